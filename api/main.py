@@ -1,0 +1,57 @@
+"""The HTTP API: ``create_app(settings)`` builds a FastAPI app on one database.
+
+Routers are gathered here; errors become problem details in ``api.problems``; the runtime
+(write-side application and read models) and the token and idempotency stores hang off
+``app.state`` so tests can build their own app with their own settings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api import problems
+from api.idempotency import IdempotencyStore
+from api.routes import alliances, entities
+from api.settings import Settings
+from api.tokens import TokenStore
+from projections.bootstrap import Runtime
+
+
+def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> FastAPI:
+    """Build the app. Pass ``runtime`` to share one with the caller (tests, the demo)."""
+    settings = settings or Settings.from_env()
+    owned = runtime is None
+    rt = runtime or Runtime(settings.database_url, schema=settings.database_schema)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        rt.views.catch_up()
+        yield
+        if owned:
+            rt.close()
+
+    app = FastAPI(
+        title="联账 Lianzhang",
+        summary="Event-sourced accounting for multi-village alliances",
+        description=(
+            "Every village keeps its own books (三独立); every change is an immutable event. "
+            "Amounts are decimal strings with two places. Errors are RFC 9457 problem details."
+        ),
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.runtime = rt
+    app.state.tokens = TokenStore(rt.engine)
+    app.state.idempotency = IdempotencyStore(rt.engine)
+    problems.install(app)
+    app.include_router(alliances.router)
+    app.include_router(entities.router)
+
+    @app.get("/healthz", tags=["service"])
+    def healthz() -> dict[str, object]:
+        return {"status": "ok", "events": rt.views.head()}
+
+    return app

@@ -1,0 +1,169 @@
+"""Every refusal as RFC 9457 problem details (``application/problem+json``).
+
+The ``type`` is a stable URN per kind of problem (``urn:lianzhang:problem:closed-period``), so a
+client can branch on it; ``field`` names the input at fault; ``detail`` is a sentence a clerk
+understands. Domain and ledger errors become problems here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from domain.errors import ConflictError, DomainError, InvalidRequestError, NotFoundError
+from ledger.errors import LedgerError
+
+MEDIA_TYPE = "application/problem+json"
+
+TITLES = {
+    400: "Bad request",
+    401: "Not authenticated",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    415: "Unsupported media type",
+    422: "Invalid request",
+    500: "Internal error",
+}
+
+
+class Problem(Exception):
+    """An HTTP refusal raised by the API layer itself (auth, idempotency, lookups)."""
+
+    def __init__(
+        self,
+        status: int,
+        kind: str,
+        detail: str,
+        *,
+        field: str | None = None,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.kind = kind
+        self.detail = detail
+        self.field = field
+        self.headers = headers
+        self.extra = extra
+
+
+def problem_response(
+    request: Request,
+    status: int,
+    kind: str,
+    detail: str,
+    *,
+    field: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": f"urn:lianzhang:problem:{kind}",
+        "title": TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+    }
+    if field is not None:
+        body["field"] = field
+    body.update(extra)
+    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+
+
+def _status_of(error: DomainError) -> int:
+    if isinstance(error, NotFoundError):
+        return 404
+    if isinstance(error, ConflictError):
+        return 409
+    if isinstance(error, InvalidRequestError):
+        return 422
+    return 422
+
+
+def _path(loc: tuple[Any, ...]) -> str:
+    """``("body", "postings", 0, "amount")`` → ``postings[0].amount``."""
+    parts = list(loc[1:] if loc and loc[0] in ("body", "query", "path", "header") else loc)
+    text = ""
+    for part in parts:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += ("." if text else "") + str(part)
+    return text or "body"
+
+
+def _message(error: dict[str, Any]) -> str:
+    field = _path(tuple(error.get("loc", ())))
+    leaf = str(error.get("loc", ("",))[-1])
+    if leaf in {"amount"} or leaf.endswith("_amount"):
+        if error.get("type") == "string_type":
+            return (
+                f"{field}: amounts are written as strings with two decimals, e.g. \"1200.00\"; "
+                "a JSON number is not accepted"
+            )
+        if error.get("type") == "string_pattern_mismatch":
+            return f"{field}: {error.get('input')!r} is not an amount; write it like \"1200.00\""
+    return f"{field}: {error.get('msg', 'invalid')}"
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(Problem)
+    async def _problem(request: Request, exc: Problem) -> JSONResponse:
+        return problem_response(
+            request,
+            exc.status,
+            exc.kind,
+            exc.detail,
+            field=exc.field,
+            headers=exc.headers,
+            **exc.extra,
+        )
+
+    @app.exception_handler(DomainError)
+    async def _domain(request: Request, exc: DomainError) -> JSONResponse:
+        return problem_response(request, _status_of(exc), exc.kind, exc.message, field=exc.field)
+
+    @app.exception_handler(LedgerError)
+    async def _ledger(request: Request, exc: LedgerError) -> JSONResponse:
+        errors = [
+            {"field": field, "message": message}
+            for field, message in getattr(exc, "errors", ()) or ()
+        ]
+        extra: dict[str, Any] = {"errors": errors} if errors else {}
+        kind = {
+            "UnbalancedEntryError": "unbalanced-entry",
+            "UnknownAccountError": "unknown-account",
+            "InvalidAmountError": "invalid-amount",
+        }.get(type(exc).__name__, "invalid-entry")
+        return problem_response(
+            request, 422, kind, str(exc), field=getattr(exc, "field", None), **extra
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"field": _path(tuple(e.get("loc", ()))), "message": _message(e)}
+            for e in exc.errors()
+        ]
+        return problem_response(
+            request,
+            422,
+            "validation",
+            "; ".join(e["message"] for e in errors),
+            field=errors[0]["field"] if errors else None,
+            errors=errors,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        kind = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http")
+        return problem_response(
+            request, exc.status_code, kind, str(exc.detail), headers=getattr(exc, "headers", None)
+        )

@@ -1,0 +1,262 @@
+"""Books of each accounting entity: opening balances, entries, reversals, closing, trial balance."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
+
+from api.deps import ReaderDep, WriterDep
+from api.problems import Problem
+from api.schemas import (
+    CloseMonth,
+    EntityPublic,
+    EntryCreate,
+    EntryList,
+    EntryPublic,
+    OpeningBalancesCreate,
+    ReversalCreate,
+    TrialBalancePublic,
+)
+from domain.periods import parse_month
+from ledger.entries import JournalEntry
+from ledger.money import amount_str
+from ledger.trial_balance import TrialBalance
+from projections import queries
+from projections.queries import EntryView
+
+router = APIRouter(prefix="/v1/entities", tags=["books"])
+
+PROBLEMS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "no or invalid token"},
+    403: {"description": "not allowed"},
+    404: {"description": "unknown entity or entry"},
+    409: {"description": "conflicts with what is recorded (closed month, double reversal …)"},
+    422: {"description": "invalid request (unbalanced, unknown account, bad amount …)"},
+}
+
+
+def _entity_public(row: dict[str, Any]) -> dict[str, Any]:
+    row = dict(row)
+    row["flags"] = [f for f in (row.get("flags") or "").split(",") if f]
+    return EntityPublic.model_validate(row).model_dump(mode="json")
+
+
+def entity_body(holder: Any, code: str) -> tuple[dict[str, Any], str]:
+    with holder.runtime.engine.connect() as conn:
+        row = queries.entity(conn, code)
+    if row is None:
+        raise Problem(
+            404, "entity-not-found", f"accounting entity {code} does not exist", field="code"
+        )
+    return _entity_public(row), f"/v1/entities/{code}"
+
+
+def entry_public(view: EntryView) -> dict[str, Any]:
+    return EntryPublic(
+        entity=view.entity,
+        number=view.number,
+        date=view.date,
+        memo=view.memo,
+        reverses=view.reverses,
+        reversed_by=view.reversed_by,
+        reason=view.reason,
+        actor=view.actor,
+        recorded_at=view.recorded_at,
+        total=amount_str(view.total),
+        lines=[
+            {
+                "account": line.account,
+                "account_name": line.account_name,
+                "side": line.side,
+                "amount": amount_str(line.amount),
+                "memo": line.memo,
+            }
+            for line in view.lines
+        ],
+    ).model_dump(mode="json")
+
+
+def _entry_body(holder: Any, code: str, number: str) -> tuple[dict[str, Any], str]:
+    with holder.runtime.engine.connect() as conn:
+        view = queries.entry(conn, code, number)
+    if view is None:
+        raise Problem(
+            404,
+            "entry-not-found",
+            f"entry {number} is not in the books of {code}",
+            field="number",
+        )
+    return entry_public(view), f"/v1/entities/{code}/entries/{number}"
+
+
+def _require_entity(holder: Any, code: str) -> None:
+    entity_body(holder, code)
+
+
+def _check_writer(cmd: Any, code: str) -> None:
+    books = cmd.runtime.app.get_books(code)
+    cmd.require_township(books.township, f"books of {code}")
+
+
+@router.get("", response_model=list[EntityPublic], responses=PROBLEMS)
+def list_entities(reader: ReaderDep) -> list[dict[str, Any]]:
+    with reader.runtime.engine.connect() as conn:
+        return [_entity_public(r) for r in queries.list_entities(conn)]
+
+
+@router.get("/{code}", response_model=EntityPublic, responses=PROBLEMS)
+def get_entity(code: str, reader: ReaderDep) -> dict[str, Any]:
+    return entity_body(reader, code)[0]
+
+
+@router.post(
+    "/{code}/opening-balances", status_code=200, response_model=EntityPublic, responses=PROBLEMS
+)
+def set_opening_balances(code: str, body: OpeningBalancesCreate, cmd: WriterDep) -> JSONResponse:
+    """Set the balances the books start from (期初余额); they must balance."""
+
+    def write() -> str:
+        _check_writer(cmd, code)
+        cmd.runtime.app.set_opening_balances(
+            entity=code,
+            as_of=body.as_of,
+            balances=[p.model_dump() for p in body.balances],
+            actor=cmd.actor,
+        )
+        return code
+
+    return cmd.run(write, lambda c: entity_body(cmd, c), status=200)
+
+
+@router.post("/{code}/entries", status_code=201, response_model=EntryPublic, responses=PROBLEMS)
+def post_entry(code: str, body: EntryCreate, cmd: WriterDep) -> JSONResponse:
+    """Post a balanced journal entry; the books give it the next voucher number."""
+
+    def write() -> JournalEntry:
+        _check_writer(cmd, code)
+        return cmd.runtime.app.post_entry(
+            entity=code,
+            date=body.date,
+            memo=body.memo,
+            postings=[p.model_dump() for p in body.postings],
+            actor=cmd.actor,
+        )
+
+    return cmd.run(write, lambda entry: _entry_body(cmd, code, entry.number))
+
+
+@router.get("/{code}/entries", response_model=EntryList, responses=PROBLEMS)
+def list_entries(
+    code: str,
+    reader: ReaderDep,
+    date_from: Annotated[datetime.date | None, Query(alias="from")] = None,
+    date_to: Annotated[datetime.date | None, Query(alias="to")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    _require_entity(reader, code)
+    with reader.runtime.engine.connect() as conn:
+        total, views = queries.list_entries(
+            conn, code, date_from=date_from, date_to=date_to, limit=limit, offset=offset
+        )
+    return {
+        "total": total,
+        "limit": limit,
+        "offset": offset,
+        "items": [entry_public(v) for v in views],
+    }
+
+
+@router.get("/{code}/entries/{number}", response_model=EntryPublic, responses=PROBLEMS)
+def get_entry(code: str, number: str, reader: ReaderDep) -> dict[str, Any]:
+    _require_entity(reader, code)
+    return _entry_body(reader, code, number)[0]
+
+
+@router.post(
+    "/{code}/entries/{number}/reversal",
+    status_code=201,
+    response_model=EntryPublic,
+    responses=PROBLEMS,
+)
+def reverse_entry(code: str, number: str, body: ReversalCreate, cmd: WriterDep) -> JSONResponse:
+    """Reverse a whole entry in red ink (红字冲销), once, with the reason."""
+
+    def write() -> JournalEntry:
+        _check_writer(cmd, code)
+        return cmd.runtime.app.reverse_entry(
+            entity=code, number=number, date=body.date, reason=body.reason, actor=cmd.actor
+        )
+
+    return cmd.run(write, lambda entry: _entry_body(cmd, code, entry.number))
+
+
+@router.post(
+    "/{code}/closed-months", status_code=200, response_model=EntityPublic, responses=PROBLEMS
+)
+def close_month(code: str, body: CloseMonth, cmd: WriterDep) -> JSONResponse:
+    """Close the books through a month (结账): no entry may be dated in it afterwards."""
+
+    def write() -> str:
+        _check_writer(cmd, code)
+        cmd.runtime.app.close_month(entity=code, month=body.month, actor=cmd.actor)
+        return code
+
+    return cmd.run(write, lambda c: entity_body(cmd, c), status=200)
+
+
+def trial_balance_public(
+    code: str, month: str, cumulative: bool, tb: TrialBalance
+) -> dict[str, Any]:
+    return TrialBalancePublic(
+        entity=code,
+        month=month,
+        cumulative=cumulative,
+        balanced=tb.is_balanced,
+        lines=[
+            {
+                "account": line.account.code,
+                "name": line.account.name,
+                "category": line.account.category.value,
+                "normal_side": line.account.normal_side.value,
+                "opening_debit": amount_str(line.opening_debit),
+                "opening_credit": amount_str(line.opening_credit),
+                "debit": amount_str(line.debit),
+                "credit": amount_str(line.credit),
+                "closing_debit": amount_str(line.closing_debit),
+                "closing_credit": amount_str(line.closing_credit),
+            }
+            for line in tb.lines
+        ],
+        totals={
+            "opening_debit": amount_str(tb.opening_debit_total),
+            "opening_credit": amount_str(tb.opening_credit_total),
+            "debit": amount_str(tb.debit_total),
+            "credit": amount_str(tb.credit_total),
+            "closing_debit": amount_str(tb.closing_debit_total),
+            "closing_credit": amount_str(tb.closing_credit_total),
+        },
+    ).model_dump(mode="json")
+
+
+@router.get("/{code}/trial-balance", response_model=TrialBalancePublic, responses=PROBLEMS)
+def get_trial_balance(
+    code: str,
+    reader: ReaderDep,
+    month: Annotated[str, Query(description="YYYY-MM", examples=["2025-12"])],
+    cumulative: Annotated[
+        bool, Query(description="from the opening balances through the month")
+    ] = False,
+) -> dict[str, Any]:
+    """Trial balance (科目余额表) for one month, or cumulative through it."""
+    try:
+        parse_month(month)
+    except Exception as error:
+        raise Problem(422, "invalid", str(error), field="month") from None
+    _require_entity(reader, code)
+    with reader.runtime.engine.connect() as conn:
+        tb = queries.trial_balance_for(conn, code, month, cumulative=cumulative)
+    return trial_balance_public(code, month, cumulative, tb)

@@ -1,0 +1,128 @@
+"""API tokens: created on the command line, stored hashed, carrying a role.
+
+Roles: ``admin`` does everything; ``clerk`` reads everything and writes only in its townships;
+``auditor`` reads everything and writes nothing. A token is shown once, when it is created;
+only its SHA-256 is stored (tokens are 256-bit random strings, so a plain hash is enough).
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import Column, DateTime, Engine, MetaData, String, Table, Text, select, update
+from sqlalchemy.exc import IntegrityError
+
+ROLES = ("admin", "clerk", "auditor")
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+# Not a read model: kept out of the projections' metadata so a rebuild never drops it.
+auth_metadata = MetaData()
+
+api_tokens = Table(
+    "lz_api_tokens",
+    auth_metadata,
+    Column("name", String(64), primary_key=True),
+    Column("role", String(16), nullable=False),
+    Column("townships", Text, nullable=False, default=""),  # '\n'-separated, clerks only
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+
+
+class TokenError(ValueError):
+    """A token cannot be created or revoked; the message says why."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the token's name (recorded as the actor of every event) and rights."""
+
+    name: str
+    role: str
+    townships: frozenset[str] = frozenset()
+
+    def may_write_in(self, township: str) -> bool:
+        if self.role == "admin":
+            return True
+        return self.role == "clerk" and township in self.townships
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class TokenStore:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        auth_metadata.create_all(engine)
+
+    def create(self, name: str, role: str, townships: list[str] | tuple[str, ...] = ()) -> str:
+        """Create a token and return it; it cannot be shown again."""
+        if not _NAME.match(name):
+            raise TokenError(
+                f"token name {name!r} is not allowed; use letters, digits, '.', '_' or '-'"
+            )
+        if role not in ROLES:
+            raise TokenError(f"role {role!r} is not known; use one of {', '.join(ROLES)}")
+        cleaned = sorted({t.strip() for t in townships if t.strip()})
+        if role == "clerk" and not cleaned:
+            raise TokenError(f"clerk token {name!r} needs at least one township (--township)")
+        if role != "clerk" and cleaned:
+            raise TokenError(f"only clerk tokens are scoped to townships, not {role} tokens")
+        token = "lz_" + secrets.token_urlsafe(32)
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(
+                    api_tokens.insert().values(
+                        name=name,
+                        role=role,
+                        townships="\n".join(cleaned),
+                        token_hash=_hash(token),
+                        created_at=datetime.datetime.now(datetime.UTC),
+                    )
+                )
+        except IntegrityError:
+            raise TokenError(
+                f"a token named {name!r} already exists; revoke it or choose another name"
+            ) from None
+        return token
+
+    def authenticate(self, token: str) -> Principal | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(api_tokens).where(api_tokens.c.token_hash == _hash(token))
+            ).first()
+        if row is None or row.revoked_at is not None:
+            return None
+        townships = frozenset(t for t in row.townships.split("\n") if t)
+        return Principal(name=row.name, role=row.role, townships=townships)
+
+    def list(self) -> list[dict[str, object]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(api_tokens).order_by(api_tokens.c.name)).mappings()
+            return [
+                {
+                    "name": r["name"],
+                    "role": r["role"],
+                    "townships": [t for t in r["townships"].split("\n") if t],
+                    "created_at": r["created_at"],
+                    "revoked_at": r["revoked_at"],
+                }
+                for r in rows
+            ]
+
+    def revoke(self, name: str) -> None:
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(api_tokens)
+                .where(api_tokens.c.name == name)
+                .where(api_tokens.c.revoked_at.is_(None))
+                .values(revoked_at=datetime.datetime.now(datetime.UTC))
+            )
+        if result.rowcount != 1:
+            raise TokenError(f"no active token named {name!r}")

@@ -1,0 +1,187 @@
+"""The alliance (联村党组织): the joint party organisation, its member villages, partner
+enterprises and its joint entity (联合社)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.errors import ConflictError, InvalidRequestError, MembershipError
+from domain.ids import alliance_id
+
+# The four alliance models named in the source research.
+MODELS = ("强村带动", "村村互助", "村企联建", "城乡融合")
+
+
+class Alliance(Aggregate):
+    """A 联村党组织: villages joined and left with dates, enterprises, one joint entity.
+
+    ``memberships`` keeps every spell of membership (a village may leave and join again), so a
+    later allocation can ask who was a member on a given day.
+    """
+
+    @staticmethod
+    def create_id(code: str) -> UUID:
+        return alliance_id(code)
+
+    @classmethod
+    def form(
+        cls,
+        *,
+        code: str,
+        name: str,
+        township: str,
+        county: str,
+        model: str,
+        formed_on: datetime.date,
+        actor: str,
+    ) -> Alliance:
+        """Form an alliance; ``model`` is one of :data:`MODELS`."""
+        if model not in MODELS:
+            raise InvalidRequestError(
+                f"alliance model {model!r} is not known; use one of {', '.join(MODELS)}",
+                field="model",
+            )
+        return cls(
+            code=code,
+            name=name,
+            township=township,
+            county=county,
+            model=model,
+            formed_on=formed_on,
+            actor=actor,
+        )
+
+    @event("Formed")
+    def __init__(
+        self,
+        *,
+        code: str,
+        name: str,
+        township: str,
+        county: str,
+        model: str,
+        formed_on: datetime.date,
+        actor: str,
+    ) -> None:
+        self.code = code
+        self.name = name
+        self.township = township
+        self.county = county
+        self.model = model
+        self.formed_on = formed_on
+        self.memberships: list[dict[str, Any]] = []
+        self.enterprises: dict[str, str] = {}
+        self.joint_entity_code: str | None = None
+
+    # -- queries -------------------------------------------------------------------------------
+
+    def current_spell(self, village_code: str) -> dict[str, Any] | None:
+        for spell in reversed(self.memberships):
+            if spell["village"] == village_code and spell["left"] is None:
+                return spell
+        return None
+
+    def members_on(self, day: datetime.date) -> list[str]:
+        """Village codes that were members on ``day`` (joined on or before, not yet left)."""
+        return sorted(
+            {
+                s["village"]
+                for s in self.memberships
+                if s["joined"] <= day and (s["left"] is None or s["left"] > day)
+            }
+        )
+
+    # -- commands ------------------------------------------------------------------------------
+
+    def join_village(self, *, village_code: str, joined_on: datetime.date, actor: str) -> None:
+        if self.current_spell(village_code) is not None:
+            raise MembershipError(
+                f"village {village_code} is already a member of alliance {self.code}",
+                field="village",
+            )
+        if joined_on < self.formed_on:
+            raise InvalidRequestError(
+                f"village {village_code} cannot join alliance {self.code} on {joined_on}: "
+                f"the alliance was formed on {self.formed_on}; use that date or later",
+                field="date",
+            )
+        last_left = max(
+            (s["left"] for s in self.memberships if s["village"] == village_code),
+            default=None,
+        )
+        if last_left is not None and joined_on < last_left:
+            raise InvalidRequestError(
+                f"village {village_code} left alliance {self.code} on {last_left} and cannot "
+                f"rejoin on {joined_on}; use {last_left} or later",
+                field="date",
+            )
+        self._village_joined(village_code=village_code, joined_on=joined_on, actor=actor)
+
+    @event("VillageJoined")
+    def _village_joined(self, *, village_code: str, joined_on: datetime.date, actor: str) -> None:
+        self.memberships.append({"village": village_code, "joined": joined_on, "left": None})
+
+    def leave_village(
+        self, *, village_code: str, left_on: datetime.date, reason: str, actor: str
+    ) -> None:
+        spell = self.current_spell(village_code)
+        if spell is None:
+            raise MembershipError(
+                f"village {village_code} is not a member of alliance {self.code}; only a "
+                "current member can leave",
+                field="village",
+            )
+        if left_on <= spell["joined"]:
+            raise InvalidRequestError(
+                f"village {village_code} joined alliance {self.code} on {spell['joined']}; it "
+                f"can leave only after that date, not on {left_on}",
+                field="date",
+            )
+        if not reason.strip():
+            raise InvalidRequestError(
+                "a village leaving an alliance needs a reason", field="reason"
+            )
+        self._village_left(village_code=village_code, left_on=left_on, reason=reason, actor=actor)
+
+    @event("VillageLeft")
+    def _village_left(
+        self, *, village_code: str, left_on: datetime.date, reason: str, actor: str
+    ) -> None:
+        spell = self.current_spell(village_code)
+        assert spell is not None
+        spell["left"] = left_on
+
+    def join_enterprise(
+        self, *, enterprise_code: str, name: str, joined_on: datetime.date, actor: str
+    ) -> None:
+        if enterprise_code in self.enterprises:
+            raise ConflictError(
+                f"enterprise {enterprise_code} has already joined alliance {self.code}",
+                field="code",
+            )
+        self._enterprise_joined(
+            enterprise_code=enterprise_code, name=name, joined_on=joined_on, actor=actor
+        )
+
+    @event("EnterpriseJoined")
+    def _enterprise_joined(
+        self, *, enterprise_code: str, name: str, joined_on: datetime.date, actor: str
+    ) -> None:
+        self.enterprises[enterprise_code] = name
+
+    def register_joint_entity(self, *, entity_code: str, actor: str) -> None:
+        if self.joint_entity_code is not None:
+            raise ConflictError(
+                f"alliance {self.code} already has the joint entity {self.joint_entity_code}; "
+                "an alliance has one",
+                field="code",
+            )
+        self._joint_entity_registered(entity_code=entity_code, actor=actor)
+
+    @event("JointEntityRegistered")
+    def _joint_entity_registered(self, *, entity_code: str, actor: str) -> None:
+        self.joint_entity_code = entity_code

@@ -1,0 +1,77 @@
+"""Errors of the write side.
+
+One root, :class:`DomainError`; every message says what is wrong, which object, and what would
+be allowed. The three families map to the three answers a clerk can get: the thing does not
+exist, it conflicts with what is already recorded, or the request itself is invalid. They become
+HTTP problem details only in ``api/``.
+"""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Root of every domain error.
+
+    Args:
+        message: a sentence a clerk understands.
+        field: the input at fault (``"date"``, ``"postings[1].account"``), when one is.
+    """
+
+    kind = "domain-error"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class NotFoundError(DomainError):
+    """The named alliance, entity or entry does not exist."""
+
+    kind = "not-found"
+
+
+class ConflictError(DomainError):
+    """The request contradicts what is already recorded (closed month, double reversal …)."""
+
+    kind = "conflict"
+
+
+class InvalidRequestError(DomainError):
+    """The request is malformed or breaks a rule regardless of what is recorded."""
+
+    kind = "invalid"
+
+
+class AllianceNotFoundError(NotFoundError):
+    kind = "alliance-not-found"
+
+
+class EntityNotFoundError(NotFoundError):
+    kind = "entity-not-found"
+
+
+class EntryNotFoundError(NotFoundError):
+    kind = "entry-not-found"
+
+
+class AlreadyExistsError(ConflictError):
+    kind = "already-exists"
+
+
+class ClosedPeriodError(ConflictError):
+    kind = "closed-period"
+
+
+class AlreadyReversedError(ConflictError):
+    kind = "already-reversed"
+
+
+class MembershipError(ConflictError):
+    kind = "membership"
+
+
+class ConcurrencyError(ConflictError):
+    """Another writer kept winning the race for the same books; the request may be retried."""
+
+    kind = "concurrent-update"

@@ -1,0 +1,36 @@
+"""Wiring: the write-side application, the read-model engine and the pull loop, built from a
+database URL. ``api`` and ``scripts`` both start here (configuration stays at the edge)."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+
+from sqlalchemy import Engine
+
+from domain.application import LianzhangApplication
+from projections.database import event_store_env, make_engine
+from projections.ledger_view import LedgerProjection
+from projections.runner import PullLoop
+
+
+class Runtime:
+    """Everything a process needs to write commands and read views of one database."""
+
+    def __init__(
+        self,
+        database_url: str,
+        *,
+        schema: str | None = None,
+        today: Callable[[], datetime.date] = datetime.date.today,
+    ) -> None:
+        self.database_url = database_url
+        self.schema = schema
+        self.engine: Engine = make_engine(database_url, schema)
+        self.app = LianzhangApplication(event_store_env(database_url, schema), today=today)
+        self.views = PullLoop(self.app, self.engine, [LedgerProjection()])
+        self.views.create_tables()
+
+    def close(self) -> None:
+        self.app.close()
+        self.engine.dispose()

@@ -1,0 +1,111 @@
+"""One database for events and read models: a SQLite file by default, PostgreSQL when a
+``postgresql://`` URL is given. This module turns the URL into the eventsourcing ``env``
+mapping and a SQLAlchemy engine on the same database (and schema)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+
+# Seconds a writer waits for the event table's lock before it fails instead of hanging.
+LOCK_TIMEOUT_SECONDS = 10
+
+_SCHEMA = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+class DatabaseConfigError(ValueError):
+    """The database URL or schema cannot be used; the message says which and why."""
+
+
+def is_postgres(url: str) -> bool:
+    return make_url(url).get_backend_name() == "postgresql"
+
+
+def sqlite_path(url: str) -> Path:
+    database = make_url(url).database
+    if not database or database == ":memory:":
+        raise DatabaseConfigError(
+            f"database URL {url!r} names no file; use sqlite:///path/to/file.sqlite3 "
+            "(events and read models must share one file)"
+        )
+    return Path(database).resolve()
+
+
+def event_store_env(url: str, schema: str | None = None) -> dict[str, str]:
+    """The eventsourcing environment for the database at ``url``."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        path = sqlite_path(url)
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": str(path),
+            "SQLITE_LOCK_TIMEOUT": str(LOCK_TIMEOUT_SECONDS),
+        }
+    if parsed.get_backend_name() == "postgresql":
+        env = {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": parsed.database or "postgres",
+            "POSTGRES_HOST": parsed.host or "127.0.0.1",
+            "POSTGRES_PORT": str(parsed.port or 5432),
+            "POSTGRES_USER": parsed.username or "postgres",
+            "POSTGRES_PASSWORD": parsed.password or "",
+            "POSTGRES_LOCK_TIMEOUT": str(LOCK_TIMEOUT_SECONDS),
+            "POSTGRES_CONNECT_TIMEOUT": "5",
+        }
+        if schema:
+            env["POSTGRES_SCHEMA"] = _check_schema(schema)
+        return env
+    raise DatabaseConfigError(
+        f"database URL {url!r} is neither sqlite:/// nor postgresql://; Lianzhang stores its "
+        "events in SQLite or PostgreSQL"
+    )
+
+
+def _check_schema(schema: str) -> str:
+    if not _SCHEMA.match(schema):
+        raise DatabaseConfigError(
+            f"schema {schema!r} is not allowed; use lower-case letters, digits and '_'"
+        )
+    return schema
+
+
+def make_engine(url: str, schema: str | None = None) -> Engine:
+    """A SQLAlchemy engine on the same database (and PostgreSQL schema) as the event store."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        path = sqlite_path(url)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            f"sqlite:///{path}",
+            connect_args={"timeout": LOCK_TIMEOUT_SECONDS, "check_same_thread": False},
+        )
+        _begin_immediate(engine)
+        return engine
+    driver_url = parsed.set(drivername="postgresql+psycopg")
+    connect_args: dict[str, Any] = {"connect_timeout": 5}
+    if schema:
+        connect_args["options"] = f"-csearch_path={_check_schema(schema)}"
+    engine = create_engine(driver_url, connect_args=connect_args, pool_pre_ping=True)
+    if schema:
+        with engine.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+    return engine
+
+
+def _begin_immediate(engine: Engine) -> None:
+    """Take SQLite's write lock when a transaction begins, not halfway through it: a read
+    followed by a write would otherwise fail at once ("database is locked") when another
+    connection wrote in between, instead of waiting its turn."""
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        dbapi_connection.execute("PRAGMA busy_timeout = %d" % (LOCK_TIMEOUT_SECONDS * 1000))
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")

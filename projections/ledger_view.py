@@ -1,0 +1,252 @@
+"""The books read model: alliances, entities, entries with their lines, and account movements
+per entity and month (the basis of every trial balance)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Connection, and_, insert, select, update
+
+from ledger.entries import JournalEntry
+from ledger.money import to_fen
+from projections.tables import (
+    LEDGER_TABLES,
+    account_months,
+    alliance_members,
+    alliances,
+    enterprises,
+    entities,
+    entries,
+    entry_lines,
+    opening_balances,
+)
+
+
+def _event_name(event: Any) -> str:
+    """``Alliance.Formed`` → ``Formed``; ``VillageCollective.Registered`` stays whole, since
+    both kinds of books have a ``Registered`` event."""
+    qualname: str = type(event).__qualname__
+    last = qualname.rsplit(".", 1)[-1]
+    return qualname if last == "Registered" else last
+
+
+class LedgerProjection:
+    name = "ledger"
+    tables = LEDGER_TABLES
+
+    def __init__(self) -> None:
+        self._handlers: dict[str, Callable[[Connection, Any, int], None]] = {
+            "Formed": self._alliance_formed,
+            "VillageJoined": self._village_joined,
+            "VillageLeft": self._village_left,
+            "EnterpriseJoined": self._enterprise_joined,
+            "JointEntityRegistered": self._joint_entity_registered,
+            "VillageCollective.Registered": self._village_registered,
+            "JointEntity.Registered": self._joint_entity_books_registered,
+            "OpeningBalancesSet": self._opening_balances_set,
+            "EntryPosted": self._entry_posted,
+            "EntryReversed": self._entry_reversed,
+            "MonthClosed": self._month_closed,
+        }
+
+    def apply(self, conn: Connection, event: Any, position: int) -> None:
+        handler = self._handlers.get(_event_name(event))
+        if handler is not None:
+            handler(conn, event, position)
+
+    # -- alliances -----------------------------------------------------------------------------
+
+    def _alliance_formed(self, conn: Connection, e: Any, position: int) -> None:
+        conn.execute(
+            insert(alliances).values(
+                code=e.code,
+                aggregate_id=str(e.originator_id),
+                name=e.name,
+                township=e.township,
+                county=e.county,
+                model=e.model,
+                formed_on=e.formed_on,
+            )
+        )
+
+    def _alliance_code(self, conn: Connection, e: Any) -> str:
+        return str(
+            conn.execute(
+                select(alliances.c.code).where(alliances.c.aggregate_id == str(e.originator_id))
+            ).scalar_one()
+        )
+
+    def _village_joined(self, conn: Connection, e: Any, position: int) -> None:
+        alliance = self._alliance_code(conn, e)
+        conn.execute(
+            insert(alliance_members).values(
+                alliance_code=alliance, village_code=e.village_code, joined_on=e.joined_on
+            )
+        )
+        conn.execute(
+            update(entities)
+            .where(entities.c.code == e.village_code)
+            .values(alliance_code=alliance)
+        )
+
+    def _village_left(self, conn: Connection, e: Any, position: int) -> None:
+        alliance = self._alliance_code(conn, e)
+        conn.execute(
+            update(alliance_members)
+            .where(
+                and_(
+                    alliance_members.c.alliance_code == alliance,
+                    alliance_members.c.village_code == e.village_code,
+                    alliance_members.c.left_on.is_(None),
+                )
+            )
+            .values(left_on=e.left_on, reason=e.reason)
+        )
+        conn.execute(
+            update(entities).where(entities.c.code == e.village_code).values(alliance_code=None)
+        )
+
+    def _enterprise_joined(self, conn: Connection, e: Any, position: int) -> None:
+        conn.execute(
+            insert(enterprises).values(
+                alliance_code=self._alliance_code(conn, e),
+                code=e.enterprise_code,
+                name=e.name,
+                joined_on=e.joined_on,
+            )
+        )
+
+    def _joint_entity_registered(self, conn: Connection, e: Any, position: int) -> None:
+        conn.execute(
+            update(alliances)
+            .where(alliances.c.code == self._alliance_code(conn, e))
+            .values(joint_entity_code=e.entity_code)
+        )
+
+    # -- books ---------------------------------------------------------------------------------
+
+    def _village_registered(self, conn: Connection, e: Any, position: int) -> None:
+        conn.execute(
+            insert(entities).values(
+                code=e.code,
+                aggregate_id=str(e.originator_id),
+                kind="village",
+                name=e.name,
+                township=e.township,
+                county=e.county,
+                population=e.population,
+                households=e.households,
+                flags=",".join(e.flags),
+                registered_by=e.actor,
+            )
+        )
+
+    def _joint_entity_books_registered(self, conn: Connection, e: Any, position: int) -> None:
+        conn.execute(
+            insert(entities).values(
+                code=e.code,
+                aggregate_id=str(e.originator_id),
+                kind="joint",
+                name=e.name,
+                township=e.township,
+                county=e.county,
+                alliance_code=e.alliance_code,
+                flags="",
+                registered_by=e.actor,
+            )
+        )
+
+    def _entity_code(self, conn: Connection, e: Any) -> str:
+        return str(
+            conn.execute(
+                select(entities.c.code).where(entities.c.aggregate_id == str(e.originator_id))
+            ).scalar_one()
+        )
+
+    def _opening_balances_set(self, conn: Connection, e: Any, position: int) -> None:
+        code = self._entity_code(conn, e)
+        conn.execute(opening_balances.delete().where(opening_balances.c.entity_code == code))
+        totals: dict[str, int] = {}
+        for posting in e.postings:
+            totals[posting.account] = totals.get(posting.account, 0) + to_fen(posting.signed())
+        for account, fen in sorted(totals.items()):
+            conn.execute(
+                insert(opening_balances).values(entity_code=code, account=account, balance_fen=fen)
+            )
+        conn.execute(update(entities).where(entities.c.code == code).values(opening_date=e.as_of))
+
+    def _entry_posted(self, conn: Connection, e: Any, position: int) -> None:
+        self._record_entry(conn, e, position, reason=None)
+
+    def _entry_reversed(self, conn: Connection, e: Any, position: int) -> None:
+        code = self._record_entry(conn, e, position, reason=e.reason)
+        conn.execute(
+            update(entries)
+            .where(and_(entries.c.entity_code == code, entries.c.number == e.entry.reverses))
+            .values(reversed_by=e.entry.number)
+        )
+
+    def _record_entry(self, conn: Connection, e: Any, position: int, *, reason: str | None) -> str:
+        code = self._entity_code(conn, e)
+        entry: JournalEntry = e.entry
+        conn.execute(
+            insert(entries).values(
+                entity_code=code,
+                number=entry.number,
+                date=entry.date,
+                memo=entry.memo,
+                reverses=entry.reverses,
+                reason=reason,
+                actor=e.actor,
+                recorded_at=e.timestamp,
+                total_fen=to_fen(entry.debit_total),
+                position=position,
+            )
+        )
+        month = f"{entry.date.year:04d}-{entry.date.month:02d}"
+        for line, posting in enumerate(entry.postings, start=1):
+            fen = to_fen(posting.amount)
+            conn.execute(
+                insert(entry_lines).values(
+                    entity_code=code,
+                    number=entry.number,
+                    line=line,
+                    account=posting.account,
+                    side=posting.side.value,
+                    amount_fen=fen,
+                    memo=posting.memo,
+                )
+            )
+            debit, credit = (fen, 0) if posting.side.value == "debit" else (0, fen)
+            key = and_(
+                account_months.c.entity_code == code,
+                account_months.c.account == posting.account,
+                account_months.c.month == month,
+            )
+            changed = conn.execute(
+                update(account_months)
+                .where(key)
+                .values(
+                    debit_fen=account_months.c.debit_fen + debit,
+                    credit_fen=account_months.c.credit_fen + credit,
+                )
+            )
+            if changed.rowcount == 0:
+                conn.execute(
+                    insert(account_months).values(
+                        entity_code=code,
+                        account=posting.account,
+                        month=month,
+                        debit_fen=debit,
+                        credit_fen=credit,
+                    )
+                )
+        return code
+
+    def _month_closed(self, conn: Connection, e: Any, position: int) -> None:
+        conn.execute(
+            update(entities)
+            .where(entities.c.code == self._entity_code(conn, e))
+            .values(closed_through=e.month)
+        )

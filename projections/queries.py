@@ -1,0 +1,203 @@
+"""Read functions over the read models. They return plain values (``Money`` for amounts) and
+know nothing of HTTP; ``api/`` turns them into JSON."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from moneyed import Money
+from sqlalchemy import Connection, and_, func, select
+
+from ledger.accounts import ChartOfAccounts, Side
+from ledger.money import from_fen
+from ledger.trial_balance import TrialBalance, trial_balance
+from projections.tables import (
+    account_months,
+    alliance_members,
+    alliances,
+    enterprises,
+    entities,
+    entries,
+    entry_lines,
+    opening_balances,
+)
+
+
+@dataclass(frozen=True)
+class EntryLine:
+    account: str
+    account_name: str
+    side: str
+    amount: Money
+    memo: str
+
+
+@dataclass(frozen=True)
+class EntryView:
+    entity: str
+    number: str
+    date: datetime.date
+    memo: str
+    reverses: str | None
+    reversed_by: str | None
+    reason: str | None
+    actor: str
+    recorded_at: datetime.datetime
+    total: Money
+    position: int
+    lines: tuple[EntryLine, ...]
+
+
+def entity(conn: Connection, code: str) -> dict[str, Any] | None:
+    row = conn.execute(select(entities).where(entities.c.code == code)).mappings().first()
+    return dict(row) if row is not None else None
+
+
+def list_entities(conn: Connection) -> list[dict[str, Any]]:
+    return [dict(r) for r in conn.execute(select(entities).order_by(entities.c.code)).mappings()]
+
+
+def alliance(conn: Connection, code: str) -> dict[str, Any] | None:
+    row = conn.execute(select(alliances).where(alliances.c.code == code)).mappings().first()
+    if row is None:
+        return None
+    found = dict(row)
+    found["members"] = [
+        dict(r)
+        for r in conn.execute(
+            select(alliance_members)
+            .where(alliance_members.c.alliance_code == code)
+            .order_by(alliance_members.c.joined_on, alliance_members.c.village_code)
+        ).mappings()
+    ]
+    found["enterprises"] = [
+        dict(r)
+        for r in conn.execute(
+            select(enterprises)
+            .where(enterprises.c.alliance_code == code)
+            .order_by(enterprises.c.code)
+        ).mappings()
+    ]
+    return found
+
+
+def list_alliances(conn: Connection) -> list[dict[str, Any]]:
+    return [dict(r) for r in conn.execute(select(alliances).order_by(alliances.c.code)).mappings()]
+
+
+def _entry_views(conn: Connection, rows: list[Any], chart: ChartOfAccounts) -> list[EntryView]:
+    if not rows:
+        return []
+    code = rows[0]["entity_code"]
+    numbers = [r["number"] for r in rows]
+    lines: dict[str, list[EntryLine]] = {n: [] for n in numbers}
+    for line in conn.execute(
+        select(entry_lines)
+        .where(and_(entry_lines.c.entity_code == code, entry_lines.c.number.in_(numbers)))
+        .order_by(entry_lines.c.number, entry_lines.c.line)
+    ).mappings():
+        lines[line["number"]].append(
+            EntryLine(
+                account=line["account"],
+                account_name=chart.get(line["account"]).name,
+                side=line["side"],
+                amount=from_fen(line["amount_fen"]),
+                memo=line["memo"],
+            )
+        )
+    return [
+        EntryView(
+            entity=r["entity_code"],
+            number=r["number"],
+            date=r["date"],
+            memo=r["memo"],
+            reverses=r["reverses"],
+            reversed_by=r["reversed_by"],
+            reason=r["reason"],
+            actor=r["actor"],
+            recorded_at=r["recorded_at"],
+            total=from_fen(r["total_fen"]),
+            position=r["position"],
+            lines=tuple(lines[r["number"]]),
+        )
+        for r in rows
+    ]
+
+
+def entry(conn: Connection, code: str, number: str) -> EntryView | None:
+    rows = list(
+        conn.execute(
+            select(entries).where(and_(entries.c.entity_code == code, entries.c.number == number))
+        ).mappings()
+    )
+    found = _entry_views(conn, rows, ChartOfAccounts.standard())
+    return found[0] if found else None
+
+
+def list_entries(
+    conn: Connection,
+    code: str,
+    *,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> tuple[int, list[EntryView]]:
+    """Entries of one entity in date then number order; returns (total count, page)."""
+    conditions = [entries.c.entity_code == code]
+    if date_from is not None:
+        conditions.append(entries.c.date >= date_from)
+    if date_to is not None:
+        conditions.append(entries.c.date <= date_to)
+    where = and_(*conditions)
+    total = conn.execute(select(func.count()).select_from(entries).where(where)).scalar_one()
+    rows = list(
+        conn.execute(
+            select(entries)
+            .where(where)
+            .order_by(entries.c.date, entries.c.number)
+            .limit(limit)
+            .offset(offset)
+        ).mappings()
+    )
+    return int(total), _entry_views(conn, rows, ChartOfAccounts.standard())
+
+
+def trial_balance_for(
+    conn: Connection, code: str, month: str, *, cumulative: bool = False
+) -> TrialBalance:
+    """Trial balance (科目余额表) of one entity for ``month`` (``YYYY-MM``).
+
+    Monthly: opening = opening balances + every movement before the month; the movements of
+    the month; closing. Cumulative: opening = the opening balances; every movement up to and
+    including the month; closing.
+    """
+    opening: dict[str, Money] = {
+        r.account: from_fen(r.balance_fen)
+        for r in conn.execute(
+            select(opening_balances.c.account, opening_balances.c.balance_fen).where(
+                opening_balances.c.entity_code == code
+            )
+        )
+    }
+    rows = conn.execute(
+        select(
+            account_months.c.account,
+            account_months.c.month,
+            account_months.c.debit_fen,
+            account_months.c.credit_fen,
+        ).where(and_(account_months.c.entity_code == code, account_months.c.month <= month))
+    )
+    movements: list[tuple[str, Side, Money]] = []
+    zero = from_fen(0)
+    for r in rows:
+        if r.month == month or cumulative:
+            movements.append((r.account, Side.DEBIT, from_fen(r.debit_fen)))
+            movements.append((r.account, Side.CREDIT, from_fen(r.credit_fen)))
+        else:
+            opening[r.account] = opening.get(r.account, zero) + from_fen(
+                r.debit_fen - r.credit_fen
+            )
+    return trial_balance(chart=ChartOfAccounts.standard(), opening=opening, movements=movements)

@@ -1,0 +1,135 @@
+"""The pull loop that keeps read models up to date, on SQLite and PostgreSQL alike.
+
+For each projection: read its tracking position, select the next page of notifications from the
+event store, apply them, and write the rows together with the new position in one transaction.
+The position is written only if it is still the one the page started from (compare and set), so
+two processes catching up at once never apply an event twice, and a crash in the middle of a
+page leaves nothing half-applied: the page is simply applied again.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+from eventsourcing.application import Application
+from sqlalchemy import Connection, Engine, Table, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from projections.tables import metadata, tracking
+
+PAGE_SIZE = 1000
+
+
+class Projection(Protocol):
+    """A read model: its tables and how one event changes them."""
+
+    name: str
+    tables: Sequence[Table]
+
+    def apply(self, conn: Connection, event: Any, position: int) -> None: ...
+
+
+class TrackingConflict(Exception):
+    """Another process applied the same page first; the page is read again."""
+
+
+class PullLoop:
+    """Applies new events to every projection; ``catch_up`` is cheap when nothing is new."""
+
+    def __init__(
+        self,
+        app: Application[Any],
+        engine: Engine,
+        projections: Sequence[Projection],
+        *,
+        page_size: int = PAGE_SIZE,
+    ) -> None:
+        self.app = app
+        self.engine = engine
+        self.projections = tuple(projections)
+        self.page_size = page_size
+        self._lock = threading.Lock()
+
+    def create_tables(self) -> None:
+        metadata.create_all(self.engine)
+
+    def position(self, projection: Projection) -> int:
+        with self.engine.connect() as conn:
+            return _read_position(conn, projection.name)
+
+    def head(self) -> int:
+        """The id of the last notification in the event store (0 when empty)."""
+        return self.app.recorder.max_notification_id() or 0
+
+    def catch_up(self, progress: Callable[[int], None] | None = None) -> int:
+        """Apply every event not yet applied; returns how many events were applied."""
+        applied = 0
+        with self._lock:
+            for projection in self.projections:
+                while True:
+                    try:
+                        count = self._apply_page(projection)
+                    except TrackingConflict:
+                        continue
+                    if count == 0:
+                        break
+                    applied += count
+                    if progress is not None:
+                        progress(count)
+        return applied
+
+    def _apply_page(self, projection: Projection) -> int:
+        with self.engine.begin() as conn:
+            start = _read_position(conn, projection.name)
+            notifications = self.app.recorder.select_notifications(
+                start=start, limit=self.page_size, inclusive_of_start=False
+            )
+            if not notifications:
+                return 0
+            for notification in notifications:
+                event = self.app.mapper.to_domain_event(notification)
+                projection.apply(conn, event, notification.id)
+            end = notifications[-1].id
+            if start == 0 and not _has_tracking_row(conn, projection.name):
+                try:
+                    conn.execute(insert(tracking).values(projection=projection.name, position=end))
+                except IntegrityError:
+                    raise TrackingConflict(projection.name) from None
+            else:
+                result = conn.execute(
+                    update(tracking)
+                    .where(tracking.c.projection == projection.name)
+                    .where(tracking.c.position == start)
+                    .values(position=end)
+                )
+                if result.rowcount != 1:
+                    raise TrackingConflict(projection.name)
+            return len(notifications)
+
+    def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
+        """Drop every projection's tables and tracking, recreate them, and replay the log."""
+        with self._lock, self.engine.begin() as conn:
+            for projection in self.projections:
+                for table in reversed(projection.tables):
+                    table.drop(conn, checkfirst=True)
+                conn.execute(tracking.delete().where(tracking.c.projection == projection.name))
+            for projection in self.projections:
+                for table in projection.tables:
+                    table.create(conn)
+        return self.catch_up(progress)
+
+
+def _read_position(conn: Connection, name: str) -> int:
+    value = conn.execute(
+        select(tracking.c.position).where(tracking.c.projection == name)
+    ).scalar_one_or_none()
+    return int(value or 0)
+
+
+def _has_tracking_row(conn: Connection, name: str) -> bool:
+    return (
+        conn.execute(select(tracking.c.projection).where(tracking.c.projection == name)).first()
+        is not None
+    )

@@ -1,0 +1,205 @@
+"""The ``lianzhang`` command: init, serve, demo, rebuild, token create|list|revoke.
+
+Every command reads the database from ``--database-url`` or ``LIANZHANG_DATABASE_URL`` (default: a
+SQLite file under ./var). Errors end the command with one line on stderr and a non-zero status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from api.settings import Settings
+from api.tokens import TokenError, TokenStore
+from domain.errors import DomainError
+from ledger.errors import LedgerError
+from projections.bootstrap import Runtime
+from projections.database import DatabaseConfigError, is_postgres, sqlite_path
+
+DEMO_TOKEN_NAME = "demo-admin"
+
+
+class CommandError(Exception):
+    """A command cannot go on; the message is the one line the user sees."""
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    base = Settings.from_env()
+    return Settings(
+        database_url=args.database_url or base.database_url,
+        database_schema=args.schema or base.database_schema,
+    )
+
+
+def _runtime(settings: Settings) -> Runtime:
+    return Runtime(settings.database_url, schema=settings.database_schema)
+
+
+def _where(settings: Settings) -> str:
+    if is_postgres(settings.database_url):
+        schema = settings.database_schema or "public"
+        return f"{settings.database_url} (schema {schema})"
+    return str(sqlite_path(settings.database_url))
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    runtime = _runtime(settings)
+    TokenStore(runtime.engine)
+    runtime.views.catch_up()
+    print(f"store ready: {_where(settings)}")
+    runtime.close()
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from api.main import create_app
+
+    settings = _settings(args)
+    print(f"data: {_where(settings)}")
+    print(f"serving on http://{args.host}:{args.port} (OpenAPI docs at /docs)")
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+def _demo_token(settings: Settings, tokens: TokenStore) -> str:
+    """The demo's admin token: kept in a file beside the data so every run can print it."""
+    token_file = Path("var") / "demo-admin-token"
+    if token_file.exists():
+        token = token_file.read_text().strip()
+        if tokens.authenticate(token) is not None:
+            return token
+    names = {str(t["name"]) for t in tokens.list()}
+    name = DEMO_TOKEN_NAME
+    counter = 1
+    while name in names:
+        counter += 1
+        name = f"{DEMO_TOKEN_NAME}-{counter}"
+    token = tokens.create(name, "admin")
+    token_file.parent.mkdir(parents=True, exist_ok=True)
+    token_file.write_text(token + "\n")
+    token_file.chmod(0o600)
+    return token
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from scripts.demo import load_demo
+
+    settings = _settings(args)
+    runtime = _runtime(settings)
+    try:
+        load_demo(runtime.app)
+        runtime.views.catch_up()
+        token = _demo_token(settings, TokenStore(runtime.engine))
+    finally:
+        runtime.close()
+    print(f"data: {_where(settings)}")
+    print(f"admin token: {token}")
+    print(
+        f"try: curl -H 'Authorization: Bearer {token}' "
+        f"'http://{args.host}:{args.port}/v1/entities/V01/trial-balance?month=2025-01'"
+    )
+    if args.no_serve:
+        return 0
+    return cmd_serve(args)
+
+
+def cmd_rebuild(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    settings = _settings(args)
+    runtime = _runtime(settings)
+    try:
+        with tqdm(total=runtime.views.head(), unit="event", desc="rebuilding") as bar:
+            applied = runtime.views.rebuild(progress=bar.update)
+    finally:
+        runtime.close()
+    print(f"rebuilt the read models from {applied} events")
+    return 0
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    runtime = _runtime(settings)
+    tokens = TokenStore(runtime.engine)
+    try:
+        if args.token_command == "create":
+            token = tokens.create(args.name, args.role, args.township or [])
+            print(token)
+            print(f"(token {args.name!r}, role {args.role}; it is shown only now)", file=sys.stderr)
+        elif args.token_command == "list":
+            for row in tokens.list():
+                state = "revoked" if row["revoked_at"] else "active"
+                townships = ",".join(row["townships"]) or "-"  # type: ignore[arg-type]
+                print(f"{row['name']}\t{row['role']}\t{townships}\t{state}")
+        else:
+            tokens.revoke(args.name)
+            print(f"revoked token {args.name!r}")
+    finally:
+        runtime.close()
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lianzhang", description="联账 Lianzhang: accounting for multi-village alliances"
+    )
+    parser.add_argument(
+        "--database-url",
+        help="sqlite:///path or postgresql://user@host:port/db (default: LIANZHANG_DATABASE_URL "
+        "or sqlite:///var/lianzhang.sqlite3)",
+    )
+    parser.add_argument("--schema", help="PostgreSQL schema (default: LIANZHANG_DATABASE_SCHEMA)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("init", help="create the event store and read models").set_defaults(
+        func=cmd_init
+    )
+
+    for name, func, text in (
+        ("serve", cmd_serve, "serve the HTTP API"),
+        ("demo", cmd_demo, "load the demo alliance, print an admin token, and serve"),
+    ):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("--host", default="127.0.0.1")
+        p.add_argument("--port", type=int, default=8000)
+        if name == "demo":
+            p.add_argument("--no-serve", action="store_true", help="load and exit")
+        p.set_defaults(func=func)
+
+    sub.add_parser("rebuild", help="drop the read models and rebuild them from the log").set_defaults(
+        func=cmd_rebuild
+    )
+
+    token = sub.add_parser("token", help="manage API tokens")
+    tsub = token.add_subparsers(dest="token_command", required=True)
+    create = tsub.add_parser("create", help="create a token and print it once")
+    create.add_argument("name")
+    create.add_argument("--role", choices=("admin", "clerk", "auditor"), required=True)
+    create.add_argument(
+        "--township", action="append", help="township a clerk may write in (repeatable)"
+    )
+    tsub.add_parser("list", help="list tokens (never the secrets)")
+    revoke = tsub.add_parser("revoke", help="revoke a token")
+    revoke.add_argument("name")
+    token.set_defaults(func=cmd_token)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except (CommandError, TokenError, DatabaseConfigError, DomainError, LedgerError) as error:
+        print(f"lianzhang {args.command}: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

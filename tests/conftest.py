@@ -1,0 +1,92 @@
+"""Shared fixtures: a fresh store per test on SQLite (a temporary file) and on PostgreSQL (a new
+schema, dropped afterwards).
+
+PostgreSQL is found at ``LIANZHANG_TEST_POSTGRES_URL`` (default
+``postgresql://postgres@127.0.0.1:5432/test``). When it does not answer, its tests are skipped
+on a workstation and FAIL in CI (``CI=true``), so a green CI always means they ran.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from projections.bootstrap import Runtime
+
+POSTGRES_URL = os.environ.get(
+    "LIANZHANG_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+BACKENDS = ("sqlite", "postgres")
+TODAY = datetime.date(2026, 11, 23)
+
+
+def _postgres_problem() -> str | None:
+    try:
+        with psycopg.connect(POSTGRES_URL, connect_timeout=3) as conn:
+            conn.execute("SELECT 1")
+    except psycopg.Error as error:
+        return f"PostgreSQL at {POSTGRES_URL} does not answer: {error}".strip()
+    return None
+
+
+@pytest.fixture(scope="session")
+def postgres_available() -> None:
+    problem = _postgres_problem()
+    if problem is None:
+        return
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(problem + " (CI=true: PostgreSQL tests must run)")
+    pytest.skip(problem)
+
+
+def new_schema() -> str:
+    return "lz_test_" + uuid.uuid4().hex[:12]
+
+
+def drop_schema(schema: str) -> None:
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+@pytest.fixture
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, str | None]]:
+    """(database URL, schema) of a fresh, empty store on the backend of the test's parameter."""
+    backend = getattr(request, "param", "sqlite")
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'lianzhang.sqlite3'}", None
+        return
+    request.getfixturevalue("postgres_available")
+    schema = new_schema()
+    try:
+        yield POSTGRES_URL, schema
+    finally:
+        drop_schema(schema)
+
+
+@pytest.fixture
+def runtime(database: tuple[str, str | None]) -> Iterator[Runtime]:
+    url, schema = database
+    rt = Runtime(url, schema=schema, today=lambda: TODAY)
+    try:
+        yield rt
+    finally:
+        rt.close()
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every test that uses a store runs once on SQLite and once on PostgreSQL."""
+    if "database" in metafunc.fixturenames:
+        metafunc.parametrize("database", BACKENDS, indirect=True)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and callspec.params.get("database") == "postgres":
+            item.add_marker(pytest.mark.postgres)
