@@ -128,6 +128,7 @@ class LianzhangApplication(Application[UUID]):
         self, *, alliance: str, village: str, joined_on: datetime.date, actor: str
     ) -> Alliance:
         def command() -> Alliance:
+            target = self.get_alliance(alliance)
             books = self.get_books(village)
             if not isinstance(books, VillageCollective):
                 raise InvalidRequestError(
@@ -135,7 +136,6 @@ class LianzhangApplication(Application[UUID]):
                     "alliance",
                     field="village",
                 )
-            target = self.get_alliance(alliance)
             target.join_village(village_code=village, joined_on=joined_on, actor=actor)
             self.save(target)
             return target

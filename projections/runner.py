@@ -80,9 +80,22 @@ class PullLoop:
                         progress(count)
         return applied
 
-    def _apply_page(self, projection: Projection) -> int:
+    def _ensure_tracking_row(self, projection: Projection) -> None:
         with self.engine.begin() as conn:
-            start = _read_position(conn, projection.name)
+            if not _has_tracking_row(conn, projection.name):
+                try:
+                    with conn.begin_nested():
+                        conn.execute(insert(tracking).values(projection=projection.name, position=0))
+                except IntegrityError:
+                    pass  # another process created it first
+
+    def _apply_page(self, projection: Projection) -> int:
+        self._ensure_tracking_row(projection)
+        with self.engine.begin() as conn:
+            # Lock the tracking row (PostgreSQL): a second process waits here and then sees the
+            # position the first one wrote. SQLite transactions begin IMMEDIATE, which
+            # serialises them the same way.
+            start = _read_position(conn, projection.name, for_update=True)
             notifications = self.app.recorder.select_notifications(
                 start=start, limit=self.page_size, inclusive_of_start=False
             )
@@ -92,20 +105,14 @@ class PullLoop:
                 event = self.app.mapper.to_domain_event(notification)
                 projection.apply(conn, event, notification.id)
             end = notifications[-1].id
-            if start == 0 and not _has_tracking_row(conn, projection.name):
-                try:
-                    conn.execute(insert(tracking).values(projection=projection.name, position=end))
-                except IntegrityError:
-                    raise TrackingConflict(projection.name) from None
-            else:
-                result = conn.execute(
-                    update(tracking)
-                    .where(tracking.c.projection == projection.name)
-                    .where(tracking.c.position == start)
-                    .values(position=end)
-                )
-                if result.rowcount != 1:
-                    raise TrackingConflict(projection.name)
+            result = conn.execute(
+                update(tracking)
+                .where(tracking.c.projection == projection.name)
+                .where(tracking.c.position == start)
+                .values(position=end)
+            )
+            if result.rowcount != 1:
+                raise TrackingConflict(projection.name)
             return len(notifications)
 
     def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
@@ -121,10 +128,11 @@ class PullLoop:
         return self.catch_up(progress)
 
 
-def _read_position(conn: Connection, name: str) -> int:
-    value = conn.execute(
-        select(tracking.c.position).where(tracking.c.projection == name)
-    ).scalar_one_or_none()
+def _read_position(conn: Connection, name: str, *, for_update: bool = False) -> int:
+    query = select(tracking.c.position).where(tracking.c.projection == name)
+    if for_update:
+        query = query.with_for_update()
+    value = conn.execute(query).scalar_one_or_none()
     return int(value or 0)
 
 

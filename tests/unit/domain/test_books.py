@@ -151,7 +151,7 @@ def test_red_ink_reversal_references_the_original_once() -> None:
         number=original.number, date=datetime.date(2025, 3, 5), reason="重复记账", actor="b"
     )
     assert reversal.reverses == original.number
-    assert [p.amount for p in reversal.postings] == [money("-800.00"), money("-800.00")]
+    assert [p.amount for p in reversal.postings] == [-money("800.00"), -money("800.00")]
     assert [p.side for p in reversal.postings] == [p.side for p in original.postings]
     with pytest.raises(AlreadyReversedError):
         village.reverse_entry(

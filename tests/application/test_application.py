@@ -1,0 +1,81 @@
+"""The application with the in-memory store: commands, stable ids, stored values round-trip."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from domain.application import LianzhangApplication
+from domain.books import VillageCollective
+from domain.errors import (
+    AllianceNotFoundError,
+    AlreadyExistsError,
+    EntityNotFoundError,
+    InvalidRequestError,
+)
+from domain.ids import entity_id
+from ledger.accounts import Side
+from ledger.money import money
+from tests import builders
+from tests.builders import receipt
+
+D = datetime.date
+
+
+@pytest.fixture
+def app() -> LianzhangApplication:
+    return LianzhangApplication(
+        {"PERSISTENCE_MODULE": "eventsourcing.popo"}, today=lambda: D(2026, 11, 23)
+    )
+
+
+def test_stored_entry_comes_back_equal(app: LianzhangApplication) -> None:
+    village = builders.village(app)
+    entry = app.post_entry(
+        entity=village, date=D(2025, 3, 1), memo="土地流转费", postings=receipt("800.00"),
+        actor="clerk-a",
+    )
+    loaded = app.get_books(village)
+    assert loaded.entries[entry.number] == entry
+    assert loaded.entries[entry.number].postings[0].side is Side.DEBIT
+    assert loaded.opening[0].amount == money("500000.00")
+    assert loaded.opening_date == D(2025, 1, 1)
+    notifications = app.recorder.select_notifications(start=1, limit=10)
+    stored = notifications[-1].state.decode()
+    assert '"_type_":"cny","_data_":"800.00"' in stored  # a string, not a float, not a pickle
+    assert '"actor":"clerk-a"' in stored
+
+
+def test_ids_are_stable_so_registering_twice_is_refused(app: LianzhangApplication) -> None:
+    village = builders.village(app, village_code="V01", opening=None)
+    assert app.get_books(village).id == entity_id("V01")
+    with pytest.raises(AlreadyExistsError):
+        builders.village(app, village_code="V01", opening=None)
+
+
+def test_unknown_things_say_what_to_do(app: LianzhangApplication) -> None:
+    with pytest.raises(EntityNotFoundError, match="register the village"):
+        app.get_books("NOPE")
+    with pytest.raises(AllianceNotFoundError, match="form it first"):
+        app.join_village(alliance="NOPE", village="V", joined_on=D(2025, 1, 1), actor="a")
+
+
+def test_bad_codes_and_counts_are_refused(app: LianzhangApplication) -> None:
+    with pytest.raises(InvalidRequestError) as caught:
+        builders.village(app, village_code="仉家", opening=None)
+    assert caught.value.field == "code"
+    with pytest.raises(InvalidRequestError) as caught:
+        builders.village(app, population=-1, opening=None)
+    assert caught.value.field == "population"
+
+
+def test_joint_entity_cannot_join_as_a_village(app: LianzhangApplication) -> None:
+    alliance = builders.alliance(app)
+    app.register_joint_entity(alliance=alliance, code="J01", name="联合社", actor="a")
+    with pytest.raises(InvalidRequestError, match="not a village"):
+        app.join_village(alliance=alliance, village="J01", joined_on=D(2025, 1, 1), actor="a")
+    village = builders.village(app)
+    app.join_village(alliance=alliance, village=village, joined_on=D(2025, 1, 1), actor="a")
+    assert app.get_alliance(alliance).members_on(D(2025, 1, 1)) == [village]
+    assert isinstance(app.get_books(village), VillageCollective)
