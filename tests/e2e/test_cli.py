@@ -1,0 +1,151 @@
+"""The ``lianzhang`` command as a user runs it: a real process, a real store, a real server."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from projections.bootstrap import Runtime
+from projections.tables import LEDGER_TABLES
+
+
+def lianzhang(
+    database: tuple[str, str | None], cwd: Path, *args: str, check: bool = True
+) -> subprocess.CompletedProcess[str]:
+    url, schema = database
+    command = [sys.executable, "-m", "scripts.cli", "--database-url", url]
+    if schema:
+        command += ["--schema", schema]
+    result = subprocess.run(
+        [*command, *args], cwd=cwd, capture_output=True, text=True, timeout=120, check=False
+    )
+    if check:
+        assert result.returncode == 0, result.stderr
+    return result
+
+
+def event_count(database: tuple[str, str | None]) -> int:
+    rt = Runtime(database[0], schema=database[1])
+    try:
+        return rt.views.head()
+    finally:
+        rt.close()
+
+
+def test_demo_twice_writes_once(database: tuple[str, str | None], tmp_path: Path) -> None:
+    first = lianzhang(database, tmp_path, "demo", "--no-serve")
+    assert "13 steps written" in first.stdout
+    token = (tmp_path / "var" / "demo-admin-token").read_text().strip()
+    assert f"admin token: {token}" in first.stdout
+    count = event_count(database)
+    second = lianzhang(database, tmp_path, "demo", "--no-serve")
+    assert "nothing new to write" in second.stdout
+    assert f"admin token: {token}" in second.stdout
+    assert event_count(database) == count
+
+
+def test_rebuild_reproduces_the_read_models(
+    database: tuple[str, str | None], tmp_path: Path
+) -> None:
+    lianzhang(database, tmp_path, "demo", "--no-serve")
+
+    def dump() -> dict[str, list[tuple[str, ...]]]:
+        rt = Runtime(database[0], schema=database[1])
+        try:
+            with rt.engine.connect() as conn:
+                return {
+                    t.name: sorted(tuple(map(str, r)) for r in conn.execute(select(t)))
+                    for t in LEDGER_TABLES
+                }
+        finally:
+            rt.close()
+
+    before = dump()
+    result = lianzhang(database, tmp_path, "rebuild")
+    assert "rebuilt the read models from 14 events" in result.stdout
+    assert "100%" in result.stderr  # the progress bar ran to the end
+    assert dump() == before
+
+
+def test_tokens_from_the_command_line(database: tuple[str, str | None], tmp_path: Path) -> None:
+    created = lianzhang(
+        database, tmp_path, "token", "create", "clerk-a", "--role", "clerk", "--township", "唐坊镇"
+    )
+    token = created.stdout.strip()
+    assert token.startswith("lz_") and len(token) > 40
+    listed = lianzhang(database, tmp_path, "token", "list").stdout
+    assert "clerk-a\tclerk\t唐坊镇\tactive" in listed
+    assert token not in listed
+    duplicate = lianzhang(
+        database, tmp_path, "token", "create", "clerk-a", "--role", "admin", check=False
+    )
+    assert duplicate.returncode == 2
+    assert duplicate.stderr.strip().count("\n") == 0
+    assert "already exists" in duplicate.stderr
+    lianzhang(database, tmp_path, "token", "revoke", "clerk-a")
+    assert "clerk-a\tclerk\t唐坊镇\trevoked" in lianzhang(database, tmp_path, "token", "list").stdout
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _get(url: str, token: str) -> Any:
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def test_demo_serves_balanced_books(database: tuple[str, str | None], tmp_path: Path) -> None:
+    url, schema = database
+    port = _free_port()
+    command = [sys.executable, "-m", "scripts.cli", "--database-url", url]
+    if schema:
+        command += ["--schema", schema]
+    server = subprocess.Popen(
+        [*command, "demo", "--port", str(port)],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise AssertionError("the demo server did not come up") from None
+                time.sleep(0.3)
+        token = (tmp_path / "var" / "demo-admin-token").read_text().strip()
+        entities = {e["code"]: e for e in _get(f"{base}/v1/entities", token)}
+        assert set(entities) == {"V01", "V02", "V03", "J01"}
+        assert entities["V03"]["name"] == "李孟德村" and entities["V03"]["population"] == 1000
+        alliance = _get(f"{base}/v1/alliances/HNHM", token)
+        assert [m["village_code"] for m in alliance["members"]] == ["V01", "V02", "V03"]
+        assert alliance["enterprises"][0]["name"] == "纽澜地"
+        for code in ("V01", "V02", "V03"):
+            tb = _get(f"{base}/v1/entities/{code}/trial-balance?month=2025-01", token)
+            assert tb["balanced"] is True
+            assert tb["totals"]["closing_debit"] == tb["totals"]["closing_credit"] != "0.00"
+        with urllib.request.urlopen(f"{base}/openapi.json", timeout=10) as response:
+            assert "/v1/entities/{code}/entries" in json.loads(response.read())["paths"]
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
