@@ -105,11 +105,11 @@ def _message(error: dict[str, Any]) -> str:
     if leaf in {"amount"} or leaf.endswith("_amount"):
         if error.get("type") == "string_type":
             return (
-                f"{field}: amounts are written as strings with two decimals, e.g. \"1200.00\"; "
+                f'{field}: amounts are written as strings with two decimals, e.g. "1200.00"; '
                 "a JSON number is not accepted"
             )
         if error.get("type") == "string_pattern_mismatch":
-            return f"{field}: {error.get('input')!r} is not an amount; write it like \"1200.00\""
+            return f'{field}: {error.get("input")!r} is not an amount; write it like "1200.00"'
     return f"{field}: {error.get('msg', 'invalid')}"
 
 
@@ -149,8 +149,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [
-            {"field": _path(tuple(e.get("loc", ()))), "message": _message(e)}
-            for e in exc.errors()
+            {"field": _path(tuple(e.get("loc", ()))), "message": _message(e)} for e in exc.errors()
         ]
         return problem_response(
             request,

@@ -4,13 +4,23 @@ enterprises and its joint entity (联合社)."""
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from dataclasses import dataclass
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import ConflictError, InvalidRequestError, MembershipError
 from domain.ids import alliance_id
+
+
+@dataclass
+class Spell:
+    """One spell of membership: joined on a day, left on a later one (or still a member)."""
+
+    village: str
+    joined: datetime.date
+    left: datetime.date | None = None
+
 
 # The four alliance models named in the source research.
 MODELS = ("强村带动", "村村互助", "村企联建", "城乡融合")
@@ -73,15 +83,16 @@ class Alliance(Aggregate):
         self.county = county
         self.model = model
         self.formed_on = formed_on
-        self.memberships: list[dict[str, Any]] = []
+        self.memberships: list[Spell] = []
         self.enterprises: dict[str, str] = {}
         self.joint_entity_code: str | None = None
 
     # -- queries -------------------------------------------------------------------------------
 
-    def current_spell(self, village_code: str) -> dict[str, Any] | None:
-        for spell in reversed(self.memberships):
-            if spell["village"] == village_code and spell["left"] is None:
+    def current_spell(self, village_code: str) -> Spell | None:
+        spells: list[Spell] = self.memberships
+        for spell in reversed(spells):
+            if spell.village == village_code and spell.left is None:
                 return spell
         return None
 
@@ -89,9 +100,9 @@ class Alliance(Aggregate):
         """Village codes that were members on ``day`` (joined on or before, not yet left)."""
         return sorted(
             {
-                s["village"]
+                s.village
                 for s in self.memberships
-                if s["joined"] <= day and (s["left"] is None or s["left"] > day)
+                if s.joined <= day and (s.left is None or s.left > day)
             }
         )
 
@@ -110,7 +121,7 @@ class Alliance(Aggregate):
                 field="date",
             )
         last_left = max(
-            (s["left"] for s in self.memberships if s["village"] == village_code),
+            (s.left for s in self.memberships if s.village == village_code and s.left),
             default=None,
         )
         if last_left is not None and joined_on < last_left:
@@ -123,7 +134,7 @@ class Alliance(Aggregate):
 
     @event("VillageJoined")
     def _village_joined(self, *, village_code: str, joined_on: datetime.date, actor: str) -> None:
-        self.memberships.append({"village": village_code, "joined": joined_on, "left": None})
+        self.memberships.append(Spell(village=village_code, joined=joined_on))
 
     def leave_village(
         self, *, village_code: str, left_on: datetime.date, reason: str, actor: str
@@ -135,9 +146,9 @@ class Alliance(Aggregate):
                 "current member can leave",
                 field="village",
             )
-        if left_on <= spell["joined"]:
+        if left_on <= spell.joined:
             raise InvalidRequestError(
-                f"village {village_code} joined alliance {self.code} on {spell['joined']}; it "
+                f"village {village_code} joined alliance {self.code} on {spell.joined}; it "
                 f"can leave only after that date, not on {left_on}",
                 field="date",
             )
@@ -153,7 +164,7 @@ class Alliance(Aggregate):
     ) -> None:
         spell = self.current_spell(village_code)
         assert spell is not None
-        spell["left"] = left_on
+        spell.left = left_on
 
     def join_enterprise(
         self, *, enterprise_code: str, name: str, joined_on: datetime.date, actor: str

@@ -57,7 +57,7 @@ class LianzhangApplication(Application[UUID]):
 
     def get_alliance(self, code: str) -> Alliance:
         try:
-            alliance = self.repository.get(alliance_id(code))
+            alliance: object = self.repository.get(alliance_id(code))
         except AggregateNotFoundError:
             raise AllianceNotFoundError(
                 f"alliance {code} does not exist; form it first", field="alliance"
@@ -68,7 +68,7 @@ class LianzhangApplication(Application[UUID]):
     def get_books(self, code: str) -> Books:
         """The books of a village collective or joint entity, by its code."""
         try:
-            books = self.repository.get(entity_id(code))
+            books: object = self.repository.get(entity_id(code))
         except AggregateNotFoundError:
             raise EntityNotFoundError(
                 f"accounting entity {code} does not exist; register the village or joint "
@@ -132,8 +132,7 @@ class LianzhangApplication(Application[UUID]):
             books = self.get_books(village)
             if not isinstance(books, VillageCollective):
                 raise InvalidRequestError(
-                    f"{village} is a joint entity, not a village; only villages join an "
-                    "alliance",
+                    f"{village} is a joint entity, not a village; only villages join an alliance",
                     field="village",
                 )
             target.join_village(village_code=village, joined_on=joined_on, actor=actor)
@@ -160,7 +159,9 @@ class LianzhangApplication(Application[UUID]):
 
         def command() -> Alliance:
             target = self.get_alliance(alliance)
-            target.join_enterprise(enterprise_code=code, name=name, joined_on=joined_on, actor=actor)
+            target.join_enterprise(
+                enterprise_code=code, name=name, joined_on=joined_on, actor=actor
+            )
             self.save(target)
             return target
 

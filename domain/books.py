@@ -1,5 +1,5 @@
-"""Books of an accounting entity: a village collective (村集体经济组织) or the joint entity of an
-alliance (联合社). Under 三独立 every village keeps its own books; the joint entity keeps its own too.
+"""Books of an accounting entity: a village collective (村集体经济组织) or the joint entity of
+an alliance (联合社). Under 三独立 every village keeps its own books; so does the joint entity.
 
 Rules enforced here, each with an error that says what would be allowed:
 
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -38,6 +39,12 @@ OPENING_NUMBER = "期初"
 
 class Books(Aggregate):
     """The books every accounting entity keeps; subclasses add who the entity is."""
+
+    if TYPE_CHECKING:  # set by the subclasses' Registered events (annotations here would
+        code: str  # turn the aggregate into a dataclass with another __init__)
+        name: str
+        township: str
+        county: str
 
     @staticmethod
     def create_id(code: str) -> UUID:

@@ -16,7 +16,7 @@ import io
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
-from enum import Enum
+from enum import StrEnum
 from functools import cache
 from importlib.resources import files
 
@@ -25,7 +25,7 @@ from ledger.errors import UnknownAccountError
 _SUFFIX = re.compile(r"^[A-Za-z0-9]+$")
 
 
-class Side(str, Enum):
+class Side(StrEnum):
     DEBIT = "debit"
     CREDIT = "credit"
 
@@ -34,7 +34,7 @@ class Side(str, Enum):
         return Side.CREDIT if self is Side.DEBIT else Side.DEBIT
 
 
-class Category(str, Enum):
+class Category(StrEnum):
     ASSET = "asset"
     LIABILITY = "liability"
     EQUITY = "equity"

@@ -167,10 +167,15 @@ def build_entry(
                     UnknownAccountError,
                 )
             )
-        side = _SIDES.get(row.get("side")) if isinstance(row.get("side"), str) else None  # type: ignore[arg-type]
+        raw_side = row.get("side")
+        side = _SIDES.get(raw_side) if isinstance(raw_side, str) else None
         if side is None:
             problems.append(
-                (f"{where}.side", f"side {row.get('side')!r} is not debit or credit", InvalidEntryError)
+                (
+                    f"{where}.side",
+                    f"side {row.get('side')!r} is not debit or credit",
+                    InvalidEntryError,
+                )
             )
         amount: Money | None = None
         try:
@@ -200,8 +205,7 @@ def build_entry(
         kinds = {kind for _, _, kind in problems}
         kind = kinds.pop() if len(kinds) == 1 else InvalidEntryError
         pairs = tuple((f, m) for f, m, _ in problems)
-        raise kind(
-            "; ".join(f"{f}: {m}" for f, m in pairs), field=pairs[0][0], errors=pairs
-        )
-    return JournalEntry(date=date, number=number, memo=memo, postings=tuple(built),
-                        reverses=reverses)
+        raise kind("; ".join(f"{f}: {m}" for f, m in pairs), field=pairs[0][0], errors=pairs)
+    return JournalEntry(
+        date=date, number=number, memo=memo, postings=tuple(built), reverses=reverses
+    )

@@ -67,7 +67,9 @@ def money(
         try:
             number = Decimal(value)
         except InvalidOperation:  # pragma: no cover - the pattern admits only decimals
-            raise InvalidAmountError(f"{where}amount {value!r} is not a decimal", field=field)
+            raise InvalidAmountError(
+                f"{where}amount {value!r} is not a decimal", field=field
+            ) from None
     else:
         raise InvalidAmountError(
             f"{where}amount {value!r} is a {type(value).__name__}, not a decimal string",

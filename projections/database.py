@@ -104,7 +104,7 @@ def _begin_immediate(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
-        dbapi_connection.execute("PRAGMA busy_timeout = %d" % (LOCK_TIMEOUT_SECONDS * 1000))
+        dbapi_connection.execute(f"PRAGMA busy_timeout = {LOCK_TIMEOUT_SECONDS * 1000}")
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:

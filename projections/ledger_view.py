@@ -85,9 +85,7 @@ class LedgerProjection:
             )
         )
         conn.execute(
-            update(entities)
-            .where(entities.c.code == e.village_code)
-            .values(alliance_code=alliance)
+            update(entities).where(entities.c.code == e.village_code).values(alliance_code=alliance)
         )
 
     def _village_left(self, conn: Connection, e: Any, position: int) -> None:

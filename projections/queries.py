@@ -197,7 +197,5 @@ def trial_balance_for(
             movements.append((r.account, Side.DEBIT, from_fen(r.debit_fen)))
             movements.append((r.account, Side.CREDIT, from_fen(r.credit_fen)))
         else:
-            opening[r.account] = opening.get(r.account, zero) + from_fen(
-                r.debit_fen - r.credit_fen
-            )
+            opening[r.account] = opening.get(r.account, zero) + from_fen(r.debit_fen - r.credit_fen)
     return trial_balance(chart=ChartOfAccounts.standard(), opening=opening, movements=movements)

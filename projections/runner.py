@@ -85,7 +85,9 @@ class PullLoop:
             if not _has_tracking_row(conn, projection.name):
                 try:
                     with conn.begin_nested():
-                        conn.execute(insert(tracking).values(projection=projection.name, position=0))
+                        conn.execute(
+                            insert(tracking).values(projection=projection.name, position=0)
+                        )
                 except IntegrityError:
                     pass  # another process created it first
 

@@ -171,9 +171,9 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--no-serve", action="store_true", help="load and exit")
         p.set_defaults(func=func)
 
-    sub.add_parser("rebuild", help="drop the read models and rebuild them from the log").set_defaults(
-        func=cmd_rebuild
-    )
+    sub.add_parser(
+        "rebuild", help="drop the read models and rebuild them from the log"
+    ).set_defaults(func=cmd_rebuild)
 
     token = sub.add_parser("token", help="manage API tokens")
     tsub = token.add_subparsers(dest="token_command", required=True)

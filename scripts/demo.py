@@ -1,5 +1,5 @@
-"""The demo alliance of SCENARIOS.md: 黑牛盒马联村党委 (唐坊镇, 高青县), its three villages, the joint
-entity 黑牛养殖联合社 and the enterprise 纽澜地, with opening balances.
+"""The demo alliance of SCENARIOS.md: 黑牛盒马联村党委 (唐坊镇, 高青县), its three villages,
+the joint entity 黑牛养殖联合社 and the enterprise 纽澜地, with opening balances.
 
 Loading is idempotent: every step first asks whether it already happened (ids are uuid5 of the
 codes), so running the demo again writes nothing new. The population figures are those of

@@ -55,7 +55,9 @@ def village(
         actor="tester",
     )
     if opening is not None:
-        app.set_opening_balances(entity=village_code, as_of=OPENING, balances=opening, actor="tester")
+        app.set_opening_balances(
+            entity=village_code, as_of=OPENING, balances=opening, actor="tester"
+        )
     return village_code
 
 

@@ -41,9 +41,7 @@ def alliance_body(writer_or_reader: Any, code: str) -> tuple[dict[str, Any], str
     return AlliancePublic.model_validate(found).model_dump(mode="json"), f"/v1/alliances/{code}"
 
 
-@router.post(
-    "/alliances", status_code=201, response_model=AlliancePublic, responses=PROBLEMS
-)
+@router.post("/alliances", status_code=201, response_model=AlliancePublic, responses=PROBLEMS)
 def form_alliance(body: AllianceCreate, cmd: WriterDep) -> JSONResponse:
     """Form an alliance (联村党组织) in a township."""
 
@@ -66,9 +64,7 @@ def form_alliance(body: AllianceCreate, cmd: WriterDep) -> JSONResponse:
 @router.get("/alliances", response_model=list[AlliancePublic], responses=PROBLEMS)
 def list_alliances(reader: ReaderDep) -> list[dict[str, Any]]:
     with reader.runtime.engine.connect() as conn:
-        return [
-            queries.alliance(conn, row["code"]) or row for row in queries.list_alliances(conn)
-        ]
+        return [queries.alliance(conn, row["code"]) or row for row in queries.list_alliances(conn)]
 
 
 @router.get("/alliances/{code}", response_model=AlliancePublic, responses=PROBLEMS)

@@ -33,7 +33,10 @@ def app() -> LianzhangApplication:
 def test_stored_entry_comes_back_equal(app: LianzhangApplication) -> None:
     village = builders.village(app)
     entry = app.post_entry(
-        entity=village, date=D(2025, 3, 1), memo="土地流转费", postings=receipt("800.00"),
+        entity=village,
+        date=D(2025, 3, 1),
+        memo="土地流转费",
+        postings=receipt("800.00"),
         actor="clerk-a",
     )
     loaded = app.get_books(village)

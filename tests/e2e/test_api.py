@@ -37,8 +37,11 @@ def register_village(api: Api, *, township: str = "唐坊镇", headers: Any = No
 
 
 def post_entry(api: Api, village: str, postings: list[dict[str, str]], **kw: Any) -> Any:
-    body = {"date": kw.pop("date", "2025-03-01"), "memo": kw.pop("memo", "租金"),
-            "postings": postings}
+    body = {
+        "date": kw.pop("date", "2025-03-01"),
+        "memo": kw.pop("memo", "租金"),
+        "postings": postings,
+    }
     return api.client.post(
         f"/v1/entities/{village}/entries", json=body, headers=kw.pop("headers", api.admin), **kw
     )
@@ -184,8 +187,11 @@ def test_tokens_and_roles(api: Api) -> None:
     other_village = register_village(api, township="花沟镇", headers=api.other_clerk)
     assert events(api) > before
     before = events(api)
-    assert_problem(post_entry(api, other_village, receipt("1.00"), headers=api.clerk), 403,
-                   "forbidden-township")
+    assert_problem(
+        post_entry(api, other_village, receipt("1.00"), headers=api.clerk),
+        403,
+        "forbidden-township",
+    )
     assert post_entry(api, village, receipt("1.00"), headers=api.clerk).status_code == 201
     assert events(api) == before + 1
 
@@ -194,26 +200,52 @@ def test_auditor_may_read_everything_and_write_nothing(api: Api) -> None:
     village = register_village(api)
     before = events(api)
     writes = [
-        ("/v1/alliances", {"code": "A1", "name": "n", "township": "唐坊镇", "county": "c",
-                           "model": "村企联建", "formed_on": "2025-01-01"}),
-        ("/v1/villages", {"code": "V1", "name": "n", "township": "唐坊镇", "county": "c",
-                          "population": 1, "households": 1}),
+        (
+            "/v1/alliances",
+            {
+                "code": "A1",
+                "name": "n",
+                "township": "唐坊镇",
+                "county": "c",
+                "model": "村企联建",
+                "formed_on": "2025-01-01",
+            },
+        ),
+        (
+            "/v1/villages",
+            {
+                "code": "V1",
+                "name": "n",
+                "township": "唐坊镇",
+                "county": "c",
+                "population": 1,
+                "households": 1,
+            },
+        ),
         ("/v1/alliances/A1/villages", {"village": village, "date": "2025-01-01"}),
         (f"/v1/alliances/A1/villages/{village}/leave", {"date": "2025-02-01", "reason": "x"}),
         ("/v1/alliances/A1/enterprises", {"code": "E1", "name": "n", "date": "2025-01-01"}),
         ("/v1/alliances/A1/joint-entity", {"code": "J1", "name": "n"}),
         (f"/v1/entities/{village}/opening-balances", {"as_of": "2025-01-01", "balances": []}),
-        (f"/v1/entities/{village}/entries", {"date": "2025-03-01", "memo": "x",
-                                             "postings": receipt("1.00")}),
-        (f"/v1/entities/{village}/entries/2025-0001/reversal", {"date": "2025-03-01",
-                                                                "reason": "x"}),
+        (
+            f"/v1/entities/{village}/entries",
+            {"date": "2025-03-01", "memo": "x", "postings": receipt("1.00")},
+        ),
+        (
+            f"/v1/entities/{village}/entries/2025-0001/reversal",
+            {"date": "2025-03-01", "reason": "x"},
+        ),
         (f"/v1/entities/{village}/closed-months", {"month": "2025-03"}),
     ]
     for path, body in writes:
         assert_problem(api.client.post(path, json=body, headers=api.auditor), 403, "read-only")
     assert events(api) == before
-    for path in ("/v1/entities", f"/v1/entities/{village}", "/v1/alliances",
-                 f"/v1/entities/{village}/entries"):
+    for path in (
+        "/v1/entities",
+        f"/v1/entities/{village}",
+        "/v1/alliances",
+        f"/v1/entities/{village}/entries",
+    ):
         assert api.client.get(path, headers=api.auditor).status_code == 200
 
 
@@ -232,8 +264,9 @@ def test_idempotent_retry_writes_once_and_a_changed_body_conflicts(api: Api) -> 
     assert events(api) == before + 1
     # a refused request does not use up its key: fixed and retried, it runs
     retry_key = {"Idempotency-Key": str(uuid.uuid4())}
-    refused = post_entry(api, village, receipt("1.00"), headers={**api.admin, **retry_key},
-                         date="2024-01-01")
+    refused = post_entry(
+        api, village, receipt("1.00"), headers={**api.admin, **retry_key}, date="2024-01-01"
+    )
     assert refused.status_code == 422
     accepted = post_entry(api, village, receipt("1.00"), headers={**api.admin, **retry_key})
     assert accepted.status_code == 201
@@ -245,8 +278,9 @@ def test_concurrent_posts_over_http_all_land(api: Api) -> None:
 
     def clerk() -> None:
         for _ in range(4):
-            statuses.append(post_entry(api, village, receipt("1.00"), headers=api.clerk)
-                            .status_code)
+            statuses.append(
+                post_entry(api, village, receipt("1.00"), headers=api.clerk).status_code
+            )
 
     threads = [threading.Thread(target=clerk) for _ in range(2)]
     for t in threads:
@@ -263,35 +297,59 @@ def test_alliance_lifecycle_and_unknowns(api: Api) -> None:
     alliance = code("A")
     formed = api.client.post(
         "/v1/alliances",
-        json={"code": alliance, "name": "黑牛盒马联村党委", "township": "唐坊镇",
-              "county": "高青县", "model": "村企联建", "formed_on": "2025-01-01"},
+        json={
+            "code": alliance,
+            "name": "黑牛盒马联村党委",
+            "township": "唐坊镇",
+            "county": "高青县",
+            "model": "村企联建",
+            "formed_on": "2025-01-01",
+        },
         headers=api.clerk,
     )
     assert formed.status_code == 201, formed.text
     for v in villages:
-        joined = api.client.post(f"/v1/alliances/{alliance}/villages",
-                                 json={"village": v, "date": "2025-01-01"}, headers=api.clerk)
+        joined = api.client.post(
+            f"/v1/alliances/{alliance}/villages",
+            json={"village": v, "date": "2025-01-01"},
+            headers=api.clerk,
+        )
         assert joined.status_code == 201, joined.text
     assert_problem(
-        api.client.post(f"/v1/alliances/{alliance}/villages",
-                        json={"village": villages[0], "date": "2025-02-01"}, headers=api.clerk),
-        409, "membership",
+        api.client.post(
+            f"/v1/alliances/{alliance}/villages",
+            json={"village": villages[0], "date": "2025-02-01"},
+            headers=api.clerk,
+        ),
+        409,
+        "membership",
     )
-    joint = api.client.post(f"/v1/alliances/{alliance}/joint-entity",
-                            json={"code": code("J"), "name": "黑牛养殖联合社"}, headers=api.clerk)
+    joint = api.client.post(
+        f"/v1/alliances/{alliance}/joint-entity",
+        json={"code": code("J"), "name": "黑牛养殖联合社"},
+        headers=api.clerk,
+    )
     assert joint.status_code == 201, joint.text
     assert joint.json()["kind"] == "joint" and joint.json()["alliance_code"] == alliance
-    left = api.client.post(f"/v1/alliances/{alliance}/villages/{villages[1]}/leave",
-                           json={"date": "2025-06-30", "reason": "撤并"}, headers=api.clerk)
+    left = api.client.post(
+        f"/v1/alliances/{alliance}/villages/{villages[1]}/leave",
+        json={"date": "2025-06-30", "reason": "撤并"},
+        headers=api.clerk,
+    )
     assert left.status_code == 200, left.text
     members = {m["village_code"]: m for m in left.json()["members"]}
     assert members[villages[1]]["left_on"] == "2025-06-30"
-    assert api.client.get(f"/v1/alliances/{alliance}", headers=api.auditor).json()[
-        "joint_entity_code"] == joint.json()["code"]
-    assert_problem(api.client.get("/v1/alliances/NOPE", headers=api.auditor), 404,
-                   "alliance-not-found")
-    assert_problem(api.client.get("/v1/entities/NOPE/entries/2025-0001", headers=api.auditor),
-                   404, "entity-not-found")
+    assert (
+        api.client.get(f"/v1/alliances/{alliance}", headers=api.auditor).json()["joint_entity_code"]
+        == joint.json()["code"]
+    )
+    assert_problem(
+        api.client.get("/v1/alliances/NOPE", headers=api.auditor), 404, "alliance-not-found"
+    )
+    assert_problem(
+        api.client.get("/v1/entities/NOPE/entries/2025-0001", headers=api.auditor),
+        404,
+        "entity-not-found",
+    )
     assert_problem(post_entry(api, "NOPE", receipt("1.00")), 404, "entity-not-found")
-    assert_problem(api.client.post("/v1/alliances", json={}, headers=api.admin), 422,
-                   "validation")
+    assert_problem(api.client.post("/v1/alliances", json={}, headers=api.admin), 422, "validation")

@@ -92,7 +92,9 @@ def test_tokens_from_the_command_line(database: tuple[str, str | None], tmp_path
     assert duplicate.stderr.strip().count("\n") == 0
     assert "already exists" in duplicate.stderr
     lianzhang(database, tmp_path, "token", "revoke", "clerk-a")
-    assert "clerk-a\tclerk\t唐坊镇\trevoked" in lianzhang(database, tmp_path, "token", "list").stdout
+    assert (
+        "clerk-a\tclerk\t唐坊镇\trevoked" in lianzhang(database, tmp_path, "token", "list").stdout
+    )
 
 
 def _free_port() -> int:

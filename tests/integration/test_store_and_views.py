@@ -40,8 +40,9 @@ def event_count(rt: Runtime) -> int:
 def test_entries_reach_the_trial_balance_per_month_and_cumulative(runtime: Runtime) -> None:
     app = runtime.app
     village = builders.village(app)
-    app.post_entry(entity=village, date=D(2025, 3, 10), memo="租金", postings=receipt("800.00"),
-                   actor="t")
+    app.post_entry(
+        entity=village, date=D(2025, 3, 10), memo="租金", postings=receipt("800.00"), actor="t"
+    )
     app.post_entry(
         entity=village,
         date=D(2025, 4, 2),
@@ -154,8 +155,9 @@ def test_rebuild_gives_identical_tables(runtime: Runtime) -> None:
     app.leave_village(
         alliance=alliance_code, village=villages[0], left_on=D(2025, 8, 1), reason="撤并", actor="t"
     )
-    app.register_joint_entity(alliance=alliance_code, code=builders.code("J"), name="联合社",
-                              actor="t")
+    app.register_joint_entity(
+        alliance=alliance_code, code=builders.code("J"), name="联合社", actor="t"
+    )
     runtime.views.catch_up()
     live = dump(runtime)
     assert live["lz_entries"] and live["lz_account_months"]

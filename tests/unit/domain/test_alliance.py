@@ -79,7 +79,9 @@ def test_one_joint_entity_and_unique_enterprises() -> None:
     alliance.register_joint_entity(entity_code="J01", actor="a")
     with pytest.raises(ConflictError):
         alliance.register_joint_entity(entity_code="J02", actor="a")
-    alliance.join_enterprise(enterprise_code="NLD", name="纽澜地", joined_on=D(2025, 1, 1), actor="a")
+    alliance.join_enterprise(
+        enterprise_code="NLD", name="纽澜地", joined_on=D(2025, 1, 1), actor="a"
+    )
     with pytest.raises(ConflictError):
         alliance.join_enterprise(
             enterprise_code="NLD", name="纽澜地", joined_on=D(2025, 1, 1), actor="a"
