@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -39,6 +39,12 @@ class LianzhangApplication(Application[UUID]):
     """The only way into the write side. Reads go through ``projections``."""
 
     name = "lianzhang"
+    # Books are loaded for every posting; a snapshot every 100 events keeps that from replaying
+    # a whole year of entries (the snapshot holds the state, transcoded like the events).
+    snapshotting_intervals: ClassVar[dict[type[Any], int]] = {
+        VillageCollective: 100,
+        JointEntity: 100,
+    }
 
     def __init__(
         self,

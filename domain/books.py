@@ -56,7 +56,7 @@ class Books(Aggregate):
         self.entries: dict[str, JournalEntry] = {}
         self.reversed_by: dict[str, str] = {}
         self.closed_through: str | None = None
-        self.sequences: dict[int, int] = {}
+        self.sequences: dict[str, int] = {}  # year → last voucher number (str keys: JSON)
 
     @property
     def chart(self) -> ChartOfAccounts:
@@ -81,7 +81,8 @@ class Books(Aggregate):
             )
 
     def _next_number(self, day: datetime.date) -> str:
-        return f"{day.year:04d}-{self.sequences.get(day.year, 0) + 1:04d}"
+        year = f"{day.year:04d}"
+        return f"{year}-{self.sequences.get(year, 0) + 1:04d}"
 
     # -- opening balances ----------------------------------------------------------------------
 
@@ -152,7 +153,7 @@ class Books(Aggregate):
 
     def _record_entry(self, entry: JournalEntry) -> None:
         self.entries[entry.number] = entry
-        year = int(entry.number[:4])
+        year = entry.number[:4]
         self.sequences[year] = self.sequences.get(year, 0) + 1
 
     def get_entry(self, number: str) -> JournalEntry:

@@ -82,3 +82,40 @@ def test_joint_entity_cannot_join_as_a_village(app: LianzhangApplication) -> Non
     app.join_village(alliance=alliance, village=village, joined_on=D(2025, 1, 1), actor="a")
     assert app.get_alliance(alliance).members_on(D(2025, 1, 1)) == [village]
     assert isinstance(app.get_books(village), VillageCollective)
+
+
+def test_books_loaded_from_a_snapshot_equal_a_full_replay(app: LianzhangApplication) -> None:
+    village = builders.village(app)
+    for day in range(1, 29):
+        for _ in range(5):
+            app.post_entry(
+                entity=village,
+                date=D(2025, 2, day),
+                memo="租金",
+                postings=receipt("1.00"),
+                actor="a",
+            )
+    entry = app.get_books(village).entries["2025-0007"]
+    app.reverse_entry(
+        entity=village, number=entry.number, date=D(2025, 3, 1), reason="错", actor="a"
+    )
+    app.close_month(entity=village, month="2025-02", actor="a")
+    books_id = entity_id(village)
+    assert app.snapshots is not None
+    snapshot = next(iter(app.snapshots.get(books_id, desc=True, limit=1)))
+    assert snapshot.originator_version == 100
+    loaded = app.get_books(village)
+    replayed = None
+    for event in app.events.get(books_id):
+        replayed = event.mutate(replayed)
+    assert replayed is not None
+    assert loaded.version == replayed.version == 144
+    assert loaded.entries == replayed.entries
+    assert loaded.sequences == replayed.sequences == {"2025": 141}
+    assert tuple(loaded.opening) == tuple(replayed.opening)
+    assert loaded.reversed_by == replayed.reversed_by == {"2025-0007": "2025-0141"}
+    assert loaded.closed_through == "2025-02"
+    nxt = app.post_entry(
+        entity=village, date=D(2025, 3, 2), memo="x", postings=receipt("1.00"), actor="a"
+    )
+    assert nxt.number == "2025-0142"

@@ -225,3 +225,22 @@ def test_two_processes_catching_up_apply_each_event_once(runtime: Runtime) -> No
     with runtime.engine.connect() as conn:
         tb = queries.trial_balance_for(conn, village, "2025-03")
     assert tb.line("102").debit == money("20.00")
+
+
+def test_books_past_a_snapshot_load_and_post_on_the_real_store(runtime: Runtime) -> None:
+    app = runtime.app
+    village = builders.village(app)
+    for _ in range(105):
+        app.post_entry(
+            entity=village, date=D(2025, 6, 1), memo="租金", postings=receipt("1.00"), actor="t"
+        )
+    assert app.snapshots is not None
+    assert list(app.snapshots.get(app.get_books(village).id, desc=True, limit=1))
+    entry = app.post_entry(
+        entity=village, date=D(2025, 6, 2), memo="租金", postings=receipt("1.00"), actor="t"
+    )
+    assert entry.number == "2025-0106"
+    runtime.views.catch_up()
+    with runtime.engine.connect() as conn:
+        tb = queries.trial_balance_for(conn, village, "2025-06")
+    assert tb.line("102").debit == money("106.00")
