@@ -23,6 +23,7 @@ from domain.errors import (
     AlreadyExistsError,
     ConcurrencyError,
     EntityNotFoundError,
+    EntryNotFoundError,
     InvalidRequestError,
 )
 from domain.ids import alliance_id, entity_id
@@ -39,11 +40,11 @@ class LianzhangApplication(Application[UUID]):
     """The only way into the write side. Reads go through ``projections``."""
 
     name = "lianzhang"
-    # Books are loaded for every posting; a snapshot every 100 events keeps that from replaying
+    # Books are loaded for every posting; a snapshot every 50 events keeps that from replaying
     # a whole year of entries (the snapshot holds the state, transcoded like the events).
     snapshotting_intervals: ClassVar[dict[type[Any], int]] = {
-        VillageCollective: 100,
-        JointEntity: 100,
+        VillageCollective: 50,
+        JointEntity: 50,
     }
 
     def __init__(
@@ -264,12 +265,26 @@ class LianzhangApplication(Application[UUID]):
 
         return self._retrying(command)
 
+    def find_entry(self, entity: str, number: str) -> JournalEntry:
+        """An entry as posted, read from the books' own event stream (newest first)."""
+        books = self.get_books(entity)
+        books.require_entry(number)
+        for stored in self.recorder.select_events(books.id, desc=True):
+            event = self.mapper.to_domain_event(stored)
+            entry = getattr(event, "entry", None)
+            if isinstance(entry, JournalEntry) and entry.number == number:
+                return entry
+        raise EntryNotFoundError(  # pragma: no cover - the index said it is there
+            f"entry {number} is not in the books of {entity}", field="number"
+        )
+
     def reverse_entry(
         self, *, entity: str, number: str, date: datetime.date, reason: str, actor: str
     ) -> JournalEntry:
         def command() -> JournalEntry:
+            original = self.find_entry(entity, number)
             books = self.get_books(entity)
-            entry = books.reverse_entry(number=number, date=date, reason=reason, actor=actor)
+            entry = books.reverse_entry(original=original, date=date, reason=reason, actor=actor)
             self.save(books)
             return entry
 

@@ -53,8 +53,12 @@ class Books(Aggregate):
     def _start_books(self) -> None:
         self.opening_date: datetime.date | None = None
         self.opening: tuple[Posting, ...] = ()
-        self.entries: dict[str, JournalEntry] = {}
-        self.reversed_by: dict[str, str] = {}
+        # Only an index of the entries is kept in memory (and in snapshots): number → date, and
+        # who reversed whom. The entries themselves stay in their events; a reversal is given
+        # the original by the application, which reads it from the books' own event stream.
+        self.entry_dates: dict[str, datetime.date] = {}
+        self.reverses: dict[str, str] = {}  # reversal number → original number
+        self.reversed_by: dict[str, str] = {}  # original number → reversal number
         self.closed_through: str | None = None
         self.sequences: dict[str, int] = {}  # year → last voucher number (str keys: JSON)
 
@@ -94,7 +98,7 @@ class Books(Aggregate):
         Allowed until the first entry is posted or a month is closed; a later call replaces the
         earlier balances (both stay in the log).
         """
-        if self.entries or self.closed_through is not None:
+        if self.entry_dates or self.closed_through is not None:
             raise ConflictError(
                 f"the books of {self.code} already have entries or closed months; opening "
                 "balances can only be set on books that have none",
@@ -152,27 +156,37 @@ class Books(Aggregate):
         self._record_entry(entry)
 
     def _record_entry(self, entry: JournalEntry) -> None:
-        self.entries[entry.number] = entry
+        self.entry_dates[entry.number] = entry.date
         year = entry.number[:4]
         self.sequences[year] = self.sequences.get(year, 0) + 1
 
-    def get_entry(self, number: str) -> JournalEntry:
-        try:
-            return self.entries[number]
-        except KeyError:
+    def has_entry(self, number: str) -> bool:
+        return number in self.entry_dates
+
+    def require_entry(self, number: str) -> None:
+        if number not in self.entry_dates:
             raise EntryNotFoundError(
                 f"entry {number} is not in the books of {self.code}", field="number"
-            ) from None
+            )
 
     def reverse_entry(
-        self, *, number: str, date: datetime.date, reason: str, actor: str
+        self, *, original: JournalEntry, date: datetime.date, reason: str, actor: str
     ) -> JournalEntry:
-        """Reverse a whole entry in red ink (红字冲销), once, dated in an open month."""
-        original = self.get_entry(number)
-        if original.reverses is not None:
+        """Reverse a whole entry in red ink (红字冲销), once, dated in an open month.
+
+        ``original`` is the entry as posted in these books (the application reads it from
+        their event stream); it is checked against the index before anything is emitted.
+        """
+        number = original.number
+        self.require_entry(number)
+        if self.entry_dates[number] != original.date:
             raise ConflictError(
-                f"entry {number} of {self.code} is itself the reversal of {original.reverses}; "
-                "post a new entry instead of reversing a reversal",
+                f"entry {number} given for reversal is not the one in the books of {self.code}"
+            )
+        if number in self.reverses:
+            raise ConflictError(
+                f"entry {number} of {self.code} is itself the reversal of "
+                f"{self.reverses[number]}; post a new entry instead of reversing a reversal",
                 field="number",
             )
         if number in self.reversed_by:
@@ -206,6 +220,7 @@ class Books(Aggregate):
         self._record_entry(entry)
         assert entry.reverses is not None
         self.reversed_by[entry.reverses] = entry.number
+        self.reverses[entry.number] = entry.reverses
 
     # -- periods -------------------------------------------------------------------------------
 

@@ -35,18 +35,25 @@ def sqlite_path(url: str) -> Path:
     return Path(database).resolve()
 
 
+# Aggregates stay cached in memory and are fast-forwarded with any newer events from the store
+# before use (so other processes' writes are seen); callers get a deep copy.
+CACHE_ENV = {"AGGREGATE_CACHE_MAXSIZE": "1000", "AGGREGATE_CACHE_FASTFORWARD": "y"}
+
+
 def event_store_env(url: str, schema: str | None = None) -> dict[str, str]:
     """The eventsourcing environment for the database at ``url``."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         path = sqlite_path(url)
         return {
+            **CACHE_ENV,
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
             "SQLITE_DBNAME": str(path),
             "SQLITE_LOCK_TIMEOUT": str(LOCK_TIMEOUT_SECONDS),
         }
     if parsed.get_backend_name() == "postgresql":
         env = {
+            **CACHE_ENV,
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
             "POSTGRES_DBNAME": parsed.database or "postgres",
             "POSTGRES_HOST": parsed.host or "127.0.0.1",

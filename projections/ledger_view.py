@@ -36,6 +36,8 @@ class LedgerProjection:
     tables = LEDGER_TABLES
 
     def __init__(self) -> None:
+        # aggregate id → code; ids are uuid5 of codes, so the mapping never changes
+        self._codes: dict[Any, str] = {}
         self._handlers: dict[str, Callable[[Connection, Any, int], None]] = {
             "Formed": self._alliance_formed,
             "VillageJoined": self._village_joined,
@@ -156,11 +158,15 @@ class LedgerProjection:
         )
 
     def _entity_code(self, conn: Connection, e: Any) -> str:
-        return str(
-            conn.execute(
-                select(entities.c.code).where(entities.c.aggregate_id == str(e.originator_id))
-            ).scalar_one()
-        )
+        code = self._codes.get(e.originator_id)
+        if code is None:
+            code = str(
+                conn.execute(
+                    select(entities.c.code).where(entities.c.aggregate_id == str(e.originator_id))
+                ).scalar_one()
+            )
+            self._codes[e.originator_id] = code
+        return code
 
     def _opening_balances_set(self, conn: Connection, e: Any, position: int) -> None:
         code = self._entity_code(conn, e)
@@ -203,19 +209,23 @@ class LedgerProjection:
             )
         )
         month = f"{entry.date.year:04d}-{entry.date.month:02d}"
-        for line, posting in enumerate(entry.postings, start=1):
+        conn.execute(
+            insert(entry_lines),
+            [
+                {
+                    "entity_code": code,
+                    "number": entry.number,
+                    "line": line,
+                    "account": posting.account,
+                    "side": posting.side.value,
+                    "amount_fen": to_fen(posting.amount),
+                    "memo": posting.memo,
+                }
+                for line, posting in enumerate(entry.postings, start=1)
+            ],
+        )
+        for posting in entry.postings:
             fen = to_fen(posting.amount)
-            conn.execute(
-                insert(entry_lines).values(
-                    entity_code=code,
-                    number=entry.number,
-                    line=line,
-                    account=posting.account,
-                    side=posting.side.value,
-                    amount_fen=fen,
-                    memo=posting.memo,
-                )
-            )
             debit, credit = (fen, 0) if posting.side.value == "debit" else (0, fen)
             key = and_(
                 account_months.c.entity_code == code,

@@ -66,9 +66,14 @@ def test_posted_entries_get_consecutive_numbers_per_year_and_survive_replay() ->
         date=datetime.date(2026, 1, 5), memo="租金", postings=receipt("100.00"), actor="a"
     )
     assert [first.number, second.number, third.number] == ["2025-0001", "2025-0002", "2026-0001"]
+    posted = [e.entry for e in village.pending_events[2:]]  # type: ignore[attr-defined]
+    assert posted == [first, second, third]
     copy = replay(village)
-    assert sorted(copy.entries) == ["2025-0001", "2025-0002", "2026-0001"]
-    assert copy.entries["2025-0001"] == first
+    assert copy.entry_dates == {
+        "2025-0001": datetime.date(2025, 3, 1),
+        "2025-0002": datetime.date(2025, 3, 2),
+        "2026-0001": datetime.date(2026, 1, 5),
+    }
     assert copy.version == village.version
 
 
@@ -83,7 +88,7 @@ def test_unbalanced_entry_is_refused_and_emits_nothing() -> None:
             actor="a",
         )
     assert len(village.pending_events) == before
-    assert village.entries == {}
+    assert village.entry_dates == {}
 
 
 def test_unknown_account_is_refused_naming_it() -> None:
@@ -148,21 +153,22 @@ def test_red_ink_reversal_references_the_original_once() -> None:
         date=datetime.date(2025, 3, 1), memo="租金", postings=receipt("800.00"), actor="a"
     )
     reversal = village.reverse_entry(
-        number=original.number, date=datetime.date(2025, 3, 5), reason="重复记账", actor="b"
+        original=original, date=datetime.date(2025, 3, 5), reason="重复记账", actor="b"
     )
     assert reversal.reverses == original.number
     assert [p.amount for p in reversal.postings] == [-money("800.00"), -money("800.00")]
     assert [p.side for p in reversal.postings] == [p.side for p in original.postings]
     with pytest.raises(AlreadyReversedError):
         village.reverse_entry(
-            number=original.number, date=datetime.date(2025, 3, 6), reason="again", actor="b"
+            original=original, date=datetime.date(2025, 3, 6), reason="again", actor="b"
         )
     with pytest.raises(ConflictError):
         village.reverse_entry(
-            number=reversal.number, date=datetime.date(2025, 3, 6), reason="again", actor="b"
+            original=reversal, date=datetime.date(2025, 3, 6), reason="again", actor="b"
         )
     copy = replay(village)
     assert copy.reversed_by == {original.number: reversal.number}
+    assert copy.reverses == {reversal.number: original.number}
 
 
 def test_reversal_must_be_dated_in_an_open_month_and_have_a_reason() -> None:
@@ -173,14 +179,14 @@ def test_reversal_must_be_dated_in_an_open_month_and_have_a_reason() -> None:
     village.close_month(month="2025-03", today=TODAY, actor="a")
     with pytest.raises(ClosedPeriodError):
         village.reverse_entry(
-            number=original.number, date=datetime.date(2025, 3, 20), reason="错", actor="a"
+            original=original, date=datetime.date(2025, 3, 20), reason="错", actor="a"
         )
     with pytest.raises(InvalidRequestError):
         village.reverse_entry(
-            number=original.number, date=datetime.date(2025, 4, 2), reason="  ", actor="a"
+            original=original, date=datetime.date(2025, 4, 2), reason="  ", actor="a"
         )
     reversal = village.reverse_entry(
-        number=original.number, date=datetime.date(2025, 4, 2), reason="错", actor="a"
+        original=original, date=datetime.date(2025, 4, 2), reason="错", actor="a"
     )
     assert reversal.date == datetime.date(2025, 4, 2)
 
