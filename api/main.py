@@ -14,7 +14,7 @@ from fastapi import FastAPI
 
 from api import problems
 from api.idempotency import IdempotencyStore
-from api.routes import alliances, entities
+from api.routes import agreements, alliances, entities, joint, members, plans
 from api.settings import Settings
 from api.tokens import TokenStore
 from projections.bootstrap import Runtime
@@ -49,6 +49,10 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     problems.install(app)
     app.include_router(alliances.router)
     app.include_router(entities.router)
+    app.include_router(joint.router)
+    app.include_router(agreements.router)
+    app.include_router(members.router)
+    app.include_router(plans.router)
 
     @app.get("/healthz", tags=["service"])
     def healthz() -> dict[str, object]:

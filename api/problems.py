@@ -128,7 +128,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
-        return problem_response(request, _status_of(exc), exc.kind, exc.message, field=exc.field)
+        return problem_response(
+            request, _status_of(exc), exc.kind, exc.message, field=exc.field, **exc.details
+        )
 
     @app.exception_handler(LedgerError)
     async def _ledger(request: Request, exc: LedgerError) -> JSONResponse:
@@ -141,6 +143,8 @@ def install(app: FastAPI) -> None:
             "UnbalancedEntryError": "unbalanced-entry",
             "UnknownAccountError": "unknown-account",
             "InvalidAmountError": "invalid-amount",
+            "RuleError": "invalid-rule",
+            "AllocationError": "invalid-rule",
         }.get(type(exc).__name__, "invalid-entry")
         return problem_response(
             request, 422, kind, str(exc), field=getattr(exc, "field", None), **extra

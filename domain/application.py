@@ -10,25 +10,46 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Iterable, Mapping
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, RecordConflictError
+from moneyed import Money
 
+from domain.agreement import EnterpriseAgreement, agreement_id
 from domain.alliance import Alliance
 from domain.books import Books, JointEntity, VillageCollective
+from domain.distribution import (
+    DEFAULT_DEDUCTION_ACCOUNTS,
+    alliance_parties,
+    household_parties,
+    payout_entries,
+    receipt_postings,
+)
 from domain.errors import (
+    AgreementNotFoundError,
     AllianceNotFoundError,
     AlreadyExistsError,
     ConcurrencyError,
+    ConflictError,
     EntityNotFoundError,
     EntryNotFoundError,
     InvalidRequestError,
+    OverDistributionError,
+    PlanNotFoundError,
+    RegisterNotFoundError,
 )
 from domain.ids import alliance_id, entity_id
+from domain.members import MemberRegister, register_id
+from domain.plan import DistributionPlan, plan_id
+from domain.programmes import programme_name
 from domain.transcodings import register_all
+from ledger.accounts import ChartOfAccounts
 from ledger.entries import JournalEntry
+from ledger.money import ZERO, amount_str, format_yuan, money
+from ledger.rules import allocate_document
 
 T = TypeVar("T")
 
@@ -36,17 +57,10 @@ T = TypeVar("T")
 CONFLICT_RETRIES = 20
 
 
-class LianzhangApplication(Application[UUID]):
-    """The only way into the write side. Reads go through ``projections``."""
+class BooksApplication(Application[UUID]):
+    """Alliances, villages and their books: the foundation the rest of the application adds to."""
 
     name = "lianzhang"
-    # Books are loaded for every posting; a snapshot every 50 events keeps that from replaying
-    # a whole year of entries (the snapshot holds the state, transcoded like the events).
-    snapshotting_intervals: ClassVar[dict[type[Any], int]] = {
-        VillageCollective: 50,
-        JointEntity: 50,
-    }
-
     def __init__(
         self,
         env: Mapping[str, str] | None = None,
@@ -312,3 +326,658 @@ def _require_code(code: str) -> None:
             "(for example an official 区划代码 or V01)",
             field="code",
         )
+
+
+class LianzhangApplication(BooksApplication):
+    """The only way into the write side (reads go through ``projections``): the books, and
+    pooling, land shares, enterprise agreements, member registers and distribution plans.
+
+    Every command that touches several books saves them together, so money never appears in
+    one set of books without the other.
+    """
+
+    name = "lianzhang"  # the stored name: table lianzhang_events on PostgreSQL
+    # Books are loaded for every posting; a snapshot every 50 events keeps that from replaying
+    # a whole year of entries (the snapshot holds the state, transcoded like the events).
+    snapshotting_intervals: ClassVar[dict[type[Any], int]] = {
+        VillageCollective: 50,
+        JointEntity: 50,
+        MemberRegister: 50,
+    }
+
+    # -- loading -------------------------------------------------------------------------------
+
+    def get_joint(self, code: str) -> JointEntity:
+        books = self.get_books(code)
+        if not isinstance(books, JointEntity):
+            raise InvalidRequestError(f"{code} is a village, not a joint entity", field="joint")
+        return books
+
+    def get_village(self, code: str) -> VillageCollective:
+        books = self.get_books(code)
+        if not isinstance(books, VillageCollective):
+            raise InvalidRequestError(
+                f"{code} is a joint entity, not a village", field="village"
+            )
+        return books
+
+    def get_agreement(self, code: str) -> EnterpriseAgreement:
+        try:
+            found: object = self.repository.get(agreement_id(code))
+        except AggregateNotFoundError:
+            raise AgreementNotFoundError(
+                f"agreement {code} does not exist; sign it first", field="agreement"
+            ) from None
+        assert isinstance(found, EnterpriseAgreement)
+        return found
+
+    def get_register(self, village: str) -> MemberRegister:
+        try:
+            found: object = self.repository.get(register_id(village))
+        except AggregateNotFoundError:
+            raise RegisterNotFoundError(
+                f"village {village} has no member register yet; open it first", field="village"
+            ) from None
+        assert isinstance(found, MemberRegister)
+        return found
+
+    def get_plan(self, code: str) -> DistributionPlan:
+        try:
+            found: object = self.repository.get(plan_id(code))
+        except AggregateNotFoundError:
+            raise PlanNotFoundError(
+                f"distribution plan {code} does not exist; draft it first", field="plan"
+            ) from None
+        assert isinstance(found, DistributionPlan)
+        return found
+
+    def _member_village(
+        self, joint: JointEntity, village: str, day: datetime.date
+    ) -> VillageCollective:
+        books = self.get_village(village)
+        alliance = self.get_alliance(joint.alliance_code)
+        if village not in alliance.members_on(day):
+            raise InvalidRequestError(
+                f"village {village} is not a member of alliance {alliance.code} on {day}; only "
+                "member villages deal with its joint entity",
+                field="village",
+            )
+        return books
+
+    @staticmethod
+    def _require_cash(books: Books, amount: Money, what: str) -> None:
+        bank = books.balance("102")
+        if amount > bank:
+            raise OverDistributionError(
+                f"{books.code} has {format_yuan(bank)} in the bank (102 银行存款), less than the "
+                f"{format_yuan(amount)} {what}",
+                field="amount",
+                details={"available": amount_str(bank), "requested": amount_str(amount)},
+            )
+
+    # -- contributions to the joint entity -----------------------------------------------------
+
+    def contribute_capital(
+        self,
+        *,
+        joint: str,
+        village: str,
+        programme: str,
+        amount: object,
+        date: datetime.date,
+        actor: str,
+    ) -> tuple[JournalEntry, JournalEntry]:
+        """A village pays capital into the joint entity: 借 141 长期投资-joint / 贷 102 in the
+        village's books, 借 102 / 贷 301 资本-village in the joint entity's, in one save."""
+        value = money(amount, allow_zero=False, field="amount")
+
+        def command() -> tuple[JournalEntry, JournalEntry]:
+            pool = self.get_joint(joint)
+            books = self._member_village(pool, village, date)
+            self._require_cash(books, value, f"to pay into {joint}")
+            name = programme_name(programme)
+            paid = books.post_entry(
+                date=date,
+                memo=f"向{pool.name}投入资本（{name}）",
+                postings=[
+                    {"account": f"141{joint}", "side": "debit", "amount": value},
+                    {"account": "102", "side": "credit", "amount": value},
+                ],
+                actor=actor,
+                source=f"capital:{joint}",
+            )
+            received = pool.contribute_capital(
+                village=village, programme=programme, amount=value, date=date, actor=actor
+            )
+            self.save(books, pool)
+            return paid, received
+
+        return self._retrying(command)
+
+    def contribute_land(
+        self,
+        *,
+        joint: str,
+        village: str,
+        mu: Decimal,
+        grade: Decimal,
+        value_per_mu: object,
+        term_years: int,
+        date: datetime.date,
+        actor: str,
+    ) -> JointEntity:
+        value = money(value_per_mu, field="value_per_mu")
+
+        def command() -> JointEntity:
+            pool = self.get_joint(joint)
+            self._member_village(pool, village, date)
+            pool.contribute_land(
+                village=village,
+                mu=mu,
+                grade=grade,
+                value_per_mu=value,
+                term_years=term_years,
+                date=date,
+                actor=actor,
+            )
+            self.save(pool)
+            return pool
+
+        return self._retrying(command)
+
+    def pay_land_rent(
+        self,
+        *,
+        joint: str,
+        village: str,
+        mu: Decimal,
+        rate_per_mu: object,
+        year: int,
+        date: datetime.date,
+        actor: str,
+    ) -> tuple[JournalEntry, JournalEntry]:
+        """Land rent (土地流转费) paid in cash by the joint entity to a village: 借 511 经营支出 /
+        贷 102 in the joint entity's books, 借 102 / 贷 501 经营收入 in the village's."""
+        rate = money(rate_per_mu, allow_zero=False, field="rate_per_mu")
+        if not mu.is_finite() or mu <= 0:
+            raise InvalidRequestError("mu must be a positive number", field="mu")
+        amount = money((mu * rate.amount).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+        def command() -> tuple[JournalEntry, JournalEntry]:
+            pool = self.get_joint(joint)
+            books = self._member_village(pool, village, date)
+            self._require_cash(pool, amount, f"of land rent to {village}")
+            memo = f"{year}年土地流转费 {_plain(mu)}亩×{format_yuan(rate)}"
+            paid = pool.post_entry(
+                date=date,
+                memo=f"{memo}（{books.name}）",
+                postings=[
+                    {"account": "511", "side": "debit", "amount": amount},
+                    {"account": "102", "side": "credit", "amount": amount},
+                ],
+                actor=actor,
+                source=f"land-rent:{village}",
+            )
+            received = books.post_entry(
+                date=date,
+                memo=f"{memo}（{pool.name}）",
+                postings=[
+                    {"account": "102", "side": "debit", "amount": amount},
+                    {"account": "501", "side": "credit", "amount": amount},
+                ],
+                actor=actor,
+                source=f"land-rent:{joint}",
+            )
+            self.save(pool, books)
+            return paid, received
+
+        return self._retrying(command)
+
+    def receive_grant(
+        self,
+        *,
+        joint: str,
+        programme: str,
+        amount: object,
+        date: datetime.date,
+        memo: str,
+        actor: str,
+    ) -> JournalEntry:
+        value = money(amount, allow_zero=False, field="amount")
+
+        def command() -> JournalEntry:
+            pool = self.get_joint(joint)
+            entry = pool.receive_grant(
+                programme=programme, amount=value, date=date, memo=memo, actor=actor
+            )
+            self.save(pool)
+            return entry
+
+        return self._retrying(command)
+
+    def record_cash(
+        self,
+        *,
+        entity: str,
+        direction: str,
+        account: str,
+        amount: object,
+        date: datetime.date,
+        memo: str,
+        actor: str,
+    ) -> JournalEntry:
+        """An ordinary receipt (借 102 / 贷 ``account``) or payment (借 ``account`` / 贷 102)."""
+        value = money(amount, allow_zero=False, field="amount")
+        if direction not in ("receipt", "payment"):
+            raise InvalidRequestError("direction is 'receipt' or 'payment'", field="direction")
+
+        def command() -> JournalEntry:
+            books = self.get_books(entity)
+            if direction == "payment":
+                self._require_cash(books, value, "to pay")
+            bank, other = ("debit", "credit") if direction == "receipt" else ("credit", "debit")
+            entry = books.post_entry(
+                date=date,
+                memo=memo,
+                postings=[
+                    {"account": "102", "side": bank, "amount": value},
+                    {"account": account, "side": other, "amount": value},
+                ][:: 1 if direction == "receipt" else -1],
+                actor=actor,
+                source=direction,
+            )
+            self.save(books)
+            return entry
+
+        return self._retrying(command)
+
+    # -- enterprise agreements -----------------------------------------------------------------
+
+    def sign_agreement(
+        self,
+        *,
+        code: str,
+        alliance: str,
+        enterprise: str,
+        signed_on: datetime.date,
+        start_year: int,
+        years: int,
+        invested_capital: object,
+        guarantee_kind: str,
+        guarantee_value: Decimal,
+        profit_share_percent: Decimal,
+        payment_due: str,
+        actor: str,
+    ) -> EnterpriseAgreement:
+        _require_code(code)
+        target = self.get_alliance(alliance)
+        if enterprise not in target.enterprises:
+            raise InvalidRequestError(
+                f"enterprise {enterprise} has not joined alliance {alliance}; partners: "
+                f"{', '.join(target.enterprises) or 'none yet'}",
+                field="enterprise",
+            )
+        if target.joint_entity_code is None:
+            raise ConflictError(
+                f"alliance {alliance} has no joint entity to receive the dividends; register "
+                "it first",
+                field="alliance",
+            )
+        agreement = EnterpriseAgreement.sign(
+            code=code,
+            alliance_code=alliance,
+            joint_entity_code=target.joint_entity_code,
+            enterprise_code=enterprise,
+            signed_on=signed_on,
+            start_year=start_year,
+            years=years,
+            invested_capital=money(invested_capital, field="invested_capital"),
+            guarantee_kind=guarantee_kind,
+            guarantee_value=guarantee_value,
+            profit_share_percent=profit_share_percent,
+            payment_due=payment_due,
+            actor=actor,
+        )
+        self._save_new(agreement, what=f"agreement {code}")
+        return agreement
+
+    def declare_dividend(
+        self, *, agreement: str, year: int, amount: object, date: datetime.date, actor: str
+    ) -> JournalEntry:
+        """The enterprise declares a dividend: 借 112 应收款-enterprise / 贷 502 投资收益."""
+        value = money(amount, allow_zero=False, field="amount")
+
+        def command() -> JournalEntry:
+            terms = self.get_agreement(agreement)
+            pool = self.get_joint(terms.joint_entity_code)
+            entry = pool.post_entry(
+                date=date,
+                memo=f"{terms.enterprise_code}宣告{year}年度分红（协议{agreement}）",
+                postings=[
+                    {"account": terms.receivable_account, "side": "debit", "amount": value},
+                    {"account": "502", "side": "credit", "amount": value},
+                ],
+                actor=actor,
+                source=f"agreement:{agreement}",
+            )
+            terms.declare_dividend(
+                year=year, amount=value, date=date, entry_number=entry.number, actor=actor
+            )
+            self.save(terms, pool)
+            return entry
+
+        return self._retrying(command)
+
+    def receive_dividend(
+        self, *, agreement: str, year: int, amount: object, date: datetime.date, actor: str
+    ) -> JournalEntry:
+        """The declared dividend arrives: 借 102 银行存款 / 贷 112 应收款-enterprise."""
+        value = money(amount, allow_zero=False, field="amount")
+
+        def command() -> JournalEntry:
+            terms = self.get_agreement(agreement)
+            pool = self.get_joint(terms.joint_entity_code)
+            terms.receive_dividend(
+                year=year, amount=value, date=date, entry_number="", actor=actor
+            )
+            entry = pool.post_entry(
+                date=date,
+                memo=f"收到{terms.enterprise_code}{year}年度分红（协议{agreement}）",
+                postings=[
+                    {"account": "102", "side": "debit", "amount": value},
+                    {"account": terms.receivable_account, "side": "credit", "amount": value},
+                ],
+                actor=actor,
+                source=f"agreement:{agreement}",
+            )
+            self.save(terms, pool)
+            return entry
+
+        return self._retrying(command)
+
+    # -- member registers ----------------------------------------------------------------------
+
+    def open_register(self, *, village: str, share_kinds: list[str], actor: str) -> MemberRegister:
+        self.get_village(village)
+        register = MemberRegister.open(village=village, share_kinds=share_kinds, actor=actor)
+        self._save_new(register, what=f"the member register of {village}")
+        return register
+
+    def _with_register(
+        self, village: str, change: Callable[[MemberRegister], None]
+    ) -> MemberRegister:
+        def command() -> MemberRegister:
+            register = self.get_register(village)
+            change(register)
+            self.save(register)
+            return register
+
+        return self._retrying(command)
+
+    def register_household(
+        self, *, village: str, number: str, head: str, registered_on: datetime.date, actor: str
+    ) -> MemberRegister:
+        _require_code(number)
+        return self._with_register(
+            village,
+            lambda r: r.register_household(
+                number=number, head=head, registered_on=registered_on, actor=actor
+            ),
+        )
+
+    def register_member(
+        self,
+        *,
+        village: str,
+        number: str,
+        household: str,
+        name: str,
+        id_number: str,
+        joined_on: datetime.date,
+        shares: dict[str, Decimal],
+        actor: str,
+    ) -> MemberRegister:
+        _require_code(number)
+        return self._with_register(
+            village,
+            lambda r: r.register_member(
+                number=number,
+                household=household,
+                name=name,
+                id_number=id_number,
+                joined_on=joined_on,
+                shares=shares,
+                actor=actor,
+            ),
+        )
+
+    def adjust_shares(
+        self,
+        *,
+        village: str,
+        member: str,
+        shares: dict[str, Decimal],
+        effective: datetime.date,
+        reason: str,
+        actor: str,
+    ) -> MemberRegister:
+        return self._with_register(
+            village,
+            lambda r: r.adjust_shares(
+                member=member, shares=shares, effective=effective, reason=reason, actor=actor
+            ),
+        )
+
+    def member_leaves(
+        self, *, village: str, member: str, left_on: datetime.date, reason: str, actor: str
+    ) -> MemberRegister:
+        return self._with_register(
+            village,
+            lambda r: r.member_leaves(member=member, left_on=left_on, reason=reason, actor=actor),
+        )
+
+    # -- distribution plans --------------------------------------------------------------------
+
+    def plan_document(
+        self, *, scope: str, target: str, as_of: datetime.date, amount: str, rule: Mapping[str, Any]
+    ) -> tuple[str, str | None, dict[str, Any], dict[str, Any]]:
+        """Build a plan's full rule document from the registers as of ``as_of``.
+
+        Returns (payer, alliance code, document, sources) where ``sources`` keeps each party's
+        capital by fund programme (alliance plans) so every yuan stays traceable to where it
+        came from.
+        """
+        for key in ("parties", "amount"):
+            if key in rule:
+                raise InvalidRequestError(
+                    f"rule.{key} is filled in by the plan from its registers and amount; leave "
+                    "it out",
+                    field=f"rule.{key}",
+                )
+        sources: dict[str, Any] = {}
+        if scope == "alliance":
+            alliance = self.get_alliance(target)
+            if alliance.joint_entity_code is None:
+                raise ConflictError(
+                    f"alliance {target} has no joint entity to distribute from", field="alliance"
+                )
+            pool = self.get_joint(alliance.joint_entity_code)
+            villages = [self.get_village(c) for c in alliance.members_on(as_of)]
+            if not villages:
+                raise ConflictError(
+                    f"alliance {target} has no member villages on {as_of}", field="as_of"
+                )
+            parties = alliance_parties(pool, villages, as_of)
+            sources = {
+                "capital_by_programme": {
+                    v.code: {
+                        p: amount_str(m)
+                        for p, m in pool.capital_by_programme(v.code, as_of).items()
+                    }
+                    for v in villages
+                }
+            }
+            payer, alliance_code = pool.code, alliance.code
+        elif scope == "village":
+            village = self.get_village(target)
+            register = self.get_register(target)
+            parties = household_parties(register, as_of)
+            if not parties:
+                raise ConflictError(
+                    f"the register of {target} has no members on {as_of}", field="as_of"
+                )
+            payer, alliance_code = village.code, None
+        else:
+            raise InvalidRequestError(
+                f"scope {scope!r} is not known; use 'alliance' (joint entity → villages) or "
+                "'village' (village → households)",
+                field="scope",
+            )
+        document = {"amount": amount, **{k: v for k, v in rule.items()}, "parties": parties}
+        return payer, alliance_code, document, sources
+
+    def draft_plan(
+        self,
+        *,
+        code: str,
+        title: str,
+        scope: str,
+        target: str,
+        period: str,
+        as_of: datetime.date,
+        amount: str,
+        rule: Mapping[str, Any],
+        deduction_accounts: Mapping[str, str | None] | None = None,
+        supersedes: str | None = None,
+        actor: str,
+    ) -> DistributionPlan:
+        """Draft a plan: compute its lines from the registers and the rule, and record both."""
+        _require_code(code)
+        if not title.strip():
+            raise InvalidRequestError("a plan needs a title", field="title")
+        payer_code, alliance_code, document, sources = self.plan_document(
+            scope=scope, target=target, as_of=as_of, amount=amount, rule=rule
+        )
+        result = allocate_document(document)
+        accounts = {**DEFAULT_DEDUCTION_ACCOUNTS, **dict(deduction_accounts or {})}
+        for name, account in accounts.items():
+            if account is not None and account not in ChartOfAccounts.standard():
+                raise InvalidRequestError(
+                    f"deduction {name}: account {account!r} is not in the chart of accounts",
+                    field=f"deduction_accounts.{name}",
+                )
+        payer = self.get_books(payer_code)
+        if supersedes is not None:
+            old = self.get_plan(supersedes)
+            if old.state != "executed" or old.payer != payer_code:
+                raise ConflictError(
+                    f"plan {supersedes} is {old.state} and paid by {old.payer}; a plan can only "
+                    "correct an executed plan of the same payer",
+                    field="supersedes",
+                )
+        else:
+            self._require_income(payer, money(result["amount"]))
+        plan = DistributionPlan(
+            code=code,
+            title=title.strip(),
+            scope=scope,
+            payer=payer_code,
+            alliance_code=alliance_code,
+            period=period,
+            as_of=as_of,
+            rule={**document, "sources": sources} if sources else document,
+            result=result,
+            deduction_accounts=accounts,
+            supersedes=supersedes,
+            township=payer.township,
+            actor=actor,
+        )
+        self._save_new(plan, what=f"distribution plan {code}")
+        return plan
+
+    @staticmethod
+    def _require_income(payer: Books, amount: Money) -> None:
+        available = payer.available_income()
+        if amount > available:
+            raise OverDistributionError(
+                f"{payer.code} has {format_yuan(available)} of undistributed income; a plan "
+                f"cannot distribute {format_yuan(amount)}",
+                field="amount",
+                details={"available": amount_str(available), "requested": amount_str(amount)},
+            )
+
+    def record_plan_step(self, *, code: str, step: str, date: datetime.date, actor: str,
+                         **details: Any) -> DistributionPlan:
+        def command() -> DistributionPlan:
+            plan = self.get_plan(code)
+            plan.record_step(step=step, date=date, actor=actor, **details)
+            self.save(plan)
+            return plan
+
+        return self._retrying(command)
+
+    def execute_plan(self, *, code: str, date: datetime.date, actor: str) -> DistributionPlan:
+        """Pay the plan out: every payout into the payer's and each payee's books, one save."""
+
+        def command() -> DistributionPlan:
+            plan = self.get_plan(code)
+            plan.check_executable(date)
+            books: dict[str, Books] = {plan.payer: self.get_books(plan.payer)}
+            old: DistributionPlan | None = None
+            reversals: list[list[str]] = []
+            if plan.supersedes is not None:
+                old = self.get_plan(plan.supersedes)
+                for entity, number in old.entries:
+                    target = books.setdefault(entity, self.get_books(entity))
+                    reversal = target.reverse_entry(
+                        original=self.find_entry(entity, number),
+                        date=date,
+                        reason=f"方案{code}更正{old.code}",
+                        actor=actor,
+                    )
+                    reversals.append([entity, reversal.number])
+                old.supersede(by=code, entries=reversals, actor=actor)
+            payer = books[plan.payer]
+            self._require_income(payer, money(plan.result["amount"]))
+            entries, paid = payout_entries(
+                plan_code=code,
+                title=plan.title,
+                result=plan.result,
+                deduction_accounts=plan.deduction_accounts,
+            )
+            self._require_cash(payer, sum(paid.values(), ZERO), f"that plan {code} pays out")
+            posted: list[list[str]] = []
+            for memo, postings in entries:
+                entry = payer.post_entry(
+                    date=date, memo=memo, postings=postings, actor=actor, source=f"plan:{code}"
+                )
+                posted.append([payer.code, entry.number])
+            if plan.scope == "alliance":
+                assert plan.alliance_code is not None
+                members = self.get_alliance(plan.alliance_code).members_on(date)
+                for village, amount in sorted(paid.items()):
+                    if village not in members:
+                        raise ConflictError(
+                            f"village {village} is no longer a member of alliance "
+                            f"{plan.alliance_code} on {date}; it receives no later allocations",
+                            field="date",
+                        )
+                    target = books.setdefault(village, self.get_books(village))
+                    entry = target.post_entry(
+                        date=date,
+                        memo=f"收到{payer.name}分配 {code} {plan.title}",
+                        postings=receipt_postings(amount, payer.name),
+                        actor=actor,
+                        source=f"plan:{code}",
+                    )
+                    posted.append([village, entry.number])
+            plan.execute(on=date, entries=posted, actor=actor)
+            self.save(plan, *books.values(), *([old] if old is not None else []))
+            return plan
+
+        return self._retrying(command)
+
+
+def _plain(value: Decimal) -> str:
+    text = f"{value.normalize():f}"
+    return text if "." not in text else text.rstrip("0").rstrip(".")

@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
+from moneyed import Money
 
 from domain.errors import (
     AlreadyReversedError,
@@ -31,8 +33,10 @@ from domain.errors import (
 )
 from domain.ids import entity_id
 from domain.periods import month_of, parse_month
+from domain.programmes import programme_name
 from ledger.accounts import ChartOfAccounts
 from ledger.entries import JournalEntry, Posting, build_entry, red_ink_reversal
+from ledger.money import from_fen, to_fen
 
 OPENING_NUMBER = "期初"
 
@@ -61,6 +65,9 @@ class Books(Aggregate):
         self.reversed_by: dict[str, str] = {}  # original number → reversal number
         self.closed_through: str | None = None
         self.sequences: dict[str, int] = {}  # year → last voucher number (str keys: JSON)
+        # Running balance of every account, in fen, debit positive: what guards such as "never
+        # pay out more than the bank holds" check, without reading any read model.
+        self.balances: dict[str, int] = {}
 
     @property
     def chart(self) -> ChartOfAccounts:
@@ -83,6 +90,17 @@ class Books(Aggregate):
                 f"{self.closed_through}",
                 field=field,
             )
+
+    def balance(self, *prefixes: str) -> Money:
+        """Debit-positive balance of every account starting with one of ``prefixes``."""
+        return from_fen(
+            sum(fen for code, fen in self.balances.items() if code.startswith(prefixes))
+        )
+
+    def available_income(self) -> Money:
+        """Income not yet distributed: the credit balance of the income and expense accounts
+        (5xx), 本年收益 (321) and 收益分配 (322) taken together."""
+        return -self.balance("5", "321", "322")
 
     def _next_number(self, day: datetime.date) -> str:
         year = f"{day.year:04d}"
@@ -124,8 +142,33 @@ class Books(Aggregate):
     ) -> None:
         self.opening_date = as_of
         self.opening = tuple(postings)
+        self.balances = {}
+        for posting in postings:
+            self._move(posting)
+
+    def _move(self, posting: Posting) -> None:
+        self.balances[posting.account] = self.balances.get(posting.account, 0) + to_fen(
+            posting.signed()
+        )
 
     # -- entries -------------------------------------------------------------------------------
+
+    def prepare_entry(
+        self, *, date: datetime.date, memo: str, postings: Iterable[Mapping[str, object]]
+    ) -> JournalEntry:
+        """Check and build the next entry of these books without recording it."""
+        if not memo.strip():
+            raise InvalidRequestError(
+                f"an entry in the books of {self.code} needs a memo (摘要)", field="memo"
+            )
+        self._check_open(date)
+        return build_entry(
+            date=date,
+            number=self._next_number(date),
+            memo=memo.strip(),
+            postings=list(postings),
+            chart=self.chart,
+        )
 
     def post_entry(
         self,
@@ -134,28 +177,24 @@ class Books(Aggregate):
         memo: str,
         postings: Iterable[Mapping[str, object]],
         actor: str,
+        source: str | None = None,
     ) -> JournalEntry:
-        """Post a balanced journal entry (记账凭证) and return it with its voucher number."""
-        if not memo.strip():
-            raise InvalidRequestError(
-                f"an entry in the books of {self.code} needs a memo (摘要)", field="memo"
-            )
-        self._check_open(date)
-        entry = build_entry(
-            date=date,
-            number=self._next_number(date),
-            memo=memo.strip(),
-            postings=list(postings),
-            chart=self.chart,
-        )
-        self._entry_posted(entry=entry, actor=actor)
+        """Post a balanced journal entry (记账凭证) and return it with its voucher number.
+
+        ``source`` names what caused a posting the system made (``plan:P2025``,
+        ``capital:J01``); entries a clerk posts have none.
+        """
+        entry = self.prepare_entry(date=date, memo=memo, postings=postings)
+        self._entry_posted(entry=entry, actor=actor, source=source)
         return entry
 
     @event("EntryPosted")
-    def _entry_posted(self, *, entry: JournalEntry, actor: str) -> None:
+    def _entry_posted(self, *, entry: JournalEntry, actor: str, source: str | None = None) -> None:
         self._record_entry(entry)
 
     def _record_entry(self, entry: JournalEntry) -> None:
+        for posting in entry.postings:
+            self._move(posting)
         self.entry_dates[entry.number] = entry.date
         year = entry.number[:4]
         self.sequences[year] = self.sequences.get(year, 0) + 1
@@ -281,7 +320,12 @@ class VillageCollective(Books):
 
 
 class JointEntity(Books):
-    """The joint entity of an alliance (联合社 / 强村公司 / 资金池): pooled money, its own books."""
+    """The joint entity of an alliance (联合社 / 强村公司 / 资金池): pooled money, its own books and
+    an equity register (股权登记) of what each member village put in.
+
+    The register keeps each village's capital by fund programme (fen, so snapshots round-trip
+    exactly) and its land shares; both are the bases of the alliance's distribution plans.
+    """
 
     @event("Registered")
     def __init__(
@@ -300,5 +344,143 @@ class JointEntity(Books):
         self.township = township
         self.county = county
         self._start_books()
+        # village → programme → list of [ISO date, fen] contributions
+        self.capital: dict[str, dict[str, list[list[Any]]]] = {}
+        # village → list of land share records
+        self.land: dict[str, list[dict[str, Any]]] = {}
 
     kind = "joint"
+
+    # -- equity register -----------------------------------------------------------------------
+
+    def capital_of(self, village: str, as_of: datetime.date) -> Money:
+        """Capital the village had contributed by ``as_of`` (all programmes)."""
+        fen = sum(
+            amount
+            for records in self.capital.get(village, {}).values()
+            for day, amount in records
+            if datetime.date.fromisoformat(day) <= as_of
+        )
+        return from_fen(fen)
+
+    def capital_by_programme(self, village: str, as_of: datetime.date) -> dict[str, Money]:
+        return {
+            programme: from_fen(
+                sum(a for d, a in records if datetime.date.fromisoformat(d) <= as_of)
+            )
+            for programme, records in sorted(self.capital.get(village, {}).items())
+        }
+
+    def land_basis(self, village: str, as_of: datetime.date) -> Decimal:
+        """Land shares in force on ``as_of``: Σ mu × grade factor."""
+        total = Decimal(0)
+        for record in self.land.get(village, []):
+            start = datetime.date.fromisoformat(record["date"])
+            end = start.replace(year=start.year + int(record["term_years"]))
+            if start <= as_of < end:
+                total += Decimal(record["mu"]) * Decimal(record["grade"])
+        return total
+
+    def contribute_capital(
+        self,
+        *,
+        village: str,
+        programme: str,
+        amount: Money,
+        date: datetime.date,
+        actor: str,
+    ) -> JournalEntry:
+        """Capital paid in by a member village (借 102 银行存款, 贷 301 资本-village)."""
+        programme_name(programme)
+        entry = self.prepare_entry(
+            date=date,
+            memo=f"{village}投入资本（{programme_name(programme)}）",
+            postings=[
+                {"account": "102", "side": "debit", "amount": amount},
+                {"account": f"301{village}", "side": "credit", "amount": amount},
+            ],
+        )
+        self._capital_contributed(
+            entry=entry, village=village, programme=programme, amount=amount, actor=actor
+        )
+        return entry
+
+    @event("CapitalContributed")
+    def _capital_contributed(
+        self, *, entry: JournalEntry, village: str, programme: str, amount: Money, actor: str
+    ) -> None:
+        self._record_entry(entry)
+        records = self.capital.setdefault(village, {}).setdefault(programme, [])
+        records.append([entry.date.isoformat(), to_fen(amount)])
+
+    def contribute_land(
+        self,
+        *,
+        village: str,
+        mu: Decimal,
+        grade: Decimal,
+        value_per_mu: Money,
+        term_years: int,
+        date: datetime.date,
+        actor: str,
+    ) -> None:
+        """Land contributed as shares (土地入股): recorded in the equity register, not booked."""
+        for name, value in (("mu", mu), ("grade", grade)):
+            if not value.is_finite() or value <= 0:
+                raise InvalidRequestError(f"{name} must be a positive number", field=name)
+        if term_years < 1:
+            raise InvalidRequestError("term_years must be at least 1", field="term_years")
+        self._check_open(date)
+        self._land_share_contributed(
+            village=village,
+            mu=mu,
+            grade=grade,
+            value_per_mu=value_per_mu,
+            term_years=term_years,
+            date=date,
+            actor=actor,
+        )
+
+    @event("LandShareContributed")
+    def _land_share_contributed(
+        self,
+        *,
+        village: str,
+        mu: Decimal,
+        grade: Decimal,
+        value_per_mu: Money,
+        term_years: int,
+        date: datetime.date,
+        actor: str,
+    ) -> None:
+        self.land.setdefault(village, []).append(
+            {
+                "date": date.isoformat(),
+                "mu": str(mu),
+                "grade": str(grade),
+                "term_years": term_years,
+                "value_per_mu_fen": to_fen(value_per_mu),
+            }
+        )
+
+    def receive_grant(
+        self, *, programme: str, amount: Money, date: datetime.date, memo: str, actor: str
+    ) -> JournalEntry:
+        """A grant earmarked for a programme (借 102, 贷 241 专项应付款-programme)."""
+        name = programme_name(programme)
+        entry = self.prepare_entry(
+            date=date,
+            memo=memo or f"收到{name}",
+            postings=[
+                {"account": "102", "side": "debit", "amount": amount},
+                {"account": f"241{programme}", "side": "credit", "amount": amount},
+            ],
+        )
+        self._grant_received(entry=entry, programme=programme, amount=amount, actor=actor)
+        return entry
+
+    @event("GrantReceived")
+    def _grant_received(
+        self, *, entry: JournalEntry, programme: str, amount: Money, actor: str
+    ) -> None:
+        self._record_entry(entry)

@@ -19,10 +19,13 @@ class DomainError(Exception):
 
     kind = "domain-error"
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, field: str | None = None, details: dict[str, str] | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        self.details = dict(details or {})
 
 
 class NotFoundError(DomainError):
@@ -69,6 +72,24 @@ class AlreadyReversedError(ConflictError):
 
 class MembershipError(ConflictError):
     kind = "membership"
+
+
+class OverDistributionError(InvalidRequestError):
+    """A plan would distribute or pay more than the payer has; ``details`` carries the amounts."""
+
+    kind = "over-distribution"
+
+
+class PlanNotFoundError(NotFoundError):
+    kind = "plan-not-found"
+
+
+class AgreementNotFoundError(NotFoundError):
+    kind = "agreement-not-found"
+
+
+class RegisterNotFoundError(NotFoundError):
+    kind = "register-not-found"
 
 
 class ConcurrencyError(ConflictError):

@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 
 from domain.application import LianzhangApplication
 from projections.database import event_store_env, make_engine
+from projections.economy_view import EconomyProjection
 from projections.ledger_view import LedgerProjection
 from projections.runner import PullLoop
 
@@ -28,7 +29,7 @@ class Runtime:
         self.schema = schema
         self.engine: Engine = make_engine(database_url, schema)
         self.app = LianzhangApplication(event_store_env(database_url, schema), today=today)
-        self.views = PullLoop(self.app, self.engine, [LedgerProjection()])
+        self.views = PullLoop(self.app, self.engine, [LedgerProjection(), EconomyProjection()])
         self.views.create_tables()
 
     def close(self) -> None:

@@ -23,6 +23,16 @@ from projections.tables import (
 )
 
 
+def _source_of(event: Any) -> str | None:
+    """Entries posted inside another fact (a capital contribution, a grant) name it."""
+    name = type(event).__name__
+    if name == "CapitalContributed":
+        return f"capital:{event.village}"
+    if name == "GrantReceived":
+        return f"grant:{event.programme}"
+    return None
+
+
 def _event_name(event: Any) -> str:
     """``Alliance.Formed`` → ``Formed``; ``VillageCollective.Registered`` stays whole, since
     both kinds of books have a ``Registered`` event."""
@@ -48,6 +58,8 @@ class LedgerProjection:
             "JointEntity.Registered": self._joint_entity_books_registered,
             "OpeningBalancesSet": self._opening_balances_set,
             "EntryPosted": self._entry_posted,
+            "CapitalContributed": self._entry_posted,
+            "GrantReceived": self._entry_posted,
             "EntryReversed": self._entry_reversed,
             "MonthClosed": self._month_closed,
         }
@@ -202,6 +214,7 @@ class LedgerProjection:
                 memo=entry.memo,
                 reverses=entry.reverses,
                 reason=reason,
+                source=getattr(e, "source", None) or _source_of(e),
                 actor=e.actor,
                 recorded_at=e.timestamp,
                 total_fen=to_fen(entry.debit_total),

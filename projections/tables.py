@@ -90,6 +90,7 @@ entries = Table(
     Column("reverses", String(16)),
     Column("reversed_by", String(16)),
     Column("reason", Text),
+    Column("source", Text),  # what made the system post it: plan:P1, capital:J01 …
     Column("actor", Text, nullable=False),
     Column("recorded_at", DateTime(timezone=True), nullable=False),
     Column("total_fen", BigInteger, nullable=False),
@@ -102,7 +103,7 @@ entry_lines = Table(
     Column("entity_code", String(32), primary_key=True),
     Column("number", String(16), primary_key=True),
     Column("line", Integer, primary_key=True),
-    Column("account", String(32), nullable=False),
+    Column("account", String(40), nullable=False),
     Column("side", String(6), nullable=False),
     Column("amount_fen", BigInteger, nullable=False),
     Column("memo", Text, nullable=False),
@@ -113,7 +114,7 @@ account_months = Table(
     "lz_account_months",
     metadata,
     Column("entity_code", String(32), primary_key=True),
-    Column("account", String(32), primary_key=True),
+    Column("account", String(40), primary_key=True),
     Column("month", String(7), primary_key=True),
     Column("debit_fen", BigInteger, nullable=False),
     Column("credit_fen", BigInteger, nullable=False),
@@ -124,7 +125,7 @@ opening_balances = Table(
     "lz_opening_balances",
     metadata,
     Column("entity_code", String(32), primary_key=True),
-    Column("account", String(32), primary_key=True),
+    Column("account", String(40), primary_key=True),
     Column("balance_fen", BigInteger, nullable=False),
 )
 
@@ -137,4 +138,191 @@ LEDGER_TABLES = (
     entry_lines,
     account_months,
     opening_balances,
+)
+
+# -- the alliance economy: equity register, agreements, member registers, plans -------------------
+
+equity_capital = Table(
+    "lz_equity_capital",
+    metadata,
+    Column("joint_code", String(32), primary_key=True),
+    Column("entry_number", String(16), primary_key=True),
+    Column("village_code", String(32), nullable=False),
+    Column("programme", String(16), nullable=False),
+    Column("date", Date, nullable=False),
+    Column("amount_fen", BigInteger, nullable=False),
+)
+
+land_shares = Table(
+    "lz_land_shares",
+    metadata,
+    Column("joint_code", String(32), primary_key=True),
+    Column("position", BigInteger, primary_key=True),
+    Column("village_code", String(32), nullable=False),
+    Column("date", Date, nullable=False),
+    Column("mu", Text, nullable=False),
+    Column("grade", Text, nullable=False),
+    Column("value_per_mu_fen", BigInteger, nullable=False),
+    Column("term_years", Integer, nullable=False),
+)
+
+grants = Table(
+    "lz_grants",
+    metadata,
+    Column("joint_code", String(32), primary_key=True),
+    Column("entry_number", String(16), primary_key=True),
+    Column("programme", String(16), nullable=False),
+    Column("date", Date, nullable=False),
+    Column("amount_fen", BigInteger, nullable=False),
+)
+
+agreements = Table(
+    "lz_agreements",
+    metadata,
+    Column("code", String(32), primary_key=True),
+    Column("aggregate_id", String(36), nullable=False, unique=True),
+    Column("alliance_code", String(32), nullable=False),
+    Column("joint_entity_code", String(32), nullable=False),
+    Column("enterprise_code", String(32), nullable=False),
+    Column("signed_on", Date, nullable=False),
+    Column("start_year", Integer, nullable=False),
+    Column("years", Integer, nullable=False),
+    Column("invested_fen", BigInteger, nullable=False),
+    Column("guarantee_kind", String(8), nullable=False),
+    Column("guarantee_value", Text, nullable=False),
+    Column("profit_share_percent", Text, nullable=False),
+    Column("payment_due", String(5), nullable=False),
+)
+
+agreement_payments = Table(
+    "lz_agreement_payments",
+    metadata,
+    Column("agreement_code", String(32), primary_key=True),
+    Column("position", BigInteger, primary_key=True),
+    Column("year", Integer, nullable=False),
+    Column("kind", String(8), nullable=False),  # declared | received
+    Column("date", Date, nullable=False),
+    Column("amount_fen", BigInteger, nullable=False),
+)
+
+registers = Table(
+    "lz_registers",
+    metadata,
+    Column("village_code", String(32), primary_key=True),
+    Column("aggregate_id", String(36), nullable=False, unique=True),
+    Column("share_kinds", Text, nullable=False),  # JSON list
+)
+
+households = Table(
+    "lz_households",
+    metadata,
+    Column("village_code", String(32), primary_key=True),
+    Column("number", String(32), primary_key=True),
+    Column("head", Text, nullable=False),
+    Column("registered_on", Date, nullable=False),
+)
+
+members = Table(
+    "lz_members",
+    metadata,
+    Column("village_code", String(32), primary_key=True),
+    Column("number", String(32), primary_key=True),
+    Column("household", String(32), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("id_number", String(18), nullable=False),
+    Column("joined_on", Date, nullable=False),
+    Column("left_on", Date),
+    Column("left_reason", Text),
+)
+
+member_shares = Table(
+    "lz_member_shares",
+    metadata,
+    Column("village_code", String(32), primary_key=True),
+    Column("member", String(32), primary_key=True),
+    Column("position", BigInteger, primary_key=True),
+    Column("effective", Date, nullable=False),
+    Column("shares", Text, nullable=False),  # JSON {kind: units}
+    Column("reason", Text),
+)
+
+plans = Table(
+    "lz_plans",
+    metadata,
+    Column("code", String(32), primary_key=True),
+    Column("aggregate_id", String(36), nullable=False, unique=True),
+    Column("title", Text, nullable=False),
+    Column("scope", String(16), nullable=False),
+    Column("payer", String(32), nullable=False),
+    Column("alliance_code", String(32)),
+    Column("township", Text, nullable=False),
+    Column("period", String(16), nullable=False),
+    Column("as_of", Date, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("amount_fen", BigInteger, nullable=False),
+    Column("distributable_fen", BigInteger, nullable=False),
+    Column("rule", Text, nullable=False),  # JSON: the full rule document with its inputs
+    Column("result", Text, nullable=False),  # JSON: the allocation document
+    Column("deduction_accounts", Text, nullable=False),  # JSON
+    Column("supersedes", String(32)),
+    Column("superseded_by", String(32)),
+    Column("executed_on", Date),
+    Column("rejection", Text),
+    Column("drafted_by", Text, nullable=False),
+)
+
+plan_steps = Table(
+    "lz_plan_steps",
+    metadata,
+    Column("plan_code", String(32), primary_key=True),
+    Column("step", String(16), primary_key=True),
+    Column("position", BigInteger, nullable=False),
+    Column("date", Date, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("place", Text, nullable=False),
+    Column("expected", Integer),
+    Column("present", Integer),
+    Column("votes_for", Integer),
+    Column("votes_against", Integer),
+    Column("abstentions", Integer),
+    Column("assembly", String(16)),
+    Column("merged", Integer, nullable=False),
+    Column("note", Text, nullable=False),
+    Column("actor", Text, nullable=False),
+)
+
+plan_lines = Table(
+    "lz_plan_lines",
+    metadata,
+    Column("plan_code", String(32), primary_key=True),
+    Column("party", String(32), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("tiers", Text, nullable=False),  # JSON {tier: amount}
+    Column("adjustment_fen", BigInteger, nullable=False),
+    Column("total_fen", BigInteger, nullable=False),
+)
+
+plan_entries = Table(
+    "lz_plan_entries",
+    metadata,
+    Column("plan_code", String(32), primary_key=True),
+    Column("entity_code", String(32), primary_key=True),
+    Column("number", String(16), primary_key=True),
+    Column("kind", String(8), nullable=False),  # posted | reversal
+)
+
+ECONOMY_TABLES = (
+    equity_capital,
+    land_shares,
+    grants,
+    agreements,
+    agreement_payments,
+    registers,
+    households,
+    members,
+    member_shares,
+    plans,
+    plan_steps,
+    plan_lines,
+    plan_entries,
 )

@@ -1,5 +1,8 @@
 """The demo alliance of SCENARIOS.md: 黑牛盒马联村党委 (唐坊镇, 高青县), its three villages,
-the joint entity 黑牛养殖联合社 and the enterprise 纽澜地, with opening balances.
+the joint entity 黑牛养殖联合社 and the enterprise 纽澜地, with opening balances, taken through a
+whole year of Scenario A: capital and land pooled, the agreement with 纽澜地, its 2025 dividend,
+the alliance's distribution plan through 四议两公开 and its execution, then 李孟德村's plan for
+its households.
 
 Loading is idempotent: every step first asks whether it already happened (ids are uuid5 of the
 codes), so running the demo again writes nothing new. The population figures are those of
@@ -10,10 +13,16 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
 
+from domain.agreement import agreement_id
 from domain.application import LianzhangApplication
 from domain.books import VillageCollective
 from domain.ids import alliance_id, entity_id
+from domain.members import register_id
+from domain.plan import STEPS, plan_id
+from scripts import scenario_a as A
 
 ACTOR = "demo-loader"
 TOWNSHIP = "唐坊镇"
@@ -123,8 +132,139 @@ def load_demo(app: LianzhangApplication, say: Callable[[str], None] = print) -> 
     if app.get_books(JOINT_ENTITY).opening_date is None:
         app.set_opening_balances(entity=JOINT_ENTITY, as_of=OPENING, balances=[], actor=ACTOR)
         wrote += 1
+    wrote += _scenario_a(app)
     say(
         "demo alliance 黑牛盒马联村党委 is loaded"
         + (f" ({wrote} steps written)" if wrote else " (nothing new to write)")
     )
+    return wrote
+
+
+def _scenario_a(app: LianzhangApplication) -> int:
+    """Scenario A, step by step, each step only if it has not happened yet."""
+    wrote = 0
+    for village, (capital, mu) in A.CONTRIBUTIONS.items():
+        joint = app.get_joint(A.JOINT)
+        if not joint.capital_of(village, A.CONTRIBUTED_ON):
+            app.contribute_capital(
+                joint=A.JOINT,
+                village=village,
+                programme=A.PROGRAMME,
+                amount=capital,
+                date=A.CONTRIBUTED_ON,
+                actor=ACTOR,
+            )
+            wrote += 1
+        if not joint.land.get(village):
+            app.contribute_land(
+                joint=A.JOINT,
+                village=village,
+                mu=Decimal(mu),
+                grade=Decimal("1.0"),
+                value_per_mu=A.LAND_VALUE_PER_MU,
+                term_years=A.LAND_TERM_YEARS,
+                date=A.CONTRIBUTED_ON,
+                actor=ACTOR,
+            )
+            wrote += 1
+    if not app.exists(agreement_id(A.AGREEMENT)):
+        terms = dict(A.AGREEMENT_TERMS)
+        guarantee = terms.pop("guarantee")
+        app.sign_agreement(
+            **terms,
+            guarantee_kind=guarantee["kind"],
+            guarantee_value=Decimal(guarantee["value"]),
+            profit_share_percent=Decimal(terms.pop("profit_share_percent")),
+            actor=ACTOR,
+        )
+        wrote += 1
+    if not app.get_joint(A.JOINT).balance(f"141{A.ENTERPRISE}"):
+        app.record_cash(
+            entity=A.JOINT,
+            direction="payment",
+            account=f"141{A.ENTERPRISE}",
+            amount=A.AGREEMENT_TERMS["invested_capital"],
+            date=A.INVESTED_ON,
+            memo="投资纽澜地黑牛养殖项目",
+            actor=ACTOR,
+        )
+        wrote += 1
+    agreement = app.get_agreement(A.AGREEMENT)
+    if not agreement.declared_for(2025):
+        app.declare_dividend(
+            agreement=A.AGREEMENT, year=2025, amount=A.DIVIDEND, date=A.DECLARED_ON, actor=ACTOR
+        )
+        wrote += 1
+    if not agreement.received_for(2025):
+        app.receive_dividend(
+            agreement=A.AGREEMENT, year=2025, amount=A.DIVIDEND, date=A.RECEIVED_ON, actor=ACTOR
+        )
+        wrote += 1
+    wrote += _plan(
+        app, A.ALLIANCE_PLAN_BODY, A.ALLIANCE_STEPS, A.ALLIANCE_EXECUTED_ON, A.ALLIANCE_RESULT_STEP
+    )
+    if not app.exists(register_id("V03")):
+        app.open_register(village="V03", share_kinds=A.SHARE_KINDS, actor=ACTOR)
+        wrote += 1
+    register = app.get_register("V03")
+    for number in A.HOUSEHOLDS:
+        if number not in register.households:
+            app.register_household(
+                village="V03",
+                number=number,
+                head=A.household_head(number),
+                registered_on=A.REGISTERED_ON,
+                actor=ACTOR,
+            )
+            wrote += 1
+    for member in A.members():
+        if member["number"] not in register.members:
+            app.register_member(
+                village="V03",
+                **{**member, "shares": {k: Decimal(v) for k, v in member["shares"].items()}},
+                actor=ACTOR,
+            )
+            wrote += 1
+    wrote += _plan(
+        app,
+        A.HOUSEHOLD_PLAN_BODY,
+        A.HOUSEHOLD_STEPS,
+        A.HOUSEHOLD_EXECUTED_ON,
+        A.HOUSEHOLD_RESULT_STEP,
+    )
+    return wrote
+
+
+def _plan(
+    app: LianzhangApplication,
+    body: dict[str, Any],
+    steps: list[dict[str, Any]],
+    executed_on: datetime.date,
+    result_step: dict[str, Any],
+) -> int:
+    wrote = 0
+    code = body["code"]
+    if not app.exists(plan_id(code)):
+        app.draft_plan(
+            code=code,
+            title=body["title"],
+            scope=body["scope"]["kind"],
+            target=body["scope"]["code"],
+            period=body["period"],
+            as_of=body["as_of"],
+            amount=body["amount"],
+            rule=body["rule"],
+            actor=ACTOR,
+        )
+        wrote += 1
+    for step in steps:
+        if step["step"] not in app.get_plan(code).steps:
+            app.record_plan_step(code=code, actor=ACTOR, **step)
+            wrote += 1
+    if app.get_plan(code).state == "drafted":
+        app.execute_plan(code=code, date=executed_on, actor=ACTOR)
+        wrote += 1
+    if STEPS[-1] not in app.get_plan(code).steps:
+        app.record_plan_step(code=code, actor=ACTOR, **result_step)
+        wrote += 1
     return wrote

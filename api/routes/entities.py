@@ -79,7 +79,7 @@ def entry_public(view: EntryView) -> dict[str, Any]:
     ).model_dump(mode="json")
 
 
-def _entry_body(holder: Any, code: str, number: str) -> tuple[dict[str, Any], str]:
+def entry_body(holder: Any, code: str, number: str) -> tuple[dict[str, Any], str]:
     with holder.runtime.engine.connect() as conn:
         view = queries.entry(conn, code, number)
     if view is None:
@@ -145,7 +145,7 @@ def post_entry(code: str, body: EntryCreate, cmd: WriterDep) -> JSONResponse:
             actor=cmd.actor,
         )
 
-    return cmd.run(write, lambda entry: _entry_body(cmd, code, entry.number))
+    return cmd.run(write, lambda entry: entry_body(cmd, code, entry.number))
 
 
 @router.get("/{code}/entries", response_model=EntryList, responses=PROBLEMS)
@@ -173,7 +173,7 @@ def list_entries(
 @router.get("/{code}/entries/{number}", response_model=EntryPublic, responses=PROBLEMS)
 def get_entry(code: str, number: str, reader: ReaderDep) -> dict[str, Any]:
     _require_entity(reader, code)
-    return _entry_body(reader, code, number)[0]
+    return entry_body(reader, code, number)[0]
 
 
 @router.post(
@@ -191,7 +191,7 @@ def reverse_entry(code: str, number: str, body: ReversalCreate, cmd: WriterDep) 
             entity=code, number=number, date=body.date, reason=body.reason, actor=cmd.actor
         )
 
-    return cmd.run(write, lambda entry: _entry_body(cmd, code, entry.number))
+    return cmd.run(write, lambda entry: entry_body(cmd, code, entry.number))
 
 
 @router.post(

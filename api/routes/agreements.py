@@ -1,0 +1,110 @@
+"""Enterprise agreements (村企合作): terms, dividends declared and received, status by year."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from api.deps import ReaderDep, WriterDep
+from api.problems import Problem
+from api.routes.entities import PROBLEMS, entry_body
+from api.schemas import AgreementCreate, DividendCreate
+from ledger.entries import JournalEntry
+from projections import economy_queries
+
+router = APIRouter(prefix="/v1/agreements", tags=["enterprise agreements"])
+
+
+def agreement_body(holder: Any, code: str) -> tuple[dict[str, Any], str]:
+    with holder.runtime.engine.connect() as conn:
+        found = economy_queries.agreement_status(conn, code, holder.runtime.app.today())
+    if found is None:
+        raise Problem(404, "agreement-not-found", f"agreement {code} does not exist")
+    return found, f"/v1/agreements/{code}"
+
+
+def _writer_for(cmd: Any, code: str) -> Any:
+    terms = cmd.runtime.app.get_agreement(code)
+    alliance = cmd.runtime.app.get_alliance(terms.alliance_code)
+    cmd.require_township(alliance.township, f"agreement {code}")
+    return terms
+
+
+@router.post("", status_code=201, responses=PROBLEMS, summary="Sign an agreement")
+def sign(body: AgreementCreate, cmd: WriterDep) -> JSONResponse:
+    def write() -> str:
+        alliance = cmd.runtime.app.get_alliance(body.alliance)
+        cmd.require_township(alliance.township, f"alliance {body.alliance}")
+        cmd.runtime.app.sign_agreement(
+            code=body.code,
+            alliance=body.alliance,
+            enterprise=body.enterprise,
+            signed_on=body.signed_on,
+            start_year=body.start_year,
+            years=body.years,
+            invested_capital=body.invested_capital,
+            guarantee_kind=body.guarantee.kind,
+            guarantee_value=Decimal(body.guarantee.value),
+            profit_share_percent=Decimal(body.profit_share_percent),
+            payment_due=body.payment_due,
+            actor=cmd.actor,
+        )
+        return body.code
+
+    return cmd.run(write, lambda code: agreement_body(cmd, code))
+
+
+@router.get("", responses=PROBLEMS)
+def list_agreements(reader: ReaderDep) -> list[dict[str, Any]]:
+    with reader.runtime.engine.connect() as conn:
+        codes = economy_queries.list_agreements(conn)
+    return [agreement_body(reader, code)[0] for code in codes]
+
+
+@router.get("/{code}", responses=PROBLEMS, summary="Terms and what is due, received, in arrears")
+def get_agreement(code: str, reader: ReaderDep) -> dict[str, Any]:
+    return agreement_body(reader, code)[0]
+
+
+def _dividend(code: str, body: DividendCreate, cmd: Any, kind: str) -> JSONResponse:
+    def write() -> JournalEntry:
+        _writer_for(cmd, code)
+        command = (
+            cmd.runtime.app.declare_dividend
+            if kind == "declared"
+            else cmd.runtime.app.receive_dividend
+        )
+        entry: JournalEntry = command(
+            agreement=code, year=body.year, amount=body.amount, date=body.date, actor=cmd.actor
+        )
+        return entry
+
+    def read(entry: JournalEntry) -> tuple[dict[str, Any], str]:
+        status, location = agreement_body(cmd, code)
+        posted = entry_body(cmd, status["joint_entity_code"], entry.number)[0]
+        return {"entry": posted, "agreement": status}, location
+
+    return cmd.run(write, read)
+
+
+@router.post(
+    "/{code}/dividends",
+    status_code=201,
+    responses=PROBLEMS,
+    summary="The enterprise declares a dividend (借 112 应收款, 贷 502 投资收益)",
+)
+def declare(code: str, body: DividendCreate, cmd: WriterDep) -> JSONResponse:
+    return _dividend(code, body, cmd, "declared")
+
+
+@router.post(
+    "/{code}/dividend-receipts",
+    status_code=201,
+    responses=PROBLEMS,
+    summary="A declared dividend is received (借 102 银行存款, 贷 112 应收款)",
+)
+def receive(code: str, body: DividendCreate, cmd: WriterDep) -> JSONResponse:
+    return _dividend(code, body, cmd, "received")

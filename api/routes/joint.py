@@ -1,0 +1,194 @@
+"""The joint entity's pool: capital, land shares, land rent and grants; receipts and payments
+of any books; the equity register."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
+
+from api.deps import ReaderDep, WriterDep
+from api.routes.entities import PROBLEMS, entry_body
+from api.schemas import (
+    CapitalContributionCreate,
+    EntryPublic,
+    GrantCreate,
+    LandRentCreate,
+    LandShareCreate,
+    ReceiptCreate,
+)
+from ledger.entries import JournalEntry
+from projections import economy_queries
+
+router = APIRouter(prefix="/v1", tags=["joint entity and cash"])
+
+
+def _equity(holder: Any, joint: str, as_of: datetime.date) -> dict[str, Any]:
+    with holder.runtime.engine.connect() as conn:
+        return economy_queries.equity_register(conn, joint, as_of)
+
+
+def _joint_writer(cmd: Any, joint: str) -> None:
+    pool = cmd.runtime.app.get_joint(joint)
+    cmd.require_township(pool.township, f"joint entity {joint}")
+
+
+@router.post(
+    "/joint-entities/{joint}/capital-contributions",
+    status_code=201,
+    responses=PROBLEMS,
+    summary="A member village pays capital into the joint entity (both books, one save)",
+)
+def contribute_capital(joint: str, body: CapitalContributionCreate, cmd: WriterDep) -> JSONResponse:
+    def write() -> tuple[JournalEntry, JournalEntry]:
+        _joint_writer(cmd, joint)
+        return cmd.runtime.app.contribute_capital(
+            joint=joint,
+            village=body.village,
+            programme=body.programme,
+            amount=body.amount,
+            date=body.date,
+            actor=cmd.actor,
+        )
+
+    def read(entries: tuple[JournalEntry, JournalEntry]) -> tuple[dict[str, Any], str]:
+        paid, received = entries
+        return {
+            "village_entry": entry_body(cmd, body.village, paid.number)[0],
+            "joint_entry": entry_body(cmd, joint, received.number)[0],
+            "equity": _equity(cmd, joint, body.date),
+        }, f"/v1/joint-entities/{joint}/equity"
+
+    return cmd.run(write, read)
+
+
+@router.post(
+    "/joint-entities/{joint}/land-shares",
+    status_code=201,
+    responses=PROBLEMS,
+    summary="A member village contributes land as shares (土地入股), recorded in the register",
+)
+def contribute_land(joint: str, body: LandShareCreate, cmd: WriterDep) -> JSONResponse:
+    def write() -> None:
+        _joint_writer(cmd, joint)
+        cmd.runtime.app.contribute_land(
+            joint=joint,
+            village=body.village,
+            mu=Decimal(body.mu),
+            grade=Decimal(body.grade),
+            value_per_mu=body.value_per_mu,
+            term_years=body.term_years,
+            date=body.date,
+            actor=cmd.actor,
+        )
+
+    return cmd.run(
+        write,
+        lambda _: (_equity(cmd, joint, body.date), f"/v1/joint-entities/{joint}/equity"),
+    )
+
+
+@router.post(
+    "/joint-entities/{joint}/land-rent",
+    status_code=201,
+    responses=PROBLEMS,
+    summary="Land rent (土地流转费) paid in cash to a village: mu × rate, both books",
+)
+def pay_land_rent(joint: str, body: LandRentCreate, cmd: WriterDep) -> JSONResponse:
+    def write() -> tuple[JournalEntry, JournalEntry]:
+        _joint_writer(cmd, joint)
+        return cmd.runtime.app.pay_land_rent(
+            joint=joint,
+            village=body.village,
+            mu=Decimal(body.mu),
+            rate_per_mu=body.rate_per_mu,
+            year=body.year,
+            date=body.date,
+            actor=cmd.actor,
+        )
+
+    def read(entries: tuple[JournalEntry, JournalEntry]) -> tuple[dict[str, Any], str]:
+        paid, received = entries
+        return {
+            "joint_entry": entry_body(cmd, joint, paid.number)[0],
+            "village_entry": entry_body(cmd, body.village, received.number)[0],
+        }, f"/v1/entities/{joint}/entries/{paid.number}"
+
+    return cmd.run(write, read)
+
+
+@router.post(
+    "/joint-entities/{joint}/grants",
+    status_code=201,
+    response_model=EntryPublic,
+    responses=PROBLEMS,
+    summary="A grant earmarked for a programme (借 102, 贷 241 专项应付款)",
+)
+def receive_grant(joint: str, body: GrantCreate, cmd: WriterDep) -> JSONResponse:
+    def write() -> JournalEntry:
+        _joint_writer(cmd, joint)
+        return cmd.runtime.app.receive_grant(
+            joint=joint,
+            programme=body.programme,
+            amount=body.amount,
+            date=body.date,
+            memo=body.memo,
+            actor=cmd.actor,
+        )
+
+    return cmd.run(write, lambda entry: entry_body(cmd, joint, entry.number))
+
+
+@router.get(
+    "/joint-entities/{joint}/equity",
+    responses=PROBLEMS,
+    summary="Equity register (股权登记): capital by village and programme, land shares, grants",
+)
+def get_equity(
+    joint: str, reader: ReaderDep, as_of: Annotated[datetime.date | None, Query()] = None
+) -> dict[str, Any]:
+    reader.runtime.app.get_joint(joint)
+    return _equity(reader, joint, as_of or reader.runtime.app.today())
+
+
+def _cash(code: str, body: ReceiptCreate, cmd: Any, direction: str) -> JSONResponse:
+    def write() -> JournalEntry:
+        books = cmd.runtime.app.get_books(code)
+        cmd.require_township(books.township, f"books of {code}")
+        return cmd.runtime.app.record_cash(
+            entity=code,
+            direction=direction,
+            account=body.account,
+            amount=body.amount,
+            date=body.date,
+            memo=body.memo,
+            actor=cmd.actor,
+        )
+
+    return cmd.run(write, lambda entry: entry_body(cmd, code, entry.number))
+
+
+@router.post(
+    "/entities/{code}/receipts",
+    status_code=201,
+    response_model=EntryPublic,
+    responses=PROBLEMS,
+    summary="Money received into the bank (借 102, 贷 the income or other account)",
+)
+def record_receipt(code: str, body: ReceiptCreate, cmd: WriterDep) -> JSONResponse:
+    return _cash(code, body, cmd, "receipt")
+
+
+@router.post(
+    "/entities/{code}/payments",
+    status_code=201,
+    response_model=EntryPublic,
+    responses=PROBLEMS,
+    summary="Money paid from the bank (借 the expense or other account, 贷 102)",
+)
+def record_payment(code: str, body: ReceiptCreate, cmd: WriterDep) -> JSONResponse:
+    return _cash(code, body, cmd, "payment")
+

@@ -1,0 +1,124 @@
+"""Member registers (成员名册): households, members and their share units, dated."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
+
+from api.deps import ReaderDep, WriterDep
+from api.problems import Problem
+from api.routes.entities import PROBLEMS
+from api.schemas import HouseholdCreate, MemberCreate, MemberLeave, RegisterCreate, SharesAdjust
+from projections import economy_queries
+
+router = APIRouter(prefix="/v1/villages/{village}", tags=["member registers"])
+
+
+def register_body(
+    holder: Any, village: str, as_of: datetime.date | None = None
+) -> tuple[dict[str, Any], str]:
+    with holder.runtime.engine.connect() as conn:
+        found = economy_queries.member_register(
+            conn, village, as_of or holder.runtime.app.today()
+        )
+    if found is None:
+        raise Problem(
+            404, "register-not-found", f"village {village} has no member register yet"
+        )
+    return found, f"/v1/villages/{village}/members"
+
+
+def _village_writer(cmd: Any, village: str) -> None:
+    books = cmd.runtime.app.get_village(village)
+    cmd.require_township(books.township, f"village {village}")
+
+
+def _decimals(shares: dict[str, str]) -> dict[str, Decimal]:
+    return {kind: Decimal(units) for kind, units in shares.items()}
+
+
+@router.post("/register", status_code=201, responses=PROBLEMS, summary="Open the register")
+def open_register(village: str, body: RegisterCreate, cmd: WriterDep) -> JSONResponse:
+    def write() -> None:
+        _village_writer(cmd, village)
+        cmd.runtime.app.open_register(
+            village=village, share_kinds=body.share_kinds, actor=cmd.actor
+        )
+
+    return cmd.run(write, lambda _: register_body(cmd, village))
+
+
+@router.post("/households", status_code=201, responses=PROBLEMS)
+def register_household(village: str, body: HouseholdCreate, cmd: WriterDep) -> JSONResponse:
+    def write() -> None:
+        _village_writer(cmd, village)
+        cmd.runtime.app.register_household(
+            village=village,
+            number=body.number,
+            head=body.head,
+            registered_on=body.registered_on,
+            actor=cmd.actor,
+        )
+
+    return cmd.run(write, lambda _: register_body(cmd, village, body.registered_on))
+
+
+@router.post("/members", status_code=201, responses=PROBLEMS)
+def register_member(village: str, body: MemberCreate, cmd: WriterDep) -> JSONResponse:
+    def write() -> None:
+        _village_writer(cmd, village)
+        cmd.runtime.app.register_member(
+            village=village,
+            number=body.number,
+            household=body.household,
+            name=body.name,
+            id_number=body.id_number,
+            joined_on=body.joined_on,
+            shares=_decimals(body.shares),
+            actor=cmd.actor,
+        )
+
+    return cmd.run(write, lambda _: register_body(cmd, village, body.joined_on))
+
+
+@router.post("/members/{member}/shares", status_code=200, responses=PROBLEMS)
+def adjust_shares(village: str, member: str, body: SharesAdjust, cmd: WriterDep) -> JSONResponse:
+    def write() -> None:
+        _village_writer(cmd, village)
+        cmd.runtime.app.adjust_shares(
+            village=village,
+            member=member,
+            shares=_decimals(body.shares),
+            effective=body.effective,
+            reason=body.reason,
+            actor=cmd.actor,
+        )
+
+    return cmd.run(write, lambda _: register_body(cmd, village, body.effective), status=200)
+
+
+@router.post("/members/{member}/leave", status_code=200, responses=PROBLEMS)
+def member_leaves(village: str, member: str, body: MemberLeave, cmd: WriterDep) -> JSONResponse:
+    def write() -> None:
+        _village_writer(cmd, village)
+        cmd.runtime.app.member_leaves(
+            village=village, member=member, left_on=body.date, reason=body.reason,
+            actor=cmd.actor,
+        )
+
+    return cmd.run(write, lambda _: register_body(cmd, village, body.date), status=200)
+
+
+@router.get(
+    "/members",
+    responses=PROBLEMS,
+    summary="Households and members with shares in force on a date (ID numbers masked)",
+)
+def get_register(
+    village: str, reader: ReaderDep, as_of: Annotated[datetime.date | None, Query()] = None
+) -> dict[str, Any]:
+    return register_body(reader, village, as_of)[0]

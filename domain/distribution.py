@@ -1,0 +1,126 @@
+"""From a plan to its inputs and its postings.
+
+``alliance_parties`` and ``household_parties`` turn the registers into the ``parties`` of a
+rule document (RULES.md) as of the plan's record date; ``payout_entries`` turns an allocation
+into the entries execution posts, for the payer and for every payee with books.
+
+Postings (《农村集体经济组织会计制度》 2023):
+
+- the payer declares the distribution: 借 32201 收益分配-各项分配 for everything it distributes,
+  贷 211 应付款 per payee (``211V01`` a village, ``211H01`` a household) and, for each deduction
+  that is set aside, its account (公积公益金 → 311, 福利费 → 211FL); a deduction without an
+  account (such as a management cost kept by the joint entity) stays undistributed;
+- the payer pays: 借 211 per payee, 贷 102 银行存款;
+- each village that receives: 借 102 银行存款, 贷 502 投资收益.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from moneyed import Money
+
+from domain.books import JointEntity, VillageCollective
+from domain.members import MemberRegister
+from domain.privacy import mask_name
+from ledger.money import ZERO, amount_str, money
+
+# Where a deduction of a plan is set aside, by its name; None keeps it undistributed.
+DEFAULT_DEDUCTION_ACCOUNTS: dict[str, str | None] = {
+    "公积公益金": "311",
+    "福利费": "211FL",
+}
+
+ALLIANCE_BASES = ("capital", "land", "population", "households")
+
+
+def _plain(value: Decimal) -> str:
+    """A basis value as a decimal string without exponent or needless zeros."""
+    text = f"{value.normalize():f}"
+    return text if "." not in text else text.rstrip("0").rstrip(".")
+
+
+def alliance_parties(
+    joint: JointEntity, villages: list[VillageCollective], as_of: datetime.date
+) -> list[dict[str, Any]]:
+    """Member villages with their bases on ``as_of``: capital paid into the joint entity,
+    land shares in force (mu × grade), population and households."""
+    return [
+        {
+            "code": v.code,
+            "name": v.name,
+            "bases": {
+                "capital": amount_str(joint.capital_of(v.code, as_of)),
+                "land": _plain(joint.land_basis(v.code, as_of)),
+                "population": str(v.population),
+                "households": str(v.households),
+            },
+        }
+        for v in sorted(villages, key=lambda v: v.code)
+    ]
+
+
+def household_parties(register: MemberRegister, as_of: datetime.date) -> list[dict[str, Any]]:
+    """Households with members on ``as_of`` and their share units (per kind and ``shares``).
+
+    The name is the household head's, masked (张*明): a plan and everything printed from it
+    carry no full names."""
+    return [
+        {
+            "code": number,
+            "name": mask_name(register.households[number]["head"]),
+            "bases": {kind: _plain(units) for kind, units in bases.items()},
+        }
+        for number, bases in register.household_bases(as_of).items()
+    ]
+
+
+def payout_entries(
+    *,
+    plan_code: str,
+    title: str,
+    result: dict[str, Any],
+    deduction_accounts: dict[str, str | None],
+) -> tuple[list[tuple[str, list[dict[str, Any]]]], dict[str, Money]]:
+    """The payer's entries (memo, postings) and the amount each payee receives."""
+    lines = {line["code"]: money(line["total"]) for line in result["lines"]}
+    paid = {code: amount for code, amount in lines.items() if amount > ZERO}
+    declare: list[dict[str, Any]] = []
+    set_aside = ZERO
+    for deduction in result["deductions"]:
+        account = deduction_accounts.get(deduction["name"])
+        amount = money(deduction["amount"])
+        if account is None or amount == ZERO:
+            continue
+        set_aside += amount
+        declare.append(
+            {"account": account, "side": "credit", "amount": amount, "memo": deduction["name"]}
+        )
+    total_paid = sum(paid.values(), ZERO)
+    for code, amount in sorted(paid.items()):
+        declare.append({"account": f"211{code}", "side": "credit", "amount": amount, "memo": code})
+    declare.insert(
+        0,
+        {"account": "32201", "side": "debit", "amount": total_paid + set_aside, "memo": title},
+    )
+    entries: list[tuple[str, list[dict[str, Any]]]] = []
+    if total_paid + set_aside > ZERO:
+        entries.append((f"分配 {plan_code} {title}", declare))
+    if total_paid > ZERO:
+        pay = [
+            {"account": f"211{code}", "side": "debit", "amount": amount, "memo": code}
+            for code, amount in sorted(paid.items())
+        ]
+        pay.append({"account": "102", "side": "credit", "amount": total_paid, "memo": ""})
+        entries.append((f"支付 {plan_code} {title}", pay))
+    return entries, paid
+
+
+def receipt_postings(amount: Money, payer: str) -> list[dict[str, Any]]:
+    """A village's receipt of its share: 借 102 银行存款, 贷 502 投资收益."""
+    return [
+        {"account": "102", "side": "debit", "amount": amount, "memo": ""},
+        {"account": "502", "side": "credit", "amount": amount, "memo": f"来自{payer}"},
+    ]

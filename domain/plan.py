@@ -1,0 +1,336 @@
+"""Distribution plans (收益分配方案) and their approval by 四议两公开.
+
+A plan divides an amount of income, from the joint entity among member villages or from a
+village among its households, by a rule document of RULES.md. The plan records the full rule
+with every input basis and the computed lines, then the six steps of 四议两公开 with dates,
+bodies, attendance and votes. It can be executed only after 决议 and 决议公开, posts every payout
+into the payer's and payees' books in one save, and is frozen afterwards: a correction is a
+new plan that names the one it supersedes.
+
+The steps and their thresholds (ACCOUNTING.md):
+
+1. 提议 proposal by the party branch; recorded.
+2. 商议 consultation of both committees (两委): more than half of those present agree. May be
+   merged with 提议 where one person holds both posts (``merged`` on the 提议 step).
+3. 审议 party members' assembly: at least 2/3 of the members attend, and more than half of all
+   members (those required to attend) agree.
+4. 决议 villagers' assembly (more than half of those present agree) or villager
+   representatives' assembly (more than half of all representatives agree).
+5. 决议公开 the resolution is posted (date and place).
+6. 实施结果公开 the outcome is posted, after execution.
+
+A vote below its threshold is still recorded, and rejects the plan with the reason.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+from uuid import UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.errors import ConflictError, InvalidRequestError
+from domain.ids import NAMESPACE
+
+PROPOSAL, CONSULTATION, REVIEW, RESOLUTION, RESOLUTION_PUBLISHED, RESULT_PUBLISHED = (
+    "提议",
+    "商议",
+    "审议",
+    "决议",
+    "决议公开",
+    "实施结果公开",
+)
+STEPS = (PROPOSAL, CONSULTATION, REVIEW, RESOLUTION, RESOLUTION_PUBLISHED, RESULT_PUBLISHED)
+BEFORE_EXECUTION = STEPS[:5]
+ASSEMBLIES = ("villagers", "representatives")
+
+DRAFTED, REJECTED, EXECUTED, SUPERSEDED = "drafted", "rejected", "executed", "superseded"
+
+
+def plan_id(code: str) -> UUID:
+    return uuid5(NAMESPACE, f"plan:{code}")
+
+
+class DistributionPlan(Aggregate):
+    """One division of income, from its draft through approval to execution."""
+
+    @staticmethod
+    def create_id(code: str) -> UUID:
+        return plan_id(code)
+
+    @event("Drafted")
+    def __init__(
+        self,
+        *,
+        code: str,
+        title: str,
+        scope: str,
+        payer: str,
+        alliance_code: str | None,
+        period: str,
+        as_of: datetime.date,
+        rule: dict[str, Any],
+        result: dict[str, Any],
+        deduction_accounts: dict[str, str | None],
+        supersedes: str | None,
+        township: str,
+        actor: str,
+    ) -> None:
+        self.code = code
+        self.title = title
+        self.scope = scope
+        self.payer = payer
+        self.alliance_code = alliance_code
+        self.period = period
+        self.as_of = as_of
+        self.rule = rule
+        self.result = result
+        self.deduction_accounts = deduction_accounts
+        self.supersedes = supersedes
+        self.township = township
+        self.steps: dict[str, dict[str, Any]] = {}
+        self.state = DRAFTED
+        self.rejection: str | None = None
+        self.executed_on: datetime.date | None = None
+        self.entries: list[list[str]] = []  # [entity, voucher number] posted on execution
+        self.superseded_by: str | None = None
+
+    # -- queries -------------------------------------------------------------------------------
+
+    def missing_before_execution(self) -> list[str]:
+        return [step for step in BEFORE_EXECUTION if step not in self.steps]
+
+    def _require_state(self, *states: str, doing: str) -> None:
+        if self.state not in states:
+            detail = f" ({self.rejection})" if self.rejection else ""
+            raise ConflictError(
+                f"plan {self.code} is {self.state}{detail}; it cannot {doing}", field="plan"
+            )
+
+    # -- approval ------------------------------------------------------------------------------
+
+    def record_step(
+        self,
+        *,
+        step: str,
+        date: datetime.date,
+        body: str,
+        place: str = "",
+        expected: int | None = None,
+        present: int | None = None,
+        votes_for: int | None = None,
+        votes_against: int | None = None,
+        abstentions: int | None = None,
+        assembly: str | None = None,
+        merged: bool = False,
+        note: str = "",
+        actor: str,
+    ) -> str | None:
+        """Record one step of 四议两公开; returns the reason when the vote rejects the plan."""
+        if step not in STEPS:
+            raise InvalidRequestError(
+                f"step {step!r} is not a step of 四议两公开; use one of {', '.join(STEPS)}",
+                field="step",
+            )
+        if step == RESULT_PUBLISHED:
+            self._require_state(EXECUTED, doing="publish its result before it is executed")
+        else:
+            self._require_state(DRAFTED, doing=f"record {step}")
+        if step in self.steps:
+            raise ConflictError(f"plan {self.code} already has {step}", field="step")
+        index = STEPS.index(step)
+        missing = [s for s in STEPS[:index] if s not in self.steps]
+        if missing:
+            raise ConflictError(
+                f"plan {self.code} cannot record {step} before {', '.join(missing)}",
+                field="step",
+            )
+        previous = [self.steps[s]["date"] for s in STEPS[:index]]
+        if previous and date.isoformat() < max(previous):
+            raise InvalidRequestError(
+                f"{step} cannot be dated {date}, before the previous step ({max(previous)})",
+                field="date",
+            )
+        if step == RESULT_PUBLISHED and self.executed_on and date < self.executed_on:
+            raise InvalidRequestError(
+                f"the result cannot be published on {date}, before execution on {self.executed_on}",
+                field="date",
+            )
+        if not body.strip():
+            raise InvalidRequestError(f"{step} needs the body that took it", field="body")
+        if merged and step != PROPOSAL:
+            raise InvalidRequestError("only 提议 can be merged (with 商议)", field="merged")
+        voting = step in (CONSULTATION, REVIEW, RESOLUTION) or (step == PROPOSAL and merged)
+        if step in (RESOLUTION_PUBLISHED, RESULT_PUBLISHED) and not place.strip():
+            raise InvalidRequestError(
+                f"{step} needs the place it was posted (e.g. 村务公开栏)", field="place"
+            )
+        if voting:
+            reason = self._vote_problem(
+                step, expected, present, votes_for, votes_against, abstentions, assembly, merged
+            )
+        else:
+            reason = None
+        self._step_recorded(
+            step=step,
+            date=date,
+            body=body.strip(),
+            place=place.strip(),
+            expected=expected,
+            present=present,
+            votes_for=votes_for,
+            votes_against=votes_against,
+            abstentions=abstentions,
+            assembly=assembly,
+            merged=merged,
+            note=note,
+            actor=actor,
+        )
+        if reason is not None:
+            self._rejected(step=step, reason=reason, actor=actor)
+        return reason
+
+    def _vote_problem(
+        self,
+        step: str,
+        expected: int | None,
+        present: int | None,
+        votes_for: int | None,
+        votes_against: int | None,
+        abstentions: int | None,
+        assembly: str | None,
+        merged: bool,
+    ) -> str | None:
+        counts = {
+            "attendance.expected": expected,
+            "attendance.present": present,
+            "votes.for": votes_for,
+            "votes.against": votes_against,
+            "votes.abstain": abstentions,
+        }
+        for field, value in counts.items():
+            if value is None or isinstance(value, bool) or value < 0:
+                raise InvalidRequestError(
+                    f"{step} is a vote: give {field} as a whole number ≥ 0", field=field
+                )
+        assert expected is not None and present is not None and votes_for is not None
+        assert votes_against is not None and abstentions is not None
+        if expected == 0 or present > expected:
+            raise InvalidRequestError(
+                f"{step}: {present} present of {expected} expected is not possible",
+                field="attendance.present",
+            )
+        if votes_for + votes_against + abstentions > present:
+            raise InvalidRequestError(
+                f"{step}: {votes_for + votes_against + abstentions} votes cast but only "
+                f"{present} present",
+                field="votes",
+            )
+        if step == RESOLUTION and assembly not in ASSEMBLIES:
+            raise InvalidRequestError(
+                "决议 needs the assembly: 'villagers' (村民会议) or 'representatives' (村民代表会议)",
+                field="assembly",
+            )
+        if step == REVIEW:
+            if present * 3 < expected * 2:
+                return (
+                    f"审议 failed: {present} of {expected} party members attended, fewer than "
+                    "the two thirds required"
+                )
+            if votes_for * 2 <= expected:
+                return (
+                    f"审议 failed: {votes_for} of {expected} party members agreed, not more "
+                    "than half of those required to attend"
+                )
+            return None
+        if step == RESOLUTION and assembly == "representatives":
+            if votes_for * 2 <= expected:
+                return (
+                    f"决议 failed: {votes_for} of {expected} representatives agreed, not more "
+                    "than half of all representatives"
+                )
+            return None
+        if votes_for * 2 <= present:
+            name = "商议" if step == PROPOSAL and merged else step
+            return f"{name} failed: {votes_for} of {present} present agreed, not more than half"
+        return None
+
+    @event("StepRecorded")
+    def _step_recorded(
+        self,
+        *,
+        step: str,
+        date: datetime.date,
+        body: str,
+        place: str,
+        expected: int | None,
+        present: int | None,
+        votes_for: int | None,
+        votes_against: int | None,
+        abstentions: int | None,
+        assembly: str | None,
+        merged: bool,
+        note: str,
+        actor: str,
+    ) -> None:
+        record = {
+            "date": date.isoformat(),
+            "body": body,
+            "place": place,
+            "expected": expected,
+            "present": present,
+            "for": votes_for,
+            "against": votes_against,
+            "abstain": abstentions,
+            "assembly": assembly,
+            "merged": merged,
+            "note": note,
+        }
+        self.steps[step] = record
+        if step == PROPOSAL and merged:
+            self.steps[CONSULTATION] = {**record, "merged": True}
+
+    @event("Rejected")
+    def _rejected(self, *, step: str, reason: str, actor: str) -> None:
+        self.state = REJECTED
+        self.rejection = reason
+
+    # -- execution -----------------------------------------------------------------------------
+
+    def check_executable(self, on: datetime.date) -> None:
+        self._require_state(DRAFTED, doing="be executed")
+        missing = self.missing_before_execution()
+        if missing:
+            raise ConflictError(
+                f"plan {self.code} cannot be executed before {', '.join(missing)} "
+                f"(recorded so far: {', '.join(self.steps) or 'nothing'})",
+                field="steps",
+            )
+        published = datetime.date.fromisoformat(self.steps[RESOLUTION_PUBLISHED]["date"])
+        if on < published:
+            raise InvalidRequestError(
+                f"plan {self.code} cannot be executed on {on}, before its resolution was "
+                f"published ({published})",
+                field="date",
+            )
+
+    def execute(self, *, on: datetime.date, entries: list[list[str]], actor: str) -> None:
+        self.check_executable(on)
+        self._executed(on=on, entries=entries, actor=actor)
+
+    @event("Executed")
+    def _executed(self, *, on: datetime.date, entries: list[list[str]], actor: str) -> None:
+        self.state = EXECUTED
+        self.executed_on = on
+        self.entries = [list(e) for e in entries]
+
+    def supersede(self, *, by: str, entries: list[list[str]], actor: str) -> None:
+        """Mark this executed plan as corrected by ``by``, whose execution reversed ``entries``."""
+        self._require_state(EXECUTED, doing="be superseded")
+        self._superseded(by=by, reversals=entries, actor=actor)
+
+    @event("Superseded")
+    def _superseded(self, *, by: str, reversals: list[list[str]], actor: str) -> None:
+        self.state = SUPERSEDED
+        self.superseded_by = by
