@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Header, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
@@ -140,7 +141,8 @@ class Writer:
                 self.idempotency.release(self.principal.name, self.key)
             raise
         self.runtime.views.catch_up()
-        body, location = read(result)
+        found, location = read(result)
+        body = jsonable_encoder(found)
         if self.key is not None:
             self.idempotency.complete(self.principal.name, self.key, status, body, location)
         headers = {"Location": location} if location else None

@@ -61,6 +61,7 @@ class BooksApplication(Application[UUID]):
     """Alliances, villages and their books: the foundation the rest of the application adds to."""
 
     name = "lianzhang"
+
     def __init__(
         self,
         env: Mapping[str, str] | None = None,
@@ -356,9 +357,7 @@ class LianzhangApplication(BooksApplication):
     def get_village(self, code: str) -> VillageCollective:
         books = self.get_books(code)
         if not isinstance(books, VillageCollective):
-            raise InvalidRequestError(
-                f"{code} is a joint entity, not a village", field="village"
-            )
+            raise InvalidRequestError(f"{code} is a joint entity, not a village", field="village")
         return books
 
     def get_agreement(self, code: str) -> EnterpriseAgreement:
@@ -677,9 +676,7 @@ class LianzhangApplication(BooksApplication):
         def command() -> JournalEntry:
             terms = self.get_agreement(agreement)
             pool = self.get_joint(terms.joint_entity_code)
-            terms.receive_dividend(
-                year=year, amount=value, date=date, entry_number="", actor=actor
-            )
+            terms.receive_dividend(year=year, amount=value, date=date, entry_number="", actor=actor)
             entry = pool.post_entry(
                 date=date,
                 memo=f"收到{terms.enterprise_code}{year}年度分红（协议{agreement}）",
@@ -906,8 +903,9 @@ class LianzhangApplication(BooksApplication):
                 details={"available": amount_str(available), "requested": amount_str(amount)},
             )
 
-    def record_plan_step(self, *, code: str, step: str, date: datetime.date, actor: str,
-                         **details: Any) -> DistributionPlan:
+    def record_plan_step(
+        self, *, code: str, step: str, date: datetime.date, actor: str, **details: Any
+    ) -> DistributionPlan:
         def command() -> DistributionPlan:
             plan = self.get_plan(code)
             plan.record_step(step=step, date=date, actor=actor, **details)

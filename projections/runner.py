@@ -64,20 +64,21 @@ class PullLoop:
         return self.app.recorder.max_notification_id() or 0
 
     def catch_up(self, progress: Callable[[int], None] | None = None) -> int:
-        """Apply every event not yet applied; returns how many events were applied."""
+        """Apply every event not yet applied; returns how many events were read and applied."""
         applied = 0
         with self._lock:
             for projection in self.projections:
-                while True:
-                    try:
-                        count = self._apply_page(projection)
-                    except TrackingConflict:
-                        continue
-                    if count == 0:
-                        break
-                    applied += count
-                    if progress is not None:
-                        progress(count)
+                self._ensure_tracking_row(projection)
+            while True:
+                try:
+                    count = self._apply_page()
+                except TrackingConflict:
+                    continue
+                if count == 0:
+                    break
+                applied += count
+                if progress is not None:
+                    progress(count)
         return applied
 
     def _ensure_tracking_row(self, projection: Projection) -> None:
@@ -91,30 +92,41 @@ class PullLoop:
                 except IntegrityError:
                     pass  # another process created it first
 
-    def _apply_page(self, projection: Projection) -> int:
-        self._ensure_tracking_row(projection)
+    def _apply_page(self) -> int:
+        """Read one page after the furthest-behind projection, decode each event once, and give
+        it to every projection that has not seen it; all positions move in the same
+        transaction as the rows."""
         with self.engine.begin() as conn:
-            # Lock the tracking row (PostgreSQL): a second process waits here and then sees the
-            # position the first one wrote. SQLite transactions begin IMMEDIATE, which
-            # serialises them the same way.
-            start = _read_position(conn, projection.name, for_update=True)
+            # Lock the tracking rows, always in the same order (PostgreSQL): a second process
+            # waits here and then sees the positions the first one wrote. SQLite transactions
+            # begin IMMEDIATE, which serialises them the same way.
+            starts = {
+                p.name: _read_position(conn, p.name, for_update=True)
+                for p in sorted(self.projections, key=lambda p: p.name)
+            }
             notifications = self.app.recorder.select_notifications(
-                start=start, limit=self.page_size, inclusive_of_start=False
+                start=min(starts.values()), limit=self.page_size, inclusive_of_start=False
             )
             if not notifications:
                 return 0
             for notification in notifications:
                 event = self.app.mapper.to_domain_event(notification)
-                projection.apply(conn, event, notification.id)
+                for projection in self.projections:
+                    if notification.id > starts[projection.name]:
+                        projection.apply(conn, event, notification.id)
             end = notifications[-1].id
-            result = conn.execute(
-                update(tracking)
-                .where(tracking.c.projection == projection.name)
-                .where(tracking.c.position == start)
-                .values(position=end)
-            )
-            if result.rowcount != 1:
-                raise TrackingConflict(projection.name)
+            for projection in self.projections:
+                start = starts[projection.name]
+                if end <= start:
+                    continue
+                result = conn.execute(
+                    update(tracking)
+                    .where(tracking.c.projection == projection.name)
+                    .where(tracking.c.position == start)
+                    .values(position=end)
+                )
+                if result.rowcount != 1:
+                    raise TrackingConflict(projection.name)
             return len(notifications)
 
     def rebuild(self, progress: Callable[[int], None] | None = None) -> int:

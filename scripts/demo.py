@@ -170,11 +170,12 @@ def _scenario_a(app: LianzhangApplication) -> int:
     if not app.exists(agreement_id(A.AGREEMENT)):
         terms = dict(A.AGREEMENT_TERMS)
         guarantee = terms.pop("guarantee")
+        share = Decimal(terms.pop("profit_share_percent"))
         app.sign_agreement(
             **terms,
             guarantee_kind=guarantee["kind"],
             guarantee_value=Decimal(guarantee["value"]),
-            profit_share_percent=Decimal(terms.pop("profit_share_percent")),
+            profit_share_percent=share,
             actor=ACTOR,
         )
         wrote += 1

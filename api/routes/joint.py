@@ -191,4 +191,3 @@ def record_receipt(code: str, body: ReceiptCreate, cmd: WriterDep) -> JSONRespon
 )
 def record_payment(code: str, body: ReceiptCreate, cmd: WriterDep) -> JSONResponse:
     return _cash(code, body, cmd, "payment")
-

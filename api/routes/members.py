@@ -22,13 +22,9 @@ def register_body(
     holder: Any, village: str, as_of: datetime.date | None = None
 ) -> tuple[dict[str, Any], str]:
     with holder.runtime.engine.connect() as conn:
-        found = economy_queries.member_register(
-            conn, village, as_of or holder.runtime.app.today()
-        )
+        found = economy_queries.member_register(conn, village, as_of or holder.runtime.app.today())
     if found is None:
-        raise Problem(
-            404, "register-not-found", f"village {village} has no member register yet"
-        )
+        raise Problem(404, "register-not-found", f"village {village} has no member register yet")
     return found, f"/v1/villages/{village}/members"
 
 
@@ -106,7 +102,10 @@ def member_leaves(village: str, member: str, body: MemberLeave, cmd: WriterDep) 
     def write() -> None:
         _village_writer(cmd, village)
         cmd.runtime.app.member_leaves(
-            village=village, member=member, left_on=body.date, reason=body.reason,
+            village=village,
+            member=member,
+            left_on=body.date,
+            reason=body.reason,
             actor=cmd.actor,
         )
 

@@ -28,12 +28,21 @@ RULE_EXAMPLE = {
         },
     ],
     "parties": [
-        {"code": "V01", "name": "仉家村",
-         "bases": {"capital": "600000.00", "land": "500", "population": "1200"}},
-        {"code": "V02", "name": "和店村",
-         "bases": {"capital": "400000.00", "land": "120", "population": "800"}},
-        {"code": "V03", "name": "李孟德村",
-         "bases": {"capital": "500000.00", "land": "300", "population": "1000"}},
+        {
+            "code": "V01",
+            "name": "仉家村",
+            "bases": {"capital": "600000.00", "land": "500", "population": "1200"},
+        },
+        {
+            "code": "V02",
+            "name": "和店村",
+            "bases": {"capital": "400000.00", "land": "120", "population": "800"},
+        },
+        {
+            "code": "V03",
+            "name": "李孟德村",
+            "bases": {"capital": "500000.00", "land": "300", "population": "1000"},
+        },
     ],
 }
 

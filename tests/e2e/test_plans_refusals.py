@@ -28,38 +28,73 @@ def attempt(api: Api, path: str, body: dict[str, Any]) -> Any:
 def test_pooling_refusals(api: Api) -> None:
     set_up_alliance(api)
     before = events(api)
-    outsider = post(api, "/v1/villages", {"code": "V09", "name": "外村", "township": "唐坊镇",
-                                          "county": "高青县", "population": 10, "households": 3})
+    outsider = post(
+        api,
+        "/v1/villages",
+        {
+            "code": "V09",
+            "name": "外村",
+            "township": "唐坊镇",
+            "county": "高青县",
+            "population": 10,
+            "households": 3,
+        },
+    )
     assert outsider["alliance_code"] is None
     before = events(api)
-    refused = attempt(api, f"/v1/joint-entities/{A.JOINT}/capital-contributions",
-                      {"village": "V09", "programme": "CZFC", "amount": "1.00",
-                       "date": "2025-02-01"})
+    refused = attempt(
+        api,
+        f"/v1/joint-entities/{A.JOINT}/capital-contributions",
+        {"village": "V09", "programme": "CZFC", "amount": "1.00", "date": "2025-02-01"},
+    )
     assert refused.status_code == 422 and "not a member" in refused.json()["detail"]
-    too_much = attempt(api, f"/v1/joint-entities/{A.JOINT}/capital-contributions",
-                       {"village": "V01", "programme": "CZFC", "amount": "900000.00",
-                        "date": "2025-02-01"})
+    too_much = attempt(
+        api,
+        f"/v1/joint-entities/{A.JOINT}/capital-contributions",
+        {"village": "V01", "programme": "CZFC", "amount": "900000.00", "date": "2025-02-01"},
+    )
     assert too_much.status_code == 422
     assert too_much.json()["type"] == "urn:lianzhang:problem:over-distribution"
     assert too_much.json()["available"] == "850000.00"
-    unknown = attempt(api, f"/v1/joint-entities/{A.JOINT}/capital-contributions",
-                      {"village": "V01", "programme": "ABC", "amount": "1.00",
-                       "date": "2025-02-01"})
+    unknown = attempt(
+        api,
+        f"/v1/joint-entities/{A.JOINT}/capital-contributions",
+        {"village": "V01", "programme": "ABC", "amount": "1.00", "date": "2025-02-01"},
+    )
     assert unknown.status_code == 422 and "CZFC" in unknown.json()["detail"]
-    not_joint = attempt(api, "/v1/joint-entities/V01/land-shares",
-                        {"village": "V02", "mu": "1", "value_per_mu": "1.00", "term_years": 1,
-                         "date": "2025-02-01"})
+    not_joint = attempt(
+        api,
+        "/v1/joint-entities/V01/land-shares",
+        {
+            "village": "V02",
+            "mu": "1",
+            "value_per_mu": "1.00",
+            "term_years": 1,
+            "date": "2025-02-01",
+        },
+    )
     assert not_joint.status_code == 422
     assert events(api) == before
 
 
 def test_land_rent_is_posted_in_both_books(api: Api) -> None:
     set_up_alliance(api)
-    post(api, f"/v1/entities/{A.JOINT}/receipts", {"date": "2025-02-01", "amount": "500000.00",
-                                                  "account": "503", "memo": "上级补助"})
-    rent = post(api, f"/v1/joint-entities/{A.JOINT}/land-rent",
-                {"village": "V02", "mu": "120", "rate_per_mu": "800.00", "year": 2025,
-                 "date": "2025-03-01"})
+    post(
+        api,
+        f"/v1/entities/{A.JOINT}/receipts",
+        {"date": "2025-02-01", "amount": "500000.00", "account": "503", "memo": "上级补助"},
+    )
+    rent = post(
+        api,
+        f"/v1/joint-entities/{A.JOINT}/land-rent",
+        {
+            "village": "V02",
+            "mu": "120",
+            "rate_per_mu": "800.00",
+            "year": 2025,
+            "date": "2025-03-01",
+        },
+    )
     assert rent["joint_entry"]["total"] == rent["village_entry"]["total"] == "96000.00"
     assert trial_balance(api, "V02")["501"]["credit"] == "96000.00"
     assert trial_balance(api, A.JOINT)["511"]["debit"] == "96000.00"
@@ -74,8 +109,14 @@ def test_plan_refusals_write_nothing(api: Api) -> None:
     body = too_big.json()
     assert body["type"] == "urn:lianzhang:problem:over-distribution"
     assert (body["available"], body["requested"]) == ("186000.00", "186000.01")
-    bad_rule = attempt(api, "/v1/plans", {**A.ALLIANCE_PLAN_BODY, "rule": {
-        "tiers": [{"kind": "weighted", "weights": {"capital": 50}}]}})
+    bad_rule = attempt(
+        api,
+        "/v1/plans",
+        {
+            **A.ALLIANCE_PLAN_BODY,
+            "rule": {"tiers": [{"kind": "weighted", "weights": {"capital": 50}}]},
+        },
+    )
     assert bad_rule.status_code == 422
     assert bad_rule.json()["type"] == "urn:lianzhang:problem:invalid-rule"
     assert "tiers[0].weights.capital" in bad_rule.json()["detail"]
@@ -91,8 +132,11 @@ def test_plan_refusals_write_nothing(api: Api) -> None:
     for step in A.ALLIANCE_STEPS[3:]:
         post(api, f"/v1/plans/{A.ALLIANCE_PLAN}/steps", step)
     # someone spends the money meanwhile: the payout no longer fits in the bank
-    post(api, f"/v1/entities/{A.JOINT}/payments", {"date": "2026-01-12", "amount": "10000.00",
-                                                  "account": "511", "memo": "饲料"})
+    post(
+        api,
+        f"/v1/entities/{A.JOINT}/payments",
+        {"date": "2026-01-12", "amount": "10000.00", "account": "511", "memo": "饲料"},
+    )
     before = events(api)
     short = attempt(api, f"/v1/plans/{A.ALLIANCE_PLAN}/execution", {"date": "2026-01-15"})
     assert short.status_code == 422
@@ -107,8 +151,9 @@ def test_failed_vote_rejects_and_a_correction_supersedes(api: Api) -> None:
     enterprise_pays(api)
     post(api, "/v1/plans", {**A.ALLIANCE_PLAN_BODY, "code": "P-REJ"})
     post(api, "/v1/plans/P-REJ/steps", A.ALLIANCE_STEPS[0])
-    plan = post(api, "/v1/plans/P-REJ/steps", {**A.ALLIANCE_STEPS[1], "votes_for": 6,
-                                               "votes_against": 7})
+    plan = post(
+        api, "/v1/plans/P-REJ/steps", {**A.ALLIANCE_STEPS[1], "votes_for": 6, "votes_against": 7}
+    )
     assert plan["state"] == "rejected" and "6 of 13 present" in plan["rejection"]
     assert attempt(api, "/v1/plans/P-REJ/steps", A.ALLIANCE_STEPS[2]).status_code == 409
 
@@ -119,11 +164,16 @@ def test_failed_vote_rejects_and_a_correction_supersedes(api: Api) -> None:
     again = attempt(api, f"/v1/plans/{A.ALLIANCE_PLAN}/execution", {"date": "2026-01-20"})
     assert again.status_code == 409 and "executed" in again.json()["detail"]
 
-    correction = {**A.ALLIANCE_PLAN_BODY, "code": "P2025-FIX", "supersedes": A.ALLIANCE_PLAN,
-                  "title": "更正：按资金与人口分配",
-                  "rule": {"deductions": [{"name": "管理费", "percent": "2"}],
-                           "tiers": [{"kind": "weighted",
-                                      "weights": {"capital": "50", "population": "50"}}]}}
+    correction = {
+        **A.ALLIANCE_PLAN_BODY,
+        "code": "P2025-FIX",
+        "supersedes": A.ALLIANCE_PLAN,
+        "title": "更正：按资金与人口分配",
+        "rule": {
+            "deductions": [{"name": "管理费", "percent": "2"}],
+            "tiers": [{"kind": "weighted", "weights": {"capital": "50", "population": "50"}}],
+        },
+    }
     post(api, "/v1/plans", correction)
     for step in A.ALLIANCE_STEPS:
         post(api, "/v1/plans/P2025-FIX/steps", {**step, "date": step["date"].replace(month=2)})

@@ -137,5 +137,5 @@ def test_votes_must_add_up() -> None:
     with pytest.raises(InvalidRequestError, match="whole number"):
         p.record_step(step="商议", date=D(2026, 1, 2), body="两委", actor="a")
     with pytest.raises(InvalidRequestError, match="before the previous step"):
-        p.record_step(**vote("商议", 1, 7, 7, 7), date=D(2025, 12, 31), actor="a")
+        p.record_step(**{**vote("商议", 1, 7, 7, 7), "date": D(2025, 12, 31)}, actor="a")
     assert p.state == "drafted"
