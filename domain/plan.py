@@ -229,7 +229,8 @@ class DistributionPlan(Aggregate):
             )
         if step == RESOLUTION and assembly not in ASSEMBLIES:
             raise InvalidRequestError(
-                "决议 needs the assembly: 'villagers' (村民会议) or 'representatives' (村民代表会议)",
+                "决议 needs the assembly: 'villagers' (村民会议) or "
+                "'representatives' (村民代表会议)",
                 field="assembly",
             )
         if step == REVIEW:

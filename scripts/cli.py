@@ -144,6 +144,27 @@ def cmd_token(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_allocate(args: argparse.Namespace) -> int:
+    """Compute a rule document (RULES.md) and print the result document; writes nothing."""
+    import json
+
+    from ledger.rules import allocate_document
+
+    try:
+        text = Path(args.rule).read_text(encoding="utf-8")
+    except OSError as error:
+        raise CommandError(f"cannot read {args.rule}: {error.strerror}") from None
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise CommandError(
+            f"{args.rule}:{error.lineno}:{error.colno}: not valid JSON ({error.msg})"
+        ) from None
+    result = allocate_document(document)
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lianzhang", description="联账 Lianzhang: accounting for multi-village alliances"
@@ -174,6 +195,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "rebuild", help="drop the read models and rebuild them from the log"
     ).set_defaults(func=cmd_rebuild)
+
+    allocate = sub.add_parser(
+        "allocate", help="compute a distribution rule document (RULES.md) and print the result"
+    )
+    allocate.add_argument("rule", help="path of the rule document (JSON)")
+    allocate.set_defaults(func=cmd_allocate)
 
     token = sub.add_parser("token", help="manage API tokens")
     tsub = token.add_subparsers(dest="token_command", required=True)
