@@ -303,11 +303,13 @@ def _parse_tiers(raw_tiers: Any, p: _Problems) -> list[Tier]:
             if not isinstance(raw_weights, Mapping) or not raw_weights:
                 p.add(f"{path}.weights", "give at least one basis with its weight")
             else:
+                valid = True
                 for b, w in raw_weights.items():
                     value = _decimal(w, f"{path}.weights.{b}", p, example="50")
-                    if value is not None:
-                        weights[str(b)] = value
-                if weights and sum(weights.values()) == 0 and len(weights) == len(raw_weights):
+                    valid = valid and value is not None
+                    # an invalid weight still names a basis the parties must have
+                    weights[str(b)] = value if value is not None else Decimal(0)
+                if valid and sum(weights.values()) == 0:
                     p.add(f"{path}.weights", "the weights add up to zero")
         if any(t.name == name for t in tiers):
             p.add(f"{path}.name", f"duplicate tier name {name}")

@@ -7,6 +7,7 @@ SQLite file under ./var). Errors end the command with one line on stderr and a n
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -165,6 +166,48 @@ def cmd_allocate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_call(args: argparse.Namespace) -> int:
+    """Call the API in-process, with a token and its role, as the HTTP API would answer.
+
+    Every write of the API (contributions, agreements, registers, plans, their steps and
+    execution …) is thereby on the command line too, with the same checks, roles, idempotency
+    and problem details.
+    """
+    import json
+
+    from fastapi.testclient import TestClient
+
+    from api.main import create_app
+
+    body = None
+    if args.data is not None:
+        text = args.data
+        if text.startswith("@"):
+            try:
+                text = Path(text[1:]).read_text(encoding="utf-8")
+            except OSError as error:
+                raise CommandError(f"cannot read {text[1:]}: {error.strerror}") from None
+        try:
+            body = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise CommandError(f"--data is not valid JSON: {error.msg} at {error.pos}") from None
+    token = args.token or os.environ.get("LIANZHANG_TOKEN")
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    if args.idempotency_key:
+        headers["Idempotency-Key"] = args.idempotency_key
+    settings = _settings(args)
+    with TestClient(create_app(settings), base_url="http://lianzhang.local") as client:
+        response = client.request(args.method.upper(), args.path, json=body, headers=headers)
+    payload = response.json() if response.content else None
+    if response.is_success:
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+        return 0
+    detail = payload.get("detail") if isinstance(payload, dict) else response.text
+    field = payload.get("field") if isinstance(payload, dict) else None
+    where = f" [{field}]" if field else ""
+    raise CommandError(f"{response.status_code} {args.method.upper()} {args.path}{where}: {detail}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lianzhang", description="联账 Lianzhang: accounting for multi-village alliances"
@@ -201,6 +244,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     allocate.add_argument("rule", help="path of the rule document (JSON)")
     allocate.set_defaults(func=cmd_allocate)
+
+    call = sub.add_parser(
+        "call",
+        help="call the API in-process with a token (every API operation on the command line)",
+    )
+    call.add_argument("method", choices=("GET", "POST", "get", "post"))
+    call.add_argument("path", help="e.g. /v1/plans/P2025-HNHM")
+    call.add_argument("--data", help="JSON body, or @file.json")
+    call.add_argument("--token", help="API token (default: LIANZHANG_TOKEN)")
+    call.add_argument("--idempotency-key")
+    call.set_defaults(func=cmd_call)
 
     token = sub.add_parser("token", help="manage API tokens")
     tsub = token.add_subparsers(dest="token_command", required=True)

@@ -155,3 +155,65 @@ def test_demo_serves_balanced_books(database: tuple[str, str | None], tmp_path: 
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+def test_allocate_prints_the_result_and_refuses_bad_documents(tmp_path: Path) -> None:
+    example = Path(__file__).parents[2] / "examples" / "rules-example.json"
+    command = [sys.executable, "-m", "scripts.cli", "allocate"]
+    result = subprocess.run([*command, str(example)], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    lines = {line["code"]: line["total"] for line in json.loads(result.stdout)["lines"]}
+    assert lines == {"V01": "70000.00", "V02": "51845.00", "V03": "60435.00"}
+    bad = tmp_path / "bad.json"
+    bad.write_text(
+        '{"amount": 186000, "tiers": [{"kind": "weighted", "weights": {"x": "a"}}],'
+        ' "parties": [{"code": "A", "bases": {}}]}'
+    )
+    refused = subprocess.run([*command, str(bad)], capture_output=True, text=True, check=False)
+    assert refused.returncode == 2
+    assert refused.stdout == ""
+    assert refused.stderr.count("\n") == 1
+    assert "amount: a JSON number is not accepted" in refused.stderr
+    assert "tiers[0].weights.x: not a decimal" in refused.stderr
+    assert "parties[0].bases.x: missing" in refused.stderr
+    broken = tmp_path / "broken.json"
+    broken.write_text("{")
+    failed = subprocess.run([*command, str(broken)], capture_output=True, text=True, check=False)
+    assert failed.returncode == 2 and "broken.json:1:2: not valid JSON" in failed.stderr
+
+
+def test_call_goes_through_the_api_with_its_roles(
+    database: tuple[str, str | None], tmp_path: Path
+) -> None:
+    lianzhang(database, tmp_path, "demo", "--no-serve")
+    token = (tmp_path / "var" / "demo-admin-token").read_text().strip()
+    shown = lianzhang(database, tmp_path, "call", "GET", "/v1/plans/P2025-HNHM", "--token", token)
+    assert json.loads(shown.stdout)["state"] == "executed"
+    auditor = lianzhang(database, tmp_path, "token", "create", "aud", "--role", "auditor")
+    refused = lianzhang(
+        database,
+        tmp_path,
+        "call",
+        "POST",
+        "/v1/plans/P2025-HNHM/execution",
+        "--data",
+        '{"date": "2026-02-01"}',
+        "--token",
+        auditor.stdout.strip(),
+        check=False,
+    )
+    assert refused.returncode == 2
+    assert refused.stderr.startswith("lianzhang call: 403 POST /v1/plans/P2025-HNHM/execution")
+    again = lianzhang(
+        database,
+        tmp_path,
+        "call",
+        "POST",
+        "/v1/plans/P2025-HNHM/execution",
+        "--data",
+        '{"date": "2026-02-01"}',
+        "--token",
+        token,
+        check=False,
+    )
+    assert again.returncode == 2 and "409" in again.stderr and "executed" in again.stderr

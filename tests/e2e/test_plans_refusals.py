@@ -186,3 +186,22 @@ def test_failed_vote_rejects_and_a_correction_supersedes(api: Api) -> None:
     for village, total in new_totals.items():
         assert trial_balance(api, village)["502"]["closing_credit"] == total
     assert trial_balance(api, A.JOINT)["32201"]["closing_debit"] == "182280.00"
+
+
+def test_allocation_preview_writes_nothing(api: Api) -> None:
+    from tests.unit.ledger.test_rule_engine import scenario_a
+
+    before = events(api)
+    response = api.client.post("/v1/allocation-previews", json=scenario_a(), headers=api.auditor)
+    assert response.status_code == 200, response.text
+    assert {line["code"]: line["total"] for line in response.json()["lines"]} == (
+        A.EXPECTED_VILLAGE_TOTALS
+    )
+    invalid = api.client.post(
+        "/v1/allocation-previews", json={**scenario_a(), "amount": 1}, headers=api.auditor
+    )
+    assert invalid.status_code == 422
+    assert invalid.json()["type"] == "urn:lianzhang:problem:invalid-rule"
+    assert invalid.json()["field"] == "amount"
+    assert invalid.json()["errors"][0]["field"] == "amount"
+    assert events(api) == before
