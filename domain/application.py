@@ -26,6 +26,7 @@ from domain.distribution import (
     alliance_parties,
     household_parties,
     payout_entries,
+    plain_decimal,
     receipt_postings,
 )
 from domain.errors import (
@@ -506,7 +507,7 @@ class LianzhangApplication(BooksApplication):
             pool = self.get_joint(joint)
             books = self._member_village(pool, village, date)
             self._require_cash(pool, amount, f"of land rent to {village}")
-            memo = f"{year}年土地流转费 {_plain(mu)}亩×{format_yuan(rate)}"
+            memo = f"{year}年土地流转费 {plain_decimal(mu)}亩×{format_yuan(rate)}"
             paid = pool.post_entry(
                 date=date,
                 memo=f"{memo}（{books.name}）",
@@ -574,16 +575,15 @@ class LianzhangApplication(BooksApplication):
             books = self.get_books(entity)
             if direction == "payment":
                 self._require_cash(books, value, "to pay")
-            bank, other = ("debit", "credit") if direction == "receipt" else ("credit", "debit")
+            bank = {"account": "102", "amount": value}
+            other = {"account": account, "amount": value}
+            postings = (
+                [{**bank, "side": "debit"}, {**other, "side": "credit"}]
+                if direction == "receipt"
+                else [{**other, "side": "debit"}, {**bank, "side": "credit"}]
+            )
             entry = books.post_entry(
-                date=date,
-                memo=memo,
-                postings=[
-                    {"account": "102", "side": bank, "amount": value},
-                    {"account": account, "side": other, "amount": value},
-                ][:: 1 if direction == "receipt" else -1],
-                actor=actor,
-                source=direction,
+                date=date, memo=memo, postings=postings, actor=actor, source=direction
             )
             self.save(books)
             return entry
@@ -830,7 +830,7 @@ class LianzhangApplication(BooksApplication):
                 "'village' (village → households)",
                 field="scope",
             )
-        document = {"amount": amount, **{k: v for k, v in rule.items()}, "parties": parties}
+        document = {"amount": amount, **rule, "parties": parties}
         return payer, alliance_code, document, sources
 
     def draft_plan(
@@ -974,8 +974,3 @@ class LianzhangApplication(BooksApplication):
             return plan
 
         return self._retrying(command)
-
-
-def _plain(value: Decimal) -> str:
-    text = f"{value.normalize():f}"
-    return text if "." not in text else text.rstrip("0").rstrip(".")

@@ -36,7 +36,7 @@ DEFAULT_DEDUCTION_ACCOUNTS: dict[str, str | None] = {
 ALLIANCE_BASES = ("capital", "land", "population", "households")
 
 
-def _plain(value: Decimal) -> str:
+def plain_decimal(value: Decimal) -> str:
     """A basis value as a decimal string without exponent or needless zeros."""
     text = f"{value.normalize():f}"
     return text if "." not in text else text.rstrip("0").rstrip(".")
@@ -53,7 +53,7 @@ def alliance_parties(
             "name": v.name,
             "bases": {
                 "capital": amount_str(joint.capital_of(v.code, as_of)),
-                "land": _plain(joint.land_basis(v.code, as_of)),
+                "land": plain_decimal(joint.land_basis(v.code, as_of)),
                 "population": str(v.population),
                 "households": str(v.households),
             },
@@ -71,7 +71,7 @@ def household_parties(register: MemberRegister, as_of: datetime.date) -> list[di
         {
             "code": number,
             "name": mask_name(register.households[number]["head"]),
-            "bases": {kind: _plain(units) for kind, units in bases.items()},
+            "bases": {kind: plain_decimal(units) for kind, units in bases.items()},
         }
         for number, bases in register.household_bases(as_of).items()
     ]
