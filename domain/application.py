@@ -35,6 +35,7 @@ from domain.errors import (
     AlreadyExistsError,
     ConcurrencyError,
     ConflictError,
+    DomainError,
     EntityNotFoundError,
     EntryNotFoundError,
     InvalidRequestError,
@@ -53,6 +54,7 @@ from ledger.money import ZERO, amount_str, format_yuan, money
 from ledger.rules import allocate_document
 
 T = TypeVar("T")
+A = TypeVar("A")
 
 # How often a command is retried when another writer saved the same aggregate first.
 CONFLICT_RETRIES = 20
@@ -78,28 +80,35 @@ class BooksApplication(Application[UUID]):
 
     # -- loading -------------------------------------------------------------------------------
 
-    def get_alliance(self, code: str) -> Alliance:
+    def _load(self, aggregate_id: UUID, kind: type[A], missing: DomainError) -> A:
+        """Load an aggregate, or raise ``missing`` (our error, not the library's)."""
         try:
-            alliance: object = self.repository.get(alliance_id(code))
+            found: object = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
-            raise AllianceNotFoundError(
+            raise missing from None
+        assert isinstance(found, kind)
+        return found
+
+    def get_alliance(self, code: str) -> Alliance:
+        return self._load(
+            alliance_id(code),
+            Alliance,
+            AllianceNotFoundError(
                 f"alliance {code} does not exist; form it first", field="alliance"
-            ) from None
-        assert isinstance(alliance, Alliance)
-        return alliance
+            ),
+        )
 
     def get_books(self, code: str) -> Books:
         """The books of a village collective or joint entity, by its code."""
-        try:
-            books: object = self.repository.get(entity_id(code))
-        except AggregateNotFoundError:
-            raise EntityNotFoundError(
+        return self._load(
+            entity_id(code),
+            Books,
+            EntityNotFoundError(
                 f"accounting entity {code} does not exist; register the village or joint "
                 "entity first",
                 field="entity",
-            ) from None
-        assert isinstance(books, Books)
-        return books
+            ),
+        )
 
     def exists(self, aggregate_id: UUID) -> bool:
         return bool(self.recorder.select_events(aggregate_id, limit=1))
@@ -362,34 +371,31 @@ class LianzhangApplication(BooksApplication):
         return books
 
     def get_agreement(self, code: str) -> EnterpriseAgreement:
-        try:
-            found: object = self.repository.get(agreement_id(code))
-        except AggregateNotFoundError:
-            raise AgreementNotFoundError(
+        return self._load(
+            agreement_id(code),
+            EnterpriseAgreement,
+            AgreementNotFoundError(
                 f"agreement {code} does not exist; sign it first", field="agreement"
-            ) from None
-        assert isinstance(found, EnterpriseAgreement)
-        return found
+            ),
+        )
 
     def get_register(self, village: str) -> MemberRegister:
-        try:
-            found: object = self.repository.get(register_id(village))
-        except AggregateNotFoundError:
-            raise RegisterNotFoundError(
+        return self._load(
+            register_id(village),
+            MemberRegister,
+            RegisterNotFoundError(
                 f"village {village} has no member register yet; open it first", field="village"
-            ) from None
-        assert isinstance(found, MemberRegister)
-        return found
+            ),
+        )
 
     def get_plan(self, code: str) -> DistributionPlan:
-        try:
-            found: object = self.repository.get(plan_id(code))
-        except AggregateNotFoundError:
-            raise PlanNotFoundError(
+        return self._load(
+            plan_id(code),
+            DistributionPlan,
+            PlanNotFoundError(
                 f"distribution plan {code} does not exist; draft it first", field="plan"
-            ) from None
-        assert isinstance(found, DistributionPlan)
-        return found
+            ),
+        )
 
     def _member_village(
         self, joint: JointEntity, village: str, day: datetime.date

@@ -1,65 +1,99 @@
-"""Distribution rules (RULES.md): a rule is data, parsed and checked as a whole, then computed
-exactly to the fen.
+"""Distribution rules (RULES.md): a rule is data, checked as a whole, then computed to the fen.
 
-``parse_rule`` validates a decoded JSON document and reports every problem at once with its
-JSON path (``tiers[1].weights.capital: not a decimal``); ``allocate`` computes it;
-``allocation_document`` writes the result document of RULES.md. Decisions where RULES.md is
-silent, each applied the same way everywhere:
+``parse_rule`` checks a decoded JSON document and reports every problem at once with its JSON
+path (``tiers[1].weights.capital: not a decimal``); ``allocate`` computes the rule;
+``allocation_document`` writes the result document; ``allocate_document`` does all three.
+Arithmetic is exact: integer fen and ``Fraction``, never a float, never a rounded ``Decimal``.
 
-- A weighted, proportional or equal tier that is not the last and carries no ``percent`` takes
-  everything that is left (later tiers get nothing).
-- The last tier takes everything left whatever its kind: a last ``rate`` tier splits it in
-  proportion to the parties' rate amounts (equally if those are all zero).
-- If every basis of a weighted tier totals zero, the tier is split equally (and says so in
-  ``note``).
-- Floors then caps, each repeated until stable; the amount moved is split, largest remainder,
-  in proportion to the parties' current totals (equally if those are all zero).
-- Tier names default to 第1档, 第2档 …; party names default to the code.
-- Unknown keys are refused, so a misspelt key never silently changes a distribution.
+Decisions where RULES.md is silent, applied the same way everywhere:
+
+- Unknown keys are refused (a misspelt key must never silently change a distribution).
+- Amounts (``amount``, floors, caps) and basis values stay below 10^15, as every ledger amount.
+- Deduction names are required and unique; tier names are unique and default to 第1档, 第2档 …;
+  a party's name defaults to its code. A basis absent from a party is an error, never a zero.
+- A ``percent`` on the last tier is accepted and has no effect: the last tier takes the rest.
+- A weighted, proportional or equal tier that is not the last and has no ``percent`` takes
+  everything left; later tiers get nothing.
+- A last ``rate`` tier splits what is left in proportion to the rate amounts, or in equal parts
+  when those are all zero; a weighted or proportional tier whose every basis totals zero is
+  split in equal parts. Each such case is told in the tier's ``note``.
+- Floors first, then caps, each repeated until stable, amounts moved split by ``split`` in
+  proportion to the current totals; when every receiver of a cap's excess has a zero total,
+  the excess is split among them in equal parts.
+- Lines and per-party maps follow the order of ``parties`` in the document; the figures do
+  not depend on that order.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, localcontext
 from fractions import Fraction
-from typing import Any
+from types import MappingProxyType
+from typing import Any, Literal, TypeVar, cast
 
 from moneyed import Money
 
-from ledger.allocation import percent_of, split
+from ledger.allocation import split
 from ledger.errors import LedgerError
-from ledger.money import CNY, FEN, ZERO, amount_str, format_yuan
+from ledger.money import CNY, LIMIT, ZERO, amount_str, format_yuan, from_fen, to_fen
 
-KINDS = ("rate", "weighted", "proportional", "equal")
-_JSON_NUMBER = 'a JSON number is not accepted; write it as a string such as "{example}"'
+Kind = Literal["rate", "weighted", "proportional", "equal"]
+KINDS: tuple[Kind, ...] = ("rate", "weighted", "proportional", "equal")
+ROOT = "$"  # the path of the document itself
+
+_V = TypeVar("_V")
+
+
+def _frozen(mapping: Mapping[str, _V]) -> Mapping[str, _V]:
+    return MappingProxyType(dict(mapping))
 
 
 class RuleError(LedgerError):
-    """A rule document is invalid; ``errors`` lists every (JSON path, message)."""
+    """A rule document is invalid; ``errors`` holds every (JSON path, message)."""
+
+    @classmethod
+    def of(cls, problems: Iterable[tuple[str, str]]) -> RuleError:
+        """One error for all ``problems``: "path: message; path: message"."""
+        errors = tuple(problems)
+        message = "; ".join(f"{path}: {text}" for path, text in errors)
+        return cls(message, field=errors[0][0] if errors else None, errors=errors)
+
+
+# -- the rule --------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Deduction:
+    """Taken first: ``percent`` of the original amount (e.g. 管理费 2)."""
+
     name: str
     percent: Decimal
-    percent_text: str
 
 
 @dataclass(frozen=True)
 class Tier:
+    """One tier. ``percent`` is the rate of a rate tier, else the optional share of the
+    distributable; ``basis`` serves rate and proportional tiers, ``weights`` weighted ones."""
+
     name: str
-    kind: str
+    kind: Kind
     basis: str | None = None
     percent: Decimal | None = None
-    percent_text: str | None = None
     weights: Mapping[str, Decimal] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "weights", _frozen(self.weights))
+
+    @property
     def bases(self) -> tuple[str, ...]:
-        if self.kind in ("rate", "proportional") and self.basis is not None:
-            return (self.basis,)
-        return tuple(self.weights)
+        """The basis names this tier reads from every party."""
+        if self.kind == "weighted":
+            return tuple(self.weights)
+        return (self.basis,) if self.basis is not None and self.kind != "equal" else ()
 
 
 @dataclass(frozen=True)
@@ -68,9 +102,14 @@ class Party:
     name: str
     bases: Mapping[str, Decimal]
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "bases", _frozen(self.bases))
+
 
 @dataclass(frozen=True)
 class Rule:
+    """A checked rule document; build it with :func:`parse_rule`."""
+
     amount: Money
     deductions: tuple[Deduction, ...]
     tiers: tuple[Tier, ...]
@@ -78,23 +117,46 @@ class Rule:
     caps: Mapping[str, Money]
     parties: tuple[Party, ...]
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "deductions", tuple(self.deductions))
+        object.__setattr__(self, "tiers", tuple(self.tiers))
+        object.__setattr__(self, "floors", _frozen(self.floors))
+        object.__setattr__(self, "caps", _frozen(self.caps))
+        object.__setattr__(self, "parties", tuple(self.parties))
+
+
+# -- the result ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeductionResult:
+    name: str
+    percent: Decimal
+    amount: Money
+
 
 @dataclass(frozen=True)
 class TierResult:
+    """A tier as computed. ``parts`` by party code; ``weights`` (weighted and proportional
+    tiers) the exact share of each party; ``rates`` (rate tiers) percent × basis, half-up."""
+
     name: str
-    kind: str
+    kind: Kind
     amount: Money
-    amounts: Mapping[str, Money]
+    parts: Mapping[str, Money]
     weights: Mapping[str, Fraction] | None = None
-    rate_amounts: Mapping[str, Money] | None = None
+    rates: Mapping[str, Money] | None = None
     note: str | None = None
 
 
 @dataclass(frozen=True)
 class Line:
+    """One party: its amount in every tier (in tier order), what floors and caps moved
+    (positive: received), and its total."""
+
     code: str
     name: str
-    tiers: Mapping[str, Money]
+    tiers: tuple[Money, ...]
     adjustment: Money
     total: Money
 
@@ -102,7 +164,7 @@ class Line:
 @dataclass(frozen=True)
 class Allocation:
     amount: Money
-    deductions: tuple[tuple[Deduction, Money], ...]
+    deductions: tuple[DeductionResult, ...]
     distributable: Money
     tiers: tuple[TierResult, ...]
     lines: tuple[Line, ...]
@@ -110,6 +172,9 @@ class Allocation:
 
 
 # -- parsing ---------------------------------------------------------------------------------
+
+_MISSING: Any = object()
+_DECIMAL = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 
 
 class _Problems:
@@ -119,20 +184,15 @@ class _Problems:
     def add(self, path: str, message: str) -> None:
         self.items.append((path, message))
 
-    def raise_if_any(self) -> None:
-        if self.items:
-            raise RuleError(
-                "; ".join(f"{p}: {m}" for p, m in self.items),
-                field=self.items[0][0],
-                errors=tuple(self.items),
-            )
+
+def _join(path: str, key: object) -> str:
+    return f"{path}.{key}" if path else str(key)
 
 
-def _keys(obj: Mapping[str, Any], allowed: tuple[str, ...], path: str, p: _Problems) -> None:
+def _keys(obj: Mapping[Any, Any], allowed: Sequence[str], path: str, p: _Problems) -> None:
     for key in obj:
         if key not in allowed:
-            where = f"{path}.{key}" if path else str(key)
-            p.add(where, f"unknown key; allowed here: {', '.join(allowed)}")
+            p.add(_join(path, key), f'unknown key "{key}"; allowed here: {", ".join(allowed)}')
 
 
 def _decimal(
@@ -140,241 +200,295 @@ def _decimal(
     path: str,
     p: _Problems,
     *,
+    what: str,
     example: str,
     places: int | None = None,
     maximum: Decimal | None = None,
 ) -> Decimal | None:
-    if isinstance(value, bool) or value is None:
-        p.add(path, f'not a decimal; write it as a string such as "{example}"')
+    """A decimal string ≥ 0 (at most ``places`` places, at most ``maximum``), else a problem."""
+    if value is _MISSING:
+        p.add(path, f'not a decimal (missing); write the {what} as a string such as "{example}"')
         return None
-    if isinstance(value, (int, float)):
-        p.add(path, _JSON_NUMBER.format(example=example))
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        p.add(
+            path,
+            f'a JSON number is not accepted; write the {what} as a string such as "{example}"',
+        )
         return None
-    if not isinstance(value, str):
+    if not isinstance(value, str) or not _DECIMAL.fullmatch(value):
         p.add(path, "not a decimal")
         return None
-    text = value.strip()
-    if not text or text != value or any(c not in "0123456789.-" for c in text):
-        p.add(path, "not a decimal")
-        return None
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        p.add(path, "not a decimal")
-        return None
-    if not number.is_finite():
-        p.add(path, "not a decimal")
-        return None
+    number = Decimal(value)
     if number < 0:
-        p.add(path, f"{text} is negative; it must be ≥ 0")
+        p.add(path, f"{value} is negative; it must be ≥ 0")
         return None
-    exponent = number.as_tuple().exponent
-    if places is not None and isinstance(exponent, int) and -exponent > places:
-        p.add(path, f"{text} has more than {places} decimal places")
+    number = number.copy_abs()  # "-0" is 0
+    exponent = cast(int, number.as_tuple().exponent)
+    if places is not None and -exponent > places:
+        p.add(path, f"{value} has more than {places} decimal places")
         return None
     if maximum is not None and number > maximum:
-        p.add(path, f"{text} is more than {maximum}")
+        p.add(path, f"{value} is more than {maximum}")
+        return None
+    if number >= LIMIT:
+        p.add(path, f"{value} is too large; it must stay below 10^15")
         return None
     return number
 
 
-def _money(value: Any, path: str, p: _Problems, example: str = "186000.00") -> Money | None:
-    number = _decimal(value, path, p, example=example, places=2)
-    return None if number is None else Money(number.quantize(FEN), CNY)
+def _amount(value: Any, path: str, p: _Problems, *, example: str) -> Money | None:
+    number = _decimal(value, path, p, what="amount", example=example, places=2)
+    return None if number is None else Money(number.quantize(ZERO.amount), CNY)
 
 
-def _text(value: Any, path: str, p: _Problems, *, required: bool = True) -> str | None:
-    if isinstance(value, str) and value.strip():
-        return value.strip()
-    if value is None and not required:
+def _percent(value: Any, path: str, p: _Problems, *, example: str) -> Decimal | None:
+    return _decimal(value, path, p, what="percent", example=example, maximum=Decimal(100))
+
+
+def _text(value: Any, path: str, p: _Problems, *, what: str) -> str | None:
+    if value is _MISSING:
+        p.add(path, f"missing; {what}")
         return None
-    p.add(path, "must be a non-empty string")
-    return None
+    if not isinstance(value, str) or not value.strip():
+        p.add(path, f"must be a non-empty string; {what}")
+        return None
+    return value
+
+
+def _exact_sum(values: Sequence[Decimal]) -> Decimal:
+    """Σ values without rounding (Decimal's context rounds beyond 28 digits)."""
+    if not values:
+        return Decimal(0)
+    top = max(v.adjusted() for v in values)
+    bottom = min(cast(int, v.as_tuple().exponent) for v in values)
+    with localcontext() as context:
+        context.prec = max(28, top - bottom + len(values) + 2)
+        return sum(values, Decimal(0))
 
 
 def parse_rule(document: object) -> Rule:
     """Check a decoded rule document (RULES.md) and return it as a :class:`Rule`.
 
     Raises:
-        RuleError: listing every problem with its JSON path.
+        RuleError: listing every problem of the document with its JSON path.
     """
     p = _Problems()
     if not isinstance(document, Mapping):
-        p.add("", "a rule document is a JSON object")
-        p.raise_if_any()
-        raise AssertionError  # pragma: no cover
+        kind = "a list" if isinstance(document, list) else type(document).__name__
+        raise RuleError.of([(ROOT, f"a rule document is a JSON object, not {kind}")])
     _keys(document, ("amount", "deductions", "tiers", "floors", "caps", "parties"), "", p)
-    if "amount" not in document:
-        p.add("amount", "missing")
-    amount = _money(document.get("amount"), "amount", p) if "amount" in document else None
-
-    deductions: list[Deduction] = []
-    raw_deductions = document.get("deductions", [])
-    if not isinstance(raw_deductions, list):
-        p.add("deductions", "must be a list")
-        raw_deductions = []
-    for i, raw in enumerate(raw_deductions):
-        path = f"deductions[{i}]"
-        if not isinstance(raw, Mapping):
-            p.add(path, "must be an object with name and percent")
-            continue
-        _keys(raw, ("name", "percent"), path, p)
-        name = _text(raw.get("name"), f"{path}.name", p)
-        percent = _decimal(
-            raw.get("percent"), f"{path}.percent", p, example="2", maximum=Decimal(100)
-        )
-        if name is not None and percent is not None:
-            deductions.append(Deduction(name, percent, str(raw["percent"])))
-    if sum((d.percent for d in deductions), Decimal(0)) > 100:
-        p.add("deductions", "the deductions add up to more than 100 percent")
-    names = [d.name for d in deductions]
-    for i, name in enumerate(names):
-        if name in names[:i]:
-            p.add(f"deductions[{i}].name", f"duplicate deduction {name}")
-
-    tiers = _parse_tiers(document.get("tiers"), p)
-    parties = _parse_parties(document.get("parties"), tiers, p)
-    codes = {party.code for party in parties}
-    floors = _parse_limits(document.get("floors"), "floors", codes, p)
-    caps = _parse_limits(document.get("caps"), "caps", codes, p)
-    for code in sorted(set(floors) & set(caps)):
-        if floors[code] > caps[code]:
+    amount = _amount(document.get("amount", _MISSING), "amount", p, example="186000.00")
+    deductions = _parse_deductions(document.get("deductions", []), p)
+    tiers, uses = _parse_tiers(document.get("tiers", _MISSING), p)
+    parties = _parse_parties(document.get("parties", _MISSING), uses, p)
+    codes = None if parties is None else {party.code for party in parties}
+    floors = _parse_limits(document.get("floors", {}), "floors", codes, p)
+    caps = _parse_limits(document.get("caps", {}), "caps", codes, p)
+    for code in floors:
+        if code in caps and floors[code] > caps[code]:
             p.add(
                 f"floors.{code}",
-                f"the floor {floors[code].amount} is above the cap {caps[code].amount}",
+                f"the floor {format_yuan(floors[code])} of {code} is above the cap "
+                f"{format_yuan(caps[code])}",
             )
-    if amount is not None and not p.items:
-        distributable = amount - sum((percent_of(amount, d.percent) for d in deductions), ZERO)
+    if amount is not None and deductions is not None:
+        distributable = from_fen(_distributable_fen(amount, deductions))
         floor_total = sum(floors.values(), ZERO)
         if floor_total > distributable:
             p.add(
                 "floors",
-                f"the floors add up to {format_yuan(floor_total)}, more than the "
-                f"distributable {format_yuan(distributable)}",
+                f"the floors add up to {format_yuan(floor_total)}, more than the distributable "
+                f"amount {format_yuan(distributable)}",
             )
-        if caps and set(caps) == codes:
+        if codes and set(caps) == codes and parties is not None and len(parties) == len(codes):
             cap_total = sum(caps.values(), ZERO)
             if cap_total < distributable:
                 p.add(
                     "caps",
                     f"the caps add up to {format_yuan(cap_total)}, less than the distributable "
-                    f"{format_yuan(distributable)}: money would be left undistributed",
+                    f"amount {format_yuan(distributable)}: every party has a cap, so money "
+                    "would be left undistributed",
                 )
-    p.raise_if_any()
-    assert amount is not None
+    if p.items:
+        raise RuleError.of(p.items)
+    assert amount is not None and deductions is not None and parties is not None
     return Rule(amount, tuple(deductions), tuple(tiers), floors, caps, tuple(parties))
 
 
-def _parse_tiers(raw_tiers: Any, p: _Problems) -> list[Tier]:
+def _parse_deductions(raw: Any, p: _Problems) -> list[Deduction] | None:
+    """The deductions, or None when one of them is invalid (the distributable is unknown)."""
+    if not isinstance(raw, list):
+        p.add("deductions", "must be a list of {name, percent}")
+        return None
+    deductions: list[Deduction] = []
+    valid = True
+    for i, item in enumerate(raw):
+        path = f"deductions[{i}]"
+        if not isinstance(item, Mapping):
+            p.add(path, 'must be an object such as {"name": "管理费", "percent": "2"}')
+            valid = False
+            continue
+        _keys(item, ("name", "percent"), path, p)
+        name = _text(item.get("name", _MISSING), f"{path}.name", p, what="name the deduction")
+        if name is not None and any(d.name == name for d in deductions):
+            p.add(f"{path}.name", f"duplicate deduction name {name}")
+        percent = _percent(item.get("percent", _MISSING), f"{path}.percent", p, example="2")
+        if name is None or percent is None:
+            valid = False
+        else:
+            deductions.append(Deduction(name, percent))
+    total = _exact_sum([d.percent for d in deductions])
+    if total > 100:
+        p.add("deductions", f"the deductions add up to {total:f} percent, more than 100")
+        valid = False
+    return deductions if valid else None
+
+
+_TIER_KEYS: dict[str, tuple[str, ...]] = {
+    "rate": ("name", "kind", "basis", "percent"),
+    "weighted": ("name", "kind", "weights", "percent"),
+    "proportional": ("name", "kind", "basis", "percent"),
+    "equal": ("name", "kind", "percent"),
+}
+
+
+def _parse_tiers(raw: Any, p: _Problems) -> tuple[list[Tier], list[tuple[str, str]]]:
+    """The valid tiers, and every (basis, tier name) the tiers read, valid or not."""
     tiers: list[Tier] = []
-    if not isinstance(raw_tiers, list) or not raw_tiers:
-        p.add("tiers", "at least one tier is needed")
-        return tiers
-    for i, raw in enumerate(raw_tiers):
+    uses: list[tuple[str, str]] = []
+    if raw is _MISSING or not isinstance(raw, list) or not raw:
+        p.add("tiers", "at least one tier is needed, as a list")
+        return tiers, uses
+    names: set[str] = set()
+    for i, item in enumerate(raw):
         path = f"tiers[{i}]"
-        if not isinstance(raw, Mapping):
-            p.add(path, "must be an object")
+        if not isinstance(item, Mapping):
+            p.add(path, 'must be an object such as {"kind": "equal"}')
             continue
-        kind = raw.get("kind")
+        kind = item.get("kind", _MISSING)
         if kind not in KINDS:
-            p.add(f"{path}.kind", f"{kind!r} is not a kind; use one of {', '.join(KINDS)}")
+            shown = "missing" if kind is _MISSING else f"{kind!r} is not a kind"
+            p.add(f"{path}.kind", f"{shown}; use one of {', '.join(KINDS)}")
             continue
-        allowed = {
-            "rate": ("name", "kind", "basis", "percent"),
-            "weighted": ("name", "kind", "weights", "percent"),
-            "proportional": ("name", "kind", "basis", "percent"),
-            "equal": ("name", "kind", "percent"),
-        }[kind]
-        _keys(raw, allowed, path, p)
-        name = (
-            _text(raw.get("name"), f"{path}.name", p) if "name" in raw else f"第{i + 1}档"
-        ) or f"第{i + 1}档"
-        basis = None
+        kind = cast(Kind, kind)
+        _keys(item, _TIER_KEYS[kind], path, p)
+        name: str | None = f"第{i + 1}档"
+        if "name" in item:
+            name = _text(item["name"], f"{path}.name", p, what="name the tier (or leave it out)")
+        if name is not None:
+            if name in names:
+                p.add(f"{path}.name", f"duplicate tier name {name}")
+            names.add(name)
+        shown_name = name or f"第{i + 1}档"
+        valid = name is not None
+        basis: str | None = None
         if kind in ("rate", "proportional"):
-            basis = _text(raw.get("basis"), f"{path}.basis", p)
-        percent = None
-        if kind == "rate" or "percent" in raw:
-            percent = _decimal(
-                raw.get("percent"), f"{path}.percent", p, example="6", maximum=Decimal(100)
+            basis = _text(
+                item.get("basis", _MISSING),
+                f"{path}.basis",
+                p,
+                what=f'a {kind} tier needs the basis it reads, such as "capital"',
             )
+            if basis is None:
+                valid = False
+            else:
+                uses.append((basis, shown_name))
+        percent: Decimal | None = None
+        if kind == "rate" or "percent" in item:
+            percent = _percent(
+                item.get("percent", _MISSING), f"{path}.percent", p, example="6"
+            )
+            valid = valid and percent is not None
         weights: dict[str, Decimal] = {}
         if kind == "weighted":
-            raw_weights = raw.get("weights")
+            raw_weights = item.get("weights", _MISSING)
             if not isinstance(raw_weights, Mapping) or not raw_weights:
-                p.add(f"{path}.weights", "give at least one basis with its weight")
+                p.add(
+                    f"{path}.weights",
+                    'needs at least one basis with its weight, such as {"capital": "50"}',
+                )
+                valid = False
             else:
-                valid = True
                 for b, w in raw_weights.items():
-                    value = _decimal(w, f"{path}.weights.{b}", p, example="50")
-                    valid = valid and value is not None
-                    # an invalid weight still names a basis the parties must have
-                    weights[str(b)] = value if value is not None else Decimal(0)
-                if valid and sum(weights.values()) == 0:
-                    p.add(f"{path}.weights", "the weights add up to zero")
-        if any(t.name == name for t in tiers):
-            p.add(f"{path}.name", f"duplicate tier name {name}")
-        tiers.append(
-            Tier(
-                name=name,
-                kind=kind,
-                basis=basis,
-                percent=percent,
-                percent_text=str(raw.get("percent")) if "percent" in raw else None,
-                weights=weights,
-            )
-        )
-    return tiers
+                    uses.append((str(b), shown_name))
+                    value = _decimal(
+                        w, f"{path}.weights.{b}", p, what="weight", example="50"
+                    )
+                    if value is None:
+                        valid = False
+                    else:
+                        weights[str(b)] = value
+                if valid and not any(w > 0 for w in weights.values()):
+                    p.add(f"{path}.weights", "the weights add up to zero; one must be positive")
+                    valid = False
+        if valid and name is not None:
+            tiers.append(Tier(name, kind, basis, percent, weights))
+    return tiers, uses
 
 
-def _parse_parties(raw_parties: Any, tiers: list[Tier], p: _Problems) -> list[Party]:
+def _parse_parties(
+    raw: Any, uses: list[tuple[str, str]], p: _Problems
+) -> list[Party] | None:
+    """The parties, or None when the list itself is unusable (then codes are unknown)."""
+    if raw is _MISSING or not isinstance(raw, list) or not raw:
+        p.add("parties", "at least one party is needed, as a list")
+        return None
+    first_use: dict[str, str] = {}
+    for basis, tier_name in uses:
+        first_use.setdefault(basis, tier_name)
     parties: list[Party] = []
-    if not isinstance(raw_parties, list) or not raw_parties:
-        p.add("parties", "at least one party is needed")
-        return parties
-    used = sorted({b for tier in tiers for b in tier.bases()})
     seen: set[str] = set()
-    for i, raw in enumerate(raw_parties):
+    for i, item in enumerate(raw):
         path = f"parties[{i}]"
-        if not isinstance(raw, Mapping):
-            p.add(path, "must be an object with code, name and bases")
+        if not isinstance(item, Mapping):
+            p.add(path, 'must be an object such as {"code": "V01", "bases": {...}}')
             continue
-        _keys(raw, ("code", "name", "bases"), path, p)
-        code = _text(raw.get("code"), f"{path}.code", p)
-        if code is not None and code in seen:
-            p.add(f"{path}.code", f"duplicate code {code}")
+        _keys(item, ("code", "name", "bases"), path, p)
+        code = _text(item.get("code", _MISSING), f"{path}.code", p, what="each party has a code")
         if code is not None:
-            seen.add(code)
-        name = _text(raw.get("name"), f"{path}.name", p, required=False) or code or ""
-        raw_bases = raw.get("bases", {})
+            if code in seen:
+                p.add(f"{path}.code", f"duplicate code {code}")
+                code = None
+            else:
+                seen.add(code)
+        name = code
+        if "name" in item:
+            name = _text(item["name"], f"{path}.name", p, what="name the party (or leave it out)")
+        raw_bases = item.get("bases", {})
         bases: dict[str, Decimal] = {}
+        valid = True
         if not isinstance(raw_bases, Mapping):
-            p.add(f"{path}.bases", "must be an object of basis values")
-            raw_bases = {}
+            p.add(f"{path}.bases", 'must be an object such as {"capital": "600000.00"}')
+            raw_bases, valid = {}, False
         for b, v in raw_bases.items():
-            value = _decimal(v, f"{path}.bases.{b}", p, example="1200")
-            if value is not None:
+            value = _decimal(v, f"{path}.bases.{b}", p, what="value", example="1200")
+            if value is None:
+                valid = False
+            else:
                 bases[str(b)] = value
-        for b in used:
-            if b not in raw_bases:
-                users = ", ".join(t.name for t in tiers if b in t.bases())
-                p.add(f"{path}.bases.{b}", f"missing; tier {users} uses it")
-        if code is not None:
+        if isinstance(item.get("bases", {}), Mapping):
+            for basis, tier_name in first_use.items():
+                if basis not in raw_bases:
+                    p.add(f"{path}.bases.{basis}", f"missing; tier {tier_name} uses it")
+                    valid = False
+        if code is not None and name is not None and valid:
             parties.append(Party(code, name, bases))
     return parties
 
 
-def _parse_limits(raw: Any, key: str, codes: set[str], p: _Problems) -> dict[str, Money]:
+def _parse_limits(
+    raw: Any, key: str, codes: set[str] | None, p: _Problems
+) -> dict[str, Money]:
     limits: dict[str, Money] = {}
-    if raw is None:
-        return limits
     if not isinstance(raw, Mapping):
-        p.add(key, "must be an object of party code → amount")
+        p.add(key, f'must be an object of party code → amount, such as {{"V01": "50000.00"}}')
         return limits
     for code, value in raw.items():
-        if code not in codes:
-            p.add(f"{key}.{code}", f"no party has code {code}")
+        path = f"{key}.{code}"
+        if codes is not None and code not in codes:
+            p.add(path, f"no party has code {code}")
             continue
-        amount = _money(value, f"{key}.{code}", p, example="50000.00")
+        amount = _amount(value, path, p, example="50000.00")
         if amount is not None:
             limits[str(code)] = amount
     return limits
@@ -383,184 +497,237 @@ def _parse_limits(raw: Any, key: str, codes: set[str], p: _Problems) -> dict[str
 # -- computing -------------------------------------------------------------------------------
 
 
-def _rate_amount(value: Decimal, percent: Decimal) -> Money:
-    return Money((value * percent / 100).quantize(FEN, rounding=ROUND_HALF_UP), CNY)
+def _half_up(value: Fraction) -> int:
+    """Round a value ≥ 0 half-up to an integer (四舍五入)."""
+    return math.floor(value + Fraction(1, 2))
 
 
-def _split_or_equal(total: Money, weights: Mapping[str, Fraction | Decimal]) -> dict[str, Money]:
-    if any(w > 0 for w in weights.values()):
-        return split(total, weights)
-    return split(total, {code: 1 for code in weights})
+def _percent_fen(fen: int, percent: Decimal) -> int:
+    """``percent`` % of ``fen``, half-up: ``percent_of``, exact for any number of places."""
+    return _half_up(fen * Fraction(percent) / 100)
 
 
-def _weights(tier: Tier, parties: tuple[Party, ...]) -> tuple[dict[str, Fraction], str | None]:
-    codes = [party.code for party in parties]
+def _distributable_fen(amount: Money, deductions: Iterable[Deduction]) -> int:
+    whole = to_fen(amount)
+    return whole - sum(_percent_fen(whole, d.percent) for d in deductions)
+
+
+def _split(fen: int, weights: Mapping[str, Fraction]) -> dict[str, int]:
+    """``split`` in fen; in equal parts when every weight is zero."""
+    if not any(weights.values()):
+        weights = {code: Fraction(1) for code in weights}
+    parts = split(from_fen(fen), weights)
+    return {code: to_fen(parts[code]) for code in weights}
+
+
+def _shares(tier: Tier, parties: Sequence[Party]) -> tuple[dict[str, Fraction], str | None]:
+    """Each party's exact weight in a weighted, proportional or equal tier, and a note."""
+    equal = {party.code: Fraction(1, len(parties)) for party in parties}
     if tier.kind == "equal":
-        return {code: Fraction(1, len(codes)) for code in codes}, None
-    weights = dict(tier.weights) if tier.kind == "weighted" else {tier.basis or "": Decimal(1)}
-    totals = {b: sum((party.bases[b] for party in parties), Decimal(0)) for b in weights}
-    kept = {b: w for b, w in weights.items() if totals[b] > 0 and w > 0}
+        return equal, None
+    weights = dict(tier.weights) if tier.kind == "weighted" else {cast(str, tier.basis): 1}
+    totals = {b: sum((Fraction(q.bases[b]) for q in parties), Fraction(0)) for b in weights}
+    kept = {b: Fraction(w) for b, w in weights.items() if w > 0 and totals[b] > 0}
+    dropped = [b for b, w in weights.items() if w > 0 and totals[b] == 0]
     if not kept:
-        equal = {code: Fraction(1, len(codes)) for code in codes}
-        return equal, "every basis of this tier totals zero: split equally"
-    whole = sum((Fraction(w) for w in kept.values()), Fraction(0))
+        return equal, f"{', '.join(dropped)} total zero over the parties: split in equal parts"
+    whole = sum(kept.values(), Fraction(0))
     exact = {
         party.code: sum(
-            (
-                Fraction(w) / whole * Fraction(party.bases[b]) / Fraction(totals[b])
-                for b, w in kept.items()
-            ),
+            (w / whole * Fraction(party.bases[b]) / totals[b] for b, w in kept.items()),
             Fraction(0),
         )
         for party in parties
     }
-    dropped = sorted(set(weights) - set(kept))
-    note = f"dropped (total zero): {', '.join(dropped)}" if dropped else None
+    note = None
+    if dropped:
+        note = (
+            f"{', '.join(dropped)} total zero over the parties: dropped, the other weights "
+            "renormalised"
+        )
     return exact, note
 
 
-def allocate(rule: Rule) -> Allocation:
-    """Compute a rule exactly as RULES.md says; the lines always add up to the distributable."""
-    deductions = tuple((d, percent_of(rule.amount, d.percent)) for d in rule.deductions)
-    distributable = rule.amount - sum((amount for _, amount in deductions), ZERO)
+def _money_map(fen: Mapping[str, int]) -> Mapping[str, Money]:
+    return _frozen({code: from_fen(value) for code, value in fen.items()})
+
+
+def _tiers(rule: Rule, distributable: int) -> list[tuple[TierResult, dict[str, int]]]:
+    results: list[tuple[TierResult, dict[str, int]]] = []
     left = distributable
-    codes = [party.code for party in rule.parties]
-    results: list[TierResult] = []
-    exhausted = False
     for index, tier in enumerate(rule.tiers):
         last = index == len(rule.tiers) - 1
-        zeros = {code: ZERO for code in codes}
+        note: str | None = None
+        weights: dict[str, Fraction] | None = None
+        rates: dict[str, int] | None = None
         if tier.kind == "rate":
-            assert tier.basis is not None and tier.percent is not None
-            rates = {
-                party.code: _rate_amount(party.bases[tier.basis], tier.percent)
-                for party in rule.parties
-            }
-            if exhausted:
-                amounts = zeros
-            elif last or left < sum(rates.values(), ZERO):
-                amounts = _split_or_equal(left, {c: r.amount for c, r in rates.items()})
-                exhausted = True
+            basis, percent = cast(str, tier.basis), cast(Decimal, tier.percent)
+            rates = {q.code: _half_up(Fraction(q.bases[basis]) * Fraction(percent)) for q in rule.parties}
+            due = sum(rates.values())
+            if last or due > left:
+                parts = _split(left, {code: Fraction(r) for code, r in rates.items()})
+                if due > left:
+                    note = (
+                        f"the rate amounts add up to {format_yuan(from_fen(due))}, more than "
+                        f"the {format_yuan(from_fen(left))} left: scaled down in proportion"
+                    )
+                elif due < left:
+                    how = "in proportion to the rate amounts" if due else "in equal parts"
+                    note = f"the last tier takes everything left, {how}"
             else:
-                amounts = rates
-            result = TierResult(
-                tier.name, tier.kind, sum(amounts.values(), ZERO), amounts, rate_amounts=rates
-            )
+                parts = rates
         else:
-            weights, note = _weights(tier, rule.parties)
-            if exhausted:
-                take = ZERO
-            elif last or tier.percent is None:
-                take = left
-            else:
-                take = min(percent_of(distributable, tier.percent), left)
-            amounts = split(take, weights) if take > ZERO else zeros
-            if last or tier.percent is None:
-                exhausted = True
-            result = TierResult(tier.name, tier.kind, take, amounts, weights=weights, note=note)
-        left -= result.amount
-        results.append(result)
-    before = {code: sum((r.amounts[code] for r in results), ZERO) for code in codes}
-    final = _apply_limits(before, rule.floors, rule.caps)
-    names = {party.code: party.name for party in rule.parties}
+            weights, note = _shares(tier, rule.parties)
+            take = left
+            if not last and tier.percent is not None:
+                share = _percent_fen(distributable, tier.percent)
+                take = min(share, left)
+                if take < share:
+                    note = (
+                        f"{tier.percent:f}% of the distributable is "
+                        f"{format_yuan(from_fen(share))}; only {format_yuan(from_fen(left))} "
+                        "was left"
+                    )
+            parts = _split(take, weights)
+        amount = sum(parts.values())
+        left -= amount
+        result = TierResult(
+            name=tier.name,
+            kind=tier.kind,
+            amount=from_fen(amount),
+            parts=_money_map(parts),
+            weights=None if weights is None or tier.kind == "equal" else _frozen(weights),
+            rates=None if rates is None else _money_map(rates),
+            note=note,
+        )
+        results.append((result, parts))
+    assert left == 0, left
+    return results
+
+
+def _apply_floors(totals: dict[str, int], floors: Mapping[str, int]) -> None:
+    """Raise every party below its floor; take the shortfall from the parties above their
+    floors in proportion to their totals, never below a floor, until none is left."""
+    short = 0
+    for code, floor in floors.items():
+        if totals[code] < floor:
+            short += floor - totals[code]
+            totals[code] = floor
+    while short > 0:
+        donors = {c: Fraction(t) for c, t in totals.items() if t > floors.get(c, 0)}
+        if not donors:
+            raise RuleError.of([("floors", "the floors cannot be met from the other parties")])
+        for code, share in _split(short, donors).items():
+            given = min(share, totals[code] - floors.get(code, 0))
+            totals[code] -= given
+            short -= given
+
+
+def _apply_caps(totals: dict[str, int], caps: Mapping[str, int]) -> None:
+    """Cut every party above its cap; give the excess to the parties below their caps in
+    proportion to their totals, never above a cap, until none is left."""
+    excess = 0
+    for code, cap in caps.items():
+        if totals[code] > cap:
+            excess += totals[code] - cap
+            totals[code] = cap
+    while excess > 0:
+        takers = {c: Fraction(t) for c, t in totals.items() if c not in caps or t < caps[c]}
+        if not takers:
+            raise RuleError.of([("caps", "the caps leave money that no party can take")])
+        for code, share in _split(excess, takers).items():
+            taken = share if code not in caps else min(share, caps[code] - totals[code])
+            totals[code] += taken
+            excess -= taken
+
+
+def allocate(rule: Rule) -> Allocation:
+    """Compute a rule exactly as RULES.md says: deductions, tiers in order, floors, caps.
+
+    Raises:
+        RuleError: if the floors no longer hold after the caps (never for a parsed rule).
+    """
+    whole = to_fen(rule.amount)
+    deductions = tuple(
+        DeductionResult(d.name, d.percent, from_fen(_percent_fen(whole, d.percent)))
+        for d in rule.deductions
+    )
+    distributable = _distributable_fen(rule.amount, rule.deductions)
+    tiers = _tiers(rule, distributable)
+    codes = [party.code for party in rule.parties]
+    before = {code: sum(parts[code] for _, parts in tiers) for code in codes}
+    final = dict(before)
+    floors = {code: to_fen(m) for code, m in rule.floors.items()}
+    _apply_floors(final, floors)
+    _apply_caps(final, {code: to_fen(m) for code, m in rule.caps.items()})
+    broken = [
+        (f"floors.{code}", f"after the caps {code} has {format_yuan(from_fen(final[code]))}, "
+         f"below its floor {format_yuan(from_fen(floor))}")
+        for code, floor in floors.items()
+        if final[code] < floor
+    ]
+    if broken:
+        raise RuleError.of(broken)
     lines = tuple(
         Line(
-            code=code,
-            name=names[code],
-            tiers={r.name: r.amounts[code] for r in results},
-            adjustment=final[code] - before[code],
-            total=final[code],
+            code=party.code,
+            name=party.name,
+            tiers=tuple(from_fen(parts[party.code]) for _, parts in tiers),
+            adjustment=from_fen(final[party.code] - before[party.code]),
+            total=from_fen(final[party.code]),
         )
-        for code in codes
+        for party in rule.parties
     )
-    total = sum((line.total for line in lines), ZERO)
+    total = sum(final.values())
     assert total == distributable, (total, distributable)
-    return Allocation(rule.amount, deductions, distributable, tuple(results), lines, total)
-
-
-def _apply_limits(
-    totals: Mapping[str, Money], floors: Mapping[str, Money], caps: Mapping[str, Money]
-) -> dict[str, Money]:
-    final = dict(totals)
-    pinned: set[str] = set()
-    while True:  # floors: raise, take the shortfall from the others in proportion
-        below = {c: floors[c] - final[c] for c in floors if final[c] < floors[c]}
-        if not below:
-            break
-        for code in below:
-            final[code] = floors[code]
-            pinned.add(code)
-        donors = {c: final[c].amount for c in final if c not in pinned and final[c] > ZERO}
-        if not donors:
-            raise RuleError("the floors cannot be met from the other parties", field="floors")
-        taken = _split_or_equal(sum(below.values(), ZERO), donors)
-        for code, amount in taken.items():
-            final[code] -= amount
-    pinned = set()
-    while True:  # caps: cut, give the excess to the others in proportion
-        above = {c: final[c] - caps[c] for c in caps if final[c] > caps[c]}
-        if not above:
-            break
-        for code in above:
-            final[code] = caps[code]
-            pinned.add(code)
-        takers = {
-            c: final[c].amount
-            for c in final
-            if c not in pinned and (c not in caps or final[c] < caps[c])
-        }
-        if not takers:
-            raise RuleError("the caps leave money that no party can take", field="caps")
-        given = _split_or_equal(sum(above.values(), ZERO), takers)
-        for code, amount in given.items():
-            final[code] += amount
-    for code, floor in floors.items():
-        if final[code] < floor:
-            raise RuleError(
-                f"after the caps, {code} is below its floor ({format_yuan(final[code])} < "
-                f"{format_yuan(floor)}); loosen the caps or the floors",
-                field=f"floors.{code}",
-            )
-    return final
+    return Allocation(
+        amount=rule.amount,
+        deductions=deductions,
+        distributable=from_fen(distributable),
+        tiers=tuple(result for result, _ in tiers),
+        lines=lines,
+        total=from_fen(total),
+    )
 
 
 # -- the result document ---------------------------------------------------------------------
 
 
 def _weight_text(weight: Fraction) -> str:
-    value = Decimal(weight.numerator) / Decimal(weight.denominator)
-    return f"{value.quantize(Decimal('0.000001'), rounding=ROUND_HALF_UP)}"
+    """Six places, half-up: ``0.443043``."""
+    millionths = _half_up(weight * 10**6)
+    return f"{millionths // 10**6}.{millionths % 10**6:06d}"
 
 
-def allocation_document(allocation: Allocation) -> dict[str, Any]:
-    """The output document of RULES.md (amounts as strings), plus each tier's kind and, for
-    weighted and proportional tiers, every party's weight (six places and exact)."""
-    tiers: list[dict[str, Any]] = []
-    for r in allocation.tiers:
-        item: dict[str, Any] = {"name": r.name, "kind": r.kind, "amount": amount_str(r.amount)}
-        if r.weights is not None and r.kind != "equal":
-            item["weights"] = {c: _weight_text(w) for c, w in r.weights.items()}
-            item["exact_weights"] = {
-                c: f"{w.numerator}/{w.denominator}" for c, w in r.weights.items()
-            }
-        if r.rate_amounts is not None:
-            item["rate_amounts"] = {c: amount_str(m) for c, m in r.rate_amounts.items()}
-        if r.note:
-            item["note"] = r.note
-        tiers.append(item)
+def _tier_document(tier: TierResult) -> dict[str, object]:
+    item: dict[str, object] = {"name": tier.name, "kind": tier.kind, "amount": amount_str(tier.amount)}
+    if tier.weights is not None:
+        item["weights"] = {code: _weight_text(w) for code, w in tier.weights.items()}
+        item["exact_weights"] = {
+            code: f"{w.numerator}/{w.denominator}" for code, w in tier.weights.items()
+        }
+    if tier.note is not None:
+        item["note"] = tier.note
+    return item
+
+
+def allocation_document(allocation: Allocation) -> dict[str, object]:
+    """The output document of RULES.md (amounts as strings with two places), with each tier's
+    kind and, for weighted and proportional tiers, every party's weight (six places and exact)."""
+    names = [tier.name for tier in allocation.tiers]
     return {
         "amount": amount_str(allocation.amount),
         "deductions": [
-            {"name": d.name, "percent": d.percent_text, "amount": amount_str(m)}
-            for d, m in allocation.deductions
+            {"name": d.name, "percent": f"{d.percent:f}", "amount": amount_str(d.amount)}
+            for d in allocation.deductions
         ],
         "distributable": amount_str(allocation.distributable),
-        "tiers": tiers,
+        "tiers": [_tier_document(tier) for tier in allocation.tiers],
         "lines": [
             {
                 "code": line.code,
                 "name": line.name,
-                "tiers": {name: amount_str(m) for name, m in line.tiers.items()},
+                "tiers": {name: amount_str(m) for name, m in zip(names, line.tiers, strict=True)},
                 "adjustment": amount_str(line.adjustment),
                 "total": amount_str(line.total),
             }
@@ -570,6 +737,10 @@ def allocation_document(allocation: Allocation) -> dict[str, Any]:
     }
 
 
-def allocate_document(document: object) -> dict[str, Any]:
-    """Parse, compute and write the result of a rule document in one call."""
+def allocate_document(document: object) -> dict[str, object]:
+    """Check, compute and write a rule document in one call (the API and the CLI use it).
+
+    Raises:
+        RuleError: listing every problem of the document with its JSON path.
+    """
     return allocation_document(allocate(parse_rule(document)))

@@ -7,9 +7,10 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, insert, select, update
+from sqlalchemy import Connection, and_, insert, update
 
 from ledger.money import money, to_fen
+from projections.codes import CodeLookup
 from projections.tables import (
     ECONOMY_TABLES,
     agreement_payments,
@@ -39,7 +40,7 @@ class EconomyProjection:
     tables = ECONOMY_TABLES
 
     def __init__(self) -> None:
-        self._codes: dict[Any, str] = {}
+        self._code = CodeLookup()
         self._handlers: dict[str, Callable[[Connection, Any, int], None]] = {
             "CapitalContributed": self._capital,
             "LandShareContributed": self._land,
@@ -65,17 +66,6 @@ class EconomyProjection:
         handler = self._handlers.get(qualname) or self._handlers.get(qualname.rsplit(".", 1)[-1])
         if handler is not None:
             handler(conn, event, position)
-
-    def _code(self, conn: Connection, table: Table, column: Any, e: Any) -> str:
-        code = self._codes.get(e.originator_id)
-        if code is None:
-            code = str(
-                conn.execute(
-                    select(column).where(table.c.aggregate_id == str(e.originator_id))
-                ).scalar_one()
-            )
-            self._codes[e.originator_id] = code
-        return code
 
     # -- joint entity --------------------------------------------------------------------------
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Connection, and_, insert, select, update
+from sqlalchemy import Connection, and_, insert, update
 
 from ledger.entries import JournalEntry
 from ledger.money import to_fen
+from projections.codes import CodeLookup
 from projections.tables import (
     LEDGER_TABLES,
     account_months,
@@ -46,8 +47,7 @@ class LedgerProjection:
     tables = LEDGER_TABLES
 
     def __init__(self) -> None:
-        # aggregate id → code; ids are uuid5 of codes, so the mapping never changes
-        self._codes: dict[Any, str] = {}
+        self._code = CodeLookup()
         self._handlers: dict[str, Callable[[Connection, Any, int], None]] = {
             "Formed": self._alliance_formed,
             "VillageJoined": self._village_joined,
@@ -85,11 +85,7 @@ class LedgerProjection:
         )
 
     def _alliance_code(self, conn: Connection, e: Any) -> str:
-        return str(
-            conn.execute(
-                select(alliances.c.code).where(alliances.c.aggregate_id == str(e.originator_id))
-            ).scalar_one()
-        )
+        return self._code(conn, alliances, alliances.c.code, e)
 
     def _village_joined(self, conn: Connection, e: Any, position: int) -> None:
         alliance = self._alliance_code(conn, e)
@@ -170,15 +166,7 @@ class LedgerProjection:
         )
 
     def _entity_code(self, conn: Connection, e: Any) -> str:
-        code = self._codes.get(e.originator_id)
-        if code is None:
-            code = str(
-                conn.execute(
-                    select(entities.c.code).where(entities.c.aggregate_id == str(e.originator_id))
-                ).scalar_one()
-            )
-            self._codes[e.originator_id] = code
-        return code
+        return self._code(conn, entities, entities.c.code, e)
 
     def _opening_balances_set(self, conn: Connection, e: Any, position: int) -> None:
         code = self._entity_code(conn, e)
