@@ -280,8 +280,7 @@ def parse_rule(document: object) -> Rule:
     amount = _amount(document.get("amount", _MISSING), "amount", p, example="186000.00")
     deductions = _parse_deductions(document.get("deductions", []), p)
     tiers, uses = _parse_tiers(document.get("tiers", _MISSING), p)
-    parties = _parse_parties(document.get("parties", _MISSING), uses, p)
-    codes = None if parties is None else {party.code for party in parties}
+    parties, codes = _parse_parties(document.get("parties", _MISSING), uses, p)
     floors = _parse_limits(document.get("floors", {}), "floors", codes, p)
     caps = _parse_limits(document.get("caps", {}), "caps", codes, p)
     for code in floors:
@@ -300,7 +299,7 @@ def parse_rule(document: object) -> Rule:
                 f"the floors add up to {format_yuan(floor_total)}, more than the distributable "
                 f"amount {format_yuan(distributable)}",
             )
-        if codes and set(caps) == codes and parties is not None and len(parties) == len(codes):
+        if parties is not None and len(caps) == len(parties):
             cap_total = sum(caps.values(), ZERO)
             if cap_total < distributable:
                 p.add(
@@ -321,6 +320,7 @@ def _parse_deductions(raw: Any, p: _Problems) -> list[Deduction] | None:
         p.add("deductions", "must be a list of {name, percent}")
         return None
     deductions: list[Deduction] = []
+    names: set[str] = set()
     valid = True
     for i, item in enumerate(raw):
         path = f"deductions[{i}]"
@@ -330,8 +330,12 @@ def _parse_deductions(raw: Any, p: _Problems) -> list[Deduction] | None:
             continue
         _keys(item, ("name", "percent"), path, p)
         name = _text(item.get("name", _MISSING), f"{path}.name", p, what="name the deduction")
-        if name is not None and any(d.name == name for d in deductions):
-            p.add(f"{path}.name", f"duplicate deduction name {name}")
+        if name is not None:
+            if name in names:
+                p.add(f"{path}.name", f"duplicate deduction name {name}")
+                name = None
+            else:
+                names.add(name)
         percent = _percent(item.get("percent", _MISSING), f"{path}.percent", p, example="2")
         if name is None or percent is None:
             valid = False
@@ -395,9 +399,7 @@ def _parse_tiers(raw: Any, p: _Problems) -> tuple[list[Tier], list[tuple[str, st
                 uses.append((basis, shown_name))
         percent: Decimal | None = None
         if kind == "rate" or "percent" in item:
-            percent = _percent(
-                item.get("percent", _MISSING), f"{path}.percent", p, example="6"
-            )
+            percent = _percent(item.get("percent", _MISSING), f"{path}.percent", p, example="6")
             valid = valid and percent is not None
         weights: dict[str, Decimal] = {}
         if kind == "weighted":
@@ -411,9 +413,7 @@ def _parse_tiers(raw: Any, p: _Problems) -> tuple[list[Tier], list[tuple[str, st
             else:
                 for b, w in raw_weights.items():
                     uses.append((str(b), shown_name))
-                    value = _decimal(
-                        w, f"{path}.weights.{b}", p, what="weight", example="50"
-                    )
+                    value = _decimal(w, f"{path}.weights.{b}", p, what="weight", example="50")
                     if value is None:
                         valid = False
                     else:
@@ -428,11 +428,12 @@ def _parse_tiers(raw: Any, p: _Problems) -> tuple[list[Tier], list[tuple[str, st
 
 def _parse_parties(
     raw: Any, uses: list[tuple[str, str]], p: _Problems
-) -> list[Party] | None:
-    """The parties, or None when the list itself is unusable (then codes are unknown)."""
+) -> tuple[list[Party] | None, set[str] | None]:
+    """The parties (None unless every one is valid) and every code given (None when the
+    list itself is unusable: then the codes are unknown)."""
     if raw is _MISSING or not isinstance(raw, list) or not raw:
         p.add("parties", "at least one party is needed, as a list")
-        return None
+        return None, None
     first_use: dict[str, str] = {}
     for basis, tier_name in uses:
         first_use.setdefault(basis, tier_name)
@@ -473,15 +474,13 @@ def _parse_parties(
                     valid = False
         if code is not None and name is not None and valid:
             parties.append(Party(code, name, bases))
-    return parties
+    return (parties if len(parties) == len(raw) else None), seen
 
 
-def _parse_limits(
-    raw: Any, key: str, codes: set[str] | None, p: _Problems
-) -> dict[str, Money]:
+def _parse_limits(raw: Any, key: str, codes: set[str] | None, p: _Problems) -> dict[str, Money]:
     limits: dict[str, Money] = {}
     if not isinstance(raw, Mapping):
-        p.add(key, f'must be an object of party code → amount, such as {{"V01": "50000.00"}}')
+        p.add(key, 'must be an object of party code → amount, such as {"V01": "50000.00"}')
         return limits
     for code, value in raw.items():
         path = f"{key}.{code}"
@@ -562,7 +561,9 @@ def _tiers(rule: Rule, distributable: int) -> list[tuple[TierResult, dict[str, i
         rates: dict[str, int] | None = None
         if tier.kind == "rate":
             basis, percent = cast(str, tier.basis), cast(Decimal, tier.percent)
-            rates = {q.code: _half_up(Fraction(q.bases[basis]) * Fraction(percent)) for q in rule.parties}
+            rates = {
+                q.code: _half_up(Fraction(q.bases[basis]) * Fraction(percent)) for q in rule.parties
+            }
             due = sum(rates.values())
             if last or due > left:
                 parts = _split(left, {code: Fraction(r) for code, r in rates.items()})
@@ -661,8 +662,11 @@ def allocate(rule: Rule) -> Allocation:
     _apply_floors(final, floors)
     _apply_caps(final, {code: to_fen(m) for code, m in rule.caps.items()})
     broken = [
-        (f"floors.{code}", f"after the caps {code} has {format_yuan(from_fen(final[code]))}, "
-         f"below its floor {format_yuan(from_fen(floor))}")
+        (
+            f"floors.{code}",
+            f"after the caps {code} has {format_yuan(from_fen(final[code]))}, "
+            f"below its floor {format_yuan(from_fen(floor))}",
+        )
         for code, floor in floors.items()
         if final[code] < floor
     ]
@@ -700,7 +704,11 @@ def _weight_text(weight: Fraction) -> str:
 
 
 def _tier_document(tier: TierResult) -> dict[str, object]:
-    item: dict[str, object] = {"name": tier.name, "kind": tier.kind, "amount": amount_str(tier.amount)}
+    item: dict[str, object] = {
+        "name": tier.name,
+        "kind": tier.kind,
+        "amount": amount_str(tier.amount),
+    }
     if tier.weights is not None:
         item["weights"] = {code: _weight_text(w) for code, w in tier.weights.items()}
         item["exact_weights"] = {

@@ -174,6 +174,14 @@ def trial_balance_for(
     the month; closing. Cumulative: opening = the opening balances; every movement up to and
     including the month; closing.
     """
+    return trial_balance_between(conn, code, None if cumulative else month, month)
+
+
+def trial_balance_between(
+    conn: Connection, code: str, first_month: str | None, last_month: str
+) -> TrialBalance:
+    """Trial balance over the months ``first_month`` … ``last_month`` (``None``: from the
+    opening balances): opening = opening balances + every movement before the first month."""
     opening: dict[str, Money] = {
         r.account: from_fen(r.balance_fen)
         for r in conn.execute(
@@ -188,12 +196,12 @@ def trial_balance_for(
             account_months.c.month,
             account_months.c.debit_fen,
             account_months.c.credit_fen,
-        ).where(and_(account_months.c.entity_code == code, account_months.c.month <= month))
+        ).where(and_(account_months.c.entity_code == code, account_months.c.month <= last_month))
     )
     movements: list[tuple[str, Side, Money]] = []
     zero = from_fen(0)
     for r in rows:
-        if r.month == month or cumulative:
+        if first_month is None or r.month >= first_month:
             movements.append((r.account, Side.DEBIT, from_fen(r.debit_fen)))
             movements.append((r.account, Side.CREDIT, from_fen(r.credit_fen)))
         else:
