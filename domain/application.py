@@ -21,6 +21,7 @@ from moneyed import Money
 from domain.agreement import EnterpriseAgreement, agreement_id
 from domain.alliance import Alliance
 from domain.books import Books, JointEntity, VillageCollective
+from domain.disclosure import DisclosureSheet, sheet_id
 from domain.distribution import (
     DEFAULT_DEDUCTION_ACCOUNTS,
     alliance_parties,
@@ -978,5 +979,40 @@ class LianzhangApplication(BooksApplication):
             plan.execute(on=date, entries=posted, actor=actor)
             self.save(plan, *books.values(), *([old] if old is not None else []))
             return plan
+
+        return self._retrying(command)
+
+    # -- disclosure sheets ---------------------------------------------------------------------
+
+    def publish_sheet(
+        self,
+        *,
+        village: str,
+        period: str,
+        content: dict[str, Any],
+        checked_by: list[str],
+        checked_on: datetime.date,
+        reason: str,
+        actor: str,
+    ) -> dict[str, Any]:
+        """Publish a sheet's content as its next version (the first, or a correction)."""
+        self.get_village(village)
+
+        def command() -> dict[str, Any]:
+            if self.exists(sheet_id(village, period)):
+                sheet = self._load(
+                    sheet_id(village, period), DisclosureSheet, ConflictError("sheet vanished")
+                )
+            else:
+                sheet = DisclosureSheet(village=village, period=period, actor=actor)
+            version = sheet.publish(
+                content=content,
+                checked_by=checked_by,
+                checked_on=checked_on,
+                reason=reason,
+                actor=actor,
+            )
+            self.save(sheet)
+            return version
 
         return self._retrying(command)

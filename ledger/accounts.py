@@ -19,22 +19,32 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import cache
 from importlib.resources import files
+from types import MappingProxyType
 
-from ledger.errors import UnknownAccountError
+from ledger.errors import LedgerError, UnknownAccountError
 
-_SUFFIX = re.compile(r"^[A-Za-z0-9]+$")
+_SUFFIX = re.compile(r"[A-Za-z0-9]+")  # used with fullmatch: "$" would admit a newline
+_CODE_HELP = (
+    "a valid code is a 3-digit chart code such as 102, or a chart code followed by ASCII letters "
+    "or digits such as 32201 or 113V02"
+)
 
 
 class Side(StrEnum):
+    """借 (debit) or 贷 (credit). A ``str`` enum: ``Side.DEBIT == "debit"``."""
+
     DEBIT = "debit"
     CREDIT = "credit"
 
     @property
     def opposite(self) -> Side:
+        """The other side: debit ↔ credit."""
         return Side.CREDIT if self is Side.DEBIT else Side.DEBIT
 
 
 class Category(StrEnum):
+    """The five groups of the chart: 资产, 负债, 所有者权益, 成本, 损益."""
+
     ASSET = "asset"
     LIABILITY = "liability"
     EQUITY = "equity"
@@ -44,6 +54,12 @@ class Category(StrEnum):
 
 @dataclass(frozen=True)
 class Account:
+    """A chart account or a sub-account; ``parent`` is the 3-digit code of a sub-account's base.
+
+    ``contra`` marks the accounts kept on the side opposite to their group (133, 152, 162:
+    accumulated depreciation and amortisation, credit balances among the assets).
+    """
+
     code: str
     name: str
     category: Category
@@ -53,29 +69,40 @@ class Account:
 
 
 class ChartOfAccounts:
-    """The base accounts and any named sub-accounts; ``get`` resolves sub-accounts."""
+    """The 42 base accounts plus the names given to sub-accounts; immutable.
 
-    def __init__(self, accounts: Mapping[str, Account], names: Mapping[str, str] | None = None):
+    ``get`` resolves any sub-account (chart code + ASCII letters/digits) even when it has no
+    registered name: it is then named ``f"{parent.name}-{suffix}"``.
+    """
+
+    def __init__(
+        self, accounts: Mapping[str, Account], names: Mapping[str, str] | None = None
+    ) -> None:
         self._accounts = dict(sorted(accounts.items()))
         self._names = dict(names or {})
 
     @classmethod
     def standard(cls) -> ChartOfAccounts:
+        """The chart of 2023 from ``chart_2023.csv`` (loaded once)."""
         return _standard()
 
     def parent_of(self, code: str) -> str:
-        """The 3-digit chart code an account or sub-account belongs to."""
+        """The 3-digit chart code an account or sub-account belongs to.
+
+        Raises:
+            UnknownAccountError: when ``code`` is neither a chart code nor one with a suffix.
+        """
+        if not isinstance(code, str):
+            raise UnknownAccountError(f"account {code!r} is not a text code; {_CODE_HELP}")
         base = code[:3]
-        if base not in self._accounts or (len(code) > 3 and not _SUFFIX.match(code[3:])):
+        if base not in self._accounts or (len(code) > 3 and not _SUFFIX.fullmatch(code[3:])):
             raise UnknownAccountError(
-                f"account {code!r} is not in the chart of accounts (2023); use a 3-digit chart "
-                "code such as 102, or a chart code followed by letters or digits such as 113V02"
+                f"account {code!r} is not in the chart of accounts (2023); {_CODE_HELP}"
             )
         return base
 
     def get(self, code: str) -> Account:
-        if not isinstance(code, str):
-            raise UnknownAccountError(f"account {code!r} is not an account code")
+        """The account for ``code``; a sub-account inherits category, side and contra flag."""
         base = self.parent_of(code)
         account = self._accounts[base]
         if code == base:
@@ -93,29 +120,61 @@ class ChartOfAccounts:
         return True
 
     def __iter__(self) -> Iterator[Account]:
+        """The base accounts in code order (not the sub-accounts)."""
         return iter(self._accounts.values())
 
     def __len__(self) -> int:
         return len(self._accounts)
 
+    def __repr__(self) -> str:
+        return f"<ChartOfAccounts: {len(self._accounts)} accounts, {len(self._names)} named>"
+
+    @property
+    def names(self) -> Mapping[str, str]:
+        """The sub-account names registered with :meth:`with_names` (code → name)."""
+        return MappingProxyType(self._names)
+
     def with_names(self, names: Mapping[str, str]) -> ChartOfAccounts:
-        """A chart in which the given sub-account codes carry the given names."""
-        for code in names:
-            self.parent_of(code)
+        """A chart in which the given sub-account codes carry the given names.
+
+        Raises:
+            UnknownAccountError: for a code that is not a sub-account of the chart (base
+                accounts keep the names of the 2023 chart).
+            LedgerError: for a name that is not a non-empty string.
+        """
+        for code, name in names.items():
+            base = self.parent_of(code)
+            if code == base:
+                raise UnknownAccountError(
+                    f"account {code} is a chart account named {self._accounts[base].name}; only "
+                    "sub-accounts (chart code + letters or digits, such as 113V02) take new names"
+                )
+            if not isinstance(name, str) or not name.strip():
+                raise LedgerError(
+                    f"the name of sub-account {code} is {name!r}; a non-empty text is needed"
+                )
         return ChartOfAccounts(self._accounts, {**self._names, **names})
 
 
 @cache
 def _standard() -> ChartOfAccounts:
     text = files("ledger").joinpath("chart_2023.csv").read_text(encoding="utf-8")
-    accounts = {
-        row["code"]: Account(
-            code=row["code"],
+    accounts: dict[str, Account] = {}
+    for line, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
+        code = row["code"]
+        if not (len(code) == 3 and code.isascii() and code.isdigit()) or code in accounts:
+            raise LedgerError(
+                f"chart_2023.csv line {line}: code {code!r} is not a new 3-digit code"
+            )
+        if row["contra"] not in ("yes", "no"):
+            raise LedgerError(
+                f"chart_2023.csv line {line}: contra is {row['contra']!r}, not yes/no"
+            )
+        accounts[code] = Account(
+            code=code,
             name=row["name"],
             category=Category(row["category"]),
             normal_side=Side(row["normal_side"]),
             contra=row["contra"] == "yes",
         )
-        for row in csv.DictReader(io.StringIO(text))
-    }
     return ChartOfAccounts(accounts)

@@ -1,14 +1,15 @@
 """Money in CNY: py-moneyed ``Money`` over ``Decimal`` with exactly two places; never a float.
 
 Amounts enter through :func:`money`, which refuses anything that is not a plain decimal of at
-most two places (floats, NaN, infinities, exponents, ``"12.345"``), and negatives or zero
-where they are not allowed.
+most two written places (floats, bools, NaN, infinities, exponents, ``"12.345"``, ``"12.340"``),
+negatives or zero where they are not allowed, other currencies, and absurd magnitudes (10^15
+yuan or more). Conversions to and from whole fen are exact: no rounding happens anywhere here.
 """
 
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from moneyed import Currency, Money, get_currency
 
@@ -20,11 +21,61 @@ ZERO: Money = Money(Decimal("0.00"), CNY)
 # Far above any collective's books, far below where Decimal's default context would round.
 LIMIT = Decimal(10) ** 15
 
-_PLAIN = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
+_PLAIN = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+_EXAMPLE = 'write it as a string such as "1200.00"'
 
 
-def _describe(field: str | None) -> str:
+def _prefix(field: str | None) -> str:
     return f"{field}: " if field else ""
+
+
+def _allowed(allow_negative: bool, allow_zero: bool) -> str:
+    if allow_negative:
+        return "any non-zero amount is allowed here" if not allow_zero else ""
+    return (
+        "only amounts ≥ 0 are allowed here" if allow_zero else "only amounts > 0 are allowed here"
+    )
+
+
+def _number(value: object, where: str, field: str | None) -> Decimal:
+    """The Decimal a value stands for, or InvalidAmountError saying why there is none."""
+    if isinstance(value, float):
+        raise InvalidAmountError(
+            f'{where}amount {value!r} is a float; write it as a string such as "1.50"',
+            field=field,
+        )
+    if isinstance(value, bool):
+        raise InvalidAmountError(
+            f"{where}amount {value!r} is a boolean, not a number; {_EXAMPLE}", field=field
+        )
+    if isinstance(value, Money):
+        if value.currency != CNY:
+            raise InvalidAmountError(
+                f"{where}amount {value.amount} is in {value.currency.code}; only CNY amounts "
+                "are kept",
+                field=field,
+            )
+        return value.amount
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, str):
+        # fullmatch: "$" would let a trailing newline through, and Decimal() strips whitespace.
+        if not _PLAIN.fullmatch(value):
+            raise InvalidAmountError(
+                f"{where}amount {value!r} is not a decimal; write digits with an optional "
+                'leading "-" and decimal point, such as "1200.00" (no spaces, commas or '
+                "exponents)",
+                field=field,
+            )
+        return Decimal(value)
+    if value is None:
+        raise InvalidAmountError(f"{where}amount is missing; {_EXAMPLE}", field=field)
+    raise InvalidAmountError(
+        f"{where}amount {value!r} is a {type(value).__name__}, not a decimal; {_EXAMPLE}",
+        field=field,
+    )
 
 
 def money(
@@ -36,49 +87,23 @@ def money(
 ) -> Money:
     """Parse ``value`` (str, int, Decimal or CNY Money) into CNY with exactly two places.
 
+    Args:
+        value: ``"1234"``, ``"1234.5"``, ``"-3.00"``, ``1234``, ``Decimal("1.50")``, a CNY Money.
+        allow_negative: accept amounts below zero (red ink, signed balances).
+        allow_zero: accept 0.00.
+        field: the input's name, put in front of the message and on the error.
+
     Raises:
-        InvalidAmountError: with a message naming the value and what would be accepted.
+        InvalidAmountError: naming the value, what is wrong with it and what would be accepted.
     """
-    where = _describe(field)
-    if isinstance(value, float):
-        raise InvalidAmountError(
-            f'{where}amount {value!r} is a float; write it as a string such as "1.50"',
-            field=field,
-        )
-    if isinstance(value, bool):
-        raise InvalidAmountError(f"{where}amount {value!r} is not a number", field=field)
-    if isinstance(value, Money):
-        if value.currency != CNY:
-            raise InvalidAmountError(
-                f"{where}amount {value} is in {value.currency.code}; only CNY is kept",
-                field=field,
-            )
-        number = value.amount
-    elif isinstance(value, int):
-        number = Decimal(value)
-    elif isinstance(value, Decimal):
-        number = value
-    elif isinstance(value, str):
-        if not _PLAIN.match(value):
-            raise InvalidAmountError(
-                f'{where}amount {value!r} is not a decimal; write it like "1200.00"',
-                field=field,
-            )
-        try:
-            number = Decimal(value)
-        except InvalidOperation:  # pragma: no cover - the pattern admits only decimals
-            raise InvalidAmountError(
-                f"{where}amount {value!r} is not a decimal", field=field
-            ) from None
-    else:
-        raise InvalidAmountError(
-            f"{where}amount {value!r} is a {type(value).__name__}, not a decimal string",
-            field=field,
-        )
+    where = _prefix(field)
+    number = _number(value, where, field)
     if not number.is_finite():
-        raise InvalidAmountError(f"{where}amount {value!r} is not a finite number", field=field)
+        raise InvalidAmountError(
+            f"{where}amount {value!r} is not a finite number; {_EXAMPLE}", field=field
+        )
     exponent = number.as_tuple().exponent
-    assert isinstance(exponent, int)
+    assert isinstance(exponent, int)  # finite decimals have an integer exponent
     if exponent < -2:
         raise InvalidAmountError(
             f"{where}amount {value!r} has {-exponent} decimal places; at most 2 are allowed",
@@ -90,31 +115,58 @@ def money(
         )
     if number < 0 and not allow_negative:
         raise InvalidAmountError(
-            f"{where}amount {value!r} is negative; only amounts ≥ 0 are allowed here",
+            f"{where}amount {value!r} is negative; {_allowed(allow_negative, allow_zero)}",
             field=field,
         )
-    if number == 0 and not allow_zero:
-        raise InvalidAmountError(
-            f"{where}amount {value!r} is zero; a positive amount is needed here", field=field
-        )
+    if number == 0:
+        if not allow_zero:
+            raise InvalidAmountError(
+                f"{where}amount {value!r} is zero; {_allowed(allow_negative, allow_zero)}",
+                field=field,
+            )
+        return ZERO  # also turns "-0.00" into 0.00
     return Money(number.quantize(FEN), CNY)
 
 
-def amount_str(m: Money) -> str:
-    """The JSON form: ``"1234.50"``, ``"-3.00"``."""
-    return f"{m.amount.quantize(FEN):f}"
-
-
-def format_yuan(m: Money) -> str:
-    """``¥1,234.50`` (always 角 and 分; ``-¥3.00`` for negatives)."""
-    amount = m.amount.quantize(FEN)
-    sign = "-" if amount < 0 else ""
-    return f"{sign}¥{abs(amount):,.2f}"
+def _fen_of(m: Money) -> int:
+    """The exact number of fen in ``m``; refuses other currencies and fractions of a fen."""
+    if not isinstance(m, Money) or m.currency != CNY:
+        raise InvalidAmountError(f"{m!r} is not an amount in CNY; only CNY Money is kept")
+    if not m.amount.is_finite():
+        raise InvalidAmountError(f"amount {m.amount} is not a finite number")
+    numerator, denominator = m.amount.as_integer_ratio()
+    fen, rest = divmod(numerator * 100, denominator)
+    if rest:
+        raise InvalidAmountError(
+            f"amount {m.amount} is not a whole number of fen; amounts have at most 2 decimal places"
+        )
+    return fen
 
 
 def to_fen(m: Money) -> int:
-    return int((m.amount * 100).to_integral_value())
+    """Whole fen in ``m`` (¥12.34 → 1234), exactly; the integer form used by stores and sums."""
+    return _fen_of(m)
 
 
 def from_fen(fen: int) -> Money:
-    return Money((Decimal(fen) / 100).quantize(FEN), CNY)
+    """Money of ``fen`` fen (1234 → ¥12.34), exactly, with two places."""
+    if isinstance(fen, bool) or not isinstance(fen, int):
+        raise InvalidAmountError(f"fen {fen!r} is a {type(fen).__name__}; a whole number is needed")
+    # The string constructor is exact whatever the size; arithmetic would follow the context.
+    return Money(Decimal(f"{fen}E-2"), CNY)
+
+
+def amount_str(m: Money) -> str:
+    """The JSON form: ``"1234.50"``, ``"-3.00"`` (plain, two places, never ``"-0.00"``)."""
+    fen = _fen_of(m)
+    sign = "-" if fen < 0 else ""
+    yuan, cents = divmod(abs(fen), 100)
+    return f"{sign}{yuan}.{cents:02d}"
+
+
+def format_yuan(m: Money) -> str:
+    """``¥1,234.50``: thousands separators, always 角 and 分; ``-¥3.00`` for negatives."""
+    fen = _fen_of(m)
+    sign = "-" if fen < 0 else ""
+    yuan, cents = divmod(abs(fen), 100)
+    return f"{sign}¥{yuan:,}.{cents:02d}"

@@ -7,21 +7,28 @@ Arithmetic is exact: integer fen and ``Fraction``, never a float, never a rounde
 
 Decisions where RULES.md is silent, applied the same way everywhere:
 
-- Unknown keys are refused (a misspelt key must never silently change a distribution).
+- Unknown keys are refused (a misspelt key must never silently change a distribution). The
+  document itself, when it is not an object, is at path ``$``.
 - Amounts (``amount``, floors, caps) and basis values stay below 10^15, as every ledger amount.
+  Decimal strings are plain (``"12.50"``): no exponent, sign ``+``, spaces or commas.
 - Deduction names are required and unique; tier names are unique and default to 第1档, 第2档 …;
-  a party's name defaults to its code. A basis absent from a party is an error, never a zero.
+  a party's name defaults to its code. A basis absent from a party is an error, never a zero;
+  bases no tier reads are allowed.
 - A ``percent`` on the last tier is accepted and has no effect: the last tier takes the rest.
 - A weighted, proportional or equal tier that is not the last and has no ``percent`` takes
   everything left; later tiers get nothing.
 - A last ``rate`` tier splits what is left in proportion to the rate amounts, or in equal parts
   when those are all zero; a weighted or proportional tier whose every basis totals zero is
-  split in equal parts. Each such case is told in the tier's ``note``.
+  split in equal parts (its weights are then 1/n). Such cases, a scaled-down rate tier and a
+  percent tier that got less than its percent are told in the tier's ``note`` (in the output
+  document only when there is one).
 - Floors first, then caps, each repeated until stable, amounts moved split by ``split`` in
   proportion to the current totals; when every receiver of a cap's excess has a zero total,
   the excess is split among them in equal parts.
+- The floors-total check runs whenever the amount and deductions are valid; the caps-total
+  check only when every party has a cap. A floor above the same party's cap is refused.
 - Lines and per-party maps follow the order of ``parties`` in the document; the figures do
-  not depend on that order.
+  not depend on that order. Percents are written back as plain decimals (``"2"``, ``"2.50"``).
 """
 
 from __future__ import annotations
@@ -39,7 +46,7 @@ from moneyed import Money
 
 from ledger.allocation import split
 from ledger.errors import LedgerError
-from ledger.money import CNY, LIMIT, ZERO, amount_str, format_yuan, from_fen, to_fen
+from ledger.money import CNY, FEN, LIMIT, ZERO, amount_str, format_yuan, from_fen, to_fen
 
 Kind = Literal["rate", "weighted", "proportional", "equal"]
 KINDS: tuple[Kind, ...] = ("rate", "weighted", "proportional", "equal")
@@ -238,7 +245,7 @@ def _decimal(
 
 def _amount(value: Any, path: str, p: _Problems, *, example: str) -> Money | None:
     number = _decimal(value, path, p, what="amount", example=example, places=2)
-    return None if number is None else Money(number.quantize(ZERO.amount), CNY)
+    return None if number is None else Money(number.quantize(FEN), CNY)
 
 
 def _percent(value: Any, path: str, p: _Problems, *, example: str) -> Decimal | None:
@@ -253,6 +260,18 @@ def _text(value: Any, path: str, p: _Problems, *, what: str) -> str | None:
         p.add(path, f"must be a non-empty string; {what}")
         return None
     return value
+
+
+def _json_kind(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return "an array" if isinstance(value, list) else type(value).__name__
 
 
 def _exact_sum(values: Sequence[Decimal]) -> Decimal:
@@ -274,8 +293,8 @@ def parse_rule(document: object) -> Rule:
     """
     p = _Problems()
     if not isinstance(document, Mapping):
-        kind = "a list" if isinstance(document, list) else type(document).__name__
-        raise RuleError.of([(ROOT, f"a rule document is a JSON object, not {kind}")])
+        message = f"a rule document is a JSON object, not {_json_kind(document)}"
+        raise RuleError.of([(ROOT, message)])
     _keys(document, ("amount", "deductions", "tiers", "floors", "caps", "parties"), "", p)
     amount = _amount(document.get("amount", _MISSING), "amount", p, example="186000.00")
     deductions = _parse_deductions(document.get("deductions", []), p)
@@ -528,8 +547,9 @@ def _shares(tier: Tier, parties: Sequence[Party]) -> tuple[dict[str, Fraction], 
     totals = {b: sum((Fraction(q.bases[b]) for q in parties), Fraction(0)) for b in weights}
     kept = {b: Fraction(w) for b, w in weights.items() if w > 0 and totals[b] > 0}
     dropped = [b for b, w in weights.items() if w > 0 and totals[b] == 0]
+    zero = f"{'basis' if len(dropped) == 1 else 'bases'} {', '.join(dropped)} total zero"
     if not kept:
-        return equal, f"{', '.join(dropped)} total zero over the parties: split in equal parts"
+        return equal, f"{zero} over the parties: split in equal parts"
     whole = sum(kept.values(), Fraction(0))
     exact = {
         party.code: sum(
@@ -540,10 +560,7 @@ def _shares(tier: Tier, parties: Sequence[Party]) -> tuple[dict[str, Fraction], 
     }
     note = None
     if dropped:
-        note = (
-            f"{', '.join(dropped)} total zero over the parties: dropped, the other weights "
-            "renormalised"
-        )
+        note = f"{zero} over the parties: dropped, the other weights renormalised"
     return exact, note
 
 
@@ -584,11 +601,12 @@ def _tiers(rule: Rule, distributable: int) -> list[tuple[TierResult, dict[str, i
                 share = _percent_fen(distributable, tier.percent)
                 take = min(share, left)
                 if take < share:
-                    note = (
+                    short = (
                         f"{tier.percent:f}% of the distributable is "
                         f"{format_yuan(from_fen(share))}; only {format_yuan(from_fen(left))} "
                         "was left"
                     )
+                    note = short if note is None else f"{note}; {short}"
             parts = _split(take, weights)
         amount = sum(parts.values())
         left -= amount

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, insert, update
 
+from ledger.canonical import canonical_bytes
 from ledger.money import money, to_fen
 from projections.codes import CodeLookup
 from projections.tables import (
@@ -27,6 +28,7 @@ from projections.tables import (
     plan_steps,
     plans,
     registers,
+    sheets,
 )
 
 
@@ -58,6 +60,7 @@ class EconomyProjection:
             "Rejected": self._rejected,
             "Executed": self._executed,
             "Superseded": self._superseded,
+            "DisclosureSheet.Published": self._sheet_published,
         }
 
     def apply(self, conn: Connection, event: Any, position: int) -> None:
@@ -313,3 +316,23 @@ class EconomyProjection:
                     for entity, number in e.reversals
                 ],
             )
+
+    # -- disclosure sheets ---------------------------------------------------------------------
+
+    def _sheet_published(self, conn: Connection, e: Any, position: int) -> None:
+        conn.execute(
+            insert(sheets).values(
+                village_code=e.content["village"]["code"],
+                period=e.content["period"]["text"],
+                version=e.version,
+                digest=e.digest,
+                content=canonical_bytes(e.content).decode("utf-8"),
+                checked_by=dumps(e.checked_by),
+                checked_on=e.checked_on,
+                replaces=e.replaces,
+                reason=e.reason,
+                published_at=e.timestamp,
+                published_by=e.actor,
+                position=position,
+            )
+        )

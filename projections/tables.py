@@ -311,6 +311,23 @@ plan_entries = Table(
     Column("kind", String(8), nullable=False),  # posted | reversal
 )
 
+sheets = Table(
+    "lz_sheets",
+    metadata,
+    Column("village_code", String(32), primary_key=True),
+    Column("period", String(16), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("digest", String(64), nullable=False, unique=True),
+    Column("content", Text, nullable=False),  # the canonical JSON that was published
+    Column("checked_by", Text, nullable=False),
+    Column("checked_on", Date, nullable=False),
+    Column("replaces", Integer),
+    Column("reason", Text, nullable=False),
+    Column("published_at", DateTime(timezone=True), nullable=False),
+    Column("published_by", Text, nullable=False),
+    Column("position", BigInteger, nullable=False),
+)
+
 ECONOMY_TABLES = (
     equity_capital,
     land_shares,
@@ -325,4 +342,5 @@ ECONOMY_TABLES = (
     plan_steps,
     plan_lines,
     plan_entries,
+    sheets,
 )

@@ -71,6 +71,11 @@ def scenario_a() -> dict[str, Any]:
     return document
 
 
+def compute(document: object) -> dict[str, Any]:
+    """``allocate_document``, typed for indexing in tests."""
+    return allocate_document(document)
+
+
 def lines(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {line["code"]: line for line in result["lines"]}
 
@@ -97,7 +102,7 @@ def paths(document: object) -> list[str]:
 
 
 def test_scenario_a_without_floors_and_caps_to_the_fen() -> None:
-    result = allocate_document(scenario_a())
+    result = compute(scenario_a())
     assert result == {
         "amount": "186000.00",
         "deductions": [{"name": "管理费", "percent": "2", "amount": "3720.00"}],
@@ -190,7 +195,7 @@ def test_rules_md_example_with_its_floor_and_cap() -> None:
     184499 and 215069, the last fen to V02 (.9520 > .0480): 184500. V02 5184500, V03 6043500.
     Floors still hold. Adjustments −688405, +700844, −12439: together zero.
     """
-    result = allocate_document(rules_md_example())
+    result = compute(rules_md_example())
     assert {c: (line["adjustment"], line["total"]) for c, line in lines(result).items()} == {
         "V01": ("-6884.05", "70000.00"),
         "V02": ("7008.44", "51845.00"),
@@ -212,7 +217,7 @@ def test_a_floor_never_pushes_a_donor_below_its_own_floor() -> None:
     """A 10.00, B 40.00, C 50.00 equally weighted on 100.00 by capital 1:4:5; floors A 30.00
     and B 39.00. A's shortfall 20.00 split 40:50 would take 8.89 from B (to 31.11, below 39):
     B gives only its 1.00 above its floor, C gives 11.11 and then the remaining 7.89 too."""
-    result = allocate_document(
+    result = compute(
         {
             "amount": "100.00",
             "tiers": [{"kind": "proportional", "basis": "capital"}],
@@ -229,7 +234,7 @@ def test_a_floor_never_pushes_a_donor_below_its_own_floor() -> None:
 
 
 def test_a_cap_never_pushes_a_receiver_above_its_own_cap() -> None:
-    result = allocate_document(
+    result = compute(
         {
             "amount": "100.00",
             "tiers": [{"kind": "proportional", "basis": "capital"}],
@@ -246,7 +251,7 @@ def test_a_cap_never_pushes_a_receiver_above_its_own_cap() -> None:
 
 
 def test_cap_excess_goes_in_equal_parts_to_receivers_with_nothing() -> None:
-    result = allocate_document(
+    result = compute(
         {
             "amount": "10.00",
             "tiers": [{"kind": "proportional", "basis": "capital"}],
@@ -270,7 +275,7 @@ def test_rules_md_percent_then_equal_example_on_scenario_a() -> None:
         {"kind": "proportional", "basis": "capital", "percent": "60"},
         {"kind": "equal"},
     ]
-    result = allocate_document(document)
+    result = compute(document)
     # 60% of 182280.00 = 109368.00 by capital 6:4:5; the rest 72912.00 in three
     assert [(t["name"], t["amount"]) for t in result["tiers"]] == [
         ("第1档", "109368.00"),
@@ -283,7 +288,7 @@ def test_rules_md_percent_then_equal_example_on_scenario_a() -> None:
 
 
 def test_percent_tier_rounds_half_up_and_remaining_fen_go_to_largest_remainders() -> None:
-    result = allocate_document(
+    result = compute(
         {
             "amount": "1000.01",
             "tiers": [
@@ -324,7 +329,7 @@ def test_a_percent_tier_takes_what_is_left_when_less() -> None:
 
 
 def test_a_tier_without_percent_that_is_not_last_takes_everything() -> None:
-    result = allocate_document(
+    result = compute(
         {
             "amount": "99.00",
             "tiers": [{"kind": "equal"}, {"kind": "proportional", "basis": "x"}],
@@ -336,7 +341,7 @@ def test_a_tier_without_percent_that_is_not_last_takes_everything() -> None:
 
 
 def test_a_percent_on_the_last_tier_has_no_effect() -> None:
-    result = allocate_document(
+    result = compute(
         {
             "amount": "100.00",
             "tiers": [{"kind": "equal", "percent": "10"}],
@@ -392,7 +397,7 @@ def test_a_rate_amount_is_rounded_half_up_to_the_fen() -> None:
 
 
 def test_a_last_rate_tier_takes_everything_left() -> None:
-    result = allocate_document(
+    result = compute(
         {
             "amount": "1000.00",
             "tiers": [
@@ -412,7 +417,7 @@ def test_a_last_rate_tier_takes_everything_left() -> None:
 
 
 def test_a_last_rate_tier_with_only_zero_rate_amounts_splits_equally() -> None:
-    result = allocate_document(
+    result = compute(
         {
             "amount": "10.00",
             "tiers": [{"kind": "rate", "basis": "capital", "percent": "0"}],
@@ -445,7 +450,7 @@ def test_a_basis_totalling_zero_is_dropped_and_the_weights_renormalised() -> Non
 
 
 def test_every_basis_totalling_zero_splits_equally_with_a_note() -> None:
-    result = allocate_document(
+    result = compute(
         {
             "amount": "1.00",
             "tiers": [{"kind": "weighted", "weights": {"land": "1", "population": "0"}}],
@@ -462,9 +467,7 @@ def test_every_basis_totalling_zero_splits_equally_with_a_note() -> None:
 
 
 def test_a_zero_amount_and_defaults() -> None:
-    result = allocate_document(
-        {"amount": "0", "tiers": [{"kind": "equal"}], "parties": [{"code": "甲"}]}
-    )
+    result = compute({"amount": "0", "tiers": [{"kind": "equal"}], "parties": [{"code": "甲"}]})
     assert result == {
         "amount": "0.00",
         "deductions": [],
@@ -484,7 +487,7 @@ def test_a_zero_amount_and_defaults() -> None:
 
 
 def test_deductions_take_percents_of_the_original_amount_half_up() -> None:
-    result = allocate_document(
+    result = compute(
         {
             "amount": "60559.39",
             "deductions": [
@@ -501,7 +504,7 @@ def test_deductions_take_percents_of_the_original_amount_half_up() -> None:
 
 def test_a_percent_with_many_places_is_exact() -> None:
     percent = "33.3333333333333333333333333333335"  # 34 significant digits
-    result = allocate_document(
+    result = compute(
         {
             "amount": "999999999999.99",
             "deductions": [{"name": "x", "percent": percent}],
@@ -526,7 +529,7 @@ def test_rule_and_result_are_immutable() -> None:
     with pytest.raises(TypeError):
         allocation.tiers[0].parts["V01"] = ZERO  # type: ignore[index]
     assert isinstance(allocation, Allocation)
-    assert allocation_document(allocation) == allocate_document(rules_md_example())
+    assert allocation_document(allocation) == compute(rules_md_example())
 
 
 # -- refusals ----------------------------------------------------------------------------------
@@ -652,7 +655,7 @@ def test_bad_deductions() -> None:
 def test_exactly_one_hundred_percent_of_deductions_leaves_zero() -> None:
     document = scenario_a()
     document["deductions"] = [{"name": "a", "percent": "60.5"}, {"name": "b", "percent": "39.5"}]
-    result = allocate_document(document)
+    result = compute(document)
     assert result["distributable"] == "0.00"
     assert all(line["total"] == "0.00" for line in result["lines"])
 
@@ -771,7 +774,7 @@ def test_floors_adding_up_to_more_than_the_distributable_are_refused() -> None:
         )
     ]
     document["floors"]["V02"] = "82280.00"  # exactly the distributable: allowed
-    assert column(allocate_document(document), "total") == {
+    assert column(compute(document), "total") == {
         "V01": "100000.00",
         "V02": "82280.00",
         "V03": "0.00",
@@ -787,14 +790,14 @@ def test_caps_adding_up_to_less_than_the_distributable_are_refused() -> None:
         "the caps add up to ¥182,279.99, less than the distributable amount ¥182,280.00"
     )
     document["caps"]["V03"] = "62280.00"
-    assert column(allocate_document(document), "total") == {
+    assert column(compute(document), "total") == {
         "V01": "60000.00",
         "V02": "60000.00",
         "V03": "62280.00",
     }
     del document["caps"]["V03"]  # a party without a cap takes any excess
     document["caps"]["V01"] = "1.00"
-    assert allocate_document(document)["total"] == "182280.00"
+    assert compute(document)["total"] == "182280.00"
 
 
 # -- properties --------------------------------------------------------------------------------
@@ -938,4 +941,74 @@ def test_invariants(document: dict[str, Any], rnd: random.Random) -> None:
     assert [(t.name, t.amount) for t in again.tiers] == [
         (t.name, t.amount) for t in allocation.tiers
     ]
-    assert allocate_document(copy.deepcopy(document)) == allocation_document(allocation)
+    assert compute(copy.deepcopy(document)) == allocation_document(allocation)
+
+
+def test_notes_of_one_tier_are_joined() -> None:
+    document = scenario_a()
+    document["tiers"] = [
+        {"kind": "equal", "percent": "90"},
+        {"kind": "weighted", "weights": {"land": "1", "forest": "1"}, "percent": "20"},
+        {"kind": "equal"},
+    ]
+    for village in document["parties"]:
+        village["bases"]["forest"] = "0"
+    note = compute(document)["tiers"][1]["note"]
+    assert note.startswith("basis forest total zero over the parties: dropped")
+    assert "; 20% of the distributable is ¥36,456.00; only ¥18,228.00 was left" in note
+
+
+def test_the_root_of_a_document_is_named_by_dollar() -> None:
+    with pytest.raises(RuleError) as caught:
+        parse_rule(["amount"])
+    assert str(caught.value) == "$: a rule document is a JSON object, not an array"
+    assert caught.value.field == "$"
+
+
+KEYS = ("amount", "percent", "name", "kind", "basis", "weights", "code", "bases", "capital")
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**20), max_value=10**20)
+    | st.text(max_size=4)
+    | st.sampled_from(("0", "1.5", "-1", "100", "1e3", "capital", "V01", "rate", "equal")),
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.dictionaries(st.sampled_from(KEYS), children, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+def places(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = [path]
+    if isinstance(node, dict):
+        for key, child in node.items():
+            found += places(child, (*path, key))
+    elif isinstance(node, list):
+        for index, child in enumerate(node):
+            found += places(child, (*path, index))
+    return found
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_any_damaged_document_is_computed_or_refused_as_a_whole(data: st.DataObject) -> None:
+    document = rules_md_example()
+    where = data.draw(st.sampled_from(places(document)[1:]))
+    parent = document
+    for step in where[:-1]:
+        parent = parent[step]
+    if isinstance(parent, dict) and data.draw(st.booleans()):
+        del parent[where[-1]]
+    else:
+        parent[where[-1]] = data.draw(json_values)
+    try:
+        result = compute(document)
+    except RuleError as error:
+        assert error.errors and error.field == error.errors[0][0]
+        assert str(error) == "; ".join(f"{p}: {m}" for p, m in error.errors)
+    else:
+        assert sum(to_fen(money(line["total"])) for line in result["lines"]) == to_fen(
+            money(result["distributable"])
+        )

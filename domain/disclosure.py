@@ -1,0 +1,100 @@
+"""Published disclosure sheets (三公开 / 财务公开): immutable, versioned, content-addressed.
+
+A sheet for one village and period is published with its whole content (canonical JSON) and
+the SHA-256 of that content. Publishing again for the same period is a correction: a new
+version that names the one it replaces. Nothing published is ever changed.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+from uuid import UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.errors import ConflictError, InvalidRequestError
+from domain.ids import NAMESPACE
+from ledger.canonical import digest
+
+
+def sheet_id(village: str, period: str) -> UUID:
+    return uuid5(NAMESPACE, f"sheet:{village}:{period}")
+
+
+class DisclosureSheet(Aggregate):
+    """All published versions of one village's sheet for one period."""
+
+    @staticmethod
+    def create_id(village: str, period: str) -> UUID:
+        return sheet_id(village, period)
+
+    @event("Opened")
+    def __init__(self, *, village: str, period: str, actor: str) -> None:
+        self.village = village
+        self.period = period
+        self.versions: list[dict[str, Any]] = []  # version, digest, checked_on
+
+    @property
+    def latest(self) -> dict[str, Any] | None:
+        return self.versions[-1] if self.versions else None
+
+    def publish(
+        self,
+        *,
+        content: dict[str, Any],
+        checked_by: list[str],
+        checked_on: datetime.date,
+        reason: str,
+        actor: str,
+    ) -> dict[str, Any]:
+        """Publish ``content`` as the next version; a correction needs its reason."""
+        names = [n.strip() for n in checked_by if n.strip()]
+        if not names:
+            raise InvalidRequestError(
+                "a sheet is checked by the 民主理财小组 before it is published: name who checked",
+                field="checked_by",
+            )
+        value = digest(content)
+        latest = self.latest
+        if latest is not None:
+            if latest["digest"] == value:
+                raise ConflictError(
+                    f"version {latest['version']} of {self.village} {self.period} already has "
+                    "exactly this content; nothing to correct",
+                    field="period",
+                )
+            if not reason.strip():
+                raise InvalidRequestError(
+                    f"{self.village} {self.period} is already published (version "
+                    f"{latest['version']}); a correction needs its reason",
+                    field="reason",
+                )
+        self._published(
+            version=len(self.versions) + 1,
+            digest=value,
+            content=content,
+            checked_by=names,
+            checked_on=checked_on,
+            replaces=latest["version"] if latest else None,
+            reason=reason.strip(),
+            actor=actor,
+        )
+        return self.versions[-1]
+
+    @event("Published")
+    def _published(
+        self,
+        *,
+        version: int,
+        digest: str,
+        content: dict[str, Any],
+        checked_by: list[str],
+        checked_on: datetime.date,
+        replaces: int | None,
+        reason: str,
+        actor: str,
+    ) -> None:
+        self.versions.append(
+            {"version": version, "digest": digest, "checked_on": checked_on.isoformat()}
+        )

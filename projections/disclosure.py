@@ -1,0 +1,247 @@
+"""The content of a village's disclosure sheet (三公开: 财务公开 and 村务公开) for a period.
+
+财务公开 (农村集体经济组织财务公开规定): income and expenditure item by item, assets, claims and
+debts, distributions; 村务公开: the distribution plans of the period and their approval steps.
+The content is plain JSON-shaped data (amounts as strings, with capitals), the same for the
+web page, the PDF and the XLSX, and it is what the published digest is taken of.
+
+Privacy: households appear under their number and the head's masked name (张*明); no ID
+number ever enters the content.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, or_, select
+
+from ledger.accounts import ChartOfAccounts
+from ledger.money import ZERO, from_fen
+from projections import queries
+from projections.distribution_statement import distribution_statement
+from projections.statements import Period, balance_sheet, money_item
+from projections.tables import entries, entry_lines, plan_lines, plans
+
+INCOME = ("501", "502", "503", "504")
+EXPENSE = ("511", "512", "513", "514", "515", "521")
+SOURCE_NAMES = {
+    "capital": "投入资本",
+    "plan": "收益分配",
+    "land-rent": "土地流转费",
+    "agreement": "村企合作协议",
+    "receipt": "收款",
+    "payment": "付款",
+}
+
+
+def _items(
+    conn: Connection, village: str, period: Period, prefixes: tuple[str, ...], side: str
+) -> tuple[list[dict[str, Any]], int]:
+    chart = ChartOfAccounts.standard()
+    rows = conn.execute(
+        select(
+            entries.c.date,
+            entries.c.number,
+            entries.c.memo,
+            entries.c.source,
+            entries.c.actor,
+            entries.c.reverses,
+            entry_lines.c.account,
+            entry_lines.c.amount_fen,
+        )
+        .join(
+            entries,
+            and_(
+                entries.c.entity_code == entry_lines.c.entity_code,
+                entries.c.number == entry_lines.c.number,
+            ),
+        )
+        .where(
+            and_(
+                entry_lines.c.entity_code == village,
+                entry_lines.c.side == side,
+                or_(*(entry_lines.c.account.startswith(p) for p in prefixes)),
+                entries.c.date >= period.start,
+                entries.c.date <= period.end,
+            )
+        )
+        .order_by(entries.c.date, entries.c.number, entry_lines.c.line)
+    )
+    items = []
+    total = 0
+    for index, r in enumerate(rows, start=1):
+        amount = from_fen(r.amount_fen)
+        total += r.amount_fen
+        kind = (r.source or "").split(":", 1)[0]
+        items.append(
+            {
+                "no": index,
+                "date": r.date.isoformat(),
+                "voucher": r.number,
+                "item": r.memo,
+                "account": f"{r.account} {chart.get(r.account).name}",
+                **money_item(amount),
+                "source": SOURCE_NAMES.get(kind, "红字冲销" if r.reverses else "记账"),
+                "handled_by": r.actor,
+            }
+        )
+    return items, total
+
+
+def _distributions(conn: Connection, village: str, period: Period) -> list[dict[str, Any]]:
+    """Plans executed in the period that this village paid (to households) or received."""
+    paid = (
+        conn.execute(
+            select(plans.c.code)
+            .where(
+                and_(
+                    plans.c.payer == village,
+                    plans.c.executed_on >= period.start,
+                    plans.c.executed_on <= period.end,
+                )
+            )
+            .order_by(plans.c.code)
+        )
+        .scalars()
+        .all()
+    )
+    received = (
+        conn.execute(
+            select(plans.c.code)
+            .join(plan_lines, plan_lines.c.plan_code == plans.c.code)
+            .where(
+                and_(
+                    plan_lines.c.party == village,
+                    plans.c.executed_on >= period.start,
+                    plans.c.executed_on <= period.end,
+                )
+            )
+            .order_by(plans.c.code)
+        )
+        .scalars()
+        .all()
+    )
+    out = []
+    for code in [*received, *paid]:
+        statement = distribution_statement(conn, code)
+        assert statement is not None
+        role = "paid" if code in paid else "received"
+        lines = (
+            statement["lines"]
+            if role == "paid"
+            else [line for line in statement["lines"] if line["code"] == village]
+        )
+        out.append(
+            {
+                "plan": code,
+                "title": statement["title"],
+                "role": role,
+                "payer": statement["payer"]["name"],
+                "executed_on": statement["executed_on"],
+                "rule_words": statement["rule_words"],
+                "amount": statement["amount"],
+                "deductions": statement["deductions"] if role == "paid" else [],
+                "lines": [
+                    {"code": line["code"], "name": line["name"], "total": line["total"]}
+                    for line in lines
+                ],
+                "total": statement["total"] if role == "paid" else lines[0]["total"],
+            }
+        )
+    return out
+
+
+def _affairs(conn: Connection, village: str, period: Period) -> list[dict[str, Any]]:
+    """村务公开: plans this village pays or takes part in, with a step inside the period."""
+    codes = (
+        conn.execute(
+            select(plans.c.code)
+            .outerjoin(plan_lines, plan_lines.c.plan_code == plans.c.code)
+            .where(or_(plans.c.payer == village, plan_lines.c.party == village))
+            .distinct()
+            .order_by(plans.c.code)
+        )
+        .scalars()
+        .all()
+    )
+    out = []
+    for code in codes:
+        statement = distribution_statement(conn, code)
+        assert statement is not None
+        steps = [
+            s
+            for s in statement["steps"]
+            if period.start.isoformat() <= s["date"] <= period.end.isoformat()
+        ]
+        if steps:
+            out.append(
+                {
+                    "plan": code,
+                    "title": statement["title"],
+                    "state": statement["state_name"],
+                    "rule_words": statement["rule_words"],
+                    "steps": steps,
+                }
+            )
+    return out
+
+
+def disclosure_content(
+    conn: Connection,
+    village: str,
+    period: Period,
+    *,
+    checked_by: list[str],
+    checked_on: datetime.date,
+    opinion: str,
+    made_on: datetime.date,
+) -> dict[str, Any]:
+    entity = queries.entity(conn, village)
+    if entity is None or entity["kind"] != "village":
+        raise LookupError(f"village {village} does not exist")
+    tb = queries.trial_balance_between(conn, village, period.first_month, period.last_month)
+    sheet = balance_sheet(tb)
+    income, income_fen = _items(conn, village, period, INCOME, "credit")
+    expense, expense_fen = _items(conn, village, period, EXPENSE, "debit")
+    claims = [x for x in sheet["assets"] if x["line"] in ("应收款项", "内部往来（借方）")]
+    debts = [x for x in sheet["liabilities"] if x["amount"] != "0.00"]
+    return {
+        "title": f"{entity['name']}{period.label}财务公开表",
+        "village": {
+            "code": village,
+            "name": entity["name"],
+            "township": entity["township"],
+            "county": entity["county"],
+        },
+        "period": {
+            "text": period.text,
+            "label": period.label,
+            "start": period.start.isoformat(),
+            "end": period.end.isoformat(),
+        },
+        "income": {"items": income, "total": money_item(from_fen(income_fen))},
+        "expense": {"items": expense, "total": money_item(from_fen(expense_fen))},
+        "assets": {
+            "lines": [x for x in sheet["assets"] if x["amount"] != "0.00"],
+            "total": sheet["totals"]["assets"],
+        },
+        "claims": {
+            "lines": claims,
+            "total": money_item(
+                sum((from_fen(int(x["amount"].replace(".", ""))) for x in claims), ZERO)
+            ),
+        },
+        "debts": {"lines": debts, "total": sheet["totals"]["liabilities"]},
+        "equity": {"lines": sheet["equity"], "total": sheet["totals"]["equity"]},
+        "distributions": _distributions(conn, village, period),
+        "affairs": _affairs(conn, village, period),
+        "checks": sheet["checks"],
+        "checked": {
+            "by": list(checked_by),
+            "on": checked_on.isoformat(),
+            "opinion": opinion,
+            "group": "民主理财小组",
+        },
+        "made_on": made_on.isoformat(),
+    }

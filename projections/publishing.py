@@ -1,0 +1,101 @@
+"""Publishing a disclosure sheet: build its content from the read models, then record it as
+an immutable, content-addressed version through the application."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from typing import Any
+
+from sqlalchemy import and_, select
+
+from projections.bootstrap import Runtime
+from projections.disclosure import disclosure_content
+from projections.statements import parse_period
+from projections.tables import sheets
+
+
+def draft_sheet(
+    runtime: Runtime,
+    village: str,
+    period: str,
+    *,
+    checked_by: list[str],
+    checked_on: datetime.date,
+    opinion: str,
+) -> dict[str, Any]:
+    """The content a sheet would have if published now."""
+    runtime.views.catch_up()
+    with runtime.engine.connect() as conn:
+        return disclosure_content(
+            conn,
+            village,
+            parse_period(period),
+            checked_by=checked_by,
+            checked_on=checked_on,
+            opinion=opinion,
+            made_on=runtime.app.today(),
+        )
+
+
+def publish_sheet(
+    runtime: Runtime,
+    village: str,
+    period: str,
+    *,
+    checked_by: list[str],
+    checked_on: datetime.date,
+    opinion: str,
+    reason: str,
+    actor: str,
+) -> dict[str, Any]:
+    runtime.app.get_village(village)
+    content = draft_sheet(
+        runtime, village, period, checked_by=checked_by, checked_on=checked_on, opinion=opinion
+    )
+    version = runtime.app.publish_sheet(
+        village=village,
+        period=period,
+        content=content,
+        checked_by=checked_by,
+        checked_on=checked_on,
+        reason=reason,
+        actor=actor,
+    )
+    runtime.views.catch_up()
+    return version
+
+
+def published(
+    runtime: Runtime, village: str, period: str, version: int | None = None
+) -> dict[str, Any] | None:
+    """A published version (the latest when ``version`` is None) with its content."""
+    with runtime.engine.connect() as conn:
+        query = select(sheets).where(
+            and_(sheets.c.village_code == village, sheets.c.period == period)
+        )
+        if version is not None:
+            query = query.where(sheets.c.version == version)
+        row = conn.execute(query.order_by(sheets.c.version.desc())).mappings().first()
+    if row is None:
+        return None
+    found = dict(row)
+    found["content"] = json.loads(found["content"])
+    found["checked_by"] = json.loads(found["checked_by"])
+    return found
+
+
+def list_published(runtime: Runtime, village: str | None = None) -> list[dict[str, Any]]:
+    with runtime.engine.connect() as conn:
+        query = select(
+            sheets.c.village_code,
+            sheets.c.period,
+            sheets.c.version,
+            sheets.c.digest,
+            sheets.c.replaces,
+            sheets.c.checked_on,
+            sheets.c.published_at,
+        ).order_by(sheets.c.village_code, sheets.c.period, sheets.c.version)
+        if village is not None:
+            query = query.where(sheets.c.village_code == village)
+        return [dict(r) for r in conn.execute(query).mappings()]
