@@ -1,4 +1,9 @@
-"""The pure ledger core: money, accounts, entries, trial balance, exact splitting, 大写."""
+"""The pure ledger core: money, accounts, entries, trial balance, exact splitting, 大写.
+
+Standard library and py-moneyed only; immutable values; no float anywhere.
+"""
+
+from __future__ import annotations
 
 from ledger.accounts import Account, Category, ChartOfAccounts, Side
 from ledger.allocation import percent_of, split, split_equal
@@ -13,7 +18,7 @@ from ledger.errors import (
     UnknownAccountError,
 )
 from ledger.money import CNY, ZERO, amount_str, format_yuan, from_fen, money, to_fen
-from ledger.trial_balance import TrialBalance, TrialBalanceLine, trial_balance
+from ledger.trial_balance import TrialBalance, TrialBalanceLine, from_entries, trial_balance
 
 __all__ = [
     "CNY",
@@ -35,6 +40,7 @@ __all__ = [
     "amount_str",
     "build_entry",
     "format_yuan",
+    "from_entries",
     "from_fen",
     "money",
     "percent_of",

@@ -311,8 +311,15 @@ def parse_rule(document: object) -> Rule:
             )
     if amount is not None and deductions is not None:
         distributable = from_fen(_distributable_fen(amount, deductions))
+        if distributable < ZERO:
+            p.add(
+                "deductions",
+                f"the deductions, each rounded half-up to the fen, add up to "
+                f"{format_yuan(amount - distributable)}, more than the amount "
+                f"{format_yuan(amount)}",
+            )
         floor_total = sum(floors.values(), ZERO)
-        if floor_total > distributable:
+        if floors and distributable >= ZERO and floor_total > distributable:
             p.add(
                 "floors",
                 f"the floors add up to {format_yuan(floor_total)}, more than the distributable "

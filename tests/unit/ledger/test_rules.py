@@ -11,7 +11,7 @@ from fractions import Fraction
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from ledger.allocation import percent_of
@@ -875,6 +875,9 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
     distributable = to_fen(whole) - sum(
         to_fen(percent_of(whole, Decimal(d["percent"]))) for d in deductions
     )
+    # three deductions of 33.333% can round to more than the amount: such a rule is refused
+    # (test_deductions_rounding_past_the_amount_are_refused), so it is not generated here
+    assume(distributable >= 0)
     floors: dict[str, int] = {}
     for code in draw(st.lists(st.sampled_from(codes), unique=True)):
         floors[code] = draw(st.integers(min_value=0, max_value=distributable // count))
@@ -1012,3 +1015,26 @@ def test_any_damaged_document_is_computed_or_refused_as_a_whole(data: st.DataObj
         assert sum(to_fen(money(line["total"])) for line in result["lines"]) == to_fen(
             money(result["distributable"])
         )
+
+
+def test_deductions_rounding_past_the_amount_are_refused() -> None:
+    """Three deductions of 33.333% of 1.10 are 0.366663 each, 0.37 each when rounded half-up:
+    1.11 in all, more than the amount. RULES.md rounds each deduction, so such a rule cannot
+    be computed, and is refused rather than distributing a negative amount."""
+    document = {
+        "amount": "1.10",
+        "deductions": [
+            {"name": n, "percent": "33.333"} for n in ("管理费", "公积公益金", "福利费")
+        ],
+        "tiers": [{"kind": "equal"}],
+        "parties": [{"code": "A"}],
+    }
+    with pytest.raises(RuleError) as caught:
+        parse_rule(document)
+    assert caught.value.errors == (
+        (
+            "deductions",
+            "the deductions, each rounded half-up to the fen, add up to ¥1.11, more than the "
+            "amount ¥1.10",
+        ),
+    )
