@@ -14,7 +14,16 @@ from fastapi import FastAPI
 
 from api import problems
 from api.idempotency import IdempotencyStore
-from api.routes import agreements, alliances, entities, joint, members, plans
+from api.routes import (
+    agreements,
+    alliances,
+    entities,
+    joint,
+    members,
+    plans,
+    public,
+    statements,
+)
 from api.settings import Settings
 from api.tokens import TokenStore
 from projections.bootstrap import Runtime
@@ -53,6 +62,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.include_router(agreements.router)
     app.include_router(members.router)
     app.include_router(plans.router)
+    app.include_router(statements.router)
+    app.include_router(public.router)
 
     @app.get("/healthz", tags=["service"])
     def healthz() -> dict[str, object]:

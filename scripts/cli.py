@@ -88,22 +88,27 @@ def _demo_token(settings: Settings, tokens: TokenStore) -> str:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from scripts.demo import load_demo
+    from scripts.demo import load_demo, publish_demo_sheets
 
     settings = _settings(args)
     runtime = _runtime(settings)
     try:
         load_demo(runtime.app)
         runtime.views.catch_up()
+        published = publish_demo_sheets(runtime)
+        if published:
+            print(f"published {published} disclosure sheets")
         token = _demo_token(settings, TokenStore(runtime.engine))
     finally:
         runtime.close()
     print(f"data: {_where(settings)}")
     print(f"admin token: {token}")
+    base = f"http://{args.host}:{args.port}"
     print(
         f"try: curl -H 'Authorization: Bearer {token}' "
-        f"'http://{args.host}:{args.port}/v1/entities/V01/trial-balance?month=2025-01'"
+        f"'{base}/v1/entities/V01/trial-balance?month=2025-01'"
     )
+    print(f"public disclosure pages (三公开): {base}/public")
     if args.no_serve:
         return 0
     return cmd_serve(args)
@@ -208,6 +213,62 @@ def cmd_call(args: argparse.Namespace) -> int:
     raise CommandError(f"{response.status_code} {args.method.upper()} {args.path}{where}: {detail}")
 
 
+def cmd_sheet(args: argparse.Namespace) -> int:
+    """Write a village's disclosure sheet for a period as HTML, PDF or XLSX.
+
+    The latest published version (or ``--version N``); with ``--draft``, or when nothing is
+    published yet and ``--draft`` is given, the content as it would be published now, marked
+    as a draft."""
+    import datetime
+
+    from projections import publishing
+    from projections.render import pdf, sheet_html, sheet_xlsx
+    from projections.statements import PeriodError, parse_period
+
+    try:
+        parse_period(args.period)
+    except PeriodError as error:
+        raise CommandError(str(error)) from None
+    runtime = _runtime(_settings(args))
+    try:
+        runtime.app.get_village(args.village)
+        runtime.views.catch_up()
+        version: dict[str, object] | None = None
+        if args.draft:
+            content = publishing.draft_sheet(
+                runtime,
+                args.village,
+                args.period,
+                checked_by=[],
+                checked_on=datetime.date.today(),
+                opinion="",
+            )
+        else:
+            found = publishing.published(runtime, args.village, args.period, args.version)
+            if found is None:
+                raise CommandError(
+                    f"the sheet of {args.village} for {args.period} has not been published"
+                    + (f" in version {args.version}" if args.version else "")
+                    + "; publish it (POST /v1/villages/{village}/disclosures) or use --draft"
+                )
+            content = found["content"]
+            version = {k: found[k] for k in ("version", "digest", "replaces")}
+        html = sheet_html(content, version=version)
+        data = {
+            "html": lambda: html.encode("utf-8"),
+            "pdf": lambda: pdf(html),
+            "xlsx": lambda: sheet_xlsx(content, version=version),
+        }[args.format]()
+    finally:
+        runtime.close()
+    try:
+        Path(args.output).write_bytes(data)
+    except OSError as error:
+        raise CommandError(f"cannot write {args.output}: {error.strerror}") from None
+    print(f"wrote {args.output} ({len(data)} bytes)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lianzhang", description="联账 Lianzhang: accounting for multi-village alliances"
@@ -244,6 +305,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     allocate.add_argument("rule", help="path of the rule document (JSON)")
     allocate.set_defaults(func=cmd_allocate)
+
+    sheet = sub.add_parser("sheet", help="write a village's disclosure sheet (三公开)")
+    sheet.add_argument("village")
+    sheet.add_argument("period", help="2025, 2025-Q1 or 2025-03")
+    sheet.add_argument("--format", choices=("html", "pdf", "xlsx"), default="html")
+    sheet.add_argument("-o", "--output", required=True)
+    sheet.add_argument("--version", type=int, help="a published version (default: the latest)")
+    sheet.add_argument("--draft", action="store_true", help="the content as of now, unpublished")
+    sheet.set_defaults(func=cmd_sheet)
 
     call = sub.add_parser(
         "call",

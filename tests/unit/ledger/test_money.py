@@ -141,7 +141,11 @@ def test_fen_round_trip(fen: int) -> None:
     assert format_yuan(m).replace("¥", "").replace(",", "") == amount_str(m)
 
 
-@given(st.decimals(allow_nan=False, allow_infinity=False, places=2, min_value=-(10**14), max_value=10**14))
+@given(
+    st.decimals(
+        allow_nan=False, allow_infinity=False, places=2, min_value=-(10**14), max_value=10**14
+    )
+)
 def test_decimals_of_two_places_are_kept_exactly(value: Decimal) -> None:
     parsed = money(value, allow_negative=True)
     assert parsed.amount == value

@@ -1,0 +1,113 @@
+"""Public pages (no token): the published disclosure sheets and the distribution statements of
+plans whose resolution has been made public (决议公开), as HTML, PDF and XLSX.
+
+Every published sheet has a stable URL per version; ``/public/sheets/{village}/{period}`` shows
+the latest. Only published content is served here; nothing is computed for the public."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from api.problems import Problem
+from projections import economy_queries, publishing
+from projections.distribution_statement import distribution_statement
+from projections.render import index_html, pdf, plan_html, sheet_html, sheet_xlsx
+
+router = APIRouter(prefix="/public", tags=["public pages (三公开)"])
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _runtime(request: Request) -> Any:
+    runtime = request.app.state.runtime
+    runtime.views.catch_up()
+    return runtime
+
+
+def _public_plan(runtime: Any, code: str) -> dict[str, Any]:
+    with runtime.engine.connect() as conn:
+        found = distribution_statement(conn, code)
+    if found is None or not any(s["step"] == "决议公开" for s in found["steps"]):
+        raise Problem(404, "not-public", f"plan {code} has not been made public")
+    return found
+
+
+@router.get("", response_class=HTMLResponse, summary="Index of published sheets and plans")
+def index(request: Request) -> str:
+    runtime = _runtime(request)
+    with runtime.engine.connect() as conn:
+        plans = [
+            p
+            for p in economy_queries.list_plans(conn)
+            if any(
+                s["step"] == "决议公开"
+                for s in (economy_queries.plan(conn, p["code"]) or {}).get("steps", [])
+            )
+        ]
+    return index_html(publishing.list_published(runtime), plans)
+
+
+@router.get("/plans/{code}", response_class=HTMLResponse)
+def plan_page(code: str, request: Request) -> str:
+    return plan_html(_public_plan(_runtime(request), code))
+
+
+@router.get("/plans/{code}.pdf")
+def plan_pdf(code: str, request: Request) -> Response:
+    body = pdf(plan_html(_public_plan(_runtime(request), code)))
+    return Response(
+        body,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{code}.pdf"'},
+    )
+
+
+def _sheet(request: Request, village: str, period: str, version: int | None) -> dict[str, Any]:
+    found = publishing.published(_runtime(request), village, period, version)
+    if found is None:
+        which = f"version {version} of " if version else ""
+        raise Problem(
+            404,
+            "sheet-not-found",
+            f"{which}the sheet of {village} for {period} has not been published",
+        )
+    return found
+
+
+@router.get("/sheets/{village}/{period}", summary="The latest published version")
+def latest(village: str, period: str, request: Request) -> RedirectResponse:
+    found = _sheet(request, village, period, None)
+    return RedirectResponse(f"/public/sheets/{village}/{period}/v{found['version']}", 307)
+
+
+def _split(version: str) -> tuple[int, str]:
+    name, _, suffix = version.partition(".")
+    if not name.startswith("v") or not name[1:].isdigit() or suffix not in ("", "pdf", "xlsx"):
+        raise Problem(404, "sheet-not-found", f"{version} is not a version such as v1 or v1.pdf")
+    return int(name[1:]), suffix
+
+
+@router.get("/sheets/{village}/{period}/{version}", summary="One version: v1, v1.pdf, v1.xlsx")
+def sheet(village: str, period: str, version: str, request: Request) -> Response:
+    number, suffix = _split(version)
+    found = _sheet(request, village, period, number)
+    meta = {"version": found["version"], "digest": found["digest"], "replaces": found["replaces"]}
+    base = f"/public/sheets/{village}/{period}/v{number}"
+    html = sheet_html(found["content"], version=meta, base=base)
+    name = f"{village}-{period}-v{number}"
+    if suffix == "pdf":
+        return Response(
+            pdf(html),
+            media_type="application/pdf",
+            headers={"Content-Disposition": f'inline; filename="{name}.pdf"'},
+        )
+    if suffix == "xlsx":
+        return Response(
+            sheet_xlsx(found["content"], version=meta),
+            media_type=XLSX,
+            headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
+        )
+    return HTMLResponse(html)

@@ -1,0 +1,145 @@
+"""Statements for staff and auditors (JSON), and publishing disclosure sheets."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
+from pydantic import Field, StrictStr
+
+from api.deps import ReaderDep, WriterDep
+from api.problems import Problem
+from api.routes.entities import PROBLEMS
+from api.schemas import Strict, Text
+from projections import publishing
+from projections.distribution_statement import distribution_statement
+from projections.statements import KINDS, PeriodError, parse_period, statement
+
+router = APIRouter(prefix="/v1", tags=["statements and disclosure"])
+
+PeriodQuery = Annotated[
+    str, Query(description="2025 (year), 2025-Q1 (quarter) or 2025-03 (month)", examples=["2025"])
+]
+
+
+def _period(text: str) -> Any:
+    try:
+        return parse_period(text)
+    except PeriodError as error:
+        raise Problem(422, "invalid-period", str(error), field="period") from None
+
+
+@router.get(
+    "/entities/{code}/statements/{kind}",
+    responses=PROBLEMS,
+    summary="A statement for a period: trial-balance, balance-sheet, income, general-ledger, "
+    "account-detail",
+)
+def get_statement(
+    code: str,
+    kind: str,
+    reader: ReaderDep,
+    period: PeriodQuery,
+    account: Annotated[str | None, Query(description="for account-detail, e.g. 102")] = None,
+) -> dict[str, Any]:
+    if kind not in KINDS:
+        raise Problem(
+            404,
+            "statement-not-found",
+            f"statement {kind!r} is not known; use one of {', '.join(KINDS)}",
+        )
+    reader.runtime.app.get_books(code)
+    with reader.runtime.engine.connect() as conn:
+        return statement(conn, code, kind, _period(period), account)
+
+
+@router.get(
+    "/plans/{code}/statement",
+    responses=PROBLEMS,
+    summary="The distribution statement of a plan (收益分配明细表)",
+)
+def get_distribution_statement(code: str, reader: ReaderDep) -> dict[str, Any]:
+    with reader.runtime.engine.connect() as conn:
+        found = distribution_statement(conn, code)
+    if found is None:
+        raise Problem(404, "plan-not-found", f"distribution plan {code} does not exist")
+    return found
+
+
+class SheetPublish(Strict):
+    period: Annotated[StrictStr, Field(examples=["2026-Q1"])]
+    checked_by: list[Text] = Field(description="members of the 民主理财小组 who checked it")
+    checked_on: datetime.date
+    opinion: Annotated[StrictStr, Field(max_length=500)] = ""
+    reason: Annotated[StrictStr, Field(max_length=500)] = Field(
+        default="", description="why a correction is published (needed from version 2 on)"
+    )
+
+
+def _sheet_urls(village: str, period: str, version: int) -> dict[str, str]:
+    base = f"/public/sheets/{village}/{period}/v{version}"
+    return {"html": base, "pdf": f"{base}.pdf", "xlsx": f"{base}.xlsx"}
+
+
+@router.post(
+    "/villages/{village}/disclosures",
+    status_code=201,
+    responses=PROBLEMS,
+    summary="Publish the village's disclosure sheet for a period (immutable version)",
+)
+def publish(village: str, body: SheetPublish, cmd: WriterDep) -> JSONResponse:
+    _period(body.period)
+
+    def write() -> dict[str, Any]:
+        books = cmd.runtime.app.get_village(village)
+        cmd.require_township(books.township, f"village {village}")
+        return publishing.publish_sheet(
+            cmd.runtime,
+            village,
+            body.period,
+            checked_by=body.checked_by,
+            checked_on=body.checked_on,
+            opinion=body.opinion,
+            reason=body.reason,
+            actor=cmd.actor,
+        )
+
+    def read(version: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        found = publishing.published(cmd.runtime, village, body.period, version["version"])
+        assert found is not None
+        urls = _sheet_urls(village, body.period, found["version"])
+        meta = {
+            k: found[k]
+            for k in ("village_code", "period", "version", "digest", "replaces", "checked_on")
+        }
+        return {**meta, "urls": urls}, urls["html"]
+
+    return cmd.run(write, read)
+
+
+@router.get("/villages/{village}/disclosures", responses=PROBLEMS)
+def list_disclosures(village: str, reader: ReaderDep) -> list[dict[str, Any]]:
+    return [
+        {**row, "urls": _sheet_urls(village, row["period"], row["version"])}
+        for row in publishing.list_published(reader.runtime, village)
+    ]
+
+
+@router.get(
+    "/villages/{village}/disclosures/{period}/draft",
+    responses=PROBLEMS,
+    summary="What the sheet would contain if published now (nothing is written)",
+)
+def draft(village: str, period: str, reader: ReaderDep) -> dict[str, Any]:
+    _period(period)
+    reader.runtime.app.get_village(village)
+    return publishing.draft_sheet(
+        reader.runtime,
+        village,
+        period,
+        checked_by=[],
+        checked_on=reader.runtime.app.today(),
+        opinion="",
+    )
