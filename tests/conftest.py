@@ -81,7 +81,10 @@ def runtime(database: tuple[str, str | None]) -> Iterator[Runtime]:
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Every test that uses a store runs once on SQLite and once on PostgreSQL."""
-    if "database" in metafunc.fixturenames:
+    already = any(
+        m.args and m.args[0] == "database" for m in metafunc.definition.iter_markers("parametrize")
+    )
+    if "database" in metafunc.fixturenames and not already:
         metafunc.parametrize("database", BACKENDS, indirect=True)
 
 

@@ -73,7 +73,8 @@ def test_the_standard_chart_is_loaded_once() -> None:
 
 
 def test_sides_and_categories_are_the_csv_words() -> None:
-    assert Side.DEBIT == "debit" and Side("credit") is Side.CREDIT
+    assert Side.DEBIT.value == "debit" and isinstance(Side.DEBIT, str)
+    assert Side("credit") is Side.CREDIT and f"{Side.CREDIT}" == "credit"
     assert Side.DEBIT.opposite is Side.CREDIT and Side.CREDIT.opposite is Side.DEBIT
     assert [c.value for c in Category] == ["asset", "liability", "equity", "cost", "profit_loss"]
 

@@ -203,7 +203,7 @@ def test_postings_keep_two_places_and_refuse_zero_and_fractions_of_a_fen() -> No
         Posting(account="102", side=Side.DEBIT, amount=Money("1.00", "USD"))
     with pytest.raises(InvalidAmountError, match="too large"):
         Posting(account="102", side=Side.DEBIT, amount=from_fen(10**17))
-    with pytest.raises(InvalidEntryError, match="not Side.DEBIT or Side.CREDIT"):
+    with pytest.raises(InvalidEntryError, match=r"not Side\.DEBIT or Side\.CREDIT"):
         Posting(account="102", side="借", amount=money("1"))  # type: ignore[arg-type]
 
 
