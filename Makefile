@@ -15,9 +15,11 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
+	bash scripts/system-packages.sh demo
 	$(BIN)/lianzhang demo
 
 test: $(STAMP)
+	bash scripts/system-packages.sh test
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

@@ -320,3 +320,18 @@ def test_well_formed_rows_give_a_balanced_entry_or_an_unbalanced_error(
         return
     assert signs_fit and debits == credits
     assert entry.debit_total == entry.credit_total == from_fen(debits)
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [InvalidAmountError, UnbalancedEntryError, UnknownAccountError, InvalidEntryError],
+)
+def test_every_ledger_error_is_a_value_error_with_a_field(kind: type[LedgerError]) -> None:
+    error = kind("amount '12.345' has 3 decimal places", field="postings[1].amount")
+    assert isinstance(error, LedgerError) and isinstance(error, ValueError)
+    assert (str(error), error.field, error.errors) == (
+        "amount '12.345' has 3 decimal places",
+        "postings[1].amount",
+        (),
+    )
+    assert kind("no field").field is None

@@ -126,9 +126,9 @@ def test_bad_codes_and_amounts_are_refused_naming_the_input() -> None:
     with pytest.raises(UnknownAccountError) as caught:
         trial_balance(chart=CHART, opening={"999": money("1")}, movements=[])
     assert caught.value.field == "opening.999"
-    with pytest.raises(InvalidAmountError) as caught:
+    with pytest.raises(InvalidAmountError) as bad_amount:
         trial_balance(chart=CHART, movements=[("102", Side.DEBIT, Money("1", "USD"))])
-    assert caught.value.field == "movements[0].amount"
+    assert bad_amount.value.field == "movements[0].amount"
     with pytest.raises(InvalidAmountError, match="is not Money"):
         trial_balance(chart=CHART, opening={"102": "1.00"}, movements=[])  # type: ignore[dict-item]
 
