@@ -189,7 +189,7 @@ def test_failed_vote_rejects_and_a_correction_supersedes(api: Api) -> None:
 
 
 def test_allocation_preview_writes_nothing(api: Api) -> None:
-    from tests.unit.ledger.test_rule_engine import scenario_a
+    from tests.unit.ledger.test_rules import scenario_a
 
     before = events(api)
     response = api.client.post("/v1/allocation-previews", json=scenario_a(), headers=api.auditor)
