@@ -17,6 +17,7 @@ from api.idempotency import IdempotencyStore
 from api.routes import (
     agreements,
     alliances,
+    audit,
     entities,
     joint,
     members,
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.include_router(plans.router)
     app.include_router(statements.router)
     app.include_router(public.router)
+    app.include_router(audit.router)
 
     @app.get("/healthz", tags=["service"])
     def healthz() -> dict[str, object]:

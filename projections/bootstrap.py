@@ -9,6 +9,7 @@ from collections.abc import Callable
 from sqlalchemy import Engine
 
 from domain.application import LianzhangApplication
+from projections.audit import AuditProjection, ChainProjection
 from projections.database import event_store_env, make_engine
 from projections.economy_view import EconomyProjection
 from projections.ledger_view import LedgerProjection
@@ -29,7 +30,11 @@ class Runtime:
         self.schema = schema
         self.engine: Engine = make_engine(database_url, schema)
         self.app = LianzhangApplication(event_store_env(database_url, schema), today=today)
-        self.views = PullLoop(self.app, self.engine, [LedgerProjection(), EconomyProjection()])
+        self.views = PullLoop(
+            self.app,
+            self.engine,
+            [LedgerProjection(), EconomyProjection(), ChainProjection(), AuditProjection()],
+        )
         self.views.create_tables()
 
     def close(self) -> None:

@@ -7,8 +7,9 @@ import datetime
 import json
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import Connection, and_, select
 
+from projections.audit import head
 from projections.bootstrap import Runtime
 from projections.disclosure import disclosure_content
 from projections.statements import parse_period
@@ -27,15 +28,41 @@ def draft_sheet(
     """The content a sheet would have if published now."""
     runtime.views.catch_up()
     with runtime.engine.connect() as conn:
-        return disclosure_content(
+        return sheet_content(
             conn,
             village,
-            parse_period(period),
+            period,
             checked_by=checked_by,
             checked_on=checked_on,
             opinion=opinion,
             made_on=runtime.app.today(),
         )
+
+
+def sheet_content(
+    conn: Connection,
+    village: str,
+    period: str,
+    *,
+    checked_by: list[str],
+    checked_on: datetime.date,
+    opinion: str,
+    made_on: datetime.date,
+) -> dict[str, Any]:
+    """A sheet's content from the read models behind ``conn``, with the ledger fingerprint
+    (position and chain hash) it was made from: the same inputs at the same position always
+    give the same content, which is how ``verify`` re-derives a published digest."""
+    content = disclosure_content(
+        conn,
+        village,
+        parse_period(period),
+        checked_by=checked_by,
+        checked_on=checked_on,
+        opinion=opinion,
+        made_on=made_on,
+    )
+    content["ledger"] = head(conn)
+    return content
 
 
 def publish_sheet(

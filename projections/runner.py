@@ -63,15 +63,18 @@ class PullLoop:
         """The id of the last notification in the event store (0 when empty)."""
         return self.app.recorder.max_notification_id() or 0
 
-    def catch_up(self, progress: Callable[[int], None] | None = None) -> int:
-        """Apply every event not yet applied; returns how many events were read and applied."""
+    def catch_up(
+        self, progress: Callable[[int], None] | None = None, *, stop: int | None = None
+    ) -> int:
+        """Apply every event not yet applied (up to notification ``stop`` when given, for a
+        read model as of a past position); returns how many events were read and applied."""
         applied = 0
         with self._lock:
             for projection in self.projections:
                 self._ensure_tracking_row(projection)
             while True:
                 try:
-                    count = self._apply_page()
+                    count = self._apply_page(stop)
                 except TrackingConflict:
                     continue
                 if count == 0:
@@ -92,7 +95,7 @@ class PullLoop:
                 except IntegrityError:
                     pass  # another process created it first
 
-    def _apply_page(self) -> int:
+    def _apply_page(self, stop: int | None = None) -> int:
         """Read one page after the furthest-behind projection, decode each event once, and give
         it to every projection that has not seen it; all positions move in the same
         transaction as the rows."""
@@ -105,7 +108,10 @@ class PullLoop:
                 for p in sorted(self.projections, key=lambda p: p.name)
             }
             notifications = self.app.recorder.select_notifications(
-                start=min(starts.values()), limit=self.page_size, inclusive_of_start=False
+                start=min(starts.values()),
+                limit=self.page_size,
+                stop=stop,
+                inclusive_of_start=False,
             )
             if not notifications:
                 return 0
@@ -113,7 +119,9 @@ class PullLoop:
                 event = self.app.mapper.to_domain_event(notification)
                 for projection in self.projections:
                     if notification.id > starts[projection.name]:
-                        projection.apply(conn, event, notification.id)
+                        # a projection that hashes the log itself asks for the stored bytes
+                        given = notification if getattr(projection, "raw", False) else event
+                        projection.apply(conn, given, notification.id)
             end = notifications[-1].id
             for projection in self.projections:
                 start = starts[projection.name]

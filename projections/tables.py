@@ -344,3 +344,42 @@ ECONOMY_TABLES = (
     plan_entries,
     sheets,
 )
+
+# -- audit: the hash chain over the log, and who did what ------------------------------------------
+
+chain = Table(
+    "lz_chain",
+    metadata,
+    Column("position", BigInteger, primary_key=True),
+    Column("hash", String(64), nullable=False),
+    Column("previous", String(64), nullable=False),
+    Column("originator_id", String(36), nullable=False),
+    Column("originator_version", Integer, nullable=False),
+    Column("topic", Text, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False, index=True),
+)
+
+aggregates = Table(
+    "lz_aggregates",
+    metadata,
+    Column("aggregate_id", String(36), primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("code", Text, nullable=False),
+    Column("entity", String(32)),  # the books it concerns, for filtering the trail
+)
+
+audit_trail = Table(
+    "lz_audit_trail",
+    metadata,
+    Column("position", BigInteger, primary_key=True),
+    Column("recorded_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("actor", Text, nullable=False),
+    Column("command", Text, nullable=False),
+    Column("aggregate_kind", String(32), nullable=False),
+    Column("aggregate_code", Text, nullable=False),
+    Column("entity", String(32), index=True),
+    Column("reason", Text),
+    Column("detail", Text, nullable=False),
+)
+
+AUDIT_TABLES = (chain, aggregates, audit_trail)

@@ -18,6 +18,7 @@ from domain.errors import DomainError
 from ledger.errors import LedgerError
 from projections.bootstrap import Runtime
 from projections.database import DatabaseConfigError, is_postgres, sqlite_path
+from projections.exports import ExportError
 
 DEMO_TOKEN_NAME = "demo-admin"
 
@@ -269,6 +270,73 @@ def cmd_sheet(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_verify(args: argparse.Namespace) -> int:
+    """Recompute the chain, the read models and every published sheet; non-zero on any
+    difference, naming the first place it was found."""
+    import json
+
+    from projections.verify import verify
+
+    runtime = _runtime(_settings(args))
+    try:
+        report = verify(runtime)
+    finally:
+        runtime.close()
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2, default=str))
+    head = report["head"]
+    if report["ok"]:
+        if not args.json:
+            print(
+                f"verified: {report['events']} events, chain, read models and published "
+                f"sheets agree; fingerprint {head['fingerprint']} at position "
+                f"{head['position']}"
+            )
+        return 0
+    first = report["problems"][0]
+    raise CommandError(f"verification failed: {first['detail']}")
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from projections.exports import export_events, export_journals
+
+    runtime = _runtime(_settings(args))
+    try:
+        if args.what == "events":
+            count = 0
+            with open(args.output, "wb") as out:
+                for line in export_events(runtime):
+                    out.write(line)
+                    count += 1
+            print(f"wrote {count} events to {args.output}")
+        else:
+            files = export_journals(runtime, Path(args.output), args.what)
+            print(
+                f"wrote {len(files)} {args.what} journals to {args.output}: "
+                + ", ".join(f.name for f in files)
+            )
+    except OSError as error:
+        raise CommandError(f"cannot write {args.output}: {error.strerror}") from None
+    finally:
+        runtime.close()
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from projections.exports import import_events
+
+    runtime = _runtime(_settings(args))
+    try:
+        with open(args.file, "rb") as handle:
+            count = import_events(runtime, handle)
+    except OSError as error:
+        raise CommandError(f"cannot read {args.file}: {error.strerror}") from None
+    finally:
+        runtime.close()
+    print(f"imported {count} events and rebuilt the read models")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lianzhang", description="联账 Lianzhang: accounting for multi-village alliances"
@@ -315,6 +383,24 @@ def build_parser() -> argparse.ArgumentParser:
     sheet.add_argument("--draft", action="store_true", help="the content as of now, unpublished")
     sheet.set_defaults(func=cmd_sheet)
 
+    verify = sub.add_parser("verify", help="check the hash chain, read models and sheets")
+    verify.add_argument("--json", action="store_true", help="print the whole report")
+    verify.set_defaults(func=cmd_verify)
+
+    export = sub.add_parser("export", help="export the log (JSON Lines) or the books")
+    export.add_argument("what", choices=("events", "beancount", "hledger"))
+    export.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        help="a file for events, a directory for journals (one per entity)",
+    )
+    export.set_defaults(func=cmd_export)
+
+    restore = sub.add_parser("import", help="import an event export into an empty store")
+    restore.add_argument("file")
+    restore.set_defaults(func=cmd_import)
+
     call = sub.add_parser(
         "call",
         help="call the API in-process with a token (every API operation on the command line)",
@@ -345,7 +431,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
-    except (CommandError, TokenError, DatabaseConfigError, DomainError, LedgerError) as error:
+    except (
+        CommandError,
+        TokenError,
+        DatabaseConfigError,
+        DomainError,
+        LedgerError,
+        ExportError,
+    ) as error:
         print(f"lianzhang {args.command}: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

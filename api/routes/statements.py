@@ -13,7 +13,7 @@ from api.deps import ReaderDep, WriterDep
 from api.problems import Problem
 from api.routes.entities import PROBLEMS
 from api.schemas import Strict, Text
-from projections import publishing
+from projections import audit, publishing, verify
 from projections.distribution_statement import distribution_statement
 from projections.statements import KINDS, PeriodError, parse_period, statement
 
@@ -43,6 +43,14 @@ def get_statement(
     reader: ReaderDep,
     period: PeriodQuery,
     account: Annotated[str | None, Query(description="for account-detail, e.g. 102")] = None,
+    as_of_position_q: Annotated[
+        int | None,
+        Query(alias="as_of_position", ge=0, description="as the log stood after this event"),
+    ] = None,
+    as_of: Annotated[
+        datetime.datetime | None,
+        Query(description="as the books stood at this moment (ISO date and time)"),
+    ] = None,
 ) -> dict[str, Any]:
     if kind not in KINDS:
         raise Problem(
@@ -51,8 +59,27 @@ def get_statement(
             f"statement {kind!r} is not known; use one of {', '.join(KINDS)}",
         )
     reader.runtime.app.get_books(code)
-    with reader.runtime.engine.connect() as conn:
-        return statement(conn, code, kind, _period(period), account)
+    position = as_of_position(reader, as_of_position_q, as_of)
+    if position is None:
+        with reader.runtime.engine.connect() as conn:
+            return statement(conn, code, kind, _period(period), account)
+    with verify.as_of(reader.runtime, position) as engine, engine.connect() as conn:
+        return {**statement(conn, code, kind, _period(period), account), "as_of": audit.head(conn)}
+
+
+def as_of_position(
+    reader: Any, position: int | None, moment: datetime.datetime | None
+) -> int | None:
+    """The log position a statement is asked for: given, or the last one recorded by
+    ``moment``; None for now."""
+    if position is not None:
+        return position
+    if moment is not None:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=datetime.UTC)
+        with reader.runtime.engine.connect() as conn:
+            return audit.position_at(conn, moment)
+    return None
 
 
 @router.get(

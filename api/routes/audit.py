@@ -1,0 +1,45 @@
+"""Auditors' endpoints: the ledger fingerprint, verification and the audit trail."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from api.deps import ReaderDep
+from api.routes.entities import PROBLEMS
+from projections import audit
+from projections.verify import verify
+
+router = APIRouter(prefix="/v1/audit", tags=["audit"])
+
+
+@router.get("/fingerprint", responses=PROBLEMS, summary="The ledger fingerprint (账本指纹)")
+def fingerprint(reader: ReaderDep) -> dict[str, Any]:
+    with reader.runtime.engine.connect() as conn:
+        return audit.head(conn)
+
+
+@router.get(
+    "/verify",
+    responses=PROBLEMS,
+    summary="Recompute the chain, the read models and every published sheet from the log",
+)
+def run_verify(reader: ReaderDep) -> dict[str, Any]:
+    return verify(reader.runtime)
+
+
+@router.get("/trail", responses=PROBLEMS, summary="Who did what and when")
+def get_trail(
+    reader: ReaderDep,
+    entity: Annotated[str | None, Query(description="books concerned, e.g. V03")] = None,
+    date_from: Annotated[datetime.date | None, Query(alias="from")] = None,
+    date_to: Annotated[datetime.date | None, Query(alias="to")] = None,
+    limit: Annotated[int, Query(ge=1, le=5000)] = 500,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[dict[str, Any]]:
+    with reader.runtime.engine.connect() as conn:
+        return audit.trail(
+            conn, entity=entity, start=date_from, end=date_to, limit=limit, offset=offset
+        )

@@ -1,0 +1,210 @@
+"""Exports for auditors: the whole log as JSON Lines (and its import into an empty store), and
+each entity's books as a Beancount and an hledger journal.
+
+JSON Lines: one event per line, in log order, each the canonical event of ``projections.audit``
+plus its ``position`` and chain ``hash``, written canonically (sorted keys, UTF-8). Anyone can
+check the file with ``scripts/verify_export.py`` (standard library only).
+
+Journals: one file per entity; accounts are named by category and chart code (``Assets:C102``,
+``Liabilities:C211H01``, ``Income:C502``), with the Chinese name in an ``open`` comment; one
+transaction per entry (the opening balances first), debits positive and credits negative, in
+CNY. Red-ink reversals are transactions with negative amounts on the original's sides.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+from sqlalchemy import Connection, select
+
+from ledger.accounts import Category, ChartOfAccounts, Side
+from ledger.canonical import canonical_bytes
+from ledger.money import amount_str, from_fen
+from projections.audit import GENESIS, chain_hash, notification_event
+from projections.bootstrap import Runtime
+from projections.tables import entities, entries, entry_lines, opening_balances
+
+
+class ExportError(ValueError):
+    """An export or import cannot be done; the message says what and where."""
+
+
+# -- the log ---------------------------------------------------------------------------------
+
+
+def export_events(runtime: Runtime) -> Iterator[bytes]:
+    """Every stored event as one canonical JSON line with its position and chain hash."""
+    previous = GENESIS
+    start = 0
+    while page := runtime.app.recorder.select_notifications(
+        start=start, limit=1000, inclusive_of_start=False
+    ):
+        for notification in page:
+            event = notification_event(notification)
+            previous = chain_hash(previous, event)
+            yield canonical_bytes({**event, "position": notification.id, "hash": previous}) + b"\n"
+        start = page[-1].id
+
+
+def read_export(lines: Iterable[bytes]) -> list[dict[str, Any]]:
+    """Parse and check an export: valid JSON on every line and an unbroken chain."""
+    previous = GENESIS
+    events = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            event = {
+                k: record[k] for k in ("originator_id", "originator_version", "topic", "state")
+            }
+        except (ValueError, KeyError, TypeError) as error:
+            raise ExportError(f"line {number}: not an exported event ({error})") from None
+        previous = chain_hash(previous, event)
+        if record.get("hash") != previous:
+            raise ExportError(
+                f"line {number}: the chain breaks here (hash {str(record.get('hash'))[:12]}…, "
+                f"computed {previous[:12]}…): the file was altered at or before this line"
+            )
+        events.append(event)
+    return events
+
+
+def import_events(runtime: Runtime, lines: Iterable[bytes]) -> int:
+    """Write an export into an empty store (a restore), then build the read models."""
+    events = read_export(lines)
+    if runtime.views.head():
+        raise ExportError(
+            f"the store already holds {runtime.views.head()} events; import into an empty one"
+        )
+    for start in range(0, len(events), 500):
+        runtime.app.recorder.insert_events(
+            [
+                StoredEvent(
+                    originator_id=UUID(e["originator_id"]),
+                    originator_version=e["originator_version"],
+                    topic=e["topic"],
+                    state=canonical_bytes(e["state"]),
+                )
+                for e in events[start : start + 500]
+            ]
+        )
+    runtime.views.catch_up()
+    return len(events)
+
+
+# -- journals --------------------------------------------------------------------------------
+
+ROOTS = {
+    Category.ASSET: "Assets",
+    Category.LIABILITY: "Liabilities",
+    Category.EQUITY: "Equity",
+    Category.COST: "Assets",
+}
+
+
+def account_name(code: str) -> str:
+    account = ChartOfAccounts.standard().get(code)
+    if account.category is Category.PROFIT_LOSS:
+        root = "Income" if account.normal_side is Side.CREDIT else "Expenses"
+    else:
+        root = ROOTS[account.category]
+    return f"{root}:C{code}"
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def _transactions(
+    conn: Connection, code: str
+) -> tuple[str, list[tuple[str, str, list[tuple[str, str]]]]]:
+    entity = conn.execute(select(entities).where(entities.c.code == code)).mappings().first()
+    if entity is None:
+        raise ExportError(f"entity {code} does not exist")
+    opening = [
+        (r.account, amount_str(from_fen(r.balance_fen)))
+        for r in conn.execute(
+            select(opening_balances)
+            .where(opening_balances.c.entity_code == code)
+            .order_by(opening_balances.c.account)
+        )
+        if r.balance_fen
+    ]
+    out: list[tuple[str, str, list[tuple[str, str]]]] = []
+    if opening:
+        out.append((str(entity["opening_date"]), "期初余额", opening))
+    lines: dict[str, list[tuple[str, str]]] = {}
+    for r in conn.execute(
+        select(entry_lines)
+        .where(entry_lines.c.entity_code == code)
+        .order_by(entry_lines.c.number, entry_lines.c.line)
+    ):
+        fen = r.amount_fen if r.side == "debit" else -r.amount_fen
+        lines.setdefault(r.number, []).append((r.account, amount_str(from_fen(fen))))
+    for r in conn.execute(
+        select(entries.c.number, entries.c.date, entries.c.memo)
+        .where(entries.c.entity_code == code)
+        .order_by(entries.c.date, entries.c.number)
+    ):
+        out.append((r.date.isoformat(), f"{r.number} {r.memo}", lines[r.number]))
+    return str(entity["name"]), out
+
+
+def _accounts(transactions: list[tuple[str, str, list[tuple[str, str]]]]) -> dict[str, str]:
+    first: dict[str, str] = {}
+    for day, _, postings in transactions:
+        for account, _ in postings:
+            first.setdefault(account, day)
+    return dict(sorted(first.items()))
+
+
+def beancount_journal(conn: Connection, code: str) -> str:
+    name, transactions = _transactions(conn, code)
+    chart = ChartOfAccounts.standard()
+    out = [f'option "title" {_quote(f"{code} {name}")}', 'option "operating_currency" "CNY"', ""]
+    for account, day in _accounts(transactions).items():
+        out.append(f"{day} open {account_name(account)} CNY ; {chart.get(account).name}")
+    for day, narration, postings in transactions:
+        out.append("")
+        out.append(f"{day} * {_quote(narration)}")
+        for account, amount in postings:
+            out.append(f"  {account_name(account):<28} {amount:>18} CNY")
+    return "\n".join(out) + "\n"
+
+
+def hledger_journal(conn: Connection, code: str) -> str:
+    name, transactions = _transactions(conn, code)
+    chart = ChartOfAccounts.standard()
+    out = [f"; {code} {name}", "commodity 1,000.00 CNY", ""]
+    for account in _accounts(transactions):
+        out.append(f"account {account_name(account)}  ; {chart.get(account).name}")
+    for day, narration, postings in transactions:
+        out.append("")
+        out.append(f"{day} {narration.replace(';', '；')}")
+        for account, amount in postings:
+            out.append(f"    {account_name(account):<28}  {amount} CNY")
+    return "\n".join(out) + "\n"
+
+
+def export_journals(runtime: Runtime, directory: Path, kind: str) -> list[Path]:
+    """One journal per entity into ``directory``; returns the files written."""
+    runtime.views.catch_up()
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    suffix, render = {
+        "beancount": (".beancount", beancount_journal),
+        "hledger": (".journal", hledger_journal),
+    }[kind]
+    with runtime.engine.connect() as conn:
+        codes = list(conn.execute(select(entities.c.code).order_by(entities.c.code)).scalars())
+        for code in codes:
+            path = directory / f"{code}{suffix}"
+            path.write_text(render(conn, code), encoding="utf-8")
+            written.append(path)
+    return written
