@@ -18,6 +18,12 @@ from domain.ids import NAMESPACE
 from ledger.canonical import digest
 
 
+def substance_digest(content: dict[str, Any]) -> str:
+    """The digest of what a sheet says, leaving out when it was made and the fingerprint of
+    the log at that moment: publishing the same figures again is not a correction."""
+    return digest({k: v for k, v in content.items() if k not in ("ledger", "made_on")})
+
+
 def sheet_id(village: str, period: str) -> UUID:
     return uuid5(NAMESPACE, f"sheet:{village}:{period}")
 
@@ -56,9 +62,10 @@ class DisclosureSheet(Aggregate):
                 field="checked_by",
             )
         value = digest(content)
+        substance = substance_digest(content)
         latest = self.latest
         if latest is not None:
-            if latest["digest"] == value:
+            if latest.get("substance") == substance:
                 raise ConflictError(
                     f"version {latest['version']} of {self.village} {self.period} already has "
                     "exactly this content; nothing to correct",
@@ -96,5 +103,10 @@ class DisclosureSheet(Aggregate):
         actor: str,
     ) -> None:
         self.versions.append(
-            {"version": version, "digest": digest, "checked_on": checked_on.isoformat()}
+            {
+                "version": version,
+                "digest": digest,
+                "substance": substance_digest(content),
+                "checked_on": checked_on.isoformat(),
+            }
         )
