@@ -19,6 +19,7 @@ from api.routes import (
     alliances,
     audit,
     entities,
+    fairness,
     joint,
     members,
     plans,
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.include_router(statements.router)
     app.include_router(public.router)
     app.include_router(audit.router)
+    app.include_router(fairness.router)
 
     @app.get("/healthz", tags=["service"])
     def healthz() -> dict[str, object]:

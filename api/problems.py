@@ -144,6 +144,8 @@ def install(app: FastAPI) -> None:
             "UnknownAccountError": "unknown-account",
             "InvalidAmountError": "invalid-amount",
             "RuleError": "invalid-rule",
+            "ComparisonError": "invalid-comparison",
+            "FairnessError": "invalid-comparison",
             "AllocationError": "invalid-rule",
         }.get(type(exc).__name__, "invalid-entry")
         return problem_response(

@@ -50,6 +50,7 @@ from domain.plan import DistributionPlan, plan_id
 from domain.programmes import programme_name
 from domain.transcodings import register_all
 from ledger.accounts import ChartOfAccounts
+from ledger.canonical import digest
 from ledger.entries import JournalEntry
 from ledger.money import ZERO, amount_str, format_yuan, money
 from ledger.rules import allocate_document
@@ -979,6 +980,21 @@ class LianzhangApplication(BooksApplication):
             plan.execute(on=date, entries=posted, actor=actor)
             self.save(plan, *books.values(), *([old] if old is not None else []))
             return plan
+
+        return self._retrying(command)
+
+    def attach_comparison(
+        self, *, code: str, for_step: str, comparison: dict[str, Any], actor: str
+    ) -> int:
+        """Record a comparison of alternative rules on a plan, before the vote it informs."""
+
+        def command() -> int:
+            plan = self.get_plan(code)
+            number = plan.attach_comparison(
+                for_step=for_step, comparison=comparison, digest=digest(comparison), actor=actor
+            )
+            self.save(plan)
+            return number
 
         return self._retrying(command)
 

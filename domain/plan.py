@@ -95,6 +95,7 @@ class DistributionPlan(Aggregate):
         self.executed_on: datetime.date | None = None
         self.entries: list[list[str]] = []  # [entity, voucher number] posted on execution
         self.superseded_by: str | None = None
+        self.comparisons: list[dict[str, Any]] = []  # number, for_step, digest
 
     # -- queries -------------------------------------------------------------------------------
 
@@ -296,6 +297,35 @@ class DistributionPlan(Aggregate):
     def _rejected(self, *, step: str, reason: str, actor: str) -> None:
         self.state = REJECTED
         self.rejection = reason
+
+    # -- comparisons of alternative rules (fairness workbench) ----------------------------------
+
+    def attach_comparison(
+        self, *, for_step: str, comparison: dict[str, Any], digest: str, actor: str
+    ) -> int:
+        """Record the comparison shown to the body that takes ``for_step`` (审议 or 决议), so the
+        statement later shows which alternatives were on the table."""
+        self._require_state(DRAFTED, doing="have a comparison attached")
+        if for_step not in (REVIEW, RESOLUTION):
+            raise InvalidRequestError(
+                f"a comparison is attached to 审议 or 决议, not {for_step!r}", field="for_step"
+            )
+        if for_step in self.steps:
+            raise ConflictError(
+                f"plan {self.code} already has {for_step}; a comparison is shown before the vote",
+                field="for_step",
+            )
+        number = len(self.comparisons) + 1
+        self._comparison_attached(
+            number=number, for_step=for_step, comparison=comparison, digest=digest, actor=actor
+        )
+        return number
+
+    @event("ComparisonAttached")
+    def _comparison_attached(
+        self, *, number: int, for_step: str, comparison: dict[str, Any], digest: str, actor: str
+    ) -> None:
+        self.comparisons.append({"number": number, "for_step": for_step, "digest": digest})
 
     # -- execution -----------------------------------------------------------------------------
 

@@ -10,62 +10,15 @@ from sqlalchemy import Connection
 
 from ledger.capitals import to_capitals
 from ledger.money import format_yuan, money
+from ledger.words import basis_name, rule_in_words
 from projections import economy_queries, queries
 
-BASIS_NAMES = {
-    "capital": "资金",
-    "land": "土地",
-    "population": "人口",
-    "households": "户数",
-    "shares": "股份",
-}
 STATE_NAMES = {
     "drafted": "审批中",
     "rejected": "已否决",
     "executed": "已执行",
     "superseded": "已被更正",
 }
-
-
-def basis_name(basis: str) -> str:
-    return BASIS_NAMES.get(basis, basis)
-
-
-def _percent(text: str) -> str:
-    return f"{text}%"
-
-
-def rule_in_words(rule: dict[str, Any]) -> list[str]:
-    """The rule as sentences a villager reads: one per deduction, tier, floor and cap."""
-    names = {p["code"]: p.get("name", p["code"]) for p in rule.get("parties", [])}
-    words = [f"提取{d['name']}{_percent(d['percent'])}" for d in rule.get("deductions", [])]
-    tiers = rule.get("tiers", [])
-    for index, tier in enumerate(tiers):
-        kind = tier["kind"]
-        name = tier.get("name") or f"第{index + 1}档"
-        share = (
-            f"（占可分配收益的{_percent(tier['percent'])}）"
-            if kind != "rate" and "percent" in tier and index < len(tiers) - 1
-            else ""
-        )
-        rest = "其余" if index > 0 and not share else ""
-        if kind == "rate":
-            text = f"按{basis_name(tier['basis'])}的{_percent(tier['percent'])}计付{name}"
-        elif kind == "weighted":
-            parts = "、".join(
-                f"{basis_name(b)}{_percent(w)}" for b, w in tier["weights"].items() if w != "0"
-            )
-            text = f"{rest}按{parts}加权分配{share}"
-        elif kind == "proportional":
-            text = f"{rest}按{basis_name(tier['basis'])}比例分配{share}"
-        else:
-            text = f"{rest}平均分配{share}"
-        words.append(f"{name}：{text}" if name not in text else text)
-    for code, amount in rule.get("floors", {}).items():
-        words.append(f"{names.get(code, code)}保底{format_yuan(money(amount))}")
-    for code, amount in rule.get("caps", {}).items():
-        words.append(f"{names.get(code, code)}封顶{format_yuan(money(amount))}")
-    return words
 
 
 def _with_capitals(amount: str) -> dict[str, str]:
@@ -129,6 +82,24 @@ def distribution_statement(conn: Connection, code: str) -> dict[str, Any] | None
         "lines": lines,
         "total": _with_capitals(result["total"]),
         "sources": rule.get("sources", {}),
+        "alternatives": [
+            {
+                "number": c["number"],
+                "for_step": c["for_step"],
+                "digest": c["digest"],
+                "reference": c["content"]["reference"],
+                "candidates": [
+                    {
+                        "name": k["name"],
+                        "rule_words": k["rule_words"],
+                        "lines": k["lines"],
+                        "gini": k["measures"]["gini"],
+                    }
+                    for k in c["content"]["candidates"]
+                ],
+            }
+            for c in economy_queries.plan_comparisons_of(conn, code)
+        ],
         "steps": [
             {
                 "step": s["step"],

@@ -23,6 +23,7 @@ from projections.tables import (
     land_shares,
     member_shares,
     members,
+    plan_comparisons,
     plan_entries,
     plan_lines,
     plan_steps,
@@ -274,6 +275,18 @@ def plan(conn: Connection, code: str) -> dict[str, Any] | None:
         ).mappings()
     ]
     return found
+
+
+def plan_comparisons_of(conn: Connection, code: str) -> list[dict[str, Any]]:
+    """The comparisons attached to a plan, in order, with their content."""
+    return [
+        {**dict(r), "content": json.loads(r["content"])}
+        for r in conn.execute(
+            select(plan_comparisons)
+            .where(plan_comparisons.c.plan_code == code)
+            .order_by(plan_comparisons.c.number)
+        ).mappings()
+    ]
 
 
 def list_plans(conn: Connection) -> list[dict[str, Any]]:

@@ -23,6 +23,7 @@ from projections.tables import (
     land_shares,
     member_shares,
     members,
+    plan_comparisons,
     plan_entries,
     plan_lines,
     plan_steps,
@@ -61,6 +62,7 @@ class EconomyProjection:
             "Executed": self._executed,
             "Superseded": self._superseded,
             "DisclosureSheet.Published": self._sheet_published,
+            "ComparisonAttached": self._comparison,
         }
 
     def apply(self, conn: Connection, event: Any, position: int) -> None:
@@ -333,6 +335,19 @@ class EconomyProjection:
                 reason=e.reason,
                 published_at=e.timestamp,
                 published_by=e.actor,
+                position=position,
+            )
+        )
+
+    def _comparison(self, conn: Connection, e: Any, position: int) -> None:
+        conn.execute(
+            insert(plan_comparisons).values(
+                plan_code=self._plan(conn, e),
+                number=e.number,
+                for_step=e.for_step,
+                digest=e.digest,
+                content=canonical_bytes(e.comparison).decode("utf-8"),
+                attached_by=e.actor,
                 position=position,
             )
         )

@@ -54,6 +54,72 @@ def bar_chart(lines: list[dict[str, Any]], *, width: int = 640) -> Markup:
     )
 
 
+PALETTE = ("#a4161a", "#1d3557", "#2a9d8f", "#e9c46a", "#6d597a", "#f4a261", "#264653")
+
+
+def grouped_bar_chart(comparison: dict[str, Any], *, width: int = 720) -> Markup:
+    """Per party, one bar per candidate rule, with a legend; inline SVG."""
+    candidates = comparison["candidates"]
+    parties = comparison["parties"]
+    values = [[money(k["lines"][p["code"]]).amount for k in candidates] for p in parties]
+    top = max((v for row in values for v in row), default=Decimal(1)) or Decimal(1)
+    bar, gap, label_w = 12, 10, 120
+    group = bar * len(candidates) + gap
+    legend = 18 * ((len(candidates) + 2) // 3)
+    height = group * len(parties) + legend + 10
+    plot = width - label_w - 90
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="100%" '
+        f'viewBox="0 0 {width} {height}" font-family=\'{FONT_FAMILY}\' font-size="11">'
+        "<title>各方在各候选规则下的所得</title>"
+    ]
+    for i, k in enumerate(candidates):
+        x, y = 10 + (i % 3) * 230, 12 + 18 * (i // 3)
+        parts.append(
+            f'<rect x="{x}" y="{y - 9}" width="10" height="10" '
+            f'fill="{PALETTE[i % len(PALETTE)]}"/><text x="{x + 14}" y="{y}">'
+            f"{escape(k['name'])}</text>"
+        )
+    for row, (p, amounts) in enumerate(zip(parties, values, strict=True)):
+        y0 = legend + 10 + row * group
+        parts.append(
+            f'<text x="{label_w - 6}" y="{y0 + group // 2}" text-anchor="end">'
+            f"{escape(p['code'] + ' ' + p['name'])}</text>"
+        )
+        for i, amount in enumerate(amounts):
+            length = int(plot * amount / top)
+            y = y0 + i * bar
+            parts.append(
+                f'<rect x="{label_w}" y="{y}" width="{max(length, 1)}" '
+                f'height="{bar - 2}" fill="{PALETTE[i % len(PALETTE)]}"><title>'
+                f"{escape(candidates[i]['name'])}: {yuan(str(amount))}</title></rect>"
+                f'<text x="{label_w + length + 4}" y="{y + bar - 3}" font-size="9">'
+                f"{yuan(str(amount))}</text>"
+            )
+    parts.append("</svg>")
+    return Markup(
+        '<figure class="chart">'
+        + "".join(parts)
+        + "<figcaption>各候选规则下各方所得</figcaption></figure>"
+    )
+
+
+def comparison_html(
+    comparison: dict[str, Any], *, number: int | None = None, for_step: str | None = None
+) -> str:
+    return (
+        environment()
+        .get_template("comparison.html")
+        .render(
+            title="分配规则比较",
+            c=comparison,
+            grouped=grouped_bar_chart(comparison),
+            number=number,
+            for_step=for_step,
+        )
+    )
+
+
 @cache
 def environment() -> Environment:
     env = Environment(

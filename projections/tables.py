@@ -328,6 +328,18 @@ sheets = Table(
     Column("position", BigInteger, nullable=False),
 )
 
+plan_comparisons = Table(
+    "lz_plan_comparisons",
+    metadata,
+    Column("plan_code", String(32), primary_key=True),
+    Column("number", Integer, primary_key=True),
+    Column("for_step", String(16), nullable=False),
+    Column("digest", String(64), nullable=False),
+    Column("content", Text, nullable=False),  # the comparison shown (canonical JSON)
+    Column("attached_by", Text, nullable=False),
+    Column("position", BigInteger, nullable=False),
+)
+
 ECONOMY_TABLES = (
     equity_capital,
     land_shares,
@@ -342,6 +354,7 @@ ECONOMY_TABLES = (
     plan_steps,
     plan_lines,
     plan_entries,
+    plan_comparisons,
     sheets,
 )
 

@@ -11,6 +11,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from api.settings import Settings
 from api.tokens import TokenError, TokenStore
@@ -337,6 +338,76 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_compare(args: argparse.Namespace) -> int:
+    """Compare candidate rules on a plan's inputs (``plan:CODE``) or a RULES.md document, and
+    print them side by side with the fairness measures; ``--html`` also writes the page."""
+    import json
+
+    from ledger.comparison import ComparisonError
+    from projections import fairness
+    from projections.render import comparison_html
+
+    def load(path: str) -> dict[str, Any]:
+        try:
+            value = json.loads(Path(path).read_text(encoding="utf-8"))
+        except OSError as error:
+            raise CommandError(f"cannot read {path}: {error.strerror}") from None
+        except json.JSONDecodeError as error:
+            raise CommandError(f"{path}:{error.lineno}:{error.colno}: not valid JSON") from None
+        if not isinstance(value, dict):
+            raise CommandError(f"{path}: a rule is a JSON object")
+        return value
+
+    candidates = []
+    for path in args.rules:
+        rule = load(path)
+        name = rule.pop("name", None) or Path(path).stem
+        candidates.append({"name": name, "rule": rule.get("rule", rule)})
+    runtime = _runtime(_settings(args)) if args.base.startswith("plan:") else None
+    try:
+        if runtime is not None:
+            runtime.views.catch_up()
+            with runtime.engine.connect() as conn:
+                result = fairness.comparison(
+                    conn,
+                    document=None,
+                    plan=args.base[5:],
+                    candidates=candidates,
+                    reference=args.reference,
+                )
+        else:
+            from ledger.comparison import compare
+
+            result = compare(load(args.base), candidates, reference=args.reference)
+    except ComparisonError as error:
+        raise CommandError(str(error)) from None
+    finally:
+        if runtime is not None:
+            runtime.close()
+    names = [c["name"] for c in result["candidates"]]
+    width = max(12, *(len(n) * 2 for n in names))
+    print(f"{'':<16}" + "".join(f"{n:>{width}}" for n in names))
+    for party in result["parties"]:
+        label = f"{party['code']} {party['name']}"
+        print(
+            f"{label:<16}"
+            + "".join(f"{c['lines'][party['code']]:>{width}}" for c in result["candidates"])
+        )
+    for measure in ("gini", "theil", "max_min"):
+        print(
+            f"{measure:<16}"
+            + "".join(f"{c['measures'][measure] or '-':>{width}}" for c in result["candidates"])
+        )
+    for candidate in result["candidates"]:
+        print(f"\n{candidate['name']}: " + "；".join(candidate["rule_words"]))
+        for sentence in candidate["sentences"]:
+            print(f"  {sentence}")
+    if args.html:
+        Path(args.html).write_text(comparison_html(result), encoding="utf-8")
+        print(f"\nwrote {args.html}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lianzhang", description="联账 Lianzhang: accounting for multi-village alliances"
@@ -400,6 +471,15 @@ def build_parser() -> argparse.ArgumentParser:
     restore = sub.add_parser("import", help="import an event export into an empty store")
     restore.add_argument("file")
     restore.set_defaults(func=cmd_import)
+
+    compare = sub.add_parser(
+        "compare", help="compare candidate rules with fairness measures (writes nothing)"
+    )
+    compare.add_argument("base", help="plan:CODE, or a RULES.md document (JSON)")
+    compare.add_argument("rules", nargs="+", help="candidate rules (JSON; optional name)")
+    compare.add_argument("--reference", help="the candidate the others are compared with")
+    compare.add_argument("--html", help="also write the comparison page here")
+    compare.set_defaults(func=cmd_compare)
 
     call = sub.add_parser(
         "call",

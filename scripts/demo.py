@@ -22,6 +22,7 @@ from domain.books import VillageCollective
 from domain.ids import alliance_id, entity_id
 from domain.members import register_id
 from domain.plan import STEPS, plan_id
+from ledger.comparison import compare
 from projections import publishing
 from projections.bootstrap import Runtime
 from scripts import scenario_a as A
@@ -281,6 +282,16 @@ def _plan(
             as_of=body["as_of"],
             amount=body["amount"],
             rule=body["rule"],
+            actor=ACTOR,
+        )
+        wrote += 1
+    plan = app.get_plan(code)
+    if plan.scope == "alliance" and not plan.comparisons and "审议" not in plan.steps:
+        document = {k: v for k, v in plan.rule.items() if k != "sources"}
+        app.attach_comparison(
+            code=code,
+            for_step="审议",
+            comparison=compare(document, A.ALTERNATIVES),
             actor=ACTOR,
         )
         wrote += 1

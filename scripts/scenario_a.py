@@ -227,3 +227,10 @@ EXPECTED_HOUSEHOLDS = {
     "H01": "6055.94", "H02": "4541.95", "H03": "7569.92", "H04": "3027.97", "H05": "9083.91",
     "H06": "5298.95", "H07": "6055.94", "H08": "1513.99", "H09": "3784.96", "H10": "4541.95",
 }  # fmt: skip
+
+# The alternatives shown to the 审议 of the alliance plan (the fairness workbench).
+ALTERNATIVES: list[dict[str, Any]] = [
+    {"name": "按资金比例", "rule": {"tiers": [{"kind": "proportional", "basis": "capital"}]}},
+    {"name": "各村平均", "rule": {"tiers": [{"kind": "equal"}]}},
+    {"name": "按人口", "rule": {"tiers": [{"kind": "proportional", "basis": "population"}]}},
+]

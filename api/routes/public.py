@@ -21,13 +21,13 @@ router = APIRouter(prefix="/public", tags=["public pages (三公开)"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _runtime(request: Request) -> Any:
+def fresh_runtime(request: Request) -> Any:
     runtime = request.app.state.runtime
     runtime.views.catch_up()
     return runtime
 
 
-def _public_plan(runtime: Any, code: str) -> dict[str, Any]:
+def public_plan(runtime: Any, code: str) -> dict[str, Any]:
     with runtime.engine.connect() as conn:
         found = distribution_statement(conn, code)
     if found is None or not any(s["step"] == "决议公开" for s in found["steps"]):
@@ -37,7 +37,7 @@ def _public_plan(runtime: Any, code: str) -> dict[str, Any]:
 
 @router.get("", response_class=HTMLResponse, summary="Index of published sheets and plans")
 def index(request: Request) -> str:
-    runtime = _runtime(request)
+    runtime = fresh_runtime(request)
     with runtime.engine.connect() as conn:
         plans = [
             p
@@ -52,12 +52,12 @@ def index(request: Request) -> str:
 
 @router.get("/plans/{code}", response_class=HTMLResponse)
 def plan_page(code: str, request: Request) -> str:
-    return plan_html(_public_plan(_runtime(request), code))
+    return plan_html(public_plan(fresh_runtime(request), code))
 
 
 @router.get("/plans/{code}.pdf")
 def plan_pdf(code: str, request: Request) -> Response:
-    body = pdf(plan_html(_public_plan(_runtime(request), code)))
+    body = pdf(plan_html(public_plan(fresh_runtime(request), code)))
     return Response(
         body,
         media_type="application/pdf",
@@ -66,7 +66,7 @@ def plan_pdf(code: str, request: Request) -> Response:
 
 
 def _sheet(request: Request, village: str, period: str, version: int | None) -> dict[str, Any]:
-    found = publishing.published(_runtime(request), village, period, version)
+    found = publishing.published(fresh_runtime(request), village, period, version)
     if found is None:
         which = f"version {version} of " if version else ""
         raise Problem(

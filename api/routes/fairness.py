@@ -1,0 +1,127 @@
+"""Fairness workbench: compare candidate rules before a plan is approved."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+from pydantic import Field, StrictStr
+
+from api.deps import ReaderDep, WriterDep
+from api.problems import Problem
+from api.routes.entities import PROBLEMS
+from api.routes.public import fresh_runtime, public_plan
+from api.schemas import Strict
+from projections import economy_queries, fairness
+from projections.render import comparison_html
+
+router = APIRouter(tags=["fairness workbench"])
+
+
+class Candidate(Strict):
+    name: Annotated[StrictStr, Field(min_length=1, max_length=60, examples=["各村平均"])]
+    rule: dict[str, Any] = Field(examples=[{"tiers": [{"kind": "equal"}]}])
+
+
+class ComparisonCreate(Strict):
+    plan: StrictStr | None = Field(default=None, description="compare on this plan's inputs")
+    document: dict[str, Any] | None = Field(default=None, description="or on a RULES.md document")
+    candidates: list[Candidate]
+    reference: StrictStr | None = None
+    shapley: dict[str, Any] | None = Field(
+        default=None,
+        description='{"coalitions": {"V01+V02": "…"}} and/or {"standalone": {"V01": "…"}}',
+    )
+    per_capita_basis: StrictStr = "population"
+    enterprise_profit: dict[str, StrictStr] = Field(
+        default_factory=dict, description="enterprise profit by year, where it is reported"
+    )
+
+
+class PlanComparisonCreate(Strict):
+    for_step: Literal["审议", "决议"]
+    candidates: list[Candidate]
+    reference: StrictStr | None = None
+    shapley: dict[str, Any] | None = None
+    per_capita_basis: StrictStr = "population"
+    enterprise_profit: dict[str, StrictStr] = Field(default_factory=dict)
+
+
+def _compute(runtime: Any, body: Any, plan: str | None, document: Any) -> dict[str, Any]:
+    runtime.views.catch_up()
+    with runtime.engine.connect() as conn:
+        return fairness.comparison(
+            conn,
+            document=document,
+            plan=plan,
+            candidates=[c.model_dump() for c in body.candidates],
+            reference=body.reference,
+            shapley=body.shapley,
+            per_capita_basis=body.per_capita_basis,
+            enterprise_profit=body.enterprise_profit,
+            today=runtime.app.today(),
+        )
+
+
+@router.post(
+    "/v1/fairness/comparisons",
+    responses=PROBLEMS,
+    summary="Compare two to six rules side by side with fairness measures; writes nothing",
+)
+def compare_rules(
+    body: ComparisonCreate,
+    reader: ReaderDep,
+    format: Annotated[Literal["json", "html"], Query()] = "json",
+) -> Any:
+    result = _compute(reader.runtime, body, body.plan, body.document)
+    if format == "html":
+        return HTMLResponse(comparison_html(result))
+    return result
+
+
+@router.post(
+    "/v1/plans/{code}/comparisons",
+    status_code=201,
+    responses=PROBLEMS,
+    summary="Attach a comparison to a plan's 审议 or 决议 (recorded in the plan's events)",
+)
+def attach(code: str, body: PlanComparisonCreate, cmd: WriterDep) -> JSONResponse:
+    def write() -> int:
+        plan = cmd.runtime.app.get_plan(code)
+        cmd.require_township(plan.township, f"plan {code}")
+        result = _compute(cmd.runtime, body, code, None)
+        number: int = cmd.runtime.app.attach_comparison(
+            code=code, for_step=body.for_step, comparison=result, actor=cmd.actor
+        )
+        return number
+
+    def read(number: int) -> tuple[dict[str, Any], str]:
+        with cmd.runtime.engine.connect() as conn:
+            stored = economy_queries.plan_comparisons_of(conn, code)[number - 1]
+        url = f"/public/plans/{code}/comparisons/{number}"
+        return {
+            "number": number,
+            "for_step": stored["for_step"],
+            "digest": stored["digest"],
+            "page": url,
+            "comparison": stored["content"],
+        }, url
+
+    return cmd.run(write, read)
+
+
+@router.get(
+    "/public/plans/{code}/comparisons/{number}",
+    response_class=HTMLResponse,
+    tags=["public pages (三公开)"],
+)
+def comparison_page(code: str, number: int, request: Request) -> str:
+    runtime = fresh_runtime(request)
+    public_plan(runtime, code)
+    with runtime.engine.connect() as conn:
+        stored = economy_queries.plan_comparisons_of(conn, code)
+    if not 1 <= number <= len(stored):
+        raise Problem(404, "comparison-not-found", f"plan {code} has no comparison {number}")
+    found = stored[number - 1]
+    return comparison_html(found["content"], number=number, for_step=found["for_step"])
