@@ -217,3 +217,29 @@ def test_call_goes_through_the_api_with_its_roles(
         check=False,
     )
     assert again.returncode == 2 and "409" in again.stderr and "executed" in again.stderr
+
+
+def test_compare_prints_the_rules_side_by_side(
+    database: tuple[str, str | None], tmp_path: Path
+) -> None:
+    lianzhang(database, tmp_path, "demo", "--no-serve")
+    candidates = sorted((Path(__file__).parents[2] / "examples" / "candidates").glob("*.json"))
+    page = tmp_path / "compare.html"
+    shown = lianzhang(
+        database, tmp_path, "compare", "plan:P2025-HNHM", *map(str, candidates), "--html", str(page)
+    )
+    header, *rows = shown.stdout.splitlines()
+    assert header.split() == ["方案规则", "按资金比例", "按人口", "各村平均"]
+    assert rows[1].split() == ["V02", "和店村", "44836.56", "48608.00", "48608.00", "60760.00"]
+    assert "和店村：按资金计为其比例份额的0.92倍" in shown.stdout
+    assert "<svg" in page.read_text(encoding="utf-8")
+    example = Path(__file__).parents[2] / "examples" / "rules-example.json"
+    offline = subprocess.run(
+        [sys.executable, "-m", "scripts.cli", "compare", str(example), str(candidates[0])],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert offline.returncode == 0 and "51845.00" in offline.stdout
+    missing = lianzhang(database, tmp_path, "compare", "plan:NOPE", str(candidates[0]), check=False)
+    assert missing.returncode == 2 and "NOPE" in missing.stderr
