@@ -70,16 +70,25 @@ class ChainProjection:
     tables = (chain,)
     raw = True  # needs the stored bytes, not the decoded event
 
-    def apply(self, conn: Connection, notification: Any, position: int) -> None:
+    def __init__(self) -> None:
+        self._previous = GENESIS
+
+    def begin_page(self, conn: Connection) -> None:
+        """Read the chain head once per page (inside the page's transaction, with the
+        tracking rows locked): the page's events then chain on from it in memory."""
         last = conn.execute(
             select(chain.c.hash).order_by(chain.c.position.desc()).limit(1)
         ).scalar_one_or_none()
-        previous = last or GENESIS
+        self._previous = last or GENESIS
+
+    def apply(self, conn: Connection, notification: Any, position: int) -> None:
+        previous = self._previous
         event = notification_event(notification)
+        current = chain_hash(previous, event)
         conn.execute(
             insert(chain).values(
                 position=position,
-                hash=chain_hash(previous, event),
+                hash=current,
                 previous=previous,
                 originator_id=event["originator_id"],
                 originator_version=event["originator_version"],
@@ -87,6 +96,7 @@ class ChainProjection:
                 recorded_at=_recorded_at(event["state"]),
             )
         )
+        self._previous = current  # the next event of the page chains on from it
 
 
 def head(conn: Connection) -> dict[str, Any]:
@@ -160,6 +170,10 @@ class AuditProjection:
     name = "audit"
     tables = (aggregates, audit_trail)
 
+    def __init__(self) -> None:
+        # aggregate id → (kind, code, entity): fixed once created, so kept in memory
+        self._known: dict[str, tuple[str, str, str | None]] = {}
+
     def apply(self, conn: Connection, event: Any, position: int) -> None:
         qualname = type(event).__qualname__
         aggregate_id = str(event.originator_id)
@@ -177,20 +191,25 @@ class AuditProjection:
                     entity=getattr(event, entity_field) if entity_field else None,
                 )
             )
-        known = conn.execute(
-            select(aggregates.c.kind, aggregates.c.code, aggregates.c.entity).where(
-                aggregates.c.aggregate_id == aggregate_id
-            )
-        ).first()
+        known = self._known.get(aggregate_id)
+        if known is None:
+            row = conn.execute(
+                select(aggregates.c.kind, aggregates.c.code, aggregates.c.entity).where(
+                    aggregates.c.aggregate_id == aggregate_id
+                )
+            ).first()
+            if row is not None:
+                known = (row.kind, row.code, row.entity)
+                self._known[aggregate_id] = known
         conn.execute(
             insert(audit_trail).values(
                 position=position,
                 recorded_at=event.timestamp,
                 actor=getattr(event, "actor", "") or "",
                 command=qualname.rsplit(".", 1)[-1],
-                aggregate_kind=known.kind if known else class_name,
-                aggregate_code=known.code if known else aggregate_id,
-                entity=known.entity if known else None,
+                aggregate_kind=known[0] if known else class_name,
+                aggregate_code=known[1] if known else aggregate_id,
+                entity=known[2] if known else None,
                 reason=getattr(event, "reason", None) or None,
                 detail=json.dumps(_detail(event), ensure_ascii=False, sort_keys=True),
             )

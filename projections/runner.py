@@ -115,6 +115,10 @@ class PullLoop:
             )
             if not notifications:
                 return 0
+            for projection in self.projections:
+                begin = getattr(projection, "begin_page", None)
+                if begin is not None:
+                    begin(conn)
             for notification in notifications:
                 event = self.app.mapper.to_domain_event(notification)
                 for projection in self.projections:
