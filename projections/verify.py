@@ -59,12 +59,7 @@ def scratch_engine() -> Engine:
 def as_of(runtime: Runtime, position: int) -> Iterator[Engine]:
     """Read models exactly as they were after event ``position``: a replay into scratch."""
     engine = scratch_engine()
-    loop = PullLoop(
-        runtime.app,
-        engine,
-        [LedgerProjection(), EconomyProjection(), ChainProjection(), AuditProjection()],
-    )
-    loop.catch_up(stop=position)
+    _scratch_loop(runtime, engine).catch_up(stop=position)
     try:
         yield engine
     finally:
@@ -184,14 +179,24 @@ def verify_read_models(runtime: Runtime) -> list[dict[str, Any]]:
     return []
 
 
+def _scratch_loop(runtime: Runtime, engine: Engine) -> PullLoop:
+    return PullLoop(
+        runtime.app,
+        engine,
+        [LedgerProjection(), EconomyProjection(), ChainProjection(), AuditProjection()],
+    )
+
+
 def verify_sheets(runtime: Runtime) -> list[dict[str, Any]]:
-    """Re-derive every published sheet from a replay up to the position it was made from."""
+    """Re-derive every published sheet from a replay up to the position it was made from (one
+    replay, moved forward sheet by sheet in position order)."""
     from projections.publishing import sheet_content
 
     problems: list[dict[str, Any]] = []
     with runtime.engine.connect() as conn:
-        published = list(conn.execute(select(sheets).order_by(sheets.c.position)).mappings())
+        published = list(conn.execute(select(sheets)).mappings())
         chained = dict(conn.execute(select(chain.c.position, chain.c.hash)).all())
+    pending = []
     for row in published:
         content = json.loads(row["content"])
         label = f"{row['village_code']} {row['period']} v{row['version']}"
@@ -205,9 +210,8 @@ def verify_sheets(runtime: Runtime) -> list[dict[str, Any]]:
                 }
             )
             continue
-        ledger = content.get("ledger", {})
-        position = int(ledger.get("position", 0))
-        if chained.get(position, GENESIS) != ledger.get("fingerprint"):
+        position = int(content.get("ledger", {}).get("position", 0))
+        if chained.get(position, GENESIS) != content.get("ledger", {}).get("fingerprint"):
             problems.append(
                 {
                     "check": "sheet",
@@ -218,26 +222,34 @@ def verify_sheets(runtime: Runtime) -> list[dict[str, Any]]:
                 }
             )
             continue
-        with as_of(runtime, position) as engine, engine.connect() as scratch:
-            again = sheet_content(
-                scratch,
-                row["village_code"],
-                row["period"],
-                checked_by=content["checked"]["by"],
-                checked_on=datetime.date.fromisoformat(content["checked"]["on"]),
-                opinion=content["checked"]["opinion"],
-                made_on=datetime.date.fromisoformat(content["made_on"]),
-            )
-        if digest(again) != row["digest"]:
-            problems.append(
-                {
-                    "check": "sheet",
-                    "sheet": label,
-                    "position": position,
-                    "detail": f"sheet {label}: a replay up to position {position} "
-                    "does not give the published content",
-                }
-            )
+        pending.append((position, label, row, content))
+    engine = scratch_engine()
+    loop = _scratch_loop(runtime, engine)
+    try:
+        for position, label, row, content in sorted(pending, key=lambda item: item[0]):
+            loop.catch_up(stop=position)
+            with engine.connect() as scratch:
+                again = sheet_content(
+                    scratch,
+                    row["village_code"],
+                    row["period"],
+                    checked_by=content["checked"]["by"],
+                    checked_on=datetime.date.fromisoformat(content["checked"]["on"]),
+                    opinion=content["checked"]["opinion"],
+                    made_on=datetime.date.fromisoformat(content["made_on"]),
+                )
+            if digest(again) != row["digest"]:
+                problems.append(
+                    {
+                        "check": "sheet",
+                        "sheet": label,
+                        "position": position,
+                        "detail": f"sheet {label}: a replay up to position {position} "
+                        "does not give the published content",
+                    }
+                )
+    finally:
+        engine.dispose()
     return problems
 
 
