@@ -106,6 +106,18 @@ class Alliance(Aggregate):
             }
         )
 
+    def member_days(self, village: str, first: datetime.date, last: datetime.date) -> int:
+        """Days from ``first`` to ``last`` (both included) on which ``village`` was a member."""
+        days = 0
+        for spell in self.memberships:
+            if spell.village != village:
+                continue
+            start = max(first, spell.joined)
+            end = min(last, (spell.left - datetime.timedelta(days=1)) if spell.left else last)
+            if end >= start:
+                days += (end - start).days + 1
+        return days
+
     # -- commands ------------------------------------------------------------------------------
 
     def join_village(self, *, village_code: str, joined_on: datetime.date, actor: str) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
@@ -46,6 +47,7 @@ from domain.errors import (
 )
 from domain.ids import alliance_id, entity_id
 from domain.members import MemberRegister, register_id
+from domain.periods import period_bounds
 from domain.plan import DistributionPlan, plan_id
 from domain.programmes import programme_name
 from domain.transcodings import register_all
@@ -784,13 +786,20 @@ class LianzhangApplication(BooksApplication):
     # -- distribution plans --------------------------------------------------------------------
 
     def plan_document(
-        self, *, scope: str, target: str, as_of: datetime.date, amount: str, rule: Mapping[str, Any]
+        self,
+        *,
+        scope: str,
+        target: str,
+        as_of: datetime.date,
+        amount: str,
+        rule: Mapping[str, Any],
+        period: str = "",
     ) -> tuple[str, str | None, dict[str, Any], dict[str, Any]]:
         """Build a plan's full rule document from the registers as of ``as_of``.
 
         Returns (payer, alliance code, document, sources) where ``sources`` keeps each party's
         capital by fund programme (alliance plans) so every yuan stays traceable to where it
-        came from.
+        came from, and the part of the period each late joiner was a member.
         """
         for key in ("parties", "amount"):
             if key in rule:
@@ -812,15 +821,30 @@ class LianzhangApplication(BooksApplication):
                 raise ConflictError(
                     f"alliance {target} has no member villages on {as_of}", field="as_of"
                 )
-            parties = alliance_parties(pool, villages, as_of)
+            membership: dict[str, Fraction] = {}
+            bounds = period_bounds(period)
+            if bounds is not None and bounds[0] <= as_of:
+                first, last = bounds[0], min(bounds[1], as_of)
+                days = (last - first).days + 1
+                membership = {
+                    v.code: Fraction(alliance.member_days(v.code, first, last), days)
+                    for v in villages
+                }
+            parties = alliance_parties(pool, villages, as_of, membership)
+            late = {
+                code: f"{part.numerator}/{part.denominator}"
+                for code, part in membership.items()
+                if part != 1
+            }
             sources = {
+                **({"membership": late} if late else {}),
                 "capital_by_programme": {
                     v.code: {
                         p: amount_str(m)
                         for p, m in pool.capital_by_programme(v.code, as_of).items()
                     }
                     for v in villages
-                }
+                },
             }
             payer, alliance_code = pool.code, alliance.code
         elif scope == "village":
@@ -861,7 +885,7 @@ class LianzhangApplication(BooksApplication):
         if not title.strip():
             raise InvalidRequestError("a plan needs a title", field="title")
         payer_code, alliance_code, document, sources = self.plan_document(
-            scope=scope, target=target, as_of=as_of, amount=amount, rule=rule
+            scope=scope, target=target, as_of=as_of, amount=amount, rule=rule, period=period
         )
         result = allocate_document(document)
         accounts = {**DEFAULT_DEDUCTION_ACCOUNTS, **dict(deduction_accounts or {})}

@@ -17,7 +17,8 @@ Postings (《农村集体经济组织会计制度》 2023):
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from typing import Any
 
 from moneyed import Money
@@ -43,23 +44,51 @@ def plain_decimal(value: Decimal) -> str:
 
 
 def alliance_parties(
-    joint: JointEntity, villages: list[VillageCollective], as_of: datetime.date
+    joint: JointEntity,
+    villages: list[VillageCollective],
+    as_of: datetime.date,
+    membership: dict[str, Fraction] | None = None,
 ) -> list[dict[str, Any]]:
     """Member villages with their bases on ``as_of``: capital paid into the joint entity,
-    land shares in force (mu × grade), population and households."""
-    return [
-        {
-            "code": v.code,
-            "name": v.name,
-            "bases": {
-                "capital": amount_str(joint.capital_of(v.code, as_of)),
-                "land": plain_decimal(joint.land_basis(v.code, as_of)),
-                "population": str(v.population),
-                "households": str(v.households),
-            },
+    land shares in force (mu × grade), population and households.
+
+    ``membership`` gives, for a village that was a member for only part of the plan's period
+    (a late joiner), the part it was (days as a member / days of the period); its bases are
+    taken in that proportion (capital rounded half-up to the fen, the others to six places),
+    so its weight counts from the day it joined.
+    """
+    parties = []
+    for v in sorted(villages, key=lambda v: v.code):
+        part = (membership or {}).get(v.code, Fraction(1))
+        bases = {
+            "capital": joint.capital_of(v.code, as_of).amount,
+            "land": joint.land_basis(v.code, as_of),
+            "population": Decimal(v.population),
+            "households": Decimal(v.households),
         }
-        for v in sorted(villages, key=lambda v: v.code)
-    ]
+        if part != 1:
+            bases = {
+                name: _pro_rata(value, part, "0.01" if name == "capital" else "0.000001")
+                for name, value in bases.items()
+            }
+        parties.append(
+            {
+                "code": v.code,
+                "name": v.name,
+                "bases": {
+                    "capital": amount_str(money(bases["capital"])),
+                    **{k: plain_decimal(bases[k]) for k in ("land", "population", "households")},
+                },
+            }
+        )
+    return parties
+
+
+def _pro_rata(value: Decimal, part: Fraction, places: str) -> Decimal:
+    exact = Fraction(value) * part
+    return (Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(
+        Decimal(places), rounding=ROUND_HALF_UP
+    )
 
 
 def household_parties(register: MemberRegister, as_of: datetime.date) -> list[dict[str, Any]]:

@@ -119,3 +119,44 @@ def test_books_loaded_from_a_snapshot_equal_a_full_replay(app: LianzhangApplicat
         entity=village, date=D(2025, 3, 2), memo="x", postings=receipt("1.00"), actor="a"
     )
     assert nxt.number == "2025-0142"
+
+
+def test_a_late_joiners_weight_counts_from_the_day_it_joined(app: LianzhangApplication) -> None:
+    alliance = builders.alliance(app)
+    early, late = builders.village(app), builders.village(app)
+    app.join_village(alliance=alliance, village=early, joined_on=D(2025, 1, 1), actor="a")
+    app.join_village(alliance=alliance, village=late, joined_on=D(2025, 7, 2), actor="a")
+    joint = builders.code("J")
+    app.register_joint_entity(alliance=alliance, code=joint, name="联合社", actor="a")
+    for village, day in ((early, D(2025, 1, 2)), (late, D(2025, 7, 2))):
+        app.contribute_capital(
+            joint=joint, village=village, programme="CZFC", amount="100000.00", date=day, actor="a"
+        )
+    app.record_cash(
+        entity=joint,
+        direction="receipt",
+        account="502",
+        amount="10000.00",
+        date=D(2025, 12, 20),
+        memo="分红",
+        actor="a",
+    )
+    plan = app.draft_plan(
+        code=builders.code("P"),
+        title="按资金分配",
+        scope="alliance",
+        target=alliance,
+        period="2025",
+        as_of=D(2025, 12, 31),
+        amount="10000.00",
+        rule={"tiers": [{"kind": "proportional", "basis": "capital"}]},
+        actor="a",
+    )
+    # the late joiner was a member 183 of the 365 days: 100000 × 183/365 = 50136.99
+    bases = {p["code"]: p["bases"] for p in plan.rule["parties"]}
+    assert bases[late]["capital"] == "50136.99" and bases[early]["capital"] == "100000.00"
+    assert bases[late]["population"] == "501.369863"
+    assert plan.rule["sources"]["membership"] == {late: "183/365"}
+    totals = {line["code"]: line["total"] for line in plan.result["lines"]}
+    # 10000 × 100000 / 150136.99 = 6660.5824…, 10000 × 50136.99 / 150136.99 = 3339.4175…
+    assert totals == {early: "6660.58", late: "3339.42"}

@@ -87,3 +87,14 @@ def test_one_joint_entity_and_unique_enterprises() -> None:
             enterprise_code="NLD", name="纽澜地", joined_on=D(2025, 1, 1), actor="a"
         )
     assert alliance.enterprises == {"NLD": "纽澜地"}
+
+
+def test_member_days_count_every_spell_inside_the_window() -> None:
+    alliance = formed()
+    alliance.join_village(village_code="V01", joined_on=D(2025, 1, 1), actor="a")
+    alliance.leave_village(village_code="V01", left_on=D(2025, 3, 1), reason="暂退", actor="a")
+    alliance.join_village(village_code="V01", joined_on=D(2025, 12, 1), actor="a")
+    # 1 Jan – 28 Feb (59 days) and 1–31 Dec (31 days)
+    assert alliance.member_days("V01", D(2025, 1, 1), D(2025, 12, 31)) == 90
+    assert alliance.member_days("V01", D(2025, 2, 1), D(2025, 2, 28)) == 28
+    assert alliance.member_days("V02", D(2025, 1, 1), D(2025, 12, 31)) == 0
