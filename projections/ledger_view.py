@@ -48,6 +48,8 @@ class LedgerProjection:
 
     def __init__(self) -> None:
         self._code = CodeLookup()
+        self._lines: list[dict[str, Any]] = []
+        self._months: dict[tuple[str, str, str], list[int]] = {}
         self._handlers: dict[str, Callable[[Connection, Any, int], None]] = {
             "Formed": self._alliance_formed,
             "VillageJoined": self._village_joined,
@@ -63,6 +65,41 @@ class LedgerProjection:
             "EntryReversed": self._entry_reversed,
             "MonthClosed": self._month_closed,
         }
+
+    def begin_page(self, conn: Connection) -> None:
+        """Entry lines and monthly movements are gathered over a page and written at its end
+        (nothing reads them within the page), in as few statements as possible."""
+        self._lines: list[dict[str, Any]] = []
+        self._months: dict[tuple[str, str, str], list[int]] = {}
+
+    def end_page(self, conn: Connection) -> None:
+        if self._lines:
+            conn.execute(insert(entry_lines), self._lines)
+        for (code, account, month), (debit, credit) in sorted(self._months.items()):
+            key = and_(
+                account_months.c.entity_code == code,
+                account_months.c.account == account,
+                account_months.c.month == month,
+            )
+            changed = conn.execute(
+                update(account_months)
+                .where(key)
+                .values(
+                    debit_fen=account_months.c.debit_fen + debit,
+                    credit_fen=account_months.c.credit_fen + credit,
+                )
+            )
+            if changed.rowcount == 0:
+                conn.execute(
+                    insert(account_months).values(
+                        entity_code=code,
+                        account=account,
+                        month=month,
+                        debit_fen=debit,
+                        credit_fen=credit,
+                    )
+                )
+        self.begin_page(conn)
 
     def apply(self, conn: Connection, event: Any, position: int) -> None:
         handler = self._handlers.get(_event_name(event))
@@ -210,47 +247,21 @@ class LedgerProjection:
             )
         )
         month = f"{entry.date.year:04d}-{entry.date.month:02d}"
-        conn.execute(
-            insert(entry_lines),
-            [
+        for line, posting in enumerate(entry.postings, start=1):
+            fen = to_fen(posting.amount)
+            self._lines.append(
                 {
                     "entity_code": code,
                     "number": entry.number,
                     "line": line,
                     "account": posting.account,
                     "side": posting.side.value,
-                    "amount_fen": to_fen(posting.amount),
+                    "amount_fen": fen,
                     "memo": posting.memo,
                 }
-                for line, posting in enumerate(entry.postings, start=1)
-            ],
-        )
-        for posting in entry.postings:
-            fen = to_fen(posting.amount)
-            debit, credit = (fen, 0) if posting.side.value == "debit" else (0, fen)
-            key = and_(
-                account_months.c.entity_code == code,
-                account_months.c.account == posting.account,
-                account_months.c.month == month,
             )
-            changed = conn.execute(
-                update(account_months)
-                .where(key)
-                .values(
-                    debit_fen=account_months.c.debit_fen + debit,
-                    credit_fen=account_months.c.credit_fen + credit,
-                )
-            )
-            if changed.rowcount == 0:
-                conn.execute(
-                    insert(account_months).values(
-                        entity_code=code,
-                        account=posting.account,
-                        month=month,
-                        debit_fen=debit,
-                        credit_fen=credit,
-                    )
-                )
+            totals = self._months.setdefault((code, posting.account, month), [0, 0])
+            totals[0 if posting.side.value == "debit" else 1] += fen
         return code
 
     def _month_closed(self, conn: Connection, e: Any, position: int) -> None:

@@ -126,6 +126,10 @@ class PullLoop:
                         # a projection that hashes the log itself asks for the stored bytes
                         given = notification if getattr(projection, "raw", False) else event
                         projection.apply(conn, given, notification.id)
+            for projection in self.projections:
+                finish = getattr(projection, "end_page", None)
+                if finish is not None:
+                    finish(conn)
             end = notifications[-1].id
             for projection in self.projections:
                 start = starts[projection.name]
