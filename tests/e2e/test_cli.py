@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 
 from projections.bootstrap import Runtime
-from projections.tables import LEDGER_TABLES
+from projections.tables import AUDIT_TABLES, ECONOMY_TABLES, LEDGER_TABLES
 
 
 def lianzhang(
@@ -64,7 +64,7 @@ def test_rebuild_reproduces_the_read_models(
             with rt.engine.connect() as conn:
                 return {
                     t.name: sorted(tuple(map(str, r)) for r in conn.execute(select(t)))
-                    for t in LEDGER_TABLES
+                    for t in (*LEDGER_TABLES, *ECONOMY_TABLES, *AUDIT_TABLES)
                 }
         finally:
             rt.close()

@@ -17,7 +17,7 @@ from projections import queries
 from projections.bootstrap import Runtime
 from projections.ledger_view import LedgerProjection
 from projections.runner import PullLoop
-from projections.tables import LEDGER_TABLES, tracking
+from projections.tables import AUDIT_TABLES, ECONOMY_TABLES, LEDGER_TABLES, tracking
 from tests import builders
 from tests.builders import posting, receipt
 
@@ -29,7 +29,7 @@ def dump(rt: Runtime) -> dict[str, list[tuple[Any, ...]]]:
     with rt.engine.connect() as conn:
         return {
             table.name: sorted(tuple(str(v) for v in row) for row in conn.execute(select(table)))
-            for table in LEDGER_TABLES
+            for table in (*LEDGER_TABLES, *ECONOMY_TABLES, *AUDIT_TABLES)
         }
 
 
