@@ -55,10 +55,6 @@ class PullLoop:
     def create_tables(self) -> None:
         metadata.create_all(self.engine)
 
-    def position(self, projection: Projection) -> int:
-        with self.engine.connect() as conn:
-            return _read_position(conn, projection.name)
-
     def head(self) -> int:
         """The id of the last notification in the event store (0 when empty)."""
         return self.app.recorder.max_notification_id() or 0
