@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Debian packages the project needs, installed when missing (the README's commands call this).
 #   scripts/system-packages.sh demo   fonts and Pango for PDFs of the disclosure sheets
-#   scripts/system-packages.sh test   the same, and Chromium for the browser tests
+#   scripts/system-packages.sh test   the same, Chromium for the browser tests and hledger for
+#                                     the journal export tests
 set -euo pipefail
 packages=(fonts-wqy-microhei libpango-1.0-0 libpangoft2-1.0-0)
 if [ "${1:-demo}" = "test" ]; then
-  packages+=(chromium)
+  packages+=(chromium hledger)
 fi
 missing=()
 for package in "${packages[@]}"; do
