@@ -11,7 +11,7 @@ from sqlalchemy import Connection
 from ledger.capitals import to_capitals
 from ledger.money import format_yuan, money
 from ledger.words import basis_name, rule_in_words
-from projections import economy_queries, queries
+from projections import audit, economy_queries, queries
 
 STATE_NAMES = {
     "drafted": "审批中",
@@ -100,6 +100,7 @@ def distribution_statement(conn: Connection, code: str) -> dict[str, Any] | None
             }
             for c in economy_queries.plan_comparisons_of(conn, code)
         ],
+        "ledger": audit.head(conn),  # the fingerprint of the log this statement was made from
         "steps": [
             {
                 "step": s["step"],

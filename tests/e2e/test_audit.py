@@ -84,6 +84,8 @@ def test_the_untouched_log_verifies(audited: Api) -> None:
     assert ledger["position"] == report["head"]["position"] - 2  # before Opened, Published
     assert f"<strong>{ledger['fingerprint'][:12]}</strong>" in page  # short form
     assert ledger["fingerprint"] in page and "账本指纹" in page  # and the full hash
+    plan_page = audited.client.get(f"/public/plans/{A.HOUSEHOLD_PLAN}").text
+    assert report["head"]["fingerprint"] in plan_page  # statements pin the log they came from
 
 
 def test_an_altered_event_is_found_at_its_position(audited: Api) -> None:
