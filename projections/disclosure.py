@@ -89,7 +89,23 @@ def _items(
     return items, total
 
 
-def _distributions(conn: Connection, village: str, period: Period) -> list[dict[str, Any]]:
+class _Statements(dict[str, dict[str, Any]]):
+    """Each plan's distribution statement, built once per sheet and shared by its parts."""
+
+    def __init__(self, conn: Connection) -> None:
+        super().__init__()
+        self.conn = conn
+
+    def __missing__(self, code: str) -> dict[str, Any]:
+        found = distribution_statement(self.conn, code)
+        assert found is not None
+        self[code] = found
+        return found
+
+
+def _distributions(
+    conn: Connection, village: str, period: Period, statements: _Statements
+) -> list[dict[str, Any]]:
     """Plans executed in the period that this village paid (to households) or received."""
     paid = (
         conn.execute(
@@ -124,8 +140,7 @@ def _distributions(conn: Connection, village: str, period: Period) -> list[dict[
     )
     out = []
     for code in [*received, *paid]:
-        statement = distribution_statement(conn, code)
-        assert statement is not None
+        statement = statements[code]
         role = "paid" if code in paid else "received"
         lines = (
             statement["lines"]
@@ -152,7 +167,9 @@ def _distributions(conn: Connection, village: str, period: Period) -> list[dict[
     return out
 
 
-def _affairs(conn: Connection, village: str, period: Period) -> list[dict[str, Any]]:
+def _affairs(
+    conn: Connection, village: str, period: Period, statements: _Statements
+) -> list[dict[str, Any]]:
     """村务公开: plans this village pays or takes part in, with a step inside the period."""
     codes = (
         conn.execute(
@@ -167,8 +184,7 @@ def _affairs(conn: Connection, village: str, period: Period) -> list[dict[str, A
     )
     out = []
     for code in codes:
-        statement = distribution_statement(conn, code)
-        assert statement is not None
+        statement = statements[code]
         steps = [
             s
             for s in statement["steps"]
@@ -201,6 +217,7 @@ def disclosure_content(
     if entity is None or entity["kind"] != "village":
         raise LookupError(f"village {village} does not exist")
     tb = queries.trial_balance_between(conn, village, period.first_month, period.last_month)
+    statements = _Statements(conn)
     sheet = balance_sheet(tb)
     income, income_fen = _items(conn, village, period, INCOME, "credit")
     expense, expense_fen = _items(conn, village, period, EXPENSE, "debit")
@@ -234,8 +251,8 @@ def disclosure_content(
         },
         "debts": {"lines": debts, "total": sheet["totals"]["liabilities"]},
         "equity": {"lines": sheet["equity"], "total": sheet["totals"]["equity"]},
-        "distributions": _distributions(conn, village, period),
-        "affairs": _affairs(conn, village, period),
+        "distributions": _distributions(conn, village, period, statements),
+        "affairs": _affairs(conn, village, period, statements),
         "checks": sheet["checks"],
         "checked": {
             "by": list(checked_by),

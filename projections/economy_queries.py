@@ -289,6 +289,15 @@ def plan_comparisons_of(conn: Connection, code: str) -> list[dict[str, Any]]:
     ]
 
 
+def public_plan_codes(conn: Connection) -> set[str]:
+    """Plans whose resolution has been made public (决议公开): only these are public."""
+    return set(
+        conn.execute(
+            select(plan_steps.c.plan_code).where(plan_steps.c.step == "决议公开")
+        ).scalars()
+    )
+
+
 def list_plans(conn: Connection) -> list[dict[str, Any]]:
     return [
         {

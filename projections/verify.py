@@ -28,11 +28,13 @@ from projections.audit import (
     AuditProjection,
     ChainProjection,
     chain_hash,
+    head,
     notification_event,
 )
 from projections.bootstrap import Runtime
 from projections.economy_view import EconomyProjection
 from projections.ledger_view import LedgerProjection
+from projections.publishing import sheet_content
 from projections.runner import PullLoop
 from projections.tables import (
     AUDIT_TABLES,
@@ -190,8 +192,6 @@ def _scratch_loop(runtime: Runtime, engine: Engine) -> PullLoop:
 def verify_sheets(runtime: Runtime) -> list[dict[str, Any]]:
     """Re-derive every published sheet from a replay up to the position it was made from (one
     replay, moved forward sheet by sheet in position order)."""
-    from projections.publishing import sheet_content
-
     problems: list[dict[str, Any]] = []
     with runtime.engine.connect() as conn:
         published = list(conn.execute(select(sheets)).mappings())
@@ -261,8 +261,6 @@ def verify(runtime: Runtime) -> dict[str, Any]:
         problems += verify_read_models(runtime)
         problems += verify_sheets(runtime)
     with runtime.engine.connect() as conn:
-        from projections.audit import head
-
         fingerprint = head(conn)
     return {
         "ok": not problems,

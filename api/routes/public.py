@@ -29,9 +29,10 @@ def fresh_runtime(request: Request) -> Any:
 
 def public_plan(runtime: Any, code: str) -> dict[str, Any]:
     with runtime.engine.connect() as conn:
+        if code not in economy_queries.public_plan_codes(conn):
+            raise Problem(404, "not-public", f"plan {code} has not been made public")
         found = distribution_statement(conn, code)
-    if found is None or not any(s["step"] == "决议公开" for s in found["steps"]):
-        raise Problem(404, "not-public", f"plan {code} has not been made public")
+    assert found is not None
     return found
 
 
@@ -39,14 +40,8 @@ def public_plan(runtime: Any, code: str) -> dict[str, Any]:
 def index(request: Request) -> str:
     runtime = fresh_runtime(request)
     with runtime.engine.connect() as conn:
-        plans = [
-            p
-            for p in economy_queries.list_plans(conn)
-            if any(
-                s["step"] == "决议公开"
-                for s in (economy_queries.plan(conn, p["code"]) or {}).get("steps", [])
-            )
-        ]
+        public = economy_queries.public_plan_codes(conn)
+        plans = [p for p in economy_queries.list_plans(conn) if p["code"] in public]
     return index_html(publishing.list_published(runtime), plans)
 
 
