@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, select
 
+from domain.distribution import plain_decimal
 from domain.privacy import mask_id_number
 from domain.programmes import PROGRAMMES
 from ledger.allocation import percent_of
@@ -62,7 +63,7 @@ def equity_register(conn: Connection, joint: str, as_of: datetime.date) -> dict[
                     "date": start,
                     "mu": r["mu"],
                     "grade": r["grade"],
-                    "basis": f"{(Decimal(r['mu']) * Decimal(r['grade'])).normalize():f}",
+                    "basis": plain_decimal(Decimal(r["mu"]) * Decimal(r["grade"])),
                     "value_per_mu": amount_str(from_fen(r["value_per_mu_fen"])),
                     "term_years": r["term_years"],
                     "until": end,
@@ -87,7 +88,7 @@ def equity_register(conn: Connection, joint: str, as_of: datetime.date) -> dict[
                     else "0.0000"
                 ),
                 "land": v["land"],
-                "land_basis": f"{land_basis.normalize():f}",
+                "land_basis": plain_decimal(land_basis),
             }
         )
     grant_rows = [
@@ -232,7 +233,7 @@ def member_register(conn: Connection, village: str, as_of: datetime.date) -> dic
 
 
 def _add(a: str, b: str) -> str:
-    return f"{(Decimal(a) + Decimal(b)).normalize():f}"
+    return plain_decimal(Decimal(a) + Decimal(b))
 
 
 def plan(conn: Connection, code: str) -> dict[str, Any] | None:
