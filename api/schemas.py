@@ -300,6 +300,12 @@ class MemberLeave(Strict):
     reason: Text
 
 
+class MemberForget(Strict):
+    """Why a (former) member's personal data is deleted (个人信息保护法 art. 47)."""
+
+    reason: Text
+
+
 class PlanScope(Strict):
     kind: Literal["alliance", "village"]
     code: Code

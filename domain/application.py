@@ -49,6 +49,7 @@ from domain.ids import alliance_id, entity_id
 from domain.members import MemberRegister, register_id
 from domain.periods import period_bounds
 from domain.plan import DistributionPlan, plan_id
+from domain.privacy import PersonalDataVault, member_subject
 from domain.programmes import programme_name
 from domain.transcodings import register_all
 from ledger.accounts import ChartOfAccounts
@@ -74,9 +75,12 @@ class BooksApplication(Application[UUID]):
         env: Mapping[str, str] | None = None,
         *,
         today: Callable[[], datetime.date] = datetime.date.today,
+        vault: PersonalDataVault | None = None,
     ) -> None:
         super().__init__(env)
         self.today = today
+        # Per-person keys for sealed personal data (ID numbers), kept outside the event table.
+        self.vault = vault or PersonalDataVault.in_memory()
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -755,8 +759,23 @@ class LianzhangApplication(BooksApplication):
                 joined_on=joined_on,
                 shares=shares,
                 actor=actor,
+                vault=self.vault,
             ),
         )
+
+    def forget_member(
+        self, *, village: str, member: str, reason: str, actor: str
+    ) -> MemberRegister:
+        """Forget a member's personal data: record it, then delete the member's key (again, if
+        an earlier attempt recorded it but stopped before the key was gone)."""
+        subject = member_subject(village, member)
+        if self.get_register(village).members.get(member, {}).get("forgotten"):
+            self.vault.forget(subject)
+        register = self._with_register(
+            village, lambda r: r.forget_member(member=member, reason=reason, actor=actor)
+        )
+        self.vault.forget(subject)
+        return register
 
     def adjust_shares(
         self,

@@ -3,7 +3,10 @@
 Share units are by kind (人口股, 劳龄股, 土地股 …; the kinds are configured per village) and
 change over time: every change is dated, so a distribution plan can ask for the shares in force
 on its record date. Names and ID numbers are kept here; only masked forms leave through public
-outputs (see ``domain.privacy``).
+outputs (see ``domain.privacy``). An ID number is sealed with the member's own key before it
+enters an event (``sealed:v1:…`` in the ``id_number`` field; stores written before sealing hold
+it in the clear) and can be forgotten: ``forget_member`` records the fact and the application
+deletes the key.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import ConflictError, InvalidRequestError, NotFoundError
 from domain.ids import NAMESPACE
-from domain.privacy import id_number_problem
+from domain.privacy import PersonalDataVault, id_number_problem, member_subject
 
 DEFAULT_SHARE_KINDS = ("人口股", "劳龄股", "土地股")
 
@@ -99,7 +102,10 @@ class MemberRegister(Aggregate):
         joined_on: datetime.date,
         shares: dict[str, Decimal],
         actor: str,
+        vault: PersonalDataVault,
     ) -> None:
+        """Register a member; the ID number is checked (GB 11643), compared with the current
+        members' by the vault's keyed digest, and sealed with the member's own key."""
         if household not in self.households:
             raise NotFoundError(
                 f"household {household} is not in the register of {self.village}; register "
@@ -115,7 +121,12 @@ class MemberRegister(Aggregate):
         problem = id_number_problem(id_number)
         if problem is not None:
             raise InvalidRequestError(f"member {number}: {problem}", field="id_number")
-        if any(m["id_number"] == id_number and m["left"] is None for m in self.members.values()):
+        holders = vault.holders(id_number)
+        if any(
+            m["left"] is None
+            and (m["id_number"] == id_number or member_subject(self.village, n) in holders)
+            for n, m in self.members.items()
+        ):
             raise ConflictError(
                 f"a current member of {self.village} already has this ID number",
                 field="id_number",
@@ -125,7 +136,7 @@ class MemberRegister(Aggregate):
             number=number,
             household=household,
             name=name.strip(),
-            id_number=id_number,
+            id_number=vault.seal(member_subject(self.village, number), id_number),
             joined_on=joined_on,
             shares=dict(shares),
             actor=actor,
@@ -218,6 +229,31 @@ class MemberRegister(Aggregate):
     @event("MemberLeft")
     def _member_left(self, *, member: str, left_on: datetime.date, reason: str, actor: str) -> None:
         self.members[member]["left"] = left_on.isoformat()
+
+    def forget_member(self, *, member: str, reason: str, actor: str) -> None:
+        """Record that a member's personal data is to be forgotten (个人信息保护法 art. 47);
+        the application then deletes the member's key, so the sealed ID number can no longer be
+        opened anywhere. Only a member who has left can be forgotten: the register keeps the
+        membership and shares (past plans are computed from them), not the ID number."""
+        record = self._member(member)
+        if record["left"] is None:
+            raise ConflictError(
+                f"member {member} of {self.village} is still a member; record leaving first, "
+                "then forget their personal data",
+                field="member",
+            )
+        if record.get("forgotten"):
+            raise ConflictError(
+                f"the personal data of member {member} of {self.village} was already forgotten",
+                field="member",
+            )
+        if not reason.strip():
+            raise InvalidRequestError("forgetting a member's data needs a reason", field="reason")
+        self._member_forgotten(member=member, reason=reason.strip(), actor=actor)
+
+    @event("MemberForgotten")
+    def _member_forgotten(self, *, member: str, reason: str, actor: str) -> None:
+        self.members[member]["forgotten"] = True
 
     # -- queries -------------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from projections.database import event_store_env, make_engine
 from projections.economy_view import EconomyProjection
 from projections.ledger_view import LedgerProjection
 from projections.runner import PullLoop
+from projections.vault import open_vault
 
 
 class Runtime:
@@ -29,14 +30,23 @@ class Runtime:
         self.database_url = database_url
         self.schema = schema
         self.engine: Engine = make_engine(database_url, schema)
-        self.app = LianzhangApplication(event_store_env(database_url, schema), today=today)
+        self.vault = open_vault(database_url, self.engine)
+        self.app = LianzhangApplication(
+            event_store_env(database_url, schema), today=today, vault=self.vault
+        )
         self.views = PullLoop(
             self.app,
             self.engine,
-            [LedgerProjection(), EconomyProjection(), ChainProjection(), AuditProjection()],
+            [
+                LedgerProjection(),
+                EconomyProjection(self.vault),
+                ChainProjection(),
+                AuditProjection(),
+            ],
         )
         self.views.create_tables()
 
     def close(self) -> None:
         self.app.close()
+        self.vault.keys.close()
         self.engine.dispose()

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, select
 
 from domain.distribution import plain_decimal
-from domain.privacy import mask_id_number
+from domain.privacy import FORGOTTEN, mask_id_number
 from domain.programmes import PROGRAMMES
 from ledger.allocation import percent_of
 from ledger.money import ZERO, amount_str, from_fen
@@ -214,7 +214,11 @@ def member_register(conn: Connection, village: str, as_of: datetime.date) -> dic
             {
                 "number": m["number"],
                 "name": m["name"],
-                "id_number": mask_id_number(m["id_number"]),
+                # the view keeps the masked form (older stores the full number: mask again)
+                "id_number": m["id_number"]
+                if m["id_number"] == FORGOTTEN
+                else mask_id_number(m["id_number"]),
+                "forgotten": m["id_number"] == FORGOTTEN,
                 "joined_on": m["joined_on"],
                 "left_on": m["left_on"],
                 "current": current,

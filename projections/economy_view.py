@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, insert, update
 
+from domain.privacy import FORGOTTEN, PersonalDataVault, mask_id_number, member_subject
 from ledger.canonical import canonical_bytes
 from ledger.money import money, to_fen
 from projections.codes import CodeLookup
@@ -42,7 +43,10 @@ class EconomyProjection:
     name = "economy"
     tables = ECONOMY_TABLES
 
-    def __init__(self) -> None:
+    def __init__(self, vault: PersonalDataVault | None = None) -> None:
+        # Opens sealed ID numbers to keep their masked form (3703**********1234) in the view;
+        # the view never holds an ID number in full, and shows 已删除 once a member is forgotten.
+        self.vault = vault or PersonalDataVault.in_memory()
         self._code = CodeLookup()
         self._handlers: dict[str, Callable[[Connection, Any, int], None]] = {
             "CapitalContributed": self._capital,
@@ -56,6 +60,7 @@ class EconomyProjection:
             "MemberRegistered": self._member,
             "SharesAdjusted": self._shares,
             "MemberLeft": self._left,
+            "MemberForgotten": self._forgotten,
             "DistributionPlan.Drafted": self._drafted,
             "StepRecorded": self._step,
             "Rejected": self._rejected,
@@ -177,6 +182,19 @@ class EconomyProjection:
             )
         )
 
+    def _masked_id(self, village: str, member: str, stored: str) -> str:
+        revealed = self.vault.reveal(member_subject(village, member), stored)
+        return FORGOTTEN if revealed is None else mask_id_number(revealed)
+
+    def _forgotten(self, conn: Connection, e: Any, position: int) -> None:
+        conn.execute(
+            update(members)
+            .where(
+                and_(members.c.village_code == self._village(conn, e), members.c.number == e.member)
+            )
+            .values(id_number=FORGOTTEN)
+        )
+
     def _member(self, conn: Connection, e: Any, position: int) -> None:
         village = self._village(conn, e)
         conn.execute(
@@ -185,7 +203,7 @@ class EconomyProjection:
                 number=e.number,
                 household=e.household,
                 name=e.name,
-                id_number=e.id_number,
+                id_number=self._masked_id(village, e.number, e.id_number),
                 joined_on=e.joined_on,
             )
         )

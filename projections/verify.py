@@ -185,7 +185,12 @@ def _scratch_loop(runtime: Runtime, engine: Engine) -> PullLoop:
     return PullLoop(
         runtime.app,
         engine,
-        [LedgerProjection(), EconomyProjection(), ChainProjection(), AuditProjection()],
+        [
+            LedgerProjection(),
+            EconomyProjection(runtime.vault),
+            ChainProjection(),
+            AuditProjection(),
+        ],
     )
 
 

@@ -12,7 +12,14 @@ from fastapi.responses import JSONResponse
 from api.deps import ReaderDep, WriterDep
 from api.problems import Problem
 from api.routes.entities import PROBLEMS
-from api.schemas import HouseholdCreate, MemberCreate, MemberLeave, RegisterCreate, SharesAdjust
+from api.schemas import (
+    HouseholdCreate,
+    MemberCreate,
+    MemberForget,
+    MemberLeave,
+    RegisterCreate,
+    SharesAdjust,
+)
 from projections import economy_queries
 
 router = APIRouter(prefix="/v1/villages/{village}", tags=["member registers"])
@@ -110,6 +117,22 @@ def member_leaves(village: str, member: str, body: MemberLeave, cmd: WriterDep) 
         )
 
     return cmd.run(write, lambda _: register_body(cmd, village, body.date), status=200)
+
+
+@router.post(
+    "/members/{member}/forget",
+    status_code=200,
+    responses=PROBLEMS,
+    summary="Forget a former member's personal data: the key that seals their ID number is deleted",
+)
+def forget_member(village: str, member: str, body: MemberForget, cmd: WriterDep) -> JSONResponse:
+    def write() -> None:
+        _village_writer(cmd, village)
+        cmd.runtime.app.forget_member(
+            village=village, member=member, reason=body.reason, actor=cmd.actor
+        )
+
+    return cmd.run(write, lambda _: register_body(cmd, village), status=200)
 
 
 @router.get(

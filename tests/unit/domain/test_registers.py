@@ -6,17 +6,25 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from cryptography.exceptions import InvalidTag
 
 from domain.agreement import EnterpriseAgreement
 from domain.books import JointEntity
 from domain.errors import ConflictError, InvalidRequestError, NotFoundError
 from domain.members import MemberRegister
-from domain.privacy import id_number_problem, mask_id_number, mask_name, with_check_digit
+from domain.privacy import (
+    PersonalDataVault,
+    id_number_problem,
+    mask_id_number,
+    mask_name,
+    with_check_digit,
+)
 from ledger.money import money
 
 D = datetime.date
 ID1 = with_check_digit("37032219800101001")
 ID2 = with_check_digit("37032219850505002")
+VAULT = PersonalDataVault.in_memory()  # one vault: duplicates are found across calls
 
 
 def register() -> MemberRegister:
@@ -27,6 +35,7 @@ def register() -> MemberRegister:
         household="H01",
         name="李建国",
         id_number=ID1,
+        vault=VAULT,
         joined_on=D(2025, 1, 1),
         shares={"人口股": Decimal(1), "劳龄股": Decimal("0.5")},
         actor="a",
@@ -36,6 +45,7 @@ def register() -> MemberRegister:
         household="H01",
         name="王秀英",
         id_number=ID2,
+        vault=VAULT,
         joined_on=D(2025, 3, 1),
         shares={"人口股": Decimal(1)},
         actor="a",
@@ -70,6 +80,7 @@ def test_register_guards() -> None:
             household="H09",
             name="x",
             id_number=ID1,
+            vault=VAULT,
             joined_on=D(2025, 1, 1),
             shares={},
             actor="a",
@@ -80,6 +91,7 @@ def test_register_guards() -> None:
             household="H01",
             name="x",
             id_number=ID1[:-1] + ("0" if ID1[-1] != "0" else "1"),
+            vault=VAULT,
             joined_on=D(2025, 1, 1),
             shares={},
             actor="a",
@@ -90,6 +102,7 @@ def test_register_guards() -> None:
             household="H01",
             name="x",
             id_number=ID1,
+            vault=VAULT,
             joined_on=D(2025, 1, 1),
             shares={},
             actor="a",
@@ -200,3 +213,18 @@ def test_equity_register_by_programme_and_land_in_force() -> None:
         joint.contribute_capital(
             village="V01", programme="NOPE", amount=money("1.00"), date=D(2025, 6, 1), actor="a"
         )
+
+
+def test_vault_seals_per_person_and_forgets() -> None:
+    vault = PersonalDataVault.in_memory()
+    sealed = vault.seal("member:V03:H01-1", ID1)
+    assert ID1 not in sealed and sealed.startswith("sealed:v1:")
+    assert vault.reveal("member:V03:H01-1", sealed) == ID1
+    assert vault.holders(ID1) == {"member:V03:H01-1"}
+    vault.seal("member:V03:H01-2", ID2)
+    with pytest.raises(InvalidTag):  # bound to its subject: another person's key does not open it
+        vault.reveal("member:V03:H01-2", sealed)
+    vault.forget("member:V03:H01-1")
+    assert vault.reveal("member:V03:H01-1", sealed) is None
+    assert vault.holders(ID1) == set()
+    assert vault.reveal("member:V03:old", ID2) == ID2  # stored in the clear before sealing
