@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api import problems
+from api import docs, problems
 from api.idempotency import IdempotencyStore
 from api.routes import (
     agreements,
@@ -53,11 +53,14 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         ),
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # served by api.docs from local assets
+        redoc_url=None,
     )
     app.state.runtime = rt
     app.state.tokens = TokenStore(rt.engine)
     app.state.idempotency = IdempotencyStore(rt.engine)
     problems.install(app)
+    docs.install(app)
     app.include_router(alliances.router)
     app.include_router(entities.router)
     app.include_router(joint.router)

@@ -15,6 +15,7 @@ from pypdf import PdfReader
 from ledger.capitals import to_capitals
 from ledger.money import money
 from scripts import scenario_a as A
+from tests.e2e.browser import chromium, served
 from tests.e2e.conftest import Api
 from tests.e2e.test_scenario_a import (
     approve_and_execute,
@@ -241,52 +242,21 @@ def test_pdf_and_xlsx_carry_the_figures_and_no_private_data(api: Api) -> None:
 
 @pytest.mark.parametrize("database", ["sqlite"], indirect=True)
 def test_page_in_a_real_browser(api: Api, tmp_path: Any) -> None:
-    import threading
-    import time
-
-    import uvicorn
-    from playwright.sync_api import sync_playwright
-
     run_scenario_a(api)
     meta = publish(api, "V03", "2026-Q1").json()
-    server = uvicorn.Server(
-        uvicorn.Config(api.client.app, host="127.0.0.1", port=0, log_level="error", lifespan="off")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path="/usr/bin/chromium",
-                args=[
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-quic",
-                    "--no-first-run",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--disable-sync",
-                ],
-            )
-            page = browser.new_page(viewport={"width": 390, "height": 844})  # a phone
-            page.goto(f"http://127.0.0.1:{port}{meta['urls']['html']}")
-            text = page.inner_text("body")
-            assert "李孟德村2026年第1季度财务公开表" in text
-            assert "¥51,475.48" in text and "李*国" in text and "杨*华" in text
-            for secret in private_strings():
-                assert secret not in page.content()
-            assert page.locator("nav").is_visible()
-            page.screenshot(path=str(tmp_path / "sheet-phone.png"), full_page=True)
-            page.emulate_media(media="print")
-            assert not page.locator("nav").is_visible()  # the print stylesheet hides it
-            assert (
-                page.locator("thead").first.evaluate("e => getComputedStyle(e).display")
-                == "table-header-group"
-            )
-            browser.close()
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with served(api.client.app) as base, chromium() as browser:
+        page = browser.new_page(viewport={"width": 390, "height": 844})  # a phone
+        page.goto(f"{base}{meta['urls']['html']}")
+        text = page.inner_text("body")
+        assert "李孟德村2026年第1季度财务公开表" in text
+        assert "¥51,475.48" in text and "李*国" in text and "杨*华" in text
+        for secret in private_strings():
+            assert secret not in page.content()
+        assert page.locator("nav").is_visible()
+        page.screenshot(path=str(tmp_path / "sheet-phone.png"), full_page=True)
+        page.emulate_media(media="print")
+        assert not page.locator("nav").is_visible()  # the print stylesheet hides it
+        assert (
+            page.locator("thead").first.evaluate("e => getComputedStyle(e).display")
+            == "table-header-group"
+        )
