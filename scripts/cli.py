@@ -504,7 +504,35 @@ def build_parser() -> argparse.ArgumentParser:
     revoke = tsub.add_parser("revoke", help="revoke a token")
     revoke.add_argument("name")
     token.set_defaults(func=cmd_token)
+    _global_options_everywhere(parser)
     return parser
+
+
+GLOBAL_OPTIONS = ("--database-url", "--schema")
+
+
+def _global_options_everywhere(
+    parser: argparse.ArgumentParser, originals: dict[str, argparse.Action] | None = None
+) -> None:
+    """Let ``--database-url`` and ``--schema`` stand before or after the subcommand
+    (``lianzhang rebuild --database-url …`` as well as ``lianzhang --database-url … rebuild``):
+    every subcommand parser, at any depth, gets them too, with a default that leaves a value
+    given before the subcommand in place."""
+    if originals is None:
+        originals = {
+            action.option_strings[0]: action
+            for action in parser._actions
+            if action.option_strings and action.option_strings[0] in GLOBAL_OPTIONS
+        }
+    for action in parser._actions:
+        if not isinstance(action, argparse._SubParsersAction):
+            continue
+        for child in {id(c): c for c in action.choices.values()}.values():
+            known = {o for a in child._actions for o in a.option_strings}
+            for flag, original in originals.items():
+                if flag not in known:
+                    child.add_argument(flag, default=argparse.SUPPRESS, help=original.help)
+            _global_options_everywhere(child, originals)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

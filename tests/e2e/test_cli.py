@@ -243,3 +243,21 @@ def test_compare_prints_the_rules_side_by_side(
     assert offline.returncode == 0 and "51845.00" in offline.stdout
     missing = lianzhang(database, tmp_path, "compare", "plan:NOPE", str(candidates[0]), check=False)
     assert missing.returncode == 2 and "NOPE" in missing.stderr
+
+
+def test_database_options_stand_before_or_after_the_subcommand(tmp_path: Path) -> None:
+    """README: every command takes --database-url; after the subcommand it used to be refused."""
+    before = tmp_path / "before.sqlite3"
+    after = tmp_path / "after.sqlite3"
+    command = [sys.executable, "-m", "scripts.cli"]
+    for argv in (
+        [*command, "--database-url", f"sqlite:///{before}", "init"],
+        [*command, "init", "--database-url", f"sqlite:///{after}"],
+        [*command, "token", "list", "--database-url", f"sqlite:///{after}"],
+    ):
+        result = subprocess.run(
+            argv, cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False
+        )
+        assert result.returncode == 0, result.stderr
+    assert before.exists() and after.exists()
+    assert not (tmp_path / "var").exists()  # neither fell back to the default store
