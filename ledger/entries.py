@@ -130,7 +130,7 @@ class JournalEntry:
         _raise_all(problems)
         if len(postings) < 2:
             raise InvalidEntryError(
-                f"entry {self.number} has {len(postings)} posting(s); an entry needs at least "
+                f"the entry of {self.date} has {len(postings)} posting(s); an entry needs at least "
                 "two (a debit and a credit)",
                 field="postings",
             )
@@ -140,7 +140,7 @@ class JournalEntry:
                 problems.append(
                     (
                         f"postings[{index}].amount",
-                        f"entry {self.number}: amount {posting.amount.amount} is negative; an "
+                        f"the entry of {self.date}: amount {posting.amount.amount} is negative; an "
                         "ordinary entry has positive amounts (a correction reverses the entry "
                         "in red ink)",
                         InvalidEntryError,
@@ -159,7 +159,7 @@ class JournalEntry:
         debits, credits = self.debit_total, self.credit_total
         if debits != credits:
             raise UnbalancedEntryError(
-                f"entry {self.number} does not balance: debits {format_yuan(debits)}, credits "
+                f"the entry of {self.date} does not balance: debits {format_yuan(debits)}, credits "
                 f"{format_yuan(credits)}, difference {format_yuan(debits - credits)}",
                 field="postings",
             )

@@ -56,11 +56,14 @@ def test_a_balanced_entry_is_built() -> None:
 
 
 def test_unbalanced_says_both_totals_and_the_difference() -> None:
+    """An entry that does not balance never gets its number: the error names its date only."""
     with pytest.raises(UnbalancedEntryError) as caught:
         build([row("102", "debit", "1000.00"), row("502", "credit", "900.00")], number="2025-0003")
     assert str(caught.value) == (
-        "entry 2025-0003 does not balance: debits ¥1,000.00, credits ¥900.00, difference ¥100.00"
+        "the entry of 2025-03-01 does not balance: debits ¥1,000.00, credits ¥900.00, "
+        "difference ¥100.00"
     )
+    assert "2025-0003" not in str(caught.value)
     assert caught.value.field == "postings"
 
 
