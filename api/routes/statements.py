@@ -12,7 +12,7 @@ from pydantic import Field, StrictStr
 from api.deps import ReaderDep, WriterDep
 from api.problems import Problem
 from api.routes.entities import PROBLEMS
-from api.schemas import Strict, Text
+from api.schemas import Day, LongText, Strict, Text
 from projections import audit, publishing, verify
 from projections.distribution_statement import distribution_statement
 from projections.statements import KINDS, PeriodError, parse_period, statement
@@ -96,11 +96,13 @@ def get_distribution_statement(code: str, reader: ReaderDep) -> dict[str, Any]:
 
 
 class SheetPublish(Strict):
-    period: Annotated[StrictStr, Field(examples=["2026-Q1"])]
-    checked_by: list[Text] = Field(description="members of the 民主理财小组 who checked it")
-    checked_on: datetime.date
-    opinion: Annotated[StrictStr, Field(max_length=500)] = ""
-    reason: Annotated[StrictStr, Field(max_length=500)] = Field(
+    period: Annotated[StrictStr, Field(max_length=16, examples=["2026-Q1"])]
+    checked_by: list[Text] = Field(
+        max_length=20, description="members of the 民主理财小组 who checked it"
+    )
+    checked_on: Day
+    opinion: LongText = ""
+    reason: LongText = Field(
         default="", description="why a correction is published (needed from version 2 on)"
     )
 
