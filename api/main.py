@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from api import problems
+from api.guards import RefuseControlCharacters
 from api.idempotency import IdempotencyStore
 from api.routes import (
     agreements,
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.state.tokens = TokenStore(rt.engine)
     app.state.idempotency = IdempotencyStore(rt.engine)
     problems.install(app)
+    app.add_middleware(RefuseControlCharacters)
 
     @app.exception_handler(ProjectionStuckError)
     async def _stuck(request: Request, exc: ProjectionStuckError) -> JSONResponse:

@@ -13,16 +13,23 @@ from __future__ import annotations
 import datetime
 from typing import Annotated, Any, Literal
 
+from fastapi import Query
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
 from domain.bounds import (
+    FIRST_DAY,
+    LAST_DAY,
     MAX_CODE,
     MAX_LONG_TEXT,
+    MAX_OFFSET,
     MAX_PEOPLE,
+    MAX_POSITION,
     MAX_POSTINGS,
     MAX_TEXT,
+    MONTH_PATTERN,
     MULTI_LINE_PATTERN,
     ONE_LINE_PATTERN,
+    PERIOD_PATTERN,
 )
 
 Amount = Annotated[
@@ -74,10 +81,23 @@ MultiLineText = Annotated[
 People = Annotated[int, Field(ge=0, le=MAX_PEOPLE, strict=True)]
 Day = Annotated[
     datetime.date,
+    Field(ge=FIRST_DAY, le=LAST_DAY, description="a calendar date from 1950-01-01 to 2100-12-31"),
+]
+# Query parameters: the same bounds, as FastAPI ``Query`` constraints.
+DayQuery = Query(ge=FIRST_DAY, le=LAST_DAY, description="a date from 1950-01-01 to 2100-12-31")
+OffsetQuery = Query(ge=0, le=MAX_OFFSET, description="how many to skip")
+PositionQuery = Query(
+    alias="as_of_position",
+    ge=0,
+    le=MAX_POSITION,
+    description="as the log stood after this event",
+)
+PeriodText = Annotated[
+    StrictStr,
     Field(
-        ge=datetime.date(1950, 1, 1),
-        le=datetime.date(2100, 12, 31),
-        description="a calendar date from 1950-01-01 to 2100-12-31",
+        pattern=PERIOD_PATTERN,
+        examples=["2026-Q1"],
+        description="2025 (year), 2025-Q1 (quarter) or 2025-03 (month), 1950 to 2100",
     ),
 ]
 Programme = Annotated[
@@ -86,7 +106,7 @@ Programme = Annotated[
 Account = Annotated[
     StrictStr, Field(min_length=3, max_length=40, pattern=r"^[A-Za-z0-9]+$", examples=["102"])
 ]
-Month = Annotated[StrictStr, Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", examples=["2025-03"])]
+Month = Annotated[StrictStr, Field(pattern=MONTH_PATTERN, examples=["2025-03"])]
 
 
 class Strict(BaseModel):

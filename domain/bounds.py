@@ -59,6 +59,15 @@ MAX_LONG_TEXT = 500
 MAX_CODE = 32
 MAX_POSTINGS = 1000
 MIN_YEAR, MAX_YEAR = 2000, 2100
+"""Years of agreements, dividends and rents."""
+FIRST_DAY, LAST_DAY = datetime.date(1950, 1, 1), datetime.date(2100, 12, 31)
+"""Every date a command or a query takes lies in these years (date arithmetic on a year near
+9999 would overflow)."""
+YEAR_PATTERN = "(19[5-9][0-9]|20[0-9][0-9]|2100)"
+MONTH_PATTERN = f"^{YEAR_PATTERN}-(0[1-9]|1[0-2])$"
+PERIOD_PATTERN = f"^{YEAR_PATTERN}(-Q[1-4]|-(0[1-9]|1[0-2]))?$"
+MAX_OFFSET = 1_000_000_000
+MAX_POSITION = 2**62
 INT64 = 2**63
 
 # One-line text: no control character at all (C0, DEL, C1), no surrogates or non-characters.
