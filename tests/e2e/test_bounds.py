@@ -92,7 +92,7 @@ def query_cases(village: str) -> list[tuple[str, str]]:
         (f"{entries}?to=0001-01-01", "to"),
         (f"/v1/audit/trail?offset={2**63}", "offset"),
         (f"/v1/audit/trail?limit={2**63}", "limit"),
-        (f"/v1/audit/trail?from=99999-01-01", "from"),
+        ("/v1/audit/trail?from=99999-01-01", "from"),
         (f"{balance}?period=9999", "period"),
         (f"{balance}?period=0000", "period"),
         (f"{balance}?period=2025-Q9", "period"),
