@@ -16,6 +16,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from api.idempotency import IdempotencyStore, KeyInFlightError, KeyReusedError
 from api.problems import Problem
 from api.tokens import Principal, TokenStore
+from api.views import require_views
 from projections.bootstrap import Runtime
 
 T = TypeVar("T")
@@ -67,8 +68,9 @@ class Reader:
     runtime: Runtime
 
 
-def get_reader(principal: PrincipalDep, runtime: RuntimeDep) -> Reader:
+def get_reader(request: Request, principal: PrincipalDep, runtime: RuntimeDep) -> Reader:
     runtime.views.catch_up()
+    require_views(request, runtime)
     return Reader(principal, runtime)
 
 
@@ -168,6 +170,7 @@ async def get_writer(
             "read-only",
             f"token {principal.name!r} is an auditor token and may only read",
         )
+    require_views(request, runtime)
     body = await request.body()
     return Writer(
         principal=principal,

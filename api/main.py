@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 
 from api import docs, problems
+from api.guards import RefuseControlCharacters
 from api.idempotency import IdempotencyStore
 from api.routes import (
     agreements,
@@ -28,7 +30,9 @@ from api.routes import (
 )
 from api.settings import Settings
 from api.tokens import TokenStore
+from api.views import stuck_problem
 from projections.bootstrap import Runtime
+from projections.runner import ProjectionStuckError
 
 
 def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> FastAPI:
@@ -61,6 +65,20 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.state.idempotency = IdempotencyStore(rt.engine)
     problems.install(app)
     docs.install(app)
+    app.add_middleware(RefuseControlCharacters)
+
+    @app.exception_handler(ProjectionStuckError)
+    async def _stuck(request: Request, exc: ProjectionStuckError) -> JSONResponse:
+        problem = stuck_problem(exc)
+        return problems.problem_response(
+            request,
+            problem.status,
+            problem.kind,
+            problem.detail,
+            headers=problem.headers,
+            **problem.extra,
+        )
+
     app.include_router(alliances.router)
     app.include_router(entities.router)
     app.include_router(joint.router)
@@ -72,8 +90,25 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.include_router(audit.router)
     app.include_router(fairness.router)
 
-    @app.get("/healthz", tags=["service"])
-    def healthz() -> dict[str, object]:
-        return {"status": "ok", "events": rt.views.head()}
+    @app.get(
+        "/healthz",
+        tags=["service"],
+        responses={503: {"description": "degraded: a read model is stuck (named in `stuck`)"}},
+    )
+    def healthz() -> JSONResponse:
+        """200 ``{"status": "ok"}`` when every read model is current; 503 ``{"status":
+        "degraded", "stuck": [...]}`` when one cannot apply an event (the views that need it
+        answer 503, the others and the writes they allow go on)."""
+        rt.views.catch_up()
+        body: dict[str, object] = {"status": "ok", "events": rt.views.head()}
+        stuck = sorted(rt.views.stuck.values(), key=lambda s: s.projection)
+        if not stuck:
+            return JSONResponse(body)
+        body.update(
+            status="degraded",
+            stuck=[s.as_dict() for s in stuck],
+            detail="; ".join(s.sentence() for s in stuck),
+        )
+        return JSONResponse(body, status_code=503)
 
     return app

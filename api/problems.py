@@ -29,6 +29,7 @@ TITLES = {
     415: "Unsupported media type",
     422: "Invalid request",
     500: "Internal error",
+    503: "Service unavailable",
 }
 
 

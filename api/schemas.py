@@ -2,6 +2,10 @@
 
 Amounts travel as strings with two decimals (``"1200.00"``); a JSON number is refused, so no
 amount ever passes through a float. Strings are parsed into ``Money`` by ``ledger``.
+
+Every field states the bounds of ``domain.bounds`` (the store can hold whatever passes them):
+lengths, ranges, no control characters in text, dates from 1950 to 2100. The domain checks them
+again, so the command line and the API refuse the same things.
 """
 
 from __future__ import annotations
@@ -9,30 +13,100 @@ from __future__ import annotations
 import datetime
 from typing import Annotated, Any, Literal
 
+from fastapi import Query
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
+
+from domain.bounds import (
+    FIRST_DAY,
+    LAST_DAY,
+    MAX_CODE,
+    MAX_LONG_TEXT,
+    MAX_OFFSET,
+    MAX_PEOPLE,
+    MAX_POSITION,
+    MAX_POSTINGS,
+    MAX_TEXT,
+    MONTH_PATTERN,
+    MULTI_LINE_PATTERN,
+    ONE_LINE_PATTERN,
+    PERIOD_PATTERN,
+)
 
 Amount = Annotated[
     StrictStr,
     Field(
-        pattern=r"^-?[0-9]+(\.[0-9]{1,2})?$",
+        pattern=r"^-?[0-9]{1,11}(\.[0-9]{1,2})?$",
         examples=["1200.00"],
-        description="yuan as a decimal string with at most two places; never a JSON number",
+        description="yuan as a decimal string with at most two places; never a JSON number; "
+        "at most 10000000000.00 (¥10 billion) per amount, ¥100 billion per entry",
     ),
 ]
 DecimalText = Annotated[
     StrictStr,
     Field(
-        pattern=r"^[0-9]+(\.[0-9]+)?$",
+        pattern=r"^[0-9]{1,11}(\.[0-9]{1,4})?$",
+        max_length=20,
         examples=["500", "1.0"],
-        description="a non-negative decimal written as a string; never a JSON number",
+        description="a non-negative decimal written as a string, at most 4 places; never a JSON "
+        "number (mu and share units at most 1000000, grade and percentages at most 100)",
     ),
 ]
 Code = Annotated[
     StrictStr,
-    Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$", examples=["V01"]),
+    Field(min_length=1, max_length=MAX_CODE, pattern=r"^[A-Za-z0-9_-]+$", examples=["V01"]),
 ]
-Text = Annotated[StrictStr, Field(min_length=1, max_length=200)]
-Month = Annotated[StrictStr, Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", examples=["2025-03"])]
+Text = Annotated[
+    StrictStr,
+    Field(
+        min_length=1,
+        max_length=MAX_TEXT,
+        pattern=ONE_LINE_PATTERN,
+        description="one line of text: no control characters or line breaks",
+    ),
+]
+OptionalText = Annotated[
+    StrictStr, Field(max_length=MAX_TEXT, pattern=ONE_LINE_PATTERN, description="one line")
+]
+LongText = Annotated[
+    StrictStr,
+    Field(
+        max_length=MAX_LONG_TEXT,
+        pattern=MULTI_LINE_PATTERN,
+        description="text that may span lines (line breaks and tabs, no other control characters)",
+    ),
+]
+MultiLineText = Annotated[
+    StrictStr, Field(min_length=1, max_length=MAX_TEXT, pattern=MULTI_LINE_PATTERN)
+]
+People = Annotated[int, Field(ge=0, le=MAX_PEOPLE, strict=True)]
+Day = Annotated[
+    datetime.date,
+    Field(ge=FIRST_DAY, le=LAST_DAY, description="a calendar date from 1950-01-01 to 2100-12-31"),
+]
+# Query parameters: the same bounds, as FastAPI ``Query`` constraints.
+DayQuery = Query(ge=FIRST_DAY, le=LAST_DAY, description="a date from 1950-01-01 to 2100-12-31")
+OffsetQuery = Query(ge=0, le=MAX_OFFSET, description="how many to skip")
+PositionQuery = Query(
+    alias="as_of_position",
+    ge=0,
+    le=MAX_POSITION,
+    description="as the log stood after this event",
+)
+PeriodText = Annotated[
+    StrictStr,
+    Field(
+        pattern=PERIOD_PATTERN,
+        examples=["2026-Q1"],
+        description="2025 (year), 2025-Q1 (quarter) or 2025-03 (month), 1950 to 2100",
+    ),
+]
+Programme = Annotated[
+    StrictStr, Field(min_length=1, max_length=16, pattern=r"^[A-Za-z0-9_-]+$", examples=["CZFC"])
+]
+Account = Annotated[
+    StrictStr, Field(min_length=3, max_length=40, pattern=r"^[A-Za-z0-9]+$", examples=["102"])
+]
+Month = Annotated[StrictStr, Field(pattern=MONTH_PATTERN, examples=["2025-03"])]
 
 
 class Strict(BaseModel):
@@ -45,7 +119,7 @@ class AllianceCreate(Strict):
     township: Text
     county: Text
     model: Literal["强村带动", "村村互助", "村企联建", "城乡融合"]
-    formed_on: datetime.date
+    formed_on: Day
 
 
 class MembershipPublic(BaseModel):
@@ -78,25 +152,25 @@ class VillageCreate(Strict):
     name: Text
     township: Text
     county: Text
-    population: Annotated[int, Field(ge=0, strict=True)]
-    households: Annotated[int, Field(ge=0, strict=True)]
-    flags: list[Text] = Field(default_factory=list, examples=[["脱贫村"]])
+    population: People
+    households: People
+    flags: list[Text] = Field(default_factory=list, max_length=20, examples=[["脱贫村"]])
 
 
 class VillageJoin(Strict):
     village: Code
-    date: datetime.date
+    date: Day
 
 
 class VillageLeave(Strict):
-    date: datetime.date
+    date: Day
     reason: Text
 
 
 class EnterpriseCreate(Strict):
     code: Code
     name: Text
-    date: datetime.date
+    date: Day
 
 
 class JointEntityCreate(Strict):
@@ -119,25 +193,25 @@ class EntityPublic(BaseModel):
 
 
 class PostingIn(Strict):
-    account: Annotated[StrictStr, Field(min_length=3, max_length=32, examples=["102"])]
+    account: Account
     side: Literal["debit", "credit"]
     amount: Amount
-    memo: Annotated[StrictStr, Field(max_length=200)] = ""
+    memo: OptionalText = ""
 
 
 class OpeningBalancesCreate(Strict):
-    as_of: datetime.date
-    balances: list[PostingIn]
+    as_of: Day
+    balances: list[PostingIn] = Field(max_length=MAX_POSTINGS)
 
 
 class EntryCreate(Strict):
-    date: datetime.date
+    date: Day
     memo: Text
-    postings: list[PostingIn]
+    postings: list[PostingIn] = Field(max_length=MAX_POSTINGS)
 
 
 class ReversalCreate(Strict):
-    date: datetime.date
+    date: Day
     reason: Text
 
 
@@ -209,17 +283,17 @@ class TrialBalancePublic(BaseModel):
 
 
 class ReceiptCreate(Strict):
-    date: datetime.date
+    date: Day
     amount: Amount
-    account: Annotated[StrictStr, Field(min_length=3, max_length=40, examples=["504"])]
+    account: Account
     memo: Text
 
 
 class CapitalContributionCreate(Strict):
     village: Code
-    programme: Annotated[StrictStr, Field(examples=["CZFC"])]
+    programme: Programme
     amount: Amount
-    date: datetime.date
+    date: Day
 
 
 class LandShareCreate(Strict):
@@ -228,7 +302,7 @@ class LandShareCreate(Strict):
     grade: DecimalText = "1"
     value_per_mu: Amount
     term_years: Annotated[int, Field(ge=1, le=99, strict=True)]
-    date: datetime.date
+    date: Day
 
 
 class LandRentCreate(Strict):
@@ -236,14 +310,14 @@ class LandRentCreate(Strict):
     mu: DecimalText
     rate_per_mu: Amount
     year: Annotated[int, Field(ge=2000, le=2100, strict=True)]
-    date: datetime.date
+    date: Day
 
 
 class GrantCreate(Strict):
-    programme: Annotated[StrictStr, Field(examples=["XCZX"])]
+    programme: Programme
     amount: Amount
-    date: datetime.date
-    memo: Annotated[StrictStr, Field(max_length=200)] = ""
+    date: Day
+    memo: OptionalText = ""
 
 
 class Guarantee(Strict):
@@ -255,7 +329,7 @@ class AgreementCreate(Strict):
     code: Code
     alliance: Code
     enterprise: Code
-    signed_on: datetime.date
+    signed_on: Day
     start_year: Annotated[int, Field(ge=2000, le=2100, strict=True)]
     years: Annotated[int, Field(ge=1, le=50, strict=True)]
     invested_capital: Amount
@@ -267,36 +341,38 @@ class AgreementCreate(Strict):
 class DividendCreate(Strict):
     year: Annotated[int, Field(ge=2000, le=2100, strict=True)]
     amount: Amount
-    date: datetime.date
+    date: Day
 
 
 class RegisterCreate(Strict):
-    share_kinds: list[Text] = Field(default_factory=lambda: ["人口股", "劳龄股", "土地股"])
+    share_kinds: list[Text] = Field(
+        default_factory=lambda: ["人口股", "劳龄股", "土地股"], min_length=1, max_length=20
+    )
 
 
 class HouseholdCreate(Strict):
     number: Code
     head: Text
-    registered_on: datetime.date
+    registered_on: Day
 
 
 class MemberCreate(Strict):
     number: Code
     household: Code
     name: Text
-    id_number: Annotated[StrictStr, Field(min_length=18, max_length=18)]
-    joined_on: datetime.date
-    shares: dict[str, DecimalText]
+    id_number: Annotated[StrictStr, Field(min_length=18, max_length=18, pattern=ONE_LINE_PATTERN)]
+    joined_on: Day
+    shares: dict[Text, DecimalText] = Field(max_length=20)
 
 
 class SharesAdjust(Strict):
-    shares: dict[str, DecimalText]
-    effective: datetime.date
+    shares: dict[Text, DecimalText] = Field(max_length=20)
+    effective: Day
     reason: Text
 
 
 class MemberLeave(Strict):
-    date: datetime.date
+    date: Day
     reason: Text
 
 
@@ -315,31 +391,34 @@ class PlanCreate(Strict):
     code: Code
     title: Text
     scope: PlanScope
-    period: Annotated[StrictStr, Field(min_length=4, max_length=16, examples=["2025"])]
-    as_of: datetime.date
+    period: Annotated[
+        StrictStr,
+        Field(min_length=4, max_length=16, pattern=r"^[0-9A-Za-z-]+$", examples=["2025"]),
+    ]
+    as_of: Day
     amount: Amount
     rule: dict[str, Any] = Field(
         description="deductions, tiers, floors and caps of RULES.md; parties and amount are "
         "filled in by the plan"
     )
-    deduction_accounts: dict[str, StrictStr | None] = Field(default_factory=dict)
+    deduction_accounts: dict[Text, Account | None] = Field(default_factory=dict, max_length=20)
     supersedes: Code | None = None
 
 
 class StepCreate(Strict):
     step: Literal["提议", "商议", "审议", "决议", "决议公开", "实施结果公开"]
-    date: datetime.date
-    body: Text
-    place: Annotated[StrictStr, Field(max_length=200)] = ""
-    expected: Annotated[int, Field(ge=0, strict=True)] | None = None
-    present: Annotated[int, Field(ge=0, strict=True)] | None = None
-    votes_for: Annotated[int, Field(ge=0, strict=True)] | None = None
-    votes_against: Annotated[int, Field(ge=0, strict=True)] | None = None
-    abstentions: Annotated[int, Field(ge=0, strict=True)] | None = None
+    date: Day
+    body: MultiLineText
+    place: OptionalText = ""
+    expected: People | None = None
+    present: People | None = None
+    votes_for: People | None = None
+    votes_against: People | None = None
+    abstentions: People | None = None
     assembly: Literal["villagers", "representatives"] | None = None
     merged: bool = False
-    note: Annotated[StrictStr, Field(max_length=500)] = ""
+    note: LongText = ""
 
 
 class ExecutionCreate(Strict):
-    date: datetime.date
+    date: Day

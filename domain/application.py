@@ -16,12 +16,21 @@ from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, RecordConflictError
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper, RecordConflictError
 from moneyed import Money
 
 from domain.agreement import EnterpriseAgreement, agreement_id
 from domain.alliance import Alliance
 from domain.books import Books, JointEntity, VillageCollective
+from domain.bounds import (
+    MAX_MU,
+    MAX_PERCENT,
+    BoundedMapper,
+    check_count,
+    check_decimal,
+    check_people,
+    check_shares,
+)
 from domain.disclosure import DisclosureSheet, sheet_id
 from domain.distribution import (
     DEFAULT_DEDUCTION_ACCOUNTS,
@@ -55,7 +64,7 @@ from domain.transcodings import register_all
 from ledger.accounts import ChartOfAccounts
 from ledger.canonical import digest
 from ledger.entries import JournalEntry
-from ledger.money import ZERO, amount_str, format_yuan, money
+from ledger.money import MAX_AMOUNT, ZERO, amount_str, format_yuan, money
 from ledger.rules import allocate_document
 
 T = TypeVar("T")
@@ -85,6 +94,12 @@ class BooksApplication(Application[UUID]):
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         register_all(transcoder)
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        """Every event passes the store's bounds (``domain.bounds``) before it is stored."""
+        return self.factory.mapper(
+            transcoder=self.construct_transcoder(), mapper_class=BoundedMapper
+        )
 
     # -- loading -------------------------------------------------------------------------------
 
@@ -242,12 +257,8 @@ class BooksApplication(Application[UUID]):
         actor: str,
     ) -> VillageCollective:
         _require_code(code)
-        for field, value in (("population", population), ("households", households)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise InvalidRequestError(
-                    f"{field} of village {code} must be a whole number ≥ 0, not {value!r}",
-                    field=field,
-                )
+        check_count(population, field="population")
+        check_count(households, field="households")
         village = VillageCollective(
             code=code,
             name=name,
@@ -480,7 +491,9 @@ class LianzhangApplication(BooksApplication):
         date: datetime.date,
         actor: str,
     ) -> JointEntity:
-        value = money(value_per_mu, field="value_per_mu")
+        value = money(value_per_mu, field="value_per_mu", maximum=MAX_AMOUNT)
+        check_decimal(mu, field="mu", maximum=MAX_MU, positive=True)
+        check_decimal(grade, field="grade", maximum=MAX_PERCENT)
 
         def command() -> JointEntity:
             pool = self.get_joint(joint)
@@ -512,10 +525,13 @@ class LianzhangApplication(BooksApplication):
     ) -> tuple[JournalEntry, JournalEntry]:
         """Land rent (土地流转费) paid in cash by the joint entity to a village: 借 511 经营支出 /
         贷 102 in the joint entity's books, 借 102 / 贷 501 经营收入 in the village's."""
-        rate = money(rate_per_mu, allow_zero=False, field="rate_per_mu")
-        if not mu.is_finite() or mu <= 0:
-            raise InvalidRequestError("mu must be a positive number", field="mu")
-        amount = money((mu * rate.amount).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+        rate = money(rate_per_mu, allow_zero=False, field="rate_per_mu", maximum=MAX_AMOUNT)
+        check_decimal(mu, field="mu", maximum=MAX_MU, positive=True)
+        amount = money(
+            (mu * rate.amount).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP),
+            field="rate_per_mu",
+            maximum=MAX_AMOUNT,
+        )
 
         def command() -> tuple[JournalEntry, JournalEntry]:
             pool = self.get_joint(joint)
@@ -623,6 +639,9 @@ class LianzhangApplication(BooksApplication):
         actor: str,
     ) -> EnterpriseAgreement:
         _require_code(code)
+        if guarantee_kind == "amount":
+            money(guarantee_value, field="guarantee.value", maximum=MAX_AMOUNT)
+        check_decimal(profit_share_percent, field="profit_share_percent", maximum=MAX_PERCENT)
         target = self.get_alliance(alliance)
         if enterprise not in target.enterprises:
             raise InvalidRequestError(
@@ -644,7 +663,7 @@ class LianzhangApplication(BooksApplication):
             signed_on=signed_on,
             start_year=start_year,
             years=years,
-            invested_capital=money(invested_capital, field="invested_capital"),
+            invested_capital=money(invested_capital, field="invested_capital", maximum=MAX_AMOUNT),
             guarantee_kind=guarantee_kind,
             guarantee_value=guarantee_value,
             profit_share_percent=profit_share_percent,
@@ -749,6 +768,7 @@ class LianzhangApplication(BooksApplication):
         actor: str,
     ) -> MemberRegister:
         _require_code(number)
+        check_shares(shares)
         return self._with_register(
             village,
             lambda r: r.register_member(
@@ -787,6 +807,7 @@ class LianzhangApplication(BooksApplication):
         reason: str,
         actor: str,
     ) -> MemberRegister:
+        check_shares(shares)
         return self._with_register(
             village,
             lambda r: r.adjust_shares(
@@ -957,6 +978,8 @@ class LianzhangApplication(BooksApplication):
     def record_plan_step(
         self, *, code: str, step: str, date: datetime.date, actor: str, **details: Any
     ) -> DistributionPlan:
+        check_people(details)
+
         def command() -> DistributionPlan:
             plan = self.get_plan(code)
             plan.record_step(step=step, date=date, actor=actor, **details)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 
 from moneyed import Money
 
@@ -24,13 +25,18 @@ from ledger.errors import (
     UnbalancedEntryError,
     UnknownAccountError,
 )
-from ledger.money import LIMIT, ZERO, format_yuan, from_fen, money, to_fen
+from ledger.money import LIMIT, MAX_AMOUNT, ZERO, format_yuan, from_fen, money, to_fen
 
 _SIDES = {"debit": Side.DEBIT, "credit": Side.CREDIT, "借": Side.DEBIT, "贷": Side.CREDIT}
 _POSTING_KEYS = ("account", "side", "amount", "memo")
 _ACCOUNT_HELP = "use a chart code such as 102 or a sub-account such as 113V02"
 
 Problem = tuple[str, str, type[LedgerError]]
+
+# What one entry entered by a clerk may hold (domain/bounds.py says why): at most this many
+# postings, and debits adding up to at most ¥100 billion.
+MAX_POSTINGS = 1000
+MAX_ENTRY_TOTAL = Decimal("100000000000.00")
 
 
 def _raise_all(problems: list[Problem]) -> None:
@@ -292,7 +298,9 @@ def _posting_problems(
         )
     amount: Money | None = None
     try:
-        amount = money(row.get("amount"), allow_negative=red_ink, allow_zero=False)
+        amount = money(
+            row.get("amount"), allow_negative=red_ink, allow_zero=False, maximum=MAX_AMOUNT
+        )
     except InvalidAmountError as error:
         problems.append((f"{where}.amount", str(error), InvalidAmountError))
     if red_ink and amount is not None and amount.amount > 0:
@@ -354,7 +362,22 @@ def build_entry(
                 InvalidEntryError,
             )
         )
+    if len(rows) > MAX_POSTINGS:
+        problems.append(
+            (
+                field_prefix,
+                f"an entry has at most {MAX_POSTINGS} postings, not {len(rows)}; split it",
+                InvalidEntryError,
+            )
+        )
     _raise_all(problems)
-    return JournalEntry(
+    entry = JournalEntry(
         date=date, number=number, memo=memo, postings=tuple(built), reverses=reverses
     )
+    if max(abs(entry.debit_total.amount), abs(entry.credit_total.amount)) > MAX_ENTRY_TOTAL:
+        raise InvalidAmountError(
+            f"entry {number} moves {format_yuan(abs(entry.debit_total))}; one entry moves at most "
+            f"{format_yuan(from_fen(int(MAX_ENTRY_TOTAL * 100)))}, split it",
+            field=field_prefix,
+        )
+    return entry

@@ -20,6 +20,10 @@ FEN = Decimal("0.01")
 ZERO: Money = Money(Decimal("0.00"), CNY)
 # Far above any collective's books, far below where Decimal's default context would round.
 LIMIT = Decimal(10) ** 15
+# The most a clerk may enter as one amount (a posting, a contribution, a dividend): ¥10 billion,
+# far above any township's figures and small enough that every sum a read model keeps stays
+# inside a signed 64-bit fen column (see domain/bounds.py). Stored events are read with LIMIT.
+MAX_AMOUNT = Decimal("10000000000.00")
 
 _PLAIN = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 _EXAMPLE = 'write it as a string such as "1200.00"'
@@ -84,6 +88,7 @@ def money(
     allow_negative: bool = False,
     allow_zero: bool = True,
     field: str | None = None,
+    maximum: Decimal | None = None,
 ) -> Money:
     """Parse ``value`` (str, int, Decimal or CNY Money) into CNY with exactly two places.
 
@@ -92,6 +97,8 @@ def money(
         allow_negative: accept amounts below zero (red ink, signed balances).
         allow_zero: accept 0.00.
         field: the input's name, put in front of the message and on the error.
+        maximum: the largest magnitude accepted (``MAX_AMOUNT`` for what a clerk enters);
+            without it only absurd magnitudes (10^15 yuan or more) are refused.
 
     Raises:
         InvalidAmountError: naming the value, what is wrong with it and what would be accepted.
@@ -112,6 +119,12 @@ def money(
     if abs(number) >= LIMIT:
         raise InvalidAmountError(
             f"{where}amount {value!r} is too large; amounts stay below 10^15 yuan", field=field
+        )
+    if maximum is not None and abs(number) > maximum:
+        raise InvalidAmountError(
+            f"{where}amount {value!r} is too large; one amount is at most "
+            f"{format_yuan(Money(maximum, CNY))}",
+            field=field,
         )
     if number < 0 and not allow_negative:
         raise InvalidAmountError(

@@ -5,21 +5,37 @@ event store, apply them, and write the rows together with the new position in on
 The position is written only if it is still the one the page started from (compare and set), so
 two processes catching up at once never apply an event twice, and a crash in the middle of a
 page leaves nothing half-applied: the page is simply applied again.
+
+A projection that fails on an event does not take the others down (issue 12): the page is
+applied again one projection at a time and event by event (a savepoint each), the failing
+projection stops just before the event it cannot apply and is *stuck* (``PullLoop.stuck``:
+which projection, at which event, why), and the others go on. The views that read a stuck
+projection answer 503 (``ProjectionStuckError``; ``api.views`` says which routes need which
+projection); ``/healthz`` reports it; ``lianzhang verify`` and ``rebuild`` name it and exit 2.
+A stuck projection is tried again at most every ``STUCK_RETRY_SECONDS`` (a fix deployed, a
+transient error gone) and on every ``rebuild``. Errors of the database itself (connection lost,
+locked) are not a projection's fault and are raised as before.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from eventsourcing.application import Application
 from sqlalchemy import Connection, Engine, Table, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DisconnectionError, IntegrityError, InterfaceError, OperationalError
 
 from projections.tables import metadata, tracking
 
 PAGE_SIZE = 1000
+STUCK_RETRY_SECONDS = 30.0
+
+# Failures of the database itself, not of a projection on an event: raised, never "stuck".
+STORE_ERRORS = (OperationalError, InterfaceError, DisconnectionError)
 
 
 class Projection(Protocol):
@@ -33,6 +49,42 @@ class Projection(Protocol):
 
 class TrackingConflict(Exception):
     """Another process applied the same page first; the page is read again."""
+
+
+@dataclass(frozen=True)
+class Stuck:
+    """A projection that cannot apply the event at ``position``; it holds every event before."""
+
+    projection: str
+    position: int
+    error: str
+
+    def sentence(self) -> str:
+        return (
+            f"read model {self.projection!r} is stuck at event {self.position} ({self.error}); "
+            "the event log is intact, the views built from this read model are unavailable "
+            "until the cause is fixed and `lianzhang rebuild` is run"
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"projection": self.projection, "position": self.position, "error": self.error}
+
+
+class ProjectionStuckError(Exception):
+    """A view was asked of a read model that is stuck."""
+
+    def __init__(self, stuck: Sequence[Stuck]) -> None:
+        self.stuck = tuple(stuck)
+        super().__init__("; ".join(s.sentence() for s in self.stuck))
+
+
+def _describe(error: BaseException) -> str:
+    """One line: the error's class and the first line of its message, shortened."""
+    original = getattr(error, "orig", None) or error
+    text = str(original).strip().splitlines()[0] if str(original).strip() else ""
+    if len(text) > 200:
+        text = text[:197] + "..."
+    return f"{type(original).__name__}: {text}" if text else type(original).__name__
 
 
 class PullLoop:
@@ -51,6 +103,24 @@ class PullLoop:
         self.projections = tuple(projections)
         self.page_size = page_size
         self._lock = threading.Lock()
+        self.stuck: dict[str, Stuck] = {}
+        self._stuck_at: dict[str, float] = {}
+
+    def require(self, names: Iterable[str]) -> None:
+        """Raise ProjectionStuckError when any of the named projections is stuck."""
+        found = [self.stuck[name] for name in names if name in self.stuck]
+        if found:
+            raise ProjectionStuckError(found)
+
+    def _active(self) -> list[Projection]:
+        """The projections to apply events to: not stuck, or stuck long enough to try again."""
+        now = time.monotonic()
+        active = []
+        for projection in self.projections:
+            since = self._stuck_at.get(projection.name)
+            if since is None or now - since >= STUCK_RETRY_SECONDS:
+                active.append(projection)
+        return active
 
     def create_tables(self) -> None:
         metadata.create_all(self.engine)
@@ -68,17 +138,83 @@ class PullLoop:
         with self._lock:
             for projection in self.projections:
                 self._ensure_tracking_row(projection)
-            while True:
+            active = self._active()
+            while active:
                 try:
-                    count = self._apply_page(stop)
+                    count = self._apply_page(stop, active)
                 except TrackingConflict:
                     continue
+                except STORE_ERRORS:
+                    raise
+                except Exception:  # one projection failed on an event: find it, let others on
+                    count = self._apply_each(stop, active)
+                    active = [p for p in active if p.name not in self._stuck_at]
                 if count == 0:
                     break
                 applied += count
                 if progress is not None:
                     progress(count)
         return applied
+
+    def _apply_each(self, stop: int | None, active: Sequence[Projection]) -> int:
+        """Apply the next page to each projection alone, event by event; a projection that
+        fails on an event stops before it and is marked stuck. Returns the most applied."""
+        most = 0
+        for projection in active:
+            while True:
+                try:
+                    count = self._apply_alone(projection, stop)
+                except TrackingConflict:
+                    continue
+                break
+            most = max(most, count)
+        return most
+
+    def _apply_alone(self, projection: Projection, stop: int | None) -> int:
+        with self.engine.begin() as conn:
+            start = _read_position(conn, projection.name, for_update=True)
+            notifications = self.app.recorder.select_notifications(
+                start=start, limit=self.page_size, stop=stop, inclusive_of_start=False
+            )
+            reached = start
+            applied = 0
+            for notification in notifications:
+                try:
+                    with conn.begin_nested():
+                        raw = getattr(projection, "raw", False)
+                        given = (
+                            notification if raw else self.app.mapper.to_domain_event(notification)
+                        )
+                        begin = getattr(projection, "begin_page", None)
+                        if begin is not None:
+                            begin(conn)
+                        projection.apply(conn, given, notification.id)
+                        finish = getattr(projection, "end_page", None)
+                        if finish is not None:
+                            finish(conn)
+                except STORE_ERRORS:
+                    raise
+                except Exception as error:
+                    self.stuck[projection.name] = Stuck(
+                        projection.name, notification.id, _describe(error)
+                    )
+                    self._stuck_at[projection.name] = time.monotonic()
+                    break
+                reached = notification.id
+                applied += 1
+            else:
+                self.stuck.pop(projection.name, None)
+                self._stuck_at.pop(projection.name, None)
+            if reached > start:
+                result = conn.execute(
+                    update(tracking)
+                    .where(tracking.c.projection == projection.name)
+                    .where(tracking.c.position == start)
+                    .values(position=reached)
+                )
+                if result.rowcount != 1:
+                    raise TrackingConflict(projection.name)
+            return applied
 
     def _ensure_tracking_row(self, projection: Projection) -> None:
         with self.engine.begin() as conn:
@@ -91,17 +227,20 @@ class PullLoop:
                 except IntegrityError:
                     pass  # another process created it first
 
-    def _apply_page(self, stop: int | None = None) -> int:
+    def _apply_page(
+        self, stop: int | None = None, active: Sequence[Projection] | None = None
+    ) -> int:
         """Read one page after the furthest-behind projection, decode each event once, and give
         it to every projection that has not seen it; all positions move in the same
         transaction as the rows."""
+        projections = tuple(self.projections if active is None else active)
         with self.engine.begin() as conn:
             # Lock the tracking rows, always in the same order (PostgreSQL): a second process
             # waits here and then sees the positions the first one wrote. SQLite transactions
             # begin IMMEDIATE, which serialises them the same way.
             starts = {
                 p.name: _read_position(conn, p.name, for_update=True)
-                for p in sorted(self.projections, key=lambda p: p.name)
+                for p in sorted(projections, key=lambda p: p.name)
             }
             notifications = self.app.recorder.select_notifications(
                 start=min(starts.values()),
@@ -111,24 +250,28 @@ class PullLoop:
             )
             if not notifications:
                 return 0
-            for projection in self.projections:
+            for projection in projections:
                 begin = getattr(projection, "begin_page", None)
                 if begin is not None:
                     begin(conn)
             for notification in notifications:
                 event = self.app.mapper.to_domain_event(notification)
-                for projection in self.projections:
+                for projection in projections:
                     if notification.id > starts[projection.name]:
                         # a projection that hashes the log itself asks for the stored bytes
                         given = notification if getattr(projection, "raw", False) else event
                         projection.apply(conn, given, notification.id)
-            for projection in self.projections:
+            for projection in projections:
                 finish = getattr(projection, "end_page", None)
                 if finish is not None:
                     finish(conn)
             end = notifications[-1].id
-            for projection in self.projections:
+            for projection in projections:
                 start = starts[projection.name]
+                stuck = self.stuck.get(projection.name)
+                if stuck is not None and end >= stuck.position:  # tried again, and it went
+                    del self.stuck[projection.name]
+                    self._stuck_at.pop(projection.name, None)
                 if end <= start:
                     continue
                 result = conn.execute(
@@ -142,7 +285,10 @@ class PullLoop:
             return len(notifications)
 
     def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
-        """Drop every projection's tables and tracking, recreate them, and replay the log."""
+        """Drop every projection's tables and tracking, recreate them, and replay the log
+        (every projection is tried again, stuck or not)."""
+        self.stuck.clear()
+        self._stuck_at.clear()
         with self._lock, self.engine.begin() as conn:
             for projection in self.projections:
                 for table in reversed(projection.tables):

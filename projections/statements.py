@@ -21,6 +21,7 @@ from typing import Any
 from moneyed import Money
 from sqlalchemy import Connection, and_, select
 
+from domain.bounds import FIRST_DAY, LAST_DAY
 from ledger.accounts import ChartOfAccounts
 from ledger.capitals import to_capitals
 from ledger.money import ZERO, amount_str, from_fen
@@ -61,6 +62,10 @@ def parse_period(text: str) -> Period:
             "2025-03 (a month)"
         )
     year = int(match.group(1))
+    if not FIRST_DAY.year <= year <= LAST_DAY.year:
+        raise PeriodError(
+            f"period {text!r} is outside the years kept ({FIRST_DAY.year} to {LAST_DAY.year})"
+        )
     if match.group(2):
         first = last = int(match.group(2))
     elif match.group(3):

@@ -20,6 +20,7 @@ from ledger.errors import LedgerError
 from projections.bootstrap import Runtime
 from projections.database import DatabaseConfigError, is_postgres, sqlite_path
 from projections.exports import ExportError
+from projections.runner import ProjectionStuckError
 
 DEMO_TOKEN_NAME = "demo-admin"
 
@@ -124,6 +125,7 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     try:
         with tqdm(total=runtime.views.head(), unit="event", desc="rebuilding") as bar:
             applied = runtime.views.rebuild(progress=bar.update)
+        runtime.views.require(runtime.views.stuck)
     finally:
         runtime.close()
     print(f"rebuilt the read models from {applied} events")
@@ -280,6 +282,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
     runtime = _runtime(_settings(args))
     try:
+        runtime.views.catch_up()
+        runtime.views.require(runtime.views.stuck)  # replays would stop at the same event
         report = verify(runtime)
     finally:
         runtime.close()
@@ -546,6 +550,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         DomainError,
         LedgerError,
         ExportError,
+        ProjectionStuckError,
     ) as error:
         print(f"lianzhang {args.command}: {error}", file=sys.stderr)
         return 2

@@ -9,6 +9,8 @@ from fastapi import APIRouter, Query
 
 from api.deps import ReaderDep
 from api.routes.entities import PROBLEMS
+from api.schemas import OffsetQuery
+from domain.bounds import FIRST_DAY, LAST_DAY
 from projections import audit
 from projections.verify import verify
 
@@ -34,10 +36,12 @@ def run_verify(reader: ReaderDep) -> dict[str, Any]:
 def get_trail(
     reader: ReaderDep,
     entity: Annotated[str | None, Query(description="books concerned, e.g. V03")] = None,
-    date_from: Annotated[datetime.date | None, Query(alias="from")] = None,
-    date_to: Annotated[datetime.date | None, Query(alias="to")] = None,
+    date_from: Annotated[
+        datetime.date | None, Query(alias="from", ge=FIRST_DAY, le=LAST_DAY)
+    ] = None,
+    date_to: Annotated[datetime.date | None, Query(alias="to", ge=FIRST_DAY, le=LAST_DAY)] = None,
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, OffsetQuery] = 0,
 ) -> list[dict[str, Any]]:
     with reader.runtime.engine.connect() as conn:
         return audit.trail(

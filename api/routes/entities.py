@@ -16,10 +16,12 @@ from api.schemas import (
     EntryCreate,
     EntryList,
     EntryPublic,
+    OffsetQuery,
     OpeningBalancesCreate,
     ReversalCreate,
     TrialBalancePublic,
 )
+from domain.bounds import FIRST_DAY, LAST_DAY, MONTH_PATTERN
 from domain.periods import parse_month
 from ledger.entries import JournalEntry
 from ledger.money import amount_str
@@ -152,10 +154,12 @@ def post_entry(code: str, body: EntryCreate, cmd: WriterDep) -> JSONResponse:
 def list_entries(
     code: str,
     reader: ReaderDep,
-    date_from: Annotated[datetime.date | None, Query(alias="from")] = None,
-    date_to: Annotated[datetime.date | None, Query(alias="to")] = None,
+    date_from: Annotated[
+        datetime.date | None, Query(alias="from", ge=FIRST_DAY, le=LAST_DAY)
+    ] = None,
+    date_to: Annotated[datetime.date | None, Query(alias="to", ge=FIRST_DAY, le=LAST_DAY)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, OffsetQuery] = 0,
 ) -> dict[str, Any]:
     _require_entity(reader, code)
     with reader.runtime.engine.connect() as conn:
@@ -246,7 +250,9 @@ def trial_balance_public(
 def get_trial_balance(
     code: str,
     reader: ReaderDep,
-    month: Annotated[str, Query(description="YYYY-MM", examples=["2025-12"])],
+    month: Annotated[
+        str, Query(description="YYYY-MM", examples=["2025-12"], pattern=MONTH_PATTERN)
+    ],
     cumulative: Annotated[
         bool, Query(description="from the opening balances through the month")
     ] = False,

@@ -13,6 +13,7 @@ from api.problems import Problem
 from api.routes.entities import PROBLEMS
 from api.routes.public import fresh_runtime, public_plan
 from api.schemas import Strict
+from domain.bounds import ONE_LINE_PATTERN
 from projections import economy_queries, fairness
 from projections.render import comparison_html
 
@@ -20,14 +21,17 @@ router = APIRouter(tags=["fairness workbench"])
 
 
 class Candidate(Strict):
-    name: Annotated[StrictStr, Field(min_length=1, max_length=60, examples=["各村平均"])]
+    name: Annotated[
+        StrictStr,
+        Field(min_length=1, max_length=60, pattern=ONE_LINE_PATTERN, examples=["各村平均"]),
+    ]
     rule: dict[str, Any] = Field(examples=[{"tiers": [{"kind": "equal"}]}])
 
 
 class ComparisonCreate(Strict):
     plan: StrictStr | None = Field(default=None, description="compare on this plan's inputs")
     document: dict[str, Any] | None = Field(default=None, description="or on a RULES.md document")
-    candidates: list[Candidate]
+    candidates: list[Candidate] = Field(min_length=1, max_length=20)
     reference: StrictStr | None = None
     shapley: dict[str, Any] | None = Field(
         default=None,
@@ -41,7 +45,7 @@ class ComparisonCreate(Strict):
 
 class PlanComparisonCreate(Strict):
     for_step: Literal["审议", "决议"]
-    candidates: list[Candidate]
+    candidates: list[Candidate] = Field(min_length=1, max_length=20)
     reference: StrictStr | None = None
     shapley: dict[str, Any] | None = None
     per_capita_basis: StrictStr = "population"

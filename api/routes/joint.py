@@ -7,13 +7,14 @@ import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from api.deps import ReaderDep, WriterDep
 from api.routes.entities import PROBLEMS, entry_body
 from api.schemas import (
     CapitalContributionCreate,
+    DayQuery,
     EntryPublic,
     GrantCreate,
     LandRentCreate,
@@ -148,7 +149,7 @@ def receive_grant(joint: str, body: GrantCreate, cmd: WriterDep) -> JSONResponse
     summary="Equity register (股权登记): capital by village and programme, land shares, grants",
 )
 def get_equity(
-    joint: str, reader: ReaderDep, as_of: Annotated[datetime.date | None, Query()] = None
+    joint: str, reader: ReaderDep, as_of: Annotated[datetime.date | None, DayQuery] = None
 ) -> dict[str, Any]:
     reader.runtime.app.get_joint(joint)
     return _equity(reader, joint, as_of or reader.runtime.app.today())

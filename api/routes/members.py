@@ -6,13 +6,14 @@ import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from api.deps import ReaderDep, WriterDep
 from api.problems import Problem
 from api.routes.entities import PROBLEMS
 from api.schemas import (
+    DayQuery,
     HouseholdCreate,
     MemberCreate,
     MemberForget,
@@ -141,6 +142,6 @@ def forget_member(village: str, member: str, body: MemberForget, cmd: WriterDep)
     summary="Households and members with shares in force on a date (ID numbers masked)",
 )
 def get_register(
-    village: str, reader: ReaderDep, as_of: Annotated[datetime.date | None, Query()] = None
+    village: str, reader: ReaderDep, as_of: Annotated[datetime.date | None, DayQuery] = None
 ) -> dict[str, Any]:
     return register_body(reader, village, as_of)[0]

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.problems import Problem
+from api.views import require_views
 from projections import economy_queries, publishing
 from projections.distribution_statement import distribution_statement
 from projections.render import index_html, pdf, plan_html, sheet_html, sheet_xlsx
@@ -24,6 +25,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def fresh_runtime(request: Request) -> Any:
     runtime = request.app.state.runtime
     runtime.views.catch_up()
+    require_views(request, runtime)
     return runtime
 
 

@@ -7,12 +7,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
-from pydantic import Field, StrictStr
+from pydantic import Field
 
 from api.deps import ReaderDep, WriterDep
 from api.problems import Problem
 from api.routes.entities import PROBLEMS
-from api.schemas import Strict, Text
+from api.schemas import Day, LongText, PeriodText, PositionQuery, Strict, Text
+from domain.bounds import PERIOD_PATTERN
 from projections import audit, publishing, verify
 from projections.distribution_statement import distribution_statement
 from projections.statements import KINDS, PeriodError, parse_period, statement
@@ -20,7 +21,12 @@ from projections.statements import KINDS, PeriodError, parse_period, statement
 router = APIRouter(prefix="/v1", tags=["statements and disclosure"])
 
 PeriodQuery = Annotated[
-    str, Query(description="2025 (year), 2025-Q1 (quarter) or 2025-03 (month)", examples=["2025"])
+    str,
+    Query(
+        description="2025 (year), 2025-Q1 (quarter) or 2025-03 (month), 1950 to 2100",
+        examples=["2025"],
+        pattern=PERIOD_PATTERN,
+    ),
 ]
 
 
@@ -43,10 +49,7 @@ def get_statement(
     reader: ReaderDep,
     period: PeriodQuery,
     account: Annotated[str | None, Query(description="for account-detail, e.g. 102")] = None,
-    as_of_position_q: Annotated[
-        int | None,
-        Query(alias="as_of_position", ge=0, description="as the log stood after this event"),
-    ] = None,
+    as_of_position_q: Annotated[int | None, PositionQuery] = None,
     as_of: Annotated[
         datetime.datetime | None,
         Query(description="as the books stood at this moment (ISO date and time)"),
@@ -96,11 +99,13 @@ def get_distribution_statement(code: str, reader: ReaderDep) -> dict[str, Any]:
 
 
 class SheetPublish(Strict):
-    period: Annotated[StrictStr, Field(examples=["2026-Q1"])]
-    checked_by: list[Text] = Field(description="members of the 民主理财小组 who checked it")
-    checked_on: datetime.date
-    opinion: Annotated[StrictStr, Field(max_length=500)] = ""
-    reason: Annotated[StrictStr, Field(max_length=500)] = Field(
+    period: PeriodText
+    checked_by: list[Text] = Field(
+        max_length=20, description="members of the 民主理财小组 who checked it"
+    )
+    checked_on: Day
+    opinion: LongText = ""
+    reason: LongText = Field(
         default="", description="why a correction is published (needed from version 2 on)"
     )
 
