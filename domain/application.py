@@ -15,7 +15,7 @@ from fractions import Fraction
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, Repository
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, RecordConflictError
 from moneyed import Money
 
@@ -50,6 +50,7 @@ from domain.members import MemberRegister, register_id
 from domain.periods import period_bounds
 from domain.plan import DistributionPlan, plan_id
 from domain.programmes import programme_name
+from domain.repository import ThreadSafeRepository
 from domain.transcodings import register_all
 from ledger.accounts import ChartOfAccounts
 from ledger.canonical import digest
@@ -77,6 +78,20 @@ class BooksApplication(Application[UUID]):
     ) -> None:
         super().__init__(env)
         self.today = today
+
+    def construct_repository(self) -> Repository[UUID]:
+        """The library's repository, configured the same way, with cached loads made safe for
+        a server's threads (``domain/repository.py``)."""
+        plain = super().construct_repository()
+        maxsize = self.env.get(self.AGGREGATE_CACHE_MAXSIZE)
+        return ThreadSafeRepository(
+            event_store=plain.event_store,
+            snapshot_store=plain.snapshot_store,
+            cache_maxsize=int(maxsize) if maxsize else None,
+            fastforward=plain.fastforward,
+            fastforward_skipping=plain.fastforward_skipping,
+            deepcopy_from_cache=plain.deepcopy_from_cache,
+        )
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
