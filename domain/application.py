@@ -9,6 +9,7 @@ concurrency), so two clerks posting at once both land.
 from __future__ import annotations
 
 import datetime
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -76,6 +77,7 @@ class BooksApplication(Application[UUID]):
         *,
         today: Callable[[], datetime.date] = datetime.date.today,
     ) -> None:
+        self._command_lock = threading.RLock()  # see _retrying
         super().__init__(env)
         self.today = today
 
@@ -139,12 +141,18 @@ class BooksApplication(Application[UUID]):
             raise AlreadyExistsError(f"{what} already exists", field="code") from None
 
     def _retrying(self, command: Callable[[], T]) -> T:
-        """Run a load-decide-save command again when a concurrent save got there first."""
-        for _ in range(CONFLICT_RETRIES):
-            try:
-                return command()
-            except (IntegrityError, RecordConflictError):
-                continue
+        """Run a load-decide-save command again when a concurrent save got there first.
+
+        Commands of this process run one at a time: twenty clerks posting into one village
+        would otherwise load the same version, all but one lose the save and load again, each
+        round paying a deep copy of the books; queued, each loads once and saves once. Another
+        process's save can still get there first, which the retry handles."""
+        with self._command_lock:
+            for _ in range(CONFLICT_RETRIES):
+                try:
+                    return command()
+                except (IntegrityError, RecordConflictError):
+                    continue
         raise ConcurrencyError(
             "the books kept changing while this request was being saved; try again"
         )
