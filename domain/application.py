@@ -9,13 +9,14 @@ concurrency), so two clerks posting at once both land.
 from __future__ import annotations
 
 import datetime
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, Repository
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper, RecordConflictError
 from moneyed import Money
 
@@ -60,6 +61,7 @@ from domain.periods import period_bounds
 from domain.plan import DistributionPlan, plan_id
 from domain.privacy import PersonalDataVault, member_subject
 from domain.programmes import programme_name
+from domain.repository import ThreadSafeRepository
 from domain.transcodings import register_all
 from ledger.accounts import ChartOfAccounts
 from ledger.canonical import digest
@@ -86,10 +88,25 @@ class BooksApplication(Application[UUID]):
         today: Callable[[], datetime.date] = datetime.date.today,
         vault: PersonalDataVault | None = None,
     ) -> None:
+        self._command_lock = threading.RLock()  # see _retrying
         super().__init__(env)
         self.today = today
         # Per-person keys for sealed personal data (ID numbers), kept outside the event table.
         self.vault = vault or PersonalDataVault.in_memory()
+
+    def construct_repository(self) -> Repository[UUID]:
+        """The library's repository, configured the same way, with cached loads made safe for
+        a server's threads (``domain/repository.py``)."""
+        plain = super().construct_repository()
+        maxsize = self.env.get(self.AGGREGATE_CACHE_MAXSIZE)
+        return ThreadSafeRepository(
+            event_store=plain.event_store,
+            snapshot_store=plain.snapshot_store,
+            cache_maxsize=int(maxsize) if maxsize else None,
+            fastforward=plain.fastforward,
+            fastforward_skipping=plain.fastforward_skipping,
+            deepcopy_from_cache=plain.deepcopy_from_cache,
+        )
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -143,12 +160,18 @@ class BooksApplication(Application[UUID]):
             raise AlreadyExistsError(f"{what} already exists", field="code") from None
 
     def _retrying(self, command: Callable[[], T]) -> T:
-        """Run a load-decide-save command again when a concurrent save got there first."""
-        for _ in range(CONFLICT_RETRIES):
-            try:
-                return command()
-            except (IntegrityError, RecordConflictError):
-                continue
+        """Run a load-decide-save command again when a concurrent save got there first.
+
+        Commands of this process run one at a time: twenty clerks posting into one village
+        would otherwise load the same version, all but one lose the save and load again, each
+        round paying a deep copy of the books; queued, each loads once and saves once. Another
+        process's save can still get there first, which the retry handles."""
+        with self._command_lock:
+            for _ in range(CONFLICT_RETRIES):
+                try:
+                    return command()
+                except (IntegrityError, RecordConflictError):
+                    continue
         raise ConcurrencyError(
             "the books kept changing while this request was being saved; try again"
         )

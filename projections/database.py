@@ -8,8 +8,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
+
+from projections import sqlite_gate
 
 # Seconds a writer waits for the event table's lock before it fails instead of hanging.
 LOCK_TIMEOUT_SECONDS = 10
@@ -47,7 +49,8 @@ def event_store_env(url: str, schema: str | None = None) -> dict[str, str]:
         path = sqlite_path(url)
         return {
             **CACHE_ENV,
-            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            # eventsourcing's SQLite recorder, whose writes take the file's gate
+            "PERSISTENCE_MODULE": "projections.sqlite_gate:GatedSQLiteFactory",
             "SQLITE_DBNAME": str(path),
             "SQLITE_LOCK_TIMEOUT": str(LOCK_TIMEOUT_SECONDS),
         }
@@ -88,9 +91,13 @@ def make_engine(url: str, schema: str | None = None) -> Engine:
         path.parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
             f"sqlite:///{path}",
-            connect_args={"timeout": LOCK_TIMEOUT_SECONDS, "check_same_thread": False},
+            connect_args=sqlite_gate.connect_args(LOCK_TIMEOUT_SECONDS),
+            pool_size=sqlite_gate.POOL_SIZE,
+            max_overflow=sqlite_gate.POOL_OVERFLOW,
+            pool_timeout=sqlite_gate.POOL_TIMEOUT_SECONDS,
         )
-        _begin_immediate(engine)
+        # Writers queue on one lock per file; reads take none (projections/sqlite_gate.py).
+        sqlite_gate.install(engine, path, LOCK_TIMEOUT_SECONDS)
         return engine
     driver_url = parsed.set(drivername="postgresql+psycopg")
     connect_args: dict[str, Any] = {"connect_timeout": 5}
@@ -101,18 +108,3 @@ def make_engine(url: str, schema: str | None = None) -> Engine:
         with engine.begin() as conn:
             conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
     return engine
-
-
-def _begin_immediate(engine: Engine) -> None:
-    """Take SQLite's write lock when a transaction begins, not halfway through it: a read
-    followed by a write would otherwise fail at once ("database is locked") when another
-    connection wrote in between, instead of waiting its turn."""
-
-    @event.listens_for(engine, "connect")
-    def _connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None
-        dbapi_connection.execute(f"PRAGMA busy_timeout = {LOCK_TIMEOUT_SECONDS * 1000}")
-
-    @event.listens_for(engine, "begin")
-    def _begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")

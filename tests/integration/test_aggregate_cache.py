@@ -1,0 +1,86 @@
+"""The aggregate cache under threads: a server answers requests on many threads, and every one of
+them loads aggregates through the same cache, which fast-forwards the cached copy with newer
+events and hands out a deep copy. Copying while another thread fast-forwards the same cached
+object used to fail with "dictionary changed size during iteration" (issue 12)."""
+
+from __future__ import annotations
+
+import datetime
+import sys
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from projections.bootstrap import Runtime
+from tests.builders import receipt, village
+
+READERS = 4
+ENTRIES = 120
+
+
+@pytest.fixture
+def fast_switching() -> Iterator[None]:
+    """Switch threads far more often than the default 5 ms, so a race shows within seconds."""
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(before)
+
+
+def test_loading_the_same_books_from_threads_while_they_grow(
+    runtime: Runtime, fast_switching: None
+) -> None:
+    app = runtime.app
+    code = village(app)
+    for n in range(60):  # a bigger aggregate takes longer to copy: a wider window for the race
+        app.post_entry(
+            entity=code,
+            date=datetime.date(2025, 2, 1),
+            memo=f"预存 {n}",
+            postings=receipt("1.00"),
+            actor="tester",
+        )
+    failures: list[BaseException] = []
+    versions: list[list[int]] = [[] for _ in range(READERS)]
+    done = threading.Event()
+
+    def writer() -> None:
+        try:
+            for n in range(ENTRIES):
+                app.post_entry(
+                    entity=code,
+                    date=datetime.date(2025, 3, 1),
+                    memo=f"并发 {n}",
+                    postings=receipt("2.00"),
+                    actor="tester",
+                )
+        except BaseException as error:  # every failure is the finding
+            failures.append(error)
+        finally:
+            done.set()
+
+    def reader(index: int) -> None:
+        try:
+            while not done.is_set():
+                books = app.get_books(code)
+                versions[index].append(books.version)
+                assert len(books.entry_dates) == books.sequences.get("2025", 0)
+        except BaseException as error:  # every failure is the finding
+            failures.append(error)
+
+    threads = [threading.Thread(target=writer)]
+    threads += [threading.Thread(target=reader, args=(i,)) for i in range(READERS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert failures == [], f"{len(failures)} loads failed, first: {failures[0]!r}"
+    for seen in versions:
+        assert seen == sorted(seen), "a thread saw the books go back to an older version"
+    final = app.get_books(code)
+    assert final.sequences["2025"] == 60 + ENTRIES
+    assert len(final.entry_dates) == 60 + ENTRIES
