@@ -333,7 +333,25 @@ class StepCreate(Strict):
     assembly: Literal["villagers", "representatives"] | None = None
     merged: bool = False
     note: Annotated[StrictStr, Field(max_length=500)] = ""
+    adult_villagers: Annotated[int, Field(ge=0, strict=True)] | None = Field(
+        default=None,
+        description="决议 by a villagers' assembly: 本村十八周岁以上村民数 (the quorum is more "
+        "than half of them present)",
+    )
+    households: Annotated[int, Field(ge=0, strict=True)] | None = Field(
+        default=None, description="决议 by a villagers' assembly: 本村户数"
+    )
+    households_present: Annotated[int, Field(ge=0, strict=True)] | None = Field(
+        default=None,
+        description="决议 by a villagers' assembly: households represented (the quorum is two "
+        "thirds of the households)",
+    )
 
 
 class ExecutionCreate(Strict):
     date: datetime.date
+    acknowledge_paid_villages: bool = Field(
+        default=False,
+        description="a correction of an alliance plan whose villages have since paid their "
+        "households: true to correct it all the same (their own plans are not changed)",
+    )
