@@ -197,9 +197,12 @@ class DistributionPlan(Aggregate):
             reason = self._vote_problem(
                 step, expected, present, votes_for, votes_against, abstentions, assembly, merged
             )
-            if reason is None and step == RESOLUTION:
-                reason = self._quorum_problem(
-                    assembly, expected, present, adult_villagers, households, households_present
+            if step == RESOLUTION:  # an assembly without its quorum could not vote at all
+                reason = (
+                    self._quorum_problem(
+                        assembly, expected, present, adult_villagers, households, households_present
+                    )
+                    or reason
                 )
         else:
             reason = None
