@@ -236,7 +236,11 @@ def test_a_resolution_needs_its_quorum(api: Api) -> None:
         ),
     )
     assert households["state"] == "drafted"  # two thirds of the households were there
-    reps = post(api, "/v1/plans/P-Q3/steps", resolution(present=29, votes_for=29, votes_against=0, abstentions=0))
+    reps = post(
+        api,
+        "/v1/plans/P-Q3/steps",
+        resolution(present=29, votes_for=29, votes_against=0, abstentions=0),
+    )
     assert reps["state"] == "rejected"
     assert "29 of 45 representatives present" in reps["rejection"]
 
