@@ -355,3 +355,10 @@ class ExecutionCreate(Strict):
         description="a correction of an alliance plan whose villages have since paid their "
         "households: true to correct it all the same (their own plans are not changed)",
     )
+
+
+class GuaranteeShortfallCreate(Strict):
+    """Book a year's 保底 shortfall as a receivable (on or after the year's payment day)."""
+
+    year: Annotated[int, Field(ge=2000, le=2100, strict=True)]
+    date: datetime.date

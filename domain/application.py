@@ -22,7 +22,7 @@ from moneyed import Money
 from domain.agreement import EnterpriseAgreement, agreement_id
 from domain.alliance import Alliance
 from domain.books import Books, JointEntity, VillageCollective
-from domain.corrections import correction_entries, reverse_declaration
+from domain.corrections import correction_entries, require_free_cash, reverse_declaration
 from domain.disclosure import DisclosureSheet, sheet_id
 from domain.distribution import (
     DEFAULT_DEDUCTION_ACCOUNTS,
@@ -660,18 +660,65 @@ class LianzhangApplication(BooksApplication):
         def command() -> JournalEntry:
             terms = self.get_agreement(agreement)
             pool = self.get_joint(terms.joint_entity_code)
+            # once a 保底 shortfall is booked, a later declaration adds only what goes above it
+            booked = terms.receivable_after(year, value) - terms.receivable_for(year)
+            if booked == ZERO:
+                raise ConflictError(
+                    f"agreement {agreement}: the guarantee shortfall booked for {year} already "
+                    f"makes {format_yuan(terms.receivable_for(year))} receivable; a declaration "
+                    f"of {format_yuan(value)} more adds nothing above it",
+                    field="amount",
+                )
+            memo = f"{terms.enterprise_code}宣告{year}年度分红（协议{agreement}）"
+            if booked != value:
+                memo += f"，其中{format_yuan(value - booked)}已作保底差额入账"
             entry = pool.post_entry(
                 date=date,
-                memo=f"{terms.enterprise_code}宣告{year}年度分红（协议{agreement}）",
+                memo=memo,
                 postings=[
-                    {"account": terms.receivable_account, "side": "debit", "amount": value},
-                    {"account": "502", "side": "credit", "amount": value},
+                    {"account": terms.receivable_account, "side": "debit", "amount": booked},
+                    {"account": "502", "side": "credit", "amount": booked},
                 ],
                 actor=actor,
                 source=f"agreement:{agreement}",
             )
             terms.declare_dividend(
                 year=year, amount=value, date=date, entry_number=entry.number, actor=actor
+            )
+            self.save(terms, pool)
+            return entry
+
+        return self._retrying(command)
+
+    def book_guarantee_shortfall(
+        self, *, agreement: str, year: int, date: datetime.date, actor: str
+    ) -> JournalEntry:
+        """Book what the enterprise owes under its guarantee (保底) beyond what it declared for
+        ``year``: 借 112 应收款-enterprise / 贷 502 投资收益 in the joint entity's books, so the
+        arrears are on the balance sheet (the guarantee is income the contract entitles the
+        joint entity to, receivable like a declared dividend). On or after the year's payment
+        day; once per shortfall."""
+
+        def command() -> JournalEntry:
+            terms = self.get_agreement(agreement)
+            pool = self.get_joint(terms.joint_entity_code)
+            shortfall = terms.guarantee_shortfall(year, date)
+            entry = pool.post_entry(
+                date=date,
+                memo=(
+                    f"{terms.enterprise_code}{year}年度保底差额（协议{agreement}）：保底"
+                    f"{format_yuan(terms.guaranteed_for(year))}，已宣告"
+                    f"{format_yuan(terms.declared_for(year))}"
+                ),
+                postings=[
+                    {"account": terms.receivable_account, "side": "debit", "amount": shortfall},
+                    {"account": "502", "side": "credit", "amount": shortfall},
+                ],
+                actor=actor,
+                source=f"agreement:{agreement}",
+            )
+            terms.book_guarantee_shortfall(
+                year=year, amount=shortfall, date=date, entry_number=entry.number, actor=actor
             )
             self.save(terms, pool)
             return entry
@@ -1022,6 +1069,7 @@ class LianzhangApplication(BooksApplication):
             )
             if old is None:
                 self._require_cash(payer, sum(paid.values(), ZERO), f"that plan {code} pays out")
+                require_free_cash(payer, sum(paid.values(), ZERO), code)
             else:
                 entries = entries[:1]  # the declaration only: the differences are not paid here
             for memo, postings in entries:

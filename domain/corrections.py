@@ -27,9 +27,10 @@ from typing import Any
 from moneyed import Money
 
 from domain.books import Books
+from domain.errors import OverDistributionError
 from domain.plan import DistributionPlan
 from ledger.entries import JournalEntry
-from ledger.money import ZERO, from_fen, money
+from ledger.money import ZERO, amount_str, format_yuan, from_fen, money
 
 
 def declares(entry: JournalEntry) -> bool:
@@ -115,3 +116,24 @@ def correction_entries(
             what = "应收差额" if owed else "多收应退"
             out.append((village, f"{payer.name}分配更正 {code} {title}：{what}", postings))
     return out
+
+
+def require_free_cash(payer: Books, amount: Money, code: str) -> None:
+    """A distribution pays out only cash that is not earmarked: the credit balance of 241
+    专项应付款 is grant money held for its programme, so it cannot leave as a dividend even
+    while it sits in 102 银行存款 (it leaves only by payments for its programme)."""
+    earmarked = -payer.balance("241")
+    if earmarked <= ZERO:
+        return
+    bank = payer.balance("102")
+    free = bank - earmarked
+    if amount > free:
+        shown = free if free > ZERO else ZERO
+        raise OverDistributionError(
+            f"{payer.code} has {format_yuan(bank)} in the bank, of which {format_yuan(earmarked)} "
+            f"is earmarked grant money (241 专项应付款) that only its programme may spend; plan "
+            f"{code} pays out {format_yuan(amount)}, more than the {format_yuan(shown)} that is "
+            "free to distribute",
+            field="amount",
+            details={"available": amount_str(shown), "requested": amount_str(amount)},
+        )

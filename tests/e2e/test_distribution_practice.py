@@ -258,3 +258,70 @@ def test_a_merged_consultation_prints_after_the_proposal(api: Api) -> None:
     page = api.client.get(f"/public/plans/{A.ALLIANCE_PLAN}")
     assert page.status_code == 200
     assert "提议（与商议合并）" in page.text and "商议（与提议合并）" not in page.text
+
+
+def test_a_guarantee_shortfall_is_booked_as_a_receivable(api: Api) -> None:
+    set_up_alliance(api)
+    post(api, "/v1/agreements", A.AGREEMENT_TERMS)  # 保底 8% of 1,500,000.00 = 120,000.00
+    dividends = f"/v1/agreements/{A.AGREEMENT}/dividends"
+    shortfalls = f"/v1/agreements/{A.AGREEMENT}/guarantee-shortfalls"
+    post(api, dividends, {"year": 2025, "amount": "100000.00", "date": "2025-12-20"})
+    before = events(api)
+    early = attempt(api, shortfalls, {"year": 2025, "date": "2025-12-30"})
+    assert early.status_code == 422 and "falls due on 2025-12-31" in early.json()["detail"]
+    assert events(api) == before
+    booked = post(api, shortfalls, {"year": 2025, "date": "2025-12-31"})
+    lines = {(line["account"], line["side"]): line["amount"] for line in booked["entry"]["lines"]}
+    assert lines == {(f"112{A.ENTERPRISE}", "debit"): "20000.00", ("502", "credit"): "20000.00"}
+    joint = trial_balance(api, A.JOINT)
+    assert joint[f"112{A.ENTERPRISE}"]["closing_debit"] == "120000.00"  # on the balance sheet
+    assert joint["502"]["closing_credit"] == "120000.00"
+    again = attempt(api, shortfalls, {"year": 2025, "date": "2026-01-05"})
+    assert again.status_code == 409 and "no shortfall" in again.json()["detail"]
+    nothing_above = attempt(
+        api, dividends, {"year": 2025, "amount": "10000.00", "date": "2026-01-06"}
+    )
+    assert nothing_above.status_code == 409
+    above = post(api, dividends, {"year": 2025, "amount": "30000.00", "date": "2026-01-06"})
+    assert above["entry"]["lines"][0]["amount"] == "10000.00"  # 130,000 declared, 120,000 booked
+    received = post(
+        api,
+        f"/v1/agreements/{A.AGREEMENT}/dividend-receipts",
+        {"year": 2025, "amount": "130000.00", "date": "2026-01-10"},
+    )
+    assert received["entry"]["lines"][0]["amount"] == "130000.00"
+    assert f"112{A.ENTERPRISE}" not in trial_balance(api, A.JOINT) or trial_balance(api, A.JOINT)[
+        f"112{A.ENTERPRISE}"
+    ]["closing_debit"] in ("0.00", None)
+
+
+def test_earmarked_grant_money_cannot_be_distributed(api: Api) -> None:
+    alliance_paid(api)  # the joint entity holds the 186,000.00 dividend
+    post(
+        api,
+        f"/v1/joint-entities/{A.JOINT}/grants",
+        {"programme": "XCZX", "amount": "50000.00", "date": "2025-12-29", "memo": "示范片区奖补"},
+    )
+    post(
+        api,
+        f"/v1/entities/{A.JOINT}/payments",
+        {"date": "2025-12-30", "amount": "20000.00", "account": "121", "memo": "购饲料入库"},
+    )
+    # the bank holds 216,000.00, enough for the 182,280.00 the plan pays out, but 50,000.00 of
+    # it is the grant: only 166,000.00 is free to distribute
+    post(api, "/v1/plans", A.ALLIANCE_PLAN_BODY)
+    for step in A.ALLIANCE_STEPS:
+        post(api, f"/v1/plans/{A.ALLIANCE_PLAN}/steps", step)
+    before = events(api)
+    refused = attempt(
+        api, f"/v1/plans/{A.ALLIANCE_PLAN}/execution", {"date": A.ALLIANCE_EXECUTED_ON}
+    )
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["type"] == "urn:lianzhang:problem:over-distribution"
+    assert "241 专项应付款" in refused.json()["detail"]
+    assert (refused.json()["available"], refused.json()["requested"]) == (
+        "166000.00",
+        "182280.00",
+    )
+    assert events(api) == before
+    assert trial_balance(api, A.JOINT)["241XCZX"]["closing_credit"] == "50000.00"
