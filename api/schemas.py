@@ -418,7 +418,32 @@ class StepCreate(Strict):
     assembly: Literal["villagers", "representatives"] | None = None
     merged: bool = False
     note: LongText = ""
+    adult_villagers: People | None = Field(
+        default=None,
+        description="决议 by a villagers' assembly: 本村十八周岁以上村民数 (the quorum is more "
+        "than half of them present)",
+    )
+    households: People | None = Field(
+        default=None, description="决议 by a villagers' assembly: 本村户数"
+    )
+    households_present: People | None = Field(
+        default=None,
+        description="决议 by a villagers' assembly: households represented (the quorum is two "
+        "thirds of the households)",
+    )
 
 
 class ExecutionCreate(Strict):
+    date: Day
+    acknowledge_paid_villages: bool = Field(
+        default=False,
+        description="a correction of an alliance plan whose villages have since paid their "
+        "households: true to correct it all the same (their own plans are not changed)",
+    )
+
+
+class GuaranteeShortfallCreate(Strict):
+    """Book a year's 保底 shortfall as a receivable (on or after the year's payment day)."""
+
+    year: Annotated[int, Field(ge=2000, le=2100, strict=True)]
     date: Day

@@ -179,7 +179,8 @@ class EnterpriseAgreement(Aggregate):
         self.declared[key] = self.declared.get(key, 0) + to_fen(amount)
 
     def outstanding_for(self, year: int) -> Money:
-        return self.declared_for(year) - self.received_for(year)
+        """Receivable (declared, or the guarantee once its shortfall was booked) not received."""
+        return self.receivable_for(year) - self.received_for(year)
 
     def receive_dividend(
         self, *, year: int, amount: Money, date: datetime.date, entry_number: str, actor: str
@@ -205,3 +206,67 @@ class EnterpriseAgreement(Aggregate):
     ) -> None:
         key = str(year)
         self.received[key] = self.received.get(key, 0) + to_fen(amount)
+
+    # -- the guaranteed minimum (保底) as a receivable -----------------------------------------
+
+    def _floors(self) -> dict[str, int]:
+        """Year → the receivable the booked shortfall brought that year up to, in fen."""
+        floors: dict[str, int] = self.__dict__.setdefault("guarantee_floors", {})
+        return floors
+
+    def receivable_for(self, year: int) -> Money:
+        """What the joint entity's books hold as receivable for ``year``: what was declared, or
+        the guarantee once its shortfall was booked, whichever is larger."""
+        return from_fen(max(self.declared.get(str(year), 0), self._floors().get(str(year), 0)))
+
+    def receivable_after(self, year: int, amount: Money) -> Money:
+        """The receivable for ``year`` once ``amount`` more is declared."""
+        declared = self.declared.get(str(year), 0) + to_fen(amount)
+        return from_fen(max(declared, self._floors().get(str(year), 0)))
+
+    def due_date(self, year: int) -> datetime.date:
+        """The day ``year``'s money is due (the payment day of the terms; 29 February in a
+        year without one is the 28th)."""
+        month, day = (int(part) for part in self.payment_due.split("-"))
+        if (month, day) == (2, 29) and not (year % 4 == 0 and (year % 100 or year % 400 == 0)):
+            day = 28
+        return datetime.date(year, month, day)
+
+    def guarantee_shortfall(self, year: int, on: datetime.date) -> Money:
+        """The part of ``year``'s guarantee not yet in the books as a receivable, checked:
+        the payment day must have come, and there must be a shortfall left to book."""
+        self._check_year(year)
+        due = self.due_date(year)
+        if on < due:
+            raise InvalidRequestError(
+                f"the guarantee of agreement {self.code} for {year} falls due on {due}; its "
+                f"shortfall can be booked on or after that day, not on {on}",
+                field="date",
+            )
+        guaranteed, booked = self.guaranteed_for(year), self.receivable_for(year)
+        if guaranteed <= booked:
+            raise ConflictError(
+                f"agreement {self.code}: {format_yuan(booked)} is already receivable for {year}, "
+                f"not less than the guarantee {format_yuan(guaranteed)}; there is no shortfall "
+                "to book",
+                field="year",
+            )
+        return guaranteed - booked
+
+    def book_guarantee_shortfall(
+        self, *, year: int, amount: Money, date: datetime.date, entry_number: str, actor: str
+    ) -> None:
+        """Record the shortfall booked (借 112 应收款 / 贷 502 投资收益) for ``year``."""
+        if amount != self.guarantee_shortfall(year, date):
+            raise ConflictError("the shortfall changed while it was booked; try again")
+        self._guarantee_shortfall_booked(
+            year=year, amount=amount, date=date, entry_number=entry_number, actor=actor
+        )
+
+    @event("GuaranteeShortfallBooked")
+    def _guarantee_shortfall_booked(
+        self, *, year: int, amount: Money, date: datetime.date, entry_number: str, actor: str
+    ) -> None:
+        key = str(year)
+        floors = self._floors()
+        floors[key] = max(self.declared.get(key, 0), floors.get(key, 0)) + to_fen(amount)

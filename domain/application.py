@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any, ClassVar, TypeVar
@@ -32,6 +32,7 @@ from domain.bounds import (
     check_people,
     check_shares,
 )
+from domain.corrections import correction_entries, require_free_cash, reverse_declaration
 from domain.disclosure import DisclosureSheet, sheet_id
 from domain.distribution import (
     DEFAULT_DEDUCTION_ACCOUNTS,
@@ -705,18 +706,65 @@ class LianzhangApplication(BooksApplication):
         def command() -> JournalEntry:
             terms = self.get_agreement(agreement)
             pool = self.get_joint(terms.joint_entity_code)
+            # once a 保底 shortfall is booked, a later declaration adds only what goes above it
+            booked = terms.receivable_after(year, value) - terms.receivable_for(year)
+            if booked == ZERO:
+                raise ConflictError(
+                    f"agreement {agreement}: the guarantee shortfall booked for {year} already "
+                    f"makes {format_yuan(terms.receivable_for(year))} receivable; a declaration "
+                    f"of {format_yuan(value)} more adds nothing above it",
+                    field="amount",
+                )
+            memo = f"{terms.enterprise_code}宣告{year}年度分红（协议{agreement}）"
+            if booked != value:
+                memo += f"，其中{format_yuan(value - booked)}已作保底差额入账"
             entry = pool.post_entry(
                 date=date,
-                memo=f"{terms.enterprise_code}宣告{year}年度分红（协议{agreement}）",
+                memo=memo,
                 postings=[
-                    {"account": terms.receivable_account, "side": "debit", "amount": value},
-                    {"account": "502", "side": "credit", "amount": value},
+                    {"account": terms.receivable_account, "side": "debit", "amount": booked},
+                    {"account": "502", "side": "credit", "amount": booked},
                 ],
                 actor=actor,
                 source=f"agreement:{agreement}",
             )
             terms.declare_dividend(
                 year=year, amount=value, date=date, entry_number=entry.number, actor=actor
+            )
+            self.save(terms, pool)
+            return entry
+
+        return self._retrying(command)
+
+    def book_guarantee_shortfall(
+        self, *, agreement: str, year: int, date: datetime.date, actor: str
+    ) -> JournalEntry:
+        """Book what the enterprise owes under its guarantee (保底) beyond what it declared for
+        ``year``: 借 112 应收款-enterprise / 贷 502 投资收益 in the joint entity's books, so the
+        arrears are on the balance sheet (the guarantee is income the contract entitles the
+        joint entity to, receivable like a declared dividend). On or after the year's payment
+        day; once per shortfall."""
+
+        def command() -> JournalEntry:
+            terms = self.get_agreement(agreement)
+            pool = self.get_joint(terms.joint_entity_code)
+            shortfall = terms.guarantee_shortfall(year, date)
+            entry = pool.post_entry(
+                date=date,
+                memo=(
+                    f"{terms.enterprise_code}{year}年度保底差额（协议{agreement}）：保底"
+                    f"{format_yuan(terms.guaranteed_for(year))}，已宣告"
+                    f"{format_yuan(terms.declared_for(year))}"
+                ),
+                postings=[
+                    {"account": terms.receivable_account, "side": "debit", "amount": shortfall},
+                    {"account": "502", "side": "credit", "amount": shortfall},
+                ],
+                actor=actor,
+                source=f"agreement:{agreement}",
+            )
+            terms.book_guarantee_shortfall(
+                year=year, amount=shortfall, date=date, entry_number=entry.number, actor=actor
             )
             self.save(terms, pool)
             return entry
@@ -879,32 +927,44 @@ class LianzhangApplication(BooksApplication):
                     f"alliance {target} has no joint entity to distribute from", field="alliance"
                 )
             pool = self.get_joint(alliance.joint_entity_code)
-            villages = [self.get_village(c) for c in alliance.members_on(as_of)]
+            membership: dict[str, Fraction] = {}
+            last_days: dict[str, datetime.date] = {}
+            member_days: dict[str, list[int]] = {}
+            bounds = period_bounds(period)
+            codes = alliance.members_on(as_of)
+            if bounds is not None and bounds[0] <= as_of:
+                # every village that was a member on some day of the period up to the record
+                # date, those that left during it included: each counts its days (RULES.md)
+                first, last = bounds[0], min(bounds[1], as_of)
+                days = (last - first).days + 1
+                spells = [s for s in alliance.memberships if s.joined <= last]
+                counted = {s.village: alliance.member_days(s.village, first, last) for s in spells}
+                codes = sorted(c for c, n in counted.items() if n > 0)
+                membership = {c: Fraction(counted[c], days) for c in codes}
+                member_days = {c: [counted[c], days] for c in codes if counted[c] != days}
+                for c in codes:
+                    if c not in alliance.members_on(as_of):
+                        left = max(s.left for s in spells if s.village == c and s.left)
+                        last_days[c] = min(as_of, left - datetime.timedelta(days=1))
+            villages = [self.get_village(c) for c in codes]
             if not villages:
                 raise ConflictError(
                     f"alliance {target} has no member villages on {as_of}", field="as_of"
                 )
-            membership: dict[str, Fraction] = {}
-            bounds = period_bounds(period)
-            if bounds is not None and bounds[0] <= as_of:
-                first, last = bounds[0], min(bounds[1], as_of)
-                days = (last - first).days + 1
-                membership = {
-                    v.code: Fraction(alliance.member_days(v.code, first, last), days)
-                    for v in villages
-                }
-            parties = alliance_parties(pool, villages, as_of, membership)
+            parties = alliance_parties(pool, villages, as_of, membership, last_days)
             late = {
                 code: f"{part.numerator}/{part.denominator}"
                 for code, part in membership.items()
                 if part != 1
             }
             sources = {
-                **({"membership": late} if late else {}),
+                **({"membership": late, "member_days": member_days} if late else {}),
                 "capital_by_programme": {
                     v.code: {
                         p: amount_str(m)
-                        for p, m in pool.capital_by_programme(v.code, as_of).items()
+                        for p, m in pool.capital_by_programme(
+                            v.code, last_days.get(v.code, as_of)
+                        ).items()
                     }
                     for v in villages
                 },
@@ -913,7 +973,13 @@ class LianzhangApplication(BooksApplication):
         elif scope == "village":
             village = self.get_village(target)
             register = self.get_register(target)
-            parties = household_parties(register, as_of)
+            bounds = period_bounds(period)
+            window = None
+            if bounds is not None and bounds[0] <= as_of:
+                window = (bounds[0], min(bounds[1], as_of))
+            parties, partial = household_parties(register, as_of, window)
+            if partial:
+                sources = {"member_days": partial}
             if not parties:
                 raise ConflictError(
                     f"the register of {target} has no members on {as_of}", field="as_of"
@@ -1011,28 +1077,54 @@ class LianzhangApplication(BooksApplication):
 
         return self._retrying(command)
 
-    def execute_plan(self, *, code: str, date: datetime.date, actor: str) -> DistributionPlan:
-        """Pay the plan out: every payout into the payer's and each payee's books, one save."""
+    def execute_plan(
+        self,
+        *,
+        code: str,
+        date: datetime.date,
+        actor: str,
+        acknowledge_paid_villages: bool = False,
+        paid_villages: Sequence[str] = (),
+    ) -> DistributionPlan:
+        """Pay the plan out: every payout into the payer's and each payee's books, one save.
+
+        A correction (``supersedes``) does not touch cash already paid: it reverses the old
+        plan's declaration and posts its own (``domain.corrections``); each payee's difference
+        stays owed (211) or becomes a claim to recover (112 / 113). ``paid_villages`` are the
+        payees of a superseded alliance plan that have since paid their own households (the
+        caller reads them from the plans' read model); superseding it then needs
+        ``acknowledge_paid_villages``.
+        """
 
         def command() -> DistributionPlan:
             plan = self.get_plan(code)
             plan.check_executable(date)
             books: dict[str, Books] = {plan.payer: self.get_books(plan.payer)}
+            payer = books[plan.payer]
             old: DistributionPlan | None = None
-            reversals: list[list[str]] = []
+            posted: list[list[str]] = []
             if plan.supersedes is not None:
                 old = self.get_plan(plan.supersedes)
-                for entity, number in old.entries:
-                    target = books.setdefault(entity, self.get_books(entity))
-                    reversal = target.reverse_entry(
-                        original=self.find_entry(entity, number),
+                if paid_villages and not acknowledge_paid_villages:
+                    raise ConflictError(
+                        f"plan {old.code} was paid on to households by "
+                        f"{', '.join(sorted(paid_villages))} after {old.executed_on}; their own "
+                        f"plans are not changed by correcting {old.code}. Execute {code} with "
+                        "acknowledge_paid_villages: true to correct it all the same",
+                        field="acknowledge_paid_villages",
+                    )
+                reversals = [
+                    [payer.code, reversal.number]
+                    for reversal in reverse_declaration(
+                        payer,
+                        old,
+                        [self.find_entry(e, n) for e, n in old.entries if e == payer.code],
                         date=date,
                         reason=f"方案{code}更正{old.code}",
                         actor=actor,
                     )
-                    reversals.append([entity, reversal.number])
+                ]
                 old.supersede(by=code, entries=reversals, actor=actor)
-            payer = books[plan.payer]
             self._require_income(payer, money(plan.result["amount"]))
             entries, paid = payout_entries(
                 plan_code=code,
@@ -1040,23 +1132,29 @@ class LianzhangApplication(BooksApplication):
                 result=plan.result,
                 deduction_accounts=plan.deduction_accounts,
             )
-            self._require_cash(payer, sum(paid.values(), ZERO), f"that plan {code} pays out")
-            posted: list[list[str]] = []
+            if old is None:
+                self._require_cash(payer, sum(paid.values(), ZERO), f"that plan {code} pays out")
+                require_free_cash(payer, sum(paid.values(), ZERO), code)
+            else:
+                entries = entries[:1]  # the declaration only: the differences are not paid here
             for memo, postings in entries:
                 entry = payer.post_entry(
                     date=date, memo=memo, postings=postings, actor=actor, source=f"plan:{code}"
                 )
                 posted.append([payer.code, entry.number])
-            if plan.scope == "alliance":
-                assert plan.alliance_code is not None
-                members = self.get_alliance(plan.alliance_code).members_on(date)
+            if old is not None:
+                for entity, memo, postings in correction_entries(
+                    payer=payer, old=old, new_result=plan.result, title=plan.title, code=code
+                ):
+                    target = books.setdefault(entity, self.get_books(entity))
+                    entry = target.post_entry(
+                        date=date, memo=memo, postings=postings, actor=actor, source=f"plan:{code}"
+                    )
+                    posted.append([entity, entry.number])
+            elif plan.scope == "alliance":
+                # a village that left after the record date still receives its days' share
+                # (RULES.md period_share): the plan counted only the days it was a member
                 for village, amount in sorted(paid.items()):
-                    if village not in members:
-                        raise ConflictError(
-                            f"village {village} is no longer a member of alliance "
-                            f"{plan.alliance_code} on {date}; it receives no later allocations",
-                            field="date",
-                        )
                     target = books.setdefault(village, self.get_books(village))
                     entry = target.post_entry(
                         date=date,

@@ -43,26 +43,37 @@ def plain_decimal(value: Decimal) -> str:
     return text if "." not in text else text.rstrip("0").rstrip(".")
 
 
+def period_share_text(part: Fraction) -> str:
+    """A party's part of the period as RULES.md's ``period_share``: six places, half-up, never
+    0 (a party with at least one day keeps 0.000001)."""
+    text = _pro_rata(Decimal(1), part, "0.000001")
+    return plain_decimal(max(text, Decimal("0.000001")))
+
+
 def alliance_parties(
     joint: JointEntity,
     villages: list[VillageCollective],
     as_of: datetime.date,
     membership: dict[str, Fraction] | None = None,
+    last_days: dict[str, datetime.date] | None = None,
 ) -> list[dict[str, Any]]:
     """Member villages with their bases on ``as_of``: capital paid into the joint entity,
     land shares in force (mu × grade), population and households.
 
     ``membership`` gives, for a village that was a member for only part of the plan's period
-    (a late joiner), the part it was (days as a member / days of the period); its bases are
-    taken in that proportion (capital rounded half-up to the fen, the others to six places),
-    so its weight counts from the day it joined.
+    (a late joiner, or one that left during it), the part it was (days as a member / days of
+    the period); its bases are taken in that proportion (capital rounded half-up to the fen,
+    the others to six places) and the party carries it as ``period_share`` (RULES.md), so its
+    weight in every tier, equal ones included, counts its days. A village that left is valued
+    on ``last_days``, its last day as a member (its capital may have been returned since).
     """
     parties = []
     for v in sorted(villages, key=lambda v: v.code):
         part = (membership or {}).get(v.code, Fraction(1))
+        day = (last_days or {}).get(v.code, as_of)
         bases = {
-            "capital": joint.capital_of(v.code, as_of).amount,
-            "land": joint.land_basis(v.code, as_of),
+            "capital": joint.capital_of(v.code, day).amount,
+            "land": joint.land_basis(v.code, day),
             "population": Decimal(v.population),
             "households": Decimal(v.households),
         }
@@ -71,16 +82,17 @@ def alliance_parties(
                 name: _pro_rata(value, part, "0.01" if name == "capital" else "0.000001")
                 for name, value in bases.items()
             }
-        parties.append(
-            {
-                "code": v.code,
-                "name": v.name,
-                "bases": {
-                    "capital": amount_str(money(bases["capital"])),
-                    **{k: plain_decimal(bases[k]) for k in ("land", "population", "households")},
-                },
-            }
-        )
+        party: dict[str, Any] = {
+            "code": v.code,
+            "name": v.name,
+            "bases": {
+                "capital": amount_str(money(bases["capital"])),
+                **{k: plain_decimal(bases[k]) for k in ("land", "population", "households")},
+            },
+        }
+        if part != 1:
+            party["period_share"] = period_share_text(part)
+        parties.append(party)
     return parties
 
 
@@ -91,19 +103,77 @@ def _pro_rata(value: Decimal, part: Fraction, places: str) -> Decimal:
     )
 
 
-def household_parties(register: MemberRegister, as_of: datetime.date) -> list[dict[str, Any]]:
-    """Households with members on ``as_of`` and their share units (per kind and ``shares``).
+def household_days(
+    register: MemberRegister, first: datetime.date, last: datetime.date
+) -> dict[str, tuple[int, datetime.date]]:
+    """Per household with a member on some day from ``first`` to ``last`` (both included): the
+    days on which at least one of its members was a member, and the last such day."""
+    spans: dict[str, list[tuple[datetime.date, datetime.date]]] = {}
+    for record in register.members.values():
+        start = max(first, datetime.date.fromisoformat(record["joined"]))
+        end = last
+        if record["left"] is not None:
+            end = min(last, datetime.date.fromisoformat(record["left"]) - datetime.timedelta(1))
+        if end >= start:
+            spans.setdefault(record["household"], []).append((start, end))
+    out: dict[str, tuple[int, datetime.date]] = {}
+    for household, ranges in spans.items():
+        days, reach = 0, first - datetime.timedelta(1)
+        for start, end in sorted(ranges):
+            start = max(start, reach + datetime.timedelta(1))
+            if end >= start:
+                days += (end - start).days + 1
+                reach = end
+        out[household] = (days, max(end for _, end in ranges))
+    return out
 
-    The name is the household head's, masked (张*明): a plan and everything printed from it
-    carry no full names."""
-    return [
-        {
+
+def household_parties(
+    register: MemberRegister,
+    as_of: datetime.date,
+    period: tuple[datetime.date, datetime.date] | None = None,
+) -> tuple[list[dict[str, Any]], dict[str, list[int]]]:
+    """Households and their share units (per kind and ``shares``), with the days each was a
+    member household when the plan has a ``period`` (first day, last day counted).
+
+    Without a period: the households with members on ``as_of``. With one: every household
+    with a member on some day of it; one that was a member household for only part of it (a
+    new household, or one whose members all left) carries ``period_share`` = its days / the
+    period's days and has its units taken in that proportion (six places), valued on its last
+    day as a member household (the others on ``as_of``). The name is the household head's,
+    masked (张*明): a plan and everything printed from it carry no full names.
+
+    Returns (parties, days) where ``days`` maps a partial household to [days, period days].
+    """
+    if period is None:
+        found = {n: (Fraction(1), as_of) for n in register.household_bases(as_of)}
+        partial: dict[str, list[int]] = {}
+    else:
+        total = (period[1] - period[0]).days + 1
+        spans = household_days(register, *period)
+        present = register.household_bases(as_of)
+        found = {
+            n: (Fraction(d, total), as_of if n in present else day) for n, (d, day) in spans.items()
+        }
+        partial = {n: [d, total] for n, (d, _) in spans.items() if d != total}
+    parties = []
+    for number in sorted(found):
+        part, day = found[number]
+        bases = register.household_bases(day).get(number, {})
+        if not bases:
+            continue
+        party: dict[str, Any] = {
             "code": number,
             "name": mask_name(register.households[number]["head"]),
-            "bases": {kind: plain_decimal(units) for kind, units in bases.items()},
+            "bases": {
+                kind: plain_decimal(units if part == 1 else _pro_rata(units, part, "0.000001"))
+                for kind, units in bases.items()
+            },
         }
-        for number, bases in register.household_bases(as_of).items()
-    ]
+        if part != 1:
+            party["period_share"] = period_share_text(part)
+        parties.append(party)
+    return parties, partial
 
 
 def payout_entries(

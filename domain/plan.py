@@ -14,8 +14,12 @@ The steps and their thresholds (ACCOUNTING.md):
    merged with 提议 where one person holds both posts (``merged`` on the 提议 step).
 3. 审议 party members' assembly: at least 2/3 of the members attend, and more than half of all
    members (those required to attend) agree.
-4. 决议 villagers' assembly (more than half of those present agree) or villager
-   representatives' assembly (more than half of all representatives agree).
+4. 决议 villagers' assembly (村民会议, 村民委员会组织法 art. 22: it sits only when more than half
+   of the adult villagers, or the representatives of two thirds of the households, are present;
+   more than half of those present agree) or villager representatives' assembly (art. 26: it
+   sits only when two thirds of all representatives are present; more than half of all
+   representatives agree, the stricter reading of ACCOUNTING.md). A 决议 below quorum is still
+   recorded and rejects the plan.
 5. 决议公开 the resolution is posted (date and place).
 6. 实施结果公开 the outcome is posted, after execution.
 
@@ -126,9 +130,17 @@ class DistributionPlan(Aggregate):
         assembly: str | None = None,
         merged: bool = False,
         note: str = "",
+        adult_villagers: int | None = None,
+        households: int | None = None,
+        households_present: int | None = None,
         actor: str,
     ) -> str | None:
-        """Record one step of 四议两公开; returns the reason when the vote rejects the plan."""
+        """Record one step of 四议两公开; returns the reason when the vote rejects the plan.
+
+        A 决议 by the villagers' assembly needs ``adult_villagers`` (本村十八周岁以上村民数; the
+        quorum counts ``present`` against it) and may give ``households`` with
+        ``households_present`` (户代表 present) instead or as well: it sits when either quorum
+        holds."""
         if step not in STEPS:
             raise InvalidRequestError(
                 f"step {step!r} is not a step of 四议两公开; use one of {', '.join(STEPS)}",
@@ -167,10 +179,31 @@ class DistributionPlan(Aggregate):
             raise InvalidRequestError(
                 f"{step} needs the place it was posted (e.g. 村务公开栏)", field="place"
             )
+        quorum = {
+            "adult_villagers": adult_villagers,
+            "households": households,
+            "households_present": households_present,
+        }
+        if any(v is not None for v in quorum.values()) and not (
+            step == RESOLUTION and assembly == "villagers"
+        ):
+            given = next(k for k, v in quorum.items() if v is not None)
+            raise InvalidRequestError(
+                f"{given} is the quorum of a villagers' assembly (村民会议) taking 决议; leave it "
+                f"out of {step}" + ("" if step != RESOLUTION else f" by the {assembly} assembly"),
+                field=given,
+            )
         if voting:
             reason = self._vote_problem(
                 step, expected, present, votes_for, votes_against, abstentions, assembly, merged
             )
+            if step == RESOLUTION:  # an assembly without its quorum could not vote at all
+                reason = (
+                    self._quorum_problem(
+                        assembly, expected, present, adult_villagers, households, households_present
+                    )
+                    or reason
+                )
         else:
             reason = None
         self._step_recorded(
@@ -187,6 +220,7 @@ class DistributionPlan(Aggregate):
             merged=merged,
             note=note,
             actor=actor,
+            **quorum,
         )
         if reason is not None:
             self._rejected(step=step, reason=reason, actor=actor)
@@ -258,6 +292,68 @@ class DistributionPlan(Aggregate):
             return f"{name} failed: {votes_for} of {present} present agreed, not more than half"
         return None
 
+    @staticmethod
+    def _quorum_problem(
+        assembly: str | None,
+        expected: int | None,
+        present: int | None,
+        adult_villagers: int | None,
+        households: int | None,
+        households_present: int | None,
+    ) -> str | None:
+        """Whether the assembly taking 决议 could sit (村民委员会组织法 arts. 22 and 26)."""
+        assert expected is not None and present is not None
+        if assembly == "representatives":
+            if present * 3 < expected * 2:
+                return (
+                    f"决议 failed: {present} of {expected} representatives present, fewer than "
+                    "the two thirds a villager representatives' assembly needs to sit "
+                    "(村民委员会组织法 art. 26)"
+                )
+            return None
+        if (households is None) != (households_present is None):
+            field = "households" if households is None else "households_present"
+            raise InvalidRequestError(
+                "give households (本村户数) and households_present (到会户数) together",
+                field=field,
+            )
+        pair = (households, households_present)
+        if adult_villagers is None and None in pair:
+            raise InvalidRequestError(
+                "决议 by a villagers' assembly (村民会议) needs its quorum: adult_villagers "
+                "(本村十八周岁以上村民数, present counted against it) or households with "
+                "households_present (户代表到会户数)",
+                field="adult_villagers",
+            )
+        for name, total, part in (
+            ("adult_villagers", adult_villagers, present),
+            ("households", households, households_present),
+        ):
+            if total is not None and part is not None and (total == 0 or part > total):
+                raise InvalidRequestError(
+                    f"决议: {part} present of {total} {name.replace('_', ' ')} is not possible",
+                    field=name if name == "adult_villagers" else "households_present",
+                )
+        if adult_villagers is not None and present * 2 > adult_villagers:
+            return None
+        if households is not None and households_present is not None:
+            if households_present * 3 >= households * 2:
+                return None
+        parts = []
+        if adult_villagers is not None:
+            parts.append(
+                f"{present} of {adult_villagers} adult villagers present, not more than half"
+            )
+        if households is not None:
+            parts.append(
+                f"{households_present} of {households} households present, fewer than two thirds"
+            )
+        return (
+            "决议 failed: the villagers' assembly had no quorum ("
+            + "; ".join(parts)
+            + "; 村民委员会组织法 art. 22)"
+        )
+
     @event("StepRecorded")
     def _step_recorded(
         self,
@@ -275,6 +371,9 @@ class DistributionPlan(Aggregate):
         merged: bool,
         note: str,
         actor: str,
+        adult_villagers: int | None = None,
+        households: int | None = None,
+        households_present: int | None = None,
     ) -> None:
         record = {
             "date": date.isoformat(),
@@ -289,6 +388,12 @@ class DistributionPlan(Aggregate):
             "merged": merged,
             "note": note,
         }
+        quorum = {
+            "adult_villagers": adult_villagers,
+            "households": households,
+            "households_present": households_present,
+        }
+        record.update({k: v for k, v in quorum.items() if v is not None})
         self.steps[step] = record
         if step == PROPOSAL and merged:
             self.steps[CONSULTATION] = {**record, "merged": True}

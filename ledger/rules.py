@@ -22,6 +22,13 @@ Decisions where RULES.md is silent, applied the same way everywhere:
   split in equal parts (its weights are then 1/n). Such cases, a scaled-down rate tier and a
   percent tier that got less than its percent are told in the tier's ``note`` (in the output
   document only when there is one).
+- "Equal parts" always count membership: period_share / Σ period_share, which is 1/n when
+  every party was a member all period; an equal tier with a partial member reports those
+  weights. ``period_share`` is a decimal string in (0, 1], any number of places; a plan
+  drafted from the registers writes it with six places (half-up), like its pro-rated bases.
+- Floors are applied before caps (RULES.md): a party with both is raised to its floor, then
+  held to its cap; as a floor is never above the same party's cap, the floors still hold after
+  the caps (checked all the same).
 - Floors first, then caps, each repeated until stable, amounts moved split by ``split`` in
   proportion to the current totals; when every receiver of a cap's excess has a zero total,
   the excess is split among them in equal parts.
@@ -105,9 +112,14 @@ class Tier:
 
 @dataclass(frozen=True)
 class Party:
+    """One party. ``period_share`` (0, 1] is the part of the plan's period it was a member
+    (a late joiner, a village or household that left during the period); an equal tier gives
+    it period_share / Σ period_share."""
+
     code: str
     name: str
     bases: Mapping[str, Decimal]
+    period_share: Decimal = Decimal(1)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "bases", _frozen(self.bases))
@@ -470,7 +482,7 @@ def _parse_parties(
         if not isinstance(item, Mapping):
             p.add(path, 'must be an object such as {"code": "V01", "bases": {...}}')
             continue
-        _keys(item, ("code", "name", "bases"), path, p)
+        _keys(item, ("code", "name", "bases", "period_share"), path, p)
         code = _text(item.get("code", _MISSING), f"{path}.code", p, what="each party has a code")
         if code is not None:
             if code in seen:
@@ -498,8 +510,29 @@ def _parse_parties(
                 if basis not in raw_bases:
                     p.add(f"{path}.bases.{basis}", f"missing; tier {tier_name} uses it")
                     valid = False
+        share = Decimal(1)
+        if "period_share" in item:
+            value = _decimal(
+                item["period_share"],
+                f"{path}.period_share",
+                p,
+                what="part of the period",
+                example="0.712329",
+                maximum=Decimal(1),
+            )
+            if value is None:
+                valid = False
+            elif value == 0:
+                p.add(
+                    f"{path}.period_share",
+                    "must be more than 0: a party that was never a member in the period is "
+                    "left out of the plan",
+                )
+                valid = False
+            else:
+                share = value
         if code is not None and name is not None and valid:
-            parties.append(Party(code, name, bases))
+            parties.append(Party(code, name, bases, share))
     return (parties if len(parties) == len(raw) else None), seen
 
 
@@ -545,9 +578,18 @@ def _split(fen: int, weights: Mapping[str, Fraction]) -> dict[str, int]:
     return {code: to_fen(parts[code]) for code in weights}
 
 
+def _by_membership(parties: Sequence[Party]) -> dict[str, Fraction]:
+    """Equal parts counted by membership: period_share / Σ period_share of every party."""
+    whole = sum((Fraction(party.period_share) for party in parties), Fraction(0))
+    return {party.code: Fraction(party.period_share) / whole for party in parties}
+
+
 def _shares(tier: Tier, parties: Sequence[Party]) -> tuple[dict[str, Fraction], str | None]:
-    """Each party's exact weight in a weighted, proportional or equal tier, and a note."""
-    equal = {party.code: Fraction(1, len(parties)) for party in parties}
+    """Each party's exact weight in a weighted, proportional or equal tier, and a note.
+
+    Equal parts are by membership: period_share / Σ period_share (1/n when every party was a
+    member for the whole period)."""
+    equal = _by_membership(parties)
     if tier.kind == "equal":
         return equal, None
     weights = dict(tier.weights) if tier.kind == "weighted" else {cast(str, tier.basis): 1}
@@ -571,6 +613,11 @@ def _shares(tier: Tier, parties: Sequence[Party]) -> tuple[dict[str, Fraction], 
     return exact, note
 
 
+def _partial(rule: Rule) -> bool:
+    """Whether some party was a member for only part of the period."""
+    return any(party.period_share != 1 for party in rule.parties)
+
+
 def _money_map(fen: Mapping[str, int]) -> Mapping[str, Money]:
     return _frozen({code: from_fen(value) for code, value in fen.items()})
 
@@ -590,7 +637,8 @@ def _tiers(rule: Rule, distributable: int) -> list[tuple[TierResult, dict[str, i
             }
             due = sum(rates.values())
             if last or due > left:
-                parts = _split(left, {code: Fraction(r) for code, r in rates.items()})
+                by_rate = {code: Fraction(r) for code, r in rates.items()}
+                parts = _split(left, by_rate if due else _by_membership(rule.parties))
                 if due > left:
                     note = (
                         f"the rate amounts add up to {format_yuan(from_fen(due))}, more than "
@@ -622,7 +670,9 @@ def _tiers(rule: Rule, distributable: int) -> list[tuple[TierResult, dict[str, i
             kind=tier.kind,
             amount=from_fen(amount),
             parts=_money_map(parts),
-            weights=None if weights is None or tier.kind == "equal" else _frozen(weights),
+            weights=None
+            if weights is None or (tier.kind == "equal" and not _partial(rule))
+            else _frozen(weights),
             rates=None if rates is None else _money_map(rates),
             note=note,
         )

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
+from domain.corrections import claim_account, differences
 from ledger.capitals import to_capitals
-from ledger.money import format_yuan, money
+from ledger.money import ZERO, amount_str, format_yuan, money
 from ledger.words import basis_name, rule_in_words
 from projections import audit, economy_queries, queries
+from projections.tables import plans
 
 STATE_NAMES = {
     "drafted": "审批中",
@@ -26,6 +28,58 @@ def _with_capitals(amount: str) -> dict[str, str]:
     return {"amount": amount, "figures": format_yuan(value), "capitals": to_capitals(value)}
 
 
+def corrections(conn: Connection, plan: dict[str, Any]) -> list[dict[str, Any]]:
+    """A correction's differences per payee: what the superseded plan gave (and paid), what
+    this one gives, and where the difference goes — still owed on 211 应付款, or a claim to
+    recover on 112 应收款 (households) / 113 内部往来 (villages); see ``domain.corrections``."""
+    old = economy_queries.plan(conn, plan["supersedes"]) if plan["supersedes"] else None
+    if old is None:
+        return []
+    names = {line["code"]: line["name"] for line in old["result"]["lines"]}
+    names.update({line["code"]: line["name"] for line in plan["result"]["lines"]})
+    out = []
+    for code, (before, after) in differences(old["result"], plan["result"]).items():
+        difference = after - before
+        if difference > ZERO:
+            outcome, account = "应付款（尚欠，待付）", f"211{code}"
+        elif difference < ZERO:
+            outcome, account = "应收款（多付，待收回）", claim_account(old["scope"], code)
+        else:
+            outcome, account = "无差额", None
+        out.append(
+            {
+                "code": code,
+                "name": names[code],
+                "old": amount_str(before),
+                "new": amount_str(after),
+                "difference": amount_str(difference),
+                "outcome": outcome,
+                "account": account,
+            }
+        )
+    return out
+
+
+def villages_paid_on(conn: Connection, code: str) -> list[str]:
+    """For a plan correcting an executed alliance plan: the villages of that plan that have
+    since executed a plan of their own paying their households (on or after its execution)."""
+    plan = conn.execute(select(plans.c.supersedes).where(plans.c.code == code)).scalar()
+    if not plan:
+        return []
+    old = economy_queries.plan(conn, plan)
+    if old is None or old["scope"] != "alliance" or old["executed_on"] is None:
+        return []
+    villages = {line["code"] for line in old["result"]["lines"] if money(line["total"]) > ZERO}
+    rows = conn.execute(
+        select(plans.c.payer).where(
+            plans.c.scope == "village",
+            plans.c.state.in_(("executed", "superseded")),
+            plans.c.executed_on >= old["executed_on"],
+        )
+    ).scalars()
+    return sorted({payer for payer in rows if payer in villages})
+
+
 def distribution_statement(conn: Connection, code: str) -> dict[str, Any] | None:
     plan = economy_queries.plan(conn, code)
     if plan is None:
@@ -34,13 +88,24 @@ def distribution_statement(conn: Connection, code: str) -> dict[str, Any] | None
     payer = queries.entity(conn, plan["payer"]) or {"name": plan["payer"]}
     tiers = result["tiers"]
     parties = {p["code"]: p for p in rule["parties"]}
+    member_days = rule.get("sources", {}).get("member_days", {})
+    joined = "入盟" if plan["scope"] == "alliance" else "在册"
     lines = []
     for line in result["lines"]:
         party = parties[line["code"]]
+        days = member_days.get(line["code"])
         lines.append(
             {
                 "code": line["code"],
                 "name": line["name"],
+                **(
+                    {
+                        "period_share": party.get("period_share", "1"),
+                        "membership": f"{joined} {days[0]} 天 / {days[1]} 天",
+                    }
+                    if days
+                    else {}
+                ),
                 "bases": party.get("bases", {}),
                 "weights": {t["name"]: t["weights"][line["code"]] for t in tiers if "weights" in t},
                 "tiers": line["tiers"],
@@ -66,6 +131,7 @@ def distribution_statement(conn: Connection, code: str) -> dict[str, Any] | None
         "state_name": STATE_NAMES.get(plan["state"], plan["state"]),
         "executed_on": str(plan["executed_on"]) if plan["executed_on"] else None,
         "supersedes": plan["supersedes"],
+        **({"corrections": corrections(conn, plan)} if plan["supersedes"] else {}),
         "superseded_by": plan["superseded_by"],
         "rejection": plan["rejection"],
         "rule_words": rule_in_words(rule),
@@ -101,9 +167,23 @@ def distribution_statement(conn: Connection, code: str) -> dict[str, Any] | None
             for c in economy_queries.plan_comparisons_of(conn, code)
         ],
         "ledger": audit.head(conn),  # the fingerprint of the log this statement was made from
-        "steps": [
+        "steps": _steps(plan["steps"]),
+    }
+
+
+def _steps(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The approval record in the order of 四议两公开. A 商议 merged into 提议 is one row, 提议
+    labelled "提议（与商议合并）" (its vote is the 商议's); unmerged rows carry no label, so a
+    sheet published before labels existed re-derives to the same content."""
+    merged = any(s["step"] == "提议" and s["merged"] for s in rows)
+    out = []
+    for s in rows:
+        if merged and s["step"] == "商议":
+            continue
+        out.append(
             {
                 "step": s["step"],
+                **({"label": "提议（与商议合并）"} if merged and s["step"] == "提议" else {}),
                 "date": str(s["date"]),
                 "body": s["body"],
                 "place": s["place"],
@@ -115,6 +195,5 @@ def distribution_statement(conn: Connection, code: str) -> dict[str, Any] | None
                 "assembly": s["assembly"],
                 "merged": bool(s["merged"]),
             }
-            for s in plan["steps"]
-        ],
-    }
+        )
+    return out

@@ -294,7 +294,7 @@ def sheet_xlsx(content: dict[str, Any], *, version: dict[str, Any] | None = None
                 [
                     a["plan"],
                     a["title"],
-                    s["step"],
+                    s.get("label", s["step"]),
                     s["date"],
                     s["body"],
                     s["present"],

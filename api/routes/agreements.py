@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from api.deps import ReaderDep, WriterDep
 from api.problems import Problem
 from api.routes.entities import PROBLEMS, entry_body
-from api.schemas import AgreementCreate, DividendCreate
+from api.schemas import AgreementCreate, DividendCreate, GuaranteeShortfallCreate
 from ledger.entries import JournalEntry
 from projections import economy_queries
 
@@ -108,3 +108,25 @@ def declare(code: str, body: DividendCreate, cmd: WriterDep) -> JSONResponse:
 )
 def receive(code: str, body: DividendCreate, cmd: WriterDep) -> JSONResponse:
     return _dividend(code, body, cmd, "received")
+
+
+@router.post(
+    "/{code}/guarantee-shortfalls",
+    status_code=201,
+    responses=PROBLEMS,
+    summary="Book a year's 保底 shortfall as a receivable (借 112 应收款, 贷 502 投资收益)",
+)
+def book_shortfall(code: str, body: GuaranteeShortfallCreate, cmd: WriterDep) -> JSONResponse:
+    def write() -> JournalEntry:
+        _writer_for(cmd, code)
+        entry: JournalEntry = cmd.runtime.app.book_guarantee_shortfall(
+            agreement=code, year=body.year, date=body.date, actor=cmd.actor
+        )
+        return entry
+
+    def read(entry: JournalEntry) -> tuple[dict[str, Any], str]:
+        status, location = agreement_body(cmd, code)
+        posted = entry_body(cmd, status["joint_entity_code"], entry.number)[0]
+        return {"entry": posted, "agreement": status}, location
+
+    return cmd.run(write, read)

@@ -12,7 +12,7 @@ from api.problems import Problem
 from api.routes.entities import PROBLEMS
 from api.schemas import ExecutionCreate, PlanCreate, StepCreate
 from ledger.rules import allocate_document
-from projections import economy_queries
+from projections import distribution_statement, economy_queries
 
 router = APIRouter(prefix="/v1", tags=["distribution plans"])
 
@@ -50,6 +50,8 @@ RULE_EXAMPLE = {
 def plan_body(holder: Any, code: str) -> tuple[dict[str, Any], str]:
     with holder.runtime.engine.connect() as conn:
         found = economy_queries.plan(conn, code)
+        if found is not None and found["supersedes"]:
+            found["corrections"] = distribution_statement.corrections(conn, found)
     if found is None:
         raise Problem(404, "plan-not-found", f"distribution plan {code} does not exist")
     return found, f"/v1/plans/{code}"
@@ -138,7 +140,15 @@ def record_step(code: str, body: StepCreate, cmd: WriterDep) -> JSONResponse:
 def execute(code: str, body: ExecutionCreate, cmd: WriterDep) -> JSONResponse:
     def write() -> str:
         _plan_writer(cmd, code)
-        cmd.runtime.app.execute_plan(code=code, date=body.date, actor=cmd.actor)
+        with cmd.runtime.engine.connect() as conn:
+            paid = distribution_statement.villages_paid_on(conn, code)
+        cmd.runtime.app.execute_plan(
+            code=code,
+            date=body.date,
+            actor=cmd.actor,
+            acknowledge_paid_villages=body.acknowledge_paid_villages,
+            paid_villages=paid,
+        )
         return code
 
     return cmd.run(write, lambda c: plan_body(cmd, c))

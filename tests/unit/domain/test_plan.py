@@ -108,7 +108,9 @@ def test_resolution_thresholds_by_assembly() -> None:
     villagers.record_step(**vote("审议", 3, 30, 20, 16), actor="a")
     # villagers' assembly: more than half of those PRESENT; 11 of 20 passes
     assert (
-        villagers.record_step(**vote("决议", 4, 500, 20, 11, assembly="villagers"), actor="a")
+        villagers.record_step(
+            **vote("决议", 4, 500, 20, 11, assembly="villagers"), adult_villagers=39, actor="a"
+        )
         is None
     )
     reps = plan()
@@ -139,3 +141,85 @@ def test_votes_must_add_up() -> None:
     with pytest.raises(InvalidRequestError, match="before the previous step"):
         p.record_step(**{**vote("商议", 1, 7, 7, 7), "date": D(2025, 12, 31)}, actor="a")
     assert p.state == "drafted"
+
+
+def before_resolution() -> DistributionPlan:
+    p = plan()
+    p.record_step(step="提议", date=D(2026, 1, 1), body="党支部", actor="a")
+    p.record_step(**vote("商议", 2, 7, 7, 4), actor="a")
+    p.record_step(**vote("审议", 3, 30, 20, 16), actor="a")
+    return p
+
+
+@pytest.mark.parametrize(
+    ("quorum", "passes"),
+    [
+        ({"adult_villagers": 40}, False),  # 20 of 40 adults: not more than half
+        ({"adult_villagers": 39}, True),
+        ({"households": 30, "households_present": 19}, False),  # 19 of 30 < two thirds
+        ({"households": 30, "households_present": 20}, True),
+        ({"adult_villagers": 400, "households": 30, "households_present": 20}, True),
+    ],
+)
+def test_a_villagers_assembly_needs_its_quorum(quorum: dict[str, int], passes: bool) -> None:
+    """村民委员会组织法 art. 22: more than half of the adult villagers, or two thirds of the
+    households, present; below it the vote is recorded and the plan rejected."""
+    p = before_resolution()
+    reason = p.record_step(
+        **vote("决议", 4, 500, 20, 20, assembly="villagers"), **quorum, actor="a"
+    )
+    assert (reason is None) is passes
+    assert "决议" in p.steps and p.steps["决议"]["for"] == 20
+    if not passes:
+        assert reason is not None and "no quorum" in reason and "art. 22" in reason
+        assert p.state == "rejected"
+    else:
+        assert {k: p.steps["决议"][k] for k in quorum} == quorum
+
+
+def test_a_representatives_assembly_needs_two_thirds_present() -> None:
+    p = before_resolution()
+    reason = p.record_step(**vote("决议", 4, 45, 29, 29, assembly="representatives"), actor="a")
+    assert reason is not None and "29 of 45 representatives present" in reason
+    assert p.state == "rejected"
+    ok = before_resolution()
+    assert (
+        ok.record_step(**vote("决议", 4, 45, 30, 30, assembly="representatives"), actor="a") is None
+    )
+
+
+def test_quorum_counts_are_checked() -> None:
+    p = before_resolution()
+    with pytest.raises(InvalidRequestError, match="needs its quorum") as missing:
+        p.record_step(**vote("决议", 4, 500, 20, 20, assembly="villagers"), actor="a")
+    assert missing.value.field == "adult_villagers"
+    with pytest.raises(InvalidRequestError, match="together"):
+        p.record_step(
+            **vote("决议", 4, 500, 20, 20, assembly="villagers"), households=30, actor="a"
+        )
+    with pytest.raises(InvalidRequestError, match="not possible"):
+        p.record_step(
+            **vote("决议", 4, 500, 20, 20, assembly="villagers"), adult_villagers=10, actor="a"
+        )
+    with pytest.raises(InvalidRequestError, match="villagers' assembly"):
+        p.record_step(
+            **vote("决议", 4, 45, 40, 40, assembly="representatives"), households=3, actor="a"
+        )
+    assert p.state == "drafted" and "决议" not in p.steps
+
+
+def test_a_step_stored_before_quorum_fields_still_loads() -> None:
+    """StepRecorded gained adult_villagers, households, households_present (defaults None): an
+    event written by the old code, without them, replays."""
+    p = plan()
+    p.record_step(step="提议", date=D(2026, 1, 1), body="党支部", actor="a")
+    created, step = p.collect_events()
+    old = object.__new__(type(step))
+    state = {
+        k: v
+        for k, v in step.__dict__.items()
+        if k not in ("adult_villagers", "households", "households_present")
+    }
+    object.__setattr__(old, "__dict__", state)
+    again = old.mutate(created.mutate(None))
+    assert again is not None and again.steps["提议"]["body"] == "党支部"

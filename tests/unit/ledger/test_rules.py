@@ -844,6 +844,10 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
         }
         for code in codes
     ]
+    if draw(st.booleans()):  # late joiners and leavers: the part of the period each was a member
+        for party in parties:
+            days = draw(st.integers(min_value=1, max_value=365))
+            party["period_share"] = "1" if days == 365 else f"{Decimal(days) / 365:.6f}"
     tiers: list[dict[str, Any]] = []
     for _ in range(draw(st.integers(min_value=1, max_value=4))):
         kind = draw(st.sampled_from(("rate", "weighted", "proportional", "equal")))
@@ -1038,3 +1042,106 @@ def test_deductions_rounding_past_the_amount_are_refused() -> None:
             "amount ¥1.10",
         ),
     )
+
+
+# -- membership: period_share (RULES.md) ---------------------------------------------------------
+
+
+def test_an_equal_tier_counts_each_partys_part_of_the_period() -> None:
+    document = scenario_a()
+    document["tiers"] = [{"kind": "equal"}]
+    document["parties"][1]["period_share"] = "0.5"  # 和店村 was a member half of the year
+    result = compute(document)
+    # 182,280.00 × 1/2.5, × 0.5/2.5, × 1/2.5
+    assert column(result, "total") == {"V01": "72912.00", "V02": "36456.00", "V03": "72912.00"}
+    assert result["tiers"][0]["weights"] == {
+        "V01": "0.400000",
+        "V02": "0.200000",
+        "V03": "0.400000",
+    }
+
+
+def test_a_partial_member_in_a_percent_then_equal_rule() -> None:
+    document = scenario_a()
+    document["tiers"] = [
+        {"kind": "proportional", "basis": "capital", "percent": "60"},
+        {"kind": "equal"},
+    ]
+    whole = compute(copy.deepcopy(document))
+    document["parties"][2]["period_share"] = "1"
+    assert compute(copy.deepcopy(document)) == whole  # a share of 1 changes nothing
+    document["parties"][2]["period_share"] = "0.712329"  # 260 of 365 days
+    part = compute(document)
+    equal = {code: to_fen(money(v)) for code, v in tier_column(part, "第2档").items()}
+    assert sum(equal.values()) == 7291200  # 40% of 182,280.00, in fen
+    shares = {"V01": Fraction(1), "V02": Fraction(1), "V03": Fraction("0.712329")}
+    for code, fen in equal.items():
+        assert abs(fen - 7291200 * shares[code] / sum(shares.values())) < 1
+    assert equal["V03"] < min(equal["V01"], equal["V02"])
+
+
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [
+        ("0", "more than 0"),
+        ("1.2", "more than 1"),
+        (0.5, "JSON number"),
+        ("½", "not a decimal"),
+    ],
+)
+def test_a_bad_period_share_is_refused(value: object, says: str) -> None:
+    document = scenario_a()
+    document["parties"][0]["period_share"] = value
+    found = problems(document)
+    assert [path for path, _ in found] == ["parties[0].period_share"]
+    assert says in found[0][1]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(min_value=1, max_value=366), min_size=1, max_size=8),
+    st.integers(min_value=0, max_value=10**9),
+)
+def test_equal_parts_follow_days_of_membership(days: list[int], amount: int) -> None:
+    """Every party's equal part is within a fen of amount × share / Σ shares, a longer member
+    never gets less, and the parts add up to the amount."""
+    shares = [Decimal(d) / 366 for d in days]
+    document = {
+        "amount": fen_text(amount),
+        "tiers": [{"kind": "equal"}],
+        "parties": [
+            {"code": f"P{i}", "period_share": f"{share:.6f}", "bases": {}}
+            for i, share in enumerate(shares)
+        ],
+    }
+    allocation = allocate(parse_rule(document))
+    parsed = [Fraction(Decimal(p["period_share"])) for p in document["parties"]]
+    total = sum(parsed, Fraction(0))
+    fen = [to_fen(line.total) for line in allocation.lines]
+    assert sum(fen) == amount
+    for got, share in zip(fen, parsed, strict=True):
+        assert abs(got - amount * share / total) < 1
+    for i in range(len(fen)):
+        for j in range(len(fen)):
+            if parsed[i] > parsed[j]:
+                assert fen[i] >= fen[j]
+
+
+@settings(max_examples=200, deadline=None)
+@given(documents())
+def test_floors_come_before_caps(document: dict[str, Any]) -> None:
+    """RULES.md: floors first, then caps. A party with both ends between them; and the result is
+    what raising to the floors and then holding to the caps gives, never the other order when
+    they differ (the engine's own steps, replayed)."""
+    from ledger import rules
+
+    allocation = allocate(parse_rule(document))
+    floors = {c: to_fen(money(v)) for c, v in document.get("floors", {}).items()}
+    caps = {c: to_fen(money(v)) for c, v in document.get("caps", {}).items()}
+    before = {line.code: to_fen(line.total - line.adjustment) for line in allocation.lines}
+    expected = dict(before)
+    rules._apply_floors(expected, floors)
+    rules._apply_caps(expected, caps)
+    assert {line.code: to_fen(line.total) for line in allocation.lines} == expected
+    for code in set(floors) & set(caps):
+        assert floors[code] <= expected[code] <= caps[code]
