@@ -47,14 +47,14 @@ def event_store_env(url: str, schema: str | None = None) -> dict[str, str]:
         path = sqlite_path(url)
         return {
             **CACHE_ENV,
-            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "PERSISTENCE_MODULE": "projections.signing:SigningSQLiteFactory",
             "SQLITE_DBNAME": str(path),
             "SQLITE_LOCK_TIMEOUT": str(LOCK_TIMEOUT_SECONDS),
         }
     if parsed.get_backend_name() == "postgresql":
         env = {
             **CACHE_ENV,
-            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "PERSISTENCE_MODULE": "projections.signing:SigningPostgresFactory",
             "POSTGRES_DBNAME": parsed.database or "postgres",
             "POSTGRES_HOST": parsed.host or "127.0.0.1",
             "POSTGRES_PORT": str(parsed.port or 5432),
