@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from pathlib import Path
 
 from sqlalchemy import Engine
 
@@ -14,6 +15,7 @@ from projections.database import event_store_env, make_engine
 from projections.economy_view import EconomyProjection
 from projections.ledger_view import LedgerProjection
 from projections.runner import PullLoop
+from projections.signing import KEY_ENV, Signer, key_path, seal_existing
 from projections.vault import open_vault
 
 
@@ -26,14 +28,21 @@ class Runtime:
         *,
         schema: str | None = None,
         today: Callable[[], datetime.date] = datetime.date.today,
+        signing_key: Path | None = None,
     ) -> None:
         self.database_url = database_url
         self.schema = schema
+        self.key_path = signing_key or key_path(database_url)
         self.engine: Engine = make_engine(database_url, schema)
         self.vault = open_vault(database_url, self.engine)
         self.app = LianzhangApplication(
-            event_store_env(database_url, schema), today=today, vault=self.vault
+            {**event_store_env(database_url, schema), KEY_ENV: str(self.key_path)},
+            today=today,
+            vault=self.vault,
         )
+        self.signer: Signer = self.app.recorder.signer  # type: ignore[attr-defined]
+        # a store written before the signed chain: its events are chained once, now
+        self.sealed_at_upgrade = seal_existing(self.engine, self.app.recorder, self.signer)
         self.views = PullLoop(
             self.app,
             self.engine,

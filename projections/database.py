@@ -49,15 +49,16 @@ def event_store_env(url: str, schema: str | None = None) -> dict[str, str]:
         path = sqlite_path(url)
         return {
             **CACHE_ENV,
-            # eventsourcing's SQLite recorder, whose writes take the file's gate
-            "PERSISTENCE_MODULE": "projections.sqlite_gate:GatedSQLiteFactory",
+            # eventsourcing's SQLite recorder that signs its chain and whose writes take the
+            # file's gate (projections.signing, projections.sqlite_gate)
+            "PERSISTENCE_MODULE": "projections.signing:SigningSQLiteFactory",
             "SQLITE_DBNAME": str(path),
             "SQLITE_LOCK_TIMEOUT": str(LOCK_TIMEOUT_SECONDS),
         }
     if parsed.get_backend_name() == "postgresql":
         env = {
             **CACHE_ENV,
-            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "PERSISTENCE_MODULE": "projections.signing:SigningPostgresFactory",
             "POSTGRES_DBNAME": parsed.database or "postgres",
             "POSTGRES_HOST": parsed.host or "127.0.0.1",
             "POSTGRES_PORT": str(parsed.port or 5432),

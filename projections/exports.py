@@ -27,7 +27,10 @@ from ledger.canonical import canonical_bytes
 from ledger.money import amount_str, from_fen
 from projections.audit import GENESIS, chain_hash, notification_event
 from projections.bootstrap import Runtime
+from projections.signing import ChainError, make_checkpoint, signed_rows
 from projections.tables import entities, entries, entry_lines, opening_balances
+
+EXPORT = "lianzhang-events"
 
 
 class ExportError(ValueError):
@@ -38,32 +41,56 @@ class ExportError(ValueError):
 
 
 def export_events(runtime: Runtime) -> Iterator[bytes]:
-    """Every stored event as one canonical JSON line with its position and chain hash."""
+    """Every stored event as one canonical JSON line with its position and chain hash (the last
+    event of each save also with the signature written with it: ``signature``, ``key_id``,
+    ``seal``), then one closing line ``{"export": "lianzhang-events", "events", "position",
+    "hash", "checkpoint"}`` whose signed checkpoint lets a verifier see the file was not cut."""
     previous = GENESIS
-    start = 0
+    start = count = 0
     while page := runtime.app.recorder.select_notifications(
         start=start, limit=1000, inclusive_of_start=False
     ):
+        with runtime.engine.connect() as conn:
+            rows = signed_rows(conn, start, page[-1].id)
         for notification in page:
             event = notification_event(notification)
             previous = chain_hash(previous, event)
-            yield canonical_bytes({**event, "position": notification.id, "hash": previous}) + b"\n"
+            record = {**event, "position": notification.id, "hash": previous}
+            row = rows.get(notification.id)
+            if row is not None and row["signature"] is not None:
+                record.update(seal=row["kind"], key_id=row["key_id"], signature=row["signature"])
+            yield canonical_bytes(record) + b"\n"
+            count += 1
         start = page[-1].id
+    try:
+        checkpoint = make_checkpoint(runtime.engine, runtime.app.recorder, runtime.signer, start)
+    except ChainError:
+        checkpoint = None  # the store does not match its signed chain: say so, vouch for nothing
+    closing = {"export": EXPORT, "events": count, "position": start, "hash": previous}
+    yield canonical_bytes({**closing, "checkpoint": checkpoint}) + b"\n"
 
 
 def read_export(lines: Iterable[bytes]) -> list[dict[str, Any]]:
-    """Parse and check an export: valid JSON on every line and an unbroken chain."""
+    """Parse and check an export: valid JSON on every line, an unbroken chain, and a closing
+    line that counts the events and states the last hash (a file cut short has none)."""
     previous = GENESIS
     events = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
+        record = None
         try:
             record = json.loads(line)
             event = {
                 k: record[k] for k in ("originator_id", "originator_version", "topic", "state")
             }
         except (ValueError, KeyError, TypeError) as error:
+            if isinstance(record, dict) and record.get("export") == EXPORT:
+                if record.get("events") != len(events) or record.get("hash") != previous:
+                    raise ExportError(
+                        f"line {number}: the closing line does not match the events before it"
+                    ) from None
+                return events
             raise ExportError(f"line {number}: not an exported event ({error})") from None
         previous = chain_hash(previous, event)
         if record.get("hash") != previous:
@@ -72,7 +99,10 @@ def read_export(lines: Iterable[bytes]) -> list[dict[str, Any]]:
                 f"computed {previous[:12]}…): the file was altered at or before this line"
             )
         events.append(event)
-    return events
+    raise ExportError(
+        "the export has no closing line: it was cut short (or made before exports had one); "
+        "nothing was imported"
+    )
 
 
 def import_events(runtime: Runtime, lines: Iterable[bytes]) -> int:

@@ -1,5 +1,8 @@
 """Publishing a disclosure sheet: build its content from the read models, then record it as
-an immutable, content-addressed version through the application."""
+an immutable, content-addressed version through the application. A published sheet's ``ledger``
+carries, besides the position and fingerprint it was made from, a checkpoint of the chain there
+signed by the server key (``projections.signing``): a printed or downloaded sheet then pins the
+history it came from in a form no database writer can forge."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from sqlalchemy import Connection, and_, select
 from projections.audit import head
 from projections.bootstrap import Runtime
 from projections.disclosure import disclosure_content
+from projections.signing import ChainError, make_checkpoint
 from projections.statements import parse_period
 from projections.tables import sheets
 
@@ -80,6 +84,16 @@ def publish_sheet(
     content = draft_sheet(
         runtime, village, period, checked_by=checked_by, checked_on=checked_on, opinion=opinion
     )
+    ledger = content["ledger"]
+    checkpoint = make_checkpoint(
+        runtime.engine, runtime.app.recorder, runtime.signer, ledger["position"]
+    )
+    if (checkpoint["position"], checkpoint["hash"]) != (ledger["position"], ledger["fingerprint"]):
+        raise ChainError(
+            f"the read models' fingerprint at position {ledger['position']} is not the signed "
+            "chain's: nothing was published; run `lianzhang verify`"
+        )
+    ledger["checkpoint"] = checkpoint
     version = runtime.app.publish_sheet(
         village=village,
         period=period,

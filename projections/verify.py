@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -23,24 +23,17 @@ from sqlalchemy import Engine, create_engine, select
 from sqlalchemy.pool import StaticPool
 
 from ledger.canonical import digest
-from projections.audit import (
-    GENESIS,
-    AuditProjection,
-    ChainProjection,
-    chain_hash,
-    head,
-    notification_event,
-)
+from projections.audit import GENESIS, AuditProjection, ChainProjection, head
 from projections.bootstrap import Runtime
 from projections.economy_view import EconomyProjection
 from projections.ledger_view import LedgerProjection
 from projections.publishing import sheet_content
 from projections.runner import PullLoop
+from projections.signing import chain_rows_of, check_checkpoint, signed_chain, verify_log
 from projections.tables import (
     AUDIT_TABLES,
     ECONOMY_TABLES,
     LEDGER_TABLES,
-    chain,
     metadata,
     sheets,
 )
@@ -80,60 +73,25 @@ def _notifications(runtime: Runtime) -> Iterator[Any]:
         start = page[-1].id
 
 
-def verify_chain(runtime: Runtime) -> list[dict[str, Any]]:
-    """Recompute the chain from the stored events; report where it departs from the kept one."""
-    with runtime.engine.connect() as conn:
-        kept = {
-            r.position: r.hash
-            for r in conn.execute(select(chain.c.position, chain.c.hash).order_by(chain.c.position))
-        }
-    previous = GENESIS
-    seen: set[int] = set()
-    for notification in _notifications(runtime):
-        position = notification.id
-        seen.add(position)
-        try:
-            computed = chain_hash(previous, notification_event(notification))
-        except (ValueError, UnicodeDecodeError) as error:
-            return [
-                {
-                    "check": "chain",
-                    "position": position,
-                    "detail": f"the stored event at position {position} is not valid JSON: {error}",
-                }
-            ]
-        if position not in kept:
-            return [
-                {
-                    "check": "chain",
-                    "position": position,
-                    "detail": f"event at position {position} is not in the chain: it was "
-                    "inserted after the chain was written, or the chain lags",
-                }
-            ]
-        if kept[position] != computed:
-            return [
-                {
-                    "check": "chain",
-                    "position": position,
-                    "detail": f"event at position {position} does not hash to the chain: it "
-                    "was altered, or events before it were moved",
-                    "expected": kept[position],
-                    "computed": computed,
-                }
-            ]
-        previous = computed
-    missing = sorted(set(kept) - seen)
-    if missing:
-        return [
-            {
-                "check": "chain",
-                "position": missing[0],
-                "detail": f"the chain has position {missing[0]} but the log has no event "
-                "there: it was deleted",
-            }
-        ]
-    return []
+def verify_chain(
+    runtime: Runtime, checkpoints: Sequence[dict[str, Any]] = ()
+) -> list[dict[str, Any]]:
+    """Recompute the chain from the stored events; report where it departs from the chain that
+    was signed when they were written (``projections.signing``), or from a checkpoint."""
+    return verify_signed_chain(runtime, checkpoints)[0]
+
+
+def verify_signed_chain(
+    runtime: Runtime, checkpoints: Sequence[dict[str, Any]] = ()
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The first chain problem (if any) and the chain's summary (events, last position and
+    hash, events sealed at upgrade)."""
+    return verify_log(
+        _notifications(runtime),
+        chain_rows_of(runtime.engine),
+        runtime.signer.public,
+        checkpoints,
+    )
 
 
 def _text(value: Any) -> str:
@@ -200,7 +158,7 @@ def verify_sheets(runtime: Runtime) -> list[dict[str, Any]]:
     problems: list[dict[str, Any]] = []
     with runtime.engine.connect() as conn:
         published = list(conn.execute(select(sheets)).mappings())
-        chained = dict(conn.execute(select(chain.c.position, chain.c.hash)).all())
+        chained = dict(conn.execute(select(signed_chain.c.position, signed_chain.c.hash)).all())
     pending = []
     for row in published:
         content = json.loads(row["content"])
@@ -227,6 +185,25 @@ def verify_sheets(runtime: Runtime) -> list[dict[str, Any]]:
                 }
             )
             continue
+        checkpoint = content.get("ledger", {}).get("checkpoint")
+        wrong = None
+        if checkpoint is not None:
+            wrong = check_checkpoint(checkpoint, runtime.signer.public) or (
+                None
+                if (checkpoint.get("position"), checkpoint.get("hash"))
+                == (position, content["ledger"].get("fingerprint"))
+                else "it vouches for another position or hash than the sheet prints"
+            )
+        if wrong is not None:
+            problems.append(
+                {
+                    "check": "sheet",
+                    "sheet": label,
+                    "position": position,
+                    "detail": f"sheet {label}: its signed checkpoint is wrong: {wrong}",
+                }
+            )
+            continue
         pending.append((position, label, row, content))
     engine = scratch_engine()
     loop = _scratch_loop(runtime, engine)
@@ -243,6 +220,8 @@ def verify_sheets(runtime: Runtime) -> list[dict[str, Any]]:
                     opinion=content["checked"]["opinion"],
                     made_on=datetime.date.fromisoformat(content["made_on"]),
                 )
+            if "checkpoint" in content.get("ledger", {}):  # signed apart, checked above
+                again["ledger"]["checkpoint"] = content["ledger"]["checkpoint"]
             if digest(again) != row["digest"]:
                 problems.append(
                     {
@@ -258,10 +237,12 @@ def verify_sheets(runtime: Runtime) -> list[dict[str, Any]]:
     return problems
 
 
-def verify(runtime: Runtime) -> dict[str, Any]:
-    """Every check; ``ok`` only when none found anything."""
+def verify(runtime: Runtime, checkpoints: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
+    """Every check; ``ok`` only when none found anything. ``events`` counts the stored events
+    (positions can have gaps on PostgreSQL); ``chain`` says how many of them were sealed at
+    upgrade rather than signed when written."""
     runtime.views.catch_up()
-    problems = verify_chain(runtime)
+    problems, summary = verify_signed_chain(runtime, checkpoints)
     if not problems:  # a broken chain makes the replays below meaningless
         problems += verify_read_models(runtime)
         problems += verify_sheets(runtime)
@@ -270,6 +251,7 @@ def verify(runtime: Runtime) -> dict[str, Any]:
     return {
         "ok": not problems,
         "head": fingerprint,
-        "events": runtime.views.head(),
+        "events": summary["events"],
+        "chain": summary,
         "problems": problems,
     }

@@ -273,6 +273,49 @@ def cmd_sheet(args: argparse.Namespace) -> int:
     return 0
 
 
+def _checkpoints(paths: Sequence[str] | None) -> list[dict[str, Any]]:
+    import json
+
+    found = []
+    for path in paths or ():
+        try:
+            found.append(json.loads(Path(path).read_text(encoding="utf-8")))
+        except OSError as error:
+            raise CommandError(f"cannot read {path}: {error.strerror}") from None
+        except json.JSONDecodeError:
+            raise CommandError(f"{path} is not a checkpoint (not JSON)") from None
+    return found
+
+
+def cmd_checkpoint(args: argparse.Namespace) -> int:
+    """Write a signed checkpoint of the chain head (to keep outside the database), or print
+    the server's public key."""
+    import json
+
+    from projections.signing import make_checkpoint
+
+    runtime = _runtime(_settings(args))
+    try:
+        if args.public_key:
+            print(runtime.signer.public.hex)
+            print(f"(Ed25519 public key, id {runtime.signer.key_id})", file=sys.stderr)
+            return 0
+        runtime.views.catch_up()
+        document = make_checkpoint(runtime.engine, runtime.app.recorder, runtime.signer)
+    finally:
+        runtime.close()
+    data = json.dumps(document, indent=2, sort_keys=True) + "\n"
+    if args.output:
+        try:
+            Path(args.output).write_text(data, encoding="utf-8")
+        except OSError as error:
+            raise CommandError(f"cannot write {args.output}: {error.strerror}") from None
+        print(f"wrote checkpoint of position {document['position']} to {args.output}")
+    else:
+        print(data, end="")
+    return 0
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
     """Recompute the chain, the read models and every published sheet; non-zero on any
     difference, naming the first place it was found."""
@@ -280,11 +323,12 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
     from projections.verify import verify
 
+    checkpoints = _checkpoints(args.checkpoint)
     runtime = _runtime(_settings(args))
     try:
         runtime.views.catch_up()
         runtime.views.require(runtime.views.stuck)  # replays would stop at the same event
-        report = verify(runtime)
+        report = verify(runtime, checkpoints)
     finally:
         runtime.close()
     if args.json:
@@ -460,7 +504,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     verify = sub.add_parser("verify", help="check the hash chain, read models and sheets")
     verify.add_argument("--json", action="store_true", help="print the whole report")
+    verify.add_argument(
+        "--checkpoint", action="append", help="a checkpoint file the log must agree with"
+    )
     verify.set_defaults(func=cmd_verify)
+
+    checkpoint = sub.add_parser(
+        "checkpoint", help="write a signed checkpoint of the chain head (keep it elsewhere)"
+    )
+    checkpoint.add_argument("-o", "--output", help="file to write (default: standard output)")
+    checkpoint.add_argument(
+        "--public-key", action="store_true", help="print the server's public key instead"
+    )
+    checkpoint.set_defaults(func=cmd_checkpoint)
 
     export = sub.add_parser("export", help="export the log (JSON Lines) or the books")
     export.add_argument("what", choices=("events", "beancount", "hledger"))

@@ -1,26 +1,44 @@
 #!/usr/bin/env python3
 """Stand-alone verifier of a Lianzhang event export (JSON Lines), for auditors.
 
-Uses the Python standard library only: copy this one file anywhere and run
+Uses the Python standard library only (Ed25519 through ``cryptography`` when it is installed,
+else a small pure-Python check after RFC 8032): copy this one file anywhere and run
 
-    python3 verify_export.py log.jsonl            # check the chain, print balances
-    python3 verify_export.py log.jsonl --json     # the same, balances as JSON
+    python3 verify_export.py log.jsonl                         # the chain, then balances
+    python3 verify_export.py log.jsonl --public-key server.pub # and every signature
+    python3 verify_export.py log.jsonl --public-key KEY --checkpoint cp.json   # not cut short
+    python3 verify_export.py log.jsonl --json                  # balances as JSON
 
-What it checks: every line is one event
+``server.pub`` holds the server's public key (64 hex digits), as printed by
+``lianzhang checkpoint --public-key``; get it from the server's keeper, not from the export.
+
+What it checks: every line but the last is one event
 ``{"originator_id", "originator_version", "topic", "state", "position", "hash"}``; the
 ``hash`` of each line is
 
     sha256( previous_hash_hex + "\\n" + canonical(event) )
 
 over the four event fields (canonical: JSON with sorted keys, no spaces, UTF-8 kept), starting
-from 64 zeros. The last hash is the ledger fingerprint printed on every disclosure sheet.
+from 64 zeros. Positions rise from line to line. The last event of each save also carries
+``seal``, ``key_id`` and ``signature``: the server's Ed25519 signature over
+``canonical({"kind": seal, "positions": [the positions of the save's lines], "hash": hash})``.
+The last line closes the file: ``{"export": "lianzhang-events", "events", "position", "hash",
+"checkpoint"}``, with a checkpoint signed over ``canonical({"kind", "position", "hash",
+"made_at", "key_id"})``; a file without it was cut short. The last hash is the ledger
+fingerprint printed on every disclosure sheet.
+
+Without ``--public-key`` only the hashes are checked, and anyone who edits the file can
+recompute them; with it, an edited, moved, inserted, deleted or appended event, an edited
+position and a cut file are all found, and with ``--checkpoint`` (a checkpoint kept apart from
+the export, ``lianzhang checkpoint``) so is a log cut back before that checkpoint.
 
 What it computes: each accounting entity's account balances from the events alone, in yuan,
 debit positive: opening balances (the latest ``OpeningBalancesSet``) plus every posted entry
 (any event carrying an ``entry``: entries, red-ink reversals, capital contributions, grants).
 Compare them with the trial balances of the service.
 
-Exit status: 0 when the chain holds, 1 when it breaks (the line is named), 2 on a bad file.
+Exit status: 0 when the chain holds, 1 when it breaks (the line is named), 2 on a bad file or
+argument.
 """
 
 from __future__ import annotations
@@ -29,14 +47,114 @@ import hashlib
 import json
 import sys
 from decimal import Decimal
+from pathlib import Path
 
 GENESIS = "0" * 64
+EXPORT = "lianzhang-events"
+SEALS = ("lianzhang-chain-save", "lianzhang-chain-upgrade")
+CHECKPOINT = "lianzhang-checkpoint"
 
 
 def canonical(value: object) -> bytes:
     return json.dumps(
         value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
     ).encode("utf-8")
+
+
+# -- Ed25519 verification (RFC 8032) ------------------------------------------------------------
+
+_P = 2**255 - 19
+_D = -121665 * pow(121666, -1, _P) % _P
+_Q = 2**252 + 27742317777372353535851937790883648493
+_SQRT_M1 = pow(2, (_P - 1) // 4, _P)
+
+
+def _add(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
+    e = (a[1] - a[0]) * (b[1] - b[0]) % _P
+    h = (a[1] + a[0]) * (b[1] + b[0]) % _P
+    f = 2 * a[3] * b[3] * _D % _P
+    g = 2 * a[2] * b[2] % _P
+    e, f, g, h = h - e, g - f, g + f, h + e
+    return (e * f, g * h, f * g, e * h)
+
+
+def _mul(s: int, point: tuple[int, ...]) -> tuple[int, ...]:
+    result = (0, 1, 1, 0)
+    while s > 0:
+        if s & 1:
+            result = _add(result, point)
+        point = _add(point, point)
+        s >>= 1
+    return result
+
+
+def _x(y: int, sign: int) -> int | None:
+    if y >= _P:
+        return None
+    x2 = (y * y - 1) * pow(_D * y * y + 1, _P - 2, _P)
+    if x2 % _P == 0:
+        return None if sign else 0
+    x = pow(x2, (_P + 3) // 8, _P)
+    if (x * x - x2) % _P:
+        x = x * _SQRT_M1 % _P
+    if (x * x - x2) % _P:
+        return None
+    return _P - x if (x & 1) != sign else x
+
+
+def _point(data: bytes) -> tuple[int, ...] | None:
+    y = int.from_bytes(data, "little")
+    sign, y = y >> 255, y & ((1 << 255) - 1)
+    x = _x(y, sign)
+    return None if x is None else (x, y, 1, x * y % _P)
+
+
+_G = _point((4 * pow(5, _P - 2, _P) % _P).to_bytes(32, "little"))
+
+
+def ed25519_verify(public: bytes, message: bytes, signature: bytes) -> bool:
+    """RFC 8032 verification, used when ``cryptography`` is not installed."""
+    if len(public) != 32 or len(signature) != 64:
+        return False
+    a, r = _point(public), _point(signature[:32])
+    s = int.from_bytes(signature[32:], "little")
+    if a is None or r is None or s >= _Q or _G is None:
+        return False
+    h = int.from_bytes(hashlib.sha512(signature[:32] + public + message).digest(), "little") % _Q
+    left, right = _mul(s, _G), _add(r, _mul(h, a))
+    return (left[0] * right[2] - right[0] * left[2]) % _P == 0 and (
+        left[1] * right[2] - right[1] * left[2]
+    ) % _P == 0
+
+
+def verifier(public: bytes):  # type: ignore[no-untyped-def]
+    """A function (signature hex, message) → bool for the Ed25519 key ``public``."""
+    try:
+        from cryptography.exceptions import InvalidSignature
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    except ImportError:
+        return lambda signature, message: ed25519_verify(public, message, bytes.fromhex(signature))
+    key = Ed25519PublicKey.from_public_bytes(public)
+
+    def check(signature: str, message: bytes) -> bool:
+        try:
+            key.verify(bytes.fromhex(signature), message)
+        except (InvalidSignature, ValueError):
+            return False
+        return True
+
+    return check
+
+
+def read_public_key(value: str) -> bytes:
+    """64 hex digits, or a file holding them (``lianzhang checkpoint --public-key``)."""
+    text = value
+    if len(value.strip()) != 64 or Path(value).exists():
+        text = Path(value).read_text(encoding="utf-8")
+    key = bytes.fromhex(text.split()[0])
+    if len(key) != 32:
+        raise ValueError("an Ed25519 public key is 32 bytes (64 hex digits)")
+    return key
 
 
 def unwrap(value: object) -> object:
@@ -56,42 +174,141 @@ def postings_of(state: dict) -> list[dict]:
     return []
 
 
+class Broken(Exception):
+    """The chain breaks; the message names the line."""
+
+
+def options(argv: list[str]) -> tuple[str, bool, str | None, list[str]]:
+    path, as_json, key, checkpoints = "", False, None, []
+    items = iter(argv)
+    for item in items:
+        if item == "--json":
+            as_json = True
+        elif item == "--public-key":
+            key = next(items, None)
+            if key is None:
+                raise ValueError("--public-key needs a key (64 hex digits) or a file")
+        elif item == "--checkpoint":
+            found = next(items, None)
+            if found is None:
+                raise ValueError("--checkpoint needs a file")
+            checkpoints.append(found)
+        elif path or item.startswith("-"):
+            raise ValueError(f"unexpected argument {item!r}")
+        else:
+            path = item
+    if not path:
+        raise ValueError("name the export file")
+    if checkpoints and key is None:
+        raise ValueError("a checkpoint is checked with --public-key (the key you trust)")
+    return path, as_json, key, checkpoints
+
+
+def check_checkpoint(document: object, check, key_id: str, where: str) -> dict:  # type: ignore[no-untyped-def]
+    """The checkpoint, once its kind, key and signature are right; else Broken."""
+    if not isinstance(document, dict) or document.get("kind") != CHECKPOINT:
+        raise Broken(f"{where}: not a Lianzhang checkpoint")
+    if document.get("key_id") != key_id:
+        raise Broken(f"{where}: signed by key {document.get('key_id')}, not by {key_id}")
+    try:
+        message = canonical(
+            {k: document[k] for k in ("kind", "position", "hash", "made_at", "key_id")}
+        )
+        good = check(str(document.get("signature")), message)
+    except (KeyError, ValueError):
+        good = False
+    if not good:
+        raise Broken(f"{where}: its signature does not verify (it was changed after signing)")
+    return document
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] in ("-h", "--help"):
         print(__doc__)
         return 2
-    path, as_json = argv[0], "--json" in argv
+    try:
+        path, as_json, key_text, checkpoint_paths = options(argv)
+        public = read_public_key(key_text) if key_text else None
+        checkpoint_docs = [
+            (name, json.loads(Path(name).read_text(encoding="utf-8"))) for name in checkpoint_paths
+        ]
+    except (OSError, ValueError) as error:
+        print(f"verify_export: {error}", file=sys.stderr)
+        return 2
+    check = verifier(public) if public else None
+    key_id = hashlib.sha256(public).hexdigest()[:16] if public else ""
     previous = GENESIS
     codes: dict[str, str] = {}
     opening: dict[str, dict[str, Decimal]] = {}
     moves: dict[str, dict[str, Decimal]] = {}
     count = 0
+    hashes: dict[int, str] = {}
     try:
         handle = open(path, encoding="utf-8")
     except OSError as error:
         print(f"verify_export: cannot read {path}: {error.strerror}", file=sys.stderr)
         return 2
-    with handle:
-        for number, line in enumerate(handle, start=1):
+    try:
+        with handle:
+            lines = handle.read().split("\n")
+        while lines and not lines[-1].strip():
+            lines.pop()
+        last_position, pending, closed = 0, [], None
+        for number, line in enumerate(lines, start=1):
+            where = f"{path}:{number}"
             if not line.strip():
                 continue
+            if closed is not None:
+                raise Broken(f"{where}: a line after the closing line (appended)")
             try:
                 record = json.loads(line)
+            except ValueError as error:
+                if number == len(lines):
+                    raise Broken(f"{where}: the last line is cut short ({error})") from None
+                print(f"verify_export: {where}: not an event ({error})", file=sys.stderr)
+                return 2
+            if isinstance(record, dict) and record.get("export") == EXPORT:
+                closed = record
+                continue
+            try:
                 event = {
                     k: record[k] for k in ("originator_id", "originator_version", "topic", "state")
                 }
+                position = int(record["position"])
             except (ValueError, KeyError, TypeError) as error:
-                print(f"verify_export: {path}:{number}: not an event ({error})", file=sys.stderr)
+                print(f"verify_export: {where}: not an event ({error})", file=sys.stderr)
                 return 2
             previous = hashlib.sha256(
                 previous.encode("ascii") + b"\n" + canonical(event)
             ).hexdigest()
             if record.get("hash") != previous:
-                print(
-                    f"CHAIN BROKEN at {path}:{number} (position {record.get('position')}): "
-                    f"stated {record.get('hash')}, computed {previous}"
+                raise Broken(
+                    f"{where} (position {position}): stated {record.get('hash')}, "
+                    f"computed {previous}"
                 )
-                return 1
+            if position <= last_position:
+                raise Broken(
+                    f"{where}: position {position} does not come after {last_position} "
+                    "(lines moved or positions edited)"
+                )
+            last_position = position
+            hashes[position] = previous
+            pending.append(position)
+            if "signature" in record:
+                if check is not None:
+                    message = canonical(
+                        {"kind": record.get("seal"), "positions": pending, "hash": previous}
+                    )
+                    if (
+                        record.get("seal") not in SEALS
+                        or record.get("key_id") != key_id
+                        or not check(str(record["signature"]), message)
+                    ):
+                        raise Broken(
+                            f"{where}: the signature over positions {pending[0]}–{position} "
+                            f"does not verify with key {key_id}"
+                        )
+                pending = []
             count += 1
             state, topic, owner = event["state"], event["topic"], event["originator_id"]
             if topic.startswith("domain.books:") and topic.endswith(".Registered"):
@@ -110,6 +327,40 @@ def main(argv: list[str]) -> int:
                 balances[posting["account"]] = balances.get(
                     posting["account"], Decimal(0)
                 ) + sign * Decimal(posting["amount"])
+        end = f"{path}:{len(lines) + 1}"
+        if closed is None:
+            raise Broken(f"{end}: no closing line: the file was cut short")
+        if (closed.get("events"), closed.get("position"), closed.get("hash")) != (
+            count,
+            last_position,
+            previous,
+        ):
+            raise Broken(f"{end}: the closing line does not match the events before it")
+        if check is not None:
+            if pending:
+                raise Broken(
+                    f"{path}: positions {pending[0]}–{pending[-1]} at the end carry no "
+                    "signature (appended without the server's key)"
+                )
+            vouched = check_checkpoint(closed.get("checkpoint"), check, key_id, "closing line")
+            if (vouched.get("position"), vouched.get("hash")) != (last_position, previous):
+                raise Broken(f"{end}: the closing checkpoint vouches for another log")
+            for name, document in checkpoint_docs:
+                vouched = check_checkpoint(document, check, key_id, name)
+                at = int(vouched["position"])
+                if at > last_position:
+                    raise Broken(
+                        f"{name}: vouches for position {at} (made {vouched.get('made_at')}) "
+                        f"but the export ends at {last_position}: events were cut off"
+                    )
+                if at and hashes.get(at) != vouched["hash"]:
+                    raise Broken(
+                        f"{name}: the export does not give its hash at position {at}: the "
+                        "history up to there was rewritten"
+                    )
+    except Broken as broken:
+        print(f"CHAIN BROKEN at {broken}")
+        return 1
     result: dict[str, dict[str, str]] = {}
     for owner, code in sorted(codes.items(), key=lambda item: item[1]):
         total: dict[str, Decimal] = {}
@@ -120,7 +371,12 @@ def main(argv: list[str]) -> int:
     if as_json:
         print(
             json.dumps(
-                {"events": count, "fingerprint": previous, "balances": result},
+                {
+                    "events": count,
+                    "fingerprint": previous,
+                    "signatures": "checked" if check else "not checked",
+                    "balances": result,
+                },
                 ensure_ascii=False,
                 indent=2,
                 sort_keys=True,
@@ -128,6 +384,13 @@ def main(argv: list[str]) -> int:
         )
     else:
         print(f"chain holds: {count} events, fingerprint {previous}")
+        if check is None:
+            print(
+                "signatures NOT checked: anyone who edits the file can recompute the hashes; "
+                "give --public-key (the server's key, from its keeper)"
+            )
+        else:
+            print(f"signatures checked with key {key_id}")
         for code, balances in result.items():
             check = sum(Decimal(v) for v in balances.values())
             print(f"\n{code} (debits − credits = {check:.2f})")

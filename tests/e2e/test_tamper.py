@@ -1,0 +1,554 @@
+"""Tamper evidence a database writer cannot forge (issue 12), on SQLite and PostgreSQL.
+
+Each case is done as someone with the database but not the server key would do it (SQL on the
+event table and on the signed chain), then the read models are rebuilt, and ``verify`` must
+still fail naming the place. Before the signed chain, the chain was a read model: an edit
+followed by ``lianzhang rebuild`` verified, and so did a forged event appended to the table.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from domain.application import LianzhangApplication
+from projections import publishing
+from projections.audit import GENESIS, canonical_event, chain_hash
+from projections.bootstrap import Runtime
+from projections.database import event_store_env, make_engine
+from projections.exports import ExportError, export_events, import_events
+from projections.signing import (
+    KEY_ENV,
+    SAVE,
+    ChainError,
+    load_or_create_key,
+    make_checkpoint,
+    save_message,
+)
+from projections.verify import verify
+from tests import builders
+from tests.conftest import TODAY
+
+VERIFIER = Path(__file__).parents[2] / "scripts" / "verify_export.py"
+
+
+def write_books(app: LianzhangApplication) -> str:
+    """A village, its opening balances and three receipts: five events, five saves."""
+    code = builders.village(app)
+    for day, amount in ((2, "100.00"), (3, "250.00"), (4, "75.50")):
+        app.post_entry(
+            entity=code,
+            date=datetime.date(2025, 1, day),
+            memo=f"废品变卖收入{day}",
+            postings=builders.receipt(amount),
+            actor="tester",
+        )
+    return code
+
+
+@pytest.fixture
+def store(database: tuple[str, str | None], tmp_path: Path) -> Iterator[Runtime]:
+    url, schema = database
+    runtime = Runtime(url, schema=schema, today=lambda: TODAY, signing_key=tmp_path / "key.pem")
+    try:
+        write_books(runtime.app)
+        runtime.views.catch_up()
+        yield runtime
+    finally:
+        runtime.close()
+
+
+# -- the attacker's tools: plain SQL ---------------------------------------------------------
+
+
+def events_table(runtime: Runtime) -> tuple[str, str]:
+    name = runtime.app.recorder.events_table_name  # type: ignore[attr-defined]
+    if runtime.engine.dialect.name == "sqlite":
+        return name, "rowid"
+    return name, "notification_id"
+
+
+def positions(runtime: Runtime) -> list[int]:
+    name, pos = events_table(runtime)
+    with runtime.engine.connect() as conn:
+        return [r[0] for r in conn.execute(text(f"SELECT {pos} FROM {name} ORDER BY {pos}"))]
+
+
+def state_at(runtime: Runtime, position: int) -> bytes:
+    name, pos = events_table(runtime)
+    with runtime.engine.connect() as conn:
+        value = conn.execute(
+            text(f"SELECT state FROM {name} WHERE {pos} = :p"), {"p": position}
+        ).scalar_one()
+    return bytes(value)
+
+
+def sql(runtime: Runtime, statement: str, **params: Any) -> None:
+    name, pos = events_table(runtime)
+    with runtime.engine.begin() as conn:
+        conn.execute(text(statement.format(events=name, pos=pos)), params)
+
+
+def edit_amount(runtime: Runtime, position: int) -> None:
+    state = state_at(runtime, position)
+    assert b"250.00" in state
+    sql(
+        runtime,
+        "UPDATE {events} SET state = :s WHERE {pos} = :p",
+        s=state.replace(b"250.00", b"950.00"),
+        p=position,
+    )
+
+
+def forged_village(runtime: Runtime) -> dict[str, Any]:
+    """A village registration no clerk made: valid for every read model."""
+    state = json.loads(state_at(runtime, positions(runtime)[0]))
+    state["code"] = builders.code("V")
+    originator = uuid.uuid4()
+    stored_id = originator.hex if runtime.engine.dialect.name == "sqlite" else str(originator)
+    return {
+        "i": stored_id,
+        "uuid": str(originator),
+        "v": 1,
+        "t": "domain.books:VillageCollective.Registered",
+        "s": json.dumps(state, separators=(",", ":")).encode(),
+    }
+
+
+def insert_event(runtime: Runtime, event: dict[str, Any], position: int | None = None) -> int:
+    name, pos = events_table(runtime)
+    columns = "originator_id, originator_version, topic, state"
+    values = ":i, :v, :t, :s"
+    if position is not None:
+        columns, values = f"{pos}, {columns}", f":p, {values}"
+    with runtime.engine.begin() as conn:
+        conn.execute(
+            text(f"INSERT INTO {name} ({columns}) VALUES ({values})"),
+            {k: event[k] for k in ("i", "v", "t", "s")} | {"p": position},
+        )
+    return positions(runtime)[-1] if position is None else position
+
+
+def chain_row(runtime: Runtime, previous: str, event: dict[str, Any], position: int) -> str:
+    current = chain_hash(previous, canonical_event(event["uuid"], 1, event["t"], event["s"]))
+    with runtime.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO lz_signed_chain (position, originator_id, originator_version, "
+                "previous, hash) VALUES (:p, :i, 1, :prev, :h)"
+            ),
+            {"p": position, "i": event["uuid"], "prev": previous, "h": current},
+        )
+    return current
+
+
+def chain_head(runtime: Runtime) -> str:
+    with runtime.engine.connect() as conn:
+        return conn.execute(
+            text("SELECT hash FROM lz_signed_chain ORDER BY position DESC LIMIT 1")
+        ).scalar_one()
+
+
+def rebuild_and_verify(runtime: Runtime, **kwargs: Any) -> dict[str, Any]:
+    runtime.views.rebuild()
+    report = verify(runtime, **kwargs)
+    assert report["ok"] is False, "tampering went unnoticed after a rebuild"
+    assert report["problems"][0]["check"] == "chain"
+    return report["problems"][0]
+
+
+# -- the cases -------------------------------------------------------------------------------
+
+
+def test_the_untouched_log_verifies_and_counts_its_events(store: Runtime) -> None:
+    report = verify(store)
+    assert report["ok"] is True, report["problems"]
+    assert report["events"] == 5
+    assert report["chain"]["sealed_at_upgrade"] == 0
+    assert report["head"]["fingerprint"] == report["chain"]["hash"] == chain_head(store)
+
+
+def test_an_edited_amount_is_found_after_a_rebuild(store: Runtime) -> None:
+    at = positions(store)[3]
+    edit_amount(store, at)
+    problem = rebuild_and_verify(store)
+    assert problem["position"] == at
+    assert "does not hash to the signed chain" in problem["detail"]
+
+
+def test_an_edit_with_the_chain_rows_recomputed_is_found(store: Runtime) -> None:
+    """The attacker rewrites every chain hash after the edit: only the signature tells."""
+    at = positions(store)[3]
+    edit_amount(store, at)
+    previous = GENESIS
+    for notification in store.app.recorder.select_notifications(start=None, limit=100):
+        event = canonical_event(
+            notification.originator_id,
+            notification.originator_version,
+            notification.topic,
+            notification.state,
+        )
+        current = chain_hash(previous, event)
+        sql(
+            store,
+            "UPDATE lz_signed_chain SET previous = :prev, hash = :h WHERE position = :p",
+            prev=previous,
+            h=current,
+            p=notification.id,
+        )
+        previous = current
+    problem = rebuild_and_verify(store)
+    assert problem["position"] == at
+    assert "signature" in problem["detail"]
+
+
+def test_a_deleted_event_is_found(store: Runtime) -> None:
+    at = positions(store)[2]
+    sql(store, "DELETE FROM {events} WHERE {pos} = :p", p=at)
+    problem = rebuild_and_verify(store)
+    assert problem["position"] == at
+    assert "deleted" in problem["detail"]
+
+
+def test_a_deleted_event_and_its_chain_row_are_found(store: Runtime) -> None:
+    at, after = positions(store)[2:4]
+    sql(store, "DELETE FROM {events} WHERE {pos} = :p", p=at)
+    sql(store, "DELETE FROM lz_signed_chain WHERE position = :p", p=at)
+    problem = rebuild_and_verify(store)
+    assert problem["position"] == after
+
+
+def test_an_event_inserted_in_the_middle_is_found(store: Runtime) -> None:
+    before = positions(store)
+    at = before[2]
+    sql(store, "UPDATE {events} SET {pos} = {pos} + 100 WHERE {pos} > :p", p=at)
+    insert_event(store, forged_village(store), at + 1)
+    problem = rebuild_and_verify(store)
+    assert problem["position"] == at + 1
+
+
+def test_two_events_swapped_are_found(store: Runtime) -> None:
+    a, b = positions(store)[2:4]
+    sql(store, "UPDATE {events} SET {pos} = -1 WHERE {pos} = :p", p=a)
+    sql(store, "UPDATE {events} SET {pos} = :a WHERE {pos} = :b", a=a, b=b)
+    sql(store, "UPDATE {events} SET {pos} = :b WHERE {pos} = -1", b=b)
+    problem = rebuild_and_verify(store)
+    assert problem["position"] == a
+    assert "not the event signed there" in problem["detail"]
+
+
+def test_an_appended_forgery_is_found(store: Runtime) -> None:
+    at = insert_event(store, forged_village(store))
+    problem = rebuild_and_verify(store)
+    assert problem["position"] == at
+    assert "without the server's key" in problem["detail"]
+
+
+def test_an_appended_forgery_with_a_chain_row_is_found(store: Runtime) -> None:
+    event = forged_village(store)
+    at = insert_event(store, event)
+    chain_row(store, chain_head(store), event, at)
+    problem = rebuild_and_verify(store)
+    assert problem["position"] == at
+    assert "carry no signature" in problem["detail"]
+
+
+def test_an_appended_forgery_signed_with_another_key_is_found(
+    store: Runtime, tmp_path: Path
+) -> None:
+    event = forged_village(store)
+    at = insert_event(store, event)
+    current = chain_row(store, chain_head(store), event, at)
+    other = load_or_create_key(tmp_path / "attacker.pem")
+    sql(
+        store,
+        "UPDATE lz_signed_chain SET kind = :k, key_id = :i, signature = :s WHERE position = :p",
+        k=SAVE,
+        i=store.signer.key_id,  # claims the server's key id
+        s=other.sign(save_message(SAVE, [at], current)),
+        p=at,
+    )
+    problem = rebuild_and_verify(store)
+    assert problem["position"] == at
+    assert "does not verify" in problem["detail"]
+
+
+def test_a_cut_off_end_is_found_given_a_checkpoint(store: Runtime) -> None:
+    checkpoint = make_checkpoint(store.engine, store.app.recorder, store.signer)
+    last = positions(store)[-1]
+    assert checkpoint["position"] == last
+    sql(store, "DELETE FROM {events} WHERE {pos} = :p", p=last)
+    sql(store, "DELETE FROM lz_signed_chain WHERE position = :p", p=last)
+    store.views.rebuild()
+    # without a checkpoint a shorter, signed chain cannot be told from an honest one
+    assert verify(store)["ok"] is True
+    problem = rebuild_and_verify(store, checkpoints=[checkpoint])
+    assert problem["position"] == last
+    assert "cut off the end" in problem["detail"]
+
+
+def test_a_rewritten_history_is_found_given_a_checkpoint(store: Runtime) -> None:
+    checkpoint = make_checkpoint(store.engine, store.app.recorder, store.signer)
+    forged = dict(checkpoint, hash="f" * 64)
+    problem = rebuild_and_verify(store, checkpoints=[forged])
+    assert "signature does not verify" in problem["detail"]
+
+
+def test_an_edited_chain_row_is_found(store: Runtime) -> None:
+    at = positions(store)[1]
+    sql(store, "UPDATE lz_signed_chain SET hash = :h WHERE position = :p", h="0" * 64, p=at)
+    problem = rebuild_and_verify(store)
+    assert problem["position"] == at
+
+
+def test_rebuild_never_touches_the_signed_chain(store: Runtime) -> None:
+    with store.engine.connect() as conn:
+        before = conn.execute(text("SELECT * FROM lz_signed_chain ORDER BY position")).all()
+    store.views.rebuild()
+    with store.engine.connect() as conn:
+        after = conn.execute(text("SELECT * FROM lz_signed_chain ORDER BY position")).all()
+    assert before == after and len(after) == 5
+    assert [r.signature is not None for r in after] == [True] * 5  # one save per event here
+
+
+def test_events_are_counted_not_the_last_position(store: Runtime) -> None:
+    """PostgreSQL positions can have gaps (a rolled-back insert uses up its ids)."""
+    if store.engine.dialect.name == "postgresql":
+        name, _ = events_table(store)
+        with store.engine.begin() as conn:
+            conn.execute(
+                text("SELECT setval(pg_get_serial_sequence(:t, 'notification_id'), 40)"),
+                {"t": f"{store.schema}.{name}"},
+            )
+    write_books(store.app)
+    report = verify(store)
+    assert report["ok"] is True, report["problems"]
+    assert report["events"] == 10
+    if store.engine.dialect.name == "postgresql":
+        assert report["head"]["position"] > 40
+
+
+def test_a_store_written_before_the_signed_chain_is_sealed_once(
+    database: tuple[str, str | None], tmp_path: Path
+) -> None:
+    url, schema = database
+    make_engine(url, schema).dispose()  # the schema
+    env = event_store_env(url, schema)
+    env["PERSISTENCE_MODULE"] = (
+        "eventsourcing.sqlite"
+        if env["PERSISTENCE_MODULE"].endswith("SQLiteFactory")
+        else "eventsourcing.postgres"
+    )
+    old = LianzhangApplication(env, today=lambda: TODAY)
+    write_books(old)
+    old.close()
+    runtime = Runtime(url, schema=schema, signing_key=tmp_path / "key.pem")
+    try:
+        assert runtime.sealed_at_upgrade == 5
+        write_books(runtime.app)  # written and signed as usual from now on
+        report = verify(runtime)
+        assert report["ok"] is True, report["problems"]
+        assert (report["events"], report["chain"]["sealed_at_upgrade"]) == (10, 5)
+    finally:
+        runtime.close()
+    again = Runtime(url, schema=schema, signing_key=tmp_path / "key.pem")
+    try:
+        assert again.sealed_at_upgrade == 0  # once only
+    finally:
+        again.close()
+
+
+def test_nothing_is_written_without_a_key(database: tuple[str, str | None], tmp_path: Path) -> None:
+    key = tmp_path / "key.pem"
+    load_or_create_key(key)
+    assert key.stat().st_mode & 0o777 == 0o600
+    key.chmod(0o644)
+    url, schema = database
+    with pytest.raises(ChainError, match="chmod 600"):
+        Runtime(url, schema=schema, signing_key=key)
+
+
+def test_a_published_sheet_carries_a_signed_checkpoint(store: Runtime) -> None:
+    village = builders.village(store.app)
+    store.views.catch_up()
+    publishing.publish_sheet(
+        store,
+        village,
+        "2025-01",
+        checked_by=["张三", "李四"],
+        checked_on=datetime.date(2025, 2, 1),
+        opinion="核对无误",
+        reason="月度公开",
+        actor="tester",
+    )
+    found = publishing.published(store, village, "2025-01")
+    assert found is not None
+    ledger = found["content"]["ledger"]
+    checkpoint = ledger["checkpoint"]
+    assert (checkpoint["position"], checkpoint["hash"]) == (
+        ledger["position"],
+        ledger["fingerprint"],
+    )
+    assert checkpoint["key_id"] == store.signer.key_id
+    assert verify(store)["ok"] is True
+
+
+def test_a_store_that_does_not_match_its_chain_publishes_nothing(store: Runtime) -> None:
+    village = builders.village(store.app)
+    last = positions(store)[-1]
+    sql(store, "UPDATE lz_signed_chain SET hash = :h WHERE position = :p", h="0" * 64, p=last)
+    store.views.catch_up()
+    with pytest.raises(ChainError, match=r"nothing was published|vouches for nothing"):
+        publishing.publish_sheet(
+            store,
+            village,
+            "2025-01",
+            checked_by=["张三"],
+            checked_on=datetime.date(2025, 2, 1),
+            opinion="",
+            reason="月度公开",
+            actor="tester",
+        )
+
+
+# -- the export and the stand-alone verifier --------------------------------------------------
+
+
+def run_verifier(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(VERIFIER), *map(str, args)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def recompute(records: list[dict[str, Any]]) -> bytes:
+    """What an attacker without the key can do to an export: fix every hash and the close."""
+    previous, out = GENESIS, []
+    for record in records[:-1]:
+        event = {k: record[k] for k in ("originator_id", "originator_version", "topic", "state")}
+        previous = chain_hash(previous, event)
+        out.append({**record, "hash": previous})
+    closing = {
+        **records[-1],
+        "events": len(out),
+        "position": out[-1]["position"],
+        "hash": previous,
+    }
+    return b"".join(json.dumps(r, ensure_ascii=False).encode() + b"\n" for r in [*out, closing])
+
+
+def test_the_export_verifier_finds_every_tampering(store: Runtime, tmp_path: Path) -> None:
+    key = tmp_path / "server.pub"
+    key.write_text(store.signer.public.hex + "\n")
+    checkpoint = tmp_path / "checkpoint.json"
+    checkpoint.write_text(
+        json.dumps(make_checkpoint(store.engine, store.app.recorder, store.signer))
+    )
+    lines = list(export_events(store))
+    good = tmp_path / "log.jsonl"
+    good.write_bytes(b"".join(lines))
+    ok = run_verifier(good, "--public-key", key, "--checkpoint", checkpoint)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "signatures checked" in ok.stdout
+    assert "NOT checked" in run_verifier(good).stdout
+    records = [json.loads(line) for line in lines]
+
+    def broken(name: str, data: bytes, *, keyed: bool = True) -> str:
+        path = tmp_path / name
+        path.write_bytes(data)
+        result = run_verifier(path, *(("--public-key", key) if keyed else ()))
+        assert result.returncode == 1, f"{name}: {result.stdout}{result.stderr}"
+        assert result.stdout.startswith("CHAIN BROKEN at ")
+        return result.stdout
+
+    # the last line (the close) removed, or the last event and the close, or a line cut short
+    assert "cut short" in broken("short1.jsonl", b"".join(lines[:-1]), keyed=False)
+    assert "cut short" in broken("short2.jsonl", b"".join(lines[:-2]), keyed=False)
+    assert "cut short" in broken("short3.jsonl", b"".join(lines)[:-20], keyed=False)
+    # a position edited out of order (found without the key), or in order (found with it)
+    moved = [dict(r) for r in records]
+    moved[2]["position"] = moved[0]["position"]
+    assert "does not come after" in broken("moved.jsonl", recompute(moved), keyed=False)
+    later = [dict(r) for r in records]
+    later[-2]["position"] += 7
+    assert "does not verify" in broken("later.jsonl", recompute(later))
+    # an amount edited and every hash recomputed: only the signature tells
+    edited = [dict(r) for r in records]
+    edited[3]["state"] = json.loads(json.dumps(edited[3]["state"]).replace("250.00", "950.00"))
+    assert edited[3] != records[3]
+    assert run_verifier(tmp_path / "x", "--json").returncode == 2  # a missing file: exit 2
+    out = broken("edited.jsonl", recompute(edited))
+    assert "edited.jsonl:4 " in out or "edited.jsonl:4:" in out or ":4" in out
+    # a forged event appended, hashes and close recomputed
+    forged = [dict(r) for r in records]
+    extra = {**forged[0], "originator_id": str(uuid.uuid4()), "position": 999}
+    extra.pop("signature"), extra.pop("key_id"), extra.pop("seal")
+    forged.insert(len(forged) - 1, extra)
+    assert "no signature" in broken("appended.jsonl", recompute(forged))
+    # a checkpoint beyond the end: the log was cut back and re-exported
+    last = positions(store)[-1]
+    sql(store, "DELETE FROM {events} WHERE {pos} = :p", p=last)
+    sql(store, "DELETE FROM lz_signed_chain WHERE position = :p", p=last)
+    (tmp_path / "cut.jsonl").write_bytes(b"".join(export_events(store)))
+    assert run_verifier(tmp_path / "cut.jsonl", "--public-key", key).returncode == 0
+    cut = run_verifier(tmp_path / "cut.jsonl", "--public-key", key, "--checkpoint", checkpoint)
+    assert cut.returncode == 1 and "cut off" in cut.stdout
+
+
+def test_import_refuses_an_export_cut_short(store: Runtime, tmp_path: Path) -> None:
+    lines = list(export_events(store))
+    restored = Runtime(f"sqlite:///{tmp_path / 'r.sqlite3'}", signing_key=tmp_path / "k2.pem")
+    try:
+        with pytest.raises(ExportError, match="cut short"):
+            import_events(restored, lines[:-1])
+        assert restored.views.head() == 0
+        assert import_events(restored, lines) == 5
+        assert verify(restored)["head"]["fingerprint"] == verify(store)["head"]["fingerprint"]
+    finally:
+        restored.close()
+
+
+# -- the command line ------------------------------------------------------------------------
+
+
+def test_cli_checkpoint_rebuild_verify(
+    database: tuple[str, str | None], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.e2e.test_cli import lianzhang
+
+    monkeypatch.setenv(KEY_ENV, str(tmp_path / "server-key.pem"))
+    # the command runs in tmp_path: import this checkout, not whichever one is installed
+    monkeypatch.setenv("PYTHONPATH", str(Path(__file__).parents[2]))
+    lianzhang(database, tmp_path, "init")
+    assert (tmp_path / "server-key.pem").stat().st_mode & 0o777 == 0o600
+    url, schema = database
+    runtime = Runtime(url, schema=schema)
+    try:
+        write_books(runtime.app)
+        at = positions(runtime)[3]
+        public = lianzhang(database, tmp_path, "checkpoint", "--public-key").stdout.strip()
+        assert public == runtime.signer.public.hex
+        written = lianzhang(database, tmp_path, "checkpoint", "-o", str(tmp_path / "cp.json"))
+        assert "wrote checkpoint of position" in written.stdout
+        edit_amount(runtime, at)
+    finally:
+        runtime.close()
+    lianzhang(database, tmp_path, "rebuild")
+    failed = lianzhang(
+        database, tmp_path, "verify", "--checkpoint", str(tmp_path / "cp.json"), check=False
+    )
+    assert failed.returncode == 2
+    assert f"event at position {at} does not hash to the signed chain" in failed.stderr
+    assert os.environ[KEY_ENV].endswith("server-key.pem")
