@@ -14,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from domain.bounds import MULTI_LINE_PATTERN, ONE_LINE_PATTERN
 from domain.errors import ConflictError, DomainError, InvalidRequestError, NotFoundError
 from ledger.errors import LedgerError
 
@@ -111,6 +112,16 @@ def _message(error: dict[str, Any]) -> str:
             )
         if error.get("type") == "string_pattern_mismatch":
             return f'{field}: {error.get("input")!r} is not an amount; write it like "1200.00"'
+    if error.get("type") == "string_pattern_mismatch" and error.get("ctx", {}).get("pattern") in (
+        ONE_LINE_PATTERN,
+        MULTI_LINE_PATTERN,
+    ):
+        multi = error["ctx"]["pattern"] == MULTI_LINE_PATTERN
+        return (
+            f"{field}: contains a control character"
+            + ("" if multi else " or a line break")
+            + "; write the text without them"
+        )
     return f"{field}: {error.get('msg', 'invalid')}"
 
 
