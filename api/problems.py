@@ -14,7 +14,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from domain.errors import ConflictError, DomainError, InvalidRequestError, NotFoundError
+from domain.errors import (
+    ConflictError,
+    DomainError,
+    ForbiddenError,
+    InvalidRequestError,
+    NotFoundError,
+)
 from ledger.errors import LedgerError
 
 MEDIA_TYPE = "application/problem+json"
@@ -78,6 +84,8 @@ def problem_response(
 
 
 def _status_of(error: DomainError) -> int:
+    if isinstance(error, ForbiddenError):
+        return 403
     if isinstance(error, NotFoundError):
         return 404
     if isinstance(error, ConflictError):

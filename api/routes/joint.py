@@ -31,9 +31,13 @@ def _equity(holder: Any, joint: str, as_of: datetime.date) -> dict[str, Any]:
         return economy_queries.equity_register(conn, joint, as_of)
 
 
-def _joint_writer(cmd: Any, joint: str) -> None:
+def _joint_writer(cmd: Any, joint: str, village: str | None = None) -> None:
+    """The caller may write in the joint entity's township and, when the command also
+    writes for a village (its books or its share in the register), in the village's."""
     pool = cmd.runtime.app.get_joint(joint)
     cmd.require_township(pool.township, f"joint entity {joint}")
+    if village is not None:
+        cmd.require_entity(village, f"village {village}")
 
 
 @router.post(
@@ -44,7 +48,7 @@ def _joint_writer(cmd: Any, joint: str) -> None:
 )
 def contribute_capital(joint: str, body: CapitalContributionCreate, cmd: WriterDep) -> JSONResponse:
     def write() -> tuple[JournalEntry, JournalEntry]:
-        _joint_writer(cmd, joint)
+        _joint_writer(cmd, joint, body.village)
         return cmd.runtime.app.contribute_capital(
             joint=joint,
             village=body.village,
@@ -62,7 +66,7 @@ def contribute_capital(joint: str, body: CapitalContributionCreate, cmd: WriterD
             "equity": _equity(cmd, joint, body.date),
         }, f"/v1/joint-entities/{joint}/equity"
 
-    return cmd.run(write, read)
+    return cmd.run(write, read, replay=lambda r: (r.entry(body.village), r.entry(joint)))
 
 
 @router.post(
@@ -73,7 +77,7 @@ def contribute_capital(joint: str, body: CapitalContributionCreate, cmd: WriterD
 )
 def contribute_land(joint: str, body: LandShareCreate, cmd: WriterDep) -> JSONResponse:
     def write() -> None:
-        _joint_writer(cmd, joint)
+        _joint_writer(cmd, joint, body.village)
         cmd.runtime.app.contribute_land(
             joint=joint,
             village=body.village,
@@ -88,6 +92,7 @@ def contribute_land(joint: str, body: LandShareCreate, cmd: WriterDep) -> JSONRe
     return cmd.run(
         write,
         lambda _: (_equity(cmd, joint, body.date), f"/v1/joint-entities/{joint}/equity"),
+        replay=lambda _: None,
     )
 
 
@@ -99,7 +104,7 @@ def contribute_land(joint: str, body: LandShareCreate, cmd: WriterDep) -> JSONRe
 )
 def pay_land_rent(joint: str, body: LandRentCreate, cmd: WriterDep) -> JSONResponse:
     def write() -> tuple[JournalEntry, JournalEntry]:
-        _joint_writer(cmd, joint)
+        _joint_writer(cmd, joint, body.village)
         return cmd.runtime.app.pay_land_rent(
             joint=joint,
             village=body.village,
@@ -117,7 +122,7 @@ def pay_land_rent(joint: str, body: LandRentCreate, cmd: WriterDep) -> JSONRespo
             "village_entry": entry_body(cmd, body.village, received.number)[0],
         }, f"/v1/entities/{joint}/entries/{paid.number}"
 
-    return cmd.run(write, read)
+    return cmd.run(write, read, replay=lambda r: (r.entry(joint), r.entry(body.village)))
 
 
 @router.post(
@@ -139,7 +144,11 @@ def receive_grant(joint: str, body: GrantCreate, cmd: WriterDep) -> JSONResponse
             actor=cmd.actor,
         )
 
-    return cmd.run(write, lambda entry: entry_body(cmd, joint, entry.number))
+    return cmd.run(
+        write,
+        lambda entry: entry_body(cmd, joint, entry.number),
+        replay=lambda recorded: recorded.entry(joint),
+    )
 
 
 @router.get(
@@ -168,7 +177,11 @@ def _cash(code: str, body: ReceiptCreate, cmd: Any, direction: str) -> JSONRespo
             actor=cmd.actor,
         )
 
-    return cmd.run(write, lambda entry: entry_body(cmd, code, entry.number))
+    return cmd.run(
+        write,
+        lambda entry: entry_body(cmd, code, entry.number),
+        replay=lambda recorded: recorded.entry(code),
+    )
 
 
 @router.post(
