@@ -221,8 +221,9 @@ class VillageMembership(Aggregate):
 
     Saved together with the alliance the village joins or leaves, so the rule is checked in the
     same save that records the membership; it carries the village's township, so joining a
-    village to an alliance is a write in the village's township too. Stores written before this
-    aggregate existed have none: it is then opened from the alliances' own records (``spells``).
+    village to an alliance is a write in the village's township too. It is opened when the
+    village is registered; villages registered before this aggregate existed have none, and
+    theirs is opened at their first join or leave from the alliances' own records (``spells``).
     """
 
     @staticmethod

@@ -332,7 +332,9 @@ class BooksApplication(Application[UUID]):
             flags=sorted(set(flags)),
             actor=actor,
         )
-        self._save_new(village, what=f"accounting entity {code}")
+        # its alliance membership is opened with it, so no join ever scans the log for it
+        membership = VillageMembership(village=code, township=township, spells=[], actor=actor)
+        self._save_new(village, membership, what=f"accounting entity {code}")
         return village
 
     def set_opening_balances(

@@ -10,6 +10,7 @@ from eventsourcing.domain import Aggregate
 
 from domain.alliance import VillageMembership, membership_id
 from domain.application import LianzhangApplication
+from domain.books import VillageCollective
 from domain.context import CommandContext, RequestClaim, acting
 from domain.errors import ForbiddenTownshipError, InvalidRequestError, MembershipError
 from domain.ids import entity_id
@@ -89,7 +90,19 @@ def test_a_store_from_before_the_membership_record_still_loads_and_keeps_the_rul
     """Old stores have alliances' own VillageJoined events and no membership aggregate: the
     membership is opened from them the first time, so the one-alliance rule holds there too,
     and leaving one alliance leaves the other membership alone."""
-    village = builders.village(app)
+    village = builders.code("V")  # registered as the old code did: books only
+    app.save(
+        VillageCollective(
+            code=village,
+            name="旧村",
+            township=builders.TOWNSHIP,
+            county=builders.COUNTY,
+            population=100,
+            households=30,
+            flags=[],
+            actor="old",
+        )
+    )
     old = builders.alliance(app)
     other = builders.alliance(app)
     for code in (old, other):  # as the old code did: only the alliance records the member
