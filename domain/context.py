@@ -12,8 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -40,9 +39,7 @@ class CommandContext:
     actor: str
     townships: frozenset[str] | None = None
     claim: RequestClaim | None = None
-    # Filled in by the save: the events saved with the key ([aggregate id, version] pairs),
-    # and the key aggregate's version once this command has recorded it.
-    saved: list[list[Any]] = field(default_factory=list)
+    # Filled in by the save: the key aggregate's version once this command has recorded it.
     key_version: int | None = None
 
     @property

@@ -144,7 +144,6 @@ def save_in_context(
             [str(e.originator_id), e.originator_version] for a in written for e in a.pending_events
         ]
         extra.append(_key_event(app, context, events))
-        context.saved = events
     try:
         recordings = save(*objs, *extra, **kwargs)
     except (IntegrityError, RecordConflictError):
