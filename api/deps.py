@@ -3,7 +3,8 @@ gives every POST its idempotency, authorisation and read-your-writes."""
 
 from __future__ import annotations
 
-import hashlib
+import os
+import signal
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
@@ -13,10 +14,16 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from api.idempotency import IdempotencyStore, KeyInFlightError, KeyReusedError
+from api.idempotency import IdempotencyStore, StoredResponse, body_hash
 from api.problems import Problem
 from api.tokens import Principal, TokenStore
 from api.views import require_views
+from domain.context import CommandContext, RequestClaim, acting
+from domain.errors import NotFoundError
+from domain.ids import entity_id
+from domain.requests import KeyAlreadyRecorded
+from domain.tenancy import live_key, recorded_events
+from ledger.entries import JournalEntry
 from projections.bootstrap import Runtime
 
 T = TypeVar("T")
@@ -77,6 +84,37 @@ def get_reader(request: Request, principal: PrincipalDep, runtime: RuntimeDep) -
 ReaderDep = Annotated[Reader, Depends(get_reader)]
 
 
+class Replay:
+    """What a committed command wrote, read back from its events: how a route rebuilds its
+    answer to a retried request whose first answer was never given (the process died)."""
+
+    def __init__(self, app: Any, pairs: list[list[Any]]) -> None:
+        self.events = recorded_events(app, pairs)
+
+    def entry(self, code: str | None = None) -> JournalEntry:
+        """The entry the command posted in ``code``'s books (the only one when ``code`` is
+        None)."""
+        for event in self.events:
+            entry = getattr(event, "entry", None)
+            if isinstance(entry, JournalEntry) and (
+                code is None or event.originator_id == entity_id(code)
+            ):
+                return entry
+        raise LookupError(f"no entry of {code} among the recorded events")
+
+    def value(self, name: str) -> Any:
+        """The first recorded event's ``name`` (a published version, a comparison number)."""
+        for event in self.events:
+            if hasattr(event, name):
+                return getattr(event, name)
+        raise LookupError(f"no recorded event has {name!r}")
+
+
+# Test hook: the server kills itself (SIGKILL) right after a command's save, before answering,
+# so a test can check that the retry resolves (tests/e2e/test_idempotency.py).
+KILL_AFTER_WRITE = "LIANZHANG_TEST_KILL_AFTER_WRITE"
+
+
 @dataclass
 class Writer:
     """A caller allowed to write somewhere, and the request's idempotency key if any."""
@@ -84,13 +122,15 @@ class Writer:
     principal: Principal
     runtime: Runtime
     idempotency: IdempotencyStore
-    key: str | None
-    request_line: str
-    body_hash: str
+    claim: RequestClaim | None
 
     @property
     def actor(self) -> str:
         return self.principal.name
+
+    @property
+    def key(self) -> str | None:
+        return self.claim.key if self.claim else None
 
     def require_township(self, township: str, what: str) -> None:
         if not self.principal.may_write_in(township):
@@ -102,53 +142,97 @@ class Writer:
                 f"write in: {allowed}",
             )
 
+    def require_entity(self, code: str, what: str | None = None) -> None:
+        """The caller may write in the township of entity ``code`` (when it exists)."""
+        try:
+            township = self.runtime.app.entity_township(code)
+        except NotFoundError:
+            return  # the command itself says it does not exist
+        self.require_township(township, what or f"books of {code}")
+
     def run(
         self,
         write: Callable[[], T],
         read: Callable[[T], tuple[dict[str, Any], str | None]],
         *,
+        replay: Callable[[Replay], T],
         status: int = 201,
     ) -> JSONResponse:
-        """Run a command once per idempotency key, then answer from the updated read models."""
-        if self.key is not None:
-            try:
-                stored = self.idempotency.claim(
-                    self.principal.name, self.key, self.request_line, self.body_hash
-                )
-            except KeyReusedError:
-                raise Problem(
-                    409,
-                    "idempotency-key-reused",
-                    f"Idempotency-Key {self.key!r} was already used for a different request; "
-                    "use a new key for a new request",
-                    field="Idempotency-Key",
-                ) from None
-            except KeyInFlightError:
-                raise Problem(
-                    409,
-                    "idempotency-key-in-flight",
-                    f"a request with Idempotency-Key {self.key!r} is still being processed; "
-                    "retry in a moment",
-                    field="Idempotency-Key",
-                ) from None
-            if stored is not None:
-                headers = {"Idempotent-Replayed": "true"}
-                if stored.location:
-                    headers["Location"] = stored.location
-                return JSONResponse(stored.body, status_code=stored.status_code, headers=headers)
+        """Run a command at most once per idempotency key, then answer from the updated read
+        models.
+
+        The command runs in a context (``domain.context``) that the application's save checks:
+        every aggregate it writes must be in the caller's townships, and the key is saved with
+        the command's events. ``replay`` rebuilds ``write``'s result from those events, for a
+        retry whose first answer was lost.
+        """
+        if self.claim is not None:
+            answered = self._replayed(read, replay, status)
+            if answered is not None:
+                return answered
+        townships = None if self.principal.role == "admin" else self.principal.townships
+        context = CommandContext(actor=self.actor, townships=townships, claim=self.claim)
         try:
-            result = write()
-        except BaseException:
-            if self.key is not None:
-                self.idempotency.release(self.principal.name, self.key)
+            with acting(context):
+                result = write()
+        except KeyAlreadyRecorded:
+            answered = self._replayed(read, replay, status)
+            if answered is None:  # pragma: no cover - the key was just seen committed
+                raise
+            return answered
+        except Exception:
+            if self.claim is not None and not context.claimed:
+                # a concurrent request with the same key may have committed first
+                answered = self._replayed(read, replay, status)
+                if answered is not None:
+                    return answered
             raise
+        if os.environ.get(KILL_AFTER_WRITE):
+            os.kill(os.getpid(), signal.SIGKILL)
         self.runtime.views.catch_up()
         found, location = read(result)
         body = jsonable_encoder(found)
-        if self.key is not None:
-            self.idempotency.complete(self.principal.name, self.key, status, body, location)
+        if self.claim is not None and context.key_version is not None:
+            self.idempotency.remember(
+                self.claim.token, self.claim.key, context.key_version, status, body, location
+            )
         headers = {"Location": location} if location else None
         return JSONResponse(body, status_code=status, headers=headers)
+
+    def _replayed(
+        self,
+        read: Callable[[T], tuple[dict[str, Any], str | None]],
+        replay: Callable[[Replay], T],
+        status: int,
+    ) -> JSONResponse | None:
+        """The answer to a key already committed, or None when the key is free."""
+        claim = self.claim
+        assert claim is not None
+        recorded = live_key(self.runtime.app, claim)
+        if recorded is None:
+            return None
+        if not recorded.matches(claim.request, claim.body_hash):
+            raise Problem(
+                409,
+                "idempotency-key-reused",
+                f"Idempotency-Key {claim.key!r} was already used for a different request "
+                f"({recorded.request}, another body) in the last 24 hours; use a new key for a "
+                "new request",
+                field="Idempotency-Key",
+            )
+        stored = self.idempotency.response(claim.token, claim.key, recorded.version)
+        if stored is None:
+            self.runtime.views.catch_up()
+            found, location = read(replay(Replay(self.runtime.app, recorded.events)))
+            body = jsonable_encoder(found)
+            self.idempotency.remember(
+                claim.token, claim.key, recorded.version, status, body, location
+            )
+            stored = StoredResponse(status, body, location)
+        headers = {"Idempotent-Replayed": "true"}
+        if stored.location:
+            headers["Location"] = stored.location
+        return JSONResponse(stored.body, status_code=stored.status_code, headers=headers)
 
 
 async def get_writer(
@@ -160,7 +244,8 @@ async def get_writer(
         Header(
             alias="Idempotency-Key",
             max_length=255,
-            description="retry-safe key: the same key and body return the first result",
+            description="retry-safe key, kept 24 hours: the same key and body (as canonical "
+            "JSON) return the first result",
         ),
     ] = None,
 ) -> Writer:
@@ -171,14 +256,19 @@ async def get_writer(
             f"token {principal.name!r} is an auditor token and may only read",
         )
     require_views(request, runtime)
-    body = await request.body()
+    claim = None
+    if idempotency_key is not None:
+        claim = RequestClaim(
+            token=principal.name,
+            key=idempotency_key,
+            request=f"{request.method} {request.url.path}",
+            body_hash=body_hash(await request.body()),
+        )
     return Writer(
         principal=principal,
         runtime=runtime,
         idempotency=request.app.state.idempotency,
-        key=idempotency_key,
-        request_line=f"{request.method} {request.url.path}",
-        body_hash=hashlib.sha256(body).hexdigest(),
+        claim=claim,
     )
 
 

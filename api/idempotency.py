@@ -1,35 +1,51 @@
-"""``Idempotency-Key`` for every POST: the same key with the same body returns the first
-result without writing again; the same key with a different body is a conflict.
+"""``Idempotency-Key`` for every POST: the same key with the same body (compared as canonical
+JSON) returns the first answer without writing again; the same key with another body or path is
+a conflict. Keys are kept 24 hours; after that the same key is a new request.
 
-A key is claimed (inserted, unique per token) before the command runs, so two identical
-requests racing each other cannot both write. When the command is refused, the claim is
-dropped: nothing was written, so a retry may run it again.
+What makes a key resolve is not here but in the event store (``domain.requests``): the key is an
+aggregate saved in the same transaction as the command's events, so it exists exactly when the
+command's writes committed. This module only keeps the answers already given, so a replay does
+not have to rebuild them: a cache, keyed by token, key and the key aggregate's version (a key
+used again after it expired has a new version, and never gets the old answer). When the process
+died between the save and the answer, the row is missing and the answer is rebuilt from the
+committed events.
 """
 
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Engine, Integer, String, Table, Text, and_, select, update
+from sqlalchemy import Column, DateTime, Engine, Integer, String, Table, Text, and_, select
 from sqlalchemy.exc import IntegrityError
 
 from api.tokens import auth_metadata
+from domain.requests import KEY_LIFETIME
+from ledger.canonical import canonical_bytes
 
-idempotency_keys = Table(
-    "lz_idempotency_keys",
+idempotency_responses = Table(
+    "lz_idempotency_responses",
     auth_metadata,
     Column("token_name", String(64), primary_key=True),
     Column("key", String(255), primary_key=True),
-    Column("request", Text, nullable=False),  # method and path
-    Column("body_hash", String(64), nullable=False),
-    Column("status_code", Integer),  # None while the first request is still running
-    Column("response", Text),
+    Column("version", Integer, primary_key=True),  # of the key aggregate
+    Column("status_code", Integer, nullable=False),
+    Column("response", Text, nullable=False),
     Column("location", Text),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
 )
+
+
+def body_hash(body: bytes) -> str:
+    """SHA-256 of the body as canonical JSON (so spacing and key order do not matter); of the
+    raw bytes when the body is not JSON."""
+    try:
+        return hashlib.sha256(canonical_bytes(json.loads(body))).hexdigest()
+    except (ValueError, TypeError, RecursionError):
+        return "raw:" + hashlib.sha256(body).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -39,65 +55,57 @@ class StoredResponse:
     location: str | None
 
 
-class KeyReusedError(Exception):
-    """The key was used before with another body or path."""
-
-
-class KeyInFlightError(Exception):
-    """The first request with this key has not finished yet."""
-
-
 class IdempotencyStore:
+    """The answers given to keyed requests, for 24 hours."""
+
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         auth_metadata.create_all(engine)
 
-    def claim(
-        self, token_name: str, key: str, request: str, body_hash: str
-    ) -> StoredResponse | None:
-        """Claim ``key``; returns the stored response when it was already used the same way."""
+    def response(self, token_name: str, key: str, version: int) -> StoredResponse | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(idempotency_responses).where(
+                    and_(
+                        idempotency_responses.c.token_name == token_name,
+                        idempotency_responses.c.key == key,
+                        idempotency_responses.c.version == version,
+                    )
+                )
+            ).first()
+        if row is None:
+            return None
+        return StoredResponse(row.status_code, json.loads(row.response), row.location)
+
+    def remember(
+        self,
+        token_name: str,
+        key: str,
+        version: int,
+        status_code: int,
+        body: Any,
+        location: str | None,
+    ) -> None:
+        """Keep the answer (a second writer of the same answer is ignored); answers older than
+        the keys' lifetime are dropped on the way."""
+        now = datetime.datetime.now(datetime.UTC)
         try:
             with self.engine.begin() as conn:
                 conn.execute(
-                    idempotency_keys.insert().values(
-                        token_name=token_name,
-                        key=key,
-                        request=request,
-                        body_hash=body_hash,
-                        created_at=datetime.datetime.now(datetime.UTC),
+                    idempotency_responses.delete().where(
+                        idempotency_responses.c.created_at < now - KEY_LIFETIME
                     )
                 )
-            return None
+                conn.execute(
+                    idempotency_responses.insert().values(
+                        token_name=token_name,
+                        key=key,
+                        version=version,
+                        status_code=status_code,
+                        response=json.dumps(body, ensure_ascii=False),
+                        location=location,
+                        created_at=now,
+                    )
+                )
         except IntegrityError:
             pass
-        with self.engine.connect() as conn:
-            row = conn.execute(select(idempotency_keys).where(self._where(token_name, key))).first()
-        if row is None:  # the first request failed and dropped its claim meanwhile
-            return self.claim(token_name, key, request, body_hash)
-        if row.body_hash != body_hash or row.request != request:
-            raise KeyReusedError(key)
-        if row.status_code is None:
-            raise KeyInFlightError(key)
-        return StoredResponse(row.status_code, json.loads(row.response), row.location)
-
-    def complete(
-        self, token_name: str, key: str, status_code: int, body: Any, location: str | None
-    ) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(
-                update(idempotency_keys)
-                .where(self._where(token_name, key))
-                .values(
-                    status_code=status_code,
-                    response=json.dumps(body, ensure_ascii=False),
-                    location=location,
-                )
-            )
-
-    def release(self, token_name: str, key: str) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(idempotency_keys.delete().where(self._where(token_name, key)))
-
-    @staticmethod
-    def _where(token_name: str, key: str) -> Any:
-        return and_(idempotency_keys.c.token_name == token_name, idempotency_keys.c.key == key)

@@ -15,7 +15,13 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from domain.bounds import MULTI_LINE_PATTERN, ONE_LINE_PATTERN
-from domain.errors import ConflictError, DomainError, InvalidRequestError, NotFoundError
+from domain.errors import (
+    ConflictError,
+    DomainError,
+    ForbiddenError,
+    InvalidRequestError,
+    NotFoundError,
+)
 from ledger.errors import LedgerError
 
 MEDIA_TYPE = "application/problem+json"
@@ -80,6 +86,8 @@ def problem_response(
 
 
 def _status_of(error: DomainError) -> int:
+    if isinstance(error, ForbiddenError):
+        return 403
     if isinstance(error, NotFoundError):
         return 404
     if isinstance(error, ConflictError):

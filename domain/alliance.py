@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from uuid import UUID
+from typing import Any
+from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import ConflictError, InvalidRequestError, MembershipError
-from domain.ids import alliance_id
+from domain.ids import NAMESPACE, alliance_id
 
 
 @dataclass
@@ -208,3 +209,68 @@ class Alliance(Aggregate):
     @event("JointEntityRegistered")
     def _joint_entity_registered(self, *, entity_code: str, actor: str) -> None:
         self.joint_entity_code = entity_code
+
+
+def membership_id(village: str) -> UUID:
+    return uuid5(NAMESPACE, f"membership:{village}")
+
+
+class VillageMembership(Aggregate):
+    """Which alliance a village belongs to: one at a time (a village leaves one alliance before
+    it joins another, on or after the day it left).
+
+    Saved together with the alliance the village joins or leaves, so the rule is checked in the
+    same save that records the membership; it carries the village's township, so joining a
+    village to an alliance is a write in the village's township too. It is opened when the
+    village is registered; villages registered before this aggregate existed have none, and
+    theirs is opened at their first join or leave from the alliances' own records (``spells``).
+    """
+
+    @staticmethod
+    def create_id(village: str) -> UUID:
+        return membership_id(village)
+
+    @event("MembershipOpened")
+    def __init__(
+        self, *, village: str, township: str, spells: list[dict[str, Any]], actor: str
+    ) -> None:
+        self.village = village
+        self.township = township
+        self.spells: list[dict[str, Any]] = [dict(s) for s in spells]
+
+    def current(self) -> list[dict[str, Any]]:
+        """The spells not yet ended (one, or more only in a store older than this rule)."""
+        return [s for s in self.spells if s.get("left") is None]
+
+    def join(self, *, alliance: str, joined_on: datetime.date, actor: str) -> None:
+        current = self.current()
+        if current:
+            names = ", ".join(f"{s['alliance']} (since {s['joined']})" for s in current)
+            raise MembershipError(
+                f"village {self.village} is a member of alliance {names}; a village belongs to "
+                "one alliance at a time: it leaves that alliance before it joins another",
+                field="village",
+            )
+        last_left = max((str(s["left"]) for s in self.spells), default=None)
+        if last_left is not None and joined_on.isoformat() < last_left:
+            raise InvalidRequestError(
+                f"village {self.village} left its last alliance on {last_left} and cannot join "
+                f"another on {joined_on}; use {last_left} or later",
+                field="date",
+            )
+        self._alliance_joined(alliance=alliance, joined_on=joined_on, actor=actor)
+
+    @event("AllianceJoined")
+    def _alliance_joined(self, *, alliance: str, joined_on: datetime.date, actor: str) -> None:
+        self.spells.append({"alliance": alliance, "joined": joined_on.isoformat(), "left": None})
+
+    def leave(self, *, alliance: str, left_on: datetime.date, actor: str) -> None:
+        """End the village's spell in ``alliance`` (and only there); nothing if it has none."""
+        if any(s["alliance"] == alliance for s in self.current()):
+            self._alliance_left(alliance=alliance, left_on=left_on, actor=actor)
+
+    @event("AllianceLeft")
+    def _alliance_left(self, *, alliance: str, left_on: datetime.date, actor: str) -> None:
+        for spell in self.current():
+            if spell["alliance"] == alliance:
+                spell["left"] = left_on.isoformat()

@@ -21,7 +21,7 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper, Re
 from moneyed import Money
 
 from domain.agreement import EnterpriseAgreement, agreement_id
-from domain.alliance import Alliance
+from domain.alliance import Alliance, VillageMembership, membership_id
 from domain.books import Books, JointEntity, VillageCollective
 from domain.bounds import (
     MAX_MU,
@@ -32,6 +32,7 @@ from domain.bounds import (
     check_people,
     check_shares,
 )
+from domain.context import current
 from domain.corrections import correction_entries, require_free_cash, reverse_declaration
 from domain.disclosure import DisclosureSheet, sheet_id
 from domain.distribution import (
@@ -63,6 +64,7 @@ from domain.plan import DistributionPlan, plan_id
 from domain.privacy import PersonalDataVault, member_subject
 from domain.programmes import programme_name
 from domain.repository import ThreadSafeRepository
+from domain.tenancy import save_in_context
 from domain.transcodings import register_all
 from ledger.accounts import ChartOfAccounts
 from ledger.canonical import digest
@@ -72,6 +74,9 @@ from ledger.rules import allocate_document
 
 T = TypeVar("T")
 A = TypeVar("A")
+
+# The stored topic of a village joining an alliance (scanned once per village in old stores).
+VILLAGE_JOINED_TOPIC = "domain.alliance:Alliance.VillageJoined"
 
 # How often a command is retried when another writer saved the same aggregate first.
 CONFLICT_RETRIES = 20
@@ -92,6 +97,7 @@ class BooksApplication(Application[UUID]):
         self._command_lock = threading.RLock()  # see _retrying
         super().__init__(env)
         self.today = today
+        self._townships: dict[str, str] = {}  # entity code → township (never changes)
         # Per-person keys for sealed personal data (ID numbers), kept outside the event table.
         self.vault = vault or PersonalDataVault.in_memory()
 
@@ -150,6 +156,21 @@ class BooksApplication(Application[UUID]):
                 field="entity",
             ),
         )
+
+    def save(self, *objs: Any, **kwargs: Any) -> Any:
+        """Save in one transaction. Inside a command context (``domain.context``) every
+        aggregate written must be in the actor's townships, and the request's idempotency key is
+        saved with the command's events (``domain.tenancy``)."""
+        context = current()
+        if context is None:
+            return super().save(*objs, **kwargs)
+        return save_in_context(self, context, super().save, objs, kwargs)
+
+    def entity_township(self, code: str) -> str:
+        """The township of a village or joint entity (fixed when it is registered)."""
+        if code not in self._townships:
+            self._townships[code] = self.get_books(code).township
+        return self._townships[code]
 
     def exists(self, aggregate_id: UUID) -> bool:
         return bool(self.recorder.select_events(aggregate_id, limit=1))
@@ -215,7 +236,9 @@ class BooksApplication(Application[UUID]):
                     field="village",
                 )
             target.join_village(village_code=village, joined_on=joined_on, actor=actor)
-            self.save(target)
+            membership = self._membership(books, actor)
+            membership.join(alliance=alliance, joined_on=joined_on, actor=actor)
+            self.save(target, membership)
             return target
 
         return self._retrying(command)
@@ -226,10 +249,65 @@ class BooksApplication(Application[UUID]):
         def command() -> Alliance:
             target = self.get_alliance(alliance)
             target.leave_village(village_code=village, left_on=left_on, reason=reason, actor=actor)
-            self.save(target)
+            membership = self._membership(self.get_village_books(village), actor)
+            membership.leave(alliance=alliance, left_on=left_on, actor=actor)
+            self.save(target, membership)
             return target
 
         return self._retrying(command)
+
+    def get_village_books(self, code: str) -> VillageCollective:
+        books = self.get_books(code)
+        if not isinstance(books, VillageCollective):
+            raise InvalidRequestError(f"{code} is a joint entity, not a village", field="village")
+        return books
+
+    def _membership(self, village: VillageCollective, actor: str) -> VillageMembership:
+        """The village's alliance membership; in a store older than that record, opened from
+        every alliance's own spells of the village (one scan of the joins, once per village)."""
+        try:
+            found: object = self.repository.get(membership_id(village.code))
+        except AggregateNotFoundError:
+            pass
+        else:
+            assert isinstance(found, VillageMembership)
+            return found
+        spells: list[dict[str, Any]] = []
+        for alliance in self._alliances_joined_by(village.code):
+            spells.extend(
+                {
+                    "alliance": alliance.code,
+                    "joined": s.joined.isoformat(),
+                    "left": s.left.isoformat() if s.left else None,
+                }
+                for s in alliance.memberships
+                if s.village == village.code
+            )
+        spells.sort(key=lambda s: (s["joined"], s["alliance"]))
+        return VillageMembership(
+            village=village.code, township=village.township, spells=spells, actor=actor
+        )
+
+    def _alliances_joined_by(self, village: str) -> list[Alliance]:
+        ids: set[UUID] = set()
+        start = 0
+        while True:
+            page = self.recorder.select_notifications(
+                start=start, limit=1000, topics=[VILLAGE_JOINED_TOPIC], inclusive_of_start=False
+            )
+            if not page:
+                break
+            for notification in page:
+                event = self.mapper.to_domain_event(notification)
+                if getattr(event, "village_code", None) == village:
+                    ids.add(UUID(str(notification.originator_id)))
+            start = page[-1].id
+        found: list[Alliance] = []
+        for aggregate_id in sorted(ids):
+            alliance: object = self.repository.get(aggregate_id)
+            assert isinstance(alliance, Alliance)
+            found.append(alliance)
+        return found
 
     def join_enterprise(
         self, *, alliance: str, code: str, name: str, joined_on: datetime.date, actor: str
@@ -293,7 +371,9 @@ class BooksApplication(Application[UUID]):
             flags=sorted(set(flags)),
             actor=actor,
         )
-        self._save_new(village, what=f"accounting entity {code}")
+        # its alliance membership is opened with it, so no join ever scans the log for it
+        membership = VillageMembership(village=code, township=township, spells=[], actor=actor)
+        self._save_new(village, membership, what=f"accounting entity {code}")
         return village
 
     def set_opening_balances(

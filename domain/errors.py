@@ -96,3 +96,15 @@ class ConcurrencyError(ConflictError):
     """Another writer kept winning the race for the same books; the request may be retried."""
 
     kind = "concurrent-update"
+
+
+class ForbiddenError(DomainError):
+    """The actor may not do this (an HTTP 403), whatever the request says."""
+
+    kind = "forbidden"
+
+
+class ForbiddenTownshipError(ForbiddenError):
+    """A command would write into an entity of a township outside the actor's townships."""
+
+    kind = "forbidden-township"

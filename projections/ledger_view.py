@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Connection, and_, insert, update
+from sqlalchemy import Connection, and_, insert, select, update
 
 from ledger.entries import JournalEntry
 from ledger.money import to_fen
@@ -148,8 +148,23 @@ class LedgerProjection:
             )
             .values(left_on=e.left_on, reason=e.reason)
         )
+        # only its membership of this alliance ends: a village an older store holds in two
+        # alliances keeps the other one (issue 12)
+        remaining = conn.execute(
+            select(alliance_members.c.alliance_code)
+            .where(
+                and_(
+                    alliance_members.c.village_code == e.village_code,
+                    alliance_members.c.left_on.is_(None),
+                )
+            )
+            .order_by(alliance_members.c.joined_on.desc(), alliance_members.c.alliance_code)
+            .limit(1)
+        ).scalar_one_or_none()
         conn.execute(
-            update(entities).where(entities.c.code == e.village_code).values(alliance_code=None)
+            update(entities)
+            .where(entities.c.code == e.village_code)
+            .values(alliance_code=remaining)
         )
 
     def _enterprise_joined(self, conn: Connection, e: Any, position: int) -> None:

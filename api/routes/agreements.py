@@ -54,7 +54,7 @@ def sign(body: AgreementCreate, cmd: WriterDep) -> JSONResponse:
         )
         return body.code
 
-    return cmd.run(write, lambda code: agreement_body(cmd, code))
+    return cmd.run(write, lambda code: agreement_body(cmd, code), replay=lambda _: body.code)
 
 
 @router.get("", responses=PROBLEMS)
@@ -87,7 +87,7 @@ def _dividend(code: str, body: DividendCreate, cmd: Any, kind: str) -> JSONRespo
         posted = entry_body(cmd, status["joint_entity_code"], entry.number)[0]
         return {"entry": posted, "agreement": status}, location
 
-    return cmd.run(write, read)
+    return cmd.run(write, read, replay=lambda recorded: recorded.entry())
 
 
 @router.post(

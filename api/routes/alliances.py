@@ -58,7 +58,7 @@ def form_alliance(body: AllianceCreate, cmd: WriterDep) -> JSONResponse:
         )
         return body.code
 
-    return cmd.run(write, lambda code: alliance_body(cmd, code))
+    return cmd.run(write, lambda code: alliance_body(cmd, code), replay=lambda _: body.code)
 
 
 @router.get("/alliances", response_model=list[AlliancePublic], responses=PROBLEMS)
@@ -84,12 +84,13 @@ def join_village(code: str, body: VillageJoin, cmd: WriterDep) -> JSONResponse:
     def write() -> str:
         alliance = cmd.runtime.app.get_alliance(code)
         cmd.require_township(alliance.township, f"alliance {code}")
+        cmd.require_entity(body.village, f"village {body.village}")
         cmd.runtime.app.join_village(
             alliance=code, village=body.village, joined_on=body.date, actor=cmd.actor
         )
         return code
 
-    return cmd.run(write, lambda c: alliance_body(cmd, c))
+    return cmd.run(write, lambda c: alliance_body(cmd, c), replay=lambda _: code)
 
 
 @router.post(
@@ -104,12 +105,13 @@ def leave_village(code: str, village: str, body: VillageLeave, cmd: WriterDep) -
     def write() -> str:
         alliance = cmd.runtime.app.get_alliance(code)
         cmd.require_township(alliance.township, f"alliance {code}")
+        cmd.require_entity(village, f"village {village}")
         cmd.runtime.app.leave_village(
             alliance=code, village=village, left_on=body.date, reason=body.reason, actor=cmd.actor
         )
         return code
 
-    return cmd.run(write, lambda c: alliance_body(cmd, c), status=200)
+    return cmd.run(write, lambda c: alliance_body(cmd, c), replay=lambda _: code, status=200)
 
 
 @router.post(
@@ -129,7 +131,7 @@ def join_enterprise(code: str, body: EnterpriseCreate, cmd: WriterDep) -> JSONRe
         )
         return code
 
-    return cmd.run(write, lambda c: alliance_body(cmd, c))
+    return cmd.run(write, lambda c: alliance_body(cmd, c), replay=lambda _: code)
 
 
 @router.post(
@@ -149,7 +151,7 @@ def register_joint_entity(code: str, body: JointEntityCreate, cmd: WriterDep) ->
         )
         return body.code
 
-    return cmd.run(write, lambda c: entity_body(cmd, c))
+    return cmd.run(write, lambda c: entity_body(cmd, c), replay=lambda _: body.code)
 
 
 @router.post("/villages", status_code=201, response_model=EntityPublic, responses=PROBLEMS)
@@ -170,4 +172,4 @@ def register_village(body: VillageCreate, cmd: WriterDep) -> JSONResponse:
         )
         return body.code
 
-    return cmd.run(write, lambda c: entity_body(cmd, c))
+    return cmd.run(write, lambda c: entity_body(cmd, c), replay=lambda _: body.code)

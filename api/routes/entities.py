@@ -130,7 +130,7 @@ def set_opening_balances(code: str, body: OpeningBalancesCreate, cmd: WriterDep)
         )
         return code
 
-    return cmd.run(write, lambda c: entity_body(cmd, c), status=200)
+    return cmd.run(write, lambda c: entity_body(cmd, c), replay=lambda _: code, status=200)
 
 
 @router.post("/{code}/entries", status_code=201, response_model=EntryPublic, responses=PROBLEMS)
@@ -147,7 +147,11 @@ def post_entry(code: str, body: EntryCreate, cmd: WriterDep) -> JSONResponse:
             actor=cmd.actor,
         )
 
-    return cmd.run(write, lambda entry: entry_body(cmd, code, entry.number))
+    return cmd.run(
+        write,
+        lambda entry: entry_body(cmd, code, entry.number),
+        replay=lambda recorded: recorded.entry(code),
+    )
 
 
 @router.get("/{code}/entries", response_model=EntryList, responses=PROBLEMS)
@@ -195,7 +199,11 @@ def reverse_entry(code: str, number: str, body: ReversalCreate, cmd: WriterDep) 
             entity=code, number=number, date=body.date, reason=body.reason, actor=cmd.actor
         )
 
-    return cmd.run(write, lambda entry: entry_body(cmd, code, entry.number))
+    return cmd.run(
+        write,
+        lambda entry: entry_body(cmd, code, entry.number),
+        replay=lambda recorded: recorded.entry(code),
+    )
 
 
 @router.post(
@@ -209,7 +217,7 @@ def close_month(code: str, body: CloseMonth, cmd: WriterDep) -> JSONResponse:
         cmd.runtime.app.close_month(entity=code, month=body.month, actor=cmd.actor)
         return code
 
-    return cmd.run(write, lambda c: entity_body(cmd, c), status=200)
+    return cmd.run(write, lambda c: entity_body(cmd, c), replay=lambda _: code, status=200)
 
 
 def trial_balance_public(

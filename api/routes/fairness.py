@@ -112,7 +112,7 @@ def attach(code: str, body: PlanComparisonCreate, cmd: WriterDep) -> JSONRespons
             "comparison": stored["content"],
         }, url
 
-    return cmd.run(write, read)
+    return cmd.run(write, read, replay=lambda recorded: int(recorded.value("number")))
 
 
 @router.get(

@@ -32,9 +32,13 @@ def _equity(holder: Any, joint: str, as_of: datetime.date) -> dict[str, Any]:
         return economy_queries.equity_register(conn, joint, as_of)
 
 
-def _joint_writer(cmd: Any, joint: str) -> None:
+def _joint_writer(cmd: Any, joint: str, village: str | None = None) -> None:
+    """The caller may write in the joint entity's township and, when the command also
+    writes for a village (its books or its share in the register), in the village's."""
     pool = cmd.runtime.app.get_joint(joint)
     cmd.require_township(pool.township, f"joint entity {joint}")
+    if village is not None:
+        cmd.require_entity(village, f"village {village}")
 
 
 @router.post(
@@ -45,7 +49,7 @@ def _joint_writer(cmd: Any, joint: str) -> None:
 )
 def contribute_capital(joint: str, body: CapitalContributionCreate, cmd: WriterDep) -> JSONResponse:
     def write() -> tuple[JournalEntry, JournalEntry]:
-        _joint_writer(cmd, joint)
+        _joint_writer(cmd, joint, body.village)
         return cmd.runtime.app.contribute_capital(
             joint=joint,
             village=body.village,
@@ -63,7 +67,7 @@ def contribute_capital(joint: str, body: CapitalContributionCreate, cmd: WriterD
             "equity": _equity(cmd, joint, body.date),
         }, f"/v1/joint-entities/{joint}/equity"
 
-    return cmd.run(write, read)
+    return cmd.run(write, read, replay=lambda r: (r.entry(body.village), r.entry(joint)))
 
 
 @router.post(
@@ -74,7 +78,7 @@ def contribute_capital(joint: str, body: CapitalContributionCreate, cmd: WriterD
 )
 def contribute_land(joint: str, body: LandShareCreate, cmd: WriterDep) -> JSONResponse:
     def write() -> None:
-        _joint_writer(cmd, joint)
+        _joint_writer(cmd, joint, body.village)
         cmd.runtime.app.contribute_land(
             joint=joint,
             village=body.village,
@@ -89,6 +93,7 @@ def contribute_land(joint: str, body: LandShareCreate, cmd: WriterDep) -> JSONRe
     return cmd.run(
         write,
         lambda _: (_equity(cmd, joint, body.date), f"/v1/joint-entities/{joint}/equity"),
+        replay=lambda _: None,
     )
 
 
@@ -100,7 +105,7 @@ def contribute_land(joint: str, body: LandShareCreate, cmd: WriterDep) -> JSONRe
 )
 def pay_land_rent(joint: str, body: LandRentCreate, cmd: WriterDep) -> JSONResponse:
     def write() -> tuple[JournalEntry, JournalEntry]:
-        _joint_writer(cmd, joint)
+        _joint_writer(cmd, joint, body.village)
         return cmd.runtime.app.pay_land_rent(
             joint=joint,
             village=body.village,
@@ -118,7 +123,7 @@ def pay_land_rent(joint: str, body: LandRentCreate, cmd: WriterDep) -> JSONRespo
             "village_entry": entry_body(cmd, body.village, received.number)[0],
         }, f"/v1/entities/{joint}/entries/{paid.number}"
 
-    return cmd.run(write, read)
+    return cmd.run(write, read, replay=lambda r: (r.entry(joint), r.entry(body.village)))
 
 
 @router.post(
@@ -140,7 +145,11 @@ def receive_grant(joint: str, body: GrantCreate, cmd: WriterDep) -> JSONResponse
             actor=cmd.actor,
         )
 
-    return cmd.run(write, lambda entry: entry_body(cmd, joint, entry.number))
+    return cmd.run(
+        write,
+        lambda entry: entry_body(cmd, joint, entry.number),
+        replay=lambda recorded: recorded.entry(joint),
+    )
 
 
 @router.get(
@@ -169,7 +178,11 @@ def _cash(code: str, body: ReceiptCreate, cmd: Any, direction: str) -> JSONRespo
             actor=cmd.actor,
         )
 
-    return cmd.run(write, lambda entry: entry_body(cmd, code, entry.number))
+    return cmd.run(
+        write,
+        lambda entry: entry_body(cmd, code, entry.number),
+        replay=lambda recorded: recorded.entry(code),
+    )
 
 
 @router.post(

@@ -53,7 +53,7 @@ def open_register(village: str, body: RegisterCreate, cmd: WriterDep) -> JSONRes
             village=village, share_kinds=body.share_kinds, actor=cmd.actor
         )
 
-    return cmd.run(write, lambda _: register_body(cmd, village))
+    return cmd.run(write, lambda _: register_body(cmd, village), replay=lambda _: None)
 
 
 @router.post("/households", status_code=201, responses=PROBLEMS)
@@ -68,7 +68,9 @@ def register_household(village: str, body: HouseholdCreate, cmd: WriterDep) -> J
             actor=cmd.actor,
         )
 
-    return cmd.run(write, lambda _: register_body(cmd, village, body.registered_on))
+    return cmd.run(
+        write, lambda _: register_body(cmd, village, body.registered_on), replay=lambda _: None
+    )
 
 
 @router.post("/members", status_code=201, responses=PROBLEMS)
@@ -86,7 +88,9 @@ def register_member(village: str, body: MemberCreate, cmd: WriterDep) -> JSONRes
             actor=cmd.actor,
         )
 
-    return cmd.run(write, lambda _: register_body(cmd, village, body.joined_on))
+    return cmd.run(
+        write, lambda _: register_body(cmd, village, body.joined_on), replay=lambda _: None
+    )
 
 
 @router.post("/members/{member}/shares", status_code=200, responses=PROBLEMS)
@@ -102,7 +106,12 @@ def adjust_shares(village: str, member: str, body: SharesAdjust, cmd: WriterDep)
             actor=cmd.actor,
         )
 
-    return cmd.run(write, lambda _: register_body(cmd, village, body.effective), status=200)
+    return cmd.run(
+        write,
+        lambda _: register_body(cmd, village, body.effective),
+        replay=lambda _: None,
+        status=200,
+    )
 
 
 @router.post("/members/{member}/leave", status_code=200, responses=PROBLEMS)
@@ -117,7 +126,9 @@ def member_leaves(village: str, member: str, body: MemberLeave, cmd: WriterDep) 
             actor=cmd.actor,
         )
 
-    return cmd.run(write, lambda _: register_body(cmd, village, body.date), status=200)
+    return cmd.run(
+        write, lambda _: register_body(cmd, village, body.date), replay=lambda _: None, status=200
+    )
 
 
 @router.post(

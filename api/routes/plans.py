@@ -99,7 +99,7 @@ def draft(body: PlanCreate, cmd: WriterDep) -> JSONResponse:
         )
         return body.code
 
-    return cmd.run(write, lambda code: plan_body(cmd, code))
+    return cmd.run(write, lambda code: plan_body(cmd, code), replay=lambda _: body.code)
 
 
 @router.get("/plans", responses=PROBLEMS)
@@ -128,7 +128,7 @@ def record_step(code: str, body: StepCreate, cmd: WriterDep) -> JSONResponse:
         )
         return code
 
-    return cmd.run(write, lambda c: plan_body(cmd, c))
+    return cmd.run(write, lambda c: plan_body(cmd, c), replay=lambda _: code)
 
 
 @router.post(
@@ -151,4 +151,4 @@ def execute(code: str, body: ExecutionCreate, cmd: WriterDep) -> JSONResponse:
         )
         return code
 
-    return cmd.run(write, lambda c: plan_body(cmd, c))
+    return cmd.run(write, lambda c: plan_body(cmd, c), replay=lambda _: code)

@@ -148,7 +148,7 @@ def publish(village: str, body: SheetPublish, cmd: WriterDep) -> JSONResponse:
         }
         return {**meta, "urls": urls}, urls["html"]
 
-    return cmd.run(write, read)
+    return cmd.run(write, read, replay=lambda recorded: {"version": recorded.value("version")})
 
 
 @router.get("/villages/{village}/disclosures", responses=PROBLEMS)

@@ -1,0 +1,69 @@
+"""The command context: who is acting, where they may write, and the request's idempotency key.
+
+The API (``api.deps.Writer.run``) and the command line set it around a command; the
+application's ``save`` reads it, so tenancy and exactly-once retries are enforced in one place,
+on every aggregate a command saves, whichever route or helper loaded it. Outside any context
+(the demo loader, imports, tests of the application) nothing is restricted: those run with the
+authority of whoever holds the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class RequestClaim:
+    """An ``Idempotency-Key`` as the command's save records it: the token that sent it, the key,
+    the request line (method and path) and the SHA-256 of the canonical JSON body."""
+
+    token: str
+    key: str
+    request: str
+    body_hash: str
+
+
+@dataclass
+class CommandContext:
+    """One command being run.
+
+    Args:
+        actor: the token's name (recorded on every event).
+        townships: the townships it may write in; ``None`` for anywhere (admin).
+        claim: the request's idempotency key, recorded with the command's first save.
+    """
+
+    actor: str
+    townships: frozenset[str] | None = None
+    claim: RequestClaim | None = None
+    # Filled in by the save: the key aggregate's version once this command has recorded it.
+    key_version: int | None = None
+
+    @property
+    def claimed(self) -> bool:
+        """Whether this command's writes (and its key) are committed."""
+        return self.key_version is not None
+
+    def may_write_in(self, township: str) -> bool:
+        return self.townships is None or township in self.townships
+
+
+_current: ContextVar[CommandContext | None] = ContextVar("lianzhang_command", default=None)
+
+
+def current() -> CommandContext | None:
+    """The context of the command being run in this thread or task, if any."""
+    return _current.get()
+
+
+@contextmanager
+def acting(context: CommandContext) -> Iterator[CommandContext]:
+    """Run the enclosed command in ``context``."""
+    token = _current.set(context)
+    try:
+        yield context
+    finally:
+        _current.reset(token)

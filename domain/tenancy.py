@@ -1,0 +1,166 @@
+"""The one place where tenancy and exactly-once retries are enforced: the application's save.
+
+Every aggregate a command saves belongs to a township (books and alliances record theirs; a
+plan records its payer's; a member register, disclosure sheet or alliance membership belongs to
+its village's; an agreement to its joint entity's). When a command runs in a context whose actor
+may write only in some townships (a clerk), a save that would write into any other township is
+refused with :class:`ForbiddenTownshipError`, whichever route or helper loaded the aggregate.
+Routes still check the entities they name first, for an earlier and clearer answer; this check
+is the guarantee.
+
+The same save records the request's idempotency key (``domain.requests``) with the command's
+events, in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.domain import BaseAggregate
+from eventsourcing.persistence import IntegrityError, RecordConflictError
+
+from domain.agreement import EnterpriseAgreement
+from domain.alliance import Alliance, VillageMembership
+from domain.books import Books
+from domain.context import CommandContext, RequestClaim
+from domain.disclosure import DisclosureSheet
+from domain.errors import ForbiddenTownshipError
+from domain.members import MemberRegister
+from domain.plan import DistributionPlan
+from domain.requests import KeyAlreadyRecorded, RequestKey, request_key_id, utcnow
+
+if TYPE_CHECKING:
+    from domain.application import BooksApplication
+
+
+def describe(aggregate: Any) -> str:
+    """The aggregate in words, for a refusal."""
+    if isinstance(aggregate, Books):
+        return f"the books of {aggregate.code}"
+    if isinstance(aggregate, Alliance):
+        return f"alliance {aggregate.code}"
+    if isinstance(aggregate, VillageMembership):
+        return f"the alliance membership of village {aggregate.village}"
+    if isinstance(aggregate, DistributionPlan):
+        return f"distribution plan {aggregate.code}"
+    if isinstance(aggregate, MemberRegister):
+        return f"the member register of {aggregate.village}"
+    if isinstance(aggregate, DisclosureSheet):
+        return f"the disclosure sheet of {aggregate.village} for {aggregate.period}"
+    if isinstance(aggregate, EnterpriseAgreement):
+        return f"agreement {aggregate.code}"
+    return f"{type(aggregate).__name__} {aggregate.id}"
+
+
+def township_of(app: BooksApplication, aggregate: Any) -> str | None:
+    """The township ``aggregate`` belongs to; None for what belongs to no township (a token's
+    idempotency keys)."""
+    if isinstance(aggregate, Books | Alliance | VillageMembership | DistributionPlan):
+        township: str = aggregate.township
+        return township
+    if isinstance(aggregate, MemberRegister | DisclosureSheet):
+        return app.entity_township(aggregate.village)
+    if isinstance(aggregate, EnterpriseAgreement):
+        return app.entity_township(aggregate.joint_entity_code)
+    if isinstance(aggregate, RequestKey):
+        return None
+    raise ForbiddenTownshipError(  # fail closed: a new aggregate type must say its township
+        f"{describe(aggregate)} has no known township; only an administrator may write it"
+    )
+
+
+def check_townships(app: BooksApplication, context: CommandContext, written: Sequence[Any]) -> None:
+    if context.townships is None:
+        return
+    for aggregate in written:
+        township = township_of(app, aggregate)
+        if township is not None and not context.may_write_in(township):
+            allowed = ", ".join(sorted(context.townships)) or "none"
+            raise ForbiddenTownshipError(
+                f"token {context.actor!r} may not write in {township}: this request would "
+                f"change {describe(aggregate)}, which belongs to {township}; it may write in: "
+                f"{allowed}"
+            )
+
+
+def _load_key(app: BooksApplication, claim: RequestClaim) -> RequestKey | None:
+    try:
+        found: Any = app.repository.get(request_key_id(claim.token, claim.key))
+    except AggregateNotFoundError:
+        return None
+    assert isinstance(found, RequestKey)
+    return found
+
+
+def live_key(app: BooksApplication, claim: RequestClaim) -> RequestKey | None:
+    """The key as recorded, unless it has expired (then it is free for a new request)."""
+    found = _load_key(app, claim)
+    if found is None or found.expired(utcnow()):
+        return None
+    return found
+
+
+def _key_event(app: BooksApplication, context: CommandContext, events: list[list[Any]]) -> Any:
+    """The key aggregate with its new event (recorded, or renewed after expiry)."""
+    claim = context.claim
+    assert claim is not None
+    found = _load_key(app, claim)
+    now = utcnow()
+    fields: dict[str, Any] = {
+        "request": claim.request,
+        "body_hash": claim.body_hash,
+        "recorded_at": now.isoformat(),
+        "events": events,
+        "actor": context.actor,
+    }
+    if found is None:
+        return RequestKey(token=claim.token, key=claim.key, **fields)
+    if not found.expired(now):
+        raise KeyAlreadyRecorded(claim.key)
+    found.renew(**fields)
+    return found
+
+
+def save_in_context(
+    app: BooksApplication,
+    context: CommandContext,
+    save: Callable[..., Any],
+    objs: Sequence[Any],
+    kwargs: dict[str, Any],
+) -> Any:
+    """``save(*objs)`` after the tenancy check, with the request's key in the same save."""
+    written = [o for o in objs if isinstance(o, BaseAggregate) and o.pending_events]
+    if context.townships is not None and any(
+        o is not None and not isinstance(o, BaseAggregate) for o in objs
+    ):
+        raise ForbiddenTownshipError("events saved without their aggregate have no township")
+    check_townships(app, context, written)
+    extra: list[Any] = []
+    if context.claim is not None and not context.claimed and written:
+        events = [
+            [str(e.originator_id), e.originator_version] for a in written for e in a.pending_events
+        ]
+        extra.append(_key_event(app, context, events))
+    try:
+        recordings = save(*objs, *extra, **kwargs)
+    except (IntegrityError, RecordConflictError):
+        if extra and context.claim is not None and live_key(app, context.claim) is not None:
+            raise KeyAlreadyRecorded(context.claim.key) from None
+        raise
+    if extra:
+        context.key_version = extra[0].version
+    return recordings
+
+
+def recorded_events(app: BooksApplication, pairs: Sequence[Sequence[Any]]) -> list[Any]:
+    """The domain events named by ``[aggregate id, version]`` pairs, in that order."""
+    found: list[Any] = []
+    for aggregate_id, version in pairs:
+        stored = app.recorder.select_events(
+            UUID(str(aggregate_id)), gt=int(version) - 1, lte=int(version), limit=1
+        )
+        found.extend(app.mapper.to_domain_event(s) for s in stored)
+    return found

@@ -1,0 +1,447 @@
+"""Every write operation of the API, tried by a clerk of another township: no event may touch
+an entity outside the clerk's townships.
+
+The store holds Scenario A in 唐坊镇 (loaded as the demo loads it) and, for the indirect
+attempts, an alliance of 花沟镇 (the clerk's own township) that an administrator gave a
+唐坊镇 village as a member, with a joint entity, income and an approved plan. The clerk of
+花沟镇 then tries every POST operation of the OpenAPI document, both on 唐坊镇's entities
+(direct) and on its own entities naming 唐坊镇's village (indirect). A refusal (403, 404, 409,
+422) is fine, and so is a write that stays in 花沟镇; a write into 唐坊镇 fails the test.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from typing import Any
+from uuid import UUID
+
+from api.idempotency import idempotency_responses
+from domain.privacy import with_check_digit
+from scripts import scenario_a as A
+from scripts.demo import load_demo
+from tests.builders import OPENING_BALANCES, code, receipt
+from tests.e2e.conftest import Api
+
+HOME = "花沟镇"  # where api.other_clerk writes
+FOREIGN = "唐坊镇"
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def admin(api: Api, path: str, body: dict[str, Any]) -> Any:
+    response = api.client.post(path, json=jsonable(body), headers=api.admin)
+    assert response.status_code in (200, 201), f"{path}: {response.text}"
+    return response.json()
+
+
+def new_village(api: Api, township: str) -> str:
+    name = code("V")
+    admin(
+        api,
+        "/v1/villages",
+        {
+            "code": name,
+            "name": "村",
+            "township": township,
+            "county": "高青县",
+            "population": 500,
+            "households": 150,
+        },
+    )
+    admin(
+        api,
+        f"/v1/entities/{name}/opening-balances",
+        {"as_of": "2025-01-01", "balances": OPENING_BALANCES},
+    )
+    return name
+
+
+def new_alliance(api: Api, township: str) -> str:
+    name = code("A")
+    admin(
+        api,
+        "/v1/alliances",
+        {
+            "code": name,
+            "name": "联村党委",
+            "township": township,
+            "county": "高青县",
+            "model": "村村互助",
+            "formed_on": "2025-01-01",
+        },
+    )
+    return name
+
+
+def approve(api: Api, plan: str, steps: list[dict[str, Any]]) -> None:
+    for step in steps:
+        admin(api, f"/v1/plans/{plan}/steps", step)
+
+
+def set_up(api: Api) -> dict[str, str]:
+    """Scenario A in 唐坊镇, and what the indirect attempts need in 花沟镇."""
+    load_demo(api.runtime.app, say=lambda _: None)
+    n: dict[str, str] = {}
+    n["free"] = new_village(api, FOREIGN)  # a 唐坊镇 village in no alliance
+    n["bare_alliance"] = new_alliance(api, FOREIGN)  # a 唐坊镇 alliance without joint entity
+    n["v01_entry"] = admin(
+        api,
+        "/v1/entities/V01/entries",
+        {"date": "2026-02-01", "memo": "租金", "postings": receipt("100.00")},
+    )["number"]
+    admin(
+        api,
+        "/v1/entities/V03/entries",
+        {"date": "2026-02-01", "memo": "租金", "postings": receipt("5000.00")},
+    )
+    admin(
+        api,
+        f"/v1/agreements/{A.AGREEMENT}/dividends",
+        {"year": 2027, "amount": "100.00", "date": "2026-03-01"},
+    )
+    household_plan = {
+        **A.HOUSEHOLD_PLAN_BODY,
+        "as_of": "2026-02-01",
+        "amount": "100.00",
+        "period": "2026",
+    }
+    n["drafted"] = code("P")
+    admin(api, "/v1/plans", {**household_plan, "code": n["drafted"]})
+    n["approved"] = code("P")
+    admin(api, "/v1/plans", {**household_plan, "code": n["approved"]})
+    approve(
+        api,
+        n["approved"],
+        [{**s, "date": datetime.date(2026, 2, 2 + i)} for i, s in enumerate(A.HOUSEHOLD_STEPS)],
+    )
+    # 花沟镇: an alliance with a 唐坊镇 member (an admin joined it), joint entity, income, plan
+    n["home_alliance"] = new_alliance(api, HOME)
+    n["member"] = new_village(api, FOREIGN)
+    admin(
+        api,
+        f"/v1/alliances/{n['home_alliance']}/villages",
+        {"village": n["member"], "date": "2025-01-01"},
+    )
+    n["home_joint"] = code("J")
+    admin(
+        api,
+        f"/v1/alliances/{n['home_alliance']}/joint-entity",
+        {"code": n["home_joint"], "name": "联合社"},
+    )
+    admin(
+        api,
+        f"/v1/entities/{n['home_joint']}/receipts",
+        {"date": "2025-06-01", "amount": "9000.00", "account": "501", "memo": "经营收入"},
+    )
+    n["home_plan"] = code("P")
+    admin(
+        api,
+        "/v1/plans",
+        {
+            "code": n["home_plan"],
+            "title": "花沟联村分配",
+            "scope": {"kind": "alliance", "code": n["home_alliance"]},
+            "period": "2025",
+            "as_of": "2025-12-31",
+            "amount": "1000.00",
+            "rule": {"tiers": [{"name": "按人口", "kind": "proportional", "basis": "population"}]},
+        },
+    )
+    approve(api, n["home_plan"], A.ALLIANCE_STEPS)
+    api.runtime.views.catch_up()
+    return n
+
+
+def attempts(n: dict[str, str]) -> dict[str, list[tuple[str, dict[str, Any]]]]:
+    """For every POST operation (by its path template): the concrete requests to try."""
+    village, joint, member = n["free"], n["home_joint"], n["member"]
+    capital = {"programme": "CZFC", "amount": "100.00", "date": "2026-02-01"}
+    land = {"mu": "10", "grade": "1", "value_per_mu": "100.00", "term_years": 5}
+    rent = {"mu": "10", "rate_per_mu": "10.00", "year": 2026, "date": "2026-02-01"}
+    cash = {"date": "2026-02-01", "amount": "1.00", "account": "504", "memo": "收入"}
+    step = {**A.HOUSEHOLD_STEPS[0], "date": "2026-02-03"}
+    candidates = [{"name": "平均", "rule": {"tiers": [{"name": "平均", "kind": "equal"}]}}]
+    return {
+        "/v1/alliances": [
+            (
+                "/v1/alliances",
+                {
+                    "code": code("A"),
+                    "name": "x",
+                    "township": township,
+                    "county": "高青县",
+                    "model": "村村互助",
+                    "formed_on": "2025-01-01",
+                },
+            )
+            for township in (FOREIGN, HOME)
+        ],
+        "/v1/alliances/{code}/villages": [
+            (f"/v1/alliances/{A.ALLIANCE}/villages", {"village": village, "date": "2026-02-01"}),
+            (
+                f"/v1/alliances/{n['home_alliance']}/villages",
+                {"village": village, "date": "2026-02-01"},
+            ),
+        ],
+        "/v1/alliances/{code}/villages/{village}/leave": [
+            (
+                f"/v1/alliances/{A.ALLIANCE}/villages/V01/leave",
+                {"date": "2026-02-01", "reason": "x"},
+            ),
+            (
+                f"/v1/alliances/{n['home_alliance']}/villages/{member}/leave",
+                {"date": "2026-02-01", "reason": "x"},
+            ),
+        ],
+        "/v1/alliances/{code}/enterprises": [
+            (
+                f"/v1/alliances/{A.ALLIANCE}/enterprises",
+                {"code": code("E"), "name": "企", "date": "2026-02-01"},
+            )
+        ],
+        "/v1/alliances/{code}/joint-entity": [
+            (f"/v1/alliances/{n['bare_alliance']}/joint-entity", {"code": code("J"), "name": "社"})
+        ],
+        "/v1/villages": [
+            (
+                "/v1/villages",
+                {
+                    "code": code("V"),
+                    "name": "村",
+                    "township": FOREIGN,
+                    "county": "高青县",
+                    "population": 1,
+                    "households": 1,
+                },
+            )
+        ],
+        "/v1/entities/{code}/opening-balances": [
+            (
+                f"/v1/entities/{village}/opening-balances",
+                {"as_of": "2025-01-01", "balances": OPENING_BALANCES},
+            )
+        ],
+        "/v1/entities/{code}/entries": [
+            (
+                "/v1/entities/V01/entries",
+                {"date": "2026-02-01", "memo": "x", "postings": receipt("1.00")},
+            )
+        ],
+        "/v1/entities/{code}/entries/{number}/reversal": [
+            (
+                f"/v1/entities/V01/entries/{n['v01_entry']}/reversal",
+                {"date": "2026-02-01", "reason": "错"},
+            )
+        ],
+        "/v1/entities/{code}/closed-months": [
+            ("/v1/entities/V01/closed-months", {"month": "2025-01"})
+        ],
+        "/v1/joint-entities/{joint}/capital-contributions": [
+            (f"/v1/joint-entities/{A.JOINT}/capital-contributions", {"village": "V01", **capital}),
+            (f"/v1/joint-entities/{joint}/capital-contributions", {"village": member, **capital}),
+        ],
+        "/v1/joint-entities/{joint}/land-shares": [
+            (
+                f"/v1/joint-entities/{A.JOINT}/land-shares",
+                {"village": "V01", **land, "date": "2026-02-01"},
+            ),
+            (
+                f"/v1/joint-entities/{joint}/land-shares",
+                {"village": member, **land, "date": "2026-02-01"},
+            ),
+        ],
+        "/v1/joint-entities/{joint}/land-rent": [
+            (f"/v1/joint-entities/{A.JOINT}/land-rent", {"village": "V01", **rent}),
+            (f"/v1/joint-entities/{joint}/land-rent", {"village": member, **rent}),
+        ],
+        "/v1/joint-entities/{joint}/grants": [
+            (f"/v1/joint-entities/{A.JOINT}/grants", {**capital, "memo": "奖补"})
+        ],
+        "/v1/entities/{code}/receipts": [("/v1/entities/V01/receipts", cash)],
+        "/v1/entities/{code}/payments": [("/v1/entities/V01/payments", {**cash, "account": "511"})],
+        "/v1/agreements": [
+            (
+                "/v1/agreements",
+                {
+                    **jsonable(A.AGREEMENT_TERMS),
+                    "code": code("AG"),
+                },
+            )
+        ],
+        "/v1/agreements/{code}/dividends": [
+            (
+                f"/v1/agreements/{A.AGREEMENT}/dividends",
+                {"year": 2028, "amount": "1.00", "date": "2026-03-01"},
+            )
+        ],
+        "/v1/agreements/{code}/dividend-receipts": [
+            (
+                f"/v1/agreements/{A.AGREEMENT}/dividend-receipts",
+                {"year": 2027, "amount": "100.00", "date": "2026-03-02"},
+            )
+        ],
+        "/v1/villages/{village}/register": [("/v1/villages/V01/register", {})],
+        "/v1/villages/{village}/households": [
+            (
+                "/v1/villages/V03/households",
+                {"number": "H99", "head": "张三", "registered_on": "2026-02-01"},
+            )
+        ],
+        "/v1/villages/{village}/members": [
+            (
+                "/v1/villages/V03/members",
+                {
+                    "number": "H01-9",
+                    "household": "H01",
+                    "name": "李新",
+                    "id_number": with_check_digit("37032219900101001"),
+                    "joined_on": "2026-02-01",
+                    "shares": {"人口股": "1"},
+                },
+            )
+        ],
+        "/v1/villages/{village}/members/{member}/shares": [
+            (
+                "/v1/villages/V03/members/H01-1/shares",
+                {"shares": {"人口股": "2"}, "effective": "2026-02-01", "reason": "调整"},
+            )
+        ],
+        "/v1/villages/{village}/members/{member}/leave": [
+            ("/v1/villages/V03/members/H01-2/leave", {"date": "2026-02-01", "reason": "迁出"})
+        ],
+        "/v1/allocation-previews": [
+            (
+                "/v1/allocation-previews",
+                {
+                    "amount": "10.00",
+                    "tiers": [{"name": "平均", "kind": "equal"}],
+                    "parties": [{"code": "V01", "name": "a"}, {"code": "V02", "name": "b"}],
+                },
+            )
+        ],
+        "/v1/plans": [
+            (
+                "/v1/plans",
+                {
+                    **jsonable(A.HOUSEHOLD_PLAN_BODY),
+                    "code": code("P"),
+                    "as_of": "2026-02-01",
+                    "amount": "10.00",
+                    "period": "2026",
+                },
+            )
+        ],
+        "/v1/plans/{code}/steps": [(f"/v1/plans/{n['drafted']}/steps", jsonable(step))],
+        "/v1/plans/{code}/execution": [
+            (f"/v1/plans/{n['approved']}/execution", {"date": "2026-02-20"}),
+            (f"/v1/plans/{n['home_plan']}/execution", {"date": "2026-01-15"}),
+        ],
+        "/v1/villages/{village}/disclosures": [
+            (
+                "/v1/villages/V01/disclosures",
+                {"period": "2026-Q1", "checked_by": ["王"], "checked_on": "2026-04-02"},
+            )
+        ],
+        "/v1/fairness/comparisons": [
+            ("/v1/fairness/comparisons", {"plan": A.ALLIANCE_PLAN, "candidates": candidates})
+        ],
+        "/v1/plans/{code}/comparisons": [
+            (
+                f"/v1/plans/{n['drafted']}/comparisons",
+                {"for_step": "审议", "candidates": candidates},
+            )
+        ],
+    }
+
+
+def township_of(api: Api, aggregate_id: UUID) -> str | None:
+    """Which township an aggregate belongs to, worked out here independently of the app."""
+    app = api.runtime.app
+    aggregate: Any = app.repository.get(aggregate_id)
+    kind = type(aggregate).__name__
+    if kind == "RequestKey":
+        return None  # the token's own idempotency key
+    if kind in ("MemberRegister", "DisclosureSheet"):
+        return str(app.get_books(aggregate.village).township)
+    if kind == "EnterpriseAgreement":
+        return str(app.get_books(aggregate.joint_entity_code).township)
+    township = getattr(aggregate, "township", None)
+    assert township is not None, f"{kind} has no township"
+    return str(township)
+
+
+def new_events(api: Api, after: int) -> list[Any]:
+    return list(
+        api.runtime.app.recorder.select_notifications(
+            start=after, limit=10_000, inclusive_of_start=False
+        )
+    )
+
+
+def test_no_write_operation_lets_a_clerk_touch_another_township(api: Api) -> None:
+    names = set_up(api)
+    tries = attempts(names)
+    spec = api.client.get("/openapi.json").json()
+    operations = {path for path, ops in spec["paths"].items() if "post" in ops}
+    assert operations == set(tries), (
+        f"write operations without an attempt: {sorted(operations - set(tries))}"
+    )
+    leaks: list[str] = []
+    wrote_at_home = 0
+    # leaving last: before it, every attempt is one an administrator could make
+    for template, requests in sorted(tries.items(), key=lambda t: ("leave" in t[0], t[0])):
+        for path, body in requests:
+            before = api.runtime.views.head()
+            response = api.client.post(
+                path,
+                json=body,
+                headers={**api.other_clerk, "Idempotency-Key": str(uuid.uuid4())},
+            )
+            assert response.status_code < 500, f"{path}: {response.text}"
+            touched = {
+                township_of(api, UUID(str(e.originator_id))) for e in new_events(api, before)
+            } - {None}
+            if touched - {HOME}:
+                leaks.append(f"{template} ({path}): {response.status_code}, wrote in {touched}")
+            elif touched:
+                wrote_at_home += 1
+            if response.status_code >= 300:
+                assert response.status_code in (403, 404, 409, 422), response.text
+    assert leaks == []
+    assert wrote_at_home >= 1  # the clerk does write in its own township
+
+
+def test_every_write_operation_rebuilds_its_answer_when_the_first_one_was_lost(api: Api) -> None:
+    """Each route's ``replay``: an administrator makes every request with a key, the cached
+    answer is dropped (as when the process died before writing it), and the retry must give the
+    same answer from the committed events, writing nothing."""
+    tries = attempts(set_up(api))
+    rebuilt = 0
+    for _template, requests in sorted(tries.items(), key=lambda t: ("leave" in t[0], t[0])):
+        for path, body in requests:
+            headers = {**api.admin, "Idempotency-Key": str(uuid.uuid4())}
+            first = api.client.post(path, json=body, headers=headers)
+            assert first.status_code < 500, f"{path}: {first.text}"
+            with api.runtime.engine.begin() as conn:
+                conn.execute(idempotency_responses.delete())
+            head = api.runtime.views.head()
+            again = api.client.post(path, json=body, headers=headers)
+            assert api.runtime.views.head() == head, path
+            if first.status_code >= 300 or head == 0:
+                continue
+            if "idempotent-replayed" not in again.headers:
+                continue  # wrote nothing (a preview): nothing to replay
+            assert again.status_code == first.status_code, f"{path}: {again.text}"
+            assert again.json() == first.json(), path
+            assert again.headers.get("location") == first.headers.get("location"), path
+            rebuilt += 1
+    assert rebuilt >= 30
