@@ -246,8 +246,11 @@ def village_of(client: int, run_tag: str) -> str:
     return f"S{run_tag}" if client % 2 == 0 else f"C{run_tag}{client:03d}"
 
 
-def run_phase(server: Server, clients: int, seconds: float, run_tag: str, label: str) -> Phase:
-    """``clients`` threads post entries for ``seconds``; each keeps one keep-alive connection."""
+def run_phase(
+    servers: Sequence[Server], clients: int, seconds: float, run_tag: str, label: str
+) -> Phase:
+    """``clients`` threads post entries for ``seconds``; each keeps one keep-alive connection,
+    client ``i`` to server ``i mod len(servers)``."""
     phase = Phase(clients, seconds)
     lock = threading.Lock()
     start = threading.Barrier(clients + 1)
@@ -255,6 +258,7 @@ def run_phase(server: Server, clients: int, seconds: float, run_tag: str, label:
 
     def client(index: int) -> None:
         entity = village_of(index, run_tag)
+        server = servers[index % len(servers)]
         conn = http.client.HTTPConnection(server.base, timeout=REQUEST_TIMEOUT)
         mine: list[Sent] = []
         start.wait()
@@ -490,21 +494,31 @@ def run(
     keep: bool = False,
     progress: Any = None,
     server_log: Path | None = None,
+    servers: int = 1,
 ) -> Report:
-    """Set up a fresh store and a server, run the interleaved phases, check the books."""
+    """Set up a fresh store and ``servers`` server processes on it, run the interleaved
+    phases, check the books."""
     run_tag = uuid.uuid4().hex[:4].upper()
     most = max(clients)
     entities = sorted({village_of(i, run_tag) for i in range(most)})
     with (
         fresh_store(url, schema, keep) as (db_url, db_schema, workdir),
-        serve(db_url, db_schema, server_log or workdir / "server.log") as server,
+        contextlib.ExitStack() as stack,
     ):
+        log = server_log or workdir / "server.log"
+        running = [
+            stack.enter_context(
+                serve(db_url, db_schema, log if n == 0 else log.with_suffix(f".{n}.log"))
+            )
+            for n in range(servers)
+        ]
+        server = running[0]
         for entity in entities:
             setup_village(server, entity)
         phases = []
         for r in range(rounds):
             for n in clients:
-                phase = run_phase(server, n, seconds, run_tag, f"r{r}n{n}")
+                phase = run_phase(running, n, seconds, run_tag, f"r{r}n{n}")
                 phases.append(phase)
                 if progress is not None:
                     done = sum(1 for s in phase.sent if s.status == 201)
@@ -517,6 +531,8 @@ def run(
             if s.status == 0 or s.status >= 500
         ][:5]
         store = "PostgreSQL" if db_schema else "SQLite"
+        if servers > 1:
+            store += f", {servers} server processes"
         return Report(store, figures(phases), result, errors)
 
 
@@ -567,6 +583,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="times every client count runs, interleaved (default 2)",
     )
     parser.add_argument("--schema", help="PostgreSQL schema to use as it is (default: a new one)")
+    parser.add_argument(
+        "--servers", type=int, default=1, help="server processes on the one store (default 1)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL schema")
     parser.add_argument("--server-log", type=Path, help="write the server's output to this file")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
@@ -575,8 +594,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         counts = [int(c) for c in args.clients.split(",") if c.strip()]
     except ValueError:
         parser.error(f"--clients {args.clients!r}: give whole numbers like 1,4,20")
-    if not counts or min(counts) < 1 or args.seconds <= 0 or args.rounds < 1:
-        parser.error("client counts, --seconds and --rounds must be positive")
+    if not counts or min(counts) < 1 or args.seconds <= 0 or min(args.rounds, args.servers) < 1:
+        parser.error("client counts, --seconds, --rounds and --servers must be positive")
     if 1 not in counts:
         counts.insert(0, 1)  # the ratio needs the one-client figure of the same run
     try:
@@ -588,6 +607,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             rounds=args.rounds,
             keep=args.keep,
             server_log=args.server_log,
+            servers=args.servers,
             progress=lambda line: print(line, file=sys.stderr, flush=True),
         )
     except LoadError as error:
