@@ -337,6 +337,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
                 f"sheets agree; fingerprint {head['fingerprint']} at position "
                 f"{head['position']}"
             )
+            sealed = report.get("chain", {}).get("sealed_at_upgrade", 0)
+            if sealed:
+                print(f"({sealed} events were written before signing and sealed at upgrade)")
         return 0
     first = report["problems"][0]
     raise CommandError(f"verification failed: {first['detail']}")
