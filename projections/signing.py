@@ -45,6 +45,7 @@ import datetime
 import hashlib
 import os
 import stat
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -417,8 +418,6 @@ def seal_existing(engine: Engine, recorder: Any, signer: Signer) -> int:
 
 def _uuid_text(value: Any) -> str:
     """SQLite keeps originator ids as 32 hex digits; the chain hashes them as UUID text."""
-    import uuid
-
     return str(uuid.UUID(str(value)))
 
 

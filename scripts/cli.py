@@ -298,7 +298,6 @@ def cmd_checkpoint(args: argparse.Namespace) -> int:
             print(runtime.signer.public.hex)
             print(f"(Ed25519 public key, id {runtime.signer.key_id})", file=sys.stderr)
             return 0
-        runtime.views.catch_up()
         document = make_checkpoint(runtime.engine, runtime.app.recorder, runtime.signer)
     finally:
         runtime.close()
