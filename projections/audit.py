@@ -14,6 +14,14 @@ serialised with sorted keys, no insignificant whitespace, UTF-8, non-ASCII kept
 with 64 zeros before the first event. The hash of the last event is the ledger fingerprint:
 any change to any stored event, any deletion or reordering, changes every hash after it.
 Positions (notification ids) are not hashed, so a restored copy has the same chain.
+
+Two tables hold these hashes. ``lz_signed_chain`` (``projections.signing``) is the evidence: it
+is written with the events, in their transaction, and signed with the server key; no rebuild
+touches it and ``verify`` checks the log against it. ``lz_chain`` (``ChainProjection`` below) is
+a read model like any other, rebuilt from the log at will: it gives the fingerprint at the
+position the read models have reached (what a sheet or statement is made from) and the
+position at a moment (``as_of``); a published sheet's fingerprint is then checked against the
+signed chain before it is signed into the sheet's checkpoint.
 """
 
 from __future__ import annotations

@@ -45,6 +45,7 @@ import datetime
 import hashlib
 import os
 import stat
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -419,8 +420,6 @@ def seal_existing(engine: Engine, recorder: Any, signer: Signer) -> int:
 
 def _uuid_text(value: Any) -> str:
     """SQLite keeps originator ids as 32 hex digits; the chain hashes them as UUID text."""
-    import uuid
-
     return str(uuid.UUID(str(value)))
 
 
@@ -536,11 +535,19 @@ def _checked_hash(conn: Connection, recorder: Any, public: PublicKey, position: 
     return found
 
 
-def check_checkpoint(document: Any, public: PublicKey) -> str | None:
-    """None when ``document`` is a checkpoint signed by ``public``; else what is wrong."""
+def check_checkpoint(document: Any, public: PublicKey, *, foreign: bool = False) -> str | None:
+    """None when ``document`` is a checkpoint signed by ``public``; else what is wrong.
+
+    With ``foreign``, a checkpoint signed by another key is checked against the public key it
+    carries (a sheet published by the server a log was exported from, then restored here):
+    it is then whole, and whether that key is trusted is the auditor's question."""
     try:
         if document.get("kind") != CHECKPOINT:
             return "it is not a Lianzhang checkpoint"
+        if foreign and document.get("key_id") != public.key_id:
+            carried = PublicKey.from_hex(str(document.get("public_key")))
+            if carried.key_id == document.get("key_id"):
+                public = carried
         if document.get("key_id") != public.key_id:
             return (
                 f"it was signed by key {document.get('key_id')}, not by this server's key "
@@ -548,7 +555,7 @@ def check_checkpoint(document: Any, public: PublicKey) -> str | None:
             )
         if not public.verifies(document.get("signature"), checkpoint_message(document)):
             return "its signature does not verify: it was changed after it was signed"
-    except (AttributeError, KeyError, TypeError, ValueError):
+    except (AttributeError, KeyError, TypeError, ValueError, ChainError):
         return "it is not a Lianzhang checkpoint"
     return None
 
@@ -578,7 +585,6 @@ def verify_log(
     problems: list[dict[str, Any]] = []
     summary: dict[str, Any] = {"events": 0, "position": 0, "hash": GENESIS, "sealed_at_upgrade": 0}
     hashes: dict[int, str] = {}
-    wanted = {int(c.get("position", 0)) for c in checkpoints if isinstance(c, dict)}
 
     def problem(
         position: int, detail: str, **extra: Any
@@ -588,7 +594,9 @@ def verify_log(
     for document in checkpoints:
         wrong = check_checkpoint(document, public)
         if wrong is not None:
-            return problem(int(document.get("position", 0) or 0), f"checkpoint: {wrong}")
+            at = document.get("position", 0) if isinstance(document, dict) else 0
+            return problem(at if isinstance(at, int) else 0, f"checkpoint: {wrong}")
+    wanted = {int(c["position"]) for c in checkpoints}  # each one checked just above
     previous = GENESIS
     pending: list[int] = []
     events, chain = _peekable(notifications), _peekable(rows)

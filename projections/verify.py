@@ -188,7 +188,7 @@ def verify_sheets(runtime: Runtime) -> list[dict[str, Any]]:
         checkpoint = content.get("ledger", {}).get("checkpoint")
         wrong = None
         if checkpoint is not None:
-            wrong = check_checkpoint(checkpoint, runtime.signer.public) or (
+            wrong = check_checkpoint(checkpoint, runtime.signer.public, foreign=True) or (
                 None
                 if (checkpoint.get("position"), checkpoint.get("hash"))
                 == (position, content["ledger"].get("fingerprint"))

@@ -300,7 +300,6 @@ def cmd_checkpoint(args: argparse.Namespace) -> int:
             print(runtime.signer.public.hex)
             print(f"(Ed25519 public key, id {runtime.signer.key_id})", file=sys.stderr)
             return 0
-        runtime.views.catch_up()
         document = make_checkpoint(runtime.engine, runtime.app.recorder, runtime.signer)
     finally:
         runtime.close()
@@ -341,6 +340,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
                 f"sheets agree; fingerprint {head['fingerprint']} at position "
                 f"{head['position']}"
             )
+            sealed = report.get("chain", {}).get("sealed_at_upgrade", 0)
+            if sealed:
+                print(f"({sealed} events were written before signing and sealed at upgrade)")
         return 0
     first = report["problems"][0]
     raise CommandError(f"verification failed: {first['detail']}")

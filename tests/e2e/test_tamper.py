@@ -552,3 +552,38 @@ def test_cli_checkpoint_rebuild_verify(
     assert failed.returncode == 2
     assert f"event at position {at} does not hash to the signed chain" in failed.stderr
     assert os.environ[KEY_ENV].endswith("server-key.pem")
+
+
+def test_writers_in_several_processes_keep_one_chain(
+    store: Runtime, database: tuple[str, str | None], tmp_path: Path
+) -> None:
+    """Each save reads the chain head under the event table's write lock: writers at once
+    (separate runtimes, as separate server processes would be) never fork the chain."""
+    import threading
+
+    url, schema = database
+    runtimes = [
+        Runtime(url, schema=schema, today=lambda: TODAY, signing_key=tmp_path / "key.pem")
+        for _ in range(3)
+    ]
+    errors: list[BaseException] = []
+
+    def write(runtime: Runtime) -> None:
+        try:
+            write_books(runtime.app)
+        except BaseException as error:  # reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=write, args=(r,)) for r in runtimes]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        for runtime in runtimes:
+            runtime.close()
+    assert errors == []
+    report = verify(store)
+    assert report["ok"] is True, report["problems"]
+    assert report["events"] == 5 * 4
