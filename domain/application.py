@@ -15,10 +15,16 @@ from fractions import Fraction
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, RecordConflictError
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
+from eventsourcing.persistence import (
+    IntegrityError,
+    JSONTranscoder,
+    RecordConflictError,
+    Recording,
+)
 from moneyed import Money
 
+from domain import corrections
 from domain.agreement import EnterpriseAgreement, agreement_id
 from domain.alliance import Alliance
 from domain.books import Books, JointEntity, VillageCollective
@@ -50,6 +56,8 @@ from domain.members import MemberRegister, register_id
 from domain.periods import period_bounds
 from domain.plan import DistributionPlan, plan_id
 from domain.programmes import programme_name
+from domain.saves import one_moment
+from domain.sources import source_of_event
 from domain.transcodings import register_all
 from ledger.accounts import ChartOfAccounts
 from ledger.canonical import digest
@@ -81,6 +89,10 @@ class BooksApplication(Application[UUID]):
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         register_all(transcoder)
+
+    def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
+        one_moment(processing_event)  # a save's events share one timestamp (domain/saves.py)
+        return super()._record(processing_event)
 
     # -- loading -------------------------------------------------------------------------------
 
@@ -296,13 +308,17 @@ class BooksApplication(Application[UUID]):
 
     def find_entry(self, entity: str, number: str) -> JournalEntry:
         """An entry as posted, read from the books' own event stream (newest first)."""
+        return self.find_posted(entity, number)[0]
+
+    def find_posted(self, entity: str, number: str) -> tuple[JournalEntry, str | None]:
+        """An entry as posted and its ``source`` (``domain.sources``), from the books' stream."""
         books = self.get_books(entity)
         books.require_entry(number)
         for stored in self.recorder.select_events(books.id, desc=True):
             event = self.mapper.to_domain_event(stored)
             entry = getattr(event, "entry", None)
             if isinstance(entry, JournalEntry) and entry.number == number:
-                return entry
+                return entry, source_of_event(event)
         raise EntryNotFoundError(  # pragma: no cover - the index said it is there
             f"entry {number} is not in the books of {entity}", field="number"
         )
@@ -311,9 +327,11 @@ class BooksApplication(Application[UUID]):
         self, *, entity: str, number: str, date: datetime.date, reason: str, actor: str
     ) -> JournalEntry:
         def command() -> JournalEntry:
-            original = self.find_entry(entity, number)
+            original, source = self.find_posted(entity, number)
             books = self.get_books(entity)
-            entry = books.reverse_entry(original=original, date=date, reason=reason, actor=actor)
+            entry = books.reverse_entry(
+                original=original, date=date, reason=reason, actor=actor, source=source
+            )
             self.save(books)
             return entry
 
@@ -536,7 +554,7 @@ class LianzhangApplication(BooksApplication):
                     {"account": "501", "side": "credit", "amount": amount},
                 ],
                 actor=actor,
-                source=f"land-rent:{joint}",
+                source=f"land-rent:{joint}:{paid.number}",  # names the joint entity's voucher
             )
             self.save(pool, books)
             return paid, received
@@ -686,7 +704,6 @@ class LianzhangApplication(BooksApplication):
         def command() -> JournalEntry:
             terms = self.get_agreement(agreement)
             pool = self.get_joint(terms.joint_entity_code)
-            terms.receive_dividend(year=year, amount=value, date=date, entry_number="", actor=actor)
             entry = pool.post_entry(
                 date=date,
                 memo=f"收到{terms.enterprise_code}{year}年度分红（协议{agreement}）",
@@ -697,10 +714,19 @@ class LianzhangApplication(BooksApplication):
                 actor=actor,
                 source=f"agreement:{agreement}",
             )
+            terms.receive_dividend(  # checked before anything is saved; names its voucher
+                year=year, amount=value, date=date, entry_number=entry.number, actor=actor
+            )
             self.save(terms, pool)
             return entry
 
         return self._retrying(command)
+
+    # -- corrections of cross-book operations (domain/corrections.py) -------------------------
+
+    refund_capital = corrections.refund_capital
+    correct_land_rent = corrections.correct_land_rent
+    correct_dividend = corrections.correct_dividend
 
     # -- member registers ----------------------------------------------------------------------
 

@@ -96,3 +96,10 @@ class ConcurrencyError(ConflictError):
     """Another writer kept winning the race for the same books; the request may be retried."""
 
     kind = "concurrent-update"
+
+
+class CrossBookEntryError(ConflictError):
+    """An entry the system posted for an operation that spans several books (a plan, capital,
+    land rent, a dividend) is corrected only by that operation, never in one book alone."""
+
+    kind = "cross-book-entry"

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from api.deps import ReaderDep, WriterDep
 from api.problems import Problem
 from api.routes.entities import PROBLEMS, entry_body
-from api.schemas import AgreementCreate, DividendCreate
+from api.schemas import AgreementCreate, DividendCorrectionCreate, DividendCreate
 from ledger.entries import JournalEntry
 from projections import economy_queries
 
@@ -108,3 +108,38 @@ def declare(code: str, body: DividendCreate, cmd: WriterDep) -> JSONResponse:
 )
 def receive(code: str, body: DividendCreate, cmd: WriterDep) -> JSONResponse:
     return _dividend(code, body, cmd, "received")
+
+
+@router.post(
+    "/{code}/dividend-corrections",
+    status_code=201,
+    responses=PROBLEMS,
+    summary="Correct a declared or received dividend: red ink, the right amount, the agreement's "
+    "record, one save",
+)
+def correct(code: str, body: DividendCorrectionCreate, cmd: WriterDep) -> JSONResponse:
+    def write() -> dict[str, Any]:
+        _writer_for(cmd, code)
+        result: dict[str, Any] = cmd.runtime.app.correct_dividend(
+            agreement=code,
+            entry=body.entry,
+            year=body.year,
+            amount=body.amount,
+            date=body.date,
+            reason=body.reason,
+            actor=cmd.actor,
+        )
+        return result
+
+    def read(result: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        status, location = agreement_body(cmd, code)
+        joint = status["joint_entity_code"]
+        again = result["entry"]
+        return {
+            "kind": result["kind"],
+            "reversal": entry_body(cmd, joint, result["reversal"].number)[0],
+            "entry": entry_body(cmd, joint, again.number)[0] if again is not None else None,
+            "agreement": status,
+        }, location
+
+    return cmd.run(write, read)

@@ -14,8 +14,10 @@ from api.deps import ReaderDep, WriterDep
 from api.routes.entities import PROBLEMS, entry_body
 from api.schemas import (
     CapitalContributionCreate,
+    CapitalRefundCreate,
     EntryPublic,
     GrantCreate,
+    LandRentCorrectionCreate,
     LandRentCreate,
     LandShareCreate,
     ReceiptCreate,
@@ -59,6 +61,37 @@ def contribute_capital(joint: str, body: CapitalContributionCreate, cmd: WriterD
         return {
             "village_entry": entry_body(cmd, body.village, paid.number)[0],
             "joint_entry": entry_body(cmd, joint, received.number)[0],
+            "equity": _equity(cmd, joint, body.date),
+        }, f"/v1/joint-entities/{joint}/equity"
+
+    return cmd.run(write, read)
+
+
+@router.post(
+    "/joint-entities/{joint}/capital-refunds",
+    status_code=201,
+    responses=PROBLEMS,
+    summary="Capital returned to a village (借 301 / 贷 102 and 借 102 / 贷 141: both books, "
+    "the equity register by programme, one save)",
+)
+def refund_capital(joint: str, body: CapitalRefundCreate, cmd: WriterDep) -> JSONResponse:
+    def write() -> tuple[list[JournalEntry], list[JournalEntry]]:
+        _joint_writer(cmd, joint)
+        return cmd.runtime.app.refund_capital(
+            joint=joint,
+            village=body.village,
+            programme=body.programme,
+            amount=body.amount,
+            date=body.date,
+            reason=body.reason,
+            actor=cmd.actor,
+        )
+
+    def read(entries: tuple[list[JournalEntry], list[JournalEntry]]) -> tuple[dict[str, Any], str]:
+        received, paid = entries
+        return {
+            "village_entries": [entry_body(cmd, body.village, e.number)[0] for e in received],
+            "joint_entries": [entry_body(cmd, joint, e.number)[0] for e in paid],
             "equity": _equity(cmd, joint, body.date),
         }, f"/v1/joint-entities/{joint}/equity"
 
@@ -116,6 +149,41 @@ def pay_land_rent(joint: str, body: LandRentCreate, cmd: WriterDep) -> JSONRespo
             "joint_entry": entry_body(cmd, joint, paid.number)[0],
             "village_entry": entry_body(cmd, body.village, received.number)[0],
         }, f"/v1/entities/{joint}/entries/{paid.number}"
+
+    return cmd.run(write, read)
+
+
+@router.post(
+    "/joint-entities/{joint}/land-rent-corrections",
+    status_code=201,
+    responses=PROBLEMS,
+    summary="Correct a land rent payment in both books: red ink, and the right rent if given",
+)
+def correct_land_rent(joint: str, body: LandRentCorrectionCreate, cmd: WriterDep) -> JSONResponse:
+    def write() -> dict[str, Any]:
+        _joint_writer(cmd, joint)
+        result: dict[str, Any] = cmd.runtime.app.correct_land_rent(
+            joint=joint,
+            entry=body.entry,
+            date=body.date,
+            reason=body.reason,
+            mu=None if body.mu is None else Decimal(body.mu),
+            rate_per_mu=body.rate_per_mu,
+            year=body.year,
+            actor=cmd.actor,
+        )
+        return result
+
+    def read(result: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        def bodies(entries: dict[str, JournalEntry]) -> dict[str, Any]:
+            return {code: entry_body(cmd, code, e.number)[0] for code, e in entries.items()}
+
+        reversal = result["reversals"][joint]
+        return {
+            "village": result["village"],
+            "reversals": bodies(result["reversals"]),
+            "corrected": bodies(result["corrected"]) or None,
+        }, f"/v1/entities/{joint}/entries/{reversal.number}"
 
     return cmd.run(write, read)
 
