@@ -1,9 +1,10 @@
 """Where a save ends: a position inside one atomic save reads as the end of that save.
 
 Every event of one save carries the same timestamp (``domain.saves``) and the save's events sit
-at consecutive positions, so the save that holds position N runs on while the next position
-carries the same timestamp. Statements and read models asked for "as of N" are built as of
-that end, never half a save.
+next to each other in the log (a save holds the table lock, or the SQLite write lock, while it
+inserts them), so the save that holds position N runs on while the next event in the log carries
+the same timestamp (PostgreSQL may leave gaps between positions; they do not matter here).
+Statements and read models asked for "as of N" are built as of that end, never half a save.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ def save_end(app: Any, position: int) -> int:
                 if notification.id != position:
                     return position
                 moment = stamp
-            elif notification.id != last + 1 or stamp != moment:
+            elif stamp != moment:
                 return last
             last = notification.id
         if len(page) < PAGE:

@@ -473,3 +473,67 @@ def test_dividend_correction_changes_the_books_and_the_agreement(api: Api) -> No
     )
     assert closing(api, joint, f"112{enterprise}") == Decimal("500.00")
     assert verify(api.runtime)["ok"] is True
+
+
+def test_verify_names_a_plan_reversed_in_one_book_by_older_code(api: Api) -> None:
+    """Stores written before the refusal may hold a one-sided reversal: verify now names it."""
+    scenario_a(api)
+    app = api.runtime.app
+    number = entry_numbers(api.runtime, "V02", f"plan:{A.ALLIANCE_PLAN}")[0]
+    books = app.get_books("V02")
+    books.reverse_entry(  # what the generic reversal used to do
+        original=app.find_entry("V02", number),
+        date=datetime.date(2026, 2, 1),
+        reason="录错了",
+        actor="old-code",
+        correction=True,
+    )
+    app.save(books)
+    problem = verify(api.runtime)["problems"][0]
+    assert (problem["pair"], problem["entity"], problem["account"], problem["figure"]) == (
+        "plan",
+        "V02",
+        "102",
+        "0.00",
+    )
+    assert problem["counterpart"] == {"entity": JOINT, "account": "211V02", "figure": "44836.56"}
+
+
+def test_verify_names_internal_accounts_that_do_not_agree(api: Api) -> None:
+    scenario_a(api)
+    response = api.client.post(
+        "/v1/entities/V01/entries",
+        json={
+            "date": "2026-02-01",
+            "memo": "借给和店村",
+            "postings": [
+                {"account": "113V02", "side": "debit", "amount": "500.00"},
+                {"account": "102", "side": "credit", "amount": "500.00"},
+            ],
+        },
+        headers=api.admin,
+    )
+    assert response.status_code == 201, response.text
+    problem = verify(api.runtime)["problems"][0]
+    assert (problem["pair"], problem["entity"], problem["account"], problem["figure"]) == (
+        "internal",
+        "V01",
+        "113V02",
+        "500.00",
+    )
+    assert problem["counterpart"] == {"entity": "V02", "account": "113V01", "figure": "0.00"}
+    # the other village books its side: the pair agrees again
+    response = api.client.post(
+        "/v1/entities/V02/entries",
+        json={
+            "date": "2026-02-01",
+            "memo": "向仉家村借款",
+            "postings": [
+                {"account": "102", "side": "debit", "amount": "500.00"},
+                {"account": "211V01", "side": "credit", "amount": "500.00"},
+            ],
+        },
+        headers=api.admin,
+    )
+    assert response.status_code == 201, response.text
+    assert verify(api.runtime)["ok"] is True

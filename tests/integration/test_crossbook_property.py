@@ -20,8 +20,9 @@ from hypothesis import strategies as st
 from domain.errors import CrossBookEntryError, DomainError
 from domain.sources import correcting_operation
 from ledger.errors import LedgerError
-from projections import economy_queries, queries
+from projections import economy_queries, publishing, queries
 from projections.bootstrap import Runtime
+from projections.distribution_statement import distribution_statement
 from projections.statements import parse_period, statement
 from projections.verify import verify
 from scripts import scenario_a as A
@@ -254,6 +255,12 @@ class World:
                         statement(conn, entity, kind, parse_period(period), None)
             economy_queries.equity_register(conn, self.joint, TODAY)
             assert economy_queries.agreement_status(conn, self.agreement, TODAY) is not None
+            for plan in self.plans:
+                assert distribution_statement(conn, plan) is not None
+        for village in (self.v1, self.v2):
+            publishing.draft_sheet(
+                self.runtime, village, "2025", checked_by=[], checked_on=TODAY, opinion=""
+            )
 
 
 @settings(
