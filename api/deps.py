@@ -102,6 +102,15 @@ class Replay:
                 return entry
         raise LookupError(f"no entry of {code} among the recorded events")
 
+    def entries(self, code: str | None = None) -> list[JournalEntry]:
+        """Every entry the command posted (in ``code``'s books when given), in order."""
+        return [
+            event.entry
+            for event in self.events
+            if isinstance(getattr(event, "entry", None), JournalEntry)
+            and (code is None or event.originator_id == entity_id(code))
+        ]
+
     def value(self, name: str) -> Any:
         """The first recorded event's ``name`` (a published version, a comparison number)."""
         for event in self.events:

@@ -447,3 +447,47 @@ class GuaranteeShortfallCreate(Strict):
 
     year: Annotated[int, Field(ge=2000, le=2100, strict=True)]
     date: Day
+
+
+# -- corrections of cross-book operations (issue 9) -------------------------------------------
+
+EntryNumber = Annotated[StrictStr, Field(pattern=r"^[0-9]{4}-[0-9]{4}$", examples=["2025-0007"])]
+
+
+class CapitalRefundCreate(Strict):
+    """Capital returned to a village (both books and the equity register, one save)."""
+
+    village: Code
+    programme: Annotated[StrictStr, Field(examples=["CZFC"])] | None = Field(
+        default=None, description="the programme returned from; leave out to return everything"
+    )
+    amount: Amount | None = Field(
+        default=None, description="leave out to return all the village holds of the programme"
+    )
+    date: Day
+    reason: Text
+
+
+class LandRentCorrectionCreate(Strict):
+    """Reverse a land rent payment in both books; with mu, rate_per_mu and year, post the
+    right rent again."""
+
+    entry: EntryNumber = Field(description="the joint entity's voucher of the rent")
+    date: Day
+    reason: Text
+    mu: DecimalText | None = None
+    rate_per_mu: Amount | None = None
+    year: Annotated[int, Field(ge=2000, le=2100, strict=True)] | None = None
+
+
+class DividendCorrectionCreate(Strict):
+    """Correct a declared or received dividend: the joint entity's entry reversed, the right
+    amount posted (0.00 cancels), the agreement's record changed, one save."""
+
+    entry: EntryNumber = Field(
+        description="the joint entity's voucher of the declaration or receipt"
+    )
+    year: Annotated[int, Field(ge=2000, le=2100, strict=True)]
+    amount: Amount = Field(description="the right amount; 0.00 cancels the entry")
+    date: Day
+    reason: Text

@@ -270,3 +270,90 @@ class EnterpriseAgreement(Aggregate):
         key = str(year)
         floors = self._floors()
         floors[key] = max(self.declared.get(key, 0), floors.get(key, 0)) + to_fen(amount)
+
+    def correct_dividend(
+        self,
+        *,
+        year: int,
+        kind: str,
+        entry_number: str,
+        reversal_number: str,
+        new_entry_number: str | None,
+        old_amount: Money,
+        new_amount: Money,
+        date: datetime.date,
+        reason: str,
+        actor: str,
+    ) -> None:
+        """Correct a dividend declared or received (``kind``): the entry of ``old_amount`` is
+        reversed in red ink and, unless ``new_amount`` is zero, the right amount posted again.
+
+        Declared stays at least what was received, and received at most what was declared:
+        to lower a declaration below the receipts, correct the receipt first.
+        """
+        self._check_year(year)
+        if kind not in ("declared", "received"):
+            raise InvalidRequestError(
+                f"entry {entry_number} is neither a declaration nor a receipt of a dividend "
+                f"under agreement {self.code}",
+                field="entry",
+            )
+        if new_amount < ZERO:
+            raise InvalidRequestError("a corrected dividend is ≥ 0", field="amount")
+        if new_amount == old_amount:
+            raise InvalidRequestError(
+                f"entry {entry_number} already records {format_yuan(old_amount)}; a correction "
+                "changes the amount (0.00 cancels it)",
+                field="amount",
+            )
+        delta = new_amount - old_amount
+        declared, received = self.declared_for(year), self.received_for(year)
+        if kind == "declared":
+            declared += delta
+        else:
+            received += delta
+        if declared < ZERO or received < ZERO:
+            raise ConflictError(
+                f"agreement {self.code} records {format_yuan(self.declared_for(year))} declared "
+                f"and {format_yuan(self.received_for(year))} received for {year}; entry "
+                f"{entry_number} is not part of them",
+                field="entry",
+            )
+        if received > declared:
+            raise ConflictError(
+                f"after this correction agreement {self.code} would have received "
+                f"{format_yuan(received)} of a {format_yuan(declared)} dividend for {year}; "
+                "correct the receipt first, or declare the right amount",
+                field="amount",
+            )
+        self._dividend_corrected(
+            year=year,
+            kind=kind,
+            entry_number=entry_number,
+            reversal_number=reversal_number,
+            new_entry_number=new_entry_number,
+            old_amount=old_amount,
+            new_amount=new_amount,
+            date=date,
+            reason=reason,
+            actor=actor,
+        )
+
+    @event("DividendCorrected")
+    def _dividend_corrected(
+        self,
+        *,
+        year: int,
+        kind: str,
+        entry_number: str,
+        reversal_number: str,
+        new_entry_number: str | None,
+        old_amount: Money,
+        new_amount: Money,
+        date: datetime.date,
+        reason: str,
+        actor: str,
+    ) -> None:
+        records = self.declared if kind == "declared" else self.received
+        key = str(year)
+        records[key] = records.get(key, 0) + to_fen(new_amount) - to_fen(old_amount)

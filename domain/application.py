@@ -16,10 +16,22 @@ from fractions import Fraction
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application, Repository
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper, RecordConflictError
+from eventsourcing.application import (
+    AggregateNotFoundError,
+    Application,
+    ProcessingEvent,
+    Repository,
+)
+from eventsourcing.persistence import (
+    IntegrityError,
+    JSONTranscoder,
+    Mapper,
+    RecordConflictError,
+    Recording,
+)
 from moneyed import Money
 
+from domain import corrections
 from domain.agreement import EnterpriseAgreement, agreement_id
 from domain.alliance import Alliance, VillageMembership, membership_id
 from domain.books import Books, JointEntity, VillageCollective
@@ -33,7 +45,6 @@ from domain.bounds import (
     check_shares,
 )
 from domain.context import current
-from domain.corrections import correction_entries, require_free_cash, reverse_declaration
 from domain.disclosure import DisclosureSheet, sheet_id
 from domain.distribution import (
     DEFAULT_DEDUCTION_ACCOUNTS,
@@ -61,9 +72,12 @@ from domain.ids import alliance_id, entity_id
 from domain.members import MemberRegister, register_id
 from domain.periods import period_bounds
 from domain.plan import DistributionPlan, plan_id
+from domain.plan_corrections import correction_entries, require_free_cash, reverse_declaration
 from domain.privacy import PersonalDataVault, member_subject
 from domain.programmes import programme_name
 from domain.repository import ThreadSafeRepository
+from domain.saves import one_moment
+from domain.sources import source_of_event
 from domain.tenancy import save_in_context
 from domain.transcodings import register_all
 from ledger.accounts import ChartOfAccounts
@@ -124,6 +138,10 @@ class BooksApplication(Application[UUID]):
         return self.factory.mapper(
             transcoder=self.construct_transcoder(), mapper_class=BoundedMapper
         )
+
+    def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
+        one_moment(processing_event)  # a save's events share one timestamp (domain/saves.py)
+        return super()._record(processing_event)
 
     # -- loading -------------------------------------------------------------------------------
 
@@ -415,13 +433,17 @@ class BooksApplication(Application[UUID]):
 
     def find_entry(self, entity: str, number: str) -> JournalEntry:
         """An entry as posted, read from the books' own event stream (newest first)."""
+        return self.find_posted(entity, number)[0]
+
+    def find_posted(self, entity: str, number: str) -> tuple[JournalEntry, str | None]:
+        """An entry as posted and its ``source`` (``domain.sources``), from the books' stream."""
         books = self.get_books(entity)
         books.require_entry(number)
         for stored in self.recorder.select_events(books.id, desc=True):
             event = self.mapper.to_domain_event(stored)
             entry = getattr(event, "entry", None)
             if isinstance(entry, JournalEntry) and entry.number == number:
-                return entry
+                return entry, source_of_event(event)
         raise EntryNotFoundError(  # pragma: no cover - the index said it is there
             f"entry {number} is not in the books of {entity}", field="number"
         )
@@ -430,9 +452,11 @@ class BooksApplication(Application[UUID]):
         self, *, entity: str, number: str, date: datetime.date, reason: str, actor: str
     ) -> JournalEntry:
         def command() -> JournalEntry:
-            original = self.find_entry(entity, number)
+            original, source = self.find_posted(entity, number)
             books = self.get_books(entity)
-            entry = books.reverse_entry(original=original, date=date, reason=reason, actor=actor)
+            entry = books.reverse_entry(
+                original=original, date=date, reason=reason, actor=actor, source=source
+            )
             self.save(books)
             return entry
 
@@ -660,7 +684,7 @@ class LianzhangApplication(BooksApplication):
                     {"account": "501", "side": "credit", "amount": amount},
                 ],
                 actor=actor,
-                source=f"land-rent:{joint}",
+                source=f"land-rent:{joint}:{paid.number}",  # names the joint entity's voucher
             )
             self.save(pool, books)
             return paid, received
@@ -860,7 +884,6 @@ class LianzhangApplication(BooksApplication):
         def command() -> JournalEntry:
             terms = self.get_agreement(agreement)
             pool = self.get_joint(terms.joint_entity_code)
-            terms.receive_dividend(year=year, amount=value, date=date, entry_number="", actor=actor)
             entry = pool.post_entry(
                 date=date,
                 memo=f"收到{terms.enterprise_code}{year}年度分红（协议{agreement}）",
@@ -871,10 +894,19 @@ class LianzhangApplication(BooksApplication):
                 actor=actor,
                 source=f"agreement:{agreement}",
             )
+            terms.receive_dividend(  # checked before anything is saved; names its voucher
+                year=year, amount=value, date=date, entry_number=entry.number, actor=actor
+            )
             self.save(terms, pool)
             return entry
 
         return self._retrying(command)
+
+    # -- corrections of cross-book operations (domain/corrections.py) -------------------------
+
+    refund_capital = corrections.refund_capital
+    correct_land_rent = corrections.correct_land_rent
+    correct_dividend = corrections.correct_dividend
 
     # -- member registers ----------------------------------------------------------------------
 
@@ -1169,7 +1201,7 @@ class LianzhangApplication(BooksApplication):
         """Pay the plan out: every payout into the payer's and each payee's books, one save.
 
         A correction (``supersedes``) does not touch cash already paid: it reverses the old
-        plan's declaration and posts its own (``domain.corrections``); each payee's difference
+        plan's declaration and posts its own (``domain.plan_corrections``); each payee's difference
         stays owed (211) or becomes a claim to recover (112 / 113). ``paid_villages`` are the
         payees of a superseded alliance plan that have since paid their own households (the
         caller reads them from the plans' read model); superseding it then needs

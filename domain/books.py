@@ -28,15 +28,17 @@ from domain.errors import (
     AlreadyReversedError,
     ClosedPeriodError,
     ConflictError,
+    CrossBookEntryError,
     EntryNotFoundError,
     InvalidRequestError,
 )
 from domain.ids import entity_id
 from domain.periods import month_of, parse_month
 from domain.programmes import programme_name
+from domain.sources import correcting_operation
 from ledger.accounts import ChartOfAccounts
 from ledger.entries import JournalEntry, Posting, build_entry, red_ink_reversal
-from ledger.money import from_fen, to_fen
+from ledger.money import amount_str, format_yuan, from_fen, to_fen
 
 OPENING_NUMBER = "期初"
 
@@ -209,15 +211,36 @@ class Books(Aggregate):
             )
 
     def reverse_entry(
-        self, *, original: JournalEntry, date: datetime.date, reason: str, actor: str
+        self,
+        *,
+        original: JournalEntry,
+        date: datetime.date,
+        reason: str,
+        actor: str,
+        source: str | None = None,
+        correction: bool = False,
     ) -> JournalEntry:
         """Reverse a whole entry in red ink (红字冲销), once, dated in an open month.
 
         ``original`` is the entry as posted in these books (the application reads it from
         their event stream); it is checked against the index before anything is emitted.
+        ``source`` is what posted it: an entry of an operation that spans several books is
+        reversed only by that operation's correction (``correction=True``), which changes
+        every book in the same save (``domain.sources``).
         """
         number = original.number
         self.require_entry(number)
+        operation = correcting_operation(
+            source, self.code, number, joint_books=isinstance(self, JointEntity)
+        )
+        if operation is not None and not correction:
+            raise CrossBookEntryError(
+                f"entry {number} of {self.code} was posted by the system for {source} and "
+                f"belongs to more than one book or record; a red-ink reversal here would leave "
+                f"the others unchanged. Correct it with {operation}",
+                field="number",
+                details={"source": source or ""},
+            )
         if self.entry_dates[number] != original.date:
             raise ConflictError(
                 f"entry {number} given for reversal is not the one in the books of {self.code}"
@@ -412,6 +435,88 @@ class JointEntity(Books):
         self._record_entry(entry)
         records = self.capital.setdefault(village, {}).setdefault(programme, [])
         records.append([entry.date.isoformat(), to_fen(amount)])
+
+    def refundable_capital(self, village: str, programme: str, day: datetime.date) -> Money:
+        """Capital of ``programme`` the village can take back on ``day``: what it held then,
+        and never more than it holds on any later recorded day (a later-dated refund already
+        recorded must stay covered)."""
+        records = self.capital.get(village, {}).get(programme, [])
+        held = sum(a for d, a in records if datetime.date.fromisoformat(d) <= day)
+        lowest = held
+        later = sorted((d, a) for d, a in records if datetime.date.fromisoformat(d) > day)
+        for _, a in later:
+            held += a
+            lowest = min(lowest, held)
+        return from_fen(max(lowest, 0))
+
+    def check_refund(
+        self, *, village: str, programme: str, amount: Money, date: datetime.date
+    ) -> None:
+        """Refuse to return more of a programme's capital than the village holds (409)."""
+        available = self.refundable_capital(village, programme, date)
+        if amount > available:
+            raise ConflictError(
+                f"{village} holds {format_yuan(available)} of {programme_name(programme)} "
+                f"({programme}) capital in {self.code} on {date}; {format_yuan(amount)} cannot "
+                "be returned",
+                field="amount",
+                details={"available": amount_str(available), "requested": amount_str(amount)},
+            )
+
+    def refund_capital(
+        self,
+        *,
+        village: str,
+        programme: str,
+        amount: Money,
+        date: datetime.date,
+        reason: str,
+        actor: str,
+    ) -> JournalEntry:
+        """Capital returned to a village (退还资本: 借 301 资本-village, 贷 102 银行存款), the
+        equity register reduced by the programme it was paid in from. A counter-entry, not red
+        ink: money really goes back, on its own date (also when a village leaves the alliance
+        and takes its capital with it)."""
+        name = programme_name(programme)
+        if not reason.strip():
+            raise InvalidRequestError(
+                f"returning capital to {village} needs a reason", field="reason"
+            )
+        self.check_refund(village=village, programme=programme, amount=amount, date=date)
+        entry = self.prepare_entry(
+            date=date,
+            memo=f"退还{village}资本（{name}）：{reason.strip()}",
+            postings=[
+                {"account": f"301{village}", "side": "debit", "amount": amount},
+                {"account": "102", "side": "credit", "amount": amount},
+            ],
+        )
+        self._capital_refunded(
+            entry=entry,
+            village=village,
+            programme=programme,
+            amount=amount,
+            reason=reason.strip(),
+            actor=actor,
+            source=f"capital:{village}",
+        )
+        return entry
+
+    @event("CapitalRefunded")
+    def _capital_refunded(
+        self,
+        *,
+        entry: JournalEntry,
+        village: str,
+        programme: str,
+        amount: Money,
+        reason: str,
+        actor: str,
+        source: str,
+    ) -> None:
+        self._record_entry(entry)
+        records = self.capital.setdefault(village, {}).setdefault(programme, [])
+        records.append([entry.date.isoformat(), -to_fen(amount)])
 
     def contribute_land(
         self,

@@ -108,3 +108,10 @@ class ForbiddenTownshipError(ForbiddenError):
     """A command would write into an entity of a township outside the actor's townships."""
 
     kind = "forbidden-township"
+
+
+class CrossBookEntryError(ConflictError):
+    """An entry the system posted for an operation that spans several books (a plan, capital,
+    land rent, a dividend) is corrected only by that operation, never in one book alone."""
+
+    kind = "cross-book-entry"

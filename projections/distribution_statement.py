@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from domain.corrections import claim_account, differences
+from domain.plan_corrections import claim_account, differences
 from ledger.capitals import to_capitals
 from ledger.money import ZERO, amount_str, format_yuan, money
 from ledger.words import basis_name, rule_in_words
@@ -31,7 +31,8 @@ def _with_capitals(amount: str) -> dict[str, str]:
 def corrections(conn: Connection, plan: dict[str, Any]) -> list[dict[str, Any]]:
     """A correction's differences per payee: what the superseded plan gave (and paid), what
     this one gives, and where the difference goes — still owed on 211 应付款, or a claim to
-    recover on 112 应收款 (households) / 113 内部往来 (villages); see ``domain.corrections``."""
+    recover on 112 应收款 (households) / 113 内部往来 (villages); see
+    ``domain.plan_corrections``."""
     old = economy_queries.plan(conn, plan["supersedes"]) if plan["supersedes"] else None
     if old is None:
         return []

@@ -50,11 +50,13 @@ class EconomyProjection:
         self._code = CodeLookup()
         self._handlers: dict[str, Callable[[Connection, Any, int], None]] = {
             "CapitalContributed": self._capital,
+            "CapitalRefunded": self._capital_refunded,
             "LandShareContributed": self._land,
             "GrantReceived": self._grant,
             "EnterpriseAgreement.Signed": self._signed,
             "DividendDeclared": self._declared,
             "DividendReceived": self._received,
+            "DividendCorrected": self._corrected,
             "MemberRegister.Opened": self._opened,
             "HouseholdRegistered": self._household,
             "MemberRegistered": self._member,
@@ -91,6 +93,19 @@ class EconomyProjection:
                 programme=e.programme,
                 date=e.entry.date,
                 amount_fen=to_fen(e.amount),
+            )
+        )
+
+    def _capital_refunded(self, conn: Connection, e: Any, position: int) -> None:
+        """A refund is a negative row of its programme, from its date on."""
+        conn.execute(
+            insert(equity_capital).values(
+                joint_code=self._joint(conn, e),
+                entry_number=e.entry.number,
+                village_code=e.village,
+                programme=e.programme,
+                date=e.entry.date,
+                amount_fen=-to_fen(e.amount),
             )
         )
 
@@ -157,6 +172,19 @@ class EconomyProjection:
 
     def _received(self, conn: Connection, e: Any, position: int) -> None:
         self._payment(conn, e, position, "received")
+
+    def _corrected(self, conn: Connection, e: Any, position: int) -> None:
+        """A corrected dividend counts the difference, on the correction's date."""
+        conn.execute(
+            insert(agreement_payments).values(
+                agreement_code=self._code(conn, agreements, agreements.c.code, e),
+                position=position,
+                year=e.year,
+                kind=e.kind,
+                date=e.date,
+                amount_fen=to_fen(e.new_amount) - to_fen(e.old_amount),
+            )
+        )
 
     # -- member registers ----------------------------------------------------------------------
 

@@ -61,6 +61,7 @@ class LedgerProjection:
             "OpeningBalancesSet": self._opening_balances_set,
             "EntryPosted": self._entry_posted,
             "CapitalContributed": self._entry_posted,
+            "CapitalRefunded": self._entry_posted,
             "GrantReceived": self._entry_posted,
             "EntryReversed": self._entry_reversed,
             "MonthClosed": self._month_closed,

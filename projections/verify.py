@@ -8,7 +8,9 @@
    row by row: the first table and row that differ are reported;
 3. every published disclosure sheet: its content hashes to its digest, its recorded
    fingerprint is the chain's at its position, and a replay up to that position, with the
-   inputs it was published with, gives the same content and digest.
+   inputs it was published with, gives the same content and digest;
+4. the books against each other (``projections.reconcile``): the first pair of books that
+   disagree (141/301, a plan's payer and payees, land rent, 内部往来).
 """
 
 from __future__ import annotations
@@ -28,7 +30,9 @@ from projections.bootstrap import Runtime
 from projections.economy_view import EconomyProjection
 from projections.ledger_view import LedgerProjection
 from projections.publishing import sheet_content
+from projections.reconcile import verify_pairs
 from projections.runner import PullLoop
+from projections.saves import save_end
 from projections.signing import chain_rows_of, check_checkpoint, signed_chain, verify_log
 from projections.tables import (
     AUDIT_TABLES,
@@ -52,7 +56,11 @@ def scratch_engine() -> Engine:
 
 @contextmanager
 def as_of(runtime: Runtime, position: int) -> Iterator[Engine]:
-    """Read models exactly as they were after event ``position``: a replay into scratch."""
+    """Read models exactly as they were after event ``position``: a replay into scratch.
+
+    A position inside one atomic save reads as the end of that save (``projections.saves``).
+    """
+    position = save_end(runtime.app, position)
     engine = scratch_engine()
     _scratch_loop(runtime, engine).catch_up(stop=position)
     try:
@@ -246,6 +254,8 @@ def verify(runtime: Runtime, checkpoints: Sequence[dict[str, Any]] = ()) -> dict
     if not problems:  # a broken chain makes the replays below meaningless
         problems += verify_read_models(runtime)
         problems += verify_sheets(runtime)
+        with runtime.engine.connect() as conn:  # books against each other: the first pair
+            problems += verify_pairs(conn)[:1]
     with runtime.engine.connect() as conn:
         fingerprint = head(conn)
     return {

@@ -11,7 +11,12 @@ from fastapi.responses import JSONResponse
 from api.deps import ReaderDep, WriterDep
 from api.problems import Problem
 from api.routes.entities import PROBLEMS, entry_body
-from api.schemas import AgreementCreate, DividendCreate, GuaranteeShortfallCreate
+from api.schemas import (
+    AgreementCreate,
+    DividendCorrectionCreate,
+    DividendCreate,
+    GuaranteeShortfallCreate,
+)
 from ledger.entries import JournalEntry
 from projections import economy_queries
 
@@ -129,4 +134,47 @@ def book_shortfall(code: str, body: GuaranteeShortfallCreate, cmd: WriterDep) ->
         posted = entry_body(cmd, status["joint_entity_code"], entry.number)[0]
         return {"entry": posted, "agreement": status}, location
 
-    return cmd.run(write, read)
+    return cmd.run(write, read, replay=lambda recorded: recorded.entry())
+
+
+@router.post(
+    "/{code}/dividend-corrections",
+    status_code=201,
+    responses=PROBLEMS,
+    summary="Correct a declared or received dividend: red ink, the right amount, the agreement's "
+    "record, one save",
+)
+def correct(code: str, body: DividendCorrectionCreate, cmd: WriterDep) -> JSONResponse:
+    def write() -> dict[str, Any]:
+        _writer_for(cmd, code)
+        result: dict[str, Any] = cmd.runtime.app.correct_dividend(
+            agreement=code,
+            entry=body.entry,
+            year=body.year,
+            amount=body.amount,
+            date=body.date,
+            reason=body.reason,
+            actor=cmd.actor,
+        )
+        return result
+
+    def read(result: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        status, location = agreement_body(cmd, code)
+        joint = status["joint_entity_code"]
+        again = result["entry"]
+        return {
+            "kind": result["kind"],
+            "reversal": entry_body(cmd, joint, result["reversal"].number)[0],
+            "entry": entry_body(cmd, joint, again.number)[0] if again is not None else None,
+            "agreement": status,
+        }, location
+
+    def replay(recorded: Any) -> dict[str, Any]:
+        entries = recorded.entries()
+        reversal = next(e for e in entries if e.reverses is not None)
+        again = next((e for e in entries if e.reverses is None), None)
+        declared = any(p.account == "502" for p in reversal.postings)
+        kind = "declared" if declared else "received"
+        return {"kind": kind, "reversal": reversal, "entry": again}
+
+    return cmd.run(write, read, replay=replay)

@@ -14,9 +14,11 @@ from api.deps import ReaderDep, WriterDep
 from api.routes.entities import PROBLEMS, entry_body
 from api.schemas import (
     CapitalContributionCreate,
+    CapitalRefundCreate,
     DayQuery,
     EntryPublic,
     GrantCreate,
+    LandRentCorrectionCreate,
     LandRentCreate,
     LandShareCreate,
     ReceiptCreate,
@@ -68,6 +70,37 @@ def contribute_capital(joint: str, body: CapitalContributionCreate, cmd: WriterD
         }, f"/v1/joint-entities/{joint}/equity"
 
     return cmd.run(write, read, replay=lambda r: (r.entry(body.village), r.entry(joint)))
+
+
+@router.post(
+    "/joint-entities/{joint}/capital-refunds",
+    status_code=201,
+    responses=PROBLEMS,
+    summary="Capital returned to a village (借 301 / 贷 102 and 借 102 / 贷 141: both books, "
+    "the equity register by programme, one save)",
+)
+def refund_capital(joint: str, body: CapitalRefundCreate, cmd: WriterDep) -> JSONResponse:
+    def write() -> tuple[list[JournalEntry], list[JournalEntry]]:
+        _joint_writer(cmd, joint, body.village)
+        return cmd.runtime.app.refund_capital(
+            joint=joint,
+            village=body.village,
+            programme=body.programme,
+            amount=body.amount,
+            date=body.date,
+            reason=body.reason,
+            actor=cmd.actor,
+        )
+
+    def read(entries: tuple[list[JournalEntry], list[JournalEntry]]) -> tuple[dict[str, Any], str]:
+        received, paid = entries
+        return {
+            "village_entries": [entry_body(cmd, body.village, e.number)[0] for e in received],
+            "joint_entries": [entry_body(cmd, joint, e.number)[0] for e in paid],
+            "equity": _equity(cmd, joint, body.date),
+        }, f"/v1/joint-entities/{joint}/equity"
+
+    return cmd.run(write, read, replay=lambda r: (r.entries(body.village), r.entries(joint)))
 
 
 @router.post(
@@ -124,6 +157,55 @@ def pay_land_rent(joint: str, body: LandRentCreate, cmd: WriterDep) -> JSONRespo
         }, f"/v1/entities/{joint}/entries/{paid.number}"
 
     return cmd.run(write, read, replay=lambda r: (r.entry(joint), r.entry(body.village)))
+
+
+@router.post(
+    "/joint-entities/{joint}/land-rent-corrections",
+    status_code=201,
+    responses=PROBLEMS,
+    summary="Correct a land rent payment in both books: red ink, and the right rent if given",
+)
+def correct_land_rent(joint: str, body: LandRentCorrectionCreate, cmd: WriterDep) -> JSONResponse:
+    def write() -> dict[str, Any]:
+        _joint_writer(cmd, joint)
+        result: dict[str, Any] = cmd.runtime.app.correct_land_rent(
+            joint=joint,
+            entry=body.entry,
+            date=body.date,
+            reason=body.reason,
+            mu=None if body.mu is None else Decimal(body.mu),
+            rate_per_mu=body.rate_per_mu,
+            year=body.year,
+            actor=cmd.actor,
+        )
+        return result
+
+    def read(result: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        def bodies(entries: dict[str, JournalEntry]) -> dict[str, Any]:
+            return {code: entry_body(cmd, code, e.number)[0] for code, e in entries.items()}
+
+        reversal = result["reversals"][joint]
+        return {
+            "village": result["village"],
+            "reversals": bodies(result["reversals"]),
+            "corrected": bodies(result["corrected"]) or None,
+        }, f"/v1/entities/{joint}/entries/{reversal.number}"
+
+    def replay(recorded: Any) -> dict[str, Any]:
+        reversals: dict[str, JournalEntry] = {}
+        corrected: dict[str, JournalEntry] = {}
+        village = ""
+        for event in recorded.events:
+            entry = getattr(event, "entry", None)
+            if not isinstance(entry, JournalEntry):
+                continue
+            code = cmd.runtime.app.repository.get(event.originator_id).code
+            if code != joint:
+                village = code
+            (reversals if entry.reverses is not None else corrected)[code] = entry
+        return {"village": village, "reversals": reversals, "corrected": corrected}
+
+    return cmd.run(write, read, replay=replay)
 
 
 @router.post(

@@ -144,7 +144,7 @@ def forget_member(village: str, member: str, body: MemberForget, cmd: WriterDep)
             village=village, member=member, reason=body.reason, actor=cmd.actor
         )
 
-    return cmd.run(write, lambda _: register_body(cmd, village), status=200)
+    return cmd.run(write, lambda _: register_body(cmd, village), replay=lambda _: None, status=200)
 
 
 @router.get(
