@@ -47,7 +47,7 @@ from domain.errors import (
 )
 from domain.ids import alliance_id, entity_id
 from domain.members import MemberRegister, register_id
-from domain.periods import period_bounds
+from domain.periods import parse_period, period_bounds, require_not_after
 from domain.plan import DistributionPlan, plan_id
 from domain.programmes import programme_name
 from domain.transcodings import register_all
@@ -822,7 +822,7 @@ class LianzhangApplication(BooksApplication):
                     f"alliance {target} has no member villages on {as_of}", field="as_of"
                 )
             membership: dict[str, Fraction] = {}
-            bounds = period_bounds(period)
+            bounds = period_bounds(period) if period else None
             if bounds is not None and bounds[0] <= as_of:
                 first, last = bounds[0], min(bounds[1], as_of)
                 days = (last - first).days + 1
@@ -884,6 +884,8 @@ class LianzhangApplication(BooksApplication):
         _require_code(code)
         if not title.strip():
             raise InvalidRequestError("a plan needs a title", field="title")
+        parse_period(period)  # 2025, 2025-Q1 or 2025-03; anything else would lose pro-rating
+        require_not_after(as_of, self.today(), what=f"plan {code}'s record date", field="as_of")
         payer_code, alliance_code, document, sources = self.plan_document(
             scope=scope, target=target, as_of=as_of, amount=amount, rule=rule, period=period
         )

@@ -32,7 +32,7 @@ from domain.errors import (
     InvalidRequestError,
 )
 from domain.ids import entity_id
-from domain.periods import month_of, parse_month
+from domain.periods import add_years, month_of, parse_month
 from domain.programmes import programme_name
 from ledger.accounts import ChartOfAccounts
 from ledger.entries import JournalEntry, Posting, build_entry, red_ink_reversal
@@ -376,7 +376,7 @@ class JointEntity(Books):
         total = Decimal(0)
         for record in self.land.get(village, []):
             start = datetime.date.fromisoformat(record["date"])
-            end = start.replace(year=start.year + int(record["term_years"]))
+            end = add_years(start, int(record["term_years"]))  # total: 02-29 + 1 year = 02-28
             if start <= as_of < end:
                 total += Decimal(record["mu"]) * Decimal(record["grade"])
         return total
@@ -430,6 +430,7 @@ class JointEntity(Books):
                 raise InvalidRequestError(f"{name} must be a positive number", field=name)
         if term_years < 1:
             raise InvalidRequestError("term_years must be at least 1", field="term_years")
+        add_years(date, term_years)  # the term's end must be a date before anything is saved
         self._check_open(date)
         self._land_share_contributed(
             village=village,
