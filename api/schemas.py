@@ -309,7 +309,7 @@ class PlanCreate(Strict):
     code: Code
     title: Text
     scope: PlanScope
-    period: Annotated[StrictStr, Field(min_length=4, max_length=16, examples=["2025"])]
+    period: Annotated[StrictStr, Field(max_length=16, examples=["2025"])]  # parse_period checks
     as_of: datetime.date
     amount: Amount
     rule: dict[str, Any] = Field(

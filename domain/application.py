@@ -16,7 +16,12 @@ from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, RecordConflictError
+from eventsourcing.persistence import (
+    IntegrityError,
+    JSONTranscoder,
+    RecordConflictError,
+    Recording,
+)
 from moneyed import Money
 
 from domain.agreement import EnterpriseAgreement, agreement_id
@@ -47,7 +52,7 @@ from domain.errors import (
 )
 from domain.ids import alliance_id, entity_id
 from domain.members import MemberRegister, register_id
-from domain.periods import parse_period, period_bounds, require_not_after
+from domain.periods import dated_facts, parse_period, period_bounds, require_not_after
 from domain.plan import DistributionPlan, plan_id
 from domain.programmes import programme_name
 from domain.transcodings import register_all
@@ -81,6 +86,17 @@ class BooksApplication(Application[UUID]):
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         register_all(transcoder)
+
+    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
+        """Save, after refusing anything dated after today (issue 9): one policy on every
+        write path, so an entry, reversal, step, execution or check dated tomorrow is a 422
+        ``future-date`` whichever command made it, and nothing is written."""
+        today = self.today()
+        for obj in objs:
+            for event in getattr(obj, "pending_events", ()):
+                for what, day, field in dated_facts(event):
+                    require_not_after(day, today, what=what, field=field)
+        return super().save(*objs, **kwargs)
 
     # -- loading -------------------------------------------------------------------------------
 

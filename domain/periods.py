@@ -14,9 +14,11 @@ from __future__ import annotations
 import calendar
 import datetime
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from domain.errors import FutureDateError, InvalidPeriodError, InvalidRequestError
+from ledger.entries import JournalEntry
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 _PERIOD = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2])|-Q([1-4]))?$")
@@ -99,10 +101,42 @@ def require_not_after(
     """Refuse ``what`` dated after ``today``: the books record what has happened."""
     if day > today:
         raise FutureDateError(
-            f"{what} cannot be dated {day}, after today ({today}); record it on the day it "
-            "happens or later",
+            f"{what} cannot be dated {day}, after today ({today}); the books record what has "
+            f"happened: date it {today} or earlier",
             field=field,
         )
+
+
+# Dated facts of stored events other than journal entries: event class name → (attribute,
+# field of the request, what a clerk calls it).
+_DATED_EVENTS: dict[str, tuple[str, str, str]] = {
+    "StepRecorded": ("date", "date", "a step of 四议两公开"),
+    "Executed": ("on", "date", "the execution of a plan"),
+    "Published": ("checked_on", "checked_on", "the check of a disclosure sheet (民主理财小组)"),
+    "LandShareContributed": ("date", "date", "a land share (土地入股)"),
+    "DividendDeclared": ("date", "date", "a dividend declaration"),
+    "DividendReceived": ("date", "date", "a dividend receipt"),
+}
+
+
+def dated_facts(event: object) -> Iterator[tuple[str, datetime.date, str]]:
+    """What an event about to be saved dates, as (what, day, field): every journal entry it
+    carries (postings, reversals, contributions, payouts …) and the dated facts above."""
+    entry = getattr(event, "entry", None)
+    if isinstance(entry, JournalEntry):
+        what = (
+            f"the reversal (红字冲销) of entry {entry.reverses}"
+            if entry.reverses
+            else f"entry {entry.number} ({entry.memo})"
+        )
+        yield what, entry.date, "date"
+    known = _DATED_EVENTS.get(type(event).__name__)
+    if known is not None:
+        attribute, field, what = known
+        day = getattr(event, attribute, None)
+        if isinstance(day, datetime.date):
+            step = getattr(event, "step", None)
+            yield (f"step {step}" if isinstance(step, str) else what), day, field
 
 
 # -- periods -----------------------------------------------------------------------------------
