@@ -901,7 +901,9 @@ class LianzhangApplication(BooksApplication):
         if not title.strip():
             raise InvalidRequestError("a plan needs a title", field="title")
         parse_period(period)  # 2025, 2025-Q1 or 2025-03; anything else would lose pro-rating
-        require_not_after(as_of, self.today(), what=f"plan {code}'s record date", field="as_of")
+        require_not_after(
+            as_of, self.today(), what=f"the record date of plan {code}", field="as_of"
+        )
         payer_code, alliance_code, document, sources = self.plan_document(
             scope=scope, target=target, as_of=as_of, amount=amount, rule=rule, period=period
         )

@@ -170,12 +170,17 @@ class Books(Aggregate):
                 and account.category is Category.ASSET
                 and account.code[:3] not in RECEIPT_MAY_CREDIT
             ):
+                way = (
+                    "a fixed asset sold goes through 154 固定资产清理"
+                    if account.code[:3] in ("151", "152", "153")
+                    else f"a sale of {account.name} is income (501/504), with its cost moved in "
+                    "an entry of its own"
+                )
                 raise NonsenseEntryError(
                     f"a receipt (借 101/102) cannot credit {posting.account} {account.name}: "
                     "money comes in for a claim collected (112 应收款, 113 内部往来, 111), an "
                     "investment recovered (141), a disposal (154 固定资产清理, 161), or cash "
-                    f"moved between 101 and 102. A sale of {account.name} is income (501/504) "
-                    "with its cost moved in an entry of its own",
+                    f"moved between 101 and 102; {way}",
                     field=f"postings[{index}].account",
                 )
 
