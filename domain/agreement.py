@@ -12,6 +12,7 @@ from moneyed import Money
 
 from domain.errors import ConflictError, InvalidRequestError
 from domain.ids import NAMESPACE
+from domain.periods import day_in_year
 from ledger.allocation import percent_of
 from ledger.money import ZERO, format_yuan, from_fen, to_fen
 
@@ -77,13 +78,13 @@ class EnterpriseAgreement(Aggregate):
             )
         if years < 1:
             raise InvalidRequestError("an agreement runs at least one year", field="years")
-        try:
-            datetime.date.fromisoformat(f"2000-{payment_due}")
-        except ValueError:
+        if not 1 <= start_year <= 9999 - years:
             raise InvalidRequestError(
-                f"payment_due {payment_due!r} is not a day of the year; write it MM-DD, e.g. 12-31",
-                field="payment_due",
-            ) from None
+                f"an agreement from {start_year} for {years} years leaves the calendar",
+                field="start_year",
+            )
+        # the due day of every year must be a date before anything is saved (02-29 → 02-28)
+        day_in_year(start_year + years - 1, payment_due, field="payment_due")
         return cls(
             code=code,
             alliance_code=alliance_code,

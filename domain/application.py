@@ -70,7 +70,7 @@ from domain.errors import (
 )
 from domain.ids import alliance_id, entity_id
 from domain.members import MemberRegister, register_id
-from domain.periods import period_bounds
+from domain.periods import dated_facts, parse_period, period_bounds, require_not_after
 from domain.plan import DistributionPlan, plan_id
 from domain.plan_corrections import correction_entries, require_free_cash, reverse_declaration
 from domain.privacy import PersonalDataVault, member_subject
@@ -176,9 +176,17 @@ class BooksApplication(Application[UUID]):
         )
 
     def save(self, *objs: Any, **kwargs: Any) -> Any:
-        """Save in one transaction. Inside a command context (``domain.context``) every
-        aggregate written must be in the actor's townships, and the request's idempotency key is
-        saved with the command's events (``domain.tenancy``)."""
+        """Save in one transaction, after refusing anything dated after today (issue 9: one
+        policy on every write path, so an entry, reversal, step, execution or check dated
+        tomorrow is a 422 ``future-date`` whichever command made it, and nothing is written).
+        Inside a command context (``domain.context``) every aggregate written must be in the
+        actor's townships, and the request's idempotency key is saved with the command's events
+        (``domain.tenancy``)."""
+        today = self.today()
+        for obj in objs:
+            for event in getattr(obj, "pending_events", ()):
+                for what, day, field in dated_facts(event):
+                    require_not_after(day, today, what=what, field=field)
         context = current()
         if context is None:
             return super().save(*objs, **kwargs)
@@ -1125,6 +1133,10 @@ class LianzhangApplication(BooksApplication):
         _require_code(code)
         if not title.strip():
             raise InvalidRequestError("a plan needs a title", field="title")
+        parse_period(period)  # 2025, 2025-Q1 or 2025-03; anything else would lose pro-rating
+        require_not_after(
+            as_of, self.today(), what=f"the record date of plan {code}", field="as_of"
+        )
         payer_code, alliance_code, document, sources = self.plan_document(
             scope=scope, target=target, as_of=as_of, amount=amount, rule=rule, period=period
         )

@@ -7,7 +7,9 @@ Rules enforced here, each with an error that says what would be allowed:
   positive with at most two places, accounts in the chart of 2023 or its sub-accounts);
 - no entry is dated before the opening balances or inside a closed month;
 - a mistake is corrected by a red-ink reversal (红字冲销) that names the original, at most once;
-- months are closed in order, like a lock date: closing 2025-03 closes every month up to it.
+- months are closed in order, like a lock date: closing 2025-03 closes every month up to it;
+- cash cannot go below zero (see :meth:`Books._check_cash`) and an entry must describe something
+  that can happen (see :meth:`Books._check_sense`), whichever command posts it.
 
 Voucher numbers are given by the books, ``YYYY-NNNN`` counting per calendar year, so two clerks
 posting at once get consecutive numbers (the second save conflicts and is retried).
@@ -26,21 +28,31 @@ from moneyed import Money
 
 from domain.errors import (
     AlreadyReversedError,
+    CashOverdraftError,
     ClosedPeriodError,
     ConflictError,
     CrossBookEntryError,
     EntryNotFoundError,
     InvalidRequestError,
+    NonsenseEntryError,
 )
 from domain.ids import entity_id
-from domain.periods import month_of, parse_month
+from domain.periods import add_years, month_of, parse_month
 from domain.programmes import programme_name
 from domain.sources import correcting_operation
-from ledger.accounts import ChartOfAccounts
+from ledger.accounts import Category, ChartOfAccounts, Side
 from ledger.entries import JournalEntry, Posting, build_entry, red_ink_reversal
 from ledger.money import amount_str, format_yuan, from_fen, to_fen
 
 OPENING_NUMBER = "期初"
+
+CASH_ACCOUNTS = ("101", "102")  # 库存现金, 银行存款 (and their sub-accounts, one per bank account)
+# Asset accounts a receipt (借 101/102) may credit, each for a reason: cash moved between 101
+# and 102 (存现 / 提现), a claim or short-term investment collected (111 短期投资, 112 应收款,
+# 113 内部往来), a long-term investment recovered (141), the proceeds of a disposal (154
+# 固定资产清理), an intangible asset sold at its carrying amount (161, the 2023 system credits it
+# directly), a cash overage awaiting approval (181 待处理财产损溢).
+RECEIPT_MAY_CREDIT = ("101", "102", "111", "112", "113", "141", "154", "161", "181")
 
 
 class Books(Aggregate):
@@ -93,6 +105,87 @@ class Books(Aggregate):
                 field=field,
             )
 
+    def _check_cash(self, entry: JournalEntry, *, field: str = "postings") -> None:
+        """The one cash policy (issue 9): no entry may leave 101 库存现金 or 102 银行存款 (each
+        account or sub-account on its own) below zero.
+
+        Checked on every entry these books record: raw entries, receipts and payments, capital
+        contributions, land rent, plan payouts, red-ink reversals (reversing a receipt takes
+        the money out again). The check is on the running balance, the books as they stand
+        after the entry, not day by day: an entry dated before the receipt it spends is
+        accepted when the money is there now.
+        """
+        moves: dict[str, int] = {}
+        for posting in entry.postings:
+            if posting.account.startswith(CASH_ACCOUNTS):
+                moves[posting.account] = moves.get(posting.account, 0) + to_fen(posting.signed())
+        for account, fen in sorted(moves.items()):
+            have = self.balances.get(account, 0)
+            if fen < 0 and have + fen < 0:
+                name = self.chart.get(account).name
+                raise CashOverdraftError(
+                    f"{self.code} has {format_yuan(from_fen(have))} in {account} {name}; this "
+                    f"entry takes out {format_yuan(from_fen(-fen))}, which would leave "
+                    f"{format_yuan(from_fen(have + fen))}. 库存现金 and 银行存款 cannot go below "
+                    f"zero: record the money coming in first, or take out at most "
+                    f"{format_yuan(from_fen(max(have, 0)))}",
+                    field=field,
+                    details={
+                        "available": amount_str(from_fen(have)),
+                        "requested": amount_str(from_fen(-fen)),
+                    },
+                )
+
+    def _check_sense(self, entry: JournalEntry) -> None:
+        """Refuse an entry that balances but describes nothing that can happen (issue 9).
+
+        Nonsense, precisely:
+
+        1. every posting is on one and the same account (102 against 102): it moves nothing;
+           money between two bank accounts goes between two sub-accounts (102ICBC, 102RCC);
+        2. a receipt (an entry debiting 101 or 102) crediting an asset account that money
+           cannot come from: anything but :data:`RECEIPT_MAY_CREDIT`. Stock (121), biological
+           assets (13x), fixed assets (151, 153) and prepaid expenses (171) are sold through
+           income (501/504) and their cost moved separately, or through 154 固定资产清理;
+           contra accounts (133, 152, 162 累计折旧/摊销) never receive cash.
+
+        Red-ink reversals are not checked here: they undo an entry that was.
+        """
+        accounts = {posting.account for posting in entry.postings}
+        if len(accounts) == 1:
+            (only,) = accounts
+            raise NonsenseEntryError(
+                f"every posting of this entry is on account {only}: an entry on only account "
+                f"{only} moves nothing. Money between two bank accounts goes between two "
+                "sub-accounts (e.g. 102ICBC and 102RCC)",
+                field="postings",
+            )
+        receipt = any(
+            p.side is Side.DEBIT and p.account.startswith(CASH_ACCOUNTS) for p in entry.postings
+        )
+        if not receipt:
+            return
+        for index, posting in enumerate(entry.postings):
+            account = self.chart.get(posting.account)
+            if (
+                posting.side is Side.CREDIT
+                and account.category is Category.ASSET
+                and account.code[:3] not in RECEIPT_MAY_CREDIT
+            ):
+                way = (
+                    "a fixed asset sold goes through 154 固定资产清理"
+                    if account.code[:3] in ("151", "152", "153")
+                    else f"a sale of {account.name} is income (501/504), with its cost moved in "
+                    "an entry of its own"
+                )
+                raise NonsenseEntryError(
+                    f"a receipt (借 101/102) cannot credit {posting.account} {account.name}: "
+                    "money comes in for a claim collected (112 应收款, 113 内部往来, 111), an "
+                    "investment recovered (141), a disposal (154 固定资产清理, 161), or cash "
+                    f"moved between 101 and 102; {way}",
+                    field=f"postings[{index}].account",
+                )
+
     def balance(self, *prefixes: str) -> Money:
         """Debit-positive balance of every account starting with one of ``prefixes``."""
         return from_fen(
@@ -136,6 +229,15 @@ class Books(Aggregate):
                 field_prefix="balances",
             )
             postings = entry.postings
+            for index, posting in enumerate(postings):
+                if posting.account.startswith(CASH_ACCOUNTS) and posting.side is Side.CREDIT:
+                    raise CashOverdraftError(
+                        f"an opening balance of {self.code} cannot be a credit on "
+                        f"{posting.account} {self.chart.get(posting.account).name}: "
+                        "库存现金 and 银行存款 cannot go below zero; an overdraft is a "
+                        "short-term loan (201 短期借款)",
+                        field=f"balances[{index}].side",
+                    )
         self._opening_balances_set(as_of=as_of, postings=postings, actor=actor)
 
     @event("OpeningBalancesSet")
@@ -164,13 +266,16 @@ class Books(Aggregate):
                 f"an entry in the books of {self.code} needs a memo (摘要)", field="memo"
             )
         self._check_open(date)
-        return build_entry(
+        entry = build_entry(
             date=date,
             number=self._next_number(date),
             memo=memo.strip(),
             postings=list(postings),
             chart=self.chart,
         )
+        self._check_sense(entry)
+        self._check_cash(entry)
+        return entry
 
     def post_entry(
         self,
@@ -274,6 +379,7 @@ class Books(Aggregate):
             number=self._next_number(date),
             memo=f"冲销 {number}: {reason.strip()}",
         )
+        self._check_cash(reversal, field="number")
         self._entry_reversed(entry=reversal, reason=reason.strip(), actor=actor)
         return reversal
 
@@ -399,7 +505,7 @@ class JointEntity(Books):
         total = Decimal(0)
         for record in self.land.get(village, []):
             start = datetime.date.fromisoformat(record["date"])
-            end = start.replace(year=start.year + int(record["term_years"]))
+            end = add_years(start, int(record["term_years"]))  # total: 02-29 + 1 year = 02-28
             if start <= as_of < end:
                 total += Decimal(record["mu"]) * Decimal(record["grade"])
         return total
@@ -535,6 +641,7 @@ class JointEntity(Books):
                 raise InvalidRequestError(f"{name} must be a positive number", field=name)
         if term_years < 1:
             raise InvalidRequestError("term_years must be at least 1", field="term_years")
+        add_years(date, term_years)  # the term's end must be a date before anything is saved
         self._check_open(date)
         self._land_share_contributed(
             village=village,

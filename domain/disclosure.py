@@ -3,6 +3,9 @@
 A sheet for one village and period is published with its whole content (canonical JSON) and
 the SHA-256 of that content. Publishing again for the same period is a correction: a new
 version that names the one it replaces. Nothing published is ever changed.
+
+The 民主理财小组 checks a sheet within its period or after it (a check dated before the period
+begins is refused), and never after today (refused by the application before saving).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import ConflictError, InvalidRequestError
 from domain.ids import NAMESPACE
+from domain.periods import parse_period
 from ledger.canonical import digest
 
 
@@ -55,6 +59,14 @@ class DisclosureSheet(Aggregate):
         actor: str,
     ) -> dict[str, Any]:
         """Publish ``content`` as the next version; a correction needs its reason."""
+        start = parse_period(self.period).start
+        if checked_on < start:
+            raise InvalidRequestError(
+                f"the sheet of {self.village} for {self.period} cannot be checked on "
+                f"{checked_on}, before its period begins ({start}); the 民主理财小组 checks it "
+                "within or after the period",
+                field="checked_on",
+            )
         names = [n.strip() for n in checked_by if n.strip()]
         if not names:
             raise InvalidRequestError(

@@ -115,3 +115,26 @@ class CrossBookEntryError(ConflictError):
     land rent, a dividend) is corrected only by that operation, never in one book alone."""
 
     kind = "cross-book-entry"
+
+
+class InvalidPeriodError(InvalidRequestError):
+    """A period label other than ``2025``, ``2025-Q1`` or ``2025-03``."""
+
+    kind = "invalid-period"
+
+
+class FutureDateError(InvalidRequestError):
+    """Something dated after today: an entry, a reversal, a step, a check or a publication."""
+
+    kind = "future-date"
+
+
+class CashOverdraftError(OverDistributionError):
+    """An entry would leave 101 库存现金 or 102 银行存款 below zero (the problem type of a
+    payment the bank cannot cover, on every write path)."""
+
+
+class NonsenseEntryError(InvalidRequestError):
+    """An entry that balances but cannot describe anything that happened (102 against 102)."""
+
+    kind = "nonsense-entry"

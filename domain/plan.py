@@ -24,6 +24,12 @@ The steps and their thresholds (ACCOUNTING.md):
 6. 实施结果公开 the outcome is posted, after execution.
 
 A vote below its threshold is still recorded, and rejects the plan with the reason.
+
+Dates (issue 9): the steps are recorded in the order above, each dated on or after the one
+before it and on or after the plan's record date (``as_of``): the plan put to the vote is the
+registers as of that day, so it is drafted no earlier, and no step can precede it. Execution is
+dated on or after 决议公开 (hence after the record date), and 实施结果公开 on or after execution.
+Nothing is dated after today (the application refuses it before saving).
 """
 
 from __future__ import annotations
@@ -158,6 +164,12 @@ class DistributionPlan(Aggregate):
             raise ConflictError(
                 f"plan {self.code} cannot record {step} before {', '.join(missing)}",
                 field="step",
+            )
+        if date < self.as_of:
+            raise InvalidRequestError(
+                f"{step} of plan {self.code} cannot be dated {date}, before its record date "
+                f"({self.as_of}): the plan's figures are the registers as of that day",
+                field="date",
             )
         previous = [self.steps[s]["date"] for s in STEPS[:index]]
         if previous and date.isoformat() < max(previous):
@@ -442,6 +454,12 @@ class DistributionPlan(Aggregate):
                 f"plan {self.code} cannot be executed before {', '.join(missing)} "
                 f"(recorded so far: {', '.join(self.steps) or 'nothing'})",
                 field="steps",
+            )
+        if on < self.as_of:
+            raise InvalidRequestError(
+                f"plan {self.code} cannot be executed on {on}, before its record date "
+                f"({self.as_of})",
+                field="date",
             )
         published = datetime.date.fromisoformat(self.steps[RESOLUTION_PUBLISHED]["date"])
         if on < published:

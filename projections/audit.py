@@ -244,9 +244,7 @@ def trail(
     if end is not None:
         conditions.append(
             audit_trail.c.recorded_at
-            < datetime.datetime.combine(
-                end + datetime.timedelta(days=1), datetime.time(), datetime.UTC
-            )
+            <= datetime.datetime.combine(end, datetime.time.max, datetime.UTC)  # 9999-12-31 too
         )
     query = select(audit_trail).order_by(audit_trail.c.position).limit(limit).offset(offset)
     if conditions:

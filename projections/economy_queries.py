@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, select
 
 from domain.distribution import plain_decimal
+from domain.periods import add_years, day_in_year
 from domain.privacy import FORGOTTEN, mask_id_number
 from domain.programmes import PROGRAMMES
 from ledger.allocation import percent_of
@@ -56,7 +57,7 @@ def equity_register(conn: Connection, joint: str, as_of: datetime.date) -> dict[
         .order_by(land_shares.c.position)
     ).mappings():
         start = r["date"]
-        end = start.replace(year=start.year + r["term_years"])
+        end = add_years(start, r["term_years"])  # total: 02-29 + 1 year = 02-28
         if as_of < end:
             row(r["village_code"])["land"].append(
                 {
@@ -142,7 +143,7 @@ def agreement_status(conn: Connection, code: str, today: datetime.date) -> dict[
         received = from_fen(payments.get(year, {}).get("received", 0))
         due = max(guaranteed, declared)
         outstanding = due - received if due > received else ZERO
-        payment_day = datetime.date.fromisoformat(f"{year}-{terms['payment_due']}")
+        payment_day = day_in_year(year, terms["payment_due"])  # 02-29 → 02-28 in common years
         years.append(
             {
                 "year": year,

@@ -12,11 +12,11 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, select
 
+from domain.periods import parse_period
 from projections.audit import head
 from projections.bootstrap import Runtime
 from projections.disclosure import disclosure_content
 from projections.signing import ChainError, make_checkpoint
-from projections.statements import parse_period
 from projections.tables import sheets
 
 

@@ -12,16 +12,15 @@ balance of 321, 322 and every 5xx account together.
 
 from __future__ import annotations
 
-import datetime
-import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from moneyed import Money
 from sqlalchemy import Connection, and_, select
 
-from domain.bounds import FIRST_DAY, LAST_DAY
+from domain.errors import InvalidPeriodError
+from domain.periods import Period
+from domain.periods import parse_period as parse_period  # re-exported for older callers
 from ledger.accounts import ChartOfAccounts
 from ledger.capitals import to_capitals
 from ledger.money import ZERO, amount_str, from_fen
@@ -29,56 +28,8 @@ from ledger.trial_balance import TrialBalance
 from projections.queries import trial_balance_between
 from projections.tables import entries, entry_lines
 
-_PERIOD = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2])|-Q([1-4]))?$")
-
-
-class PeriodError(ValueError):
-    """The period is not YYYY, YYYY-Qn or YYYY-MM."""
-
-
-@dataclass(frozen=True)
-class Period:
-    text: str
-    first_month: str
-    last_month: str
-    start: datetime.date
-    end: datetime.date
-
-    @property
-    def label(self) -> str:
-        year = self.text[:4]
-        if len(self.text) == 4:
-            return f"{year}年度"
-        if "Q" in self.text:
-            return f"{year}年第{self.text[-1]}季度"
-        return f"{year}年{int(self.text[5:])}月"
-
-
-def parse_period(text: str) -> Period:
-    match = _PERIOD.match(text or "")
-    if not match:
-        raise PeriodError(
-            f"period {text!r} is not a period; write 2025 (a year), 2025-Q1 (a quarter) or "
-            "2025-03 (a month)"
-        )
-    year = int(match.group(1))
-    if not FIRST_DAY.year <= year <= LAST_DAY.year:
-        raise PeriodError(
-            f"period {text!r} is outside the years kept ({FIRST_DAY.year} to {LAST_DAY.year})"
-        )
-    if match.group(2):
-        first = last = int(match.group(2))
-    elif match.group(3):
-        quarter = int(match.group(3))
-        first, last = quarter * 3 - 2, quarter * 3
-    else:
-        first, last = 1, 12
-    end = (
-        datetime.date(year + 1, 1, 1) if last == 12 else datetime.date(year, last + 1, 1)
-    ) - datetime.timedelta(days=1)
-    return Period(
-        text, f"{year}-{first:02d}", f"{year}-{last:02d}", datetime.date(year, first, 1), end
-    )
+# One parser of period labels for the whole service (domain.periods); kept importable from here.
+PeriodError = InvalidPeriodError
 
 
 def money_item(m: Money) -> dict[str, str]:

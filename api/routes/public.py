@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.problems import Problem
 from api.views import require_views
+from domain.periods import parse_period
 from projections import economy_queries, publishing
 from projections.distribution_statement import distribution_statement
 from projections.render import index_html, pdf, plan_html, sheet_html, sheet_xlsx
@@ -63,6 +64,7 @@ def plan_pdf(code: str, request: Request) -> Response:
 
 
 def _sheet(request: Request, village: str, period: str, version: int | None) -> dict[str, Any]:
+    parse_period(period)  # 2025, 2025-Q1 or 2025-03, else a 422 invalid-period
     found = publishing.published(fresh_runtime(request), village, period, version)
     if found is None:
         which = f"version {version} of " if version else ""

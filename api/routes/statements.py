@@ -14,9 +14,10 @@ from api.problems import Problem
 from api.routes.entities import PROBLEMS
 from api.schemas import Day, LongText, PeriodText, PositionQuery, Strict, Text
 from domain.bounds import PERIOD_PATTERN
+from domain.periods import Period, parse_period
 from projections import audit, publishing, verify
 from projections.distribution_statement import distribution_statement
-from projections.statements import KINDS, PeriodError, parse_period, statement
+from projections.statements import KINDS, statement
 
 router = APIRouter(prefix="/v1", tags=["statements and disclosure"])
 
@@ -30,11 +31,10 @@ PeriodQuery = Annotated[
 ]
 
 
-def _period(text: str) -> Any:
-    try:
-        return parse_period(text)
-    except PeriodError as error:
-        raise Problem(422, "invalid-period", str(error), field="period") from None
+def _period(text: str) -> Period:
+    """The period of a query or body: ``2025``, ``2025-Q1`` or ``2025-03``, else a 422
+    ``invalid-period`` problem (domain.periods.parse_period is the one parser)."""
+    return parse_period(text)
 
 
 @router.get(
