@@ -22,6 +22,7 @@ from moneyed import Money
 from domain.agreement import EnterpriseAgreement, agreement_id
 from domain.alliance import Alliance
 from domain.books import Books, JointEntity, VillageCollective
+from domain.chart_commands import ChartCommands, operation_accounts, plan_account_names
 from domain.disclosure import DisclosureSheet, sheet_id
 from domain.distribution import (
     DEFAULT_DEDUCTION_ACCOUNTS,
@@ -343,7 +344,7 @@ def _require_code(code: str) -> None:
         )
 
 
-class LianzhangApplication(BooksApplication):
+class LianzhangApplication(ChartCommands, BooksApplication):
     """The only way into the write side (reads go through ``projections``): the books, and
     pooling, land shares, enterprise agreements, member registers and distribution plans.
 
@@ -446,6 +447,9 @@ class LianzhangApplication(BooksApplication):
             books = self._member_village(pool, village, date)
             self._require_cash(books, value, f"to pay into {joint}")
             name = programme_name(programme)
+            books.ensure_account(
+                f"141{joint}", f"长期投资-{pool.name}", actor=actor, source=f"capital:{joint}"
+            )
             paid = books.post_entry(
                 date=date,
                 memo=f"向{pool.name}投入资本（{name}）",
@@ -457,7 +461,12 @@ class LianzhangApplication(BooksApplication):
                 source=f"capital:{joint}",
             )
             received = pool.contribute_capital(
-                village=village, programme=programme, amount=value, date=date, actor=actor
+                village=village,
+                programme=programme,
+                amount=value,
+                date=date,
+                actor=actor,
+                village_name=books.name,
             )
             self.save(books, pool)
             return paid, received
@@ -659,6 +668,15 @@ class LianzhangApplication(BooksApplication):
         def command() -> JournalEntry:
             terms = self.get_agreement(agreement)
             pool = self.get_joint(terms.joint_entity_code)
+            enterprise = self.get_alliance(terms.alliance_code).enterprises.get(
+                terms.enterprise_code, terms.enterprise_code
+            )
+            pool.ensure_account(
+                terms.receivable_account,
+                f"应收款-{enterprise}",
+                actor=actor,
+                source=f"agreement:{agreement}",
+            )
             entry = pool.post_entry(
                 date=date,
                 memo=f"{terms.enterprise_code}宣告{year}年度分红（协议{agreement}）",
@@ -977,6 +995,9 @@ class LianzhangApplication(BooksApplication):
             )
             self._require_cash(payer, sum(paid.values(), ZERO), f"that plan {code} pays out")
             posted: list[list[str]] = []
+            names = plan_account_names(plan.result, plan.deduction_accounts)
+            for _, postings in entries:
+                operation_accounts(postings, names, payer, actor=actor, source=f"plan:{code}")
             for memo, postings in entries:
                 entry = payer.post_entry(
                     date=date, memo=memo, postings=postings, actor=actor, source=f"plan:{code}"
