@@ -16,11 +16,11 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, or_, select
 
-from ledger.accounts import ChartOfAccounts
 from ledger.money import ZERO, from_fen
 from projections import queries
+from projections.chart_view import entity_chart
 from projections.distribution_statement import distribution_statement
-from projections.statements import Period, balance_sheet, money_item
+from projections.statements import CLOSING_SOURCE, Period, balance_sheet, money_item
 from projections.tables import entries, entry_lines, plan_lines, plans
 
 INCOME = ("501", "502", "503", "504")
@@ -38,7 +38,7 @@ SOURCE_NAMES = {
 def _items(
     conn: Connection, village: str, period: Period, prefixes: tuple[str, ...], side: str
 ) -> tuple[list[dict[str, Any]], int]:
-    chart = ChartOfAccounts.standard()
+    chart = entity_chart(conn, village)
     rows = conn.execute(
         select(
             entries.c.date,
@@ -64,6 +64,7 @@ def _items(
                 or_(*(entry_lines.c.account.startswith(p) for p in prefixes)),
                 entries.c.date >= period.start,
                 entries.c.date <= period.end,
+                or_(entries.c.source.is_(None), ~entries.c.source.startswith(CLOSING_SOURCE)),
             )
         )
         .order_by(entries.c.date, entries.c.number, entry_lines.c.line)
