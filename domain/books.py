@@ -27,7 +27,12 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 from moneyed import Money
 
-from domain.chart import check_postings_open, open_sub_accounts, refuse_new_sub_account
+from domain.chart import (
+    check_postings_open,
+    is_open,
+    open_sub_accounts,
+    refuse_new_sub_account,
+)
 from domain.closing import check_year_open, closing_postings, refuse_closing_reversal
 from domain.errors import (
     AlreadyReversedError,
@@ -318,7 +323,7 @@ class Books(Aggregate):
     def ensure_account(self, code: str, name: str, *, actor: str, source: str) -> None:
         """Open a sub-account an operation needs, in the same save, unless it is open already
         (chart accounts need no opening)."""
-        if len(code) > 3 and code not in self.open_accounts:
+        if not is_open(self, code):
             self._account_opened(code=code, name=name, parent=code[:3], actor=actor, source=source)
 
     @event("AccountOpened")

@@ -61,6 +61,17 @@ def open_sub_accounts(books: Books) -> dict[str, str]:
     return dict(sorted(names.items()))
 
 
+def is_open(books: Books, code: str) -> bool:
+    """Whether ``code`` may be posted to as far as opening goes (a chart account always is;
+    a sub-account once opened, prescribed or already used), without listing every account."""
+    return (
+        len(code) <= 3
+        or code in books.chart.prescribed
+        or code in books.__dict__.get("account_names", {})
+        or code in books.balances
+    )
+
+
 def books_chart(books: Books) -> ChartOfAccounts:
     """The chart with the names these books gave their sub-accounts."""
     return books.chart.with_names(
@@ -82,6 +93,22 @@ def check_postings_open(
 ) -> None:
     """Refuse a posting to a sub-account that is not open or to a chart account that has
     sub-accounts (422, naming the account and what to do instead)."""
+    postings = list(postings)
+    parents = {
+        code[:3]
+        for names in (
+            books.chart.prescribed,
+            books.__dict__.get("account_names", {}),
+            books.balances,
+        )
+        for code in names
+        if len(code) > 3
+    }
+    if all(
+        is_open(books, p.account) if len(p.account) > 3 else p.account not in parents
+        for p in postings
+    ):
+        return  # the usual case, without naming and sorting every account
     accounts = open_sub_accounts(books)
     chart = books.chart
     for index, posting in enumerate(postings):

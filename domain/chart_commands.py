@@ -16,6 +16,7 @@ from uuid import UUID
 
 from eventsourcing.application import Application
 
+from domain.chart import is_open
 from domain.closing import check_closable, check_reopenable
 from ledger.accounts import ChartOfAccounts
 from ledger.entries import JournalEntry
@@ -39,7 +40,7 @@ def operation_accounts(
     ``names`` (code → name) or, failing that, after the chart (应付款-V01)."""
     for posting in postings:
         code = str(posting["account"])
-        if len(code) > 3 and code not in books.open_accounts:
+        if not is_open(books, code):
             name = names.get(code) or books.chart.get(code).name
             books.ensure_account(code, name, actor=actor, source=source)
 

@@ -11,7 +11,7 @@ from sqlalchemy import Connection, and_, select
 
 from projections.audit import head
 from projections.bootstrap import Runtime
-from projections.disclosure import disclosure_content
+from projections.disclosure import LAYOUT, disclosure_content
 from projections.statements import parse_period
 from projections.tables import sheets
 
@@ -48,6 +48,7 @@ def sheet_content(
     checked_on: datetime.date,
     opinion: str,
     made_on: datetime.date,
+    layout: int = LAYOUT,
 ) -> dict[str, Any]:
     """A sheet's content from the read models behind ``conn``, with the ledger fingerprint
     (position and chain hash) it was made from: the same inputs at the same position always
@@ -60,6 +61,7 @@ def sheet_content(
         checked_on=checked_on,
         opinion=opinion,
         made_on=made_on,
+        layout=layout,
     )
     content["ledger"] = head(conn)
     return content

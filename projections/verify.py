@@ -237,6 +237,7 @@ def verify_sheets(runtime: Runtime) -> list[dict[str, Any]]:
                     checked_on=datetime.date.fromisoformat(content["checked"]["on"]),
                     opinion=content["checked"]["opinion"],
                     made_on=datetime.date.fromisoformat(content["made_on"]),
+                    layout=int(content.get("layout", 1)),
                 )
             if digest(again) != row["digest"]:
                 problems.append(

@@ -12,6 +12,8 @@ from eventsourcing.domain import Snapshot
 
 from ledger.entries import build_entry
 from projections.bootstrap import Runtime
+from projections.disclosure import disclosure_content
+from projections.statements import parse_period
 from projections.verify import verify
 from tests.builders import code
 from tests.conftest import TODAY
@@ -170,6 +172,24 @@ def test_a_sub_account_is_opened_before_it_is_posted_to(api: Api) -> None:
     )
     tb = get(api, f"/v1/entities/{v}/statements/trial-balance", period="2025")
     assert {line["account"]: line["name"] for line in tb["lines"]}["211V02"] == "应付款-和店村"
+    sheet = get(api, f"/v1/villages/{v}/disclosures/2025/draft")
+    content = sheet.get("content", sheet)
+    debts = {line["line"]: line for line in content["debts"]["lines"]}
+    assert [(d["name"], d["amount"]) for d in debts["应付款项"]["detail"]] == [
+        ("应付款-和店村", "50.00")
+    ]
+    with api.runtime.engine.connect() as conn:  # a sheet published before names re-derives
+        old = disclosure_content(  # as it was made (verify passes its layout)
+            conn,
+            v,
+            parse_period("2025"),
+            checked_by=[],
+            checked_on=TODAY,
+            opinion="",
+            made_on=TODAY,
+            layout=1,
+        )
+    assert "layout" not in old and "detail" not in str(old["debts"])
 
 
 def test_operations_open_the_sub_accounts_they_need_named_after_the_counterparty(api: Api) -> None:
