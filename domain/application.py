@@ -44,6 +44,7 @@ from domain.bounds import (
     check_people,
     check_shares,
 )
+from domain.chart_commands import ChartCommands, operation_accounts, plan_account_names
 from domain.context import current
 from domain.disclosure import DisclosureSheet, sheet_id
 from domain.distribution import (
@@ -494,7 +495,7 @@ def _require_code(code: str) -> None:
         )
 
 
-class LianzhangApplication(BooksApplication):
+class LianzhangApplication(ChartCommands, BooksApplication):
     """The only way into the write side (reads go through ``projections``): the books, and
     pooling, land shares, enterprise agreements, member registers and distribution plans.
 
@@ -597,6 +598,9 @@ class LianzhangApplication(BooksApplication):
             books = self._member_village(pool, village, date)
             self._require_cash(books, value, f"to pay into {joint}")
             name = programme_name(programme)
+            books.ensure_account(
+                f"141{joint}", f"长期投资-{pool.name}", actor=actor, source=f"capital:{joint}"
+            )
             paid = books.post_entry(
                 date=date,
                 memo=f"向{pool.name}投入资本（{name}）",
@@ -608,7 +612,12 @@ class LianzhangApplication(BooksApplication):
                 source=f"capital:{joint}",
             )
             received = pool.contribute_capital(
-                village=village, programme=programme, amount=value, date=date, actor=actor
+                village=village,
+                programme=programme,
+                amount=value,
+                date=date,
+                actor=actor,
+                village_name=books.name,
             )
             self.save(books, pool)
             return paid, received
@@ -818,6 +827,15 @@ class LianzhangApplication(BooksApplication):
         def command() -> JournalEntry:
             terms = self.get_agreement(agreement)
             pool = self.get_joint(terms.joint_entity_code)
+            enterprise = self.get_alliance(terms.alliance_code).enterprises.get(
+                terms.enterprise_code, terms.enterprise_code
+            )
+            pool.ensure_account(
+                terms.receivable_account,
+                f"应收款-{enterprise}",
+                actor=actor,
+                source=f"agreement:{agreement}",
+            )
             # once a 保底 shortfall is booked, a later declaration adds only what goes above it
             booked = terms.receivable_after(year, value) - terms.receivable_for(year)
             if booked == ZERO:
@@ -861,6 +879,15 @@ class LianzhangApplication(BooksApplication):
             terms = self.get_agreement(agreement)
             pool = self.get_joint(terms.joint_entity_code)
             shortfall = terms.guarantee_shortfall(year, date)
+            enterprise = self.get_alliance(terms.alliance_code).enterprises.get(
+                terms.enterprise_code, terms.enterprise_code
+            )
+            pool.ensure_account(
+                terms.receivable_account,
+                f"应收款-{enterprise}",
+                actor=actor,
+                source=f"agreement:{agreement}",
+            )
             entry = pool.post_entry(
                 date=date,
                 memo=(
@@ -1261,6 +1288,9 @@ class LianzhangApplication(BooksApplication):
                 require_free_cash(payer, sum(paid.values(), ZERO), code)
             else:
                 entries = entries[:1]  # the declaration only: the differences are not paid here
+            names = plan_account_names(plan.result, plan.deduction_accounts)
+            for _, postings in entries:
+                operation_accounts(postings, names, payer, actor=actor, source=f"plan:{code}")
             for memo, postings in entries:
                 entry = payer.post_entry(
                     date=date, memo=memo, postings=postings, actor=actor, source=f"plan:{code}"
@@ -1271,6 +1301,7 @@ class LianzhangApplication(BooksApplication):
                     payer=payer, old=old, new_result=plan.result, title=plan.title, code=code
                 ):
                     target = books.setdefault(entity, self.get_books(entity))
+                    operation_accounts(postings, names, target, actor=actor, source=f"plan:{code}")
                     entry = target.post_entry(
                         date=date, memo=memo, postings=postings, actor=actor, source=f"plan:{code}"
                     )

@@ -10,6 +10,9 @@ Rules enforced here, each with an error that says what would be allowed:
 - months are closed in order, like a lock date: closing 2025-03 closes every month up to it;
 - cash cannot go below zero (see :meth:`Books._check_cash`) and an entry must describe something
   that can happen (see :meth:`Books._check_sense`), whichever command posts it.
+- sub-accounts are opened before they are posted to, and a chart account that has sub-accounts
+  takes no postings of its own (``domain/chart.py``);
+- a year closed by 年终结转 takes no entries until it is reopened (``domain/closing.py``).
 
 Voucher numbers are given by the books, ``YYYY-NNNN`` counting per calendar year, so two clerks
 posting at once get consecutive numbers (the second save conflicts and is retried).
@@ -26,6 +29,13 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 from moneyed import Money
 
+from domain.chart import (
+    check_postings_open,
+    is_open,
+    open_sub_accounts,
+    refuse_new_sub_account,
+)
+from domain.closing import check_year_open, closing_postings, refuse_closing_reversal
 from domain.errors import (
     AlreadyReversedError,
     CashOverdraftError,
@@ -82,6 +92,8 @@ class Books(Aggregate):
         # Running balance of every account, in fen, debit positive: what guards such as "never
         # pay out more than the bank holds" check, without reading any read model.
         self.balances: dict[str, int] = {}
+        self.account_names: dict[str, str] = {}  # sub-accounts opened: code → name
+        self.closed_years: dict[str, list[str]] = {}  # year → its 年终结转 entry numbers
 
     @property
     def chart(self) -> ChartOfAccounts:
@@ -104,6 +116,7 @@ class Books(Aggregate):
                 f"{self.closed_through}",
                 field=field,
             )
+        check_year_open(self, day, field=field)
 
     def _check_cash(self, entry: JournalEntry, *, field: str = "postings") -> None:
         """The one cash policy (issue 9): no entry may leave 101 库存现金 or 102 银行存款 (each
@@ -228,6 +241,7 @@ class Books(Aggregate):
                 chart=self.chart,
                 field_prefix="balances",
             )
+            check_postings_open(self, entry.postings, field_prefix="balances")
             postings = entry.postings
             for index, posting in enumerate(postings):
                 if posting.account.startswith(CASH_ACCOUNTS) and posting.side is Side.CREDIT:
@@ -275,6 +289,7 @@ class Books(Aggregate):
         )
         self._check_sense(entry)
         self._check_cash(entry)
+        check_postings_open(self, entry.postings)
         return entry
 
     def post_entry(
@@ -335,6 +350,7 @@ class Books(Aggregate):
         """
         number = original.number
         self.require_entry(number)
+        refuse_closing_reversal(self, number)
         operation = correcting_operation(
             source, self.code, number, joint_books=isinstance(self, JointEntity)
         )
@@ -418,6 +434,107 @@ class Books(Aggregate):
     @event("MonthClosed")
     def _month_closed(self, *, month: str, actor: str) -> None:
         self.closed_through = month
+
+    # -- the chart of these books (domain/chart.py) --------------------------------------------
+
+    @property
+    def open_accounts(self) -> dict[str, str]:
+        """Every sub-account open in these books, code → name (see ``open_sub_accounts``)."""
+        return open_sub_accounts(self)
+
+    def open_account(self, *, code: str, name: str, parent: str, actor: str) -> None:
+        """Open a sub-account a clerk asked for (开设明细科目); refused as
+        ``refuse_new_sub_account`` says (a code taken, a parent outside the chart, no name)."""
+        refuse_new_sub_account(self, code=code, name=name, parent=parent)
+        self._account_opened(code=code, name=name.strip(), parent=parent, actor=actor, source=None)
+
+    def ensure_account(self, code: str, name: str, *, actor: str, source: str) -> None:
+        """Open a sub-account an operation needs, in the same save, unless it is open already
+        (chart accounts need no opening)."""
+        if not is_open(self, code):
+            self._account_opened(code=code, name=name, parent=code[:3], actor=actor, source=source)
+
+    @event("AccountOpened")
+    def _account_opened(
+        self, *, code: str, name: str, parent: str, actor: str, source: str | None = None
+    ) -> None:
+        self.__dict__.setdefault("account_names", {})[code] = name
+
+    # -- year-end closing (domain/closing.py) --------------------------------------------------
+
+    @property
+    def years_closed(self) -> dict[str, list[str]]:
+        """Years closed by 年终结转 and not reopened: year → the numbers of its entries."""
+        found: dict[str, list[str]] = self.__dict__.setdefault("closed_years", {})
+        return found
+
+    def post_closing(
+        self, *, year: int, before: Mapping[str, int], actor: str
+    ) -> tuple[list[JournalEntry], dict[str, int]]:
+        """Post the 年终结转 of ``year`` from the balances of 31 December (``before``, fen,
+        debit positive) and record the year closed with the balances it carries forward.
+
+        The guards (year over, not closed yet, years in order) are ``domain/closing.py``'s,
+        run by the application before; the entries are dated 31 December even when December
+        is already closed by 结账: they only move income into 本年收益 and 收益分配.
+        """
+        day = datetime.date(year, 12, 31)
+        posted: list[JournalEntry] = []
+        carried = {code: fen for code, fen in before.items() if fen}
+        for memo, postings in closing_postings(before):
+            entry = build_entry(
+                date=day,
+                number=self._next_number(day),
+                memo=memo,
+                postings=postings,
+                chart=self.chart,
+            )
+            self._entry_posted(entry=entry, actor=actor, source=f"year-end:{year}")
+            posted.append(entry)
+            for posting in entry.postings:
+                fen = carried.get(posting.account, 0) + to_fen(posting.signed())
+                if fen:
+                    carried[posting.account] = fen
+                else:
+                    carried.pop(posting.account, None)
+        self._year_closed(
+            year=year,
+            entries=[e.number for e in posted],
+            balances=dict(sorted(carried.items())),
+            actor=actor,
+        )
+        return posted, carried
+
+    @event("YearClosed")
+    def _year_closed(
+        self, *, year: int, entries: list[str], balances: dict[str, int], actor: str
+    ) -> None:
+        self.years_closed[str(year)] = list(entries)
+
+    def reverse_closing(
+        self, *, year: int, originals: list[JournalEntry], reason: str, actor: str
+    ) -> list[JournalEntry]:
+        """Reopen ``year``: reverse its 年终结转 entries in red ink, dated 31 December, last
+        first, and record the reopening with its reason."""
+        day = datetime.date(year, 12, 31)
+        reversals = []
+        for original in reversed(originals):
+            reversal = red_ink_reversal(
+                original,
+                date=day,
+                number=self._next_number(day),
+                memo=f"冲销 {original.number}: 重新打开{year}年度：{reason}",
+            )
+            self._entry_reversed(entry=reversal, reason=reason, actor=actor)
+            reversals.append(reversal)
+        self._year_reopened(
+            year=year, reason=reason, entries=[r.number for r in reversals], actor=actor
+        )
+        return reversals
+
+    @event("YearReopened")
+    def _year_reopened(self, *, year: int, reason: str, entries: list[str], actor: str) -> None:
+        self.years_closed.pop(str(year), None)
 
 
 class VillageCollective(Books):
@@ -518,9 +635,17 @@ class JointEntity(Books):
         amount: Money,
         date: datetime.date,
         actor: str,
+        village_name: str | None = None,
     ) -> JournalEntry:
-        """Capital paid in by a member village (借 102 银行存款, 贷 301 资本-village)."""
+        """Capital paid in by a member village (借 102 银行存款, 贷 301 资本-village); opens
+        301{village} (资本-仉家村, after ``village_name``) with it the first time."""
         programme_name(programme)
+        self.ensure_account(
+            f"301{village}",
+            f"资本-{village_name or village}",
+            actor=actor,
+            source=f"capital:{village}",
+        )
         entry = self.prepare_entry(
             date=date,
             memo=f"{village}投入资本（{programme_name(programme)}）",
@@ -680,6 +805,9 @@ class JointEntity(Books):
     ) -> JournalEntry:
         """A grant earmarked for a programme (借 102, 贷 241 专项应付款-programme)."""
         name = programme_name(programme)
+        self.ensure_account(
+            f"241{programme}", f"专项应付款-{name}", actor=actor, source=f"grant:{programme}"
+        )
         entry = self.prepare_entry(
             date=date,
             memo=memo or f"收到{name}",

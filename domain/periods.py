@@ -154,6 +154,15 @@ class Period:
     end: datetime.date
 
     @property
+    def is_year(self) -> bool:
+        return len(self.text) == 4
+
+    @property
+    def year_before(self) -> Period:
+        """The same period one year earlier (上年同期)."""
+        return parse_period(f"{int(self.text[:4]) - 1:04d}{self.text[4:]}")
+
+    @property
     def label(self) -> str:
         year = self.text[:4]
         if len(self.text) == 4:

@@ -2,11 +2,15 @@
 
 The 42 accounts live in one data file, ``chart_2023.csv`` (code, name, category, normal side,
 contra), so a correction is made in one place. The codes of the 损益 (income and expense) group
-are unconfirmed against the Ministry's own text.
+are unconfirmed against the Ministry's own text. The same file holds the two sub-accounts the
+2023 system itself prescribes, 32201 各项分配 and 32202 未分配收益 (under 322 收益分配): every
+set of books has them.
 
 Sub-accounts are written as a chart code followed by a suffix of ASCII letters or digits:
 ``32201`` (各项分配), ``113V02`` (内部往来 with village V02), ``141J01`` (long-term investment in
-J01). A sub-account inherits its parent's category, normal side and contra flag.
+J01). A sub-account inherits its parent's category, normal side and contra flag. Sub-accounts
+are one level deep (二级科目 under a 3-digit 一级科目): ``new_sub_account_problem`` says what a
+new one must look like; which ones are open is kept by each set of books.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ from types import MappingProxyType
 from ledger.errors import LedgerError, UnknownAccountError
 
 _SUFFIX = re.compile(r"[A-Za-z0-9]+")  # used with fullmatch: "$" would admit a newline
+MAX_CODE_LENGTH = 32  # what the API takes as an account code
+MAX_NAME_LENGTH = 60
 _CODE_HELP = (
     "a valid code is a 3-digit chart code such as 102, or a chart code followed by ASCII letters "
     "or digits such as 32201 or 113V02"
@@ -76,10 +82,20 @@ class ChartOfAccounts:
     """
 
     def __init__(
-        self, accounts: Mapping[str, Account], names: Mapping[str, str] | None = None
+        self,
+        accounts: Mapping[str, Account],
+        names: Mapping[str, str] | None = None,
+        prescribed: Mapping[str, str] | None = None,
     ) -> None:
         self._accounts = dict(sorted(accounts.items()))
+        self._prescribed = dict(prescribed or {})
         self._names = dict(names or {})
+
+    @property
+    def prescribed(self) -> Mapping[str, str]:
+        """The sub-accounts the chart itself prescribes (code → name): 32201 各项分配 and
+        32202 未分配收益. Every set of books has them open."""
+        return MappingProxyType(self._prescribed)
 
     @classmethod
     def standard(cls) -> ChartOfAccounts:
@@ -107,7 +123,7 @@ class ChartOfAccounts:
         account = self._accounts[base]
         if code == base:
             return account
-        name = self._names.get(code, f"{account.name}-{code[3:]}")
+        name = self._names.get(code) or self._prescribed.get(code) or f"{account.name}-{code[3:]}"
         return replace(account, code=code, name=name, parent=base)
 
     def __contains__(self, code: object) -> bool:
@@ -153,15 +169,50 @@ class ChartOfAccounts:
                 raise LedgerError(
                     f"the name of sub-account {code} is {name!r}; a non-empty text is needed"
                 )
-        return ChartOfAccounts(self._accounts, {**self._names, **names})
+        return ChartOfAccounts(self._accounts, {**self._names, **names}, self._prescribed)
+
+    def new_sub_account_problem(self, code: object, parent: object) -> str | None:
+        """What is wrong with opening sub-account ``code`` under ``parent`` (None: nothing).
+
+        The rules of the 2023 chart as kept here: the parent is one of the 42 chart accounts
+        (sub-accounts are one level deep), the code is the parent's code followed by ASCII
+        letters or digits (``211V01``, ``50101``), at most ``MAX_CODE_LENGTH`` characters.
+        """
+        if not isinstance(parent, str) or parent not in self._accounts:
+            return (
+                f"parent {parent!r} is not one of the 42 accounts of the chart (2023); a "
+                "sub-account is opened under a 3-digit chart account such as 211 or 113"
+            )
+        if not isinstance(code, str) or not code.startswith(parent) or len(code) == len(parent):
+            return (
+                f"code {code!r} does not extend its parent {parent}; a sub-account's code is the "
+                f"parent's code followed by letters or digits, such as {parent}01 or {parent}V01"
+            )
+        if not _SUFFIX.fullmatch(code[len(parent) :]):
+            return (
+                f"code {code!r}: after {parent} only ASCII letters or digits may follow, such as "
+                f"{parent}01 or {parent}V01"
+            )
+        if len(code) > MAX_CODE_LENGTH:
+            return f"code {code!r} is longer than {MAX_CODE_LENGTH} characters"
+        return None
 
 
 @cache
 def _standard() -> ChartOfAccounts:
     text = files("ledger").joinpath("chart_2023.csv").read_text(encoding="utf-8")
     accounts: dict[str, Account] = {}
+    prescribed: dict[str, str] = {}
     for line, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
         code = row["code"]
+        if len(code) > 3 and code[:3] in accounts and _SUFFIX.fullmatch(code[3:]):
+            parent = accounts[code[:3]]
+            if (row["category"], row["normal_side"]) != (parent.category, parent.normal_side):
+                raise LedgerError(
+                    f"chart_2023.csv line {line}: sub-account {code} differs from {parent.code}"
+                )
+            prescribed[code] = row["name"]
+            continue
         if not (len(code) == 3 and code.isascii() and code.isdigit()) or code in accounts:
             raise LedgerError(
                 f"chart_2023.csv line {line}: code {code!r} is not a new 3-digit code"
@@ -177,4 +228,4 @@ def _standard() -> ChartOfAccounts:
             normal_side=Side(row["normal_side"]),
             contra=row["contra"] == "yes",
         )
-    return ChartOfAccounts(accounts)
+    return ChartOfAccounts(accounts, prescribed=prescribed)

@@ -18,10 +18,18 @@ from sqlalchemy import Connection, and_, or_, select
 
 from ledger.accounts import ChartOfAccounts
 from ledger.money import ZERO, from_fen
+from ledger.trial_balance import TrialBalance
 from projections import queries
+from projections.chart_view import entity_chart
 from projections.distribution_statement import distribution_statement
-from projections.statements import Period, balance_sheet, money_item
+from projections.statements import CLOSING_SOURCE, Period, balance_sheet, money_item
 from projections.tables import entries, entry_lines, plan_lines, plans
+
+# The layout of a sheet's content, recorded in it, so a sheet published earlier is re-derived
+# (by ``verify``) as it was made: 1 printed sub-accounts under the chart's fallback names and
+# no counterparties under claims and debts; 2 prints each sub-account's name and lists, under
+# claims and debts, every counterparty with its balance (应付款-仉家村).
+LAYOUT = 2
 
 INCOME = ("501", "502", "503", "504")
 EXPENSE = ("511", "512", "513", "514", "515", "521")
@@ -36,9 +44,14 @@ SOURCE_NAMES = {
 
 
 def _items(
-    conn: Connection, village: str, period: Period, prefixes: tuple[str, ...], side: str
+    conn: Connection,
+    village: str,
+    period: Period,
+    prefixes: tuple[str, ...],
+    side: str,
+    layout: int = LAYOUT,
 ) -> tuple[list[dict[str, Any]], int]:
-    chart = ChartOfAccounts.standard()
+    chart = entity_chart(conn, village) if layout >= 2 else ChartOfAccounts.standard()
     rows = conn.execute(
         select(
             entries.c.date,
@@ -64,6 +77,7 @@ def _items(
                 or_(*(entry_lines.c.account.startswith(p) for p in prefixes)),
                 entries.c.date >= period.start,
                 entries.c.date <= period.end,
+                or_(entries.c.source.is_(None), ~entries.c.source.startswith(CLOSING_SOURCE)),
             )
         )
         .order_by(entries.c.date, entries.c.number, entry_lines.c.line)
@@ -203,6 +217,21 @@ def _affairs(
     return out
 
 
+def _by_name(line: dict[str, Any], tb: TrialBalance, sign: int) -> dict[str, Any]:
+    """A claims or debts line with the sub-accounts behind it by name (应付款-仉家村), each
+    with its balance at the period end: whom the village owes and who owes it. Sub-accounts
+    of 内部往来 go to the side their balance is on."""
+    detail = []
+    for tb_line in tb.lines:
+        account = tb_line.account
+        if account.parent is None or account.parent not in line["accounts"].split("+"):
+            continue
+        amount = tb_line.closing * sign
+        if amount > ZERO:
+            detail.append({"account": account.code, "name": account.name, **money_item(amount)})
+    return {**line, "detail": detail} if detail else line
+
+
 def disclosure_content(
     conn: Connection,
     village: str,
@@ -212,6 +241,7 @@ def disclosure_content(
     checked_on: datetime.date,
     opinion: str,
     made_on: datetime.date,
+    layout: int = LAYOUT,
 ) -> dict[str, Any]:
     entity = queries.entity(conn, village)
     if entity is None or entity["kind"] != "village":
@@ -219,11 +249,15 @@ def disclosure_content(
     tb = queries.trial_balance_between(conn, village, period.first_month, period.last_month)
     statements = _Statements(conn)
     sheet = balance_sheet(tb)
-    income, income_fen = _items(conn, village, period, INCOME, "credit")
-    expense, expense_fen = _items(conn, village, period, EXPENSE, "debit")
+    income, income_fen = _items(conn, village, period, INCOME, "credit", layout)
+    expense, expense_fen = _items(conn, village, period, EXPENSE, "debit", layout)
     claims = [x for x in sheet["assets"] if x["line"] in ("应收款项", "内部往来（借方）")]
     debts = [x for x in sheet["liabilities"] if x["amount"] != "0.00"]
+    if layout >= 2:
+        claims = [_by_name(x, tb, +1) for x in claims]
+        debts = [_by_name(x, tb, -1) for x in debts]
     return {
+        **({"layout": layout} if layout >= 2 else {}),
         "title": f"{entity['name']}{period.label}财务公开表",
         "village": {
             "code": village,

@@ -27,6 +27,7 @@ from ledger.canonical import canonical_bytes
 from ledger.money import amount_str, from_fen
 from projections.audit import GENESIS, chain_hash, notification_event
 from projections.bootstrap import Runtime
+from projections.chart_view import entity_chart
 from projections.signing import ChainError, make_checkpoint, signed_rows
 from projections.tables import entities, entries, entry_lines, opening_balances
 
@@ -196,7 +197,7 @@ def _accounts(transactions: list[tuple[str, str, list[tuple[str, str]]]]) -> dic
 
 def beancount_journal(conn: Connection, code: str) -> str:
     name, transactions = _transactions(conn, code)
-    chart = ChartOfAccounts.standard()
+    chart = entity_chart(conn, code)
     out = [f'option "title" {_quote(f"{code} {name}")}', 'option "operating_currency" "CNY"', ""]
     for account, day in _accounts(transactions).items():
         out.append(f"{day} open {account_name(account)} CNY ; {chart.get(account).name}")
@@ -210,7 +211,7 @@ def beancount_journal(conn: Connection, code: str) -> str:
 
 def hledger_journal(conn: Connection, code: str) -> str:
     name, transactions = _transactions(conn, code)
-    chart = ChartOfAccounts.standard()
+    chart = entity_chart(conn, code)
     out = [f"; {code} {name}", "commodity 1,000.00 CNY", ""]
     for account in _accounts(transactions):
         out.append(f"account {account_name(account)}  ; {chart.get(account).name}")

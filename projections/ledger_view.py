@@ -3,6 +3,7 @@ per entity and month (the basis of every trial balance)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -14,6 +15,7 @@ from projections.codes import CodeLookup
 from projections.tables import (
     LEDGER_TABLES,
     account_months,
+    accounts,
     alliance_members,
     alliances,
     enterprises,
@@ -21,6 +23,7 @@ from projections.tables import (
     entries,
     entry_lines,
     opening_balances,
+    year_closings,
 )
 
 
@@ -65,6 +68,9 @@ class LedgerProjection:
             "GrantReceived": self._entry_posted,
             "EntryReversed": self._entry_reversed,
             "MonthClosed": self._month_closed,
+            "AccountOpened": self._account_opened,
+            "YearClosed": self._year_closed,
+            "YearReopened": self._year_reopened,
         }
 
     def begin_page(self, conn: Connection) -> None:
@@ -285,4 +291,55 @@ class LedgerProjection:
             update(entities)
             .where(entities.c.code == self._entity_code(conn, e))
             .values(closed_through=e.month)
+        )
+
+    # -- the chart and the years of the books ----------------------------------------------
+
+    def _account_opened(self, conn: Connection, e: Any, position: int) -> None:
+        conn.execute(
+            insert(accounts).values(
+                entity_code=self._entity_code(conn, e),
+                code=e.code,
+                name=e.name,
+                parent=e.parent,
+                source=e.source,
+                actor=e.actor,
+                position=position,
+            )
+        )
+
+    def _year_closed(self, conn: Connection, e: Any, position: int) -> None:
+        code = self._entity_code(conn, e)
+        values = {
+            "state": "closed",
+            "entries": ",".join(e.entries),
+            "balances": json.dumps(e.balances, sort_keys=True, separators=(",", ":")),
+            "closed_by": e.actor,
+            "closed_position": position,
+            "reopened_by": None,
+            "reason": None,
+            "reversals": None,
+        }
+        key = and_(year_closings.c.entity_code == code, year_closings.c.year == e.year)
+        if conn.execute(update(year_closings).where(key).values(**values)).rowcount == 0:
+            conn.execute(insert(year_closings).values(entity_code=code, year=e.year, **values))
+
+    def _year_reopened(self, conn: Connection, e: Any, position: int) -> None:
+        code = self._entity_code(conn, e)
+        conn.execute(
+            update(year_closings)
+            .where(and_(year_closings.c.entity_code == code, year_closings.c.year == e.year))
+            .values(
+                state="reopened",
+                reopened_by=e.actor,
+                reason=e.reason,
+                reversals=",".join(e.entries),
+            )
+        )
+        # the red ink that undoes a closing is part of the closing's story, not ordinary
+        # movement: statements leave both out of a year's income and distributions
+        conn.execute(
+            update(entries)
+            .where(and_(entries.c.entity_code == code, entries.c.number.in_(list(e.entries))))
+            .values(source=f"year-end-reopening:{e.year}")
         )

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, and_, select
 from domain.periods import parse_period
 from projections.audit import head
 from projections.bootstrap import Runtime
-from projections.disclosure import disclosure_content
+from projections.disclosure import LAYOUT, disclosure_content
 from projections.signing import ChainError, make_checkpoint
 from projections.tables import sheets
 
@@ -52,6 +52,7 @@ def sheet_content(
     checked_on: datetime.date,
     opinion: str,
     made_on: datetime.date,
+    layout: int = LAYOUT,
 ) -> dict[str, Any]:
     """A sheet's content from the read models behind ``conn``, with the ledger fingerprint
     (position and chain hash) it was made from: the same inputs at the same position always
@@ -64,6 +65,7 @@ def sheet_content(
         checked_on=checked_on,
         opinion=opinion,
         made_on=made_on,
+        layout=layout,
     )
     content["ledger"] = head(conn)
     return content

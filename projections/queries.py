@@ -13,6 +13,7 @@ from sqlalchemy import Connection, and_, func, select
 from ledger.accounts import ChartOfAccounts, Side
 from ledger.money import from_fen
 from ledger.trial_balance import TrialBalance, trial_balance
+from projections.chart_view import entity_chart
 from projections.tables import (
     account_months,
     alliance_members,
@@ -132,7 +133,7 @@ def entry(conn: Connection, code: str, number: str) -> EntryView | None:
             select(entries).where(and_(entries.c.entity_code == code, entries.c.number == number))
         ).mappings()
     )
-    found = _entry_views(conn, rows, ChartOfAccounts.standard())
+    found = _entry_views(conn, rows, entity_chart(conn, code))
     return found[0] if found else None
 
 
@@ -162,7 +163,7 @@ def list_entries(
             .offset(offset)
         ).mappings()
     )
-    return int(total), _entry_views(conn, rows, ChartOfAccounts.standard())
+    return int(total), _entry_views(conn, rows, entity_chart(conn, code))
 
 
 def trial_balance_for(
@@ -206,4 +207,4 @@ def trial_balance_between(
             movements.append((r.account, Side.CREDIT, from_fen(r.credit_fen)))
         else:
             opening[r.account] = opening.get(r.account, zero) + from_fen(r.debit_fen - r.credit_fen)
-    return trial_balance(chart=ChartOfAccounts.standard(), opening=opening, movements=movements)
+    return trial_balance(chart=entity_chart(conn, code), opening=opening, movements=movements)

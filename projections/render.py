@@ -252,12 +252,16 @@ def sheet_xlsx(content: dict[str, Any], *, version: dict[str, Any] | None = None
         "债权债务",
         ["类别", "项目", "科目", "金额", "大写"],
         [
-            ["债权", x["line"], x["accounts"], _number(x["amount"]), x["capitals"]]
-            for x in content["claims"]["lines"]
-        ]
-        + [
-            ["债务", x["line"], x["accounts"], _number(x["amount"]), x["capitals"]]
-            for x in content["debts"]["lines"]
+            row
+            for kind, part in (("债权", "claims"), ("债务", "debts"))
+            for x in content[part]["lines"]
+            for row in [
+                [kind, x["line"], x["accounts"], _number(x["amount"]), x["capitals"]],
+                *(
+                    ["", d["name"], d["account"], _number(d["amount"]), d["capitals"]]
+                    for d in x.get("detail", [])
+                ),
+            ]
         ],
         [
             "债务合计",

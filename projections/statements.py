@@ -5,9 +5,16 @@ hold, the two figures, and whether they agree, so a statement that does not bala
 
 Periods: ``2025`` (a year), ``2025-Q1`` (a quarter), ``2025-03`` (a month).
 
-The books are not closed into 本年收益 at year end (结转): the income and expense accounts keep
-their balances, so the balance sheet shows undistributed income (未分配收益) as the credit
-balance of 321, 322 and every 5xx account together.
+Undistributed income (未分配收益) is the credit balance of 321, 322 and every 5xx account
+together: the same figure before a year is closed (年终结转, ``domain/closing.py``) and after it
+(when it sits in 32202). The closing entries, and the red ink of a reopening, are left out of a
+period's income and distributions (they only move those balances), so an income statement reads
+the same for a closed year as for an open one.
+
+The balance sheet has 年初数 (start of the period's year) and 期末数; the income and
+distribution statement has 本期数 and 上年同期数 (the same period a year earlier). A year's
+statement says 年初/年末未分配收益 and 本年收益; a quarter's or a month's says 期初/期末 and
+本期收益.
 """
 
 from __future__ import annotations
@@ -16,7 +23,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from moneyed import Money
-from sqlalchemy import Connection, and_, select
+from sqlalchemy import Connection, and_, or_, select
 
 from domain.errors import InvalidPeriodError
 from domain.periods import Period
@@ -25,6 +32,7 @@ from ledger.accounts import ChartOfAccounts
 from ledger.capitals import to_capitals
 from ledger.money import ZERO, amount_str, from_fen
 from ledger.trial_balance import TrialBalance
+from projections.chart_view import entity_chart
 from projections.queries import trial_balance_between
 from projections.tables import entries, entry_lines
 
@@ -118,40 +126,60 @@ def _closing(tb: TrialBalance, prefixes: Iterable[str]) -> Money:
     return sum((line.closing for line in tb.lines if line.account.code.startswith(codes)), ZERO)
 
 
-def balance_sheet(tb: TrialBalance) -> dict[str, Any]:
-    """资产负债表 at the end of the trial balance's period."""
-    internal = _closing(tb, ["113"])
+def _opening(tb: TrialBalance, prefixes: Iterable[str]) -> Money:
+    """Debit-positive opening balance of every account under the given chart codes."""
+    codes = tuple(prefixes)
+    return sum((line.opening for line in tb.lines if line.account.code.startswith(codes)), ZERO)
+
+
+def _sheet_columns(
+    pick: Any,
+) -> tuple[
+    list[tuple[str, str, Money]], list[tuple[str, str, Money]], list[tuple[str, str, Money]]
+]:
+    """Assets, liabilities and equity lines (line, accounts, amount) of one column, with
+    ``pick(prefixes)`` giving the debit-positive balance of the accounts."""
+    internal = pick(["113"])
     assets = []
     for name, plus, minus in ASSET_LINES:
-        value = _closing(tb, plus) + _closing(tb, minus)  # contra balances are credits (−)
+        value = pick(plus) + pick(minus)  # contra balances are credits (−)
         if plus == ("113",):
             value = internal if internal > ZERO else ZERO
-        assets.append({"line": name, "accounts": "+".join(plus + minus), **money_item(value)})
-    liabilities = [
-        {"line": name, "accounts": "+".join(codes), **money_item(-_closing(tb, codes))}
-        for name, codes in LIABILITY_LINES
-    ]
-    liabilities.insert(
-        2,
-        {
-            "line": "内部往来（贷方）",
-            "accounts": "113",
-            **money_item(-internal if internal < ZERO else ZERO),
-        },
-    )
+        assets.append((name, "+".join(plus + minus), value))
+    liabilities = [(name, "+".join(codes), -pick(codes)) for name, codes in LIABILITY_LINES]
+    liabilities.insert(2, ("内部往来（贷方）", "113", -internal if internal < ZERO else ZERO))
     equity = [
-        {"line": "资本", "accounts": "301", **money_item(-_closing(tb, ["301"]))},
-        {"line": "公积公益金", "accounts": "311", **money_item(-_closing(tb, ["311"]))},
-        {
-            "line": "未分配收益",
-            "accounts": "321+322+5xx",
-            **money_item(-_closing(tb, ["321", "322", "5"])),
-        },
+        ("资本", "301", -pick(["301"])),
+        ("公积公益金", "311", -pick(["311"])),
+        ("未分配收益", "321+322+5xx", -pick(["321", "322", "5"])),
     ]
+    return assets, liabilities, equity
+
+
+def balance_sheet(tb: TrialBalance, year_start: TrialBalance | None = None) -> dict[str, Any]:
+    """资产负债表 at the end of the trial balance's period (期末数: ``amount``); given
+    ``year_start``, a trial balance whose opening is the start of the period's year, every
+    line also has its 年初数 (``year_start``)."""
+    columns = [_sheet_columns(lambda codes: _closing(tb, codes))]
+    if year_start is not None:
+        columns.append(_sheet_columns(lambda codes: _opening(year_start, codes)))
+    parts: list[list[dict[str, Any]]] = []
+    for index in range(3):
+        lines = []
+        for row, (name, accounts, value) in enumerate(columns[0][index]):
+            line = {"line": name, "accounts": accounts, **money_item(value)}
+            if year_start is not None:
+                line["year_start"] = money_item(columns[1][index][row][2])
+            lines.append(line)
+        parts.append(lines)
+    assets, liabilities, equity = parts
     total_assets = sum((_m(x) for x in assets), ZERO)
     total_liabilities = sum((_m(x) for x in liabilities), ZERO)
     total_equity = sum((_m(x) for x in equity), ZERO)
-    return {
+    checks = [
+        _check("资产合计 = 负债及所有者权益合计", total_assets, total_liabilities + total_equity),
+    ]
+    body: dict[str, Any] = {
         "assets": assets,
         "liabilities": liabilities,
         "equity": equity,
@@ -161,12 +189,19 @@ def balance_sheet(tb: TrialBalance) -> dict[str, Any]:
             "equity": money_item(total_equity),
             "liabilities_and_equity": money_item(total_liabilities + total_equity),
         },
-        "checks": [
-            _check(
-                "资产合计 = 负债及所有者权益合计", total_assets, total_liabilities + total_equity
-            ),
-        ],
+        "checks": checks,
     }
+    if year_start is not None:
+        sums = [sum((x for _, _, x in part), ZERO) for part in columns[1]]
+        body["columns"] = {"year_start": "年初数", "amount": "期末数"}
+        body["year_start_totals"] = {
+            "assets": money_item(sums[0]),
+            "liabilities": money_item(sums[1]),
+            "equity": money_item(sums[2]),
+            "liabilities_and_equity": money_item(sums[1] + sums[2]),
+        }
+        checks.append(_check("年初：资产合计 = 负债及所有者权益合计", sums[0], sums[1] + sums[2]))
+    return body
 
 
 def _m(item: dict[str, Any]) -> Money:
@@ -175,23 +210,60 @@ def _m(item: dict[str, Any]) -> Money:
 
 # -- income and distribution -----------------------------------------------------------------
 
+CLOSING_SOURCE = "year-end"  # entries whose source starts so: closings and their reopenings
 
-def _movement(tb: TrialBalance, code: str, *, credit: bool) -> Money:
+
+def _closing_moves(conn: Connection, code: str, period: Period) -> dict[str, Money]:
+    """Net movement (debit positive) per account of the 年终结转 entries of the period and of
+    the red ink that reopened them: what the income statement leaves out."""
+    moves: dict[str, Money] = {}
+    rows = conn.execute(
+        select(entry_lines.c.account, entry_lines.c.side, entry_lines.c.amount_fen)
+        .join(
+            entries,
+            and_(
+                entries.c.entity_code == entry_lines.c.entity_code,
+                entries.c.number == entry_lines.c.number,
+            ),
+        )
+        .where(
+            and_(
+                entry_lines.c.entity_code == code,
+                entries.c.source.startswith(CLOSING_SOURCE),
+                entries.c.date >= period.start,
+                entries.c.date <= period.end,
+            )
+        )
+    )
+    for account, side, fen in rows:
+        amount = from_fen(fen if side == "debit" else -fen)
+        moves[account] = moves.get(account, ZERO) + amount
+    return moves
+
+
+def _movement(tb: TrialBalance, code: str, *, credit: bool, left_out: dict[str, Money]) -> Money:
     """Net movement of the period on one side: credits − debits for income, the reverse for
-    expenses (red ink already reduces its own column)."""
+    expenses (red ink already reduces its own column), without the closing entries."""
     net = sum(
         (line.debit - line.credit for line in tb.lines if line.account.code.startswith(code)),
         ZERO,
-    )
+    ) - sum((m for account, m in left_out.items() if account.startswith(code)), ZERO)
     return -net if credit else net
 
 
-def income_statement(
+def _income_lines(
     conn: Connection, code: str, period: Period, tb: TrialBalance
-) -> dict[str, Any]:
-    """收益及收益分配表 for the period, with the formula lines of ACCOUNTING.md."""
-    revenue = {c: _movement(tb, c, credit=True) for c in ("501", "502", "503", "504")}
-    costs = {c: _movement(tb, c, credit=False) for c in ("511", "512", "513", "514", "515", "521")}
+) -> tuple[list[tuple[str, str, Money]], Money, Money]:
+    """The lines (label, formula, amount) of the statement, its closing undistributed income
+    and the books' (321, 322, 5xx)."""
+    left_out = _closing_moves(conn, code, period)
+    revenue = {
+        c: _movement(tb, c, credit=True, left_out=left_out) for c in ("501", "502", "503", "504")
+    }
+    costs = {
+        c: _movement(tb, c, credit=False, left_out=left_out)
+        for c in ("511", "512", "513", "514", "515", "521")
+    }
     operating = revenue["501"] + revenue["502"] - costs["511"] - costs["512"] - costs["513"]
     year_income = (
         operating + revenue["503"] + revenue["504"] - costs["514"] - costs["515"] - costs["521"]
@@ -206,38 +278,62 @@ def income_statement(
     closing_undistributed = available - distributed
     in_books = -_closing(tb, ["321", "322", "5"])
     chart = ChartOfAccounts.standard()
-
-    def line(label: str, value: Money, formula: str = "") -> dict[str, Any]:
-        return {"line": label, "formula": formula, **money_item(value)}
-
+    income, start, end = (
+        ("本年收益", "年初", "年末") if period.is_year else ("本期收益", "期初", "期末")
+    )
     lines = [
-        line(chart.get("501").name, revenue["501"]),
-        line(chart.get("502").name, revenue["502"]),
-        line(chart.get("511").name, costs["511"]),
-        line(chart.get("512").name, costs["512"]),
-        line(chart.get("513").name, costs["513"]),
-        line("经营收益", operating, "经营收入 + 投资收益 − 经营支出 − 税金及附加 − 管理费用"),
-        line(chart.get("503").name, revenue["503"]),
-        line(chart.get("504").name, revenue["504"]),
-        line(chart.get("514").name, costs["514"]),
-        line(chart.get("515").name, costs["515"]),
-        line(chart.get("521").name, costs["521"]),
-        line(
-            "本年收益",
-            year_income,
+        (chart.get("501").name, "", revenue["501"]),
+        (chart.get("502").name, "", revenue["502"]),
+        (chart.get("511").name, "", costs["511"]),
+        (chart.get("512").name, "", costs["512"]),
+        (chart.get("513").name, "", costs["513"]),
+        ("经营收益", "经营收入 + 投资收益 − 经营支出 − 税金及附加 − 管理费用", operating),
+        (chart.get("503").name, "", revenue["503"]),
+        (chart.get("504").name, "", revenue["504"]),
+        (chart.get("514").name, "", costs["514"]),
+        (chart.get("515").name, "", costs["515"]),
+        (chart.get("521").name, "", costs["521"]),
+        (
+            income,
             "经营收益 + 补助收入 + 其他收入 − 公益支出 − 其他支出 − 所得税费用",
+            year_income,
         ),
-        line("年初未分配收益", opening_undistributed),
-        line("可分配收益", available, "本年收益 + 年初未分配收益"),
-        *(line(name, value) for name, value in split.items()),
-        line("各项分配合计", distributed),
-        line("年末未分配收益", closing_undistributed, "可分配收益 − 各项分配"),
+        (f"{start}未分配收益", "", opening_undistributed),
+        ("可分配收益", f"{income} + {start}未分配收益", available),
+        *((name, "", value) for name, value in split.items()),
+        ("各项分配合计", "", distributed),
+        (f"{end}未分配收益", "可分配收益 − 各项分配", closing_undistributed),
     ]
+    return lines, closing_undistributed, in_books
+
+
+def income_statement(
+    conn: Connection, code: str, period: Period, tb: TrialBalance
+) -> dict[str, Any]:
+    """收益及收益分配表 for the period, with the formula lines of ACCOUNTING.md: 本期数
+    (``amount``) and 上年同期数 (``prior``: the same period a year earlier)."""
+    lines, closing_undistributed, in_books = _income_lines(conn, code, period, tb)
+    before = period.year_before
+    prior_tb = trial_balance_between(conn, code, before.first_month, before.last_month)
+    prior = {label: value for label, _, value in _income_lines(conn, code, before, prior_tb)[0]}
+    end = "年末" if period.is_year else "期末"
     return {
-        "lines": lines,
+        "columns": {"amount": "本期数", "prior": "上年同期数"},
+        "prior_period": before.text,
+        "lines": [
+            {
+                "line": label,
+                "formula": formula,
+                **money_item(value),
+                "prior": money_item(prior.get(label, ZERO)),
+            }
+            for label, formula, value in lines
+        ],
         "checks": [
             _check(
-                "年末未分配收益 = 账面未分配收益（321、322、5xx）", closing_undistributed, in_books
+                f"{end}未分配收益 = 账面未分配收益（321、322、5xx）",
+                closing_undistributed,
+                in_books,
             )
         ],
     }
@@ -247,7 +343,8 @@ DISTRIBUTION_LINES = ("提取公积公益金", "提取福利费", "向投资者�
 
 
 def _distributions(conn: Connection, code: str, period: Period) -> dict[str, Money]:
-    """各项分配 of the period, from the credit lines of the entries that debit 32201."""
+    """各项分配 of the period, from the credit lines of the entries that debit 32201 (322),
+    leaving out 年终结转 (which moves 32201 into 32202) and its reopening."""
     split = {name: ZERO for name in DISTRIBUTION_LINES}
     numbers = select(entry_lines.c.number).where(
         and_(
@@ -272,6 +369,10 @@ def _distributions(conn: Connection, code: str, period: Period) -> dict[str, Mon
                 entry_lines.c.number.in_(numbers),
                 entries.c.date >= period.start,
                 entries.c.date <= period.end,
+                or_(
+                    entries.c.source.is_(None),
+                    ~entries.c.source.startswith(CLOSING_SOURCE),
+                ),
             )
         )
     )
@@ -297,7 +398,7 @@ def account_detail(
     conn: Connection, code: str, account: str, period: Period, tb: TrialBalance
 ) -> dict[str, Any]:
     """明细账 of one account (and its sub-accounts) for the period, with a running balance."""
-    chart = ChartOfAccounts.standard()
+    chart = entity_chart(conn, code)
     found = chart.get(account)
     opening = sum(
         (line.opening for line in tb.lines if line.account.code.startswith(account)), ZERO
@@ -399,7 +500,12 @@ def statement(
     if kind == "trial-balance":
         body = trial_balance_statement(tb)
     elif kind == "balance-sheet":
-        body = balance_sheet(tb)
+        year_start = (
+            tb
+            if period.first_month.endswith("-01")
+            else trial_balance_between(conn, code, f"{period.text[:4]}-01", period.last_month)
+        )
+        body = balance_sheet(tb, year_start)
     elif kind == "income":
         body = income_statement(conn, code, period, tb)
     elif kind == "general-ledger":

@@ -129,6 +129,37 @@ opening_balances = Table(
     Column("balance_fen", BigInteger, nullable=False),
 )
 
+# Sub-accounts opened in each set of books (by a clerk, or by the operation that needed them:
+# ``source`` names it, as entries do). Sub-accounts older books used without opening them have
+# no row; they are listed from their movements under the chart's fallback name.
+accounts = Table(
+    "lz_accounts",
+    metadata,
+    Column("entity_code", String(32), primary_key=True),
+    Column("code", String(40), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("parent", String(3), nullable=False),
+    Column("source", Text),
+    Column("actor", Text, nullable=False),
+    Column("position", BigInteger, nullable=False),
+)
+
+# Year-end closings (年终结转) per entity and year: the latest closing or reopening of each.
+year_closings = Table(
+    "lz_year_closings",
+    metadata,
+    Column("entity_code", String(32), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("state", String(10), nullable=False),  # closed | reopened
+    Column("entries", Text, nullable=False),  # the closing entries' numbers, comma-separated
+    Column("balances", Text, nullable=False),  # JSON: account → fen carried into the next year
+    Column("closed_by", Text, nullable=False),
+    Column("closed_position", BigInteger, nullable=False),
+    Column("reopened_by", Text),
+    Column("reason", Text),
+    Column("reversals", Text),  # the reopening's red-ink entries, comma-separated
+)
+
 LEDGER_TABLES = (
     alliances,
     alliance_members,
@@ -138,6 +169,8 @@ LEDGER_TABLES = (
     entry_lines,
     account_months,
     opening_balances,
+    accounts,
+    year_closings,
 )
 
 # -- the alliance economy: equity register, agreements, member registers, plans -------------------

@@ -227,6 +227,7 @@ def verify_sheets(runtime: Runtime) -> list[dict[str, Any]]:
                     checked_on=datetime.date.fromisoformat(content["checked"]["on"]),
                     opinion=content["checked"]["opinion"],
                     made_on=datetime.date.fromisoformat(content["made_on"]),
+                    layout=int(content.get("layout", 1)),
                 )
             if "checkpoint" in content.get("ledger", {}):  # signed apart, checked above
                 again["ledger"]["checkpoint"] = content["ledger"]["checkpoint"]

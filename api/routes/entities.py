@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
+from pydantic import Field, StrictStr
 
 from api.deps import ReaderDep, WriterDep
 from api.problems import Problem
@@ -19,6 +20,8 @@ from api.schemas import (
     OffsetQuery,
     OpeningBalancesCreate,
     ReversalCreate,
+    Strict,
+    Text,
     TrialBalancePublic,
 )
 from domain.bounds import FIRST_DAY, LAST_DAY, MONTH_PATTERN
@@ -27,6 +30,7 @@ from ledger.entries import JournalEntry
 from ledger.money import amount_str
 from ledger.trial_balance import TrialBalance
 from projections import queries
+from projections.chart_view import account_listing, year_closing, year_closings_of
 from projections.queries import EntryView
 
 router = APIRouter(prefix="/v1/entities", tags=["books"])
@@ -274,3 +278,127 @@ def get_trial_balance(
     with reader.runtime.engine.connect() as conn:
         tb = queries.trial_balance_for(conn, code, month, cumulative=cumulative)
     return trial_balance_public(code, month, cumulative, tb)
+
+
+# -- chart of the books: sub-accounts (domain/chart.py) ------------------------------------------
+
+
+class AccountCreate(Strict):
+    code: Annotated[
+        StrictStr, Field(min_length=4, max_length=32, pattern=r"^[0-9]{3}[A-Za-z0-9]+$")
+    ] = Field(examples=["211V01"])
+    name: Annotated[StrictStr, Field(min_length=1, max_length=60)] = Field(
+        examples=["应付款-仉家村"]
+    )
+    parent: Annotated[StrictStr, Field(pattern=r"^[0-9]{3}$")] = Field(examples=["211"])
+
+
+def _account_body(holder: Any, code: str, account: str) -> tuple[dict[str, Any], str]:
+    with holder.runtime.engine.connect() as conn:
+        rows = account_listing(conn, code)
+    found = next(r for r in rows if r["code"] == account)
+    return found, f"/v1/entities/{code}/accounts"
+
+
+@router.post("/{code}/accounts", status_code=201, responses=PROBLEMS)
+def open_account(code: str, body: AccountCreate, cmd: WriterDep) -> JSONResponse:
+    """Open a sub-account (开设明细科目): the parent's code followed by letters or digits,
+    under one of the 42 chart accounts, with a name (应付款-仉家村). Entries may post only to
+    open sub-accounts, and no longer to their parent."""
+
+    def write() -> str:
+        _check_writer(cmd, code)
+        cmd.runtime.app.open_account(
+            entity=code, code=body.code, name=body.name, parent=body.parent, actor=cmd.actor
+        )
+        return body.code
+
+    return cmd.run(
+        write, lambda account: _account_body(cmd, code, account), replay=lambda _: body.code
+    )
+
+
+@router.get("/{code}/accounts", responses=PROBLEMS)
+def list_accounts(
+    code: str,
+    reader: ReaderDep,
+    month: Annotated[
+        str | None, Query(description="balances at the end of YYYY-MM (default: all posted)")
+    ] = None,
+) -> dict[str, Any]:
+    """The chart of these books: the 42 accounts and every open sub-account, with balances."""
+    if month is not None:
+        try:
+            parse_month(month)
+        except Exception as error:
+            raise Problem(422, "invalid", str(error), field="month") from None
+    _require_entity(reader, code)
+    with reader.runtime.engine.connect() as conn:
+        rows = account_listing(conn, code, month)
+    return {"entity": code, "month": month, "accounts": rows}
+
+
+# -- year-end closing (domain/closing.py) ------------------------------------------------------
+
+
+class YearEndClosingCreate(Strict):
+    year: Annotated[int, Field(ge=1950, le=2100, strict=True)] = Field(examples=[2025])
+
+
+YearPath = Annotated[int, Path(ge=1950, le=2100, description="a calendar year, 1950–2100")]
+
+
+class YearReopening(Strict):
+    reason: Text
+
+
+def _closing_body(holder: Any, code: str, year: int) -> tuple[dict[str, Any], str]:
+    with holder.runtime.engine.connect() as conn:
+        found = year_closing(conn, code, year)
+    assert found is not None
+    return found, f"/v1/entities/{code}/year-end-closings/{year}"
+
+
+@router.post("/{code}/year-end-closings", status_code=201, responses=PROBLEMS)
+def close_year(code: str, body: YearEndClosingCreate, cmd: WriterDep) -> JSONResponse:
+    """年终结转 of a year that is over: 5xx → 321 本年收益 → 32202 未分配收益, 32201 各项分配
+    → 32202, dated 31 December; the year then takes no entries until it is reopened."""
+
+    def write() -> int:
+        _check_writer(cmd, code)
+        cmd.runtime.app.close_year(entity=code, year=body.year, actor=cmd.actor)
+        return body.year
+
+    return cmd.run(write, lambda year: _closing_body(cmd, code, year), replay=lambda _: body.year)
+
+
+@router.get("/{code}/year-end-closings", responses=PROBLEMS)
+def list_year_closings(code: str, reader: ReaderDep) -> list[dict[str, Any]]:
+    _require_entity(reader, code)
+    with reader.runtime.engine.connect() as conn:
+        return year_closings_of(conn, code)
+
+
+@router.get("/{code}/year-end-closings/{year}", responses=PROBLEMS)
+def get_year_closing(code: str, year: YearPath, reader: ReaderDep) -> dict[str, Any]:
+    _require_entity(reader, code)
+    with reader.runtime.engine.connect() as conn:
+        found = year_closing(conn, code, year)
+    if found is None:
+        raise Problem(
+            404, "not-found", f"year {year} of {code} has never been closed", field="year"
+        )
+    return found
+
+
+@router.post("/{code}/year-end-closings/{year}/reopening", status_code=200, responses=PROBLEMS)
+def reopen_year(code: str, year: YearPath, body: YearReopening, cmd: WriterDep) -> JSONResponse:
+    """Reopen a closed year (recorded with the reason): its closing entries are reversed in
+    red ink, dated 31 December, and the year takes entries again."""
+
+    def write() -> int:
+        _check_writer(cmd, code)
+        cmd.runtime.app.reopen_year(entity=code, year=year, reason=body.reason, actor=cmd.actor)
+        return year
+
+    return cmd.run(write, lambda y: _closing_body(cmd, code, y), replay=lambda _: year, status=200)

@@ -89,9 +89,10 @@ def test_statements_of_scenario_a(api: Api) -> None:
     assert lines(joint_2025)["本年收益"] == "186000.00"
     assert lines(joint_2025)["年末未分配收益"] == "186000.00"
     joint_2026 = get(api, f"/v1/entities/{A.JOINT}/statements/income", period="2026-Q1")
-    assert lines(joint_2026)["年初未分配收益"] == "186000.00"
+    assert lines(joint_2026)["期初未分配收益"] == "186000.00"  # a quarter never says 年初/年末
     assert lines(joint_2026)["向投资者分利"] == "182280.00"
-    assert lines(joint_2026)["年末未分配收益"] == "3720.00"  # the management cost kept
+    assert lines(joint_2026)["期末未分配收益"] == "3720.00"  # the management cost kept
+    assert not any("年末" in line["line"] or "年初" in line["line"] for line in joint_2026["lines"])
     v03 = get(api, "/v1/entities/V03/statements/income", period="2026")
     assert {
         k: lines(v03)[k]

@@ -138,6 +138,11 @@ def pool_capital_and_land(api: Api) -> None:
 
 def enterprise_pays(api: Api) -> None:
     post(api, "/v1/agreements", A.AGREEMENT_TERMS)
+    post(  # the clerk opens the investment's sub-account before paying into it
+        api,
+        f"/v1/entities/{A.JOINT}/accounts",
+        {"code": f"141{A.ENTERPRISE}", "name": "长期投资-纽澜地", "parent": "141"},
+    )
     post(
         api,
         f"/v1/entities/{A.JOINT}/payments",

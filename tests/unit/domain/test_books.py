@@ -103,8 +103,9 @@ def test_unknown_account_is_refused_naming_it() -> None:
     assert "999" in str(caught.value)
 
 
-def test_sub_accounts_are_accepted() -> None:
+def test_sub_accounts_are_accepted_once_open() -> None:
     village = new_village()
+    village.open_account(code="141J01", name="长期投资-黑牛养殖联合社", parent="141", actor="a")
     entry = village.post_entry(
         date=datetime.date(2025, 3, 1),
         memo="投资联合社",
@@ -224,6 +225,7 @@ def test_joint_entity_keeps_books_of_its_own() -> None:
         actor="a",
     )
     joint.set_opening_balances(as_of=OPENING, balances=[], actor="a")
+    joint.open_account(code="301V01", name="资本-仉家村", parent="301", actor="a")
     entry = joint.post_entry(
         date=datetime.date(2025, 6, 1),
         memo="村投入资本",

@@ -91,7 +91,8 @@ def test_sub_accounts_inherit_from_their_parent() -> None:
     )
     depreciation = chart.get("152A")
     assert (depreciation.normal_side, depreciation.contra) == (Side.CREDIT, True)
-    assert chart.get("32201").name == "收益分配-01"
+    assert chart.get("32201").name == "各项分配"  # the chart's own sub-accounts
+    assert dict(chart.prescribed) == {"32201": "各项分配", "32202": "未分配收益"}
     assert chart.parent_of("141J01") == "141" and chart.parent_of("102") == "102"
     assert "32201" in chart and "141J01" in chart and "102" in chart
 
@@ -101,7 +102,8 @@ def test_with_names_names_sub_accounts_and_leaves_the_original_alone() -> None:
     named = chart.with_names({"141J01": "长期投资-黑牛养殖联合社", "32201": "各项分配"})
     assert named.get("141J01").name == "长期投资-黑牛养殖联合社"
     assert named.get("32201").name == "各项分配"
-    assert named.get("32202").name == "收益分配-02"
+    assert named.get("32202").name == "未分配收益"
+    assert named.get("113X").name == "内部往来-X"
     assert dict(named.names) == {"141J01": "长期投资-黑牛养殖联合社", "32201": "各项分配"}
     assert chart.get("141J01").name == "长期投资-J01"
     assert dict(chart.names) == {}

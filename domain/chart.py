@@ -1,0 +1,173 @@
+"""The chart of accounts of one set of books: which sub-accounts are open, and the guards that
+keep a clerk from posting to a typo.
+
+Rules (《农村集体经济组织会计制度》 2023, as this system keeps them):
+
+- the 42 chart accounts are always there; so are the two sub-accounts the chart prescribes,
+  32201 各项分配 and 32202 未分配收益;
+- any other sub-account (二级科目: the chart code and a suffix of letters or digits, one level
+  deep) is opened before it is used: by a clerk (``POST /v1/entities/{code}/accounts``), or by
+  the operation that needs it, in the same save, named after the counterparty (301V01
+  资本-仉家村, 211H03 应付款-张*明（H03）);
+- 321 本年收益 takes no sub-accounts and 322 收益分配 only its two prescribed ones: 年终结转
+  posts to them;
+- an entry (or opening balance) may not post to a sub-account that is not open, nor to a chart
+  account that has open sub-accounts: the clerk is told which sub-accounts there are;
+- books written before this rule existed used sub-accounts without opening them: every
+  sub-account that holds a balance counts as open (its entries replay as they were), named as
+  the chart names an unnamed sub-account (应付款-V01).
+
+A balance posted to a chart account before its first sub-account was opened stays on that
+account; since the account then takes no new postings, the way to move it is to reverse the
+entries that made it (red ink is always allowed) and post them again to a sub-account.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from domain.errors import AlreadyExistsError, InvalidRequestError
+from ledger.accounts import MAX_NAME_LENGTH, ChartOfAccounts
+from ledger.entries import Posting
+
+if TYPE_CHECKING:
+    from domain.books import Books
+
+# Chart accounts under which no sub-account may be opened (beyond those the chart prescribes).
+CLOSED_PARENTS = {
+    "321": "321 本年收益 takes no sub-accounts: 年终结转 closes the income accounts into it",
+    "322": "322 收益分配 has the chart's two sub-accounts, 32201 各项分配 and 32202 未分配收益",
+}
+SHOWN = 6  # sub-accounts listed in a refusal before "…"
+
+
+class AccountNotOpenError(InvalidRequestError):
+    """An entry posts to a sub-account that is not open, or to a chart account that has
+    sub-accounts."""
+
+    kind = "account-not-open"
+
+
+def open_sub_accounts(books: Books) -> dict[str, str]:
+    """Every sub-account open in ``books``, code → name, in code order: the chart's prescribed
+    ones, those opened (by a clerk or an operation), and those an older entry already used."""
+    chart = books.chart
+    names = dict(chart.prescribed)
+    for code in books.balances:
+        if len(code) > 3:
+            names.setdefault(code, chart.get(code).name)
+    names.update(books.__dict__.get("account_names", {}))
+    return dict(sorted(names.items()))
+
+
+def is_open(books: Books, code: str) -> bool:
+    """Whether ``code`` may be posted to as far as opening goes (a chart account always is;
+    a sub-account once opened, prescribed or already used), without listing every account."""
+    return (
+        len(code) <= 3
+        or code in books.chart.prescribed
+        or code in books.__dict__.get("account_names", {})
+        or code in books.balances
+    )
+
+
+def books_chart(books: Books) -> ChartOfAccounts:
+    """The chart with the names these books gave their sub-accounts."""
+    return books.chart.with_names(
+        {c: n for c, n in open_sub_accounts(books).items() if c not in books.chart.prescribed}
+    )
+
+
+def children(open_accounts: dict[str, str], parent: str) -> list[str]:
+    return [code for code in open_accounts if code[:3] == parent and len(code) > 3]
+
+
+def _listing(open_accounts: dict[str, str], codes: list[str]) -> str:
+    shown = [f"{c} {open_accounts[c]}" for c in codes[:SHOWN]]
+    return ", ".join(shown) + (f" and {len(codes) - SHOWN} more" if len(codes) > SHOWN else "")
+
+
+def check_postings_open(
+    books: Books, postings: Iterable[Posting], *, field_prefix: str = "postings"
+) -> None:
+    """Refuse a posting to a sub-account that is not open or to a chart account that has
+    sub-accounts (422, naming the account and what to do instead)."""
+    postings = list(postings)
+    parents = {
+        code[:3]
+        for names in (
+            books.chart.prescribed,
+            books.__dict__.get("account_names", {}),
+            books.balances,
+        )
+        for code in names
+        if len(code) > 3
+    }
+    if all(
+        is_open(books, p.account) if len(p.account) > 3 else p.account not in parents
+        for p in postings
+    ):
+        return  # the usual case, without naming and sorting every account
+    accounts = open_sub_accounts(books)
+    chart = books.chart
+    for index, posting in enumerate(postings):
+        code = posting.account
+        field = f"{field_prefix}[{index}].account"
+        parent = chart.parent_of(code)
+        name = chart.get(parent).name
+        if len(code) > 3 and code not in accounts:
+            siblings = children(accounts, parent)
+            known = (
+                f"; the open sub-accounts of {parent} {name} are {_listing(accounts, siblings)}"
+                if siblings
+                else ""
+            )
+            raise AccountNotOpenError(
+                f"account {code} is not open in the books of {books.code}{known}; open it first "
+                f"(POST /v1/entities/{books.code}/accounts with code {code}, a name and parent "
+                f"{parent}) or post to an open one",
+                field=field,
+            )
+        if len(code) == 3:
+            subs = children(accounts, code)
+            if subs:
+                raise AccountNotOpenError(
+                    f"account {code} {name} has sub-accounts in the books of {books.code} "
+                    f"({_listing(accounts, subs)}); post to one of them, or open a new one "
+                    f"under {code}",
+                    field=field,
+                )
+
+
+def refuse_new_sub_account(books: Books, *, code: str, name: str, parent: str) -> None:
+    """What a clerk may open: a new code under a chart account, with a name."""
+    problem = books.chart.new_sub_account_problem(code, parent)
+    if problem is not None:
+        field = "parent" if not isinstance(parent, str) or len(parent) != 3 else "code"
+        if isinstance(parent, str) and parent not in [a.code for a in books.chart]:
+            field = "parent"
+        raise InvalidRequestError(problem, field=field)
+    if parent in CLOSED_PARENTS:
+        raise InvalidRequestError(
+            f"{CLOSED_PARENTS[parent]}; open no other sub-account under {parent}", field="parent"
+        )
+    if not isinstance(name, str) or not name.strip() or len(name.strip()) > MAX_NAME_LENGTH:
+        raise InvalidRequestError(
+            f"sub-account {code} needs a name of 1 to {MAX_NAME_LENGTH} characters, such as "
+            f"{books.chart.get(parent).name}-仉家村",
+            field="name",
+        )
+    accounts = open_sub_accounts(books)
+    if code in accounts:
+        raise AlreadyExistsError(
+            f"account {code} is already open in the books of {books.code}, named {accounts[code]}",
+            field="code",
+        )
+    for other in children(accounts, parent):
+        if accounts[other] == name.strip():
+            raise AlreadyExistsError(
+                f"{other} in the books of {books.code} is already named {name.strip()}; give "
+                f"{code} another name",
+                field="name",
+            )

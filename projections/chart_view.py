@@ -1,0 +1,159 @@
+"""The chart of one entity's books as the read side sees it: the names its sub-accounts were
+opened under (so statements print 应付款-仉家村, not 211V01), and the listing of
+``GET /v1/entities/{code}/accounts`` with balances."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import Connection, and_, select
+
+from ledger.accounts import ChartOfAccounts
+from ledger.money import ZERO, amount_str, from_fen
+from projections.tables import account_months, accounts, opening_balances, year_closings
+
+
+def account_names(conn: Connection, code: str) -> dict[str, str]:
+    """Sub-accounts opened in the books of ``code``: code → name."""
+    return {
+        r.code: r.name
+        for r in conn.execute(
+            select(accounts.c.code, accounts.c.name).where(accounts.c.entity_code == code)
+        )
+    }
+
+
+def entity_chart(conn: Connection, code: str) -> ChartOfAccounts:
+    """The chart of 2023 with the names the books of ``code`` gave their sub-accounts."""
+    return ChartOfAccounts.standard().with_names(account_names(conn, code))
+
+
+def account_listing(conn: Connection, code: str, month: str | None = None) -> list[dict[str, Any]]:
+    """Every chart account and every open sub-account of the books, in code order, with its
+    balance at the end of ``month`` (``YYYY-MM``; None: everything posted so far).
+
+    A chart account's balance includes its sub-accounts'. ``postable`` is False for a chart
+    account that has sub-accounts (post to those). Sub-accounts older books used without
+    opening them are listed too (``opened_by`` empty), as they count as open.
+    """
+    chart = ChartOfAccounts.standard()
+    opened = {
+        r.code: r
+        for r in conn.execute(select(accounts).where(accounts.c.entity_code == code)).mappings()
+    }
+    balances: dict[str, int] = {}
+    for r in conn.execute(
+        select(opening_balances.c.account, opening_balances.c.balance_fen).where(
+            opening_balances.c.entity_code == code
+        )
+    ):
+        balances[r.account] = balances.get(r.account, 0) + r.balance_fen
+    conditions = [account_months.c.entity_code == code]
+    if month is not None:
+        conditions.append(account_months.c.month <= month)
+    for r in conn.execute(
+        select(
+            account_months.c.account, account_months.c.debit_fen, account_months.c.credit_fen
+        ).where(and_(*conditions))
+    ):
+        balances[r.account] = balances.get(r.account, 0) + r.debit_fen - r.credit_fen
+    subs = set(chart.prescribed) | set(opened) | {c for c in balances if len(c) > 3}
+    named = chart.with_names({c: r["name"] for c, r in opened.items()})
+    rows: list[dict[str, Any]] = []
+    for base in chart:
+        children = sorted(c for c in subs if c[:3] == base.code)
+        for account_code in [base.code, *children]:
+            account = named.get(account_code)
+            fen = sum(
+                f
+                for c, f in balances.items()
+                if c == account_code or (account_code == base.code and c[:3] == base.code)
+            )
+            row = opened.get(account_code)
+            normal = from_fen(fen if account.normal_side.value == "debit" else -fen)
+            rows.append(
+                {
+                    "code": account_code,
+                    "name": account.name,
+                    "parent": account.parent,
+                    "level": 1 if account.parent is None else 2,
+                    "category": account.category.value,
+                    "normal_side": account.normal_side.value,
+                    "postable": account.parent is not None or not children,
+                    "opened_by": (
+                        "chart"
+                        if account.parent is None or account_code in chart.prescribed
+                        else (row["source"] or f"clerk:{row['actor']}")
+                        if row is not None
+                        else None
+                    ),
+                    "debit": amount_str(from_fen(fen) if fen > 0 else ZERO),
+                    "credit": amount_str(from_fen(-fen) if fen < 0 else ZERO),
+                    "balance": amount_str(normal),
+                }
+            )
+    return rows
+
+
+def _closing(row: Any, names: ChartOfAccounts) -> dict[str, Any]:
+    carried = json.loads(row["balances"])
+    return {
+        "entity": row["entity_code"],
+        "year": row["year"],
+        "date": f"{row['year']:04d}-12-31",
+        "state": row["state"],
+        "entries": [n for n in row["entries"].split(",") if n],
+        "closed_by": row["closed_by"],
+        "reopened_by": row["reopened_by"],
+        "reason": row["reason"],
+        "reversals": [n for n in (row["reversals"] or "").split(",") if n],
+        # what the next year opens from: every account's balance after the closing
+        "carried_balances": [
+            {
+                "account": account,
+                "name": names.get(account).name,
+                "side": "debit" if fen > 0 else "credit",
+                "amount": amount_str(from_fen(abs(fen))),
+            }
+            for account, fen in sorted(carried.items())
+        ],
+    }
+
+
+def year_closing(conn: Connection, code: str, year: int) -> dict[str, Any] | None:
+    """The latest closing of ``year`` in the books of ``code`` (closed or reopened since)."""
+    row = (
+        conn.execute(
+            select(year_closings).where(
+                and_(year_closings.c.entity_code == code, year_closings.c.year == year)
+            )
+        )
+        .mappings()
+        .first()
+    )
+    return None if row is None else _closing(row, entity_chart(conn, code))
+
+
+def year_closings_of(conn: Connection, code: str) -> list[dict[str, Any]]:
+    names = entity_chart(conn, code)
+    return [
+        _closing(row, names)
+        for row in conn.execute(
+            select(year_closings)
+            .where(year_closings.c.entity_code == code)
+            .order_by(year_closings.c.year)
+        ).mappings()
+    ]
+
+
+def closed_years(conn: Connection, code: str) -> set[int]:
+    """Years of ``code`` closed by 年终结转 and not reopened."""
+    return {
+        r.year
+        for r in conn.execute(
+            select(year_closings.c.year).where(
+                and_(year_closings.c.entity_code == code, year_closings.c.state == "closed")
+            )
+        )
+    }
