@@ -66,6 +66,8 @@ def test_a_village_that_left_during_the_period_gets_its_days_share(api: Api) -> 
     executed = post(api, "/v1/plans/P-LEFT/execution", {"date": A.ALLIANCE_EXECUTED_ON})
     assert executed["state"] == "executed"
     assert trial_balance(api, "V02")["502"]["closing_credit"] == "48848.50"  # still paid to it
+    page = api.client.get("/public/plans/P-LEFT")
+    assert page.status_code == 200 and "入盟 260 天 / 365 天" in page.text
 
 
 def test_a_household_whose_members_left_gets_its_days_share(api: Api) -> None:
@@ -149,6 +151,9 @@ def test_a_correction_keeps_the_cash_households_received(api: Api) -> None:
     assert books.get("211H05", {}).get("closing_debit", "0.00") in ("0.00", None)
     statement = get(api, "/v1/plans/P2025-V03-FIX/statement")
     assert {c["code"]: c["new"] for c in statement["corrections"]}["H10"] == "5147.54"
+    page = api.client.get("/public/plans/P2025-V03-FIX")
+    assert page.status_code == 200
+    assert "应收款（多付，待收回）" in page.text and "-¥3,936.36" in page.text
 
 
 def test_correcting_an_alliance_plan_after_a_village_paid_its_households(api: Api) -> None:
