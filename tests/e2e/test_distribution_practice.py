@@ -203,6 +203,22 @@ def test_correcting_an_alliance_plan_after_a_village_paid_its_households(api: Ap
     assert v02["113J01"]["closing_debit"] == "15923.44"
     assert v02["502"]["closing_credit"] == "60760.00"
 
+    # correcting the correction back to the first rule nets every difference to nothing
+    post(
+        api, "/v1/plans", {**A.ALLIANCE_PLAN_BODY, "code": "P2025-FIX2", "supersedes": "P2025-FIX"}
+    )
+    for step in A.ALLIANCE_STEPS:
+        post(api, "/v1/plans/P2025-FIX2/steps", {**step, "date": step["date"].replace(month=3)})
+    post(api, "/v1/plans/P2025-FIX2/execution", {"date": "2026-03-20"})
+    joint = trial_balance(api, A.JOINT)
+    for account in ("113V01", "211V01", "211V02", "211V03"):
+        assert joint[account]["closing_debit"] == joint[account]["closing_credit"] == "0.00"
+    assert joint["32201"]["closing_debit"] == "182280.00"
+    for village, total in A.EXPECTED_VILLAGE_TOTALS.items():
+        books = trial_balance(api, village)
+        assert books["502"]["closing_credit"] == total
+        assert books["113J01"]["closing_debit"] == books["113J01"]["closing_credit"] == "0.00"
+
 
 def resolution(**changes: Any) -> dict[str, Any]:
     return {**A.ALLIANCE_STEPS[3], **changes}
