@@ -11,7 +11,10 @@ difference:
 - paid more: 211{payee} would carry a debit balance, which an 应付款 account must not; that
   debit is moved to a claim to recover (应收款): 借 112{household} 应收款 for a household (a
   member, outside the entity), 借 113{village} 内部往来 for a village of the alliance (113 is
-  where the 2023 chart keeps what units inside one alliance owe each other), 贷 211{payee}.
+  where the 2023 chart keeps what units inside one alliance owe each other), 贷 211{payee};
+- owed more while an earlier correction left a claim on the same payee: the two are set off
+  (借 211{payee} / 贷 the claim), so a payee never shows both a debt and a claim, and a
+  correction of a correction nets back.
 
 A receiving village's books follow the same difference against its 502 投资收益: 借 113{joint}
 内部往来 / 贷 502 when it is owed more, 借 502 / 贷 113{joint} when it received too much, so
@@ -85,35 +88,39 @@ def correction_entries(
     changes = differences(old.result, new_result)
     reclass: list[dict[str, Any]] = []
     for payee in changes:
-        account = f"211{payee}"
-        debit = from_fen(payer.balances.get(account, 0))  # debit-positive
-        if debit > ZERO:
-            claim = claim_account(old.scope, payee)
-            reclass.append({"account": claim, "side": "debit", "amount": debit, "memo": payee})
-            reclass.append({"account": account, "side": "credit", "amount": debit, "memo": payee})
+        account, claim = f"211{payee}", claim_account(old.scope, payee)
+        payable = from_fen(payer.balances.get(account, 0))  # debit-positive
+        recover = from_fen(payer.balances.get(claim, 0))
+        if payable > ZERO:  # overpaid: the debit becomes a claim to recover
+            reclass.append({"account": claim, "side": "debit", "amount": payable, "memo": payee})
+            reclass.append({"account": account, "side": "credit", "amount": payable, "memo": payee})
+        elif payable < ZERO and recover > ZERO:  # owed more, with an earlier claim: set off
+            offset = min(-payable, recover)
+            reclass.append({"account": account, "side": "debit", "amount": offset, "memo": payee})
+            reclass.append({"account": claim, "side": "credit", "amount": offset, "memo": payee})
     if reclass:
-        out.append((payer.code, f"更正 {code} 多付转应收（{old.code}）", reclass))
+        out.append((payer.code, f"更正 {code} 差额转应收或抵销（{old.code}）", reclass))
     if old.scope == "alliance":
         for village, (before, after) in changes.items():
             if after == before:
                 continue
-            owed = after > before
-            amount = after - before if owed else before - after
+            more = after > before
+            amount = after - before if more else before - after
             postings = [
                 {
-                    "account": f"113{payer.code}" if owed else "502",
+                    "account": f"113{payer.code}" if more else "502",
                     "side": "debit",
                     "amount": amount,
                     "memo": "",
                 },
                 {
-                    "account": "502" if owed else f"113{payer.code}",
+                    "account": "502" if more else f"113{payer.code}",
                     "side": "credit",
                     "amount": amount,
                     "memo": f"{old.code}→{code}",
                 },
             ]
-            what = "应收差额" if owed else "多收应退"
+            what = "应收差额" if more else "多收应退"
             out.append((village, f"{payer.name}分配更正 {code} {title}：{what}", postings))
     return out
 

@@ -66,6 +66,8 @@ def test_a_village_that_left_during_the_period_gets_its_days_share(api: Api) -> 
     executed = post(api, "/v1/plans/P-LEFT/execution", {"date": A.ALLIANCE_EXECUTED_ON})
     assert executed["state"] == "executed"
     assert trial_balance(api, "V02")["502"]["closing_credit"] == "48848.50"  # still paid to it
+    page = api.client.get("/public/plans/P-LEFT")
+    assert page.status_code == 200 and "入盟 260 天 / 365 天" in page.text
 
 
 def test_a_household_whose_members_left_gets_its_days_share(api: Api) -> None:
@@ -149,6 +151,9 @@ def test_a_correction_keeps_the_cash_households_received(api: Api) -> None:
     assert books.get("211H05", {}).get("closing_debit", "0.00") in ("0.00", None)
     statement = get(api, "/v1/plans/P2025-V03-FIX/statement")
     assert {c["code"]: c["new"] for c in statement["corrections"]}["H10"] == "5147.54"
+    page = api.client.get("/public/plans/P2025-V03-FIX")
+    assert page.status_code == 200
+    assert "应收款（多付，待收回）" in page.text and "-¥3,936.36" in page.text
 
 
 def test_correcting_an_alliance_plan_after_a_village_paid_its_households(api: Api) -> None:
@@ -197,6 +202,22 @@ def test_correcting_an_alliance_plan_after_a_village_paid_its_households(api: Ap
     assert v01["502"]["closing_credit"] == "60760.00"
     assert v02["113J01"]["closing_debit"] == "15923.44"
     assert v02["502"]["closing_credit"] == "60760.00"
+
+    # correcting the correction back to the first rule nets every difference to nothing
+    post(
+        api, "/v1/plans", {**A.ALLIANCE_PLAN_BODY, "code": "P2025-FIX2", "supersedes": "P2025-FIX"}
+    )
+    for step in A.ALLIANCE_STEPS:
+        post(api, "/v1/plans/P2025-FIX2/steps", {**step, "date": step["date"].replace(month=3)})
+    post(api, "/v1/plans/P2025-FIX2/execution", {"date": "2026-03-20"})
+    joint = trial_balance(api, A.JOINT)
+    for account in ("113V01", "211V01", "211V02", "211V03"):
+        assert joint[account]["closing_debit"] == joint[account]["closing_credit"] == "0.00"
+    assert joint["32201"]["closing_debit"] == "182280.00"
+    for village, total in A.EXPECTED_VILLAGE_TOTALS.items():
+        books = trial_balance(api, village)
+        assert books["502"]["closing_credit"] == total
+        assert books["113J01"]["closing_debit"] == books["113J01"]["closing_credit"] == "0.00"
 
 
 def resolution(**changes: Any) -> dict[str, Any]:
