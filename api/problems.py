@@ -177,11 +177,20 @@ def install(app: FastAPI) -> None:
         errors = [
             {"field": _path(tuple(e.get("loc", ()))), "message": _message(e)} for e in exc.errors()
         ]
+        # a period label is refused with one type wherever it comes from (the schema's pattern
+        # or domain.periods.parse_period): invalid-period, with what to write instead
+        period = bool(errors) and errors[0]["field"] == "period"
+        detail = "; ".join(e["message"] for e in errors)
+        if period:
+            detail = (
+                f"{detail}: write 2025 (a year), 2025-Q1 (a quarter) or 2025-03 (a month), "
+                "1950 to 2100"
+            )
         return problem_response(
             request,
             422,
-            "validation",
-            "; ".join(e["message"] for e in errors),
+            "invalid-period" if period else "validation",
+            detail,
             field=errors[0]["field"] if errors else None,
             errors=errors,
         )

@@ -502,6 +502,12 @@ def test_verify_names_a_plan_reversed_in_one_book_by_older_code(api: Api) -> Non
 def test_verify_names_internal_accounts_that_do_not_agree(api: Api) -> None:
     scenario_a(api)
     response = api.client.post(
+        "/v1/entities/V01/accounts",
+        json={"code": "113V02", "name": "内部往来-和店村", "parent": "113"},
+        headers=api.admin,
+    )
+    assert response.status_code == 201, response.text
+    response = api.client.post(
         "/v1/entities/V01/entries",
         json={
             "date": "2026-02-01",
@@ -523,6 +529,12 @@ def test_verify_names_internal_accounts_that_do_not_agree(api: Api) -> None:
     )
     assert problem["counterpart"] == {"entity": "V02", "account": "113V01", "figure": "0.00"}
     # the other village books its side: the pair agrees again
+    response = api.client.post(
+        "/v1/entities/V02/accounts",
+        json={"code": "211V01", "name": "应付款-仉家村", "parent": "211"},
+        headers=api.admin,
+    )
+    assert response.status_code == 201, response.text
     response = api.client.post(
         "/v1/entities/V02/entries",
         json={

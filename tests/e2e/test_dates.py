@@ -82,7 +82,7 @@ def test_a_leap_day_land_share_leaves_every_view_answering(api: Api) -> None:
             "as_of": "2024-01-01",
             "balances": [
                 {"account": "102", "side": "debit", "amount": "1000.00"},
-                {"account": "322", "side": "credit", "amount": "1000.00"},
+                {"account": "32202", "side": "credit", "amount": "1000.00"},
             ],
         },
         status=200,
