@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from api.main import create_app
@@ -421,17 +421,36 @@ def read_every_view(store: Store) -> None:
     get(f"/v1/joint-entities/{JOINT}/equity")
     get("/v1/villages/R1/members")
     for code in ("PA", "PV"):
-        for path in (f"/v1/plans/{code}", f"/v1/plans/{code}/statement", f"/public/plans/{code}"):
+        for path in (
+            f"/v1/plans/{code}",
+            f"/v1/plans/{code}/statement",
+            f"/public/plans/{code}",
+            f"/public/plans/{code}.pdf",
+        ):
             get(path)
     for village in VILLAGES:
         for sheet in get(f"/v1/villages/{village}/disclosures").json():
             base = f"/public/sheets/{village}/{sheet['period']}"
-            for path in (base, f"{base}/v{sheet['version']}", f"{base}/v{sheet['version']}.xlsx"):
+            version = f"{base}/v{sheet['version']}"
+            for path in (base, version, f"{version}.xlsx", f"{version}.pdf"):
                 get(path)
         for period in ("2024", "2025-Q1", "2026-02"):
             get(f"/v1/villages/{village}/disclosures/{period}/draft")
     verified = get("/v1/audit/verify").json()
     assert verified["ok"] is True, verified
+
+
+LEAP_DAY_SHARE = (
+    f"/v1/joint-entities/{JOINT}/land-shares",
+    {
+        "village": "R1",
+        "mu": "12.5",
+        "grade": "1.2",
+        "value_per_mu": "100.00",
+        "term_years": 1,
+        "date": D(2024, 2, 29),
+    },
+)
 
 
 @settings(
@@ -440,6 +459,7 @@ def read_every_view(store: Store) -> None:
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(st.lists(commands, min_size=4, max_size=12))
+@example([LEAP_DAY_SHARE, _plan("PA", "2024", D(2025, 3, 31), "10.00")])  # the defect of issue 9
 def test_random_dated_commands_never_poison_the_store(sequence: list[Any]) -> None:
     with fresh_store() as store:
         for command in sequence:
@@ -452,15 +472,7 @@ def test_the_edges_the_property_test_walks_through_are_accepted_where_valid() ->
     """A fixed walk over the leap-day and month-end edges, so the property test's pool of
     dates is known to reach accepted commands (not only refusals)."""
     with fresh_store() as store:
-        share = {
-            "village": "R1",
-            "mu": "12.5",
-            "grade": "1.2",
-            "value_per_mu": "100.00",
-            "term_years": 1,
-            "date": D(2024, 2, 29),
-        }
-        store.must(f"/v1/joint-entities/{JOINT}/land-shares", share)
+        store.must(*LEAP_DAY_SHARE)
         store.must(
             f"/v1/joint-entities/{JOINT}/capital-contributions",
             {"village": "R2", "programme": A.PROGRAMME, "amount": "10.00", "date": D(2024, 2, 29)},
