@@ -52,7 +52,6 @@ from domain.distribution import (
     alliance_parties,
     household_parties,
     payout_entries,
-    plain_decimal,
     receipt_postings,
 )
 from domain.errors import (
@@ -682,26 +681,8 @@ class LianzhangApplication(ChartCommands, BooksApplication):
             pool = self.get_joint(joint)
             books = self._member_village(pool, village, date)
             self._require_cash(pool, amount, f"of land rent to {village}")
-            memo = f"{year}年土地流转费 {plain_decimal(mu)}亩×{format_yuan(rate)}"
-            paid = pool.post_entry(
-                date=date,
-                memo=f"{memo}（{books.name}）",
-                postings=[
-                    {"account": "511", "side": "debit", "amount": amount},
-                    {"account": "102", "side": "credit", "amount": amount},
-                ],
-                actor=actor,
-                source=f"land-rent:{village}",
-            )
-            received = books.post_entry(
-                date=date,
-                memo=f"{memo}（{pool.name}）",
-                postings=[
-                    {"account": "102", "side": "debit", "amount": amount},
-                    {"account": "501", "side": "credit", "amount": amount},
-                ],
-                actor=actor,
-                source=f"land-rent:{joint}:{paid.number}",  # names the joint entity's voucher
+            paid, received = corrections.post_rent(
+                pool, books, mu=mu, rate=rate, year=year, date=date, actor=actor
             )
             self.save(pool, books)
             return paid, received
