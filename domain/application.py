@@ -590,7 +590,7 @@ class LianzhangApplication(ChartCommands, BooksApplication):
     ) -> tuple[JournalEntry, JournalEntry]:
         """A village pays capital into the joint entity: 借 141 长期投资-joint / 贷 102 in the
         village's books, 借 102 / 贷 301 资本-village in the joint entity's, in one save."""
-        value = money(amount, allow_zero=False, field="amount")
+        value = money(amount, allow_zero=False, field="amount", maximum=MAX_AMOUNT)
 
         def command() -> tuple[JournalEntry, JournalEntry]:
             pool = self.get_joint(joint)
@@ -699,7 +699,7 @@ class LianzhangApplication(ChartCommands, BooksApplication):
         memo: str,
         actor: str,
     ) -> JournalEntry:
-        value = money(amount, allow_zero=False, field="amount")
+        value = money(amount, allow_zero=False, field="amount", maximum=MAX_AMOUNT)
 
         def command() -> JournalEntry:
             pool = self.get_joint(joint)
@@ -723,7 +723,7 @@ class LianzhangApplication(ChartCommands, BooksApplication):
         actor: str,
     ) -> JournalEntry:
         """An ordinary receipt (借 102 / 贷 ``account``) or payment (借 ``account`` / 贷 102)."""
-        value = money(amount, allow_zero=False, field="amount")
+        value = money(amount, allow_zero=False, field="amount", maximum=MAX_AMOUNT)
         if direction not in ("receipt", "payment"):
             raise InvalidRequestError("direction is 'receipt' or 'payment'", field="direction")
 
@@ -803,7 +803,7 @@ class LianzhangApplication(ChartCommands, BooksApplication):
         self, *, agreement: str, year: int, amount: object, date: datetime.date, actor: str
     ) -> JournalEntry:
         """The enterprise declares a dividend: 借 112 应收款-enterprise / 贷 502 投资收益."""
-        value = money(amount, allow_zero=False, field="amount")
+        value = money(amount, allow_zero=False, field="amount", maximum=MAX_AMOUNT)
 
         def command() -> JournalEntry:
             terms = self.get_agreement(agreement)
@@ -895,7 +895,7 @@ class LianzhangApplication(ChartCommands, BooksApplication):
         self, *, agreement: str, year: int, amount: object, date: datetime.date, actor: str
     ) -> JournalEntry:
         """The declared dividend arrives: 借 102 银行存款 / 贷 112 应收款-enterprise."""
-        value = money(amount, allow_zero=False, field="amount")
+        value = money(amount, allow_zero=False, field="amount", maximum=MAX_AMOUNT)
 
         def command() -> JournalEntry:
             terms = self.get_agreement(agreement)
@@ -1145,6 +1145,7 @@ class LianzhangApplication(ChartCommands, BooksApplication):
         require_not_after(
             as_of, self.today(), what=f"the record date of plan {code}", field="as_of"
         )
+        money(amount, field="amount", maximum=MAX_AMOUNT)
         payer_code, alliance_code, document, sources = self.plan_document(
             scope=scope, target=target, as_of=as_of, amount=amount, rule=rule, period=period
         )

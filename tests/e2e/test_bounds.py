@@ -50,7 +50,7 @@ def test_a_population_beyond_the_bound_is_refused_and_nothing_written(
     assert_store_healthy(api)
 
 
-@pytest.mark.parametrize("memo", ["租\x00金", "租\x07金", "租\n金", "\x9f"])
+@pytest.mark.parametrize("memo", ["租\x00金", "租\x07金", "租\n金", "\x9f", "租金\n", "\ufffe"])
 def test_a_memo_with_a_control_character_is_refused(api: Api, memo: str) -> None:
     village = register_village(api)
     before = events(api)

@@ -103,7 +103,19 @@ def member_request(value: Any, seed: dict[str, str]) -> Request:
     }
 
 
+def receipt_request(value: Any, seed: dict[str, str]) -> Request:
+    body = {"date": "2025-03-02", "amount": value, "account": "504", "memo": "收入"}
+    return f"/v1/entities/{seed['village']}/receipts", body
+
+
 BOUNDS = (
+    Bound(
+        "receipt amount",
+        "amount",
+        receipt_request,
+        ("0.01", MAX),
+        ("10000000000.01", "99999999999.99", "100000000000.00"),
+    ),
     Bound(
         "population",
         "population",
