@@ -17,7 +17,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from api.idempotency import IdempotencyStore, StoredResponse, body_hash
 from api.problems import Problem
 from api.tokens import Principal, TokenStore
-from api.views import require_views
+from api.views import needed, require_views
 from domain.context import CommandContext, RequestClaim, acting
 from domain.errors import NotFoundError
 from domain.ids import entity_id
@@ -132,6 +132,7 @@ class Writer:
     runtime: Runtime
     idempotency: IdempotencyStore
     claim: RequestClaim | None
+    path: str = ""  # the request's path: which read models its answer comes from
 
     @property
     def actor(self) -> str:
@@ -199,6 +200,9 @@ class Writer:
         if os.environ.get(KILL_AFTER_WRITE):
             os.kill(os.getpid(), signal.SIGKILL)
         self.runtime.views.catch_up()
+        # the catch-up after the write may be the one that finds a read model stuck: the write
+        # is committed, the answer is a 503 (a retry with the same key answers once it is fixed)
+        self.runtime.views.require(needed(self.path))
         found, location = read(result)
         body = jsonable_encoder(found)
         if self.claim is not None and context.key_version is not None:
@@ -278,6 +282,7 @@ async def get_writer(
         runtime=runtime,
         idempotency=request.app.state.idempotency,
         claim=claim,
+        path=request.url.path,
     )
 
 

@@ -23,6 +23,13 @@ POSTGRES_URL = os.environ.get(
     "LIANZHANG_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
 BACKENDS = ("sqlite", "postgres")
+
+# Commands the tests start as processes (``python -m scripts.cli`` in a temporary directory)
+# import this checkout, not whatever checkout the virtual environment was installed from.
+ROOT = Path(__file__).resolve().parents[1]
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p
+)
 TODAY = datetime.date(2026, 11, 23)
 
 
