@@ -316,7 +316,8 @@ class SigningPostgresRecorder(_Chaining, PostgresApplicationRecorder):
         if self.datastore.enable_db_functions:
             raise ChainError("POSTGRES_ENABLE_DB_FUNCTIONS would write events without a chain")
         self._signer()
-        return super().insert_events(stored_events, **kwargs)
+        ids: Sequence[int] | None = super().insert_events(stored_events, **kwargs)
+        return ids
 
     def _fetch_ids_after_insert_events(
         self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -354,7 +355,7 @@ class SigningSQLiteFactory(SQLiteFactory):
 
     def application_recorder(self) -> Any:
         recorder = super().application_recorder()
-        recorder.signer = _signer_from(self.env)
+        recorder.signer = _signer_from(self.env)  # type: ignore[attr-defined]
         return recorder
 
 
@@ -614,7 +615,8 @@ def verify_log(
                 f"the signed chain has position {position} but the log has no event there: "
                 "it was deleted",
             )
-        events.next(), chain.next()
+        events.next()
+        chain.next()
         try:
             canonical = canonical_event(
                 event.originator_id, event.originator_version, event.topic, event.state
