@@ -364,8 +364,18 @@ def test_a_store_written_before_the_signed_chain_is_sealed_once(
     again = Runtime(url, schema=schema, signing_key=tmp_path / "key.pem")
     try:
         assert again.sealed_at_upgrade == 0  # once only
+        first = positions(again)[0]
+        sql(again, "DELETE FROM lz_signed_chain")  # hoping the next start signs it all again
     finally:
         again.close()
+    wiped = Runtime(url, schema=schema, signing_key=tmp_path / "key.pem")
+    try:
+        assert wiped.sealed_at_upgrade == 0  # the register beside the key remembers
+        problem = rebuild_and_verify(wiped)
+        assert problem["position"] == first
+        assert "not in the signed chain" in problem["detail"]
+    finally:
+        wiped.close()
 
 
 def test_nothing_is_written_without_a_key(database: tuple[str, str | None], tmp_path: Path) -> None:
