@@ -597,3 +597,18 @@ def test_writers_in_several_processes_keep_one_chain(
     report = verify(store)
     assert report["ok"] is True, report["problems"]
     assert report["events"] == 5 * 4
+
+
+def test_the_api_refuses_to_publish_on_a_broken_chain(api: Any) -> None:
+    from tests.e2e.test_disclosure import publish
+
+    runtime = api.runtime
+    village = builders.village(runtime.app)
+    last = positions(runtime)[-1]
+    sql(runtime, "UPDATE lz_signed_chain SET hash = :h WHERE position = :p", h="0" * 64, p=last)
+    refused = publish(api, village, "2025-01")
+    assert refused.status_code == 409, refused.text
+    problem = refused.json()
+    assert problem["type"] == "urn:lianzhang:problem:chain-broken"
+    assert "lianzhang verify" in problem["detail"]
+    assert positions(runtime)[-1] == last  # nothing written
