@@ -14,7 +14,8 @@ every save carries an Ed25519 signature by the server key over
 position and, through the hash chain, every byte of every event before it is signed. Events
 written before this table existed are chained once at the first start ("sealed at upgrade",
 ``seal_existing``): the same rows, signed per page of 1,000 with the kind
-``lianzhang-chain-upgrade``.
+``lianzhang-chain-upgrade``, and noted in ``signing-key.pem.sealed`` beside the key so that a
+store is never sealed twice (emptying the chain in the database does not get it re-signed).
 
 Why one signature per save and not per row: signing costs about 75 µs and checking about
 170 µs on the 2-core test machine; a save is one to a few dozen events, so per save halves
