@@ -15,7 +15,7 @@ from projections.database import event_store_env, make_engine
 from projections.economy_view import EconomyProjection
 from projections.ledger_view import LedgerProjection
 from projections.runner import PullLoop
-from projections.signing import KEY_ENV, Signer, key_path, seal_existing
+from projections.signing import KEY_ENV, Signer, key_path, seal_existing, store_identity
 from projections.vault import open_vault
 
 
@@ -42,7 +42,13 @@ class Runtime:
         )
         self.signer: Signer = self.app.recorder.signer  # type: ignore[attr-defined]
         # a store written before the signed chain: its events are chained once, now
-        self.sealed_at_upgrade = seal_existing(self.engine, self.app.recorder, self.signer)
+        self.sealed_at_upgrade = seal_existing(
+            self.engine,
+            self.app.recorder,
+            self.signer,
+            register=self.key_path.with_name(self.key_path.name + ".sealed"),
+            store=store_identity(database_url, schema),
+        )
         self.views = PullLoop(
             self.app,
             self.engine,

@@ -364,8 +364,18 @@ def test_a_store_written_before_the_signed_chain_is_sealed_once(
     again = Runtime(url, schema=schema, signing_key=tmp_path / "key.pem")
     try:
         assert again.sealed_at_upgrade == 0  # once only
+        first = positions(again)[0]
+        sql(again, "DELETE FROM lz_signed_chain")  # hoping the next start signs it all again
     finally:
         again.close()
+    wiped = Runtime(url, schema=schema, signing_key=tmp_path / "key.pem")
+    try:
+        assert wiped.sealed_at_upgrade == 0  # the register beside the key remembers
+        problem = rebuild_and_verify(wiped)
+        assert problem["position"] == first
+        assert "not in the signed chain" in problem["detail"]
+    finally:
+        wiped.close()
 
 
 def test_nothing_is_written_without_a_key(database: tuple[str, str | None], tmp_path: Path) -> None:
@@ -587,3 +597,18 @@ def test_writers_in_several_processes_keep_one_chain(
     report = verify(store)
     assert report["ok"] is True, report["problems"]
     assert report["events"] == 5 * 4
+
+
+def test_the_api_refuses_to_publish_on_a_broken_chain(api: Any) -> None:
+    from tests.e2e.test_disclosure import publish
+
+    runtime = api.runtime
+    village = builders.village(runtime.app)
+    last = positions(runtime)[-1]
+    sql(runtime, "UPDATE lz_signed_chain SET hash = :h WHERE position = :p", h="0" * 64, p=last)
+    refused = publish(api, village, "2025-01")
+    assert refused.status_code == 409, refused.text
+    problem = refused.json()
+    assert problem["type"] == "urn:lianzhang:problem:chain-broken"
+    assert "lianzhang verify" in problem["detail"]
+    assert positions(runtime)[-1] == last  # nothing written
