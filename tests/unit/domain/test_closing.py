@@ -143,3 +143,20 @@ def test_sub_accounts_are_opened_once_under_a_chart_account() -> None:
         "32201": "各项分配",
         "32202": "未分配收益",
     }
+
+
+def test_an_operation_opens_what_it_posts_to_and_a_clerk_does_not() -> None:
+    village = _village()
+    rows = [posting("513", "debit", "5.00"), posting("211H07", "credit", "5.00")]
+    for source in (None, "payment"):
+        with pytest.raises(InvalidRequestError, match="account 211H07 is not open"):
+            village.post_entry(
+                date=datetime.date(2025, 2, 1), memo="x", postings=rows, actor="a", source=source
+            )
+    assert "211H07" not in village.open_accounts
+    village.post_entry(
+        date=datetime.date(2025, 2, 1), memo="x", postings=rows, actor="a", source="plan:P1"
+    )
+    assert village.open_accounts["211H07"] == "应付款-H07"
+    assert type(village.pending_events[-2]).__name__ == "AccountOpened"
+    assert village.pending_events[-2].source == "plan:P1"  # type: ignore[attr-defined]
