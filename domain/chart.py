@@ -164,9 +164,7 @@ def refuse_new_sub_account(books: Books, *, code: str, name: str, parent: str) -
     """What a clerk may open: a new code under a chart account, with a name."""
     problem = books.chart.new_sub_account_problem(code, parent)
     if problem is not None:
-        field = "parent" if not isinstance(parent, str) or len(parent) != 3 else "code"
-        if isinstance(parent, str) and parent not in [a.code for a in books.chart]:
-            field = "parent"
+        field = "parent" if problem.startswith("parent") else "code"
         raise InvalidRequestError(problem, field=field)
     if parent in CLOSED_PARENTS:
         raise InvalidRequestError(
