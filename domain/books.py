@@ -32,6 +32,7 @@ from moneyed import Money
 from domain.chart import (
     check_postings_open,
     is_open,
+    open_for_operation,
     open_sub_accounts,
     refuse_new_sub_account,
 )
@@ -306,7 +307,9 @@ class Books(Aggregate):
         ``source`` names what caused a posting the system made (``plan:P2025``,
         ``capital:J01``); entries a clerk posts have none.
         """
-        entry = self.prepare_entry(date=date, memo=memo, postings=postings)
+        rows = list(postings)
+        open_for_operation(self, rows, source=source, actor=actor)
+        entry = self.prepare_entry(date=date, memo=memo, postings=rows)
         self._entry_posted(entry=entry, actor=actor, source=source)
         return entry
 

@@ -24,7 +24,7 @@ entries that made it (red ink is always allowed) and post them again to a sub-ac
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from domain.errors import AlreadyExistsError, InvalidRequestError
@@ -70,6 +70,26 @@ def is_open(books: Books, code: str) -> bool:
         or code in books.__dict__.get("account_names", {})
         or code in books.balances
     )
+
+
+# Sources of entries whose accounts a clerk chose: these are never opened for them.
+CLERK_SOURCES = (None, "receipt", "payment")
+
+
+def open_for_operation(
+    books: Books, rows: Iterable[Mapping[str, object]], *, source: str | None, actor: str
+) -> None:
+    """An operation's entry (``source`` such as ``plan:P1``) opens, in the same save, the
+    sub-accounts it posts to that are not open yet. The operation names them first where it
+    knows the counterparty (``ensure_account``); any left are named as the chart names an
+    unnamed sub-account (应付款-H01). A clerk's entry (no source, or a receipt or payment through
+    102 to an account the clerk chose) opens nothing."""
+    if source in CLERK_SOURCES:
+        return
+    for row in rows:
+        code = row.get("account")
+        if isinstance(code, str) and code in books.chart and not is_open(books, code):
+            books.ensure_account(code, books.chart.get(code).name, actor=actor, source=source)
 
 
 def books_chart(books: Books) -> ChartOfAccounts:
@@ -144,9 +164,7 @@ def refuse_new_sub_account(books: Books, *, code: str, name: str, parent: str) -
     """What a clerk may open: a new code under a chart account, with a name."""
     problem = books.chart.new_sub_account_problem(code, parent)
     if problem is not None:
-        field = "parent" if not isinstance(parent, str) or len(parent) != 3 else "code"
-        if isinstance(parent, str) and parent not in [a.code for a in books.chart]:
-            field = "parent"
+        field = "parent" if problem.startswith("parent") else "code"
         raise InvalidRequestError(problem, field=field)
     if parent in CLOSED_PARENTS:
         raise InvalidRequestError(

@@ -53,7 +53,7 @@ def plan_account_names(
     names: dict[str, str] = {}
     for line in plan_result.get("lines", []):
         code, name = str(line["code"]), str(line.get("name") or line["code"])
-        shown = f"{name}（{code}）" if name != code and code.startswith("H") else name
+        shown = f"{name}（{code}）" if "*" in name else name  # a masked head: 张*明（H01）
         names[f"211{code}"] = f"应付款-{shown}"
     for deduction, account in deduction_accounts.items():
         if isinstance(account, str) and len(account) > 3:

@@ -441,6 +441,7 @@ def account_detail(
                 "number": r.number,
                 "memo": r.memo,
                 "account": r.account,
+                "account_name": chart.get(r.account).name,
                 "debit": amount_str(debit),
                 "credit": amount_str(credit),
                 "balance": amount_str(balance),

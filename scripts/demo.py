@@ -208,14 +208,13 @@ def _scenario_a(app: LianzhangApplication) -> int:
         wrote += 1
     if not app.get_joint(A.JOINT).balance(f"141{A.ENTERPRISE}"):
         if f"141{A.ENTERPRISE}" not in app.get_joint(A.JOINT).open_accounts:
-            app.open_account(
+            app.open_account(  # part of the investment step: its sub-account, opened first
                 entity=A.JOINT,
                 code=f"141{A.ENTERPRISE}",
                 name="长期投资-纽澜地",
                 parent="141",
                 actor=ACTOR,
             )
-            wrote += 1
         app.record_cash(
             entity=A.JOINT,
             direction="payment",

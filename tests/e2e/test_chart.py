@@ -240,6 +240,7 @@ def test_operations_open_the_sub_accounts_they_need_named_after_the_counterparty
         api, f"/v1/entities/{v}/statements/account-detail", period="2025", account=f"141{joint}"
     )
     assert sheet["name"] == "长期投资-黑牛养殖联合社"
+    assert sheet["lines"][0]["account_name"] == "长期投资-黑牛养殖联合社"
 
 
 def test_a_store_written_before_accounts_were_opened_still_loads(api: Api) -> None:

@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.books import VillageCollective
+from domain.chart_commands import plan_account_names
 from domain.closing import closing_postings
 from domain.errors import ClosedPeriodError, ConflictError, InvalidRequestError
 from ledger.money import to_fen
@@ -142,4 +143,37 @@ def test_sub_accounts_are_opened_once_under_a_chart_account() -> None:
         "211V02": "应付款-和店村",
         "32201": "各项分配",
         "32202": "未分配收益",
+    }
+
+
+def test_an_operation_opens_what_it_posts_to_and_a_clerk_does_not() -> None:
+    village = _village()
+    rows = [posting("513", "debit", "5.00"), posting("211H07", "credit", "5.00")]
+    for source in (None, "payment"):
+        with pytest.raises(InvalidRequestError, match="account 211H07 is not open"):
+            village.post_entry(
+                date=datetime.date(2025, 2, 1), memo="x", postings=rows, actor="a", source=source
+            )
+    assert "211H07" not in village.open_accounts
+    village.post_entry(
+        date=datetime.date(2025, 2, 1), memo="x", postings=rows, actor="a", source="plan:P1"
+    )
+    assert village.open_accounts["211H07"] == "应付款-H07"
+    assert type(village.pending_events[-2]).__name__ == "AccountOpened"
+    assert village.pending_events[-2].source == "plan:P1"  # type: ignore[attr-defined]
+
+
+def test_a_plan_names_the_payables_after_its_payees() -> None:
+    result = {
+        "lines": [
+            {"code": "V01", "name": "仉家村"},
+            {"code": "H01", "name": "张*明"},
+            {"code": "X"},
+        ]
+    }
+    assert plan_account_names(result, {"公积公益金": "311", "福利费": "211FL", "管理费": None}) == {
+        "211V01": "应付款-仉家村",
+        "211H01": "应付款-张*明（H01）",
+        "211X": "应付款-X",
+        "211FL": "应付款-福利费",
     }
