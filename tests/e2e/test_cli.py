@@ -43,7 +43,7 @@ def event_count(database: tuple[str, str | None]) -> int:
 
 def test_demo_twice_writes_once(database: tuple[str, str | None], tmp_path: Path) -> None:
     first = lianzhang(database, tmp_path, "demo", "--no-serve")
-    assert "83 steps written" in first.stdout  # the alliance and all of Scenario A
+    assert "82 steps written" in first.stdout  # the alliance and all of Scenario A
     token = (tmp_path / "var" / "demo-admin-token").read_text().strip()
     assert f"admin token: {token}" in first.stdout
     count = event_count(database)
