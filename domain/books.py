@@ -150,6 +150,42 @@ class Books(Aggregate):
                     },
                 )
 
+    def _check_earmarked(self, entry: JournalEntry) -> None:
+        """Earmarked money leaves only with its earmark (issue 9): the credit balance of 241
+        专项应付款 is grant money held for its programme, so no entry may take 101/102 below it
+        unless the same entry lowers the earmark by as much, i.e. debits the programme's 241
+        sub-account: 借 241{programme} / 贷 102 when the money is spent or passed on for the
+        programme, or, when it builds an asset, 借 153 在建工程 / 贷 102 with 借 241 / 贷 311 in
+        the same voucher. Ordinary payments, raw entries and distributions spend only the cash
+        that is not earmarked."""
+        cash_move = sum(
+            to_fen(p.signed()) for p in entry.postings if p.account.startswith(CASH_ACCOUNTS)
+        )
+        if cash_move >= 0:
+            return
+        earmark_move = -sum(
+            to_fen(p.signed()) for p in entry.postings if p.account.startswith("241")
+        )
+        earmarked = -sum(fen for code, fen in self.balances.items() if code.startswith("241"))
+        cash = sum(fen for code, fen in self.balances.items() if code.startswith(CASH_ACCOUNTS))
+        if earmarked <= 0 or cash + cash_move >= earmarked + earmark_move:
+            return
+        free = max(cash - earmarked, 0)
+        raise CashOverdraftError(
+            f"{self.code} holds {format_yuan(from_fen(cash))} in 101/102, of which "
+            f"{format_yuan(from_fen(earmarked))} is earmarked grant money (241 专项应付款) that "
+            f"only its programme may spend; this entry takes out "
+            f"{format_yuan(from_fen(-cash_move))}, more than the "
+            f"{format_yuan(from_fen(free))} that is free. Spend earmarked money with an entry "
+            "that debits its 241 sub-account (借 241 / 贷 102; for an asset 借 153 / 贷 102 with "
+            "借 241 / 贷 311)",
+            field="postings",
+            details={
+                "available": amount_str(from_fen(free)),
+                "requested": amount_str(from_fen(-cash_move)),
+            },
+        )
+
     def _check_sense(self, entry: JournalEntry) -> None:
         """Refuse an entry that balances but describes nothing that can happen (issue 9).
 
@@ -290,6 +326,7 @@ class Books(Aggregate):
         )
         self._check_sense(entry)
         self._check_cash(entry)
+        self._check_earmarked(entry)
         check_postings_open(self, entry.postings)
         return entry
 

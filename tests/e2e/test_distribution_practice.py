@@ -346,3 +346,65 @@ def test_earmarked_grant_money_cannot_be_distributed(api: Api) -> None:
     )
     assert events(api) == before
     assert trial_balance(api, A.JOINT)["241XCZX"]["closing_credit"] == "50000.00"
+
+
+def test_earmarked_grant_money_leaves_only_with_its_earmark(api: Api) -> None:
+    """Ordinary payments and raw entries spend only the cash that is not earmarked; an entry
+    that lowers the programme's 241 by as much may spend it (issue 9.8)."""
+    alliance_paid(api)  # the joint entity holds the 186,000.00 dividend
+    post(
+        api,
+        f"/v1/joint-entities/{A.JOINT}/grants",
+        {"programme": "XCZX", "amount": "50000.00", "date": "2025-12-29", "memo": "示范片区奖补"},
+    )
+    bank = trial_balance(api, A.JOINT)["102"]["closing_debit"]
+    free = Decimal(bank) - Decimal("50000.00")
+    before = events(api)
+    refused = attempt(
+        api,
+        f"/v1/entities/{A.JOINT}/payments",
+        {"date": "2025-12-30", "amount": f"{free + 1:.2f}", "account": "121", "memo": "购饲料"},
+    )
+    assert refused.status_code == 422, refused.text
+    problem = refused.json()
+    assert problem["type"] == "urn:lianzhang:problem:over-distribution"
+    assert "241 专项应付款" in problem["detail"]
+    assert (problem["available"], problem["requested"]) == (f"{free:.2f}", f"{free + 1:.2f}")
+    raw = attempt(
+        api,
+        f"/v1/entities/{A.JOINT}/entries",
+        {
+            "date": "2025-12-30",
+            "memo": "购饲料",
+            "postings": [
+                {"account": "121", "side": "debit", "amount": f"{free + 1:.2f}"},
+                {"account": "102", "side": "credit", "amount": f"{free + 1:.2f}"},
+            ],
+        },
+    )
+    assert raw.status_code == 422 and "241 专项应付款" in raw.json()["detail"], raw.text
+    assert events(api) == before
+    # the free cash can go; then the grant is spent for its programme (an asset under
+    # construction, the earmark turned into 公积公益金 in the same voucher)
+    post(
+        api,
+        f"/v1/entities/{A.JOINT}/payments",
+        {"date": "2025-12-30", "amount": f"{free:.2f}", "account": "121", "memo": "购饲料"},
+    )
+    post(
+        api,
+        f"/v1/entities/{A.JOINT}/entries",
+        {
+            "date": "2025-12-31",
+            "memo": "示范片区牛舍工程（专项资金）",
+            "postings": [
+                {"account": "153", "side": "debit", "amount": "50000.00"},
+                {"account": "102", "side": "credit", "amount": "50000.00"},
+                {"account": "241XCZX", "side": "debit", "amount": "50000.00"},
+                {"account": "311", "side": "credit", "amount": "50000.00"},
+            ],
+        },
+    )
+    closing = trial_balance(api, A.JOINT)
+    assert closing["102"]["closing_debit"] == "0.00"
+    assert closing["241XCZX"]["closing_credit"] == "0.00"
