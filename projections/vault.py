@@ -98,12 +98,24 @@ def master_key_path(database_url: str) -> Path:
 
 
 def load_master_key(path: Path) -> bytes:
-    """The 32-byte master key at ``path``, created (mode 0600) when missing."""
+    """The 32-byte master key at ``path``, created (mode 0600) when missing: written to a
+    scratch file and linked into place, so two processes starting at once agree on one key and
+    neither reads a half-written one."""
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as out:
-            out.write(os.urandom(32))
+        scratch = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        fd = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.write(fd, os.urandom(32))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        try:
+            os.link(scratch, path)  # atomic, and never replaces a key another process made
+        except FileExistsError:
+            pass
+        finally:
+            scratch.unlink()
     key = path.read_bytes()
     if len(key) != 32:
         raise ValueError(f"the data key file {path} is not a 32-byte key")
