@@ -43,7 +43,8 @@ VERIFIER = Path(__file__).parents[2] / "scripts" / "verify_export.py"
 
 
 def write_books(app: LianzhangApplication) -> str:
-    """A village, its opening balances and three receipts: five events, five saves."""
+    """A village (registered with its alliance membership record, one save), its opening
+    balances and three receipts: six events, five saves."""
     code = builders.village(app)
     for day, amount in ((2, "100.00"), (3, "250.00"), (4, "75.50")):
         app.post_entry(
@@ -173,13 +174,13 @@ def rebuild_and_verify(runtime: Runtime, **kwargs: Any) -> dict[str, Any]:
 def test_the_untouched_log_verifies_and_counts_its_events(store: Runtime) -> None:
     report = verify(store)
     assert report["ok"] is True, report["problems"]
-    assert report["events"] == 5
+    assert report["events"] == 6
     assert report["chain"]["sealed_at_upgrade"] == 0
     assert report["head"]["fingerprint"] == report["chain"]["hash"] == chain_head(store)
 
 
 def test_an_edited_amount_is_found_after_a_rebuild(store: Runtime) -> None:
-    at = positions(store)[3]
+    at = positions(store)[4]
     edit_amount(store, at)
     problem = rebuild_and_verify(store)
     assert problem["position"] == at
@@ -188,7 +189,7 @@ def test_an_edited_amount_is_found_after_a_rebuild(store: Runtime) -> None:
 
 def test_an_edit_with_the_chain_rows_recomputed_is_found(store: Runtime) -> None:
     """The attacker rewrites every chain hash after the edit: only the signature tells."""
-    at = positions(store)[3]
+    at = positions(store)[4]
     edit_amount(store, at)
     previous = GENESIS
     for notification in store.app.recorder.select_notifications(start=None, limit=100):
@@ -213,7 +214,7 @@ def test_an_edit_with_the_chain_rows_recomputed_is_found(store: Runtime) -> None
 
 
 def test_a_deleted_event_is_found(store: Runtime) -> None:
-    at = positions(store)[2]
+    at = positions(store)[3]
     sql(store, "DELETE FROM {events} WHERE {pos} = :p", p=at)
     problem = rebuild_and_verify(store)
     assert problem["position"] == at
@@ -221,7 +222,7 @@ def test_a_deleted_event_is_found(store: Runtime) -> None:
 
 
 def test_a_deleted_event_and_its_chain_row_are_found(store: Runtime) -> None:
-    at, after = positions(store)[2:4]
+    at, after = positions(store)[3:5]
     sql(store, "DELETE FROM {events} WHERE {pos} = :p", p=at)
     sql(store, "DELETE FROM lz_signed_chain WHERE position = :p", p=at)
     problem = rebuild_and_verify(store)
@@ -230,7 +231,7 @@ def test_a_deleted_event_and_its_chain_row_are_found(store: Runtime) -> None:
 
 def test_an_event_inserted_in_the_middle_is_found(store: Runtime) -> None:
     before = positions(store)
-    at = before[2]
+    at = before[3]
     sql(store, "UPDATE {events} SET {pos} = {pos} + 100 WHERE {pos} > :p", p=at)
     insert_event(store, forged_village(store), at + 1)
     problem = rebuild_and_verify(store)
@@ -238,7 +239,7 @@ def test_an_event_inserted_in_the_middle_is_found(store: Runtime) -> None:
 
 
 def test_two_events_swapped_are_found(store: Runtime) -> None:
-    a, b = positions(store)[2:4]
+    a, b = positions(store)[3:5]
     sql(store, "UPDATE {events} SET {pos} = -1 WHERE {pos} = :p", p=a)
     sql(store, "UPDATE {events} SET {pos} = :a WHERE {pos} = :b", a=a, b=b)
     sql(store, "UPDATE {events} SET {pos} = :b WHERE {pos} = -1", b=b)
@@ -305,7 +306,7 @@ def test_a_rewritten_history_is_found_given_a_checkpoint(store: Runtime) -> None
 
 
 def test_an_edited_chain_row_is_found(store: Runtime) -> None:
-    at = positions(store)[1]
+    at = positions(store)[2]
     sql(store, "UPDATE lz_signed_chain SET hash = :h WHERE position = :p", h="0" * 64, p=at)
     problem = rebuild_and_verify(store)
     assert problem["position"] == at
@@ -317,8 +318,10 @@ def test_rebuild_never_touches_the_signed_chain(store: Runtime) -> None:
     store.views.rebuild()
     with store.engine.connect() as conn:
         after = conn.execute(text("SELECT * FROM lz_signed_chain ORDER BY position")).all()
-    assert before == after and len(after) == 5
-    assert [r.signature is not None for r in after] == [True] * 5  # one save per event here
+    assert before == after and len(after) == 6
+    assert [r.signature is not None for r in after] == [False] + [
+        True
+    ] * 5  # village and membership: one save
 
 
 def test_events_are_counted_not_the_last_position(store: Runtime) -> None:
@@ -333,7 +336,7 @@ def test_events_are_counted_not_the_last_position(store: Runtime) -> None:
     write_books(store.app)
     report = verify(store)
     assert report["ok"] is True, report["problems"]
-    assert report["events"] == 10
+    assert report["events"] == 12
     if store.engine.dialect.name == "postgresql":
         assert report["head"]["position"] > 40
 
@@ -354,11 +357,11 @@ def test_a_store_written_before_the_signed_chain_is_sealed_once(
     old.close()
     runtime = Runtime(url, schema=schema, signing_key=tmp_path / "key.pem")
     try:
-        assert runtime.sealed_at_upgrade == 5
+        assert runtime.sealed_at_upgrade == 6
         write_books(runtime.app)  # written and signed as usual from now on
         report = verify(runtime)
         assert report["ok"] is True, report["problems"]
-        assert (report["events"], report["chain"]["sealed_at_upgrade"]) == (10, 5)
+        assert (report["events"], report["chain"]["sealed_at_upgrade"]) == (12, 6)
     finally:
         runtime.close()
     again = Runtime(url, schema=schema, signing_key=tmp_path / "key.pem")
@@ -496,15 +499,16 @@ def test_the_export_verifier_finds_every_tampering(store: Runtime, tmp_path: Pat
     assert "does not verify" in broken("later.jsonl", recompute(later))
     # an amount edited and every hash recomputed: only the signature tells
     edited = [dict(r) for r in records]
-    edited[3]["state"] = json.loads(json.dumps(edited[3]["state"]).replace("250.00", "950.00"))
-    assert edited[3] != records[3]
+    edited[4]["state"] = json.loads(json.dumps(edited[4]["state"]).replace("250.00", "950.00"))
+    assert edited[4] != records[4]
     assert run_verifier(tmp_path / "x", "--json").returncode == 2  # a missing file: exit 2
     out = broken("edited.jsonl", recompute(edited))
-    assert "edited.jsonl:4 " in out or "edited.jsonl:4:" in out or ":4" in out
+    assert "edited.jsonl:5:" in out  # the fifth line: the 250.00 receipt
     # a forged event appended, hashes and close recomputed
     forged = [dict(r) for r in records]
     extra = {**forged[0], "originator_id": str(uuid.uuid4()), "position": 999}
-    extra.pop("signature"), extra.pop("key_id"), extra.pop("seal")
+    for sealed in ("signature", "key_id", "seal"):  # the first event is not the last of its save
+        extra.pop(sealed, None)
     forged.insert(len(forged) - 1, extra)
     assert "no signature" in broken("appended.jsonl", recompute(forged))
     # a checkpoint beyond the end: the log was cut back and re-exported
@@ -524,7 +528,7 @@ def test_import_refuses_an_export_cut_short(store: Runtime, tmp_path: Path) -> N
         with pytest.raises(ExportError, match="cut short"):
             import_events(restored, lines[:-1])
         assert restored.views.head() == 0
-        assert import_events(restored, lines) == 5
+        assert import_events(restored, lines) == 6
         assert verify(restored)["head"]["fingerprint"] == verify(store)["head"]["fingerprint"]
     finally:
         restored.close()
@@ -547,7 +551,7 @@ def test_cli_checkpoint_rebuild_verify(
     runtime = Runtime(url, schema=schema)
     try:
         write_books(runtime.app)
-        at = positions(runtime)[3]
+        at = positions(runtime)[4]
         public = lianzhang(database, tmp_path, "checkpoint", "--public-key").stdout.strip()
         assert public == runtime.signer.public.hex
         written = lianzhang(database, tmp_path, "checkpoint", "-o", str(tmp_path / "cp.json"))
@@ -596,7 +600,7 @@ def test_writers_in_several_processes_keep_one_chain(
     assert errors == []
     report = verify(store)
     assert report["ok"] is True, report["problems"]
-    assert report["events"] == 5 * 4
+    assert report["events"] == 6 * 4
 
 
 def test_the_api_refuses_to_publish_on_a_broken_chain(api: Any) -> None:
