@@ -20,7 +20,7 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	bash scripts/system-packages.sh test
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

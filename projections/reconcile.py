@@ -6,10 +6,11 @@ from the read models (which ``verify`` has just proved equal to a replay of the 
 
 1. **investment**: a village's 141{J} 长期投资 (debit) equals the joint entity's 301{V} 资本
    (credit);
-2. **plan**: for every plan and every payee that keeps books, what the payer paid it (debits to
-   211{payee} under ``plan:P``) equals the cash the payee booked under ``plan:P`` (102 and 101
-   debits), and what the payer declared to it (credits to 211{payee}) equals the income the payee
-   booked (5xx credits);
+2. **plan**: for every payer and payee that keeps books, summed over the plans between them (a
+   plan and its corrections are one fact), what the payer paid it (debits to 211{payee} under
+   ``plan:P``) equals the cash the payee booked under them (102 and 101 debits), and what the
+   payer declared to it (credits to 211{payee}) equals the income the payee booked (5xx
+   credits);
 3. **land rent**: the cash a joint entity paid a village as rent equals the cash the village
    booked as rent received from it;
 4. **internal** (内部往来): between any two entities, what one's books say the other owes it
@@ -112,8 +113,12 @@ def pair_problems(
         lines = by_source.get((entity, key), {})
         return sum(v[column] for a, v in lines.items() if a.startswith(prefixes))
 
-    plans = sorted({key for _, key in by_source if key.startswith("plan:")})
-    for key in plans:
+    # A plan and the plans that correct it are one fact: a correction reverses the old
+    # declaration and books each payee's difference (domain.plan_corrections), so the figures
+    # agree per payer and payee summed over all their plans, not plan by plan.
+    totals: dict[tuple[str, str], list[int]] = {}  # paid, cash, declared, income
+    named: dict[tuple[str, str], list[str]] = {}
+    for key in sorted({key for _, key in by_source if key.startswith("plan:")}):
         holders = sorted({e for e, k in by_source if k == key})
         payers = [e for e in holders if any(a.startswith("32201") for a in by_source[(e, key)])]
         for payer in payers:
@@ -126,36 +131,40 @@ def pair_problems(
                 | {e for e in holders if e != payer}
             )
             for payee in payees:
-                paid = moved(payer, key, (f"211{payee}",), 0)
-                cash = moved(payee, key, ("101", "102"), 0)
-                if paid != cash:
-                    problems.append(
-                        _problem(
-                            "plan",
-                            payee,
-                            "102",
-                            cash,
-                            payer,
-                            f"211{payee}",
-                            paid,
-                            f"{key[5:]}: cash {payee} booked is not what {payer} paid it",
-                        )
-                    )
-                declared = moved(payer, key, (f"211{payee}",), 1)
-                income = moved(payee, key, ("5",), 1)
-                if declared != income:
-                    problems.append(
-                        _problem(
-                            "plan",
-                            payee,
-                            "5xx",
-                            income,
-                            payer,
-                            f"211{payee}",
-                            declared,
-                            f"{key[5:]}: income {payee} booked is not what {payer} declared",
-                        )
-                    )
+                row = totals.setdefault((payer, payee), [0, 0, 0, 0])
+                row[0] += moved(payer, key, (f"211{payee}",), 0)
+                row[1] += moved(payee, key, ("101", "102"), 0)
+                row[2] += moved(payer, key, (f"211{payee}",), 1)
+                row[3] += moved(payee, key, ("5",), 1)
+                named.setdefault((payer, payee), []).append(key[5:])
+    for (payer, payee), (paid, cash, declared, income) in sorted(totals.items()):
+        plans = ", ".join(named[(payer, payee)])
+        if paid != cash:
+            problems.append(
+                _problem(
+                    "plan",
+                    payee,
+                    "102",
+                    cash,
+                    payer,
+                    f"211{payee}",
+                    paid,
+                    f"{plans}: cash {payee} booked is not what {payer} paid it",
+                )
+            )
+        if declared != income:
+            problems.append(
+                _problem(
+                    "plan",
+                    payee,
+                    "5xx",
+                    income,
+                    payer,
+                    f"211{payee}",
+                    declared,
+                    f"{plans}: income {payee} booked is not what {payer} declared",
+                )
+            )
 
     for joint in joints:
         for village in villages:

@@ -505,31 +505,38 @@ def pair_problems(facts: dict, codes: dict, balances_yuan: dict) -> list:
                     (j, f"301{v}", capital),
                     f"{v}'s investment in {j} is not {j}'s capital from {v}",
                 )
+    # a plan and the plans that correct it are one fact: summed per payer and payee
+    totals: dict = {}
+    named: dict = {}
     for key in sorted({k for _, k in by_source if k.startswith("plan:")}):
         holders = sorted({e for e, k in by_source if k == key})
         payers = [e for e in holders if any(a.startswith("32201") for a in by_source[(e, key)])]
         for payer in payers:
-            named = {a[3:] for a in by_source[(payer, key)] if a.startswith("211")}
-            payees = {p for p in named if p in kinds and p != payer}
+            in_211 = {a[3:] for a in by_source[(payer, key)] if a.startswith("211")}
+            payees = {p for p in in_211 if p in kinds and p != payer}
             for payee in sorted(payees | {e for e in holders if e != payer}):
-                paid = moved(payer, key, (f"211{payee}",), 0)
-                cash = moved(payee, key, ("101", "102"), 0)
-                if paid != cash:
-                    add(
-                        "plan",
-                        (payee, "102", cash),
-                        (payer, f"211{payee}", paid),
-                        f"{key[5:]}: cash {payee} booked is not what {payer} paid it",
-                    )
-                declared = moved(payer, key, (f"211{payee}",), 1)
-                income = moved(payee, key, ("5",), 1)
-                if declared != income:
-                    add(
-                        "plan",
-                        (payee, "5xx", income),
-                        (payer, f"211{payee}", declared),
-                        f"{key[5:]}: income {payee} booked is not what {payer} declared",
-                    )
+                row = totals.setdefault((payer, payee), [0, 0, 0, 0])
+                row[0] += moved(payer, key, (f"211{payee}",), 0)
+                row[1] += moved(payee, key, ("101", "102"), 0)
+                row[2] += moved(payer, key, (f"211{payee}",), 1)
+                row[3] += moved(payee, key, ("5",), 1)
+                named.setdefault((payer, payee), []).append(key[5:])
+    for (payer, payee), (paid, cash, declared, income) in sorted(totals.items()):
+        plans = ", ".join(named[(payer, payee)])
+        if paid != cash:
+            add(
+                "plan",
+                (payee, "102", cash),
+                (payer, f"211{payee}", paid),
+                f"{plans}: cash {payee} booked is not what {payer} paid it",
+            )
+        if declared != income:
+            add(
+                "plan",
+                (payee, "5xx", income),
+                (payer, f"211{payee}", declared),
+                f"{plans}: income {payee} booked is not what {payer} declared",
+            )
     for j in joints:
         for v in villages:
             paid = moved(j, f"land-rent:{v}", ("102",), 1)

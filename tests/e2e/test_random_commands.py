@@ -343,7 +343,7 @@ def set_up(store: Store) -> None:
                 "balances": [
                     {"account": "102", "side": "debit", "amount": "500000.00"},
                     {"account": "301", "side": "credit", "amount": "400000.00"},
-                    {"account": "322", "side": "credit", "amount": "100000.00"},
+                    {"account": "32202", "side": "credit", "amount": "100000.00"},
                 ],
             },
         )
@@ -359,7 +359,7 @@ def set_up(store: Store) -> None:
             "as_of": OPENED,
             "balances": [
                 {"account": "102", "side": "debit", "amount": "200000.00"},
-                {"account": "322", "side": "credit", "amount": "200000.00"},
+                {"account": "32202", "side": "credit", "amount": "200000.00"},
             ],
         },
     )

@@ -318,6 +318,52 @@ def attempts(n: dict[str, str]) -> dict[str, list[tuple[str, dict[str, Any]]]]:
         "/v1/villages/{village}/members/{member}/leave": [
             ("/v1/villages/V03/members/H01-2/leave", {"date": "2026-02-01", "reason": "迁出"})
         ],
+        "/v1/villages/{village}/members/{member}/forget": [
+            ("/v1/villages/V03/members/H01-2/forget", {"reason": "本人申请删除"})
+        ],
+        "/v1/entities/{code}/accounts": [
+            ("/v1/entities/V01/accounts", {"code": "113X9", "name": "内部往来-X", "parent": "113"})
+        ],
+        "/v1/entities/{code}/year-end-closings": [
+            ("/v1/entities/V01/year-end-closings", {"year": 2025})
+        ],
+        "/v1/entities/{code}/year-end-closings/{year}/reopening": [
+            ("/v1/entities/V01/year-end-closings/2025/reopening", {"reason": "重新结转"})
+        ],
+        "/v1/joint-entities/{joint}/capital-refunds": [
+            (
+                f"/v1/joint-entities/{A.JOINT}/capital-refunds",
+                {"village": "V01", "date": "2026-02-01", "reason": "退还"},
+            ),
+            (
+                f"/v1/joint-entities/{joint}/capital-refunds",
+                {"village": member, "date": "2026-02-01", "reason": "退还"},
+            ),
+        ],
+        "/v1/joint-entities/{joint}/land-rent-corrections": [
+            (
+                f"/v1/joint-entities/{A.JOINT}/land-rent-corrections",
+                {"entry": "2025-0001", "date": "2026-02-01", "reason": "更正"},
+            )
+        ],
+        "/v1/agreements/{code}/dividend-corrections": [
+            (
+                f"/v1/agreements/{A.AGREEMENT}/dividend-corrections",
+                {
+                    "entry": "2025-0001",
+                    "year": 2025,
+                    "amount": "1.00",
+                    "date": "2026-03-01",
+                    "reason": "更正",
+                },
+            )
+        ],
+        "/v1/agreements/{code}/guarantee-shortfalls": [
+            (
+                f"/v1/agreements/{A.AGREEMENT}/guarantee-shortfalls",
+                {"year": 2025, "date": "2026-03-01"},
+            )
+        ],
         "/v1/allocation-previews": [
             (
                 "/v1/allocation-previews",

@@ -292,13 +292,18 @@ def test_random_cross_book_commands_keep_every_pair_of_books_true(
             assert report["ok"] is True, report["problems"]
 
             # one book of a pair edited by hand: verify names the pair
+            investment = f"141{world.joint}"
+            if investment not in runtime.app.get_books(world.v1).open_accounts:
+                runtime.app.open_account(
+                    entity=world.v1, code=investment, name="长期投资", parent="141", actor="t"
+                )
             runtime.app.post_entry(
                 entity=world.v1,
                 date=datetime.date(2025, 12, 31),
                 memo="手工补记",
                 postings=[
-                    {"account": f"141{world.joint}", "side": "debit", "amount": "0.01"},
-                    {"account": "101", "side": "credit", "amount": "0.01"},
+                    {"account": investment, "side": "debit", "amount": "0.01"},
+                    {"account": "301", "side": "credit", "amount": "0.01"},
                 ],
                 actor="t",
             )

@@ -12,7 +12,9 @@ from hypothesis import strategies as st
 
 from domain.distribution import household_days, household_parties, period_share_text
 from domain.members import MemberRegister
-from domain.privacy import with_check_digit
+from domain.privacy import PersonalDataVault, with_check_digit
+
+VAULT = PersonalDataVault.in_memory()
 
 D = datetime.date
 YEAR = (D(2025, 1, 1), D(2025, 12, 31))
@@ -34,6 +36,7 @@ def register(spells: list[tuple[str, datetime.date, datetime.date | None]]) -> M
             joined_on=joined,
             shares={"人口股": Decimal(1)},
             actor="a",
+            vault=VAULT,
         )
         if left is not None:
             r.member_leaves(member=number, left_on=left, reason="迁出", actor="a")
