@@ -44,6 +44,7 @@ from domain.bounds import (
     check_people,
     check_shares,
 )
+from domain.chart import AccountNotOpenError
 from domain.chart_commands import ChartCommands, operation_accounts, plan_account_names
 from domain.context import current
 from domain.disclosure import DisclosureSheet, sheet_id
@@ -738,9 +739,14 @@ class LianzhangApplication(ChartCommands, BooksApplication):
                 if direction == "receipt"
                 else [{**other, "side": "debit"}, {**bank, "side": "credit"}]
             )
-            entry = books.post_entry(
-                date=date, memo=memo, postings=postings, actor=actor, source=direction
-            )
+            try:
+                entry = books.post_entry(
+                    date=date, memo=memo, postings=postings, actor=actor, source=direction
+                )
+            except AccountNotOpenError as refused:
+                # the request names one account: the field at fault is that one
+                refused.field = "account"
+                raise
             self.save(books)
             return entry
 

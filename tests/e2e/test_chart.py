@@ -282,3 +282,22 @@ def test_a_store_written_before_accounts_were_opened_still_loads(api: Api) -> No
     listing = {a["code"]: a for a in get(api, f"/v1/entities/{v}/accounts")["accounts"]}
     assert listing["113V02"]["opened_by"] is None and listing["113V02"]["balance"] == "0.00"
     assert verify(api.runtime)["ok"] is True
+
+
+def test_a_payment_to_an_unopened_account_names_the_account_field(api: Api) -> None:
+    """/payments and /receipts take one account: the refusal names that field, not the
+    posting of the entry the books would have built from it."""
+    v = village(api)
+    before = entries_of(api, v)
+    for direction, account in (("payments", "211V9"), ("receipts", "113V9")):
+        refused = api.client.post(
+            f"/v1/entities/{v}/{direction}",
+            json={"date": "2025-03-01", "amount": "10.00", "account": account, "memo": "x"},
+            headers=api.clerk,
+        )
+        assert refused.status_code == 422, refused.text
+        problem = refused.json()
+        assert problem["type"] == "urn:lianzhang:problem:account-not-open"
+        assert problem["field"] == "account"
+        assert account in problem["detail"]
+    assert entries_of(api, v) == before
