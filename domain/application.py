@@ -814,15 +814,6 @@ class LianzhangApplication(ChartCommands, BooksApplication):
         def command() -> JournalEntry:
             terms = self.get_agreement(agreement)
             pool = self.get_joint(terms.joint_entity_code)
-            enterprise = self.get_alliance(terms.alliance_code).enterprises.get(
-                terms.enterprise_code, terms.enterprise_code
-            )
-            pool.ensure_account(
-                terms.receivable_account,
-                f"应收款-{enterprise}",
-                actor=actor,
-                source=f"agreement:{agreement}",
-            )
             # once a 保底 shortfall is booked, a later declaration adds only what goes above it
             booked = terms.receivable_after(year, value) - terms.receivable_for(year)
             if booked == ZERO:
@@ -835,16 +826,7 @@ class LianzhangApplication(ChartCommands, BooksApplication):
             memo = f"{terms.enterprise_code}宣告{year}年度分红（协议{agreement}）"
             if booked != value:
                 memo += f"，其中{format_yuan(value - booked)}已作保底差额入账"
-            entry = pool.post_entry(
-                date=date,
-                memo=memo,
-                postings=[
-                    {"account": terms.receivable_account, "side": "debit", "amount": booked},
-                    {"account": "502", "side": "credit", "amount": booked},
-                ],
-                actor=actor,
-                source=f"agreement:{agreement}",
-            )
+            entry = self._book_receivable(terms, pool, booked, date=date, memo=memo, actor=actor)
             terms.declare_dividend(
                 year=year, amount=value, date=date, entry_number=entry.number, actor=actor
             )
@@ -852,6 +834,37 @@ class LianzhangApplication(ChartCommands, BooksApplication):
             return entry
 
         return self._retrying(command)
+
+    def _book_receivable(
+        self,
+        terms: EnterpriseAgreement,
+        pool: JointEntity,
+        amount: Money,
+        *,
+        date: datetime.date,
+        memo: str,
+        actor: str,
+    ) -> JournalEntry:
+        """借 112{enterprise} 应收款 / 贷 502 投资收益 in the joint entity's books, opening the
+        receivable (named after the enterprise) the first time: what a declared dividend and a
+        booked 保底 shortfall both post."""
+        source = f"agreement:{terms.code}"
+        enterprise = self.get_alliance(terms.alliance_code).enterprises.get(
+            terms.enterprise_code, terms.enterprise_code
+        )
+        pool.ensure_account(
+            terms.receivable_account, f"应收款-{enterprise}", actor=actor, source=source
+        )
+        return pool.post_entry(
+            date=date,
+            memo=memo,
+            postings=[
+                {"account": terms.receivable_account, "side": "debit", "amount": amount},
+                {"account": "502", "side": "credit", "amount": amount},
+            ],
+            actor=actor,
+            source=source,
+        )
 
     def book_guarantee_shortfall(
         self, *, agreement: str, year: int, date: datetime.date, actor: str
@@ -866,29 +879,12 @@ class LianzhangApplication(ChartCommands, BooksApplication):
             terms = self.get_agreement(agreement)
             pool = self.get_joint(terms.joint_entity_code)
             shortfall = terms.guarantee_shortfall(year, date)
-            enterprise = self.get_alliance(terms.alliance_code).enterprises.get(
-                terms.enterprise_code, terms.enterprise_code
+            memo = (
+                f"{terms.enterprise_code}{year}年度保底差额（协议{agreement}）：保底"
+                f"{format_yuan(terms.guaranteed_for(year))}，已宣告"
+                f"{format_yuan(terms.declared_for(year))}"
             )
-            pool.ensure_account(
-                terms.receivable_account,
-                f"应收款-{enterprise}",
-                actor=actor,
-                source=f"agreement:{agreement}",
-            )
-            entry = pool.post_entry(
-                date=date,
-                memo=(
-                    f"{terms.enterprise_code}{year}年度保底差额（协议{agreement}）：保底"
-                    f"{format_yuan(terms.guaranteed_for(year))}，已宣告"
-                    f"{format_yuan(terms.declared_for(year))}"
-                ),
-                postings=[
-                    {"account": terms.receivable_account, "side": "debit", "amount": shortfall},
-                    {"account": "502", "side": "credit", "amount": shortfall},
-                ],
-                actor=actor,
-                source=f"agreement:{agreement}",
-            )
+            entry = self._book_receivable(terms, pool, shortfall, date=date, memo=memo, actor=actor)
             terms.book_guarantee_shortfall(
                 year=year, amount=shortfall, date=date, entry_number=entry.number, actor=actor
             )
