@@ -32,7 +32,7 @@ from domain.errors import ConflictError, InvalidRequestError, OverDistributionEr
 from domain.programmes import programme_name
 from domain.sources import source_of_event
 from ledger.entries import JournalEntry
-from ledger.money import ZERO, amount_str, format_yuan, money
+from ledger.money import ZERO, format_yuan, money
 
 if TYPE_CHECKING:
     from moneyed import Money
@@ -376,16 +376,6 @@ def correct_dividend(
                 ],
                 actor=actor,
                 source=source,
-            )
-        if pool.balance("102") < ZERO:
-            raise OverDistributionError(
-                f"{pool.code} has {format_yuan(pool.balance('102') + old - new)} in the bank; "
-                f"lowering the receipt by {format_yuan(old - new)} would overdraw it",
-                field="amount",
-                details={
-                    "available": amount_str(pool.balance("102") + old - new),
-                    "requested": amount_str(old - new),
-                },
             )
         terms.correct_dividend(
             year=year,
