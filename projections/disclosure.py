@@ -23,7 +23,7 @@ from projections import queries
 from projections.chart_view import entity_chart
 from projections.distribution_statement import distribution_statement
 from projections.statements import CLOSING_SOURCE, Period, balance_sheet, money_item
-from projections.tables import entries, entry_lines, plan_lines, plans
+from projections.tables import LINE_OF_ENTRY, entries, entry_lines, plan_lines, plans
 
 # The layout of a sheet's content, recorded in it, so a sheet published earlier is re-derived
 # (by ``verify``) as it was made: 1 printed sub-accounts under the chart's fallback names and
@@ -63,13 +63,7 @@ def _items(
             entry_lines.c.account,
             entry_lines.c.amount_fen,
         )
-        .join(
-            entries,
-            and_(
-                entries.c.entity_code == entry_lines.c.entity_code,
-                entries.c.number == entry_lines.c.number,
-            ),
-        )
+        .join(entries, LINE_OF_ENTRY)
         .where(
             and_(
                 entry_lines.c.entity_code == village,

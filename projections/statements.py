@@ -34,7 +34,7 @@ from ledger.money import ZERO, amount_str, from_fen
 from ledger.trial_balance import TrialBalance
 from projections.chart_view import entity_chart
 from projections.queries import trial_balance_between
-from projections.tables import entries, entry_lines
+from projections.tables import LINE_OF_ENTRY, entries, entry_lines
 
 # One parser of period labels for the whole service (domain.periods); kept importable from here.
 PeriodError = InvalidPeriodError
@@ -219,13 +219,7 @@ def _closing_moves(conn: Connection, code: str, period: Period) -> dict[str, Mon
     moves: dict[str, Money] = {}
     rows = conn.execute(
         select(entry_lines.c.account, entry_lines.c.side, entry_lines.c.amount_fen)
-        .join(
-            entries,
-            and_(
-                entries.c.entity_code == entry_lines.c.entity_code,
-                entries.c.number == entry_lines.c.number,
-            ),
-        )
+        .join(entries, LINE_OF_ENTRY)
         .where(
             and_(
                 entry_lines.c.entity_code == code,
@@ -355,13 +349,7 @@ def _distributions(conn: Connection, code: str, period: Period) -> dict[str, Mon
     )
     rows = conn.execute(
         select(entry_lines.c.account, entry_lines.c.amount_fen)
-        .join(
-            entries,
-            and_(
-                entries.c.entity_code == entry_lines.c.entity_code,
-                entries.c.number == entry_lines.c.number,
-            ),
-        )
+        .join(entries, LINE_OF_ENTRY)
         .where(
             and_(
                 entry_lines.c.entity_code == code,
@@ -412,13 +400,7 @@ def account_detail(
             entry_lines.c.side,
             entry_lines.c.amount_fen,
         )
-        .join(
-            entries,
-            and_(
-                entries.c.entity_code == entry_lines.c.entity_code,
-                entries.c.number == entry_lines.c.number,
-            ),
-        )
+        .join(entries, LINE_OF_ENTRY)
         .where(
             and_(
                 entry_lines.c.entity_code == code,

@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    and_,
 )
 
 metadata = MetaData()
@@ -107,6 +108,12 @@ entry_lines = Table(
     Column("side", String(6), nullable=False),
     Column("amount_fen", BigInteger, nullable=False),
     Column("memo", Text, nullable=False),
+)
+
+# How an entry line joins its entry: ``select(...).join(entries, LINE_OF_ENTRY)``.
+LINE_OF_ENTRY = and_(
+    entries.c.entity_code == entry_lines.c.entity_code,
+    entries.c.number == entry_lines.c.number,
 )
 
 # Debit and credit movements per entity, account and month (red ink counts negative).
