@@ -8,22 +8,7 @@ from typing import Any
 from projections.verify import verify
 from tests.builders import code
 from tests.e2e.conftest import Api
-
-
-def post(api: Api, path: str, body: dict[str, Any], status: int = 201) -> Any:
-    response = api.client.post(path, json=body, headers=api.clerk)
-    assert response.status_code == status, f"{path}: {response.text}"
-    return response.json()
-
-
-def get(api: Api, path: str, **params: str) -> Any:
-    response = api.client.get(path, params=params, headers=api.auditor)
-    assert response.status_code == 200, f"{path}: {response.text}"
-    return response.json()
-
-
-def p(account: str, side: str, amount: str) -> dict[str, str]:
-    return {"account": account, "side": side, "amount": amount}
+from tests.e2e.test_chart import get, p, post
 
 
 def village_with_two_years(api: Api) -> str:
