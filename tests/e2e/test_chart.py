@@ -36,7 +36,7 @@ def p(account: str, side: str, amount: str) -> dict[str, str]:
     return {"account": account, "side": side, "amount": amount}
 
 
-def village(api: Api, name: str = "仉家村") -> str:
+def village(api: Api, name: str = "仉家村", *, opened: str = "2025-01-01") -> str:
     v = code("V")
     post(
         api,
@@ -54,7 +54,7 @@ def village(api: Api, name: str = "仉家村") -> str:
         api,
         f"/v1/entities/{v}/opening-balances",
         {
-            "as_of": "2025-01-01",
+            "as_of": opened,
             "balances": [p("102", "debit", "100000.00"), p("301", "credit", "100000.00")],
         },
         status=200,

@@ -6,35 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from projections.verify import verify
-from tests.builders import code
 from tests.e2e.conftest import Api
-from tests.e2e.test_chart import get, p, post
+from tests.e2e.test_chart import get, p, post, village
 
 
 def village_with_two_years(api: Api) -> str:
     """A village opened on 2024-01-01 with income, costs and a distribution in 2024 and 2025."""
-    v = code("V")
-    post(
-        api,
-        "/v1/villages",
-        {
-            "code": v,
-            "name": "仉家村",
-            "township": "唐坊镇",
-            "county": "高青县",
-            "population": 100,
-            "households": 30,
-        },
-    )
-    post(
-        api,
-        f"/v1/entities/{v}/opening-balances",
-        {
-            "as_of": "2024-01-01",
-            "balances": [p("102", "debit", "100000.00"), p("301", "credit", "100000.00")],
-        },
-        status=200,
-    )
+    v = village(api, opened="2024-01-01")
     post(
         api,
         f"/v1/entities/{v}/accounts",
