@@ -31,9 +31,10 @@ import hashlib
 import json
 from typing import Any
 
-from sqlalchemy import Connection, and_, insert, select
+from sqlalchemy import Connection, and_, select
 
 from ledger.canonical import canonical_bytes
+from projections.pages import PageWriter, Stored, fen, fen_text
 from projections.tables import AUDIT_TABLES, aggregates, audit_trail, chain
 
 GENESIS = "0" * 64
@@ -63,6 +64,31 @@ def notification_event(notification: Any) -> dict[str, Any]:
     )
 
 
+def stored_canonical_bytes(event: Stored) -> bytes:
+    """The canonical bytes of a stored event, built around its state's canonical bytes (the
+    same bytes as ``canonical_bytes(notification_event(...))``, without a second dict)."""
+    return b"".join(
+        (
+            b'{"originator_id":',
+            json.dumps(event.originator_id).encode("ascii"),
+            b',"originator_version":',
+            str(int(event.originator_version)).encode("ascii"),
+            b',"state":',
+            canonical_bytes(event.state),
+            b',"topic":',
+            json.dumps(event.topic, ensure_ascii=False).encode("utf-8"),
+            b"}",
+        )
+    )
+
+
+def _stored_moment(w: PageWriter, state: dict[str, Any]) -> Any:
+    """``_recorded_at`` for the page's writer (``PageWriter.moment``)."""
+    stamp = state.get("timestamp", {})
+    text = stamp.get("_data_") if isinstance(stamp, dict) else None
+    return w.moment(text) if text else _recorded_at(state)
+
+
 def _recorded_at(state: dict[str, Any]) -> datetime.datetime:
     stamp = state.get("timestamp", {})
     text = stamp.get("_data_") if isinstance(stamp, dict) else None
@@ -76,33 +102,34 @@ class ChainProjection:
 
     name = "chain"
     tables = (chain,)
-    raw = True  # needs the stored bytes, not the decoded event
 
     def __init__(self) -> None:
         self._previous = GENESIS
 
-    def begin_page(self, conn: Connection) -> None:
+    def begin_page(self, w: PageWriter) -> None:
         """Read the chain head once per page (inside the page's transaction, with the
         tracking rows locked): the page's events then chain on from it in memory."""
-        last = conn.execute(
+        last = w.execute(
             select(chain.c.hash).order_by(chain.c.position.desc()).limit(1)
         ).scalar_one_or_none()
         self._previous = last or GENESIS
 
-    def apply(self, conn: Connection, notification: Any, position: int) -> None:
+    def apply(self, w: PageWriter, event: Stored, position: int) -> None:
         previous = self._previous
-        event = notification_event(notification)
-        current = chain_hash(previous, event)
-        conn.execute(
-            insert(chain).values(
-                position=position,
-                hash=current,
-                previous=previous,
-                originator_id=event["originator_id"],
-                originator_version=event["originator_version"],
-                topic=event["topic"],
-                recorded_at=_recorded_at(event["state"]),
-            )
+        current = hashlib.sha256(
+            previous.encode("ascii") + b"\n" + stored_canonical_bytes(event)
+        ).hexdigest()
+        w.insert(
+            chain,
+            {
+                "position": position,
+                "hash": current,
+                "previous": previous,
+                "originator_id": event.originator_id,
+                "originator_version": int(event.originator_version),
+                "topic": event.topic,
+                "recorded_at": _stored_moment(w, event.state),
+            },
         )
         self._previous = current  # the next event of the page chains on from it
 
@@ -159,6 +186,7 @@ DETAIL_FIELDS = (
 
 
 def _detail(event: Any) -> dict[str, Any]:
+    """The detail of a decoded event (for events whose fields are not plain, below)."""
     detail: dict[str, Any] = {}
     for name in DETAIL_FIELDS:
         value = getattr(event, name, None)
@@ -172,6 +200,40 @@ def _detail(event: Any) -> dict[str, Any]:
     return detail
 
 
+# stored types whose ``_data_`` is the text ``_detail`` gives of the decoded value
+_AS_TEXT = frozenset(("cny", "date", "decimal_str"))
+
+
+def _stored_detail(event: Stored) -> dict[str, Any]:
+    """``_detail`` read from the stored fields; the decoded event only for unusual values."""
+    state = event.state
+    detail: dict[str, Any] = {}
+    for name in DETAIL_FIELDS:
+        value = state.get(name)
+        if value is None:
+            continue
+        kind = type(value)
+        if kind is str:
+            detail[name] = value
+        elif kind is int:
+            detail[name] = str(value)
+        elif name == "entry" and kind is dict and value.get("_type_") == "journal_entry":
+            entry = value["_data_"]
+            detail["entry"] = entry["number"]
+            detail["total"] = fen_text(
+                sum(
+                    fen(p["_data_"]["amount"])
+                    for p in entry["postings"]
+                    if p["_data_"]["side"] == "debit"
+                )
+            )
+        elif kind is dict and value.get("_type_") in _AS_TEXT:
+            detail[name] = value["_data_"]
+        else:
+            return _detail(event.event)
+    return detail
+
+
 class AuditProjection:
     """Who did what and when: one row per event, with the aggregate's code and books."""
 
@@ -179,48 +241,52 @@ class AuditProjection:
     tables = (aggregates, audit_trail)
 
     def __init__(self) -> None:
-        # aggregate id → (kind, code, entity): fixed once created, so kept in memory
-        self._known: dict[str, tuple[str, str, str | None]] = {}
+        # aggregate id → (kind, code, entity), or None for an aggregate without a row: fixed
+        # once created (its first event), so kept in memory
+        self._known: dict[str, tuple[str, str, str | None] | None] = {}
 
-    def apply(self, conn: Connection, event: Any, position: int) -> None:
-        qualname = type(event).__qualname__
-        aggregate_id = str(event.originator_id)
-        kind, class_name = "?", qualname.rsplit(".", 1)[0]
+    def apply(self, w: PageWriter, event: Stored, position: int) -> None:
+        qualname = event.name
+        aggregate_id = event.originator_id
+        class_name = qualname.rsplit(".", 1)[0]
+        state = event.state
         if qualname in CREATED:
+            e = event.event
             kind, code_field, entity_field = CREATED[qualname]
-            code = str(getattr(event, code_field))
+            code = str(getattr(e, code_field))
             if kind == "disclosure-sheet":
-                code = f"{event.village}:{event.period}"
-            conn.execute(
-                insert(aggregates).values(
-                    aggregate_id=aggregate_id,
-                    kind=kind,
-                    code=code,
-                    entity=getattr(event, entity_field) if entity_field else None,
-                )
+                code = f"{e.village}:{e.period}"
+            entity = getattr(e, entity_field) if entity_field else None
+            w.insert(
+                aggregates,
+                {"aggregate_id": aggregate_id, "kind": kind, "code": code, "entity": entity},
             )
-        known = self._known.get(aggregate_id)
-        if known is None:
-            row = conn.execute(
+            self._known[aggregate_id] = (kind, code, entity)
+        if aggregate_id in self._known:
+            known = self._known[aggregate_id]
+        else:
+            row = w.execute(
                 select(aggregates.c.kind, aggregates.c.code, aggregates.c.entity).where(
                     aggregates.c.aggregate_id == aggregate_id
                 )
             ).first()
-            if row is not None:
-                known = (row.kind, row.code, row.entity)
+            known = None if row is None else (row.kind, row.code, row.entity)
+            if row is not None or event.originator_version == 1:
+                # none now is none for good once its first event has been seen
                 self._known[aggregate_id] = known
-        conn.execute(
-            insert(audit_trail).values(
-                position=position,
-                recorded_at=event.timestamp,
-                actor=getattr(event, "actor", "") or "",
-                command=qualname.rsplit(".", 1)[-1],
-                aggregate_kind=known[0] if known else class_name,
-                aggregate_code=known[1] if known else aggregate_id,
-                entity=known[2] if known else None,
-                reason=getattr(event, "reason", None) or None,
-                detail=json.dumps(_detail(event), ensure_ascii=False, sort_keys=True),
-            )
+        w.insert(
+            audit_trail,
+            {
+                "position": position,
+                "recorded_at": w.moment(state["timestamp"]["_data_"]),
+                "actor": state.get("actor") or "",
+                "command": qualname.rsplit(".", 1)[-1],
+                "aggregate_kind": known[0] if known else class_name,
+                "aggregate_code": known[1] if known else aggregate_id,
+                "entity": known[2] if known else None,
+                "reason": state.get("reason") or None,
+                "detail": json.dumps(_stored_detail(event), ensure_ascii=False, sort_keys=True),
+            },
         )
 
 

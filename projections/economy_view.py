@@ -7,12 +7,11 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Connection, and_, insert, update
-
 from domain.privacy import FORGOTTEN, PersonalDataVault, mask_id_number, member_subject
 from ledger.canonical import canonical_bytes
 from ledger.money import money, to_fen
 from projections.codes import CodeLookup
+from projections.pages import PageWriter, Stored, data, fen
 from projections.tables import (
     ECONOMY_TABLES,
     agreement_payments,
@@ -39,7 +38,16 @@ def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
 
 
+def _shares(value: dict[str, Any]) -> str:
+    """``{kind: units}`` as stored (units are decimal strings) → the view's JSON text."""
+    return dumps({k: str(data(v)) for k, v in value.items()})
+
+
 class EconomyProjection:
+    """Frequent events (capital, grants, dividends, households, members, shares) are read
+    from their stored fields; the rare, rich ones (agreements, plans, sheets) from the decoded
+    event. Rows go through the page's writer (``projections.pages``)."""
+
     name = "economy"
     tables = ECONOMY_TABLES
 
@@ -48,7 +56,7 @@ class EconomyProjection:
         # the view never holds an ID number in full, and shows 已删除 once a member is forgotten.
         self.vault = vault or PersonalDataVault.in_memory()
         self._code = CodeLookup()
-        self._handlers: dict[str, Callable[[Connection, Any, int], None]] = {
+        self._handlers: dict[str, Callable[[PageWriter, Stored, int], None]] = {
             "CapitalContributed": self._capital,
             "CapitalRefunded": self._capital_refunded,
             "LandShareContributed": self._land,
@@ -72,231 +80,258 @@ class EconomyProjection:
             "ComparisonAttached": self._comparison,
         }
 
-    def apply(self, conn: Connection, event: Any, position: int) -> None:
-        qualname: str = type(event).__qualname__
+    def apply(self, w: PageWriter, event: Stored, position: int) -> None:
+        qualname = event.name
         # Generic names (Signed, Opened, Drafted) are keyed by their full qualified name.
         handler = self._handlers.get(qualname) or self._handlers.get(qualname.rsplit(".", 1)[-1])
         if handler is not None:
-            handler(conn, event, position)
+            handler(w, event, position)
 
     # -- joint entity --------------------------------------------------------------------------
 
-    def _joint(self, conn: Connection, e: Any) -> str:
-        return self._code(conn, entities, entities.c.code, e)
+    def _joint(self, w: PageWriter, e: Stored) -> str:
+        return self._code(w, entities, entities.c.code, e)
 
-    def _capital(self, conn: Connection, e: Any, position: int) -> None:
-        conn.execute(
-            insert(equity_capital).values(
-                joint_code=self._joint(conn, e),
-                entry_number=e.entry.number,
-                village_code=e.village,
-                programme=e.programme,
-                date=e.entry.date,
-                amount_fen=to_fen(e.amount),
-            )
+    def _capital(self, w: PageWriter, ev: Stored, position: int, sign: int = 1) -> None:
+        state = ev.state
+        entry = state["entry"]["_data_"]
+        w.insert(
+            equity_capital,
+            {
+                "joint_code": self._joint(w, ev),
+                "entry_number": entry["number"],
+                "village_code": state["village"],
+                "programme": state["programme"],
+                "date": w.day(data(entry["date"])),
+                "amount_fen": sign * fen(state["amount"]),
+            },
         )
 
-    def _capital_refunded(self, conn: Connection, e: Any, position: int) -> None:
+    def _capital_refunded(self, w: PageWriter, ev: Stored, position: int) -> None:
         """A refund is a negative row of its programme, from its date on."""
-        conn.execute(
-            insert(equity_capital).values(
-                joint_code=self._joint(conn, e),
-                entry_number=e.entry.number,
-                village_code=e.village,
-                programme=e.programme,
-                date=e.entry.date,
-                amount_fen=-to_fen(e.amount),
-            )
+        self._capital(w, ev, position, sign=-1)
+
+    def _land(self, w: PageWriter, ev: Stored, position: int) -> None:
+        e = ev.event
+        w.insert(
+            land_shares,
+            {
+                "joint_code": self._joint(w, ev),
+                "position": position,
+                "village_code": e.village,
+                "date": e.date,
+                "mu": str(e.mu),
+                "grade": str(e.grade),
+                "value_per_mu_fen": to_fen(e.value_per_mu),
+                "term_years": e.term_years,
+            },
         )
 
-    def _land(self, conn: Connection, e: Any, position: int) -> None:
-        conn.execute(
-            insert(land_shares).values(
-                joint_code=self._joint(conn, e),
-                position=position,
-                village_code=e.village,
-                date=e.date,
-                mu=str(e.mu),
-                grade=str(e.grade),
-                value_per_mu_fen=to_fen(e.value_per_mu),
-                term_years=e.term_years,
-            )
-        )
-
-    def _grant(self, conn: Connection, e: Any, position: int) -> None:
-        conn.execute(
-            insert(grants).values(
-                joint_code=self._joint(conn, e),
-                entry_number=e.entry.number,
-                programme=e.programme,
-                date=e.entry.date,
-                amount_fen=to_fen(e.amount),
-            )
+    def _grant(self, w: PageWriter, ev: Stored, position: int) -> None:
+        state = ev.state
+        entry = state["entry"]["_data_"]
+        w.insert(
+            grants,
+            {
+                "joint_code": self._joint(w, ev),
+                "entry_number": entry["number"],
+                "programme": state["programme"],
+                "date": w.day(data(entry["date"])),
+                "amount_fen": fen(state["amount"]),
+            },
         )
 
     # -- agreements ----------------------------------------------------------------------------
 
-    def _signed(self, conn: Connection, e: Any, position: int) -> None:
-        conn.execute(
-            insert(agreements).values(
-                code=e.code,
-                aggregate_id=str(e.originator_id),
-                alliance_code=e.alliance_code,
-                joint_entity_code=e.joint_entity_code,
-                enterprise_code=e.enterprise_code,
-                signed_on=e.signed_on,
-                start_year=e.start_year,
-                years=e.years,
-                invested_fen=to_fen(e.invested_capital),
-                guarantee_kind=e.guarantee_kind,
-                guarantee_value=str(e.guarantee_value),
-                profit_share_percent=str(e.profit_share_percent),
-                payment_due=e.payment_due,
-            )
+    def _signed(self, w: PageWriter, ev: Stored, position: int) -> None:
+        e = ev.event
+        self._code.remember(ev.originator_id, e.code)
+        w.insert(
+            agreements,
+            {
+                "code": e.code,
+                "aggregate_id": ev.originator_id,
+                "alliance_code": e.alliance_code,
+                "joint_entity_code": e.joint_entity_code,
+                "enterprise_code": e.enterprise_code,
+                "signed_on": e.signed_on,
+                "start_year": e.start_year,
+                "years": e.years,
+                "invested_fen": to_fen(e.invested_capital),
+                "guarantee_kind": e.guarantee_kind,
+                "guarantee_value": str(e.guarantee_value),
+                "profit_share_percent": str(e.profit_share_percent),
+                "payment_due": e.payment_due,
+            },
         )
 
-    def _payment(self, conn: Connection, e: Any, position: int, kind: str) -> None:
-        conn.execute(
-            insert(agreement_payments).values(
-                agreement_code=self._code(conn, agreements, agreements.c.code, e),
-                position=position,
-                year=e.year,
-                kind=kind,
-                date=e.date,
-                amount_fen=to_fen(e.amount),
-            )
+    def _agreement(self, w: PageWriter, e: Stored) -> str:
+        return self._code(w, agreements, agreements.c.code, e)
+
+    def _payment(self, w: PageWriter, ev: Stored, position: int, kind: str) -> None:
+        state = ev.state
+        w.insert(
+            agreement_payments,
+            {
+                "agreement_code": self._agreement(w, ev),
+                "position": position,
+                "year": state["year"],
+                "kind": kind,
+                "date": w.day(data(state["date"])),
+                "amount_fen": fen(state["amount"]),
+            },
         )
 
-    def _declared(self, conn: Connection, e: Any, position: int) -> None:
-        self._payment(conn, e, position, "declared")
+    def _declared(self, w: PageWriter, ev: Stored, position: int) -> None:
+        self._payment(w, ev, position, "declared")
 
-    def _received(self, conn: Connection, e: Any, position: int) -> None:
-        self._payment(conn, e, position, "received")
+    def _received(self, w: PageWriter, ev: Stored, position: int) -> None:
+        self._payment(w, ev, position, "received")
 
-    def _corrected(self, conn: Connection, e: Any, position: int) -> None:
+    def _corrected(self, w: PageWriter, ev: Stored, position: int) -> None:
         """A corrected dividend counts the difference, on the correction's date."""
-        conn.execute(
-            insert(agreement_payments).values(
-                agreement_code=self._code(conn, agreements, agreements.c.code, e),
-                position=position,
-                year=e.year,
-                kind=e.kind,
-                date=e.date,
-                amount_fen=to_fen(e.new_amount) - to_fen(e.old_amount),
-            )
+        e = ev.event
+        w.insert(
+            agreement_payments,
+            {
+                "agreement_code": self._agreement(w, ev),
+                "position": position,
+                "year": e.year,
+                "kind": e.kind,
+                "date": e.date,
+                "amount_fen": to_fen(e.new_amount) - to_fen(e.old_amount),
+            },
         )
 
     # -- member registers ----------------------------------------------------------------------
 
-    def _village(self, conn: Connection, e: Any) -> str:
-        return self._code(conn, registers, registers.c.village_code, e)
+    def _village(self, w: PageWriter, e: Stored) -> str:
+        return self._code(w, registers, registers.c.village_code, e)
 
-    def _opened(self, conn: Connection, e: Any, position: int) -> None:
-        conn.execute(
-            insert(registers).values(
-                village_code=e.village,
-                aggregate_id=str(e.originator_id),
-                share_kinds=dumps(list(e.share_kinds)),
-            )
+    def _opened(self, w: PageWriter, ev: Stored, position: int) -> None:
+        e = ev.event
+        self._code.remember(ev.originator_id, e.village)
+        w.insert(
+            registers,
+            {
+                "village_code": e.village,
+                "aggregate_id": ev.originator_id,
+                "share_kinds": dumps(list(e.share_kinds)),
+            },
         )
 
-    def _household(self, conn: Connection, e: Any, position: int) -> None:
-        conn.execute(
-            insert(households).values(
-                village_code=self._village(conn, e),
-                number=e.number,
-                head=e.head,
-                registered_on=e.registered_on,
-            )
+    def _household(self, w: PageWriter, ev: Stored, position: int) -> None:
+        state = ev.state
+        w.insert(
+            households,
+            {
+                "village_code": self._village(w, ev),
+                "number": state["number"],
+                "head": state["head"],
+                "registered_on": w.day(data(state["registered_on"])),
+            },
         )
 
     def _masked_id(self, village: str, member: str, stored: str) -> str:
         revealed = self.vault.reveal(member_subject(village, member), stored)
         return FORGOTTEN if revealed is None else mask_id_number(revealed)
 
-    def _forgotten(self, conn: Connection, e: Any, position: int) -> None:
-        conn.execute(
-            update(members)
-            .where(
-                and_(members.c.village_code == self._village(conn, e), members.c.number == e.member)
-            )
-            .values(id_number=FORGOTTEN)
+    def _forgotten(self, w: PageWriter, ev: Stored, position: int) -> None:
+        w.update(
+            members,
+            {"village_code": self._village(w, ev), "number": ev.state["member"]},
+            {"id_number": FORGOTTEN},
         )
 
-    def _member(self, conn: Connection, e: Any, position: int) -> None:
-        village = self._village(conn, e)
-        conn.execute(
-            insert(members).values(
-                village_code=village,
-                number=e.number,
-                household=e.household,
-                name=e.name,
-                id_number=self._masked_id(village, e.number, e.id_number),
-                joined_on=e.joined_on,
-            )
+    def _member(self, w: PageWriter, ev: Stored, position: int) -> None:
+        state = ev.state
+        village = self._village(w, ev)
+        number = state["number"]
+        joined_on = w.day(data(state["joined_on"]))
+        w.insert(
+            members,
+            {
+                "village_code": village,
+                "number": number,
+                "household": state["household"],
+                "name": state["name"],
+                "id_number": self._masked_id(village, number, state["id_number"]),
+                "joined_on": joined_on,
+                "left_on": None,
+                "left_reason": None,
+            },
         )
-        conn.execute(
-            insert(member_shares).values(
-                village_code=village,
-                member=e.number,
-                position=position,
-                effective=e.joined_on,
-                shares=dumps({k: str(v) for k, v in e.shares.items()}),
-            )
-        )
-
-    def _shares(self, conn: Connection, e: Any, position: int) -> None:
-        conn.execute(
-            insert(member_shares).values(
-                village_code=self._village(conn, e),
-                member=e.member,
-                position=position,
-                effective=e.effective,
-                shares=dumps({k: str(v) for k, v in e.shares.items()}),
-                reason=e.reason,
-            )
+        w.insert(
+            member_shares,
+            {
+                "village_code": village,
+                "member": number,
+                "position": position,
+                "effective": joined_on,
+                "shares": _shares(state["shares"]),
+                "reason": None,
+            },
         )
 
-    def _left(self, conn: Connection, e: Any, position: int) -> None:
-        conn.execute(
-            update(members)
-            .where(
-                and_(members.c.village_code == self._village(conn, e), members.c.number == e.member)
-            )
-            .values(left_on=e.left_on, left_reason=e.reason)
+    def _shares(self, w: PageWriter, ev: Stored, position: int) -> None:
+        state = ev.state
+        w.insert(
+            member_shares,
+            {
+                "village_code": self._village(w, ev),
+                "member": state["member"],
+                "position": position,
+                "effective": w.day(data(state["effective"])),
+                "shares": _shares(state["shares"]),
+                "reason": state["reason"],
+            },
+        )
+
+    def _left(self, w: PageWriter, ev: Stored, position: int) -> None:
+        e = ev.event
+        w.update(
+            members,
+            {"village_code": self._village(w, ev), "number": e.member},
+            {"left_on": e.left_on, "left_reason": e.reason},
         )
 
     # -- plans ---------------------------------------------------------------------------------
 
-    def _plan(self, conn: Connection, e: Any) -> str:
-        return self._code(conn, plans, plans.c.code, e)
+    def _plan(self, w: PageWriter, e: Stored) -> str:
+        return self._code(w, plans, plans.c.code, e)
 
-    def _drafted(self, conn: Connection, e: Any, position: int) -> None:
+    def _drafted(self, w: PageWriter, ev: Stored, position: int) -> None:
+        e = ev.event
         result = e.result
-        conn.execute(
-            insert(plans).values(
-                code=e.code,
-                aggregate_id=str(e.originator_id),
-                title=e.title,
-                scope=e.scope,
-                payer=e.payer,
-                alliance_code=e.alliance_code,
-                township=e.township,
-                period=e.period,
-                as_of=e.as_of,
-                state="drafted",
-                amount_fen=to_fen(money(result["amount"])),
-                distributable_fen=to_fen(money(result["distributable"])),
-                rule=dumps(e.rule),
-                result=dumps(result),
-                deduction_accounts=dumps(e.deduction_accounts),
-                supersedes=e.supersedes,
-                drafted_by=e.actor,
-            )
+        self._code.remember(ev.originator_id, e.code)
+        w.insert(
+            plans,
+            {
+                "code": e.code,
+                "aggregate_id": ev.originator_id,
+                "title": e.title,
+                "scope": e.scope,
+                "payer": e.payer,
+                "alliance_code": e.alliance_code,
+                "township": e.township,
+                "period": e.period,
+                "as_of": e.as_of,
+                "state": "drafted",
+                "amount_fen": to_fen(money(result["amount"])),
+                "distributable_fen": to_fen(money(result["distributable"])),
+                "rule": dumps(e.rule),
+                "result": dumps(result),
+                "deduction_accounts": dumps(e.deduction_accounts),
+                "supersedes": e.supersedes,
+                "superseded_by": None,
+                "executed_on": None,
+                "rejection": None,
+                "drafted_by": e.actor,
+            },
         )
-        conn.execute(
-            insert(plan_lines),
-            [
+        w.insert_many(
+            plan_lines,
+            (
                 {
                     "plan_code": e.code,
                     "party": line["code"],
@@ -306,11 +341,12 @@ class EconomyProjection:
                     "total_fen": to_fen(money(line["total"])),
                 }
                 for line in result["lines"]
-            ],
+            ),
         )
 
-    def _step(self, conn: Connection, e: Any, position: int) -> None:
-        code = self._plan(conn, e)
+    def _step(self, w: PageWriter, ev: Stored, position: int) -> None:
+        e = ev.event
+        code = self._plan(w, ev)
         row = {
             "plan_code": code,
             "position": position,
@@ -327,73 +363,74 @@ class EconomyProjection:
             "note": e.note,
             "actor": e.actor,
         }
-        conn.execute(insert(plan_steps).values(step=e.step, **row))
+        w.insert(plan_steps, {"step": e.step, **row})
         if e.step == "提议" and e.merged:
-            conn.execute(insert(plan_steps).values(step="商议", **row))
+            w.insert(plan_steps, {"step": "商议", **row})
 
-    def _rejected(self, conn: Connection, e: Any, position: int) -> None:
-        conn.execute(
-            update(plans)
-            .where(plans.c.code == self._plan(conn, e))
-            .values(state="rejected", rejection=e.reason)
+    def _rejected(self, w: PageWriter, ev: Stored, position: int) -> None:
+        w.update(
+            plans,
+            {"code": self._plan(w, ev)},
+            {"state": "rejected", "rejection": ev.event.reason},
         )
 
-    def _executed(self, conn: Connection, e: Any, position: int) -> None:
-        code = self._plan(conn, e)
-        conn.execute(
-            update(plans).where(plans.c.code == code).values(state="executed", executed_on=e.on)
-        )
-        conn.execute(
-            insert(plan_entries),
-            [
+    def _executed(self, w: PageWriter, ev: Stored, position: int) -> None:
+        e = ev.event
+        code = self._plan(w, ev)
+        w.update(plans, {"code": code}, {"state": "executed", "executed_on": e.on})
+        w.insert_many(
+            plan_entries,
+            (
                 {"plan_code": code, "entity_code": entity, "number": number, "kind": "posted"}
                 for entity, number in e.entries
-            ],
+            ),
         )
 
-    def _superseded(self, conn: Connection, e: Any, position: int) -> None:
-        code = self._plan(conn, e)
-        conn.execute(
-            update(plans).where(plans.c.code == code).values(state="superseded", superseded_by=e.by)
+    def _superseded(self, w: PageWriter, ev: Stored, position: int) -> None:
+        e = ev.event
+        code = self._plan(w, ev)
+        w.update(plans, {"code": code}, {"state": "superseded", "superseded_by": e.by})
+        w.insert_many(
+            plan_entries,
+            (
+                {"plan_code": code, "entity_code": entity, "number": number, "kind": "reversal"}
+                for entity, number in e.reversals or ()
+            ),
         )
-        if e.reversals:
-            conn.execute(
-                insert(plan_entries),
-                [
-                    {"plan_code": code, "entity_code": entity, "number": number, "kind": "reversal"}
-                    for entity, number in e.reversals
-                ],
-            )
 
     # -- disclosure sheets ---------------------------------------------------------------------
 
-    def _sheet_published(self, conn: Connection, e: Any, position: int) -> None:
-        conn.execute(
-            insert(sheets).values(
-                village_code=e.content["village"]["code"],
-                period=e.content["period"]["text"],
-                version=e.version,
-                digest=e.digest,
-                content=canonical_bytes(e.content).decode("utf-8"),
-                checked_by=dumps(e.checked_by),
-                checked_on=e.checked_on,
-                replaces=e.replaces,
-                reason=e.reason,
-                published_at=e.timestamp,
-                published_by=e.actor,
-                position=position,
-            )
+    def _sheet_published(self, w: PageWriter, ev: Stored, position: int) -> None:
+        e = ev.event
+        w.insert(
+            sheets,
+            {
+                "village_code": e.content["village"]["code"],
+                "period": e.content["period"]["text"],
+                "version": e.version,
+                "digest": e.digest,
+                "content": canonical_bytes(e.content).decode("utf-8"),
+                "checked_by": dumps(e.checked_by),
+                "checked_on": e.checked_on,
+                "replaces": e.replaces,
+                "reason": e.reason,
+                "published_at": e.timestamp,
+                "published_by": e.actor,
+                "position": position,
+            },
         )
 
-    def _comparison(self, conn: Connection, e: Any, position: int) -> None:
-        conn.execute(
-            insert(plan_comparisons).values(
-                plan_code=self._plan(conn, e),
-                number=e.number,
-                for_step=e.for_step,
-                digest=e.digest,
-                content=canonical_bytes(e.comparison).decode("utf-8"),
-                attached_by=e.actor,
-                position=position,
-            )
+    def _comparison(self, w: PageWriter, ev: Stored, position: int) -> None:
+        e = ev.event
+        w.insert(
+            plan_comparisons,
+            {
+                "plan_code": self._plan(w, ev),
+                "number": e.number,
+                "for_step": e.for_step,
+                "digest": e.digest,
+                "content": canonical_bytes(e.comparison).decode("utf-8"),
+                "attached_by": e.actor,
+                "position": position,
+            },
         )

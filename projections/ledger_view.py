@@ -7,11 +7,12 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Connection, and_, insert, select, update
+from sqlalchemy import and_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
-from ledger.entries import JournalEntry
 from ledger.money import to_fen
 from projections.codes import CodeLookup
+from projections.pages import PageWriter, Stored, data, fen
 from projections.tables import (
     LEDGER_TABLES,
     account_months,
@@ -27,33 +28,51 @@ from projections.tables import (
 )
 
 
-def _source_of(event: Any) -> str | None:
+def _source_of(name: str, state: dict[str, Any]) -> str | None:
     """Entries posted inside another fact (a capital contribution, a grant) name it."""
-    name = type(event).__name__
     if name == "CapitalContributed":
-        return f"capital:{event.village}"
+        return f"capital:{state['village']}"
     if name == "GrantReceived":
-        return f"grant:{event.programme}"
+        return f"grant:{state['programme']}"
     return None
 
 
-def _event_name(event: Any) -> str:
+def _event_name(event: Stored) -> str:
     """``Alliance.Formed`` → ``Formed``; ``VillageCollective.Registered`` stays whole, since
     both kinds of books have a ``Registered`` event."""
-    qualname: str = type(event).__qualname__
-    last = qualname.rsplit(".", 1)[-1]
-    return qualname if last == "Registered" else last
+    last = event.name.rsplit(".", 1)[-1]
+    return event.name if last == "Registered" else last
+
+
+def _upsert(writer: PageWriter) -> Any:
+    """``INSERT … ON CONFLICT`` adding a page's movements to those already stored."""
+    dialect = postgresql if writer.conn.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(account_months)
+    return statement.on_conflict_do_update(
+        index_elements=[
+            account_months.c.entity_code,
+            account_months.c.account,
+            account_months.c.month,
+        ],
+        set_={
+            "debit_fen": account_months.c.debit_fen + statement.excluded.debit_fen,
+            "credit_fen": account_months.c.credit_fen + statement.excluded.credit_fen,
+        },
+    )
 
 
 class LedgerProjection:
+    """Frequent events (entries, reversals, month closings, accounts) are read from their
+    stored fields; the rare ones (registrations, memberships, closings) from the decoded
+    event. Rows go through the page's writer (``projections.pages``)."""
+
     name = "ledger"
     tables = LEDGER_TABLES
 
     def __init__(self) -> None:
         self._code = CodeLookup()
-        self._lines: list[dict[str, Any]] = []
         self._months: dict[tuple[str, str, str], list[int]] = {}
-        self._handlers: dict[str, Callable[[Connection, Any, int], None]] = {
+        self._handlers: dict[str, Callable[[PageWriter, Stored, int], None]] = {
             "Formed": self._alliance_formed,
             "VillageJoined": self._village_joined,
             "VillageLeft": self._village_left,
@@ -73,78 +92,65 @@ class LedgerProjection:
             "YearReopened": self._year_reopened,
         }
 
-    def begin_page(self, conn: Connection) -> None:
-        """Entry lines and monthly movements are gathered over a page and written at its end
-        (nothing reads them within the page), in as few statements as possible."""
-        self._lines: list[dict[str, Any]] = []
-        self._months: dict[tuple[str, str, str], list[int]] = {}
+    def begin_page(self, w: PageWriter) -> None:
+        """Monthly movements are summed over a page in whole fen and added at its end, one
+        statement for the page (nothing reads them within the page)."""
+        self._months = {}
 
-    def end_page(self, conn: Connection) -> None:
-        if self._lines:
-            conn.execute(insert(entry_lines), self._lines)
-        for (code, account, month), (debit, credit) in sorted(self._months.items()):
-            key = and_(
-                account_months.c.entity_code == code,
-                account_months.c.account == account,
-                account_months.c.month == month,
-            )
-            changed = conn.execute(
-                update(account_months)
-                .where(key)
-                .values(
-                    debit_fen=account_months.c.debit_fen + debit,
-                    credit_fen=account_months.c.credit_fen + credit,
-                )
-            )
-            if changed.rowcount == 0:
-                conn.execute(
-                    insert(account_months).values(
-                        entity_code=code,
-                        account=account,
-                        month=month,
-                        debit_fen=debit,
-                        credit_fen=credit,
-                    )
-                )
-        self.begin_page(conn)
+    def end_page(self, w: PageWriter) -> None:
+        if self._months:
+            rows = [
+                {
+                    "entity_code": code,
+                    "account": account,
+                    "month": month,
+                    "debit_fen": debit,
+                    "credit_fen": credit,
+                }
+                for (code, account, month), (debit, credit) in sorted(self._months.items())
+            ]
+            w.execute(_upsert(w), rows)
+        self._months = {}
 
-    def apply(self, conn: Connection, event: Any, position: int) -> None:
+    def apply(self, w: PageWriter, event: Stored, position: int) -> None:
         handler = self._handlers.get(_event_name(event))
         if handler is not None:
-            handler(conn, event, position)
+            handler(w, event, position)
 
     # -- alliances -----------------------------------------------------------------------------
 
-    def _alliance_formed(self, conn: Connection, e: Any, position: int) -> None:
-        conn.execute(
-            insert(alliances).values(
-                code=e.code,
-                aggregate_id=str(e.originator_id),
-                name=e.name,
-                township=e.township,
-                county=e.county,
-                model=e.model,
-                formed_on=e.formed_on,
-            )
+    def _alliance_formed(self, w: PageWriter, ev: Stored, position: int) -> None:
+        e = ev.event
+        self._code.remember(ev.originator_id, e.code)
+        w.insert(
+            alliances,
+            {
+                "code": e.code,
+                "aggregate_id": ev.originator_id,
+                "name": e.name,
+                "township": e.township,
+                "county": e.county,
+                "model": e.model,
+                "formed_on": e.formed_on,
+            },
         )
 
-    def _alliance_code(self, conn: Connection, e: Any) -> str:
-        return self._code(conn, alliances, alliances.c.code, e)
+    def _alliance_code(self, w: PageWriter, e: Stored) -> str:
+        return self._code(w, alliances, alliances.c.code, e)
 
-    def _village_joined(self, conn: Connection, e: Any, position: int) -> None:
-        alliance = self._alliance_code(conn, e)
-        conn.execute(
-            insert(alliance_members).values(
-                alliance_code=alliance, village_code=e.village_code, joined_on=e.joined_on
-            )
+    def _village_joined(self, w: PageWriter, ev: Stored, position: int) -> None:
+        e = ev.event
+        alliance = self._alliance_code(w, ev)
+        w.insert(
+            alliance_members,
+            {"alliance_code": alliance, "village_code": e.village_code, "joined_on": e.joined_on},
         )
-        conn.execute(
-            update(entities).where(entities.c.code == e.village_code).values(alliance_code=alliance)
-        )
+        w.update(entities, {"code": e.village_code}, {"alliance_code": alliance})
 
-    def _village_left(self, conn: Connection, e: Any, position: int) -> None:
-        alliance = self._alliance_code(conn, e)
-        conn.execute(
+    def _village_left(self, w: PageWriter, ev: Stored, position: int) -> None:
+        e = ev.event
+        alliance = self._alliance_code(w, ev)
+        w.execute(
             update(alliance_members)
             .where(
                 and_(
@@ -157,7 +163,7 @@ class LedgerProjection:
         )
         # only its membership of this alliance ends: a village an older store holds in two
         # alliances keeps the other one (issue 12)
-        remaining = conn.execute(
+        remaining = w.execute(
             select(alliance_members.c.alliance_code)
             .where(
                 and_(
@@ -168,148 +174,181 @@ class LedgerProjection:
             .order_by(alliance_members.c.joined_on.desc(), alliance_members.c.alliance_code)
             .limit(1)
         ).scalar_one_or_none()
-        conn.execute(
-            update(entities)
-            .where(entities.c.code == e.village_code)
-            .values(alliance_code=remaining)
+        w.update(entities, {"code": e.village_code}, {"alliance_code": remaining})
+
+    def _enterprise_joined(self, w: PageWriter, ev: Stored, position: int) -> None:
+        e = ev.event
+        w.insert(
+            enterprises,
+            {
+                "alliance_code": self._alliance_code(w, ev),
+                "code": e.enterprise_code,
+                "name": e.name,
+                "joined_on": e.joined_on,
+            },
         )
 
-    def _enterprise_joined(self, conn: Connection, e: Any, position: int) -> None:
-        conn.execute(
-            insert(enterprises).values(
-                alliance_code=self._alliance_code(conn, e),
-                code=e.enterprise_code,
-                name=e.name,
-                joined_on=e.joined_on,
-            )
-        )
-
-    def _joint_entity_registered(self, conn: Connection, e: Any, position: int) -> None:
-        conn.execute(
-            update(alliances)
-            .where(alliances.c.code == self._alliance_code(conn, e))
-            .values(joint_entity_code=e.entity_code)
+    def _joint_entity_registered(self, w: PageWriter, ev: Stored, position: int) -> None:
+        w.update(
+            alliances,
+            {"code": self._alliance_code(w, ev)},
+            {"joint_entity_code": ev.event.entity_code},
         )
 
     # -- books ---------------------------------------------------------------------------------
 
-    def _village_registered(self, conn: Connection, e: Any, position: int) -> None:
-        conn.execute(
-            insert(entities).values(
-                code=e.code,
-                aggregate_id=str(e.originator_id),
-                kind="village",
-                name=e.name,
-                township=e.township,
-                county=e.county,
-                population=e.population,
-                households=e.households,
-                flags=",".join(e.flags),
-                registered_by=e.actor,
-            )
+    def _village_registered(self, w: PageWriter, ev: Stored, position: int) -> None:
+        e = ev.event
+        self._code.remember(ev.originator_id, e.code)
+        w.insert(
+            entities,
+            {
+                "code": e.code,
+                "aggregate_id": ev.originator_id,
+                "kind": "village",
+                "name": e.name,
+                "township": e.township,
+                "county": e.county,
+                "alliance_code": None,
+                "population": e.population,
+                "households": e.households,
+                "flags": ",".join(e.flags),
+                "opening_date": None,
+                "closed_through": None,
+                "registered_by": e.actor,
+            },
         )
 
-    def _joint_entity_books_registered(self, conn: Connection, e: Any, position: int) -> None:
-        conn.execute(
-            insert(entities).values(
-                code=e.code,
-                aggregate_id=str(e.originator_id),
-                kind="joint",
-                name=e.name,
-                township=e.township,
-                county=e.county,
-                alliance_code=e.alliance_code,
-                flags="",
-                registered_by=e.actor,
-            )
+    def _joint_entity_books_registered(self, w: PageWriter, ev: Stored, position: int) -> None:
+        e = ev.event
+        self._code.remember(ev.originator_id, e.code)
+        w.insert(
+            entities,
+            {
+                "code": e.code,
+                "aggregate_id": ev.originator_id,
+                "kind": "joint",
+                "name": e.name,
+                "township": e.township,
+                "county": e.county,
+                "alliance_code": e.alliance_code,
+                "population": None,
+                "households": None,
+                "flags": "",
+                "opening_date": None,
+                "closed_through": None,
+                "registered_by": e.actor,
+            },
         )
 
-    def _entity_code(self, conn: Connection, e: Any) -> str:
-        return self._code(conn, entities, entities.c.code, e)
+    def _entity_code(self, w: PageWriter, e: Stored) -> str:
+        return self._code(w, entities, entities.c.code, e)
 
-    def _opening_balances_set(self, conn: Connection, e: Any, position: int) -> None:
-        code = self._entity_code(conn, e)
-        conn.execute(opening_balances.delete().where(opening_balances.c.entity_code == code))
+    def _opening_balances_set(self, w: PageWriter, ev: Stored, position: int) -> None:
+        e = ev.event
+        code = self._entity_code(w, ev)
+        w.execute(opening_balances.delete().where(opening_balances.c.entity_code == code))
         totals: dict[str, int] = {}
         for posting in e.postings:
             totals[posting.account] = totals.get(posting.account, 0) + to_fen(posting.signed())
-        for account, fen in sorted(totals.items()):
-            conn.execute(
-                insert(opening_balances).values(entity_code=code, account=account, balance_fen=fen)
+        for account, amount in sorted(totals.items()):
+            w.insert(
+                opening_balances, {"entity_code": code, "account": account, "balance_fen": amount}
             )
-        conn.execute(update(entities).where(entities.c.code == code).values(opening_date=e.as_of))
+        w.update(entities, {"code": code}, {"opening_date": e.as_of})
 
-    def _entry_posted(self, conn: Connection, e: Any, position: int) -> None:
-        self._record_entry(conn, e, position, reason=None)
+    def _entry_posted(self, w: PageWriter, ev: Stored, position: int) -> None:
+        self._record_entry(w, ev, position, reason=None)
 
-    def _entry_reversed(self, conn: Connection, e: Any, position: int) -> None:
-        code = self._record_entry(conn, e, position, reason=e.reason)
-        conn.execute(
-            update(entries)
-            .where(and_(entries.c.entity_code == code, entries.c.number == e.entry.reverses))
-            .values(reversed_by=e.entry.number)
+    def _entry_reversed(self, w: PageWriter, ev: Stored, position: int) -> None:
+        code, entry = self._record_entry(w, ev, position, reason=ev.state["reason"])
+        w.update(
+            entries,
+            {"entity_code": code, "number": entry["reverses"]},
+            {"reversed_by": entry["number"]},
         )
 
-    def _record_entry(self, conn: Connection, e: Any, position: int, *, reason: str | None) -> str:
-        code = self._entity_code(conn, e)
-        entry: JournalEntry = e.entry
-        conn.execute(
-            insert(entries).values(
-                entity_code=code,
-                number=entry.number,
-                date=entry.date,
-                memo=entry.memo,
-                reverses=entry.reverses,
-                reason=reason,
-                source=getattr(e, "source", None) or _source_of(e),
-                actor=e.actor,
-                recorded_at=e.timestamp,
-                total_fen=to_fen(entry.debit_total),
-                position=position,
-            )
-        )
-        month = f"{entry.date.year:04d}-{entry.date.month:02d}"
-        for line, posting in enumerate(entry.postings, start=1):
-            fen = to_fen(posting.amount)
-            self._lines.append(
+    def _record_entry(
+        self, w: PageWriter, ev: Stored, position: int, *, reason: str | None
+    ) -> tuple[str, dict[str, Any]]:
+        """An entry, its lines and its month's movements, from the stored fields."""
+        code = self._entity_code(w, ev)
+        state = ev.state
+        entry = state["entry"]["_data_"]
+        number = entry["number"]
+        day = data(entry["date"])
+        debit_total = 0
+        months = self._months
+        month = day[:7]
+        for line, item in enumerate(entry["postings"], start=1):
+            posting = item["_data_"]
+            amount = fen(posting["amount"])
+            account = posting["account"]
+            side = posting["side"]
+            w.insert(
+                entry_lines,
                 {
                     "entity_code": code,
-                    "number": entry.number,
+                    "number": number,
                     "line": line,
-                    "account": posting.account,
-                    "side": posting.side.value,
-                    "amount_fen": fen,
-                    "memo": posting.memo,
-                }
+                    "account": account,
+                    "side": side,
+                    "amount_fen": amount,
+                    "memo": posting["memo"],
+                },
             )
-            totals = self._months.setdefault((code, posting.account, month), [0, 0])
-            totals[0 if posting.side.value == "debit" else 1] += fen
-        return code
+            totals = months.get((code, account, month))
+            if totals is None:
+                totals = months[(code, account, month)] = [0, 0]
+            if side == "debit":
+                totals[0] += amount
+                debit_total += amount
+            else:
+                totals[1] += amount
+        w.insert(
+            entries,
+            {
+                "entity_code": code,
+                "number": number,
+                "date": w.day(day),
+                "memo": entry["memo"],
+                "reverses": entry["reverses"],
+                "reversed_by": None,
+                "reason": reason,
+                "source": state.get("source") or _source_of(ev.name.rsplit(".", 1)[-1], state),
+                "actor": state["actor"],
+                "recorded_at": w.moment(state["timestamp"]["_data_"]),
+                "total_fen": debit_total,
+                "position": position,
+            },
+        )
+        return code, entry
 
-    def _month_closed(self, conn: Connection, e: Any, position: int) -> None:
-        conn.execute(
-            update(entities)
-            .where(entities.c.code == self._entity_code(conn, e))
-            .values(closed_through=e.month)
+    def _month_closed(self, w: PageWriter, ev: Stored, position: int) -> None:
+        w.update(
+            entities, {"code": self._entity_code(w, ev)}, {"closed_through": ev.state["month"]}
         )
 
     # -- the chart and the years of the books ----------------------------------------------
 
-    def _account_opened(self, conn: Connection, e: Any, position: int) -> None:
-        conn.execute(
-            insert(accounts).values(
-                entity_code=self._entity_code(conn, e),
-                code=e.code,
-                name=e.name,
-                parent=e.parent,
-                source=e.source,
-                actor=e.actor,
-                position=position,
-            )
+    def _account_opened(self, w: PageWriter, ev: Stored, position: int) -> None:
+        state = ev.state
+        w.insert(
+            accounts,
+            {
+                "entity_code": self._entity_code(w, ev),
+                "code": state["code"],
+                "name": state["name"],
+                "parent": state["parent"],
+                "source": state.get("source"),
+                "actor": state["actor"],
+                "position": position,
+            },
         )
 
-    def _year_closed(self, conn: Connection, e: Any, position: int) -> None:
-        code = self._entity_code(conn, e)
+    def _year_closed(self, w: PageWriter, ev: Stored, position: int) -> None:
+        e = ev.event
+        code = self._entity_code(w, ev)
         values = {
             "state": "closed",
             "entries": ",".join(e.entries),
@@ -321,25 +360,27 @@ class LedgerProjection:
             "reversals": None,
         }
         key = and_(year_closings.c.entity_code == code, year_closings.c.year == e.year)
-        if conn.execute(update(year_closings).where(key).values(**values)).rowcount == 0:
-            conn.execute(insert(year_closings).values(entity_code=code, year=e.year, **values))
+        if w.execute(update(year_closings).where(key).values(**values)).rowcount == 0:
+            w.insert(year_closings, {"entity_code": code, "year": e.year, **values})
 
-    def _year_reopened(self, conn: Connection, e: Any, position: int) -> None:
-        code = self._entity_code(conn, e)
-        conn.execute(
-            update(year_closings)
-            .where(and_(year_closings.c.entity_code == code, year_closings.c.year == e.year))
-            .values(
-                state="reopened",
-                reopened_by=e.actor,
-                reason=e.reason,
-                reversals=",".join(e.entries),
-            )
+    def _year_reopened(self, w: PageWriter, ev: Stored, position: int) -> None:
+        e = ev.event
+        code = self._entity_code(w, ev)
+        w.update(
+            year_closings,
+            {"entity_code": code, "year": e.year},
+            {
+                "state": "reopened",
+                "reopened_by": e.actor,
+                "reason": e.reason,
+                "reversals": ",".join(e.entries),
+            },
         )
         # the red ink that undoes a closing is part of the closing's story, not ordinary
         # movement: statements leave both out of a year's income and distributions
-        conn.execute(
-            update(entries)
-            .where(and_(entries.c.entity_code == code, entries.c.number.in_(list(e.entries))))
-            .values(source=f"year-end-reopening:{e.year}")
-        )
+        for number in e.entries:
+            w.update(
+                entries,
+                {"entity_code": code, "number": number},
+                {"source": f"year-end-reopening:{e.year}"},
+            )

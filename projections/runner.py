@@ -29,6 +29,7 @@ from eventsourcing.application import Application
 from sqlalchemy import Connection, Engine, Table, insert, select, update
 from sqlalchemy.exc import DisconnectionError, IntegrityError, InterfaceError, OperationalError
 
+from projections.pages import PageWriter, Stored
 from projections.tables import metadata, tracking
 
 PAGE_SIZE = 1000
@@ -39,12 +40,40 @@ STORE_ERRORS = (OperationalError, InterfaceError, DisconnectionError)
 
 
 class Projection(Protocol):
-    """A read model: its tables and how one event changes them."""
+    """A read model: its tables and how one stored event changes them, through the page's
+    writer (``projections.pages``); optional ``begin_page(writer)`` and ``end_page(writer)``
+    bracket every page."""
 
     name: str
     tables: Sequence[Table]
 
-    def apply(self, conn: Connection, event: Any, position: int) -> None: ...
+    def apply(self, w: PageWriter, event: Stored, position: int) -> None: ...
+
+
+def apply_page(
+    writer: PageWriter,
+    projections: Sequence[Projection],
+    events: Sequence[Stored],
+    starts: dict[str, int] | None = None,
+) -> None:
+    """Give a page of stored events to every projection that has not seen them (``starts``:
+    the position each has reached), then write the page's rows set-based (one executemany
+    per table). The pull loop and the rebuild's replay (``projections.replay``) both use it."""
+    for projection in projections:
+        begin = getattr(projection, "begin_page", None)
+        if begin is not None:
+            begin(writer)
+    for projection in projections:
+        start = 0 if starts is None else starts[projection.name]
+        apply = projection.apply
+        for event in events:
+            if event.position > start:
+                apply(writer, event, event.position)
+    for projection in projections:
+        finish = getattr(projection, "end_page", None)
+        if finish is not None:
+            finish(writer)
+    writer.flush()
 
 
 class TrackingConflict(Exception):
@@ -183,17 +212,17 @@ class PullLoop:
             for notification in notifications:
                 try:
                     with conn.begin_nested():
-                        raw = getattr(projection, "raw", False)
-                        given = (
-                            notification if raw else self.app.mapper.to_domain_event(notification)
-                        )
+                        writer = PageWriter(conn)
                         begin = getattr(projection, "begin_page", None)
                         if begin is not None:
-                            begin(conn)
-                        projection.apply(conn, given, notification.id)
+                            begin(writer)
+                        projection.apply(
+                            writer, Stored.of(notification, self.app.mapper), notification.id
+                        )
                         finish = getattr(projection, "end_page", None)
                         if finish is not None:
-                            finish(conn)
+                            finish(writer)
+                        writer.flush()  # a row the database refuses is this event's fault
                 except STORE_ERRORS:
                     raise
                 except Exception as error:
@@ -261,21 +290,13 @@ class PullLoop:
             )
             if not notifications:
                 return 0
-            for projection in projections:
-                begin = getattr(projection, "begin_page", None)
-                if begin is not None:
-                    begin(conn)
-            for notification in notifications:
-                event = self.app.mapper.to_domain_event(notification)
-                for projection in projections:
-                    if notification.id > starts[projection.name]:
-                        # a projection that hashes the log itself asks for the stored bytes
-                        given = notification if getattr(projection, "raw", False) else event
-                        projection.apply(conn, given, notification.id)
-            for projection in projections:
-                finish = getattr(projection, "end_page", None)
-                if finish is not None:
-                    finish(conn)
+            mapper = self.app.mapper
+            apply_page(
+                PageWriter(conn),
+                projections,
+                [Stored.of(n, mapper) for n in notifications],
+                starts,
+            )
             end = notifications[-1].id
             for projection in projections:
                 start = starts[projection.name]
@@ -295,9 +316,9 @@ class PullLoop:
                     raise TrackingConflict(projection.name)
             return len(notifications)
 
-    def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
-        """Drop every projection's tables and tracking, recreate them, and replay the log
-        (every projection is tried again, stuck or not)."""
+    def reset(self) -> None:
+        """Drop every projection's tables and tracking and create them again, empty (every
+        projection is tried again, stuck or not)."""
         self.stuck.clear()
         self._stuck_at.clear()
         with self._lock, self.engine.begin() as conn:
@@ -308,7 +329,20 @@ class PullLoop:
             for projection in self.projections:
                 for table in projection.tables:
                     table.create(conn)
-        return self.catch_up(progress)
+
+    def rebuild(
+        self, progress: Callable[[int], None] | None = None, *, source: Engine | None = None
+    ) -> int:
+        """Drop every projection's tables and tracking, recreate them, and replay the log
+        with the rebuild's replay path (``projections.replay``: raw rows, large pages); what
+        it leaves (a projection failing on an event, events written meanwhile) the pull loop
+        applies, with its isolation of a stuck projection. ``source``: an engine on the event
+        store when the read models are elsewhere (a scratch database)."""
+        from projections.replay import replay
+
+        self.reset()
+        applied = replay(self, source or self.engine, progress=progress)
+        return applied + self.catch_up(progress)
 
 
 def _read_position(conn: Connection, name: str, *, for_update: bool = False) -> int:
