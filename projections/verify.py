@@ -31,6 +31,7 @@ from projections.economy_view import EconomyProjection
 from projections.ledger_view import LedgerProjection
 from projections.publishing import sheet_content
 from projections.reconcile import verify_pairs
+from projections.replay import replay
 from projections.runner import PullLoop
 from projections.saves import save_end
 from projections.signing import chain_rows_of, check_checkpoint, signed_chain, verify_log
@@ -62,7 +63,7 @@ def as_of(runtime: Runtime, position: int) -> Iterator[Engine]:
     """
     position = save_end(runtime.app, position)
     engine = scratch_engine()
-    _scratch_loop(runtime, engine).catch_up(stop=position)
+    _scratch_replay(runtime, _scratch_loop(runtime, engine), position)
     try:
         yield engine
     finally:
@@ -160,6 +161,13 @@ def _scratch_loop(runtime: Runtime, engine: Engine) -> PullLoop:
     )
 
 
+def _scratch_replay(runtime: Runtime, loop: PullLoop, position: int) -> None:
+    """Bring a scratch loop up to ``position`` with the rebuild's replay path (raw rows from
+    the store, large set-based pages); the pull loop finishes whatever it leaves."""
+    replay(loop, runtime.engine, stop=position)
+    loop.catch_up(stop=position)
+
+
 def verify_sheets(runtime: Runtime) -> list[dict[str, Any]]:
     """Re-derive every published sheet from a replay up to the position it was made from (one
     replay, moved forward sheet by sheet in position order)."""
@@ -217,7 +225,7 @@ def verify_sheets(runtime: Runtime) -> list[dict[str, Any]]:
     loop = _scratch_loop(runtime, engine)
     try:
         for position, label, row, content in sorted(pending, key=lambda item: item[0]):
-            loop.catch_up(stop=position)
+            _scratch_replay(runtime, loop, position)
             with engine.connect() as scratch:
                 again = sheet_content(
                     scratch,

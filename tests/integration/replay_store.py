@@ -1,0 +1,154 @@
+"""A varied store for comparing the rebuild's replay path with the pull loop: Scenario A with
+its published sheets, then corrections of every kind, reversals, closed months, a year closed,
+reopened and closed again, a village leaving its alliance, share changes, a member who left
+and was forgotten, a rejected plan and a superseding one."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from projections.bootstrap import Runtime
+from projections.tables import entries
+from scripts import scenario_a as A
+from scripts.demo import load_demo, publish_demo_sheets
+from tests import builders
+from tests.builders import receipt
+
+D = datetime.date
+ACTOR = "tester"
+
+
+def _numbers(runtime: Runtime, entity: str, source: str) -> list[str]:
+    runtime.views.catch_up()
+    with runtime.engine.connect() as conn:
+        return list(
+            conn.execute(
+                select(entries.c.number)
+                .where(entries.c.entity_code == entity, entries.c.source == source)
+                .order_by(entries.c.number)
+            ).scalars()
+        )
+
+
+def build(runtime: Runtime) -> None:
+    app = runtime.app
+    load_demo(app, say=lambda _: None)
+    publish_demo_sheets(runtime)
+
+    # ordinary entries over several months, some reversed, months closed
+    for month in range(1, 7):
+        for day in (3, 17):
+            app.post_entry(
+                entity="V01",
+                date=D(2026, month, day),
+                memo=f"租金 {month}-{day}",
+                postings=receipt(f"{month * 100 + day}.{day:02d}"),
+                actor=ACTOR,
+            )
+    posted = app.post_entry(
+        entity="V01", date=D(2026, 7, 1), memo="录错", postings=receipt("99.99"), actor=ACTOR
+    )
+    app.reverse_entry(
+        entity="V01", number=posted.number, date=D(2026, 7, 2), reason="金额录错", actor=ACTOR
+    )
+    for month in ("2026-01", "2026-02", "2026-03"):
+        app.close_month(entity="V01", month=month, actor=ACTOR)
+    app.open_account(entity="V01", code="50401", name="租金收入", parent="504", actor=ACTOR)
+
+    # the joint entity: a grant, land rent paid and corrected, a capital refund, a dividend
+    # correction
+    app.receive_grant(
+        joint=A.JOINT, programme="CZFC", amount="5000.00", date=D(2026, 3, 1), memo="补助",
+        actor=ACTOR,
+    )  # fmt: skip
+    rent = app.pay_land_rent(
+        joint=A.JOINT, village="V01", mu=Decimal("10"), rate_per_mu="300.00", year=2026,
+        date=D(2026, 5, 2), actor=ACTOR,
+    )  # fmt: skip
+    app.correct_land_rent(
+        joint=A.JOINT, entry=rent[0].number, date=D(2026, 5, 5), reason="亩数录错",
+        mu=Decimal("12"), rate_per_mu="300.00", year=2026, actor=ACTOR,
+    )  # fmt: skip
+    app.refund_capital(
+        joint=A.JOINT, village="V02", programme=A.PROGRAMME, amount="100.00",
+        date=D(2026, 4, 1), reason="退还部分资本", actor=ACTOR,
+    )  # fmt: skip
+    declared = _numbers(runtime, A.JOINT, f"agreement:{A.AGREEMENT}")
+    app.correct_dividend(
+        agreement=A.AGREEMENT, entry=declared[0], year=2025, amount="187000.00",
+        date=D(2026, 4, 2), reason="宣告金额有误", actor=ACTOR,
+    )  # fmt: skip
+
+    # a village of its own: a year closed, reopened and closed again; then it leaves
+    alliance = builders.alliance(app)
+    village = builders.village(app)
+    app.join_village(alliance=alliance, village=village, joined_on=builders.OPENING, actor=ACTOR)
+    for month in (2, 5, 11):
+        app.post_entry(
+            entity=village, date=D(2025, month, 1), memo="收入", postings=receipt("250.00"),
+            actor=ACTOR,
+        )  # fmt: skip
+    app.close_year(entity=village, year=2025, actor=ACTOR)
+    app.reopen_year(entity=village, year=2025, reason="补记一笔", actor=ACTOR)
+    app.post_entry(
+        entity=village, date=D(2025, 12, 30), memo="补记", postings=receipt("10.00"),
+        actor=ACTOR,
+    )  # fmt: skip
+    app.close_year(entity=village, year=2025, actor=ACTOR)
+    app.leave_village(
+        alliance=alliance, village=village, left_on=D(2026, 6, 30), reason="合并", actor=ACTOR
+    )
+
+    # members: shares adjusted, one leaves and is forgotten
+    first, second = (m["number"] for m in A.members()[:2])
+    app.adjust_shares(
+        village="V03", member=first, shares={"人口股": Decimal("2")}, effective=D(2026, 1, 1),
+        reason="新生儿", actor=ACTOR,
+    )  # fmt: skip
+    app.member_leaves(
+        village="V03", member=second, left_on=D(2026, 2, 1), reason="迁出", actor=ACTOR
+    )
+    app.forget_member(village="V03", member=second, reason="本人申请", actor=ACTOR)
+
+    # plans: one rejected by its vote, one superseding the alliance's plan
+    app.draft_plan(
+        **_plan_body({**A.ALLIANCE_PLAN_BODY, "code": "P-REJ", "amount": "1000.00"}), actor=ACTOR
+    )
+    app.record_plan_step(code="P-REJ", actor=ACTOR, **A.ALLIANCE_STEPS[0])
+    app.record_plan_step(
+        code="P-REJ", actor=ACTOR, **{**A.ALLIANCE_STEPS[1], "votes_for": 6, "votes_against": 7}
+    )
+    correction = {
+        **A.ALLIANCE_PLAN_BODY,
+        "code": "P2025-FIX",
+        "amount": "180000.00",
+        "title": "更正：按资金与人口分配",
+        "rule": {
+            "deductions": [{"name": "管理费", "percent": "2"}],
+            "tiers": [{"kind": "weighted", "weights": {"capital": "50", "population": "50"}}],
+        },
+    }
+    app.draft_plan(**_plan_body(correction), supersedes=A.ALLIANCE_PLAN, actor=ACTOR)
+    for step in A.ALLIANCE_STEPS:
+        app.record_plan_step(
+            code="P2025-FIX",
+            actor=ACTOR,
+            **{**step, "date": step["date"].replace(year=2026, month=8)},
+        )
+    app.execute_plan(code="P2025-FIX", date=D(2026, 8, 20), actor=ACTOR)
+
+
+def _plan_body(body: dict) -> dict:  # type: ignore[type-arg]
+    return {
+        "code": body["code"],
+        "title": body["title"],
+        "scope": body["scope"]["kind"],
+        "target": body["scope"]["code"],
+        "period": body["period"],
+        "as_of": body["as_of"],
+        "amount": body["amount"],
+        "rule": body["rule"],
+    }
