@@ -29,6 +29,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import re
 from typing import Any
 
 from sqlalchemy import Connection, and_, select
@@ -67,19 +68,29 @@ def notification_event(notification: Any) -> dict[str, Any]:
 def stored_canonical_bytes(event: Stored) -> bytes:
     """The canonical bytes of a stored event, built around its state's canonical bytes (the
     same bytes as ``canonical_bytes(notification_event(...))``, without a second dict)."""
-    return b"".join(
+    topic = event.topic
+    return "".join(
         (
-            b'{"originator_id":',
-            json.dumps(event.originator_id).encode("ascii"),
-            b',"originator_version":',
-            str(int(event.originator_version)).encode("ascii"),
-            b',"state":',
-            canonical_bytes(event.state),
-            b',"topic":',
-            json.dumps(event.topic, ensure_ascii=False).encode("utf-8"),
-            b"}",
+            '{"originator_id":"',
+            event.originator_id,  # a uuid: nothing to escape
+            '","originator_version":',
+            str(int(event.originator_version)),
+            ',"state":',
+            _canonical(event.state),
+            ',"topic":',
+            f'"{topic}"' if _PLAIN.fullmatch(topic) else _canonical(topic),
+            "}",
         )
-    )
+    ).encode("utf-8")
+
+
+# ``ledger.canonical.canonical_bytes`` as one encoder made once (json.dumps with options makes
+# an encoder per call), and a topic that needs no escaping
+_canonical = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+).encode
+_PLAIN = re.compile(r"[A-Za-z0-9_.:]+")
+_detail_json = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
 
 
 def _stored_moment(w: PageWriter, state: dict[str, Any]) -> Any:
@@ -285,7 +296,7 @@ class AuditProjection:
                 "aggregate_code": known[1] if known else aggregate_id,
                 "entity": known[2] if known else None,
                 "reason": state.get("reason") or None,
-                "detail": json.dumps(_stored_detail(event), ensure_ascii=False, sort_keys=True),
+                "detail": _detail_json(_stored_detail(event)),
             },
         )
 

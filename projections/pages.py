@@ -139,10 +139,12 @@ def data(value: Any) -> Any:
 def fen(value: Any) -> int:
     """Whole fen of a stored amount: always written with two places (``ledger.money``)."""
     text = value["_data_"] if type(value) is dict else value
-    whole, _, cents = text.partition(".")
-    if len(cents) == 2 and whole.lstrip("-").isdigit() and cents.isdigit():
-        return int(whole + cents)
-    return int(Decimal(text).scaleb(2).to_integral_exact())  # an older form: still exact
+    if text[-3:-2] == ".":
+        try:
+            return int(text[:-3] + text[-2:])  # "-12.34" → -1234
+        except ValueError:
+            pass
+    return int(Decimal(text).scaleb(2).to_integral_exact())  # another form: still exact
 
 
 def fen_text(amount: int) -> str:
@@ -196,6 +198,8 @@ class PageWriter:
         self._updates: dict[tuple[Table, tuple[str, ...], tuple[str, ...]], list[Any]] = {}
         self.statements = 0  # executed, for the benchmark's notes
         self._sqlite = conn.dialect.name == "sqlite"
+        self._postgres = conn.dialect.name == "postgresql"
+        self._moment: tuple[str, Any] = ("", None)
 
     def day(self, text: str) -> Any:
         """A stored ISO date for a Date column: as it is on SQLite (SQLAlchemy stores dates
@@ -205,7 +209,14 @@ class PageWriter:
     def moment(self, text: str) -> Any:
         """A stored ISO timestamp for a DateTime column: on SQLite the text SQLAlchemy stores
         (``YYYY-MM-DD HH:MM:SS.ffffff``, the clock fields as written, no offset), elsewhere a
-        ``datetime``."""
+        ``datetime``. The events of a save share one moment: the last is remembered."""
+        if text == self._moment[0]:
+            return self._moment[1]
+        value = self._convert_moment(text)
+        self._moment = (text, value)
+        return value
+
+    def _convert_moment(self, text: str) -> Any:
         if not self._sqlite:
             return datetime.datetime.fromisoformat(text)
         if len(text) >= 19 and text[10] == "T":
@@ -243,6 +254,20 @@ class PageWriter:
             {**{f"k_{k}": key[k] for k in names}, **{f"v_{k}": v for k, v in values.items()}}
         )
 
+    def _copy(self, table: Table, keys: tuple[str, ...], values: list[Any]) -> None:
+        """PostgreSQL: the rows with COPY, in the transaction of the page (psycopg's
+        executemany pays a round of the protocol per row)."""
+        preparer = self.conn.dialect.identifier_preparer
+        sql = (
+            f"COPY {preparer.format_table(table)} "
+            f"({', '.join(preparer.quote(k) for k in keys)}) FROM STDIN"
+        )
+        driver = self.conn.connection.driver_connection
+        assert driver is not None
+        with driver.cursor() as cursor, cursor.copy(sql) as copy:
+            for value in values:
+                copy.write_row(value)
+
     def execute(self, statement: Executable, parameters: Any = None) -> CursorResult[Any]:
         """Run a statement after everything before it is written."""
         self.flush()
@@ -271,7 +296,10 @@ class PageWriter:
                         values.append(tuple(value))
                 else:
                     values = [tuple(row.values()) for row in group]
-                self.conn.exec_driver_sql(sql, values)
+                if self._postgres:
+                    self._copy(table, keys, values)
+                else:
+                    self.conn.exec_driver_sql(sql, values)
                 self.statements += 1
         updates, self._updates = self._updates, {}
         for (table, names, columns), params in updates.items():
