@@ -91,6 +91,14 @@ _canonical = json.JSONEncoder(
 ).encode
 _PLAIN = re.compile(r"[A-Za-z0-9_.:]+")
 _detail_json = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+# the columns of the rows written as tuples (``PageWriter.append``)
+_CHAIN = (
+    "position", "hash", "previous", "originator_id", "originator_version", "topic", "recorded_at"
+)  # fmt: skip
+_TRAIL = (
+    "position", "recorded_at", "actor", "command", "aggregate_kind", "aggregate_code", "entity",
+    "reason", "detail",
+)  # fmt: skip
 
 
 def _stored_moment(w: PageWriter, state: dict[str, Any]) -> Any:
@@ -130,17 +138,18 @@ class ChainProjection:
         current = hashlib.sha256(
             previous.encode("ascii") + b"\n" + stored_canonical_bytes(event)
         ).hexdigest()
-        w.insert(
+        w.append(
             chain,
-            {
-                "position": position,
-                "hash": current,
-                "previous": previous,
-                "originator_id": event.originator_id,
-                "originator_version": int(event.originator_version),
-                "topic": event.topic,
-                "recorded_at": _stored_moment(w, event.state),
-            },
+            _CHAIN,
+            (
+                position,
+                current,
+                previous,
+                event.originator_id,
+                int(event.originator_version),
+                event.topic,
+                _stored_moment(w, event.state),
+            ),
         )
         self._previous = current  # the next event of the page chains on from it
 
@@ -285,19 +294,20 @@ class AuditProjection:
             if row is not None or event.originator_version == 1:
                 # none now is none for good once its first event has been seen
                 self._known[aggregate_id] = known
-        w.insert(
+        w.append(
             audit_trail,
-            {
-                "position": position,
-                "recorded_at": w.moment(state["timestamp"]["_data_"]),
-                "actor": state.get("actor") or "",
-                "command": qualname.rsplit(".", 1)[-1],
-                "aggregate_kind": known[0] if known else class_name,
-                "aggregate_code": known[1] if known else aggregate_id,
-                "entity": known[2] if known else None,
-                "reason": state.get("reason") or None,
-                "detail": _detail_json(_stored_detail(event)),
-            },
+            _TRAIL,
+            (
+                position,
+                w.moment(state["timestamp"]["_data_"]),
+                state.get("actor") or "",
+                qualname.rsplit(".", 1)[-1],
+                known[0] if known else class_name,
+                known[1] if known else aggregate_id,
+                known[2] if known else None,
+                state.get("reason") or None,
+                _detail_json(_stored_detail(event)),
+            ),
         )
 
 

@@ -44,6 +44,15 @@ def _event_name(event: Stored) -> str:
     return event.name if last == "Registered" else last
 
 
+_LINE = ("entity_code", "number", "line", "account", "side", "amount_fen", "memo")
+
+_SQLITE_UPSERT = (
+    "INSERT INTO lz_account_months (entity_code, account, month, debit_fen, credit_fen) "
+    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (entity_code, account, month) DO UPDATE SET "
+    "debit_fen = debit_fen + excluded.debit_fen, credit_fen = credit_fen + excluded.credit_fen"
+)
+
+
 def _upsert(writer: PageWriter) -> Any:
     """``INSERT … ON CONFLICT`` adding a page's movements to those already stored."""
     dialect = postgresql if writer.conn.dialect.name == "postgresql" else sqlite
@@ -109,7 +118,11 @@ class LedgerProjection:
                 }
                 for (code, account, month), (debit, credit) in sorted(self._months.items())
             ]
-            w.execute(_upsert(w), rows)
+            if w.conn.dialect.name == "sqlite":  # the driver's executemany, rows as tuples
+                w.flush()
+                w.conn.exec_driver_sql(_SQLITE_UPSERT, [tuple(r.values()) for r in rows])
+            else:
+                w.execute(_upsert(w), rows)
         self._months = {}
 
     def apply(self, w: PageWriter, event: Stored, position: int) -> None:
@@ -285,17 +298,8 @@ class LedgerProjection:
             amount = fen(posting["amount"])
             account = posting["account"]
             side = posting["side"]
-            w.insert(
-                entry_lines,
-                {
-                    "entity_code": code,
-                    "number": number,
-                    "line": line,
-                    "account": account,
-                    "side": side,
-                    "amount_fen": amount,
-                    "memo": posting["memo"],
-                },
+            w.append(
+                entry_lines, _LINE, (code, number, line, account, side, amount, posting["memo"])
             )
             totals = months.get((code, account, month))
             if totals is None:

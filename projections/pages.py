@@ -194,12 +194,13 @@ class PageWriter:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self._rows: dict[Table, list[dict[str, Any]]] = {}
+        self._tuples: dict[tuple[Table, tuple[str, ...]], list[tuple[Any, ...]]] = {}
         self._index: dict[Table, dict[tuple[Any, ...], dict[str, Any]]] = {}
         self._updates: dict[tuple[Table, tuple[str, ...], tuple[str, ...]], list[Any]] = {}
         self.statements = 0  # executed, for the benchmark's notes
         self._sqlite = conn.dialect.name == "sqlite"
         self._postgres = conn.dialect.name == "postgresql"
-        self._moment: tuple[str, Any] = ("", None)
+        self._moments: dict[str, Any] = {}  # stored timestamp → column value, for the page
 
     def day(self, text: str) -> Any:
         """A stored ISO date for a Date column: as it is on SQLite (SQLAlchemy stores dates
@@ -209,11 +210,10 @@ class PageWriter:
     def moment(self, text: str) -> Any:
         """A stored ISO timestamp for a DateTime column: on SQLite the text SQLAlchemy stores
         (``YYYY-MM-DD HH:MM:SS.ffffff``, the clock fields as written, no offset), elsewhere a
-        ``datetime``. The events of a save share one moment: the last is remembered."""
-        if text == self._moment[0]:
-            return self._moment[1]
-        value = self._convert_moment(text)
-        self._moment = (text, value)
+        ``datetime``; converted once per page (each event has three such columns)."""
+        value = self._moments.get(text)
+        if value is None:
+            value = self._moments[text] = self._convert_moment(text)
         return value
 
     def _convert_moment(self, text: str) -> Any:
@@ -276,9 +276,21 @@ class PageWriter:
             return self.conn.execute(statement)
         return self.conn.execute(statement, parameters)
 
+    def append(self, table: Table, keys: tuple[str, ...], values: tuple[Any, ...]) -> None:
+        """A row given as values in the order of ``keys``, ready for the driver (dates from
+        ``day`` and ``moment``), of a table no event updates: the cheapest way in."""
+        self._tuples.setdefault((table, keys), []).append(values)
+
     def flush(self) -> None:
         rows, self._rows = self._rows, {}
         self._index = {}
+        tuples, self._tuples = self._tuples, {}
+        for (table, keys), ready in sorted(tuples.items(), key=lambda i: _TABLE_ORDER[i[0][0]]):
+            if self._postgres:
+                self._copy(table, keys, ready)
+            else:
+                self.conn.exec_driver_sql(_insert_sql(self.conn.dialect, table, keys)[0], ready)
+            self.statements += 1
         for table in sorted(rows, key=_TABLE_ORDER.__getitem__):
             groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
             for row in rows[table]:
