@@ -35,7 +35,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, select
 
 from ledger.canonical import canonical_bytes
-from projections.pages import PageWriter, Stored, fen, fen_text
+from projections.pages import PageWriter, Stored, entry_total, fen_text
 from projections.tables import AUDIT_TABLES, aggregates, audit_trail, chain
 
 GENESIS = "0" * 64
@@ -222,14 +222,15 @@ def _detail(event: Any) -> dict[str, Any]:
 
 # stored types whose ``_data_`` is the text ``_detail`` gives of the decoded value
 _AS_TEXT = frozenset(("cny", "date", "decimal_str"))
+_DETAIL_SET = frozenset(DETAIL_FIELDS)
 
 
 def _stored_detail(event: Stored) -> dict[str, Any]:
     """``_detail`` read from the stored fields; the decoded event only for unusual values."""
     state = event.state
     detail: dict[str, Any] = {}
-    for name in DETAIL_FIELDS:
-        value = state.get(name)
+    for name in state.keys() & _DETAIL_SET:  # the key order does not matter: sorted when dumped
+        value = state[name]
         if value is None:
             continue
         kind = type(value)
@@ -240,13 +241,7 @@ def _stored_detail(event: Stored) -> dict[str, Any]:
         elif name == "entry" and kind is dict and value.get("_type_") == "journal_entry":
             entry = value["_data_"]
             detail["entry"] = entry["number"]
-            detail["total"] = fen_text(
-                sum(
-                    fen(p["_data_"]["amount"])
-                    for p in entry["postings"]
-                    if p["_data_"]["side"] == "debit"
-                )
-            )
+            detail["total"] = fen_text(entry_total(event))
         elif kind is dict and value.get("_type_") in _AS_TEXT:
             detail[name] = value["_data_"]
         else:

@@ -309,6 +309,7 @@ class LedgerProjection:
                 debit_total += amount
             else:
                 totals[1] += amount
+        ev.total = debit_total
         w.insert(
             entries,
             {

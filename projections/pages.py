@@ -54,6 +54,7 @@ class Stored:
         "originator_version",
         "position",
         "topic",
+        "total",
     )
 
     def __init__(
@@ -72,6 +73,7 @@ class Stored:
         self.data = data
         self.name = topic.rpartition(":")[2]  # Books.EntryPosted
         self._state: dict[str, Any] | None = None
+        self.total: int | None = None  # its entry's debits in fen, once a view summed them
         self._event: Any = None
         self._mapper = mapper
 
@@ -147,6 +149,17 @@ def fen(value: Any) -> int:
     return int(Decimal(text).scaleb(2).to_integral_exact())  # another form: still exact
 
 
+def entry_total(event: Stored) -> int:
+    """The debit total of the event's journal entry, in fen (summed once per event)."""
+    if event.total is None:
+        event.total = sum(
+            fen(p["_data_"]["amount"])
+            for p in event.state["entry"]["_data_"]["postings"]
+            if p["_data_"]["side"] == "debit"
+        )
+    return event.total
+
+
 def fen_text(amount: int) -> str:
     """``str`` of the Decimal amount of ``amount`` fen, as the views print it: ``"800.00"``."""
     sign = "-" if amount < 0 else ""
@@ -184,8 +197,14 @@ def _insert_sql(
     return found
 
 
+_PRIMARY_KEYS: dict[Table, tuple[str, ...]] = {}
+
+
 def _primary_key(table: Table) -> tuple[str, ...]:
-    return tuple(c.name for c in table.primary_key.columns)
+    names = _PRIMARY_KEYS.get(table)
+    if names is None:
+        names = _PRIMARY_KEYS[table] = tuple(c.name for c in table.primary_key.columns)
+    return names
 
 
 class PageWriter:

@@ -35,7 +35,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from projections.pages import PageWriter, Stored, dashed
 from projections.runner import STORE_ERRORS, _read_position, apply_page
@@ -52,21 +52,26 @@ def read_stored(
     source: Engine, table: str, mapper: Any, start: int, limit: int, stop: int | None = None
 ) -> list[Stored]:
     """The stored events after position ``start`` (up to ``stop``), straight from the table."""
-    if source.dialect.name == "postgresql":
-        position = "notification_id"
-    else:
-        position = "rowid"
+    position = "notification_id" if source.dialect.name == "postgresql" else "rowid"
+    mark = "?" if source.dialect.paramstyle == "qmark" else "%s"
     query = (
         f"SELECT {position}, originator_id, originator_version, topic, state FROM {table} "
-        f"WHERE {position} > :start"
-        + ("" if stop is None else f" AND {position} <= :stop")
-        + f" ORDER BY {position} LIMIT :limit"
+        f"WHERE {position} > {mark}"
+        + ("" if stop is None else f" AND {position} <= {mark}")
+        + f" ORDER BY {position} LIMIT {mark}"
     )
-    params: dict[str, Any] = {"start": start, "limit": limit}
-    if stop is not None:
-        params["stop"] = stop
+    params = (start, limit) if stop is None else (start, stop, limit)
     with source.connect() as conn:
-        rows = conn.execute(text(query), params).all()
+        # the driver's own cursor: plain tuples, nothing converted (SQLite gives the id as
+        # 32 hex digits, PostgreSQL as a uuid; ``dashed`` makes both the same text)
+        driver = conn.connection.driver_connection
+        assert driver is not None
+        cursor = driver.cursor()
+        try:
+            cursor.execute(query, params)
+            rows = cursor.fetchall()
+        finally:
+            cursor.close()
     return [Stored(p, dashed(o), v, t, s, mapper) for p, o, v, t, s in rows]
 
 
