@@ -69,21 +69,40 @@ def stored_canonical_bytes(event: Stored) -> bytes:
     """The canonical bytes of a stored event, built around its state's canonical bytes (the
     same bytes as ``canonical_bytes(notification_event(...))``, without a second dict)."""
     topic = event.topic
-    return "".join(
+    return b"".join(
         (
-            '{"originator_id":"',
-            event.originator_id,  # a uuid: nothing to escape
-            '","originator_version":',
-            str(int(event.originator_version)),
-            ',"state":',
-            _canonical(event.state),
-            ',"topic":',
-            f'"{topic}"' if _PLAIN.fullmatch(topic) else _canonical(topic),
-            "}",
+            b'{"originator_id":"',
+            event.originator_id.encode("ascii"),  # a uuid: nothing to escape
+            b'","originator_version":',
+            str(int(event.originator_version)).encode("ascii"),
+            b',"state":',
+            canonical_state(event),
+            b',"topic":',
+            (f'"{topic}"' if _PLAIN.fullmatch(topic) else _canonical(topic)).encode("utf-8"),
+            b"}",
         )
-    ).encode("utf-8")
+    )
 
 
+def canonical_state(event: Stored) -> bytes:
+    """``canonical_bytes(event.state)``. With orjson (installed with the project; optional):
+    three to five times faster, and the same bytes for every string, integer, list and object
+    (``tests/unit/test_canonical_state.py`` checks every code point); a state holding a float
+    (``Stored.floats``; no event does: amounts and decimals are strings) or anything orjson
+    refuses (an integer past 64 bits, a lone surrogate) is encoded by the standard library."""
+    state = event.state
+    if _orjson is not None and not event.floats:
+        try:
+            return _orjson.dumps(state, option=_orjson.OPT_SORT_KEYS)
+        except TypeError:  # orjson.JSONEncodeError
+            pass
+    return _canonical(state).encode("utf-8")
+
+
+try:
+    import orjson as _orjson
+except ImportError:  # pragma: no cover - the standard library gives the same bytes
+    _orjson = None  # type: ignore[assignment]
 # ``ledger.canonical.canonical_bytes`` as one encoder made once (json.dumps with options makes
 # an encoder per call), and a topic that needs no escaping
 _canonical = json.JSONEncoder(

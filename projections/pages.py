@@ -33,6 +33,18 @@ from projections.tables import metadata
 _TABLE_ORDER = {table: i for i, table in enumerate(metadata.sorted_tables)}
 
 
+class _FloatFound(Exception):
+    """A float, NaN or Infinity in a stored state."""
+
+
+def _refuse_float(text: str) -> Any:
+    raise _FloatFound(text)
+
+
+# the standard parser, told to stop at a float: it calls these only for such tokens
+_NO_FLOATS = json.JSONDecoder(parse_float=_refuse_float, parse_constant=_refuse_float)
+
+
 def dashed(originator_id: Any) -> str:
     """The uuid as text with dashes (SQLite stores it as 32 hex digits, PostgreSQL as uuid)."""
     if isinstance(originator_id, str) and len(originator_id) == 32:
@@ -49,6 +61,7 @@ class Stored:
         "_mapper",
         "_state",
         "data",
+        "floats",
         "name",
         "originator_id",
         "originator_version",
@@ -74,6 +87,7 @@ class Stored:
         self.name = topic.rpartition(":")[2]  # Books.EntryPosted
         self._state: dict[str, Any] | None = None
         self.total: int | None = None  # its entry's debits in fen, once a view summed them
+        self.floats = False  # whether its state holds a float (see ``state``)
         self._event: Any = None
         self._mapper = mapper
 
@@ -103,9 +117,16 @@ class Stored:
 
     @property
     def state(self) -> dict[str, Any]:
-        """The stored state parsed as plain JSON: typed values stay ``{"_type_", "_data_"}``."""
+        """The stored state parsed as plain JSON: typed values stay ``{"_type_", "_data_"}``.
+        ``floats`` says whether it holds a float (or NaN, Infinity): no event does, amounts and
+        decimals are strings, but the chain's fast encoder is used only when none is there."""
         if self._state is None:
-            self._state = json.loads(self.plain)
+            text = self.plain.decode("utf-8")
+            try:
+                self._state = _NO_FLOATS.decode(text)
+            except _FloatFound:
+                self._state = json.loads(text)
+                self.floats = True
         return self._state
 
     @property

@@ -122,13 +122,18 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     runtime = _runtime(settings)
+    from projections.replay import rebuild
+
     try:
         with tqdm(total=runtime.views.head(), unit="event", desc="rebuilding") as bar:
-            applied = runtime.views.rebuild(progress=bar.update)
+            stats = rebuild(runtime, progress=bar.update)  # the replay path (issue 13)
         runtime.views.require(runtime.views.stuck)
     finally:
         runtime.close()
-    print(f"rebuilt the read models from {applied} events")
+    print(
+        f"rebuilt the read models from {stats['events']} events "
+        f"in {stats['seconds']:.1f} s ({stats['events_per_second']:,.0f} events/s)"
+    )
     return 0
 
 

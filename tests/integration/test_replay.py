@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
+
 from projections.audit import AuditProjection, ChainProjection
 from projections.bootstrap import Runtime
 from projections.economy_view import EconomyProjection
 from projections.ledger_view import LedgerProjection
 from projections.replay import read_and_decode, rebuild, replay
 from projections.runner import PullLoop
-from projections.tables import metadata
+from projections.signing import signed_chain
+from projections.tables import chain, metadata
 from projections.verify import table_rows, verify_read_models
 from tests.integration import replay_store
 
@@ -61,6 +64,13 @@ def test_the_replay_gives_every_table_the_pull_loop_gives(runtime: Runtime) -> N
     assert fresh.catch_up() == 0
     assert every_table(runtime) == expected
     assert verify_read_models(runtime) == []
+    # the chain read model hashes the stored bytes as the writer did when it signed them
+    with runtime.engine.connect() as conn:
+        rebuilt = conn.execute(select(chain.c.position, chain.c.hash).order_by("position")).all()
+        written = conn.execute(
+            select(signed_chain.c.position, signed_chain.c.hash).order_by("position")
+        ).all()
+    assert rebuilt == written and len(rebuilt) == head
 
 
 def test_a_replay_up_to_a_position_stops_there(runtime: Runtime) -> None:
