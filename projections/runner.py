@@ -4,7 +4,10 @@ For each projection: read its tracking position, select the next page of notific
 event store, apply them, and write the rows together with the new position in one transaction.
 The position is written only if it is still the one the page started from (compare and set), so
 two processes catching up at once never apply an event twice, and a crash in the middle of a
-page leaves nothing half-applied: the page is simply applied again.
+page leaves nothing half-applied: the page is simply applied again. A page is applied
+set-based (``apply_page``, ``projections.pages``): every projection computes its rows in memory
+and the page's writer writes them with one executemany (or COPY) per table; ``rebuild`` resets
+the tables and replays the raw event rows in larger pages (``projections.replay``).
 
 A projection that fails on an event does not take the others down (issue 12): the page is
 applied again one projection at a time and event by event (a savepoint each), the failing
