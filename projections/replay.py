@@ -11,6 +11,7 @@ of the pull loop's pages of 1,000 notifications. What differs from the pull loop
 - each page is written set-based: one executemany per table (``PageWriter``), monthly
   movements summed in memory in integer fen and written once per page, the chain hashed from
   the stored state (``audit.stored_canonical_bytes``);
+- the next page is read while the current one is applied (a reader thread);
 - no savepoint per event: a page that fails is rolled back and the replay stops there; the pull
   loop then goes on from the positions reached, with its per-event fallback that leaves a
   failing projection stuck just before its event and lets the others go on.
@@ -33,6 +34,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
@@ -92,15 +94,25 @@ def replay(
     for projection in projections:
         loop._ensure_tracking_row(projection)
     applied = 0
-    with loop._lock:
+    # the next page is read while this one is computed and written (the drivers let go of the
+    # interpreter while they wait for the database)
+    ahead: tuple[int, Future[list[Stored]]] | None = None
+    with loop._lock, ThreadPoolExecutor(max_workers=1) as reader:
         while True:
             with loop.engine.connect() as conn:
                 starts = {p.name: _read_position(conn, p.name) for p in projections}
             reached = min(starts.values())
-            events = read_stored(source, table, app.mapper, reached, page, stop)
+            if ahead is not None and ahead[0] == reached:
+                events = ahead[1].result()
+            else:
+                events = read_stored(source, table, app.mapper, reached, page, stop)
+            ahead = None
             if not events:
                 return applied
             end = events[-1].position
+            if len(events) == page and (stop is None or end < stop):
+                following = reader.submit(read_stored, source, table, app.mapper, end, page, stop)
+                ahead = (end, following)
             try:
                 with loop.engine.begin() as conn:
                     locked = {
