@@ -47,8 +47,11 @@ class Projection(Protocol):
     writer (``projections.pages``); optional ``begin_page(writer)`` and ``end_page(writer)``
     bracket every page."""
 
-    name: str
-    tables: Sequence[Table]
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def tables(self) -> Sequence[Table]: ...
 
     def apply(self, w: PageWriter, event: Stored, position: int) -> None: ...
 
