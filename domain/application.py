@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any, ClassVar, TypeVar
@@ -128,6 +129,7 @@ class BooksApplication(Application[UUID]):
             fastforward=plain.fastforward,
             fastforward_skipping=plain.fastforward_skipping,
             deepcopy_from_cache=plain.deepcopy_from_cache,
+            command_lock=self._command_lock,
         )
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
@@ -139,6 +141,24 @@ class BooksApplication(Application[UUID]):
         return self.factory.mapper(
             transcoder=self.construct_transcoder(), mapper_class=BoundedMapper
         )
+
+    def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
+        """Snapshot an aggregate from the object just saved, not by loading it again: the
+        library reloads the previous snapshot and replays up to the version (issue 13: a decode
+        of every event twice). Falls back to the library when the snapshot falls on an event in
+        the middle of a save."""
+        if not (self.snapshots and self.snapshotting_intervals):
+            return
+        for event in processing_event.events:
+            aggregate: Any = processing_event.aggregates.get(event.originator_id)
+            interval = self.snapshotting_intervals.get(type(aggregate))
+            if aggregate is None or interval is None or event.originator_version % interval:
+                continue
+            if aggregate.version == event.originator_version:
+                snapshot_class: Any = getattr(type(aggregate), "Snapshot", self.snapshot_class)
+                self.snapshots.put([snapshot_class.take(aggregate)])
+            else:
+                self.take_snapshot(event.originator_id, version=event.originator_version)
 
     def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
         one_moment(processing_event)  # a save's events share one timestamp (domain/saves.py)
@@ -202,6 +222,11 @@ class BooksApplication(Application[UUID]):
     def exists(self, aggregate_id: UUID) -> bool:
         return bool(self.recorder.select_events(aggregate_id, limit=1))
 
+    def _lending(self) -> AbstractContextManager[None]:
+        repository = self.repository
+        assert isinstance(repository, ThreadSafeRepository)
+        return repository.lending()
+
     def _save_new(self, *aggregates: Any, what: str) -> None:
         try:
             self.save(*aggregates)
@@ -218,7 +243,8 @@ class BooksApplication(Application[UUID]):
         with self._command_lock:
             for _ in range(CONFLICT_RETRIES):
                 try:
-                    return command()
+                    with self._lending():  # borrow, not copy (domain/repository.py)
+                        return command()
                 except (IntegrityError, RecordConflictError):
                     continue
         raise ConcurrencyError(

@@ -84,3 +84,48 @@ def test_loading_the_same_books_from_threads_while_they_grow(
     final = app.get_books(code)
     assert final.sequences["2025"] == 60 + ENTRIES
     assert len(final.entry_dates) == 60 + ENTRIES
+
+
+# -- commands borrow the cached books instead of copying them (issue 13) ----------------------
+
+
+def _post(app: object, code: str, day: datetime.date, amount: str = "1.00") -> object:
+    return app.post_entry(  # type: ignore[attr-defined]
+        entity=code, date=day, memo="收款", postings=receipt(amount), actor="tester"
+    )
+
+
+def test_a_command_refused_after_changing_the_books_leaves_the_cache_as_stored(
+    runtime: Runtime,
+) -> None:
+    """The books record an entry in memory before the save refuses it (dated after today): the
+    borrowed object is evicted, so the next voucher gets the number the refused one had and the
+    balances are what is stored."""
+    from domain.errors import DomainError
+
+    app = runtime.app
+    code = village(app)
+    today = app.today()
+    before = app.get_books(code).balance("102").amount
+    first = _post(app, code, today)
+    assert first.number.endswith("-0001")  # type: ignore[attr-defined]
+    with pytest.raises(DomainError):
+        _post(app, code, today + datetime.timedelta(days=1), "5.00")
+    second = _post(app, code, today)
+    assert second.number.endswith("-0002")  # type: ignore[attr-defined]
+    books = app.get_books(code)
+    assert books.balance("102").amount == before + 2
+    assert books.version == app.repository.get(books.id, version=books.version).version
+
+
+def test_loads_outside_a_command_are_copies(runtime: Runtime) -> None:
+    """A read path that changes what it loaded cannot change the cached books."""
+    app = runtime.app
+    code = village(app)
+    before = app.get_books(code).balance("102").amount
+    _post(app, code, app.today())
+    outside = app.get_books(code)
+    outside.balances["102"] = 10**9
+    assert app.get_books(code).balance("102").amount == before + 1
+    assert _post(app, code, app.today()).number.endswith("-0002")  # type: ignore[attr-defined]
+    assert app.get_books(code).balance("102").amount == before + 2
