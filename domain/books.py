@@ -69,6 +69,14 @@ RECEIPT_MAY_CREDIT = ("101", "102", "111", "112", "113", "141", "154", "161", "1
 class Books(Aggregate):
     """The books every accounting entity keeps; subclasses add who the entity is."""
 
+    # Snapshots of version 1 carried ``entry_dates`` (number → date of every entry), which grew
+    # with the books; version 2 drops it (issue 13, see ``has_entry``).
+    class_version = 2
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        state.pop("entry_dates", None)
+
     if TYPE_CHECKING:  # set by the subclasses' Registered events (annotations here would
         code: str  # turn the aggregate into a dataclass with another __init__)
         name: str
@@ -82,10 +90,11 @@ class Books(Aggregate):
     def _start_books(self) -> None:
         self.opening_date: datetime.date | None = None
         self.opening: tuple[Posting, ...] = ()
-        # Only an index of the entries is kept in memory (and in snapshots): number → date, and
-        # who reversed whom. The entries themselves stay in their events; a reversal is given
-        # the original by the application, which reads it from the books' own event stream.
-        self.entry_dates: dict[str, datetime.date] = {}
+        # The state does not grow with the entries (issue 13): an entry exists when its number
+        # is within its year's sequence (numbers are given by the books, consecutively), and
+        # only who reversed whom is kept. The entries themselves stay in their events; a
+        # reversal is given the original by the application, which reads it from the books'
+        # own event stream.
         self.reverses: dict[str, str] = {}  # reversal number → original number
         self.reversed_by: dict[str, str] = {}  # original number → reversal number
         self.closed_through: str | None = None
@@ -261,7 +270,7 @@ class Books(Aggregate):
         Allowed until the first entry is posted or a month is closed; a later call replaces the
         earlier balances (both stay in the log).
         """
-        if self.entry_dates or self.closed_through is not None:
+        if self.sequences or self.closed_through is not None:
             raise ConflictError(
                 f"the books of {self.code} already have entries or closed months; opening "
                 "balances can only be set on books that have none",
@@ -357,15 +366,29 @@ class Books(Aggregate):
     def _record_entry(self, entry: JournalEntry) -> None:
         for posting in entry.postings:
             self._move(posting)
-        self.entry_dates[entry.number] = entry.date
         year = entry.number[:4]
         self.sequences[year] = self.sequences.get(year, 0) + 1
 
     def has_entry(self, number: str) -> bool:
-        return number in self.entry_dates
+        """Whether ``number`` is a voucher of these books: ``YYYY-NNNN`` within its year's
+        sequence (the books number every entry they record, one after the other)."""
+        year, _, serial = number.partition("-")
+        if not (len(year) == 4 and year.isdigit() and serial.isascii() and serial.isdigit()):
+            return False
+        return number == f"{year}-{int(serial):04d}" and 1 <= int(serial) <= self.sequences.get(
+            year, 0
+        )
+
+    def entry_numbers(self) -> list[str]:
+        """Every voucher number of these books, in order."""
+        return [
+            f"{year}-{serial:04d}"
+            for year, count in sorted(self.sequences.items())
+            for serial in range(1, count + 1)
+        ]
 
     def require_entry(self, number: str) -> None:
-        if number not in self.entry_dates:
+        if not self.has_entry(number):
             raise EntryNotFoundError(
                 f"entry {number} is not in the books of {self.code}", field="number"
             )
@@ -401,10 +424,6 @@ class Books(Aggregate):
                 f"the others unchanged. Correct it with {operation}",
                 field="number",
                 details={"source": source or ""},
-            )
-        if self.entry_dates[number] != original.date:
-            raise ConflictError(
-                f"entry {number} given for reversal is not the one in the books of {self.code}"
             )
         if number in self.reverses:
             raise ConflictError(

@@ -113,7 +113,7 @@ class World:
         """The entry numbers of a book (posted with a source starting ``source``); a command
         that picks one is skipped when there is none."""
         app = self.runtime.app
-        numbers = sorted(app.get_books(entity).entry_dates)
+        numbers = app.get_books(entity).entry_numbers()
         if source:
             numbers = [
                 n for n in numbers if (app.find_posted(entity, n)[1] or "").startswith(source)
