@@ -7,7 +7,7 @@ position is at least P, whichever process applied it (the request itself, ``lian
 another API process) and on whichever copy of the database it reads (the primary, or a streaming
 replica, which replays the tracking rows with the read models' rows in the same WAL).
 
-``wait_for`` polls those positions (one small SELECT, from 2 ms apart up to 50 ms apart) until
+``wait_for`` polls those positions (one small SELECT, from 2 ms apart up to 20 ms apart) until
 they reach P or a deadline passes; the API turns the deadline into a 503 with ``Retry-After``
 (``api.deps``), never a hang. ``read_engine`` opens a database that is only read (a hot standby
 refuses DDL, so nothing is created there).
@@ -25,7 +25,7 @@ from projections.database import DatabaseConfigError, _check_schema, is_postgres
 from projections.tables import tracking
 
 FIRST_PAUSE_SECONDS = 0.002
-LONGEST_PAUSE_SECONDS = 0.05
+LONGEST_PAUSE_SECONDS = 0.02
 
 
 def positions(engine: Engine, names: Iterable[str]) -> dict[str, int]:

@@ -17,8 +17,8 @@ twice), and only decides *when*:
   a catch-up that finds nothing new (two small reads).
 - **Fallback**: a catch-up every ``poll`` seconds anyway (5 s on PostgreSQL), so a notification
   lost with a dropped connection costs at most that long; while the listening connection is
-  down the worker polls and reconnects.
-- **SQLite** has no notifications: the worker polls (every 0.2 s by default; a catch-up that
+  down the worker polls every second and connects again.
+- **SQLite** has no notifications: the worker polls (every 0.05 s by default; a catch-up that
   finds nothing new is two small reads without a lock).
 
 It stops cleanly on SIGTERM or SIGINT (``stop``): the page being applied is committed (each page
@@ -44,10 +44,11 @@ from projections.bootstrap import Runtime
 from projections.runner import STORE_ERRORS
 
 POSTGRES_POLL_SECONDS = 5.0
-SQLITE_POLL_SECONDS = 0.2
+SQLITE_POLL_SECONDS = 0.05
 # Longest a wait lasts before the worker looks at its stop flag again.
 SLICE_SECONDS = 0.5
 RETRY_SECONDS = 1.0
+LISTENER_NAME = "lianzhang-worker"  # application_name of the listening connection
 
 DATABASE_DOWN = (
     *STORE_ERRORS,
@@ -151,8 +152,12 @@ class Worker:
     # -- waiting ----------------------------------------------------------------------------------
 
     def _wait(self) -> None:
-        """Until a notification, the poll interval, or ``stop``."""
-        deadline = time.monotonic() + self.poll_seconds
+        """Until a notification, the poll interval, or ``stop`` (at most ``RETRY_SECONDS``
+        while the listening connection is down, before it is tried again)."""
+        poll = self.poll_seconds
+        if self.postgres and self._listener is None:
+            poll = min(poll, RETRY_SECONDS)
+        deadline = time.monotonic() + poll
         while not self.stopping:
             left = deadline - time.monotonic()
             if left <= 0:
@@ -187,6 +192,7 @@ class Worker:
                 dbname=url.database or "postgres",
                 connect_timeout=5,
                 autocommit=True,
+                application_name=LISTENER_NAME,
             )
             conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self.channel)))
         except psycopg.Error as error:

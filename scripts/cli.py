@@ -529,7 +529,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--poll",
         type=float,
         help="seconds between catch-ups when nothing wakes the worker (default 5 on "
-        "PostgreSQL, 0.2 on SQLite)",
+        "PostgreSQL, 0.05 on SQLite)",
     )
     worker.set_defaults(func=cmd_worker)
 

@@ -240,3 +240,49 @@ def test_the_worker_exits_cleanly_on_sigint_too(
     worker.send_signal(signal.SIGINT)
     assert worker.wait(timeout=30) == 0
     assert "stopped" in workers.log(worker)
+
+
+@pytest.mark.parametrize("database", ["postgres"], indirect=True)
+def test_a_worker_whose_listening_connection_is_killed_listens_again(
+    runtime: Runtime,
+    database: tuple[str, str | None],
+    workers: Workers,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """pg_terminate_backend on the worker's LISTEN connection: it reconnects, and a write made
+    afterwards is still applied within the request's wait (its fallback poll is an hour)."""
+    from projections.worker import LISTENER_NAME
+
+    admin = {"Authorization": f"Bearer {TokenStore(runtime.engine).create('admin-1', 'admin')}"}
+    worker = workers.start()
+    no_catch_up(runtime, monkeypatch)
+
+    def listeners() -> list[int]:
+        with runtime.engine.connect() as conn:
+            return [
+                int(row[0])
+                for row in conn.exec_driver_sql(
+                    "SELECT pid FROM pg_stat_activity WHERE application_name = %(name)s "
+                    "AND query LIKE 'LISTEN%%'",
+                    {"name": LISTENER_NAME},
+                )
+            ]
+
+    def ours() -> list[int]:  # other sessions' workers may listen in the same database
+        return [p for p in listeners() if p not in before]
+
+    before: list[int] = []
+    with worker_app(runtime, database, 30) as client:
+        first = client.post("/v1/villages", json=village_body(code("V")), headers=admin)
+        assert first.status_code == 201, first.text
+        eventually(lambda: bool(listeners()))
+        killed = listeners()
+        with runtime.engine.connect() as conn:
+            for backend in killed:
+                conn.exec_driver_sql("SELECT pg_terminate_backend(%(p)s)", {"p": backend})
+        before = killed
+        eventually(lambda: bool(ours()))
+        second = client.post("/v1/villages", json=village_body(code("V")), headers=admin)
+        assert second.status_code == 201, second.text
+    assert workers.stop(worker) == 0
+    assert "lost the listening connection" in workers.log(worker)
