@@ -10,6 +10,7 @@ PostgreSQL only; like every PostgreSQL test it fails rather than skips when ``CI
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import uuid
 from collections.abc import Iterator
@@ -45,7 +46,12 @@ def replica(postgres_available: None) -> Iterator[replicas.Replica]:
             pytest.fail(f"{error} (CI=true: the replica test must run)")
         pytest.skip(str(error))
     directory = Path("/tmp") / f"lianzhang-replica-test-{uuid.uuid4().hex[:8]}"
-    started = replicas.start(POSTGRES_URL, _free_port(), directory)
+    try:
+        started = replicas.start(POSTGRES_URL, _free_port(), directory)
+    except BaseException:
+        replicas.stop(directory, keep=True)
+        shutil.rmtree(directory, ignore_errors=True)
+        raise
     try:
         yield started
     finally:
