@@ -152,6 +152,8 @@ def save_in_context(
         raise
     if extra:
         context.key_version = extra[0].version
+    for recording in recordings or ():
+        context.position = max(context.position, recording.notification.id)
     return recordings
 
 

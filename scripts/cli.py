@@ -1,4 +1,4 @@
-"""The ``lianzhang`` command: init, serve, demo, rebuild, token create|list|revoke.
+"""The ``lianzhang`` command: init, serve, worker, demo, rebuild, token create|list|revoke.
 
 Every command reads the database from ``--database-url`` or ``LIANZHANG_DATABASE_URL`` (default: a
 SQLite file under ./var). Errors end the command with one line on stderr and a non-zero status.
@@ -7,7 +7,9 @@ SQLite file under ./var). Errors end the command with one line on stderr and a n
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -31,9 +33,11 @@ class CommandError(Exception):
 
 def _settings(args: argparse.Namespace) -> Settings:
     base = Settings.from_env()
-    return Settings(
+    return dataclasses.replace(
+        base,
         database_url=args.database_url or base.database_url,
         database_schema=args.schema or base.database_schema,
+        projections="worker" if getattr(args, "worker", False) else base.projections,
     )
 
 
@@ -67,6 +71,30 @@ def cmd_serve(args: argparse.Namespace) -> int:
     print(f"data: {_where(settings)}")
     print(f"serving on http://{args.host}:{args.port} (OpenAPI docs at /docs)")
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    """Keep the read models up (LISTEN/NOTIFY on PostgreSQL, polling on SQLite) until SIGTERM
+    or SIGINT; the API then runs with ``serve --worker``."""
+    from projections.worker import Worker
+
+    if args.poll is not None and not 0.01 <= args.poll <= 3600:
+        raise CommandError(f"--poll {args.poll:g} is not between 0.01 and 3600 seconds")
+    settings = _settings(args)
+    runtime = _runtime(settings)
+    worker = Worker(runtime, poll_seconds=args.poll, log=lambda line: print(line, flush=True))
+    previous = {
+        number: signal.signal(number, lambda *_: worker.stop())
+        for number in (signal.SIGTERM, signal.SIGINT)
+    }
+    print(f"data: {_where(settings)}", flush=True)
+    try:
+        worker.run()
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        runtime.close()
     return 0
 
 
@@ -483,7 +511,27 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--port", type=int, default=8000)
         if name == "demo":
             p.add_argument("--no-serve", action="store_true", help="load and exit")
+        p.add_argument(
+            "--worker",
+            "--no-catch-up",
+            action="store_true",
+            help="`lianzhang worker` keeps the read models up; a request waits only for its own "
+            "write's position (LIANZHANG_PROJECTIONS=worker)",
+        )
         p.set_defaults(func=func)
+
+    worker = sub.add_parser(
+        "worker",
+        help="keep the read models up for `serve --worker` (LISTEN/NOTIFY on PostgreSQL, "
+        "polling on SQLite) until SIGTERM",
+    )
+    worker.add_argument(
+        "--poll",
+        type=float,
+        help="seconds between catch-ups when nothing wakes the worker (default 5 on "
+        "PostgreSQL, 0.05 on SQLite)",
+    )
+    worker.set_defaults(func=cmd_worker)
 
     sub.add_parser(
         "rebuild", help="drop the read models and rebuild them from the log"

@@ -11,8 +11,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from api.deps import public_runtime
 from api.problems import Problem
-from api.views import require_views
 from domain.periods import parse_period
 from projections import economy_queries, publishing
 from projections.distribution_statement import distribution_statement
@@ -24,10 +24,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def fresh_runtime(request: Request) -> Any:
-    runtime = request.app.state.runtime
-    runtime.views.catch_up()
-    require_views(request, runtime)
-    return runtime
+    # caught up (or waited for ?min_position=), on the replica of LIANZHANG_READ_URL if set
+    return public_runtime(request)
 
 
 def public_plan(runtime: Any, code: str) -> dict[str, Any]:

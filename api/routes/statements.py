@@ -64,7 +64,7 @@ def get_statement(
     reader.runtime.app.get_books(code)
     position = as_of_position(reader, as_of_position_q, as_of)
     if position is None:
-        with reader.runtime.engine.connect() as conn:
+        with reader.engine.connect() as conn:  # the replica when LIANZHANG_READ_URL is set
             return statement(conn, code, kind, _period(period), account)
     with verify.as_of(reader.runtime, position) as engine, engine.connect() as conn:
         return {**statement(conn, code, kind, _period(period), account), "as_of": audit.head(conn)}
@@ -91,7 +91,7 @@ def as_of_position(
     summary="The distribution statement of a plan (收益分配明细表)",
 )
 def get_distribution_statement(code: str, reader: ReaderDep) -> dict[str, Any]:
-    with reader.runtime.engine.connect() as conn:
+    with reader.engine.connect() as conn:  # the replica when LIANZHANG_READ_URL is set
         found = distribution_statement(conn, code)
     if found is None:
         raise Problem(404, "plan-not-found", f"distribution plan {code} does not exist")
