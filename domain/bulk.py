@@ -192,10 +192,12 @@ class VoucherImportBatch(Aggregate):
         batches: int,
         entries: list[list[str]],
         actor: str,
+        run: int = 1,
     ) -> None:
         self.import_id = import_id
         self.index = index
         self.batches = batches
+        self.run = run  # how many batches the run that saved this one saved (its answer)
         self.entries = [list(pair) for pair in entries]  # [entity, number] per voucher
 
 
@@ -421,6 +423,7 @@ class BulkCommands(Application[UUID]):
                     batches=len(batches),
                     entries=[[posted[p].entity, posted[p].number] for p in batches[index]],
                     actor=actor,
+                    run=len(todo),
                 )
                 touched: dict[str, Books] = {}
                 moment = max([events[p].timestamp for p in batches[index]] + [key.modified_on])

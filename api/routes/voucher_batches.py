@@ -147,9 +147,13 @@ def post_voucher_batch(code: str, body: VoucherBatchCreate, cmd: WriterDep) -> J
         except VouchersRefusedError as error:
             raise refused(error) from None
 
-    def replay(_: Any) -> ImportResult:
-        # the key is saved with the last batch: every batch is saved, so this writes nothing
-        return app.import_vouchers(vouchers, actor=cmd.actor)
+    def replay(recorded: Any) -> ImportResult:
+        # the key is saved with the last batch: every batch is saved, so this writes nothing;
+        # the first answer's counts are those of the run that saved it
+        result = app.import_vouchers(vouchers, actor=cmd.actor)
+        result.saved_batches = int(recorded.value("run"))
+        result.skipped_batches = result.batches - result.saved_batches
+        return result
 
     return cmd.run(
         write,
