@@ -28,6 +28,7 @@ from api.routes import (
     plans,
     public,
     statements,
+    voucher_batches,
 )
 from api.settings import Settings
 from api.tokens import TokenStore
@@ -94,6 +95,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
 
     app.include_router(alliances.router)
     app.include_router(entities.router)
+    app.include_router(voucher_batches.router)
     app.include_router(joint.router)
     app.include_router(agreements.router)
     app.include_router(members.router)

@@ -45,6 +45,7 @@ from domain.bounds import (
     check_people,
     check_shares,
 )
+from domain.bulk import BulkCommands
 from domain.chart import AccountNotOpenError
 from domain.chart_commands import ChartCommands, operation_accounts, plan_account_names
 from domain.context import current
@@ -521,7 +522,7 @@ def _require_code(code: str) -> None:
         )
 
 
-class LianzhangApplication(ChartCommands, BooksApplication):
+class LianzhangApplication(BulkCommands, ChartCommands, BooksApplication):
     """The only way into the write side (reads go through ``projections``): the books, and
     pooling, land shares, enterprise agreements, member registers and distribution plans.
 
