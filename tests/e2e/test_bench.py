@@ -22,6 +22,7 @@ def test_a_tiny_city_measures_every_row(store: str, tmp_path: Path, capsys: obje
             "--block=3",
             "--rounds=1",
             "--households=8",
+            "--bulk=30",
             f"--json={out}",
         ]
     )
