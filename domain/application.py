@@ -51,6 +51,7 @@ from domain.disclosure import DisclosureSheet, sheet_id
 from domain.distribution import (
     DEFAULT_DEDUCTION_ACCOUNTS,
     alliance_parties,
+    declarations,
     household_parties,
     payout_entries,
     receipt_postings,
@@ -1271,7 +1272,7 @@ class LianzhangApplication(ChartCommands, BooksApplication):
                 self._require_cash(payer, sum(paid.values(), ZERO), f"that plan {code} pays out")
                 require_free_cash(payer, sum(paid.values(), ZERO), code)
             else:
-                entries = entries[:1]  # the declaration only: the differences are not paid here
+                entries = declarations(entries)  # the differences are not paid here
             names = plan_account_names(plan.result, plan.deduction_accounts)
             for _, postings in entries:
                 operation_accounts(postings, names, payer, actor=actor, source=f"plan:{code}")
