@@ -24,7 +24,7 @@ from typing import Any
 from moneyed import Money
 
 from domain.books import JointEntity, VillageCollective
-from domain.members import MemberRegister
+from domain.members import RegisterQueries
 from domain.privacy import mask_name
 from ledger.money import ZERO, amount_str, money
 
@@ -104,7 +104,7 @@ def _pro_rata(value: Decimal, part: Fraction, places: str) -> Decimal:
 
 
 def household_days(
-    register: MemberRegister, first: datetime.date, last: datetime.date
+    register: RegisterQueries, first: datetime.date, last: datetime.date
 ) -> dict[str, tuple[int, datetime.date]]:
     """Per household with a member on some day from ``first`` to ``last`` (both included): the
     days on which at least one of its members was a member, and the last such day."""
@@ -129,7 +129,7 @@ def household_days(
 
 
 def household_parties(
-    register: MemberRegister,
+    register: RegisterQueries,
     as_of: datetime.date,
     period: tuple[datetime.date, datetime.date] | None = None,
 ) -> tuple[list[dict[str, Any]], dict[str, list[int]]]:
@@ -247,9 +247,7 @@ def payout_entries(
 def declarations(entries: list[tuple[str, list[dict[str, Any]]]]) -> list[tuple[str, Any]]:
     """The declaration entries among ``payout_entries``' (those debiting 32201)."""
     return [
-        e
-        for e in entries
-        if any(p["account"] == "32201" and p["side"] == "debit" for p in e[1])
+        e for e in entries if any(p["account"] == "32201" and p["side"] == "debit" for p in e[1])
     ]
 
 
