@@ -92,7 +92,9 @@ def register_households(
     return rates
 
 
-def household_village(runtime: Runtime, households: int, *, code: str | None = None) -> dict[str, Any]:
+def household_village(
+    runtime: Runtime, households: int, *, code: str | None = None
+) -> dict[str, Any]:
     """A village with ``households`` households, income, and an executed household plan paid in
     ``PERIOD``. Returns its code and the timings of building it."""
     app = runtime.app
@@ -174,7 +176,9 @@ def sheet_latency(
         began = time.perf_counter()
         if client is not None:
             http, headers = client
-            response = http.get(f"/v1/villages/{village}/disclosures/{period}/draft", headers=headers)
+            response = http.get(
+                f"/v1/villages/{village}/disclosures/{period}/draft", headers=headers
+            )
             assert response.status_code == 200, response.text
         else:
             publishing.draft_sheet(
