@@ -240,7 +240,18 @@ def main() -> None:
     args = parser.parse_args()
     if args.database_url:
         schema = "lz_bench_" + uuid.uuid4().hex[:8] if "postgresql" in args.database_url else None
-        run(args.database_url, schema, args.households, args.samples)
+        try:
+            run(args.database_url, schema, args.households, args.samples)
+        finally:
+            if schema is not None:  # the bench's own schema, dropped after the run
+                from sqlalchemy import create_engine, text
+
+                engine = create_engine(
+                    args.database_url.replace("postgresql://", "postgresql+psycopg://", 1)
+                )
+                with engine.begin() as conn:
+                    conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+                engine.dispose()
         return
     with tempfile.TemporaryDirectory() as tmp:
         run(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", None, args.households, args.samples)
