@@ -29,7 +29,7 @@ from domain.bulk import VoucherImportBatch
 from domain.context import CommandContext, RequestClaim
 from domain.disclosure import DisclosureSheet
 from domain.errors import ForbiddenTownshipError
-from domain.members import MemberRegister
+from domain.members import Household, MemberNumber, MemberRegister, VillageRegister
 from domain.plan import DistributionPlan
 from domain.requests import KeyAlreadyRecorded, RequestKey, request_key_id, utcnow
 
@@ -47,8 +47,12 @@ def describe(aggregate: Any) -> str:
         return f"the alliance membership of village {aggregate.village}"
     if isinstance(aggregate, DistributionPlan):
         return f"distribution plan {aggregate.code}"
-    if isinstance(aggregate, MemberRegister):
+    if isinstance(aggregate, MemberRegister | VillageRegister):
         return f"the member register of {aggregate.village}"
+    if isinstance(aggregate, Household):
+        return f"household {aggregate.number} of {aggregate.village}"
+    if isinstance(aggregate, MemberNumber):
+        return f"member number {aggregate.number} of {aggregate.village}"
     if isinstance(aggregate, DisclosureSheet):
         return f"the disclosure sheet of {aggregate.village} for {aggregate.period}"
     if isinstance(aggregate, EnterpriseAgreement):
@@ -62,7 +66,9 @@ def township_of(app: BooksApplication, aggregate: Any) -> str | None:
     if isinstance(aggregate, Books | Alliance | VillageMembership | DistributionPlan):
         township: str = aggregate.township
         return township
-    if isinstance(aggregate, MemberRegister | DisclosureSheet):
+    if isinstance(
+        aggregate, MemberRegister | VillageRegister | Household | MemberNumber | DisclosureSheet
+    ):
         return app.entity_township(aggregate.village)
     if isinstance(aggregate, EnterpriseAgreement):
         return app.entity_township(aggregate.joint_entity_code)

@@ -137,6 +137,9 @@ CREATED = {
     "JointEntity.Registered": ("joint-entity", "code", "code"),
     "EnterpriseAgreement.Signed": ("agreement", "code", "joint_entity_code"),
     "MemberRegister.Opened": ("member-register", "village", "village"),
+    "VillageRegister.Opened": ("member-register", "village", "village"),
+    "Household.HouseholdRegistered": ("household", "number", "village"),
+    "MemberNumber.Claimed": ("member-number", "number", "village"),
     "DistributionPlan.Drafted": ("plan", "code", "payer"),
     "DisclosureSheet.Opened": ("disclosure-sheet", "village", "village"),
 }
