@@ -93,7 +93,7 @@ def register_households(
 
 
 def household_village(
-    runtime: Runtime, households: int, *, code: str | None = None
+    runtime: Runtime, households: int, *, code: str | None = None, block: int = 500
 ) -> dict[str, Any]:
     """A village with ``households`` households, income, and an executed household plan paid in
     ``PERIOD``. Returns its code and the timings of building it."""
@@ -123,7 +123,7 @@ def household_village(
         actor=ACTOR,
     )
     app.open_register(village=code, share_kinds=["人口股", "劳龄股"], actor=ACTOR)
-    rates = register_households(app, code, households)
+    rates = register_households(app, code, households, block=block)
     began = time.perf_counter()
     plan = f"P{code}"
     app.draft_plan(
