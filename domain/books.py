@@ -76,6 +76,9 @@ class Books(Aggregate):
     @staticmethod
     def upcast_v1_v2(state: dict[str, Any]) -> None:
         state.pop("entry_dates", None)
+        state["totals"], state["sub_accounts"] = _summaries(
+            state.get("balances", {}), state.get("account_names", {})
+        )
 
     if TYPE_CHECKING:  # set by the subclasses' Registered events (annotations here would
         code: str  # turn the aggregate into a dataclass with another __init__)
@@ -104,6 +107,11 @@ class Books(Aggregate):
         self.balances: dict[str, int] = {}
         self.account_names: dict[str, str] = {}  # sub-accounts opened: code → name
         self.closed_years: dict[str, list[str]] = {}  # year → its 年终结转 entry numbers
+        # Kept so that no check reads every account (a village paying 5,000 households has a
+        # 211 sub-account each, issue 13): the balance of each chart account (its first three
+        # digits) with its sub-accounts, and how many sub-accounts each has (opened or used).
+        self.totals: dict[str, int] = {}
+        self.sub_accounts: dict[str, int] = {}
 
     @property
     def chart(self) -> ChartOfAccounts:
@@ -175,8 +183,8 @@ class Books(Aggregate):
         earmark_move = -sum(
             to_fen(p.signed()) for p in entry.postings if p.account.startswith("241")
         )
-        earmarked = -sum(fen for code, fen in self.balances.items() if code.startswith("241"))
-        cash = sum(fen for code, fen in self.balances.items() if code.startswith(CASH_ACCOUNTS))
+        earmarked = -self._fen("241")
+        cash = self._fen(*CASH_ACCOUNTS)
         if earmarked <= 0 or cash + cash_move >= earmarked + earmark_move:
             return
         free = max(cash - earmarked, 0)
@@ -247,9 +255,19 @@ class Books(Aggregate):
 
     def balance(self, *prefixes: str) -> Money:
         """Debit-positive balance of every account starting with one of ``prefixes``."""
-        return from_fen(
-            sum(fen for code, fen in self.balances.items() if code.startswith(prefixes))
-        )
+        return from_fen(self._fen(*prefixes))
+
+    def _fen(self, *prefixes: str) -> int:
+        """:meth:`balance` in fen; read from the chart accounts' totals (a few dozen) unless a
+        prefix names a sub-account."""
+        if all(len(prefix) <= 3 for prefix in prefixes):
+            return sum(fen for code, fen in self.totals.items() if code.startswith(prefixes))
+        return sum(fen for code, fen in self.balances.items() if code.startswith(prefixes))
+
+    def has_sub_accounts(self, parent: str) -> bool:
+        """Whether the chart account ``parent`` has sub-accounts (prescribed, opened or
+        used), so that it takes no postings of its own."""
+        return parent in self.chart.prescribed_parents or self.sub_accounts.get(parent, 0) > 0
 
     def available_income(self) -> Money:
         """Income not yet distributed: the credit balance of the income and expense accounts
@@ -309,11 +327,16 @@ class Books(Aggregate):
         self.balances = {}
         for posting in postings:
             self._move(posting)
+        self.totals, self.sub_accounts = _summaries(self.balances, self.account_names)
 
     def _move(self, posting: Posting) -> None:
-        self.balances[posting.account] = self.balances.get(posting.account, 0) + to_fen(
-            posting.signed()
-        )
+        account = posting.account
+        fen = to_fen(posting.signed())
+        if account not in self.balances and len(account) > 3:
+            if account not in self.account_names:
+                self.sub_accounts[account[:3]] = self.sub_accounts.get(account[:3], 0) + 1
+        self.balances[account] = self.balances.get(account, 0) + fen
+        self.totals[account[:3]] = self.totals.get(account[:3], 0) + fen
 
     # -- entries -------------------------------------------------------------------------------
 
@@ -517,7 +540,10 @@ class Books(Aggregate):
     def _account_opened(
         self, *, code: str, name: str, parent: str, actor: str, source: str | None = None
     ) -> None:
-        self.__dict__.setdefault("account_names", {})[code] = name
+        names = self.__dict__.setdefault("account_names", {})
+        if code not in names and code not in self.balances:
+            self.sub_accounts[code[:3]] = self.sub_accounts.get(code[:3], 0) + 1
+        names[code] = name
 
     # -- year-end closing (domain/closing.py) --------------------------------------------------
 
@@ -883,3 +909,17 @@ class JointEntity(Books):
         self, *, entry: JournalEntry, programme: str, amount: Money, actor: str
     ) -> None:
         self._record_entry(entry)
+
+
+def _summaries(
+    balances: Mapping[str, int], account_names: Mapping[str, str]
+) -> tuple[dict[str, int], dict[str, int]]:
+    """``Books.totals`` and ``Books.sub_accounts`` computed from every account."""
+    totals: dict[str, int] = {}
+    for code, fen in balances.items():
+        totals[code[:3]] = totals.get(code[:3], 0) + fen
+    counts: dict[str, int] = {}
+    for code in {*balances, *account_names}:
+        if len(code) > 3:
+            counts[code[:3]] = counts.get(code[:3], 0) + 1
+    return totals, counts

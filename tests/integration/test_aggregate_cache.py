@@ -135,7 +135,7 @@ def test_loads_outside_a_command_are_copies(runtime: Runtime) -> None:
 def test_books_snapshots_do_not_grow_and_old_snapshots_still_load(database: object) -> None:
     """Version-2 books snapshots hold no per-entry index; a version-1 snapshot (with
     ``entry_dates``, as written before issue 13) still loads and the books go on numbering."""
-    from domain.books import Books
+    from domain.books import Books, _summaries
 
     url, schema = database  # type: ignore[misc]
     first = Runtime(url, schema=schema, today=lambda: datetime.date(2026, 6, 30))
@@ -165,6 +165,10 @@ def test_books_snapshots_do_not_grow_and_old_snapshots_still_load(database: obje
         loaded = again.app.get_books(code)
         assert isinstance(loaded, Books)
         assert not hasattr(loaded, "entry_dates")
+        assert (loaded.totals, loaded.sub_accounts) == _summaries(
+            loaded.balances, loaded.account_names
+        )
+        assert loaded.balance("102") == books.balance("102")
         assert loaded.has_entry("2026-0003") and not loaded.has_entry("2026-0004")
         assert not loaded.has_entry("2026-03") and not loaded.has_entry("期初")
         assert _post(again.app, code, day).number == "2026-0004"  # type: ignore[attr-defined]
