@@ -262,7 +262,7 @@ def test_a_dry_run_writes_nothing_and_gives_the_numbers(runtime: Runtime) -> Non
     result = app.import_vouchers(a_year(code)[:3], actor="clerk", dry_run=True)
     assert [p.number for p in result.posted] == ["2025-0001", "2025-0002", "2025-0003"]
     assert events(runtime) == before
-    assert app.get_books(code).entry_dates == {}
+    assert app.get_books(code).sequences == {}
 
 
 def test_a_clerk_cannot_import_into_another_township(runtime: Runtime) -> None:
