@@ -1,5 +1,16 @@
 """Dependencies as ``Annotated`` aliases: the runtime, the caller, and the command wrapper that
-gives every POST its idempotency, authorisation and read-your-writes."""
+gives every POST its idempotency, authorisation and read-your-writes.
+
+Read-your-writes has two modes (``api.settings``, ``LIANZHANG_PROJECTIONS``). ``request``, the
+default: a request catches the read models up itself (a write after its save) before it reads.
+``worker``: ``lianzhang worker`` keeps them up, and a write waits only until the read models its
+answer comes from have reached the log position of its own save (``projections.reads``), at most
+``LIANZHANG_WAIT_SECONDS``, then 503 with ``Retry-After`` (the write is committed; a retry with
+the same Idempotency-Key answers it). Every write answers ``Lianzhang-Position: N``; a later read
+that sends it back (header, or ``?min_position=N``) waits the same way for that position, on the
+database it reads (the primary, or the replica of ``LIANZHANG_READ_URL`` for public pages and
+statements).
+"""
 
 from __future__ import annotations
 
@@ -9,15 +20,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Query, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Engine
 
 from api.idempotency import IdempotencyStore, StoredResponse, body_hash
 from api.problems import Problem
 from api.tokens import Principal, TokenStore
 from api.views import needed, require_views
+from domain.bounds import MAX_POSITION
 from domain.context import CommandContext, RequestClaim, acting
 from domain.errors import NotFoundError
 from domain.ids import entity_id
@@ -25,6 +38,7 @@ from domain.requests import KeyAlreadyRecorded
 from domain.tenancy import live_key, recorded_events
 from ledger.entries import JournalEntry
 from projections.bootstrap import Runtime
+from projections.reads import wait_for
 
 T = TypeVar("T")
 
@@ -37,6 +51,131 @@ def get_runtime(request: Request) -> Runtime:
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+POSITION_HEADER = "Lianzhang-Position"
+
+
+@dataclass(frozen=True)
+class Reads:
+    """How this app's requests reach read models that show what they ask for (``app.state``)."""
+
+    catch_up_in_request: bool = True
+    wait_seconds: float = 10.0
+    replica: Engine | None = None  # LIANZHANG_READ_URL: public pages and statements read here
+
+    def engine_for(self, path: str, runtime: Runtime) -> Engine:
+        """The database a read of ``path`` reads: the replica for public pages and statements
+        when one is configured, else the primary."""
+        if self.replica is not None and on_replica(path):
+            return self.replica
+        return runtime.engine
+
+
+def on_replica(path: str) -> bool:
+    """Public pages, entity statements and distribution statements (read-only, no token needed
+    or never written from the answer of a write)."""
+    return (
+        path.startswith("/public")
+        or "/statements/" in path
+        or (path.startswith("/v1/plans/") and path.endswith("/statement"))
+    )
+
+
+def reads_of(request: Request) -> Reads:
+    reads: Reads = getattr(request.app.state, "reads", None) or Reads()
+    return reads
+
+
+def await_position(
+    engine: Engine, position: int, names: tuple[str, ...], seconds: float, *, wrote: bool
+) -> None:
+    """Return once the read models ``names`` behind ``engine`` have applied the log up to
+    ``position``; 503 with ``Retry-After`` when they have not within ``seconds``."""
+    behind = wait_for(engine, position, names, seconds)
+    if behind is None:
+        return
+    where = ", ".join(f"{name} at {at}" for name, at in sorted(behind.items()))
+    first = (
+        f"the write is committed at log position {position}, but"
+        if wrote
+        else f"log position {position} was asked for, but"
+    )
+    raise Problem(
+        503,
+        "read-models-behind",
+        f"{first} the read models this answer comes from have not reached it within "
+        f"{seconds:g} s ({where}); is `lianzhang worker` running? Retry"
+        + (" with the same Idempotency-Key" if wrote else "")
+        + f", or read later with the {POSITION_HEADER} header",
+        headers={"Retry-After": "1", POSITION_HEADER: str(position)},
+        position=position,
+        behind=behind,
+    )
+
+
+def wanted_position(request: Request) -> int | None:
+    """The position a read asks for: ``?min_position=N`` or the ``Lianzhang-Position`` header
+    (the one a write answered); 422 when it is not a whole number from 0 to 2^62."""
+    for where, value in (
+        ("min_position", request.query_params.get("min_position")),
+        (POSITION_HEADER, request.headers.get(POSITION_HEADER)),
+    ):
+        if value is None:
+            continue
+        text = value.strip()
+        if not text.isascii() or not text.isdigit() or int(text) > MAX_POSITION:
+            raise Problem(
+                422,
+                "invalid-position",
+                f"{where} must be a log position, a whole number from 0 to 2^62 (the "
+                f"{POSITION_HEADER} header a write answered), not {value[:40]!r}",
+                field=where,
+            )
+        return int(text)
+    return None
+
+
+def read_models(request: Request, runtime: Runtime) -> Engine:
+    """Bring the read models a read needs to what it asks for, and say where to read them:
+    caught up in the request (default mode), then, when the request names a position, waited
+    for on the database it reads (the replica may lag the primary)."""
+    reads = reads_of(request)
+    if reads.catch_up_in_request:
+        runtime.views.catch_up()
+    require_views(request, runtime)
+    engine = reads.engine_for(request.url.path, runtime)
+    position = wanted_position(request)
+    if position is not None:
+        head = runtime.views.head()
+        if position > head:
+            raise Problem(
+                422,
+                "invalid-position",
+                f"log position {position} has not been written (the log ends at {head})",
+                field="min_position",
+            )
+        await_position(engine, position, needed(request.url.path), reads.wait_seconds, wrote=False)
+    return engine
+
+
+class OnReplica:
+    """A runtime whose read-model engine is the replica's (public pages hand it to the
+    ``projections`` functions that read ``runtime.engine``); everything else is the runtime's."""
+
+    def __init__(self, runtime: Runtime, engine: Engine) -> None:
+        self._runtime = runtime
+        self.engine = engine
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._runtime, name)
+
+
+def public_runtime(request: Request) -> Any:
+    """The runtime a public page reads from: its read models brought up as for any read, on the
+    replica when one is configured."""
+    runtime: Runtime = request.app.state.runtime
+    engine = read_models(request, runtime)
+    return runtime if engine is runtime.engine else OnReplica(runtime, engine)
 
 
 def get_principal(
@@ -73,12 +212,39 @@ class Reader:
 
     principal: Principal
     runtime: Runtime
+    read_engine: Engine | None = None
+
+    @property
+    def engine(self) -> Engine:
+        """Where this request's read models are read (the replica for statements when
+        ``LIANZHANG_READ_URL`` is set)."""
+        return self.read_engine or self.runtime.engine
 
 
-def get_reader(request: Request, principal: PrincipalDep, runtime: RuntimeDep) -> Reader:
-    runtime.views.catch_up()
-    require_views(request, runtime)
-    return Reader(principal, runtime)
+def get_reader(
+    request: Request,
+    principal: PrincipalDep,
+    runtime: RuntimeDep,
+    _position_header: Annotated[
+        int | None,
+        Header(
+            alias=POSITION_HEADER,
+            description="read-your-writes: the position a write answered; the read waits "
+            "until the read models reach it (503 with Retry-After if they do not in time)",
+        ),
+    ] = None,
+    _min_position: Annotated[
+        int | None,
+        Query(
+            alias="min_position",
+            ge=0,
+            le=MAX_POSITION,
+            description=f"the same as the {POSITION_HEADER} header",
+        ),
+    ] = None,
+) -> Reader:
+    engine = read_models(request, runtime)
+    return Reader(principal, runtime, None if engine is runtime.engine else engine)
 
 
 ReaderDep = Annotated[Reader, Depends(get_reader)]
@@ -133,6 +299,7 @@ class Writer:
     idempotency: IdempotencyStore
     claim: RequestClaim | None
     path: str = ""  # the request's path: which read models its answer comes from
+    reads: Reads = Reads()
 
     @property
     def actor(self) -> str:
@@ -199,18 +366,32 @@ class Writer:
             raise
         if os.environ.get(KILL_AFTER_WRITE):
             os.kill(os.getpid(), signal.SIGKILL)
-        self.runtime.views.catch_up()
-        # the catch-up after the write may be the one that finds a read model stuck: the write
-        # is committed, the answer is a 503 (a retry with the same key answers once it is fixed)
-        self.runtime.views.require(needed(self.path))
+        # the log position of this command's own save (the head when it saved nothing)
+        position = context.position or self.runtime.views.head()
+        self._reach(position)
         found, location = read(result)
         body = jsonable_encoder(found)
         if self.claim is not None and context.key_version is not None:
             self.idempotency.remember(
                 self.claim.token, self.claim.key, context.key_version, status, body, location
             )
-        headers = {"Location": location} if location else None
+        headers = {POSITION_HEADER: str(position)}
+        if location:
+            headers["Location"] = location
         return JSONResponse(body, status_code=status, headers=headers)
+
+    def _reach(self, position: int) -> None:
+        """The read models this answer comes from show the log up to ``position``."""
+        if self.reads.catch_up_in_request:
+            self.runtime.views.catch_up()
+            # the catch-up after the write may be the one that finds a read model stuck: the
+            # write is committed, the answer is a 503 (a retry with the same key answers once
+            # it is fixed)
+            self.runtime.views.require(needed(self.path))
+            return
+        await_position(
+            self.runtime.engine, position, needed(self.path), self.reads.wait_seconds, wrote=True
+        )
 
     def _replayed(
         self,
@@ -234,15 +415,17 @@ class Writer:
                 field="Idempotency-Key",
             )
         stored = self.idempotency.response(claim.token, claim.key, recorded.version)
+        # the recorded write is at or before the head (an upper bound, read once)
+        position = self.runtime.views.head()
         if stored is None:
-            self.runtime.views.catch_up()
+            self._reach(position)
             found, location = read(replay(Replay(self.runtime.app, recorded.events)))
             body = jsonable_encoder(found)
             self.idempotency.remember(
                 claim.token, claim.key, recorded.version, status, body, location
             )
             stored = StoredResponse(status, body, location)
-        headers = {"Idempotent-Replayed": "true"}
+        headers = {"Idempotent-Replayed": "true", POSITION_HEADER: str(position)}
         if stored.location:
             headers["Location"] = stored.location
         return JSONResponse(stored.body, status_code=stored.status_code, headers=headers)
@@ -283,6 +466,7 @@ async def get_writer(
         idempotency=request.app.state.idempotency,
         claim=claim,
         path=request.url.path,
+        reads=reads_of(request),
     )
 
 

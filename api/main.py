@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from api import docs, problems
+from api.deps import Reads
 from api.guards import RefuseControlCharacters
 from api.idempotency import IdempotencyStore
 from api.routes import (
@@ -27,11 +28,13 @@ from api.routes import (
     plans,
     public,
     statements,
+    voucher_batches,
 )
 from api.settings import Settings
 from api.tokens import TokenStore
 from api.views import stuck_problem
 from projections.bootstrap import Runtime
+from projections.reads import positions, read_engine
 from projections.runner import ProjectionStuckError
 
 
@@ -40,11 +43,21 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     settings = settings or Settings.from_env()
     owned = runtime is None
     rt = runtime or Runtime(settings.database_url, schema=settings.database_schema)
+    reads = Reads(
+        catch_up_in_request=settings.catch_up_in_request,
+        wait_seconds=settings.wait_seconds,
+        replica=read_engine(settings.read_url, settings.database_schema)
+        if settings.read_url
+        else None,
+    )
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        rt.views.catch_up()
+        if reads.catch_up_in_request:
+            rt.views.catch_up()
         yield
+        if reads.replica is not None:
+            reads.replica.dispose()
         if owned:
             rt.close()
 
@@ -61,6 +74,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         redoc_url=None,
     )
     app.state.runtime = rt
+    app.state.reads = reads
     app.state.tokens = TokenStore(rt.engine)
     app.state.idempotency = IdempotencyStore(rt.engine)
     problems.install(app)
@@ -81,6 +95,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
 
     app.include_router(alliances.router)
     app.include_router(entities.router)
+    app.include_router(voucher_batches.router)
     app.include_router(joint.router)
     app.include_router(agreements.router)
     app.include_router(members.router)
@@ -99,8 +114,12 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         """200 ``{"status": "ok"}`` when every read model is current; 503 ``{"status":
         "degraded", "stuck": [...]}`` when one cannot apply an event (the views that need it
         answer 503, the others and the writes they allow go on)."""
-        rt.views.catch_up()
-        body: dict[str, object] = {"status": "ok", "events": rt.views.head()}
+        body: dict[str, object] = {"status": "ok"}
+        if reads.catch_up_in_request:
+            rt.views.catch_up()
+        else:  # lianzhang worker keeps them up: say how far they are
+            body["read_models"] = positions(rt.engine, (p.name for p in rt.views.projections))
+        body["events"] = rt.views.head()
         stuck = sorted(rt.views.stuck.values(), key=lambda s: s.projection)
         if not stuck:
             return JSONResponse(body)

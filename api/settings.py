@@ -7,6 +7,14 @@ Environment variables:
   ``postgresql://postgres@127.0.0.1:5432/test``.
 - ``LIANZHANG_DATABASE_SCHEMA``: PostgreSQL schema to use (created if missing); default the
   server's ``public``.
+- ``LIANZHANG_PROJECTIONS``: who keeps the read models up. ``request`` (default): every request
+  catches them up itself, a write before it answers. ``worker``: a separate ``lianzhang worker``
+  does; a request waits only until they reach its own write's position (read-your-writes by
+  position, ``api.deps``).
+- ``LIANZHANG_WAIT_SECONDS``: how long such a request waits before answering 503 with
+  ``Retry-After`` (default 10).
+- ``LIANZHANG_READ_URL``: a PostgreSQL streaming replica of the database; public pages and
+  statements are read there (default: the database itself).
 """
 
 from __future__ import annotations
@@ -15,17 +23,49 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from projections.database import DatabaseConfigError
+
 DEFAULT_DATABASE_URL = "sqlite:///var/lianzhang.sqlite3"
+PROJECTION_MODES = ("request", "worker")
+DEFAULT_WAIT_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     database_schema: str | None = None
+    projections: str = "request"
+    wait_seconds: float = DEFAULT_WAIT_SECONDS
+    read_url: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.projections not in PROJECTION_MODES:
+            raise DatabaseConfigError(
+                f"LIANZHANG_PROJECTIONS={self.projections!r} is not one of "
+                f"{', '.join(PROJECTION_MODES)}"
+            )
+        if not 0 <= self.wait_seconds <= 300:
+            raise DatabaseConfigError(
+                f"LIANZHANG_WAIT_SECONDS={self.wait_seconds:g} is not between 0 and 300"
+            )
+
+    @property
+    def catch_up_in_request(self) -> bool:
+        return self.projections == "request"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
+        wait = environ.get("LIANZHANG_WAIT_SECONDS") or str(DEFAULT_WAIT_SECONDS)
+        try:
+            wait_seconds = float(wait)
+        except ValueError:
+            raise DatabaseConfigError(
+                f"LIANZHANG_WAIT_SECONDS={wait!r} is not a number of seconds"
+            ) from None
         return cls(
             database_url=environ.get("LIANZHANG_DATABASE_URL") or DEFAULT_DATABASE_URL,
             database_schema=environ.get("LIANZHANG_DATABASE_SCHEMA") or None,
+            projections=(environ.get("LIANZHANG_PROJECTIONS") or "request").strip().lower(),
+            wait_seconds=wait_seconds,
+            read_url=environ.get("LIANZHANG_READ_URL") or None,
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any, ClassVar, TypeVar
@@ -44,6 +45,7 @@ from domain.bounds import (
     check_people,
     check_shares,
 )
+from domain.bulk import BulkCommands
 from domain.chart import AccountNotOpenError
 from domain.chart_commands import ChartCommands, operation_accounts, plan_account_names
 from domain.context import current
@@ -51,6 +53,7 @@ from domain.disclosure import DisclosureSheet, sheet_id
 from domain.distribution import (
     DEFAULT_DEDUCTION_ACCOUNTS,
     alliance_parties,
+    declarations,
     household_parties,
     payout_entries,
     receipt_postings,
@@ -65,12 +68,23 @@ from domain.errors import (
     EntityNotFoundError,
     EntryNotFoundError,
     InvalidRequestError,
+    NotFoundError,
     OverDistributionError,
     PlanNotFoundError,
     RegisterNotFoundError,
 )
 from domain.ids import alliance_id, entity_id
-from domain.members import MemberRegister, register_id
+from domain.members import (
+    AnyRegister,
+    Household,
+    MemberNumber,
+    MemberRegister,
+    RegisterView,
+    VillageRegister,
+    household_id,
+    member_number_id,
+    register_id,
+)
 from domain.periods import dated_facts, parse_period, period_bounds, require_not_after
 from domain.plan import DistributionPlan, plan_id
 from domain.plan_corrections import correction_entries, require_free_cash, reverse_declaration
@@ -128,6 +142,7 @@ class BooksApplication(Application[UUID]):
             fastforward=plain.fastforward,
             fastforward_skipping=plain.fastforward_skipping,
             deepcopy_from_cache=plain.deepcopy_from_cache,
+            command_lock=self._command_lock,
         )
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
@@ -139,6 +154,24 @@ class BooksApplication(Application[UUID]):
         return self.factory.mapper(
             transcoder=self.construct_transcoder(), mapper_class=BoundedMapper
         )
+
+    def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
+        """Snapshot an aggregate from the object just saved, not by loading it again: the
+        library reloads the previous snapshot and replays up to the version (issue 13: a decode
+        of every event twice). Falls back to the library when the snapshot falls on an event in
+        the middle of a save."""
+        if not (self.snapshots and self.snapshotting_intervals):
+            return
+        for event in processing_event.events:
+            aggregate: Any = processing_event.aggregates.get(event.originator_id)
+            interval = self.snapshotting_intervals.get(type(aggregate))
+            if aggregate is None or interval is None or event.originator_version % interval:
+                continue
+            if aggregate.version == event.originator_version:
+                snapshot_class: Any = getattr(type(aggregate), "Snapshot", self.snapshot_class)
+                self.snapshots.put([snapshot_class.take(aggregate)])
+            else:
+                self.take_snapshot(event.originator_id, version=event.originator_version)
 
     def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
         one_moment(processing_event)  # a save's events share one timestamp (domain/saves.py)
@@ -202,6 +235,11 @@ class BooksApplication(Application[UUID]):
     def exists(self, aggregate_id: UUID) -> bool:
         return bool(self.recorder.select_events(aggregate_id, limit=1))
 
+    def _lending(self) -> AbstractContextManager[None]:
+        repository = self.repository
+        assert isinstance(repository, ThreadSafeRepository)
+        return repository.lending()
+
     def _save_new(self, *aggregates: Any, what: str) -> None:
         try:
             self.save(*aggregates)
@@ -218,7 +256,8 @@ class BooksApplication(Application[UUID]):
         with self._command_lock:
             for _ in range(CONFLICT_RETRIES):
                 try:
-                    return command()
+                    with self._lending():  # borrow, not copy (domain/repository.py)
+                        return command()
                 except (IntegrityError, RecordConflictError):
                     continue
         raise ConcurrencyError(
@@ -495,7 +534,7 @@ def _require_code(code: str) -> None:
         )
 
 
-class LianzhangApplication(ChartCommands, BooksApplication):
+class LianzhangApplication(BulkCommands, ChartCommands, BooksApplication):
     """The only way into the write side (reads go through ``projections``): the books, and
     pooling, land shares, enterprise agreements, member registers and distribution plans.
 
@@ -510,6 +549,7 @@ class LianzhangApplication(ChartCommands, BooksApplication):
         VillageCollective: 50,
         JointEntity: 50,
         MemberRegister: 50,
+        VillageRegister: 50,
     }
 
     # -- loading -------------------------------------------------------------------------------
@@ -535,14 +575,18 @@ class LianzhangApplication(ChartCommands, BooksApplication):
             ),
         )
 
-    def get_register(self, village: str) -> MemberRegister:
-        return self._load(
+    def get_register(self, village: str) -> MemberRegister | VillageRegister:
+        """The register's head: the whole legacy ``MemberRegister`` of a village whose register
+        was opened before issue 13, else the bounded shape's ``VillageRegister`` (share kinds
+        and a count; ``register_view`` reads the households)."""
+        found: MemberRegister | VillageRegister = self._load(
             register_id(village),
-            MemberRegister,
+            MemberRegister | VillageRegister,  # type: ignore[arg-type]
             RegisterNotFoundError(
                 f"village {village} has no member register yet; open it first", field="village"
             ),
         )
+        return found
 
     def get_plan(self, code: str) -> DistributionPlan:
         return self._load(
@@ -927,10 +971,15 @@ class LianzhangApplication(ChartCommands, BooksApplication):
     correct_dividend = corrections.correct_dividend
 
     # -- member registers ----------------------------------------------------------------------
+    #
+    # A register opened now has the bounded shape (domain/members.py): each command loads the
+    # register's head (constant size), one household and member-number claims, never the whole
+    # register. A village whose register was opened before keeps its legacy MemberRegister, and
+    # its commands go to it as they always did.
 
-    def open_register(self, *, village: str, share_kinds: list[str], actor: str) -> MemberRegister:
+    def open_register(self, *, village: str, share_kinds: list[str], actor: str) -> VillageRegister:
         self.get_village(village)
-        register = MemberRegister.open(village=village, share_kinds=share_kinds, actor=actor)
+        register = VillageRegister.open(village=village, share_kinds=share_kinds, actor=actor)
         self._save_new(register, what=f"the member register of {village}")
         return register
 
@@ -939,22 +988,77 @@ class LianzhangApplication(ChartCommands, BooksApplication):
     ) -> MemberRegister:
         def command() -> MemberRegister:
             register = self.get_register(village)
+            assert isinstance(register, MemberRegister)
             change(register)
             self.save(register)
             return register
 
         return self._retrying(command)
 
-    def register_household(
-        self, *, village: str, number: str, head: str, registered_on: datetime.date, actor: str
-    ) -> MemberRegister:
-        _require_code(number)
-        return self._with_register(
-            village,
-            lambda r: r.register_household(
-                number=number, head=head, registered_on=registered_on, actor=actor
+    def _is_legacy(self, village: str) -> bool:
+        return isinstance(self.get_register(village), MemberRegister)
+
+    def _household(self, village: str, number: str) -> Household:
+        return self._load(
+            household_id(village, number),
+            Household,
+            NotFoundError(
+                f"household {number} is not in the register of {village}; register "
+                "the household first",
+                field="household",
             ),
         )
+
+    def _household_of(self, village: str, member: str) -> Household:
+        """The household holding ``member``'s record (bounded shape), by the member's number."""
+        try:
+            claim: object = self.repository.get(member_number_id(village, member))
+        except AggregateNotFoundError:
+            raise NotFoundError(
+                f"member {member} is not in the register of {village}", field="member"
+            ) from None
+        assert isinstance(claim, MemberNumber)
+        return self._household(village, claim.household)
+
+    def _with_household_of(
+        self, village: str, member: str, change: Callable[[Household], None]
+    ) -> Household:
+        def command() -> Household:
+            household = self._household_of(village, member)
+            change(household)
+            self.save(household)
+            return household
+
+        return self._retrying(command)
+
+    def register_household(
+        self, *, village: str, number: str, head: str, registered_on: datetime.date, actor: str
+    ) -> MemberRegister | Household:
+        _require_code(number)
+        if self._is_legacy(village):
+            return self._with_register(
+                village,
+                lambda r: r.register_household(
+                    number=number, head=head, registered_on=registered_on, actor=actor
+                ),
+            )
+
+        def command() -> Household:
+            register = self.get_register(village)
+            assert isinstance(register, VillageRegister)
+            if self.exists(household_id(village, number)):
+                raise ConflictError(
+                    f"household {number} is already in the register of {village}",
+                    field="number",
+                )
+            household = Household.register(
+                village=village, number=number, head=head, registered_on=registered_on, actor=actor
+            )
+            register.add_household(number=number, actor=actor)
+            self.save(register, household)
+            return household
+
+        return self._retrying(command)
 
     def register_member(
         self,
@@ -967,36 +1071,87 @@ class LianzhangApplication(ChartCommands, BooksApplication):
         joined_on: datetime.date,
         shares: dict[str, Decimal],
         actor: str,
-    ) -> MemberRegister:
+    ) -> MemberRegister | Household:
         _require_code(number)
         check_shares(shares)
-        return self._with_register(
-            village,
-            lambda r: r.register_member(
+        if self._is_legacy(village):
+            return self._with_register(
+                village,
+                lambda r: r.register_member(
+                    number=number,
+                    household=household,
+                    name=name,
+                    id_number=id_number,
+                    joined_on=joined_on,
+                    shares=shares,
+                    actor=actor,
+                    vault=self.vault,
+                ),
+            )
+
+        def is_current(other: str) -> bool:
+            try:
+                return self._household_of(village, other).member(other)["left"] is None
+            except NotFoundError:
+                return False
+
+        def command() -> Household:
+            register = self.get_register(village)
+            assert isinstance(register, VillageRegister)
+            found = self._household(village, household)
+            if self.exists(member_number_id(village, number)):
+                raise ConflictError(
+                    f"member {number} is already in the register of {village}", field="number"
+                )
+            claim = found.register_member(
                 number=number,
-                household=household,
                 name=name,
                 id_number=id_number,
                 joined_on=joined_on,
                 shares=shares,
+                share_kinds=register.share_kinds,
                 actor=actor,
                 vault=self.vault,
-            ),
-        )
+                is_current=is_current,
+            )
+            self.save(found, claim)
+            return found
+
+        return self._retrying(command)
+
+    def member_record(self, village: str, member: str) -> dict[str, Any] | None:
+        """A member's record (household, name, sealed ID number, joined, left, shares), either
+        shape; None when the register has no such member."""
+        register = self.get_register(village)
+        if isinstance(register, MemberRegister):
+            found: dict[str, Any] | None = register.members.get(member)
+            return found
+        try:
+            return self._household_of(village, member).member(member)
+        except NotFoundError:
+            return None
 
     def forget_member(
         self, *, village: str, member: str, reason: str, actor: str
-    ) -> MemberRegister:
+    ) -> MemberRegister | Household:
         """Forget a member's personal data: record it, then delete the member's key (again, if
         an earlier attempt recorded it but stopped before the key was gone)."""
         subject = member_subject(village, member)
-        if self.get_register(village).members.get(member, {}).get("forgotten"):
+        if (self.member_record(village, member) or {}).get("forgotten"):
             self.vault.forget(subject)
-        register = self._with_register(
-            village, lambda r: r.forget_member(member=member, reason=reason, actor=actor)
-        )
+        changed: MemberRegister | Household
+        if self._is_legacy(village):
+            changed = self._with_register(
+                village, lambda r: r.forget_member(member=member, reason=reason, actor=actor)
+            )
+        else:
+            changed = self._with_household_of(
+                village,
+                member,
+                lambda h: h.forget_member(member=member, reason=reason, actor=actor),
+            )
         self.vault.forget(subject)
-        return register
+        return changed
 
     def adjust_shares(
         self,
@@ -1007,22 +1162,66 @@ class LianzhangApplication(ChartCommands, BooksApplication):
         effective: datetime.date,
         reason: str,
         actor: str,
-    ) -> MemberRegister:
+    ) -> MemberRegister | Household:
         check_shares(shares)
-        return self._with_register(
+        register = self.get_register(village)
+        if isinstance(register, MemberRegister):
+            return self._with_register(
+                village,
+                lambda r: r.adjust_shares(
+                    member=member, shares=shares, effective=effective, reason=reason, actor=actor
+                ),
+            )
+        kinds = register.share_kinds  # fixed when the register was opened
+        return self._with_household_of(
             village,
-            lambda r: r.adjust_shares(
-                member=member, shares=shares, effective=effective, reason=reason, actor=actor
+            member,
+            lambda h: h.adjust_shares(
+                member=member,
+                shares=shares,
+                effective=effective,
+                reason=reason,
+                share_kinds=kinds,
+                actor=actor,
             ),
         )
 
     def member_leaves(
         self, *, village: str, member: str, left_on: datetime.date, reason: str, actor: str
-    ) -> MemberRegister:
-        return self._with_register(
+    ) -> MemberRegister | Household:
+        if self._is_legacy(village):
+            return self._with_register(
+                village,
+                lambda r: r.member_leaves(
+                    member=member, left_on=left_on, reason=reason, actor=actor
+                ),
+            )
+        return self._with_household_of(
             village,
-            lambda r: r.member_leaves(member=member, left_on=left_on, reason=reason, actor=actor),
+            member,
+            lambda h: h.member_leaves(member=member, left_on=left_on, reason=reason, actor=actor),
         )
+
+    def register_view(self, village: str) -> AnyRegister:
+        """The whole register of ``village`` as a plan reads it: the legacy aggregate as it is,
+        or, in the bounded shape, every household listed by the register's stream, each read
+        from its own events (not through the aggregate cache, which it would only churn)."""
+        register = self.get_register(village)
+        if isinstance(register, MemberRegister):
+            return register
+        store = self.repository.event_store
+        numbers = [
+            e.number
+            for e in store.get(register.id)
+            if isinstance(e, VillageRegister.HouseholdAdded)  # type: ignore[attr-defined]
+        ]
+        households = []
+        for number in numbers:
+            aggregate: Any = None
+            for e in store.get(household_id(village, number)):
+                aggregate = e.mutate(aggregate)  # type: ignore[attr-defined]
+            households.append(aggregate)
+        return RegisterView(register, households)
 
     # -- distribution plans --------------------------------------------------------------------
 
@@ -1102,7 +1301,7 @@ class LianzhangApplication(ChartCommands, BooksApplication):
             payer, alliance_code = pool.code, alliance.code
         elif scope == "village":
             village = self.get_village(target)
-            register = self.get_register(target)
+            register = self.register_view(target)
             bounds = period_bounds(period)
             window = None
             if bounds is not None and bounds[0] <= as_of:
@@ -1271,7 +1470,7 @@ class LianzhangApplication(ChartCommands, BooksApplication):
                 self._require_cash(payer, sum(paid.values(), ZERO), f"that plan {code} pays out")
                 require_free_cash(payer, sum(paid.values(), ZERO), code)
             else:
-                entries = entries[:1]  # the declaration only: the differences are not paid here
+                entries = declarations(entries)  # the differences are not paid here
             names = plan_account_names(plan.result, plan.deduction_accounts)
             for _, postings in entries:
                 operation_accounts(postings, names, payer, actor=actor, source=f"plan:{code}")

@@ -69,6 +69,17 @@ RECEIPT_MAY_CREDIT = ("101", "102", "111", "112", "113", "141", "154", "161", "1
 class Books(Aggregate):
     """The books every accounting entity keeps; subclasses add who the entity is."""
 
+    # Snapshots of version 1 carried ``entry_dates`` (number → date of every entry), which grew
+    # with the books; version 2 drops it (issue 13, see ``has_entry``).
+    class_version = 2
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        state.pop("entry_dates", None)
+        state["totals"], state["sub_accounts"] = _summaries(
+            state.get("balances", {}), state.get("account_names", {})
+        )
+
     if TYPE_CHECKING:  # set by the subclasses' Registered events (annotations here would
         code: str  # turn the aggregate into a dataclass with another __init__)
         name: str
@@ -82,10 +93,11 @@ class Books(Aggregate):
     def _start_books(self) -> None:
         self.opening_date: datetime.date | None = None
         self.opening: tuple[Posting, ...] = ()
-        # Only an index of the entries is kept in memory (and in snapshots): number → date, and
-        # who reversed whom. The entries themselves stay in their events; a reversal is given
-        # the original by the application, which reads it from the books' own event stream.
-        self.entry_dates: dict[str, datetime.date] = {}
+        # The state does not grow with the entries (issue 13): an entry exists when its number
+        # is within its year's sequence (numbers are given by the books, consecutively), and
+        # only who reversed whom is kept. The entries themselves stay in their events; a
+        # reversal is given the original by the application, which reads it from the books'
+        # own event stream.
         self.reverses: dict[str, str] = {}  # reversal number → original number
         self.reversed_by: dict[str, str] = {}  # original number → reversal number
         self.closed_through: str | None = None
@@ -95,6 +107,11 @@ class Books(Aggregate):
         self.balances: dict[str, int] = {}
         self.account_names: dict[str, str] = {}  # sub-accounts opened: code → name
         self.closed_years: dict[str, list[str]] = {}  # year → its 年终结转 entry numbers
+        # Kept so that no check reads every account (a village paying 5,000 households has a
+        # 211 sub-account each, issue 13): the balance of each chart account (its first three
+        # digits) with its sub-accounts, and how many sub-accounts each has (opened or used).
+        self.totals: dict[str, int] = {}
+        self.sub_accounts: dict[str, int] = {}
 
     @property
     def chart(self) -> ChartOfAccounts:
@@ -166,8 +183,8 @@ class Books(Aggregate):
         earmark_move = -sum(
             to_fen(p.signed()) for p in entry.postings if p.account.startswith("241")
         )
-        earmarked = -sum(fen for code, fen in self.balances.items() if code.startswith("241"))
-        cash = sum(fen for code, fen in self.balances.items() if code.startswith(CASH_ACCOUNTS))
+        earmarked = -self._fen("241")
+        cash = self._fen(*CASH_ACCOUNTS)
         if earmarked <= 0 or cash + cash_move >= earmarked + earmark_move:
             return
         free = max(cash - earmarked, 0)
@@ -238,9 +255,19 @@ class Books(Aggregate):
 
     def balance(self, *prefixes: str) -> Money:
         """Debit-positive balance of every account starting with one of ``prefixes``."""
-        return from_fen(
-            sum(fen for code, fen in self.balances.items() if code.startswith(prefixes))
-        )
+        return from_fen(self._fen(*prefixes))
+
+    def _fen(self, *prefixes: str) -> int:
+        """:meth:`balance` in fen; read from the chart accounts' totals (a few dozen) unless a
+        prefix names a sub-account."""
+        if all(len(prefix) <= 3 for prefix in prefixes):
+            return sum(fen for code, fen in self.totals.items() if code.startswith(prefixes))
+        return sum(fen for code, fen in self.balances.items() if code.startswith(prefixes))
+
+    def has_sub_accounts(self, parent: str) -> bool:
+        """Whether the chart account ``parent`` has sub-accounts (prescribed, opened or
+        used), so that it takes no postings of its own."""
+        return parent in self.chart.prescribed_parents or self.sub_accounts.get(parent, 0) > 0
 
     def available_income(self) -> Money:
         """Income not yet distributed: the credit balance of the income and expense accounts
@@ -261,7 +288,7 @@ class Books(Aggregate):
         Allowed until the first entry is posted or a month is closed; a later call replaces the
         earlier balances (both stay in the log).
         """
-        if self.entry_dates or self.closed_through is not None:
+        if self.sequences or self.closed_through is not None:
             raise ConflictError(
                 f"the books of {self.code} already have entries or closed months; opening "
                 "balances can only be set on books that have none",
@@ -300,11 +327,16 @@ class Books(Aggregate):
         self.balances = {}
         for posting in postings:
             self._move(posting)
+        self.totals, self.sub_accounts = _summaries(self.balances, self.account_names)
 
     def _move(self, posting: Posting) -> None:
-        self.balances[posting.account] = self.balances.get(posting.account, 0) + to_fen(
-            posting.signed()
-        )
+        account = posting.account
+        fen = to_fen(posting.signed())
+        if account not in self.balances and len(account) > 3:
+            if account not in self.account_names:
+                self.sub_accounts[account[:3]] = self.sub_accounts.get(account[:3], 0) + 1
+        self.balances[account] = self.balances.get(account, 0) + fen
+        self.totals[account[:3]] = self.totals.get(account[:3], 0) + fen
 
     # -- entries -------------------------------------------------------------------------------
 
@@ -357,15 +389,29 @@ class Books(Aggregate):
     def _record_entry(self, entry: JournalEntry) -> None:
         for posting in entry.postings:
             self._move(posting)
-        self.entry_dates[entry.number] = entry.date
         year = entry.number[:4]
         self.sequences[year] = self.sequences.get(year, 0) + 1
 
     def has_entry(self, number: str) -> bool:
-        return number in self.entry_dates
+        """Whether ``number`` is a voucher of these books: ``YYYY-NNNN`` within its year's
+        sequence (the books number every entry they record, one after the other)."""
+        year, _, serial = number.partition("-")
+        if not (len(year) == 4 and year.isdigit() and serial.isascii() and serial.isdigit()):
+            return False
+        return number == f"{year}-{int(serial):04d}" and 1 <= int(serial) <= self.sequences.get(
+            year, 0
+        )
+
+    def entry_numbers(self) -> list[str]:
+        """Every voucher number of these books, in order."""
+        return [
+            f"{year}-{serial:04d}"
+            for year, count in sorted(self.sequences.items())
+            for serial in range(1, count + 1)
+        ]
 
     def require_entry(self, number: str) -> None:
-        if number not in self.entry_dates:
+        if not self.has_entry(number):
             raise EntryNotFoundError(
                 f"entry {number} is not in the books of {self.code}", field="number"
             )
@@ -401,10 +447,6 @@ class Books(Aggregate):
                 f"the others unchanged. Correct it with {operation}",
                 field="number",
                 details={"source": source or ""},
-            )
-        if self.entry_dates[number] != original.date:
-            raise ConflictError(
-                f"entry {number} given for reversal is not the one in the books of {self.code}"
             )
         if number in self.reverses:
             raise ConflictError(
@@ -498,7 +540,10 @@ class Books(Aggregate):
     def _account_opened(
         self, *, code: str, name: str, parent: str, actor: str, source: str | None = None
     ) -> None:
-        self.__dict__.setdefault("account_names", {})[code] = name
+        names = self.__dict__.setdefault("account_names", {})
+        if code not in names and code not in self.balances:
+            self.sub_accounts[code[:3]] = self.sub_accounts.get(code[:3], 0) + 1
+        names[code] = name
 
     # -- year-end closing (domain/closing.py) --------------------------------------------------
 
@@ -864,3 +909,17 @@ class JointEntity(Books):
         self, *, entry: JournalEntry, programme: str, amount: Money, actor: str
     ) -> None:
         self._record_entry(entry)
+
+
+def _summaries(
+    balances: Mapping[str, int], account_names: Mapping[str, str]
+) -> tuple[dict[str, int], dict[str, int]]:
+    """``Books.totals`` and ``Books.sub_accounts`` computed from every account."""
+    totals: dict[str, int] = {}
+    for code, fen in balances.items():
+        totals[code[:3]] = totals.get(code[:3], 0) + fen
+    counts: dict[str, int] = {}
+    for code in {*balances, *account_names}:
+        if len(code) > 3:
+            counts[code[:3]] = counts.get(code[:3], 0) + 1
+    return totals, counts

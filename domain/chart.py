@@ -114,18 +114,8 @@ def check_postings_open(
     """Refuse a posting to a sub-account that is not open or to a chart account that has
     sub-accounts (422, naming the account and what to do instead)."""
     postings = list(postings)
-    parents = {
-        code[:3]
-        for names in (
-            books.chart.prescribed,
-            books.__dict__.get("account_names", {}),
-            books.balances,
-        )
-        for code in names
-        if len(code) > 3
-    }
     if all(
-        is_open(books, p.account) if len(p.account) > 3 else p.account not in parents
+        is_open(books, p.account) if len(p.account) > 3 else not books.has_sub_accounts(p.account)
         for p in postings
     ):
         return  # the usual case, without naming and sorting every account

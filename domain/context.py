@@ -41,6 +41,9 @@ class CommandContext:
     claim: RequestClaim | None = None
     # Filled in by the save: the key aggregate's version once this command has recorded it.
     key_version: int | None = None
+    # Filled in by the save: the last log position (notification id) this command wrote, so a
+    # request can wait for the read models to reach its own write (``api.deps.Writer``).
+    position: int = 0
 
     @property
     def claimed(self) -> bool:

@@ -24,7 +24,7 @@ from typing import Any
 from moneyed import Money
 
 from domain.books import JointEntity, VillageCollective
-from domain.members import MemberRegister
+from domain.members import RegisterQueries
 from domain.privacy import mask_name
 from ledger.money import ZERO, amount_str, money
 
@@ -104,7 +104,7 @@ def _pro_rata(value: Decimal, part: Fraction, places: str) -> Decimal:
 
 
 def household_days(
-    register: MemberRegister, first: datetime.date, last: datetime.date
+    register: RegisterQueries, first: datetime.date, last: datetime.date
 ) -> dict[str, tuple[int, datetime.date]]:
     """Per household with a member on some day from ``first`` to ``last`` (both included): the
     days on which at least one of its members was a member, and the last such day."""
@@ -129,7 +129,7 @@ def household_days(
 
 
 def household_parties(
-    register: MemberRegister,
+    register: RegisterQueries,
     as_of: datetime.date,
     period: tuple[datetime.date, datetime.date] | None = None,
 ) -> tuple[list[dict[str, Any]], dict[str, list[int]]]:
@@ -145,13 +145,20 @@ def household_parties(
 
     Returns (parties, days) where ``days`` maps a partial household to [days, period days].
     """
+    bases_on: dict[datetime.date, dict[str, dict[str, Decimal]]] = {}
+
+    def household_bases(day: datetime.date) -> dict[str, dict[str, Decimal]]:
+        if day not in bases_on:  # once per day, not once per household
+            bases_on[day] = register.household_bases(day)
+        return bases_on[day]
+
     if period is None:
-        found = {n: (Fraction(1), as_of) for n in register.household_bases(as_of)}
+        found = {n: (Fraction(1), as_of) for n in household_bases(as_of)}
         partial: dict[str, list[int]] = {}
     else:
         total = (period[1] - period[0]).days + 1
         spans = household_days(register, *period)
-        present = register.household_bases(as_of)
+        present = household_bases(as_of)
         found = {
             n: (Fraction(d, total), as_of if n in present else day) for n, (d, day) in spans.items()
         }
@@ -159,7 +166,7 @@ def household_parties(
     parties = []
     for number in sorted(found):
         part, day = found[number]
-        bases = register.household_bases(day).get(number, {})
+        bases = household_bases(day).get(number, {})
         if not bases:
             continue
         party: dict[str, Any] = {
@@ -176,6 +183,11 @@ def household_parties(
     return parties, partial
 
 
+# Payees per entry when a plan pays more than one entry can hold (ledger.entries.MAX_POSTINGS):
+# the declaration and the payment are then posted as batches (第1/6批 …), each balanced.
+PAYEES_PER_ENTRY = 900
+
+
 def payout_entries(
     *,
     plan_code: str,
@@ -183,10 +195,12 @@ def payout_entries(
     result: dict[str, Any],
     deduction_accounts: dict[str, str | None],
 ) -> tuple[list[tuple[str, list[dict[str, Any]]]], dict[str, Money]]:
-    """The payer's entries (memo, postings) and the amount each payee receives."""
+    """The payer's entries (memo, postings) and the amount each payee receives: the
+    declaration(s) first, then the payment(s). A plan with more payees than one entry holds
+    (a village of thousands of households) posts them in batches of ``PAYEES_PER_ENTRY``."""
     lines = {line["code"]: money(line["total"]) for line in result["lines"]}
     paid = {code: amount for code, amount in lines.items() if amount > ZERO}
-    declare: list[dict[str, Any]] = []
+    set_aside_lines: list[dict[str, Any]] = []
     set_aside = ZERO
     for deduction in result["deductions"]:
         account = deduction_accounts.get(deduction["name"])
@@ -194,27 +208,47 @@ def payout_entries(
         if account is None or amount == ZERO:
             continue
         set_aside += amount
-        declare.append(
+        set_aside_lines.append(
             {"account": account, "side": "credit", "amount": amount, "memo": deduction["name"]}
         )
-    total_paid = sum(paid.values(), ZERO)
-    for code, amount in sorted(paid.items()):
-        declare.append({"account": f"211{code}", "side": "credit", "amount": amount, "memo": code})
-    declare.insert(
-        0,
-        {"account": "32201", "side": "debit", "amount": total_paid + set_aside, "memo": title},
-    )
-    entries: list[tuple[str, list[dict[str, Any]]]] = []
-    if total_paid + set_aside > ZERO:
-        entries.append((f"分配 {plan_code} {title}", declare))
-    if total_paid > ZERO:
-        pay = [
-            {"account": f"211{code}", "side": "debit", "amount": amount, "memo": code}
-            for code, amount in sorted(paid.items())
+    payees = sorted(paid.items())
+    batches = [
+        payees[i : i + PAYEES_PER_ENTRY] for i in range(0, len(payees), PAYEES_PER_ENTRY)
+    ] or [[]]
+
+    def memo(kind: str, index: int) -> str:
+        text = f"{kind} {plan_code} {title}"
+        return text if len(batches) == 1 else f"{text}（第{index}/{len(batches)}批）"
+
+    declarations: list[tuple[str, list[dict[str, Any]]]] = []
+    payments: list[tuple[str, list[dict[str, Any]]]] = []
+    for index, batch in enumerate(batches, start=1):
+        first = index == 1
+        declare = list(set_aside_lines) if first else []
+        declare += [
+            {"account": f"211{code}", "side": "credit", "amount": amount, "memo": code}
+            for code, amount in batch
         ]
-        pay.append({"account": "102", "side": "credit", "amount": total_paid, "memo": ""})
-        entries.append((f"支付 {plan_code} {title}", pay))
-    return entries, paid
+        batch_paid = sum((amount for _, amount in batch), ZERO)
+        total = batch_paid + (set_aside if first else ZERO)
+        declare.insert(0, {"account": "32201", "side": "debit", "amount": total, "memo": title})
+        if total > ZERO:
+            declarations.append((memo("分配", index), declare))
+        if batch_paid > ZERO:
+            pay = [
+                {"account": f"211{code}", "side": "debit", "amount": amount, "memo": code}
+                for code, amount in batch
+            ]
+            pay.append({"account": "102", "side": "credit", "amount": batch_paid, "memo": ""})
+            payments.append((memo("支付", index), pay))
+    return declarations + payments, paid
+
+
+def declarations(entries: list[tuple[str, list[dict[str, Any]]]]) -> list[tuple[str, Any]]:
+    """The declaration entries among ``payout_entries``' (those debiting 32201)."""
+    return [
+        e for e in entries if any(p["account"] == "32201" and p["side"] == "debit" for p in e[1])
+    ]
 
 
 def receipt_postings(amount: Money, payer: str) -> list[dict[str, Any]]:

@@ -25,10 +25,11 @@ from eventsourcing.persistence import IntegrityError, RecordConflictError
 from domain.agreement import EnterpriseAgreement
 from domain.alliance import Alliance, VillageMembership
 from domain.books import Books
+from domain.bulk import VoucherImportBatch
 from domain.context import CommandContext, RequestClaim
 from domain.disclosure import DisclosureSheet
 from domain.errors import ForbiddenTownshipError
-from domain.members import MemberRegister
+from domain.members import Household, MemberNumber, MemberRegister, VillageRegister
 from domain.plan import DistributionPlan
 from domain.requests import KeyAlreadyRecorded, RequestKey, request_key_id, utcnow
 
@@ -46,8 +47,12 @@ def describe(aggregate: Any) -> str:
         return f"the alliance membership of village {aggregate.village}"
     if isinstance(aggregate, DistributionPlan):
         return f"distribution plan {aggregate.code}"
-    if isinstance(aggregate, MemberRegister):
+    if isinstance(aggregate, MemberRegister | VillageRegister):
         return f"the member register of {aggregate.village}"
+    if isinstance(aggregate, Household):
+        return f"household {aggregate.number} of {aggregate.village}"
+    if isinstance(aggregate, MemberNumber):
+        return f"member number {aggregate.number} of {aggregate.village}"
     if isinstance(aggregate, DisclosureSheet):
         return f"the disclosure sheet of {aggregate.village} for {aggregate.period}"
     if isinstance(aggregate, EnterpriseAgreement):
@@ -61,12 +66,14 @@ def township_of(app: BooksApplication, aggregate: Any) -> str | None:
     if isinstance(aggregate, Books | Alliance | VillageMembership | DistributionPlan):
         township: str = aggregate.township
         return township
-    if isinstance(aggregate, MemberRegister | DisclosureSheet):
+    if isinstance(
+        aggregate, MemberRegister | VillageRegister | Household | MemberNumber | DisclosureSheet
+    ):
         return app.entity_township(aggregate.village)
     if isinstance(aggregate, EnterpriseAgreement):
         return app.entity_township(aggregate.joint_entity_code)
-    if isinstance(aggregate, RequestKey):
-        return None
+    if isinstance(aggregate, RequestKey | VoucherImportBatch):
+        return None  # a key; the books saved with it are checked themselves
     raise ForbiddenTownshipError(  # fail closed: a new aggregate type must say its township
         f"{describe(aggregate)} has no known township; only an administrator may write it"
     )
@@ -152,6 +159,8 @@ def save_in_context(
         raise
     if extra:
         context.key_version = extra[0].version
+    for recording in recordings or ():
+        context.position = max(context.position, recording.notification.id)
     return recordings
 
 

@@ -97,6 +97,11 @@ class ChartOfAccounts:
         32202 未分配收益. Every set of books has them open."""
         return MappingProxyType(self._prescribed)
 
+    @property
+    def prescribed_parents(self) -> frozenset[str]:
+        """The chart accounts that have prescribed sub-accounts (322)."""
+        return frozenset(code[:3] for code in self._prescribed)
+
     @classmethod
     def standard(cls) -> ChartOfAccounts:
         """The chart of 2023 from ``chart_2023.csv`` (loaded once)."""

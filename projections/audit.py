@@ -203,6 +203,9 @@ CREATED = {
     "JointEntity.Registered": ("joint-entity", "code", "code"),
     "EnterpriseAgreement.Signed": ("agreement", "code", "joint_entity_code"),
     "MemberRegister.Opened": ("member-register", "village", "village"),
+    "VillageRegister.Opened": ("member-register", "village", "village"),
+    "Household.HouseholdRegistered": ("household", "number", "village"),
+    "MemberNumber.Claimed": ("member-number", "number", "village"),
     "DistributionPlan.Drafted": ("plan", "code", "payer"),
     "DisclosureSheet.Opened": ("disclosure-sheet", "village", "village"),
 }
@@ -242,6 +245,7 @@ def _detail(event: Any) -> dict[str, Any]:
 # stored types whose ``_data_`` is the text ``_detail`` gives of the decoded value
 _AS_TEXT = frozenset(("cny", "date", "decimal_str"))
 _DETAIL_SET = frozenset(DETAIL_FIELDS)
+_TEXT = (str, type(None))
 
 
 def _stored_detail(event: Stored) -> dict[str, Any]:
@@ -285,12 +289,14 @@ class AuditProjection:
         class_name = qualname.rsplit(".", 1)[0]
         state = event.state
         if qualname in CREATED:
-            e = event.event
             kind, code_field, entity_field = CREATED[qualname]
-            code = str(getattr(e, code_field))
-            if kind == "disclosure-sheet":
-                code = f"{e.village}:{e.period}"
-            entity = getattr(e, entity_field) if entity_field else None
+            code, entity = state.get(code_field), state.get(entity_field) if entity_field else None
+            if kind == "disclosure-sheet" or type(code) is not str or type(entity) not in _TEXT:
+                e = event.event  # not plain text in the stored state: as the library decodes it
+                code = str(getattr(e, code_field))
+                if kind == "disclosure-sheet":
+                    code = f"{e.village}:{e.period}"
+                entity = getattr(e, entity_field) if entity_field else None
             w.insert(
                 aggregates,
                 {"aggregate_id": aggregate_id, "kind": kind, "code": code, "entity": entity},

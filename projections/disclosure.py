@@ -14,16 +14,24 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, or_, select
+from sqlalchemy import Connection, and_, func, or_, select
 
 from ledger.accounts import ChartOfAccounts
 from ledger.money import ZERO, from_fen
-from ledger.trial_balance import TrialBalance
+from ledger.trial_balance import TrialBalance, TrialBalanceLine
 from projections import queries
-from projections.chart_view import entity_chart
 from projections.distribution_statement import distribution_statement
 from projections.statements import CLOSING_SOURCE, Period, balance_sheet, money_item
-from projections.tables import LINE_OF_ENTRY, entries, entry_lines, plan_lines, plans
+from projections.tables import (
+    LINE_OF_ENTRY,
+    account_months,
+    accounts,
+    entries,
+    entry_lines,
+    opening_balances,
+    plan_lines,
+    plans,
+)
 
 # The layout of a sheet's content, recorded in it, so a sheet published earlier is re-derived
 # (by ``verify``) as it was made: 1 printed sub-accounts under the chart's fallback names and
@@ -43,6 +51,66 @@ SOURCE_NAMES = {
 }
 
 
+def _chart(conn: Connection, village: str, codes: set[str]) -> ChartOfAccounts:
+    """The chart of 2023 with the names the village gave ``codes`` (those a sheet prints):
+    the same names ``entity_chart`` gives them, without reading every sub-account the books
+    ever opened (one per household in a village whose plans pay households)."""
+    wanted = sorted(c for c in codes if len(c) > 3)
+    names = {}
+    for first in range(0, len(wanted), 500):
+        names.update(
+            {
+                r.code: r.name
+                for r in conn.execute(
+                    select(accounts.c.code, accounts.c.name).where(
+                        and_(
+                            accounts.c.entity_code == village,
+                            accounts.c.code.in_(wanted[first : first + 500]),
+                        )
+                    )
+                )
+            }
+        )
+    return ChartOfAccounts.standard().with_names(names)
+
+
+def closing_balances(conn: Connection, village: str, last_month: str) -> TrialBalance:
+    """The accounts of ``village`` with a balance at the end of ``last_month``, as the lines
+    of a trial balance (closing = opening, no movements): all a sheet reads of one (the balance
+    sheet's closing column, and the sub-accounts behind claims and debts).
+
+    Summed per account in the database and in integer fen, accounts that close at zero left
+    out: a village that paid 5,000 households holds 5,000 sub-accounts of 211 that are all
+    settled, and the sheet no longer reads them one by one (the same figures as
+    ``queries.trial_balance_between``, whose closing is opening + every movement up to
+    ``last_month``)."""
+    balances: dict[str, int] = {}
+    for r in conn.execute(
+        select(opening_balances.c.account, opening_balances.c.balance_fen).where(
+            opening_balances.c.entity_code == village
+        )
+    ):
+        balances[r.account] = balances.get(r.account, 0) + r.balance_fen
+    net = func.sum(account_months.c.debit_fen - account_months.c.credit_fen)
+    for r in conn.execute(
+        select(account_months.c.account, net.label("net"))
+        .where(and_(account_months.c.entity_code == village, account_months.c.month <= last_month))
+        .group_by(account_months.c.account)
+        .having(net != 0)
+    ):
+        balances[r.account] = balances.get(r.account, 0) + int(r.net)
+    kept = {code: fen for code, fen in balances.items() if fen}
+    chart = _chart(conn, village, set(kept))
+    return TrialBalance(
+        tuple(
+            TrialBalanceLine(
+                account=chart.get(code), opening=from_fen(fen), debit=ZERO, credit=ZERO
+            )
+            for code, fen in sorted(kept.items())
+        )
+    )
+
+
 def _items(
     conn: Connection,
     village: str,
@@ -51,30 +119,36 @@ def _items(
     side: str,
     layout: int = LAYOUT,
 ) -> tuple[list[dict[str, Any]], int]:
-    chart = entity_chart(conn, village) if layout >= 2 else ChartOfAccounts.standard()
-    rows = conn.execute(
-        select(
-            entries.c.date,
-            entries.c.number,
-            entries.c.memo,
-            entries.c.source,
-            entries.c.actor,
-            entries.c.reverses,
-            entry_lines.c.account,
-            entry_lines.c.amount_fen,
-        )
-        .join(entries, LINE_OF_ENTRY)
-        .where(
-            and_(
-                entry_lines.c.entity_code == village,
-                entry_lines.c.side == side,
-                or_(*(entry_lines.c.account.startswith(p) for p in prefixes)),
-                entries.c.date >= period.start,
-                entries.c.date <= period.end,
-                or_(entries.c.source.is_(None), ~entries.c.source.startswith(CLOSING_SOURCE)),
+    rows = list(
+        conn.execute(
+            select(
+                entries.c.date,
+                entries.c.number,
+                entries.c.memo,
+                entries.c.source,
+                entries.c.actor,
+                entries.c.reverses,
+                entry_lines.c.account,
+                entry_lines.c.amount_fen,
             )
+            .join(entries, LINE_OF_ENTRY)
+            .where(
+                and_(
+                    entry_lines.c.entity_code == village,
+                    entry_lines.c.side == side,
+                    or_(*(entry_lines.c.account.startswith(p) for p in prefixes)),
+                    entries.c.date >= period.start,
+                    entries.c.date <= period.end,
+                    or_(entries.c.source.is_(None), ~entries.c.source.startswith(CLOSING_SOURCE)),
+                )
+            )
+            .order_by(entries.c.date, entries.c.number, entry_lines.c.line)
         )
-        .order_by(entries.c.date, entries.c.number, entry_lines.c.line)
+    )
+    chart = (
+        _chart(conn, village, {r.account for r in rows})
+        if layout >= 2
+        else ChartOfAccounts.standard()
     )
     items = []
     total = 0
@@ -240,7 +314,7 @@ def disclosure_content(
     entity = queries.entity(conn, village)
     if entity is None or entity["kind"] != "village":
         raise LookupError(f"village {village} does not exist")
-    tb = queries.trial_balance_between(conn, village, period.first_month, period.last_month)
+    tb = closing_balances(conn, village, period.last_month)
     statements = _Statements(conn)
     sheet = balance_sheet(tb)
     income, income_fen = _items(conn, village, period, INCOME, "credit", layout)

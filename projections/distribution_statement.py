@@ -4,6 +4,10 @@ and the approval record of 四议两公开. Names of households are already mask
 
 from __future__ import annotations
 
+import hashlib
+import json
+import threading
+from collections import OrderedDict
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -13,7 +17,7 @@ from ledger.capitals import to_capitals
 from ledger.money import ZERO, amount_str, format_yuan, money
 from ledger.words import basis_name, rule_in_words
 from projections import audit, economy_queries, queries
-from projections.tables import plans
+from projections.tables import plan_steps, plans
 
 STATE_NAMES = {
     "drafted": "审批中",
@@ -81,16 +85,29 @@ def villages_paid_on(conn: Connection, code: str) -> list[str]:
     return sorted({payer for payer in rows if payer in villages})
 
 
-def distribution_statement(conn: Connection, code: str) -> dict[str, Any] | None:
-    plan = economy_queries.plan(conn, code)
-    if plan is None:
-        return None
-    rule, result = plan["rule"], plan["result"]
-    payer = queries.entity(conn, plan["payer"]) or {"name": plan["payer"]}
+# A plan's rule and result never change once it is drafted (a correction is a new plan), so
+# what the statement makes of them — every line with its figures and capitals, the rule in
+# words — is made once per process and kept, keyed by the plan's code and a digest of the
+# stored rule and result (the same code in another store, or rebuilt differently, is another
+# key). Only the approval steps, state, corrections, alternatives and ledger fingerprint are
+# read per request. Statements are read-only: their parts are shared with this cache.
+_CORES: OrderedDict[tuple[str, bytes], dict[str, Any]] = OrderedDict()
+_CORES_KEPT = 64
+_CORES_LOCK = threading.Lock()
+
+
+def _core(code: str, rule_text: str, result_text: str, scope: str) -> dict[str, Any]:
+    key = (code, hashlib.blake2b(f"{rule_text}\0{result_text}".encode()).digest())
+    with _CORES_LOCK:
+        found = _CORES.get(key)
+        if found is not None:
+            _CORES.move_to_end(key)
+            return found
+    rule, result = json.loads(rule_text), json.loads(result_text)
     tiers = result["tiers"]
     parties = {p["code"]: p for p in rule["parties"]}
     member_days = rule.get("sources", {}).get("member_days", {})
-    joined = "入盟" if plan["scope"] == "alliance" else "在册"
+    joined = "入盟" if scope == "alliance" else "在册"
     lines = []
     for line in result["lines"]:
         party = parties[line["code"]]
@@ -121,20 +138,9 @@ def distribution_statement(conn: Connection, code: str) -> dict[str, Any] | None
             for b in ([t["basis"]] if "basis" in t else list(t.get("weights", {})))
         }
     )
-    return {
-        "code": plan["code"],
-        "title": plan["title"],
-        "scope": plan["scope"],
-        "payer": {"code": plan["payer"], "name": payer["name"]},
-        "period": plan["period"],
-        "as_of": str(plan["as_of"]),
-        "state": plan["state"],
-        "state_name": STATE_NAMES.get(plan["state"], plan["state"]),
-        "executed_on": str(plan["executed_on"]) if plan["executed_on"] else None,
-        "supersedes": plan["supersedes"],
-        **({"corrections": corrections(conn, plan)} if plan["supersedes"] else {}),
-        "superseded_by": plan["superseded_by"],
-        "rejection": plan["rejection"],
+    core = {
+        "rule": rule,
+        "result": result,
         "rule_words": rule_in_words(rule),
         "bases": [{"key": b, "name": basis_name(b)} for b in used],
         "amount": _with_capitals(result["amount"]),
@@ -149,6 +155,72 @@ def distribution_statement(conn: Connection, code: str) -> dict[str, Any] | None
         "lines": lines,
         "total": _with_capitals(result["total"]),
         "sources": rule.get("sources", {}),
+    }
+    with _CORES_LOCK:
+        _CORES[key] = core
+        while len(_CORES) > _CORES_KEPT:
+            _CORES.popitem(last=False)
+    return core
+
+
+def distribution_statement(conn: Connection, code: str) -> dict[str, Any] | None:
+    row = (
+        conn.execute(
+            select(
+                plans.c.code,
+                plans.c.title,
+                plans.c.scope,
+                plans.c.payer,
+                plans.c.period,
+                plans.c.as_of,
+                plans.c.state,
+                plans.c.executed_on,
+                plans.c.supersedes,
+                plans.c.superseded_by,
+                plans.c.rejection,
+                plans.c.rule,
+                plans.c.result,
+            ).where(plans.c.code == code)
+        )
+        .mappings()
+        .first()
+    )
+    if row is None:
+        return None
+    core = _core(code, row["rule"], row["result"], row["scope"])
+    payer = queries.entity(conn, row["payer"]) or {"name": row["payer"]}
+    steps = [
+        dict(r)
+        for r in conn.execute(
+            select(plan_steps)
+            .where(plan_steps.c.plan_code == code)
+            .order_by(plan_steps.c.position, plan_steps.c.step)
+        ).mappings()
+    ]
+    plan = {**dict(row), "rule": core["rule"], "result": core["result"]}
+    return {
+        "code": row["code"],
+        "title": row["title"],
+        "scope": row["scope"],
+        "payer": {"code": row["payer"], "name": payer["name"]},
+        "period": row["period"],
+        "as_of": str(row["as_of"]),
+        "state": row["state"],
+        "state_name": STATE_NAMES.get(row["state"], row["state"]),
+        "executed_on": str(row["executed_on"]) if row["executed_on"] else None,
+        "supersedes": row["supersedes"],
+        **({"corrections": corrections(conn, plan)} if row["supersedes"] else {}),
+        "superseded_by": row["superseded_by"],
+        "rejection": row["rejection"],
+        "rule_words": core["rule_words"],
+        "bases": core["bases"],
+        "amount": core["amount"],
+        "deductions": core["deductions"],
+        "distributable": core["distributable"],
+        "tiers": core["tiers"],
+        "lines": core["lines"],
+        "total": core["total"],
+        "sources": core["sources"],
         "alternatives": [
             {
                 "number": c["number"],
@@ -168,7 +240,7 @@ def distribution_statement(conn: Connection, code: str) -> dict[str, Any] | None
             for c in economy_queries.plan_comparisons_of(conn, code)
         ],
         "ledger": audit.head(conn),  # the fingerprint of the log this statement was made from
-        "steps": _steps(plan["steps"]),
+        "steps": _steps(steps),
     }
 
 

@@ -66,6 +66,7 @@ class EconomyProjection:
             "DividendReceived": self._received,
             "DividendCorrected": self._corrected,
             "MemberRegister.Opened": self._opened,
+            "VillageRegister.Opened": self._opened,  # the bounded shape (domain/members.py)
             "HouseholdRegistered": self._household,
             "MemberRegistered": self._member,
             "SharesAdjusted": self._shares,
@@ -206,6 +207,11 @@ class EconomyProjection:
     # -- member registers ----------------------------------------------------------------------
 
     def _village(self, w: PageWriter, e: Stored) -> str:
+        """The village of a register event: carried by the bounded shape's household events
+        (same names and fields as the legacy register's, plus ``village``), else looked up."""
+        village = e.state.get("village")
+        if village is not None:
+            return str(village)
         return self._code(w, registers, registers.c.village_code, e)
 
     def _opened(self, w: PageWriter, ev: Stored, position: int) -> None:

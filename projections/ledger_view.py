@@ -260,7 +260,7 @@ class LedgerProjection:
     def _opening_balances_set(self, w: PageWriter, ev: Stored, position: int) -> None:
         e = ev.event
         code = self._entity_code(w, ev)
-        w.execute(opening_balances.delete().where(opening_balances.c.entity_code == code))
+        w.delete(opening_balances, {"entity_code": code})
         totals: dict[str, int] = {}
         for posting in e.postings:
             totals[posting.account] = totals.get(posting.account, 0) + to_fen(posting.signed())

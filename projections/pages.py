@@ -10,7 +10,8 @@ an amount is read as whole fen straight from its stored two-place string.
 ``PageWriter`` collects a page's rows in memory and writes them with one executemany per
 table at the end of the page (``flush``). An update of a row still in memory changes it there;
 an update of a row already written is queued and written with one executemany per kind of
-update after the inserts. ``execute`` is for the rare statement that must see everything
+update after the inserts; a delete drops rows of the page from memory and deletes the older
+ones before the inserts. ``execute`` is for the rare statement that must see everything
 before it (a read, a delete, a conditional update): it flushes first, so the order of the log
 is kept.
 """
@@ -237,6 +238,7 @@ class PageWriter:
         self._tuples: dict[tuple[Table, tuple[str, ...]], list[tuple[Any, ...]]] = {}
         self._index: dict[Table, dict[tuple[Any, ...], dict[str, Any]]] = {}
         self._updates: dict[tuple[Table, tuple[str, ...], tuple[str, ...]], list[Any]] = {}
+        self._deletes: dict[tuple[Table, tuple[str, ...]], list[Any]] = {}
         self.statements = 0  # executed, for the benchmark's notes
         self._sqlite = conn.dialect.name == "sqlite"
         self._postgres = conn.dialect.name == "postgresql"
@@ -308,6 +310,21 @@ class PageWriter:
             for value in values:
                 copy.write_row(value)
 
+    def delete(self, table: Table, key: Mapping[str, Any]) -> None:
+        """Delete the rows whose columns ``key`` name have these values: rows of this page
+        are dropped from memory, the others are deleted at the flush, before its inserts."""
+        names = tuple(sorted(key))
+        values = tuple(key[k] for k in names)
+        pending = self._rows.get(table)
+        if pending:
+            kept = [row for row in pending if tuple(row[k] for k in names) != values]
+            if len(kept) != len(pending):
+                self._rows[table] = kept
+                self._index.pop(table, None)
+        self._deletes.setdefault((table, names), []).append(
+            {f"k_{k}": v for k, v in zip(names, values, strict=True)}
+        )
+
     def execute(self, statement: Executable, parameters: Any = None) -> CursorResult[Any]:
         """Run a statement after everything before it is written."""
         self.flush()
@@ -322,6 +339,13 @@ class PageWriter:
         self._tuples.setdefault((table, keys), []).append(values)
 
     def flush(self) -> None:
+        deletes, self._deletes = self._deletes, {}
+        for (table, names), params in deletes.items():  # rows written before this page
+            statement = table.delete().where(
+                and_(*(table.c[k] == bindparam(f"k_{k}") for k in names))
+            )
+            self.conn.execute(statement, params)
+            self.statements += 1
         rows, self._rows = self._rows, {}
         self._index = {}
         tuples, self._tuples = self._tuples, {}

@@ -1,4 +1,5 @@
-"""The ``lianzhang`` command: init, serve, demo, rebuild, token create|list|revoke.
+"""The ``lianzhang`` command: init, serve, worker, demo, rebuild, import-vouchers, token
+create|list|revoke.
 
 Every command reads the database from ``--database-url`` or ``LIANZHANG_DATABASE_URL`` (default: a
 SQLite file under ./var). Errors end the command with one line on stderr and a non-zero status.
@@ -7,7 +8,9 @@ SQLite file under ./var). Errors end the command with one line on stderr and a n
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -31,9 +34,11 @@ class CommandError(Exception):
 
 def _settings(args: argparse.Namespace) -> Settings:
     base = Settings.from_env()
-    return Settings(
+    return dataclasses.replace(
+        base,
         database_url=args.database_url or base.database_url,
         database_schema=args.schema or base.database_schema,
+        projections="worker" if getattr(args, "worker", False) else base.projections,
     )
 
 
@@ -67,6 +72,30 @@ def cmd_serve(args: argparse.Namespace) -> int:
     print(f"data: {_where(settings)}")
     print(f"serving on http://{args.host}:{args.port} (OpenAPI docs at /docs)")
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    """Keep the read models up (LISTEN/NOTIFY on PostgreSQL, polling on SQLite) until SIGTERM
+    or SIGINT; the API then runs with ``serve --worker``."""
+    from projections.worker import Worker
+
+    if args.poll is not None and not 0.01 <= args.poll <= 3600:
+        raise CommandError(f"--poll {args.poll:g} is not between 0.01 and 3600 seconds")
+    settings = _settings(args)
+    runtime = _runtime(settings)
+    worker = Worker(runtime, poll_seconds=args.poll, log=lambda line: print(line, flush=True))
+    previous = {
+        number: signal.signal(number, lambda *_: worker.stop())
+        for number in (signal.SIGTERM, signal.SIGINT)
+    }
+    print(f"data: {_where(settings)}", flush=True)
+    try:
+        worker.run()
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        runtime.close()
     return 0
 
 
@@ -393,6 +422,80 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import_vouchers(args: argparse.Namespace) -> int:
+    """Post a file of vouchers (XLSX, CSV or JSON Lines) through the bulk path
+    (``domain/bulk.py``): every voucher checked as a single posting is, all or nothing; with
+    ``--template`` write the file to fill in instead."""
+    from domain.bulk import VouchersRefusedError
+    from projections.voucher_files import (
+        VoucherFileError,
+        read_voucher_file,
+        write_template,
+    )
+
+    if args.template:
+        try:
+            write_template(args.template)
+        except (OSError, VoucherFileError) as error:
+            raise CommandError(f"cannot write {args.template}: {error}") from None
+        print(f"wrote the voucher template {args.template}")
+        return 0
+    if not args.file:
+        raise CommandError("name the voucher file (.xlsx, .csv or .jsonl), or --template FILE")
+    try:
+        parsed = read_voucher_file(args.file, entity=args.entity)
+    except VoucherFileError as error:
+        raise CommandError(f"{args.file}: {error}") from None
+    problems = list(parsed.problems)
+    runtime = _runtime(_settings(args))
+    try:
+        try:
+            if parsed.vouchers:
+                result = runtime.app.import_vouchers(
+                    parsed.vouchers, actor=args.actor, dry_run=args.dry_run or bool(problems)
+                )
+        except VouchersRefusedError as error:
+            problems += [parsed.locate(p) for p in error.problems]
+            saved = error.saved_batches
+        else:
+            saved = 0
+    finally:
+        runtime.close()
+    if problems:
+        problems.sort(key=lambda p: p.row)
+        for problem in problems:
+            print(f"{args.file}: {problem.line()}", file=sys.stderr)
+        earlier = (
+            f" ({saved} batches saved by an earlier run stay; the rest was not written)"
+            if saved
+            else ""
+        )
+        raise CommandError(
+            f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {args.file}; "
+            f"nothing was written{earlier}. Fix the rows named above and run it again"
+        )
+    books: dict[str, list[str]] = {}
+    for posted in result.posted:
+        books.setdefault(posted.entity, []).append(posted.number)
+    ranges = ", ".join(f"{code} {n[0]}…{n[-1]}" for code, n in books.items())
+    if result.dry_run:
+        print(
+            f"checked {len(result.posted)} vouchers for {len(books)} books: all can be posted "
+            f"({ranges}); nothing was written (--dry-run)"
+        )
+        return 0
+    skipped = (
+        f"; {result.skipped_batches} of them had been saved by an earlier run and were skipped"
+        if result.skipped_batches
+        else ""
+    )
+    print(
+        f"imported {len(result.posted)} vouchers into {len(books)} books ({ranges}) in "
+        f"{result.batches} batches{skipped}"
+    )
+    return 0
+
+
 def cmd_compare(args: argparse.Namespace) -> int:
     """Compare candidate rules on a plan's inputs (``plan:CODE``) or a RULES.md document, and
     print them side by side with the fairness measures; ``--html`` also writes the page."""
@@ -488,7 +591,27 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--port", type=int, default=8000)
         if name == "demo":
             p.add_argument("--no-serve", action="store_true", help="load and exit")
+        p.add_argument(
+            "--worker",
+            "--no-catch-up",
+            action="store_true",
+            help="`lianzhang worker` keeps the read models up; a request waits only for its own "
+            "write's position (LIANZHANG_PROJECTIONS=worker)",
+        )
         p.set_defaults(func=func)
+
+    worker = sub.add_parser(
+        "worker",
+        help="keep the read models up for `serve --worker` (LISTEN/NOTIFY on PostgreSQL, "
+        "polling on SQLite) until SIGTERM",
+    )
+    worker.add_argument(
+        "--poll",
+        type=float,
+        help="seconds between catch-ups when nothing wakes the worker (default 5 on "
+        "PostgreSQL, 0.05 on SQLite)",
+    )
+    worker.set_defaults(func=cmd_worker)
 
     sub.add_parser(
         "rebuild", help="drop the read models and rebuild them from the log"
@@ -538,6 +661,20 @@ def build_parser() -> argparse.ArgumentParser:
     restore = sub.add_parser("import", help="import an event export into an empty store")
     restore.add_argument("file")
     restore.set_defaults(func=cmd_import)
+
+    vouchers = sub.add_parser(
+        "import-vouchers",
+        help="post a file of vouchers (XLSX, CSV, JSON Lines): every voucher checked, all or "
+        "nothing",
+    )
+    vouchers.add_argument("file", nargs="?", help="the vouchers: .xlsx, .csv or .jsonl")
+    vouchers.add_argument("--entity", help="the entity of every voucher (no 单位代码 column)")
+    vouchers.add_argument(
+        "--dry-run", action="store_true", help="check every voucher and write nothing"
+    )
+    vouchers.add_argument("--actor", default="import-vouchers", help="recorded as 经办")
+    vouchers.add_argument("--template", help="write the voucher template (.xlsx or .csv) here")
+    vouchers.set_defaults(func=cmd_import_vouchers)
 
     compare = sub.add_parser(
         "compare", help="compare candidate rules with fairness measures (writes nothing)"

@@ -242,7 +242,7 @@ def _scenario_a(app: LianzhangApplication) -> int:
     if not app.exists(register_id("V03")):
         app.open_register(village="V03", share_kinds=A.SHARE_KINDS, actor=ACTOR)
         wrote += 1
-    register = app.get_register("V03")
+    register = app.register_view("V03")
     for number in A.HOUSEHOLDS:
         if number not in register.households:
             app.register_household(

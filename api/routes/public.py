@@ -6,13 +6,15 @@ the latest. Only published content is served here; nothing is computed for the p
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from api.deps import public_runtime
 from api.problems import Problem
-from api.views import require_views
 from domain.periods import parse_period
 from projections import economy_queries, publishing
 from projections.distribution_statement import distribution_statement
@@ -24,10 +26,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def fresh_runtime(request: Request) -> Any:
-    runtime = request.app.state.runtime
-    runtime.views.catch_up()
-    require_views(request, runtime)
-    return runtime
+    # caught up (or waited for ?min_position=), on the replica of LIANZHANG_READ_URL if set
+    return public_runtime(request)
 
 
 def public_plan(runtime: Any, code: str) -> dict[str, Any]:
@@ -95,18 +95,55 @@ def sheet(village: str, period: str, version: str, request: Request) -> Response
     found = _sheet(request, village, period, number)
     meta = {"version": found["version"], "digest": found["digest"], "replaces": found["replaces"]}
     base = f"/public/sheets/{village}/{period}/v{number}"
-    html = sheet_html(found["content"], version=meta, base=base)
     name = f"{village}-{period}-v{number}"
+    # A published version never changes and its digest (SHA-256 of its content) names it: what
+    # is rendered from it is kept per (digest, what, where) and served again without rendering.
+    key = (found["digest"], found["replaces"], suffix, base)
+    body = _rendered.get(key)
+    if body is None:
+        html = sheet_html(found["content"], version=meta, base=base)
+        if suffix == "pdf":
+            body = pdf(html)
+        elif suffix == "xlsx":
+            body = sheet_xlsx(found["content"], version=meta)
+        else:
+            body = html.encode("utf-8")
+        _rendered.put(key, body)
     if suffix == "pdf":
         return Response(
-            pdf(html),
+            body,
             media_type="application/pdf",
             headers={"Content-Disposition": f'inline; filename="{name}.pdf"'},
         )
     if suffix == "xlsx":
         return Response(
-            sheet_xlsx(found["content"], version=meta),
+            body,
             media_type=XLSX,
             headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
         )
-    return HTMLResponse(html)
+    return HTMLResponse(body)
+
+
+class _Rendered:
+    """A small LRU of rendered published versions (bytes), shared by a process's threads."""
+
+    def __init__(self, kept: int) -> None:
+        self.kept = kept
+        self.items: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> bytes | None:
+        with self.lock:
+            found = self.items.get(key)
+            if found is not None:
+                self.items.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[Any, ...], body: bytes) -> None:
+        with self.lock:
+            self.items[key] = body
+            while len(self.items) > self.kept:
+                self.items.popitem(last=False)
+
+
+_rendered = _Rendered(256)

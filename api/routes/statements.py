@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime
+import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import Field
 
 from api.deps import ReaderDep, WriterDep
@@ -64,7 +65,7 @@ def get_statement(
     reader.runtime.app.get_books(code)
     position = as_of_position(reader, as_of_position_q, as_of)
     if position is None:
-        with reader.runtime.engine.connect() as conn:
+        with reader.engine.connect() as conn:  # the replica when LIANZHANG_READ_URL is set
             return statement(conn, code, kind, _period(period), account)
     with verify.as_of(reader.runtime, position) as engine, engine.connect() as conn:
         return {**statement(conn, code, kind, _period(period), account), "as_of": audit.head(conn)}
@@ -91,7 +92,7 @@ def as_of_position(
     summary="The distribution statement of a plan (收益分配明细表)",
 )
 def get_distribution_statement(code: str, reader: ReaderDep) -> dict[str, Any]:
-    with reader.runtime.engine.connect() as conn:
+    with reader.engine.connect() as conn:  # the replica when LIANZHANG_READ_URL is set
         found = distribution_statement(conn, code)
     if found is None:
         raise Problem(404, "plan-not-found", f"distribution plan {code} does not exist")
@@ -162,12 +163,13 @@ def list_disclosures(village: str, reader: ReaderDep) -> list[dict[str, Any]]:
 @router.get(
     "/villages/{village}/disclosures/{period}/draft",
     responses=PROBLEMS,
+    response_model=dict[str, Any],
     summary="What the sheet would contain if published now (nothing is written)",
 )
-def draft(village: str, period: str, reader: ReaderDep) -> dict[str, Any]:
+def draft(village: str, period: str, reader: ReaderDep) -> Response:
     _period(period)
     reader.runtime.app.get_village(village)
-    return publishing.draft_sheet(
+    content = publishing.draft_sheet(
         reader.runtime,
         village,
         period,
@@ -175,3 +177,7 @@ def draft(village: str, period: str, reader: ReaderDep) -> dict[str, Any]:
         checked_on=reader.runtime.app.today(),
         opinion="",
     )
+    # The content is plain JSON already (strings, numbers, lists): serialised as JSONResponse
+    # would, byte for byte, without FastAPI's encoder walking every line of a large village.
+    body = json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    return Response(body.encode("utf-8"), media_type="application/json")

@@ -236,6 +236,17 @@ def attempts(n: dict[str, str]) -> dict[str, list[tuple[str, dict[str, Any]]]]:
                 {"date": "2026-02-01", "memo": "x", "postings": receipt("1.00")},
             )
         ],
+        "/v1/entities/{code}/voucher-batches": [
+            (
+                "/v1/entities/V01/voucher-batches",
+                {
+                    "vouchers": [
+                        {"date": "2026-02-01", "memo": "批量", "postings": receipt("1.00")},
+                        {"date": "2026-02-02", "memo": "批量", "postings": receipt("2.00")},
+                    ]
+                },
+            )
+        ],
         "/v1/entities/{code}/entries/{number}/reversal": [
             (
                 f"/v1/entities/V01/entries/{n['v01_entry']}/reversal",
@@ -414,8 +425,8 @@ def township_of(api: Api, aggregate_id: UUID) -> str | None:
     app = api.runtime.app
     aggregate: Any = app.repository.get(aggregate_id)
     kind = type(aggregate).__name__
-    if kind == "RequestKey":
-        return None  # the token's own idempotency key
+    if kind in ("RequestKey", "VoucherImportBatch"):
+        return None  # the token's own idempotency key; a batch's key (its books are checked)
     if kind in ("MemberRegister", "DisclosureSheet"):
         return str(app.get_books(aggregate.village).township)
     if kind == "EnterpriseAgreement":

@@ -82,9 +82,19 @@ def build(runtime: Runtime) -> None:
         date=D(2026, 4, 2), reason="宣告金额有误", actor=ACTOR,
     )  # fmt: skip
 
-    # a village of its own: a year closed, reopened and closed again; then it leaves
+    # a village of its own: opening balances set twice, a year closed, reopened and closed
+    # again; then it leaves
     alliance = builders.alliance(app)
     village = builders.village(app)
+    app.set_opening_balances(  # set again before its first entry: the first ones are replaced
+        entity=village,
+        as_of=builders.OPENING,
+        balances=[
+            {"account": "102", "side": "debit", "amount": "5000.00"},
+            {"account": "301", "side": "credit", "amount": "5000.00"},
+        ],
+        actor=ACTOR,
+    )
     app.join_village(alliance=alliance, village=village, joined_on=builders.OPENING, actor=ACTOR)
     for month in (2, 5, 11):
         app.post_entry(

@@ -67,7 +67,8 @@ def test_loading_the_same_books_from_threads_while_they_grow(
             while not done.is_set():
                 books = app.get_books(code)
                 versions[index].append(books.version)
-                assert len(books.entry_dates) == books.sequences.get("2025", 0)
+                n = books.sequences.get("2025", 0)  # a copy taken whole: balances match count
+                assert -books.balances.get("504", 0) == min(n, 60) * 100 + max(n - 60, 0) * 200
         except BaseException as error:  # every failure is the finding
             failures.append(error)
 
@@ -83,4 +84,97 @@ def test_loading_the_same_books_from_threads_while_they_grow(
         assert seen == sorted(seen), "a thread saw the books go back to an older version"
     final = app.get_books(code)
     assert final.sequences["2025"] == 60 + ENTRIES
-    assert len(final.entry_dates) == 60 + ENTRIES
+    assert final.balance("504").amount == -(60 + 2 * ENTRIES)
+
+
+# -- commands borrow the cached books instead of copying them (issue 13) ----------------------
+
+
+def _post(app: object, code: str, day: datetime.date, amount: str = "1.00") -> object:
+    return app.post_entry(  # type: ignore[attr-defined]
+        entity=code, date=day, memo="收款", postings=receipt(amount), actor="tester"
+    )
+
+
+def test_a_command_refused_after_changing_the_books_leaves_the_cache_as_stored(
+    runtime: Runtime,
+) -> None:
+    """The books record an entry in memory before the save refuses it (dated after today): the
+    borrowed object is evicted, so the next voucher gets the number the refused one had and the
+    balances are what is stored."""
+    from domain.errors import DomainError
+
+    app = runtime.app
+    code = village(app)
+    today = app.today()
+    before = app.get_books(code).balance("102").amount
+    first = _post(app, code, today)
+    assert first.number.endswith("-0001")  # type: ignore[attr-defined]
+    with pytest.raises(DomainError):
+        _post(app, code, today + datetime.timedelta(days=1), "5.00")
+    second = _post(app, code, today)
+    assert second.number.endswith("-0002")  # type: ignore[attr-defined]
+    books = app.get_books(code)
+    assert books.balance("102").amount == before + 2
+    assert books.version == app.repository.get(books.id, version=books.version).version
+
+
+def test_loads_outside_a_command_are_copies(runtime: Runtime) -> None:
+    """A read path that changes what it loaded cannot change the cached books."""
+    app = runtime.app
+    code = village(app)
+    before = app.get_books(code).balance("102").amount
+    _post(app, code, app.today())
+    outside = app.get_books(code)
+    outside.balances["102"] = 10**9
+    assert app.get_books(code).balance("102").amount == before + 1
+    assert _post(app, code, app.today()).number.endswith("-0002")  # type: ignore[attr-defined]
+    assert app.get_books(code).balance("102").amount == before + 2
+
+
+def test_books_snapshots_do_not_grow_and_old_snapshots_still_load(database: object) -> None:
+    """Version-2 books snapshots hold no per-entry index; a version-1 snapshot (with
+    ``entry_dates``, as written before issue 13) still loads and the books go on numbering."""
+    from domain.books import Books, _summaries
+
+    url, schema = database  # type: ignore[misc]
+    first = Runtime(url, schema=schema, today=lambda: datetime.date(2026, 6, 30))
+    app = first.app
+    code = village(app)
+    day = datetime.date(2026, 3, 1)
+    for _ in range(3):
+        _post(app, code, day)
+    books = app.get_books(code)
+    snapshot_class = type(books).Snapshot
+    current = snapshot_class.take(books)
+    assert "entry_dates" not in current.state and current.state["class_version"] == 2
+    old_state = {k: v for k, v in current.state.items() if k != "class_version"}
+    old_state["entry_dates"] = {f"2026-{n:04d}": day for n in (1, 2, 3)}
+    old = snapshot_class(
+        originator_id=books.id,
+        originator_version=books.version,
+        timestamp=snapshot_class.create_timestamp(),
+        topic=current.topic,
+        state=old_state,
+    )
+    app.snapshots.put([old])  # type: ignore[union-attr]
+    first.close()
+
+    again = Runtime(url, schema=schema, today=lambda: datetime.date(2026, 6, 30))
+    try:
+        loaded = again.app.get_books(code)
+        assert isinstance(loaded, Books)
+        assert not hasattr(loaded, "entry_dates")
+        assert (loaded.totals, loaded.sub_accounts) == _summaries(
+            loaded.balances, loaded.account_names
+        )
+        assert loaded.balance("102") == books.balance("102")
+        assert loaded.has_entry("2026-0003") and not loaded.has_entry("2026-0004")
+        assert not loaded.has_entry("2026-03") and not loaded.has_entry("期初")
+        assert _post(again.app, code, day).number == "2026-0004"  # type: ignore[attr-defined]
+        reversal = again.app.reverse_entry(
+            entity=code, number="2026-0002", date=day, reason="重复", actor="tester"
+        )
+        assert reversal.number == "2026-0005"
+    finally:
+        again.close()

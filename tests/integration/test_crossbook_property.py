@@ -113,7 +113,7 @@ class World:
         """The entry numbers of a book (posted with a source starting ``source``); a command
         that picks one is skipped when there is none."""
         app = self.runtime.app
-        numbers = sorted(app.get_books(entity).entry_dates)
+        numbers = app.get_books(entity).entry_numbers()
         if source:
             numbers = [
                 n for n in numbers if (app.find_posted(entity, n)[1] or "").startswith(source)
@@ -243,7 +243,15 @@ class World:
         app.execute_plan(code=code, date=A.ALLIANCE_EXECUTED_ON, actor="t")
 
     def check_views(self) -> None:
-        """Every book balances and every view answers."""
+        """Every book balances and every view answers; the books' running summaries (issue
+        13) are what their accounts add up to."""
+        from domain.books import _summaries
+
+        for entity in (self.joint, self.v1, self.v2):
+            books = self.runtime.app.get_books(entity)
+            assert (books.totals, books.sub_accounts) == _summaries(
+                books.balances, books.account_names
+            )
         self.runtime.views.catch_up()
         with self.runtime.engine.connect() as conn:
             for entity in (self.joint, self.v1, self.v2):

@@ -1,0 +1,261 @@
+"""Benchmark: a village of many households — registering them, and reading its disclosure draft.
+
+    .venv/bin/python -m scripts.bench_households [--households 5000] [--database-url URL]
+
+Prints, for one fresh store (a temporary SQLite file by default; a new schema when a PostgreSQL
+URL is given):
+
+- register households: commands/s (one household and one member each: two commands) per block,
+  at the start and at the end: flat means the register does not grow per command;
+- drafting the village's household plan from the register (once, for the record);
+- the disclosure draft of the period the plan was executed in, p50 / p95 over ``samples``
+  requests, through the HTTP API as a clerk asks for it (and the application function alone).
+
+``register_households``, ``household_village`` and ``sheet_latency`` are what
+``scripts/bench.py`` calls. Speed is printed, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import statistics
+import tempfile
+import time
+import uuid
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from domain.privacy import with_check_digit
+from projections import publishing
+from projections.bootstrap import Runtime
+
+D = datetime.date
+ACTOR = "bench"
+REGISTERED_ON = D(2025, 1, 1)
+AS_OF = D(2026, 1, 15)
+EXECUTED_ON = D(2026, 1, 28)
+PERIOD = "2026-01"
+STEPS: list[dict[str, Any]] = [
+    {"step": "提议", "date": D(2026, 1, 18), "body": "村党支部"},
+    {"step": "商议", "date": D(2026, 1, 19), "body": "村两委联席会议", "expected": 7,
+     "present": 7, "votes_for": 7, "votes_against": 0, "abstentions": 0},
+    {"step": "审议", "date": D(2026, 1, 20), "body": "村党员大会", "expected": 32,
+     "present": 28, "votes_for": 27, "votes_against": 0, "abstentions": 1},
+    {"step": "决议", "date": D(2026, 1, 22), "body": "村民代表会议",
+     "assembly": "representatives", "expected": 25, "present": 23, "votes_for": 22,
+     "votes_against": 1, "abstentions": 0},
+    {"step": "决议公开", "date": D(2026, 1, 23), "body": "村两委", "place": "村务公开栏"},
+]  # fmt: skip
+
+
+def id_number(i: int) -> str:
+    """A valid, distinct ID number per household index (born 1950-01-01 + i // 900 days)."""
+    born = D(1950, 1, 1) + datetime.timedelta(days=i // 900)
+    return with_check_digit(f"370321{born:%Y%m%d}{100 + i % 900:03d}")
+
+
+def household_number(i: int) -> str:
+    return f"H{i:05d}"
+
+
+def register_households(
+    app: Any, village: str, n: int, *, start: int = 0, block: int = 500
+) -> list[float]:
+    """Register households ``start`` … ``start + n - 1`` of ``village`` (a register must be
+    open), one member each, through the application. Returns commands/s per block."""
+    rates = []
+    for first in range(start, start + n, block):
+        last = min(first + block, start + n)
+        began = time.perf_counter()
+        for i in range(first, last):
+            number = household_number(i)
+            app.register_household(
+                village=village,
+                number=number,
+                head=f"户主{i}",
+                registered_on=REGISTERED_ON,
+                actor=ACTOR,
+            )
+            app.register_member(
+                village=village,
+                number=f"{number}-1",
+                household=number,
+                name=f"户主{i}",
+                id_number=id_number(i),
+                joined_on=REGISTERED_ON,
+                shares={"人口股": Decimal(1), "劳龄股": Decimal(i % 3)},
+                actor=ACTOR,
+            )
+        rates.append(2 * (last - first) / (time.perf_counter() - began))
+    return rates
+
+
+def household_village(
+    runtime: Runtime, households: int, *, code: str | None = None, block: int = 500
+) -> dict[str, Any]:
+    """A village with ``households`` households, income, and an executed household plan paid in
+    ``PERIOD``. Returns its code and the timings of building it."""
+    app = runtime.app
+    code = code or "B" + uuid.uuid4().hex[:8]
+    app.register_village(
+        code=code, name="基准村", township="基准镇", county="基准县", population=households * 3,
+        households=households, actor=ACTOR,
+    )  # fmt: skip
+    app.set_opening_balances(
+        entity=code,
+        as_of=D(2025, 1, 1),
+        balances=[
+            {"account": "102", "side": "debit", "amount": "500000.00"},
+            {"account": "301", "side": "credit", "amount": "500000.00"},
+        ],
+        actor=ACTOR,
+    )
+    app.post_entry(
+        entity=code,
+        date=D(2025, 6, 30),
+        memo="租金收入",
+        postings=[
+            {"account": "102", "side": "debit", "amount": "2000000.00"},
+            {"account": "504", "side": "credit", "amount": "2000000.00"},
+        ],
+        actor=ACTOR,
+    )
+    app.open_register(village=code, share_kinds=["人口股", "劳龄股"], actor=ACTOR)
+    rates = register_households(app, code, households, block=block)
+    began = time.perf_counter()
+    plan = f"P{code}"
+    app.draft_plan(
+        code=plan,
+        title="基准村成员分配方案",
+        scope="village",
+        target=code,
+        period="2025",
+        as_of=AS_OF,
+        amount="1000000.00",
+        rule={
+            "deductions": [{"name": "公积公益金", "percent": "10"}],
+            "tiers": [{"name": "按股分配", "kind": "proportional", "basis": "shares"}],
+        },
+        actor=ACTOR,
+    )
+    drafted = time.perf_counter() - began
+    for step in STEPS:
+        app.record_plan_step(code=plan, actor=ACTOR, **step)
+    began = time.perf_counter()
+    app.execute_plan(code=plan, date=EXECUTED_ON, actor=ACTOR)
+    executed = time.perf_counter() - began
+    began = time.perf_counter()
+    runtime.views.catch_up()
+    caught_up = time.perf_counter() - began
+    return {
+        "village": code,
+        "plan": plan,
+        "register_rates": rates,
+        "draft_plan_s": drafted,
+        "execute_plan_s": executed,
+        "catch_up_s": caught_up,
+    }
+
+
+def _percentiles(times: list[float]) -> dict[str, float]:
+    ordered = sorted(times)
+    p95 = ordered[max(0, round(0.95 * len(ordered)) - 1)]
+    return {"p50_ms": statistics.median(ordered) * 1000, "p95_ms": p95 * 1000}
+
+
+def sheet_latency(
+    runtime: Runtime, village: str, period: str = PERIOD, samples: int = 20, *, client: Any = None
+) -> dict[str, float]:
+    """p50 / p95 of the disclosure draft of ``village`` for ``period``: through ``client`` (a
+    ``fastapi.testclient.TestClient`` plus headers, as ``(client, headers)``) when given, else
+    the application function ``publishing.draft_sheet``. The first request is a warm-up."""
+    times = []
+    for i in range(samples + 1):
+        began = time.perf_counter()
+        if client is not None:
+            http, headers = client
+            response = http.get(
+                f"/v1/villages/{village}/disclosures/{period}/draft", headers=headers
+            )
+            assert response.status_code == 200, response.text
+        else:
+            publishing.draft_sheet(
+                runtime, village, period, checked_by=[], checked_on=runtime.app.today(), opinion=""
+            )
+        if i:
+            times.append(time.perf_counter() - began)
+    return _percentiles(times)
+
+
+def api_client(runtime: Runtime) -> tuple[Any, Any, dict[str, str]]:
+    """An in-process HTTP client on ``runtime`` with an auditor's token (enter it first)."""
+    from fastapi.testclient import TestClient
+
+    from api.main import create_app
+    from api.settings import Settings
+    from api.tokens import TokenStore
+
+    app = create_app(Settings(database_url=runtime.database_url), runtime=runtime)
+    token = TokenStore(runtime.engine).create("bench-auditor", "auditor")
+    return TestClient(app), app, {"Authorization": f"Bearer {token}"}
+
+
+def run(database_url: str, schema: str | None, households: int, samples: int) -> dict[str, Any]:
+    runtime = Runtime(database_url, schema=schema, today=lambda: D(2026, 3, 1))
+    try:
+        built = household_village(runtime, households)
+        rates = built["register_rates"]
+        http, _, headers = api_client(runtime)
+        with http:
+            over_http = sheet_latency(
+                runtime, built["village"], PERIOD, samples, client=(http, headers)
+            )
+        direct = sheet_latency(runtime, built["village"], PERIOD, samples)
+        print(f"store: {database_url}{' schema ' + schema if schema else ''}")
+        print(
+            f"register {households} households (+1 member each): commands/s first block "
+            f"{rates[0]:.0f}, last block {rates[-1]:.0f} (last/first {rates[-1] / rates[0]:.2f})"
+        )
+        print(
+            f"draft plan {built['draft_plan_s']:.2f} s, execute {built['execute_plan_s']:.2f} s, "
+            f"catch up {built['catch_up_s']:.2f} s"
+        )
+        print(
+            f"disclosure draft over HTTP: p50 {over_http['p50_ms']:.0f} ms, "
+            f"p95 {over_http['p95_ms']:.0f} ms; draft_sheet alone: p50 {direct['p50_ms']:.0f} ms, "
+            f"p95 {direct['p95_ms']:.0f} ms"
+        )
+        return {**built, "http": over_http, "direct": direct}
+    finally:
+        runtime.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--households", type=int, default=5000)
+    parser.add_argument("--samples", type=int, default=20)
+    parser.add_argument("--database-url")
+    args = parser.parse_args()
+    if args.database_url:
+        schema = "lz_bench_" + uuid.uuid4().hex[:8] if "postgresql" in args.database_url else None
+        try:
+            run(args.database_url, schema, args.households, args.samples)
+        finally:
+            if schema is not None:  # the bench's own schema, dropped after the run
+                from sqlalchemy import create_engine, text
+
+                engine = create_engine(
+                    args.database_url.replace("postgresql://", "postgresql+psycopg://", 1)
+                )
+                with engine.begin() as conn:
+                    conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+                engine.dispose()
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        run(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", None, args.households, args.samples)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,37 @@
+"""The benchmark of issue 13 keeps working: a tiny city on both stores (no timing asserted)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from scripts import bench
+
+
+@pytest.mark.parametrize("store", ["sqlite", "postgresql"])
+def test_a_tiny_city_measures_every_row(store: str, tmp_path: Path, capsys: object) -> None:
+    out = tmp_path / "bench.json"
+    bench.main(
+        [
+            f"--store={store}",
+            "--villages=2",
+            "--vouchers=12",
+            "--sizes=5,15",
+            "--block=3",
+            "--rounds=1",
+            "--households=8",
+            "--bulk=30",
+            f"--json={out}",
+        ]
+    )
+    (result,) = json.loads(out.read_text(encoding="utf-8"))
+    assert result["city"]["vouchers"] == 24
+    assert [p["entries_in_book"] for p in result["post"]] == [5, 15]
+    assert result["rebuild"]["events"] > 24
+    assert result["households"]["households"] == 8
+    assert result["http"]["http_ms"] > 0
+    printed = capsys.readouterr().out  # type: ignore[attr-defined]
+    assert "| post one entry vs bare save |" in printed
+    assert "–" not in printed.split("| rebuild vs read + decode |")[1].split("\n")[0]
