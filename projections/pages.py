@@ -42,6 +42,11 @@ def _refuse_float(text: str) -> Any:
     raise _FloatFound(text)
 
 
+try:
+    import orjson as _orjson
+except ImportError:  # optional: the standard library parses the same values
+    _orjson = None  # type: ignore[assignment]
+
 # the standard parser, told to stop at a float: it calls these only for such tokens
 _NO_FLOATS = json.JSONDecoder(parse_float=_refuse_float, parse_constant=_refuse_float)
 
@@ -119,10 +124,22 @@ class Stored:
     @property
     def state(self) -> dict[str, Any]:
         """The stored state parsed as plain JSON: typed values stay ``{"_type_", "_data_"}``.
-        ``floats`` says whether it holds a float (or NaN, Infinity): no event does, amounts and
-        decimals are strings, but the chain's fast encoder is used only when none is there."""
+        ``floats`` says whether it holds a float (or NaN, Infinity) that orjson may write
+        otherwise than the standard library: no event does, amounts and decimals are strings,
+        but the chain's fast encoder is used only when none is there."""
         if self._state is None:
-            text = self.plain.decode("utf-8")
+            plain = self.plain
+            if _orjson is not None:
+                # orjson parses faster; its unsorted encoding giving back the stored bytes
+                # shows every number and string is written as both encoders write it
+                try:
+                    state = _orjson.loads(plain)
+                    if _orjson.dumps(state) == plain:
+                        self._state = state
+                        return state
+                except (ValueError, TypeError):  # orjson.JSONDecodeError/JSONEncodeError
+                    pass
+            text = plain.decode("utf-8")
             try:
                 self._state = _NO_FLOATS.decode(text)
             except _FloatFound:

@@ -59,3 +59,17 @@ def test_stored_canonical_bytes_are_the_canonical_event() -> None:
 def test_orjson_is_installed() -> None:
     """It is a dependency (pyproject.toml): the rebuild's chain is several times faster."""
     assert audit._orjson is not None
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'{"x":1.5,"a":"\\u4e2d\\n"}',  # escaped as an older writer may have: same values
+        b'{"b":[1e16,-0.0],"a":1E-7}',
+        b'{"a" : 1 , "b":"x"}',  # whitespace
+    ],
+)
+def test_stored_bytes_in_other_forms_give_the_same_state_and_bytes(data: bytes) -> None:
+    event = Stored(1, "0f0e0d0c-0b0a-0908-0706-050403020100", 1, "m:C.E", data, None)
+    assert event.state == json.loads(data)
+    assert canonical_state(event) == canonical_bytes(json.loads(data))
