@@ -68,8 +68,9 @@ from sqlalchemy.engine import make_url
 
 from domain.errors import ConflictError
 from ledger.canonical import canonical_bytes
-from projections.audit import GENESIS, canonical_event, chain_hash
+from projections.audit import GENESIS, canonical_event, chain_hash, stored_canonical_bytes
 from projections.database import is_postgres, sqlite_path
+from projections.pages import Stored
 from projections.sqlite_gate import GatedSQLiteFactory
 
 KEY_ENV = "LIANZHANG_SIGNING_KEY"
@@ -251,7 +252,12 @@ def chain_rows(
     chained on from ``previous``; the last row carries the signature of them all."""
     rows: list[list[Any]] = []
     for position, originator_id, version, topic, state in events:
-        current = chain_hash(previous, canonical_event(originator_id, version, topic, state))
+        # hashed from the stored bytes (issue 13): the same bytes as
+        # ``canonical_bytes(canonical_event(...))``, without decoding into a second dict
+        stored = Stored(int(position), str(originator_id), int(version), topic, state, None)
+        current = hashlib.sha256(
+            previous.encode("ascii") + b"\n" + stored_canonical_bytes(stored)
+        ).hexdigest()
         rows.append(
             [int(position), str(originator_id), int(version), previous, current, None, None, None]
         )
