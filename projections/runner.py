@@ -138,6 +138,7 @@ class PullLoop:
         self.projections = tuple(projections)
         self.page_size = page_size
         self._lock = threading.Lock()
+        self._tracked: set[str] = set()  # projections whose tracking row this process has seen
         self.stuck: dict[str, Stuck] = {}
         self._stuck_at: dict[str, float] = {}
 
@@ -174,12 +175,17 @@ class PullLoop:
         applied = 0
         with self._lock:
             for projection in self.projections:
-                self._ensure_tracking_row(projection)
+                if projection.name not in self._tracked:
+                    self._ensure_tracking_row(projection)
+                    self._tracked.add(projection.name)
             active = self._active()
             while active:
                 try:
                     count = self._apply_page(stop, active)
                 except TrackingConflict:
+                    # another process got there first, or rebuilt (its tracking rows are new)
+                    for projection in self.projections:
+                        self._ensure_tracking_row(projection)
                     continue
                 except STORE_ERRORS:
                     raise
@@ -191,6 +197,8 @@ class PullLoop:
                 applied += count
                 if progress is not None:
                     progress(count)
+                if count < self.page_size:
+                    break  # a short page: the log's end (as of this page) is applied
         return applied
 
     def _apply_each(self, stop: int | None, active: Sequence[Projection]) -> int:
@@ -284,10 +292,16 @@ class PullLoop:
             # Lock the tracking rows, always in the same order (PostgreSQL): a second process
             # waits here and then sees the positions the first one wrote. SQLite transactions
             # begin IMMEDIATE, which serialises them the same way.
-            starts = {
-                p.name: _read_position(conn, p.name, for_update=True)
-                for p in sorted(projections, key=lambda p: p.name)
-            }
+            names = sorted(p.name for p in projections)
+            found = dict(
+                conn.execute(
+                    select(tracking.c.projection, tracking.c.position)
+                    .where(tracking.c.projection.in_(names))
+                    .order_by(tracking.c.projection)
+                    .with_for_update()
+                ).all()
+            )
+            starts = {name: int(found.get(name) or 0) for name in names}
             notifications = self.app.recorder.select_notifications(
                 start=min(starts.values()),
                 limit=self.page_size,
@@ -304,22 +318,24 @@ class PullLoop:
                 starts,
             )
             end = notifications[-1].id
+            moving: dict[int, list[str]] = {}  # start → the projections that were there
             for projection in projections:
                 start = starts[projection.name]
                 stuck = self.stuck.get(projection.name)
                 if stuck is not None and end >= stuck.position:  # tried again, and it went
                     del self.stuck[projection.name]
                     self._stuck_at.pop(projection.name, None)
-                if end <= start:
-                    continue
+                if end > start:
+                    moving.setdefault(start, []).append(projection.name)
+            for start, moved in moving.items():  # usually one statement: all were level
                 result = conn.execute(
                     update(tracking)
-                    .where(tracking.c.projection == projection.name)
+                    .where(tracking.c.projection.in_(moved))
                     .where(tracking.c.position == start)
                     .values(position=end)
                 )
-                if result.rowcount != 1:
-                    raise TrackingConflict(projection.name)
+                if result.rowcount != len(moved):
+                    raise TrackingConflict(", ".join(moved))
             return len(notifications)
 
     def reset(self) -> None:
@@ -327,6 +343,7 @@ class PullLoop:
         projection is tried again, stuck or not)."""
         self.stuck.clear()
         self._stuck_at.clear()
+        self._tracked.clear()
         with self._lock, self.engine.begin() as conn:
             for projection in self.projections:
                 for table in reversed(projection.tables):
