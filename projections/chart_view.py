@@ -5,6 +5,7 @@ opened under (so statements print 应付款-仉家村, not 211V01), and the list
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import Connection, and_, select
@@ -14,19 +15,26 @@ from ledger.money import ZERO, amount_str, from_fen
 from projections.tables import account_months, accounts, opening_balances, year_closings
 
 
-def account_names(conn: Connection, code: str) -> dict[str, str]:
-    """Sub-accounts opened in the books of ``code``: code → name."""
-    return {
-        r.code: r.name
-        for r in conn.execute(
-            select(accounts.c.code, accounts.c.name).where(accounts.c.entity_code == code)
-        )
-    }
+def account_names(
+    conn: Connection, code: str, only: Collection[str] | None = None
+) -> dict[str, str]:
+    """Sub-accounts opened in the books of ``code``: code → name (``only`` those codes, when
+    given)."""
+    query = select(accounts.c.code, accounts.c.name).where(accounts.c.entity_code == code)
+    if only is not None:
+        wanted = sorted(c for c in only if len(c) > 3)
+        if not wanted:
+            return {}
+        query = query.where(accounts.c.code.in_(wanted))
+    return {r.code: r.name for r in conn.execute(query)}
 
 
-def entity_chart(conn: Connection, code: str) -> ChartOfAccounts:
-    """The chart of 2023 with the names the books of ``code`` gave their sub-accounts."""
-    return ChartOfAccounts.standard().with_names(account_names(conn, code))
+def entity_chart(
+    conn: Connection, code: str, only: Collection[str] | None = None
+) -> ChartOfAccounts:
+    """The chart of 2023 with the names the books of ``code`` gave their sub-accounts (only
+    ``only``'s, when given)."""
+    return ChartOfAccounts.standard().with_names(account_names(conn, code, only))
 
 
 def account_listing(conn: Connection, code: str, month: str | None = None) -> list[dict[str, Any]]:

@@ -10,7 +10,7 @@ from typing import Any
 from moneyed import Money
 from sqlalchemy import Connection, and_, func, select
 
-from ledger.accounts import ChartOfAccounts, Side
+from ledger.accounts import Side
 from ledger.money import from_fen
 from ledger.trial_balance import TrialBalance, trial_balance
 from projections.chart_view import entity_chart
@@ -88,17 +88,23 @@ def list_alliances(conn: Connection) -> list[dict[str, Any]]:
     return [dict(r) for r in conn.execute(select(alliances).order_by(alliances.c.code)).mappings()]
 
 
-def _entry_views(conn: Connection, rows: list[Any], chart: ChartOfAccounts) -> list[EntryView]:
+def _entry_views(conn: Connection, rows: list[Any]) -> list[EntryView]:
     if not rows:
         return []
     code = rows[0]["entity_code"]
     numbers = [r["number"] for r in rows]
     lines: dict[str, list[EntryLine]] = {n: [] for n in numbers}
-    for line in conn.execute(
-        select(entry_lines)
-        .where(and_(entry_lines.c.entity_code == code, entry_lines.c.number.in_(numbers)))
-        .order_by(entry_lines.c.number, entry_lines.c.line)
-    ).mappings():
+    found = list(
+        conn.execute(
+            select(entry_lines)
+            .where(and_(entry_lines.c.entity_code == code, entry_lines.c.number.in_(numbers)))
+            .order_by(entry_lines.c.number, entry_lines.c.line)
+        ).mappings()
+    )
+    # the names of only the accounts these lines use (a village paying its households has a
+    # sub-account per household: reading them all made one entry cost as much as the register)
+    chart = entity_chart(conn, code, only={line["account"] for line in found})
+    for line in found:
         lines[line["number"]].append(
             EntryLine(
                 account=line["account"],
@@ -133,7 +139,7 @@ def entry(conn: Connection, code: str, number: str) -> EntryView | None:
             select(entries).where(and_(entries.c.entity_code == code, entries.c.number == number))
         ).mappings()
     )
-    found = _entry_views(conn, rows, entity_chart(conn, code))
+    found = _entry_views(conn, rows)
     return found[0] if found else None
 
 
@@ -163,7 +169,7 @@ def list_entries(
             .offset(offset)
         ).mappings()
     )
-    return int(total), _entry_views(conn, rows, entity_chart(conn, code))
+    return int(total), _entry_views(conn, rows)
 
 
 def trial_balance_for(
