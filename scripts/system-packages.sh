@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Debian packages the project needs, installed when missing (the README's commands call this).
 #   scripts/system-packages.sh demo   fonts and Pango for PDFs of the disclosure sheets
-#   scripts/system-packages.sh test   the same, Chromium for the browser tests and hledger for
-#                                     the journal export tests
+#   scripts/system-packages.sh test   the same, Chromium for the browser tests, hledger for the
+#                                     journal export tests, ledger (and hledger) for the
+#                                     benchmark's comparison (scripts/bench.py)
 set -euo pipefail
 packages=(fonts-wqy-microhei libpango-1.0-0 libpangoft2-1.0-0)
 if [ "${1:-demo}" = "test" ]; then
-  packages+=(chromium hledger)
+  packages+=(chromium hledger ledger)
 fi
 missing=()
 for package in "${packages[@]}"; do

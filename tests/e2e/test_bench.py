@@ -30,6 +30,8 @@ def test_a_tiny_city_measures_every_row(store: str, tmp_path: Path, capsys: obje
     assert result["city"]["vouchers"] == 24
     assert [p["entries_in_book"] for p in result["post"]] == [5, 15]
     assert result["rebuild"]["events"] > 24
+    # `make test` installs both (scripts/system-packages.sh test)
+    assert result["rebuild"]["ledger"]["tool_s"] > 0 and result["rebuild"]["hledger"]["tool_s"] > 0
     assert result["households"]["households"] == 8
     assert result["http"]["http_ms"] > 0
     printed = capsys.readouterr().out  # type: ignore[attr-defined]
