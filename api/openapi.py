@@ -170,6 +170,22 @@ def _declare_problems(document: dict[str, Any], routes: dict[tuple[str, str], AP
                 }
 
 
+def _only_refs(document: dict[str, Any]) -> None:
+    """A read declared with ``described(X)`` keeps the ``response_model`` FastAPI infers from
+    its return annotation (``dict[str, Any]``: the body is serialized as it always was), and
+    FastAPI merges that free object into X's schema: keep X's ``$ref`` alone."""
+    for _, _, operation in _operations(document):
+        for status, answer in operation.get("responses", {}).items():
+            if status[0] != "2":
+                continue
+            for body in answer.get("content", {}).values():
+                schema = body.get("schema", {})
+                if "$ref" in schema:
+                    body["schema"] = {"$ref": schema["$ref"]}
+                elif isinstance(schema.get("items"), dict) and "$ref" in schema["items"]:
+                    body["schema"] = {"type": "array", "items": {"$ref": schema["items"]["$ref"]}}
+
+
 def _unused(document: dict[str, Any], names: tuple[str, ...]) -> None:
     text = json.dumps(document.get("paths", {}))
     schemas = document.get("components", {}).get("schemas", {})
@@ -200,6 +216,7 @@ def complete(document: dict[str, Any], app: FastAPI) -> dict[str, Any]:
         for route in _api_routes(app.routes)
         for method in route.methods
     }
+    _only_refs(document)
     _add_schemas(document, (Problem, *RULE_MODELS))
     _declare_problems(document, routes)
     _unused(document, ("HTTPValidationError", "ValidationError"))

@@ -3,8 +3,11 @@
 These models describe in the OpenAPI document what the routes answer today; they do not shape
 the answers. A write answers through ``Writer.run`` (a ``JSONResponse``, never filtered by a
 ``response_model``), and a read built by ``projections`` is declared with
-``responses={200: {"model": X}}`` and ``response_model=None``, so adding a model here never
-changes a body. ``tests/e2e/test_openapi_document.py`` checks real answers against them.
+``responses={200: {"model": X}}`` (``described``) while its ``response_model`` stays the one
+FastAPI infers from the return annotation (``dict[str, Any]``), so the body is serialized
+exactly as before (Decimal as a string, aware datetimes with ``Z``); ``api.openapi`` then
+keeps only the model's ``$ref`` in the document. Adding a model here never changes a body;
+``tests/e2e/test_openapi_document.py`` checks real answers against them.
 
 Members whose content depends on the kind of statement, the rule or the registers are
 ``Open`` (``additionalProperties`` allowed): their fixed members are typed, the rest is named

@@ -69,7 +69,7 @@ def sign(body: AgreementCreate, cmd: WriterDep) -> JSONResponse:
     return cmd.run(write, lambda code: agreement_body(cmd, code), replay=lambda _: body.code)
 
 
-@router.get("", response_model=None, responses=described(list[AgreementPublic]))
+@router.get("", responses=described(list[AgreementPublic]))
 def list_agreements(reader: ReaderDep) -> list[dict[str, Any]]:
     with reader.runtime.engine.connect() as conn:
         codes = economy_queries.list_agreements(conn)
@@ -78,7 +78,6 @@ def list_agreements(reader: ReaderDep) -> list[dict[str, Any]]:
 
 @router.get(
     "/{code}",
-    response_model=None,
     responses=described(AgreementPublic),
     summary="Terms and what is due, received, in arrears",
 )

@@ -20,7 +20,6 @@ router = APIRouter(prefix="/v1/audit", tags=["audit"])
 
 @router.get(
     "/fingerprint",
-    response_model=None,
     responses=described(LedgerHead),
     summary="The ledger fingerprint (账本指纹)",
 )
@@ -32,7 +31,6 @@ def fingerprint(reader: ReaderDep) -> dict[str, Any]:
 @router.get(
     "/verify",
     responses=described(VerifyPublic),
-    response_model=None,
     summary="Recompute the chain, the read models and every published sheet from the log",
 )
 def run_verify(reader: ReaderDep) -> dict[str, Any]:
@@ -41,7 +39,6 @@ def run_verify(reader: ReaderDep) -> dict[str, Any]:
 
 @router.get(
     "/trail",
-    response_model=None,
     responses=described(list[TrailItem]),
     summary="Who did what and when",
 )

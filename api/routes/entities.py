@@ -325,7 +325,7 @@ def open_account(code: str, body: AccountCreate, cmd: WriterDep) -> JSONResponse
     )
 
 
-@router.get("/{code}/accounts", response_model=None, responses=described(AccountListing))
+@router.get("/{code}/accounts", responses=described(AccountListing))
 def list_accounts(
     code: str,
     reader: ReaderDep,
@@ -386,7 +386,6 @@ def close_year(code: str, body: YearEndClosingCreate, cmd: WriterDep) -> JSONRes
 
 @router.get(
     "/{code}/year-end-closings",
-    response_model=None,
     responses=described(list[YearClosingPublic]),
 )
 def list_year_closings(code: str, reader: ReaderDep) -> list[dict[str, Any]]:
@@ -397,7 +396,6 @@ def list_year_closings(code: str, reader: ReaderDep) -> list[dict[str, Any]]:
 
 @router.get(
     "/{code}/year-end-closings/{year}",
-    response_model=None,
     responses=described(YearClosingPublic),
 )
 def get_year_closing(code: str, year: YearPath, reader: ReaderDep) -> dict[str, Any]:

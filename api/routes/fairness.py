@@ -73,7 +73,6 @@ def _compute(runtime: Any, body: Any, plan: str | None, document: Any) -> dict[s
 
 @router.post(
     "/v1/fairness/comparisons",
-    response_model=None,
     responses={
         **PROBLEMS,
         200: {

@@ -248,7 +248,6 @@ def receive_grant(joint: str, body: GrantCreate, cmd: WriterDep) -> JSONResponse
 
 @router.get(
     "/joint-entities/{joint}/equity",
-    response_model=None,
     responses=described(EquityRegisterPublic),
     summary="Equity register (股权登记): capital by village and programme, land shares, grants",
 )

@@ -161,7 +161,6 @@ def forget_member(village: str, member: str, body: MemberForget, cmd: WriterDep)
 
 @router.get(
     "/members",
-    response_model=None,
     responses=described(RegisterPublic),
     summary="Households and members with shares in force on a date (ID numbers masked)",
 )

@@ -61,7 +61,6 @@ def plan_body(holder: Any, code: str) -> tuple[dict[str, Any], str]:
 @router.post(
     "/allocation-previews",
     status_code=200,
-    response_model=None,
     responses=described(AllocationPublic),
     summary="Compute a RULES.md document and return the result; nothing is written",
 )
@@ -113,13 +112,13 @@ def draft(body: PlanCreate, cmd: WriterDep) -> JSONResponse:
     return cmd.run(write, lambda code: plan_body(cmd, code), replay=lambda _: body.code)
 
 
-@router.get("/plans", response_model=None, responses=described(list[PlanSummary]))
+@router.get("/plans", responses=described(list[PlanSummary]))
 def list_plans(reader: ReaderDep) -> list[dict[str, Any]]:
     with reader.runtime.engine.connect() as conn:
         return economy_queries.list_plans(conn)
 
 
-@router.get("/plans/{code}", response_model=None, responses=described(PlanPublic))
+@router.get("/plans/{code}", responses=described(PlanPublic))
 def get_plan(code: str, reader: ReaderDep) -> dict[str, Any]:
     return plan_body(reader, code)[0]
 

@@ -47,7 +47,6 @@ def _period(text: str) -> Period:
 
 @router.get(
     "/entities/{code}/statements/{kind}",
-    response_model=None,
     responses=described(StatementPublic),
     summary="A statement for a period: trial-balance, balance-sheet, income, general-ledger, "
     "account-detail",
@@ -96,7 +95,6 @@ def as_of_position(
 
 @router.get(
     "/plans/{code}/statement",
-    response_model=None,
     responses=described(DistributionStatementPublic),
     summary="The distribution statement of a plan (收益分配明细表)",
 )
@@ -164,7 +162,6 @@ def publish(village: str, body: SheetPublish, cmd: WriterDep) -> JSONResponse:
 
 @router.get(
     "/villages/{village}/disclosures",
-    response_model=None,
     responses=described(list[PublishedSheet]),
 )
 def list_disclosures(village: str, reader: ReaderDep) -> list[dict[str, Any]]:
@@ -176,7 +173,6 @@ def list_disclosures(village: str, reader: ReaderDep) -> list[dict[str, Any]]:
 
 @router.get(
     "/villages/{village}/disclosures/{period}/draft",
-    response_model=None,
     responses=described(SheetDraftPublic),
     summary="What the sheet would contain if published now (nothing is written)",
 )
