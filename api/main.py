@@ -13,10 +13,11 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from api import docs, problems
+from api import docs, openapi, problems
 from api.deps import Reads
 from api.guards import RefuseControlCharacters
 from api.idempotency import IdempotencyStore
+from api.responses import HealthPublic
 from api.routes import (
     agreements,
     alliances,
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.state.idempotency = IdempotencyStore(rt.engine)
     problems.install(app)
     docs.install(app)
+    openapi.install(app)
     app.add_middleware(RefuseControlCharacters)
 
     @app.exception_handler(ProjectionStuckError)
@@ -108,7 +110,14 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     @app.get(
         "/healthz",
         tags=["service"],
-        responses={503: {"description": "degraded: a read model is stuck (named in `stuck`)"}},
+        response_model=None,
+        responses={
+            200: {"model": HealthPublic, "description": "every read model is current"},
+            503: {
+                "model": HealthPublic,
+                "description": "degraded: a read model is stuck (named in `stuck`)",
+            },
+        },
     )
     def healthz() -> JSONResponse:
         """200 ``{"status": "ok"}`` when every read model is current; 503 ``{"status":

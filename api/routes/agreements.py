@@ -10,7 +10,8 @@ from fastapi.responses import JSONResponse
 
 from api.deps import ReaderDep, WriterDep
 from api.problems import Problem
-from api.routes.entities import PROBLEMS, entry_body
+from api.responses import AgreementPublic, DividendCorrectionPublic, DividendPublic
+from api.routes.entities import PROBLEMS, described, entry_body
 from api.schemas import (
     AgreementCreate,
     DividendCorrectionCreate,
@@ -38,7 +39,13 @@ def _writer_for(cmd: Any, code: str) -> Any:
     return terms
 
 
-@router.post("", status_code=201, responses=PROBLEMS, summary="Sign an agreement")
+@router.post(
+    "",
+    status_code=201,
+    response_model=AgreementPublic,
+    responses=PROBLEMS,
+    summary="Sign an agreement",
+)
 def sign(body: AgreementCreate, cmd: WriterDep) -> JSONResponse:
     def write() -> str:
         alliance = cmd.runtime.app.get_alliance(body.alliance)
@@ -62,14 +69,18 @@ def sign(body: AgreementCreate, cmd: WriterDep) -> JSONResponse:
     return cmd.run(write, lambda code: agreement_body(cmd, code), replay=lambda _: body.code)
 
 
-@router.get("", responses=PROBLEMS)
+@router.get("", responses=described(list[AgreementPublic]))
 def list_agreements(reader: ReaderDep) -> list[dict[str, Any]]:
     with reader.runtime.engine.connect() as conn:
         codes = economy_queries.list_agreements(conn)
     return [agreement_body(reader, code)[0] for code in codes]
 
 
-@router.get("/{code}", responses=PROBLEMS, summary="Terms and what is due, received, in arrears")
+@router.get(
+    "/{code}",
+    responses=described(AgreementPublic),
+    summary="Terms and what is due, received, in arrears",
+)
 def get_agreement(code: str, reader: ReaderDep) -> dict[str, Any]:
     return agreement_body(reader, code)[0]
 
@@ -98,6 +109,7 @@ def _dividend(code: str, body: DividendCreate, cmd: Any, kind: str) -> JSONRespo
 @router.post(
     "/{code}/dividends",
     status_code=201,
+    response_model=DividendPublic,
     responses=PROBLEMS,
     summary="The enterprise declares a dividend (借 112 应收款, 贷 502 投资收益)",
 )
@@ -108,6 +120,7 @@ def declare(code: str, body: DividendCreate, cmd: WriterDep) -> JSONResponse:
 @router.post(
     "/{code}/dividend-receipts",
     status_code=201,
+    response_model=DividendPublic,
     responses=PROBLEMS,
     summary="A declared dividend is received (借 102 银行存款, 贷 112 应收款)",
 )
@@ -118,6 +131,7 @@ def receive(code: str, body: DividendCreate, cmd: WriterDep) -> JSONResponse:
 @router.post(
     "/{code}/guarantee-shortfalls",
     status_code=201,
+    response_model=DividendPublic,
     responses=PROBLEMS,
     summary="Book a year's 保底 shortfall as a receivable (借 112 应收款, 贷 502 投资收益)",
 )
@@ -140,6 +154,7 @@ def book_shortfall(code: str, body: GuaranteeShortfallCreate, cmd: WriterDep) ->
 @router.post(
     "/{code}/dividend-corrections",
     status_code=201,
+    response_model=DividendCorrectionPublic,
     responses=PROBLEMS,
     summary="Correct a declared or received dividend: red ink, the right amount, the agreement's "
     "record, one save",

@@ -8,7 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from api.deps import ReaderDep
-from api.routes.entities import PROBLEMS
+from api.responses import LedgerHead, TrailItem, VerifyPublic
+from api.routes.entities import described
 from api.schemas import OffsetQuery
 from domain.bounds import FIRST_DAY, LAST_DAY
 from projections import audit
@@ -17,7 +18,11 @@ from projections.verify import verify
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 
 
-@router.get("/fingerprint", responses=PROBLEMS, summary="The ledger fingerprint (账本指纹)")
+@router.get(
+    "/fingerprint",
+    responses=described(LedgerHead),
+    summary="The ledger fingerprint (账本指纹)",
+)
 def fingerprint(reader: ReaderDep) -> dict[str, Any]:
     with reader.runtime.engine.connect() as conn:
         return audit.head(conn)
@@ -25,14 +30,18 @@ def fingerprint(reader: ReaderDep) -> dict[str, Any]:
 
 @router.get(
     "/verify",
-    responses=PROBLEMS,
+    responses=described(VerifyPublic),
     summary="Recompute the chain, the read models and every published sheet from the log",
 )
 def run_verify(reader: ReaderDep) -> dict[str, Any]:
     return verify(reader.runtime)
 
 
-@router.get("/trail", responses=PROBLEMS, summary="Who did what and when")
+@router.get(
+    "/trail",
+    responses=described(list[TrailItem]),
+    summary="Who did what and when",
+)
 def get_trail(
     reader: ReaderDep,
     entity: Annotated[str | None, Query(description="books concerned, e.g. V03")] = None,

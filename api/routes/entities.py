@@ -11,6 +11,7 @@ from pydantic import Field, StrictStr
 
 from api.deps import ReaderDep, WriterDep
 from api.problems import Problem
+from api.responses import AccountListing, AccountPublic, YearClosingPublic
 from api.schemas import (
     CloseMonth,
     EntityPublic,
@@ -42,6 +43,12 @@ PROBLEMS: dict[int | str, dict[str, Any]] = {
     409: {"description": "conflicts with what is recorded (closed month, double reversal …)"},
     422: {"description": "invalid request (unbalanced, unknown account, bad amount …)"},
 }
+
+
+def described(model: Any, status: int = 200) -> dict[int | str, dict[str, Any]]:
+    """``PROBLEMS`` and the success body of a read that returns what ``projections`` built:
+    documented by ``model`` (api.responses) without passing the answer through it."""
+    return {**PROBLEMS, status: {"model": model}}
 
 
 def _entity_public(row: dict[str, Any]) -> dict[str, Any]:
@@ -300,7 +307,7 @@ def _account_body(holder: Any, code: str, account: str) -> tuple[dict[str, Any],
     return found, f"/v1/entities/{code}/accounts"
 
 
-@router.post("/{code}/accounts", status_code=201, responses=PROBLEMS)
+@router.post("/{code}/accounts", status_code=201, response_model=AccountPublic, responses=PROBLEMS)
 def open_account(code: str, body: AccountCreate, cmd: WriterDep) -> JSONResponse:
     """Open a sub-account (开设明细科目): the parent's code followed by letters or digits,
     under one of the 42 chart accounts, with a name (应付款-仉家村). Entries may post only to
@@ -318,7 +325,7 @@ def open_account(code: str, body: AccountCreate, cmd: WriterDep) -> JSONResponse
     )
 
 
-@router.get("/{code}/accounts", responses=PROBLEMS)
+@router.get("/{code}/accounts", responses=described(AccountListing))
 def list_accounts(
     code: str,
     reader: ReaderDep,
@@ -359,7 +366,12 @@ def _closing_body(holder: Any, code: str, year: int) -> tuple[dict[str, Any], st
     return found, f"/v1/entities/{code}/year-end-closings/{year}"
 
 
-@router.post("/{code}/year-end-closings", status_code=201, responses=PROBLEMS)
+@router.post(
+    "/{code}/year-end-closings",
+    status_code=201,
+    response_model=YearClosingPublic,
+    responses=PROBLEMS,
+)
 def close_year(code: str, body: YearEndClosingCreate, cmd: WriterDep) -> JSONResponse:
     """年终结转 of a year that is over: 5xx → 321 本年收益 → 32202 未分配收益, 32201 各项分配
     → 32202, dated 31 December; the year then takes no entries until it is reopened."""
@@ -372,14 +384,20 @@ def close_year(code: str, body: YearEndClosingCreate, cmd: WriterDep) -> JSONRes
     return cmd.run(write, lambda year: _closing_body(cmd, code, year), replay=lambda _: body.year)
 
 
-@router.get("/{code}/year-end-closings", responses=PROBLEMS)
+@router.get(
+    "/{code}/year-end-closings",
+    responses=described(list[YearClosingPublic]),
+)
 def list_year_closings(code: str, reader: ReaderDep) -> list[dict[str, Any]]:
     _require_entity(reader, code)
     with reader.runtime.engine.connect() as conn:
         return year_closings_of(conn, code)
 
 
-@router.get("/{code}/year-end-closings/{year}", responses=PROBLEMS)
+@router.get(
+    "/{code}/year-end-closings/{year}",
+    responses=described(YearClosingPublic),
+)
 def get_year_closing(code: str, year: YearPath, reader: ReaderDep) -> dict[str, Any]:
     _require_entity(reader, code)
     with reader.runtime.engine.connect() as conn:
@@ -391,7 +409,12 @@ def get_year_closing(code: str, year: YearPath, reader: ReaderDep) -> dict[str, 
     return found
 
 
-@router.post("/{code}/year-end-closings/{year}/reopening", status_code=200, responses=PROBLEMS)
+@router.post(
+    "/{code}/year-end-closings/{year}/reopening",
+    status_code=200,
+    response_model=YearClosingPublic,
+    responses=PROBLEMS,
+)
 def reopen_year(code: str, year: YearPath, body: YearReopening, cmd: WriterDep) -> JSONResponse:
     """Reopen a closed year (recorded with the reason): its closing entries are reversed in
     red ink, dated 31 December, and the year takes entries again."""

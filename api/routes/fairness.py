@@ -10,9 +10,10 @@ from pydantic import Field, StrictStr
 
 from api.deps import ReaderDep, WriterDep
 from api.problems import Problem
+from api.responses import AttachedComparisonPublic, ComparisonPublic
 from api.routes.entities import PROBLEMS
 from api.routes.public import fresh_runtime, public_plan
-from api.schemas import Strict
+from api.schemas import ComparisonDocumentObject, RuleTermsObject, Strict
 from domain.bounds import ONE_LINE_PATTERN
 from projections import economy_queries, fairness
 from projections.render import comparison_html
@@ -25,12 +26,14 @@ class Candidate(Strict):
         StrictStr,
         Field(min_length=1, max_length=60, pattern=ONE_LINE_PATTERN, examples=["各村平均"]),
     ]
-    rule: dict[str, Any] = Field(examples=[{"tiers": [{"kind": "equal"}]}])
+    rule: RuleTermsObject = Field(examples=[{"tiers": [{"kind": "equal"}]}])
 
 
 class ComparisonCreate(Strict):
     plan: StrictStr | None = Field(default=None, description="compare on this plan's inputs")
-    document: dict[str, Any] | None = Field(default=None, description="or on a RULES.md document")
+    document: ComparisonDocumentObject | None = Field(
+        default=None, description="or on a RULES.md document"
+    )
     candidates: list[Candidate] = Field(min_length=1, max_length=20)
     reference: StrictStr | None = None
     shapley: dict[str, Any] | None = Field(
@@ -70,7 +73,14 @@ def _compute(runtime: Any, body: Any, plan: str | None, document: Any) -> dict[s
 
 @router.post(
     "/v1/fairness/comparisons",
-    responses=PROBLEMS,
+    responses={
+        **PROBLEMS,
+        200: {
+            "model": ComparisonPublic,
+            "content": {"text/html": {"schema": {"type": "string"}}},
+            "description": "the comparison (JSON), or its page with ?format=html",
+        },
+    },
     summary="Compare two to six rules side by side with fairness measures; writes nothing",
 )
 def compare_rules(
@@ -87,6 +97,7 @@ def compare_rules(
 @router.post(
     "/v1/plans/{code}/comparisons",
     status_code=201,
+    response_model=AttachedComparisonPublic,
     responses=PROBLEMS,
     summary="Attach a comparison to a plan's 审议 or 决议 (recorded in the plan's events)",
 )

@@ -11,7 +11,14 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from api.deps import ReaderDep, WriterDep
-from api.routes.entities import PROBLEMS, entry_body
+from api.responses import (
+    CapitalContributionPublic,
+    CapitalRefundPublic,
+    EquityRegisterPublic,
+    LandRentCorrectionPublic,
+    LandRentPublic,
+)
+from api.routes.entities import PROBLEMS, described, entry_body
 from api.schemas import (
     CapitalContributionCreate,
     CapitalRefundCreate,
@@ -46,6 +53,7 @@ def _joint_writer(cmd: Any, joint: str, village: str | None = None) -> None:
 @router.post(
     "/joint-entities/{joint}/capital-contributions",
     status_code=201,
+    response_model=CapitalContributionPublic,
     responses=PROBLEMS,
     summary="A member village pays capital into the joint entity (both books, one save)",
 )
@@ -75,6 +83,7 @@ def contribute_capital(joint: str, body: CapitalContributionCreate, cmd: WriterD
 @router.post(
     "/joint-entities/{joint}/capital-refunds",
     status_code=201,
+    response_model=CapitalRefundPublic,
     responses=PROBLEMS,
     summary="Capital returned to a village (借 301 / 贷 102 and 借 102 / 贷 141: both books, "
     "the equity register by programme, one save)",
@@ -106,6 +115,7 @@ def refund_capital(joint: str, body: CapitalRefundCreate, cmd: WriterDep) -> JSO
 @router.post(
     "/joint-entities/{joint}/land-shares",
     status_code=201,
+    response_model=EquityRegisterPublic,
     responses=PROBLEMS,
     summary="A member village contributes land as shares (土地入股), recorded in the register",
 )
@@ -133,6 +143,7 @@ def contribute_land(joint: str, body: LandShareCreate, cmd: WriterDep) -> JSONRe
 @router.post(
     "/joint-entities/{joint}/land-rent",
     status_code=201,
+    response_model=LandRentPublic,
     responses=PROBLEMS,
     summary="Land rent (土地流转费) paid in cash to a village: mu × rate, both books",
 )
@@ -162,6 +173,7 @@ def pay_land_rent(joint: str, body: LandRentCreate, cmd: WriterDep) -> JSONRespo
 @router.post(
     "/joint-entities/{joint}/land-rent-corrections",
     status_code=201,
+    response_model=LandRentCorrectionPublic,
     responses=PROBLEMS,
     summary="Correct a land rent payment in both books: red ink, and the right rent if given",
 )
@@ -236,7 +248,7 @@ def receive_grant(joint: str, body: GrantCreate, cmd: WriterDep) -> JSONResponse
 
 @router.get(
     "/joint-entities/{joint}/equity",
-    responses=PROBLEMS,
+    responses=described(EquityRegisterPublic),
     summary="Equity register (股权登记): capital by village and programme, land shares, grants",
 )
 def get_equity(

@@ -11,7 +11,8 @@ from fastapi.responses import JSONResponse
 
 from api.deps import ReaderDep, WriterDep
 from api.problems import Problem
-from api.routes.entities import PROBLEMS
+from api.responses import RegisterPublic
+from api.routes.entities import PROBLEMS, described
 from api.schemas import (
     DayQuery,
     HouseholdCreate,
@@ -45,7 +46,13 @@ def _decimals(shares: dict[str, str]) -> dict[str, Decimal]:
     return {kind: Decimal(units) for kind, units in shares.items()}
 
 
-@router.post("/register", status_code=201, responses=PROBLEMS, summary="Open the register")
+@router.post(
+    "/register",
+    status_code=201,
+    response_model=RegisterPublic,
+    responses=PROBLEMS,
+    summary="Open the register",
+)
 def open_register(village: str, body: RegisterCreate, cmd: WriterDep) -> JSONResponse:
     def write() -> None:
         _village_writer(cmd, village)
@@ -56,7 +63,7 @@ def open_register(village: str, body: RegisterCreate, cmd: WriterDep) -> JSONRes
     return cmd.run(write, lambda _: register_body(cmd, village), replay=lambda _: None)
 
 
-@router.post("/households", status_code=201, responses=PROBLEMS)
+@router.post("/households", status_code=201, response_model=RegisterPublic, responses=PROBLEMS)
 def register_household(village: str, body: HouseholdCreate, cmd: WriterDep) -> JSONResponse:
     def write() -> None:
         _village_writer(cmd, village)
@@ -73,7 +80,7 @@ def register_household(village: str, body: HouseholdCreate, cmd: WriterDep) -> J
     )
 
 
-@router.post("/members", status_code=201, responses=PROBLEMS)
+@router.post("/members", status_code=201, response_model=RegisterPublic, responses=PROBLEMS)
 def register_member(village: str, body: MemberCreate, cmd: WriterDep) -> JSONResponse:
     def write() -> None:
         _village_writer(cmd, village)
@@ -93,7 +100,9 @@ def register_member(village: str, body: MemberCreate, cmd: WriterDep) -> JSONRes
     )
 
 
-@router.post("/members/{member}/shares", status_code=200, responses=PROBLEMS)
+@router.post(
+    "/members/{member}/shares", status_code=200, response_model=RegisterPublic, responses=PROBLEMS
+)
 def adjust_shares(village: str, member: str, body: SharesAdjust, cmd: WriterDep) -> JSONResponse:
     def write() -> None:
         _village_writer(cmd, village)
@@ -114,7 +123,9 @@ def adjust_shares(village: str, member: str, body: SharesAdjust, cmd: WriterDep)
     )
 
 
-@router.post("/members/{member}/leave", status_code=200, responses=PROBLEMS)
+@router.post(
+    "/members/{member}/leave", status_code=200, response_model=RegisterPublic, responses=PROBLEMS
+)
 def member_leaves(village: str, member: str, body: MemberLeave, cmd: WriterDep) -> JSONResponse:
     def write() -> None:
         _village_writer(cmd, village)
@@ -134,6 +145,7 @@ def member_leaves(village: str, member: str, body: MemberLeave, cmd: WriterDep) 
 @router.post(
     "/members/{member}/forget",
     status_code=200,
+    response_model=RegisterPublic,
     responses=PROBLEMS,
     summary="Forget a former member's personal data: the key that seals their ID number is deleted",
 )
@@ -149,7 +161,7 @@ def forget_member(village: str, member: str, body: MemberForget, cmd: WriterDep)
 
 @router.get(
     "/members",
-    responses=PROBLEMS,
+    responses=described(RegisterPublic),
     summary="Households and members with shares in force on a date (ID numbers masked)",
 )
 def get_register(

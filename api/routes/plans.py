@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body
 from fastapi.responses import JSONResponse
 
 from api.deps import PrincipalDep, ReaderDep, WriterDep
 from api.problems import Problem
-from api.routes.entities import PROBLEMS
-from api.schemas import ExecutionCreate, PlanCreate, StepCreate
+from api.responses import AllocationPublic, PlanPublic, PlanSummary
+from api.routes.entities import PROBLEMS, described
+from api.schemas import ExecutionCreate, PlanCreate, RuleDocumentObject, StepCreate
 from ledger.rules import allocate_document
 from projections import distribution_statement, economy_queries
 
@@ -60,12 +61,15 @@ def plan_body(holder: Any, code: str) -> tuple[dict[str, Any], str]:
 @router.post(
     "/allocation-previews",
     status_code=200,
-    responses=PROBLEMS,
+    responses=described(AllocationPublic),
     summary="Compute a RULES.md document and return the result; nothing is written",
 )
 def preview(
     principal: PrincipalDep,
-    document: dict[str, Any] = Body(..., examples=[RULE_EXAMPLE]),  # noqa: B008
+    document: Annotated[
+        RuleDocumentObject,
+        Body(openapi_examples={"rules-md": {"summary": "RULES.md", "value": RULE_EXAMPLE}}),
+    ],
 ) -> dict[str, Any]:
     return allocate_document(document)
 
@@ -75,7 +79,13 @@ def _plan_writer(cmd: Any, code: str) -> None:
     cmd.require_township(plan.township, f"plan {code}")
 
 
-@router.post("/plans", status_code=201, responses=PROBLEMS, summary="Draft a plan")
+@router.post(
+    "/plans",
+    status_code=201,
+    response_model=PlanPublic,
+    responses=PROBLEMS,
+    summary="Draft a plan",
+)
 def draft(body: PlanCreate, cmd: WriterDep) -> JSONResponse:
     def write() -> str:
         app = cmd.runtime.app
@@ -102,13 +112,13 @@ def draft(body: PlanCreate, cmd: WriterDep) -> JSONResponse:
     return cmd.run(write, lambda code: plan_body(cmd, code), replay=lambda _: body.code)
 
 
-@router.get("/plans", responses=PROBLEMS)
+@router.get("/plans", responses=described(list[PlanSummary]))
 def list_plans(reader: ReaderDep) -> list[dict[str, Any]]:
     with reader.runtime.engine.connect() as conn:
         return economy_queries.list_plans(conn)
 
 
-@router.get("/plans/{code}", responses=PROBLEMS)
+@router.get("/plans/{code}", responses=described(PlanPublic))
 def get_plan(code: str, reader: ReaderDep) -> dict[str, Any]:
     return plan_body(reader, code)[0]
 
@@ -116,6 +126,7 @@ def get_plan(code: str, reader: ReaderDep) -> dict[str, Any]:
 @router.post(
     "/plans/{code}/steps",
     status_code=201,
+    response_model=PlanPublic,
     responses=PROBLEMS,
     summary="Record a step of 四议两公开 (a failed vote rejects the plan)",
 )
@@ -134,6 +145,7 @@ def record_step(code: str, body: StepCreate, cmd: WriterDep) -> JSONResponse:
 @router.post(
     "/plans/{code}/execution",
     status_code=201,
+    response_model=PlanPublic,
     responses=PROBLEMS,
     summary="Execute the plan: post every payout into every book it touches, in one save",
 )

@@ -53,7 +53,16 @@ def plan_page(code: str, request: Request) -> str:
     return plan_html(public_plan(fresh_runtime(request), code))
 
 
-@router.get("/plans/{code}.pdf")
+@router.get(
+    "/plans/{code}.pdf",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            "description": "the plan's statement as PDF",
+        }
+    },
+)
 def plan_pdf(code: str, request: Request) -> Response:
     body = pdf(plan_html(public_plan(fresh_runtime(request), code)))
     return Response(
@@ -76,7 +85,18 @@ def _sheet(request: Request, village: str, period: str, version: int | None) -> 
     return found
 
 
-@router.get("/sheets/{village}/{period}", summary="The latest published version")
+@router.get(
+    "/sheets/{village}/{period}",
+    status_code=307,
+    response_class=RedirectResponse,
+    responses={
+        307: {
+            "description": "to the latest version, /public/sheets/{village}/{period}/v{N}",
+            "headers": {"Location": {"schema": {"type": "string"}}},
+        }
+    },
+    summary="The latest published version",
+)
 def latest(village: str, period: str, request: Request) -> RedirectResponse:
     found = _sheet(request, village, period, None)
     return RedirectResponse(f"/public/sheets/{village}/{period}/v{found['version']}", 307)
@@ -89,7 +109,21 @@ def _split(version: str) -> tuple[int, str]:
     return int(name[1:]), suffix
 
 
-@router.get("/sheets/{village}/{period}/{version}", summary="One version: v1, v1.pdf, v1.xlsx")
+@router.get(
+    "/sheets/{village}/{period}/{version}",
+    response_class=HTMLResponse,
+    responses={
+        200: {
+            "description": "v1: the page; v1.pdf: the PDF; v1.xlsx: the workbook",
+            "content": {
+                "text/html": {"schema": {"type": "string"}},
+                "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+                XLSX: {"schema": {"type": "string", "format": "binary"}},
+            },
+        }
+    },
+    summary="One version: v1, v1.pdf, v1.xlsx",
+)
 def sheet(village: str, period: str, version: str, request: Request) -> Response:
     number, suffix = _split(version)
     found = _sheet(request, village, period, number)

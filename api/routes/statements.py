@@ -12,7 +12,14 @@ from pydantic import Field
 
 from api.deps import ReaderDep, WriterDep
 from api.problems import Problem
-from api.routes.entities import PROBLEMS
+from api.responses import (
+    DistributionStatementPublic,
+    PublishedSheet,
+    SheetDraftPublic,
+    SheetVersionPublic,
+    StatementPublic,
+)
+from api.routes.entities import PROBLEMS, described
 from api.schemas import Day, LongText, PeriodText, PositionQuery, Strict, Text
 from domain.bounds import PERIOD_PATTERN
 from domain.periods import Period, parse_period
@@ -40,7 +47,7 @@ def _period(text: str) -> Period:
 
 @router.get(
     "/entities/{code}/statements/{kind}",
-    responses=PROBLEMS,
+    responses=described(StatementPublic),
     summary="A statement for a period: trial-balance, balance-sheet, income, general-ledger, "
     "account-detail",
 )
@@ -88,7 +95,7 @@ def as_of_position(
 
 @router.get(
     "/plans/{code}/statement",
-    responses=PROBLEMS,
+    responses=described(DistributionStatementPublic),
     summary="The distribution statement of a plan (收益分配明细表)",
 )
 def get_distribution_statement(code: str, reader: ReaderDep) -> dict[str, Any]:
@@ -119,6 +126,7 @@ def _sheet_urls(village: str, period: str, version: int) -> dict[str, str]:
 @router.post(
     "/villages/{village}/disclosures",
     status_code=201,
+    response_model=SheetVersionPublic,
     responses=PROBLEMS,
     summary="Publish the village's disclosure sheet for a period (immutable version)",
 )
@@ -152,7 +160,10 @@ def publish(village: str, body: SheetPublish, cmd: WriterDep) -> JSONResponse:
     return cmd.run(write, read, replay=lambda recorded: {"version": recorded.value("version")})
 
 
-@router.get("/villages/{village}/disclosures", responses=PROBLEMS)
+@router.get(
+    "/villages/{village}/disclosures",
+    responses=described(list[PublishedSheet]),
+)
 def list_disclosures(village: str, reader: ReaderDep) -> list[dict[str, Any]]:
     return [
         {**row, "urls": _sheet_urls(village, row["period"], row["version"])}
@@ -162,8 +173,7 @@ def list_disclosures(village: str, reader: ReaderDep) -> list[dict[str, Any]]:
 
 @router.get(
     "/villages/{village}/disclosures/{period}/draft",
-    responses=PROBLEMS,
-    response_model=dict[str, Any],
+    responses=described(SheetDraftPublic),
     summary="What the sheet would contain if published now (nothing is written)",
 )
 def draft(village: str, period: str, reader: ReaderDep) -> Response:

@@ -121,7 +121,10 @@ def refused(error: VouchersRefusedError) -> Problem:
     "/{code}/voucher-batches",
     status_code=201,
     response_model=VoucherBatchPublic,
-    responses=BATCH_PROBLEMS,
+    responses={
+        **BATCH_PROBLEMS,
+        200: {"model": VoucherBatchPublic, "description": "a dry run: nothing written"},
+    },
 )
 def post_voucher_batch(code: str, body: VoucherBatchCreate, cmd: WriterDep) -> JSONResponse:
     """Post many vouchers into the books of ``code`` at once (记账凭证批量导入): each checked
