@@ -76,6 +76,7 @@ class Books(Aggregate):
     @staticmethod
     def upcast_v1_v2(state: dict[str, Any]) -> None:
         state.pop("entry_dates", None)
+        state.setdefault("account_names", {})  # snapshots older than opened sub-accounts
         state["totals"], state["sub_accounts"] = _summaries(
             state.get("balances", {}), state.get("account_names", {})
         )

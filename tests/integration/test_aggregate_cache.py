@@ -148,7 +148,11 @@ def test_books_snapshots_do_not_grow_and_old_snapshots_still_load(database: obje
     snapshot_class = type(books).Snapshot
     current = snapshot_class.take(books)
     assert "entry_dates" not in current.state and current.state["class_version"] == 2
-    old_state = {k: v for k, v in current.state.items() if k != "class_version"}
+    old_state = {
+        k: v
+        for k, v in current.state.items()
+        if k not in ("class_version", "totals", "sub_accounts", "account_names")
+    }  # a version-1 snapshot as the oldest stores wrote it (no opened sub-accounts either)
     old_state["entry_dates"] = {f"2026-{n:04d}": day for n in (1, 2, 3)}
     old = snapshot_class(
         originator_id=books.id,
