@@ -14,9 +14,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# make demo PORT=8100 serves on another port
 demo: $(STAMP)
 	bash scripts/system-packages.sh demo
-	$(BIN)/lianzhang demo
+	$(BIN)/lianzhang demo $(if $(PORT),--port $(PORT))
 
 test: $(STAMP)
 	bash scripts/system-packages.sh test
