@@ -168,10 +168,16 @@ class BooksApplication(Application[UUID]):
             if aggregate is None or interval is None or event.originator_version % interval:
                 continue
             if aggregate.version == event.originator_version:
-                snapshot_class: Any = getattr(type(aggregate), "Snapshot", self.snapshot_class)
-                self.snapshots.put([snapshot_class.take(aggregate)])
+                self._snapshot_in_memory(aggregate)
             else:
                 self.take_snapshot(event.originator_id, version=event.originator_version)
+
+    def _snapshot_in_memory(self, aggregate: Any) -> None:
+        """Put a snapshot of ``aggregate`` as it is in memory (it must be exactly what is
+        stored: just saved, no pending events)."""
+        assert self.snapshots is not None and not aggregate.pending_events
+        snapshot_class: Any = getattr(type(aggregate), "Snapshot", self.snapshot_class)
+        self.snapshots.put([snapshot_class.take(aggregate)])
 
     def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
         one_moment(processing_event)  # a save's events share one timestamp (domain/saves.py)

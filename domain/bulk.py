@@ -32,8 +32,9 @@ Decision (issue 13 item 2; the Excel import of issue 10 uses it):
 Cost: the library takes a snapshot every 50 events of the books; a bulk save would rebuild the
 books from the store for each of them (20 rebuilds per batch of 1,000). The bulk path skips
 those and snapshots each entity once, after its last batch, from the in-memory books (which are
-exactly the stored state), and leaves those books in the repository's cache, so the next command
-does not replay the whole import from the store.
+exactly the stored state); the books stay in the repository's cache (the import borrowed the
+cached objects, ``domain/repository.py``), so the next command does not replay the whole import
+from the store.
 """
 
 from __future__ import annotations
@@ -233,6 +234,7 @@ class BulkCommands(Application[UUID]):
         today: Callable[[], datetime.date]
 
         def get_books(self, code: str) -> Books: ...
+        def _snapshot_in_memory(self, aggregate: Any) -> None: ...
         def _retrying(self, command: Callable[[], T]) -> T: ...
 
     def import_vouchers(
@@ -306,31 +308,18 @@ class BulkCommands(Application[UUID]):
                 posted[position] = PostedVoucher(entity, number, v.date, v.memo)
         todo = [i for i in range(len(batches)) if i not in done]
         result.skipped_batches = len(done)
+        # Books holding vouchers that are never saved leave the cache by the repository's rule
+        # (domain/repository.py): a dry run loads copies; an import attempt (``_retrying``) that
+        # raises, or returns with events unsaved, has every books it borrowed evicted.
         books, events, problems = self._apply(vouchers, batches, todo, posted, actor=actor)
-        try:
-            if problems:
-                raise VouchersRefusedError(problems, saved_batches=len(done))
-            result.posted = [posted[i] for i in range(len(vouchers))]
-            if dry_run or not todo:
-                self._forget(books.values())
-                return result
-            self._save_batches(books, events, batches, todo, import_id, posted, actor=actor)
-        except BaseException:
-            self._forget(books.values())  # books holding vouchers that were never saved
-            raise
+        if problems:
+            raise VouchersRefusedError(problems, saved_batches=len(done))
+        result.posted = [posted[i] for i in range(len(vouchers))]
+        if dry_run or not todo:
+            return result
+        self._save_batches(books, events, batches, todo, import_id, posted, actor=actor)
         result.saved_batches = len(todo)
         return result
-
-    def _forget(self, written: Any) -> None:
-        """Drop books from the repository's cache (a later load reads them from the store)."""
-        cache = self.repository.cache
-        if cache is None:
-            return
-        for target in written:
-            try:
-                cache.get(target.id, evict=True)
-            except KeyError:
-                pass
 
     def _saved_batch(self, import_id: str, index: int) -> VoucherImportBatch | None:
         if not self.recorder.select_events(batch_id(import_id, index), limit=1):
@@ -440,18 +429,10 @@ class BulkCommands(Application[UUID]):
                         self.save(*touched.values(), key)
                 else:
                     self.save(*touched.values(), key)
-        self._after_bulk(books.values())
-
-    def _after_bulk(self, written: Any) -> None:
-        """One snapshot per books, from the in-memory state, and those books into the cache."""
-        for target in written:
-            if self.snapshots is not None and self.snapshotting_intervals:
-                snapshot_class: Any = getattr(type(target), "Snapshot", type(self).snapshot_class)
-                if snapshot_class is not None and type(target) in self.snapshotting_intervals:
-                    self.snapshots.put([snapshot_class.take(target)])
-            cache = self.repository.cache
-            if cache is not None:
-                cache.put(target.id, target)
+        if self.snapshots is not None:  # one snapshot per books, after its last batch
+            for target in books.values():
+                if type(target) in self.snapshotting_intervals:
+                    self._snapshot_in_memory(target)
 
     def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
         if _bulk_saving.get():
