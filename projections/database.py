@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -112,3 +113,19 @@ def make_engine(url: str, schema: str | None = None) -> Engine:
         with engine.begin() as conn:
             conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
     return engine
+
+
+def connect_postgres(url: str, **kwargs: Any) -> psycopg.Connection[Any]:
+    """A plain psycopg connection (autocommit) to the PostgreSQL database of a SQLAlchemy
+    ``url``: for what SQLAlchemy does not do (LISTEN, a replica's administration)."""
+    parsed = make_url(url)
+    return psycopg.connect(
+        host=parsed.host or "127.0.0.1",
+        port=parsed.port or 5432,
+        user=parsed.username or "postgres",
+        password=parsed.password or None,
+        dbname=parsed.database or "postgres",
+        connect_timeout=5,
+        autocommit=True,
+        **kwargs,
+    )

@@ -38,9 +38,9 @@ import psycopg
 from eventsourcing.persistence import InterfaceError as StoreInterfaceError
 from eventsourcing.persistence import OperationalError as StoreOperationalError
 from psycopg import sql
-from sqlalchemy.engine import make_url
 
 from projections.bootstrap import Runtime
+from projections.database import connect_postgres
 from projections.runner import STORE_ERRORS
 
 POSTGRES_POLL_SECONDS = 5.0
@@ -182,18 +182,8 @@ class Worker:
         self._stopping.wait(seconds)
 
     def _listen(self) -> None:
-        url = make_url(self.runtime.database_url)
         try:
-            conn = psycopg.connect(
-                host=url.host or "127.0.0.1",
-                port=url.port or 5432,
-                user=url.username or "postgres",
-                password=url.password or None,
-                dbname=url.database or "postgres",
-                connect_timeout=5,
-                autocommit=True,
-                application_name=LISTENER_NAME,
-            )
+            conn = connect_postgres(self.runtime.database_url, application_name=LISTENER_NAME)
             conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self.channel)))
         except psycopg.Error as error:
             self.log(f"worker: cannot LISTEN ({_first_line(error)}); polling meanwhile")

@@ -42,6 +42,8 @@ from pathlib import Path
 import psycopg
 from sqlalchemy.engine import make_url
 
+from projections.database import connect_postgres
+
 DEFAULT_PRIMARY = "postgresql://postgres@127.0.0.1:5432/test"
 DEFAULT_PORT = 5433
 HBA_MARK = "# lianzhang scripts/replica.py"
@@ -120,27 +122,13 @@ def _run(command: list[str], *, check: bool = True) -> subprocess.CompletedProce
     return done
 
 
-def _connect(url: str, **kwargs: object) -> psycopg.Connection[tuple[object, ...]]:
-    parsed = make_url(url)
-    return psycopg.connect(
-        host=parsed.host or "127.0.0.1",
-        port=parsed.port or 5432,
-        user=parsed.username or "postgres",
-        password=parsed.password or None,
-        dbname=parsed.database or "postgres",
-        connect_timeout=5,
-        autocommit=True,
-        **kwargs,  # type: ignore[arg-type]
-    )
-
-
 # -- the primary ---------------------------------------------------------------------------------
 
 
 def prepare_primary(primary: str) -> list[str]:
     """Check the primary can feed a streaming replica; add the pg_hba rule for replication
     from 127.0.0.1 when it is missing. Returns what was changed (empty when nothing)."""
-    with _connect(primary) as conn:
+    with connect_postgres(primary) as conn:
         setting = {
             name: str(conn.execute(f"SHOW {name}").fetchone()[0])  # type: ignore[index]
             for name in ("wal_level", "max_wal_senders", "hba_file")
@@ -193,7 +181,7 @@ def _local(address: str | None) -> bool:
 
 def current_lsn(primary: str) -> str:
     """The primary's current WAL position: every commit made before it is at or before it."""
-    with _connect(primary) as conn:
+    with connect_postgres(primary) as conn:
         return str(conn.execute("SELECT pg_current_wal_lsn()").fetchone()[0])  # type: ignore[index]
 
 
@@ -238,7 +226,7 @@ def start(
             "--no-sync",
         ]
     )
-    with _connect(primary) as conn:
+    with connect_postgres(primary) as conn:
         at_least = {
             name: str(conn.execute(f"SHOW {name}").fetchone()[0])  # type: ignore[index]
             for name in AT_LEAST_PRIMARY
@@ -272,7 +260,7 @@ def start(
     deadline = time.monotonic() + 30
     while True:
         try:
-            with _connect(replica.url) as conn:
+            with connect_postgres(replica.url) as conn:
                 if conn.execute("SELECT pg_is_in_recovery()").fetchone()[0]:  # type: ignore[index]
                     return replica
                 raise ReplicaError(f"the server on port {port} is not a standby")
@@ -310,7 +298,7 @@ def stop(directory: Path, *, keep: bool = False) -> bool:
 
 
 def replay_lsn(replica_url: str) -> str | None:
-    with _connect(replica_url) as conn:
+    with connect_postgres(replica_url) as conn:
         found = conn.execute("SELECT pg_last_wal_replay_lsn()").fetchone()[0]  # type: ignore[index]
     return None if found is None else str(found)
 
@@ -318,7 +306,7 @@ def replay_lsn(replica_url: str) -> str | None:
 def wait_for_lsn(replica_url: str, lsn: str, timeout: float = 30) -> None:
     """Until the replica has replayed the primary's WAL up to ``lsn``."""
     deadline = time.monotonic() + timeout
-    with _connect(replica_url) as conn:
+    with connect_postgres(replica_url) as conn:
         while True:
             reached = conn.execute(
                 "SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", (lsn,)
@@ -332,7 +320,7 @@ def wait_for_lsn(replica_url: str, lsn: str, timeout: float = 30) -> None:
 
 def status(replica_url: str) -> str:
     try:
-        with _connect(replica_url) as conn:
+        with connect_postgres(replica_url) as conn:
             row = conn.execute(
                 "SELECT pg_is_in_recovery(), pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn(), "
                 "pg_is_wal_replay_paused()"
