@@ -31,30 +31,26 @@ It prints one table and writes JSON. Timings are never asserted: CI runs a tiny 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime
 import json
-import os
 import resource
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from eventsourcing.domain import Aggregate, event
-from sqlalchemy import create_engine, text
 
 from domain.bulk import BATCH_VOUCHERS, Voucher
 from projections.bootstrap import Runtime
+from scripts import load as load_test
 
-POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 ACTOR = "bench"
 
 
@@ -298,44 +294,7 @@ def household_cost(runtime: Runtime, households: int, samples: int = 20) -> dict
     }
 
 
-@contextlib.contextmanager
-def server(database_url: str, schema: str | None) -> Iterator[tuple[str, str]]:
-    """A real ``lianzhang serve`` on a free port; yields its URL and an admin token."""
-    from api.tokens import TokenStore
-    from projections.database import make_engine
-
-    engine = make_engine(database_url, schema)
-    token = TokenStore(engine).create("bench-" + uuid.uuid4().hex[:6], "admin")
-    engine.dispose()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "LIANZHANG_DATABASE_URL": database_url}
-    if schema:
-        env["LIANZHANG_DATABASE_SCHEMA"] = schema
-    process = subprocess.Popen(
-        [sys.executable, "-m", "scripts.cli", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        import httpx2 as httpx
-
-        for _ in range(200):
-            try:
-                httpx.get(url + "/healthz", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        yield url, token
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-
-
-def http_cost(runtime: Runtime, block: int, rounds: int) -> dict[str, Any]:
+def http_cost(runtime: Runtime, block: int, rounds: int, scratch: Path) -> dict[str, Any]:
     import httpx2 as httpx
 
     app = runtime.app
@@ -347,8 +306,10 @@ def http_cost(runtime: Runtime, block: int, rounds: int) -> dict[str, Any]:
         {"account": "102", "side": "debit", "amount": "1.00"},
         {"account": "504", "side": "credit", "amount": "1.00"},
     ]
-    with server(runtime.database_url, runtime.schema) as (url, token):
-        client = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"})
+    with load_test.serve(runtime.database_url, runtime.schema, scratch / "serve.log") as server:
+        client = httpx.Client(
+            base_url=f"http://{server.base}", headers={"Authorization": f"Bearer {server.token}"}
+        )
 
         def direct() -> None:
             for _ in range(block):
@@ -374,26 +335,11 @@ def http_cost(runtime: Runtime, block: int, rounds: int) -> dict[str, Any]:
 # -- one store --------------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def store(kind: str) -> Iterator[tuple[str, str | None]]:
-    if kind == "sqlite":
-        with tempfile.TemporaryDirectory() as tmp:
-            yield f"sqlite:///{Path(tmp) / 'city.sqlite3'}", None
-        return
-    schema = "lz_bench_" + uuid.uuid4().hex[:8]
-    try:
-        yield POSTGRES, schema
-    finally:
-        engine = create_engine(POSTGRES)
-        with engine.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        engine.dispose()
-
-
 def run_store(kind: str, args: argparse.Namespace) -> dict[str, Any]:
     result: dict[str, Any] = {"store": kind}
     skip = set(args.skip.split(",")) if args.skip else set()
-    with store(kind) as (url, schema), tempfile.TemporaryDirectory() as scratch:
+    where = None if kind == "sqlite" else POSTGRES  # a new file, or a new schema dropped after
+    with load_test.fresh_store(where, None, keep=False) as (url, schema, scratch):
         runtime = Runtime(url, schema=schema)
         try:
             start = time.perf_counter()
@@ -412,11 +358,11 @@ def run_store(kind: str, args: argparse.Namespace) -> dict[str, Any]:
             if "bulk" not in skip:
                 result["bulk"] = bulk_cost(runtime, args.bulk, args.rounds)
             if "rebuild" not in skip:
-                result["rebuild"] = rebuild_cost(runtime, args.rounds, Path(scratch))
+                result["rebuild"] = rebuild_cost(runtime, args.rounds, scratch)
             if "households" not in skip:
                 result["households"] = household_cost(runtime, args.households)
             if "http" not in skip:
-                result["http"] = http_cost(runtime, args.block, args.rounds)
+                result["http"] = http_cost(runtime, args.block, args.rounds, scratch)
         finally:
             runtime.close()
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
