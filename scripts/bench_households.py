@@ -1,30 +1,24 @@
-"""Benchmark: a village of many households — registering them, and reading its disclosure draft.
+"""A village of many households, for the benchmark (``scripts/bench.py``, its households row):
+registering them, and reading its disclosure draft.
 
-    .venv/bin/python -m scripts.bench_households [--households 5000] [--database-url URL]
+- ``register_households``: households one command each (a household and its member: two
+  commands), commands/s per block, at the start and at the end: flat means the register does not
+  grow per command;
+- ``household_village``: such a village with income and an executed household plan;
+- ``sheet_latency``: the disclosure draft of the period the plan was executed in, p50 / p95,
+  through the HTTP API as a clerk asks for it (``api_client``) or the application function alone.
 
-Prints, for one fresh store (a temporary SQLite file by default; a new schema when a PostgreSQL
-URL is given):
-
-- register households: commands/s (one household and one member each: two commands) per block,
-  at the start and at the end: flat means the register does not grow per command;
-- drafting the village's household plan from the register (once, for the record);
-- the disclosure draft of the period the plan was executed in, p50 / p95 over ``samples``
-  requests, through the HTTP API as a clerk asks for it (and the application function alone).
-
-``register_households``, ``household_village`` and ``sheet_latency`` are what
-``scripts/bench.py`` calls. Speed is printed, never asserted.
+Run it with ``python -m scripts.bench --skip post,bulk,rebuild,http [--households N]``. Speed is
+printed, never asserted.
 """
 
 from __future__ import annotations
 
-import argparse
 import datetime
 import statistics
-import tempfile
 import time
 import uuid
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from domain.privacy import with_check_digit
@@ -200,62 +194,3 @@ def api_client(runtime: Runtime) -> tuple[Any, Any, dict[str, str]]:
     app = create_app(Settings(database_url=runtime.database_url), runtime=runtime)
     token = TokenStore(runtime.engine).create("bench-auditor", "auditor")
     return TestClient(app), app, {"Authorization": f"Bearer {token}"}
-
-
-def run(database_url: str, schema: str | None, households: int, samples: int) -> dict[str, Any]:
-    runtime = Runtime(database_url, schema=schema, today=lambda: D(2026, 3, 1))
-    try:
-        built = household_village(runtime, households)
-        rates = built["register_rates"]
-        http, _, headers = api_client(runtime)
-        with http:
-            over_http = sheet_latency(
-                runtime, built["village"], PERIOD, samples, client=(http, headers)
-            )
-        direct = sheet_latency(runtime, built["village"], PERIOD, samples)
-        print(f"store: {database_url}{' schema ' + schema if schema else ''}")
-        print(
-            f"register {households} households (+1 member each): commands/s first block "
-            f"{rates[0]:.0f}, last block {rates[-1]:.0f} (last/first {rates[-1] / rates[0]:.2f})"
-        )
-        print(
-            f"draft plan {built['draft_plan_s']:.2f} s, execute {built['execute_plan_s']:.2f} s, "
-            f"catch up {built['catch_up_s']:.2f} s"
-        )
-        print(
-            f"disclosure draft over HTTP: p50 {over_http['p50_ms']:.0f} ms, "
-            f"p95 {over_http['p95_ms']:.0f} ms; draft_sheet alone: p50 {direct['p50_ms']:.0f} ms, "
-            f"p95 {direct['p95_ms']:.0f} ms"
-        )
-        return {**built, "http": over_http, "direct": direct}
-    finally:
-        runtime.close()
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--households", type=int, default=5000)
-    parser.add_argument("--samples", type=int, default=20)
-    parser.add_argument("--database-url")
-    args = parser.parse_args()
-    if args.database_url:
-        schema = "lz_bench_" + uuid.uuid4().hex[:8] if "postgresql" in args.database_url else None
-        try:
-            run(args.database_url, schema, args.households, args.samples)
-        finally:
-            if schema is not None:  # the bench's own schema, dropped after the run
-                from sqlalchemy import create_engine, text
-
-                engine = create_engine(
-                    args.database_url.replace("postgresql://", "postgresql+psycopg://", 1)
-                )
-                with engine.begin() as conn:
-                    conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-                engine.dispose()
-        return
-    with tempfile.TemporaryDirectory() as tmp:
-        run(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", None, args.households, args.samples)
-
-
-if __name__ == "__main__":
-    main()
