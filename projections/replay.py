@@ -40,8 +40,13 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine
 
 from projections.pages import PageWriter, Stored, dashed
-from projections.runner import STORE_ERRORS, _read_position, apply_page
-from projections.tables import tracking
+from projections.runner import (
+    STORE_ERRORS,
+    _read_position,
+    apply_page,
+    lock_positions,
+    move_positions,
+)
 
 if TYPE_CHECKING:
     from projections.bootstrap import Runtime
@@ -115,23 +120,10 @@ def replay(
                 ahead = (end, following)
             try:
                 with loop.engine.begin() as conn:
-                    locked = {
-                        p.name: _read_position(conn, p.name, for_update=True)
-                        for p in sorted(projections, key=lambda p: p.name)
-                    }
-                    if locked != starts:
+                    if lock_positions(conn, starts) != starts:
                         return applied  # another process is applying: the pull loop goes on
                     apply_page(PageWriter(conn), projections, events, starts)
-                    for projection in projections:
-                        if end > starts[projection.name]:
-                            result = conn.execute(
-                                tracking.update()
-                                .where(tracking.c.projection == projection.name)
-                                .where(tracking.c.position == starts[projection.name])
-                                .values(position=end)
-                            )
-                            if result.rowcount != 1:
-                                raise _Moved
+                    move_positions(conn, starts, end)
             except STORE_ERRORS:
                 raise
             except Exception:  # a projection failed on an event of this page, or a position
@@ -139,10 +131,6 @@ def replay(
             applied += len(events)
             if progress is not None:
                 progress(len(events))
-
-
-class _Moved(Exception):
-    """A tracking position moved under the replay."""
 
 
 # -- the benchmark's entry points ------------------------------------------------------------

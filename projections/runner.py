@@ -292,16 +292,7 @@ class PullLoop:
             # Lock the tracking rows, always in the same order (PostgreSQL): a second process
             # waits here and then sees the positions the first one wrote. SQLite transactions
             # begin IMMEDIATE, which serialises them the same way.
-            names = sorted(p.name for p in projections)
-            found = dict(
-                conn.execute(
-                    select(tracking.c.projection, tracking.c.position)
-                    .where(tracking.c.projection.in_(names))
-                    .order_by(tracking.c.projection)
-                    .with_for_update()
-                ).all()
-            )
-            starts = {name: int(found.get(name) or 0) for name in names}
+            starts = lock_positions(conn, [p.name for p in projections])
             notifications = self.app.recorder.select_notifications(
                 start=min(starts.values()),
                 limit=self.page_size,
@@ -318,24 +309,12 @@ class PullLoop:
                 starts,
             )
             end = notifications[-1].id
-            moving: dict[int, list[str]] = {}  # start → the projections that were there
             for projection in projections:
-                start = starts[projection.name]
                 stuck = self.stuck.get(projection.name)
                 if stuck is not None and end >= stuck.position:  # tried again, and it went
                     del self.stuck[projection.name]
                     self._stuck_at.pop(projection.name, None)
-                if end > start:
-                    moving.setdefault(start, []).append(projection.name)
-            for start, moved in moving.items():  # usually one statement: all were level
-                result = conn.execute(
-                    update(tracking)
-                    .where(tracking.c.projection.in_(moved))
-                    .where(tracking.c.position == start)
-                    .values(position=end)
-                )
-                if result.rowcount != len(moved):
-                    raise TrackingConflict(", ".join(moved))
+            move_positions(conn, starts, end)
             return len(notifications)
 
     def reset(self) -> None:
@@ -366,6 +345,41 @@ class PullLoop:
         self.reset()
         applied = replay(self, source or self.engine, progress=progress)
         return applied + self.catch_up(progress)
+
+
+def lock_positions(conn: Connection, names: Iterable[str]) -> dict[str, int]:
+    """The tracking positions of ``names``, their rows locked in name order (PostgreSQL: a
+    second process waits here and then sees the positions the first one wrote; SQLite
+    transactions begin IMMEDIATE, which serialises them the same way); 0 without a row."""
+    wanted = sorted(names)
+    found = dict(
+        conn.execute(
+            select(tracking.c.projection, tracking.c.position)
+            .where(tracking.c.projection.in_(wanted))
+            .order_by(tracking.c.projection)
+            .with_for_update()
+        ).all()
+    )
+    return {name: int(found.get(name) or 0) for name in wanted}
+
+
+def move_positions(conn: Connection, starts: dict[str, int], end: int) -> None:
+    """Move every tracking position of ``starts`` that is before ``end`` to ``end``, if it is
+    still where it started (compare and set; projections level with each other move in one
+    statement), else raise TrackingConflict."""
+    moving: dict[int, list[str]] = {}  # start → the projections that were there
+    for name, start in starts.items():
+        if end > start:
+            moving.setdefault(start, []).append(name)
+    for start, moved in moving.items():
+        result = conn.execute(
+            update(tracking)
+            .where(tracking.c.projection.in_(moved))
+            .where(tracking.c.position == start)
+            .values(position=end)
+        )
+        if result.rowcount != len(moved):
+            raise TrackingConflict(", ".join(moved))
 
 
 def _read_position(conn: Connection, name: str, *, for_update: bool = False) -> int:
