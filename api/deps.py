@@ -303,7 +303,7 @@ class Writer:
 
     @property
     def actor(self) -> str:
-        return self.principal.name
+        return self.principal.actor
 
     @property
     def key(self) -> str | None:
@@ -315,7 +315,7 @@ class Writer:
             raise Problem(
                 403,
                 "forbidden-township",
-                f"token {self.principal.name!r} may not write in {township} ({what}); it may "
+                f"token {self.principal.actor!r} may not write in {township} ({what}); it may "
                 f"write in: {allowed}",
             )
 
@@ -455,7 +455,7 @@ async def get_writer(
     claim = None
     if idempotency_key is not None:
         claim = RequestClaim(
-            token=principal.name,
+            token=principal.key_owner,
             key=idempotency_key,
             request=f"{request.method} {request.url.path}",
             body_hash=body_hash(await request.body()),

@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+import workbench
 from api import docs, openapi, problems
 from api.deps import Reads
 from api.guards import RefuseControlCharacters
@@ -106,6 +107,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.include_router(public.router)
     app.include_router(audit.router)
     app.include_router(fairness.router)
+    workbench.install(app)
 
     @app.get(
         "/healthz",

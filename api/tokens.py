@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from sqlalchemy import Column, DateTime, Engine, MetaData, String, Table, Text, select, update
 from sqlalchemy.exc import IntegrityError
 
-ROLES = ("admin", "clerk", "auditor")
+from domain.roles import TOKEN_ROLES, WRITING_ROLES, may
+
+ROLES = TOKEN_ROLES
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 # Not a read model: kept out of the projections' metadata so a rebuild never drops it.
@@ -40,16 +42,45 @@ class TokenError(ValueError):
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling: the token's name (recorded as the actor of every event) and rights."""
+    """Who is calling, and their rights (``domain.roles``).
+
+    A token: ``name`` is the token's name, ``role`` a token role, ``person`` the login of the
+    person it belongs to (None for a token made before tokens had owners). A person in the
+    workbench: ``session`` is True, ``name`` and ``person`` their login, ``display`` their 姓名,
+    ``role`` a person's role.
+    """
 
     name: str
     role: str
     townships: frozenset[str] = frozenset()
+    person: str | None = None
+    display: str = ""
+    session: bool = False
+
+    @property
+    def actor(self) -> str:
+        """What every event this caller writes records as its actor: the person's login in the
+        workbench; ``login@token`` for a person's integration token (a direct post through
+        the API, marked so in the audit trail); the token's name for a token without owner."""
+        if self.session and self.person:
+            return self.person
+        if self.person:
+            return f"{self.person}@{self.name}"
+        return self.name
+
+    @property
+    def key_owner(self) -> str:
+        """Whose Idempotency-Keys these are (tokens and people never share a key space)."""
+        return f"user:{self.person}" if self.session else self.name
+
+    def may(self, action: str) -> bool:
+        """Whether this caller's role may take ``action`` (``domain.roles.ACTIONS``)."""
+        return may(self.role, action)
 
     def may_write_in(self, township: str) -> bool:
         if self.role == "admin":
             return True
-        return self.role == "clerk" and township in self.townships
+        return self.role in WRITING_ROLES and township in self.townships
 
 
 def _hash(token: str) -> str:

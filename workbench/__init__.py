@@ -1,0 +1,42 @@
+"""The clerk's workbench (issue 10): server-rendered Jinja2 pages at ``/`` for township finance
+staff, on the same FastAPI app and the same domain as the API.
+
+Layout (one module a page family, templates and static files beside them):
+
+- ``workbench.session``: people's sessions (HttpOnly SameSite cookies), CSRF, the current person
+  as an ``api.tokens.Principal`` (``PageUser``), login, logout, password change;
+- ``workbench.render``: the Jinja2 environment, ``page()``, the form helpers (CSRF token and a
+  fresh ``Idempotency-Key`` in every form), ``run_form()`` (a command through ``api.deps.Writer``
+  with the person as actor: tenancy, exactly-once and read-your-writes as for the API);
+- the page modules (``home``, ``vouchers``, ``ledgers``, ``statements``, ``registers``,
+  ``distribution``, ``disclosure``, ``imports``), each an ``APIRouter`` without the OpenAPI
+  document (pages are not the API);
+- ``static/``: htmx 2 (vendored, Zero-Clause BSD, ``htmx.LICENSE``), the stylesheet and the small
+  scripts of the voucher form. No page loads anything from outside the app; fonts are the
+  system's (no web fonts).
+
+Pages are in Chinese; they render the same read models as the API and write through the same
+application commands.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+STATIC = Path(__file__).parent / "static"
+
+# page modules, each with ``router``; added to as they are written
+PAGE_MODULES: tuple[str, ...] = ("session",)
+
+
+def install(app: FastAPI) -> None:
+    """Mount the static files and every page module's router on ``app``."""
+    import importlib
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for name in PAGE_MODULES:
+        module = importlib.import_module(f"workbench.{name}")
+        app.include_router(module.router, include_in_schema=False)

@@ -1,0 +1,207 @@
+"""What every page module uses: the templates, the form helpers, and running a form's command.
+
+- ``page(request, user, "name.html", **context)``: an HTML response from
+  ``workbench/templates/name.html`` (extends ``base.html``), with ``user`` (the person, a
+  ``Principal``), ``csrf`` (their session's CSRF token) and ``may(action)`` in the context;
+- in a template, ``{{ form_fields() }}`` inside every ``<form method="post">``: the CSRF token and
+  a fresh ``Idempotency-Key`` (a double click sends the same key twice and writes once);
+- ``run_form(request, user, form, write, done, replay=...)``: runs ``write`` as a command of the
+  person (through ``api.deps.Writer``: tenancy, exactly-once per form key, read models caught
+  up), then answers 303 to ``done(result)`` (``HX-Redirect`` for htmx requests). A refusal
+  raises :class:`FormRefused` with the field and a sentence in Chinese; the page module renders
+  the form again with it (status 422, or 403 when not allowed).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+
+from api.deps import Replay, Writer, reads_of
+from api.problems import Problem
+from api.tokens import Principal
+from domain.context import RequestClaim
+from domain.errors import DomainError, ForbiddenError
+from domain.roles import ACTION_LABELS, role_label
+from ledger.capitals import to_capitals
+from ledger.errors import LedgerError
+from ledger.money import format_yuan, money
+
+T = TypeVar("T")
+
+TEMPLATES = Path(__file__).parent / "templates"
+IDEMPOTENCY_FIELD = "idempotency_key"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
+
+
+def yuan(amount: Any) -> str:
+    """``"60559.39"`` → ``¥60,559.39``; empty for None."""
+    if amount is None or amount == "":
+        return ""
+    return format_yuan(money(str(amount), allow_negative=True))
+
+
+def capitals(amount: Any) -> str:
+    """The amount in 大写 (``壹仟贰佰元整``); negative amounts with 负."""
+    value = money(str(amount), allow_negative=True)
+    if value.amount < 0:
+        return "负" + to_capitals(-value)
+    return to_capitals(value)
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(("html",)),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["yuan"] = yuan
+    env.filters["capitals"] = capitals
+    env.globals["role_label"] = role_label
+    env.globals["action_label"] = ACTION_LABELS.get
+    return env
+
+
+ENV = _environment()
+
+
+def session_csrf(request: Request) -> str:
+    """The CSRF token of the request's session ('' without one)."""
+    return str(getattr(request.state, "csrf", "") or "")
+
+
+def page(
+    request: Request,
+    user: Principal | None,
+    template: str,
+    *,
+    status: int = 200,
+    headers: Mapping[str, str] | None = None,
+    **context: Any,
+) -> HTMLResponse:
+    """Render ``template`` for ``user``."""
+    csrf = session_csrf(request)
+
+    def form_fields() -> Markup:
+        return Markup(
+            f'<input type="hidden" name="{CSRF_FIELD}" value="{csrf}">'
+            f'<input type="hidden" name="{IDEMPOTENCY_FIELD}" value="{secrets.token_urlsafe(16)}">'
+        )
+
+    html = ENV.get_template(template).render(
+        request=request,
+        user=user,
+        csrf=csrf,
+        form_fields=form_fields,
+        may=(lambda action: user is not None and user.may(action)),
+        path=request.url.path,
+        **context,
+    )
+    return HTMLResponse(html, status_code=status, headers=dict(headers or {}))
+
+
+class FormRefused(Exception):
+    """A form's command was refused: ``message`` in Chinese, ``field`` the form field at fault
+    (None for the form as a whole), ``status`` 403 / 404 / 409 / 422, ``kind`` the problem type
+    the API would answer."""
+
+    def __init__(self, message: str, *, field: str | None = None, status: int = 422,
+                 kind: str = "validation") -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.status = status
+        self.kind = kind
+
+
+def refusal(exc: Exception) -> FormRefused:
+    """A domain, ledger or API refusal as a :class:`FormRefused` (in Chinese where the problem
+    catalogue has the sentence)."""
+    from api.problems import chinese_detail  # the catalogue of problem types in Chinese
+
+    if isinstance(exc, FormRefused):
+        return exc
+    if isinstance(exc, Problem):
+        return FormRefused(
+            chinese_detail(exc.kind, exc.detail, exc.extra), field=exc.field,
+            status=exc.status, kind=exc.kind,
+        )
+    if isinstance(exc, DomainError):
+        status = 403 if isinstance(exc, ForbiddenError) else 422
+        return FormRefused(
+            chinese_detail(exc.kind, exc.message, exc.details), field=exc.field,
+            status=status, kind=exc.kind,
+        )
+    if isinstance(exc, LedgerError):
+        kind = {"UnbalancedEntryError": "unbalanced-entry",
+                "UnknownAccountError": "unknown-account",
+                "InvalidAmountError": "invalid-amount"}.get(type(exc).__name__, "invalid-entry")
+        return FormRefused(
+            chinese_detail(kind, str(exc), {}), field=getattr(exc, "field", None), kind=kind
+        )
+    raise exc
+
+
+def form_hash(form: Mapping[str, Any]) -> str:
+    """SHA-256 of the form's fields (without the CSRF token and the key), for the key's claim."""
+    fields = {
+        k: (v if isinstance(v, str) else repr(v))
+        for k, v in sorted(form.items())
+        if k not in (CSRF_FIELD, IDEMPOTENCY_FIELD)
+    }
+    return hashlib.sha256(json.dumps(fields, ensure_ascii=False).encode()).hexdigest()
+
+
+def run_form(
+    request: Request,
+    user: Principal,
+    form: Mapping[str, Any],
+    write: Callable[[], T],
+    done: Callable[[T], str],
+    *,
+    replay: Callable[[Replay], T],
+) -> Response:
+    """Run ``write`` as ``user``'s command, at most once per the form's Idempotency-Key, and
+    redirect to ``done(result)``. Raises :class:`FormRefused` when the command is refused."""
+    key = str(form.get(IDEMPOTENCY_FIELD) or "") or None
+    claim = None
+    if key is not None:
+        claim = RequestClaim(
+            token=user.key_owner,
+            key=key[:255],
+            request=f"POST {request.url.path}",
+            body_hash=form_hash(form),
+        )
+    writer = Writer(
+        principal=user,
+        runtime=request.app.state.runtime,
+        idempotency=request.app.state.idempotency,
+        claim=claim,
+        path=request.url.path,
+        reads=reads_of(request),
+    )
+    try:
+        answered = writer.run(write, lambda result: ({"location": done(result)}, None),
+                              replay=replay, status=200)
+    except (DomainError, LedgerError, Problem) as exc:
+        raise refusal(exc) from exc
+    location = json.loads(bytes(answered.body))["location"]
+    return redirect(request, location)
+
+
+def redirect(request: Request, location: str) -> Response:
+    """303 to ``location``; for an htmx request, 200 with ``HX-Redirect`` (htmx follows it)."""
+    if request.headers.get("HX-Request"):
+        return Response(status_code=200, headers={"HX-Redirect": location})
+    return RedirectResponse(location, status_code=303)
