@@ -89,7 +89,9 @@ def check_townships(app: BooksApplication, context: CommandContext, written: Seq
             raise ForbiddenTownshipError(
                 f"token {context.actor!r} may not write in {township}: this request would "
                 f"change {describe(aggregate)}, which belongs to {township}; it may write in: "
-                f"{allowed}"
+                f"{allowed}",
+                zh=f"{context.actor} 无权修改{township}的账簿（{describe(aggregate)}）；"
+                f"只能修改：{'、'.join(sorted(context.townships)) or '无'}",
             )
 
 
