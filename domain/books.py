@@ -165,8 +165,8 @@ class Books(Aggregate):
                     f"zero: record the money coming in first, or take out at most "
                     f"{format_yuan(from_fen(max(have, 0)))}",
                     field=field,
-                    zh=f"{self.code} 的 {account} {name} 现有 {format_yuan(from_fen(have))}，这笔支出"
-                    f" {format_yuan(from_fen(-fen))}，会使余额变为 "
+                    zh=f"{self.code} 的 {account} {name} 现有 {format_yuan(from_fen(have))}，"
+                    f"这笔支出 {format_yuan(from_fen(-fen))}，会使余额变为 "
                     f"{format_yuan(from_fen(have + fen))}。库存现金和银行存款不能为负数：请先登记"
                     f"收入，或最多支出 {format_yuan(from_fen(max(have, 0)))}",
                     details={
