@@ -85,6 +85,7 @@ from domain.members import (
     member_number_id,
     register_id,
 )
+from domain.people_commands import PeopleCommands
 from domain.periods import dated_facts, parse_period, period_bounds, require_not_after
 from domain.plan import DistributionPlan, plan_id
 from domain.plan_corrections import correction_entries, require_free_cash, reverse_declaration
@@ -540,7 +541,7 @@ def _require_code(code: str) -> None:
         )
 
 
-class LianzhangApplication(BulkCommands, ChartCommands, BooksApplication):
+class LianzhangApplication(PeopleCommands, BulkCommands, ChartCommands, BooksApplication):
     """The only way into the write side (reads go through ``projections``): the books, and
     pooling, land shares, enterprise agreements, member registers and distribution plans.
 
