@@ -17,6 +17,7 @@ from projections.ledger_view import LedgerProjection
 from projections.runner import PullLoop
 from projections.signing import KEY_ENV, Signer, key_path, seal_existing, store_identity
 from projections.vault import open_vault
+from projections.voucher_view import VoucherProjection
 
 
 class Runtime:
@@ -57,6 +58,7 @@ class Runtime:
                 EconomyProjection(self.vault),
                 ChainProjection(),
                 AuditProjection(),
+                VoucherProjection(),
             ],
         )
         self.views.create_tables()
