@@ -33,6 +33,7 @@ from domain.members import Household, MemberNumber, MemberRegister, VillageRegis
 from domain.people import Person
 from domain.plan import DistributionPlan
 from domain.requests import KeyAlreadyRecorded, RequestKey, request_key_id, utcnow
+from domain.vouchers import Voucher
 
 if TYPE_CHECKING:
     from domain.application import BooksApplication
@@ -60,13 +61,15 @@ def describe(aggregate: Any) -> str:
         return f"agreement {aggregate.code}"
     if isinstance(aggregate, Person):
         return f"person {aggregate.login}"
+    if isinstance(aggregate, Voucher):
+        return f"voucher {aggregate.draft} of the books of {aggregate.entity}"
     return f"{type(aggregate).__name__} {aggregate.id}"
 
 
 def township_of(app: BooksApplication, aggregate: Any) -> str | None:
     """The township ``aggregate`` belongs to; None for what belongs to no township (a token's
     idempotency keys)."""
-    if isinstance(aggregate, Books | Alliance | VillageMembership | DistributionPlan):
+    if isinstance(aggregate, Books | Alliance | VillageMembership | DistributionPlan | Voucher):
         township: str = aggregate.township
         return township
     if isinstance(
