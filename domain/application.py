@@ -96,6 +96,7 @@ from domain.saves import one_moment
 from domain.sources import source_of_event
 from domain.tenancy import save_in_context
 from domain.transcodings import register_all
+from domain.voucher_workflow import VoucherCommands
 from ledger.accounts import ChartOfAccounts
 from ledger.canonical import digest
 from ledger.entries import JournalEntry
@@ -541,7 +542,9 @@ def _require_code(code: str) -> None:
         )
 
 
-class LianzhangApplication(PeopleCommands, BulkCommands, ChartCommands, BooksApplication):
+class LianzhangApplication(
+    PeopleCommands, VoucherCommands, BulkCommands, ChartCommands, BooksApplication
+):
     """The only way into the write side (reads go through ``projections``): the books, and
     pooling, land shares, enterprise agreements, member registers and distribution plans.
 

@@ -33,6 +33,7 @@ from domain.members import Household, MemberNumber, MemberRegister, VillageRegis
 from domain.people import Person
 from domain.plan import DistributionPlan
 from domain.requests import KeyAlreadyRecorded, RequestKey, request_key_id, utcnow
+from domain.vouchers import Voucher
 
 if TYPE_CHECKING:
     from domain.application import BooksApplication
@@ -60,13 +61,15 @@ def describe(aggregate: Any) -> str:
         return f"agreement {aggregate.code}"
     if isinstance(aggregate, Person):
         return f"person {aggregate.login}"
+    if isinstance(aggregate, Voucher):
+        return f"voucher {aggregate.draft} of the books of {aggregate.entity}"
     return f"{type(aggregate).__name__} {aggregate.id}"
 
 
 def township_of(app: BooksApplication, aggregate: Any) -> str | None:
     """The township ``aggregate`` belongs to; None for what belongs to no township (a token's
     idempotency keys)."""
-    if isinstance(aggregate, Books | Alliance | VillageMembership | DistributionPlan):
+    if isinstance(aggregate, Books | Alliance | VillageMembership | DistributionPlan | Voucher):
         township: str = aggregate.township
         return township
     if isinstance(
@@ -94,7 +97,9 @@ def check_townships(app: BooksApplication, context: CommandContext, written: Seq
             raise ForbiddenTownshipError(
                 f"token {context.actor!r} may not write in {township}: this request would "
                 f"change {describe(aggregate)}, which belongs to {township}; it may write in: "
-                f"{allowed}"
+                f"{allowed}",
+                zh=f"{context.actor} 无权修改{township}的账簿（{describe(aggregate)}）；"
+                f"只能修改：{'、'.join(sorted(context.townships)) or '无'}",
             )
 
 

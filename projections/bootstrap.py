@@ -18,6 +18,7 @@ from projections.people_view import PeopleProjection
 from projections.runner import PullLoop
 from projections.signing import KEY_ENV, Signer, key_path, seal_existing, store_identity
 from projections.vault import open_vault
+from projections.voucher_view import VoucherProjection
 
 
 class Runtime:
@@ -59,6 +60,7 @@ class Runtime:
                 ChainProjection(),
                 AuditProjection(),
                 PeopleProjection(),
+                VoucherProjection(),
             ],
         )
         self.views.create_tables()
