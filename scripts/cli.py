@@ -189,8 +189,7 @@ def cmd_token(args: argparse.Namespace) -> int:
             for row in tokens.list():
                 state = "revoked" if row["revoked_at"] else "active"
                 townships = ",".join(row["townships"]) or "-"  # type: ignore[arg-type]
-                owner = row["owner"] or "-"
-                print(f"{row['name']}\t{row['role']}\t{townships}\t{state}\t{owner}")
+                print(f"{row['name']}\t{row['role']}\t{townships}\t{state}\t{row['owner'] or '-'}")
         else:
             tokens.revoke(args.name)
             print(f"revoked token {args.name!r}")
