@@ -16,6 +16,7 @@ from projections.runner import PullLoop
 from projections.signing import signed_chain
 from projections.tables import chain, metadata
 from projections.verify import table_rows, verify_read_models
+from projections.voucher_view import VoucherProjection
 from tests.integration import replay_store
 
 
@@ -34,6 +35,7 @@ def pull_loop(runtime: Runtime, page_size: int) -> PullLoop:
             EconomyProjection(runtime.vault),
             ChainProjection(),
             AuditProjection(),
+            VoucherProjection(),
         ],
         page_size=page_size,
     )
