@@ -85,6 +85,7 @@ from domain.members import (
     member_number_id,
     register_id,
 )
+from domain.people_commands import PeopleCommands
 from domain.periods import dated_facts, parse_period, period_bounds, require_not_after
 from domain.plan import DistributionPlan, plan_id
 from domain.plan_corrections import correction_entries, require_free_cash, reverse_declaration
@@ -541,7 +542,9 @@ def _require_code(code: str) -> None:
         )
 
 
-class LianzhangApplication(VoucherCommands, BulkCommands, ChartCommands, BooksApplication):
+class LianzhangApplication(
+    PeopleCommands, VoucherCommands, BulkCommands, ChartCommands, BooksApplication
+):
     """The only way into the write side (reads go through ``projections``): the books, and
     pooling, land shares, enterprise agreements, member registers and distribution plans.
 

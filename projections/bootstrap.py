@@ -14,6 +14,7 @@ from projections.audit import AuditProjection, ChainProjection
 from projections.database import event_store_env, make_engine
 from projections.economy_view import EconomyProjection
 from projections.ledger_view import LedgerProjection
+from projections.people_view import PeopleProjection
 from projections.runner import PullLoop
 from projections.signing import KEY_ENV, Signer, key_path, seal_existing, store_identity
 from projections.vault import open_vault
@@ -58,6 +59,7 @@ class Runtime:
                 EconomyProjection(self.vault),
                 ChainProjection(),
                 AuditProjection(),
+                PeopleProjection(),
                 VoucherProjection(),
             ],
         )
