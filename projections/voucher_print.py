@@ -12,9 +12,8 @@ Two sources, one printable shape (a dict):
 ``voucher_html(printable)`` is a standalone page (no outside requests); ``voucher_pdf`` prints
 it with WeasyPrint, the CJK font embedded (``projections.render.pdf``).
 
-Names: people's 姓名 when the people read model is there (``projections.people_view``:
-``display_names(engine)`` and ``display_actor(actor, names)``); until then the actor as
-recorded.
+Names: people's 姓名 from the people read model (``projections.people_view``): a login
+prints as 姓名, ``login@token`` as 姓名（接口）, anything else as recorded.
 """
 
 from __future__ import annotations
@@ -27,18 +26,10 @@ from sqlalchemy import Connection, Engine, select
 from ledger.capitals import to_capitals
 from ledger.money import ZERO, amount_str, format_yuan, from_fen, money, to_fen
 from projections import queries
+from projections.people_view import display_actor, display_names
 from projections.render import environment, pdf
 from projections.tables import entries
 from projections.voucher_view import _connection, voucher_detail, voucher_for_entry
-
-try:  # the people read model (helper "people", issue 10) — used as soon as it is merged
-    from projections.people_view import display_actor as _display_actor
-    from projections.people_view import display_names as _display_names
-except ImportError:  # pragma: no cover - until projections/people_view.py lands on main
-    # TODO(people): call projections.people_view.display_names(engine) and
-    # display_actor(actor, names) — this fallback shows the actor as recorded.
-    _display_names = None  # type: ignore[assignment]
-    _display_actor = None  # type: ignore[assignment]
 
 NOT_REVIEWED = "（直接记账，未经审核）"
 MIN_ROWS = 5  # a printed voucher has at least this many rows, blank ones filling it
@@ -46,19 +37,10 @@ MIN_ROWS = 5  # a printed voucher has at least this many rows, blank ones fillin
 
 def _namer(source: Engine | Connection) -> Callable[[str | None], str]:
     """actor → the name printed (姓名 when the people read model knows it)."""
-    names: dict[str, str] = {}
-    if _display_names is not None:
-        try:
-            names = dict(_display_names(source))
-        except Exception:  # pragma: no cover - the people table not there yet: raw actors
-            names = {}
+    names = display_names(source)
 
     def name(actor: str | None) -> str:
-        if not actor:
-            return ""
-        if _display_actor is not None:
-            return str(_display_actor(actor, names))
-        return actor
+        return display_actor(actor, names)
 
     return name
 

@@ -117,6 +117,7 @@ class VoucherStep(BaseModel):
     what: Literal["drafted", "edited", "submitted", "withdrawn", "returned", "approved", "attached"]
     label: str = Field(examples=["提交"])
     actor: str
+    actor_name: str = Field(description="姓名 of the actor (``login@token``: 姓名（接口）)")
     at: datetime.datetime
     reason: str | None = None
 
@@ -131,7 +132,9 @@ class VoucherSummaryPublic(BaseModel):
     summary: str
     total: str = Field(examples=["1200.00"], description="the debits, yuan")
     preparer: str
+    preparer_name: str = Field(examples=["李晓红"])
     reviewer: str | None
+    reviewer_name: str | None = Field(examples=["王建国"])
     posted_number: str | None = Field(description="the entry's number once posted")
     returned_reason: str | None
     attachment_count: int

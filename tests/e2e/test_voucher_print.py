@@ -103,3 +103,33 @@ def test_a_direct_post_prints_honestly_as_not_reviewed(api: Api) -> None:
         404,
         "voucher-not-found",
     )
+
+
+def test_people_print_as_their_names(api: Api) -> None:
+    """制单/审核/记账 print 姓名 (``projections.people_view``): a login as 姓名, a person's
+    integration token (``login@token``) as 姓名（接口）."""
+    import datetime
+
+    app = api.runtime.app
+    village = register_village(api)
+    app.register_person(login="zhang", name="张三", role="preparer", townships=["唐坊镇"])
+    app.register_person(login="li", name="李四", role="reviewer", townships=["唐坊镇"])
+    voucher = app.draft_voucher(
+        entity=village,
+        date=datetime.date(2026, 3, 5),
+        summary="收款",
+        lines=[{"account": "102", "debit": "10.00"}, {"account": "504", "credit": "10.00"}],
+        actor="zhang",
+    )
+    app.submit_voucher(draft=voucher.draft, actor="zhang")
+    app.approve_voucher(draft=voucher.draft, actor="li@li-token")
+    api.runtime.views.catch_up()
+    printable = printable_from_draft(api.runtime.engine, voucher.draft)
+    assert printable is not None
+    assert printable["preparer"] == "张三"
+    assert printable["reviewer"] == printable["bookkeeper"] == "李四（接口）"
+    page = voucher_html(printable)
+    assert "张三" in page and "李四（接口）" in page
+    detail = api.client.get(f"/v1/vouchers/{voucher.draft}", headers=api.auditor).json()
+    assert detail["preparer_name"] == "张三" and detail["reviewer_name"] == "李四（接口）"
+    assert [h["actor_name"] for h in detail["history"]] == ["张三", "张三", "李四（接口）"]

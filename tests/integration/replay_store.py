@@ -150,6 +150,11 @@ def build(runtime: Runtime) -> None:
         )
     app.execute_plan(code="P2025-FIX", date=D(2026, 8, 20), actor=ACTOR)
 
+    # people (issue 10): the preparer of the vouchers below
+    app.register_person(
+        login="preparer", name="李晓红", role="preparer", townships=["唐坊镇"], actor=ACTOR
+    )
+
     # vouchers (issue 10): returned, edited, approved; one with a document; one withdrawn
     lines = [{"account": "102", "debit": "88.00"}, {"account": "50401", "credit": "88.00"}]
     voucher = app.draft_voucher(
