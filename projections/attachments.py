@@ -82,26 +82,30 @@ def check(data: bytes, declared: str | None = None) -> str:
         UnsupportedMediaTypeError: not a PDF, JPEG or PNG, or not what ``declared`` says.
     """
     if not data:
-        raise AttachmentError("附件是空文件（the file is empty）", field="file")
+        raise AttachmentError("the file is empty", field="file", zh="附件是空文件")
     if len(data) > MAX_ATTACHMENT_BYTES:
+        size = f"{len(data) / 1024 / 1024:.1f} MB"
         raise AttachmentError(
-            f"附件有 {len(data) / 1024 / 1024:.1f} MB，最大 10 MB（at most 10 MB）", field="file"
+            f"the file has {size}; a source document has at most 10 MB",
+            field="file",
+            zh=f"附件有 {size}，最大 10 MB",
         )
     found = sniff(data)
     if found is None:
         raise UnsupportedMediaTypeError(
-            "附件不是 PDF、JPEG 或 PNG 文件：原始凭证请拍照（JPEG/PNG）或扫描成 PDF"
-            "（only PDF, JPEG or PNG, recognised by their content）",
+            "the file is not a PDF, JPEG or PNG (recognised by its content); photograph a "
+            "source document (JPEG, PNG) or scan it to PDF",
             field="file",
+            zh="附件不是 PDF、JPEG 或 PNG 文件：原始凭证请拍照（JPEG/PNG）或扫描成 PDF",
         )
     wanted = (declared or "").split(";")[0].strip().lower()
     if wanted == "image/jpg":
         wanted = "image/jpeg"
     if wanted and wanted != "application/octet-stream" and wanted != found:
         raise UnsupportedMediaTypeError(
-            f"附件声明为 {wanted}，内容却是 {ATTACHMENT_TYPES[found]}（the file is a "
-            f"{ATTACHMENT_TYPES[found]}, not {wanted}）",
+            f"the file is a {ATTACHMENT_TYPES[found]}, not the {wanted} it was sent as",
             field="file",
+            zh=f"附件声明为 {wanted}，内容却是 {ATTACHMENT_TYPES[found]}",
         )
     return found
 

@@ -22,6 +22,7 @@ from api.deps import ReaderDep, Replay, Writer, WriterDep
 from api.problems import Problem
 from api.schemas import Account, Amount, Day, OptionalText, Strict, Text
 from domain.bounds import MAX_POSTINGS
+from domain.roles import role_label
 from domain.vouchers import (
     ATTACHMENT_TYPES,
     MAX_ATTACHMENT_BYTES,
@@ -167,8 +168,10 @@ def _require(cmd: Writer, action: str) -> None:
         raise Problem(
             403,
             "forbidden-role",
-            f"{cmd.principal.actor!r} 的角色（{cmd.principal.role}）不能{what.get(action, action)}"
-            f"（role {cmd.principal.role!r} may not {action}）",
+            f"{cmd.principal.actor!r} has the role {cmd.principal.role!r}, which may not "
+            f"{action.replace('voucher.', '')} vouchers",
+            zh=f"{cmd.principal.actor} 的角色（{role_label(cmd.principal.role)}）不能"
+            f"{what.get(action, action)}",
         )
 
 
@@ -176,7 +179,7 @@ def _key(draft: str) -> str:
     try:
         return voucher_uuid(draft).hex
     except VoucherNotFoundError as error:
-        raise Problem(404, error.kind, error.message, field="draft") from None
+        raise Problem(404, error.kind, error.message, field="draft", zh=error.zh) from None
 
 
 def _public(detail: dict[str, Any]) -> dict[str, Any]:
@@ -190,7 +193,9 @@ def _public(detail: dict[str, Any]) -> dict[str, Any]:
 def voucher_body(engine: Any, draft: str) -> tuple[dict[str, Any], str]:
     detail = voucher_detail(engine, draft)
     if detail is None:
-        raise Problem(404, "voucher-not-found", f"凭证 {draft} 不存在（no voucher {draft}）")
+        raise Problem(
+            404, "voucher-not-found", f"there is no voucher {draft}", zh=f"凭证 {draft} 不存在"
+        )
     return _public(detail), f"/v1/vouchers/{detail['draft']}"
 
 
@@ -382,11 +387,13 @@ def limit_upload(request: Request) -> None:
     """Refuse an upload larger than 10 MB by its Content-Length, before it is read."""
     length = request.headers.get("content-length", "")
     if length.isdigit() and int(length) > UPLOAD_LIMIT:
+        size = f"{int(length) / 1024 / 1024:.1f} MB"
         raise Problem(
             422,
             "invalid-attachment",
-            f"附件最大 10 MB，这次上传有 {int(length) / 1024 / 1024:.1f} MB（at most 10 MB）",
+            f"the upload has {size}; a source document has at most 10 MB",
             field="file",
+            zh=f"附件最大 10 MB，这次上传有 {size}",
         )
 
 
@@ -438,8 +445,8 @@ async def attach_document(
         upload = form.get("file")
         if upload is None or isinstance(upload, str):
             raise Problem(
-                422, "validation", "file: 请选择要上传的文件（a multipart field 'file')",
-                field="file",
+                422, "validation", "file: send the document as the multipart field 'file'",
+                field="file", zh="请选择要上传的文件",
             )  # fmt: skip
         data = await upload.read()
         given = form.get("name")
@@ -453,7 +460,7 @@ async def attach_document(
             sha256 = stored_documents.put(cmd.runtime.engine, data, declared)
             media_type = stored_documents.sniff(data)
         except UnsupportedMediaTypeError as error:
-            raise Problem(415, error.kind, error.message, field="file") from None
+            raise Problem(415, error.kind, error.message, field="file", zh=error.zh) from None
         assert media_type in ATTACHMENT_TYPES
 
         def write() -> str:
@@ -495,7 +502,12 @@ def get_attachment(
 ) -> Response:
     found = stored_documents.get(reader.runtime.engine, sha256)
     if found is None:
-        raise Problem(404, "attachment-not-found", f"附件 {sha256} 不存在（no such document）")
+        raise Problem(
+            404,
+            "attachment-not-found",
+            f"there is no document {sha256}",
+            zh=f"附件 {sha256} 不存在",
+        )
     extension = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
     filename = f"{sha256[:12]}.{extension[found.media_type]}"
     disposition = f'inline; filename="{filename}"'
@@ -527,7 +539,9 @@ def voucher_print_pdf(draft: DraftPath, reader: ReaderDep) -> Response:
     key = _key(draft)
     printable = printable_from_draft(reader.runtime.engine, key)
     if printable is None:
-        raise Problem(404, "voucher-not-found", f"凭证 {key} 不存在（no voucher {key}）")
+        raise Problem(
+            404, "voucher-not-found", f"there is no voucher {key}", zh=f"凭证 {key} 不存在"
+        )
     label = printable["number"] or f"draft-{key[:8]}"
     return Response(
         voucher_pdf(printable),
