@@ -40,6 +40,7 @@ from domain.closing import check_year_open, closing_postings, refuse_closing_rev
 from domain.errors import (
     AlreadyReversedError,
     CashOverdraftError,
+    EarmarkedCashError,
     ClosedPeriodError,
     ConflictError,
     CrossBookEntryError,
@@ -189,7 +190,7 @@ class Books(Aggregate):
         if earmarked <= 0 or cash + cash_move >= earmarked + earmark_move:
             return
         free = max(cash - earmarked, 0)
-        raise CashOverdraftError(
+        raise EarmarkedCashError(
             f"{self.code} holds {format_yuan(from_fen(cash))} in 101/102, of which "
             f"{format_yuan(from_fen(earmarked))} is earmarked grant money (241 专项应付款) that "
             f"only its programme may spend; this entry takes out "

@@ -130,8 +130,20 @@ class FutureDateError(InvalidRequestError):
 
 
 class CashOverdraftError(OverDistributionError):
-    """An entry would leave 101 库存现金 or 102 银行存款 below zero (the problem type of a
-    payment the bank cannot cover, on every write path)."""
+    """An entry would leave 101 库存现金 or 102 银行存款 below zero: a payment the bank cannot
+    cover, on every write path. Its own problem type (``cash-overdraft``): a plain overdrawn
+    payment is not an over-distribution; a plan that pays out more than the payer holds still
+    answers ``over-distribution`` (its own checks run first). A subclass of
+    :class:`OverDistributionError` so code that catches "more than there is" catches both."""
+
+    kind = "cash-overdraft"
+
+
+class EarmarkedCashError(CashOverdraftError):
+    """The cash is there but earmarked: an entry would spend grant money held for a programme
+    (241 专项应付款) without lowering that programme's 241."""
+
+    kind = "earmarked-cash"
 
 
 class NonsenseEntryError(InvalidRequestError):
