@@ -152,20 +152,30 @@ def _register_problems(
     except RegisterNotFoundError:
         kinds = None
     parsed = register_files.parse_register(data, share_kinds=kinds)
-    if parsed.problems:
-        return parsed, parsed.problems, None
-    try:
-        result = app.import_register(
-            village=village, households=parsed.households, members=parsed.members,
-            share_kinds=parsed.share_kinds, actor="preview", dry_run=True,
-        )
-    except RegisterRefusedError as refused:
-        return parsed, [
-            register_files.RowProblem(
-                p.row, parsed.columns.get(p.field or "", p.field) if p.field else None, p.message
+    problems = list(parsed.problems)
+    bad_rows = {p.row for p in problems}
+    households = [h for h in parsed.households if h.row not in bad_rows]
+    members = [m for m in parsed.members if m.row not in bad_rows]
+    result: RegisterImportResult | None = None
+    if members or households:  # the rows read well are checked against the register too
+        try:
+            result = app.import_register(
+                village=village, households=households, members=members,
+                share_kinds=parsed.share_kinds, actor="preview", dry_run=True,
             )
-            for p in refused.problems
-        ], None
+        except RegisterRefusedError as refused:
+            found = {}
+            for p in refused.problems:
+                if p.row in bad_rows or (p.field == "household" and problems):
+                    continue  # a member of a household whose own row is wrong
+                column = parsed.columns.get(p.field or "", p.field) if p.field else None
+                found[(p.row, column, p.message)] = register_files.RowProblem(
+                    p.row, column, p.message
+                )
+            problems.extend(found.values())
+    if problems:
+        return parsed, sorted(problems, key=lambda p: p.row), None
+    assert result is not None
     return parsed, [], result
 
 
