@@ -204,11 +204,14 @@ class RegisterImportCommands(Application[UUID]):
             head = self._registered_head(register, village, h.number, loaded)
             if head is not None:
                 if head != h.head.strip():
-                    problems.append(RegisterRowProblem(
-                        h.row, "head",
-                        f"户号 {h.number} 已经登记，户主是“{head}”，文件里写的是“{h.head}”；"
-                        "导入不修改已登记的户",
-                    ))
+                    problems.append(
+                        RegisterRowProblem(
+                            h.row,
+                            "head",
+                            f"户号 {h.number} 已经登记，户主是“{head}”，文件里写的是“{h.head}”；"
+                            "导入不修改已登记的户",
+                        )
+                    )
                 else:
                     result.households_skipped.append(h.number)
                 known.add(h.number)
@@ -216,9 +219,11 @@ class RegisterImportCommands(Application[UUID]):
             if not h.head.strip():
                 problems.append(RegisterRowProblem(h.row, "head", "缺少户主姓名"))
             if h.registered_on > today:
-                problems.append(RegisterRowProblem(
-                    h.row, "registered_on", f"登记日期 {h.registered_on} 在今天（{today}）之后"
-                ))
+                problems.append(
+                    RegisterRowProblem(
+                        h.row, "registered_on", f"登记日期 {h.registered_on} 在今天（{today}）之后"
+                    )
+                )
             new_households.append(h)
             known.add(h.number)
 
@@ -226,29 +231,37 @@ class RegisterImportCommands(Application[UUID]):
         new_members: list[MemberLike] = []
         prefix = member_subject(village, "")
         for m in members:
-            holders = self.vault.holders(m.id_number) if id_number_problem(m.id_number) is None \
-                else set()
+            holders = (
+                self.vault.holders(m.id_number) if id_number_problem(m.id_number) is None else set()
+            )
             record = self._registered_member(register, village, m.number)
             if record is not None:
                 same = (
                     record["household"] == m.household
                     and record["name"] == m.name.strip()
-                    and (member_subject(village, m.number) in holders
-                         or record["id_number"] == m.id_number)
+                    and (
+                        member_subject(village, m.number) in holders
+                        or record["id_number"] == m.id_number
+                    )
                 )
                 if same:
                     result.members_skipped.append(m.number)
                 else:
-                    problems.append(RegisterRowProblem(
-                        m.row, "member",
-                        f"成员编号 {m.number} 已经登记（{record['household']}户，{record['name']}），"
-                        "与文件里的户号、姓名或身份证号不同；导入不修改已登记的成员",
-                    ))
+                    problems.append(
+                        RegisterRowProblem(
+                            m.row,
+                            "member",
+                            f"成员编号 {m.number} 已经登记"
+                            f"（{record['household']}户，{record['name']}），与文件里的户号、姓名或身份证号不同；导入不修改已登记的成员",
+                        )
+                    )
                 continue
             if m.household not in known:
-                problems.append(RegisterRowProblem(
-                    m.row, "household", f"户号 {m.household} 不在名册里，也不在文件里"
-                ))
+                problems.append(
+                    RegisterRowProblem(
+                        m.row, "household", f"户号 {m.household} 不在名册里，也不在文件里"
+                    )
+                )
             if not m.name.strip():
                 problems.append(RegisterRowProblem(m.row, "name", "缺少成员姓名"))
             id_problem = id_number_problem(m.id_number)
@@ -256,26 +269,34 @@ class RegisterImportCommands(Application[UUID]):
                 problems.append(RegisterRowProblem(m.row, "id_number", "身份证号不对（GB 11643）"))
             for subject in sorted(holders):
                 if subject.startswith(prefix) and self._is_current(
-                    register, village, subject[len(prefix):]
+                    register, village, subject[len(prefix) :]
                 ):
-                    problems.append(RegisterRowProblem(
-                        m.row, "id_number",
-                        f"这个身份证号已经是本村现有成员 {subject[len(prefix):]} 的，"
-                        "同一个人不能登记两次",
-                    ))
+                    problems.append(
+                        RegisterRowProblem(
+                            m.row,
+                            "id_number",
+                            f"这个身份证号已经是本村现有成员 {subject[len(prefix) :]} 的，"
+                            "同一个人不能登记两次",
+                        )
+                    )
                     break
             for kind, units in m.shares.items():
                 if kind not in kinds:
-                    problems.append(RegisterRowProblem(
-                        m.row, f"share:{kind}",
-                        f"本村名册没有“{kind}”；股份种类是 " + "、".join(kinds),
-                    ))
+                    problems.append(
+                        RegisterRowProblem(
+                            m.row,
+                            f"share:{kind}",
+                            f"本村名册没有“{kind}”；股份种类是 " + "、".join(kinds),
+                        )
+                    )
                 elif not units.is_finite() or units < 0:
                     problems.append(RegisterRowProblem(m.row, f"share:{kind}", "股数要大于等于0"))
             if m.joined_on > today:
-                problems.append(RegisterRowProblem(
-                    m.row, "joined_on", f"入社日期 {m.joined_on} 在今天（{today}）之后"
-                ))
+                problems.append(
+                    RegisterRowProblem(
+                        m.row, "joined_on", f"入社日期 {m.joined_on} 在今天（{today}）之后"
+                    )
+                )
             new_members.append(m)
 
         if problems:
@@ -306,8 +327,11 @@ class RegisterImportCommands(Application[UUID]):
         touched: dict[str, Household] = {}
         for h in new_households:
             touched[h.number] = Household.register(
-                village=village, number=h.number, head=h.head,
-                registered_on=h.registered_on, actor=actor,
+                village=village,
+                number=h.number,
+                head=h.head,
+                registered_on=h.registered_on,
+                actor=actor,
             )
             head.add_household(number=h.number, actor=actor)
         claims: list[MemberNumber] = []
@@ -317,11 +341,19 @@ class RegisterImportCommands(Application[UUID]):
                 target = loaded.get(m.household) or self._household(village, m.household)
                 touched[m.household] = target
             try:
-                claims.append(target.register_member(
-                    number=m.number, name=m.name, id_number=m.id_number, joined_on=m.joined_on,
-                    shares=dict(m.shares), share_kinds=kinds, actor=actor, vault=self.vault,
-                    is_current=lambda other: self._is_current(head, village, other),
-                ))
+                claims.append(
+                    target.register_member(
+                        number=m.number,
+                        name=m.name,
+                        id_number=m.id_number,
+                        joined_on=m.joined_on,
+                        shares=dict(m.shares),
+                        share_kinds=kinds,
+                        actor=actor,
+                        vault=self.vault,
+                        is_current=lambda other: self._is_current(head, village, other),
+                    )
+                )
             except DomainError as error:  # pragma: no cover - checked above
                 raise RegisterRefusedError(
                     [RegisterRowProblem(m.row, error.field, error.message)]
@@ -346,9 +378,14 @@ class RegisterImportCommands(Application[UUID]):
         for m in new_members:
             try:
                 register.register_member(
-                    number=m.number, household=m.household, name=m.name,
-                    id_number=m.id_number, joined_on=m.joined_on, shares=dict(m.shares),
-                    actor=actor, vault=self.vault,
+                    number=m.number,
+                    household=m.household,
+                    name=m.name,
+                    id_number=m.id_number,
+                    joined_on=m.joined_on,
+                    shares=dict(m.shares),
+                    actor=actor,
+                    vault=self.vault,
                 )
             except DomainError as error:
                 problems.append(RegisterRowProblem(m.row, error.field, error.message))

@@ -243,8 +243,9 @@ def parse_rows(
         before = len(problems)
 
         def bad(column: str | None, message: str, row_number: int = number) -> None:
-            problems.append(RowProblem(row_number, names.get(column, column) if column else None,
-                                       message))
+            problems.append(
+                RowProblem(row_number, names.get(column, column) if column else None, message)
+            )
 
         household = _text(cell(row, "household")) or last_household
         problem = _code_problem(household, "户号")
@@ -273,11 +274,17 @@ def parse_rows(
                     households[household] = HouseholdRow(household, head, registered, number)
             else:
                 if head and head != known.head:
-                    bad("head", f"户号 {household} 在第{known.row}行的户主是“{known.head}”，"
-                                f"这里写的是“{head}”；同一户只能有一个户主")
+                    bad(
+                        "head",
+                        f"户号 {household} 在第{known.row}行的户主是“{known.head}”，"
+                        f"这里写的是“{head}”；同一户只能有一个户主",
+                    )
                 if registered is not None and registered != known.registered_on:
-                    bad("registered_on", f"户号 {household} 在第{known.row}行的登记日期是 "
-                                         f"{known.registered_on}，这里不同")
+                    bad(
+                        "registered_on",
+                        f"户号 {household} 在第{known.row}行的登记日期是 "
+                        f"{known.registered_on}，这里不同",
+                    )
         member = _text(cell(row, "member"))
         problem_member = _code_problem(member, "成员编号")
         if problem_member:
@@ -300,7 +307,10 @@ def parse_rows(
             else:
                 bad("id_number", f"身份证号 {id_number} 的校验位不对（GB 11643），请核对")
         elif id_number in ids_seen:
-            bad("id_number", f"这个身份证号在第{ids_seen[id_number]}行已经有了，同一个人只能登记一次")
+            bad(
+                "id_number",
+                f"这个身份证号在第{ids_seen[id_number]}行已经有了，同一个人只能登记一次",
+            )
         else:
             ids_seen[id_number] = number
         joined_text = cell(row, "joined_on")
@@ -382,8 +392,9 @@ def template_xlsx(share_kinds: Sequence[str] = DEFAULT_SHARE_KINDS) -> bytes:
                 sheet_[f"{column}{row}"].number_format = "@"
     example = workbook["示例"]
     for values in EXAMPLE:
-        example.append(list(values[:7]) + [values[7 + i] if i < 3 else 0
-                                           for i in range(len(share_kinds))])
+        example.append(
+            list(values[:7]) + [values[7 + i] if i < 3 else 0 for i in range(len(share_kinds))]
+        )
     notes = workbook.create_sheet("说明")
     notes.column_dimensions["A"].width = 110
     notes.append(["成员名册导入说明"])

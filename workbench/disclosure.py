@@ -14,8 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 from domain.periods import parse_period
 from projections import publishing
 from projections.render import sheet_html
-from workbench.registers import app_of, day, form_of, may_write_in, text, today, villages
-from workbench.registers import engine_of
+from workbench.registers import app_of, day, engine_of, form_of, may_write_in, text, today, villages
 from workbench.render import FormRefused, page, run_form
 from workbench.session import FormUser, PageUser, require
 
@@ -49,8 +48,9 @@ def index(request: Request, user: PageUser, village: str = "", period: str = "")
             app_of(request).get_village(village)
         except Exception:
             problem = "请选择村，并把期间写成 2025、2025-Q1 或 2025-03"
-    return page(request, user, "disclosure_index.html", form={}, error=None, problem=problem,
-                **context)
+    return page(
+        request, user, "disclosure_index.html", form={}, error=None, problem=problem, **context
+    )
 
 
 @router.get("/disclosure/{village}/{period}/draft")
@@ -62,8 +62,12 @@ def draft(request: Request, user: PageUser, village: str, period: str) -> Respon
     except Exception:
         return HTMLResponse("<p>没有这个村或期间</p>", status_code=404)
     content = publishing.draft_sheet(
-        request.app.state.runtime, village, period, checked_by=[],
-        checked_on=today(request), opinion="",
+        request.app.state.runtime,
+        village,
+        period,
+        checked_by=[],
+        checked_on=today(request),
+        opinion="",
     )
     return HTMLResponse(sheet_html(content))
 
@@ -79,24 +83,42 @@ async def publish(request: Request, user: FormUser, village: str, period: str) -
         parse_period(period)
         books = app_of(request).get_village(village)
         may_write_in(user, books.township, f"村 {village}")
-        checked_by = [n.strip() for n in text(form, "checked_by").replace("，", "、")
-                      .replace(",", "、").split("、") if n.strip()]
+        checked_by = [
+            n.strip()
+            for n in text(form, "checked_by").replace("，", "、").replace(",", "、").split("、")
+            if n.strip()
+        ]
         if not checked_by:
             raise FormRefused("请填写审核的民主理财小组成员（用顿号分开）", field="checked_by")
         return publishing.publish_sheet(
-            runtime, village, period, checked_by=checked_by,
-            checked_on=day(form, "checked_on", "审核日期"), opinion=text(form, "opinion"),
-            reason=text(form, "reason"), actor=user.actor,
+            runtime,
+            village,
+            period,
+            checked_by=checked_by,
+            checked_on=day(form, "checked_on", "审核日期"),
+            opinion=text(form, "opinion"),
+            reason=text(form, "reason"),
+            actor=user.actor,
         )
 
     try:
         require(user, "sheet.publish")
         return run_form(
-            request, user, form, write,
+            request,
+            user,
+            form,
+            write,
             lambda v: f"/disclosure?village={village}&period={period}&published={v['version']}",
             replay=lambda recorded: {"version": recorded.value("version")},
         )
     except FormRefused as refused:
-        return page(request, user, "disclosure_index.html", status=refused.status,
-                    error=refused, form=form, problem=None,
-                    **_index_context(request, village, period))
+        return page(
+            request,
+            user,
+            "disclosure_index.html",
+            status=refused.status,
+            error=refused,
+            form=form,
+            problem=None,
+            **_index_context(request, village, period),
+        )

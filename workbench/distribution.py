@@ -36,23 +36,30 @@ SCOPES = {"village": "村 → 农户", "alliance": "联合社 → 成员村"}
 # rule presets a clerk picks from (RULES.md terms; parties and amount come from the registers)
 PRESETS: dict[str, dict[str, Any]] = {
     "village-shares": {
-        "label": "村：按股分配（人口股、劳龄股等合计）", "scope": "village",
+        "label": "村：按股分配（人口股、劳龄股等合计）",
+        "scope": "village",
         "tiers": [{"name": "按股分配", "kind": "proportional", "basis": "shares"}],
     },
     "village-households": {
-        "label": "村：按户平均", "scope": "village",
+        "label": "村：按户平均",
+        "scope": "village",
         "tiers": [{"name": "按户平均", "kind": "equal"}],
     },
     "alliance-capital": {
-        "label": "联合社：按出资比例", "scope": "alliance",
+        "label": "联合社：按出资比例",
+        "scope": "alliance",
         "tiers": [{"name": "按出资", "kind": "proportional", "basis": "capital"}],
     },
     "alliance-weighted": {
-        "label": "联合社：保底6% + 按资金50/土地30/人口20加权", "scope": "alliance",
+        "label": "联合社：保底6% + 按资金50/土地30/人口20加权",
+        "scope": "alliance",
         "tiers": [
             {"name": "保底收益", "kind": "rate", "basis": "capital", "percent": "6"},
-            {"name": "按权重分配", "kind": "weighted",
-             "weights": {"capital": "50", "land": "30", "population": "20"}},
+            {
+                "name": "按权重分配",
+                "kind": "weighted",
+                "weights": {"capital": "50", "land": "30", "population": "20"},
+            },
         ],
     },
 }
@@ -79,8 +86,13 @@ def _index_context(request: Request) -> dict[str, Any]:
     engine = engine_of(request)
     with engine.connect() as conn:
         plans = economy_queries.list_plans(conn)
-    return {"plans": plans, "targets": _targets(request), "presets": PRESETS, "scopes": SCOPES,
-            "today": today(request)}
+    return {
+        "plans": plans,
+        "targets": _targets(request),
+        "presets": PRESETS,
+        "scopes": SCOPES,
+        "today": today(request),
+    }
 
 
 @router.get("/distribution")
@@ -101,8 +113,11 @@ async def draft(request: Request, user: FormUser) -> Response:
             raise FormRefused("请选择分配范围", field="scope")
         if not target:
             raise FormRefused("请选择村或联村党组织", field="target")
-        township = (app.get_alliance(target).township if scope == "alliance"
-                    else app.get_village(target).township)
+        township = (
+            app.get_alliance(target).township
+            if scope == "alliance"
+            else app.get_village(target).township
+        )
         may_write_in(user, township, target)
         preset = PRESETS.get(text(form, "preset"))
         if preset is None or preset["scope"] != scope:
@@ -111,44 +126,75 @@ async def draft(request: Request, user: FormUser) -> Response:
         reserve = text(form, "reserve_percent")
         if reserve and reserve != "0":
             rule["deductions"] = [{"name": "公积公益金", "percent": reserve}]
-        for name, what in (("code", "方案编号"), ("title", "方案名称"), ("period", "所属期间"),
-                           ("amount", "分配金额")):
+        for name, what in (
+            ("code", "方案编号"),
+            ("title", "方案名称"),
+            ("period", "所属期间"),
+            ("amount", "分配金额"),
+        ):
             if not text(form, name):
                 raise FormRefused(f"请填写{what}", field=name)
         app.draft_plan(
-            code=text(form, "code"), title=text(form, "title"), scope=scope, target=target,
-            period=text(form, "period"), as_of=day(form, "as_of", "基准日（登记簿截至）"),
-            amount=text(form, "amount").replace(",", ""), rule=rule, actor=user.actor,
+            code=text(form, "code"),
+            title=text(form, "title"),
+            scope=scope,
+            target=target,
+            period=text(form, "period"),
+            as_of=day(form, "as_of", "基准日（登记簿截至）"),
+            amount=text(form, "amount").replace(",", ""),
+            rule=rule,
+            actor=user.actor,
         )
         return text(form, "code")
 
     try:
         require(user, "plan.prepare")
-        return run_form(request, user, form, write, lambda code: f"/distribution/{code}",
-                        replay=lambda _: text(form, "code"))
+        return run_form(
+            request,
+            user,
+            form,
+            write,
+            lambda code: f"/distribution/{code}",
+            replay=lambda _: text(form, "code"),
+        )
     except FormRefused as refused:
-        return page(request, user, "plan_index.html", status=refused.status, error=refused,
-                    form=form, **_index_context(request))
+        return page(
+            request,
+            user,
+            "plan_index.html",
+            status=refused.status,
+            error=refused,
+            form=form,
+            **_index_context(request),
+        )
 
 
 def _comparison(request: Request, plan: dict[str, Any]) -> dict[str, Any] | None:
     """The plan's rule beside the usual alternatives, measured (nothing is written)."""
     terms = {k: v for k, v in plan["rule"].items() if k not in ("amount", "parties", "sources")}
     if plan["scope"] == "village":
-        others = [("按户平均", {"tiers": [{"kind": "equal"}]}),
-                  ("按股分配", {"tiers": [{"kind": "proportional", "basis": "shares"}]})]
+        others = [
+            ("按户平均", {"tiers": [{"kind": "equal"}]}),
+            ("按股分配", {"tiers": [{"kind": "proportional", "basis": "shares"}]}),
+        ]
         basis = "shares"
     else:
-        others = [("各村平均", {"tiers": [{"kind": "equal"}]}),
-                  ("按出资", {"tiers": [{"kind": "proportional", "basis": "capital"}]})]
+        others = [
+            ("各村平均", {"tiers": [{"kind": "equal"}]}),
+            ("按出资", {"tiers": [{"kind": "proportional", "basis": "capital"}]}),
+        ]
         basis = "population"
     del terms  # the plan's own rule is the comparison's first candidate (方案规则)
     candidates = [{"name": name, "rule": rule} for name, rule in others]
     try:
         with engine_of(request).connect() as conn:
             return fairness.comparison(
-                conn, document=None, plan=plan["code"], candidates=candidates,
-                per_capita_basis=basis, today=today(request),
+                conn,
+                document=None,
+                plan=plan["code"],
+                candidates=candidates,
+                per_capita_basis=basis,
+                today=today(request),
             )
     except Exception:  # a comparison that cannot be made leaves the page as it is
         return None
@@ -167,9 +213,14 @@ def _plan_context(request: Request, code: str) -> dict[str, Any] | None:
         following = "实施结果公开"
     executable = plan["state"] == "drafted" and all(s in done for s in STEPS[:5])
     return {
-        "plan": plan, "next_step": following, "executable": executable,
-        "step_help": STEP_HELP, "voting": VOTING, "today": today(request),
-        "comparison": _comparison(request, plan), "scopes": SCOPES,
+        "plan": plan,
+        "next_step": following,
+        "executable": executable,
+        "step_help": STEP_HELP,
+        "voting": VOTING,
+        "today": today(request),
+        "comparison": _comparison(request, plan),
+        "scopes": SCOPES,
     }
 
 
@@ -181,8 +232,9 @@ def show(request: Request, user: PageUser, code: str) -> Response:
     return page(request, user, "plan_show.html", form={}, error=None, **context)
 
 
-def _plan_write(request: Request, user: Principal, code: str, form: dict[str, Any],
-                action: str, write: Any) -> Response:
+def _plan_write(
+    request: Request, user: Principal, code: str, form: dict[str, Any], action: str, write: Any
+) -> Response:
     def checked() -> str:
         require(user, action)
         plan = app_of(request).get_plan(code)
@@ -192,26 +244,41 @@ def _plan_write(request: Request, user: Principal, code: str, form: dict[str, An
 
     try:
         require(user, action)
-        return run_form(request, user, form, checked, lambda c: f"/distribution/{c}",
-                        replay=lambda _: code)
+        return run_form(
+            request, user, form, checked, lambda c: f"/distribution/{c}", replay=lambda _: code
+        )
     except FormRefused as refused:
         context = _plan_context(request, code)
         if context is None:
             return page(request, user, "plan_missing.html", status=404, code=code)
-        return page(request, user, "plan_show.html", status=refused.status, error=refused,
-                    form=form, **context)
+        return page(
+            request,
+            user,
+            "plan_show.html",
+            status=refused.status,
+            error=refused,
+            form=form,
+            **context,
+        )
 
 
 def _step_details(form: Mapping[str, Any], step: str) -> dict[str, Any]:
-    details: dict[str, Any] = {"body": text(form, "body"), "place": text(form, "place"),
-                               "note": text(form, "note")}
+    details: dict[str, Any] = {
+        "body": text(form, "body"),
+        "place": text(form, "place"),
+        "note": text(form, "note"),
+    }
     merged = step == "提议" and text(form, "merged") == "1"
     if merged:
         details["merged"] = True
     if step in VOTING or merged:
-        for name, what in (("expected", "应到人数"), ("present", "实到人数"),
-                           ("votes_for", "同意票"), ("votes_against", "反对票"),
-                           ("abstentions", "弃权票")):
+        for name, what in (
+            ("expected", "应到人数"),
+            ("present", "实到人数"),
+            ("votes_for", "同意票"),
+            ("votes_against", "反对票"),
+            ("abstentions", "弃权票"),
+        ):
             details[name] = whole(form, name, what)
     if step == "决议":
         assembly = text(form, "assembly")
@@ -219,8 +286,11 @@ def _step_details(form: Mapping[str, Any], step: str) -> dict[str, Any]:
             raise FormRefused("请选择村民会议或村民代表会议", field="assembly")
         details["assembly"] = assembly
         if assembly == "villagers":
-            for name, what in (("adult_villagers", "十八周岁以上村民数"), ("households", "本村户数"),
-                               ("households_present", "到会户数")):
+            for name, what in (
+                ("adult_villagers", "十八周岁以上村民数"),
+                ("households", "本村户数"),
+                ("households_present", "到会户数"),
+            ):
                 value = whole(form, name, what, required=False)
                 if value is not None:
                     details[name] = value
@@ -255,7 +325,9 @@ async def execute(request: Request, user: FormUser, code: str) -> Response:
         with engine_of(request).connect() as conn:
             paid = distribution_statement.villages_paid_on(conn, code)
         app_of(request).execute_plan(
-            code=code, date=day(form, "date", "执行日期"), actor=user.actor,
+            code=code,
+            date=day(form, "date", "执行日期"),
+            actor=user.actor,
             acknowledge_paid_villages=text(form, "acknowledge_paid_villages") == "1",
             paid_villages=paid,
         )
@@ -281,6 +353,8 @@ def statement_pdf(request: Request, user: PageUser, code: str) -> Response:
     found = _statement(request, code)
     if found is None:
         return page(request, user, "plan_missing.html", status=404, code=code)
-    return Response(pdf(plan_html(found)), media_type="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="{code}.pdf"'})
-
+    return Response(
+        pdf(plan_html(found)),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{code}.pdf"'},
+    )

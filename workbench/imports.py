@@ -109,9 +109,12 @@ def register_template(request: Request, user: PageUser, village: str = "") -> Re
         except (RegisterNotFoundError, DomainError):
             pass
     return Response(
-        register_files.template_xlsx(kinds), media_type=XLSX,
-        headers={"Content-Disposition": "attachment; filename=\"register-template.xlsx\"; "
-                 "filename*=UTF-8''%E6%88%90%E5%91%98%E5%90%8D%E5%86%8C%E6%A8%A1%E6%9D%BF.xlsx"},
+        register_files.template_xlsx(kinds),
+        media_type=XLSX,
+        headers={
+            "Content-Disposition": 'attachment; filename="register-template.xlsx"; '
+            "filename*=UTF-8''%E6%88%90%E5%91%98%E5%90%8D%E5%86%8C%E6%A8%A1%E6%9D%BF.xlsx"
+        },
     )
 
 
@@ -122,9 +125,12 @@ def vouchers_template(request: Request, user: PageUser) -> Response:
         voucher_files.write_template(path)
         data = path.read_bytes()
     return Response(
-        data, media_type=XLSX,
-        headers={"Content-Disposition": "attachment; filename=\"vouchers-template.xlsx\"; "
-                 "filename*=UTF-8''%E5%87%AD%E8%AF%81%E6%A8%A1%E6%9D%BF.xlsx"},
+        data,
+        media_type=XLSX,
+        headers={
+            "Content-Disposition": 'attachment; filename="vouchers-template.xlsx"; '
+            "filename*=UTF-8''%E5%87%AD%E8%AF%81%E6%A8%A1%E6%9D%BF.xlsx"
+        },
     )
 
 
@@ -145,7 +151,9 @@ async def _upload(form: dict[str, Any]) -> bytes:
 
 def _register_problems(
     app: Any, village: str, data: bytes
-) -> tuple[register_files.RegisterFile, list[register_files.RowProblem], RegisterImportResult | None]:
+) -> tuple[
+    register_files.RegisterFile, list[register_files.RowProblem], RegisterImportResult | None
+]:
     """Parse the file and check it against the register (nothing written)."""
     try:
         kinds: list[str] | None = list(app.get_register(village).share_kinds)
@@ -160,8 +168,12 @@ def _register_problems(
     if members or households:  # the rows read well are checked against the register too
         try:
             result = app.import_register(
-                village=village, households=households, members=members,
-                share_kinds=parsed.share_kinds, actor="preview", dry_run=True,
+                village=village,
+                households=households,
+                members=members,
+                share_kinds=parsed.share_kinds,
+                actor="preview",
+                dry_run=True,
             )
         except RegisterRefusedError as refused:
             found = {}
@@ -203,15 +215,27 @@ async def register_preview(request: Request, user: FormUser) -> Response:
         except register_files.RegisterFileError as error:
             raise FormRefused(str(error), field="file") from None
     except FormRefused as refused:
-        return page(request, user, "import_index.html", status=refused.status,
-                    **_context(request, form=shown, error=refused))
+        return page(
+            request,
+            user,
+            "import_index.html",
+            status=refused.status,
+            **_context(request, form=shown, error=refused),
+        )
     digest = UPLOADS.put(user.key_owner, data) if not problems else ""
     name = getattr(form.get("file"), "filename", "")
     return page(
-        request, user, "import_register_preview.html",
-        status=422 if problems else 200, village=village, file_name=name, problems=problems,
-        parsed=parsed, result=result, digest=digest, rows=len(parsed.members) + len(
-            {p.row for p in problems}),
+        request,
+        user,
+        "import_register_preview.html",
+        status=422 if problems else 200,
+        village=village,
+        file_name=name,
+        problems=problems,
+        parsed=parsed,
+        result=result,
+        digest=digest,
+        rows=len(parsed.members) + len({p.row for p in problems}),
     )
 
 
@@ -224,8 +248,9 @@ async def register_confirm(request: Request, user: FormUser) -> Response:
     def parsed() -> register_files.RegisterFile:
         data = UPLOADS.get(user.key_owner, digest)
         if data is None:
-            raise FormRefused("预览过的文件已经不在服务器上（超过30分钟或服务器重启），请重新上传",
-                              field="file")
+            raise FormRefused(
+                "预览过的文件已经不在服务器上（超过30分钟或服务器重启），请重新上传", field="file"
+            )
         try:
             kinds: list[str] | None = list(app.get_register(village).share_kinds)
         except RegisterNotFoundError:
@@ -238,8 +263,12 @@ async def register_confirm(request: Request, user: FormUser) -> Response:
     def run(dry_run: bool) -> RegisterImportResult:
         found = parsed()
         return app.import_register(
-            village=village, households=found.households, members=found.members,
-            share_kinds=found.share_kinds, actor=user.actor, dry_run=dry_run,
+            village=village,
+            households=found.households,
+            members=found.members,
+            share_kinds=found.share_kinds,
+            actor=user.actor,
+            dry_run=dry_run,
         )
 
     def write() -> RegisterImportResult:
@@ -248,25 +277,34 @@ async def register_confirm(request: Request, user: FormUser) -> Response:
             return run(False)
         except RegisterRefusedError as refused:
             raise FormRefused(
-                f"文件有{len({p.row for p in refused.problems})}行不能登记，什么也没写入；请重新上传预览",
+                f"文件有{len({p.row for p in refused.problems})}行不能登记，什么也没写入；"
+                "请重新上传预览",
                 field="file",
             ) from None
 
     def done(result: RegisterImportResult) -> str:
-        return "/imports/result?" + urlencode({
-            "kind": "register", "village": village,
-            "households": len(result.households_added), "members": len(result.members_added),
-            "skipped_households": len(result.households_skipped),
-            "skipped_members": len(result.members_skipped),
-        })
+        return "/imports/result?" + urlencode(
+            {
+                "kind": "register",
+                "village": village,
+                "households": len(result.households_added),
+                "members": len(result.members_added),
+                "skipped_households": len(result.households_skipped),
+                "skipped_members": len(result.members_skipped),
+            }
+        )
 
     try:
         require(user, "register.edit")
         return run_form(request, user, form, write, done, replay=lambda _: run(True))
     except FormRefused as refused:
-        return page(request, user, "import_index.html", status=refused.status,
-                    **_context(request, form={"which": "register", "village": village},
-                               error=refused))
+        return page(
+            request,
+            user,
+            "import_index.html",
+            status=refused.status,
+            **_context(request, form={"which": "register", "village": village}, error=refused),
+        )
 
 
 # -- vouchers -----------------------------------------------------------------------------------
@@ -285,13 +323,19 @@ def _voucher_problems(
             continue  # the import names an unknown entity itself
         if not user.may_write_in(township):
             where = parsed.located[index]
-            problems.append(voucher_files.FileProblem(
-                where.first_row, parsed.columns.get("entity"),
-                f"单位 {voucher.entity} 属于{township}，您不能在那里记账", "forbidden-township",
-            ))
+            problems.append(
+                voucher_files.FileProblem(
+                    where.first_row,
+                    parsed.columns.get("entity"),
+                    f"单位 {voucher.entity} 属于{township}，您不能在那里记账",
+                    "forbidden-township",
+                )
+            )
     if problems or not parsed.vouchers:
         if not parsed.vouchers and not problems:
-            problems.append(voucher_files.FileProblem(1, None, "文件里没有凭证：表头下面一行一笔分录"))
+            problems.append(
+                voucher_files.FileProblem(1, None, "文件里没有凭证：表头下面一行一笔分录")
+            )
         return parsed, problems, None
     try:
         result = app.import_vouchers(parsed.vouchers, actor=user.actor, dry_run=True)
@@ -318,18 +362,31 @@ async def vouchers_preview(request: Request, user: FormUser) -> Response:
         try:
             parsed, problems, result = _voucher_problems(request, user, data, entity)
         except voucher_files.VoucherFileError as error:
-            raise FormRefused(chinese_detail("invalid-file", str(error), {}), field="file") \
-                from None
+            raise FormRefused(
+                chinese_detail("invalid-file", str(error), {}), field="file"
+            ) from None
         seconds = time.perf_counter() - started
     except FormRefused as refused:
-        return page(request, user, "import_index.html", status=refused.status,
-                    **_context(request, form=shown, error=refused))
+        return page(
+            request,
+            user,
+            "import_index.html",
+            status=refused.status,
+            **_context(request, form=shown, error=refused),
+        )
     digest = UPLOADS.put(user.key_owner, data) if not problems else ""
     return page(
-        request, user, "import_vouchers_preview.html", status=422 if problems else 200,
-        entity=entity, file_name=getattr(form.get("file"), "filename", ""),
-        problems=[(p, _chinese(p)) for p in problems], parsed=parsed, result=result,
-        digest=digest, seconds=seconds,
+        request,
+        user,
+        "import_vouchers_preview.html",
+        status=422 if problems else 200,
+        entity=entity,
+        file_name=getattr(form.get("file"), "filename", ""),
+        problems=[(p, _chinese(p)) for p in problems],
+        parsed=parsed,
+        result=result,
+        digest=digest,
+        seconds=seconds,
     )
 
 
@@ -342,8 +399,9 @@ async def vouchers_confirm(request: Request, user: FormUser) -> Response:
     def vouchers() -> list[Any]:
         data = UPLOADS.get(user.key_owner, digest)
         if data is None:
-            raise FormRefused("预览过的文件已经不在服务器上（超过30分钟或服务器重启），请重新上传",
-                              field="file")
+            raise FormRefused(
+                "预览过的文件已经不在服务器上（超过30分钟或服务器重启），请重新上传", field="file"
+            )
         parsed = voucher_files.parse_vouchers(data, "xlsx", entity=entity or None)
         if parsed.problems:
             raise FormRefused("文件有问题，请重新上传预览", field="file")
@@ -358,17 +416,22 @@ async def vouchers_confirm(request: Request, user: FormUser) -> Response:
         except VouchersRefusedError as refused:
             raise FormRefused(
                 f"有{len({p.voucher for p in refused.problems})}张凭证不能记账，什么也没写入；"
-                "请重新上传预览", field="file",
+                "请重新上传预览",
+                field="file",
             ) from None
 
     def done(result: ImportResult) -> str:
         numbers = [p.number for p in result.posted]
-        return "/imports/result?" + urlencode({
-            "kind": "vouchers", "count": len(result.posted),
-            "entities": "、".join(result.entities),
-            "first": numbers[0] if numbers else "", "last": numbers[-1] if numbers else "",
-            "skipped": result.skipped_batches,
-        })
+        return "/imports/result?" + urlencode(
+            {
+                "kind": "vouchers",
+                "count": len(result.posted),
+                "entities": "、".join(result.entities),
+                "first": numbers[0] if numbers else "",
+                "last": numbers[-1] if numbers else "",
+                "skipped": result.skipped_batches,
+            }
+        )
 
     def replay(_: Any) -> ImportResult:
         return app.import_vouchers(vouchers(), actor=user.actor)
@@ -377,9 +440,13 @@ async def vouchers_confirm(request: Request, user: FormUser) -> Response:
         require(user, "vouchers.import")
         return run_form(request, user, form, write, done, replay=replay)
     except FormRefused as refused:
-        return page(request, user, "import_index.html", status=refused.status,
-                    **_context(request, form={"which": "vouchers", "entity": entity},
-                               error=refused))
+        return page(
+            request,
+            user,
+            "import_index.html",
+            status=refused.status,
+            **_context(request, form={"which": "vouchers", "entity": entity}, error=refused),
+        )
 
 
 @router.get("/imports/result")

@@ -82,7 +82,8 @@ def may_write_in(user: Principal, township: str, what: str) -> None:
     if not user.may_write_in(township):
         raise FormRefused(
             f"您只能在{('、'.join(sorted(user.townships)) or '（无）')}写入，{what}属于{township}",
-            status=403, kind="forbidden-township",
+            status=403,
+            kind="forbidden-township",
         )
 
 
@@ -101,11 +102,16 @@ def today(request: Request) -> datetime.date:
 
 
 def refused_page(
-    request: Request, user: Principal, template: str, refused: FormRefused,
-    form: Mapping[str, Any], context: Callable[[], dict[str, Any]],
+    request: Request,
+    user: Principal,
+    template: str,
+    refused: FormRefused,
+    form: Mapping[str, Any],
+    context: Callable[[], dict[str, Any]],
 ) -> Response:
-    return page(request, user, template, status=refused.status, error=refused,
-                form=dict(form), **context())
+    return page(
+        request, user, template, status=refused.status, error=refused, form=dict(form), **context()
+    )
 
 
 # -- pages --------------------------------------------------------------------------------------
@@ -121,13 +127,21 @@ def index(request: Request, user: PageUser) -> Response:
             status = economy_queries.agreement_status(conn, code, today(request))
             if status is None:
                 continue
-            totals = {k: sum(Decimal(y[k]) for y in status["by_year"])
-                      for k in ("due", "received", "in_arrears")}
+            totals = {
+                k: sum(Decimal(y[k]) for y in status["by_year"])
+                for k in ("due", "received", "in_arrears")
+            }
             agreements.append({**status, "totals": totals})
         all_entities = queries.list_entities(conn)
-    return page(request, user, "register_index.html", alliances=alliances,
-                villages=[e for e in all_entities if e["kind"] == "village"],
-                joints=[e for e in all_entities if e["kind"] == "joint"], agreements=agreements)
+    return page(
+        request,
+        user,
+        "register_index.html",
+        alliances=alliances,
+        villages=[e for e in all_entities if e["kind"] == "village"],
+        joints=[e for e in all_entities if e["kind"] == "joint"],
+        agreements=agreements,
+    )
 
 
 @router.get("/registers/joint/{code}")
@@ -140,8 +154,9 @@ def joint(request: Request, user: PageUser, code: str, as_of: str = "") -> Respo
             return page(request, user, "register_missing.html", status=404, what=f"联合社 {code}")
         equity = economy_queries.equity_register(conn, code, on)
     names = {e["code"]: e["name"] for e in entities(engine)}
-    return page(request, user, "register_joint.html", entity=entity, equity=equity, names=names,
-                as_of=on)
+    return page(
+        request, user, "register_joint.html", entity=entity, equity=equity, names=names, as_of=on
+    )
 
 
 @router.get("/registers/agreements/{code}")
@@ -168,8 +183,14 @@ def _village_context(request: Request, village: str, as_of: str = "") -> dict[st
         entity = queries.entity(conn, village)
         register = economy_queries.member_register(conn, village, on)
     members = sum(len(h["members"]) for h in (register or {}).get("households", []))
-    return {"entity": entity, "register": register, "as_of": on, "village": village,
-            "member_count": members, "today": today(request)}
+    return {
+        "entity": entity,
+        "register": register,
+        "as_of": on,
+        "village": village,
+        "member_count": members,
+        "today": today(request),
+    }
 
 
 @router.get("/registers/villages/{village}")
@@ -181,7 +202,10 @@ def village_page(request: Request, user: PageUser, village: str, as_of: str = ""
 
 
 def _village_write(
-    request: Request, user: Principal, village: str, form: Mapping[str, Any],
+    request: Request,
+    user: Principal,
+    village: str,
+    form: Mapping[str, Any],
     write: Callable[[], Any],
 ) -> Response:
     def checked() -> Any:
@@ -191,26 +215,40 @@ def _village_write(
 
     try:
         require(user, "register.edit")
-        return run_form(request, user, form, checked,
-                        lambda _: f"/registers/villages/{village}?saved=1",
-                        replay=lambda _: None)
+        return run_form(
+            request,
+            user,
+            form,
+            checked,
+            lambda _: f"/registers/villages/{village}?saved=1",
+            replay=lambda _: None,
+        )
     except FormRefused as refused:
-        return refused_page(request, user, "register_village.html", refused, form,
-                            lambda: _village_context(request, village))
+        return refused_page(
+            request,
+            user,
+            "register_village.html",
+            refused,
+            form,
+            lambda: _village_context(request, village),
+        )
 
 
 @router.post("/registers/villages/{village}/open")
 async def open_register(request: Request, user: FormUser, village: str) -> Response:
     form = await form_of(request)
-    kinds = [k for k in text(form, "share_kinds").replace("，", ",").replace("、", ",").split(",")
-             if k.strip()]
+    kinds = [
+        k
+        for k in text(form, "share_kinds").replace("，", ",").replace("、", ",").split(",")
+        if k.strip()
+    ]
 
     def write() -> Any:
         if not kinds:
-            raise FormRefused("请填写股份种类，用逗号或顿号分开（如 人口股、劳龄股）",
-                              field="share_kinds")
-        return app_of(request).open_register(village=village, share_kinds=kinds,
-                                             actor=user.actor)
+            raise FormRefused(
+                "请填写股份种类，用逗号或顿号分开（如 人口股、劳龄股）", field="share_kinds"
+            )
+        return app_of(request).open_register(village=village, share_kinds=kinds, actor=user.actor)
 
     return _village_write(request, user, village, form, write)
 
@@ -226,8 +264,11 @@ async def register_household(request: Request, user: FormUser, village: str) -> 
         if not head:
             raise FormRefused("请填写户主姓名", field="head")
         return app_of(request).register_household(
-            village=village, number=number, head=head,
-            registered_on=day(form, "registered_on", "登记日期"), actor=user.actor,
+            village=village,
+            number=number,
+            head=head,
+            registered_on=day(form, "registered_on", "登记日期"),
+            actor=user.actor,
         )
 
     return _village_write(request, user, village, form, write)
@@ -251,18 +292,27 @@ async def register_member(request: Request, user: FormUser, village: str) -> Res
     form = await form_of(request)
 
     def write() -> Any:
-        for name, what in (("number", "成员编号"), ("household", "户号"), ("name", "姓名"),
-                           ("id_number", "身份证号")):
+        for name, what in (
+            ("number", "成员编号"),
+            ("household", "户号"),
+            ("name", "姓名"),
+            ("id_number", "身份证号"),
+        ):
             if not text(form, name):
                 raise FormRefused(f"请填写{what}", field=name)
         if id_number_problem(text(form, "id_number").upper()) is not None:
-            raise FormRefused("身份证号应是18位（17位数字加一位数字或X），且校验位正确",
-                              field="id_number")
+            raise FormRefused(
+                "身份证号应是18位（17位数字加一位数字或X），且校验位正确", field="id_number"
+            )
         return app_of(request).register_member(
-            village=village, number=text(form, "number"), household=text(form, "household"),
-            name=text(form, "name"), id_number=text(form, "id_number").upper(),
+            village=village,
+            number=text(form, "number"),
+            household=text(form, "household"),
+            name=text(form, "name"),
+            id_number=text(form, "id_number").upper(),
             joined_on=day(form, "joined_on", "入社日期"),
-            shares=_shares(form, _kinds(request, village)), actor=user.actor,
+            shares=_shares(form, _kinds(request, village)),
+            actor=user.actor,
         )
 
     return _village_write(request, user, village, form, write)
@@ -276,8 +326,11 @@ async def adjust_shares(request: Request, user: FormUser, village: str, member: 
         if not text(form, "reason"):
             raise FormRefused("请填写调整原因", field="reason")
         return app_of(request).adjust_shares(
-            village=village, member=member, shares=_shares(form, _kinds(request, village)),
-            effective=day(form, "effective", "生效日期"), reason=text(form, "reason"),
+            village=village,
+            member=member,
+            shares=_shares(form, _kinds(request, village)),
+            effective=day(form, "effective", "生效日期"),
+            reason=text(form, "reason"),
             actor=user.actor,
         )
 

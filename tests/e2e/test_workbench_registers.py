@@ -18,10 +18,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from api.users import UserStore
 
 from api.main import create_app
 from api.settings import Settings
-from api.users import UserStore
 from domain.members import register_id
 from domain.privacy import with_check_digit
 from projections import economy_queries
@@ -84,8 +84,9 @@ def signed_in(site: tuple[str, Any, list[str]], login: str, start: str) -> Any:
 
 
 def upload(page: Any, form: str, name: str, data: bytes) -> None:
-    page.set_input_files(f"{form} input[type=file]",
-                         files=[{"name": name, "mimeType": XLSX, "buffer": data}])
+    page.set_input_files(
+        f"{form} input[type=file]", files=[{"name": name, "mimeType": XLSX, "buffer": data}]
+    )
     page.click(f"{form} button[type=submit]")
     page.wait_for_load_state()
 
@@ -135,16 +136,21 @@ def test_a_register_file_with_two_bad_rows_then_the_fixed_file(
 
 
 def year_of_vouchers(village: str, count: int = 500) -> bytes:
-    rows: list[list[Any]] = [["单位代码", "日期", "凭证号", "摘要", "科目代码", "科目名称",
-                              "借方", "贷方"]]
+    rows: list[list[Any]] = [
+        ["单位代码", "日期", "凭证号", "摘要", "科目代码", "科目名称", "借方", "贷方"]
+    ]
     for i in range(count):
         day = (datetime.date(2025, 1, 1) + datetime.timedelta(days=i * 365 // count)).isoformat()
         if i % 2 == 0:
-            rows += [[village, day, i + 1, "收到土地承包费", "102", "银行存款", "1200.00", ""],
-                     ["", "", "", "", "504", "发包及上交收入", "", "1200.00"]]
+            rows += [
+                [village, day, i + 1, "收到土地承包费", "102", "银行存款", "1200.00", ""],
+                ["", "", "", "", "504", "发包及上交收入", "", "1200.00"],
+            ]
         else:
-            rows += [[village, day, i + 1, "支付生产用电费", "511", "经营支出", "300.00", ""],
-                     ["", "", "", "", "102", "银行存款", "", "300.00"]]
+            rows += [
+                [village, day, i + 1, "支付生产用电费", "511", "经营支出", "300.00", ""],
+                ["", "", "", "", "102", "银行存款", "", "300.00"],
+            ]
     return to_xlsx(rows)
 
 
@@ -164,8 +170,10 @@ def test_a_year_of_vouchers_through_the_page(
     done = time.perf_counter()
     assert "已记账 500 张凭证" in page.inner_text("#import-done")
     assert "2025-0001 至 2025-0500" in page.inner_text("#import-done")
-    print(f"\n500 vouchers through the page: preview {checked - started:.2f} s, "
-          f"import {done - checked:.2f} s, total {done - started:.2f} s")
+    print(
+        f"\n500 vouchers through the page: preview {checked - started:.2f} s, "
+        f"import {done - checked:.2f} s, total {done - started:.2f} s"
+    )
     assert done - started < 30
 
 
@@ -174,16 +182,32 @@ def test_a_plan_from_draft_through_every_step_to_execution(
 ) -> None:
     app = runtime.app
     village = builders.village(app, name="和店村")
-    app.post_entry(entity=village, date=datetime.date(2025, 6, 1), memo="投资收益",
-                   postings=builders.receipt("50000.00", income="502"), actor="tester")
+    app.post_entry(
+        entity=village,
+        date=datetime.date(2025, 6, 1),
+        memo="投资收益",
+        postings=builders.receipt("50000.00", income="502"),
+        actor="tester",
+    )
     app.open_register(village=village, share_kinds=["人口股"], actor="tester")
     for n in range(3):
-        app.register_household(village=village, number=f"H{n}", head=f"户主{n}",
-                               registered_on=datetime.date(2025, 1, 1), actor="tester")
-        app.register_member(village=village, number=f"H{n}-1", household=f"H{n}",
-                            name=f"成员{n}", id_number=IDS[n], joined_on=datetime.date(2025, 1, 1),
-                            shares={"人口股": decimal.Decimal(n + 1)},
-                            actor="tester")
+        app.register_household(
+            village=village,
+            number=f"H{n}",
+            head=f"户主{n}",
+            registered_on=datetime.date(2025, 1, 1),
+            actor="tester",
+        )
+        app.register_member(
+            village=village,
+            number=f"H{n}-1",
+            household=f"H{n}",
+            name=f"成员{n}",
+            id_number=IDS[n],
+            joined_on=datetime.date(2025, 1, 1),
+            shares={"人口股": decimal.Decimal(n + 1)},
+            actor="tester",
+        )
     person(runtime, "wangfang", "王芳", "preparer")
     person(runtime, "zhaoli", "赵丽", "bookkeeper")
 
@@ -203,11 +227,28 @@ def test_a_plan_from_draft_through_every_step_to_execution(
 
     steps = [
         ("提议", {"body": "村党支部"}),
-        ("商议", {"body": "村两委联席会议", "expected": "7", "present": "7", "votes_for": "6",
-                 "votes_against": "1"}),
+        (
+            "商议",
+            {
+                "body": "村两委联席会议",
+                "expected": "7",
+                "present": "7",
+                "votes_for": "6",
+                "votes_against": "1",
+            },
+        ),
         ("审议", {"body": "党员大会", "expected": "30", "present": "26", "votes_for": "25"}),
-        ("决议", {"body": "村民代表会议", "expected": "40", "present": "36", "votes_for": "33",
-                 "votes_against": "2", "abstentions": "1"}),
+        (
+            "决议",
+            {
+                "body": "村民代表会议",
+                "expected": "40",
+                "present": "36",
+                "votes_for": "33",
+                "votes_against": "2",
+                "abstentions": "1",
+            },
+        ),
         ("决议公开", {"body": "村委会"}),
     ]
     for index, (step, fields) in enumerate(steps):
@@ -244,13 +285,23 @@ def test_an_auditor_sees_no_write_button_and_a_forged_post_is_403(
     app = runtime.app
     village = builders.village(app)
     app.open_register(village=village, share_kinds=["人口股"], actor="tester")
-    app.register_household(village=village, number="H1", head="李四",
-                           registered_on=datetime.date(2025, 1, 1), actor="tester")
+    app.register_household(
+        village=village,
+        number="H1",
+        head="李四",
+        registered_on=datetime.date(2025, 1, 1),
+        actor="tester",
+    )
     person(runtime, "sunjie", "孙洁", "auditor")
     page = signed_in(site, "sunjie", f"/registers/villages/{village}")
     base = site[0]
-    for path in (f"/registers/villages/{village}", "/registers", "/distribution",
-                 f"/disclosure?village={village}&period=2025", "/imports"):
+    for path in (
+        f"/registers/villages/{village}",
+        "/registers",
+        "/distribution",
+        f"/disclosure?village={village}&period=2025",
+        "/imports",
+    ):
         page.goto(f"{base}{path}")
         writes = page.locator("main form[method=post]").count()
         assert writes == 0, (path, writes)
@@ -260,8 +311,14 @@ def test_an_auditor_sees_no_write_button_and_a_forged_post_is_403(
     before = runtime.views.head()
     forged = page.request.post(
         f"{base}/registers/villages/{village}/households",
-        form={"csrf_token": csrf, "idempotency_key": "forged-1", "which": "household",
-              "number": "H9", "head": "伪造", "registered_on": "2025-01-01"},
+        form={
+            "csrf_token": csrf,
+            "idempotency_key": "forged-1",
+            "which": "household",
+            "number": "H9",
+            "head": "伪造",
+            "registered_on": "2025-01-01",
+        },
         max_redirects=0,
     )
     assert forged.status == 403

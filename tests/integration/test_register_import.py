@@ -47,8 +47,11 @@ def test_bad_rows_are_all_named_then_the_fixed_file_imports_once(runtime: Runtim
     assert [p.row for p in bad.problems] == [3]  # the parser sees the short ID number
     with pytest.raises(RegisterRefusedError) as refused:
         app.import_register(
-            village=village, households=bad.households,
-            members=[*bad.members], share_kinds=bad.share_kinds, actor="clerk",
+            village=village,
+            households=bad.households,
+            members=[*bad.members],
+            share_kinds=bad.share_kinds,
+            actor="clerk",
         )
     assert [(p.row, p.field) for p in refused.value.problems] == [(5, "joined_on")]
     assert events(runtime) == before  # nothing written, the register not even opened
@@ -57,14 +60,21 @@ def test_bad_rows_are_all_named_then_the_fixed_file_imports_once(runtime: Runtim
     good = parse_register(register_file(bad=False))
     assert good.problems == []
     preview = app.import_register(
-        village=village, households=good.households, members=good.members,
-        share_kinds=good.share_kinds, actor="clerk", dry_run=True,
+        village=village,
+        households=good.households,
+        members=good.members,
+        share_kinds=good.share_kinds,
+        actor="clerk",
+        dry_run=True,
     )
     assert preview.members_added == ["H01-1", "H01-2", "H02-1", "H03-1", "H03-2"]
     assert events(runtime) == before
     done = app.import_register(
-        village=village, households=good.households, members=good.members,
-        share_kinds=good.share_kinds, actor="clerk",
+        village=village,
+        households=good.households,
+        members=good.members,
+        share_kinds=good.share_kinds,
+        actor="clerk",
     )
     assert done.opened and done.written
     assert done.households_added == ["H01", "H02", "H03"]
@@ -77,8 +87,11 @@ def test_bad_rows_are_all_named_then_the_fixed_file_imports_once(runtime: Runtim
     after = events(runtime)
 
     again = app.import_register(
-        village=village, households=good.households, members=good.members,
-        share_kinds=good.share_kinds, actor="clerk",
+        village=village,
+        households=good.households,
+        members=good.members,
+        share_kinds=good.share_kinds,
+        actor="clerk",
     )
     assert not again.written and again.members_added == []
     assert len(again.members_skipped) == 5 and len(again.households_skipped) == 3
@@ -90,8 +103,11 @@ def test_a_row_in_conflict_with_the_register_and_a_duplicate_id(runtime: Runtime
     village = builders.village(app)
     good = parse_register(register_file(bad=False))
     app.import_register(
-        village=village, households=good.households, members=good.members,
-        share_kinds=good.share_kinds, actor="clerk",
+        village=village,
+        households=good.households,
+        members=good.members,
+        share_kinds=good.share_kinds,
+        actor="clerk",
     )
     before = events(runtime)
     rows: list[list[object]] = [
@@ -103,11 +119,15 @@ def test_a_row_in_conflict_with_the_register_and_a_duplicate_id(runtime: Runtime
     assert second.problems == []
     with pytest.raises(RegisterRefusedError) as refused:
         app.import_register(
-            village=village, households=second.households, members=second.members,
-            share_kinds=second.share_kinds, actor="clerk",
+            village=village,
+            households=second.households,
+            members=second.members,
+            share_kinds=second.share_kinds,
+            actor="clerk",
         )
     assert {(p.row, p.field) for p in refused.value.problems} == {(2, "head"), (3, "id_number")}
     assert events(runtime) == before
     with pytest.raises(InvalidRequestError):
-        app.import_register(village=village, households=[], members=[], share_kinds=[],
-                            actor="clerk")
+        app.import_register(
+            village=village, households=[], members=[], share_kinds=[], actor="clerk"
+        )

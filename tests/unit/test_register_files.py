@@ -41,9 +41,15 @@ def test_a_good_file_reads_households_members_and_shares() -> None:
     assert found.share_kinds == ["人口股", "劳龄股"]
     first, second, third = found.members
     assert (first.household, first.row, first.shares) == (
-        "H01", 3, {"人口股": Decimal(1), "劳龄股": Decimal("0.5")})
+        "H01",
+        3,
+        {"人口股": Decimal(1), "劳龄股": Decimal("0.5")},
+    )
     assert (second.household, second.joined_on, second.shares) == (
-        "H01", datetime.date(2025, 3, 1), {"人口股": Decimal(1)})
+        "H01",
+        datetime.date(2025, 3, 1),
+        {"人口股": Decimal(1)},
+    )
     assert third.household == "H02" and third.joined_on == datetime.date(2025, 1, 1)
 
 
@@ -57,8 +63,13 @@ def test_every_bad_row_is_named_with_its_column() -> None:
     where = {(p.row, p.column) for p in found.problems}
     assert (3, "身份证号 (F)") in where
     assert (4, "劳龄股 (I)") in where
-    assert {(6, "户主 (B)"), (6, "成员编号 (D)"), (6, "姓名 (E)"), (6, "身份证号 (F)"),
-            (6, "入社日期 (G)")} <= where
+    assert {
+        (6, "户主 (B)"),
+        (6, "成员编号 (D)"),
+        (6, "姓名 (E)"),
+        (6, "身份证号 (F)"),
+        (6, "入社日期 (G)"),
+    } <= where
     assert (7, "登记日期 (C)") in where and (7, "身份证号 (F)") in where  # ID of row 5 again
     assert all(p.message and not p.message.isascii() for p in found.problems)  # Chinese
     assert "第3行，身份证号 (F)：" in found.problems[0].line()
