@@ -346,8 +346,30 @@ def _voucher_problems(
     return parsed, [], result
 
 
+# what kind of problem a voucher row has, in Chinese, for the sentences the problem catalogue
+# (api.problems.chinese_detail) has not translated yet
+KINDS_ZH = {
+    "unknown-account": "科目不存在或未开设",
+    "unbalanced-entry": "借贷不平衡",
+    "invalid-amount": "金额不正确",
+    "invalid-entry": "分录不正确",
+    "closed-period": "该月已结账",
+    "future-date": "日期在今天之后",
+    "cash-overdraft": "银行存款或现金不足",
+    "earmarked-cash": "动用了专项资金",
+    "nonsense-entry": "分录不合常理",
+    "entity-not-found": "单位不存在",
+    "cross-book-entry": "跨账套分录",
+    "forbidden-township": "不能在该乡镇记账",
+    "validation": "格式不正确",
+}
+
+
 def _chinese(problem: voucher_files.FileProblem) -> str:
-    return chinese_detail(problem.kind, problem.message, {})
+    said = chinese_detail(problem.kind, problem.message, {})
+    if said != problem.message or not problem.message.isascii():
+        return said
+    return f"{KINDS_ZH.get(problem.kind, '不能记账')}：{problem.message}"
 
 
 @router.post("/imports/vouchers")

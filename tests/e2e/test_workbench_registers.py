@@ -34,7 +34,7 @@ PASSWORD = "correct horse 9"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 IDS = [with_check_digit(f"3703221980010100{i}") for i in range(1, 6)]
 
-pytestmark = pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+ON_SQLITE = pytest.mark.parametrize("database", ["sqlite"], indirect=True)
 
 
 def person(runtime: Runtime, login: str, name: str, role: str) -> None:
@@ -91,6 +91,7 @@ def upload(page: Any, form: str, name: str, data: bytes) -> None:
     page.wait_for_load_state()
 
 
+@ON_SQLITE
 def test_a_register_file_with_two_bad_rows_then_the_fixed_file(
     runtime: Runtime, site: tuple[str, Any, list[str]]
 ) -> None:
@@ -154,7 +155,7 @@ def year_of_vouchers(village: str, count: int = 500) -> bytes:
     return to_xlsx(rows)
 
 
-def test_a_year_of_vouchers_through_the_page(
+def test_a_year_of_vouchers_through_the_page(  # on both stores: the time is printed
     runtime: Runtime, site: tuple[str, Any, list[str]]
 ) -> None:
     village = builders.village(runtime.app)
@@ -177,6 +178,7 @@ def test_a_year_of_vouchers_through_the_page(
     assert done - started < 30
 
 
+@ON_SQLITE
 def test_a_plan_from_draft_through_every_step_to_execution(
     runtime: Runtime, site: tuple[str, Any, list[str]]
 ) -> None:
@@ -279,6 +281,7 @@ def test_a_plan_from_draft_through_every_step_to_execution(
     assert "P2025-T" in page.content()
 
 
+@ON_SQLITE
 def test_an_auditor_sees_no_write_button_and_a_forged_post_is_403(
     runtime: Runtime, site: tuple[str, Any, list[str]]
 ) -> None:
