@@ -15,17 +15,25 @@ class DomainError(Exception):
     Args:
         message: a sentence a clerk understands.
         field: the input at fault (``"date"``, ``"postings[1].account"``), when one is.
+        zh: the same sentence in Chinese, for clerks (``api.problem_texts``: without it a clerk
+            reads the Chinese sentence of the error's type with this message in brackets).
     """
 
     kind = "domain-error"
 
     def __init__(
-        self, message: str, *, field: str | None = None, details: dict[str, str] | None = None
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        details: dict[str, str] | None = None,
+        zh: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
         self.details = dict(details or {})
+        self.zh = zh
 
 
 class NotFoundError(DomainError):

@@ -99,13 +99,14 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return 0
 
 
-def _demo_token(settings: Settings, tokens: TokenStore) -> str:
-    """The demo's admin token: kept in a file beside the data so every run can print it."""
+def _demo_token(settings: Settings, tokens: TokenStore) -> str | None:
+    """The demo's admin token, kept in ``var/demo-admin-token`` (0600); returned only when it is
+    created now (later runs print where it is, not the secret)."""
     token_file = Path("var") / "demo-admin-token"
     if token_file.exists():
         token = token_file.read_text().strip()
         if tokens.authenticate(token) is not None:
-            return token
+            return None
     names = {str(t["name"]) for t in tokens.list()}
     name = DEMO_TOKEN_NAME
     counter = 1
@@ -120,12 +121,15 @@ def _demo_token(settings: Settings, tokens: TokenStore) -> str:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from scripts.demo import load_demo, publish_demo_sheets
+    from domain.roles import role_label
+    from scripts.demo import demo_people, load_demo, publish_demo_sheets
 
     settings = _settings(args)
     runtime = _runtime(settings)
+    people_file = Path("var") / "demo-people.txt"
     try:
         load_demo(runtime.app)
+        people = demo_people(runtime, people_file)
         runtime.views.catch_up()
         published = publish_demo_sheets(runtime)
         if published:
@@ -133,11 +137,20 @@ def cmd_demo(args: argparse.Namespace) -> int:
         token = _demo_token(settings, TokenStore(runtime.engine))
     finally:
         runtime.close()
-    print(f"data: {_where(settings)}")
-    print(f"admin token: {token}")
     base = f"http://{args.host}:{args.port}"
+    print(f"data: {_where(settings)}")
+    print(f"工作台 (workbench): {base}/  — log in as one of the demo people:")
+    for login, name, role, password in people:
+        secret = f"password {password}" if password else f"password in {people_file}"
+        print(f"  {login:<8} {name} ({role_label(role)}, {role}): {secret}")
+    if any(password for *_, password in people):
+        print(f"  (passwords are shown only now; they are kept in {people_file}, mode 0600)")
+    if token:
+        print(f"admin token: {token} (shown only now; kept in var/demo-admin-token)")
+    else:
+        print("admin token: in var/demo-admin-token")
     print(
-        f"try: curl -H 'Authorization: Bearer {token}' "
+        'try: curl -H "Authorization: Bearer $(cat var/demo-admin-token)" '
         f"'{base}/v1/entities/V01/trial-balance?month=2025-01'"
     )
     print(f"public disclosure pages (三公开): {base}/public")
