@@ -18,10 +18,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from api.users import UserStore
 
 from api.main import create_app
 from api.settings import Settings
+from api.users import UserStore
 from domain.members import register_id
 from domain.privacy import with_check_digit
 from projections import economy_queries
@@ -178,11 +178,8 @@ def test_a_year_of_vouchers_through_the_page(  # on both stores: the time is pri
     assert done - started < 30
 
 
-@ON_SQLITE
-def test_a_plan_from_draft_through_every_step_to_execution(
-    runtime: Runtime, site: tuple[str, Any, list[str]]
-) -> None:
-    app = runtime.app
+def village_with_members(app: Any) -> str:
+    """A village with ¥50,000 of income and three households of one member each."""
     village = builders.village(app, name="和店村")
     app.post_entry(
         entity=village,
@@ -210,6 +207,15 @@ def test_a_plan_from_draft_through_every_step_to_execution(
             shares={"人口股": decimal.Decimal(n + 1)},
             actor="tester",
         )
+    return village
+
+
+@ON_SQLITE
+def test_a_plan_from_draft_through_every_step_to_execution(
+    runtime: Runtime, site: tuple[str, Any, list[str]]
+) -> None:
+    app = runtime.app
+    village = village_with_members(app)
     person(runtime, "wangfang", "王芳", "preparer")
     person(runtime, "zhaoli", "赵丽", "bookkeeper")
 
@@ -286,19 +292,26 @@ def test_an_auditor_sees_no_write_button_and_a_forged_post_is_403(
     runtime: Runtime, site: tuple[str, Any, list[str]]
 ) -> None:
     app = runtime.app
-    village = builders.village(app)
-    app.open_register(village=village, share_kinds=["人口股"], actor="tester")
-    app.register_household(
-        village=village,
-        number="H1",
-        head="李四",
-        registered_on=datetime.date(2025, 1, 1),
+    village = village_with_members(app)
+    app.draft_plan(
+        code="P-AUDIT",
+        title="分红",
+        scope="village",
+        target=village,
+        period="2025",
+        as_of=datetime.date(2025, 12, 31),
+        amount="9000.00",
+        rule={"tiers": [{"kind": "proportional", "basis": "shares"}]},
         actor="tester",
+    )
+    app.record_plan_step(
+        code="P-AUDIT", step="提议", date=datetime.date(2026, 1, 5), body="村党支部", actor="tester"
     )
     person(runtime, "sunjie", "孙洁", "auditor")
     page = signed_in(site, "sunjie", f"/registers/villages/{village}")
     base = site[0]
     for path in (
+        "/distribution/P-AUDIT",
         f"/registers/villages/{village}",
         "/registers",
         "/distribution",
@@ -308,7 +321,7 @@ def test_an_auditor_sees_no_write_button_and_a_forged_post_is_403(
         page.goto(f"{base}{path}")
         writes = page.locator("main form[method=post]").count()
         assert writes == 0, (path, writes)
-    assert "李四" in page.goto(f"{base}/registers/villages/{village}").text()  # reads everything
+    assert "户主1" in page.goto(f"{base}/registers/villages/{village}").text()  # reads everything
     csrf = json.loads(page.get_attribute("body", "hx-headers") or "{}").get("X-CSRF-Token")
     assert csrf
     before = runtime.views.head()
