@@ -4,10 +4,13 @@ every household and member in one save; a second run registers nothing twice."""
 
 from __future__ import annotations
 
+import datetime
+from decimal import Decimal
+
 import pytest
 
 from domain.errors import InvalidRequestError
-from domain.members import register_id
+from domain.members import MemberRegister, register_id
 from domain.privacy import with_check_digit
 from domain.register_import import RegisterRefusedError
 from projections import economy_queries
@@ -131,3 +134,40 @@ def test_a_row_in_conflict_with_the_register_and_a_duplicate_id(runtime: Runtime
         app.import_register(
             village=village, households=[], members=[], share_kinds=[], actor="clerk"
         )
+
+
+def test_a_legacy_register_takes_the_file_in_one_save_too(runtime: Runtime) -> None:
+    """A village whose register is the pre-issue-13 one-aggregate ``MemberRegister``: the file's
+    new rows go into it in one save, rows it already holds are skipped."""
+    app = runtime.app
+    village = builders.village(app)
+    register = MemberRegister.open(village=village, share_kinds=["人口股", "劳龄股"], actor="old")
+    register.register_household(
+        number="H01", head="李建国", registered_on=datetime.date(2025, 1, 1), actor="old"
+    )
+    register.register_member(
+        number="H01-1",
+        household="H01",
+        name="李建国",
+        id_number=IDS[0],
+        joined_on=datetime.date(2025, 1, 1),
+        shares={"人口股": Decimal(1), "劳龄股": Decimal("0.5")},
+        actor="old",
+        vault=app.vault,
+    )
+    app.save(register)
+    good = parse_register(register_file(bad=False), share_kinds=["人口股", "劳龄股"])
+    before = events(runtime)
+    done = app.import_register(
+        village=village,
+        households=good.households,
+        members=good.members,
+        share_kinds=good.share_kinds,
+        actor="clerk",
+    )
+    assert done.households_skipped == ["H01"] and done.members_skipped == ["H01-1"]
+    assert done.members_added == ["H01-2", "H02-1", "H03-1", "H03-2"]
+    stored = app.get_register(village)
+    assert isinstance(stored, MemberRegister) and len(stored.members) == 5
+    saved = app.recorder.select_notifications(start=before + 1, limit=100)
+    assert {n.originator_id for n in saved} == {register_id(village)}  # one aggregate, one save
