@@ -12,9 +12,9 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import Engine
 
@@ -176,16 +176,39 @@ def _as_of(request: Request, value: str) -> datetime.date:
         return today(request)
 
 
-def _village_context(request: Request, village: str, as_of: str = "") -> dict[str, Any]:
+PAGE_HOUSEHOLDS = 100  # households a page shows (a big village's register is paged)
+
+
+def _village_context(
+    request: Request, village: str, as_of: str = "", q: str = "", number: int = 1
+) -> dict[str, Any]:
     engine = engine_of(request)
     on = _as_of(request, as_of)
     with engine.connect() as conn:
         entity = queries.entity(conn, village)
         register = economy_queries.member_register(conn, village, on)
-    members = sum(len(h["members"]) for h in (register or {}).get("households", []))
+    households = (register or {}).get("households", [])
+    members = sum(len(h["members"]) for h in households)
+    q = q.strip()
+    if q:  # 户号, 户主, 成员编号 or 姓名
+        households = [
+            h
+            for h in households
+            if q in h["number"]
+            or q in h["head"]
+            or any(q in m["number"] or q in m["name"] for m in h["members"])
+        ]
+    pages = max(1, -(-len(households) // PAGE_HOUSEHOLDS))
+    number = min(max(1, number), pages)
+    shown = households[(number - 1) * PAGE_HOUSEHOLDS : number * PAGE_HOUSEHOLDS]
     return {
         "entity": entity,
         "register": register,
+        "households": shown,
+        "found": len(households),
+        "q": q,
+        "page_number": number,
+        "pages": pages,
         "as_of": on,
         "village": village,
         "member_count": members,
@@ -194,8 +217,15 @@ def _village_context(request: Request, village: str, as_of: str = "") -> dict[st
 
 
 @router.get("/registers/villages/{village}")
-def village_page(request: Request, user: PageUser, village: str, as_of: str = "") -> Response:
-    context = _village_context(request, village, as_of)
+def village_page(
+    request: Request,
+    user: PageUser,
+    village: str,
+    as_of: str = "",
+    q: str = "",
+    page_: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
+) -> Response:
+    context = _village_context(request, village, as_of, q, page_)
     if context["entity"] is None or context["entity"]["kind"] != "village":
         return page(request, user, "register_missing.html", status=404, what=f"村 {village}")
     return page(request, user, "register_village.html", form={}, error=None, **context)
