@@ -169,35 +169,49 @@ async def draft(request: Request, user: FormUser) -> Response:
         )
 
 
-def _comparison(request: Request, plan: dict[str, Any]) -> dict[str, Any] | None:
-    """The plan's rule beside the usual alternatives, measured (nothing is written)."""
-    terms = {k: v for k, v in plan["rule"].items() if k not in ("amount", "parties", "sources")}
+def _candidates(plan: dict[str, Any]) -> tuple[list[dict[str, Any]], str]:
+    """The usual alternatives to a plan's rule (the comparison puts the plan's own first), and
+    the basis the measures are per unit of."""
     if plan["scope"] == "village":
         others = [
             ("按户平均", {"tiers": [{"kind": "equal"}]}),
             ("按股分配", {"tiers": [{"kind": "proportional", "basis": "shares"}]}),
         ]
-        basis = "shares"
-    else:
-        others = [
-            ("各村平均", {"tiers": [{"kind": "equal"}]}),
-            ("按出资", {"tiers": [{"kind": "proportional", "basis": "capital"}]}),
-        ]
-        basis = "population"
-    del terms  # the plan's own rule is the comparison's first candidate (方案规则)
-    candidates = [{"name": name, "rule": rule} for name, rule in others]
+        return [{"name": n, "rule": r} for n, r in others], "shares"
+    others = [
+        ("各村平均", {"tiers": [{"kind": "equal"}]}),
+        ("按出资", {"tiers": [{"kind": "proportional", "basis": "capital"}]}),
+    ]
+    return [{"name": n, "rule": r} for n, r in others], "population"
+
+
+def _compare(request: Request, code: str, plan: dict[str, Any]) -> dict[str, Any]:
+    candidates, basis = _candidates(plan)
+    with engine_of(request).connect() as conn:
+        return fairness.comparison(
+            conn,
+            document=None,
+            plan=code,
+            candidates=candidates,
+            per_capita_basis=basis,
+            today=today(request),
+        )
+
+
+def _comparison(request: Request, plan: dict[str, Any]) -> dict[str, Any] | None:
+    """The plan's rule beside the usual alternatives, measured (nothing is written)."""
     try:
-        with engine_of(request).connect() as conn:
-            return fairness.comparison(
-                conn,
-                document=None,
-                plan=plan["code"],
-                candidates=candidates,
-                per_capita_basis=basis,
-                today=today(request),
-            )
+        return _compare(request, plan["code"], plan)
     except Exception:  # a comparison that cannot be made leaves the page as it is
         return None
+
+
+def _attached(request: Request, code: str) -> list[dict[str, Any]]:
+    with engine_of(request).connect() as conn:
+        return [
+            {k: c[k] for k in ("number", "for_step", "digest")}
+            for c in economy_queries.plan_comparisons_of(conn, code)
+        ]
 
 
 def _plan_context(request: Request, code: str) -> dict[str, Any] | None:
@@ -220,6 +234,7 @@ def _plan_context(request: Request, code: str) -> dict[str, Any] | None:
         "voting": VOTING,
         "today": today(request),
         "comparison": _comparison(request, plan),
+        "attached": _attached(request, code),
         "scopes": SCOPES,
     }
 
@@ -338,6 +353,27 @@ async def execute(request: Request, user: FormUser, code: str) -> Response:
 def _statement(request: Request, code: str) -> dict[str, Any] | None:
     with engine_of(request).connect() as conn:
         return distribution_statement.distribution_statement(conn, code)
+
+
+@router.post("/distribution/{code}/comparisons")
+async def attach_comparison(request: Request, user: FormUser, code: str) -> Response:
+    """Record the comparison on the plan before the vote of 审议 or 决议 (as ``POST
+    /v1/plans/{code}/comparisons``): the statement then shows what was on the table."""
+    form = await form_of(request)
+    form["which"] = "compare"
+
+    def write() -> None:
+        with engine_of(request).connect() as conn:
+            plan = economy_queries.plan(conn, code)
+        assert plan is not None  # _plan_write loaded it
+        app_of(request).attach_comparison(
+            code=code,
+            for_step=text(form, "for_step"),
+            comparison=_compare(request, code, plan),
+            actor=user.actor,
+        )
+
+    return _plan_write(request, user, code, form, "plan.prepare", write)
 
 
 @router.get("/distribution/{code}/statement")

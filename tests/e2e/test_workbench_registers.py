@@ -260,6 +260,11 @@ def test_a_plan_from_draft_through_every_step_to_execution(
         ("决议公开", {"body": "村委会"}),
     ]
     for index, (step, fields) in enumerate(steps):
+        if step == "审议":  # the comparison goes on the table before the party members' vote
+            page.select_option("#compare-for_step", "审议")
+            page.click("#compare-form button[type=submit]")
+            page.wait_for_load_state()
+            assert "第1份（审议前）" in page.inner_text("main")
         assert page.inner_text("#step-form h2") == f"记录：{step}"
         page.fill("#step-form [name=date]", f"2026-01-{index + 5:02d}")
         for name, value in fields.items():
@@ -282,6 +287,7 @@ def test_a_plan_from_draft_through_every_step_to_execution(
     assert "实施结果公开" in page.inner_text("table.steps")
     assert app.get_plan("P2025-T").state == "executed"
     assert len(app.get_plan("P2025-T").steps) == 6
+    assert [c["for_step"] for c in app.get_plan("P2025-T").comparisons] == ["审议"]
     page.click("text=分配明细表（打印）")
     page.wait_for_load_state()
     assert "P2025-T" in page.content()
