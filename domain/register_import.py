@@ -96,6 +96,8 @@ class RegisterRefusedError(InvalidRequestError):
             f"{len(rows)} row(s) of the register file cannot be registered and nothing was "
             f"written; the first: row {first.row}: {first.message}",
             field=first.field,
+            zh=f"成员名册文件有{len(rows)}行不能登记，什么也没有写入；第一处：第{first.row}行："
+            f"{first.message}",
         )
         self.problems = list(problems)
 
@@ -151,9 +153,15 @@ class RegisterImportCommands(Application[UUID]):
         """
         self.get_village(village)
         if not members and not households:
-            raise InvalidRequestError("the register file has no members", field="members")
+            raise InvalidRequestError(
+                "the register file has no members", field="members", zh="文件里没有成员"
+            )
         if len(members) > MAX_ROWS:
-            raise InvalidRequestError(f"at most {MAX_ROWS} members in one file", field="members")
+            raise InvalidRequestError(
+                f"at most {MAX_ROWS} members in one file",
+                field="members",
+                zh=f"一个文件最多{MAX_ROWS}名成员，请分成几个文件",
+            )
 
         def command() -> RegisterImportResult:
             return self._import_register(
@@ -188,8 +196,10 @@ class RegisterImportCommands(Application[UUID]):
                 kinds = share_kinds_checked(list(share_kinds))
             except InvalidRequestError:
                 raise InvalidRequestError(
-                    "本村还没有成员名册，文件要有股份列（列名以“股”结尾）才能开设名册",
+                    f"village {village} has no member register yet; the file needs share "
+                    "columns to open it with",
                     field="share_kinds",
+                    zh="本村还没有成员名册，文件要有股份列（列名以“股”结尾）才能开设名册",
                 ) from None
             result.opened = True
         else:

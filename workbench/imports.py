@@ -346,30 +346,12 @@ def _voucher_problems(
     return parsed, [], result
 
 
-# what kind of problem a voucher row has, in Chinese, for the sentences the problem catalogue
-# (api.problems.chinese_detail) has not translated yet
-KINDS_ZH = {
-    "unknown-account": "科目不存在或未开设",
-    "unbalanced-entry": "借贷不平衡",
-    "invalid-amount": "金额不正确",
-    "invalid-entry": "分录不正确",
-    "closed-period": "该月已结账",
-    "future-date": "日期在今天之后",
-    "cash-overdraft": "银行存款或现金不足",
-    "earmarked-cash": "动用了专项资金",
-    "nonsense-entry": "分录不合常理",
-    "entity-not-found": "单位不存在",
-    "cross-book-entry": "跨账套分录",
-    "forbidden-township": "不能在该乡镇记账",
-    "validation": "格式不正确",
-}
-
-
 def _chinese(problem: voucher_files.FileProblem) -> str:
-    said = chinese_detail(problem.kind, problem.message, {})
-    if said != problem.message or not problem.message.isascii():
-        return said
-    return f"{KINDS_ZH.get(problem.kind, '不能记账')}：{problem.message}"
+    """A voucher row's problem in Chinese (the problem catalogue's sentence for its type, the
+    English specifics in brackets); a sentence already in Chinese as it is."""
+    if not problem.message.isascii():
+        return problem.message
+    return chinese_detail(problem.kind, problem.message)
 
 
 @router.post("/imports/vouchers")
@@ -385,7 +367,7 @@ async def vouchers_preview(request: Request, user: FormUser) -> Response:
             parsed, problems, result = _voucher_problems(request, user, data, entity)
         except voucher_files.VoucherFileError as error:
             raise FormRefused(
-                chinese_detail("invalid-file", str(error), {}), field="file"
+                chinese_detail("invalid-file", str(error)), field="file"
             ) from None
         seconds = time.perf_counter() - started
     except FormRefused as refused:
