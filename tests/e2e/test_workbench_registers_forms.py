@@ -171,3 +171,49 @@ def test_a_refused_form_says_why_in_chinese_beside_its_field(
         answer.text,
     )
     assert beside and "身份证号" in beside.group(1)
+
+
+def test_a_bookkeeper_previews_and_publishes_a_sheet(runtime: Runtime, client: TestClient) -> None:
+    village = builders.village(runtime.app, name="仉家村")
+    runtime.app.post_entry(
+        entity=village,
+        date=datetime.date(2025, 6, 1),
+        memo="收到土地承包费",
+        postings=builders.receipt("12000.00"),
+        actor="tester",
+    )
+    csrf = sign_in(runtime, client, "zhaoli", "bookkeeper", "唐坊镇")
+    shown = client.get(f"/disclosure?village={village}&period=2025")
+    assert shown.status_code == 200 and 'id="publish-form"' in shown.text
+    draft = client.get(f"/disclosure/{village}/2025/draft")
+    assert draft.status_code == 200 and "收到土地承包费" in draft.text and "草稿" in draft.text
+    refused = client.post(
+        f"/disclosure/{village}/2025/publish",
+        data={"csrf_token": csrf, "idempotency_key": "p0", "checked_on": "2026-01-10"},
+    )
+    assert refused.status_code == 422 and "民主理财小组" in refused.text
+    published = client.post(
+        f"/disclosure/{village}/2025/publish",
+        data={
+            "csrf_token": csrf,
+            "idempotency_key": "p1",
+            "checked_by": "张三、李四",
+            "checked_on": "2026-01-10",
+            "opinion": "账实相符",
+        },
+    )
+    assert published.status_code == 303 and "published=1" in published.headers["location"]
+    listed = client.get(published.headers["location"])
+    assert f"/public/sheets/{village}/2025/v1" in listed.text
+    assert client.get(f"/public/sheets/{village}/2025/v1").status_code == 200
+
+
+def test_a_preparer_has_no_publish_or_voucher_import_button(
+    runtime: Runtime, client: TestClient
+) -> None:
+    village = builders.village(runtime.app)
+    sign_in(runtime, client, "wangfang", "preparer", "唐坊镇")
+    shown = client.get(f"/disclosure?village={village}&period=2025")
+    assert shown.status_code == 200 and 'id="publish-form"' not in shown.text
+    imports = client.get("/imports")
+    assert 'id="register-upload"' in imports.text and 'id="vouchers-upload"' not in imports.text
