@@ -7,7 +7,7 @@ Chinese), nothing written → when the whole file is valid, a 确认导入 butto
 
 Decision: **the file's content is carried by a server-side hash.** The preview keeps the
 uploaded bytes in the server process's memory under their SHA-256 (with the person who uploaded
-them, for 30 minutes, at most 32 files); the confirm form sends only the hash, and the import
+them, for 30 minutes, at most 32 files and 64 MB, the oldest dropped first); the confirm form sends only the hash, and the import
 parses those same bytes again, so what is imported is exactly what was previewed. A confirm
 whose file is gone (the server restarted, or 30 minutes passed) asks for the upload again;
 nothing is written then. One server process serves the workbench (``make demo``); with several
@@ -50,6 +50,7 @@ router = APIRouter()
 MAX_BYTES = 10 * 1024 * 1024
 KEPT_SECONDS = 30 * 60
 KEPT_FILES = 32
+KEPT_BYTES = 64 * 1024 * 1024  # at most this much uploaded content held at once
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -67,7 +68,10 @@ class Uploads:
             for key, (at, _) in list(self._files.items()):
                 if now - at > KEPT_SECONDS:
                     del self._files[key]
-            while len(self._files) >= KEPT_FILES:
+            while self._files and (
+                len(self._files) >= KEPT_FILES
+                or sum(len(d) for _, d in self._files.values()) + len(data) > KEPT_BYTES
+            ):
                 del self._files[min(self._files, key=lambda k: self._files[k][0])]
             self._files[(owner, digest)] = (now, data)
         return digest
@@ -366,9 +370,7 @@ async def vouchers_preview(request: Request, user: FormUser) -> Response:
         try:
             parsed, problems, result = _voucher_problems(request, user, data, entity)
         except voucher_files.VoucherFileError as error:
-            raise FormRefused(
-                chinese_detail("invalid-file", str(error)), field="file"
-            ) from None
+            raise FormRefused(chinese_detail("invalid-file", str(error)), field="file") from None
         seconds = time.perf_counter() - started
     except FormRefused as refused:
         return page(
