@@ -6,13 +6,13 @@ Chinese), nothing written → when the whole file is valid, a 确认导入 butto
 ``run_form`` (CSRF, Idempotency-Key: a double click imports once) → the result page.
 
 Decision: **the file's content is carried by a server-side hash.** The preview keeps the
-uploaded bytes in the server process's memory under their SHA-256 (with the person who uploaded
-them, for 30 minutes, at most 32 files and 64 MB, the oldest dropped first); the confirm form
-sends only the hash, and the import parses those same bytes again, so what is imported is
-exactly what was previewed. A confirm whose file is gone (the server restarted, or 30 minutes
-passed) asks for the upload again; nothing is written then. One server process serves the workbench (``make demo``); with several
-processes behind a proxy the confirm must reach the process of the preview (sticky sessions),
-or the clerk uploads again.
+uploaded bytes in the server process's memory under their SHA-256 (with the person who
+uploaded them, for 30 minutes, at most 32 files and 64 MB, the oldest dropped first); the
+confirm form sends only the hash, and the import parses those same bytes again, so what is
+imported is exactly what was previewed. A confirm whose file is gone (the server restarted, or
+30 minutes passed) asks for the upload again; nothing is written then. One server process
+serves the workbench (``make demo``); with several processes behind a proxy the confirm must
+reach the process of the preview (sticky sessions), or the clerk uploads again.
 
 The member register is imported by ``app.import_register`` (``domain/register_import.py``: all
 rows checked, then every household and member in one save; rows already registered are
