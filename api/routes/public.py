@@ -48,11 +48,6 @@ def index(request: Request) -> str:
     return index_html(publishing.list_published(runtime), plans)
 
 
-@router.get("/plans/{code}", response_class=HTMLResponse)
-def plan_page(code: str, request: Request) -> str:
-    return plan_html(public_plan(fresh_runtime(request), code))
-
-
 @router.get(
     "/plans/{code}.pdf",
     response_class=Response,
@@ -70,6 +65,13 @@ def plan_pdf(code: str, request: Request) -> Response:
         media_type="application/pdf",
         headers={"Content-Disposition": f'inline; filename="{code}.pdf"'},
     )
+
+
+# Registered after /plans/{code}.pdf: Starlette tries routes in order and {code} would match
+# "P2025-V03.pdf" too, so the HTML route answered every PDF with a 404 (issue 11 item 7).
+@router.get("/plans/{code}", response_class=HTMLResponse)
+def plan_page(code: str, request: Request) -> str:
+    return plan_html(public_plan(fresh_runtime(request), code))
 
 
 def _sheet(request: Request, village: str, period: str, version: int | None) -> dict[str, Any]:

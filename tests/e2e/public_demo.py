@@ -1,0 +1,77 @@
+"""The demo alliance (scripts/demo.py) loaded into a fresh SQLite store and served by the API
+app, for the tests of the public pages (issue 11): one store per test module."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from api.main import create_app
+from api.settings import Settings
+from projections.bootstrap import Runtime
+from scripts.demo import load_demo, publish_demo_sheets
+from tests.conftest import TODAY
+
+
+@contextmanager
+def demo_client(folder: Path) -> Iterator[tuple[TestClient, Runtime]]:
+    url = f"sqlite:///{folder / 'demo.sqlite3'}"
+    runtime = Runtime(url, schema=None, today=lambda: TODAY)
+    try:
+        load_demo(runtime.app, say=lambda _: None)
+        publish_demo_sheets(runtime)
+        runtime.views.catch_up()
+        app = create_app(Settings(database_url=url), runtime=runtime)
+        with TestClient(app) as client:
+            yield client, runtime
+    finally:
+        runtime.close()
+
+
+class Links(HTMLParser):
+    """Every href and src of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name in ("href", "src") and value:
+                self.found.append(value)
+
+
+def links(html: str) -> list[str]:
+    parser = Links()
+    parser.feed(html)
+    return parser.found
+
+
+def text_of(html: str) -> str:
+    """The visible text of a page, roughly: tags and styles out, spaces squeezed."""
+    html = re.sub(r"<(style|script)[^>]*>.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def public_pages(client: TestClient) -> dict[str, Any]:
+    """Crawl /public: every URL reached from it (same site) → its response."""
+    seen: dict[str, Any] = {}
+    todo = ["/public"]
+    while todo:
+        url = todo.pop()
+        if url in seen:
+            continue
+        response = client.get(url)
+        seen[url] = response
+        if response.status_code == 200 and "text/html" in response.headers["content-type"]:
+            for link in links(response.text):
+                link = re.sub(r"^https?://[^/]+", "", link)
+                if link.startswith("/") and link not in seen:
+                    todo.append(link)
+    return seen
