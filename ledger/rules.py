@@ -827,3 +827,13 @@ def allocate_document(document: object) -> dict[str, object]:
         RuleError: listing every problem of the document with its JSON path.
     """
     return allocation_document(allocate(parse_rule(document)))
+
+
+def exact_shares(document: object) -> dict[str, dict[str, Fraction]]:
+    """Each weighted, proportional or equal tier's exact share per party, by tier name: the
+    fractions the allocation splits by (a public page prints them, so that a villager can
+    recompute a line from paper; the stored weights are rounded to six places)."""
+    rule = parse_rule(document)
+    return {
+        tier.name: _shares(tier, rule.parties)[0] for tier in rule.tiers if tier.kind != "rate"
+    }

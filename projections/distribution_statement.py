@@ -8,13 +8,16 @@ import hashlib
 import json
 import threading
 from collections import OrderedDict
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, select
 
 from domain.plan_corrections import claim_account, differences
+from ledger.canonical import digest as canonical_digest
 from ledger.capitals import to_capitals
 from ledger.money import ZERO, amount_str, format_yuan, money
+from ledger.rules import RuleError, exact_shares
 from ledger.words import basis_name, rule_in_words
 from projections import audit, economy_queries, queries
 from projections.tables import plan_steps, plans
@@ -138,8 +141,49 @@ def _core(code: str, rule_text: str, result_text: str, scope: str) -> dict[str, 
             for b in ([t["basis"]] if "basis" in t else list(t.get("weights", {})))
         }
     )
+    # What a villager needs to recompute a line from paper (issue 11): each basis's column
+    # total, each tier's exact share per party as a fraction (the stored weights are rounded to
+    # six places, and a 6-place weight times the amount can miss by a fen).
+    base_totals = {
+        b: str(sum((Decimal(str(p["bases"][b])) for p in rule["parties"]), Decimal(0)))
+        for b in used
+    }
+    try:
+        shares = exact_shares({k: v for k, v in rule.items() if k != "sources"})
+    except RuleError:  # a rule stored by an older version the parser no longer reads
+        shares = {}
+    for line in lines:
+        line["fractions"] = {}
+        for t in rule["tiers"]:
+            name = t.get("name")
+            if name not in shares:
+                continue
+            if t["kind"] == "proportional":
+                b = t["basis"]
+                text = f"{line['bases'][b]}/{base_totals[b]}"
+            else:
+                f = shares[name][line["code"]]
+                text = str(f.numerator) if f.denominator == 1 else f"{f.numerator}/{f.denominator}"
+            line["fractions"][name] = text
     core = {
+        # names this rule and result (never changed once drafted): printed in the QR code
+        "digest": canonical_digest({"rule": rule, "result": result}),
         "rule": rule,
+        "base_totals": base_totals,
+        "tier_rules": [
+            {
+                "name": t.get("name"),
+                "kind": t["kind"],
+                "basis": t.get("basis"),
+                "basis_name": basis_name(t["basis"]) if t.get("basis") else None,
+                "percent": t.get("percent"),
+                "weights": [
+                    {"key": b, "name": basis_name(b), "percent": w}
+                    for b, w in t.get("weights", {}).items()
+                ],
+            }
+            for t in rule["tiers"]
+        ],
         "result": result,
         "rule_words": rule_in_words(rule),
         "bases": [{"key": b, "name": basis_name(b)} for b in used],
@@ -212,8 +256,11 @@ def distribution_statement(conn: Connection, code: str) -> dict[str, Any] | None
         **({"corrections": corrections(conn, plan)} if row["supersedes"] else {}),
         "superseded_by": row["superseded_by"],
         "rejection": row["rejection"],
+        "digest": core["digest"],
         "rule_words": core["rule_words"],
         "bases": core["bases"],
+        "base_totals": core["base_totals"],
+        "tier_rules": core["tier_rules"],
         "amount": core["amount"],
         "deductions": core["deductions"],
         "distributable": core["distributable"],

@@ -142,3 +142,15 @@ def list_published(runtime: Runtime, village: str | None = None) -> list[dict[st
         if village is not None:
             query = query.where(sheets.c.village_code == village)
         return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def latest_version(runtime: Runtime, village: str, period: str) -> int | None:
+    """The number of the latest published version of a sheet, None if none."""
+    from sqlalchemy import func
+
+    with runtime.engine.connect() as conn:
+        return conn.execute(
+            select(func.max(sheets.c.version)).where(
+                and_(sheets.c.village_code == village, sheets.c.period == period)
+            )
+        ).scalar()

@@ -23,30 +23,40 @@ def yuan(amount: str) -> str:
     return format_yuan(money(amount, allow_negative=True))
 
 
-def bar_chart(lines: list[dict[str, Any]], *, width: int = 640) -> Markup:
-    """Horizontal bars of each line's total (a village or a household), as inline SVG."""
+# Charts are drawn for a phone: a viewBox 360 units wide shown at most 480 px wide, labels on
+# their own line above each bar, so that at 360-430 px a unit is about a pixel and no label is
+# under 11 px (issue 11); on paper the same drawing is about 12 cm wide.
+CHART_W = 360
+
+
+def _svg_open(height: int, title: str, size: int) -> str:
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="100%" '
+        f'viewBox="0 0 {CHART_W} {height}" style="max-width:480px;display:block" '
+        f"font-family='{FONT_FAMILY}' font-size=\"{size}\"><title>{title}</title>"
+    )
+
+
+def bar_chart(lines: list[dict[str, Any]], *, width: int = CHART_W) -> Markup:
+    """Horizontal bars of each line's total (a village or a household), as inline SVG: the
+    name and amount on one line, the bar under them."""
     if not lines:
         return Markup("")
     values = [money(line["total"]["amount"]).amount for line in lines]
     top = max(values) or Decimal(1)
-    row, label_w, value_w = 22, 150, 110
-    bar_w = width - label_w - value_w
-    height = row * len(lines) + 10
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="100%" '
-        f'viewBox="0 0 {width} {height}" font-family=\'{FONT_FAMILY}\' font-size="12">'
-        "<title>分配金额</title>"
-    ]
+    row = 36
+    height = row * len(lines) + 4
+    parts = [_svg_open(height, "分配金额", 13)]
     for index, (line, value) in enumerate(zip(lines, values, strict=True)):
-        y = 5 + index * row
-        length = int(bar_w * value / top) if top else 0
+        y = index * row
+        length = int(width * value / top) if top else 0
         label = escape(f"{line['code']} {line['name']}")
+        figures = escape(line["total"]["figures"])
         parts.append(
-            f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end">{label}</text>'
-            f'<rect x="{label_w}" y="{y + 3}" width="{max(length, 1)}" height="{row - 8}" '
-            f'fill="#a4161a"><title>{label}: {escape(line["total"]["figures"])}</title></rect>'
-            f'<text x="{label_w + length + 6}" y="{y + 15}">'
-            f"{escape(line['total']['figures'])}</text>"
+            f'<text x="0" y="{y + 15}">{label}</text>'
+            f'<text x="{width}" y="{y + 15}" text-anchor="end">{figures}</text>'
+            f'<rect x="0" y="{y + 20}" width="{max(length, 1)}" height="10" '
+            f'fill="#a4161a"><title>{label}: {figures}</title></rect>'
         )
     parts.append("</svg>")
     return Markup(
@@ -57,43 +67,39 @@ def bar_chart(lines: list[dict[str, Any]], *, width: int = 640) -> Markup:
 PALETTE = ("#a4161a", "#1d3557", "#2a9d8f", "#e9c46a", "#6d597a", "#f4a261", "#264653")
 
 
-def grouped_bar_chart(comparison: dict[str, Any], *, width: int = 720) -> Markup:
-    """Per party, one bar per candidate rule, with a legend; inline SVG."""
+def grouped_bar_chart(comparison: dict[str, Any], *, width: int = CHART_W) -> Markup:
+    """Per party, one bar per candidate rule with its amount, and a legend; inline SVG."""
     candidates = comparison["candidates"]
     parties = comparison["parties"]
     values = [[money(k["lines"][p["code"]]).amount for k in candidates] for p in parties]
     top = max((v for row in values for v in row), default=Decimal(1)) or Decimal(1)
-    bar, gap, label_w = 12, 10, 120
-    group = bar * len(candidates) + gap
-    legend = 18 * ((len(candidates) + 2) // 3)
-    height = group * len(parties) + legend + 10
-    plot = width - label_w - 90
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="100%" '
-        f'viewBox="0 0 {width} {height}" font-family=\'{FONT_FAMILY}\' font-size="11">'
-        "<title>各方在各候选规则下的所得</title>"
-    ]
+    bar, value_w = 16, 96
+    legend = 18 * ((len(candidates) + 1) // 2)
+    group = 22 + bar * len(candidates) + 8
+    height = legend + 6 + group * len(parties)
+    plot = width - value_w
+    parts = [_svg_open(height, "各方在各候选规则下的所得", 12)]
     for i, k in enumerate(candidates):
-        x, y = 10 + (i % 3) * 230, 12 + 18 * (i // 3)
+        x, y = (i % 2) * 180, 14 + 18 * (i // 2)
         parts.append(
-            f'<rect x="{x}" y="{y - 9}" width="10" height="10" '
-            f'fill="{PALETTE[i % len(PALETTE)]}"/><text x="{x + 14}" y="{y}">'
+            f'<rect x="{x}" y="{y - 10}" width="11" height="11" '
+            f'fill="{PALETTE[i % len(PALETTE)]}"/><text x="{x + 15}" y="{y}">'
             f"{escape(k['name'])}</text>"
         )
     for row, (p, amounts) in enumerate(zip(parties, values, strict=True)):
-        y0 = legend + 10 + row * group
+        y0 = legend + 6 + row * group
         parts.append(
-            f'<text x="{label_w - 6}" y="{y0 + group // 2}" text-anchor="end">'
+            f'<text x="0" y="{y0 + 15}" font-size="13" font-weight="bold">'
             f"{escape(p['code'] + ' ' + p['name'])}</text>"
         )
         for i, amount in enumerate(amounts):
             length = int(plot * amount / top)
-            y = y0 + i * bar
+            y = y0 + 22 + i * bar
             parts.append(
-                f'<rect x="{label_w}" y="{y}" width="{max(length, 1)}" '
-                f'height="{bar - 2}" fill="{PALETTE[i % len(PALETTE)]}"><title>'
+                f'<rect x="0" y="{y}" width="{max(length, 1)}" '
+                f'height="{bar - 4}" fill="{PALETTE[i % len(PALETTE)]}"><title>'
                 f"{escape(candidates[i]['name'])}: {yuan(str(amount))}</title></rect>"
-                f'<text x="{label_w + length + 4}" y="{y + bar - 3}" font-size="9">'
+                f'<text x="{width}" y="{y + bar - 5}" text-anchor="end">'
                 f"{yuan(str(amount))}</text>"
             )
     parts.append("</svg>")
@@ -102,6 +108,51 @@ def grouped_bar_chart(comparison: dict[str, Any], *, width: int = 720) -> Markup
         + "".join(parts)
         + "<figcaption>各候选规则下各方所得</figcaption></figure>"
     )
+
+
+def gains_and_losses(comparison: dict[str, Any]) -> list[dict[str, Any]]:
+    """For every candidate, in words: which parties gain and which lose against the reference
+    rule, and whether its result is the same as an earlier candidate's (issue 11 item 7)."""
+    parties = comparison["parties"]
+    out: list[dict[str, Any]] = []
+    for index, k in enumerate(comparison["candidates"]):
+        same = next(
+            (
+                earlier["name"]
+                for earlier in comparison["candidates"][:index]
+                if earlier["lines"] == k["lines"]
+            ),
+            None,
+        )
+        gain, lose = [], []
+        for p in parties:
+            change = k["difference"][p["code"]]
+            value = money(change["yuan"], allow_negative=True).amount
+            amount = yuan(str(abs(value)))
+            percent = change.get("percent")
+            if value > 0:
+                gain.append(f"{p['name']}多得 {amount}（+{percent}%）" if percent else "")
+            elif value < 0:
+                lose.append(f"{p['name']}少得 {amount}（{percent}%）" if percent else "")
+        if index == 0:
+            words = "参照规则（其他规则与它相比）。"
+        elif not gain and not lose:
+            words = f"与参照“{comparison['reference']}”结果相同。"
+        else:
+            words = f"与参照“{comparison['reference']}”相比：" + "，".join(gain + lose) + "。"
+        if same is not None:
+            words += f"结果与“{same}”相同。"
+        out.append({"name": k["name"], "words": words, "gain": gain, "lose": lose})
+    return out
+
+
+def qr_svg(url: str) -> Markup:
+    """A QR code of ``url`` as inline SVG (segno; error correction M, quiet zone kept)."""
+    import segno
+
+    code = segno.make(url, error="m", micro=False)
+    svg = code.svg_inline(scale=3, border=4, title=url, dark="#000", light="#fff")
+    return Markup(svg)
 
 
 def comparison_html(
@@ -114,6 +165,7 @@ def comparison_html(
             title="分配规则比较",
             c=comparison,
             grouped=grouped_bar_chart(comparison),
+            gains=gains_and_losses(comparison),
             number=number,
             for_step=for_step,
         )
@@ -133,20 +185,34 @@ def environment() -> Environment:
 
 
 def sheet_html(
-    content: dict[str, Any], *, version: dict[str, Any] | None = None, base: str = ""
+    content: dict[str, Any],
+    *,
+    version: dict[str, Any] | None = None,
+    base: str = "",
+    check: dict[str, Any] | None = None,
 ) -> str:
-    """The disclosure sheet as a page; ``version`` None renders an unpublished draft."""
+    """The disclosure sheet as a page; ``version`` None renders an unpublished draft.
+    ``check`` (a published version): its QR code and whether it is the latest."""
     return (
         environment()
         .get_template("sheet.html")
         .render(
-            title=content["title"], c=content, version=version, draft=version is None, base=base
+            title=content["title"],
+            c=content,
+            version=version,
+            draft=version is None,
+            base=base,
+            check=check,
         )
     )
 
 
-def plan_html(statement: dict[str, Any]) -> str:
-    return environment().get_template("plan.html").render(title=statement["title"], s=statement)
+def plan_html(statement: dict[str, Any], *, check: dict[str, Any] | None = None) -> str:
+    return (
+        environment()
+        .get_template("plan.html")
+        .render(title=statement["title"], s=statement, check=check)
+    )
 
 
 def index_html(sheets: list[dict[str, Any]], plans: list[dict[str, Any]]) -> str:

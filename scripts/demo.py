@@ -90,6 +90,15 @@ CHECKERS = ["王建华", "刘秀梅", "赵德明"]  # 民主理财小组 (invent
 SHEETS = (("2025", datetime.date(2026, 1, 6)), ("2026-Q1", datetime.date(2026, 4, 3)))
 
 
+# The alternatives the demo's 审议 saw: Scenario A's three, and one by land. In Scenario A the
+# capital is in proportion to the population, so 按资金比例 and 按人口 give the same columns; by
+# land (500 / 120 / 300 亩) the result differs, which is what a comparison is there to show.
+DEMO_ALTERNATIVES: list[dict[str, Any]] = [
+    *A.ALTERNATIVES,
+    {"name": "按土地", "rule": {"tiers": [{"kind": "proportional", "basis": "land"}]}},
+]
+
+
 def publish_demo_sheets(runtime: Runtime) -> int:
     """Each demo village's sheets for 2025 and the first quarter of 2026, once."""
     wrote = 0
@@ -338,7 +347,7 @@ def _plan(
         app.attach_comparison(
             code=code,
             for_step="审议",
-            comparison=compare(document, A.ALTERNATIVES),
+            comparison=compare(document, DEMO_ALTERNATIVES),
             actor=ACTOR,
         )
         wrote += 1

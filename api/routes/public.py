@@ -18,7 +18,7 @@ from api.problems import Problem
 from domain.periods import parse_period
 from projections import economy_queries, publishing
 from projections.distribution_statement import distribution_statement
-from projections.render import index_html, pdf, plan_html, sheet_html, sheet_xlsx
+from projections.render import index_html, pdf, plan_html, qr_svg, sheet_html, sheet_xlsx
 
 router = APIRouter(prefix="/public", tags=["public pages (三公开)"])
 
@@ -28,6 +28,34 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def fresh_runtime(request: Request) -> Any:
     # caught up (or waited for ?min_position=), on the replica of LIANZHANG_READ_URL if set
     return public_runtime(request)
+
+
+def origin(request: Request) -> str:
+    """Scheme and host the page was asked for: the QR code printed on it points there."""
+    return str(request.base_url).rstrip("/")
+
+
+def scanned(request: Request, digest: str) -> bool | None:
+    """Whether the digest in the URL (a scanned QR code) is this page's; None without one."""
+    given = request.query_params.get("digest")
+    return None if given is None else given == digest
+
+
+def plan_check(request: Request, statement: dict[str, Any]) -> dict[str, Any]:
+    """The QR code of a plan's statement (its URL with the digest of its rule and result,
+    which never change) and whether it is still in force."""
+    digest = statement["digest"]
+    code = statement["code"]
+    newer = statement["superseded_by"]
+    return {
+        "qr": qr_svg(f"{origin(request)}/public/plans/{code}?digest={digest}"),
+        "what": "方案摘要（SHA-256，规则与结果）",
+        "digest": digest,
+        "scanned": scanned(request, digest),
+        "latest": newer is None,
+        "latest_url": f"/public/plans/{newer}" if newer else None,
+        "newer": f"本方案已被方案 {newer} 更正。" if newer else "",
+    }
 
 
 def public_plan(runtime: Any, code: str) -> dict[str, Any]:
@@ -59,7 +87,8 @@ def index(request: Request) -> str:
     },
 )
 def plan_pdf(code: str, request: Request) -> Response:
-    body = pdf(plan_html(public_plan(fresh_runtime(request), code)))
+    statement = public_plan(fresh_runtime(request), code)
+    body = pdf(plan_html(statement, check=plan_check(request, statement)))
     return Response(
         body,
         media_type="application/pdf",
@@ -71,7 +100,8 @@ def plan_pdf(code: str, request: Request) -> Response:
 # "P2025-V03.pdf" too, so the HTML route answered every PDF with a 404 (issue 11 item 7).
 @router.get("/plans/{code}", response_class=HTMLResponse)
 def plan_page(code: str, request: Request) -> str:
-    return plan_html(public_plan(fresh_runtime(request), code))
+    statement = public_plan(fresh_runtime(request), code)
+    return plan_html(statement, check=plan_check(request, statement))
 
 
 def _sheet(request: Request, village: str, period: str, version: int | None) -> dict[str, Any]:
@@ -129,15 +159,34 @@ def _split(version: str) -> tuple[int, str]:
 def sheet(village: str, period: str, version: str, request: Request) -> Response:
     number, suffix = _split(version)
     found = _sheet(request, village, period, number)
-    meta = {"version": found["version"], "digest": found["digest"], "replaces": found["replaces"]}
+    meta = {
+        "version": found["version"],
+        "digest": found["digest"],
+        "replaces": found["replaces"],
+        "reason": found.get("reason") or "",
+    }
     base = f"/public/sheets/{village}/{period}/v{number}"
     name = f"{village}-{period}-v{number}"
+    latest = publishing.latest_version(fresh_runtime(request), village, period) or number
+    # the QR code: this version's public URL with its digest; opened, the page says whether
+    # the digest is its own and whether a later version has replaced it
+    checked = None if suffix else scanned(request, found["digest"])
+    check = {
+        "url": f"{origin(request)}{base}?digest={found['digest']}",
+        "what": "内容摘要（SHA-256）",
+        "digest": found["digest"],
+        "scanned": checked,
+        "latest": latest == number,
+        "latest_url": f"/public/sheets/{village}/{period}/v{latest}",
+        "newer": f"本版已被第 {latest} 版更正，内容以最新版为准。" if latest != number else "",
+    }
     # A published version never changes and its digest (SHA-256 of its content) names it: what
-    # is rendered from it is kept per (digest, what, where) and served again without rendering.
-    key = (found["digest"], found["replaces"], suffix, base)
+    # is rendered from it is kept per (digest, what, where, latest, scanned) and served again.
+    key = (found["digest"], found["replaces"], suffix, base, check["url"], latest, checked)
     body = _rendered.get(key)
     if body is None:
-        html = sheet_html(found["content"], version=meta, base=base)
+        check["qr"] = qr_svg(check["url"])
+        html = sheet_html(found["content"], version=meta, base=base, check=check)
         if suffix == "pdf":
             body = pdf(html)
         elif suffix == "xlsx":
