@@ -151,7 +151,7 @@ def qr_svg(url: str) -> Markup:
     import segno
 
     code = segno.make(url, error="m", micro=False)
-    svg = code.svg_inline(scale=3, border=4, title=url, dark="#000", light="#fff")
+    svg = code.svg_inline(omitsize=True, border=4, title=url, dark="#000", light="#fff")
     return Markup(svg)
 
 
