@@ -442,10 +442,14 @@ class Voucher(Aggregate):
         self.posted_number = number
         self.history.append(["approved", actor, None])
 
-    def attach(self, *, sha256: str, name: object, media_type: str, size: int, actor: str) -> None:
-        """Attach a source document (原始凭证) stored as ``sha256``."""
+    def check_attachable(self, actor: str) -> None:
+        """Documents are attached by the preparer while the voucher is a draft or returned."""
         self._require_preparer(actor, "添加附件")
         self._require_status(EDITABLE, "添加附件")
+
+    def attach(self, *, sha256: str, name: object, media_type: str, size: int, actor: str) -> None:
+        """Attach a source document (原始凭证) stored as ``sha256``."""
+        self.check_attachable(actor)
         if not isinstance(sha256, str) or not _SHA256.match(sha256):
             raise AttachmentError(
                 f"sha256 {str(sha256)[:80]!r} is not 64 lowercase hex digits",

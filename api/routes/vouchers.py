@@ -456,6 +456,9 @@ async def attach_document(
         await form.close()
 
     def store_and_attach() -> JSONResponse:
+        # who may attach, before any byte is stored (the command checks it again)
+        _check_voucher(cmd, key)
+        cmd.runtime.app.get_voucher(key).check_attachable(cmd.actor)
         try:
             sha256 = stored_documents.put(cmd.runtime.engine, data, declared)
             media_type = stored_documents.sniff(data)
@@ -521,6 +524,7 @@ def get_attachment(
         headers={
             "Content-Disposition": disposition,
             "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "sandbox; default-src 'none'",
             "Cache-Control": "private, max-age=31536000, immutable",
         },
     )
