@@ -274,6 +274,30 @@ def list_vouchers(
 
 
 @router.get(
+    "/v1/vouchers",
+    response_model=VoucherList,
+    responses=PROBLEMS,
+    summary="Vouchers of every entity (a reviewer's queue: ?status=submitted), newest first",
+)
+def list_all_vouchers(
+    reader: ReaderDep,
+    status: Annotated[Literal["draft", "submitted", "returned", "posted"] | None, Query()] = None,
+    township: Annotated[StrictStr | None, Query(max_length=200)] = None,
+    preparer: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> dict[str, Any]:
+    return {
+        "items": voucher_list(
+            reader.runtime.engine,
+            townships=None if township is None else [township],
+            status=status,
+            preparer=preparer,
+            limit=limit,
+        )
+    }
+
+
+@router.get(
     "/v1/vouchers/{draft}",
     response_model=VoucherPublic,
     responses=PROBLEMS,

@@ -70,6 +70,14 @@ def test_draft_submit_approve_posts_one_entry_in_the_trial_balance(
         f"/v1/entities/{village}/vouchers", params={"status": "submitted"}, headers=reviewer
     ).json()["items"]
     assert [v["draft"] for v in waiting] == [voucher["draft"]]
+    queue = api.client.get(
+        "/v1/vouchers", params={"status": "submitted", "township": "唐坊镇"}, headers=reviewer
+    ).json()["items"]
+    assert voucher["draft"] in [v["draft"] for v in queue]
+    elsewhere = api.client.get(
+        "/v1/vouchers", params={"status": "submitted", "township": "花沟镇"}, headers=reviewer
+    ).json()["items"]
+    assert elsewhere == []
     approved = act(api, voucher["draft"], "approve", reviewer)
     assert approved.status_code == 200, approved.text
     posted = approved.json()
