@@ -215,8 +215,7 @@ def _lines(body: VoucherCreate) -> list[dict[str, Any]]:
 
 
 def _check_entity(cmd: Writer, code: str) -> None:
-    books = cmd.runtime.app.get_books(code)
-    cmd.require_township(books.township, f"books of {code}")
+    cmd.require_township(cmd.runtime.app.entity_township(code), f"books of {code}")
 
 
 def _check_voucher(cmd: Writer, draft: str) -> None:

@@ -201,6 +201,8 @@ def test_callers_without_the_right_are_refused(api: Api, reviewer: dict[str, str
     assert_problem(act(api, draft, "approve", api.other_clerk), 403, "forbidden-township")
     assert_problem(api.client.get(f"/v1/vouchers/{draft}"), 401, "unauthenticated")
     assert entries(api, village) == []
+    nowhere = api.client.post("/v1/entities/NOPE/vouchers", json=body(), headers=api.clerk)
+    assert_problem(nowhere, 404, "entity-not-found")
     unknown = api.client.get("/v1/vouchers/" + "0" * 32, headers=api.auditor)
     assert_problem(unknown, 404, "voucher-not-found")
 
