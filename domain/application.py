@@ -91,6 +91,7 @@ from domain.plan import DistributionPlan, plan_id
 from domain.plan_corrections import correction_entries, require_free_cash, reverse_declaration
 from domain.privacy import PersonalDataVault, member_subject
 from domain.programmes import programme_name
+from domain.register_import import RegisterImportCommands
 from domain.repository import ThreadSafeRepository
 from domain.saves import one_moment
 from domain.sources import source_of_event
@@ -543,7 +544,12 @@ def _require_code(code: str) -> None:
 
 
 class LianzhangApplication(
-    PeopleCommands, VoucherCommands, BulkCommands, ChartCommands, BooksApplication
+    PeopleCommands,
+    VoucherCommands,
+    RegisterImportCommands,
+    BulkCommands,
+    ChartCommands,
+    BooksApplication,
 ):
     """The only way into the write side (reads go through ``projections``): the books, and
     pooling, land shares, enterprise agreements, member registers and distribution plans.

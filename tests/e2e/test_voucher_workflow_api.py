@@ -70,6 +70,14 @@ def test_draft_submit_approve_posts_one_entry_in_the_trial_balance(
         f"/v1/entities/{village}/vouchers", params={"status": "submitted"}, headers=reviewer
     ).json()["items"]
     assert [v["draft"] for v in waiting] == [voucher["draft"]]
+    queue = api.client.get(
+        "/v1/vouchers", params={"status": "submitted", "township": "唐坊镇"}, headers=reviewer
+    ).json()["items"]
+    assert voucher["draft"] in [v["draft"] for v in queue]
+    elsewhere = api.client.get(
+        "/v1/vouchers", params={"status": "submitted", "township": "花沟镇"}, headers=reviewer
+    ).json()["items"]
+    assert elsewhere == []
     approved = act(api, voucher["draft"], "approve", reviewer)
     assert approved.status_code == 200, approved.text
     posted = approved.json()
@@ -193,6 +201,8 @@ def test_callers_without_the_right_are_refused(api: Api, reviewer: dict[str, str
     assert_problem(act(api, draft, "approve", api.other_clerk), 403, "forbidden-township")
     assert_problem(api.client.get(f"/v1/vouchers/{draft}"), 401, "unauthenticated")
     assert entries(api, village) == []
+    nowhere = api.client.post("/v1/entities/NOPE/vouchers", json=body(), headers=api.clerk)
+    assert_problem(nowhere, 404, "entity-not-found")
     unknown = api.client.get("/v1/vouchers/" + "0" * 32, headers=api.auditor)
     assert_problem(unknown, 404, "voucher-not-found")
 

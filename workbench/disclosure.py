@@ -1,0 +1,124 @@
+"""三公开 (``/disclosure``): preview the draft sheet of a village and period (what ``GET
+/v1/villages/{v}/disclosures/{period}/draft`` answers, rendered as the public page renders it),
+publish it (记账/主管; ``projections.publishing.publish_sheet`` as ``POST
+/v1/villages/{v}/disclosures``), and the published versions with links to their ``/public``
+pages (HTML, PDF, XLSX)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from domain.periods import parse_period
+from projections import publishing
+from projections.render import sheet_html
+from workbench.registers import app_of, day, engine_of, form_of, may_write_in, text, today, villages
+from workbench.render import FormRefused, page, run_form
+from workbench.session import FormUser, PageUser, require
+
+router = APIRouter()
+
+
+def _quarter(request: Request) -> str:
+    on = today(request)
+    return f"{on.year}-Q{(on.month - 1) // 3 + 1}"
+
+
+def _index_context(request: Request, village: str = "", period: str = "") -> dict[str, Any]:
+    engine = engine_of(request)
+    runtime = request.app.state.runtime
+    return {
+        "villages": villages(engine),
+        "published": publishing.list_published(runtime),
+        "village": village,
+        "period": period or _quarter(request),
+        "today": today(request),
+    }
+
+
+@router.get("/disclosure")
+def index(request: Request, user: PageUser, village: str = "", period: str = "") -> Response:
+    context = _index_context(request, village, period)
+    problem = None
+    if village:
+        try:
+            parse_period(context["period"])
+            app_of(request).get_village(village)
+        except Exception:
+            problem = "请选择村，并把期间写成 2025、2025-Q1 或 2025-03"
+    return page(
+        request, user, "disclosure_index.html", form={}, error=None, problem=problem, **context
+    )
+
+
+@router.get("/disclosure/{village}/{period}/draft")
+def draft(request: Request, user: PageUser, village: str, period: str) -> Response:
+    """The draft sheet as the public page would show it (marked 草稿, nothing written)."""
+    try:
+        parse_period(period)
+        app_of(request).get_village(village)
+    except Exception:
+        return HTMLResponse("<p>没有这个村或期间</p>", status_code=404)
+    content = publishing.draft_sheet(
+        request.app.state.runtime,
+        village,
+        period,
+        checked_by=[],
+        checked_on=today(request),
+        opinion="",
+    )
+    return HTMLResponse(sheet_html(content))
+
+
+@router.post("/disclosure/{village}/{period}/publish")
+async def publish(request: Request, user: FormUser, village: str, period: str) -> Response:
+    form = await form_of(request)
+    form["which"] = "publish"
+    runtime = request.app.state.runtime
+
+    def write() -> dict[str, Any]:
+        require(user, "sheet.publish")
+        parse_period(period)
+        books = app_of(request).get_village(village)
+        may_write_in(user, books.township, f"村 {village}")
+        checked_by = [
+            n.strip()
+            for n in text(form, "checked_by").replace("，", "、").replace(",", "、").split("、")
+            if n.strip()
+        ]
+        if not checked_by:
+            raise FormRefused("请填写审核的民主理财小组成员（用顿号分开）", field="checked_by")
+        return publishing.publish_sheet(
+            runtime,
+            village,
+            period,
+            checked_by=checked_by,
+            checked_on=day(form, "checked_on", "审核日期"),
+            opinion=text(form, "opinion"),
+            reason=text(form, "reason"),
+            actor=user.actor,
+        )
+
+    try:
+        require(user, "sheet.publish")
+        return run_form(
+            request,
+            user,
+            form,
+            write,
+            lambda v: f"/disclosure?village={village}&period={period}&published={v['version']}",
+            replay=lambda recorded: {"version": recorded.value("version")},
+        )
+    except FormRefused as refused:
+        return page(
+            request,
+            user,
+            "disclosure_index.html",
+            status=refused.status,
+            error=refused,
+            form=form,
+            problem=None,
+            **_index_context(request, village, period),
+        )

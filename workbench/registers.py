@@ -1,0 +1,367 @@
+"""登记簿 (``/registers``): alliances (members, enterprises, the joint entity's equity: capital
+and land shares), villages, joint entities, agreements (due / received / arrears per year), and
+each village's member register (households and members; ID numbers masked as the API masks
+them), with the forms that keep the register: open it, register a household or a member,
+adjust a member's shares (dated, with a reason).
+
+Reads are the API's read-model queries (``projections.queries``, ``projections.economy_queries``);
+writes are the application's commands through ``workbench.render.run_form``."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from sqlalchemy import Engine
+
+from api.deps import read_models
+from api.tokens import Principal
+from domain.privacy import id_number_problem
+from projections import economy_queries, queries
+from workbench.render import FormRefused, page, run_form
+from workbench.session import FormUser, PageUser, require
+
+router = APIRouter()
+
+
+# -- helpers shared by the pages of this helper (distribution, disclosure, imports) --------------
+
+
+def engine_of(request: Request) -> Engine:
+    """The read models, brought up to date as for an API read."""
+    return read_models(request, request.app.state.runtime)
+
+
+def app_of(request: Request) -> Any:
+    return request.app.state.runtime.app
+
+
+async def form_of(request: Request) -> dict[str, Any]:
+    form = await request.form()
+    return {k: v for k, v in form.items()}
+
+
+def text(form: Mapping[str, Any], name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def day(form: Mapping[str, Any], name: str, what: str) -> datetime.date:
+    value = text(form, name)
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise FormRefused(f"请填写{what}（如 2025-01-05）", field=name) from None
+
+
+def whole(form: Mapping[str, Any], name: str, what: str, *, required: bool = True) -> int | None:
+    value = text(form, name)
+    if not value and not required:
+        return None
+    if not value.isdigit():
+        raise FormRefused(f"{what}要填大于等于0的整数", field=name)
+    return int(value)
+
+
+def units(form: Mapping[str, Any], name: str, what: str) -> Decimal:
+    value = text(form, name) or "0"
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        raise FormRefused(f"{what}要填数字", field=name) from None
+    if not number.is_finite() or number < 0:
+        raise FormRefused(f"{what}要大于等于0", field=name)
+    return number
+
+
+def may_write_in(user: Principal, township: str, what: str) -> None:
+    if not user.may_write_in(township):
+        raise FormRefused(
+            f"您只能在{('、'.join(sorted(user.townships)) or '（无）')}写入，{what}属于{township}",
+            status=403,
+            kind="forbidden-township",
+        )
+
+
+def villages(engine: Engine) -> list[dict[str, Any]]:
+    with engine.connect() as conn:
+        return [e for e in queries.list_entities(conn) if e["kind"] == "village"]
+
+
+def entities(engine: Engine) -> list[dict[str, Any]]:
+    with engine.connect() as conn:
+        return queries.list_entities(conn)
+
+
+def today(request: Request) -> datetime.date:
+    return app_of(request).today()
+
+
+def refused_page(
+    request: Request,
+    user: Principal,
+    template: str,
+    refused: FormRefused,
+    form: Mapping[str, Any],
+    context: Callable[[], dict[str, Any]],
+) -> Response:
+    return page(
+        request, user, template, status=refused.status, error=refused, form=dict(form), **context()
+    )
+
+
+# -- pages --------------------------------------------------------------------------------------
+
+
+@router.get("/registers")
+def index(request: Request, user: PageUser) -> Response:
+    engine = engine_of(request)
+    with engine.connect() as conn:
+        alliances = [queries.alliance(conn, a["code"]) or a for a in queries.list_alliances(conn)]
+        agreements = []
+        for code in economy_queries.list_agreements(conn):
+            status = economy_queries.agreement_status(conn, code, today(request))
+            if status is None:
+                continue
+            totals = {
+                k: sum(Decimal(y[k]) for y in status["by_year"])
+                for k in ("due", "received", "in_arrears")
+            }
+            agreements.append({**status, "totals": totals})
+        all_entities = queries.list_entities(conn)
+    return page(
+        request,
+        user,
+        "register_index.html",
+        alliances=alliances,
+        villages=[e for e in all_entities if e["kind"] == "village"],
+        joints=[e for e in all_entities if e["kind"] == "joint"],
+        agreements=agreements,
+    )
+
+
+@router.get("/registers/joint/{code}")
+def joint(request: Request, user: PageUser, code: str, as_of: str = "") -> Response:
+    engine = engine_of(request)
+    on = _as_of(request, as_of)
+    with engine.connect() as conn:
+        entity = queries.entity(conn, code)
+        if entity is None or entity["kind"] != "joint":
+            return page(request, user, "register_missing.html", status=404, what=f"联合社 {code}")
+        equity = economy_queries.equity_register(conn, code, on)
+    names = {e["code"]: e["name"] for e in entities(engine)}
+    return page(
+        request, user, "register_joint.html", entity=entity, equity=equity, names=names, as_of=on
+    )
+
+
+@router.get("/registers/agreements/{code}")
+def agreement(request: Request, user: PageUser, code: str) -> Response:
+    engine = engine_of(request)
+    with engine.connect() as conn:
+        status = economy_queries.agreement_status(conn, code, today(request))
+    if status is None:
+        return page(request, user, "register_missing.html", status=404, what=f"协议 {code}")
+    return page(request, user, "register_agreement.html", a=status)
+
+
+def _as_of(request: Request, value: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(value) if value else today(request)
+    except ValueError:
+        return today(request)
+
+
+PAGE_HOUSEHOLDS = 100  # households a page shows (a big village's register is paged)
+
+
+def _village_context(
+    request: Request, village: str, as_of: str = "", q: str = "", number: int = 1
+) -> dict[str, Any]:
+    engine = engine_of(request)
+    on = _as_of(request, as_of)
+    with engine.connect() as conn:
+        entity = queries.entity(conn, village)
+        register = economy_queries.member_register(conn, village, on)
+    households = (register or {}).get("households", [])
+    members = sum(len(h["members"]) for h in households)
+    q = q.strip()
+    if q:  # 户号, 户主, 成员编号 or 姓名
+        households = [
+            h
+            for h in households
+            if q in h["number"]
+            or q in h["head"]
+            or any(q in m["number"] or q in m["name"] for m in h["members"])
+        ]
+    pages = max(1, -(-len(households) // PAGE_HOUSEHOLDS))
+    number = min(max(1, number), pages)
+    shown = households[(number - 1) * PAGE_HOUSEHOLDS : number * PAGE_HOUSEHOLDS]
+    return {
+        "entity": entity,
+        "register": register,
+        "households": shown,
+        "found": len(households),
+        "q": q,
+        "page_number": number,
+        "pages": pages,
+        "as_of": on,
+        "village": village,
+        "member_count": members,
+        "today": today(request),
+    }
+
+
+@router.get("/registers/villages/{village}")
+def village_page(
+    request: Request,
+    user: PageUser,
+    village: str,
+    as_of: str = "",
+    q: str = "",
+    page_: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
+) -> Response:
+    context = _village_context(request, village, as_of, q, page_)
+    if context["entity"] is None or context["entity"]["kind"] != "village":
+        return page(request, user, "register_missing.html", status=404, what=f"村 {village}")
+    return page(request, user, "register_village.html", form={}, error=None, **context)
+
+
+def _village_write(
+    request: Request,
+    user: Principal,
+    village: str,
+    form: Mapping[str, Any],
+    write: Callable[[], Any],
+) -> Response:
+    def checked() -> Any:
+        require(user, "register.edit")
+        may_write_in(user, app_of(request).entity_township(village), f"村 {village}")
+        return write()
+
+    try:
+        require(user, "register.edit")
+        return run_form(
+            request,
+            user,
+            form,
+            checked,
+            lambda _: f"/registers/villages/{village}?saved=1",
+            replay=lambda _: None,
+        )
+    except FormRefused as refused:
+        return refused_page(
+            request,
+            user,
+            "register_village.html",
+            refused,
+            form,
+            lambda: _village_context(request, village),
+        )
+
+
+@router.post("/registers/villages/{village}/open")
+async def open_register(request: Request, user: FormUser, village: str) -> Response:
+    form = await form_of(request)
+    kinds = [
+        k
+        for k in text(form, "share_kinds").replace("，", ",").replace("、", ",").split(",")
+        if k.strip()
+    ]
+
+    def write() -> Any:
+        if not kinds:
+            raise FormRefused(
+                "请填写股份种类，用逗号或顿号分开（如 人口股、劳龄股）", field="share_kinds"
+            )
+        return app_of(request).open_register(village=village, share_kinds=kinds, actor=user.actor)
+
+    return _village_write(request, user, village, form, write)
+
+
+@router.post("/registers/villages/{village}/households")
+async def register_household(request: Request, user: FormUser, village: str) -> Response:
+    form = await form_of(request)
+
+    def write() -> Any:
+        number, head = text(form, "number"), text(form, "head")
+        if not number:
+            raise FormRefused("请填写户号（如 H001）", field="number")
+        if not head:
+            raise FormRefused("请填写户主姓名", field="head")
+        return app_of(request).register_household(
+            village=village,
+            number=number,
+            head=head,
+            registered_on=day(form, "registered_on", "登记日期"),
+            actor=user.actor,
+        )
+
+    return _village_write(request, user, village, form, write)
+
+
+def _shares(form: Mapping[str, Any], kinds: list[str]) -> dict[str, Decimal]:
+    found = {}
+    for kind in kinds:
+        value = units(form, f"share:{kind}", kind)
+        if value:
+            found[kind] = value
+    return found
+
+
+def _kinds(request: Request, village: str) -> list[str]:
+    return list(app_of(request).get_register(village).share_kinds)
+
+
+@router.post("/registers/villages/{village}/members")
+async def register_member(request: Request, user: FormUser, village: str) -> Response:
+    form = await form_of(request)
+
+    def write() -> Any:
+        for name, what in (
+            ("number", "成员编号"),
+            ("household", "户号"),
+            ("name", "姓名"),
+            ("id_number", "身份证号"),
+        ):
+            if not text(form, name):
+                raise FormRefused(f"请填写{what}", field=name)
+        if id_number_problem(text(form, "id_number").upper()) is not None:
+            raise FormRefused(
+                "身份证号应是18位（17位数字加一位数字或X），且校验位正确", field="id_number"
+            )
+        return app_of(request).register_member(
+            village=village,
+            number=text(form, "number"),
+            household=text(form, "household"),
+            name=text(form, "name"),
+            id_number=text(form, "id_number").upper(),
+            joined_on=day(form, "joined_on", "入社日期"),
+            shares=_shares(form, _kinds(request, village)),
+            actor=user.actor,
+        )
+
+    return _village_write(request, user, village, form, write)
+
+
+@router.post("/registers/villages/{village}/members/{member}/shares")
+async def adjust_shares(request: Request, user: FormUser, village: str, member: str) -> Response:
+    form = await form_of(request)
+
+    def write() -> Any:
+        if not text(form, "reason"):
+            raise FormRefused("请填写调整原因", field="reason")
+        return app_of(request).adjust_shares(
+            village=village,
+            member=member,
+            shares=_shares(form, _kinds(request, village)),
+            effective=day(form, "effective", "生效日期"),
+            reason=text(form, "reason"),
+            actor=user.actor,
+        )
+
+    return _village_write(request, user, village, {**form, "member": member}, write)
