@@ -101,8 +101,7 @@ def search_accounts(
     rest = [
         a
         for a in accounts
-        if a not in by_code
-        and (q in a["name"] or lowered in initials.get(a["code"], ""))
+        if a not in by_code and (q in a["name"] or lowered in initials.get(a["code"], ""))
     ]
     rest.sort(key=lambda a: (not initials.get(a["code"], "").startswith(lowered), a["code"]))
     return (by_code + rest)[:limit]
@@ -119,15 +118,22 @@ def pick_account(
         accounts = open_accounts(conn, entity)
     found = search_accounts(accounts, chart_initials(entity, accounts), q)
     rows = [
-        {"code": a["code"], "name": a["name"], "balance": a["balance"],
-         "normal_side": a["normal_side"]}
+        {
+            "code": a["code"],
+            "name": a["name"],
+            "balance": a["balance"],
+            "normal_side": a["normal_side"],
+        }
         for a in found
     ]
     if format == "json" or "application/json" in request.headers.get("accept", ""):
         return JSONResponse(rows)
-    items = "".join(
-        f'<li role="option" data-code="{escape(r["code"])}" data-name="{escape(r["name"])}">'
-        f'<b>{escape(r["code"])}</b> {escape(r["name"])}</li>'
-        for r in rows
-    ) or '<li class="muted">没有找到科目</li>'
+    items = (
+        "".join(
+            f'<li role="option" data-code="{escape(r["code"])}" data-name="{escape(r["name"])}">'
+            f"<b>{escape(r['code'])}</b> {escape(r['name'])}</li>"
+            for r in rows
+        )
+        or '<li class="muted">没有找到科目</li>'
+    )
     return HTMLResponse(f'<ul class="picker" role="listbox">{items}</ul>')

@@ -73,9 +73,7 @@ def period_switch(period: Period) -> dict[str, Any]:
 
 
 @router.get("/ledgers")
-def ledgers_index(
-    request: Request, user: PageUser, entity: str = "", period: str = ""
-) -> Response:
+def ledgers_index(request: Request, user: PageUser, entity: str = "", period: str = "") -> Response:
     engine = books_engine(request)
     with engine.connect() as conn:
         entities = visible_entities(conn, user)
@@ -83,21 +81,23 @@ def ledgers_index(
         suffix = f"?period={period}" if period else ""
         return RedirectResponse(f"/ledgers/{entity}{suffix}", status_code=303)
     return page(
-        request, user, "ledger_index.html", entities=entities,
+        request,
+        user,
+        "ledger_index.html",
+        entities=entities,
         period=period or default_period(request),
         error=f"没有单位 {entity}，或您无权查看" if entity else None,
     )
 
 
 def _not_found(request: Request, user: Any, message: str) -> Response:
-    return page(request, user, "ledger_index.html", entities=[], period="", error=message,
-                status=404)
+    return page(
+        request, user, "ledger_index.html", entities=[], period="", error=message, status=404
+    )
 
 
 @router.get("/ledgers/{entity}")
-def trial_balance_page(
-    entity: str, request: Request, user: PageUser, period: str = ""
-) -> Response:
+def trial_balance_page(entity: str, request: Request, user: PageUser, period: str = "") -> Response:
     engine = books_engine(request)
     found, problem = read_period(period, request)
     with engine.connect() as conn:
@@ -106,8 +106,15 @@ def trial_balance_page(
             return _not_found(request, user, f"没有单位 {entity}，或您无权查看")
         entities = visible_entities(conn, user)
         if found is None:
-            return page(request, user, "ledger_index.html", entities=entities, period=period,
-                        error=problem, status=422)
+            return page(
+                request,
+                user,
+                "ledger_index.html",
+                entities=entities,
+                period=period,
+                error=problem,
+                status=422,
+            )
         tb = trial_balance_between(conn, entity, found.first_month, found.last_month)
     lines = [
         {
@@ -131,8 +138,15 @@ def trial_balance_page(
         "closing_credit": amount_str(tb.closing_credit_total),
     }
     return page(
-        request, user, "ledger_trial_balance.html", entity=books, entities=entities,
-        period=found, switch=period_switch(found), lines=lines, totals=totals,
+        request,
+        user,
+        "ledger_trial_balance.html",
+        entity=books,
+        entities=entities,
+        period=found,
+        switch=period_switch(found),
+        lines=lines,
+        totals=totals,
         balanced=tb.is_balanced,
     )
 
@@ -155,8 +169,13 @@ def account_page(
         except LedgerError:
             return _not_found(request, user, f"{books['name']}的账簿里没有科目 {code}")
     return page(
-        request, user, "ledger_account.html", entity=books, period=found,
-        switch=period_switch(found), detail=detail,
+        request,
+        user,
+        "ledger_account.html",
+        entity=books,
+        period=found,
+        switch=period_switch(found),
+        detail=detail,
     )
 
 
@@ -174,7 +193,11 @@ def journal_page(
         if found is None:
             return _not_found(request, user, problem or "")
         total, views = queries.list_entries(
-            conn, entity, date_from=found.start, date_to=found.end, limit=limit,
+            conn,
+            entity,
+            date_from=found.start,
+            date_to=found.end,
+            limit=limit,
             offset=max(offset, 0),
         )
     rows = []
@@ -195,7 +218,15 @@ def journal_page(
                 }
             )
     return page(
-        request, user, "ledger_journal.html", entity=books, period=found,
-        switch=period_switch(found), rows=rows, total=total, offset=max(offset, 0),
-        limit=limit, today=datetime.date.today(),
+        request,
+        user,
+        "ledger_journal.html",
+        entity=books,
+        period=found,
+        switch=period_switch(found),
+        rows=rows,
+        total=total,
+        offset=max(offset, 0),
+        limit=limit,
+        today=datetime.date.today(),
     )

@@ -41,12 +41,25 @@ def _statements(request: Request, user: Any, entity: str, period: str) -> Any:
     with engine.connect() as conn:
         books = entity_or_none(conn, user, entity)
         if books is None:
-            return page(request, user, "statement_index.html", entities=[], period="",
-                        error=f"没有单位 {entity}，或您无权查看", status=404)
+            return page(
+                request,
+                user,
+                "statement_index.html",
+                entities=[],
+                period="",
+                error=f"没有单位 {entity}，或您无权查看",
+                status=404,
+            )
         if found is None:
-            return page(request, user, "statement_index.html",
-                        entities=visible_entities(conn, user), period=period, error=problem,
-                        status=422)
+            return page(
+                request,
+                user,
+                "statement_index.html",
+                entities=visible_entities(conn, user),
+                period=period,
+                error=problem,
+                status=422,
+            )
         built = {kind: statement(conn, entity, kind, found) for kind in KINDS}
     return books, found, built
 
@@ -61,9 +74,14 @@ def statements_index(
     if entity and any(e["code"] == entity for e in entities):
         suffix = f"?period={period}" if period else ""
         return RedirectResponse(f"/statements/{entity}{suffix}", status_code=303)
-    return page(request, user, "statement_index.html", entities=entities,
-                period=period or default_period(request),
-                error=f"没有单位 {entity}，或您无权查看" if entity else None)
+    return page(
+        request,
+        user,
+        "statement_index.html",
+        entities=entities,
+        period=period or default_period(request),
+        error=f"没有单位 {entity}，或您无权查看" if entity else None,
+    )
 
 
 @router.get("/statements/{entity}")
@@ -72,9 +90,17 @@ def statements_page(entity: str, request: Request, user: PageUser, period: str =
     if isinstance(found, Response):
         return found
     books, when, built = found
-    return page(request, user, "statement_page.html", entity=books, period=when,
-                switch=period_switch(when), sheet=built["balance-sheet"],
-                income=built["income"], printing=False)
+    return page(
+        request,
+        user,
+        "statement_page.html",
+        entity=books,
+        period=when,
+        switch=period_switch(when),
+        sheet=built["balance-sheet"],
+        income=built["income"],
+        printing=False,
+    )
 
 
 @router.get("/statements/{entity}/print")
@@ -83,8 +109,16 @@ def statements_print(entity: str, request: Request, user: PageUser, period: str 
     if isinstance(found, Response):
         return found
     books, when, built = found
-    return page(request, user, "statement_print.html", entity=books, period=when,
-                sheet=built["balance-sheet"], income=built["income"], printing=True)
+    return page(
+        request,
+        user,
+        "statement_print.html",
+        entity=books,
+        period=when,
+        sheet=built["balance-sheet"],
+        income=built["income"],
+        printing=True,
+    )
 
 
 @router.get("/statements/{entity}/{kind}.xlsx")
@@ -92,9 +126,15 @@ def statement_xlsx(
     entity: str, kind: str, request: Request, user: PageUser, period: str = ""
 ) -> Response:
     if kind not in KINDS:
-        return page(request, user, "statement_index.html", entities=[], period="",
-                    error=f"没有报表 {kind}：可下载资产负债表（balance-sheet）或收益及收益分配表"
-                    "（income）", status=404)
+        return page(
+            request,
+            user,
+            "statement_index.html",
+            entities=[],
+            period="",
+            error=f"没有报表 {kind}：可下载资产负债表（balance-sheet）或收益及收益分配表（income）",
+            status=404,
+        )
     found = _statements(request, user, entity, period)
     if isinstance(found, Response):
         return found
@@ -114,8 +154,9 @@ def _amount(item: dict[str, Any] | None) -> Decimal | str:
     return money(item["amount"], allow_negative=True).amount
 
 
-def statement_workbook(books: dict[str, Any], period: Period, kind: str,
-                       content: dict[str, Any]) -> bytes:
+def statement_workbook(
+    books: dict[str, Any], period: Period, kind: str, content: dict[str, Any]
+) -> bytes:
     """One statement as an XLSX workbook: title, unit and period, Chinese headers, amounts
     as numbers (two decimals), totals in bold, and the statement's checks."""
     from openpyxl import Workbook
@@ -128,25 +169,39 @@ def statement_workbook(books: dict[str, Any], period: Period, kind: str,
     fill = PatternFill("solid", fgColor="F3F1EC")
     ws.append([KINDS[kind]])
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append([f"编制单位：{books['name']}（{books['code']}）",
-               f"期间：{period.label}（{period.start} 至 {period.end}）", "单位：元"])
+    ws.append(
+        [
+            f"编制单位：{books['name']}（{books['code']}）",
+            f"期间：{period.label}（{period.start} 至 {period.end}）",
+            "单位：元",
+        ]
+    )
     totals: list[int] = []
     if kind == "balance-sheet":
         ws.append(["项目", "科目", "年初数", "期末数"])
-        for part, title, total_key in (("assets", "资产", "assets"),
-                                       ("liabilities", "负债", "liabilities"),
-                                       ("equity", "所有者权益", "equity")):
+        for part, title, total_key in (
+            ("assets", "资产", "assets"),
+            ("liabilities", "负债", "liabilities"),
+            ("equity", "所有者权益", "equity"),
+        ):
             ws.append([title])
             ws.cell(ws.max_row, 1).font = bold
             for line in content[part]:
-                ws.append([line["line"], line["accounts"], _amount(line.get("year_start")),
-                           _amount(line)])
+                ws.append(
+                    [line["line"], line["accounts"], _amount(line.get("year_start")), _amount(line)]
+                )
             start = content.get("year_start_totals", {}).get(total_key)
             ws.append([f"{title}合计", "", _amount(start), _amount(content["totals"][total_key])])
             totals.append(ws.max_row)
         start = content.get("year_start_totals", {}).get("liabilities_and_equity")
-        ws.append(["负债及所有者权益合计", "", _amount(start),
-                   _amount(content["totals"]["liabilities_and_equity"])])
+        ws.append(
+            [
+                "负债及所有者权益合计",
+                "",
+                _amount(start),
+                _amount(content["totals"]["liabilities_and_equity"]),
+            ]
+        )
         totals.append(ws.max_row)
     else:
         ws.append(["项目", "计算", "本期数", f"上年同期数（{content['prior_period']}）"])
@@ -165,8 +220,14 @@ def statement_workbook(books: dict[str, Any], period: Period, kind: str,
                 cell.alignment = Alignment(horizontal="right")
     ws.append([])
     for check in content["checks"]:
-        ws.append([("✓ " if check["holds"] else "✗ ") + check["check"],
-                   "", Decimal(check["left"]), Decimal(check["right"])])
+        ws.append(
+            [
+                ("✓ " if check["holds"] else "✗ ") + check["check"],
+                "",
+                Decimal(check["left"]),
+                Decimal(check["right"]),
+            ]
+        )
         for cell in ws[ws.max_row][2:]:
             cell.number_format = AMOUNT_FORMAT
     for column, width in zip("ABCD", (28, 40, 18, 22), strict=True):

@@ -26,18 +26,36 @@ def books(runtime: Any) -> dict[str, str]:
     app = runtime.app
     code = village(app, name="仉家村")
     other = village(app, name="外镇村", township="花沟镇")
-    app.post_entry(entity=code, date=datetime.date(2025, 3, 5), memo="收到土地流转费",
-                   postings=[{"account": "102", "side": "debit", "amount": "12000.00"},
-                             {"account": "501", "side": "credit", "amount": "12000.00"}],
-                   actor="tester")
-    app.post_entry(entity=code, date=datetime.date(2025, 3, 9), memo="支付办公用品",
-                   postings=[{"account": "513", "side": "debit", "amount": "350.50"},
-                             {"account": "101", "side": "credit", "amount": "350.50"}],
-                   actor="tester")
-    app.post_entry(entity=code, date=datetime.date(2025, 7, 1), memo="收到分红",
-                   postings=[{"account": "102", "side": "debit", "amount": "8000.00"},
-                             {"account": "502", "side": "credit", "amount": "8000.00"}],
-                   actor="tester")
+    app.post_entry(
+        entity=code,
+        date=datetime.date(2025, 3, 5),
+        memo="收到土地流转费",
+        postings=[
+            {"account": "102", "side": "debit", "amount": "12000.00"},
+            {"account": "501", "side": "credit", "amount": "12000.00"},
+        ],
+        actor="tester",
+    )
+    app.post_entry(
+        entity=code,
+        date=datetime.date(2025, 3, 9),
+        memo="支付办公用品",
+        postings=[
+            {"account": "513", "side": "debit", "amount": "350.50"},
+            {"account": "101", "side": "credit", "amount": "350.50"},
+        ],
+        actor="tester",
+    )
+    app.post_entry(
+        entity=code,
+        date=datetime.date(2025, 7, 1),
+        memo="收到分红",
+        postings=[
+            {"account": "102", "side": "debit", "amount": "8000.00"},
+            {"account": "502", "side": "credit", "amount": "8000.00"},
+        ],
+        actor="tester",
+    )
     return {"village": code, "other": other}
 
 

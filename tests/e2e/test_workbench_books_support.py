@@ -41,6 +41,7 @@ def signed_in_app(runtime: Any) -> FastAPI:
     app = create_app(Settings(database_url=runtime.database_url), runtime=runtime)
     app.state.test_people = {}
     if _SHIM:
+
         def current(request: Request) -> Principal:
             found = request.app.state.test_people.get(request.cookies.get(COOKIE, ""))
             if found is None:
@@ -61,8 +62,12 @@ def person_session(
     """Sign ``login`` in on ``client``; returns the session's cookies (for a browser)."""
     if _SHIM:
         app.state.test_people[login] = Principal(
-            name=login, role=role, townships=frozenset(townships), person=login,
-            display=login, session=True,
+            name=login,
+            role=role,
+            townships=frozenset(townships),
+            person=login,
+            display=login,
+            session=True,
         )
         client.cookies.set(COOKIE, login)
         return [{"name": COOKIE, "value": login}]
