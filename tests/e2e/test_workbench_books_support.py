@@ -1,8 +1,9 @@
 """People and sessions for the books pages' tests (no tests here).
 
-TEMPORARY until the people/sessions work lands on main: ``workbench.session`` is only an
-interface there, so the page dependency is overridden with a cookie naming a test person.
-Replaced by real people (``register_person``) and a real login once it lands."""
+People are registered as ``lianzhang user create`` does (``register_person`` and a password)
+and log in through ``/login``. Only while ``workbench.session`` is the bare interface (before
+the people work is merged) is the page dependency overridden with a cookie naming a test
+person."""
 
 from __future__ import annotations
 
@@ -71,4 +72,47 @@ def person_session(
         )
         client.cookies.set(COOKIE, login)
         return [{"name": COOKIE, "value": login}]
-    raise NotImplementedError
+    register(app, login, role, townships)
+    return log_in(client, login)
+
+
+PASSWORD = "correct horse 9"
+NAMES = {"lihua": "李华", "wangfang": "王芳", "shen": "沈审", "zhang": "张三", "zhao": "赵六"}
+
+
+def register(app: FastAPI, login: str, role: str, townships: list[str]) -> None:
+    """A person with a password (as ``lianzhang user create`` makes one)."""
+    from api.users import UserStore
+
+    runtime = app.state.runtime
+    try:
+        runtime.app.get_person(login)
+    except Exception:
+        runtime.app.register_person(login, NAMES.get(login, login), role, townships, None, "cli")
+        UserStore(runtime.engine).set_password(login, PASSWORD)
+
+
+def log_in(client: TestClient, login: str) -> list[dict[str, Any]]:
+    """Log ``login`` in through the login form; the session's cookies."""
+    import re
+
+    client.cookies.clear()
+    form = client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+    assert token, form.text
+    answer = client.post(
+        "/login",
+        data={"login": login, "password": PASSWORD, "next": "/", "csrf_token": token.group(1)},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303, answer.text
+    return [{"name": name, "value": value} for name, value in client.cookies.items()]
+
+
+def browser_log_in(page: Any, base: str, login: str) -> None:
+    """Log in through the login page, with the keyboard."""
+    page.goto(f"{base}/login")
+    page.fill("#login", login)
+    page.fill("#password", PASSWORD)
+    page.press("#password", "Enter")
+    page.wait_for_url(f"{base}/")
