@@ -597,12 +597,13 @@ async def attach(draft: str, request: Request, user: FormUser) -> Response:
     def write() -> Any:
         if not data:
             raise FormRefused("请选择要上传的照片或 PDF 文件", field="file")
-        sha256 = attachments.put(engine, data)
+        checked = attachments.check(data, media_type or None)  # PDF, JPEG or PNG, ≤ 10 MB
+        sha256 = attachments.put(engine, data, checked)
         return app.attach_document(
             draft=draft,
             sha256=sha256,
             name=name,
-            media_type=media_type,
+            media_type=checked,
             size=len(data),
             actor=user.actor,
         )
@@ -619,7 +620,7 @@ def attachment(draft: str, sha256: str, request: Request, user: PageUser) -> Res
     found = attachments.get(request.app.state.runtime.engine, sha256)
     if found is None:
         return _not_found(request, user, draft)
-    data, media_type = _bytes_and_type(found, listed[0])
+    data, media_type = found.data, found.media_type
     name = quote(str(listed[0].get("name") or sha256))
     return Response(
         data,
@@ -630,20 +631,6 @@ def attachment(draft: str, sha256: str, request: Request, user: PageUser) -> Res
             "X-Content-Type-Options": "nosniff",
         },
     )
-
-
-def _bytes_and_type(found: Any, listed: dict[str, Any]) -> tuple[bytes, str]:
-    """``attachments.get`` answers bytes, (media_type, bytes) or a mapping."""
-    if isinstance(found, bytes | bytearray | memoryview):
-        return bytes(found), str(listed.get("media_type") or "application/octet-stream")
-    if isinstance(found, dict):
-        return bytes(found["bytes"]), str(found.get("media_type") or listed.get("media_type"))
-    if isinstance(found, tuple):
-        first, second = found
-        if isinstance(first, bytes | bytearray | memoryview):
-            return bytes(first), str(second)
-        return bytes(second), str(first)
-    return bytes(found.bytes), str(found.media_type)
 
 
 # -- printing --------------------------------------------------------------------------------
