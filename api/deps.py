@@ -317,6 +317,8 @@ class Writer:
                 "forbidden-township",
                 f"token {self.principal.actor!r} may not write in {township} ({what}); it may "
                 f"write in: {allowed}",
+                zh=f"{self.principal.display or self.principal.actor} 无权修改{township}的账簿"
+                f"（{what}）；只能修改：{'、'.join(sorted(self.principal.townships)) or '无'}",
             )
 
     def require_entity(self, code: str, what: str | None = None) -> None:

@@ -14,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.problem_texts import KINDS_ZH, detail_zh, field_zh, title_zh, wants_english
 from domain.bounds import MULTI_LINE_PATTERN, ONE_LINE_PATTERN
 from domain.errors import (
     ConflictError,
@@ -51,6 +52,7 @@ class Problem(Exception):
         *,
         field: str | None = None,
         headers: dict[str, str] | None = None,
+        zh: str | None = None,
         **extra: Any,
     ) -> None:
         super().__init__(detail)
@@ -59,6 +61,7 @@ class Problem(Exception):
         self.detail = detail
         self.field = field
         self.headers = headers
+        self.zh = zh
         self.extra = extra
 
 
@@ -70,19 +73,45 @@ def problem_response(
     *,
     field: str | None = None,
     headers: dict[str, str] | None = None,
+    zh: str | None = None,
     **extra: Any,
 ) -> JSONResponse:
+    """The problem in the caller's language (``api.problem_texts``: Chinese unless
+    ``Accept-Language`` prefers English); ``zh`` is the detail's own Chinese sentence."""
+    english = wants_english(request.headers.get("accept-language"))
     body: dict[str, Any] = {
         "type": f"urn:lianzhang:problem:{kind}",
-        "title": TITLES.get(status, "Error"),
+        "title": TITLES.get(status, "Error") if english else title_zh(status),
         "status": status,
-        "detail": detail,
+        "detail": detail if english else detail_zh(kind, detail, zh, field),
         "instance": request.url.path,
     }
     if field is not None:
         body["field"] = field
     body.update(extra)
+    if isinstance(body.get("errors"), list):
+        body["errors"] = (
+            [
+                {k: v for k, v in e.items() if k != "message_zh"} if isinstance(e, dict) else e
+                for e in body["errors"]
+            ]
+            if english
+            else [_error_zh(e) for e in body["errors"]]
+        )
+    headers = {**(headers or {}), "Content-Language": "en" if english else "zh-CN"}
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+
+
+def _error_zh(error: Any) -> Any:
+    """One item of ``errors`` with its message in Chinese (its ``message_zh`` when it carries
+    one, else the field and the English message under the Chinese sentence of its type)."""
+    if not isinstance(error, dict) or "message" not in error:
+        return error
+    translated = dict(error)
+    zh = translated.pop("message_zh", None)
+    kind = str(translated.get("type", "")).rpartition(":")[2] or "validation"
+    translated["message"] = zh or detail_zh(kind, str(error["message"]), None, error.get("field"))
+    return translated
 
 
 def _status_of(error: DomainError) -> int:
@@ -133,6 +162,48 @@ def _message(error: dict[str, Any]) -> str:
     return f"{field}: {error.get('msg', 'invalid')}"
 
 
+def _message_zh(error: dict[str, Any]) -> str:
+    """The same message in Chinese, naming the field (``第2行分录的金额``) and what to write."""
+    field = _path(tuple(error.get("loc", ())))
+    where = field_zh(field) or field
+    leaf = str(error.get("loc", ("",))[-1])
+    kind = str(error.get("type", ""))
+    ctx = error.get("ctx", {}) or {}
+    if leaf == "amount" or leaf.endswith("_amount"):
+        if kind in ("string_type", "string_pattern_mismatch"):
+            return f'{where}：金额写成两位小数的字符串，如 "1200.00"'
+    if kind == "missing":
+        return f"{where}：必须填写"
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") in (
+        ONE_LINE_PATTERN,
+        MULTI_LINE_PATTERN,
+    ):
+        return (
+            f"{where}：含有控制字符"
+            + ("" if ctx["pattern"] == MULTI_LINE_PATTERN else "或换行")
+            + "，请删去"
+        )
+    if kind == "string_too_long":
+        return f"{where}：太长，最多 {ctx.get('max_length')} 个字"
+    if kind == "string_too_short":
+        return f"{where}：太短，至少 {ctx.get('min_length')} 个字"
+    if kind in ("date_from_datetime_parsing", "date_parsing", "date_type"):
+        return f"{where}：日期写成 2025-03-01 的形式"
+    if kind in ("int_parsing", "int_type"):
+        return f"{where}：应为整数"
+    if kind in ("greater_than_equal", "greater_than"):
+        return f"{where}：不能小于 {ctx.get('ge', ctx.get('gt'))}"
+    if kind in ("less_than_equal", "less_than"):
+        return f"{where}：不能大于 {ctx.get('le', ctx.get('lt'))}"
+    if kind in ("literal_error", "enum"):
+        return f"{where}：只能是 {ctx.get('expected')}"
+    if kind == "extra_forbidden":
+        return f"{where}：不认识这个字段，请删去"
+    if kind in ("json_invalid", "model_attributes_type", "dict_type", "list_type"):
+        return f"{where}：格式有误（{error.get('msg', '')}）"
+    return f"{where}：{KINDS_ZH['validation']}（{error.get('msg', '')}）"
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> JSONResponse:
@@ -143,13 +214,20 @@ def install(app: FastAPI) -> None:
             exc.detail,
             field=exc.field,
             headers=exc.headers,
+            zh=exc.zh,
             **exc.extra,
         )
 
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
         return problem_response(
-            request, _status_of(exc), exc.kind, exc.message, field=exc.field, **exc.details
+            request,
+            _status_of(exc),
+            exc.kind,
+            exc.message,
+            field=exc.field,
+            zh=exc.zh,
+            **exc.details,
         )
 
     @app.exception_handler(LedgerError)
@@ -169,18 +247,24 @@ def install(app: FastAPI) -> None:
             "AllocationError": "invalid-rule",
         }.get(type(exc).__name__, "invalid-entry")
         return problem_response(
-            request, 422, kind, str(exc), field=getattr(exc, "field", None), **extra
+            request, 422, kind, str(exc), field=getattr(exc, "field", None), zh=exc.zh, **extra
         )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [
-            {"field": _path(tuple(e.get("loc", ()))), "message": _message(e)} for e in exc.errors()
+            {
+                "field": _path(tuple(e.get("loc", ()))),
+                "message": _message(e),
+                "message_zh": _message_zh(e),
+            }
+            for e in exc.errors()
         ]
         # a period label is refused with one type wherever it comes from (the schema's pattern
         # or domain.periods.parse_period): invalid-period, with what to write instead
         period = bool(errors) and errors[0]["field"] == "period"
         detail = "; ".join(e["message"] for e in errors)
+        zh = "；".join(e["message_zh"] for e in errors)
         if period:
             detail = (
                 f"{detail}: write 2025 (a year), 2025-Q1 (a quarter) or 2025-03 (a month), "
@@ -192,6 +276,7 @@ def install(app: FastAPI) -> None:
             "invalid-period" if period else "validation",
             detail,
             field=errors[0]["field"] if errors else None,
+            zh=None if period else zh,
             errors=errors,
         )
 
@@ -203,7 +288,6 @@ def install(app: FastAPI) -> None:
         )
 
 
-def chinese_detail(kind: str, detail: str, details: Any) -> str:
-    """The refusal ``kind`` in Chinese for a clerk (the catalogue grows with issue 10 item 5);
-    the English ``detail`` when the catalogue has no sentence for it."""
-    return detail
+def chinese_detail(kind: str, detail: str, zh: str | None = None, field: str | None = None) -> str:
+    """A refusal in Chinese for a workbench page (``api.problem_texts.detail_zh``)."""
+    return detail_zh(kind, detail, zh, field)

@@ -85,6 +85,7 @@ from domain.members import (
     member_number_id,
     register_id,
 )
+from domain.people_commands import PeopleCommands
 from domain.periods import dated_facts, parse_period, period_bounds, require_not_after
 from domain.plan import DistributionPlan, plan_id
 from domain.plan_corrections import correction_entries, require_free_cash, reverse_declaration
@@ -95,6 +96,7 @@ from domain.saves import one_moment
 from domain.sources import source_of_event
 from domain.tenancy import save_in_context
 from domain.transcodings import register_all
+from domain.voucher_workflow import VoucherCommands
 from ledger.accounts import ChartOfAccounts
 from ledger.canonical import digest
 from ledger.entries import JournalEntry
@@ -540,7 +542,9 @@ def _require_code(code: str) -> None:
         )
 
 
-class LianzhangApplication(BulkCommands, ChartCommands, BooksApplication):
+class LianzhangApplication(
+    PeopleCommands, VoucherCommands, BulkCommands, ChartCommands, BooksApplication
+):
     """The only way into the write side (reads go through ``projections``): the books, and
     pooling, land shares, enterprise agreements, member registers and distribution plans.
 

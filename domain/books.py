@@ -43,6 +43,7 @@ from domain.errors import (
     ClosedPeriodError,
     ConflictError,
     CrossBookEntryError,
+    EarmarkedCashError,
     EntryNotFoundError,
     InvalidRequestError,
     NonsenseEntryError,
@@ -134,6 +135,8 @@ class Books(Aggregate):
                 f"{self.closed_through}); date the entry in an open month, after "
                 f"{self.closed_through}",
                 field=field,
+                zh=f"{code} 的 {month_of(day)} 月已结账（结账至 {self.closed_through}）：请把日期"
+                f"改到 {self.closed_through} 以后的未结账月份",
             )
         check_year_open(self, day, field=field)
 
@@ -162,6 +165,10 @@ class Books(Aggregate):
                     f"zero: record the money coming in first, or take out at most "
                     f"{format_yuan(from_fen(max(have, 0)))}",
                     field=field,
+                    zh=f"{self.code} 的 {account} {name} 现有 {format_yuan(from_fen(have))}，"
+                    f"这笔支出 {format_yuan(from_fen(-fen))}，会使余额变为 "
+                    f"{format_yuan(from_fen(have + fen))}。库存现金和银行存款不能为负数：请先登记"
+                    f"收入，或最多支出 {format_yuan(from_fen(max(have, 0)))}",
                     details={
                         "available": amount_str(from_fen(have)),
                         "requested": amount_str(from_fen(-fen)),
@@ -189,7 +196,7 @@ class Books(Aggregate):
         if earmarked <= 0 or cash + cash_move >= earmarked + earmark_move:
             return
         free = max(cash - earmarked, 0)
-        raise CashOverdraftError(
+        raise EarmarkedCashError(
             f"{self.code} holds {format_yuan(from_fen(cash))} in 101/102, of which "
             f"{format_yuan(from_fen(earmarked))} is earmarked grant money (241 专项应付款) that "
             f"only its programme may spend; this entry takes out "
@@ -198,6 +205,10 @@ class Books(Aggregate):
             "that debits its 241 sub-account (借 241 / 贷 102; for an asset 借 153 / 贷 102 with "
             "借 241 / 贷 311)",
             field="postings",
+            zh=f"{self.code} 的库存现金和银行存款共 {format_yuan(from_fen(cash))}，其中 "
+            f"{format_yuan(from_fen(earmarked))} 是专项资金（241 专项应付款），只能用于该项目；"
+            f"这笔支出 {format_yuan(from_fen(-cash_move))}，超过可自由支配的 "
+            f"{format_yuan(from_fen(free))}。动用专项资金请借记其 241 明细科目（借 241 / 贷 102）",
             details={
                 "available": amount_str(from_fen(free)),
                 "requested": amount_str(from_fen(-cash_move)),
@@ -227,6 +238,8 @@ class Books(Aggregate):
                 f"{only} moves nothing. Money between two bank accounts goes between two "
                 "sub-accounts (e.g. 102ICBC and 102RCC)",
                 field="postings",
+                zh=f"这笔凭证的每一行都记在科目 {only} 上，等于什么也没发生。两个银行账户之间转账，"
+                "请记在两个明细科目之间（如 102ICBC 和 102RCC）",
             )
         receipt = any(
             p.side is Side.DEBIT and p.account.startswith(CASH_ACCOUNTS) for p in entry.postings

@@ -138,6 +138,8 @@ def check_postings_open(
                 f"(POST /v1/entities/{books.code}/accounts with code {code}, a name and parent "
                 f"{parent}) or post to an open one",
                 field=field,
+                zh=f"科目 {code} 在 {books.code} 的账簿中尚未开设：请先在科目表中开设（上级科目 "
+                f"{parent}），或改用已开设的科目",
             )
         if len(code) == 3:
             subs = children(accounts, code)
@@ -147,6 +149,8 @@ def check_postings_open(
                     f"({_listing(accounts, subs)}); post to one of them, or open a new one "
                     f"under {code}",
                     field=field,
+                    zh=f"科目 {code} {name} 在 {books.code} 已有明细科目"
+                    f"（{_listing(accounts, subs)}）：请记到明细科目，或在 {code} 下新开一个",
                 )
 
 

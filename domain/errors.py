@@ -15,17 +15,25 @@ class DomainError(Exception):
     Args:
         message: a sentence a clerk understands.
         field: the input at fault (``"date"``, ``"postings[1].account"``), when one is.
+        zh: the same sentence in Chinese, for clerks (``api.problem_texts``: without it a clerk
+            reads the Chinese sentence of the error's type with this message in brackets).
     """
 
     kind = "domain-error"
 
     def __init__(
-        self, message: str, *, field: str | None = None, details: dict[str, str] | None = None
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        details: dict[str, str] | None = None,
+        zh: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
         self.details = dict(details or {})
+        self.zh = zh
 
 
 class NotFoundError(DomainError):
@@ -130,8 +138,20 @@ class FutureDateError(InvalidRequestError):
 
 
 class CashOverdraftError(OverDistributionError):
-    """An entry would leave 101 库存现金 or 102 银行存款 below zero (the problem type of a
-    payment the bank cannot cover, on every write path)."""
+    """An entry would leave 101 库存现金 or 102 银行存款 below zero: a payment the bank cannot
+    cover, on every write path. Its own problem type (``cash-overdraft``): a plain overdrawn
+    payment is not an over-distribution; a plan that pays out more than the payer holds still
+    answers ``over-distribution`` (its own checks run first). A subclass of
+    :class:`OverDistributionError` so code that catches "more than there is" catches both."""
+
+    kind = "cash-overdraft"
+
+
+class EarmarkedCashError(CashOverdraftError):
+    """The cash is there but earmarked: an entry would spend grant money held for a programme
+    (241 专项应付款) without lowering that programme's 241."""
+
+    kind = "earmarked-cash"
 
 
 class NonsenseEntryError(InvalidRequestError):

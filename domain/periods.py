@@ -105,6 +105,7 @@ def require_not_after(
             f"{what} cannot be dated {day}, after today ({today}); the books record what has "
             f"happened: date it {today} or earlier",
             field=field,
+            zh=f"日期 {day} 晚于今天（{today}）：账簿只记已经发生的事，请填写 {today} 或更早的日期",
         )
 
 

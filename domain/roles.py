@@ -75,4 +75,6 @@ def may(role: str, action: str) -> bool:
 
 def role_label(role: str) -> str:
     """The role in Chinese (a token's role as itself)."""
-    return PERSON_ROLES.get(role, {"clerk": "接口", "admin": "管理员", "auditor": "审计"}.get(role, role))
+    return PERSON_ROLES.get(
+        role, {"clerk": "接口", "admin": "管理员", "auditor": "审计"}.get(role, role)
+    )

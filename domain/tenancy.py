@@ -30,8 +30,10 @@ from domain.context import CommandContext, RequestClaim
 from domain.disclosure import DisclosureSheet
 from domain.errors import ForbiddenTownshipError
 from domain.members import Household, MemberNumber, MemberRegister, VillageRegister
+from domain.people import Person
 from domain.plan import DistributionPlan
 from domain.requests import KeyAlreadyRecorded, RequestKey, request_key_id, utcnow
+from domain.vouchers import Voucher
 
 if TYPE_CHECKING:
     from domain.application import BooksApplication
@@ -57,13 +59,17 @@ def describe(aggregate: Any) -> str:
         return f"the disclosure sheet of {aggregate.village} for {aggregate.period}"
     if isinstance(aggregate, EnterpriseAgreement):
         return f"agreement {aggregate.code}"
+    if isinstance(aggregate, Person):
+        return f"person {aggregate.login}"
+    if isinstance(aggregate, Voucher):
+        return f"voucher {aggregate.draft} of the books of {aggregate.entity}"
     return f"{type(aggregate).__name__} {aggregate.id}"
 
 
 def township_of(app: BooksApplication, aggregate: Any) -> str | None:
     """The township ``aggregate`` belongs to; None for what belongs to no township (a token's
     idempotency keys)."""
-    if isinstance(aggregate, Books | Alliance | VillageMembership | DistributionPlan):
+    if isinstance(aggregate, Books | Alliance | VillageMembership | DistributionPlan | Voucher):
         township: str = aggregate.township
         return township
     if isinstance(
@@ -72,6 +78,8 @@ def township_of(app: BooksApplication, aggregate: Any) -> str | None:
         return app.entity_township(aggregate.village)
     if isinstance(aggregate, EnterpriseAgreement):
         return app.entity_township(aggregate.joint_entity_code)
+    if isinstance(aggregate, Person):
+        return None  # people.manage is checked by the commands (domain.people_commands)
     if isinstance(aggregate, RequestKey | VoucherImportBatch):
         return None  # a key; the books saved with it are checked themselves
     raise ForbiddenTownshipError(  # fail closed: a new aggregate type must say its township
@@ -89,7 +97,9 @@ def check_townships(app: BooksApplication, context: CommandContext, written: Seq
             raise ForbiddenTownshipError(
                 f"token {context.actor!r} may not write in {township}: this request would "
                 f"change {describe(aggregate)}, which belongs to {township}; it may write in: "
-                f"{allowed}"
+                f"{allowed}",
+                zh=f"{context.actor} 无权修改{township}的账簿（{describe(aggregate)}）；"
+                f"只能修改：{'、'.join(sorted(context.townships)) or '无'}",
             )
 
 

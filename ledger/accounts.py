@@ -118,7 +118,9 @@ class ChartOfAccounts:
         base = code[:3]
         if base not in self._accounts or (len(code) > 3 and not _SUFFIX.fullmatch(code[3:])):
             raise UnknownAccountError(
-                f"account {code!r} is not in the chart of accounts (2023); {_CODE_HELP}"
+                f"account {code!r} is not in the chart of accounts (2023); {_CODE_HELP}",
+                zh=f"科目 {code} 不在 2023 年村集体经济组织会计科目表中：请选择表中的科目，"
+                "明细科目写成总账科目代码加字母或数字（如 113V02）",
             )
         return base
 

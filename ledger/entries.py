@@ -168,6 +168,8 @@ class JournalEntry:
                 f"the entry of {self.date} does not balance: debits {format_yuan(debits)}, credits "
                 f"{format_yuan(credits)}, difference {format_yuan(debits - credits)}",
                 field="postings",
+                zh=f"{self.date} 的凭证借贷不平衡：借方合计 {format_yuan(debits)}，贷方合计 "
+                f"{format_yuan(credits)}，相差 {format_yuan(debits - credits)}。请核对各行金额",
             )
 
     @property

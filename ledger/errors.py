@@ -11,6 +11,7 @@ class LedgerError(ValueError):
         message: a sentence a clerk understands.
         field: the input at fault (``"postings[1].amount"``), when known.
         errors: every (field, message) problem found, when several were collected at once.
+        zh: the sentence in Chinese, for clerks.
     """
 
     def __init__(
@@ -19,10 +20,12 @@ class LedgerError(ValueError):
         *,
         field: str | None = None,
         errors: tuple[tuple[str, str], ...] = (),
+        zh: str | None = None,
     ) -> None:
         super().__init__(message)
         self.field = field
         self.errors = errors
+        self.zh = zh
 
 
 class InvalidAmountError(LedgerError):

@@ -208,6 +208,7 @@ CREATED = {
     "MemberNumber.Claimed": ("member-number", "number", "village"),
     "DistributionPlan.Drafted": ("plan", "code", "payer"),
     "DisclosureSheet.Opened": ("disclosure-sheet", "village", "village"),
+    "Person.PersonRegistered": ("person", "login", None),
 }
 DETAIL_FIELDS = (
     "entry",

@@ -14,9 +14,11 @@ from projections.audit import AuditProjection, ChainProjection
 from projections.database import event_store_env, make_engine
 from projections.economy_view import EconomyProjection
 from projections.ledger_view import LedgerProjection
+from projections.people_view import PeopleProjection
 from projections.runner import PullLoop
 from projections.signing import KEY_ENV, Signer, key_path, seal_existing, store_identity
 from projections.vault import open_vault
+from projections.voucher_view import VoucherProjection
 
 
 class Runtime:
@@ -57,6 +59,8 @@ class Runtime:
                 EconomyProjection(self.vault),
                 ChainProjection(),
                 AuditProjection(),
+                PeopleProjection(),
+                VoucherProjection(),
             ],
         )
         self.views.create_tables()

@@ -29,6 +29,7 @@ from projections.audit import GENESIS, AuditProjection, ChainProjection, head
 from projections.bootstrap import Runtime
 from projections.economy_view import EconomyProjection
 from projections.ledger_view import LedgerProjection
+from projections.people_view import PeopleProjection
 from projections.publishing import sheet_content
 from projections.reconcile import verify_pairs
 from projections.replay import replay
@@ -157,6 +158,7 @@ def _scratch_loop(runtime: Runtime, engine: Engine) -> PullLoop:
             EconomyProjection(runtime.vault),
             ChainProjection(),
             AuditProjection(),
+            PeopleProjection(),
         ],
     )
 

@@ -40,3 +40,4 @@ def install(app: FastAPI) -> None:
     for name in PAGE_MODULES:
         module = importlib.import_module(f"workbench.{name}")
         app.include_router(module.router, include_in_schema=False)
+    importlib.import_module("workbench.session").install(app)  # login redirects, CSRF 403

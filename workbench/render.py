@@ -116,8 +116,9 @@ class FormRefused(Exception):
     (None for the form as a whole), ``status`` 403 / 404 / 409 / 422, ``kind`` the problem type
     the API would answer."""
 
-    def __init__(self, message: str, *, field: str | None = None, status: int = 422,
-                 kind: str = "validation") -> None:
+    def __init__(
+        self, message: str, *, field: str | None = None, status: int = 422, kind: str = "validation"
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
@@ -134,22 +135,27 @@ def refusal(exc: Exception) -> FormRefused:
         return exc
     if isinstance(exc, Problem):
         return FormRefused(
-            chinese_detail(exc.kind, exc.detail, exc.extra), field=exc.field,
-            status=exc.status, kind=exc.kind,
+            chinese_detail(exc.kind, exc.detail, exc.zh, exc.field),
+            field=exc.field,
+            status=exc.status,
+            kind=exc.kind,
         )
     if isinstance(exc, DomainError):
         status = 403 if isinstance(exc, ForbiddenError) else 422
         return FormRefused(
-            chinese_detail(exc.kind, exc.message, exc.details), field=exc.field,
-            status=status, kind=exc.kind,
+            chinese_detail(exc.kind, exc.message, exc.zh, exc.field),
+            field=exc.field,
+            status=status,
+            kind=exc.kind,
         )
     if isinstance(exc, LedgerError):
-        kind = {"UnbalancedEntryError": "unbalanced-entry",
-                "UnknownAccountError": "unknown-account",
-                "InvalidAmountError": "invalid-amount"}.get(type(exc).__name__, "invalid-entry")
-        return FormRefused(
-            chinese_detail(kind, str(exc), {}), field=getattr(exc, "field", None), kind=kind
-        )
+        kind = {
+            "UnbalancedEntryError": "unbalanced-entry",
+            "UnknownAccountError": "unknown-account",
+            "InvalidAmountError": "invalid-amount",
+        }.get(type(exc).__name__, "invalid-entry")
+        field = getattr(exc, "field", None)
+        return FormRefused(chinese_detail(kind, str(exc), exc.zh, field), field=field, kind=kind)
     raise exc
 
 
@@ -192,8 +198,9 @@ def run_form(
         reads=reads_of(request),
     )
     try:
-        answered = writer.run(write, lambda result: ({"location": done(result)}, None),
-                              replay=replay, status=200)
+        answered = writer.run(
+            write, lambda result: ({"location": done(result)}, None), replay=replay, status=200
+        )
     except (DomainError, LedgerError, Problem) as exc:
         raise refusal(exc) from exc
     location = json.loads(bytes(answered.body))["location"]

@@ -32,7 +32,9 @@ def bearer(token: str) -> dict[str, str]:
 def api(runtime: Runtime) -> Iterator[Api]:
     app = create_app(Settings(database_url=runtime.database_url), runtime=runtime)
     tokens = TokenStore(runtime.engine)
-    with TestClient(app) as client:
+    # the API tests read problems as an integrator does: in English (api/problem_texts.py;
+    # tests/e2e/test_problems_language.py checks the Chinese default)
+    with TestClient(app, headers={"Accept-Language": "en"}) as client:
         yield Api(
             client=client,
             runtime=runtime,

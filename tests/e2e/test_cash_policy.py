@@ -44,7 +44,7 @@ def test_a_raw_entry_cannot_overdraw_the_bank(api: Api) -> None:
             "2025-03-01", "购买设备", ("511", "debit", "850000.01"), ("102", "credit", "850000.01")
         ),
     )
-    assert problem["type"] == "urn:lianzhang:problem:over-distribution", problem
+    assert problem["type"] == "urn:lianzhang:problem:cash-overdraft", problem
     assert (problem["available"], problem["requested"]) == ("850000.00", "850000.01")
     assert "102" in problem["detail"] and "below zero" in problem["detail"], problem
     post(
@@ -63,7 +63,7 @@ def test_a_raw_entry_cannot_take_cash_that_is_not_there(api: Api) -> None:
         "/v1/entities/V01/entries",
         entry("2025-03-01", "零星支出", ("513", "debit", "0.01"), ("101", "credit", "0.01")),
     )
-    assert problem["type"] == "urn:lianzhang:problem:over-distribution", problem
+    assert problem["type"] == "urn:lianzhang:problem:cash-overdraft", problem
     assert "101" in problem["detail"]
     # drawing cash from the bank first makes it possible
     post(
@@ -95,7 +95,7 @@ def test_reversing_a_spent_receipt_is_refused(api: Api) -> None:
         f"/v1/entities/{A.JOINT}/entries/{receipt['number']}/reversal",
         {"date": "2025-02-03", "reason": "记错了"},
     )
-    assert problem["type"] == "urn:lianzhang:problem:over-distribution", problem
+    assert problem["type"] == "urn:lianzhang:problem:cash-overdraft", problem
     assert (problem["available"], problem["requested"]) == ("100.00", "500.00")
 
 

@@ -367,7 +367,7 @@ def test_earmarked_grant_money_leaves_only_with_its_earmark(api: Api) -> None:
     )
     assert refused.status_code == 422, refused.text
     problem = refused.json()
-    assert problem["type"] == "urn:lianzhang:problem:over-distribution"
+    assert problem["type"] == "urn:lianzhang:problem:earmarked-cash"
     assert "241 专项应付款" in problem["detail"]
     assert (problem["available"], problem["requested"]) == (f"{free:.2f}", f"{free + 1:.2f}")
     raw = attempt(

@@ -186,7 +186,7 @@ def test_the_api_posts_a_batch_and_refuses_every_bad_voucher(api: Api) -> None:
     problem = refused.json()
     assert problem["type"] == "urn:lianzhang:problem:invalid-vouchers"
     assert [(e["voucher"], e["field"], e["type"]) for e in problem["errors"]] == [
-        (2, "vouchers[2].postings", "urn:lianzhang:problem:over-distribution"),
+        (2, "vouchers[2].postings", "urn:lianzhang:problem:cash-overdraft"),
         (3, "vouchers[3].postings[0].account", "urn:lianzhang:problem:unknown-account"),
     ]
     assert api.runtime.app.recorder.max_notification_id() == before

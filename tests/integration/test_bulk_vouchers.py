@@ -194,7 +194,7 @@ def test_an_overdraft_in_the_middle_is_checked_against_the_rows_before_it(
     with pytest.raises(VouchersRefusedError) as refused:
         app.import_vouchers(vouchers, actor="clerk")
     (problem,) = refused.value.problems
-    assert (problem.voucher, problem.kind) == (2, "over-distribution")
+    assert (problem.voucher, problem.kind) == (2, "cash-overdraft")
     assert "¥0.00 in 102" in problem.message
     assert events(runtime) == before
     # without the overdraft the same vouchers go in, the 150 spending the receipt before it

@@ -1,0 +1,210 @@
+"""The people who use the workbench (issue 10 item 1): one ``Person`` aggregate per login.
+
+A person's events record their login, 姓名, phone (optional), role (a key of
+``domain.roles.PERSON_ROLES``) and townships, and later changes of name, phone, role or
+townships, and their being disabled or enabled again. Passwords are never in an event: they
+live in the credentials table of ``api.users`` (hashed), beside the log, so a password can be
+changed or forgotten without a trace of it in the immutable log.
+
+A person belongs to no township (``domain.tenancy.township_of`` answers None); only someone
+allowed ``people.manage`` (an administrator) may write one, which the commands check
+(``domain.people_commands``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+from uuid import UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.errors import ConflictError, InvalidRequestError, NotFoundError
+from domain.ids import NAMESPACE
+from domain.roles import PERSON_ROLES, role_label
+
+# a login: lower-case letters, digits, '.', '_' or '-' (a phone number is a login too); never
+# '@', which separates a person from their token in an actor (``login@token``)
+LOGIN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
+PHONE = re.compile(r"^\+?[0-9]{5,20}$")
+MAX_NAME = 50
+MAX_TOWNSHIP = 50
+# roles that read or write everywhere, so are never scoped to townships
+UNSCOPED_ROLES = frozenset({"admin", "auditor"})
+
+
+class PersonNotFoundError(NotFoundError):
+    kind = "person-not-found"
+
+
+class PersonExistsError(ConflictError):
+    kind = "person-exists"
+
+
+def person_id(login: str) -> UUID:
+    """The person's aggregate id: uuid5 of ``person:`` and the login."""
+    return uuid5(NAMESPACE, f"person:{login}")
+
+
+def clean_login(login: str) -> str:
+    """The login as stored (lower case, trimmed); refused when it is not a valid login."""
+    text = (login or "").strip().lower()
+    if not LOGIN.fullmatch(text):
+        raise InvalidRequestError(
+            f"登录名 {login!r} 不可用：请用 2 到 32 个小写字母、数字、“.”、“_”或“-”，"
+            "以字母或数字开头",
+            field="login",
+        )
+    return text
+
+
+def clean_name(name: str) -> str:
+    text = " ".join((name or "").split())
+    if not text:
+        raise InvalidRequestError("请填写姓名", field="name")
+    if len(text) > MAX_NAME or any(not ch.isprintable() for ch in text):
+        raise InvalidRequestError(f"姓名最多 {MAX_NAME} 个字，且不能含控制字符", field="name")
+    return text
+
+
+def clean_phone(phone: str | None) -> str | None:
+    if phone is None:
+        return None
+    text = re.sub(r"[\s-]", "", phone)
+    if not text:
+        return None
+    if not PHONE.fullmatch(text):
+        raise InvalidRequestError(
+            f"手机号 {phone!r} 不正确：请只写数字（可带国家码前的 +）", field="phone"
+        )
+    return text
+
+
+def clean_role(role: str) -> str:
+    if role not in PERSON_ROLES:
+        known = "、".join(f"{k}（{v}）" for k, v in PERSON_ROLES.items())
+        raise InvalidRequestError(f"角色 {role!r} 不存在；可选：{known}", field="role")
+    return role
+
+
+def clean_townships(role: str, townships: Iterable[str]) -> list[str]:
+    """The townships of a person of ``role``: at least one unless they are an administrator or
+    auditor (who are never scoped to townships)."""
+    cleaned = sorted({t.strip() for t in townships if t and t.strip()})
+    for township in cleaned:
+        if len(township) > MAX_TOWNSHIP or any(not ch.isprintable() for ch in township):
+            raise InvalidRequestError(f"乡镇名称 {township!r} 不正确", field="townships")
+    if role in UNSCOPED_ROLES and cleaned:
+        raise InvalidRequestError(
+            f"{role_label(role)}不按乡镇限定，请不要填写乡镇", field="townships"
+        )
+    if role not in UNSCOPED_ROLES and not cleaned:
+        raise InvalidRequestError(
+            f"{role_label(role)}须至少负责一个乡镇（--township）", field="townships"
+        )
+    return cleaned
+
+
+class Person(Aggregate):
+    """One person who logs in to the workbench, by login."""
+
+    @staticmethod
+    def create_id(login: str, **_: Any) -> UUID:
+        return person_id(login)
+
+    @event("PersonRegistered")
+    def __init__(
+        self,
+        *,
+        login: str,
+        name: str,
+        role: str,
+        townships: list[str],
+        phone: str | None,
+        actor: str,
+    ) -> None:
+        self.login = login
+        self.name = name
+        self.role = role
+        self.townships = list(townships)
+        self.phone = phone
+        self.disabled = False
+
+    @classmethod
+    def register(
+        cls,
+        *,
+        login: str,
+        name: str,
+        role: str,
+        townships: Iterable[str] = (),
+        phone: str | None = None,
+        actor: str,
+    ) -> Person:
+        """Check every field, then register the person."""
+        login = clean_login(login)
+        role = clean_role(role)
+        return cls(
+            login=login,
+            name=clean_name(name),
+            role=role,
+            townships=clean_townships(role, townships),
+            phone=clean_phone(phone),
+            actor=actor,
+        )
+
+    def change(
+        self,
+        *,
+        name: str | None = None,
+        role: str | None = None,
+        townships: Iterable[str] | None = None,
+        phone: str | None = None,
+        actor: str,
+    ) -> bool:
+        """Change what is given (None: unchanged; ``phone=""`` removes the phone). Returns
+        whether anything changed (nothing is recorded otherwise)."""
+        new_role = self.role if role is None else clean_role(role)
+        new_name = self.name if name is None else clean_name(name)
+        if townships is None:
+            kept = [] if new_role in UNSCOPED_ROLES else self.townships
+            new_townships = clean_townships(new_role, kept)
+        else:
+            new_townships = clean_townships(new_role, townships)
+        new_phone = self.phone if phone is None else clean_phone(phone)
+        if (new_name, new_role, new_townships, new_phone) == (
+            self.name, self.role, self.townships, self.phone
+        ):  # fmt: skip
+            return False
+        self._changed(
+            name=new_name, role=new_role, townships=new_townships, phone=new_phone, actor=actor
+        )
+        return True
+
+    @event("PersonChanged")
+    def _changed(
+        self, *, name: str, role: str, townships: list[str], phone: str | None, actor: str
+    ) -> None:
+        self.name = name
+        self.role = role
+        self.townships = list(townships)
+        self.phone = phone
+
+    def disable(self, *, actor: str) -> None:
+        if self.disabled:
+            raise ConflictError(f"用户 {self.login} 已经停用", field="login")
+        self._disabled(actor=actor)
+
+    @event("PersonDisabled")
+    def _disabled(self, *, actor: str) -> None:
+        self.disabled = True
+
+    def enable(self, *, actor: str) -> None:
+        if not self.disabled:
+            raise ConflictError(f"用户 {self.login} 没有停用", field="login")
+        self._enabled(actor=actor)
+
+    @event("PersonEnabled")
+    def _enabled(self, *, actor: str) -> None:
+        self.disabled = False

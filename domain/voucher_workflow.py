@@ -1,0 +1,182 @@
+"""The voucher workflow's commands (制单 → 提交 → 审核), mixed into the application.
+
+Approval posts through exactly the path of a direct posting: the voucher's books are loaded,
+``Books.post_entry`` builds and checks the entry (balanced, chart, sub-accounts open, closed
+months and years, cash never below zero, earmarks, sense) and records ``EntryPosted``; the
+voucher records ``Approved`` with the number the books gave; both are saved in ONE save (one
+transaction), so a voucher is posted exactly when its entry is in the books. Submitting runs
+the same checks on the books as they stand (``Books.prepare_entry``, what ``post_entry`` runs)
+and writes nothing to them.
+
+The entry's memo is the voucher's 摘要 and its actor the reviewer whose approval posted it.
+``JournalEntry`` has no field for a reference, and its stored shape is not changed for one: the
+voucher's ``Approved`` event names the entry (``number``), and the vouchers read model
+(``projections.voucher_view``) links the two both ways.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+
+from domain.periods import require_not_after
+from domain.vouchers import Voucher, VoucherNotFoundError, voucher_uuid
+from ledger.entries import JournalEntry
+
+if TYPE_CHECKING:
+    from domain.books import Books
+
+T = TypeVar("T")
+
+
+class VoucherCommands(Application[UUID]):
+    """Draft, edit, submit, withdraw, approve (post) and return vouchers; attach documents.
+    Mixed into the application: uses its ``get_books``, ``_retrying``, ``today`` and ``save``."""
+
+    if TYPE_CHECKING:
+        today: Callable[[], datetime.date]
+
+        def get_books(self, code: str) -> Books: ...
+        def _retrying(self, command: Callable[[], T]) -> T: ...
+
+    def get_voucher(self, draft: str | UUID) -> Voucher:
+        """The voucher whose id is ``draft`` (hex, as in URLs)."""
+        voucher_id = voucher_uuid(draft)
+        try:
+            found: object = self.repository.get(voucher_id)
+        except AggregateNotFoundError:
+            found = None
+        if not isinstance(found, Voucher):
+            raise VoucherNotFoundError(
+                f"凭证 {voucher_id.hex} 不存在（no voucher {voucher_id.hex}）", field="draft"
+            )
+        return found
+
+    def draft_voucher(
+        self,
+        *,
+        entity: str,
+        date: datetime.date,
+        summary: str,
+        lines: Iterable[Mapping[str, Any]],
+        actor: str,
+    ) -> Voucher:
+        """制单: a new voucher in the books of ``entity``, not yet in the books."""
+        rows = list(lines)
+        books = self.get_books(entity)
+        voucher = Voucher.new(
+            entity=books.code,
+            township=books.township,
+            date=date,
+            summary=summary,
+            lines=rows,
+            actor=actor,
+        )
+        self.save(voucher)
+        return voucher
+
+    def edit_voucher(
+        self,
+        *,
+        draft: str | UUID,
+        date: datetime.date,
+        summary: str,
+        lines: Iterable[Mapping[str, Any]],
+        actor: str,
+    ) -> Voucher:
+        """修改: by its preparer, while it is a draft or returned."""
+        rows = list(lines)
+
+        def command() -> Voucher:
+            voucher = self.get_voucher(draft)
+            voucher.edit(date=date, summary=summary, lines=rows, actor=actor)
+            self.save(voucher)
+            return voucher
+
+        return self._retrying(command)
+
+    def check_voucher(self, voucher: Voucher) -> JournalEntry:
+        """The entry ``voucher`` would post now, checked as a posting is; nothing is written
+        (refused with the posting's own error otherwise)."""
+        books = self.get_books(voucher.entity)
+        require_not_after(voucher.date, self.today(), what=f"voucher {voucher.draft}")
+        return books.prepare_entry(
+            date=voucher.date, memo=voucher.summary, postings=voucher.postings()
+        )
+
+    def submit_voucher(self, *, draft: str | UUID, actor: str) -> Voucher:
+        """提交: by its preparer, once it would post as it stands."""
+
+        def command() -> Voucher:
+            voucher = self.get_voucher(draft)
+            voucher.check_submittable(actor)
+            self.check_voucher(voucher)
+            voucher.submit(actor=actor)
+            self.save(voucher)
+            return voucher
+
+        return self._retrying(command)
+
+    def withdraw_voucher(self, *, draft: str | UUID, actor: str) -> Voucher:
+        """撤回: a submitted voucher back to draft, by its preparer."""
+
+        def command() -> Voucher:
+            voucher = self.get_voucher(draft)
+            voucher.withdraw(actor=actor)
+            self.save(voucher)
+            return voucher
+
+        return self._retrying(command)
+
+    def approve_voucher(self, *, draft: str | UUID, actor: str) -> tuple[Voucher, JournalEntry]:
+        """审核: someone other than its preparer approves a submitted voucher, which posts it
+        into the books (审核即记账) in the same save."""
+
+        def command() -> tuple[Voucher, JournalEntry]:
+            voucher = self.get_voucher(draft)
+            voucher.check_reviewable(actor, "审核")
+            books = self.get_books(voucher.entity)
+            entry = books.post_entry(
+                date=voucher.date, memo=voucher.summary, postings=voucher.postings(), actor=actor
+            )
+            voucher.approve(number=entry.number, actor=actor)
+            self.save(voucher, books)
+            return voucher, entry
+
+        return self._retrying(command)
+
+    def return_voucher(self, *, draft: str | UUID, reason: str, actor: str) -> Voucher:
+        """退回: someone other than its preparer returns a submitted voucher, with a reason."""
+
+        def command() -> Voucher:
+            voucher = self.get_voucher(draft)
+            voucher.return_(reason=reason, actor=actor)
+            self.save(voucher)
+            return voucher
+
+        return self._retrying(command)
+
+    def attach_document(
+        self,
+        *,
+        draft: str | UUID,
+        sha256: str,
+        name: str,
+        media_type: str,
+        size: int,
+        actor: str,
+    ) -> Voucher:
+        """附单据: a source document, its bytes already stored as ``sha256``
+        (``projections.attachments.put``)."""
+
+        def command() -> Voucher:
+            voucher = self.get_voucher(draft)
+            voucher.attach(sha256=sha256, name=name, media_type=media_type, size=size, actor=actor)
+            self.save(voucher)
+            return voucher
+
+        return self._retrying(command)

@@ -1,0 +1,441 @@
+"""Vouchers (记账凭证) with a workflow: 制单 → 提交 → 审核, then in the books.
+
+A voucher is drafted by its preparer (制单) and is not in the books: it can be edited, and
+source documents (原始凭证: a photo or a PDF, stored content-addressed, ``projections.attachments``)
+are attached to it. The preparer submits it (提交): the application first checks that it would
+post (balanced, accounts open, month and year open, cash never below zero … the very checks of a
+posting, ``Books.prepare_entry``), so a clerk learns of a problem before review. A reviewer (审核)
+who is not the preparer then approves it, which posts it into the books in the same save
+(审核即记账, ``domain.roles``), or returns it with a reason; a returned voucher is edited and
+submitted again. The preparer may withdraw a submitted voucher back to draft.
+
+Separation of duties is a rule of the voucher itself: nobody approves or returns a voucher they
+prepared (:class:`OwnVoucherError`), whatever their role.
+
+The voucher's lines are as a clerk writes them: account, 借方 or 贷方 (one side per line), memo.
+Its status history records who did what and when.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+from moneyed import Money
+
+from domain.bounds import MAX_POSTINGS, MAX_TEXT, check_text
+from domain.errors import (
+    ConflictError,
+    ForbiddenError,
+    InvalidRequestError,
+    NotFoundError,
+)
+from ledger.errors import LedgerError
+from ledger.money import MAX_AMOUNT, ZERO, from_fen, money, to_fen
+
+STATUSES = ("draft", "submitted", "returned", "posted")
+STATUS_LABELS = {
+    "draft": "草稿",
+    "submitted": "待审核",
+    "returned": "已退回",
+    "posted": "已记账",
+}
+EDITABLE = ("draft", "returned")
+
+# What the history records, in Chinese for the pages.
+STEP_LABELS = {
+    "drafted": "制单",
+    "edited": "修改",
+    "submitted": "提交",
+    "withdrawn": "撤回",
+    "returned": "退回",
+    "approved": "审核记账",
+    "attached": "附单据",
+}
+
+# Source documents (原始凭证): what may be attached.
+ATTACHMENT_TYPES = {
+    "application/pdf": "PDF",
+    "image/jpeg": "JPEG",
+    "image/png": "PNG",
+}
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+MAX_ATTACHMENTS = 50
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_ACCOUNT = re.compile(r"^[A-Za-z0-9]{3,40}$")
+
+
+class VoucherNotFoundError(NotFoundError):
+    kind = "voucher-not-found"
+
+
+class VoucherStateError(ConflictError):
+    """The voucher is not in a status that allows this (approve a draft, edit a posted one)."""
+
+    kind = "voucher-state"
+
+
+class OwnVoucherError(ForbiddenError):
+    """Separation of duties: the preparer of a voucher may not approve or return it."""
+
+    kind = "own-voucher"
+
+
+class NotPreparerError(ForbiddenError):
+    """Only the voucher's preparer edits, submits, withdraws it or attaches documents."""
+
+    kind = "not-preparer"
+
+
+class AttachmentError(InvalidRequestError):
+    """A source document that cannot be attached: not a PDF, JPEG or PNG, too large, empty."""
+
+    kind = "invalid-attachment"
+
+
+def voucher_uuid(draft: str | UUID) -> UUID:
+    """The voucher's id from its ``draft`` (the hex of its uuid in URLs, dashes allowed)."""
+    if isinstance(draft, UUID):
+        return draft
+    try:
+        return UUID(hex=str(draft).strip())
+    except ValueError:
+        raise VoucherNotFoundError(
+            f"凭证 {str(draft)[:40]!r} 不存在（voucher id is 32 hex digits）", field="draft"
+        ) from None
+
+
+def voucher_lines(lines: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The lines as a voucher keeps them: ``account``, ``debit``, ``credit`` (Money, one of them
+    zero) and ``memo``. Every problem is collected and raised together (the first names its
+    field, ``lines[1].debit``)."""
+    rows = list(lines)
+    if len(rows) > MAX_POSTINGS:
+        raise InvalidRequestError(
+            f"凭证有 {len(rows)} 行，最多 {MAX_POSTINGS} 行（at most {MAX_POSTINGS} lines）",
+            field="lines",
+        )
+    problems: list[tuple[str, str]] = []
+    found: list[dict[str, Any]] = []
+    for index, row in enumerate(rows):
+        where = f"lines[{index}]"
+        if not isinstance(row, Mapping):
+            problems.append((where, f"{where}: 不是一行凭证（not a line）"))
+            continue
+        account = row.get("account")
+        if not isinstance(account, str) or not _ACCOUNT.match(account.strip()):
+            problems.append(
+                (
+                    f"{where}.account",
+                    f"第{index + 1}行：科目 {account!r} 不是科目代码，请填写如 102 或 113V02 的代码"
+                    "（use a chart code such as 102）",
+                )
+            )
+            account = ""
+        amounts: dict[str, Money] = {}
+        for side in ("debit", "credit"):
+            value = row.get(side)
+            if value is None or (isinstance(value, str) and not value.strip()):
+                amounts[side] = ZERO
+                continue
+            try:
+                amounts[side] = money(
+                    value.strip() if isinstance(value, str) else value,
+                    field=f"{where}.{side}",
+                    maximum=MAX_AMOUNT,
+                )
+            except LedgerError as error:
+                problems.append((f"{where}.{side}", f"第{index + 1}行：{error}"))
+                amounts[side] = ZERO
+        memo = row.get("memo") or ""
+        try:
+            check_text(memo, field=f"{where}.memo", max_length=MAX_TEXT)
+        except InvalidRequestError as error:
+            problems.append((f"{where}.memo", error.message))
+            memo = ""
+        debit, credit = amounts["debit"], amounts["credit"]
+        if (debit == ZERO) == (credit == ZERO) and not any(
+            f.startswith(f"{where}.") and (f.endswith("debit") or f.endswith("credit"))
+            for f, _ in problems
+        ):
+            problems.append(
+                (
+                    f"{where}.debit",
+                    f"第{index + 1}行：借方和贷方只能填一个，且金额不能为零"
+                    "（one side per line, a non-zero amount）",
+                )
+            )
+        found.append(
+            {"account": account.strip(), "debit": debit, "credit": credit, "memo": memo.strip()}
+        )
+    if problems:
+        raise InvalidRequestError(
+            "；".join(message for _, message in problems), field=problems[0][0]
+        )
+    return found
+
+
+def postings_of(lines: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The voucher's lines as a posting takes them (``account``, ``side``, ``amount``,
+    ``memo``)."""
+    return [
+        {
+            "account": line["account"],
+            "side": "debit" if line["debit"] != ZERO else "credit",
+            "amount": line["debit"] if line["debit"] != ZERO else line["credit"],
+            "memo": line.get("memo") or "",
+        }
+        for line in lines
+    ]
+
+
+def lines_total(lines: Iterable[Mapping[str, Any]]) -> tuple[Money, Money]:
+    """(debits, credits) of the lines."""
+    debit = credit = 0
+    for line in lines:
+        debit += to_fen(line["debit"])
+        credit += to_fen(line["credit"])
+    return from_fen(debit), from_fen(credit)
+
+
+def _summary(summary: object) -> str:
+    text = check_text(summary, field="summary", max_length=MAX_TEXT)
+    if not text.strip():
+        raise InvalidRequestError(
+            "凭证需要填写摘要（a voucher needs a summary, 摘要）", field="summary"
+        )
+    return text.strip()
+
+
+class Voucher(Aggregate):
+    """One voucher from its draft to the books (id uuid4; ``draft`` is its hex in URLs)."""
+
+    class Event(Aggregate.Event):
+        def mutate(self, aggregate: Any) -> Any:
+            """Every step's moment is its event's timestamp (the history says when)."""
+            found = super().mutate(aggregate)
+            for step in getattr(found, "history", ()):
+                if step[2] is None:
+                    step[2] = self.timestamp
+            return found
+
+    @event("Drafted")
+    def __init__(
+        self,
+        *,
+        entity: str,
+        township: str,
+        date: datetime.date,
+        summary: str,
+        lines: list[dict[str, Any]],
+        actor: str,
+    ) -> None:
+        self.entity = entity
+        self.township = township
+        self.date = date
+        self.summary = summary
+        self.lines = [dict(line) for line in lines]
+        self.attachments: list[dict[str, Any]] = []
+        self.preparer = actor
+        self.reviewer: str | None = None
+        self.posted_number: str | None = None
+        self.returned_reason: str | None = None
+        self.status = "draft"
+        self.history: list[list[Any]] = [["drafted", actor, self.created_on]]
+
+    @staticmethod
+    def new(
+        *,
+        entity: str,
+        township: str,
+        date: datetime.date,
+        summary: object,
+        lines: Iterable[Mapping[str, Any]],
+        actor: str,
+    ) -> Voucher:
+        """Draft a voucher, its summary and lines checked (not yet whether it would post)."""
+        return Voucher(
+            entity=entity,
+            township=township,
+            date=date,
+            summary=_summary(summary),
+            lines=voucher_lines(lines),
+            actor=actor,
+        )
+
+    # -- reading -----------------------------------------------------------------------------
+
+    @property
+    def draft(self) -> str:
+        return self.id.hex
+
+    @property
+    def total(self) -> Money:
+        return lines_total(self.lines)[0]
+
+    def postings(self) -> list[dict[str, Any]]:
+        return postings_of(self.lines)
+
+    def _what(self) -> str:
+        return f"凭证 {self.draft}（{self.entity} {self.date} {self.summary}）"
+
+    def _require_status(self, allowed: tuple[str, ...], doing: str) -> None:
+        if self.status not in allowed:
+            wanted = "、".join(STATUS_LABELS[s] for s in allowed)
+            raise VoucherStateError(
+                f"{self._what()}现在是{STATUS_LABELS[self.status]}，只有{wanted}的凭证才能{doing}"
+                f"（voucher is {self.status}; {doing} needs {' or '.join(allowed)}）",
+                field="status",
+            )
+
+    def _require_preparer(self, actor: str, doing: str) -> None:
+        if actor != self.preparer:
+            raise NotPreparerError(
+                f"{self._what()}由 {self.preparer} 制单，只有制单人才能{doing}"
+                f"（only its preparer {self.preparer!r} may do this, not {actor!r}）",
+                field="actor",
+            )
+
+    def _require_other_than_preparer(self, actor: str, doing: str) -> None:
+        if actor == self.preparer:
+            raise OwnVoucherError(
+                f"不能{doing}自己制单的凭证：{self._what()}由您（{actor}）制单，"
+                "请由另一位审核人员审核（separation of duties: the preparer of a voucher may not "
+                "review it）",
+                field="actor",
+            )
+
+    # -- commands ----------------------------------------------------------------------------
+
+    def edit(
+        self,
+        *,
+        date: datetime.date,
+        summary: object,
+        lines: Iterable[Mapping[str, Any]],
+        actor: str,
+    ) -> None:
+        self._require_preparer(actor, "修改")
+        self._require_status(EDITABLE, "修改")
+        self._edited(date=date, summary=_summary(summary), lines=voucher_lines(lines), actor=actor)
+
+    @event("Edited")
+    def _edited(
+        self, *, date: datetime.date, summary: str, lines: list[dict[str, Any]], actor: str
+    ) -> None:
+        self.date = date
+        self.summary = summary
+        self.lines = [dict(line) for line in lines]
+        self.history.append(["edited", actor, None])
+
+    def check_submittable(self, actor: str) -> None:
+        """The preparer submits a draft or returned voucher with lines."""
+        self._require_preparer(actor, "提交")
+        self._require_status(EDITABLE, "提交")
+        if not self.lines:
+            raise InvalidRequestError(
+                f"{self._what()}还没有分录行，请先填写借方和贷方（a voucher needs its lines）",
+                field="lines",
+            )
+
+    def submit(self, *, actor: str) -> None:
+        """Submit for review; the application has checked that it would post."""
+        self.check_submittable(actor)
+        self._submitted(actor=actor)
+
+    @event("Submitted")
+    def _submitted(self, *, actor: str) -> None:
+        self.status = "submitted"
+        self.returned_reason = None
+        self.history.append(["submitted", actor, None])
+
+    def withdraw(self, *, actor: str) -> None:
+        self._require_preparer(actor, "撤回")
+        self._require_status(("submitted",), "撤回")
+        self._withdrawn(actor=actor)
+
+    @event("Withdrawn")
+    def _withdrawn(self, *, actor: str) -> None:
+        self.status = "draft"
+        self.history.append(["withdrawn", actor, None])
+
+    def check_reviewable(self, actor: str, doing: str) -> None:
+        self._require_status(("submitted",), doing)
+        self._require_other_than_preparer(actor, doing)
+
+    def return_(self, *, reason: object, actor: str) -> None:
+        """Return to the preparer with a reason (退回)."""
+        self.check_reviewable(actor, "退回")
+        text = check_text(reason, field="reason", max_length=MAX_TEXT)
+        if not text.strip():
+            raise InvalidRequestError(
+                "退回凭证需要写明原因，让制单人知道要改什么（a return needs its reason）",
+                field="reason",
+            )
+        self._returned(reason=text.strip(), actor=actor)
+
+    @event("Returned")
+    def _returned(self, *, reason: str, actor: str) -> None:
+        self.status = "returned"
+        self.returned_reason = reason
+        self.reviewer = actor
+        self.history.append(["returned", actor, None])
+
+    def approve(self, *, number: str, actor: str) -> None:
+        """Approved, and posted into the books as entry ``number`` (in the same save)."""
+        self.check_reviewable(actor, "审核")
+        self._approved(number=number, actor=actor)
+
+    @event("Approved")
+    def _approved(self, *, number: str, actor: str) -> None:
+        self.status = "posted"
+        self.reviewer = actor
+        self.posted_number = number
+        self.history.append(["approved", actor, None])
+
+    def attach(self, *, sha256: str, name: object, media_type: str, size: int, actor: str) -> None:
+        """Attach a source document (原始凭证) stored as ``sha256``."""
+        self._require_preparer(actor, "添加附件")
+        self._require_status(EDITABLE, "添加附件")
+        if not isinstance(sha256, str) or not _SHA256.match(sha256):
+            raise AttachmentError(
+                f"附件的 SHA-256 {str(sha256)[:80]!r} 不对（64 lowercase hex digits）",
+                field="sha256",
+            )
+        if media_type not in ATTACHMENT_TYPES:
+            raise AttachmentError(
+                f"附件类型 {media_type!r} 不能作为原始凭证，只接受 PDF、JPEG、PNG"
+                "（only PDF, JPEG or PNG）",
+                field="media_type",
+            )
+        if (
+            isinstance(size, bool)
+            or not isinstance(size, int)
+            or not 0 < size <= MAX_ATTACHMENT_BYTES
+        ):
+            raise AttachmentError(
+                f"附件大小 {size!r} 字节不行：不能为空，最大 10 MB（at most 10 MB）", field="size"
+            )
+        label = check_text(name, field="name", max_length=MAX_TEXT).strip() or sha256[:12]
+        if any(a["sha256"] == sha256 for a in self.attachments):
+            raise ConflictError(
+                f"{self._what()}已经附有这个文件（{label}）（already attached）", field="file"
+            )
+        if len(self.attachments) >= MAX_ATTACHMENTS:
+            raise ConflictError(
+                f"{self._what()}已有 {MAX_ATTACHMENTS} 个附件，不能再加（at most "
+                f"{MAX_ATTACHMENTS}）",
+                field="file",
+            )
+        self._attached(sha256=sha256, name=label, media_type=media_type, size=size, actor=actor)
+
+    @event("DocumentAttached")
+    def _attached(self, *, sha256: str, name: str, media_type: str, size: int, actor: str) -> None:
+        self.attachments.append(
+            {"sha256": sha256, "name": name, "media_type": media_type, "size": size}
+        )
+        self.history.append(["attached", actor, None])

@@ -1,0 +1,314 @@
+"""The vouchers read model: one row per voucher (``lz_vouchers``), and its queries.
+
+``voucher_list`` is what the workbench's lists and the API's listing read (by township, status,
+entity, preparer); ``voucher_detail`` adds the lines with the account names of the entity's
+chart, the attachments and the status history. A posted voucher's row names its entry
+(``posted_number``), so an entry's print finds the voucher that posted it
+(``voucher_for_entry``).
+
+Vouchers are few next to entries: each event is applied with its own statements through the
+page writer's ``execute`` (which flushes what the page holds before it), reading the decoded
+event.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    Date,
+    DateTime,
+    Engine,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    insert,
+    select,
+    update,
+)
+
+from domain.vouchers import STATUS_LABELS, STEP_LABELS
+from ledger.capitals import to_capitals
+from ledger.money import ZERO, amount_str, from_fen, money, to_fen
+from projections.chart_view import entity_chart
+from projections.pages import PageWriter, Stored, dashed
+from projections.tables import entities, metadata
+
+vouchers = Table(
+    "lz_vouchers",
+    metadata,
+    Column("id", String(32), primary_key=True),  # the voucher's uuid as 32 hex digits (draft)
+    Column("entity", String(32), nullable=False),
+    Column("township", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("date", Date, nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("total_fen", BigInteger, nullable=False),
+    Column("preparer", Text, nullable=False),
+    Column("reviewer", Text),
+    Column("posted_number", String(16)),
+    Column("returned_reason", Text),
+    Column("attachment_count", Integer, nullable=False),
+    Column("lines", Text, nullable=False),  # JSON: [{account, debit, credit, memo}]
+    Column("attachments", Text, nullable=False),  # JSON: [{sha256, name, media_type, size}]
+    Column("history", Text, nullable=False),  # JSON: [{what, actor, at}]
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_position", BigInteger, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("lz_vouchers_entity_number", "entity", "posted_number"),
+    Index("lz_vouchers_township_status", "township", "status"),
+)
+
+VOUCHER_TABLES = (vouchers,)
+
+_dumps = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+
+
+def _lines(lines: list[dict[str, Any]]) -> list[dict[str, str]]:
+    return [
+        {
+            "account": str(line["account"]),
+            "debit": amount_str(line["debit"]),
+            "credit": amount_str(line["credit"]),
+            "memo": str(line.get("memo") or ""),
+        }
+        for line in lines
+    ]
+
+
+def _total_fen(lines: list[dict[str, str]]) -> int:
+    return sum(to_fen(money(line["debit"])) for line in lines)
+
+
+class VoucherProjection:
+    """Applies the events of ``domain.vouchers.Voucher`` to ``lz_vouchers``."""
+
+    name = "vouchers"
+    tables = VOUCHER_TABLES
+
+    def apply(self, w: PageWriter, event: Stored, position: int) -> None:
+        if not event.topic.startswith("domain.vouchers:Voucher."):
+            return
+        e = event.event
+        kind = event.name.rsplit(".", 1)[-1]
+        draft = dashed(event.originator_id).replace("-", "")
+        at = e.timestamp
+        step = {
+            "Drafted": "drafted",
+            "Edited": "edited",
+            "Submitted": "submitted",
+            "Withdrawn": "withdrawn",
+            "Returned": "returned",
+            "Approved": "approved",
+            "DocumentAttached": "attached",
+        }.get(kind)
+        if step is None:
+            return
+        history_item = {"what": step, "actor": e.actor, "at": at.isoformat()}
+        if kind == "Drafted":
+            lines = _lines(e.lines)
+            w.execute(
+                insert(vouchers).values(
+                    id=draft,
+                    entity=e.entity,
+                    township=e.township,
+                    status="draft",
+                    date=e.date,
+                    summary=e.summary,
+                    total_fen=_total_fen(lines),
+                    preparer=e.actor,
+                    reviewer=None,
+                    posted_number=None,
+                    returned_reason=None,
+                    attachment_count=0,
+                    lines=_dumps(lines),
+                    attachments="[]",
+                    history=_dumps([history_item]),
+                    created_at=at,
+                    updated_position=position,
+                    updated_at=at,
+                )
+            )
+            return
+        row = w.execute(select(vouchers).where(vouchers.c.id == draft)).mappings().first()
+        if row is None:  # pragma: no cover - a voucher's first event is its draft
+            return
+        values: dict[str, Any] = {
+            "history": _dumps([*json.loads(row["history"]), history_item]),
+            "updated_position": position,
+            "updated_at": at,
+        }
+        if kind == "Edited":
+            lines = _lines(e.lines)
+            values.update(
+                date=e.date, summary=e.summary, lines=_dumps(lines), total_fen=_total_fen(lines)
+            )
+        elif kind == "Submitted":
+            values.update(status="submitted", returned_reason=None)
+        elif kind == "Withdrawn":
+            values.update(status="draft")
+        elif kind == "Returned":
+            values.update(status="returned", returned_reason=e.reason, reviewer=e.actor)
+            values["history"] = _dumps(
+                [*json.loads(row["history"]), {**history_item, "reason": e.reason}]
+            )
+        elif kind == "Approved":
+            values.update(status="posted", reviewer=e.actor, posted_number=e.number)
+        elif kind == "DocumentAttached":
+            documents = json.loads(row["attachments"])
+            documents.append(
+                {"sha256": e.sha256, "name": e.name, "media_type": e.media_type, "size": e.size}
+            )
+            values.update(attachments=_dumps(documents), attachment_count=len(documents))
+        w.execute(update(vouchers).where(vouchers.c.id == draft).values(**values))
+
+
+# -- queries ------------------------------------------------------------------------------------
+
+
+@contextmanager
+def _connection(source: Engine | Connection) -> Iterator[Connection]:
+    if isinstance(source, Connection):
+        yield source
+        return
+    with source.connect() as conn:
+        yield conn
+
+
+def _moment(value: Any) -> str | None:
+    """A stored moment as ISO 8601 UTC (SQLite gives it back without its offset)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=datetime.UTC)
+    return value.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")
+
+
+def _day(value: Any) -> str:
+    return value if isinstance(value, str) else value.isoformat()
+
+
+def _summary_row(row: Any) -> dict[str, Any]:
+    total = from_fen(int(row["total_fen"]))
+    return {
+        "draft": row["id"],
+        "entity": row["entity"],
+        "township": row["township"],
+        "status": row["status"],
+        "status_label": STATUS_LABELS.get(row["status"], row["status"]),
+        "date": _day(row["date"]),
+        "summary": row["summary"],
+        "total": amount_str(total),
+        "preparer": row["preparer"],
+        "reviewer": row["reviewer"],
+        "posted_number": row["posted_number"],
+        "returned_reason": row["returned_reason"],
+        "attachment_count": int(row["attachment_count"]),
+        "created_at": _moment(row["created_at"]),
+        "updated_position": int(row["updated_position"]),
+        "updated_at": _moment(row["updated_at"]),
+    }
+
+
+def voucher_list(
+    engine: Engine | Connection,
+    *,
+    townships: Collection[str] | None,
+    status: str | Collection[str] | None = None,
+    entity: str | None = None,
+    preparer: str | None = None,
+    limit: int = 200,
+) -> list[dict[str, Any]]:
+    """Vouchers in ``townships`` (None: every township), newest change first, filtered by
+    status (one or several), entity and preparer."""
+    query = select(vouchers).order_by(vouchers.c.updated_position.desc()).limit(limit)
+    if townships is not None:
+        query = query.where(vouchers.c.township.in_(sorted(townships)))
+    if isinstance(status, str):
+        query = query.where(vouchers.c.status == status)
+    elif status is not None:
+        query = query.where(vouchers.c.status.in_(sorted(status)))
+    if entity is not None:
+        query = query.where(vouchers.c.entity == entity)
+    if preparer is not None:
+        query = query.where(vouchers.c.preparer == preparer)
+    with _connection(engine) as conn:
+        return [_summary_row(r) for r in conn.execute(query).mappings()]
+
+
+def _detail(conn: Connection, row: Any) -> dict[str, Any]:
+    found = _summary_row(row)
+    lines = json.loads(row["lines"])
+    chart = entity_chart(conn, row["entity"], only={line["account"] for line in lines})
+    shown: list[dict[str, Any]] = []
+    debit = credit = 0
+    for line in lines:
+        account = line["account"]
+        name = chart.get(account).name if account in chart else ""
+        debit += to_fen(money(line["debit"]))
+        credit += to_fen(money(line["credit"]))
+        shown.append(
+            {
+                "account": account,
+                "account_name": name,
+                "debit": line["debit"] if money(line["debit"]) != ZERO else None,
+                "credit": line["credit"] if money(line["credit"]) != ZERO else None,
+                "memo": line["memo"],
+            }
+        )
+    entity_row = conn.execute(
+        select(entities.c.name).where(entities.c.code == row["entity"])
+    ).first()
+    total = from_fen(debit)
+    found.update(
+        entity_name=entity_row.name if entity_row is not None else row["entity"],
+        lines=shown,
+        debit_total=amount_str(from_fen(debit)),
+        credit_total=amount_str(from_fen(credit)),
+        balanced=debit == credit and debit > 0,
+        total_capitals=to_capitals(total),
+        attachments=json.loads(row["attachments"]),
+        history=[
+            {**step, "label": STEP_LABELS.get(step["what"], step["what"])}
+            for step in json.loads(row["history"])
+        ],
+    )
+    return found
+
+
+def voucher_detail(engine: Engine | Connection, draft: str) -> dict[str, Any] | None:
+    """One voucher with its lines (account names from the entity's chart), attachments and
+    history; None when there is none with that id."""
+    key = str(draft).replace("-", "").lower()
+    with _connection(engine) as conn:
+        row = conn.execute(select(vouchers).where(vouchers.c.id == key)).mappings().first()
+        return None if row is None else _detail(conn, row)
+
+
+def voucher_for_entry(
+    engine: Engine | Connection, entity: str, number: str
+) -> dict[str, Any] | None:
+    """The voucher whose approval posted entry ``number`` of ``entity``, if one did."""
+    with _connection(engine) as conn:
+        row = (
+            conn.execute(
+                select(vouchers)
+                .where(vouchers.c.entity == entity)
+                .where(vouchers.c.posted_number == number)
+                .where(vouchers.c.status == "posted")
+            )
+            .mappings()
+            .first()
+        )
+        return None if row is None else _detail(conn, row)

@@ -1,0 +1,86 @@
+"""Problems in Chinese by default, in English when Accept-Language prefers it (issue 10 item 5);
+the same type URNs in both."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from api.problem_texts import detail_zh, field_zh, wants_english
+from tests.e2e.conftest import Api
+from tests.e2e.test_scenario_a import set_up_alliance
+
+
+def _overdraft(api: Api, **headers: str) -> Any:
+    set_up_alliance(api)  # V01 has 850000.00 in 102
+    return api.client.post(
+        "/v1/entities/V01/entries",
+        json={
+            "date": "2025-03-01",
+            "memo": "购买设备",
+            "postings": [
+                {"account": "511", "side": "debit", "amount": "850000.01"},
+                {"account": "102", "side": "credit", "amount": "850000.01"},
+            ],
+        },
+        headers={**api.admin, **headers},
+    )
+
+
+@pytest.mark.parametrize("language", [None, "zh-CN", "zh-CN,zh;q=0.9,en;q=0.8", "fr, zh;q=0.5"])
+def test_a_clerk_reads_the_problem_in_chinese(api: Api, language: str | None) -> None:
+    headers = {"Accept-Language": language} if language else {"Accept-Language": ""}
+    answer = _overdraft(api, **headers)
+    assert answer.status_code == 422, answer.text
+    problem = answer.json()
+    assert problem["type"] == "urn:lianzhang:problem:cash-overdraft"
+    assert problem["title"] == "填写有误"
+    assert "不能为负数" in problem["detail"] and "V01" in problem["detail"], problem
+    assert "below zero" not in problem["detail"]
+    assert answer.headers["content-language"] == "zh-CN"
+
+
+@pytest.mark.parametrize("language", ["en", "en-US", "en;q=1, zh;q=0.5", "zh;q=0.4, en-GB"])
+def test_an_integrator_asks_for_english(api: Api, language: str) -> None:
+    answer = _overdraft(api, **{"Accept-Language": language})
+    problem = answer.json()
+    assert problem["type"] == "urn:lianzhang:problem:cash-overdraft"
+    assert problem["title"] == "Invalid request"
+    assert "below zero" in problem["detail"], problem
+    assert answer.headers["content-language"] == "en"
+
+
+def test_validation_errors_name_the_field_in_chinese(api: Api) -> None:
+    answer = api.client.post(
+        "/v1/entities/V01/entries",
+        json={
+            "date": "2025-03-01",
+            "memo": "x",
+            "postings": [
+                {"account": "511", "side": "debit", "amount": 10},
+                {"account": "102", "side": "credit", "amount": "10.00"},
+            ],
+        },
+        headers={**api.admin, "Accept-Language": "zh-CN"},
+    )
+    assert answer.status_code == 422
+    problem = answer.json()
+    assert problem["type"] == "urn:lianzhang:problem:validation"
+    assert problem["errors"][0]["field"] == "postings[0].amount"
+    assert problem["errors"][0]["message"].startswith("第1行分录的金额：金额写成两位小数的字符串")
+    assert "message_zh" not in problem["errors"][0]
+    english = api.client.post(
+        "/v1/entities/V01/entries",
+        json={"date": "2025-03-01", "memo": "x", "postings": []},
+        headers=api.admin,
+    ).json()
+    assert all("message_zh" not in e for e in english.get("errors", []))
+
+
+def test_a_refusal_without_its_own_chinese_keeps_the_english_specifics() -> None:
+    text = detail_zh("already-exists", "village V01 already exists", None, "code")
+    assert text == "代码：该记录已经存在，不能重复登记（village V01 already exists）"
+    assert field_zh("postings[2].account") == "第3行分录的科目"
+    assert not wants_english(None) and not wants_english("*")
+    assert wants_english("en-US,en;q=0.9") and not wants_english("en;q=0")
