@@ -26,7 +26,7 @@ from domain.plan import EXECUTED, RESULT_PUBLISHED, STEPS
 from projections import economy_queries, publishing, queries
 from projections.chart_view import account_listing
 from projections.voucher_view import voucher_list
-from workbench.accounts import SEES_EVERYTHING, books_engine, sees, visible_entities
+from workbench.accounts import SEES_EVERYTHING, books_engine, sees, visible_entities, with_names
 from workbench.render import page
 from workbench.session import PageUser
 
@@ -57,6 +57,8 @@ def waiting_vouchers(engine: Any, user: Principal) -> dict[str, list[dict[str, A
         waiting["drafts"] = voucher_list(
             engine, townships=townships, status="draft", preparer=user.person
         )
+    for rows in waiting.values():
+        with_names(engine, rows)
     return waiting
 
 

@@ -173,3 +173,34 @@ def test_click_through_in_chromium(runtime: Any, books: dict[str, str]) -> None:
         outside = [url for url in requested if not url.startswith(base)]
         assert outside == [], outside
         context.close()
+
+
+def test_home_lists_entities_waiting_vouchers_and_warnings(
+    client: Any, books: dict[str, str], runtime: Any
+) -> None:
+    c, app = client
+    v = books["village"]
+    voucher = runtime.app.draft_voucher(
+        entity=v,
+        date=datetime.date(2026, 11, 2),
+        summary="收到会议补助",
+        lines=[
+            {"account": "102", "debit": "100.00", "credit": "", "memo": ""},
+            {"account": "503", "debit": "", "credit": "100.00", "memo": ""},
+        ],
+        actor="lihua",
+    )
+    runtime.app.submit_voucher(draft=voucher.draft, actor="lihua")
+    person_session(c, app, "wangfang", "reviewer", [TOWNSHIP])
+    page = c.get("/")
+    assert page.status_code == 200, page.text
+    text = page.text
+    assert "仉家村" in text and "外镇村" not in text  # their township's books only
+    assert f"/vouchers/{voucher.draft}" in text and "收到会议补助" in text  # to review
+    assert "2026-01 至 2026-10 尚未结账" in text  # months of this year still open
+    assert "2026-Q3 公开表未发布" in text
+    assert "现金为负" not in text  # the books refuse cash below zero (older books may have it)
+    # the preparer does not review their own: nothing waits for them but their drafts
+    person_session(c, app, "lihua", "preparer", [TOWNSHIP])
+    mine = c.get("/").text
+    assert "待我审核" not in mine and "我的草稿（0）" in mine
