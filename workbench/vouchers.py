@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import quote
@@ -246,8 +247,27 @@ def form_page(
     )
 
 
+SHOWN = ("entity", "date", "summary", "lines", "reason", "file")
+_LINE_FIELD = re.compile(
+    r"^(?:lines|postings|balances)\[(\d+)\](?:\.(account|debit|credit|amount|side))?$"
+)
+
+
 def _refused_errors(exc: FormRefused) -> dict[str, str]:
-    return {exc.field or "_form": exc.message}
+    """The refusal next to its field: a line's cell (``lines[1].debit``; a posting's
+    ``postings[1].amount`` is the same line), a field of the form, else above the form."""
+    field = exc.field or ""
+    found = _LINE_FIELD.match(field)
+    if found:
+        cell = found.group(2) or "account"
+        cell = {"amount": "debit", "side": "debit"}.get(cell, cell)
+        return {
+            f"lines[{found.group(1)}].{cell}": exc.message,
+            "_form": "请修改标出的格子：" + exc.message,
+        }
+    if field in SHOWN:
+        return {field: exc.message}
+    return {"_form": exc.message}
 
 
 @router.get("/vouchers/new")
@@ -412,7 +432,10 @@ def voucher_page(
             app.check_voucher(app.get_voucher(draft))
         except (DomainError, LedgerError) as exc:
             refused = refusal(exc)
-            errors[refused.field or "_form"] = "未能提交：" + refused.message
+            errors.update(
+                _refused_errors(FormRefused("未能提交：" + refused.message, field=refused.field))
+            )
+            errors.setdefault("_form", "未能提交：" + refused.message)
     engine = books_engine(request)
     with engine.connect() as conn:
         books = entity_or_none(conn, user, voucher["entity"])

@@ -80,7 +80,7 @@ def test_unbalanced_is_refused_then_returned_and_fixed(client: Any, books: str) 
     refused = enter(c, books, [("102", "1200", ""), ("501", "", "1000")], "submit")
     assert refused.status_code == 422
     assert "借贷不平衡" in refused.text and "1,200.00" in refused.text
-    assert 'value="1000"' in refused.text  # the form comes back as typed
+    assert 'value="1000.00"' in refused.text  # the form comes back as typed
     saved = enter(c, books, [("102", "1200", ""), ("501", "", "1200")], "submit")
     assert saved.status_code == 303, saved.text
     draft = draft_of(saved.headers["location"])

@@ -140,7 +140,7 @@
   }
 
   function render() {
-    closePicker();
+    if (picker.list) { picker.list.remove(); }
     var input = picker.input;
     var ul = document.createElement("ul");
     ul.className = "picker";
