@@ -35,7 +35,7 @@ from domain.errors import DomainError
 from domain.periods import parse_date
 from ledger.errors import LedgerError
 from projections import attachments, voucher_print
-from projections.voucher_view import voucher_detail, voucher_list
+from projections.voucher_view import voucher_detail, voucher_for_entry, voucher_list
 from workbench.accounts import (
     SEES_EVERYTHING,
     books_engine,
@@ -666,7 +666,9 @@ def attachment(draft: str, sha256: str, request: Request, user: PageUser) -> Res
 def _print_page(request: Request, printable: dict[str, Any], pdf_url: str, back: str) -> Response:
     html = voucher_print.voucher_html(printable)
     bar = Markup(
-        '<nav class="no-print print-bar" style="font:14px sans-serif;margin:.5rem 0">'
+        "<style>.print-bar{font:14px sans-serif;margin:.5rem 1rem}"
+        "@media print{.print-bar{display:none}}</style>"
+        '<nav class="print-bar">'
         f'<a href="{back}">‹ 返回</a> · <a href="{pdf_url}">下载 PDF</a> · '
         '<button type="button" data-print>打印</button></nav>'
         '<script src="/static/voucher.js" defer></script>'
@@ -721,9 +723,9 @@ def print_entry(entity: str, number: str, request: Request, user: PageUser) -> R
     printable = _printable_entry(request, user, entity, number)
     if printable is None:
         return _not_found(request, user, f"{entity} {number}")
-    return _print_page(
-        request, printable, f"/entries/{entity}/{number}/print.pdf", f"/ledgers/{entity}"
-    )
+    found = voucher_for_entry(books_engine(request), entity, number)
+    back = f"/vouchers/{found['draft']}" if found else f"/ledgers/{entity}"
+    return _print_page(request, printable, f"/entries/{entity}/{number}/print.pdf", back)
 
 
 @router.get("/entries/{entity}/{number}/print.pdf")

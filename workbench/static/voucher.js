@@ -78,7 +78,7 @@
     document.getElementById("debit-total").textContent = yuan(debit);
     document.getElementById("credit-total").textContent = yuan(credit);
     var total = Math.max(debit, credit);
-    document.getElementById("capitals").textContent = debit === credit ? capitals(total) : "";
+    document.getElementById("capitals").textContent = debit === credit && total > 0 ? capitals(total) : "";
     var note = document.getElementById("balance");
     if (bad) {
       note.innerHTML = '<span class="error">有金额写得不对：请只写数字和小数点，最多两位小数</span>';
