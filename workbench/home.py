@@ -2,7 +2,7 @@
 warnings, all from existing read models and queries:
 
 - cash below zero: 库存现金 (101) or 银行存款 (102, sub-accounts included) with a credit
-  balance (``projections.chart_view.account_listing``);
+  balance (``projections.queries.trial_balance_between``);
 - months not closed: earlier months of this year after the books' 结账至 (``lz_entities``);
 - agreement arrears (``projections.economy_queries.agreement_status``);
 - plans waiting for a step of 四议两公开, or executed without 实施结果公开
@@ -23,8 +23,9 @@ from sqlalchemy import Connection
 
 from api.tokens import Principal
 from domain.plan import EXECUTED, RESULT_PUBLISHED, STEPS
+from ledger.money import ZERO, amount_str
 from projections import economy_queries, publishing, queries
-from projections.chart_view import account_listing
+from projections.queries import trial_balance_between
 from projections.voucher_view import voucher_list
 from workbench.accounts import SEES_EVERYTHING, books_engine, sees, visible_entities, with_names
 from workbench.render import page
@@ -62,18 +63,22 @@ def waiting_vouchers(engine: Any, user: Principal) -> dict[str, list[dict[str, A
     return waiting
 
 
-def cash_warnings(conn: Connection, entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def cash_warnings(
+    conn: Connection, entities: list[dict[str, Any]], today: datetime.date
+) -> list[dict[str, Any]]:
+    """库存现金 and 银行存款 (sub-accounts summed) below zero at the end of this month (the
+    books refuse it; older books may hold it)."""
+    month = f"{today.year:04d}-{today.month:02d}"
     found = []
     for e in entities:
-        for row in account_listing(conn, e["code"]):
-            if row["code"] in CASH and Decimal(row["balance"]) < 0:
+        tb = trial_balance_between(conn, e["code"], None, month)
+        for code, name in CASH.items():
+            closing = sum(
+                (line.closing for line in tb.lines if line.account.code.startswith(code)), ZERO
+            )
+            if closing < ZERO:
                 found.append(
-                    {
-                        "entity": e,
-                        "account": row["code"],
-                        "name": row["name"],
-                        "balance": row["balance"],
-                    }
+                    {"entity": e, "account": code, "name": name, "balance": amount_str(closing)}
                 )
     return found
 
@@ -168,7 +173,7 @@ def home(request: Request, user: PageUser) -> Response:
     with engine.connect() as conn:
         entities = visible_entities(conn, user)
         warnings = {
-            "cash": cash_warnings(conn, entities),
+            "cash": cash_warnings(conn, entities, today),
             "months": month_warnings(entities, today),
             "arrears": arrears_warnings(conn, user, today),
             "plans": plan_warnings(conn, user),
