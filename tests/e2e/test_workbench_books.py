@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -204,3 +205,36 @@ def test_home_lists_entities_waiting_vouchers_and_warnings(
     person_session(c, app, "lihua", "preparer", [TOWNSHIP])
     mine = c.get("/").text
     assert "待我审核" not in mine and "我的草稿（0）" in mine
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+def test_demo_alliance_pages(client: Any, runtime: Any) -> None:
+    """The demo's books read through the pages: 工作台 with its warnings, each entity's trial
+    balance, statements and journal, balanced."""
+    from scripts.demo import load_demo
+
+    load_demo(runtime.app, say=lambda _: None)
+    c, app = client
+    person_session(c, app, "zhang", "bookkeeper", [TOWNSHIP])
+    home = c.get("/")
+    assert home.status_code == 200, home.text
+    for name in ("仉家村", "和店村", "李孟德村", "黑牛养殖联合社"):
+        assert name in home.text
+    for code in ("V01", "V02", "V03", "J01"):
+        for path in (
+            f"/ledgers/{code}?period=2025",
+            f"/ledgers/{code}/journal?period=2025",
+            f"/statements/{code}?period=2025",
+            f"/statements/{code}/print?period=2025-Q4",
+        ):
+            page = c.get(path)
+            assert page.status_code == 200, (path, page.text[-500:])
+            assert "不平衡" not in page.text and "≠" not in page.text, path
+    warnings = re.sub(r"<[^>]+>", "", home.text.split('id="warnings"')[1].split("</section>")[0])
+    assert "黑牛养殖联合社 2026-01 至 2026-10 尚未结账" in warnings
+    assert (
+        "2026-Q3 公开表未发布" in warnings and "黑牛养殖联合社" not in warnings.split("三公开")[1]
+    )
+    assert "协议欠款" not in warnings  # 纽澜地 paid 2025; 2026 is not due yet
+    detail = c.get("/ledgers/J01/accounts/102?period=2025").text
+    assert "/entries/J01/" in detail
