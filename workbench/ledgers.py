@@ -20,11 +20,14 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from moneyed import Money
 
 from domain.errors import DomainError
 from domain.periods import Period, parse_period
+from ledger.accounts import ChartOfAccounts
 from ledger.errors import LedgerError
-from ledger.money import amount_str
+from ledger.money import ZERO, amount_str
+from ledger.trial_balance import TrialBalance
 from projections import queries
 from projections.queries import trial_balance_between
 from projections.statements import account_detail
@@ -96,6 +99,52 @@ def _not_found(request: Request, user: Any, message: str) -> Response:
     )
 
 
+def _columns(opening: Money, debit: Money, credit: Money) -> dict[str, str]:
+    closing = opening + debit - credit
+    return {
+        "opening_debit": amount_str(opening if opening > ZERO else ZERO),
+        "opening_credit": amount_str(-opening if opening < ZERO else ZERO),
+        "debit": amount_str(debit),
+        "credit": amount_str(credit),
+        "closing_debit": amount_str(closing if closing > ZERO else ZERO),
+        "closing_credit": amount_str(-closing if closing < ZERO else ZERO),
+    }
+
+
+def trial_balance_rows(tb: TrialBalance) -> list[dict[str, Any]]:
+    """The trial balance's lines in code order; a chart account with sub-accounts gets a row
+    of its own summing them (总账 level, ``level`` 1) above its sub-accounts (``level`` 2)."""
+    chart = ChartOfAccounts.standard()
+    groups: dict[str, list[Any]] = {}
+    for line in tb.lines:
+        groups.setdefault(chart.parent_of(line.account.code), []).append(line)
+    rows: list[dict[str, Any]] = []
+    for base, lines in groups.items():
+        if len(lines) > 1 or lines[0].account.code != base:
+            rows.append(
+                {
+                    "account": base,
+                    "name": chart.get(base).name,
+                    "level": 1,
+                    **_columns(
+                        sum((x.opening for x in lines), ZERO),
+                        sum((x.debit for x in lines), ZERO),
+                        sum((x.credit for x in lines), ZERO),
+                    ),
+                }
+            )
+        for x in lines:
+            rows.append(
+                {
+                    "account": x.account.code,
+                    "name": x.account.name,
+                    "level": 2 if x.account.code != base else 1,
+                    **_columns(x.opening, x.debit, x.credit),
+                }
+            )
+    return rows
+
+
 @router.get("/ledgers/{entity}")
 def trial_balance_page(entity: str, request: Request, user: PageUser, period: str = "") -> Response:
     engine = books_engine(request)
@@ -116,19 +165,7 @@ def trial_balance_page(entity: str, request: Request, user: PageUser, period: st
                 status=422,
             )
         tb = trial_balance_between(conn, entity, found.first_month, found.last_month)
-    lines = [
-        {
-            "account": line.account.code,
-            "name": line.account.name,
-            "opening_debit": amount_str(line.opening_debit),
-            "opening_credit": amount_str(line.opening_credit),
-            "debit": amount_str(line.debit),
-            "credit": amount_str(line.credit),
-            "closing_debit": amount_str(line.closing_debit),
-            "closing_credit": amount_str(line.closing_credit),
-        }
-        for line in tb.lines
-    ]
+    lines = trial_balance_rows(tb)
     totals = {
         "opening_debit": amount_str(tb.opening_debit_total),
         "opening_credit": amount_str(tb.opening_credit_total),

@@ -236,5 +236,8 @@ def test_demo_alliance_pages(client: Any, runtime: Any) -> None:
         "2026-Q3 公开表未发布" in warnings and "黑牛养殖联合社" not in warnings.split("三公开")[1]
     )
     assert "协议欠款" not in warnings  # 纽澜地 paid 2025; 2026 is not due yet
+    tb = c.get("/ledgers/J01?period=2025").text
+    levels = dict(re.findall(r'data-account="([^"]+)" class="level-(\d)"', tb))
+    assert levels["301"] == "1" and levels["301V01"] == levels["301V03"] == "2"  # 资本 summed
     detail = c.get("/ledgers/J01/accounts/102?period=2025").text
     assert "/entries/J01/" in detail
