@@ -31,6 +31,7 @@ from api.routes import (
     public,
     statements,
     voucher_batches,
+    vouchers,
 )
 from api.settings import Settings
 from api.tokens import TokenStore
@@ -107,6 +108,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.include_router(public.router)
     app.include_router(audit.router)
     app.include_router(fairness.router)
+    app.include_router(vouchers.router)
     workbench.install(app)
 
     @app.get(

@@ -463,6 +463,10 @@ class VerifyPublic(Open):
 
 class TrailItem(BaseModel):
     position: int
+    actor: str = Field(default="", description="who wrote it: a login, login@token, a token")
+    actor_name: str = Field(
+        default="", description="the actor as 经办 shows it: 姓名, 姓名（接口）, else the actor"
+    )
     command: str
     aggregate_kind: str
     aggregate_code: str

@@ -13,7 +13,19 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import Column, DateTime, Engine, MetaData, String, Table, Text, select, update
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Engine,
+    MetaData,
+    String,
+    Table,
+    Text,
+    inspect,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from domain.roles import TOKEN_ROLES, WRITING_ROLES, may
@@ -33,6 +45,9 @@ api_tokens = Table(
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("revoked_at", DateTime(timezone=True)),
+    # the login of the person the token belongs to (issue 10); None for a token made before
+    # tokens had owners, which keeps working as it did
+    Column("owner", String(64)),
 )
 
 
@@ -87,13 +102,50 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def add_owner_column(engine: Engine) -> None:
+    """A store made before tokens had owners gets the ``owner`` column (empty: its tokens keep
+    working as before), on SQLite and PostgreSQL alike."""
+    with engine.connect() as conn:
+        columns = {c["name"] for c in inspect(conn).get_columns(api_tokens.name)}
+    if "owner" in columns:
+        return
+    try:
+        with engine.begin() as conn:
+            conn.execute(text(f"ALTER TABLE {api_tokens.name} ADD COLUMN owner VARCHAR(64)"))
+    except Exception:  # another process added it first
+        with engine.connect() as conn:
+            columns = {c["name"] for c in inspect(conn).get_columns(api_tokens.name)}
+        if "owner" not in columns:
+            raise
+
+
+def _display_name(engine: Engine, login: str) -> tuple[str, bool]:
+    """(姓名, disabled) of ``login`` from the read model ``people`` (the login itself and
+    False when the person is not known there)."""
+    from projections.people_view import person_row
+
+    row = person_row(engine, login)
+    if row is None:
+        return login, False
+    return str(row["name"]), bool(row["disabled"])
+
+
 class TokenStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         auth_metadata.create_all(engine)
+        add_owner_column(engine)
 
-    def create(self, name: str, role: str, townships: list[str] | tuple[str, ...] = ()) -> str:
-        """Create a token and return it; it cannot be shown again."""
+    def create(
+        self,
+        name: str,
+        role: str,
+        townships: list[str] | tuple[str, ...] = (),
+        owner: str | None = None,
+    ) -> str:
+        """Create a token and return it; it cannot be shown again. ``owner``: the login of the
+        person it belongs to (the caller checks the person exists); the token's events then
+        record the actor ``login@name``."""
         if not _NAME.match(name):
             raise TokenError(
                 f"token name {name!r} is not allowed; use letters, digits, '.', '_' or '-'"
@@ -115,6 +167,7 @@ class TokenStore:
                         townships="\n".join(cleaned),
                         token_hash=_hash(token),
                         created_at=datetime.datetime.now(datetime.UTC),
+                        owner=owner,
                     )
                 )
         except IntegrityError:
@@ -131,7 +184,14 @@ class TokenStore:
         if row is None or row.revoked_at is not None:
             return None
         townships = frozenset(t for t in row.townships.split("\n") if t)
-        return Principal(name=row.name, role=row.role, townships=townships)
+        if row.owner is None:
+            return Principal(name=row.name, role=row.role, townships=townships)
+        display, disabled = _display_name(self.engine, row.owner)
+        if disabled:  # a disabled person's tokens stop with them
+            return None
+        return Principal(
+            name=row.name, role=row.role, townships=townships, person=row.owner, display=display
+        )
 
     def list(self) -> list[dict[str, object]]:
         with self.engine.connect() as conn:
@@ -143,6 +203,7 @@ class TokenStore:
                     "townships": [t for t in r["townships"].split("\n") if t],
                     "created_at": r["created_at"],
                     "revoked_at": r["revoked_at"],
+                    "owner": r["owner"],
                 }
                 for r in rows
             ]

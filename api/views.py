@@ -16,6 +16,7 @@ from projections.runner import ProjectionStuckError
 AUDIT = ("chain", "audit")
 LEDGER = ("ledger",)
 BOOKS = ("ledger", "economy")
+VOUCHERS = ("ledger", "vouchers")
 
 
 def needed(path: str) -> tuple[str, ...]:
@@ -24,6 +25,8 @@ def needed(path: str) -> tuple[str, ...]:
     registers and disclosure read both ledger and economy."""
     if path.startswith("/v1/audit"):
         return AUDIT
+    if "/vouchers" in path or path.startswith("/v1/attachments") or path.endswith("/print.pdf"):
+        return VOUCHERS
     if (
         path.startswith("/v1/alliances")
         or path == "/v1/villages"

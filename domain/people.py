@@ -52,9 +52,11 @@ def clean_login(login: str) -> str:
     text = (login or "").strip().lower()
     if not LOGIN.fullmatch(text):
         raise InvalidRequestError(
-            f"登录名 {login!r} 不可用：请用 2 到 32 个小写字母、数字、“.”、“_”或“-”，"
-            "以字母或数字开头",
+            f"login {login!r} is not allowed: use 2 to 32 lower-case letters, digits, '.', '_' "
+            "or '-', beginning with a letter or digit",
             field="login",
+            zh=f"登录名 {login!r} 不可用：请用 2 到 32 个小写字母、数字、“.”、“_”或“-”，"
+            "以字母或数字开头",
         )
     return text
 
@@ -62,9 +64,13 @@ def clean_login(login: str) -> str:
 def clean_name(name: str) -> str:
     text = " ".join((name or "").split())
     if not text:
-        raise InvalidRequestError("请填写姓名", field="name")
+        raise InvalidRequestError("the name (姓名) is missing", field="name", zh="请填写姓名")
     if len(text) > MAX_NAME or any(not ch.isprintable() for ch in text):
-        raise InvalidRequestError(f"姓名最多 {MAX_NAME} 个字，且不能含控制字符", field="name")
+        raise InvalidRequestError(
+            f"a name has at most {MAX_NAME} characters and no control characters",
+            field="name",
+            zh=f"姓名最多 {MAX_NAME} 个字，且不能含控制字符",
+        )
     return text
 
 
@@ -76,7 +82,9 @@ def clean_phone(phone: str | None) -> str | None:
         return None
     if not PHONE.fullmatch(text):
         raise InvalidRequestError(
-            f"手机号 {phone!r} 不正确：请只写数字（可带国家码前的 +）", field="phone"
+            f"phone {phone!r} is not a phone number: digits only (a leading + allowed)",
+            field="phone",
+            zh=f"手机号 {phone!r} 不正确：请只写数字（可带国家码前的 +）",
         )
     return text
 
@@ -84,7 +92,11 @@ def clean_phone(phone: str | None) -> str | None:
 def clean_role(role: str) -> str:
     if role not in PERSON_ROLES:
         known = "、".join(f"{k}（{v}）" for k, v in PERSON_ROLES.items())
-        raise InvalidRequestError(f"角色 {role!r} 不存在；可选：{known}", field="role")
+        raise InvalidRequestError(
+            f"role {role!r} is not known; use one of {', '.join(PERSON_ROLES)}",
+            field="role",
+            zh=f"角色 {role!r} 不存在；可选：{known}",
+        )
     return role
 
 
@@ -94,14 +106,22 @@ def clean_townships(role: str, townships: Iterable[str]) -> list[str]:
     cleaned = sorted({t.strip() for t in townships if t and t.strip()})
     for township in cleaned:
         if len(township) > MAX_TOWNSHIP or any(not ch.isprintable() for ch in township):
-            raise InvalidRequestError(f"乡镇名称 {township!r} 不正确", field="townships")
+            raise InvalidRequestError(
+                f"township {township!r} is not a township name",
+                field="townships",
+                zh=f"乡镇名称 {township!r} 不正确",
+            )
     if role in UNSCOPED_ROLES and cleaned:
         raise InvalidRequestError(
-            f"{role_label(role)}不按乡镇限定，请不要填写乡镇", field="townships"
+            f"an {role} works in every township: give no --township",
+            field="townships",
+            zh=f"{role_label(role)}不按乡镇限定，请不要填写乡镇",
         )
     if role not in UNSCOPED_ROLES and not cleaned:
         raise InvalidRequestError(
-            f"{role_label(role)}须至少负责一个乡镇（--township）", field="townships"
+            f"a {role} needs at least one township (--township)",
+            field="townships",
+            zh=f"{role_label(role)}须至少负责一个乡镇",
         )
     return cleaned
 
@@ -193,7 +213,11 @@ class Person(Aggregate):
 
     def disable(self, *, actor: str) -> None:
         if self.disabled:
-            raise ConflictError(f"用户 {self.login} 已经停用", field="login")
+            raise ConflictError(
+                f"user {self.login} is already disabled",
+                field="login",
+                zh=f"用户 {self.login} 已经停用",
+            )
         self._disabled(actor=actor)
 
     @event("PersonDisabled")
@@ -202,7 +226,11 @@ class Person(Aggregate):
 
     def enable(self, *, actor: str) -> None:
         if not self.disabled:
-            raise ConflictError(f"用户 {self.login} 没有停用", field="login")
+            raise ConflictError(
+                f"user {self.login} is not disabled",
+                field="login",
+                zh=f"用户 {self.login} 没有停用",
+            )
         self._enabled(actor=actor)
 
     @event("PersonEnabled")

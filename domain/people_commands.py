@@ -35,7 +35,9 @@ def require_people_manager() -> None:
     context = current()
     if context is not None and context.townships is not None:
         raise PeopleForbiddenError(
-            f"{context.actor} 不能管理用户：只有管理员可以登记、修改、停用或启用用户"
+            f"{context.actor} may not manage people: only an administrator registers, changes, "
+            "disables or enables them",
+            zh=f"{context.actor} 不能管理用户：只有管理员可以登记、修改、停用或启用用户",
         )
 
 
@@ -52,7 +54,9 @@ class PeopleCommands(Application[UUID]):
         try:
             found: Any = self.repository.get(person_id(key))
         except AggregateNotFoundError:
-            raise PersonNotFoundError(f"用户 {login} 不存在", field="login") from None
+            raise PersonNotFoundError(
+                f"user {login} does not exist", field="login", zh=f"用户 {login} 不存在"
+            ) from None
         assert isinstance(found, Person)
         return found
 
@@ -74,7 +78,9 @@ class PeopleCommands(Application[UUID]):
             self.save(person)
         except (IntegrityError, RecordConflictError):
             raise PersonExistsError(
-                f"登录名 {person.login} 已被使用，请换一个", field="login"
+                f"login {person.login} is taken; choose another",
+                field="login",
+                zh=f"登录名 {person.login} 已被使用，请换一个",
             ) from None
         return person
 

@@ -52,7 +52,9 @@ class VoucherCommands(Application[UUID]):
             found = None
         if not isinstance(found, Voucher):
             raise VoucherNotFoundError(
-                f"凭证 {voucher_id.hex} 不存在（no voucher {voucher_id.hex}）", field="draft"
+                f"there is no voucher {voucher_id.hex}",
+                field="draft",
+                zh=f"凭证 {voucher_id.hex} 不存在",
             )
         return found
 

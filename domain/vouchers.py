@@ -65,6 +65,15 @@ ATTACHMENT_TYPES = {
 }
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_ATTACHMENTS = 50
+# what a refusal says is being done, in English
+_DOING_EN = {
+    "修改": "edited",
+    "提交": "submitted",
+    "撤回": "withdrawn",
+    "审核": "approved",
+    "退回": "returned",
+    "添加附件": "documents attached",
+}
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _ACCOUNT = re.compile(r"^[A-Za-z0-9]{3,40}$")
 
@@ -105,7 +114,9 @@ def voucher_uuid(draft: str | UUID) -> UUID:
         return UUID(hex=str(draft).strip())
     except ValueError:
         raise VoucherNotFoundError(
-            f"凭证 {str(draft)[:40]!r} 不存在（voucher id is 32 hex digits）", field="draft"
+            f"there is no voucher {str(draft)[:40]!r}: a voucher's id is 32 hex digits",
+            field="draft",
+            zh=f"凭证 {str(draft)[:40]!r} 不存在：凭证编号是 32 位十六进制数",
         ) from None
 
 
@@ -116,23 +127,26 @@ def voucher_lines(lines: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     rows = list(lines)
     if len(rows) > MAX_POSTINGS:
         raise InvalidRequestError(
-            f"凭证有 {len(rows)} 行，最多 {MAX_POSTINGS} 行（at most {MAX_POSTINGS} lines）",
+            f"a voucher has at most {MAX_POSTINGS} lines, not {len(rows)}",
             field="lines",
+            zh=f"凭证有 {len(rows)} 行，最多 {MAX_POSTINGS} 行",
         )
-    problems: list[tuple[str, str]] = []
+    problems: list[tuple[str, str, str]] = []  # field, English, Chinese
     found: list[dict[str, Any]] = []
     for index, row in enumerate(rows):
         where = f"lines[{index}]"
         if not isinstance(row, Mapping):
-            problems.append((where, f"{where}: 不是一行凭证（not a line）"))
+            problems.append((where, f"{where}: not a line", f"第{index + 1}行：不是一行凭证"))
             continue
         account = row.get("account")
         if not isinstance(account, str) or not _ACCOUNT.match(account.strip()):
             problems.append(
                 (
                     f"{where}.account",
-                    f"第{index + 1}行：科目 {account!r} 不是科目代码，请填写如 102 或 113V02 的代码"
-                    "（use a chart code such as 102）",
+                    f"{where}.account: {account!r} is not an account code; use a chart code "
+                    "such as 102 or a sub-account such as 113V02",
+                    f"第{index + 1}行：科目 {account!r} 不是科目代码，"
+                    "请填写如 102 或 113V02 的代码",
                 )
             )
             account = ""
@@ -149,24 +163,33 @@ def voucher_lines(lines: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
                     maximum=MAX_AMOUNT,
                 )
             except LedgerError as error:
-                problems.append((f"{where}.{side}", f"第{index + 1}行：{error}"))
+                label = "借方" if side == "debit" else "贷方"
+                zh = getattr(error, "zh", None) or f"金额 {value!r} 有误，请写成如 1200.00 的金额"
+                problems.append((f"{where}.{side}", str(error), f"第{index + 1}行{label}：{zh}"))
                 amounts[side] = ZERO
         memo = row.get("memo") or ""
         try:
             check_text(memo, field=f"{where}.memo", max_length=MAX_TEXT)
         except InvalidRequestError as error:
-            problems.append((f"{where}.memo", error.message))
+            problems.append(
+                (
+                    f"{where}.memo",
+                    error.message,
+                    f"第{index + 1}行摘要：{error.zh or error.message}",
+                )
+            )
             memo = ""
         debit, credit = amounts["debit"], amounts["credit"]
         if (debit == ZERO) == (credit == ZERO) and not any(
             f.startswith(f"{where}.") and (f.endswith("debit") or f.endswith("credit"))
-            for f, _ in problems
+            for f, _, _ in problems
         ):
             problems.append(
                 (
                     f"{where}.debit",
-                    f"第{index + 1}行：借方和贷方只能填一个，且金额不能为零"
-                    "（one side per line, a non-zero amount）",
+                    f"{where}: a line has an amount on one side, debit or credit, not both "
+                    "and not neither",
+                    f"第{index + 1}行：借方和贷方只能填一个，且金额不能为零",
                 )
             )
         found.append(
@@ -174,7 +197,9 @@ def voucher_lines(lines: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
         )
     if problems:
         raise InvalidRequestError(
-            "；".join(message for _, message in problems), field=problems[0][0]
+            "; ".join(english for _, english, _ in problems),
+            field=problems[0][0],
+            zh="；".join(chinese for _, _, chinese in problems),
         )
     return found
 
@@ -206,7 +231,7 @@ def _summary(summary: object) -> str:
     text = check_text(summary, field="summary", max_length=MAX_TEXT)
     if not text.strip():
         raise InvalidRequestError(
-            "凭证需要填写摘要（a voucher needs a summary, 摘要）", field="summary"
+            "a voucher needs a summary (摘要)", field="summary", zh="凭证需要填写摘要"
         )
     return text.strip()
 
@@ -283,30 +308,36 @@ class Voucher(Aggregate):
     def _what(self) -> str:
         return f"凭证 {self.draft}（{self.entity} {self.date} {self.summary}）"
 
+    def _english(self) -> str:
+        return f"voucher {self.draft} ({self.entity} {self.date})"
+
     def _require_status(self, allowed: tuple[str, ...], doing: str) -> None:
         if self.status not in allowed:
             wanted = "、".join(STATUS_LABELS[s] for s in allowed)
             raise VoucherStateError(
-                f"{self._what()}现在是{STATUS_LABELS[self.status]}，只有{wanted}的凭证才能{doing}"
-                f"（voucher is {self.status}; {doing} needs {' or '.join(allowed)}）",
+                f"{self._english()} is {self.status}; only a voucher that is "
+                f"{' or '.join(allowed)} can be {_DOING_EN.get(doing, doing)}",
                 field="status",
+                zh=f"{self._what()}现在是{STATUS_LABELS[self.status]}，只有{wanted}的凭证才能{doing}",
             )
 
     def _require_preparer(self, actor: str, doing: str) -> None:
         if actor != self.preparer:
             raise NotPreparerError(
-                f"{self._what()}由 {self.preparer} 制单，只有制单人才能{doing}"
-                f"（only its preparer {self.preparer!r} may do this, not {actor!r}）",
+                f"{self._english()} was prepared by {self.preparer!r}; only its preparer may "
+                f"have it {_DOING_EN.get(doing, doing)}, not {actor!r}",
                 field="actor",
+                zh=f"{self._what()}由 {self.preparer} 制单，只有制单人才能{doing}",
             )
 
     def _require_other_than_preparer(self, actor: str, doing: str) -> None:
         if actor == self.preparer:
             raise OwnVoucherError(
-                f"不能{doing}自己制单的凭证：{self._what()}由您（{actor}）制单，"
-                "请由另一位审核人员审核（separation of duties: the preparer of a voucher may not "
-                "review it）",
+                f"{self._english()} was prepared by {actor!r}, who may not review it "
+                "(separation of duties): another reviewer approves or returns it",
                 field="actor",
+                zh=f"不能{doing}自己制单的凭证：{self._what()}由您（{actor}）制单，"
+                "请由另一位审核人员审核",
             )
 
     # -- commands ----------------------------------------------------------------------------
@@ -338,8 +369,9 @@ class Voucher(Aggregate):
         self._require_status(EDITABLE, "提交")
         if not self.lines:
             raise InvalidRequestError(
-                f"{self._what()}还没有分录行，请先填写借方和贷方（a voucher needs its lines）",
+                f"{self._english()} has no lines yet; fill in its debits and credits first",
                 field="lines",
+                zh=f"{self._what()}还没有分录行，请先填写借方和贷方",
             )
 
     def submit(self, *, actor: str) -> None:
@@ -373,8 +405,9 @@ class Voucher(Aggregate):
         text = check_text(reason, field="reason", max_length=MAX_TEXT)
         if not text.strip():
             raise InvalidRequestError(
-                "退回凭证需要写明原因，让制单人知道要改什么（a return needs its reason）",
+                "a voucher is returned with its reason: what the preparer should change",
                 field="reason",
+                zh="退回凭证需要写明原因，让制单人知道要改什么",
             )
         self._returned(reason=text.strip(), actor=actor)
 
@@ -403,14 +436,15 @@ class Voucher(Aggregate):
         self._require_status(EDITABLE, "添加附件")
         if not isinstance(sha256, str) or not _SHA256.match(sha256):
             raise AttachmentError(
-                f"附件的 SHA-256 {str(sha256)[:80]!r} 不对（64 lowercase hex digits）",
+                f"sha256 {str(sha256)[:80]!r} is not 64 lowercase hex digits",
                 field="sha256",
+                zh=f"附件的 SHA-256 {str(sha256)[:80]!r} 不对：应为 64 位小写十六进制数",
             )
         if media_type not in ATTACHMENT_TYPES:
             raise AttachmentError(
-                f"附件类型 {media_type!r} 不能作为原始凭证，只接受 PDF、JPEG、PNG"
-                "（only PDF, JPEG or PNG）",
+                f"a source document is a PDF, JPEG or PNG, not {media_type!r}",
                 field="media_type",
+                zh=f"附件类型 {media_type!r} 不能作为原始凭证，只接受 PDF、JPEG、PNG",
             )
         if (
             isinstance(size, bool)
@@ -418,18 +452,22 @@ class Voucher(Aggregate):
             or not 0 < size <= MAX_ATTACHMENT_BYTES
         ):
             raise AttachmentError(
-                f"附件大小 {size!r} 字节不行：不能为空，最大 10 MB（at most 10 MB）", field="size"
+                f"a source document has 1 byte to 10 MB, not {size!r} bytes",
+                field="size",
+                zh=f"附件大小 {size!r} 字节不行：不能为空，最大 10 MB",
             )
         label = check_text(name, field="name", max_length=MAX_TEXT).strip() or sha256[:12]
         if any(a["sha256"] == sha256 for a in self.attachments):
             raise ConflictError(
-                f"{self._what()}已经附有这个文件（{label}）（already attached）", field="file"
+                f"{self._english()} already has this document ({label})",
+                field="file",
+                zh=f"{self._what()}已经附有这个文件（{label}）",
             )
         if len(self.attachments) >= MAX_ATTACHMENTS:
             raise ConflictError(
-                f"{self._what()}已有 {MAX_ATTACHMENTS} 个附件，不能再加（at most "
-                f"{MAX_ATTACHMENTS}）",
+                f"{self._english()} has {MAX_ATTACHMENTS} documents, the most a voucher has",
                 field="file",
+                zh=f"{self._what()}已有 {MAX_ATTACHMENTS} 个附件，不能再加",
             )
         self._attached(sha256=sha256, name=label, media_type=media_type, size=size, actor=actor)
 

@@ -36,6 +36,7 @@ from sqlalchemy import Connection, and_, select
 
 from ledger.canonical import canonical_bytes
 from projections.pages import PageWriter, Stored, entry_total, fen_text
+from projections.people_view import display_actor, display_names
 from projections.tables import AUDIT_TABLES, aggregates, audit_trail, chain
 
 GENESIS = "0" * 64
@@ -357,7 +358,15 @@ def trail(
     query = select(audit_trail).order_by(audit_trail.c.position).limit(limit).offset(offset)
     if conditions:
         query = query.where(and_(*conditions))
-    return [{**dict(r), "detail": json.loads(r["detail"])} for r in conn.execute(query).mappings()]
+    names = display_names(conn)
+    return [
+        {
+            **dict(r),
+            "actor_name": display_actor(r["actor"], names),
+            "detail": json.loads(r["detail"]),
+        }
+        for r in conn.execute(query).mappings()
+    ]
 
 
 __all__ = ["AUDIT_TABLES", "AuditProjection", "ChainProjection", "head", "trail"]

@@ -21,6 +21,7 @@ from ledger.money import ZERO, from_fen
 from ledger.trial_balance import TrialBalance, TrialBalanceLine
 from projections import queries
 from projections.distribution_statement import distribution_statement
+from projections.people_view import display_actor, display_names
 from projections.statements import CLOSING_SOURCE, Period, balance_sheet, money_item
 from projections.tables import (
     LINE_OF_ENTRY,
@@ -36,8 +37,9 @@ from projections.tables import (
 # The layout of a sheet's content, recorded in it, so a sheet published earlier is re-derived
 # (by ``verify``) as it was made: 1 printed sub-accounts under the chart's fallback names and
 # no counterparties under claims and debts; 2 prints each sub-account's name and lists, under
-# claims and debts, every counterparty with its balance (应付款-仉家村).
-LAYOUT = 2
+# claims and debts, every counterparty with its balance (应付款-仉家村); 3 prints 经办 as the
+# person's 姓名 (``projections.people_view.display_actor``), not the login or token name.
+LAYOUT = 3
 
 INCOME = ("501", "502", "503", "504")
 EXPENSE = ("511", "512", "513", "514", "515", "521")
@@ -150,6 +152,7 @@ def _items(
         if layout >= 2
         else ChartOfAccounts.standard()
     )
+    names = display_names(conn) if layout >= 3 else {}
     items = []
     total = 0
     for index, r in enumerate(rows, start=1):
@@ -165,7 +168,7 @@ def _items(
                 "account": f"{r.account} {chart.get(r.account).name}",
                 **money_item(amount),
                 "source": SOURCE_NAMES.get(kind, "红字冲销" if r.reverses else "记账"),
-                "handled_by": r.actor,
+                "handled_by": display_actor(r.actor, names) if layout >= 3 else r.actor,
             }
         )
     return items, total

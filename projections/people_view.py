@@ -77,20 +77,16 @@ class PeopleProjection:
             w.execute(people.update().where(where).values(disabled=False))
 
 
-def _rows(conn: Connection, query: Any) -> list[Any]:
-    """Rows of ``query``, none when the table does not exist yet (a store older than it)."""
-    try:
-        with conn.begin_nested():
-            return list(conn.execute(query))
-    except (OperationalError, ProgrammingError):
-        return []
-
-
 def _on(conn_or_engine: Connection | Engine, query: Any) -> list[Any]:
+    """Rows of ``query``. The table is made with the other read models' (``Runtime``); on an
+    engine of a database without it yet (an old replica), none."""
     if isinstance(conn_or_engine, Engine):
-        with conn_or_engine.connect() as conn:
-            return _rows(conn, query)
-    return _rows(conn_or_engine, query)
+        try:
+            with conn_or_engine.connect() as conn:
+                return list(conn.execute(query))
+        except (OperationalError, ProgrammingError):
+            return []
+    return list(conn_or_engine.execute(query))
 
 
 def person_list(conn_or_engine: Connection | Engine) -> list[dict[str, Any]]:

@@ -14,6 +14,7 @@ from ledger.accounts import Side
 from ledger.money import from_fen
 from ledger.trial_balance import TrialBalance, trial_balance
 from projections.chart_view import entity_chart
+from projections.people_view import display_actor, display_names
 from projections.tables import (
     account_months,
     alliance_members,
@@ -49,6 +50,7 @@ class EntryView:
     total: Money
     position: int
     lines: tuple[EntryLine, ...]
+    actor_name: str = ""  # the actor as 经办 shows it (projections.people_view.display_actor)
 
 
 def entity(conn: Connection, code: str) -> dict[str, Any] | None:
@@ -104,6 +106,7 @@ def _entry_views(conn: Connection, rows: list[Any]) -> list[EntryView]:
     # the names of only the accounts these lines use (a village paying its households has a
     # sub-account per household: reading them all made one entry cost as much as the register)
     chart = entity_chart(conn, code, only={line["account"] for line in found})
+    names = display_names(conn)
     for line in found:
         lines[line["number"]].append(
             EntryLine(
@@ -128,6 +131,7 @@ def _entry_views(conn: Connection, rows: list[Any]) -> list[EntryView]:
             total=from_fen(r["total_fen"]),
             position=r["position"],
             lines=tuple(lines[r["number"]]),
+            actor_name=display_actor(r["actor"], names),
         )
         for r in rows
     ]

@@ -1,5 +1,9 @@
 """The vouchers read model: one row per voucher (``lz_vouchers``), and its queries.
 
+Actors are kept as recorded (``preparer``, ``reviewer``, each step's ``actor``); the queries
+add what to show for them (``preparer_name``, ``reviewer_name``, ``actor_name``: 姓名 from
+``projections.people_view``).
+
 ``voucher_list`` is what the workbench's lists and the API's listing read (by township, status,
 entity, preparer); ``voucher_detail`` adds the lines with the account names of the entity's
 chart, the attachments and the status history. A posted voucher's row names its entry
@@ -41,6 +45,7 @@ from ledger.capitals import to_capitals
 from ledger.money import ZERO, amount_str, from_fen, money, to_fen
 from projections.chart_view import entity_chart
 from projections.pages import PageWriter, Stored, dashed
+from projections.people_view import display_actor, display_names
 from projections.tables import entities, metadata
 
 vouchers = Table(
@@ -199,7 +204,7 @@ def _day(value: Any) -> str:
     return value if isinstance(value, str) else value.isoformat()
 
 
-def _summary_row(row: Any) -> dict[str, Any]:
+def _summary_row(row: Any, names: dict[str, str]) -> dict[str, Any]:
     total = from_fen(int(row["total_fen"]))
     return {
         "draft": row["id"],
@@ -211,7 +216,9 @@ def _summary_row(row: Any) -> dict[str, Any]:
         "summary": row["summary"],
         "total": amount_str(total),
         "preparer": row["preparer"],
+        "preparer_name": display_actor(row["preparer"], names),
         "reviewer": row["reviewer"],
+        "reviewer_name": display_actor(row["reviewer"], names) if row["reviewer"] else None,
         "posted_number": row["posted_number"],
         "returned_reason": row["returned_reason"],
         "attachment_count": int(row["attachment_count"]),
@@ -244,11 +251,14 @@ def voucher_list(
     if preparer is not None:
         query = query.where(vouchers.c.preparer == preparer)
     with _connection(engine) as conn:
-        return [_summary_row(r) for r in conn.execute(query).mappings()]
+        rows = list(conn.execute(query).mappings())
+        names = display_names(conn) if rows else {}
+        return [_summary_row(r, names) for r in rows]
 
 
 def _detail(conn: Connection, row: Any) -> dict[str, Any]:
-    found = _summary_row(row)
+    names = display_names(conn)
+    found = _summary_row(row, names)
     lines = json.loads(row["lines"])
     chart = entity_chart(conn, row["entity"], only={line["account"] for line in lines})
     shown: list[dict[str, Any]] = []
@@ -280,7 +290,11 @@ def _detail(conn: Connection, row: Any) -> dict[str, Any]:
         total_capitals=to_capitals(total),
         attachments=json.loads(row["attachments"]),
         history=[
-            {**step, "label": STEP_LABELS.get(step["what"], step["what"])}
+            {
+                **step,
+                "label": STEP_LABELS.get(step["what"], step["what"]),
+                "actor_name": display_actor(step["actor"], names),
+            }
             for step in json.loads(row["history"])
         ],
     )

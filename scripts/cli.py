@@ -1,5 +1,5 @@
 """The ``lianzhang`` command: init, serve, worker, demo, rebuild, import-vouchers, token
-create|list|revoke.
+create|list|revoke, user create|list|disable|enable|password.
 
 Every command reads the database from ``--database-url`` or ``LIANZHANG_DATABASE_URL`` (default: a
 SQLite file under ./var). Errors end the command with one line on stderr and a non-zero status.
@@ -99,13 +99,14 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return 0
 
 
-def _demo_token(settings: Settings, tokens: TokenStore) -> str:
-    """The demo's admin token: kept in a file beside the data so every run can print it."""
+def _demo_token(settings: Settings, tokens: TokenStore) -> str | None:
+    """The demo's admin token, kept in ``var/demo-admin-token`` (0600); returned only when it is
+    created now (later runs print where it is, not the secret)."""
     token_file = Path("var") / "demo-admin-token"
     if token_file.exists():
         token = token_file.read_text().strip()
         if tokens.authenticate(token) is not None:
-            return token
+            return None
     names = {str(t["name"]) for t in tokens.list()}
     name = DEMO_TOKEN_NAME
     counter = 1
@@ -120,12 +121,15 @@ def _demo_token(settings: Settings, tokens: TokenStore) -> str:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from scripts.demo import load_demo, publish_demo_sheets
+    from domain.roles import role_label
+    from scripts.demo import demo_people, load_demo, publish_demo_sheets
 
     settings = _settings(args)
     runtime = _runtime(settings)
+    people_file = Path("var") / "demo-people.txt"
     try:
         load_demo(runtime.app)
+        people = demo_people(runtime, people_file)
         runtime.views.catch_up()
         published = publish_demo_sheets(runtime)
         if published:
@@ -133,11 +137,20 @@ def cmd_demo(args: argparse.Namespace) -> int:
         token = _demo_token(settings, TokenStore(runtime.engine))
     finally:
         runtime.close()
-    print(f"data: {_where(settings)}")
-    print(f"admin token: {token}")
     base = f"http://{args.host}:{args.port}"
+    print(f"data: {_where(settings)}")
+    print(f"工作台 (workbench): {base}/  — log in as one of the demo people:")
+    for login, name, role, password in people:
+        secret = f"password {password}" if password else f"password in {people_file}"
+        print(f"  {login:<8} {name} ({role_label(role)}, {role}): {secret}")
+    if any(password for *_, password in people):
+        print(f"  (passwords are shown only now; they are kept in {people_file}, mode 0600)")
+    if token:
+        print(f"admin token: {token} (shown only now; kept in var/demo-admin-token)")
+    else:
+        print("admin token: in var/demo-admin-token")
     print(
-        f"try: curl -H 'Authorization: Bearer {token}' "
+        'try: curl -H "Authorization: Bearer $(cat var/demo-admin-token)" '
         f"'{base}/v1/entities/V01/trial-balance?month=2025-01'"
     )
     print(f"public disclosure pages (三公开): {base}/public")
@@ -172,17 +185,103 @@ def cmd_token(args: argparse.Namespace) -> int:
     tokens = TokenStore(runtime.engine)
     try:
         if args.token_command == "create":
-            token = tokens.create(args.name, args.role, args.township or [])
+            owner = None
+            if args.user:
+                person = runtime.app.get_person(args.user)
+                if person.disabled:
+                    raise CommandError(f"user {person.login} is disabled; enable them first")
+                owner = person.login
+            token = tokens.create(args.name, args.role, args.township or [], owner=owner)
             print(token)
-            print(f"(token {args.name!r}, role {args.role}; it is shown only now)", file=sys.stderr)
+            whose = f", of user {owner}" if owner else ""
+            print(
+                f"(token {args.name!r}, role {args.role}{whose}; it is shown only now)",
+                file=sys.stderr,
+            )
         elif args.token_command == "list":
             for row in tokens.list():
                 state = "revoked" if row["revoked_at"] else "active"
                 townships = ",".join(row["townships"]) or "-"  # type: ignore[arg-type]
-                print(f"{row['name']}\t{row['role']}\t{townships}\t{state}")
+                print(f"{row['name']}\t{row['role']}\t{townships}\t{state}\t{row['owner'] or '-'}")
         else:
             tokens.revoke(args.name)
             print(f"revoked token {args.name!r}")
+    finally:
+        runtime.close()
+    return 0
+
+
+CLI_ACTOR = "cli"  # the actor of people's events written on the command line
+
+
+def _new_password(args: argparse.Namespace) -> str:
+    """The password from standard input (``--password-stdin``: its first line), or asked for
+    twice without echo; checked before anything is written."""
+    import getpass
+
+    from api.users import PasswordError, check_new_password
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass("password: ")
+        if getpass.getpass("password again: ") != password:
+            raise CommandError("the two passwords differ; nothing was written")
+    try:
+        check_new_password(password)
+    except PasswordError as error:
+        raise CommandError(f"{error.message}; nothing was written") from None
+    return password
+
+
+def cmd_user(args: argparse.Namespace) -> int:
+    """People of the workbench: create, list, disable, enable, password (issue 10)."""
+    from api.users import UserStore
+    from projections.people_view import person_list
+
+    settings = _settings(args)
+    runtime = _runtime(settings)
+    users = UserStore(runtime.engine)
+    app = runtime.app
+    try:
+        if args.user_command == "create":
+            from domain.people import Person
+
+            # every field checked, and the password read, before anything is written
+            Person.register(
+                login=args.login,
+                name=args.name,
+                role=args.role,
+                townships=args.township or [],
+                phone=args.phone,
+                actor=CLI_ACTOR,
+            )
+            password = _new_password(args)
+            person = app.register_person(
+                args.login, args.name, args.role, args.township or [], args.phone, CLI_ACTOR
+            )
+            users.set_password(person.login, password)
+            print(f"created user {person.login} ({person.name}, {person.role})")
+        elif args.user_command == "list":
+            runtime.views.catch_up()
+            for row in person_list(runtime.engine):
+                townships = ",".join(row["townships"]) or "-"
+                state = "disabled" if row["disabled"] else "active"
+                phone = row["phone"] or "-"
+                print(
+                    f"{row['login']}\t{row['name']}\t{row['role']}\t{townships}\t{phone}\t{state}"
+                )
+        elif args.user_command == "disable":
+            person = app.disable_person(args.login, CLI_ACTOR)
+            ended = users.end_sessions(person.login)
+            print(f"disabled user {person.login} ({ended} session(s) ended)")
+        elif args.user_command == "enable":
+            person = app.enable_person(args.login, CLI_ACTOR)
+            print(f"enabled user {person.login}")
+        else:  # password
+            person = app.get_person(args.login)
+            users.set_password(person.login, _new_password(args))
+            print(f"set the password of user {person.login}")
     finally:
         runtime.close()
     return 0
@@ -704,10 +803,42 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument(
         "--township", action="append", help="township a clerk may write in (repeatable)"
     )
+    create.add_argument("--user", help="login of the person the token belongs to")
     tsub.add_parser("list", help="list tokens (never the secrets)")
     revoke = tsub.add_parser("revoke", help="revoke a token")
     revoke.add_argument("name")
     token.set_defaults(func=cmd_token)
+
+    from domain.roles import PERSON_ROLES
+
+    user = sub.add_parser("user", help="manage the people who log in to the workbench")
+    usub = user.add_subparsers(dest="user_command", required=True)
+    ucreate = usub.add_parser("create", help="register a person and set their password")
+    ucreate.add_argument("login", help="2 to 32 of a-z 0-9 . _ - (a phone number is fine)")
+    ucreate.add_argument("--name", required=True, help="姓名, shown as 经办")
+    ucreate.add_argument("--role", choices=tuple(PERSON_ROLES), required=True)
+    ucreate.add_argument(
+        "--township",
+        action="append",
+        help="township they work in (repeatable; not for admin or auditor)",
+    )
+    ucreate.add_argument("--phone", help="手机号 (they may log in with it)")
+    ucreate.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    usub.add_parser("list", help="list people (never passwords)")
+    for name, text in (
+        ("disable", "disable a person (ends their sessions)"),
+        ("enable", "enable a disabled person"),
+    ):
+        p = usub.add_parser(name, help=text)
+        p.add_argument("login")
+    upassword = usub.add_parser("password", help="set a person's password (lifts a lock-out)")
+    upassword.add_argument("login")
+    upassword.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    user.set_defaults(func=cmd_user)
     _global_options_everywhere(parser)
     return parser
 

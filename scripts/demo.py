@@ -12,8 +12,10 @@ Scenario A; households and opening balances are illustrative, chosen to balance.
 from __future__ import annotations
 
 import datetime
+import secrets
 from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from domain.agreement import agreement_id
@@ -21,13 +23,15 @@ from domain.application import LianzhangApplication
 from domain.books import VillageCollective
 from domain.ids import alliance_id, entity_id
 from domain.members import register_id
+from domain.people import person_id
 from domain.plan import STEPS, plan_id
 from ledger.comparison import compare
 from projections import publishing
 from projections.bootstrap import Runtime
 from scripts import scenario_a as A
 
-ACTOR = "demo-loader"
+# the demo's bookkeeper (记账/主管) records the demo's year: 经办 on the sheets shows her 姓名
+ACTOR = "zhuguan"
 TOWNSHIP = "唐坊镇"
 COUNTY = "高青县"
 ALLIANCE = "HNHM"
@@ -104,6 +108,41 @@ def publish_demo_sheets(runtime: Runtime) -> int:
                 )
                 wrote += 1
     return wrote
+
+
+# one demo person per role (issue 10 item 7): login, 姓名, role; all in the demo's township
+DEMO_PEOPLE = (
+    ("zhidan", "李晓红", "preparer"),
+    ("shenhe", "王建国", "reviewer"),
+    ("zhuguan", "张淑芬", "bookkeeper"),
+    ("shenji", "陈立明", "auditor"),
+    ("guanli", "刘志强", "admin"),
+)
+
+
+def demo_people(runtime: Runtime, secrets_file: Path) -> list[tuple[str, str, str, str | None]]:
+    """Register the demo people who are missing, each with a new random password written to
+    ``secrets_file`` (mode 0600, one ``login password`` line each). Returns ``(login, 姓名, role,
+    password)`` for every demo person; the password only for those created now, so a second run
+    prints no secret."""
+    from api.users import UserStore
+
+    users = UserStore(runtime.engine)
+    found: list[tuple[str, str, str, str | None]] = []
+    for login, name, role in DEMO_PEOPLE:
+        if not runtime.app.exists(person_id(login)):
+            townships = () if role in ("admin", "auditor") else (TOWNSHIP,)
+            runtime.app.register_person(login, name, role, townships, actor="demo")
+        password = None
+        if not users.has_password(login):
+            password = secrets.token_urlsafe(9)
+            users.set_password(login, password)
+            secrets_file.parent.mkdir(parents=True, exist_ok=True)
+            with secrets_file.open("a", encoding="utf-8") as out:
+                out.write(f"{login} {password}\n")
+            secrets_file.chmod(0o600)
+        found.append((login, name, role, password))
+    return found
 
 
 def load_demo(app: LianzhangApplication, say: Callable[[str], None] = print) -> int:

@@ -77,6 +77,7 @@ def entry_public(view: EntryView) -> dict[str, Any]:
         reversed_by=view.reversed_by,
         reason=view.reason,
         actor=view.actor,
+        actor_name=view.actor_name or view.actor,
         recorded_at=view.recorded_at,
         total=amount_str(view.total),
         lines=[

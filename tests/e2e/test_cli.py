@@ -46,10 +46,19 @@ def test_demo_twice_writes_once(database: tuple[str, str | None], tmp_path: Path
     assert "82 steps written" in first.stdout  # the alliance and all of Scenario A
     token = (tmp_path / "var" / "demo-admin-token").read_text().strip()
     assert f"admin token: {token}" in first.stdout
+    people = dict(
+        line.split() for line in (tmp_path / "var" / "demo-people.txt").read_text().splitlines()
+    )
+    assert set(people) == {"zhidan", "shenhe", "zhuguan", "shenji", "guanli"}
+    assert f"zhidan   李晓红 (制单, preparer): password {people['zhidan']}" in first.stdout
+    assert (tmp_path / "var" / "demo-people.txt").stat().st_mode & 0o777 == 0o600
     count = event_count(database)
     second = lianzhang(database, tmp_path, "demo", "--no-serve")
     assert "nothing new to write" in second.stdout
-    assert f"admin token: {token}" in second.stdout
+    # the secrets are printed once, when they are made; later runs say where they are
+    assert token not in second.stdout
+    assert not any(password in second.stdout for password in people.values())
+    assert "password in var/demo-people.txt" in second.stdout
     assert event_count(database) == count
 
 

@@ -320,3 +320,45 @@ def test_sessions_expire_when_idle_and_at_last(runtime: Runtime) -> None:
         assert store.session(session_id) is not None
     clock["now"] = start + datetime.timedelta(days=7, minutes=1)
     assert store.session(session_id) is None  # 7 days at most
+
+
+def test_users_page_names_the_field_at_fault_in_chinese(
+    runtime: Runtime, client: TestClient
+) -> None:
+    register(runtime, "admin1", "管理员甲", role="admin", townships=())
+    assert log_in(client, "admin1").status_code == 303
+    token = csrf_of(client, "/users")
+    before = runtime.views.head()
+    for data, says in (
+        (
+            {"login": "lisi", "name": "李四", "role": "preparer", "townships": ""},
+            "须至少负责一个乡镇",
+        ),
+        ({"login": "李四", "name": "李四", "role": "auditor", "townships": ""}, "登录名"),
+        ({"login": "admin1", "name": "李四", "role": "auditor", "townships": ""}, "已被使用"),
+    ):
+        refused = client.post(
+            "/users",
+            data={
+                **data,
+                "phone": "",
+                "password": "12345678abc",
+                "csrf_token": token,
+                "idempotency_key": uuid.uuid4().hex,
+            },
+        )
+        assert refused.status_code in (409, 422), refused.text
+        assert says in refused.text
+    short = client.post(
+        "/users",
+        data={
+            "login": "lisi",
+            "name": "李四",
+            "role": "auditor",
+            "password": "short",
+            "csrf_token": token,
+            "idempotency_key": uuid.uuid4().hex,
+        },
+    )
+    assert short.status_code == 422 and "至少 8 位" in short.text
+    assert runtime.views.head() == before

@@ -157,6 +157,16 @@ def set_up(api: Api) -> dict[str, str]:
         },
     )
     approve(api, n["home_plan"], A.ALLIANCE_STEPS)
+    # a voucher of V01 (唐坊镇) submitted for review, prepared by someone other than the admin
+    voucher = api.runtime.app.draft_voucher(
+        entity="V01",
+        date=datetime.date(2026, 2, 1),
+        summary="收款",
+        lines=[{"account": "102", "debit": "1.00"}, {"account": "504", "credit": "1.00"}],
+        actor="preparer-x",
+    )
+    api.runtime.app.submit_voucher(draft=voucher.draft, actor="preparer-x")
+    n["voucher"] = voucher.draft
     api.runtime.views.catch_up()
     return n
 
@@ -411,6 +421,24 @@ def attempts(n: dict[str, str]) -> dict[str, list[tuple[str, dict[str, Any]]]]:
         "/v1/fairness/comparisons": [
             ("/v1/fairness/comparisons", {"plan": A.ALLIANCE_PLAN, "candidates": candidates})
         ],
+        "/v1/entities/{code}/vouchers": [
+            (
+                "/v1/entities/V01/vouchers",
+                {
+                    "date": "2026-02-01",
+                    "summary": "收款",
+                    "lines": [
+                        {"account": "102", "debit": "1.00"},
+                        {"account": "504", "credit": "1.00"},
+                    ],
+                },
+            )
+        ],
+        "/v1/vouchers/{draft}/submit": [(f"/v1/vouchers/{n['voucher']}/submit", {})],
+        "/v1/vouchers/{draft}/withdraw": [(f"/v1/vouchers/{n['voucher']}/withdraw", {})],
+        "/v1/vouchers/{draft}/approve": [(f"/v1/vouchers/{n['voucher']}/approve", {})],
+        "/v1/vouchers/{draft}/return": [(f"/v1/vouchers/{n['voucher']}/return", {"reason": "x"})],
+        "/v1/vouchers/{draft}/attachments": [(f"/v1/vouchers/{n['voucher']}/attachments", {})],
         "/v1/plans/{code}/comparisons": [
             (
                 f"/v1/plans/{n['drafted']}/comparisons",

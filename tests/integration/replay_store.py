@@ -150,6 +150,34 @@ def build(runtime: Runtime) -> None:
         )
     app.execute_plan(code="P2025-FIX", date=D(2026, 8, 20), actor=ACTOR)
 
+    # people (issue 10): the preparer of the vouchers below
+    app.register_person(
+        login="preparer", name="李晓红", role="preparer", townships=["唐坊镇"], actor=ACTOR
+    )
+
+    # vouchers (issue 10): returned, edited, approved; one with a document; one withdrawn
+    lines = [{"account": "102", "debit": "88.00"}, {"account": "50401", "credit": "88.00"}]
+    voucher = app.draft_voucher(
+        entity="V01", date=D(2026, 8, 3), summary="收款", lines=lines, actor="preparer"
+    )
+    app.submit_voucher(draft=voucher.draft, actor="preparer")
+    app.return_voucher(draft=voucher.draft, reason="缺收据", actor=ACTOR)
+    app.edit_voucher(
+        draft=voucher.draft, date=D(2026, 8, 4), summary="收款（补收据）", lines=lines,
+        actor="preparer",
+    )  # fmt: skip
+    app.attach_document(
+        draft=voucher.draft, sha256="ab" * 32, name="收据.jpg", media_type="image/jpeg", size=10,
+        actor="preparer",
+    )  # fmt: skip
+    app.submit_voucher(draft=voucher.draft, actor="preparer")
+    app.approve_voucher(draft=voucher.draft, actor=ACTOR)
+    withdrawn = app.draft_voucher(
+        entity="V01", date=D(2026, 8, 5), summary="付款", lines=lines, actor="preparer"
+    )
+    app.submit_voucher(draft=withdrawn.draft, actor="preparer")
+    app.withdraw_voucher(draft=withdrawn.draft, actor="preparer")
+
 
 def _plan_body(body: dict) -> dict:  # type: ignore[type-arg]
     return {

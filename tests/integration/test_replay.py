@@ -11,11 +11,13 @@ from projections.audit import AuditProjection, ChainProjection
 from projections.bootstrap import Runtime
 from projections.economy_view import EconomyProjection
 from projections.ledger_view import LedgerProjection
+from projections.people_view import PeopleProjection
 from projections.replay import read_and_decode, rebuild, replay
 from projections.runner import PullLoop
 from projections.signing import signed_chain
 from projections.tables import chain, metadata
 from projections.verify import table_rows, verify_read_models
+from projections.voucher_view import VoucherProjection
 from tests.integration import replay_store
 
 
@@ -34,6 +36,8 @@ def pull_loop(runtime: Runtime, page_size: int) -> PullLoop:
             EconomyProjection(runtime.vault),
             ChainProjection(),
             AuditProjection(),
+            PeopleProjection(),
+            VoucherProjection(),
         ],
         page_size=page_size,
     )

@@ -1,0 +1,569 @@
+"""Vouchers through the API: the same workflow as the workbench (制单 → 提交 → 审核).
+
+Every write goes through ``Writer.run`` (tenancy, Idempotency-Key, read-your-writes) and is
+allowed by the caller's role (``domain.roles``: ``voucher.prepare`` drafts, edits, submits,
+withdraws and attaches; ``voucher.review`` approves and returns), else 403 ``forbidden-role``.
+Separation of duties (nobody reviews a voucher they prepared, 403 ``own-voucher``) is the
+voucher's own rule (``domain.vouchers``). A direct post (``POST /v1/entities/{code}/entries``)
+stays for integrations; its entry's actor (``login@token``) marks it in the audit trail.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, ConfigDict, Field, StrictStr
+
+from api.deps import ReaderDep, Replay, Writer, WriterDep
+from api.problems import Problem
+from api.schemas import Account, Amount, Day, OptionalText, Strict, Text
+from domain.bounds import MAX_POSTINGS
+from domain.roles import role_label
+from domain.vouchers import (
+    ATTACHMENT_TYPES,
+    MAX_ATTACHMENT_BYTES,
+    Voucher,
+    VoucherNotFoundError,
+    voucher_uuid,
+)
+from projections import attachments as stored_documents
+from projections.attachments import UnsupportedMediaTypeError
+from projections.voucher_print import (
+    printable_from_draft,
+    printable_from_entry,
+    voucher_pdf,
+)
+from projections.voucher_view import voucher_detail, voucher_list
+
+router = APIRouter(tags=["vouchers (记账凭证)"])
+
+PROBLEMS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "no or invalid token"},
+    403: {"description": "not allowed (`forbidden-role`, `own-voucher`, `not-preparer` …)"},
+    404: {"description": "unknown voucher, entity or attachment"},
+    409: {"description": "not in a status that allows it (`voucher-state`), closed month …"},
+    422: {"description": "invalid request (unbalanced, unknown account, bad amount …)"},
+}
+PDF = {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}
+
+DraftPath = Annotated[
+    str,
+    Path(
+        min_length=32,
+        max_length=36,
+        pattern=r"^[0-9a-fA-F-]+$",
+        description="the voucher's id: 32 hex digits",
+    ),
+]
+
+# -- bodies ---------------------------------------------------------------------------------------
+
+
+class VoucherLineIn(Strict):
+    """One line: an account and an amount on one side (借方 ``debit`` or 贷方 ``credit``)."""
+
+    account: Account
+    debit: Amount | None = None
+    credit: Amount | None = None
+    memo: OptionalText = ""
+
+
+class VoucherCreate(Strict):
+    date: Day
+    summary: Text = Field(description="摘要: becomes the entry's memo when it is posted")
+    lines: list[VoucherLineIn] = Field(max_length=MAX_POSTINGS)
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "date": "2026-03-05",
+                    "summary": "收到土地流转费",
+                    "lines": [
+                        {"account": "102", "debit": "1200.00", "memo": "存入银行"},
+                        {"account": "504", "credit": "1200.00"},
+                    ],
+                }
+            ]
+        },
+    )
+
+
+class VoucherReturn(Strict):
+    reason: Text = Field(description="what the preparer should change")
+
+
+class VoucherLinePublic(BaseModel):
+    account: str = Field(examples=["102"])
+    account_name: str = Field(examples=["银行存款"])
+    debit: str | None = Field(examples=["1200.00"])
+    credit: str | None = Field(examples=[None])
+    memo: str
+
+
+class AttachmentPublic(BaseModel):
+    sha256: str
+    name: str
+    media_type: Literal["application/pdf", "image/jpeg", "image/png"]
+    size: int
+    url: str = Field(description="GET it here (the bytes, with their Content-Type)")
+
+
+class VoucherStep(BaseModel):
+    what: Literal["drafted", "edited", "submitted", "withdrawn", "returned", "approved", "attached"]
+    label: str = Field(examples=["提交"])
+    actor: str
+    actor_name: str = Field(description="姓名 of the actor (``login@token``: 姓名（接口）)")
+    at: datetime.datetime
+    reason: str | None = None
+
+
+class VoucherSummaryPublic(BaseModel):
+    draft: str = Field(description="the voucher's id (32 hex digits)")
+    entity: str
+    township: str
+    status: Literal["draft", "submitted", "returned", "posted"]
+    status_label: str = Field(examples=["待审核"])
+    date: datetime.date
+    summary: str
+    total: str = Field(examples=["1200.00"], description="the debits, yuan")
+    preparer: str
+    preparer_name: str = Field(examples=["李晓红"])
+    reviewer: str | None
+    reviewer_name: str | None = Field(examples=["王建国"])
+    posted_number: str | None = Field(description="the entry's number once posted")
+    returned_reason: str | None
+    attachment_count: int
+    created_at: datetime.datetime
+    updated_position: int
+    updated_at: datetime.datetime
+
+
+class VoucherPublic(VoucherSummaryPublic):
+    entity_name: str
+    lines: list[VoucherLinePublic]
+    debit_total: str
+    credit_total: str
+    balanced: bool
+    total_capitals: str = Field(examples=["壹仟贰佰元整"])
+    attachments: list[AttachmentPublic]
+    history: list[VoucherStep]
+
+
+class VoucherList(BaseModel):
+    items: list[VoucherSummaryPublic]
+
+
+# -- helpers --------------------------------------------------------------------------------------
+
+
+def _require(cmd: Writer, action: str) -> None:
+    if not cmd.principal.may(action):
+        what = {"voucher.prepare": "制单（录入、修改、提交凭证）", "voucher.review": "审核凭证"}
+        raise Problem(
+            403,
+            "forbidden-role",
+            f"{cmd.principal.actor!r} has the role {cmd.principal.role!r}, which may not "
+            f"{action.replace('voucher.', '')} vouchers",
+            zh=f"{cmd.principal.actor} 的角色（{role_label(cmd.principal.role)}）不能"
+            f"{what.get(action, action)}",
+        )
+
+
+def _key(draft: str) -> str:
+    try:
+        return voucher_uuid(draft).hex
+    except VoucherNotFoundError as error:
+        raise Problem(404, error.kind, error.message, field="draft", zh=error.zh) from None
+
+
+def _public(detail: dict[str, Any]) -> dict[str, Any]:
+    found = dict(detail)
+    found["attachments"] = [
+        {**a, "url": f"/v1/attachments/{a['sha256']}"} for a in detail.get("attachments", [])
+    ]
+    return found
+
+
+def voucher_body(engine: Any, draft: str) -> tuple[dict[str, Any], str]:
+    detail = voucher_detail(engine, draft)
+    if detail is None:
+        raise Problem(
+            404, "voucher-not-found", f"there is no voucher {draft}", zh=f"凭证 {draft} 不存在"
+        )
+    return _public(detail), f"/v1/vouchers/{detail['draft']}"
+
+
+def _read(cmd: Writer) -> Any:
+    return lambda draft: voucher_body(cmd.runtime.engine, draft)
+
+
+def _drafted(recorded: Replay) -> str:
+    for event in recorded.events:
+        if isinstance(event, Voucher.Drafted):
+            return str(event.originator_id.hex)
+    raise LookupError("no voucher drafted among the recorded events")
+
+
+def _lines(body: VoucherCreate) -> list[dict[str, Any]]:
+    return [line.model_dump() for line in body.lines]
+
+
+def _check_entity(cmd: Writer, code: str) -> None:
+    books = cmd.runtime.app.get_books(code)
+    cmd.require_township(books.township, f"books of {code}")
+
+
+def _check_voucher(cmd: Writer, draft: str) -> None:
+    voucher = cmd.runtime.app.get_voucher(draft)
+    cmd.require_township(voucher.township, f"voucher {voucher.draft} of {voucher.entity}")
+
+
+# -- the workflow ---------------------------------------------------------------------------------
+
+
+@router.post(
+    "/v1/entities/{code}/vouchers",
+    status_code=201,
+    response_model=VoucherPublic,
+    responses=PROBLEMS,
+    summary="制单: draft a voucher (not yet in the books)",
+)
+def draft_voucher(code: str, body: VoucherCreate, cmd: WriterDep) -> JSONResponse:
+    """Draft a voucher in the books of ``code``: its lines are checked as lines (an account, one
+    side, an amount); whether it would post is checked when it is submitted."""
+    _require(cmd, "voucher.prepare")
+
+    def write() -> str:
+        _check_entity(cmd, code)
+        return cmd.runtime.app.draft_voucher(
+            entity=code, date=body.date, summary=body.summary, lines=_lines(body), actor=cmd.actor
+        ).draft
+
+    return cmd.run(write, _read(cmd), replay=_drafted)
+
+
+@router.get(
+    "/v1/entities/{code}/vouchers",
+    response_model=VoucherList,
+    responses=PROBLEMS,
+    summary="The vouchers of an entity, newest change first",
+)
+def list_vouchers(
+    code: str,
+    reader: ReaderDep,
+    status: Annotated[Literal["draft", "submitted", "returned", "posted"] | None, Query()] = None,
+    preparer: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> dict[str, Any]:
+    return {
+        "items": voucher_list(
+            reader.runtime.engine,
+            townships=None,
+            status=status,
+            entity=code,
+            preparer=preparer,
+            limit=limit,
+        )
+    }
+
+
+@router.get(
+    "/v1/vouchers/{draft}",
+    response_model=VoucherPublic,
+    responses=PROBLEMS,
+    summary="One voucher: lines, attachments, history",
+)
+def get_voucher(draft: DraftPath, reader: ReaderDep) -> dict[str, Any]:
+    return voucher_body(reader.runtime.engine, _key(draft))[0]
+
+
+@router.put(
+    "/v1/vouchers/{draft}",
+    status_code=200,
+    response_model=VoucherPublic,
+    responses=PROBLEMS,
+    summary="修改: edit a draft or returned voucher (its preparer only)",
+)
+def edit_voucher(draft: DraftPath, body: VoucherCreate, cmd: WriterDep) -> JSONResponse:
+    _require(cmd, "voucher.prepare")
+    key = _key(draft)
+
+    def write() -> str:
+        _check_voucher(cmd, key)
+        return cmd.runtime.app.edit_voucher(
+            draft=key, date=body.date, summary=body.summary, lines=_lines(body), actor=cmd.actor
+        ).draft
+
+    return cmd.run(write, _read(cmd), replay=lambda _: key, status=200)
+
+
+def _step(cmd: Writer, draft: str, action: str, step: Any, *, status: int = 200) -> JSONResponse:
+    _require(cmd, action)
+    key = _key(draft)
+
+    def write() -> str:
+        _check_voucher(cmd, key)
+        step(key)
+        return key
+
+    return cmd.run(write, _read(cmd), replay=lambda _: key, status=status)
+
+
+@router.post(
+    "/v1/vouchers/{draft}/submit",
+    status_code=200,
+    response_model=VoucherPublic,
+    responses=PROBLEMS,
+    summary="提交: submit for review, once it would post (nothing written to the books)",
+)
+def submit_voucher(draft: DraftPath, cmd: WriterDep) -> JSONResponse:
+    """Checked as a posting is (balanced, accounts open, month open, cash never below zero …)
+    against the books as they stand; refused with the posting's own problem otherwise."""
+    app = cmd.runtime.app
+    return _step(
+        cmd, draft, "voucher.prepare", lambda key: app.submit_voucher(draft=key, actor=cmd.actor)
+    )
+
+
+@router.post(
+    "/v1/vouchers/{draft}/withdraw",
+    status_code=200,
+    response_model=VoucherPublic,
+    responses=PROBLEMS,
+    summary="撤回: a submitted voucher back to draft (its preparer only)",
+)
+def withdraw_voucher(draft: DraftPath, cmd: WriterDep) -> JSONResponse:
+    app = cmd.runtime.app
+    return _step(
+        cmd, draft, "voucher.prepare", lambda key: app.withdraw_voucher(draft=key, actor=cmd.actor)
+    )
+
+
+@router.post(
+    "/v1/vouchers/{draft}/approve",
+    status_code=200,
+    response_model=VoucherPublic,
+    responses=PROBLEMS,
+    summary="审核: approve, which posts it into the books (not by its preparer)",
+)
+def approve_voucher(draft: DraftPath, cmd: WriterDep) -> JSONResponse:
+    """The voucher's entry is posted with the next number in the same transaction as the
+    approval (审核即记账); ``posted_number`` names it."""
+    app = cmd.runtime.app
+    return _step(
+        cmd, draft, "voucher.review", lambda key: app.approve_voucher(draft=key, actor=cmd.actor)
+    )
+
+
+@router.post(
+    "/v1/vouchers/{draft}/return",
+    status_code=200,
+    response_model=VoucherPublic,
+    responses=PROBLEMS,
+    summary="退回: return to the preparer with a reason (not by its preparer)",
+)
+def return_voucher(draft: DraftPath, body: VoucherReturn, cmd: WriterDep) -> JSONResponse:
+    app = cmd.runtime.app
+    return _step(
+        cmd,
+        draft,
+        "voucher.review",
+        lambda key: app.return_voucher(draft=key, reason=body.reason, actor=cmd.actor),
+    )
+
+
+# -- attachments ----------------------------------------------------------------------------------
+
+UPLOAD_LIMIT = MAX_ATTACHMENT_BYTES + 64 * 1024  # the file and its multipart envelope
+
+
+def limit_upload(request: Request) -> None:
+    """Refuse an upload larger than 10 MB by its Content-Length, before it is read."""
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > UPLOAD_LIMIT:
+        size = f"{int(length) / 1024 / 1024:.1f} MB"
+        raise Problem(
+            422,
+            "invalid-attachment",
+            f"the upload has {size}; a source document has at most 10 MB",
+            field="file",
+            zh=f"附件最大 10 MB，这次上传有 {size}",
+        )
+
+
+@router.post(
+    "/v1/vouchers/{draft}/attachments",
+    status_code=201,
+    response_model=VoucherPublic,
+    responses=PROBLEMS,
+    summary="附单据: attach a source document (PDF, JPEG or PNG, at most 10 MB)",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["file"],
+                        "properties": {
+                            "file": {
+                                "type": "string",
+                                "format": "binary",
+                                "description": "the document: PDF, JPEG or PNG (recognised by "
+                                "its content), at most 10 MB; 415 otherwise",
+                            },
+                            "name": {
+                                "type": "string",
+                                "maxLength": 200,
+                                "description": "its name as shown (default: the file's name)",
+                            },
+                        },
+                    }
+                }
+            },
+        }
+    },
+)
+async def attach_document(
+    draft: DraftPath,
+    request: Request,
+    _size: Annotated[None, Depends(limit_upload)],
+    cmd: WriterDep,
+) -> JSONResponse:
+    """The bytes are stored once per SHA-256 (the same file twice is stored once); the
+    voucher's event records the SHA-256, name, media type and size."""
+    _require(cmd, "voucher.prepare")
+    key = _key(draft)
+    form = await request.form()
+    try:
+        upload = form.get("file")
+        if upload is None or isinstance(upload, str):
+            raise Problem(
+                422, "validation", "file: send the document as the multipart field 'file'",
+                field="file", zh="请选择要上传的文件",
+            )  # fmt: skip
+        data = await upload.read()
+        given = form.get("name")
+        name = (given if isinstance(given, str) and given.strip() else upload.filename) or ""
+        declared = upload.content_type
+    finally:
+        await form.close()
+
+    def store_and_attach() -> JSONResponse:
+        try:
+            sha256 = stored_documents.put(cmd.runtime.engine, data, declared)
+            media_type = stored_documents.sniff(data)
+        except UnsupportedMediaTypeError as error:
+            raise Problem(415, error.kind, error.message, field="file", zh=error.zh) from None
+        assert media_type in ATTACHMENT_TYPES
+
+        def write() -> str:
+            _check_voucher(cmd, key)
+            cmd.runtime.app.attach_document(
+                draft=key,
+                sha256=sha256,
+                name=name[:200],
+                media_type=media_type,
+                size=len(data),
+                actor=cmd.actor,
+            )
+            return key
+
+        return cmd.run(write, _read(cmd), replay=lambda _: key, status=201)
+
+    return await run_in_threadpool(store_and_attach)
+
+
+@router.get(
+    "/v1/attachments/{sha256}",
+    response_class=Response,
+    responses={
+        **PROBLEMS,
+        200: {
+            "content": {
+                media: {"schema": {"type": "string", "format": "binary"}}
+                for media in ATTACHMENT_TYPES
+            },
+            "description": "the document's bytes, with their Content-Type",
+        },
+    },
+    summary="A source document's bytes",
+)
+def get_attachment(
+    sha256: Annotated[str, Path(pattern=r"^[0-9a-f]{64}$")],
+    reader: ReaderDep,
+    name: Annotated[StrictStr | None, Query(max_length=200)] = None,
+) -> Response:
+    found = stored_documents.get(reader.runtime.engine, sha256)
+    if found is None:
+        raise Problem(
+            404,
+            "attachment-not-found",
+            f"there is no document {sha256}",
+            zh=f"附件 {sha256} 不存在",
+        )
+    extension = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+    filename = f"{sha256[:12]}.{extension[found.media_type]}"
+    disposition = f'inline; filename="{filename}"'
+    if name:
+        from urllib.parse import quote
+
+        disposition += f"; filename*=UTF-8''{quote(name)}"
+    return Response(
+        found.data,
+        media_type=found.media_type,
+        headers={
+            "Content-Disposition": disposition,
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, max-age=31536000, immutable",
+        },
+    )
+
+
+# -- printing -------------------------------------------------------------------------------------
+
+
+@router.get(
+    "/v1/vouchers/{draft}/print.pdf",
+    response_class=Response,
+    responses={**PROBLEMS, 200: {"content": PDF, "description": "the voucher printed (A5)"}},
+    summary="The voucher printed as PDF (记账凭证, A5 landscape)",
+)
+def voucher_print_pdf(draft: DraftPath, reader: ReaderDep) -> Response:
+    key = _key(draft)
+    printable = printable_from_draft(reader.runtime.engine, key)
+    if printable is None:
+        raise Problem(
+            404, "voucher-not-found", f"there is no voucher {key}", zh=f"凭证 {key} 不存在"
+        )
+    label = printable["number"] or f"draft-{key[:8]}"
+    return Response(
+        voucher_pdf(printable),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="voucher-{label}.pdf"'},
+    )
+
+
+@router.get(
+    "/v1/entities/{code}/entries/{number}/print.pdf",
+    response_class=Response,
+    responses={**PROBLEMS, 200: {"content": PDF, "description": "the entry's voucher (A5)"}},
+    summary="A posted entry printed as its voucher (also one posted directly or imported)",
+)
+def entry_print_pdf(code: str, number: str, reader: ReaderDep) -> Response:
+    printable = printable_from_entry(reader.runtime.engine, code, number)
+    if printable is None:
+        raise Problem(
+            404, "entry-not-found", f"entry {number} is not in the books of {code}", field="number"
+        )
+    return Response(
+        voucher_pdf(printable),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{code}-{number}.pdf"'},
+    )

@@ -1,0 +1,213 @@
+"""Printing a voucher (记账凭证) in the usual layout: A5 landscape, fits A4 as well.
+
+Two sources, one printable shape (a dict):
+
+- ``printable_from_draft(engine, draft)``: a voucher of the workflow, at any status; its 凭证号
+  is the number the books gave it once posted, 草稿 before;
+- ``printable_from_entry(engine, entity, number)``: any posted entry. An entry posted by a
+  voucher's approval prints that voucher (its preparer, reviewer, attachments); one posted
+  directly (through the API, an import, an operation such as a plan) prints its actor as 制单
+  and 记账 and says honestly that it was not reviewed (审核: （直接记账，未经审核）).
+
+``voucher_html(printable)`` is a standalone page (no outside requests); ``voucher_pdf`` prints
+it with WeasyPrint, the CJK font embedded (``projections.render.pdf``).
+
+Names: people's 姓名 from the people read model (``projections.people_view``): a login
+prints as 姓名, ``login@token`` as 姓名（接口）, anything else as recorded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Connection, Engine, select
+
+from ledger.capitals import to_capitals
+from ledger.money import ZERO, amount_str, format_yuan, from_fen, money, to_fen
+from projections import queries
+from projections.people_view import display_actor, display_names
+from projections.render import environment, pdf
+from projections.tables import entries
+from projections.voucher_view import _connection, voucher_detail, voucher_for_entry
+
+NOT_REVIEWED = "（直接记账，未经审核）"
+MIN_ROWS = 5  # a printed voucher has at least this many rows, blank ones filling it
+
+
+def _namer(source: Engine | Connection) -> Callable[[str | None], str]:
+    """actor → the name printed (姓名 when the people read model knows it)."""
+    names = display_names(source)
+
+    def name(actor: str | None) -> str:
+        return display_actor(actor, names)
+
+    return name
+
+
+def _capitals(fen: int) -> str:
+    text = to_capitals(from_fen(abs(fen)))
+    return ("负" + text) if fen < 0 else text
+
+
+def _amount(value: str | None) -> str | None:
+    return None if value is None else amount_str(money(value, allow_negative=True))
+
+
+def _printable(
+    *,
+    entity: str,
+    entity_name: str,
+    date: str,
+    number: str | None,
+    status_label: str,
+    summary: str,
+    lines: list[dict[str, Any]],
+    attachments: int,
+    preparer: str,
+    reviewer: str,
+    bookkeeper: str,
+    draft: str | None,
+    note: str = "",
+) -> dict[str, Any]:
+    debit = sum(
+        to_fen(money(line["debit"], allow_negative=True)) for line in lines if line["debit"]
+    )
+    credit = sum(
+        to_fen(money(line["credit"], allow_negative=True)) for line in lines if line["credit"]
+    )
+    return {
+        "title": "记账凭证",
+        "entity": entity,
+        "entity_name": entity_name,
+        "date": date,
+        "number": number,
+        "number_label": number or "草稿",
+        "status_label": status_label,
+        "summary": summary,
+        "lines": lines,
+        "debit_total": amount_str(from_fen(debit)),
+        "credit_total": amount_str(from_fen(credit)),
+        "total_capitals": _capitals(debit),
+        "attachments": attachments,
+        "preparer": preparer,
+        "reviewer": reviewer,
+        "bookkeeper": bookkeeper,
+        "draft": draft,
+        "note": note,
+    }
+
+
+def _from_detail(
+    detail: dict[str, Any], name: Callable[[str | None], str], *, number: str | None
+) -> dict[str, Any]:
+    posted = detail["status"] == "posted"
+    return _printable(
+        entity=detail["entity"],
+        entity_name=detail["entity_name"],
+        date=detail["date"],
+        number=number,
+        status_label=detail["status_label"],
+        summary=detail["summary"],
+        lines=[
+            {
+                "summary": line["memo"] or detail["summary"],
+                "account": line["account"],
+                "account_name": line["account_name"],
+                "debit": _amount(line["debit"]),
+                "credit": _amount(line["credit"]),
+            }
+            for line in detail["lines"]
+        ],
+        attachments=int(detail["attachment_count"]),
+        preparer=name(detail["preparer"]),
+        reviewer=name(detail["reviewer"]) if posted else "",
+        bookkeeper=name(detail["reviewer"]) if posted else "",
+        draft=detail["draft"],
+    )
+
+
+def printable_from_draft(engine: Engine | Connection, draft: str) -> dict[str, Any] | None:
+    """A voucher of the workflow as printed; None when there is none with that id."""
+    with _connection(engine) as conn:
+        detail = voucher_detail(conn, draft)
+        if detail is None:
+            return None
+        return _from_detail(detail, _namer(conn), number=detail["posted_number"])
+
+
+def printable_from_entry(
+    engine: Engine | Connection, entity: str, number: str
+) -> dict[str, Any] | None:
+    """A posted entry as its voucher is printed; None when the books have no such entry."""
+    with _connection(engine) as conn:
+        view = queries.entry(conn, entity, number)
+        if view is None:
+            return None
+        name = _namer(conn)
+        voucher = voucher_for_entry(conn, entity, number)
+        if voucher is not None:
+            return _from_detail(voucher, name, number=number)
+        row = queries.entity(conn, entity)
+        source = conn.execute(
+            select(entries.c.source).where(
+                entries.c.entity_code == entity, entries.c.number == number
+            )
+        ).scalar_one_or_none()
+        notes = []
+        if view.reverses:
+            reason = f"：{view.reason}" if view.reason else ""
+            notes.append(f"红字冲销第 {view.reverses} 号凭证{reason}")
+        if source:
+            notes.append(f"系统生成（{source}）")
+        return _printable(
+            entity=entity,
+            entity_name=row["name"] if row is not None else entity,
+            date=view.date.isoformat() if hasattr(view.date, "isoformat") else str(view.date),
+            number=number,
+            status_label="已记账",
+            summary=view.memo,
+            lines=[
+                {
+                    "summary": line.memo or view.memo,
+                    "account": line.account,
+                    "account_name": line.account_name,
+                    "debit": amount_str(line.amount) if line.side == "debit" else None,
+                    "credit": amount_str(line.amount) if line.side == "credit" else None,
+                }
+                for line in view.lines
+            ],
+            attachments=0,
+            preparer=name(view.actor),
+            reviewer=NOT_REVIEWED,
+            bookkeeper=name(view.actor),
+            draft=None,
+            note="；".join(notes),
+        )
+
+
+def _yuan(amount: str | None) -> str:
+    if amount is None:
+        return ""
+    value = money(amount, allow_negative=True)
+    return "" if value == ZERO else format_yuan(value).replace("¥", "")
+
+
+def voucher_html(printable: dict[str, Any]) -> str:
+    """The voucher as a standalone printable page (A5 landscape; fits A4)."""
+    rows = list(printable["lines"])
+    blanks = max(0, MIN_ROWS - len(rows))
+    return (
+        environment()
+        .get_template("voucher.html")
+        .render(v=printable, blanks=blanks, amount=_yuan, title=_title(printable))
+    )
+
+
+def _title(printable: dict[str, Any]) -> str:
+    return f"记账凭证 {printable['entity_name']} {printable['number_label']}"
+
+
+def voucher_pdf(printable: dict[str, Any]) -> bytes:
+    """The voucher as a PDF (WeasyPrint; the CJK font embedded)."""
+    return pdf(voucher_html(printable))

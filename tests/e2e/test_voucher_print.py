@@ -1,0 +1,135 @@
+"""Printing vouchers (记账凭证), on both stores: the HTML page of a draft and of a posted
+voucher, the PDF (text, the CJK font embedded), and any posted entry printed as its voucher —
+one posted directly says it was not reviewed."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from pypdf import PdfReader
+
+from api.tokens import TokenStore
+from projections.voucher_print import (
+    NOT_REVIEWED,
+    printable_from_draft,
+    printable_from_entry,
+    voucher_html,
+)
+from tests.builders import receipt
+from tests.e2e.conftest import Api, bearer
+from tests.e2e.test_api import assert_problem, post_entry, register_village
+from tests.e2e.test_attachments import PNG, upload
+from tests.e2e.test_voucher_workflow_api import act, drafted
+
+
+def pdf_text(content: bytes) -> tuple[str, set[str]]:
+    reader = PdfReader(io.BytesIO(content))
+    text = "".join(page.extract_text() for page in reader.pages)
+    fonts = {
+        str(f.get("/BaseFont"))
+        for page in reader.pages
+        for f in page["/Resources"]["/Font"].values()
+    }
+    return text, fonts
+
+
+def test_a_draft_prints_as_草稿_and_a_posted_voucher_with_its_number_and_names(api: Api) -> None:
+    village = register_village(api)
+    draft = drafted(api, village, amount="60559.39")["draft"]
+    assert upload(api, draft, "收据.png", PNG, "image/png").status_code == 201
+    api.runtime.views.catch_up()
+    printable = printable_from_draft(api.runtime.engine, draft)
+    assert printable is not None
+    page = voucher_html(printable)
+    assert "记账凭证" in page and "仉家村" in page
+    assert "草稿" in page and "凭证号" in page
+    assert "合计" in page and "大写" in page and "陆万零伍佰伍拾玖元叁角玖分" in page
+    assert "60,559.39" in page
+    assert "附单据 1 张" in page
+    assert "102" in page and "银行存款" in page and "504" in page and "其他收入" in page
+    assert "制单" in page and "clerk-tangfang" in page
+    assert "size: A5 landscape" in page
+    assert not re.search(r"(src|href)=\"https?://", page)  # nothing loaded from outside
+    reviewer = bearer(
+        TokenStore(api.runtime.engine).create("clerk-tangfang-2", "clerk", ["唐坊镇"])
+    )
+    assert act(api, draft, "submit", api.clerk).status_code == 200
+    assert act(api, draft, "approve", reviewer).status_code == 200
+    api.runtime.views.catch_up()
+    posted = printable_from_draft(api.runtime.engine, draft)
+    assert posted is not None and posted["number"] == "2026-0001"
+    assert posted["preparer"] == "clerk-tangfang"
+    assert posted["reviewer"] == posted["bookkeeper"] == "clerk-tangfang-2"
+    page = voucher_html(posted)
+    assert "记 2026-0001" in page and "草稿" not in page
+    assert "clerk-tangfang-2" in page
+    # the entry prints as the voucher that posted it
+    assert printable_from_entry(api.runtime.engine, village, "2026-0001") == posted
+    response = api.client.get(f"/v1/vouchers/{draft}/print.pdf", headers=api.auditor)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/pdf"
+    text, fonts = pdf_text(response.content)
+    assert "记账凭证" in text
+    assert "陆万零伍佰伍拾玖元叁角玖分" in text
+    assert "2026-0001" in text and "附单据 1 张" in text
+    assert any("WenQuanYi" in font for font in fonts)  # the CJK font is embedded
+
+
+def test_a_direct_post_prints_honestly_as_not_reviewed(api: Api) -> None:
+    village = register_village(api)
+    posted = post_entry(api, village, receipt("800.00"), memo="收到租金", headers=api.clerk)
+    assert posted.status_code == 201, posted.text
+    number = posted.json()["number"]
+    printable = printable_from_entry(api.runtime.engine, village, number)
+    assert printable is not None
+    assert printable["preparer"] == printable["bookkeeper"] == "clerk-tangfang"
+    assert printable["reviewer"] == NOT_REVIEWED
+    assert printable["attachments"] == 0
+    page = voucher_html(printable)
+    assert "直接记账" in page and "捌佰元整" in page and "收到租金" in page
+    response = api.client.get(
+        f"/v1/entities/{village}/entries/{number}/print.pdf", headers=api.auditor
+    )
+    assert response.status_code == 200
+    text, _ = pdf_text(response.content)
+    assert "记账凭证" in text and "捌佰元整" in text and "直接记账" in text
+    missing = api.client.get(
+        f"/v1/entities/{village}/entries/2020-0009/print.pdf", headers=api.auditor
+    )
+    assert_problem(missing, 404, "entry-not-found")
+    assert_problem(
+        api.client.get("/v1/vouchers/" + "f" * 32 + "/print.pdf", headers=api.auditor),
+        404,
+        "voucher-not-found",
+    )
+
+
+def test_people_print_as_their_names(api: Api) -> None:
+    """制单/审核/记账 print 姓名 (``projections.people_view``): a login as 姓名, a person's
+    integration token (``login@token``) as 姓名（接口）."""
+    import datetime
+
+    app = api.runtime.app
+    village = register_village(api)
+    app.register_person(login="zhang", name="张三", role="preparer", townships=["唐坊镇"])
+    app.register_person(login="li", name="李四", role="reviewer", townships=["唐坊镇"])
+    voucher = app.draft_voucher(
+        entity=village,
+        date=datetime.date(2026, 3, 5),
+        summary="收款",
+        lines=[{"account": "102", "debit": "10.00"}, {"account": "504", "credit": "10.00"}],
+        actor="zhang",
+    )
+    app.submit_voucher(draft=voucher.draft, actor="zhang")
+    app.approve_voucher(draft=voucher.draft, actor="li@li-token")
+    api.runtime.views.catch_up()
+    printable = printable_from_draft(api.runtime.engine, voucher.draft)
+    assert printable is not None
+    assert printable["preparer"] == "张三"
+    assert printable["reviewer"] == printable["bookkeeper"] == "李四（接口）"
+    page = voucher_html(printable)
+    assert "张三" in page and "李四（接口）" in page
+    detail = api.client.get(f"/v1/vouchers/{voucher.draft}", headers=api.auditor).json()
+    assert detail["preparer_name"] == "张三" and detail["reviewer_name"] == "李四（接口）"
+    assert [h["actor_name"] for h in detail["history"]] == ["张三", "张三", "李四（接口）"]

@@ -1,0 +1,232 @@
+"""The voucher workflow over HTTP, on both stores: 制单 → 提交 → 审核 with API tokens (two clerk
+tokens are two actors), separation of duties, refusals, and exactly-once approval."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from api.tokens import TokenStore
+from tests.e2e.conftest import Api, bearer
+from tests.e2e.test_api import assert_problem, register_village
+
+DAY = "2026-03-05"
+
+
+def body(amount: str = "1200.00", **overrides: Any) -> dict[str, Any]:
+    return {
+        "date": overrides.get("date", DAY),
+        "summary": overrides.get("summary", "收到土地流转费"),
+        "lines": overrides.get(
+            "lines",
+            [
+                {"account": "102", "debit": amount, "memo": "存入银行"},
+                {"account": "504", "credit": amount},
+            ],
+        ),
+    }
+
+
+@pytest.fixture
+def reviewer(api: Api) -> dict[str, str]:
+    """A second clerk of 唐坊镇: another actor than ``api.clerk``."""
+    return bearer(TokenStore(api.runtime.engine).create("clerk-tangfang-2", "clerk", ["唐坊镇"]))
+
+
+def drafted(api: Api, village: str, **overrides: Any) -> dict[str, Any]:
+    response = api.client.post(
+        f"/v1/entities/{village}/vouchers", json=body(**overrides), headers=api.clerk
+    )
+    assert response.status_code == 201, response.text
+    found: dict[str, Any] = response.json()
+    assert response.headers["location"] == f"/v1/vouchers/{found['draft']}"
+    return found
+
+
+def act(api: Api, draft: str, step: str, headers: dict[str, str], **kw: Any) -> Any:
+    return api.client.post(f"/v1/vouchers/{draft}/{step}", headers=headers, **kw)
+
+
+def entries(api: Api, village: str) -> list[dict[str, Any]]:
+    found = api.client.get(f"/v1/entities/{village}/entries", headers=api.auditor).json()
+    items: list[dict[str, Any]] = found["items"]
+    return items
+
+
+def test_draft_submit_approve_posts_one_entry_in_the_trial_balance(
+    api: Api, reviewer: dict[str, str]
+) -> None:
+    village = register_village(api)
+    voucher = drafted(api, village)
+    assert voucher["status"] == "draft" and voucher["preparer"] == "clerk-tangfang"
+    assert voucher["lines"][0]["account_name"] == "银行存款"
+    assert voucher["total_capitals"] == "壹仟贰佰元整"
+    submitted = act(api, voucher["draft"], "submit", api.clerk)
+    assert submitted.status_code == 200, submitted.text
+    assert submitted.json()["status"] == "submitted"
+    assert entries(api, village) == []  # submitting writes nothing to the books
+    waiting = api.client.get(
+        f"/v1/entities/{village}/vouchers", params={"status": "submitted"}, headers=reviewer
+    ).json()["items"]
+    assert [v["draft"] for v in waiting] == [voucher["draft"]]
+    approved = act(api, voucher["draft"], "approve", reviewer)
+    assert approved.status_code == 200, approved.text
+    posted = approved.json()
+    assert posted["status"] == "posted" and posted["reviewer"] == "clerk-tangfang-2"
+    number = posted["posted_number"]
+    assert number == "2026-0001"
+    found = entries(api, village)
+    assert [(e["number"], e["memo"], e["actor"]) for e in found] == [
+        (number, "收到土地流转费", "clerk-tangfang-2")
+    ]
+    tb = api.client.get(
+        f"/v1/entities/{village}/trial-balance", params={"month": "2026-03"}, headers=api.auditor
+    ).json()
+    assert tb["balanced"] is True and tb["totals"]["debit"] == "1200.00"
+    detail = api.client.get(f"/v1/vouchers/{voucher['draft']}", headers=api.auditor).json()
+    assert [h["what"] for h in detail["history"]] == ["drafted", "submitted", "approved"]
+    assert [h["actor"] for h in detail["history"]] == [
+        "clerk-tangfang",
+        "clerk-tangfang",
+        "clerk-tangfang-2",
+    ]
+
+
+def test_return_with_reason_edit_resubmit_approve(api: Api, reviewer: dict[str, str]) -> None:
+    village = register_village(api)
+    draft = drafted(api, village)["draft"]
+    assert act(api, draft, "submit", api.clerk).status_code == 200
+    missing = act(api, draft, "return", reviewer, json={})
+    assert_problem(missing, 422, "validation")
+    returned = act(api, draft, "return", reviewer, json={"reason": "金额与收据不符"})
+    assert returned.status_code == 200, returned.text
+    assert returned.json()["status"] == "returned"
+    assert returned.json()["returned_reason"] == "金额与收据不符"
+    other = api.client.put(f"/v1/vouchers/{draft}", json=body("1300.00"), headers=reviewer)
+    assert_problem(other, 403, "not-preparer")
+    edited = api.client.put(f"/v1/vouchers/{draft}", json=body("1300.00"), headers=api.clerk)
+    assert edited.status_code == 200, edited.text
+    assert edited.json()["total"] == "1300.00"
+    assert act(api, draft, "submit", api.clerk).status_code == 200
+    approved = act(api, draft, "approve", reviewer)
+    assert approved.status_code == 200, approved.text
+    assert [e["total"] for e in entries(api, village)] == ["1300.00"]
+
+
+def test_the_preparer_cannot_approve_their_own_voucher(api: Api) -> None:
+    village = register_village(api)
+    draft = drafted(api, village)["draft"]
+    assert act(api, draft, "submit", api.clerk).status_code == 200
+    refused = assert_problem(act(api, draft, "approve", api.clerk), 403, "own-voucher")
+    assert "separation of duties" in refused["detail"]
+    chinese = act(api, draft, "approve", {**api.clerk, "Accept-Language": "zh-CN"})
+    assert "不能审核自己制单的凭证" in assert_problem(chinese, 403, "own-voucher")["detail"]
+    assert_problem(act(api, draft, "return", api.clerk, json={"reason": "x"}), 403, "own-voucher")
+    assert entries(api, village) == []
+    status = api.client.get(f"/v1/vouchers/{draft}", headers=api.clerk).json()["status"]
+    assert status == "submitted"
+
+
+def test_submit_refuses_what_would_not_post(api: Api) -> None:
+    village = register_village(api)
+    unbalanced = drafted(
+        api,
+        village,
+        lines=[{"account": "102", "debit": "100.00"}, {"account": "504", "credit": "90.00"}],
+    )["draft"]
+    assert_problem(act(api, unbalanced, "submit", api.clerk), 422, "unbalanced-entry")
+    closing = api.client.post(
+        f"/v1/entities/{village}/closed-months", json={"month": "2026-02"}, headers=api.admin
+    )
+    assert closing.status_code in (200, 201), closing.text
+    closed = drafted(api, village, date="2026-02-10")["draft"]
+    assert_problem(act(api, closed, "submit", api.clerk), 409, "closed-period")
+    assert entries(api, village) == []
+    for draft in (unbalanced, closed):
+        status = api.client.get(f"/v1/vouchers/{draft}", headers=api.clerk).json()["status"]
+        assert status == "draft"
+
+
+def test_approving_twice_with_one_idempotency_key_posts_once(
+    api: Api, reviewer: dict[str, str]
+) -> None:
+    village = register_village(api)
+    draft = drafted(api, village)["draft"]
+    assert act(api, draft, "submit", api.clerk).status_code == 200
+    keyed = {**reviewer, "Idempotency-Key": "approve-once-1"}
+    first = act(api, draft, "approve", keyed)
+    second = act(api, draft, "approve", keyed)
+    assert first.status_code == second.status_code == 200, second.text
+    assert second.headers.get("idempotent-replayed") == "true"
+    assert first.json()["posted_number"] == second.json()["posted_number"]
+    assert len(entries(api, village)) == 1
+    again = act(api, draft, "approve", reviewer)  # a new request: the voucher is posted
+    assert_problem(again, 409, "voucher-state")
+    assert len(entries(api, village)) == 1
+
+
+def test_drafting_twice_with_one_key_drafts_once(api: Api) -> None:
+    village = register_village(api)
+    keyed = {**api.clerk, "Idempotency-Key": "draft-once-1"}
+    first = api.client.post(f"/v1/entities/{village}/vouchers", json=body(), headers=keyed)
+    second = api.client.post(f"/v1/entities/{village}/vouchers", json=body(), headers=keyed)
+    assert first.status_code == second.status_code == 201
+    assert first.json()["draft"] == second.json()["draft"]
+    listed = api.client.get(f"/v1/entities/{village}/vouchers", headers=api.clerk).json()
+    assert len(listed["items"]) == 1
+
+
+def test_callers_without_the_right_are_refused(api: Api, reviewer: dict[str, str]) -> None:
+    village = register_village(api)
+    no_token = api.client.post(f"/v1/entities/{village}/vouchers", json=body())
+    assert_problem(no_token, 401, "unauthenticated")
+    auditor = api.client.post(f"/v1/entities/{village}/vouchers", json=body(), headers=api.auditor)
+    assert_problem(auditor, 403, "read-only")
+    elsewhere = api.client.post(
+        f"/v1/entities/{village}/vouchers", json=body(), headers=api.other_clerk
+    )
+    assert_problem(elsewhere, 403, "forbidden-township")
+    draft = drafted(api, village)["draft"]
+    assert act(api, draft, "submit", api.clerk).status_code == 200
+    assert_problem(act(api, draft, "approve", api.auditor), 403, "read-only")
+    assert_problem(act(api, draft, "approve", api.other_clerk), 403, "forbidden-township")
+    assert_problem(api.client.get(f"/v1/vouchers/{draft}"), 401, "unauthenticated")
+    assert entries(api, village) == []
+    unknown = api.client.get("/v1/vouchers/" + "0" * 32, headers=api.auditor)
+    assert_problem(unknown, 404, "voucher-not-found")
+
+
+def test_a_role_without_the_action_is_forbidden_role(api: Api) -> None:
+    """People's roles (domain.roles): a 审核 may not draft, a 制单 may not approve."""
+    from dataclasses import replace
+
+    from api.deps import get_principal
+    from api.tokens import Principal
+
+    village = register_village(api)
+    draft = drafted(api, village)["draft"]
+    assert act(api, draft, "submit", api.clerk).status_code == 200
+    app = api.client.app
+
+    def as_role(role: str) -> None:
+        def principal() -> Principal:
+            return replace(
+                Principal(name="t", role=role, townships=frozenset({"唐坊镇"})),
+                person="wang",
+                session=True,
+            )
+
+        app.dependency_overrides[get_principal] = principal  # type: ignore[attr-defined]
+
+    try:
+        as_role("preparer")
+        assert_problem(act(api, draft, "approve", {}), 403, "forbidden-role")
+        as_role("reviewer")
+        refused = api.client.post(f"/v1/entities/{village}/vouchers", json=body())
+        assert_problem(refused, 403, "forbidden-role")
+        approved = act(api, draft, "approve", {})
+        assert approved.status_code == 200, approved.text
+        assert approved.json()["reviewer"] == "wang"
+    finally:
+        app.dependency_overrides.clear()  # type: ignore[attr-defined]
