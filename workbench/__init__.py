@@ -29,7 +29,7 @@ from fastapi.staticfiles import StaticFiles
 STATIC = Path(__file__).parent / "static"
 
 # page modules, each with ``router``; added to as they are written
-PAGE_MODULES: tuple[str, ...] = ("session", "accounts", "home", "ledgers", "statements")
+PAGE_MODULES: tuple[str, ...] = ("session", "accounts", "home", "ledgers", "statements", "vouchers")
 
 
 def install(app: FastAPI) -> None:

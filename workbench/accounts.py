@@ -24,7 +24,6 @@ from api.deps import read_models
 from api.tokens import Principal
 from projections import queries
 from projections.chart_view import account_listing
-from projections.people_view import display_actor, display_names
 from workbench.session import PageUser
 
 router = APIRouter()
@@ -46,22 +45,6 @@ def visible_entities(conn: Connection, user: Principal) -> list[dict[str, Any]]:
     """The villages and joint entities the person keeps (their townships'; all for admin and
     auditor), in code order."""
     return [e for e in queries.list_entities(conn) if sees(user, e["township"])]
-
-
-def with_names(engine: Engine, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Vouchers (``voucher_list`` / ``voucher_detail`` rows) with ``preparer_name`` and
-    ``reviewer_name`` (姓名, ``projections.people_view.display_actor``), and each history
-    step's ``actor_name``."""
-    names = display_names(engine)
-    for row in rows:
-        row["preparer_name"] = display_actor(row.get("preparer"), names)
-        row["reviewer_name"] = (
-            display_actor(row.get("reviewer"), names) if row.get("reviewer") else ""
-        )
-        for step in row.get("history") or []:
-            if isinstance(step, dict):
-                step["actor_name"] = display_actor(step.get("actor"), names)
-    return rows
 
 
 def entity_or_none(conn: Connection, user: Principal, code: str) -> dict[str, Any] | None:

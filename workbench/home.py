@@ -27,7 +27,7 @@ from ledger.money import ZERO, amount_str
 from projections import economy_queries, publishing, queries
 from projections.queries import trial_balance_between
 from projections.voucher_view import voucher_list
-from workbench.accounts import SEES_EVERYTHING, books_engine, sees, visible_entities, with_names
+from workbench.accounts import SEES_EVERYTHING, books_engine, sees, visible_entities
 from workbench.render import page
 from workbench.session import PageUser
 
@@ -58,8 +58,6 @@ def waiting_vouchers(engine: Any, user: Principal) -> dict[str, list[dict[str, A
         waiting["drafts"] = voucher_list(
             engine, townships=townships, status="draft", preparer=user.person
         )
-    for rows in waiting.values():
-        with_names(engine, rows)
     return waiting
 
 

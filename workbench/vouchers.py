@@ -42,7 +42,6 @@ from workbench.accounts import (
     entity_or_none,
     open_accounts,
     visible_entities,
-    with_names,
 )
 from workbench.render import FormRefused, page, refusal, run_form
 from workbench.session import FormUser, PageUser, require
@@ -79,9 +78,7 @@ def _detail(request: Request, user: Principal, draft: str) -> dict[str, Any] | N
         found = voucher_detail(engine, draft)
     except (DomainError, ValueError):
         return None
-    if found is None or not _visible(user, found, engine):
-        return None
-    return with_names(engine, [found])[0]
+    return found if found is not None and _visible(user, found, engine) else None
 
 
 def _not_found(request: Request, user: Principal, draft: str) -> Response:
@@ -110,7 +107,6 @@ def voucher_index(request: Request, user: PageUser, status: str = "", entity: st
         status=status if status in STATUS_LABELS else None,
         entity=entity or None,
     )
-    with_names(engine, found)
     return page(
         request,
         user,
