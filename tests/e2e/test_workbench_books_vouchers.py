@@ -315,3 +315,72 @@ def test_print_of_an_entry_posted_directly(client: Any, books: str, runtime: Any
     page = c.get(link.group(1))
     assert page.status_code == 200 and "直接记账" in page.text
     assert c.get(link.group(1) + ".pdf").content.startswith(b"%PDF")
+
+
+def test_double_click_writes_once_and_withdraw(client: Any, books: str, runtime: Any) -> None:
+    c, app = client
+    person_session(c, app, "lihua", "preparer", [TOWNSHIP])
+    page = c.get(f"/vouchers/new?entity={books}")
+    data: dict[str, Any] = {
+        **fields(page.text, "/vouchers/new"),
+        "entity": books,
+        "date": DAY,
+        "summary": "收到租金",
+        "action": "submit",
+        "account": ["102", "501"],
+        "debit": ["60", ""],
+        "credit": ["", "60"],
+    }
+    first = c.post("/vouchers/new", data=data, follow_redirects=False)
+    second = c.post("/vouchers/new", data=data, follow_redirects=False)  # the same form again
+    assert first.status_code == second.status_code == 303
+    assert first.headers["location"] == second.headers["location"]
+    listed = c.get(f"/vouchers?entity={books}").text
+    assert listed.count("收到租金") == 1
+    draft = draft_of(first.headers["location"])
+    # a reviewer may not edit it; the preparer withdraws it back to draft
+    person_session(c, app, "wangfang", "reviewer", [TOWNSHIP])
+    page = c.get(f"/vouchers/{draft}").text
+    assert f'action="/vouchers/{draft}/withdraw"' not in page
+    edit = c.post(
+        f"/vouchers/{draft}",
+        data={
+            **fields(page, f"/vouchers/{draft}/approve"),
+            "date": DAY,
+            "summary": "改",
+            "account": ["102"],
+            "debit": ["1"],
+            "credit": [""],
+            "action": "draft",
+        },
+    )
+    assert edit.status_code == 403
+    person_session(c, app, "lihua", "preparer", [TOWNSHIP])
+    page = c.get(f"/vouchers/{draft}").text
+    back = c.post(
+        f"/vouchers/{draft}/withdraw",
+        data=fields(page, f"/vouchers/{draft}/withdraw"),
+        follow_redirects=False,
+    )
+    assert back.status_code == 303
+    page = c.get(f"/vouchers/{draft}").text
+    assert "草稿" in page and "撤回" in page  # in its history
+    assert c.get(f"/vouchers/{draft}/print").status_code == 200
+    assert c.get(f"/vouchers/{draft}/print.pdf").content.startswith(b"%PDF")
+    assert c.get(f"/vouchers/{'0' * 32}").status_code == 404
+    assert c.get("/vouchers/not-a-voucher").status_code == 404
+
+
+def test_templates_fill_the_form(client: Any, books: str) -> None:
+    c, app = client
+    person_session(c, app, "lihua", "preparer", [TOWNSHIP])
+    for template, summary, accounts in (
+        ("收款", "收到", ["102", ""]),
+        ("付款", "支付", ["", "102"]),
+        ("土地流转费", "收到土地流转费", ["102", "501"]),
+        ("分红到账", "收到分红款", ["102", "502"]),
+    ):
+        page = c.get(f"/vouchers/new?entity={books}&template={template}").text
+        assert f'name="summary" value="{summary}"' in page
+        found = re.findall(r'<input name="account" value="([^"]*)"', page)
+        assert found[:2] == accounts, (template, found)
