@@ -233,6 +233,10 @@
         return;
       }
       if (e.key === "Escape") { e.preventDefault(); closePicker(); return; }
+      if (e.key === "Tab" && !e.shiftKey && picker.active >= 0 && input.value.trim()) {
+        choose(picker.active);  // Tab takes the highlighted account too, and moves on
+        return;
+      }
     }
     if (e.key === "ArrowDown" && isAccount && !picker.list && input.value) {
       e.preventDefault(); search(input); return;
