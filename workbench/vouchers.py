@@ -20,6 +20,7 @@ per form key); a refusal renders the page again with the Chinese message next to
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 import re
 from decimal import Decimal, InvalidOperation
@@ -43,7 +44,14 @@ from workbench.accounts import (
     open_accounts,
     visible_entities,
 )
-from workbench.render import FormRefused, page, refusal, run_form
+from workbench.render import (
+    CSRF_FIELD,
+    IDEMPOTENCY_FIELD,
+    FormRefused,
+    page,
+    refusal,
+    run_form,
+)
 from workbench.session import FormUser, PageUser, require
 
 router = APIRouter()
@@ -278,9 +286,7 @@ def new_voucher(request: Request, user: PageUser, entity: str = "", template: st
     values: dict[str, Any] = {
         "date": request.app.state.runtime.app.today().isoformat(),
         "summary": chosen["summary"] if chosen else "",
-        "lines": [
-            {"account": a, side: "", "debit": "", "credit": ""} for a, side in chosen["lines"]
-        ]
+        "lines": [{"account": account, "debit": "", "credit": ""} for account, _ in chosen["lines"]]
         if chosen
         else [],
         "template": template if chosen else "",
@@ -310,8 +316,6 @@ def _form_values(form: Any) -> dict[str, Any]:
 
 def _claimed(form: Any, values: dict[str, Any]) -> dict[str, Any]:
     """What the form's Idempotency-Key answers for: every field, lines included."""
-    from workbench.render import CSRF_FIELD, IDEMPOTENCY_FIELD
-
     return {
         **{k: v for k, v in values.items() if k != "lines"},
         "lines": json.dumps(values["lines"], ensure_ascii=False),
@@ -609,10 +613,8 @@ async def attach(draft: str, request: Request, user: FormUser) -> Response:
     data = await upload.read() if upload is not None and hasattr(upload, "read") else b""
     name = str(getattr(upload, "filename", "") or "原始凭证")
     media_type = str(getattr(upload, "content_type", "") or "")
-    from workbench.render import CSRF_FIELD, IDEMPOTENCY_FIELD
-
     claimed = {
-        "file": f"{name}:{len(data)}:{__import__('hashlib').sha256(data).hexdigest()}",
+        "file": f"{name}:{len(data)}:{hashlib.sha256(data).hexdigest()}",
         IDEMPOTENCY_FIELD: str(form.get(IDEMPOTENCY_FIELD) or ""),
         CSRF_FIELD: str(form.get(CSRF_FIELD) or ""),
     }
