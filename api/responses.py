@@ -291,6 +291,7 @@ class PlanStepPublic(BaseModel):
     merged: int = Field(description="1 when merged with the step before, else 0")
     note: str
     actor: str
+    actor_name: str = Field(default="", description="the actor as 经办 shows it (姓名)")
 
 
 class PlanEntryRef(BaseModel):
@@ -324,6 +325,7 @@ class PlanPublic(Open):
     executed_on: datetime.date | None
     rejection: str | None
     drafted_by: str
+    drafted_by_name: str = Field(default="", description="drafted_by as 经办 shows it (姓名)")
     steps: list[PlanStepPublic]
     lines: list[AllocationLine]
     entries: list[PlanEntryRef]

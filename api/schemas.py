@@ -237,8 +237,9 @@ class EntryPublic(BaseModel):
     reason: str | None
     actor: str
     actor_name: str = Field(
-        default="", description="经办 as a person reads it: 姓名, 姓名（接口） for a person's "
-        "token, else the actor"
+        default="",
+        description="经办 as a person reads it: 姓名, 姓名（接口） for a person's "
+        "token, else the actor",
     )
     recorded_at: datetime.datetime
     total: str

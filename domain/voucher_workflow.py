@@ -41,6 +41,7 @@ class VoucherCommands(Application[UUID]):
         today: Callable[[], datetime.date]
 
         def get_books(self, code: str) -> Books: ...
+        def entity_township(self, code: str) -> str: ...
         def _retrying(self, command: Callable[[], T]) -> T: ...
 
     def get_voucher(self, draft: str | UUID) -> Voucher:
@@ -69,10 +70,10 @@ class VoucherCommands(Application[UUID]):
     ) -> Voucher:
         """制单: a new voucher in the books of ``entity``, not yet in the books."""
         rows = list(lines)
-        books = self.get_books(entity)
+        township = self.entity_township(entity)  # refused when there are no such books
         voucher = Voucher.new(
-            entity=books.code,
-            township=books.township,
+            entity=entity,
+            township=township,
             date=date,
             summary=summary,
             lines=rows,

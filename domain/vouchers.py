@@ -10,7 +10,8 @@ who is not the preparer then approves it, which posts it into the books in the s
 submitted again. The preparer may withdraw a submitted voucher back to draft.
 
 Separation of duties is a rule of the voucher itself: nobody approves or returns a voucher they
-prepared (:class:`OwnVoucherError`), whatever their role.
+prepared (:class:`OwnVoucherError`), whatever their role — neither in the workbench nor through
+their own integration token (``login@token`` is the person ``login``, :func:`same_person`).
 
 The voucher's lines are as a clerk writes them: account, 借方 or 贷方 (one side per line), memo.
 Its status history records who did what and when.
@@ -76,6 +77,17 @@ _DOING_EN = {
 }
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _ACCOUNT = re.compile(r"^[A-Za-z0-9]{3,40}$")
+
+
+def person_of(actor: str) -> str:
+    """Who an actor is: ``login@token`` (a person's integration token) is the person ``login``;
+    a login, or a token without an owner, is itself (token names and logins have no ``@``)."""
+    return actor.split("@", 1)[0]
+
+
+def same_person(first: str | None, second: str | None) -> bool:
+    """Whether two actors are the same person (in the workbench and through their token)."""
+    return first is not None and second is not None and person_of(first) == person_of(second)
 
 
 class VoucherNotFoundError(NotFoundError):
@@ -322,7 +334,7 @@ class Voucher(Aggregate):
             )
 
     def _require_preparer(self, actor: str, doing: str) -> None:
-        if actor != self.preparer:
+        if not same_person(actor, self.preparer):
             raise NotPreparerError(
                 f"{self._english()} was prepared by {self.preparer!r}; only its preparer may "
                 f"have it {_DOING_EN.get(doing, doing)}, not {actor!r}",
@@ -331,7 +343,7 @@ class Voucher(Aggregate):
             )
 
     def _require_other_than_preparer(self, actor: str, doing: str) -> None:
-        if actor == self.preparer:
+        if same_person(actor, self.preparer):
             raise OwnVoucherError(
                 f"{self._english()} was prepared by {actor!r}, who may not review it "
                 "(separation of duties): another reviewer approves or returns it",
@@ -430,10 +442,14 @@ class Voucher(Aggregate):
         self.posted_number = number
         self.history.append(["approved", actor, None])
 
-    def attach(self, *, sha256: str, name: object, media_type: str, size: int, actor: str) -> None:
-        """Attach a source document (原始凭证) stored as ``sha256``."""
+    def check_attachable(self, actor: str) -> None:
+        """Documents are attached by the preparer while the voucher is a draft or returned."""
         self._require_preparer(actor, "添加附件")
         self._require_status(EDITABLE, "添加附件")
+
+    def attach(self, *, sha256: str, name: object, media_type: str, size: int, actor: str) -> None:
+        """Attach a source document (原始凭证) stored as ``sha256``."""
+        self.check_attachable(actor)
         if not isinstance(sha256, str) or not _SHA256.match(sha256):
             raise AttachmentError(
                 f"sha256 {str(sha256)[:80]!r} is not 64 lowercase hex digits",

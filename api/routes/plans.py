@@ -14,6 +14,7 @@ from api.routes.entities import PROBLEMS, described
 from api.schemas import ExecutionCreate, PlanCreate, RuleDocumentObject, StepCreate
 from ledger.rules import allocate_document
 from projections import distribution_statement, economy_queries
+from projections.people_view import display_actor, display_names
 
 router = APIRouter(prefix="/v1", tags=["distribution plans"])
 
@@ -53,6 +54,11 @@ def plan_body(holder: Any, code: str) -> tuple[dict[str, Any], str]:
         found = economy_queries.plan(conn, code)
         if found is not None and found["supersedes"]:
             found["corrections"] = distribution_statement.corrections(conn, found)
+        if found is not None:  # who, as 经办 shows it (beside the raw actors)
+            names = display_names(conn)
+            found["drafted_by_name"] = display_actor(found["drafted_by"], names)
+            for step in found["steps"]:
+                step["actor_name"] = display_actor(step["actor"], names)
     if found is None:
         raise Problem(404, "plan-not-found", f"distribution plan {code} does not exist")
     return found, f"/v1/plans/{code}"

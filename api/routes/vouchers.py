@@ -215,8 +215,7 @@ def _lines(body: VoucherCreate) -> list[dict[str, Any]]:
 
 
 def _check_entity(cmd: Writer, code: str) -> None:
-    books = cmd.runtime.app.get_books(code)
-    cmd.require_township(books.township, f"books of {code}")
+    cmd.require_township(cmd.runtime.app.entity_township(code), f"books of {code}")
 
 
 def _check_voucher(cmd: Writer, draft: str) -> None:
@@ -267,6 +266,30 @@ def list_vouchers(
             townships=None,
             status=status,
             entity=code,
+            preparer=preparer,
+            limit=limit,
+        )
+    }
+
+
+@router.get(
+    "/v1/vouchers",
+    response_model=VoucherList,
+    responses=PROBLEMS,
+    summary="Vouchers of every entity (a reviewer's queue: ?status=submitted), newest first",
+)
+def list_all_vouchers(
+    reader: ReaderDep,
+    status: Annotated[Literal["draft", "submitted", "returned", "posted"] | None, Query()] = None,
+    township: Annotated[StrictStr | None, Query(max_length=200)] = None,
+    preparer: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> dict[str, Any]:
+    return {
+        "items": voucher_list(
+            reader.runtime.engine,
+            townships=None if township is None else [township],
+            status=status,
             preparer=preparer,
             limit=limit,
         )
@@ -456,6 +479,9 @@ async def attach_document(
         await form.close()
 
     def store_and_attach() -> JSONResponse:
+        # who may attach, before any byte is stored (the command checks it again)
+        _check_voucher(cmd, key)
+        cmd.runtime.app.get_voucher(key).check_attachable(cmd.actor)
         try:
             sha256 = stored_documents.put(cmd.runtime.engine, data, declared)
             media_type = stored_documents.sniff(data)
@@ -521,6 +547,7 @@ def get_attachment(
         headers={
             "Content-Disposition": disposition,
             "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "sandbox; default-src 'none'",
             "Cache-Control": "private, max-age=31536000, immutable",
         },
     )

@@ -107,5 +107,8 @@ def test_only_the_preparer_attaches_while_it_is_editable(api: Api) -> None:
     draft = drafted(api, village)["draft"]
     other = bearer(TokenStore(api.runtime.engine).create("clerk-tangfang-3", "clerk", ["唐坊镇"]))
     assert_problem(upload(api, draft, "a.png", PNG, "image/png", other), 403, "not-preparer")
+    elsewhere = upload(api, draft, "a.png", PNG, "image/png", api.other_clerk)
+    assert_problem(elsewhere, 403, "forbidden-township")
     assert api.client.post(f"/v1/vouchers/{draft}/submit", headers=api.clerk).status_code == 200
     assert_problem(upload(api, draft, "a.png", PNG, "image/png"), 409, "voucher-state")
+    assert stored.count(api.runtime.engine) == 0  # refused before any byte was stored

@@ -362,3 +362,16 @@ def test_users_page_names_the_field_at_fault_in_chinese(
     )
     assert short.status_code == 422 and "至少 8 位" in short.text
     assert runtime.views.head() == before
+
+
+def test_over_https_the_cookie_is_secure(runtime: Runtime) -> None:
+    register(runtime, "wangfang", "王芳")
+    app = create_app(Settings(database_url=runtime.database_url), runtime=runtime)
+    with TestClient(app, base_url="https://testserver", follow_redirects=False) as secure:
+        answer = log_in(secure, "wangfang")
+        assert answer.status_code == 303
+        cookie = next(
+            h for k, h in answer.headers.multi_items() if k == "set-cookie" and h.startswith(COOKIE)
+        )
+        assert "Secure" in cookie and "HttpOnly" in cookie
+        assert secure.get("/password").status_code == 200

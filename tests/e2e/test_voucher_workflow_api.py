@@ -70,6 +70,14 @@ def test_draft_submit_approve_posts_one_entry_in_the_trial_balance(
         f"/v1/entities/{village}/vouchers", params={"status": "submitted"}, headers=reviewer
     ).json()["items"]
     assert [v["draft"] for v in waiting] == [voucher["draft"]]
+    queue = api.client.get(
+        "/v1/vouchers", params={"status": "submitted", "township": "唐坊镇"}, headers=reviewer
+    ).json()["items"]
+    assert voucher["draft"] in [v["draft"] for v in queue]
+    elsewhere = api.client.get(
+        "/v1/vouchers", params={"status": "submitted", "township": "花沟镇"}, headers=reviewer
+    ).json()["items"]
+    assert elsewhere == []
     approved = act(api, voucher["draft"], "approve", reviewer)
     assert approved.status_code == 200, approved.text
     posted = approved.json()
@@ -193,6 +201,8 @@ def test_callers_without_the_right_are_refused(api: Api, reviewer: dict[str, str
     assert_problem(act(api, draft, "approve", api.other_clerk), 403, "forbidden-township")
     assert_problem(api.client.get(f"/v1/vouchers/{draft}"), 401, "unauthenticated")
     assert entries(api, village) == []
+    nowhere = api.client.post("/v1/entities/NOPE/vouchers", json=body(), headers=api.clerk)
+    assert_problem(nowhere, 404, "entity-not-found")
     unknown = api.client.get("/v1/vouchers/" + "0" * 32, headers=api.auditor)
     assert_problem(unknown, 404, "voucher-not-found")
 
@@ -230,3 +240,31 @@ def test_a_role_without_the_action_is_forbidden_role(api: Api) -> None:
         assert approved.json()["reviewer"] == "wang"
     finally:
         app.dependency_overrides.clear()  # type: ignore[attr-defined]
+
+
+def test_the_audit_trail_names_the_voucher_and_its_books(
+    api: Api, reviewer: dict[str, str]
+) -> None:
+    village = register_village(api)
+    draft = drafted(api, village)["draft"]
+    assert act(api, draft, "submit", api.clerk).status_code == 200
+    trail = api.client.get(
+        "/v1/audit/trail", params={"entity": village}, headers=api.auditor
+    ).json()
+    steps = [t for t in trail if t["aggregate_kind"] == "voucher"]
+    assert [(t["aggregate_code"], t["entity"]) for t in steps] == [(draft, village)] * len(steps)
+    assert len(steps) == 2, trail  # drafted, submitted
+
+
+def test_verify_compares_the_voucher_and_people_read_models(api: Api) -> None:
+    from sqlalchemy import text
+
+    from projections.verify import verify
+
+    village = register_village(api)
+    draft = drafted(api, village)["draft"]
+    assert verify(api.runtime)["problems"] == []
+    with api.runtime.engine.begin() as conn:
+        conn.execute(text("UPDATE lz_vouchers SET status = 'posted' WHERE id = :d"), {"d": draft})
+    problems = verify(api.runtime)["problems"]
+    assert (problems[0]["check"], problems[0]["table"]) == ("read-model", "lz_vouchers")

@@ -149,6 +149,12 @@ def build(runtime: Runtime) -> None:
             **{**step, "date": step["date"].replace(year=2026, month=8)},
         )
     app.execute_plan(code="P2025-FIX", date=D(2026, 8, 20), actor=ACTOR)
+    # people: registered, changed, disabled and enabled again (the read model ``people``)
+    app.register_person("wangfang", "王芳", "preparer", ["唐坊镇"], "13800001111", ACTOR)
+    app.change_person("wangfang", role="reviewer", townships=["唐坊镇", "花沟镇"], actor=ACTOR)
+    app.disable_person("wangfang", ACTOR)
+    app.enable_person("wangfang", ACTOR)
+    app.register_person("liuqiang", "刘强", "auditor", [], None, ACTOR)
 
     # people (issue 10): the preparer of the vouchers below
     app.register_person(

@@ -125,8 +125,11 @@ def test_the_preparer_may_not_review_their_own_voucher(runtime: Runtime) -> None
     )
     with pytest.raises(OwnVoucherError):
         app.return_voucher(draft=voucher.draft, reason="x", actor="zhang")
+    with pytest.raises(OwnVoucherError):  # the same person through their integration token
+        app.approve_voucher(draft=voucher.draft, actor="zhang@zhang-token")
     assert events_of_books(runtime, code) == before
     assert app.get_voucher(voucher.draft).status == "submitted"
+    app.withdraw_voucher(draft=voucher.draft, actor="zhang@zhang-token")  # still the preparer
 
 
 def test_only_the_preparer_edits_submits_and_withdraws(runtime: Runtime) -> None:
