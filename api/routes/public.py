@@ -16,8 +16,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from api.deps import public_runtime
 from api.problems import Problem
 from domain.periods import parse_period
-from projections import economy_queries, publishing
-from projections.distribution_statement import distribution_statement
+from projections import economy_queries, publishing, queries
+from projections.distribution_statement import STATE_NAMES, distribution_statement
 from projections.render import index_html, pdf, plan_html, qr_svg, sheet_html, sheet_xlsx
 
 router = APIRouter(prefix="/public", tags=["public pages (三公开)"])
@@ -73,7 +73,31 @@ def index(request: Request) -> str:
     with runtime.engine.connect() as conn:
         public = economy_queries.public_plan_codes(conn)
         plans = [p for p in economy_queries.list_plans(conn) if p["code"] in public]
-    return index_html(publishing.list_published(runtime), plans)
+        sheets = publishing.list_published(runtime)
+        codes = {s["village_code"] for s in sheets} | {p["payer"] for p in plans}
+        names = {code: (queries.entity(conn, code) or {}).get("name", code) for code in codes}
+    latest: dict[tuple[str, str], int] = {}
+    for s in sheets:
+        key = (s["village_code"], s["period"])
+        latest[key] = max(latest.get(key, 0), s["version"])
+    for s in sheets:
+        s["village"] = names[s["village_code"]]
+        s["period_words"] = period_words(s["period"])
+        s["latest"] = latest[(s["village_code"], s["period"])]
+    for p in plans:
+        p["payer_name"] = names[p["payer"]]
+        p["state_name"] = STATE_NAMES.get(p["state"], p["state"])
+    return index_html(sheets, plans)
+
+
+def period_words(period: str) -> str:
+    """2025 → 2025年, 2026-Q1 → 2026年第1季度, 2026-03 → 2026年3月."""
+    year, _, part = period.partition("-")
+    if not part:
+        return f"{year}年"
+    if part.startswith("Q"):
+        return f"{year}年第{part[1:]}季度"
+    return f"{year}年{int(part)}月"
 
 
 @router.get(

@@ -48,3 +48,14 @@ def test_the_demo_comparison_teaches_something(demo: Any) -> None:
     # by land 仉家村 (500 亩) gains and 和店村 (120 亩) loses against the plan's rule
     assert "按土地" in text and "仉家村多得" in text and "和店村少得" in text
     assert "结果与“按资金比例”相同" in text  # 按人口: capital and population in proportion
+
+
+def test_the_index_speaks_a_villagers_words(demo: Any) -> None:
+    html = demo.get("/public").text
+    text = text_of(html)
+    for name in ("仉家村", "和店村", "李孟德村"):
+        assert name in text
+    assert "2026年第1季度" in text and "已执行" in text
+    assert "executed" not in text and "摘要" not in text
+    assert ">V01<" not in html  # village names, not codes
+    assert "黑牛盒马联村2025年度纽澜地分红分配方案" in text
