@@ -278,6 +278,15 @@ def sheet_xlsx(content: dict[str, Any], *, version: dict[str, Any] | None = None
                     cell.alignment = Alignment(horizontal="right")
         for column, width in zip("ABCDEFGHI", (8, 12, 12, 30, 22, 16, 36, 12, 12), strict=False):
             ws.column_dimensions[column].width = width
+        # print setup for finance staff (issue 11): A4, fit to one page wide, landscape when
+        # wide, the title, period and header rows repeated on every printed page
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.page_setup.orientation = "landscape" if len(headers) > 6 else "portrait"
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.print_title_rows = "1:3"
+        ws.print_options.gridLines = True
 
     items_headers = ["序号", "日期", "凭证号", "摘要", "科目", "金额", "大写", "资金来源", "经办"]
     for name, part in (("收入明细", content["income"]), ("支出明细", content["expense"])):
@@ -314,21 +323,39 @@ def sheet_xlsx(content: dict[str, Any], *, version: dict[str, Any] | None = None
             content["assets"]["total"]["capitals"],
         ],
     )
+    claims_rows = [
+        row
+        for x in content["claims"]["lines"]
+        for row in [
+            ["债权", x["line"], x["accounts"], _number(x["amount"]), x["capitals"]],
+            *(
+                ["", d["name"], d["account"], _number(d["amount"]), d["capitals"]]
+                for d in x.get("detail", [])
+            ),
+        ]
+    ]
+    debts_rows = [
+        row
+        for x in content["debts"]["lines"]
+        for row in [
+            ["债务", x["line"], x["accounts"], _number(x["amount"]), x["capitals"]],
+            *(
+                ["", d["name"], d["account"], _number(d["amount"]), d["capitals"]]
+                for d in x.get("detail", [])
+            ),
+        ]
+    ]
+    claims_total = [
+        "债权合计",
+        "",
+        "",
+        _number(content["claims"]["total"]["amount"]),
+        content["claims"]["total"]["capitals"],
+    ]
     sheet(
         "债权债务",
         ["类别", "项目", "科目", "金额", "大写"],
-        [
-            row
-            for kind, part in (("债权", "claims"), ("债务", "debts"))
-            for x in content[part]["lines"]
-            for row in [
-                [kind, x["line"], x["accounts"], _number(x["amount"]), x["capitals"]],
-                *(
-                    ["", d["name"], d["account"], _number(d["amount"]), d["capitals"]]
-                    for d in x.get("detail", [])
-                ),
-            ]
-        ],
+        [*claims_rows, claims_total, *debts_rows],
         [
             "债务合计",
             "",
@@ -337,26 +364,40 @@ def sheet_xlsx(content: dict[str, Any], *, version: dict[str, Any] | None = None
             content["debts"]["total"]["capitals"],
         ],
     )
+    for row in book["债权债务"].iter_rows(min_row=4):
+        if row[0].value == "债权合计":
+            for cell in row:
+                cell.font = bold
+    # 收益分配: what the village received and what it paid out are totalled apart (adding
+    # them mixed money in with money out, issue 11 item 4)
     rows: list[list[Any]] = []
-    for d in content["distributions"]:
-        for line in d["lines"]:
-            rows.append(
-                [
-                    d["plan"],
-                    d["title"],
-                    line["code"],
-                    line["name"],
-                    _number(line["total"]["amount"]),
-                    line["total"]["capitals"],
-                ]
-            )
-    total = sum((_number(d["total"]["amount"]) for d in content["distributions"]), Decimal(0))
-    sheet(
-        "收益分配",
-        ["方案", "名称", "编号", "户主/单位", "金额", "大写"],
-        rows,
-        ["合计", "", "", "", total.quantize(Decimal("0.01")), ""],
-    )
+    for role, label in (("received", "分得"), ("paid", "分出")):
+        part = [
+            d
+            for d in content["distributions"]
+            if (d.get("role") == "received") == (role == "received")
+        ]
+        if not part:
+            continue
+        for d in part:
+            for line in d["lines"]:
+                rows.append(
+                    [
+                        d["plan"],
+                        d["title"],
+                        line["code"],
+                        line["name"],
+                        _number(line["total"]["amount"]),
+                        line["total"]["capitals"],
+                    ]
+                )
+        total = sum((_number(d["total"]["amount"]) for d in part), Decimal(0))
+        rows.append([f"{label}合计", "", "", "", total.quantize(Decimal("0.01")), ""])
+    sheet("收益分配", ["方案", "名称", "编号", "户主/单位", "金额", "大写"], rows, None)
+    for row in book["收益分配"].iter_rows(min_row=4):
+        if str(row[0].value).endswith("合计"):
+            for cell in row:
+                cell.font = bold
     steps: list[list[Any]] = []
     for a in content["affairs"]:
         for s in a["steps"]:
@@ -367,14 +408,29 @@ def sheet_xlsx(content: dict[str, Any], *, version: dict[str, Any] | None = None
                     s.get("label", s["step"]),
                     s["date"],
                     s["body"],
+                    s.get("expected"),
                     s["present"],
                     s["votes_for"],
+                    s.get("votes_against"),
+                    s.get("abstentions"),
                     s["place"],
                 ]
             )
     sheet(
         "村务公开",
-        ["方案", "名称", "步骤", "日期", "组织/会议", "实到", "同意", "公开地点"],
+        [
+            "方案",
+            "名称",
+            "步骤",
+            "日期",
+            "组织/会议",
+            "应到",
+            "实到",
+            "同意",
+            "反对",
+            "弃权",
+            "公开地点",
+        ],
         steps,
         None,
     )

@@ -63,10 +63,10 @@ def test_xlsx_for_finance_staff(demo: Any) -> None:
     response = demo.get("/public/sheets/V03/2026-Q1/v1.xlsx")
     book = load_workbook(io.BytesIO(response.content))
     for ws in book.worksheets:
-        assert ws.page_setup.paperSize == ws.PAPERSIZE_A4, ws.title
+        assert str(ws.page_setup.paperSize) == ws.PAPERSIZE_A4, ws.title  # 9: A4
         assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
         assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0, ws.title
-        assert ws.print_title_rows == "1:3", ws.title  # title, period and headers on every page
+        assert ws.print_title_rows == "$1:$3", ws.title  # title, period and headers on every page
     claims = [row for row in book["债权债务"].iter_rows(values_only=True) if row[0]]
     assert any(row[0] == "债权合计" for row in claims)
     assert any(row[0] == "债务合计" for row in claims)
