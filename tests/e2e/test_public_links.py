@@ -59,3 +59,67 @@ def test_the_index_speaks_a_villagers_words(demo: Any) -> None:
     assert "executed" not in text and "摘要" not in text
     assert ">V01<" not in html  # village names, not codes
     assert "黑牛盒马联村2025年度纽澜地分红分配方案" in text
+
+
+def test_no_full_name_or_id_number_anywhere_public(demo: Any) -> None:
+    """Every page, PDF and workbook reachable from /public: heads masked, no ID number."""
+    import io
+    import zipfile
+
+    from pypdf import PdfReader
+
+    secrets = [m["name"] for m in A.members()] + [m["id_number"] for m in A.members()]
+    for url, response in public_pages(demo).items():
+        kind = response.headers["content-type"]
+        if "pdf" in kind:
+            reader = PdfReader(io.BytesIO(response.content))
+            text = "".join(page.extract_text() for page in reader.pages)
+        elif "spreadsheet" in kind:
+            with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+                text = "".join(
+                    archive.read(name).decode("utf-8")
+                    for name in archive.namelist()
+                    if name.endswith(".xml")
+                )
+        else:
+            text = response.text
+        for secret in secrets:
+            assert secret not in text, (url, secret)
+
+
+def test_a_correction_says_why_and_the_old_version_points_to_the_new(
+    tmp_path: Path,
+) -> None:
+    import datetime
+
+    from projections import publishing
+    from scripts.demo import ACTOR, CHECKERS
+
+    with demo_client(tmp_path) as (client, runtime):
+        runtime.app.record_cash(
+            entity="V01",
+            direction="receipt",
+            account="504",
+            amount="800.00",
+            date=datetime.date(2026, 3, 20),
+            memo="废品变卖收入",
+            actor=ACTOR,
+        )
+        publishing.publish_sheet(
+            runtime,
+            "V01",
+            "2026-Q1",
+            checked_by=CHECKERS,
+            checked_on=datetime.date(2026, 4, 10),
+            opinion="经审核无误。",
+            reason="补记三月废品变卖收入",
+            actor=ACTOR,
+        )
+        new = text_of(client.get("/public/sheets/V01/2026-Q1/v2").text)
+        assert "本版更正第 1 版" in new and "补记三月废品变卖收入" in new
+        assert "这是最新版本" in new
+        old = client.get("/public/sheets/V01/2026-Q1/v1").text
+        assert "本版已被第 2 版更正" in text_of(old)
+        assert 'href="/public/sheets/V01/2026-Q1/v2"' in old
+        index = text_of(client.get("/public").text)
+        assert "已被第 2 版更正" in index
