@@ -834,6 +834,4 @@ def exact_shares(document: object) -> dict[str, dict[str, Fraction]]:
     fractions the allocation splits by (a public page prints them, so that a villager can
     recompute a line from paper; the stored weights are rounded to six places)."""
     rule = parse_rule(document)
-    return {
-        tier.name: _shares(tier, rule.parties)[0] for tier in rule.tiers if tier.kind != "rate"
-    }
+    return {tier.name: _shares(tier, rule.parties)[0] for tier in rule.tiers if tier.kind != "rate"}

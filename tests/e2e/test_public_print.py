@@ -74,9 +74,7 @@ def test_xlsx_for_finance_staff(demo: Any) -> None:
     headers = [c.value for c in affairs[3]]
     for column in ("应到", "实到", "同意", "反对", "弃权"):
         assert column in headers
-    decided = [
-        row for row in affairs.iter_rows(min_row=4, values_only=True) if row[2] == "决议"
-    ]
+    decided = [row for row in affairs.iter_rows(min_row=4, values_only=True) if row[2] == "决议"]
     assert decided and all(row[headers.index("反对")] is not None for row in decided)
     # 收益分配: what the village received and what it paid out are never added together
     rows = list(book["收益分配"].iter_rows(min_row=4, values_only=True))
