@@ -215,6 +215,10 @@ def plan_html(statement: dict[str, Any], *, check: dict[str, Any] | None = None)
     )
 
 
+def household_html(**values: Any) -> str:
+    return environment().get_template("household.html").render(title="查我家的分配", **values)
+
+
 def index_html(sheets: list[dict[str, Any]], plans: list[dict[str, Any]]) -> str:
     return (
         environment()

@@ -448,6 +448,21 @@ def cmd_checkpoint(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_household_code(args: argparse.Namespace) -> int:
+    """Print the short codes of households, for their notices (分配到户通知单): with them a
+    villager looks the household up at /public/households (issue 11 item 5)."""
+    from projections.household_lookup import household_code
+
+    runtime = _runtime(_settings(args))
+    try:
+        runtime.app.get_village(args.village)
+        for number in args.numbers:
+            print(f"{args.village} {number} {household_code(runtime.signer, args.village, number)}")
+    finally:
+        runtime.close()
+    return 0
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
     """Recompute the chain, the read models and every published sheet; non-zero on any
     difference, naming the first place it was found."""
@@ -730,6 +745,13 @@ def build_parser() -> argparse.ArgumentParser:
     sheet.add_argument("--version", type=int, help="a published version (default: the latest)")
     sheet.add_argument("--draft", action="store_true", help="the content as of now, unpublished")
     sheet.set_defaults(func=cmd_sheet)
+
+    code = sub.add_parser(
+        "household-code", help="print households' short codes for /public/households"
+    )
+    code.add_argument("village")
+    code.add_argument("numbers", nargs="+", help="household numbers, H01 …")
+    code.set_defaults(func=cmd_household_code)
 
     verify = sub.add_parser("verify", help="check the hash chain, read models and sheets")
     verify.add_argument("--json", action="store_true", help="print the whole report")

@@ -16,9 +16,17 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from api.deps import public_runtime
 from api.problems import Problem
 from domain.periods import parse_period
-from projections import economy_queries, publishing, queries
+from projections import economy_queries, household_lookup, publishing, queries
 from projections.distribution_statement import STATE_NAMES, distribution_statement
-from projections.render import index_html, pdf, plan_html, qr_svg, sheet_html, sheet_xlsx
+from projections.render import (
+    household_html,
+    index_html,
+    pdf,
+    plan_html,
+    qr_svg,
+    sheet_html,
+    sheet_xlsx,
+)
 
 router = APIRouter(prefix="/public", tags=["public pages (三公开)"])
 
@@ -88,6 +96,43 @@ def index(request: Request) -> str:
         p["payer_name"] = names[p["payer"]]
         p["state_name"] = STATE_NAMES.get(p["state"], p["state"])
     return index_html(sheets, plans)
+
+
+@router.get(
+    "/households",
+    response_class=HTMLResponse,
+    summary="Find my household: its lines across the public plans (needs its short code)",
+)
+def household(
+    request: Request, village: str = "", number: str = "", code: str = ""
+) -> HTMLResponse:
+    runtime = fresh_runtime(request)
+    number = number.strip().upper()
+    with runtime.engine.connect() as conn:
+        villages = [
+            {"code": v, "name": (queries.entity(conn, v) or {}).get("name", v)}
+            for v in sorted(
+                {p["payer"] for p in economy_queries.list_plans(conn) if p["scope"] == "village"}
+            )
+        ]
+        names = {v["code"]: v["name"] for v in villages}
+        lines = None
+        refused = False
+        if village and number:
+            # the same answer for a wrong code and for a household that does not exist
+            if code and household_lookup.code_matches(runtime.signer, village, number, code):
+                lines = household_lookup.household_lines(conn, village, number)
+            else:
+                refused = True
+    body = household_html(
+        villages=villages,
+        village=village,
+        village_name=names.get(village, village),
+        number=number,
+        lines=lines,
+        refused=refused,
+    )
+    return HTMLResponse(body, status_code=403 if refused else 200)
 
 
 def period_words(period: str) -> str:

@@ -1,0 +1,71 @@
+"""Issue 11 item 5: a household's lines by its number and the short code on its notice; a wrong
+code is refused exactly as a household that does not exist."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from projections.household_lookup import ALPHABET, LENGTH, household_code
+from scripts import scenario_a as A
+from tests.e2e.public_demo import demo_client, text_of
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    with demo_client(tmp_path_factory.mktemp("demo")) as found:
+        yield found
+
+
+def ask(client: Any, number: str, code: str) -> Any:
+    return client.get(
+        "/public/households", params={"village": "V03", "number": number, "code": code}
+    )
+
+
+def test_the_right_code_shows_the_household_masked(demo: Any) -> None:
+    client, runtime = demo
+    code = household_code(runtime.signer, "V03", "H01")
+    assert len(code) == LENGTH and set(code) <= set(ALPHABET)
+    assert household_code(runtime.signer, "V03", "H02") != code
+    response = ask(client, "h01", code.lower())  # typed in small letters on a phone
+    assert response.status_code == 200
+    text = text_of(response.text)
+    assert "¥6,055.94" in text and "陆仟零伍拾伍元玖角肆分" in text and "李*国" in text
+    assert A.HOUSEHOLD_PLAN in response.text
+    for member in A.members():
+        assert member["name"] not in response.text
+        assert member["id_number"] not in response.text
+
+
+def test_a_wrong_code_tells_nothing(demo: Any) -> None:
+    client, runtime = demo
+    wrong = ask(client, "H01", "222222")
+    missing = ask(client, "H99", "222222")
+    assert wrong.status_code == missing.status_code == 403
+    assert wrong.text.replace("H01", "H99") == missing.text
+    assert "¥6,055.94" not in wrong.text
+    right_elsewhere = household_code(runtime.signer, "V03", "H02")
+    assert ask(client, "H01", right_elsewhere).status_code == 403
+    assert client.get("/public/households").status_code == 200  # the empty form
+
+
+def test_the_clerk_prints_the_codes(demo: Any) -> None:
+    import os
+    import subprocess
+    import sys
+
+    _client, runtime = demo
+    done = subprocess.run(
+        [sys.executable, "-m", "scripts.cli", "household-code", "V03", "H01", "H02"],
+        env={**os.environ, "LIANZHANG_DATABASE_URL": runtime.database_url},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.split("\n")[:2] == [
+        f"V03 H01 {household_code(runtime.signer, 'V03', 'H01')}",
+        f"V03 H02 {household_code(runtime.signer, 'V03', 'H02')}",
+    ]
