@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from domain.plan_corrections import claim_account, differences
+from domain.programmes import PROGRAMMES
 from ledger.canonical import digest as canonical_digest
 from ledger.capitals import to_capitals
 from ledger.money import ZERO, amount_str, format_yuan, money
@@ -268,6 +269,20 @@ def distribution_statement(conn: Connection, code: str) -> dict[str, Any] | None
         "lines": core["lines"],
         "total": core["total"],
         "sources": core["sources"],
+        "capital_by_programme": [
+            {
+                "code": line["code"],
+                "name": line["name"],
+                "programmes": [
+                    {"name": PROGRAMMES.get(k, k), **_with_capitals(v)}
+                    for k, v in sorted(
+                        core["sources"]["capital_by_programme"][line["code"]].items()
+                    )
+                ],
+            }
+            for line in core["lines"]
+            if line["code"] in core["sources"].get("capital_by_programme", {})
+        ],
         "alternatives": [
             {
                 "number": c["number"],

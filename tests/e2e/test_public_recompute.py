@@ -154,3 +154,11 @@ def test_villages_recomputed_from_the_page(demo: Any) -> None:
     page.feed(html)
     for code, total in expected.items():
         assert fen(page.values[f"total:{code}"]) == total
+
+
+def test_the_capital_behind_each_share_by_programme(demo: Any) -> None:
+    from tests.e2e.public_demo import text_of
+
+    text = text_of(demo.get(f"/public/plans/{A.ALLIANCE_PLAN}").text)
+    assert "各方资金的来源" in text and "财政扶持壮大村级集体经济资金" in text
+    assert "¥600,000.00" in text and "陆拾万元整" in text
