@@ -190,8 +190,10 @@ def sheet_html(
     version: dict[str, Any] | None = None,
     base: str = "",
     check: dict[str, Any] | None = None,
+    corrected: dict[str, str] | None = None,
 ) -> str:
     """The disclosure sheet as a page; ``version`` None renders an unpublished draft.
+    ``corrected``: plans on it corrected since (code → the correcting plan).
     ``check`` (a published version): its QR code and whether it is the latest."""
     return (
         environment()
@@ -203,6 +205,7 @@ def sheet_html(
             draft=version is None,
             base=base,
             check=check,
+            corrected=corrected or {},
         )
     )
 

@@ -203,6 +203,23 @@ def latest(village: str, period: str, request: Request) -> RedirectResponse:
     return RedirectResponse(f"/public/sheets/{village}/{period}/v{found['version']}", 307)
 
 
+def superseded(runtime: Any, codes: set[str]) -> dict[str, str]:
+    """Of these plans, those corrected by a later plan: code → the correcting plan's code."""
+    if not codes:
+        return {}
+    from sqlalchemy import select
+
+    from projections.tables import plans
+
+    with runtime.engine.connect() as conn:
+        rows = conn.execute(
+            select(plans.c.code, plans.c.superseded_by).where(
+                plans.c.code.in_(sorted(codes)), plans.c.superseded_by.is_not(None)
+            )
+        ).all()
+    return {code: by for code, by in rows}
+
+
 def _split(version: str) -> tuple[int, str]:
     name, _, suffix = version.partition(".")
     if not name.startswith("v") or not name[1:].isdigit() or suffix not in ("", "pdf", "xlsx"):
@@ -251,11 +268,25 @@ def sheet(village: str, period: str, version: str, request: Request) -> Response
     }
     # A published version never changes and its digest (SHA-256 of its content) names it: what
     # is rendered from it is kept per (digest, what, where, latest, scanned) and served again.
-    key = (found["digest"], found["replaces"], suffix, base, check["url"], latest, checked)
+    # plans on the sheet corrected since it was published: marked 已被更正 where they appear
+    plans_on_sheet = {d["plan"] for d in found["content"].get("distributions", [])}
+    corrected = superseded(fresh_runtime(request), plans_on_sheet)
+    key = (
+        found["digest"],
+        found["replaces"],
+        suffix,
+        base,
+        check["url"],
+        latest,
+        checked,
+        tuple(sorted(corrected.items())),
+    )
     body = _rendered.get(key)
     if body is None:
         check["qr"] = qr_svg(check["url"])
-        html = sheet_html(found["content"], version=meta, base=base, check=check)
+        html = sheet_html(
+            found["content"], version=meta, base=base, check=check, corrected=corrected
+        )
         if suffix == "pdf":
             body = pdf(html)
         elif suffix == "xlsx":

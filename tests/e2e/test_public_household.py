@@ -69,3 +69,41 @@ def test_the_clerk_prints_the_codes(demo: Any) -> None:
         f"V03 H01 {household_code(runtime.signer, 'V03', 'H01')}",
         f"V03 H02 {household_code(runtime.signer, 'V03', 'H02')}",
     ]
+
+
+def test_a_corrected_plan_is_marked_where_its_households_appear(tmp_path: Any) -> None:
+    import datetime
+
+    from scripts.demo import ACTOR
+
+    with demo_client(tmp_path) as (client, runtime):
+        app = runtime.app
+        body = A.HOUSEHOLD_PLAN_BODY
+        app.draft_plan(
+            code="P2025-V03-FIX",
+            title="更正：李孟德村按户平均分配",
+            scope="village",
+            target="V03",
+            period=body["period"],
+            as_of=body["as_of"],
+            amount=body["amount"],
+            rule={**A.HOUSEHOLD_RULE, "tiers": [{"name": "按户平均", "kind": "equal"}]},
+            supersedes=A.HOUSEHOLD_PLAN,
+            actor=ACTOR,
+        )
+        for step in A.HOUSEHOLD_STEPS:
+            app.record_plan_step(
+                code="P2025-V03-FIX", actor=ACTOR, **{**step, "date": step["date"].replace(month=2)}
+            )
+        app.execute_plan(code="P2025-V03-FIX", date=datetime.date(2026, 2, 28), actor=ACTOR)
+        runtime.views.catch_up()
+        sheet = text_of(client.get("/public/sheets/V03/2026-Q1/v1").text)
+        assert "已被更正：本方案已被方案 P2025-V03-FIX 更正" in sheet
+        assert sheet.count("已被更正") >= 10  # every household of the old plan is marked
+        old = text_of(client.get(f"/public/plans/{A.HOUSEHOLD_PLAN}").text)
+        assert "已被更正" in old and "P2025-V03-FIX" in old
+        new = text_of(client.get("/public/plans/P2025-V03-FIX").text)
+        assert "¥9,083.91" in new and "¥5,147.55" in new  # H05: old, new, and the difference
+        code = household_code(runtime.signer, "V03", "H05")
+        mine = text_of(ask(client, "H05", code).text)
+        assert "已被更正：以方案 P2025-V03-FIX 为准" in mine and "¥5,147.55" in mine
