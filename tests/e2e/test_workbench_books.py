@@ -236,6 +236,9 @@ def test_demo_alliance_pages(client: Any, runtime: Any) -> None:
         "2026-Q3 公开表未发布" in warnings and "黑牛养殖联合社" not in warnings.split("三公开")[1]
     )
     assert "协议欠款" not in warnings  # 纽澜地 paid 2025; 2026 is not due yet
+    section = home.text.split('id="warnings"')[1].split("</section>")[0]
+    for href in set(re.findall(r'href="([^"]+)"', section)):
+        assert c.get(href.replace("&amp;", "&")).status_code == 200, href
     tb = c.get("/ledgers/J01?period=2025").text
     levels = dict(re.findall(r'data-account="([^"]+)" class="level-(\d)"', tb))
     assert levels["301"] == "1" and levels["301V01"] == levels["301V03"] == "2"  # 资本 summed
