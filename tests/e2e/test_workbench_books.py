@@ -8,6 +8,7 @@ import datetime
 import io
 import re
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -214,6 +215,20 @@ def test_demo_alliance_pages(client: Any, runtime: Any) -> None:
     from scripts.demo import load_demo
 
     load_demo(runtime.app, say=lambda _: None)
+    runtime.app.sign_agreement(  # a second agreement whose 2026 payment is overdue
+        code="AGR-2026",
+        alliance="HNHM",
+        enterprise="NLD",
+        signed_on=datetime.date(2026, 1, 10),
+        start_year=2026,
+        years=3,
+        invested_capital="100000.00",
+        guarantee_kind="amount",
+        guarantee_value=Decimal("5000.00"),
+        profit_share_percent=Decimal("10"),
+        payment_due="06-30",
+        actor="tester",
+    )
     c, app = client
     person_session(c, app, "zhang", "bookkeeper", [TOWNSHIP])
     home = c.get("/")
@@ -235,7 +250,8 @@ def test_demo_alliance_pages(client: Any, runtime: Any) -> None:
     assert (
         "2026-Q3 公开表未发布" in warnings and "黑牛养殖联合社" not in warnings.split("三公开")[1]
     )
-    assert "协议欠款" not in warnings  # 纽澜地 paid 2025; 2026 is not due yet
+    # 纽澜地 paid the first agreement's 2025; the second one's 2026 payment is overdue
+    assert "协议欠款：AGR-2026（NLD）2026 年应于 2026-06-30 付款，欠 ¥5,000.00" in warnings
     section = home.text.split('id="warnings"')[1].split("</section>")[0]
     for href in set(re.findall(r'href="([^"]+)"', section)):
         assert c.get(href.replace("&amp;", "&")).status_code == 200, href
