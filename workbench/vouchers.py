@@ -440,7 +440,8 @@ def voucher_page(
     with engine.connect() as conn:
         books = entity_or_none(conn, user, voucher["entity"])
     names = _chart_names(request, voucher["entity"])
-    shown = values or {
+    # what the person typed comes back only into a form they may still edit
+    shown = (values if editable else None) or {
         "date": str(voucher.get("date") or ""),
         "summary": voucher.get("summary") or "",
         "lines": voucher.get("lines") or [],

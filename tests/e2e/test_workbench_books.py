@@ -8,6 +8,7 @@ import datetime
 import io
 import re
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -211,9 +212,46 @@ def test_home_lists_entities_waiting_vouchers_and_warnings(
 def test_demo_alliance_pages(client: Any, runtime: Any) -> None:
     """The demo's books read through the pages: 工作台 with its warnings, each entity's trial
     balance, statements and journal, balanced."""
+    from scripts import scenario_a as A
     from scripts.demo import load_demo
 
     load_demo(runtime.app, say=lambda _: None)
+    runtime.app.sign_agreement(  # a second agreement whose 2026 payment is overdue
+        code="AGR-2026",
+        alliance="HNHM",
+        enterprise="NLD",
+        signed_on=datetime.date(2026, 1, 10),
+        start_year=2026,
+        years=3,
+        invested_capital="100000.00",
+        guarantee_kind="amount",
+        guarantee_value=Decimal("5000.00"),
+        profit_share_percent=Decimal("10"),
+        payment_due="06-30",
+        actor="tester",
+    )
+    runtime.app.post_entry(
+        entity="V03",
+        date=datetime.date(2026, 11, 2),
+        memo="其他收入",
+        postings=[
+            {"account": "102", "side": "debit", "amount": "500.00"},
+            {"account": "504", "side": "credit", "amount": "500.00"},
+        ],
+        actor="tester",
+    )
+    body = A.HOUSEHOLD_PLAN_BODY  # the same plan again, drafted only: it waits for 提议
+    runtime.app.draft_plan(
+        code="P2026-V03",
+        title="2026年李孟德村收益分配（草案）",
+        scope=body["scope"]["kind"],
+        target=body["scope"]["code"],
+        period="2026",
+        as_of=datetime.date(2026, 11, 20),
+        amount="100.00",
+        rule=body["rule"],
+        actor="tester",
+    )
     c, app = client
     person_session(c, app, "zhang", "bookkeeper", [TOWNSHIP])
     home = c.get("/")
@@ -235,9 +273,35 @@ def test_demo_alliance_pages(client: Any, runtime: Any) -> None:
     assert (
         "2026-Q3 公开表未发布" in warnings and "黑牛养殖联合社" not in warnings.split("三公开")[1]
     )
-    assert "协议欠款" not in warnings  # 纽澜地 paid 2025; 2026 is not due yet
+    # 纽澜地 paid the first agreement's 2025; the second one's 2026 payment is overdue
+    assert "分配方案待办：P2026-V03 2026年李孟德村收益分配（草案） 下一步：提议" in warnings
+    assert "P2025" not in warnings  # the demo's plans went through every step
+    assert "协议欠款：AGR-2026（NLD）2026 年应于 2026-06-30 付款，欠 ¥5,000.00" in warnings
+    section = home.text.split('id="warnings"')[1].split("</section>")[0]
+    for href in set(re.findall(r'href="([^"]+)"', section)):
+        assert c.get(href.replace("&amp;", "&")).status_code == 200, href
     tb = c.get("/ledgers/J01?period=2025").text
     levels = dict(re.findall(r'data-account="([^"]+)" class="level-(\d)"', tb))
     assert levels["301"] == "1" and levels["301V01"] == levels["301V03"] == "2"  # 资本 summed
     detail = c.get("/ledgers/J01/accounts/102?period=2025").text
     assert "/entries/J01/" in detail
+
+
+def test_cash_below_zero_warning(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The books refuse cash below zero; books kept before that rule may hold it, and the
+    工作台 says so (the trial balance stubbed with such a balance)."""
+    from ledger.accounts import ChartOfAccounts
+    from ledger.money import from_fen
+    from ledger.trial_balance import trial_balance
+    from workbench import home
+
+    tb = trial_balance(
+        chart=ChartOfAccounts.standard(),
+        opening={"101": from_fen(-3000), "102": from_fen(100), "301": from_fen(2900)},
+        movements=[],
+    )
+    monkeypatch.setattr(home, "trial_balance_between", lambda conn, code, first, last: tb)
+    found = home.cash_warnings(
+        None, [{"code": "V01", "name": "仉家村"}], datetime.date(2026, 11, 1)
+    )  # type: ignore[arg-type]
+    assert [(w["account"], w["balance"]) for w in found] == [("101", "-30.00")]

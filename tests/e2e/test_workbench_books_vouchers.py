@@ -177,6 +177,28 @@ def test_other_township_and_auditor_cannot_write(client: Any, books: str) -> Non
     person_session(c, app, "shen", "auditor", [])
     page = c.get(f"/vouchers/new?entity={books}")
     assert page.status_code == 403 and "存草稿" not in page.text
+    voucher = app.state.runtime.app.draft_voucher(
+        entity=books,
+        date=datetime.date(2026, 11, 20),
+        summary="待审",
+        lines=[
+            {"account": "102", "debit": "5", "credit": "", "memo": ""},
+            {"account": "501", "debit": "", "credit": "5", "memo": ""},
+        ],
+        actor="lihua",
+    )
+    app.state.runtime.app.submit_voucher(draft=voucher.draft, actor="lihua")
+    page = c.get(f"/vouchers/{voucher.draft}").text
+    assert '<form method="post" action="/vouchers/' not in page  # no write button
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token
+    for action in ("approve", "return", "withdraw", "submit"):
+        forged = c.post(
+            f"/vouchers/{voucher.draft}/{action}",
+            data={"csrf_token": token.group(1), "idempotency_key": f"k-{action}", "reason": "x"},
+        )
+        assert forged.status_code == 403, action
+    assert "待审核" in c.get(f"/vouchers/{voucher.draft}").text
 
 
 @pytest.mark.parametrize("database", ["sqlite"], indirect=True)
