@@ -24,6 +24,7 @@ PAGES = [
     f"/public/plans/{A.ALLIANCE_PLAN}",
     f"/public/plans/{A.HOUSEHOLD_PLAN}",
     f"/public/plans/{A.ALLIANCE_PLAN}/comparisons/1",
+    "/public/households",
 ]
 
 # every element's right edge and width against the viewport, measured in the page
