@@ -109,6 +109,9 @@ def recompute(html: str) -> dict[str, int]:
                 for k, text in v.items()
                 if k.startswith(f"weight:{tier}:")
             }
+            if kind == "proportional":  # by one basis, named as in the column headers
+                by = {v[f"basis:{b}"].strip(): b for b in bases}[v[f"by:{tier}"].strip()]
+                weights = {by: Fraction(1)}
             whole = sum(weights.values())
             shares = {
                 p: sum(w / whole * Fraction(base[(p, b)]) / totals[b] for b, w in weights.items())
