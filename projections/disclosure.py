@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, func, or_, select
 
+from domain.programmes import PROGRAMMES
 from ledger.accounts import ChartOfAccounts
 from ledger.money import ZERO, from_fen
 from ledger.trial_balance import TrialBalance, TrialBalanceLine
@@ -27,6 +28,8 @@ from projections.tables import (
     LINE_OF_ENTRY,
     account_months,
     accounts,
+    agreements,
+    enterprises,
     entries,
     entry_lines,
     opening_balances,
@@ -38,8 +41,10 @@ from projections.tables import (
 # (by ``verify``) as it was made: 1 printed sub-accounts under the chart's fallback names and
 # no counterparties under claims and debts; 2 prints each sub-account's name and lists, under
 # claims and debts, every counterparty with its balance (应付款-仉家村); 3 prints 经办 as the
-# person's 姓名 (``projections.people_view.display_actor``), not the login or token name.
-LAYOUT = 3
+# person's 姓名 (``projections.people_view.display_actor``), not the login or token name; 4 names
+# in 资金来源 where the money came from (the paying village or joint entity and the plan, the
+# enterprise of an agreement, the fund programme of a grant), not the kind of entry (issue 11).
+LAYOUT = 4
 
 INCOME = ("501", "502", "503", "504")
 EXPENSE = ("511", "512", "513", "514", "515", "521")
@@ -153,6 +158,7 @@ def _items(
         else ChartOfAccounts.standard()
     )
     names = display_names(conn) if layout >= 3 else {}
+    found: dict[tuple[str, str], str] = {}
     items = []
     total = 0
     for index, r in enumerate(rows, start=1):
@@ -167,11 +173,61 @@ def _items(
                 "item": r.memo,
                 "account": f"{r.account} {chart.get(r.account).name}",
                 **money_item(amount),
-                "source": SOURCE_NAMES.get(kind, "红字冲销" if r.reverses else "记账"),
+                "source": (
+                    _where_from(conn, village, r.source, bool(r.reverses), found)
+                    if layout >= 4
+                    else SOURCE_NAMES.get(kind, "红字冲销" if r.reverses else "记账")
+                ),
                 "handled_by": display_actor(r.actor, names) if layout >= 3 else r.actor,
             }
         )
     return items, total
+
+
+def _where_from(
+    conn: Connection,
+    village: str,
+    source: str | None,
+    reverses: bool,
+    found: dict[tuple[str, str], str],
+) -> str:
+    """资金来源 in words (layout 4): who or what the money came from or went to."""
+    if reverses:
+        return "红字冲销"
+    kind, _, rest = (source or "").partition(":")
+    other = rest.split(":", 1)[0]
+
+    def name(what: str, code: str) -> str:
+        if (what, code) not in found:
+            if what == "plan":
+                payer = conn.execute(select(plans.c.payer).where(plans.c.code == code)).scalar()
+                found[(what, code)] = name("entity", payer) if payer else code
+            elif what == "agreement":
+                enterprise = conn.execute(
+                    select(enterprises.c.name)
+                    .join(agreements, agreements.c.enterprise_code == enterprises.c.code)
+                    .where(agreements.c.code == code)
+                ).scalar()
+                found[(what, code)] = enterprise or code
+            else:
+                entity = queries.entity(conn, code)
+                found[(what, code)] = entity["name"] if entity else code
+        return found[(what, code)]
+
+    if kind == "plan":
+        payer = conn.execute(select(plans.c.payer).where(plans.c.code == other)).scalar()
+        if payer == village:
+            return f"本村收益分配（方案 {other}）"
+        return f"{name('plan', other)}分配（方案 {other}）"
+    if kind == "capital":
+        return f"{name('entity', other)}（入股资金）"
+    if kind == "land-rent":
+        return f"{name('entity', other)}（土地流转费）"
+    if kind == "agreement":
+        return f"{name('agreement', other)}（村企合作协议 {other}）"
+    if kind == "grant":
+        return PROGRAMMES.get(other, other)
+    return SOURCE_NAMES.get(kind, "记账")
 
 
 class _Statements(dict[str, dict[str, Any]]):

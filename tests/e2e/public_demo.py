@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from api.main import create_app
 from api.settings import Settings
 from projections.bootstrap import Runtime
-from scripts.demo import load_demo, publish_demo_sheets
+from scripts.demo import demo_people, load_demo, publish_demo_sheets
 from tests.conftest import TODAY
 
 
@@ -25,6 +25,7 @@ def demo_client(folder: Path) -> Iterator[tuple[TestClient, Runtime]]:
     runtime = Runtime(url, schema=None, today=lambda: TODAY)
     try:
         load_demo(runtime.app, say=lambda _: None)
+        demo_people(runtime, folder / "demo-passwords.txt")  # as `lianzhang demo`: 经办 姓名
         publish_demo_sheets(runtime)
         runtime.views.catch_up()
         app = create_app(Settings(database_url=url), runtime=runtime)

@@ -123,3 +123,15 @@ def test_a_correction_says_why_and_the_old_version_points_to_the_new(
         assert 'href="/public/sheets/V01/2026-Q1/v2"' in old
         index = text_of(client.get("/public").text)
         assert "已被第 2 版更正" in index
+
+
+def test_sources_name_where_the_money_came_from_and_sheets_still_verify(tmp_path: Path) -> None:
+    from projections.verify import verify
+
+    with demo_client(tmp_path) as (client, runtime):
+        page = text_of(client.get("/public/sheets/V03/2026-Q1/v1").text)
+        assert "黑牛养殖联合社分配（方案 P2025-HNHM）" in page  # not the entry type 收益分配
+        assert "张淑芬" in page  # 经办: the person's 姓名 (display_actor), not the login
+        assert "zhuguan" not in page
+        report = verify(runtime)  # published sheets re-derive to their digests
+        assert report["ok"], report["problems"]
