@@ -191,6 +191,24 @@ def test_user_commands(database: tuple[str, str | None], tmp_path: Path) -> None
         UserStore(rt.engine).start_session("wangfang")
     finally:
         rt.close()
+    changed = lianzhang(
+        database,
+        tmp_path,
+        "user",
+        "change",
+        "wangfang",
+        "--role",
+        "reviewer",
+        "--township",
+        "唐坊镇",
+        "--township",
+        "花沟镇",
+    )
+    assert "reviewer" in changed.stdout
+    assert (
+        "wangfang\t王芳\treviewer\t唐坊镇,花沟镇"
+        in lianzhang(database, tmp_path, "user", "list").stdout
+    )
     disabled = lianzhang(database, tmp_path, "user", "disable", "wangfang")
     assert "1 session" in disabled.stdout
     assert "disabled" in lianzhang(database, tmp_path, "user", "list").stdout

@@ -375,3 +375,21 @@ def test_over_https_the_cookie_is_secure(runtime: Runtime) -> None:
         )
         assert "Secure" in cookie and "HttpOnly" in cookie
         assert secure.get("/password").status_code == 200
+
+
+def test_an_admin_resets_a_locked_out_password(runtime: Runtime, client: TestClient) -> None:
+    register(runtime, "admin1", "管理员甲", role="admin", townships=())
+    register(runtime, "lisi", "李四")
+    other = TestClient(client.app, follow_redirects=False)
+    for _ in range(5):
+        log_in(other, "lisi", "wrong password")
+    assert "锁定" in log_in(other, "lisi").text
+    assert log_in(client, "admin1").status_code == 303
+    token = csrf_of(client, "/users")
+    short = client.post("/users/lisi/password", data={"csrf_token": token, "password": "short"})
+    assert short.status_code == 422 and "至少 8 位" in short.text
+    done = client.post(
+        "/users/lisi/password", data={"csrf_token": token, "password": "a fresh password"}
+    )
+    assert done.status_code == 200 and "已重设 李四（lisi）的密码" in done.text
+    assert log_in(other, "lisi", "a fresh password").status_code == 303
