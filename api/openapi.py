@@ -90,6 +90,7 @@ DESCRIPTIONS = {
     403: "not allowed (`forbidden-township`, `read-only` …)",
     404: "unknown (the path or the body names something that does not exist)",
     409: "conflicts with what is recorded, or `idempotency-key-reused`",
+    415: "the uploaded file is not of a type accepted here (by its content)",
     422: "invalid request (`validation` with `errors`, or a domain refusal)",
     503: "a read model is stuck (`projection-stuck`) or behind the position asked for "
     "(`read-models-behind`); retry after `Retry-After` seconds",
@@ -119,6 +120,8 @@ def error_statuses(route: APIRoute) -> list[int]:
         statuses |= {403, 409}
     if route.param_convertors or writes or route.body_field is not None:
         statuses.add(404)
+    if writes and route.path.endswith("/attachments"):
+        statuses.add(415)  # multipart uploads: the file's content decides its type
     if {"get_reader", "get_writer", "public_runtime", "fresh_runtime"} & calls or (
         route.path.startswith("/public")
     ):

@@ -210,6 +210,8 @@ CREATED = {
     "DistributionPlan.Drafted": ("plan", "code", "payer"),
     "DisclosureSheet.Opened": ("disclosure-sheet", "village", "village"),
     "Person.PersonRegistered": ("person", "login", None),
+    # a voucher has no code of its own: it is named by its draft id (the hex of its id)
+    "Voucher.Drafted": ("voucher", "", "entity"),
 }
 DETAIL_FIELDS = (
     "entry",
@@ -293,6 +295,8 @@ class AuditProjection:
         if qualname in CREATED:
             kind, code_field, entity_field = CREATED[qualname]
             code, entity = state.get(code_field), state.get(entity_field) if entity_field else None
+            if not code_field:
+                code = str(aggregate_id).replace("-", "")
             if kind == "disclosure-sheet" or type(code) is not str or type(entity) not in _TEXT:
                 e = event.event  # not plain text in the stored state: as the library decodes it
                 code = str(getattr(e, code_field))

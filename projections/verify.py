@@ -29,7 +29,7 @@ from projections.audit import GENESIS, AuditProjection, ChainProjection, head
 from projections.bootstrap import Runtime
 from projections.economy_view import EconomyProjection
 from projections.ledger_view import LedgerProjection
-from projections.people_view import PeopleProjection
+from projections.people_view import PEOPLE_TABLES, PeopleProjection
 from projections.publishing import sheet_content
 from projections.reconcile import verify_pairs
 from projections.replay import replay
@@ -43,6 +43,7 @@ from projections.tables import (
     metadata,
     sheets,
 )
+from projections.voucher_view import VOUCHER_TABLES, VoucherProjection
 
 PAGE = 1000
 
@@ -125,7 +126,13 @@ def verify_read_models(runtime: Runtime) -> list[dict[str, Any]]:
     runtime.views.catch_up()
     head = runtime.views.head()
     with as_of(runtime, head) as replayed:
-        for table in (*LEDGER_TABLES, *ECONOMY_TABLES, *AUDIT_TABLES):
+        for table in (
+            *LEDGER_TABLES,
+            *ECONOMY_TABLES,
+            *AUDIT_TABLES,
+            *PEOPLE_TABLES,
+            *VOUCHER_TABLES,
+        ):
             live, fresh = table_rows(runtime.engine, table), table_rows(replayed, table)
             for key in sorted(set(live) | set(fresh)):
                 if live.get(key) != fresh.get(key):
@@ -159,6 +166,7 @@ def _scratch_loop(runtime: Runtime, engine: Engine) -> PullLoop:
             ChainProjection(),
             AuditProjection(),
             PeopleProjection(),
+            VoucherProjection(),
         ],
     )
 

@@ -29,7 +29,18 @@ from fastapi.staticfiles import StaticFiles
 STATIC = Path(__file__).parent / "static"
 
 # page modules, each with ``router``; added to as they are written
-PAGE_MODULES: tuple[str, ...] = ("session", "registers", "distribution", "disclosure", "imports")
+PAGE_MODULES: tuple[str, ...] = (
+    "session",
+    "accounts",
+    "home",
+    "ledgers",
+    "statements",
+    "vouchers",
+    "registers",
+    "distribution",
+    "disclosure",
+    "imports",
+)
 
 
 def install(app: FastAPI) -> None:

@@ -240,3 +240,31 @@ def test_a_role_without_the_action_is_forbidden_role(api: Api) -> None:
         assert approved.json()["reviewer"] == "wang"
     finally:
         app.dependency_overrides.clear()  # type: ignore[attr-defined]
+
+
+def test_the_audit_trail_names_the_voucher_and_its_books(
+    api: Api, reviewer: dict[str, str]
+) -> None:
+    village = register_village(api)
+    draft = drafted(api, village)["draft"]
+    assert act(api, draft, "submit", api.clerk).status_code == 200
+    trail = api.client.get(
+        "/v1/audit/trail", params={"entity": village}, headers=api.auditor
+    ).json()
+    steps = [t for t in trail if t["aggregate_kind"] == "voucher"]
+    assert [(t["aggregate_code"], t["entity"]) for t in steps] == [(draft, village)] * len(steps)
+    assert len(steps) == 2, trail  # drafted, submitted
+
+
+def test_verify_compares_the_voucher_and_people_read_models(api: Api) -> None:
+    from sqlalchemy import text
+
+    from projections.verify import verify
+
+    village = register_village(api)
+    draft = drafted(api, village)["draft"]
+    assert verify(api.runtime)["problems"] == []
+    with api.runtime.engine.begin() as conn:
+        conn.execute(text("UPDATE lz_vouchers SET status = 'posted' WHERE id = :d"), {"d": draft})
+    problems = verify(api.runtime)["problems"]
+    assert (problems[0]["check"], problems[0]["table"]) == ("read-model", "lz_vouchers")

@@ -1,0 +1,281 @@
+/* 联账 voucher entry: live debit/credit totals, 大写 as you type, keyboard-only entry, the
+   account picker (code, name or pinyin initials; ↑↓ and Enter), and a balance check before
+   submitting. Amounts are summed in whole fen (integers), never in floating point.
+   Also: any [data-print] button prints the page. Served by the app; loads nothing else. */
+(function () {
+  "use strict";
+
+  document.querySelectorAll("[data-print]").forEach(function (b) {
+    b.addEventListener("click", function () { window.print(); });
+  });
+
+  var form = document.getElementById("voucher-form");
+  if (!form) { return; }
+  var body = form.querySelector("#lines tbody");
+
+  // -- amounts ----------------------------------------------------------------------------
+  /* "1,234.5" → 123450 fen; null when not an amount */
+  function toFen(text) {
+    var t = String(text || "").replace(/[,，¥\s]/g, "");
+    if (t === "") { return 0; }
+    var m = /^(\d{1,13})(?:\.(\d{0,2}))?$/.exec(t);
+    if (!m) { return null; }
+    var frac = (m[2] || "").padEnd(2, "0");
+    return parseInt(m[1], 10) * 100 + parseInt(frac || "0", 10);
+  }
+  function yuan(fen) {
+    var sign = fen < 0 ? "-" : "";
+    fen = Math.abs(fen);
+    var whole = Math.floor(fen / 100).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+    return sign + "¥" + whole + "." + String(fen % 100).padStart(2, "0");
+  }
+  var DIGITS = "零壹贰叁肆伍陆柒捌玖", UNITS = ["", "拾", "佰", "仟"];
+  function belowWan(n) {
+    var out = "", zero = false;
+    for (var p = 3; p >= 0; p--) {
+      var d = Math.floor(n / Math.pow(10, p)) % 10;
+      if (d === 0) { zero = out !== ""; continue; }
+      if (zero) { out += "零"; zero = false; }
+      out += DIGITS[d] + UNITS[p];
+    }
+    return out;
+  }
+  function integer(n) {
+    var sizes = [[1e8, "亿"], [1e4, "万"]];
+    for (var i = 0; i < sizes.length; i++) {
+      var size = sizes[i][0];
+      if (n >= size) {
+        var high = Math.floor(n / size), low = n % size;
+        var out = integer(high) + sizes[i][1];
+        if (low) { out += (low < size / 10 ? "零" : "") + integer(low); }
+        return out;
+      }
+    }
+    return belowWan(n);
+  }
+  /* the same rules as ledger/capitals.py */
+  function capitals(fen) {
+    if (fen === 0) { return "零元整"; }
+    var sign = fen < 0 ? "负" : "";
+    fen = Math.abs(fen);
+    var y = Math.floor(fen / 100), rest = fen % 100, jiao = Math.floor(rest / 10), f = rest % 10;
+    var out = y ? integer(y) + "元" : "";
+    if (!jiao && !f) { return sign + out + "整"; }
+    if (jiao) { out += DIGITS[jiao] + "角"; } else if (y) { out += "零"; }
+    if (f) { out += DIGITS[f] + "分"; }
+    return sign + out;
+  }
+
+  function recount() {
+    var debit = 0, credit = 0, bad = false;
+    body.querySelectorAll("tr.line").forEach(function (row) {
+      var d = toFen(row.querySelector(".debit").value), c = toFen(row.querySelector(".credit").value);
+      row.querySelector(".debit").classList.toggle("invalid", d === null);
+      row.querySelector(".credit").classList.toggle("invalid", c === null);
+      if (d === null || c === null) { bad = true; return; }
+      debit += d; credit += c;
+    });
+    document.getElementById("debit-total").textContent = yuan(debit);
+    document.getElementById("credit-total").textContent = yuan(credit);
+    var total = Math.max(debit, credit);
+    document.getElementById("capitals").textContent = debit === credit && total > 0 ? capitals(total) : "";
+    var note = document.getElementById("balance");
+    if (bad) {
+      note.innerHTML = '<span class="error">有金额写得不对：请只写数字和小数点，最多两位小数</span>';
+    } else if (debit !== credit) {
+      note.innerHTML = '<span class="error">借贷不平衡，相差 ' + yuan(Math.abs(debit - credit)) + "</span>";
+    } else if (debit > 0) {
+      note.innerHTML = '<span class="ok">借贷平衡</span>';
+    } else {
+      note.textContent = "";
+    }
+    return { debit: debit, credit: credit, bad: bad };
+  }
+
+  // -- lines and keyboard ------------------------------------------------------------------
+  function cells() { return Array.prototype.slice.call(form.querySelectorAll("input.cell")); }
+
+  function addLine() {
+    var rows = body.querySelectorAll("tr.line");
+    var row = rows[rows.length - 1].cloneNode(true);
+    row.querySelectorAll("input").forEach(function (i) { i.value = ""; i.classList.remove("invalid"); });
+    row.querySelectorAll(".error").forEach(function (e) { e.remove(); });
+    row.querySelector(".account-name").textContent = "";
+    body.appendChild(row);
+    return row;
+  }
+
+  function next(input) {
+    var all = cells(), at = all.indexOf(input);
+    if (at === all.length - 1 || (input.classList.contains("credit") && input.closest("tr") === body.lastElementChild)) {
+      addLine().querySelector("input.account").focus();
+    } else {
+      all[at + 1].focus();
+      if (all[at + 1].select) { all[at + 1].select(); }
+    }
+  }
+
+  body.addEventListener("click", function (e) {
+    if (e.target.classList.contains("remove-line")) {
+      if (body.querySelectorAll("tr.line").length > 1) { e.target.closest("tr").remove(); }
+      recount();
+    }
+  });
+
+  form.addEventListener("input", function (e) {
+    if (e.target.classList.contains("amount")) { recount(); }
+  });
+
+  // -- account picker ----------------------------------------------------------------------
+  var picker = { list: null, input: null, items: [], active: -1, pending: null, timer: null, seq: 0 };
+
+  function entity() {
+    var select = form.querySelector(".entity-select");
+    return select ? select.value : form.dataset.entity;
+  }
+
+  function closePicker() {
+    if (picker.list) { picker.list.remove(); }
+    picker.list = null; picker.items = []; picker.active = -1;
+  }
+
+  function render() {
+    if (picker.list) { picker.list.remove(); }
+    var input = picker.input;
+    var ul = document.createElement("ul");
+    ul.className = "picker";
+    ul.setAttribute("role", "listbox");
+    if (!picker.items.length) {
+      var none = document.createElement("li");
+      none.className = "muted";
+      none.textContent = "没有找到科目";
+      ul.appendChild(none);
+    }
+    picker.items.forEach(function (a, i) {
+      var li = document.createElement("li");
+      li.setAttribute("role", "option");
+      li.dataset.code = a.code;
+      li.innerHTML = "<b></b> <span></span>";
+      li.querySelector("b").textContent = a.code;
+      li.querySelector("span").textContent = a.name;
+      li.addEventListener("mousedown", function (e) { e.preventDefault(); choose(i); next(input); });
+      ul.appendChild(li);
+    });
+    input.closest("td").appendChild(ul);
+    picker.list = ul;
+    picker.active = picker.items.length ? 0 : -1;
+    highlight();
+  }
+
+  function highlight() {
+    if (!picker.list) { return; }
+    picker.list.querySelectorAll("li[role=option]").forEach(function (li, i) {
+      li.classList.toggle("active", i === picker.active);
+      li.setAttribute("aria-selected", i === picker.active ? "true" : "false");
+      if (i === picker.active && li.scrollIntoView) { li.scrollIntoView({ block: "nearest" }); }
+    });
+  }
+
+  function search(input) {
+    var code = entity();
+    if (!code) { return Promise.resolve(); }
+    var seq = ++picker.seq;
+    picker.input = input;
+    var url = "/accounts/" + encodeURIComponent(code) + "?format=json&q=" + encodeURIComponent(input.value);
+    picker.pending = fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : []; })
+      .then(function (items) {
+        if (seq !== picker.seq || document.activeElement !== input) { return; }
+        picker.items = items;
+        render();
+      })
+      .catch(function () {})
+      .then(function () { if (seq === picker.seq) { picker.pending = null; } });
+    return picker.pending;
+  }
+
+  function choose(i) {
+    var a = picker.items[i];
+    if (!a || !picker.input) { return; }
+    picker.input.value = a.code;
+    picker.input.closest("td").querySelector(".account-name").textContent = a.name;
+    closePicker();
+  }
+
+  form.addEventListener("input", function (e) {
+    if (!e.target.classList.contains("account")) { return; }
+    var input = e.target;
+    input.closest("td").querySelector(".account-name").textContent = "";
+    clearTimeout(picker.timer);
+    picker.input = input;
+    picker.seq++;  // anything in flight is stale
+    picker.pending = new Promise(function (resolve) {
+      picker.timer = setTimeout(function () { search(input).then(resolve); }, 80);
+    });
+  });
+
+  form.addEventListener("focusout", function (e) {
+    if (e.target.classList.contains("account")) { setTimeout(function () {
+      if (document.activeElement !== picker.input) { closePicker(); }
+    }, 150); }
+  });
+
+  form.addEventListener("keydown", function (e) {
+    var input = e.target;
+    if (!(input instanceof HTMLInputElement) || !input.classList.contains("cell")) { return; }
+    var isAccount = input.classList.contains("account");
+    if (isAccount && picker.list && picker.input === input) {
+      if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+        e.preventDefault();
+        var n = picker.items.length;
+        if (n) { picker.active = (picker.active + (e.key === "ArrowDown" ? 1 : n - 1)) % n; }
+        highlight();
+        return;
+      }
+      if (e.key === "Escape") { e.preventDefault(); closePicker(); return; }
+      if (e.key === "Tab" && !e.shiftKey && picker.active >= 0 && input.value.trim()) {
+        choose(picker.active);  // Tab takes the highlighted account too, and moves on
+        return;
+      }
+    }
+    if (e.key === "ArrowDown" && isAccount && !picker.list && input.value) {
+      e.preventDefault(); search(input); return;
+    }
+    if (e.key !== "Enter") { return; }
+    e.preventDefault();
+    if (e.ctrlKey) { document.getElementById("submit-voucher").click(); return; }
+    if (isAccount && input.value.trim()) {
+      var wait = picker.pending || Promise.resolve();
+      wait.then(function () {
+        if (picker.list && picker.input === input && picker.active >= 0) { choose(picker.active); }
+        closePicker();
+        next(input);
+      });
+      return;
+    }
+    if (input.classList.contains("amount")) {
+      var fen = toFen(input.value);
+      if (fen) { input.value = Math.floor(fen / 100) + "." + String(fen % 100).padStart(2, "0"); }
+      recount();
+    }
+    next(input);
+  });
+
+  // -- submit ------------------------------------------------------------------------------
+  form.addEventListener("submit", function (e) {
+    var submitter = e.submitter;
+    if (!submitter || submitter.value !== "submit") { return; }
+    var t = recount();
+    if (t.bad || t.debit !== t.credit || t.debit === 0) {
+      e.preventDefault();
+      var note = document.getElementById("balance");
+      note.innerHTML = '<span class="error" role="alert">' + (t.debit === 0 && !t.bad
+        ? "还没有金额：请至少填写一借一贷两行"
+        : "借贷不平衡（借方 " + yuan(t.debit) + "，贷方 " + yuan(t.credit) + "），不能提交；可先存草稿") + "</span>";
+      var first = form.querySelector("input.amount");
+      if (first) { first.focus(); }
+    }
+  });
+
+  recount();
+})();
