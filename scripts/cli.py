@@ -224,8 +224,14 @@ def _new_password(args: argparse.Namespace) -> str:
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
-        password = getpass.getpass("password: ")
-        if getpass.getpass("password again: ") != password:
+        try:
+            password = getpass.getpass("password: ")
+            again = getpass.getpass("password again: ")
+        except EOFError:
+            raise CommandError(
+                "no password given (use --password-stdin to pipe one); nothing was written"
+            ) from None
+        if again != password:
             raise CommandError("the two passwords differ; nothing was written")
     try:
         check_new_password(password)
