@@ -320,6 +320,12 @@ def test_sessions_expire_when_idle_and_at_last(runtime: Runtime) -> None:
         assert store.session(session_id) is not None
     clock["now"] = start + datetime.timedelta(days=7, minutes=1)
     assert store.session(session_id) is None  # 7 days at most
+    # a session nobody comes back to is deleted when another one starts
+    store.start_session("lisi")
+    clock["now"] += datetime.timedelta(hours=13)
+    store.start_session("wangfang")
+    with runtime.engine.connect() as conn:
+        assert [r.login for r in conn.execute(select(sessions))] == ["wangfang"]
 
 
 def test_users_page_names_the_field_at_fault_in_chinese(
