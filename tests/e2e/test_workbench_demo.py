@@ -1,0 +1,84 @@
+"""Issue 10's "done when", on the demo alliance in real Chromium: the demo's 制单 logs in at `/`,
+finds the voucher entry from the 工作台, enters a voucher, submits it; the demo's 审核 finds it
+waiting on their 工作台 and approves it; it is in 账簿 (trial balance → account → entry) and
+prints — by clicking what the pages show, with the people `make demo` prints, and nothing
+loaded from outside the app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from api.main import create_app
+from api.settings import Settings
+from scripts.demo import demo_people, load_demo
+from tests.e2e.browser import chromium, served
+
+DAY = "2026-11-20"  # the tests' today is 2026-11-23; the demo's books are open in November
+
+
+def test_the_demo_clerk_enters_a_voucher_that_is_approved_found_and_printed(
+    runtime: Any, tmp_path: Path
+) -> None:
+    load_demo(runtime.app, say=lambda _: None)
+    people = {login: password for login, _, _, password in demo_people(runtime, tmp_path / "p")}
+    runtime.views.catch_up()
+    app = create_app(Settings(database_url=runtime.database_url), runtime=runtime)
+    with served(app) as base, chromium() as browser:
+        requested: list[str] = []
+
+        def log_in(login: str) -> Any:
+            context = browser.new_context(viewport={"width": 1366, "height": 768})
+            page = context.new_page()
+            page.on("request", lambda request: requested.append(request.url))
+            page.goto(f"{base}/")  # the workbench sends a visitor to its login page
+            page.wait_for_url(f"{base}/login*")
+            page.fill("#login", login)
+            page.fill("#password", str(people[login]))
+            page.press("#password", "Enter")
+            page.wait_for_url(f"{base}/")
+            return page
+
+        clerk = log_in("zhidan")
+        assert "李晓红" in clerk.inner_text("header")
+        clerk.click("main a.button[href='/vouchers/new']")
+        clerk.select_option("#entity", "V01")
+        clerk.fill("#date", DAY)
+        clerk.fill("#summary", "收到村民交来水费")
+        first = "#lines tr.line:nth-child(1)"
+        second = "#lines tr.line:nth-child(2)"
+        clerk.type(f"{first} input.account", "kcxj")  # 库存现金 by its pinyin initials
+        clerk.wait_for_selector("ul.picker li[data-code='101']")
+        clerk.press(f"{first} input.account", "Enter")
+        clerk.fill(f"{first} input.debit", "360")
+        clerk.type(f"{second} input.account", "其他收入")  # 504 by its name
+        clerk.wait_for_selector("ul.picker li[data-code='504']")
+        clerk.press(f"{second} input.account", "Enter")
+        clerk.fill(f"{second} input.credit", "360")
+        assert clerk.inner_text("#capitals") == "叁佰陆拾元整"
+        clerk.click("button[value='submit']")
+        clerk.wait_for_selector("#voucher-status")
+        assert clerk.inner_text("#voucher-status") == "待审核"
+        draft = clerk.url.removeprefix(f"{base}/vouchers/")
+
+        reviewer = log_in("shenhe")
+        reviewer.click(f"#waiting a[href='/vouchers/{draft}']")
+        reviewer.click("#approve")
+        reviewer.wait_for_selector("#posted-number")
+        number = reviewer.inner_text("#posted-number")
+
+        reviewer.click("nav.main a[href='/ledgers']")
+        reviewer.select_option("select[name=entity]", "V01")
+        reviewer.fill("input[name=period]", "2026-11")
+        reviewer.click("main form button[type=submit]")
+        reviewer.wait_for_selector("#trial-balance")
+        assert "360.00" in reviewer.inner_text("#trial-balance tr[data-account='504']")
+        reviewer.click("#trial-balance tr[data-account='101'] td:nth-child(2) a")
+        reviewer.wait_for_selector("#account-detail")
+        reviewer.click(f"#account-detail tr[data-number='{number}'] a")
+        reviewer.wait_for_load_state()
+        printed = reviewer.content()
+        assert "记账凭证" in printed and "叁佰陆拾元整" in printed
+        assert "李晓红" in printed and "王建国" in printed  # 制单 and 审核 by name
+        outside = [url for url in requested if not url.startswith(base)]
+        assert outside == [], outside
