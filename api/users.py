@@ -269,6 +269,12 @@ class UserStore:
         csrf = secrets.token_urlsafe(32)
         now = self.now()
         with self.engine.begin() as conn:
+            # sessions nobody came back to are deleted here (a live one is checked when used)
+            conn.execute(
+                delete(sessions).where(
+                    (sessions.c.last_seen < now - IDLE) | (sessions.c.created_at < now - ABSOLUTE)
+                )
+            )
             conn.execute(
                 sessions.insert().values(
                     id_hash=_digest(session_id),

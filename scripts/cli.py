@@ -1,5 +1,5 @@
 """The ``lianzhang`` command: init, serve, worker, demo, rebuild, import-vouchers, token
-create|list|revoke, user create|list|disable|enable|password.
+create|list|revoke, user create|list|change|disable|enable|password.
 
 Every command reads the database from ``--database-url`` or ``LIANZHANG_DATABASE_URL`` (default: a
 SQLite file under ./var). Errors end the command with one line on stderr and a non-zero status.
@@ -224,8 +224,14 @@ def _new_password(args: argparse.Namespace) -> str:
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
-        password = getpass.getpass("password: ")
-        if getpass.getpass("password again: ") != password:
+        try:
+            password = getpass.getpass("password: ")
+            again = getpass.getpass("password again: ")
+        except EOFError:
+            raise CommandError(
+                "no password given (use --password-stdin to pipe one); nothing was written"
+            ) from None
+        if again != password:
             raise CommandError("the two passwords differ; nothing was written")
     try:
         check_new_password(password)
@@ -275,6 +281,17 @@ def cmd_user(args: argparse.Namespace) -> int:
             person = app.disable_person(args.login, CLI_ACTOR)
             ended = users.end_sessions(person.login)
             print(f"disabled user {person.login} ({ended} session(s) ended)")
+        elif args.user_command == "change":
+            person = app.change_person(
+                args.login,
+                name=args.name,
+                role=args.role,
+                townships=args.township,
+                phone=args.phone,
+                actor=CLI_ACTOR,
+            )
+            townships = ",".join(person.townships) or "-"
+            print(f"user {person.login}: {person.name}, {person.role}, {townships}")
         elif args.user_command == "enable":
             person = app.enable_person(args.login, CLI_ACTOR)
             print(f"enabled user {person.login}")
@@ -849,6 +866,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--password-stdin", action="store_true", help="read the password from standard input"
     )
     usub.add_parser("list", help="list people (never passwords)")
+    uchange = usub.add_parser("change", help="change a person's name, role, townships or phone")
+    uchange.add_argument("login")
+    uchange.add_argument("--name", help="姓名")
+    uchange.add_argument("--role", choices=tuple(PERSON_ROLES))
+    uchange.add_argument(
+        "--township", action="append", help="the townships from now on (repeatable; all of them)"
+    )
+    uchange.add_argument("--phone", help="手机号 ('' removes it)")
     for name, text in (
         ("disable", "disable a person (ends their sessions)"),
         ("enable", "enable a disabled person"),

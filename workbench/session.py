@@ -14,7 +14,7 @@ INTERFACE (page modules rely on exactly this):
   ``user.may(action)``.
 - routes: ``GET/POST /login``, ``POST /logout``, ``GET/POST /password``, and the
   administrators' ``GET /users``, ``POST /users`` (register a person),
-  ``POST /users/{login}/disable`` and ``/enable``.
+  ``POST /users/{login}/disable``, ``/enable`` and ``/password`` (set a new password).
 
 How a session works (``api.users``): login sets a cookie ``lz_session`` holding a random
 256-bit session id, HttpOnly (no script reads it), SameSite=Strict (no other site's page sends
@@ -550,6 +550,32 @@ async def users_enable(request: Request, login: str, user: FormUser) -> Response
         return await run_in_threadpool(_switch, request, user, form, login, on=True)
     except FormRefused as refused:
         return _people_page(request, user, errors={"form": refused.message}, status=refused.status)
+
+
+@router.post("/users/{login}/password", response_class=HTMLResponse)
+async def users_password(request: Request, login: str, user: FormUser) -> Response:
+    """An administrator sets a person's password (forgotten, or locked out): their sessions
+    end and any lock-out is lifted. Not an event: passwords are never in the log."""
+    require(user, "people.manage")
+    form = await request.form()
+    password = form.get("password")
+    app = request.app.state.runtime.app
+    try:
+        person = app.get_person(login)
+        if not isinstance(password, str):
+            raise PasswordError("请填写新密码")
+        check_new_password(password)
+    except PersonNotFoundError as error:
+        return _people_page(request, user, errors={"form": error.zh or error.message}, status=404)
+    except PasswordError as error:
+        return _people_page(
+            request, user, errors={"form": f"{person.name}：{error.message}"}, status=422
+        )
+    users = users_of(request)
+    await run_in_threadpool(users.set_password, person.login, password)
+    if person.login != user.person:
+        users.end_sessions(person.login)
+    return _people_page(request, user, notice=f"已重设 {person.name}（{person.login}）的密码")
 
 
 __all__ = [

@@ -191,6 +191,24 @@ def test_user_commands(database: tuple[str, str | None], tmp_path: Path) -> None
         UserStore(rt.engine).start_session("wangfang")
     finally:
         rt.close()
+    changed = lianzhang(
+        database,
+        tmp_path,
+        "user",
+        "change",
+        "wangfang",
+        "--role",
+        "reviewer",
+        "--township",
+        "唐坊镇",
+        "--township",
+        "花沟镇",
+    )
+    assert "reviewer" in changed.stdout
+    assert (
+        "wangfang\t王芳\treviewer\t唐坊镇,花沟镇"
+        in lianzhang(database, tmp_path, "user", "list").stdout
+    )
     disabled = lianzhang(database, tmp_path, "user", "disable", "wangfang")
     assert "1 session" in disabled.stdout
     assert "disabled" in lianzhang(database, tmp_path, "user", "list").stdout
@@ -332,3 +350,15 @@ def test_an_old_token_table_gets_the_owner_column(runtime: Runtime) -> None:
     )  # fmt: skip
     with runtime.engine.connect() as conn:
         assert conn.execute(select(api_tokens.c.owner)).scalar_one() is None
+
+
+def test_a_rebuild_keeps_passwords_and_sessions(runtime: Runtime) -> None:
+    runtime.app.register_person("wangfang", "王芳", "preparer", ["唐坊镇"], None, "cli")
+    users = UserStore(runtime.engine)
+    users.set_password("wangfang", "a good password")
+    session_id, _csrf = users.start_session("wangfang")
+    runtime.views.catch_up()
+    runtime.views.rebuild()  # drops and replays every read model
+    assert [p["login"] for p in person_list(runtime.engine)] == ["wangfang"]
+    users.verify("wangfang", "a good password")
+    assert users.session(session_id) is not None

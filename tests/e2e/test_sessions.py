@@ -320,6 +320,12 @@ def test_sessions_expire_when_idle_and_at_last(runtime: Runtime) -> None:
         assert store.session(session_id) is not None
     clock["now"] = start + datetime.timedelta(days=7, minutes=1)
     assert store.session(session_id) is None  # 7 days at most
+    # a session nobody comes back to is deleted when another one starts
+    store.start_session("lisi")
+    clock["now"] += datetime.timedelta(hours=13)
+    store.start_session("wangfang")
+    with runtime.engine.connect() as conn:
+        assert [r.login for r in conn.execute(select(sessions))] == ["wangfang"]
 
 
 def test_users_page_names_the_field_at_fault_in_chinese(
@@ -375,3 +381,21 @@ def test_over_https_the_cookie_is_secure(runtime: Runtime) -> None:
         )
         assert "Secure" in cookie and "HttpOnly" in cookie
         assert secure.get("/password").status_code == 200
+
+
+def test_an_admin_resets_a_locked_out_password(runtime: Runtime, client: TestClient) -> None:
+    register(runtime, "admin1", "管理员甲", role="admin", townships=())
+    register(runtime, "lisi", "李四")
+    other = TestClient(client.app, follow_redirects=False)
+    for _ in range(5):
+        log_in(other, "lisi", "wrong password")
+    assert "锁定" in log_in(other, "lisi").text
+    assert log_in(client, "admin1").status_code == 303
+    token = csrf_of(client, "/users")
+    short = client.post("/users/lisi/password", data={"csrf_token": token, "password": "short"})
+    assert short.status_code == 422 and "至少 8 位" in short.text
+    done = client.post(
+        "/users/lisi/password", data={"csrf_token": token, "password": "a fresh password"}
+    )
+    assert done.status_code == 200 and "已重设 李四（lisi）的密码" in done.text
+    assert log_in(other, "lisi", "a fresh password").status_code == 303

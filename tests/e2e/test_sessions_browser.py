@@ -1,5 +1,5 @@
-"""A person logs in through the page in a real headless Chromium, sees their name, and logs
-out; nothing is asked of any other host."""
+"""A person logs in through the page in a real headless Chromium, sees their name on the page
+they came for and on 工作台 (``/``), and logs out; nothing is asked of any other host."""
 
 from __future__ import annotations
 
@@ -33,6 +33,9 @@ def test_log_in_see_your_name_log_out(runtime: Runtime) -> None:
         page.wait_for_url(f"{base}/password")
         assert page.inner_text("header .person") == "王芳"
         assert "制单" in page.inner_text("header .role")
+        page.goto(f"{base}/")  # the workbench's home page (工作台)
+        assert page.url == f"{base}/"
+        assert page.inner_text("header .person") == "王芳"
         cookie = next(c for c in page.context.cookies() if c["name"] == "lz_session")
         assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
         assert page.evaluate("document.cookie").find("lz_session") == -1  # scripts cannot read it

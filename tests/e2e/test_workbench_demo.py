@@ -82,3 +82,30 @@ def test_the_demo_clerk_enters_a_voucher_that_is_approved_found_and_printed(
         assert "李晓红" in printed and "王建国" in printed  # 制单 and 审核 by name
         outside = [url for url in requested if not url.startswith(base)]
         assert outside == [], outside
+
+
+def test_the_member_register_filters_as_you_type(runtime: Any, tmp_path: Path) -> None:
+    """htmx (vendored): typing in the register's search swaps the households table alone — the
+    page is not reloaded (a mark set in the page survives) and the address follows the query."""
+    load_demo(runtime.app, say=lambda _: None)
+    people = {login: password for login, _, _, password in demo_people(runtime, tmp_path / "p")}
+    runtime.views.catch_up()
+    app = create_app(Settings(database_url=runtime.database_url), runtime=runtime)
+    with served(app) as base, chromium() as browser:
+        page = browser.new_page(viewport={"width": 1366, "height": 768})
+        page.goto(f"{base}/login")
+        page.fill("#login", "zhuguan")
+        page.fill("#password", str(people["zhuguan"]))
+        page.press("#password", "Enter")
+        page.wait_for_url(f"{base}/")
+        page.goto(f"{base}/registers/villages/V03")
+        every = page.locator("#households tbody tr").count()
+        first = page.inner_text("#households tbody tr:first-child td:first-child")
+        page.evaluate("window.stillHere = true")
+        page.type("#q", first)
+        page.wait_for_function(
+            "n => document.querySelectorAll('#households tbody tr').length < n", arg=every
+        )
+        assert page.evaluate("window.stillHere") is True
+        assert f"q={first}" in page.url
+        assert first in page.inner_text("#households tbody")
