@@ -230,6 +230,102 @@ def _where_from(
     return SOURCE_NAMES.get(kind, "记账")
 
 
+CASH = ("101", "102")
+
+
+def _movements_part(
+    conn: Connection,
+    village: str,
+    period: Period,
+    income: list[dict[str, Any]],
+    expense: list[dict[str, Any]],
+) -> dict[str, Any]:
+    shown = {i["voucher"] for i in income} | {i["voucher"] for i in expense}
+    items, money_in, money_out = _movements(conn, village, period, shown)
+    return {
+        "movements": {
+            "items": items,
+            "total_in": money_item(from_fen(money_in)),
+            "total_out": money_item(from_fen(money_out)),
+        }
+    }
+
+
+def _movements(
+    conn: Connection, village: str, period: Period, shown: set[str]
+) -> tuple[list[dict[str, Any]], int, int]:
+    """Layout 4: money in or out (现金, 银行存款) that is neither income nor expenditure —
+    capital paid in or out, grants, loans, payments to households, 在建工程 — item by item, so
+    every yuan that moved is on the sheet (issue 11). ``shown``: entries already listed under
+    income or expenditure. Returns the items and the totals in and out (fen)."""
+    rows = list(
+        conn.execute(
+            select(
+                entries.c.date,
+                entries.c.number,
+                entries.c.memo,
+                entries.c.source,
+                entries.c.actor,
+                entries.c.reverses,
+                entry_lines.c.side,
+                func.sum(entry_lines.c.amount_fen).label("fen"),
+            )
+            .join(entries, LINE_OF_ENTRY)
+            .where(
+                and_(
+                    entry_lines.c.entity_code == village,
+                    or_(*(entry_lines.c.account.startswith(p) for p in CASH)),
+                    entries.c.date >= period.start,
+                    entries.c.date <= period.end,
+                    or_(entries.c.source.is_(None), ~entries.c.source.startswith(CLOSING_SOURCE)),
+                )
+            )
+            .group_by(
+                entries.c.date,
+                entries.c.number,
+                entries.c.memo,
+                entries.c.source,
+                entries.c.actor,
+                entries.c.reverses,
+                entry_lines.c.side,
+            )
+            .order_by(entries.c.date, entries.c.number)
+        )
+    )
+    net: dict[str, int] = {}
+    first: dict[str, Any] = {}
+    for r in rows:
+        if r.number in shown:
+            continue
+        net[r.number] = net.get(r.number, 0) + (r.fen if r.side == "debit" else -r.fen)
+        first.setdefault(r.number, r)
+    names = display_names(conn)
+    found: dict[tuple[str, str], str] = {}
+    items = []
+    total_in = total_out = 0
+    for number, fen in net.items():
+        if fen == 0:  # between cash accounts: nothing came in or went out
+            continue
+        r = first[number]
+        if fen > 0:
+            total_in += fen
+        else:
+            total_out -= fen
+        items.append(
+            {
+                "no": len(items) + 1,
+                "date": r.date.isoformat(),
+                "voucher": number,
+                "item": r.memo,
+                "direction": "收" if fen > 0 else "付",
+                **money_item(from_fen(abs(fen))),
+                "source": _where_from(conn, village, r.source, bool(r.reverses), found),
+                "handled_by": display_actor(r.actor, names),
+            }
+        )
+    return items, total_in, total_out
+
+
 class _Statements(dict[str, dict[str, Any]]):
     """Each plan's distribution statement, built once per sheet and shared by its parts."""
 
@@ -400,6 +496,7 @@ def disclosure_content(
         },
         "income": {"items": income, "total": money_item(from_fen(income_fen))},
         "expense": {"items": expense, "total": money_item(from_fen(expense_fen))},
+        **(_movements_part(conn, village, period, income, expense) if layout >= 4 else {}),
         "assets": {
             "lines": [x for x in sheet["assets"] if x["amount"] != "0.00"],
             "total": sheet["totals"]["assets"],

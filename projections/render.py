@@ -316,6 +316,46 @@ def sheet_xlsx(content: dict[str, Any], *, version: dict[str, Any] | None = None
             ],
             ["合计", "", "", "", "", _number(part["total"]["amount"]), part["total"]["capitals"]],
         )
+    if "movements" in content:
+        moved = content["movements"]
+        sheet(
+            "其他资金收付",
+            ["序号", "日期", "凭证号", "摘要", "收/付", "金额", "大写", "资金来源/去向", "经办"],
+            [
+                [
+                    i["no"],
+                    i["date"],
+                    i["voucher"],
+                    i["item"],
+                    i["direction"],
+                    _number(i["amount"]),
+                    i["capitals"],
+                    i["source"],
+                    i["handled_by"],
+                ]
+                for i in moved["items"]
+            ]
+            + [
+                [
+                    "收进合计",
+                    "",
+                    "",
+                    "",
+                    "收",
+                    _number(moved["total_in"]["amount"]),
+                    moved["total_in"]["capitals"],
+                ],
+            ],
+            [
+                "付出合计",
+                "",
+                "",
+                "",
+                "付",
+                _number(moved["total_out"]["amount"]),
+                moved["total_out"]["capitals"],
+            ],
+        )
     sheet(
         "资产",
         ["项目", "科目", "金额", "大写"],

@@ -212,7 +212,15 @@ def test_pdf_and_xlsx_carry_the_figures_and_no_private_data(api: Api) -> None:
     xlsx = api.client.get(meta["urls"]["xlsx"])
     assert xlsx.status_code == 200
     book = load_workbook(io.BytesIO(xlsx.content))
-    assert book.sheetnames == ["收入明细", "支出明细", "资产", "债权债务", "收益分配", "村务公开"]
+    assert book.sheetnames == [
+        "收入明细",
+        "支出明细",
+        "其他资金收付",  # issue 11: money in and out that is neither income nor expenditure
+        "资产",
+        "债权债务",
+        "收益分配",
+        "村务公开",
+    ]
     distribution = book["收益分配"]
     assert [c.value for c in distribution[3]][:5] == ["方案", "名称", "编号", "户主/单位", "金额"]
     values = [row for row in distribution.iter_rows(min_row=4, values_only=True)]

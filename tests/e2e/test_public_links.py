@@ -135,3 +135,22 @@ def test_sources_name_where_the_money_came_from_and_sheets_still_verify(tmp_path
         assert "zhuguan" not in page
         report = verify(runtime)  # published sheets re-derive to their digests
         assert report["ok"], report["problems"]
+
+
+def test_every_yuan_that_moved_is_listed(demo: Any) -> None:
+    """Capital paid into the joint entity and the payments to households change balances only:
+    they are listed item by item beside the income and expenditure."""
+    v03_2025 = text_of(demo.get("/public/sheets/V03/2025/v1").text)
+    assert "其他资金收付" in v03_2025
+    assert "黑牛养殖联合社（入股资金）" in v03_2025 and "¥500,000.00" in v03_2025
+    v03_q1 = text_of(demo.get("/public/sheets/V03/2026-Q1/v1").text)
+    assert "其他资金收付" in v03_q1
+    import io
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(demo.get("/public/sheets/V03/2025/v1.xlsx").content))
+    moved = list(book["其他资金收付"].iter_rows(min_row=4, values_only=True))
+    from decimal import Decimal
+
+    assert any(row[4] == "付" and Decimal(str(row[5])) == Decimal("500000.00") for row in moved)
