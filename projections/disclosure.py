@@ -297,7 +297,8 @@ def _movements(
     for r in rows:
         if r.number in shown:
             continue
-        net[r.number] = net.get(r.number, 0) + (r.fen if r.side == "debit" else -r.fen)
+        fen = int(r.fen)  # PostgreSQL sums a BIGINT as NUMERIC (a Decimal): whole fen
+        net[r.number] = net.get(r.number, 0) + (fen if r.side == "debit" else -fen)
         first.setdefault(r.number, r)
     names = display_names(conn)
     found: dict[tuple[str, str], str] = {}
