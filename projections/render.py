@@ -191,9 +191,12 @@ def sheet_html(
     base: str = "",
     check: dict[str, Any] | None = None,
     corrected: dict[str, str] | None = None,
+    changes: dict[str, Any] | None = None,
 ) -> str:
     """The disclosure sheet as a page; ``version`` None renders an unpublished draft.
     ``corrected``: plans on it corrected since (code → the correcting plan).
+    ``changes``: a correction's differences from the version it replaces
+    (``projections.sheet_changes``), printed under its notice.
     ``check`` (a published version): its QR code and whether it is the latest."""
     return (
         environment()
@@ -206,6 +209,7 @@ def sheet_html(
             base=base,
             check=check,
             corrected=corrected or {},
+            changes=changes,
         )
     )
 
@@ -246,9 +250,16 @@ def _number(amount: str) -> Decimal:
     return money(amount, allow_negative=True).amount
 
 
-def sheet_xlsx(content: dict[str, Any], *, version: dict[str, Any] | None = None) -> bytes:
+def sheet_xlsx(
+    content: dict[str, Any],
+    *,
+    version: dict[str, Any] | None = None,
+    changes: dict[str, Any] | None = None,
+) -> bytes:
     """The sheet for finance staff: one worksheet per section, Chinese headers, amounts as
-    numbers with two decimals, a total row under every list."""
+    numbers with two decimals, a total row under every list. A correction (``changes``, from
+    ``projections.sheet_changes``) gets a first worksheet 更正说明: its reason, then every item
+    added, removed or changed with old and new amount, then the totals old → new."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
 
@@ -481,6 +492,56 @@ def sheet_xlsx(content: dict[str, Any], *, version: dict[str, Any] | None = None
         steps,
         None,
     )
+    if changes is not None and version is not None:
+        reason = f"本版更正第 {version.get('replaces')} 版，更正原因：{version.get('reason', '')}"
+        change_rows: list[list[Any]] = [[reason, "", "", "", "", "", "", "", ""]]
+        for i in changes["items"]:
+            change_rows.append(
+                [
+                    i["change"],
+                    i["part"],
+                    i["date"],
+                    i["voucher"],
+                    i["item"],
+                    i["account"],
+                    _number(i["old"]["amount"]) if i["old"] else None,
+                    _number(i["new"]["amount"]) if i["new"] else None,
+                    _number(i["difference"]["amount"]),
+                    "；".join(i["fields"]),
+                ]
+            )
+        for t in changes["totals"]:
+            change_rows.append(
+                [
+                    "合计",
+                    t["name"],
+                    "",
+                    "",
+                    "",
+                    "",
+                    _number(t["old"]["amount"]),
+                    _number(t["new"]["amount"]),
+                    _number(t["difference"]["amount"]),
+                    "",
+                ]
+            )
+        sheet(
+            "更正说明",
+            [
+                "变动",
+                "部分",
+                "日期",
+                "凭证号",
+                "摘要",
+                "科目/收付",
+                "原金额",
+                "新金额",
+                "差额",
+                "其他变动",
+            ],
+            change_rows,
+            None,
+        )
     del book["Sheet"]
     out = io.BytesIO()
     book.save(out)

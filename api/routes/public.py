@@ -27,6 +27,7 @@ from projections.render import (
     sheet_html,
     sheet_xlsx,
 )
+from projections.sheet_changes import sheet_changes
 
 router = APIRouter(prefix="/public", tags=["public pages (三公开)"])
 
@@ -284,13 +285,27 @@ def sheet(village: str, period: str, version: str, request: Request) -> Response
     body = _rendered.get(key)
     if body is None:
         check["qr"] = qr_svg(check["url"])
+        # a correction: what changed from the version it replaces, item by item, computed here
+        # from the two stored contents (never stored: the published digests stay as they were)
+        changes = None
+        if found["replaces"]:
+            before = publishing.published(
+                fresh_runtime(request), village, period, found["replaces"]
+            )
+            if before is not None:
+                changes = sheet_changes(before["content"], found["content"])
         html = sheet_html(
-            found["content"], version=meta, base=base, check=check, corrected=corrected
+            found["content"],
+            version=meta,
+            base=base,
+            check=check,
+            corrected=corrected,
+            changes=changes,
         )
         if suffix == "pdf":
             body = pdf(html)
         elif suffix == "xlsx":
-            body = sheet_xlsx(found["content"], version=meta)
+            body = sheet_xlsx(found["content"], version=meta, changes=changes)
         else:
             body = html.encode("utf-8")
         _rendered.put(key, body)
