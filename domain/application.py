@@ -1552,8 +1552,10 @@ class LianzhangApplication(
         reason: str,
         actor: str,
     ) -> dict[str, Any]:
-        """Publish a sheet's content as its next version (the first, or a correction)."""
-        self.get_village(village)
+        """Publish a sheet's content as its next version (the first, or a correction).
+        ``village`` is the code of a village or of a joint entity (联合社, which has its own
+        sheet: issue 11 item 3); the field keeps its name (stored events are a schema)."""
+        self.get_books(village)
 
         def command() -> dict[str, Any]:
             if self.exists(sheet_id(village, period)):

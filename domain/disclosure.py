@@ -4,6 +4,11 @@ A sheet for one village and period is published with its whole content (canonica
 the SHA-256 of that content. Publishing again for the same period is a correction: a new
 version that names the one it replaces. Nothing published is ever changed.
 
+A joint entity (联合社) has its own sheet too, since it handles the alliance's money (issue 11
+item 3): ``village`` then holds the joint entity's code. The field keeps its name because the
+stored events (``Opened``, ``Published``) are a schema: renaming it would orphan every sheet
+already published; ``sheet_id`` is the same for either kind of entity.
+
 The 民主理财小组 checks a sheet within its period or after it (a check dated before the period
 begins is refused), and never after today (refused by the application before saving).
 """
@@ -33,7 +38,7 @@ def sheet_id(village: str, period: str) -> UUID:
 
 
 class DisclosureSheet(Aggregate):
-    """All published versions of one village's sheet for one period."""
+    """All published versions of one village's (or joint entity's) sheet for one period."""
 
     @staticmethod
     def create_id(village: str, period: str) -> UUID:

@@ -1,4 +1,8 @@
-"""The content of a village's disclosure sheet (三公开: 财务公开 and 村务公开) for a period.
+"""The content of a disclosure sheet (三公开: 财务公开 and 村务公开) for a period, of a village or
+of a joint entity (联合社, which handles the alliance's money: issue 11 item 3). A joint entity's
+sheet is marked ``"kind": "joint"`` and has, besides the same parts, the capital it received by
+fund programme (``capital``); its distributions are paid to villages, not households. Only a
+joint entity's content has these keys: a village's content, and so its digest, is unchanged.
 
 财务公开 (农村集体经济组织财务公开规定): income and expenditure item by item, assets, claims and
 debts, distributions; 村务公开: the distribution plans of the period and their approval steps.
@@ -32,6 +36,7 @@ from projections.tables import (
     enterprises,
     entries,
     entry_lines,
+    equity_capital,
     opening_balances,
     plan_lines,
     plans,
@@ -216,8 +221,11 @@ def _where_from(
 
     if kind == "plan":
         payer = conn.execute(select(plans.c.payer).where(plans.c.code == other)).scalar()
-        if payer == village:
-            return f"本村收益分配（方案 {other}）"
+        if payer == village:  # a joint entity's own plan is the 联合社's, not a village's
+            if ("kind", village) not in found:
+                entity = queries.entity(conn, village) or {}
+                found[("kind", village)] = "本联合社" if entity.get("kind") == "joint" else "本村"
+            return f"{found[('kind', village)]}收益分配（方案 {other}）"
         return f"{name('plan', other)}分配（方案 {other}）"
     if kind == "capital":
         return f"{name('entity', other)}（入股资金）"
@@ -456,6 +464,63 @@ def _by_name(line: dict[str, Any], tb: TrialBalance, sign: int) -> dict[str, Any
     return {**line, "detail": detail} if detail else line
 
 
+def _capital(conn: Connection, joint: str, period: Period) -> dict[str, Any]:
+    """A joint entity's capital received by fund programme: what each village paid in during
+    the period (a refund negative), by programme, and what is held at the period end."""
+    rows = list(
+        conn.execute(
+            select(
+                equity_capital.c.village_code,
+                equity_capital.c.programme,
+                equity_capital.c.date,
+                equity_capital.c.amount_fen,
+            )
+            .where(and_(equity_capital.c.joint_code == joint, equity_capital.c.date <= period.end))
+            .order_by(equity_capital.c.village_code, equity_capital.c.programme)
+        )
+    )
+    names: dict[str, str] = {}
+
+    def name(code: str) -> str:
+        if code not in names:
+            entity = queries.entity(conn, code)
+            names[code] = entity["name"] if entity else code
+        return names[code]
+
+    received: dict[tuple[str, str], int] = {}
+    held: dict[str, int] = {}
+    for r in rows:
+        fen = int(r.amount_fen)
+        held[r.programme] = held.get(r.programme, 0) + fen
+        if r.date >= period.start:
+            key = (r.village_code, r.programme)
+            received[key] = received.get(key, 0) + fen
+    return {
+        "received": [
+            {
+                "village": village,
+                "name": name(village),
+                "programme": programme,
+                "programme_name": PROGRAMMES.get(programme, programme),
+                **money_item(from_fen(fen)),
+            }
+            for (village, programme), fen in sorted(received.items())
+            if fen
+        ],
+        "total": money_item(from_fen(sum(received.values()))),
+        "held": [
+            {
+                "programme": programme,
+                "programme_name": PROGRAMMES.get(programme, programme),
+                **money_item(from_fen(fen)),
+            }
+            for programme, fen in sorted(held.items())
+            if fen
+        ],
+        "held_total": money_item(from_fen(sum(held.values()))),
+    }
+
+
 def disclosure_content(
     conn: Connection,
     village: str,
@@ -468,8 +533,9 @@ def disclosure_content(
     layout: int = LAYOUT,
 ) -> dict[str, Any]:
     entity = queries.entity(conn, village)
-    if entity is None or entity["kind"] != "village":
-        raise LookupError(f"village {village} does not exist")
+    if entity is None or entity["kind"] not in ("village", "joint"):
+        raise LookupError(f"village or joint entity {village} does not exist")
+    joint = entity["kind"] == "joint"
     tb = closing_balances(conn, village, period.last_month)
     statements = _Statements(conn)
     sheet = balance_sheet(tb)
@@ -482,6 +548,7 @@ def disclosure_content(
         debts = [_by_name(x, tb, -1) for x in debts]
     return {
         **({"layout": layout} if layout >= 2 else {}),
+        **({"kind": "joint"} if joint else {}),
         "title": f"{entity['name']}{period.label}财务公开表",
         "village": {
             "code": village,
@@ -510,6 +577,7 @@ def disclosure_content(
         },
         "debts": {"lines": debts, "total": sheet["totals"]["liabilities"]},
         "equity": {"lines": sheet["equity"], "total": sheet["totals"]["equity"]},
+        **({"capital": _capital(conn, village, period)} if joint else {}),
         "distributions": _distributions(conn, village, period, statements),
         "affairs": _affairs(conn, village, period, statements),
         "checks": sheet["checks"],

@@ -82,7 +82,7 @@ def publish_sheet(
     reason: str,
     actor: str,
 ) -> dict[str, Any]:
-    runtime.app.get_village(village)
+    runtime.app.get_books(village)  # a village or a joint entity
     content = draft_sheet(
         runtime, village, period, checked_by=checked_by, checked_on=checked_on, opinion=opinion
     )

@@ -367,6 +367,39 @@ def sheet_xlsx(
                 moved["total_out"]["capitals"],
             ],
         )
+    if "capital" in content:  # a joint entity's sheet: capital received by fund programme
+        capital = content["capital"]
+        sheet(
+            "入股资金",
+            ["投入的村", "资金项目", "金额", "大写"],
+            [
+                [x["name"], x["programme_name"], _number(x["amount"]), x["capitals"]]
+                for x in capital["received"]
+            ]
+            + [
+                [
+                    "本期收到合计",
+                    "",
+                    _number(capital["total"]["amount"]),
+                    capital["total"]["capitals"],
+                ]
+            ]
+            + [
+                [
+                    f"期末持有（{content['period']['end']}）",
+                    x["programme_name"],
+                    _number(x["amount"]),
+                    x["capitals"],
+                ]
+                for x in capital["held"]
+            ],
+            [
+                "期末持有合计",
+                "",
+                _number(capital["held_total"]["amount"]),
+                capital["held_total"]["capitals"],
+            ],
+        )
     sheet(
         "资产",
         ["项目", "科目", "金额", "大写"],

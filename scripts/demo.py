@@ -100,9 +100,10 @@ DEMO_ALTERNATIVES: list[dict[str, Any]] = [
 
 
 def publish_demo_sheets(runtime: Runtime) -> int:
-    """Each demo village's sheets for 2025 and the first quarter of 2026, once."""
+    """Each demo village's sheets, and the joint entity's (it handles the alliance's money),
+    for 2025 and the first quarter of 2026, once."""
     wrote = 0
-    for code, *_ in VILLAGES:
+    for code in [*(v[0] for v in VILLAGES), JOINT_ENTITY]:
         for period, checked_on in SHEETS:
             if publishing.published(runtime, code, period) is None:
                 publishing.publish_sheet(

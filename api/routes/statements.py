@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -123,22 +124,17 @@ def _sheet_urls(village: str, period: str, version: int) -> dict[str, str]:
     return {"html": base, "pdf": f"{base}.pdf", "xlsx": f"{base}.xlsx"}
 
 
-@router.post(
-    "/villages/{village}/disclosures",
-    status_code=201,
-    response_model=SheetVersionPublic,
-    responses=PROBLEMS,
-    summary="Publish the village's disclosure sheet for a period (immutable version)",
-)
-def publish(village: str, body: SheetPublish, cmd: WriterDep) -> JSONResponse:
+def _publish(
+    code: str, body: SheetPublish, cmd: WriterDep, books: Callable[[str], Any], what: str
+) -> JSONResponse:
+    """Publish the sheet of a village or joint entity (``books`` loads and checks which)."""
     _period(body.period)
 
     def write() -> dict[str, Any]:
-        books = cmd.runtime.app.get_village(village)
-        cmd.require_township(books.township, f"village {village}")
+        cmd.require_township(books(code).township, f"{what} {code}")
         return publishing.publish_sheet(
             cmd.runtime,
-            village,
+            code,
             body.period,
             checked_by=body.checked_by,
             checked_on=body.checked_on,
@@ -148,9 +144,9 @@ def publish(village: str, body: SheetPublish, cmd: WriterDep) -> JSONResponse:
         )
 
     def read(version: dict[str, Any]) -> tuple[dict[str, Any], str]:
-        found = publishing.published(cmd.runtime, village, body.period, version["version"])
+        found = publishing.published(cmd.runtime, code, body.period, version["version"])
         assert found is not None
-        urls = _sheet_urls(village, body.period, found["version"])
+        urls = _sheet_urls(code, body.period, found["version"])
         meta = {
             k: found[k]
             for k in ("village_code", "period", "version", "digest", "replaces", "checked_on")
@@ -158,6 +154,42 @@ def publish(village: str, body: SheetPublish, cmd: WriterDep) -> JSONResponse:
         return {**meta, "urls": urls}, urls["html"]
 
     return cmd.run(write, read, replay=lambda recorded: {"version": recorded.value("version")})
+
+
+@router.post(
+    "/villages/{village}/disclosures",
+    status_code=201,
+    response_model=SheetVersionPublic,
+    responses=PROBLEMS,
+    summary="Publish the village's disclosure sheet for a period (immutable version)",
+)
+def publish(village: str, body: SheetPublish, cmd: WriterDep) -> JSONResponse:
+    return _publish(village, body, cmd, cmd.runtime.app.get_village, "village")
+
+
+@router.post(
+    "/joint-entities/{joint}/disclosures",
+    status_code=201,
+    response_model=SheetVersionPublic,
+    responses=PROBLEMS,
+    summary="Publish the joint entity's disclosure sheet for a period (immutable version)",
+    description="The joint entity (联合社) handles the alliance's money, so it has its own "
+    "public sheet: income and expenditure item by item, capital received by fund programme, "
+    "its distributions to villages. `village_code` in the answer holds the joint entity's "
+    "code (the field name of the stored sheet).",
+)
+def publish_joint(joint: str, body: SheetPublish, cmd: WriterDep) -> JSONResponse:
+    return _publish(joint, body, cmd, cmd.runtime.app.get_joint, "joint entity")
+
+
+@router.get(
+    "/joint-entities/{joint}/disclosures",
+    responses=described(list[PublishedSheet]),
+    summary="The joint entity's published sheets",
+)
+def list_joint_disclosures(joint: str, reader: ReaderDep) -> list[dict[str, Any]]:
+    reader.runtime.app.get_joint(joint)
+    return list_disclosures(joint, reader)
 
 
 @router.get(

@@ -418,6 +418,12 @@ def attempts(n: dict[str, str]) -> dict[str, list[tuple[str, dict[str, Any]]]]:
                 {"period": "2026-Q1", "checked_by": ["王"], "checked_on": "2026-04-02"},
             )
         ],
+        "/v1/joint-entities/{joint}/disclosures": [
+            (
+                f"/v1/joint-entities/{A.JOINT}/disclosures",
+                {"period": "2026-Q1", "checked_by": ["王"], "checked_on": "2026-04-02"},
+            )
+        ],
         "/v1/fairness/comparisons": [
             ("/v1/fairness/comparisons", {"plan": A.ALLIANCE_PLAN, "candidates": candidates})
         ],
