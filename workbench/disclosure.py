@@ -1,4 +1,5 @@
-"""三公开 (``/disclosure``): preview the draft sheet of a village and period (what ``GET
+"""三公开 (``/disclosure``): preview the draft sheet of a village or the joint entity (联合社,
+which has its own sheet) and a period (what ``GET
 /v1/villages/{v}/disclosures/{period}/draft`` answers, rendered as the public page renders it),
 publish it (记账/主管; ``projections.publishing.publish_sheet`` as ``POST
 /v1/villages/{v}/disclosures``), and the published versions with links to their ``/public``
@@ -14,7 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 from domain.periods import parse_period
 from projections import publishing
 from projections.render import sheet_html
-from workbench.registers import app_of, day, engine_of, form_of, may_write_in, text, today, villages
+from workbench.registers import app_of, day, engine_of, entities, form_of, may_write_in, text, today
 from workbench.render import FormRefused, page, run_form
 from workbench.session import FormUser, PageUser, require
 
@@ -30,7 +31,7 @@ def _index_context(request: Request, village: str = "", period: str = "") -> dic
     engine = engine_of(request)
     runtime = request.app.state.runtime
     return {
-        "villages": villages(engine),
+        "villages": entities(engine),  # the villages and the joint entity: each has a sheet
         "published": publishing.list_published(runtime),
         "village": village,
         "period": period or _quarter(request),
@@ -45,9 +46,9 @@ def index(request: Request, user: PageUser, village: str = "", period: str = "")
     if village:
         try:
             parse_period(context["period"])
-            app_of(request).get_village(village)
+            app_of(request).get_books(village)
         except Exception:
-            problem = "请选择村，并把期间写成 2025、2025-Q1 或 2025-03"
+            problem = "请选择村或联合社，并把期间写成 2025、2025-Q1 或 2025-03"
     return page(
         request, user, "disclosure_index.html", form={}, error=None, problem=problem, **context
     )
@@ -58,9 +59,9 @@ def draft(request: Request, user: PageUser, village: str, period: str) -> Respon
     """The draft sheet as the public page would show it (marked 草稿, nothing written)."""
     try:
         parse_period(period)
-        app_of(request).get_village(village)
+        app_of(request).get_books(village)
     except Exception:
-        return HTMLResponse("<p>没有这个村或期间</p>", status_code=404)
+        return HTMLResponse("<p>没有这个村、联合社或期间</p>", status_code=404)
     content = publishing.draft_sheet(
         request.app.state.runtime,
         village,
@@ -81,8 +82,8 @@ async def publish(request: Request, user: FormUser, village: str, period: str) -
     def write() -> dict[str, Any]:
         require(user, "sheet.publish")
         parse_period(period)
-        books = app_of(request).get_village(village)
-        may_write_in(user, books.township, f"村 {village}")
+        books = app_of(request).get_books(village)
+        may_write_in(user, books.township, f"{books.name}（{village}）")
         checked_by = [
             n.strip()
             for n in text(form, "checked_by").replace("，", "、").replace(",", "、").split("、")

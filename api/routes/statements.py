@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
 from pydantic import Field
 
-from api.deps import ReaderDep, WriterDep
+from api.deps import Reader, ReaderDep, WriterDep
 from api.problems import Problem
 from api.responses import (
     DistributionStatementPublic,
@@ -209,8 +209,23 @@ def list_disclosures(village: str, reader: ReaderDep) -> list[dict[str, Any]]:
     summary="What the sheet would contain if published now (nothing is written)",
 )
 def draft(village: str, period: str, reader: ReaderDep) -> Response:
-    _period(period)
     reader.runtime.app.get_village(village)
+    return _draft(village, period, reader)
+
+
+@router.get(
+    "/joint-entities/{joint}/disclosures/{period}/draft",
+    responses=described(SheetDraftPublic),
+    summary="What the joint entity's sheet would contain if published now (nothing is written)",
+)
+def draft_joint(joint: str, period: str, reader: ReaderDep) -> Response:
+    reader.runtime.app.get_joint(joint)
+    return _draft(joint, period, reader)
+
+
+def _draft(village: str, period: str, reader: Reader) -> Response:
+    """The content of ``village``'s (a village's or a joint entity's) sheet if published now."""
+    _period(period)
     content = publishing.draft_sheet(
         reader.runtime,
         village,

@@ -83,3 +83,24 @@ def test_the_joint_entity_publishes_its_own_sheet(api: Api) -> None:
             assert secret not in body
     report = verify(api.runtime)
     assert report["ok"], report
+
+
+def test_the_joint_entitys_draft_is_what_publishing_then_stores(api: Api) -> None:
+    """All but the check (who, when) and the ledger checkpoint, which publishing adds."""
+    run_scenario_a(api)
+    draft = api.client.get(
+        f"/v1/joint-entities/{A.JOINT}/disclosures/2026-Q1/draft", headers=api.auditor
+    )
+    assert draft.status_code == 200, draft.text
+    assert draft.json()["kind"] == "joint"
+    assert (
+        api.client.get(
+            "/v1/joint-entities/V01/disclosures/2026-Q1/draft", headers=api.auditor
+        ).status_code
+        == 422
+    )  # a village is not a joint entity (422 `joint`, as publishing)
+    published = publish_joint(api, "2026-Q1")
+    assert published.status_code == 201, published.text
+    stored = publishing.published(api.runtime, A.JOINT, "2026-Q1")["content"]  # type: ignore[index]
+    mine = {k: v for k, v in draft.json().items() if k not in ("checked", "ledger")}
+    assert mine == {k: v for k, v in stored.items() if k not in ("checked", "ledger")}

@@ -217,3 +217,30 @@ def test_a_preparer_has_no_publish_or_voucher_import_button(
     assert shown.status_code == 200 and 'id="publish-form"' not in shown.text
     imports = client.get("/imports")
     assert 'id="register-upload"' in imports.text and 'id="vouchers-upload"' not in imports.text
+
+
+def test_the_joint_entitys_sheet_is_previewed_and_published_too(
+    runtime: Runtime, client: TestClient
+) -> None:
+    from scripts.demo import JOINT_ENTITY, load_demo
+
+    load_demo(runtime.app, say=lambda _: None)
+    csrf = sign_in(runtime, client, "zhaoli", "bookkeeper", "唐坊镇")
+    shown = client.get(f"/disclosure?village={JOINT_ENTITY}&period=2025")
+    assert shown.status_code == 200 and 'id="publish-form"' in shown.text
+    assert f'<option value="{JOINT_ENTITY}" selected>黑牛养殖联合社' in shown.text
+    draft = client.get(f"/disclosure/{JOINT_ENTITY}/2025/draft")
+    assert draft.status_code == 200 and "黑牛养殖联合社2025年度财务公开表" in draft.text
+    assert "入股资金" in draft.text
+    published = client.post(
+        f"/disclosure/{JOINT_ENTITY}/2025/publish",
+        data={
+            "csrf_token": csrf,
+            "idempotency_key": "j1",
+            "checked_by": "张三、李四",
+            "checked_on": "2026-01-10",
+            "opinion": "账实相符",
+        },
+    )
+    assert published.status_code == 303, published.text
+    assert client.get(f"/public/sheets/{JOINT_ENTITY}/2025/v1").status_code == 200
