@@ -552,6 +552,35 @@ async def users_enable(request: Request, login: str, user: FormUser) -> Response
         return _people_page(request, user, errors={"form": refused.message}, status=refused.status)
 
 
+@router.post("/users/{login}/change", response_class=HTMLResponse)
+async def users_change(request: Request, login: str, user: FormUser) -> Response:
+    """An administrator changes a person's role and townships (and 姓名, phone): an event in the
+    log like their registration; the change holds from the person's next request."""
+    require(user, "people.manage")
+    form = await request.form()
+    app = request.app.state.runtime.app
+    values = {k: _text(form, k) for k in ("name", "role", "townships", "phone")}
+    try:
+        return await run_in_threadpool(
+            run_form,
+            request,
+            user,
+            form,
+            lambda: app.change_person(
+                login,
+                name=values["name"] or None,
+                role=values["role"] or None,
+                townships=split_townships(values["townships"]),
+                phone=values["phone"] or None,
+                actor=user.actor,
+            ),
+            lambda person: "/users",
+            replay=lambda replayed: app.get_person(login),
+        )
+    except FormRefused as refused:
+        return _people_page(request, user, errors={"form": refused.message}, status=refused.status)
+
+
 @router.post("/users/{login}/password", response_class=HTMLResponse)
 async def users_password(request: Request, login: str, user: FormUser) -> Response:
     """An administrator sets a person's password (forgotten, or locked out): their sessions

@@ -399,3 +399,46 @@ def test_an_admin_resets_a_locked_out_password(runtime: Runtime, client: TestCli
     )
     assert done.status_code == 200 and "已重设 李四（lisi）的密码" in done.text
     assert log_in(other, "lisi", "a fresh password").status_code == 303
+
+
+def test_an_admin_changes_a_persons_role_and_townships(
+    runtime: Runtime, client: TestClient
+) -> None:
+    register(runtime, "wangfang", "王芳")
+    register(runtime, "guanli", "刘志强", role="admin", townships=())
+    assert log_in(client, "wangfang").status_code == 303
+    forged = client.post(
+        "/users/wangfang/change",
+        data={"csrf_token": csrf_of(client), "role": "admin", "townships": ""},
+    )
+    assert forged.status_code == 403
+    assert runtime.app.get_person("wangfang").role == "preparer"
+    client.cookies.clear()
+    assert log_in(client, "guanli").status_code == 303
+    page = client.get("/users")
+    assert 'action="/users/wangfang/change"' in page.text
+    token = csrf_of(client, "/users")
+    refused = client.post(
+        "/users/wangfang/change",
+        data={"csrf_token": token, "idempotency_key": "c0", "role": "reviewer", "townships": ""},
+    )
+    assert refused.status_code == 422, refused.text  # a reviewer needs a township
+    assert runtime.app.get_person("wangfang").role == "preparer"
+    changed = client.post(
+        "/users/wangfang/change",
+        data={
+            "csrf_token": token,
+            "idempotency_key": "c1",
+            "name": "王芳",
+            "role": "reviewer",
+            "townships": "唐坊镇、花沟镇",
+            "phone": "",
+        },
+    )
+    assert changed.status_code == 303, changed.text
+    person = runtime.app.get_person("wangfang")
+    assert (person.role, sorted(person.townships)) == ("reviewer", ["唐坊镇", "花沟镇"])
+    # the change holds from wangfang's next request
+    client.cookies.clear()
+    assert log_in(client, "wangfang").status_code == 303
+    assert "审核" in client.get("/").text
