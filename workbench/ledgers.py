@@ -22,6 +22,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from moneyed import Money
 
+from api.tokens import Principal
 from domain.errors import DomainError
 from domain.periods import Period, parse_period
 from ledger.accounts import ChartOfAccounts
@@ -75,21 +76,31 @@ def period_switch(period: Period) -> dict[str, Any]:
     }
 
 
-@router.get("/ledgers")
-def ledgers_index(request: Request, user: PageUser, entity: str = "", period: str = "") -> Response:
+def entity_index(
+    request: Request, user: Principal, entity: str, period: str, *, base: str, template: str
+) -> Response:
+    """An index page of ``base`` (``/ledgers``, ``/statements``): the entities the person sees
+    and a picker; a picked entity they see is redirected to ``base/<entity>``."""
     engine = books_engine(request)
     with engine.connect() as conn:
         entities = visible_entities(conn, user)
     if entity and any(e["code"] == entity for e in entities):
         suffix = f"?period={period}" if period else ""
-        return RedirectResponse(f"/ledgers/{entity}{suffix}", status_code=303)
+        return RedirectResponse(f"{base}/{entity}{suffix}", status_code=303)
     return page(
         request,
         user,
-        "ledger_index.html",
+        template,
         entities=entities,
         period=period or default_period(request),
         error=f"没有单位 {entity}，或您无权查看" if entity else None,
+    )
+
+
+@router.get("/ledgers")
+def ledgers_index(request: Request, user: PageUser, entity: str = "", period: str = "") -> Response:
+    return entity_index(
+        request, user, entity, period, base="/ledgers", template="ledger_index.html"
     )
 
 

@@ -18,14 +18,14 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from domain.periods import Period
 from ledger.money import money
 from projections.render import AMOUNT_FORMAT
 from projections.statements import statement
 from workbench.accounts import books_engine, entity_or_none, visible_entities
-from workbench.ledgers import default_period, period_switch, read_period
+from workbench.ledgers import entity_index, period_switch, read_period
 from workbench.render import page
 from workbench.session import PageUser
 
@@ -68,19 +68,8 @@ def _statements(request: Request, user: Any, entity: str, period: str) -> Any:
 def statements_index(
     request: Request, user: PageUser, entity: str = "", period: str = ""
 ) -> Response:
-    engine = books_engine(request)
-    with engine.connect() as conn:
-        entities = visible_entities(conn, user)
-    if entity and any(e["code"] == entity for e in entities):
-        suffix = f"?period={period}" if period else ""
-        return RedirectResponse(f"/statements/{entity}{suffix}", status_code=303)
-    return page(
-        request,
-        user,
-        "statement_index.html",
-        entities=entities,
-        period=period or default_period(request),
-        error=f"没有单位 {entity}，或您无权查看" if entity else None,
+    return entity_index(
+        request, user, entity, period, base="/statements", template="statement_index.html"
     )
 
 
