@@ -87,6 +87,16 @@ class Uploads:
 UPLOADS = Uploads()
 
 
+def _previewed(user: Principal, digest: str) -> bytes:
+    """The file ``user`` previewed under ``digest``; refused when it is no longer kept."""
+    data = UPLOADS.get(user.key_owner, digest)
+    if data is None:
+        raise FormRefused(
+            "预览过的文件已经不在服务器上（超过30分钟或服务器重启），请重新上传", field="file"
+        )
+    return data
+
+
 def _context(request: Request, **extra: Any) -> dict[str, Any]:
     engine = engine_of(request)
     return {
@@ -250,11 +260,7 @@ async def register_confirm(request: Request, user: FormUser) -> Response:
     app = app_of(request)
 
     def parsed() -> register_files.RegisterFile:
-        data = UPLOADS.get(user.key_owner, digest)
-        if data is None:
-            raise FormRefused(
-                "预览过的文件已经不在服务器上（超过30分钟或服务器重启），请重新上传", field="file"
-            )
+        data = _previewed(user, digest)
         try:
             kinds: list[str] | None = list(app.get_register(village).share_kinds)
         except RegisterNotFoundError:
@@ -403,11 +409,7 @@ async def vouchers_confirm(request: Request, user: FormUser) -> Response:
     app = app_of(request)
 
     def vouchers() -> list[Any]:
-        data = UPLOADS.get(user.key_owner, digest)
-        if data is None:
-            raise FormRefused(
-                "预览过的文件已经不在服务器上（超过30分钟或服务器重启），请重新上传", field="file"
-            )
+        data = _previewed(user, digest)
         parsed = voucher_files.parse_vouchers(data, "xlsx", entity=entity or None)
         if parsed.problems:
             raise FormRefused("文件有问题，请重新上传预览", field="file")
