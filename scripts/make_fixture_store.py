@@ -48,6 +48,7 @@ import tempfile
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from sqlalchemy import MetaData, Table, select, text
@@ -118,8 +119,8 @@ def extras(runtime: object) -> None:
                 entity="V01", date=D(2026, month, day), memo=f"零星收入 {month}-{day}",
                 postings=receipt(f"{day}.{month:02d}"), actor=ACTOR,
             )  # fmt: skip
-    for month in ("2026-01", "2026-02", "2026-03"):
-        app.close_month(entity="V01", month=month, actor=ACTOR)
+    for closed in ("2026-01", "2026-02", "2026-03"):
+        app.close_month(entity="V01", month=closed, actor=ACTOR)
     app.open_account(entity="V01", code="50401", name="租金收入", parent="504", actor=ACTOR)
 
     # J01: a grant, land rent paid and corrected, a capital refund, a dividend corrected
@@ -141,14 +142,19 @@ def extras(runtime: object) -> None:
     )  # fmt: skip
     runtime.views.catch_up()
     with runtime.engine.connect() as conn:
-        declared = conn.execute(
-            select(entries.c.number)
-            .where(
-                entries.c.entity_code == A.JOINT,
-                entries.c.source == f"agreement:{A.AGREEMENT}",
+        declared = (
+            conn.execute(
+                select(entries.c.number)
+                .where(
+                    entries.c.entity_code == A.JOINT,
+                    entries.c.source == f"agreement:{A.AGREEMENT}",
+                )
+                .order_by(entries.c.number)
             )
-            .order_by(entries.c.number)
-        ).scalars().first()  # the declaration is the first entry of the agreement
+            .scalars()
+            .first()
+        )  # the declaration is the first entry of the agreement
+    assert declared is not None
     app.correct_dividend(
         agreement=A.AGREEMENT, entry=declared, year=2025, amount="187000.00",
         date=D(2026, 4, 2), reason="宣告金额有误", actor=ACTOR,
@@ -272,7 +278,10 @@ def extras(runtime: object) -> None:
             opinion="经民主理财小组逐笔审核。", reason=reason, actor=ACTOR,
         )  # fmt: skip
     app.post_entry(
-        entity="V01", date=D(2026, 9, 2), memo="补记租金", postings=receipt("500.00", "50401"),
+        entity="V01",
+        date=D(2026, 9, 2),
+        memo="补记租金",
+        postings=receipt("500.00", "50401"),
         actor=ACTOR,
     )
     runtime.views.catch_up()
@@ -321,6 +330,12 @@ def state_tables() -> list[Table]:
     return list(found.values())
 
 
+def _tables(runtime: Any) -> tuple[str, str]:
+    """The names of a store's event and snapshot tables."""
+    app = runtime.app
+    return app.recorder.events_table_name, app.snapshots.recorder.events_table_name
+
+
 def copy_to_postgres(sqlite_url: str, postgres_url: str, schema: str) -> None:
     """The SQLite store, row for row, into ``schema`` (tables made by this version's code)."""
     from projections.bootstrap import Runtime
@@ -331,9 +346,8 @@ def copy_to_postgres(sqlite_url: str, postgres_url: str, schema: str) -> None:
     target = Runtime(postgres_url, schema=schema, today=lambda: TODAY)
     source = Runtime(sqlite_url, today=lambda: TODAY)
     try:
-        events_table = target.app.recorder.events_table_name
-        snapshots_table = target.app.snapshots.recorder.events_table_name
-        lite_snapshots = source.app.snapshots.recorder.events_table_name
+        events_table, snapshots_table = _tables(target)
+        lite_events, lite_snapshots = _tables(source)
         with sqlite3.connect(sqlite_path(sqlite_url)) as db:
             present = {
                 r[0]
@@ -346,11 +360,11 @@ def copy_to_postgres(sqlite_url: str, postgres_url: str, schema: str) -> None:
             for table in tables:
                 table.create(target.engine, checkfirst=True)
             missing = present - {t.name for t in tables}
-            missing -= {source.app.recorder.events_table_name, lite_snapshots}
+            missing -= {lite_events, lite_snapshots}
             assert not missing, f"tables not copied: {sorted(missing)}"
             events = db.execute(
                 f"SELECT rowid, originator_id, originator_version, topic, state "
-                f"FROM {source.app.recorder.events_table_name} ORDER BY rowid"
+                f"FROM {lite_events} ORDER BY rowid"
             ).fetchall()
             snapshots = db.execute(
                 f"SELECT originator_id, originator_version, topic, state FROM {lite_snapshots}"
@@ -365,10 +379,7 @@ def copy_to_postgres(sqlite_url: str, postgres_url: str, schema: str) -> None:
                     f'INSERT INTO "{events_table}" (notification_id, originator_id, '
                     "originator_version, topic, state) VALUES (:n, :o, :v, :t, :s)"
                 ),
-                [
-                    {"n": n, "o": o, "v": v, "t": t, "s": bytes(s)}
-                    for n, o, v, t, s in events
-                ],
+                [{"n": n, "o": o, "v": v, "t": t, "s": bytes(s)} for n, o, v, t, s in events],
             )
             pg.execute(text(f'DELETE FROM "{snapshots_table}"'))
             pg.execute(
@@ -420,7 +431,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=ROOT / "tests" / "fixtures" / "wave2")
     parser.add_argument("--postgres-url", default=POSTGRES_URL)
+    parser.add_argument(
+        "--golden-only",
+        action="store_true",
+        help="record the golden outputs again from the fixture already in --out (only at the "
+        "commit that made the fixture: the golden files are what that version answered)",
+    )
     args = parser.parse_args(argv)
+    if args.golden_only:
+        return record_golden(args.out, args.postgres_url)
 
     from projections.bootstrap import Runtime
     from scripts import cli
@@ -454,11 +473,17 @@ def main(argv: list[str] | None = None) -> int:
         with psycopg.connect(args.postgres_url, autocommit=True) as conn:
             conn.execute(f'DROP SCHEMA IF EXISTS "{SCHEMA}" CASCADE')
 
-    # the golden outputs, from the written files as the test reads them, on both stores; the
-    # same after a rebuild
+    return record_golden(out, args.postgres_url)
+
+
+def record_golden(out: Path, postgres_url: str) -> int:
+    """The golden outputs, from the fixture's files as the test reads them, on both stores;
+    the same after a rebuild."""
+    from tests.integration import wave2_outputs as W
+
     found = {}
     for store in ("sqlite", "postgres"):
-        with W.restored(out, store, args.postgres_url) as (url, schema, env):
+        with W.restored(out, store, postgres_url) as (url, schema, env):
             found[store], again = W.outputs(url, schema, env, out)
         for name, data in again.items():
             if found[store][name] != data:

@@ -18,7 +18,7 @@ import os
 import shutil
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +35,7 @@ TODAY = datetime.date(2026, 11, 23)  # the clock of the drafts (as tests/conftes
 BY_STORE = "by-store"
 KEY_VARIABLES = ("LIANZHANG_SIGNING_KEY", "LIANZHANG_DATA_KEY")
 
-PERIODS = ("2025", "2026-Q1", "2026")
+PERIODS = ("2025", "2026")
 KINDS = ("trial-balance", "balance-sheet", "income")
 
 
@@ -170,9 +170,12 @@ def _file_name(path: str) -> str:
     return name + (f"@{query.replace('&', ',')}" if query else "")
 
 
-def api_outputs(url: str, schema: str | None, household_codes: dict[str, str]) -> dict[str, bytes]:
+def api_outputs(
+    url: str, schema: str | None, household_codes: dict[str, str], *, every: bool = True
+) -> dict[str, bytes]:
     """The answers of the HTTP API and the public pages (in-process, as ``lianzhang serve``
-    builds the app, with the tests' clock for the drafts), by golden file name."""
+    builds the app, with the tests' clock for the drafts), by golden file name; with
+    ``every=False`` only those read from the rebuilt read models (statements, sheets, plans)."""
     from fastapi.testclient import TestClient
 
     from api.main import create_app
@@ -185,7 +188,9 @@ def api_outputs(url: str, schema: str | None, household_codes: dict[str, str]) -
     try:
         token = TokenStore(runtime.engine).create(f"wave2-{uuid.uuid4().hex[:8]}", "admin")
         app = create_app(Settings(database_url=url, database_schema=schema), runtime=runtime)
-        with TestClient(app, headers={"Authorization": f"Bearer {token}"}) as client:
+        headers = {"Authorization": f"Bearer {token}"}  # and Chinese: no Accept-Language
+        # the host is in the QR codes of the public pages
+        with TestClient(app, base_url="http://testserver", headers=headers) as client:
 
             def get(path: str) -> Any:
                 response = client.get(path)
@@ -201,52 +206,63 @@ def api_outputs(url: str, schema: str | None, household_codes: dict[str, str]) -
                 out[f"api/{_file_name(path)}.cells.json"] = xlsx_cells(response.content)
                 return None
 
-            entities = [e["code"] for e in get("/v1/entities")]
-            for code in entities:
-                get(f"/v1/entities/{code}")
-                get(f"/v1/entities/{code}/accounts")
-                get(f"/v1/entities/{code}/entries?limit=1000")
-                get(f"/v1/entities/{code}/trial-balance?month=2025-12&cumulative=true")
-                get(f"/v1/entities/{code}/year-end-closings")
-                for period in PERIODS:
-                    for kind in KINDS:
-                        get(f"/v1/entities/{code}/statements/{kind}?period={period}")
-                get(f"/v1/entities/{code}/statements/general-ledger?period=2026")
-                get(f"/v1/entities/{code}/statements/account-detail?period=2026&account=102")
-                get(f"/v1/entities/{code}/vouchers?limit=100")
-            # the books as they stood at the end of the demo (a scratch replay of the log)
-            get("/v1/entities/V01/statements/trial-balance?period=2025&as_of_position=185")
-            get("/v1/entities/J01/statements/balance-sheet?period=2026&as_of_position=185")
-            for alliance in get("/v1/alliances"):
-                get(f"/v1/alliances/{alliance['code']}")
-            for agreement in get("/v1/agreements"):
-                get(f"/v1/agreements/{agreement['code']}")
-            get("/v1/joint-entities/J01/equity")
-            get("/v1/villages/V03/members")
-            for voucher in get("/v1/vouchers?limit=100")["items"]:
-                get(f"/v1/vouchers/{voucher['draft']}")
-            for plan in get("/v1/plans"):
-                get(f"/v1/plans/{plan['code']}")
-                get(f"/v1/plans/{plan['code']}/statement")
-            get("/v1/villages/V01/disclosures/2026/draft")
-            get("/v1/joint-entities/J01/disclosures/2026/draft")
-            get("/v1/audit/fingerprint")
-            get("/v1/audit/trail?entity=V04")
-            # the published sheets (三公开): each version as a page and as a workbook
-            sheets = [*get("/v1/joint-entities/J01/disclosures")]
-            for village in ("V01", "V02", "V03", "V04"):
-                sheets += get(f"/v1/villages/{village}/disclosures")
-            for sheet in sheets:
-                get(sheet["urls"]["html"])
-                get(sheet["urls"]["xlsx"])
-            get("/public")
-            for code in ("P2025-HNHM", "P2025-V03", "P2025-FIX"):
-                get(f"/public/plans/{code}")
-            for number, short in sorted(household_codes.items()):
-                get(f"/public/households?village=V03&number={number}&code={short}")
+            _requests(get, household_codes, every=every)
     finally:
         runtime.close()
     return out
+
+
+def _requests(get: Callable[[str], Any], household_codes: dict[str, str], every: bool) -> None:
+    """The requests whose answers are compared (``every=False``: after a rebuild, those that
+    read the read models the rebuild wrote)."""
+    entities = [e["code"] for e in get("/v1/entities")]
+    for code in entities:
+        for period in PERIODS:
+            for kind in KINDS:
+                get(f"/v1/entities/{code}/statements/{kind}?period={period}")
+        get(f"/v1/entities/{code}/statements/general-ledger?period=2026")
+        get(f"/v1/entities/{code}/statements/account-detail?period=2026&account=102")
+        if every:
+            get(f"/v1/entities/{code}")
+            get(f"/v1/entities/{code}/accounts")
+            get(f"/v1/entities/{code}/entries?limit=1000")
+    for plan in get("/v1/plans"):
+        get(f"/v1/plans/{plan['code']}/statement")
+        if every:
+            get(f"/v1/plans/{plan['code']}")
+    # the published sheets (三公开): each version as a page (and as a workbook)
+    sheets = [*get("/v1/joint-entities/J01/disclosures")]
+    for village in ("V01", "V02", "V03", "V04"):
+        sheets += get(f"/v1/villages/{village}/disclosures")
+    for sheet in sheets:
+        get(sheet["urls"]["html"])
+        if every:
+            get(sheet["urls"]["xlsx"])
+    if not every:
+        return
+    get("/v1/entities/V01/trial-balance?month=2026-03&cumulative=true")
+    get("/v1/entities/V04/year-end-closings")
+    get("/v1/entities/V01/vouchers?limit=100")
+    # the books as they stood at the end of the demo (a scratch replay of the log)
+    get("/v1/entities/V01/statements/trial-balance?period=2025&as_of_position=185")
+    get("/v1/entities/J01/statements/balance-sheet?period=2026&as_of_position=185")
+    for alliance in get("/v1/alliances"):
+        get(f"/v1/alliances/{alliance['code']}")
+    for agreement in get("/v1/agreements"):
+        get(f"/v1/agreements/{agreement['code']}")
+    get("/v1/joint-entities/J01/equity")
+    get("/v1/villages/V03/members")
+    for voucher in get("/v1/vouchers?limit=100")["items"]:
+        get(f"/v1/vouchers/{voucher['draft']}")
+    get("/v1/villages/V01/disclosures/2026/draft")
+    get("/v1/joint-entities/J01/disclosures/2026/draft")
+    get("/v1/audit/fingerprint")
+    get("/v1/audit/trail?entity=V04")
+    get("/public")
+    for code in ("P2025-HNHM", "P2025-V03", "P2025-FIX"):
+        get(f"/public/plans/{code}")
+    for number, short in sorted(household_codes.items()):
+        get(f"/public/households?village=V03&number={number}&code={short}")
 
 
 def _closing_checkpoint(line: bytes) -> bytes:
@@ -291,7 +307,7 @@ def outputs(
         _cli(url, schema, "init")
         found = {**api_outputs(url, schema, codes), **store_outputs(url, schema, Path(scratch))}
         _cli(url, schema, "rebuild")
-        again = api_outputs(url, schema, codes)
+        again = api_outputs(url, schema, codes, every=False)
         again["verify.json"] = _json(json.loads(_cli(url, schema, "verify", "--json")))
     return found, again
 
@@ -325,7 +341,9 @@ def first_difference(expected: dict[str, bytes], found: dict[str, bytes]) -> str
     and a unified diff of the first file that differs."""
     missing = sorted(set(expected) - set(found))
     extra = sorted(set(found) - set(expected))
-    differing = [name for name in sorted(expected) if name in found and found[name] != expected[name]]
+    differing = [
+        name for name in sorted(expected) if name in found and found[name] != expected[name]
+    ]
     if not (missing or extra or differing):
         return None
     report = []
