@@ -118,9 +118,7 @@ class ChainCheck:
     def pending(self) -> tuple[int, ...]:
         return tuple(self._pending)
 
-    def feed(
-        self, events: Sequence[Stored], rows: Sequence[Mapping[str, Any]]
-    ) -> ChainBreak | None:
+    def feed(self, events: Sequence[Stored], rows: Sequence[Any]) -> ChainBreak | None:
         """Check the next events (in position order, after everything fed before) against the
         chain rows of the same positions (rows beyond the last event are not looked at: they
         may belong to a save committed after the events were read). Returns the first problem

@@ -568,8 +568,9 @@ def test_cli_checkpoint_rebuild_verify(
         runtime.close()
     refused = lianzhang(database, tmp_path, "rebuild", check=False)
     assert refused.returncode == 2  # the read models stop before the altered event
-    assert f"signed chain at position {at}: event at position {at} does not hash" in (
-        refused.stderr.strip().splitlines()[-1]
+    assert (
+        f"signed chain at position {at}: event at position {at} does not hash"
+        in (refused.stderr.strip().splitlines()[-1])
     )
     failed = lianzhang(
         database, tmp_path, "verify", "--checkpoint", str(tmp_path / "cp.json"), check=False

@@ -18,11 +18,11 @@ from api.main import create_app
 from api.settings import Settings
 from ledger.money import Money
 from projections import queries
+from projections.audit import canonical_event, chain_hash
 from projections.bootstrap import Runtime
 from projections.signing import KEY_ENV, SAVE, load_or_create_key, save_message
 from tests.conftest import TODAY
 from tests.e2e.test_cli import lianzhang
-from projections.audit import canonical_event, chain_hash
 from tests.e2e.test_tamper import (
     chain_head,
     insert_event,
