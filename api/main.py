@@ -94,6 +94,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
             problem.kind,
             problem.detail,
             headers=problem.headers,
+            zh=problem.zh,
             **problem.extra,
         )
 
@@ -126,7 +127,9 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     def healthz() -> JSONResponse:
         """200 ``{"status": "ok"}`` when every read model is current; 503 ``{"status":
         "degraded", "stuck": [...]}`` when one cannot apply an event (the views that need it
-        answer 503, the others and the writes they allow go on)."""
+        answer 503, the others and the writes they allow go on), and with ``chain``
+        (position, problem, detail) when the read models stop before an event the signed
+        chain does not cover (every view answers 503 ``chain-broken``)."""
         body: dict[str, object] = {"status": "ok"}
         if reads.catch_up_in_request:
             rt.views.catch_up()
@@ -134,13 +137,18 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
             body["read_models"] = positions(rt.engine, (p.name for p in rt.views.projections))
         body["events"] = rt.views.head()
         stuck = sorted(rt.views.stuck.values(), key=lambda s: s.projection)
-        if not stuck:
+        broken = rt.gate.broken  # the read models stop before an event the chain does not sign
+        if not stuck and broken is None:
             return JSONResponse(body)
         body.update(
             status="degraded",
             stuck=[s.as_dict() for s in stuck],
-            detail="; ".join(s.sentence() for s in stuck),
+            detail="; ".join(
+                [*([broken.sentence()] if broken else []), *(s.sentence() for s in stuck)]
+            ),
         )
+        if broken is not None:
+            body["chain"] = broken.as_dict()
         return JSONResponse(body, status_code=503)
 
     return app

@@ -80,6 +80,11 @@ class Problem(BaseModel):
     projection: str | None = Field(default=None, description="503: the stuck read model")
     position: int | None = Field(default=None, description="503: the log position concerned")
     stuck: list[dict[str, Any]] | None = Field(default=None, description="503: every stuck one")
+    chain: dict[str, Any] | None = Field(
+        default=None,
+        description="503 `chain-broken`: the first event the signed chain does not cover "
+        "(position, problem, detail); the read models stop before it",
+    )
     behind: dict[str, int] | None = Field(
         default=None, description="503: read models behind the position, and where they are"
     )
@@ -93,7 +98,8 @@ DESCRIPTIONS = {
     415: "the uploaded file is not of a type accepted here (by its content)",
     422: "invalid request (`validation` with `errors`, or a domain refusal)",
     503: "a read model is stuck (`projection-stuck`) or behind the position asked for "
-    "(`read-models-behind`); retry after `Retry-After` seconds",
+    "(`read-models-behind`); retry after `Retry-After` seconds; or the log holds an event the "
+    "signed chain does not cover (`chain-broken`: every view stops before it)",
 }
 
 

@@ -484,6 +484,11 @@ class HealthPublic(Open):
         default=None, description="worker mode: each read model's position"
     )
     stuck: list[dict[str, Any]] | None = None
+    chain: dict[str, Any] | None = Field(
+        default=None,
+        description="the read models stop before this event: the signed chain does not cover "
+        "it (position, problem, detail)",
+    )
     detail: str | None = None
 
 

@@ -11,6 +11,7 @@ from fastapi import Request
 
 from api.problems import Problem
 from projections.bootstrap import Runtime
+from projections.chain_gate import ChainBrokenError
 from projections.runner import ProjectionStuckError
 
 AUDIT = ("chain", "audit")
@@ -45,6 +46,16 @@ def require_views(request: Request, runtime: Runtime) -> None:
 
 
 def stuck_problem(error: ProjectionStuckError) -> Problem:
+    if isinstance(error, ChainBrokenError):  # every view: the read models stop before it
+        broken = error.broken
+        return Problem(
+            503,
+            "chain-broken",
+            broken.sentence(),
+            zh=broken.sentence_zh(),
+            position=broken.position,
+            chain=broken.as_dict(),
+        )
     first = error.stuck[0]
     return Problem(
         503,

@@ -11,12 +11,20 @@ from sqlalchemy import Engine
 
 from domain.application import LianzhangApplication
 from projections.audit import AuditProjection, ChainProjection
+from projections.chain_gate import ChainGate
 from projections.database import event_store_env, make_engine
 from projections.economy_view import EconomyProjection
 from projections.ledger_view import LedgerProjection
 from projections.people_view import PeopleProjection
 from projections.runner import PullLoop
-from projections.signing import KEY_ENV, Signer, key_path, seal_existing, store_identity
+from projections.signing import (
+    KEY_ENV,
+    PublicKey,
+    Signer,
+    key_path,
+    seal_existing,
+    store_identity,
+)
 from projections.vault import open_vault
 from projections.voucher_view import VoucherProjection
 
@@ -51,6 +59,12 @@ class Runtime:
             register=self.key_path.with_name(self.key_path.name + ".sealed"),
             store=store_identity(database_url, schema),
         )
+        # the read models show only what the signed chain covers (projections.chain_gate)
+        self.gate = ChainGate(
+            self.engine,
+            self.app.recorder.events_table_name,  # type: ignore[attr-defined]
+            self.public_keys(),
+        )
         self.views = PullLoop(
             self.app,
             self.engine,
@@ -62,8 +76,14 @@ class Runtime:
                 PeopleProjection(),
                 VoucherProjection(),
             ],
+            gate=self.gate,
         )
         self.views.create_tables()
+
+    def public_keys(self) -> dict[str, PublicKey]:
+        """Every key the signed chain of this store may be signed with, by key id (the chain
+        gate checks each save with the key its last row names)."""
+        return {self.signer.key_id: self.signer.public}
 
     def close(self) -> None:
         self.app.close()

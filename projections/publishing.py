@@ -29,8 +29,10 @@ def draft_sheet(
     checked_on: datetime.date,
     opinion: str,
 ) -> dict[str, Any]:
-    """The content a sheet would have if published now."""
+    """The content a sheet would have if published now (refused when the read models stop
+    before an event the signed chain does not cover: ``ChainBrokenError``)."""
     runtime.views.catch_up()
+    runtime.views.require(())
     with runtime.engine.connect() as conn:
         return sheet_content(
             conn,

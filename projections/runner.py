@@ -82,6 +82,16 @@ def apply_page(
     writer.flush()
 
 
+class Gate(Protocol):
+    """What the pull loop asks of the chain gate (``projections.chain_gate.ChainGate``)."""
+
+    def advance(self, stop: int | None = None) -> int: ...
+
+    def reset(self) -> None: ...
+
+    def require(self) -> None: ...
+
+
 class TrackingConflict(Exception):
     """Another process applied the same page first; the page is read again."""
 
@@ -132,8 +142,10 @@ class PullLoop:
         projections: Sequence[Projection],
         *,
         page_size: int = PAGE_SIZE,
+        gate: Gate | None = None,
     ) -> None:
         self.app = app
+        self.gate = gate
         self.engine = engine
         self.projections = tuple(projections)
         self.page_size = page_size
@@ -143,7 +155,11 @@ class PullLoop:
         self._stuck_at: dict[str, float] = {}
 
     def require(self, names: Iterable[str]) -> None:
-        """Raise ProjectionStuckError when any of the named projections is stuck."""
+        """Raise ProjectionStuckError when any of the named projections is stuck, and its
+        ``ChainBrokenError`` (every view) when the gate stopped before an event the signed
+        chain does not cover."""
+        if self.gate is not None:
+            self.gate.require()
         found = [self.stuck[name] for name in names if name in self.stuck]
         if found:
             raise ProjectionStuckError(found)
@@ -172,6 +188,10 @@ class PullLoop:
         read model as of a past position); returns how many events were read and applied."""
         if stop is None and not self._behind():
             return 0
+        if self.gate is not None:  # only what the signed chain covers (projections.chain_gate)
+            stop = self.gate.advance(stop)
+            if not self._behind(stop):
+                return 0
         applied = 0
         with self._lock:
             for projection in self.projections:
@@ -261,11 +281,12 @@ class PullLoop:
                     raise TrackingConflict(projection.name)
             return applied
 
-    def _behind(self) -> bool:
-        """Whether any projection has events left to apply: two short reads that take no lock,
-        so the many requests that find the views up to date wait for nobody (on SQLite a locked
-        catch-up per request serialised every request of the server)."""
-        head = self.head()
+    def _behind(self, upto: int | None = None) -> bool:
+        """Whether any projection has events left to apply (up to ``upto``, else the head):
+        two short reads that take no lock, so the many requests that find the views up to date
+        wait for nobody (on SQLite a locked catch-up per request serialised every request of
+        the server)."""
+        head = self.head() if upto is None else upto
         with self.engine.connect() as conn:
             positions = dict(conn.execute(select(tracking.c.projection, tracking.c.position)).all())
         return any(int(positions.get(p.name, -1)) < head for p in self.projections)
@@ -323,6 +344,8 @@ class PullLoop:
         self.stuck.clear()
         self._stuck_at.clear()
         self._tracked.clear()
+        if self.gate is not None:
+            self.gate.reset()
         with self._lock, self.engine.begin() as conn:
             for projection in self.projections:
                 for table in reversed(projection.tables):
@@ -343,7 +366,10 @@ class PullLoop:
         from projections.replay import replay
 
         self.reset()
-        applied = replay(self, source or self.engine, progress=progress)
+        # the signed chain checked first, the whole log (the gate was reset): the replay stops
+        # before the first event it does not cover
+        stop = None if self.gate is None else self.gate.advance()
+        applied = replay(self, source or self.engine, stop=stop, progress=progress)
         return applied + self.catch_up(progress)
 
 

@@ -168,6 +168,7 @@ def _scratch_loop(runtime: Runtime, engine: Engine) -> PullLoop:
             PeopleProjection(),
             VoucherProjection(),
         ],
+        gate=runtime.gate,  # the same log: the same frontier
     )
 
 
@@ -264,12 +265,18 @@ def verify_sheets(runtime: Runtime) -> list[dict[str, Any]]:
     return problems
 
 
-def verify(runtime: Runtime, checkpoints: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
+def verify(
+    runtime: Runtime, checkpoints: Sequence[dict[str, Any]] = (), *, refuse_stuck: bool = False
+) -> dict[str, Any]:
     """Every check; ``ok`` only when none found anything. ``events`` counts the stored events
     (positions can have gaps on PostgreSQL); ``chain`` says how many of them were sealed at
-    upgrade rather than signed when written."""
+    upgrade rather than signed when written. With ``refuse_stuck`` (the command), a stuck read
+    model raises ``ProjectionStuckError`` once the chain is found intact (the replays would
+    stop at the same event); a broken chain is reported as such first."""
     runtime.views.catch_up()
     problems, summary = verify_signed_chain(runtime, checkpoints)
+    if not problems and refuse_stuck:
+        runtime.views.require(runtime.views.stuck)
     if not problems:  # a broken chain makes the replays below meaningless
         problems += verify_read_models(runtime)
         problems += verify_sheets(runtime)

@@ -15,6 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
 from eventsourcing.persistence import StoredEvent
 from fastapi.testclient import TestClient
 
@@ -24,6 +25,7 @@ from domain.agreement import EnterpriseAgreement
 from domain.books import VillageCollective
 from ledger.money import money
 from projections.bootstrap import Runtime
+from projections.signing import KEY_ENV
 from tests.builders import code
 from tests.conftest import TODAY
 from tests.e2e.conftest import Api
@@ -147,8 +149,11 @@ def test_a_stuck_economy_leaves_the_books_writable(api: Api) -> None:
 
 
 def test_serve_starts_and_verify_and_rebuild_name_the_stuck_projection(
-    database: tuple[str, str | None], tmp_path: Path
+    database: tuple[str, str | None], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # one server key for this process and the commands (on PostgreSQL the default key is
+    # under the working directory, and the commands run in tmp_path)
+    monkeypatch.setenv(KEY_ENV, str(tmp_path / "server-key.pem"))
     url, schema = database
     runtime = Runtime(url, schema=schema, today=lambda: TODAY)
     try:
