@@ -132,7 +132,7 @@ def urls(path: str, world: dict[str, str]) -> list[str]:
     found = [path]
     for name in re.findall(r"{(\w+)(?::\w+)?}", path):
         found = [
-            re.sub(r"{%s(?::\w+)?}" % name, value, url)
+            re.sub("{" + name + r"(?::\w+)?}", value, url)
             for url in found
             for value in fill(path, name, world)
         ]
@@ -200,11 +200,7 @@ def test_lists_show_nothing_of_another_township(
 ) -> None:
     c, app = client
     query = "?entity=V01&village=V03&period=2025&status=submitted"
-    routes = [
-        r
-        for r in workbench_routes(app, "GET")
-        if "{" not in r and r not in NO_TOWNSHIP_DATA
-    ]
+    routes = [r for r in workbench_routes(app, "GET") if "{" not in r and r not in NO_TOWNSHIP_DATA]
     person_session(c, app, "hgbook", "bookkeeper", [HOME])
     wrong = []
     for route in routes:
@@ -245,6 +241,8 @@ def test_every_write_on_an_object_of_another_township_is_refused_and_shows_nothi
             if answer.status_code not in (403, 404):
                 wrong.append(f"{url}: {answer.status_code}")
             elif shows_foreign(answer.text):
-                wrong.append(f"POST {url}: {answer.status_code} showing {shows_foreign(answer.text)}")
+                wrong.append(
+                    f"POST {url}: {answer.status_code} showing {shows_foreign(answer.text)}"
+                )
     assert wrong == [], wrong
     assert runtime.views.head() == head  # nothing written
