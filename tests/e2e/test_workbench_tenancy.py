@@ -178,7 +178,8 @@ def test_every_page_with_an_object_of_another_township_is_404(
     routes = [r for r in workbench_routes(app, "GET") if "{" in r]
     for route in routes:
         for url in urls(route, world):
-            admin_views[url] = c.get(url).status_code
+            if not url.endswith(".pdf"):  # made by weasyprint (slow); their page is checked
+                admin_views[url] = c.get(url).status_code
     person_session(c, app, "hgbook", "bookkeeper", [HOME])
     for route in routes:
         for url in urls(route, world):
