@@ -117,6 +117,9 @@ async def draft(request: Request, user: FormUser) -> Response:
             raise FormRefused("请选择分配范围", field="scope")
         if not target:
             raise FormRefused("请选择村或联村党组织", field="target")
+        if not any(t["code"] == target for t in _targets(request, user)[scope]):
+            what = "联村党组织" if scope == "alliance" else "村"  # none, or another township's
+            raise FormRefused(f"没有{what} {target}", field="target", status=404, kind="not-found")
         township = (
             app.get_alliance(target).township
             if scope == "alliance"
