@@ -26,7 +26,7 @@ from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 
-from api.idempotency import IdempotencyStore, StoredResponse, body_hash
+from api.idempotency import IdempotencyStore, StoredResponse, body_hash, checked_key
 from api.problems import Problem
 from api.tokens import Principal, TokenStore
 from api.views import needed, require_views
@@ -458,7 +458,7 @@ async def get_writer(
     if idempotency_key is not None:
         claim = RequestClaim(
             token=principal.key_owner,
-            key=idempotency_key,
+            key=checked_key(idempotency_key),  # 422 when empty, too long, control characters
             request=f"{request.method} {request.url.path}",
             body_hash=body_hash(await request.body()),
         )

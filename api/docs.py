@@ -10,6 +10,8 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from swagger_ui_bundle import swagger_ui_path
 
+from api.security import policy_with_inline_scripts
+
 ASSETS = "/docs-assets"
 
 
@@ -19,7 +21,7 @@ def install(app: FastAPI) -> None:
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
-        return get_swagger_ui_html(
+        page = get_swagger_ui_html(
             openapi_url=app.openapi_url or "/openapi.json",
             title=f"{app.title} — API",
             oauth2_redirect_url="/docs/oauth2-redirect",
@@ -27,7 +29,15 @@ def install(app: FastAPI) -> None:
             swagger_css_url=f"{ASSETS}/swagger-ui.css",
             swagger_favicon_url=f"{ASSETS}/favicon-32x32.png",
         )
+        return _allowing_its_scripts(page)
 
     @app.get("/docs/oauth2-redirect", include_in_schema=False)
     def oauth2_redirect() -> HTMLResponse:
-        return get_swagger_ui_oauth2_redirect_html()
+        return _allowing_its_scripts(get_swagger_ui_oauth2_redirect_html())
+
+
+def _allowing_its_scripts(page: HTMLResponse) -> HTMLResponse:
+    """The page with a Content-Security-Policy that lets exactly its own inline start-up
+    script run (by hash; ``api.security``)."""
+    page.headers["Content-Security-Policy"] = policy_with_inline_scripts(bytes(page.body).decode())
+    return page

@@ -22,7 +22,9 @@ from typing import Any
 from sqlalchemy import Column, DateTime, Engine, Integer, String, Table, Text, and_, select
 from sqlalchemy.exc import IntegrityError
 
+from api.problems import Problem
 from api.tokens import auth_metadata
+from domain.bounds import bad_character
 from domain.requests import KEY_LIFETIME
 from ledger.canonical import canonical_bytes
 
@@ -37,6 +39,46 @@ idempotency_responses = Table(
     Column("location", Text),
     Column("created_at", DateTime(timezone=True), nullable=False, index=True),
 )
+
+
+MAX_KEY = 255  # the column's length
+
+
+def checked_key(key: str) -> str:
+    """``key`` when it can be an Idempotency-Key, else a 422 naming the header (in Chinese by
+    default): an empty or whitespace-only key would be recorded as the key "" and turn every
+    later write of the token with an empty header into a 409 for 24 hours; a control character
+    cannot be stored (PostgreSQL refuses NUL); more than 255 characters do not fit."""
+    field = "Idempotency-Key"
+    if not key.strip():
+        raise Problem(
+            422,
+            "validation",
+            "Idempotency-Key is empty: send a new random key (a UUID) with each new request, "
+            "or leave the header out",
+            field=field,
+            zh="Idempotency-Key 不能为空：每个新请求请发送一个新的随机键（如 UUID），或者不发送"
+            "这个请求头",
+        )
+    bad = bad_character(key)
+    if bad is not None:
+        raise Problem(
+            422,
+            "validation",
+            f"Idempotency-Key contains the control character {bad}; a key is printable text "
+            "(a UUID)",
+            field=field,
+            zh=f"Idempotency-Key 含有控制字符 {bad}：键只能是可打印的文字（如 UUID）",
+        )
+    if len(key) > MAX_KEY:
+        raise Problem(
+            422,
+            "validation",
+            f"Idempotency-Key is {len(key)} characters long; at most {MAX_KEY}",
+            field=field,
+            zh=f"Idempotency-Key 有 {len(key)} 个字符，最多 {MAX_KEY} 个",
+        )
+    return key
 
 
 def body_hash(body: bytes) -> str:

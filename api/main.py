@@ -33,6 +33,7 @@ from api.routes import (
     voucher_batches,
     vouchers,
 )
+from api.security import SecurityHeaders
 from api.settings import Settings
 from api.tokens import TokenStore
 from api.views import stuck_problem
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     docs.install(app)
     openapi.install(app)
     app.add_middleware(RefuseControlCharacters)
+    app.add_middleware(SecurityHeaders)  # outermost: on every answer, refusals included
 
     @app.exception_handler(ProjectionStuckError)
     async def _stuck(request: Request, exc: ProjectionStuckError) -> JSONResponse:

@@ -8,6 +8,8 @@ Layout (one module a page family, templates and static files beside them):
 - ``workbench.render``: the Jinja2 environment, ``page()``, the form helpers (CSRF token and a
   fresh ``Idempotency-Key`` in every form), ``run_form()`` (a command through ``api.deps.Writer``
   with the person as actor: tenancy, exactly-once and read-your-writes as for the API);
+- ``workbench.scope``: what of which township the person sees (a page naming another
+  township's object is 404; lists leave it out);
 - the page modules (``home``, ``vouchers``, ``ledgers``, ``statements``, ``registers``,
   ``distribution``, ``disclosure``, ``imports``), each an ``APIRouter`` without the OpenAPI
   document (pages are not the API);

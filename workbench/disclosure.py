@@ -12,10 +12,23 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from api import security
+from api.tokens import Principal
 from domain.periods import parse_period
 from projections import publishing
 from projections.render import sheet_html
-from workbench.registers import app_of, day, engine_of, entities, form_of, may_write_in, text, today
+from workbench import scope
+from workbench.registers import (
+    app_of,
+    day,
+    engine_of,
+    entities,
+    form_of,
+    may_write_in,
+    missing,
+    text,
+    today,
+)
 from workbench.render import FormRefused, page, run_form
 from workbench.session import FormUser, PageUser, require
 
@@ -27,12 +40,16 @@ def _quarter(request: Request) -> str:
     return f"{on.year}-Q{(on.month - 1) // 3 + 1}"
 
 
-def _index_context(request: Request, village: str = "", period: str = "") -> dict[str, Any]:
+def _index_context(
+    request: Request, user: Principal, village: str = "", period: str = ""
+) -> dict[str, Any]:
     engine = engine_of(request)
     runtime = request.app.state.runtime
+    shown = entities(engine, user)  # the villages and the joint entities: each has a sheet
+    codes = {e["code"] for e in shown}
     return {
-        "villages": entities(engine),  # the villages and the joint entity: each has a sheet
-        "published": publishing.list_published(runtime),
+        "villages": shown,
+        "published": [s for s in publishing.list_published(runtime) if s["village_code"] in codes],
         "village": village,
         "period": period or _quarter(request),
         "today": today(request),
@@ -41,12 +58,13 @@ def _index_context(request: Request, village: str = "", period: str = "") -> dic
 
 @router.get("/disclosure")
 def index(request: Request, user: PageUser, village: str = "", period: str = "") -> Response:
-    context = _index_context(request, village, period)
+    context = _index_context(request, user, village, period)
     problem = None
     if village:
         try:
             parse_period(context["period"])
-            app_of(request).get_books(village)
+            if not any(e["code"] == village for e in context["villages"]):
+                raise LookupError(village)  # none, or another township's
         except Exception:
             problem = "请选择村或联合社，并把期间写成 2025、2025-Q1 或 2025-03"
     return page(
@@ -57,10 +75,7 @@ def index(request: Request, user: PageUser, village: str = "", period: str = "")
 @router.get("/disclosure/{village}/{period}/draft")
 def draft(request: Request, user: PageUser, village: str, period: str) -> Response:
     """The draft sheet as the public page would show it (marked 草稿, nothing written)."""
-    try:
-        parse_period(period)
-        app_of(request).get_books(village)
-    except Exception:
+    if not _sees(request, user, village, period):
         return HTMLResponse("<p>没有这个村、联合社或期间</p>", status_code=404)
     content = publishing.draft_sheet(
         request.app.state.runtime,
@@ -70,7 +85,18 @@ def draft(request: Request, user: PageUser, village: str, period: str) -> Respon
         checked_on=today(request),
         opinion="",
     )
-    return HTMLResponse(sheet_html(content))
+    # shown in the 三公开 page's <iframe>: framed by this site's own pages only
+    return HTMLResponse(sheet_html(content), headers=security.SAME_ORIGIN_FRAME)
+
+
+def _sees(request: Request, user: Principal, village: str, period: str) -> bool:
+    """A period, and a village or joint entity ``user`` sees (not another township's)."""
+    try:
+        parse_period(period)
+    except Exception:
+        return False
+    with engine_of(request).connect() as conn:
+        return scope.sees_entity(conn, user, village)
 
 
 @router.post("/disclosure/{village}/{period}/publish")
@@ -78,6 +104,8 @@ async def publish(request: Request, user: FormUser, village: str, period: str) -
     form = await form_of(request)
     form["which"] = "publish"
     runtime = request.app.state.runtime
+    if not _sees(request, user, village, period):  # before anything is run or shown
+        return missing(request, user, f"{village} {period} 的公开表")
 
     def write() -> dict[str, Any]:
         require(user, "sheet.publish")
@@ -121,5 +149,5 @@ async def publish(request: Request, user: FormUser, village: str, period: str) -
             error=refused,
             form=form,
             problem=None,
-            **_index_context(request, village, period),
+            **_index_context(request, user, village, period),
         )

@@ -15,8 +15,9 @@ from fastapi.responses import HTMLResponse, Response
 
 from api.tokens import Principal
 from domain.plan import STEPS
-from projections import distribution_statement, economy_queries, fairness, queries
+from projections import distribution_statement, economy_queries, fairness, queries, tables
 from projections.render import pdf, plan_html
+from workbench import scope
 from workbench.registers import (
     app_of,
     day,
@@ -74,21 +75,22 @@ STEP_HELP = {
 VOTING = ("商议", "审议", "决议")
 
 
-def _targets(request: Request) -> dict[str, list[dict[str, Any]]]:
+def _targets(request: Request, user: Principal) -> dict[str, list[dict[str, Any]]]:
     engine = engine_of(request)
     with engine.connect() as conn:
         villages = [e for e in queries.list_entities(conn) if e["kind"] == "village"]
         alliances = queries.list_alliances(conn)
-    return {"village": villages, "alliance": alliances}
+    return {"village": scope.seen(user, villages), "alliance": scope.seen(user, alliances)}
 
 
-def _index_context(request: Request) -> dict[str, Any]:
+def _index_context(request: Request, user: Principal) -> dict[str, Any]:
     engine = engine_of(request)
     with engine.connect() as conn:
-        plans = economy_queries.list_plans(conn)
+        seen = scope.seen_codes(conn, user, tables.plans)
+        plans = [p for p in economy_queries.list_plans(conn) if p["code"] in seen]
     return {
         "plans": plans,
-        "targets": _targets(request),
+        "targets": _targets(request, user),
         "presets": PRESETS,
         "scopes": SCOPES,
         "today": today(request),
@@ -97,7 +99,9 @@ def _index_context(request: Request) -> dict[str, Any]:
 
 @router.get("/distribution")
 def index(request: Request, user: PageUser) -> Response:
-    return page(request, user, "plan_index.html", form={}, error=None, **_index_context(request))
+    return page(
+        request, user, "plan_index.html", form={}, error=None, **_index_context(request, user)
+    )
 
 
 @router.post("/distribution")
@@ -113,6 +117,9 @@ async def draft(request: Request, user: FormUser) -> Response:
             raise FormRefused("请选择分配范围", field="scope")
         if not target:
             raise FormRefused("请选择村或联村党组织", field="target")
+        if not any(t["code"] == target for t in _targets(request, user)[scope]):
+            what = "联村党组织" if scope == "alliance" else "村"  # none, or another township's
+            raise FormRefused(f"没有{what} {target}", field="target", status=404, kind="not-found")
         township = (
             app.get_alliance(target).township
             if scope == "alliance"
@@ -165,7 +172,7 @@ async def draft(request: Request, user: FormUser) -> Response:
             status=refused.status,
             error=refused,
             form=form,
-            **_index_context(request),
+            **_index_context(request, user),
         )
 
 
@@ -241,15 +248,26 @@ def _plan_context(request: Request, code: str) -> dict[str, Any] | None:
 
 @router.get("/distribution/{code}")
 def show(request: Request, user: PageUser, code: str) -> Response:
+    if not _sees(request, user, code):
+        return page(request, user, "plan_missing.html", status=404, code=code)
     context = _plan_context(request, code)
     if context is None:
         return page(request, user, "plan_missing.html", status=404, code=code)
     return page(request, user, "plan_show.html", form={}, error=None, **context)
 
 
+def _sees(request: Request, user: Principal, code: str) -> bool:
+    """Whether plan ``code`` exists in a township ``user`` sees (``workbench.scope``)."""
+    with engine_of(request).connect() as conn:
+        return scope.sees_plan(conn, user, code)
+
+
 def _plan_write(
     request: Request, user: Principal, code: str, form: dict[str, Any], action: str, write: Any
 ) -> Response:
+    if not _sees(request, user, code):  # before anything is run or shown
+        return page(request, user, "plan_missing.html", status=404, code=code)
+
     def checked() -> str:
         require(user, action)
         plan = app_of(request).get_plan(code)
@@ -378,7 +396,7 @@ async def attach_comparison(request: Request, user: FormUser, code: str) -> Resp
 
 @router.get("/distribution/{code}/statement")
 def statement(request: Request, user: PageUser, code: str) -> Response:
-    found = _statement(request, code)
+    found = _statement(request, code) if _sees(request, user, code) else None
     if found is None:
         return page(request, user, "plan_missing.html", status=404, code=code)
     return HTMLResponse(plan_html(found))
@@ -386,7 +404,7 @@ def statement(request: Request, user: PageUser, code: str) -> Response:
 
 @router.get("/distribution/{code}/statement.pdf")
 def statement_pdf(request: Request, user: PageUser, code: str) -> Response:
-    found = _statement(request, code)
+    found = _statement(request, code) if _sees(request, user, code) else None
     if found is None:
         return page(request, user, "plan_missing.html", status=404, code=code)
     return Response(

@@ -97,11 +97,11 @@ def _previewed(user: Principal, digest: str) -> bytes:
     return data
 
 
-def _context(request: Request, **extra: Any) -> dict[str, Any]:
+def _context(request: Request, user: Principal, **extra: Any) -> dict[str, Any]:
     engine = engine_of(request)
-    return {
-        "villages": villages(engine),
-        "entities": entities(engine),
+    return {  # the person's townships' only (workbench.scope)
+        "villages": villages(engine, user),
+        "entities": entities(engine, user),
         "village": request.query_params.get("village", ""),
         "form": {},
         "error": None,
@@ -111,14 +111,14 @@ def _context(request: Request, **extra: Any) -> dict[str, Any]:
 
 @router.get("/imports")
 def index(request: Request, user: PageUser) -> Response:
-    return page(request, user, "import_index.html", **_context(request))
+    return page(request, user, "import_index.html", **_context(request, user))
 
 
 @router.get("/imports/register-template.xlsx")
 def register_template(request: Request, user: PageUser, village: str = "") -> Response:
     kinds: list[str] = list(register_files.DEFAULT_SHARE_KINDS)
-    if village:
-        try:
+    if village and any(v["code"] == village for v in villages(engine_of(request), user)):
+        try:  # the share kinds of a register of the person's townships only
             kinds = list(app_of(request).get_register(village).share_kinds)
         except (RegisterNotFoundError, DomainError):
             pass
@@ -234,7 +234,7 @@ async def register_preview(request: Request, user: FormUser) -> Response:
             user,
             "import_index.html",
             status=refused.status,
-            **_context(request, form=shown, error=refused),
+            **_context(request, user, form=shown, error=refused),
         )
     digest = UPLOADS.put(user.key_owner, data) if not problems else ""
     name = getattr(form.get("file"), "filename", "")
@@ -313,7 +313,9 @@ async def register_confirm(request: Request, user: FormUser) -> Response:
             user,
             "import_index.html",
             status=refused.status,
-            **_context(request, form={"which": "register", "village": village}, error=refused),
+            **_context(
+                request, user, form={"which": "register", "village": village}, error=refused
+            ),
         )
 
 
@@ -384,7 +386,7 @@ async def vouchers_preview(request: Request, user: FormUser) -> Response:
             user,
             "import_index.html",
             status=refused.status,
-            **_context(request, form=shown, error=refused),
+            **_context(request, user, form=shown, error=refused),
         )
     digest = UPLOADS.put(user.key_owner, data) if not problems else ""
     return page(
@@ -453,7 +455,7 @@ async def vouchers_confirm(request: Request, user: FormUser) -> Response:
             user,
             "import_index.html",
             status=refused.status,
-            **_context(request, form={"which": "vouchers", "entity": entity}, error=refused),
+            **_context(request, user, form={"which": "vouchers", "entity": entity}, error=refused),
         )
 
 

@@ -22,6 +22,7 @@ from api.deps import read_models
 from api.tokens import Principal
 from domain.privacy import id_number_problem
 from projections import economy_queries, queries
+from workbench import scope
 from workbench.render import FormRefused, page, run_form
 from workbench.session import FormUser, PageUser, require
 
@@ -87,14 +88,21 @@ def may_write_in(user: Principal, township: str, what: str) -> None:
         )
 
 
-def villages(engine: Engine) -> list[dict[str, Any]]:
-    with engine.connect() as conn:
-        return [e for e in queries.list_entities(conn) if e["kind"] == "village"]
+def villages(engine: Engine, user: Principal) -> list[dict[str, Any]]:
+    """The villages ``user`` sees (``workbench.scope``)."""
+    return [e for e in entities(engine, user) if e["kind"] == "village"]
 
 
-def entities(engine: Engine) -> list[dict[str, Any]]:
+def entities(engine: Engine, user: Principal) -> list[dict[str, Any]]:
+    """The villages and joint entities ``user`` sees (``workbench.scope``)."""
     with engine.connect() as conn:
-        return queries.list_entities(conn)
+        return scope.seen(user, queries.list_entities(conn))
+
+
+def missing(request: Request, user: Principal, what: str) -> Response:
+    """404 for a register that does not exist or that ``user`` does not see (the same answer:
+    another township's person does not learn that it exists)."""
+    return page(request, user, "register_missing.html", status=404, what=what)
 
 
 def today(request: Request) -> datetime.date:
@@ -121,9 +129,14 @@ def refused_page(
 def index(request: Request, user: PageUser) -> Response:
     engine = engine_of(request)
     with engine.connect() as conn:
-        alliances = [queries.alliance(conn, a["code"]) or a for a in queries.list_alliances(conn)]
+        alliances = [
+            queries.alliance(conn, a["code"]) or a
+            for a in scope.seen(user, queries.list_alliances(conn))
+        ]
         agreements = []
         for code in economy_queries.list_agreements(conn):
+            if not scope.sees_agreement(conn, user, code):
+                continue
             status = economy_queries.agreement_status(conn, code, today(request))
             if status is None:
                 continue
@@ -132,7 +145,7 @@ def index(request: Request, user: PageUser) -> Response:
                 for k in ("due", "received", "in_arrears")
             }
             agreements.append({**status, "totals": totals})
-        all_entities = queries.list_entities(conn)
+        all_entities = scope.seen(user, queries.list_entities(conn))
     return page(
         request,
         user,
@@ -150,10 +163,11 @@ def joint(request: Request, user: PageUser, code: str, as_of: str = "") -> Respo
     on = _as_of(request, as_of)
     with engine.connect() as conn:
         entity = queries.entity(conn, code)
-        if entity is None or entity["kind"] != "joint":
-            return page(request, user, "register_missing.html", status=404, what=f"联合社 {code}")
+        if entity is None or entity["kind"] != "joint" or not scope.sees_entity(conn, user, code):
+            return missing(request, user, f"联合社 {code}")
         equity = economy_queries.equity_register(conn, code, on)
-    names = {e["code"]: e["name"] for e in entities(engine)}
+        # the member villages of the person's own joint entity, whatever their township
+        names = {e["code"]: e["name"] for e in queries.list_entities(conn)}
     return page(
         request, user, "register_joint.html", entity=entity, equity=equity, names=names, as_of=on
     )
@@ -163,9 +177,11 @@ def joint(request: Request, user: PageUser, code: str, as_of: str = "") -> Respo
 def agreement(request: Request, user: PageUser, code: str) -> Response:
     engine = engine_of(request)
     with engine.connect() as conn:
+        if not scope.sees_agreement(conn, user, code):
+            return missing(request, user, f"协议 {code}")
         status = economy_queries.agreement_status(conn, code, today(request))
     if status is None:
-        return page(request, user, "register_missing.html", status=404, what=f"协议 {code}")
+        return missing(request, user, f"协议 {code}")
     return page(request, user, "register_agreement.html", a=status)
 
 
@@ -225,10 +241,18 @@ def village_page(
     q: str = "",
     page_: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
 ) -> Response:
+    if not _sees_village(request, user, village):
+        return missing(request, user, f"村 {village}")
     context = _village_context(request, village, as_of, q, page_)
-    if context["entity"] is None or context["entity"]["kind"] != "village":
-        return page(request, user, "register_missing.html", status=404, what=f"村 {village}")
     return page(request, user, "register_village.html", form={}, error=None, **context)
+
+
+def _sees_village(request: Request, user: Principal, village: str) -> bool:
+    with engine_of(request).connect() as conn:
+        found = queries.entity(conn, village)
+        return (
+            found is not None and found["kind"] == "village" and scope.sees(user, found["township"])
+        )
 
 
 def _village_write(
@@ -238,6 +262,9 @@ def _village_write(
     form: Mapping[str, Any],
     write: Callable[[], Any],
 ) -> Response:
+    if not _sees_village(request, user, village):  # before anything is run or shown
+        return missing(request, user, f"村 {village}")
+
     def checked() -> Any:
         require(user, "register.edit")
         may_write_in(user, app_of(request).entity_township(village), f"村 {village}")

@@ -31,6 +31,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
+from api import security
 from api.tokens import Principal
 from domain.errors import DomainError
 from domain.periods import parse_date
@@ -654,7 +655,7 @@ def attachment(draft: str, sha256: str, request: Request, user: PageUser) -> Res
         headers={
             "Content-Disposition": f"inline; filename*=UTF-8''{name}",
             "Cache-Control": "private, max-age=86400",
-            "X-Content-Type-Options": "nosniff",
+            **security.ATTACHMENT_HEADERS,  # sandboxed, as the API's /v1/attachments
         },
     )
 

@@ -18,6 +18,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
+from api import security
 from api.deps import ReaderDep, Replay, Writer, WriterDep
 from api.problems import Problem
 from api.schemas import Account, Amount, Day, OptionalText, Strict, Text
@@ -546,8 +547,7 @@ def get_attachment(
         media_type=found.media_type,
         headers={
             "Content-Disposition": disposition,
-            "X-Content-Type-Options": "nosniff",
-            "Content-Security-Policy": "sandbox; default-src 'none'",
+            **security.ATTACHMENT_HEADERS,  # the same as the workbench's
             "Cache-Control": "private, max-age=31536000, immutable",
         },
     )

@@ -104,7 +104,9 @@ def test_a_clerk_of_another_township_writes_nothing(runtime: Runtime, client: Te
         (f"/disclosure/{village}/2025/publish", {"checked_by": "张三", "checked_on": "2026-01-01"}),
     ):
         answer = client.post(path, data={**form, "csrf_token": csrf, "idempotency_key": path})
-        assert answer.status_code == 403, (path, answer.status_code)
+        # another township's village is not found (workbench.scope: 404, not 403)
+        assert answer.status_code == 404, (path, answer.status_code)
+        assert "唐坊镇" not in answer.text, path
     assert runtime.views.head() == before
 
 

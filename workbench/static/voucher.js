@@ -1,12 +1,17 @@
 /* 联账 voucher entry: live debit/credit totals, 大写 as you type, keyboard-only entry, the
    account picker (code, name or pinyin initials; ↑↓ and Enter), and a balance check before
    submitting. Amounts are summed in whole fen (integers), never in floating point.
-   Also: any [data-print] button prints the page. Served by the app; loads nothing else. */
+   Also: any [data-print] button prints the page; a [data-autosubmit] select sends its form when
+   changed (no inline handlers: the Content-Security-Policy allows no inline script). Served by
+   the app; loads nothing else. */
 (function () {
   "use strict";
 
   document.querySelectorAll("[data-print]").forEach(function (b) {
     b.addEventListener("click", function () { window.print(); });
+  });
+  document.querySelectorAll("[data-autosubmit]").forEach(function (s) {
+    s.addEventListener("change", function () { s.form.submit(); });
   });
 
   var form = document.getElementById("voucher-form");
