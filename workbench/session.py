@@ -529,6 +529,7 @@ def _switch(request: Request, user: Principal, form: FormData, login: str, *, on
         raise refusal(error) from error
     if not on:
         users_of(request).end_sessions(login)
+        request.app.state.tokens.revoke_owned(login)  # enabling again does not revive them
     return answer
 
 

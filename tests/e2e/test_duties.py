@@ -6,7 +6,6 @@ rules are the application's, not the store's)."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,7 +15,7 @@ from domain.errors import ConflictError
 from tests.builders import receipt
 from tests.e2e.conftest import Api, bearer
 from tests.e2e.test_api import post_entry, register_village
-from tests.e2e.test_people import lianzhang
+from scripts.cli import main
 from tests.e2e.test_voucher_workflow_api import act, body
 
 pytestmark = pytest.mark.parametrize("database", ["sqlite"], indirect=True)
@@ -37,9 +36,13 @@ def submitted(api: Api, village: str, headers: dict[str, str]) -> str:
     return draft
 
 
-def chinese(response: Any) -> dict[str, Any]:
-    found: dict[str, Any] = response.json()
-    return found
+def cli(database: tuple[str, str | None], capsys: Any, *args: str) -> tuple[int, str, str]:
+    """``lianzhang ARGS`` in this process but with its own runtime (its own caches, as another
+    process would have): (exit status, stdout, stderr)."""
+    url, schema = database
+    status = main(["--database-url", url, *(["--schema", schema] if schema else []), *args])
+    out = capsys.readouterr()
+    return status, out.out, out.err
 
 
 def test_a_preparers_clerk_token_prepares_but_cannot_approve_post_close_or_execute(
@@ -95,29 +98,25 @@ def test_an_admin_token_of_a_preparer_is_no_more_than_the_preparer(api: Api) -> 
 
 
 def test_token_create_refuses_a_role_above_the_persons(
-    database: tuple[str, str | None], tmp_path: Path
+    runtime: Any, database: tuple[str, str | None], capsys: Any
 ) -> None:
-    lianzhang(
-        database, tmp_path, "user", "create", "zhidan", "--name", "李晓红", "--role", "preparer",
-        "--township", "唐坊镇", "--password-stdin", input_text="a good password\n",
-    )  # fmt: skip
-    admin = lianzhang(
-        database, tmp_path, "token", "create", "t1", "--role", "admin", "--user", "zhidan",
-        check=False,
-    )  # fmt: skip
-    assert admin.returncode == 2, admin.stderr
-    assert len(admin.stderr.strip().splitlines()) == 1 and "preparer" in admin.stderr
-    elsewhere = lianzhang(
-        database, tmp_path, "token", "create", "t2", "--role", "clerk", "--township", "花沟镇",
-        "--user", "zhidan", check=False,
-    )  # fmt: skip
-    assert elsewhere.returncode == 2 and "花沟镇" in elsewhere.stderr
-    assert "t1" not in lianzhang(database, tmp_path, "token", "list").stdout
-    ok = lianzhang(
-        database, tmp_path, "token", "create", "t3", "--role", "clerk", "--township", "唐坊镇",
+    runtime.app.register_person("zhidan", "李晓红", "preparer", ["唐坊镇"], None, "cli")
+    status, _out, err = cli(
+        database, capsys, "token", "create", "t1", "--role", "admin", "--user", "zhidan"
+    )
+    assert status == 2, err
+    assert len(err.strip().splitlines()) == 1 and "preparer" in err
+    status, _out, err = cli(
+        database, capsys, "token", "create", "t2", "--role", "clerk", "--township", "花沟镇",
         "--user", "zhidan",
     )  # fmt: skip
-    assert ok.stdout.startswith("lz_")
+    assert status == 2 and "花沟镇" in err
+    assert "t1" not in cli(database, capsys, "token", "list")[1]
+    status, out, err = cli(
+        database, capsys, "token", "create", "t3", "--role", "clerk", "--township", "唐坊镇",
+        "--user", "zhidan",
+    )  # fmt: skip
+    assert status == 0 and out.startswith("lz_"), err
 
 
 def test_one_natural_person_has_one_active_login(api: Api) -> None:
@@ -155,18 +154,18 @@ def test_a_second_login_of_the_same_person_cannot_approve_their_voucher(api: Api
 
 
 def test_disabling_a_person_stops_their_token_at_the_next_request(
-    api: Api, database: tuple[str, str | None], tmp_path: Path
+    api: Api, database: tuple[str, str | None], capsys: Any
 ) -> None:
     village = register_village(api)
     zhuguan = person_token(api, "zhuguan", "clerk", "bookkeeper")
     # warm every cache of this process: the token has written and read
     assert post_entry(api, village, receipt("10.00"), headers=zhuguan).status_code == 201
     assert api.client.get(f"/v1/entities/{village}/entries", headers=zhuguan).status_code == 200
-    lianzhang(database, tmp_path, "user", "disable", "zhuguan")  # another process
+    assert cli(database, capsys, "user", "disable", "zhuguan")[0] == 0  # another runtime
     head = api.runtime.views.head()
     refused = post_entry(api, village, receipt("11.00"), headers=zhuguan)
     assert refused.status_code == 401, refused.text
     assert api.runtime.views.head() == head
     # enabling the person again does not revive the token (it was revoked)
-    lianzhang(database, tmp_path, "user", "enable", "zhuguan")
+    assert cli(database, capsys, "user", "enable", "zhuguan")[0] == 0
     assert post_entry(api, village, receipt("12.00"), headers=zhuguan).status_code == 401
