@@ -315,6 +315,10 @@ def cmd_user(args: argparse.Namespace) -> int:
         elif args.user_command == "enable":
             person = app.enable_person(args.login, CLI_ACTOR)
             print(f"enabled user {person.login}")
+        elif args.user_command == "unlock":
+            person = app.get_person(args.login)
+            counted = users.unlock(person.login)
+            print(f"unlocked user {person.login} (failed logins from {counted} address(es) cleared)")
         else:  # password
             person = app.get_person(args.login)
             users.set_password(person.login, _new_password(args))
@@ -895,8 +899,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     uchange.add_argument("--phone", help="手机号 ('' removes it)")
     for name, text in (
-        ("disable", "disable a person (ends their sessions)"),
+        ("disable", "disable a person (ends their sessions, revokes their tokens)"),
         ("enable", "enable a disabled person"),
+        ("unlock", "lift every lock-out of a person's login (failed logins forgotten)"),
     ):
         p = usub.add_parser(name, help=text)
         p.add_argument("login")

@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
 
 from api.lockout import LOCKOUT, login_failures
 from api.main import create_app
@@ -19,14 +21,34 @@ from api.settings import Settings
 from api.users import UserStore
 from projections.bootstrap import Runtime
 from scripts.cli import main
-from tests.e2e.test_sessions import PASSWORD, log_in, register
+from tests.e2e.test_sessions import PASSWORD, log_in
 
 SQLITE = pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+# Argon2id all the same, with less memory and time than pwdlib's recommended parameters, so
+# these tests of counting stay fast
+CHEAP = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=8192, parallelism=1),))
+
+
+def store(runtime: Runtime, **kw: Any) -> UserStore:
+    return UserStore(runtime.engine, hasher=CHEAP, **kw)
+
+
+def register(
+    runtime: Runtime,
+    login: str,
+    name: str,
+    role: str = "preparer",
+    townships: tuple[str, ...] = ("唐坊镇",),
+    phone: str | None = None,
+) -> None:
+    runtime.app.register_person(login, name, role, list(townships), phone, "cli")
+    store(runtime).set_password(login, PASSWORD)
 
 
 @pytest.fixture
 def browsers(runtime: Runtime) -> Any:
     app = create_app(Settings(database_url=runtime.database_url), runtime=runtime)
+    app.state.users = store(runtime)
     made = [
         TestClient(app, base_url="http://testserver", follow_redirects=False, client=(address, 50000))
         for address in ("10.0.0.1", "10.0.0.2")
@@ -53,8 +75,7 @@ def test_failures_from_one_address_do_not_lock_the_login_for_another(
 @SQLITE
 def test_unknown_wrong_and_locked_are_answered_alike(runtime: Runtime, browsers: Any) -> None:
     attacker, _clerk = browsers
-    runtime.app.register_person("lisi", "李四", "preparer", ["唐坊镇"], "13800001111", "cli")
-    UserStore(runtime.engine).set_password("lisi", PASSWORD)
+    register(runtime, "lisi", "李四", phone="13800001111")
     for _ in range(5):
         log_in(attacker, "lisi", "wrong password")
     answers = {
@@ -82,7 +103,7 @@ def error_of(page: str) -> str:
 def test_parallel_wrong_passwords_all_meet_the_lock_out(runtime: Runtime, browsers: Any) -> None:
     attacker, _clerk = browsers
     register(runtime, "shenhe", "王建国", role="reviewer")
-    users = UserStore(runtime.engine)
+    users = store(runtime)
     with ThreadPoolExecutor(10) as pool:
         refused = list(
             pool.map(
@@ -107,7 +128,7 @@ def test_user_unlock_and_the_password_reset_lift_the_lock(
     runtime: Runtime, database: tuple[str, str | None], capsys: Any
 ) -> None:
     register(runtime, "zhidan", "李晓红")
-    users = UserStore(runtime.engine)
+    users = store(runtime)
     for _ in range(5):
         with pytest.raises(Exception):
             users.verify("zhidan", "wrong password", "10.0.0.3")
@@ -130,14 +151,14 @@ def test_user_unlock_and_the_password_reset_lift_the_lock(
 def test_the_lock_out_is_in_the_database_for_every_process(runtime: Runtime) -> None:
     """Two stores (two processes) on one PostgreSQL schema see one lock-out, and it grows."""
     register(runtime, "shenji", "陈立明", role="auditor", townships=())
-    first, second = UserStore(runtime.engine), UserStore(runtime.engine)
-    for store in (first, second, first, second, first):
+    first, second = store(runtime), store(runtime)
+    for one in (first, second, first, second, first):
         with pytest.raises(Exception):
-            store.verify("shenji", "wrong password", "10.0.0.4")
+            one.verify("shenji", "wrong password", "10.0.0.4")
     with pytest.raises(Exception):
         second.verify("shenji", PASSWORD, "10.0.0.4")
-    later = UserStore(
-        runtime.engine,
+    later = store(
+        runtime,
         now=lambda: datetime.datetime.now(datetime.UTC) + LOCKOUT + datetime.timedelta(seconds=5),
     )
     with pytest.raises(Exception):  # one more failure after the lock: locked twice as long
@@ -150,3 +171,20 @@ def test_the_lock_out_is_in_the_database_for_every_process(runtime: Runtime) -> 
     until = row.locked_until.replace(tzinfo=row.locked_until.tzinfo or datetime.UTC)
     assert until - datetime.datetime.now(datetime.UTC) > LOCKOUT * 2
     second.verify("shenji", PASSWORD, "10.0.0.5")
+
+
+@SQLITE
+def test_a_full_queue_of_password_checks_is_answered_429_at_once(
+    runtime: Runtime, browsers: Any
+) -> None:
+    from api.hash_slots import HashSlots
+
+    register(runtime, "zhuguan", "张淑芬", role="bookkeeper")
+    slots = HashSlots(concurrent=1, queue=0, wait=0.01)
+    browser = browsers[0]
+    browser.app.state.users = store(runtime, slots=slots)
+    with slots.slot():  # every slot taken, no room to wait
+        busy = log_in(browser, "zhuguan")
+    assert busy.status_code == 429 and busy.headers["Retry-After"] == "5"
+    assert "请 5 秒后再试" in busy.text
+    assert log_in(browser, "zhuguan").status_code == 303
