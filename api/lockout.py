@@ -74,7 +74,8 @@ def _aware(moment: datetime.datetime | None) -> datetime.datetime | None:
 def lock_for(failures: int) -> datetime.timedelta:
     """How long an address waits after its ``failures``-th failure in a row (≥ 5)."""
     doubling = min(max(failures - MAX_FAILURES, 0), 16)
-    return min(LOCKOUT * (2**doubling), MAX_LOCK)
+    wait: datetime.timedelta = LOCKOUT * (2**doubling)
+    return min(wait, MAX_LOCK)
 
 
 def clean_address(address: str | None) -> str:
@@ -111,10 +112,7 @@ def reserve(conn: Connection, login: str, address: str, now: datetime.datetime) 
             delete(login_failures).where(
                 (login_failures.c.login == login)
                 & (login_failures.c.last_failure < now - MAX_LOCK)
-                & (
-                    login_failures.c.locked_until.is_(None)
-                    | (login_failures.c.locked_until < now)
-                )
+                & (login_failures.c.locked_until.is_(None) | (login_failures.c.locked_until < now))
             )
         )
         conn.execute(

@@ -248,9 +248,7 @@ class UserStore:
         if not right:
             raise LoginRefused(WRONG)
 
-    def change_password(
-        self, login: str, old: str, new: str, address: str | None = None
-    ) -> None:
+    def change_password(self, login: str, old: str, new: str, address: str | None = None) -> None:
         """The person's own change: the old password is needed (a wrong one counts as a failed
         login from ``address``, so the lock-out also guards this form)."""
         check_new_password(new)

@@ -355,8 +355,7 @@ class Voucher(Aggregate):
             f"{self._english()} was prepared by {by}, who may not review it "
             "(separation of duties): another reviewer approves or returns it",
             field="actor",
-            zh=f"不能{doing}自己制单的凭证：{self._what()}由{mine}制单，"
-            "请由另一位审核人员审核",
+            zh=f"不能{doing}自己制单的凭证：{self._what()}由{mine}制单，请由另一位审核人员审核",
         )
 
     # -- commands ----------------------------------------------------------------------------

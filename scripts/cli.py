@@ -318,7 +318,9 @@ def cmd_user(args: argparse.Namespace) -> int:
         elif args.user_command == "unlock":
             person = app.get_person(args.login)
             counted = users.unlock(person.login)
-            print(f"unlocked user {person.login} (failed logins from {counted} address(es) cleared)")
+            print(
+                f"unlocked user {person.login} (failed logins from {counted} address(es) cleared)"
+            )
         else:  # password
             person = app.get_person(args.login)
             users.set_password(person.login, _new_password(args))

@@ -12,16 +12,18 @@ import pytest
 
 from api.tokens import TokenStore
 from domain.errors import ConflictError
+from scripts.cli import main
 from tests.builders import receipt
 from tests.e2e.conftest import Api, bearer
 from tests.e2e.test_api import post_entry, register_village
-from scripts.cli import main
 from tests.e2e.test_voucher_workflow_api import act, body
 
 pytestmark = pytest.mark.parametrize("database", ["sqlite"], indirect=True)
 
 
-def person_token(api: Api, login: str, role: str, person_role: str, phone: str | None = None) -> dict[str, str]:
+def person_token(
+    api: Api, login: str, role: str, person_role: str, phone: str | None = None
+) -> dict[str, str]:
     """A person of ``person_role`` in 唐坊镇 and a token of ``role`` of theirs."""
     api.runtime.app.register_person(login, f"人{login}", person_role, ["唐坊镇"], phone, "cli")
     townships = ["唐坊镇"] if role == "clerk" else []
@@ -94,7 +96,10 @@ def test_an_admin_token_of_a_preparer_is_no_more_than_the_preparer(api: Api) -> 
     assert act(api, draft, "approve", zhidan).status_code == 403
     elsewhere = api.client.post(f"/v1/entities/{other}/vouchers", json=body(), headers=zhidan)
     assert elsewhere.status_code == 403
-    assert api.client.post(f"/v1/entities/{village}/vouchers", json=body(), headers=zhidan).status_code == 201
+    assert (
+        api.client.post(f"/v1/entities/{village}/vouchers", json=body(), headers=zhidan).status_code
+        == 201
+    )
 
 
 def test_token_create_refuses_a_role_above_the_persons(
