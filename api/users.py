@@ -224,29 +224,38 @@ class UserStore:
             with self.slots.slot():
                 self.hasher.verify(password, self._dummy)  # the same time as a known login
             raise LoginRefused(WRONG)
-        with _login_lock(login), self.slots.slot():
-            with self.engine.begin() as conn:
-                allowed = lockout.reserve(conn, login, address, self.now())
-            if not allowed:
-                self.hasher.verify(password, self._dummy)  # the same time as a check
-                raise LoginRefused(WRONG)
-            try:
-                right, rehashed = self.hasher.verify_and_update(password, stored)
-            except Exception:  # a hash pwdlib does not know: never a login
-                right, rehashed = False, None
-            with self.engine.begin() as conn:
-                if not right:
-                    lockout.failed(conn, login, address, self.now())
-                else:
-                    lockout.succeeded(conn, login, address)
-                    if rehashed:
-                        conn.execute(
-                            update(credentials)
-                            .where(credentials.c.login == login)
-                            .values(password_hash=rehashed)
-                        )
+        # a slot first (a full queue answers at once), then this login's turn: attempts at one
+        # login are checked one after another, each counted before its check
+        with self.slots.slot():
+            with _login_lock(login):
+                with self.engine.begin() as conn:
+                    allowed = lockout.reserve(conn, login, address, self.now())
+                right = False
+                if allowed:
+                    right = self._check(login, password, stored, address)
+            if not allowed:  # outside the login's turn, the same time as a check
+                self.hasher.verify(password, self._dummy)
         if not right:
             raise LoginRefused(WRONG)
+
+    def _check(self, login: str, password: str, stored: str, address: str) -> bool:
+        """Check a reserved attempt and record its outcome."""
+        try:
+            right, rehashed = self.hasher.verify_and_update(password, stored)
+        except Exception:  # a hash pwdlib does not know: never a login
+            right, rehashed = False, None
+        with self.engine.begin() as conn:
+            if not right:
+                lockout.failed(conn, login, address, self.now())
+                return False
+            lockout.succeeded(conn, login, address)
+            if rehashed:
+                conn.execute(
+                    update(credentials)
+                    .where(credentials.c.login == login)
+                    .values(password_hash=rehashed)
+                )
+        return True
 
     def change_password(self, login: str, old: str, new: str, address: str | None = None) -> None:
         """The person's own change: the old password is needed (a wrong one counts as a failed
