@@ -26,6 +26,7 @@ from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 
+from api.duties import duty_of, require_duty
 from api.idempotency import IdempotencyStore, StoredResponse, body_hash, checked_key
 from api.problems import Problem
 from api.tokens import Principal, TokenStore
@@ -178,6 +179,21 @@ def public_runtime(request: Request) -> Any:
     return runtime if engine is runtime.engine else OnReplica(runtime, engine)
 
 
+def people_of(request: Request) -> Callable[[str], Any | None]:
+    """login -> the person's aggregate (None when there is none), read from the log at each
+    call (the repository fast-forwards a cached aggregate with newer events first), so a
+    person disabled by another process stops their tokens at the next request."""
+    app = request.app.state.runtime.app
+
+    def person(login: str) -> Any | None:
+        try:
+            return app.get_person(login)
+        except NotFoundError:
+            return None
+
+    return person
+
+
 def get_principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
@@ -192,7 +208,7 @@ def get_principal(
             headers=challenge,
         )
     tokens: TokenStore = request.app.state.tokens
-    principal = tokens.authenticate(credentials.credentials)
+    principal = tokens.authenticate(credentials.credentials, people_of(request))
     if principal is None:
         raise Problem(
             401,
@@ -349,7 +365,7 @@ class Writer:
             answered = self._replayed(read, replay, status)
             if answered is not None:
                 return answered
-        townships = None if self.principal.role == "admin" else self.principal.townships
+        townships = None if self.principal.writes_everywhere else self.principal.townships
         context = CommandContext(actor=self.actor, townships=townships, claim=self.claim)
         try:
             with acting(context):
@@ -447,12 +463,14 @@ async def get_writer(
         ),
     ] = None,
 ) -> Writer:
-    if principal.role == "auditor":
+    if not principal.writes_anything:
         raise Problem(
             403,
             "read-only",
-            f"token {principal.name!r} is an auditor token and may only read",
+            f"token {principal.name!r} is an auditor token (or a token of an auditor) and may "
+            "only read",
         )
+    require_duty(principal, duty_of(request))
     require_views(request, runtime)
     claim = None
     if idempotency_key is not None:

@@ -3,6 +3,13 @@
 Roles: ``admin`` does everything; ``clerk`` reads everything and writes only in its townships;
 ``auditor`` reads everything and writes nothing. A token is shown once, when it is created;
 only its SHA-256 is stored (tokens are 256-bit random strings, so a plain hash is enough).
+
+A token that belongs to a person (``owner``) acts with at most the person's role and in at most
+the person's townships (``domain.roles.may_both``), read from the person's aggregate at every
+request (:meth:`TokenStore.authenticate` with ``people``), so disabling a person or lowering
+their role holds from the token's very next request, in every process. Disabling a person also
+revokes their tokens (:meth:`TokenStore.revoke_owned`): enabling them again does not revive
+an old token. Nothing about a token is cached in a process.
 """
 
 from __future__ import annotations
@@ -11,7 +18,9 @@ import datetime
 import hashlib
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import (
     Column,
@@ -28,7 +37,16 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from domain.roles import TOKEN_ROLES, WRITING_ROLES, may
+from domain.roles import (
+    ACTIONS,
+    PERSON_ROLES,
+    TOKEN_ROLES,
+    TOKEN_ROLES_OF_PERSON,
+    WRITING_ROLES,
+    may_both,
+    role_label,
+    token_role_allowed,
+)
 
 ROLES = TOKEN_ROLES
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -71,6 +89,9 @@ class Principal:
     person: str | None = None
     display: str = ""
     session: bool = False
+    # the role of the person a token belongs to (None in the workbench, where ``role`` is the
+    # person's own, and for a token without owner): the token acts with at most this role
+    person_role: str | None = None
 
     @property
     def actor(self) -> str:
@@ -89,13 +110,23 @@ class Principal:
         return f"user:{self.person}" if self.session else self.name
 
     def may(self, action: str) -> bool:
-        """Whether this caller's role may take ``action`` (``domain.roles.ACTIONS``)."""
-        return may(self.role, action)
+        """Whether this caller may take ``action`` (``domain.roles.ACTIONS``): its role and,
+        for a person's token, the person's role both allow it."""
+        return may_both(self.role, self.person_role, action)
+
+    @property
+    def writes_everywhere(self) -> bool:
+        """An administrator (an admin token of an administrator, or without owner)."""
+        return self.role == "admin" and self.person_role in (None, "admin")
+
+    @property
+    def writes_anything(self) -> bool:
+        return any(self.may(action) for action in ACTIONS)
 
     def may_write_in(self, township: str) -> bool:
-        if self.role == "admin":
+        if self.writes_everywhere:
             return True
-        return self.role in WRITING_ROLES and township in self.townships
+        return self.writes_anything and self.role in WRITING_ROLES and township in self.townships
 
 
 def _hash(token: str) -> str:
@@ -119,15 +150,29 @@ def add_owner_column(engine: Engine) -> None:
             raise
 
 
-def _display_name(engine: Engine, login: str) -> tuple[str, bool]:
-    """(姓名, disabled) of ``login`` from the read model ``people`` (the login itself and
-    False when the person is not known there)."""
-    from projections.people_view import person_row
+def person_limits(token_role: str, person: Any) -> tuple[str, ...]:
+    """Why a token of ``token_role`` may not be given to ``person`` (a ``domain.people.Person``):
+    (English, Chinese), or () when it may."""
+    if token_role_allowed(token_role, person.role):
+        return ()
+    allowed = ", ".join(TOKEN_ROLES_OF_PERSON.get(person.role, ()))
+    return (
+        f"user {person.login} is a {person.role} ({PERSON_ROLES.get(person.role, '')}): a token "
+        f"of theirs may have the role {allowed}, not {token_role}",
+        f"用户 {person.login} 的角色是{role_label(person.role)}，其令牌只能是 {allowed}，"
+        f"不能是 {token_role}",
+    )
 
-    row = person_row(engine, login)
-    if row is None:
-        return login, False
-    return str(row["name"]), bool(row["disabled"])
+
+def effective_townships(
+    token_role: str, token_townships: frozenset[str], person_role: str, person_townships: Any
+) -> frozenset[str]:
+    """The townships a person's token writes in: the token's and the person's both (an
+    administrator's are everywhere; an admin token of a lesser person writes in the person's)."""
+    if person_role in ("admin", "auditor"):
+        return token_townships
+    mine = frozenset(person_townships)
+    return mine if token_role == "admin" else token_townships & mine
 
 
 class TokenStore:
@@ -176,7 +221,14 @@ class TokenStore:
             ) from None
         return token
 
-    def authenticate(self, token: str) -> Principal | None:
+    def authenticate(
+        self, token: str, people: Callable[[str], Any | None] | None = None
+    ) -> Principal | None:
+        """The caller of ``token``, or None (unknown, revoked, its person disabled or gone).
+
+        ``people``: login -> the person's aggregate (``domain.people.Person``) or None; the
+        application's, which is read from the log at each call. Without it (tools, tests) the
+        read model ``people`` is asked, which may lag the log."""
         with self.engine.connect() as conn:
             row = conn.execute(
                 select(api_tokens).where(api_tokens.c.token_hash == _hash(token))
@@ -186,11 +238,26 @@ class TokenStore:
         townships = frozenset(t for t in row.townships.split("\n") if t)
         if row.owner is None:
             return Principal(name=row.name, role=row.role, townships=townships)
-        display, disabled = _display_name(self.engine, row.owner)
-        if disabled:  # a disabled person's tokens stop with them
-            return None
+        if people is None:
+            from projections.people_view import person_row
+
+            found = person_row(self.engine, row.owner)
+            if found is None or found["disabled"]:
+                return None
+            display, person_role = str(found["name"]), str(found["role"])
+            person_townships: Any = found.get("townships") or ()
+        else:
+            person = people(row.owner)
+            if person is None or person.disabled:  # a disabled person's tokens stop with them
+                return None
+            display, person_role, person_townships = person.name, person.role, person.townships
         return Principal(
-            name=row.name, role=row.role, townships=townships, person=row.owner, display=display
+            name=row.name,
+            role=row.role,
+            townships=effective_townships(row.role, townships, person_role, person_townships),
+            person=row.owner,
+            display=display,
+            person_role=person_role,
         )
 
     def list(self) -> list[dict[str, object]]:
@@ -207,6 +274,17 @@ class TokenStore:
                 }
                 for r in rows
             ]
+
+    def revoke_owned(self, owner: str) -> int:
+        """Revoke every active token of the person ``owner`` (they were disabled); how many."""
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(api_tokens)
+                .where(api_tokens.c.owner == owner)
+                .where(api_tokens.c.revoked_at.is_(None))
+                .values(revoked_at=datetime.datetime.now(datetime.UTC))
+            )
+        return int(result.rowcount or 0)
 
     def revoke(self, name: str) -> None:
         with self.engine.begin() as conn:

@@ -5,11 +5,15 @@ so a rebuild of the read models never drops them. The person (login, 姓名, rol
 disabled) is in the log (``domain.people``); only what must never be there is here.
 
 - ``lz_credentials``: one row per login: the password's Argon2id hash (pwdlib's
-  ``PasswordHash.recommended()``, the string starts ``$argon2id$``), the count of failed
-  logins, and until when the login is locked. After :data:`MAX_FAILURES` failures in a row
-  the login is locked for :data:`LOCKOUT` (15 minutes): every attempt until then is refused,
-  with the right password too, and the refusal says when the lock ends without saying whether
-  the password was right.
+  ``PasswordHash.recommended()``, the string starts ``$argon2id$``), and the login's failures
+  from every address. Failed logins are counted by login and client address
+  (``api.lockout``: five from one address make that address wait 15 minutes, then twice as
+  long after each further failure; no address can lock the login for another). Attempts at one
+  login are checked one after another (a lock per login in the process, and each attempt
+  counted in the database before its check), and Argon2 work is bounded for the process
+  (``api.hash_slots``). Unknown logins, wrong passwords and locked addresses get the same
+  answer (:data:`WRONG`, 401), each after one Argon2 check (a dummy one when there is nothing
+  to check), so neither the text nor the time tells which logins exist.
 - ``lz_sessions``: one row per browser session: the SHA-256 of its id (the id itself is only
   in the person's cookie), the login, its CSRF token, and when it was made and last used. A
   session ends after :data:`IDLE` (12 hours) without a request, and :data:`ABSOLUTE` (7 days)
@@ -25,57 +29,26 @@ from __future__ import annotations
 import datetime
 import hashlib
 import secrets
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from pwdlib import PasswordHash
-from sqlalchemy import (
-    Column,
-    DateTime,
-    Engine,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    delete,
-    select,
-    update,
-)
+from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.exc import IntegrityError
+
+from api import lockout
+from api.hash_slots import SLOTS, Busy, HashSlots
+from api.lockout import LOCKOUT, MAX_FAILURES
+from api.user_tables import credentials, sessions, users_metadata
 
 MIN_PASSWORD = 8
 MAX_PASSWORD = 128
-MAX_FAILURES = 5
-LOCKOUT = datetime.timedelta(minutes=15)
 IDLE = datetime.timedelta(hours=12)
 ABSOLUTE = datetime.timedelta(days=7)
 # the last-used time is written at most this often (not on every page)
 TOUCH_EVERY = datetime.timedelta(minutes=1)
 CHINA = datetime.timezone(datetime.timedelta(hours=8), "CST")
-
-# Not a read model: kept out of the projections' metadata so a rebuild never drops it.
-users_metadata = MetaData()
-
-credentials = Table(
-    "lz_credentials",
-    users_metadata,
-    Column("login", String(64), primary_key=True),
-    Column("password_hash", Text, nullable=False),
-    Column("failures", Integer, nullable=False, default=0),
-    Column("locked_until", DateTime(timezone=True)),
-    Column("changed_at", DateTime(timezone=True), nullable=False),
-)
-
-sessions = Table(
-    "lz_sessions",
-    users_metadata,
-    Column("id_hash", String(64), primary_key=True),
-    Column("login", String(64), nullable=False, index=True),
-    Column("csrf", String(64), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("last_seen", DateTime(timezone=True), nullable=False),
-)
 
 _hasher = PasswordHash.recommended()
 # verified against when the login is unknown, so an unknown login takes as long as a known one
@@ -100,7 +73,28 @@ class LoginRefused(Exception):
         self.locked_until = locked_until
 
 
-WRONG = "登录名或密码不正确"
+class LoginBusy(LoginRefused):
+    """Too many password checks at once in this process: 429 with ``Retry-After``."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"登录的人太多，请 {retry_after} 秒后再试")
+        self.retry_after = retry_after
+
+
+# the one answer to an unknown login, a wrong password and a locked address alike
+WRONG = "登录名或密码不正确（多次输错后须等候一段时间才能再试，或请管理员解锁）"
+
+# attempts at one login are checked one after another in a process
+_login_locks: dict[str, threading.Lock] = {}
+_login_locks_guard = threading.Lock()
+
+
+def _login_lock(login: str) -> threading.Lock:
+    with _login_locks_guard:
+        lock = _login_locks.get(login)
+        if lock is None:
+            lock = _login_locks[login] = threading.Lock()
+        return lock
 
 
 def utcnow() -> datetime.datetime:
@@ -116,15 +110,6 @@ def _aware(moment: datetime.datetime | None) -> datetime.datetime | None:
 
 def _digest(session_id: str) -> str:
     return hashlib.sha256(session_id.encode()).hexdigest()
-
-
-def locked_message(until: datetime.datetime) -> str:
-    """The refusal of a locked login, in Chinese, with when the lock ends (Beijing time)."""
-    local = until.astimezone(CHINA)
-    return (
-        f"连续 {MAX_FAILURES} 次登录失败，该账户已锁定 {int(LOCKOUT.total_seconds() // 60)} "
-        f"分钟，请于 {local:%H:%M}（北京时间）以后再试"
-    )
 
 
 def check_new_password(password: str) -> None:
@@ -150,9 +135,21 @@ class Session:
 class UserStore:
     """Passwords (hashed), lock-out and sessions of people, on the store's database."""
 
-    def __init__(self, engine: Engine, *, now: Callable[[], datetime.datetime] = utcnow) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        now: Callable[[], datetime.datetime] = utcnow,
+        slots: HashSlots = SLOTS,
+        hasher: PasswordHash | None = None,
+    ) -> None:
+        """``hasher``: pwdlib's recommended Argon2id unless given (tests give a cheaper
+        Argon2id, the same algorithm with less memory and time)."""
         self.engine = engine
         self.now = now
+        self.slots = slots
+        self.hasher = hasher or _hasher
+        self._dummy = _DUMMY_HASH if hasher is None else hasher.hash(secrets.token_urlsafe(16))
         users_metadata.create_all(engine)
 
     # -- passwords ---------------------------------------------------------------------------
@@ -161,9 +158,10 @@ class UserStore:
         """Set (or reset) ``login``'s password, and lift any lock-out; an administrator's act
         (the command line, a new person). Checks the password first."""
         check_new_password(password)
-        hashed = _hasher.hash(password)
+        hashed = self.hasher.hash(password)
         now = self.now()
         with self.engine.begin() as conn:
+            lockout.unlock(conn, login)
             done = conn.execute(
                 update(credentials)
                 .where(credentials.c.login == login)
@@ -201,62 +199,76 @@ class UserStore:
             ).scalar_one_or_none()
         return None if value is None else str(value)
 
-    def verify(self, login: str, password: str) -> None:
-        """Check ``login``'s password, counting failures: returns when it is right, else
-        raises :class:`LoginRefused` (locked: says until when, right password or not)."""
-        now = self.now()
-        with self.engine.connect() as conn:
-            row = conn.execute(select(credentials).where(credentials.c.login == login)).first()
-        if row is None:
-            _hasher.verify(password, _DUMMY_HASH)  # the same time as a known login
-            raise LoginRefused(WRONG)
-        locked_until = _aware(row.locked_until)
-        if locked_until is not None and locked_until > now:
-            raise LoginRefused(locked_message(locked_until), locked_until=locked_until)
+    def unlock(self, login: str) -> int:
+        """Lift every lock-out of ``login`` (``lianzhang user unlock``); how many addresses were
+        counting failures."""
+        with self.engine.begin() as conn:
+            return lockout.unlock(conn, login)
+
+    def verify(self, login: str, password: str, address: str | None = None) -> None:
+        """Check ``login``'s password from client ``address``: returns when it is right, else
+        raises :class:`LoginRefused` with :data:`WRONG` (unknown, wrong or locked alike), or
+        :class:`LoginBusy` when the process has no slot for the check."""
+        where = lockout.clean_address(address)
         try:
-            right, rehashed = _hasher.verify_and_update(password, row.password_hash)
+            self._verify(login, password, where)
+        except Busy as busy:
+            raise LoginBusy(busy.retry_after) from None
+
+    def _verify(self, login: str, password: str, address: str) -> None:
+        with self.engine.connect() as conn:
+            stored = conn.execute(
+                select(credentials.c.password_hash).where(credentials.c.login == login)
+            ).scalar_one_or_none()
+        if stored is None:
+            with self.slots.slot():
+                self.hasher.verify(password, self._dummy)  # the same time as a known login
+            raise LoginRefused(WRONG)
+        # a slot first (a full queue answers at once), then this login's turn: attempts at one
+        # login are checked one after another, each counted before its check
+        with self.slots.slot():
+            with _login_lock(login):
+                with self.engine.begin() as conn:
+                    allowed = lockout.reserve(conn, login, address, self.now())
+                right = False
+                if allowed:
+                    right = self._check(login, password, stored, address)
+            if not allowed:  # outside the login's turn, the same time as a check
+                self.hasher.verify(password, self._dummy)
+        if not right:
+            raise LoginRefused(WRONG)
+
+    def _check(self, login: str, password: str, stored: str, address: str) -> bool:
+        """Check a reserved attempt and record its outcome."""
+        try:
+            right, rehashed = self.hasher.verify_and_update(password, stored)
         except Exception:  # a hash pwdlib does not know: never a login
             right, rehashed = False, None
-        if right:
-            values: dict[str, object] = {"failures": 0, "locked_until": None}
-            if rehashed:
-                values["password_hash"] = rehashed
-            with self.engine.begin() as conn:
-                conn.execute(
-                    update(credentials).where(credentials.c.login == login).values(**values)
-                )
-            return
         with self.engine.begin() as conn:
-            conn.execute(
-                update(credentials)
-                .where(credentials.c.login == login)
-                .values(failures=credentials.c.failures + 1)
-            )
-            failures = conn.execute(
-                select(credentials.c.failures).where(credentials.c.login == login)
-            ).scalar_one()
-            until = None
-            if failures >= MAX_FAILURES:
-                until = now + LOCKOUT
+            if not right:
+                lockout.failed(conn, login, address, self.now())
+                return False
+            lockout.succeeded(conn, login, address)
+            if rehashed:
                 conn.execute(
                     update(credentials)
                     .where(credentials.c.login == login)
-                    .values(failures=0, locked_until=until)
+                    .values(password_hash=rehashed)
                 )
-        if until is not None:  # raised after the commit (inside, it would roll the lock back)
-            raise LoginRefused(locked_message(until), locked_until=until)
-        raise LoginRefused(WRONG)
+        return True
 
-    def change_password(self, login: str, old: str, new: str) -> None:
+    def change_password(self, login: str, old: str, new: str, address: str | None = None) -> None:
         """The person's own change: the old password is needed (a wrong one counts as a failed
-        login, so the lock-out also guards this form)."""
+        login from ``address``, so the lock-out also guards this form)."""
         check_new_password(new)
         try:
-            self.verify(login, old)
-        except LoginRefused as refused:
-            if refused.locked_until is not None:
-                raise PasswordError(refused.message, "old_password") from None
-            raise PasswordError("原密码不正确", "old_password") from None
+            self.verify(login, old, address)
+        except LoginBusy as busy:
+            raise PasswordError(busy.message, "old_password") from None
+        except LoginRefused:
+            raise PasswordError(
+                "原密码不正确（多次输错后须等候一段时间才能再试）", "old_password"
+            ) from None
         if new == old:
             raise PasswordError("新密码不能与原密码相同", "new_password")
         self.set_password(login, new)
@@ -327,3 +339,21 @@ class UserStore:
             return len(
                 conn.execute(select(sessions.c.id_hash).where(sessions.c.login == login)).all()
             )
+
+
+__all__ = [
+    "ABSOLUTE",
+    "IDLE",
+    "LOCKOUT",
+    "MAX_FAILURES",
+    "WRONG",
+    "LoginBusy",
+    "LoginRefused",
+    "PasswordError",
+    "Session",
+    "UserStore",
+    "check_new_password",
+    "credentials",
+    "sessions",
+    "users_metadata",
+]

@@ -6,6 +6,16 @@ townships, and their being disabled or enabled again. Passwords are never in an 
 live in the credentials table of ``api.users`` (hashed), beside the log, so a password can be
 changed or forgotten without a trace of it in the immutable log.
 
+One natural person, one active login (security issue item 4): two people are the same natural
+person (:func:`same_natural_person`) when they have the same 姓名 and the same 手机号, or the
+same 姓名 and one of them has no phone (nothing then tells them apart). Registering, enabling
+or changing a person so that two active logins would be the same natural person is refused
+(``domain.people_commands``); two people who share a 姓名 are told apart by their phones. The
+own-voucher rule compares natural persons the same way (``domain.voucher_workflow``), from the
+people as they are when the voucher is reviewed, so a second login — even one made after the
+first was disabled — never reviews the first's voucher. Decision: no new stored field: the
+natural person is what the log already records of each login (姓名, 手机号).
+
 A person belongs to no township (``domain.tenancy.township_of`` answers None); only someone
 allowed ``people.manage`` (an administrator) may write one, which the commands check
 (``domain.people_commands``).
@@ -40,6 +50,41 @@ class PersonNotFoundError(NotFoundError):
 
 class PersonExistsError(ConflictError):
     kind = "person-exists"
+
+
+class SamePersonError(ConflictError):
+    """A second active login of one natural person (姓名 + 手机号)."""
+
+    kind = "same-person"
+
+
+def same_natural_person(
+    name: str, phone: str | None, other_name: str, other_phone: str | None
+) -> bool:
+    """Whether (姓名, 手机号) and (other 姓名, other 手机号) are one natural person: the same
+    姓名, and the same phone or a phone missing on either side (see the module)."""
+    if name != other_name:
+        return False
+    return phone is None or other_phone is None or phone == other_phone
+
+
+def refuse_second_login(
+    login: str, name: str, phone: str | None, others: Iterable[tuple[str, str, str | None]]
+) -> None:
+    """Refuse when an active person among ``others`` (login, 姓名, 手机号) other than
+    ``login`` is the natural person (``name``, ``phone``)."""
+    for other, other_name, other_phone in others:
+        if other != login and same_natural_person(name, phone, other_name, other_phone):
+            phones = phone or other_phone
+            seen = f"、手机号 {phones}" if phones else "（未登记手机号）"
+            raise SamePersonError(
+                f"{name} ({phones or 'no phone'}) already has the active login {other}: one "
+                "person has one active login (disable it first, or give each person with "
+                "this name their own phone number)",
+                field="login",
+                zh=f"{name}{seen}已有启用的登录名 {other}：一个人只能有一个启用的账户"
+                "（请先停用原账户；同名的不同人员请各自登记手机号）",
+            )
 
 
 def person_id(login: str) -> UUID:

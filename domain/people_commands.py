@@ -20,8 +20,17 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, RecordConflictError
 
 from domain.context import current
-from domain.errors import ForbiddenError
-from domain.people import Person, PersonExistsError, PersonNotFoundError, clean_login, person_id
+from domain.errors import ForbiddenError, InvalidRequestError
+from domain.people import (
+    Person,
+    PersonExistsError,
+    PersonNotFoundError,
+    clean_login,
+    clean_name,
+    clean_phone,
+    person_id,
+    refuse_second_login,
+)
 
 T = TypeVar("T")
 
@@ -41,8 +50,29 @@ def require_people_manager() -> None:
         )
 
 
+# the active people as (login, 姓名, 手机号), from the read model ``people`` brought up to date
+# (``projections.bootstrap.Runtime`` sets it; without it the one-login rule is not checked)
+Directory = Callable[[], Iterable[tuple[str, str, str | None]]]
+
+
 class PeopleCommands(Application[UUID]):
-    """Register, change, disable and enable people; mixed into the application."""
+    """Register, change, disable and enable people; mixed into the application.
+
+    One natural person has one active login (``domain.people``): the commands refuse a second
+    one, asking ``people_directory`` for the active people."""
+
+    people_directory: Directory | None = None
+
+    def _refuse_second_login(self, login: str, name: str, phone: str | None) -> None:
+        if self.people_directory is not None:
+            refuse_second_login(login, name, phone, self.people_directory())
+
+    def person_or_none(self, login: str) -> Person | None:
+        """The person with ``login``, or None (a token without owner is no person)."""
+        try:
+            return self.get_person(login)
+        except (PersonNotFoundError, InvalidRequestError):
+            return None
 
     if TYPE_CHECKING:
 
@@ -74,6 +104,7 @@ class PeopleCommands(Application[UUID]):
         person = Person.register(
             login=login, name=name, role=role, townships=townships, phone=phone, actor=actor
         )
+        self._refuse_second_login(person.login, person.name, person.phone)
         try:
             self.save(person)
         except (IntegrityError, RecordConflictError):
@@ -97,6 +128,13 @@ class PeopleCommands(Application[UUID]):
         """Change a person's 姓名, role, townships or phone (None: unchanged)."""
         require_people_manager()
         clean_login(login)
+        now = self.get_person(login)
+        if not now.disabled:
+            self._refuse_second_login(
+                now.login,
+                now.name if name is None else clean_name(name),
+                now.phone if phone is None else clean_phone(phone),
+            )
 
         def command() -> Person:
             person = self.get_person(login)
@@ -120,8 +158,11 @@ class PeopleCommands(Application[UUID]):
         return self._retrying(command)
 
     def enable_person(self, login: str, actor: str) -> Person:
-        """Enable a disabled person again."""
+        """Enable a disabled person again (refused when another active login is the same
+        natural person)."""
         require_people_manager()
+        now = self.get_person(login)
+        self._refuse_second_login(now.login, now.name, now.phone)
 
         def command() -> Person:
             person = self.get_person(login)

@@ -26,6 +26,16 @@ API tokens keep their three roles (``admin``, ``clerk``, ``auditor``): an integr
 token may do every write a bookkeeper may (its direct posts are marked in the audit trail by the
 actor ``login@token``), in its townships.
 
+A token that belongs to a person acts with **at most the person's role** (security issue item 4):
+an action is allowed when both the token's role and the person's role allow it
+(:func:`may_both`), in the townships both have. So a preparer's ``clerk`` token prepares
+vouchers, keeps member registers and drafts plans, and nothing else: it does not approve, post
+directly, close months, import vouchers, execute plans or publish sheets. Which token roles a
+person may be given (:data:`TOKEN_ROLES_OF_PERSON`, checked by ``lianzhang token create
+--user``): an administrator any; a preparer, reviewer or bookkeeper ``clerk`` or ``auditor``;
+an auditor ``auditor`` only. The person's role is read at every request, so a person's later
+change of role changes what their tokens may do at once.
+
 People and clerk tokens write only in their townships (``townships``); admins everywhere.
 """
 
@@ -67,10 +77,30 @@ ACTION_LABELS: dict[str, str] = {
 }
 WRITING_ROLES = frozenset(r for roles in ACTIONS.values() for r in roles)
 
+# person role -> the token roles a token of theirs may have (never more than the person)
+TOKEN_ROLES_OF_PERSON: dict[str, tuple[str, ...]] = {
+    "admin": ("admin", "clerk", "auditor"),
+    "bookkeeper": ("clerk", "auditor"),
+    "reviewer": ("clerk", "auditor"),
+    "preparer": ("clerk", "auditor"),
+    "auditor": ("auditor",),
+}
+
 
 def may(role: str, action: str) -> bool:
     """Whether ``role`` may take ``action`` (a key of :data:`ACTIONS`)."""
     return role in ACTIONS[action]
+
+
+def may_both(role: str, person_role: str | None, action: str) -> bool:
+    """Whether a caller of ``role`` acting for a person of ``person_role`` (None: no person, a
+    token without owner) may take ``action``: both roles must allow it."""
+    return may(role, action) and (person_role is None or may(person_role, action))
+
+
+def token_role_allowed(token_role: str, person_role: str) -> bool:
+    """Whether a person of ``person_role`` may be given a token of ``token_role``."""
+    return token_role in TOKEN_ROLES_OF_PERSON.get(person_role, ())
 
 
 def role_label(role: str) -> str:

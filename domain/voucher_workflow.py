@@ -23,12 +23,14 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 
+from domain.people import same_natural_person
 from domain.periods import require_not_after
-from domain.vouchers import Voucher, VoucherNotFoundError, voucher_uuid
+from domain.vouchers import Voucher, VoucherNotFoundError, person_of, voucher_uuid
 from ledger.entries import JournalEntry
 
 if TYPE_CHECKING:
     from domain.books import Books
+    from domain.people import Person
 
 T = TypeVar("T")
 
@@ -41,6 +43,7 @@ class VoucherCommands(Application[UUID]):
         today: Callable[[], datetime.date]
 
         def get_books(self, code: str) -> Books: ...
+        def person_or_none(self, login: str) -> Person | None: ...
         def entity_township(self, code: str) -> str: ...
         def _retrying(self, command: Callable[[], T]) -> T: ...
 
@@ -135,13 +138,27 @@ class VoucherCommands(Application[UUID]):
 
         return self._retrying(command)
 
+    def _check_reviewer(self, voucher: Voucher, actor: str, doing: str) -> None:
+        """The voucher may be reviewed now by ``actor``: submitted, and ``actor`` is another
+        natural person than its preparer — not the same login, not the same person's token,
+        not another login of the same 姓名 and 手机号 (``domain.people``)."""
+        voucher.check_reviewable(actor, doing)
+        preparer = self.person_or_none(person_of(voucher.preparer))
+        reviewer = self.person_or_none(person_of(actor))
+        if (
+            preparer is not None
+            and reviewer is not None
+            and same_natural_person(preparer.name, preparer.phone, reviewer.name, reviewer.phone)
+        ):
+            voucher.refuse_own(actor, doing, also=preparer.login)
+
     def approve_voucher(self, *, draft: str | UUID, actor: str) -> tuple[Voucher, JournalEntry]:
         """审核: someone other than its preparer approves a submitted voucher, which posts it
         into the books (审核即记账) in the same save."""
 
         def command() -> tuple[Voucher, JournalEntry]:
             voucher = self.get_voucher(draft)
-            voucher.check_reviewable(actor, "审核")
+            self._check_reviewer(voucher, actor, "审核")
             books = self.get_books(voucher.entity)
             entry = books.post_entry(
                 date=voucher.date, memo=voucher.summary, postings=voucher.postings(), actor=actor
@@ -157,6 +174,7 @@ class VoucherCommands(Application[UUID]):
 
         def command() -> Voucher:
             voucher = self.get_voucher(draft)
+            self._check_reviewer(voucher, actor, "退回")
             voucher.return_(reason=reason, actor=actor)
             self.save(voucher)
             return voucher

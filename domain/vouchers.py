@@ -344,13 +344,19 @@ class Voucher(Aggregate):
 
     def _require_other_than_preparer(self, actor: str, doing: str) -> None:
         if same_person(actor, self.preparer):
-            raise OwnVoucherError(
-                f"{self._english()} was prepared by {actor!r}, who may not review it "
-                "(separation of duties): another reviewer approves or returns it",
-                field="actor",
-                zh=f"不能{doing}自己制单的凭证：{self._what()}由您（{actor}）制单，"
-                "请由另一位审核人员审核",
-            )
+            self.refuse_own(actor, doing)
+
+    def refuse_own(self, actor: str, doing: str, *, also: str | None = None) -> None:
+        """Raise :class:`OwnVoucherError`: ``actor`` is the preparer (``also``: the preparer's
+        other login, the same natural person)."""
+        by = f"{actor!r}" if also is None else f"{also!r}, the same person as {actor!r}"
+        mine = f"您（{actor}）" if also is None else f"您的另一个登录名（{also}）"
+        raise OwnVoucherError(
+            f"{self._english()} was prepared by {by}, who may not review it "
+            "(separation of duties): another reviewer approves or returns it",
+            field="actor",
+            zh=f"不能{doing}自己制单的凭证：{self._what()}由{mine}制单，请由另一位审核人员审核",
+        )
 
     # -- commands ----------------------------------------------------------------------------
 

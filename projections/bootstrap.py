@@ -79,6 +79,19 @@ class Runtime:
             gate=self.gate,
         )
         self.views.create_tables()
+        # the one-login-per-person rule of people's commands reads the active people here
+        self.app.people_directory = self.active_people
+
+    def active_people(self) -> list[tuple[str, str, str | None]]:
+        """(login, 姓名, 手机号) of every active person, the read model brought up first."""
+        from projections.people_view import person_list
+
+        self.views.catch_up()
+        return [
+            (str(p["login"]), str(p["name"]), p["phone"])
+            for p in person_list(self.engine)
+            if not p["disabled"]
+        ]
 
     def public_keys(self) -> dict[str, PublicKey]:
         """Every key the signed chain of this store may be signed with, by key id (the chain

@@ -116,7 +116,13 @@ def person_row(conn_or_engine: Connection | Engine, login: str) -> dict[str, Any
     if not rows:
         return None
     r = rows[0]
-    return {"login": r.login, "name": r.name, "role": r.role, "disabled": bool(r.disabled)}
+    return {
+        "login": r.login,
+        "name": r.name,
+        "role": r.role,
+        "townships": [t for t in r.townships.split("\n") if t],
+        "disabled": bool(r.disabled),
+    }
 
 
 def display_names(conn_or_engine: Connection | Engine) -> dict[str, str]:

@@ -187,11 +187,27 @@ def cmd_token(args: argparse.Namespace) -> int:
     tokens = TokenStore(runtime.engine)
     try:
         if args.token_command == "create":
+            from api.tokens import person_limits
+
             owner = None
             if args.user:
                 person = runtime.app.get_person(args.user)
                 if person.disabled:
                     raise CommandError(f"user {person.login} is disabled; enable them first")
+                refused = person_limits(args.role, person)
+                if refused:
+                    raise CommandError(f"{refused[0]}; nothing was written")
+                outside = sorted(
+                    set(args.township or []) - set(person.townships)
+                    if person.role not in ("admin", "auditor")
+                    else set()
+                )
+                if outside:
+                    raise CommandError(
+                        f"user {person.login} works in {', '.join(person.townships)}, not in "
+                        f"{', '.join(outside)}: a token of theirs writes only where they do; "
+                        "nothing was written"
+                    )
                 owner = person.login
             token = tokens.create(args.name, args.role, args.township or [], owner=owner)
             print(token)
@@ -282,7 +298,11 @@ def cmd_user(args: argparse.Namespace) -> int:
         elif args.user_command == "disable":
             person = app.disable_person(args.login, CLI_ACTOR)
             ended = users.end_sessions(person.login)
-            print(f"disabled user {person.login} ({ended} session(s) ended)")
+            revoked = TokenStore(runtime.engine).revoke_owned(person.login)
+            print(
+                f"disabled user {person.login} ({ended} session(s) ended, "
+                f"{revoked} token(s) revoked)"
+            )
         elif args.user_command == "change":
             person = app.change_person(
                 args.login,
@@ -297,6 +317,12 @@ def cmd_user(args: argparse.Namespace) -> int:
         elif args.user_command == "enable":
             person = app.enable_person(args.login, CLI_ACTOR)
             print(f"enabled user {person.login}")
+        elif args.user_command == "unlock":
+            person = app.get_person(args.login)
+            counted = users.unlock(person.login)
+            print(
+                f"unlocked user {person.login} (failed logins from {counted} address(es) cleared)"
+            )
         else:  # password
             person = app.get_person(args.login)
             users.set_password(person.login, _new_password(args))
@@ -876,8 +902,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     uchange.add_argument("--phone", help="手机号 ('' removes it)")
     for name, text in (
-        ("disable", "disable a person (ends their sessions)"),
+        ("disable", "disable a person (ends their sessions, revokes their tokens)"),
         ("enable", "enable a disabled person"),
+        ("unlock", "lift every lock-out of a person's login (failed logins forgotten)"),
     ):
         p = usub.add_parser(name, help=text)
         p.add_argument("login")

@@ -48,7 +48,15 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from api.tokens import Principal
-from api.users import ABSOLUTE, WRONG, LoginRefused, PasswordError, UserStore, check_new_password
+from api.users import (
+    ABSOLUTE,
+    WRONG,
+    LoginBusy,
+    LoginRefused,
+    PasswordError,
+    UserStore,
+    check_new_password,
+)
 from domain.errors import DomainError
 from domain.people import PHONE, Person, PersonNotFoundError
 from domain.roles import PERSON_ROLES
@@ -316,11 +324,16 @@ def _login_of(request: Request, identifier: str) -> str:
     return text
 
 
+def client_address(request: Request) -> str:
+    """The client's address, by which failed logins are counted (``api.lockout``)."""
+    return request.client.host if request.client else "unknown"
+
+
 def _log_in(request: Request, identifier: str, password: str) -> tuple[str, str]:
     """(session id, csrf) of a new session, or :class:`LoginRefused`."""
     users = users_of(request)
     login = _login_of(request, identifier)
-    users.verify(login, password)
+    users.verify(login, password, client_address(request))
     try:
         person = request.app.state.runtime.app.get_person(login)
     except PersonNotFoundError:
@@ -356,6 +369,12 @@ async def login_submit(request: Request) -> Response:
         )
     try:
         session_id, _csrf = await run_in_threadpool(_log_in, request, identifier, password)
+    except LoginBusy as busy:
+        answer = _login_page(
+            request, next_path=next_path, login=identifier, status=429, error=busy.message
+        )
+        answer.headers["Retry-After"] = str(busy.retry_after)
+        return answer
     except LoginRefused as refused:
         return _login_page(
             request, next_path=next_path, login=identifier, status=401, error=refused.message
@@ -416,7 +435,9 @@ async def password_submit(request: Request, user: FormUser) -> Response:
         users = users_of(request)
         try:
             check_new_password(new)
-            await run_in_threadpool(users.change_password, str(user.person), old, new)
+            await run_in_threadpool(
+                users.change_password, str(user.person), old, new, client_address(request)
+            )
         except PasswordError as error:
             errors[error.field] = error.message
         else:
@@ -529,6 +550,7 @@ def _switch(request: Request, user: Principal, form: FormData, login: str, *, on
         raise refusal(error) from error
     if not on:
         users_of(request).end_sessions(login)
+        request.app.state.tokens.revoke_owned(login)  # enabling again does not revive them
     return answer
 
 
