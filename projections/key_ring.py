@@ -142,8 +142,9 @@ class KeyRing:
         if len(positions) != 1 or rotation is None or rotation["kind"] != expected:
             return f"{where} is not a rotation event in a save of its own"
         try:
-            old, new = PublicKey.from_hex(rotation["old_key"]), PublicKey.from_hex(
-                rotation["new_key"]
+            old, new = (
+                PublicKey.from_hex(rotation["old_key"]),
+                PublicKey.from_hex(rotation["new_key"]),
             )
         except ChainError:
             return f"{where} names a key that is not an Ed25519 public key"
@@ -151,7 +152,10 @@ class KeyRing:
             return f"{where} was signed for another place in the chain (moved)"
         current = self.current
         if current is not None and current.key_id != old.key_id:
-            return f"{where} hands over from key {old.key_id}, but the chain was signed by {current.key_id}"
+            return (
+                f"{where} hands over from key {old.key_id}, but the chain was signed by "
+                f"{current.key_id}"
+            )
         if current is None:
             self.keys.setdefault(old.key_id, old)
         if new.key_id != key_id or not new.verifies(signature, message):

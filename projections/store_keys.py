@@ -93,7 +93,9 @@ class KeyLocations:
             base = cls(directory / SIGNING_FILE, directory / DATA_FILE)
         elif not is_postgres(database_url):
             database = sqlite_path(database_url).resolve()
-            base = cls(database.parent / SIGNING_FILE, database.with_name(database.name + ".data-key"))
+            base = cls(
+                database.parent / SIGNING_FILE, database.with_name(database.name + ".data-key")
+            )
         else:
             directory = default_postgres_key_dir(database_url, schema)
             base = cls(directory / SIGNING_FILE, directory / DATA_FILE)
@@ -240,9 +242,7 @@ def record_key(conn: Connection, kind: str, key_id: str, material: str, status: 
             )
         )
     elif found != status and status == "present":
-        conn.execute(
-            store_keys.update().where(store_keys.c.key_id == key_id).values(status=status)
-        )
+        conn.execute(store_keys.update().where(store_keys.c.key_id == key_id).values(status=status))
 
 
 def trusted_keys(conn: Connection) -> dict[str, PublicKey]:
@@ -264,7 +264,9 @@ def key_ring(conn: Connection, present: PublicKey) -> KeyRing:
     return KeyRing.of(present, trusted_keys(conn).values())
 
 
-def key_spans(conn: Connection, engine_recorder: Any, present: PublicKey) -> list[tuple[str, int, int]]:
+def key_spans(
+    conn: Connection, engine_recorder: Any, present: PublicKey
+) -> list[tuple[str, int, int]]:
     """(key id, first, last position) of each signing key of the chain, in order: the whole
     chain checked with ``verify_log`` (raises ``ChainError`` when it does not hold)."""
     from projections.chain_verify import verify_log
