@@ -159,7 +159,8 @@ def verify_log(
         return problem(ring.segments[-1].first if ring.segments else 0, wrong_keys)
     trusted = ring.trusted()
     for document in sorted(checkpoints, key=lambda c: int(c["position"])):
-        key = ring.keys.get(document.get("key_id")) if document.get("key_id") in trusted else None
+        named = str(document.get("key_id"))
+        key = ring.keys.get(named) if named in trusted else None
         if key is None and not ring.segments and ring.final is not None:
             key = ring.keys.get(ring.final)
         at = int(document["position"])

@@ -81,7 +81,8 @@ def read_export_records(
     """The events, the whole records (with position, hash and signature fields) and the
     closing line of an export, once every line parses and every hash follows."""
     previous = GENESIS
-    events, records = [], []
+    events: list[dict[str, Any]] = []
+    records: list[dict[str, Any]] = []
     last_position = 0
     for number, line in enumerate(lines, start=1):
         if not line.strip():

@@ -19,8 +19,9 @@ from typing import Any
 from eventsourcing.domain import Aggregate, event
 from sqlalchemy import select
 
+from projections.audit import GENESIS
 from projections.key_ring import ROTATION_TOPIC, rotation_message
-from projections.signing import GENESIS, ChainError, Signer, signed_chain
+from projections.signing import ChainError, Signer, signed_chain
 from projections.store_keys import (
     _write_new,
     backup_name,

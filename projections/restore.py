@@ -87,11 +87,9 @@ def check_export(
     if records:
         last = ring.keys[ring.segments[-1].key_id]
         document = closing.get("checkpoint")
-        wrong = (
-            check_checkpoint(document, last)
-            if isinstance(document, dict)
-            else "its closing line carries no checkpoint"
-        )
+        if not isinstance(document, dict):
+            raise _refused("closing line: it carries no checkpoint")
+        wrong = check_checkpoint(document, last)
         if wrong is None and (document["position"], document["hash"]) != (
             records[-1]["position"],
             records[-1]["hash"],

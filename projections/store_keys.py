@@ -278,7 +278,7 @@ def key_spans(
     )
     if problems:
         raise ChainError(problems[0]["detail"])
-    return [tuple(span) for span in summary["keys"]]  # type: ignore[misc]
+    return [(str(k), int(a), int(b)) for k, a, b in summary["keys"]]
 
 
 def _all_notifications(recorder: Any) -> Any:

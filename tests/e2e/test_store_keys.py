@@ -88,7 +88,7 @@ def test_a_missing_signing_key_is_refused_and_nothing_is_made(
     before = events_in(database, written)
     saved = written.signing.read_bytes()
     written.signing.unlink()
-    with pytest.raises(KeyRefusedError, match="missing at .*restore it there from your backup"):
+    with pytest.raises(KeyRefusedError, match=r"missing at .*restore it there from your backup"):
         open_store(database, written)
     assert not written.signing.exists()  # no new key was made
     written.signing.write_bytes(saved)
@@ -221,8 +221,17 @@ def test_a_command_from_another_directory_cannot_fork_the_key(
             runtime.close()
         # from another directory: the same key (no `var/` under the working directory)
         created = lianzhang(
-            database, elsewhere, "user", "create", "wang", "--name", "王五", "--role",
-            "auditor", "--password-stdin", check=False,
+            database,
+            elsewhere,
+            "user",
+            "create",
+            "wang",
+            "--name",
+            "王五",
+            "--role",
+            "auditor",
+            "--password-stdin",
+            check=False,
         )
         assert not (elsewhere / "var").exists()
         assert lianzhang(database, elsewhere, "verify").returncode == 0

@@ -599,9 +599,9 @@ def test_import_refuses_forged_exports(store: Runtime, tmp_path: Path) -> None:
     restored = Runtime(f"sqlite:///{tmp_path / 'r.sqlite3'}", signing_key=tmp_path / "k2.pem")
     try:
         appended = recompute(forged).splitlines(keepends=True)
-        with pytest.raises(ExportError, match="carry no signature.*nothing was imported"):
+        with pytest.raises(ExportError, match=r"carry no signature.*nothing was imported"):
             import_events(restored, appended, trusted)
-        with pytest.raises(ExportError, match="signed by key .*, which is no key of this chain"):
+        with pytest.raises(ExportError, match=r"signed by key .*, which is no key of this chain"):
             import_events(restored, resigned(records, attacker).splitlines(keepends=True), trusted)
         # a forged entry, the whole export re-signed with another key: still refused
         with pytest.raises(ExportError, match="does not verify"):
