@@ -130,8 +130,9 @@ def default_postgres_key_dir(database_url: str, schema: str | None) -> Path:
 
 
 def _write_new(path: Path, data: bytes) -> None:
-    """``data`` at ``path`` (mode 0600), atomically, never replacing a file already there."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """``data`` at ``path`` (mode 0600), atomically, never replacing a file already there;
+    a directory made for it is the owner's only (0700)."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     scratch = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     descriptor = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
