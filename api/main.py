@@ -46,7 +46,9 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     """Build the app. Pass ``runtime`` to share one with the caller (tests, the demo)."""
     settings = settings or Settings.from_env()
     owned = runtime is None
-    rt = runtime or Runtime(settings.database_url, schema=settings.database_schema)
+    rt = runtime or Runtime(
+        settings.database_url, schema=settings.database_schema, keys=settings.key_locations()
+    )
     reads = Reads(
         catch_up_in_request=settings.catch_up_in_request,
         wait_seconds=settings.wait_seconds,

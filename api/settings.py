@@ -15,6 +15,11 @@ Environment variables:
   ``Retry-After`` (default 10).
 - ``LIANZHANG_READ_URL``: a PostgreSQL streaming replica of the database; public pages and
   statements are read there (default: the database itself).
+- ``LIANZHANG_KEY_DIR``: the directory of both key files (``signing-key.pem``, ``data-key``);
+  default beside the SQLite file, or for PostgreSQL
+  ``~/.local/share/lianzhang/keys/<host>-<port>-<database>-<schema>``. Never the working
+  directory (``projections.store_keys.KeyLocations``).
+- ``LIANZHANG_SIGNING_KEY``, ``LIANZHANG_DATA_KEY``: one key file each, instead (made absolute).
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from projections.database import DatabaseConfigError
+from projections.store_keys import KeyLocations
 
 DEFAULT_DATABASE_URL = "sqlite:///var/lianzhang.sqlite3"
 PROJECTION_MODES = ("request", "worker")
@@ -37,6 +43,9 @@ class Settings:
     projections: str = "request"
     wait_seconds: float = DEFAULT_WAIT_SECONDS
     read_url: str | None = None
+    key_dir: str | None = None
+    signing_key: str | None = None
+    data_key: str | None = None
 
     def __post_init__(self) -> None:
         if self.projections not in PROJECTION_MODES:
@@ -48,6 +57,16 @@ class Settings:
             raise DatabaseConfigError(
                 f"LIANZHANG_WAIT_SECONDS={self.wait_seconds:g} is not between 0 and 300"
             )
+
+    def key_locations(self) -> KeyLocations:
+        """Where this store's two key files are: absolute paths, whatever the working directory."""
+        return KeyLocations.resolve(
+            self.database_url,
+            self.database_schema,
+            key_dir=self.key_dir,
+            signing=self.signing_key,
+            data=self.data_key,
+        )
 
     @property
     def catch_up_in_request(self) -> bool:
@@ -68,4 +87,7 @@ class Settings:
             projections=(environ.get("LIANZHANG_PROJECTIONS") or "request").strip().lower(),
             wait_seconds=wait_seconds,
             read_url=environ.get("LIANZHANG_READ_URL") or None,
+            key_dir=(environ.get("LIANZHANG_KEY_DIR") or "").strip() or None,
+            signing_key=(environ.get("LIANZHANG_SIGNING_KEY") or "").strip() or None,
+            data_key=(environ.get("LIANZHANG_DATA_KEY") or "").strip() or None,
         )

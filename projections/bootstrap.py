@@ -3,6 +3,7 @@ database URL. ``api`` and ``scripts`` both start here (configuration stays at th
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections.abc import Callable
 from pathlib import Path
@@ -17,13 +18,13 @@ from projections.economy_view import EconomyProjection
 from projections.ledger_view import LedgerProjection
 from projections.people_view import PeopleProjection
 from projections.runner import PullLoop
-from projections.signing import (
-    KEY_ENV,
-    PublicKey,
-    Signer,
-    key_path,
-    seal_existing,
-    store_identity,
+from projections.signing import KEY_ENV, PublicKey, Signer, seal_existing, store_identity
+from projections.store_keys import (
+    KeyLocations,
+    StoreKeys,
+    load_data_key,
+    recorded,
+    trusted_keys,
 )
 from projections.vault import open_vault
 from projections.voucher_view import VoucherProjection
@@ -39,31 +40,61 @@ class Runtime:
         schema: str | None = None,
         today: Callable[[], datetime.date] = datetime.date.today,
         signing_key: Path | None = None,
+        keys: KeyLocations | None = None,
     ) -> None:
         self.database_url = database_url
         self.schema = schema
-        self.key_path = signing_key or key_path(database_url)
+        # where the keys are (absolute, never the working directory) and the check that they
+        # are this store's keys, before anything is written (projections/store_keys.py)
+        self.keys = keys or KeyLocations.from_env(database_url, schema)
+        if signing_key is not None:
+            self.keys = dataclasses.replace(self.keys, signing=signing_key.resolve())
+        self.key_path = self.keys.signing
         self.engine: Engine = make_engine(database_url, schema)
-        self.vault = open_vault(database_url, self.engine)
-        self.app = LianzhangApplication(
-            {**event_store_env(database_url, schema), KEY_ENV: str(self.key_path)},
-            today=today,
-            vault=self.vault,
-        )
+        try:
+            self.store_keys = StoreKeys(self.engine, self.keys, "")
+            self.store_keys.prepare()
+            with self.engine.connect() as conn:
+                keyed_before = bool(recorded(conn, "signing", None))
+            self.vault = open_vault(database_url, self.engine, self.keys.data)
+        except BaseException:
+            self.engine.dispose()
+            raise
+        try:
+            self.app = LianzhangApplication(
+                {**event_store_env(database_url, schema), KEY_ENV: str(self.key_path)},
+                today=today,
+                vault=self.vault,
+            )
+        except BaseException:
+            self.vault.keys.close()
+            self.engine.dispose()
+            raise
         self.signer: Signer = self.app.recorder.signer  # type: ignore[attr-defined]
-        # a store written before the signed chain: its events are chained once, now
-        self.sealed_at_upgrade = seal_existing(
-            self.engine,
-            self.app.recorder,
-            self.signer,
-            register=self.key_path.with_name(self.key_path.name + ".sealed"),
-            store=store_identity(database_url, schema),
+        try:
+            self.store_keys.confirm(self.app.recorder, self.signer, load_data_key(self.keys.data))
+        except BaseException:
+            self.close()
+            raise
+        # a store written before the signed chain: its events are chained once, now; never a
+        # store that had recorded its key (its chain emptied is a tampering, not an upgrade)
+        self.sealed_at_upgrade = (
+            0
+            if keyed_before
+            else seal_existing(
+                self.engine,
+                self.app.recorder,
+                self.signer,
+                register=self.key_path.with_name(self.key_path.name + ".sealed"),
+                store=store_identity(database_url, schema),
+            )
         )
         # the read models show only what the signed chain covers (projections.chain_gate)
         self.gate = ChainGate(
             self.engine,
             self.app.recorder.events_table_name,  # type: ignore[attr-defined]
             self.public_keys(),
+            final=self.signer.key_id,
         )
         self.views = PullLoop(
             self.app,
@@ -94,9 +125,13 @@ class Runtime:
         ]
 
     def public_keys(self) -> dict[str, PublicKey]:
-        """Every key the signed chain of this store may be signed with, by key id (the chain
-        gate checks each save with the key its last row names)."""
-        return {self.signer.key_id: self.signer.public}
+        """Every key the signed chain of this store may be signed with, by key id: the keys
+        the store recorded (``lz_store_keys``, rotations included) and the present one. The
+        chain gate checks each save with the key valid at its place, following rotations."""
+        with self.engine.connect() as conn:
+            keys = trusted_keys(conn)
+        keys[self.signer.key_id] = self.signer.public
+        return keys
 
     def close(self) -> None:
         self.app.close()

@@ -40,10 +40,18 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from projections.audit import GENESIS, stored_canonical_bytes
+from projections.key_ring import RESTORE, ROTATION, KeyRing, rotation_state
 from projections.pages import Stored
 from projections.replay import read_stored
 from projections.runner import ProjectionStuckError
-from projections.signing import SAVE, UPGRADE, PublicKey, save_message, signed_chain
+from projections.signing import (
+    SAVE,
+    UPGRADE,
+    ChainError,
+    PublicKey,
+    save_message,
+    signed_chain,
+)
 
 PAGE = 5000
 RETRY_SECONDS = 30.0
@@ -57,6 +65,10 @@ _ZH = {
     "invalid": "不是有效的 JSON",
     "signature": "所在的保存，其签名无法用服务器的公钥验证：签名链被绕过服务器密钥改写了",
     "unknown-key": "所在的保存由一把不属于本服务器的密钥签名",
+    "key": (
+        "之后的签名链没有落在本服务器现在的密钥上："
+        "密钥被替换了，而不是用 lianzhang keys rotate 轮换"
+    ),
     "unsigned": "没有签名：它们是绕过服务器密钥追加的",
 }
 
@@ -105,9 +117,13 @@ class ChainCheck:
     last save found whole and signed (start from a frontier found before, or from 0)."""
 
     def __init__(
-        self, keys: Mapping[str, PublicKey], position: int = 0, hash: str = GENESIS
+        self, keys: Mapping[str, PublicKey] | KeyRing, position: int = 0, hash: str = GENESIS
     ) -> None:
-        self.keys = dict(keys)
+        # the keys followed across rotations (projections.key_ring): a save is checked with the
+        # key valid at its place, a change of key only through a rotation event signed by the
+        # old key and the new (or a restore's hand-over); a plain mapping trusts each of its keys
+        self.ring = keys if isinstance(keys, KeyRing) else KeyRing(dict(keys), set(keys), None)
+        self.keys = self.ring.keys
         self.position = position
         self.hash = hash
         self.broken: ChainBreak | None = None
@@ -167,6 +183,10 @@ class ChainCheck:
                 f"positions {first}–{last} at the end of the chain carry no signature: they "
                 "were appended without the server's key",
             )
+        if self.broken is None:
+            wrong = self.ring.finish()  # every key reached from the server's, ending on it
+            if wrong is not None:
+                return self._break(self.position, "key", wrong)
         return self.broken
 
     def _event(self, event: Stored, row: Mapping[str, Any]) -> ChainBreak | None:
@@ -202,9 +222,9 @@ class ChainCheck:
         if row["signature"] is None:
             return None
         first = self._pending[0]
-        kind, key_id = row["kind"], row["key_id"]
-        public = self.keys.get(str(key_id))
-        if public is None:
+        kind, key_id = str(row["kind"]), str(row["key_id"])
+        rotation = rotation_state(event.state) if kind in (ROTATION, RESTORE) else None
+        if key_id not in self.keys and rotation is None:
             return self._break(
                 first,
                 "unknown-key",
@@ -212,15 +232,31 @@ class ChainCheck:
                 f"is not a key of this server ({', '.join(sorted(self.keys))}): the chain "
                 "rows were written without the server's key",
             )
-        if kind not in (SAVE, UPGRADE) or not public.verifies(
-            row["signature"], save_message(str(kind), self._pending, computed)
+        wrong: str | None
+        if kind not in (SAVE, UPGRADE, ROTATION, RESTORE):
+            wrong = f"the save of positions {first}–{position} has the unknown kind {kind!r}"
+        elif (
+            kind == RESTORE
+            and self.ring.final is not None
+            and rotation is not None
+            and _key_id_of(rotation["new_key"]) != self.ring.final
         ):
-            return self._break(
-                first,
-                "signature",
-                f"the signature over positions {first}–{position} does not verify with key "
-                f"{key_id}: the chain rows were written or changed without the server's key",
+            wrong = (
+                f"the restore at position {position} hands the chain to key {key_id}, not to "
+                f"this server's key {self.ring.final}"
             )
+        else:
+            wrong = self.ring.check_save(
+                kind,
+                key_id,
+                row["signature"],
+                save_message(kind, self._pending, computed),
+                list(self._pending),
+                rotation,
+                self.hash,
+            )
+        if wrong is not None:
+            return self._break(first, "signature", wrong)
         self.position, self.hash = position, computed
         self._pending = []
         return None
@@ -235,11 +271,19 @@ class ChainGate:
     pull loop reading that store)."""
 
     def __init__(
-        self, engine: Engine, table: str, keys: Mapping[str, PublicKey], *, page: int = PAGE
+        self,
+        engine: Engine,
+        table: str,
+        keys: Mapping[str, PublicKey],
+        *,
+        final: str | None = None,
+        page: int = PAGE,
     ) -> None:
         self.engine = engine
         self.table = table
         self.keys = dict(keys)
+        self.final = final  # the server's present key: the chain must lead to it
+        self.ring = self._new_ring()
         self.page = page
         self.position = 0
         self.hash = GENESIS
@@ -251,6 +295,11 @@ class ChainGate:
         """Forget the frontier: the next ``advance`` checks the whole log (``rebuild``)."""
         with self._lock:
             self.position, self.hash, self.broken = 0, GENESIS, None
+            self.ring = self._new_ring()
+
+    def _new_ring(self) -> KeyRing:
+        anchors = {self.final} if self.final is not None else set(self.keys)
+        return KeyRing(dict(self.keys), anchors, self.final)
 
     def require(self) -> None:
         if self.broken is not None:
@@ -264,7 +313,7 @@ class ChainGate:
                 return stop
             if self.broken is not None and time.monotonic() - self._broken_at < RETRY_SECONDS:
                 return self.position
-            check = ChainCheck(self.keys, self.position, self.hash)
+            check = ChainCheck(self.ring, self.position, self.hash)
             problem = self._check(check, stop)
             self.position, self.hash = check.position, check.hash
             self.broken = problem
@@ -317,3 +366,10 @@ class ChainGate:
                     "it was deleted",
                 )
         return check.finish()
+
+
+def _key_id_of(hex_key: str) -> str | None:
+    try:
+        return PublicKey.from_hex(hex_key).key_id
+    except ChainError:
+        return None

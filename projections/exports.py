@@ -14,12 +14,10 @@ CNY. Red-ink reversals are transactions with negative amounts on the original's 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
-from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
 from sqlalchemy import Connection, select
 
 from ledger.accounts import Category, ChartOfAccounts, Side
@@ -28,7 +26,7 @@ from ledger.money import amount_str, from_fen
 from projections.audit import GENESIS, chain_hash, notification_event
 from projections.bootstrap import Runtime
 from projections.chart_view import entity_chart
-from projections.signing import ChainError, make_checkpoint, signed_rows
+from projections.signing import ChainError, PublicKey, make_checkpoint, signed_rows
 from projections.tables import entities, entries, entry_lines, opening_balances
 
 EXPORT = "lianzhang-events"
@@ -74,8 +72,18 @@ def export_events(runtime: Runtime) -> Iterator[bytes]:
 def read_export(lines: Iterable[bytes]) -> list[dict[str, Any]]:
     """Parse and check an export: valid JSON on every line, an unbroken chain, and a closing
     line that counts the events and states the last hash (a file cut short has none)."""
+    return read_export_records(lines)[0]
+
+
+def read_export_records(
+    lines: Iterable[bytes],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, Any]]:
+    """The events, the whole records (with position, hash and signature fields) and the
+    closing line of an export, once every line parses and every hash follows."""
     previous = GENESIS
-    events = []
+    events: list[dict[str, Any]] = []
+    records: list[dict[str, Any]] = []
+    last_position = 0
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -85,13 +93,14 @@ def read_export(lines: Iterable[bytes]) -> list[dict[str, Any]]:
             event = {
                 k: record[k] for k in ("originator_id", "originator_version", "topic", "state")
             }
+            position = int(record["position"])
         except (ValueError, KeyError, TypeError) as error:
             if isinstance(record, dict) and record.get("export") == EXPORT:
                 if record.get("events") != len(events) or record.get("hash") != previous:
                     raise ExportError(
                         f"line {number}: the closing line does not match the events before it"
                     ) from None
-                return events
+                return events, records, record
             raise ExportError(f"line {number}: not an exported event ({error})") from None
         previous = chain_hash(previous, event)
         if record.get("hash") != previous:
@@ -99,34 +108,26 @@ def read_export(lines: Iterable[bytes]) -> list[dict[str, Any]]:
                 f"line {number}: the chain breaks here (hash {str(record.get('hash'))[:12]}…, "
                 f"computed {previous[:12]}…): the file was altered at or before this line"
             )
+        if position <= last_position:
+            raise ExportError(f"line {number}: position {position} does not come after the last")
+        last_position = position
         events.append(event)
+        records.append(record)
     raise ExportError(
         "the export has no closing line: it was cut short (or made before exports had one); "
         "nothing was imported"
     )
 
 
-def import_events(runtime: Runtime, lines: Iterable[bytes]) -> int:
-    """Write an export into an empty store (a restore), then build the read models."""
-    events = read_export(lines)
-    if runtime.views.head():
-        raise ExportError(
-            f"the store already holds {runtime.views.head()} events; import into an empty one"
-        )
-    for start in range(0, len(events), 500):
-        runtime.app.recorder.insert_events(
-            [
-                StoredEvent(
-                    originator_id=UUID(e["originator_id"]),
-                    originator_version=e["originator_version"],
-                    topic=e["topic"],
-                    state=canonical_bytes(e["state"]),
-                )
-                for e in events[start : start + 500]
-            ]
-        )
-    runtime.views.catch_up()
-    return len(events)
+def import_events(
+    runtime: Runtime, lines: Iterable[bytes], trusted: Sequence[PublicKey] = ()
+) -> int:
+    """Restore an export into an empty store (``projections.restore``): refused unless its
+    chain and every signature verify with a key in ``trusted``."""
+    from projections.restore import restore
+
+    events, records, closing = read_export_records(lines)
+    return restore(runtime, events, records, closing, trusted)
 
 
 # -- journals --------------------------------------------------------------------------------

@@ -22,9 +22,11 @@ Why one signature per save and not per row: signing costs about 75 µs and check
 ``verify`` on a large log and costs nothing a writer would notice. The hash chain carries the
 rest: a row's hash covers every event before it.
 
-**The key** is a PEM file (PKCS#8, unencrypted, mode 0600) outside the database:
-``LIANZHANG_SIGNING_KEY``, or ``signing-key.pem`` beside the SQLite file, or ``var/signing-key.pem``
-under the working directory for PostgreSQL. It is created at the first start. Its public half
+**The key** is a PEM file (PKCS#8, unencrypted, mode 0600) outside the database, where
+``projections.store_keys.KeyLocations`` says (an absolute path: beside the SQLite file, or a key
+directory for PostgreSQL); the store records its public half (``lz_store_keys``) and refuses to
+start with another. It is created at a new store's first start only; ``lianzhang keys rotate``
+changes it (``projections.key_ring``, ``projections.key_rotation``). Its public half
 (``lianzhang checkpoint --public-key``) is all an auditor needs; its id is the first 16 hex
 digits of SHA-256 over the 32 raw public-key bytes.
 
@@ -176,17 +178,6 @@ class Signer:
         return self.key.sign(message).hex()
 
 
-def key_path(database_url: str) -> Path:
-    """Where the server key is: ``LIANZHANG_SIGNING_KEY``, else beside the SQLite file, else
-    ``var/signing-key.pem`` under the working directory."""
-    configured = os.environ.get(KEY_ENV, "").strip()
-    if configured:
-        return Path(configured).resolve()
-    if not is_postgres(database_url):
-        return sqlite_path(database_url).parent / KEY_FILE
-    return (Path("var") / KEY_FILE).resolve()
-
-
 def store_identity(database_url: str, schema: str | None = None) -> str:
     """Which store this is, for the register of stores sealed at upgrade (no password)."""
     if not is_postgres(database_url):
@@ -296,16 +287,21 @@ class SigningSQLiteRecorder(_Chaining, SQLiteApplicationRecorder):
         assert ids is not None
         c.execute(f"SELECT hash FROM {CHAIN_TABLE} ORDER BY position DESC LIMIT 1")
         head = c.fetchone()
+        previous = head[0] if head else GENESIS
+        kind, key_row = save_kind(stored_events, signer, previous)
         rows = chain_rows(
-            head[0] if head else GENESIS,
+            previous,
             (
                 (i, s.originator_id, s.originator_version, s.topic, s.state)
                 for i, s in zip(ids, stored_events, strict=True)
             ),
             signer,
-            SAVE,
+            kind,
         )
         c.executemany(f"INSERT INTO {CHAIN_TABLE} ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?)", rows)
+        if key_row is not None:
+            for statement in _record_present_key(key_row):
+                c.execute(statement[0].replace("%s", "?"), statement[1])
         return ids
 
 
@@ -346,24 +342,82 @@ class SigningPostgresRecorder(_Chaining, PostgresApplicationRecorder):
         assert ids is not None
         curs.execute(self._select_head)
         head = curs.fetchone()
+        previous = head["hash"] if head else GENESIS
+        kind, key_row = save_kind(stored_events, self._signer(), previous)
         rows = chain_rows(
-            head["hash"] if head else GENESIS,
+            previous,
             (
                 (i, s.originator_id, s.originator_version, s.topic, s.state)
                 for i, s in zip(ids, stored_events, strict=True)
             ),
             self._signer(),
-            SAVE,
+            kind,
         )
         curs.executemany(self._insert_rows, rows)
+        if key_row is not None:
+            schema = self.datastore.schema
+            for statement, params in _record_present_key(key_row):
+                curs.execute(
+                    SQL(statement.replace("lz_store_keys", "{schema}.lz_store_keys")).format(
+                        schema=Identifier(schema)
+                    ),
+                    params,
+                )
         return ids
 
 
 def _signer_from(env: Any) -> Signer:
+    """The key file the runtime checked (``projections.store_keys``); never made here."""
+    from projections.store_keys import load_signing_key
+
     path = env.get(KEY_ENV)
     if not path:
         raise ChainError(f"{KEY_ENV} is not set: the event store cannot sign what it writes")
-    return load_or_create_key(Path(path))
+    return load_signing_key(Path(path))
+
+
+def save_kind(
+    stored_events: Sequence[StoredEvent], signer: Signer, previous: str
+) -> tuple[str, tuple[str, str] | None]:
+    """The kind a save is signed as: a key rotation (``projections.key_rotation``) is one event
+    in a save of its own, made for this place of the chain and for the key signing it; its
+    save also records the new key as the store's present key (same transaction)."""
+    from projections.key_ring import RESTORE, ROTATION, ROTATION_TOPIC, rotation_state
+
+    rotations = [s for s in stored_events if s.topic == ROTATION_TOPIC]
+    if not rotations:
+        return SAVE, None
+    state = rotation_state(rotations[0].state)
+    if len(stored_events) != 1 or state is None:
+        raise ChainError("a key rotation is saved alone; nothing was written")
+    if state["new_key"] != signer.public.hex:
+        raise ChainError("a key rotation must be signed by the key it names; nothing was written")
+    if state["previous"] != previous:
+        raise ChainError(
+            "the chain moved on while the key was being rotated; nothing was written: try again"
+        )
+    return (ROTATION if state["kind"] == "rotation" else RESTORE), (
+        signer.key_id,
+        signer.public.hex,
+    )
+
+
+def _record_present_key(key: tuple[str, str]) -> list[tuple[str, tuple[Any, ...]]]:
+    """SQL (``%s`` parameters) that records ``key`` as the store's present signing key."""
+    key_id, material = key
+    now = _utc_now().isoformat(timespec="seconds")
+    return [
+        (
+            "UPDATE lz_store_keys SET status = 'retired' WHERE kind = 'signing' AND key_id <> %s",
+            (key_id,),
+        ),
+        (
+            "INSERT INTO lz_store_keys (key_id, kind, material, status, recorded_at) "
+            "VALUES (%s, 'signing', %s, 'present', %s) "
+            "ON CONFLICT (key_id) DO UPDATE SET status = 'present'",
+            (key_id, material, now),
+        ),
+    ]
 
 
 class SigningSQLiteFactory(GatedSQLiteFactory):
@@ -579,6 +633,11 @@ def _checked_hash(conn: Connection, recorder: Any, public: PublicKey, position: 
             found = computed
     last = rows[-1]
     message = save_message(str(last["kind"]), [int(r["position"]) for r in rows], last["hash"])
+    if last["key_id"] != public.key_id:
+        # a save signed before a rotation: by the key the store recorded for it
+        from projections.store_keys import trusted_keys
+
+        public = trusted_keys(conn).get(str(last["key_id"]), public)
     if found is None or not public.verifies(last["signature"], message):
         raise broken
     return found
@@ -612,143 +671,6 @@ def check_checkpoint(document: Any, public: PublicKey, *, foreign: bool = False)
 # -- verification --------------------------------------------------------------------------------
 
 
-def verify_log(
-    notifications: Iterable[Any],
-    rows: Iterable[Any],
-    public: PublicKey,
-    checkpoints: Sequence[dict[str, Any]] = (),
-) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Recompute the chain from the stored events and check it against the signed chain.
-
-    Args:
-        notifications: the stored events in position order (``id``, originator, topic, state).
-        rows: the rows of ``lz_signed_chain`` in position order (mappings).
-        public: the server's public key.
-        checkpoints: signed checkpoints kept outside the database.
-
-    Returns:
-        The first problem found (an empty list when none) and a summary: ``events`` (how many),
-        ``position`` and ``hash`` of the last, ``sealed_at_upgrade`` (how many events were chained
-        at the upgrade, not when written).
-    """
-    problems: list[dict[str, Any]] = []
-    summary: dict[str, Any] = {"events": 0, "position": 0, "hash": GENESIS, "sealed_at_upgrade": 0}
-    hashes: dict[int, str] = {}
-
-    def problem(
-        position: int, detail: str, **extra: Any
-    ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-        return [{"check": "chain", "position": position, "detail": detail, **extra}], summary
-
-    for document in checkpoints:
-        wrong = check_checkpoint(document, public)
-        if wrong is not None:
-            at = document.get("position", 0) if isinstance(document, dict) else 0
-            return problem(at if isinstance(at, int) else 0, f"checkpoint: {wrong}")
-    wanted = {int(c["position"]) for c in checkpoints}  # each one checked just above
-    previous = GENESIS
-    pending: list[int] = []
-    events, chain = _peekable(notifications), _peekable(rows)
-    while events.head is not None or chain.head is not None:
-        event, row = events.head, chain.head
-        if row is None or (event is not None and event.id < row["position"]):
-            assert event is not None
-            return problem(
-                event.id,
-                f"event at position {event.id} is not in the signed chain: it was written into "
-                "the database without the server's key (inserted or appended)",
-            )
-        position = int(row["position"])
-        if event is None or event.id > position:
-            return problem(
-                position,
-                f"the signed chain has position {position} but the log has no event there: "
-                "it was deleted",
-            )
-        events.next()
-        chain.next()
-        try:
-            canonical = canonical_event(
-                event.originator_id, event.originator_version, event.topic, event.state
-            )
-        except (ValueError, UnicodeDecodeError) as error:
-            return problem(
-                position, f"the stored event at position {position} is not valid JSON: {error}"
-            )
-        if (canonical["originator_id"], canonical["originator_version"]) != (
-            str(row["originator_id"]),
-            int(row["originator_version"]),
-        ):
-            return problem(
-                position,
-                f"event at position {position} is not the event signed there: events were "
-                "moved or replaced",
-            )
-        computed = chain_hash(previous, canonical)
-        if row["previous"] != previous or row["hash"] != computed:
-            return problem(
-                position,
-                f"event at position {position} does not hash to the signed chain: it was "
-                "altered, or events before it were moved",
-                expected=row["hash"],
-                computed=computed,
-            )
-        previous = computed
-        pending.append(position)
-        if position in wanted:
-            hashes[position] = computed
-        if row["signature"] is not None:
-            kind = row["kind"]
-            if (
-                kind not in (SAVE, UPGRADE)
-                or row["key_id"] != public.key_id
-                or not public.verifies(row["signature"], save_message(kind, pending, computed))
-            ):
-                first = pending[0]
-                return problem(
-                    first,
-                    f"the signature over positions {first}–{position} does not verify with "
-                    f"key {public.key_id}: the chain rows were written or changed without the "
-                    "server's key",
-                )
-            if kind == UPGRADE:
-                summary["sealed_at_upgrade"] += len(pending)
-            pending = []
-        summary["events"] += 1
-        summary["position"], summary["hash"] = position, computed
-    if pending:
-        return problem(
-            pending[0],
-            f"positions {pending[0]}–{pending[-1]} at the end of the chain carry no signature: "
-            "they were appended without the server's key",
-        )
-    for document in sorted(checkpoints, key=lambda c: int(c["position"])):
-        at = int(document["position"])
-        made = document.get("made_at", "?")
-        if at > summary["position"]:
-            return problem(
-                at,
-                f"the log ends at position {summary['position']} but a checkpoint made at "
-                f"{made} vouches for position {at}: events were cut off the end",
-            )
-        if at and hashes.get(at) != document["hash"]:
-            return problem(
-                at,
-                f"the log at position {at} does not give the hash of the checkpoint made at "
-                f"{made}: the history up to there was rewritten",
-            )
-    return problems, summary
-
-
-class _peekable:
-    def __init__(self, items: Iterable[Any]) -> None:
-        self._items: Iterator[Any] = iter(items)
-        self.head: Any = next(self._items, None)
-
-    def next(self) -> None:
-        self.head = next(self._items, None)
-
-
 def chain_rows_of(engine: Engine, page: int = 5000) -> Iterator[Any]:
     """The signed chain in position order, a page at a time."""
     after = 0
@@ -778,3 +700,10 @@ def signed_rows(conn: Connection, start: int, stop: int) -> dict[int, Any]:
             )
         ).mappings()
     }
+
+
+def verify_log(*args: Any, **kwargs: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """``projections.chain_verify.verify_log`` (kept here for its callers)."""
+    from projections.chain_verify import verify_log as check
+
+    return check(*args, **kwargs)

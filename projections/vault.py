@@ -3,14 +3,15 @@ the event table, never dropped by a rebuild), each key wrapped under a master ke
 outside the database. A backup of the database alone opens nothing; deleting a row is
 crypto-shredding (see ``domain.privacy.PersonalDataVault``).
 
-The master key file is ``LIANZHANG_DATA_KEY`` when set, else ``<the SQLite file>.data-key``
-beside a SQLite store, or ``var/data-key`` for PostgreSQL; it is created (32 random bytes,
-mode 0600) on first use. Keep it, and a copy of it, away from the database backups.
+The master key file (the data key: 32 random bytes, mode 0600) is where
+``projections.store_keys.KeyLocations`` says: ``LIANZHANG_DATA_KEY`` when set, else
+``<the SQLite file>.data-key`` beside a SQLite store, or ``data-key`` in the PostgreSQL store's
+key directory. The store records its fingerprint and refuses another; it is made only for a
+store with no sealed data. Keep it, and a copy of it, away from the database backups.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from sqlalchemy import (
@@ -29,6 +30,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from domain.privacy import PersonalDataVault
 from projections.database import LOCK_TIMEOUT_SECONDS, is_postgres, sqlite_path
+from projections.store_keys import load_data_key
 
 keys_metadata = MetaData()
 
@@ -87,42 +89,9 @@ class SqlKeyStore:
             conn.execute(delete(person_keys).where(person_keys.c.subject == subject))
 
 
-def master_key_path(database_url: str) -> Path:
-    configured = os.environ.get("LIANZHANG_DATA_KEY")
-    if configured:
-        return Path(configured)
-    if is_postgres(database_url):
-        return Path("var") / "data-key"
-    database = sqlite_path(database_url)
-    return database.with_name(database.name + ".data-key")
-
-
-def load_master_key(path: Path) -> bytes:
-    """The 32-byte master key at ``path``, created (mode 0600) when missing: written to a
-    scratch file and linked into place, so two processes starting at once agree on one key and
-    neither reads a half-written one."""
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        scratch = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        fd = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            os.write(fd, os.urandom(32))
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        try:
-            os.link(scratch, path)  # atomic, and never replaces a key another process made
-        except FileExistsError:
-            pass
-        finally:
-            scratch.unlink()
-    key = path.read_bytes()
-    if len(key) != 32:
-        raise ValueError(f"the data key file {path} is not a 32-byte key")
-    return key
-
-
-def open_vault(database_url: str, engine: Engine) -> PersonalDataVault:
+def open_vault(database_url: str, engine: Engine, data_key: Path) -> PersonalDataVault:
+    """The vault of the store, with the data key at ``data_key`` (checked and, for a new store,
+    made by ``projections.store_keys.StoreKeys.prepare``; never made here)."""
     reader = None
     if not is_postgres(database_url):
         reader = create_engine(
@@ -130,4 +99,4 @@ def open_vault(database_url: str, engine: Engine) -> PersonalDataVault:
             connect_args={"timeout": LOCK_TIMEOUT_SECONDS, "check_same_thread": False},
         )
     keys = SqlKeyStore(engine, reader)
-    return PersonalDataVault(load_master_key(master_key_path(database_url)), keys)
+    return PersonalDataVault(load_data_key(data_key), keys)

@@ -36,6 +36,7 @@ from projections.replay import replay
 from projections.runner import PullLoop
 from projections.saves import save_end
 from projections.signing import chain_rows_of, check_checkpoint, signed_chain, verify_log
+from projections.store_keys import key_ring
 from projections.tables import (
     AUDIT_TABLES,
     ECONOMY_TABLES,
@@ -97,12 +98,9 @@ def verify_signed_chain(
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """The first chain problem (if any) and the chain's summary (events, last position and
     hash, events sealed at upgrade)."""
-    return verify_log(
-        _notifications(runtime),
-        chain_rows_of(runtime.engine),
-        runtime.signer.public,
-        checkpoints,
-    )
+    with runtime.engine.connect() as conn:
+        ring = key_ring(conn, runtime.signer.public)  # the keys the store recorded, rotations
+    return verify_log(_notifications(runtime), chain_rows_of(runtime.engine), ring, checkpoints)
 
 
 def _text(value: Any) -> str:

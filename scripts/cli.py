@@ -43,7 +43,9 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _runtime(settings: Settings) -> Runtime:
-    return Runtime(settings.database_url, schema=settings.database_schema)
+    return Runtime(
+        settings.database_url, schema=settings.database_schema, keys=settings.key_locations()
+    )
 
 
 def _where(settings: Settings) -> str:
@@ -565,18 +567,69 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _public_keys(values: Sequence[str] | None) -> list[Any]:
+    """``--public-key``: 64 hex digits, or a file holding them."""
+    from projections.signing import PublicKey
+
+    keys = []
+    for value in values or ():
+        text = value.strip()
+        if len(text) != 64 or Path(value).exists():
+            try:
+                text = Path(value).read_text(encoding="utf-8").split()[0]
+            except (OSError, IndexError):
+                raise CommandError(
+                    f"--public-key {value!r} is neither 64 hex digits nor a file holding them"
+                ) from None
+        keys.append(PublicKey.from_hex(text))
+    return keys
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     from projections.exports import import_events
 
+    trusted = _public_keys(args.public_key)
     runtime = _runtime(_settings(args))
     try:
         with open(args.file, "rb") as handle:
-            count = import_events(runtime, handle)
+            count = import_events(runtime, handle, trusted)
     except OSError as error:
         raise CommandError(f"cannot read {args.file}: {error.strerror}") from None
     finally:
         runtime.close()
-    print(f"imported {count} events and rebuilt the read models")
+    print(
+        f"imported {count} events (signatures verified with key "
+        f"{', '.join(k.key_id for k in trusted)}) and rebuilt the read models; this store "
+        "continues with its own key"
+    )
+    return 0
+
+
+def cmd_keys(args: argparse.Namespace) -> int:
+    """Show where the keys are and which ones the store recorded, or rotate the signing key."""
+    from projections.key_rotation import rotate_signing_key
+    from projections.store_keys import recorded
+
+    settings = _settings(args)
+    runtime = _runtime(settings)
+    try:
+        if args.action == "rotate":
+            old, new = rotate_signing_key(runtime)
+            print(
+                f"rotated the signing key: {old} → {new}; the old key is kept as "
+                f"{runtime.key_path.name}.{old}.bak beside it. Back up the new key "
+                f"{runtime.key_path} and give auditors the new public key "
+                f"{runtime.signer.public.hex}"
+            )
+            return 0
+        with runtime.engine.connect() as conn:
+            rows = [*recorded(conn, "signing", None), *recorded(conn, "data", None)]
+        print(f"signing key: {runtime.keys.signing} (id {runtime.signer.key_id})")
+        print(f"data key:    {runtime.keys.data}")
+        for row in rows:
+            print(f"  {row['kind']:<8} {row['key_id']} {row['status']:<8} {row['recorded_at']}")
+    finally:
+        runtime.close()
     return 0
 
 
@@ -813,6 +866,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     checkpoint.set_defaults(func=cmd_checkpoint)
 
+    keys = sub.add_parser("keys", help="where the keys are; rotate the signing key")
+    keys.add_argument("action", choices=("show", "rotate"))
+    keys.set_defaults(func=cmd_keys)
+
     export = sub.add_parser("export", help="export the log (JSON Lines) or the books")
     export.add_argument("what", choices=("events", "beancount", "hledger"))
     export.add_argument(
@@ -825,6 +882,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     restore = sub.add_parser("import", help="import an event export into an empty store")
     restore.add_argument("file")
+    restore.add_argument(
+        "--public-key",
+        action="append",
+        help="the source server's public key (64 hex digits or a file), from `lianzhang "
+        "checkpoint --public-key` there; the export must verify with it",
+    )
     restore.set_defaults(func=cmd_import)
 
     vouchers = sub.add_parser(

@@ -56,6 +56,8 @@ from pathlib import Path
 GENESIS = "0" * 64
 EXPORT = "lianzhang-events"
 SEALS = ("lianzhang-chain-save", "lianzhang-chain-upgrade")
+ROTATION, RESTORE = "lianzhang-key-rotation", "lianzhang-key-restore"
+ROTATION_TOPIC = "projections.key_rotation:SigningKeyRotation.Rotated"
 CHECKPOINT = "lianzhang-checkpoint"
 
 
@@ -182,8 +184,8 @@ class Broken(Exception):
     """The chain breaks; the message names the line."""
 
 
-def options(argv: list[str]) -> tuple[str, bool, str | None, list[str]]:
-    path, as_json, key, checkpoints = "", False, None, []
+def options(argv: list[str]) -> tuple[str, bool, list[str], list[str]]:
+    path, as_json, keys, checkpoints = "", False, [], []
     items = iter(argv)
     for item in items:
         if item == "--json":
@@ -192,6 +194,7 @@ def options(argv: list[str]) -> tuple[str, bool, str | None, list[str]]:
             key = next(items, None)
             if key is None:
                 raise ValueError("--public-key needs a key (64 hex digits) or a file")
+            keys.append(key)
         elif item == "--checkpoint":
             found = next(items, None)
             if found is None:
@@ -203,17 +206,123 @@ def options(argv: list[str]) -> tuple[str, bool, str | None, list[str]]:
             path = item
     if not path:
         raise ValueError("name the export file")
-    if checkpoints and key is None:
+    if checkpoints and not keys:
         raise ValueError("a checkpoint is checked with --public-key (the key you trust)")
-    return path, as_json, key, checkpoints
+    return path, as_json, keys, checkpoints
 
 
-def check_checkpoint(document: object, check, key_id: str, where: str) -> dict:  # type: ignore[no-untyped-def]
-    """The checkpoint, once its kind, key and signature are right; else Broken."""
+def key_id_of(public: bytes) -> str:
+    return hashlib.sha256(public).hexdigest()[:16]
+
+
+class Keys:
+    """The signing keys of an export, followed across its key rotations (the rules of
+    ``projections/key_ring.py``): a rotation event (topic ``ROTATION_TOPIC``) is saved alone;
+    its save is signed by the new key it names, and (kind ``rotation``) its ``old_signature``
+    by the old key over canonical({"kind": "lianzhang-key-rotation", "old_key", "new_key",
+    "previous"}); a ``restore`` is signed by the new key only. Whoever trusts a key trusts the
+    keys before it and, across a rotation (not a restore), the key after it."""
+
+    def __init__(self, given: list[bytes], lines: list[str]) -> None:
+        self.public = {key_id_of(k): k for k in given}
+        self.anchors = set(self.public)
+        for line in lines:
+            if ROTATION_TOPIC not in line:
+                continue
+            try:
+                state = json.loads(line)["state"]
+                for name in ("old_key", "new_key"):
+                    raw = bytes.fromhex(state[name])
+                    if len(raw) == 32:
+                        self.public.setdefault(key_id_of(raw), raw)
+            except (ValueError, KeyError, TypeError):
+                continue
+        self.checks = {i: verifier(k) for i, k in self.public.items()}
+        self.segments: list[list] = []  # [key id, first, last, link]
+
+    def check(self, record: dict, pending: list, message: bytes, previous: str) -> str | None:
+        seal, key_id = record.get("seal"), str(record.get("key_id"))
+        first, last = pending[0], pending[-1]
+        signature = str(record.get("signature"))
+        if seal in SEALS:
+            current = self.segments[-1][0] if self.segments else key_id
+            check = self.checks.get(current)
+            if check is None:
+                return f"the save at positions {first}–{last} is signed by unknown key {key_id}"
+            if key_id != current or not check(signature, message):
+                return (
+                    f"the signature over positions {first}–{last} does not verify with key "
+                    f"{current}"
+                )
+            if not self.segments:
+                self.segments.append([current, first, last, None])
+            self.segments[-1][2] = last
+            return None
+        if seal not in (ROTATION, RESTORE):
+            return f"the save at positions {first}–{last} has an unknown kind {seal!r}"
+        where = f"the key rotation at position {last}"
+        state = record.get("state") if isinstance(record.get("state"), dict) else {}
+        try:
+            old, new = bytes.fromhex(state["old_key"]), bytes.fromhex(state["new_key"])
+        except (KeyError, TypeError, ValueError):
+            return f"{where} names no keys"
+        kind = "rotation" if seal == ROTATION else "restore"
+        if len(pending) != 1 or record.get("topic") != ROTATION_TOPIC or state.get("kind") != kind:
+            return f"{where} is not a rotation event in a save of its own"
+        if state.get("previous") != previous:
+            return f"{where} was signed for another place in the chain (moved)"
+        old_id, new_id = key_id_of(old), key_id_of(new)
+        if self.segments and self.segments[-1][0] != old_id:
+            return f"{where} hands over from key {old_id}, not the chain's {self.segments[-1][0]}"
+        if new_id != key_id or len(new) != 32 or not verifier(new)(signature, message):
+            return f"{where} is not signed by the new key {new_id} it names"
+        if seal == ROTATION:
+            handover = canonical(
+                {"kind": ROTATION, "old_key": old.hex(), "new_key": new.hex(), "previous": previous}
+            )
+            if len(old) != 32 or not verifier(old)(str(state.get("old_signature")), handover):
+                return f"{where} is not signed by the old key {old_id}: it was forged"
+        if new_id == old_id or any(s[0] == new_id for s in self.segments):
+            return f"{where} goes back to key {new_id}, which signed before"
+        if not self.segments:
+            self.segments.append([old_id, first, first - 1, None])
+        self.segments.append([new_id, first, last, seal])
+        return None
+
+    def trusted(self) -> set:
+        ids, trusted, changed = [s[0] for s in self.segments], set(self.anchors), True
+        while changed:
+            changed = False
+            for i in range(len(ids) - 1):
+                if ids[i] in trusted and self.segments[i + 1][3] == ROTATION:
+                    changed = changed or ids[i + 1] not in trusted
+                    trusted.add(ids[i + 1])
+                if ids[i + 1] in trusted:
+                    changed = changed or ids[i] not in trusted
+                    trusted.add(ids[i])
+        return trusted
+
+    def untrusted(self) -> str | None:
+        trusted = self.trusted()
+        for key_id, first, last, _ in self.segments:
+            if key_id not in trusted:
+                return (
+                    f"positions {first}–{last} are signed by key {key_id}, which the key you "
+                    f"gave ({', '.join(sorted(self.anchors))}) does not lead to"
+                )
+        return None
+
+
+def check_checkpoint(document: object, keys: dict, where: str) -> dict:  # type: ignore[type-arg]
+    """The checkpoint, once its kind, key (one of ``keys``: id → check) and signature are
+    right; else Broken."""
     if not isinstance(document, dict) or document.get("kind") != CHECKPOINT:
         raise Broken(f"{where}: not a Lianzhang checkpoint")
-    if document.get("key_id") != key_id:
-        raise Broken(f"{where}: signed by key {document.get('key_id')}, not by {key_id}")
+    check = keys.get(document.get("key_id"))
+    if check is None:
+        raise Broken(
+            f"{where}: signed by key {document.get('key_id')}, not by {', '.join(sorted(keys))}"
+        )
     try:
         message = canonical(
             {k: document[k] for k in ("kind", "position", "hash", "made_at", "key_id")}
@@ -231,17 +340,16 @@ def main(argv: list[str]) -> int:
         print(__doc__)
         return 2
     try:
-        path, as_json, key_text, checkpoint_paths = options(argv)
-        public = read_public_key(key_text) if key_text else None
+        path, as_json, key_texts, checkpoint_paths = options(argv)
+        given = [read_public_key(text) for text in key_texts]
         checkpoint_docs = [
             (name, json.loads(Path(name).read_text(encoding="utf-8"))) for name in checkpoint_paths
         ]
     except (OSError, ValueError) as error:
         print(f"verify_export: {error}", file=sys.stderr)
         return 2
-    check = verifier(public) if public else None
-    key_id = hashlib.sha256(public).hexdigest()[:16] if public else ""
-    previous = GENESIS
+    check = bool(given)
+    previous = save_start = GENESIS
     codes: dict[str, str] = {}
     opening: dict[str, dict[str, Decimal]] = {}
     moves: dict[str, dict[str, Decimal]] = {}
@@ -258,6 +366,7 @@ def main(argv: list[str]) -> int:
             lines = handle.read().split("\n")
         while lines and not lines[-1].strip():
             lines.pop()
+        keys = Keys(given, lines)
         last_position, pending, closed = 0, [], None
         for number, line in enumerate(lines, start=1):
             where = f"{path}:{number}"
@@ -283,6 +392,8 @@ def main(argv: list[str]) -> int:
             except (ValueError, KeyError, TypeError) as error:
                 print(f"verify_export: {where}: not an event ({error})", file=sys.stderr)
                 return 2
+            if not pending:
+                save_start = previous
             previous = hashlib.sha256(
                 previous.encode("ascii") + b"\n" + canonical(event)
             ).hexdigest()
@@ -300,19 +411,13 @@ def main(argv: list[str]) -> int:
             hashes[position] = previous
             pending.append(position)
             if "signature" in record:
-                if check is not None:
+                if check:
                     message = canonical(
                         {"kind": record.get("seal"), "positions": pending, "hash": previous}
                     )
-                    if (
-                        record.get("seal") not in SEALS
-                        or record.get("key_id") != key_id
-                        or not check(str(record["signature"]), message)
-                    ):
-                        raise Broken(
-                            f"{where}: the signature over positions {pending[0]}–{position} "
-                            f"does not verify with key {key_id}"
-                        )
+                    wrong = keys.check(record, pending, message, save_start)
+                    if wrong is not None:
+                        raise Broken(f"{where}: {wrong}")
                 pending = []
             count += 1
             state, topic, owner = event["state"], event["topic"], event["originator_id"]
@@ -342,17 +447,24 @@ def main(argv: list[str]) -> int:
             previous,
         ):
             raise Broken(f"{end}: the closing line does not match the events before it")
-        if check is not None:
+        if check:
             if pending:
                 raise Broken(
                     f"{path}: positions {pending[0]}–{pending[-1]} at the end carry no "
                     "signature (appended without the server's key)"
                 )
-            vouched = check_checkpoint(closed.get("checkpoint"), check, key_id, "closing line")
+            wrong = keys.untrusted()
+            if wrong is not None:
+                raise Broken(f"{path}: {wrong}")
+            last_key = keys.segments[-1][0] if keys.segments else next(iter(keys.anchors))
+            vouched = check_checkpoint(
+                closed.get("checkpoint"), {last_key: keys.checks[last_key]}, "closing line"
+            )
             if (vouched.get("position"), vouched.get("hash")) != (last_position, previous):
                 raise Broken(f"{end}: the closing checkpoint vouches for another log")
+            trusted = {i: keys.checks[i] for i in keys.trusted() if i in keys.checks}
             for name, document in checkpoint_docs:
-                vouched = check_checkpoint(document, check, key_id, name)
+                vouched = check_checkpoint(document, trusted, name)
                 at = int(vouched["position"])
                 if at > last_position:
                     raise Broken(
@@ -392,16 +504,17 @@ def main(argv: list[str]) -> int:
         )
     else:
         print(f"chain holds: {count} events, fingerprint {previous}")
-        if check is None:
+        if not check:
             print(
                 "signatures NOT checked: anyone who edits the file can recompute the hashes; "
                 "give --public-key (the server's key, from its keeper)"
             )
         else:
-            print(f"signatures checked with key {key_id}")
+            used = " → ".join(segment[0] for segment in keys.segments) or "none"
+            print(f"signatures checked with key {', '.join(sorted(keys.anchors))} (keys: {used})")
         for code, balances in result.items():
-            check = sum(Decimal(v) for v in balances.values())
-            print(f"\n{code} (debits − credits = {check:.2f})")
+            total = sum(Decimal(v) for v in balances.values())
+            print(f"\n{code} (debits − credits = {total:.2f})")
             for account, amount in balances.items():
                 print(f"  {account:<12} {amount:>18}")
     if pairs:

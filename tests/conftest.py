@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +20,7 @@ import pytest
 from hypothesis import settings
 
 from projections.bootstrap import Runtime
+from projections.store_keys import default_postgres_key_dir
 
 POSTGRES_URL = os.environ.get(
     "LIANZHANG_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
@@ -65,6 +67,8 @@ def new_schema() -> str:
 def drop_schema(schema: str) -> None:
     with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
         conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    # its keys (projections/store_keys.py: one directory per store, under the home directory)
+    shutil.rmtree(default_postgres_key_dir(POSTGRES_URL, schema), ignore_errors=True)
 
 
 @pytest.fixture

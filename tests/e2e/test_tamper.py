@@ -530,15 +530,116 @@ def test_the_export_verifier_finds_every_tampering(store: Runtime, tmp_path: Pat
 
 def test_import_refuses_an_export_cut_short(store: Runtime, tmp_path: Path) -> None:
     lines = list(export_events(store))
+    trusted = [store.signer.public]
     restored = Runtime(f"sqlite:///{tmp_path / 'r.sqlite3'}", signing_key=tmp_path / "k2.pem")
     try:
         with pytest.raises(ExportError, match="cut short"):
-            import_events(restored, lines[:-1])
+            import_events(restored, lines[:-1], trusted)
         assert restored.views.head() == 0
-        assert import_events(restored, lines) == 6
-        assert verify(restored)["head"]["fingerprint"] == verify(store)["head"]["fingerprint"]
+        assert import_events(restored, lines, trusted) == 6
+        report = verify(restored)
+        assert report["ok"] is True, report["problems"]
+        # the exported chain rows as they were, then this store's key takes over (a restore)
+        assert report["chain"]["keys"][0][0] == store.signer.key_id
+        assert report["chain"]["keys"][-1][0] == restored.signer.key_id != store.signer.key_id
+        source = verify(store)["head"]
+        with restored.engine.connect() as conn:
+            row = conn.execute(
+                text("SELECT hash FROM lz_signed_chain WHERE position = :p"),
+                {"p": source["position"]},
+            ).scalar_one()
+        assert row == source["fingerprint"]
+        write_books(restored.app)  # later writes verify
+        restored.views.catch_up()
+        assert verify(restored)["ok"] is True
     finally:
         restored.close()
+
+
+def resigned(records: list[dict[str, Any]], signer: Any) -> bytes:
+    """An export re-signed whole with another key: every save, and the closing checkpoint."""
+    previous, out, pending = GENESIS, [], []
+    for record in records[:-1]:
+        event = {k: record[k] for k in ("originator_id", "originator_version", "topic", "state")}
+        previous = chain_hash(previous, event)
+        pending.append(record["position"])
+        fixed = {**record, "hash": previous}
+        if "signature" in record:
+            fixed.update(
+                key_id=signer.key_id,
+                signature=signer.sign(save_message(record["seal"], pending, previous)),
+            )
+            pending = []
+        out.append(fixed)
+    checkpoint = {
+        "kind": "lianzhang-checkpoint",
+        "position": out[-1]["position"],
+        "hash": previous,
+        "made_at": "2026-11-23T00:00:00+00:00",
+        "key_id": signer.key_id,
+    }
+    from projections.signing import checkpoint_message
+
+    checkpoint["public_key"] = signer.public.hex
+    checkpoint["signature"] = signer.sign(checkpoint_message(checkpoint))
+    closing = {
+        **records[-1],
+        "events": len(out),
+        "position": out[-1]["position"],
+        "hash": previous,
+        "checkpoint": checkpoint,
+    }
+    return b"".join(json.dumps(r, ensure_ascii=False).encode() + b"\n" for r in [*out, closing])
+
+
+def test_import_refuses_forged_exports(store: Runtime, tmp_path: Path) -> None:
+    """Before: `lianzhang import` checked no signature; an appended entry with recomputed
+    hashes, or a whole export re-signed with another key, imported with exit 0, was re-signed by
+    the new store, and `verify` then passed with the forgery in the books."""
+    records = [json.loads(line) for line in export_events(store)]
+    trusted = [store.signer.public]
+    forged = [dict(r) for r in records]
+    extra = {**forged[-2], "originator_id": str(uuid.uuid4()), "position": 999}
+    extra.pop("signature"), extra.pop("key_id"), extra.pop("seal")
+    forged.insert(len(forged) - 1, extra)
+    attacker = load_or_create_key(tmp_path / "attacker.pem")
+    restored = Runtime(f"sqlite:///{tmp_path / 'r.sqlite3'}", signing_key=tmp_path / "k2.pem")
+    try:
+        appended = recompute(forged).splitlines(keepends=True)
+        with pytest.raises(ExportError, match=r"carry no signature.*nothing was imported"):
+            import_events(restored, appended, trusted)
+        with pytest.raises(ExportError, match=r"signed by key .*, which is no key of this chain"):
+            import_events(restored, resigned(records, attacker).splitlines(keepends=True), trusted)
+        # a forged entry, the whole export re-signed with another key: still refused
+        with pytest.raises(ExportError, match="does not verify"):
+            import_events(restored, resigned(forged, attacker).splitlines(keepends=True), trusted)
+        with pytest.raises(ExportError, match="checkpoint --public-key"):
+            import_events(restored, resigned(records, attacker).splitlines(keepends=True))
+        assert restored.views.head() == 0  # nothing was imported
+    finally:
+        restored.close()
+
+
+def test_cli_import_of_a_re_signed_export_is_refused(store: Runtime, tmp_path: Path) -> None:
+    from tests.e2e.test_cli import lianzhang
+
+    records = [json.loads(line) for line in export_events(store)]
+    attacker = load_or_create_key(tmp_path / "attacker.pem")
+    (tmp_path / "forged.jsonl").write_bytes(resigned(records, attacker))
+    target = (f"sqlite:///{tmp_path / 'restore' / 'r.sqlite3'}", None)
+    (tmp_path / "restore").mkdir()
+    refused = lianzhang(
+        target,
+        tmp_path,
+        "import",
+        str(tmp_path / "forged.jsonl"),
+        "--public-key",
+        store.signer.public.hex,
+        check=False,
+    )
+    assert refused.returncode == 2, refused.stdout
+    assert refused.stderr.startswith("lianzhang import: the export does not verify")
+    assert "nothing was imported" in refused.stderr
 
 
 # -- the command line ------------------------------------------------------------------------

@@ -259,3 +259,27 @@ def test_readers_catching_up_during_writes_raise_no_false_alarm(
     finally:
         for rt in (*writers, reader, runtime):
             rt.close()
+
+
+def test_a_chain_emptied_is_not_sealed_again_at_the_next_start(
+    books: tuple[Runtime, str], database: tuple[str, str | None], tmp_path: Path
+) -> None:
+    """A store that recorded its key was signed from its first event: emptying its signed
+    chain (and appending a forged entry) must not get the log re-signed "at upgrade"."""
+    runtime, village = books
+    try:
+        honest = debit_102(runtime, village)
+        at = insert_event(runtime, forged_entry(runtime))
+        sql(runtime, "DELETE FROM lz_signed_chain")
+    finally:
+        runtime.close()
+    again = Runtime(database[0], schema=database[1], today=lambda: TODAY)
+    try:
+        assert again.sealed_at_upgrade == 0
+        again.views.catch_up()
+        assert again.gate.broken is not None and again.gate.broken.position == 1
+        assert debit_102(again, village) == honest
+    finally:
+        again.close()
+    line = refused(database, tmp_path, "verify")
+    assert "position 1 is not in the signed chain" in line, (line, at)

@@ -22,7 +22,6 @@ from api.main import create_app
 from api.settings import Settings
 from api.tokens import TokenStore
 from projections.bootstrap import Runtime
-from projections.vault import master_key_path
 from tests.builders import OPENING_BALANCES, code, receipt
 from tests.conftest import TODAY
 
@@ -45,7 +44,7 @@ class Workers:
             **os.environ,
             "LIANZHANG_DATABASE_URL": url,
             "LIANZHANG_SIGNING_KEY": str(self.runtime.key_path),
-            "LIANZHANG_DATA_KEY": str(master_key_path(url).resolve()),
+            "LIANZHANG_DATA_KEY": str(self.runtime.keys.data),
         }
         if schema:
             env["LIANZHANG_DATABASE_SCHEMA"] = schema

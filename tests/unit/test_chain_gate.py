@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from projections.chain_gate import ChainCheck
+from projections.key_ring import ROTATION, ROTATION_TOPIC, KeyRing, rotation_message
 from projections.pages import Stored
 from projections.signing import SAVE, chain_rows, load_or_create_key, signed_chain
 
@@ -90,13 +91,68 @@ def test_every_uncovered_event_is_named(tmp_path: Path) -> None:
     assert first([*events, *extra], [*rows, *claimed]) == (5, 4, "signature")
 
 
-def test_a_chain_signed_by_several_keys_passes_with_all_of_them(tmp_path: Path) -> None:
+def test_a_change_of_key_without_a_rotation_is_refused(tmp_path: Path) -> None:
     old, new = load_or_create_key(tmp_path / "old.pem"), load_or_create_key(tmp_path / "new.pem")
     events = [event(p) for p in range(1, 5)]
     rows = signed(events[:2], [2], old)
     rows += signed(events[2:], [2], new, previous=rows[-1]["hash"])
+    # both keys known: still refused, a key changes only through a rotation event
     both = ChainCheck({old.key_id: old.public, new.key_id: new.public})
-    assert both.feed(events, rows) is None and both.position == 4
+    problem = both.feed(events, rows)
+    assert problem is not None and (problem.position, problem.kind) == (3, "signature")
     only_new = ChainCheck({new.key_id: new.public})
     problem = only_new.feed(events, rows)
     assert problem is not None and (problem.position, problem.kind) == (1, "unknown-key")
+
+
+def rotation(position: int, old: Any, new: Any, previous: str, forged: bool = False) -> Stored:
+    signer = new if forged else old
+    state = {
+        "kind": "rotation",
+        "old_key": old.public.hex,
+        "new_key": new.public.hex,
+        "previous": previous,
+        "old_signature": signer.sign(rotation_message(old.public.hex, new.public.hex, previous)),
+    }
+    data = json.dumps(state, separators=(",", ":")).encode()
+    return Stored(position, str(uuid.UUID(int=10_000 + position)), 1, ROTATION_TOPIC, data, None)
+
+
+def rotated_row(e: Stored, new: Any, previous: str) -> dict[str, Any]:
+    made = chain_rows(
+        previous,
+        [(e.position, e.originator_id, e.originator_version, e.topic, e.data)],
+        new,
+        ROTATION,
+    )
+    return dict(zip(COLUMNS, made[0], strict=True))
+
+
+def test_a_rotation_signed_by_the_old_key_and_the_new_hands_the_chain_over(
+    tmp_path: Path,
+) -> None:
+    old, new = load_or_create_key(tmp_path / "old.pem"), load_or_create_key(tmp_path / "new.pem")
+    before = [event(p) for p in (1, 2)]
+    rows = signed(before, [2], old)
+    turn = rotation(3, old, new, rows[-1]["hash"])
+    rows.append(rotated_row(turn, new, rows[-1]["hash"]))
+    after = [event(p) for p in (4, 5)]
+    rows += signed(after, [2], new, previous=rows[-1]["hash"])
+    events = [*before, turn, *after]
+    keys = {old.key_id: old.public, new.key_id: new.public}
+    ring = KeyRing(dict(keys), {new.key_id}, new.key_id)
+    check = ChainCheck(ring)
+    assert check.feed(events, rows) is None and check.finish() is None
+    assert check.position == 5
+    # the server's key is still the old one: the chain does not end on it
+    stale = ChainCheck(KeyRing(dict(keys), {old.key_id}, old.key_id))
+    assert stale.feed(events, rows) is None
+    broken = stale.finish()
+    assert broken is not None and broken.kind == "key"
+    # a rotation the old key did not sign (an attacker holding only a new key)
+    forged = rotation(3, old, new, rows[1]["hash"], forged=True)
+    forged_rows = [*rows[:2], rotated_row(forged, new, rows[1]["hash"])]
+    problem = ChainCheck(KeyRing(dict(keys), {new.key_id}, new.key_id)).feed(
+        [*before, forged], forged_rows
+    )
+    assert problem is not None and (problem.position, problem.kind) == (3, "signature")
