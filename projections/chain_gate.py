@@ -297,6 +297,13 @@ class ChainGate:
             self.position, self.hash, self.broken = 0, GENESIS, None
             self.ring = self._new_ring()
 
+    def rekey(self, keys: Mapping[str, PublicKey]) -> None:
+        """Keys were recorded (a restore brought the source's): check the whole log again
+        with them."""
+        with self._lock:
+            self.keys = dict(keys)
+        self.reset()
+
     def _new_ring(self) -> KeyRing:
         anchors = {self.final} if self.final is not None else set(self.keys)
         return KeyRing(dict(self.keys), anchors, self.final)

@@ -225,6 +225,7 @@ def restore(
             key = ring.keys[segment.key_id]
             if key.key_id != runtime.signer.key_id:
                 record_key(conn, "signing", key.key_id, key.hex, "retired")
+    runtime.gate.rekey(runtime.public_keys())  # the source's keys, recorded just now
     runtime.views.catch_up()
     return len(records)
 
