@@ -42,6 +42,7 @@ from typing import Any
 
 from domain.members import DEFAULT_SHARE_KINDS
 from domain.privacy import id_number_problem, with_check_digit
+from projections.spreadsheets import workbook_bytes
 from projections.voucher_files import parse_date
 
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -401,9 +402,7 @@ def template_xlsx(share_kinds: Sequence[str] = DEFAULT_SHARE_KINDS) -> bytes:
     notes["A1"].font = Font(bold=True, size=14)
     for rule in NOTES:
         notes.append([rule])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 def to_xlsx(rows: Sequence[Sequence[Any]]) -> bytes:
@@ -415,6 +414,4 @@ def to_xlsx(rows: Sequence[Sequence[Any]]) -> bytes:
     assert sheet is not None
     for row in rows:
         sheet.append(list(row))
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)

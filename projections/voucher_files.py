@@ -54,6 +54,7 @@ from pathlib import Path
 from typing import Any
 
 from domain.bulk import Voucher, VoucherProblem
+from projections import spreadsheets
 
 FORMATS = ("xlsx", "csv", "jsonl")
 
@@ -574,7 +575,8 @@ def write_template(path: str | Path) -> None:
     sheet, printable on A4 landscape) or, for a ``.csv`` path, the header line."""
     path = Path(path)
     if file_format(str(path)) == "csv":
-        path.write_text(",".join(HEADER) + "\n", encoding="utf-8-sig")
+        with path.open("w", encoding="utf-8-sig", newline="") as out:
+            csv.writer(out).writerow(spreadsheets.csv_row(HEADER))
         return
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
@@ -606,4 +608,4 @@ def write_template(path: str | Path) -> None:
         notes.append([rule])
     notes.append([])
     notes.append(["列名（可用英文）：" + "；".join(f"{v[0]} / {v[-1]}" for v in COLUMNS.values())])
-    workbook.save(path)
+    spreadsheets.save(workbook, path)

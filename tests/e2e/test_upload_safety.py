@@ -73,7 +73,7 @@ def one_huge_cell(megabytes: int) -> bytes:
 
 def billion_laughs() -> bytes:
     entities = b'<!ENTITY lol0 "lol">' + b"".join(
-        b"<!ENTITY lol%d \"%s\">" % (i, b"&lol%d;" % (i - 1) * 10) for i in range(1, 10)
+        b'<!ENTITY lol%d "%s">' % (i, b"&lol%d;" % (i - 1) * 10) for i in range(1, 10)
     )
     return with_sheet(
         b'<?xml version="1.0"?><!DOCTYPE worksheet [' + entities + b"]>"
@@ -207,7 +207,9 @@ def test_previews_expire_and_are_kept_per_person(runtime: Runtime) -> None:
     digest = store.put("a", b"one")
     assert store.get("a", digest) == b"one"
     assert store.get("b", digest) is None  # another person cannot confirm it
-    assert store.get("a", digest, now=upload_previews.now() + upload_previews.KEPT_SECONDS + 1) is None
+    assert (
+        store.get("a", digest, now=upload_previews.now() + upload_previews.KEPT_SECONDS + 1) is None
+    )
 
 
 def test_a_preview_through_one_process_is_confirmed_through_another(
