@@ -198,7 +198,7 @@ def test_one_persons_uploads_evict_only_their_own_previews(
         attacker = sign_in(runtime, client, "zhangsan", "bookkeeper", "唐坊镇")
         for n in range(upload_previews.KEPT_FILES + 2):
             preview(client, attacker, village, voucher_file(village, f"凭证{n}"))
-        assert upload_previews.count(runtime.engine, "zhangsan") == upload_previews.KEPT_FILES
+        assert upload_previews.count(runtime.engine, "user:zhangsan") == upload_previews.KEPT_FILES
         assert confirm(other, victim, village, kept, "victim-1") == 303
 
 
@@ -208,7 +208,7 @@ def test_previews_expire_and_are_kept_per_person(runtime: Runtime) -> None:
     assert store.get("a", digest) == b"one"
     assert store.get("b", digest) is None  # another person cannot confirm it
     assert (
-        store.get("a", digest, now=upload_previews.now() + upload_previews.KEPT_SECONDS + 1) is None
+        store.get("a", digest, at=upload_previews.now() + upload_previews.KEPT_SECONDS + 1) is None
     )
 
 
@@ -227,7 +227,7 @@ def test_a_preview_through_one_process_is_confirmed_through_another(
         ):
             csrf = sign_in(runtime, a, "zhuguan", "bookkeeper", "唐坊镇")
             digest = preview(a, csrf, village, voucher_file(village))
-            assert upload_previews.count(runtime.engine, "zhuguan") == 1  # in the database
+            assert upload_previews.count(runtime.engine, "user:zhuguan") == 1  # in the database
             b.cookies.update(a.cookies)
             assert confirm(b, csrf, village, digest, "through-two") == 303
         assert len(second.app.get_books(village).entry_numbers()) == posted + 1
