@@ -20,9 +20,10 @@ The sizes in the zip's directory cannot lie to us: Python's ``zipfile`` stops in
 at its declared size and then checks its CRC.
 
 :func:`sheet_rows` reads the first worksheet's rows with the number of columns bounded
-(``MAX_COLUMNS``; a sheet claiming 16,384 columns would make every row that wide) and the rows
-bounded; any error openpyxl raises while reading (bad XML, a chart as the first sheet …) is
-turned into the caller's refusal.
+(``MAX_COLUMNS``; a sheet claiming 16,384 columns would make every row that wide), the rows
+with content bounded by the caller's limit and all rows, blank ones too, by Excel's 1,048,576;
+any error openpyxl raises while reading (bad XML, a chart as the first sheet …) is turned into
+the caller's refusal.
 
 CSV (the command line's ``import-vouchers``): at most ``MAX_CSV_BYTES``, lines of at most
 ``MAX_CSV_FIELD`` characters per field, and the rows bounded like a worksheet's.
@@ -52,6 +53,7 @@ MAX_RATIO = 100
 RATIO_FROM_BYTES = 1 << 20
 TEXT_WINDOW = 256 << 10  # PIECE is a multiple of it: windows are aligned in the stream
 MAX_COLUMNS = 100
+EXCEL_ROWS = 1_048_576
 MAX_CSV_BYTES = 64 << 20
 MAX_CSV_FIELD = 32_767
 PIECE = 1 << 20
@@ -155,7 +157,7 @@ def sheet_rows(
         if not isinstance(sheet, ReadOnlyWorksheet):
             raise refuse("第一张表不是工作表（可能是图表）；请把数据放在第一张工作表上")
         rows = sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True)
-        number = 0
+        number = filled = 0
         while True:
             try:
                 row = next(rows)
@@ -167,9 +169,15 @@ def sheet_rows(
                     "请用 Excel 重新保存后上传"
                 ) from None
             number += 1
-            if number > max_rows:
+            if row.count(None) == len(row):
+                if number > EXCEL_ROWS:  # only gaps claimed in the XML get this far
+                    raise refuse(f"文件超过{EXCEL_ROWS}行（Excel 的上限），不是正常的工作簿")
+                yield number, ()
+                continue
+            filled += 1
+            if filled > max_rows:
                 raise refuse(f"文件超过{max_rows}行，请分成几个文件")
-            yield number, (() if row.count(None) == len(row) else row)
+            yield number, row
     finally:
         workbook.close()
 
