@@ -4,6 +4,7 @@ mapping and a SQLAlchemy engine on the same database (and schema)."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -88,12 +89,31 @@ def _check_schema(schema: str) -> str:
     return schema
 
 
+def owner_only(path: Path) -> None:
+    """Create the SQLite file readable and writable by its owner only (0600) before SQLite
+    opens it, or tighten an older one (and its -wal and -shm) that others could read: it holds
+    password hashes, wrapped person keys and every ledger. SQLite creates the -wal and -shm
+    with the mode of the database file, so they are 0600 too. A new folder is 0700."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError:
+        return  # not ours to create (a read-only place): SQLite reports it
+    os.close(descriptor)
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            if file.stat().st_mode & 0o077 and file.stat().st_uid == os.getuid():
+                file.chmod(0o600)
+        except OSError:  # absent (no -wal yet) or not ours
+            continue
+
+
 def make_engine(url: str, schema: str | None = None) -> Engine:
     """A SQLAlchemy engine on the same database (and PostgreSQL schema) as the event store."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         path = sqlite_path(url)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        owner_only(path)
         engine = create_engine(
             f"sqlite:///{path}",
             connect_args=sqlite_gate.connect_args(LOCK_TIMEOUT_SECONDS),

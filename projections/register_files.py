@@ -34,7 +34,6 @@ heads). ``domain.register_import`` checks the rows against the register and save
 from __future__ import annotations
 
 import datetime
-import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -42,6 +41,8 @@ from typing import Any
 
 from domain.members import DEFAULT_SHARE_KINDS
 from domain.privacy import id_number_problem, with_check_digit
+from projections import upload_checks
+from projections.spreadsheets import workbook_bytes
 from projections.voucher_files import parse_date
 
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -149,16 +150,9 @@ def _units(value: Any) -> Decimal:
 
 
 def xlsx_rows(data: bytes) -> Iterable[tuple[int, Sequence[Any]]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises several kinds for a file that is not XLSX
-        raise RegisterFileError(
-            f"这不是 Excel 工作簿（.xlsx）文件（{type(error).__name__}），请用下载的模板填写后上传"
-        ) from None
-    sheet = workbook.worksheets[0]
-    yield from enumerate(sheet.iter_rows(values_only=True), start=1)
+    """Checked before openpyxl opens it, and read with bounds (``projections.upload_checks``):
+    a file that is not a sound workbook is a :class:`RegisterFileError` in Chinese."""
+    return upload_checks.sheet_rows(data, RegisterFileError, MAX_ROWS + HEADER_SEARCH)
 
 
 def _find_header(
@@ -401,9 +395,7 @@ def template_xlsx(share_kinds: Sequence[str] = DEFAULT_SHARE_KINDS) -> bytes:
     notes["A1"].font = Font(bold=True, size=14)
     for rule in NOTES:
         notes.append([rule])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 def to_xlsx(rows: Sequence[Sequence[Any]]) -> bytes:
@@ -415,6 +407,4 @@ def to_xlsx(rows: Sequence[Sequence[Any]]) -> bytes:
     assert sheet is not None
     for row in rows:
         sheet.append(list(row))
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)

@@ -5,7 +5,6 @@ SVG, no external requests)."""
 
 from __future__ import annotations
 
-import io
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -14,6 +13,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from ledger.money import format_yuan, money
+from projections.spreadsheets import workbook_bytes
 
 FONT_FAMILY = '"WenQuanYi Micro Hei", "Noto Sans CJK SC", sans-serif'
 
@@ -576,6 +576,4 @@ def sheet_xlsx(
             None,
         )
     del book["Sheet"]
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return workbook_bytes(book)  # memos, names and reasons as text, never a formula

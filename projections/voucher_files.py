@@ -44,7 +44,6 @@ from __future__ import annotations
 
 import csv
 import datetime
-import io
 import json
 import re
 from collections.abc import Iterable, Sequence
@@ -54,6 +53,7 @@ from pathlib import Path
 from typing import Any
 
 from domain.bulk import Voucher, VoucherProblem
+from projections import spreadsheets, upload_checks
 
 FORMATS = ("xlsx", "csv", "jsonl")
 
@@ -173,17 +173,13 @@ def parse_vouchers(data: bytes, kind: str, *, entity: str | None = None) -> Vouc
 
 
 def _xlsx_rows(data: bytes) -> Iterable[tuple[int, Sequence[Any]]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises several kinds for a file that is not XLSX
-        raise VoucherFileError(f"not an XLSX workbook ({type(error).__name__})") from None
-    sheet = workbook.worksheets[0]
-    yield from enumerate(sheet.iter_rows(values_only=True), start=1)
+    """Checked before openpyxl opens it, and read with bounds (``projections.upload_checks``);
+    a refusal is one sentence in Chinese."""
+    return upload_checks.sheet_rows(data, VoucherFileError, MAX_ROWS + HEADER_SEARCH)
 
 
 def _csv_rows(data: bytes) -> Iterable[tuple[int, Sequence[Any]]]:
+    upload_checks.check_csv(data, VoucherFileError)
     for encoding in ("utf-8-sig", "gb18030"):  # Excel on a Chinese Windows saves GBK
         try:
             text = data.decode(encoding)
@@ -192,7 +188,7 @@ def _csv_rows(data: bytes) -> Iterable[tuple[int, Sequence[Any]]]:
             continue
     else:  # pragma: no cover - gb18030 decodes any byte string
         raise VoucherFileError("the CSV file is neither UTF-8 nor GB18030 text")
-    yield from enumerate(csv.reader(io.StringIO(text)), start=1)
+    return upload_checks.csv_rows(text, VoucherFileError, MAX_ROWS + HEADER_SEARCH)
 
 
 def _letter(index: int) -> str:
@@ -574,7 +570,8 @@ def write_template(path: str | Path) -> None:
     sheet, printable on A4 landscape) or, for a ``.csv`` path, the header line."""
     path = Path(path)
     if file_format(str(path)) == "csv":
-        path.write_text(",".join(HEADER) + "\n", encoding="utf-8-sig")
+        with path.open("w", encoding="utf-8-sig", newline="") as out:
+            csv.writer(out).writerow(spreadsheets.csv_row(HEADER))
         return
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
@@ -606,4 +603,4 @@ def write_template(path: str | Path) -> None:
         notes.append([rule])
     notes.append([])
     notes.append(["列名（可用英文）：" + "；".join(f"{v[0]} / {v[-1]}" for v in COLUMNS.values())])
-    workbook.save(path)
+    spreadsheets.save(workbook, path)

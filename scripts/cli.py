@@ -1009,6 +1009,10 @@ def _global_options_everywhere(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Files the command creates (the SQLite store, keys, exports, sheets, the demo's var/ and
+    # the server's) are its owner's only: 0600 files, 0700 folders (item 10 of the security
+    # issue); the database module also creates the SQLite file 0600 in any process.
+    os.umask(0o077)
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))

@@ -6,13 +6,18 @@ Chinese), nothing written → when the whole file is valid, a 确认导入 butto
 ``run_form`` (CSRF, Idempotency-Key: a double click imports once) → the result page.
 
 Decision: **the file's content is carried by a server-side hash.** The preview keeps the
-uploaded bytes in the server process's memory under their SHA-256 (with the person who
-uploaded them, for 30 minutes, at most 32 files and 64 MB, the oldest dropped first); the
+uploaded bytes in the database (``projections/upload_previews.py``, table
+``lz_upload_previews``) under the person's login and their SHA-256, for 30 minutes, at most 8
+files and 40 MB per person (a person's new preview drops only that person's oldest); the
 confirm form sends only the hash, and the import parses those same bytes again, so what is
-imported is exactly what was previewed. A confirm whose file is gone (the server restarted, or
-30 minutes passed) asks for the upload again; nothing is written then. One server process
-serves the workbench (``make demo``); with several processes behind a proxy the confirm must
-reach the process of the preview (sticky sessions), or the clerk uploads again.
+imported is exactly what was previewed. Any server process behind a proxy can take the
+confirm. A confirm whose file is gone (30 minutes passed) asks for the upload again; nothing
+is written then.
+
+Files are checked before they are parsed (``projections/upload_checks.py``: the inflated size,
+entity declarations, a bounded row width) and parsed, like the confirm's import, in a worker
+thread (at most two at a time), never in the event loop; a file that cannot be read is a 422
+in Chinese.
 
 The member register is imported by ``app.import_register`` (``domain/register_import.py``: all
 rows checked, then every household and member in one save; rows already registered are
@@ -22,9 +27,7 @@ posts nothing twice)."""
 
 from __future__ import annotations
 
-import hashlib
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -40,7 +43,8 @@ from domain.bulk import ImportResult, VouchersRefusedError
 from domain.errors import DomainError, RegisterNotFoundError
 from domain.register_import import RegisterImportResult, RegisterRefusedError
 from ledger.errors import LedgerError
-from projections import register_files, voucher_files
+from projections import register_files, upload_previews, voucher_files
+from projections.upload_checks import off_loop
 from workbench.registers import app_of, engine_of, entities, form_of, may_write_in, text, villages
 from workbench.render import FormRefused, page, refusal, run_form
 from workbench.session import FormUser, PageUser, require
@@ -48,53 +52,28 @@ from workbench.session import FormUser, PageUser, require
 router = APIRouter()
 
 MAX_BYTES = 10 * 1024 * 1024
-KEPT_SECONDS = 30 * 60
-KEPT_FILES = 32
-KEPT_BYTES = 64 * 1024 * 1024  # at most this much uploaded content held at once
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class Uploads:
-    """Uploaded files between preview and confirm: bytes by (person, SHA-256), in memory."""
-
-    def __init__(self) -> None:
-        self._files: dict[tuple[str, str], tuple[float, bytes]] = {}
-        self._lock = threading.Lock()
-
-    def put(self, owner: str, data: bytes) -> str:
-        digest = hashlib.sha256(data).hexdigest()
-        now = time.monotonic()
-        with self._lock:
-            for key, (at, _) in list(self._files.items()):
-                if now - at > KEPT_SECONDS:
-                    del self._files[key]
-            while self._files and (
-                len(self._files) >= KEPT_FILES
-                or sum(len(d) for _, d in self._files.values()) + len(data) > KEPT_BYTES
-            ):
-                del self._files[min(self._files, key=lambda k: self._files[k][0])]
-            self._files[(owner, digest)] = (now, data)
-        return digest
-
-    def get(self, owner: str, digest: str) -> bytes | None:
-        with self._lock:
-            found = self._files.get((owner, digest))
-        if found is None or time.monotonic() - found[0] > KEPT_SECONDS:
-            return None
-        return found[1]
-
-
-UPLOADS = Uploads()
-
-
-def _previewed(user: Principal, digest: str) -> bytes:
+def _previewed(request: Request, user: Principal, digest: str) -> bytes:
     """The file ``user`` previewed under ``digest``; refused when it is no longer kept."""
-    data = UPLOADS.get(user.key_owner, digest)
+    data = upload_previews.Previews(engine_of(request)).get(user.key_owner, digest)
     if data is None:
-        raise FormRefused(
-            "预览过的文件已经不在服务器上（超过30分钟或服务器重启），请重新上传", field="file"
-        )
+        raise FormRefused("预览过的文件已经不在服务器上（超过30分钟），请重新上传", field="file")
     return data
+
+
+def _keep(request: Request, user: Principal, data: bytes) -> str:
+    """Keep the previewed file for ``user``'s confirm; returns its SHA-256."""
+    return upload_previews.Previews(engine_of(request)).put(user.key_owner, data)
+
+
+def _file_error(error: Exception) -> FormRefused:
+    """A file that cannot be read: its sentence when in Chinese, else the catalogue's."""
+    message = str(error)
+    if message.isascii():
+        message = chinese_detail("invalid-file", message)
+    return FormRefused(message, field="file")
 
 
 def _context(request: Request, user: Principal, **extra: Any) -> dict[str, Any]:
@@ -224,10 +203,13 @@ async def register_preview(request: Request, user: FormUser) -> Response:
     try:
         _register_user(request, user, village)
         data = await _upload(form)
-        try:
-            parsed, problems, result = _register_problems(app_of(request), village, data)
+        app = app_of(request)
+        try:  # parsed in a worker thread: the event loop keeps serving (upload_checks)
+            parsed, problems, result = await off_loop(
+                lambda: _register_problems(app, village, data)
+            )
         except register_files.RegisterFileError as error:
-            raise FormRefused(str(error), field="file") from None
+            raise _file_error(error) from None
     except FormRefused as refused:
         return page(
             request,
@@ -236,7 +218,7 @@ async def register_preview(request: Request, user: FormUser) -> Response:
             status=refused.status,
             **_context(request, user, form=shown, error=refused),
         )
-    digest = UPLOADS.put(user.key_owner, data) if not problems else ""
+    digest = await off_loop(lambda: _keep(request, user, data)) if not problems else ""
     name = getattr(form.get("file"), "filename", "")
     return page(
         request,
@@ -260,7 +242,7 @@ async def register_confirm(request: Request, user: FormUser) -> Response:
     app = app_of(request)
 
     def parsed() -> register_files.RegisterFile:
-        data = _previewed(user, digest)
+        data = _previewed(request, user, digest)
         try:
             kinds: list[str] | None = list(app.get_register(village).share_kinds)
         except RegisterNotFoundError:
@@ -306,7 +288,9 @@ async def register_confirm(request: Request, user: FormUser) -> Response:
 
     try:
         require(user, "register.edit")
-        return run_form(request, user, form, write, done, replay=lambda _: run(True))
+        return await off_loop(
+            lambda: run_form(request, user, form, write, done, replay=lambda _: run(True))
+        )
     except FormRefused as refused:
         return page(
             request,
@@ -375,10 +359,12 @@ async def vouchers_preview(request: Request, user: FormUser) -> Response:
         require(user, "vouchers.import")
         data = await _upload(form)
         started = time.perf_counter()
-        try:
-            parsed, problems, result = _voucher_problems(request, user, data, entity)
+        try:  # parsed in a worker thread: the event loop keeps serving (upload_checks)
+            parsed, problems, result = await off_loop(
+                lambda: _voucher_problems(request, user, data, entity)
+            )
         except voucher_files.VoucherFileError as error:
-            raise FormRefused(chinese_detail("invalid-file", str(error)), field="file") from None
+            raise _file_error(error) from None
         seconds = time.perf_counter() - started
     except FormRefused as refused:
         return page(
@@ -388,7 +374,7 @@ async def vouchers_preview(request: Request, user: FormUser) -> Response:
             status=refused.status,
             **_context(request, user, form=shown, error=refused),
         )
-    digest = UPLOADS.put(user.key_owner, data) if not problems else ""
+    digest = await off_loop(lambda: _keep(request, user, data)) if not problems else ""
     return page(
         request,
         user,
@@ -411,7 +397,7 @@ async def vouchers_confirm(request: Request, user: FormUser) -> Response:
     app = app_of(request)
 
     def vouchers() -> list[Any]:
-        data = _previewed(user, digest)
+        data = _previewed(request, user, digest)
         parsed = voucher_files.parse_vouchers(data, "xlsx", entity=entity or None)
         if parsed.problems:
             raise FormRefused("文件有问题，请重新上传预览", field="file")
@@ -448,7 +434,7 @@ async def vouchers_confirm(request: Request, user: FormUser) -> Response:
 
     try:
         require(user, "vouchers.import")
-        return run_form(request, user, form, write, done, replay=replay)
+        return await off_loop(lambda: run_form(request, user, form, write, done, replay=replay))
     except FormRefused as refused:
         return page(
             request,

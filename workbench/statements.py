@@ -12,7 +12,6 @@ and a print layout.
 
 from __future__ import annotations
 
-import io
 from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
@@ -23,6 +22,7 @@ from fastapi.responses import Response
 from domain.periods import Period
 from ledger.money import money
 from projections.render import AMOUNT_FORMAT
+from projections.spreadsheets import workbook_bytes
 from projections.statements import statement
 from workbench.accounts import books_engine, entity_or_none, visible_entities
 from workbench.ledgers import entity_index, period_switch, read_period
@@ -221,6 +221,4 @@ def statement_workbook(
             cell.number_format = AMOUNT_FORMAT
     for column, width in zip("ABCD", (28, 40, 18, 22), strict=True):
         ws.column_dimensions[column].width = width
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return workbook_bytes(book)  # names as text, never a formula

@@ -147,5 +147,5 @@ def test_a_file_without_a_header_is_refused() -> None:
         parse_vouchers(csv("a,b\n1,2\n"), "csv")
     with pytest.raises(VoucherFileError, match="单位代码"):
         parse_vouchers(csv("日期,摘要,科目代码,借方,贷方\n"), "csv")
-    with pytest.raises(VoucherFileError, match="not an XLSX"):
+    with pytest.raises(VoucherFileError, match="这不是 Excel 工作簿"):
         parse_vouchers(b"not a zip", "xlsx")
