@@ -14,9 +14,9 @@ imported is exactly what was previewed. A confirm whose file is gone (the server
 serves the workbench (``make demo``); with several processes behind a proxy the confirm must
 reach the process of the preview (sticky sessions), or the clerk uploads again.
 
-The member register is imported by ``app.import_register`` (``domain/register_import.py``: all
+The member register is imported by ``app.members.import_register`` (``domain/register_import.py``: all
 rows checked, then every household and member in one save; rows already registered are
-skipped). The vouchers go through the bulk path ``app.import_vouchers`` (``domain/bulk.py``:
+skipped). The vouchers go through the bulk path ``app.bulk.import_vouchers`` (``domain/bulk.py``:
 checked as single postings, ``dry_run`` for the preview, all or nothing; the same file again
 posts nothing twice)."""
 
@@ -38,7 +38,7 @@ from api.problems import chinese_detail
 from api.tokens import Principal
 from domain.bulk import ImportResult, VouchersRefusedError
 from domain.errors import DomainError, RegisterNotFoundError
-from domain.register_import import RegisterImportResult, RegisterRefusedError
+from domain.members.register_import import RegisterImportResult, RegisterRefusedError
 from ledger.errors import LedgerError
 from projections import register_files, voucher_files
 from workbench.registers import app_of, engine_of, entities, form_of, may_write_in, text, villages
@@ -119,7 +119,7 @@ def register_template(request: Request, user: PageUser, village: str = "") -> Re
     kinds: list[str] = list(register_files.DEFAULT_SHARE_KINDS)
     if village:
         try:
-            kinds = list(app_of(request).get_register(village).share_kinds)
+            kinds = list(app_of(request).members.get_register(village).share_kinds)
         except (RegisterNotFoundError, DomainError):
             pass
     return Response(
@@ -170,7 +170,7 @@ def _register_problems(
 ]:
     """Parse the file and check it against the register (nothing written)."""
     try:
-        kinds: list[str] | None = list(app.get_register(village).share_kinds)
+        kinds: list[str] | None = list(app.members.get_register(village).share_kinds)
     except RegisterNotFoundError:
         kinds = None
     parsed = register_files.parse_register(data, share_kinds=kinds)
@@ -181,7 +181,7 @@ def _register_problems(
     result: RegisterImportResult | None = None
     if members or households:  # the rows read well are checked against the register too
         try:
-            result = app.import_register(
+            result = app.members.import_register(
                 village=village,
                 households=households,
                 members=members,
@@ -262,7 +262,7 @@ async def register_confirm(request: Request, user: FormUser) -> Response:
     def parsed() -> register_files.RegisterFile:
         data = _previewed(user, digest)
         try:
-            kinds: list[str] | None = list(app.get_register(village).share_kinds)
+            kinds: list[str] | None = list(app.members.get_register(village).share_kinds)
         except RegisterNotFoundError:
             kinds = None
         found = register_files.parse_register(data, share_kinds=kinds)
@@ -272,7 +272,7 @@ async def register_confirm(request: Request, user: FormUser) -> Response:
 
     def run(dry_run: bool) -> RegisterImportResult:
         found = parsed()
-        return app.import_register(
+        return app.members.import_register(
             village=village,
             households=found.households,
             members=found.members,
@@ -348,7 +348,7 @@ def _voucher_problems(
             )
         return parsed, problems, None
     try:
-        result = app.import_vouchers(parsed.vouchers, actor=user.actor, dry_run=True)
+        result = app.bulk.import_vouchers(parsed.vouchers, actor=user.actor, dry_run=True)
     except VouchersRefusedError as refused:
         return parsed, [parsed.locate(p) for p in refused.problems], None
     except (DomainError, LedgerError) as error:
@@ -420,7 +420,7 @@ async def vouchers_confirm(request: Request, user: FormUser) -> Response:
     def write() -> ImportResult:
         require(user, "vouchers.import")
         try:
-            return app.import_vouchers(vouchers(), actor=user.actor)
+            return app.bulk.import_vouchers(vouchers(), actor=user.actor)
         except VouchersRefusedError as refused:
             raise FormRefused(
                 f"有{len({p.voucher for p in refused.problems})}张凭证不能记账，什么也没写入；"
@@ -442,7 +442,7 @@ async def vouchers_confirm(request: Request, user: FormUser) -> Response:
         )
 
     def replay(_: Any) -> ImportResult:
-        return app.import_vouchers(vouchers(), actor=user.actor)
+        return app.bulk.import_vouchers(vouchers(), actor=user.actor)
 
     try:
         require(user, "vouchers.import")

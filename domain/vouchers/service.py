@@ -1,4 +1,4 @@
-"""The voucher workflow's commands (制单 → 提交 → 审核), mixed into the application.
+"""The voucher workflow's commands (制单 → 提交 → 审核): ``VoucherService``, on the port.
 
 Approval posts through exactly the path of a direct posting: the voucher's books are loaded,
 ``Books.post_entry`` builds and checks the entry (balanced, chart, sub-accounts open, closed
@@ -17,40 +17,27 @@ voucher's ``Approved`` event names the entry (``number``), and the vouchers read
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Iterable, Mapping
+from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
-
 from domain.periods import require_not_after
+from domain.port import Port
 from domain.vouchers import Voucher, VoucherNotFoundError, voucher_uuid
 from ledger.entries import JournalEntry
 
-if TYPE_CHECKING:
-    from domain.books import Books
 
-T = TypeVar("T")
-
-
-class VoucherCommands(Application[UUID]):
+class VoucherService:
     """Draft, edit, submit, withdraw, approve (post) and return vouchers; attach documents.
-    Mixed into the application: uses its ``get_books``, ``_retrying``, ``today`` and ``save``."""
+    ``app.vouchers``: loads and saves through the application's port (``domain.port``)."""
 
-    if TYPE_CHECKING:
-        today: Callable[[], datetime.date]
-
-        def get_books(self, code: str) -> Books: ...
-        def entity_township(self, code: str) -> str: ...
-        def _retrying(self, command: Callable[[], T]) -> T: ...
+    def __init__(self, port: Port) -> None:
+        self.port = port
 
     def get_voucher(self, draft: str | UUID) -> Voucher:
         """The voucher whose id is ``draft`` (hex, as in URLs)."""
         voucher_id = voucher_uuid(draft)
-        try:
-            found: object = self.repository.get(voucher_id)
-        except AggregateNotFoundError:
-            found = None
+        found = self.port.find(voucher_id)
         if not isinstance(found, Voucher):
             raise VoucherNotFoundError(
                 f"there is no voucher {voucher_id.hex}",
@@ -70,7 +57,7 @@ class VoucherCommands(Application[UUID]):
     ) -> Voucher:
         """制单: a new voucher in the books of ``entity``, not yet in the books."""
         rows = list(lines)
-        township = self.entity_township(entity)  # refused when there are no such books
+        township = self.port.entity_township(entity)  # refused when there are no such books
         voucher = Voucher.new(
             entity=entity,
             township=township,
@@ -79,7 +66,7 @@ class VoucherCommands(Application[UUID]):
             lines=rows,
             actor=actor,
         )
-        self.save(voucher)
+        self.port.save(voucher)
         return voucher
 
     def edit_voucher(
@@ -97,16 +84,16 @@ class VoucherCommands(Application[UUID]):
         def command() -> Voucher:
             voucher = self.get_voucher(draft)
             voucher.edit(date=date, summary=summary, lines=rows, actor=actor)
-            self.save(voucher)
+            self.port.save(voucher)
             return voucher
 
-        return self._retrying(command)
+        return self.port.retrying(command)
 
     def check_voucher(self, voucher: Voucher) -> JournalEntry:
         """The entry ``voucher`` would post now, checked as a posting is; nothing is written
         (refused with the posting's own error otherwise)."""
-        books = self.get_books(voucher.entity)
-        require_not_after(voucher.date, self.today(), what=f"voucher {voucher.draft}")
+        books = self.port.get_books(voucher.entity)
+        require_not_after(voucher.date, self.port.today(), what=f"voucher {voucher.draft}")
         return books.prepare_entry(
             date=voucher.date, memo=voucher.summary, postings=voucher.postings()
         )
@@ -119,10 +106,10 @@ class VoucherCommands(Application[UUID]):
             voucher.check_submittable(actor)
             self.check_voucher(voucher)
             voucher.submit(actor=actor)
-            self.save(voucher)
+            self.port.save(voucher)
             return voucher
 
-        return self._retrying(command)
+        return self.port.retrying(command)
 
     def withdraw_voucher(self, *, draft: str | UUID, actor: str) -> Voucher:
         """撤回: a submitted voucher back to draft, by its preparer."""
@@ -130,10 +117,10 @@ class VoucherCommands(Application[UUID]):
         def command() -> Voucher:
             voucher = self.get_voucher(draft)
             voucher.withdraw(actor=actor)
-            self.save(voucher)
+            self.port.save(voucher)
             return voucher
 
-        return self._retrying(command)
+        return self.port.retrying(command)
 
     def approve_voucher(self, *, draft: str | UUID, actor: str) -> tuple[Voucher, JournalEntry]:
         """审核: someone other than its preparer approves a submitted voucher, which posts it
@@ -142,15 +129,15 @@ class VoucherCommands(Application[UUID]):
         def command() -> tuple[Voucher, JournalEntry]:
             voucher = self.get_voucher(draft)
             voucher.check_reviewable(actor, "审核")
-            books = self.get_books(voucher.entity)
+            books = self.port.get_books(voucher.entity)
             entry = books.post_entry(
                 date=voucher.date, memo=voucher.summary, postings=voucher.postings(), actor=actor
             )
             voucher.approve(number=entry.number, actor=actor)
-            self.save(voucher, books)
+            self.port.save(voucher, books)
             return voucher, entry
 
-        return self._retrying(command)
+        return self.port.retrying(command)
 
     def return_voucher(self, *, draft: str | UUID, reason: str, actor: str) -> Voucher:
         """退回: someone other than its preparer returns a submitted voucher, with a reason."""
@@ -158,10 +145,10 @@ class VoucherCommands(Application[UUID]):
         def command() -> Voucher:
             voucher = self.get_voucher(draft)
             voucher.return_(reason=reason, actor=actor)
-            self.save(voucher)
+            self.port.save(voucher)
             return voucher
 
-        return self._retrying(command)
+        return self.port.retrying(command)
 
     def attach_document(
         self,
@@ -179,7 +166,7 @@ class VoucherCommands(Application[UUID]):
         def command() -> Voucher:
             voucher = self.get_voucher(draft)
             voucher.attach(sha256=sha256, name=name, media_type=media_type, size=size, actor=actor)
-            self.save(voucher)
+            self.port.save(voucher)
             return voucher
 
-        return self._retrying(command)
+        return self.port.retrying(command)
