@@ -14,11 +14,11 @@ imported is exactly what was previewed. A confirm whose file is gone (the server
 serves the workbench (``make demo``); with several processes behind a proxy the confirm must
 reach the process of the preview (sticky sessions), or the clerk uploads again.
 
-The member register is imported by ``app.members.import_register`` (``domain/register_import.py``: all
-rows checked, then every household and member in one save; rows already registered are
-skipped). The vouchers go through the bulk path ``app.bulk.import_vouchers`` (``domain/bulk.py``:
-checked as single postings, ``dry_run`` for the preview, all or nothing; the same file again
-posts nothing twice)."""
+The member register is imported by ``app.members.import_register``
+(``domain/members/register_import.py``: all rows checked, then every household and member in
+one save; rows already registered are skipped). The vouchers go through the bulk path
+``app.bulk.import_vouchers`` (``domain/bulk.py``: checked as single postings, ``dry_run`` for
+the preview, all or nothing; the same file again posts nothing twice)."""
 
 from __future__ import annotations
 

@@ -288,7 +288,7 @@ def get_trial_balance(
     return trial_balance_public(code, month, cumulative, tb)
 
 
-# -- chart of the books: sub-accounts (domain/chart.py) ------------------------------------------
+# -- chart of the books: sub-accounts (domain/books/chart.py) ---------------------------------
 
 
 class AccountCreate(Strict):
@@ -346,7 +346,7 @@ def list_accounts(
     return {"entity": code, "month": month, "accounts": rows}
 
 
-# -- year-end closing (domain/closing.py) ------------------------------------------------------
+# -- year-end closing (domain/books/closing.py) ------------------------------------------------
 
 
 class YearEndClosingCreate(Strict):

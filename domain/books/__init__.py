@@ -274,7 +274,7 @@ class Books(Aggregate):
     def _month_closed(self, *, month: str, actor: str) -> None:
         self.closed_through = month
 
-    # -- the chart of these books (domain/chart.py) --------------------------------------------
+    # -- the chart of these books (domain/books/chart.py) --------------------------------------
 
     @property
     def open_accounts(self) -> dict[str, str]:
@@ -302,7 +302,7 @@ class Books(Aggregate):
             self.sub_accounts[code[:3]] = self.sub_accounts.get(code[:3], 0) + 1
         names[code] = name
 
-    # -- year-end closing (domain/closing.py) --------------------------------------------------
+    # -- year-end closing (domain/books/closing.py) --------------------------------------------
 
     @property
     def years_closed(self) -> dict[str, list[str]]:

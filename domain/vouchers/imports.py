@@ -123,7 +123,7 @@ class VoucherImportService:
         todo = [i for i in range(len(batches)) if i not in done]
         result.skipped_batches = len(done)
         # Books holding vouchers that are never saved leave the cache by the repository's rule
-        # (domain/repository.py): a dry run loads copies; an import attempt (``_retrying``) that
+        # (domain/repository.py): a dry run loads copies; an import attempt (``retrying``) that
         # raises, or returns with events unsaved, has every books it borrowed evicted.
         books, events, problems = self._apply(vouchers, batches, todo, posted, actor=actor)
         if problems:

@@ -1,4 +1,4 @@
-"""The atomic import of a member register file (domain/register_import.py) on SQLite and
+"""The atomic import of a member register file (domain/members/register_import.py) on SQLite and
 PostgreSQL: a file with two bad rows names both and writes nothing; the fixed file registers
 every household and member in one save; a second run registers nothing twice."""
 
@@ -11,8 +11,8 @@ import pytest
 
 from domain.errors import InvalidRequestError
 from domain.members import MemberRegister, register_id
-from domain.privacy import with_check_digit
 from domain.members.register_import import RegisterRefusedError
+from domain.privacy import with_check_digit
 from projections import economy_queries
 from projections.bootstrap import Runtime
 from projections.register_files import HEADER, parse_register, to_xlsx
