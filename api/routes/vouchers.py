@@ -348,13 +348,8 @@ def _step(cmd: Writer, draft: str, action: str, step: Any, *, status: int = 200)
 def submit_voucher(draft: DraftPath, cmd: WriterDep) -> JSONResponse:
     """Checked as a posting is (balanced, accounts open, month open, cash never below zero …)
     against the books as they stand; refused with the posting's own problem otherwise."""
-    app = cmd.runtime.app
-    return _step(
-        cmd,
-        draft,
-        "voucher.prepare",
-        lambda key: app.vouchers.submit_voucher(draft=key, actor=cmd.actor),
-    )
+    step = cmd.runtime.app.vouchers.submit_voucher
+    return _step(cmd, draft, "voucher.prepare", lambda key: step(draft=key, actor=cmd.actor))
 
 
 @router.post(
@@ -365,13 +360,8 @@ def submit_voucher(draft: DraftPath, cmd: WriterDep) -> JSONResponse:
     summary="撤回: a submitted voucher back to draft (its preparer only)",
 )
 def withdraw_voucher(draft: DraftPath, cmd: WriterDep) -> JSONResponse:
-    app = cmd.runtime.app
-    return _step(
-        cmd,
-        draft,
-        "voucher.prepare",
-        lambda key: app.vouchers.withdraw_voucher(draft=key, actor=cmd.actor),
-    )
+    step = cmd.runtime.app.vouchers.withdraw_voucher
+    return _step(cmd, draft, "voucher.prepare", lambda key: step(draft=key, actor=cmd.actor))
 
 
 @router.post(
@@ -384,13 +374,8 @@ def withdraw_voucher(draft: DraftPath, cmd: WriterDep) -> JSONResponse:
 def approve_voucher(draft: DraftPath, cmd: WriterDep) -> JSONResponse:
     """The voucher's entry is posted with the next number in the same transaction as the
     approval (审核即记账); ``posted_number`` names it."""
-    app = cmd.runtime.app
-    return _step(
-        cmd,
-        draft,
-        "voucher.review",
-        lambda key: app.vouchers.approve_voucher(draft=key, actor=cmd.actor),
-    )
+    step = cmd.runtime.app.vouchers.approve_voucher
+    return _step(cmd, draft, "voucher.review", lambda key: step(draft=key, actor=cmd.actor))
 
 
 @router.post(
