@@ -162,7 +162,7 @@ class Books(Aggregate):
         self.opening = tuple(postings)
         self.balances = {}
         for posting in postings:
-            move(self.balances, self.totals, self.sub_accounts, self.account_names, posting)
+            move(self, posting)
         self.totals, self.sub_accounts = summaries(self.balances, self.account_names)
 
     # -- entries -------------------------------------------------------------------------------
@@ -199,7 +199,7 @@ class Books(Aggregate):
 
     def _record_entry(self, entry: JournalEntry) -> None:
         for posting in entry.postings:
-            move(self.balances, self.totals, self.sub_accounts, self.account_names, posting)
+            move(self, posting)
         year = entry.number[:4]
         self.sequences[year] = self.sequences.get(year, 0) + 1
 

@@ -394,21 +394,25 @@ def upcast_v1_v2(state: dict[str, Any]) -> None:
     )
 
 
-def move(
-    balances: dict[str, int],
-    totals: dict[str, int],
-    sub_accounts: dict[str, int],
-    account_names: Mapping[str, str],
-    posting: Posting,
-) -> None:
+class Balances(Protocol):
+    """The running balances of a set of books, as ``move`` changes them."""
+
+    balances: dict[str, int]
+    totals: dict[str, int]
+    sub_accounts: dict[str, int]
+    account_names: dict[str, str]
+
+
+def move(books: Balances, posting: Posting) -> None:
     """A posting into the books' running balances (``Books.balances``, ``totals`` and the
     count of ``sub_accounts``)."""
     account = posting.account
     fen = to_fen(posting.signed())
-    if account not in balances and len(account) > 3 and account not in account_names:
-        sub_accounts[account[:3]] = sub_accounts.get(account[:3], 0) + 1
-    balances[account] = balances.get(account, 0) + fen
-    totals[account[:3]] = totals.get(account[:3], 0) + fen
+    if account not in books.balances and len(account) > 3:
+        if account not in books.account_names:
+            books.sub_accounts[account[:3]] = books.sub_accounts.get(account[:3], 0) + 1
+    books.balances[account] = books.balances.get(account, 0) + fen
+    books.totals[account[:3]] = books.totals.get(account[:3], 0) + fen
 
 
 def require_cash(books: Books, amount: Money, what: str) -> None:

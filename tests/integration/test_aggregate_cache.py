@@ -135,7 +135,8 @@ def test_loads_outside_a_command_are_copies(runtime: Runtime) -> None:
 def test_books_snapshots_do_not_grow_and_old_snapshots_still_load(database: object) -> None:
     """Version-2 books snapshots hold no per-entry index; a version-1 snapshot (with
     ``entry_dates``, as written before issue 13) still loads and the books go on numbering."""
-    from domain.books import Books, _summaries
+    from domain.books import Books
+    from domain.books.rules import summaries as _summaries
 
     url, schema = database  # type: ignore[misc]
     first = Runtime(url, schema=schema, today=lambda: datetime.date(2026, 6, 30))
