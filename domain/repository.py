@@ -8,7 +8,7 @@ with the books (issue 13: 2.8 ms → 21 ms per entry between 100 and 5,000 entri
 
 Here a command *borrows* the cached object instead of copying it:
 
-- inside :meth:`ThreadSafeRepository.lending` (the application's ``_retrying`` wraps every
+- inside :meth:`ThreadSafeRepository.lending` (the application's ``retrying`` wraps every
   load-decide-save attempt in it, under the application's command lock, so one command of this
   process runs at a time), ``get`` returns the cached aggregate itself and remembers it;
 - when the attempt succeeds, a borrowed aggregate is exactly what was saved (its events are no

@@ -15,10 +15,9 @@ events, in one transaction.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import BaseAggregate
 from eventsourcing.persistence import IntegrityError, RecordConflictError
 
@@ -32,11 +31,9 @@ from domain.errors import ForbiddenTownshipError
 from domain.members import Household, MemberNumber, MemberRegister, VillageRegister
 from domain.people import Person
 from domain.plan import DistributionPlan
+from domain.port import Port
 from domain.requests import KeyAlreadyRecorded, RequestKey, request_key_id, utcnow
 from domain.vouchers import Voucher
-
-if TYPE_CHECKING:
-    from domain.application import BooksApplication
 
 
 def describe(aggregate: Any) -> str:
@@ -66,7 +63,7 @@ def describe(aggregate: Any) -> str:
     return f"{type(aggregate).__name__} {aggregate.id}"
 
 
-def township_of(app: BooksApplication, aggregate: Any) -> str | None:
+def township_of(app: Port, aggregate: Any) -> str | None:
     """The township ``aggregate`` belongs to; None for what belongs to no township (a token's
     idempotency keys)."""
     if isinstance(aggregate, Books | Alliance | VillageMembership | DistributionPlan | Voucher):
@@ -87,7 +84,7 @@ def township_of(app: BooksApplication, aggregate: Any) -> str | None:
     )
 
 
-def check_townships(app: BooksApplication, context: CommandContext, written: Sequence[Any]) -> None:
+def check_townships(app: Port, context: CommandContext, written: Sequence[Any]) -> None:
     if context.townships is None:
         return
     for aggregate in written:
@@ -103,16 +100,15 @@ def check_townships(app: BooksApplication, context: CommandContext, written: Seq
             )
 
 
-def _load_key(app: BooksApplication, claim: RequestClaim) -> RequestKey | None:
-    try:
-        found: Any = app.repository.get(request_key_id(claim.token, claim.key))
-    except AggregateNotFoundError:
+def _load_key(app: Port, claim: RequestClaim) -> RequestKey | None:
+    found = app.find(request_key_id(claim.token, claim.key))
+    if found is None:
         return None
     assert isinstance(found, RequestKey)
     return found
 
 
-def live_key(app: BooksApplication, claim: RequestClaim) -> RequestKey | None:
+def live_key(app: Port, claim: RequestClaim) -> RequestKey | None:
     """The key as recorded, unless it has expired (then it is free for a new request)."""
     found = _load_key(app, claim)
     if found is None or found.expired(utcnow()):
@@ -120,7 +116,7 @@ def live_key(app: BooksApplication, claim: RequestClaim) -> RequestKey | None:
     return found
 
 
-def _key_event(app: BooksApplication, context: CommandContext, events: list[list[Any]]) -> Any:
+def _key_event(app: Port, context: CommandContext, events: list[list[Any]]) -> Any:
     """The key aggregate with its new event (recorded, or renewed after expiry)."""
     claim = context.claim
     assert claim is not None
@@ -142,7 +138,7 @@ def _key_event(app: BooksApplication, context: CommandContext, events: list[list
 
 
 def save_in_context(
-    app: BooksApplication,
+    app: Port,
     context: CommandContext,
     save: Callable[..., Any],
     objs: Sequence[Any],
@@ -174,12 +170,11 @@ def save_in_context(
     return recordings
 
 
-def recorded_events(app: BooksApplication, pairs: Sequence[Sequence[Any]]) -> list[Any]:
+def recorded_events(app: Port, pairs: Sequence[Sequence[Any]]) -> list[Any]:
     """The domain events named by ``[aggregate id, version]`` pairs, in that order."""
     found: list[Any] = []
     for aggregate_id, version in pairs:
-        stored = app.recorder.select_events(
-            UUID(str(aggregate_id)), gt=int(version) - 1, lte=int(version), limit=1
+        found.extend(
+            app.stream(UUID(str(aggregate_id)), gt=int(version) - 1, lte=int(version), limit=1)
         )
-        found.extend(app.mapper.to_domain_event(s) for s in stored)
     return found

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from domain.plan_corrections import claim_account, differences
+from domain.plan.corrections import claim_account, differences
 from domain.programmes import PROGRAMMES
 from ledger.canonical import digest as canonical_digest
 from ledger.capitals import to_capitals
@@ -40,7 +40,7 @@ def corrections(conn: Connection, plan: dict[str, Any]) -> list[dict[str, Any]]:
     """A correction's differences per payee: what the superseded plan gave (and paid), what
     this one gives, and where the difference goes — still owed on 211 应付款, or a claim to
     recover on 112 应收款 (households) / 113 内部往来 (villages); see
-    ``domain.plan_corrections``."""
+    ``domain.plan.corrections``."""
     old = economy_queries.plan(conn, plan["supersedes"]) if plan["supersedes"] else None
     if old is None:
         return []

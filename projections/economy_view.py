@@ -66,7 +66,7 @@ class EconomyProjection:
             "DividendReceived": self._received,
             "DividendCorrected": self._corrected,
             "MemberRegister.Opened": self._opened,
-            "VillageRegister.Opened": self._opened,  # the bounded shape (domain/members.py)
+            "VillageRegister.Opened": self._opened,  # the bounded shape (domain.members)
             "HouseholdRegistered": self._household,
             "MemberRegistered": self._member,
             "SharesAdjusted": self._shares,

@@ -98,7 +98,7 @@ def publish_sheet(
             "chain's: nothing was published; run `lianzhang verify`"
         )
     ledger["checkpoint"] = checkpoint
-    version = runtime.app.publish_sheet(
+    version = runtime.app.disclosure.publish_sheet(
         village=village,
         period=period,
         content=content,

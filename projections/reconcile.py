@@ -114,7 +114,7 @@ def pair_problems(
         return sum(v[column] for a, v in lines.items() if a.startswith(prefixes))
 
     # A plan and the plans that correct it are one fact: a correction reverses the old
-    # declaration and books each payee's difference (domain.plan_corrections), so the figures
+    # declaration and books each payee's difference (domain.plan.corrections), so the figures
     # agree per payer and payee summed over all their plans, not plan by plan.
     totals: dict[tuple[str, str], list[int]] = {}  # paid, cash, declared, income
     named: dict[tuple[str, str], list[str]] = {}

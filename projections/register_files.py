@@ -28,7 +28,7 @@ they must be its kinds (``share_kinds``); a new register is opened with them.
 
 Nothing here touches the store: :func:`parse_register` reads bytes and checks each row on its
 own and against the other rows (a member number or ID number twice, a household named with two
-heads). ``domain.register_import`` checks the rows against the register and saves them.
+heads). ``domain.members.register_import`` checks the rows against the register and saves them.
 """
 
 from __future__ import annotations

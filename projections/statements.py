@@ -6,8 +6,8 @@ hold, the two figures, and whether they agree, so a statement that does not bala
 Periods: ``2025`` (a year), ``2025-Q1`` (a quarter), ``2025-03`` (a month).
 
 Undistributed income (未分配收益) is the credit balance of 321, 322 and every 5xx account
-together: the same figure before a year is closed (年终结转, ``domain/closing.py``) and after it
-(when it sits in 32202). The closing entries, and the red ink of a reopening, are left out of a
+together: the same figure before a year is closed (年终结转, ``domain.books.closing``) and after
+it (when it sits in 32202). The closing entries, and the red ink of a reopening, are left out of a
 period's income and distributions (they only move those balances), so an income statement reads
 the same for a closed year as for an open one.
 

@@ -101,7 +101,7 @@ def vouchers(year: int, count: int, seed: int) -> list[dict[str, Any]]:
 
 
 def register(app: Any, code: str, households: int = 100) -> None:
-    app.register_village(
+    app.books.register_village(
         code=code,
         name=f"{code}村",
         township="基准镇",
@@ -116,7 +116,7 @@ def load(app: Any, code: str, rows: list[dict[str, Any]]) -> None:
     """Post ``rows`` into ``code``'s books through the bulk path (``domain/bulk.py``: every
     check of a single posting, saved 1,000 vouchers a transaction)."""
     if rows:
-        app.import_vouchers([as_voucher(code, row) for row in rows], actor=ACTOR)
+        app.bulk.import_vouchers([as_voucher(code, row) for row in rows], actor=ACTOR)
 
 
 def as_voucher(code: str, row: dict[str, Any]) -> Voucher:
@@ -180,7 +180,7 @@ def post_cost(app: Any, sizes: list[int], block: int, rounds: int) -> list[dict[
 
     def post() -> None:
         for _ in range(block):
-            app.post_entry(entity=code, actor=ACTOR, **entry)
+            app.books.post_entry(entity=code, actor=ACTOR, **entry)
 
     out = []
     for size in sizes:
@@ -313,7 +313,9 @@ def http_cost(runtime: Runtime, block: int, rounds: int, scratch: Path) -> dict[
 
         def direct() -> None:
             for _ in range(block):
-                app.post_entry(entity=local, date=day, memo="基准", postings=postings, actor=ACTOR)
+                app.books.post_entry(
+                    entity=local, date=day, memo="基准", postings=postings, actor=ACTOR
+                )
 
         def over_http() -> None:
             for _ in range(block):

@@ -65,14 +65,14 @@ def register_households(
         began = time.perf_counter()
         for i in range(first, last):
             number = household_number(i)
-            app.register_household(
+            app.members.register_household(
                 village=village,
                 number=number,
                 head=f"户主{i}",
                 registered_on=REGISTERED_ON,
                 actor=ACTOR,
             )
-            app.register_member(
+            app.members.register_member(
                 village=village,
                 number=f"{number}-1",
                 household=number,
@@ -93,11 +93,11 @@ def household_village(
     ``PERIOD``. Returns its code and the timings of building it."""
     app = runtime.app
     code = code or "B" + uuid.uuid4().hex[:8]
-    app.register_village(
+    app.books.register_village(
         code=code, name="基准村", township="基准镇", county="基准县", population=households * 3,
         households=households, actor=ACTOR,
     )  # fmt: skip
-    app.set_opening_balances(
+    app.books.set_opening_balances(
         entity=code,
         as_of=D(2025, 1, 1),
         balances=[
@@ -106,7 +106,7 @@ def household_village(
         ],
         actor=ACTOR,
     )
-    app.post_entry(
+    app.books.post_entry(
         entity=code,
         date=D(2025, 6, 30),
         memo="租金收入",
@@ -116,11 +116,11 @@ def household_village(
         ],
         actor=ACTOR,
     )
-    app.open_register(village=code, share_kinds=["人口股", "劳龄股"], actor=ACTOR)
+    app.members.open_register(village=code, share_kinds=["人口股", "劳龄股"], actor=ACTOR)
     rates = register_households(app, code, households, block=block)
     began = time.perf_counter()
     plan = f"P{code}"
-    app.draft_plan(
+    app.plans.draft_plan(
         code=plan,
         title="基准村成员分配方案",
         scope="village",
@@ -136,9 +136,9 @@ def household_village(
     )
     drafted = time.perf_counter() - began
     for step in STEPS:
-        app.record_plan_step(code=plan, actor=ACTOR, **step)
+        app.plans.record_plan_step(code=plan, actor=ACTOR, **step)
     began = time.perf_counter()
-    app.execute_plan(code=plan, date=EXECUTED_ON, actor=ACTOR)
+    app.plans.execute_plan(code=plan, date=EXECUTED_ON, actor=ACTOR)
     executed = time.perf_counter() - began
     began = time.perf_counter()
     runtime.views.catch_up()

@@ -662,7 +662,7 @@ def cmd_import_vouchers(args: argparse.Namespace) -> int:
     try:
         try:
             if parsed.vouchers:
-                result = runtime.app.import_vouchers(
+                result = runtime.app.bulk.import_vouchers(
                     parsed.vouchers, actor=args.actor, dry_run=args.dry_run or bool(problems)
                 )
         except VouchersRefusedError as error:

@@ -159,7 +159,7 @@ def load_demo(app: LianzhangApplication, say: Callable[[str], None] = print) -> 
     """Load whatever part of the demo alliance is missing; returns how many steps wrote."""
     wrote = 0
     if not app.exists(alliance_id(ALLIANCE)):
-        app.form_alliance(
+        app.alliances.form_alliance(
             code=ALLIANCE,
             name="黑牛盒马联村党委",
             township=TOWNSHIP,
@@ -171,7 +171,7 @@ def load_demo(app: LianzhangApplication, say: Callable[[str], None] = print) -> 
         wrote += 1
     for code, name, population, households, balances in VILLAGES:
         if not app.exists(entity_id(code)):
-            app.register_village(
+            app.books.register_village(
                 code=code,
                 name=name,
                 township=TOWNSHIP,
@@ -184,7 +184,7 @@ def load_demo(app: LianzhangApplication, say: Callable[[str], None] = print) -> 
         village = app.get_books(code)
         assert isinstance(village, VillageCollective)
         if village.opening_date is None:
-            app.set_opening_balances(
+            app.books.set_opening_balances(
                 entity=code,
                 as_of=OPENING,
                 balances=[{"account": a, "side": s, "amount": m} for a, s, m in balances],
@@ -192,21 +192,23 @@ def load_demo(app: LianzhangApplication, say: Callable[[str], None] = print) -> 
             )
             wrote += 1
         if app.get_alliance(ALLIANCE).current_spell(code) is None:
-            app.join_village(alliance=ALLIANCE, village=code, joined_on=OPENING, actor=ACTOR)
+            app.alliances.join_village(
+                alliance=ALLIANCE, village=code, joined_on=OPENING, actor=ACTOR
+            )
             wrote += 1
     alliance = app.get_alliance(ALLIANCE)
     if ENTERPRISE not in alliance.enterprises:
-        app.join_enterprise(
+        app.alliances.join_enterprise(
             alliance=ALLIANCE, code=ENTERPRISE, name="纽澜地", joined_on=OPENING, actor=ACTOR
         )
         wrote += 1
     if alliance.joint_entity_code is None:
-        app.register_joint_entity(
+        app.alliances.register_joint_entity(
             alliance=ALLIANCE, code=JOINT_ENTITY, name="黑牛养殖联合社", actor=ACTOR
         )
         wrote += 1
     if app.get_books(JOINT_ENTITY).opening_date is None:
-        app.set_opening_balances(entity=JOINT_ENTITY, as_of=OPENING, balances=[], actor=ACTOR)
+        app.books.set_opening_balances(entity=JOINT_ENTITY, as_of=OPENING, balances=[], actor=ACTOR)
         wrote += 1
     wrote += _scenario_a(app)
     say(
@@ -222,7 +224,7 @@ def _scenario_a(app: LianzhangApplication) -> int:
     for village, (capital, mu) in A.CONTRIBUTIONS.items():
         joint = app.get_joint(A.JOINT)
         if not joint.capital_of(village, A.CONTRIBUTED_ON):
-            app.contribute_capital(
+            app.pooling.contribute_capital(
                 joint=A.JOINT,
                 village=village,
                 programme=A.PROGRAMME,
@@ -232,7 +234,7 @@ def _scenario_a(app: LianzhangApplication) -> int:
             )
             wrote += 1
         if not joint.land.get(village):
-            app.contribute_land(
+            app.pooling.contribute_land(
                 joint=A.JOINT,
                 village=village,
                 mu=Decimal(mu),
@@ -247,7 +249,7 @@ def _scenario_a(app: LianzhangApplication) -> int:
         terms = dict(A.AGREEMENT_TERMS)
         guarantee = terms.pop("guarantee")
         share = Decimal(terms.pop("profit_share_percent"))
-        app.sign_agreement(
+        app.agreements.sign_agreement(
             **terms,
             guarantee_kind=guarantee["kind"],
             guarantee_value=Decimal(guarantee["value"]),
@@ -257,14 +259,14 @@ def _scenario_a(app: LianzhangApplication) -> int:
         wrote += 1
     if not app.get_joint(A.JOINT).balance(f"141{A.ENTERPRISE}"):
         if f"141{A.ENTERPRISE}" not in app.get_joint(A.JOINT).open_accounts:
-            app.open_account(  # part of the investment step: its sub-account, opened first
+            app.books.open_account(  # part of the investment step: its sub-account, opened first
                 entity=A.JOINT,
                 code=f"141{A.ENTERPRISE}",
                 name="长期投资-纽澜地",
                 parent="141",
                 actor=ACTOR,
             )
-        app.record_cash(
+        app.pooling.record_cash(
             entity=A.JOINT,
             direction="payment",
             account=f"141{A.ENTERPRISE}",
@@ -274,14 +276,14 @@ def _scenario_a(app: LianzhangApplication) -> int:
             actor=ACTOR,
         )
         wrote += 1
-    agreement = app.get_agreement(A.AGREEMENT)
+    agreement = app.agreements.get_agreement(A.AGREEMENT)
     if not agreement.declared_for(2025):
-        app.declare_dividend(
+        app.agreements.declare_dividend(
             agreement=A.AGREEMENT, year=2025, amount=A.DIVIDEND, date=A.DECLARED_ON, actor=ACTOR
         )
         wrote += 1
     if not agreement.received_for(2025):
-        app.receive_dividend(
+        app.agreements.receive_dividend(
             agreement=A.AGREEMENT, year=2025, amount=A.DIVIDEND, date=A.RECEIVED_ON, actor=ACTOR
         )
         wrote += 1
@@ -289,12 +291,12 @@ def _scenario_a(app: LianzhangApplication) -> int:
         app, A.ALLIANCE_PLAN_BODY, A.ALLIANCE_STEPS, A.ALLIANCE_EXECUTED_ON, A.ALLIANCE_RESULT_STEP
     )
     if not app.exists(register_id("V03")):
-        app.open_register(village="V03", share_kinds=A.SHARE_KINDS, actor=ACTOR)
+        app.members.open_register(village="V03", share_kinds=A.SHARE_KINDS, actor=ACTOR)
         wrote += 1
-    register = app.register_view("V03")
+    register = app.members.register_view("V03")
     for number in A.HOUSEHOLDS:
         if number not in register.households:
-            app.register_household(
+            app.members.register_household(
                 village="V03",
                 number=number,
                 head=A.household_head(number),
@@ -304,7 +306,7 @@ def _scenario_a(app: LianzhangApplication) -> int:
             wrote += 1
     for member in A.members():
         if member["number"] not in register.members:
-            app.register_member(
+            app.members.register_member(
                 village="V03",
                 **{**member, "shares": {k: Decimal(v) for k, v in member["shares"].items()}},
                 actor=ACTOR,
@@ -330,7 +332,7 @@ def _plan(
     wrote = 0
     code = body["code"]
     if not app.exists(plan_id(code)):
-        app.draft_plan(
+        app.plans.draft_plan(
             code=code,
             title=body["title"],
             scope=body["scope"]["kind"],
@@ -342,10 +344,10 @@ def _plan(
             actor=ACTOR,
         )
         wrote += 1
-    plan = app.get_plan(code)
+    plan = app.plans.get_plan(code)
     if plan.scope == "alliance" and not plan.comparisons and "审议" not in plan.steps:
         document = {k: v for k, v in plan.rule.items() if k != "sources"}
-        app.attach_comparison(
+        app.plans.attach_comparison(
             code=code,
             for_step="审议",
             comparison=compare(document, DEMO_ALTERNATIVES),
@@ -353,13 +355,13 @@ def _plan(
         )
         wrote += 1
     for step in steps:
-        if step["step"] not in app.get_plan(code).steps:
-            app.record_plan_step(code=code, actor=ACTOR, **step)
+        if step["step"] not in app.plans.get_plan(code).steps:
+            app.plans.record_plan_step(code=code, actor=ACTOR, **step)
             wrote += 1
-    if app.get_plan(code).state == "drafted":
-        app.execute_plan(code=code, date=executed_on, actor=ACTOR)
+    if app.plans.get_plan(code).state == "drafted":
+        app.plans.execute_plan(code=code, date=executed_on, actor=ACTOR)
         wrote += 1
-    if STEPS[-1] not in app.get_plan(code).steps:
-        app.record_plan_step(code=code, actor=ACTOR, **result_step)
+    if STEPS[-1] not in app.plans.get_plan(code).steps:
+        app.plans.record_plan_step(code=code, actor=ACTOR, **result_step)
         wrote += 1
     return wrote

@@ -44,7 +44,7 @@ def village(
 ) -> str:
     """Register a village (with opening balances unless ``opening=None``); returns its code."""
     village_code = village_code or code("V")
-    app.register_village(
+    app.books.register_village(
         code=village_code,
         name=overrides.get("name", "测试村"),
         township=township,
@@ -55,7 +55,7 @@ def village(
         actor="tester",
     )
     if opening is not None:
-        app.set_opening_balances(
+        app.books.set_opening_balances(
             entity=village_code, as_of=OPENING, balances=opening, actor="tester"
         )
     return village_code
@@ -63,7 +63,7 @@ def village(
 
 def alliance(app: LianzhangApplication, *, township: str = TOWNSHIP) -> str:
     alliance_code = code("A")
-    app.form_alliance(
+    app.alliances.form_alliance(
         code=alliance_code,
         name="测试联村党委",
         township=township,

@@ -141,7 +141,7 @@ async def draft(request: Request, user: FormUser) -> Response:
         ):
             if not text(form, name):
                 raise FormRefused(f"请填写{what}", field=name)
-        app.draft_plan(
+        app.plans.draft_plan(
             code=text(form, "code"),
             title=text(form, "title"),
             scope=scope,
@@ -270,7 +270,7 @@ def _plan_write(
 
     def checked() -> str:
         require(user, action)
-        plan = app_of(request).get_plan(code)
+        plan = app_of(request).plans.get_plan(code)
         may_write_in(user, plan.township, f"方案 {code}")
         write()
         return code
@@ -342,7 +342,7 @@ async def record_step(request: Request, user: FormUser, code: str) -> Response:
         if step not in STEPS:
             raise FormRefused("未知的步骤", field="step")
         details = _step_details(form, step)
-        app_of(request).record_plan_step(
+        app_of(request).plans.record_plan_step(
             code=code, step=step, date=day(form, "date", "日期"), actor=user.actor, **details
         )
 
@@ -357,7 +357,7 @@ async def execute(request: Request, user: FormUser, code: str) -> Response:
     def write() -> None:
         with engine_of(request).connect() as conn:
             paid = distribution_statement.villages_paid_on(conn, code)
-        app_of(request).execute_plan(
+        app_of(request).plans.execute_plan(
             code=code,
             date=day(form, "date", "执行日期"),
             actor=user.actor,
@@ -384,7 +384,7 @@ async def attach_comparison(request: Request, user: FormUser, code: str) -> Resp
         with engine_of(request).connect() as conn:
             plan = economy_queries.plan(conn, code)
         assert plan is not None  # _plan_write loaded it
-        app_of(request).attach_comparison(
+        app_of(request).plans.attach_comparison(
             code=code,
             for_step=text(form, "for_step"),
             comparison=_compare(request, code, plan),

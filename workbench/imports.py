@@ -19,11 +19,11 @@ entity declarations, a bounded row width) and parsed, like the confirm's import,
 thread (at most two at a time), never in the event loop; a file that cannot be read is a 422
 in Chinese.
 
-The member register is imported by ``app.import_register`` (``domain/register_import.py``: all
-rows checked, then every household and member in one save; rows already registered are
-skipped). The vouchers go through the bulk path ``app.import_vouchers`` (``domain/bulk.py``:
-checked as single postings, ``dry_run`` for the preview, all or nothing; the same file again
-posts nothing twice)."""
+The member register is imported by ``app.members.import_register``
+(``domain/members/register_import.py``: all rows checked, then every household and member in
+one save; rows already registered are skipped). The vouchers go through the bulk path
+``app.bulk.import_vouchers`` (``domain/bulk.py``: checked as single postings, ``dry_run`` for
+the preview, all or nothing; the same file again posts nothing twice)."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ from api.problems import chinese_detail
 from api.tokens import Principal
 from domain.bulk import ImportResult, VouchersRefusedError
 from domain.errors import DomainError, RegisterNotFoundError
-from domain.register_import import RegisterImportResult, RegisterRefusedError
+from domain.members.register_import import RegisterImportResult, RegisterRefusedError
 from ledger.errors import LedgerError
 from projections import register_files, upload_previews, voucher_files
 from projections.upload_checks import off_loop
@@ -98,7 +98,7 @@ def register_template(request: Request, user: PageUser, village: str = "") -> Re
     kinds: list[str] = list(register_files.DEFAULT_SHARE_KINDS)
     if village and any(v["code"] == village for v in villages(engine_of(request), user)):
         try:  # the share kinds of a register of the person's townships only
-            kinds = list(app_of(request).get_register(village).share_kinds)
+            kinds = list(app_of(request).members.get_register(village).share_kinds)
         except (RegisterNotFoundError, DomainError):
             pass
     return Response(
@@ -149,7 +149,7 @@ def _register_problems(
 ]:
     """Parse the file and check it against the register (nothing written)."""
     try:
-        kinds: list[str] | None = list(app.get_register(village).share_kinds)
+        kinds: list[str] | None = list(app.members.get_register(village).share_kinds)
     except RegisterNotFoundError:
         kinds = None
     parsed = register_files.parse_register(data, share_kinds=kinds)
@@ -160,7 +160,7 @@ def _register_problems(
     result: RegisterImportResult | None = None
     if members or households:  # the rows read well are checked against the register too
         try:
-            result = app.import_register(
+            result = app.members.import_register(
                 village=village,
                 households=households,
                 members=members,
@@ -244,7 +244,7 @@ async def register_confirm(request: Request, user: FormUser) -> Response:
     def parsed() -> register_files.RegisterFile:
         data = _previewed(request, user, digest)
         try:
-            kinds: list[str] | None = list(app.get_register(village).share_kinds)
+            kinds: list[str] | None = list(app.members.get_register(village).share_kinds)
         except RegisterNotFoundError:
             kinds = None
         found = register_files.parse_register(data, share_kinds=kinds)
@@ -254,7 +254,7 @@ async def register_confirm(request: Request, user: FormUser) -> Response:
 
     def run(dry_run: bool) -> RegisterImportResult:
         found = parsed()
-        return app.import_register(
+        return app.members.import_register(
             village=village,
             households=found.households,
             members=found.members,
@@ -334,7 +334,7 @@ def _voucher_problems(
             )
         return parsed, problems, None
     try:
-        result = app.import_vouchers(parsed.vouchers, actor=user.actor, dry_run=True)
+        result = app.bulk.import_vouchers(parsed.vouchers, actor=user.actor, dry_run=True)
     except VouchersRefusedError as refused:
         return parsed, [parsed.locate(p) for p in refused.problems], None
     except (DomainError, LedgerError) as error:
@@ -408,7 +408,7 @@ async def vouchers_confirm(request: Request, user: FormUser) -> Response:
     def write() -> ImportResult:
         require(user, "vouchers.import")
         try:
-            return app.import_vouchers(vouchers(), actor=user.actor)
+            return app.bulk.import_vouchers(vouchers(), actor=user.actor)
         except VouchersRefusedError as refused:
             raise FormRefused(
                 f"有{len({p.voucher for p in refused.problems})}张凭证不能记账，什么也没写入；"
@@ -430,7 +430,7 @@ async def vouchers_confirm(request: Request, user: FormUser) -> Response:
         )
 
     def replay(_: Any) -> ImportResult:
-        return app.import_vouchers(vouchers(), actor=user.actor)
+        return app.bulk.import_vouchers(vouchers(), actor=user.actor)
 
     try:
         require(user, "vouchers.import")

@@ -305,7 +305,9 @@ async def open_register(request: Request, user: FormUser, village: str) -> Respo
             raise FormRefused(
                 "请填写股份种类，用逗号或顿号分开（如 人口股、劳龄股）", field="share_kinds"
             )
-        return app_of(request).open_register(village=village, share_kinds=kinds, actor=user.actor)
+        return app_of(request).members.open_register(
+            village=village, share_kinds=kinds, actor=user.actor
+        )
 
     return _village_write(request, user, village, form, write)
 
@@ -320,7 +322,7 @@ async def register_household(request: Request, user: FormUser, village: str) -> 
             raise FormRefused("请填写户号（如 H001）", field="number")
         if not head:
             raise FormRefused("请填写户主姓名", field="head")
-        return app_of(request).register_household(
+        return app_of(request).members.register_household(
             village=village,
             number=number,
             head=head,
@@ -341,7 +343,7 @@ def _shares(form: Mapping[str, Any], kinds: list[str]) -> dict[str, Decimal]:
 
 
 def _kinds(request: Request, village: str) -> list[str]:
-    return list(app_of(request).get_register(village).share_kinds)
+    return list(app_of(request).members.get_register(village).share_kinds)
 
 
 @router.post("/registers/villages/{village}/members")
@@ -361,7 +363,7 @@ async def register_member(request: Request, user: FormUser, village: str) -> Res
             raise FormRefused(
                 "身份证号应是18位（17位数字加一位数字或X），且校验位正确", field="id_number"
             )
-        return app_of(request).register_member(
+        return app_of(request).members.register_member(
             village=village,
             number=text(form, "number"),
             household=text(form, "household"),
@@ -382,7 +384,7 @@ async def adjust_shares(request: Request, user: FormUser, village: str, member: 
     def write() -> Any:
         if not text(form, "reason"):
             raise FormRefused("请填写调整原因", field="reason")
-        return app_of(request).adjust_shares(
+        return app_of(request).members.adjust_shares(
             village=village,
             member=member,
             shares=_shares(form, _kinds(request, village)),

@@ -336,7 +336,7 @@ def _submitted_or_checked(app: Any, voucher: Any, actor: str) -> tuple[Any, bool
     """Submit the voucher just saved; when the books refuse it, it stays a draft and its page
     says why (``?check=1``)."""
     try:
-        return app.submit_voucher(draft=voucher.draft, actor=actor), True
+        return app.vouchers.submit_voucher(draft=voucher.draft, actor=actor), True
     except (DomainError, LedgerError):
         return voucher, False
 
@@ -359,7 +359,7 @@ async def create_voucher(request: Request, user: FormUser) -> Response:
             check_balanced(values["lines"])
 
         def write() -> tuple[Any, bool]:
-            voucher = app.draft_voucher(
+            voucher = app.vouchers.draft_voucher(
                 entity=books["code"],
                 date=day,
                 summary=values["summary"],
@@ -371,7 +371,7 @@ async def create_voucher(request: Request, user: FormUser) -> Response:
             return voucher, True
 
         def replay(recorded: Any) -> tuple[Any, bool]:
-            voucher = app.get_voucher(recorded.events[0].originator_id)
+            voucher = app.vouchers.get_voucher(recorded.events[0].originator_id)
             return voucher, voucher.status != "draft" or values["action"] != "submit"
 
         return run_form(
@@ -430,7 +430,7 @@ def voucher_page(
     if check and editable and not errors:
         try:
             app = request.app.state.runtime.app
-            app.check_voucher(app.get_voucher(draft))
+            app.vouchers.check_voucher(app.vouchers.get_voucher(draft))
         except (DomainError, LedgerError) as exc:
             refused = refusal(exc)
             errors.update(
@@ -508,7 +508,7 @@ def _action(
             claimed or dict(form),
             write,
             done or (lambda _: f"/vouchers/{voucher['draft']}"),
-            replay=lambda _: app.get_voucher(draft),
+            replay=lambda _: app.vouchers.get_voucher(draft),
         )
     except FormRefused as exc:
         voucher = _detail(request, user, draft) or voucher
@@ -526,7 +526,7 @@ async def edit_voucher(draft: str, request: Request, user: FormUser) -> Response
     def write() -> tuple[Any, bool]:
         if values["action"] == "submit":
             check_balanced(values["lines"])
-        voucher = app.edit_voucher(
+        voucher = app.vouchers.edit_voucher(
             draft=draft,
             date=_date(values["date"]),
             summary=values["summary"],
@@ -560,7 +560,7 @@ async def submit_voucher(draft: str, request: Request, user: FormUser) -> Respon
         draft,
         form,
         "voucher.prepare",
-        lambda: app.submit_voucher(draft=draft, actor=user.actor),
+        lambda: app.vouchers.submit_voucher(draft=draft, actor=user.actor),
     )
 
 
@@ -574,7 +574,7 @@ async def withdraw_voucher(draft: str, request: Request, user: FormUser) -> Resp
         draft,
         form,
         "voucher.prepare",
-        lambda: app.withdraw_voucher(draft=draft, actor=user.actor),
+        lambda: app.vouchers.withdraw_voucher(draft=draft, actor=user.actor),
     )
 
 
@@ -588,7 +588,7 @@ async def approve_voucher(draft: str, request: Request, user: FormUser) -> Respo
         draft,
         form,
         "voucher.review",
-        lambda: app.approve_voucher(draft=draft, actor=user.actor)[0],
+        lambda: app.vouchers.approve_voucher(draft=draft, actor=user.actor)[0],
     )
 
 
@@ -601,7 +601,7 @@ async def return_voucher(draft: str, request: Request, user: FormUser) -> Respon
     def write() -> Any:
         if not reason:
             raise FormRefused("请写明退回的原因", field="reason")
-        return app.return_voucher(draft=draft, reason=reason, actor=user.actor)
+        return app.vouchers.return_voucher(draft=draft, reason=reason, actor=user.actor)
 
     return _action(request, user, draft, form, "voucher.review", write)
 
@@ -626,7 +626,7 @@ async def attach(draft: str, request: Request, user: FormUser) -> Response:
             raise FormRefused("请选择要上传的照片或 PDF 文件", field="file")
         checked = attachments.check(data, media_type or None)  # PDF, JPEG or PNG, ≤ 10 MB
         sha256 = attachments.put(engine, data, checked)
-        return app.attach_document(
+        return app.vouchers.attach_document(
             draft=draft,
             sha256=sha256,
             name=name,

@@ -33,7 +33,7 @@ def agreement_body(holder: Any, code: str) -> tuple[dict[str, Any], str]:
 
 
 def _writer_for(cmd: Any, code: str) -> Any:
-    terms = cmd.runtime.app.get_agreement(code)
+    terms = cmd.runtime.app.agreements.get_agreement(code)
     alliance = cmd.runtime.app.get_alliance(terms.alliance_code)
     cmd.require_township(alliance.township, f"agreement {code}")
     return terms
@@ -50,7 +50,7 @@ def sign(body: AgreementCreate, cmd: WriterDep) -> JSONResponse:
     def write() -> str:
         alliance = cmd.runtime.app.get_alliance(body.alliance)
         cmd.require_township(alliance.township, f"alliance {body.alliance}")
-        cmd.runtime.app.sign_agreement(
+        cmd.runtime.app.agreements.sign_agreement(
             code=body.code,
             alliance=body.alliance,
             enterprise=body.enterprise,
@@ -89,9 +89,9 @@ def _dividend(code: str, body: DividendCreate, cmd: Any, kind: str) -> JSONRespo
     def write() -> JournalEntry:
         _writer_for(cmd, code)
         command = (
-            cmd.runtime.app.declare_dividend
+            cmd.runtime.app.agreements.declare_dividend
             if kind == "declared"
-            else cmd.runtime.app.receive_dividend
+            else cmd.runtime.app.agreements.receive_dividend
         )
         entry: JournalEntry = command(
             agreement=code, year=body.year, amount=body.amount, date=body.date, actor=cmd.actor
@@ -138,7 +138,7 @@ def receive(code: str, body: DividendCreate, cmd: WriterDep) -> JSONResponse:
 def book_shortfall(code: str, body: GuaranteeShortfallCreate, cmd: WriterDep) -> JSONResponse:
     def write() -> JournalEntry:
         _writer_for(cmd, code)
-        entry: JournalEntry = cmd.runtime.app.book_guarantee_shortfall(
+        entry: JournalEntry = cmd.runtime.app.agreements.book_guarantee_shortfall(
             agreement=code, year=body.year, date=body.date, actor=cmd.actor
         )
         return entry
@@ -162,7 +162,7 @@ def book_shortfall(code: str, body: GuaranteeShortfallCreate, cmd: WriterDep) ->
 def correct(code: str, body: DividendCorrectionCreate, cmd: WriterDep) -> JSONResponse:
     def write() -> dict[str, Any]:
         _writer_for(cmd, code)
-        result: dict[str, Any] = cmd.runtime.app.correct_dividend(
+        result: dict[str, Any] = cmd.runtime.app.agreements.correct_dividend(
             agreement=code,
             entry=body.entry,
             year=body.year,

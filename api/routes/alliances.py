@@ -47,7 +47,7 @@ def form_alliance(body: AllianceCreate, cmd: WriterDep) -> JSONResponse:
 
     def write() -> str:
         cmd.require_township(body.township, f"alliance {body.code}")
-        cmd.runtime.app.form_alliance(
+        cmd.runtime.app.alliances.form_alliance(
             code=body.code,
             name=body.name,
             township=body.township,
@@ -85,7 +85,7 @@ def join_village(code: str, body: VillageJoin, cmd: WriterDep) -> JSONResponse:
         alliance = cmd.runtime.app.get_alliance(code)
         cmd.require_township(alliance.township, f"alliance {code}")
         cmd.require_entity(body.village, f"village {body.village}")
-        cmd.runtime.app.join_village(
+        cmd.runtime.app.alliances.join_village(
             alliance=code, village=body.village, joined_on=body.date, actor=cmd.actor
         )
         return code
@@ -106,7 +106,7 @@ def leave_village(code: str, village: str, body: VillageLeave, cmd: WriterDep) -
         alliance = cmd.runtime.app.get_alliance(code)
         cmd.require_township(alliance.township, f"alliance {code}")
         cmd.require_entity(village, f"village {village}")
-        cmd.runtime.app.leave_village(
+        cmd.runtime.app.alliances.leave_village(
             alliance=code, village=village, left_on=body.date, reason=body.reason, actor=cmd.actor
         )
         return code
@@ -126,7 +126,7 @@ def join_enterprise(code: str, body: EnterpriseCreate, cmd: WriterDep) -> JSONRe
     def write() -> str:
         alliance = cmd.runtime.app.get_alliance(code)
         cmd.require_township(alliance.township, f"alliance {code}")
-        cmd.runtime.app.join_enterprise(
+        cmd.runtime.app.alliances.join_enterprise(
             alliance=code, code=body.code, name=body.name, joined_on=body.date, actor=cmd.actor
         )
         return code
@@ -146,7 +146,7 @@ def register_joint_entity(code: str, body: JointEntityCreate, cmd: WriterDep) ->
     def write() -> str:
         alliance = cmd.runtime.app.get_alliance(code)
         cmd.require_township(alliance.township, f"alliance {code}")
-        cmd.runtime.app.register_joint_entity(
+        cmd.runtime.app.alliances.register_joint_entity(
             alliance=code, code=body.code, name=body.name, actor=cmd.actor
         )
         return body.code
@@ -160,7 +160,7 @@ def register_village(body: VillageCreate, cmd: WriterDep) -> JSONResponse:
 
     def write() -> str:
         cmd.require_township(body.township, f"village {body.code}")
-        cmd.runtime.app.register_village(
+        cmd.runtime.app.books.register_village(
             code=body.code,
             name=body.name,
             township=body.township,

@@ -134,7 +134,7 @@ def set_opening_balances(code: str, body: OpeningBalancesCreate, cmd: WriterDep)
 
     def write() -> str:
         _check_writer(cmd, code)
-        cmd.runtime.app.set_opening_balances(
+        cmd.runtime.app.books.set_opening_balances(
             entity=code,
             as_of=body.as_of,
             balances=[p.model_dump() for p in body.balances],
@@ -151,7 +151,7 @@ def post_entry(code: str, body: EntryCreate, cmd: WriterDep) -> JSONResponse:
 
     def write() -> JournalEntry:
         _check_writer(cmd, code)
-        return cmd.runtime.app.post_entry(
+        return cmd.runtime.app.books.post_entry(
             entity=code,
             date=body.date,
             memo=body.memo,
@@ -207,7 +207,7 @@ def reverse_entry(code: str, number: str, body: ReversalCreate, cmd: WriterDep) 
 
     def write() -> JournalEntry:
         _check_writer(cmd, code)
-        return cmd.runtime.app.reverse_entry(
+        return cmd.runtime.app.books.reverse_entry(
             entity=code, number=number, date=body.date, reason=body.reason, actor=cmd.actor
         )
 
@@ -226,7 +226,7 @@ def close_month(code: str, body: CloseMonth, cmd: WriterDep) -> JSONResponse:
 
     def write() -> str:
         _check_writer(cmd, code)
-        cmd.runtime.app.close_month(entity=code, month=body.month, actor=cmd.actor)
+        cmd.runtime.app.books.close_month(entity=code, month=body.month, actor=cmd.actor)
         return code
 
     return cmd.run(write, lambda c: entity_body(cmd, c), replay=lambda _: code, status=200)
@@ -288,7 +288,7 @@ def get_trial_balance(
     return trial_balance_public(code, month, cumulative, tb)
 
 
-# -- chart of the books: sub-accounts (domain/chart.py) ------------------------------------------
+# -- chart of the books: sub-accounts (domain/books/chart.py) ---------------------------------
 
 
 class AccountCreate(Strict):
@@ -316,7 +316,7 @@ def open_account(code: str, body: AccountCreate, cmd: WriterDep) -> JSONResponse
 
     def write() -> str:
         _check_writer(cmd, code)
-        cmd.runtime.app.open_account(
+        cmd.runtime.app.books.open_account(
             entity=code, code=body.code, name=body.name, parent=body.parent, actor=cmd.actor
         )
         return body.code
@@ -346,7 +346,7 @@ def list_accounts(
     return {"entity": code, "month": month, "accounts": rows}
 
 
-# -- year-end closing (domain/closing.py) ------------------------------------------------------
+# -- year-end closing (domain/books/closing.py) ------------------------------------------------
 
 
 class YearEndClosingCreate(Strict):
@@ -379,7 +379,7 @@ def close_year(code: str, body: YearEndClosingCreate, cmd: WriterDep) -> JSONRes
 
     def write() -> int:
         _check_writer(cmd, code)
-        cmd.runtime.app.close_year(entity=code, year=body.year, actor=cmd.actor)
+        cmd.runtime.app.books.close_year(entity=code, year=body.year, actor=cmd.actor)
         return body.year
 
     return cmd.run(write, lambda year: _closing_body(cmd, code, year), replay=lambda _: body.year)
@@ -422,7 +422,9 @@ def reopen_year(code: str, year: YearPath, body: YearReopening, cmd: WriterDep) 
 
     def write() -> int:
         _check_writer(cmd, code)
-        cmd.runtime.app.reopen_year(entity=code, year=year, reason=body.reason, actor=cmd.actor)
+        cmd.runtime.app.books.reopen_year(
+            entity=code, year=year, reason=body.reason, actor=cmd.actor
+        )
         return year
 
     return cmd.run(write, lambda y: _closing_body(cmd, code, y), replay=lambda _: year, status=200)

@@ -103,10 +103,10 @@ def compare_rules(
 )
 def attach(code: str, body: PlanComparisonCreate, cmd: WriterDep) -> JSONResponse:
     def write() -> int:
-        plan = cmd.runtime.app.get_plan(code)
+        plan = cmd.runtime.app.plans.get_plan(code)
         cmd.require_township(plan.township, f"plan {code}")
         result = _compute(cmd.runtime, body, code, None)
-        number: int = cmd.runtime.app.attach_comparison(
+        number: int = cmd.runtime.app.plans.attach_comparison(
             code=code, for_step=body.for_step, comparison=result, actor=cmd.actor
         )
         return number

@@ -60,7 +60,7 @@ def _joint_writer(cmd: Any, joint: str, village: str | None = None) -> None:
 def contribute_capital(joint: str, body: CapitalContributionCreate, cmd: WriterDep) -> JSONResponse:
     def write() -> tuple[JournalEntry, JournalEntry]:
         _joint_writer(cmd, joint, body.village)
-        return cmd.runtime.app.contribute_capital(
+        return cmd.runtime.app.pooling.contribute_capital(
             joint=joint,
             village=body.village,
             programme=body.programme,
@@ -91,7 +91,7 @@ def contribute_capital(joint: str, body: CapitalContributionCreate, cmd: WriterD
 def refund_capital(joint: str, body: CapitalRefundCreate, cmd: WriterDep) -> JSONResponse:
     def write() -> tuple[list[JournalEntry], list[JournalEntry]]:
         _joint_writer(cmd, joint, body.village)
-        return cmd.runtime.app.refund_capital(
+        return cmd.runtime.app.pooling.refund_capital(
             joint=joint,
             village=body.village,
             programme=body.programme,
@@ -122,7 +122,7 @@ def refund_capital(joint: str, body: CapitalRefundCreate, cmd: WriterDep) -> JSO
 def contribute_land(joint: str, body: LandShareCreate, cmd: WriterDep) -> JSONResponse:
     def write() -> None:
         _joint_writer(cmd, joint, body.village)
-        cmd.runtime.app.contribute_land(
+        cmd.runtime.app.pooling.contribute_land(
             joint=joint,
             village=body.village,
             mu=Decimal(body.mu),
@@ -150,7 +150,7 @@ def contribute_land(joint: str, body: LandShareCreate, cmd: WriterDep) -> JSONRe
 def pay_land_rent(joint: str, body: LandRentCreate, cmd: WriterDep) -> JSONResponse:
     def write() -> tuple[JournalEntry, JournalEntry]:
         _joint_writer(cmd, joint, body.village)
-        return cmd.runtime.app.pay_land_rent(
+        return cmd.runtime.app.pooling.pay_land_rent(
             joint=joint,
             village=body.village,
             mu=Decimal(body.mu),
@@ -180,7 +180,7 @@ def pay_land_rent(joint: str, body: LandRentCreate, cmd: WriterDep) -> JSONRespo
 def correct_land_rent(joint: str, body: LandRentCorrectionCreate, cmd: WriterDep) -> JSONResponse:
     def write() -> dict[str, Any]:
         _joint_writer(cmd, joint)
-        result: dict[str, Any] = cmd.runtime.app.correct_land_rent(
+        result: dict[str, Any] = cmd.runtime.app.pooling.correct_land_rent(
             joint=joint,
             entry=body.entry,
             date=body.date,
@@ -230,7 +230,7 @@ def correct_land_rent(joint: str, body: LandRentCorrectionCreate, cmd: WriterDep
 def receive_grant(joint: str, body: GrantCreate, cmd: WriterDep) -> JSONResponse:
     def write() -> JournalEntry:
         _joint_writer(cmd, joint)
-        return cmd.runtime.app.receive_grant(
+        return cmd.runtime.app.pooling.receive_grant(
             joint=joint,
             programme=body.programme,
             amount=body.amount,
@@ -262,7 +262,7 @@ def _cash(code: str, body: ReceiptCreate, cmd: Any, direction: str) -> JSONRespo
     def write() -> JournalEntry:
         books = cmd.runtime.app.get_books(code)
         cmd.require_township(books.township, f"books of {code}")
-        return cmd.runtime.app.record_cash(
+        return cmd.runtime.app.pooling.record_cash(
             entity=code,
             direction=direction,
             account=body.account,

@@ -56,7 +56,7 @@ def _decimals(shares: dict[str, str]) -> dict[str, Decimal]:
 def open_register(village: str, body: RegisterCreate, cmd: WriterDep) -> JSONResponse:
     def write() -> None:
         _village_writer(cmd, village)
-        cmd.runtime.app.open_register(
+        cmd.runtime.app.members.open_register(
             village=village, share_kinds=body.share_kinds, actor=cmd.actor
         )
 
@@ -67,7 +67,7 @@ def open_register(village: str, body: RegisterCreate, cmd: WriterDep) -> JSONRes
 def register_household(village: str, body: HouseholdCreate, cmd: WriterDep) -> JSONResponse:
     def write() -> None:
         _village_writer(cmd, village)
-        cmd.runtime.app.register_household(
+        cmd.runtime.app.members.register_household(
             village=village,
             number=body.number,
             head=body.head,
@@ -84,7 +84,7 @@ def register_household(village: str, body: HouseholdCreate, cmd: WriterDep) -> J
 def register_member(village: str, body: MemberCreate, cmd: WriterDep) -> JSONResponse:
     def write() -> None:
         _village_writer(cmd, village)
-        cmd.runtime.app.register_member(
+        cmd.runtime.app.members.register_member(
             village=village,
             number=body.number,
             household=body.household,
@@ -106,7 +106,7 @@ def register_member(village: str, body: MemberCreate, cmd: WriterDep) -> JSONRes
 def adjust_shares(village: str, member: str, body: SharesAdjust, cmd: WriterDep) -> JSONResponse:
     def write() -> None:
         _village_writer(cmd, village)
-        cmd.runtime.app.adjust_shares(
+        cmd.runtime.app.members.adjust_shares(
             village=village,
             member=member,
             shares=_decimals(body.shares),
@@ -129,7 +129,7 @@ def adjust_shares(village: str, member: str, body: SharesAdjust, cmd: WriterDep)
 def member_leaves(village: str, member: str, body: MemberLeave, cmd: WriterDep) -> JSONResponse:
     def write() -> None:
         _village_writer(cmd, village)
-        cmd.runtime.app.member_leaves(
+        cmd.runtime.app.members.member_leaves(
             village=village,
             member=member,
             left_on=body.date,
@@ -152,7 +152,7 @@ def member_leaves(village: str, member: str, body: MemberLeave, cmd: WriterDep) 
 def forget_member(village: str, member: str, body: MemberForget, cmd: WriterDep) -> JSONResponse:
     def write() -> None:
         _village_writer(cmd, village)
-        cmd.runtime.app.forget_member(
+        cmd.runtime.app.members.forget_member(
             village=village, member=member, reason=body.reason, actor=cmd.actor
         )
 

@@ -81,7 +81,7 @@ def preview(
 
 
 def _plan_writer(cmd: Any, code: str) -> None:
-    plan = cmd.runtime.app.get_plan(code)
+    plan = cmd.runtime.app.plans.get_plan(code)
     cmd.require_township(plan.township, f"plan {code}")
 
 
@@ -100,7 +100,7 @@ def draft(body: PlanCreate, cmd: WriterDep) -> JSONResponse:
         else:
             township = app.get_village(body.scope.code).township
         cmd.require_township(township, f"{body.scope.kind} {body.scope.code}")
-        app.draft_plan(
+        app.plans.draft_plan(
             code=body.code,
             title=body.title,
             scope=body.scope.kind,
@@ -140,7 +140,7 @@ def record_step(code: str, body: StepCreate, cmd: WriterDep) -> JSONResponse:
     def write() -> str:
         _plan_writer(cmd, code)
         details = body.model_dump(exclude={"step", "date"})
-        cmd.runtime.app.record_plan_step(
+        cmd.runtime.app.plans.record_plan_step(
             code=code, step=body.step, date=body.date, actor=cmd.actor, **details
         )
         return code
@@ -160,7 +160,7 @@ def execute(code: str, body: ExecutionCreate, cmd: WriterDep) -> JSONResponse:
         _plan_writer(cmd, code)
         with cmd.runtime.engine.connect() as conn:
             paid = distribution_statement.villages_paid_on(conn, code)
-        cmd.runtime.app.execute_plan(
+        cmd.runtime.app.plans.execute_plan(
             code=code,
             date=body.date,
             actor=cmd.actor,

@@ -146,14 +146,14 @@ def post_voucher_batch(code: str, body: VoucherBatchCreate, cmd: WriterDep) -> J
         books = app.get_books(code)
         cmd.require_township(books.township, f"books of {code}")
         try:
-            return app.import_vouchers(vouchers, actor=cmd.actor, dry_run=body.dry_run)
+            return app.bulk.import_vouchers(vouchers, actor=cmd.actor, dry_run=body.dry_run)
         except VouchersRefusedError as error:
             raise refused(error) from None
 
     def replay(recorded: Any) -> ImportResult:
         # the key is saved with the last batch: every batch is saved, so this writes nothing;
         # the first answer's counts are those of the run that saved it
-        result = app.import_vouchers(vouchers, actor=cmd.actor)
+        result = app.bulk.import_vouchers(vouchers, actor=cmd.actor)
         result.saved_batches = int(recorded.value("run"))
         result.skipped_batches = result.batches - result.saved_batches
         return result

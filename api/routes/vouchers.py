@@ -220,7 +220,7 @@ def _check_entity(cmd: Writer, code: str) -> None:
 
 
 def _check_voucher(cmd: Writer, draft: str) -> None:
-    voucher = cmd.runtime.app.get_voucher(draft)
+    voucher = cmd.runtime.app.vouchers.get_voucher(draft)
     cmd.require_township(voucher.township, f"voucher {voucher.draft} of {voucher.entity}")
 
 
@@ -241,7 +241,7 @@ def draft_voucher(code: str, body: VoucherCreate, cmd: WriterDep) -> JSONRespons
 
     def write() -> str:
         _check_entity(cmd, code)
-        return cmd.runtime.app.draft_voucher(
+        return cmd.runtime.app.vouchers.draft_voucher(
             entity=code, date=body.date, summary=body.summary, lines=_lines(body), actor=cmd.actor
         ).draft
 
@@ -320,7 +320,7 @@ def edit_voucher(draft: DraftPath, body: VoucherCreate, cmd: WriterDep) -> JSONR
 
     def write() -> str:
         _check_voucher(cmd, key)
-        return cmd.runtime.app.edit_voucher(
+        return cmd.runtime.app.vouchers.edit_voucher(
             draft=key, date=body.date, summary=body.summary, lines=_lines(body), actor=cmd.actor
         ).draft
 
@@ -349,10 +349,8 @@ def _step(cmd: Writer, draft: str, action: str, step: Any, *, status: int = 200)
 def submit_voucher(draft: DraftPath, cmd: WriterDep) -> JSONResponse:
     """Checked as a posting is (balanced, accounts open, month open, cash never below zero …)
     against the books as they stand; refused with the posting's own problem otherwise."""
-    app = cmd.runtime.app
-    return _step(
-        cmd, draft, "voucher.prepare", lambda key: app.submit_voucher(draft=key, actor=cmd.actor)
-    )
+    step = cmd.runtime.app.vouchers.submit_voucher
+    return _step(cmd, draft, "voucher.prepare", lambda key: step(draft=key, actor=cmd.actor))
 
 
 @router.post(
@@ -363,10 +361,8 @@ def submit_voucher(draft: DraftPath, cmd: WriterDep) -> JSONResponse:
     summary="撤回: a submitted voucher back to draft (its preparer only)",
 )
 def withdraw_voucher(draft: DraftPath, cmd: WriterDep) -> JSONResponse:
-    app = cmd.runtime.app
-    return _step(
-        cmd, draft, "voucher.prepare", lambda key: app.withdraw_voucher(draft=key, actor=cmd.actor)
-    )
+    step = cmd.runtime.app.vouchers.withdraw_voucher
+    return _step(cmd, draft, "voucher.prepare", lambda key: step(draft=key, actor=cmd.actor))
 
 
 @router.post(
@@ -379,10 +375,8 @@ def withdraw_voucher(draft: DraftPath, cmd: WriterDep) -> JSONResponse:
 def approve_voucher(draft: DraftPath, cmd: WriterDep) -> JSONResponse:
     """The voucher's entry is posted with the next number in the same transaction as the
     approval (审核即记账); ``posted_number`` names it."""
-    app = cmd.runtime.app
-    return _step(
-        cmd, draft, "voucher.review", lambda key: app.approve_voucher(draft=key, actor=cmd.actor)
-    )
+    step = cmd.runtime.app.vouchers.approve_voucher
+    return _step(cmd, draft, "voucher.review", lambda key: step(draft=key, actor=cmd.actor))
 
 
 @router.post(
@@ -398,7 +392,7 @@ def return_voucher(draft: DraftPath, body: VoucherReturn, cmd: WriterDep) -> JSO
         cmd,
         draft,
         "voucher.review",
-        lambda key: app.return_voucher(draft=key, reason=body.reason, actor=cmd.actor),
+        lambda key: app.vouchers.return_voucher(draft=key, reason=body.reason, actor=cmd.actor),
     )
 
 
@@ -482,7 +476,7 @@ async def attach_document(
     def store_and_attach() -> JSONResponse:
         # who may attach, before any byte is stored (the command checks it again)
         _check_voucher(cmd, key)
-        cmd.runtime.app.get_voucher(key).check_attachable(cmd.actor)
+        cmd.runtime.app.vouchers.get_voucher(key).check_attachable(cmd.actor)
         try:
             sha256 = stored_documents.put(cmd.runtime.engine, data, declared)
             media_type = stored_documents.sniff(data)
@@ -492,7 +486,7 @@ async def attach_document(
 
         def write() -> str:
             _check_voucher(cmd, key)
-            cmd.runtime.app.attach_document(
+            cmd.runtime.app.vouchers.attach_document(
                 draft=key,
                 sha256=sha256,
                 name=name[:200],

@@ -32,7 +32,7 @@ def app() -> LianzhangApplication:
 
 def test_stored_entry_comes_back_equal(app: LianzhangApplication) -> None:
     village = builders.village(app)
-    entry = app.post_entry(
+    entry = app.books.post_entry(
         entity=village,
         date=D(2025, 3, 1),
         memo="土地流转费",
@@ -40,8 +40,8 @@ def test_stored_entry_comes_back_equal(app: LianzhangApplication) -> None:
         actor="clerk-a",
     )
     loaded = app.get_books(village)
-    assert app.find_entry(village, entry.number) == entry
-    assert app.find_entry(village, entry.number).postings[0].side is Side.DEBIT
+    assert app.books.find_entry(village, entry.number) == entry
+    assert app.books.find_entry(village, entry.number).postings[0].side is Side.DEBIT
     assert loaded.opening[0].amount == money("500000.00")
     assert loaded.opening_date == D(2025, 1, 1)
     notifications = app.recorder.select_notifications(start=1, limit=10)
@@ -61,7 +61,7 @@ def test_unknown_things_say_what_to_do(app: LianzhangApplication) -> None:
     with pytest.raises(EntityNotFoundError, match="register the village"):
         app.get_books("NOPE")
     with pytest.raises(AllianceNotFoundError, match="form it first"):
-        app.join_village(alliance="NOPE", village="V", joined_on=D(2025, 1, 1), actor="a")
+        app.alliances.join_village(alliance="NOPE", village="V", joined_on=D(2025, 1, 1), actor="a")
 
 
 def test_bad_codes_and_counts_are_refused(app: LianzhangApplication) -> None:
@@ -75,11 +75,15 @@ def test_bad_codes_and_counts_are_refused(app: LianzhangApplication) -> None:
 
 def test_joint_entity_cannot_join_as_a_village(app: LianzhangApplication) -> None:
     alliance = builders.alliance(app)
-    app.register_joint_entity(alliance=alliance, code="J01", name="联合社", actor="a")
+    app.alliances.register_joint_entity(alliance=alliance, code="J01", name="联合社", actor="a")
     with pytest.raises(InvalidRequestError, match="not a village"):
-        app.join_village(alliance=alliance, village="J01", joined_on=D(2025, 1, 1), actor="a")
+        app.alliances.join_village(
+            alliance=alliance, village="J01", joined_on=D(2025, 1, 1), actor="a"
+        )
     village = builders.village(app)
-    app.join_village(alliance=alliance, village=village, joined_on=D(2025, 1, 1), actor="a")
+    app.alliances.join_village(
+        alliance=alliance, village=village, joined_on=D(2025, 1, 1), actor="a"
+    )
     assert app.get_alliance(alliance).members_on(D(2025, 1, 1)) == [village]
     assert isinstance(app.get_books(village), VillageCollective)
 
@@ -88,18 +92,18 @@ def test_books_loaded_from_a_snapshot_equal_a_full_replay(app: LianzhangApplicat
     village = builders.village(app)
     for day in range(1, 29):
         for _ in range(5):
-            app.post_entry(
+            app.books.post_entry(
                 entity=village,
                 date=D(2025, 2, day),
                 memo="租金",
                 postings=receipt("1.00"),
                 actor="a",
             )
-    entry = app.find_entry(village, "2025-0007")
-    app.reverse_entry(
+    entry = app.books.find_entry(village, "2025-0007")
+    app.books.reverse_entry(
         entity=village, number=entry.number, date=D(2025, 3, 1), reason="错", actor="a"
     )
-    app.close_month(entity=village, month="2025-02", actor="a")
+    app.books.close_month(entity=village, month="2025-02", actor="a")
     books_id = entity_id(village)
     assert app.snapshots is not None
     snapshot = next(iter(app.snapshots.get(books_id, desc=True, limit=1)))
@@ -115,7 +119,7 @@ def test_books_loaded_from_a_snapshot_equal_a_full_replay(app: LianzhangApplicat
     assert tuple(loaded.opening) == tuple(replayed.opening)
     assert loaded.reversed_by == replayed.reversed_by == {"2025-0007": "2025-0141"}
     assert loaded.closed_through == "2025-02"
-    nxt = app.post_entry(
+    nxt = app.books.post_entry(
         entity=village, date=D(2025, 3, 2), memo="x", postings=receipt("1.00"), actor="a"
     )
     assert nxt.number == "2025-0142"
@@ -124,15 +128,15 @@ def test_books_loaded_from_a_snapshot_equal_a_full_replay(app: LianzhangApplicat
 def test_a_late_joiners_weight_counts_from_the_day_it_joined(app: LianzhangApplication) -> None:
     alliance = builders.alliance(app)
     early, late = builders.village(app), builders.village(app)
-    app.join_village(alliance=alliance, village=early, joined_on=D(2025, 1, 1), actor="a")
-    app.join_village(alliance=alliance, village=late, joined_on=D(2025, 7, 2), actor="a")
+    app.alliances.join_village(alliance=alliance, village=early, joined_on=D(2025, 1, 1), actor="a")
+    app.alliances.join_village(alliance=alliance, village=late, joined_on=D(2025, 7, 2), actor="a")
     joint = builders.code("J")
-    app.register_joint_entity(alliance=alliance, code=joint, name="联合社", actor="a")
+    app.alliances.register_joint_entity(alliance=alliance, code=joint, name="联合社", actor="a")
     for village, day in ((early, D(2025, 1, 2)), (late, D(2025, 7, 2))):
-        app.contribute_capital(
+        app.pooling.contribute_capital(
             joint=joint, village=village, programme="CZFC", amount="100000.00", date=day, actor="a"
         )
-    app.record_cash(
+    app.pooling.record_cash(
         entity=joint,
         direction="receipt",
         account="502",
@@ -141,7 +145,7 @@ def test_a_late_joiners_weight_counts_from_the_day_it_joined(app: LianzhangAppli
         memo="分红",
         actor="a",
     )
-    plan = app.draft_plan(
+    plan = app.plans.draft_plan(
         code=builders.code("P"),
         title="按资金分配",
         scope="alliance",

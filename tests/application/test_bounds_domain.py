@@ -22,7 +22,7 @@ def test_the_application_refuses_what_the_store_cannot_hold(runtime: Runtime) ->
         builders.village(app, population=3_000_000_000, opening=None)
     assert refused.value.field == "population"
     with pytest.raises(InvalidRequestError) as refused:
-        app.post_entry(
+        app.books.post_entry(
             entity=village,
             date=datetime.date(2025, 3, 1),
             memo="租\x00金",
@@ -31,7 +31,7 @@ def test_the_application_refuses_what_the_store_cannot_hold(runtime: Runtime) ->
         )
     assert refused.value.field == "entry.memo"  # where in the event: the entry's memo
     with pytest.raises(InvalidRequestError) as refused:
-        app.post_entry(
+        app.books.post_entry(
             entity=village,
             date=datetime.date(2025, 3, 1),
             memo="租金",
@@ -40,7 +40,7 @@ def test_the_application_refuses_what_the_store_cannot_hold(runtime: Runtime) ->
         )
     assert refused.value.field == "entry.postings[0].memo"
     with pytest.raises(InvalidAmountError):
-        app.post_entry(
+        app.books.post_entry(
             entity=village,
             date=datetime.date(2025, 3, 1),
             memo="租金",
@@ -48,7 +48,7 @@ def test_the_application_refuses_what_the_store_cannot_hold(runtime: Runtime) ->
             actor="t",
         )
     with pytest.raises(InvalidAmountError, match="one entry moves at most"):
-        app.post_entry(
+        app.books.post_entry(
             entity=village,
             date=datetime.date(2025, 3, 1),
             memo="租金",
@@ -56,7 +56,7 @@ def test_the_application_refuses_what_the_store_cannot_hold(runtime: Runtime) ->
             actor="t",
         )
     with pytest.raises(InvalidRequestError) as refused:
-        app.register_village(
+        app.books.register_village(
             code=builders.code("V"),
             name="村",
             township="唐坊镇",

@@ -27,10 +27,12 @@ def pooled(app: LianzhangApplication) -> tuple[str, str]:
     alliance = builders.alliance(app)
     village = builders.village(app)
     joint = builders.code("J")
-    app.register_joint_entity(alliance=alliance, code=joint, name="联合社", actor="t")
-    app.set_opening_balances(entity=joint, as_of=builders.OPENING, balances=[], actor="t")
-    app.join_village(alliance=alliance, village=village, joined_on=builders.OPENING, actor="t")
-    app.contribute_capital(
+    app.alliances.register_joint_entity(alliance=alliance, code=joint, name="联合社", actor="t")
+    app.books.set_opening_balances(entity=joint, as_of=builders.OPENING, balances=[], actor="t")
+    app.alliances.join_village(
+        alliance=alliance, village=village, joined_on=builders.OPENING, actor="t"
+    )
+    app.pooling.contribute_capital(
         joint=joint, village=village, programme="CZFC", amount="1000.00", date=D(2025, 2, 1),
         actor="t",
     )  # fmt: skip
@@ -54,27 +56,27 @@ def test_the_events_of_one_save_share_one_moment(app: LianzhangApplication) -> N
 
 def test_a_refund_never_uncovers_a_later_refund(app: LianzhangApplication) -> None:
     joint, village = pooled(app)
-    app.refund_capital(
+    app.pooling.refund_capital(
         joint=joint, village=village, programme="CZFC", amount="600.00", date=D(2025, 6, 1),
         reason="退还", actor="t",
     )  # fmt: skip
     # on 2025-03-01 the village still held 1,000.00, but 600.00 of it leaves on 2025-06-01
     with pytest.raises(ConflictError, match=r"holds ¥400\.00"):
-        app.refund_capital(
+        app.pooling.refund_capital(
             joint=joint, village=village, programme="CZFC", amount="500.00", date=D(2025, 3, 1),
             reason="退还", actor="t",
         )  # fmt: skip
     with pytest.raises(InvalidRequestError, match="name the programme"):
-        app.refund_capital(
+        app.pooling.refund_capital(
             joint=joint, village=village, amount="1.00", date=D(2025, 3, 1), reason="x", actor="t"
         )
-    received, paid = app.refund_capital(
+    received, paid = app.pooling.refund_capital(
         joint=joint, village=village, date=D(2025, 7, 1), reason="全部退还", actor="t"
     )
     assert [e.debit_total for e in paid] == [money("400.00")]
     assert app.get_joint(joint).capital_of(village, D(2025, 12, 31)) == money("0.00")
     assert app.get_village(village).balance(f"141{joint}") == money("0.00")
     with pytest.raises(CrossBookEntryError, match="capital refund"):
-        app.reverse_entry(
+        app.books.reverse_entry(
             entity=village, number=received[0].number, date=D(2025, 7, 2), reason="x", actor="t"
         )

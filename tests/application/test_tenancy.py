@@ -43,10 +43,12 @@ def test_the_save_refuses_any_aggregate_outside_the_actors_townships(
     """Called past every route check, a command still cannot write into a foreign township."""
     village = builders.village(app)  # 唐坊镇
     alliance = builders.alliance(app, township="田镇")
-    app.join_village(alliance=alliance, village=village, joined_on=D(2025, 1, 2), actor="admin")
+    app.alliances.join_village(
+        alliance=alliance, village=village, joined_on=D(2025, 1, 2), actor="admin"
+    )
     joint = builders.code("J")
-    app.register_joint_entity(alliance=alliance, code=joint, name="联合社", actor="admin")
-    app.record_cash(  # cash the rent could be paid from (a grant's is earmarked)
+    app.alliances.register_joint_entity(alliance=alliance, code=joint, name="联合社", actor="admin")
+    app.pooling.record_cash(  # cash the rent could be paid from (a grant's is earmarked)
         entity=joint,
         direction="receipt",
         account="501",
@@ -57,7 +59,7 @@ def test_the_save_refuses_any_aggregate_outside_the_actors_townships(
     )
     before = count(app)
     with acting(clerk_of("田镇")), pytest.raises(ForbiddenTownshipError) as refused:
-        app.contribute_capital(
+        app.pooling.contribute_capital(
             joint=joint,
             village=village,
             programme="CZFC",
@@ -68,7 +70,7 @@ def test_the_save_refuses_any_aggregate_outside_the_actors_townships(
     assert f"the books of {village}" in refused.value.message
     assert "唐坊镇" in refused.value.message
     with acting(clerk_of("田镇")), pytest.raises(ForbiddenTownshipError):
-        app.pay_land_rent(
+        app.pooling.pay_land_rent(
             joint=joint,
             village=village,
             mu=Decimal("10"),
@@ -78,13 +80,13 @@ def test_the_save_refuses_any_aggregate_outside_the_actors_townships(
             actor="clerk",
         )
     with acting(clerk_of("田镇")), pytest.raises(ForbiddenTownshipError):
-        app.leave_village(
+        app.alliances.leave_village(
             alliance=alliance, village=village, left_on=D(2025, 3, 1), reason="x", actor="c"
         )
     assert count(app) == before
     # in its own township the same clerk writes
     with acting(clerk_of("田镇")):
-        app.receive_grant(
+        app.pooling.receive_grant(
             joint=joint, programme="CZFC", amount="1.00", date=D(2025, 2, 1), memo="奖补", actor="c"
         )
     assert count(app) > before  # the grant (and the 241CZFC it opens the first time)
@@ -118,17 +120,21 @@ def test_a_store_from_before_the_membership_record_still_loads_and_keeps_the_rul
     assert not app.exists(membership_id(village))
     third = builders.alliance(app)
     with pytest.raises(MembershipError) as refused:
-        app.join_village(alliance=third, village=village, joined_on=D(2025, 3, 1), actor="a")
+        app.alliances.join_village(
+            alliance=third, village=village, joined_on=D(2025, 3, 1), actor="a"
+        )
     assert old in refused.value.message and other in refused.value.message
-    app.leave_village(
+    app.alliances.leave_village(
         alliance=other, village=village, left_on=D(2025, 2, 1), reason="合并", actor="a"
     )
     membership = app.repository.get(membership_id(village))
     assert isinstance(membership, VillageMembership)
     assert [s["alliance"] for s in membership.current()] == [old]
     assert village in app.get_alliance(old).members_on(D(2025, 6, 1))
-    app.leave_village(alliance=old, village=village, left_on=D(2025, 2, 10), reason="x", actor="a")
-    app.join_village(alliance=third, village=village, joined_on=D(2025, 2, 10), actor="a")
+    app.alliances.leave_village(
+        alliance=old, village=village, left_on=D(2025, 2, 10), reason="x", actor="a"
+    )
+    app.alliances.join_village(alliance=third, village=village, joined_on=D(2025, 2, 10), actor="a")
     assert app.get_alliance(third).members_on(D(2025, 2, 10)) == [village]
 
 
@@ -138,13 +144,13 @@ def test_the_key_is_saved_with_the_commands_events_and_only_then(
     village = builders.village(app)
     claim = RequestClaim(token="t", key="k1", request="POST /x", body_hash="h")
     with acting(CommandContext(actor="t", claim=claim)), pytest.raises(InvalidRequestError):
-        app.post_entry(
+        app.books.post_entry(
             entity=village, date=D(2024, 1, 1), memo="早于期初", postings=receipt("1.00"), actor="t"
         )
     assert not app.exists(request_key_id("t", "k1"))
     context = CommandContext(actor="t", claim=claim)
     with acting(context):
-        app.post_entry(
+        app.books.post_entry(
             entity=village, date=D(2025, 3, 1), memo="租金", postings=receipt("1.00"), actor="t"
         )
     key = app.repository.get(request_key_id("t", "k1"))
@@ -153,7 +159,7 @@ def test_the_key_is_saved_with_the_commands_events_and_only_then(
     assert context.key_version == 1
     # the same key again (a duplicate that raced past the first check) is told to replay
     with acting(CommandContext(actor="t", claim=claim)), pytest.raises(KeyAlreadyRecorded):
-        app.post_entry(
+        app.books.post_entry(
             entity=village, date=D(2025, 3, 1), memo="租金", postings=receipt("1.00"), actor="t"
         )
     assert app.get_books(village).sequences == {"2025": 1}
@@ -165,7 +171,7 @@ def test_an_expired_key_is_a_new_request(
     village = builders.village(app)
     claim = RequestClaim(token="t", key="k2", request="POST /x", body_hash="h")
     with acting(CommandContext(actor="t", claim=claim)):
-        app.post_entry(
+        app.books.post_entry(
             entity=village, date=D(2025, 3, 1), memo="租金", postings=receipt("1.00"), actor="t"
         )
     later = datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=24, minutes=1)
@@ -174,7 +180,7 @@ def test_an_expired_key_is_a_new_request(
     renewed = RequestClaim(token="t", key="k2", request="POST /y", body_hash="other")
     context = CommandContext(actor="t", claim=renewed)
     with acting(context):
-        app.post_entry(
+        app.books.post_entry(
             entity=village, date=D(2025, 3, 2), memo="租金", postings=receipt("2.00"), actor="t"
         )
     assert context.key_version == 2
@@ -185,8 +191,10 @@ def test_an_expired_key_is_a_new_request(
 def test_every_aggregate_type_knows_its_township(app: LianzhangApplication) -> None:
     village = builders.village(app, township="花沟镇")
     alliance = builders.alliance(app, township="花沟镇")
-    app.join_village(alliance=alliance, village=village, joined_on=D(2025, 1, 2), actor="a")
-    register = app.open_register(village=village, share_kinds=["人口股"], actor="a")
+    app.alliances.join_village(
+        alliance=alliance, village=village, joined_on=D(2025, 1, 2), actor="a"
+    )
+    register = app.members.open_register(village=village, share_kinds=["人口股"], actor="a")
     membership = app.repository.get(membership_id(village))
     for aggregate in (app.get_books(village), app.get_alliance(alliance), register, membership):
         assert township_of(app, aggregate) == "花沟镇"

@@ -267,14 +267,14 @@ def test_a_store_written_before_accounts_were_opened_still_loads(api: Api) -> No
         loaded = again.app.get_books(v)
         assert loaded.version == state.version
         assert loaded.open_accounts["113V02"] == "内部往来-V02"
-        again.app.post_entry(
+        again.app.books.post_entry(
             entity=v,
             date=datetime.date(2025, 3, 2),
             memo="还款",
             postings=[p("113V02", "debit", "10.00"), p("102", "credit", "10.00")],
             actor="a",
         )
-        closed, _ = again.app.close_year(entity=v, year=2025, actor="a")
+        closed, _ = again.app.books.close_year(entity=v, year=2025, actor="a")
         assert closed == []  # nothing to move: no income in 2025
         again.views.catch_up()
     finally:

@@ -76,7 +76,7 @@ def balances(api: Api, entity: str) -> dict[str, tuple[str, str]]:
 def test_a_cross_book_entry_is_not_reversed_in_one_book(api: Api) -> None:
     scenario_a(api)
     app = api.runtime.app
-    app.pay_land_rent(
+    app.pooling.pay_land_rent(
         joint=JOINT,
         village="V01",
         mu=Decimal("10"),
@@ -208,16 +208,18 @@ def small_alliance(app: Any) -> tuple[str, str, str, str]:
     alliance = builders.alliance(app)
     v1, v2 = builders.village(app), builders.village(app)
     joint = builders.code("J")
-    app.register_joint_entity(alliance=alliance, code=joint, name="测试联合社", actor="t")
-    app.set_opening_balances(entity=joint, as_of=builders.OPENING, balances=[], actor="t")
+    app.alliances.register_joint_entity(alliance=alliance, code=joint, name="测试联合社", actor="t")
+    app.books.set_opening_balances(entity=joint, as_of=builders.OPENING, balances=[], actor="t")
     for village in (v1, v2):
-        app.join_village(alliance=alliance, village=village, joined_on=builders.OPENING, actor="t")
+        app.alliances.join_village(
+            alliance=alliance, village=village, joined_on=builders.OPENING, actor="t"
+        )
     for village, programme, amount in (
         (v1, "CZFC", "100000.00"),
         (v1, "ZYZJ", "20000.00"),
         (v2, "CZFC", "50000.00"),
     ):
-        app.contribute_capital(
+        app.pooling.contribute_capital(
             joint=joint,
             village=village,
             programme=programme,
@@ -293,7 +295,7 @@ def test_capital_refund_changes_both_books_and_the_register(api: Api) -> None:
     assert events(api) == before
 
     # a village that left takes everything back, programme by programme
-    api.runtime.app.leave_village(
+    api.runtime.app.alliances.leave_village(
         alliance=alliance, village=v1, left_on=datetime.date(2025, 6, 30), reason="退出", actor="t"
     )
     out = post(
@@ -397,10 +399,10 @@ def test_dividend_correction_changes_the_books_and_the_agreement(api: Api) -> No
     app = api.runtime.app
     alliance, joint, _, _ = small_alliance(app)
     enterprise, agreement = builders.code("E"), builders.code("AG")
-    app.join_enterprise(
+    app.alliances.join_enterprise(
         alliance=alliance, code=enterprise, name="企业", joined_on=builders.OPENING, actor="t"
     )
-    app.sign_agreement(
+    app.agreements.sign_agreement(
         code=agreement,
         alliance=alliance,
         enterprise=enterprise,
@@ -482,7 +484,7 @@ def test_verify_names_a_plan_reversed_in_one_book_by_older_code(api: Api) -> Non
     number = entry_numbers(api.runtime, "V02", f"plan:{A.ALLIANCE_PLAN}")[0]
     books = app.get_books("V02")
     books.reverse_entry(  # what the generic reversal used to do
-        original=app.find_entry("V02", number),
+        original=app.books.find_entry("V02", number),
         date=datetime.date(2026, 2, 1),
         reason="录错了",
         actor="old-code",

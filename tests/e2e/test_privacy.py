@@ -121,7 +121,7 @@ def test_forgetting_deletes_the_key_and_survives_a_rebuild(api: Api) -> None:
     assert subject not in subjects
     assert f"member:{village}:M02" in subjects
     # the sealed value is still in the log, and nobody can open it any more
-    register = api.runtime.app.register_view(village)
+    register = api.runtime.app.members.register_view(village)
     assert register.members["M01"]["id_number"].startswith("sealed:v1:")
     assert api.runtime.vault.reveal(subject, register.members["M01"]["id_number"]) is None
     assert members_of(api, village)["M01"]["id_number"] == FORGOTTEN
@@ -142,7 +142,7 @@ def test_a_store_written_before_sealing_still_loads_and_masks(api: Api) -> None:
     new member cannot take the same number (stores of the first wave hold legacy registers)."""
     village = village_with_members(api, legacy=True)
     app = api.runtime.app
-    register = app.get_register(village)
+    register = app.members.get_register(village)
     assert isinstance(register, MemberRegister)
     # what the first wave's register_member emitted: the same event, the number in the clear
     register._member_registered(

@@ -79,7 +79,7 @@ def test_a_corrected_plan_is_marked_where_its_households_appear(tmp_path: Any) -
     with demo_client(tmp_path) as (client, runtime):
         app = runtime.app
         body = A.HOUSEHOLD_PLAN_BODY
-        app.draft_plan(
+        app.plans.draft_plan(
             code="P2025-V03-FIX",
             title="更正：李孟德村按户平均分配",
             scope="village",
@@ -92,10 +92,10 @@ def test_a_corrected_plan_is_marked_where_its_households_appear(tmp_path: Any) -
             actor=ACTOR,
         )
         for step in A.HOUSEHOLD_STEPS:
-            app.record_plan_step(
+            app.plans.record_plan_step(
                 code="P2025-V03-FIX", actor=ACTOR, **{**step, "date": step["date"].replace(month=2)}
             )
-        app.execute_plan(code="P2025-V03-FIX", date=datetime.date(2026, 2, 28), actor=ACTOR)
+        app.plans.execute_plan(code="P2025-V03-FIX", date=datetime.date(2026, 2, 28), actor=ACTOR)
         runtime.views.catch_up()
         sheet = text_of(client.get("/public/sheets/V03/2026-Q1/v1").text)
         assert "已被更正：本方案已被方案 P2025-V03-FIX 更正" in sheet

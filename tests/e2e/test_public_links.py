@@ -96,7 +96,7 @@ def test_a_correction_says_why_and_the_old_version_points_to_the_new(
     from scripts.demo import ACTOR, CHECKERS
 
     with demo_client(tmp_path) as (client, runtime):
-        runtime.app.record_cash(
+        runtime.app.pooling.record_cash(
             entity="V01",
             direction="receipt",
             account="504",

@@ -48,7 +48,7 @@ def write_books(app: LianzhangApplication) -> str:
     balances and three receipts: six events, five saves."""
     code = builders.village(app)
     for day, amount in ((2, "100.00"), (3, "250.00"), (4, "75.50")):
-        app.post_entry(
+        app.books.post_entry(
             entity=code,
             date=datetime.date(2025, 1, day),
             memo=f"废品变卖收入{day}",

@@ -158,14 +158,14 @@ def set_up(api: Api) -> dict[str, str]:
     )
     approve(api, n["home_plan"], A.ALLIANCE_STEPS)
     # a voucher of V01 (唐坊镇) submitted for review, prepared by someone other than the admin
-    voucher = api.runtime.app.draft_voucher(
+    voucher = api.runtime.app.vouchers.draft_voucher(
         entity="V01",
         date=datetime.date(2026, 2, 1),
         summary="收款",
         lines=[{"account": "102", "debit": "1.00"}, {"account": "504", "credit": "1.00"}],
         actor="preparer-x",
     )
-    api.runtime.app.submit_voucher(draft=voucher.draft, actor="preparer-x")
+    api.runtime.app.vouchers.submit_voucher(draft=voucher.draft, actor="preparer-x")
     n["voucher"] = voucher.draft
     api.runtime.views.catch_up()
     return n

@@ -114,15 +114,15 @@ def test_people_print_as_their_names(api: Api) -> None:
     village = register_village(api)
     app.register_person(login="zhang", name="张三", role="preparer", townships=["唐坊镇"])
     app.register_person(login="li", name="李四", role="reviewer", townships=["唐坊镇"])
-    voucher = app.draft_voucher(
+    voucher = app.vouchers.draft_voucher(
         entity=village,
         date=datetime.date(2026, 3, 5),
         summary="收款",
         lines=[{"account": "102", "debit": "10.00"}, {"account": "504", "credit": "10.00"}],
         actor="zhang",
     )
-    app.submit_voucher(draft=voucher.draft, actor="zhang")
-    app.approve_voucher(draft=voucher.draft, actor="li@li-token")
+    app.vouchers.submit_voucher(draft=voucher.draft, actor="zhang")
+    app.vouchers.approve_voucher(draft=voucher.draft, actor="li@li-token")
     api.runtime.views.catch_up()
     printable = printable_from_draft(api.runtime.engine, voucher.draft)
     assert printable is not None

@@ -28,7 +28,7 @@ def books(runtime: Any) -> dict[str, str]:
     app = runtime.app
     code = village(app, name="仉家村")
     other = village(app, name="外镇村", township="花沟镇")
-    app.post_entry(
+    app.books.post_entry(
         entity=code,
         date=datetime.date(2025, 3, 5),
         memo="收到土地流转费",
@@ -38,7 +38,7 @@ def books(runtime: Any) -> dict[str, str]:
         ],
         actor="tester",
     )
-    app.post_entry(
+    app.books.post_entry(
         entity=code,
         date=datetime.date(2025, 3, 9),
         memo="支付办公用品",
@@ -48,7 +48,7 @@ def books(runtime: Any) -> dict[str, str]:
         ],
         actor="tester",
     )
-    app.post_entry(
+    app.books.post_entry(
         entity=code,
         date=datetime.date(2025, 7, 1),
         memo="收到分红",
@@ -182,7 +182,7 @@ def test_home_lists_entities_waiting_vouchers_and_warnings(
 ) -> None:
     c, app = client
     v = books["village"]
-    voucher = runtime.app.draft_voucher(
+    voucher = runtime.app.vouchers.draft_voucher(
         entity=v,
         date=datetime.date(2026, 11, 2),
         summary="收到会议补助",
@@ -192,7 +192,7 @@ def test_home_lists_entities_waiting_vouchers_and_warnings(
         ],
         actor="lihua",
     )
-    runtime.app.submit_voucher(draft=voucher.draft, actor="lihua")
+    runtime.app.vouchers.submit_voucher(draft=voucher.draft, actor="lihua")
     person_session(c, app, "wangfang", "reviewer", [TOWNSHIP])
     page = c.get("/")
     assert page.status_code == 200, page.text
@@ -216,7 +216,7 @@ def test_demo_alliance_pages(client: Any, runtime: Any) -> None:
     from scripts.demo import load_demo
 
     load_demo(runtime.app, say=lambda _: None)
-    runtime.app.sign_agreement(  # a second agreement whose 2026 payment is overdue
+    runtime.app.agreements.sign_agreement(  # a second agreement whose 2026 payment is overdue
         code="AGR-2026",
         alliance="HNHM",
         enterprise="NLD",
@@ -230,7 +230,7 @@ def test_demo_alliance_pages(client: Any, runtime: Any) -> None:
         payment_due="06-30",
         actor="tester",
     )
-    runtime.app.post_entry(
+    runtime.app.books.post_entry(
         entity="V03",
         date=datetime.date(2026, 11, 2),
         memo="其他收入",
@@ -241,7 +241,7 @@ def test_demo_alliance_pages(client: Any, runtime: Any) -> None:
         actor="tester",
     )
     body = A.HOUSEHOLD_PLAN_BODY  # the same plan again, drafted only: it waits for 提议
-    runtime.app.draft_plan(
+    runtime.app.plans.draft_plan(
         code="P2026-V03",
         title="2026年李孟德村收益分配（草案）",
         scope=body["scope"]["kind"],

@@ -177,7 +177,7 @@ def test_other_township_and_auditor_cannot_write(client: Any, books: str) -> Non
     person_session(c, app, "shen", "auditor", [])
     page = c.get(f"/vouchers/new?entity={books}")
     assert page.status_code == 403 and "存草稿" not in page.text
-    voucher = app.state.runtime.app.draft_voucher(
+    voucher = app.state.runtime.app.vouchers.draft_voucher(
         entity=books,
         date=datetime.date(2026, 11, 20),
         summary="待审",
@@ -187,7 +187,7 @@ def test_other_township_and_auditor_cannot_write(client: Any, books: str) -> Non
         ],
         actor="lihua",
     )
-    app.state.runtime.app.submit_voucher(draft=voucher.draft, actor="lihua")
+    app.state.runtime.app.vouchers.submit_voucher(draft=voucher.draft, actor="lihua")
     page = c.get(f"/vouchers/{voucher.draft}").text
     assert '<form method="post" action="/vouchers/' not in page  # no write button
     token = re.search(r'name="csrf_token" value="([^"]+)"', page)
@@ -319,7 +319,7 @@ def test_keyboard_entry_review_and_ledger_in_chromium(runtime: Any, books: str) 
 
 
 def test_print_of_an_entry_posted_directly(client: Any, books: str, runtime: Any) -> None:
-    runtime.app.post_entry(
+    runtime.app.books.post_entry(
         entity=books,
         date=datetime.date(2026, 11, 2),
         memo="直接记账",

@@ -181,23 +181,23 @@ def test_a_year_of_vouchers_through_the_page(  # on both stores: the time is pri
 def village_with_members(app: Any) -> str:
     """A village with ¥50,000 of income and three households of one member each."""
     village = builders.village(app, name="和店村")
-    app.post_entry(
+    app.books.post_entry(
         entity=village,
         date=datetime.date(2025, 6, 1),
         memo="投资收益",
         postings=builders.receipt("50000.00", income="502"),
         actor="tester",
     )
-    app.open_register(village=village, share_kinds=["人口股"], actor="tester")
+    app.members.open_register(village=village, share_kinds=["人口股"], actor="tester")
     for n in range(3):
-        app.register_household(
+        app.members.register_household(
             village=village,
             number=f"H{n}",
             head=f"户主{n}",
             registered_on=datetime.date(2025, 1, 1),
             actor="tester",
         )
-        app.register_member(
+        app.members.register_member(
             village=village,
             number=f"H{n}-1",
             household=f"H{n}",
@@ -285,9 +285,9 @@ def test_a_plan_from_draft_through_every_step_to_execution(
     page.click("#step-form button[type=submit]")
     page.wait_for_load_state()
     assert "实施结果公开" in page.inner_text("table.steps")
-    assert app.get_plan("P2025-T").state == "executed"
-    assert len(app.get_plan("P2025-T").steps) == 6
-    assert [c["for_step"] for c in app.get_plan("P2025-T").comparisons] == ["审议"]
+    assert app.plans.get_plan("P2025-T").state == "executed"
+    assert len(app.plans.get_plan("P2025-T").steps) == 6
+    assert [c["for_step"] for c in app.plans.get_plan("P2025-T").comparisons] == ["审议"]
     page.click("text=分配明细表（打印）")
     page.wait_for_load_state()
     assert "P2025-T" in page.content()
@@ -299,7 +299,7 @@ def test_an_auditor_sees_no_write_button_and_a_forged_post_is_403(
 ) -> None:
     app = runtime.app
     village = village_with_members(app)
-    app.draft_plan(
+    app.plans.draft_plan(
         code="P-AUDIT",
         title="分红",
         scope="village",
@@ -310,7 +310,7 @@ def test_an_auditor_sees_no_write_button_and_a_forged_post_is_403(
         rule={"tiers": [{"kind": "proportional", "basis": "shares"}]},
         actor="tester",
     )
-    app.record_plan_step(
+    app.plans.record_plan_step(
         code="P-AUDIT", step="提议", date=datetime.date(2026, 1, 5), body="村党支部", actor="tester"
     )
     person(runtime, "sunjie", "孙洁", "auditor")

@@ -74,7 +74,7 @@ def register_file() -> bytes:
 
 def test_a_clerk_of_another_township_writes_nothing(runtime: Runtime, client: TestClient) -> None:
     village = builders.village(runtime.app)  # 唐坊镇
-    runtime.app.open_register(village=village, share_kinds=["人口股"], actor="tester")
+    runtime.app.members.open_register(village=village, share_kinds=["人口股"], actor="tester")
     csrf = sign_in(runtime, client, "huagou", "bookkeeper", "花沟镇")
     before = runtime.views.head()
     preview = client.post(
@@ -151,7 +151,7 @@ def test_a_refused_form_says_why_in_chinese_beside_its_field(
     runtime: Runtime, client: TestClient
 ) -> None:
     village = builders.village(runtime.app)
-    runtime.app.open_register(village=village, share_kinds=["人口股"], actor="tester")
+    runtime.app.members.open_register(village=village, share_kinds=["人口股"], actor="tester")
     csrf = sign_in(runtime, client, "wangfang", "preparer", "唐坊镇")
     answer = client.post(
         f"/registers/villages/{village}/members",
@@ -177,7 +177,7 @@ def test_a_refused_form_says_why_in_chinese_beside_its_field(
 
 def test_a_bookkeeper_previews_and_publishes_a_sheet(runtime: Runtime, client: TestClient) -> None:
     village = builders.village(runtime.app, name="仉家村")
-    runtime.app.post_entry(
+    runtime.app.books.post_entry(
         entity=village,
         date=datetime.date(2025, 6, 1),
         memo="收到土地承包费",

@@ -41,43 +41,43 @@ def build(runtime: Runtime) -> None:
     # ordinary entries over several months, some reversed, months closed
     for month in range(1, 7):
         for day in (3, 17):
-            app.post_entry(
+            app.books.post_entry(
                 entity="V01",
                 date=D(2026, month, day),
                 memo=f"租金 {month}-{day}",
                 postings=receipt(f"{month * 100 + day}.{day:02d}"),
                 actor=ACTOR,
             )
-    posted = app.post_entry(
+    posted = app.books.post_entry(
         entity="V01", date=D(2026, 7, 1), memo="录错", postings=receipt("99.99"), actor=ACTOR
     )
-    app.reverse_entry(
+    app.books.reverse_entry(
         entity="V01", number=posted.number, date=D(2026, 7, 2), reason="金额录错", actor=ACTOR
     )
     for month in ("2026-01", "2026-02", "2026-03"):
-        app.close_month(entity="V01", month=month, actor=ACTOR)
-    app.open_account(entity="V01", code="50401", name="租金收入", parent="504", actor=ACTOR)
+        app.books.close_month(entity="V01", month=month, actor=ACTOR)
+    app.books.open_account(entity="V01", code="50401", name="租金收入", parent="504", actor=ACTOR)
 
     # the joint entity: a grant, land rent paid and corrected, a capital refund, a dividend
     # correction
-    app.receive_grant(
+    app.pooling.receive_grant(
         joint=A.JOINT, programme="CZFC", amount="5000.00", date=D(2026, 3, 1), memo="补助",
         actor=ACTOR,
     )  # fmt: skip
-    rent = app.pay_land_rent(
+    rent = app.pooling.pay_land_rent(
         joint=A.JOINT, village="V01", mu=Decimal("10"), rate_per_mu="300.00", year=2026,
         date=D(2026, 5, 2), actor=ACTOR,
     )  # fmt: skip
-    app.correct_land_rent(
+    app.pooling.correct_land_rent(
         joint=A.JOINT, entry=rent[0].number, date=D(2026, 5, 5), reason="亩数录错",
         mu=Decimal("12"), rate_per_mu="300.00", year=2026, actor=ACTOR,
     )  # fmt: skip
-    app.refund_capital(
+    app.pooling.refund_capital(
         joint=A.JOINT, village="V02", programme=A.PROGRAMME, amount="100.00",
         date=D(2026, 4, 1), reason="退还部分资本", actor=ACTOR,
     )  # fmt: skip
     declared = _numbers(runtime, A.JOINT, f"agreement:{A.AGREEMENT}")
-    app.correct_dividend(
+    app.agreements.correct_dividend(
         agreement=A.AGREEMENT, entry=declared[0], year=2025, amount="187000.00",
         date=D(2026, 4, 2), reason="宣告金额有误", actor=ACTOR,
     )  # fmt: skip
@@ -86,7 +86,7 @@ def build(runtime: Runtime) -> None:
     # again; then it leaves
     alliance = builders.alliance(app)
     village = builders.village(app)
-    app.set_opening_balances(  # set again before its first entry: the first ones are replaced
+    app.books.set_opening_balances(  # set again before its first entry: the first ones are replaced
         entity=village,
         as_of=builders.OPENING,
         balances=[
@@ -95,40 +95,42 @@ def build(runtime: Runtime) -> None:
         ],
         actor=ACTOR,
     )
-    app.join_village(alliance=alliance, village=village, joined_on=builders.OPENING, actor=ACTOR)
+    app.alliances.join_village(
+        alliance=alliance, village=village, joined_on=builders.OPENING, actor=ACTOR
+    )
     for month in (2, 5, 11):
-        app.post_entry(
+        app.books.post_entry(
             entity=village, date=D(2025, month, 1), memo="收入", postings=receipt("250.00"),
             actor=ACTOR,
         )  # fmt: skip
-    app.close_year(entity=village, year=2025, actor=ACTOR)
-    app.reopen_year(entity=village, year=2025, reason="补记一笔", actor=ACTOR)
-    app.post_entry(
+    app.books.close_year(entity=village, year=2025, actor=ACTOR)
+    app.books.reopen_year(entity=village, year=2025, reason="补记一笔", actor=ACTOR)
+    app.books.post_entry(
         entity=village, date=D(2025, 12, 30), memo="补记", postings=receipt("10.00"),
         actor=ACTOR,
     )  # fmt: skip
-    app.close_year(entity=village, year=2025, actor=ACTOR)
-    app.leave_village(
+    app.books.close_year(entity=village, year=2025, actor=ACTOR)
+    app.alliances.leave_village(
         alliance=alliance, village=village, left_on=D(2026, 6, 30), reason="合并", actor=ACTOR
     )
 
     # members: shares adjusted, one leaves and is forgotten
     first, second = (m["number"] for m in A.members()[:2])
-    app.adjust_shares(
+    app.members.adjust_shares(
         village="V03", member=first, shares={"人口股": Decimal("2")}, effective=D(2026, 1, 1),
         reason="新生儿", actor=ACTOR,
     )  # fmt: skip
-    app.member_leaves(
+    app.members.member_leaves(
         village="V03", member=second, left_on=D(2026, 2, 1), reason="迁出", actor=ACTOR
     )
-    app.forget_member(village="V03", member=second, reason="本人申请", actor=ACTOR)
+    app.members.forget_member(village="V03", member=second, reason="本人申请", actor=ACTOR)
 
     # plans: one rejected by its vote, one superseding the alliance's plan
-    app.draft_plan(
+    app.plans.draft_plan(
         **_plan_body({**A.ALLIANCE_PLAN_BODY, "code": "P-REJ", "amount": "1000.00"}), actor=ACTOR
     )
-    app.record_plan_step(code="P-REJ", actor=ACTOR, **A.ALLIANCE_STEPS[0])
-    app.record_plan_step(
+    app.plans.record_plan_step(code="P-REJ", actor=ACTOR, **A.ALLIANCE_STEPS[0])
+    app.plans.record_plan_step(
         code="P-REJ", actor=ACTOR, **{**A.ALLIANCE_STEPS[1], "votes_for": 6, "votes_against": 7}
     )
     correction = {
@@ -141,14 +143,14 @@ def build(runtime: Runtime) -> None:
             "tiers": [{"kind": "weighted", "weights": {"capital": "50", "population": "50"}}],
         },
     }
-    app.draft_plan(**_plan_body(correction), supersedes=A.ALLIANCE_PLAN, actor=ACTOR)
+    app.plans.draft_plan(**_plan_body(correction), supersedes=A.ALLIANCE_PLAN, actor=ACTOR)
     for step in A.ALLIANCE_STEPS:
-        app.record_plan_step(
+        app.plans.record_plan_step(
             code="P2025-FIX",
             actor=ACTOR,
             **{**step, "date": step["date"].replace(year=2026, month=8)},
         )
-    app.execute_plan(code="P2025-FIX", date=D(2026, 8, 20), actor=ACTOR)
+    app.plans.execute_plan(code="P2025-FIX", date=D(2026, 8, 20), actor=ACTOR)
     # people: registered, changed, disabled and enabled again (the read model ``people``)
     app.register_person("wangfang", "王芳", "preparer", ["唐坊镇"], "13800001111", ACTOR)
     app.change_person("wangfang", role="reviewer", townships=["唐坊镇", "花沟镇"], actor=ACTOR)
@@ -163,26 +165,26 @@ def build(runtime: Runtime) -> None:
 
     # vouchers (issue 10): returned, edited, approved; one with a document; one withdrawn
     lines = [{"account": "102", "debit": "88.00"}, {"account": "50401", "credit": "88.00"}]
-    voucher = app.draft_voucher(
+    voucher = app.vouchers.draft_voucher(
         entity="V01", date=D(2026, 8, 3), summary="收款", lines=lines, actor="preparer"
     )
-    app.submit_voucher(draft=voucher.draft, actor="preparer")
-    app.return_voucher(draft=voucher.draft, reason="缺收据", actor=ACTOR)
-    app.edit_voucher(
+    app.vouchers.submit_voucher(draft=voucher.draft, actor="preparer")
+    app.vouchers.return_voucher(draft=voucher.draft, reason="缺收据", actor=ACTOR)
+    app.vouchers.edit_voucher(
         draft=voucher.draft, date=D(2026, 8, 4), summary="收款（补收据）", lines=lines,
         actor="preparer",
     )  # fmt: skip
-    app.attach_document(
+    app.vouchers.attach_document(
         draft=voucher.draft, sha256="ab" * 32, name="收据.jpg", media_type="image/jpeg", size=10,
         actor="preparer",
     )  # fmt: skip
-    app.submit_voucher(draft=voucher.draft, actor="preparer")
-    app.approve_voucher(draft=voucher.draft, actor=ACTOR)
-    withdrawn = app.draft_voucher(
+    app.vouchers.submit_voucher(draft=voucher.draft, actor="preparer")
+    app.vouchers.approve_voucher(draft=voucher.draft, actor=ACTOR)
+    withdrawn = app.vouchers.draft_voucher(
         entity="V01", date=D(2026, 8, 5), summary="付款", lines=lines, actor="preparer"
     )
-    app.submit_voucher(draft=withdrawn.draft, actor="preparer")
-    app.withdraw_voucher(draft=withdrawn.draft, actor="preparer")
+    app.vouchers.submit_voucher(draft=withdrawn.draft, actor="preparer")
+    app.vouchers.withdraw_voucher(draft=withdrawn.draft, actor="preparer")
 
 
 def _plan_body(body: dict) -> dict:  # type: ignore[type-arg]

@@ -36,7 +36,7 @@ def test_loading_the_same_books_from_threads_while_they_grow(
     app = runtime.app
     code = village(app)
     for n in range(60):  # a bigger aggregate takes longer to copy: a wider window for the race
-        app.post_entry(
+        app.books.post_entry(
             entity=code,
             date=datetime.date(2025, 2, 1),
             memo=f"预存 {n}",
@@ -50,7 +50,7 @@ def test_loading_the_same_books_from_threads_while_they_grow(
     def writer() -> None:
         try:
             for n in range(ENTRIES):
-                app.post_entry(
+                app.books.post_entry(
                     entity=code,
                     date=datetime.date(2025, 3, 1),
                     memo=f"并发 {n}",
@@ -91,7 +91,7 @@ def test_loading_the_same_books_from_threads_while_they_grow(
 
 
 def _post(app: object, code: str, day: datetime.date, amount: str = "1.00") -> object:
-    return app.post_entry(  # type: ignore[attr-defined]
+    return app.books.post_entry(  # type: ignore[attr-defined]
         entity=code, date=day, memo="收款", postings=receipt(amount), actor="tester"
     )
 
@@ -135,7 +135,8 @@ def test_loads_outside_a_command_are_copies(runtime: Runtime) -> None:
 def test_books_snapshots_do_not_grow_and_old_snapshots_still_load(database: object) -> None:
     """Version-2 books snapshots hold no per-entry index; a version-1 snapshot (with
     ``entry_dates``, as written before issue 13) still loads and the books go on numbering."""
-    from domain.books import Books, _summaries
+    from domain.books import Books
+    from domain.books.rules import summaries as _summaries
 
     url, schema = database  # type: ignore[misc]
     first = Runtime(url, schema=schema, today=lambda: datetime.date(2026, 6, 30))
@@ -176,7 +177,7 @@ def test_books_snapshots_do_not_grow_and_old_snapshots_still_load(database: obje
         assert loaded.has_entry("2026-0003") and not loaded.has_entry("2026-0004")
         assert not loaded.has_entry("2026-03") and not loaded.has_entry("期初")
         assert _post(again.app, code, day).number == "2026-0004"  # type: ignore[attr-defined]
-        reversal = again.app.reverse_entry(
+        reversal = again.app.books.reverse_entry(
             entity=code, number="2026-0002", date=day, reason="重复", actor="tester"
         )
         assert reversal.number == "2026-0005"

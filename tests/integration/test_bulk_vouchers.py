@@ -98,11 +98,11 @@ def test_a_year_imports_in_batches_and_matches_posting_one_by_one(runtime: Runti
     app = runtime.app
     bulk, single = village(app), village(app)
     before = events(runtime)
-    result = app.import_vouchers(a_year(bulk), actor="clerk", batch_size=7)
+    result = app.bulk.import_vouchers(a_year(bulk), actor="clerk", batch_size=7)
     assert events(runtime) == before + 30 + 5  # 30 entries and a key for each of 5 batches
     assert (result.batches, result.saved_batches, result.skipped_batches) == (5, 5, 0)
     for v in a_year(single):
-        app.post_entry(
+        app.books.post_entry(
             entity=single, date=v.date, memo=v.memo, postings=list(v.postings), actor="clerk"
         )
     assert [p.number for p in result.posted] == [f"2025-{n:04d}" for n in range(1, 31)]
@@ -120,7 +120,7 @@ def test_a_township_month_of_several_villages_is_one_save(runtime: Runtime) -> N
     v1, v2, v3 = village(app), village(app), village(app)
     mixed = [receipt(v, D(2025, 3, day), "10.00") for day in (1, 2) for v in (v1, v2, v3)]
     before = events(runtime)
-    result = app.import_vouchers(mixed, actor="clerk")
+    result = app.bulk.import_vouchers(mixed, actor="clerk")
     assert result.batches == 1
     assert [(p.entity, p.number) for p in result.posted] == [
         (v1, "2025-0001"),
@@ -165,7 +165,7 @@ def test_a_problem_anywhere_writes_nothing_and_names_every_voucher(runtime: Runt
     vouchers.append(receipt("NOSUCH", D(2025, 1, 5), "1.00"))
     before = events(runtime)
     with pytest.raises(VouchersRefusedError) as refused:
-        app.import_vouchers(vouchers, actor="clerk", batch_size=7)
+        app.bulk.import_vouchers(vouchers, actor="clerk", batch_size=7)
     found = {(p.voucher, p.field, p.kind) for p in refused.value.problems}
     assert (4, "postings", "unbalanced-entry") in found
     assert (17, "postings[0].account", "unknown-account") in found
@@ -192,13 +192,13 @@ def test_an_overdraft_in_the_middle_is_checked_against_the_rows_before_it(
     ]
     before = events(runtime)
     with pytest.raises(VouchersRefusedError) as refused:
-        app.import_vouchers(vouchers, actor="clerk")
+        app.bulk.import_vouchers(vouchers, actor="clerk")
     (problem,) = refused.value.problems
     assert (problem.voucher, problem.kind) == (2, "cash-overdraft")
     assert "¥0.00 in 102" in problem.message
     assert events(runtime) == before
     # without the overdraft the same vouchers go in, the 150 spending the receipt before it
-    result = app.import_vouchers([vouchers[0], vouchers[1], vouchers[3]], actor="clerk")
+    result = app.bulk.import_vouchers([vouchers[0], vouchers[1], vouchers[3]], actor="clerk")
     assert [p.number for p in result.posted] == ["2025-0001", "2025-0002", "2025-0003"]
     assert app.get_books(code).balances["102"] == 1000
 
@@ -206,10 +206,10 @@ def test_an_overdraft_in_the_middle_is_checked_against_the_rows_before_it(
 def test_a_closed_month_is_refused(runtime: Runtime) -> None:
     app = runtime.app
     code = village(app)
-    app.close_month(entity=code, month="2025-02", actor="clerk")
+    app.books.close_month(entity=code, month="2025-02", actor="clerk")
     before = events(runtime)
     with pytest.raises(VouchersRefusedError) as refused:
-        app.import_vouchers(a_year(code), actor="clerk")
+        app.bulk.import_vouchers(a_year(code), actor="clerk")
     assert {p.voucher for p in refused.value.problems} == set(range(6))  # January and February
     assert {p.kind for p in refused.value.problems} == {"closed-period"}
     assert {p.field for p in refused.value.problems} == {"date"}
@@ -234,21 +234,21 @@ def test_a_rerun_after_a_crash_halfway_saves_only_the_rest(
 
     monkeypatch.setattr(type(app), "save", crash_on_third)
     with pytest.raises(RuntimeError):
-        app.import_vouchers(vouchers, actor="clerk", batch_size=7)
+        app.bulk.import_vouchers(vouchers, actor="clerk", batch_size=7)
     monkeypatch.undo()
     assert len(entries(runtime, code)) == 14  # two batches of seven made it
-    again = app.import_vouchers(vouchers, actor="clerk", batch_size=7)
+    again = app.bulk.import_vouchers(vouchers, actor="clerk", batch_size=7)
     assert (again.saved_batches, again.skipped_batches) == (3, 2)
     assert [p.number for p in again.posted] == [f"2025-{n:04d}" for n in range(1, 31)]
     for v in a_year(single):
-        app.post_entry(
+        app.books.post_entry(
             entity=single, date=v.date, memo=v.memo, postings=list(v.postings), actor="clerk"
         )
     assert entries(runtime, code) == entries(runtime, single)
     assert trial_balances(runtime, code) == trial_balances(runtime, single)
     # a third run writes nothing and answers the same numbers
     before = events(runtime)
-    third = app.import_vouchers(vouchers, actor="clerk", batch_size=7)
+    third = app.bulk.import_vouchers(vouchers, actor="clerk", batch_size=7)
     assert (third.saved_batches, third.skipped_batches) == (0, 5)
     assert third.posted == again.posted
     assert events(runtime) == before
@@ -259,7 +259,7 @@ def test_a_dry_run_writes_nothing_and_gives_the_numbers(runtime: Runtime) -> Non
     app = runtime.app
     code = village(app)
     before = events(runtime)
-    result = app.import_vouchers(a_year(code)[:3], actor="clerk", dry_run=True)
+    result = app.bulk.import_vouchers(a_year(code)[:3], actor="clerk", dry_run=True)
     assert [p.number for p in result.posted] == ["2025-0001", "2025-0002", "2025-0003"]
     assert events(runtime) == before
     assert app.get_books(code).sequences == {}
@@ -271,11 +271,11 @@ def test_a_clerk_cannot_import_into_another_township(runtime: Runtime) -> None:
     before = events(runtime)
     context = CommandContext(actor="clerk", townships=frozenset({"唐坊镇"}))
     with acting(context), pytest.raises(ForbiddenTownshipError):
-        app.import_vouchers(
+        app.bulk.import_vouchers(
             [receipt(home, D(2025, 1, 2), "1.00"), receipt(away, D(2025, 1, 2), "1.00")],
             actor="clerk",
         )
     assert events(runtime) == before
     with acting(context):
-        app.import_vouchers([receipt(home, D(2025, 1, 2), "1.00")], actor="clerk")
+        app.bulk.import_vouchers([receipt(home, D(2025, 1, 2), "1.00")], actor="clerk")
     assert events(runtime) == before + 2

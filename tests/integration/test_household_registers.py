@@ -61,7 +61,7 @@ def shares(units: dict[str, str]) -> dict[str, Decimal]:
 
 def with_income(app: LianzhangApplication) -> str:
     village = builders.village(app)
-    app.post_entry(
+    app.books.post_entry(
         entity=village,
         date=D(2025, 6, 30),
         memo="租金",
@@ -73,7 +73,7 @@ def with_income(app: LianzhangApplication) -> str:
 
 def fill_with_commands(app: LianzhangApplication, village: str) -> None:
     for household, people in PEOPLE.items():
-        app.register_household(
+        app.members.register_household(
             village=village,
             number=household,
             head=people[0][1],
@@ -81,7 +81,7 @@ def fill_with_commands(app: LianzhangApplication, village: str) -> None:
             actor="tester",
         )
         for number, name, id_number, joined, units in people:
-            app.register_member(
+            app.members.register_member(
                 village=village,
                 number=number,
                 household=household,
@@ -95,7 +95,7 @@ def fill_with_commands(app: LianzhangApplication, village: str) -> None:
 
 def later_changes(app: LianzhangApplication, village: str) -> None:
     """The same changes, through the application, whatever the register's shape."""
-    app.adjust_shares(
+    app.members.adjust_shares(
         village=village,
         member="H01-1",
         shares=shares({"人口股": "1", "劳龄股": "1.5"}),
@@ -103,14 +103,14 @@ def later_changes(app: LianzhangApplication, village: str) -> None:
         reason="劳龄增加",
         actor="tester",
     )
-    app.member_leaves(
+    app.members.member_leaves(
         village=village, member="H02-1", left_on=D(2025, 10, 1), reason="迁出", actor="tester"
     )
-    app.forget_member(village=village, member="H02-1", reason="本人申请", actor="tester")
+    app.members.forget_member(village=village, member="H02-1", reason="本人申请", actor="tester")
 
 
 def draft(app: LianzhangApplication, village: str) -> dict[str, Any]:
-    _, _, document, sources = app.plan_document(
+    _, _, document, sources = app.plans.plan_document(
         scope="village",
         target=village,
         as_of=D(2025, 12, 31),
@@ -124,9 +124,9 @@ def draft(app: LianzhangApplication, village: str) -> dict[str, Any]:
 def test_registering_refuses_duplicates_without_scanning(runtime: Runtime) -> None:
     app = runtime.app
     village = with_income(app)
-    app.open_register(village=village, share_kinds=KINDS, actor="tester")
+    app.members.open_register(village=village, share_kinds=KINDS, actor="tester")
     fill_with_commands(app, village)
-    register = app.get_register(village)
+    register = app.members.get_register(village)
     # the register's head holds no household and no member: its size does not grow
     assert isinstance(register, VillageRegister)
     assert register.household_count == 3
@@ -134,16 +134,16 @@ def test_registering_refuses_duplicates_without_scanning(runtime: Runtime) -> No
     household = app.repository.get(household_id(village, "H01"))
     assert isinstance(household, Household) and sorted(household.members) == ["H01-1", "H01-2"]
     with pytest.raises(ConflictError, match="household H01 is already"):
-        app.register_household(
+        app.members.register_household(
             village=village, number="H01", head="李四", registered_on=D(2025, 1, 1), actor="t"
         )
     new = {"village": village, "name": "李四", "joined_on": D(2025, 1, 1), "actor": "t"}
     with pytest.raises(NotFoundError, match="household H09"):
-        app.register_member(
+        app.members.register_member(
             number="H09-1", household="H09", id_number=PEOPLE["H01"][0][2], shares={}, **new
         )
     with pytest.raises(ConflictError, match="member H02-1 is already"):
-        app.register_member(
+        app.members.register_member(
             number="H02-1",
             household="H01",
             id_number=with_check_digit("37032220000101009"),
@@ -152,11 +152,11 @@ def test_registering_refuses_duplicates_without_scanning(runtime: Runtime) -> No
         )
     # the same ID number as a current member of another household
     with pytest.raises(ConflictError, match="already has this ID number"):
-        app.register_member(
+        app.members.register_member(
             number="H01-3", household="H01", id_number=PEOPLE["H02"][0][2], shares={}, **new
         )
     with pytest.raises(InvalidRequestError, match="土地股"):
-        app.register_member(
+        app.members.register_member(
             number="H01-3",
             household="H01",
             id_number=with_check_digit("37032220000101009"),
@@ -164,12 +164,12 @@ def test_registering_refuses_duplicates_without_scanning(runtime: Runtime) -> No
             **new,
         )
     with pytest.raises(NotFoundError, match="member H07-1"):
-        app.member_leaves(
+        app.members.member_leaves(
             village=village, member="H07-1", left_on=D(2025, 5, 1), reason="x", actor="t"
         )
     later_changes(app, village)
     with pytest.raises(ConflictError, match="has left"):
-        app.adjust_shares(
+        app.members.adjust_shares(
             village=village,
             member="H02-1",
             shares={},
@@ -178,7 +178,7 @@ def test_registering_refuses_duplicates_without_scanning(runtime: Runtime) -> No
             actor="t",
         )
     # once its holder has left (and was forgotten), the ID number may be registered again
-    app.register_member(
+    app.members.register_member(
         number="H01-3",
         household="H01",
         id_number=PEOPLE["H02"][0][2],
@@ -224,20 +224,20 @@ def test_an_old_store_still_loads_and_drafts_the_same_plan(
     app = runtime.app
     old, new = with_income(app), with_income(app)
     legacy_register(app, old)
-    app.open_register(village=new, share_kinds=KINDS, actor="tester")
+    app.members.open_register(village=new, share_kinds=KINDS, actor="tester")
     fill_with_commands(app, new)
     # commands on the old village go to its legacy register, and keep its rules
     later_changes(app, old)
     later_changes(app, new)
     with pytest.raises(ConflictError, match="household H01 is already"):
-        app.register_household(
+        app.members.register_household(
             village=old, number="H01", head="李四", registered_on=D(2025, 1, 1), actor="t"
         )
     for village in (old, new):
-        app.register_household(
+        app.members.register_household(
             village=village, number="H04", head="孙七", registered_on=D(2025, 4, 1), actor="t"
         )
-        app.register_member(
+        app.members.register_member(
             village=village,
             number="H04-1",
             household="H04",
@@ -252,10 +252,10 @@ def test_an_old_store_still_loads_and_drafts_the_same_plan(
     reopened = Runtime(url, schema=schema, today=lambda: TODAY)
     try:
         again = reopened.app
-        assert isinstance(again.get_register(old), MemberRegister)
-        assert isinstance(again.get_register(new), VillageRegister)
+        assert isinstance(again.members.get_register(old), MemberRegister)
+        assert isinstance(again.members.get_register(new), VillageRegister)
         assert again.exists(register_id(old))
-        views = {v: again.register_view(v) for v in (old, new)}
+        views = {v: again.members.register_view(v) for v in (old, new)}
         for day in (D(2025, 1, 1), D(2025, 3, 1), D(2025, 9, 1), D(2025, 12, 31)):
             assert views[old].household_bases(day) == views[new].household_bases(day)
         # the same records, but for the sealed ID numbers (each sealing has its own nonce)
@@ -276,7 +276,7 @@ def test_an_old_store_still_loads_and_drafts_the_same_plan(
         plans = {}
         for village in (old, new):
             code = builders.code("P")
-            again.draft_plan(
+            again.plans.draft_plan(
                 code=code,
                 title="分红",
                 scope="village",
@@ -287,7 +287,7 @@ def test_an_old_store_still_loads_and_drafts_the_same_plan(
                 rule=RULE,
                 actor="tester",
             )
-            plans[village] = again.get_plan(code).result
+            plans[village] = again.plans.get_plan(code).result
         assert plans[old]["lines"] == plans[new]["lines"]
         assert sum(Decimal(line["total"]) for line in plans[new]["lines"]) == Decimal("45000.00")
         reopened.views.catch_up()
@@ -313,7 +313,7 @@ def test_claims_belong_to_the_village_township(runtime: Runtime) -> None:
 
     app = runtime.app
     village = builders.village(app, township="花沟镇")
-    app.open_register(village=village, share_kinds=KINDS, actor="tester")
+    app.members.open_register(village=village, share_kinds=KINDS, actor="tester")
     fill_with_commands(app, village)
     household = app.repository.get(household_id(village, "H01"))
     claim = next(
@@ -321,5 +321,5 @@ def test_claims_belong_to_the_village_township(runtime: Runtime) -> None:
         for a in (app.repository.get(MemberNumber.create_id(village, "H01-1")),)
         if isinstance(a, MemberNumber)
     )
-    for aggregate in (app.get_register(village), household, claim):
+    for aggregate in (app.members.get_register(village), household, claim):
         assert township_of(app, aggregate) == "花沟镇"

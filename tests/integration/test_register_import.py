@@ -1,4 +1,4 @@
-"""The atomic import of a member register file (domain/register_import.py) on SQLite and
+"""The atomic import of a member register file (domain/members/register_import.py) on SQLite and
 PostgreSQL: a file with two bad rows names both and writes nothing; the fixed file registers
 every household and member in one save; a second run registers nothing twice."""
 
@@ -11,8 +11,8 @@ import pytest
 
 from domain.errors import InvalidRequestError
 from domain.members import MemberRegister, register_id
+from domain.members.register_import import RegisterRefusedError
 from domain.privacy import with_check_digit
-from domain.register_import import RegisterRefusedError
 from projections import economy_queries
 from projections.bootstrap import Runtime
 from projections.register_files import HEADER, parse_register, to_xlsx
@@ -49,7 +49,7 @@ def test_bad_rows_are_all_named_then_the_fixed_file_imports_once(runtime: Runtim
     bad = parse_register(register_file(bad=True))
     assert [p.row for p in bad.problems] == [3]  # the parser sees the short ID number
     with pytest.raises(RegisterRefusedError) as refused:
-        app.import_register(
+        app.members.import_register(
             village=village,
             households=bad.households,
             members=[*bad.members],
@@ -62,7 +62,7 @@ def test_bad_rows_are_all_named_then_the_fixed_file_imports_once(runtime: Runtim
 
     good = parse_register(register_file(bad=False))
     assert good.problems == []
-    preview = app.import_register(
+    preview = app.members.import_register(
         village=village,
         households=good.households,
         members=good.members,
@@ -72,7 +72,7 @@ def test_bad_rows_are_all_named_then_the_fixed_file_imports_once(runtime: Runtim
     )
     assert preview.members_added == ["H01-1", "H01-2", "H02-1", "H03-1", "H03-2"]
     assert events(runtime) == before
-    done = app.import_register(
+    done = app.members.import_register(
         village=village,
         households=good.households,
         members=good.members,
@@ -89,7 +89,7 @@ def test_bad_rows_are_all_named_then_the_fixed_file_imports_once(runtime: Runtim
     assert register["households"][0]["shares"] == {"人口股": "2", "劳龄股": "0.5"}
     after = events(runtime)
 
-    again = app.import_register(
+    again = app.members.import_register(
         village=village,
         households=good.households,
         members=good.members,
@@ -105,7 +105,7 @@ def test_a_row_in_conflict_with_the_register_and_a_duplicate_id(runtime: Runtime
     app = runtime.app
     village = builders.village(app)
     good = parse_register(register_file(bad=False))
-    app.import_register(
+    app.members.import_register(
         village=village,
         households=good.households,
         members=good.members,
@@ -121,7 +121,7 @@ def test_a_row_in_conflict_with_the_register_and_a_duplicate_id(runtime: Runtime
     second = parse_register(to_xlsx(rows), share_kinds=good.share_kinds)
     assert second.problems == []
     with pytest.raises(RegisterRefusedError) as refused:
-        app.import_register(
+        app.members.import_register(
             village=village,
             households=second.households,
             members=second.members,
@@ -131,7 +131,7 @@ def test_a_row_in_conflict_with_the_register_and_a_duplicate_id(runtime: Runtime
     assert {(p.row, p.field) for p in refused.value.problems} == {(2, "head"), (3, "id_number")}
     assert events(runtime) == before
     with pytest.raises(InvalidRequestError):
-        app.import_register(
+        app.members.import_register(
             village=village, households=[], members=[], share_kinds=[], actor="clerk"
         )
 
@@ -158,7 +158,7 @@ def test_a_legacy_register_takes_the_file_in_one_save_too(runtime: Runtime) -> N
     app.save(register)
     good = parse_register(register_file(bad=False), share_kinds=["人口股", "劳龄股"])
     before = events(runtime)
-    done = app.import_register(
+    done = app.members.import_register(
         village=village,
         households=good.households,
         members=good.members,
@@ -167,7 +167,7 @@ def test_a_legacy_register_takes_the_file_in_one_save_too(runtime: Runtime) -> N
     )
     assert done.households_skipped == ["H01"] and done.members_skipped == ["H01-1"]
     assert done.members_added == ["H01-2", "H02-1", "H03-1", "H03-2"]
-    stored = app.get_register(village)
+    stored = app.members.get_register(village)
     assert isinstance(stored, MemberRegister) and len(stored.members) == 5
     saved = app.recorder.select_notifications(start=before + 1, limit=100)
     assert {n.originator_id for n in saved} == {register_id(village)}  # one aggregate, one save

@@ -59,7 +59,7 @@ def test_event_and_read_model_writers_from_many_threads_all_land(tmp_path: Path)
         def clerk(n: int) -> None:
             try:
                 for i in range(10):
-                    rt.app.post_entry(
+                    rt.app.books.post_entry(
                         entity=code,
                         date=datetime.date(2025, 3, 1),
                         memo=f"线程 {n} 第 {i} 笔",

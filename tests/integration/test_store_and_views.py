@@ -40,10 +40,10 @@ def event_count(rt: Runtime) -> int:
 def test_entries_reach_the_trial_balance_per_month_and_cumulative(runtime: Runtime) -> None:
     app = runtime.app
     village = builders.village(app)
-    app.post_entry(
+    app.books.post_entry(
         entity=village, date=D(2025, 3, 10), memo="租金", postings=receipt("800.00"), actor="t"
     )
-    app.post_entry(
+    app.books.post_entry(
         entity=village,
         date=D(2025, 4, 2),
         memo="办公费",
@@ -72,16 +72,16 @@ def test_refused_entry_writes_nothing(runtime: Runtime) -> None:
     village = builders.village(app)
     before = event_count(runtime)
     with pytest.raises(UnbalancedEntryError):
-        app.post_entry(
+        app.books.post_entry(
             entity=village,
             date=D(2025, 3, 1),
             memo="错",
             postings=[posting("102", "debit", "10.00"), posting("504", "credit", "9.99")],
             actor="t",
         )
-    app.close_month(entity=village, month="2025-03", actor="t")
+    app.books.close_month(entity=village, month="2025-03", actor="t")
     with pytest.raises(ClosedPeriodError):
-        app.post_entry(
+        app.books.post_entry(
             entity=village, date=D(2025, 3, 1), memo="迟", postings=receipt("1.00"), actor="t"
         )
     assert event_count(runtime) == before + 1  # only the MonthClosed event
@@ -102,7 +102,9 @@ def test_saving_two_aggregates_is_one_transaction(runtime: Runtime) -> None:
     assert event_count(runtime) == before
     assert app.get_alliance(alliance_code).joint_entity_code is None
     with pytest.raises(AlreadyExistsError):
-        app.register_joint_entity(alliance=alliance_code, code=taken, name="撞号", actor="t")
+        app.alliances.register_joint_entity(
+            alliance=alliance_code, code=taken, name="撞号", actor="t"
+        )
 
 
 def test_concurrent_posts_to_one_village_all_land(runtime: Runtime) -> None:
@@ -116,7 +118,7 @@ def test_concurrent_posts_to_one_village_all_land(runtime: Runtime) -> None:
         try:
             barrier.wait()
             for _ in range(5):
-                entry = app.post_entry(
+                entry = app.books.post_entry(
                     entity=village,
                     date=D(2025, 5, 1),
                     memo="并发",
@@ -146,16 +148,20 @@ def test_rebuild_gives_identical_tables(runtime: Runtime) -> None:
     alliance_code = builders.alliance(app)
     villages = [builders.village(app) for _ in range(3)]
     for v in villages:
-        app.join_village(alliance=alliance_code, village=v, joined_on=D(2025, 2, 1), actor="t")
-        entry = app.post_entry(
+        app.alliances.join_village(
+            alliance=alliance_code, village=v, joined_on=D(2025, 2, 1), actor="t"
+        )
+        entry = app.books.post_entry(
             entity=v, date=D(2025, 3, 1), memo="租金", postings=receipt("300.00"), actor="t"
         )
-        app.reverse_entry(entity=v, number=entry.number, date=D(2025, 3, 2), reason="错", actor="t")
-        app.close_month(entity=v, month="2025-03", actor="t")
-    app.leave_village(
+        app.books.reverse_entry(
+            entity=v, number=entry.number, date=D(2025, 3, 2), reason="错", actor="t"
+        )
+        app.books.close_month(entity=v, month="2025-03", actor="t")
+    app.alliances.leave_village(
         alliance=alliance_code, village=villages[0], left_on=D(2025, 8, 1), reason="撤并", actor="t"
     )
-    app.register_joint_entity(
+    app.alliances.register_joint_entity(
         alliance=alliance_code, code=builders.code("J"), name="联合社", actor="t"
     )
     runtime.views.catch_up()
@@ -170,7 +176,7 @@ def test_each_event_is_applied_once_even_after_a_crash(runtime: Runtime) -> None
     app = runtime.app
     village = builders.village(app)
     for day in range(1, 4):
-        app.post_entry(
+        app.books.post_entry(
             entity=village, date=D(2025, 3, day), memo="租金", postings=receipt("10.00"), actor="t"
         )
 
@@ -208,7 +214,7 @@ def test_two_processes_catching_up_apply_each_event_once(runtime: Runtime) -> No
     app = runtime.app
     village = builders.village(app)
     for day in range(1, 21):
-        app.post_entry(
+        app.books.post_entry(
             entity=village, date=D(2025, 3, day), memo="租金", postings=receipt("1.00"), actor="t"
         )
     loops = [PullLoop(app, runtime.engine, [LedgerProjection()], page_size=3) for _ in range(2)]
@@ -235,12 +241,12 @@ def test_books_past_a_snapshot_load_and_post_on_the_real_store(runtime: Runtime)
     app = runtime.app
     village = builders.village(app)
     for _ in range(105):
-        app.post_entry(
+        app.books.post_entry(
             entity=village, date=D(2025, 6, 1), memo="租金", postings=receipt("1.00"), actor="t"
         )
     assert app.snapshots is not None
     assert list(app.snapshots.get(app.get_books(village).id, desc=True, limit=1))
-    entry = app.post_entry(
+    entry = app.books.post_entry(
         entity=village, date=D(2025, 6, 2), memo="租金", postings=receipt("1.00"), actor="t"
     )
     assert entry.number == "2025-0106"

@@ -40,7 +40,7 @@ def test_a_failing_projection_is_stuck_and_the_others_go_on(
     app = runtime.app
     village = builders.village(app)
     for day in range(1, 6):
-        app.post_entry(
+        app.books.post_entry(
             entity=village,
             date=datetime.date(2025, 3, day),
             memo="租金",

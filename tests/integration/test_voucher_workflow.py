@@ -33,7 +33,7 @@ def lines(amount: str = "1200.00", income: str = "504") -> list[dict[str, Any]]:
 
 
 def drafted(runtime: Runtime, code: str, **overrides: Any) -> Voucher:
-    return runtime.app.draft_voucher(
+    return runtime.app.vouchers.draft_voucher(
         entity=code,
         date=overrides.get("date", DAY),
         summary=overrides.get("summary", "收到土地流转费"),
@@ -52,15 +52,15 @@ def test_draft_submit_approve_posts_one_entry_in_one_save(runtime: Runtime) -> N
     voucher = drafted(runtime, code)
     assert voucher.status == "draft" and voucher.township == TOWNSHIP
     before = events_of_books(runtime, code)
-    app.submit_voucher(draft=voucher.draft, actor="zhang")
+    app.vouchers.submit_voucher(draft=voucher.draft, actor="zhang")
     assert events_of_books(runtime, code) == before  # submitting writes nothing to the books
-    approved, posted = app.approve_voucher(draft=voucher.draft, actor="li")
+    approved, posted = app.vouchers.approve_voucher(draft=voucher.draft, actor="li")
     assert approved.status == "posted" and approved.posted_number == posted.number
     assert posted.memo == "收到土地流转费" and posted.number.startswith("2026-")
     assert events_of_books(runtime, code) == before + 1
     # one save: the voucher's Approved and the books' EntryPosted share one moment
-    assert app.get_voucher(voucher.draft).modified_on == app.get_books(code).modified_on
-    assert [h[0] for h in app.get_voucher(voucher.draft).history] == [
+    assert app.vouchers.get_voucher(voucher.draft).modified_on == app.get_books(code).modified_on
+    assert [h[0] for h in app.vouchers.get_voucher(voucher.draft).history] == [
         "drafted",
         "submitted",
         "approved",
@@ -88,19 +88,19 @@ def test_return_edit_resubmit_approve(runtime: Runtime) -> None:
     app = runtime.app
     code = village(app)
     voucher = drafted(runtime, code)
-    app.submit_voucher(draft=voucher.draft, actor="zhang")
-    returned = app.return_voucher(draft=voucher.draft, reason="金额与收据不符", actor="li")
+    app.vouchers.submit_voucher(draft=voucher.draft, actor="zhang")
+    returned = app.vouchers.return_voucher(draft=voucher.draft, reason="金额与收据不符", actor="li")
     assert returned.status == "returned" and returned.returned_reason == "金额与收据不符"
     runtime.views.catch_up()
     row = voucher_list(runtime.engine, townships=[TOWNSHIP], status="returned")
     assert [r["draft"] for r in row] == [voucher.draft]
     assert row[0]["returned_reason"] == "金额与收据不符"
-    app.edit_voucher(
+    app.vouchers.edit_voucher(
         draft=voucher.draft, date=DAY, summary="收到土地流转费（更正）", lines=lines("1300.00"),
         actor="zhang",
     )  # fmt: skip
-    app.submit_voucher(draft=voucher.draft, actor="zhang")
-    _, posted = app.approve_voucher(draft=voucher.draft, actor="li")
+    app.vouchers.submit_voucher(draft=voucher.draft, actor="zhang")
+    _, posted = app.vouchers.approve_voucher(draft=voucher.draft, actor="li")
     assert posted.postings[0].amount == money("1300.00")
     runtime.views.catch_up()
     detail = voucher_detail(runtime.engine, voucher.draft)
@@ -115,21 +115,23 @@ def test_the_preparer_may_not_review_their_own_voucher(runtime: Runtime) -> None
     app = runtime.app
     code = village(app)
     voucher = drafted(runtime, code)
-    app.submit_voucher(draft=voucher.draft, actor="zhang")
+    app.vouchers.submit_voucher(draft=voucher.draft, actor="zhang")
     before = events_of_books(runtime, code)
     with pytest.raises(OwnVoucherError) as refused:
-        app.approve_voucher(draft=voucher.draft, actor="zhang")
+        app.vouchers.approve_voucher(draft=voucher.draft, actor="zhang")
     assert isinstance(refused.value, ForbiddenError) and refused.value.kind == "own-voucher"
     assert (
         "自己制单" in (refused.value.zh or "") and "separation of duties" in refused.value.message
     )
     with pytest.raises(OwnVoucherError):
-        app.return_voucher(draft=voucher.draft, reason="x", actor="zhang")
+        app.vouchers.return_voucher(draft=voucher.draft, reason="x", actor="zhang")
     with pytest.raises(OwnVoucherError):  # the same person through their integration token
-        app.approve_voucher(draft=voucher.draft, actor="zhang@zhang-token")
+        app.vouchers.approve_voucher(draft=voucher.draft, actor="zhang@zhang-token")
     assert events_of_books(runtime, code) == before
-    assert app.get_voucher(voucher.draft).status == "submitted"
-    app.withdraw_voucher(draft=voucher.draft, actor="zhang@zhang-token")  # still the preparer
+    assert app.vouchers.get_voucher(voucher.draft).status == "submitted"
+    app.vouchers.withdraw_voucher(
+        draft=voucher.draft, actor="zhang@zhang-token"
+    )  # still the preparer
 
 
 def test_only_the_preparer_edits_submits_and_withdraws(runtime: Runtime) -> None:
@@ -137,17 +139,21 @@ def test_only_the_preparer_edits_submits_and_withdraws(runtime: Runtime) -> None
     code = village(app)
     voucher = drafted(runtime, code)
     with pytest.raises(NotPreparerError):
-        app.edit_voucher(draft=voucher.draft, date=DAY, summary="x", lines=lines(), actor="li")
+        app.vouchers.edit_voucher(
+            draft=voucher.draft, date=DAY, summary="x", lines=lines(), actor="li"
+        )
     with pytest.raises(NotPreparerError):
-        app.submit_voucher(draft=voucher.draft, actor="li")
-    app.submit_voucher(draft=voucher.draft, actor="zhang")
+        app.vouchers.submit_voucher(draft=voucher.draft, actor="li")
+    app.vouchers.submit_voucher(draft=voucher.draft, actor="zhang")
     with pytest.raises(VoucherStateError):  # submitted: not editable until withdrawn
-        app.edit_voucher(draft=voucher.draft, date=DAY, summary="x", lines=lines(), actor="zhang")
+        app.vouchers.edit_voucher(
+            draft=voucher.draft, date=DAY, summary="x", lines=lines(), actor="zhang"
+        )
     with pytest.raises(NotPreparerError):
-        app.withdraw_voucher(draft=voucher.draft, actor="li")
-    assert app.withdraw_voucher(draft=voucher.draft, actor="zhang").status == "draft"
+        app.vouchers.withdraw_voucher(draft=voucher.draft, actor="li")
+    assert app.vouchers.withdraw_voucher(draft=voucher.draft, actor="zhang").status == "draft"
     with pytest.raises(VoucherStateError):  # a draft is not reviewed
-        app.approve_voucher(draft=voucher.draft, actor="li")
+        app.vouchers.approve_voucher(draft=voucher.draft, actor="li")
 
 
 def test_submit_checks_it_would_post_and_writes_nothing(runtime: Runtime) -> None:
@@ -162,9 +168,9 @@ def test_submit_checks_it_would_post_and_writes_nothing(runtime: Runtime) -> Non
         ],
     )
     with pytest.raises(UnbalancedEntryError):
-        app.submit_voucher(draft=unbalanced.draft, actor="zhang")
-    assert app.get_voucher(unbalanced.draft).status == "draft"
-    app.post_entry(
+        app.vouchers.submit_voucher(draft=unbalanced.draft, actor="zhang")
+    assert app.vouchers.get_voucher(unbalanced.draft).status == "draft"
+    app.books.post_entry(
         entity=code,
         date=datetime.date(2026, 2, 1),
         memo="二月",
@@ -174,10 +180,10 @@ def test_submit_checks_it_would_post_and_writes_nothing(runtime: Runtime) -> Non
         ],
         actor="tester",
     )
-    app.close_month(entity=code, month="2026-02", actor="tester")
+    app.books.close_month(entity=code, month="2026-02", actor="tester")
     closed = drafted(runtime, code, date=datetime.date(2026, 2, 10))
     with pytest.raises(ClosedPeriodError):
-        app.submit_voucher(draft=closed.draft, actor="zhang")
+        app.vouchers.submit_voucher(draft=closed.draft, actor="zhang")
     overdraft = drafted(
         runtime,
         code,
@@ -187,7 +193,7 @@ def test_submit_checks_it_would_post_and_writes_nothing(runtime: Runtime) -> Non
         ],
     )
     with pytest.raises(CashOverdraftError):
-        app.submit_voucher(draft=overdraft.draft, actor="zhang")
+        app.vouchers.submit_voucher(draft=overdraft.draft, actor="zhang")
 
 
 def test_approve_checks_again_against_the_books_as_they_stand(runtime: Runtime) -> None:
@@ -196,15 +202,15 @@ def test_approve_checks_again_against_the_books_as_they_stand(runtime: Runtime) 
     app = runtime.app
     code = village(app)
     voucher = drafted(runtime, code, date=datetime.date(2026, 2, 10))
-    app.submit_voucher(draft=voucher.draft, actor="zhang")
-    app.close_month(entity=code, month="2026-02", actor="tester")
+    app.vouchers.submit_voucher(draft=voucher.draft, actor="zhang")
+    app.books.close_month(entity=code, month="2026-02", actor="tester")
     before = events_of_books(runtime, code)
     with pytest.raises(ClosedPeriodError):
-        app.approve_voucher(draft=voucher.draft, actor="li")
+        app.vouchers.approve_voucher(draft=voucher.draft, actor="li")
     assert events_of_books(runtime, code) == before
-    assert app.get_voucher(voucher.draft).status == "submitted"
+    assert app.vouchers.get_voucher(voucher.draft).status == "submitted"
     with pytest.raises(VoucherStateError):
-        app.approve_voucher(draft=drafted(runtime, code).draft, actor="li")
+        app.vouchers.approve_voucher(draft=drafted(runtime, code).draft, actor="li")
 
 
 def test_lines_are_checked_when_drafted(runtime: Runtime) -> None:
@@ -226,12 +232,12 @@ def test_attachments_are_recorded_on_the_voucher(runtime: Runtime) -> None:
     code = village(app)
     voucher = drafted(runtime, code)
     sha = "ab" * 32
-    app.attach_document(
+    app.vouchers.attach_document(
         draft=voucher.draft, sha256=sha, name="收据.jpg", media_type="image/jpeg", size=1234,
         actor="zhang",
     )  # fmt: skip
     with pytest.raises(AttachmentError):
-        app.attach_document(
+        app.vouchers.attach_document(
             draft=voucher.draft, sha256="cd" * 32, name="a.gif", media_type="image/gif", size=1,
             actor="zhang",
         )  # fmt: skip
@@ -247,8 +253,8 @@ def test_rebuild_gives_the_same_rows(runtime: Runtime) -> None:
     app = runtime.app
     code = village(app)
     voucher = drafted(runtime, code)
-    app.submit_voucher(draft=voucher.draft, actor="zhang")
-    app.approve_voucher(draft=voucher.draft, actor="li")
+    app.vouchers.submit_voucher(draft=voucher.draft, actor="zhang")
+    app.vouchers.approve_voucher(draft=voucher.draft, actor="li")
     runtime.views.catch_up()
     before = voucher_detail(runtime.engine, voucher.draft)
     runtime.views.rebuild()

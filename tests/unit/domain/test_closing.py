@@ -9,9 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.books import VillageCollective
-from domain.chart_commands import plan_account_names
-from domain.closing import closing_postings
+from domain.books.closing import closing_postings
 from domain.errors import ClosedPeriodError, ConflictError, InvalidRequestError
+from domain.plan.service import plan_account_names
 from ledger.money import to_fen
 from tests.builders import OPENING, posting
 

@@ -1,4 +1,4 @@
-"""The voucher workflow's commands (制单 → 提交 → 审核), mixed into the application.
+"""The voucher workflow's commands (制单 → 提交 → 审核): ``VoucherService``, on the port.
 
 Approval posts through exactly the path of a direct posting: the voucher's books are loaded,
 ``Books.post_entry`` builds and checks the entry (balanced, chart, sub-accounts open, closed
@@ -18,42 +18,32 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
-
-from eventsourcing.application import AggregateNotFoundError, Application
 
 from domain.people import same_natural_person
 from domain.periods import require_not_after
+from domain.port import Port
 from domain.vouchers import Voucher, VoucherNotFoundError, person_of, voucher_uuid
 from ledger.entries import JournalEntry
 
 if TYPE_CHECKING:
-    from domain.books import Books
     from domain.people import Person
 
-T = TypeVar("T")
 
-
-class VoucherCommands(Application[UUID]):
+class VoucherService:
     """Draft, edit, submit, withdraw, approve (post) and return vouchers; attach documents.
-    Mixed into the application: uses its ``get_books``, ``_retrying``, ``today`` and ``save``."""
+    ``app.vouchers``: loads and saves through the application's port (``domain.port``)."""
 
-    if TYPE_CHECKING:
-        today: Callable[[], datetime.date]
-
-        def get_books(self, code: str) -> Books: ...
-        def person_or_none(self, login: str) -> Person | None: ...
-        def entity_township(self, code: str) -> str: ...
-        def _retrying(self, command: Callable[[], T]) -> T: ...
+    def __init__(self, port: Port, people: Callable[[str], Person | None]) -> None:
+        self.port = port
+        # a login's person (姓名, 手机号) for the own-voucher rule: natural persons compared
+        self.person_or_none = people
 
     def get_voucher(self, draft: str | UUID) -> Voucher:
         """The voucher whose id is ``draft`` (hex, as in URLs)."""
         voucher_id = voucher_uuid(draft)
-        try:
-            found: object = self.repository.get(voucher_id)
-        except AggregateNotFoundError:
-            found = None
+        found = self.port.find(voucher_id)
         if not isinstance(found, Voucher):
             raise VoucherNotFoundError(
                 f"there is no voucher {voucher_id.hex}",
@@ -73,7 +63,7 @@ class VoucherCommands(Application[UUID]):
     ) -> Voucher:
         """制单: a new voucher in the books of ``entity``, not yet in the books."""
         rows = list(lines)
-        township = self.entity_township(entity)  # refused when there are no such books
+        township = self.port.entity_township(entity)  # refused when there are no such books
         voucher = Voucher.new(
             entity=entity,
             township=township,
@@ -82,7 +72,7 @@ class VoucherCommands(Application[UUID]):
             lines=rows,
             actor=actor,
         )
-        self.save(voucher)
+        self.port.save(voucher)
         return voucher
 
     def edit_voucher(
@@ -100,16 +90,16 @@ class VoucherCommands(Application[UUID]):
         def command() -> Voucher:
             voucher = self.get_voucher(draft)
             voucher.edit(date=date, summary=summary, lines=rows, actor=actor)
-            self.save(voucher)
+            self.port.save(voucher)
             return voucher
 
-        return self._retrying(command)
+        return self.port.retrying(command)
 
     def check_voucher(self, voucher: Voucher) -> JournalEntry:
         """The entry ``voucher`` would post now, checked as a posting is; nothing is written
         (refused with the posting's own error otherwise)."""
-        books = self.get_books(voucher.entity)
-        require_not_after(voucher.date, self.today(), what=f"voucher {voucher.draft}")
+        books = self.port.get_books(voucher.entity)
+        require_not_after(voucher.date, self.port.today(), what=f"voucher {voucher.draft}")
         return books.prepare_entry(
             date=voucher.date, memo=voucher.summary, postings=voucher.postings()
         )
@@ -122,10 +112,10 @@ class VoucherCommands(Application[UUID]):
             voucher.check_submittable(actor)
             self.check_voucher(voucher)
             voucher.submit(actor=actor)
-            self.save(voucher)
+            self.port.save(voucher)
             return voucher
 
-        return self._retrying(command)
+        return self.port.retrying(command)
 
     def withdraw_voucher(self, *, draft: str | UUID, actor: str) -> Voucher:
         """撤回: a submitted voucher back to draft, by its preparer."""
@@ -133,10 +123,10 @@ class VoucherCommands(Application[UUID]):
         def command() -> Voucher:
             voucher = self.get_voucher(draft)
             voucher.withdraw(actor=actor)
-            self.save(voucher)
+            self.port.save(voucher)
             return voucher
 
-        return self._retrying(command)
+        return self.port.retrying(command)
 
     def _check_reviewer(self, voucher: Voucher, actor: str, doing: str) -> None:
         """The voucher may be reviewed now by ``actor``: submitted, and ``actor`` is another
@@ -159,15 +149,15 @@ class VoucherCommands(Application[UUID]):
         def command() -> tuple[Voucher, JournalEntry]:
             voucher = self.get_voucher(draft)
             self._check_reviewer(voucher, actor, "审核")
-            books = self.get_books(voucher.entity)
+            books = self.port.get_books(voucher.entity)
             entry = books.post_entry(
                 date=voucher.date, memo=voucher.summary, postings=voucher.postings(), actor=actor
             )
             voucher.approve(number=entry.number, actor=actor)
-            self.save(voucher, books)
+            self.port.save(voucher, books)
             return voucher, entry
 
-        return self._retrying(command)
+        return self.port.retrying(command)
 
     def return_voucher(self, *, draft: str | UUID, reason: str, actor: str) -> Voucher:
         """退回: someone other than its preparer returns a submitted voucher, with a reason."""
@@ -176,10 +166,10 @@ class VoucherCommands(Application[UUID]):
             voucher = self.get_voucher(draft)
             self._check_reviewer(voucher, actor, "退回")
             voucher.return_(reason=reason, actor=actor)
-            self.save(voucher)
+            self.port.save(voucher)
             return voucher
 
-        return self._retrying(command)
+        return self.port.retrying(command)
 
     def attach_document(
         self,
@@ -197,7 +187,7 @@ class VoucherCommands(Application[UUID]):
         def command() -> Voucher:
             voucher = self.get_voucher(draft)
             voucher.attach(sha256=sha256, name=name, media_type=media_type, size=size, actor=actor)
-            self.save(voucher)
+            self.port.save(voucher)
             return voucher
 
-        return self._retrying(command)
+        return self.port.retrying(command)

@@ -28,13 +28,25 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from domain.errors import ClosedPeriodError, ConflictError, InvalidRequestError
-from ledger.money import from_fen
+from ledger.accounts import ChartOfAccounts
+from ledger.entries import JournalEntry, build_entry, red_ink_reversal
+from ledger.money import from_fen, to_fen
 
-if TYPE_CHECKING:
-    from domain.books import Books
+
+class Books(Protocol):
+    """What these guards read of a set of books (``domain.books.Books``), without importing
+    it: the aggregate imports this module."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def opening_date(self) -> datetime.date | None: ...
+    @property
+    def years_closed(self) -> dict[str, list[str]]: ...
+
 
 INCOME_TO_321 = "结转本年收益"
 YEAR_TO_32202 = "结转本年收益至未分配收益"
@@ -85,6 +97,45 @@ def closing_postings(before: Mapping[str, int]) -> list[tuple[str, list[dict[str
                 balances[code] = 0
         balances[target] = balances.get(target, 0) + net
     return out
+
+
+def closing_entries(
+    before: Mapping[str, int], year: int, sequence: int, chart: ChartOfAccounts
+) -> tuple[list[JournalEntry], dict[str, int]]:
+    """The 年终结转 entries of ``year`` (dated 31 December, numbered after ``sequence``, the
+    year's last voucher number) and the balances they carry forward (fen, debit positive)."""
+    day = datetime.date(year, 12, 31)
+    posted: list[JournalEntry] = []
+    carried = {code: fen for code, fen in before.items() if fen}
+    for serial, (memo, postings) in enumerate(closing_postings(before), start=sequence + 1):
+        entry = build_entry(
+            date=day, number=f"{year:04d}-{serial:04d}", memo=memo, postings=postings, chart=chart
+        )
+        posted.append(entry)
+        for posting in entry.postings:
+            fen = carried.get(posting.account, 0) + to_fen(posting.signed())
+            if fen:
+                carried[posting.account] = fen
+            else:
+                carried.pop(posting.account, None)
+    return posted, carried
+
+
+def reopening_reversals(
+    originals: list[JournalEntry], year: int, sequence: int, reason: str
+) -> list[JournalEntry]:
+    """The red-ink reversals that reopen ``year``: its 年终结转 entries ``originals`` reversed,
+    last first, dated 31 December, numbered after ``sequence`` (the year's last number)."""
+    day = datetime.date(year, 12, 31)
+    return [
+        red_ink_reversal(
+            original,
+            date=day,
+            number=f"{year:04d}-{serial:04d}",
+            memo=f"冲销 {original.number}: 重新打开{year}年度：{reason}",
+        )
+        for serial, original in enumerate(reversed(originals), start=sequence + 1)
+    ]
 
 
 def check_year_open(books: Books, day: datetime.date, *, field: str = "date") -> None:

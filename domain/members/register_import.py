@@ -28,13 +28,10 @@ Decision:
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
-from uuid import UUID
-
-from eventsourcing.application import Application
+from typing import Any, Protocol
 
 from domain.errors import DomainError, InvalidRequestError, RegisterNotFoundError
 from domain.members import (
@@ -46,12 +43,17 @@ from domain.members import (
     member_number_id,
     share_kinds_checked,
 )
+from domain.port import Port
 from domain.privacy import id_number_problem, member_subject
 
-if TYPE_CHECKING:
-    from domain.books import VillageCollective
 
-T = TypeVar("T")
+class Registers(Protocol):
+    """The register lookups an import uses (``domain.members.service.MembersService``)."""
+
+    def get_register(self, village: str) -> MemberRegister | VillageRegister: ...
+    def household(self, village: str, number: str) -> Household: ...
+    def household_of(self, village: str, member: str) -> Household: ...
+
 
 MAX_ROWS = 20_000
 
@@ -119,21 +121,13 @@ class RegisterImportResult:
         return not self.dry_run and bool(self.households_added or self.members_added)
 
 
-class RegisterImportCommands(Application[UUID]):
-    """Import a member register file. Mixed into the application: uses its ``get_village``,
-    ``get_register``, ``exists``, ``_household``, ``_household_of``, ``vault``, ``today``,
-    ``_retrying`` and ``save``."""
+class RegisterImport:
+    """Import a member register file: one import, with the application's port
+    (``domain.port``) and the members' service (its register and household lookups)."""
 
-    if TYPE_CHECKING:
-        vault: Any
-        today: Callable[[], datetime.date]
-
-        def get_village(self, code: str) -> VillageCollective: ...
-        def get_register(self, village: str) -> MemberRegister | VillageRegister: ...
-        def exists(self, aggregate_id: UUID) -> bool: ...
-        def _household(self, village: str, number: str) -> Household: ...
-        def _household_of(self, village: str, member: str) -> Household: ...
-        def _retrying(self, command: Callable[[], T]) -> T: ...
+    def __init__(self, port: Port, members: Registers) -> None:
+        self.port = port
+        self.members = members
 
     def import_register(
         self,
@@ -151,7 +145,7 @@ class RegisterImportCommands(Application[UUID]):
         Raises:
             RegisterRefusedError: every problem of every row; nothing was written.
         """
-        self.get_village(village)
+        self.port.get_village(village)
         if not members and not households:
             raise InvalidRequestError(
                 "the register file has no members", field="members", zh="文件里没有成员"
@@ -170,7 +164,7 @@ class RegisterImportCommands(Application[UUID]):
 
         if dry_run:
             return command()
-        return self._retrying(command)
+        return self.port.retrying(command)
 
     # -- the check, then the save ----------------------------------------------------------------
 
@@ -185,10 +179,10 @@ class RegisterImportCommands(Application[UUID]):
     ) -> RegisterImportResult:
         result = RegisterImportResult(village=village, dry_run=dry_run)
         problems: list[RegisterRowProblem] = []
-        today = self.today()
+        today = self.port.today()
         register: MemberRegister | VillageRegister | None
         try:
-            register = self.get_register(village)
+            register = self.members.get_register(village)
         except RegisterNotFoundError:
             register = None
         if register is None:
@@ -242,7 +236,9 @@ class RegisterImportCommands(Application[UUID]):
         prefix = member_subject(village, "")
         for m in members:
             holders = (
-                self.vault.holders(m.id_number) if id_number_problem(m.id_number) is None else set()
+                self.port.vault.holders(m.id_number)
+                if id_number_problem(m.id_number) is None
+                else set()
             )
             record = self._registered_member(register, village, m.number)
             if record is not None:
@@ -348,7 +344,7 @@ class RegisterImportCommands(Application[UUID]):
         for m in new_members:
             target = touched.get(m.household)
             if target is None:
-                target = loaded.get(m.household) or self._household(village, m.household)
+                target = loaded.get(m.household) or self.members.household(village, m.household)
                 touched[m.household] = target
             try:
                 claims.append(
@@ -360,7 +356,7 @@ class RegisterImportCommands(Application[UUID]):
                         shares=dict(m.shares),
                         share_kinds=kinds,
                         actor=actor,
-                        vault=self.vault,
+                        vault=self.port.vault,
                         is_current=lambda other: self._is_current(head, village, other),
                     )
                 )
@@ -368,7 +364,7 @@ class RegisterImportCommands(Application[UUID]):
                 raise RegisterRefusedError(
                     [RegisterRowProblem(m.row, error.field, error.message)]
                 ) from None
-        self.save(head, *touched.values(), *claims)
+        self.port.save(head, *touched.values(), *claims)
 
     def _save_legacy(
         self,
@@ -395,13 +391,13 @@ class RegisterImportCommands(Application[UUID]):
                     joined_on=m.joined_on,
                     shares=dict(m.shares),
                     actor=actor,
-                    vault=self.vault,
+                    vault=self.port.vault,
                 )
             except DomainError as error:
                 problems.append(RegisterRowProblem(m.row, error.field, error.message))
         if problems:
             raise RegisterRefusedError(problems)
-        self.save(register)
+        self.port.save(register)
 
     # -- what the register holds -----------------------------------------------------------------
 
@@ -417,9 +413,9 @@ class RegisterImportCommands(Application[UUID]):
         if isinstance(register, MemberRegister):
             found = register.households.get(number)
             return None if found is None else str(found["head"])
-        if not self.exists(household_id(village, number)):
+        if not self.port.exists(household_id(village, number)):
             return None
-        loaded[number] = self._household(village, number)
+        loaded[number] = self.members.household(village, number)
         return loaded[number].head
 
     def _registered_member(
@@ -429,9 +425,9 @@ class RegisterImportCommands(Application[UUID]):
             return None
         if isinstance(register, MemberRegister):
             return register.members.get(number)
-        if not self.exists(member_number_id(village, number)):
+        if not self.port.exists(member_number_id(village, number)):
             return None
-        return self._household_of(village, number).member(number)
+        return self.members.household_of(village, number).member(number)
 
     def _is_current(
         self, register: MemberRegister | VillageRegister | None, village: str, number: str

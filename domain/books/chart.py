@@ -25,14 +25,26 @@ entries that made it (red ink is always allowed) and post them again to a sub-ac
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from domain.errors import AlreadyExistsError, InvalidRequestError
 from ledger.accounts import MAX_NAME_LENGTH, ChartOfAccounts
 from ledger.entries import Posting
 
-if TYPE_CHECKING:
-    from domain.books import Books
+
+class Books(Protocol):
+    """What these rules read of a set of books (``domain.books.Books``), without importing it:
+    the aggregate imports this module."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def chart(self) -> ChartOfAccounts: ...
+    @property
+    def balances(self) -> dict[str, int]: ...
+    def has_sub_accounts(self, parent: str) -> bool: ...
+    def ensure_account(self, code: str, name: str, *, actor: str, source: str) -> None: ...
+
 
 # Chart accounts under which no sub-account may be opened (beyond those the chart prescribes).
 CLOSED_PARENTS = {
@@ -183,3 +195,20 @@ def refuse_new_sub_account(books: Books, *, code: str, name: str, parent: str) -
                 f"{code} another name",
                 field="name",
             )
+
+
+def operation_accounts(
+    postings: Iterable[Mapping[str, Any]],
+    names: Mapping[str, str],
+    books: Books,
+    *,
+    actor: str,
+    source: str,
+) -> None:
+    """Open, in ``books``, every sub-account the postings use that is not open yet, named by
+    ``names`` (code → name) or, failing that, after the chart (应付款-V01)."""
+    for posting in postings:
+        code = str(posting["account"])
+        if not is_open(books, code):
+            name = names.get(code) or books.chart.get(code).name
+            books.ensure_account(code, name, actor=actor, source=source)

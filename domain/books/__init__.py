@@ -1,0 +1,599 @@
+"""Books of an accounting entity: a village collective (村集体经济组织) or the joint entity of
+an alliance (联合社). Under 三独立 every village keeps its own books; so does the joint entity.
+
+Rules enforced here, each with an error that says what would be allowed:
+
+- every entry is built balanced by ``ledger`` (debits = credits, at least two postings, amounts
+  positive with at most two places, accounts in the chart of 2023 or its sub-accounts);
+- no entry is dated before the opening balances or inside a closed month;
+- a mistake is corrected by a red-ink reversal (红字冲销) that names the original, at most once;
+- months are closed in order, like a lock date: closing 2025-03 closes every month up to it;
+- cash cannot go below zero and an entry must describe something that can happen, whichever
+  command posts it (the guards are ``domain/books/rules.py``);
+- sub-accounts are opened before they are posted to, and a chart account that has sub-accounts
+  takes no postings of its own (``domain/books/chart.py``);
+- a year closed by 年终结转 takes no entries until it is reopened (``domain/books/closing.py``).
+
+The guards read the books through protocols, so this module imports them and not the other way
+round; the commands that load and save books are ``domain/books/service.py``.
+
+Voucher numbers are given by the books, ``YYYY-NNNN`` counting per calendar year, so two clerks
+posting at once get consecutive numbers (the second save conflicts and is retried).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+from moneyed import Money
+
+from domain.books.chart import (
+    is_open,
+    open_for_operation,
+    open_sub_accounts,
+    refuse_new_sub_account,
+)
+from domain.books.closing import closing_entries, reopening_reversals
+from domain.books.equity import (
+    capital_by_programme,
+    capital_of,
+    check_land,
+    check_refund,
+    land_basis,
+    refundable_capital,
+)
+from domain.books.rules import (
+    check_cash,
+    check_month_closable,
+    check_open,
+    checked_entry,
+    entry_numbers,
+    has_entry,
+    move,
+    opening_postings,
+    refuse_reversal,
+    summaries,
+    upcast_v1_v2,
+)
+from domain.errors import EntryNotFoundError
+from domain.ids import entity_id
+from domain.programmes import programme_name
+from ledger.accounts import ChartOfAccounts
+from ledger.entries import JournalEntry, Posting, red_ink_reversal
+from ledger.money import from_fen, to_fen
+
+
+class Books(Aggregate):
+    """The books every accounting entity keeps; subclasses add who the entity is."""
+
+    # Snapshots of version 1 carried ``entry_dates`` (number → date of every entry), which grew
+    # with the books; version 2 drops it (issue 13, see ``has_entry``).
+    class_version = 2
+
+    upcast_v1_v2 = staticmethod(upcast_v1_v2)
+
+    if TYPE_CHECKING:  # set by the subclasses' Registered events (annotations here would
+        code: str  # turn the aggregate into a dataclass with another __init__)
+        name: str
+        township: str
+        county: str
+
+    @staticmethod
+    def create_id(code: str) -> UUID:
+        return entity_id(code)
+
+    def _start_books(self) -> None:
+        self.opening_date: datetime.date | None = None
+        self.opening: tuple[Posting, ...] = ()
+        # The state does not grow with the entries (issue 13): an entry exists when its number
+        # is within its year's sequence (numbers are given by the books, consecutively), and
+        # only who reversed whom is kept. The entries themselves stay in their events; a
+        # reversal is given the original by the application, which reads it from the books'
+        # own event stream.
+        self.reverses: dict[str, str] = {}  # reversal number → original number
+        self.reversed_by: dict[str, str] = {}  # original number → reversal number
+        self.closed_through: str | None = None
+        self.sequences: dict[str, int] = {}  # year → last voucher number (str keys: JSON)
+        # Running balance of every account, in fen, debit positive: what guards such as "never
+        # pay out more than the bank holds" check, without reading any read model.
+        self.balances: dict[str, int] = {}
+        self.account_names: dict[str, str] = {}  # sub-accounts opened: code → name
+        self.closed_years: dict[str, list[str]] = {}  # year → its 年终结转 entry numbers
+        # Kept so that no check reads every account (a village paying 5,000 households has a
+        # 211 sub-account each, issue 13): the balance of each chart account (its first three
+        # digits) with its sub-accounts, and how many sub-accounts each has (opened or used).
+        self.totals: dict[str, int] = {}
+        self.sub_accounts: dict[str, int] = {}
+
+    @property
+    def chart(self) -> ChartOfAccounts:
+        return ChartOfAccounts.standard()
+
+    # -- guards --------------------------------------------------------------------------------
+
+    def balance(self, *prefixes: str) -> Money:
+        """Debit-positive balance of every account starting with one of ``prefixes``."""
+        return from_fen(self.fen(*prefixes))
+
+    def fen(self, *prefixes: str) -> int:
+        """:meth:`balance` in fen; read from the chart accounts' totals (a few dozen) unless a
+        prefix names a sub-account."""
+        if all(len(prefix) <= 3 for prefix in prefixes):
+            return sum(fen for code, fen in self.totals.items() if code.startswith(prefixes))
+        return sum(fen for code, fen in self.balances.items() if code.startswith(prefixes))
+
+    def has_sub_accounts(self, parent: str) -> bool:
+        """Whether the chart account ``parent`` has sub-accounts (prescribed, opened or
+        used), so that it takes no postings of its own."""
+        return parent in self.chart.prescribed_parents or self.sub_accounts.get(parent, 0) > 0
+
+    def available_income(self) -> Money:
+        """Income not yet distributed: the credit balance of the income and expense accounts
+        (5xx), 本年收益 (321) and 收益分配 (322) taken together."""
+        return -self.balance("5", "321", "322")
+
+    def _next_number(self, day: datetime.date) -> str:
+        year = f"{day.year:04d}"
+        return f"{year}-{self.sequences.get(year, 0) + 1:04d}"
+
+    # -- opening balances ----------------------------------------------------------------------
+
+    def set_opening_balances(
+        self, *, as_of: datetime.date, balances: Iterable[Mapping[str, object]], actor: str
+    ) -> None:
+        """Record the balances the books start from (期初余额), as balanced postings.
+
+        Allowed until the first entry is posted or a month is closed; a later call replaces the
+        earlier balances (both stay in the log).
+        """
+        postings = opening_postings(self, as_of, list(balances))
+        self._opening_balances_set(as_of=as_of, postings=postings, actor=actor)
+
+    @event("OpeningBalancesSet")
+    def _opening_balances_set(
+        self, *, as_of: datetime.date, postings: tuple[Posting, ...], actor: str
+    ) -> None:
+        self.opening_date = as_of
+        self.opening = tuple(postings)
+        self.balances = {}
+        for posting in postings:
+            move(self, posting)
+        self.totals, self.sub_accounts = summaries(self.balances, self.account_names)
+
+    # -- entries -------------------------------------------------------------------------------
+
+    def prepare_entry(
+        self, *, date: datetime.date, memo: str, postings: Iterable[Mapping[str, object]]
+    ) -> JournalEntry:
+        """Check and build the next entry of these books without recording it."""
+        return checked_entry(self, self._next_number(date), date=date, memo=memo, rows=postings)
+
+    def post_entry(
+        self,
+        *,
+        date: datetime.date,
+        memo: str,
+        postings: Iterable[Mapping[str, object]],
+        actor: str,
+        source: str | None = None,
+    ) -> JournalEntry:
+        """Post a balanced journal entry (记账凭证) and return it with its voucher number.
+
+        ``source`` names what caused a posting the system made (``plan:P2025``,
+        ``capital:J01``); entries a clerk posts have none.
+        """
+        rows = list(postings)
+        open_for_operation(self, rows, source=source, actor=actor)
+        entry = self.prepare_entry(date=date, memo=memo, postings=rows)
+        self._entry_posted(entry=entry, actor=actor, source=source)
+        return entry
+
+    @event("EntryPosted")
+    def _entry_posted(self, *, entry: JournalEntry, actor: str, source: str | None = None) -> None:
+        self._record_entry(entry)
+
+    def _record_entry(self, entry: JournalEntry) -> None:
+        for posting in entry.postings:
+            move(self, posting)
+        year = entry.number[:4]
+        self.sequences[year] = self.sequences.get(year, 0) + 1
+
+    def has_entry(self, number: str) -> bool:
+        """Whether ``number`` is a voucher of these books (``rules.has_entry``)."""
+        return has_entry(self.sequences, number)
+
+    def entry_numbers(self) -> list[str]:
+        """Every voucher number of these books, in order."""
+        return entry_numbers(self.sequences)
+
+    def require_entry(self, number: str) -> None:
+        if not self.has_entry(number):
+            raise EntryNotFoundError(
+                f"entry {number} is not in the books of {self.code}", field="number"
+            )
+
+    def reverse_entry(
+        self,
+        *,
+        original: JournalEntry,
+        date: datetime.date,
+        reason: str,
+        actor: str,
+        source: str | None = None,
+        correction: bool = False,
+    ) -> JournalEntry:
+        """Reverse a whole entry in red ink (红字冲销), once, dated in an open month.
+
+        ``original`` is the entry as posted in these books (the application reads it from
+        their event stream); it is checked against the index before anything is emitted.
+        ``source`` is what posted it: an entry of an operation that spans several books is
+        reversed only by that operation's correction (``correction=True``), which changes
+        every book in the same save (``domain.sources``).
+        """
+        number = original.number
+        refuse_reversal(
+            self,
+            original,
+            date=date,
+            reason=reason,
+            source=source,
+            correction=correction,
+            joint_books=isinstance(self, JointEntity),
+        )
+        check_open(self, date)
+        reversal = red_ink_reversal(
+            original,
+            date=date,
+            number=self._next_number(date),
+            memo=f"冲销 {number}: {reason.strip()}",
+        )
+        check_cash(self, reversal, field="number")
+        self._entry_reversed(entry=reversal, reason=reason.strip(), actor=actor)
+        return reversal
+
+    @event("EntryReversed")
+    def _entry_reversed(self, *, entry: JournalEntry, reason: str, actor: str) -> None:
+        self._record_entry(entry)
+        assert entry.reverses is not None
+        self.reversed_by[entry.reverses] = entry.number
+        self.reverses[entry.number] = entry.reverses
+
+    # -- periods -------------------------------------------------------------------------------
+
+    def close_month(self, *, month: str, today: datetime.date, actor: str) -> None:
+        """Close every month up to and including ``month`` (结账); no entry may be dated in it."""
+        check_month_closable(self, month, today)
+        self._month_closed(month=month, actor=actor)
+
+    @event("MonthClosed")
+    def _month_closed(self, *, month: str, actor: str) -> None:
+        self.closed_through = month
+
+    # -- the chart of these books (domain/books/chart.py) --------------------------------------
+
+    @property
+    def open_accounts(self) -> dict[str, str]:
+        """Every sub-account open in these books, code → name (see ``open_sub_accounts``)."""
+        return open_sub_accounts(self)
+
+    def open_account(self, *, code: str, name: str, parent: str, actor: str) -> None:
+        """Open a sub-account a clerk asked for (开设明细科目); refused as
+        ``refuse_new_sub_account`` says (a code taken, a parent outside the chart, no name)."""
+        refuse_new_sub_account(self, code=code, name=name, parent=parent)
+        self._account_opened(code=code, name=name.strip(), parent=parent, actor=actor, source=None)
+
+    def ensure_account(self, code: str, name: str, *, actor: str, source: str) -> None:
+        """Open a sub-account an operation needs, in the same save, unless it is open already
+        (chart accounts need no opening)."""
+        if not is_open(self, code):
+            self._account_opened(code=code, name=name, parent=code[:3], actor=actor, source=source)
+
+    @event("AccountOpened")
+    def _account_opened(
+        self, *, code: str, name: str, parent: str, actor: str, source: str | None = None
+    ) -> None:
+        names = self.__dict__.setdefault("account_names", {})
+        if code not in names and code not in self.balances:
+            self.sub_accounts[code[:3]] = self.sub_accounts.get(code[:3], 0) + 1
+        names[code] = name
+
+    # -- year-end closing (domain/books/closing.py) --------------------------------------------
+
+    @property
+    def years_closed(self) -> dict[str, list[str]]:
+        """Years closed by 年终结转 and not reopened: year → the numbers of its entries."""
+        found: dict[str, list[str]] = self.__dict__.setdefault("closed_years", {})
+        return found
+
+    def post_closing(
+        self, *, year: int, before: Mapping[str, int], actor: str
+    ) -> tuple[list[JournalEntry], dict[str, int]]:
+        """Post the 年终结转 of ``year`` from the balances of 31 December (``before``, fen,
+        debit positive) and record the year closed with the balances it carries forward.
+
+        The guards (year over, not closed yet, years in order) are ``domain/books/closing.py``'s,
+        run by the application before; the entries are dated 31 December even when December
+        is already closed by 结账: they only move income into 本年收益 and 收益分配.
+        """
+        sequence = self.sequences.get(f"{year:04d}", 0)
+        posted, carried = closing_entries(before, year, sequence, self.chart)
+        for entry in posted:
+            self._entry_posted(entry=entry, actor=actor, source=f"year-end:{year}")
+        self._year_closed(
+            year=year,
+            entries=[e.number for e in posted],
+            balances=dict(sorted(carried.items())),
+            actor=actor,
+        )
+        return posted, carried
+
+    @event("YearClosed")
+    def _year_closed(
+        self, *, year: int, entries: list[str], balances: dict[str, int], actor: str
+    ) -> None:
+        self.years_closed[str(year)] = list(entries)
+
+    def reverse_closing(
+        self, *, year: int, originals: list[JournalEntry], reason: str, actor: str
+    ) -> list[JournalEntry]:
+        """Reopen ``year``: reverse its 年终结转 entries in red ink, dated 31 December, last
+        first, and record the reopening with its reason."""
+        sequence = self.sequences.get(f"{year:04d}", 0)
+        reversals = reopening_reversals(originals, year, sequence, reason)
+        for reversal in reversals:
+            self._entry_reversed(entry=reversal, reason=reason, actor=actor)
+        self._year_reopened(
+            year=year, reason=reason, entries=[r.number for r in reversals], actor=actor
+        )
+        return reversals
+
+    @event("YearReopened")
+    def _year_reopened(self, *, year: int, reason: str, entries: list[str], actor: str) -> None:
+        self.years_closed.pop(str(year), None)
+
+
+class VillageCollective(Books):
+    """A member village's collective economic organisation (村集体经济组织) and its own books."""
+
+    @event("Registered")
+    def __init__(
+        self,
+        *,
+        code: str,
+        name: str,
+        township: str,
+        county: str,
+        population: int,
+        households: int,
+        flags: list[str],
+        actor: str,
+    ) -> None:
+        self.code = code
+        self.name = name
+        self.township = township
+        self.county = county
+        self.population = population
+        self.households = households
+        self.flags = list(flags)
+        self._start_books()
+
+    kind = "village"
+
+
+class JointEntity(Books):
+    """The joint entity of an alliance (联合社 / 强村公司 / 资金池): pooled money, its own books and
+    an equity register (股权登记) of what each member village put in.
+
+    The register keeps each village's capital by fund programme (fen, so snapshots round-trip
+    exactly) and its land shares; both are the bases of the alliance's distribution plans.
+    """
+
+    @event("Registered")
+    def __init__(
+        self,
+        *,
+        code: str,
+        name: str,
+        alliance_code: str,
+        township: str,
+        county: str,
+        actor: str,
+    ) -> None:
+        self.code = code
+        self.name = name
+        self.alliance_code = alliance_code
+        self.township = township
+        self.county = county
+        self._start_books()
+        # village → programme → list of [ISO date, fen] contributions
+        self.capital: dict[str, dict[str, list[list[Any]]]] = {}
+        # village → list of land share records
+        self.land: dict[str, list[dict[str, Any]]] = {}
+
+    kind = "joint"
+
+    # -- equity register -----------------------------------------------------------------------
+
+    def capital_of(self, village: str, as_of: datetime.date) -> Money:
+        return capital_of(self.capital, village, as_of)
+
+    def capital_by_programme(self, village: str, as_of: datetime.date) -> dict[str, Money]:
+        return capital_by_programme(self.capital, village, as_of)
+
+    def land_basis(self, village: str, as_of: datetime.date) -> Decimal:
+        return land_basis(self.land, village, as_of)
+
+    def contribute_capital(
+        self,
+        *,
+        village: str,
+        programme: str,
+        amount: Money,
+        date: datetime.date,
+        actor: str,
+        village_name: str | None = None,
+    ) -> JournalEntry:
+        """Capital paid in by a member village (借 102 银行存款, 贷 301 资本-village); opens
+        301{village} (资本-仉家村, after ``village_name``) with it the first time."""
+        programme_name(programme)
+        self.ensure_account(
+            f"301{village}",
+            f"资本-{village_name or village}",
+            actor=actor,
+            source=f"capital:{village}",
+        )
+        entry = self.prepare_entry(
+            date=date,
+            memo=f"{village}投入资本（{programme_name(programme)}）",
+            postings=[
+                {"account": "102", "side": "debit", "amount": amount},
+                {"account": f"301{village}", "side": "credit", "amount": amount},
+            ],
+        )
+        self._capital_contributed(
+            entry=entry, village=village, programme=programme, amount=amount, actor=actor
+        )
+        return entry
+
+    @event("CapitalContributed")
+    def _capital_contributed(
+        self, *, entry: JournalEntry, village: str, programme: str, amount: Money, actor: str
+    ) -> None:
+        self._record_entry(entry)
+        records = self.capital.setdefault(village, {}).setdefault(programme, [])
+        records.append([entry.date.isoformat(), to_fen(amount)])
+
+    def refundable_capital(self, village: str, programme: str, day: datetime.date) -> Money:
+        return refundable_capital(self.capital, village, programme, day)
+
+    def check_refund(
+        self, *, village: str, programme: str, amount: Money, date: datetime.date
+    ) -> None:
+        check_refund(self.capital, self.code, village, programme, amount, date)
+
+    def refund_capital(
+        self,
+        *,
+        village: str,
+        programme: str,
+        amount: Money,
+        date: datetime.date,
+        reason: str,
+        actor: str,
+    ) -> JournalEntry:
+        """Capital returned to a village (退还资本: 借 301 资本-village, 贷 102 银行存款), the
+        equity register reduced by the programme it was paid in from. A counter-entry, not red
+        ink: money really goes back, on its own date (also when a village leaves the alliance
+        and takes its capital with it)."""
+        name = programme_name(programme)
+        check_refund(self.capital, self.code, village, programme, amount, date, reason=reason)
+        entry = self.prepare_entry(
+            date=date,
+            memo=f"退还{village}资本（{name}）：{reason.strip()}",
+            postings=[
+                {"account": f"301{village}", "side": "debit", "amount": amount},
+                {"account": "102", "side": "credit", "amount": amount},
+            ],
+        )
+        self._capital_refunded(
+            entry=entry,
+            village=village,
+            programme=programme,
+            amount=amount,
+            reason=reason.strip(),
+            actor=actor,
+            source=f"capital:{village}",
+        )
+        return entry
+
+    @event("CapitalRefunded")
+    def _capital_refunded(
+        self,
+        *,
+        entry: JournalEntry,
+        village: str,
+        programme: str,
+        amount: Money,
+        reason: str,
+        actor: str,
+        source: str,
+    ) -> None:
+        self._record_entry(entry)
+        records = self.capital.setdefault(village, {}).setdefault(programme, [])
+        records.append([entry.date.isoformat(), -to_fen(amount)])
+
+    def contribute_land(
+        self,
+        *,
+        village: str,
+        mu: Decimal,
+        grade: Decimal,
+        value_per_mu: Money,
+        term_years: int,
+        date: datetime.date,
+        actor: str,
+    ) -> None:
+        """Land contributed as shares (土地入股): recorded in the equity register, not booked."""
+        check_land(mu=mu, grade=grade, term_years=term_years, date=date)
+        check_open(self, date)
+        self._land_share_contributed(
+            village=village,
+            mu=mu,
+            grade=grade,
+            value_per_mu=value_per_mu,
+            term_years=term_years,
+            date=date,
+            actor=actor,
+        )
+
+    @event("LandShareContributed")
+    def _land_share_contributed(
+        self,
+        *,
+        village: str,
+        mu: Decimal,
+        grade: Decimal,
+        value_per_mu: Money,
+        term_years: int,
+        date: datetime.date,
+        actor: str,
+    ) -> None:
+        self.land.setdefault(village, []).append(
+            {
+                "date": date.isoformat(),
+                "mu": str(mu),
+                "grade": str(grade),
+                "term_years": term_years,
+                "value_per_mu_fen": to_fen(value_per_mu),
+            }
+        )
+
+    def receive_grant(
+        self, *, programme: str, amount: Money, date: datetime.date, memo: str, actor: str
+    ) -> JournalEntry:
+        """A grant earmarked for a programme (借 102, 贷 241 专项应付款-programme)."""
+        name = programme_name(programme)
+        self.ensure_account(
+            f"241{programme}", f"专项应付款-{name}", actor=actor, source=f"grant:{programme}"
+        )
+        entry = self.prepare_entry(
+            date=date,
+            memo=memo or f"收到{name}",
+            postings=[
+                {"account": "102", "side": "debit", "amount": amount},
+                {"account": f"241{programme}", "side": "credit", "amount": amount},
+            ],
+        )
+        self._grant_received(entry=entry, programme=programme, amount=amount, actor=actor)
+        return entry
+
+    @event("GrantReceived")
+    def _grant_received(
+        self, *, entry: JournalEntry, programme: str, amount: Money, actor: str
+    ) -> None:
+        self._record_entry(entry)

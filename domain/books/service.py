@@ -1,0 +1,228 @@
+"""The commands on a set of books: register a village, set opening balances, post, find and
+reverse an entry, close a month, open a sub-account, close a year (年终结转) and reopen it.
+
+``BooksService`` receives the application's port (``domain.port``): it loads the books, lets
+the aggregate check and record, and saves through the port, retrying when another writer saved
+first. It also reads entries back from the books' own event stream (``find_posted``,
+``balances_through``), which the other services use.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from domain.alliance import VillageMembership
+from domain.books import Books, VillageCollective
+from domain.books.closing import check_closable, check_reopenable
+from domain.bounds import check_count
+from domain.codes import require_code
+from domain.errors import EntryNotFoundError
+from domain.port import Port
+from domain.sources import source_of_event
+from ledger.entries import JournalEntry
+from ledger.money import to_fen
+
+
+class BooksService:
+    """Commands on one set of books; ``app.books``."""
+
+    def __init__(self, port: Port) -> None:
+        self.port = port
+
+    def register_village(
+        self,
+        *,
+        code: str,
+        name: str,
+        township: str,
+        county: str,
+        population: int,
+        households: int,
+        flags: Iterable[str] = (),
+        actor: str,
+    ) -> VillageCollective:
+        require_code(code)
+        check_count(population, field="population")
+        check_count(households, field="households")
+        village = VillageCollective(
+            code=code,
+            name=name,
+            township=township,
+            county=county,
+            population=population,
+            households=households,
+            flags=sorted(set(flags)),
+            actor=actor,
+        )
+        # its alliance membership is opened with it, so no join ever scans the log for it
+        membership = VillageMembership(village=code, township=township, spells=[], actor=actor)
+        self.port.save_new(village, membership, what=f"accounting entity {code}")
+        return village
+
+    def set_opening_balances(
+        self,
+        *,
+        entity: str,
+        as_of: datetime.date,
+        balances: Iterable[Mapping[str, object]],
+        actor: str,
+    ) -> Books:
+        rows = list(balances)
+
+        def command() -> Books:
+            books = self.port.get_books(entity)
+            books.set_opening_balances(as_of=as_of, balances=rows, actor=actor)
+            self.port.save(books)
+            return books
+
+        return self.port.retrying(command)
+
+    def post_entry(
+        self,
+        *,
+        entity: str,
+        date: datetime.date,
+        memo: str,
+        postings: Iterable[Mapping[str, object]],
+        actor: str,
+    ) -> JournalEntry:
+        rows = list(postings)
+
+        def command() -> JournalEntry:
+            books = self.port.get_books(entity)
+            entry = books.post_entry(date=date, memo=memo, postings=rows, actor=actor)
+            self.port.save(books)
+            return entry
+
+        return self.port.retrying(command)
+
+    def find_entry(self, entity: str, number: str) -> JournalEntry:
+        """An entry as posted, read from the books' own event stream (newest first)."""
+        return self.find_posted(entity, number)[0]
+
+    def find_posted(self, entity: str, number: str) -> tuple[JournalEntry, str | None]:
+        """An entry as posted and its ``source`` (``domain.sources``), from the books' stream."""
+        books = self.port.get_books(entity)
+        books.require_entry(number)
+        for event in self.port.stream(books.id, desc=True):
+            entry = getattr(event, "entry", None)
+            if isinstance(entry, JournalEntry) and entry.number == number:
+                return entry, source_of_event(event)
+        raise EntryNotFoundError(  # pragma: no cover - the index said it is there
+            f"entry {number} is not in the books of {entity}", field="number"
+        )
+
+    def posted_entries(self, books: Books) -> list[tuple[JournalEntry, str | None]]:
+        """Every entry of ``books`` as posted, with its source, oldest first."""
+        found = []
+        for event in self.port.stream(books.id):
+            entry = getattr(event, "entry", None)
+            if isinstance(entry, JournalEntry):
+                found.append((entry, source_of_event(event)))
+        return found
+
+    def reverse_entry(
+        self, *, entity: str, number: str, date: datetime.date, reason: str, actor: str
+    ) -> JournalEntry:
+        def command() -> JournalEntry:
+            original, source = self.find_posted(entity, number)
+            books = self.port.get_books(entity)
+            entry = books.reverse_entry(
+                original=original, date=date, reason=reason, actor=actor, source=source
+            )
+            self.port.save(books)
+            return entry
+
+        return self.port.retrying(command)
+
+    def close_month(self, *, entity: str, month: str, actor: str) -> Books:
+        def command() -> Books:
+            books = self.port.get_books(entity)
+            books.close_month(month=month, today=self.port.today(), actor=actor)
+            self.port.save(books)
+            return books
+
+        return self.port.retrying(command)
+
+    def open_account(self, *, entity: str, code: str, name: str, parent: str, actor: str) -> Books:
+        """Open a sub-account (开设明细科目) in the books of ``entity``."""
+
+        def command() -> Books:
+            books = self.port.get_books(entity)
+            books.open_account(code=code, name=name, parent=parent, actor=actor)
+            self.port.save(books)
+            return books
+
+        return self.port.retrying(command)
+
+    # -- reading the books' own stream -------------------------------------------------------
+
+    def _book_events(self, books: Books) -> Iterable[Any]:
+        return self.port.stream(books.id, lte=books.version)
+
+    def balances_through(self, books: Books, day: datetime.date) -> dict[str, int]:
+        """Balance of every account on ``day`` (fen, debit positive), from the books' events:
+        the latest opening balances plus every entry dated up to ``day``."""
+        opening: dict[str, int] = {}
+        moves: dict[str, int] = {}
+        for event in self._book_events(books):
+            if type(event).__name__ == "OpeningBalancesSet":
+                opening = {}
+                for posting in event.postings:
+                    opening[posting.account] = opening.get(posting.account, 0) + to_fen(
+                        posting.signed()
+                    )
+            entry = getattr(event, "entry", None)
+            if isinstance(entry, JournalEntry) and entry.date <= day:
+                for posting in entry.postings:
+                    moves[posting.account] = moves.get(posting.account, 0) + to_fen(
+                        posting.signed()
+                    )
+        total = dict(opening)
+        for code, fen in moves.items():
+            total[code] = total.get(code, 0) + fen
+        return {code: fen for code, fen in sorted(total.items()) if fen}
+
+    def _entries(self, books: Books, numbers: list[str]) -> list[JournalEntry]:
+        wanted = set(numbers)
+        found: dict[str, JournalEntry] = {}
+        for event in self._book_events(books):
+            entry = getattr(event, "entry", None)
+            if isinstance(entry, JournalEntry) and entry.number in wanted:
+                found[entry.number] = entry
+        return [found[n] for n in numbers]
+
+    # -- year-end closing --------------------------------------------------------------------
+
+    def close_year(
+        self, *, entity: str, year: int, actor: str
+    ) -> tuple[list[JournalEntry], dict[str, int]]:
+        """年终结转 of ``year`` in the books of ``entity`` (see ``domain/books/closing.py``):
+        returns the closing entries and the balances carried into the next year (fen)."""
+
+        def command() -> tuple[list[JournalEntry], dict[str, int]]:
+            books = self.port.get_books(entity)
+            check_closable(books, year, self.port.today())
+            before = self.balances_through(books, datetime.date(year, 12, 31))
+            result = books.post_closing(year=year, before=before, actor=actor)
+            self.port.save(books)
+            return result
+
+        return self.port.retrying(command)
+
+    def reopen_year(self, *, entity: str, year: int, reason: str, actor: str) -> list[JournalEntry]:
+        """Reopen a closed year: its closing entries reversed in red ink, the reason recorded."""
+
+        def command() -> list[JournalEntry]:
+            books = self.port.get_books(entity)
+            check_reopenable(books, year, reason)
+            originals = self._entries(books, books.years_closed[str(year)])
+            reversals = books.reverse_closing(
+                year=year, originals=originals, reason=reason.strip(), actor=actor
+            )
+            self.port.save(books)
+            return reversals
+
+        return self.port.retrying(command)
