@@ -104,7 +104,7 @@ def test_no_spreadsheet_the_project_writes_holds_a_formula(
     app = runtime.app
     village = builders.village(app, name=EVIL[0])
     for day, memo in enumerate(EVIL, start=2):
-        app.post_entry(
+        app.books.post_entry(
             entity=village,
             date=datetime.date(2025, 3, day),
             memo=memo,
@@ -115,7 +115,7 @@ def test_no_spreadsheet_the_project_writes_holds_a_formula(
     body = {"period": "2025", "checked_by": ["=1+1", "@张三"], "checked_on": "2026-01-05"}
     first = client.post(f"/v1/villages/{village}/disclosures", json=body, headers=admin)
     assert first.status_code == 201, first.text
-    app.post_entry(
+    app.books.post_entry(
         entity=village,
         date=datetime.date(2025, 4, 1),
         memo="-2 更正",

@@ -40,7 +40,7 @@ def assert_guarded(response: Any, what: str, *, frame: str = "DENY") -> None:
 def a_voucher_with_a_pdf(runtime: Any) -> tuple[str, str]:
     app = runtime.app
     code = village(app, name="仉家村")
-    voucher = app.draft_voucher(
+    voucher = app.vouchers.draft_voucher(
         entity=code,
         date=datetime.date(2025, 2, 1),
         summary="收款",
@@ -48,7 +48,7 @@ def a_voucher_with_a_pdf(runtime: Any) -> tuple[str, str]:
         actor="tester",
     )
     sha256 = attachments.put(runtime.engine, PDF, "application/pdf")
-    app.attach_document(
+    app.vouchers.attach_document(
         draft=voucher.draft,
         sha256=sha256,
         name="发票.pdf",
@@ -124,7 +124,7 @@ def test_pages_run_under_the_policy_without_a_violation_in_chromium(api: Api) ->
     work with the policy on, and the browser reports no violation of it."""
     runtime = api.runtime
     draft, _ = a_voucher_with_a_pdf(runtime)
-    code = runtime.app.get_voucher(draft).entity
+    code = runtime.app.vouchers.get_voucher(draft).entity
     person_session(api.client, api.client.app, "zhang", "bookkeeper", ["唐坊镇"])  # type: ignore[arg-type]
     violations: list[str] = []
     with served(api.client.app) as base, chromium() as browser:

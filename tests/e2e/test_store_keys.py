@@ -54,11 +54,11 @@ def written(database: tuple[str, str | None], tmp_path: Path) -> KeyLocations:
     try:
         write_books(runtime.app)
         village = builders.village(runtime.app)
-        runtime.app.open_register(village=village, share_kinds=["人口股"], actor="tester")
-        runtime.app.register_household(
+        runtime.app.members.open_register(village=village, share_kinds=["人口股"], actor="tester")
+        runtime.app.members.register_household(
             village=village, number="H01", head="张三", registered_on=DAY, actor="tester"
         )
-        runtime.app.register_member(
+        runtime.app.members.register_member(
             village=village,
             number="H01-1",
             household="H01",

@@ -58,7 +58,7 @@ def world(runtime: Any) -> dict[str, str]:
     """The demo in 唐坊镇, a 唐坊镇 voucher with a PDF, one village of 花沟镇."""
     app = runtime.app
     load_demo(app, say=lambda _: None)
-    voucher = app.draft_voucher(
+    voucher = app.vouchers.draft_voucher(
         entity="V01",
         date=datetime.date(2026, 2, 1),
         summary="收款",
@@ -66,7 +66,7 @@ def world(runtime: Any) -> dict[str, str]:
         actor="zhuguan",
     )
     sha256 = attachments.put(runtime.engine, PDF, "application/pdf")
-    app.attach_document(
+    app.vouchers.attach_document(
         draft=voucher.draft,
         sha256=sha256,
         name="发票.pdf",
