@@ -301,10 +301,22 @@ def test_beancount_and_hledger_accept_the_books_and_agree(audited: Api, tmp_path
         assert journal_balances_hledger(tmp_path / "hl" / f"{code}.journal") == expected
 
 
-def test_cli_verify_export_import(database: tuple[str, str | None], tmp_path: Path) -> None:
+def test_cli_verify_export_import(
+    database: tuple[str, str | None], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scripts.demo import load_demo, publish_demo_sheets
     from tests.e2e.test_cli import lianzhang
 
-    lianzhang(database, tmp_path, "demo", "--no-serve")
+    # the demo's store is written in this process (``lianzhang demo`` itself is run by
+    # tests/e2e/test_cli.py); in the directory the commands run in, where PostgreSQL's keys
+    # are (var/), so the commands below find the keys the store was written with
+    monkeypatch.chdir(tmp_path)
+    runtime = Runtime(database[0], schema=database[1])
+    try:
+        load_demo(runtime.app, say=lambda _: None)
+        publish_demo_sheets(runtime)
+    finally:
+        runtime.close()
     ok = lianzhang(database, tmp_path, "verify")
     assert ok.stdout.startswith("verified:")
     lianzhang(database, tmp_path, "export", "events", "-o", str(tmp_path / "log.jsonl"))
