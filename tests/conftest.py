@@ -96,13 +96,31 @@ def runtime(database: tuple[str, str | None]) -> Iterator[Runtime]:
         rt.close()
 
 
+# ``one_store``: what the test pins is not storage (an HTTP contract, a validation, a page, a
+# domain rule reached over HTTP), so it runs on SQLite only. PostgreSQL stays on the tests where
+# storage is what is tested: tests/integration (the write side, read models, replay, bulk,
+# caches), the stories (Scenario A end to end), concurrency, the worker and the replica, tamper
+# evidence, bounds (32-bit integers, NUL in text), attachments, privacy (key deletion), sessions.
+ONE_STORE = "one_store"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        f"{ONE_STORE}: storage is not what this test pins; it runs on SQLite only "
+        "(PostgreSQL is kept for the tests of storage)",
+    )
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """Every test that uses a store runs once on SQLite and once on PostgreSQL."""
+    """Every test that uses a store runs once on SQLite and once on PostgreSQL, unless it is
+    marked ``one_store`` (then on SQLite only)."""
     already = any(
         m.args and m.args[0] == "database" for m in metafunc.definition.iter_markers("parametrize")
     )
     if "database" in metafunc.fixturenames and not already:
-        metafunc.parametrize("database", BACKENDS, indirect=True)
+        one_store = metafunc.definition.get_closest_marker(ONE_STORE) is not None
+        metafunc.parametrize("database", ("sqlite",) if one_store else BACKENDS, indirect=True)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -1,9 +1,13 @@
 """The demo alliance (scripts/demo.py) loaded into a fresh SQLite store and served by the API
-app, for the tests of the public pages (issue 11): one store per test module."""
+app, for the tests of the public pages (issue 11): one store per test module (or per test that
+writes), each a copy of the store the process loaded once."""
 
 from __future__ import annotations
 
+import atexit
 import re
+import shutil
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from html.parser import HTMLParser
@@ -18,15 +22,36 @@ from projections.bootstrap import Runtime
 from scripts.demo import demo_people, load_demo, publish_demo_sheets
 from tests.conftest import TODAY
 
+STORE = "demo.sqlite3"
+_loaded: list[Path] = []
+
+
+def _demo_template() -> Path:
+    """A folder with the demo's SQLite store and its keys, loaded once per process (the demo
+    with its people, as ``lianzhang demo`` leaves it, and its published sheets)."""
+    if not _loaded:
+        folder = Path(tempfile.mkdtemp(prefix="lianzhang-demo-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        runtime = Runtime(f"sqlite:///{folder / STORE}", schema=None, today=lambda: TODAY)
+        try:
+            load_demo(runtime.app, say=lambda _: None)
+            demo_people(runtime, folder / "demo-passwords.txt")  # as `lianzhang demo`: 经办 姓名
+            publish_demo_sheets(runtime)
+            runtime.views.catch_up()
+        finally:
+            runtime.close()
+        _loaded.append(folder)
+    return _loaded[0]
+
 
 @contextmanager
 def demo_client(folder: Path) -> Iterator[tuple[TestClient, Runtime]]:
-    url = f"sqlite:///{folder / 'demo.sqlite3'}"
+    """The demo served from a copy of the process's demo store in ``folder`` (its own: a test
+    that writes changes only its copy)."""
+    shutil.copytree(_demo_template(), folder, dirs_exist_ok=True)
+    url = f"sqlite:///{folder / STORE}"
     runtime = Runtime(url, schema=None, today=lambda: TODAY)
     try:
-        load_demo(runtime.app, say=lambda _: None)
-        demo_people(runtime, folder / "demo-passwords.txt")  # as `lianzhang demo`: 经办 姓名
-        publish_demo_sheets(runtime)
         runtime.views.catch_up()
         app = create_app(Settings(database_url=url), runtime=runtime)
         with TestClient(app) as client:

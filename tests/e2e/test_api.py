@@ -6,6 +6,8 @@ import threading
 import uuid
 from typing import Any
 
+import pytest
+
 from tests.builders import OPENING_BALANCES, code, posting, receipt
 from tests.e2e.conftest import Api
 
@@ -96,6 +98,7 @@ def test_post_then_get_sees_it_and_the_trial_balance_balances(api: Api) -> None:
     assert cumulative["totals"]["opening_debit"] == "502000.00"
 
 
+@pytest.mark.one_store  # the HTTP contract; storage in tests/integration
 def test_unbalanced_entry_is_422_and_writes_nothing(api: Api) -> None:
     village = register_village(api)
     before = events(api)
@@ -107,6 +110,7 @@ def test_unbalanced_entry_is_422_and_writes_nothing(api: Api) -> None:
     assert events(api) == before
 
 
+@pytest.mark.one_store  # the HTTP contract; storage in tests/integration
 def test_unknown_account_is_422_naming_the_field(api: Api) -> None:
     village = register_village(api)
     before = events(api)
@@ -118,6 +122,7 @@ def test_unknown_account_is_422_naming_the_field(api: Api) -> None:
     assert events(api) == before
 
 
+@pytest.mark.one_store  # the HTTP contract; storage in tests/integration
 def test_amount_as_json_number_is_refused(api: Api) -> None:
     village = register_village(api)
     before = events(api)
@@ -143,6 +148,7 @@ def test_amount_as_json_number_is_refused(api: Api) -> None:
     assert events(api) == before
 
 
+@pytest.mark.one_store  # the HTTP contract; storage in tests/integration
 def test_closed_month_and_double_reversal_are_409(api: Api) -> None:
     village = register_village(api)
     entry = post_entry(api, village, receipt("50.00")).json()
@@ -173,6 +179,7 @@ def test_closed_month_and_double_reversal_are_409(api: Api) -> None:
     assert original["reversed_by"] == first.json()["number"]
 
 
+@pytest.mark.one_store  # the HTTP contract; storage in tests/integration
 def test_tokens_and_roles(api: Api) -> None:
     village = register_village(api)
     none = api.client.post(f"/v1/entities/{village}/entries", json={})
@@ -196,6 +203,7 @@ def test_tokens_and_roles(api: Api) -> None:
     assert events(api) == before + 1
 
 
+@pytest.mark.one_store  # the HTTP contract; storage in tests/integration
 def test_auditor_may_read_everything_and_write_nothing(api: Api) -> None:
     village = register_village(api)
     before = events(api)
@@ -249,6 +257,7 @@ def test_auditor_may_read_everything_and_write_nothing(api: Api) -> None:
         assert api.client.get(path, headers=api.auditor).status_code == 200
 
 
+@pytest.mark.one_store  # the HTTP contract; storage in tests/integration
 def test_idempotent_retry_writes_once_and_a_changed_body_conflicts(api: Api) -> None:
     village = register_village(api)
     key = {"Idempotency-Key": str(uuid.uuid4())}
@@ -292,6 +301,7 @@ def test_concurrent_posts_over_http_all_land(api: Api) -> None:
     assert sorted(e["number"] for e in listed["items"]) == [f"2025-{n:04d}" for n in range(1, 9)]
 
 
+@pytest.mark.one_store  # the HTTP contract; storage in tests/integration
 def test_alliance_lifecycle_and_unknowns(api: Api) -> None:
     villages = [register_village(api) for _ in range(2)]
     alliance = code("A")

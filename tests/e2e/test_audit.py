@@ -21,7 +21,7 @@ from projections.tables import account_months, plan_lines, sheets
 from projections.verify import table_rows, verify
 from scripts import scenario_a as A
 from tests.e2e.conftest import Api
-from tests.e2e.test_disclosure import publish, run_scenario_a
+from tests.e2e.test_disclosure import publish
 from tests.e2e.test_scenario_a import get, post
 
 VERIFIER = Path(__file__).parents[2] / "scripts" / "verify_export.py"
@@ -64,8 +64,8 @@ def position_of(runtime: Runtime, needle: str) -> int:
 
 
 @pytest.fixture
-def audited(api: Api) -> Api:
-    run_scenario_a(api)
+def audited(scenario_a_api: Api) -> Api:
+    api = scenario_a_api
     assert publish(api, "V03", "2026-Q1").status_code == 201
     return api
 
@@ -88,6 +88,7 @@ def test_the_untouched_log_verifies(audited: Api) -> None:
     assert report["head"]["fingerprint"] in plan_page  # statements pin the log they came from
 
 
+@pytest.mark.one_store  # on both stores in tests/e2e/test_tamper.py
 def test_an_altered_event_is_found_at_its_position(audited: Api) -> None:
     runtime = audited.runtime
     position = position_of(runtime, "宣告2025年度分红")
@@ -99,6 +100,7 @@ def test_an_altered_event_is_found_at_its_position(audited: Api) -> None:
     assert report["problems"][0]["position"] == position
 
 
+@pytest.mark.one_store  # on both stores in tests/e2e/test_tamper.py
 def test_a_deleted_event_is_found(audited: Api) -> None:
     runtime = audited.runtime
     position = position_of(runtime, "收到NLD2025年度分红")
@@ -113,6 +115,7 @@ def test_a_deleted_event_is_found(audited: Api) -> None:
     assert "position" in problems[0]["detail"]
 
 
+@pytest.mark.one_store  # on both stores in tests/e2e/test_tamper.py
 def test_two_events_swapped_are_found(audited: Api) -> None:
     runtime = audited.runtime
     first = position_of(runtime, "宣告2025年度分红")
@@ -139,6 +142,7 @@ def test_an_edited_read_model_row_is_found(audited: Api) -> None:
     assert problems[0]["row"][:2] == ["V03", "502"]
 
 
+@pytest.mark.one_store  # the edited read-model row below is the storage case
 def test_a_tampered_sheet_is_found(audited: Api) -> None:
     runtime = audited.runtime
     with runtime.engine.begin() as conn:
@@ -285,6 +289,7 @@ def journal_balances_beancount(path: Path) -> dict[str, str]:
     return balances
 
 
+@pytest.mark.one_store  # the journal format, not storage
 def test_beancount_and_hledger_accept_the_books_and_agree(audited: Api, tmp_path: Path) -> None:
     assert shutil.which("hledger"), "hledger (Debian package) is needed"
     bean_check = Path(sys.executable).with_name("bean-check")
@@ -304,10 +309,22 @@ def test_beancount_and_hledger_accept_the_books_and_agree(audited: Api, tmp_path
         assert journal_balances_hledger(tmp_path / "hl" / f"{code}.journal") == expected
 
 
-def test_cli_verify_export_import(database: tuple[str, str | None], tmp_path: Path) -> None:
+def test_cli_verify_export_import(
+    database: tuple[str, str | None], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scripts.demo import load_demo, publish_demo_sheets
     from tests.e2e.test_cli import lianzhang
 
-    lianzhang(database, tmp_path, "demo", "--no-serve")
+    # the demo's store is written in this process (``lianzhang demo`` itself is run by
+    # tests/e2e/test_cli.py); in the directory the commands run in, where PostgreSQL's keys
+    # are (var/), so the commands below find the keys the store was written with
+    monkeypatch.chdir(tmp_path)
+    runtime = Runtime(database[0], schema=database[1])
+    try:
+        load_demo(runtime.app, say=lambda _: None)
+        publish_demo_sheets(runtime)
+    finally:
+        runtime.close()
     ok = lianzhang(database, tmp_path, "verify")
     assert ok.stdout.startswith("verified:")
     lianzhang(database, tmp_path, "export", "events", "-o", str(tmp_path / "log.jsonl"))

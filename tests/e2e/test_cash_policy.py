@@ -9,9 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from scripts import scenario_a as A
 from tests.e2e.conftest import Api
 from tests.e2e.test_scenario_a import jsonable, post, set_up_alliance
+
+# domain rules and refusals over HTTP, not storage: SQLite only (conftest.py, one_store)
+pytestmark = pytest.mark.one_store
 
 
 def events(api: Api) -> int:

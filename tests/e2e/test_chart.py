@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+import pytest
 from eventsourcing.domain import Snapshot
 
 from ledger.entries import build_entry
@@ -66,6 +67,7 @@ def entries_of(api: Api, v: str) -> int:
     return int(get(api, f"/v1/entities/{v}/entries")["total"])
 
 
+@pytest.mark.one_store  # a rule over HTTP, not storage
 def test_a_sub_account_is_opened_before_it_is_posted_to(api: Api) -> None:
     v = village(api)
     typo = api.client.post(
@@ -192,6 +194,7 @@ def test_a_sub_account_is_opened_before_it_is_posted_to(api: Api) -> None:
     assert "layout" not in old and "detail" not in str(old["debts"])
 
 
+@pytest.mark.one_store  # a rule over HTTP, not storage
 def test_operations_open_the_sub_accounts_they_need_named_after_the_counterparty(api: Api) -> None:
     alliance = code("A")
     post(
@@ -284,6 +287,7 @@ def test_a_store_written_before_accounts_were_opened_still_loads(api: Api) -> No
     assert verify(api.runtime)["ok"] is True
 
 
+@pytest.mark.one_store  # a rule over HTTP, not storage
 def test_a_payment_to_an_unopened_account_names_the_account_field(api: Api) -> None:
     """/payments and /receipts take one account: the refusal names that field, not the
     posting of the entry the books would have built from it."""

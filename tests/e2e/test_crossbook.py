@@ -15,6 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from projections.bootstrap import Runtime
@@ -73,6 +74,7 @@ def balances(api: Api, entity: str) -> dict[str, tuple[str, str]]:
 # -- point 1: the generic reversal refuses what an operation posted ------------------------------
 
 
+@pytest.mark.one_store  # a cross-book rule, not storage
 def test_a_cross_book_entry_is_not_reversed_in_one_book(api: Api) -> None:
     scenario_a(api)
     app = api.runtime.app
@@ -246,6 +248,7 @@ def events(api: Api) -> int:
     return int(api.runtime.views.head())
 
 
+@pytest.mark.one_store  # a cross-book rule, not storage
 def test_capital_refund_changes_both_books_and_the_register(api: Api) -> None:
     alliance, joint, v1, v2 = small_alliance(api.runtime.app)
     refund = post(
@@ -311,6 +314,7 @@ def test_capital_refund_changes_both_books_and_the_register(api: Api) -> None:
     assert verify(api.runtime)["ok"] is True
 
 
+@pytest.mark.one_store  # a cross-book rule, not storage
 def test_land_rent_correction_changes_both_books(api: Api) -> None:
     _, joint, v1, _ = small_alliance(api.runtime.app)
     paid = post(
@@ -362,6 +366,7 @@ def test_land_rent_correction_changes_both_books(api: Api) -> None:
     assert "not a land rent payment" in problem["detail"]
 
 
+@pytest.mark.one_store  # a cross-book rule, not storage
 def test_a_rent_posted_before_vouchers_were_named_is_still_found(api: Api) -> None:
     """Village entries of rent paid before this change name only the joint entity."""
     app = api.runtime.app
@@ -395,6 +400,7 @@ def test_a_rent_posted_before_vouchers_were_named_is_still_found(api: Api) -> No
     assert verify(api.runtime)["ok"] is True
 
 
+@pytest.mark.one_store  # a cross-book rule, not storage
 def test_dividend_correction_changes_the_books_and_the_agreement(api: Api) -> None:
     app = api.runtime.app
     alliance, joint, _, _ = small_alliance(app)
@@ -477,6 +483,7 @@ def test_dividend_correction_changes_the_books_and_the_agreement(api: Api) -> No
     assert verify(api.runtime)["ok"] is True
 
 
+@pytest.mark.one_store  # a cross-book rule, not storage
 def test_verify_names_a_plan_reversed_in_one_book_by_older_code(api: Api) -> None:
     """Stores written before the refusal may hold a one-sided reversal: verify now names it."""
     scenario_a(api)
@@ -501,6 +508,7 @@ def test_verify_names_a_plan_reversed_in_one_book_by_older_code(api: Api) -> Non
     assert problem["counterpart"] == {"entity": JOINT, "account": "211V02", "figure": "44836.56"}
 
 
+@pytest.mark.one_store  # a cross-book rule, not storage
 def test_verify_names_internal_accounts_that_do_not_agree(api: Api) -> None:
     scenario_a(api)
     response = api.client.post(

@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+import pytest
+
 from scripts import scenario_a as A
 from tests.conftest import TODAY
 from tests.e2e.conftest import Api
@@ -122,6 +124,7 @@ def test_a_leap_day_land_share_leaves_every_view_answering(api: Api) -> None:
     assert plan["state"] == "drafted"
 
 
+@pytest.mark.one_store  # a date rule; the views over stored dates above run on both stores
 def test_an_agreement_due_on_29_february_is_due_on_28_february_in_other_years(api: Api) -> None:
     set_up_alliance(api)
     post(api, "/v1/agreements", {**A.AGREEMENT_TERMS, "payment_due": "02-29"})
@@ -143,6 +146,7 @@ def _future(api: Api, path: str, body: dict[str, Any], field: str = "date") -> N
     assert f"after today ({TODAY})" in problem["detail"], problem
 
 
+@pytest.mark.one_store  # a date rule; the views over stored dates above run on both stores
 def test_no_entry_is_dated_after_today(api: Api) -> None:
     set_up_alliance(api)
     post(api, "/v1/agreements", A.AGREEMENT_TERMS)
@@ -211,6 +215,7 @@ def _plan_ready(api: Api) -> None:
     post(api, "/v1/plans", A.ALLIANCE_PLAN_BODY)
 
 
+@pytest.mark.one_store  # a date rule; the views over stored dates above run on both stores
 def test_no_step_or_execution_is_dated_after_today(api: Api) -> None:
     _plan_ready(api)
     _future(api, f"/v1/plans/{A.ALLIANCE_PLAN}/steps", {**A.ALLIANCE_STEPS[0], "date": TOMORROW})
@@ -219,6 +224,7 @@ def test_no_step_or_execution_is_dated_after_today(api: Api) -> None:
     _future(api, f"/v1/plans/{A.ALLIANCE_PLAN}/execution", {"date": TOMORROW})
 
 
+@pytest.mark.one_store  # a date rule; the views over stored dates above run on both stores
 def test_a_plan_record_date_is_not_after_today(api: Api) -> None:
     set_up_alliance(api)
     pool_capital_and_land(api)
@@ -229,6 +235,7 @@ def test_a_plan_record_date_is_not_after_today(api: Api) -> None:
 # -- point 4: 四议两公开 in order, from the record date ----------------------------------------
 
 
+@pytest.mark.one_store  # a date rule; the views over stored dates above run on both stores
 def test_steps_keep_their_order(api: Api) -> None:
     """Held before issue 9 already (kept as a regression): 商议 before 提议 is a 409."""
     _plan_ready(api)
@@ -236,6 +243,7 @@ def test_steps_keep_their_order(api: Api) -> None:
     assert "before 提议" in problem["detail"]
 
 
+@pytest.mark.one_store  # a date rule; the views over stored dates above run on both stores
 def test_no_step_before_the_plan_record_date(api: Api) -> None:
     _plan_ready(api)  # record date (as_of) 2025-12-31
     problem = refused(
@@ -245,6 +253,7 @@ def test_no_step_before_the_plan_record_date(api: Api) -> None:
     assert "2025-12-31" in problem["detail"], problem
 
 
+@pytest.mark.one_store  # a date rule; the views over stored dates above run on both stores
 def test_no_execution_before_the_resolution_is_published(api: Api) -> None:
     _plan_ready(api)
     for step in A.ALLIANCE_STEPS:
@@ -263,6 +272,7 @@ def _sheet(api: Api, period: str, checked_on: str) -> tuple[str, dict[str, Any]]
     )
 
 
+@pytest.mark.one_store  # a date rule; the views over stored dates above run on both stores
 def test_a_disclosure_is_checked_within_or_after_its_period_and_not_after_today(
     api: Api,
 ) -> None:
@@ -278,6 +288,7 @@ def test_a_disclosure_is_checked_within_or_after_its_period_and_not_after_today(
 # -- point 4: period labels ------------------------------------------------------------------
 
 
+@pytest.mark.one_store  # a date rule; the views over stored dates above run on both stores
 def test_a_period_label_is_2025_2025_q1_or_2025_03_everywhere(api: Api) -> None:
     set_up_alliance(api)
     pool_capital_and_land(api)

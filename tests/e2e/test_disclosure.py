@@ -82,8 +82,9 @@ def private_strings() -> list[str]:
     return [m["name"] for m in A.members()] + [m["id_number"] for m in A.members()]
 
 
-def test_statements_of_scenario_a(api: Api) -> None:
-    run_scenario_a(api)
+@pytest.mark.one_store  # figures and rendering; the stored sheet on both stores below
+def test_statements_of_scenario_a(scenario_a_api: Api) -> None:
+    api = scenario_a_api
     joint_2025 = get(api, f"/v1/entities/{A.JOINT}/statements/income", period="2025")
     assert lines(joint_2025)["投资收益"] == "186000.00"
     assert lines(joint_2025)["本年收益"] == "186000.00"
@@ -120,8 +121,9 @@ def test_statements_of_scenario_a(api: Api) -> None:
     assert bad.status_code == 422 and bad.json()["field"] == "period"
 
 
-def test_distribution_statement_words_and_capitals(api: Api) -> None:
-    run_scenario_a(api)
+@pytest.mark.one_store  # figures and rendering; the stored sheet on both stores below
+def test_distribution_statement_words_and_capitals(scenario_a_api: Api) -> None:
+    api = scenario_a_api
     statement = get(api, f"/v1/plans/{A.ALLIANCE_PLAN}/statement")
     assert statement["rule_words"] == [
         "提取管理费2%",
@@ -150,8 +152,8 @@ def publish(api: Api, village: str, period: str, **extra: Any) -> Any:
     )
 
 
-def test_published_sheets_are_immutable_and_public(api: Api) -> None:
-    run_scenario_a(api)
+def test_published_sheets_are_immutable_and_public(scenario_a_api: Api) -> None:
+    api = scenario_a_api
     first = publish(api, "V03", "2026-Q1")
     assert first.status_code == 201, first.text
     meta = first.json()
@@ -194,8 +196,9 @@ def test_published_sheets_are_immutable_and_public(api: Api) -> None:
         assert hashlib.sha256(content_text.encode("utf-8")).hexdigest() == digest
 
 
-def test_pdf_and_xlsx_carry_the_figures_and_no_private_data(api: Api) -> None:
-    run_scenario_a(api)
+@pytest.mark.one_store  # figures and rendering; the stored sheet on both stores below
+def test_pdf_and_xlsx_carry_the_figures_and_no_private_data(scenario_a_api: Api) -> None:
+    api = scenario_a_api
     meta = publish(api, "V03", "2026-Q1").json()
     pdf = api.client.get(meta["urls"]["pdf"])
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
@@ -250,8 +253,8 @@ def test_pdf_and_xlsx_carry_the_figures_and_no_private_data(api: Api) -> None:
 
 
 @pytest.mark.parametrize("database", ["sqlite"], indirect=True)
-def test_page_in_a_real_browser(api: Api, tmp_path: Any) -> None:
-    run_scenario_a(api)
+def test_page_in_a_real_browser(scenario_a_api: Api, tmp_path: Any) -> None:
+    api = scenario_a_api
     meta = publish(api, "V03", "2026-Q1").json()
     with served(api.client.app) as base, chromium() as browser:
         page = browser.new_page(viewport={"width": 390, "height": 844})  # a phone

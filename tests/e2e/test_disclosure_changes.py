@@ -9,13 +9,14 @@ from __future__ import annotations
 import io
 from decimal import Decimal
 
+import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from projections.sheet_changes import sheet_changes
 from projections.verify import verify
 from tests.e2e.conftest import Api
-from tests.e2e.test_disclosure import private_strings, publish, run_scenario_a
+from tests.e2e.test_disclosure import private_strings, publish
 from tests.e2e.test_scenario_a import get, post
 
 
@@ -29,8 +30,9 @@ def income_total(api: Api, version: int) -> Decimal:
     return Decimal(sheet["content"]["income"]["total"]["amount"])
 
 
-def test_a_correction_lists_what_changed_old_and_new(api: Api) -> None:
-    run_scenario_a(api)
+@pytest.mark.one_store  # rendering of a correction, not storage
+def test_a_correction_lists_what_changed_old_and_new(scenario_a_api: Api) -> None:
+    api = scenario_a_api
     wrong = post(
         api,
         "/v1/entities/V03/receipts",

@@ -7,6 +7,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+import pytest
+
 from scripts import scenario_a as A
 from tests.e2e.conftest import Api
 from tests.e2e.test_scenario_a import (
@@ -20,6 +22,9 @@ from tests.e2e.test_scenario_a import (
     set_up_alliance,
     trial_balance,
 )
+
+# domain rules and refusals over HTTP, not storage: SQLite only (conftest.py, one_store)
+pytestmark = pytest.mark.one_store
 
 EQUAL_RULE: dict[str, Any] = {"tiers": [{"name": "平均", "kind": "equal"}]}
 

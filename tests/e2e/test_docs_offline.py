@@ -8,6 +8,9 @@ import pytest
 from tests.e2e.browser import chromium, served
 from tests.e2e.conftest import Api
 
+# pages, prints and problem texts, not storage: SQLite only (conftest.py, one_store)
+pytestmark = pytest.mark.one_store
+
 
 @pytest.mark.parametrize("database", ["sqlite"], indirect=True)
 def test_docs_render_without_outside_requests(api: Api) -> None:

@@ -3,6 +3,8 @@ comparison recorded on the plan and listed on its statement; a comparison writes
 
 from __future__ import annotations
 
+import pytest
+
 from scripts import scenario_a as A
 from tests.e2e.conftest import Api
 from tests.e2e.test_scenario_a import (
@@ -13,6 +15,9 @@ from tests.e2e.test_scenario_a import (
     post,
     set_up_alliance,
 )
+
+# domain rules and refusals over HTTP, not storage: SQLite only (conftest.py, one_store)
+pytestmark = pytest.mark.one_store
 
 
 def test_scenario_a_alternatives_before_the_vote(api: Api) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -15,7 +16,7 @@ from projections import publishing, queries
 from projections.verify import verify
 from scripts import scenario_a as A
 from tests.e2e.conftest import Api
-from tests.e2e.test_disclosure import CHECKERS, private_strings, run_scenario_a
+from tests.e2e.test_disclosure import CHECKERS, private_strings
 
 
 def publish_joint(api: Api, period: str, headers: dict[str, str] | None = None, **extra: str):  # type: ignore[no-untyped-def]
@@ -26,8 +27,9 @@ def publish_joint(api: Api, period: str, headers: dict[str, str] | None = None, 
     )
 
 
-def test_the_joint_entity_publishes_its_own_sheet(api: Api) -> None:
-    run_scenario_a(api)
+@pytest.mark.one_store  # rendering and tenancy, not storage
+def test_the_joint_entity_publishes_its_own_sheet(scenario_a_api: Api) -> None:
+    api = scenario_a_api
     refused = publish_joint(api, "2026-Q1", headers=api.other_clerk)  # another township's clerk
     assert refused.status_code == 403, refused.text
     as_village = api.client.post(
@@ -85,9 +87,10 @@ def test_the_joint_entity_publishes_its_own_sheet(api: Api) -> None:
     assert report["ok"], report
 
 
-def test_the_joint_entitys_draft_is_what_publishing_then_stores(api: Api) -> None:
+@pytest.mark.one_store  # rendering and tenancy, not storage
+def test_the_joint_entitys_draft_is_what_publishing_then_stores(scenario_a_api: Api) -> None:
     """All but the check (who, when) and the ledger checkpoint, which publishing adds."""
-    run_scenario_a(api)
+    api = scenario_a_api
     draft = api.client.get(
         f"/v1/joint-entities/{A.JOINT}/disclosures/2026-Q1/draft", headers=api.auditor
     )

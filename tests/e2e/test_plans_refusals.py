@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from scripts import scenario_a as A
 from tests.e2e.conftest import Api
 from tests.e2e.test_scenario_a import (
@@ -15,6 +17,9 @@ from tests.e2e.test_scenario_a import (
     set_up_alliance,
     trial_balance,
 )
+
+# domain rules and refusals over HTTP, not storage: SQLite only (conftest.py, one_store)
+pytestmark = pytest.mark.one_store
 
 
 def events(api: Api) -> int:

@@ -11,6 +11,9 @@ from api.problem_texts import detail_zh, field_zh, wants_english
 from tests.e2e.conftest import Api
 from tests.e2e.test_scenario_a import set_up_alliance
 
+# pages, prints and problem texts, not storage: SQLite only (conftest.py, one_store)
+pytestmark = pytest.mark.one_store
+
 
 def _overdraft(api: Api, **headers: str) -> Any:
     set_up_alliance(api)  # V01 has 850000.00 in 102

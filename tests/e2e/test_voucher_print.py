@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import re
 
+import pytest
 from pypdf import PdfReader
 
 from api.tokens import TokenStore
@@ -21,6 +22,9 @@ from tests.e2e.conftest import Api, bearer
 from tests.e2e.test_api import assert_problem, post_entry, register_village
 from tests.e2e.test_attachments import PNG, upload
 from tests.e2e.test_voucher_workflow_api import act, drafted
+
+# pages, prints and problem texts, not storage: SQLite only (conftest.py, one_store)
+pytestmark = pytest.mark.one_store
 
 
 def pdf_text(content: bytes) -> tuple[str, set[str]]:

@@ -54,6 +54,7 @@ def entries(api: Api, village: str) -> list[dict[str, Any]]:
     return items
 
 
+@pytest.mark.one_store  # the HTTP contract; both stores: integration/test_voucher_workflow.py
 def test_draft_submit_approve_posts_one_entry_in_the_trial_balance(
     api: Api, reviewer: dict[str, str]
 ) -> None:
@@ -101,6 +102,7 @@ def test_draft_submit_approve_posts_one_entry_in_the_trial_balance(
     ]
 
 
+@pytest.mark.one_store  # the HTTP contract; both stores: integration/test_voucher_workflow.py
 def test_return_with_reason_edit_resubmit_approve(api: Api, reviewer: dict[str, str]) -> None:
     village = register_village(api)
     draft = drafted(api, village)["draft"]
@@ -122,6 +124,7 @@ def test_return_with_reason_edit_resubmit_approve(api: Api, reviewer: dict[str, 
     assert [e["total"] for e in entries(api, village)] == ["1300.00"]
 
 
+@pytest.mark.one_store  # the HTTP contract; both stores: integration/test_voucher_workflow.py
 def test_the_preparer_cannot_approve_their_own_voucher(api: Api) -> None:
     village = register_village(api)
     draft = drafted(api, village)["draft"]
@@ -136,6 +139,7 @@ def test_the_preparer_cannot_approve_their_own_voucher(api: Api) -> None:
     assert status == "submitted"
 
 
+@pytest.mark.one_store  # the HTTP contract; both stores: integration/test_voucher_workflow.py
 def test_submit_refuses_what_would_not_post(api: Api) -> None:
     village = register_village(api)
     unbalanced = drafted(
@@ -156,6 +160,7 @@ def test_submit_refuses_what_would_not_post(api: Api) -> None:
         assert status == "draft"
 
 
+@pytest.mark.one_store  # the HTTP contract; both stores: integration/test_voucher_workflow.py
 def test_approving_twice_with_one_idempotency_key_posts_once(
     api: Api, reviewer: dict[str, str]
 ) -> None:
@@ -174,6 +179,7 @@ def test_approving_twice_with_one_idempotency_key_posts_once(
     assert len(entries(api, village)) == 1
 
 
+@pytest.mark.one_store  # the HTTP contract; both stores: integration/test_voucher_workflow.py
 def test_drafting_twice_with_one_key_drafts_once(api: Api) -> None:
     village = register_village(api)
     keyed = {**api.clerk, "Idempotency-Key": "draft-once-1"}
@@ -185,6 +191,7 @@ def test_drafting_twice_with_one_key_drafts_once(api: Api) -> None:
     assert len(listed["items"]) == 1
 
 
+@pytest.mark.one_store  # the HTTP contract; both stores: integration/test_voucher_workflow.py
 def test_callers_without_the_right_are_refused(api: Api, reviewer: dict[str, str]) -> None:
     village = register_village(api)
     no_token = api.client.post(f"/v1/entities/{village}/vouchers", json=body())
@@ -207,6 +214,7 @@ def test_callers_without_the_right_are_refused(api: Api, reviewer: dict[str, str
     assert_problem(unknown, 404, "voucher-not-found")
 
 
+@pytest.mark.one_store  # the HTTP contract; both stores: integration/test_voucher_workflow.py
 def test_a_role_without_the_action_is_forbidden_role(api: Api) -> None:
     """People's roles (domain.roles): a 审核 may not draft, a 制单 may not approve."""
     from dataclasses import replace
@@ -242,6 +250,7 @@ def test_a_role_without_the_action_is_forbidden_role(api: Api) -> None:
         app.dependency_overrides.clear()  # type: ignore[attr-defined]
 
 
+@pytest.mark.one_store  # the HTTP contract; both stores: integration/test_voucher_workflow.py
 def test_the_audit_trail_names_the_voucher_and_its_books(
     api: Api, reviewer: dict[str, str]
 ) -> None:

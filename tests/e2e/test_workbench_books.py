@@ -18,6 +18,9 @@ from tests.builders import TOWNSHIP, village
 from tests.e2e.browser import chromium, served
 from tests.e2e.test_workbench_books_support import person_session, signed_in_app
 
+# pages, prints and problem texts, not storage: SQLite only (conftest.py, one_store)
+pytestmark = pytest.mark.one_store
+
 # ---------------------------------------------------------------------------------------------
 
 

@@ -24,6 +24,9 @@ from tests.e2e.test_workbench_books_support import (
     signed_in_app,
 )
 
+# pages, prints and problem texts, not storage: SQLite only (conftest.py, one_store)
+pytestmark = pytest.mark.one_store
+
 DAY = "2026-11-20"  # tests' today is 2026-11-23
 
 

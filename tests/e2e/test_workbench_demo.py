@@ -9,10 +9,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from api.main import create_app
 from api.settings import Settings
 from scripts.demo import demo_people, load_demo
 from tests.e2e.browser import chromium, served
+
+# pages in a browser, not storage: SQLite only (conftest.py, one_store)
+pytestmark = pytest.mark.one_store
 
 DAY = "2026-11-20"  # the tests' today is 2026-11-23; the demo's books are open in November
 

@@ -5,9 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from projections.verify import verify
 from tests.e2e.conftest import Api
 from tests.e2e.test_chart import get, p, post, village
+
+# domain rules and refusals over HTTP, not storage: SQLite only (conftest.py, one_store)
+pytestmark = pytest.mark.one_store
 
 
 def village_with_two_years(api: Api) -> str:
