@@ -24,16 +24,18 @@ def small_alliance(app: LianzhangApplication) -> tuple[str, str, str, str]:
     alliance = builders.alliance(app)
     v1, v2 = builders.village(app), builders.village(app)
     joint = builders.code("J")
-    app.register_joint_entity(alliance=alliance, code=joint, name="测试联合社", actor="t")
-    app.set_opening_balances(entity=joint, as_of=builders.OPENING, balances=[], actor="t")
+    app.alliances.register_joint_entity(alliance=alliance, code=joint, name="测试联合社", actor="t")
+    app.books.set_opening_balances(entity=joint, as_of=builders.OPENING, balances=[], actor="t")
     for village in (v1, v2):
-        app.join_village(alliance=alliance, village=village, joined_on=builders.OPENING, actor="t")
+        app.alliances.join_village(
+            alliance=alliance, village=village, joined_on=builders.OPENING, actor="t"
+        )
     for village, programme, amount in (
         (v1, "CZFC", "100000.00"),
         (v1, "ZYZJ", "20000.00"),
         (v2, "CZFC", "50000.00"),
     ):
-        app.contribute_capital(
+        app.pooling.contribute_capital(
             joint=joint,
             village=village,
             programme=programme,
@@ -55,10 +57,10 @@ def agreement(
     """An enterprise joined to ``alliance`` and its agreement from 2025 (guarantee an amount a
     year). Returns (enterprise, agreement)."""
     enterprise, code = builders.code("E"), builders.code("AG")
-    app.join_enterprise(
+    app.alliances.join_enterprise(
         alliance=alliance, code=enterprise, name="企业", joined_on=builders.OPENING, actor="t"
     )
-    app.sign_agreement(
+    app.agreements.sign_agreement(
         code=code,
         alliance=alliance,
         enterprise=enterprise,

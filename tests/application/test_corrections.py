@@ -24,7 +24,7 @@ def app() -> LianzhangApplication:
 
 def test_a_capital_refund_changes_both_books_and_the_register(app: LianzhangApplication) -> None:
     alliance, joint, v1, v2 = small_alliance(app)
-    received, paid = app.refund_capital(
+    received, paid = app.pooling.refund_capital(
         joint=joint,
         village=v1,
         programme="CZFC",
@@ -47,7 +47,7 @@ def test_a_capital_refund_changes_both_books_and_the_register(app: LianzhangAppl
 
     before = events(app)
     with pytest.raises(ConflictError, match=r"¥50,000\.00") as refused:  # more than V2 holds
-        app.refund_capital(
+        app.pooling.refund_capital(
             joint=joint,
             village=v2,
             programme="CZFC",
@@ -58,29 +58,31 @@ def test_a_capital_refund_changes_both_books_and_the_register(app: LianzhangAppl
         )
     assert refused.value.field == "amount"
     with pytest.raises(InvalidRequestError) as unnamed:  # an amount needs its programme
-        app.refund_capital(
+        app.pooling.refund_capital(
             joint=joint, village=v2, amount="1.00", date=D(2025, 3, 1), reason="x", actor="t"
         )
     assert unnamed.value.field == "programme"
     assert events(app) == before
 
     # a village that left takes everything back, programme by programme
-    app.leave_village(
+    app.alliances.leave_village(
         alliance=alliance, village=v1, left_on=D(2025, 6, 30), reason="退出", actor="t"
     )
-    _, out = app.refund_capital(
+    _, out = app.pooling.refund_capital(
         joint=joint, village=v1, date=D(2025, 7, 1), reason="退出联村，收回全部资本", actor="t"
     )
     assert [e.debit_total for e in out] == [money("70000.00"), money("20000.00")]
     assert app.get_village(v1).balance(f"141{joint}") == ZERO
     assert app.get_joint(joint).balance(f"301{v1}") == ZERO
     with pytest.raises(ConflictError, match="holds no capital"):
-        app.refund_capital(joint=joint, village=v1, date=D(2025, 7, 2), reason="再退", actor="t")
+        app.pooling.refund_capital(
+            joint=joint, village=v1, date=D(2025, 7, 2), reason="再退", actor="t"
+        )
 
 
 def test_a_land_rent_correction_changes_both_books(app: LianzhangApplication) -> None:
     _, joint, v1, _ = small_alliance(app)
-    joint_entry, village_entry = app.pay_land_rent(
+    joint_entry, village_entry = app.pooling.pay_land_rent(
         joint=joint,
         village=v1,
         mu=Decimal("10"),
@@ -89,7 +91,7 @@ def test_a_land_rent_correction_changes_both_books(app: LianzhangApplication) ->
         date=D(2025, 3, 1),
         actor="t",
     )
-    corrected = app.correct_land_rent(
+    corrected = app.pooling.correct_land_rent(
         joint=joint,
         entry=joint_entry.number,
         date=D(2025, 3, 5),
@@ -107,7 +109,7 @@ def test_a_land_rent_correction_changes_both_books(app: LianzhangApplication) ->
     assert app.get_village(v1).balance("501") == -money("3600.00", allow_negative=True)
     assert app.get_joint(joint).balance("511") == money("3600.00")
 
-    cancelled = app.correct_land_rent(
+    cancelled = app.pooling.correct_land_rent(
         joint=joint,
         entry=corrected["corrected"][joint].number,
         date=D(2025, 3, 6),
@@ -121,7 +123,7 @@ def test_a_land_rent_correction_changes_both_books(app: LianzhangApplication) ->
 
 def test_a_land_rent_correction_names_what_is_wrong(app: LianzhangApplication) -> None:
     _, joint, v1, _ = small_alliance(app)
-    paid, _ = app.pay_land_rent(
+    paid, _ = app.pooling.pay_land_rent(
         joint=joint,
         village=v1,
         mu=Decimal("10"),
@@ -130,7 +132,7 @@ def test_a_land_rent_correction_names_what_is_wrong(app: LianzhangApplication) -
         date=D(2025, 3, 1),
         actor="t",
     )
-    _, capital = app.contribute_capital(
+    _, capital = app.pooling.contribute_capital(
         joint=joint, village=v1, programme="CZFC", amount="10.00", date=D(2025, 3, 2), actor="t"
     )
     before = events(app)
@@ -141,10 +143,10 @@ def test_a_land_rent_correction_names_what_is_wrong(app: LianzhangApplication) -
     ]
     for arguments, field in attempts:
         with pytest.raises(InvalidRequestError) as refused:
-            app.correct_land_rent(joint=joint, date=D(2025, 3, 5), actor="t", **arguments)  # type: ignore[arg-type]
+            app.pooling.correct_land_rent(joint=joint, date=D(2025, 3, 5), actor="t", **arguments)  # type: ignore[arg-type]
         assert refused.value.field == field, arguments
     with pytest.raises(InvalidRequestError, match="not a land rent payment"):
-        app.correct_land_rent(
+        app.pooling.correct_land_rent(
             joint=joint, entry=capital.number, date=D(2025, 3, 5), reason="x", actor="t"
         )
     assert events(app) == before

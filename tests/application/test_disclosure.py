@@ -42,7 +42,7 @@ def publish(
         "actor": "clerk",
         **overrides,
     }
-    return app.publish_sheet(**arguments)
+    return app.disclosure.publish_sheet(**arguments)
 
 
 def test_the_first_version_then_a_correction_with_its_reason(app: LianzhangApplication) -> None:
