@@ -49,8 +49,8 @@ from projections.runner import (
 )
 
 if TYPE_CHECKING:
-    from projections.bootstrap import Runtime
     from projections.runner import PullLoop
+    from runtime.bootstrap import Runtime
 
 REPLAY_PAGE = 5000
 

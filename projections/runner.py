@@ -83,7 +83,7 @@ def apply_page(
 
 
 class Gate(Protocol):
-    """What the pull loop asks of the chain gate (``projections.chain_gate.ChainGate``)."""
+    """What the pull loop asks of the chain gate (``audit.chain_gate.ChainGate``)."""
 
     def advance(self, stop: int | None = None) -> int: ...
 
@@ -188,7 +188,7 @@ class PullLoop:
         read model as of a past position); returns how many events were read and applied."""
         if stop is None and not self._behind():
             return 0
-        if self.gate is not None:  # only what the signed chain covers (projections.chain_gate)
+        if self.gate is not None:  # only what the signed chain covers (audit.chain_gate)
             stop = self.gate.advance(stop)
             if not self._behind(stop):
                 return 0

@@ -10,7 +10,7 @@ import re
 from pypdf import PdfReader
 
 from api.tokens import TokenStore
-from projections.voucher_print import (
+from rendering.voucher_print import (
     NOT_REVIEWED,
     printable_from_draft,
     printable_from_entry,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from projections.verify import verify
+from audit.verify import verify
 from tests.e2e.conftest import Api
 from tests.e2e.test_chart import get, p, post, village
 
