@@ -38,8 +38,8 @@ from domain.ids import entity_id
 from domain.requests import KeyAlreadyRecorded
 from domain.tenancy import live_key, recorded_events
 from ledger.entries import JournalEntry
-from projections.bootstrap import Runtime
 from projections.reads import wait_for
+from runtime.bootstrap import Runtime
 
 T = TypeVar("T")
 

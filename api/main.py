@@ -37,9 +37,9 @@ from api.security import SecurityHeaders
 from api.settings import Settings
 from api.tokens import TokenStore
 from api.views import stuck_problem
-from projections.bootstrap import Runtime
 from projections.reads import positions, read_engine
 from projections.runner import ProjectionStuckError
+from runtime.bootstrap import Runtime
 
 
 def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> FastAPI:

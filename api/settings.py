@@ -18,7 +18,7 @@ Environment variables:
 - ``LIANZHANG_KEY_DIR``: the directory of both key files (``signing-key.pem``, ``data-key``);
   default beside the SQLite file, or for PostgreSQL
   ``~/.local/share/lianzhang/keys/<host>-<port>-<database>-<schema>``. Never the working
-  directory (``projections.store_keys.KeyLocations``).
+  directory (``audit.store_keys.KeyLocations``).
 - ``LIANZHANG_SIGNING_KEY``, ``LIANZHANG_DATA_KEY``: one key file each, instead (made absolute).
 """
 
@@ -28,8 +28,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from projections.database import DatabaseConfigError
-from projections.store_keys import KeyLocations
+from adapters.database import DatabaseConfigError
+from audit.store_keys import KeyLocations
 
 DEFAULT_DATABASE_URL = "sqlite:///var/lianzhang.sqlite3"
 PROJECTION_MODES = ("request", "worker")

@@ -10,9 +10,9 @@ from __future__ import annotations
 from fastapi import Request
 
 from api.problems import Problem
-from projections.bootstrap import Runtime
-from projections.chain_gate import ChainBrokenError
+from audit.chain_gate import ChainBrokenError
 from projections.runner import ProjectionStuckError
+from runtime.bootstrap import Runtime
 
 AUDIT = ("chain", "audit")
 LEDGER = ("ledger",)

@@ -51,7 +51,7 @@ def require_people_manager() -> None:
 
 
 # the active people as (login, 姓名, 手机号), from the read model ``people`` brought up to date
-# (``projections.bootstrap.Runtime`` sets it; without it the one-login rule is not checked)
+# (``runtime.bootstrap.Runtime`` sets it; without it the one-login rule is not checked)
 Directory = Callable[[], Iterable[tuple[str, str, str | None]]]
 
 

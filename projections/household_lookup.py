@@ -14,9 +14,9 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from audit.signing import Signer
+from documents.distribution_statement import distribution_statement
 from projections import economy_queries
-from projections.distribution_statement import distribution_statement
-from projections.signing import Signer
 
 # no 0/O, 1/I/L: read off paper and typed on a phone without mistakes; 31^6 ≈ 8.9×10^8
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"

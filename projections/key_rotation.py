@@ -3,7 +3,7 @@ key is not rotated yet: the person keys' lookup digests are HMACs under a key de
 and recomputing them needs every ID number opened; see the README.)
 
 The signing key's rotation is one event, ``SigningKeyRotation.Rotated`` (semantics in
-``projections.key_ring``), saved alone by the recorder, which signs its save with the new key as
+``audit.key_ring``), saved alone by the recorder, which signs its save with the new key as
 ``lianzhang-key-rotation`` and records the new key as present in ``lz_store_keys`` in the same
 transaction. The new key file is written first as ``<key>.<new id>.new``; after the save the old
 file is kept as ``<key>.<old id>.bak`` and the new one moved into place. A crash in between
@@ -19,10 +19,10 @@ from typing import Any
 from eventsourcing.domain import Aggregate, event
 from sqlalchemy import select
 
-from projections.audit import GENESIS
-from projections.key_ring import ROTATION_TOPIC, rotation_message
-from projections.signing import ChainError, Signer, signed_chain
-from projections.store_keys import (
+from audit.chain import GENESIS
+from audit.key_ring import ROTATION_TOPIC, rotation_message
+from audit.signing import ChainError, Signer, signed_chain
+from audit.store_keys import (
     _write_new,
     backup_name,
     new_signing_pem,
@@ -88,7 +88,7 @@ def chain_head(runtime: Any) -> str:
 def rotate_signing_key(runtime: Any, actor: str = "lianzhang keys rotate") -> tuple[str, str]:
     """Rotate the store's signing key; returns (old key id, new key id). The chain is verified
     first: a new key never vouches for a chain that does not hold."""
-    from projections.verify import verify_signed_chain
+    from audit.verify import verify_signed_chain
 
     problems, _ = verify_signed_chain(runtime)
     if problems:

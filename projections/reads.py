@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from sqlalchemy import Engine, create_engine, select
 from sqlalchemy.engine import make_url
 
-from projections.database import DatabaseConfigError, _check_schema, is_postgres
+from adapters.database import DatabaseConfigError, _check_schema, is_postgres
 from projections.tables import tracking
 
 FIRST_PAUSE_SECONDS = 0.002

@@ -33,24 +33,63 @@ with, reading and decoding every notification through the library.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any
+from contextlib import AbstractContextManager
+from typing import Any, Protocol
 
+from eventsourcing.application import Application
 from sqlalchemy import Engine
 
 from projections.pages import PageWriter, Stored, dashed
-from projections.runner import (
+from projections.positions import (
     STORE_ERRORS,
-    _read_position,
+    Projection,
     apply_page,
     lock_positions,
     move_positions,
+    read_position,
 )
 
-if TYPE_CHECKING:
-    from projections.bootstrap import Runtime
-    from projections.runner import PullLoop
+
+class Loop(Protocol):
+    """What the replay needs of the pull loop (``projections.runner.PullLoop``): its
+    application, read-model engine, projections, and lock (one applier per process)."""
+
+    @property
+    def app(self) -> Application[Any]: ...
+
+    @property
+    def engine(self) -> Engine: ...
+
+    @property
+    def projections(self) -> Sequence[Projection]: ...
+
+    @property
+    def _lock(self) -> AbstractContextManager[Any]: ...
+
+    def _ensure_tracking_row(self, projection: Projection) -> None: ...
+
+
+class Views(Protocol):
+    """What ``rebuild`` needs of the runtime's views (the pull loop)."""
+
+    @property
+    def stuck(self) -> Mapping[str, Any]: ...
+
+    def rebuild(self, progress: Callable[[int], None] | None = None) -> int: ...
+
+
+class Rebuilt(Protocol):
+    """What the benchmark's entry points need of a runtime (``runtime.bootstrap.Runtime``):
+    its application and its views; the replay does not import the composition root."""
+
+    @property
+    def app(self) -> Application[Any]: ...
+
+    @property
+    def views(self) -> Views: ...
+
 
 REPLAY_PAGE = 5000
 
@@ -83,7 +122,7 @@ def read_stored(
 
 
 def replay(
-    loop: PullLoop,
+    loop: Loop,
     source: Engine,
     *,
     stop: int | None = None,
@@ -105,7 +144,7 @@ def replay(
     with loop._lock, ThreadPoolExecutor(max_workers=1) as reader:
         while True:
             with loop.engine.connect() as conn:
-                starts = {p.name: _read_position(conn, p.name) for p in projections}
+                starts = {p.name: read_position(conn, p.name) for p in projections}
             reached = min(starts.values())
             if ahead is not None and ahead[0] == reached:
                 events = ahead[1].result()
@@ -136,7 +175,7 @@ def replay(
 # -- the benchmark's entry points ------------------------------------------------------------
 
 
-def rebuild(runtime: Runtime, progress: Callable[[int], None] | None = None) -> dict[str, Any]:
+def rebuild(runtime: Rebuilt, progress: Callable[[int], None] | None = None) -> dict[str, Any]:
     """``lianzhang rebuild``: every read model dropped and rebuilt; returns its statistics."""
     began = time.perf_counter()
     applied = runtime.views.rebuild(progress)
@@ -149,7 +188,7 @@ def rebuild(runtime: Runtime, progress: Callable[[int], None] | None = None) -> 
     }
 
 
-def read_and_decode(runtime: Runtime, page: int = 1000) -> int:
+def read_and_decode(runtime: Rebuilt, page: int = 1000) -> int:
     """The baseline: read every notification through the library and decode it into its
     domain event (what any consumer of the log pays at least); returns the count."""
     app = runtime.app

@@ -29,71 +29,37 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from eventsourcing.application import Application
-from sqlalchemy import Connection, Engine, Table, insert, select, update
-from sqlalchemy.exc import DisconnectionError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy import Engine, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from projections.pages import PageWriter, Stored
+from projections.positions import (
+    STORE_ERRORS,
+    Projection,
+    TrackingConflict,
+    apply_page,
+    has_tracking_row,
+    lock_positions,
+    move_positions,
+    read_position,
+)
+from projections.replay import replay
 from projections.tables import metadata, tracking
+
+__all__ = ["STORE_ERRORS", "Projection", "ProjectionStuckError", "PullLoop", "Stuck", "apply_page"]
 
 PAGE_SIZE = 1000
 STUCK_RETRY_SECONDS = 30.0
 
-# Failures of the database itself, not of a projection on an event: raised, never "stuck".
-STORE_ERRORS = (OperationalError, InterfaceError, DisconnectionError)
-
-
-class Projection(Protocol):
-    """A read model: its tables and how one stored event changes them, through the page's
-    writer (``projections.pages``); optional ``begin_page(writer)`` and ``end_page(writer)``
-    bracket every page."""
-
-    @property
-    def name(self) -> str: ...
-
-    @property
-    def tables(self) -> Sequence[Table]: ...
-
-    def apply(self, w: PageWriter, event: Stored, position: int) -> None: ...
-
-
-def apply_page(
-    writer: PageWriter,
-    projections: Sequence[Projection],
-    events: Sequence[Stored],
-    starts: dict[str, int] | None = None,
-) -> None:
-    """Give a page of stored events to every projection that has not seen them (``starts``:
-    the position each has reached), then write the page's rows set-based (one executemany
-    per table). The pull loop and the rebuild's replay (``projections.replay``) both use it."""
-    for projection in projections:
-        begin = getattr(projection, "begin_page", None)
-        if begin is not None:
-            begin(writer)
-    for projection in projections:
-        start = 0 if starts is None else starts[projection.name]
-        apply = projection.apply
-        for event in events:
-            if event.position > start:
-                apply(writer, event, event.position)
-    for projection in projections:
-        finish = getattr(projection, "end_page", None)
-        if finish is not None:
-            finish(writer)
-    writer.flush()
-
 
 class Gate(Protocol):
-    """What the pull loop asks of the chain gate (``projections.chain_gate.ChainGate``)."""
+    """What the pull loop asks of the chain gate (``audit.chain_gate.ChainGate``)."""
 
     def advance(self, stop: int | None = None) -> int: ...
 
     def reset(self) -> None: ...
 
     def require(self) -> None: ...
-
-
-class TrackingConflict(Exception):
-    """Another process applied the same page first; the page is read again."""
 
 
 @dataclass(frozen=True)
@@ -188,7 +154,7 @@ class PullLoop:
         read model as of a past position); returns how many events were read and applied."""
         if stop is None and not self._behind():
             return 0
-        if self.gate is not None:  # only what the signed chain covers (projections.chain_gate)
+        if self.gate is not None:  # only what the signed chain covers (audit.chain_gate)
             stop = self.gate.advance(stop)
             if not self._behind(stop):
                 return 0
@@ -237,7 +203,7 @@ class PullLoop:
 
     def _apply_alone(self, projection: Projection, stop: int | None) -> int:
         with self.engine.begin() as conn:
-            start = _read_position(conn, projection.name, for_update=True)
+            start = read_position(conn, projection.name, for_update=True)
             notifications = self.app.recorder.select_notifications(
                 start=start, limit=self.page_size, stop=stop, inclusive_of_start=False
             )
@@ -293,7 +259,7 @@ class PullLoop:
 
     def _ensure_tracking_row(self, projection: Projection) -> None:
         with self.engine.begin() as conn:
-            if not _has_tracking_row(conn, projection.name):
+            if not has_tracking_row(conn, projection.name):
                 try:
                     with conn.begin_nested():
                         conn.execute(
@@ -363,64 +329,9 @@ class PullLoop:
         it leaves (a projection failing on an event, events written meanwhile) the pull loop
         applies, with its isolation of a stuck projection. ``source``: an engine on the event
         store when the read models are elsewhere (a scratch database)."""
-        from projections.replay import replay
-
         self.reset()
         # the signed chain checked first, the whole log (the gate was reset): the replay stops
         # before the first event it does not cover
         stop = None if self.gate is None else self.gate.advance()
         applied = replay(self, source or self.engine, stop=stop, progress=progress)
         return applied + self.catch_up(progress)
-
-
-def lock_positions(conn: Connection, names: Iterable[str]) -> dict[str, int]:
-    """The tracking positions of ``names``, their rows locked in name order (PostgreSQL: a
-    second process waits here and then sees the positions the first one wrote; SQLite
-    transactions begin IMMEDIATE, which serialises them the same way); 0 without a row."""
-    wanted = sorted(names)
-    found = dict(
-        conn.execute(
-            select(tracking.c.projection, tracking.c.position)
-            .where(tracking.c.projection.in_(wanted))
-            .order_by(tracking.c.projection)
-            .with_for_update()
-        ).all()
-    )
-    return {name: int(found.get(name) or 0) for name in wanted}
-
-
-def move_positions(conn: Connection, starts: dict[str, int], end: int) -> None:
-    """Move every tracking position of ``starts`` that is before ``end`` to ``end``, if it is
-    still where it started (compare and set; projections level with each other move in one
-    statement), else raise TrackingConflict."""
-    moving: dict[int, list[str]] = {}  # start → the projections that were there
-    for name, start in starts.items():
-        if end > start:
-            moving.setdefault(start, []).append(name)
-    for start, moved in moving.items():
-        result = conn.execute(
-            update(tracking)
-            .where(tracking.c.projection.in_(moved))
-            .where(tracking.c.position == start)
-            .values(position=end)
-        )
-        if result.rowcount != len(moved):
-            raise TrackingConflict(", ".join(moved))
-
-
-def _read_position(conn: Connection, name: str, *, for_update: bool = False) -> int:
-    query = select(tracking.c.position).where(tracking.c.projection == name)
-    if for_update:
-        query = query.with_for_update()
-    value = conn.execute(query).scalar_one_or_none()
-    return int(value or 0)
-
-
-def _has_tracking_row(conn: Connection, name: str) -> bool:
-    return (
-        # FOR UPDATE: the insert that may follow must not find its SQLite snapshot stale
-        conn.execute(
-            select(tracking.c.projection).where(tracking.c.projection == name).with_for_update()
-        ).first()
-        is not None
-    )

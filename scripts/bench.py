@@ -47,7 +47,7 @@ from typing import Any
 from eventsourcing.domain import Aggregate, event
 
 from domain.bulk import BATCH_VOUCHERS, Voucher
-from projections.bootstrap import Runtime
+from runtime.bootstrap import Runtime
 from scripts import load as load_test
 
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
@@ -224,7 +224,7 @@ def rebuild(runtime: Runtime) -> None:
 
 
 def journals(runtime: Runtime, directory: Path) -> dict[str, list[Path]]:
-    from projections.exports import export_journals
+    from audit.exports import export_journals
 
     return {
         "hledger": export_journals(runtime, directory / "hledger", "hledger"),

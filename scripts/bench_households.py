@@ -21,9 +21,9 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
+from documents import publishing
 from domain.privacy import with_check_digit
-from projections import publishing
-from projections.bootstrap import Runtime
+from runtime.bootstrap import Runtime
 
 D = datetime.date
 ACTOR = "bench"

@@ -16,14 +16,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from adapters.database import DatabaseConfigError, is_postgres, sqlite_path
 from api.settings import Settings
 from api.tokens import TokenError, TokenStore
+from audit.exports import ExportError
 from domain.errors import DomainError
 from ledger.errors import LedgerError
-from projections.bootstrap import Runtime
-from projections.database import DatabaseConfigError, is_postgres, sqlite_path
-from projections.exports import ExportError
 from projections.runner import ProjectionStuckError
+from runtime.bootstrap import Runtime
 
 DEMO_TOKEN_NAME = "demo-admin"
 
@@ -80,7 +80,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_worker(args: argparse.Namespace) -> int:
     """Keep the read models up (LISTEN/NOTIFY on PostgreSQL, polling on SQLite) until SIGTERM
     or SIGINT; the API then runs with ``serve --worker``."""
-    from projections.worker import Worker
+    from runtime.worker import Worker
 
     if args.poll is not None and not 0.01 <= args.poll <= 3600:
         raise CommandError(f"--poll {args.poll:g} is not between 0.01 and 3600 seconds")
@@ -172,7 +172,7 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
         with tqdm(total=runtime.views.head(), unit="event", desc="rebuilding") as bar:
             stats = rebuild(runtime, progress=bar.update)  # the replay path (issue 13)
         # an event the signed chain does not cover stops the rebuild before it (exit 2,
-        # naming it: projections.chain_gate), then a stuck read model
+        # naming it: audit.chain_gate), then a stuck read model
         runtime.views.require(runtime.views.stuck)
     finally:
         runtime.close()
@@ -405,9 +405,9 @@ def cmd_sheet(args: argparse.Namespace) -> int:
     as a draft."""
     import datetime
 
-    from projections import publishing
-    from projections.render import pdf, sheet_html, sheet_xlsx
-    from projections.statements import PeriodError, parse_period
+    from documents import publishing
+    from documents.statements import PeriodError, parse_period
+    from rendering.render import pdf, sheet_html, sheet_xlsx
 
     try:
         parse_period(args.period)
@@ -472,7 +472,7 @@ def cmd_checkpoint(args: argparse.Namespace) -> int:
     the server's public key."""
     import json
 
-    from projections.signing import make_checkpoint
+    from audit.signing import make_checkpoint
 
     runtime = _runtime(_settings(args))
     try:
@@ -515,7 +515,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     difference, naming the first place it was found."""
     import json
 
-    from projections.verify import verify
+    from audit.verify import verify
 
     checkpoints = _checkpoints(args.checkpoint)
     runtime = _runtime(_settings(args))
@@ -543,7 +543,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from projections.exports import export_events, export_journals
+    from audit.exports import export_events, export_journals
 
     runtime = _runtime(_settings(args))
     try:
@@ -569,7 +569,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def _public_keys(values: Sequence[str] | None) -> list[Any]:
     """``--public-key``: 64 hex digits, or a file holding them."""
-    from projections.signing import PublicKey
+    from audit.signing import PublicKey
 
     keys = []
     for value in values or ():
@@ -586,7 +586,7 @@ def _public_keys(values: Sequence[str] | None) -> list[Any]:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from projections.exports import import_events
+    from audit.exports import import_events
 
     trusted = _public_keys(args.public_key)
     runtime = _runtime(_settings(args))
@@ -607,8 +607,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_keys(args: argparse.Namespace) -> int:
     """Show where the keys are and which ones the store recorded, or rotate the signing key."""
+    from audit.store_keys import recorded
     from projections.key_rotation import rotate_signing_key
-    from projections.store_keys import recorded
 
     settings = _settings(args)
     runtime = _runtime(settings)
@@ -637,12 +637,12 @@ def cmd_import_vouchers(args: argparse.Namespace) -> int:
     """Post a file of vouchers (XLSX, CSV or JSON Lines) through the bulk path
     (``domain/bulk.py``): every voucher checked as a single posting is, all or nothing; with
     ``--template`` write the file to fill in instead."""
-    from domain.bulk import VouchersRefusedError
-    from projections.voucher_files import (
+    from adapters.voucher_files import (
         VoucherFileError,
         read_voucher_file,
         write_template,
     )
+    from domain.bulk import VouchersRefusedError
 
     if args.template:
         try:
@@ -712,9 +712,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
     print them side by side with the fairness measures; ``--html`` also writes the page."""
     import json
 
+    from documents import fairness
     from ledger.comparison import ComparisonError
-    from projections import fairness
-    from projections.render import comparison_html
+    from rendering.render import comparison_html
 
     def load(path: str) -> dict[str, Any]:
         try:

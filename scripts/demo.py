@@ -18,6 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from documents import publishing
 from domain.agreement import agreement_id
 from domain.application import LianzhangApplication
 from domain.books import VillageCollective
@@ -26,8 +27,7 @@ from domain.members import register_id
 from domain.people import person_id
 from domain.plan import STEPS, plan_id
 from ledger.comparison import compare
-from projections import publishing
-from projections.bootstrap import Runtime
+from runtime.bootstrap import Runtime
 from scripts import scenario_a as A
 
 # the demo's bookkeeper (记账/主管) records the demo's year: 经办 on the sheets shows her 姓名

@@ -75,7 +75,7 @@ def demo(runtime: object, workdir: Path) -> None:
     """What ``lianzhang demo --no-serve`` writes (``scripts.cli.cmd_demo``), on ``runtime``."""
     from api.tokens import TokenStore
     from api.users import UserStore
-    from projections.bootstrap import Runtime
+    from runtime.bootstrap import Runtime
     from scripts.demo import DEMO_PEOPLE, demo_people, load_demo, publish_demo_sheets
 
     assert isinstance(runtime, Runtime)
@@ -91,9 +91,9 @@ def demo(runtime: object, workdir: Path) -> None:
 
 def extras(runtime: object) -> None:
     """Events of the classes the demo does not write; fixed codes and dates."""
-    from projections import publishing
-    from projections.bootstrap import Runtime
+    from documents import publishing
     from projections.tables import entries
+    from runtime.bootstrap import Runtime
     from scripts import scenario_a as A
     from scripts.demo import CHECKERS
 
@@ -310,14 +310,14 @@ def keys_in(directory: Path) -> Iterator[None]:
 
 def state_tables() -> list[Table]:
     """Every table this version creates besides the event table, in dependency order."""
+    from adapters.attachments import attachments
+    from adapters.vault import person_keys
     from api.idempotency import idempotency_responses
     from api.tokens import api_tokens
     from api.users import credentials, sessions
-    from projections.attachments import attachments
+    from audit.signing import signed_chain
     from projections.people_view import people
-    from projections.signing import signed_chain
     from projections.tables import tracking
-    from projections.vault import person_keys
     from projections.voucher_view import vouchers
 
     found: dict[str, Table] = {}
@@ -338,8 +338,8 @@ def _tables(runtime: Any) -> tuple[str, str]:
 
 def copy_to_postgres(sqlite_url: str, postgres_url: str, schema: str) -> None:
     """The SQLite store, row for row, into ``schema`` (tables made by this version's code)."""
-    from projections.bootstrap import Runtime
-    from projections.database import sqlite_path
+    from adapters.database import sqlite_path
+    from runtime.bootstrap import Runtime
 
     with psycopg.connect(postgres_url, autocommit=True) as conn:
         conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
@@ -417,8 +417,8 @@ def dump(postgres_url: str, schema: str) -> bytes:
 
 def household_codes(sqlite_url: str) -> dict[str, str]:
     """The short codes on V03's household notices (made with the signing key)."""
-    from projections.bootstrap import Runtime
     from projections.household_lookup import household_code
+    from runtime.bootstrap import Runtime
 
     runtime = Runtime(sqlite_url, today=lambda: TODAY)
     try:
@@ -441,7 +441,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.golden_only:
         return record_golden(args.out, args.postgres_url)
 
-    from projections.bootstrap import Runtime
+    from runtime.bootstrap import Runtime
     from scripts import cli
     from tests.integration import wave2_outputs as W
 

@@ -42,7 +42,7 @@ from pathlib import Path
 import psycopg
 from sqlalchemy.engine import make_url
 
-from projections.database import connect_postgres
+from adapters.database import connect_postgres
 
 DEFAULT_PRIMARY = "postgresql://postgres@127.0.0.1:5432/test"
 DEFAULT_PORT = 5433

@@ -217,7 +217,7 @@ def key_id_of(public: bytes) -> str:
 
 class Keys:
     """The signing keys of an export, followed across its key rotations (the rules of
-    ``projections/key_ring.py``): a rotation event (topic ``ROTATION_TOPIC``) is saved alone;
+    ``audit/key_ring.py``): a rotation event (topic ``ROTATION_TOPIC``) is saved alone;
     its save is signed by the new key it names, and (kind ``rotation``) its ``old_signature``
     by the old key over canonical({"kind": "lianzhang-key-rotation", "old_key", "new_key",
     "previous"}); a ``restore`` is signed by the new key only. Whoever trusts a key trusts the
@@ -524,7 +524,7 @@ def main(argv: list[str]) -> int:
     return 0
 
 
-# -- books against each other (the same checks as projections/reconcile.py) ----------------------
+# -- books against each other (the same checks as audit/book_reconcile.py) ----------------------
 
 INTERNAL = ("112", "113", "201", "211", "221")
 

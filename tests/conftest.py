@@ -19,8 +19,8 @@ import psycopg
 import pytest
 from hypothesis import settings
 
-from projections.bootstrap import Runtime
-from projections.store_keys import default_postgres_key_dir
+from audit.store_keys import default_postgres_key_dir
+from runtime.bootstrap import Runtime
 
 POSTGRES_URL = os.environ.get(
     "LIANZHANG_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
@@ -67,7 +67,7 @@ def new_schema() -> str:
 def drop_schema(schema: str) -> None:
     with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
         conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-    # its keys (projections/store_keys.py: one directory per store, under the home directory)
+    # its keys (audit/store_keys.py: one directory per store, under the home directory)
     shutil.rmtree(default_postgres_key_dir(POSTGRES_URL, schema), ignore_errors=True)
 
 

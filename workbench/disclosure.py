@@ -1,7 +1,7 @@
 """三公开 (``/disclosure``): preview the draft sheet of a village or the joint entity (联合社,
 which has its own sheet) and a period (what ``GET
 /v1/villages/{v}/disclosures/{period}/draft`` answers, rendered as the public page renders it),
-publish it (记账/主管; ``projections.publishing.publish_sheet`` as ``POST
+publish it (记账/主管; ``documents.publishing.publish_sheet`` as ``POST
 /v1/villages/{v}/disclosures``), and the published versions with links to their ``/public``
 pages (HTML, PDF, XLSX)."""
 
@@ -14,9 +14,9 @@ from fastapi.responses import HTMLResponse, Response
 
 from api import security
 from api.tokens import Principal
+from documents import publishing
 from domain.periods import parse_period
-from projections import publishing
-from projections.render import sheet_html
+from rendering.render import sheet_html
 from workbench import scope
 from workbench.registers import (
     app_of,

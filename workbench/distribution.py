@@ -1,9 +1,9 @@
 """收益分配 (``/distribution``): the plans; draft a plan from the registers (what ``POST
 /v1/plans`` takes: scope and target, period, record date, amount, rule); its fairness comparison
-(``projections.fairness.comparison`` on the plan's inputs, as ``POST /v1/fairness/comparisons``
+(``documents.fairness.comparison`` on the plan's inputs, as ``POST /v1/fairness/comparisons``
 with ``plan``); each step of 四议两公开 with date, attendance and votes (``record_plan_step``,
 the fields of ``POST /v1/plans/{code}/steps``); execution (记账/主管); the distribution statement
-(the public page's HTML and PDF, ``projections.render.plan_html``)."""
+(the public page's HTML and PDF, ``rendering.render.plan_html``)."""
 
 from __future__ import annotations
 
@@ -14,9 +14,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.tokens import Principal
+from documents import distribution_statement, fairness
 from domain.plan import STEPS
-from projections import distribution_statement, economy_queries, fairness, queries, tables
-from projections.render import pdf, plan_html
+from projections import economy_queries, queries, tables
+from rendering.render import pdf, plan_html
 from workbench import scope
 from workbench.registers import (
     app_of,

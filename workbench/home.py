@@ -8,7 +8,7 @@ warnings, all from existing read models and queries:
 - plans waiting for a step of 四议两公开, or executed without 实施结果公开
   (``projections.economy_queries.plan``);
 - villages whose disclosure sheet of the last quarter is not published
-  (``projections.publishing.list_published``).
+  (``documents.publishing.list_published``).
 """
 
 from __future__ import annotations
@@ -22,9 +22,10 @@ from fastapi.responses import Response
 from sqlalchemy import Connection
 
 from api.tokens import Principal
+from documents import publishing
 from domain.plan import EXECUTED, RESULT_PUBLISHED, STEPS
 from ledger.money import ZERO, amount_str
-from projections import economy_queries, publishing, queries
+from projections import economy_queries, queries
 from projections.queries import trial_balance_between
 from projections.voucher_view import voucher_list
 from workbench.accounts import SEES_EVERYTHING, books_engine, sees, visible_entities

@@ -6,7 +6,7 @@ Chinese), nothing written → when the whole file is valid, a 确认导入 butto
 ``run_form`` (CSRF, Idempotency-Key: a double click imports once) → the result page.
 
 Decision: **the file's content is carried by a server-side hash.** The preview keeps the
-uploaded bytes in the database (``projections/upload_previews.py``, table
+uploaded bytes in the database (``adapters/upload_previews.py``, table
 ``lz_upload_previews``) under the person's login and their SHA-256, for 30 minutes, at most 8
 files and 40 MB per person (a person's new preview drops only that person's oldest); the
 confirm form sends only the hash, and the import parses those same bytes again, so what is
@@ -14,7 +14,7 @@ imported is exactly what was previewed. Any server process behind a proxy can ta
 confirm. A confirm whose file is gone (30 minutes passed) asks for the upload again; nothing
 is written then.
 
-Files are checked before they are parsed (``projections/upload_checks.py``: the inflated size,
+Files are checked before they are parsed (``adapters/upload_checks.py``: the inflated size,
 entity declarations, a bounded row width) and parsed, like the confirm's import, in a worker
 thread (at most two at a time), never in the event loop; a file that cannot be read is a 422
 in Chinese.
@@ -37,14 +37,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
+from adapters import register_files, upload_previews, voucher_files
+from adapters.upload_checks import off_loop
 from api.problems import chinese_detail
 from api.tokens import Principal
 from domain.bulk import ImportResult, VouchersRefusedError
 from domain.errors import DomainError, RegisterNotFoundError
 from domain.members.register_import import RegisterImportResult, RegisterRefusedError
 from ledger.errors import LedgerError
-from projections import register_files, upload_previews, voucher_files
-from projections.upload_checks import off_loop
 from workbench.registers import app_of, engine_of, entities, form_of, may_write_in, text, villages
 from workbench.render import FormRefused, page, refusal, run_form
 from workbench.session import FormUser, PageUser, require

@@ -5,7 +5,7 @@
   期末) of the period; an account's figures link to its entries, the totals to the period's
   journal;
 - ``GET /ledgers/{entity}/accounts/{code}?period=``: the account's entries in the period (日期,
-  凭证号, 摘要, 借, 贷, 余额: ``projections.statements.account_detail``), each linking to the
+  凭证号, 摘要, 借, 贷, 余额: ``documents.statements.account_detail``), each linking to the
   voucher's print page;
 - ``GET /ledgers/{entity}/journal?period=``: every entry of the period (序时账).
 
@@ -23,6 +23,7 @@ from fastapi.responses import RedirectResponse, Response
 from moneyed import Money
 
 from api.tokens import Principal
+from documents.statements import account_detail
 from domain.errors import DomainError
 from domain.periods import Period, parse_period
 from ledger.accounts import ChartOfAccounts
@@ -31,7 +32,6 @@ from ledger.money import ZERO, amount_str
 from ledger.trial_balance import TrialBalance
 from projections import queries
 from projections.queries import trial_balance_between
-from projections.statements import account_detail
 from workbench.accounts import books_engine, entity_or_none, visible_entities
 from workbench.render import page
 from workbench.session import PageUser

@@ -2,7 +2,7 @@
 and a print layout.
 
 - ``GET /statements``: pick an entity;
-- ``GET /statements/{entity}?period=``: both statements (``projections.statements.statement``,
+- ``GET /statements/{entity}?period=``: both statements (``documents.statements.statement``,
   the same content as ``GET /v1/entities/{code}/statements/{kind}``); every line's accounts link
   to the trial balance of the period;
 - ``GET /statements/{entity}/{kind}.xlsx?period=``: ``balance-sheet`` or ``income`` as XLSX
@@ -19,11 +19,11 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from documents.statements import statement
 from domain.periods import Period
 from ledger.money import money
-from projections.render import AMOUNT_FORMAT
-from projections.spreadsheets import workbook_bytes
-from projections.statements import statement
+from rendering.render import AMOUNT_FORMAT
+from rendering.spreadsheets import workbook_bytes
 from workbench.accounts import books_engine, entity_or_none, visible_entities
 from workbench.ledgers import entity_index, period_switch, read_period
 from workbench.render import page

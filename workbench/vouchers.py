@@ -11,7 +11,7 @@
   ``…/attachments`` (multipart upload);
 - ``GET /vouchers/{draft}/attachments/{sha256}``: a source document's bytes;
 - ``GET /vouchers/{draft}/print`` and ``GET /entries/{entity}/{number}/print``: the printed
-  voucher (``projections.voucher_print``), with ``.pdf`` beside them.
+  voucher (``rendering.voucher_print``), with ``.pdf`` beside them.
 
 Every write runs through ``workbench.render.run_form`` (the person as actor, tenancy, one write
 per form key); a refusal renders the page again with the Chinese message next to the field.
@@ -31,13 +31,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
+from adapters import attachments
 from api import security
 from api.tokens import Principal
 from domain.errors import DomainError
 from domain.periods import parse_date
 from ledger.errors import LedgerError
-from projections import attachments, voucher_print
 from projections.voucher_view import voucher_detail, voucher_for_entry, voucher_list
+from rendering import voucher_print
 from workbench.accounts import (
     SEES_EVERYTHING,
     books_engine,

@@ -11,9 +11,9 @@ from api.deps import ReaderDep
 from api.responses import LedgerHead, TrailItem, VerifyPublic
 from api.routes.entities import described
 from api.schemas import OffsetQuery
+from audit import chain
+from audit.verify import verify
 from domain.bounds import FIRST_DAY, LAST_DAY
-from projections import audit
-from projections.verify import verify
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 
@@ -25,7 +25,7 @@ router = APIRouter(prefix="/v1/audit", tags=["audit"])
 )
 def fingerprint(reader: ReaderDep) -> dict[str, Any]:
     with reader.runtime.engine.connect() as conn:
-        return audit.head(conn)
+        return chain.head(conn)
 
 
 @router.get(
@@ -53,6 +53,6 @@ def get_trail(
     offset: Annotated[int, OffsetQuery] = 0,
 ) -> list[dict[str, Any]]:
     with reader.runtime.engine.connect() as conn:
-        return audit.trail(
+        return chain.trail(
             conn, entity=entity, start=date_from, end=date_to, limit=limit, offset=offset
         )

@@ -14,9 +14,10 @@ from api.responses import AttachedComparisonPublic, ComparisonPublic
 from api.routes.entities import PROBLEMS
 from api.routes.public import fresh_runtime, public_plan
 from api.schemas import ComparisonDocumentObject, RuleTermsObject, Strict
+from documents import fairness
 from domain.bounds import ONE_LINE_PATTERN
-from projections import economy_queries, fairness
-from projections.render import comparison_html
+from projections import economy_queries
+from rendering.render import comparison_html
 
 router = APIRouter(tags=["fairness workbench"])
 

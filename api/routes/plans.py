@@ -12,8 +12,9 @@ from api.problems import Problem
 from api.responses import AllocationPublic, PlanPublic, PlanSummary
 from api.routes.entities import PROBLEMS, described
 from api.schemas import ExecutionCreate, PlanCreate, RuleDocumentObject, StepCreate
+from documents import distribution_statement
 from ledger.rules import allocate_document
-from projections import distribution_statement, economy_queries
+from projections import economy_queries
 from projections.people_view import display_actor, display_names
 
 router = APIRouter(prefix="/v1", tags=["distribution plans"])

@@ -15,10 +15,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import public_runtime
 from api.problems import Problem
+from documents import publishing
+from documents.distribution_statement import STATE_NAMES, distribution_statement
+from documents.sheet_changes import sheet_changes
 from domain.periods import parse_period
-from projections import economy_queries, household_lookup, publishing, queries
-from projections.distribution_statement import STATE_NAMES, distribution_statement
-from projections.render import (
+from projections import economy_queries, household_lookup, queries
+from rendering.render import (
     household_html,
     index_html,
     pdf,
@@ -27,7 +29,6 @@ from projections.render import (
     sheet_html,
     sheet_xlsx,
 )
-from projections.sheet_changes import sheet_changes
 
 router = APIRouter(prefix="/public", tags=["public pages (三公开)"])
 

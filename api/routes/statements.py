@@ -22,11 +22,12 @@ from api.responses import (
 )
 from api.routes.entities import PROBLEMS, described
 from api.schemas import Day, LongText, PeriodText, PositionQuery, Strict, Text
+from audit import chain, verify
+from documents import publishing
+from documents.distribution_statement import distribution_statement
+from documents.statements import KINDS, statement
 from domain.bounds import PERIOD_PATTERN
 from domain.periods import Period, parse_period
-from projections import audit, publishing, verify
-from projections.distribution_statement import distribution_statement
-from projections.statements import KINDS, statement
 
 router = APIRouter(prefix="/v1", tags=["statements and disclosure"])
 
@@ -76,7 +77,7 @@ def get_statement(
         with reader.engine.connect() as conn:  # the replica when LIANZHANG_READ_URL is set
             return statement(conn, code, kind, _period(period), account)
     with verify.as_of(reader.runtime, position) as engine, engine.connect() as conn:
-        return {**statement(conn, code, kind, _period(period), account), "as_of": audit.head(conn)}
+        return {**statement(conn, code, kind, _period(period), account), "as_of": chain.head(conn)}
 
 
 def as_of_position(
@@ -90,7 +91,7 @@ def as_of_position(
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=datetime.UTC)
         with reader.runtime.engine.connect() as conn:
-            return audit.position_at(conn, moment)
+            return chain.position_at(conn, moment)
     return None
 
 

@@ -18,6 +18,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
+from adapters import attachments as stored_documents
+from adapters.attachments import UnsupportedMediaTypeError
 from api import security
 from api.deps import ReaderDep, Replay, Writer, WriterDep
 from api.problems import Problem
@@ -31,14 +33,12 @@ from domain.vouchers import (
     VoucherNotFoundError,
     voucher_uuid,
 )
-from projections import attachments as stored_documents
-from projections.attachments import UnsupportedMediaTypeError
-from projections.voucher_print import (
+from projections.voucher_view import voucher_detail, voucher_list
+from rendering.voucher_print import (
     printable_from_draft,
     printable_from_entry,
     voucher_pdf,
 )
-from projections.voucher_view import voucher_detail, voucher_list
 
 router = APIRouter(tags=["vouchers (记账凭证)"])
 

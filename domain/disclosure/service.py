@@ -1,5 +1,5 @@
 """Publishing a disclosure sheet (三公开). ``DisclosureService`` receives the application's port
-(``domain.port``); the sheet's content is built by ``projections.publishing``."""
+(``domain.port``); the sheet's content is built by ``documents.publishing``."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Vouchers (记账凭证) with a workflow: 制单 → 提交 → 审核, then in the books.
 
 A voucher is drafted by its preparer (制单) and is not in the books: it can be edited, and
-source documents (原始凭证: a photo or a PDF, stored content-addressed, ``projections.attachments``)
+source documents (原始凭证: a photo or a PDF, stored content-addressed, ``adapters.attachments``)
 are attached to it. The preparer submits it (提交): the application first checks that it would
 post (balanced, accounts open, month and year open, cash never below zero … the very checks of a
 posting, ``Books.prepare_entry``), so a clerk learns of a problem before review. A reviewer (审核)

@@ -182,7 +182,7 @@ class VoucherService:
         actor: str,
     ) -> Voucher:
         """附单据: a source document, its bytes already stored as ``sha256``
-        (``projections.attachments.put``)."""
+        (``adapters.attachments.put``)."""
 
         def command() -> Voucher:
             voucher = self.get_voucher(draft)

@@ -9,7 +9,7 @@ import pytest
 
 from domain.errors import InvalidRequestError
 from ledger.errors import InvalidAmountError
-from projections.bootstrap import Runtime
+from runtime.bootstrap import Runtime
 from tests import builders
 from tests.builders import posting, receipt
 

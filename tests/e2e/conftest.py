@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from api.main import create_app
 from api.settings import Settings
 from api.tokens import TokenStore
-from projections.bootstrap import Runtime
+from runtime.bootstrap import Runtime
 from tests.conftest import TODAY
 
 

@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from api.settings import Settings
-from projections.bootstrap import Runtime
+from runtime.bootstrap import Runtime
 from scripts.demo import demo_people, load_demo, publish_demo_sheets
 from tests.conftest import TODAY
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from projections import attachments as stored
+from adapters import attachments as stored
 from tests.e2e.conftest import Api
 from tests.e2e.test_api import assert_problem, register_village
 from tests.e2e.test_voucher_workflow_api import drafted

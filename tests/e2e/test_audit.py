@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
-from projections import audit
-from projections.bootstrap import Runtime
-from projections.exports import ExportError, export_events, export_journals, import_events
+from audit import chain
+from audit.exports import ExportError, export_events, export_journals, import_events
+from audit.verify import table_rows, verify
 from projections.tables import account_months, plan_lines, sheets
-from projections.verify import table_rows, verify
+from runtime.bootstrap import Runtime
 from scripts import scenario_a as A
 from tests.e2e.conftest import Api
 from tests.e2e.test_disclosure import publish
@@ -76,7 +76,7 @@ def test_the_untouched_log_verifies(audited: Api) -> None:
     assert report["head"] == get(audited, "/v1/audit/fingerprint")
     sheet = get(audited, "/v1/villages/V03/disclosures")[0]
     page = audited.client.get(sheet["urls"]["html"]).text
-    from projections.publishing import published
+    from documents.publishing import published
 
     found = published(audited.runtime, "V03", "2026-Q1")
     assert found is not None
@@ -231,9 +231,9 @@ def test_export_import_and_the_stand_alone_verifier(audited: Api, tmp_path: Path
         report = verify(restored)
         assert report["ok"] is True, report.get("problems", report)
         with runtime.engine.connect() as a, restored.engine.connect() as b:
-            source = audit.head(a)
+            source = chain.head(a)
             # the exported chain as it was; a store with another key then hands over to it in
-            # one more event (a restore, projections/restore.py)
+            # one more event (a restore, audit/restore.py)
             at = b.execute(
                 text("SELECT hash FROM lz_signed_chain WHERE position = :p"),
                 {"p": source["position"]},

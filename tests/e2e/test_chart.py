@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from eventsourcing.domain import Snapshot
 
+from audit.verify import verify
+from documents.disclosure import disclosure_content
+from documents.statements import parse_period
 from ledger.entries import build_entry
-from projections.bootstrap import Runtime
-from projections.disclosure import disclosure_content
-from projections.statements import parse_period
-from projections.verify import verify
+from runtime.bootstrap import Runtime
 from tests.builders import code
 from tests.conftest import TODAY
 from tests.e2e.conftest import Api

@@ -14,8 +14,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from projections.bootstrap import Runtime
 from projections.tables import AUDIT_TABLES, ECONOMY_TABLES, LEDGER_TABLES
+from runtime.bootstrap import Runtime
 
 
 def lianzhang(

@@ -18,11 +18,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from projections.bootstrap import Runtime
-from projections.exports import export_events
-from projections.reconcile import verify_pairs
+from audit.book_reconcile import verify_pairs
+from audit.exports import export_events
+from audit.verify import verify
 from projections.tables import audit_trail, entries
-from projections.verify import verify
+from runtime.bootstrap import Runtime
 from scripts import scenario_a as A
 from scripts.demo import load_demo
 from tests import builders

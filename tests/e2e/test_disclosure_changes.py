@@ -13,8 +13,8 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from projections.sheet_changes import sheet_changes
-from projections.verify import verify
+from audit.verify import verify
+from documents.sheet_changes import sheet_changes
 from tests.e2e.conftest import Api
 from tests.e2e.test_disclosure import private_strings, publish
 from tests.e2e.test_scenario_a import get, post
@@ -23,7 +23,7 @@ from tests.e2e.test_scenario_a import get, post
 def income_total(api: Api, version: int) -> Decimal:
     found = api.client.get(f"/public/sheets/V03/2026-Q1/v{version}")
     assert found.status_code == 200
-    from projections import publishing
+    from documents import publishing
 
     sheet = publishing.published(api.runtime, "V03", "2026-Q1", version)
     assert sheet is not None

@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from projections.bootstrap import Runtime
+from runtime.bootstrap import Runtime
 from tests import builders
 
 

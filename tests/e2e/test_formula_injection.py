@@ -28,8 +28,8 @@ from openpyxl import load_workbook
 from api.main import create_app
 from api.settings import Settings
 from api.tokens import TokenStore
-from projections import spreadsheets
-from projections.bootstrap import Runtime
+from rendering import spreadsheets
+from runtime.bootstrap import Runtime
 from scripts import cli
 from tests import builders
 from tests.e2e.test_workbench_registers_forms import sign_in

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 
-from projections.verify import verify
+from audit.verify import verify
 from tests.builders import OPENING_BALANCES
 from tests.e2e.conftest import Api
 

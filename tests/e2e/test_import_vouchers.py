@@ -10,7 +10,7 @@ from typing import Any
 from openpyxl import Workbook
 
 from projections import queries
-from projections.bootstrap import Runtime
+from runtime.bootstrap import Runtime
 from tests.builders import posting, village
 from tests.e2e.conftest import Api
 from tests.e2e.test_cli import lianzhang

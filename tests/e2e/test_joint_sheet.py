@@ -12,8 +12,9 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from projections import publishing, queries
-from projections.verify import verify
+from audit.verify import verify
+from documents import publishing
+from projections import queries
 from scripts import scenario_a as A
 from tests.e2e.conftest import Api
 from tests.e2e.test_disclosure import CHECKERS, private_strings

@@ -19,7 +19,7 @@ from api.lockout import LOCKOUT, login_failures
 from api.main import create_app
 from api.settings import Settings
 from api.users import LoginRefused, UserStore
-from projections.bootstrap import Runtime
+from runtime.bootstrap import Runtime
 from scripts.cli import main
 from tests.e2e.test_sessions import PASSWORD, log_in
 

@@ -14,15 +14,15 @@ from sqlalchemy import select, text
 
 from api.tokens import TokenStore, api_tokens
 from api.users import UserStore
+from audit.chain import trail
+from documents.disclosure import disclosure_content
 from domain.context import CommandContext, acting
 from domain.errors import ForbiddenError, InvalidRequestError
 from domain.people import Person
 from domain.periods import parse_period
 from domain.tenancy import township_of
-from projections.audit import trail
-from projections.bootstrap import Runtime
-from projections.disclosure import disclosure_content
 from projections.people_view import display_actor, display_names, person_list
+from runtime.bootstrap import Runtime
 from tests.builders import receipt
 from tests.e2e.conftest import Api, bearer
 from tests.e2e.test_api import post_entry, register_village

@@ -8,11 +8,11 @@ from typing import Any
 
 from sqlalchemy import select
 
+from adapters.vault import person_keys
+from audit.exports import export_events
+from audit.verify import verify
 from domain.members import MemberRegister
 from domain.privacy import FORGOTTEN, with_check_digit
-from projections.exports import export_events
-from projections.vault import person_keys
-from projections.verify import verify
 from tests.e2e.conftest import Api
 from tests.e2e.test_api import register_village
 

@@ -92,7 +92,7 @@ def test_a_correction_says_why_and_the_old_version_points_to_the_new(
 ) -> None:
     import datetime
 
-    from projections import publishing
+    from documents import publishing
     from scripts.demo import ACTOR, CHECKERS
 
     with demo_client(tmp_path) as (client, runtime):
@@ -126,7 +126,7 @@ def test_a_correction_says_why_and_the_old_version_points_to_the_new(
 
 
 def test_sources_name_where_the_money_came_from_and_sheets_still_verify(tmp_path: Path) -> None:
-    from projections.verify import verify
+    from audit.verify import verify
 
     with demo_client(tmp_path) as (client, runtime):
         page = text_of(client.get("/public/sheets/V03/2026-Q1/v1").text)

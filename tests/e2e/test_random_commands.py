@@ -30,7 +30,7 @@ from api.main import create_app
 from api.settings import Settings
 from api.tokens import TokenStore
 from domain.periods import month_of
-from projections.bootstrap import Runtime
+from runtime.bootstrap import Runtime
 from scripts import scenario_a as A
 from tests.conftest import TODAY
 from tests.e2e.conftest import bearer

@@ -23,7 +23,7 @@ from fastapi.testclient import TestClient
 from api.main import create_app
 from api.settings import Settings
 from api.tokens import TokenStore
-from projections.bootstrap import Runtime
+from runtime.bootstrap import Runtime
 from scripts import replica as replicas
 from tests.builders import OPENING_BALANCES, code, receipt
 from tests.conftest import POSTGRES_URL

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from adapters import attachments
 from api.security import ATTACHMENT_POLICY, PAGE_POLICY
-from projections import attachments
 from tests.builders import village
 from tests.e2e.browser import chromium, served
 from tests.e2e.conftest import Api

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from api.main import create_app
 from api.settings import Settings
 from api.users import LOCKOUT, UserStore, credentials, sessions
-from projections.bootstrap import Runtime
+from runtime.bootstrap import Runtime
 from workbench.session import COOKIE, CSRF_REFUSED, safe_next
 
 PASSWORD = "correct horse 9"

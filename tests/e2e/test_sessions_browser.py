@@ -8,7 +8,7 @@ import pytest
 from api.main import create_app
 from api.settings import Settings
 from api.users import UserStore
-from projections.bootstrap import Runtime
+from runtime.bootstrap import Runtime
 from tests.e2e.browser import chromium, served
 
 

@@ -20,12 +20,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from audit.signing import load_or_create_key
+from audit.store_keys import KeyLocations, KeyRefusedError
+from audit.verify import verify
 from domain.privacy import with_check_digit
-from projections.bootstrap import Runtime
 from projections.key_rotation import rotate_signing_key
-from projections.signing import load_or_create_key
-from projections.store_keys import KeyLocations, KeyRefusedError
-from projections.verify import verify
+from runtime.bootstrap import Runtime
 from tests import builders
 from tests.conftest import TODAY
 from tests.e2e.test_tamper import write_books
@@ -161,7 +161,7 @@ def test_a_store_of_the_previous_version_adopts_only_keys_that_verify(
 def test_rotation_then_verify_and_export_verify(
     database: tuple[str, str | None], written: KeyLocations, tmp_path: Path
 ) -> None:
-    from projections.exports import export_events
+    from audit.exports import export_events
 
     runtime = open_store(database, written)
     try:

@@ -21,11 +21,11 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from api.settings import Settings
+from audit.signing import KEY_ENV
 from domain.agreement import EnterpriseAgreement
 from domain.books import VillageCollective
 from ledger.money import money
-from projections.bootstrap import Runtime
-from projections.signing import KEY_ENV
+from runtime.bootstrap import Runtime
 from tests.builders import code
 from tests.conftest import TODAY
 from tests.e2e.conftest import Api

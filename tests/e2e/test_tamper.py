@@ -21,14 +21,11 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from domain.application import LianzhangApplication
-from projections import publishing
-from projections.audit import GENESIS, canonical_event, chain_hash
-from projections.bootstrap import Runtime
-from projections.chain_gate import ChainBrokenError
-from projections.database import event_store_env, make_engine
-from projections.exports import ExportError, export_events, import_events
-from projections.signing import (
+from adapters.database import event_store_env, make_engine
+from audit.chain import GENESIS, canonical_event, chain_hash
+from audit.chain_gate import ChainBrokenError
+from audit.exports import ExportError, export_events, import_events
+from audit.signing import (
     KEY_ENV,
     SAVE,
     ChainError,
@@ -36,7 +33,10 @@ from projections.signing import (
     make_checkpoint,
     save_message,
 )
-from projections.verify import verify
+from audit.verify import verify
+from documents import publishing
+from domain.application import LianzhangApplication
+from runtime.bootstrap import Runtime
 from tests import builders
 from tests.conftest import TODAY
 
@@ -578,7 +578,7 @@ def resigned(records: list[dict[str, Any]], signer: Any) -> bytes:
         "made_at": "2026-11-23T00:00:00+00:00",
         "key_id": signer.key_id,
     }
-    from projections.signing import checkpoint_message
+    from audit.signing import checkpoint_message
 
     checkpoint["public_key"] = signer.public.hex
     checkpoint["signature"] = signer.sign(checkpoint_message(checkpoint))

@@ -1,5 +1,5 @@
 """The tamper matrix, continued (issue "trust an attacker cannot turn", item 3): the read models
-never show what the signed chain does not sign (``projections.chain_gate``), on SQLite and
+never show what the signed chain does not sign (``audit.chain_gate``), on SQLite and
 PostgreSQL. Before the gate, a well-formed entry appended to the event table was refused by
 ``verify`` but ``lianzhang rebuild`` exited 0 and the trial balance showed it; and a tampering
 that made a read model fail (the first event deleted, an amount made unreadable) was explained
@@ -16,11 +16,11 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from api.settings import Settings
+from audit.chain import canonical_event, chain_hash
+from audit.signing import KEY_ENV, SAVE, load_or_create_key, save_message
 from ledger.money import Money
 from projections import queries
-from projections.audit import canonical_event, chain_hash
-from projections.bootstrap import Runtime
-from projections.signing import KEY_ENV, SAVE, load_or_create_key, save_message
+from runtime.bootstrap import Runtime
 from tests.conftest import TODAY
 from tests.e2e.test_cli import lianzhang
 from tests.e2e.test_tamper import (

@@ -17,12 +17,12 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import Workbook
 
+from adapters import upload_checks, upload_previews
+from adapters.register_files import to_xlsx
+from adapters.voucher_files import HEADER, VoucherFileError, parse_vouchers
 from api.main import create_app
 from api.settings import Settings
-from projections import upload_checks, upload_previews
-from projections.bootstrap import Runtime
-from projections.register_files import to_xlsx
-from projections.voucher_files import HEADER, VoucherFileError, parse_vouchers
+from runtime.bootstrap import Runtime
 from tests import builders
 from tests.e2e.test_workbench_registers_forms import XLSX, register_file, sign_in
 

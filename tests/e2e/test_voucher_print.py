@@ -11,7 +11,7 @@ import pytest
 from pypdf import PdfReader
 
 from api.tokens import TokenStore
-from projections.voucher_print import (
+from rendering.voucher_print import (
     NOT_REVIEWED,
     printable_from_draft,
     printable_from_entry,

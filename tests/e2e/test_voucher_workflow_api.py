@@ -268,7 +268,7 @@ def test_the_audit_trail_names_the_voucher_and_its_books(
 def test_verify_compares_the_voucher_and_people_read_models(api: Api) -> None:
     from sqlalchemy import text
 
-    from projections.verify import verify
+    from audit.verify import verify
 
     village = register_village(api)
     draft = drafted(api, village)["draft"]

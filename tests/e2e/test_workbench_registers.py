@@ -19,14 +19,14 @@ from typing import Any
 
 import pytest
 
+from adapters.register_files import HEADER, to_xlsx
 from api.main import create_app
 from api.settings import Settings
 from api.users import UserStore
 from domain.members import register_id
 from domain.privacy import with_check_digit
 from projections import economy_queries
-from projections.bootstrap import Runtime
-from projections.register_files import HEADER, to_xlsx
+from runtime.bootstrap import Runtime
 from tests import builders
 from tests.e2e.browser import chromium, served
 

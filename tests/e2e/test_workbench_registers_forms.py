@@ -12,13 +12,13 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
+from adapters.register_files import HEADER, to_xlsx
 from api.main import create_app
 from api.settings import Settings
 from api.users import UserStore
 from domain.members import register_id
 from domain.privacy import with_check_digit
-from projections.bootstrap import Runtime
-from projections.register_files import HEADER, to_xlsx
+from runtime.bootstrap import Runtime
 from tests import builders
 
 PASSWORD = "correct horse 9"

@@ -27,7 +27,8 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
-from projections import attachments, queries
+from adapters import attachments
+from projections import queries
 from scripts import scenario_a as A
 from scripts.demo import load_demo
 from tests.builders import village

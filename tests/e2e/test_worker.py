@@ -21,7 +21,7 @@ from fastapi.testclient import TestClient
 from api.main import create_app
 from api.settings import Settings
 from api.tokens import TokenStore
-from projections.bootstrap import Runtime
+from runtime.bootstrap import Runtime
 from tests.builders import OPENING_BALANCES, code, receipt
 from tests.conftest import TODAY
 
@@ -250,7 +250,7 @@ def test_a_worker_whose_listening_connection_is_killed_listens_again(
 ) -> None:
     """pg_terminate_backend on the worker's LISTEN connection: it reconnects, and a write made
     afterwards is still applied within the request's wait (its fallback poll is an hour)."""
-    from projections.worker import LISTENER_NAME
+    from runtime.worker import LISTENER_NAME
 
     admin = {"Authorization": f"Bearer {TokenStore(runtime.engine).create('admin-1', 'admin')}"}
     worker = workers.start()

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from projections.verify import verify
+from audit.verify import verify
 from tests.e2e.conftest import Api
 from tests.e2e.test_chart import get, p, post, village
 

@@ -10,8 +10,8 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from projections.bootstrap import Runtime
 from projections.tables import entries
+from runtime.bootstrap import Runtime
 from scripts import scenario_a as A
 from scripts.demo import load_demo, publish_demo_sheets
 from tests import builders

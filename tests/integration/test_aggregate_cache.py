@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from projections.bootstrap import Runtime
+from runtime.bootstrap import Runtime
 from tests.builders import receipt, village
 
 READERS = 4

@@ -12,7 +12,7 @@ from domain.bulk import Voucher, VoucherImportBatch, VouchersRefusedError, batch
 from domain.context import CommandContext, acting
 from domain.errors import ForbiddenTownshipError
 from projections import queries
-from projections.bootstrap import Runtime
+from runtime.bootstrap import Runtime
 from tests.builders import posting, village
 
 D = datetime.date

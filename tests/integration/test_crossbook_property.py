@@ -17,14 +17,15 @@ from typing import Any
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from audit.verify import verify
+from documents import publishing
+from documents.distribution_statement import distribution_statement
+from documents.statements import parse_period, statement
 from domain.errors import CrossBookEntryError, DomainError
 from domain.sources import correcting_operation
 from ledger.errors import LedgerError
-from projections import economy_queries, publishing, queries
-from projections.bootstrap import Runtime
-from projections.distribution_statement import distribution_statement
-from projections.statements import parse_period, statement
-from projections.verify import verify
+from projections import economy_queries, queries
+from runtime.bootstrap import Runtime
 from scripts import scenario_a as A
 from tests import builders
 from tests.conftest import TODAY

@@ -26,7 +26,7 @@ from domain.members import (
 )
 from domain.privacy import with_check_digit
 from projections import economy_queries
-from projections.bootstrap import Runtime
+from runtime.bootstrap import Runtime
 from tests import builders
 from tests.conftest import TODAY
 

@@ -9,13 +9,13 @@ from decimal import Decimal
 
 import pytest
 
+from adapters.register_files import HEADER, parse_register, to_xlsx
 from domain.errors import InvalidRequestError
 from domain.members import MemberRegister, register_id
 from domain.members.register_import import RegisterRefusedError
 from domain.privacy import with_check_digit
 from projections import economy_queries
-from projections.bootstrap import Runtime
-from projections.register_files import HEADER, parse_register, to_xlsx
+from runtime.bootstrap import Runtime
 from tests import builders
 from tests.conftest import TODAY
 

@@ -7,17 +7,17 @@ from typing import Any
 
 from sqlalchemy import select
 
-from projections.audit import AuditProjection, ChainProjection
-from projections.bootstrap import Runtime
+from audit.chain import AuditProjection, ChainProjection
+from audit.signing import signed_chain
+from audit.verify import table_rows, verify_read_models
 from projections.economy_view import EconomyProjection
 from projections.ledger_view import LedgerProjection
 from projections.people_view import PeopleProjection
 from projections.replay import read_and_decode, rebuild, replay
 from projections.runner import PullLoop
-from projections.signing import signed_chain
 from projections.tables import chain, metadata
-from projections.verify import table_rows, verify_read_models
 from projections.voucher_view import VoucherProjection
+from runtime.bootstrap import Runtime
 from tests.integration import replay_store
 
 

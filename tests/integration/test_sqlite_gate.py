@@ -1,4 +1,4 @@
-"""SQLite's write gate (projections/sqlite_gate.py): reads take no lock, writers queue.
+"""SQLite's write gate (adapters/sqlite_gate.py): reads take no lock, writers queue.
 
 SQLite only: the gate is how one process shares one file between its threads.
 """
@@ -11,8 +11,8 @@ from pathlib import Path
 
 from sqlalchemy import insert, select
 
-from projections.bootstrap import Runtime
 from projections.tables import tracking
+from runtime.bootstrap import Runtime
 from tests.builders import receipt, village
 
 WAIT = 60  # seconds: only a guard against hanging, never reached when the code is right

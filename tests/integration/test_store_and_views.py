@@ -14,10 +14,10 @@ from domain.errors import AlreadyExistsError, ClosedPeriodError
 from ledger.errors import UnbalancedEntryError
 from ledger.money import money
 from projections import queries
-from projections.bootstrap import Runtime
 from projections.ledger_view import LedgerProjection
 from projections.runner import PullLoop
 from projections.tables import AUDIT_TABLES, ECONOMY_TABLES, LEDGER_TABLES, tracking
+from runtime.bootstrap import Runtime
 from tests import builders
 from tests.builders import posting, receipt
 

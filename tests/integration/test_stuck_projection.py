@@ -11,11 +11,11 @@ from sqlalchemy import select
 
 from ledger.money import money
 from projections import queries, runner
-from projections.bootstrap import Runtime
 from projections.economy_view import EconomyProjection
 from projections.ledger_view import LedgerProjection
 from projections.runner import ProjectionStuckError, PullLoop
 from projections.tables import tracking
+from runtime.bootstrap import Runtime
 from tests import builders
 from tests.builders import receipt
 

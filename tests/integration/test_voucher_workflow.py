@@ -17,9 +17,9 @@ from domain.vouchers import (
 )
 from ledger.errors import UnbalancedEntryError
 from ledger.money import money
-from projections.bootstrap import Runtime
 from projections.queries import entry, trial_balance_for
 from projections.voucher_view import voucher_detail, voucher_for_entry, voucher_list
+from runtime.bootstrap import Runtime
 from tests.builders import TOWNSHIP, village
 
 DAY = datetime.date(2026, 3, 5)

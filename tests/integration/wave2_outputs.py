@@ -181,7 +181,7 @@ def api_outputs(
     from api.main import create_app
     from api.settings import Settings
     from api.tokens import TokenStore
-    from projections.bootstrap import Runtime
+    from runtime.bootstrap import Runtime
 
     runtime = Runtime(url, schema=schema, today=lambda: TODAY)
     out: dict[str, bytes] = {}
@@ -268,7 +268,7 @@ def _requests(get: Callable[[str], Any], household_codes: dict[str, str], every:
 def _closing_checkpoint(line: bytes) -> bytes:
     """The export's closing line with its checkpoint's moment and signature (which signs that
     moment) replaced, after checking the signature."""
-    from projections.signing import PublicKey, check_checkpoint
+    from audit.signing import PublicKey, check_checkpoint
 
     closing = json.loads(line)
     checkpoint = closing["checkpoint"]

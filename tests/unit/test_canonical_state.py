@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from audit import chain
+from audit.chain import canonical_state, notification_event, stored_canonical_bytes
 from ledger.canonical import canonical_bytes
-from projections import audit
-from projections.audit import canonical_state, notification_event, stored_canonical_bytes
 from projections.pages import Stored
 
 EVERY_CHARACTER = "".join(chr(i) for i in range(0x110000) if not 0xD800 <= i <= 0xDFFF)
@@ -58,7 +58,7 @@ def test_stored_canonical_bytes_are_the_canonical_event() -> None:
 
 def test_orjson_is_installed() -> None:
     """It is a dependency (pyproject.toml): the rebuild's chain is several times faster."""
-    assert audit._orjson is not None
+    assert chain._orjson is not None
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,5 @@
-"""The chain gate's pure check (``projections.chain_gate.ChainCheck``), without a database:
-pages of stored events and the chain rows ``projections.signing`` writes for them."""
+"""The chain gate's pure check (``audit.chain_gate.ChainCheck``), without a database:
+pages of stored events and the chain rows ``audit.signing`` writes for them."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from projections.chain_gate import ChainCheck
-from projections.key_ring import ROTATION, ROTATION_TOPIC, KeyRing, rotation_message
+from audit.chain_gate import ChainCheck
+from audit.key_ring import ROTATION, ROTATION_TOPIC, KeyRing, rotation_message
+from audit.signing import SAVE, chain_rows, load_or_create_key, signed_chain
 from projections.pages import Stored
-from projections.signing import SAVE, chain_rows, load_or_create_key, signed_chain
 
 COLUMNS = [c.name for c in signed_chain.columns]
 

@@ -9,14 +9,14 @@ from decimal import Decimal
 
 import pytest
 
-from domain.privacy import with_check_digit
-from projections.register_files import (
+from adapters.register_files import (
     HEADER,
     RegisterFileError,
     parse_register,
     template_xlsx,
     to_xlsx,
 )
+from domain.privacy import with_check_digit
 
 ID1 = with_check_digit("37032219800101001")
 ID2 = with_check_digit("37032219850505002")

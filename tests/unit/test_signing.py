@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from projections.signing import SAVE, Signer, chain_rows, verify_log
+from audit.signing import SAVE, Signer, chain_rows, verify_log
 from scripts.verify_export import ed25519_verify
 
 

@@ -7,13 +7,13 @@ import datetime
 
 import pytest
 
-from domain.bulk import VoucherProblem
-from projections.voucher_files import (
+from adapters.voucher_files import (
     VoucherFileError,
     parse_amount,
     parse_date,
     parse_vouchers,
 )
+from domain.bulk import VoucherProblem
 
 
 def csv(text: str) -> bytes:

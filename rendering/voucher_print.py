@@ -10,7 +10,7 @@ Two sources, one printable shape (a dict):
   and 记账 and says honestly that it was not reviewed (审核: （直接记账，未经审核）).
 
 ``voucher_html(printable)`` is a standalone page (no outside requests); ``voucher_pdf`` prints
-it with WeasyPrint, the CJK font embedded (``projections.render.pdf``).
+it with WeasyPrint, the CJK font embedded (``rendering.render.pdf``).
 
 Names: people's 姓名 from the people read model (``projections.people_view``): a login
 prints as 姓名, ``login@token`` as 姓名（接口）, anything else as recorded.
@@ -27,9 +27,9 @@ from ledger.capitals import to_capitals
 from ledger.money import ZERO, amount_str, format_yuan, from_fen, money, to_fen
 from projections import queries
 from projections.people_view import display_actor, display_names
-from projections.render import environment, pdf
 from projections.tables import entries
 from projections.voucher_view import _connection, voucher_detail, voucher_for_entry
+from rendering.render import environment, pdf
 
 NOT_REVIEWED = "（直接记账，未经审核）"
 MIN_ROWS = 5  # a printed voucher has at least this many rows, blank ones filling it

@@ -1,6 +1,6 @@
 """The chain gate: the read models never show what the signed chain does not sign.
 
-``projections.signing`` writes, with every save, one chain row per event and signs the last
+``audit.signing`` writes, with every save, one chain row per event and signs the last
 row of the save; ``verify_log`` checks the whole log against it for an auditor. The gate makes
 the same check *before* events reach the read models, incrementally: the pull loop
 (``PullLoop.catch_up``, used by requests, ``lianzhang worker`` and ``rebuild``) applies events
@@ -39,12 +39,9 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from projections.audit import GENESIS, stored_canonical_bytes
-from projections.key_ring import RESTORE, ROTATION, KeyRing, rotation_state
-from projections.pages import Stored
-from projections.replay import read_stored
-from projections.runner import ProjectionStuckError
-from projections.signing import (
+from audit.chain import GENESIS, stored_canonical_bytes
+from audit.key_ring import RESTORE, ROTATION, KeyRing, rotation_state
+from audit.signing import (
     SAVE,
     UPGRADE,
     ChainError,
@@ -52,6 +49,9 @@ from projections.signing import (
     save_message,
     signed_chain,
 )
+from projections.pages import Stored
+from projections.replay import read_stored
+from projections.runner import ProjectionStuckError
 
 PAGE = 5000
 RETRY_SECONDS = 30.0
@@ -119,7 +119,7 @@ class ChainCheck:
     def __init__(
         self, keys: Mapping[str, PublicKey] | KeyRing, position: int = 0, hash: str = GENESIS
     ) -> None:
-        # the keys followed across rotations (projections.key_ring): a save is checked with the
+        # the keys followed across rotations (audit.key_ring): a save is checked with the
         # key valid at its place, a change of key only through a rotation event signed by the
         # old key and the new (or a restore's hand-over); a plain mapping trusts each of its keys
         self.ring = keys if isinstance(keys, KeyRing) else KeyRing(dict(keys), set(keys), None)

@@ -1,7 +1,7 @@
 """Exports for auditors: the whole log as JSON Lines (and its import into an empty store), and
 each entity's books as a Beancount and an hledger journal.
 
-JSON Lines: one event per line, in log order, each the canonical event of ``projections.audit``
+JSON Lines: one event per line, in log order, each the canonical event of ``audit.chain``
 plus its ``position`` and chain ``hash``, written canonically (sorted keys, UTF-8). Anyone can
 check the file with ``scripts/verify_export.py`` (standard library only).
 
@@ -20,14 +20,14 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from audit.chain import GENESIS, chain_hash, notification_event
+from audit.signing import ChainError, PublicKey, make_checkpoint, signed_rows
 from ledger.accounts import Category, ChartOfAccounts, Side
 from ledger.canonical import canonical_bytes
 from ledger.money import amount_str, from_fen
-from projections.audit import GENESIS, chain_hash, notification_event
-from projections.bootstrap import Runtime
 from projections.chart_view import entity_chart
-from projections.signing import ChainError, PublicKey, make_checkpoint, signed_rows
 from projections.tables import entities, entries, entry_lines, opening_balances
+from runtime.bootstrap import Runtime
 
 EXPORT = "lianzhang-events"
 
@@ -122,9 +122,9 @@ def read_export_records(
 def import_events(
     runtime: Runtime, lines: Iterable[bytes], trusted: Sequence[PublicKey] = ()
 ) -> int:
-    """Restore an export into an empty store (``projections.restore``): refused unless its
+    """Restore an export into an empty store (``audit.restore``): refused unless its
     chain and every signature verify with a key in ``trusted``."""
-    from projections.restore import restore
+    from audit.restore import restore
 
     events, records, closing = read_export_records(lines)
     return restore(runtime, events, records, closing, trusted)

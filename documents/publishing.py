@@ -1,7 +1,7 @@
 """Publishing a disclosure sheet: build its content from the read models, then record it as
 an immutable, content-addressed version through the application. A published sheet's ``ledger``
 carries, besides the position and fingerprint it was made from, a checkpoint of the chain there
-signed by the server key (``projections.signing``): a printed or downloaded sheet then pins the
+signed by the server key (``audit.signing``): a printed or downloaded sheet then pins the
 history it came from in a form no database writer can forge."""
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, select
 
+from audit.chain import head
+from audit.signing import ChainError, make_checkpoint
+from documents.disclosure import LAYOUT, disclosure_content
 from domain.periods import parse_period
-from projections.audit import head
-from projections.bootstrap import Runtime
-from projections.disclosure import LAYOUT, disclosure_content
-from projections.signing import ChainError, make_checkpoint
 from projections.tables import sheets
+from runtime.bootstrap import Runtime
 
 
 def draft_sheet(

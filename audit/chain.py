@@ -15,7 +15,7 @@ with 64 zeros before the first event. The hash of the last event is the ledger f
 any change to any stored event, any deletion or reordering, changes every hash after it.
 Positions (notification ids) are not hashed, so a restored copy has the same chain.
 
-Two tables hold these hashes. ``lz_signed_chain`` (``projections.signing``) is the evidence: it
+Two tables hold these hashes. ``lz_signed_chain`` (``audit.signing``) is the evidence: it
 is written with the events, in their transaction, and signed with the server key; no rebuild
 touches it and ``verify`` checks the log against it. ``lz_chain`` (``ChainProjection`` below) is
 a read model like any other, rebuilt from the log at will: it gives the fingerprint at the

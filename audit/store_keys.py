@@ -43,9 +43,9 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import Column, Connection, Engine, MetaData, Table, Text, inspect, select, text
 from sqlalchemy.engine import make_url
 
-from projections.database import is_postgres, sqlite_path
-from projections.key_ring import KeyRing
-from projections.signing import ChainError, PublicKey, Signer
+from adapters.database import is_postgres, sqlite_path
+from audit.key_ring import KeyRing
+from audit.signing import ChainError, PublicKey, Signer
 
 SIGNING_FILE = "signing-key.pem"
 DATA_FILE = "data-key"
@@ -270,8 +270,8 @@ def key_spans(
 ) -> list[tuple[str, int, int]]:
     """(key id, first, last position) of each signing key of the chain, in order: the whole
     chain checked with ``verify_log`` (raises ``ChainError`` when it does not hold)."""
-    from projections.chain_verify import verify_log
-    from projections.signing import chain_rows_of
+    from audit.chain_verify import verify_log
+    from audit.signing import chain_rows_of
 
     engine = conn.engine
     problems, summary = verify_log(
@@ -372,8 +372,8 @@ class StoreKeys:
                 )
             return
         if self._count("lz_signed_chain"):
-            from projections.chain_verify import verify_log
-            from projections.signing import chain_rows_of
+            from audit.chain_verify import verify_log
+            from audit.signing import chain_rows_of
 
             problems, _ = verify_log(
                 _all_notifications(recorder),

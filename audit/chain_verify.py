@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from projections.audit import GENESIS, canonical_event, chain_hash
-from projections.key_ring import RESTORE, ROTATION, ROTATION_TOPIC, KeyRing, rotation_state
-from projections.signing import (
+from audit.chain import GENESIS, canonical_event, chain_hash
+from audit.key_ring import RESTORE, ROTATION, ROTATION_TOPIC, KeyRing, rotation_state
+from audit.signing import (
     SAVE,
     UPGRADE,
     PublicKey,
@@ -31,7 +31,7 @@ def verify_log(
         notifications: the stored events in position order (``id``, originator, topic, state).
         rows: the rows of ``lz_signed_chain`` in position order (mappings).
         public: the server's public key (the chain must be signed by it, or lead to it through
-            rotations recorded in the chain), or a ``KeyRing`` (``projections.key_ring``) of
+            rotations recorded in the chain), or a ``KeyRing`` (``audit.key_ring``) of
             the keys that may sign and the ones trusted.
         checkpoints: signed checkpoints kept outside the database, each signed by a key the
             chain trusts.

@@ -9,7 +9,7 @@
 3. every published disclosure sheet: its content hashes to its digest, its recorded
    fingerprint is the chain's at its position, and a replay up to that position, with the
    inputs it was published with, gives the same content and digest;
-4. the books against each other (``projections.reconcile``): the first pair of books that
+4. the books against each other (``audit.book_reconcile``): the first pair of books that
    disagree (141/301, a plan's payer and payees, land rent, 内部往来).
 """
 
@@ -24,19 +24,18 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, select
 from sqlalchemy.pool import StaticPool
 
+from audit.book_reconcile import verify_pairs
+from audit.chain import GENESIS, AuditProjection, ChainProjection, head
+from audit.signing import chain_rows_of, check_checkpoint, signed_chain, verify_log
+from audit.store_keys import key_ring
+from documents.publishing import sheet_content
 from ledger.canonical import digest
-from projections.audit import GENESIS, AuditProjection, ChainProjection, head
-from projections.bootstrap import Runtime
 from projections.economy_view import EconomyProjection
 from projections.ledger_view import LedgerProjection
 from projections.people_view import PEOPLE_TABLES, PeopleProjection
-from projections.publishing import sheet_content
-from projections.reconcile import verify_pairs
 from projections.replay import replay
 from projections.runner import PullLoop
 from projections.saves import save_end
-from projections.signing import chain_rows_of, check_checkpoint, signed_chain, verify_log
-from projections.store_keys import key_ring
 from projections.tables import (
     AUDIT_TABLES,
     ECONOMY_TABLES,
@@ -45,6 +44,7 @@ from projections.tables import (
     sheets,
 )
 from projections.voucher_view import VOUCHER_TABLES, VoucherProjection
+from runtime.bootstrap import Runtime
 
 PAGE = 1000
 
@@ -89,7 +89,7 @@ def verify_chain(
     runtime: Runtime, checkpoints: Sequence[dict[str, Any]] = ()
 ) -> list[dict[str, Any]]:
     """Recompute the chain from the stored events; report where it departs from the chain that
-    was signed when they were written (``projections.signing``), or from a checkpoint."""
+    was signed when they were written (``audit.signing``), or from a checkpoint."""
     return verify_signed_chain(runtime, checkpoints)[0]
 
 

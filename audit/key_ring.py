@@ -71,7 +71,7 @@ class KeyRing:
     """The keys to check a chain with.
 
     ``keys``: every public key that may appear, by key id (objects with ``key_id``, ``hex`` and
-    ``verifies(signature, message)``: ``projections.signing.PublicKey``); a rotation adds the
+    ``verifies(signature, message)``: ``audit.signing.PublicKey``); a rotation adds the
     key it names. ``anchors``: the key ids trusted from outside (the server's key file; the key
     an auditor was given). ``final``: when set, the chain must end signed by this key (a store
     checks that it writes on with the key its chain leads to)."""
@@ -135,7 +135,7 @@ class KeyRing:
         rotation: dict[str, Any] | None,
         previous: str,
     ) -> str | None:
-        from projections.signing import ChainError, PublicKey  # the key type, not a cycle
+        from audit.signing import ChainError, PublicKey  # the key type, not a cycle
 
         where = f"the key rotation at position {positions[-1]}"
         expected = "rotation" if kind == ROTATION else "restore"

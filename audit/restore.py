@@ -8,7 +8,7 @@ must be signed by the export's last key and vouch for its end. Then, in one tran
 events are written **at their exported positions** and the exported chain rows are written as
 they are (the original signatures stay, and keep verifying), the keys of the export are
 recorded as retired keys of this store, and one more event hands the chain over to this
-store's own key: a ``SigningKeyRotation.Rotated`` of kind ``restore`` (``projections.key_ring``),
+store's own key: a ``SigningKeyRotation.Rotated`` of kind ``restore`` (``audit.key_ring``),
 stating the old key (the export's last), the hash it continues from, and what was verified
 (``restored``: position, hash, events, the ids of the keys given), signed by this store's key
 only, since the importer does not hold the old private key. Whoever trusts this store's key
@@ -25,19 +25,19 @@ from uuid import UUID
 
 from sqlalchemy import text
 
-from ledger.canonical import canonical_bytes
-from projections.bootstrap import Runtime
-from projections.chain_verify import verify_log
-from projections.key_ring import RESTORE, ROTATION_TOPIC, KeyRing, rotation_state
-from projections.key_rotation import rotation_event
-from projections.signing import (
+from audit.chain_verify import verify_log
+from audit.key_ring import RESTORE, ROTATION_TOPIC, KeyRing, rotation_state
+from audit.signing import (
     ChainError,
     PublicKey,
     chain_rows,
     check_checkpoint,
     signed_chain,
 )
-from projections.store_keys import record_key
+from audit.store_keys import record_key
+from ledger.canonical import canonical_bytes
+from projections.key_rotation import rotation_event
+from runtime.bootstrap import Runtime
 
 NO_KEY = (
     "an export is imported only once its signatures verify: give the public key of the server "
@@ -47,7 +47,7 @@ NO_KEY = (
 
 
 def _refused(detail: str) -> Exception:
-    from projections.exports import ExportError
+    from audit.exports import ExportError
 
     return ExportError(f"the export does not verify: {detail}; nothing was imported")
 
@@ -56,7 +56,7 @@ def check_export(
     records: list[dict[str, Any]], closing: dict[str, Any], trusted: Sequence[PublicKey]
 ) -> KeyRing:
     """The key ring the export verifies with (``ExportError`` when it does not)."""
-    from projections.exports import ExportError
+    from audit.exports import ExportError
 
     if not trusted:
         raise ExportError(NO_KEY)
@@ -126,7 +126,7 @@ def restore(
     closing: dict[str, Any],
     trusted: Sequence[PublicKey],
 ) -> int:
-    from projections.exports import ExportError
+    from audit.exports import ExportError
 
     ring = check_export(records, closing, trusted)
     head = runtime.views.head()

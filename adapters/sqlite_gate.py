@@ -11,7 +11,7 @@ Every transaction in this process that writes to a file therefore first takes th
 moment it is free. Both kinds of connection take it:
 
 * eventsourcing's recorder (events): :class:`GatedSQLiteFactory`, named by
-  ``PERSISTENCE_MODULE`` in ``projections.database.event_store_env``, gives it a datastore whose
+  ``PERSISTENCE_MODULE`` in ``adapters.database.event_store_env``, gives it a datastore whose
   writing transactions hold the gate;
 * SQLAlchemy (read models, tokens, idempotency keys): :func:`install` makes every transaction
   begin lazily, with its first statement: ``BEGIN IMMEDIATE`` under the gate when that

@@ -10,23 +10,23 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from domain.application import LianzhangApplication
-from projections.audit import AuditProjection, ChainProjection
-from projections.chain_gate import ChainGate
-from projections.database import event_store_env, make_engine
-from projections.economy_view import EconomyProjection
-from projections.ledger_view import LedgerProjection
-from projections.people_view import PeopleProjection
-from projections.runner import PullLoop
-from projections.signing import KEY_ENV, PublicKey, Signer, seal_existing, store_identity
-from projections.store_keys import (
+from adapters.database import event_store_env, make_engine
+from adapters.vault import open_vault
+from audit.chain import AuditProjection, ChainProjection
+from audit.chain_gate import ChainGate
+from audit.signing import KEY_ENV, PublicKey, Signer, seal_existing, store_identity
+from audit.store_keys import (
     KeyLocations,
     StoreKeys,
     load_data_key,
     recorded,
     trusted_keys,
 )
-from projections.vault import open_vault
+from domain.application import LianzhangApplication
+from projections.economy_view import EconomyProjection
+from projections.ledger_view import LedgerProjection
+from projections.people_view import PeopleProjection
+from projections.runner import PullLoop
 from projections.voucher_view import VoucherProjection
 
 
@@ -45,7 +45,7 @@ class Runtime:
         self.database_url = database_url
         self.schema = schema
         # where the keys are (absolute, never the working directory) and the check that they
-        # are this store's keys, before anything is written (projections/store_keys.py)
+        # are this store's keys, before anything is written (audit/store_keys.py)
         self.keys = keys or KeyLocations.from_env(database_url, schema)
         if signing_key is not None:
             self.keys = dataclasses.replace(self.keys, signing=signing_key.resolve())
@@ -89,7 +89,7 @@ class Runtime:
                 store=store_identity(database_url, schema),
             )
         )
-        # the read models show only what the signed chain covers (projections.chain_gate)
+        # the read models show only what the signed chain covers (audit.chain_gate)
         self.gate = ChainGate(
             self.engine,
             self.app.recorder.events_table_name,  # type: ignore[attr-defined]

@@ -39,11 +39,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from adapters import upload_checks
+from adapters.voucher_files import parse_date
 from domain.members import DEFAULT_SHARE_KINDS
 from domain.privacy import id_number_problem, with_check_digit
-from projections import upload_checks
-from projections.spreadsheets import workbook_bytes
-from projections.voucher_files import parse_date
+from rendering.spreadsheets import workbook_bytes
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "household": ("户号", "户编号"),
@@ -150,7 +150,7 @@ def _units(value: Any) -> Decimal:
 
 
 def xlsx_rows(data: bytes) -> Iterable[tuple[int, Sequence[Any]]]:
-    """Checked before openpyxl opens it, and read with bounds (``projections.upload_checks``):
+    """Checked before openpyxl opens it, and read with bounds (``adapters.upload_checks``):
     a file that is not a sound workbook is a :class:`RegisterFileError` in Chinese."""
     return upload_checks.sheet_rows(data, RegisterFileError, MAX_ROWS + HEADER_SEARCH)
 

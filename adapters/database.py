@@ -13,7 +13,7 @@ import psycopg
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-from projections import sqlite_gate
+from adapters import sqlite_gate
 
 # Seconds a writer waits for the event table's lock before it fails instead of hanging.
 LOCK_TIMEOUT_SECONDS = 10
@@ -55,15 +55,15 @@ def event_store_env(url: str, schema: str | None = None) -> dict[str, str]:
         return {
             **CACHE_ENV,
             # eventsourcing's SQLite recorder that signs its chain and whose writes take the
-            # file's gate (projections.signing, projections.sqlite_gate)
-            "PERSISTENCE_MODULE": "projections.signing:SigningSQLiteFactory",
+            # file's gate (audit.signing, adapters.sqlite_gate)
+            "PERSISTENCE_MODULE": "audit.signing:SigningSQLiteFactory",
             "SQLITE_DBNAME": str(path),
             "SQLITE_LOCK_TIMEOUT": str(LOCK_TIMEOUT_SECONDS),
         }
     if parsed.get_backend_name() == "postgresql":
         env = {
             **CACHE_ENV,
-            "PERSISTENCE_MODULE": "projections.signing:SigningPostgresFactory",
+            "PERSISTENCE_MODULE": "audit.signing:SigningPostgresFactory",
             "POSTGRES_DBNAME": parsed.database or "postgres",
             "POSTGRES_HOST": parsed.host or "127.0.0.1",
             "POSTGRES_PORT": str(parsed.port or 5432),
@@ -121,7 +121,7 @@ def make_engine(url: str, schema: str | None = None) -> Engine:
             max_overflow=sqlite_gate.POOL_OVERFLOW,
             pool_timeout=sqlite_gate.POOL_TIMEOUT_SECONDS,
         )
-        # Writers queue on one lock per file; reads take none (projections/sqlite_gate.py).
+        # Writers queue on one lock per file; reads take none (adapters/sqlite_gate.py).
         sqlite_gate.install(engine, path, LOCK_TIMEOUT_SECONDS)
         return engine
     driver_url = parsed.set(drivername="postgresql+psycopg")

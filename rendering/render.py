@@ -13,7 +13,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from ledger.money import format_yuan, money
-from projections.spreadsheets import workbook_bytes
+from rendering.spreadsheets import workbook_bytes
 
 FONT_FAMILY = '"WenQuanYi Micro Hei", "Noto Sans CJK SC", sans-serif'
 
@@ -175,7 +175,7 @@ def comparison_html(
 @cache
 def environment() -> Environment:
     env = Environment(
-        loader=PackageLoader("projections", "templates"),
+        loader=PackageLoader("rendering", "templates"),
         autoescape=select_autoescape(["html"]),
         trim_blocks=True,
         lstrip_blocks=True,
@@ -196,7 +196,7 @@ def sheet_html(
     """The disclosure sheet as a page; ``version`` None renders an unpublished draft.
     ``corrected``: plans on it corrected since (code → the correcting plan).
     ``changes``: a correction's differences from the version it replaces
-    (``projections.sheet_changes``), printed under its notice.
+    (``documents.sheet_changes``), printed under its notice.
     ``check`` (a published version): its QR code and whether it is the latest."""
     return (
         environment()
@@ -258,7 +258,7 @@ def sheet_xlsx(
 ) -> bytes:
     """The sheet for finance staff: one worksheet per section, Chinese headers, amounts as
     numbers with two decimals, a total row under every list. A correction (``changes``, from
-    ``projections.sheet_changes``) gets a first worksheet 更正说明: its reason, then every item
+    ``documents.sheet_changes``) gets a first worksheet 更正说明: its reason, then every item
     added, removed or changed with old and new amount, then the totals old → new."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill

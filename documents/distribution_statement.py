@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from audit import chain
 from domain.plan.corrections import claim_account, differences
 from domain.programmes import PROGRAMMES
 from ledger.canonical import digest as canonical_digest
@@ -20,7 +21,7 @@ from ledger.capitals import to_capitals
 from ledger.money import ZERO, amount_str, format_yuan, money
 from ledger.rules import RuleError, exact_shares
 from ledger.words import basis_name, rule_in_words
-from projections import audit, economy_queries, queries
+from projections import economy_queries, queries
 from projections.tables import plan_steps, plans
 
 STATE_NAMES = {
@@ -301,7 +302,7 @@ def distribution_statement(conn: Connection, code: str) -> dict[str, Any] | None
             }
             for c in economy_queries.plan_comparisons_of(conn, code)
         ],
-        "ledger": audit.head(conn),  # the fingerprint of the log this statement was made from
+        "ledger": chain.head(conn),  # the fingerprint of the log this statement was made from
         "steps": _steps(steps),
     }
 

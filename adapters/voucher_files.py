@@ -52,8 +52,9 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from adapters import upload_checks
 from domain.bulk import Voucher, VoucherProblem
-from projections import spreadsheets, upload_checks
+from rendering import spreadsheets
 
 FORMATS = ("xlsx", "csv", "jsonl")
 
@@ -173,7 +174,7 @@ def parse_vouchers(data: bytes, kind: str, *, entity: str | None = None) -> Vouc
 
 
 def _xlsx_rows(data: bytes) -> Iterable[tuple[int, Sequence[Any]]]:
-    """Checked before openpyxl opens it, and read with bounds (``projections.upload_checks``);
+    """Checked before openpyxl opens it, and read with bounds (``adapters.upload_checks``);
     a refusal is one sentence in Chinese."""
     return upload_checks.sheet_rows(data, VoucherFileError, MAX_ROWS + HEADER_SEARCH)
 

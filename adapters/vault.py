@@ -4,7 +4,7 @@ outside the database. A backup of the database alone opens nothing; deleting a r
 crypto-shredding (see ``domain.privacy.PersonalDataVault``).
 
 The master key file (the data key: 32 random bytes, mode 0600) is where
-``projections.store_keys.KeyLocations`` says: ``LIANZHANG_DATA_KEY`` when set, else
+``audit.store_keys.KeyLocations`` says: ``LIANZHANG_DATA_KEY`` when set, else
 ``<the SQLite file>.data-key`` beside a SQLite store, or ``data-key`` in the PostgreSQL store's
 key directory. The store records its fingerprint and refuses another; it is made only for a
 store with no sealed data. Keep it, and a copy of it, away from the database backups.
@@ -28,9 +28,9 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from adapters.database import LOCK_TIMEOUT_SECONDS, is_postgres, sqlite_path
+from audit.store_keys import load_data_key
 from domain.privacy import PersonalDataVault
-from projections.database import LOCK_TIMEOUT_SECONDS, is_postgres, sqlite_path
-from projections.store_keys import load_data_key
 
 keys_metadata = MetaData()
 
@@ -91,7 +91,7 @@ class SqlKeyStore:
 
 def open_vault(database_url: str, engine: Engine, data_key: Path) -> PersonalDataVault:
     """The vault of the store, with the data key at ``data_key`` (checked and, for a new store,
-    made by ``projections.store_keys.StoreKeys.prepare``; never made here)."""
+    made by ``audit.store_keys.StoreKeys.prepare``; never made here)."""
     reader = None
     if not is_postgres(database_url):
         reader = create_engine(

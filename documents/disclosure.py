@@ -20,14 +20,14 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, func, or_, select
 
+from documents.distribution_statement import distribution_statement
+from documents.statements import CLOSING_SOURCE, Period, balance_sheet, money_item
 from domain.programmes import PROGRAMMES
 from ledger.accounts import ChartOfAccounts
 from ledger.money import ZERO, from_fen
 from ledger.trial_balance import TrialBalance, TrialBalanceLine
 from projections import queries
-from projections.distribution_statement import distribution_statement
 from projections.people_view import display_actor, display_names
-from projections.statements import CLOSING_SOURCE, Period, balance_sheet, money_item
 from projections.tables import (
     LINE_OF_ENTRY,
     account_months,

@@ -4,7 +4,7 @@ written, with a server key kept outside the database.
 **The signed chain** (table ``lz_signed_chain``, one row per stored event, keyed by position) is
 written by the event recorder in the same transaction as the events it covers, never by a read
 model: ``rebuild`` does not touch it. Each row holds the event's chain hash as the README defines
-it (``projections.audit.chain_hash``: SHA-256 over the previous hash, a newline and the event's
+it (``audit.chain.chain_hash``: SHA-256 over the previous hash, a newline and the event's
 canonical bytes, from 64 zeros), the previous hash, and the event's identity. The last row of
 every save carries an Ed25519 signature by the server key over
 
@@ -23,10 +23,10 @@ Why one signature per save and not per row: signing costs about 75 µs and check
 rest: a row's hash covers every event before it.
 
 **The key** is a PEM file (PKCS#8, unencrypted, mode 0600) outside the database, where
-``projections.store_keys.KeyLocations`` says (an absolute path: beside the SQLite file, or a key
+``audit.store_keys.KeyLocations`` says (an absolute path: beside the SQLite file, or a key
 directory for PostgreSQL); the store records its public half (``lz_store_keys``) and refuses to
 start with another. It is created at a new store's first start only; ``lianzhang keys rotate``
-changes it (``projections.key_ring``, ``projections.key_rotation``). Its public half
+changes it (``audit.key_ring``, ``projections.key_rotation``). Its public half
 (``lianzhang checkpoint --public-key``) is all an auditor needs; its id is the first 16 hex
 digits of SHA-256 over the 32 raw public-key bytes.
 
@@ -68,12 +68,12 @@ from psycopg.sql import SQL, Identifier
 from sqlalchemy import BigInteger, Column, Connection, Engine, MetaData, Table, Text, select, text
 from sqlalchemy.engine import make_url
 
+from adapters.database import is_postgres, sqlite_path
+from adapters.sqlite_gate import GatedSQLiteFactory
+from audit.chain import GENESIS, canonical_event, chain_hash, stored_canonical_bytes
 from domain.errors import ConflictError
 from ledger.canonical import canonical_bytes
-from projections.audit import GENESIS, canonical_event, chain_hash, stored_canonical_bytes
-from projections.database import is_postgres, sqlite_path
 from projections.pages import Stored
-from projections.sqlite_gate import GatedSQLiteFactory
 
 KEY_ENV = "LIANZHANG_SIGNING_KEY"
 KEY_FILE = "signing-key.pem"
@@ -367,8 +367,8 @@ class SigningPostgresRecorder(_Chaining, PostgresApplicationRecorder):
 
 
 def _signer_from(env: Any) -> Signer:
-    """The key file the runtime checked (``projections.store_keys``); never made here."""
-    from projections.store_keys import load_signing_key
+    """The key file the runtime checked (``audit.store_keys``); never made here."""
+    from audit.store_keys import load_signing_key
 
     path = env.get(KEY_ENV)
     if not path:
@@ -382,7 +382,7 @@ def save_kind(
     """The kind a save is signed as: a key rotation (``projections.key_rotation``) is one event
     in a save of its own, made for this place of the chain and for the key signing it; its
     save also records the new key as the store's present key (same transaction)."""
-    from projections.key_ring import RESTORE, ROTATION, ROTATION_TOPIC, rotation_state
+    from audit.key_ring import RESTORE, ROTATION, ROTATION_TOPIC, rotation_state
 
     rotations = [s for s in stored_events if s.topic == ROTATION_TOPIC]
     if not rotations:
@@ -422,7 +422,7 @@ def _record_present_key(key: tuple[str, str]) -> list[tuple[str, tuple[Any, ...]
 
 class SigningSQLiteFactory(GatedSQLiteFactory):
     """``PERSISTENCE_MODULE`` for SQLite: the application recorder signs its chain, and its
-    writes take the file's gate (``projections.sqlite_gate``)."""
+    writes take the file's gate (``adapters.sqlite_gate``)."""
 
     application_recorder_class = SigningSQLiteRecorder
 
@@ -635,7 +635,7 @@ def _checked_hash(conn: Connection, recorder: Any, public: PublicKey, position: 
     message = save_message(str(last["kind"]), [int(r["position"]) for r in rows], last["hash"])
     if last["key_id"] != public.key_id:
         # a save signed before a rotation: by the key the store recorded for it
-        from projections.store_keys import trusted_keys
+        from audit.store_keys import trusted_keys
 
         public = trusted_keys(conn).get(str(last["key_id"]), public)
     if found is None or not public.verifies(last["signature"], message):
@@ -703,7 +703,7 @@ def signed_rows(conn: Connection, start: int, stop: int) -> dict[int, Any]:
 
 
 def verify_log(*args: Any, **kwargs: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """``projections.chain_verify.verify_log`` (kept here for its callers)."""
-    from projections.chain_verify import verify_log as check
+    """``audit.chain_verify.verify_log`` (kept here for its callers)."""
+    from audit.chain_verify import verify_log as check
 
     return check(*args, **kwargs)

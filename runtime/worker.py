@@ -39,9 +39,9 @@ from eventsourcing.persistence import InterfaceError as StoreInterfaceError
 from eventsourcing.persistence import OperationalError as StoreOperationalError
 from psycopg import sql
 
-from projections.bootstrap import Runtime
-from projections.database import connect_postgres
+from adapters.database import connect_postgres
 from projections.runner import STORE_ERRORS
+from runtime.bootstrap import Runtime
 
 POSTGRES_POLL_SECONDS = 5.0
 SQLITE_POLL_SECONDS = 0.05
