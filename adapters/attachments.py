@@ -3,7 +3,7 @@
 Content-addressed: a file is stored under the SHA-256 of its bytes, so the same file attached
 twice (to one voucher or to two) is stored once; the voucher's ``DocumentAttached`` event
 records the SHA-256, the name, the media type and the size. Not a read model: the table has its
-own metadata (like ``api.tokens``), so no rebuild ever drops it — the events cannot give the
+own metadata (like ``web.tokens``), so no rebuild ever drops it — the events cannot give the
 bytes back.
 
 Only PDF, JPEG and PNG, at most 10 MB. The type is read from the file's first bytes (its magic

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from swagger_ui_bundle import swagger_ui_path
 
-from api.security import policy_with_inline_scripts
+from web.security import policy_with_inline_scripts
 
 ASSETS = "/docs-assets"
 
@@ -38,6 +38,6 @@ def install(app: FastAPI) -> None:
 
 def _allowing_its_scripts(page: HTMLResponse) -> HTMLResponse:
     """The page with a Content-Security-Policy that lets exactly its own inline start-up
-    script run (by hash; ``api.security``)."""
+    script run (by hash; ``web.security``)."""
     page.headers["Content-Security-Policy"] = policy_with_inline_scripts(bytes(page.body).decode())
     return page

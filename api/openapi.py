@@ -2,7 +2,7 @@
 completed here in one place.
 
 - Every error an operation can answer is declared as RFC 9457 problem details
-  (``application/problem+json``, the ``Problem`` schema of what ``api.problems`` emits): 401
+  (``application/problem+json``, the ``Problem`` schema of what ``web.problems`` emits): 401
   without a valid token, 403 for a write not allowed, 404 where a path or body names
   something, 409 for writes (conflicts, a reused Idempotency-Key), 422 everywhere (the guard
   refuses a control character in any path or query), 503 where a read model is read (stuck,
@@ -24,8 +24,8 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.problems import MEDIA_TYPE
 from api.schemas import RULE_MODELS
+from web.problems import MEDIA_TYPE
 
 REF = "#/components/schemas/{model}"
 EXAMPLES = Path(__file__).with_name("openapi_examples.json")

@@ -61,7 +61,7 @@ BATCH_VOUCHERS = 1000
 MAX_VOUCHERS = 100_000
 """Vouchers per import: a township's year is some tens of thousands."""
 
-# The problem type of a ledger error, as the API names it (``api.problems``).
+# The problem type of a ledger error, as the API names it (``web.problems``).
 _LEDGER_KINDS = {
     "UnbalancedEntryError": "unbalanced-entry",
     "UnknownAccountError": "unknown-account",

@@ -1,6 +1,6 @@
 """The command context: who is acting, where they may write, and the request's idempotency key.
 
-The API (``api.deps.Writer.run``) and the command line set it around a command; the
+The API (``web.deps.Writer.run``) and the command line set it around a command; the
 application's ``save`` reads it, so tenancy and exactly-once retries are enforced in one place,
 on every aggregate a command saves, whichever route or helper loaded it. Outside any context
 (the demo loader, imports, tests of the application) nothing is restricted: those run with the
@@ -42,7 +42,7 @@ class CommandContext:
     # Filled in by the save: the key aggregate's version once this command has recorded it.
     key_version: int | None = None
     # Filled in by the save: the last log position (notification id) this command wrote, so a
-    # request can wait for the read models to reach its own write (``api.deps.Writer``).
+    # request can wait for the read models to reach its own write (``web.deps.Writer``).
     position: int = 0
 
     @property

@@ -15,7 +15,7 @@ class DomainError(Exception):
     Args:
         message: a sentence a clerk understands.
         field: the input at fault (``"date"``, ``"postings[1].account"``), when one is.
-        zh: the same sentence in Chinese, for clerks (``api.problem_texts``: without it a clerk
+        zh: the same sentence in Chinese, for clerks (``web.problem_texts``: without it a clerk
             reads the Chinese sentence of the error's type with this message in brackets).
     """
 

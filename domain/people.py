@@ -3,7 +3,7 @@
 A person's events record their login, 姓名, phone (optional), role (a key of
 ``domain.roles.PERSON_ROLES``) and townships, and later changes of name, phone, role or
 townships, and their being disabled or enabled again. Passwords are never in an event: they
-live in the credentials table of ``api.users`` (hashed), beside the log, so a password can be
+live in the credentials table of ``web.users`` (hashed), beside the log, so a password can be
 changed or forgotten without a trace of it in the immutable log.
 
 One natural person, one active login (security issue item 4): two people are the same natural

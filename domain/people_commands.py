@@ -5,7 +5,7 @@ Who may run them: a person belongs to no township, so the application's tenancy 
 (``domain.tenancy``) lets any save of one through; these commands check instead that the actor
 may manage people. Inside a command context (the API, the workbench) only an actor writing
 everywhere may: an administrator (``CommandContext.townships`` is None only for the admin
-role, ``api.deps.Writer``); the workbench's ``/users`` page also requires ``people.manage``
+role, ``web.deps.Writer``); the workbench's ``/users`` page also requires ``people.manage``
 before it runs them. Outside any context (the command line, the demo loader) they run with the
 authority of whoever holds the database.
 """
@@ -146,7 +146,7 @@ class PeopleCommands(Application[UUID]):
 
     def disable_person(self, login: str, actor: str) -> Person:
         """Disable a person: they can no longer log in (their sessions are ended by
-        ``api.users.UserStore.end_sessions``, which the callers run after this)."""
+        ``web.users.UserStore.end_sessions``, which the callers run after this)."""
         require_people_manager()
 
         def command() -> Person:

@@ -9,7 +9,7 @@ version 1 of the same key aggregate; the second save fails and is answered as a 
 
 The event names the request line, the SHA-256 of the canonical JSON body (``ledger.canonical``)
 and the ``[aggregate id, version]`` of every event saved with it, from which the answer is
-rebuilt when the cached response (``api.idempotency``) is missing.
+rebuilt when the cached response (``web.idempotency``) is missing.
 
 Keys are kept :data:`KEY_LIFETIME` (24 hours). After that the same key is a new request: the
 next command with it appends a ``KeyRenewed`` event to the same aggregate (the id stays

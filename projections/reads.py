@@ -9,7 +9,7 @@ replica, which replays the tracking rows with the read models' rows in the same 
 
 ``wait_for`` polls those positions (one small SELECT, from 2 ms apart up to 20 ms apart) until
 they reach P or a deadline passes; the API turns the deadline into a 503 with ``Retry-After``
-(``api.deps``), never a hang. ``read_engine`` opens a database that is only read (a hot standby
+(``web.deps``), never a hang. ``read_engine`` opens a database that is only read (a hot standby
 refuses DDL, so nothing is created there).
 """
 

@@ -13,7 +13,7 @@ A projection that fails on an event does not take the others down (issue 12): th
 applied again one projection at a time and event by event (a savepoint each), the failing
 projection stops just before the event it cannot apply and is *stuck* (``PullLoop.stuck``:
 which projection, at which event, why), and the others go on. The views that read a stuck
-projection answer 503 (``ProjectionStuckError``; ``api.views`` says which routes need which
+projection answer 503 (``ProjectionStuckError``; ``web.views`` says which routes need which
 projection); ``/healthz`` reports it; ``lianzhang verify`` and ``rebuild`` name it and exit 2.
 A stuck projection is tried again at most every ``STUCK_RETRY_SECONDS`` (a fix deployed, a
 transient error gone) and on every ``rebuild``. Errors of the database itself (connection lost,

@@ -187,9 +187,9 @@ def api_client(runtime: Runtime) -> tuple[Any, Any, dict[str, str]]:
     """An in-process HTTP client on ``runtime`` with an auditor's token (enter it first)."""
     from fastapi.testclient import TestClient
 
-    from api.main import create_app
-    from api.settings import Settings
-    from api.tokens import TokenStore
+    from server.main import create_app
+    from web.settings import Settings
+    from web.tokens import TokenStore
 
     app = create_app(Settings(database_url=runtime.database_url), runtime=runtime)
     token = TokenStore(runtime.engine).create("bench-auditor", "auditor")

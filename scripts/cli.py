@@ -17,13 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from adapters.database import DatabaseConfigError, is_postgres, sqlite_path
-from api.settings import Settings
-from api.tokens import TokenError, TokenStore
 from audit.exports import ExportError
 from domain.errors import DomainError
 from ledger.errors import LedgerError
 from projections.runner import ProjectionStuckError
 from runtime.bootstrap import Runtime
+from web.settings import Settings
+from web.tokens import TokenError, TokenStore
 
 DEMO_TOKEN_NAME = "demo-admin"
 
@@ -68,7 +68,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from api.main import create_app
+    from server.main import create_app
 
     settings = _settings(args)
     print(f"data: {_where(settings)}")
@@ -189,7 +189,7 @@ def cmd_token(args: argparse.Namespace) -> int:
     tokens = TokenStore(runtime.engine)
     try:
         if args.token_command == "create":
-            from api.tokens import person_limits
+            from web.tokens import person_limits
 
             owner = None
             if args.user:
@@ -239,7 +239,7 @@ def _new_password(args: argparse.Namespace) -> str:
     twice without echo; checked before anything is written."""
     import getpass
 
-    from api.users import PasswordError, check_new_password
+    from web.users import PasswordError, check_new_password
 
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -262,8 +262,8 @@ def _new_password(args: argparse.Namespace) -> str:
 
 def cmd_user(args: argparse.Namespace) -> int:
     """People of the workbench: create, list, disable, enable, password (issue 10)."""
-    from api.users import UserStore
     from projections.people_view import person_list
+    from web.users import UserStore
 
     settings = _settings(args)
     runtime = _runtime(settings)
@@ -366,7 +366,7 @@ def cmd_call(args: argparse.Namespace) -> int:
 
     from fastapi.testclient import TestClient
 
-    from api.main import create_app
+    from server.main import create_app
 
     body = None
     if args.data is not None:

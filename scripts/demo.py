@@ -135,7 +135,7 @@ def demo_people(runtime: Runtime, secrets_file: Path) -> list[tuple[str, str, st
     ``secrets_file`` (mode 0600, one ``login password`` line each). Returns ``(login, 姓名, role,
     password)`` for every demo person; the password only for those created now, so a second run
     prints no secret."""
-    from api.users import UserStore
+    from web.users import UserStore
 
     users = UserStore(runtime.engine)
     found: list[tuple[str, str, str, str | None]] = []

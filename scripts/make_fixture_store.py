@@ -73,10 +73,10 @@ def receipt(amount: str, income: str = "504") -> list[dict[str, str]]:
 
 def demo(runtime: object, workdir: Path) -> None:
     """What ``lianzhang demo --no-serve`` writes (``scripts.cli.cmd_demo``), on ``runtime``."""
-    from api.tokens import TokenStore
-    from api.users import UserStore
     from runtime.bootstrap import Runtime
     from scripts.demo import DEMO_PEOPLE, demo_people, load_demo, publish_demo_sheets
+    from web.tokens import TokenStore
+    from web.users import UserStore
 
     assert isinstance(runtime, Runtime)
     load_demo(runtime.app, say=lambda _: None)
@@ -312,13 +312,13 @@ def state_tables() -> list[Table]:
     """Every table this version creates besides the event table, in dependency order."""
     from adapters.attachments import attachments
     from adapters.vault import person_keys
-    from api.idempotency import idempotency_responses
-    from api.tokens import api_tokens
-    from api.users import credentials, sessions
     from audit.signing import signed_chain
     from projections.people_view import people
     from projections.tables import tracking
     from projections.voucher_view import vouchers
+    from web.idempotency import idempotency_responses
+    from web.tokens import api_tokens
+    from web.users import credentials, sessions
 
     found: dict[str, Table] = {}
     anchors = [tracking, signed_chain, people, person_keys, credentials, sessions, api_tokens]

@@ -4,9 +4,9 @@ staff, on the same FastAPI app and the same domain as the API.
 Layout (one module a page family, templates and static files beside them):
 
 - ``workbench.session``: people's sessions (HttpOnly SameSite cookies), CSRF, the current person
-  as an ``api.tokens.Principal`` (``PageUser``), login, logout, password change;
+  as an ``web.tokens.Principal`` (``PageUser``), login, logout, password change;
 - ``workbench.render``: the Jinja2 environment, ``page()``, the form helpers (CSRF token and a
-  fresh ``Idempotency-Key`` in every form), ``run_form()`` (a command through ``api.deps.Writer``
+  fresh ``Idempotency-Key`` in every form), ``run_form()`` (a command through ``web.deps.Writer``
   with the person as actor: tenancy, exactly-once and read-your-writes as for the API);
 - ``workbench.scope``: what of which township the person sees (a page naming another
   township's object is 404; lists leave it out);

@@ -20,10 +20,10 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from markupsafe import escape
 from sqlalchemy import Connection, Engine
 
-from api.deps import read_models
-from api.tokens import Principal
 from projections import queries
 from projections.chart_view import account_listing
+from web.deps import read_models
+from web.tokens import Principal
 from workbench.session import PageUser
 
 router = APIRouter()

@@ -12,11 +12,11 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api import security
-from api.tokens import Principal
 from documents import publishing
 from domain.periods import parse_period
 from rendering.render import sheet_html
+from web import security
+from web.tokens import Principal
 from workbench import scope
 from workbench.registers import (
     app_of,

@@ -13,11 +13,11 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.tokens import Principal
 from documents import distribution_statement, fairness
 from domain.plan import STEPS
 from projections import economy_queries, queries, tables
 from rendering.render import pdf, plan_html
+from web.tokens import Principal
 from workbench import scope
 from workbench.registers import (
     app_of,

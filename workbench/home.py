@@ -21,13 +21,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy import Connection
 
-from api.tokens import Principal
 from documents import publishing
 from domain.plan import EXECUTED, RESULT_PUBLISHED, STEPS
 from ledger.money import ZERO, amount_str
 from projections import economy_queries, queries
 from projections.queries import trial_balance_between
 from projections.voucher_view import voucher_list
+from web.tokens import Principal
 from workbench.accounts import SEES_EVERYTHING, books_engine, sees, visible_entities
 from workbench.render import page
 from workbench.session import PageUser

@@ -39,12 +39,12 @@ from starlette.datastructures import UploadFile
 
 from adapters import register_files, upload_previews, voucher_files
 from adapters.upload_checks import off_loop
-from api.problems import chinese_detail
-from api.tokens import Principal
 from domain.bulk import ImportResult, VouchersRefusedError
 from domain.errors import DomainError, RegisterNotFoundError
 from domain.members.register_import import RegisterImportResult, RegisterRefusedError
 from ledger.errors import LedgerError
+from web.problems import chinese_detail
+from web.tokens import Principal
 from workbench.registers import app_of, engine_of, entities, form_of, may_write_in, text, villages
 from workbench.render import FormRefused, page, refusal, run_form
 from workbench.session import FormUser, PageUser, require

@@ -22,7 +22,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from moneyed import Money
 
-from api.tokens import Principal
 from documents.statements import account_detail
 from domain.errors import DomainError
 from domain.periods import Period, parse_period
@@ -32,6 +31,7 @@ from ledger.money import ZERO, amount_str
 from ledger.trial_balance import TrialBalance
 from projections import queries
 from projections.queries import trial_balance_between
+from web.tokens import Principal
 from workbench.accounts import books_engine, entity_or_none, visible_entities
 from workbench.render import page
 from workbench.session import PageUser

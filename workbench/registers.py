@@ -18,10 +18,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import Engine
 
-from api.deps import read_models
-from api.tokens import Principal
 from domain.privacy import id_number_problem
 from projections import economy_queries, queries
+from web.deps import read_models
+from web.tokens import Principal
 from workbench import scope
 from workbench.render import FormRefused, page, run_form
 from workbench.session import FormUser, PageUser, require

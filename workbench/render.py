@@ -6,7 +6,7 @@
 - in a template, ``{{ form_fields() }}`` inside every ``<form method="post">``: the CSRF token and
   a fresh ``Idempotency-Key`` (a double click sends the same key twice and writes once);
 - ``run_form(request, user, form, write, done, replay=...)``: runs ``write`` as a command of the
-  person (through ``api.deps.Writer``: tenancy, exactly-once per form key, read models caught
+  person (through ``web.deps.Writer``: tenancy, exactly-once per form key, read models caught
   up), then answers 303 to ``done(result)`` (``HX-Redirect`` for htmx requests). A refusal
   raises :class:`FormRefused` with the field and a sentence in Chinese; the page module renders
   the form again with it (status 422, or 403 when not allowed).
@@ -26,15 +26,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from api.deps import Replay, Writer, reads_of
-from api.problems import Problem
-from api.tokens import Principal
 from domain.context import RequestClaim
 from domain.errors import DomainError, ForbiddenError
 from domain.roles import ACTION_LABELS, role_label
 from ledger.capitals import to_capitals
 from ledger.errors import LedgerError
 from ledger.money import format_yuan, money
+from web.deps import Replay, Writer, reads_of
+from web.problems import Problem
+from web.tokens import Principal
 
 T = TypeVar("T")
 
@@ -129,7 +129,7 @@ class FormRefused(Exception):
 def refusal(exc: Exception) -> FormRefused:
     """A domain, ledger or API refusal as a :class:`FormRefused` (in Chinese where the problem
     catalogue has the sentence)."""
-    from api.problems import chinese_detail  # the catalogue of problem types in Chinese
+    from web.problems import chinese_detail  # the catalogue of problem types in Chinese
 
     if isinstance(exc, FormRefused):
         return exc

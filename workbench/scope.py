@@ -23,9 +23,9 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from api.tokens import Principal
 from projections import queries
 from projections.tables import agreements, alliances, plans
+from web.tokens import Principal
 from workbench.accounts import sees
 
 

@@ -3,7 +3,7 @@
 INTERFACE (page modules rely on exactly this):
 
 - ``PageUser``: ``Annotated[Principal, Depends(page_user)]``. The person of the request's
-  session as an ``api.tokens.Principal`` with ``session=True``, ``person`` = login, ``display`` =
+  session as an ``web.tokens.Principal`` with ``session=True``, ``person`` = login, ``display`` =
   姓名, ``role`` one of ``domain.roles.PERSON_ROLES``, ``townships``. It also sets
   ``request.state.csrf`` (the session's CSRF token, which ``workbench.render.page`` puts in
   every form). Without a valid session a page answers 303 to ``/login?next=<path>`` (for htmx
@@ -16,7 +16,7 @@ INTERFACE (page modules rely on exactly this):
   administrators' ``GET /users``, ``POST /users`` (register a person),
   ``POST /users/{login}/disable``, ``/enable`` and ``/password`` (set a new password).
 
-How a session works (``api.users``): login sets a cookie ``lz_session`` holding a random
+How a session works (``web.users``): login sets a cookie ``lz_session`` holding a random
 256-bit session id, HttpOnly (no script reads it), SameSite=Strict (no other site's page sends
 it), Secure when the request came over https, Path=/. The server keeps only the id's SHA-256,
 with the login, a random per-session CSRF token and when it was made and last used. A session
@@ -47,8 +47,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
-from api.tokens import Principal
-from api.users import (
+from domain.errors import DomainError
+from domain.people import PHONE, Person, PersonNotFoundError
+from domain.roles import PERSON_ROLES
+from projections.people_view import login_of_phone, person_list
+from web.tokens import Principal
+from web.users import (
     ABSOLUTE,
     WRONG,
     LoginBusy,
@@ -57,10 +61,6 @@ from api.users import (
     UserStore,
     check_new_password,
 )
-from domain.errors import DomainError
-from domain.people import PHONE, Person, PersonNotFoundError
-from domain.roles import PERSON_ROLES
-from projections.people_view import login_of_phone, person_list
 from workbench.render import (
     CSRF_FIELD,
     CSRF_HEADER,
@@ -84,7 +84,7 @@ DISABLED = "该账户已停用，请联系管理员"
 
 
 def users_of(request: Request) -> UserStore:
-    """The app's :class:`api.users.UserStore` (made on first use, on the runtime's engine)."""
+    """The app's :class:`web.users.UserStore` (made on first use, on the runtime's engine)."""
     state = request.app.state
     store: UserStore | None = getattr(state, "users", None)
     if store is None:
@@ -325,7 +325,7 @@ def _login_of(request: Request, identifier: str) -> str:
 
 
 def client_address(request: Request) -> str:
-    """The client's address, by which failed logins are counted (``api.lockout``)."""
+    """The client's address, by which failed logins are counted (``web.lockout``)."""
     return request.client.host if request.client else "unknown"
 
 

@@ -32,13 +32,13 @@ from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
 from adapters import attachments
-from api import security
-from api.tokens import Principal
 from domain.errors import DomainError
 from domain.periods import parse_date
 from ledger.errors import LedgerError
 from projections.voucher_view import voucher_detail, voucher_for_entry, voucher_list
 from rendering import voucher_print
+from web import security
+from web.tokens import Principal
 from workbench.accounts import (
     SEES_EVERYTHING,
     books_engine,

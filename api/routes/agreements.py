@@ -8,8 +8,6 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from api.deps import ReaderDep, WriterDep
-from api.problems import Problem
 from api.responses import AgreementPublic, DividendCorrectionPublic, DividendPublic
 from api.routes.entities import PROBLEMS, described, entry_body
 from api.schemas import (
@@ -20,6 +18,8 @@ from api.schemas import (
 )
 from ledger.entries import JournalEntry
 from projections import economy_queries
+from web.deps import ReaderDep, WriterDep
+from web.problems import Problem
 
 router = APIRouter(prefix="/v1/agreements", tags=["enterprise agreements"])
 

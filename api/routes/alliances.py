@@ -7,8 +7,6 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from api.deps import ReaderDep, WriterDep
-from api.problems import Problem
 from api.routes.entities import entity_body
 from api.schemas import (
     AllianceCreate,
@@ -21,6 +19,8 @@ from api.schemas import (
     VillageLeave,
 )
 from projections import queries
+from web.deps import ReaderDep, WriterDep
+from web.problems import Problem
 
 router = APIRouter(prefix="/v1", tags=["alliances and villages"])
 

@@ -7,13 +7,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from api.deps import ReaderDep
 from api.responses import LedgerHead, TrailItem, VerifyPublic
 from api.routes.entities import described
 from api.schemas import OffsetQuery
 from audit import chain
 from audit.verify import verify
 from domain.bounds import FIRST_DAY, LAST_DAY
+from web.deps import ReaderDep
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 

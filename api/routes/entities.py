@@ -9,8 +9,6 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
 from pydantic import Field, StrictStr
 
-from api.deps import ReaderDep, WriterDep
-from api.problems import Problem
 from api.responses import AccountListing, AccountPublic, YearClosingPublic
 from api.schemas import (
     CloseMonth,
@@ -33,6 +31,8 @@ from ledger.trial_balance import TrialBalance
 from projections import queries
 from projections.chart_view import account_listing, year_closing, year_closings_of
 from projections.queries import EntryView
+from web.deps import ReaderDep, WriterDep
+from web.problems import Problem
 
 router = APIRouter(prefix="/v1/entities", tags=["books"])
 

@@ -8,8 +8,6 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import Field, StrictStr
 
-from api.deps import ReaderDep, WriterDep
-from api.problems import Problem
 from api.responses import AttachedComparisonPublic, ComparisonPublic
 from api.routes.entities import PROBLEMS
 from api.routes.public import fresh_runtime, public_plan
@@ -18,6 +16,8 @@ from documents import fairness
 from domain.bounds import ONE_LINE_PATTERN
 from projections import economy_queries
 from rendering.render import comparison_html
+from web.deps import ReaderDep, WriterDep
+from web.problems import Problem
 
 router = APIRouter(tags=["fairness workbench"])
 

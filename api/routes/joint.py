@@ -10,7 +10,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from api.deps import ReaderDep, WriterDep
 from api.responses import (
     CapitalContributionPublic,
     CapitalRefundPublic,
@@ -32,6 +31,7 @@ from api.schemas import (
 )
 from ledger.entries import JournalEntry
 from projections import economy_queries
+from web.deps import ReaderDep, WriterDep
 
 router = APIRouter(prefix="/v1", tags=["joint entity and cash"])
 

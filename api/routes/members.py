@@ -9,8 +9,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from api.deps import ReaderDep, WriterDep
-from api.problems import Problem
 from api.responses import RegisterPublic
 from api.routes.entities import PROBLEMS, described
 from api.schemas import (
@@ -23,6 +21,8 @@ from api.schemas import (
     SharesAdjust,
 )
 from projections import economy_queries
+from web.deps import ReaderDep, WriterDep
+from web.problems import Problem
 
 router = APIRouter(prefix="/v1/villages/{village}", tags=["member registers"])
 

@@ -7,8 +7,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body
 from fastapi.responses import JSONResponse
 
-from api.deps import PrincipalDep, ReaderDep, WriterDep
-from api.problems import Problem
 from api.responses import AllocationPublic, PlanPublic, PlanSummary
 from api.routes.entities import PROBLEMS, described
 from api.schemas import ExecutionCreate, PlanCreate, RuleDocumentObject, StepCreate
@@ -16,6 +14,8 @@ from documents import distribution_statement
 from ledger.rules import allocate_document
 from projections import economy_queries
 from projections.people_view import display_actor, display_names
+from web.deps import PrincipalDep, ReaderDep, WriterDep
+from web.problems import Problem
 
 router = APIRouter(prefix="/v1", tags=["distribution plans"])
 

@@ -13,8 +13,6 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.deps import public_runtime
-from api.problems import Problem
 from documents import publishing
 from documents.distribution_statement import STATE_NAMES, distribution_statement
 from documents.sheet_changes import sheet_changes
@@ -29,6 +27,8 @@ from rendering.render import (
     sheet_html,
     sheet_xlsx,
 )
+from web.deps import public_runtime
+from web.problems import Problem
 
 router = APIRouter(prefix="/public", tags=["public pages (三公开)"])
 

@@ -11,8 +11,6 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
 from pydantic import Field
 
-from api.deps import Reader, ReaderDep, WriterDep
-from api.problems import Problem
 from api.responses import (
     DistributionStatementPublic,
     PublishedSheet,
@@ -28,6 +26,8 @@ from documents.distribution_statement import distribution_statement
 from documents.statements import KINDS, statement
 from domain.bounds import PERIOD_PATTERN
 from domain.periods import Period, parse_period
+from web.deps import Reader, ReaderDep, WriterDep
+from web.problems import Problem
 
 router = APIRouter(prefix="/v1", tags=["statements and disclosure"])
 

@@ -12,12 +12,12 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.deps import WriterDep
-from api.problems import Problem
 from api.routes.entities import PROBLEMS
 from api.schemas import Day, PostingIn, Strict, Text
 from domain.bounds import MAX_POSTINGS
 from domain.bulk import ImportResult, Voucher, VouchersRefusedError
+from web.deps import WriterDep
+from web.problems import Problem
 
 router = APIRouter(prefix="/v1/entities", tags=["books"])
 

@@ -20,9 +20,6 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
 from adapters import attachments as stored_documents
 from adapters.attachments import UnsupportedMediaTypeError
-from api import security
-from api.deps import ReaderDep, Replay, Writer, WriterDep
-from api.problems import Problem
 from api.schemas import Account, Amount, Day, OptionalText, Strict, Text
 from domain.bounds import MAX_POSTINGS
 from domain.roles import role_label
@@ -39,6 +36,9 @@ from rendering.voucher_print import (
     printable_from_entry,
     voucher_pdf,
 )
+from web import security
+from web.deps import ReaderDep, Replay, Writer, WriterDep
+from web.problems import Problem
 
 router = APIRouter(tags=["vouchers (记账凭证)"])
 

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from api.main import create_app
-from api.settings import Settings
-from api.tokens import TokenStore
 from runtime.bootstrap import Runtime
+from server.main import create_app
 from tests.conftest import TODAY
+from web.settings import Settings
+from web.tokens import TokenStore
 
 
 @dataclass
@@ -48,7 +48,7 @@ def api_on(runtime: Runtime, headers: dict[str, dict[str, str]] | None = None) -
             "other_clerk": bearer(tokens.create("clerk-huagou", "clerk", ["花沟镇"])),
             "auditor": bearer(tokens.create("auditor-1", "auditor")),
         }
-    # the API tests read problems as an integrator does: in English (api/problem_texts.py;
+    # the API tests read problems as an integrator does: in English (web/problem_texts.py;
     # tests/e2e/test_problems_language.py checks the Chinese default)
     with TestClient(app, headers={"Accept-Language": "en"}) as client:
         yield Api(client=client, runtime=runtime, **{role: headers[role] for role in ROLES})

@@ -16,11 +16,11 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from api.main import create_app
-from api.settings import Settings
 from runtime.bootstrap import Runtime
 from scripts.demo import demo_people, load_demo, publish_demo_sheets
+from server.main import create_app
 from tests.conftest import TODAY
+from web.settings import Settings
 
 STORE = "demo.sqlite3"
 _loaded: list[Path] = []

@@ -100,8 +100,8 @@ def test_wrong_types_and_sizes_are_refused(api: Api) -> None:
 
 
 def test_only_the_preparer_attaches_while_it_is_editable(api: Api) -> None:
-    from api.tokens import TokenStore
     from tests.e2e.conftest import bearer
+    from web.tokens import TokenStore
 
     village = register_village(api)
     draft = drafted(api, village)["draft"]

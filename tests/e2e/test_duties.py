@@ -10,13 +10,13 @@ from typing import Any
 
 import pytest
 
-from api.tokens import TokenStore
 from domain.errors import ConflictError
 from scripts.cli import main
 from tests.builders import receipt
 from tests.e2e.conftest import Api, bearer
 from tests.e2e.test_api import post_entry, register_village
 from tests.e2e.test_voucher_workflow_api import act, body
+from web.tokens import TokenStore
 
 pytestmark = pytest.mark.parametrize("database", ["sqlite"], indirect=True)
 

@@ -25,14 +25,14 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
-from api.main import create_app
-from api.settings import Settings
-from api.tokens import TokenStore
 from rendering import spreadsheets
 from runtime.bootstrap import Runtime
 from scripts import cli
+from server.main import create_app
 from tests import builders
 from tests.e2e.test_workbench_registers_forms import sign_in
+from web.settings import Settings
+from web.tokens import TokenStore
 
 SQLITE_ONLY = pytest.mark.parametrize("database", ["sqlite"], indirect=True)
 

@@ -21,9 +21,9 @@ import httpx2 as httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from api.tokens import TokenStore
 from tests.builders import OPENING_BALANCES, code, receipt
 from tests.e2e.conftest import Api
+from web.tokens import TokenStore
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -15,13 +15,13 @@ from fastapi.testclient import TestClient
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
-from api.lockout import LOCKOUT, login_failures
-from api.main import create_app
-from api.settings import Settings
-from api.users import LoginRefused, UserStore
 from runtime.bootstrap import Runtime
 from scripts.cli import main
+from server.main import create_app
 from tests.e2e.test_sessions import PASSWORD, log_in
+from web.lockout import LOCKOUT, login_failures
+from web.settings import Settings
+from web.users import LoginRefused, UserStore
 
 SQLITE = pytest.mark.parametrize("database", ["sqlite"], indirect=True)
 # Argon2id all the same, with less memory and time than pwdlib's recommended parameters, so
@@ -177,7 +177,7 @@ def test_the_lock_out_is_in_the_database_for_every_process(runtime: Runtime) -> 
 def test_a_full_queue_of_password_checks_is_answered_429_at_once(
     runtime: Runtime, browsers: Any
 ) -> None:
-    from api.hash_slots import HashSlots
+    from web.hash_slots import HashSlots
 
     register(runtime, "zhuguan", "张淑芬", role="bookkeeper")
     slots = HashSlots(concurrent=1, queue=0, wait=0.01)

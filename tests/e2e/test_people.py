@@ -12,8 +12,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
-from api.tokens import TokenStore, api_tokens
-from api.users import UserStore
 from audit.chain import trail
 from documents.disclosure import disclosure_content
 from domain.context import CommandContext, acting
@@ -26,6 +24,8 @@ from runtime.bootstrap import Runtime
 from tests.builders import receipt
 from tests.e2e.conftest import Api, bearer
 from tests.e2e.test_api import post_entry, register_village
+from web.tokens import TokenStore, api_tokens
+from web.users import UserStore
 
 
 def lianzhang(

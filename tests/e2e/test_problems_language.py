@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from api.problem_texts import detail_zh, field_zh, wants_english
 from tests.e2e.conftest import Api
 from tests.e2e.test_scenario_a import set_up_alliance
+from web.problem_texts import detail_zh, field_zh, wants_english
 
 # pages, prints and problem texts, not storage: SQLite only (conftest.py, one_store)
 pytestmark = pytest.mark.one_store

@@ -26,14 +26,14 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from api.main import create_app
-from api.settings import Settings
-from api.tokens import TokenStore
 from domain.periods import month_of
 from runtime.bootstrap import Runtime
 from scripts import scenario_a as A
+from server.main import create_app
 from tests.conftest import TODAY
 from tests.e2e.conftest import bearer
+from web.settings import Settings
+from web.tokens import TokenStore
 
 D = datetime.date
 ALLIANCE, JOINT, ENTERPRISE, AGREEMENT = "RA", "RJ", "RE", "RA-1"

@@ -20,13 +20,13 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
-from api.main import create_app
-from api.settings import Settings
-from api.tokens import TokenStore
 from runtime.bootstrap import Runtime
 from scripts import replica as replicas
+from server.main import create_app
 from tests.builders import OPENING_BALANCES, code, receipt
 from tests.conftest import POSTGRES_URL
+from web.settings import Settings
+from web.tokens import TokenStore
 
 POSITION = "Lianzhang-Position"
 

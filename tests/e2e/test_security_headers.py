@@ -1,4 +1,4 @@
-"""Security headers on every kind of answer (security issue item 10, ``api/security.py``): API
+"""Security headers on every kind of answer (security issue item 10, ``web/security.py``): API
 JSON, problems (from a route and from the guard in front of every route), workbench pages and
 refusals, public pages, static files, ``/docs`` and ``/openapi.json``; the 三公开 draft framed by
 its own page only; uploaded documents served inline in a sandbox by the API and the workbench
@@ -15,11 +15,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from adapters import attachments
-from api.security import ATTACHMENT_POLICY, PAGE_POLICY
 from tests.builders import village
 from tests.e2e.browser import chromium, served
 from tests.e2e.conftest import Api
 from tests.e2e.test_workbench_books_support import browser_log_in, person_session
+from web.security import ATTACHMENT_POLICY, PAGE_POLICY
 
 ON_SQLITE = pytest.mark.parametrize("database", ["sqlite"], indirect=True)
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

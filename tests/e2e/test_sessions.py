@@ -12,10 +12,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from api.main import create_app
-from api.settings import Settings
-from api.users import LOCKOUT, UserStore, credentials, sessions
 from runtime.bootstrap import Runtime
+from server.main import create_app
+from web.settings import Settings
+from web.users import LOCKOUT, UserStore, credentials, sessions
 from workbench.session import COOKIE, CSRF_REFUSED, safe_next
 
 PASSWORD = "correct horse 9"

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from api.main import create_app
-from api.settings import Settings
-from api.users import UserStore
 from runtime.bootstrap import Runtime
+from server.main import create_app
 from tests.e2e.browser import chromium, served
+from web.settings import Settings
+from web.users import UserStore
 
 
 @pytest.mark.parametrize("database", ["sqlite"], indirect=True)

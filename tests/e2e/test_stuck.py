@@ -19,17 +19,17 @@ import pytest
 from eventsourcing.persistence import StoredEvent
 from fastapi.testclient import TestClient
 
-from api.main import create_app
-from api.settings import Settings
 from audit.signing import KEY_ENV
 from domain.agreement import EnterpriseAgreement
 from domain.books import VillageCollective
 from ledger.money import money
 from runtime.bootstrap import Runtime
+from server.main import create_app
 from tests.builders import code
 from tests.conftest import TODAY
 from tests.e2e.conftest import Api
 from tests.e2e.test_api import assert_problem, post_entry, receipt, register_village
+from web.settings import Settings
 
 TOO_BIG = 2**64  # no integer column of either store holds it
 ROOT = Path(__file__).resolve().parents[2]

@@ -14,13 +14,12 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from api.main import create_app
-from api.settings import Settings
 from audit.chain import canonical_event, chain_hash
 from audit.signing import KEY_ENV, SAVE, load_or_create_key, save_message
 from ledger.money import Money
 from projections import queries
 from runtime.bootstrap import Runtime
+from server.main import create_app
 from tests.conftest import TODAY
 from tests.e2e.test_cli import lianzhang
 from tests.e2e.test_tamper import (
@@ -31,6 +30,7 @@ from tests.e2e.test_tamper import (
     state_at,
     write_books,
 )
+from web.settings import Settings
 
 
 def forged_entry(runtime: Runtime) -> dict[str, Any]:
@@ -211,7 +211,7 @@ def test_the_api_answers_503_chain_broken_and_healthz_is_degraded(
 
 
 def _admin(runtime: Runtime) -> str:
-    from api.tokens import TokenStore
+    from web.tokens import TokenStore
 
     return TokenStore(runtime.engine).create("admin-gate", "admin")
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from api.tokens import TokenStore
 from tests.builders import OPENING_BALANCES, code
 from tests.e2e.conftest import Api, bearer
+from web.tokens import TokenStore
 
 PROBLEM = "application/problem+json"
 

@@ -16,12 +16,12 @@ import uuid
 from typing import Any
 from uuid import UUID
 
-from api.idempotency import idempotency_responses
 from domain.privacy import with_check_digit
 from scripts import scenario_a as A
 from scripts.demo import load_demo
 from tests.builders import OPENING_BALANCES, code, receipt
 from tests.e2e.conftest import Api
+from web.idempotency import idempotency_responses
 
 HOME = "花沟镇"  # where api.other_clerk writes
 FOREIGN = "唐坊镇"

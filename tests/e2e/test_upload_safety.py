@@ -20,11 +20,11 @@ from openpyxl import Workbook
 from adapters import upload_checks, upload_previews
 from adapters.register_files import to_xlsx
 from adapters.voucher_files import HEADER, VoucherFileError, parse_vouchers
-from api.main import create_app
-from api.settings import Settings
 from runtime.bootstrap import Runtime
+from server.main import create_app
 from tests import builders
 from tests.e2e.test_workbench_registers_forms import XLSX, register_file, sign_in
+from web.settings import Settings
 
 SQLITE_ONLY = pytest.mark.parametrize("database", ["sqlite"], indirect=True)
 

@@ -10,7 +10,6 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from api.tokens import TokenStore
 from rendering.voucher_print import (
     NOT_REVIEWED,
     printable_from_draft,
@@ -22,6 +21,7 @@ from tests.e2e.conftest import Api, bearer
 from tests.e2e.test_api import assert_problem, post_entry, register_village
 from tests.e2e.test_attachments import PNG, upload
 from tests.e2e.test_voucher_workflow_api import act, drafted
+from web.tokens import TokenStore
 
 # pages, prints and problem texts, not storage: SQLite only (conftest.py, one_store)
 pytestmark = pytest.mark.one_store

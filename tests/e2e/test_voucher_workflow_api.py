@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from api.tokens import TokenStore
 from tests.e2e.conftest import Api, bearer
 from tests.e2e.test_api import assert_problem, register_village
+from web.tokens import TokenStore
 
 DAY = "2026-03-05"
 
@@ -219,8 +219,8 @@ def test_a_role_without_the_action_is_forbidden_role(api: Api) -> None:
     """People's roles (domain.roles): a 审核 may not draft, a 制单 may not approve."""
     from dataclasses import replace
 
-    from api.deps import get_principal
-    from api.tokens import Principal
+    from web.deps import get_principal
+    from web.tokens import Principal
 
     village = register_village(api)
     draft = drafted(api, village)["draft"]

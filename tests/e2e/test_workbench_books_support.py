@@ -10,10 +10,10 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from api.main import create_app
-from api.settings import Settings
-from api.users import UserStore
 from domain.errors import NotFoundError
+from server.main import create_app
+from web.settings import Settings
+from web.users import UserStore
 
 PASSWORD = "correct horse 9"
 NAMES = {"lihua": "李华", "wangfang": "王芳", "shen": "沈审", "zhang": "张三", "zhao": "赵六"}

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from api.main import create_app
-from api.settings import Settings
 from scripts.demo import demo_people, load_demo
+from server.main import create_app
 from tests.e2e.browser import chromium, served
+from web.settings import Settings
 
 # pages in a browser, not storage: SQLite only (conftest.py, one_store)
 pytestmark = pytest.mark.one_store

@@ -20,15 +20,15 @@ from typing import Any
 import pytest
 
 from adapters.register_files import HEADER, to_xlsx
-from api.main import create_app
-from api.settings import Settings
-from api.users import UserStore
 from domain.members import register_id
 from domain.privacy import with_check_digit
 from projections import economy_queries
 from runtime.bootstrap import Runtime
+from server.main import create_app
 from tests import builders
 from tests.e2e.browser import chromium, served
+from web.settings import Settings
+from web.users import UserStore
 
 PASSWORD = "correct horse 9"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -13,13 +13,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from adapters.register_files import HEADER, to_xlsx
-from api.main import create_app
-from api.settings import Settings
-from api.users import UserStore
 from domain.members import register_id
 from domain.privacy import with_check_digit
 from runtime.bootstrap import Runtime
+from server.main import create_app
 from tests import builders
+from web.settings import Settings
+from web.users import UserStore
 
 PASSWORD = "correct horse 9"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -18,12 +18,12 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from api.main import create_app
-from api.settings import Settings
-from api.tokens import TokenStore
 from runtime.bootstrap import Runtime
+from server.main import create_app
 from tests.builders import OPENING_BALANCES, code, receipt
 from tests.conftest import TODAY
+from web.settings import Settings
+from web.tokens import TokenStore
 
 ROOT = Path(__file__).resolve().parents[2]
 POSITION = "Lianzhang-Position"

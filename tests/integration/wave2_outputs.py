@@ -178,10 +178,10 @@ def api_outputs(
     ``every=False`` only those read from the rebuilt read models (statements, sheets, plans)."""
     from fastapi.testclient import TestClient
 
-    from api.main import create_app
-    from api.settings import Settings
-    from api.tokens import TokenStore
     from runtime.bootstrap import Runtime
+    from server.main import create_app
+    from web.settings import Settings
+    from web.tokens import TokenStore
 
     runtime = Runtime(url, schema=schema, today=lambda: TODAY)
     out: dict[str, bytes] = {}

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from api.problems import Problem
 from audit.chain_gate import ChainBrokenError
 from projections.runner import ProjectionStuckError
 from runtime.bootstrap import Runtime
+from web.problems import Problem
 
 AUDIT = ("chain", "audit")
 LEDGER = ("ledger",)

@@ -42,7 +42,7 @@ from sqlalchemy import (
     update,
 )
 
-from api.user_tables import credentials, users_metadata
+from web.user_tables import credentials, users_metadata
 
 MAX_FAILURES = 5
 LOCKOUT = datetime.timedelta(minutes=15)

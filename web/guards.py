@@ -9,8 +9,8 @@ from urllib.parse import parse_qsl
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from api.problems import problem_response
 from domain.bounds import bad_character
+from web.problems import problem_response
 
 
 class RefuseControlCharacters:

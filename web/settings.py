@@ -10,7 +10,7 @@ Environment variables:
 - ``LIANZHANG_PROJECTIONS``: who keeps the read models up. ``request`` (default): every request
   catches them up itself, a write before it answers. ``worker``: a separate ``lianzhang worker``
   does; a request waits only until they reach its own write's position (read-your-writes by
-  position, ``api.deps``).
+  position, ``web.deps``).
 - ``LIANZHANG_WAIT_SECONDS``: how long such a request waits before answering 503 with
   ``Retry-After`` (default 10).
 - ``LIANZHANG_READ_URL``: a PostgreSQL streaming replica of the database; public pages and

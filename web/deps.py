@@ -1,7 +1,7 @@
 """Dependencies as ``Annotated`` aliases: the runtime, the caller, and the command wrapper that
 gives every POST its idempotency, authorisation and read-your-writes.
 
-Read-your-writes has two modes (``api.settings``, ``LIANZHANG_PROJECTIONS``). ``request``, the
+Read-your-writes has two modes (``web.settings``, ``LIANZHANG_PROJECTIONS``). ``request``, the
 default: a request catches the read models up itself (a write after its save) before it reads.
 ``worker``: ``lianzhang worker`` keeps them up, and a write waits only until the read models its
 answer comes from have reached the log position of its own save (``projections.reads``), at most
@@ -26,11 +26,6 @@ from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 
-from api.duties import duty_of, require_duty
-from api.idempotency import IdempotencyStore, StoredResponse, body_hash, checked_key
-from api.problems import Problem
-from api.tokens import Principal, TokenStore
-from api.views import needed, require_views
 from domain.bounds import MAX_POSITION
 from domain.context import CommandContext, RequestClaim, acting
 from domain.errors import NotFoundError
@@ -40,6 +35,11 @@ from domain.tenancy import live_key, recorded_events
 from ledger.entries import JournalEntry
 from projections.reads import wait_for
 from runtime.bootstrap import Runtime
+from web.duties import duty_of, require_duty
+from web.idempotency import IdempotencyStore, StoredResponse, body_hash, checked_key
+from web.problems import Problem
+from web.tokens import Principal, TokenStore
+from web.views import needed, require_views
 
 T = TypeVar("T")
 

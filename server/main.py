@@ -1,6 +1,6 @@
 """The HTTP API: ``create_app(settings)`` builds a FastAPI app on one database.
 
-Routers are gathered here; errors become problem details in ``api.problems``; the runtime
+Routers are gathered here; errors become problem details in ``web.problems``; the runtime
 (write-side application and read models) and the token and idempotency stores hang off
 ``app.state`` so tests can build their own app with their own settings.
 """
@@ -14,10 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 import workbench
-from api import docs, openapi, problems
-from api.deps import Reads
-from api.guards import RefuseControlCharacters
-from api.idempotency import IdempotencyStore
+from api import docs, openapi
 from api.responses import HealthPublic
 from api.routes import (
     agreements,
@@ -33,13 +30,17 @@ from api.routes import (
     voucher_batches,
     vouchers,
 )
-from api.security import SecurityHeaders
-from api.settings import Settings
-from api.tokens import TokenStore
-from api.views import stuck_problem
 from projections.reads import positions, read_engine
 from projections.runner import ProjectionStuckError
 from runtime.bootstrap import Runtime
+from web import problems
+from web.deps import Reads
+from web.guards import RefuseControlCharacters
+from web.idempotency import IdempotencyStore
+from web.security import SecurityHeaders
+from web.settings import Settings
+from web.tokens import TokenStore
+from web.views import stuck_problem
 
 
 def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> FastAPI:

@@ -1,5 +1,5 @@
-"""The tables of people's passwords, sessions and failed logins (``api.users``,
-``api.lockout``): their own ``MetaData``, not the read models', so a rebuild never drops them."""
+"""The tables of people's passwords, sessions and failed logins (``web.users``,
+``web.lockout``): their own ``MetaData``, not the read models', so a rebuild never drops them."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ credentials = Table(
     users_metadata,
     Column("login", String(64), primary_key=True),
     Column("password_hash", Text, nullable=False),
-    # failures since the last good login, from every address (api.lockout: slows, never locks)
+    # failures since the last good login, from every address (web.lockout: slows, never locks)
     Column("failures", Integer, nullable=False, default=0),
-    # no password check of this login before then (api.lockout.GLOBAL_INTERVAL)
+    # no password check of this login before then (web.lockout.GLOBAL_INTERVAL)
     Column("locked_until", DateTime(timezone=True)),
     Column("changed_at", DateTime(timezone=True), nullable=False),
 )

@@ -1,6 +1,6 @@
 """Which duty (``domain.roles.ACTIONS``) each write of the HTTP API needs (security issue item 4).
 
-Every write goes through ``api.deps.get_writer``, which looks up the route's path template here
+Every write goes through ``web.deps.get_writer``, which looks up the route's path template here
 and refuses with 403 ``forbidden-role`` (in Chinese by default) a caller whose role — for a
 person's token, the token's role and the person's both (``domain.roles.may_both``) — does not
 allow it, before the route runs. A write not listed needs ``books.write`` (直接记账, a
@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from api.problems import Problem
-from api.tokens import Principal
 from domain.roles import ACTION_LABELS, role_label
+from web.problems import Problem
+from web.tokens import Principal
 
 DEFAULT = "books.write"
 

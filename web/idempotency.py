@@ -22,11 +22,11 @@ from typing import Any
 from sqlalchemy import Column, DateTime, Engine, Integer, String, Table, Text, and_, select
 from sqlalchemy.exc import IntegrityError
 
-from api.problems import Problem
-from api.tokens import auth_metadata
 from domain.bounds import bad_character
 from domain.requests import KEY_LIFETIME
 from ledger.canonical import canonical_bytes
+from web.problems import Problem
+from web.tokens import auth_metadata
 
 idempotency_responses = Table(
     "lz_idempotency_responses",

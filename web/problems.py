@@ -14,7 +14,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.problem_texts import KINDS_ZH, detail_zh, field_zh, title_zh, wants_english
 from domain.bounds import MULTI_LINE_PATTERN, ONE_LINE_PATTERN
 from domain.errors import (
     ConflictError,
@@ -24,6 +23,7 @@ from domain.errors import (
     NotFoundError,
 )
 from ledger.errors import LedgerError
+from web.problem_texts import KINDS_ZH, detail_zh, field_zh, title_zh, wants_english
 
 MEDIA_TYPE = "application/problem+json"
 
@@ -76,7 +76,7 @@ def problem_response(
     zh: str | None = None,
     **extra: Any,
 ) -> JSONResponse:
-    """The problem in the caller's language (``api.problem_texts``: Chinese unless
+    """The problem in the caller's language (``web.problem_texts``: Chinese unless
     ``Accept-Language`` prefers English); ``zh`` is the detail's own Chinese sentence."""
     english = wants_english(request.headers.get("accept-language"))
     body: dict[str, Any] = {
@@ -289,5 +289,5 @@ def install(app: FastAPI) -> None:
 
 
 def chinese_detail(kind: str, detail: str, zh: str | None = None, field: str | None = None) -> str:
-    """A refusal in Chinese for a workbench page (``api.problem_texts.detail_zh``)."""
+    """A refusal in Chinese for a workbench page (``web.problem_texts.detail_zh``)."""
     return detail_zh(kind, detail, zh, field)

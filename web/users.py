@@ -1,17 +1,17 @@
 """People's passwords and sessions: two side tables beside the log (issue 10 item 1).
 
-Not read models: they have their own ``MetaData`` (like ``lz_api_tokens`` in ``api.tokens``),
+Not read models: they have their own ``MetaData`` (like ``lz_api_tokens`` in ``web.tokens``),
 so a rebuild of the read models never drops them. The person (login, 姓名, role, townships,
 disabled) is in the log (``domain.people``); only what must never be there is here.
 
 - ``lz_credentials``: one row per login: the password's Argon2id hash (pwdlib's
   ``PasswordHash.recommended()``, the string starts ``$argon2id$``), and the login's failures
   from every address. Failed logins are counted by login and client address
-  (``api.lockout``: five from one address make that address wait 15 minutes, then twice as
+  (``web.lockout``: five from one address make that address wait 15 minutes, then twice as
   long after each further failure; no address can lock the login for another). Attempts at one
   login are checked one after another (a lock per login in the process, and each attempt
   counted in the database before its check), and Argon2 work is bounded for the process
-  (``api.hash_slots``). Unknown logins, wrong passwords and locked addresses get the same
+  (``web.hash_slots``). Unknown logins, wrong passwords and locked addresses get the same
   answer (:data:`WRONG`, 401), each after one Argon2 check (a dummy one when there is nothing
   to check), so neither the text nor the time tells which logins exist.
 - ``lz_sessions``: one row per browser session: the SHA-256 of its id (the id itself is only
@@ -37,10 +37,10 @@ from pwdlib import PasswordHash
 from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
-from api import lockout
-from api.hash_slots import SLOTS, Busy, HashSlots
-from api.lockout import LOCKOUT, MAX_FAILURES
-from api.user_tables import credentials, sessions, users_metadata
+from web import lockout
+from web.hash_slots import SLOTS, Busy, HashSlots
+from web.lockout import LOCKOUT, MAX_FAILURES
+from web.user_tables import credentials, sessions, users_metadata
 
 MIN_PASSWORD = 8
 MAX_PASSWORD = 128
