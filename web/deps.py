@@ -14,8 +14,6 @@ statements).
 
 from __future__ import annotations
 
-import os
-import signal
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
@@ -301,9 +299,24 @@ class Replay:
         raise LookupError(f"no recorded event has {name!r}")
 
 
-# Test hook: the server kills itself (SIGKILL) right after a command's save, before answering,
-# so a test can check that the retry resolves (tests/e2e/test_idempotency.py).
-KILL_AFTER_WRITE = "LIANZHANG_TEST_KILL_AFTER_WRITE"
+@dataclass(frozen=True)
+class Answer:
+    """What a command answers, whichever front end asked: the body its read built (or the one
+    stored for its key), the ``Location`` it names, its status and headers (``Lianzhang-Position``,
+    ``Idempotent-Replayed``). The API sends it as JSON (``response()``); the workbench redirects
+    to ``location``."""
+
+    status: int
+    body: Any
+    location: str | None
+    headers: dict[str, str]
+
+    @property
+    def replayed(self) -> bool:
+        return self.headers.get("Idempotent-Replayed") == "true"
+
+    def response(self) -> JSONResponse:
+        return JSONResponse(self.body, status_code=self.status, headers=self.headers)
 
 
 @dataclass
@@ -353,6 +366,17 @@ class Writer:
         replay: Callable[[Replay], T],
         status: int = 201,
     ) -> JSONResponse:
+        """:meth:`commit`, answered as JSON (the API's routes)."""
+        return self.commit(write, read, replay=replay, status=status).response()
+
+    def commit(
+        self,
+        write: Callable[[], T],
+        read: Callable[[T], tuple[dict[str, Any], str | None]],
+        *,
+        replay: Callable[[Replay], T],
+        status: int = 201,
+    ) -> Answer:
         """Run a command at most once per idempotency key, then answer from the updated read
         models.
 
@@ -382,8 +406,6 @@ class Writer:
                 if answered is not None:
                     return answered
             raise
-        if os.environ.get(KILL_AFTER_WRITE):
-            os.kill(os.getpid(), signal.SIGKILL)
         # the log position of this command's own save (the head when it saved nothing)
         position = context.position or self.runtime.views.head()
         self._reach(position)
@@ -396,7 +418,7 @@ class Writer:
         headers = {POSITION_HEADER: str(position)}
         if location:
             headers["Location"] = location
-        return JSONResponse(body, status_code=status, headers=headers)
+        return Answer(status, body, location, headers)
 
     def _reach(self, position: int) -> None:
         """The read models this answer comes from show the log up to ``position``."""
@@ -416,7 +438,7 @@ class Writer:
         read: Callable[[T], tuple[dict[str, Any], str | None]],
         replay: Callable[[Replay], T],
         status: int,
-    ) -> JSONResponse | None:
+    ) -> Answer | None:
         """The answer to a key already committed, or None when the key is free."""
         claim = self.claim
         assert claim is not None
@@ -446,7 +468,7 @@ class Writer:
         headers = {"Idempotent-Replayed": "true", POSITION_HEADER: str(position)}
         if stored.location:
             headers["Location"] = stored.location
-        return JSONResponse(stored.body, status_code=stored.status_code, headers=headers)
+        return Answer(stored.status_code, stored.body, stored.location, headers)
 
 
 async def get_writer(

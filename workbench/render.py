@@ -6,10 +6,11 @@
 - in a template, ``{{ form_fields() }}`` inside every ``<form method="post">``: the CSRF token and
   a fresh ``Idempotency-Key`` (a double click sends the same key twice and writes once);
 - ``run_form(request, user, form, write, done, replay=...)``: runs ``write`` as a command of the
-  person (through ``web.deps.Writer``: tenancy, exactly-once per form key, read models caught
-  up), then answers 303 to ``done(result)`` (``HX-Redirect`` for htmx requests). A refusal
-  raises :class:`FormRefused` with the field and a sentence in Chinese; the page module renders
-  the form again with it (status 422, or 403 when not allowed).
+  person through the same adapter as the API's routes (``web.deps.Writer.commit``: tenancy,
+  exactly-once per form key, read models caught up), then answers 303 to the ``location`` of its
+  answer, ``done(result)`` (``HX-Redirect`` for htmx requests). A refusal raises
+  :class:`FormRefused` with the field and a sentence in Chinese; the page module renders the
+  form again with it (status 422, or 403 when not allowed).
 """
 
 from __future__ import annotations
@@ -197,13 +198,17 @@ def run_form(
         path=request.url.path,
         reads=reads_of(request),
     )
+
+    def target(result: T) -> tuple[dict[str, Any], str]:
+        location = done(result)
+        return {"location": location}, location  # the body keeps the shape stored answers had
+
     try:
-        answered = writer.run(
-            write, lambda result: ({"location": done(result)}, None), replay=replay, status=200
-        )
+        answered = writer.commit(write, target, replay=replay, status=200)
     except (DomainError, LedgerError, Problem) as exc:
         raise refusal(exc) from exc
-    location = json.loads(bytes(answered.body))["location"]
+    # an answer stored for the key before it named its location names it in its body only
+    location = answered.location or str(answered.body["location"])
     return redirect(request, location)
 
 

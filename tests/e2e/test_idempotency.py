@@ -186,20 +186,28 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _serve(database: tuple[str, str | None], port: int, **extra: str) -> subprocess.Popen[bytes]:
+def _serve(
+    database: tuple[str, str | None], port: int, *, doomed: bool = False
+) -> subprocess.Popen[bytes]:
+    """``lianzhang serve`` on ``port``; ``doomed``: the app of ``tests.e2e.doomed_server``
+    instead, which dies (SIGKILL) right after a command's save."""
     url, schema = database
-    env = {**os.environ, "LIANZHANG_DATABASE_URL": url, **extra}
+    env = {**os.environ, "LIANZHANG_DATABASE_URL": url}
     if schema:
         env["LIANZHANG_DATABASE_SCHEMA"] = schema
-    return subprocess.Popen(
-        [
-            sys.executable,
+    command = (
+        ["-m", "tests.e2e.doomed_server", str(port)]
+        if doomed
+        else [
             "-c",
             "import sys; from scripts.cli import main; sys.exit(main(sys.argv[1:]))",
             "serve",
             "--port",
             str(port),
-        ],
+        ]
+    )
+    return subprocess.Popen(
+        [sys.executable, *command],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -241,7 +249,7 @@ def test_kill_9_after_the_save_then_the_retry_answers_what_was_committed(
     path = f"/v1/entities/{village}/entries"
 
     port = _free_port()
-    doomed = _serve(database, port, LIANZHANG_TEST_KILL_AFTER_WRITE="1")
+    doomed = _serve(database, port, doomed=True)
     server_processes.append(doomed)
     _wait_until_up(port, doomed)
     with pytest.raises(httpx.HTTPError):
