@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import datetime
 import gzip
 import json
@@ -48,10 +49,13 @@ import tempfile
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 from sqlalchemy import MetaData, Table, select, text
+
+if TYPE_CHECKING:
+    from audit.store_keys import KeyLocations
 
 ROOT = Path(__file__).resolve().parents[1]
 TODAY = datetime.date(2026, 11, 23)  # as tests/conftest.py
@@ -292,6 +296,14 @@ def extras(runtime: object) -> None:
     runtime.views.catch_up()
 
 
+def fixture_keys(url: str, schema: str | None = None) -> KeyLocations:
+    """Where the keys of the store at ``url`` are: as the settings read them (``keys_in``)."""
+    from web.settings import Settings
+
+    base = Settings.from_env()
+    return dataclasses.replace(base, database_url=url, database_schema=schema).key_locations()
+
+
 @contextlib.contextmanager
 def keys_in(directory: Path) -> Iterator[None]:
     """The fixture's keys, named explicitly (as the test does) for every store made here."""
@@ -343,8 +355,10 @@ def copy_to_postgres(sqlite_url: str, postgres_url: str, schema: str) -> None:
 
     with psycopg.connect(postgres_url, autocommit=True) as conn:
         conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-    target = Runtime(postgres_url, schema=schema, today=lambda: TODAY)
-    source = Runtime(sqlite_url, today=lambda: TODAY)
+    target = Runtime(
+        postgres_url, schema=schema, today=lambda: TODAY, keys=fixture_keys(postgres_url, schema)
+    )
+    source = Runtime(sqlite_url, today=lambda: TODAY, keys=fixture_keys(sqlite_url))
     try:
         events_table, snapshots_table = _tables(target)
         lite_events, lite_snapshots = _tables(source)
@@ -420,7 +434,7 @@ def household_codes(sqlite_url: str) -> dict[str, str]:
     from projections.household_lookup import household_code
     from runtime.bootstrap import Runtime
 
-    runtime = Runtime(sqlite_url, today=lambda: TODAY)
+    runtime = Runtime(sqlite_url, today=lambda: TODAY, keys=fixture_keys(sqlite_url))
     try:
         return {n: household_code(runtime.signer, "V03", n) for n in ("H01", "H05")}
     finally:
@@ -451,7 +465,7 @@ def main(argv: list[str] | None = None) -> int:
         sqlite_url = f"sqlite:///{work / SQLITE_FILE}"
         with keys_in(work):
             assert cli.main(["--database-url", sqlite_url, "init"]) == 0
-            runtime = Runtime(sqlite_url, today=lambda: TODAY)
+            runtime = Runtime(sqlite_url, today=lambda: TODAY, keys=fixture_keys(sqlite_url))
             try:
                 demo(runtime, work)
                 extras(runtime)

@@ -29,6 +29,7 @@ from runtime.bootstrap import Runtime
 from tests import builders
 from tests.conftest import TODAY
 from tests.e2e.test_tamper import write_books
+from web.settings import Settings
 
 DAY = datetime.date(2025, 1, 1)
 VERIFIER = Path(__file__).parents[2] / "scripts" / "verify_export.py"
@@ -207,13 +208,17 @@ def test_a_command_from_another_directory_cannot_fork_the_key(
     from tests.e2e.test_cli import lianzhang
 
     env_dir = tmp_path / "keys"
+
+    def keys() -> KeyLocations:  # as the command line finds them: through the settings
+        return keys_of(database[0], database[1], LIANZHANG_KEY_DIR=os.environ["LIANZHANG_KEY_DIR"])
+
     first, elsewhere = tmp_path / "a", tmp_path / "b"
     first.mkdir()
     elsewhere.mkdir()
     os.environ["LIANZHANG_KEY_DIR"] = str(env_dir)
     try:
         lianzhang(database, first, "init")
-        runtime = Runtime(database[0], schema=database[1], today=lambda: TODAY)
+        runtime = Runtime(database[0], schema=database[1], today=lambda: TODAY, keys=keys())
         try:
             write_books(runtime.app)
             before = runtime.views.head()
@@ -243,7 +248,7 @@ def test_a_command_from_another_directory_cannot_fork_the_key(
         assert "missing at" in refused.stderr and len(refused.stderr.strip().splitlines()) == 1
         assert not (tmp_path / "other" / "signing-key.pem").exists()
         os.environ["LIANZHANG_KEY_DIR"] = str(env_dir)
-        runtime = Runtime(database[0], schema=database[1], today=lambda: TODAY)
+        runtime = Runtime(database[0], schema=database[1], today=lambda: TODAY, keys=keys())
         try:
             assert runtime.views.head() >= before
             assert verify(runtime)["ok"] is True
@@ -253,18 +258,24 @@ def test_a_command_from_another_directory_cannot_fork_the_key(
         del os.environ["LIANZHANG_KEY_DIR"]
 
 
+def keys_of(url: str, schema: str | None, **environ: str) -> KeyLocations:
+    """Where the settings read from ``environ`` put the keys of the store at ``url``."""
+    environ = {"LIANZHANG_DATABASE_URL": url, "LIANZHANG_DATABASE_SCHEMA": schema or "", **environ}
+    return Settings.from_env(environ).key_locations()
+
+
 def test_key_locations_are_absolute_and_independent_of_the_working_directory(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     url = "postgresql://postgres@127.0.0.1:5432/test"
     monkeypatch.chdir(tmp_path)
-    here = KeyLocations.from_env(url, "s1", {})
+    here = keys_of(url, "s1")
     monkeypatch.chdir("/")
-    assert KeyLocations.from_env(url, "s1", {}) == here
+    assert keys_of(url, "s1") == here
     assert here.signing.is_absolute() and "127.0.0.1-5432-test-s1" in str(here.signing)
-    assert KeyLocations.from_env(url, "s2", {}) != here
-    relative = KeyLocations.from_env(url, "s1", {"LIANZHANG_SIGNING_KEY": "k.pem"})
+    assert keys_of(url, "s2") != here
+    relative = keys_of(url, "s1", LIANZHANG_SIGNING_KEY="k.pem")
     assert relative.signing == Path("/k.pem")
-    sqlite = KeyLocations.from_env(f"sqlite:///{tmp_path}/x.sqlite3", None, {})
+    sqlite = keys_of(f"sqlite:///{tmp_path}/x.sqlite3", None)
     assert sqlite == KeyLocations(tmp_path / "signing-key.pem", tmp_path / "x.sqlite3.data-key")
     assert json.dumps(str(sqlite.data))

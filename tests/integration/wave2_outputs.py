@@ -9,6 +9,7 @@ and by ``scripts/make_fixture_store.py`` (which recorded them, once, at 5ec8cde)
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime
 import difflib
 import gzip
@@ -183,7 +184,9 @@ def api_outputs(
     from web.settings import Settings
     from web.tokens import TokenStore
 
-    runtime = Runtime(url, schema=schema, today=lambda: TODAY)
+    # the keys as the settings read them (the fixture's, named in the environment)
+    settings = dataclasses.replace(Settings.from_env(), database_url=url, database_schema=schema)
+    runtime = Runtime(url, schema=schema, today=lambda: TODAY, keys=settings.key_locations())
     out: dict[str, bytes] = {}
     try:
         token = TokenStore(runtime.engine).create(f"wave2-{uuid.uuid4().hex[:8]}", "admin")
