@@ -31,6 +31,7 @@ It prints one table and writes JSON. Timings are never asserted: CI runs a tiny 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime
 import json
 import resource
@@ -49,6 +50,7 @@ from eventsourcing.domain import Aggregate, event
 from domain.bulk import BATCH_VOUCHERS, Voucher
 from runtime.bootstrap import Runtime
 from scripts import load as load_test
+from web.settings import Settings
 
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 ACTOR = "bench"
@@ -342,7 +344,11 @@ def run_store(kind: str, args: argparse.Namespace) -> dict[str, Any]:
     skip = set(args.skip.split(",")) if args.skip else set()
     where = None if kind == "sqlite" else POSTGRES  # a new file, or a new schema dropped after
     with load_test.fresh_store(where, None, keep=False) as (url, schema, scratch):
-        runtime = Runtime(url, schema=schema)
+        # the keys where `lianzhang serve` (the http bench) finds them: through the settings
+        settings = dataclasses.replace(
+            Settings.from_env(), database_url=url, database_schema=schema
+        )
+        runtime = Runtime(url, schema=schema, keys=settings.key_locations())
         try:
             start = time.perf_counter()
             count = build_city(runtime.app, args.villages, args.years, args.vouchers)
