@@ -6,8 +6,7 @@ PostgreSQL in ``LIANZHANG_KEY_DIR`` when set, else in
 ``~/.local/share/lianzhang/keys/<host>-<port>-<database>-<schema>/`` of the user running the
 command (``signing-key.pem`` and ``data-key``). ``LIANZHANG_SIGNING_KEY`` and
 ``LIANZHANG_DATA_KEY`` name one file each (made absolute against the working directory once,
-when read). Those variables are read in one place, the settings object
-(``web.settings.Settings.key_locations()``); here only ``KeyLocations.resolve``.
+when read).
 
 **Which.** The table ``lz_store_keys`` (its own metadata: no read model creates, drops or
 rebuilds it) records the public signing key and a fingerprint of the data key (HMAC-SHA256
@@ -33,6 +32,7 @@ import hmac
 import os
 import re
 import stat
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -104,6 +104,18 @@ class KeyLocations:
         if data:
             base = replace(base, data=Path(data).expanduser().resolve())
         return base
+
+    @classmethod
+    def from_env(
+        cls, database_url: str, schema: str | None = None, environ: Mapping[str, str] = os.environ
+    ) -> KeyLocations:
+        return cls.resolve(
+            database_url,
+            schema,
+            key_dir=(environ.get("LIANZHANG_KEY_DIR") or "").strip() or None,
+            signing=(environ.get("LIANZHANG_SIGNING_KEY") or "").strip() or None,
+            data=(environ.get("LIANZHANG_DATA_KEY") or "").strip() or None,
+        )
 
 
 def default_postgres_key_dir(database_url: str, schema: str | None) -> Path:

@@ -45,10 +45,9 @@ class Runtime:
         self.database_url = database_url
         self.schema = schema
         # where the keys are (absolute, never the working directory) and the check that they
-        # are this store's keys, before anything is written (audit/store_keys.py)
-        # (``web.settings.Settings.key_locations()`` reads where they are configured; without
-        # ``keys``, the store's default places)
-        self.keys = keys or KeyLocations.resolve(database_url, schema)
+        # are this store's keys, before anything is written (audit/store_keys.py); the server
+        # and the commands pass ``web.settings.Settings.key_locations()``
+        self.keys = keys or KeyLocations.from_env(database_url, schema)
         if signing_key is not None:
             self.keys = dataclasses.replace(self.keys, signing=signing_key.resolve())
         self.key_path = self.keys.signing
