@@ -1,5 +1,6 @@
-"""The ``lianzhang`` command: init, serve, worker, demo, rebuild, import-vouchers, token
-create|list|revoke, user create|list|change|disable|enable|password.
+"""The ``lianzhang`` command: init, serve, worker, demo, rebuild, import-vouchers, verify,
+checkpoint, export, import, keys, …; token and user are in ``scripts/cli_people.py``, what
+every command shares in ``scripts/cli_common.py``.
 
 Every command reads the database from ``--database-url`` or ``LIANZHANG_DATABASE_URL`` (default: a
 SQLite file under ./var). Errors end the command with one line on stderr and a non-zero status.
@@ -8,7 +9,6 @@ SQLite file under ./var). Errors end the command with one line on stderr and a n
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 import signal
 import sys
@@ -16,43 +16,18 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from adapters.database import DatabaseConfigError, is_postgres, sqlite_path
+from adapters.database import DatabaseConfigError
 from audit.exports import ExportError
 from domain.errors import DomainError
 from ledger.errors import LedgerError
 from projections.runner import ProjectionStuckError
-from runtime.bootstrap import Runtime
+from scripts.cli_audit import add_audit_commands
+from scripts.cli_common import CommandError, _runtime, _settings, _where
+from scripts.cli_people import add_people_commands
 from web.settings import Settings
 from web.tokens import TokenError, TokenStore
 
 DEMO_TOKEN_NAME = "demo-admin"
-
-
-class CommandError(Exception):
-    """A command cannot go on; the message is the one line the user sees."""
-
-
-def _settings(args: argparse.Namespace) -> Settings:
-    base = Settings.from_env()
-    return dataclasses.replace(
-        base,
-        database_url=args.database_url or base.database_url,
-        database_schema=args.schema or base.database_schema,
-        projections="worker" if getattr(args, "worker", False) else base.projections,
-    )
-
-
-def _runtime(settings: Settings) -> Runtime:
-    return Runtime(
-        settings.database_url, schema=settings.database_schema, keys=settings.key_locations()
-    )
-
-
-def _where(settings: Settings) -> str:
-    if is_postgres(settings.database_url):
-        schema = settings.database_schema or "public"
-        return f"{settings.database_url} (schema {schema})"
-    return str(sqlite_path(settings.database_url))
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -183,157 +158,6 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_token(args: argparse.Namespace) -> int:
-    settings = _settings(args)
-    runtime = _runtime(settings)
-    tokens = TokenStore(runtime.engine)
-    try:
-        if args.token_command == "create":
-            from web.tokens import person_limits
-
-            owner = None
-            if args.user:
-                person = runtime.app.get_person(args.user)
-                if person.disabled:
-                    raise CommandError(f"user {person.login} is disabled; enable them first")
-                refused = person_limits(args.role, person)
-                if refused:
-                    raise CommandError(f"{refused[0]}; nothing was written")
-                outside = sorted(
-                    set(args.township or []) - set(person.townships)
-                    if person.role not in ("admin", "auditor")
-                    else set()
-                )
-                if outside:
-                    raise CommandError(
-                        f"user {person.login} works in {', '.join(person.townships)}, not in "
-                        f"{', '.join(outside)}: a token of theirs writes only where they do; "
-                        "nothing was written"
-                    )
-                owner = person.login
-            token = tokens.create(args.name, args.role, args.township or [], owner=owner)
-            print(token)
-            whose = f", of user {owner}" if owner else ""
-            print(
-                f"(token {args.name!r}, role {args.role}{whose}; it is shown only now)",
-                file=sys.stderr,
-            )
-        elif args.token_command == "list":
-            for row in tokens.list():
-                state = "revoked" if row["revoked_at"] else "active"
-                townships = ",".join(row["townships"]) or "-"  # type: ignore[arg-type]
-                print(f"{row['name']}\t{row['role']}\t{townships}\t{state}\t{row['owner'] or '-'}")
-        else:
-            tokens.revoke(args.name)
-            print(f"revoked token {args.name!r}")
-    finally:
-        runtime.close()
-    return 0
-
-
-CLI_ACTOR = "cli"  # the actor of people's events written on the command line
-
-
-def _new_password(args: argparse.Namespace) -> str:
-    """The password from standard input (``--password-stdin``: its first line), or asked for
-    twice without echo; checked before anything is written."""
-    import getpass
-
-    from web.users import PasswordError, check_new_password
-
-    if args.password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        try:
-            password = getpass.getpass("password: ")
-            again = getpass.getpass("password again: ")
-        except EOFError:
-            raise CommandError(
-                "no password given (use --password-stdin to pipe one); nothing was written"
-            ) from None
-        if again != password:
-            raise CommandError("the two passwords differ; nothing was written")
-    try:
-        check_new_password(password)
-    except PasswordError as error:
-        raise CommandError(f"{error.message}; nothing was written") from None
-    return password
-
-
-def cmd_user(args: argparse.Namespace) -> int:
-    """People of the workbench: create, list, disable, enable, password (issue 10)."""
-    from projections.people_view import person_list
-    from web.users import UserStore
-
-    settings = _settings(args)
-    runtime = _runtime(settings)
-    users = UserStore(runtime.engine)
-    app = runtime.app
-    try:
-        if args.user_command == "create":
-            from domain.people import Person
-
-            # every field checked, and the password read, before anything is written
-            Person.register(
-                login=args.login,
-                name=args.name,
-                role=args.role,
-                townships=args.township or [],
-                phone=args.phone,
-                actor=CLI_ACTOR,
-            )
-            password = _new_password(args)
-            person = app.register_person(
-                args.login, args.name, args.role, args.township or [], args.phone, CLI_ACTOR
-            )
-            users.set_password(person.login, password)
-            print(f"created user {person.login} ({person.name}, {person.role})")
-        elif args.user_command == "list":
-            runtime.views.catch_up()
-            for row in person_list(runtime.engine):
-                townships = ",".join(row["townships"]) or "-"
-                state = "disabled" if row["disabled"] else "active"
-                phone = row["phone"] or "-"
-                print(
-                    f"{row['login']}\t{row['name']}\t{row['role']}\t{townships}\t{phone}\t{state}"
-                )
-        elif args.user_command == "disable":
-            person = app.disable_person(args.login, CLI_ACTOR)
-            ended = users.end_sessions(person.login)
-            revoked = TokenStore(runtime.engine).revoke_owned(person.login)
-            print(
-                f"disabled user {person.login} ({ended} session(s) ended, "
-                f"{revoked} token(s) revoked)"
-            )
-        elif args.user_command == "change":
-            person = app.change_person(
-                args.login,
-                name=args.name,
-                role=args.role,
-                townships=args.township,
-                phone=args.phone,
-                actor=CLI_ACTOR,
-            )
-            townships = ",".join(person.townships) or "-"
-            print(f"user {person.login}: {person.name}, {person.role}, {townships}")
-        elif args.user_command == "enable":
-            person = app.enable_person(args.login, CLI_ACTOR)
-            print(f"enabled user {person.login}")
-        elif args.user_command == "unlock":
-            person = app.get_person(args.login)
-            counted = users.unlock(person.login)
-            print(
-                f"unlocked user {person.login} (failed logins from {counted} address(es) cleared)"
-            )
-        else:  # password
-            person = app.get_person(args.login)
-            users.set_password(person.login, _new_password(args))
-            print(f"set the password of user {person.login}")
-    finally:
-        runtime.close()
-    return 0
-
-
 def cmd_allocate(args: argparse.Namespace) -> int:
     """Compute a rule document (RULES.md) and print the result document; writes nothing."""
     import json
@@ -450,186 +274,6 @@ def cmd_sheet(args: argparse.Namespace) -> int:
     except OSError as error:
         raise CommandError(f"cannot write {args.output}: {error.strerror}") from None
     print(f"wrote {args.output} ({len(data)} bytes)")
-    return 0
-
-
-def _checkpoints(paths: Sequence[str] | None) -> list[dict[str, Any]]:
-    import json
-
-    found = []
-    for path in paths or ():
-        try:
-            found.append(json.loads(Path(path).read_text(encoding="utf-8")))
-        except OSError as error:
-            raise CommandError(f"cannot read {path}: {error.strerror}") from None
-        except json.JSONDecodeError:
-            raise CommandError(f"{path} is not a checkpoint (not JSON)") from None
-    return found
-
-
-def cmd_checkpoint(args: argparse.Namespace) -> int:
-    """Write a signed checkpoint of the chain head (to keep outside the database), or print
-    the server's public key."""
-    import json
-
-    from audit.signing import make_checkpoint
-
-    runtime = _runtime(_settings(args))
-    try:
-        if args.public_key:
-            print(runtime.signer.public.hex)
-            print(f"(Ed25519 public key, id {runtime.signer.key_id})", file=sys.stderr)
-            return 0
-        document = make_checkpoint(runtime.engine, runtime.app.recorder, runtime.signer)
-    finally:
-        runtime.close()
-    data = json.dumps(document, indent=2, sort_keys=True) + "\n"
-    if args.output:
-        try:
-            Path(args.output).write_text(data, encoding="utf-8")
-        except OSError as error:
-            raise CommandError(f"cannot write {args.output}: {error.strerror}") from None
-        print(f"wrote checkpoint of position {document['position']} to {args.output}")
-    else:
-        print(data, end="")
-    return 0
-
-
-def cmd_household_code(args: argparse.Namespace) -> int:
-    """Print the short codes of households, for their notices (分配到户通知单): with them a
-    villager looks the household up at /public/households (issue 11 item 5)."""
-    from projections.household_lookup import household_code
-
-    runtime = _runtime(_settings(args))
-    try:
-        runtime.app.get_village(args.village)
-        for number in args.numbers:
-            print(f"{args.village} {number} {household_code(runtime.signer, args.village, number)}")
-    finally:
-        runtime.close()
-    return 0
-
-
-def cmd_verify(args: argparse.Namespace) -> int:
-    """Recompute the chain, the read models and every published sheet; non-zero on any
-    difference, naming the first place it was found."""
-    import json
-
-    from audit.verify import verify
-
-    checkpoints = _checkpoints(args.checkpoint)
-    runtime = _runtime(_settings(args))
-    try:
-        # the chain first: a tampered log is named as such, not as a stuck read model
-        report = verify(runtime, checkpoints, refuse_stuck=True)
-    finally:
-        runtime.close()
-    if args.json:
-        print(json.dumps(report, ensure_ascii=False, indent=2, default=str))
-    head = report["head"]
-    if report["ok"]:
-        if not args.json:
-            print(
-                f"verified: {report['events']} events, chain, read models and published "
-                f"sheets agree; fingerprint {head['fingerprint']} at position "
-                f"{head['position']}"
-            )
-            sealed = report.get("chain", {}).get("sealed_at_upgrade", 0)
-            if sealed:
-                print(f"({sealed} events were written before signing and sealed at upgrade)")
-        return 0
-    first = report["problems"][0]
-    raise CommandError(f"verification failed: {first['detail']}")
-
-
-def cmd_export(args: argparse.Namespace) -> int:
-    from audit.exports import export_events, export_journals
-
-    runtime = _runtime(_settings(args))
-    try:
-        if args.what == "events":
-            count = 0
-            with open(args.output, "wb") as out:
-                for line in export_events(runtime):
-                    out.write(line)
-                    count += 1
-            print(f"wrote {count} events to {args.output}")
-        else:
-            files = export_journals(runtime, Path(args.output), args.what)
-            print(
-                f"wrote {len(files)} {args.what} journals to {args.output}: "
-                + ", ".join(f.name for f in files)
-            )
-    except OSError as error:
-        raise CommandError(f"cannot write {args.output}: {error.strerror}") from None
-    finally:
-        runtime.close()
-    return 0
-
-
-def _public_keys(values: Sequence[str] | None) -> list[Any]:
-    """``--public-key``: 64 hex digits, or a file holding them."""
-    from audit.signing import PublicKey
-
-    keys = []
-    for value in values or ():
-        text = value.strip()
-        if len(text) != 64 or Path(value).exists():
-            try:
-                text = Path(value).read_text(encoding="utf-8").split()[0]
-            except (OSError, IndexError):
-                raise CommandError(
-                    f"--public-key {value!r} is neither 64 hex digits nor a file holding them"
-                ) from None
-        keys.append(PublicKey.from_hex(text))
-    return keys
-
-
-def cmd_import(args: argparse.Namespace) -> int:
-    from audit.exports import import_events
-
-    trusted = _public_keys(args.public_key)
-    runtime = _runtime(_settings(args))
-    try:
-        with open(args.file, "rb") as handle:
-            count = import_events(runtime, handle, trusted)
-    except OSError as error:
-        raise CommandError(f"cannot read {args.file}: {error.strerror}") from None
-    finally:
-        runtime.close()
-    print(
-        f"imported {count} events (signatures verified with key "
-        f"{', '.join(k.key_id for k in trusted)}) and rebuilt the read models; this store "
-        "continues with its own key"
-    )
-    return 0
-
-
-def cmd_keys(args: argparse.Namespace) -> int:
-    """Show where the keys are and which ones the store recorded, or rotate the signing key."""
-    from audit.store_keys import recorded
-    from projections.key_rotation import rotate_signing_key
-
-    settings = _settings(args)
-    runtime = _runtime(settings)
-    try:
-        if args.action == "rotate":
-            old, new = rotate_signing_key(runtime)
-            print(
-                f"rotated the signing key: {old} → {new}; the old key is kept as "
-                f"{runtime.key_path.name}.{old}.bak beside it. Back up the new key "
-                f"{runtime.key_path} and give auditors the new public key "
-                f"{runtime.signer.public.hex}"
-            )
-            return 0
-        with runtime.engine.connect() as conn:
-            rows = [*recorded(conn, "signing", None), *recorded(conn, "data", None)]
-        print(f"signing key: {runtime.keys.signing} (id {runtime.signer.key_id})")
-        print(f"data key:    {runtime.keys.data}")
-        for row in rows:
-            print(f"  {row['kind']:<8} {row['key_id']} {row['status']:<8} {row['recorded_at']}")
-    finally:
-        runtime.close()
     return 0
 
 
@@ -843,53 +487,7 @@ def build_parser() -> argparse.ArgumentParser:
     sheet.add_argument("--draft", action="store_true", help="the content as of now, unpublished")
     sheet.set_defaults(func=cmd_sheet)
 
-    code = sub.add_parser(
-        "household-code", help="print households' short codes for /public/households"
-    )
-    code.add_argument("village")
-    code.add_argument("numbers", nargs="+", help="household numbers, H01 …")
-    code.set_defaults(func=cmd_household_code)
-
-    verify = sub.add_parser("verify", help="check the hash chain, read models and sheets")
-    verify.add_argument("--json", action="store_true", help="print the whole report")
-    verify.add_argument(
-        "--checkpoint", action="append", help="a checkpoint file the log must agree with"
-    )
-    verify.set_defaults(func=cmd_verify)
-
-    checkpoint = sub.add_parser(
-        "checkpoint", help="write a signed checkpoint of the chain head (keep it elsewhere)"
-    )
-    checkpoint.add_argument("-o", "--output", help="file to write (default: standard output)")
-    checkpoint.add_argument(
-        "--public-key", action="store_true", help="print the server's public key instead"
-    )
-    checkpoint.set_defaults(func=cmd_checkpoint)
-
-    keys = sub.add_parser("keys", help="where the keys are; rotate the signing key")
-    keys.add_argument("action", choices=("show", "rotate"))
-    keys.set_defaults(func=cmd_keys)
-
-    export = sub.add_parser("export", help="export the log (JSON Lines) or the books")
-    export.add_argument("what", choices=("events", "beancount", "hledger"))
-    export.add_argument(
-        "-o",
-        "--output",
-        required=True,
-        help="a file for events, a directory for journals (one per entity)",
-    )
-    export.set_defaults(func=cmd_export)
-
-    restore = sub.add_parser("import", help="import an event export into an empty store")
-    restore.add_argument("file")
-    restore.add_argument(
-        "--public-key",
-        action="append",
-        help="the source server's public key (64 hex digits or a file), from `lianzhang "
-        "checkpoint --public-key` there; the export must verify with it",
-    )
-    restore.set_defaults(func=cmd_import)
-
+    add_audit_commands(sub)
     vouchers = sub.add_parser(
         "import-vouchers",
         help="post a file of vouchers (XLSX, CSV, JSON Lines): every voucher checked, all or "
@@ -924,59 +522,7 @@ def build_parser() -> argparse.ArgumentParser:
     call.add_argument("--idempotency-key")
     call.set_defaults(func=cmd_call)
 
-    token = sub.add_parser("token", help="manage API tokens")
-    tsub = token.add_subparsers(dest="token_command", required=True)
-    create = tsub.add_parser("create", help="create a token and print it once")
-    create.add_argument("name")
-    create.add_argument("--role", choices=("admin", "clerk", "auditor"), required=True)
-    create.add_argument(
-        "--township", action="append", help="township a clerk may write in (repeatable)"
-    )
-    create.add_argument("--user", help="login of the person the token belongs to")
-    tsub.add_parser("list", help="list tokens (never the secrets)")
-    revoke = tsub.add_parser("revoke", help="revoke a token")
-    revoke.add_argument("name")
-    token.set_defaults(func=cmd_token)
-
-    from domain.roles import PERSON_ROLES
-
-    user = sub.add_parser("user", help="manage the people who log in to the workbench")
-    usub = user.add_subparsers(dest="user_command", required=True)
-    ucreate = usub.add_parser("create", help="register a person and set their password")
-    ucreate.add_argument("login", help="2 to 32 of a-z 0-9 . _ - (a phone number is fine)")
-    ucreate.add_argument("--name", required=True, help="姓名, shown as 经办")
-    ucreate.add_argument("--role", choices=tuple(PERSON_ROLES), required=True)
-    ucreate.add_argument(
-        "--township",
-        action="append",
-        help="township they work in (repeatable; not for admin or auditor)",
-    )
-    ucreate.add_argument("--phone", help="手机号 (they may log in with it)")
-    ucreate.add_argument(
-        "--password-stdin", action="store_true", help="read the password from standard input"
-    )
-    usub.add_parser("list", help="list people (never passwords)")
-    uchange = usub.add_parser("change", help="change a person's name, role, townships or phone")
-    uchange.add_argument("login")
-    uchange.add_argument("--name", help="姓名")
-    uchange.add_argument("--role", choices=tuple(PERSON_ROLES))
-    uchange.add_argument(
-        "--township", action="append", help="the townships from now on (repeatable; all of them)"
-    )
-    uchange.add_argument("--phone", help="手机号 ('' removes it)")
-    for name, text in (
-        ("disable", "disable a person (ends their sessions, revokes their tokens)"),
-        ("enable", "enable a disabled person"),
-        ("unlock", "lift every lock-out of a person's login (failed logins forgotten)"),
-    ):
-        p = usub.add_parser(name, help=text)
-        p.add_argument("login")
-    upassword = usub.add_parser("password", help="set a person's password (lifts a lock-out)")
-    upassword.add_argument("login")
-    upassword.add_argument(
-        "--password-stdin", action="store_true", help="read the password from standard input"
-    )
-    user.set_defaults(func=cmd_user)
+    add_people_commands(sub)
     _global_options_everywhere(parser)
     return parser
 
