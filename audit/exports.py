@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from audit.chain import GENESIS, chain_hash, notification_event
+from audit.restore import ExportError, restore
 from audit.signing import ChainError, PublicKey, make_checkpoint, signed_rows
 from ledger.accounts import Category, ChartOfAccounts, Side
 from ledger.canonical import canonical_bytes
@@ -30,10 +31,6 @@ from projections.tables import entities, entries, entry_lines, opening_balances
 from runtime.bootstrap import Runtime
 
 EXPORT = "lianzhang-events"
-
-
-class ExportError(ValueError):
-    """An export or import cannot be done; the message says what and where."""
 
 
 # -- the log ---------------------------------------------------------------------------------
@@ -124,8 +121,6 @@ def import_events(
 ) -> int:
     """Restore an export into an empty store (``audit.restore``): refused unless its
     chain and every signature verify with a key in ``trusted``."""
-    from audit.restore import restore
-
     events, records, closing = read_export_records(lines)
     return restore(runtime, events, records, closing, trusted)
 

@@ -39,6 +39,12 @@ from ledger.canonical import canonical_bytes
 from projections.key_rotation import rotation_event
 from runtime.bootstrap import Runtime
 
+
+class ExportError(ValueError):
+    """An export or import cannot be done; the message says what and where (defined here,
+    where restores refuse, and imported by ``audit.exports``: no import circle)."""
+
+
 NO_KEY = (
     "an export is imported only once its signatures verify: give the public key of the server "
     "it came from with --public-key HEX or --public-key FILE (on that server: `lianzhang "
@@ -47,7 +53,6 @@ NO_KEY = (
 
 
 def _refused(detail: str) -> Exception:
-    from audit.exports import ExportError
 
     return ExportError(f"the export does not verify: {detail}; nothing was imported")
 
@@ -56,7 +61,6 @@ def check_export(
     records: list[dict[str, Any]], closing: dict[str, Any], trusted: Sequence[PublicKey]
 ) -> KeyRing:
     """The key ring the export verifies with (``ExportError`` when it does not)."""
-    from audit.exports import ExportError
 
     if not trusted:
         raise ExportError(NO_KEY)
@@ -126,7 +130,6 @@ def restore(
     closing: dict[str, Any],
     trusted: Sequence[PublicKey],
 ) -> int:
-    from audit.exports import ExportError
 
     ring = check_export(records, closing, trusted)
     head = runtime.views.head()
