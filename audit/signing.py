@@ -47,8 +47,6 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
-import os
-import stat
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -184,49 +182,6 @@ def store_identity(database_url: str, schema: str | None = None) -> str:
         return f"sqlite:{sqlite_path(database_url)}"
     url = make_url(database_url)
     return f"postgresql:{url.host}:{url.port or 5432}/{url.database}/{schema or 'public'}"
-
-
-def load_or_create_key(path: Path) -> Signer:
-    """The key at ``path``, created (mode 0600) when there is none. A key that others can read
-    is refused: whoever reads it can sign a forged chain."""
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        pem = Ed25519PrivateKey.generate().private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-        scratch = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        descriptor = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            os.fchmod(descriptor, 0o600)
-            os.write(descriptor, pem)
-            os.fsync(descriptor)
-        finally:
-            os.close(descriptor)
-        try:
-            os.link(scratch, path)  # atomic, and never replaces a key another process made
-        except FileExistsError:
-            pass
-        finally:
-            scratch.unlink()
-    try:
-        mode = path.stat().st_mode
-        data = path.read_bytes()
-    except OSError as error:
-        raise ChainError(f"cannot read the signing key {path}: {error.strerror}") from None
-    if mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise ChainError(
-            f"the signing key {path} can be read by others (mode {stat.S_IMODE(mode):o}); "
-            f"run: chmod 600 {path}"
-        )
-    try:
-        key = serialization.load_pem_private_key(data, password=None)
-    except (ValueError, TypeError):
-        raise ChainError(f"{path} is not a PEM Ed25519 private key") from None
-    if not isinstance(key, Ed25519PrivateKey):
-        raise ChainError(f"{path} holds a {type(key).__name__}, not an Ed25519 key")
-    return Signer(key)
 
 
 # -- what is signed -----------------------------------------------------------------------------

@@ -186,6 +186,15 @@ def load_signing_key(path: Path) -> Signer:
     return signer_from_pem(_read_private(path, "signing key"), path)
 
 
+def load_or_create_key(path: Path) -> Signer:
+    """The signing key at ``path``, made first (mode 0600) when there is none: for tests and
+    scratch stores. A store's own key is made only by ``StoreKeys.prepare``, which refuses to
+    make one for a store that has used a key."""
+    if not path.exists():
+        _write_new(path, new_signing_pem())
+    return load_signing_key(path)
+
+
 def load_data_key(path: Path) -> bytes:
     """The 32-byte data key at ``path``; never creates one."""
     key = _read_private(path, "data key")

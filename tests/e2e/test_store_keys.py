@@ -20,8 +20,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from audit.signing import load_or_create_key
-from audit.store_keys import KeyLocations, KeyRefusedError
+from audit.store_keys import KeyLocations, KeyRefusedError, load_or_create_key
 from audit.verify import verify
 from domain.privacy import with_check_digit
 from projections.key_rotation import rotate_signing_key

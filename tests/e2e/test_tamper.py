@@ -29,10 +29,10 @@ from audit.signing import (
     KEY_ENV,
     SAVE,
     ChainError,
-    load_or_create_key,
     make_checkpoint,
     save_message,
 )
+from audit.store_keys import load_or_create_key
 from audit.verify import verify
 from documents import publishing
 from domain.application import LianzhangApplication

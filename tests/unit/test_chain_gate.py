@@ -10,7 +10,8 @@ from typing import Any
 
 from audit.chain_gate import ChainCheck
 from audit.key_ring import ROTATION, ROTATION_TOPIC, KeyRing, rotation_message
-from audit.signing import SAVE, chain_rows, load_or_create_key, signed_chain
+from audit.signing import SAVE, chain_rows, signed_chain
+from audit.store_keys import load_or_create_key
 from projections.pages import Stored
 
 COLUMNS = [c.name for c in signed_chain.columns]
