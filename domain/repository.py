@@ -4,7 +4,7 @@ eventsourcing's repository keeps recently used aggregates in an LRU cache and, b
 one out, fast-forwards the cached object with any newer stored events (so writes by other
 processes are seen) and returns a deep copy, so that a command that fails half-way cannot leave
 a corrupted object in the cache. That copy was 91% of the cost of posting an entry, and grew
-with the books (issue 13: 2.8 ms → 21 ms per entry between 100 and 5,000 entries).
+with the books (measured: 2.8 ms → 21 ms per entry between 100 and 5,000 entries).
 
 Here a command *borrows* the cached object instead of copying it:
 
@@ -21,7 +21,8 @@ Here a command *borrows* the cached object instead of copying it:
 Loads outside a command (read paths, request checks) still get a deep copy, made under the
 same command lock, so they never see an aggregate half-way through a command. The whole cached
 load (look-up, fast-forward, copy) also runs under a lock per aggregate, taken from a fixed set
-of stripes (issue 12: "dictionary changed size during iteration"). Loads of a past version
+of stripes (two threads fast-forwarding one cached aggregate raised "dictionary changed size
+during iteration"). Loads of a past version
 bypass the cache.
 """
 

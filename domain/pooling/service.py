@@ -3,7 +3,8 @@ rent paid out to them, grants received, ordinary receipts and payments, and the 
 the operations that post into more than one book. ``PoolingService`` receives the application's
 port (``domain.port``) and the books' service (to read entries back from their streams).
 
-Corrections of operations that post into more than one book (issue 9: one fact, every book).
+Corrections of operations that post into more than one book: one fact, corrected in every book
+it was posted into.
 
 A fact the system posted into several books (capital paid in, land rent, a dividend and the
 agreement's record of it) is corrected only by an operation that changes every one of them in
