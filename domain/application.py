@@ -297,7 +297,14 @@ class LianzhangApplication(PeopleCommands, Application[UUID]):
         Commands of this process run one at a time: twenty clerks posting into one village
         would otherwise load the same version, all but one lose the save and load again, each
         round paying a deep copy of the books; queued, each loads once and saves once. Another
-        process's save can still get there first, which the retry handles."""
+        process's save can still get there first, which the retry handles.
+
+        A command run inside another's attempt (a service called by a command the runner
+        retries, ``domain.runner``) runs once: the outermost attempt retries the whole, with
+        what the failed attempt borrowed evicted (``domain.repository``)."""
+        repository = self.repository
+        if isinstance(repository, ThreadSafeRepository) and repository.attempting():
+            return command()
         with self._command_lock:
             for _ in range(CONFLICT_RETRIES):
                 try:

@@ -70,6 +70,10 @@ class ThreadSafeRepository(Repository[UUID]):
             finally:
                 self._local.lent = None
 
+    def attempting(self) -> bool:
+        """Whether a command attempt is running on this thread (:meth:`lending` with a cache)."""
+        return getattr(self._local, "lent", None) is not None
+
     def evict(self, aggregate_id: UUID) -> None:
         """Forget the cached object of one aggregate (the next load reads the store)."""
         assert self.cache is not None

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, ClassVar, TypeVar
 
 from fastapi import Depends, Header, Query, Request
 from fastapi.encoders import jsonable_encoder
@@ -25,12 +25,10 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 
 from domain.bounds import MAX_POSITION
-from domain.context import CommandContext, RequestClaim, acting
+from domain.commands import Command, Recorded
+from domain.context import RequestClaim
 from domain.errors import NotFoundError
-from domain.ids import entity_id
-from domain.requests import KeyAlreadyRecorded
-from domain.tenancy import live_key, recorded_events
-from ledger.entries import JournalEntry
+from domain.runner import Caller, Outcome, Runner
 from projections.reads import wait_for
 from runtime.bootstrap import Runtime
 from web.duties import duty_of, require_duty
@@ -264,39 +262,8 @@ def get_reader(
 ReaderDep = Annotated[Reader, Depends(get_reader)]
 
 
-class Replay:
-    """What a committed command wrote, read back from its events: how a route rebuilds its
-    answer to a retried request whose first answer was never given (the process died)."""
-
-    def __init__(self, app: Any, pairs: list[list[Any]]) -> None:
-        self.events = recorded_events(app, pairs)
-
-    def entry(self, code: str | None = None) -> JournalEntry:
-        """The entry the command posted in ``code``'s books (the only one when ``code`` is
-        None)."""
-        for event in self.events:
-            entry = getattr(event, "entry", None)
-            if isinstance(entry, JournalEntry) and (
-                code is None or event.originator_id == entity_id(code)
-            ):
-                return entry
-        raise LookupError(f"no entry of {code} among the recorded events")
-
-    def entries(self, code: str | None = None) -> list[JournalEntry]:
-        """Every entry the command posted (in ``code``'s books when given), in order."""
-        return [
-            event.entry
-            for event in self.events
-            if isinstance(getattr(event, "entry", None), JournalEntry)
-            and (code is None or event.originator_id == entity_id(code))
-        ]
-
-    def value(self, name: str) -> Any:
-        """The first recorded event's ``name`` (a published version, a comparison number)."""
-        for event in self.events:
-            if hasattr(event, name):
-                return getattr(event, name)
-        raise LookupError(f"no recorded event has {name!r}")
+# What a committed command wrote, read back from its events (``domain.commands.Recorded``).
+Replay = Recorded
 
 
 @dataclass(frozen=True)
@@ -317,6 +284,21 @@ class Answer:
 
     def response(self) -> JSONResponse:
         return JSONResponse(self.body, status_code=self.status, headers=self.headers)
+
+
+@dataclass(frozen=True)
+class _Closure(Command[T]):
+    """TRANSITIONAL: a route's closure run as a command, until every route builds one."""
+
+    write: Callable[[], T]
+    replay: Callable[[Replay], T]
+    retried: ClassVar[bool] = False
+
+    def execute(self, app: Any, actor: str) -> T:
+        return self.write()
+
+    def replayed(self, recorded: Recorded) -> T:
+        return self.replay(recorded)
 
 
 @dataclass
@@ -358,62 +340,49 @@ class Writer:
             return  # the command itself says it does not exist
         self.require_township(township, what or f"books of {code}")
 
+    def caller(self) -> Caller:
+        """The caller as the runner sees it: a place outside the token's townships is refused
+        with the token's name (:meth:`require_township`)."""
+        townships = None if self.principal.writes_everywhere else self.principal.townships
+        return Caller(self.actor, townships, self.claim, self.require_township)
+
     def run(
         self,
-        write: Callable[[], T],
+        command: Command[T] | Callable[[], T],
         read: Callable[[T], tuple[dict[str, Any], str | None]],
         *,
-        replay: Callable[[Replay], T],
+        replay: Callable[[Replay], T] | None = None,
         status: int = 201,
     ) -> JSONResponse:
         """:meth:`commit`, answered as JSON (the API's routes)."""
-        return self.commit(write, read, replay=replay, status=status).response()
+        return self.commit(command, read, replay=replay, status=status).response()
 
     def commit(
         self,
-        write: Callable[[], T],
+        command: Command[T] | Callable[[], T],
         read: Callable[[T], tuple[dict[str, Any], str | None]],
         *,
-        replay: Callable[[Replay], T],
+        replay: Callable[[Replay], T] | None = None,
         status: int = 201,
     ) -> Answer:
-        """Run a command at most once per idempotency key, then answer from the updated read
-        models.
-
-        The command runs in a context (``domain.context``) that the application's save checks:
-        every aggregate it writes must be in the caller's townships, and the key is saved with
-        the command's events. ``replay`` rebuilds ``write``'s result from those events, for a
-        retry whose first answer was lost.
-        """
-        if self.claim is not None:
-            answered = self._replayed(read, replay, status)
-            if answered is not None:
-                return answered
-        townships = None if self.principal.writes_everywhere else self.principal.townships
-        context = CommandContext(actor=self.actor, townships=townships, claim=self.claim)
-        try:
-            with acting(context):
-                result = write()
-        except KeyAlreadyRecorded:
-            answered = self._replayed(read, replay, status)
-            if answered is None:  # pragma: no cover - the key was just seen committed
-                raise
-            return answered
-        except Exception:
-            if self.claim is not None and not context.claimed:
-                # a concurrent request with the same key may have committed first
-                answered = self._replayed(read, replay, status)
-                if answered is not None:
-                    return answered
-            raise
+        """Run ``command`` through the runner (``domain.runner``: at most once per idempotency
+        key, in the caller's tenancy context), then answer from the read models once they show
+        the log up to its save: the body ``read`` builds from its result, or the answer stored
+        for its key."""
+        if not isinstance(command, Command):  # TRANSITIONAL: a closure not yet a command
+            assert replay is not None
+            command = _Closure(command, replay)
+        outcome = Runner(self.runtime.app).run(command, self.caller())
+        if outcome.recorded is not None:
+            return self._replayed(outcome, read, status)
         # the log position of this command's own save (the head when it saved nothing)
-        position = context.position or self.runtime.views.head()
+        position = outcome.position or self.runtime.views.head()
         self._reach(position)
-        found, location = read(result)
+        found, location = read(outcome.result)
         body = jsonable_encoder(found)
-        if self.claim is not None and context.key_version is not None:
+        if self.claim is not None and outcome.key_version is not None:
             self.idempotency.remember(
-                self.claim.token, self.claim.key, context.key_version, status, body, location
+                self.claim.token, self.claim.key, outcome.key_version, status, body, location
             )
         headers = {POSITION_HEADER: str(position)}
         if location:
@@ -435,31 +404,21 @@ class Writer:
 
     def _replayed(
         self,
+        outcome: Outcome[T],
         read: Callable[[T], tuple[dict[str, Any], str | None]],
-        replay: Callable[[Replay], T],
         status: int,
-    ) -> Answer | None:
-        """The answer to a key already committed, or None when the key is free."""
+    ) -> Answer:
+        """The answer to a key already committed: the one stored for it, else rebuilt from
+        what the command recorded."""
         claim = self.claim
-        assert claim is not None
-        recorded = live_key(self.runtime.app, claim)
-        if recorded is None:
-            return None
-        if not recorded.matches(claim.request, claim.body_hash):
-            raise Problem(
-                409,
-                "idempotency-key-reused",
-                f"Idempotency-Key {claim.key!r} was already used for a different request "
-                f"({recorded.request}, another body) in the last 24 hours; use a new key for a "
-                "new request",
-                field="Idempotency-Key",
-            )
+        recorded = outcome.recorded
+        assert claim is not None and recorded is not None
         stored = self.idempotency.response(claim.token, claim.key, recorded.version)
         # the recorded write is at or before the head (an upper bound, read once)
         position = self.runtime.views.head()
         if stored is None:
             self._reach(position)
-            found, location = read(replay(Replay(self.runtime.app, recorded.events)))
+            found, location = read(outcome.result)
             body = jsonable_encoder(found)
             self.idempotency.remember(
                 claim.token, claim.key, recorded.version, status, body, location

@@ -18,6 +18,14 @@ from api.schemas import (
     VillageJoin,
     VillageLeave,
 )
+from domain.alliance.commands import (
+    FormAlliance,
+    JoinEnterprise,
+    JoinVillage,
+    LeaveVillage,
+    RegisterJointEntity,
+)
+from domain.books.commands import RegisterVillage
 from projections import queries
 from web.deps import ReaderDep, WriterDep
 from web.problems import Problem
@@ -45,20 +53,15 @@ def alliance_body(writer_or_reader: Any, code: str) -> tuple[dict[str, Any], str
 def form_alliance(body: AllianceCreate, cmd: WriterDep) -> JSONResponse:
     """Form an alliance (联村党组织) in a township."""
 
-    def write() -> str:
-        cmd.require_township(body.township, f"alliance {body.code}")
-        cmd.runtime.app.alliances.form_alliance(
-            code=body.code,
-            name=body.name,
-            township=body.township,
-            county=body.county,
-            model=body.model,
-            formed_on=body.formed_on,
-            actor=cmd.actor,
-        )
-        return body.code
-
-    return cmd.run(write, lambda code: alliance_body(cmd, code), replay=lambda _: body.code)
+    command = FormAlliance(
+        code=body.code,
+        name=body.name,
+        township=body.township,
+        county=body.county,
+        model=body.model,
+        formed_on=body.formed_on,
+    )
+    return cmd.run(command, lambda code: alliance_body(cmd, code))
 
 
 @router.get("/alliances", response_model=list[AlliancePublic], responses=PROBLEMS)
@@ -81,16 +84,8 @@ def get_alliance(code: str, reader: ReaderDep) -> dict[str, Any]:
 def join_village(code: str, body: VillageJoin, cmd: WriterDep) -> JSONResponse:
     """A registered village joins the alliance on a date."""
 
-    def write() -> str:
-        alliance = cmd.runtime.app.get_alliance(code)
-        cmd.require_township(alliance.township, f"alliance {code}")
-        cmd.require_entity(body.village, f"village {body.village}")
-        cmd.runtime.app.alliances.join_village(
-            alliance=code, village=body.village, joined_on=body.date, actor=cmd.actor
-        )
-        return code
-
-    return cmd.run(write, lambda c: alliance_body(cmd, c), replay=lambda _: code)
+    command = JoinVillage(alliance=code, village=body.village, joined_on=body.date)
+    return cmd.run(command, lambda c: alliance_body(cmd, c))
 
 
 @router.post(
@@ -102,16 +97,8 @@ def join_village(code: str, body: VillageJoin, cmd: WriterDep) -> JSONResponse:
 def leave_village(code: str, village: str, body: VillageLeave, cmd: WriterDep) -> JSONResponse:
     """A member village leaves the alliance on a date, with the reason."""
 
-    def write() -> str:
-        alliance = cmd.runtime.app.get_alliance(code)
-        cmd.require_township(alliance.township, f"alliance {code}")
-        cmd.require_entity(village, f"village {village}")
-        cmd.runtime.app.alliances.leave_village(
-            alliance=code, village=village, left_on=body.date, reason=body.reason, actor=cmd.actor
-        )
-        return code
-
-    return cmd.run(write, lambda c: alliance_body(cmd, c), replay=lambda _: code, status=200)
+    command = LeaveVillage(alliance=code, village=village, left_on=body.date, reason=body.reason)
+    return cmd.run(command, lambda c: alliance_body(cmd, c), status=200)
 
 
 @router.post(
@@ -123,15 +110,8 @@ def leave_village(code: str, village: str, body: VillageLeave, cmd: WriterDep) -
 def join_enterprise(code: str, body: EnterpriseCreate, cmd: WriterDep) -> JSONResponse:
     """A partner enterprise (村企联建) joins the alliance."""
 
-    def write() -> str:
-        alliance = cmd.runtime.app.get_alliance(code)
-        cmd.require_township(alliance.township, f"alliance {code}")
-        cmd.runtime.app.alliances.join_enterprise(
-            alliance=code, code=body.code, name=body.name, joined_on=body.date, actor=cmd.actor
-        )
-        return code
-
-    return cmd.run(write, lambda c: alliance_body(cmd, c), replay=lambda _: code)
+    command = JoinEnterprise(alliance=code, code=body.code, name=body.name, joined_on=body.date)
+    return cmd.run(command, lambda c: alliance_body(cmd, c))
 
 
 @router.post(
@@ -143,33 +123,21 @@ def join_enterprise(code: str, body: EnterpriseCreate, cmd: WriterDep) -> JSONRe
 def register_joint_entity(code: str, body: JointEntityCreate, cmd: WriterDep) -> JSONResponse:
     """Register the alliance's joint entity (联合社), an accounting entity with its own books."""
 
-    def write() -> str:
-        alliance = cmd.runtime.app.get_alliance(code)
-        cmd.require_township(alliance.township, f"alliance {code}")
-        cmd.runtime.app.alliances.register_joint_entity(
-            alliance=code, code=body.code, name=body.name, actor=cmd.actor
-        )
-        return body.code
-
-    return cmd.run(write, lambda c: entity_body(cmd, c), replay=lambda _: body.code)
+    command = RegisterJointEntity(alliance=code, code=body.code, name=body.name)
+    return cmd.run(command, lambda c: entity_body(cmd, c))
 
 
 @router.post("/villages", status_code=201, response_model=EntityPublic, responses=PROBLEMS)
 def register_village(body: VillageCreate, cmd: WriterDep) -> JSONResponse:
     """Register a village collective (村集体经济组织) and open its books."""
 
-    def write() -> str:
-        cmd.require_township(body.township, f"village {body.code}")
-        cmd.runtime.app.books.register_village(
-            code=body.code,
-            name=body.name,
-            township=body.township,
-            county=body.county,
-            population=body.population,
-            households=body.households,
-            flags=body.flags,
-            actor=cmd.actor,
-        )
-        return body.code
-
-    return cmd.run(write, lambda c: entity_body(cmd, c), replay=lambda _: body.code)
+    command = RegisterVillage(
+        code=body.code,
+        name=body.name,
+        township=body.township,
+        county=body.county,
+        population=body.population,
+        households=body.households,
+        flags=tuple(body.flags),
+    )
+    return cmd.run(command, lambda c: entity_body(cmd, c))
