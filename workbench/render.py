@@ -27,6 +27,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
+from domain.commands import Command
 from domain.context import RequestClaim
 from domain.errors import DomainError, ForbiddenError
 from domain.roles import ACTION_LABELS, role_label
@@ -174,13 +175,15 @@ def run_form(
     request: Request,
     user: Principal,
     form: Mapping[str, Any],
-    write: Callable[[], T],
+    command: Command[T] | Callable[[], T],
     done: Callable[[T], str],
     *,
-    replay: Callable[[Replay], T],
+    replay: Callable[[Replay], T] | None = None,
 ) -> Response:
-    """Run ``write`` as ``user``'s command, at most once per the form's Idempotency-Key, and
-    redirect to ``done(result)``. Raises :class:`FormRefused` when the command is refused."""
+    """Run ``command`` (``domain.commands``) as ``user``'s, through the runner, at most once
+    per the form's Idempotency-Key, and redirect to ``done(result)``. Raises
+    :class:`FormRefused` when the command is refused. (TRANSITIONAL: a closure and its
+    ``replay`` are still accepted until every form builds a command.)"""
     key = str(form.get(IDEMPOTENCY_FIELD) or "") or None
     claim = None
     if key is not None:
@@ -204,7 +207,7 @@ def run_form(
         return {"location": location}, location  # the body keeps the shape stored answers had
 
     try:
-        answered = writer.commit(write, target, replay=replay, status=200)
+        answered = writer.commit(command, target, replay=replay, status=200)
     except (DomainError, LedgerError, Problem) as exc:
         raise refusal(exc) from exc
     # an answer stored for the key before it named its location names it in its body only
