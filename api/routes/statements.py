@@ -199,7 +199,9 @@ def list_joint_disclosures(joint: str, reader: ReaderDep) -> list[dict[str, Any]
 )
 def list_disclosures(village: str, reader: ReaderDep) -> list[dict[str, Any]]:
     return [
-        {**row, "urls": _sheet_urls(village, row["period"], row["version"])}
+        PublishedSheet.model_validate(
+            {**row, "urls": _sheet_urls(village, row["period"], row["version"])}
+        ).model_dump(mode="json")
         for row in publishing.list_published(reader.runtime, village)
     ]
 

@@ -1,4 +1,4 @@
-"""A bounded schemathesis run against the app in-process, on SQLite and PostgreSQL (issue 12):
+"""A bounded schemathesis run against the app in-process, on PostgreSQL:
 every operation gets a few generated requests, valid by the OpenAPI schema (positive) and
 invalid (negative), with an admin token on a store that holds a village with books, an
 alliance with a joint entity, and a member register. No answer may be a 5xx, and afterwards
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
@@ -62,6 +63,10 @@ def seed(api: Api) -> None:
         assert response.status_code in (200, 201), (path, response.text)
 
 
+# On PostgreSQL only: generated requests on SQLite run router by router in tests/contract (with
+# the OpenAPI conformance checks); here they meet PostgreSQL's own limits (32-bit integers, NUL
+# in text) and the store must still verify.
+@pytest.mark.parametrize("database", ["postgres"], indirect=True)
 def test_generated_requests_find_no_5xx_and_the_store_still_verifies(api: Api) -> None:
     seed(api)
     schema = schemathesis.openapi.from_asgi("/openapi.json", api.client.app)
