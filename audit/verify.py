@@ -25,25 +25,16 @@ from sqlalchemy import Engine, create_engine, select
 from sqlalchemy.pool import StaticPool
 
 from audit.book_reconcile import verify_pairs
-from audit.chain import GENESIS, AuditProjection, ChainProjection, head
+from audit.chain import GENESIS, head
 from audit.signing import chain_rows_of, check_checkpoint, signed_chain, verify_log
 from audit.store_keys import key_ring
 from documents.publishing import sheet_content
 from ledger.canonical import digest
-from projections.economy_view import EconomyProjection
-from projections.ledger_view import LedgerProjection
-from projections.people_view import PEOPLE_TABLES, PeopleProjection
+from projections.registry import read_model_tables, read_models
 from projections.replay import replay
 from projections.runner import PullLoop
 from projections.saves import save_end
-from projections.tables import (
-    AUDIT_TABLES,
-    ECONOMY_TABLES,
-    LEDGER_TABLES,
-    metadata,
-    sheets,
-)
-from projections.voucher_view import VOUCHER_TABLES, VoucherProjection
+from projections.tables import metadata, sheets
 from runtime.bootstrap import Runtime
 
 PAGE = 1000
@@ -124,13 +115,7 @@ def verify_read_models(runtime: Runtime) -> list[dict[str, Any]]:
     runtime.views.catch_up()
     head = runtime.views.head()
     with as_of(runtime, head) as replayed:
-        for table in (
-            *LEDGER_TABLES,
-            *ECONOMY_TABLES,
-            *AUDIT_TABLES,
-            *PEOPLE_TABLES,
-            *VOUCHER_TABLES,
-        ):
+        for table in read_model_tables(runtime.views.projections):
             live, fresh = table_rows(runtime.engine, table), table_rows(replayed, table)
             for key in sorted(set(live) | set(fresh)):
                 if live.get(key) != fresh.get(key):
@@ -158,14 +143,7 @@ def _scratch_loop(runtime: Runtime, engine: Engine) -> PullLoop:
     return PullLoop(
         runtime.app,
         engine,
-        [
-            LedgerProjection(),
-            EconomyProjection(runtime.vault),
-            ChainProjection(),
-            AuditProjection(),
-            PeopleProjection(),
-            VoucherProjection(),
-        ],
+        read_models(runtime.vault),
         gate=runtime.gate,  # the same log: the same frontier
     )
 

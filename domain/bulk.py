@@ -52,6 +52,7 @@ from eventsourcing.domain import Aggregate, event
 from domain.bounds import MAX_TEXT, check_text
 from domain.errors import DomainError, InvalidRequestError
 from domain.ids import NAMESPACE
+from domain.owned import Townships
 from ledger.canonical import digest
 from ledger.errors import LedgerError
 
@@ -168,6 +169,11 @@ def batch_id(import_id: str, index: int) -> UUID:
 class VoucherImportBatch(Aggregate):
     """One saved batch of a voucher import: recorded in the same transaction as its entries, so
     it exists exactly when they do (a re-run skips it)."""
+
+    def township_in(self, townships: Townships) -> str | None:
+        """None: the record of an import; the books saved with it are checked themselves
+        (``domain.tenancy``)."""
+        return None
 
     @staticmethod
     def create_id(import_id: str, index: int) -> UUID:

@@ -32,6 +32,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import ConflictError, InvalidRequestError, NotFoundError
 from domain.ids import NAMESPACE
+from domain.owned import Townships
 from domain.roles import PERSON_ROLES, role_label
 
 # a login: lower-case letters, digits, '.', '_' or '-' (a phone number is a login too); never
@@ -173,6 +174,14 @@ def clean_townships(role: str, townships: Iterable[str]) -> list[str]:
 
 class Person(Aggregate):
     """One person who logs in to the workbench, by login."""
+
+    def township_in(self, townships: Townships) -> str | None:
+        """None: a person belongs to no township; people.manage is checked by the commands
+        (``domain.people_commands``)."""
+        return None
+
+    def described(self) -> str:
+        return f"person {self.login}"
 
     @staticmethod
     def create_id(login: str, **_: Any) -> UUID:

@@ -26,6 +26,7 @@ from uuid import UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from domain.ids import NAMESPACE
+from domain.owned import Townships
 
 KEY_LIFETIME = datetime.timedelta(hours=24)
 
@@ -46,6 +47,10 @@ class KeyAlreadyRecorded(Exception):
 
 class RequestKey(Aggregate):
     """One token's idempotency key: the request it was last used for and what that wrote."""
+
+    def township_in(self, townships: Townships) -> str | None:
+        """None: a key; the aggregates saved with it are checked themselves (``domain.tenancy``)."""
+        return None
 
     @staticmethod
     def create_id(token: str, key: str) -> UUID:

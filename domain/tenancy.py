@@ -1,8 +1,10 @@
 """The one place where tenancy and exactly-once retries are enforced: the application's save.
 
-Every aggregate a command saves belongs to a township (books and alliances record theirs; a
-plan records its payer's; a member register, disclosure sheet or alliance membership belongs to
-its village's; an agreement to its joint entity's). When a command runs in a context whose actor
+Every aggregate a command saves belongs to a township, and says which itself
+(``domain.owned.Owned``, answered by each aggregate class in its own package: books and
+alliances record theirs; a plan records its payer's; a member register, disclosure sheet or
+alliance membership belongs to its village's; an agreement to its joint entity's). A type that
+says nothing may be written only by an administrator. When a command runs in a context whose actor
 may write only in some townships (a clerk), a save that would write into any other township is
 refused with :class:`ForbiddenTownshipError`, whichever route or helper loaded the aggregate.
 Routes still check the entities they name first, for an earlier and clearer answer; this check
@@ -21,64 +23,28 @@ from uuid import UUID
 from eventsourcing.domain import BaseAggregate
 from eventsourcing.persistence import IntegrityError, RecordConflictError
 
-from domain.agreement import EnterpriseAgreement
-from domain.alliance import Alliance, VillageMembership
-from domain.books import Books
-from domain.bulk import VoucherImportBatch
 from domain.context import CommandContext, RequestClaim
-from domain.disclosure import DisclosureSheet
 from domain.errors import ForbiddenTownshipError
-from domain.members import Household, MemberNumber, MemberRegister, VillageRegister
-from domain.people import Person
-from domain.plan import DistributionPlan
 from domain.port import Port
 from domain.requests import KeyAlreadyRecorded, RequestKey, request_key_id, utcnow
-from domain.vouchers import Voucher
 
 
 def describe(aggregate: Any) -> str:
-    """The aggregate in words, for a refusal."""
-    if isinstance(aggregate, Books):
-        return f"the books of {aggregate.code}"
-    if isinstance(aggregate, Alliance):
-        return f"alliance {aggregate.code}"
-    if isinstance(aggregate, VillageMembership):
-        return f"the alliance membership of village {aggregate.village}"
-    if isinstance(aggregate, DistributionPlan):
-        return f"distribution plan {aggregate.code}"
-    if isinstance(aggregate, MemberRegister | VillageRegister):
-        return f"the member register of {aggregate.village}"
-    if isinstance(aggregate, Household):
-        return f"household {aggregate.number} of {aggregate.village}"
-    if isinstance(aggregate, MemberNumber):
-        return f"member number {aggregate.number} of {aggregate.village}"
-    if isinstance(aggregate, DisclosureSheet):
-        return f"the disclosure sheet of {aggregate.village} for {aggregate.period}"
-    if isinstance(aggregate, EnterpriseAgreement):
-        return f"agreement {aggregate.code}"
-    if isinstance(aggregate, Person):
-        return f"person {aggregate.login}"
-    if isinstance(aggregate, Voucher):
-        return f"voucher {aggregate.draft} of the books of {aggregate.entity}"
+    """The aggregate in words, for a refusal: its own ``described()`` (``domain.owned``)."""
+    described = getattr(aggregate, "described", None)
+    if callable(described):
+        words: str = described()
+        return words
     return f"{type(aggregate).__name__} {aggregate.id}"
 
 
 def township_of(app: Port, aggregate: Any) -> str | None:
-    """The township ``aggregate`` belongs to; None for what belongs to no township (a token's
-    idempotency keys)."""
-    if isinstance(aggregate, Books | Alliance | VillageMembership | DistributionPlan | Voucher):
-        township: str = aggregate.township
+    """The township ``aggregate`` belongs to, as it says itself (``domain.owned.Owned``); None
+    for what belongs to no township (a person, a token's idempotency keys)."""
+    township_in = getattr(aggregate, "township_in", None)  # Owned, without a protocol check
+    if callable(township_in):
+        township: str | None = township_in(app)
         return township
-    if isinstance(
-        aggregate, MemberRegister | VillageRegister | Household | MemberNumber | DisclosureSheet
-    ):
-        return app.entity_township(aggregate.village)
-    if isinstance(aggregate, EnterpriseAgreement):
-        return app.entity_township(aggregate.joint_entity_code)
-    if isinstance(aggregate, Person):
-        return None  # people.manage is checked by the commands (domain.people_commands)
-    if isinstance(aggregate, RequestKey | VoucherImportBatch):
-        return None  # a key; the books saved with it are checked themselves
     raise ForbiddenTownshipError(  # fail closed: a new aggregate type must say its township
         f"{describe(aggregate)} has no known township; only an administrator may write it"
     )

@@ -31,7 +31,16 @@ from sqlalchemy.sql import Executable
 
 from projections.tables import metadata
 
-_TABLE_ORDER = {table: i for i, table in enumerate(metadata.sorted_tables)}
+# The order a page writes its tables in (dependency order, then by name). Read models define
+# their tables beside them, some after this module is imported: the order is worked out again
+# when a table it has not seen comes along (the order of the others does not change).
+_TABLE_ORDER: dict[Table, int] = {}
+
+
+def _table_order(table: Table) -> int:
+    if table not in _TABLE_ORDER:
+        _TABLE_ORDER.update({t: i for i, t in enumerate(metadata.sorted_tables)})
+    return _TABLE_ORDER[table]
 
 
 class _FloatFound(Exception):
@@ -366,13 +375,13 @@ class PageWriter:
         rows, self._rows = self._rows, {}
         self._index = {}
         tuples, self._tuples = self._tuples, {}
-        for (table, keys), ready in sorted(tuples.items(), key=lambda i: _TABLE_ORDER[i[0][0]]):
+        for (table, keys), ready in sorted(tuples.items(), key=lambda i: _table_order(i[0][0])):
             if self._postgres:
                 self._copy(table, keys, ready)
             else:
                 self.conn.exec_driver_sql(_insert_sql(self.conn.dialect, table, keys)[0], ready)
             self.statements += 1
-        for table in sorted(rows, key=_TABLE_ORDER.__getitem__):
+        for table in sorted(rows, key=_table_order):
             groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
             for row in rows[table]:
                 groups.setdefault(tuple(row), []).append(row)

@@ -2,6 +2,10 @@
 
 Amounts are stored as whole fen in BIGINT columns: exact on SQLite (which has no decimal type)
 and on PostgreSQL alike; they become ``Money`` again at the edge of every query.
+
+The tables the ledger, economy and audit read models share live here; a read model of its own
+(``people_view``, ``voucher_view``, a new capability's) defines its tables beside it on this one
+``metadata`` and joins ``projections.registry``.
 """
 
 from __future__ import annotations

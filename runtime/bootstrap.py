@@ -12,7 +12,6 @@ from sqlalchemy import Engine
 
 from adapters.database import event_store_env, make_engine
 from adapters.vault import open_vault
-from audit.chain import AuditProjection, ChainProjection
 from audit.chain_gate import ChainGate
 from audit.signing import KEY_ENV, PublicKey, Signer, seal_existing, store_identity
 from audit.store_keys import (
@@ -23,11 +22,8 @@ from audit.store_keys import (
     trusted_keys,
 )
 from domain.application import LianzhangApplication
-from projections.economy_view import EconomyProjection
-from projections.ledger_view import LedgerProjection
-from projections.people_view import PeopleProjection
+from projections.registry import read_models
 from projections.runner import PullLoop
-from projections.voucher_view import VoucherProjection
 
 
 class Runtime:
@@ -100,14 +96,7 @@ class Runtime:
         self.views = PullLoop(
             self.app,
             self.engine,
-            [
-                LedgerProjection(),
-                EconomyProjection(self.vault),
-                ChainProjection(),
-                AuditProjection(),
-                PeopleProjection(),
-                VoucherProjection(),
-            ],
+            read_models(self.vault),  # every registered read model (projections.registry)
             gate=self.gate,
         )
         self.views.create_tables()

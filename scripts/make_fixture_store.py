@@ -39,6 +39,7 @@ import contextlib
 import dataclasses
 import datetime
 import gzip
+import importlib
 import json
 import os
 import shutil
@@ -332,6 +333,7 @@ def state_tables() -> list[Table]:
     from web.tokens import api_tokens
     from web.users import credentials, sessions
 
+    importlib.import_module("projections.registry")  # every registered read model's tables
     found: dict[str, Table] = {}
     anchors = [tracking, signed_chain, people, person_keys, credentials, sessions, api_tokens]
     anchors += [idempotency_responses, attachments, vouchers]

@@ -1,9 +1,9 @@
 """The HTTP API: ``create_app(settings)`` builds a FastAPI app on one database.
 
-Routers are gathered here; errors become problem details in ``web.problems``; the runtime
-(write-side application and read models) and the token and idempotency stores hang off
-``app.state`` so tests can build their own app with their own settings.
-"""
+The API's routers are listed in ``api.routes.ROUTES`` and included here with what they read and
+the duties of their writes (``web.routers``); errors become problem details in ``web.problems``;
+the runtime (write-side application and read models) and the token and idempotency stores hang
+off ``app.state`` so tests can build their own app with their own settings."""
 
 from __future__ import annotations
 
@@ -16,24 +16,11 @@ from fastapi.responses import JSONResponse
 import workbench
 from api import docs, openapi
 from api.responses import HealthPublic
-from api.routes import (
-    agreements,
-    alliances,
-    audit,
-    entities,
-    fairness,
-    joint,
-    members,
-    plans,
-    public,
-    statements,
-    voucher_batches,
-    vouchers,
-)
+from api.routes import ROUTES
 from projections.reads import positions, read_engine
 from projections.runner import ProjectionStuckError
 from runtime.bootstrap import Runtime
-from web import problems
+from web import problems, routers
 from web.deps import Reads
 from web.guards import RefuseControlCharacters
 from web.idempotency import IdempotencyStore
@@ -103,18 +90,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
             **problem.extra,
         )
 
-    app.include_router(alliances.router)
-    app.include_router(entities.router)
-    app.include_router(voucher_batches.router)
-    app.include_router(joint.router)
-    app.include_router(agreements.router)
-    app.include_router(members.router)
-    app.include_router(plans.router)
-    app.include_router(statements.router)
-    app.include_router(public.router)
-    app.include_router(audit.router)
-    app.include_router(fairness.router)
-    app.include_router(vouchers.router)
+    for module in ROUTES:  # each with what it reads and its duties (web.routers)
+        routers.include(app, module)
     workbench.install(app)
 
     @app.get(

@@ -5,52 +5,46 @@ and refuses with 403 ``forbidden-role`` (in Chinese by default) a caller whose r
 person's token, the token's role and the person's both (``domain.roles.may_both``) — does not
 allow it, before the route runs. A write not listed needs ``books.write`` (直接记账, a
 bookkeeper's duty): the default is the strongest duty, so a new route is closed to preparers and
-reviewers until it is listed here. The workbench checks the same duties on its own forms
-(``workbench.session.require``).
+reviewers until its router lists it. Each router module lists its writes' duties beside its
+routes (``DUTIES = {("POST", "/v1/..."): "voucher.prepare"}`` at the end of the module); the
+composition root declares them here (:func:`declare`, through ``web.routers``) as it includes
+the routers. The workbench
+checks the same duties on its own forms (``workbench.session.require``).
 """
 
 from __future__ import annotations
 
-from fastapi import Request
+from collections.abc import Mapping
 
-from domain.roles import ACTION_LABELS, role_label
+from fastapi import APIRouter, Request
+
+from domain.roles import ACTION_LABELS, ACTIONS, role_label
 from web.problems import Problem
 from web.tokens import Principal
 
 DEFAULT = "books.write"
 
-# (method, path template) -> action
-WRITE_DUTIES: dict[tuple[str, str], str] = {
-    # 制单: vouchers and their source documents
-    ("POST", "/v1/entities/{code}/vouchers"): "voucher.prepare",
-    ("PUT", "/v1/vouchers/{draft}"): "voucher.prepare",
-    ("POST", "/v1/vouchers/{draft}/submit"): "voucher.prepare",
-    ("POST", "/v1/vouchers/{draft}/withdraw"): "voucher.prepare",
-    ("POST", "/v1/vouchers/{draft}/attachments"): "voucher.prepare",
-    # 审核
-    ("POST", "/v1/vouchers/{draft}/approve"): "voucher.review",
-    ("POST", "/v1/vouchers/{draft}/return"): "voucher.review",
-    # member registers
-    ("POST", "/v1/villages/{village}/register"): "register.edit",
-    ("POST", "/v1/villages/{village}/households"): "register.edit",
-    ("POST", "/v1/villages/{village}/members"): "register.edit",
-    ("POST", "/v1/villages/{village}/members/{member}/shares"): "register.edit",
-    ("POST", "/v1/villages/{village}/members/{member}/leave"): "register.edit",
-    ("POST", "/v1/villages/{village}/members/{member}/forget"): "register.edit",
-    # plans: drafts and 四议两公开 steps; execution is a bookkeeper's
-    ("POST", "/v1/plans"): "plan.prepare",
-    ("POST", "/v1/plans/{code}/steps"): "plan.prepare",
-    ("POST", "/v1/plans/{code}/comparisons"): "plan.prepare",
-    ("POST", "/v1/plans/{code}/execution"): "plan.execute",
-    # 结账 and the year's closing
-    ("POST", "/v1/entities/{code}/closed-months"): "period.close",
-    ("POST", "/v1/entities/{code}/year-end-closings"): "period.close",
-    ("POST", "/v1/entities/{code}/year-end-closings/{year}/reopening"): "period.close",
-    # files of vouchers, 三公开
-    ("POST", "/v1/entities/{code}/voucher-batches"): "vouchers.import",
-    ("POST", "/v1/villages/{village}/disclosures"): "sheet.publish",
-    ("POST", "/v1/joint-entities/{joint}/disclosures"): "sheet.publish",
-}
+# (method, path template) -> action, as the routers declared them
+WRITE_DUTIES: dict[tuple[str, str], str] = {}
+
+
+def declare(router: APIRouter, duties: Mapping[tuple[str, str], str]) -> None:
+    """The duties of ``router``'s writes (the composition root, as it includes the router:
+    ``web.routers``; again is a no-op). A key no route of the router answers, or an unknown
+    action, is an error: it would silently leave the write at the default."""
+    routes = {
+        (method, route.path)
+        for route in router.routes
+        for method in getattr(route, "methods", None) or ()
+    }
+    for key, action in duties.items():
+        if key not in routes:
+            raise ValueError(f"no route of this router answers {key[0]} {key[1]}")
+        if action not in ACTIONS:
+            raise ValueError(f"{action!r} is not an action of domain.roles.ACTIONS")
+        known = WRITE_DUTIES.setdefault(key, action)
+        if known != action:
+            raise ValueError(f"{key[0]} {key[1]} is declared to need {known!r} and {action!r}")
 
 
 def duty_of(request: Request) -> str:

@@ -3,11 +3,21 @@ where it matters: the audit trail and fingerprint need the audit and chain proje
 route reads the books (ledger) and most the alliance economy too (economy). A write is refused
 before anything is written when its answer would come from a stuck read model, so a client is
 never left with a committed write it cannot read back.
+
+Each router module says what its paths read, beside its routes: ``READ_MODELS`` (every path)
+and, where some read otherwise, ``READ_MODELS_OF_PATHS`` (path template → read models) at the
+end of the module. The composition root declares them here (``web.routers``) as it includes the
+routers, and :func:`needed` answers a request's path from the route it matches (the first, in
+the app's order). A path no router declared reads the books (ledger and economy).
 """
 
 from __future__ import annotations
 
-from fastapi import Request
+import re
+from collections.abc import Mapping
+
+from fastapi import APIRouter, Request
+from starlette.routing import compile_path
 
 from audit.chain_gate import ChainBrokenError
 from projections.runner import ProjectionStuckError
@@ -20,21 +30,60 @@ BOOKS = ("ledger", "economy")
 VOUCHERS = ("ledger", "vouchers")
 
 
+class ReadMap:
+    """Path templates and the read models they need, in the order routes are matched."""
+
+    def __init__(self) -> None:
+        self._routes: list[tuple[re.Pattern[str], str, tuple[str, ...]]] = []
+        self._known: dict[str, tuple[str, ...]] = {}
+
+    def declare(
+        self,
+        router: APIRouter,
+        needs: tuple[str, ...],
+        paths: Mapping[str, tuple[str, ...]] | None = None,
+    ) -> None:
+        """``router``'s routes read ``needs``, those with a path template in ``paths`` (prefix
+        included) what it says. A template of ``paths`` no route has is an error (it would
+        silently read the default); a template declared again with other needs too."""
+        paths = dict(paths or {})
+        templates = [t for t in (getattr(route, "path", None) for route in router.routes) if t]
+        unknown = set(paths) - set(templates)
+        if unknown:
+            raise ValueError(f"no route of this router has the path {sorted(unknown)}")
+        for template in templates:
+            wanted = paths.get(template, needs)
+            known = self._known.get(template)
+            if known is not None:
+                if known != wanted:
+                    raise ValueError(f"{template} is declared to read {known} and {wanted}")
+                continue
+            self._known[template] = wanted
+            self._routes.append((compile_path(template)[0], template, wanted))
+
+    def needed(self, path: str) -> tuple[str, ...]:
+        for regex, _template, needs in self._routes:
+            if regex.match(path):
+                return needs
+        return BOOKS
+
+
+READ_MAP = ReadMap()
+
+
+def declare(
+    router: APIRouter,
+    needs: tuple[str, ...],
+    paths: Mapping[str, tuple[str, ...]] | None = None,
+) -> None:
+    """What ``router``'s paths read (see :meth:`ReadMap.declare`); the composition root calls it
+    as it includes the router (``web.routers``); again is a no-op."""
+    READ_MAP.declare(router, needs, paths)
+
+
 def needed(path: str) -> tuple[str, ...]:
-    """The projections a request to ``path`` reads: alliances, villages' registration and the
-    books (entries, trial balances) read the ledger only; statements, plans, agreements,
-    registers and disclosure read both ledger and economy."""
-    if path.startswith("/v1/audit"):
-        return AUDIT
-    if "/vouchers" in path or path.startswith("/v1/attachments") or path.endswith("/print.pdf"):
-        return VOUCHERS
-    if (
-        path.startswith("/v1/alliances")
-        or path == "/v1/villages"
-        or (path.startswith("/v1/entities") and "/statements/" not in path)
-    ):
-        return LEDGER
-    return BOOKS
+    """The projections a request to ``path`` reads (see the module)."""
+    return READ_MAP.needed(path)
 
 
 def require_views(request: Request, runtime: Runtime) -> None:

@@ -46,11 +46,15 @@ PAGE_MODULES: tuple[str, ...] = (
 
 
 def install(app: FastAPI) -> None:
-    """Mount the static files and every page module's router on ``app``."""
+    """Mount the static files and every page module's router on ``app`` (each module ends with
+    what its pages read, ``READ_MODELS``; a new page family is one more name in
+    :data:`PAGE_MODULES`)."""
     import importlib
+
+    from web import routers
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for name in PAGE_MODULES:
         module = importlib.import_module(f"workbench.{name}")
-        app.include_router(module.router, include_in_schema=False)
+        routers.include(app, module, include_in_schema=False)  # with what its pages read
     importlib.import_module("workbench.session").install(app)  # login redirects, CSRF 403

@@ -137,3 +137,7 @@ def pick_account(
         or '<li class="muted">没有找到科目</li>'
     )
     return HTMLResponse(f'<ul class="picker" role="listbox">{items}</ul>')
+
+
+# What this page family's paths read (web.views)
+READ_MODELS = ("ledger", "economy")

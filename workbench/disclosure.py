@@ -151,3 +151,7 @@ async def publish(request: Request, user: FormUser, village: str, period: str) -
             problem=None,
             **_index_context(request, user, village, period),
         )
+
+
+# What this page family's paths read (web.views)
+READ_MODELS = ("ledger", "economy")

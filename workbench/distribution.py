@@ -413,3 +413,7 @@ def statement_pdf(request: Request, user: PageUser, code: str) -> Response:
         media_type="application/pdf",
         headers={"Content-Disposition": f'inline; filename="{code}.pdf"'},
     )
+
+
+# What this page family's paths read (web.views)
+READ_MODELS = ("ledger", "economy")

@@ -188,3 +188,7 @@ def home(request: Request, user: PageUser) -> Response:
         today=today,
         year=today.year,
     )
+
+
+# What this page family's paths read (web.views)
+READ_MODELS = ("ledger", "economy")

@@ -448,3 +448,12 @@ async def vouchers_confirm(request: Request, user: FormUser) -> Response:
 @router.get("/imports/result")
 def result(request: Request, user: PageUser) -> Response:
     return page(request, user, "import_result.html", q=request.query_params)
+
+
+# What this page family's paths read (web.views)
+READ_MODELS = ("ledger", "economy")
+READ_MODELS_OF_PATHS = {
+    "/imports/vouchers-template.xlsx": ("ledger", "vouchers"),
+    "/imports/vouchers": ("ledger", "vouchers"),
+    "/imports/vouchers/confirm": ("ledger", "vouchers"),
+}

@@ -278,3 +278,7 @@ def journal_page(
         limit=limit,
         today=datetime.date.today(),
     )
+
+
+# What this page family's paths read (web.views)
+READ_MODELS = ("ledger", "economy")

@@ -394,3 +394,7 @@ async def adjust_shares(request: Request, user: FormUser, village: str, member: 
         )
 
     return _village_write(request, user, village, {**form, "member": member}, write)
+
+
+# What this page family's paths read (web.views)
+READ_MODELS = ("ledger", "economy")

@@ -642,3 +642,7 @@ __all__ = [
     "safe_next",
     "users_of",
 ]
+
+
+# What this page family's paths read (web.views)
+READ_MODELS = ("ledger", "economy")

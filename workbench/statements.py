@@ -222,3 +222,7 @@ def statement_workbook(
     for column, width in zip("ABCD", (28, 40, 18, 22), strict=True):
         ws.column_dimensions[column].width = width
     return workbook_bytes(book)  # names as text, never a formula
+
+
+# What this page family's paths read (web.views)
+READ_MODELS = ("ledger", "economy")

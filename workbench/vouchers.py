@@ -743,3 +743,8 @@ def _pdf(data: bytes, name: str) -> Response:
         media_type="application/pdf",
         headers={"Content-Disposition": f"inline; filename*=UTF-8''{quote(name)}"},
     )
+
+
+# What this page family's paths read (web.views)
+READ_MODELS = ("ledger", "vouchers")
+READ_MODELS_OF_PATHS = {"/entries/{entity}/{number}/print": ("ledger", "economy")}

@@ -1,0 +1,37 @@
+"""The API's routers, one module a capability, in the order the app includes them (``server.main``
+through ``web.routers``). Each module ends with what its paths read (``READ_MODELS``) and the
+duties of its writes (``DUTIES``); a new capability's router is one more line here."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from api.routes import (
+    agreements,
+    alliances,
+    audit,
+    entities,
+    fairness,
+    joint,
+    members,
+    plans,
+    public,
+    statements,
+    voucher_batches,
+    vouchers,
+)
+
+ROUTES: tuple[ModuleType, ...] = (
+    alliances,
+    entities,
+    voucher_batches,
+    joint,
+    agreements,
+    members,
+    plans,
+    statements,
+    public,
+    audit,
+    fairness,
+    vouchers,
+)

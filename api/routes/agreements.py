@@ -193,3 +193,7 @@ def correct(code: str, body: DividendCorrectionCreate, cmd: WriterDep) -> JSONRe
         return {"kind": kind, "reversal": reversal, "entry": again}
 
     return cmd.run(write, read, replay=replay)
+
+
+# What this router's paths read (web.views) and the duties of its writes (web.duties)
+READ_MODELS = ("ledger", "economy")

@@ -141,3 +141,7 @@ def register_village(body: VillageCreate, cmd: WriterDep) -> JSONResponse:
         flags=tuple(body.flags),
     )
     return cmd.run(command, lambda c: entity_body(cmd, c))
+
+
+# What this router's paths read (web.views) and the duties of its writes (web.duties)
+READ_MODELS = ("ledger",)

@@ -56,3 +56,7 @@ def get_trail(
         return chain.trail(
             conn, entity=entity, start=date_from, end=date_to, limit=limit, offset=offset
         )
+
+
+# What this router's paths read (web.views) and the duties of its writes (web.duties)
+READ_MODELS = ("chain", "audit")

@@ -428,3 +428,12 @@ def reopen_year(code: str, year: YearPath, body: YearReopening, cmd: WriterDep) 
         return year
 
     return cmd.run(write, lambda y: _closing_body(cmd, code, y), replay=lambda _: year, status=200)
+
+
+# What this router's paths read (web.views) and the duties of its writes (web.duties)
+READ_MODELS = ("ledger",)
+DUTIES = {
+    ("POST", "/v1/entities/{code}/closed-months"): "period.close",
+    ("POST", "/v1/entities/{code}/year-end-closings"): "period.close",
+    ("POST", "/v1/entities/{code}/year-end-closings/{year}/reopening"): "period.close",
+}

@@ -141,3 +141,8 @@ def comparison_page(code: str, number: int, request: Request) -> str:
         raise Problem(404, "comparison-not-found", f"plan {code} has no comparison {number}")
     found = stored[number - 1]
     return comparison_html(found["content"], number=number, for_step=found["for_step"])
+
+
+# What this router's paths read (web.views) and the duties of its writes (web.duties)
+READ_MODELS = ("ledger", "economy")
+DUTIES = {("POST", "/v1/plans/{code}/comparisons"): "plan.prepare"}

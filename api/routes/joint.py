@@ -299,3 +299,11 @@ def record_receipt(code: str, body: ReceiptCreate, cmd: WriterDep) -> JSONRespon
 )
 def record_payment(code: str, body: ReceiptCreate, cmd: WriterDep) -> JSONResponse:
     return _cash(code, body, cmd, "payment")
+
+
+# What this router's paths read (web.views) and the duties of its writes (web.duties)
+READ_MODELS = ("ledger", "economy")
+READ_MODELS_OF_PATHS = {
+    "/v1/entities/{code}/receipts": ("ledger",),
+    "/v1/entities/{code}/payments": ("ledger",),
+}

@@ -168,3 +168,15 @@ def get_register(
     village: str, reader: ReaderDep, as_of: Annotated[datetime.date | None, DayQuery] = None
 ) -> dict[str, Any]:
     return register_body(reader, village, as_of)[0]
+
+
+# What this router's paths read (web.views) and the duties of its writes (web.duties)
+READ_MODELS = ("ledger", "economy")
+DUTIES = {
+    ("POST", "/v1/villages/{village}/register"): "register.edit",
+    ("POST", "/v1/villages/{village}/households"): "register.edit",
+    ("POST", "/v1/villages/{village}/members"): "register.edit",
+    ("POST", "/v1/villages/{village}/members/{member}/shares"): "register.edit",
+    ("POST", "/v1/villages/{village}/members/{member}/leave"): "register.edit",
+    ("POST", "/v1/villages/{village}/members/{member}/forget"): "register.edit",
+}

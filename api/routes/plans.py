@@ -171,3 +171,12 @@ def execute(code: str, body: ExecutionCreate, cmd: WriterDep) -> JSONResponse:
         return code
 
     return cmd.run(write, lambda c: plan_body(cmd, c), replay=lambda _: code)
+
+
+# What this router's paths read (web.views) and the duties of its writes (web.duties)
+READ_MODELS = ("ledger", "economy")
+DUTIES = {
+    ("POST", "/v1/plans"): "plan.prepare",
+    ("POST", "/v1/plans/{code}/steps"): "plan.prepare",
+    ("POST", "/v1/plans/{code}/execution"): "plan.execute",
+}

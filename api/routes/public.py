@@ -348,3 +348,7 @@ class _Rendered:
 
 
 _rendered = _Rendered(256)
+
+
+# What this router's paths read (web.views) and the duties of its writes (web.duties)
+READ_MODELS = ("ledger", "economy")

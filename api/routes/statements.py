@@ -241,3 +241,11 @@ def _draft(village: str, period: str, reader: Reader) -> Response:
     # would, byte for byte, without FastAPI's encoder walking every line of a large village.
     body = json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
     return Response(body.encode("utf-8"), media_type="application/json")
+
+
+# What this router's paths read (web.views) and the duties of its writes (web.duties)
+READ_MODELS = ("ledger", "economy")
+DUTIES = {
+    ("POST", "/v1/villages/{village}/disclosures"): "sheet.publish",
+    ("POST", "/v1/joint-entities/{joint}/disclosures"): "sheet.publish",
+}

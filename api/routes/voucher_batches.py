@@ -164,3 +164,8 @@ def post_voucher_batch(code: str, body: VoucherBatchCreate, cmd: WriterDep) -> J
         replay=replay,
         status=200 if body.dry_run else 201,
     )
+
+
+# What this router's paths read (web.views) and the duties of its writes (web.duties)
+READ_MODELS = ("ledger",)
+DUTIES = {("POST", "/v1/entities/{code}/voucher-batches"): "vouchers.import"}

@@ -588,3 +588,16 @@ def entry_print_pdf(code: str, number: str, reader: ReaderDep) -> Response:
         media_type="application/pdf",
         headers={"Content-Disposition": f'inline; filename="{code}-{number}.pdf"'},
     )
+
+
+# What this router's paths read (web.views) and the duties of its writes (web.duties)
+READ_MODELS = ("ledger", "vouchers")
+DUTIES = {
+    ("POST", "/v1/entities/{code}/vouchers"): "voucher.prepare",
+    ("PUT", "/v1/vouchers/{draft}"): "voucher.prepare",
+    ("POST", "/v1/vouchers/{draft}/submit"): "voucher.prepare",
+    ("POST", "/v1/vouchers/{draft}/withdraw"): "voucher.prepare",
+    ("POST", "/v1/vouchers/{draft}/attachments"): "voucher.prepare",
+    ("POST", "/v1/vouchers/{draft}/approve"): "voucher.review",
+    ("POST", "/v1/vouchers/{draft}/return"): "voucher.review",
+}

@@ -12,6 +12,7 @@ from moneyed import Money
 
 from domain.errors import ConflictError, InvalidRequestError
 from domain.ids import NAMESPACE
+from domain.owned import Townships
 from domain.periods import day_in_year
 from ledger.allocation import percent_of
 from ledger.money import ZERO, format_yuan, from_fen, to_fen
@@ -30,6 +31,13 @@ class EnterpriseAgreement(Aggregate):
     capital invested; on top of it the enterprise shares ``profit_share_percent`` of its profit.
     What is due for a year is the larger of the guarantee and what was declared.
     """
+
+    def township_in(self, townships: Townships) -> str | None:
+        """The township of its joint entity (``domain.tenancy``)."""
+        return townships.entity_township(self.joint_entity_code)
+
+    def described(self) -> str:
+        return f"agreement {self.code}"
 
     @staticmethod
     def create_id(code: str) -> UUID:

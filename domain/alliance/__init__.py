@@ -12,6 +12,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import ConflictError, InvalidRequestError, MembershipError
 from domain.ids import NAMESPACE, alliance_id
+from domain.owned import Townships
 
 
 @dataclass
@@ -33,6 +34,14 @@ class Alliance(Aggregate):
     ``memberships`` keeps every spell of membership (a village may leave and join again), so a
     later allocation can ask who was a member on a given day.
     """
+
+    def township_in(self, townships: Townships) -> str | None:
+        """The township the alliance was formed in (``domain.tenancy``)."""
+        township: str = self.township
+        return township
+
+    def described(self) -> str:
+        return f"alliance {self.code}"
 
     @staticmethod
     def create_id(code: str) -> UUID:
@@ -225,6 +234,14 @@ class VillageMembership(Aggregate):
     village is registered; villages registered before this aggregate existed have none, and
     theirs is opened at their first join or leave from the alliances' own records (``spells``).
     """
+
+    def township_in(self, townships: Townships) -> str | None:
+        """The alliance's township, recorded with the membership (``domain.tenancy``)."""
+        township: str = self.township
+        return township
+
+    def described(self) -> str:
+        return f"the alliance membership of village {self.village}"
 
     @staticmethod
     def create_id(village: str) -> UUID:

@@ -62,6 +62,7 @@ from domain.books.rules import (
 )
 from domain.errors import EntryNotFoundError
 from domain.ids import entity_id
+from domain.owned import Townships
 from domain.programmes import programme_name
 from ledger.accounts import ChartOfAccounts
 from ledger.entries import JournalEntry, Posting, red_ink_reversal
@@ -70,6 +71,14 @@ from ledger.money import from_fen, to_fen
 
 class Books(Aggregate):
     """The books every accounting entity keeps; subclasses add who the entity is."""
+
+    def township_in(self, townships: Townships) -> str | None:
+        """The township these books are kept in (``domain.tenancy``)."""
+        township: str = self.township
+        return township
+
+    def described(self) -> str:
+        return f"the books of {self.code}"
 
     # Snapshots of version 1 carried ``entry_dates`` (number → date of every entry), which grew
     # with the books; version 2 drops it (issue 13, see ``has_entry``).

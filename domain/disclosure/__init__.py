@@ -23,6 +23,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import ConflictError, InvalidRequestError
 from domain.ids import NAMESPACE
+from domain.owned import Townships
 from domain.periods import parse_period
 from ledger.canonical import digest
 
@@ -39,6 +40,13 @@ def sheet_id(village: str, period: str) -> UUID:
 
 class DisclosureSheet(Aggregate):
     """All published versions of one village's (or joint entity's) sheet for one period."""
+
+    def township_in(self, townships: Townships) -> str | None:
+        """The township of its village (``domain.tenancy``)."""
+        return townships.entity_township(self.village)
+
+    def described(self) -> str:
+        return f"the disclosure sheet of {self.village} for {self.period}"
 
     @staticmethod
     def create_id(village: str, period: str) -> UUID:

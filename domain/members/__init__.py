@@ -44,6 +44,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import ConflictError, InvalidRequestError, NotFoundError
 from domain.ids import NAMESPACE
+from domain.owned import Townships
 from domain.privacy import PersonalDataVault, id_number_problem, member_subject
 
 DEFAULT_SHARE_KINDS = ("人口股", "劳龄股", "土地股")
@@ -214,6 +215,13 @@ class MemberRegister(RegisterQueries, Aggregate):
     """One village's households and members with their share units, dated: the legacy shape,
     the whole register in one aggregate (kept for the villages whose register was opened so)."""
 
+    def township_in(self, townships: Townships) -> str | None:
+        """The township of its village (``domain.tenancy``)."""
+        return townships.entity_township(self.village)
+
+    def described(self) -> str:
+        return f"the member register of {self.village}"
+
     @staticmethod
     def create_id(village: str) -> UUID:
         return register_id(village)
@@ -376,6 +384,13 @@ class VillageRegister(Aggregate):
     """A village's register in the bounded shape: its share kinds and how many households it
     has; its stream (one ``HouseholdAdded`` per household) is the list of its households."""
 
+    def township_in(self, townships: Townships) -> str | None:
+        """The township of its village (``domain.tenancy``)."""
+        return townships.entity_township(self.village)
+
+    def described(self) -> str:
+        return f"the member register of {self.village}"
+
     @staticmethod
     def create_id(village: str) -> UUID:
         return register_id(village)
@@ -403,6 +418,13 @@ class MemberNumber(Aggregate):
     number's uniqueness (its id is uuid5 of village and number) and the way from a member
     number to the household that holds the member's record."""
 
+    def township_in(self, townships: Townships) -> str | None:
+        """The township of its village (``domain.tenancy``)."""
+        return townships.entity_township(self.village)
+
+    def described(self) -> str:
+        return f"member number {self.number} of {self.village}"
+
     @staticmethod
     def create_id(village: str, number: str) -> UUID:
         return member_number_id(village, number)
@@ -417,6 +439,13 @@ class MemberNumber(Aggregate):
 class Household(Aggregate):
     """One household of a village in the bounded shape: its head and its members with their
     dated share units. Its events carry the village, so a read model needs no look-up."""
+
+    def township_in(self, townships: Townships) -> str | None:
+        """The township of its village (``domain.tenancy``)."""
+        return townships.entity_township(self.village)
+
+    def described(self) -> str:
+        return f"household {self.number} of {self.village}"
 
     @staticmethod
     def create_id(village: str, number: str) -> UUID:

@@ -42,6 +42,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import ConflictError, InvalidRequestError
 from domain.ids import NAMESPACE
+from domain.owned import Townships
 
 PROPOSAL, CONSULTATION, REVIEW, RESOLUTION, RESOLUTION_PUBLISHED, RESULT_PUBLISHED = (
     "提议",
@@ -64,6 +65,14 @@ def plan_id(code: str) -> UUID:
 
 class DistributionPlan(Aggregate):
     """One division of income, from its draft through approval to execution."""
+
+    def township_in(self, townships: Townships) -> str | None:
+        """The payer's township, recorded with the plan (``domain.tenancy``)."""
+        township: str = self.township
+        return township
+
+    def described(self) -> str:
+        return f"distribution plan {self.code}"
 
     @staticmethod
     def create_id(code: str) -> UUID:

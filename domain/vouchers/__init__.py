@@ -35,6 +35,7 @@ from domain.errors import (
     InvalidRequestError,
     NotFoundError,
 )
+from domain.owned import Townships
 from ledger.errors import LedgerError
 from ledger.money import MAX_AMOUNT, ZERO, from_fen, money, to_fen
 
@@ -250,6 +251,14 @@ def _summary(summary: object) -> str:
 
 class Voucher(Aggregate):
     """One voucher from its draft to the books (id uuid4; ``draft`` is its hex in URLs)."""
+
+    def township_in(self, townships: Townships) -> str | None:
+        """The township of the books the voucher is for (``domain.tenancy``)."""
+        township: str = self.township
+        return township
+
+    def described(self) -> str:
+        return f"voucher {self.draft} of the books of {self.entity}"
 
     class Event(Aggregate.Event):
         def mutate(self, aggregate: Any) -> Any:

@@ -1,0 +1,170 @@
+"""The registries each capability extends from its own package answer as the central tables they
+replaced: the read models every route path needs (``web.views``), the duty of every write
+(``web.duties``), every aggregate's township (``domain.owned``) and the read models the runtime
+keeps (``projections.registry``)."""
+
+from __future__ import annotations
+
+import importlib
+import re
+
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+from sqlalchemy import BigInteger, Column, String, Table, create_engine, select
+
+import workbench
+from api.routes import ROUTES
+from web import routers
+from web.duties import DEFAULT, WRITE_DUTIES
+from web.views import needed
+
+# -- the central tables as they were, the reference --------------------------------------------
+
+
+def old_needed(path: str) -> tuple[str, ...]:
+    if path.startswith("/v1/audit"):
+        return ("chain", "audit")
+    if "/vouchers" in path or path.startswith("/v1/attachments") or path.endswith("/print.pdf"):
+        return ("ledger", "vouchers")
+    if (
+        path.startswith("/v1/alliances")
+        or path == "/v1/villages"
+        or (path.startswith("/v1/entities") and "/statements/" not in path)
+    ):
+        return ("ledger",)
+    return ("ledger", "economy")
+
+
+OLD_WRITE_DUTIES = {
+    ("POST", "/v1/entities/{code}/vouchers"): "voucher.prepare",
+    ("PUT", "/v1/vouchers/{draft}"): "voucher.prepare",
+    ("POST", "/v1/vouchers/{draft}/submit"): "voucher.prepare",
+    ("POST", "/v1/vouchers/{draft}/withdraw"): "voucher.prepare",
+    ("POST", "/v1/vouchers/{draft}/attachments"): "voucher.prepare",
+    ("POST", "/v1/vouchers/{draft}/approve"): "voucher.review",
+    ("POST", "/v1/vouchers/{draft}/return"): "voucher.review",
+    ("POST", "/v1/villages/{village}/register"): "register.edit",
+    ("POST", "/v1/villages/{village}/households"): "register.edit",
+    ("POST", "/v1/villages/{village}/members"): "register.edit",
+    ("POST", "/v1/villages/{village}/members/{member}/shares"): "register.edit",
+    ("POST", "/v1/villages/{village}/members/{member}/leave"): "register.edit",
+    ("POST", "/v1/villages/{village}/members/{member}/forget"): "register.edit",
+    ("POST", "/v1/plans"): "plan.prepare",
+    ("POST", "/v1/plans/{code}/steps"): "plan.prepare",
+    ("POST", "/v1/plans/{code}/comparisons"): "plan.prepare",
+    ("POST", "/v1/plans/{code}/execution"): "plan.execute",
+    ("POST", "/v1/entities/{code}/closed-months"): "period.close",
+    ("POST", "/v1/entities/{code}/year-end-closings"): "period.close",
+    ("POST", "/v1/entities/{code}/year-end-closings/{year}/reopening"): "period.close",
+    ("POST", "/v1/entities/{code}/voucher-batches"): "vouchers.import",
+    ("POST", "/v1/villages/{village}/disclosures"): "sheet.publish",
+    ("POST", "/v1/joint-entities/{joint}/disclosures"): "sheet.publish",
+}
+
+
+def every_route() -> list[APIRoute]:
+    """The routes of the app, included the way ``server.main`` and ``workbench`` include them."""
+    app = FastAPI()
+    for module in ROUTES:
+        routers.include(app, module)
+    workbench.install(app)
+    pages = [importlib.import_module(f"workbench.{name}") for name in workbench.PAGE_MODULES]
+    found = [r for m in (*ROUTES, *pages) for r in m.router.routes if isinstance(r, APIRoute)]
+    assert len(found) >= 149
+    return found
+
+
+def test_every_route_path_reads_what_the_old_map_said() -> None:
+    routes = every_route()
+    for route in routes:
+        for value in ("X1", "V01", "2024", "abc"):
+            path = re.sub(r"\{[^}]*\}", value, route.path)
+            assert needed(path) == old_needed(path), route.path
+        assert needed(route.path) == old_needed(route.path), route.path
+
+
+def test_every_write_needs_the_duty_the_old_table_gave() -> None:
+    routes = every_route()
+    assert WRITE_DUTIES == OLD_WRITE_DUTIES
+    for route in routes:
+        for method in route.methods:
+            key = (method, route.path)
+            assert WRITE_DUTIES.get(key, DEFAULT) == OLD_WRITE_DUTIES.get(key, DEFAULT)
+
+
+def test_a_misdeclared_router_is_refused() -> None:
+    from fastapi import APIRouter
+
+    from web import duties, views
+
+    router = APIRouter(prefix="/v1/nowhere")
+
+    @router.post("/things")
+    def things() -> None:  # pragma: no cover - never called
+        return None
+
+    import pytest
+
+    with pytest.raises(ValueError, match="no route of this router has the path"):
+        views.declare(router, ("ledger",), {"/v1/nowhere/thing": ("ledger",)})
+    with pytest.raises(ValueError, match="no route of this router answers"):
+        duties.declare(router, {("POST", "/v1/nowhere/thing"): "voucher.prepare"})
+    with pytest.raises(ValueError, match="is not an action"):
+        duties.declare(router, {("POST", "/v1/nowhere/things"): "things.do"})
+
+
+def test_every_aggregate_class_says_its_township() -> None:
+    import pkgutil
+
+    from eventsourcing.domain import Aggregate
+
+    import domain
+
+    for info in pkgutil.walk_packages(domain.__path__, "domain."):
+        importlib.import_module(info.name)
+    pending = [Aggregate]
+    found = []
+    while pending:
+        cls = pending.pop()
+        for sub in cls.__subclasses__():
+            pending.append(sub)
+            if sub.__module__.startswith("domain."):
+                found.append(sub)
+    assert len(found) >= 14
+    for cls in found:
+        assert callable(getattr(cls, "township_in", None)), cls
+
+
+def test_the_runtime_keeps_every_registered_read_model() -> None:
+    from domain.privacy import PersonalDataVault
+    from projections.registry import read_model_tables, read_models
+
+    views = read_models(PersonalDataVault.in_memory())
+    assert [v.name for v in views] == ["ledger", "economy", "chain", "audit", "people", "vouchers"]
+    names = [t.name for t in read_model_tables(views)]
+    assert len(names) == len(set(names)) and {"lz_entries", "lz_vouchers", "lz_people"} <= set(
+        names
+    )
+
+
+def test_a_read_model_table_defined_late_is_written_by_the_page_writer() -> None:
+    from projections.pages import PageWriter
+    from projections.tables import metadata
+
+    late = Table(
+        "lz_test_late_assets",
+        metadata,
+        Column("code", String(16), primary_key=True),
+        Column("cost_fen", BigInteger, nullable=False),
+    )
+    try:
+        engine = create_engine("sqlite://")
+        late.create(engine)
+        with engine.begin() as conn:
+            writer = PageWriter(conn)
+            writer.insert(late, {"code": "A1", "cost_fen": 150000})
+            writer.flush()
+        with engine.connect() as conn:
+            assert conn.execute(select(late.c.code, late.c.cost_fen)).all() == [("A1", 150000)]
+    finally:
+        metadata.remove(late)
