@@ -73,6 +73,46 @@ def sheet_content(
     return content
 
 
+class SheetMaker:
+    """The read side of publishing a sheet with ``runtime``
+    (``domain.disclosure.commands.SheetMaker``): the content, checked against the signed chain,
+    and the read models brought up to the version saved."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+
+    def content(
+        self,
+        code: str,
+        period: str,
+        *,
+        checked_by: list[str],
+        checked_on: datetime.date,
+        opinion: str,
+    ) -> dict[str, Any]:
+        runtime = self.runtime
+        content = draft_sheet(
+            runtime, code, period, checked_by=checked_by, checked_on=checked_on, opinion=opinion
+        )
+        ledger = content["ledger"]
+        checkpoint = make_checkpoint(
+            runtime.engine, runtime.app.recorder, runtime.signer, ledger["position"]
+        )
+        if (checkpoint["position"], checkpoint["hash"]) != (
+            ledger["position"],
+            ledger["fingerprint"],
+        ):
+            raise ChainError(
+                f"the read models' fingerprint at position {ledger['position']} is not the "
+                "signed chain's: nothing was published; run `lianzhang verify`"
+            )
+        ledger["checkpoint"] = checkpoint
+        return content
+
+    def published(self) -> None:
+        self.runtime.views.catch_up()
+
+
 def publish_sheet(
     runtime: Runtime,
     village: str,
@@ -84,21 +124,14 @@ def publish_sheet(
     reason: str,
     actor: str,
 ) -> dict[str, Any]:
+    """Publish the sheet of a village or joint entity (the scripts'; the API and the workbench
+    run ``domain.disclosure.commands.PublishSheet``)."""
     runtime.app.get_books(village)  # a village or a joint entity
-    content = draft_sheet(
-        runtime, village, period, checked_by=checked_by, checked_on=checked_on, opinion=opinion
+    sheets = SheetMaker(runtime)
+    content = sheets.content(
+        village, period, checked_by=checked_by, checked_on=checked_on, opinion=opinion
     )
-    ledger = content["ledger"]
-    checkpoint = make_checkpoint(
-        runtime.engine, runtime.app.recorder, runtime.signer, ledger["position"]
-    )
-    if (checkpoint["position"], checkpoint["hash"]) != (ledger["position"], ledger["fingerprint"]):
-        raise ChainError(
-            f"the read models' fingerprint at position {ledger['position']} is not the signed "
-            "chain's: nothing was published; run `lianzhang verify`"
-        )
-    ledger["checkpoint"] = checkpoint
-    version = runtime.app.disclosure.publish_sheet(
+    version: dict[str, Any] = runtime.app.disclosure.publish_sheet(
         village=village,
         period=period,
         content=content,
@@ -107,7 +140,7 @@ def publish_sheet(
         reason=reason,
         actor=actor,
     )
-    runtime.views.catch_up()
+    sheets.published()
     return version
 
 

@@ -34,6 +34,19 @@ T = TypeVar("T")
 Place = tuple[str, str]
 
 
+class Words(str):
+    """A place's words in English (the string itself, as the API names it) and in Chinese
+    (``zh``, as the workbench names it: ``村 V01``, ``方案 P1``): a front end that answers in
+    Chinese refuses with ``zh`` (``getattr(what, "zh", what)``)."""
+
+    zh: str
+
+    def __new__(cls, text: str, zh: str) -> Words:
+        words = super().__new__(cls, text)
+        words.zh = zh
+        return words
+
+
 class Command(Generic[T]):
     """Base of every command (subclasses are ``@dataclass(frozen=True)``)."""
 
@@ -59,6 +72,7 @@ class Recorded:
     first answer was never given (the process died) is answered."""
 
     def __init__(self, app: Any, pairs: Sequence[Sequence[Any]]) -> None:
+        self.app = app  # for a result that is rebuilt by asking the application again
         self.events = recorded_events(app, pairs)
 
     def entry(self, code: str | None = None) -> JournalEntry:

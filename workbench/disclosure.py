@@ -13,18 +13,17 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from documents import publishing
+from domain.disclosure.commands import PublishSheet
 from domain.periods import parse_period
 from rendering.render import sheet_html
 from web import security
 from web.tokens import Principal
 from workbench import scope
 from workbench.registers import (
-    app_of,
     day,
     engine_of,
     entities,
     form_of,
-    may_write_in,
     missing,
     text,
     today,
@@ -107,11 +106,7 @@ async def publish(request: Request, user: FormUser, village: str, period: str) -
     if not _sees(request, user, village, period):  # before anything is run or shown
         return missing(request, user, f"{village} {period} 的公开表")
 
-    def write() -> dict[str, Any]:
-        require(user, "sheet.publish")
-        parse_period(period)
-        books = app_of(request).get_books(village)
-        may_write_in(user, books.township, f"{books.name}（{village}）")
+    def command() -> PublishSheet:
         checked_by = [
             n.strip()
             for n in text(form, "checked_by").replace("，", "、").replace(",", "、").split("、")
@@ -119,15 +114,14 @@ async def publish(request: Request, user: FormUser, village: str, period: str) -
         ]
         if not checked_by:
             raise FormRefused("请填写审核的民主理财小组成员（用顿号分开）", field="checked_by")
-        return publishing.publish_sheet(
-            runtime,
-            village,
-            period,
-            checked_by=checked_by,
+        return PublishSheet(  # the period was read by _sees
+            code=village,
+            period=period,
+            checked_by=tuple(checked_by),
             checked_on=day(form, "checked_on", "审核日期"),
             opinion=text(form, "opinion"),
             reason=text(form, "reason"),
-            actor=user.actor,
+            sheets=publishing.SheetMaker(runtime),
         )
 
     try:
@@ -136,9 +130,8 @@ async def publish(request: Request, user: FormUser, village: str, period: str) -
             request,
             user,
             form,
-            write,
+            command(),
             lambda v: f"/disclosure?village={village}&period={period}&published={v['version']}",
-            replay=lambda recorded: {"version": recorded.value("version")},
         )
     except FormRefused as refused:
         return page(

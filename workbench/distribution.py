@@ -7,24 +7,24 @@ the fields of ``POST /v1/plans/{code}/steps``); execution (记账/主管); the d
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from documents import distribution_statement, fairness
+from domain.commands import Command
 from domain.plan import STEPS
+from domain.plan.commands import AttachComparison, DraftPlan, ExecutePlan, RecordPlanStep
 from projections import economy_queries, queries, tables
 from rendering.render import pdf, plan_html
 from web.tokens import Principal
 from workbench import scope
 from workbench.registers import (
-    app_of,
     day,
     engine_of,
     form_of,
-    may_write_in,
     text,
     today,
     whole,
@@ -109,10 +109,8 @@ def index(request: Request, user: PageUser) -> Response:
 async def draft(request: Request, user: FormUser) -> Response:
     form = await form_of(request)
     form["which"] = "draft"
-    app = app_of(request)
 
-    def write() -> str:
-        require(user, "plan.prepare")
+    def command() -> DraftPlan:
         scope, target = text(form, "scope"), text(form, "target")
         if scope not in SCOPES:
             raise FormRefused("请选择分配范围", field="scope")
@@ -121,12 +119,6 @@ async def draft(request: Request, user: FormUser) -> Response:
         if not any(t["code"] == target for t in _targets(request, user)[scope]):
             what = "联村党组织" if scope == "alliance" else "村"  # none, or another township's
             raise FormRefused(f"没有{what} {target}", field="target", status=404, kind="not-found")
-        township = (
-            app.get_alliance(target).township
-            if scope == "alliance"
-            else app.get_village(target).township
-        )
-        may_write_in(user, township, target)
         preset = PRESETS.get(text(form, "preset"))
         if preset is None or preset["scope"] != scope:
             raise FormRefused("请选择与分配范围相符的分配规则", field="preset")
@@ -142,7 +134,7 @@ async def draft(request: Request, user: FormUser) -> Response:
         ):
             if not text(form, name):
                 raise FormRefused(f"请填写{what}", field=name)
-        app.plans.draft_plan(
+        return DraftPlan(
             code=text(form, "code"),
             title=text(form, "title"),
             scope=scope,
@@ -151,20 +143,11 @@ async def draft(request: Request, user: FormUser) -> Response:
             as_of=day(form, "as_of", "基准日（登记簿截至）"),
             amount=text(form, "amount").replace(",", ""),
             rule=rule,
-            actor=user.actor,
         )
-        return text(form, "code")
 
     try:
         require(user, "plan.prepare")
-        return run_form(
-            request,
-            user,
-            form,
-            write,
-            lambda code: f"/distribution/{code}",
-            replay=lambda _: text(form, "code"),
-        )
+        return run_form(request, user, form, command(), lambda code: f"/distribution/{code}")
     except FormRefused as refused:
         return page(
             request,
@@ -264,23 +247,19 @@ def _sees(request: Request, user: Principal, code: str) -> bool:
 
 
 def _plan_write(
-    request: Request, user: Principal, code: str, form: dict[str, Any], action: str, write: Any
+    request: Request,
+    user: Principal,
+    code: str,
+    form: dict[str, Any],
+    action: str,
+    command: Callable[[], Command[Any]],
 ) -> Response:
+    """Run a command on plan ``code`` (built from the form: refused when it does not parse)."""
     if not _sees(request, user, code):  # before anything is run or shown
         return page(request, user, "plan_missing.html", status=404, code=code)
-
-    def checked() -> str:
-        require(user, action)
-        plan = app_of(request).plans.get_plan(code)
-        may_write_in(user, plan.township, f"方案 {code}")
-        write()
-        return code
-
     try:
         require(user, action)
-        return run_form(
-            request, user, form, checked, lambda c: f"/distribution/{c}", replay=lambda _: code
-        )
+        return run_form(request, user, form, command(), lambda _: f"/distribution/{code}")
     except FormRefused as refused:
         context = _plan_context(request, code)
         if context is None:
@@ -339,15 +318,13 @@ async def record_step(request: Request, user: FormUser, code: str) -> Response:
     form["which"] = "step"
     step = text(form, "step")
 
-    def write() -> None:
+    def command() -> RecordPlanStep:
         if step not in STEPS:
             raise FormRefused("未知的步骤", field="step")
         details = _step_details(form, step)
-        app_of(request).plans.record_plan_step(
-            code=code, step=step, date=day(form, "date", "日期"), actor=user.actor, **details
-        )
+        return RecordPlanStep(code=code, step=step, date=day(form, "date", "日期"), details=details)
 
-    return _plan_write(request, user, code, form, "plan.prepare", write)
+    return _plan_write(request, user, code, form, "plan.prepare", command)
 
 
 @router.post("/distribution/{code}/execution")
@@ -355,18 +332,19 @@ async def execute(request: Request, user: FormUser, code: str) -> Response:
     form = await form_of(request)
     form["which"] = "execute"
 
-    def write() -> None:
+    def paid(c: str) -> list[str]:
         with engine_of(request).connect() as conn:
-            paid = distribution_statement.villages_paid_on(conn, code)
-        app_of(request).plans.execute_plan(
+            return distribution_statement.villages_paid_on(conn, c)
+
+    def command() -> ExecutePlan:
+        return ExecutePlan(
             code=code,
             date=day(form, "date", "执行日期"),
-            actor=user.actor,
             acknowledge_paid_villages=text(form, "acknowledge_paid_villages") == "1",
             paid_villages=paid,
         )
 
-    return _plan_write(request, user, code, form, "plan.execute", write)
+    return _plan_write(request, user, code, form, "plan.execute", command)
 
 
 def _statement(request: Request, code: str) -> dict[str, Any] | None:
@@ -381,18 +359,16 @@ async def attach_comparison(request: Request, user: FormUser, code: str) -> Resp
     form = await form_of(request)
     form["which"] = "compare"
 
-    def write() -> None:
+    def comparison() -> dict[str, Any]:
         with engine_of(request).connect() as conn:
             plan = economy_queries.plan(conn, code)
-        assert plan is not None  # _plan_write loaded it
-        app_of(request).plans.attach_comparison(
-            code=code,
-            for_step=text(form, "for_step"),
-            comparison=_compare(request, code, plan),
-            actor=user.actor,
-        )
+        assert plan is not None  # the command found the plan
+        return _compare(request, code, plan)
 
-    return _plan_write(request, user, code, form, "plan.prepare", write)
+    def command() -> AttachComparison:
+        return AttachComparison(code=code, for_step=text(form, "for_step"), comparison=comparison)
+
+    return _plan_write(request, user, code, form, "plan.prepare", command)
 
 
 @router.get("/distribution/{code}/statement")

@@ -41,6 +41,7 @@ from adapters import register_files, upload_previews, voucher_files
 from adapters.upload_checks import off_loop
 from domain.bulk import ImportResult, VouchersRefusedError
 from domain.errors import DomainError, RegisterNotFoundError
+from domain.members.commands import ImportRegister
 from domain.members.register_import import RegisterImportResult, RegisterRefusedError
 from ledger.errors import LedgerError
 from web.problems import chinese_detail
@@ -239,40 +240,12 @@ async def register_preview(request: Request, user: FormUser) -> Response:
 async def register_confirm(request: Request, user: FormUser) -> Response:
     form = await form_of(request)
     village, digest = text(form, "village"), text(form, "digest")
-    app = app_of(request)
 
-    def parsed() -> register_files.RegisterFile:
-        data = _previewed(request, user, digest)
-        try:
-            kinds: list[str] | None = list(app.members.get_register(village).share_kinds)
-        except RegisterNotFoundError:
-            kinds = None
-        found = register_files.parse_register(data, share_kinds=kinds)
+    def rows(kinds: list[str] | None) -> register_files.RegisterFile:
+        found = register_files.parse_register(_previewed(request, user, digest), share_kinds=kinds)
         if found.problems:
             raise FormRefused("文件有问题，请重新上传预览", field="file")
         return found
-
-    def run(dry_run: bool) -> RegisterImportResult:
-        found = parsed()
-        return app.members.import_register(
-            village=village,
-            households=found.households,
-            members=found.members,
-            share_kinds=found.share_kinds,
-            actor=user.actor,
-            dry_run=dry_run,
-        )
-
-    def write() -> RegisterImportResult:
-        _register_user(request, user, village)
-        try:
-            return run(False)
-        except RegisterRefusedError as refused:
-            raise FormRefused(
-                f"文件有{len({p.row for p in refused.problems})}行不能登记，什么也没写入；"
-                "请重新上传预览",
-                field="file",
-            ) from None
 
     def done(result: RegisterImportResult) -> str:
         return "/imports/result?" + urlencode(
@@ -288,9 +261,19 @@ async def register_confirm(request: Request, user: FormUser) -> Response:
 
     try:
         require(user, "register.edit")
-        return await off_loop(
-            lambda: run_form(request, user, form, write, done, replay=lambda _: run(True))
-        )
+        if not village:
+            raise FormRefused("请选择村", field="village")
+        command = ImportRegister(village=village, rows=rows)
+        try:
+            return await off_loop(lambda: run_form(request, user, form, command, done))
+        except FormRefused as refused:
+            if isinstance(refused.__cause__, RegisterRefusedError):
+                rows_refused = {p.row for p in refused.__cause__.problems}
+                raise FormRefused(
+                    f"文件有{len(rows_refused)}行不能登记，什么也没写入；请重新上传预览",
+                    field="file",
+                ) from None
+            raise
     except FormRefused as refused:
         return page(
             request,

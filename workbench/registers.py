@@ -5,7 +5,8 @@ them), with the forms that keep the register: open it, register a household or a
 adjust a member's shares (dated, with a reason).
 
 Reads are the API's read-model queries (``projections.queries``, ``projections.economy_queries``);
-writes are the application's commands through ``workbench.render.run_form``."""
+writes build the register's commands (``domain.members.commands``, as the API's routes do) and
+run them through ``workbench.render.run_form``."""
 
 from __future__ import annotations
 
@@ -18,12 +19,23 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import Engine
 
+from domain.errors import DomainError
+from domain.members.commands import (
+    AdjustShares,
+    OpenRegister,
+    RegisterCommand,
+    RegisterHousehold,
+    RegisterMember,
+    shares_of,
+)
 from domain.privacy import id_number_problem
+from ledger.errors import LedgerError
 from projections import economy_queries, queries
 from web.deps import read_models
 from web.tokens import Principal
 from workbench import scope
-from workbench.render import FormRefused, page, run_form
+from workbench.render import FormRefused, page, refusal, run_form
+from workbench.render import may_write_in as may_write_in  # the pages of this helper use it
 from workbench.session import FormUser, PageUser, require
 
 router = APIRouter()
@@ -77,15 +89,6 @@ def units(form: Mapping[str, Any], name: str, what: str) -> Decimal:
     if not number.is_finite() or number < 0:
         raise FormRefused(f"{what}要大于等于0", field=name)
     return number
-
-
-def may_write_in(user: Principal, township: str, what: str) -> None:
-    if not user.may_write_in(township):
-        raise FormRefused(
-            f"您只能在{('、'.join(sorted(user.townships)) or '（无）')}写入，{what}属于{township}",
-            status=403,
-            kind="forbidden-township",
-        )
 
 
 def villages(engine: Engine, user: Principal) -> list[dict[str, Any]]:
@@ -260,25 +263,19 @@ def _village_write(
     user: Principal,
     village: str,
     form: Mapping[str, Any],
-    write: Callable[[], Any],
+    command: Callable[[], RegisterCommand],
 ) -> Response:
+    """Run the register's ``command`` (built from the form: refused when it does not parse)."""
     if not _sees_village(request, user, village):  # before anything is run or shown
         return missing(request, user, f"村 {village}")
-
-    def checked() -> Any:
-        require(user, "register.edit")
-        may_write_in(user, app_of(request).entity_township(village), f"村 {village}")
-        return write()
-
     try:
         require(user, "register.edit")
+        try:
+            built = command()
+        except (DomainError, LedgerError) as exc:
+            raise refusal(exc) from exc
         return run_form(
-            request,
-            user,
-            form,
-            checked,
-            lambda _: f"/registers/villages/{village}?saved=1",
-            replay=lambda _: None,
+            request, user, form, built, lambda _: f"/registers/villages/{village}?saved=1"
         )
     except FormRefused as refused:
         return refused_page(
@@ -294,52 +291,49 @@ def _village_write(
 @router.post("/registers/villages/{village}/open")
 async def open_register(request: Request, user: FormUser, village: str) -> Response:
     form = await form_of(request)
-    kinds = [
-        k
-        for k in text(form, "share_kinds").replace("，", ",").replace("、", ",").split(",")
-        if k.strip()
-    ]
 
-    def write() -> Any:
+    def command() -> RegisterCommand:
+        kinds = [
+            k
+            for k in text(form, "share_kinds").replace("，", ",").replace("、", ",").split(",")
+            if k.strip()
+        ]
         if not kinds:
             raise FormRefused(
                 "请填写股份种类，用逗号或顿号分开（如 人口股、劳龄股）", field="share_kinds"
             )
-        return app_of(request).members.open_register(
-            village=village, share_kinds=kinds, actor=user.actor
-        )
+        return OpenRegister(village=village, share_kinds=tuple(kinds))
 
-    return _village_write(request, user, village, form, write)
+    return _village_write(request, user, village, form, command)
 
 
 @router.post("/registers/villages/{village}/households")
 async def register_household(request: Request, user: FormUser, village: str) -> Response:
     form = await form_of(request)
 
-    def write() -> Any:
+    def command() -> RegisterCommand:
         number, head = text(form, "number"), text(form, "head")
         if not number:
             raise FormRefused("请填写户号（如 H001）", field="number")
         if not head:
             raise FormRefused("请填写户主姓名", field="head")
-        return app_of(request).members.register_household(
+        return RegisterHousehold(
             village=village,
             number=number,
             head=head,
             registered_on=day(form, "registered_on", "登记日期"),
-            actor=user.actor,
         )
 
-    return _village_write(request, user, village, form, write)
+    return _village_write(request, user, village, form, command)
 
 
-def _shares(form: Mapping[str, Any], kinds: list[str]) -> dict[str, Decimal]:
+def _shares(form: Mapping[str, Any], kinds: list[str]) -> tuple[tuple[str, Decimal], ...]:
     found = {}
     for kind in kinds:
         value = units(form, f"share:{kind}", kind)
         if value:
             found[kind] = value
-    return found
+    return shares_of(found)
 
 
 def _kinds(request: Request, village: str) -> list[str]:
@@ -350,7 +344,7 @@ def _kinds(request: Request, village: str) -> list[str]:
 async def register_member(request: Request, user: FormUser, village: str) -> Response:
     form = await form_of(request)
 
-    def write() -> Any:
+    def command() -> RegisterCommand:
         for name, what in (
             ("number", "成员编号"),
             ("household", "户号"),
@@ -363,7 +357,7 @@ async def register_member(request: Request, user: FormUser, village: str) -> Res
             raise FormRefused(
                 "身份证号应是18位（17位数字加一位数字或X），且校验位正确", field="id_number"
             )
-        return app_of(request).members.register_member(
+        return RegisterMember(
             village=village,
             number=text(form, "number"),
             household=text(form, "household"),
@@ -371,29 +365,27 @@ async def register_member(request: Request, user: FormUser, village: str) -> Res
             id_number=text(form, "id_number").upper(),
             joined_on=day(form, "joined_on", "入社日期"),
             shares=_shares(form, _kinds(request, village)),
-            actor=user.actor,
         )
 
-    return _village_write(request, user, village, form, write)
+    return _village_write(request, user, village, form, command)
 
 
 @router.post("/registers/villages/{village}/members/{member}/shares")
 async def adjust_shares(request: Request, user: FormUser, village: str, member: str) -> Response:
     form = await form_of(request)
 
-    def write() -> Any:
+    def command() -> RegisterCommand:
         if not text(form, "reason"):
             raise FormRefused("请填写调整原因", field="reason")
-        return app_of(request).members.adjust_shares(
+        return AdjustShares(
             village=village,
             member=member,
             shares=_shares(form, _kinds(request, village)),
             effective=day(form, "effective", "生效日期"),
             reason=text(form, "reason"),
-            actor=user.actor,
         )
 
-    return _village_write(request, user, village, {**form, "member": member}, write)
+    return _village_write(request, user, village, {**form, "member": member}, command)
 
 
 # What this page family's paths read (web.views)

@@ -5,12 +5,13 @@
   ``Principal``), ``csrf`` (their session's CSRF token) and ``may(action)`` in the context;
 - in a template, ``{{ form_fields() }}`` inside every ``<form method="post">``: the CSRF token and
   a fresh ``Idempotency-Key`` (a double click sends the same key twice and writes once);
-- ``run_form(request, user, form, write, done, replay=...)``: runs ``write`` as a command of the
-  person through the same adapter as the API's routes (``web.deps.Writer.commit``: tenancy,
-  exactly-once per form key, read models caught up), then answers 303 to the ``location`` of its
-  answer, ``done(result)`` (``HX-Redirect`` for htmx requests). A refusal raises
-  :class:`FormRefused` with the field and a sentence in Chinese; the page module renders the
-  form again with it (status 422, or 403 when not allowed).
+- ``run_form(request, user, form, command, done)``: runs ``command`` (``domain.commands``) as
+  the person's through the same adapter as the API's routes (``web.deps.Writer.commit``:
+  tenancy, exactly-once per form key, read models caught up), then answers 303 to the
+  ``location`` of its answer, ``done(result)`` (``HX-Redirect`` for htmx requests). A refusal
+  raises :class:`FormRefused` with the field and a sentence in Chinese; the page module renders
+  the form again with it (status 422, or 403 when not allowed; a township the command names in
+  Chinese is refused in the workbench's words, :func:`may_write_in`).
 """
 
 from __future__ import annotations
@@ -171,6 +172,28 @@ def form_hash(form: Mapping[str, Any]) -> str:
     return hashlib.sha256(json.dumps(fields, ensure_ascii=False).encode()).hexdigest()
 
 
+def may_write_in(user: Principal, township: str, what: str) -> None:
+    """Refuse (403, the workbench's words) a write of ``user`` in another township."""
+    if not user.may_write_in(township):
+        raise FormRefused(
+            f"您只能在{('、'.join(sorted(user.townships)) or '（无）')}写入，{what}属于{township}",
+            status=403,
+            kind="forbidden-township",
+        )
+
+
+class _FormWriter(Writer):
+    """The API's adapter, refusing a place its command names in Chinese (``Words.zh``: ``村
+    V01``) in the workbench's words (:func:`may_write_in`)."""
+
+    def require_township(self, township: str, what: str) -> None:
+        zh = getattr(what, "zh", None)
+        if zh is None:
+            super().require_township(township, what)
+        else:
+            may_write_in(self.principal, township, zh)
+
+
 def run_form(
     request: Request,
     user: Principal,
@@ -193,7 +216,7 @@ def run_form(
             request=f"POST {request.url.path}",
             body_hash=form_hash(form),
         )
-    writer = Writer(
+    writer = _FormWriter(
         principal=user,
         runtime=request.app.state.runtime,
         idempotency=request.app.state.idempotency,

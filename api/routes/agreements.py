@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -15,6 +16,13 @@ from api.schemas import (
     DividendCorrectionCreate,
     DividendCreate,
     GuaranteeShortfallCreate,
+)
+from domain.agreement.commands import (
+    BookGuaranteeShortfall,
+    CorrectDividend,
+    DeclareDividend,
+    ReceiveDividend,
+    SignAgreement,
 )
 from ledger.entries import JournalEntry
 from projections import economy_queries
@@ -32,13 +40,6 @@ def agreement_body(holder: Any, code: str) -> tuple[dict[str, Any], str]:
     return found, f"/v1/agreements/{code}"
 
 
-def _writer_for(cmd: Any, code: str) -> Any:
-    terms = cmd.runtime.app.agreements.get_agreement(code)
-    alliance = cmd.runtime.app.get_alliance(terms.alliance_code)
-    cmd.require_township(alliance.township, f"agreement {code}")
-    return terms
-
-
 @router.post(
     "",
     status_code=201,
@@ -47,26 +48,20 @@ def _writer_for(cmd: Any, code: str) -> Any:
     summary="Sign an agreement",
 )
 def sign(body: AgreementCreate, cmd: WriterDep) -> JSONResponse:
-    def write() -> str:
-        alliance = cmd.runtime.app.get_alliance(body.alliance)
-        cmd.require_township(alliance.township, f"alliance {body.alliance}")
-        cmd.runtime.app.agreements.sign_agreement(
-            code=body.code,
-            alliance=body.alliance,
-            enterprise=body.enterprise,
-            signed_on=body.signed_on,
-            start_year=body.start_year,
-            years=body.years,
-            invested_capital=body.invested_capital,
-            guarantee_kind=body.guarantee.kind,
-            guarantee_value=Decimal(body.guarantee.value),
-            profit_share_percent=Decimal(body.profit_share_percent),
-            payment_due=body.payment_due,
-            actor=cmd.actor,
-        )
-        return body.code
-
-    return cmd.run(write, lambda code: agreement_body(cmd, code), replay=lambda _: body.code)
+    command = SignAgreement(
+        code=body.code,
+        alliance=body.alliance,
+        enterprise=body.enterprise,
+        signed_on=body.signed_on,
+        start_year=body.start_year,
+        years=body.years,
+        invested_capital=body.invested_capital,
+        guarantee_kind=body.guarantee.kind,
+        guarantee_value=Decimal(body.guarantee.value),
+        profit_share_percent=Decimal(body.profit_share_percent),
+        payment_due=body.payment_due,
+    )
+    return cmd.run(command, lambda code: agreement_body(cmd, code))
 
 
 @router.get("", responses=described(list[AgreementPublic]))
@@ -85,25 +80,16 @@ def get_agreement(code: str, reader: ReaderDep) -> dict[str, Any]:
     return agreement_body(reader, code)[0]
 
 
-def _dividend(code: str, body: DividendCreate, cmd: Any, kind: str) -> JSONResponse:
-    def write() -> JournalEntry:
-        _writer_for(cmd, code)
-        command = (
-            cmd.runtime.app.agreements.declare_dividend
-            if kind == "declared"
-            else cmd.runtime.app.agreements.receive_dividend
-        )
-        entry: JournalEntry = command(
-            agreement=code, year=body.year, amount=body.amount, date=body.date, actor=cmd.actor
-        )
-        return entry
+def _posted(cmd: Any, code: str) -> Callable[[JournalEntry], tuple[dict[str, Any], str]]:
+    """The answer to a command posting one entry in the joint entity's books: the entry and the
+    agreement's status."""
 
     def read(entry: JournalEntry) -> tuple[dict[str, Any], str]:
         status, location = agreement_body(cmd, code)
         posted = entry_body(cmd, status["joint_entity_code"], entry.number)[0]
         return {"entry": posted, "agreement": status}, location
 
-    return cmd.run(write, read, replay=lambda recorded: recorded.entry())
+    return read
 
 
 @router.post(
@@ -114,7 +100,8 @@ def _dividend(code: str, body: DividendCreate, cmd: Any, kind: str) -> JSONRespo
     summary="The enterprise declares a dividend (借 112 应收款, 贷 502 投资收益)",
 )
 def declare(code: str, body: DividendCreate, cmd: WriterDep) -> JSONResponse:
-    return _dividend(code, body, cmd, "declared")
+    command = DeclareDividend(agreement=code, year=body.year, amount=body.amount, date=body.date)
+    return cmd.run(command, _posted(cmd, code))
 
 
 @router.post(
@@ -125,7 +112,8 @@ def declare(code: str, body: DividendCreate, cmd: WriterDep) -> JSONResponse:
     summary="A declared dividend is received (借 102 银行存款, 贷 112 应收款)",
 )
 def receive(code: str, body: DividendCreate, cmd: WriterDep) -> JSONResponse:
-    return _dividend(code, body, cmd, "received")
+    command = ReceiveDividend(agreement=code, year=body.year, amount=body.amount, date=body.date)
+    return cmd.run(command, _posted(cmd, code))
 
 
 @router.post(
@@ -136,19 +124,8 @@ def receive(code: str, body: DividendCreate, cmd: WriterDep) -> JSONResponse:
     summary="Book a year's 保底 shortfall as a receivable (借 112 应收款, 贷 502 投资收益)",
 )
 def book_shortfall(code: str, body: GuaranteeShortfallCreate, cmd: WriterDep) -> JSONResponse:
-    def write() -> JournalEntry:
-        _writer_for(cmd, code)
-        entry: JournalEntry = cmd.runtime.app.agreements.book_guarantee_shortfall(
-            agreement=code, year=body.year, date=body.date, actor=cmd.actor
-        )
-        return entry
-
-    def read(entry: JournalEntry) -> tuple[dict[str, Any], str]:
-        status, location = agreement_body(cmd, code)
-        posted = entry_body(cmd, status["joint_entity_code"], entry.number)[0]
-        return {"entry": posted, "agreement": status}, location
-
-    return cmd.run(write, read, replay=lambda recorded: recorded.entry())
+    command = BookGuaranteeShortfall(agreement=code, year=body.year, date=body.date)
+    return cmd.run(command, _posted(cmd, code))
 
 
 @router.post(
@@ -160,18 +137,14 @@ def book_shortfall(code: str, body: GuaranteeShortfallCreate, cmd: WriterDep) ->
     "record, one save",
 )
 def correct(code: str, body: DividendCorrectionCreate, cmd: WriterDep) -> JSONResponse:
-    def write() -> dict[str, Any]:
-        _writer_for(cmd, code)
-        result: dict[str, Any] = cmd.runtime.app.agreements.correct_dividend(
-            agreement=code,
-            entry=body.entry,
-            year=body.year,
-            amount=body.amount,
-            date=body.date,
-            reason=body.reason,
-            actor=cmd.actor,
-        )
-        return result
+    command = CorrectDividend(
+        agreement=code,
+        entry=body.entry,
+        year=body.year,
+        amount=body.amount,
+        date=body.date,
+        reason=body.reason,
+    )
 
     def read(result: dict[str, Any]) -> tuple[dict[str, Any], str]:
         status, location = agreement_body(cmd, code)
@@ -184,15 +157,7 @@ def correct(code: str, body: DividendCorrectionCreate, cmd: WriterDep) -> JSONRe
             "agreement": status,
         }, location
 
-    def replay(recorded: Any) -> dict[str, Any]:
-        entries = recorded.entries()
-        reversal = next(e for e in entries if e.reverses is not None)
-        again = next((e for e in entries if e.reverses is None), None)
-        declared = any(p.account == "502" for p in reversal.postings)
-        kind = "declared" if declared else "received"
-        return {"kind": kind, "reversal": reversal, "entry": again}
-
-    return cmd.run(write, read, replay=replay)
+    return cmd.run(command, read)
 
 
 # What this router's paths read (web.views) and the duties of its writes (web.duties)

@@ -14,6 +14,7 @@ from api.routes.public import fresh_runtime, public_plan
 from api.schemas import ComparisonDocumentObject, RuleTermsObject, Strict
 from documents import fairness
 from domain.bounds import ONE_LINE_PATTERN
+from domain.plan.commands import AttachComparison
 from projections import economy_queries
 from rendering.render import comparison_html
 from web.deps import ReaderDep, WriterDep
@@ -103,14 +104,11 @@ def compare_rules(
     summary="Attach a comparison to a plan's 审议 or 决议 (recorded in the plan's events)",
 )
 def attach(code: str, body: PlanComparisonCreate, cmd: WriterDep) -> JSONResponse:
-    def write() -> int:
-        plan = cmd.runtime.app.plans.get_plan(code)
-        cmd.require_township(plan.township, f"plan {code}")
-        result = _compute(cmd.runtime, body, code, None)
-        number: int = cmd.runtime.app.plans.attach_comparison(
-            code=code, for_step=body.for_step, comparison=result, actor=cmd.actor
-        )
-        return number
+    command = AttachComparison(
+        code=code,
+        for_step=body.for_step,
+        comparison=lambda: _compute(cmd.runtime, body, code, None),
+    )
 
     def read(number: int) -> tuple[dict[str, Any], str]:
         with cmd.runtime.engine.connect() as conn:
@@ -124,7 +122,7 @@ def attach(code: str, body: PlanComparisonCreate, cmd: WriterDep) -> JSONRespons
             "comparison": stored["content"],
         }, url
 
-    return cmd.run(write, read, replay=lambda recorded: int(recorded.value("number")))
+    return cmd.run(command, read)
 
 
 @router.get(

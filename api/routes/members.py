@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter
@@ -19,6 +18,15 @@ from api.schemas import (
     MemberLeave,
     RegisterCreate,
     SharesAdjust,
+)
+from domain.members.commands import (
+    AdjustShares,
+    ForgetMember,
+    MemberLeaves,
+    OpenRegister,
+    RegisterHousehold,
+    RegisterMember,
+    shares_of,
 )
 from projections import economy_queries
 from web.deps import ReaderDep, WriterDep
@@ -37,15 +45,6 @@ def register_body(
     return found, f"/v1/villages/{village}/members"
 
 
-def _village_writer(cmd: Any, village: str) -> None:
-    books = cmd.runtime.app.get_village(village)
-    cmd.require_township(books.township, f"village {village}")
-
-
-def _decimals(shares: dict[str, str]) -> dict[str, Decimal]:
-    return {kind: Decimal(units) for kind, units in shares.items()}
-
-
 @router.post(
     "/register",
     status_code=201,
@@ -54,92 +53,52 @@ def _decimals(shares: dict[str, str]) -> dict[str, Decimal]:
     summary="Open the register",
 )
 def open_register(village: str, body: RegisterCreate, cmd: WriterDep) -> JSONResponse:
-    def write() -> None:
-        _village_writer(cmd, village)
-        cmd.runtime.app.members.open_register(
-            village=village, share_kinds=body.share_kinds, actor=cmd.actor
-        )
-
-    return cmd.run(write, lambda _: register_body(cmd, village), replay=lambda _: None)
+    command = OpenRegister(village=village, share_kinds=tuple(body.share_kinds))
+    return cmd.run(command, lambda _: register_body(cmd, village))
 
 
 @router.post("/households", status_code=201, response_model=RegisterPublic, responses=PROBLEMS)
 def register_household(village: str, body: HouseholdCreate, cmd: WriterDep) -> JSONResponse:
-    def write() -> None:
-        _village_writer(cmd, village)
-        cmd.runtime.app.members.register_household(
-            village=village,
-            number=body.number,
-            head=body.head,
-            registered_on=body.registered_on,
-            actor=cmd.actor,
-        )
-
-    return cmd.run(
-        write, lambda _: register_body(cmd, village, body.registered_on), replay=lambda _: None
+    command = RegisterHousehold(
+        village=village, number=body.number, head=body.head, registered_on=body.registered_on
     )
+    return cmd.run(command, lambda _: register_body(cmd, village, body.registered_on))
 
 
 @router.post("/members", status_code=201, response_model=RegisterPublic, responses=PROBLEMS)
 def register_member(village: str, body: MemberCreate, cmd: WriterDep) -> JSONResponse:
-    def write() -> None:
-        _village_writer(cmd, village)
-        cmd.runtime.app.members.register_member(
-            village=village,
-            number=body.number,
-            household=body.household,
-            name=body.name,
-            id_number=body.id_number,
-            joined_on=body.joined_on,
-            shares=_decimals(body.shares),
-            actor=cmd.actor,
-        )
-
-    return cmd.run(
-        write, lambda _: register_body(cmd, village, body.joined_on), replay=lambda _: None
+    command = RegisterMember(
+        village=village,
+        number=body.number,
+        household=body.household,
+        name=body.name,
+        id_number=body.id_number,
+        joined_on=body.joined_on,
+        shares=shares_of(body.shares),
     )
+    return cmd.run(command, lambda _: register_body(cmd, village, body.joined_on))
 
 
 @router.post(
     "/members/{member}/shares", status_code=200, response_model=RegisterPublic, responses=PROBLEMS
 )
 def adjust_shares(village: str, member: str, body: SharesAdjust, cmd: WriterDep) -> JSONResponse:
-    def write() -> None:
-        _village_writer(cmd, village)
-        cmd.runtime.app.members.adjust_shares(
-            village=village,
-            member=member,
-            shares=_decimals(body.shares),
-            effective=body.effective,
-            reason=body.reason,
-            actor=cmd.actor,
-        )
-
-    return cmd.run(
-        write,
-        lambda _: register_body(cmd, village, body.effective),
-        replay=lambda _: None,
-        status=200,
+    command = AdjustShares(
+        village=village,
+        member=member,
+        shares=shares_of(body.shares),
+        effective=body.effective,
+        reason=body.reason,
     )
+    return cmd.run(command, lambda _: register_body(cmd, village, body.effective), status=200)
 
 
 @router.post(
     "/members/{member}/leave", status_code=200, response_model=RegisterPublic, responses=PROBLEMS
 )
 def member_leaves(village: str, member: str, body: MemberLeave, cmd: WriterDep) -> JSONResponse:
-    def write() -> None:
-        _village_writer(cmd, village)
-        cmd.runtime.app.members.member_leaves(
-            village=village,
-            member=member,
-            left_on=body.date,
-            reason=body.reason,
-            actor=cmd.actor,
-        )
-
-    return cmd.run(
-        write, lambda _: register_body(cmd, village, body.date), replay=lambda _: None, status=200
-    )
+    command = MemberLeaves(village=village, member=member, left_on=body.date, reason=body.reason)
+    return cmd.run(command, lambda _: register_body(cmd, village, body.date), status=200)
 
 
 @router.post(
@@ -150,13 +109,8 @@ def member_leaves(village: str, member: str, body: MemberLeave, cmd: WriterDep) 
     summary="Forget a former member's personal data: the key that seals their ID number is deleted",
 )
 def forget_member(village: str, member: str, body: MemberForget, cmd: WriterDep) -> JSONResponse:
-    def write() -> None:
-        _village_writer(cmd, village)
-        cmd.runtime.app.members.forget_member(
-            village=village, member=member, reason=body.reason, actor=cmd.actor
-        )
-
-    return cmd.run(write, lambda _: register_body(cmd, village), replay=lambda _: None, status=200)
+    command = ForgetMember(village=village, member=member, reason=body.reason)
+    return cmd.run(command, lambda _: register_body(cmd, village), status=200)
 
 
 @router.get(

@@ -6,11 +6,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body
 from fastapi.responses import JSONResponse
+from sqlalchemy import Engine
 
 from api.responses import AllocationPublic, PlanPublic, PlanSummary
 from api.routes.entities import PROBLEMS, described
 from api.schemas import ExecutionCreate, PlanCreate, RuleDocumentObject, StepCreate
 from documents import distribution_statement
+from domain.plan.commands import DraftPlan, ExecutePlan, RecordPlanStep
 from ledger.rules import allocate_document
 from projections import economy_queries
 from projections.people_view import display_actor, display_names
@@ -81,11 +83,6 @@ def preview(
     return allocate_document(document)
 
 
-def _plan_writer(cmd: Any, code: str) -> None:
-    plan = cmd.runtime.app.plans.get_plan(code)
-    cmd.require_township(plan.township, f"plan {code}")
-
-
 @router.post(
     "/plans",
     status_code=201,
@@ -94,29 +91,19 @@ def _plan_writer(cmd: Any, code: str) -> None:
     summary="Draft a plan",
 )
 def draft(body: PlanCreate, cmd: WriterDep) -> JSONResponse:
-    def write() -> str:
-        app = cmd.runtime.app
-        if body.scope.kind == "alliance":
-            township = app.get_alliance(body.scope.code).township
-        else:
-            township = app.get_village(body.scope.code).township
-        cmd.require_township(township, f"{body.scope.kind} {body.scope.code}")
-        app.plans.draft_plan(
-            code=body.code,
-            title=body.title,
-            scope=body.scope.kind,
-            target=body.scope.code,
-            period=body.period,
-            as_of=body.as_of,
-            amount=body.amount,
-            rule=body.rule,
-            deduction_accounts=body.deduction_accounts,
-            supersedes=body.supersedes,
-            actor=cmd.actor,
-        )
-        return body.code
-
-    return cmd.run(write, lambda code: plan_body(cmd, code), replay=lambda _: body.code)
+    command = DraftPlan(
+        code=body.code,
+        title=body.title,
+        scope=body.scope.kind,
+        target=body.scope.code,
+        period=body.period,
+        as_of=body.as_of,
+        amount=body.amount,
+        rule=body.rule,
+        deduction_accounts=body.deduction_accounts,
+        supersedes=body.supersedes,
+    )
+    return cmd.run(command, lambda code: plan_body(cmd, code))
 
 
 @router.get("/plans", responses=described(list[PlanSummary]))
@@ -138,15 +125,13 @@ def get_plan(code: str, reader: ReaderDep) -> dict[str, Any]:
     summary="Record a step of 四议两公开 (a failed vote rejects the plan)",
 )
 def record_step(code: str, body: StepCreate, cmd: WriterDep) -> JSONResponse:
-    def write() -> str:
-        _plan_writer(cmd, code)
-        details = body.model_dump(exclude={"step", "date"})
-        cmd.runtime.app.plans.record_plan_step(
-            code=code, step=body.step, date=body.date, actor=cmd.actor, **details
-        )
-        return code
-
-    return cmd.run(write, lambda c: plan_body(cmd, c), replay=lambda _: code)
+    command = RecordPlanStep(
+        code=code,
+        step=body.step,
+        date=body.date,
+        details=body.model_dump(exclude={"step", "date"}),
+    )
+    return cmd.run(command, lambda c: plan_body(cmd, c))
 
 
 @router.post(
@@ -157,20 +142,19 @@ def record_step(code: str, body: StepCreate, cmd: WriterDep) -> JSONResponse:
     summary="Execute the plan: post every payout into every book it touches, in one save",
 )
 def execute(code: str, body: ExecutionCreate, cmd: WriterDep) -> JSONResponse:
-    def write() -> str:
-        _plan_writer(cmd, code)
-        with cmd.runtime.engine.connect() as conn:
-            paid = distribution_statement.villages_paid_on(conn, code)
-        cmd.runtime.app.plans.execute_plan(
-            code=code,
-            date=body.date,
-            actor=cmd.actor,
-            acknowledge_paid_villages=body.acknowledge_paid_villages,
-            paid_villages=paid,
-        )
-        return code
+    command = ExecutePlan(
+        code=code,
+        date=body.date,
+        acknowledge_paid_villages=body.acknowledge_paid_villages,
+        paid_villages=lambda c: paid_villages(cmd.runtime.engine, c),
+    )
+    return cmd.run(command, lambda c: plan_body(cmd, c))
 
-    return cmd.run(write, lambda c: plan_body(cmd, c), replay=lambda _: code)
+
+def paid_villages(engine: Engine, code: str) -> list[str]:
+    """The villages already paid since the alliance plan ``code`` corrects was executed."""
+    with engine.connect() as conn:
+        return distribution_statement.villages_paid_on(conn, code)
 
 
 # What this router's paths read (web.views) and the duties of its writes (web.duties)
