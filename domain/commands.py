@@ -59,6 +59,7 @@ class Recorded:
     first answer was never given (the process died) is answered."""
 
     def __init__(self, app: Any, pairs: Sequence[Sequence[Any]]) -> None:
+        self.app = app  # to name what an event's aggregate is, when its id alone does not
         self.events = recorded_events(app, pairs)
 
     def entry(self, code: str | None = None) -> JournalEntry:

@@ -12,7 +12,8 @@ from api.responses import AttachedComparisonPublic, ComparisonPublic
 from api.routes.entities import PROBLEMS
 from api.routes.public import fresh_runtime, public_plan
 from api.schemas import ComparisonDocumentObject, RuleTermsObject, Strict
-from documents import fairness
+from documents.commands import AttachComparison
+from documents.fairness import comparison_now
 from domain.bounds import ONE_LINE_PATTERN
 from projections import economy_queries
 from rendering.render import comparison_html
@@ -56,22 +57,6 @@ class PlanComparisonCreate(Strict):
     enterprise_profit: dict[str, StrictStr] = Field(default_factory=dict)
 
 
-def _compute(runtime: Any, body: Any, plan: str | None, document: Any) -> dict[str, Any]:
-    runtime.views.catch_up()
-    with runtime.engine.connect() as conn:
-        return fairness.comparison(
-            conn,
-            document=document,
-            plan=plan,
-            candidates=[c.model_dump() for c in body.candidates],
-            reference=body.reference,
-            shapley=body.shapley,
-            per_capita_basis=body.per_capita_basis,
-            enterprise_profit=body.enterprise_profit,
-            today=runtime.app.today(),
-        )
-
-
 @router.post(
     "/v1/fairness/comparisons",
     responses={
@@ -89,7 +74,16 @@ def compare_rules(
     reader: ReaderDep,
     format: Annotated[Literal["json", "html"], Query()] = "json",
 ) -> Any:
-    result = _compute(reader.runtime, body, body.plan, body.document)
+    result = comparison_now(
+        reader.runtime,
+        document=body.document,
+        plan=body.plan,
+        candidates=[c.model_dump() for c in body.candidates],
+        reference=body.reference,
+        shapley=body.shapley,
+        per_capita_basis=body.per_capita_basis,
+        enterprise_profit=body.enterprise_profit,
+    )
     if format == "html":
         return HTMLResponse(comparison_html(result))
     return result
@@ -103,14 +97,16 @@ def compare_rules(
     summary="Attach a comparison to a plan's 审议 or 决议 (recorded in the plan's events)",
 )
 def attach(code: str, body: PlanComparisonCreate, cmd: WriterDep) -> JSONResponse:
-    def write() -> int:
-        plan = cmd.runtime.app.plans.get_plan(code)
-        cmd.require_township(plan.township, f"plan {code}")
-        result = _compute(cmd.runtime, body, code, None)
-        number: int = cmd.runtime.app.plans.attach_comparison(
-            code=code, for_step=body.for_step, comparison=result, actor=cmd.actor
-        )
-        return number
+    command = AttachComparison(
+        cmd.runtime,
+        plan=code,
+        for_step=body.for_step,
+        candidates=tuple(c.model_dump() for c in body.candidates),
+        reference=body.reference,
+        shapley=body.shapley,
+        per_capita_basis=body.per_capita_basis,
+        enterprise_profit=body.enterprise_profit,
+    )
 
     def read(number: int) -> tuple[dict[str, Any], str]:
         with cmd.runtime.engine.connect() as conn:
@@ -124,7 +120,7 @@ def attach(code: str, body: PlanComparisonCreate, cmd: WriterDep) -> JSONRespons
             "comparison": stored["content"],
         }, url
 
-    return cmd.run(write, read, replay=lambda recorded: int(recorded.value("number")))
+    return cmd.run(command, read)
 
 
 @router.get(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -22,6 +21,7 @@ from api.routes.entities import PROBLEMS, described
 from api.schemas import Day, LongText, PeriodText, PositionQuery, Strict, Text
 from audit import chain, verify
 from documents import publishing
+from documents.commands import PublishSheet
 from documents.distribution_statement import distribution_statement
 from documents.statements import KINDS, statement
 from domain.bounds import PERIOD_PATTERN
@@ -125,24 +125,19 @@ def _sheet_urls(village: str, period: str, version: int) -> dict[str, str]:
     return {"html": base, "pdf": f"{base}.pdf", "xlsx": f"{base}.xlsx"}
 
 
-def _publish(
-    code: str, body: SheetPublish, cmd: WriterDep, books: Callable[[str], Any], what: str
-) -> JSONResponse:
-    """Publish the sheet of a village or joint entity (``books`` loads and checks which)."""
+def _publish(code: str, body: SheetPublish, cmd: WriterDep, *, joint: bool) -> JSONResponse:
+    """Publish the sheet of a village or (``joint``) of a joint entity."""
     _period(body.period)
-
-    def write() -> dict[str, Any]:
-        cmd.require_township(books(code).township, f"{what} {code}")
-        return publishing.publish_sheet(
-            cmd.runtime,
-            code,
-            body.period,
-            checked_by=body.checked_by,
-            checked_on=body.checked_on,
-            opinion=body.opinion,
-            reason=body.reason,
-            actor=cmd.actor,
-        )
+    command = PublishSheet(
+        cmd.runtime,
+        village=code,
+        period=body.period,
+        checked_by=tuple(body.checked_by),
+        checked_on=body.checked_on,
+        opinion=body.opinion,
+        reason=body.reason,
+        joint=joint,
+    )
 
     def read(version: dict[str, Any]) -> tuple[dict[str, Any], str]:
         found = publishing.published(cmd.runtime, code, body.period, version["version"])
@@ -154,7 +149,7 @@ def _publish(
         }
         return {**meta, "urls": urls}, urls["html"]
 
-    return cmd.run(write, read, replay=lambda recorded: {"version": recorded.value("version")})
+    return cmd.run(command, read)
 
 
 @router.post(
@@ -165,7 +160,7 @@ def _publish(
     summary="Publish the village's disclosure sheet for a period (immutable version)",
 )
 def publish(village: str, body: SheetPublish, cmd: WriterDep) -> JSONResponse:
-    return _publish(village, body, cmd, cmd.runtime.app.get_village, "village")
+    return _publish(village, body, cmd, joint=False)
 
 
 @router.post(
@@ -180,7 +175,7 @@ def publish(village: str, body: SheetPublish, cmd: WriterDep) -> JSONResponse:
     "code (the field name of the stored sheet).",
 )
 def publish_joint(joint: str, body: SheetPublish, cmd: WriterDep) -> JSONResponse:
-    return _publish(joint, body, cmd, cmd.runtime.app.get_joint, "joint entity")
+    return _publish(joint, body, cmd, joint=True)
 
 
 @router.get(
