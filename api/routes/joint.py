@@ -32,7 +32,7 @@ from api.schemas import (
 from domain.pooling import commands as pooling
 from ledger.entries import JournalEntry
 from projections import economy_queries
-from web.deps import ReaderDep, WriterDep
+from web.deps import ReaderDep, Writer, WriterDep
 
 router = APIRouter(prefix="/v1", tags=["joint entity and cash"])
 
@@ -205,7 +205,7 @@ def get_equity(
     return _equity(reader, joint, as_of or reader.runtime.app.today())
 
 
-def _cash(code: str, body: ReceiptCreate, cmd: Any, direction: str) -> JSONResponse:
+def _cash(code: str, body: ReceiptCreate, cmd: Writer, direction: str) -> JSONResponse:
     command = pooling.RecordCash(
         entity=code,
         direction=direction,

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
 from domain.application import LianzhangApplication
 from domain.books.commands import CloseMonth, OpenAccount, PostEntry, ReverseEntry
+from domain.commands import Command
 from domain.context import RequestClaim
 from domain.errors import ForbiddenTownshipError, NotFoundError
 from domain.ids import entity_id
@@ -89,7 +91,7 @@ def test_a_clerk_of_another_township_is_refused_before_anything_is_written(
     village = builders.village(app)  # 唐坊镇
     before = events(app)
     clerk = Clerk("花沟镇")
-    for command in (
+    commands: tuple[Command[Any], ...] = (
         PostEntry(entity=village, date=D(2025, 3, 1), memo="租金", postings=tuple(receipt("1.00"))),
         CloseMonth(entity=village, month="2025-01"),
         OpenAccount(entity=village, code="211V01", name="应付款-仉家村", parent="211"),
@@ -101,7 +103,8 @@ def test_a_clerk_of_another_township_is_refused_before_anything_is_written(
             date=D(2025, 3, 1),
             memo="经营收入",
         ),
-    ):
+    )
+    for command in commands:
         with pytest.raises(ForbiddenTownshipError, match=f"books of {village}"):
             Runner(app).run(command, clerk.caller())
     assert events(app) == before
