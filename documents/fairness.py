@@ -100,4 +100,12 @@ def comparison(
     return result
 
 
-__all__ = ["comparison", "plan_rule_document"]
+def comparison_now(runtime: Any, **asked: Any) -> dict[str, Any]:
+    """:func:`comparison` on the read models brought up to the log's head first (``asked``:
+    its keyword arguments but ``today``, which is the application's)."""
+    runtime.views.catch_up()
+    with runtime.engine.connect() as conn:
+        return comparison(conn, **asked, today=runtime.app.today())
+
+
+__all__ = ["comparison", "comparison_now", "plan_rule_document"]

@@ -332,14 +332,6 @@ class Writer:
                 f"（{what}）；只能修改：{'、'.join(sorted(self.principal.townships)) or '无'}",
             )
 
-    def require_entity(self, code: str, what: str | None = None) -> None:
-        """The caller may write in the township of entity ``code`` (when it exists)."""
-        try:
-            township = self.runtime.app.entity_township(code)
-        except NotFoundError:
-            return  # the command itself says it does not exist
-        self.require_township(township, what or f"books of {code}")
-
     def caller(self) -> Caller:
         """The caller as the runner sees it: a place outside the token's townships is refused
         with the token's name (:meth:`require_township`)."""

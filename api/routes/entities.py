@@ -23,9 +23,9 @@ from api.schemas import (
     Text,
     TrialBalancePublic,
 )
+from domain.books import commands as books
 from domain.bounds import FIRST_DAY, LAST_DAY, MONTH_PATTERN
 from domain.periods import parse_month
-from ledger.entries import JournalEntry
 from ledger.money import amount_str
 from ledger.trial_balance import TrialBalance
 from projections import queries
@@ -110,11 +110,6 @@ def _require_entity(holder: Any, code: str) -> None:
     entity_body(holder, code)
 
 
-def _check_writer(cmd: Any, code: str) -> None:
-    books = cmd.runtime.app.get_books(code)
-    cmd.require_township(books.township, f"books of {code}")
-
-
 @router.get("", response_model=list[EntityPublic], responses=PROBLEMS)
 def list_entities(reader: ReaderDep) -> list[dict[str, Any]]:
     with reader.runtime.engine.connect() as conn:
@@ -132,38 +127,23 @@ def get_entity(code: str, reader: ReaderDep) -> dict[str, Any]:
 def set_opening_balances(code: str, body: OpeningBalancesCreate, cmd: WriterDep) -> JSONResponse:
     """Set the balances the books start from (期初余额); they must balance."""
 
-    def write() -> str:
-        _check_writer(cmd, code)
-        cmd.runtime.app.books.set_opening_balances(
-            entity=code,
-            as_of=body.as_of,
-            balances=[p.model_dump() for p in body.balances],
-            actor=cmd.actor,
-        )
-        return code
-
-    return cmd.run(write, lambda c: entity_body(cmd, c), replay=lambda _: code, status=200)
+    command = books.SetOpeningBalances(
+        entity=code, as_of=body.as_of, balances=tuple(p.model_dump() for p in body.balances)
+    )
+    return cmd.run(command, lambda c: entity_body(cmd, c), status=200)
 
 
 @router.post("/{code}/entries", status_code=201, response_model=EntryPublic, responses=PROBLEMS)
 def post_entry(code: str, body: EntryCreate, cmd: WriterDep) -> JSONResponse:
     """Post a balanced journal entry; the books give it the next voucher number."""
 
-    def write() -> JournalEntry:
-        _check_writer(cmd, code)
-        return cmd.runtime.app.books.post_entry(
-            entity=code,
-            date=body.date,
-            memo=body.memo,
-            postings=[p.model_dump() for p in body.postings],
-            actor=cmd.actor,
-        )
-
-    return cmd.run(
-        write,
-        lambda entry: entry_body(cmd, code, entry.number),
-        replay=lambda recorded: recorded.entry(code),
+    command = books.PostEntry(
+        entity=code,
+        date=body.date,
+        memo=body.memo,
+        postings=tuple(p.model_dump() for p in body.postings),
     )
+    return cmd.run(command, lambda entry: entry_body(cmd, code, entry.number))
 
 
 @router.get("/{code}/entries", response_model=EntryList, responses=PROBLEMS)
@@ -205,17 +185,8 @@ def get_entry(code: str, number: str, reader: ReaderDep) -> dict[str, Any]:
 def reverse_entry(code: str, number: str, body: ReversalCreate, cmd: WriterDep) -> JSONResponse:
     """Reverse a whole entry in red ink (红字冲销), once, with the reason."""
 
-    def write() -> JournalEntry:
-        _check_writer(cmd, code)
-        return cmd.runtime.app.books.reverse_entry(
-            entity=code, number=number, date=body.date, reason=body.reason, actor=cmd.actor
-        )
-
-    return cmd.run(
-        write,
-        lambda entry: entry_body(cmd, code, entry.number),
-        replay=lambda recorded: recorded.entry(code),
-    )
+    command = books.ReverseEntry(entity=code, number=number, date=body.date, reason=body.reason)
+    return cmd.run(command, lambda entry: entry_body(cmd, code, entry.number))
 
 
 @router.post(
@@ -224,12 +195,8 @@ def reverse_entry(code: str, number: str, body: ReversalCreate, cmd: WriterDep) 
 def close_month(code: str, body: CloseMonth, cmd: WriterDep) -> JSONResponse:
     """Close the books through a month (结账): no entry may be dated in it afterwards."""
 
-    def write() -> str:
-        _check_writer(cmd, code)
-        cmd.runtime.app.books.close_month(entity=code, month=body.month, actor=cmd.actor)
-        return code
-
-    return cmd.run(write, lambda c: entity_body(cmd, c), replay=lambda _: code, status=200)
+    command = books.CloseMonth(entity=code, month=body.month)
+    return cmd.run(command, lambda c: entity_body(cmd, c), status=200)
 
 
 def trial_balance_public(
@@ -314,16 +281,8 @@ def open_account(code: str, body: AccountCreate, cmd: WriterDep) -> JSONResponse
     under one of the 42 chart accounts, with a name (应付款-仉家村). Entries may post only to
     open sub-accounts, and no longer to their parent."""
 
-    def write() -> str:
-        _check_writer(cmd, code)
-        cmd.runtime.app.books.open_account(
-            entity=code, code=body.code, name=body.name, parent=body.parent, actor=cmd.actor
-        )
-        return body.code
-
-    return cmd.run(
-        write, lambda account: _account_body(cmd, code, account), replay=lambda _: body.code
-    )
+    command = books.OpenAccount(entity=code, code=body.code, name=body.name, parent=body.parent)
+    return cmd.run(command, lambda account: _account_body(cmd, code, account))
 
 
 @router.get("/{code}/accounts", responses=described(AccountListing))
@@ -377,12 +336,8 @@ def close_year(code: str, body: YearEndClosingCreate, cmd: WriterDep) -> JSONRes
     """年终结转 of a year that is over: 5xx → 321 本年收益 → 32202 未分配收益, 32201 各项分配
     → 32202, dated 31 December; the year then takes no entries until it is reopened."""
 
-    def write() -> int:
-        _check_writer(cmd, code)
-        cmd.runtime.app.books.close_year(entity=code, year=body.year, actor=cmd.actor)
-        return body.year
-
-    return cmd.run(write, lambda year: _closing_body(cmd, code, year), replay=lambda _: body.year)
+    command = books.CloseYear(entity=code, year=body.year)
+    return cmd.run(command, lambda year: _closing_body(cmd, code, year))
 
 
 @router.get(
@@ -420,14 +375,8 @@ def reopen_year(code: str, year: YearPath, body: YearReopening, cmd: WriterDep) 
     """Reopen a closed year (recorded with the reason): its closing entries are reversed in
     red ink, dated 31 December, and the year takes entries again."""
 
-    def write() -> int:
-        _check_writer(cmd, code)
-        cmd.runtime.app.books.reopen_year(
-            entity=code, year=year, reason=body.reason, actor=cmd.actor
-        )
-        return year
-
-    return cmd.run(write, lambda y: _closing_body(cmd, code, y), replay=lambda _: year, status=200)
+    command = books.ReopenYear(entity=code, year=year, reason=body.reason)
+    return cmd.run(command, lambda y: _closing_body(cmd, code, y), status=200)
 
 
 # What this router's paths read (web.views) and the duties of its writes (web.duties)

@@ -12,7 +12,7 @@ from api.responses import AttachedComparisonPublic, ComparisonPublic
 from api.routes.entities import PROBLEMS
 from api.routes.public import fresh_runtime, public_plan
 from api.schemas import ComparisonDocumentObject, RuleTermsObject, Strict
-from documents import fairness
+from documents.fairness import comparison_now
 from domain.bounds import ONE_LINE_PATTERN
 from domain.plan.commands import AttachComparison
 from projections import economy_queries
@@ -57,22 +57,6 @@ class PlanComparisonCreate(Strict):
     enterprise_profit: dict[str, StrictStr] = Field(default_factory=dict)
 
 
-def _compute(runtime: Any, body: Any, plan: str | None, document: Any) -> dict[str, Any]:
-    runtime.views.catch_up()
-    with runtime.engine.connect() as conn:
-        return fairness.comparison(
-            conn,
-            document=document,
-            plan=plan,
-            candidates=[c.model_dump() for c in body.candidates],
-            reference=body.reference,
-            shapley=body.shapley,
-            per_capita_basis=body.per_capita_basis,
-            enterprise_profit=body.enterprise_profit,
-            today=runtime.app.today(),
-        )
-
-
 @router.post(
     "/v1/fairness/comparisons",
     responses={
@@ -90,7 +74,16 @@ def compare_rules(
     reader: ReaderDep,
     format: Annotated[Literal["json", "html"], Query()] = "json",
 ) -> Any:
-    result = _compute(reader.runtime, body, body.plan, body.document)
+    result = comparison_now(
+        reader.runtime,
+        document=body.document,
+        plan=body.plan,
+        candidates=[c.model_dump() for c in body.candidates],
+        reference=body.reference,
+        shapley=body.shapley,
+        per_capita_basis=body.per_capita_basis,
+        enterprise_profit=body.enterprise_profit,
+    )
     if format == "html":
         return HTMLResponse(comparison_html(result))
     return result
@@ -107,7 +100,16 @@ def attach(code: str, body: PlanComparisonCreate, cmd: WriterDep) -> JSONRespons
     command = AttachComparison(
         code=code,
         for_step=body.for_step,
-        comparison=lambda: _compute(cmd.runtime, body, code, None),
+        comparison=lambda: comparison_now(
+            cmd.runtime,
+            document=None,
+            plan=code,
+            candidates=[c.model_dump() for c in body.candidates],
+            reference=body.reference,
+            shapley=body.shapley,
+            per_capita_basis=body.per_capita_basis,
+            enterprise_profit=body.enterprise_profit,
+        ),
     )
 
     def read(number: int) -> tuple[dict[str, Any], str]:

@@ -29,9 +29,10 @@ from api.schemas import (
     LandShareCreate,
     ReceiptCreate,
 )
+from domain.pooling import commands as pooling
 from ledger.entries import JournalEntry
 from projections import economy_queries
-from web.deps import ReaderDep, WriterDep
+from web.deps import ReaderDep, Writer, WriterDep
 
 router = APIRouter(prefix="/v1", tags=["joint entity and cash"])
 
@@ -39,15 +40,6 @@ router = APIRouter(prefix="/v1", tags=["joint entity and cash"])
 def _equity(holder: Any, joint: str, as_of: datetime.date) -> dict[str, Any]:
     with holder.runtime.engine.connect() as conn:
         return economy_queries.equity_register(conn, joint, as_of)
-
-
-def _joint_writer(cmd: Any, joint: str, village: str | None = None) -> None:
-    """The caller may write in the joint entity's township and, when the command also
-    writes for a village (its books or its share in the register), in the village's."""
-    pool = cmd.runtime.app.get_joint(joint)
-    cmd.require_township(pool.township, f"joint entity {joint}")
-    if village is not None:
-        cmd.require_entity(village, f"village {village}")
 
 
 @router.post(
@@ -58,16 +50,13 @@ def _joint_writer(cmd: Any, joint: str, village: str | None = None) -> None:
     summary="A member village pays capital into the joint entity (both books, one save)",
 )
 def contribute_capital(joint: str, body: CapitalContributionCreate, cmd: WriterDep) -> JSONResponse:
-    def write() -> tuple[JournalEntry, JournalEntry]:
-        _joint_writer(cmd, joint, body.village)
-        return cmd.runtime.app.pooling.contribute_capital(
-            joint=joint,
-            village=body.village,
-            programme=body.programme,
-            amount=body.amount,
-            date=body.date,
-            actor=cmd.actor,
-        )
+    command = pooling.ContributeCapital(
+        joint=joint,
+        village=body.village,
+        programme=body.programme,
+        amount=body.amount,
+        date=body.date,
+    )
 
     def read(entries: tuple[JournalEntry, JournalEntry]) -> tuple[dict[str, Any], str]:
         paid, received = entries
@@ -77,7 +66,7 @@ def contribute_capital(joint: str, body: CapitalContributionCreate, cmd: WriterD
             "equity": _equity(cmd, joint, body.date),
         }, f"/v1/joint-entities/{joint}/equity"
 
-    return cmd.run(write, read, replay=lambda r: (r.entry(body.village), r.entry(joint)))
+    return cmd.run(command, read)
 
 
 @router.post(
@@ -89,17 +78,14 @@ def contribute_capital(joint: str, body: CapitalContributionCreate, cmd: WriterD
     "the equity register by programme, one save)",
 )
 def refund_capital(joint: str, body: CapitalRefundCreate, cmd: WriterDep) -> JSONResponse:
-    def write() -> tuple[list[JournalEntry], list[JournalEntry]]:
-        _joint_writer(cmd, joint, body.village)
-        return cmd.runtime.app.pooling.refund_capital(
-            joint=joint,
-            village=body.village,
-            programme=body.programme,
-            amount=body.amount,
-            date=body.date,
-            reason=body.reason,
-            actor=cmd.actor,
-        )
+    command = pooling.RefundCapital(
+        joint=joint,
+        village=body.village,
+        programme=body.programme,
+        amount=body.amount,
+        date=body.date,
+        reason=body.reason,
+    )
 
     def read(entries: tuple[list[JournalEntry], list[JournalEntry]]) -> tuple[dict[str, Any], str]:
         received, paid = entries
@@ -109,7 +95,7 @@ def refund_capital(joint: str, body: CapitalRefundCreate, cmd: WriterDep) -> JSO
             "equity": _equity(cmd, joint, body.date),
         }, f"/v1/joint-entities/{joint}/equity"
 
-    return cmd.run(write, read, replay=lambda r: (r.entries(body.village), r.entries(joint)))
+    return cmd.run(command, read)
 
 
 @router.post(
@@ -120,23 +106,17 @@ def refund_capital(joint: str, body: CapitalRefundCreate, cmd: WriterDep) -> JSO
     summary="A member village contributes land as shares (土地入股), recorded in the register",
 )
 def contribute_land(joint: str, body: LandShareCreate, cmd: WriterDep) -> JSONResponse:
-    def write() -> None:
-        _joint_writer(cmd, joint, body.village)
-        cmd.runtime.app.pooling.contribute_land(
-            joint=joint,
-            village=body.village,
-            mu=Decimal(body.mu),
-            grade=Decimal(body.grade),
-            value_per_mu=body.value_per_mu,
-            term_years=body.term_years,
-            date=body.date,
-            actor=cmd.actor,
-        )
-
+    command = pooling.ContributeLand(
+        joint=joint,
+        village=body.village,
+        mu=Decimal(body.mu),
+        grade=Decimal(body.grade),
+        value_per_mu=body.value_per_mu,
+        term_years=body.term_years,
+        date=body.date,
+    )
     return cmd.run(
-        write,
-        lambda _: (_equity(cmd, joint, body.date), f"/v1/joint-entities/{joint}/equity"),
-        replay=lambda _: None,
+        command, lambda _: (_equity(cmd, joint, body.date), f"/v1/joint-entities/{joint}/equity")
     )
 
 
@@ -148,17 +128,14 @@ def contribute_land(joint: str, body: LandShareCreate, cmd: WriterDep) -> JSONRe
     summary="Land rent (土地流转费) paid in cash to a village: mu × rate, both books",
 )
 def pay_land_rent(joint: str, body: LandRentCreate, cmd: WriterDep) -> JSONResponse:
-    def write() -> tuple[JournalEntry, JournalEntry]:
-        _joint_writer(cmd, joint, body.village)
-        return cmd.runtime.app.pooling.pay_land_rent(
-            joint=joint,
-            village=body.village,
-            mu=Decimal(body.mu),
-            rate_per_mu=body.rate_per_mu,
-            year=body.year,
-            date=body.date,
-            actor=cmd.actor,
-        )
+    command = pooling.PayLandRent(
+        joint=joint,
+        village=body.village,
+        mu=Decimal(body.mu),
+        rate_per_mu=body.rate_per_mu,
+        year=body.year,
+        date=body.date,
+    )
 
     def read(entries: tuple[JournalEntry, JournalEntry]) -> tuple[dict[str, Any], str]:
         paid, received = entries
@@ -167,7 +144,7 @@ def pay_land_rent(joint: str, body: LandRentCreate, cmd: WriterDep) -> JSONRespo
             "village_entry": entry_body(cmd, body.village, received.number)[0],
         }, f"/v1/entities/{joint}/entries/{paid.number}"
 
-    return cmd.run(write, read, replay=lambda r: (r.entry(joint), r.entry(body.village)))
+    return cmd.run(command, read)
 
 
 @router.post(
@@ -178,19 +155,15 @@ def pay_land_rent(joint: str, body: LandRentCreate, cmd: WriterDep) -> JSONRespo
     summary="Correct a land rent payment in both books: red ink, and the right rent if given",
 )
 def correct_land_rent(joint: str, body: LandRentCorrectionCreate, cmd: WriterDep) -> JSONResponse:
-    def write() -> dict[str, Any]:
-        _joint_writer(cmd, joint)
-        result: dict[str, Any] = cmd.runtime.app.pooling.correct_land_rent(
-            joint=joint,
-            entry=body.entry,
-            date=body.date,
-            reason=body.reason,
-            mu=None if body.mu is None else Decimal(body.mu),
-            rate_per_mu=body.rate_per_mu,
-            year=body.year,
-            actor=cmd.actor,
-        )
-        return result
+    command = pooling.CorrectLandRent(
+        joint=joint,
+        entry=body.entry,
+        date=body.date,
+        reason=body.reason,
+        mu=None if body.mu is None else Decimal(body.mu),
+        rate_per_mu=body.rate_per_mu,
+        year=body.year,
+    )
 
     def read(result: dict[str, Any]) -> tuple[dict[str, Any], str]:
         def bodies(entries: dict[str, JournalEntry]) -> dict[str, Any]:
@@ -203,21 +176,7 @@ def correct_land_rent(joint: str, body: LandRentCorrectionCreate, cmd: WriterDep
             "corrected": bodies(result["corrected"]) or None,
         }, f"/v1/entities/{joint}/entries/{reversal.number}"
 
-    def replay(recorded: Any) -> dict[str, Any]:
-        reversals: dict[str, JournalEntry] = {}
-        corrected: dict[str, JournalEntry] = {}
-        village = ""
-        for event in recorded.events:
-            entry = getattr(event, "entry", None)
-            if not isinstance(entry, JournalEntry):
-                continue
-            code = cmd.runtime.app.repository.get(event.originator_id).code
-            if code != joint:
-                village = code
-            (reversals if entry.reverses is not None else corrected)[code] = entry
-        return {"village": village, "reversals": reversals, "corrected": corrected}
-
-    return cmd.run(write, read, replay=replay)
+    return cmd.run(command, read)
 
 
 @router.post(
@@ -228,22 +187,10 @@ def correct_land_rent(joint: str, body: LandRentCorrectionCreate, cmd: WriterDep
     summary="A grant earmarked for a programme (借 102, 贷 241 专项应付款)",
 )
 def receive_grant(joint: str, body: GrantCreate, cmd: WriterDep) -> JSONResponse:
-    def write() -> JournalEntry:
-        _joint_writer(cmd, joint)
-        return cmd.runtime.app.pooling.receive_grant(
-            joint=joint,
-            programme=body.programme,
-            amount=body.amount,
-            date=body.date,
-            memo=body.memo,
-            actor=cmd.actor,
-        )
-
-    return cmd.run(
-        write,
-        lambda entry: entry_body(cmd, joint, entry.number),
-        replay=lambda recorded: recorded.entry(joint),
+    command = pooling.ReceiveGrant(
+        joint=joint, programme=body.programme, amount=body.amount, date=body.date, memo=body.memo
     )
+    return cmd.run(command, lambda entry: entry_body(cmd, joint, entry.number))
 
 
 @router.get(
@@ -258,25 +205,16 @@ def get_equity(
     return _equity(reader, joint, as_of or reader.runtime.app.today())
 
 
-def _cash(code: str, body: ReceiptCreate, cmd: Any, direction: str) -> JSONResponse:
-    def write() -> JournalEntry:
-        books = cmd.runtime.app.get_books(code)
-        cmd.require_township(books.township, f"books of {code}")
-        return cmd.runtime.app.pooling.record_cash(
-            entity=code,
-            direction=direction,
-            account=body.account,
-            amount=body.amount,
-            date=body.date,
-            memo=body.memo,
-            actor=cmd.actor,
-        )
-
-    return cmd.run(
-        write,
-        lambda entry: entry_body(cmd, code, entry.number),
-        replay=lambda recorded: recorded.entry(code),
+def _cash(code: str, body: ReceiptCreate, cmd: Writer, direction: str) -> JSONResponse:
+    command = pooling.RecordCash(
+        entity=code,
+        direction=direction,
+        account=body.account,
+        amount=body.amount,
+        date=body.date,
+        memo=body.memo,
     )
+    return cmd.run(command, lambda entry: entry_body(cmd, code, entry.number))
 
 
 @router.post(

@@ -3,11 +3,13 @@ and calls ``app.books`` (``domain.books.service``)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from domain.commands import Command, Place, Recorded
+from domain.commands import Command, Place, Recorded, books_place
+from ledger.entries import JournalEntry
 
 
 @dataclass(frozen=True)
@@ -40,3 +42,150 @@ class RegisterVillage(Command[str]):
 
     def replayed(self, recorded: Recorded) -> str:
         return self.code
+
+
+@dataclass(frozen=True)
+class BooksCommand(Command[str]):
+    """A command on the books of one village or joint entity; answers the entity's code."""
+
+    entity: str
+
+    def places(self, app: Any) -> Iterable[Place]:
+        return (books_place(app, self.entity),)
+
+    def replayed(self, recorded: Recorded) -> str:
+        return self.entity
+
+
+@dataclass(frozen=True)
+class SetOpeningBalances(BooksCommand):
+    """Set the balances the books start from (期初余额); they must balance."""
+
+    as_of: datetime.date
+    balances: tuple[Mapping[str, object], ...]
+
+    def execute(self, app: Any, actor: str) -> str:
+        app.books.set_opening_balances(
+            entity=self.entity, as_of=self.as_of, balances=list(self.balances), actor=actor
+        )
+        return self.entity
+
+
+@dataclass(frozen=True)
+class CloseMonth(BooksCommand):
+    """Close the books through a month (结账, ``YYYY-MM``)."""
+
+    month: str
+
+    def execute(self, app: Any, actor: str) -> str:
+        app.books.close_month(entity=self.entity, month=self.month, actor=actor)
+        return self.entity
+
+
+@dataclass(frozen=True)
+class PostEntry(Command[JournalEntry]):
+    """Post a balanced journal entry; answers the entry with the voucher number it was given."""
+
+    entity: str
+    date: datetime.date
+    memo: str
+    postings: tuple[Mapping[str, object], ...]
+
+    def places(self, app: Any) -> Iterable[Place]:
+        return (books_place(app, self.entity),)
+
+    def execute(self, app: Any, actor: str) -> JournalEntry:
+        entry: JournalEntry = app.books.post_entry(
+            entity=self.entity,
+            date=self.date,
+            memo=self.memo,
+            postings=list(self.postings),
+            actor=actor,
+        )
+        return entry
+
+    def replayed(self, recorded: Recorded) -> JournalEntry:
+        return recorded.entry(self.entity)
+
+
+@dataclass(frozen=True)
+class ReverseEntry(Command[JournalEntry]):
+    """Reverse a whole entry in red ink (红字冲销), once, with the reason; answers the
+    reversal."""
+
+    entity: str
+    number: str
+    date: datetime.date
+    reason: str
+
+    def places(self, app: Any) -> Iterable[Place]:
+        return (books_place(app, self.entity),)
+
+    def execute(self, app: Any, actor: str) -> JournalEntry:
+        entry: JournalEntry = app.books.reverse_entry(
+            entity=self.entity, number=self.number, date=self.date, reason=self.reason, actor=actor
+        )
+        return entry
+
+    def replayed(self, recorded: Recorded) -> JournalEntry:
+        return recorded.entry(self.entity)
+
+
+@dataclass(frozen=True)
+class OpenAccount(Command[str]):
+    """Open a sub-account (开设明细科目) under a chart account; answers the sub-account's code."""
+
+    entity: str
+    code: str
+    name: str
+    parent: str
+
+    def places(self, app: Any) -> Iterable[Place]:
+        return (books_place(app, self.entity),)
+
+    def execute(self, app: Any, actor: str) -> str:
+        app.books.open_account(
+            entity=self.entity, code=self.code, name=self.name, parent=self.parent, actor=actor
+        )
+        return self.code
+
+    def replayed(self, recorded: Recorded) -> str:
+        return self.code
+
+
+@dataclass(frozen=True)
+class CloseYear(Command[int]):
+    """年终结转 of a year that is over; answers the year."""
+
+    entity: str
+    year: int
+
+    def places(self, app: Any) -> Iterable[Place]:
+        return (books_place(app, self.entity),)
+
+    def execute(self, app: Any, actor: str) -> int:
+        app.books.close_year(entity=self.entity, year=self.year, actor=actor)
+        return self.year
+
+    def replayed(self, recorded: Recorded) -> int:
+        return self.year
+
+
+@dataclass(frozen=True)
+class ReopenYear(Command[int]):
+    """Reopen a closed year, with the reason (its closing entries reversed in red ink);
+    answers the year."""
+
+    entity: str
+    year: int
+    reason: str
+
+    def places(self, app: Any) -> Iterable[Place]:
+        return (books_place(app, self.entity),)
+
+    def execute(self, app: Any, actor: str) -> int:
+        app.books.reopen_year(entity=self.entity, year=self.year, reason=self.reason, actor=actor)
+        return self.year
+
+    def replayed(self, recorded: Recorded) -> int:
+        return self.year

@@ -12,11 +12,13 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Annotated, Any, ClassVar, TypeVar
 
 from fastapi import FastAPI, Header, Request
 
+from domain.commands import Command, Place, Recorded
 from server.main import create_app
 from web.deps import Answer, PrincipalDep, Replay, RuntimeDep, Writer, get_writer
 from web.settings import Settings
@@ -24,21 +26,49 @@ from web.settings import Settings
 T = TypeVar("T")
 
 
+def _die() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+    raise AssertionError("unreachable: the process is gone")
+
+
+@dataclass(frozen=True)
+class _ThenDie(Command[T]):
+    """``command``, then the process dies before anything is answered."""
+
+    command: Command[T]
+    retried: ClassVar[bool] = False
+
+    def places(self, app: Any) -> Iterable[Place]:
+        return self.command.places(app)
+
+    def execute(self, app: Any, actor: str) -> T:
+        self.command.execute(app, actor)  # the command's events and its key are committed here
+        _die()
+        raise AssertionError("unreachable")
+
+    def replayed(self, recorded: Recorded) -> T:
+        return self.command.replayed(recorded)
+
+
 class DoomedWriter(Writer):
     """A writer whose command's process dies once the command has saved."""
 
     def commit(
         self,
-        write: Callable[[], T],
+        command: Command[T] | Callable[[], T],
         read: Callable[[T], tuple[dict[str, Any], str | None]],
         *,
-        replay: Callable[[Replay], T],
+        replay: Callable[[Replay], T] | None = None,
         status: int = 201,
     ) -> Answer:
+        if isinstance(command, Command):
+            return super().commit(_ThenDie(command), read, status=status)
+        write = command  # TRANSITIONAL: a route still running a closure
+
         def write_then_die() -> T:
             write()  # the command's events and its key are committed here
-            os.kill(os.getpid(), signal.SIGKILL)
-            raise AssertionError("unreachable: the process is gone")
+            _die()
+            raise AssertionError("unreachable")
 
         return super().commit(write_then_die, read, replay=replay, status=status)
 
