@@ -59,6 +59,9 @@ class Recorded:
     first answer was never given (the process died) is answered."""
 
     def __init__(self, app: Any, pairs: Sequence[Sequence[Any]]) -> None:
+        # the application, for a result only a run that writes nothing can rebuild (a file
+        # import whose batches are all saved answers its numbers)
+        self.app = app
         self.events = recorded_events(app, pairs)
 
     def entry(self, code: str | None = None) -> JournalEntry:
