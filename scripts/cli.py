@@ -287,6 +287,8 @@ def cmd_import_vouchers(args: argparse.Namespace) -> int:
         write_template,
     )
     from domain.bulk import VouchersRefusedError
+    from domain.runner import Caller, Runner
+    from domain.vouchers.commands import ImportVouchers
 
     if args.template:
         try:
@@ -306,9 +308,11 @@ def cmd_import_vouchers(args: argparse.Namespace) -> int:
     try:
         try:
             if parsed.vouchers:
-                result = runtime.app.bulk.import_vouchers(
-                    parsed.vouchers, actor=args.actor, dry_run=args.dry_run or bool(problems)
+                # the holder of the database may write anywhere: no townships to check
+                command = ImportVouchers(
+                    tuple(parsed.vouchers), dry_run=args.dry_run or bool(problems)
                 )
+                result = Runner(runtime.app).run(command, Caller(actor=args.actor)).result
         except VouchersRefusedError as error:
             problems += [parsed.locate(p) for p in error.problems]
             saved = error.saved_batches

@@ -10,9 +10,9 @@ Layout (one module a page family, templates and static files beside them):
   with the person as actor: tenancy, exactly-once and read-your-writes as for the API);
 - ``workbench.scope``: what of which township the person sees (a page naming another
   township's object is 404; lists leave it out);
-- the page modules (``home``, ``vouchers``, ``ledgers``, ``statements``, ``registers``,
-  ``distribution``, ``disclosure``, ``imports``), each an ``APIRouter`` without the OpenAPI
-  document (pages are not the API);
+- the page modules (``home``, ``vouchers`` and ``voucher_steps`` (its forms' writes),
+  ``ledgers``, ``statements``, ``registers``, ``distribution``, ``disclosure``, ``imports``),
+  each an ``APIRouter`` without the OpenAPI document (pages are not the API);
 - ``static/``: htmx 2 (vendored, Zero-Clause BSD, ``htmx.LICENSE``), the stylesheet and the small
   scripts of the voucher form. No page loads anything from outside the app; fonts are the
   system's (no web fonts).
@@ -38,6 +38,7 @@ PAGE_MODULES: tuple[str, ...] = (
     "ledgers",
     "statements",
     "vouchers",
+    "voucher_steps",
     "registers",
     "distribution",
     "disclosure",

@@ -23,7 +23,8 @@ The member register is imported by ``app.members.import_register``
 (``domain/members/register_import.py``: all rows checked, then every household and member in
 one save; rows already registered are skipped). The vouchers go through the bulk path
 ``app.bulk.import_vouchers`` (``domain/bulk.py``: checked as single postings, ``dry_run`` for
-the preview, all or nothing; the same file again posts nothing twice)."""
+the preview, all or nothing; the same file again posts nothing twice); the confirm runs it as
+the command ``domain.vouchers.commands.ImportVouchers``, as the API and the command line do."""
 
 from __future__ import annotations
 
@@ -43,6 +44,7 @@ from domain.bulk import ImportResult, VouchersRefusedError
 from domain.errors import DomainError, RegisterNotFoundError
 from domain.members.commands import ImportRegister
 from domain.members.register_import import RegisterImportResult, RegisterRefusedError
+from domain.vouchers.commands import ImportVouchers
 from ledger.errors import LedgerError
 from web.problems import chinese_detail
 from web.tokens import Principal
@@ -377,24 +379,23 @@ async def vouchers_preview(request: Request, user: FormUser) -> Response:
 async def vouchers_confirm(request: Request, user: FormUser) -> Response:
     form = await form_of(request)
     entity, digest = text(form, "entity"), text(form, "digest")
-    app = app_of(request)
 
-    def vouchers() -> list[Any]:
+    def command() -> ImportVouchers:
         data = _previewed(request, user, digest)
         parsed = voucher_files.parse_vouchers(data, "xlsx", entity=entity or None)
         if parsed.problems:
             raise FormRefused("文件有问题，请重新上传预览", field="file")
-        for voucher in parsed.vouchers:
-            may_write_in(user, app.entity_township(voucher.entity), f"单位 {voucher.entity}")
-        return parsed.vouchers
+        return ImportVouchers(tuple(parsed.vouchers))
 
-    def write() -> ImportResult:
-        require(user, "vouchers.import")
+    def run() -> Response:
         try:
-            return app.bulk.import_vouchers(vouchers(), actor=user.actor)
-        except VouchersRefusedError as refused:
+            return run_form(request, user, form, command(), done)
+        except FormRefused as exc:
+            found = exc.__cause__  # run_form's refusal of the import's own error
+            if not isinstance(found, VouchersRefusedError):
+                raise
             raise FormRefused(
-                f"有{len({p.voucher for p in refused.problems})}张凭证不能记账，什么也没写入；"
+                f"有{len({p.voucher for p in found.problems})}张凭证不能记账，什么也没写入；"
                 "请重新上传预览",
                 field="file",
             ) from None
@@ -412,12 +413,9 @@ async def vouchers_confirm(request: Request, user: FormUser) -> Response:
             }
         )
 
-    def replay(_: Any) -> ImportResult:
-        return app.bulk.import_vouchers(vouchers(), actor=user.actor)
-
     try:
         require(user, "vouchers.import")
-        return await off_loop(lambda: run_form(request, user, form, write, done, replay=replay))
+        return await off_loop(run)
     except FormRefused as refused:
         return page(
             request,

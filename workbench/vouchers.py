@@ -1,27 +1,22 @@
-"""凭证: the voucher workflow in pages (制单 → 提交 → 审核即记账, or 退回 with a reason).
+"""凭证: the voucher workflow's pages (制单 → 提交 → 审核即记账, or 退回 with a reason).
 
 - ``GET /vouchers?status=&entity=``: the vouchers of the person's townships, by status;
 - ``GET /vouchers/new?entity=&template=``: voucher entry (templates 收款, 付款, 土地流转费,
-  分红到账); ``POST /vouchers/new`` saves a draft (``action=draft``) or saves and submits it
-  (``action=submit``);
+  分红到账);
 - ``GET /vouchers/{draft}``: the voucher with its attachments beside it, history, and the
   buttons the person may use: edit and submit (its preparer, while draft or returned), withdraw
   (its preparer, while submitted), approve and return (a reviewer who is not its preparer);
-  ``POST /vouchers/{draft}`` (edit), ``…/submit``, ``…/withdraw``, ``…/approve``, ``…/return``,
-  ``…/attachments`` (multipart upload);
 - ``GET /vouchers/{draft}/attachments/{sha256}``: a source document's bytes;
 - ``GET /vouchers/{draft}/print`` and ``GET /entries/{entity}/{number}/print``: the printed
   voucher (``rendering.voucher_print``), with ``.pdf`` beside them.
 
-Every write runs through ``workbench.render.run_form`` (the person as actor, tenancy, one write
-per form key); a refusal renders the page again with the Chinese message next to the field.
+The forms' writes (``POST /vouchers/new``, ``/vouchers/{draft}`` and its steps) are
+``workbench.voucher_steps``; a refusal there renders these pages again with the Chinese message
+next to the field.
 """
 
 from __future__ import annotations
 
-import datetime
-import hashlib
-import json
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -33,7 +28,6 @@ from markupsafe import Markup
 
 from adapters import attachments
 from domain.errors import DomainError
-from domain.periods import parse_date
 from ledger.errors import LedgerError
 from projections.voucher_view import voucher_detail, voucher_for_entry, voucher_list
 from rendering import voucher_print
@@ -46,15 +40,8 @@ from workbench.accounts import (
     open_accounts,
     visible_entities,
 )
-from workbench.render import (
-    CSRF_FIELD,
-    IDEMPOTENCY_FIELD,
-    FormRefused,
-    page,
-    refusal,
-    run_form,
-)
-from workbench.session import FormUser, PageUser, require
+from workbench.render import FormRefused, page, refusal
+from workbench.session import PageUser
 
 router = APIRouter()
 
@@ -82,7 +69,7 @@ def _visible(user: Principal, voucher: dict[str, Any] | None, engine: Any) -> bo
         return entity_or_none(conn, user, voucher["entity"]) is not None
 
 
-def _detail(request: Request, user: Principal, draft: str) -> dict[str, Any] | None:
+def visible_voucher(request: Request, user: Principal, draft: str) -> dict[str, Any] | None:
     engine = books_engine(request)
     try:
         found = voucher_detail(engine, draft)
@@ -91,7 +78,7 @@ def _detail(request: Request, user: Principal, draft: str) -> dict[str, Any] | N
     return found if found is not None and _visible(user, found, engine) else None
 
 
-def _not_found(request: Request, user: Principal, draft: str) -> Response:
+def not_found(request: Request, user: Principal, draft: str) -> Response:
     return page(
         request,
         user,
@@ -130,7 +117,7 @@ def voucher_index(request: Request, user: PageUser, status: str = "", entity: st
     )
 
 
-# -- the form --------------------------------------------------------------------------------
+# -- the entry form and its lines ------------------------------------------------------------
 
 
 def _money(text: str) -> Decimal | None:
@@ -144,48 +131,12 @@ def _money(text: str) -> Decimal | None:
     return value if value.is_finite() else None
 
 
-def read_lines(form: Any) -> list[dict[str, str]]:
-    """The form's lines (``account``, ``debit``, ``credit`` repeated), blank rows left out."""
-    accounts = form.getlist("account")
-    debits = form.getlist("debit")
-    credits = form.getlist("credit")
-    lines = []
-    for index, account in enumerate(accounts):
-        debit = debits[index].strip() if index < len(debits) else ""
-        credit = credits[index].strip() if index < len(credits) else ""
-        account = account.strip()
-        if not (account or debit or credit):
-            continue
-        lines.append(
-            {
-                "account": account,
-                "debit": debit.replace(",", ""),
-                "credit": credit.replace(",", ""),
-                "memo": "",
-            }
-        )
-    return lines
-
-
 def totals_of(lines: list[dict[str, Any]]) -> tuple[Decimal, Decimal]:
     debit = sum((_money(str(line.get("debit") or "")) or Decimal(0) for line in lines), Decimal(0))
     credit = sum(
         (_money(str(line.get("credit") or "")) or Decimal(0) for line in lines), Decimal(0)
     )
     return debit, credit
-
-
-def check_balanced(lines: list[dict[str, Any]]) -> None:
-    """Before submitting: lines there, and 借方合计 = 贷方合计 > 0 (the books check it again)."""
-    if not lines:
-        raise FormRefused("凭证还没有分录：请至少填写一借一贷两行", field="lines")
-    debit, credit = totals_of(lines)
-    if debit != credit or debit <= 0:
-        raise FormRefused(
-            f"借贷不平衡：借方合计 {debit:,.2f}，贷方合计 {credit:,.2f}，相差 "
-            f"{abs(debit - credit):,.2f}；平衡后才能提交（可先存草稿）",
-            field="lines",
-        )
 
 
 def _plain(value: Any) -> str:
@@ -259,7 +210,7 @@ _LINE_FIELD = re.compile(
 )
 
 
-def _refused_errors(exc: FormRefused) -> dict[str, str]:
+def refused_errors(exc: FormRefused) -> dict[str, str]:
     """The refusal next to its field: a line's cell (``lines[1].debit``; a posting's
     ``postings[1].amount`` is the same line), a field of the form, else above the form."""
     field = exc.field or ""
@@ -306,95 +257,6 @@ def new_voucher(request: Request, user: PageUser, entity: str = "", template: st
     return form_page(request, user, entity=books, values=values, entities=entities)
 
 
-def _form_values(form: Any) -> dict[str, Any]:
-    return {
-        "entity": str(form.get("entity") or "").strip(),
-        "date": str(form.get("date") or "").strip(),
-        "summary": str(form.get("summary") or "").strip(),
-        "lines": read_lines(form),
-        "action": str(form.get("action") or "draft"),
-    }
-
-
-def _claimed(form: Any, values: dict[str, Any]) -> dict[str, Any]:
-    """What the form's Idempotency-Key answers for: every field, lines included."""
-    return {
-        **{k: v for k, v in values.items() if k != "lines"},
-        "lines": json.dumps(values["lines"], ensure_ascii=False),
-        IDEMPOTENCY_FIELD: str(form.get(IDEMPOTENCY_FIELD) or ""),
-        CSRF_FIELD: str(form.get(CSRF_FIELD) or ""),
-    }
-
-
-def _date(text: str) -> datetime.date:
-    try:
-        return parse_date(text)
-    except DomainError:
-        raise FormRefused("日期请写成 2025-03-05 的样子", field="date") from None
-
-
-def _submitted_or_checked(app: Any, voucher: Any, actor: str) -> tuple[Any, bool]:
-    """Submit the voucher just saved; when the books refuse it, it stays a draft and its page
-    says why (``?check=1``)."""
-    try:
-        return app.vouchers.submit_voucher(draft=voucher.draft, actor=actor), True
-    except (DomainError, LedgerError):
-        return voucher, False
-
-
-@router.post("/vouchers/new")
-async def create_voucher(request: Request, user: FormUser) -> Response:
-    form = await request.form()
-    values = _form_values(form)
-    engine = books_engine(request)
-    with engine.connect() as conn:
-        books = entity_or_none(conn, user, values["entity"]) if values["entity"] else None
-        entities = visible_entities(conn, user)
-    app = request.app.state.runtime.app
-    try:
-        require(user, "voucher.prepare")
-        if books is None:
-            raise FormRefused("请选择单位（您所在乡镇的村或联合社）", field="entity")
-        day = _date(values["date"])
-        if values["action"] == "submit":
-            check_balanced(values["lines"])
-
-        def write() -> tuple[Any, bool]:
-            voucher = app.vouchers.draft_voucher(
-                entity=books["code"],
-                date=day,
-                summary=values["summary"],
-                lines=values["lines"],
-                actor=user.actor,
-            )
-            if values["action"] == "submit":
-                return _submitted_or_checked(app, voucher, user.actor)
-            return voucher, True
-
-        def replay(recorded: Any) -> tuple[Any, bool]:
-            voucher = app.vouchers.get_voucher(recorded.events[0].originator_id)
-            return voucher, voucher.status != "draft" or values["action"] != "submit"
-
-        return run_form(
-            request,
-            user,
-            _claimed(form, values),
-            write,
-            lambda done: f"/vouchers/{done[0].draft}" + ("" if done[1] else "?check=1"),
-            replay=replay,
-        )
-    except FormRefused as exc:
-        return form_page(
-            request,
-            user,
-            entity=books,
-            values=values,
-            entities=entities,
-            errors=_refused_errors(exc),
-            status=exc.status,
-        )
-
-
 # -- one voucher -----------------------------------------------------------------------------
 
 
@@ -435,7 +297,7 @@ def voucher_page(
         except (DomainError, LedgerError) as exc:
             refused = refusal(exc)
             errors.update(
-                _refused_errors(FormRefused("未能提交：" + refused.message, field=refused.field))
+                refused_errors(FormRefused("未能提交：" + refused.message, field=refused.field))
             )
             errors.setdefault("_form", "未能提交：" + refused.message)
     engine = books_engine(request)
@@ -478,176 +340,21 @@ def voucher_page(
 
 @router.get("/vouchers/{draft}")
 def show_voucher(draft: str, request: Request, user: PageUser, check: int = 0) -> Response:
-    voucher = _detail(request, user, draft)
+    voucher = visible_voucher(request, user, draft)
     if voucher is None:
-        return _not_found(request, user, draft)
+        return not_found(request, user, draft)
     return voucher_page(request, user, voucher, check=bool(check))
-
-
-def _action(
-    request: Request,
-    user: Principal,
-    draft: str,
-    form: Any,
-    action: str,
-    write: Any,
-    *,
-    done: Any = None,
-    values: dict[str, Any] | None = None,
-    claimed: dict[str, Any] | None = None,
-) -> Response:
-    """Run one command on the voucher ``draft`` from a form; on refusal, its page again."""
-    voucher = _detail(request, user, draft)
-    if voucher is None:
-        return _not_found(request, user, draft)
-    app = request.app.state.runtime.app
-    try:
-        require(user, action)
-        return run_form(
-            request,
-            user,
-            claimed or dict(form),
-            write,
-            done or (lambda _: f"/vouchers/{voucher['draft']}"),
-            replay=lambda _: app.vouchers.get_voucher(draft),
-        )
-    except FormRefused as exc:
-        voucher = _detail(request, user, draft) or voucher
-        return voucher_page(
-            request, user, voucher, errors=_refused_errors(exc), values=values, status=exc.status
-        )
-
-
-@router.post("/vouchers/{draft}")
-async def edit_voucher(draft: str, request: Request, user: FormUser) -> Response:
-    form = await request.form()
-    values = _form_values(form)
-    app = request.app.state.runtime.app
-
-    def write() -> tuple[Any, bool]:
-        if values["action"] == "submit":
-            check_balanced(values["lines"])
-        voucher = app.vouchers.edit_voucher(
-            draft=draft,
-            date=_date(values["date"]),
-            summary=values["summary"],
-            lines=values["lines"],
-            actor=user.actor,
-        )
-        if values["action"] == "submit":
-            return _submitted_or_checked(app, voucher, user.actor)
-        return voucher, True
-
-    return _action(
-        request,
-        user,
-        draft,
-        form,
-        "voucher.prepare",
-        write,
-        values=values,
-        claimed=_claimed(form, values),
-        done=lambda done: f"/vouchers/{done[0].draft}" + ("" if done[1] else "?check=1"),
-    )
-
-
-@router.post("/vouchers/{draft}/submit")
-async def submit_voucher(draft: str, request: Request, user: FormUser) -> Response:
-    form = await request.form()
-    app = request.app.state.runtime.app
-    return _action(
-        request,
-        user,
-        draft,
-        form,
-        "voucher.prepare",
-        lambda: app.vouchers.submit_voucher(draft=draft, actor=user.actor),
-    )
-
-
-@router.post("/vouchers/{draft}/withdraw")
-async def withdraw_voucher(draft: str, request: Request, user: FormUser) -> Response:
-    form = await request.form()
-    app = request.app.state.runtime.app
-    return _action(
-        request,
-        user,
-        draft,
-        form,
-        "voucher.prepare",
-        lambda: app.vouchers.withdraw_voucher(draft=draft, actor=user.actor),
-    )
-
-
-@router.post("/vouchers/{draft}/approve")
-async def approve_voucher(draft: str, request: Request, user: FormUser) -> Response:
-    form = await request.form()
-    app = request.app.state.runtime.app
-    return _action(
-        request,
-        user,
-        draft,
-        form,
-        "voucher.review",
-        lambda: app.vouchers.approve_voucher(draft=draft, actor=user.actor)[0],
-    )
-
-
-@router.post("/vouchers/{draft}/return")
-async def return_voucher(draft: str, request: Request, user: FormUser) -> Response:
-    form = await request.form()
-    app = request.app.state.runtime.app
-    reason = str(form.get("reason") or "").strip()
-
-    def write() -> Any:
-        if not reason:
-            raise FormRefused("请写明退回的原因", field="reason")
-        return app.vouchers.return_voucher(draft=draft, reason=reason, actor=user.actor)
-
-    return _action(request, user, draft, form, "voucher.review", write)
-
-
-@router.post("/vouchers/{draft}/attachments")
-async def attach(draft: str, request: Request, user: FormUser) -> Response:
-    form = await request.form()
-    upload = form.get("file")
-    app = request.app.state.runtime.app
-    engine = request.app.state.runtime.engine
-    data = await upload.read() if upload is not None and hasattr(upload, "read") else b""
-    name = str(getattr(upload, "filename", "") or "原始凭证")
-    media_type = str(getattr(upload, "content_type", "") or "")
-    claimed = {
-        "file": f"{name}:{len(data)}:{hashlib.sha256(data).hexdigest()}",
-        IDEMPOTENCY_FIELD: str(form.get(IDEMPOTENCY_FIELD) or ""),
-        CSRF_FIELD: str(form.get(CSRF_FIELD) or ""),
-    }
-
-    def write() -> Any:
-        if not data:
-            raise FormRefused("请选择要上传的照片或 PDF 文件", field="file")
-        checked = attachments.check(data, media_type or None)  # PDF, JPEG or PNG, ≤ 10 MB
-        sha256 = attachments.put(engine, data, checked)
-        return app.vouchers.attach_document(
-            draft=draft,
-            sha256=sha256,
-            name=name,
-            media_type=checked,
-            size=len(data),
-            actor=user.actor,
-        )
-
-    return _action(request, user, draft, form, "voucher.prepare", write, claimed=claimed)
 
 
 @router.get("/vouchers/{draft}/attachments/{sha256}")
 def attachment(draft: str, sha256: str, request: Request, user: PageUser) -> Response:
-    voucher = _detail(request, user, draft)
+    voucher = visible_voucher(request, user, draft)
     listed = [a for a in (voucher or {}).get("attachments") or [] if a.get("sha256") == sha256]
     if voucher is None or not listed:
-        return _not_found(request, user, draft)
+        return not_found(request, user, draft)
     found = attachments.get(request.app.state.runtime.engine, sha256)
     if found is None:
-        return _not_found(request, user, draft)
+        return not_found(request, user, draft)
     data, media_type = found.data, found.media_type
     name = quote(str(listed[0].get("name") or sha256))
     return Response(
@@ -684,7 +391,7 @@ def _print_page(request: Request, printable: dict[str, Any], pdf_url: str, back:
 
 
 def _printable_draft(request: Request, user: Principal, draft: str) -> dict[str, Any] | None:
-    if _detail(request, user, draft) is None:
+    if visible_voucher(request, user, draft) is None:
         return None
     try:
         return voucher_print.printable_from_draft(books_engine(request), draft)
@@ -707,7 +414,7 @@ def _printable_entry(request: Request, user: Principal, entity: str, number: str
 def print_draft(draft: str, request: Request, user: PageUser) -> Response:
     printable = _printable_draft(request, user, draft)
     if printable is None:
-        return _not_found(request, user, draft)
+        return not_found(request, user, draft)
     return _print_page(request, printable, f"/vouchers/{draft}/print.pdf", f"/vouchers/{draft}")
 
 
@@ -715,7 +422,7 @@ def print_draft(draft: str, request: Request, user: PageUser) -> Response:
 def print_draft_pdf(draft: str, request: Request, user: PageUser) -> Response:
     printable = _printable_draft(request, user, draft)
     if printable is None:
-        return _not_found(request, user, draft)
+        return not_found(request, user, draft)
     return _pdf(voucher_print.voucher_pdf(printable), f"凭证-{draft}.pdf")
 
 
@@ -723,7 +430,7 @@ def print_draft_pdf(draft: str, request: Request, user: PageUser) -> Response:
 def print_entry(entity: str, number: str, request: Request, user: PageUser) -> Response:
     printable = _printable_entry(request, user, entity, number)
     if printable is None:
-        return _not_found(request, user, f"{entity} {number}")
+        return not_found(request, user, f"{entity} {number}")
     found = voucher_for_entry(books_engine(request), entity, number)
     back = f"/vouchers/{found['draft']}" if found else f"/ledgers/{entity}"
     return _print_page(request, printable, f"/entries/{entity}/{number}/print.pdf", back)
@@ -733,7 +440,7 @@ def print_entry(entity: str, number: str, request: Request, user: PageUser) -> R
 def print_entry_pdf(entity: str, number: str, request: Request, user: PageUser) -> Response:
     printable = _printable_entry(request, user, entity, number)
     if printable is None:
-        return _not_found(request, user, f"{entity} {number}")
+        return not_found(request, user, f"{entity} {number}")
     return _pdf(voucher_print.voucher_pdf(printable), f"凭证-{entity}-{number}.pdf")
 
 

@@ -16,6 +16,7 @@ from api.routes.entities import PROBLEMS
 from api.schemas import Day, PostingIn, Strict, Text
 from domain.bounds import MAX_POSTINGS
 from domain.bulk import ImportResult, Voucher, VouchersRefusedError
+from domain.vouchers.commands import ImportVouchers
 from web.deps import WriterDep
 from web.problems import Problem
 
@@ -131,7 +132,7 @@ def post_voucher_batch(code: str, body: VoucherBatchCreate, cmd: WriterDep) -> J
     against the books as they stand after the ones before it, all or nothing; the books number
     them. The same vouchers sent again are not posted twice (the import is named by their
     SHA-256): the answer lists the numbers they got."""
-    vouchers = [
+    vouchers = tuple(
         Voucher(
             entity=code,
             date=v.date,
@@ -139,31 +140,16 @@ def post_voucher_batch(code: str, body: VoucherBatchCreate, cmd: WriterDep) -> J
             postings=tuple(p.model_dump() for p in v.postings),
         )
         for v in body.vouchers
-    ]
-    app = cmd.runtime.app
-
-    def write() -> ImportResult:
-        books = app.get_books(code)
-        cmd.require_township(books.township, f"books of {code}")
-        try:
-            return app.bulk.import_vouchers(vouchers, actor=cmd.actor, dry_run=body.dry_run)
-        except VouchersRefusedError as error:
-            raise refused(error) from None
-
-    def replay(recorded: Any) -> ImportResult:
-        # the key is saved with the last batch: every batch is saved, so this writes nothing;
-        # the first answer's counts are those of the run that saved it
-        result = app.bulk.import_vouchers(vouchers, actor=cmd.actor)
-        result.saved_batches = int(recorded.value("run"))
-        result.skipped_batches = result.batches - result.saved_batches
-        return result
-
-    return cmd.run(
-        write,
-        lambda result: (_body(code, result), None),
-        replay=replay,
-        status=200 if body.dry_run else 201,
     )
+    command = ImportVouchers(vouchers, dry_run=body.dry_run, books=code)
+    try:
+        return cmd.run(
+            command,
+            lambda result: (_body(code, result), None),
+            status=200 if body.dry_run else 201,
+        )
+    except VouchersRefusedError as error:
+        raise refused(error) from None
 
 
 # What this router's paths read (web.views) and the duties of its writes (web.duties)

@@ -1,7 +1,8 @@
 """Vouchers through the API: the same workflow as the workbench (制单 → 提交 → 审核).
 
-Every write goes through ``Writer.run`` (tenancy, Idempotency-Key, read-your-writes) and is
-allowed by the caller's role (``domain.roles``: ``voucher.prepare`` drafts, edits, submits,
+Every write builds a command of ``domain.vouchers.commands`` (the ones the workbench builds)
+and runs it through ``Writer.run`` (tenancy, Idempotency-Key, read-your-writes), once allowed
+by the caller's role (``domain.roles``: ``voucher.prepare`` drafts, edits, submits,
 withdraws and attaches; ``voucher.review`` approves and returns), else 403 ``forbidden-role``.
 Separation of duties (nobody reviews a voucher they prepared, 403 ``own-voucher``) is the
 voucher's own rule (``domain.vouchers``). A direct post (``POST /v1/entities/{code}/entries``)
@@ -11,6 +12,7 @@ stays for integrations; its entry's actor (``login@token``) marks it in the audi
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -26,9 +28,19 @@ from domain.roles import role_label
 from domain.vouchers import (
     ATTACHMENT_TYPES,
     MAX_ATTACHMENT_BYTES,
-    Voucher,
     VoucherNotFoundError,
     voucher_uuid,
+)
+from domain.vouchers.commands import (
+    ApproveVoucher,
+    AttachDocument,
+    DraftVoucher,
+    EditVoucher,
+    ReturnVoucher,
+    SubmitVoucher,
+    VoucherCommand,
+    WithdrawVoucher,
+    voucher_place,
 )
 from projections.voucher_view import voucher_detail, voucher_list
 from rendering.voucher_print import (
@@ -37,7 +49,7 @@ from rendering.voucher_print import (
     voucher_pdf,
 )
 from web import security
-from web.deps import ReaderDep, Replay, Writer, WriterDep
+from web.deps import ReaderDep, Writer, WriterDep
 from web.problems import Problem
 
 router = APIRouter(tags=["vouchers (记账凭证)"])
@@ -204,24 +216,8 @@ def _read(cmd: Writer) -> Any:
     return lambda draft: voucher_body(cmd.runtime.engine, draft)
 
 
-def _drafted(recorded: Replay) -> str:
-    for event in recorded.events:
-        if isinstance(event, Voucher.Drafted):
-            return str(event.originator_id.hex)
-    raise LookupError("no voucher drafted among the recorded events")
-
-
-def _lines(body: VoucherCreate) -> list[dict[str, Any]]:
-    return [line.model_dump() for line in body.lines]
-
-
-def _check_entity(cmd: Writer, code: str) -> None:
-    cmd.require_township(cmd.runtime.app.entity_township(code), f"books of {code}")
-
-
-def _check_voucher(cmd: Writer, draft: str) -> None:
-    voucher = cmd.runtime.app.vouchers.get_voucher(draft)
-    cmd.require_township(voucher.township, f"voucher {voucher.draft} of {voucher.entity}")
+def _lines(body: VoucherCreate) -> tuple[dict[str, Any], ...]:
+    return tuple(line.model_dump() for line in body.lines)
 
 
 # -- the workflow ---------------------------------------------------------------------------------
@@ -238,14 +234,8 @@ def draft_voucher(code: str, body: VoucherCreate, cmd: WriterDep) -> JSONRespons
     """Draft a voucher in the books of ``code``: its lines are checked as lines (an account, one
     side, an amount); whether it would post is checked when it is submitted."""
     _require(cmd, "voucher.prepare")
-
-    def write() -> str:
-        _check_entity(cmd, code)
-        return cmd.runtime.app.vouchers.draft_voucher(
-            entity=code, date=body.date, summary=body.summary, lines=_lines(body), actor=cmd.actor
-        ).draft
-
-    return cmd.run(write, _read(cmd), replay=_drafted)
+    command = DraftVoucher(entity=code, date=body.date, summary=body.summary, lines=_lines(body))
+    return cmd.run(command, _read(cmd))
 
 
 @router.get(
@@ -316,27 +306,18 @@ def get_voucher(draft: DraftPath, reader: ReaderDep) -> dict[str, Any]:
 )
 def edit_voucher(draft: DraftPath, body: VoucherCreate, cmd: WriterDep) -> JSONResponse:
     _require(cmd, "voucher.prepare")
-    key = _key(draft)
-
-    def write() -> str:
-        _check_voucher(cmd, key)
-        return cmd.runtime.app.vouchers.edit_voucher(
-            draft=key, date=body.date, summary=body.summary, lines=_lines(body), actor=cmd.actor
-        ).draft
-
-    return cmd.run(write, _read(cmd), replay=lambda _: key, status=200)
+    command = EditVoucher(
+        draft=_key(draft), date=body.date, summary=body.summary, lines=_lines(body)
+    )
+    return cmd.run(command, _read(cmd), status=200)
 
 
-def _step(cmd: Writer, draft: str, action: str, step: Any, *, status: int = 200) -> JSONResponse:
+def _step(
+    cmd: Writer, draft: str, action: str, step: Callable[[str], VoucherCommand]
+) -> JSONResponse:
+    """The role first, then the voucher's id, then the command ``step(id)`` built."""
     _require(cmd, action)
-    key = _key(draft)
-
-    def write() -> str:
-        _check_voucher(cmd, key)
-        step(key)
-        return key
-
-    return cmd.run(write, _read(cmd), replay=lambda _: key, status=status)
+    return cmd.run(step(_key(draft)), _read(cmd), status=200)
 
 
 @router.post(
@@ -349,8 +330,7 @@ def _step(cmd: Writer, draft: str, action: str, step: Any, *, status: int = 200)
 def submit_voucher(draft: DraftPath, cmd: WriterDep) -> JSONResponse:
     """Checked as a posting is (balanced, accounts open, month open, cash never below zero …)
     against the books as they stand; refused with the posting's own problem otherwise."""
-    step = cmd.runtime.app.vouchers.submit_voucher
-    return _step(cmd, draft, "voucher.prepare", lambda key: step(draft=key, actor=cmd.actor))
+    return _step(cmd, draft, "voucher.prepare", SubmitVoucher)
 
 
 @router.post(
@@ -361,8 +341,7 @@ def submit_voucher(draft: DraftPath, cmd: WriterDep) -> JSONResponse:
     summary="撤回: a submitted voucher back to draft (its preparer only)",
 )
 def withdraw_voucher(draft: DraftPath, cmd: WriterDep) -> JSONResponse:
-    step = cmd.runtime.app.vouchers.withdraw_voucher
-    return _step(cmd, draft, "voucher.prepare", lambda key: step(draft=key, actor=cmd.actor))
+    return _step(cmd, draft, "voucher.prepare", WithdrawVoucher)
 
 
 @router.post(
@@ -375,8 +354,7 @@ def withdraw_voucher(draft: DraftPath, cmd: WriterDep) -> JSONResponse:
 def approve_voucher(draft: DraftPath, cmd: WriterDep) -> JSONResponse:
     """The voucher's entry is posted with the next number in the same transaction as the
     approval (审核即记账); ``posted_number`` names it."""
-    step = cmd.runtime.app.vouchers.approve_voucher
-    return _step(cmd, draft, "voucher.review", lambda key: step(draft=key, actor=cmd.actor))
+    return _step(cmd, draft, "voucher.review", ApproveVoucher)
 
 
 @router.post(
@@ -387,12 +365,8 @@ def approve_voucher(draft: DraftPath, cmd: WriterDep) -> JSONResponse:
     summary="退回: return to the preparer with a reason (not by its preparer)",
 )
 def return_voucher(draft: DraftPath, body: VoucherReturn, cmd: WriterDep) -> JSONResponse:
-    app = cmd.runtime.app
     return _step(
-        cmd,
-        draft,
-        "voucher.review",
-        lambda key: app.vouchers.return_voucher(draft=key, reason=body.reason, actor=cmd.actor),
+        cmd, draft, "voucher.review", lambda key: ReturnVoucher(draft=key, reason=body.reason)
     )
 
 
@@ -475,7 +449,7 @@ async def attach_document(
 
     def store_and_attach() -> JSONResponse:
         # who may attach, before any byte is stored (the command checks it again)
-        _check_voucher(cmd, key)
+        cmd.require_township(*voucher_place(cmd.runtime.app, key))
         cmd.runtime.app.vouchers.get_voucher(key).check_attachable(cmd.actor)
         try:
             sha256 = stored_documents.put(cmd.runtime.engine, data, declared)
@@ -484,19 +458,10 @@ async def attach_document(
             raise Problem(415, error.kind, error.message, field="file", zh=error.zh) from None
         assert media_type in ATTACHMENT_TYPES
 
-        def write() -> str:
-            _check_voucher(cmd, key)
-            cmd.runtime.app.vouchers.attach_document(
-                draft=key,
-                sha256=sha256,
-                name=name[:200],
-                media_type=media_type,
-                size=len(data),
-                actor=cmd.actor,
-            )
-            return key
-
-        return cmd.run(write, _read(cmd), replay=lambda _: key, status=201)
+        command = AttachDocument(
+            draft=key, sha256=sha256, name=name[:200], media_type=media_type, size=len(data)
+        )
+        return cmd.run(command, _read(cmd), status=201)
 
     return await run_in_threadpool(store_and_attach)
 
