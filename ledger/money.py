@@ -82,6 +82,14 @@ def _number(value: object, where: str, field: str | None) -> Decimal:
     )
 
 
+def written_amount(text: str) -> str:
+    """An amount as a clerk writes it (a form field, a spreadsheet cell), made plain for
+    :func:`money`: the spaces around it, thousands separators (``,`` and ``，``) and a leading
+    ``¥`` or ``￥`` are dropped, ``" ¥1,234.50 "`` → ``"1234.50"``; nothing else is changed, so
+    whatever else is wrong with it is still refused by :func:`money`."""
+    return text.strip().replace(",", "").replace("，", "").lstrip("¥￥")
+
+
 def money(
     value: object,
     *,

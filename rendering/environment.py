@@ -48,31 +48,36 @@ def capitals(amount: Any) -> str:
 
 
 def minute(value: Any) -> Any:
-    """A datetime to the minute (``2025-03-01 14:05``); a value of another kind unchanged."""
-    if isinstance(value, datetime.datetime):
+    """A datetime to the minute (``2025-03-01 14:05``; a date as its midnight); a value of
+    another kind (text a read model already wrote, None) unchanged."""
+    if isinstance(value, datetime.date):
         return value.strftime("%Y-%m-%d %H:%M")
     return value
 
 
-def _one_name_per_template(loaders: list[FileSystemLoader]) -> None:
-    seen: dict[str, int] = {}
-    for index, loader in enumerate(loaders):
+def loaders(folders: tuple[Path, ...] = FOLDERS) -> list[FileSystemLoader]:
+    """A loader per folder, in order; refuses a template name found in two of them (the
+    second could never be rendered)."""
+    found: dict[str, Path] = {}
+    out = []
+    for folder in folders:
+        loader = FileSystemLoader(folder)
         for name in loader.list_templates():
-            if name in seen:
+            if name in found:
                 raise RuntimeError(
-                    f"template {name!r} is in both {FOLDERS[seen[name]]} and {FOLDERS[index]}; "
-                    "the second could never be rendered: rename one"
+                    f"template {name!r} is in both {found[name]} and {folder}; the second could "
+                    "never be rendered: rename one"
                 )
-            seen[name] = index
+            found[name] = folder
+        out.append(loader)
+    return out
 
 
 @cache
 def environment() -> Environment:
     """The environment (built once): autoescaped HTML, ``trim_blocks`` and ``lstrip_blocks``."""
-    loaders = [FileSystemLoader(folder) for folder in FOLDERS]
-    _one_name_per_template(loaders)
     env = Environment(
-        loader=ChoiceLoader(loaders),
+        loader=ChoiceLoader(loaders()),
         autoescape=select_autoescape(["html"]),
         trim_blocks=True,
         lstrip_blocks=True,
