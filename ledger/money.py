@@ -4,6 +4,13 @@ Amounts enter through :func:`money`, which refuses anything that is not a plain 
 most two written places (floats, bools, NaN, infinities, exponents, ``"12.345"``, ``"12.340"``),
 negatives or zero where they are not allowed, other currencies, and absurd magnitudes (10^15
 yuan or more). Conversions to and from whole fen are exact: no rounding happens anywhere here.
+
+This is the one reader and writer of amounts; the rest of the project calls it. Reading:
+:func:`money` (anything entered), :func:`written_amount` (what a clerk adds around an amount:
+spaces, thousands separators, ¥), :func:`text_fen` (stored two-place text to fen, fast, for the
+read models). Writing: :func:`fen_text` is the one formatter; :func:`amount_str` (JSON, stored
+and exported figures), :func:`format_yuan` (``¥1,234.50``, messages and pages) and
+:func:`yuan_text` (pages and the printed voucher, given text) are its forms.
 """
 
 from __future__ import annotations
