@@ -54,6 +54,7 @@ from typing import Any
 
 from adapters import upload_checks
 from domain.bulk import Voucher, VoucherProblem
+from ledger.money import written_amount
 from rendering import spreadsheets
 
 FORMATS = ("xlsx", "csv", "jsonl")
@@ -278,7 +279,7 @@ def parse_amount(value: Any) -> str | None:
             )
         number = cents
     else:
-        text = str(value).strip().replace(",", "").replace("，", "").lstrip("¥￥")
+        text = written_amount(str(value))
         if not text:
             return None
         if not re.fullmatch(r"-?\d+(\.\d+)?", text):

@@ -29,6 +29,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
+from ledger.money import fen_text
 from projections.tables import account_months, entities, entries, entry_lines, opening_balances
 
 # Sub-account prefixes of 内部往来 and claims/debts between units that keep books here.
@@ -47,11 +48,6 @@ def source_key(source: str) -> str:
     return source
 
 
-def yuan(fen: int) -> str:
-    sign = "-" if fen < 0 else ""
-    return f"{sign}{abs(fen) // 100}.{abs(fen) % 100:02d}"
-
-
 def _problem(
     pair: str,
     entity: str,
@@ -67,10 +63,14 @@ def _problem(
         "pair": pair,
         "entity": entity,
         "account": account,
-        "figure": yuan(figure),
-        "counterpart": {"entity": other, "account": other_account, "figure": yuan(other_figure)},
-        "detail": f"{what}: {entity} {account} {yuan(figure)}, {other} {other_account} "
-        f"{yuan(other_figure)}",
+        "figure": fen_text(figure),
+        "counterpart": {
+            "entity": other,
+            "account": other_account,
+            "figure": fen_text(other_figure),
+        },
+        "detail": f"{what}: {entity} {account} {fen_text(figure)}, {other} {other_account} "
+        f"{fen_text(other_figure)}",
     }
 
 

@@ -35,7 +35,8 @@ from typing import Any
 from sqlalchemy import Connection, and_, select
 
 from ledger.canonical import canonical_bytes
-from projections.pages import PageWriter, Stored, entry_total, fen_text
+from ledger.money import fen_text
+from projections.pages import PageWriter, Stored, entry_total
 from projections.people_view import display_actor, display_names
 from projections.tables import AUDIT_TABLES, aggregates, audit_trail, chain
 

@@ -4,6 +4,13 @@ Amounts enter through :func:`money`, which refuses anything that is not a plain 
 most two written places (floats, bools, NaN, infinities, exponents, ``"12.345"``, ``"12.340"``),
 negatives or zero where they are not allowed, other currencies, and absurd magnitudes (10^15
 yuan or more). Conversions to and from whole fen are exact: no rounding happens anywhere here.
+
+This is the one reader and writer of amounts; the rest of the project calls it. Reading:
+:func:`money` (anything entered), :func:`written_amount` (what a clerk adds around an amount:
+spaces, thousands separators, ¥), :func:`text_fen` (stored two-place text to fen, fast, for the
+read models). Writing: :func:`fen_text` is the one formatter; :func:`amount_str` (JSON, stored
+and exported figures), :func:`format_yuan` (``¥1,234.50``, messages and pages) and
+:func:`yuan_text` (pages and the printed voucher, given text) are its forms.
 """
 
 from __future__ import annotations
@@ -80,6 +87,14 @@ def _number(value: object, where: str, field: str | None) -> Decimal:
         f"{where}amount {value!r} is a {type(value).__name__}, not a decimal; {_EXAMPLE}",
         field=field,
     )
+
+
+def written_amount(text: str) -> str:
+    """An amount as a clerk writes it (a form field, a spreadsheet cell), made plain for
+    :func:`money`: the spaces around it, thousands separators (``,`` and ``，``) and a leading
+    ``¥`` or ``￥`` are dropped, ``" ¥1,234.50 "`` → ``"1234.50"``; nothing else is changed, so
+    whatever else is wrong with it is still refused by :func:`money`."""
+    return text.strip().replace(",", "").replace("，", "").lstrip("¥￥")
 
 
 def money(
@@ -169,17 +184,67 @@ def from_fen(fen: int) -> Money:
     return Money(Decimal(f"{fen}E-2"), CNY)
 
 
+def fen_text(fen: int, *, symbol: bool = False, separators: bool = False) -> str:
+    """Whole fen as figures: the one way an amount is written, every other formatter calls it.
+
+    The same digits three ways (negatives get ``-`` in front, zero is never ``-0.00``):
+
+    - ``fen_text(123450)`` → ``"1234.50"``: plain, two places, as the JSON answers, the stored
+      events, the exports and the audit figures write it;
+    - ``separators=True`` → ``"1,234.50"``: thousands separators, as the printed voucher's
+      debit and credit columns show it;
+    - ``symbol=True, separators=True`` → ``"¥1,234.50"`` (``"-¥3.00"``): the pages, the sheets
+      and the messages.
+    """
+    sign = "-" if fen < 0 else ""
+    whole, cents = divmod(abs(fen), 100)
+    digits = f"{whole:,}" if separators else f"{whole}"
+    return f"{sign}{'¥' if symbol else ''}{digits}.{cents:02d}"
+
+
+def text_fen(text: str) -> int:
+    """Whole fen of an amount written as plain decimal text (``"-12.34"`` → -1234), read fast:
+    amounts in stored events are always written with two places (:func:`amount_str`), so the
+    common case is a string splice; any other plain decimal is read through ``Decimal``.
+
+    Raises:
+        InvalidAmountError: for a fraction of a fen (never stored: :func:`money` refuses it).
+    """
+    if text[-3:-2] == ".":
+        try:
+            return int(text[:-3] + text[-2:])
+        except ValueError:
+            pass
+    number = Decimal(text).scaleb(2)
+    if number != number.to_integral_value():
+        raise InvalidAmountError(f"amount {text!r} is not a whole number of fen")
+    return int(number)
+
+
 def amount_str(m: Money) -> str:
     """The JSON form: ``"1234.50"``, ``"-3.00"`` (plain, two places, never ``"-0.00"``)."""
-    fen = _fen_of(m)
-    sign = "-" if fen < 0 else ""
-    yuan, cents = divmod(abs(fen), 100)
-    return f"{sign}{yuan}.{cents:02d}"
+    return fen_text(_fen_of(m))
 
 
-def format_yuan(m: Money) -> str:
-    """``¥1,234.50``: thousands separators, always 角 and 分; ``-¥3.00`` for negatives."""
-    fen = _fen_of(m)
-    sign = "-" if fen < 0 else ""
-    yuan, cents = divmod(abs(fen), 100)
-    return f"{sign}¥{yuan:,}.{cents:02d}"
+def format_yuan(m: Money, *, symbol: bool = True) -> str:
+    """``¥1,234.50``: thousands separators, always 角 and 分; ``-¥3.00`` for negatives.
+    ``symbol=False``: ``1,234.50`` without ``¥`` (the printed voucher's columns)."""
+    return fen_text(_fen_of(m), symbol=symbol, separators=True)
+
+
+def yuan_text(value: object, *, symbol: bool = True, blank_zero: bool = False) -> str:
+    """Any amount :func:`money` reads (negatives allowed) as figures for a page: ``"60559.39"``
+    → ``¥60,559.39``. Blank for ``None`` or ``""`` (an empty cell). ``symbol=False``:
+    ``60,559.39`` (the printed voucher); ``blank_zero``: blank for zero as well (a voucher's
+    empty debit or credit column).
+
+    Raises:
+        InvalidAmountError: for text that is not an amount, as :func:`money` does.
+    """
+    if value is None or value == "":
+        return ""
+    # text as written (str() of an int or a Decimal is its plain form, as pages always passed)
+    m = money(value if isinstance(value, Money) else str(value), allow_negative=True)
+    if blank_zero and m == ZERO:
+        return ""
+    return format_yuan(m, symbol=symbol)

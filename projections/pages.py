@@ -22,13 +22,13 @@ import datetime
 import json
 import uuid
 from collections.abc import Iterable, Mapping
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, Table, and_, bindparam, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.sql import Executable
 
+from ledger.money import text_fen
 from projections.tables import metadata
 
 # The order a page writes its tables in (dependency order, then by name). Read models define
@@ -187,14 +187,8 @@ def data(value: Any) -> Any:
 
 
 def fen(value: Any) -> int:
-    """Whole fen of a stored amount: always written with two places (``ledger.money``)."""
-    text = value["_data_"] if type(value) is dict else value
-    if text[-3:-2] == ".":
-        try:
-            return int(text[:-3] + text[-2:])  # "-12.34" → -1234
-        except ValueError:
-            pass
-    return int(Decimal(text).scaleb(2).to_integral_exact())  # another form: still exact
+    """Whole fen of a stored amount (``"8.00"`` or its typed form): ``ledger.money.text_fen``."""
+    return text_fen(value["_data_"] if type(value) is dict else value)
 
 
 def entry_total(event: Stored) -> int:
@@ -206,13 +200,6 @@ def entry_total(event: Stored) -> int:
             if p["_data_"]["side"] == "debit"
         )
     return event.total
-
-
-def fen_text(amount: int) -> str:
-    """``str`` of the Decimal amount of ``amount`` fen, as the views print it: ``"800.00"``."""
-    sign = "-" if amount < 0 else ""
-    yuan, cents = divmod(abs(amount), 100)
-    return f"{sign}{yuan}.{cents:02d}"
 
 
 # -- the page writer -------------------------------------------------------------------------

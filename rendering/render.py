@@ -1,118 +1,25 @@
 """Outputs of statements and disclosure sheets, all from the same content: HTML pages
-(Jinja2, autoescaped; phone-readable, A4 print stylesheet), PDF (WeasyPrint, with the CJK font
-embedded), XLSX (openpyxl: one sheet per section, amounts as numbers) and a bar chart (inline
-SVG, no external requests)."""
+(Jinja2, autoescaped, through ``rendering.environment``; phone-readable, A4 print stylesheet),
+PDF (WeasyPrint, with the CJK font embedded), XLSX (openpyxl: one sheet per section, amounts as
+numbers) and bar charts (``rendering.charts``: inline SVG, no external requests)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
-from functools import cache
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, select_autoescape
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
-from ledger.money import format_yuan, money
+from ledger.money import money, yuan_text
+from rendering.charts import grouped_bar_chart
+from rendering.environment import environment
 from rendering.spreadsheets import workbook_bytes
-
-FONT_FAMILY = '"WenQuanYi Micro Hei", "Noto Sans CJK SC", sans-serif'
-
-
-def yuan(amount: str) -> str:
-    """``"60559.39"`` → ``¥60,559.39``."""
-    return format_yuan(money(amount, allow_negative=True))
-
-
-# Charts are drawn for a phone: a viewBox 360 units wide shown at most 480 px wide, labels on
-# their own line above each bar, so that at 360-430 px a unit is about a pixel and no label is
-# under 11 px (issue 11); on paper the same drawing is about 12 cm wide.
-CHART_W = 360
-
-
-def _svg_open(height: int, title: str, size: int) -> str:
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="100%" '
-        f'viewBox="0 0 {CHART_W} {height}" style="max-width:480px;display:block" '
-        f"font-family='{FONT_FAMILY}' font-size=\"{size}\"><title>{title}</title>"
-    )
-
-
-def bar_chart(lines: list[dict[str, Any]], *, width: int = CHART_W) -> Markup:
-    """Horizontal bars of each line's total (a village or a household), as inline SVG: the
-    name and amount on one line, the bar under them."""
-    if not lines:
-        return Markup("")
-    values = [money(line["total"]["amount"]).amount for line in lines]
-    top = max(values) or Decimal(1)
-    row = 36
-    height = row * len(lines) + 4
-    parts = [_svg_open(height, "分配金额", 13)]
-    for index, (line, value) in enumerate(zip(lines, values, strict=True)):
-        y = index * row
-        length = int(width * value / top) if top else 0
-        label = escape(f"{line['code']} {line['name']}")
-        figures = escape(line["total"]["figures"])
-        parts.append(
-            f'<text x="0" y="{y + 15}">{label}</text>'
-            f'<text x="{width}" y="{y + 15}" text-anchor="end">{figures}</text>'
-            f'<rect x="0" y="{y + 20}" width="{max(length, 1)}" height="10" '
-            f'fill="#a4161a"><title>{label}: {figures}</title></rect>'
-        )
-    parts.append("</svg>")
-    return Markup(
-        '<figure class="chart">' + "".join(parts) + "<figcaption>各方分配金额</figcaption></figure>"
-    )
-
-
-PALETTE = ("#a4161a", "#1d3557", "#2a9d8f", "#e9c46a", "#6d597a", "#f4a261", "#264653")
-
-
-def grouped_bar_chart(comparison: dict[str, Any], *, width: int = CHART_W) -> Markup:
-    """Per party, one bar per candidate rule with its amount, and a legend; inline SVG."""
-    candidates = comparison["candidates"]
-    parties = comparison["parties"]
-    values = [[money(k["lines"][p["code"]]).amount for k in candidates] for p in parties]
-    top = max((v for row in values for v in row), default=Decimal(1)) or Decimal(1)
-    bar, value_w = 16, 96
-    legend = 18 * ((len(candidates) + 1) // 2)
-    group = 22 + bar * len(candidates) + 8
-    height = legend + 6 + group * len(parties)
-    plot = width - value_w
-    parts = [_svg_open(height, "各方在各候选规则下的所得", 12)]
-    for i, k in enumerate(candidates):
-        x, y = (i % 2) * 180, 14 + 18 * (i // 2)
-        parts.append(
-            f'<rect x="{x}" y="{y - 10}" width="11" height="11" '
-            f'fill="{PALETTE[i % len(PALETTE)]}"/><text x="{x + 15}" y="{y}">'
-            f"{escape(k['name'])}</text>"
-        )
-    for row, (p, amounts) in enumerate(zip(parties, values, strict=True)):
-        y0 = legend + 6 + row * group
-        parts.append(
-            f'<text x="0" y="{y0 + 15}" font-size="13" font-weight="bold">'
-            f"{escape(p['code'] + ' ' + p['name'])}</text>"
-        )
-        for i, amount in enumerate(amounts):
-            length = int(plot * amount / top)
-            y = y0 + 22 + i * bar
-            parts.append(
-                f'<rect x="0" y="{y}" width="{max(length, 1)}" '
-                f'height="{bar - 4}" fill="{PALETTE[i % len(PALETTE)]}"><title>'
-                f"{escape(candidates[i]['name'])}: {yuan(str(amount))}</title></rect>"
-                f'<text x="{width}" y="{y + bar - 5}" text-anchor="end">'
-                f"{yuan(str(amount))}</text>"
-            )
-    parts.append("</svg>")
-    return Markup(
-        '<figure class="chart">'
-        + "".join(parts)
-        + "<figcaption>各候选规则下各方所得</figcaption></figure>"
-    )
 
 
 def gains_and_losses(comparison: dict[str, Any]) -> list[dict[str, Any]]:
     """For every candidate, in words: which parties gain and which lose against the reference
-    rule, and whether its result is the same as an earlier candidate's (issue 11 item 7)."""
+    rule, and whether its result is the same as an earlier candidate's (so that two rules with
+    one outcome are not read as two choices)."""
     parties = comparison["parties"]
     out: list[dict[str, Any]] = []
     for index, k in enumerate(comparison["candidates"]):
@@ -128,7 +35,7 @@ def gains_and_losses(comparison: dict[str, Any]) -> list[dict[str, Any]]:
         for p in parties:
             change = k["difference"][p["code"]]
             value = money(change["yuan"], allow_negative=True).amount
-            amount = yuan(str(abs(value)))
+            amount = yuan_text(abs(value))
             percent = change.get("percent")
             if value > 0:
                 gain.append(f"{p['name']}多得 {amount}（+{percent}%）" if percent else "")
@@ -170,18 +77,6 @@ def comparison_html(
             for_step=for_step,
         )
     )
-
-
-@cache
-def environment() -> Environment:
-    env = Environment(
-        loader=PackageLoader("rendering", "templates"),
-        autoescape=select_autoescape(["html"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.globals.update(yuan=yuan, chart=bar_chart)
-    return env
 
 
 def sheet_html(
@@ -296,7 +191,7 @@ def sheet_xlsx(
                     cell.alignment = Alignment(horizontal="right")
         for column, width in zip("ABCDEFGHI", (8, 12, 12, 30, 22, 16, 36, 12, 12), strict=False):
             ws.column_dimensions[column].width = width
-        # print setup for finance staff (issue 11): A4, fit to one page wide, landscape when
+        # print setup for finance staff: A4, fit to one page wide, landscape when
         # wide, the title, period and header rows repeated on every printed page
         ws.page_setup.paperSize = ws.PAPERSIZE_A4
         ws.page_setup.orientation = "landscape" if len(headers) > 6 else "portrait"
@@ -460,7 +355,7 @@ def sheet_xlsx(
             for cell in row:
                 cell.font = bold
     # 收益分配: what the village received and what it paid out are totalled apart (adding
-    # them mixed money in with money out, issue 11 item 4)
+    # them mixed money in with money out)
     rows: list[list[Any]] = []
     for role, label in (("received", "分得"), ("paid", "分出")):
         part = [

@@ -24,12 +24,13 @@ from typing import Any
 from sqlalchemy import Connection, Engine, select
 
 from ledger.capitals import to_capitals
-from ledger.money import ZERO, amount_str, format_yuan, from_fen, money, to_fen
+from ledger.money import amount_str, from_fen, money, to_fen, yuan_text
 from projections import queries
 from projections.people_view import display_actor, display_names
 from projections.tables import entries
 from projections.voucher_view import _connection, voucher_detail, voucher_for_entry
-from rendering.render import environment, pdf
+from rendering.environment import environment
+from rendering.render import pdf
 
 NOT_REVIEWED = "（直接记账，未经审核）"
 MIN_ROWS = 5  # a printed voucher has at least this many rows, blank ones filling it
@@ -43,11 +44,6 @@ def _namer(source: Engine | Connection) -> Callable[[str | None], str]:
         return display_actor(actor, names)
 
     return name
-
-
-def _capitals(fen: int) -> str:
-    text = to_capitals(from_fen(abs(fen)))
-    return ("负" + text) if fen < 0 else text
 
 
 def _amount(value: str | None) -> str | None:
@@ -88,7 +84,7 @@ def _printable(
         "lines": lines,
         "debit_total": amount_str(from_fen(debit)),
         "credit_total": amount_str(from_fen(credit)),
-        "total_capitals": _capitals(debit),
+        "total_capitals": to_capitals(from_fen(debit)),  # 负 in front of a negative
         "attachments": attachments,
         "preparer": preparer,
         "reviewer": reviewer,
@@ -187,10 +183,8 @@ def printable_from_entry(
 
 
 def _yuan(amount: str | None) -> str:
-    if amount is None:
-        return ""
-    value = money(amount, allow_negative=True)
-    return "" if value == ZERO else format_yuan(value).replace("¥", "")
+    """A column of the voucher: ``1,234.50`` without ``¥``; blank for none and for zero."""
+    return yuan_text(amount, symbol=False, blank_zero=True)
 
 
 def voucher_html(printable: dict[str, Any]) -> str:

@@ -1,7 +1,10 @@
 """What every page module uses: the templates, the form helpers, and running a form's command.
 
 - ``page(request, user, "name.html", **context)``: an HTML response from
-  ``workbench/templates/name.html`` (extends ``base.html``), with ``user`` (the person, a
+  ``workbench/templates/name.html`` (extends ``base.html``, which extends the shared
+  ``rendering/templates/skeleton.html``; rendered by ``rendering.environment``, the one Jinja
+  environment of the project, whose filters ``yuan`` and ``capitals`` format amounts through
+  ``ledger.money`` and ``ledger.capitals``), with ``user`` (the person, a
   ``Principal``), ``csrf`` (their session's CSRF token) and ``may(action)`` in the context;
 - in a template, ``{{ form_fields() }}`` inside every ``<form method="post">``: the CSRF token and
   a fresh ``Idempotency-Key`` (a double click sends the same key twice and writes once);
@@ -20,63 +23,31 @@ import hashlib
 import json
 import secrets
 from collections.abc import Callable, Mapping
-from pathlib import Path
 from typing import Any, TypeVar
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from domain.commands import Command
 from domain.context import RequestClaim
 from domain.errors import DomainError, ForbiddenError
-from domain.roles import ACTION_LABELS, role_label
-from ledger.capitals import to_capitals
 from ledger.errors import LedgerError
-from ledger.money import format_yuan, money
+from rendering.environment import environment
 from web.deps import Replay, Writer, reads_of
 from web.problems import Problem
 from web.tokens import Principal
 
 T = TypeVar("T")
 
-TEMPLATES = Path(__file__).parent / "templates"
 IDEMPOTENCY_FIELD = "idempotency_key"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 
 
-def yuan(amount: Any) -> str:
-    """``"60559.39"`` → ``¥60,559.39``; empty for None."""
-    if amount is None or amount == "":
-        return ""
-    return format_yuan(money(str(amount), allow_negative=True))
-
-
-def capitals(amount: Any) -> str:
-    """The amount in 大写 (``壹仟贰佰元整``); negative amounts with 负."""
-    value = money(str(amount), allow_negative=True)
-    if value.amount < 0:
-        return "负" + to_capitals(-value)
-    return to_capitals(value)
-
-
-def _environment() -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(("html",)),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["yuan"] = yuan
-    env.filters["capitals"] = capitals
-    env.globals["role_label"] = role_label
-    env.globals["action_label"] = ACTION_LABELS.get
-    return env
-
-
-ENV = _environment()
+# The one environment of every page (rendering.environment): its filters (yuan, capitals,
+# minute) and globals (role_label, action_label) serve the workbench's templates as well.
+ENV = environment()
 
 
 def session_csrf(request: Request) -> str:

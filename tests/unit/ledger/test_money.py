@@ -8,7 +8,19 @@ from hypothesis import strategies as st
 from moneyed import Money
 
 from ledger.errors import InvalidAmountError, LedgerError
-from ledger.money import CNY, ZERO, amount_str, format_yuan, from_fen, money, to_fen
+from ledger.money import (
+    CNY,
+    ZERO,
+    amount_str,
+    fen_text,
+    format_yuan,
+    from_fen,
+    money,
+    text_fen,
+    to_fen,
+    written_amount,
+    yuan_text,
+)
 
 
 @pytest.mark.parametrize(
@@ -150,3 +162,70 @@ def test_decimals_of_two_places_are_kept_exactly(value: Decimal) -> None:
     parsed = money(value, allow_negative=True)
     assert parsed.amount == value
     assert Decimal(amount_str(parsed)) == value
+
+
+# -- the one formatter and the readers of written and stored amounts --------------------------
+
+
+@pytest.mark.parametrize(
+    ("fen", "plain", "separated", "shown"),
+    [
+        (0, "0.00", "0.00", "¥0.00"),
+        (1, "0.01", "0.01", "¥0.01"),
+        (-1, "-0.01", "-0.01", "-¥0.01"),
+        (123450, "1234.50", "1,234.50", "¥1,234.50"),
+        (-6055939, "-60559.39", "-60,559.39", "-¥60,559.39"),
+        (1_000_000_000_000, "10000000000.00", "10,000,000,000.00", "¥10,000,000,000.00"),
+    ],
+)
+def test_fen_text_writes_one_amount_three_ways(
+    fen: int, plain: str, separated: str, shown: str
+) -> None:
+    assert fen_text(fen) == plain == amount_str(from_fen(fen))
+    assert fen_text(fen, separators=True) == separated == format_yuan(from_fen(fen), symbol=False)
+    assert fen_text(fen, symbol=True, separators=True) == shown == format_yuan(from_fen(fen))
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("60559.39", "¥60,559.39"),
+        ("-1234.5", "-¥1,234.50"),
+        ("-0.00", "¥0.00"),
+        (5, "¥5.00"),
+        (Decimal("7.10"), "¥7.10"),
+        (Money("2.5", CNY), "¥2.50"),
+        (None, ""),
+        ("", ""),
+    ],
+)
+def test_yuan_text_shows_amounts_for_a_page(value: object, expected: str) -> None:
+    assert yuan_text(value) == expected
+
+
+def test_yuan_text_for_a_voucher_column_has_no_symbol_and_leaves_zero_blank() -> None:
+    column = [yuan_text(v, symbol=False, blank_zero=True) for v in ("1234.5", "0.00", "-3", None)]
+    assert column == ["1,234.50", "", "-3.00", ""]
+    with pytest.raises(InvalidAmountError):
+        yuan_text("12,00")  # a page is given amounts as written by money(), never with commas
+
+
+@pytest.mark.parametrize(
+    ("text", "fen"),
+    [("12.34", 1234), ("-0.05", -5), ("0.00", 0), ("7", 700), ("1.5", 150), ("-12.3", -1230)],
+)
+def test_text_fen_reads_stored_amounts_exactly(text: str, fen: int) -> None:
+    assert text_fen(text) == fen
+
+
+def test_text_fen_refuses_a_fraction_of_a_fen() -> None:
+    with pytest.raises(InvalidAmountError, match="whole number of fen"):
+        text_fen("1.005")
+
+
+@pytest.mark.parametrize(
+    ("written", "plain"),
+    [(" ¥1,234.50 ", "1234.50"), ("￥1，000", "1000"), ("-3.00", "-3.00"), ("12 34", "12 34")],
+)
+def test_written_amount_drops_only_what_a_clerk_adds(written: str, plain: str) -> None:
+    assert written_amount(written) == plain
