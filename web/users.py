@@ -48,7 +48,6 @@ IDLE = datetime.timedelta(hours=12)
 ABSOLUTE = datetime.timedelta(days=7)
 # the last-used time is written at most this often (not on every page)
 TOUCH_EVERY = datetime.timedelta(minutes=1)
-CHINA = datetime.timezone(datetime.timedelta(hours=8), "CST")
 
 _hasher = PasswordHash.recommended()
 # verified against when the login is unknown, so an unknown login takes as long as a known one

@@ -34,11 +34,6 @@ def entity_township(conn: Connection, code: str) -> str | None:
     return None if found is None else str(found["township"])
 
 
-def alliance_township(conn: Connection, code: str) -> str | None:
-    found = conn.execute(select(alliances.c.township).where(alliances.c.code == code)).scalar()
-    return None if found is None else str(found)
-
-
 def plan_township(conn: Connection, code: str) -> str | None:
     found = conn.execute(select(plans.c.township).where(plans.c.code == code)).scalar()
     return None if found is None else str(found)
@@ -82,7 +77,3 @@ def seen_codes(conn: Connection, user: Principal, table: Any) -> set[str]:
         for code, township in conn.execute(select(table.c.code, table.c.township))
         if sees(user, str(township))
     }
-
-
-def seen_entity_codes(conn: Connection, user: Principal) -> set[str]:
-    return {e["code"] for e in seen(user, queries.list_entities(conn))}
