@@ -467,7 +467,7 @@ class GuaranteeShortfallCreate(Strict):
     date: Day
 
 
-# -- corrections of cross-book operations (issue 9) -------------------------------------------
+# -- corrections of cross-book operations (one fact, corrected in every book it is in) ---------
 
 EntryNumber = Annotated[StrictStr, Field(pattern=r"^[0-9]{4}-[0-9]{4}$", examples=["2025-0007"])]
 

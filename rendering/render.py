@@ -25,7 +25,7 @@ def yuan(amount: str) -> str:
 
 # Charts are drawn for a phone: a viewBox 360 units wide shown at most 480 px wide, labels on
 # their own line above each bar, so that at 360-430 px a unit is about a pixel and no label is
-# under 11 px (issue 11); on paper the same drawing is about 12 cm wide.
+# under 11 px (unreadable on a phone); on paper the same drawing is about 12 cm wide.
 CHART_W = 360
 
 
@@ -112,7 +112,8 @@ def grouped_bar_chart(comparison: dict[str, Any], *, width: int = CHART_W) -> Ma
 
 def gains_and_losses(comparison: dict[str, Any]) -> list[dict[str, Any]]:
     """For every candidate, in words: which parties gain and which lose against the reference
-    rule, and whether its result is the same as an earlier candidate's (issue 11 item 7)."""
+    rule, and whether its result is the same as an earlier candidate's (so two
+    rules that give the same result are not read as two choices)."""
     parties = comparison["parties"]
     out: list[dict[str, Any]] = []
     for index, k in enumerate(comparison["candidates"]):
@@ -296,8 +297,9 @@ def sheet_xlsx(
                     cell.alignment = Alignment(horizontal="right")
         for column, width in zip("ABCDEFGHI", (8, 12, 12, 30, 22, 16, 36, 12, 12), strict=False):
             ws.column_dimensions[column].width = width
-        # print setup for finance staff (issue 11): A4, fit to one page wide, landscape when
-        # wide, the title, period and header rows repeated on every printed page
+        # print setup for finance staff, so the sheet prints as it is read: A4, fit to one page
+        # wide, landscape when wide, the title, period and header rows repeated on every printed
+        # page
         ws.page_setup.paperSize = ws.PAPERSIZE_A4
         ws.page_setup.orientation = "landscape" if len(headers) > 6 else "portrait"
         ws.sheet_properties.pageSetUpPr.fitToPage = True
@@ -460,7 +462,7 @@ def sheet_xlsx(
             for cell in row:
                 cell.font = bold
     # 收益分配: what the village received and what it paid out are totalled apart (adding
-    # them mixed money in with money out, issue 11 item 4)
+    # them would mix money in with money out)
     rows: list[list[Any]] = []
     for role, label in (("received", "分得"), ("paid", "分出")):
         part = [

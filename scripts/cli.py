@@ -145,7 +145,7 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
 
     try:
         with tqdm(total=runtime.views.head(), unit="event", desc="rebuilding") as bar:
-            stats = rebuild(runtime, progress=bar.update)  # the replay path (issue 13)
+            stats = rebuild(runtime, progress=bar.update)  # the replay path, not the pull loop
         # an event the signed chain does not cover stops the rebuild before it (exit 2,
         # naming it: audit.chain_gate), then a stuck read model
         runtime.views.require(runtime.views.stuck)
@@ -556,8 +556,9 @@ def _global_options_everywhere(
 
 def main(argv: Sequence[str] | None = None) -> int:
     # Files the command creates (the SQLite store, keys, exports, sheets, the demo's var/ and
-    # the server's) are its owner's only: 0600 files, 0700 folders (item 10 of the security
-    # issue); the database module also creates the SQLite file 0600 in any process.
+    # the server's) are its owner's only: 0600 files, 0700 folders (no other account on the
+    # machine reads the books or the keys); the database module also creates the SQLite file
+    # 0600 in any process.
     os.umask(0o077)
     args = build_parser().parse_args(argv)
     try:

@@ -1,4 +1,4 @@
-"""People's passwords and sessions: two side tables beside the log (issue 10 item 1).
+"""People's passwords and sessions: two side tables beside the log.
 
 Not read models: they have their own ``MetaData`` (like ``lz_api_tokens`` in ``web.tokens``),
 so a rebuild of the read models never drops them. The person (login, 姓名, role, townships,

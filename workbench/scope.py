@@ -1,4 +1,5 @@
-"""What of which township a person sees in the workbench (security issue item 6).
+"""What of which township a person sees in the workbench (no page shows another
+township's villages).
 
 A person sees the villages, joint entities, alliances, agreements, plans, registers, sheets and
 vouchers of their own townships; an administrator or an auditor sees every township

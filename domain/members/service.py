@@ -47,7 +47,7 @@ class MembersService:
 
     def get_register(self, village: str) -> MemberRegister | VillageRegister:
         """The register's head: the whole legacy ``MemberRegister`` of a village whose register
-        was opened before issue 13, else the bounded shape's ``VillageRegister`` (share kinds
+        was opened in the legacy shape, else the bounded shape's ``VillageRegister`` (share kinds
         and a count; ``register_view`` reads the households)."""
         found: MemberRegister | VillageRegister = self.port.load(
             register_id(village),
