@@ -1,6 +1,6 @@
 """The ``lianzhang`` command: init, serve, worker, demo, rebuild, import-vouchers, verify,
-checkpoint, export, import, keys, …; token and user are in ``scripts/cli_people.py``, what
-every command shares in ``scripts/cli_common.py``.
+checkpoint, export, import, keys, …; token and user are in ``scripts/cli_people.py``, register
+(migrate) in ``scripts/cli_registers.py``, what every command shares in ``scripts/cli_common.py``.
 
 Every command reads the database from ``--database-url`` or ``LIANZHANG_DATABASE_URL`` (default: a
 SQLite file under ./var). Errors end the command with one line on stderr and a non-zero status.
@@ -24,6 +24,7 @@ from projections.runner import ProjectionStuckError
 from scripts.cli_audit import add_audit_commands
 from scripts.cli_common import CommandError, _runtime, _settings, _where
 from scripts.cli_people import add_people_commands
+from scripts.cli_registers import add_register_commands
 from web.settings import Settings
 from web.tokens import TokenError, TokenStore
 
@@ -523,6 +524,7 @@ def build_parser() -> argparse.ArgumentParser:
     call.set_defaults(func=cmd_call)
 
     add_people_commands(sub)
+    add_register_commands(sub)
     _global_options_everywhere(parser)
     return parser
 

@@ -27,7 +27,9 @@ register):
 - **legacy** (``MemberRegister``): the whole register in one aggregate, as older stores hold
   it. Its events are a stored schema and stay readable; a village whose register
   was opened in this shape keeps it (its commands work as before, growing with the register),
-  so its history and every plan drafted from it replay unchanged.
+  so its history and every plan drafted from it replay unchanged, until ``lianzhang register
+  migrate`` moves it into the bounded shape (``domain/members/migration.py``): its events
+  still replay, and from then on every write goes to the bounded shape.
 
 Both shapes answer the same questions (``RegisterQueries``: shares in force on a day, household
 bases), so a plan drafted from either gives the same parties to the fen.
