@@ -41,7 +41,7 @@ def sqlite_path(url: str) -> Path:
 
 # Aggregates stay cached in memory and are fast-forwarded with any newer events from the store
 # before use (so other processes' writes are seen); callers get a deep copy. The repository makes
-# that safe for threads (domain/repository.py). Measured with scripts/load.py (issue 12): the
+# that safe for threads (domain/repository.py). Measured with scripts/load.py: the
 # cache gives 7.1 vs 6.2 entries/s on SQLite with one client, 12.4 vs 9.7 with twenty, and
 # 3.2 vs 2.6 and 6.0 vs 5.0 on PostgreSQL.
 CACHE_ENV = {"AGGREGATE_CACHE_MAXSIZE": "1000", "AGGREGATE_CACHE_FASTFORWARD": "y"}

@@ -1,5 +1,5 @@
 """The member register file (成员名册) a township clerk keeps in Excel, read into households and
-members with their share units, every problem named by row and column (issue 10 item 4).
+members with their share units, every problem named by row and column.
 
 The layout (one member a row; the template from :func:`template_xlsx`). The header row is the
 first row naming 户号 and 姓名 (a title may stand above it); the columns may stand in any

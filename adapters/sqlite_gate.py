@@ -4,7 +4,7 @@ SQLite has one write lock per database file. When two connections want it, the l
 handler sleeps and polls (1, 2, 5 … up to 100 ms at a time), so under load writers queue in
 random order, sleep long after the lock is free, and run into their timeout: with 4 clients
 posting at once the server answered 500 ("database is locked", "Timed out waiting for return of
-writer") and p50 latency reached 50 s (issue 12).
+writer") and p50 latency reached 50 s.
 
 Every transaction in this process that writes to a file therefore first takes that file's
 *gate*, a ``threading.Lock``, and releases it after COMMIT or ROLLBACK; waiting writers wake the

@@ -207,6 +207,7 @@ CREATED = {
     "MemberRegister.Opened": ("member-register", "village", "village"),
     "VillageRegister.Opened": ("member-register", "village", "village"),
     "Household.HouseholdRegistered": ("household", "number", "village"),
+    "HouseholdMigrated": ("household", "number", "village"),  # domain/members/migration.py
     "MemberNumber.Claimed": ("member-number", "number", "village"),
     "DistributionPlan.Drafted": ("plan", "code", "payer"),
     "DisclosureSheet.Opened": ("disclosure-sheet", "village", "village"),

@@ -1,5 +1,5 @@
 """The content of a disclosure sheet (三公开: 财务公开 and 村务公开) for a period, of a village or
-of a joint entity (联合社, which handles the alliance's money: issue 11 item 3). A joint entity's
+of a joint entity (联合社, which handles the alliance's money). A joint entity's
 sheet is marked ``"kind": "joint"`` and has, besides the same parts, the capital it received by
 fund programme (``capital``); its distributions are paid to villages, not households. Only a
 joint entity's content has these keys: a village's content, and so its digest, is unchanged.
@@ -48,7 +48,7 @@ from projections.tables import (
 # claims and debts, every counterparty with its balance (应付款-仉家村); 3 prints 经办 as the
 # person's 姓名 (``projections.people_view.display_actor``), not the login or token name; 4 names
 # in 资金来源 where the money came from (the paying village or joint entity and the plan, the
-# enterprise of an agreement, the fund programme of a grant), not the kind of entry (issue 11).
+# enterprise of an agreement, the fund programme of a grant), not the kind of entry.
 LAYOUT = 4
 
 INCOME = ("501", "502", "503", "504")
@@ -264,7 +264,7 @@ def _movements(
 ) -> tuple[list[dict[str, Any]], int, int]:
     """Layout 4: money in or out (现金, 银行存款) that is neither income nor expenditure —
     capital paid in or out, grants, loans, payments to households, 在建工程 — item by item, so
-    every yuan that moved is on the sheet (issue 11). ``shown``: entries already listed under
+    every yuan that moved is on the sheet. ``shown``: entries already listed under
     income or expenditure. Returns the items and the totals in and out (fen)."""
     rows = list(
         conn.execute(

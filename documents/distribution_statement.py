@@ -143,7 +143,7 @@ def _core(code: str, rule_text: str, result_text: str, scope: str) -> dict[str, 
             for b in ([t["basis"]] if "basis" in t else list(t.get("weights", {})))
         }
     )
-    # What a villager needs to recompute a line from paper (issue 11): each basis's column
+    # What a villager needs to recompute a line from paper: each basis's column
     # total, each tier's exact share per party as a fraction (the stored weights are rounded to
     # six places, and a 6-place weight times the amount can miss by a fen).
     base_totals = {

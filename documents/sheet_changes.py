@@ -1,4 +1,4 @@
-"""What a correction changed (issue 11 item 4): the difference between the published content of
+"""What a correction changed: the difference between the published content of
 version N-1 of a disclosure sheet and version N, item by item, old and new.
 
 Computed when a version is rendered, from the two stored contents; nothing of it is stored, so

@@ -148,8 +148,8 @@ class LianzhangApplication(PeopleCommands, Application[UUID]):
 
     def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
         """Snapshot an aggregate from the object just saved, not by loading it again: the
-        library reloads the previous snapshot and replays up to the version (issue 13: a decode
-        of every event twice). Falls back to the library when the snapshot falls on an event in
+        library reloads the previous snapshot and replays up to the version (a decode of
+        every event twice). Falls back to the library when the snapshot falls on an event in
         the middle of a save. A voucher import saving its batches takes its own snapshots
         (``domain/vouchers/imports.py``)."""
         if not (self.snapshots and self.snapshotting_intervals) or library_snapshots_paused():
@@ -264,7 +264,7 @@ class LianzhangApplication(PeopleCommands, Application[UUID]):
         return self._townships[code]
 
     def save(self, *objs: Any, **kwargs: Any) -> Any:
-        """Save in one transaction, after refusing anything dated after today (issue 9: one
+        """Save in one transaction, after refusing anything dated after today (one
         policy on every write path, so an entry, reversal, step, execution or check dated
         tomorrow is a 422 ``future-date`` whichever command made it, and nothing is written).
         Inside a command context (``domain.context``) every aggregate written must be in the

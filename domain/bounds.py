@@ -49,9 +49,11 @@ from ledger.entries import JournalEntry
 MAX_PEOPLE = 1_000_000
 """Population, households, members present or voting: at most this many."""
 MAX_MU = Decimal(1_000_000)
-MAX_GRADE = Decimal(100)
 MAX_UNITS = Decimal(1_000_000)
 MAX_PERCENT = Decimal(100)
+MAX_GRADE = MAX_PERCENT
+"""A land grade is scored like a percentage (0 … 100): one bound for both, not two that could
+drift apart."""
 DECIMAL_PLACES = 4
 MAX_DECIMAL_TEXT = 20
 """A decimal written as text (mu, grade, units, percent) has at most this many characters."""
@@ -165,14 +167,6 @@ def check_decimal(
     ):
         raise InvalidRequestError(refusal, field=field)
     return number
-
-
-def check_year(value: object, *, field: str = "year") -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not MIN_YEAR <= value <= MAX_YEAR:
-        raise InvalidRequestError(
-            f"{field} must be a year from {MIN_YEAR} to {MAX_YEAR}, not {value!r}", field=field
-        )
-    return value
 
 
 # -- the last line: every event, before it is stored ----------------------------------------------

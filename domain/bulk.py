@@ -3,7 +3,7 @@ checked by exactly the rules of a single posting and saved in batches. This modu
 is stored (``VoucherImportBatch``, by this module path) and what an import takes and answers;
 the command is ``domain/vouchers/imports.py`` (``app.bulk.import_vouchers``).
 
-Decision (issue 13 item 2; the Excel import of issue 10 uses it):
+Decision (the workbench's Excel import uses it too):
 
 1. **Same rules, same order.** Each entity's books are loaded once. The vouchers are applied, in
    the order given, to those in-memory books through ``Books.post_entry`` — the method a single

@@ -34,8 +34,6 @@ DEFAULT_DEDUCTION_ACCOUNTS: dict[str, str | None] = {
     "福利费": "211FL",
 }
 
-ALLIANCE_BASES = ("capital", "land", "population", "households")
-
 
 def plain_decimal(value: Decimal) -> str:
     """A basis value as a decimal string without exponent or needless zeros."""

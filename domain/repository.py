@@ -31,6 +31,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from copy import deepcopy
 from typing import Any
 from uuid import UUID
 
@@ -90,8 +91,24 @@ class ThreadSafeRepository(Repository[UUID]):
         stripe = self._stripes[hash(aggregate_id) % STRIPES]
         if lent is None:
             with self._command_lock, stripe:
-                return super().get(aggregate_id, **kwargs)
+                found = super().get(aggregate_id, **kwargs)
+                self._replaced(aggregate_id, found, copy=True)
+                return found
         with stripe:
             aggregate = super().get(aggregate_id, deepcopy_from_cache=False, **kwargs)
+            self._replaced(aggregate_id, aggregate, copy=False)
         lent[aggregate_id] = aggregate
         return aggregate
+
+    def _replaced(self, aggregate_id: UUID, found: Any, *, copy: bool) -> None:
+        """Keep in the cache the object an event replaced its aggregate by. The library's
+        fast-forward expects events to change the cached object in place and keeps it; the one
+        event that returns another object (a legacy member register becoming the bounded
+        shape's head, ``domain/members/migration.py``) would leave the legacy object cached."""
+        assert self.cache is not None
+        try:
+            cached = self.cache.get(aggregate_id)
+        except KeyError:
+            return
+        if type(cached) is not type(found):
+            self.cache.put(aggregate_id, deepcopy(found) if copy else found)

@@ -1,6 +1,6 @@
 """Who may do what: the roles of the people who use Lianzhang, and the roles of API tokens.
 
-People (the workbench, issue 10) have one of five roles; separation of duties (nobody reviews a
+People (who log in to the workbench) have one of five roles; separation of duties (nobody reviews a
 voucher they prepared) is a rule of the voucher itself (``domain.vouchers``), not of a role.
 
 ===========  ==========  ==============================================================
@@ -26,7 +26,8 @@ API tokens keep their three roles (``admin``, ``clerk``, ``auditor``): an integr
 token may do every write a bookkeeper may (its direct posts are marked in the audit trail by the
 actor ``login@token``), in its townships.
 
-A token that belongs to a person acts with **at most the person's role** (security issue item 4):
+A token that belongs to a person acts with **at most the person's role** (a token never does
+more than its owner could):
 an action is allowed when both the token's role and the person's role allow it
 (:func:`may_both`), in the townships both have. So a preparer's ``clerk`` token prepares
 vouchers, keeps member registers and drafts plans, and nothing else: it does not approve, post

@@ -153,15 +153,3 @@ def year_closings_of(conn: Connection, code: str) -> list[dict[str, Any]]:
             .order_by(year_closings.c.year)
         ).mappings()
     ]
-
-
-def closed_years(conn: Connection, code: str) -> set[int]:
-    """Years of ``code`` closed by 年终结转 and not reopened."""
-    return {
-        r.year
-        for r in conn.execute(
-            select(year_closings.c.year).where(
-                and_(year_closings.c.entity_code == code, year_closings.c.state == "closed")
-            )
-        )
-    }

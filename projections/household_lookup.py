@@ -1,4 +1,4 @@
-"""Find my household (issue 11 item 5): a villager gives the village, the household number and
+"""Find my household: a villager gives the village, the household number and
 the short code printed on the household's notice, and sees the household's lines across the
 public plans and years, still masked.
 

@@ -175,7 +175,7 @@ class LedgerProjection:
             .values(left_on=e.left_on, reason=e.reason)
         )
         # only its membership of this alliance ends: a village an older store holds in two
-        # alliances keeps the other one (issue 12)
+        # alliances keeps the other one (not dropped from both)
         remaining = w.execute(
             select(alliance_members.c.alliance_code)
             .where(

@@ -1,4 +1,5 @@
-"""What a projection is given and what it writes with, one page at a time (issue 13).
+"""What a projection is given and what it writes with, one page at a time, so a
+projection decodes each event once and writes in batches, not row by row.
 
 ``Stored`` is one stored event as the projections see it: its position, identity, topic and
 stored bytes, with the state parsed once (plain ``json.loads``, no transcodings) for the views

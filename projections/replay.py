@@ -1,4 +1,4 @@
-"""The rebuild's replay path (issue 13): the read models rebuilt from the raw event rows.
+"""The rebuild's replay path: the read models rebuilt from the raw event rows.
 
 ``lianzhang rebuild`` (``PullLoop.rebuild``) and ``verify``'s scratch replays come here instead
 of the pull loop's pages of 1,000 notifications. What differs from the pull loop:

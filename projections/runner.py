@@ -9,7 +9,8 @@ set-based (``apply_page``, ``projections.pages``): every projection computes its
 and the page's writer writes them with one executemany (or COPY) per table; ``rebuild`` resets
 the tables and replays the raw event rows in larger pages (``projections.replay``).
 
-A projection that fails on an event does not take the others down (issue 12): the page is
+A projection that fails on an event does not take the others down (one bad
+event must not stop every view): the page is
 applied again one projection at a time and event by event (a savepoint each), the failing
 projection stops just before the event it cannot apply and is *stuck* (``PullLoop.stuck``:
 which projection, at which event, why), and the others go on. The views that read a stuck

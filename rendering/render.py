@@ -355,7 +355,7 @@ def sheet_xlsx(
             for cell in row:
                 cell.font = bold
     # 收益分配: what the village received and what it paid out are totalled apart (adding
-    # them mixed money in with money out)
+    # them would mix money in with money out)
     rows: list[list[Any]] = []
     for role, label in (("received", "分得"), ("paid", "分出")):
         part = [

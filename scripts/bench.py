@@ -1,4 +1,4 @@
-"""The benchmark of issue 13: a city of villages and years, and what each part costs, as ratios.
+"""The benchmark of scale: a city of villages and years, and what each part costs, as ratios.
 
     .venv/bin/python -m scripts.bench [--villages 50] [--years 1] [--vouchers 500]
         [--store sqlite|postgresql|both] [--sizes 100,1000,5000] [--households 5000]

@@ -1,6 +1,6 @@
 """The ``lianzhang`` command: init, serve, worker, demo, rebuild, import-vouchers, verify,
-checkpoint, export, import, keys, …; token and user are in ``scripts/cli_people.py``, what
-every command shares in ``scripts/cli_common.py``.
+checkpoint, export, import, keys, …; token and user are in ``scripts/cli_people.py``, register
+(migrate) in ``scripts/cli_registers.py``, what every command shares in ``scripts/cli_common.py``.
 
 Every command reads the database from ``--database-url`` or ``LIANZHANG_DATABASE_URL`` (default: a
 SQLite file under ./var). Errors end the command with one line on stderr and a non-zero status.
@@ -24,6 +24,7 @@ from projections.runner import ProjectionStuckError
 from scripts.cli_audit import add_audit_commands
 from scripts.cli_common import CommandError, _runtime, _settings, _where
 from scripts.cli_people import add_people_commands
+from scripts.cli_registers import add_register_commands
 from web.settings import Settings
 from web.tokens import TokenError, TokenStore
 
@@ -145,7 +146,7 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
 
     try:
         with tqdm(total=runtime.views.head(), unit="event", desc="rebuilding") as bar:
-            stats = rebuild(runtime, progress=bar.update)  # the replay path (issue 13)
+            stats = rebuild(runtime, progress=bar.update)  # the replay path, not the pull loop
         # an event the signed chain does not cover stops the rebuild before it (exit 2,
         # naming it: audit.chain_gate), then a stuck read model
         runtime.views.require(runtime.views.stuck)
@@ -527,6 +528,7 @@ def build_parser() -> argparse.ArgumentParser:
     call.set_defaults(func=cmd_call)
 
     add_people_commands(sub)
+    add_register_commands(sub)
     _global_options_everywhere(parser)
     return parser
 
@@ -560,8 +562,9 @@ def _global_options_everywhere(
 
 def main(argv: Sequence[str] | None = None) -> int:
     # Files the command creates (the SQLite store, keys, exports, sheets, the demo's var/ and
-    # the server's) are its owner's only: 0600 files, 0700 folders (item 10 of the security
-    # issue); the database module also creates the SQLite file 0600 in any process.
+    # the server's) are its owner's only: 0600 files, 0700 folders (no other account on the
+    # machine reads the books or the keys); the database module also creates the SQLite file
+    # 0600 in any process.
     os.umask(0o077)
     args = build_parser().parse_args(argv)
     try:

@@ -57,7 +57,7 @@ def cmd_checkpoint(args: argparse.Namespace) -> int:
 
 def cmd_household_code(args: argparse.Namespace) -> int:
     """Print the short codes of households, for their notices (分配到户通知单): with them a
-    villager looks the household up at /public/households (issue 11 item 5)."""
+    villager looks the household up at /public/households."""
     from projections.household_lookup import household_code
 
     runtime = _runtime(_settings(args))

@@ -89,7 +89,7 @@ def _new_password(args: argparse.Namespace) -> str:
 
 
 def cmd_user(args: argparse.Namespace) -> int:
-    """People of the workbench: create, list, disable, enable, password (issue 10)."""
+    """People of the workbench: create, list, disable, enable, password."""
     from projections.people_view import person_list
     from web.users import UserStore
 

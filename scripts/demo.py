@@ -120,7 +120,8 @@ def publish_demo_sheets(runtime: Runtime) -> int:
     return wrote
 
 
-# one demo person per role (issue 10 item 7): login, 姓名, role; all in the demo's township
+# one demo person per role, so every role can be tried: login, 姓名, role; all in the demo's
+# township
 DEMO_PEOPLE = (
     ("zhidan", "李晓红", "preparer"),
     ("shenhe", "王建国", "reviewer"),

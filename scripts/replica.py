@@ -297,12 +297,6 @@ def stop(directory: Path, *, keep: bool = False) -> bool:
     return stopped
 
 
-def replay_lsn(replica_url: str) -> str | None:
-    with connect_postgres(replica_url) as conn:
-        found = conn.execute("SELECT pg_last_wal_replay_lsn()").fetchone()[0]  # type: ignore[index]
-    return None if found is None else str(found)
-
-
 def wait_for_lsn(replica_url: str, lsn: str, timeout: float = 30) -> None:
     """Until the replica has replayed the primary's WAL up to ``lsn``."""
     deadline = time.monotonic() + timeout

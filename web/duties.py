@@ -1,4 +1,5 @@
-"""Which duty (``domain.roles.ACTIONS``) each write of the HTTP API needs (security issue item 4).
+"""Which duty (``domain.roles.ACTIONS``) each write of the HTTP API needs
+(no write without the duty it takes).
 
 Every write goes through ``web.deps.get_writer``, which looks up the route's path template here
 and refuses with 403 ``forbidden-role`` (in Chinese by default) a caller whose role — for a

@@ -1,4 +1,4 @@
-"""A bound on the server's Argon2 work (security issue item 5).
+"""A bound on the server's Argon2 work (a flood of logins must not starve the server).
 
 Checking a password costs about half a second of one core (Argon2id, pwdlib's recommended
 parameters), by design. Unbounded, thirty guesses sent at once take every core for many seconds

@@ -1,4 +1,5 @@
-"""Failed logins, by login AND client address, in the database (security issue item 5).
+"""Failed logins, by login AND client address, in the database (guessing passwords is slowed
+without letting anyone lock another person out).
 
 Nobody can lock another person out: failures count per (login, client address) in
 ``lz_login_failures``, a table beside ``lz_credentials`` (never a read model, so never dropped by

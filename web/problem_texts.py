@@ -1,4 +1,4 @@
-"""Problem details in Chinese for clerks, in English for integrators (issue 10 item 5).
+"""Problem details in Chinese for clerks, in English for integrators.
 
 The language: ``Accept-Language`` picks it — English when the caller's most preferred language
 is English (``en``, ``en-US``, ``en;q=1, zh;q=0.5``), Chinese otherwise, and Chinese when the

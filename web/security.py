@@ -1,4 +1,4 @@
-"""Security headers on every answer of the app (security issue item 10): the API, the
+"""Security headers on every answer of the app: the API, the
 workbench, the public pages, ``/docs`` and the static files.
 
 - ``X-Content-Type-Options: nosniff``: a browser takes the declared media type, never guesses;

@@ -63,7 +63,7 @@ api_tokens = Table(
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("revoked_at", DateTime(timezone=True)),
-    # the login of the person the token belongs to (issue 10); None for a token made before
+    # the login of the person the token belongs to; None for a token made before
     # tokens had owners, which keeps working as it did
     Column("owner", String(64)),
 )

@@ -1,4 +1,4 @@
-"""People's passwords and sessions: two side tables beside the log (issue 10 item 1).
+"""People's passwords and sessions: two side tables beside the log.
 
 Not read models: they have their own ``MetaData`` (like ``lz_api_tokens`` in ``web.tokens``),
 so a rebuild of the read models never drops them. The person (login, 姓名, role, townships,
@@ -48,7 +48,6 @@ IDLE = datetime.timedelta(hours=12)
 ABSOLUTE = datetime.timedelta(days=7)
 # the last-used time is written at most this often (not on every page)
 TOUCH_EVERY = datetime.timedelta(minutes=1)
-CHINA = datetime.timezone(datetime.timedelta(hours=8), "CST")
 
 _hasher = PasswordHash.recommended()
 # verified against when the login is unknown, so an unknown login takes as long as a known one

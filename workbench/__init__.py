@@ -1,4 +1,4 @@
-"""The clerk's workbench (issue 10): server-rendered Jinja2 pages at ``/`` for township finance
+"""The clerk's workbench: server-rendered Jinja2 pages at ``/`` for township finance
 staff, on the same FastAPI app and the same domain as the API.
 
 Layout (one module a page family, templates and static files beside them):

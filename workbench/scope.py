@@ -1,4 +1,5 @@
-"""What of which township a person sees in the workbench (security issue item 6).
+"""What of which township a person sees in the workbench (no page shows another
+township's villages).
 
 A person sees the villages, joint entities, alliances, agreements, plans, registers, sheets and
 vouchers of their own townships; an administrator or an auditor sees every township
@@ -32,11 +33,6 @@ from workbench.accounts import sees
 def entity_township(conn: Connection, code: str) -> str | None:
     found = queries.entity(conn, code)
     return None if found is None else str(found["township"])
-
-
-def alliance_township(conn: Connection, code: str) -> str | None:
-    found = conn.execute(select(alliances.c.township).where(alliances.c.code == code)).scalar()
-    return None if found is None else str(found)
 
 
 def plan_township(conn: Connection, code: str) -> str | None:
@@ -82,7 +78,3 @@ def seen_codes(conn: Connection, user: Principal, table: Any) -> set[str]:
         for code, township in conn.execute(select(table.c.code, table.c.township))
         if sees(user, str(township))
     }
-
-
-def seen_entity_codes(conn: Connection, user: Principal) -> set[str]:
-    return {e["code"] for e in seen(user, queries.list_entities(conn))}

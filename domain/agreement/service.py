@@ -5,7 +5,8 @@
 **Dividend correction** (分红更正), as an accountant would post it: the declaration (112/502) or
 the receipt (102/112) reversed in red ink and the right amount posted again (0.00 cancels it);
 the agreement's declared or received amount for the year changes by the difference, in the same
-save (issue 9: one fact, every book; ``domain/pooling/service.py`` corrects the others).
+save (one fact, every book: no book left disagreeing with another;
+``domain/pooling/service.py`` corrects the others).
 """
 
 from __future__ import annotations

@@ -81,7 +81,7 @@ class Books(Aggregate):
         return f"the books of {self.code}"
 
     # Snapshots of version 1 carried ``entry_dates`` (number → date of every entry), which grew
-    # with the books; version 2 drops it (issue 13, see ``has_entry``).
+    # with the books; version 2 drops it (see ``has_entry``).
     class_version = 2
 
     upcast_v1_v2 = staticmethod(upcast_v1_v2)
@@ -99,11 +99,11 @@ class Books(Aggregate):
     def _start_books(self) -> None:
         self.opening_date: datetime.date | None = None
         self.opening: tuple[Posting, ...] = ()
-        # The state does not grow with the entries (issue 13): an entry exists when its number
-        # is within its year's sequence (numbers are given by the books, consecutively), and
-        # only who reversed whom is kept. The entries themselves stay in their events; a
-        # reversal is given the original by the application, which reads it from the books'
-        # own event stream.
+        # The state does not grow with the entries (a large store stays fast): an entry exists when
+        # its number is within its year's sequence (numbers are given by the books, consecutively),
+        # and only who reversed whom is kept. The entries themselves stay in their events; a
+        # reversal is given the original by the application, which reads it from the books' own
+        # event stream.
         self.reverses: dict[str, str] = {}  # reversal number → original number
         self.reversed_by: dict[str, str] = {}  # original number → reversal number
         self.closed_through: str | None = None
@@ -114,7 +114,7 @@ class Books(Aggregate):
         self.account_names: dict[str, str] = {}  # sub-accounts opened: code → name
         self.closed_years: dict[str, list[str]] = {}  # year → its 年终结转 entry numbers
         # Kept so that no check reads every account (a village paying 5,000 households has a
-        # 211 sub-account each, issue 13): the balance of each chart account (its first three
+        # 211 sub-account each): the balance of each chart account (its first three
         # digits) with its sub-accounts, and how many sub-accounts each has (opened or used).
         self.totals: dict[str, int] = {}
         self.sub_accounts: dict[str, int] = {}

@@ -104,13 +104,6 @@ def open_for_operation(
             books.ensure_account(code, books.chart.get(code).name, actor=actor, source=source)
 
 
-def books_chart(books: Books) -> ChartOfAccounts:
-    """The chart with the names these books gave their sub-accounts."""
-    return books.chart.with_names(
-        {c: n for c, n in open_sub_accounts(books).items() if c not in books.chart.prescribed}
-    )
-
-
 def children(open_accounts: dict[str, str], parent: str) -> list[str]:
     return [code for code in open_accounts if code[:3] == parent and len(code) > 3]
 

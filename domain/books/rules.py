@@ -93,8 +93,8 @@ def check_open(books: Books, day: datetime.date, *, field: str = "date") -> None
 
 
 def check_cash(books: Books, entry: JournalEntry, *, field: str = "postings") -> None:
-    """The one cash policy (issue 9): no entry may leave 101 库存现金 or 102 银行存款 (each
-    account or sub-account on its own) below zero.
+    """The one cash policy, on every path that posts: no entry may leave 101 库存现金 or
+    102 银行存款 (each account or sub-account on its own) below zero.
 
     Checked on every entry these books record: raw entries, receipts and payments, capital
     contributions, land rent, plan payouts, red-ink reversals (reversing a receipt takes
@@ -129,7 +129,7 @@ def check_cash(books: Books, entry: JournalEntry, *, field: str = "postings") ->
 
 
 def check_earmarked(books: Books, entry: JournalEntry) -> None:
-    """Earmarked money leaves only with its earmark (issue 9): the credit balance of 241
+    """Earmarked money leaves only with its earmark: the credit balance of 241
     专项应付款 is grant money held for its programme, so no entry may take 101/102 below it
     unless the same entry lowers the earmark by as much, i.e. debits the programme's 241
     sub-account: 借 241{programme} / 贷 102 when the money is spent or passed on for the
@@ -168,7 +168,7 @@ def check_earmarked(books: Books, entry: JournalEntry) -> None:
 
 
 def check_sense(books: Books, entry: JournalEntry) -> None:
-    """Refuse an entry that balances but describes nothing that can happen (issue 9).
+    """Refuse an entry that balances but describes nothing that can happen.
 
     Nonsense, precisely:
 
@@ -386,7 +386,7 @@ def entry_numbers(sequences: Mapping[str, int]) -> list[str]:
 
 def upcast_v1_v2(state: dict[str, Any]) -> None:
     """Snapshots of version 1 carried ``entry_dates`` (number → date of every entry), which
-    grew with the books; version 2 drops it (issue 13, see ``has_entry``)."""
+    grew with the books; version 2 drops it (see ``has_entry``)."""
     state.pop("entry_dates", None)
     state.setdefault("account_names", {})  # snapshots older than opened sub-accounts
     state["totals"], state["sub_accounts"] = summaries(

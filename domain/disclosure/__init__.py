@@ -4,8 +4,8 @@ A sheet for one village and period is published with its whole content (canonica
 the SHA-256 of that content. Publishing again for the same period is a correction: a new
 version that names the one it replaces. Nothing published is ever changed.
 
-A joint entity (联合社) has its own sheet too, since it handles the alliance's money (issue 11
-item 3): ``village`` then holds the joint entity's code. The field keeps its name because the
+A joint entity (联合社) has its own sheet too, since it handles the alliance's money:
+``village`` then holds the joint entity's code. The field keeps its name because the
 stored events (``Opened``, ``Published``) are a schema: renaming it would orphan every sheet
 already published; ``sheet_id`` is the same for either kind of entity.
 

@@ -30,7 +30,7 @@ class DisclosureService:
     ) -> dict[str, Any]:
         """Publish a sheet's content as its next version (the first, or a correction).
         ``village`` is the code of a village or of a joint entity (联合社, which has its own
-        sheet: issue 11 item 3); the field keeps its name (stored events are a schema)."""
+        sheet); the field keeps its name (stored events are a schema)."""
         self.port.get_books(village)
 
         def command() -> dict[str, Any]:

@@ -8,7 +8,8 @@ enters an event (``sealed:v1:…`` in the ``id_number`` field; stores written be
 it in the clear) and can be forgotten: ``forget_member`` records the fact and the application
 deletes the key.
 
-Two shapes, chosen when a register is opened (issue 13):
+Two shapes, chosen when a register is opened (so a command's cost does not grow with the
+register):
 
 - **bounded** (every register opened now): a ``VillageRegister`` holding the share kinds and a
   count, whose stream lists the households in the order they were registered (one
@@ -23,10 +24,12 @@ Two shapes, chosen when a register is opened (issue 13):
   small), rather than as aggregates of their own, so drafting a plan loads one aggregate per
   household. Drafting a plan reads the whole register (``RegisterView``): the numbers from the
   register's stream, then each household — a cost per plan, not per command.
-- **legacy** (``MemberRegister``): the whole register in one aggregate, as stores written before
-  issue 13 hold it. Its events are a stored schema and stay readable; a village whose register
+- **legacy** (``MemberRegister``): the whole register in one aggregate, as older stores hold
+  it. Its events are a stored schema and stay readable; a village whose register
   was opened in this shape keeps it (its commands work as before, growing with the register),
-  so its history and every plan drafted from it replay unchanged.
+  so its history and every plan drafted from it replay unchanged, until ``lianzhang register
+  migrate`` moves it into the bounded shape (``domain/members/migration.py``): its events
+  still replay, and from then on every write goes to the bounded shape.
 
 Both shapes answer the same questions (``RegisterQueries``: shares in force on a day, household
 bases), so a plan drafted from either gives the same parties to the fen.

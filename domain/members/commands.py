@@ -16,6 +16,7 @@ from typing import Any, ClassVar, Protocol
 
 from domain.commands import Command, Place, Recorded, Words
 from domain.errors import RegisterNotFoundError
+from domain.members.migration import Migration
 from domain.members.register_import import RegisterImportResult
 
 
@@ -205,3 +206,20 @@ class ImportRegister(Command[RegisterImportResult]):
     def replayed(self, recorded: Recorded) -> RegisterImportResult:
         # the same file checked again against the register (nothing written)
         return self._run(recorded.app, "replay", dry_run=True)
+
+
+@dataclass(frozen=True)
+class MigrateRegister(Command[Migration]):
+    """Move a village's legacy member register into the bounded shape
+    (``domain/members/migration.py``); answers what was recorded (nothing when the register
+    is already bounded). Run by ``lianzhang register migrate``, which sends no idempotency
+    key, so it is never answered again from its events."""
+
+    village: str
+
+    def places(self, app: Any) -> Iterable[Place]:
+        return (register_place(app, self.village),)
+
+    def execute(self, app: Any, actor: str) -> Migration:
+        result: Migration = app.members.migrate_register(village=self.village, actor=actor)
+        return result

@@ -1,4 +1,4 @@
-"""Importing a member register file (成员名册, issue 10 item 4): every household and member of
+"""Importing a member register file (成员名册): every household and member of
 the file in ONE save, or nothing.
 
 Decision:

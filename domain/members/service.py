@@ -4,8 +4,9 @@ shares, a member leaves or is forgotten, read the whole register, import a regis
 
 A register opened now has the bounded shape (``domain/members/__init__.py``): each command
 loads the register's head (constant size), one household and member-number claims, never the
-whole register. A village whose register was opened before keeps its legacy MemberRegister, and
-its commands go to it as they always did.
+whole register. A village whose register was opened in the legacy shape keeps its
+MemberRegister, and its commands go to it as they always did, until ``migrate_register`` moves
+it into the bounded shape (``lianzhang register migrate``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from domain.members import (
     member_number_id,
     register_id,
 )
+from domain.members.migration import Migration, RegisterMigrated, migrated_register
 from domain.members.register_import import (
     HouseholdLike,
     MemberLike,
@@ -47,7 +49,7 @@ class MembersService:
 
     def get_register(self, village: str) -> MemberRegister | VillageRegister:
         """The register's head: the whole legacy ``MemberRegister`` of a village whose register
-        was opened before issue 13, else the bounded shape's ``VillageRegister`` (share kinds
+        was opened in the legacy shape, else the bounded shape's ``VillageRegister`` (share kinds
         and a count; ``register_view`` reads the households)."""
         found: MemberRegister | VillageRegister = self.port.load(
             register_id(village),
@@ -289,11 +291,12 @@ class MembersService:
         register = self.get_register(village)
         if isinstance(register, MemberRegister):
             return register
-        numbers = [
-            e.number
-            for e in self.port.stream(register.id)
-            if isinstance(e, VillageRegister.HouseholdAdded)  # type: ignore[attr-defined]
-        ]
+        numbers: list[str] = []
+        for e in self.port.stream(register.id):
+            if isinstance(e, RegisterMigrated):  # a migrated register: its households so far
+                numbers = list(e.households)
+            elif isinstance(e, VillageRegister.HouseholdAdded):  # type: ignore[attr-defined]
+                numbers.append(e.number)
         households = []
         for number in numbers:
             aggregate: Any = None
@@ -301,6 +304,16 @@ class MembersService:
                 aggregate = e.mutate(aggregate)
             households.append(aggregate)
         return RegisterView(register, households)
+
+    def migrate_register(self, *, village: str, actor: str) -> Migration:
+        """Move a legacy register into the bounded shape, in one save
+        (``domain/members/migration.py``); a register already bounded is left as it is."""
+        register = self.get_register(village)
+        if not isinstance(register, MemberRegister):
+            return Migration(village)
+        head, households, claims = migrated_register(register, actor)
+        self.port.save(head, *households, *claims)
+        return Migration(village, households=len(households), members=len(claims))
 
     def import_register(
         self,

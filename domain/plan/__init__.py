@@ -25,10 +25,10 @@ The steps and their thresholds (ACCOUNTING.md):
 
 A vote below its threshold is still recorded, and rejects the plan with the reason.
 
-Dates (issue 9): the steps are recorded in the order above, each dated on or after the one
-before it and on or after the plan's record date (``as_of``): the plan put to the vote is the
-registers as of that day, so it is drafted no earlier, and no step can precede it. Execution is
-dated on or after 决议公开 (hence after the record date), and 实施结果公开 on or after execution.
+Dates: the steps are recorded in the order above, each dated on or after the one before it and
+on or after the plan's record date (``as_of``): the plan put to the vote is the registers as of
+that day, so it is drafted no earlier, and no step can precede it. Execution is dated on or
+after 决议公开 (hence after the record date), and 实施结果公开 on or after execution.
 Nothing is dated after today (the application refuses it before saving).
 """
 

@@ -36,7 +36,7 @@ from domain.books import JointEntity, VillageCollective
 from domain.books.chart import AccountNotOpenError
 from domain.books.rules import require_cash
 from domain.books.service import BooksService
-from domain.bounds import MAX_MU, MAX_PERCENT, check_decimal
+from domain.bounds import MAX_GRADE, MAX_MU, check_decimal
 from domain.distribution import plain_decimal
 from domain.errors import ConflictError, InvalidRequestError, OverDistributionError
 from domain.port import Port
@@ -125,7 +125,7 @@ class PoolingService:
     ) -> JointEntity:
         value = money(value_per_mu, field="value_per_mu", maximum=MAX_AMOUNT)
         check_decimal(mu, field="mu", maximum=MAX_MU, positive=True)
-        check_decimal(grade, field="grade", maximum=MAX_PERCENT)
+        check_decimal(grade, field="grade", maximum=MAX_GRADE)
 
         def command() -> JointEntity:
             pool = self.port.get_joint(joint)

@@ -39,7 +39,6 @@ from domain.owned import Townships
 from ledger.errors import LedgerError
 from ledger.money import MAX_AMOUNT, ZERO, from_fen, money, to_fen
 
-STATUSES = ("draft", "submitted", "returned", "posted")
 STATUS_LABELS = {
     "draft": "草稿",
     "submitted": "待审核",
