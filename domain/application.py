@@ -11,9 +11,9 @@ the aggregates a command needs, runs their guards, and saves all of them in one 
 Commands retry when another writer saved first (optimistic concurrency), so two clerks posting
 at once both land.
 
-The capabilities: ``app.books``, ``app.alliances``, ``app.pooling``, ``app.agreements``,
-``app.members``, ``app.plans``, ``app.disclosure``, ``app.vouchers`` and ``app.bulk``.
-People (``domain.people_commands``) are still mixed in (``app.register_person`` and so on).
+The capabilities: ``app.people``, ``app.books``, ``app.alliances``, ``app.pooling``,
+``app.agreements``, ``app.members``, ``app.plans``, ``app.disclosure``, ``app.vouchers`` and
+``app.bulk``.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ from domain.errors import (
 from domain.ids import alliance_id, entity_id
 from domain.members import MemberRegister, VillageRegister
 from domain.members.service import MembersService
-from domain.people_commands import PeopleCommands
+from domain.people.service import PeopleService
 from domain.periods import dated_facts, require_not_after
 from domain.plan.service import PlanService
 from domain.pooling.service import PoolingService
@@ -77,7 +77,7 @@ A = TypeVar("A")
 CONFLICT_RETRIES = 20
 
 
-class LianzhangApplication(PeopleCommands, Application[UUID]):
+class LianzhangApplication(Application[UUID]):
     """The only way into the write side (reads go through ``projections``): the store, the
     port (``domain.port``) and the services that hold the commands.
 
@@ -109,6 +109,7 @@ class LianzhangApplication(PeopleCommands, Application[UUID]):
         # Per-person keys for sealed personal data (ID numbers), kept outside the event table.
         self.vault = vault or PersonalDataVault.in_memory()
         # the capabilities, each a service on this application's port
+        self.people = PeopleService(self)
         self.books = BooksService(self)
         self.alliances = AllianceService(self)
         self.pooling = PoolingService(self, self.books)
@@ -116,7 +117,7 @@ class LianzhangApplication(PeopleCommands, Application[UUID]):
         self.members = MembersService(self)
         self.plans = PlanService(self, self.books, self.members)
         self.disclosure = DisclosureService(self)
-        self.vouchers = VoucherService(self, people=self.person_or_none)
+        self.vouchers = VoucherService(self, people=self.people.person_or_none)
         self.bulk = VoucherImportService(self, self.snapshotting_intervals)
 
     # -- the store -----------------------------------------------------------------------------
@@ -315,7 +316,3 @@ class LianzhangApplication(PeopleCommands, Application[UUID]):
         raise ConcurrencyError(
             "the books kept changing while this request was being saved; try again"
         )
-
-    # PeopleCommands (domain/people_commands.py, a mixin until it becomes a service) calls
-    # the retry by its old name.
-    _retrying = retrying

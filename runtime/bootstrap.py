@@ -101,7 +101,7 @@ class Runtime:
         )
         self.views.create_tables()
         # the one-login-per-person rule of people's commands reads the active people here
-        self.app.people_directory = self.active_people
+        self.app.people.directory = self.active_people
 
     def active_people(self) -> list[tuple[str, str, str | None]]:
         """(login, 姓名, 手机号) of every active person, the read model brought up first."""

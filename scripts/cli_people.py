@@ -7,6 +7,8 @@ import argparse
 import sys
 from typing import Any
 
+from domain.people.commands import ChangePerson, DisablePerson, EnablePerson, RegisterPerson
+from domain.runner import Caller, Runner
 from scripts.cli_common import CommandError, _runtime, _settings
 from web.tokens import TokenStore
 
@@ -21,7 +23,7 @@ def cmd_token(args: argparse.Namespace) -> int:
 
             owner = None
             if args.user:
-                person = runtime.app.get_person(args.user)
+                person = runtime.app.people.get_person(args.user)
                 if person.disabled:
                     raise CommandError(f"user {person.login} is disabled; enable them first")
                 refused = person_limits(args.role, person)
@@ -60,6 +62,8 @@ def cmd_token(args: argparse.Namespace) -> int:
 
 
 CLI_ACTOR = "cli"  # the actor of people's events written on the command line
+# whoever holds the database manages people from the command line: a caller writing everywhere
+CLI_CALLER = Caller(CLI_ACTOR)
 
 
 def _new_password(args: argparse.Namespace) -> str:
@@ -89,7 +93,9 @@ def _new_password(args: argparse.Namespace) -> str:
 
 
 def cmd_user(args: argparse.Namespace) -> int:
-    """People of the workbench: create, list, disable, enable, password."""
+    """People of the workbench: create, list, change, disable, enable, unlock, password. What is
+    in the log runs as a command (``domain.people.commands``) through the runner; passwords and
+    lock-outs are ``web.users``'."""
     from projections.people_view import person_list
     from web.users import UserStore
 
@@ -97,6 +103,7 @@ def cmd_user(args: argparse.Namespace) -> int:
     runtime = _runtime(settings)
     users = UserStore(runtime.engine)
     app = runtime.app
+    runner = Runner(app)
     try:
         if args.user_command == "create":
             from domain.people import Person
@@ -111,9 +118,17 @@ def cmd_user(args: argparse.Namespace) -> int:
                 actor=CLI_ACTOR,
             )
             password = _new_password(args)
-            person = app.register_person(
-                args.login, args.name, args.role, args.township or [], args.phone, CLI_ACTOR
-            )
+            login = runner.run(
+                RegisterPerson(
+                    login=args.login,
+                    name=args.name,
+                    role=args.role,
+                    townships=tuple(args.township or ()),
+                    phone=args.phone,
+                ),
+                CLI_CALLER,
+            ).result
+            person = app.people.get_person(login)
             users.set_password(person.login, password)
             print(f"created user {person.login} ({person.name}, {person.role})")
         elif args.user_command == "list":
@@ -126,35 +141,32 @@ def cmd_user(args: argparse.Namespace) -> int:
                     f"{row['login']}\t{row['name']}\t{row['role']}\t{townships}\t{phone}\t{state}"
                 )
         elif args.user_command == "disable":
-            person = app.disable_person(args.login, CLI_ACTOR)
-            ended = users.end_sessions(person.login)
-            revoked = TokenStore(runtime.engine).revoke_owned(person.login)
-            print(
-                f"disabled user {person.login} ({ended} session(s) ended, "
-                f"{revoked} token(s) revoked)"
-            )
+            login = runner.run(DisablePerson(login=args.login), CLI_CALLER).result
+            ended = users.end_sessions(login)
+            revoked = TokenStore(runtime.engine).revoke_owned(login)
+            print(f"disabled user {login} ({ended} session(s) ended, {revoked} token(s) revoked)")
         elif args.user_command == "change":
-            person = app.change_person(
-                args.login,
+            changed = ChangePerson(
+                login=args.login,
                 name=args.name,
                 role=args.role,
-                townships=args.township,
+                townships=None if args.township is None else tuple(args.township),
                 phone=args.phone,
-                actor=CLI_ACTOR,
             )
+            person = app.people.get_person(runner.run(changed, CLI_CALLER).result)
             townships = ",".join(person.townships) or "-"
             print(f"user {person.login}: {person.name}, {person.role}, {townships}")
         elif args.user_command == "enable":
-            person = app.enable_person(args.login, CLI_ACTOR)
-            print(f"enabled user {person.login}")
+            login = runner.run(EnablePerson(login=args.login), CLI_CALLER).result
+            print(f"enabled user {login}")
         elif args.user_command == "unlock":
-            person = app.get_person(args.login)
+            person = app.people.get_person(args.login)
             counted = users.unlock(person.login)
             print(
                 f"unlocked user {person.login} (failed logins from {counted} address(es) cleared)"
             )
         else:  # password
-            person = app.get_person(args.login)
+            person = app.people.get_person(args.login)
             users.set_password(person.login, _new_password(args))
             print(f"set the password of user {person.login}")
     finally:

@@ -143,7 +143,7 @@ def demo_people(runtime: Runtime, secrets_file: Path) -> list[tuple[str, str, st
     for login, name, role in DEMO_PEOPLE:
         if not runtime.app.exists(person_id(login)):
             townships = () if role in ("admin", "auditor") else (TOWNSHIP,)
-            runtime.app.register_person(login, name, role, townships, actor="demo")
+            runtime.app.people.register_person(login, name, role, townships, actor="demo")
         password = None
         if not users.has_password(login):
             password = secrets.token_urlsafe(9)

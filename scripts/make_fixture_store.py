@@ -245,10 +245,12 @@ def extras(runtime: object) -> None:
     app.execute_plan(code="P2025-FIX", date=D(2026, 8, 20), actor=ACTOR)
 
     # people: registered, changed, disabled and enabled again
-    app.register_person("wangfang", "王芳", "preparer", ["唐坊镇"], "13800001111", ACTOR)
-    app.change_person("wangfang", role="reviewer", townships=["唐坊镇", "花沟镇"], actor=ACTOR)
-    app.disable_person("wangfang", ACTOR)
-    app.enable_person("wangfang", ACTOR)
+    app.people.register_person("wangfang", "王芳", "preparer", ["唐坊镇"], "13800001111", ACTOR)
+    app.people.change_person(
+        "wangfang", role="reviewer", townships=["唐坊镇", "花沟镇"], actor=ACTOR
+    )
+    app.people.disable_person("wangfang", ACTOR)
+    app.people.enable_person("wangfang", ACTOR)
 
     # vouchers: drafted by the demo's preparer, returned, edited, given a document, approved;
     # another submitted and withdrawn

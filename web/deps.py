@@ -183,7 +183,7 @@ def people_of(request: Request) -> Callable[[str], Any | None]:
 
     def person(login: str) -> Any | None:
         try:
-            return app.get_person(login)
+            return app.people.get_person(login)
         except NotFoundError:
             return None
 

@@ -5,6 +5,8 @@ Layout (one module a page family, templates and static files beside them):
 
 - ``workbench.session``: people's sessions (HttpOnly SameSite cookies), CSRF, the current person
   as an ``web.tokens.Principal`` (``PageUser``), login, logout, password change;
+- ``workbench.users``: the administrators' people pages (``/users``: register, change,
+  disable, enable, set a password);
 - ``workbench.render``: the Jinja2 environment, ``page()``, the form helpers (CSRF token and a
   fresh ``Idempotency-Key`` in every form), ``run_form()`` (a command through ``web.deps.Writer``
   with the person as actor: tenancy, exactly-once and read-your-writes as for the API);
@@ -33,6 +35,7 @@ STATIC = Path(__file__).parent / "static"
 # page modules, each with ``router``; added to as they are written
 PAGE_MODULES: tuple[str, ...] = (
     "session",
+    "users",
     "accounts",
     "home",
     "ledgers",

@@ -12,9 +12,8 @@ INTERFACE (page modules rely on exactly this):
   ``X-CSRF-Token``) must equal the session's: otherwise 403 (nothing is written).
 - ``require(user, action)``: raises ``workbench.render.FormRefused`` (403) unless
   ``user.may(action)``.
-- routes: ``GET/POST /login``, ``POST /logout``, ``GET/POST /password``, and the
-  administrators' ``GET /users``, ``POST /users`` (register a person),
-  ``POST /users/{login}/disable``, ``/enable`` and ``/password`` (set a new password).
+- routes: ``GET/POST /login``, ``POST /logout``, ``GET/POST /password`` (the person's own
+  password). The administrators' people pages (``/users``) are ``workbench.users``.
 
 How a session works (``web.users``): login sets a cookie ``lz_session`` holding a random
 256-bit session id, HttpOnly (no script reads it), SameSite=Strict (no other site's page sends
@@ -47,10 +46,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
-from domain.errors import DomainError
 from domain.people import PHONE, Person, PersonNotFoundError
 from domain.roles import PERSON_ROLES
-from projections.people_view import login_of_phone, person_list
+from projections.people_view import login_of_phone
 from web.tokens import Principal
 from web.users import (
     ABSOLUTE,
@@ -68,8 +66,6 @@ from workbench.render import (
     FormRefused,
     page,
     redirect,
-    refusal,
-    run_form,
 )
 
 router = APIRouter()
@@ -115,7 +111,7 @@ def current_user(request: Request) -> Principal | None:
     if session is None:
         return None
     try:
-        person = request.app.state.runtime.app.get_person(session.login)
+        person = request.app.state.runtime.app.people.get_person(session.login)
     except PersonNotFoundError:
         users.end_session(session_id)
         return None
@@ -335,7 +331,7 @@ def _log_in(request: Request, identifier: str, password: str) -> tuple[str, str]
     login = _login_of(request, identifier)
     users.verify(login, password, client_address(request))
     try:
-        person = request.app.state.runtime.app.get_person(login)
+        person = request.app.state.runtime.app.people.get_person(login)
     except PersonNotFoundError:
         raise LoginRefused(WRONG) from None
     if person.disabled:
@@ -346,10 +342,10 @@ def _log_in(request: Request, identifier: str, password: str) -> tuple[str, str]
 @router.post("/login", response_class=HTMLResponse)
 async def login_submit(request: Request) -> Response:
     form = await request.form()
-    identifier = _text(form, "login")
+    identifier = form_text(form, "login")
     password = form.get("password")
-    next_path = safe_next(_text(form, "next"))
-    sent = _text(form, CSRF_FIELD)
+    next_path = safe_next(form_text(form, "next"))
+    sent = form_text(form, CSRF_FIELD)
     expected = request.cookies.get(LOGIN_COOKIE, "")
     if not sent or not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
         return _login_page(
@@ -406,7 +402,8 @@ def logout(request: Request, user: FormUser) -> Response:
     return response
 
 
-def _text(form: FormData, name: str) -> str:
+def form_text(form: FormData, name: str) -> str:
+    """The form field ``name``, trimmed (empty when missing or a file)."""
     value = form.get(name)
     return value.strip() if isinstance(value, str) else ""
 
@@ -446,195 +443,14 @@ async def password_submit(request: Request, user: FormUser) -> Response:
     return page(request, user, "password.html", errors=errors, done=False, status=422)
 
 
-# -- people (administrators) ---------------------------------------------------------------------
-
-
-def _people_page(
-    request: Request,
-    user: Principal,
-    *,
-    errors: dict[str, str] | None = None,
-    values: dict[str, str] | None = None,
-    status: int = 200,
-    notice: str = "",
-) -> HTMLResponse:
-    runtime = request.app.state.runtime
-    runtime.views.catch_up()
-    return page(
-        request,
-        user,
-        "users.html",
-        status=status,
-        people=person_list(runtime.engine),
-        roles=PERSON_ROLES,
-        errors=errors or {},
-        values=values or {},
-        notice=notice,
-    )
-
-
-@router.get("/users", response_class=HTMLResponse)
-def users_page(request: Request, user: PageUser) -> Response:
-    require(user, "people.manage")
-    return _people_page(request, user)
-
-
-def split_townships(text: str) -> list[str]:
-    """``唐坊镇，花沟镇`` / ``唐坊镇 花沟镇`` / one a line → the townships."""
-    return [t for t in re.split(r"[\s,，、;；]+", text) if t]
-
-
-@router.post("/users", response_class=HTMLResponse)
-async def users_create(request: Request, user: FormUser) -> Response:
-    require(user, "people.manage")
-    form = await request.form()
-    values = {k: _text(form, k) for k in ("login", "name", "role", "townships", "phone")}
-    password = form.get("password")
-    app = request.app.state.runtime.app
-    try:
-        if not isinstance(password, str):
-            raise PasswordError("请填写初始密码")
-        try:
-            check_new_password(password)
-        except PasswordError as error:
-            raise PasswordError(error.message, "password") from None
-        login = values["login"].lower()
-        answer = await run_in_threadpool(
-            run_form,
-            request,
-            user,
-            form,
-            lambda: app.register_person(
-                login,
-                values["name"],
-                values["role"],
-                split_townships(values["townships"]),
-                values["phone"] or None,
-                user.actor,
-            ),
-            lambda person: "/users",
-            replay=lambda replayed: app.get_person(login),
-        )
-    except PasswordError as error:
-        return _people_page(
-            request, user, errors={error.field: error.message}, values=values, status=422
-        )
-    except FormRefused as refused:
-        return _people_page(
-            request,
-            user,
-            errors={refused.field or "form": refused.message},
-            values=values,
-            status=refused.status,
-        )
-    users_of(request).set_password(login, password)
-    return answer
-
-
-def _switch(request: Request, user: Principal, form: FormData, login: str, *, on: bool) -> Response:
-    app = request.app.state.runtime.app
-    if not on and login == user.person:
-        raise FormRefused("不能停用自己的账户", status=409, kind="conflict")
-    try:
-        answer = run_form(
-            request,
-            user,
-            form,
-            (lambda: app.enable_person(login, user.actor))
-            if on
-            else (lambda: app.disable_person(login, user.actor)),
-            lambda person: "/users",
-            replay=lambda replayed: app.get_person(login),
-        )
-    except DomainError as error:
-        raise refusal(error) from error
-    if not on:
-        users_of(request).end_sessions(login)
-        request.app.state.tokens.revoke_owned(login)  # enabling again does not revive them
-    return answer
-
-
-@router.post("/users/{login}/disable", response_class=HTMLResponse)
-async def users_disable(request: Request, login: str, user: FormUser) -> Response:
-    require(user, "people.manage")
-    form = await request.form()
-    try:
-        return await run_in_threadpool(_switch, request, user, form, login, on=False)
-    except FormRefused as refused:
-        return _people_page(request, user, errors={"form": refused.message}, status=refused.status)
-
-
-@router.post("/users/{login}/enable", response_class=HTMLResponse)
-async def users_enable(request: Request, login: str, user: FormUser) -> Response:
-    require(user, "people.manage")
-    form = await request.form()
-    try:
-        return await run_in_threadpool(_switch, request, user, form, login, on=True)
-    except FormRefused as refused:
-        return _people_page(request, user, errors={"form": refused.message}, status=refused.status)
-
-
-@router.post("/users/{login}/change", response_class=HTMLResponse)
-async def users_change(request: Request, login: str, user: FormUser) -> Response:
-    """An administrator changes a person's role and townships (and 姓名, phone): an event in the
-    log like their registration; the change holds from the person's next request."""
-    require(user, "people.manage")
-    form = await request.form()
-    app = request.app.state.runtime.app
-    values = {k: _text(form, k) for k in ("name", "role", "townships", "phone")}
-    try:
-        return await run_in_threadpool(
-            run_form,
-            request,
-            user,
-            form,
-            lambda: app.change_person(
-                login,
-                name=values["name"] or None,
-                role=values["role"] or None,
-                townships=split_townships(values["townships"]),
-                phone=values["phone"] or None,
-                actor=user.actor,
-            ),
-            lambda person: "/users",
-            replay=lambda replayed: app.get_person(login),
-        )
-    except FormRefused as refused:
-        return _people_page(request, user, errors={"form": refused.message}, status=refused.status)
-
-
-@router.post("/users/{login}/password", response_class=HTMLResponse)
-async def users_password(request: Request, login: str, user: FormUser) -> Response:
-    """An administrator sets a person's password (forgotten, or locked out): their sessions
-    end and any lock-out is lifted. Not an event: passwords are never in the log."""
-    require(user, "people.manage")
-    form = await request.form()
-    password = form.get("password")
-    app = request.app.state.runtime.app
-    try:
-        person = app.get_person(login)
-        if not isinstance(password, str):
-            raise PasswordError("请填写新密码")
-        check_new_password(password)
-    except PersonNotFoundError as error:
-        return _people_page(request, user, errors={"form": error.zh or error.message}, status=404)
-    except PasswordError as error:
-        return _people_page(
-            request, user, errors={"form": f"{person.name}：{error.message}"}, status=422
-        )
-    users = users_of(request)
-    await run_in_threadpool(users.set_password, person.login, password)
-    if person.login != user.person:
-        users.end_sessions(person.login)
-    return _people_page(request, user, notice=f"已重设 {person.name}（{person.login}）的密码")
-
-
 __all__ = [
     "COOKIE",
     "CSRF_REFUSED",
     "FormUser",
     "PageUser",
+    "client_address",
     "current_user",
+    "form_text",
     "form_user",
     "page_user",
     "require",

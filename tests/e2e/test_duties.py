@@ -25,7 +25,9 @@ def person_token(
     api: Api, login: str, role: str, person_role: str, phone: str | None = None
 ) -> dict[str, str]:
     """A person of ``person_role`` in 唐坊镇 and a token of ``role`` of theirs."""
-    api.runtime.app.register_person(login, f"人{login}", person_role, ["唐坊镇"], phone, "cli")
+    api.runtime.app.people.register_person(
+        login, f"人{login}", person_role, ["唐坊镇"], phone, "cli"
+    )
     townships = ["唐坊镇"] if role == "clerk" else []
     return bearer(TokenStore(api.runtime.engine).create(f"t-{login}", role, townships, owner=login))
 
@@ -105,7 +107,7 @@ def test_an_admin_token_of_a_preparer_is_no_more_than_the_preparer(api: Api) -> 
 def test_token_create_refuses_a_role_above_the_persons(
     runtime: Any, database: tuple[str, str | None], capsys: Any
 ) -> None:
-    runtime.app.register_person("zhidan", "李晓红", "preparer", ["唐坊镇"], None, "cli")
+    runtime.app.people.register_person("zhidan", "李晓红", "preparer", ["唐坊镇"], None, "cli")
     status, _out, err = cli(
         database, capsys, "token", "create", "t1", "--role", "admin", "--user", "zhidan"
     )
@@ -126,32 +128,34 @@ def test_token_create_refuses_a_role_above_the_persons(
 
 def test_one_natural_person_has_one_active_login(api: Api) -> None:
     app = api.runtime.app
-    app.register_person("zhidan", "李晓红", "preparer", ["唐坊镇"], "13800001111", "cli")
+    app.people.register_person("zhidan", "李晓红", "preparer", ["唐坊镇"], "13800001111", "cli")
     with pytest.raises(ConflictError, match="13800001111") as refused:
-        app.register_person("lixh2", "李晓红", "reviewer", ["唐坊镇"], "138-0000-1111", "cli")
+        app.people.register_person(
+            "lixh2", "李晓红", "reviewer", ["唐坊镇"], "138-0000-1111", "cli"
+        )
     assert "李晓红" in (refused.value.zh or "")
     # the same 姓名 without a phone cannot be told apart either
     with pytest.raises(ConflictError):
-        app.register_person("lixh3", "李晓红", "reviewer", ["唐坊镇"], None, "cli")
+        app.people.register_person("lixh3", "李晓红", "reviewer", ["唐坊镇"], None, "cli")
     # another 李晓红 with another phone is another person
-    app.register_person("lixh4", "李晓红", "reviewer", ["唐坊镇"], "13900002222", "cli")
+    app.people.register_person("lixh4", "李晓红", "reviewer", ["唐坊镇"], "13900002222", "cli")
     # nor can a change or an enable make two active logins of one person
     with pytest.raises(ConflictError):
-        app.change_person("lixh4", phone="13800001111", actor="cli")
-    app.disable_person("zhidan", "cli")
-    app.change_person("lixh4", phone="13800001111", actor="cli")
+        app.people.change_person("lixh4", phone="13800001111", actor="cli")
+    app.people.disable_person("zhidan", "cli")
+    app.people.change_person("lixh4", phone="13800001111", actor="cli")
     with pytest.raises(ConflictError):
-        app.enable_person("zhidan", "cli")
+        app.people.enable_person("zhidan", "cli")
 
 
 def test_a_second_login_of_the_same_person_cannot_approve_their_voucher(api: Api) -> None:
     village = register_village(api)
     zhidan = person_token(api, "zhidan", "clerk", "preparer", phone="13800001111")
     draft = submitted(api, village, zhidan)
-    api.runtime.app.disable_person("zhidan", "cli")
+    api.runtime.app.people.disable_person("zhidan", "cli")
     # the same natural person, a new login as reviewer (the old one disabled)
     second = person_token(api, "lixh2", "clerk", "reviewer", phone="13800001111")
-    api.runtime.app.change_person("lixh2", name="人zhidan", actor="cli")
+    api.runtime.app.people.change_person("lixh2", name="人zhidan", actor="cli")
     refused = act(api, draft, "approve", {**second, "Accept-Language": "zh-CN"})
     assert refused.status_code == 403, refused.text
     assert refused.json()["type"].endswith("own-voucher")

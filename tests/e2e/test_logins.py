@@ -41,7 +41,7 @@ def register(
     townships: tuple[str, ...] = ("唐坊镇",),
     phone: str | None = None,
 ) -> None:
-    runtime.app.register_person(login, name, role, list(townships), phone, "cli")
+    runtime.app.people.register_person(login, name, role, list(townships), phone, "cli")
     store(runtime).set_password(login, PASSWORD)
 
 

@@ -56,12 +56,16 @@ def lianzhang(
 
 def test_a_person_in_the_log_and_the_read_model(runtime: Runtime) -> None:
     app = runtime.app
-    person = app.register_person("WangFang", "王芳", "preparer", ["唐坊镇"], "138-0000-1111", "cli")
+    person = app.people.register_person(
+        "WangFang", "王芳", "preparer", ["唐坊镇"], "138-0000-1111", "cli"
+    )
     assert person.login == "wangfang" and person.phone == "13800001111"
     assert township_of(app, person) is None
-    app.change_person("wangfang", role="reviewer", townships=["唐坊镇", "花沟镇"], actor="cli")
-    app.disable_person("wangfang", "cli")
-    again = app.get_person("wangfang")
+    app.people.change_person(
+        "wangfang", role="reviewer", townships=["唐坊镇", "花沟镇"], actor="cli"
+    )
+    app.people.disable_person("wangfang", "cli")
+    again = app.people.get_person("wangfang")
     assert (again.role, again.townships, again.disabled) == (
         "reviewer", ["唐坊镇", "花沟镇"], True
     )  # fmt: skip
@@ -89,25 +93,25 @@ def test_a_person_in_the_log_and_the_read_model(runtime: Runtime) -> None:
 def test_people_rules(runtime: Runtime) -> None:
     app = runtime.app
     with pytest.raises(InvalidRequestError, match="needs at least one township"):
-        app.register_person("zhangsan", "张三", "preparer", [], None, "cli")
+        app.people.register_person("zhangsan", "张三", "preparer", [], None, "cli")
     with pytest.raises(InvalidRequestError, match="every township"):
-        app.register_person("zhangsan", "张三", "admin", ["唐坊镇"], None, "cli")
+        app.people.register_person("zhangsan", "张三", "admin", ["唐坊镇"], None, "cli")
     with pytest.raises(InvalidRequestError, match="role"):
-        app.register_person("zhangsan", "张三", "boss", [], None, "cli")
+        app.people.register_person("zhangsan", "张三", "boss", [], None, "cli")
     with pytest.raises(InvalidRequestError, match="login"):
-        app.register_person("张三", "张三", "auditor", [], None, "cli")
-    app.register_person("zhangsan", "张三", "auditor", [], None, "cli")
+        app.people.register_person("张三", "张三", "auditor", [], None, "cli")
+    app.people.register_person("zhangsan", "张三", "auditor", [], None, "cli")
     with pytest.raises(Exception, match="taken"):
-        app.register_person("zhangsan", "张三", "auditor", [], None, "cli")
+        app.people.register_person("zhangsan", "张三", "auditor", [], None, "cli")
     # inside a command context only an administrator (writing everywhere) may manage people
     with acting(CommandContext(actor="clerk-1", townships=frozenset({"唐坊镇"}))):
         with pytest.raises(ForbiddenError):
-            app.register_person("lisi", "李四", "preparer", ["唐坊镇"], None, "clerk-1")
+            app.people.register_person("lisi", "李四", "preparer", ["唐坊镇"], None, "clerk-1")
         with pytest.raises(ForbiddenError):
-            app.disable_person("zhangsan", "clerk-1")
+            app.people.disable_person("zhangsan", "clerk-1")
     with acting(CommandContext(actor="admin1", townships=None)):
-        app.register_person("lisi", "李四", "preparer", ["唐坊镇"], None, "admin1")
-    assert isinstance(app.get_person("lisi"), Person)
+        app.people.register_person("lisi", "李四", "preparer", ["唐坊镇"], None, "admin1")
+    assert isinstance(app.people.get_person("lisi"), Person)
 
 
 def test_user_commands(database: tuple[str, str | None], tmp_path: Path) -> None:
@@ -235,7 +239,7 @@ def test_user_commands(database: tuple[str, str | None], tmp_path: Path) -> None
 
 def test_token_of_a_person_writes_as_them(api: Api, tmp_path: Path) -> None:
     app = api.runtime.app
-    app.register_person("wangfang", "王芳", "bookkeeper", ["唐坊镇"], None, "cli")
+    app.people.register_person("wangfang", "王芳", "bookkeeper", ["唐坊镇"], None, "cli")
     token = TokenStore(api.runtime.engine).create("erp", "clerk", ["唐坊镇"], owner="wangfang")
     village = register_village(api)
     created = post_entry(api, village, receipt("800.00"), headers=bearer(token))
@@ -265,7 +269,7 @@ def test_token_of_a_person_writes_as_them(api: Api, tmp_path: Path) -> None:
     old = post_entry(api, village, receipt("100.00"), headers=api.admin).json()
     assert old["actor"] == old["actor_name"] == "admin-1"
     # a disabled person's token stops with them
-    app.disable_person("wangfang", "cli")
+    app.people.disable_person("wangfang", "cli")
     api.runtime.views.catch_up()
     refused = post_entry(api, village, receipt("1.00"), headers=bearer(token))
     assert refused.status_code == 401
@@ -353,7 +357,7 @@ def test_an_old_token_table_gets_the_owner_column(runtime: Runtime) -> None:
 
 
 def test_a_rebuild_keeps_passwords_and_sessions(runtime: Runtime) -> None:
-    runtime.app.register_person("wangfang", "王芳", "preparer", ["唐坊镇"], None, "cli")
+    runtime.app.people.register_person("wangfang", "王芳", "preparer", ["唐坊镇"], None, "cli")
     users = UserStore(runtime.engine)
     users.set_password("wangfang", "a good password")
     session_id, _csrf = users.start_session("wangfang")

@@ -29,7 +29,7 @@ def register(
     townships: tuple[str, ...] = ("唐坊镇",),
     password: str = PASSWORD,
 ) -> None:
-    runtime.app.register_person(login, name, role, list(townships), None, "cli")
+    runtime.app.people.register_person(login, name, role, list(townships), None, "cli")
     UserStore(runtime.engine).set_password(login, password)
 
 
@@ -159,7 +159,9 @@ def test_five_failures_lock_the_login_even_for_the_right_password(
 
 
 def test_login_by_phone_number(runtime: Runtime, client: TestClient) -> None:
-    runtime.app.register_person("zhaoliu", "赵六", "reviewer", ["唐坊镇"], "13800001111", "cli")
+    runtime.app.people.register_person(
+        "zhaoliu", "赵六", "reviewer", ["唐坊镇"], "13800001111", "cli"
+    )
     UserStore(runtime.engine).set_password("zhaoliu", PASSWORD)
     answer = log_in(client, "138 0000 1111")
     assert answer.status_code == 303
@@ -222,7 +224,7 @@ def test_a_post_without_csrf_token_is_refused_and_writes_nothing(
         data={"idempotency_key": uuid.uuid4().hex},
     )
     assert header.status_code == 303, header.text
-    assert runtime.app.get_person("zhangsan").disabled
+    assert runtime.app.people.get_person("zhangsan").disabled
 
 
 def test_disabled_person_cannot_log_in_and_their_sessions_end(
@@ -418,7 +420,7 @@ def test_an_admin_changes_a_persons_role_and_townships(
         data={"csrf_token": csrf_of(client), "role": "admin", "townships": ""},
     )
     assert forged.status_code == 403
-    assert runtime.app.get_person("wangfang").role == "preparer"
+    assert runtime.app.people.get_person("wangfang").role == "preparer"
     client.cookies.clear()
     assert log_in(client, "guanli").status_code == 303
     page = client.get("/users")
@@ -429,7 +431,7 @@ def test_an_admin_changes_a_persons_role_and_townships(
         data={"csrf_token": token, "idempotency_key": "c0", "role": "reviewer", "townships": ""},
     )
     assert refused.status_code == 422, refused.text  # a reviewer needs a township
-    assert runtime.app.get_person("wangfang").role == "preparer"
+    assert runtime.app.people.get_person("wangfang").role == "preparer"
     changed = client.post(
         "/users/wangfang/change",
         data={
@@ -442,7 +444,7 @@ def test_an_admin_changes_a_persons_role_and_townships(
         },
     )
     assert changed.status_code == 303, changed.text
-    person = runtime.app.get_person("wangfang")
+    person = runtime.app.people.get_person("wangfang")
     assert (person.role, sorted(person.townships)) == ("reviewer", ["唐坊镇", "花沟镇"])
     # the change holds from wangfang's next request
     client.cookies.clear()

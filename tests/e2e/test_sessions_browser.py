@@ -14,7 +14,7 @@ from web.users import UserStore
 
 @pytest.mark.parametrize("database", ["sqlite"], indirect=True)
 def test_log_in_see_your_name_log_out(runtime: Runtime) -> None:
-    runtime.app.register_person("wangfang", "王芳", "preparer", ["唐坊镇"], None, "cli")
+    runtime.app.people.register_person("wangfang", "王芳", "preparer", ["唐坊镇"], None, "cli")
     UserStore(runtime.engine).set_password("wangfang", "a good password")
     app = create_app(Settings(database_url=runtime.database_url), runtime=runtime)
     with served(app) as base, chromium() as browser:

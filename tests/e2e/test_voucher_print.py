@@ -116,8 +116,8 @@ def test_people_print_as_their_names(api: Api) -> None:
 
     app = api.runtime.app
     village = register_village(api)
-    app.register_person(login="zhang", name="张三", role="preparer", townships=["唐坊镇"])
-    app.register_person(login="li", name="李四", role="reviewer", townships=["唐坊镇"])
+    app.people.register_person(login="zhang", name="张三", role="preparer", townships=["唐坊镇"])
+    app.people.register_person(login="li", name="李四", role="reviewer", townships=["唐坊镇"])
     voucher = app.vouchers.draft_voucher(
         entity=village,
         date=datetime.date(2026, 3, 5),

@@ -1,5 +1,5 @@
 """People and sessions for the books pages' tests (no tests here): people are registered as
-``lianzhang user create`` does (``register_person`` and a password) and log in through
+``lianzhang user create`` does (``app.people.register_person`` and a password) and log in through
 ``/login``, in the test client or in the browser."""
 
 from __future__ import annotations
@@ -27,9 +27,11 @@ def register(app: FastAPI, login: str, role: str, townships: list[str]) -> None:
     """A person with a password, once."""
     runtime = app.state.runtime
     try:
-        runtime.app.get_person(login)
+        runtime.app.people.get_person(login)
     except NotFoundError:
-        runtime.app.register_person(login, NAMES.get(login, login), role, townships, None, "cli")
+        runtime.app.people.register_person(
+            login, NAMES.get(login, login), role, townships, None, "cli"
+        )
         UserStore(runtime.engine).set_password(login, PASSWORD)
 
 

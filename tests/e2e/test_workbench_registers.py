@@ -39,7 +39,7 @@ ON_SQLITE = pytest.mark.parametrize("database", ["sqlite"], indirect=True)
 
 def person(runtime: Runtime, login: str, name: str, role: str) -> None:
     townships = [] if role in ("auditor", "admin") else ["唐坊镇"]
-    runtime.app.register_person(login, name, role, townships, None, "cli")
+    runtime.app.people.register_person(login, name, role, townships, None, "cli")
     UserStore(runtime.engine).set_password(login, PASSWORD)
 
 

@@ -34,7 +34,7 @@ def client(runtime: Runtime) -> Iterator[TestClient]:
 
 def sign_in(runtime: Runtime, client: TestClient, login: str, role: str, township: str) -> str:
     """Register and log in a person; returns the session's CSRF token."""
-    runtime.app.register_person(login, login, role, [township], None, "cli")
+    runtime.app.people.register_person(login, login, role, [township], None, "cli")
     UserStore(runtime.engine).set_password(login, PASSWORD)
     page = client.get("/login")
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)

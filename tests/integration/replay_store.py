@@ -152,14 +152,16 @@ def build(runtime: Runtime) -> None:
         )
     app.plans.execute_plan(code="P2025-FIX", date=D(2026, 8, 20), actor=ACTOR)
     # people: registered, changed, disabled and enabled again (the read model ``people``)
-    app.register_person("wangfang", "王芳", "preparer", ["唐坊镇"], "13800001111", ACTOR)
-    app.change_person("wangfang", role="reviewer", townships=["唐坊镇", "花沟镇"], actor=ACTOR)
-    app.disable_person("wangfang", ACTOR)
-    app.enable_person("wangfang", ACTOR)
-    app.register_person("liuqiang", "刘强", "auditor", [], None, ACTOR)
+    app.people.register_person("wangfang", "王芳", "preparer", ["唐坊镇"], "13800001111", ACTOR)
+    app.people.change_person(
+        "wangfang", role="reviewer", townships=["唐坊镇", "花沟镇"], actor=ACTOR
+    )
+    app.people.disable_person("wangfang", ACTOR)
+    app.people.enable_person("wangfang", ACTOR)
+    app.people.register_person("liuqiang", "刘强", "auditor", [], None, ACTOR)
 
     # people (issue 10): the preparer of the vouchers below
-    app.register_person(
+    app.people.register_person(
         login="preparer", name="李晓红", role="preparer", townships=["唐坊镇"], actor=ACTOR
     )
 

@@ -1,22 +1,20 @@
-"""Commands on people (``domain.people``): register, change, disable, enable. The application
-takes them in as a mixin (``PeopleCommands``), like ``ChartCommands``.
+"""The commands on people (``domain.people``): register, change, disable, enable.
+``PeopleService`` receives the application's port (``domain.port``) and is ``app.people``.
 
 Who may run them: a person belongs to no township, so the application's tenancy check
 (``domain.tenancy``) lets any save of one through; these commands check instead that the actor
-may manage people. Inside a command context (the API, the workbench) only an actor writing
-everywhere may: an administrator (``CommandContext.townships`` is None only for the admin
-role, ``web.deps.Writer``); the workbench's ``/users`` page also requires ``people.manage``
-before it runs them. Outside any context (the command line, the demo loader) they run with the
-authority of whoever holds the database.
+may manage people. Inside a command context (the runner's, ``domain.runner``) only an actor
+writing everywhere may: an administrator (``CommandContext.townships`` is None only for the
+admin role, ``web.deps.Writer``); the workbench's ``/users`` page also requires
+``people.manage`` before it runs them. Outside any context (the demo loader, tests) they run
+with the authority of whoever holds the database, and so does the command line, whose caller
+writes everywhere.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, TypeVar
-from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, RecordConflictError
 
 from domain.context import current
@@ -31,8 +29,7 @@ from domain.people import (
     person_id,
     refuse_second_login,
 )
-
-T = TypeVar("T")
+from domain.port import Port
 
 
 class PeopleForbiddenError(ForbiddenError):
@@ -55,17 +52,30 @@ def require_people_manager() -> None:
 Directory = Callable[[], Iterable[tuple[str, str, str | None]]]
 
 
-class PeopleCommands(Application[UUID]):
-    """Register, change, disable and enable people; mixed into the application.
+class PeopleService:
+    """Register, change, disable and enable people; ``app.people``.
 
     One natural person has one active login (``domain.people``): the commands refuse a second
-    one, asking ``people_directory`` for the active people."""
+    one, asking ``directory`` for the active people."""
 
-    people_directory: Directory | None = None
+    def __init__(self, port: Port, directory: Directory | None = None) -> None:
+        self.port = port
+        self.directory = directory
 
     def _refuse_second_login(self, login: str, name: str, phone: str | None) -> None:
-        if self.people_directory is not None:
-            refuse_second_login(login, name, phone, self.people_directory())
+        if self.directory is not None:
+            refuse_second_login(login, name, phone, self.directory())
+
+    def get_person(self, login: str) -> Person:
+        """The person with ``login`` (PersonNotFoundError when there is none)."""
+        key = (login or "").strip().lower()
+        return self.port.load(
+            person_id(key),
+            Person,
+            PersonNotFoundError(
+                f"user {login} does not exist", field="login", zh=f"用户 {login} 不存在"
+            ),
+        )
 
     def person_or_none(self, login: str) -> Person | None:
         """The person with ``login``, or None (a token without owner is no person)."""
@@ -73,22 +83,6 @@ class PeopleCommands(Application[UUID]):
             return self.get_person(login)
         except (PersonNotFoundError, InvalidRequestError):
             return None
-
-    if TYPE_CHECKING:
-
-        def _retrying(self, command: Callable[[], T]) -> T: ...
-
-    def get_person(self, login: str) -> Person:
-        """The person with ``login`` (PersonNotFoundError when there is none)."""
-        key = (login or "").strip().lower()
-        try:
-            found: Any = self.repository.get(person_id(key))
-        except AggregateNotFoundError:
-            raise PersonNotFoundError(
-                f"user {login} does not exist", field="login", zh=f"用户 {login} 不存在"
-            ) from None
-        assert isinstance(found, Person)
-        return found
 
     def register_person(
         self,
@@ -106,7 +100,7 @@ class PeopleCommands(Application[UUID]):
         )
         self._refuse_second_login(person.login, person.name, person.phone)
         try:
-            self.save(person)
+            self.port.save(person)
         except (IntegrityError, RecordConflictError):
             raise PersonExistsError(
                 f"login {person.login} is taken; choose another",
@@ -139,10 +133,10 @@ class PeopleCommands(Application[UUID]):
         def command() -> Person:
             person = self.get_person(login)
             if person.change(name=name, role=role, townships=townships, phone=phone, actor=actor):
-                self.save(person)
+                self.port.save(person)
             return person
 
-        return self._retrying(command)
+        return self.port.retrying(command)
 
     def disable_person(self, login: str, actor: str) -> Person:
         """Disable a person: they can no longer log in (their sessions are ended by
@@ -152,10 +146,10 @@ class PeopleCommands(Application[UUID]):
         def command() -> Person:
             person = self.get_person(login)
             person.disable(actor=actor)
-            self.save(person)
+            self.port.save(person)
             return person
 
-        return self._retrying(command)
+        return self.port.retrying(command)
 
     def enable_person(self, login: str, actor: str) -> Person:
         """Enable a disabled person again (refused when another active login is the same
@@ -167,7 +161,7 @@ class PeopleCommands(Application[UUID]):
         def command() -> Person:
             person = self.get_person(login)
             person.enable(actor=actor)
-            self.save(person)
+            self.port.save(person)
             return person
 
-        return self._retrying(command)
+        return self.port.retrying(command)

@@ -10,7 +10,7 @@ One natural person, one active login (security issue item 4): two people are the
 person (:func:`same_natural_person`) when they have the same 姓名 and the same 手机号, or the
 same 姓名 and one of them has no phone (nothing then tells them apart). Registering, enabling
 or changing a person so that two active logins would be the same natural person is refused
-(``domain.people_commands``); two people who share a 姓名 are told apart by their phones. The
+(``domain.people.service``); two people who share a 姓名 are told apart by their phones. The
 own-voucher rule compares natural persons the same way (``domain.voucher_workflow``), from the
 people as they are when the voucher is reviewed, so a second login — even one made after the
 first was disabled — never reviews the first's voucher. Decision: no new stored field: the
@@ -18,7 +18,7 @@ natural person is what the log already records of each login (姓名, 手机号)
 
 A person belongs to no township (``domain.tenancy.township_of`` answers None); only someone
 allowed ``people.manage`` (an administrator) may write one, which the commands check
-(``domain.people_commands``).
+(``domain.people.service``).
 """
 
 from __future__ import annotations
@@ -177,7 +177,7 @@ class Person(Aggregate):
 
     def township_in(self, townships: Townships) -> str | None:
         """None: a person belongs to no township; people.manage is checked by the commands
-        (``domain.people_commands``)."""
+        (``domain.people.service``)."""
         return None
 
     def described(self) -> str:
