@@ -21,8 +21,10 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from audit.chain import GENESIS, chain_hash, notification_event
+from audit.chain_table import signed_rows
+from audit.checkpoints import make_checkpoint
+from audit.keys import ChainError, PublicKey
 from audit.restore import ExportError, restore
-from audit.signing import ChainError, PublicKey, make_checkpoint, signed_rows
 from ledger.accounts import Category, ChartOfAccounts, Side
 from ledger.canonical import canonical_bytes
 from ledger.money import amount_str, from_fen

@@ -25,15 +25,11 @@ from uuid import UUID
 
 from sqlalchemy import text
 
+from audit.chain_table import chain_rows, signed_chain
 from audit.chain_verify import verify_log
-from audit.key_ring import RESTORE, ROTATION_TOPIC, KeyRing, rotation_state
-from audit.signing import (
-    ChainError,
-    PublicKey,
-    chain_rows,
-    check_checkpoint,
-    signed_chain,
-)
+from audit.key_ring import KeyRing
+from audit.keys import ChainError, PublicKey
+from audit.messages import RESTORE, ROTATION_TOPIC, check_checkpoint, rotation_state
 from audit.store_keys import record_key
 from ledger.canonical import canonical_bytes
 from projections.key_rotation import rotation_event

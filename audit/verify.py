@@ -26,7 +26,9 @@ from sqlalchemy.pool import StaticPool
 
 from audit.book_reconcile import verify_pairs
 from audit.chain import GENESIS, AuditProjection, ChainProjection, head
-from audit.signing import chain_rows_of, check_checkpoint, signed_chain, verify_log
+from audit.chain_table import chain_rows_of, signed_chain
+from audit.chain_verify import verify_log
+from audit.messages import check_checkpoint
 from audit.store_keys import key_ring
 from documents.publishing import sheet_content
 from ledger.canonical import digest

@@ -1,7 +1,7 @@
 """Publishing a disclosure sheet: build its content from the read models, then record it as
 an immutable, content-addressed version through the application. A published sheet's ``ledger``
 carries, besides the position and fingerprint it was made from, a checkpoint of the chain there
-signed by the server key (``audit.signing``): a printed or downloaded sheet then pins the
+signed by the server key (``audit.checkpoints``): a printed or downloaded sheet then pins the
 history it came from in a form no database writer can forge."""
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from typing import Any
 from sqlalchemy import Connection, and_, select
 
 from audit.chain import head
-from audit.signing import ChainError, make_checkpoint
+from audit.checkpoints import make_checkpoint
+from audit.keys import ChainError
 from documents.disclosure import LAYOUT, disclosure_content
 from domain.periods import parse_period
 from projections.tables import sheets
