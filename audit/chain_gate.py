@@ -40,15 +40,10 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from audit.chain import GENESIS, stored_canonical_bytes
-from audit.key_ring import RESTORE, ROTATION, KeyRing, rotation_state
-from audit.signing import (
-    SAVE,
-    UPGRADE,
-    ChainError,
-    PublicKey,
-    save_message,
-    signed_chain,
-)
+from audit.chain_table import signed_chain
+from audit.key_ring import KeyRing
+from audit.keys import ChainError, PublicKey
+from audit.messages import RESTORE, ROTATION, SAVE, UPGRADE, rotation_state, save_message
 from projections.pages import Stored
 from projections.replay import read_stored
 from projections.runner import ProjectionStuckError

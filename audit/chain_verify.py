@@ -7,12 +7,16 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from audit.chain import GENESIS, canonical_event, chain_hash
-from audit.key_ring import RESTORE, ROTATION, ROTATION_TOPIC, KeyRing, rotation_state
-from audit.signing import (
+from audit.key_ring import KeyRing
+from audit.keys import PublicKey
+from audit.messages import (
+    RESTORE,
+    ROTATION,
+    ROTATION_TOPIC,
     SAVE,
     UPGRADE,
-    PublicKey,
     check_checkpoint,
+    rotation_state,
     save_message,
 )
 

@@ -16,27 +16,48 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Engine, select
 
 from audit.chain import GENESIS, chain_hash, notification_event
-from audit.restore import ExportError, restore
-from audit.signing import ChainError, PublicKey, make_checkpoint, signed_rows
+from audit.chain_table import signed_rows
+from audit.checkpoints import make_checkpoint
+from audit.keys import ChainError, PublicKey, Signer
+from audit.restore import ExportError, Restored, restore
+from domain.application import LianzhangApplication
 from ledger.accounts import Category, ChartOfAccounts, Side
 from ledger.canonical import canonical_bytes
 from ledger.money import amount_str, from_fen
 from projections.chart_view import entity_chart
+from projections.runner import PullLoop
 from projections.tables import entities, entries, entry_lines, opening_balances
-from runtime.bootstrap import Runtime
 
 EXPORT = "lianzhang-events"
+
+
+class Exported(Protocol):
+    """What an export reads of a running store (the runtime is one; callers pass theirs): the
+    application's event log, the engine, the read models and the key that signs the closing
+    checkpoint."""
+
+    @property
+    def app(self) -> LianzhangApplication: ...
+
+    @property
+    def engine(self) -> Engine: ...
+
+    @property
+    def views(self) -> PullLoop: ...
+
+    @property
+    def signer(self) -> Signer: ...
 
 
 # -- the log ---------------------------------------------------------------------------------
 
 
-def export_events(runtime: Runtime) -> Iterator[bytes]:
+def export_events(runtime: Exported) -> Iterator[bytes]:
     """Every stored event as one canonical JSON line with its position and chain hash (the last
     event of each save also with the signature written with it: ``signature``, ``key_id``,
     ``seal``), then one closing line ``{"export": "lianzhang-events", "events", "position",
@@ -117,7 +138,7 @@ def read_export_records(
 
 
 def import_events(
-    runtime: Runtime, lines: Iterable[bytes], trusted: Sequence[PublicKey] = ()
+    runtime: Restored, lines: Iterable[bytes], trusted: Sequence[PublicKey] = ()
 ) -> int:
     """Restore an export into an empty store (``audit.restore``): refused unless its
     chain and every signature verify with a key in ``trusted``."""
@@ -219,7 +240,7 @@ def hledger_journal(conn: Connection, code: str) -> str:
     return "\n".join(out) + "\n"
 
 
-def export_journals(runtime: Runtime, directory: Path, kind: str) -> list[Path]:
+def export_journals(runtime: Exported, directory: Path, kind: str) -> list[Path]:
     """One journal per entity into ``directory``; returns the files written."""
     runtime.views.catch_up()
     directory.mkdir(parents=True, exist_ok=True)

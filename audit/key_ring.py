@@ -1,13 +1,14 @@
 """Which signing key was valid where: the keys of a chain followed across rotations (pure).
 
 A store signs its chain with one key at a time. ``lianzhang keys rotate`` changes it by
-writing one event of its own (topic ``ROTATION_TOPIC``) in a save of its own, whose chain row
-has the kind ``lianzhang-key-rotation`` and is signed by the **new** key over the usual save
-message; the event's state carries ``old_key`` and ``new_key`` (64 hex digits each),
-``previous`` (the chain hash just before the event) and ``old_signature``, the **old** key's
-signature over ``canonical({"kind": "lianzhang-key-rotation", "old_key", "new_key",
-"previous"})``. So both keys sign a rotation: the old one names its successor at that place of
-the chain, and the new one signs a save whose hash covers every event before.
+writing one event of its own (topic ``ROTATION_TOPIC`` of ``audit.messages``, where the signed
+messages are) in a save of its own, whose chain row has the kind ``lianzhang-key-rotation``
+and is signed by the **new** key over the usual save message; the event's state carries
+``old_key`` and ``new_key`` (64 hex digits each), ``previous`` (the chain hash just before the
+event) and ``old_signature``, the **old** key's signature over ``canonical({"kind":
+"lianzhang-key-rotation", "old_key", "new_key", "previous"})``. So both keys sign a rotation:
+the old one names its successor at that place of the chain, and the new one signs a save whose
+hash covers every event before.
 
 A restore (``lianzhang import``) cannot sign with the old key, which it does not hold: its
 event has ``kind`` ``restore``, no ``old_signature`` and a ``restored`` block (the position,
@@ -22,37 +23,12 @@ new one: the restored store's key vouches for the restore, the source server's d
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ledger.canonical import canonical_bytes
-
-ROTATION = "lianzhang-key-rotation"
-RESTORE = "lianzhang-key-restore"
-ROTATION_TOPIC = "projections.key_rotation:SigningKeyRotation.Rotated"
-
-
-def rotation_message(old_key: str, new_key: str, previous: str) -> bytes:
-    """What the old key signs when it hands over to the new one."""
-    return canonical_bytes(
-        {"kind": ROTATION, "old_key": old_key, "new_key": new_key, "previous": previous}
-    )
-
-
-def rotation_state(state: Any) -> dict[str, Any] | None:
-    """The fields of a rotation event's stored state (bytes or decoded), or None."""
-    try:
-        data = json.loads(state) if isinstance(state, (bytes, str)) else state
-        found = {k: data[k] for k in ("kind", "old_key", "new_key", "previous")}
-        found["old_signature"] = data.get("old_signature")
-        found["restored"] = data.get("restored")
-    except (ValueError, KeyError, TypeError):
-        return None
-    if not all(isinstance(found[k], str) for k in ("kind", "old_key", "new_key", "previous")):
-        return None
-    return found
+from audit.keys import ChainError, PublicKey
+from audit.messages import RESTORE, ROTATION, rotation_message
 
 
 @dataclass
@@ -71,7 +47,7 @@ class KeyRing:
     """The keys to check a chain with.
 
     ``keys``: every public key that may appear, by key id (objects with ``key_id``, ``hex`` and
-    ``verifies(signature, message)``: ``audit.signing.PublicKey``); a rotation adds the
+    ``verifies(signature, message)``: ``audit.keys.PublicKey``); a rotation adds the
     key it names. ``anchors``: the key ids trusted from outside (the server's key file; the key
     an auditor was given). ``final``: when set, the chain must end signed by this key (a store
     checks that it writes on with the key its chain leads to)."""
@@ -135,8 +111,6 @@ class KeyRing:
         rotation: dict[str, Any] | None,
         previous: str,
     ) -> str | None:
-        from audit.signing import ChainError, PublicKey  # the key type, not a cycle
-
         where = f"the key rotation at position {positions[-1]}"
         expected = "rotation" if kind == ROTATION else "restore"
         if len(positions) != 1 or rotation is None or rotation["kind"] != expected:

@@ -20,29 +20,50 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 
+from audit.chain_gate import ChainGate
+from audit.chain_table import chain_rows, signed_chain
 from audit.chain_verify import verify_log
-from audit.key_ring import RESTORE, ROTATION_TOPIC, KeyRing, rotation_state
-from audit.signing import (
-    ChainError,
-    PublicKey,
-    chain_rows,
-    check_checkpoint,
-    signed_chain,
-)
+from audit.key_ring import KeyRing
+from audit.keys import ChainError, PublicKey, Signer
+from audit.messages import RESTORE, ROTATION_TOPIC, check_checkpoint, rotation_state
 from audit.store_keys import record_key
+from domain.application import LianzhangApplication
 from ledger.canonical import canonical_bytes
 from projections.key_rotation import rotation_event
-from runtime.bootstrap import Runtime
+from projections.runner import PullLoop
 
 
 class ExportError(ValueError):
     """An export or import cannot be done; the message says what and where (defined here,
     where restores refuse, and imported by ``audit.exports``: no import circle)."""
+
+
+class Restored(Protocol):
+    """What a restore needs of the empty store it writes into (the runtime is one; callers
+    pass theirs): the application and its recorder, the engine, the read models, the chain
+    gate to re-key, this store's key and every key it may be signed with."""
+
+    @property
+    def app(self) -> LianzhangApplication: ...
+
+    @property
+    def engine(self) -> Engine: ...
+
+    @property
+    def views(self) -> PullLoop: ...
+
+    @property
+    def gate(self) -> ChainGate: ...
+
+    @property
+    def signer(self) -> Signer: ...
+
+    def public_keys(self) -> dict[str, PublicKey]: ...
 
 
 NO_KEY = (
@@ -124,7 +145,7 @@ def _chain_rows(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def restore(
-    runtime: Runtime,
+    runtime: Restored,
     events: list[dict[str, Any]],
     records: list[dict[str, Any]],
     closing: dict[str, Any],

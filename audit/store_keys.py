@@ -44,8 +44,10 @@ from sqlalchemy import Column, Connection, Engine, MetaData, Table, Text, inspec
 from sqlalchemy.engine import make_url
 
 from adapters.database import is_postgres, sqlite_path
+from audit.chain_table import chain_rows_of
+from audit.chain_verify import verify_log
 from audit.key_ring import KeyRing
-from audit.signing import ChainError, PublicKey, Signer
+from audit.keys import ChainError, PublicKey, Signer
 
 SIGNING_FILE = "signing-key.pem"
 DATA_FILE = "data-key"
@@ -279,9 +281,6 @@ def key_spans(
 ) -> list[tuple[str, int, int]]:
     """(key id, first, last position) of each signing key of the chain, in order: the whole
     chain checked with ``verify_log`` (raises ``ChainError`` when it does not hold)."""
-    from audit.chain_verify import verify_log
-    from audit.signing import chain_rows_of
-
     engine = conn.engine
     problems, summary = verify_log(
         _all_notifications(engine_recorder), chain_rows_of(engine), key_ring(conn, present)
@@ -381,9 +380,6 @@ class StoreKeys:
                 )
             return
         if self._count("lz_signed_chain"):
-            from audit.chain_verify import verify_log
-            from audit.signing import chain_rows_of
-
             problems, _ = verify_log(
                 _all_notifications(recorder),
                 chain_rows_of(self.engine),

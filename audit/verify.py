@@ -19,25 +19,55 @@ import datetime
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Engine, create_engine, select
 from sqlalchemy.pool import StaticPool
 
 from audit.book_reconcile import verify_pairs
 from audit.chain import GENESIS, head
-from audit.signing import chain_rows_of, check_checkpoint, signed_chain, verify_log
+from audit.chain_gate import ChainGate
+from audit.chain_table import chain_rows_of, signed_chain
+from audit.chain_verify import verify_log
+from audit.keys import Signer
+from audit.messages import check_checkpoint
 from audit.store_keys import key_ring
 from documents.publishing import sheet_content
+from domain.application import LianzhangApplication
+from domain.privacy import PersonalDataVault
 from ledger.canonical import digest
 from projections.registry import read_model_tables, read_models
 from projections.replay import replay
 from projections.runner import PullLoop
 from projections.saves import save_end
 from projections.tables import metadata, sheets
-from runtime.bootstrap import Runtime
 
 PAGE = 1000
+
+
+class Verified(Protocol):
+    """What verifying reads of a running store (the runtime is one; callers pass theirs): the
+    application and its event log, the read-model engine and pull loop, the chain gate the
+    scratch replays share, the vault the economy view decrypts with, and the server key the
+    chain must lead to."""
+
+    @property
+    def app(self) -> LianzhangApplication: ...
+
+    @property
+    def engine(self) -> Engine: ...
+
+    @property
+    def views(self) -> PullLoop: ...
+
+    @property
+    def gate(self) -> ChainGate: ...
+
+    @property
+    def vault(self) -> PersonalDataVault: ...
+
+    @property
+    def signer(self) -> Signer: ...
 
 
 def scratch_engine() -> Engine:
@@ -50,7 +80,7 @@ def scratch_engine() -> Engine:
 
 
 @contextmanager
-def as_of(runtime: Runtime, position: int) -> Iterator[Engine]:
+def as_of(runtime: Verified, position: int) -> Iterator[Engine]:
     """Read models exactly as they were after event ``position``: a replay into scratch.
 
     A position inside one atomic save reads as the end of that save (``projections.saves``).
@@ -64,7 +94,7 @@ def as_of(runtime: Runtime, position: int) -> Iterator[Engine]:
         engine.dispose()
 
 
-def _notifications(runtime: Runtime) -> Iterator[Any]:
+def _notifications(runtime: Verified) -> Iterator[Any]:
     start = 0
     while True:
         page = runtime.app.recorder.select_notifications(
@@ -77,7 +107,7 @@ def _notifications(runtime: Runtime) -> Iterator[Any]:
 
 
 def verify_chain(
-    runtime: Runtime, checkpoints: Sequence[dict[str, Any]] = ()
+    runtime: Verified, checkpoints: Sequence[dict[str, Any]] = ()
 ) -> list[dict[str, Any]]:
     """Recompute the chain from the stored events; report where it departs from the chain that
     was signed when they were written (``audit.signing``), or from a checkpoint."""
@@ -85,7 +115,7 @@ def verify_chain(
 
 
 def verify_signed_chain(
-    runtime: Runtime, checkpoints: Sequence[dict[str, Any]] = ()
+    runtime: Verified, checkpoints: Sequence[dict[str, Any]] = ()
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """The first chain problem (if any) and the chain's summary (events, last position and
     hash, events sealed at upgrade)."""
@@ -110,7 +140,7 @@ def table_rows(engine: Engine, table: Any) -> dict[tuple[str, ...], tuple[str, .
         }
 
 
-def verify_read_models(runtime: Runtime) -> list[dict[str, Any]]:
+def verify_read_models(runtime: Verified) -> list[dict[str, Any]]:
     """Replay everything into scratch and compare every read-model table with the live one."""
     runtime.views.catch_up()
     head = runtime.views.head()
@@ -139,7 +169,7 @@ def verify_read_models(runtime: Runtime) -> list[dict[str, Any]]:
     return []
 
 
-def _scratch_loop(runtime: Runtime, engine: Engine) -> PullLoop:
+def _scratch_loop(runtime: Verified, engine: Engine) -> PullLoop:
     return PullLoop(
         runtime.app,
         engine,
@@ -148,14 +178,14 @@ def _scratch_loop(runtime: Runtime, engine: Engine) -> PullLoop:
     )
 
 
-def _scratch_replay(runtime: Runtime, loop: PullLoop, position: int) -> None:
+def _scratch_replay(runtime: Verified, loop: PullLoop, position: int) -> None:
     """Bring a scratch loop up to ``position`` with the rebuild's replay path (raw rows from
     the store, large set-based pages); the pull loop finishes whatever it leaves."""
     replay(loop, runtime.engine, stop=position)
     loop.catch_up(stop=position)
 
 
-def verify_sheets(runtime: Runtime) -> list[dict[str, Any]]:
+def verify_sheets(runtime: Verified) -> list[dict[str, Any]]:
     """Re-derive every published sheet from a replay up to the position it was made from (one
     replay, moved forward sheet by sheet in position order)."""
     problems: list[dict[str, Any]] = []
@@ -242,7 +272,7 @@ def verify_sheets(runtime: Runtime) -> list[dict[str, Any]]:
 
 
 def verify(
-    runtime: Runtime, checkpoints: Sequence[dict[str, Any]] = (), *, refuse_stuck: bool = False
+    runtime: Verified, checkpoints: Sequence[dict[str, Any]] = (), *, refuse_stuck: bool = False
 ) -> dict[str, Any]:
     """Every check; ``ok`` only when none found anything. ``events`` counts the stored events
     (positions can have gaps on PostgreSQL); ``chain`` says how many of them were sealed at

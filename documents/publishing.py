@@ -1,27 +1,47 @@
 """Publishing a disclosure sheet: build its content from the read models, then record it as
 an immutable, content-addressed version through the application. A published sheet's ``ledger``
 carries, besides the position and fingerprint it was made from, a checkpoint of the chain there
-signed by the server key (``audit.signing``): a printed or downloaded sheet then pins the
+signed by the server key (``audit.checkpoints``): a printed or downloaded sheet then pins the
 history it came from in a form no database writer can forge."""
 
 from __future__ import annotations
 
 import datetime
 import json
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import Connection, and_, select
+from sqlalchemy import Connection, Engine, and_, select
 
 from audit.chain import head
-from audit.signing import ChainError, make_checkpoint
+from audit.checkpoints import make_checkpoint
+from audit.keys import ChainError, Signer
 from documents.disclosure import LAYOUT, disclosure_content
+from domain.application import LianzhangApplication
 from domain.periods import parse_period
+from projections.runner import PullLoop
 from projections.tables import sheets
-from runtime.bootstrap import Runtime
+
+
+class Publishing(Protocol):
+    """What publishing and reading sheets need of a running store (the runtime is one;
+    callers pass theirs): the application, the read-model engine and pull loop, and the key
+    that signs a sheet's checkpoint."""
+
+    @property
+    def app(self) -> LianzhangApplication: ...
+
+    @property
+    def engine(self) -> Engine: ...
+
+    @property
+    def views(self) -> PullLoop: ...
+
+    @property
+    def signer(self) -> Signer: ...
 
 
 def draft_sheet(
-    runtime: Runtime,
+    runtime: Publishing,
     village: str,
     period: str,
     *,
@@ -78,7 +98,7 @@ class SheetMaker:
     (``domain.disclosure.commands.SheetMaker``): the content, checked against the signed chain,
     and the read models brought up to the version saved."""
 
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: Publishing) -> None:
         self.runtime = runtime
 
     def content(
@@ -114,7 +134,7 @@ class SheetMaker:
 
 
 def publish_sheet(
-    runtime: Runtime,
+    runtime: Publishing,
     village: str,
     period: str,
     *,
@@ -145,7 +165,7 @@ def publish_sheet(
 
 
 def published(
-    runtime: Runtime, village: str, period: str, version: int | None = None
+    runtime: Publishing, village: str, period: str, version: int | None = None
 ) -> dict[str, Any] | None:
     """A published version (the latest when ``version`` is None) with its content."""
     with runtime.engine.connect() as conn:
@@ -163,7 +183,7 @@ def published(
     return found
 
 
-def list_published(runtime: Runtime, village: str | None = None) -> list[dict[str, Any]]:
+def list_published(runtime: Publishing, village: str | None = None) -> list[dict[str, Any]]:
     with runtime.engine.connect() as conn:
         query = select(
             sheets.c.village_code,
@@ -179,7 +199,7 @@ def list_published(runtime: Runtime, village: str | None = None) -> list[dict[st
         return [dict(r) for r in conn.execute(query).mappings()]
 
 
-def latest_version(runtime: Runtime, village: str, period: str) -> int | None:
+def latest_version(runtime: Publishing, village: str, period: str) -> int | None:
     """The number of the latest published version of a sheet, None if none."""
     from sqlalchemy import func
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from audit.signing import Signer
+from audit.keys import Signer
 from documents.distribution_statement import distribution_statement
 from projections import economy_queries
 

@@ -20,8 +20,9 @@ from eventsourcing.domain import Aggregate, event
 from sqlalchemy import select
 
 from audit.chain import GENESIS
-from audit.key_ring import ROTATION_TOPIC, rotation_message
-from audit.signing import ChainError, Signer, signed_chain
+from audit.chain_table import signed_chain
+from audit.keys import ChainError, Signer
+from audit.messages import ROTATION_TOPIC, rotation_message
 from audit.store_keys import (
     _write_new,
     backup_name,

@@ -81,7 +81,7 @@ class Views(Protocol):
 
 
 class Rebuilt(Protocol):
-    """What the benchmark's entry points need of a runtime (``runtime.bootstrap.Runtime``):
+    """What the benchmark's entry points need of a runtime (the composition root's is one):
     its application and its views; the replay does not import the composition root."""
 
     @property

@@ -13,7 +13,9 @@ from sqlalchemy import Engine
 from adapters.database import event_store_env, make_engine
 from adapters.vault import open_vault
 from audit.chain_gate import ChainGate
-from audit.signing import KEY_ENV, PublicKey, Signer, seal_existing, store_identity
+from audit.keys import PublicKey, Signer
+from audit.sealing import seal_existing, store_identity
+from audit.signing import KEY_ENV
 from audit.store_keys import (
     KeyLocations,
     StoreKeys,

@@ -49,7 +49,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.bulk import BATCH_VOUCHERS, Voucher
 from runtime.bootstrap import Runtime
-from scripts import load as load_test
+from scripts import load_server
 from web.settings import Settings
 
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
@@ -308,7 +308,7 @@ def http_cost(runtime: Runtime, block: int, rounds: int, scratch: Path) -> dict[
         {"account": "102", "side": "debit", "amount": "1.00"},
         {"account": "504", "side": "credit", "amount": "1.00"},
     ]
-    with load_test.serve(runtime.database_url, runtime.schema, scratch / "serve.log") as server:
+    with load_server.serve(runtime.database_url, runtime.schema, scratch / "serve.log") as server:
         client = httpx.Client(
             base_url=f"http://{server.base}", headers={"Authorization": f"Bearer {server.token}"}
         )
@@ -343,7 +343,7 @@ def run_store(kind: str, args: argparse.Namespace) -> dict[str, Any]:
     result: dict[str, Any] = {"store": kind}
     skip = set(args.skip.split(",")) if args.skip else set()
     where = None if kind == "sqlite" else POSTGRES  # a new file, or a new schema dropped after
-    with load_test.fresh_store(where, None, keep=False) as (url, schema, scratch):
+    with load_server.fresh_store(where, None, keep=False) as (url, schema, scratch):
         # the keys where `lianzhang serve` (the http bench) finds them: through the settings
         settings = dataclasses.replace(
             Settings.from_env(), database_url=url, database_schema=schema

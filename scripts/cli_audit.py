@@ -32,7 +32,7 @@ def cmd_checkpoint(args: argparse.Namespace) -> int:
     the server's public key."""
     import json
 
-    from audit.signing import make_checkpoint
+    from audit.checkpoints import make_checkpoint
 
     runtime = _runtime(_settings(args))
     try:
@@ -129,7 +129,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def _public_keys(values: Sequence[str] | None) -> list[Any]:
     """``--public-key``: 64 hex digits, or a file holding them."""
-    from audit.signing import PublicKey
+    from audit.keys import PublicKey
 
     keys = []
     for value in values or ():

@@ -23,7 +23,8 @@ What it does, in order:
 
 It exits 0 when there was no 5xx, no transport error and every check held, else 1. The figures
 go into the README (Benchmarks); the CI test ``tests/e2e/test_concurrency.py`` calls
-:func:`run` with tiny parameters.
+:func:`run` with tiny parameters. The server process and the fresh store are
+``scripts.load_server``.
 """
 
 from __future__ import annotations
@@ -32,22 +33,27 @@ import argparse
 import contextlib
 import http.client
 import json
-import os
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.parse
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from scripts.load_server import (
+    REQUEST_TIMEOUT,
+    LoadError,
+    Server,
+    expect,
+    fresh_store,
+    request,
+    serve,
+)
+
 YEAR = 2025
 TOWNSHIP = "唐坊镇"
 OPENING_BALANCES = [
@@ -56,146 +62,11 @@ OPENING_BALANCES = [
     {"account": "301", "side": "credit", "amount": "400000.00"},
     {"account": "311", "side": "credit", "amount": "102000.00"},
 ]
-REQUEST_TIMEOUT = 120.0  # seconds; a request slower than this counts as a transport error
-
-
-class LoadError(Exception):
-    """The load test could not be set up (the server did not start, a set-up call failed)."""
-
-
-# -- the server -----------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _command(url: str, schema: str | None) -> list[str]:
-    command = [sys.executable, "-m", "scripts.cli", "--database-url", url]
-    if schema:
-        command += ["--schema", schema]
-    return command
-
-
-def _env() -> dict[str, str]:
-    path = os.environ.get("PYTHONPATH")
-    return {
-        **os.environ,
-        "PYTHONUNBUFFERED": "1",
-        "PYTHONPATH": str(ROOT) + (os.pathsep + path if path else ""),
-    }
-
-
-@dataclass
-class Server:
-    """A ``lianzhang serve`` process and an admin token on its store."""
-
-    url: str
-    schema: str | None
-    base: str
-    token: str
-    process: subprocess.Popen[str]
-    log: Path
-
-
-@contextlib.contextmanager
-def serve(url: str, schema: str | None, log: Path) -> Iterator[Server]:
-    """Start ``lianzhang serve`` on a free port, its output to ``log``; stop it (SIGTERM, then
-    SIGKILL) on exit."""
-    created = subprocess.run(
-        [
-            *_command(url, schema),
-            "token",
-            "create",
-            f"load-{uuid.uuid4().hex[:6]}",
-            "--role",
-            "admin",
-        ],
-        cwd=ROOT,
-        env=_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    if created.returncode != 0:
-        raise LoadError(f"token create failed: {created.stderr.strip()}")
-    token = created.stdout.strip().splitlines()[-1]
-    port = free_port()
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [*_command(url, schema), "serve", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=ROOT,
-            env=_env(),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-    server = Server(url, schema, f"127.0.0.1:{port}", token, process, log)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                status, _ = request(server, "GET", "/healthz")
-                if status == 200:
-                    break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise LoadError(f"the server did not come up; see {log}")
-            time.sleep(0.2)
-        yield server
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=20)
-
-
-def request(
-    server: Server,
-    method: str,
-    path: str,
-    body: Any = None,
-    *,
-    connection: http.client.HTTPConnection | None = None,
-    headers: dict[str, str] | None = None,
-) -> tuple[int, Any]:
-    """One HTTP request; returns the status and the decoded JSON body (None when not JSON)."""
-    conn = connection or http.client.HTTPConnection(server.base, timeout=REQUEST_TIMEOUT)
-    try:
-        sent = {"Authorization": f"Bearer {server.token}", **(headers or {})}
-        data = None
-        if body is not None:
-            data = json.dumps(body).encode()
-            sent["Content-Type"] = "application/json"
-        conn.request(method, path, body=data, headers=sent)
-        response = conn.getresponse()
-        raw = response.read()
-        try:
-            decoded = json.loads(raw) if raw else None
-        except ValueError:
-            decoded = None
-        return response.status, decoded
-    finally:
-        if connection is None:
-            conn.close()
-
-
-def _ok(server: Server, method: str, path: str, body: Any, want: int) -> Any:
-    status, answer = request(server, method, path, body)
-    if status != want:
-        raise LoadError(f"{method} {path} answered {status}: {answer}")
-    return answer
 
 
 def setup_village(server: Server, code: str) -> None:
     """Register a village in 唐坊镇 with the opening balances as of 1 January."""
-    _ok(
+    expect(
         server,
         "POST",
         "/v1/villages",
@@ -209,7 +80,7 @@ def setup_village(server: Server, code: str) -> None:
         },
         201,
     )
-    _ok(
+    expect(
         server,
         "POST",
         f"/v1/entities/{code}/opening-balances",
@@ -393,7 +264,7 @@ def list_entries(server: Server, entity: str) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     while True:
         query = urllib.parse.urlencode({"limit": 1000, "offset": len(items)})
-        page = _ok(server, "GET", f"/v1/entities/{entity}/entries?{query}", None, 200)
+        page = expect(server, "GET", f"/v1/entities/{entity}/entries?{query}", None, 200)
         items.extend(page["items"])
         if len(items) >= page["total"] or not page["items"]:
             return items
@@ -451,37 +322,6 @@ class Report:
         return self.check.ok and all(
             f.server_errors == 0 and f.transport_errors == 0 for f in self.figures
         )
-
-
-@contextlib.contextmanager
-def fresh_store(
-    url: str | None, schema: str | None, keep: bool
-) -> Iterator[tuple[str, str | None, Path]]:
-    """(database URL, schema, working directory): a new SQLite file in a temporary directory
-    when no URL is given, a new PostgreSQL schema (dropped afterwards unless ``keep``) when no
-    schema is given; a given SQLite file or schema is used as it is."""
-    with tempfile.TemporaryDirectory(prefix="lianzhang-load-") as tmp:
-        workdir = Path(tmp)
-        if not url or url.startswith("sqlite"):
-            path = workdir / "load.sqlite3" if not url else Path(url.removeprefix("sqlite:///"))
-            yield f"sqlite:///{path}", None, workdir
-            return
-        if schema:
-            yield url, schema, workdir
-            return
-        schema = "lz_load_" + uuid.uuid4().hex[:10]
-        try:
-            yield url, schema, workdir
-        finally:
-            if not keep:
-                _drop_schema(url, schema)
-
-
-def _drop_schema(url: str, schema: str) -> None:
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
 def run(

@@ -327,7 +327,7 @@ def state_tables() -> list[Table]:
     """Every table this version creates besides the event table, in dependency order."""
     from adapters.attachments import attachments
     from adapters.vault import person_keys
-    from audit.signing import signed_chain
+    from audit.chain_table import signed_chain
     from projections.people_view import people
     from projections.tables import tracking
     from projections.voucher_view import vouchers

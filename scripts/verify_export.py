@@ -94,25 +94,22 @@ def _mul(s: int, point: tuple[int, ...]) -> tuple[int, ...]:
     return result
 
 
-def _x(y: int, sign: int) -> int | None:
+def _point(data: bytes) -> tuple[int, ...] | None:
+    """The curve point of 32 encoded bytes (RFC 8032 5.1.3), or None."""
+    y = int.from_bytes(data, "little")
+    sign, y = y >> 255, y & ((1 << 255) - 1)
     if y >= _P:
         return None
     x2 = (y * y - 1) * pow(_D * y * y + 1, _P - 2, _P)
     if x2 % _P == 0:
-        return None if sign else 0
+        return None if sign else (0, y, 1, 0)
     x = pow(x2, (_P + 3) // 8, _P)
     if (x * x - x2) % _P:
         x = x * _SQRT_M1 % _P
     if (x * x - x2) % _P:
         return None
-    return _P - x if (x & 1) != sign else x
-
-
-def _point(data: bytes) -> tuple[int, ...] | None:
-    y = int.from_bytes(data, "little")
-    sign, y = y >> 255, y & ((1 << 255) - 1)
-    x = _x(y, sign)
-    return None if x is None else (x, y, 1, x * y % _P)
+    x = _P - x if (x & 1) != sign else x
+    return (x, y, 1, x * y % _P)
 
 
 _G = _point((4 * pow(5, _P - 2, _P) % _P).to_bytes(32, "little"))
@@ -174,36 +171,32 @@ def unwrap(value: object) -> object:
     return value
 
 
-def postings_of(state: dict) -> list[dict]:
-    if "entry" in state:
-        return unwrap(state["entry"])["postings"]  # type: ignore[index]
-    return []
-
-
 class Broken(Exception):
     """The chain breaks; the message names the line."""
 
 
+class BadFile(Exception):
+    """Not an export: a line that is no event (exit status 2)."""
+
+
 def options(argv: list[str]) -> tuple[str, bool, list[str], list[str]]:
-    path, as_json, keys, checkpoints = "", False, [], []
+    path, as_json = "", False
+    given: dict[str, list[str]] = {"--public-key": [], "--checkpoint": []}
+    needs = {"--public-key": "a key (64 hex digits) or a file", "--checkpoint": "a file"}
     items = iter(argv)
     for item in items:
         if item == "--json":
             as_json = True
-        elif item == "--public-key":
-            key = next(items, None)
-            if key is None:
-                raise ValueError("--public-key needs a key (64 hex digits) or a file")
-            keys.append(key)
-        elif item == "--checkpoint":
-            found = next(items, None)
-            if found is None:
-                raise ValueError("--checkpoint needs a file")
-            checkpoints.append(found)
+        elif item in given:
+            value = next(items, None)
+            if value is None:
+                raise ValueError(f"{item} needs {needs[item]}")
+            given[item].append(value)
         elif path or item.startswith("-"):
             raise ValueError(f"unexpected argument {item!r}")
         else:
             path = item
+    keys, checkpoints = given["--public-key"], given["--checkpoint"]
     if not path:
         raise ValueError("name the export file")
     if checkpoints and not keys:
@@ -335,6 +328,106 @@ def check_checkpoint(document: object, keys: dict, where: str) -> dict:  # type:
     return document
 
 
+def read_log(path: str, lines: list[str], keys: Keys | None, documents: list) -> tuple:
+    """Check the chain line by line, with ``keys`` also every signature, the closing checkpoint
+    and the checkpoints ``documents``; collect what the balances and the pair checks need.
+    Returns (events, last hash, facts); Broken or BadFile when the file does not hold."""
+    previous = save_start = GENESIS
+    count = last_position = 0
+    hashes: dict[int, str] = {}
+    facts: dict = {"codes": {}, "opening": {}, "moves": {}, "kinds": {}, "sources": {}, "lines": []}
+    pending: list[int] = []
+    closed = None
+    for number, line in enumerate(lines, start=1):
+        where = f"{path}:{number}"
+        if not line.strip():
+            continue
+        if closed is not None:
+            raise Broken(f"{where}: a line after the closing line (appended)")
+        try:
+            record = json.loads(line)
+        except ValueError as error:
+            if number == len(lines):
+                raise Broken(f"{where}: the last line is cut short ({error})") from None
+            raise BadFile(f"{where}: not an event ({error})") from None
+        if isinstance(record, dict) and record.get("export") == EXPORT:
+            closed = record
+            continue
+        try:
+            event = {
+                k: record[k] for k in ("originator_id", "originator_version", "topic", "state")
+            }
+            position = int(record["position"])
+        except (ValueError, KeyError, TypeError) as error:
+            raise BadFile(f"{where}: not an event ({error})") from None
+        if not pending:
+            save_start = previous
+        previous = hashlib.sha256(previous.encode("ascii") + b"\n" + canonical(event)).hexdigest()
+        if record.get("hash") != previous:
+            raise Broken(
+                f"{where} (position {position}): stated {record.get('hash')}, computed {previous}"
+            )
+        if position <= last_position:
+            raise Broken(
+                f"{where}: position {position} does not come after {last_position} "
+                "(lines moved or positions edited)"
+            )
+        last_position = position
+        hashes[position] = previous
+        pending.append(position)
+        if "signature" in record:
+            if keys is not None:
+                message = canonical(
+                    {"kind": record.get("seal"), "positions": pending, "hash": previous}
+                )
+                wrong = keys.check(record, pending, message, save_start)
+                if wrong is not None:
+                    raise Broken(f"{where}: {wrong}")
+            pending = []
+        count += 1
+        collect(facts, event["topic"], event["originator_id"], event["state"])
+    end = f"{path}:{len(lines) + 1}"
+    if closed is None:
+        raise Broken(f"{end}: no closing line: the file was cut short")
+    if (closed.get("events"), closed.get("position"), closed.get("hash")) != (
+        count,
+        last_position,
+        previous,
+    ):
+        raise Broken(f"{end}: the closing line does not match the events before it")
+    if keys is None:
+        return count, previous, facts
+    if pending:
+        raise Broken(
+            f"{path}: positions {pending[0]}–{pending[-1]} at the end carry no "
+            "signature (appended without the server's key)"
+        )
+    wrong = keys.untrusted()
+    if wrong is not None:
+        raise Broken(f"{path}: {wrong}")
+    last_key = keys.segments[-1][0] if keys.segments else next(iter(keys.anchors))
+    vouched = check_checkpoint(
+        closed.get("checkpoint"), {last_key: keys.checks[last_key]}, "closing line"
+    )
+    if (vouched.get("position"), vouched.get("hash")) != (last_position, previous):
+        raise Broken(f"{end}: the closing checkpoint vouches for another log")
+    trusted = {i: keys.checks[i] for i in keys.trusted() if i in keys.checks}
+    for name, document in documents:
+        vouched = check_checkpoint(document, trusted, name)
+        at = int(vouched["position"])
+        if at > last_position:
+            raise Broken(
+                f"{name}: vouches for position {at} (made {vouched.get('made_at')}) "
+                f"but the export ends at {last_position}: events were cut off"
+            )
+        if at and hashes.get(at) != vouched["hash"]:
+            raise Broken(
+                f"{name}: the export does not give its hash at position {at}: the "
+                "history up to there was rewritten"
+            )
+    return count, previous, facts
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] in ("-h", "--help"):
         print(__doc__)
@@ -342,161 +435,36 @@ def main(argv: list[str]) -> int:
     try:
         path, as_json, key_texts, checkpoint_paths = options(argv)
         given = [read_public_key(text) for text in key_texts]
-        checkpoint_docs = [
-            (name, json.loads(Path(name).read_text(encoding="utf-8"))) for name in checkpoint_paths
-        ]
+        documents = [(n, json.loads(Path(n).read_text(encoding="utf-8"))) for n in checkpoint_paths]
     except (OSError, ValueError) as error:
         print(f"verify_export: {error}", file=sys.stderr)
         return 2
-    check = bool(given)
-    previous = save_start = GENESIS
-    codes: dict[str, str] = {}
-    opening: dict[str, dict[str, Decimal]] = {}
-    moves: dict[str, dict[str, Decimal]] = {}
-    count = 0
-    hashes: dict[int, str] = {}
-    facts: dict = {"kinds": {}, "sources": {}, "lines": []}
     try:
         handle = open(path, encoding="utf-8")
     except OSError as error:
         print(f"verify_export: cannot read {path}: {error.strerror}", file=sys.stderr)
         return 2
+    with handle:
+        lines = handle.read().split("\n")
+    while lines and not lines[-1].strip():
+        lines.pop()
+    keys = Keys(given, lines)
     try:
-        with handle:
-            lines = handle.read().split("\n")
-        while lines and not lines[-1].strip():
-            lines.pop()
-        keys = Keys(given, lines)
-        last_position, pending, closed = 0, [], None
-        for number, line in enumerate(lines, start=1):
-            where = f"{path}:{number}"
-            if not line.strip():
-                continue
-            if closed is not None:
-                raise Broken(f"{where}: a line after the closing line (appended)")
-            try:
-                record = json.loads(line)
-            except ValueError as error:
-                if number == len(lines):
-                    raise Broken(f"{where}: the last line is cut short ({error})") from None
-                print(f"verify_export: {where}: not an event ({error})", file=sys.stderr)
-                return 2
-            if isinstance(record, dict) and record.get("export") == EXPORT:
-                closed = record
-                continue
-            try:
-                event = {
-                    k: record[k] for k in ("originator_id", "originator_version", "topic", "state")
-                }
-                position = int(record["position"])
-            except (ValueError, KeyError, TypeError) as error:
-                print(f"verify_export: {where}: not an event ({error})", file=sys.stderr)
-                return 2
-            if not pending:
-                save_start = previous
-            previous = hashlib.sha256(
-                previous.encode("ascii") + b"\n" + canonical(event)
-            ).hexdigest()
-            if record.get("hash") != previous:
-                raise Broken(
-                    f"{where} (position {position}): stated {record.get('hash')}, "
-                    f"computed {previous}"
-                )
-            if position <= last_position:
-                raise Broken(
-                    f"{where}: position {position} does not come after {last_position} "
-                    "(lines moved or positions edited)"
-                )
-            last_position = position
-            hashes[position] = previous
-            pending.append(position)
-            if "signature" in record:
-                if check:
-                    message = canonical(
-                        {"kind": record.get("seal"), "positions": pending, "hash": previous}
-                    )
-                    wrong = keys.check(record, pending, message, save_start)
-                    if wrong is not None:
-                        raise Broken(f"{where}: {wrong}")
-                pending = []
-            count += 1
-            state, topic, owner = event["state"], event["topic"], event["originator_id"]
-            if topic.startswith("domain.books:") and topic.endswith(".Registered"):
-                codes[owner] = state["code"]
-            if topic.endswith(".OpeningBalancesSet"):
-                opening[owner] = {}
-                for posting in unwrap(state["postings"]):  # type: ignore[union-attr]
-                    sign = 1 if posting["side"] == "debit" else -1
-                    balances = opening[owner]
-                    balances[posting["account"]] = balances.get(
-                        posting["account"], Decimal(0)
-                    ) + sign * Decimal(posting["amount"])
-            collect_pair_facts(facts, topic, owner, state)
-            for posting in postings_of(state):
-                sign = 1 if posting["side"] == "debit" else -1
-                balances = moves.setdefault(owner, {})
-                balances[posting["account"]] = balances.get(
-                    posting["account"], Decimal(0)
-                ) + sign * Decimal(posting["amount"])
-        end = f"{path}:{len(lines) + 1}"
-        if closed is None:
-            raise Broken(f"{end}: no closing line: the file was cut short")
-        if (closed.get("events"), closed.get("position"), closed.get("hash")) != (
-            count,
-            last_position,
-            previous,
-        ):
-            raise Broken(f"{end}: the closing line does not match the events before it")
-        if check:
-            if pending:
-                raise Broken(
-                    f"{path}: positions {pending[0]}–{pending[-1]} at the end carry no "
-                    "signature (appended without the server's key)"
-                )
-            wrong = keys.untrusted()
-            if wrong is not None:
-                raise Broken(f"{path}: {wrong}")
-            last_key = keys.segments[-1][0] if keys.segments else next(iter(keys.anchors))
-            vouched = check_checkpoint(
-                closed.get("checkpoint"), {last_key: keys.checks[last_key]}, "closing line"
-            )
-            if (vouched.get("position"), vouched.get("hash")) != (last_position, previous):
-                raise Broken(f"{end}: the closing checkpoint vouches for another log")
-            trusted = {i: keys.checks[i] for i in keys.trusted() if i in keys.checks}
-            for name, document in checkpoint_docs:
-                vouched = check_checkpoint(document, trusted, name)
-                at = int(vouched["position"])
-                if at > last_position:
-                    raise Broken(
-                        f"{name}: vouches for position {at} (made {vouched.get('made_at')}) "
-                        f"but the export ends at {last_position}: events were cut off"
-                    )
-                if at and hashes.get(at) != vouched["hash"]:
-                    raise Broken(
-                        f"{name}: the export does not give its hash at position {at}: the "
-                        "history up to there was rewritten"
-                    )
+        count, previous, facts = read_log(path, lines, keys if given else None, documents)
     except Broken as broken:
         print(f"CHAIN BROKEN at {broken}")
         return 1
-    result: dict[str, dict[str, str]] = {}
-    for owner, code in sorted(codes.items(), key=lambda item: item[1]):
-        total: dict[str, Decimal] = {}
-        for source in (opening.get(owner, {}), moves.get(owner, {})):
-            for account, amount in source.items():
-                total[account] = total.get(account, Decimal(0)) + amount
-        result[code] = {a: f"{v:.2f}" for a, v in sorted(total.items()) if v != 0}
-    pairs = pair_problems(facts, codes, result)
+    except BadFile as error:
+        print(f"verify_export: {error}", file=sys.stderr)
+        return 2
+    result = balances(facts)
+    pairs = pair_problems(facts, facts["codes"], result)
     if as_json:
+        checked = "checked" if given else "not checked"
+        summary = {"events": count, "fingerprint": previous, "signatures": checked}
         print(
             json.dumps(
-                {
-                    "events": count,
-                    "fingerprint": previous,
-                    "signatures": "checked" if check else "not checked",
-                    "balances": result,
-                    "pairs": pairs,
-                },
+                {**summary, "balances": result, "pairs": pairs},
                 ensure_ascii=False,
                 indent=2,
                 sort_keys=True,
@@ -504,7 +472,7 @@ def main(argv: list[str]) -> int:
         )
     else:
         print(f"chain holds: {count} events, fingerprint {previous}")
-        if not check:
+        if not given:
             print(
                 "signatures NOT checked: anyone who edits the file can recompute the hashes; "
                 "give --public-key (the server's key, from its keeper)"
@@ -512,16 +480,40 @@ def main(argv: list[str]) -> int:
         else:
             used = " → ".join(segment[0] for segment in keys.segments) or "none"
             print(f"signatures checked with key {', '.join(sorted(keys.anchors))} (keys: {used})")
-        for code, balances in result.items():
-            total = sum(Decimal(v) for v in balances.values())
+        for code, amounts in result.items():
+            total = sum(Decimal(v) for v in amounts.values())
             print(f"\n{code} (debits − credits = {total:.2f})")
-            for account, amount in balances.items():
+            for account, amount in amounts.items():
                 print(f"  {account:<12} {amount:>18}")
     if pairs:
         if not as_json:
             print(f"PAIR DISAGREES: {pairs[0]['detail']}")
         return 1
     return 0
+
+
+# -- balances ------------------------------------------------------------------------------------
+
+
+def add_postings(balances: dict, postings: list) -> None:
+    """Add ``postings`` to ``balances`` (account → yuan, debit positive)."""
+    for posting in postings:
+        sign = 1 if posting["side"] == "debit" else -1
+        account = posting["account"]
+        balances[account] = balances.get(account, Decimal(0)) + sign * Decimal(posting["amount"])
+
+
+def balances(facts: dict) -> dict[str, dict[str, str]]:
+    """Each entity's account balances in yuan, debit positive: its latest opening balances
+    plus every posted entry, by code."""
+    result: dict[str, dict[str, str]] = {}
+    for owner, code in sorted(facts["codes"].items(), key=lambda item: item[1]):
+        total: dict[str, Decimal] = {}
+        for source in (facts["opening"].get(owner, {}), facts["moves"].get(owner, {})):
+            for account, amount in source.items():
+                total[account] = total.get(account, Decimal(0)) + amount
+        result[code] = {a: f"{v:.2f}" for a, v in sorted(total.items()) if v != 0}
+    return result
 
 
 # -- books against each other (the same checks as audit/book_reconcile.py) ----------------------
@@ -533,14 +525,20 @@ def _fen(amount: object) -> int:
     return int(Decimal(str(amount)) * 100)
 
 
-def collect_pair_facts(facts: dict, topic: str, owner: str, state: dict) -> None:
-    """Remember what the pair checks need from one event: the kind of each set of books and
-    every entry's number, source, reversed entry and lines."""
+def collect(facts: dict, topic: str, owner: str, state: dict) -> None:
+    """Remember what the balances and the pair checks need from one event: the code and kind
+    of each set of books, its latest opening balances, and every entry's postings, number,
+    source, reversed entry and lines."""
     if topic.startswith("domain.books:") and topic.endswith(".Registered"):
+        facts["codes"][owner] = state["code"]
         facts["kinds"][owner] = "joint" if "JointEntity" in topic else "village"
+    if topic.endswith(".OpeningBalancesSet"):
+        facts["opening"][owner] = {}
+        add_postings(facts["opening"][owner], unwrap(state["postings"]))  # type: ignore[arg-type]
     if "entry" not in state:
         return
     entry = unwrap(state["entry"])
+    add_postings(facts["moves"].setdefault(owner, {}), entry["postings"])
     name = topic.rsplit(".", 1)[-1]
     source = state.get("source")
     if not source and name == "CapitalContributed":

@@ -24,14 +24,11 @@ from sqlalchemy import text
 from adapters.database import event_store_env, make_engine
 from audit.chain import GENESIS, canonical_event, chain_hash
 from audit.chain_gate import ChainBrokenError
+from audit.checkpoints import make_checkpoint
 from audit.exports import ExportError, export_events, import_events
-from audit.signing import (
-    KEY_ENV,
-    SAVE,
-    ChainError,
-    make_checkpoint,
-    save_message,
-)
+from audit.keys import ChainError
+from audit.messages import SAVE, save_message
+from audit.signing import KEY_ENV
 from audit.store_keys import load_or_create_key
 from audit.verify import verify
 from documents import publishing
@@ -578,7 +575,7 @@ def resigned(records: list[dict[str, Any]], signer: Any) -> bytes:
         "made_at": "2026-11-23T00:00:00+00:00",
         "key_id": signer.key_id,
     }
-    from audit.signing import checkpoint_message
+    from audit.messages import checkpoint_message
 
     checkpoint["public_key"] = signer.public.hex
     checkpoint["signature"] = signer.sign(checkpoint_message(checkpoint))

@@ -15,7 +15,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from audit.chain import canonical_event, chain_hash
-from audit.signing import KEY_ENV, SAVE, save_message
+from audit.messages import SAVE, save_message
+from audit.signing import KEY_ENV
 from audit.store_keys import load_or_create_key
 from ledger.money import Money
 from projections import queries

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from audit.chain import AuditProjection, ChainProjection
-from audit.signing import signed_chain
+from audit.chain_table import signed_chain
 from audit.verify import table_rows, verify_read_models
 from projections.economy_view import EconomyProjection
 from projections.ledger_view import LedgerProjection

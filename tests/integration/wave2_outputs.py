@@ -271,7 +271,8 @@ def _requests(get: Callable[[str], Any], household_codes: dict[str, str], every:
 def _closing_checkpoint(line: bytes) -> bytes:
     """The export's closing line with its checkpoint's moment and signature (which signs that
     moment) replaced, after checking the signature."""
-    from audit.signing import PublicKey, check_checkpoint
+    from audit.keys import PublicKey
+    from audit.messages import check_checkpoint
 
     closing = json.loads(line)
     checkpoint = closing["checkpoint"]

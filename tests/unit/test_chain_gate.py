@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from audit.chain_gate import ChainCheck
-from audit.key_ring import ROTATION, ROTATION_TOPIC, KeyRing, rotation_message
-from audit.signing import SAVE, chain_rows, signed_chain
+from audit.chain_table import chain_rows, signed_chain
+from audit.key_ring import KeyRing
+from audit.messages import ROTATION, ROTATION_TOPIC, SAVE, rotation_message
 from audit.store_keys import load_or_create_key
 from projections.pages import Stored
 

@@ -13,7 +13,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from audit.signing import SAVE, Signer, chain_rows, verify_log
+from audit.chain_table import chain_rows
+from audit.chain_verify import verify_log
+from audit.keys import Signer
+from audit.messages import SAVE
 from scripts.verify_export import ed25519_verify
 
 
