@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any, ClassVar, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Header, Query, Request
 from fastapi.encoders import jsonable_encoder
@@ -25,7 +25,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 
 from domain.bounds import MAX_POSITION
-from domain.commands import Command, Recorded
+from domain.commands import Command
 from domain.context import RequestClaim
 from domain.errors import NotFoundError
 from domain.runner import Caller, Outcome, Runner
@@ -262,10 +262,6 @@ def get_reader(
 ReaderDep = Annotated[Reader, Depends(get_reader)]
 
 
-# What a committed command wrote, read back from its events (``domain.commands.Recorded``).
-Replay = Recorded
-
-
 @dataclass(frozen=True)
 class Answer:
     """What a command answers, whichever front end asked: the body its read built (or the one
@@ -284,21 +280,6 @@ class Answer:
 
     def response(self) -> JSONResponse:
         return JSONResponse(self.body, status_code=self.status, headers=self.headers)
-
-
-@dataclass(frozen=True)
-class _Closure(Command[T]):
-    """TRANSITIONAL: a route's closure run as a command, until every route builds one."""
-
-    write: Callable[[], T]
-    replay: Callable[[Replay], T]
-    retried: ClassVar[bool] = False
-
-    def execute(self, app: Any, actor: str) -> T:
-        return self.write()
-
-    def replayed(self, recorded: Recorded) -> T:
-        return self.replay(recorded)
 
 
 @dataclass
@@ -340,30 +321,25 @@ class Writer:
 
     def run(
         self,
-        command: Command[T] | Callable[[], T],
+        command: Command[T],
         read: Callable[[T], tuple[dict[str, Any], str | None]],
         *,
-        replay: Callable[[Replay], T] | None = None,
         status: int = 201,
     ) -> JSONResponse:
         """:meth:`commit`, answered as JSON (the API's routes)."""
-        return self.commit(command, read, replay=replay, status=status).response()
+        return self.commit(command, read, status=status).response()
 
     def commit(
         self,
-        command: Command[T] | Callable[[], T],
+        command: Command[T],
         read: Callable[[T], tuple[dict[str, Any], str | None]],
         *,
-        replay: Callable[[Replay], T] | None = None,
         status: int = 201,
     ) -> Answer:
         """Run ``command`` through the runner (``domain.runner``: at most once per idempotency
         key, in the caller's tenancy context), then answer from the read models once they show
         the log up to its save: the body ``read`` builds from its result, or the answer stored
         for its key."""
-        if not isinstance(command, Command):  # TRANSITIONAL: a closure not yet a command
-            assert replay is not None
-            command = _Closure(command, replay)
         outcome = Runner(self.runtime.app).run(command, self.caller())
         if outcome.recorded is not None:
             return self._replayed(outcome, read, status)

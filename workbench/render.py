@@ -34,7 +34,7 @@ from domain.context import RequestClaim
 from domain.errors import DomainError, ForbiddenError
 from ledger.errors import LedgerError
 from rendering.environment import environment
-from web.deps import Replay, Writer, reads_of
+from web.deps import Writer, reads_of
 from web.problems import Problem
 from web.tokens import Principal
 
@@ -169,15 +169,12 @@ def run_form(
     request: Request,
     user: Principal,
     form: Mapping[str, Any],
-    command: Command[T] | Callable[[], T],
+    command: Command[T],
     done: Callable[[T], str],
-    *,
-    replay: Callable[[Replay], T] | None = None,
 ) -> Response:
     """Run ``command`` (``domain.commands``) as ``user``'s, through the runner, at most once
     per the form's Idempotency-Key, and redirect to ``done(result)``. Raises
-    :class:`FormRefused` when the command is refused. (TRANSITIONAL: a closure and its
-    ``replay`` are still accepted until every form builds a command.)"""
+    :class:`FormRefused` when the command is refused."""
     key = str(form.get(IDEMPOTENCY_FIELD) or "") or None
     claim = None
     if key is not None:
@@ -201,7 +198,7 @@ def run_form(
         return {"location": location}, location  # the body keeps the shape stored answers had
 
     try:
-        answered = writer.commit(command, target, replay=replay, status=200)
+        answered = writer.commit(command, target, status=200)
     except (DomainError, LedgerError, Problem) as exc:
         raise refusal(exc) from exc
     # an answer stored for the key before it named its location names it in its body only

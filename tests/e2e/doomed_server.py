@@ -20,7 +20,7 @@ from fastapi import FastAPI, Header, Request
 
 from domain.commands import Command, Place, Recorded
 from server.main import create_app
-from web.deps import Answer, PrincipalDep, Replay, RuntimeDep, Writer, get_writer
+from web.deps import Answer, PrincipalDep, RuntimeDep, Writer, get_writer
 from web.settings import Settings
 
 T = TypeVar("T")
@@ -55,22 +55,12 @@ class DoomedWriter(Writer):
 
     def commit(
         self,
-        command: Command[T] | Callable[[], T],
+        command: Command[T],
         read: Callable[[T], tuple[dict[str, Any], str | None]],
         *,
-        replay: Callable[[Replay], T] | None = None,
         status: int = 201,
     ) -> Answer:
-        if isinstance(command, Command):
-            return super().commit(_ThenDie(command), read, status=status)
-        write = command  # TRANSITIONAL: a route still running a closure
-
-        def write_then_die() -> T:
-            write()  # the command's events and its key are committed here
-            _die()
-            raise AssertionError("unreachable")
-
-        return super().commit(write_then_die, read, replay=replay, status=status)
+        return super().commit(_ThenDie(command), read, status=status)
 
 
 async def doomed_writer(
