@@ -24,7 +24,7 @@ from typing import Any
 from moneyed import Money
 
 from domain.books import JointEntity, VillageCollective
-from domain.members import RegisterQueries
+from domain.members.queries import RegisterQueries
 from domain.privacy import mask_name
 from ledger.money import ZERO, amount_str, money
 
