@@ -165,7 +165,7 @@ def _message(error: dict[str, Any]) -> str:
 def _message_zh(error: dict[str, Any]) -> str:
     """The same message in Chinese, naming the field (``第2行分录的金额``) and what to write."""
     field = _path(tuple(error.get("loc", ())))
-    where = field_zh(field) or field
+    where = field_zh(field) or "请求内容"
     leaf = str(error.get("loc", ("",))[-1])
     kind = str(error.get("type", ""))
     ctx = error.get("ctx", {}) or {}
@@ -196,12 +196,12 @@ def _message_zh(error: dict[str, Any]) -> str:
     if kind in ("less_than_equal", "less_than"):
         return f"{where}：不能大于 {ctx.get('le', ctx.get('lt'))}"
     if kind in ("literal_error", "enum"):
-        return f"{where}：只能是 {ctx.get('expected')}"
+        return f"{where}：只能是 {str(ctx.get('expected')).replace(' or ', ' 或 ')}"
     if kind == "extra_forbidden":
         return f"{where}：不认识这个字段，请删去"
     if kind in ("json_invalid", "model_attributes_type", "dict_type", "list_type"):
-        return f"{where}：格式有误（{error.get('msg', '')}）"
-    return f"{where}：{KINDS_ZH['validation']}（{error.get('msg', '')}）"
+        return f"{where}：格式有误"
+    return f"{where}：{KINDS_ZH['validation']}"
 
 
 def install(app: FastAPI) -> None:

@@ -81,9 +81,16 @@ def test_validation_errors_name_the_field_in_chinese(api: Api) -> None:
     assert all("message_zh" not in e for e in english.get("errors", []))
 
 
-def test_a_refusal_without_its_own_chinese_keeps_the_english_specifics() -> None:
+def test_a_refusal_without_its_own_chinese_keeps_its_data_not_its_english() -> None:
     text = detail_zh("already-exists", "village V01 already exists", None, "code")
-    assert text == "代码：该记录已经存在，不能重复登记（village V01 already exists）"
+    assert text == "代码：该记录已经存在，不能重复登记"
+    text = detail_zh(
+        "unknown-account",
+        "postings[0].account: account '999' is not in the chart of accounts (2023)",
+        None,
+        "postings[0].account",
+    )
+    assert text == "第1行分录的科目：科目不存在：请从本单位科目表中选择科目，或先开设明细科目（999）"
     assert field_zh("postings[2].account") == "第3行分录的科目"
     assert not wants_english(None) and not wants_english("*")
     assert wants_english("en-US,en;q=0.9") and not wants_english("en;q=0")
