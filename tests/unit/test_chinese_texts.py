@@ -67,7 +67,10 @@ def test_the_rule_tells_data_from_developer_text() -> None:
     assert developer_text("科目 141 和 113V02、102ICBC，V02 的 2025-Q1，¥1,200.00，10 MB") == []
     assert developer_text("附件为 PDF、JPEG 或 XLSX，SHA-256 摘要，在 Excel 中打开") == []
     assert developer_text("postings[0].account: account '999' is not in the chart") != []
-    assert developer_text("请先开设（POST /v1/entities/V02/accounts …）") == ["POST", "/v1/entities/V02/accounts"]
+    assert developer_text("请先开设（POST /v1/entities/V02/accounts …）") == [
+        "POST",
+        "/v1/entities/V02/accounts",
+    ]
     assert developer_text("附上 Authorization: Bearer 令牌") == ["Authorization:", "Bearer"]
 
 
