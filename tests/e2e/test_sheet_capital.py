@@ -3,9 +3,12 @@ a refund is not negative money "paid in", and the total paid in is what came in.
 
 from __future__ import annotations
 
-import pytest
+import io
 
-from rendering.render import sheet_html
+import pytest
+from openpyxl import load_workbook
+
+from rendering.render import sheet_html, sheet_xlsx
 from tests.e2e.conftest import Api
 from tests.e2e.test_crossbook import post, small_alliance
 
@@ -46,3 +49,6 @@ def test_a_capital_refund_is_listed_as_refunded_not_as_negative_paid_in(api: Api
     page = sheet_html(response.json())  # the sheet as villagers would read it
     assert "本期入股" in page and "本期退股" in page
     assert "-30,000.00" not in page and "−30,000.00" not in page
+    book = load_workbook(io.BytesIO(sheet_xlsx(response.json(), version=None)))
+    cells = [c for row in book["入股资金"].iter_rows(values_only=True) for c in row]
+    assert "本期入股合计" in cells and "本期退股合计" in cells
