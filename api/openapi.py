@@ -173,6 +173,9 @@ def _declare_problems(document: dict[str, Any], routes: dict[tuple[str, str], AP
             answer = responses.setdefault(str(status), {})
             answer.setdefault("description", DESCRIPTIONS.get(status, "refused"))
             answer["content"] = _problem_content()
+            if path == "/public" or path.startswith("/public/"):
+                # a browser is answered a page in Chinese (web.problems.public_page)
+                answer["content"]["text/html"] = {"schema": {"type": "string"}}
             if status == 503:
                 answer["headers"] = {
                     "Retry-After": {"schema": {"type": "integer"}, "description": "seconds"}

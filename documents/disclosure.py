@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, func, or_, select
 
 from documents.distribution_statement import distribution_statement
+from documents.joint_capital import capital_part
 from documents.statements import CLOSING_SOURCE, Period, balance_sheet, money_item
 from domain.programmes import PROGRAMMES
 from ledger.accounts import ChartOfAccounts
@@ -36,7 +37,6 @@ from projections.tables import (
     enterprises,
     entries,
     entry_lines,
-    equity_capital,
     opening_balances,
     plan_lines,
     plans,
@@ -48,8 +48,11 @@ from projections.tables import (
 # claims and debts, every counterparty with its balance (应付款-仉家村); 3 prints 经办 as the
 # person's 姓名 (``projections.people_view.display_actor``), not the login or token name; 4 names
 # in 资金来源 where the money came from (the paying village or joint entity and the plan, the
-# enterprise of an agreement, the fund programme of a grant), not the kind of entry.
-LAYOUT = 4
+# enterprise of an agreement, the fund programme of a grant), not the kind of entry; 5 names,
+# for an ordinary receipt or payment (a voucher, which has no counterparty field), the entry's
+# 摘要 as the source ("据摘要：…" rather than "记账"), and lists a joint entity's capital paid in
+# (本期入股) and refunded (本期退股) apart, each as a positive amount.
+LAYOUT = 5
 
 INCOME = ("501", "502", "503", "504")
 EXPENSE = ("511", "512", "513", "514", "515", "521")
@@ -179,7 +182,7 @@ def _items(
                 "account": f"{r.account} {chart.get(r.account).name}",
                 **money_item(amount),
                 "source": (
-                    _where_from(conn, village, r.source, bool(r.reverses), found)
+                    _where_from(conn, village, r.source, bool(r.reverses), found, r.memo, layout)
                     if layout >= 4
                     else SOURCE_NAMES.get(kind, "红字冲销" if r.reverses else "记账")
                 ),
@@ -195,8 +198,12 @@ def _where_from(
     source: str | None,
     reverses: bool,
     found: dict[tuple[str, str], str],
+    memo: str = "",
+    layout: int = LAYOUT,
 ) -> str:
-    """资金来源 in words (layout 4): who or what the money came from or went to."""
+    """资金来源 in words (layout 4): who or what the money came from or went to. From layout 5,
+    an entry of no cross-book operation (a voucher: it has no counterparty field) is named by
+    its 摘要, and says so ("据摘要：收到张三承包费"); before, by the kind of entry ("记账")."""
     if reverses:
         return "红字冲销"
     kind, _, rest = (source or "").partition(":")
@@ -235,6 +242,8 @@ def _where_from(
         return f"{name('agreement', other)}（村企合作协议 {other}）"
     if kind == "grant":
         return PROGRAMMES.get(other, other)
+    if layout >= 5 and kind not in ("capital", "plan") and memo.strip():
+        return f"据摘要：{memo.strip()}"
     return SOURCE_NAMES.get(kind, "记账")
 
 
@@ -247,9 +256,10 @@ def _movements_part(
     period: Period,
     income: list[dict[str, Any]],
     expense: list[dict[str, Any]],
+    layout: int = LAYOUT,
 ) -> dict[str, Any]:
     shown = {i["voucher"] for i in income} | {i["voucher"] for i in expense}
-    items, money_in, money_out = _movements(conn, village, period, shown)
+    items, money_in, money_out = _movements(conn, village, period, shown, layout)
     return {
         "movements": {
             "items": items,
@@ -260,7 +270,7 @@ def _movements_part(
 
 
 def _movements(
-    conn: Connection, village: str, period: Period, shown: set[str]
+    conn: Connection, village: str, period: Period, shown: set[str], layout: int = LAYOUT
 ) -> tuple[list[dict[str, Any]], int, int]:
     """Layout 4: money in or out (现金, 银行存款) that is neither income nor expenditure —
     capital paid in or out, grants, loans, payments to households, 在建工程 — item by item, so
@@ -328,7 +338,9 @@ def _movements(
                 "item": r.memo,
                 "direction": "收" if fen > 0 else "付",
                 **money_item(from_fen(abs(fen))),
-                "source": _where_from(conn, village, r.source, bool(r.reverses), found),
+                "source": _where_from(
+                    conn, village, r.source, bool(r.reverses), found, r.memo, layout
+                ),
                 "handled_by": display_actor(r.actor, names),
             }
         )
@@ -464,63 +476,6 @@ def _by_name(line: dict[str, Any], tb: TrialBalance, sign: int) -> dict[str, Any
     return {**line, "detail": detail} if detail else line
 
 
-def _capital(conn: Connection, joint: str, period: Period) -> dict[str, Any]:
-    """A joint entity's capital received by fund programme: what each village paid in during
-    the period (a refund negative), by programme, and what is held at the period end."""
-    rows = list(
-        conn.execute(
-            select(
-                equity_capital.c.village_code,
-                equity_capital.c.programme,
-                equity_capital.c.date,
-                equity_capital.c.amount_fen,
-            )
-            .where(and_(equity_capital.c.joint_code == joint, equity_capital.c.date <= period.end))
-            .order_by(equity_capital.c.village_code, equity_capital.c.programme)
-        )
-    )
-    names: dict[str, str] = {}
-
-    def name(code: str) -> str:
-        if code not in names:
-            entity = queries.entity(conn, code)
-            names[code] = entity["name"] if entity else code
-        return names[code]
-
-    received: dict[tuple[str, str], int] = {}
-    held: dict[str, int] = {}
-    for r in rows:
-        fen = int(r.amount_fen)
-        held[r.programme] = held.get(r.programme, 0) + fen
-        if r.date >= period.start:
-            key = (r.village_code, r.programme)
-            received[key] = received.get(key, 0) + fen
-    return {
-        "received": [
-            {
-                "village": village,
-                "name": name(village),
-                "programme": programme,
-                "programme_name": PROGRAMMES.get(programme, programme),
-                **money_item(from_fen(fen)),
-            }
-            for (village, programme), fen in sorted(received.items())
-            if fen
-        ],
-        "total": money_item(from_fen(sum(received.values()))),
-        "held": [
-            {
-                "programme": programme,
-                "programme_name": PROGRAMMES.get(programme, programme),
-                **money_item(from_fen(fen)),
-            }
-            for programme, fen in sorted(held.items())
-            if fen
-        ],
-        "held_total": money_item(from_fen(sum(held.values()))),
-    }
-
-
 def disclosure_content(
     conn: Connection,
     village: str,
@@ -564,7 +519,7 @@ def disclosure_content(
         },
         "income": {"items": income, "total": money_item(from_fen(income_fen))},
         "expense": {"items": expense, "total": money_item(from_fen(expense_fen))},
-        **(_movements_part(conn, village, period, income, expense) if layout >= 4 else {}),
+        **(_movements_part(conn, village, period, income, expense, layout) if layout >= 4 else {}),
         "assets": {
             "lines": [x for x in sheet["assets"] if x["amount"] != "0.00"],
             "total": sheet["totals"]["assets"],
@@ -577,7 +532,7 @@ def disclosure_content(
         },
         "debts": {"lines": debts, "total": sheet["totals"]["liabilities"]},
         "equity": {"lines": sheet["equity"], "total": sheet["totals"]["equity"]},
-        **({"capital": _capital(conn, village, period)} if joint else {}),
+        **({"capital": capital_part(conn, village, period, layout)} if joint else {}),
         "distributions": _distributions(conn, village, period, statements),
         "affairs": _affairs(conn, village, period, statements),
         "checks": sheet["checks"],

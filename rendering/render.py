@@ -141,6 +141,26 @@ def pdf(html: str) -> bytes:
 AMOUNT_FORMAT = "#,##0.00"
 
 
+def _capital_rows(capital: dict[str, Any]) -> list[list[Any]]:
+    """The rows of a joint entity's capital paid in and refunded in the period: 本期入股 and
+    本期退股 apart (layout 5), or one net 本期收到 with a refund negative (earlier layouts)."""
+    if "paid_in" not in capital:
+        parts = [("", capital["received"], "本期收到合计", capital["total"])]
+    else:
+        parts = [
+            ("本期入股：", capital["paid_in"], "本期入股合计", capital["paid_in_total"]),
+            ("本期退股：", capital["refunded"], "本期退股合计", capital["refunded_total"]),
+        ]
+    rows: list[list[Any]] = []
+    for label, lines, total_name, total in parts:
+        rows += [
+            [label + x["name"], x["programme_name"], _number(x["amount"]), x["capitals"]]
+            for x in lines
+        ]
+        rows.append([total_name, "", _number(total["amount"]), total["capitals"]])
+    return rows
+
+
 def _number(amount: str) -> Decimal:
     return money(amount, allow_negative=True).amount
 
@@ -267,18 +287,7 @@ def sheet_xlsx(
         sheet(
             "入股资金",
             ["投入的村", "资金项目", "金额", "大写"],
-            [
-                [x["name"], x["programme_name"], _number(x["amount"]), x["capitals"]]
-                for x in capital["received"]
-            ]
-            + [
-                [
-                    "本期收到合计",
-                    "",
-                    _number(capital["total"]["amount"]),
-                    capital["total"]["capitals"],
-                ]
-            ]
+            _capital_rows(capital)
             + [
                 [
                     f"期末持有（{content['period']['end']}）",

@@ -9,7 +9,9 @@ only ``title`` and ``detail`` (and the messages of ``errors``) change.
 The Chinese ``detail``: the sentence the refusal was raised with in Chinese (``zh=`` on a domain
 or ledger error or a ``Problem``), which names the object, the amounts and what to do; for a
 refusal raised only in English, this catalogue's sentence for its type (what is wrong and what to
-do) followed by the English specifics in brackets, so nothing the English said is lost.
+do) after the field at fault in Chinese (``第1行分录的科目``). The English sentence stays in the
+English answer: a Chinese reader never meets field paths, English words or API addresses
+(``tests/unit/test_chinese_texts.py`` holds every Chinese text to that).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ KINDS_ZH = {
     "validation": "填写的内容不符合要求，请按提示修改后重新提交",
     "invalid": "请求不符合规则，请按提示修改",
     "invalid-period": "期间写法有误：年写 2025，季度写 2025-Q1，月份写 2025-03（1950 至 2100 年）",
-    "invalid-position": "日志位置应为 0 到 2^62 之间的整数（取自写入时返回的 Lianzhang-Position）",
+    "invalid-position": "日志位置应为 0 到 2^62 之间的整数（取自写入时返回的日志位置）",
     "invalid-amount": '金额有误：写成最多两位小数的数字字符串，如 "1200.00"，且在允许范围内',
     "invalid-entry": "凭证填写有误，请检查借贷方向、金额和分录行数",
     "unbalanced-entry": "借贷不平衡：借方合计必须等于贷方合计，请核对金额",
@@ -58,6 +60,14 @@ KINDS_ZH = {
     "entity-not-found": "找不到该村集体或联合社，请检查单位代码",
     "alliance-not-found": "找不到该联村组织，请检查代码",
     "entry-not-found": "找不到该凭证，请检查凭证号",
+    "voucher-not-found": "找不到该凭证，请检查凭证号",
+    "voucher-state": "凭证现在的状态不能做这项操作",
+    "not-preparer": "只有制单人才能修改、提交、撤回凭证或添加附件",
+    "same-person": "同一个人只能有一个启用的账户",
+    "person-exists": "该登录名已被使用，请换一个",
+    "person-not-found": "找不到该用户，请检查登录名",
+    "invalid-attachment": "附件不能使用：只接受 PDF、JPEG、PNG 文件，且不能为空或过大",
+    "invalid-register-file": "成员名册文件有不能登记的行，什么也没有写入：请按提示修改后重新导入",
     "plan-not-found": "找不到该分配方案，请检查方案编号",
     "agreement-not-found": "找不到该合作协议，请检查协议编号",
     "register-not-found": "该村尚未建立成员名册，请先建立名册",
@@ -72,9 +82,9 @@ KINDS_ZH = {
     "forbidden-role": "您的角色无权进行此操作，请联系主管或管理员",
     "own-voucher": "不能审核自己制单的凭证：制单与审核须由不同的人完成",
     "read-only": "审计账号只能查看，不能修改",
-    "unauthenticated": "请先登录，或在请求中附上 API 令牌（Authorization: Bearer …）",
+    "unauthenticated": "请先登录，或在请求中附上 API 令牌",
     "invalid-token": "API 令牌无效或已被吊销，请向管理员申请新的令牌",
-    "idempotency-key-reused": "同一个 Idempotency-Key 已用于另一个请求，请为新请求换一个新的键",
+    "idempotency-key-reused": "同一个幂等键已用于另一个请求，请为新请求换一个新的键",
     "invalid-vouchers": "导入的凭证中有错误，已全部未写入：请按每行的提示修改文件后重新导入",
     "invalid-rule": "分配规则有误，请按提示修改",
     "invalid-comparison": "方案比较有误，请按提示修改",
@@ -112,21 +122,54 @@ FIELDS_ZH = {
     "household": "户",
     "vouchers": "凭证",
     "balances": "期初余额",
+    "debit": "借方金额",
+    "credit": "贷方金额",
+    "draft": "凭证",
+    "voucher": "凭证",
+    "status": "凭证状态",
+    "actor": "经办人",
+    "file": "附件",
+    "sha256": "附件摘要",
+    "media_type": "附件类型",
+    "size": "附件大小",
+    "login": "登录名",
+    "phone": "手机号",
+    "role": "角色",
+    "townships": "乡镇",
+    "members": "成员",
+    "share_kinds": "股份类别",
+    "plan": "分配方案",
+    "reverses": "被冲销的凭证",
+    "programme": "资金项目",
+    "agreement": "合作协议",
+    "enterprise": "企业",
+    "version": "版本",
+    "alliance": "联村组织",
+    "joint": "联合社",
+    "year": "年度",
+    "parent": "上级科目",
+    "kind": "类别",
+    "rule": "分配规则",
+    "as_of": "基准日",
+    "opinion": "审核意见",
+    "checked_by": "民主理财小组成员",
 }
 
 _INDEXED = re.compile(r"^(?P<name>[a-z_]+)\[(?P<index>\d+)\](?:\.(?P<leaf>[a-z_]+))?$")
 
 
 def field_zh(field: str | None) -> str | None:
-    """``postings[1].account`` → ``第2行分录的科目``; a plain name → its Chinese; else as is."""
+    """``postings[1].account`` → ``第2行分录的科目``; a plain name → its Chinese. A name without
+    Chinese is left out (``第2行``), and a field that is none of these gives None: the field's
+    path is for programs, never shown to a Chinese reader."""
     if not field:
         return None
     match = _INDEXED.match(field)
     if match:
-        where = f"第{int(match['index']) + 1}行{FIELDS_ZH.get(match['name'], match['name'])}"
-        leaf = match["leaf"]
-        return where + (f"的{FIELDS_ZH.get(leaf, leaf)}" if leaf else "")
-    return FIELDS_ZH.get(field, field)
+        where = f"第{int(match['index']) + 1}行{FIELDS_ZH.get(match['name'], '')}"
+        leaf = FIELDS_ZH.get(match["leaf"] or "")
+        return where + (f"的{leaf}" if leaf else "")
+    return FIELDS_ZH.get(field)
 
 
 def wants_english(accept_language: str | None) -> bool:
@@ -161,11 +204,23 @@ def title_zh(status: int) -> str:
 
 def detail_zh(kind: str, detail: str, zh: str | None = None, field: str | None = None) -> str:
     """The refusal in Chinese: its own Chinese sentence, or the catalogue's sentence for its type
-    with the field named and the English specifics in brackets."""
+    with the field named in Chinese and the values the English quoted (``account '999'`` → 999)
+    when they are data (codes, amounts, names); the English words themselves are left out."""
     if zh:
         return zh
     sentence = KINDS_ZH.get(kind, "请求未被接受")
     where = field_zh(field)
     if where:
         sentence = f"{where}：{sentence}"
-    return f"{sentence}（{detail}）" if detail else sentence
+    values = list(dict.fromkeys(v for v in _QUOTED.findall(detail or "") if _is_data(v)))
+    return f"{sentence}（{'、'.join(values)}）" if values else sentence
+
+
+_QUOTED = re.compile(r"'([^'\n]{1,40})'")
+
+
+def _is_data(value: str) -> bool:
+    """A quoted value a Chinese reader may see as it is: not empty, and no lowercase ASCII
+    letter, underscore or path in it (a code such as 999 or 113V02, an amount, a name)."""
+    text = value.strip()
+    return bool(text) and not re.search(r"[a-z_/\\]", text)

@@ -3,6 +3,10 @@
 The ``type`` is a stable URN per kind of problem (``urn:lianzhang:problem:closed-period``), so a
 client can branch on it; ``field`` names the input at fault; ``detail`` is a sentence a clerk
 understands. Domain and ledger errors become problems here and nowhere else.
+
+Under ``/public`` (the pages villagers open from a notice board or a QR code) a refusal is a page
+in Chinese (``rendering/templates/public_error.html``) with the same status, unless the request's
+``Accept`` asks for JSON: then it is the problem details, as everywhere else.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from domain.bounds import MULTI_LINE_PATTERN, ONE_LINE_PATTERN
@@ -23,6 +27,7 @@ from domain.errors import (
     NotFoundError,
 )
 from ledger.errors import LedgerError
+from rendering.environment import environment
 from web.problem_texts import KINDS_ZH, detail_zh, field_zh, title_zh, wants_english
 
 MEDIA_TYPE = "application/problem+json"
@@ -75,9 +80,15 @@ def problem_response(
     headers: dict[str, str] | None = None,
     zh: str | None = None,
     **extra: Any,
-) -> JSONResponse:
+) -> Response:
     """The problem in the caller's language (``web.problem_texts``: Chinese unless
-    ``Accept-Language`` prefers English); ``zh`` is the detail's own Chinese sentence."""
+    ``Accept-Language`` prefers English); ``zh`` is the detail's own Chinese sentence. Under
+    ``/public``, a page in Chinese unless JSON is asked for."""
+    if public_page(request):
+        page = environment().get_template("public_error.html")
+        text = page.render(title=title_zh(status), detail=detail_zh(kind, detail, zh, field))
+        headers = {**(headers or {}), "Content-Language": "zh-CN"}
+        return HTMLResponse(text, status_code=status, headers=headers)
     english = wants_english(request.headers.get("accept-language"))
     body: dict[str, Any] = {
         "type": f"urn:lianzhang:problem:{kind}",
@@ -100,6 +111,24 @@ def problem_response(
         )
     headers = {**(headers or {}), "Content-Language": "en" if english else "zh-CN"}
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+
+
+def public_page(request: Request) -> bool:
+    """Whether a refusal is answered as a Chinese page: a path under ``/public`` and an
+    ``Accept`` that does not ask for JSON (``application/json``, ``application/problem+json``)."""
+    path = request.url.path
+    if path != "/public" and not path.startswith("/public/"):
+        return False
+    for part in request.headers.get("accept", "").lower().split(","):
+        media, *params = (p.strip() for p in part.split(";"))
+        weight = next((p[2:] for p in params if p.startswith("q=")), "1")
+        try:
+            wanted = float(weight) > 0
+        except ValueError:
+            wanted = False
+        if wanted and media.endswith("json"):  # application/json, application/problem+json
+            return False
+    return True
 
 
 def _error_zh(error: Any) -> Any:
@@ -165,7 +194,7 @@ def _message(error: dict[str, Any]) -> str:
 def _message_zh(error: dict[str, Any]) -> str:
     """The same message in Chinese, naming the field (``第2行分录的金额``) and what to write."""
     field = _path(tuple(error.get("loc", ())))
-    where = field_zh(field) or field
+    where = field_zh(field) or "请求内容"
     leaf = str(error.get("loc", ("",))[-1])
     kind = str(error.get("type", ""))
     ctx = error.get("ctx", {}) or {}
@@ -196,17 +225,17 @@ def _message_zh(error: dict[str, Any]) -> str:
     if kind in ("less_than_equal", "less_than"):
         return f"{where}：不能大于 {ctx.get('le', ctx.get('lt'))}"
     if kind in ("literal_error", "enum"):
-        return f"{where}：只能是 {ctx.get('expected')}"
+        return f"{where}：只能是 {str(ctx.get('expected')).replace(' or ', ' 或 ')}"
     if kind == "extra_forbidden":
         return f"{where}：不认识这个字段，请删去"
     if kind in ("json_invalid", "model_attributes_type", "dict_type", "list_type"):
-        return f"{where}：格式有误（{error.get('msg', '')}）"
-    return f"{where}：{KINDS_ZH['validation']}（{error.get('msg', '')}）"
+        return f"{where}：格式有误"
+    return f"{where}：{KINDS_ZH['validation']}"
 
 
 def install(app: FastAPI) -> None:
     @app.exception_handler(Problem)
-    async def _problem(request: Request, exc: Problem) -> JSONResponse:
+    async def _problem(request: Request, exc: Problem) -> Response:
         return problem_response(
             request,
             exc.status,
@@ -219,7 +248,7 @@ def install(app: FastAPI) -> None:
         )
 
     @app.exception_handler(DomainError)
-    async def _domain(request: Request, exc: DomainError) -> JSONResponse:
+    async def _domain(request: Request, exc: DomainError) -> Response:
         return problem_response(
             request,
             _status_of(exc),
@@ -231,7 +260,7 @@ def install(app: FastAPI) -> None:
         )
 
     @app.exception_handler(LedgerError)
-    async def _ledger(request: Request, exc: LedgerError) -> JSONResponse:
+    async def _ledger(request: Request, exc: LedgerError) -> Response:
         errors = [
             {"field": field, "message": message}
             for field, message in getattr(exc, "errors", ()) or ()
@@ -251,7 +280,7 @@ def install(app: FastAPI) -> None:
         )
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
         errors = [
             {
                 "field": _path(tuple(e.get("loc", ()))),
@@ -281,7 +310,7 @@ def install(app: FastAPI) -> None:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         kind = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http")
         return problem_response(
             request, exc.status_code, kind, str(exc.detail), headers=getattr(exc, "headers", None)

@@ -159,7 +159,8 @@ def check_earmarked(books: Books, entry: JournalEntry) -> None:
         zh=f"{books.code} 的库存现金和银行存款共 {format_yuan(from_fen(cash))}，其中 "
         f"{format_yuan(from_fen(earmarked))} 是专项资金（241 专项应付款），只能用于该项目；"
         f"这笔支出 {format_yuan(from_fen(-cash_move))}，超过可自由支配的 "
-        f"{format_yuan(from_fen(free))}。动用专项资金请借记其 241 明细科目（借 241 / 贷 102）",
+        f"{format_yuan(from_fen(free))}。动用专项资金请借记其 241 明细科目：用于费用的，"
+        "借 241 / 贷 102；购置资产的，借 153 / 贷 102，同时借 241 / 贷 311",
         details={
             "available": amount_str(from_fen(free)),
             "requested": amount_str(from_fen(-cash_move)),

@@ -101,7 +101,7 @@ def clean_login(login: str) -> str:
             f"login {login!r} is not allowed: use 2 to 32 lower-case letters, digits, '.', '_' "
             "or '-', beginning with a letter or digit",
             field="login",
-            zh=f"登录名 {login!r} 不可用：请用 2 到 32 个小写字母、数字、“.”、“_”或“-”，"
+            zh=f"登录名 {login!r} 不可用：请用 2 到 32 个小写字母、数字、点、下划线或连字符，"
             "以字母或数字开头",
         )
     return text
