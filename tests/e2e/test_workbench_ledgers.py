@@ -316,3 +316,55 @@ def test_reconciles_with_trial_balance_on_the_demo(runtime: Any) -> None:
                     journal = account_book(conn, entity, cash, period, daily=True)
                     assert journal["checks"][0]["holds"], (entity, text, cash)
     assert checked > 50
+
+
+def test_voucher_search(client: Any, runtime: Any) -> None:
+    """The voucher list finds vouchers by 摘要, amount, 凭证号, account and dates, in the
+    database; what cannot be read is said in Chinese."""
+    c, _ = client
+    app = runtime.app
+    v = village(app, name="仉家村")
+    other = village(app, name="外镇村", township="花沟镇")
+
+    def voucher(entity: str, day: str, summary: str, account: str, amount: str, post: bool) -> Any:
+        made = app.vouchers.draft_voucher(
+            entity=entity,
+            date=datetime.date.fromisoformat(day),
+            summary=summary,
+            lines=[
+                {"account": "102", "debit": amount, "credit": "", "memo": ""},
+                {"account": account, "debit": "", "credit": amount, "memo": "按户收取"},
+            ],
+            actor="lihua",
+        )
+        if post:
+            app.vouchers.submit_voucher(draft=made.draft, actor="lihua")
+            app.vouchers.approve_voucher(draft=made.draft, actor="wangfang")
+        return made
+
+    voucher(v, "2025-03-05", "收到土地流转费", "501", "12000.00", True)
+    voucher(v, "2025-04-10", "收到水费", "211", "350.50", True)
+    voucher(v, "2025-06-01", "收到土地流转费（二期）", "501", "8000.00", False)
+    voucher(other, "2025-03-05", "收到土地流转费", "501", "12000.00", False)
+
+    def found(**query: str) -> list[str]:
+        page = c.get("/vouchers", params=query)
+        assert page.status_code == 200, page.text
+        return re.findall(r'<td><a href="/vouchers/\w+">([^<]+)</a></td>', page.text)
+
+    assert sorted(found(q="土地流转")) == ["收到土地流转费", "收到土地流转费（二期）"]  # 花沟镇 not
+    assert len(found(q="按户")) == 3  # the lines' memos too
+    assert found(amount="350.5") == ["收到水费"]
+    assert found(amount="12,000") == ["收到土地流转费"]
+    numbers = re.findall(
+        r"/entries/\w+/([\d-]+)/print", c.get("/vouchers", params={"q": "水费"}).text
+    )
+    assert found(number=numbers[0][-4:]) == ["收到水费"]
+    assert found(account="211") == ["收到水费"] and found(account="21") == ["收到水费"]
+    assert sorted(found(account="50")) == ["收到土地流转费", "收到土地流转费（二期）"]
+    assert found(date_from="2025-04-01", date_to="2025-05-31") == ["收到水费"]
+    assert found(q="流转", status="posted") == ["收到土地流转费"]
+    assert found(q="100%") == []  # LIKE wildcards are text
+    page = c.get("/vouchers", params={"amount": "12.345", "date_from": "2025-13-01"})
+    assert "金额“12.345”无法识别" in page.text and "起始日期“2025-13-01”无法识别" in page.text
+    assert 'value="12.345"' in page.text
