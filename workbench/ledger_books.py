@@ -160,4 +160,4 @@ def cash_journal_page(
 
 
 # What this page family's paths read (web.views)
-READ_MODELS = ("ledger",)
+READ_MODELS = ("ledger", "economy")  # as every /ledgers path (web.views)
