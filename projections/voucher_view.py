@@ -21,6 +21,7 @@ import datetime
 import json
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
@@ -36,6 +37,7 @@ from sqlalchemy import (
     Table,
     Text,
     insert,
+    or_,
     select,
     update,
 )
@@ -228,6 +230,67 @@ def _summary_row(row: Any, names: dict[str, str]) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class VoucherSearch:
+    """What a clerk looks a voucher up by; every field optional, all given ones must hold.
+
+    ``text``: in the 摘要 or a line's memo; ``amount_fen``: the voucher's total or one line's
+    debit or credit; ``number``: in its 凭证号 (``2025-0015``, ``0015``); ``account``: a line
+    on it (a chart account takes its sub-accounts); ``date_from``/``date_to``: its date."""
+
+    text: str = ""
+    amount_fen: int | None = None
+    number: str = ""
+    account: str = ""
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+
+    @property
+    def empty(self) -> bool:
+        return self == VoucherSearch()
+
+
+def _json_pair(key: str, value: str) -> str:
+    """How ``"key": "value"`` reads inside the stored lines (``_dumps``)."""
+    return _dumps({key: value})[1:-1]
+
+
+def _like_escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _search_conditions(search: VoucherSearch) -> list[Any]:
+    found: list[Any] = []
+    if search.text:
+        in_memo = vouchers.c.summary.contains(search.text, autoescape=True)
+        if not search.text.isascii():  # (ASCII could match a code or an amount of the lines)
+            written = _like_escaped(_dumps(search.text)[1:-1])
+            in_lines = vouchers.c.lines.like(f'%"memo": "%{written}%', escape="\\")
+            in_memo = or_(in_memo, in_lines)
+        found.append(in_memo)
+    if search.amount_fen is not None:
+        written = amount_str(from_fen(search.amount_fen))
+        found.append(
+            or_(
+                vouchers.c.total_fen == search.amount_fen,
+                vouchers.c.lines.contains(_json_pair("debit", written), autoescape=True),
+                vouchers.c.lines.contains(_json_pair("credit", written), autoescape=True),
+            )
+        )
+    if search.number:
+        found.append(vouchers.c.posted_number.contains(search.number, autoescape=True))
+    if search.account:
+        # the code's start: "account": "211 finds 211 and 211X01, never 1211
+        found.append(
+            vouchers.c.lines.contains(_json_pair("account", search.account)[:-1], autoescape=True)
+        )
+    if search.date_from is not None:
+        found.append(vouchers.c.date >= search.date_from)
+    if search.date_to is not None:
+        found.append(vouchers.c.date <= search.date_to)
+    return found
+
+
 def voucher_list(
     engine: Engine | Connection,
     *,
@@ -236,9 +299,10 @@ def voucher_list(
     entity: str | None = None,
     preparer: str | None = None,
     limit: int = 200,
+    search: VoucherSearch | None = None,
 ) -> list[dict[str, Any]]:
     """Vouchers in ``townships`` (None: every township), newest change first, filtered by
-    status (one or several), entity and preparer."""
+    status (one or several), entity and preparer, and by ``search`` (in the database)."""
     query = select(vouchers).order_by(vouchers.c.updated_position.desc()).limit(limit)
     if townships is not None:
         query = query.where(vouchers.c.township.in_(sorted(townships)))
@@ -250,6 +314,8 @@ def voucher_list(
         query = query.where(vouchers.c.entity == entity)
     if preparer is not None:
         query = query.where(vouchers.c.preparer == preparer)
+    for condition in _search_conditions(search or VoucherSearch()):
+        query = query.where(condition)
     with _connection(engine) as conn:
         rows = list(conn.execute(query).mappings())
         names = display_names(conn) if rows else {}

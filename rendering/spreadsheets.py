@@ -74,3 +74,49 @@ def save(book: Any, path: str | Path) -> None:
     """Save the workbook at ``path``, its text cells made safe by :func:`text_cells`."""
     text_cells(book)
     book.save(path)
+
+
+AMOUNT_FORMAT = "#,##0.00"  # what rendering.render's statement sheets use too
+
+
+def table_workbook(
+    title: str,
+    heading: list[str],
+    header: list[list[str]],
+    rows: list[list[Any]],
+    *,
+    bold_rows: frozenset[int] = frozenset(),
+    widths: tuple[int, ...] = (),
+) -> bytes:
+    """One table as an XLSX workbook: ``title`` in bold on the first row, ``heading`` (unit,
+    period …) on the second, the ``header`` rows in bold, then ``rows``. Text stays text (a
+    memo that begins with ``=`` is a string cell), ``Decimal`` amounts are numbers with two
+    decimals, nothing is a formula. ``bold_rows``: indexes into ``rows`` of the total rows."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    book = Workbook()
+    ws = book.active
+    ws.title = title[:31]
+    ws.append([title])
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.append(heading)
+    bold = Font(bold=True)
+    for names in header:
+        ws.append(names)
+        for cell in ws[ws.max_row]:
+            cell.font = bold
+    first = ws.max_row + 1
+    for index, values in enumerate(rows):
+        ws.append(values)
+        for cell in ws[ws.max_row]:
+            if isinstance(cell.value, Decimal):
+                cell.number_format = AMOUNT_FORMAT
+                cell.alignment = Alignment(horizontal="right")
+            if index in bold_rows:
+                cell.font = bold
+    for number, width in enumerate(widths, start=1):
+        ws.column_dimensions[ws.cell(first, number).column_letter].width = width
+    ws.print_options.gridLines = True
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    return workbook_bytes(book)

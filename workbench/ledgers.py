@@ -1,16 +1,15 @@
 """账簿, Fava-style: every figure that is a sum links to what it sums.
 
 - ``GET /ledgers``: pick an entity and a period (a year, a quarter or a month);
-- ``GET /ledgers/{entity}?period=``: the trial balance (科目余额表: 期初, 借方发生, 贷方发生,
-  期末) of the period; an account's figures link to its entries, the totals to the period's
-  journal;
-- ``GET /ledgers/{entity}/accounts/{code}?period=``: the account's entries in the period (日期,
-  凭证号, 摘要, 借, 贷, 余额: ``documents.statements.account_detail``), each linking to the
-  voucher's print page;
+- ``GET /ledgers/{entity}?period=``: the trial balance (科目余额表: 期初, 本期借方/贷方, 本年累计
+  借方/贷方, 期末; ``documents.ledgers.trial_balance_sheet``), a chart account with
+  sub-accounts in a row of its own above them; an account's figures link to its 明细账, the
+  totals to the period's journal; ``&format=print`` (A4) or ``&format=xlsx``;
 - ``GET /ledgers/{entity}/journal?period=``: every entry of the period (序时账).
 
-Read only: the same read models and queries as ``GET /v1/entities/{code}/trial-balance`` and
-``GET /v1/entities/{code}/statements/account-detail``.
+总账, 明细账 and 日记账 are ``workbench.ledger_books``; the print and XLSX forms
+``workbench.ledger_output``. Read only: the same read models and queries as
+``GET /v1/entities/{code}/trial-balance``.
 """
 
 from __future__ import annotations
@@ -20,19 +19,15 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
-from moneyed import Money
 
-from documents.statements import account_detail
+from documents.ledgers import TB_COLUMNS, trial_balance_sheet
 from domain.errors import DomainError
 from domain.periods import Period, parse_period
-from ledger.accounts import ChartOfAccounts
-from ledger.errors import LedgerError
-from ledger.money import ZERO, amount_str
-from ledger.trial_balance import TrialBalance
+from ledger.money import amount_str
 from projections import queries
-from projections.queries import trial_balance_between
 from web.tokens import Principal
 from workbench.accounts import books_engine, entity_or_none, visible_entities
+from workbench.ledger_output import respond, trial_balance_workbook
 from workbench.render import page
 from workbench.session import PageUser
 
@@ -104,66 +99,22 @@ def ledgers_index(request: Request, user: PageUser, entity: str = "", period: st
     )
 
 
-def _not_found(request: Request, user: Any, message: str) -> Response:
+def not_found(request: Request, user: Any, message: str) -> Response:
     return page(
         request, user, "ledger_index.html", entities=[], period="", error=message, status=404
     )
 
 
-def _columns(opening: Money, debit: Money, credit: Money) -> dict[str, str]:
-    closing = opening + debit - credit
-    return {
-        "opening_debit": amount_str(opening if opening > ZERO else ZERO),
-        "opening_credit": amount_str(-opening if opening < ZERO else ZERO),
-        "debit": amount_str(debit),
-        "credit": amount_str(credit),
-        "closing_debit": amount_str(closing if closing > ZERO else ZERO),
-        "closing_credit": amount_str(-closing if closing < ZERO else ZERO),
-    }
-
-
-def trial_balance_rows(tb: TrialBalance) -> list[dict[str, Any]]:
-    """The trial balance's lines in code order; a chart account with sub-accounts gets a row
-    of its own summing them (总账 level, ``level`` 1) above its sub-accounts (``level`` 2)."""
-    chart = ChartOfAccounts.standard()
-    groups: dict[str, list[Any]] = {}
-    for line in tb.lines:
-        groups.setdefault(chart.parent_of(line.account.code), []).append(line)
-    rows: list[dict[str, Any]] = []
-    for base, lines in groups.items():
-        if len(lines) > 1 or lines[0].account.code != base:
-            rows.append(
-                {
-                    "account": base,
-                    "name": chart.get(base).name,
-                    "level": 1,
-                    **_columns(
-                        sum((x.opening for x in lines), ZERO),
-                        sum((x.debit for x in lines), ZERO),
-                        sum((x.credit for x in lines), ZERO),
-                    ),
-                }
-            )
-        for x in lines:
-            rows.append(
-                {
-                    "account": x.account.code,
-                    "name": x.account.name,
-                    "level": 2 if x.account.code != base else 1,
-                    **_columns(x.opening, x.debit, x.credit),
-                }
-            )
-    return rows
-
-
 @router.get("/ledgers/{entity}")
-def trial_balance_page(entity: str, request: Request, user: PageUser, period: str = "") -> Response:
+def trial_balance_page(
+    entity: str, request: Request, user: PageUser, period: str = "", format: str = ""
+) -> Response:
     engine = books_engine(request)
     found, problem = read_period(period, request)
     with engine.connect() as conn:
         books = entity_or_none(conn, user, entity)
         if books is None:
-            return _not_found(request, user, f"没有单位 {entity}，或您无权查看")
+            return not_found(request, user, f"没有单位 {entity}，或您无权查看")
         entities = visible_entities(conn, user)
         if found is None:
             return page(
@@ -175,55 +126,22 @@ def trial_balance_page(entity: str, request: Request, user: PageUser, period: st
                 error=problem,
                 status=422,
             )
-        tb = trial_balance_between(conn, entity, found.first_month, found.last_month)
-    lines = trial_balance_rows(tb)
-    totals = {
-        "opening_debit": amount_str(tb.opening_debit_total),
-        "opening_credit": amount_str(tb.opening_credit_total),
-        "debit": amount_str(tb.debit_total),
-        "credit": amount_str(tb.credit_total),
-        "closing_debit": amount_str(tb.closing_debit_total),
-        "closing_credit": amount_str(tb.closing_credit_total),
-    }
-    return page(
+        sheet = trial_balance_sheet(conn, entity, found)
+    when = found
+    return respond(
         request,
         user,
-        "ledger_trial_balance.html",
+        format,
+        template="ledger_trial_balance.html",
+        title="科目余额表",
         entity=books,
+        period=when,
+        workbook=lambda: trial_balance_workbook(books, when, sheet),
+        table="ledger_tb_table.html",
+        switch=period_switch(found),
+        sheet=sheet,
+        columns=TB_COLUMNS,
         entities=entities,
-        period=found,
-        switch=period_switch(found),
-        lines=lines,
-        totals=totals,
-        balanced=tb.is_balanced,
-    )
-
-
-@router.get("/ledgers/{entity}/accounts/{code}")
-def account_page(
-    entity: str, code: str, request: Request, user: PageUser, period: str = ""
-) -> Response:
-    engine = books_engine(request)
-    found, problem = read_period(period, request)
-    with engine.connect() as conn:
-        books = entity_or_none(conn, user, entity)
-        if books is None:
-            return _not_found(request, user, f"没有单位 {entity}，或您无权查看")
-        if found is None:
-            return _not_found(request, user, problem or "")
-        tb = trial_balance_between(conn, entity, found.first_month, found.last_month)
-        try:
-            detail = account_detail(conn, entity, code, found, tb)
-        except LedgerError:
-            return _not_found(request, user, f"{books['name']}的账簿里没有科目 {code}")
-    return page(
-        request,
-        user,
-        "ledger_account.html",
-        entity=books,
-        period=found,
-        switch=period_switch(found),
-        detail=detail,
     )
 
 
@@ -237,9 +155,9 @@ def journal_page(
     with engine.connect() as conn:
         books = entity_or_none(conn, user, entity)
         if books is None:
-            return _not_found(request, user, f"没有单位 {entity}，或您无权查看")
+            return not_found(request, user, f"没有单位 {entity}，或您无权查看")
         if found is None:
-            return _not_found(request, user, problem or "")
+            return not_found(request, user, problem or "")
         total, views = queries.list_entries(
             conn,
             entity,

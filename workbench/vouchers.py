@@ -17,10 +17,11 @@ next to the field.
 
 from __future__ import annotations
 
+import datetime
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -29,7 +30,12 @@ from markupsafe import Markup
 from adapters import attachments
 from domain.errors import DomainError
 from ledger.errors import LedgerError
-from projections.voucher_view import voucher_detail, voucher_for_entry, voucher_list
+from projections.voucher_view import (
+    VoucherSearch,
+    voucher_detail,
+    voucher_for_entry,
+    voucher_list,
+)
 from rendering import voucher_print
 from web import security
 from web.tokens import Principal
@@ -93,17 +99,74 @@ def not_found(request: Request, user: Principal, draft: str) -> Response:
     )
 
 
+SEARCH_FIELDS = ("q", "amount", "number", "account", "date_from", "date_to")
+
+
+def read_search(values: dict[str, str]) -> tuple[VoucherSearch, list[str]]:
+    """The search a clerk typed (摘要, 金额, 凭证号, 科目, 日期起止), and what could not be read,
+    in Chinese (that field is then left out of the search)."""
+    problems: list[str] = []
+    fen: int | None = None
+    amount = values.get("amount", "").strip()
+    if amount:
+        found = _money(amount)
+        if found is None or found <= 0 or found != found.quantize(Decimal("0.01")):
+            problems.append(f"金额“{amount[:20]}”无法识别：请写 350.50 这样的金额")
+        else:
+            fen = int(found * 100)
+    days: dict[str, datetime.date | None] = {}
+    for key, label in (("date_from", "起始日期"), ("date_to", "截止日期")):
+        text = values.get(key, "").strip()
+        days[key] = None
+        if text:
+            try:
+                days[key] = datetime.date.fromisoformat(text)
+            except ValueError:
+                problems.append(f"{label}“{text[:20]}”无法识别：请写 2025-03-05 这样的日期")
+    search = VoucherSearch(
+        text=values.get("q", "").strip()[:100],
+        amount_fen=fen,
+        number=values.get("number", "").strip()[:20],
+        account=values.get("account", "").strip()[:40],
+        date_from=days["date_from"],
+        date_to=days["date_to"],
+    )
+    return search, problems
+
+
 @router.get("/vouchers")
-def voucher_index(request: Request, user: PageUser, status: str = "", entity: str = "") -> Response:
+def voucher_index(
+    request: Request,
+    user: PageUser,
+    status: str = "",
+    entity: str = "",
+    q: str = "",
+    amount: str = "",
+    number: str = "",
+    account: str = "",
+    date_from: str = "",
+    date_to: str = "",
+) -> Response:
     engine = books_engine(request)
     with engine.connect() as conn:
         entities = visible_entities(conn, user)
+    typed = {
+        "q": q,
+        "amount": amount,
+        "number": number,
+        "account": account,
+        "date_from": date_from,
+        "date_to": date_to,
+    }
+    search, problems = read_search(typed)
     found = voucher_list(
         engine,
         townships=_townships(user),
         status=status if status in STATUS_LABELS else None,
         entity=entity or None,
+        search=search,
     )
+    kept = {key: value for key, value in typed.items() if value}
     return page(
         request,
         user,
@@ -113,7 +176,10 @@ def voucher_index(request: Request, user: PageUser, status: str = "", entity: st
         entity=entity,
         entities=entities,
         labels=STATUS_LABELS,
-        error=None,
+        error="；".join(problems) or None,
+        search=typed,
+        searching=not search.empty,
+        search_query=urlencode(kept),
     )
 
 
