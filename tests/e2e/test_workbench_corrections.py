@@ -52,9 +52,7 @@ def posted_voucher(c: TestClient, app: Any, books: str) -> str:
     return draft
 
 
-def test_a_red_ink_voucher_from_the_voucher_page_through_review(
-    client: Any, runtime: Any
-) -> None:
+def test_a_red_ink_voucher_from_the_voucher_page_through_review(client: Any, runtime: Any) -> None:
     c, app = client
     books = village(runtime.app, name="仉家村")
     original = posted_voucher(c, app, books)
@@ -133,9 +131,7 @@ def test_a_correcting_voucher_and_voiding_a_draft(client: Any, runtime: Any) -> 
     assert runtime.app.vouchers.get_voucher(draft).status == "voided"
 
 
-def test_the_cross_book_corrections_are_forms_for_the_bookkeeper(
-    client: Any, runtime: Any
-) -> None:
+def test_the_cross_book_corrections_are_forms_for_the_bookkeeper(client: Any, runtime: Any) -> None:
     c, app = client
     domain = runtime.app
     alliance, joint, v1, _ = small_alliance(domain)
