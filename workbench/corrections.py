@@ -196,7 +196,6 @@ def correction_form(draft: str, request: Request, user: PageUser) -> Response:
     status = 200
     if original.get("status") != "posted" or (original.get("cites") or {}).get("kind"):
         errors["_form"] = "只有已记账的凭证（红字凭证除外）才能作为更正凭证的底稿"
-        status = 409
     elif not user.may("voucher.prepare"):
         errors["_form"] = "您的角色不能录入凭证（制单、记账/主管、管理员可以）"
         status = 403
@@ -241,8 +240,6 @@ async def create_correction(draft: str, request: Request, user: FormUser) -> Res
 
 
 # -- cross-book corrections ------------------------------------------------------------------
-
-FORMS = ("capital-refund", "land-rent", "dividend")
 
 
 def _choices(request: Request, user: Principal) -> dict[str, Any]:
@@ -400,31 +397,41 @@ def _journal(request: Request, which: str, form: Any) -> str:
     return f"/ledgers/{joint}/journal" if joint else "/corrections"
 
 
-@router.post("/corrections/{which}")
-async def correct(which: str, request: Request, user: FormUser) -> Response:
-    if which not in BUILDERS:
-        return _corrections_page(request, user, errors={"_form": "没有这种更正"}, status=404)
-    form = await request.form()
-    values = {k: str(v) for k, v in form.items() if k not in (CSRF_FIELD, IDEMPOTENCY_FIELD)}
-    try:
-        require(user, "books.write")
+def _correct(which: str) -> Callable[[Request, Principal], Any]:
+    """The route of the cross-book correction ``which`` (a key of :data:`BUILDERS`)."""
+
+    async def correct(request: Request, user: FormUser) -> Response:
+        form = await request.form()
+        values = {k: str(v) for k, v in form.items() if k not in (CSRF_FIELD, IDEMPOTENCY_FIELD)}
         try:
-            command = BUILDERS[which](form)
-        except (DomainError, LedgerError, Problem) as exc:
-            raise refusal(exc) from exc
-        shown = _journal(request, which, form)
-        return run_form(request, user, dict(form), command, lambda _: shown)
-    except FormRefused as exc:
-        field = exc.field or "_form"
-        return _corrections_page(
-            request,
-            user,
-            which=which,
-            values=values,
-            errors={field: exc.message, "_form": exc.message},
-            status=exc.status,
-        )
+            require(user, "books.write")
+            try:
+                command = BUILDERS[which](form)
+            except (DomainError, LedgerError, Problem) as exc:
+                raise refusal(exc) from exc
+            shown = _journal(request, which, form)
+            return run_form(request, user, dict(form), command, lambda _: shown)
+        except FormRefused as exc:
+            return _corrections_page(
+                request,
+                user,
+                which=which,
+                values=values,
+                errors={exc.field or "_form": exc.message, "_form": exc.message},
+                status=exc.status,
+            )
+
+    return correct
 
 
-# What this page family's paths read (web.views)
-READ_MODELS = ("ledger", "vouchers", "economy")
+for _which in BUILDERS:
+    router.post(f"/corrections/{_which}")(_correct(_which))
+
+
+# What this page family's paths read (web.views): a voucher's corrections read the vouchers, the
+# cross-book ones the registers (joint entities, agreements)
+READ_MODELS = ("ledger", "vouchers")
+READ_MODELS_OF_PATHS = {
+    "/corrections": ("ledger", "economy"),
+    **{f"/corrections/{which}": ("ledger", "economy") for which in BUILDERS},
+}
