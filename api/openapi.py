@@ -91,6 +91,7 @@ class Problem(BaseModel):
 
 
 DESCRIPTIONS = {
+    400: "the body cannot be read at all (not UTF-8, not a form)",
     401: "no or invalid token (`unauthenticated`, `invalid-token`)",
     403: "not allowed (`forbidden-township`, `read-only` …)",
     404: "unknown (the path or the body names something that does not exist)",
@@ -126,6 +127,8 @@ def error_statuses(route: APIRoute) -> list[int]:
         statuses |= {403, 409}
     if route.param_convertors or writes or route.body_field is not None:
         statuses.add(404)
+    if route.body_field is not None:
+        statuses.add(400)
     if writes and route.path.endswith("/attachments"):
         statuses.add(415)  # multipart uploads: the file's content decides its type
     if {"get_reader", "get_writer", "public_runtime", "fresh_runtime"} & calls or (

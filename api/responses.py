@@ -19,9 +19,10 @@ from __future__ import annotations
 import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.schemas import EntryPublic
+from api.schemas.common import Moment
 
 
 class Open(BaseModel):
@@ -493,14 +494,4 @@ class HealthPublic(Open):
 
 
 class PublishedSheet(SheetVersionPublic):
-    published_at: datetime.datetime = Field(description="when it was published, in UTC")
-
-    @field_validator("published_at")
-    @classmethod
-    def _in_utc(cls, value: datetime.datetime) -> datetime.datetime:
-        """The save's UTC timestamp: SQLite hands it back without its offset (PostgreSQL with
-        it), and a date-time without an offset is not one (RFC 3339): answer it with ``+00:00``
-        on both stores."""
-        if value.tzinfo is None:
-            return value.replace(tzinfo=datetime.UTC)
-        return value.astimezone(datetime.UTC)
+    published_at: Moment

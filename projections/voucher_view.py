@@ -6,9 +6,11 @@ add what to show for them (``preparer_name``, ``reviewer_name``, ``actor_name``:
 
 ``voucher_list`` is what the workbench's lists and the API's listing read (by township, status,
 entity, preparer); ``voucher_detail`` adds the lines with the account names of the entity's
-chart, the attachments and the status history. A posted voucher's row names its entry
-(``posted_number``), so an entry's print finds the voucher that posted it
-(``voucher_for_entry``).
+chart, the attachments and the status history, and the corrections read from that history (no
+columns of their own): what a red-ink or correcting voucher cites (``cites``), a posted
+voucher's red-ink voucher (``reversal``), a voided voucher's reason (status ``voided``). A
+posted voucher's row names its entry (``posted_number``), so an entry's print finds the voucher
+that posted it (``voucher_for_entry``).
 
 Vouchers are few next to entries: each event is applied with its own statements through the
 page writer's ``execute`` (which flushes what the page holds before it), reading the decoded
@@ -93,7 +95,7 @@ def _lines(lines: list[dict[str, Any]]) -> list[dict[str, str]]:
 
 
 def _total_fen(lines: list[dict[str, str]]) -> int:
-    return sum(to_fen(money(line["debit"])) for line in lines)
+    return sum(to_fen(money(line["debit"], allow_negative=True)) for line in lines)
 
 
 class VoucherProjection:
@@ -117,10 +119,19 @@ class VoucherProjection:
             "Returned": "returned",
             "Approved": "approved",
             "DocumentAttached": "attached",
+            "Voided": "voided",
+            "Cited": "reverses" if getattr(e, "kind", "") == "reversal" else "corrects",
+            "ReversalDrafted": "reversal",
         }.get(kind)
         if step is None:
             return
-        history_item = {"what": step, "actor": e.actor, "at": at.isoformat()}
+        history_item: dict[str, Any] = {"what": step, "actor": e.actor, "at": at.isoformat()}
+        if kind == "Voided":
+            history_item["reason"] = e.reason
+        elif kind == "Cited":
+            history_item.update(original=e.original, number=e.number, reason=e.reason)
+        elif kind == "ReversalDrafted":
+            history_item["reversal"] = e.reversal
         if kind == "Drafted":
             lines = _lines(e.lines)
             w.execute(
@@ -170,6 +181,11 @@ class VoucherProjection:
             )
         elif kind == "Approved":
             values.update(status="posted", reviewer=e.actor, posted_number=e.number)
+            cited = _cited(json.loads(row["history"]))
+            if cited is not None and cited["kind"] == "reversal":
+                _mark_reversed(w, cited["original"], {**history_item, "what": "reversed"}, draft)
+        elif kind == "Voided":
+            values.update(status="voided")
         elif kind == "DocumentAttached":
             documents = json.loads(row["attachments"])
             documents.append(
@@ -177,6 +193,29 @@ class VoucherProjection:
             )
             values.update(attachments=_dumps(documents), attachment_count=len(documents))
         w.execute(update(vouchers).where(vouchers.c.id == draft).values(**values))
+
+
+def _cited(history: list[dict[str, Any]]) -> dict[str, str] | None:
+    """What a red-ink or correcting voucher cites, from its history: ``kind`` (reversal or
+    correction), ``original`` (its id), ``number`` and ``reason``; None for any other."""
+    for step in history:
+        if step.get("what") in ("reverses", "corrects"):
+            return {
+                "kind": "reversal" if step["what"] == "reverses" else "correction",
+                "original": str(step.get("original") or ""),
+                "number": str(step.get("number") or ""),
+                "reason": str(step.get("reason") or ""),
+            }
+    return None
+
+
+def _mark_reversed(w: PageWriter, original: str, step: dict[str, Any], reversal: str) -> None:
+    """The original's history says which entry reversed it, once its red-ink voucher posts."""
+    row = w.execute(select(vouchers.c.history).where(vouchers.c.id == original)).first()
+    if row is None:  # pragma: no cover - a red-ink voucher cites a voucher of the store
+        return
+    history = [*json.loads(row.history), {**step, "reversal": reversal}]
+    w.execute(update(vouchers).where(vouchers.c.id == original).values(history=_dumps(history)))
 
 
 # -- queries ------------------------------------------------------------------------------------
@@ -332,14 +371,18 @@ def _detail(conn: Connection, row: Any) -> dict[str, Any]:
     for line in lines:
         account = line["account"]
         name = chart.get(account).name if account in chart else ""
-        debit += to_fen(money(line["debit"]))
-        credit += to_fen(money(line["credit"]))
+        debit += to_fen(money(line["debit"], allow_negative=True))
+        credit += to_fen(money(line["credit"], allow_negative=True))
         shown.append(
             {
                 "account": account,
                 "account_name": name,
-                "debit": line["debit"] if money(line["debit"]) != ZERO else None,
-                "credit": line["credit"] if money(line["credit"]) != ZERO else None,
+                "debit": line["debit"]
+                if money(line["debit"], allow_negative=True) != ZERO
+                else None,
+                "credit": line["credit"]
+                if money(line["credit"], allow_negative=True) != ZERO
+                else None,
                 "memo": line["memo"],
             }
         )
@@ -347,12 +390,18 @@ def _detail(conn: Connection, row: Any) -> dict[str, Any]:
         select(entities.c.name).where(entities.c.code == row["entity"])
     ).first()
     total = from_fen(debit)
+    history = json.loads(row["history"])
     found.update(
+        cites=_cited(history),
+        reversal=_reversal(conn, history),
+        void_reason=next(
+            (str(s.get("reason") or "") for s in history if s.get("what") == "voided"), None
+        ),
         entity_name=entity_row.name if entity_row is not None else row["entity"],
         lines=shown,
         debit_total=amount_str(from_fen(debit)),
         credit_total=amount_str(from_fen(credit)),
-        balanced=debit == credit and debit > 0,
+        balanced=debit == credit and debit != 0,
         total_capitals=to_capitals(total),
         attachments=json.loads(row["attachments"]),
         history=[
@@ -361,10 +410,30 @@ def _detail(conn: Connection, row: Any) -> dict[str, Any]:
                 "label": STEP_LABELS.get(step["what"], step["what"]),
                 "actor_name": display_actor(step["actor"], names),
             }
-            for step in json.loads(row["history"])
+            for step in history
         ],
     )
     return found
+
+
+def _reversal(conn: Connection, history: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """A posted voucher's latest red-ink voucher: its id, status and entry number."""
+    drafts = [s["reversal"] for s in history if s.get("what") == "reversal"]
+    if not drafts:
+        return None
+    row = conn.execute(
+        select(vouchers.c.id, vouchers.c.status, vouchers.c.posted_number).where(
+            vouchers.c.id == drafts[-1]
+        )
+    ).first()
+    if row is None:  # pragma: no cover - applied in the same page as the original's step
+        return None
+    return {
+        "draft": row.id,
+        "status": row.status,
+        "status_label": STATUS_LABELS.get(row.status, row.status),
+        "posted_number": row.posted_number,
+    }
 
 
 def voucher_detail(engine: Engine | Connection, draft: str) -> dict[str, Any] | None:

@@ -5,7 +5,9 @@
   分红到账);
 - ``GET /vouchers/{draft}``: the voucher with its attachments beside it, history, and the
   buttons the person may use: edit and submit (its preparer, while draft or returned), withdraw
-  (its preparer, while submitted), approve and return (a reviewer who is not its preparer);
+  (its preparer, while submitted), approve and return (a reviewer who is not its preparer), and
+  the corrections' forms (``workbench.corrections``): 作废 of a draft or returned voucher (its
+  preparer), 红字冲销 and 更正凭证 of a posted one;
 - ``GET /vouchers/{draft}/attachments/{sha256}``: a source document's bytes;
 - ``GET /vouchers/{draft}/print`` and ``GET /entries/{entity}/{number}/print``: the printed
   voucher (``rendering.voucher_print``), with ``.pdf`` beside them.
@@ -51,7 +53,13 @@ from workbench.session import PageUser
 
 router = APIRouter()
 
-STATUS_LABELS = {"draft": "草稿", "submitted": "待审核", "returned": "已退回", "posted": "已记账"}
+STATUS_LABELS = {
+    "draft": "草稿",
+    "submitted": "待审核",
+    "returned": "已退回",
+    "posted": "已记账",
+    "voided": "已作废",
+}
 TEMPLATES: dict[str, dict[str, Any]] = {
     "收款": {"summary": "收到", "lines": [("102", "debit"), ("", "credit")]},
     "付款": {"summary": "支付", "lines": [("", "debit"), ("102", "credit")]},
@@ -354,9 +362,11 @@ def voucher_page(
     is_preparer = bool(user.person) and voucher.get("preparer") == user.person
     state = voucher.get("status")
     may_prepare = user.may("voucher.prepare") and is_preparer
-    editable = may_prepare and state in ("draft", "returned")
+    may_submit = may_prepare and state in ("draft", "returned")
+    red_ink = (voucher.get("cites") or {}).get("kind") == "reversal"  # not edited (作废 instead)
+    editable = may_submit and not red_ink
     errors = dict(errors or {})
-    if check and editable and not errors:
+    if check and may_submit and not errors:
         try:
             app = request.app.state.runtime.app
             app.vouchers.check_voucher(app.vouchers.get_voucher(draft))
@@ -388,10 +398,15 @@ def voucher_page(
         labels=STATUS_LABELS,
         is_preparer=is_preparer,
         editable=editable,
-        may_submit=editable,
+        may_submit=may_submit,
         may_withdraw=may_prepare and state == "submitted",
         may_review=user.may("voucher.review") and not is_preparer and state == "submitted",
-        may_attach=may_prepare and state != "posted",
+        may_attach=may_prepare and state not in ("posted", "voided"),
+        # the corrections' forms (workbench.corrections): 作废, 红字冲销, 更正凭证
+        may_void=may_submit,
+        may_correct=user.may("voucher.prepare") and state == "posted" and not red_ink,
+        red_ink=red_ink,
+        today=request.app.state.runtime.app.today().isoformat(),
         attachments=_attachment_rows(draft, voucher),
         values=shown,
         lines=lines,

@@ -128,7 +128,20 @@ class AttachmentPublic(BaseModel):
 
 
 class VoucherStep(BaseModel):
-    what: Literal["drafted", "edited", "submitted", "withdrawn", "returned", "approved", "attached"]
+    what: Literal[
+        "drafted",
+        "edited",
+        "submitted",
+        "withdrawn",
+        "returned",
+        "approved",
+        "attached",
+        "voided",
+        "reverses",
+        "corrects",
+        "reversal",
+        "reversed",
+    ]
     label: str = Field(examples=["提交"])
     actor: str
     actor_name: str = Field(description="姓名 of the actor (``login@token``: 姓名（接口）)")
@@ -140,7 +153,7 @@ class VoucherSummaryPublic(BaseModel):
     draft: str = Field(description="the voucher's id (32 hex digits)")
     entity: str
     township: str
-    status: Literal["draft", "submitted", "returned", "posted"]
+    status: Literal["draft", "submitted", "returned", "posted", "voided"]
     status_label: str = Field(examples=["待审核"])
     date: datetime.date
     summary: str
@@ -247,7 +260,9 @@ def draft_voucher(code: str, body: VoucherCreate, cmd: WriterDep) -> JSONRespons
 def list_vouchers(
     code: str,
     reader: ReaderDep,
-    status: Annotated[Literal["draft", "submitted", "returned", "posted"] | None, Query()] = None,
+    status: Annotated[
+        Literal["draft", "submitted", "returned", "posted", "voided"] | None, Query()
+    ] = None,
     preparer: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> dict[str, Any]:
@@ -271,7 +286,9 @@ def list_vouchers(
 )
 def list_all_vouchers(
     reader: ReaderDep,
-    status: Annotated[Literal["draft", "submitted", "returned", "posted"] | None, Query()] = None,
+    status: Annotated[
+        Literal["draft", "submitted", "returned", "posted", "voided"] | None, Query()
+    ] = None,
     township: Annotated[StrictStr | None, Query(max_length=200)] = None,
     preparer: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from api.schemas.common import Account, Amount, Day, Month, OptionalText, Strict, Text
+from api.schemas.common import Account, Amount, Day, Moment, Month, OptionalText, Strict, Text
 from domain.bounds import (
     MAX_POSTINGS,
 )
@@ -63,7 +63,7 @@ class EntryPublic(BaseModel):
         description="经办 as a person reads it: 姓名, 姓名（接口） for a person's "
         "token, else the actor",
     )
-    recorded_at: datetime.datetime
+    recorded_at: Moment
     total: str
     lines: list[EntryLinePublic]
 

@@ -8,7 +8,7 @@ import datetime
 from typing import Annotated
 
 from fastapi import Query
-from pydantic import BaseModel, ConfigDict, Field, StrictStr
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictStr
 
 from domain.bounds import (
     FIRST_DAY,
@@ -103,6 +103,20 @@ Account = Annotated[
 ]
 Month = Annotated[StrictStr, Field(pattern=MONTH_PATTERN, examples=["2025-03"])]
 Year = Annotated[int, Field(ge=MIN_YEAR, le=MAX_YEAR, strict=True)]
+
+
+def _in_utc(value: datetime.datetime) -> datetime.datetime:
+    """A moment the store recorded in UTC: SQLite hands it back without its offset (PostgreSQL
+    with it), and a date-time without an offset is not one (RFC 3339, as the OpenAPI document
+    promises): answered with ``Z`` on both stores."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=datetime.UTC)
+    return value.astimezone(datetime.UTC)
+
+
+Moment = Annotated[
+    datetime.datetime, AfterValidator(_in_utc), Field(description="a moment, in UTC")
+]
 
 
 class Strict(BaseModel):

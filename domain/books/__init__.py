@@ -23,6 +23,7 @@ posting at once get consecutive numbers (the second save conflicts and is retrie
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
@@ -48,15 +49,14 @@ from domain.books.equity import (
     refundable_capital,
 )
 from domain.books.rules import (
-    check_cash,
     check_month_closable,
     check_open,
     checked_entry,
+    checked_reversal,
     entry_numbers,
     has_entry,
     move,
     opening_postings,
-    refuse_reversal,
     summaries,
     upcast_v1_v2,
 )
@@ -65,7 +65,7 @@ from domain.ids import entity_id
 from domain.owned import Townships
 from domain.programmes import programme_name
 from ledger.accounts import ChartOfAccounts
-from ledger.entries import JournalEntry, Posting, red_ink_reversal
+from ledger.entries import JournalEntry, Posting
 from ledger.money import from_fen, to_fen
 
 
@@ -235,6 +235,7 @@ class Books(Aggregate):
         actor: str,
         source: str | None = None,
         correction: bool = False,
+        memo: str | None = None,
     ) -> JournalEntry:
         """Reverse a whole entry in red ink (红字冲销), once, dated in an open month.
 
@@ -242,28 +243,37 @@ class Books(Aggregate):
         their event stream); it is checked against the index before anything is emitted.
         ``source`` is what posted it: an entry of an operation that spans several books is
         reversed only by that operation's correction (``correction=True``), which changes
-        every book in the same save (``domain.sources``).
+        every book in the same save (``domain.sources``). ``memo``: the reversal's 摘要 (a
+        red-ink voucher's own; ``冲销 <number>: <reason>`` without one).
         """
-        number = original.number
-        refuse_reversal(
+        reversal = self.prepare_reversal(
+            original=original, date=date, reason=reason, source=source, correction=correction
+        )
+        if memo:
+            reversal = dataclasses.replace(reversal, memo=memo)
+        self._entry_reversed(entry=reversal, reason=reason.strip(), actor=actor)
+        return reversal
+
+    def prepare_reversal(
+        self,
+        *,
+        original: JournalEntry,
+        date: datetime.date,
+        reason: str,
+        source: str | None = None,
+        correction: bool = False,
+    ) -> JournalEntry:
+        """The red-ink reversal :meth:`reverse_entry` would post, checked, not recorded."""
+        return checked_reversal(
             self,
             original,
+            number=self._next_number(date),
             date=date,
             reason=reason,
             source=source,
             correction=correction,
             joint_books=isinstance(self, JointEntity),
         )
-        check_open(self, date)
-        reversal = red_ink_reversal(
-            original,
-            date=date,
-            number=self._next_number(date),
-            memo=f"冲销 {number}: {reason.strip()}",
-        )
-        check_cash(self, reversal, field="number")
-        self._entry_reversed(entry=reversal, reason=reason.strip(), actor=actor)
-        return reversal
 
     @event("EntryReversed")
     def _entry_reversed(self, *, entry: JournalEntry, reason: str, actor: str) -> None:

@@ -30,7 +30,7 @@ from domain.errors import (
 from domain.periods import month_of, parse_month
 from domain.sources import correcting_operation
 from ledger.accounts import Category, ChartOfAccounts, Side
-from ledger.entries import JournalEntry, Posting, build_entry
+from ledger.entries import JournalEntry, Posting, build_entry, red_ink_reversal
 from ledger.money import amount_str, format_yuan, from_fen, to_fen
 
 OPENING_NUMBER = "期初"
@@ -316,6 +316,37 @@ def refuse_reversal(
             f"the entry itself ({original.date})",
             field="date",
         )
+
+
+def checked_reversal(
+    books: Books,
+    original: JournalEntry,
+    *,
+    number: str,
+    date: datetime.date,
+    reason: str,
+    source: str | None,
+    correction: bool,
+    joint_books: bool,
+) -> JournalEntry:
+    """The red-ink reversal of ``original`` as entry ``number``, checked as
+    ``Books.reverse_entry`` posts it (:func:`refuse_reversal`, an open month, cash), not
+    recorded."""
+    refuse_reversal(
+        books,
+        original,
+        date=date,
+        reason=reason,
+        source=source,
+        correction=correction,
+        joint_books=joint_books,
+    )
+    check_open(books, date)
+    reversal = red_ink_reversal(
+        original, date=date, number=number, memo=f"冲销 {original.number}: {reason.strip()}"
+    )
+    check_cash(books, reversal, field="number")
+    return reversal
 
 
 def check_month_closable(books: Books, month: str, today: datetime.date) -> None:

@@ -28,7 +28,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 from moneyed import Money
 
-from domain.bounds import MAX_POSTINGS, MAX_TEXT, check_text
+from domain.bounds import MAX_TEXT, check_text
 from domain.errors import (
     ConflictError,
     ForbiddenError,
@@ -36,14 +36,14 @@ from domain.errors import (
     NotFoundError,
 )
 from domain.owned import Townships
-from ledger.errors import LedgerError
-from ledger.money import MAX_AMOUNT, ZERO, from_fen, money, to_fen
+from domain.vouchers.lines import lines_total, postings_of, voucher_lines
 
 STATUS_LABELS = {
     "draft": "草稿",
     "submitted": "待审核",
     "returned": "已退回",
     "posted": "已记账",
+    "voided": "已作废",
 }
 EDITABLE = ("draft", "returned")
 
@@ -56,6 +56,11 @@ STEP_LABELS = {
     "returned": "退回",
     "approved": "审核记账",
     "attached": "附单据",
+    "voided": "作废",
+    "reverses": "红字冲销",
+    "corrects": "更正",
+    "reversal": "红字冲销制单",
+    "reversed": "已被冲销",
 }
 
 # Source documents (原始凭证): what may be attached.
@@ -74,9 +79,11 @@ _DOING_EN = {
     "审核": "approved",
     "退回": "returned",
     "添加附件": "documents attached",
+    "作废": "voided",
+    "红字冲销": "reversed",
+    "更正": "corrected",
 }
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
-_ACCOUNT = re.compile(r"^[A-Za-z0-9]{3,40}$")
 
 
 def person_of(actor: str) -> str:
@@ -132,113 +139,6 @@ def voucher_uuid(draft: str | UUID) -> UUID:
         ) from None
 
 
-def voucher_lines(lines: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """The lines as a voucher keeps them: ``account``, ``debit``, ``credit`` (Money, one of them
-    zero) and ``memo``. Every problem is collected and raised together (the first names its
-    field, ``lines[1].debit``)."""
-    rows = list(lines)
-    if len(rows) > MAX_POSTINGS:
-        raise InvalidRequestError(
-            f"a voucher has at most {MAX_POSTINGS} lines, not {len(rows)}",
-            field="lines",
-            zh=f"凭证有 {len(rows)} 行，最多 {MAX_POSTINGS} 行",
-        )
-    problems: list[tuple[str, str, str]] = []  # field, English, Chinese
-    found: list[dict[str, Any]] = []
-    for index, row in enumerate(rows):
-        where = f"lines[{index}]"
-        if not isinstance(row, Mapping):
-            problems.append((where, f"{where}: not a line", f"第{index + 1}行：不是一行凭证"))
-            continue
-        account = row.get("account")
-        if not isinstance(account, str) or not _ACCOUNT.match(account.strip()):
-            problems.append(
-                (
-                    f"{where}.account",
-                    f"{where}.account: {account!r} is not an account code; use a chart code "
-                    "such as 102 or a sub-account such as 113V02",
-                    f"第{index + 1}行：科目 {account!r} 不是科目代码，"
-                    "请填写如 102 或 113V02 的代码",
-                )
-            )
-            account = ""
-        amounts: dict[str, Money] = {}
-        for side in ("debit", "credit"):
-            value = row.get(side)
-            if value is None or (isinstance(value, str) and not value.strip()):
-                amounts[side] = ZERO
-                continue
-            try:
-                amounts[side] = money(
-                    value.strip() if isinstance(value, str) else value,
-                    field=f"{where}.{side}",
-                    maximum=MAX_AMOUNT,
-                )
-            except LedgerError as error:
-                label = "借方" if side == "debit" else "贷方"
-                zh = getattr(error, "zh", None) or f"金额 {value!r} 有误，请写成如 1200.00 的金额"
-                problems.append((f"{where}.{side}", str(error), f"第{index + 1}行{label}：{zh}"))
-                amounts[side] = ZERO
-        memo = row.get("memo") or ""
-        try:
-            check_text(memo, field=f"{where}.memo", max_length=MAX_TEXT)
-        except InvalidRequestError as error:
-            problems.append(
-                (
-                    f"{where}.memo",
-                    error.message,
-                    f"第{index + 1}行摘要：{error.zh or error.message}",
-                )
-            )
-            memo = ""
-        debit, credit = amounts["debit"], amounts["credit"]
-        if (debit == ZERO) == (credit == ZERO) and not any(
-            f.startswith(f"{where}.") and (f.endswith("debit") or f.endswith("credit"))
-            for f, _, _ in problems
-        ):
-            problems.append(
-                (
-                    f"{where}.debit",
-                    f"{where}: a line has an amount on one side, debit or credit, not both "
-                    "and not neither",
-                    f"第{index + 1}行：借方和贷方只能填一个，且金额不能为零",
-                )
-            )
-        found.append(
-            {"account": account.strip(), "debit": debit, "credit": credit, "memo": memo.strip()}
-        )
-    if problems:
-        raise InvalidRequestError(
-            "; ".join(english for _, english, _ in problems),
-            field=problems[0][0],
-            zh="；".join(chinese for _, _, chinese in problems),
-        )
-    return found
-
-
-def postings_of(lines: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """The voucher's lines as a posting takes them (``account``, ``side``, ``amount``,
-    ``memo``)."""
-    return [
-        {
-            "account": line["account"],
-            "side": "debit" if line["debit"] != ZERO else "credit",
-            "amount": line["debit"] if line["debit"] != ZERO else line["credit"],
-            "memo": line.get("memo") or "",
-        }
-        for line in lines
-    ]
-
-
-def lines_total(lines: Iterable[Mapping[str, Any]]) -> tuple[Money, Money]:
-    """(debits, credits) of the lines."""
-    debit = credit = 0
-    for line in lines:
-        debit += to_fen(line["debit"])
-        credit += to_fen(line["credit"])
-    return from_fen(debit), from_fen(credit)
-
-
 def _summary(summary: object) -> str:
     text = check_text(summary, field="summary", max_length=MAX_TEXT)
     if not text.strip():
@@ -291,6 +191,10 @@ class Voucher(Aggregate):
         self.returned_reason: str | None = None
         self.status = "draft"
         self.history: list[list[Any]] = [["drafted", actor, self.created_on]]
+        self.void_reason: str | None = None
+        # a red-ink or correcting voucher: what it cites (kind, original, number, reason)
+        self.cites: dict[str, str] | None = None
+        self.reversal: str | None = None  # a posted voucher: the id of its red-ink voucher
 
     @staticmethod
     def new(
@@ -324,6 +228,11 @@ class Voucher(Aggregate):
 
     def postings(self) -> list[dict[str, Any]]:
         return postings_of(self.lines)
+
+    @property
+    def is_reversal(self) -> bool:
+        """Whether this is a red-ink voucher (红字冲销) of another voucher."""
+        return self.cites is not None and self.cites["kind"] == "reversal"
 
     def _what(self) -> str:
         return f"凭证 {self.draft}（{self.entity} {self.date} {self.summary}）"
@@ -378,6 +287,14 @@ class Voucher(Aggregate):
     ) -> None:
         self._require_preparer(actor, "修改")
         self._require_status(EDITABLE, "修改")
+        if self.is_reversal:
+            raise VoucherStateError(
+                f"{self._english()} reverses its original in full and is not edited; void it "
+                "and reverse the original again to change its date or reason",
+                field="lines",
+                zh=f"{self._what()}是红字冲销凭证，按原凭证全额冲销，不能修改；"
+                "如需改日期或原因，请作废后重新冲销",
+            )
         self._edited(date=date, summary=_summary(summary), lines=voucher_lines(lines), actor=actor)
 
     @event("Edited")
@@ -507,3 +424,46 @@ class Voucher(Aggregate):
             {"sha256": sha256, "name": name, "media_type": media_type, "size": size}
         )
         self.history.append(["attached", actor, None])
+
+    # -- corrections (domain/vouchers/corrections.py) ------------------------------------------
+
+    def void(self, *, reason: object, actor: str) -> None:
+        """作废: its preparer voids a draft or returned voucher, with the reason; it stays in the
+        list as 作废 and never posts."""
+        self._require_preparer(actor, "作废")
+        self._require_status(EDITABLE, "作废")
+        text = check_text(reason, field="reason", max_length=MAX_TEXT).strip()
+        if not text:
+            raise InvalidRequestError(
+                "a voucher is voided with its reason", field="reason", zh="作废凭证需要写明原因"
+            )
+        self._voided(reason=text, actor=actor)
+
+    @event("Voided")
+    def _voided(self, *, reason: str, actor: str) -> None:
+        self.status = "voided"
+        self.void_reason = reason
+        self.history.append(["voided", actor, None])
+
+    def check_correctable(self, doing: str) -> str:
+        """A posted voucher that is not itself a red-ink voucher is what a red-ink or correcting
+        voucher cites; answers its entry's number."""
+        self._require_status(("posted",), doing)
+        if self.is_reversal:
+            raise VoucherStateError(
+                f"{self._english()} is itself a red-ink reversal; post a new voucher instead",
+                field="draft",
+                zh=f"{self._what()}本身是红字冲销凭证，不能再{doing}；如有需要请另录新凭证",
+            )
+        assert self.posted_number is not None
+        return self.posted_number
+
+    @event("Cited")
+    def _cited(self, *, kind: str, original: str, number: str, reason: str, actor: str) -> None:
+        self.cites = {"kind": kind, "original": original, "number": number, "reason": reason}
+        self.history.append(["reverses" if kind == "reversal" else "corrects", actor, None])
+
+    @event("ReversalDrafted")
+    def _reversal_drafted(self, *, reversal: str, actor: str) -> None:
+        self.reversal = reversal
+        self.history.append(["reversal", actor, None])

@@ -1,6 +1,7 @@
 """The commands on vouchers, as data (``domain.commands``): the workflow's steps (制单, 修改,
-提交, 撤回, 审核即记账, 退回, 附单据) on ``app.vouchers`` (``domain.vouchers.service``) and the
-bulk import of many vouchers on ``app.bulk`` (``domain.vouchers.imports``).
+提交, 撤回, 审核即记账, 退回, 附单据), the corrections (作废, 红字冲销, 更正凭证) on
+``app.vouchers`` (``domain.vouchers.service``) and the bulk import of many vouchers on
+``app.bulk`` (``domain.vouchers.imports``).
 
 The API's routes, the workbench's forms and the command line build these same commands and
 hand them to the runner (``domain.runner``). Who may prepare or review (the role) is each
@@ -158,6 +159,65 @@ class AttachDocument(VoucherCommand):
         return self.draft
 
 
+# -- corrections ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VoidVoucher(VoucherCommand):
+    """作废: a draft or returned voucher, by its preparer, with the reason; it never posts."""
+
+    reason: str
+
+    def execute(self, app: Any, actor: str) -> str:
+        app.vouchers.void_voucher(draft=self.draft, reason=self.reason, actor=actor)
+        return self.draft
+
+
+@dataclass(frozen=True)
+class DraftReversal(Command[str]):
+    """红字冲销: a draft red-ink voucher reversing the posted voucher ``original`` in full,
+    dated ``date`` in an open month, reviewed like any voucher; answers the new voucher's id.
+    Refused when the original is reversed already (or has a red-ink voucher not voided)."""
+
+    original: str
+    date: datetime.date
+    reason: str
+
+    def places(self, app: Any) -> Iterable[Place]:
+        return (voucher_place(app, self.original),)
+
+    def execute(self, app: Any, actor: str) -> str:
+        voucher = app.vouchers.draft_reversal(
+            original=self.original, date=self.date, reason=self.reason, actor=actor
+        )
+        return str(voucher.draft)
+
+    def replayed(self, recorded: Recorded) -> str:
+        return drafted(recorded)
+
+
+@dataclass(frozen=True)
+class DraftCorrection(DraftVoucher):
+    """更正凭证: a new draft in the books of the posted voucher ``original``, citing it, its
+    lines as the clerk changed them from the original's; answers its id."""
+
+    original: str
+
+    def places(self, app: Any) -> Iterable[Place]:
+        return (*super().places(app), voucher_place(app, self.original))
+
+    def execute(self, app: Any, actor: str) -> str:
+        voucher = app.vouchers.draft_correction(
+            original=self.original,
+            entity=self.entity,
+            date=self.date,
+            summary=self.summary,
+            lines=list(self.lines),
+            actor=actor,
+        )
+        return str(voucher.draft)
+
+
 @dataclass(frozen=True)
 class Prepared:
     """What saving and then submitting answers: the voucher's id, and whether it was submitted
@@ -173,7 +233,7 @@ class SaveAndSubmit(Command[Prepared]):
     """Save a voucher (draft or edit it), then submit it. When the books refuse the submission
     the voucher stays saved as a draft (``submitted`` False), nothing else is undone."""
 
-    save: DraftVoucher | EditVoucher
+    save: DraftVoucher | EditVoucher | DraftReversal
     # two saves, each its service's own retry: a retry of the whole would draft twice
     retried: ClassVar[bool] = False
 

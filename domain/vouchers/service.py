@@ -21,10 +21,13 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+from domain.books.rules import check_open
+from domain.books.service import BooksService
 from domain.people import same_natural_person
 from domain.periods import require_not_after
 from domain.port import Port
 from domain.vouchers import Voucher, VoucherNotFoundError, person_of, voucher_uuid
+from domain.vouchers.corrections import cite_original, red_ink_voucher
 from ledger.entries import JournalEntry
 
 if TYPE_CHECKING:
@@ -96,10 +99,17 @@ class VoucherService:
         return self.port.retrying(command)
 
     def check_voucher(self, voucher: Voucher) -> JournalEntry:
-        """The entry ``voucher`` would post now, checked as a posting is; nothing is written
-        (refused with the posting's own error otherwise)."""
+        """The entry ``voucher`` would post now, checked as a posting is (a red-ink voucher: as
+        its reversal is); nothing is written (refused with the posting's own error otherwise)."""
         books = self.port.get_books(voucher.entity)
         require_not_after(voucher.date, self.port.today(), what=f"voucher {voucher.draft}")
+        if voucher.cites is not None and voucher.is_reversal:
+            original, source = BooksService(self.port).find_posted(
+                voucher.entity, voucher.cites["number"]
+            )
+            return books.prepare_reversal(
+                original=original, date=voucher.date, reason=voucher.cites["reason"], source=source
+            )
         return books.prepare_entry(
             date=voucher.date, memo=voucher.summary, postings=voucher.postings()
         )
@@ -150,9 +160,25 @@ class VoucherService:
             voucher = self.get_voucher(draft)
             self._check_reviewer(voucher, actor, "审核")
             books = self.port.get_books(voucher.entity)
-            entry = books.post_entry(
-                date=voucher.date, memo=voucher.summary, postings=voucher.postings(), actor=actor
-            )
+            if voucher.cites is not None and voucher.is_reversal:
+                original, source = BooksService(self.port).find_posted(
+                    voucher.entity, voucher.cites["number"]
+                )
+                entry = books.reverse_entry(
+                    original=original,
+                    date=voucher.date,
+                    reason=voucher.cites["reason"],
+                    actor=actor,
+                    source=source,
+                    memo=voucher.summary,
+                )
+            else:
+                entry = books.post_entry(
+                    date=voucher.date,
+                    memo=voucher.summary,
+                    postings=voucher.postings(),
+                    actor=actor,
+                )
             voucher.approve(number=entry.number, actor=actor)
             self.port.save(voucher, books)
             return voucher, entry
@@ -187,6 +213,75 @@ class VoucherService:
         def command() -> Voucher:
             voucher = self.get_voucher(draft)
             voucher.attach(sha256=sha256, name=name, media_type=media_type, size=size, actor=actor)
+            self.port.save(voucher)
+            return voucher
+
+        return self.port.retrying(command)
+
+    # -- corrections (domain/vouchers/corrections.py) ------------------------------------------
+
+    def void_voucher(self, *, draft: str | UUID, reason: str, actor: str) -> Voucher:
+        """作废: a draft or returned voucher, by its preparer, with the reason."""
+
+        def command() -> Voucher:
+            voucher = self.get_voucher(draft)
+            voucher.void(reason=reason, actor=actor)
+            self.port.save(voucher)
+            return voucher
+
+        return self.port.retrying(command)
+
+    def draft_reversal(
+        self, *, original: str | UUID, date: datetime.date, reason: str, actor: str
+    ) -> Voucher:
+        """红字冲销: a draft red-ink voucher of the posted voucher ``original``, dated in an open
+        month; refused when the original is reversed already or has a red-ink voucher that is
+        not voided."""
+
+        def command() -> Voucher:
+            cited = self.get_voucher(original)
+            pending = self.get_voucher(cited.reversal) if cited.reversal else None
+            books = self.port.get_books(cited.entity)
+            require_not_after(date, self.port.today(), what="a red-ink voucher")
+            voucher = red_ink_voucher(
+                cited,
+                pending,
+                reversed_by=books.reversed_by.get(cited.posted_number or ""),
+                date=date,
+                reason=reason,
+                actor=actor,
+            )
+            check_open(books, date)
+            self.port.save(voucher, cited)
+            return voucher
+
+        return self.port.retrying(command)
+
+    def draft_correction(
+        self,
+        *,
+        original: str | UUID,
+        entity: str,
+        date: datetime.date,
+        summary: str,
+        lines: Iterable[Mapping[str, Any]],
+        actor: str,
+    ) -> Voucher:
+        """更正凭证: a new draft citing the posted voucher ``original``, its lines as given (the
+        form starts from the original's)."""
+        rows = list(lines)
+
+        def command() -> Voucher:
+            cited = self.get_voucher(original)
+            voucher = Voucher.new(
+                entity=entity,
+                township=self.port.entity_township(entity),
+                date=date,
+                summary=summary,
+                lines=rows,
+                actor=actor,
+            )
+            cite_original(voucher, cited, actor=actor)
             self.port.save(voucher)
             return voucher
 

@@ -99,7 +99,12 @@ def check_router(
         for mode in modes:
             _generated(api, operation, mode, names, failures)
         example = DOCUMENTED.get(operation.path)
-        if example is not None and operation.method.upper() == "POST":
+        named = _named(operation, names)
+        if (
+            example is not None
+            and operation.method.upper() == "POST"
+            and len(named) == len(list(operation.path_parameters))
+        ):
             case = operation.Case(body=example["request"], path_parameters=_named(operation, names))
             _conforms(api, case, label + " (documented example)", failures)
     by_route = {(op.method.upper(), op.path): op for op in operations}

@@ -17,8 +17,8 @@ def test_entities_router_keeps_its_openapi_contract(scenario_a_api: Api) -> None
         Call("GET", "/v1/entities"),
         Call("GET", "/v1/entities/{code}", V01),
         Call("GET", "/v1/entities/{code}/entries", V01),
-        Call("GET", "/v1/entities/{code}/entries/{number}", {"code": "V01", "number": "1"}),
-        Call("GET", "/v1/entities/{code}/trial-balance", V01),
+        Call("GET", "/v1/entities/{code}/entries/{number}", {"code": "V01", "number": "2025-0001"}),
+        Call("GET", "/v1/entities/{code}/trial-balance", V01, query={"month": "2025-12"}),
         Call("GET", "/v1/entities/{code}/accounts", V01),
         Call("GET", "/v1/entities/{code}/year-end-closings", V01),
         Call(
@@ -35,5 +35,5 @@ def test_entities_router_keeps_its_openapi_contract(scenario_a_api: Api) -> None
             },
         ),
     ]
-    names = {"code": "V01"}
+    names = {"code": "V01", "number": "2025-0001"}
     assert check_router(scenario_a_api, router, names=names, valid=valid) == 15

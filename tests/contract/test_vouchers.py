@@ -16,7 +16,9 @@ def test_vouchers_router_keeps_its_openapi_contract(scenario_a_api: Api) -> None
         Call("GET", "/v1/vouchers"),
         Call("GET", "/v1/entities/{code}/vouchers", V01),
         Call(
-            "GET", "/v1/entities/{code}/entries/{number}/print.pdf", {"code": "V01", "number": "1"}
+            "GET",
+            "/v1/entities/{code}/entries/{number}/print.pdf",
+            {"code": "V01", "number": "2025-0001"},
         ),
         Call(
             "POST",
@@ -24,10 +26,10 @@ def test_vouchers_router_keeps_its_openapi_contract(scenario_a_api: Api) -> None
             V01,
             {
                 "date": "2026-03-12",
-                "memo": "支付村道维修款",
+                "summary": "支付村道维修款",
                 "lines": [
-                    {"account": "514", "side": "debit", "amount": "8600.00"},
-                    {"account": "102", "side": "credit", "amount": "8600.00"},
+                    {"account": "514", "debit": "8600.00", "memo": "村道维修"},
+                    {"account": "102", "credit": "8600.00"},
                 ],
             },
         ),
