@@ -37,6 +37,7 @@ PAGE_MODULES: tuple[str, ...] = (
     "home",
     "ledgers",
     "statements",
+    "statement_summaries",
     "vouchers",
     "voucher_steps",
     "registers",
