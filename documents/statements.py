@@ -25,12 +25,22 @@ from typing import Any
 from moneyed import Money
 from sqlalchemy import Connection, and_, or_, select
 
+from documents.statement_notes import income_notes, sheet_notes
 from domain.errors import InvalidPeriodError
 from domain.periods import Period
 from domain.periods import parse_period as parse_period  # re-exported for older callers
 from ledger.accounts import ChartOfAccounts
 from ledger.capitals import to_capitals
 from ledger.money import ZERO, amount_str, from_fen
+from ledger.statement_forms import (
+    COSTS,
+    DISTRIBUTION_LINES,
+    REVENUES,
+    FormRow,
+    IncomeFigures,
+    balance_sheet_form,
+    income_form,
+)
 from ledger.trial_balance import TrialBalance
 from projections.chart_view import entity_chart
 from projections.queries import trial_balance_between
@@ -91,33 +101,37 @@ def trial_balance_statement(tb: TrialBalance) -> dict[str, Any]:
 
 # -- balance sheet ---------------------------------------------------------------------------
 
-ASSET_LINES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
-    # (line, accounts added, contra accounts subtracted)
-    ("货币资金", ("101", "102"), ()),
-    ("短期投资", ("111",), ()),
-    ("应收款项", ("112",), ()),
-    ("内部往来（借方）", ("113",), ()),
-    ("存货", ("121", "131", "401"), ()),
-    ("生产性生物资产净值", ("132",), ("133",)),
-    ("公益性生物资产", ("134",), ()),
-    ("长期投资", ("141",), ()),
-    ("固定资产净值", ("151",), ("152",)),
-    ("在建工程", ("153",), ()),
-    ("固定资产清理", ("154",), ()),
-    ("无形资产净值", ("161",), ("162",)),
-    ("长期待摊费用", ("171",), ()),
-    ("待处理财产损溢", ("181",), ()),
+# The lines of ``assets``, ``liabilities`` and ``equity`` as the statement has always listed
+# them (the published sheets copy them): the 2023 form with its 行次 and subtotals is ``form``.
+ASSET_LINES = (
+    "货币资金",
+    "短期投资",
+    "应收款项",
+    "内部往来（借方）",
+    "存货",
+    "生产性生物资产净值",
+    "公益性生物资产",
+    "长期投资",
+    "固定资产净值",
+    "在建工程",
+    "固定资产清理",
+    "无形资产净值",
+    "长期待摊费用",
+    "待处理财产损溢",
 )
-LIABILITY_LINES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("短期借款", ("201",)),
-    ("应付款项", ("211",)),
-    ("应付工资", ("212",)),
-    ("应付劳务费", ("213",)),
-    ("应交税费", ("214",)),
-    ("长期借款及应付款", ("221",)),
-    ("一事一议资金", ("231",)),
-    ("专项应付款", ("241",)),
+LIABILITY_LINES = (
+    "短期借款",
+    "应付款项",
+    "内部往来（贷方）",
+    "应付工资",
+    "应付劳务费",
+    "应交税费",
+    "长期借款及应付款",
+    "一事一议资金",
+    "专项应付款",
 )
+EQUITY_LINES = ("资本", "公积公益金", "未分配收益")
+SIGNATURES = ("单位负责人", "会计主管", "制表人")
 
 
 def _closing(tb: TrialBalance, prefixes: Iterable[str]) -> Money:
@@ -139,21 +153,13 @@ def _sheet_columns(
 ]:
     """Assets, liabilities and equity lines (line, accounts, amount) of one column, with
     ``pick(prefixes)`` giving the debit-positive balance of the accounts."""
-    internal = pick(["113"])
-    assets = []
-    for name, plus, minus in ASSET_LINES:
-        value = pick(plus) + pick(minus)  # contra balances are credits (−)
-        if plus == ("113",):
-            value = internal if internal > ZERO else ZERO
-        assets.append((name, "+".join(plus + minus), value))
-    liabilities = [(name, "+".join(codes), -pick(codes)) for name, codes in LIABILITY_LINES]
-    liabilities.insert(2, ("内部往来（贷方）", "113", -internal if internal < ZERO else ZERO))
-    equity = [
-        ("资本", "301", -pick(["301"])),
-        ("公积公益金", "311", -pick(["311"])),
-        ("未分配收益", "321+322+5xx", -pick(["321", "322", "5"])),
-    ]
-    return assets, liabilities, equity
+    assets, claims = balance_sheet_form(pick)
+    rows = {r.line: r for r in assets + claims}
+
+    def part(names: Iterable[str]) -> list[tuple[str, str, Money]]:
+        return [(name, rows[name].accounts, rows[name].amount or ZERO) for name in names]
+
+    return part(ASSET_LINES), part(LIABILITY_LINES), part(EQUITY_LINES)
 
 
 def balance_sheet(tb: TrialBalance, year_start: TrialBalance | None = None) -> dict[str, Any]:
@@ -204,6 +210,46 @@ def balance_sheet(tb: TrialBalance, year_start: TrialBalance | None = None) -> d
     return body
 
 
+def form_rows(
+    rows: Iterable[FormRow], year_start: Iterable[FormRow] | None = None
+) -> list[dict[str, Any]]:
+    """A filled form as the statements answer it: per row 行次 (``row``, null for a heading),
+    ``line``, ``kind`` (heading, line, detail, subtotal, total), ``accounts`` and the amount,
+    with its 年初数 (``year_start``) when given."""
+    found = list(rows)
+    starts = list(year_start) if year_start is not None else [None] * len(found)
+    out = []
+    for row, start in zip(found, starts, strict=True):
+        item: dict[str, Any] = {"row": row.row, "line": row.line, "kind": row.kind}
+        if row.amount is not None:
+            item["accounts"] = row.accounts
+            item.update(money_item(row.amount))
+            if start is not None and start.amount is not None:
+                item["year_start"] = money_item(start.amount)
+        out.append(item)
+    return out
+
+
+def balance_sheet_2023(tb: TrialBalance, year_start: TrialBalance | None) -> dict[str, Any]:
+    """The balance sheet in the 2023 format, added to :func:`balance_sheet`'s answer: ``form``
+    (assets; liabilities and equity: every row with its 行次, the 流动/非流动 subtotals, 固定资产
+    原值, 累计折旧 and 净值), ``notes`` (附注) and ``signatures`` (the lines signed on paper)."""
+    assets, claims = balance_sheet_form(lambda codes: _closing(tb, codes))
+    start = (
+        balance_sheet_form(lambda codes: _opening(year_start, codes))
+        if year_start is not None
+        else (None, None)
+    )
+    return {
+        "form": {
+            "assets": form_rows(assets, start[0]),
+            "liabilities_and_equity": form_rows(claims, start[1]),
+        },
+        "notes": sheet_notes(assets, claims),
+        "signatures": list(SIGNATURES),
+    }
+
+
 def _m(item: dict[str, Any]) -> Money:
     return Money(item["amount"], "CNY")
 
@@ -247,81 +293,55 @@ def _movement(tb: TrialBalance, code: str, *, credit: bool, left_out: dict[str, 
 
 def _income_lines(
     conn: Connection, code: str, period: Period, tb: TrialBalance
-) -> tuple[list[tuple[str, str, Money]], Money, Money]:
-    """The lines (label, formula, amount) of the statement, its closing undistributed income
-    and the books' (321, 322, 5xx)."""
+) -> tuple[tuple[FormRow, ...], Money]:
+    """The rows of the statement (the last: closing undistributed income) and the books'
+    undistributed income (321, 322, 5xx) at the period's end."""
     left_out = _closing_moves(conn, code, period)
-    revenue = {
-        c: _movement(tb, c, credit=True, left_out=left_out) for c in ("501", "502", "503", "504")
+    movements = {
+        **{c: _movement(tb, c, credit=True, left_out=left_out) for c in REVENUES},
+        **{c: _movement(tb, c, credit=False, left_out=left_out) for c in COSTS},
     }
-    costs = {
-        c: _movement(tb, c, credit=False, left_out=left_out)
-        for c in ("511", "512", "513", "514", "515", "521")
-    }
-    operating = revenue["501"] + revenue["502"] - costs["511"] - costs["512"] - costs["513"]
-    year_income = (
-        operating + revenue["503"] + revenue["504"] - costs["514"] - costs["515"] - costs["521"]
-    )
     opening_undistributed = -sum(
         (line.opening for line in tb.lines if line.account.code.startswith(("321", "322", "5"))),
         ZERO,
     )
-    available = year_income + opening_undistributed
-    split = _distributions(conn, code, period)
-    distributed = sum(split.values(), ZERO)
-    closing_undistributed = available - distributed
-    in_books = -_closing(tb, ["321", "322", "5"])
-    chart = ChartOfAccounts.standard()
-    income, start, end = (
-        ("本年收益", "年初", "年末") if period.is_year else ("本期收益", "期初", "期末")
+    figures = IncomeFigures(
+        movements=movements,
+        opening_undistributed=opening_undistributed,
+        other_in=_other_in(conn, code, period),
+        distributions=_distributions(conn, code, period),
     )
-    lines = [
-        (chart.get("501").name, "", revenue["501"]),
-        (chart.get("502").name, "", revenue["502"]),
-        (chart.get("511").name, "", costs["511"]),
-        (chart.get("512").name, "", costs["512"]),
-        (chart.get("513").name, "", costs["513"]),
-        ("经营收益", "经营收入 + 投资收益 − 经营支出 − 税金及附加 − 管理费用", operating),
-        (chart.get("503").name, "", revenue["503"]),
-        (chart.get("504").name, "", revenue["504"]),
-        (chart.get("514").name, "", costs["514"]),
-        (chart.get("515").name, "", costs["515"]),
-        (chart.get("521").name, "", costs["521"]),
-        (
-            income,
-            "经营收益 + 补助收入 + 其他收入 − 公益支出 − 其他支出 − 所得税费用",
-            year_income,
-        ),
-        (f"{start}未分配收益", "", opening_undistributed),
-        ("可分配收益", f"{income} + {start}未分配收益", available),
-        *((name, "", value) for name, value in split.items()),
-        ("各项分配合计", "", distributed),
-        (f"{end}未分配收益", "可分配收益 − 各项分配", closing_undistributed),
-    ]
-    return lines, closing_undistributed, in_books
+    chart = ChartOfAccounts.standard()
+    names = {c: chart.get(c).name for c in REVENUES + COSTS}
+    rows = income_form(figures, names, year=period.is_year)
+    return rows, -_closing(tb, ["321", "322", "5"])
 
 
 def income_statement(
     conn: Connection, code: str, period: Period, tb: TrialBalance
 ) -> dict[str, Any]:
-    """收益及收益分配表 for the period, with the formula lines of ACCOUNTING.md: 本期数
-    (``amount``) and 上年同期数 (``prior``: the same period a year earlier)."""
-    lines, closing_undistributed, in_books = _income_lines(conn, code, period, tb)
+    """收益及收益分配表 for the period in the 2023 format (``ledger.statement_forms``): every
+    line with its 行次 (``row``), 本期数 (``amount``) and 上年同期数 (``prior``: the same period
+    a year earlier); 收益总额 before 所得税费用, 其他转入 before 可分配收益."""
+    rows, in_books = _income_lines(conn, code, period, tb)
     before = period.year_before
     prior_tb = trial_balance_between(conn, code, before.first_month, before.last_month)
-    prior = {label: value for label, _, value in _income_lines(conn, code, before, prior_tb)[0]}
+    prior = {r.row: r.amount for r in _income_lines(conn, code, before, prior_tb)[0]}
     end = "年末" if period.is_year else "期末"
+    closing_undistributed = rows[-1].amount or ZERO
     return {
         "columns": {"amount": "本期数", "prior": "上年同期数"},
         "prior_period": before.text,
         "lines": [
             {
-                "line": label,
-                "formula": formula,
-                **money_item(value),
-                "prior": money_item(prior.get(label, ZERO)),
+                "row": r.row,
+                "line": r.line,
+                "kind": r.kind,
+                "formula": r.accounts,
+                **money_item(r.amount or ZERO),
+                "prior": money_item(prior.get(r.row) or ZERO),
             }
-            for label, formula, value in lines
+            for r in rows
         ],
         "checks": [
             _check(
@@ -330,10 +350,40 @@ def income_statement(
                 in_books,
             )
         ],
+        "notes": income_notes(rows),
+        "signatures": list(SIGNATURES),
     }
 
 
-DISTRIBUTION_LINES = ("提取公积公益金", "提取福利费", "向投资者分利", "成员分配", "其他分配")
+def _other_in(conn: Connection, code: str, period: Period) -> Money:
+    """其他转入 of the period: what entries that debit 311 (公积公益金) credit to 322, such as
+    公积公益金 covering a loss (借 311 / 贷 32202); 年终结转 and its reopening left out."""
+    numbers = select(entry_lines.c.number).where(
+        and_(
+            entry_lines.c.entity_code == code,
+            entry_lines.c.account.startswith("311"),
+            entry_lines.c.side == "debit",
+        )
+    )
+    rows = conn.execute(
+        select(entry_lines.c.amount_fen)
+        .join(entries, LINE_OF_ENTRY)
+        .where(
+            and_(
+                entry_lines.c.entity_code == code,
+                entry_lines.c.side == "credit",
+                entry_lines.c.account.startswith("322"),
+                entry_lines.c.number.in_(numbers),
+                entries.c.date >= period.start,
+                entries.c.date <= period.end,
+                or_(
+                    entries.c.source.is_(None),
+                    ~entries.c.source.startswith(CLOSING_SOURCE),
+                ),
+            )
+        )
+    )
+    return sum((from_fen(fen) for (fen,) in rows), ZERO)
 
 
 def _distributions(conn: Connection, code: str, period: Period) -> dict[str, Money]:
@@ -474,6 +524,30 @@ def general_ledger(conn: Connection, code: str, period: Period, tb: TrialBalance
     }
 
 
+def _year_start(conn: Connection, code: str, period: Period, tb: TrialBalance) -> TrialBalance:
+    """A trial balance whose opening is the start of the period's year."""
+    if period.first_month.endswith("-01"):
+        return tb
+    return trial_balance_between(conn, code, f"{period.text[:4]}-01", period.last_month)
+
+
+def filled_forms(conn: Connection, code: str, period: Period) -> dict[str, tuple[FormRow, ...]]:
+    """The 2023 forms of one entity for a period, as ``ledger.statement_forms`` fills them:
+    ``assets``, ``claims`` (liabilities and equity) at the period's end and at the start of its
+    year (``assets_start``, ``claims_start``), and ``income``: what a 汇总 adds up."""
+    tb = trial_balance_between(conn, code, period.first_month, period.last_month)
+    start = _year_start(conn, code, period, tb)
+    assets, claims = balance_sheet_form(lambda codes: _closing(tb, codes))
+    assets_start, claims_start = balance_sheet_form(lambda codes: _opening(start, codes))
+    return {
+        "assets": assets,
+        "claims": claims,
+        "assets_start": assets_start,
+        "claims_start": claims_start,
+        "income": _income_lines(conn, code, period, tb)[0],
+    }
+
+
 def statement(
     conn: Connection, code: str, kind: str, period: Period, account: str | None = None
 ) -> dict[str, Any]:
@@ -483,12 +557,8 @@ def statement(
     if kind == "trial-balance":
         body = trial_balance_statement(tb)
     elif kind == "balance-sheet":
-        year_start = (
-            tb
-            if period.first_month.endswith("-01")
-            else trial_balance_between(conn, code, f"{period.text[:4]}-01", period.last_month)
-        )
-        body = balance_sheet(tb, year_start)
+        year_start = _year_start(conn, code, period, tb)
+        body = {**balance_sheet(tb, year_start), **balance_sheet_2023(tb, year_start)}
     elif kind == "income":
         body = income_statement(conn, code, period, tb)
     elif kind == "general-ledger":

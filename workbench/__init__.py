@@ -42,6 +42,7 @@ PAGE_MODULES: tuple[str, ...] = (
     "ledgers",
     "ledger_books",
     "statements",
+    "statement_summaries",
     "vouchers",
     "voucher_steps",
     "corrections",

@@ -146,8 +146,9 @@ def _amount(item: dict[str, Any] | None) -> Decimal | str:
 def statement_workbook(
     books: dict[str, Any], period: Period, kind: str, content: dict[str, Any]
 ) -> bytes:
-    """One statement as an XLSX workbook: title, unit and period, Chinese headers, amounts
-    as numbers (two decimals), totals in bold, and the statement's checks."""
+    """One statement as an XLSX workbook in the 2023 format: title, unit and period, Chinese
+    headers with 行次, amounts as numbers (two decimals), subtotals and totals in bold, the
+    statement's checks, its 附注 and the signature lines."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
 
@@ -167,35 +168,33 @@ def statement_workbook(
     )
     totals: list[int] = []
     if kind == "balance-sheet":
-        ws.append(["项目", "科目", "年初数", "期末数"])
-        for part, title, total_key in (
-            ("assets", "资产", "assets"),
-            ("liabilities", "负债", "liabilities"),
-            ("equity", "所有者权益", "equity"),
-        ):
+        ws.append(["项目", "行次", "科目", "年初数", "期末数"])
+        for side, title in (("assets", "资产"), ("liabilities_and_equity", "负债和所有者权益")):
             ws.append([title])
             ws.cell(ws.max_row, 1).font = bold
-            for line in content[part]:
+            for line in content["form"][side]:
+                if line["kind"] == "heading":
+                    ws.append([line["line"]])
+                    continue
                 ws.append(
-                    [line["line"], line["accounts"], _amount(line.get("year_start")), _amount(line)]
+                    [
+                        line["line"],
+                        line["row"],
+                        line["accounts"],
+                        _amount(line.get("year_start")),
+                        _amount(line),
+                    ]
                 )
-            start = content.get("year_start_totals", {}).get(total_key)
-            ws.append([f"{title}合计", "", _amount(start), _amount(content["totals"][total_key])])
-            totals.append(ws.max_row)
-        start = content.get("year_start_totals", {}).get("liabilities_and_equity")
-        ws.append(
-            [
-                "负债及所有者权益合计",
-                "",
-                _amount(start),
-                _amount(content["totals"]["liabilities_and_equity"]),
-            ]
-        )
-        totals.append(ws.max_row)
+                if line["kind"] in ("subtotal", "total"):
+                    totals.append(ws.max_row)
     else:
-        ws.append(["项目", "计算", "本期数", f"上年同期数（{content['prior_period']}）"])
+        ws.append(["项目", "行次", "计算", "本期数", f"上年同期数（{content['prior_period']}）"])
         for line in content["lines"]:
-            ws.append([line["line"], line["formula"], _amount(line), _amount(line["prior"])])
+            ws.append(
+                [line["line"], line["row"], line["formula"], _amount(line), _amount(line["prior"])]
+            )
+            if line["formula"]:
+                totals.append(ws.max_row)
     for cell in ws[3]:
         cell.font = bold
         cell.fill = fill
@@ -213,13 +212,21 @@ def statement_workbook(
             [
                 ("✓ " if check["holds"] else "✗ ") + check["check"],
                 "",
+                "",
                 Decimal(check["left"]),
                 Decimal(check["right"]),
             ]
         )
-        for cell in ws[ws.max_row][2:]:
+        for cell in ws[ws.max_row][3:]:
             cell.number_format = AMOUNT_FORMAT
-    for column, width in zip("ABCD", (28, 40, 18, 22), strict=True):
+    ws.append([])
+    ws.append(["附注"])
+    ws.cell(ws.max_row, 1).font = bold
+    for number, note in enumerate(content["notes"], 1):
+        ws.append([f"{number}. {note}"])
+    ws.append([])
+    ws.append([f"{role}：" for role in content["signatures"]])
+    for column, width in zip("ABCDE", (30, 6, 40, 18, 22), strict=True):
         ws.column_dimensions[column].width = width
     return workbook_bytes(book)  # names as text, never a formula
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime
 import json
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from api.responses import (
     DistributionStatementPublic,
@@ -22,10 +23,12 @@ from api.schemas import Day, LongText, PeriodText, PositionQuery, Strict, Text
 from audit import chain, verify
 from documents import publishing
 from documents.distribution_statement import distribution_statement
+from documents.statement_summary import statement_summary, summary_units
 from documents.statements import KINDS, statement
 from domain.bounds import PERIOD_PATTERN
 from domain.disclosure.commands import PublishSheet
 from domain.periods import Period, parse_period
+from rendering.summary_workbook import summary_workbook
 from web.deps import Reader, ReaderDep, WriterDep
 from web.problems import Problem
 
@@ -52,6 +55,11 @@ def _period(text: str) -> Period:
     responses=described(StatementPublic),
     summary="A statement for a period: trial-balance, balance-sheet, income, general-ledger, "
     "account-detail",
+    description="balance-sheet and income are in the 2023 formats: the balance sheet's "
+    "`form` has every row with its 行次 (`row`), the 流动/非流动 subtotals and 固定资产 原值, "
+    "累计折旧 and 净值; the income statement's `lines` carry their 行次 (`row`) and `kind`, "
+    "with 收益总额 before 所得税费用 and 其他转入 before 可分配收益. Both have `notes` (附注) "
+    "and `signatures` (the lines signed on paper).",
 )
 def get_statement(
     code: str,
@@ -93,6 +101,97 @@ def as_of_position(
         with reader.runtime.engine.connect() as conn:
             return chain.position_at(conn, moment)
     return None
+
+
+class SummaryUnit(BaseModel):
+    code: str
+    name: str
+    township: str
+
+
+class StatementSummaryPublic(BaseModel):
+    """The 汇总 of a township's or county's villages' statements, by 行次."""
+
+    scope: dict[str, str]
+    period: str
+    label: str
+    start: datetime.date
+    end: datetime.date
+    units: list[SummaryUnit]
+    assets: list[dict[str, Any]] = Field(
+        description="rows: row (行次), line, kind, amount, year_start, units {code: amount}"
+    )
+    claims: list[dict[str, Any]] = Field(description="liabilities and equity, as assets")
+    income: list[dict[str, Any]] = Field(description="the 收益及收益分配表's rows, as assets")
+    checks: list[dict[str, Any]]
+    unbalanced_units: list[str]
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _summary(reader: Reader, period: str, township: str, county: str) -> dict[str, Any]:
+    found = _period(period)
+    if bool(township) == bool(county):
+        raise Problem(
+            422,
+            "invalid",
+            "name either a township or a county (township=唐坊镇 or county=高青县)",
+            field="township",
+            zh="请只填写一个汇总范围：乡镇（township=唐坊镇）或县（county=高青县）",
+        )
+    scope = {"township": township} if township else {"county": county}
+    with reader.engine.connect() as conn:  # the replica when LIANZHANG_READ_URL is set
+        units = summary_units(conn, township=township, county=county)
+        if not units:
+            where = township or county
+            raise Problem(
+                404,
+                "not-found",
+                f"{where} has no villages to add up",
+                zh=f"{where}没有可汇总的村集体，请检查乡镇或县的名称",
+            )
+        return statement_summary(conn, units, found, scope=scope)
+
+
+ScopeQuery = Annotated[str, Query(max_length=100, description="the township (乡镇) to add up")]
+CountyQuery = Annotated[str, Query(max_length=100, description="or the county (县) to add up")]
+
+
+@router.get(
+    "/statement-summaries",
+    responses=described(StatementSummaryPublic),
+    summary="汇总: a township's or county's villages' balance sheets and income statements, "
+    "added up by 行次",
+)
+def get_statement_summary(
+    reader: ReaderDep, period: PeriodQuery, township: ScopeQuery = "", county: CountyQuery = ""
+) -> dict[str, Any]:
+    return _summary(reader, period, township, county)
+
+
+@router.get(
+    "/statement-summaries.xlsx",
+    response_class=Response,
+    responses={
+        **PROBLEMS,
+        200: {
+            "description": "the 汇总 as a workbook: one sheet per statement, a column per village",
+            "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
+        },
+    },
+    summary="汇总 as XLSX (资产负债表汇总, 收益及收益分配表汇总, 汇总单位)",
+)
+def get_statement_summary_xlsx(
+    reader: ReaderDep, period: PeriodQuery, township: ScopeQuery = "", county: CountyQuery = ""
+) -> Response:
+    found = _summary(reader, period, township, county)
+    name = f"{township or county}-报表汇总-{found['period']}.xlsx"
+    return Response(
+        summary_workbook(found),
+        media_type=XLSX,
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"},
+    )
 
 
 @router.get(

@@ -23,9 +23,13 @@ def test_statements_router_keeps_its_openapi_contract(scenario_a_api: Api) -> No
             {"code": "J01", "kind": "balance-sheet"},
             query={"period": "2025"},
         ),
+        Call("GET", "/v1/statement-summaries", {}, query={"period": "2025", "township": "唐坊镇"}),
+        Call(
+            "GET", "/v1/statement-summaries.xlsx", {}, query={"period": "2025", "county": "高青县"}
+        ),
         Call("GET", "/v1/plans/{code}/statement", {"code": "P2025-V03"}),
         Call("GET", "/v1/villages/{village}/disclosures", {"village": "V03"}),
         Call("GET", "/v1/joint-entities/{joint}/disclosures", {"joint": "J01"}),
     ]
     names = {"code": "V03", "village": "V03", "joint": "J01", "kind": "income"}
-    assert check_router(scenario_a_api, router, names=names, valid=valid) == 8
+    assert check_router(scenario_a_api, router, names=names, valid=valid) == 10
