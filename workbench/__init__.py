@@ -11,6 +11,7 @@ Layout (one module a page family, templates and static files beside them):
 - ``workbench.scope``: what of which township the person sees (a page naming another
   township's object is 404; lists leave it out);
 - the page modules (``home``, ``vouchers`` and ``voucher_steps`` (its forms' writes),
+  ``chart`` (科目: the chart of the books; opening, renaming and retiring 明细科目),
   ``ledgers``, ``statements``, ``registers``, ``distribution``, ``disclosure``, ``imports``),
   each an ``APIRouter`` without the OpenAPI document (pages are not the API);
 - ``static/``: htmx 2 (vendored, Zero-Clause BSD, ``htmx.LICENSE``), the stylesheet and the small
@@ -34,6 +35,7 @@ STATIC = Path(__file__).parent / "static"
 PAGE_MODULES: tuple[str, ...] = (
     "session",
     "accounts",
+    "chart",
     "home",
     "ledgers",
     "statements",
