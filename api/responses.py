@@ -59,12 +59,6 @@ class AccountPublic(BaseModel):
     normal_side: str
     postable: bool
     opened_by: str | None = Field(description="who opened a sub-account (null for chart accounts)")
-    kind: str | None = Field(
-        default=None, description="what a sub-account is kept for: household, unit or project"
-    )
-    posted: bool = Field(
-        default=False, description="whether any entry or opening balance reached the account"
-    )
     debit: AmountOut
     credit: AmountOut
     balance: AmountOut

@@ -44,14 +44,17 @@ def entity_chart(
     return ChartOfAccounts.standard().with_names(account_names(conn, code, only))
 
 
-def account_listing(conn: Connection, code: str, month: str | None = None) -> list[dict[str, Any]]:
+def account_listing(
+    conn: Connection, code: str, month: str | None = None, *, details: bool = False
+) -> list[dict[str, Any]]:
     """Every chart account and every open sub-account of the books, in code order, with its
     balance at the end of ``month`` (``YYYY-MM``; None: everything posted so far).
 
     A chart account's balance includes its sub-accounts'. ``postable`` is False for a chart
     account that has sub-accounts (post to those). Sub-accounts older books used without
-    opening them are listed too (``opened_by`` empty), as they count as open. ``kind`` is what
-    a sub-account is kept for when the clerk said (``domain.books.chart.KINDS``); ``posted``
+    opening them are listed too (``opened_by`` empty), as they count as open. With
+    ``details`` (the workbench's 科目 page; the API's listing keeps its fields), ``kind`` is what
+    a sub-account is kept for when the clerk said (``domain.books.chart.KINDS``) and ``posted``
     whether any entry or opening balance (through ``month``) reached the account.
     """
     chart = ChartOfAccounts.standard()
@@ -59,14 +62,18 @@ def account_listing(conn: Connection, code: str, month: str | None = None) -> li
         r.code: r
         for r in conn.execute(select(accounts).where(accounts.c.entity_code == code)).mappings()
     }
-    kinds = {
-        r.code: r.kind
-        for r in conn.execute(
-            select(account_kinds.c.code, account_kinds.c.kind).where(
-                account_kinds.c.entity_code == code
+    kinds = (
+        {}
+        if not details
+        else {
+            r.code: r.kind
+            for r in conn.execute(
+                select(account_kinds.c.code, account_kinds.c.kind).where(
+                    account_kinds.c.entity_code == code
+                )
             )
-        )
-    }
+        }
+    )
     balances: dict[str, int] = {}
     for r in conn.execute(
         select(opening_balances.c.account, opening_balances.c.balance_fen).where(
@@ -117,13 +124,14 @@ def account_listing(conn: Connection, code: str, month: str | None = None) -> li
                         if row is not None
                         else None
                     ),
-                    "kind": kinds.get(account_code),
-                    "posted": account_code in balances or account_code in posted_under,
                     "debit": amount_str(from_fen(fen) if fen > 0 else ZERO),
                     "credit": amount_str(from_fen(-fen) if fen < 0 else ZERO),
                     "balance": amount_str(normal),
                 }
             )
+            if details:
+                rows[-1]["kind"] = kinds.get(account_code)
+                rows[-1]["posted"] = account_code in balances or account_code in posted_under
     return rows
 
 

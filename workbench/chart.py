@@ -57,7 +57,7 @@ def _chart_page(
     status: int = 200,
 ) -> Response:
     with books_engine(request).connect() as conn:
-        rows = account_listing(conn, entity["code"])
+        rows = account_listing(conn, entity["code"], details=True)
         names = display_names(conn)
     for row in rows:  # who opened a sub-account, by 姓名
         opened_by = row["opened_by"] or ""
@@ -193,4 +193,4 @@ async def retire_account(request: Request, entity: str, code: str, user: FormUse
 
 
 # What this page family's paths read (web.views)
-READ_MODELS = ("ledger", "people")
+READ_MODELS = ("ledger", "economy")

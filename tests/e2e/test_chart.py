@@ -315,7 +315,7 @@ def test_a_sub_account_is_renamed_and_one_never_posted_to_is_retired(api: Api) -
         f"/v1/entities/{v}/accounts",
         {"code": "141J01", "name": "长期投资-联合社", "parent": "141", "kind": "unit"},
     )
-    assert (opened["kind"], opened["posted"]) == ("unit", False)
+    assert (opened["code"], opened["postable"]) == ("141J01", True)
     renamed = post(
         api, f"/v1/entities/{v}/accounts/141J01/name", {"name": "长期投资-联村公司"}, status=200
     )
