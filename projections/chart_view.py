@@ -1,6 +1,7 @@
 """The chart of one entity's books as the read side sees it: the names its sub-accounts were
 opened under (so statements print 应付款-仉家村, not 211V01), and the listing of
-``GET /v1/entities/{code}/accounts`` with balances."""
+``GET /v1/entities/{code}/accounts`` and of the workbench's 科目 page, with balances, what each
+sub-account is kept for and whether anything was ever posted to it."""
 
 from __future__ import annotations
 
@@ -12,7 +13,13 @@ from sqlalchemy import Connection, and_, select
 
 from ledger.accounts import ChartOfAccounts
 from ledger.money import ZERO, amount_str, from_fen
-from projections.tables import account_months, accounts, opening_balances, year_closings
+from projections.tables import (
+    account_kinds,
+    account_months,
+    accounts,
+    opening_balances,
+    year_closings,
+)
 
 
 def account_names(
@@ -37,19 +44,36 @@ def entity_chart(
     return ChartOfAccounts.standard().with_names(account_names(conn, code, only))
 
 
-def account_listing(conn: Connection, code: str, month: str | None = None) -> list[dict[str, Any]]:
+def account_listing(
+    conn: Connection, code: str, month: str | None = None, *, details: bool = False
+) -> list[dict[str, Any]]:
     """Every chart account and every open sub-account of the books, in code order, with its
     balance at the end of ``month`` (``YYYY-MM``; None: everything posted so far).
 
     A chart account's balance includes its sub-accounts'. ``postable`` is False for a chart
     account that has sub-accounts (post to those). Sub-accounts older books used without
-    opening them are listed too (``opened_by`` empty), as they count as open.
+    opening them are listed too (``opened_by`` empty), as they count as open. With
+    ``details`` (the workbench's 科目 page; the API's listing keeps its fields), ``kind`` is what
+    a sub-account is kept for when the clerk said (``domain.books.chart.KINDS``) and ``posted``
+    whether any entry or opening balance (through ``month``) reached the account.
     """
     chart = ChartOfAccounts.standard()
     opened = {
         r.code: r
         for r in conn.execute(select(accounts).where(accounts.c.entity_code == code)).mappings()
     }
+    kinds = (
+        {}
+        if not details
+        else {
+            r.code: r.kind
+            for r in conn.execute(
+                select(account_kinds.c.code, account_kinds.c.kind).where(
+                    account_kinds.c.entity_code == code
+                )
+            )
+        }
+    )
     balances: dict[str, int] = {}
     for r in conn.execute(
         select(opening_balances.c.account, opening_balances.c.balance_fen).where(
@@ -67,16 +91,20 @@ def account_listing(conn: Connection, code: str, month: str | None = None) -> li
     ):
         balances[r.account] = balances.get(r.account, 0) + r.debit_fen - r.credit_fen
     subs = set(chart.prescribed) | set(opened) | {c for c in balances if len(c) > 3}
+    totals: dict[str, int] = {}  # each chart account with its sub-accounts
+    for account_code, fen in balances.items():
+        totals[account_code[:3]] = totals.get(account_code[:3], 0) + fen
+    posted_under = {c[:3] for c in balances}
     named = chart.with_names({c: r["name"] for c, r in opened.items()})
     rows: list[dict[str, Any]] = []
     for base in chart:
         children = sorted(c for c in subs if c[:3] == base.code)
         for account_code in [base.code, *children]:
             account = named.get(account_code)
-            fen = sum(
-                f
-                for c, f in balances.items()
-                if c == account_code or (account_code == base.code and c[:3] == base.code)
+            fen = (
+                totals.get(base.code, 0)
+                if account_code == base.code
+                else balances.get(account_code, 0)
             )
             row = opened.get(account_code)
             normal = from_fen(fen if account.normal_side.value == "debit" else -fen)
@@ -101,6 +129,9 @@ def account_listing(conn: Connection, code: str, month: str | None = None) -> li
                     "balance": amount_str(normal),
                 }
             )
+            if details:
+                rows[-1]["kind"] = kinds.get(account_code)
+                rows[-1]["posted"] = account_code in balances or account_code in posted_under
     return rows
 
 

@@ -15,6 +15,7 @@ from projections.codes import CodeLookup
 from projections.pages import PageWriter, Stored, data, fen
 from projections.tables import (
     LEDGER_TABLES,
+    account_kinds,
     account_months,
     accounts,
     alliance_members,
@@ -97,6 +98,9 @@ class LedgerProjection:
             "EntryReversed": self._entry_reversed,
             "MonthClosed": self._month_closed,
             "AccountOpened": self._account_opened,
+            "AccountRenamed": self._account_renamed,
+            "AccountRetired": self._account_retired,
+            "AccountClassified": self._account_classified,
             "YearClosed": self._year_closed,
             "YearReopened": self._year_reopened,
         }
@@ -350,6 +354,36 @@ class LedgerProjection:
                 "position": position,
             },
         )
+
+    def _account_renamed(self, w: PageWriter, ev: Stored, position: int) -> None:
+        """A new name; a sub-account older books used without opening it gets its row."""
+        state = ev.state
+        code = self._entity_code(w, ev)
+        key = and_(accounts.c.entity_code == code, accounts.c.code == state["code"])
+        if w.execute(update(accounts).where(key).values(name=state["name"])).rowcount == 0:
+            w.insert(
+                accounts,
+                {
+                    "entity_code": code,
+                    "code": state["code"],
+                    "name": state["name"],
+                    "parent": state["code"][:3],
+                    "source": None,
+                    "actor": state["actor"],
+                    "position": position,
+                },
+            )
+
+    def _account_retired(self, w: PageWriter, ev: Stored, position: int) -> None:
+        key = {"entity_code": self._entity_code(w, ev), "code": ev.state["code"]}
+        w.delete(accounts, key)
+        w.delete(account_kinds, key)
+
+    def _account_classified(self, w: PageWriter, ev: Stored, position: int) -> None:
+        state = ev.state
+        key = {"entity_code": self._entity_code(w, ev), "code": state["code"]}
+        w.delete(account_kinds, key)
+        w.insert(account_kinds, {**key, "kind": state["kind"]})
 
     def _year_closed(self, w: PageWriter, ev: Stored, position: int) -> None:
         e = ev.event

@@ -155,6 +155,15 @@ accounts = Table(
     Column("position", BigInteger, nullable=False),
 )
 
+# What a sub-account a clerk opened is kept for (domain.books.chart.KINDS), when they said.
+account_kinds = Table(
+    "lz_account_kinds",
+    metadata,
+    Column("entity_code", String(32), primary_key=True),
+    Column("code", String(40), primary_key=True),
+    Column("kind", String(16), nullable=False),
+)
+
 # Year-end closings (年终结转) per entity and year: the latest closing or reopening of each.
 year_closings = Table(
     "lz_year_closings",
@@ -181,6 +190,7 @@ LEDGER_TABLES = (
     account_months,
     opening_balances,
     accounts,
+    account_kinds,
     year_closings,
 )
 

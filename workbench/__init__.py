@@ -13,8 +13,10 @@ Layout (one module a page family, templates and static files beside them):
 - ``workbench.scope``: what of which township the person sees (a page naming another
   township's object is 404; lists leave it out);
 - the page modules (``home``, ``vouchers`` and ``voucher_steps`` (its forms' writes),
-  ``corrections`` (作废, 红字冲销, 更正凭证 and the cross-book corrections), ``ledgers`` and
-  ``ledger_books``, ``statements``, ``registers``, ``distribution``, ``disclosure``, ``imports``),
+  ``corrections`` (作废, 红字冲销, 更正凭证 and the cross-book corrections), ``chart`` (科目:
+  the chart of the books; opening, renaming and retiring 明细科目), ``ledgers`` and
+  ``ledger_books``, ``statements`` and ``statement_summaries``, ``registers``, ``distribution``,
+  ``disclosure``, ``imports``),
   each an ``APIRouter`` without the OpenAPI document (pages are not the API);
 - ``static/``: htmx 2 (vendored, Zero-Clause BSD, ``htmx.LICENSE``), the stylesheet and the small
   scripts of the voucher form. No page loads anything from outside the app; fonts are the
@@ -38,6 +40,7 @@ PAGE_MODULES: tuple[str, ...] = (
     "session",
     "users",
     "accounts",
+    "chart",
     "home",
     "ledgers",
     "ledger_books",

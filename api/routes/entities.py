@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
-from pydantic import Field, StrictStr
+from pydantic import BaseModel, Field, StrictStr
 
 from api.responses import AccountListing, AccountPublic, YearClosingPublic
 from api.schemas import (
@@ -266,6 +266,18 @@ class AccountCreate(Strict):
         examples=["应付款-仉家村"]
     )
     parent: Annotated[StrictStr, Field(pattern=r"^[0-9]{3}$")] = Field(examples=["211"])
+    kind: Literal["household", "unit", "project"] | None = Field(
+        default=None, description="what the sub-account is kept for (农户, 单位, 项目)"
+    )
+
+
+class AccountRename(Strict):
+    name: Annotated[StrictStr, Field(min_length=1, max_length=60)] = Field(
+        examples=["应付款-仉家村"]
+    )
+
+
+AccountPath = Annotated[str, Path(min_length=4, max_length=32, pattern=r"^[0-9]{3}[A-Za-z0-9]+$")]
 
 
 def _account_body(holder: Any, code: str, account: str) -> tuple[dict[str, Any], str]:
@@ -281,8 +293,50 @@ def open_account(code: str, body: AccountCreate, cmd: WriterDep) -> JSONResponse
     under one of the 42 chart accounts, with a name (应付款-仉家村). Entries may post only to
     open sub-accounts, and no longer to their parent."""
 
-    command = books.OpenAccount(entity=code, code=body.code, name=body.name, parent=body.parent)
+    command = books.OpenAccount(
+        entity=code, code=body.code, name=body.name, parent=body.parent, kind=body.kind
+    )
     return cmd.run(command, lambda account: _account_body(cmd, code, account))
+
+
+@router.post(
+    "/{code}/accounts/{account}/name",
+    status_code=200,
+    response_model=AccountPublic,
+    responses=PROBLEMS,
+)
+def rename_account(
+    code: str, account: AccountPath, body: AccountRename, cmd: WriterDep
+) -> JSONResponse:
+    """Give an open sub-account another name (明细科目改名); chart accounts keep theirs."""
+
+    command = books.RenameAccount(entity=code, code=account, name=body.name)
+    return cmd.run(command, lambda a: _account_body(cmd, code, a), status=200)
+
+
+class AccountRetired(BaseModel):
+    entity: str
+    code: str
+    retired: bool
+
+
+@router.post(
+    "/{code}/accounts/{account}/retirement",
+    status_code=200,
+    response_model=AccountRetired,
+    responses=PROBLEMS,
+)
+def retire_account(code: str, account: AccountPath, cmd: WriterDep) -> JSONResponse:
+    """Stop using (停用) a sub-account never posted to (no entry, no opening balance): it is
+    no longer open, and its parent takes postings again when it was the last one. The code
+    may be opened again later."""
+
+    command = books.RetireAccount(entity=code, code=account)
+    return cmd.run(
+        command,
+        lambda a: ({"entity": code, "code": a, "retired": True}, f"/v1/entities/{code}/accounts"),
+        status=200,
+    )
 
 
 @router.get("/{code}/accounts", responses=described(AccountListing))
@@ -382,6 +436,9 @@ def reopen_year(code: str, year: YearPath, body: YearReopening, cmd: WriterDep) 
 # What this router's paths read (web.views) and the duties of its writes (web.duties)
 READ_MODELS = ("ledger",)
 DUTIES = {
+    ("POST", "/v1/entities/{code}/accounts"): "books.write",
+    ("POST", "/v1/entities/{code}/accounts/{account}/name"): "books.write",
+    ("POST", "/v1/entities/{code}/accounts/{account}/retirement"): "books.write",
     ("POST", "/v1/entities/{code}/closed-months"): "period.close",
     ("POST", "/v1/entities/{code}/year-end-closings"): "period.close",
     ("POST", "/v1/entities/{code}/year-end-closings/{year}/reopening"): "period.close",

@@ -38,6 +38,8 @@ from domain.books.chart import (
     open_for_operation,
     open_sub_accounts,
     refuse_new_sub_account,
+    refuse_rename,
+    refuse_retire,
 )
 from domain.books.closing import closing_entries, reopening_reversals
 from domain.books.equity import (
@@ -300,11 +302,38 @@ class Books(Aggregate):
         """Every sub-account open in these books, code → name (see ``open_sub_accounts``)."""
         return open_sub_accounts(self)
 
-    def open_account(self, *, code: str, name: str, parent: str, actor: str) -> None:
-        """Open a sub-account a clerk asked for (开设明细科目); refused as
-        ``refuse_new_sub_account`` says (a code taken, a parent outside the chart, no name)."""
-        refuse_new_sub_account(self, code=code, name=name, parent=parent)
+    def open_account(
+        self, *, code: str, name: str, parent: str, actor: str, kind: str | None = None
+    ) -> None:
+        """Open a sub-account a clerk asked for (开设明细科目), saying what it is kept for
+        when ``kind`` is given; refused as ``refuse_new_sub_account`` says."""
+        refuse_new_sub_account(self, code=code, name=name, parent=parent, kind=kind)
         self._account_opened(code=code, name=name.strip(), parent=parent, actor=actor, source=None)
+        if kind is not None:
+            self._account_classified(code=code, kind=kind, actor=actor)
+
+    def rename_account(self, *, code: str, name: str, actor: str) -> None:
+        """Give an open sub-account another name (``refuse_rename``)."""
+        self._account_renamed(code=code, name=refuse_rename(self, code, name), actor=actor)
+
+    def retire_account(self, *, code: str, actor: str) -> None:
+        """Stop using (停用) a sub-account never posted to (``refuse_retire``)."""
+        refuse_retire(self, code)
+        self._account_retired(code=code, actor=actor)
+
+    @event("AccountClassified")
+    def _account_classified(self, *, code: str, kind: str, actor: str) -> None:
+        self.__dict__.setdefault("account_kinds", {})[code] = kind
+
+    @event("AccountRenamed")
+    def _account_renamed(self, *, code: str, name: str, actor: str) -> None:
+        self.account_names[code] = name
+
+    @event("AccountRetired")
+    def _account_retired(self, *, code: str, actor: str) -> None:
+        del self.account_names[code]
+        self.sub_accounts[code[:3]] -= 1
+        self.__dict__.setdefault("account_kinds", {}).pop(code, None)
 
     def ensure_account(self, code: str, name: str, *, actor: str, source: str) -> None:
         """Open a sub-account an operation needs, in the same save, unless it is open already

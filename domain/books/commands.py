@@ -139,13 +139,19 @@ class OpenAccount(Command[str]):
     code: str
     name: str
     parent: str
+    kind: str | None = None  # domain.books.chart.KINDS: household, unit or project
 
     def places(self, app: Any) -> Iterable[Place]:
         return (books_place(app, self.entity),)
 
     def execute(self, app: Any, actor: str) -> str:
         app.books.open_account(
-            entity=self.entity, code=self.code, name=self.name, parent=self.parent, actor=actor
+            entity=self.entity,
+            code=self.code,
+            name=self.name,
+            parent=self.parent,
+            actor=actor,
+            kind=self.kind,
         )
         return self.code
 
@@ -189,3 +195,40 @@ class ReopenYear(Command[int]):
 
     def replayed(self, recorded: Recorded) -> int:
         return self.year
+
+
+@dataclass(frozen=True)
+class RenameAccount(Command[str]):
+    """Give an open sub-account another name (明细科目改名); answers its code."""
+
+    entity: str
+    code: str
+    name: str
+
+    def places(self, app: Any) -> Iterable[Place]:
+        return (books_place(app, self.entity),)
+
+    def execute(self, app: Any, actor: str) -> str:
+        app.books.rename_account(entity=self.entity, code=self.code, name=self.name, actor=actor)
+        return self.code
+
+    def replayed(self, recorded: Recorded) -> str:
+        return self.code
+
+
+@dataclass(frozen=True)
+class RetireAccount(Command[str]):
+    """Stop using (停用) a sub-account never posted to; answers its code."""
+
+    entity: str
+    code: str
+
+    def places(self, app: Any) -> Iterable[Place]:
+        return (books_place(app, self.entity),)
+
+    def execute(self, app: Any, actor: str) -> str:
+        app.books.retire_account(entity=self.entity, code=self.code, actor=actor)
+        return self.code
+
+    def replayed(self, recorded: Recorded) -> str:
+        return self.code

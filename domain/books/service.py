@@ -146,12 +146,43 @@ class BooksService:
 
         return self.port.retrying(command)
 
-    def open_account(self, *, entity: str, code: str, name: str, parent: str, actor: str) -> Books:
+    def open_account(
+        self,
+        *,
+        entity: str,
+        code: str,
+        name: str,
+        parent: str,
+        actor: str,
+        kind: str | None = None,
+    ) -> Books:
         """Open a sub-account (开设明细科目) in the books of ``entity``."""
 
         def command() -> Books:
             books = self.port.get_books(entity)
-            books.open_account(code=code, name=name, parent=parent, actor=actor)
+            books.open_account(code=code, name=name, parent=parent, actor=actor, kind=kind)
+            self.port.save(books)
+            return books
+
+        return self.port.retrying(command)
+
+    def rename_account(self, *, entity: str, code: str, name: str, actor: str) -> Books:
+        """Rename a sub-account of the books of ``entity``."""
+
+        def command() -> Books:
+            books = self.port.get_books(entity)
+            books.rename_account(code=code, name=name, actor=actor)
+            self.port.save(books)
+            return books
+
+        return self.port.retrying(command)
+
+    def retire_account(self, *, entity: str, code: str, actor: str) -> Books:
+        """Stop using (停用) a sub-account of the books of ``entity`` never posted to."""
+
+        def command() -> Books:
+            books = self.port.get_books(entity)
+            books.retire_account(code=code, actor=actor)
             self.port.save(books)
             return books
 

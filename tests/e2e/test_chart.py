@@ -305,3 +305,59 @@ def test_a_payment_to_an_unopened_account_names_the_account_field(api: Api) -> N
         assert problem["field"] == "account"
         assert account in problem["detail"]
     assert entries_of(api, v) == before
+
+
+@pytest.mark.one_store  # commands over HTTP, not storage
+def test_a_sub_account_is_renamed_and_one_never_posted_to_is_retired(api: Api) -> None:
+    v = village(api)
+    opened = post(
+        api,
+        f"/v1/entities/{v}/accounts",
+        {"code": "141J01", "name": "长期投资-联合社", "parent": "141", "kind": "unit"},
+    )
+    assert (opened["code"], opened["postable"]) == ("141J01", True)
+    renamed = post(
+        api, f"/v1/entities/{v}/accounts/141J01/name", {"name": "长期投资-联村公司"}, status=200
+    )
+    assert renamed["name"] == "长期投资-联村公司"
+    other = api.client.post(
+        f"/v1/entities/{v}/accounts/141J01/name", json={"name": "x"}, headers=api.other_clerk
+    )
+    assert other.status_code == 403
+    read_only = api.client.post(f"/v1/entities/{v}/accounts/141J01/retirement", headers=api.auditor)
+    assert read_only.status_code == 403
+    # the Chinese default names the 科目 page, not an API path
+    parent = api.client.post(
+        f"/v1/entities/{v}/entries",
+        json={
+            "date": "2025-03-01",
+            "memo": "投资",
+            "postings": [p("141", "debit", "50.00"), p("102", "credit", "50.00")],
+        },
+        headers={**api.clerk, "Accept-Language": "zh-CN"},
+    )
+    assert parent.status_code == 422
+    assert "141J01 长期投资-联村公司" in parent.json()["detail"]
+    assert "「科目」页" in parent.json()["detail"] and "/v1/" not in parent.json()["detail"]
+    retired = post(api, f"/v1/entities/{v}/accounts/141J01/retirement", {}, status=200)
+    assert retired == {"entity": v, "code": "141J01", "retired": True}
+    listing = {a["code"]: a for a in get(api, f"/v1/entities/{v}/accounts")["accounts"]}
+    assert "141J01" not in listing and listing["141"]["postable"] is True
+    again = api.client.post(f"/v1/entities/{v}/accounts/141J01/retirement", headers=api.clerk)
+    assert again.status_code == 404
+    post(
+        api,
+        f"/v1/entities/{v}/accounts",
+        {"code": "211H01", "name": "应付款-张三", "parent": "211"},
+    )
+    post(
+        api,
+        f"/v1/entities/{v}/entries",
+        {
+            "date": "2025-03-01",
+            "memo": "欠款",
+            "postings": [p("513", "debit", "50.00"), p("211H01", "credit", "50.00")],
+        },
+    )
+    used = api.client.post(f"/v1/entities/{v}/accounts/211H01/retirement", headers=api.clerk)
+    assert used.status_code == 409 and used.json()["field"] == "code"

@@ -345,6 +345,12 @@ def attempts(n: dict[str, str]) -> dict[str, list[tuple[str, dict[str, Any]]]]:
         "/v1/entities/{code}/accounts": [
             ("/v1/entities/V01/accounts", {"code": "113X9", "name": "内部往来-X", "parent": "113"})
         ],
+        "/v1/entities/{code}/accounts/{account}/name": [
+            ("/v1/entities/V01/accounts/113X9/name", {"name": "内部往来-Y"})
+        ],
+        "/v1/entities/{code}/accounts/{account}/retirement": [
+            ("/v1/entities/V01/accounts/113X9/retirement", {})
+        ],
         "/v1/entities/{code}/year-end-closings": [
             ("/v1/entities/V01/year-end-closings", {"year": 2025})
         ],

@@ -206,6 +206,9 @@ def test_other_township_and_auditor_cannot_write(client: Any, books: str) -> Non
 
 @pytest.mark.parametrize("database", ["sqlite"], indirect=True)
 def test_keyboard_entry_review_and_ledger_in_chromium(runtime: Any, books: str) -> None:
+    runtime.app.books.open_account(
+        entity=books, code="141J01", name="长期投资-联合社", parent="141", actor="t", kind="unit"
+    )
     app = signed_in_app(runtime)
     register(app, "lihua", "preparer", [TOWNSHIP])
     register(app, "wangfang", "reviewer", [TOWNSHIP])
@@ -231,6 +234,20 @@ def test_keyboard_entry_review_and_ledger_in_chromium(runtime: Any, books: str) 
         keys.press("Control+A")
         keys.type("收到二组土地流转费")
         keys.press("Enter")
+        # a code typed is never replaced: 141 has a sub-account, so Enter stays and lists it
+        keys.type("141")
+        preparer.wait_for_selector("ul.picker li[data-code='141J01']")
+        keys.press("Enter")
+        preparer.wait_for_selector(".picker-refusal")
+        assert "已有明细科目" in preparer.inner_text(".picker-refusal")
+        assert preparer.input_value("#lines tr.line:nth-child(1) input.account") == "141"
+        assert preparer.evaluate("document.activeElement.classList.contains('account')")
+        keys.press("Control+A")
+        keys.type("141J09")  # not open: stays, with the 科目 page to open it
+        keys.press("Enter")
+        preparer.wait_for_selector(f".account-name a[href='/chart/{books}?parent=141']")
+        assert preparer.input_value("#lines tr.line:nth-child(1) input.account") == "141J09"
+        keys.press("Control+A")
         keys.type("yhck")  # 银行存款 by its pinyin initials
         preparer.wait_for_selector("ul.picker li[data-code='102']")
         keys.press("Enter")
@@ -257,6 +274,13 @@ def test_keyboard_entry_review_and_ledger_in_chromium(runtime: Any, books: str) 
         keys.press("Enter")
         assert preparer.locator("#lines tr.line").count() == rows + 1
         assert preparer.evaluate("document.activeElement.classList.contains('account')")
+        keys.type("101")  # an exact code and Enter: kept as typed (not 1011 or the like)
+        preparer.wait_for_selector("ul.picker li[data-code='101']")
+        keys.press("Enter")
+        preparer.wait_for_function("document.activeElement.classList.contains('debit')")
+        assert preparer.input_value("#lines tr.line:last-child input.account") == "101"
+        assert preparer.inner_text("#lines tr.line:last-child .account-name") == "库存现金"
+        preparer.fill("#lines tr.line:last-child input.account", "")  # the line left blank
         keys.press("Control+Enter")  # submit
         preparer.wait_for_selector("#voucher-status")
         assert preparer.inner_text("#voucher-status") == "待审核"

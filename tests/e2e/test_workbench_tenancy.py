@@ -105,6 +105,7 @@ def fill(path: str, name: str, world: dict[str, str]) -> list[str]:
         "/registers/agreements/": [A.AGREEMENT],
         "/distribution/": [A.ALLIANCE_PLAN, A.HOUSEHOLD_PLAN],
         "/ledgers/": ["102"],  # an account, in /ledgers/{entity}/accounts/{code}
+        "/chart/": ["301"],  # an account, in /chart/{entity}/{code}/rename and retire
     }
     values = {
         "entity": ["V01", "J01"],

@@ -57,6 +57,14 @@ def build(runtime: Runtime) -> None:
     for month in ("2026-01", "2026-02", "2026-03"):
         app.books.close_month(entity="V01", month=month, actor=ACTOR)
     app.books.open_account(entity="V01", code="50401", name="租金收入", parent="504", actor=ACTOR)
+    # the chart as a clerk keeps it: what sub-accounts are for, a rename, a retirement
+    for code, name in (("153X01", "在建工程-村道"), ("153X02", "在建工程-水渠")):
+        app.books.open_account(
+            entity="V01", code=code, name=name, parent="153", actor=ACTOR, kind="project"
+        )
+    app.books.rename_account(entity="V01", code="153X01", name="在建工程-村道硬化", actor=ACTOR)
+    app.books.rename_account(entity="V01", code="50401", name="租金收入-门面", actor=ACTOR)
+    app.books.retire_account(entity="V01", code="153X02", actor=ACTOR)
 
     # the joint entity: a grant, land rent paid and corrected, a capital refund, a dividend
     # correction

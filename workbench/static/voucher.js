@@ -1,6 +1,9 @@
 /* 联账 voucher entry: live debit/credit totals, 大写 as you type, keyboard-only entry, the
    account picker (code, name or pinyin initials; ↑↓ and Enter), and a balance check before
-   submitting. Amounts are summed in whole fen (integers), never in floating point.
+   submitting. The picker never replaces a code that was typed: Enter or Tab on a code keeps it
+   when it is an open account, and otherwise stays in the cell saying why (a parent with
+   sub-accounts lists them to choose from, with ↑↓; an unknown code links to the 科目 page); a
+   name or pinyin initials take the highlighted account, as does a choice made with ↑↓. Amounts are summed in whole fen (integers), never in floating point.
    Also: any [data-print] button prints the page; a [data-autosubmit] select sends its form when
    changed (no inline handlers: the Content-Security-Policy allows no inline script). Served by
    the app; loads nothing else. */
@@ -132,7 +135,9 @@
   });
 
   // -- account picker ----------------------------------------------------------------------
-  var picker = { list: null, input: null, items: [], active: -1, pending: null, timer: null, seq: 0 };
+  var picker = {
+    list: null, input: null, items: [], active: -1, pending: null, timer: null, seq: 0, moved: false
+  };
 
   function entity() {
     var select = form.querySelector(".entity-select");
@@ -169,6 +174,7 @@
     input.closest("td").appendChild(ul);
     picker.list = ul;
     picker.active = picker.items.length ? 0 : -1;
+    picker.moved = false;
     highlight();
   }
 
@@ -204,13 +210,68 @@
     if (!a || !picker.input) { return; }
     picker.input.value = a.code;
     picker.input.closest("td").querySelector(".account-name").textContent = a.name;
+    picker.input.classList.remove("invalid");
     closePicker();
+  }
+
+  /* the refusal of what was typed, beside the cell (and the 科目 page to open one) */
+  function refuse(input, text, parent) {
+    var note = input.closest("td").querySelector(".account-name");
+    note.textContent = "";
+    var span = document.createElement("span");
+    span.className = "error picker-refusal";
+    span.setAttribute("role", "alert");
+    span.textContent = text;
+    note.appendChild(span);
+    if (parent) {
+      var a = document.createElement("a");
+      a.href = "/chart/" + encodeURIComponent(entity()) + "?parent=" + encodeURIComponent(parent);
+      a.textContent = "到「科目」页开设";
+      a.tabIndex = -1;
+      note.appendChild(document.createTextNode(" "));
+      note.appendChild(a);
+    }
+    input.classList.add("invalid");
+  }
+
+  /* Whether the account cell holds an account once Enter or Tab is pressed (the list of the
+     current search is in picker.items): true when it may move on. */
+  function settle(input) {
+    var typed = input.value.trim();
+    if (picker.input === input && picker.moved && picker.active >= 0) {
+      choose(picker.active);  // chosen with ↑↓
+      return true;
+    }
+    var own = picker.input === input ? picker.items : [];
+    if (!/^[0-9]/.test(typed)) {  // a name or pinyin initials: the highlighted account
+      if (own.length && picker.active >= 0) { choose(picker.active); return true; }
+      refuse(input, "没有找到“" + typed + "”：请输入科目编码、名称或拼音首字母");
+      return false;
+    }
+    var exact = own.filter(function (a) { return a.code === typed; })[0];
+    if (exact) {
+      input.value = exact.code;
+      input.closest("td").querySelector(".account-name").textContent = exact.name;
+      input.classList.remove("invalid");
+      closePicker();
+      return true;
+    }
+    var subs = own.filter(function (a) { return a.code.indexOf(typed) === 0; });
+    if (typed.length === 3 && subs.length) {
+      refuse(input, "科目 " + typed + " 已有明细科目，不能直接记账：请用 ↑↓ 从下面选一个明细科目");
+      if (picker.list) { picker.active = 0; picker.moved = false; highlight(); }
+      return false;
+    }
+    closePicker();
+    refuse(input, "科目 " + typed + " 未开设或不在科目表中", typed.length > 3 ? typed.slice(0, 3) : "");
+    return false;
   }
 
   form.addEventListener("input", function (e) {
     if (!e.target.classList.contains("account")) { return; }
     var input = e.target;
     input.closest("td").querySelector(".account-name").textContent = "";
+    input.classList.remove("invalid");
     clearTimeout(picker.timer);
     picker.input = input;
     picker.seq++;  // anything in flight is stale
@@ -234,12 +295,13 @@
         e.preventDefault();
         var n = picker.items.length;
         if (n) { picker.active = (picker.active + (e.key === "ArrowDown" ? 1 : n - 1)) % n; }
+        picker.moved = true;
         highlight();
         return;
       }
       if (e.key === "Escape") { e.preventDefault(); closePicker(); return; }
-      if (e.key === "Tab" && !e.shiftKey && picker.active >= 0 && input.value.trim()) {
-        choose(picker.active);  // Tab takes the highlighted account too, and moves on
+      if (e.key === "Tab" && !e.shiftKey && input.value.trim() && !picker.pending) {
+        if (!settle(input)) { e.preventDefault(); }  // as Enter does, then moves on
         return;
       }
     }
@@ -252,9 +314,7 @@
     if (isAccount && input.value.trim()) {
       var wait = picker.pending || Promise.resolve();
       wait.then(function () {
-        if (picker.list && picker.input === input && picker.active >= 0) { choose(picker.active); }
-        closePicker();
-        next(input);
+        if (settle(input)) { next(input); }
       });
       return;
     }
