@@ -96,6 +96,7 @@ class LedgerProjection:
             "GrantReceived": self._entry_posted,
             "EntryReversed": self._entry_reversed,
             "MonthClosed": self._month_closed,
+            "MonthReopened": self._month_reopened,
             "AccountOpened": self._account_opened,
             "YearClosed": self._year_closed,
             "YearReopened": self._year_reopened,
@@ -332,6 +333,14 @@ class LedgerProjection:
     def _month_closed(self, w: PageWriter, ev: Stored, position: int) -> None:
         w.update(
             entities, {"code": self._entity_code(w, ev)}, {"closed_through": ev.state["month"]}
+        )
+
+    def _month_reopened(self, w: PageWriter, ev: Stored, position: int) -> None:
+        """反结账: closed through the month before (None: nothing closed any more)."""
+        w.update(
+            entities,
+            {"code": self._entity_code(w, ev)},
+            {"closed_through": ev.state["closed_through"]},
         )
 
     # -- the chart and the years of the books ----------------------------------------------

@@ -11,8 +11,8 @@ Layout (one module a page family, templates and static files beside them):
 - ``workbench.scope``: what of which township the person sees (a page naming another
   township's object is 404; lists leave it out);
 - the page modules (``home``, ``vouchers`` and ``voucher_steps`` (its forms' writes),
-  ``ledgers``, ``statements``, ``registers``, ``distribution``, ``disclosure``, ``imports``),
-  each an ``APIRouter`` without the OpenAPI document (pages are not the API);
+  ``ledgers``, ``statements``, ``registers``, ``distribution``, ``disclosure``, ``imports``,
+  ``periods`` (结账)), each an ``APIRouter`` without the OpenAPI document (pages are not the API);
 - ``static/``: htmx 2 (vendored, Zero-Clause BSD, ``htmx.LICENSE``), the stylesheet and the small
   scripts of the voucher form. No page loads anything from outside the app; fonts are the
   system's (no web fonts).
@@ -43,6 +43,7 @@ PAGE_MODULES: tuple[str, ...] = (
     "distribution",
     "disclosure",
     "imports",
+    "periods",
 )
 
 

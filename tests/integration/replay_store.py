@@ -56,6 +56,8 @@ def build(runtime: Runtime) -> None:
     )
     for month in ("2026-01", "2026-02", "2026-03"):
         app.books.close_month(entity="V01", month=month, actor=ACTOR)
+    app.books.reopen_month(entity="V01", month="2026-03", reason="复核", actor=ACTOR)  # 反结账
+    app.books.close_month(entity="V01", month="2026-03", actor=ACTOR)
     app.books.open_account(entity="V01", code="50401", name="租金收入", parent="504", actor=ACTOR)
 
     # the joint entity: a grant, land rent paid and corrected, a capital refund, a dividend
@@ -103,12 +105,15 @@ def build(runtime: Runtime) -> None:
             entity=village, date=D(2025, month, 1), memo="收入", postings=receipt("250.00"),
             actor=ACTOR,
         )  # fmt: skip
+    app.books.close_month(entity=village, month="2025-12", actor=ACTOR)
     app.books.close_year(entity=village, year=2025, actor=ACTOR)
     app.books.reopen_year(entity=village, year=2025, reason="补记一笔", actor=ACTOR)
+    app.books.reopen_month(entity=village, month="2025-12", reason="补记一笔", actor=ACTOR)
     app.books.post_entry(
         entity=village, date=D(2025, 12, 30), memo="补记", postings=receipt("10.00"),
         actor=ACTOR,
     )  # fmt: skip
+    app.books.close_month(entity=village, month="2025-12", actor=ACTOR)
     app.books.close_year(entity=village, year=2025, actor=ACTOR)
     app.alliances.leave_village(
         alliance=alliance, village=village, left_on=D(2026, 6, 30), reason="合并", actor=ACTOR
