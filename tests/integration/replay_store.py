@@ -56,7 +56,9 @@ def build(runtime: Runtime) -> None:
     )
     for month in ("2026-01", "2026-02", "2026-03"):
         app.books.close_month(entity="V01", month=month, actor=ACTOR)
-    app.books.reopen_month(entity="V01", month="2026-03", reason="复核", actor=ACTOR)  # 反结账
+    app.books.reopen_month(
+        entity="V01", month="2026-03", reason="复核", new_version_follows=True, actor=ACTOR
+    )  # 反结账 under the published 2026-Q1 sheet
     app.books.close_month(entity="V01", month="2026-03", actor=ACTOR)
     app.books.open_account(entity="V01", code="50401", name="租金收入", parent="504", actor=ACTOR)
 
