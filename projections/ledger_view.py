@@ -97,6 +97,7 @@ class LedgerProjection:
             "GrantReceived": self._entry_posted,
             "EntryReversed": self._entry_reversed,
             "MonthClosed": self._month_closed,
+            "MonthReopened": self._month_reopened,
             "AccountOpened": self._account_opened,
             "AccountRenamed": self._account_renamed,
             "AccountRetired": self._account_retired,
@@ -336,6 +337,14 @@ class LedgerProjection:
     def _month_closed(self, w: PageWriter, ev: Stored, position: int) -> None:
         w.update(
             entities, {"code": self._entity_code(w, ev)}, {"closed_through": ev.state["month"]}
+        )
+
+    def _month_reopened(self, w: PageWriter, ev: Stored, position: int) -> None:
+        """反结账: closed through the month before (None: nothing closed any more)."""
+        w.update(
+            entities,
+            {"code": self._entity_code(w, ev)},
+            {"closed_through": ev.state["closed_through"]},
         )
 
     # -- the chart and the years of the books ----------------------------------------------

@@ -193,9 +193,44 @@ def reverse_entry(code: str, number: str, body: ReversalCreate, cmd: WriterDep) 
     "/{code}/closed-months", status_code=200, response_model=EntityPublic, responses=PROBLEMS
 )
 def close_month(code: str, body: CloseMonth, cmd: WriterDep) -> JSONResponse:
-    """Close the books through a month (结账): no entry may be dated in it afterwards."""
+    """Close the books through a month (结账): no entry may be dated in it afterwards.
+    Refused (409) while a voucher dated in a month it closes is not posted (draft, submitted,
+    returned: the problem's ``vouchers`` lists their ids, its detail their links) or the trial
+    balance at the end of the month does not balance."""
 
     command = books.CloseMonth(entity=code, month=body.month)
+    return cmd.run(command, lambda c: entity_body(cmd, c), status=200)
+
+
+class MonthReopening(Strict):
+    reason: Text
+    new_version_follows: bool = Field(
+        default=False,
+        description="a 三公开 sheet covering the month is published and a new version of it "
+        "will follow (without it, reopening such a month is refused)",
+    )
+
+
+MonthPath = Annotated[str, Path(pattern=MONTH_PATTERN, description="YYYY-MM")]
+
+
+@router.post(
+    "/{code}/closed-months/{month}/reopening",
+    status_code=200,
+    response_model=EntityPublic,
+    responses=PROBLEMS,
+)
+def reopen_month(code: str, month: MonthPath, body: MonthReopening, cmd: WriterDep) -> JSONResponse:
+    """反结账: reopen the latest closed month, with the reason (recorded); the books are then
+    closed through the month before. Refused in a year closed by 年终结转, and where a
+    published 三公开 sheet covers the month unless ``new_version_follows``."""
+
+    command = books.ReopenMonth(
+        entity=code,
+        month=month,
+        reason=body.reason,
+        new_version_follows=body.new_version_follows,
+    )
     return cmd.run(command, lambda c: entity_body(cmd, c), status=200)
 
 
@@ -440,6 +475,7 @@ DUTIES = {
     ("POST", "/v1/entities/{code}/accounts/{account}/name"): "books.write",
     ("POST", "/v1/entities/{code}/accounts/{account}/retirement"): "books.write",
     ("POST", "/v1/entities/{code}/closed-months"): "period.close",
+    ("POST", "/v1/entities/{code}/closed-months/{month}/reopening"): "period.close",
     ("POST", "/v1/entities/{code}/year-end-closings"): "period.close",
     ("POST", "/v1/entities/{code}/year-end-closings/{year}/reopening"): "period.close",
 }

@@ -41,7 +41,12 @@ from domain.books.chart import (
     refuse_rename,
     refuse_retire,
 )
-from domain.books.closing import closing_entries, reopening_reversals
+from domain.books.closing import (
+    check_month_reopenable,
+    closed_before,
+    closing_entries,
+    reopening_reversals,
+)
 from domain.books.equity import (
     capital_by_programme,
     capital_of,
@@ -294,6 +299,23 @@ class Books(Aggregate):
     @event("MonthClosed")
     def _month_closed(self, *, month: str, actor: str) -> None:
         self.closed_through = month
+
+    def reopen_month(
+        self, *, month: str, reason: str, sheets: list[str], new_version_follows: bool, actor: str
+    ) -> None:
+        """反结账 of the latest closed month, with the reason and the published 三公开 sheets
+        covering it (``domain/books/closing.py``); closed through the month before after it."""
+        check_month_reopenable(self, month, reason, sheets, new_version_follows)
+        before = closed_before(self, month)
+        self._month_reopened(
+            month=month, closed_through=before, reason=reason.strip(), sheets=sheets, actor=actor
+        )
+
+    @event("MonthReopened")
+    def _month_reopened(
+        self, *, month: str, closed_through: str | None, reason: str, sheets: list[str], actor: str
+    ) -> None:
+        self.closed_through = closed_through
 
     # -- the chart of these books (domain/books/chart.py) --------------------------------------
 

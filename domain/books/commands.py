@@ -73,12 +73,33 @@ class SetOpeningBalances(BooksCommand):
 
 @dataclass(frozen=True)
 class CloseMonth(BooksCommand):
-    """Close the books through a month (结账, ``YYYY-MM``)."""
+    """Close the books through a month (结账, ``YYYY-MM``): refused while a voucher dated in a
+    month it closes is not posted, or the trial balance does not balance."""
 
     month: str
 
     def execute(self, app: Any, actor: str) -> str:
         app.books.close_month(entity=self.entity, month=self.month, actor=actor)
+        return self.entity
+
+
+@dataclass(frozen=True)
+class ReopenMonth(BooksCommand):
+    """反结账: reopen the latest closed month (``YYYY-MM``) with the reason; where a published
+    三公开 sheet covers it, only with ``new_version_follows`` (a new version will be published)."""
+
+    month: str
+    reason: str
+    new_version_follows: bool = False
+
+    def execute(self, app: Any, actor: str) -> str:
+        app.books.reopen_month(
+            entity=self.entity,
+            month=self.month,
+            reason=self.reason,
+            new_version_follows=self.new_version_follows,
+            actor=actor,
+        )
         return self.entity
 
 

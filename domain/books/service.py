@@ -1,5 +1,6 @@
 """The commands on a set of books: register a village, set opening balances, post, find and
-reverse an entry, close a month, open a sub-account, close a year (年终结转) and reopen it.
+reverse an entry, close a month (结账) and reopen it (反结账), open a sub-account, close a year
+(年终结转) and reopen it.
 
 ``BooksService`` receives the application's port (``domain.port``): it loads the books, lets
 the aggregate check and record, and saves through the port, retrying when another writer saved
@@ -15,14 +16,32 @@ from typing import Any
 
 from domain.alliance import VillageMembership
 from domain.books import Books, VillageCollective
-from domain.books.closing import check_closable, check_reopenable
+from domain.books.closing import (
+    SETTLED,
+    UnpostedVoucher,
+    check_closable,
+    check_reopenable,
+    check_trial_balance,
+    check_vouchers_posted,
+    covering_periods,
+    month_end,
+    require_month,
+)
+from domain.books.rules import check_month_closable
 from domain.bounds import check_count
 from domain.codes import require_code
+from domain.disclosure import DisclosureSheet, sheet_id
 from domain.errors import EntryNotFoundError
+from domain.periods import month_of
 from domain.port import Port
 from domain.sources import source_of_event
+from domain.vouchers import Voucher
 from ledger.entries import JournalEntry
 from ledger.money import to_fen
+
+# the stored topics of a voucher's first event and of its approval (which posts it)
+VOUCHER_DRAFTED = "domain.vouchers:Voucher.Drafted"
+VOUCHER_APPROVED = "domain.vouchers:Voucher.Approved"
 
 
 class BooksService:
@@ -138,9 +157,82 @@ class BooksService:
         return self.port.retrying(command)
 
     def close_month(self, *, entity: str, month: str, actor: str) -> Books:
+        """结账 through ``month`` (``domain/books/closing.py``): in order, once over, every
+        voucher dated in the months it closes posted, the trial balance balanced."""
+
         def command() -> Books:
             books = self.port.get_books(entity)
-            books.close_month(month=month, today=self.port.today(), actor=actor)
+            today = self.port.today()
+            check_month_closable(books, month, today)
+            unposted = self.unposted_vouchers(entity, books.closed_through, month)
+            check_vouchers_posted(entity, month, unposted)
+            check_trial_balance(entity, month, self.balances_through(books, month_end(month)))
+            books.close_month(month=month, today=today, actor=actor)
+            self.port.save(books)
+            return books
+
+        return self.port.retrying(command)
+
+    def unposted_vouchers(
+        self, entity: str, after: str | None, through: str
+    ) -> list[UnpostedVoucher]:
+        """The vouchers of ``entity`` dated after month ``after`` (None: any) through month
+        ``through`` that are not posted, read from the store (not a read model, which may lag):
+        the vouchers drafted for these books, less those approved, each loaded for its date and
+        status as they stand."""
+        approved = {event.originator_id for event in self.port.events_of_topic(VOUCHER_APPROVED)}
+        found = []
+        for event in self.port.events_of_topic(VOUCHER_DRAFTED):
+            if getattr(event, "entity", None) != entity or event.originator_id in approved:
+                continue
+            voucher = self.port.find(event.originator_id)
+            if not isinstance(voucher, Voucher) or voucher.status in SETTLED:
+                continue
+            month = month_of(voucher.date)
+            if (after is None or month > after) and month <= through:
+                found.append(
+                    UnpostedVoucher(
+                        draft=voucher.draft,
+                        date=voucher.date,
+                        summary=voucher.summary,
+                        status=voucher.status,
+                        preparer=voucher.preparer,
+                    )
+                )
+        return found
+
+    def published_sheets(self, entity: str, month: str) -> list[str]:
+        """The periods of the 三公开 sheets of ``entity`` published (any version) for a period
+        containing ``month``: its year, its quarter, itself."""
+        found = []
+        for period in covering_periods(month):
+            sheet = self.port.find(sheet_id(entity, period))
+            if isinstance(sheet, DisclosureSheet) and sheet.versions:
+                found.append(period)
+        return found
+
+    def reopen_month(
+        self,
+        *,
+        entity: str,
+        month: str,
+        reason: str,
+        actor: str,
+        new_version_follows: bool = False,
+    ) -> Books:
+        """反结账 of the latest closed month, with the reason; refused under a published 三公开
+        sheet unless ``new_version_follows`` (``closing.check_month_reopenable``)."""
+
+        def command() -> Books:
+            books = self.port.get_books(entity)
+            sheets = self.published_sheets(entity, require_month(month))
+            books.reopen_month(
+                month=month,
+                reason=reason,
+                sheets=sheets,
+                new_version_follows=new_version_follows,
+                actor=actor,
+            )
             self.port.save(books)
             return books
 

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from domain.application import LianzhangApplication
+from domain.books.closing import UnpostedVouchersError
 from domain.errors import AlreadyReversedError, ClosedPeriodError, InvalidRequestError
 from domain.runner import Caller, Runner
 from domain.vouchers import NotPreparerError, VoucherStateError
@@ -126,11 +127,12 @@ def test_a_voided_red_ink_voucher_frees_the_original_and_the_dates_are_checked(
     again = run(DraftReversal(original=original, date=october, reason="金额错"), LI).result
     assert app.vouchers.get_voucher(original).reversal == again
 
-    # the month of the red-ink voucher closed before it is submitted: the books refuse it
+    # a red-ink draft dated in October holds October open (结账 waits for it); voided, it
+    # does not, and once October is closed a red-ink voucher cannot be dated in it
+    with pytest.raises(UnpostedVouchersError):
+        app.books.close_month(entity=code, month="2026-10", actor="tester")
+    run(VoidVoucher(draft=again, reason="改到十一月"), LI)
     app.books.close_month(entity=code, month="2026-10", actor="tester")
-    with pytest.raises(ClosedPeriodError):
-        run(SubmitVoucher(draft=again), LI)
-    run(VoidVoucher(draft=again, reason="十月已结账"), LI)
     with pytest.raises(ClosedPeriodError):
         run(DraftReversal(original=original, date=october, reason="x"), ZHANG)
     run(DraftReversal(original=original, date=TODAY, reason="金额错"), ZHANG)  # in November

@@ -36,4 +36,4 @@ def test_entities_router_keeps_its_openapi_contract(scenario_a_api: Api) -> None
         ),
     ]
     names = {"code": "V01", "number": "2025-0001"}
-    assert check_router(scenario_a_api, router, names=names, valid=valid) == 17
+    assert check_router(scenario_a_api, router, names=names, valid=valid) == 18

@@ -266,6 +266,9 @@ def attempts(n: dict[str, str]) -> dict[str, list[tuple[str, dict[str, Any]]]]:
         "/v1/entities/{code}/closed-months": [
             ("/v1/entities/V01/closed-months", {"month": "2025-01"})
         ],
+        "/v1/entities/{code}/closed-months/{month}/reopening": [
+            ("/v1/entities/V01/closed-months/2025-01/reopening", {"reason": "错"})
+        ],
         "/v1/joint-entities/{joint}/capital-contributions": [
             (f"/v1/joint-entities/{A.JOINT}/capital-contributions", {"village": "V01", **capital}),
             (f"/v1/joint-entities/{joint}/capital-contributions", {"village": member, **capital}),

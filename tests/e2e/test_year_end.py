@@ -3,6 +3,7 @@ posts, the lock it puts on the year, reopening, and the statements before and af
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import pytest
@@ -83,6 +84,16 @@ def test_year_end_closing_as_the_2023_system_posts_it(api: Api) -> None:
         )
         assert refused.status_code == status and says in refused.json()["detail"], refused.text
 
+    # the twelve months first (结账 through December)
+    unclosed = api.client.post(
+        f"/v1/entities/{v}/year-end-closings", json={"year": 2024}, headers=api.clerk
+    )
+    assert unclosed.status_code == 409
+    assert unclosed.json()["detail"] == (
+        f"the months of 2024 of {v} are not all closed (closed through none); close the books "
+        "through 2024-12 (结账) first: a year is closed after its twelve months"
+    )
+    post(api, f"/v1/entities/{v}/closed-months", {"month": "2024-12"}, status=200)
     closed_2024 = post(api, f"/v1/entities/{v}/year-end-closings", {"year": 2024})
     assert closed_2024["state"] == "closed" and closed_2024["date"] == "2024-12-31"
     assert {b["account"]: (b["side"], b["amount"]) for b in closed_2024["carried_balances"]} == {
@@ -125,6 +136,7 @@ def test_year_end_closing_as_the_2023_system_posts_it(api: Api) -> None:
     ]
     assert [e["number"] for e in closing] == ["2024-0004", "2024-0005", "2024-0006"]
 
+    post(api, f"/v1/entities/{v}/closed-months", {"month": "2025-12"}, status=200)
     closed = post(api, f"/v1/entities/{v}/year-end-closings", {"year": 2025})
     carried = {b["account"]: b["amount"] for b in closed["carried_balances"]}
     assert carried["32202"] == "16000.00"  # 5000 + 20000 − 5000 − 4000
@@ -142,8 +154,15 @@ def test_year_end_closing_as_the_2023_system_posts_it(api: Api) -> None:
     )
     assert late.status_code == 409
     assert late.json()["type"] == "urn:lianzhang:problem:closed-period"
-    assert late.json()["detail"].startswith(
-        f"year 2025 of {v} is closed by 年终结转 (entries 2025-0004, 2025-0005, 2025-0006)"
+    # December is closed (结账); its month is reopened only after the year
+    month = api.client.post(
+        f"/v1/entities/{v}/closed-months/2025-12/reopening",
+        json={"reason": "补记"},
+        headers=api.clerk,
+    )
+    assert month.status_code == 409
+    assert (
+        month.json()["detail"] == f"year 2025 of {v} is closed by 年终结转; reopen the year first"
     )
     undo = api.client.post(
         f"/v1/entities/{v}/entries/2025-0004/reversal",
@@ -213,6 +232,23 @@ def test_year_end_closing_as_the_2023_system_posts_it(api: Api) -> None:
     reversal = get(api, f"/v1/entities/{v}/entries/{reopened['reversals'][0]}")
     assert reversal["reverses"] == "2025-0006" and reversal["date"] == "2025-12-31"
     assert lines(get(api, f"/v1/entities/{v}/statements/income", period="2025")) == income
+    still = api.client.post(
+        f"/v1/entities/{v}/entries",
+        json={
+            "date": "2025-12-20",
+            "memo": "电费",
+            "postings": [p("513", "debit", "600.00"), p("102", "credit", "600.00")],
+        },
+        headers=api.clerk,
+    )
+    assert still.status_code == 409  # December is still closed (结账)
+    reopened_month = post(
+        api,
+        f"/v1/entities/{v}/closed-months/2025-12/reopening",
+        {"reason": "漏记12月电费"},
+        status=200,
+    )
+    assert reopened_month["closed_through"] == "2025-11"
     post(
         api,
         f"/v1/entities/{v}/entries",
@@ -222,6 +258,7 @@ def test_year_end_closing_as_the_2023_system_posts_it(api: Api) -> None:
             "postings": [p("513", "debit", "600.00"), p("102", "credit", "600.00")],
         },
     )
+    post(api, f"/v1/entities/{v}/closed-months", {"month": "2025-12"}, status=200)
     closed = post(api, f"/v1/entities/{v}/year-end-closings", {"year": 2025})
     assert {b["account"]: b["amount"] for b in closed["carried_balances"]}["32202"] == "15400.00"
     assert lines(get(api, f"/v1/entities/{v}/statements/income", period="2025"))["本年收益"] == (
@@ -232,10 +269,11 @@ def test_year_end_closing_as_the_2023_system_posts_it(api: Api) -> None:
     assert [(c["year"], c["state"]) for c in listed] == [(2024, "closed"), (2025, "closed")]
     trail = get(api, "/v1/audit/trail", entity=v)
     assert "YearReopened" in str(trail) and "漏记12月电费" in str(trail)
+    assert "MonthReopened" in str(trail)
     assert verify(api.runtime)["ok"] is True
 
 
-def test_a_year_is_closed_even_when_december_is_closed(api: Api) -> None:
+def test_a_year_is_closed_once_december_is_closed(api: Api) -> None:
     v = village_with_two_years(api)
     post(api, f"/v1/entities/{v}/closed-months", {"month": "2024-12"}, status=200)
     closed = post(api, f"/v1/entities/{v}/year-end-closings", {"year": 2024})
@@ -247,3 +285,43 @@ def test_a_year_is_closed_even_when_december_is_closed(api: Api) -> None:
         headers=api.clerk,
     )
     assert refused.status_code == 422
+
+
+def test_a_month_closes_once_its_vouchers_are_posted_and_the_latest_reopens(api: Api) -> None:
+    """结账 over HTTP lists the vouchers that hold the month (ids, links); 反结账 takes the
+    latest closed month with a reason, in Chinese for a clerk."""
+    v = village(api, opened="2025-01-01")
+    draft = api.runtime.app.vouchers.draft_voucher(
+        entity=v,
+        date=datetime.date(2025, 2, 3),
+        summary="二月草稿",
+        lines=[{"account": "102", "debit": "1.00"}, {"account": "504", "credit": "1.00"}],
+        actor="zhang",
+    ).draft
+    refused = api.client.post(
+        f"/v1/entities/{v}/closed-months", json={"month": "2025-03"}, headers=api.clerk
+    )
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["vouchers"] == draft
+    assert f"/v1/vouchers/{draft} (2025-02-03 二月草稿, draft)" in refused.json()["detail"]
+    chinese = api.client.post(
+        f"/v1/entities/{v}/closed-months",
+        json={"month": "2025-03"},
+        headers={**api.clerk, "Accept-Language": "zh-CN"},
+    )
+    assert "2025-02-03 二月草稿（草稿）" in chinese.json()["detail"]
+    post(api, f"/v1/entities/{v}/closed-months", {"month": "2025-01"}, status=200)
+
+    wrong = api.client.post(
+        f"/v1/entities/{v}/closed-months/2024-12/reopening",
+        json={"reason": "错"},
+        headers={**api.clerk, "Accept-Language": "zh-CN"},
+    )
+    assert wrong.status_code == 409
+    assert "只能反结账最近结账的月份（2025-01）" in wrong.json()["detail"]
+    reopened = post(
+        api, f"/v1/entities/{v}/closed-months/2025-01/reopening", {"reason": "复核"}, status=200
+    )
+    assert reopened["closed_through"] is None  # the books open in January
+    trail = get(api, "/v1/audit/trail", entity=v)
+    assert "MonthReopened" in str(trail) and "复核" in str(trail)

@@ -56,6 +56,10 @@ def build(runtime: Runtime) -> None:
     )
     for month in ("2026-01", "2026-02", "2026-03"):
         app.books.close_month(entity="V01", month=month, actor=ACTOR)
+    app.books.reopen_month(
+        entity="V01", month="2026-03", reason="复核", new_version_follows=True, actor=ACTOR
+    )  # 反结账 under the published 2026-Q1 sheet
+    app.books.close_month(entity="V01", month="2026-03", actor=ACTOR)
     app.books.open_account(entity="V01", code="50401", name="租金收入", parent="504", actor=ACTOR)
     # the chart as a clerk keeps it: what sub-accounts are for, a rename, a retirement
     for code, name in (("153X01", "在建工程-村道"), ("153X02", "在建工程-水渠")):
@@ -111,12 +115,15 @@ def build(runtime: Runtime) -> None:
             entity=village, date=D(2025, month, 1), memo="收入", postings=receipt("250.00"),
             actor=ACTOR,
         )  # fmt: skip
+    app.books.close_month(entity=village, month="2025-12", actor=ACTOR)
     app.books.close_year(entity=village, year=2025, actor=ACTOR)
     app.books.reopen_year(entity=village, year=2025, reason="补记一笔", actor=ACTOR)
+    app.books.reopen_month(entity=village, month="2025-12", reason="补记一笔", actor=ACTOR)
     app.books.post_entry(
         entity=village, date=D(2025, 12, 30), memo="补记", postings=receipt("10.00"),
         actor=ACTOR,
     )  # fmt: skip
+    app.books.close_month(entity=village, month="2025-12", actor=ACTOR)
     app.books.close_year(entity=village, year=2025, actor=ACTOR)
     app.alliances.leave_village(
         alliance=alliance, village=village, left_on=D(2026, 6, 30), reason="合并", actor=ACTOR

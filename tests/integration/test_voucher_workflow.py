@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from domain.books.closing import UnpostedVouchersError
 from domain.errors import CashOverdraftError, ClosedPeriodError, ForbiddenError
 from domain.vouchers import (
     NotPreparerError,
@@ -197,15 +198,35 @@ def test_submit_checks_it_would_post_and_writes_nothing(runtime: Runtime) -> Non
 
 
 def test_approve_checks_again_against_the_books_as_they_stand(runtime: Runtime) -> None:
-    """Submitted while it would post; a month closed meanwhile refuses the approval, and
-    nothing is written."""
+    """Submitted while it would post; the bank spent meanwhile refuses the approval, and
+    nothing is written. (A month is not closed while a voucher dated in it waits: 结账 is
+    refused, domain.books.closing.)"""
     app = runtime.app
-    code = village(app)
-    voucher = drafted(runtime, code, date=datetime.date(2026, 2, 10))
+    code = village(app)  # 500,000.00 in the bank
+    voucher = drafted(
+        runtime,
+        code,
+        date=datetime.date(2026, 2, 10),
+        lines=[
+            {"account": "513", "debit": "400000.00"},
+            {"account": "102", "credit": "400000.00"},
+        ],
+    )
     app.vouchers.submit_voucher(draft=voucher.draft, actor="zhang")
-    app.books.close_month(entity=code, month="2026-02", actor="tester")
+    with pytest.raises(UnpostedVouchersError):
+        app.books.close_month(entity=code, month="2026-02", actor="tester")
+    app.books.post_entry(
+        entity=code,
+        date=datetime.date(2026, 2, 11),
+        memo="工程款",
+        postings=[
+            {"account": "513", "side": "debit", "amount": "200000.00"},
+            {"account": "102", "side": "credit", "amount": "200000.00"},
+        ],
+        actor="tester",
+    )
     before = events_of_books(runtime, code)
-    with pytest.raises(ClosedPeriodError):
+    with pytest.raises(CashOverdraftError):
         app.vouchers.approve_voucher(draft=voucher.draft, actor="li")
     assert events_of_books(runtime, code) == before
     assert app.vouchers.get_voucher(voucher.draft).status == "submitted"

@@ -22,6 +22,8 @@ from web.views import needed
 
 
 def old_needed(path: str) -> tuple[str, ...]:
+    if path.startswith("/periods"):  # the 结账 page (new): its log is the audit trail's
+        return ("ledger", "economy", "vouchers", "audit")
     if path.startswith("/v1/audit"):
         return ("chain", "audit")
     if "/vouchers" in path or path.startswith("/v1/attachments") or path.endswith("/print.pdf"):
@@ -57,6 +59,7 @@ OLD_WRITE_DUTIES = {
     ("POST", "/v1/entities/{code}/accounts/{account}/name"): "books.write",
     ("POST", "/v1/entities/{code}/accounts/{account}/retirement"): "books.write",
     ("POST", "/v1/entities/{code}/closed-months"): "period.close",
+    ("POST", "/v1/entities/{code}/closed-months/{month}/reopening"): "period.close",
     ("POST", "/v1/entities/{code}/year-end-closings"): "period.close",
     ("POST", "/v1/entities/{code}/year-end-closings/{year}/reopening"): "period.close",
     ("POST", "/v1/entities/{code}/voucher-batches"): "vouchers.import",
