@@ -153,6 +153,7 @@ FIELDS_ZH = {
     "as_of": "基准日",
     "opinion": "审核意见",
     "checked_by": "民主理财小组成员",
+    "Idempotency-Key": "幂等键",
 }
 
 _INDEXED = re.compile(r"^(?P<name>[a-z_]+)\[(?P<index>\d+)\](?:\.(?P<leaf>[a-z_]+))?$")

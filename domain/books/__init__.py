@@ -48,44 +48,29 @@ from domain.books.closing import (
     reopening_reversals,
 )
 from domain.books.equity import (
-    capital_by_programme,
-    capital_of,
+    EquityRegister,
     check_land,
     check_refund,
-    land_basis,
-    refundable_capital,
 )
+from domain.books.reading import BooksReading
 from domain.books.rules import (
     check_month_closable,
     check_open,
     checked_entry,
     checked_reversal,
-    entry_numbers,
-    has_entry,
     move,
     opening_postings,
     summaries,
     upcast_v1_v2,
 )
-from domain.errors import EntryNotFoundError
 from domain.ids import entity_id
-from domain.owned import Townships
 from domain.programmes import programme_name
-from ledger.accounts import ChartOfAccounts
 from ledger.entries import JournalEntry, Posting
-from ledger.money import from_fen, to_fen
+from ledger.money import to_fen
 
 
-class Books(Aggregate):
+class Books(BooksReading, Aggregate):
     """The books every accounting entity keeps; subclasses add who the entity is."""
-
-    def township_in(self, townships: Townships) -> str | None:
-        """The township these books are kept in (``domain.tenancy``)."""
-        township: str = self.township
-        return township
-
-    def described(self) -> str:
-        return f"the books of {self.code}"
 
     # Snapshots of version 1 carried ``entry_dates`` (number → date of every entry), which grew
     # with the books; version 2 drops it (see ``has_entry``).
@@ -126,36 +111,7 @@ class Books(Aggregate):
         self.totals: dict[str, int] = {}
         self.sub_accounts: dict[str, int] = {}
 
-    @property
-    def chart(self) -> ChartOfAccounts:
-        return ChartOfAccounts.standard()
-
     # -- guards --------------------------------------------------------------------------------
-
-    def balance(self, *prefixes: str) -> Money:
-        """Debit-positive balance of every account starting with one of ``prefixes``."""
-        return from_fen(self.fen(*prefixes))
-
-    def fen(self, *prefixes: str) -> int:
-        """:meth:`balance` in fen; read from the chart accounts' totals (a few dozen) unless a
-        prefix names a sub-account."""
-        if all(len(prefix) <= 3 for prefix in prefixes):
-            return sum(fen for code, fen in self.totals.items() if code.startswith(prefixes))
-        return sum(fen for code, fen in self.balances.items() if code.startswith(prefixes))
-
-    def has_sub_accounts(self, parent: str) -> bool:
-        """Whether the chart account ``parent`` has sub-accounts (prescribed, opened or
-        used), so that it takes no postings of its own."""
-        return parent in self.chart.prescribed_parents or self.sub_accounts.get(parent, 0) > 0
-
-    def available_income(self) -> Money:
-        """Income not yet distributed: the credit balance of the income and expense accounts
-        (5xx), 本年收益 (321) and 收益分配 (322) taken together."""
-        return -self.balance("5", "321", "322")
-
-    def _next_number(self, day: datetime.date) -> str:
-        year = f"{day.year:04d}"
-        return f"{year}-{self.sequences.get(year, 0) + 1:04d}"
 
     # -- opening balances ----------------------------------------------------------------------
 
@@ -218,20 +174,6 @@ class Books(Aggregate):
             move(self, posting)
         year = entry.number[:4]
         self.sequences[year] = self.sequences.get(year, 0) + 1
-
-    def has_entry(self, number: str) -> bool:
-        """Whether ``number`` is a voucher of these books (``rules.has_entry``)."""
-        return has_entry(self.sequences, number)
-
-    def entry_numbers(self) -> list[str]:
-        """Every voucher number of these books, in order."""
-        return entry_numbers(self.sequences)
-
-    def require_entry(self, number: str) -> None:
-        if not self.has_entry(number):
-            raise EntryNotFoundError(
-                f"entry {number} is not in the books of {self.code}", field="number"
-            )
 
     def reverse_entry(
         self,
@@ -374,12 +316,6 @@ class Books(Aggregate):
 
     # -- year-end closing (domain/books/closing.py) --------------------------------------------
 
-    @property
-    def years_closed(self) -> dict[str, list[str]]:
-        """Years closed by 年终结转 and not reopened: year → the numbers of its entries."""
-        found: dict[str, list[str]] = self.__dict__.setdefault("closed_years", {})
-        return found
-
     def post_closing(
         self, *, year: int, before: Mapping[str, int], actor: str
     ) -> tuple[list[JournalEntry], dict[str, int]]:
@@ -455,7 +391,7 @@ class VillageCollective(Books):
     kind = "village"
 
 
-class JointEntity(Books):
+class JointEntity(EquityRegister, Books):
     """The joint entity of an alliance (联合社 / 强村公司 / 资金池): pooled money, its own books and
     an equity register (股权登记) of what each member village put in.
 
@@ -488,15 +424,6 @@ class JointEntity(Books):
     kind = "joint"
 
     # -- equity register -----------------------------------------------------------------------
-
-    def capital_of(self, village: str, as_of: datetime.date) -> Money:
-        return capital_of(self.capital, village, as_of)
-
-    def capital_by_programme(self, village: str, as_of: datetime.date) -> dict[str, Money]:
-        return capital_by_programme(self.capital, village, as_of)
-
-    def land_basis(self, village: str, as_of: datetime.date) -> Decimal:
-        return land_basis(self.land, village, as_of)
 
     def contribute_capital(
         self,
@@ -537,14 +464,6 @@ class JointEntity(Books):
         self._record_entry(entry)
         records = self.capital.setdefault(village, {}).setdefault(programme, [])
         records.append([entry.date.isoformat(), to_fen(amount)])
-
-    def refundable_capital(self, village: str, programme: str, day: datetime.date) -> Money:
-        return refundable_capital(self.capital, village, programme, day)
-
-    def check_refund(
-        self, *, village: str, programme: str, amount: Money, date: datetime.date
-    ) -> None:
-        check_refund(self.capital, self.code, village, programme, amount, date)
 
     def refund_capital(
         self,

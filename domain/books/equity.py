@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from moneyed import Money
 
@@ -98,3 +98,30 @@ def check_land(*, mu: Decimal, grade: Decimal, term_years: int, date: datetime.d
     if term_years < 1:
         raise InvalidRequestError("term_years must be at least 1", field="term_years")
     add_years(date, term_years)  # the term's end must be a date before anything is saved
+
+
+class EquityRegister:
+    """The joint entity's register read (``JointEntity`` takes these; state set by its
+    events)."""
+
+    if TYPE_CHECKING:
+        code: str
+        capital: Capital
+        land: Land
+
+    def capital_of(self, village: str, as_of: datetime.date) -> Money:
+        return capital_of(self.capital, village, as_of)
+
+    def capital_by_programme(self, village: str, as_of: datetime.date) -> dict[str, Money]:
+        return capital_by_programme(self.capital, village, as_of)
+
+    def land_basis(self, village: str, as_of: datetime.date) -> Decimal:
+        return land_basis(self.land, village, as_of)
+
+    def refundable_capital(self, village: str, programme: str, day: datetime.date) -> Money:
+        return refundable_capital(self.capital, village, programme, day)
+
+    def check_refund(
+        self, *, village: str, programme: str, amount: Money, date: datetime.date
+    ) -> None:
+        check_refund(self.capital, self.code, village, programme, amount, date)

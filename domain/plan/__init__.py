@@ -57,6 +57,7 @@ BEFORE_EXECUTION = STEPS[:5]
 ASSEMBLIES = ("villagers", "representatives")
 
 DRAFTED, REJECTED, EXECUTED, SUPERSEDED = "drafted", "rejected", "executed", "superseded"
+STATE_ZH = {DRAFTED: "草案", REJECTED: "已否决", EXECUTED: "已执行", SUPERSEDED: "已被更正方案取代"}
 
 
 def plan_id(code: str) -> UUID:
@@ -125,7 +126,9 @@ class DistributionPlan(Aggregate):
         if self.state not in states:
             detail = f" ({self.rejection})" if self.rejection else ""
             raise ConflictError(
-                f"plan {self.code} is {self.state}{detail}; it cannot {doing}", field="plan"
+                f"plan {self.code} is {self.state}{detail}; it cannot {doing}",
+                field="plan",
+                zh=f"分配方案 {self.code} {STATE_ZH.get(self.state, self.state)}，不能再做这一步",
             )
 
     # -- approval ------------------------------------------------------------------------------

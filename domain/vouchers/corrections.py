@@ -50,13 +50,14 @@ def refuse_second_reversal(original: Voucher, pending: Voucher | None) -> None:
     if pending is None or pending.status == "voided":
         return
     number = original.posted_number
-    state = "已记账" if pending.status == "posted" else f"现为{STATUS_LABELS[pending.status]}"
+    posted = pending.status == "posted"
+    state = "已记账" if posted else f"现为{STATUS_LABELS[pending.status]}"
+    again = "" if posted else "；如要重新冲销，请先作废那张红字凭证"
     raise AlreadyReversedError(
         f"voucher {number} of {original.entity} already has its red-ink voucher "
         f"{pending.draft} ({pending.status}); a voucher is reversed once",
         field="draft",
-        zh=f"{number} 号凭证已有红字冲销凭证（{state}），一张凭证只能冲销一次"
-        + ("" if pending.status == "posted" else "；如要重新冲销，请先作废那张红字凭证"),
+        zh=f"{number} 号凭证已有红字冲销凭证（{state}），一张凭证只能冲销一次{again}",
         details={"reversal": pending.draft},
     )
 

@@ -225,7 +225,7 @@ def test_call_goes_through_the_api_with_its_roles(
         token,
         check=False,
     )
-    assert again.returncode == 2 and "409" in again.stderr and "executed" in again.stderr
+    assert again.returncode == 2 and "409" in again.stderr and "已执行" in again.stderr
 
 
 def test_compare_prints_the_rules_side_by_side(

@@ -306,7 +306,9 @@ def test_a_period_label_is_2025_2025_q1_or_2025_03_everywhere(api: Api) -> None:
             "/public/sheets/V01/{label}/v1",
         ):
             response = api.client.get(
-                path.format(label=label), params={"period": label}, headers=api.auditor
+                path.format(label=label),
+                params={"period": label},
+                headers={**api.auditor, "Accept": "application/json"},  # /public: a page else
             )
             if not label and "{label}" in path:
                 continue  # an empty path segment is another URL

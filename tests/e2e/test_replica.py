@@ -126,7 +126,10 @@ def test_pages_read_from_the_replica_show_a_write_once_it_reaches_its_position(
             assert client.get(page).status_code == 404
             stale = client.get(statement, headers=admin)
             assert "4321.09" in stale.text and "4338.09" not in stale.text
-            waited = client.get(page, headers={POSITION: str(position)})
+            # a program asks for JSON (a browser would get the Chinese page, with the same 503)
+            waited = client.get(
+                page, headers={POSITION: str(position), "Accept": "application/json"}
+            )
             assert waited.status_code == 503, waited.text
             assert waited.json()["type"] == "urn:lianzhang:problem:read-models-behind"
             assert waited.headers["Retry-After"] == "1"
