@@ -27,6 +27,7 @@ cookies, so a logout or a disabled person takes effect at once, on every device.
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import secrets
 import threading
@@ -51,7 +52,14 @@ TOUCH_EVERY = datetime.timedelta(minutes=1)
 
 _hasher = PasswordHash.recommended()
 # verified against when the login is unknown, so an unknown login takes as long as a known one
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash of no one's password, verified for an unknown login so that it takes the time a
+    known one does; made at the first login attempt, not when the module is imported (every
+    command of the command line imports it, and a hash is ~0.1 s of start-up)."""
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 class PasswordError(ValueError):
@@ -148,8 +156,11 @@ class UserStore:
         self.now = now
         self.slots = slots
         self.hasher = hasher or _hasher
-        self._dummy = _DUMMY_HASH if hasher is None else hasher.hash(secrets.token_urlsafe(16))
+        self._own_dummy = None if hasher is None else hasher.hash(secrets.token_urlsafe(16))
         users_metadata.create_all(engine)
+
+    def _dummy(self) -> str:
+        return self._own_dummy or _dummy_hash()
 
     # -- passwords ---------------------------------------------------------------------------
 
@@ -221,7 +232,7 @@ class UserStore:
             ).scalar_one_or_none()
         if stored is None:
             with self.slots.slot():
-                self.hasher.verify(password, self._dummy)  # the same time as a known login
+                self.hasher.verify(password, self._dummy())  # the same time as a known login
             raise LoginRefused(WRONG)
         # a slot first (a full queue answers at once), then this login's turn: attempts at one
         # login are checked one after another, each counted before its check
@@ -233,7 +244,7 @@ class UserStore:
                 if allowed:
                     right = self._check(login, password, stored, address)
             if not allowed:  # outside the login's turn, the same time as a check
-                self.hasher.verify(password, self._dummy)
+                self.hasher.verify(password, self._dummy())
         if not right:
             raise LoginRefused(WRONG)
 

@@ -12,6 +12,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from projections.tables import AUDIT_TABLES, ECONOMY_TABLES, LEDGER_TABLES
@@ -86,6 +87,9 @@ def test_rebuild_reproduces_the_read_models(
     assert dump() == before
 
 
+# the command line's behaviour, not storage: on SQLite only (PostgreSQL keeps rebuild, verify,
+# export/import and the demo written once; tokens, users and sessions on PostgreSQL elsewhere)
+@pytest.mark.one_store
 def test_tokens_from_the_command_line(database: tuple[str, str | None], tmp_path: Path) -> None:
     created = lianzhang(
         database, tmp_path, "token", "create", "clerk-a", "--role", "clerk", "--township", "唐坊镇"
@@ -119,6 +123,9 @@ def _get(url: str, token: str) -> Any:
         return json.loads(response.read())
 
 
+# the command line's behaviour, not storage: on SQLite only (PostgreSQL keeps rebuild, verify,
+# export/import and the demo written once; tokens, users and sessions on PostgreSQL elsewhere)
+@pytest.mark.one_store
 def test_demo_serves_balanced_books(database: tuple[str, str | None], tmp_path: Path) -> None:
     url, schema = database
     port = _free_port()
@@ -191,6 +198,9 @@ def test_allocate_prints_the_result_and_refuses_bad_documents(tmp_path: Path) ->
     assert failed.returncode == 2 and "broken.json:1:2: not valid JSON" in failed.stderr
 
 
+# the command line's behaviour, not storage: on SQLite only (PostgreSQL keeps rebuild, verify,
+# export/import and the demo written once; tokens, users and sessions on PostgreSQL elsewhere)
+@pytest.mark.one_store
 def test_call_goes_through_the_api_with_its_roles(
     database: tuple[str, str | None], tmp_path: Path
 ) -> None:
@@ -228,6 +238,9 @@ def test_call_goes_through_the_api_with_its_roles(
     assert again.returncode == 2 and "409" in again.stderr and "已执行" in again.stderr
 
 
+# the command line's behaviour, not storage: on SQLite only (PostgreSQL keeps rebuild, verify,
+# export/import and the demo written once; tokens, users and sessions on PostgreSQL elsewhere)
+@pytest.mark.one_store
 def test_compare_prints_the_rules_side_by_side(
     database: tuple[str, str | None], tmp_path: Path
 ) -> None:

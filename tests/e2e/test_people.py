@@ -114,6 +114,9 @@ def test_people_rules(runtime: Runtime) -> None:
     assert isinstance(app.people.get_person("lisi"), Person)
 
 
+# the command line's behaviour, not storage: on SQLite only (PostgreSQL keeps rebuild, verify,
+# export/import and the demo written once; tokens, users and sessions on PostgreSQL elsewhere)
+@pytest.mark.one_store
 def test_user_commands(database: tuple[str, str | None], tmp_path: Path) -> None:
     created = lianzhang(
         database,
@@ -275,6 +278,9 @@ def test_token_of_a_person_writes_as_them(api: Api, tmp_path: Path) -> None:
     assert refused.status_code == 401
 
 
+# the command line's behaviour, not storage: on SQLite only (PostgreSQL keeps rebuild, verify,
+# export/import and the demo written once; tokens, users and sessions on PostgreSQL elsewhere)
+@pytest.mark.one_store
 def test_token_create_for_a_user(database: tuple[str, str | None], tmp_path: Path) -> None:
     lianzhang(
         database,
