@@ -1,4 +1,4 @@
-"""Reconcile the books with each other (issue 9, point 2): a fact posted into several books must
+"""Reconcile the books with each other: a fact posted into several books must
 read the same in each of them.
 
 ``verify`` checks every book against the log; this checks pairs of books against each other,

@@ -1,4 +1,4 @@
-"""People's sessions in the browser: login, logout, password change, CSRF (issue 10 item 1).
+"""People's sessions in the browser: login, logout, password change, CSRF.
 
 INTERFACE (page modules rely on exactly this):
 

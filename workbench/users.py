@@ -1,4 +1,4 @@
-"""The administrators' people pages: who logs in to the workbench (issue 10 item 1).
+"""The administrators' people pages: who logs in to the workbench (township staff, auditors).
 
 Routes (each requires ``people.manage``): ``GET /users`` (the people), ``POST /users``
 (register a person with an initial password), ``POST /users/{login}/change`` (姓名, role,

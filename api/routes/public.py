@@ -168,7 +168,7 @@ def plan_pdf(code: str, request: Request) -> Response:
 
 
 # Registered after /plans/{code}.pdf: Starlette tries routes in order and {code} would match
-# "P2025-V03.pdf" too, so the HTML route answered every PDF with a 404 (issue 11 item 7).
+# "P2025-V03.pdf" too, so the HTML route answered every PDF with a 404.
 @router.get("/plans/{code}", response_class=HTMLResponse)
 def plan_page(code: str, request: Request) -> str:
     statement = public_plan(fresh_runtime(request), code)

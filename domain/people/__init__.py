@@ -1,4 +1,4 @@
-"""The people who use the workbench (issue 10 item 1): one ``Person`` aggregate per login.
+"""The people who use the workbench: one ``Person`` aggregate per login.
 
 A person's events record their login, 姓名, phone (optional), role (a key of
 ``domain.roles.PERSON_ROLES``) and townships, and later changes of name, phone, role or
