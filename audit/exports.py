@@ -16,42 +16,28 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, select
 
 from audit.chain import GENESIS, chain_hash, notification_event
 from audit.chain_table import signed_rows
 from audit.checkpoints import make_checkpoint
-from audit.keys import ChainError, PublicKey, Signer
+from audit.keys import ChainError, PublicKey
 from audit.restore import ExportError, Restored, restore
-from domain.application import LianzhangApplication
+from audit.running_store import RunningStore
 from ledger.accounts import Category, ChartOfAccounts, Side
 from ledger.canonical import canonical_bytes
 from ledger.money import amount_str, from_fen
 from projections.chart_view import entity_chart
-from projections.runner import PullLoop
 from projections.tables import entities, entries, entry_lines, opening_balances
 
 EXPORT = "lianzhang-events"
 
 
-class Exported(Protocol):
-    """What an export reads of a running store (the runtime is one; callers pass theirs): the
-    application's event log, the engine, the read models and the key that signs the closing
-    checkpoint."""
-
-    @property
-    def app(self) -> LianzhangApplication: ...
-
-    @property
-    def engine(self) -> Engine: ...
-
-    @property
-    def views(self) -> PullLoop: ...
-
-    @property
-    def signer(self) -> Signer: ...
+# What an export reads of a running store: the application's event log, the engine, the read
+# models and the key that signs the closing checkpoint.
+Exported = RunningStore
 
 
 # -- the log ---------------------------------------------------------------------------------

@@ -23,19 +23,18 @@ from types import SimpleNamespace
 from typing import Any, Protocol
 from uuid import UUID
 
-from sqlalchemy import Engine, text
+from sqlalchemy import text
 
 from audit.chain_gate import ChainGate
 from audit.chain_table import chain_rows, signed_chain
 from audit.chain_verify import verify_log
 from audit.key_ring import KeyRing
-from audit.keys import ChainError, PublicKey, Signer
+from audit.keys import ChainError, PublicKey
 from audit.messages import RESTORE, ROTATION_TOPIC, check_checkpoint, rotation_state
+from audit.running_store import RunningStore
 from audit.store_keys import record_key
-from domain.application import LianzhangApplication
 from ledger.canonical import canonical_bytes
 from projections.key_rotation import rotation_event
-from projections.runner import PullLoop
 
 
 class ExportError(ValueError):
@@ -43,25 +42,12 @@ class ExportError(ValueError):
     where restores refuse, and imported by ``audit.exports``: no import circle)."""
 
 
-class Restored(Protocol):
-    """What a restore needs of the empty store it writes into (the runtime is one; callers
-    pass theirs): the application and its recorder, the engine, the read models, the chain
-    gate to re-key, this store's key and every key it may be signed with."""
-
-    @property
-    def app(self) -> LianzhangApplication: ...
-
-    @property
-    def engine(self) -> Engine: ...
-
-    @property
-    def views(self) -> PullLoop: ...
+class Restored(RunningStore, Protocol):
+    """What a restore needs of the empty store it writes into beyond :class:`RunningStore`:
+    the chain gate to re-key, and every key the store may be signed with."""
 
     @property
     def gate(self) -> ChainGate: ...
-
-    @property
-    def signer(self) -> Signer: ...
 
     def public_keys(self) -> dict[str, PublicKey]: ...
 

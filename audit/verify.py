@@ -29,11 +29,10 @@ from audit.chain import GENESIS, head
 from audit.chain_gate import ChainGate
 from audit.chain_table import chain_rows_of, signed_chain
 from audit.chain_verify import verify_log
-from audit.keys import Signer
 from audit.messages import check_checkpoint
+from audit.running_store import RunningStore
 from audit.store_keys import key_ring
 from documents.publishing import sheet_content
-from domain.application import LianzhangApplication
 from domain.privacy import PersonalDataVault
 from ledger.canonical import digest
 from projections.registry import read_model_tables, read_models
@@ -45,29 +44,15 @@ from projections.tables import metadata, sheets
 PAGE = 1000
 
 
-class Verified(Protocol):
-    """What verifying reads of a running store (the runtime is one; callers pass theirs): the
-    application and its event log, the read-model engine and pull loop, the chain gate the
-    scratch replays share, the vault the economy view decrypts with, and the server key the
-    chain must lead to."""
-
-    @property
-    def app(self) -> LianzhangApplication: ...
-
-    @property
-    def engine(self) -> Engine: ...
-
-    @property
-    def views(self) -> PullLoop: ...
+class Verified(RunningStore, Protocol):
+    """What verifying reads of a running store beyond :class:`RunningStore`: the chain gate
+    the scratch replays share, and the vault the economy view decrypts with."""
 
     @property
     def gate(self) -> ChainGate: ...
 
     @property
     def vault(self) -> PersonalDataVault: ...
-
-    @property
-    def signer(self) -> Signer: ...
 
 
 def scratch_engine() -> Engine:

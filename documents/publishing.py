@@ -8,36 +8,21 @@ from __future__ import annotations
 
 import datetime
 import json
-from typing import Any, Protocol
+from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, select
+from sqlalchemy import Connection, and_, select
 
 from audit.chain import head
 from audit.checkpoints import make_checkpoint
-from audit.keys import ChainError, Signer
+from audit.keys import ChainError
+from audit.running_store import RunningStore
 from documents.disclosure import LAYOUT, disclosure_content
-from domain.application import LianzhangApplication
 from domain.periods import parse_period
-from projections.runner import PullLoop
 from projections.tables import sheets
 
-
-class Publishing(Protocol):
-    """What publishing and reading sheets need of a running store (the runtime is one;
-    callers pass theirs): the application, the read-model engine and pull loop, and the key
-    that signs a sheet's checkpoint."""
-
-    @property
-    def app(self) -> LianzhangApplication: ...
-
-    @property
-    def engine(self) -> Engine: ...
-
-    @property
-    def views(self) -> PullLoop: ...
-
-    @property
-    def signer(self) -> Signer: ...
+# What publishing and reading sheets need of a running store: the application, the read-model
+# engine and pull loop, and the key that signs a sheet's checkpoint.
+Publishing = RunningStore
 
 
 def draft_sheet(
