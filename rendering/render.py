@@ -13,7 +13,7 @@ from markupsafe import Markup
 from ledger.money import money, yuan_text
 from rendering.charts import grouped_bar_chart
 from rendering.environment import environment
-from rendering.spreadsheets import workbook_bytes
+from rendering.spreadsheets import AMOUNT_FORMAT, workbook_bytes
 
 
 def gains_and_losses(comparison: dict[str, Any]) -> list[dict[str, Any]]:
@@ -137,8 +137,6 @@ def pdf(html: str) -> bytes:
 
 
 # -- XLSX ----------------------------------------------------------------------------------------
-
-AMOUNT_FORMAT = "#,##0.00"
 
 
 def _capital_rows(capital: dict[str, Any]) -> list[list[Any]]:

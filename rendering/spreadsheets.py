@@ -76,7 +76,7 @@ def save(book: Any, path: str | Path) -> None:
     book.save(path)
 
 
-AMOUNT_FORMAT = "#,##0.00"  # what rendering.render's statement sheets use too
+AMOUNT_FORMAT = "#,##0.00"  # the one amount format of every workbook
 
 
 def table_workbook(

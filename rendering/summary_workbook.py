@@ -9,8 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from rendering.render import AMOUNT_FORMAT
-from rendering.spreadsheets import workbook_bytes
+from rendering.spreadsheets import AMOUNT_FORMAT, workbook_bytes
 
 
 def _amount(item: dict[str, Any] | None) -> Decimal | str:

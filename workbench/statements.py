@@ -22,8 +22,7 @@ from fastapi.responses import Response
 from documents.statements import statement
 from domain.periods import Period
 from ledger.money import money
-from rendering.render import AMOUNT_FORMAT
-from rendering.spreadsheets import workbook_bytes
+from rendering.spreadsheets import AMOUNT_FORMAT, workbook_bytes
 from workbench.accounts import books_engine, entity_or_none, visible_entities
 from workbench.ledgers import entity_index, period_switch, read_period
 from workbench.render import page
