@@ -345,17 +345,30 @@ class Writer:
             return self._replayed(outcome, read, status)
         # the log position of this command's own save (the head when it saved nothing)
         position = outcome.position or self.runtime.views.head()
+        answer = self._answer(outcome, read, status, position, outcome.key_version)
+        headers = {POSITION_HEADER: str(position)}
+        if answer.location:
+            headers["Location"] = answer.location
+        return Answer(status, answer.body, answer.location, headers)
+
+    def _answer(
+        self,
+        outcome: Outcome[T],
+        read: Callable[[T], tuple[dict[str, Any], str | None]],
+        status: int,
+        position: int,
+        key_version: int | None,
+    ) -> StoredResponse:
+        """The body ``read`` builds from the command's result once the read models show
+        ``position``, remembered for the request's key (when its save recorded one)."""
         self._reach(position)
         found, location = read(outcome.result)
         body = jsonable_encoder(found)
-        if self.claim is not None and outcome.key_version is not None:
+        if self.claim is not None and key_version is not None:
             self.idempotency.remember(
-                self.claim.token, self.claim.key, outcome.key_version, status, body, location
+                self.claim.token, self.claim.key, key_version, status, body, location
             )
-        headers = {POSITION_HEADER: str(position)}
-        if location:
-            headers["Location"] = location
-        return Answer(status, body, location, headers)
+        return StoredResponse(status, body, location)
 
     def _reach(self, position: int) -> None:
         """The read models this answer comes from show the log up to ``position``."""
@@ -385,13 +398,7 @@ class Writer:
         # the recorded write is at or before the head (an upper bound, read once)
         position = self.runtime.views.head()
         if stored is None:
-            self._reach(position)
-            found, location = read(outcome.result)
-            body = jsonable_encoder(found)
-            self.idempotency.remember(
-                claim.token, claim.key, recorded.version, status, body, location
-            )
-            stored = StoredResponse(status, body, location)
+            stored = self._answer(outcome, read, status, position, recorded.version)
         headers = {"Idempotent-Replayed": "true", POSITION_HEADER: str(position)}
         if stored.location:
             headers["Location"] = stored.location
