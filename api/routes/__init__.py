@@ -17,6 +17,7 @@ from api.routes import (
     plans,
     public,
     statements,
+    townships,
     voucher_batches,
     vouchers,
 )
@@ -34,4 +35,5 @@ ROUTES: tuple[ModuleType, ...] = (
     audit,
     fairness,
     vouchers,
+    townships,
 )

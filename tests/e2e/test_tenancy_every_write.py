@@ -454,6 +454,10 @@ def attempts(n: dict[str, str]) -> dict[str, list[tuple[str, dict[str, Any]]]]:
         "/v1/vouchers/{draft}/approve": [(f"/v1/vouchers/{n['voucher']}/approve", {})],
         "/v1/vouchers/{draft}/return": [(f"/v1/vouchers/{n['voucher']}/return", {"reason": "x"})],
         "/v1/vouchers/{draft}/attachments": [(f"/v1/vouchers/{n['voucher']}/attachments", {})],
+        "/v1/townships/{township}/settings": [
+            (f"/v1/townships/{township}/settings", {"numbering": "yearly", "review_posts": True})
+            for township in (FOREIGN, HOME)
+        ],
         "/v1/plans/{code}/comparisons": [
             (
                 f"/v1/plans/{n['drafted']}/comparisons",
