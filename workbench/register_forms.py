@@ -37,12 +37,12 @@ from domain.bounds import (
 )
 from domain.commands import Command
 from domain.errors import DomainError
+from domain.roles import ACTIONS, PERSON_ROLES
 from ledger.errors import InvalidAmountError, LedgerError
 from ledger.money import MAX_AMOUNT, amount_str, money, written_amount
 from web.duties import duty_of
 from web.tokens import Principal
 from workbench.render import FormRefused, refusal, run_form
-from workbench.session import require
 
 _CODE = re.compile(rf"[A-Za-z0-9_-]{{1,{MAX_CODE}}}")
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -160,6 +160,17 @@ def decimal(
     return number
 
 
+def _require(user: Principal, duty: str) -> None:
+    """403 unless ``user``'s role may take ``duty``, saying who does this register's work."""
+    if not user.may(duty):
+        who = "、".join(label for role, label in PERSON_ROLES.items() if role in ACTIONS[duty])
+        raise FormRefused(
+            f"您的角色（{PERSON_ROLES.get(user.role, user.role)}）不能办理这项登记；由{who}办理",
+            status=403,
+            kind="forbidden-role",
+        )
+
+
 # the domain's names of fields that a form names otherwise
 FIELD_ALIASES = {"guarantee.value": "guarantee_value", "guarantee.kind": "guarantee_kind"}
 
@@ -177,7 +188,7 @@ def write(
     the person's role may not take the duty the route declares (403), a field is wrong or the
     command is refused (nothing written)."""
     try:
-        require(user, duty_of(request))
+        _require(user, duty_of(request))
         try:
             command = build()
         except (DomainError, LedgerError) as exc:
