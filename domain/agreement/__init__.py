@@ -254,6 +254,7 @@ class EnterpriseAgreement(Aggregate):
                 f"the guarantee of agreement {self.code} for {year} falls due on {due}; its "
                 f"shortfall can be booked on or after that day, not on {on}",
                 field="date",
+                zh=f"协议 {self.code} {year} 年的保底 {due} 到期，到期当天或以后才能记保底差额",
             )
         guaranteed, booked = self.guaranteed_for(year), self.receivable_for(year)
         if guaranteed <= booked:
@@ -262,6 +263,8 @@ class EnterpriseAgreement(Aggregate):
                 f"not less than the guarantee {format_yuan(guaranteed)}; there is no shortfall "
                 "to book",
                 field="year",
+                zh=f"协议 {self.code} {year} 年已记应收 {format_yuan(booked)}，不少于保底 "
+                f"{format_yuan(guaranteed)}，没有保底差额可记",
             )
         return guaranteed - booked
 

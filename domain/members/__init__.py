@@ -115,16 +115,16 @@ def _check_adjust(
 
 
 def _check_leave(member: str, record: dict[str, Any], left_on: datetime.date, reason: str) -> None:
-    if record["left"] is not None:
+    left, joined = record["left"], record["joined"]
+    if left is not None:
         raise ConflictError(
-            f"member {member} already left on {record['left']}",
-            zh=f"成员 {member} 已于 {record['left']} 退出",
+            f"member {member} already left on {left}", zh=f"成员 {member} 已于 {left} 退出"
         )
-    if left_on <= datetime.date.fromisoformat(record["joined"]):
+    if left_on <= datetime.date.fromisoformat(joined):
         raise InvalidRequestError(
-            f"member {member} joined on {record['joined']}; leaving must be later",
+            f"member {member} joined on {joined}; leaving must be later",
             field="date",
-            zh=f"成员 {member} 于 {record['joined']} 入社，退出日期要在这之后",
+            zh=f"成员 {member} 于 {joined} 入社，退出日期要在这之后",
         )
     if not reason.strip():
         raise InvalidRequestError(
