@@ -49,6 +49,7 @@ from projections.tables import agreements
 from web.tokens import Principal
 from workbench import register_forms as fields
 from workbench import scope
+from workbench.accounts import sees
 from workbench.registers import engine_of, form_of, index_context, missing, today
 from workbench.render import FormRefused, may_write_in, page
 from workbench.session import FormUser, PageUser
@@ -140,7 +141,7 @@ async def register_village(request: Request, user: FormUser) -> Response:
         user,
         form,
         build,
-        lambda made: f"/registers/villages/{made}?saved=1",
+        lambda made: f"/registers/villages/{made}?saved=village",
         _index_again(request, user, form),
     )
 
@@ -153,7 +154,7 @@ def alliance_context(request: Request, user: Principal, alliance: str) -> dict[s
     not see it."""
     with engine_of(request).connect() as conn:
         found = queries.alliance(conn, alliance)
-        if found is None or not scope.sees(user, str(found["township"])):
+        if found is None or not sees(user, str(found["township"])):
             return None
         entities = queries.list_entities(conn)
         signed = [
@@ -242,7 +243,7 @@ def _seen_village(request: Request, user: Principal, village: str) -> str:
     """``village`` when it is a village ``user`` sees (another township's is not named)."""
     with engine_of(request).connect() as conn:
         found = queries.entity(conn, village)
-    if found is None or found["kind"] != "village" or not scope.sees(user, found["township"]):
+    if found is None or found["kind"] != "village" or not sees(user, found["township"]):
         raise FormRefused(f"找不到村 {village}，请从列表中选择", field="village")
     return village
 

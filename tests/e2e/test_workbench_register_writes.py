@@ -142,7 +142,8 @@ def test_a_bookkeeper_forms_an_alliance_and_registers_a_village(client: Any, run
         flags="脱贫村",
     )
     assert registered.status_code == 303, registered.text
-    assert registered.headers["location"] == "/registers/villages/V88?saved=1"
+    assert registered.headers["location"] == "/registers/villages/V88?saved=village"
+    assert "已登记，账簿已开设" in c.get(registered.headers["location"]).text
     entity = read(runtime, queries.entity, "V88")
     assert entity["name"] == "新立村" and entity["kind"] == "village"
     assert (entity["population"], entity["households"]) == (1050, 320)
@@ -150,6 +151,28 @@ def test_a_bookkeeper_forms_an_alliance_and_registers_a_village(client: Any, run
     # its books are open: the 科目 page shows the 2023 chart
     assert "银行存款" in c.get("/chart/V88").text
     assert "新立村" in c.get("/registers").text
+
+
+def test_an_administrator_registers_a_village_in_a_new_township(client: Any, runtime: Any) -> None:
+    c, app = client
+    village(runtime.app, name="仉家村")
+    person_session(c, app, "wbadmin", "admin", [])
+    shown = c.get("/registers").text
+    assert '<datalist id="townships"><option value="唐坊镇">' in shown
+    assert 'list="townships"' in shown  # a township typed, or picked from those known
+    made = post(
+        c,
+        "/registers",
+        "/registers/villages",
+        code="G01",
+        name="高城村",
+        township="高城镇",
+        county="高青县",
+        population="900",
+        households="280",
+    )
+    assert made.status_code == 303, made.text
+    assert read(runtime, queries.entity, "G01")["township"] == "高城镇"
 
 
 def test_a_wrong_field_is_refused_in_chinese_beside_it_and_nothing_is_written(
