@@ -108,22 +108,22 @@ class Recorded:
 
 def books_place(app: Any, code: str, what: str | None = None) -> Place:
     """The township of the books of ``code`` (404 when there are none)."""
-    return app.get_books(code).township, what or f"books of {code}"
+    return app.get_books(code).township, Words(what or f"books of {code}", f"{code} 的账簿")
 
 
 def village_place(app: Any, code: str) -> Place:
     """The township of village ``code`` (404 when it is not a village)."""
-    return app.get_village(code).township, f"village {code}"
+    return app.get_village(code).township, Words(f"village {code}", f"村 {code}")
 
 
 def joint_place(app: Any, code: str) -> Place:
     """The township of joint entity ``code`` (404 when it is not one)."""
-    return app.get_joint(code).township, f"joint entity {code}"
+    return app.get_joint(code).township, Words(f"joint entity {code}", f"联合社 {code}")
 
 
 def alliance_place(app: Any, code: str) -> Place:
     """The township of alliance ``code`` (404 when there is none)."""
-    return app.get_alliance(code).township, f"alliance {code}"
+    return app.get_alliance(code).township, Words(f"alliance {code}", f"联村党组织 {code}")
 
 
 def known_entity_place(app: Any, code: str, what: str | None = None) -> Iterable[Place]:
@@ -132,4 +132,6 @@ def known_entity_place(app: Any, code: str, what: str | None = None) -> Iterable
         township = app.entity_township(code)
     except NotFoundError:
         return ()
-    return ((township, what or f"books of {code}"),)
+    if not isinstance(what, Words):
+        what = Words(what or f"books of {code}", f"单位 {code}")
+    return ((township, what),)

@@ -86,12 +86,16 @@ def day_in_year(year: int, month_day: str, *, field: str = "payment_due") -> dat
     match = _MONTH_DAY.match(month_day or "")
     if not match:
         raise InvalidRequestError(
-            f"{month_day!r} is not a day of the year; write it MM-DD, e.g. 12-31", field=field
+            f"{month_day!r} is not a day of the year; write it MM-DD, e.g. 12-31",
+            field=field,
+            zh=f"{month_day} 不是一年中的某一天，请写成 月-日，如 12-31",
         )
     month, day = int(match.group(1)), int(match.group(2))
     if day > calendar.monthrange(2000, month)[1]:  # 2000 is a leap year: 02-29 exists
         raise InvalidRequestError(
-            f"{month_day!r} is not a day of the year; write it MM-DD, e.g. 12-31", field=field
+            f"{month_day!r} is not a day of the year; write it MM-DD, e.g. 12-31",
+            field=field,
+            zh=f"{month_day} 不是一年中的某一天，请写成 月-日，如 12-31",
         )
     return _clamped(year, month, day, field=field)
 

@@ -304,13 +304,14 @@ class Writer:
     def require_township(self, township: str, what: str) -> None:
         if not self.principal.may_write_in(township):
             allowed = ", ".join(sorted(self.principal.townships)) or "none"
+            zh_what = getattr(what, "zh", what)  # a place's Chinese words (domain.commands.Words)
             raise Problem(
                 403,
                 "forbidden-township",
                 f"token {self.principal.actor!r} may not write in {township} ({what}); it may "
                 f"write in: {allowed}",
                 zh=f"{self.principal.display or self.principal.actor} 无权修改{township}的账簿"
-                f"（{what}）；只能修改：{'、'.join(sorted(self.principal.townships)) or '无'}",
+                f"（{zh_what}）；只能修改：{'、'.join(sorted(self.principal.townships)) or '无'}",
             )
 
     def caller(self) -> Caller:

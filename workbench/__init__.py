@@ -15,7 +15,11 @@ Layout (one module a page family, templates and static files beside them):
 - the page modules (``home``, ``vouchers`` and ``voucher_steps`` (its forms' writes),
   ``corrections`` (作废, 红字冲销, 更正凭证 and the cross-book corrections), ``chart`` (科目:
   the chart of the books; opening, renaming and retiring 明细科目), ``ledgers`` and
-  ``ledger_books``, ``statements`` and ``statement_summaries``, ``registers``, ``distribution``,
+  ``ledger_books``, ``statements`` and ``statement_summaries``, ``registers`` and its register
+  forms by capability (``register_alliances``: alliances, villages and their books, members
+  joining and leaving, enterprises, the joint entity; ``register_pooling``: capital and land
+  contributions; ``register_agreements``: agreements and their dividends; ``register_members``:
+  a member leaving or forgotten; the fields they read in ``register_forms``), ``distribution``,
   ``disclosure``, ``imports``, ``periods`` (结账, 反结账, 年终结转)),
   each an ``APIRouter`` without the OpenAPI document (pages are not the API);
 - ``static/``: htmx 2 (vendored, Zero-Clause BSD, ``htmx.LICENSE``), the stylesheet and the small
@@ -50,6 +54,10 @@ PAGE_MODULES: tuple[str, ...] = (
     "voucher_steps",
     "corrections",
     "registers",
+    "register_alliances",
+    "register_pooling",
+    "register_agreements",
+    "register_members",
     "distribution",
     "disclosure",
     "imports",

@@ -1,8 +1,14 @@
-"""登记簿 (``/registers``): alliances (members, enterprises, the joint entity's equity: capital
-and land shares), villages, joint entities, agreements (due / received / arrears per year), and
-each village's member register (households and members; ID numbers masked as the API masks
-them), with the forms that keep the register: open it, register a household or a member,
-adjust a member's shares (dated, with a reason).
+"""登记簿 (``/registers``): the list of alliances, villages, joint entities and agreements (due /
+received / arrears per year), and each village's member register (households and members; ID
+numbers masked as the API masks them), with the forms that keep the register: open it, register
+a household or a member, adjust a member's shares (dated, with a reason).
+
+The other register pages and forms are in their capability's module: ``register_alliances``
+(forming an alliance, registering a village and its books, the alliance page: villages joining
+and leaving, enterprises, the joint entity), ``register_pooling`` (the joint entity's equity:
+capital and land contributions), ``register_agreements`` (signing an agreement, dividends
+declared and received, 保底 shortfalls), ``register_members`` (a member leaving, a former
+member's personal data forgotten).
 
 Reads are the API's read-model queries (``projections.queries``, ``projections.economy_queries``);
 writes build the register's commands (``domain.members.commands``, as the API's routes do) and
@@ -19,6 +25,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import Engine
 
+from domain.alliance import MODELS
 from domain.errors import DomainError
 from domain.members.commands import (
     AdjustShares,
@@ -128,8 +135,10 @@ def refused_page(
 # -- pages --------------------------------------------------------------------------------------
 
 
-@router.get("/registers")
-def index(request: Request, user: PageUser) -> Response:
+def index_context(request: Request, user: Principal) -> dict[str, Any]:
+    """What the 登记簿 page lists (what ``user`` sees) and what its forms offer: the townships
+    the person writes in (an administrator: every township known, or a new one), the county of
+    each, the alliance models."""
     engine = engine_of(request)
     with engine.connect() as conn:
         alliances = [
@@ -148,47 +157,37 @@ def index(request: Request, user: PageUser) -> Response:
                 for k in ("due", "received", "in_arrears")
             }
             agreements.append({**status, "totals": totals})
-        all_entities = scope.seen(user, queries.list_entities(conn))
+        every_entity = queries.list_entities(conn)
+        all_entities = scope.seen(user, every_entity)
+        every_alliance = queries.list_alliances(conn)
+    counties: dict[str, str] = {}
+    for row in (*every_alliance, *every_entity):
+        counties.setdefault(str(row["township"]), str(row["county"]))
+    if user.writes_everywhere:
+        townships = sorted(counties)
+    else:
+        townships = sorted(t for t in user.townships if user.may_write_in(t))
+    return {
+        "alliances": alliances,
+        "villages": [e for e in all_entities if e["kind"] == "village"],
+        "joints": [e for e in all_entities if e["kind"] == "joint"],
+        "agreements": agreements,
+        "townships": townships,
+        "counties": {t: counties.get(t, "") for t in townships},
+        "free_township": user.writes_everywhere,
+        "models": MODELS,
+        "today": today(request),
+    }
+
+
+@router.get("/registers")
+def index(request: Request, user: PageUser) -> Response:
     return page(
-        request,
-        user,
-        "register_index.html",
-        alliances=alliances,
-        villages=[e for e in all_entities if e["kind"] == "village"],
-        joints=[e for e in all_entities if e["kind"] == "joint"],
-        agreements=agreements,
+        request, user, "register_index.html", form={}, error=None, **index_context(request, user)
     )
 
 
-@router.get("/registers/joint/{code}")
-def joint(request: Request, user: PageUser, code: str, as_of: str = "") -> Response:
-    engine = engine_of(request)
-    on = _as_of(request, as_of)
-    with engine.connect() as conn:
-        entity = queries.entity(conn, code)
-        if entity is None or entity["kind"] != "joint" or not scope.sees_entity(conn, user, code):
-            return missing(request, user, f"联合社 {code}")
-        equity = economy_queries.equity_register(conn, code, on)
-        # the member villages of the person's own joint entity, whatever their township
-        names = {e["code"]: e["name"] for e in queries.list_entities(conn)}
-    return page(
-        request, user, "register_joint.html", entity=entity, equity=equity, names=names, as_of=on
-    )
-
-
-@router.get("/registers/agreements/{code}")
-def agreement(request: Request, user: PageUser, code: str) -> Response:
-    engine = engine_of(request)
-    with engine.connect() as conn:
-        if not scope.sees_agreement(conn, user, code):
-            return missing(request, user, f"协议 {code}")
-        status = economy_queries.agreement_status(conn, code, today(request))
-    if status is None:
-        return missing(request, user, f"协议 {code}")
-    return page(request, user, "register_agreement.html", a=status)
-
-
-def _as_of(request: Request, value: str) -> datetime.date:
+def as_of_day(request: Request, value: str) -> datetime.date:
     try:
         return datetime.date.fromisoformat(value) if value else today(request)
     except ValueError:
@@ -202,7 +201,7 @@ def _village_context(
     request: Request, village: str, as_of: str = "", q: str = "", number: int = 1
 ) -> dict[str, Any]:
     engine = engine_of(request)
-    on = _as_of(request, as_of)
+    on = as_of_day(request, as_of)
     with engine.connect() as conn:
         entity = queries.entity(conn, village)
         register = economy_queries.member_register(conn, village, on)
@@ -244,13 +243,13 @@ def village_page(
     q: str = "",
     page_: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
 ) -> Response:
-    if not _sees_village(request, user, village):
+    if not sees_village(request, user, village):
         return missing(request, user, f"村 {village}")
     context = _village_context(request, village, as_of, q, page_)
     return page(request, user, "register_village.html", form={}, error=None, **context)
 
 
-def _sees_village(request: Request, user: Principal, village: str) -> bool:
+def sees_village(request: Request, user: Principal, village: str) -> bool:
     with engine_of(request).connect() as conn:
         found = queries.entity(conn, village)
         return (
@@ -258,15 +257,18 @@ def _sees_village(request: Request, user: Principal, village: str) -> bool:
         )
 
 
-def _village_write(
+def village_write(
     request: Request,
     user: Principal,
     village: str,
     form: Mapping[str, Any],
     command: Callable[[], RegisterCommand],
+    *,
+    q: str = "",
 ) -> Response:
-    """Run the register's ``command`` (built from the form: refused when it does not parse)."""
-    if not _sees_village(request, user, village):  # before anything is run or shown
+    """Run the register's ``command`` (built from the form: refused when it does not parse); a
+    refusal shows the register again (found by ``q``: the member the form was about)."""
+    if not sees_village(request, user, village):  # before anything is run or shown
         return missing(request, user, f"村 {village}")
     try:
         require(user, "register.edit")
@@ -284,7 +286,7 @@ def _village_write(
             "register_village.html",
             refused,
             form,
-            lambda: _village_context(request, village),
+            lambda: _village_context(request, village, q=q),
         )
 
 
@@ -304,7 +306,7 @@ async def open_register(request: Request, user: FormUser, village: str) -> Respo
             )
         return OpenRegister(village=village, share_kinds=tuple(kinds))
 
-    return _village_write(request, user, village, form, command)
+    return village_write(request, user, village, form, command)
 
 
 @router.post("/registers/villages/{village}/households")
@@ -324,7 +326,7 @@ async def register_household(request: Request, user: FormUser, village: str) -> 
             registered_on=day(form, "registered_on", "登记日期"),
         )
 
-    return _village_write(request, user, village, form, command)
+    return village_write(request, user, village, form, command)
 
 
 def _shares(form: Mapping[str, Any], kinds: list[str]) -> tuple[tuple[str, Decimal], ...]:
@@ -367,7 +369,7 @@ async def register_member(request: Request, user: FormUser, village: str) -> Res
             shares=_shares(form, _kinds(request, village)),
         )
 
-    return _village_write(request, user, village, form, command)
+    return village_write(request, user, village, form, command)
 
 
 @router.post("/registers/villages/{village}/members/{member}/shares")
@@ -385,7 +387,7 @@ async def adjust_shares(request: Request, user: FormUser, village: str, member: 
             reason=text(form, "reason"),
         )
 
-    return _village_write(request, user, village, {**form, "member": member}, command)
+    return village_write(request, user, village, {**form, "member": member}, command)
 
 
 # What this page family's paths read (web.views)

@@ -166,6 +166,7 @@ class EnterpriseAgreement(Aggregate):
             raise InvalidRequestError(
                 f"agreement {self.code} runs from {self.start_year} to {last}, not {year}",
                 field="year",
+                zh=f"协议 {self.code} 的期限是 {self.start_year} 年到 {last} 年，不含 {year} 年",
             )
 
     # -- commands ------------------------------------------------------------------------------
@@ -204,6 +205,8 @@ class EnterpriseAgreement(Aggregate):
                 f"received for {year}; {format_yuan(amount)} is more. Declare the dividend "
                 "first, then record what was received",
                 field="amount",
+                zh=f"协议 {self.code} {year} 年已宣告、尚未收到的只有 {format_yuan(outstanding)}，"
+                f"{format_yuan(amount)} 超出了；请先登记宣告的分红，再登记收到的金额",
             )
         self._dividend_received(
             year=year, amount=amount, date=date, entry_number=entry_number, actor=actor
@@ -251,6 +254,7 @@ class EnterpriseAgreement(Aggregate):
                 f"the guarantee of agreement {self.code} for {year} falls due on {due}; its "
                 f"shortfall can be booked on or after that day, not on {on}",
                 field="date",
+                zh=f"协议 {self.code} {year} 年的保底 {due} 到期，到期当天或以后才能记保底差额",
             )
         guaranteed, booked = self.guaranteed_for(year), self.receivable_for(year)
         if guaranteed <= booked:
@@ -259,6 +263,8 @@ class EnterpriseAgreement(Aggregate):
                 f"not less than the guarantee {format_yuan(guaranteed)}; there is no shortfall "
                 "to book",
                 field="year",
+                zh=f"协议 {self.code} {year} 年已记应收 {format_yuan(booked)}，不少于保底 "
+                f"{format_yuan(guaranteed)}，没有保底差额可记",
             )
         return guaranteed - booked
 

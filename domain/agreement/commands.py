@@ -10,14 +10,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from domain.commands import Command, Place, Recorded, alliance_place
+from domain.commands import Command, Place, Recorded, Words, alliance_place
 from ledger.entries import JournalEntry
 
 
 def agreement_place(app: Any, code: str) -> Place:
     """The township of agreement ``code``'s alliance (404 when there is no such agreement)."""
     terms = app.agreements.get_agreement(code)
-    return app.get_alliance(terms.alliance_code).township, f"agreement {code}"
+    words = Words(f"agreement {code}", f"协议 {code}")
+    return app.get_alliance(terms.alliance_code).township, words
 
 
 @dataclass(frozen=True)

@@ -135,12 +135,14 @@ class Alliance(Aggregate):
             raise MembershipError(
                 f"village {village_code} is already a member of alliance {self.code}",
                 field="village",
+                zh=f"村 {village_code} 已是联村党组织 {self.code} 的成员村",
             )
         if joined_on < self.formed_on:
             raise InvalidRequestError(
                 f"village {village_code} cannot join alliance {self.code} on {joined_on}: "
                 f"the alliance was formed on {self.formed_on}; use that date or later",
                 field="date",
+                zh=f"联村党组织 {self.code} 于 {self.formed_on} 成立，村加入的日期不能早于这一天",
             )
         last_left = max(
             (s.left for s in self.memberships if s.village == village_code and s.left),
@@ -151,6 +153,8 @@ class Alliance(Aggregate):
                 f"village {village_code} left alliance {self.code} on {last_left} and cannot "
                 f"rejoin on {joined_on}; use {last_left} or later",
                 field="date",
+                zh=f"村 {village_code} 于 {last_left} 退出联村党组织 {self.code}，"
+                f"再加入的日期不能早于这一天",
             )
         self._village_joined(village_code=village_code, joined_on=joined_on, actor=actor)
 
@@ -167,16 +171,20 @@ class Alliance(Aggregate):
                 f"village {village_code} is not a member of alliance {self.code}; only a "
                 "current member can leave",
                 field="village",
+                zh=f"村 {village_code} 现在不是联村党组织 {self.code} 的成员村，不能退出",
             )
         if left_on <= spell.joined:
             raise InvalidRequestError(
                 f"village {village_code} joined alliance {self.code} on {spell.joined}; it "
                 f"can leave only after that date, not on {left_on}",
                 field="date",
+                zh=f"村 {village_code} 于 {spell.joined} 加入，退出日期要在这之后",
             )
         if not reason.strip():
             raise InvalidRequestError(
-                "a village leaving an alliance needs a reason", field="reason"
+                "a village leaving an alliance needs a reason",
+                field="reason",
+                zh="村退出联村党组织要写明原因",
             )
         self._village_left(village_code=village_code, left_on=left_on, reason=reason, actor=actor)
 
@@ -195,6 +203,7 @@ class Alliance(Aggregate):
             raise ConflictError(
                 f"enterprise {enterprise_code} has already joined alliance {self.code}",
                 field="code",
+                zh=f"企业 {enterprise_code} 已经加入联村党组织 {self.code}",
             )
         self._enterprise_joined(
             enterprise_code=enterprise_code, name=name, joined_on=joined_on, actor=actor
@@ -212,6 +221,8 @@ class Alliance(Aggregate):
                 f"alliance {self.code} already has the joint entity {self.joint_entity_code}; "
                 "an alliance has one",
                 field="code",
+                zh=f"联村党组织 {self.code} 已经登记了联合社 {self.joint_entity_code}"
+                "（只能有一个）",
             )
         self._joint_entity_registered(entity_code=entity_code, actor=actor)
 
@@ -263,10 +274,13 @@ class VillageMembership(Aggregate):
         current = self.current()
         if current:
             names = ", ".join(f"{s['alliance']} (since {s['joined']})" for s in current)
+            joined_zh = "、".join(str(s["alliance"]) for s in current)
             raise MembershipError(
                 f"village {self.village} is a member of alliance {names}; a village belongs to "
                 "one alliance at a time: it leaves that alliance before it joins another",
                 field="village",
+                zh=f"村 {self.village} 已是联村党组织 {joined_zh} 的成员村；一个村同时只属于一个"
+                "联村党组织，要先退出原来的再加入",
             )
         last_left = max((str(s["left"]) for s in self.spells), default=None)
         if last_left is not None and joined_on.isoformat() < last_left:
@@ -274,6 +288,8 @@ class VillageMembership(Aggregate):
                 f"village {self.village} left its last alliance on {last_left} and cannot join "
                 f"another on {joined_on}; use {last_left} or later",
                 field="date",
+                zh=f"村 {self.village} 于 {last_left} 退出了上一个联村党组织，"
+                "加入新的日期不能早于这一天",
             )
         self._alliance_joined(alliance=alliance, joined_on=joined_on, actor=actor)
 

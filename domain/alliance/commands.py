@@ -8,7 +8,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from domain.commands import Command, Place, Recorded, alliance_place, known_entity_place
+from domain.commands import Command, Place, Recorded, Words, alliance_place, known_entity_place
+
+
+def _village_words(code: str) -> Words:
+    return Words(f"village {code}", f"村 {code}")
 
 
 @dataclass(frozen=True)
@@ -23,7 +27,7 @@ class FormAlliance(Command[str]):
     formed_on: datetime.date
 
     def places(self, app: Any) -> Iterable[Place]:
-        return ((self.township, f"alliance {self.code}"),)
+        return ((self.township, Words(f"alliance {self.code}", f"联村党组织 {self.code}")),)
 
     def execute(self, app: Any, actor: str) -> str:
         app.alliances.form_alliance(
@@ -63,7 +67,7 @@ class JoinVillage(AllianceCommand):
 
     def places(self, app: Any) -> Iterable[Place]:
         yield from super().places(app)
-        yield from known_entity_place(app, self.village, f"village {self.village}")
+        yield from known_entity_place(app, self.village, _village_words(self.village))
 
     def execute(self, app: Any, actor: str) -> str:
         app.alliances.join_village(
@@ -82,7 +86,7 @@ class LeaveVillage(AllianceCommand):
 
     def places(self, app: Any) -> Iterable[Place]:
         yield from super().places(app)
-        yield from known_entity_place(app, self.village, f"village {self.village}")
+        yield from known_entity_place(app, self.village, _village_words(self.village))
 
     def execute(self, app: Any, actor: str) -> str:
         app.alliances.leave_village(

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from domain.commands import Command, Place, Recorded, books_place
+from domain.commands import Command, Place, Recorded, Words, books_place
 from ledger.entries import JournalEntry
 
 
@@ -25,7 +25,7 @@ class RegisterVillage(Command[str]):
     flags: tuple[str, ...] = field(default=())
 
     def places(self, app: Any) -> Iterable[Place]:
-        return ((self.township, f"village {self.code}"),)
+        return ((self.township, Words(f"village {self.code}", f"村 {self.code}")),)
 
     def execute(self, app: Any, actor: str) -> str:
         app.books.register_village(

@@ -457,4 +457,6 @@ def require_cash(books: Books, amount: Money, what: str) -> None:
             f"{format_yuan(amount)} {what}",
             field="amount",
             details={"available": amount_str(bank), "requested": amount_str(amount)},
+            zh=f"{books.code} 的银行存款（102）只有 {format_yuan(bank)}，少于要付出的 "
+            f"{format_yuan(amount)}",
         )

@@ -115,15 +115,21 @@ def _check_adjust(
 
 
 def _check_leave(member: str, record: dict[str, Any], left_on: datetime.date, reason: str) -> None:
-    if record["left"] is not None:
-        raise ConflictError(f"member {member} already left on {record['left']}")
-    if left_on <= datetime.date.fromisoformat(record["joined"]):
+    left, joined = record["left"], record["joined"]
+    if left is not None:
+        raise ConflictError(
+            f"member {member} already left on {left}", zh=f"成员 {member} 已于 {left} 退出"
+        )
+    if left_on <= datetime.date.fromisoformat(joined):
         raise InvalidRequestError(
-            f"member {member} joined on {record['joined']}; leaving must be later",
+            f"member {member} joined on {joined}; leaving must be later",
             field="date",
+            zh=f"成员 {member} 于 {joined} 入社，退出日期要在这之后",
         )
     if not reason.strip():
-        raise InvalidRequestError("a member leaving needs a reason", field="reason")
+        raise InvalidRequestError(
+            "a member leaving needs a reason", field="reason", zh="成员退出要写明原因"
+        )
 
 
 def _check_forget(village: str, member: str, record: dict[str, Any], reason: str) -> None:
@@ -132,14 +138,20 @@ def _check_forget(village: str, member: str, record: dict[str, Any], reason: str
             f"member {member} of {village} is still a member; record leaving first, "
             "then forget their personal data",
             field="member",
+            zh=f"{village} 的成员 {member} 还没有退出；请先办理退出，再删除其个人信息",
         )
     if record.get("forgotten"):
         raise ConflictError(
             f"the personal data of member {member} of {village} was already forgotten",
             field="member",
+            zh=f"{village} 的成员 {member} 的个人信息已经删除",
         )
     if not reason.strip():
-        raise InvalidRequestError("forgetting a member's data needs a reason", field="reason")
+        raise InvalidRequestError(
+            "forgetting a member's data needs a reason",
+            field="reason",
+            zh="删除成员个人信息要写明原因",
+        )
 
 
 def _member_record(

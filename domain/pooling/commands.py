@@ -11,7 +11,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from domain.commands import Command, Place, Recorded, books_place, joint_place, known_entity_place
+from domain.commands import (
+    Command,
+    Place,
+    Recorded,
+    Words,
+    books_place,
+    joint_place,
+    known_entity_place,
+)
 from domain.ids import entity_id
 from ledger.entries import JournalEntry
 
@@ -22,7 +30,7 @@ EntryPair = tuple[JournalEntry, JournalEntry]
 def _joint_and_village(app: Any, joint: str, village: str) -> Iterable[Place]:
     """The joint entity's township, then the village's (when the village exists)."""
     yield joint_place(app, joint)
-    yield from known_entity_place(app, village, f"village {village}")
+    yield from known_entity_place(app, village, Words(f"village {village}", f"村 {village}"))
 
 
 @dataclass(frozen=True)

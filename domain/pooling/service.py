@@ -63,6 +63,8 @@ class PoolingService:
                 f"village {village} is not a member of alliance {alliance.code} on {day}; only "
                 "member villages deal with its joint entity",
                 field="village",
+                zh=f"村 {village} 在 {day} 不是联村党组织 {alliance.code} 的成员村；只有成员村"
+                "才能与联合社往来（入股、流转费、退还资本）",
             )
         return books
 

@@ -103,6 +103,7 @@ def fill(path: str, name: str, world: dict[str, str]) -> list[str]:
     codes = {  # ``{code}`` means another thing under each prefix
         "/registers/joint/": ["J01"],
         "/registers/agreements/": [A.AGREEMENT],
+        "/registers/alliances/": [A.ALLIANCE],
         "/distribution/": [A.ALLIANCE_PLAN, A.HOUSEHOLD_PLAN],
         "/ledgers/": ["102"],  # an account, in /ledgers/{entity}/accounts/{code}
         "/chart/": ["301"],  # an account, in /chart/{entity}/{code}/rename and retire
