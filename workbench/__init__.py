@@ -16,7 +16,8 @@ Layout (one module a page family, templates and static files beside them):
   ``corrections`` (作废, 红字冲销, 更正凭证 and the cross-book corrections), ``chart`` (科目:
   the chart of the books; opening, renaming and retiring 明细科目), ``ledgers`` and
   ``ledger_books``, ``statements`` and ``statement_summaries``, ``registers``, ``distribution``,
-  ``disclosure``, ``imports``, ``periods`` (结账, 反结账, 年终结转)),
+  ``disclosure``, ``imports``, ``book_setup`` (建账 from a 科目余额表), ``periods`` (结账,
+  反结账, 年终结转)),
   each an ``APIRouter`` without the OpenAPI document (pages are not the API);
 - ``static/``: htmx 2 (vendored, Zero-Clause BSD, ``htmx.LICENSE``), the stylesheet and the small
   scripts of the voucher form. No page loads anything from outside the app; fonts are the
@@ -53,6 +54,7 @@ PAGE_MODULES: tuple[str, ...] = (
     "distribution",
     "disclosure",
     "imports",
+    "book_setup",
     "periods",
 )
 
