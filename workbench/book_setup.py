@@ -32,7 +32,7 @@ from adapters import balance_files, upload_previews
 from adapters.balance_files import BalanceFile, BalanceProblem, BalanceRow
 from adapters.upload_checks import off_loop
 from domain.books.commands import SetUpBooks
-from domain.books.setup import SetupPlan
+from domain.books.setup import SetupPlan, refuse_started
 from domain.errors import DomainError
 from ledger.errors import LedgerError
 from ledger.money import fen_text
@@ -222,9 +222,13 @@ async def setup_preview(entity: str, request: Request, user: FormUser) -> Respon
     values = {"month": str(form.get("month") or "")}
     try:
         _writer(request, user, entity)
+        app = request.app.state.runtime.app
+        try:  # books set up already (or with entries) are refused before any file is read
+            refuse_started(app.get_books(entity))
+        except DomainError as error:
+            raise refusal(error) from None
         as_of = _as_of(form)
         data = await _upload(form)
-        app = request.app.state.runtime.app
         try:  # parsed and checked in a worker thread (adapters.upload_checks.off_loop)
             parsed, problems, plan = await off_loop(lambda: check_file(app, entity, as_of, data))
         except balance_files.BalanceFileError as error:
