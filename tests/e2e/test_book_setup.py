@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,6 +21,7 @@ from runtime.bootstrap import Runtime
 from server.main import create_app
 from tests import builders
 from tests.e2e.conftest import Api
+from tests.e2e.test_cli import lianzhang
 from tests.e2e.test_workbench_registers_forms import XLSX, sign_in
 from tests.setup_files import balance_file, rows_with, with_formula
 from web.settings import Settings
@@ -265,3 +267,33 @@ def test_the_api_sets_up_books_and_refuses_a_second_time(api: Api) -> None:
     assert "不能再建账" in again.json()["detail"]
     other = api.client.post(path, json=body, headers=api.other_clerk)
     assert other.status_code == 403
+
+
+@pytest.mark.one_store
+def test_the_command_line_sets_up_books_all_or_nothing(
+    database: tuple[str, str | None], tmp_path: Path
+) -> None:
+    runtime = Runtime(database[0], schema=database[1])
+    try:
+        village = builders.village(runtime.app, opening=None)
+    finally:
+        runtime.close()
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(balance_file(rows_with({"113": {2: "8000.50"}})))
+    refused = lianzhang(database, tmp_path, "setup-books", str(bad), "--entity", village,
+                        "--month", "2026-07", check=False)  # fmt: skip
+    assert refused.returncode == 2
+    assert "row 5, 年初余额借方 (C)/年初余额贷方 (D): 113 内部往来 的年初余额" in refused.stderr
+    assert "nothing was written" in refused.stderr
+    good = tmp_path / "good.xlsx"
+    good.write_bytes(balance_file())
+    dry = lianzhang(database, tmp_path, "setup-books", str(good), "--entity", village,
+                    "--month", "2026-07", "--dry-run")  # fmt: skip
+    assert "checked (nothing written)" in dry.stdout
+    done = lianzhang(database, tmp_path, "setup-books", str(good), "--entity", village,
+                     "--month", "2026-07")  # fmt: skip
+    assert f"{village}: set up as of 2026-07-01: 14 accounts, 2 sub-accounts opened" in done.stdout
+    assert "期初余额 借 422000.00 = 贷 422000.00" in done.stdout
+    again = lianzhang(database, tmp_path, "setup-books", str(good), "--entity", village,
+                      "--month", "2026-07", check=False)  # fmt: skip
+    assert again.returncode == 2 and "不能再建账" in again.stderr
