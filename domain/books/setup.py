@@ -189,7 +189,7 @@ def _check_as_of(as_of: datetime.date) -> None:
         raise InvalidRequestError(
             f"books are set up as of the first day of a month, not {as_of}",
             field="as_of",
-            zh=f"建账日期应是某月的1日（如 {as_of.year}-{as_of.month:02d}-01），不是 {as_of}",
+            zh=f"建账日期应是某月的1日（如 {as_of.replace(day=1)}），不是 {as_of}",
         )
 
 
