@@ -81,12 +81,38 @@ def before_books(
 BEFORE_BOOKS = "建账前本年累计"  # the memo of that line
 
 
+def year_lines(conn: Connection, code: str, first_month: str, last_month: str) -> list[Any]:
+    """The year's figures before ``code``'s books as entry lines, when the months
+    ``first_month`` … ``last_month`` take them: per account a debit and a credit line (those not
+    nothing), dated the last day of the month they are counted in, numbered ``建账``, 摘要
+    :data:`BEFORE_BOOKS`, source ``setup`` (what a 明细账 or a 三公开 sheet lists first)."""
+    year = opening_year(conn, code)
+    if year is None or not year.covers(first_month, last_month):
+        return []
+    day = month_end(year.month)
+    return [
+        SimpleNamespace(
+            date=day,
+            number="建账",
+            memo=BEFORE_BOOKS,
+            source="setup",
+            actor="",
+            reverses=None,
+            account=account,
+            side=side,
+            amount_fen=fen,
+        )
+        for account, (debit, credit) in sorted(year.moves.items())
+        for side, fen in (("debit", debit), ("credit", credit))
+        if fen
+    ]
+
+
 def before_rows(
     conn: Connection, code: str, account: str, first_month: str, last_month: str
 ) -> list[Any]:
-    """:func:`before_books` on ``account`` (a chart account with its sub-accounts) as the
-    entry lines a 明细账 reads (date, number, memo, account, side, amount_fen): a debit line
-    and a credit line, dated the last day of the month they are counted in."""
+    """:func:`year_lines` on ``account`` (a chart account with its sub-accounts), summed: a
+    debit line and a credit line, as a 明细账 prints them."""
     before = before_books(conn, code, account, first_month, last_month)
     if before is None:
         return []

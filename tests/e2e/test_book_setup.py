@@ -15,11 +15,13 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from documents.disclosure import disclosure_content
 from documents.ledgers import account_book, trial_balance_sheet
 from domain.periods import parse_period
 from runtime.bootstrap import Runtime
 from server.main import create_app
 from tests import builders
+from tests.conftest import TODAY
 from tests.e2e.conftest import Api
 from tests.e2e.test_cli import lianzhang
 from tests.e2e.test_workbench_registers_forms import XLSX, sign_in
@@ -135,6 +137,18 @@ def test_a_mid_year_setup_gives_the_year_s_statements_to_the_fen(
     with runtime.engine.connect() as conn:
         tb = trial_balance_sheet(conn, village, parse_period("2026-07"))
         bank = account_book(conn, village, "102", parse_period("2026"))
+        sheet_2026 = disclosure_content(
+            conn, village, parse_period("2026"), checked_by=[], checked_on=TODAY, opinion="",
+            made_on=TODAY,
+        )  # fmt: skip
+    # the year's 三公开 sheet lists what came in before the books as one item per account
+    assert sheet_2026["income"]["total"]["amount"] == "65000.00"
+    assert [(i["item"], i["account"], i["amount"]) for i in sheet_2026["income"]["items"]] == [
+        ("建账前本年累计", "501 经营收入", "40000.00"),
+        ("建账前本年累计", "504 其他收入", "20000.00"),
+        ("七月承包费", "501 经营收入", "5000.00"),
+    ]
+    assert sheet_2026["expense"]["total"]["amount"] == "14000.00"
     lines = {line["account"]: line for line in tb["lines"]}
     assert (str(lines["501"]["opening_credit"].amount), str(lines["501"]["credit"].amount)) == (
         "40000.00",
