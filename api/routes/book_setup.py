@@ -82,7 +82,7 @@ class BooksSetupPublic(BaseModel):
     as_of: datetime.date
     dry_run: bool
     mid_year: bool = Field(description="年初余额 and 本年累计 recorded for the year's statements")
-    opened: list[str] = Field(description="sub-accounts opened (empty when answered again)")
+    opened: list[str] = Field(description="sub-accounts opened")
     renamed: list[str] = Field(description="sub-accounts open before, given the file's name")
     totals: dict[str, str] = Field(description="each column added up over the accounts")
     accounts: list[SetupAccountPublic]

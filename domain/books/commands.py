@@ -101,8 +101,18 @@ class SetUpBooks(Command[SetupPlan]):
 
     def replayed(self, recorded: Recorded) -> SetupPlan:
         books = recorded.app.get_books(self.entity)  # the rows again, as they were checked
-        accounts = checked_accounts(books, self.accounts)
-        return SetupPlan(entity=self.entity, as_of=self.as_of, accounts=tuple(accounts))
+        changed: dict[str, dict[str, str]] = {"AccountOpened": {}, "AccountRenamed": {}}
+        for event in recorded.events:
+            found = changed.get(type(event).__name__)
+            if found is not None:
+                found[event.code] = event.name
+        return SetupPlan(
+            entity=self.entity,
+            as_of=self.as_of,
+            accounts=tuple(checked_accounts(books, self.accounts)),
+            opened=changed["AccountOpened"],
+            renamed=changed["AccountRenamed"],
+        )
 
 
 @dataclass(frozen=True)

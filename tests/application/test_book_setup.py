@@ -79,6 +79,7 @@ def test_a_mid_year_setup_records_everything_in_one_save(app: LianzhangApplicati
     again = run(app, SetUpBooks(entity=village, as_of=JULY, accounts=tuple(accounts())), "s-1")
     assert again.replayed and events(app) == before + len(saved)
     assert [a.code for a in again.result.accounts] == [a.code for a in plan.accounts]
+    assert again.result.opened == plan.opened and again.result.totals() == plan.totals()
 
 
 def test_books_set_up_on_1_january_record_no_year_figures(app: LianzhangApplication) -> None:

@@ -24,6 +24,7 @@ from tests import builders
 from tests.conftest import TODAY
 from tests.e2e.conftest import Api
 from tests.e2e.test_cli import lianzhang
+from tests.e2e.test_upload_safety import BAD_FILES as UNSAFE_FILES
 from tests.e2e.test_workbench_registers_forms import XLSX, sign_in
 from tests.setup_files import balance_file, rows_with, with_formula
 from web.settings import Settings
@@ -311,3 +312,20 @@ def test_the_command_line_sets_up_books_all_or_nothing(
     again = lianzhang(database, tmp_path, "setup-books", str(good), "--entity", village,
                       "--month", "2026-07", check=False)  # fmt: skip
     assert again.returncode == 2 and "不能再建账" in again.stderr
+
+
+@pytest.mark.one_store
+@pytest.mark.parametrize("name", sorted(UNSAFE_FILES))
+def test_an_unsafe_workbook_is_refused_before_it_is_parsed(
+    runtime: Runtime, client: TestClient, name: str
+) -> None:
+    """The files of ``test_upload_safety`` (inflating, billion laughs, not a zip, truncated,
+    bad XML, a chart first): 422 with one Chinese sentence, nothing written."""
+    csrf = sign_in(runtime, client, "zhuguan", "bookkeeper", "唐坊镇")
+    village = builders.village(runtime.app, opening=None)
+    before = runtime.views.head()
+    answer = upload(client, csrf, village, UNSAFE_FILES[name])
+    assert answer.status_code == 422, answer.text[-800:]
+    error = re.search(r'class="error[^"]*"[^>]*>([^<]+)<', answer.text)
+    assert error and re.search(r"[\u4e00-\u9fff]", error.group(1)), answer.text[-800:]
+    assert runtime.views.head() == before
