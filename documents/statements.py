@@ -14,7 +14,9 @@ the same for a closed year as for an open one.
 The balance sheet has 年初数 (start of the period's year) and 期末数; the income and
 distribution statement has 本期数 and 上年同期数 (the same period a year earlier). A year's
 statement says 年初/年末未分配收益 and 本年收益; a quarter's or a month's says 期初/期末 and
-本期收益.
+本期收益. Books set up during a year (建账) count the year's figures before them
+(``projections.opening_years``): 年初数 from their 年初余额, the year's movements with their
+本年累计.
 """
 
 from __future__ import annotations
