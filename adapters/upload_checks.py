@@ -136,11 +136,13 @@ def _scan(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> None:
 
 
 def sheet_rows(
-    data: bytes, refuse: Callable[[str], Exception], max_rows: int
+    data: bytes, refuse: Callable[[str], Exception], max_rows: int, *, formulas: bool = False
 ) -> Iterator[tuple[int, Sequence[Any]]]:
     """The first worksheet's rows, numbered from 1, after :func:`check_xlsx`; every problem
     (the checks', openpyxl's while opening or reading) raised as ``refuse(chinese_sentence)``.
-    Blank rows are given as ``()`` (cheap for the callers to skip)."""
+    Blank rows are given as ``()`` (cheap for the callers to skip). With ``formulas``, a
+    formula cell is given as its formula (text beginning with ``=``), not the value Excel last
+    computed for it, so that a reader can refuse it."""
     from openpyxl import load_workbook
     from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
@@ -149,7 +151,7 @@ def sheet_rows(
     except UnsafeFileError as error:
         raise refuse(str(error)) from None
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=not formulas)
     except Exception:  # openpyxl raises many kinds for a bad file (zip, XML, KeyError …)
         raise refuse(NOT_XLSX) from None
     try:

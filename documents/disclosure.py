@@ -28,6 +28,7 @@ from ledger.accounts import ChartOfAccounts
 from ledger.money import ZERO, from_fen
 from ledger.trial_balance import TrialBalance, TrialBalanceLine
 from projections import queries
+from projections.opening_years import year_lines
 from projections.people_view import display_actor, display_names
 from projections.tables import (
     LINE_OF_ENTRY,
@@ -63,6 +64,7 @@ SOURCE_NAMES = {
     "agreement": "村企合作协议",
     "receipt": "收款",
     "payment": "付款",
+    "setup": "建账前本年累计（原账）",
 }
 
 
@@ -160,6 +162,8 @@ def _items(
             .order_by(entries.c.date, entries.c.number, entry_lines.c.line)
         )
     )
+    before = year_lines(conn, village, period.first_month, period.last_month)  # 建账 mid-year
+    rows = [r for r in before if r.side == side and r.account.startswith(prefixes)] + rows
     chart = (
         _chart(conn, village, {r.account for r in rows})
         if layout >= 2
@@ -242,7 +246,7 @@ def _where_from(
         return f"{name('agreement', other)}（村企合作协议 {other}）"
     if kind == "grant":
         return PROGRAMMES.get(other, other)
-    if layout >= 5 and kind not in ("capital", "plan") and memo.strip():
+    if layout >= 5 and kind not in ("capital", "plan", "setup") and memo.strip():
         return f"据摘要：{memo.strip()}"
     return SOURCE_NAMES.get(kind, "记账")
 

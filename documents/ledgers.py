@@ -28,13 +28,14 @@ from ledger.account_books import (
     month_of,
 )
 from ledger.accounts import ChartOfAccounts
-from ledger.money import ZERO, amount_str
+from ledger.money import ZERO, amount_str, from_fen
 from projections.chart_view import entity_chart
 from projections.ledger_queries import (
     entries_touching,
     last_month_with_movement,
     month_movements,
 )
+from projections.opening_years import before_rows
 from projections.queries import trial_balance_between
 
 JOURNAL_ACCOUNTS = {"101": "现金日记账", "102": "银行存款日记账"}
@@ -264,7 +265,10 @@ def account_book(
     wanted = _matches(account)
     opening = sum((x.opening for x in tb.lines if wanted(x.account.code)), ZERO)
     found = entries_touching(conn, entity, account, period.start, period.end)
-    postings: list[Posting] = []
+    postings = [  # books set up during a year: the year's figures before them come first
+        Posting(r.date, r.number, r.memo, r.account, *_sides(r.side, from_fen(r.amount_fen)))
+        for r in before_rows(conn, entity, account, period.first_month, period.last_month)
+    ]
     for entry in found:
         sides = [(a, s) for a, s, _ in entry.lines]
         for index, (code, side, amount) in enumerate(entry.lines):
@@ -301,6 +305,10 @@ def account_book(
         "closing": closing,
         "checks": [_check("期末余额 = 科目余额表期末余额", closing, expected)],
     }
+
+
+def _sides(side: str, amount: Money) -> tuple[Money, Money]:
+    return (amount, ZERO) if side == "debit" else (ZERO, amount)
 
 
 def counter_text(row: BookRow, names: dict[str, str], *, limit: int = 3) -> str:

@@ -14,7 +14,9 @@ the same for a closed year as for an open one.
 The balance sheet has 年初数 (start of the period's year) and 期末数; the income and
 distribution statement has 本期数 and 上年同期数 (the same period a year earlier). A year's
 statement says 年初/年末未分配收益 and 本年收益; a quarter's or a month's says 期初/期末 and
-本期收益.
+本期收益. Books set up during a year (建账) count the year's figures before them
+(``projections.opening_years``): 年初数 from their 年初余额, the year's movements with their
+本年累计.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from ledger.statement_forms import (
 )
 from ledger.trial_balance import TrialBalance
 from projections.chart_view import entity_chart
+from projections.opening_years import before_books, before_rows
 from projections.queries import trial_balance_between
 from projections.tables import LINE_OF_ENTRY, entries, entry_lines
 
@@ -305,11 +308,14 @@ def _income_lines(
         (line.opening for line in tb.lines if line.account.code.startswith(("321", "322", "5"))),
         ZERO,
     )
+    # 建账 during a year: what 322 moved before the books (其他分配 and 其他转入, unsplit)
+    before = before_books(conn, code, "322", period.first_month, period.last_month)
+    moved = (from_fen(before[1]), from_fen(before[2])) if before else (ZERO, ZERO)
     figures = IncomeFigures(
         movements=movements,
         opening_undistributed=opening_undistributed,
-        other_in=_other_in(conn, code, period),
-        distributions=_distributions(conn, code, period),
+        other_in=_other_in(conn, code, period) + moved[1],
+        distributions=_distributions(conn, code, period, moved[0]),
     )
     chart = ChartOfAccounts.standard()
     names = {c: chart.get(c).name for c in REVENUES + COSTS}
@@ -386,10 +392,11 @@ def _other_in(conn: Connection, code: str, period: Period) -> Money:
     return sum((from_fen(fen) for (fen,) in rows), ZERO)
 
 
-def _distributions(conn: Connection, code: str, period: Period) -> dict[str, Money]:
+def _distributions(conn: Connection, code: str, period: Period, other: Money) -> dict[str, Money]:
     """各项分配 of the period, from the credit lines of the entries that debit 32201 (322),
-    leaving out 年终结转 (which moves 32201 into 32202) and its reopening."""
+    leaving out 年终结转 (which moves 32201 into 32202) and its reopening; ``other`` 其他分配."""
     split = {name: ZERO for name in DISTRIBUTION_LINES}
+    split["其他分配"] = other
     numbers = select(entry_lines.c.number).where(
         and_(
             entry_lines.c.entity_code == code,
@@ -463,7 +470,7 @@ def account_detail(
     )
     balance = opening
     lines = []
-    for r in rows:
+    for r in [*before_rows(conn, code, account, period.first_month, period.last_month), *rows]:
         amount = from_fen(r.amount_fen)
         debit, credit = (amount, ZERO) if r.side == "debit" else (ZERO, amount)
         balance += debit - credit

@@ -11,6 +11,7 @@ from moneyed import Money
 from sqlalchemy import Connection, and_, select
 
 from ledger.money import from_fen
+from projections.opening_years import opening_year
 from projections.tables import LINE_OF_ENTRY, account_months, entries, entry_lines
 
 
@@ -96,6 +97,11 @@ def month_movements(
         )
     ):
         found.setdefault(r.account, {})[r.month] = (from_fen(r.debit_fen), from_fen(r.credit_fen))
+    year = opening_year(conn, entity)  # 建账 during a year: its figures before the books
+    if year is not None and year.covers(first_month, last_month):
+        for account, (debit, credit) in year.moves.items():
+            d, c = found.setdefault(account, {}).get(year.month, (from_fen(0), from_fen(0)))
+            found[account][year.month] = (d + from_fen(debit), c + from_fen(credit))
     return found
 
 
@@ -113,4 +119,7 @@ def last_month_with_movement(conn: Connection, entity: str, year: str) -> str | 
             )
         )
     ]
+    found = opening_year(conn, entity)
+    if found is not None and found.covers(f"{year}-01", f"{year}-12") and found.moves:
+        months.append(found.month)
     return max(months) if months else None

@@ -25,6 +25,7 @@ from projections.tables import (
     entries,
     entry_lines,
     opening_balances,
+    opening_years,
     year_closings,
 )
 
@@ -91,6 +92,7 @@ class LedgerProjection:
             "VillageCollective.Registered": self._village_registered,
             "JointEntity.Registered": self._joint_entity_books_registered,
             "OpeningBalancesSet": self._opening_balances_set,
+            "YearFiguresRecorded": self._year_figures_recorded,
             "EntryPosted": self._entry_posted,
             "CapitalContributed": self._entry_posted,
             "CapitalRefunded": self._entry_posted,
@@ -274,6 +276,28 @@ class LedgerProjection:
                 opening_balances, {"entity_code": code, "account": account, "balance_fen": amount}
             )
         w.update(entities, {"code": code}, {"opening_date": e.as_of})
+        w.delete(opening_years, {"entity_code": code})  # a 建账's year figures, replaced
+
+    def _year_figures_recorded(self, w: PageWriter, ev: Stored, position: int) -> None:
+        """建账 during a year: the year's figures before the books' first month, counted in the
+        month before it."""
+        e = ev.event
+        code = self._entity_code(w, ev)
+        year, number = e.as_of.year, e.as_of.month
+        month = f"{year - 1:04d}-12" if number == 1 else f"{year:04d}-{number - 1:02d}"
+        w.delete(opening_years, {"entity_code": code})
+        for account in sorted({*e.year_start, *e.debits, *e.credits}):
+            w.insert(
+                opening_years,
+                {
+                    "entity_code": code,
+                    "account": account,
+                    "month": month,
+                    "year_start_fen": int(e.year_start.get(account, 0)),
+                    "debit_fen": int(e.debits.get(account, 0)),
+                    "credit_fen": int(e.credits.get(account, 0)),
+                },
+            )
 
     def _entry_posted(self, w: PageWriter, ev: Stored, position: int) -> None:
         self._record_entry(w, ev, position, reason=None)

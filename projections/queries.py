@@ -14,6 +14,7 @@ from ledger.accounts import Side
 from ledger.money import from_fen
 from ledger.trial_balance import TrialBalance, trial_balance
 from projections.chart_view import entity_chart
+from projections.opening_years import opening_year
 from projections.people_view import display_actor, display_names
 from projections.tables import (
     account_months,
@@ -192,7 +193,10 @@ def trial_balance_between(
     conn: Connection, code: str, first_month: str | None, last_month: str
 ) -> TrialBalance:
     """Trial balance over the months ``first_month`` … ``last_month`` (``None``: from the
-    opening balances): opening = opening balances + every movement before the first month."""
+    opening balances): opening = opening balances + every movement before the first month.
+    Books set up during a year (``projections.opening_years``) start a period from the year's
+    start, their figures of the year before the books counted in the month before them."""
+    year = opening_year(conn, code) if first_month is not None else None
     opening: dict[str, Money] = {
         r.account: from_fen(r.balance_fen)
         for r in conn.execute(
@@ -201,6 +205,11 @@ def trial_balance_between(
             )
         )
     }
+    before: list[Any] = []
+    if year is not None:
+        opening = {account: from_fen(fen) for account, fen in year.year_start.items()}
+        if year.month <= last_month:
+            before = [(a, year.month, d, c) for a, (d, c) in year.moves.items()]
     rows = conn.execute(
         select(
             account_months.c.account,
@@ -211,10 +220,10 @@ def trial_balance_between(
     )
     movements: list[tuple[str, Side, Money]] = []
     zero = from_fen(0)
-    for r in rows:
-        if first_month is None or r.month >= first_month:
-            movements.append((r.account, Side.DEBIT, from_fen(r.debit_fen)))
-            movements.append((r.account, Side.CREDIT, from_fen(r.credit_fen)))
+    for account, month, debit_fen, credit_fen in [*before, *rows]:
+        if first_month is None or month >= first_month:
+            movements.append((account, Side.DEBIT, from_fen(debit_fen)))
+            movements.append((account, Side.CREDIT, from_fen(credit_fen)))
         else:
-            opening[r.account] = opening.get(r.account, zero) + from_fen(r.debit_fen - r.credit_fen)
+            opening[account] = opening.get(account, zero) + from_fen(debit_fen - credit_fen)
     return trial_balance(chart=entity_chart(conn, code), opening=opening, movements=movements)

@@ -140,6 +140,21 @@ opening_balances = Table(
     Column("balance_fen", BigInteger, nullable=False),
 )
 
+# 建账 during a year (domain/books/setup.py): per entity and account the balance at the start of
+# the year (debit positive) and the debits and credits of the year before the books' first
+# month, which the statements count in ``month``, the month before it
+# (``projections.opening_years``). Gone when opening balances are set again.
+opening_years = Table(
+    "lz_opening_years",
+    metadata,
+    Column("entity_code", String(32), primary_key=True),
+    Column("account", String(40), primary_key=True),
+    Column("month", String(7), nullable=False),
+    Column("year_start_fen", BigInteger, nullable=False),
+    Column("debit_fen", BigInteger, nullable=False),
+    Column("credit_fen", BigInteger, nullable=False),
+)
+
 # Sub-accounts opened in each set of books (by a clerk, or by the operation that needed them:
 # ``source`` names it, as entries do). Sub-accounts older books used without opening them have
 # no row; they are listed from their movements under the chart's fallback name.
@@ -189,6 +204,7 @@ LEDGER_TABLES = (
     entry_lines,
     account_months,
     opening_balances,
+    opening_years,
     accounts,
     account_kinds,
     year_closings,

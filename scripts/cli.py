@@ -1,6 +1,7 @@
 """The ``lianzhang`` command: init, serve, worker, demo, rebuild, import-vouchers, verify,
 checkpoint, export, import, keys, …; token and user are in ``scripts/cli_people.py``, register
-(migrate) in ``scripts/cli_registers.py``, what every command shares in ``scripts/cli_common.py``.
+(migrate) in ``scripts/cli_registers.py``, setup-books (建账) in ``scripts/cli_setup.py``, what
+every command shares in ``scripts/cli_common.py``.
 
 Every command reads the database from ``--database-url`` or ``LIANZHANG_DATABASE_URL`` (default: a
 SQLite file under ./var). Errors end the command with one line on stderr and a non-zero status.
@@ -25,6 +26,7 @@ from scripts.cli_audit import add_audit_commands
 from scripts.cli_common import CommandError, _runtime, _settings, _where
 from scripts.cli_people import add_people_commands
 from scripts.cli_registers import add_register_commands
+from scripts.cli_setup import add_setup_commands
 from web.settings import Settings
 from web.tokens import TokenError, TokenStore
 
@@ -529,6 +531,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_people_commands(sub)
     add_register_commands(sub)
+    add_setup_commands(sub)
     _global_options_everywhere(parser)
     return parser
 

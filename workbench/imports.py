@@ -93,7 +93,9 @@ def _context(request: Request, user: Principal, **extra: Any) -> dict[str, Any]:
 
 @router.get("/imports")
 def index(request: Request, user: PageUser) -> Response:
-    return page(request, user, "import_index.html", **_context(request, user))
+    entity = request.query_params.get("entity", "")  # the books just set up (/setup)
+    form = {"which": "vouchers", "entity": entity} if entity else {}
+    return page(request, user, "import_index.html", **_context(request, user, form=form))
 
 
 @router.get("/imports/register-template.xlsx")

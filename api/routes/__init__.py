@@ -10,6 +10,7 @@ from api.routes import (
     agreements,
     alliances,
     audit,
+    book_setup,
     entities,
     fairness,
     joint,
@@ -25,6 +26,7 @@ from api.routes import (
 ROUTES: tuple[ModuleType, ...] = (
     alliances,
     entities,
+    book_setup,
     voucher_batches,
     joint,
     agreements,

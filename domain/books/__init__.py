@@ -111,8 +111,6 @@ class Books(BooksReading, Aggregate):
         self.totals: dict[str, int] = {}
         self.sub_accounts: dict[str, int] = {}
 
-    # -- guards --------------------------------------------------------------------------------
-
     # -- opening balances ----------------------------------------------------------------------
 
     def set_opening_balances(
@@ -136,6 +134,14 @@ class Books(BooksReading, Aggregate):
         for posting in postings:
             move(self, posting)
         self.totals, self.sub_accounts = summaries(self.balances, self.account_names)
+
+    @event("YearFiguresRecorded")
+    def _year_figures_recorded(
+        self, *, as_of: datetime.date, year_start: dict[str, int], debits: dict[str, int],
+        credits: dict[str, int], actor: str,
+    ) -> None:  # fmt: skip
+        """建账 during a year (``domain/books/setup.py``): 年初余额 and 本年累计 (fen), which the
+        statements read; the books themselves run on the 期初余额."""
 
     # -- entries -------------------------------------------------------------------------------
 

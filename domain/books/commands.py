@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from domain.books.setup import SetupPlan, checked_accounts
 from domain.commands import Command, Place, Recorded, Words, books_place
 from ledger.entries import JournalEntry
 
@@ -69,6 +70,49 @@ class SetOpeningBalances(BooksCommand):
             entity=self.entity, as_of=self.as_of, balances=list(self.balances), actor=actor
         )
         return self.entity
+
+
+@dataclass(frozen=True)
+class SetUpBooks(Command[SetupPlan]):
+    """建账 from a 科目余额表 (``domain/books/setup.py``): open the sub-accounts, set the 期初余额
+    as of the first day of a month and, during a year, record the 年初余额 and 本年累计 before
+    it, in one save; refused when the books already have opening balances or entries. Each
+    account is a mapping: ``code``, ``name`` and the amounts ``year_start_debit``,
+    ``year_start_credit``, ``year_debit``, ``year_credit``, ``opening_debit``,
+    ``opening_credit``. Answers what was (with ``dry_run``: would be) recorded."""
+
+    entity: str
+    as_of: datetime.date
+    accounts: tuple[Mapping[str, object], ...]
+    dry_run: bool = False
+
+    def places(self, app: Any) -> Iterable[Place]:
+        return (books_place(app, self.entity),)
+
+    def execute(self, app: Any, actor: str) -> SetupPlan:
+        plan: SetupPlan = app.books.set_up_books(
+            entity=self.entity,
+            as_of=self.as_of,
+            accounts=list(self.accounts),
+            actor=actor,
+            dry_run=self.dry_run,
+        )
+        return plan
+
+    def replayed(self, recorded: Recorded) -> SetupPlan:
+        books = recorded.app.get_books(self.entity)  # the rows again, as they were checked
+        changed: dict[str, dict[str, str]] = {"AccountOpened": {}, "AccountRenamed": {}}
+        for event in recorded.events:
+            found = changed.get(type(event).__name__)
+            if found is not None:
+                found[event.code] = event.name
+        return SetupPlan(
+            entity=self.entity,
+            as_of=self.as_of,
+            accounts=tuple(checked_accounts(books, self.accounts)),
+            opened=changed["AccountOpened"],
+            renamed=changed["AccountRenamed"],
+        )
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from domain.books.closing import (
     require_month,
 )
 from domain.books.rules import check_month_closable
+from domain.books.setup import SetupPlan, plan_setup, record_setup
 from domain.bounds import check_count
 from domain.codes import require_code
 from domain.disclosure import DisclosureSheet, sheet_id
@@ -97,6 +98,30 @@ class BooksService:
             return books
 
         return self.port.retrying(command)
+
+    def set_up_books(
+        self,
+        *,
+        entity: str,
+        as_of: datetime.date,
+        accounts: Iterable[Mapping[str, object]],
+        actor: str,
+        dry_run: bool = False,
+    ) -> SetupPlan:
+        """建账 (``domain/books/setup.py``): the sub-accounts, the 期初余额 and, during a year,
+        the year's figures before them, all checked, then recorded in one save (with
+        ``dry_run``, checked on a copy of the books and not saved)."""
+        rows = list(accounts)
+
+        def command() -> SetupPlan:
+            books = self.port.get_books(entity)
+            plan = plan_setup(books, as_of, rows)
+            record_setup(books, plan, actor)
+            if not dry_run:
+                self.port.save(books)
+            return plan
+
+        return command() if dry_run else self.port.retrying(command)
 
     def post_entry(
         self,

@@ -5,7 +5,8 @@ behind a ``'`` in every CSV; amounts stay numbers.
 
 Every writer is found, not listed by hand: the app's routes that answer XLSX or CSV (paths
 ending ``.xlsx``/``.csv`` and OpenAPI answers of those media types) must each be called below,
-and the command line's writers (``sheet --format xlsx``, ``import-vouchers --template``) too."""
+and the command line's writers (``sheet --format xlsx``, ``import-vouchers --template``,
+``setup-books --template``) too."""
 
 from __future__ import annotations
 
@@ -140,6 +141,7 @@ def test_no_spreadsheet_the_project_writes_holds_a_formula(
         ],
         "/imports/register-template.xlsx": ["/imports/register-template.xlsx"],
         "/imports/vouchers-template.xlsx": ["/imports/vouchers-template.xlsx"],
+        "/setup/template.xlsx": ["/setup/template.xlsx"],
         # the 汇总 names the villages (the first is called a formula)
         "/statement-summaries.xlsx": ["/statement-summaries.xlsx?township=唐坊镇&period=2025"],
         "/v1/statement-summaries.xlsx": [
@@ -180,6 +182,9 @@ def test_no_spreadsheet_the_project_writes_holds_a_formula(
             cli.main(["--database-url", url, "import-vouchers", "--template", str(template)]) == 0
         )
         formula_free(template.read_bytes())
+        setup = tmp_path / "setup.xlsx"
+        assert cli.main(["--database-url", url, "setup-books", "--template", str(setup)]) == 0
+        formula_free(setup.read_bytes())
         plain = tmp_path / "t.csv"
         assert cli.main(["--database-url", url, "import-vouchers", "--template", str(plain)]) == 0
         for row in csv.reader(io.StringIO(plain.read_text(encoding="utf-8-sig"))):

@@ -16,6 +16,7 @@ import uuid
 from typing import Any
 from uuid import UUID
 
+from api.routes.book_setup import EXAMPLE as SETUP_EXAMPLE
 from domain.privacy import with_check_digit
 from scripts import scenario_a as A
 from scripts.demo import load_demo
@@ -92,6 +93,9 @@ def set_up(api: Api) -> dict[str, str]:
     load_demo(api.runtime.app, say=lambda _: None)
     n: dict[str, str] = {}
     n["free"] = new_village(api, FOREIGN)  # a 唐坊镇 village in no alliance
+    n["unopened"] = code("V")  # a 唐坊镇 village whose books are not set up (建账)
+    admin(api, "/v1/villages", {"code": n["unopened"], "name": "村", "township": FOREIGN,
+                                "county": "高青县", "population": 1, "households": 1})  # fmt: skip
     n["bare_alliance"] = new_alliance(api, FOREIGN)  # a 唐坊镇 alliance without joint entity
     n["v01_entry"] = admin(
         api,
@@ -344,6 +348,9 @@ def attempts(n: dict[str, str]) -> dict[str, list[tuple[str, dict[str, Any]]]]:
         ],
         "/v1/villages/{village}/members/{member}/forget": [
             ("/v1/villages/V03/members/H01-2/forget", {"reason": "本人申请删除"})
+        ],
+        "/v1/entities/{code}/setup": [
+            (f"/v1/entities/{n['unopened']}/setup", {**SETUP_EXAMPLE, "dry_run": False})
         ],
         "/v1/entities/{code}/accounts": [
             ("/v1/entities/V01/accounts", {"code": "113X9", "name": "内部往来-X", "parent": "113"})

@@ -47,6 +47,7 @@ NO_TOWNSHIP_DATA = {
     "/password",  # the person's own password form
     "/users",  # administrators only (403 to everyone else); people, not books
     "/imports/vouchers-template.xlsx",  # an empty template
+    "/setup/template.xlsx",  # an empty template (and its example)
     "/imports/result",  # echoes the counts of the person's own import from its query
 }
 

@@ -10,12 +10,14 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from adapters.balance_files import parse_balances
 from projections.tables import entries
 from runtime.bootstrap import Runtime
 from scripts import scenario_a as A
 from scripts.demo import load_demo, publish_demo_sheets
 from tests import builders
 from tests.builders import receipt
+from tests.setup_files import balance_file
 
 D = datetime.date
 ACTOR = "tester"
@@ -127,6 +129,27 @@ def build(runtime: Runtime) -> None:
     app.books.close_year(entity=village, year=2025, actor=ACTOR)
     app.alliances.leave_village(
         alliance=alliance, village=village, left_on=D(2026, 6, 30), reason="合并", actor=ACTOR
+    )
+
+    # 建账 during a year (domain/books/setup.py): sub-accounts, 期初余额 and the year's figures
+    # in one save, an entry on them; a second set up, then given plain opening balances (its
+    # year's figures go with the 期初余额 they came with)
+    rows = parse_balances(balance_file()).accounts()
+    kept, replaced = builders.village(app, opening=None), builders.village(app, opening=None)
+    for code in (kept, replaced):
+        app.books.set_up_books(entity=code, as_of=D(2026, 7, 1), accounts=rows, actor=ACTOR)
+    app.books.post_entry(
+        entity=kept, date=D(2026, 7, 15), memo="七月承包费", postings=receipt("500.00"),
+        actor=ACTOR,
+    )  # fmt: skip
+    app.books.set_opening_balances(
+        entity=replaced,
+        as_of=D(2026, 7, 1),
+        balances=[
+            {"account": "102", "side": "debit", "amount": "1.00"},
+            {"account": "301", "side": "credit", "amount": "1.00"},
+        ],
+        actor=ACTOR,
     )
 
     # members: shares adjusted, one leaves and is forgotten
