@@ -20,7 +20,8 @@ Layout (one module a page family, templates and static files beside them):
   joining and leaving, enterprises, the joint entity; ``register_pooling``: capital and land
   contributions; ``register_agreements``: agreements and their dividends; ``register_members``:
   a member leaving or forgotten; the fields they read in ``register_forms``), ``distribution``,
-  ``disclosure``, ``imports``, ``book_setup`` (建账 from a 科目余额表), ``periods`` (结账, 反结账, 年终结转)),
+  ``disclosure``, ``imports``, ``book_setup`` (建账 from a 科目余额表), ``periods`` (结账,
+  反结账, 年终结转), ``settings`` (a township's 设置)),
   each an ``APIRouter`` without the OpenAPI document (pages are not the API);
 - ``static/``: htmx 2 (vendored, Zero-Clause BSD, ``htmx.LICENSE``), the stylesheet and the small
   scripts of the voucher form. No page loads anything from outside the app; fonts are the
