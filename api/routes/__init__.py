@@ -18,6 +18,7 @@ from api.routes import (
     public,
     statements,
     voucher_batches,
+    voucher_corrections,
     vouchers,
 )
 
@@ -34,4 +35,5 @@ ROUTES: tuple[ModuleType, ...] = (
     audit,
     fairness,
     vouchers,
+    voucher_corrections,
 )
