@@ -36,7 +36,7 @@ from workbench.session import FormUser, PageUser, require
 router = APIRouter()
 
 SCOPES = {"village": "村 → 农户", "alliance": "联合社 → 成员村"}
-# rule presets a clerk picks from (RULES.md terms; parties and amount come from the registers)
+# rule presets a clerk picks from (docs/rules.md terms; parties and amount come from the registers)
 PRESETS: dict[str, dict[str, Any]] = {
     "village-shares": {
         "label": "村：按股分配（人口股、劳龄股等合计）",
