@@ -12,8 +12,8 @@ Commands retry when another writer saved first (optimistic concurrency), so two 
 at once both land.
 
 The capabilities: ``app.people``, ``app.books``, ``app.alliances``, ``app.pooling``,
-``app.agreements``, ``app.members``, ``app.plans``, ``app.disclosure``, ``app.vouchers`` and
-``app.bulk``.
+``app.agreements``, ``app.members``, ``app.plans``, ``app.disclosure``, ``app.vouchers``,
+``app.township`` and ``app.bulk``.
 """
 
 from __future__ import annotations
@@ -66,6 +66,7 @@ from domain.privacy import PersonalDataVault
 from domain.repository import ThreadSafeRepository
 from domain.saves import one_moment
 from domain.tenancy import save_in_context
+from domain.township.service import TownshipService
 from domain.transcodings import register_all
 from domain.vouchers.imports import VoucherImportService, library_snapshots_paused
 from domain.vouchers.service import VoucherService
@@ -110,6 +111,7 @@ class LianzhangApplication(Application[UUID]):
         self.vault = vault or PersonalDataVault.in_memory()
         # the capabilities, each a service on this application's port
         self.people = PeopleService(self)
+        self.township = TownshipService(self)
         self.books = BooksService(self)
         self.alliances = AllianceService(self)
         self.pooling = PoolingService(self, self.books)

@@ -62,6 +62,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     "vouchers.import": frozenset({"bookkeeper", "admin", "clerk"}),
     "plan.execute": frozenset({"bookkeeper", "admin", "clerk"}),
     "sheet.publish": frozenset({"bookkeeper", "admin", "clerk"}),
+    "settings.choose": frozenset({"bookkeeper", "admin", "clerk"}),
     "people.manage": frozenset({"admin"}),
 }
 ACTION_LABELS: dict[str, str] = {
@@ -74,6 +75,7 @@ ACTION_LABELS: dict[str, str] = {
     "vouchers.import": "导入凭证文件",
     "plan.execute": "执行分配方案",
     "sheet.publish": "发布公开表",
+    "settings.choose": "修改乡镇设置（凭证编号、审核记账）",
     "people.manage": "管理用户",
 }
 WRITING_ROLES = frozenset(r for roles in ACTIONS.values() for r in roles)

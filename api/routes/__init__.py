@@ -17,6 +17,7 @@ from api.routes import (
     plans,
     public,
     statements,
+    townships,
     voucher_batches,
     voucher_corrections,
     vouchers,
@@ -35,5 +36,6 @@ ROUTES: tuple[ModuleType, ...] = (
     audit,
     fairness,
     vouchers,
+    townships,
     voucher_corrections,
 )

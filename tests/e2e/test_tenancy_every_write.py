@@ -485,6 +485,10 @@ def attempts(n: dict[str, str]) -> dict[str, list[tuple[str, dict[str, Any]]]]:
                 },
             )
         ],
+        "/v1/townships/{township}/settings": [
+            (f"/v1/townships/{township}/settings", {"numbering": "yearly", "review_posts": True})
+            for township in (FOREIGN, HOME)
+        ],
         "/v1/plans/{code}/comparisons": [
             (
                 f"/v1/plans/{n['drafted']}/comparisons",

@@ -24,6 +24,10 @@ from web.views import needed
 def old_needed(path: str) -> tuple[str, ...]:
     if path.startswith("/periods"):  # the 结账 page (new): its log is the audit trail's
         return ("ledger", "economy", "vouchers", "audit")
+    if path.startswith("/v1/townships"):  # a township's settings (new): the aggregate itself
+        return ()
+    if path.startswith("/settings"):  # the 设置 page (new)
+        return ("ledger",)
     if path.startswith("/v1/audit"):
         return ("chain", "audit")
     if "/vouchers" in path or path.startswith("/v1/attachments") or path.endswith("/print.pdf"):
@@ -69,6 +73,7 @@ OLD_WRITE_DUTIES = {
     ("POST", "/v1/entities/{code}/voucher-batches"): "vouchers.import",
     ("POST", "/v1/villages/{village}/disclosures"): "sheet.publish",
     ("POST", "/v1/joint-entities/{joint}/disclosures"): "sheet.publish",
+    ("POST", "/v1/townships/{township}/settings"): "settings.choose",  # new
 }
 
 

@@ -1,0 +1,90 @@
+"""A township's settings (乡镇设置): how its vouchers are numbered and whether 审核 posts at
+once (``domain.township``). Read by anyone who reads; changed by its 记账/主管
+(``settings.choose``)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+from urllib.parse import quote
+
+from fastapi import APIRouter, Path
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field, StrictBool
+
+from api.schemas.common import Strict
+from domain.bounds import ONE_LINE_PATTERN
+from domain.township import Choices
+from domain.township.commands import ChooseSettings
+from web.deps import ReaderDep, WriterDep
+
+router = APIRouter(prefix="/v1/townships", tags=["townships"])
+
+PROBLEMS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "no or invalid token"},
+    403: {"description": "not allowed"},
+    422: {"description": "invalid request"},
+}
+
+TownshipPath = Annotated[
+    str,
+    Path(min_length=1, max_length=64, pattern=ONE_LINE_PATTERN, examples=["城关镇"]),
+]
+
+
+class SettingsChoice(Strict):
+    numbering: Literal["monthly", "yearly"] = Field(
+        description="monthly: 凭证字 (记/收/付/转) numbered per set of books, month and 凭证字 in "
+        "date order; yearly: one sequence per set of books and year (YYYY-NNNN). A set of books "
+        "with entries in a year keeps that year's numbering until its next year."
+    )
+    review_posts: StrictBool = Field(
+        description="true: 审核即记账 (the reviewer's approval posts the voucher); false: 审核 "
+        "and 记账 are two steps by two people"
+    )
+
+
+class SettingsPublic(BaseModel):
+    township: str
+    numbering: Literal["monthly", "yearly"]
+    numbering_label: str
+    review_posts: bool
+    review_label: str
+
+
+def settings_body(township: str, choices: Choices) -> dict[str, Any]:
+    return SettingsPublic(
+        township=township,
+        numbering=choices.numbering,  # type: ignore[arg-type]
+        numbering_label=choices.numbering_label,
+        review_posts=choices.review_posts,
+        review_label=choices.review_label,
+    ).model_dump(mode="json")
+
+
+@router.get("/{township}/settings", response_model=SettingsPublic, responses=PROBLEMS)
+def get_settings(township: TownshipPath, reader: ReaderDep) -> dict[str, Any]:
+    """The township's settings (the defaults where it never chose)."""
+    return settings_body(township, reader.runtime.app.township.choices(township))
+
+
+@router.post(
+    "/{township}/settings", status_code=200, response_model=SettingsPublic, responses=PROBLEMS
+)
+def choose_settings(township: TownshipPath, body: SettingsChoice, cmd: WriterDep) -> JSONResponse:
+    """Choose the township's voucher numbering and review practice (recorded, with who chose)."""
+    command = ChooseSettings(
+        township=township, numbering=body.numbering, review_posts=body.review_posts
+    )
+    return cmd.run(
+        command,
+        lambda choices: (
+            settings_body(township, choices),
+            f"/v1/townships/{quote(township, safe='')}/settings",
+        ),
+        status=200,
+    )
+
+
+# What this router's paths read (web.views) and the duties of its writes (web.duties)
+READ_MODELS: tuple[str, ...] = ()
+DUTIES = {("POST", "/v1/townships/{township}/settings"): "settings.choose"}

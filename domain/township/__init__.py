@@ -1,0 +1,108 @@
+"""A township's own choices for its books (乡镇设置): how vouchers are numbered and whether a
+reviewer's approval posts at once.
+
+Township practice differs, and the 2023 制度 leaves both to the township:
+
+- ``numbering``: ``"monthly"`` (the default): 凭证字 (记/收/付/转) with numbers per set of books,
+  month and 凭证字, in date order; ``"yearly"``: one sequence per set of books and calendar year
+  (how every book was numbered before this setting existed). A set of books that already has
+  entries in a year keeps that year's scheme until its next year (``domain.books``).
+- ``review_posts``: ``False`` (the default): 审核 and 记账 are two steps by two people (the
+  reviewer approves, the bookkeeper posts); ``True``: 审核即记账, the reviewer's approval posts
+  the voucher and the printed voucher says so.
+
+A township that never chose has the defaults. The settings are one aggregate per township
+(id: uuid5 of the township's code), written by its 记账/主管 or an administrator; every change
+is an event naming who made it, so an auditor sees when a township changed its practice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.errors import InvalidRequestError
+from domain.ids import NAMESPACE
+from domain.owned import Townships
+
+NUMBERINGS: dict[str, str] = {
+    "monthly": "按月、按凭证字编号（记/收/付/转字第 N 号）",
+    "yearly": "按年连续编号（YYYY-NNNN）",
+}
+
+
+def settings_id(township: str) -> UUID:
+    return uuid5(NAMESPACE, f"township-settings:{township}")
+
+
+@dataclass(frozen=True)
+class Choices:
+    """A township's settings as they stand (the defaults where it never chose)."""
+
+    numbering: str = "monthly"
+    review_posts: bool = False
+
+    @property
+    def numbering_label(self) -> str:
+        return NUMBERINGS[self.numbering]
+
+    @property
+    def review_label(self) -> str:
+        return "审核即记账" if self.review_posts else "审核、记账分两步，由两人完成"
+
+
+DEFAULTS = Choices()
+
+
+def checked_numbering(numbering: object) -> str:
+    if numbering not in NUMBERINGS:
+        raise InvalidRequestError(
+            f"numbering is 'monthly' or 'yearly', not {str(numbering)[:40]!r}",
+            field="numbering",
+            zh=f"凭证编号方式只能是按月编号或按年编号，不是 {str(numbering)[:40]!r}",
+        )
+    return str(numbering)
+
+
+class TownshipSettings(Aggregate):
+    """One township's settings and their history."""
+
+    def township_in(self, townships: Townships) -> str | None:
+        township: str = self.township
+        return township
+
+    def described(self) -> str:
+        return f"the settings of township {self.township}"
+
+    @staticmethod
+    def create_id(township: str) -> UUID:
+        return settings_id(township)
+
+    @event("Opened")
+    def __init__(self, *, township: str) -> None:
+        self.township = township
+        self.numbering = DEFAULTS.numbering
+        self.review_posts = DEFAULTS.review_posts
+        self.history: list[dict[str, Any]] = []
+
+    @property
+    def choices(self) -> Choices:
+        return Choices(numbering=self.numbering, review_posts=self.review_posts)
+
+    def choose(self, *, numbering: object, review_posts: bool, actor: str) -> bool:
+        """Record the township's choice; answers whether anything changed (nothing is recorded
+        when both settings are as they were)."""
+        numbering = checked_numbering(numbering)
+        if numbering == self.numbering and bool(review_posts) == self.review_posts:
+            return False
+        self._chosen(numbering=numbering, review_posts=bool(review_posts), actor=actor)
+        return True
+
+    @event("Chosen")
+    def _chosen(self, *, numbering: str, review_posts: bool, actor: str) -> None:
+        self.numbering = numbering
+        self.review_posts = review_posts
+        self.history.append({"numbering": numbering, "review_posts": review_posts, "actor": actor})

@@ -1,0 +1,51 @@
+"""A township's settings (``app.township``): read them (the defaults where it never chose) and
+record a choice. The voucher workflow and the books read :meth:`choices` when they post."""
+
+from __future__ import annotations
+
+from domain.bounds import check_text
+from domain.errors import InvalidRequestError
+from domain.port import Port
+from domain.township import DEFAULTS, Choices, TownshipSettings, settings_id
+
+
+def _township(township: object) -> str:
+    text = check_text(township, field="township", max_length=64).strip()
+    if not text:
+        raise InvalidRequestError(
+            "name the township whose settings these are", field="township", zh="请指明乡镇"
+        )
+    return text
+
+
+class TownshipService:
+    """Township settings; ``app.township``."""
+
+    def __init__(self, port: Port) -> None:
+        self.port = port
+
+    def settings(self, township: str) -> TownshipSettings | None:
+        found = self.port.find(settings_id(township))
+        return found if isinstance(found, TownshipSettings) else None
+
+    def choices(self, township: str) -> Choices:
+        """What ``township`` chose, or the defaults."""
+        settings = self.settings(township)
+        return DEFAULTS if settings is None else settings.choices
+
+    def choose(
+        self, township: object, *, numbering: object, review_posts: bool, actor: str
+    ) -> Choices:
+        """Record ``township``'s settings (nothing recorded when they do not change)."""
+        code = _township(township)
+
+        def command() -> Choices:
+            settings = self.settings(code)
+            if settings is None:
+                settings = TownshipSettings(township=code)
+            changed = settings.choose(numbering=numbering, review_posts=review_posts, actor=actor)
+            if changed:
+                self.port.save(settings)
+            return settings.choices
+
+        return self.port.retrying(command)

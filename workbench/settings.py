@@ -1,0 +1,77 @@
+"""设置: a township's own choices (``domain.township``), read by everyone who works in it and
+changed by its 记账/主管 (``settings.choose``).
+
+- ``GET /settings``: each township the person works in (every township with books, for an
+  administrator or auditor) with how its vouchers are numbered and whether 审核 posts at once;
+- ``POST /settings/{township}`` (``numbering``, ``review_posts``): the choice, recorded with
+  who made it (the command the API's ``PUT /v1/townships/{township}/settings`` builds).
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from domain.township import NUMBERINGS
+from domain.township.commands import ChooseSettings
+from web.tokens import Principal
+from workbench.accounts import books_engine, sees, visible_entities
+from workbench.render import FormRefused, page, run_form
+from workbench.session import FormUser, PageUser, require
+
+router = APIRouter()
+
+
+def _townships(request: Request, user: Principal) -> list[str]:
+    with books_engine(request).connect() as conn:
+        known = {e["township"] for e in visible_entities(conn, user)}
+    return sorted(known | {t for t in user.townships if sees(user, t)})
+
+
+def settings_page(
+    request: Request,
+    user: Principal,
+    *,
+    error: str | None = None,
+    field: str | None = None,
+    status: int = 200,
+) -> Response:
+    app = request.app.state.runtime.app
+    rows = [{"township": t, "choices": app.township.choices(t)} for t in _townships(request, user)]
+    return page(
+        request,
+        user,
+        "settings.html",
+        rows=rows,
+        numberings=NUMBERINGS,
+        error=error,
+        field=field,
+        status=status,
+    )
+
+
+@router.get("/settings")
+def settings(request: Request, user: PageUser) -> Response:
+    return settings_page(request, user)
+
+
+@router.post("/settings/{township}")
+async def choose(township: str, request: Request, user: FormUser) -> Response:
+    form = await request.form()
+    try:
+        require(user, "settings.choose")
+        if township not in _townships(request, user) or not user.may_write_in(township):
+            raise FormRefused(f"您不能修改乡镇“{township}”的设置", status=403)
+        numbering = str(form.get("numbering") or "")
+        review = str(form.get("review_posts") or "")
+        if review not in ("0", "1"):
+            raise FormRefused("请选择审核与记账的方式", field="review_posts")
+        command = ChooseSettings(township=township, numbering=numbering, review_posts=review == "1")
+        return run_form(request, user, dict(form), command, lambda _: "/settings")
+    except FormRefused as exc:
+        return settings_page(request, user, error=exc.message, field=exc.field, status=exc.status)
+
+
+# What this page family's paths read (web.views)
+READ_MODELS: tuple[str, ...] = ("ledger",)
+DUTIES: dict[tuple[str, str], str] = {}
