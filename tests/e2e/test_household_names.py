@@ -106,8 +106,9 @@ def test_a_voucher_paying_the_household_shows_the_full_name(demo: Any) -> None:
     )
     assert draft.status_code == 201, draft.text
     assert draft.json()["lines"][0]["account_name"] == FULL
-    text = clerk_page(client, f"/vouchers/{draft.json()['draft']}")
-    assert FULL in text and MASKED not in text
+    for path in (f"/vouchers/{draft.json()['draft']}", f"/vouchers/{draft.json()['draft']}/print"):
+        text = clerk_page(client, path)
+        assert FULL in text and MASKED not in text
 
 
 def test_the_api_a_clerk_reads_names_the_household_head_in_full(demo: Any) -> None:
