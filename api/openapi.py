@@ -8,7 +8,7 @@ completed here in one place.
   refuses a control character in any path or query), 503 where a read model is read (stuck,
   or behind the position asked for). FastAPI's own 422 schema (``HTTPValidationError``) is
   not what the API answers and is replaced.
-- The rule documents of RULES.md (``api.schemas.RULE_MODELS``) are added as components.
+- The rule documents of docs/rules.md (``api.schemas.RULE_MODELS``) are added as components.
 - The main operations carry a whole request and answer, recorded from Scenario A
   (``openapi_examples.json``).
 """

@@ -266,7 +266,7 @@ class AllocationLine(BaseModel):
 
 
 class AllocationPublic(BaseModel):
-    """The output document of RULES.md."""
+    """The output document of docs/rules.md."""
 
     amount: AmountOut
     deductions: list[DeductionOut]
@@ -316,10 +316,10 @@ class PlanPublic(Open):
     amount: AmountOut
     distributable: AmountOut
     rule: dict[str, Any] = Field(
-        description="the full rule document (RULES.md) with the parties drafted from the "
+        description="the full rule document (docs/rules.md) with the parties drafted from the "
         "registers, and their ``sources``"
     )
-    result: dict[str, Any] = Field(description="the allocation document (RULES.md output)")
+    result: dict[str, Any] = Field(description="the allocation document (docs/rules.md output)")
     deduction_accounts: dict[str, str | None]
     supersedes: str | None
     superseded_by: str | None

@@ -200,7 +200,7 @@ def _accounts(transactions: list[tuple[str, str, list[tuple[str, str]]]]) -> dic
 
 def beancount_journal(conn: Connection, code: str) -> str:
     name, transactions = _transactions(conn, code)
-    chart = entity_chart(conn, code)
+    chart = entity_chart(conn, code, stored=True)  # a file that leaves: names as opened
     out = [f'option "title" {_quote(f"{code} {name}")}', 'option "operating_currency" "CNY"', ""]
     for account, day in _accounts(transactions).items():
         out.append(f"{day} open {account_name(account)} CNY ; {chart.get(account).name}")
@@ -214,7 +214,7 @@ def beancount_journal(conn: Connection, code: str) -> str:
 
 def hledger_journal(conn: Connection, code: str) -> str:
     name, transactions = _transactions(conn, code)
-    chart = entity_chart(conn, code)
+    chart = entity_chart(conn, code, stored=True)  # a file that leaves: names as opened
     out = [f"; {code} {name}", "commodity 1,000.00 CNY", ""]
     for account in _accounts(transactions):
         out.append(f"account {account_name(account)}  ; {chart.get(account).name}")

@@ -79,7 +79,7 @@ def comparison(
     enterprise_profit: dict[str, str] | None = None,
     today: datetime.date | None = None,
 ) -> dict[str, Any]:
-    """Compare on a plan's inputs (``plan``) or on a RULES.md ``document``."""
+    """Compare on a plan's inputs (``plan``) or on a docs/rules.md ``document``."""
     if (document is None) == (plan is None):
         raise ComparisonError("give either a plan or a rule document", field="plan")
     base = plan_rule_document(conn, plan) if plan is not None else dict(document or {})

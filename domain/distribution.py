@@ -1,7 +1,7 @@
 """From a plan to its inputs and its postings.
 
 ``alliance_parties`` and ``household_parties`` turn the registers into the ``parties`` of a
-rule document (RULES.md) as of the plan's record date; ``payout_entries`` turns an allocation
+rule document (docs/rules.md) as of the plan's record date; ``payout_entries`` turns an allocation
 into the entries execution posts, for the payer and for every payee with books.
 
 Postings (《农村集体经济组织会计制度》 2023):
@@ -42,7 +42,7 @@ def plain_decimal(value: Decimal) -> str:
 
 
 def period_share_text(part: Fraction) -> str:
-    """A party's part of the period as RULES.md's ``period_share``: six places, half-up, never
+    """A party's part of the period as docs/rules.md's ``period_share``: six places, half-up, never
     0 (a party with at least one day keeps 0.000001)."""
     text = _pro_rata(Decimal(1), part, "0.000001")
     return plain_decimal(max(text, Decimal("0.000001")))
@@ -61,7 +61,7 @@ def alliance_parties(
     ``membership`` gives, for a village that was a member for only part of the plan's period
     (a late joiner, or one that left during it), the part it was (days as a member / days of
     the period); its bases are taken in that proportion (capital rounded half-up to the fen,
-    the others to six places) and the party carries it as ``period_share`` (RULES.md), so its
+    the others to six places) and the party carries it as ``period_share`` (docs/rules.md), so its
     weight in every tier, equal ones included, counts its days. A village that left is valued
     on ``last_days``, its last day as a member (its capital may have been returned since).
     """

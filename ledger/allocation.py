@@ -1,4 +1,4 @@
-"""Exact splitting of an amount to the fen (the method of RULES.md), and percentages.
+"""Exact splitting of an amount to the fen (the method of docs/rules.md), and percentages.
 
 Each party's exact rational share is rounded down to the fen; the fen left over go one each to
 the largest remainders, ties to the smaller key (plain string order). The parts always add up to

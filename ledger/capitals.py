@@ -1,6 +1,6 @@
 """人民币大写: amounts in Chinese capital numerals, as on vouchers and disclosure sheets.
 
-Rules (ACCOUNTING.md), and the decisions taken where it is silent:
+Rules (as banks and vouchers write 大写 amounts), and the decisions taken where they are silent:
 
 - Only 零壹贰叁肆伍陆柒捌玖拾佰仟万亿元角分整 (and 负 in front of a negative amount).
 - A zero inside the number is written 零, and a run of zeros is one 零 (壹亿零壹元整); no zero is

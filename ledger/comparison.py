@@ -214,8 +214,8 @@ def compare(
     """Compute every candidate on ``document``'s parties and amount and measure each.
 
     Args:
-        document: a RULES.md document; when it has tiers, its own rule is the first candidate
-            (named ``方案规则``).
+        document: a rule document (docs/rules.md); when it has tiers, its own rule is the first
+            candidate (named ``方案规则``).
         candidates: ``{"name": ..., "rule": {deductions?, tiers, floors?, caps?}}``; two to six
             candidates in all.
         reference: the candidate the others are compared with (default: the first).

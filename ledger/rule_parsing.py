@@ -1,4 +1,4 @@
-"""Reading a rule document (RULES.md): ``parse_rule`` checks a decoded JSON document as a whole
+"""Reading a rule document (docs/rules.md): ``parse_rule`` checks a decoded JSON document as a whole
 and reports every problem at once with its JSON path (``tiers[1].weights.capital: not a
 decimal``), or gives the checked ``Rule`` (``ledger.rule_types``). The decisions it applies are
 listed in ``ledger.rules``."""
@@ -131,7 +131,7 @@ def _exact_sum(values: Sequence[Decimal]) -> Decimal:
 
 
 def parse_rule(document: object) -> Rule:
-    """Check a decoded rule document (RULES.md) and return it as a :class:`Rule`.
+    """Check a decoded rule document (docs/rules.md) and return it as a :class:`Rule`.
 
     Raises:
         RuleError: listing every problem of the document with its JSON path.

@@ -1,4 +1,4 @@
-"""The types of a distribution rule (RULES.md) and of its result: a checked rule (``Rule`` with
+"""The types of a distribution rule (docs/rules.md) and of its result: a checked rule (``Rule`` with
 its deductions, tiers and parties) and the allocation computed from it (``Allocation``, its
 tiers and lines), plus ``RuleError``, which names every problem of a rule document with its JSON
 path. Built by ``ledger.rule_parsing`` and computed by ``ledger.rules``."""

@@ -1,11 +1,11 @@
-"""Distribution rules (RULES.md): a rule is data, checked as a whole, then computed to the fen.
+"""Distribution rules (docs/rules.md): a rule is data, checked as a whole, then computed to the fen.
 
 ``parse_rule`` checks a decoded JSON document and reports every problem at once with its JSON
 path (``tiers[1].weights.capital: not a decimal``); ``allocate`` computes the rule;
 ``allocation_document`` writes the result document; ``allocate_document`` does all three.
 Arithmetic is exact: integer fen and ``Fraction``, never a float, never a rounded ``Decimal``.
 
-Decisions where RULES.md is silent, applied the same way everywhere:
+Decisions where docs/rules.md is silent, applied the same way everywhere:
 
 - Unknown keys are refused (a misspelt key must never silently change a distribution). The
   document itself, when it is not an object, is at path ``$``.
@@ -26,7 +26,7 @@ Decisions where RULES.md is silent, applied the same way everywhere:
   every party was a member all period; an equal tier with a partial member reports those
   weights. ``period_share`` is a decimal string in (0, 1], any number of places; a plan
   drafted from the registers writes it with six places (half-up), like its pro-rated bases.
-- Floors are applied before caps (RULES.md): a party with both is raised to its floor, then
+- Floors are applied before caps (docs/rules.md): a party with both is raised to its floor, then
   held to its cap; as a floor is never above the same party's cap, the floors still hold after
   the caps (checked all the same).
 - Floors first, then caps, each repeated until stable, amounts moved split by ``split`` in
@@ -240,7 +240,7 @@ def _apply_caps(totals: dict[str, int], caps: Mapping[str, int]) -> None:
 
 
 def allocate(rule: Rule) -> Allocation:
-    """Compute a rule exactly as RULES.md says: deductions, tiers in order, floors, caps.
+    """Compute a rule exactly as docs/rules.md says: deductions, tiers in order, floors, caps.
 
     Raises:
         RuleError: if the floors no longer hold after the caps (never for a parsed rule).
@@ -317,7 +317,7 @@ def _tier_document(tier: TierResult) -> dict[str, object]:
 
 
 def allocation_document(allocation: Allocation) -> dict[str, object]:
-    """The output document of RULES.md (amounts as strings with two places), with each tier's
+    """The output document of docs/rules.md (amounts as strings with two places), with each tier's
     kind and, for weighted and proportional tiers, every party's weight (six places and exact)."""
     names = [tier.name for tier in allocation.tiers]
     return {

@@ -1,7 +1,15 @@
 """The chart of one entity's books as the read side sees it: the names its sub-accounts were
 opened under (so statements print 应付款-仉家村, not 211V01), and the listing of
 ``GET /v1/entities/{code}/accounts`` and of the workbench's 科目 page, with balances, what each
-sub-account is kept for and whether anything was ever posted to it."""
+sub-account is kept for and whether anything was ever posted to it.
+
+Household names: a plan that pays households opens 211H01 under the head's masked name
+(应付款-李*国（H01）), as the plan itself and the public sheets print it. The clerk who keeps
+the books must know whom to pay, so what this module answers — the clerk's and the auditor's
+read path (workbench ledgers, vouchers, statements, the chart and picker, the API) — shows
+the head's full name from the village's member register (应付款-李建国（H01）). The stored
+name is unchanged: the public sheets (``documents.disclosure`` reads the names as stored)
+and the exported journals keep the masked one (``stored=True``)."""
 
 from __future__ import annotations
 
@@ -11,37 +19,101 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, select
 
+from domain.privacy import mask_name
 from ledger.accounts import ChartOfAccounts
 from ledger.money import ZERO, amount_str, from_fen
 from projections.tables import (
     account_kinds,
     account_months,
     accounts,
+    households,
     opening_balances,
     year_closings,
 )
 
+_CHUNK = 500  # codes per IN (…) list
+
+
+def household_heads(
+    conn: Connection, village: str, numbers: Collection[str] | None = None
+) -> dict[str, str]:
+    """The heads of ``village``'s households (all, or those numbered ``numbers``): number →
+    full name, from the member register's read model."""
+    query = select(households.c.number, households.c.head).where(
+        households.c.village_code == village
+    )
+    if numbers is None:
+        return {r.number: r.head for r in conn.execute(query)}
+    wanted = sorted(set(numbers))
+    found: dict[str, str] = {}
+    for first in range(0, len(wanted), _CHUNK):
+        part = wanted[first : first + _CHUNK]
+        found.update(
+            {r.number: r.head for r in conn.execute(query.where(households.c.number.in_(part)))}
+        )
+    return found
+
+
+def full_head_names(conn: Connection, village: str, lines: list[dict[str, Any]]) -> None:
+    """A village plan's ``lines`` (``code`` a household number, ``name`` the head's masked
+    name, as the plan records it) with the heads' full names, for the clerk's plan page."""
+    heads = household_heads(conn, village, [str(line["code"]) for line in lines])
+    for line in lines:
+        head = heads.get(str(line["code"]))
+        if head is not None and line.get("name") == mask_name(head):
+            line["name"] = head
+
+
+def full_name(code: str, name: str, heads: dict[str, str]) -> str:
+    """``name`` of sub-account ``code`` with the household head's full name where the account
+    was opened under the masked one (应付款-李*国（H01） → 应付款-李建国（H01）) or under the
+    chart's fallback (应收款-H01 → 应收款-李建国（H01）); any other name as it is."""
+    number = code[3:]
+    head = heads.get(number)
+    if head is None:
+        return name
+    masked = f"-{mask_name(head)}（{number}）"
+    if name.endswith(masked):
+        return f"{name[: -len(masked)]}-{head}（{number}）"
+    parent = ChartOfAccounts.standard().get(code[:3]).name
+    if name == f"{parent}-{number}":
+        return f"{parent}-{head}（{number}）"
+    return name
+
+
+def with_full_names(conn: Connection, code: str, names: dict[str, str]) -> dict[str, str]:
+    """``names`` (sub-account code → stored name) of the books of ``code``, household heads
+    named in full (the clerk's read path)."""
+    if not names:
+        return names
+    numbers = {c[3:] for c in names}
+    heads = household_heads(conn, code, None if len(numbers) > _CHUNK else numbers)
+    if not heads:
+        return names
+    return {c: full_name(c, n, heads) for c, n in names.items()}
+
 
 def account_names(
-    conn: Connection, code: str, only: Collection[str] | None = None
+    conn: Connection, code: str, only: Collection[str] | None = None, *, stored: bool = False
 ) -> dict[str, str]:
     """Sub-accounts opened in the books of ``code``: code → name (``only`` those codes, when
-    given)."""
+    given), household heads in full unless ``stored`` (the names as opened, masked)."""
     query = select(accounts.c.code, accounts.c.name).where(accounts.c.entity_code == code)
     if only is not None:
         wanted = sorted(c for c in only if len(c) > 3)
         if not wanted:
             return {}
         query = query.where(accounts.c.code.in_(wanted))
-    return {r.code: r.name for r in conn.execute(query)}
+    names = {r.code: r.name for r in conn.execute(query)}
+    return names if stored else with_full_names(conn, code, names)
 
 
 def entity_chart(
-    conn: Connection, code: str, only: Collection[str] | None = None
+    conn: Connection, code: str, only: Collection[str] | None = None, *, stored: bool = False
 ) -> ChartOfAccounts:
     """The chart of 2023 with the names the books of ``code`` gave their sub-accounts (only
-    ``only``'s, when given)."""
-    return ChartOfAccounts.standard().with_names(account_names(conn, code, only))
+    ``only``'s, when given), household heads in full unless ``stored``."""
+    return ChartOfAccounts.standard().with_names(account_names(conn, code, only, stored=stored))
 
 
 def account_listing(
@@ -95,7 +167,7 @@ def account_listing(
     for account_code, fen in balances.items():
         totals[account_code[:3]] = totals.get(account_code[:3], 0) + fen
     posted_under = {c[:3] for c in balances}
-    named = chart.with_names({c: r["name"] for c, r in opened.items()})
+    named = chart.with_names(with_full_names(conn, code, {c: r["name"] for c, r in opened.items()}))
     rows: list[dict[str, Any]] = []
     for base in chart:
         children = sorted(c for c in subs if c[:3] == base.code)

@@ -162,7 +162,7 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
 
 
 def cmd_allocate(args: argparse.Namespace) -> int:
-    """Compute a rule document (RULES.md) and print the result document; writes nothing."""
+    """Compute a rule document (docs/rules.md) and print the result document; writes nothing."""
     import json
 
     from ledger.rules import allocate_document
@@ -359,8 +359,9 @@ def cmd_import_vouchers(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    """Compare candidate rules on a plan's inputs (``plan:CODE``) or a RULES.md document, and
-    print them side by side with the fairness measures; ``--html`` also writes the page."""
+    """Compare candidate rules on a plan's inputs (``plan:CODE``) or a rule document
+    (docs/rules.md), and print them side by side with the fairness measures; ``--html`` also
+    writes the page."""
     import json
 
     from documents import fairness
@@ -480,7 +481,7 @@ def build_parser() -> argparse.ArgumentParser:
     ).set_defaults(func=cmd_rebuild)
 
     allocate = sub.add_parser(
-        "allocate", help="compute a distribution rule document (RULES.md) and print the result"
+        "allocate", help="compute a distribution rule document (docs/rules.md) and print the result"
     )
     allocate.add_argument("rule", help="path of the rule document (JSON)")
     allocate.set_defaults(func=cmd_allocate)
@@ -512,7 +513,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare = sub.add_parser(
         "compare", help="compare candidate rules with fairness measures (writes nothing)"
     )
-    compare.add_argument("base", help="plan:CODE, or a RULES.md document (JSON)")
+    compare.add_argument("base", help="plan:CODE, or a rule document (docs/rules.md) (JSON)")
     compare.add_argument("rules", nargs="+", help="candidate rules (JSON; optional name)")
     compare.add_argument("--reference", help="the candidate the others are compared with")
     compare.add_argument("--html", help="also write the comparison page here")

@@ -1,4 +1,4 @@
-"""The demo alliance of SCENARIOS.md: 黑牛盒马联村党委 (唐坊镇, 高青县), its three villages,
+"""The demo alliance of docs/scenario-a.md: 黑牛盒马联村党委 (唐坊镇, 高青县), its three villages,
 the joint entity 黑牛养殖联合社 and the enterprise 纽澜地, with opening balances, taken through a
 whole year of Scenario A: capital and land pooled, the agreement with 纽澜地, its 2025 dividend,
 the alliance's distribution plan through 四议两公开 and its execution, then 李孟德村's plan for

@@ -1,7 +1,7 @@
-"""Scenario A of SCENARIOS.md as data: the one place its figures and dates are written.
+"""Scenario A of docs/scenario-a.md as data: the one place its figures and dates are written.
 
 The demo loader (``scripts.demo``) drives the application with it; the end-to-end test drives
-the HTTP API with it; both must come out to the fen of SCENARIOS.md. Names of people are
+the HTTP API with it; both must come out to the fen of docs/scenario-a.md. Names of people are
 invented; ID numbers are made valid (GB 11643) from the 高青县 area code 370322.
 """
 
@@ -217,7 +217,7 @@ HOUSEHOLD_RESULT_STEP: dict[str, Any] = {
     "place": "李孟德村村务公开栏",
 }
 
-# The figures SCENARIOS.md gives, to the fen.
+# The figures docs/scenario-a.md gives, to the fen.
 EXPECTED_VILLAGE_TOTALS = {"V01": "76884.05", "V02": "44836.56", "V03": "60559.39"}
 EXPECTED_TIERS = {
     "保底收益": {"V01": "36000.00", "V02": "24000.00", "V03": "30000.00"},

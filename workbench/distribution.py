@@ -18,6 +18,7 @@ from domain.commands import Command
 from domain.plan import STEPS
 from domain.plan.commands import AttachComparison, DraftPlan, ExecutePlan, RecordPlanStep
 from projections import economy_queries, queries, tables
+from projections.chart_view import full_head_names
 from rendering.render import pdf, plan_html
 from web.tokens import Principal
 from workbench import scope
@@ -35,7 +36,7 @@ from workbench.session import FormUser, PageUser, require
 router = APIRouter()
 
 SCOPES = {"village": "村 → 农户", "alliance": "联合社 → 成员村"}
-# rule presets a clerk picks from (RULES.md terms; parties and amount come from the registers)
+# rule presets a clerk picks from (docs/rules.md terms; parties and amount come from the registers)
 PRESETS: dict[str, dict[str, Any]] = {
     "village-shares": {
         "label": "村：按股分配（人口股、劳龄股等合计）",
@@ -208,6 +209,8 @@ def _attached(request: Request, code: str) -> list[dict[str, Any]]:
 def _plan_context(request: Request, code: str) -> dict[str, Any] | None:
     with engine_of(request).connect() as conn:
         plan = economy_queries.plan(conn, code)
+        if plan is not None and plan["scope"] == "village":
+            full_head_names(conn, plan["payer"], plan["lines"])  # the clerk sees whom it pays
     if plan is None:
         return None
     done = {s["step"] for s in plan["steps"]}

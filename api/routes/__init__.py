@@ -20,6 +20,7 @@ from api.routes import (
     statements,
     townships,
     voucher_batches,
+    voucher_corrections,
     vouchers,
 )
 
@@ -38,4 +39,5 @@ ROUTES: tuple[ModuleType, ...] = (
     fairness,
     vouchers,
     townships,
+    voucher_corrections,
 )

@@ -34,7 +34,7 @@ class Candidate(Strict):
 class ComparisonCreate(Strict):
     plan: StrictStr | None = Field(default=None, description="compare on this plan's inputs")
     document: ComparisonDocumentObject | None = Field(
-        default=None, description="or on a RULES.md document"
+        default=None, description="or on a rule document (docs/rules.md)"
     )
     candidates: list[Candidate] = Field(min_length=1, max_length=20)
     reference: StrictStr | None = None

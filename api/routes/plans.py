@@ -71,13 +71,15 @@ def plan_body(holder: Any, code: str) -> tuple[dict[str, Any], str]:
     "/allocation-previews",
     status_code=200,
     responses=described(AllocationPublic),
-    summary="Compute a RULES.md document and return the result; nothing is written",
+    summary="Compute a rule document (docs/rules.md) and return the result; nothing is written",
 )
 def preview(
     principal: PrincipalDep,
     document: Annotated[
         RuleDocumentObject,
-        Body(openapi_examples={"rules-md": {"summary": "RULES.md", "value": RULE_EXAMPLE}}),
+        Body(
+            openapi_examples={"rule-document": {"summary": "docs/rules.md", "value": RULE_EXAMPLE}}
+        ),
     ],
 ) -> dict[str, Any]:
     return allocate_document(document)

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
 from adapters import attachments as stored_documents
 from adapters.attachments import UnsupportedMediaTypeError
-from api.schemas import Account, Amount, Day, OptionalText, Strict, Text
+from api.schemas import Account, Amount, Day, OptionalText, Strict, Text, VoucherCorrections
 from domain.bounds import MAX_POSTINGS
 from domain.roles import role_label
 from domain.vouchers import (
@@ -170,7 +170,7 @@ class VoucherSummaryPublic(BaseModel):
     updated_at: datetime.datetime
 
 
-class VoucherPublic(VoucherSummaryPublic):
+class VoucherPublic(VoucherSummaryPublic, VoucherCorrections):
     entity_name: str
     lines: list[VoucherLinePublic]
     debit_total: str

@@ -1,6 +1,7 @@
 """Request (``XCreate``) and response (``XPublic``) bodies, one module a capability: common (the
 field types and ``Strict``), alliances, books, economy (capital, land, grants, agreements and
-their corrections), members, plans, rules (the rule document in OpenAPI). Every name is
+their corrections), members, plans, rules (the rule document in OpenAPI), vouchers (a
+voucher's corrections). Every name is
 re-exported here, so ``from api.schemas import X`` names any of them.
 
 Amounts travel as strings with two decimals (``"1200.00"``); a JSON number is refused, so no
@@ -107,6 +108,14 @@ from api.schemas.rules import (
     RuleTier,
     WeightedTier,
 )
+from api.schemas.vouchers import (
+    RedInkReason,
+    VoucherCited,
+    VoucherCorrections,
+    VoucherReversalCreate,
+    VoucherReversalRef,
+    VoucherVoid,
+)
 
 __all__ = [
     "RULE_MODELS",
@@ -164,6 +173,7 @@ __all__ = [
     "ProportionalTier",
     "RateTier",
     "ReceiptCreate",
+    "RedInkReason",
     "RegisterCreate",
     "ReversalCreate",
     "RuleAmount",
@@ -186,6 +196,11 @@ __all__ = [
     "VillageCreate",
     "VillageJoin",
     "VillageLeave",
+    "VoucherCited",
+    "VoucherCorrections",
+    "VoucherReversalCreate",
+    "VoucherReversalRef",
+    "VoucherVoid",
     "WeightedTier",
     "Year",
     "rule_object",

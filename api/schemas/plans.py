@@ -50,7 +50,7 @@ class PlanCreate(Strict):
     as_of: Day
     amount: Amount
     rule: RuleTermsObject = Field(
-        description="deductions, tiers, floors and caps of RULES.md; parties and amount are "
+        description="deductions, tiers, floors and caps of docs/rules.md; parties and amount are "
         "filled in by the plan"
     )
     deduction_accounts: dict[Text, Account | None] = Field(default_factory=dict, max_length=20)

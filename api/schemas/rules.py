@@ -1,4 +1,4 @@
-"""The rule document (RULES.md) in the OpenAPI document: these models only describe it; the
+"""The rule document (docs/rules.md) in the OpenAPI document: these models only describe it; the
 routes take the rule as a JSON object and ``ledger.rules.parse_rule`` checks it as a whole."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field, StrictStr
 
 from api.schemas.common import Strict
 
-# -- the rule document (RULES.md) in the OpenAPI document -------------------------------------
+# -- the rule document (docs/rules.md) in the OpenAPI document -------------------------------------
 #
 # These models only describe the document in OpenAPI: the routes still take the rule as a JSON
 # object (``RuleObject``) and ``ledger.rules.parse_rule`` checks it as a whole, naming every
@@ -101,7 +101,7 @@ class RuleParty(Strict):
 
 class RuleTerms(Strict):
     """A distribution rule without its amount and parties (a plan fills them in from its
-    registers and amount): deductions, tiers, floors and caps (RULES.md)."""
+    registers and amount): deductions, tiers, floors and caps (docs/rules.md)."""
 
     deductions: list[RuleDeduction] = Field(default_factory=list)
     tiers: list[RuleTier] = Field(
@@ -116,14 +116,14 @@ class RuleTerms(Strict):
 
 
 class RuleDocument(RuleTerms):
-    """A whole RULES.md document: what to divide, how, and among whom."""
+    """A whole rule document (docs/rules.md): what to divide, how, and among whom."""
 
     amount: RuleAmount
     parties: list[RuleParty] = Field(min_length=1)
 
 
 class ComparisonDocument(Strict):
-    """The amount and parties to compare candidates on (RULES.md); its own deductions and
+    """The amount and parties to compare candidates on (docs/rules.md); its own deductions and
     tiers, when given, are the first candidate."""
 
     amount: RuleAmount

@@ -1,13 +1,13 @@
 """Distribution plans (收益分配方案) and their approval by 四议两公开.
 
 A plan divides an amount of income, from the joint entity among member villages or from a
-village among its households, by a rule document of RULES.md. The plan records the full rule
+village among its households, by a rule document of docs/rules.md. The plan records the full rule
 with every input basis and the computed lines, then the six steps of 四议两公开 with dates,
 bodies, attendance and votes. It can be executed only after 决议 and 决议公开, posts every payout
 into the payer's and payees' books in one save, and is frozen afterwards: a correction is a
 new plan that names the one it supersedes.
 
-The steps and their thresholds (ACCOUNTING.md):
+The steps and their thresholds (the 四议两公开 procedure for major village matters):
 
 1. 提议 proposal by the party branch; recorded.
 2. 商议 consultation of both committees (两委): more than half of those present agree. May be
@@ -18,7 +18,7 @@ The steps and their thresholds (ACCOUNTING.md):
    of the adult villagers, or the representatives of two thirds of the households, are present;
    more than half of those present agree) or villager representatives' assembly (art. 26: it
    sits only when two thirds of all representatives are present; more than half of all
-   representatives agree, the stricter reading of ACCOUNTING.md). A 决议 below quorum is still
+   representatives agree, the stricter reading of the procedure). A 决议 below quorum is still
    recorded and rejects the plan.
 5. 决议公开 the resolution is posted (date and place).
 6. 实施结果公开 the outcome is posted, after execution.

@@ -116,7 +116,7 @@ class PlanService:
             codes = alliance.members_on(as_of)
             if bounds is not None and bounds[0] <= as_of:
                 # every village that was a member on some day of the period up to the record
-                # date, those that left during it included: each counts its days (RULES.md)
+                # date, those that left during it included: each counts its days (docs/rules.md)
                 first, last = bounds[0], min(bounds[1], as_of)
                 days = (last - first).days + 1
                 spells = [s for s in alliance.memberships if s.joined <= last]
@@ -344,7 +344,7 @@ class PlanService:
                     posted.append([entity, entry.number])
             elif plan.scope == "alliance":
                 # a village that left after the record date still receives its days' share
-                # (RULES.md period_share): the plan counted only the days it was a member
+                # (docs/rules.md period_share): the plan counted only the days it was a member
                 for village, amount in sorted(paid.items()):
                     target = books.setdefault(village, self.port.get_books(village))
                     entry = target.post_entry(

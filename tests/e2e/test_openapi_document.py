@@ -27,6 +27,9 @@ MAIN = [  # (path, the success status its example answers)
     ("/v1/plans/{code}/steps", "201"),
     ("/v1/plans/{code}/execution", "201"),
     ("/v1/villages/{village}/disclosures", "201"),
+    ("/v1/vouchers/{draft}/void", "200"),
+    ("/v1/vouchers/{draft}/reversal", "201"),
+    ("/v1/vouchers/{draft}/correction", "201"),
 ]
 
 

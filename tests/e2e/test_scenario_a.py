@@ -1,4 +1,4 @@
-"""Scenario A of SCENARIOS.md, end to end through the HTTP API, on SQLite and PostgreSQL.
+"""Scenario A of docs/scenario-a.md, end to end through the HTTP API, on SQLite and PostgreSQL.
 
 An enterprise dividend is shared by the alliance 黑牛盒马联村党委 among its three villages, then
 by 李孟德村 among its households; every figure must come out to the fen, in the books of all

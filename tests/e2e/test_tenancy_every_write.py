@@ -171,6 +171,17 @@ def set_up(api: Api) -> dict[str, str]:
     )
     api.runtime.app.vouchers.submit_voucher(draft=voucher.draft, actor="preparer-x")
     n["voucher"] = voucher.draft
+    # and one posted (prepared and reviewed by two others), to be reversed or corrected
+    posted = api.runtime.app.vouchers.draft_voucher(
+        entity="V01",
+        date=datetime.date(2026, 2, 2),
+        summary="收款",
+        lines=[{"account": "102", "debit": "2.00"}, {"account": "504", "credit": "2.00"}],
+        actor="preparer-x",
+    )
+    api.runtime.app.vouchers.submit_voucher(draft=posted.draft, actor="preparer-x")
+    api.runtime.app.vouchers.approve_voucher(draft=posted.draft, actor="reviewer-x")
+    n["posted_voucher"] = posted.draft
     api.runtime.views.catch_up()
     return n
 
@@ -461,6 +472,26 @@ def attempts(n: dict[str, str]) -> dict[str, list[tuple[str, dict[str, Any]]]]:
         "/v1/vouchers/{draft}/approve": [(f"/v1/vouchers/{n['voucher']}/approve", {})],
         "/v1/vouchers/{draft}/return": [(f"/v1/vouchers/{n['voucher']}/return", {"reason": "x"})],
         "/v1/vouchers/{draft}/attachments": [(f"/v1/vouchers/{n['voucher']}/attachments", {})],
+        "/v1/vouchers/{draft}/void": [(f"/v1/vouchers/{n['voucher']}/void", {"reason": "x"})],
+        "/v1/vouchers/{draft}/reversal": [
+            (
+                f"/v1/vouchers/{n['posted_voucher']}/reversal",
+                {"date": "2026-02-03", "reason": "金额录错"},
+            )
+        ],
+        "/v1/vouchers/{draft}/correction": [
+            (
+                f"/v1/vouchers/{n['posted_voucher']}/correction",
+                {
+                    "date": "2026-02-03",
+                    "summary": "更正",
+                    "lines": [
+                        {"account": "102", "debit": "3.00"},
+                        {"account": "504", "credit": "3.00"},
+                    ],
+                },
+            )
+        ],
         "/v1/townships/{township}/settings": [
             (f"/v1/townships/{township}/settings", {"numbering": "yearly", "review_posts": True})
             for township in (FOREIGN, HOME)

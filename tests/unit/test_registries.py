@@ -49,6 +49,10 @@ OLD_WRITE_DUTIES = {
     ("POST", "/v1/vouchers/{draft}/attachments"): "voucher.prepare",
     ("POST", "/v1/vouchers/{draft}/approve"): "voucher.review",
     ("POST", "/v1/vouchers/{draft}/return"): "voucher.review",
+    # issue 20: a voucher's corrections, the preparer's as in the workbench
+    ("POST", "/v1/vouchers/{draft}/void"): "voucher.prepare",
+    ("POST", "/v1/vouchers/{draft}/reversal"): "voucher.prepare",
+    ("POST", "/v1/vouchers/{draft}/correction"): "voucher.prepare",
     ("POST", "/v1/villages/{village}/register"): "register.edit",
     ("POST", "/v1/villages/{village}/households"): "register.edit",
     ("POST", "/v1/villages/{village}/members"): "register.edit",

@@ -1,5 +1,5 @@
 """Household membership by days (domain.distribution): a household is a member on a day when at
-least one of its members is; the days feed RULES.md's period_share."""
+least one of its members is; the days feed docs/rules.md's period_share."""
 
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ import pytest
 from ledger.accounts import Account, Category, ChartOfAccounts, Side
 from ledger.errors import LedgerError, UnknownAccountError
 
-# The table of ACCOUNTING.md, transcribed by hand: (code, name, category, normal side, contra).
+# The chart of 财会〔2023〕14号, transcribed by hand: (code, name, category, normal side, contra).
 A, L, E, C, P = (
     Category.ASSET,
     Category.LIABILITY,

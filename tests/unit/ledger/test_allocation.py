@@ -13,7 +13,7 @@ from ledger.allocation import percent_of, split, split_equal
 from ledger.errors import AllocationError
 from ledger.money import CNY, ZERO, from_fen, money, to_fen
 
-# -- Scenario A (SCENARIOS.md) ---------------------------------------------------------------
+# -- Scenario A (docs/scenario-a.md) ---------------------------------------------------------------
 
 CAPITAL = {"V01": 600000, "V02": 400000, "V03": 500000}
 LAND = {"V01": 500, "V02": 120, "V03": 300}

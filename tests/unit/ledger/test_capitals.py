@@ -15,7 +15,7 @@ from ledger.money import CNY, from_fen, money
 @pytest.mark.parametrize(
     ("amount", "capitals"),
     [
-        # the examples of ACCOUNTING.md and SCENARIOS.md
+        # the examples of docs/scenario-a.md
         ("1409.50", "壹仟肆佰零玖元伍角"),
         ("6007.14", "陆仟零柒元壹角肆分"),
         ("16409.02", "壹万陆仟肆佰零玖元零贰分"),

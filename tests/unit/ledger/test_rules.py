@@ -1,5 +1,5 @@
-"""The rule engine (ledger.rules) against RULES.md and Scenario A: the worked figures to the fen,
-every kind of refusal by JSON path, and the invariants as properties over random documents."""
+"""The rule engine (ledger.rules) against docs/rules.md and Scenario A: the worked figures to the
+fen, every kind of refusal by JSON path, and the invariants as properties over random documents."""
 
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ VILLAGES: list[dict[str, Any]] = [
 
 
 def rules_md_example() -> dict[str, Any]:
-    """The input example of RULES.md, floors and caps included."""
+    """The input example of docs/rules.md, floors and caps included."""
     return {
         "amount": "186000.00",
         "deductions": [{"name": "管理费", "percent": "2"}],
@@ -65,7 +65,7 @@ def rules_md_example() -> dict[str, Any]:
 
 
 def scenario_a() -> dict[str, Any]:
-    """Scenario A: the RULES.md example without its floors and caps."""
+    """Scenario A: the docs/rules.md example without its floors and caps."""
     document = rules_md_example()
     del document["floors"], document["caps"]
     return document
@@ -98,7 +98,7 @@ def paths(document: object) -> list[str]:
     return [path for path, _ in problems(document)]
 
 
-# -- Scenario A and the RULES.md example -----------------------------------------------------
+# -- Scenario A and the docs/rules.md example -----------------------------------------------------
 
 
 def test_scenario_a_without_floors_and_caps_to_the_fen() -> None:
@@ -1023,7 +1023,7 @@ def test_any_damaged_document_is_computed_or_refused_as_a_whole(data: st.DataObj
 
 def test_deductions_rounding_past_the_amount_are_refused() -> None:
     """Three deductions of 33.333% of 1.10 are 0.366663 each, 0.37 each when rounded half-up:
-    1.11 in all, more than the amount. RULES.md rounds each deduction, so such a rule cannot
+    1.11 in all, more than the amount. docs/rules.md rounds each deduction, so such a rule cannot
     be computed, and is refused rather than distributing a negative amount."""
     document = {
         "amount": "1.10",
@@ -1044,7 +1044,7 @@ def test_deductions_rounding_past_the_amount_are_refused() -> None:
     )
 
 
-# -- membership: period_share (RULES.md) ---------------------------------------------------------
+# -- membership: period_share (docs/rules.md) ----------------------------------------------------
 
 
 def test_an_equal_tier_counts_each_partys_part_of_the_period() -> None:
@@ -1130,8 +1130,8 @@ def test_equal_parts_follow_days_of_membership(days: list[int], amount: int) -> 
 @settings(max_examples=200, deadline=None)
 @given(documents())
 def test_floors_come_before_caps(document: dict[str, Any]) -> None:
-    """RULES.md: floors first, then caps. A party with both ends between them; and the result is
-    what raising to the floors and then holding to the caps gives, never the other order when
+    """docs/rules.md: floors first, then caps. A party with both ends between them; and the result
+    is what raising to the floors and then holding to the caps gives, never the other order when
     they differ (the engine's own steps, replayed)."""
     from ledger import rules
 
