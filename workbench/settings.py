@@ -61,7 +61,7 @@ async def choose(township: str, request: Request, user: FormUser) -> Response:
     try:
         require(user, "settings.choose")
         if township not in _townships(request, user) or not user.may_write_in(township):
-            raise FormRefused(f"您不能修改乡镇“{township}”的设置", status=403)
+            raise FormRefused("您不能修改这个乡镇的设置：只能修改您所在乡镇的设置", status=403)
         numbering = str(form.get("numbering") or "")
         review = str(form.get("review_posts") or "")
         if review not in ("0", "1"):

@@ -119,6 +119,7 @@ def fill(path: str, name: str, world: dict[str, str]) -> list[str]:
         "kind": ["balance-sheet"],
         "member": [world["member"]],
         "login": ["zhuguan"],
+        "township": ["唐坊镇"],
     }
     if name == "code":
         for prefix, found in codes.items():
