@@ -228,25 +228,19 @@ def spending_window(today: datetime.date, opening_date: datetime.date | None) ->
 
 def month_figures(
     year: int,
-    movements: Mapping[str, Mapping[str, tuple[int, int]]],
+    movements: Mapping[str, tuple[int, int]],
     year_end: Mapping[str, Mapping[str, int]],
 ) -> tuple[MonthFigures, ...]:
-    """The twelve months of ``year``: 收入 and 支出 (see the module's decisions) from the 5xx
-    movements (month → account → (debits, credits)) less the 年终结转 entries' (month →
-    account → net debit)."""
+    """The twelve months of ``year``: 收入 and 支出 (see the module's decisions) from each
+    month's net movements (month → (income, expense) in fen) less what the 年终结转 entries
+    moved (month → account → net debit)."""
     out = []
     for m in range(1, 13):
         month = month_key(year, m)
-        moves = movements.get(month, {})
+        income, expense = movements.get(month, (0, 0))
         closing = year_end.get(month, {})
-        net = {
-            account: moves.get(account, (0, 0))[0]
-            - moves.get(account, (0, 0))[1]
-            - closing.get(account, 0)
-            for account in REVENUES + COSTS
-        }
-        income = -sum(net[a] for a in REVENUES)
-        expense = sum(net[a] for a in COSTS)
+        income += sum(fen for account, fen in closing.items() if account in REVENUES)
+        expense -= sum(fen for account, fen in closing.items() if account in COSTS)
         out.append(MonthFigures(month, from_fen(income), from_fen(expense)))
     return tuple(out)
 
@@ -296,7 +290,7 @@ def dashboard(
     current = month_key(year, today.month)
     codes = None if townships is None else [e["code"] for e in entities]
     cash = q.cash_balances(conn, codes, current)
-    results = q.result_months(conn, codes, year)
+    results = q.income_and_expense(conn, codes, year, REVENUES, COSTS)
     year_end = q.year_end_moves(conn, codes, year)
     window = spending_window(today, None)
     paid = q.cash_paid_out(

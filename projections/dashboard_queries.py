@@ -12,7 +12,7 @@ import datetime
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, func, or_, select, true
+from sqlalchemy import Connection, and_, case, func, or_, select, true, tuple_
 
 from projections.tables import (
     LINE_OF_ENTRY,
@@ -24,6 +24,7 @@ from projections.tables import (
     plan_steps,
     plans,
     sheets,
+    year_closings,
 )
 from projections.voucher_view import vouchers
 
@@ -35,8 +36,20 @@ def _of(column: Any, codes: Collection[str] | None) -> Any:
     return true() if codes is None else column.in_(sorted(codes))
 
 
+def _under(column: Any, first: str, last: str) -> Any:
+    """Accounts whose code starts with ``first`` … ``last`` (chart codes of one length, their
+    sub-accounts with them): a range on the code, which the primary keys' index serves, where
+    ``LIKE '101%'`` is read row by row on SQLite."""
+    following = last[:-1] + chr(ord(last[-1]) + 1)
+    return and_(column >= first, column < following)
+
+
 def _cash(column: Any) -> Any:
-    return or_(*(column.startswith(code) for code in CASH_ACCOUNTS))
+    return _under(column, *CASH_ACCOUNTS)
+
+
+def _results(column: Any) -> Any:
+    return _under(column, "5", "5")  # 501 … 521 and their sub-accounts
 
 
 def cash_balances(
@@ -74,31 +87,40 @@ def cash_balances(
     return found
 
 
-def result_months(
-    conn: Connection, codes: Collection[str] | None, year: int
-) -> dict[str, dict[str, dict[str, tuple[int, int]]]]:
-    """book → month → chart account (5xx) → (debits, credits) of ``year``, red ink negative."""
-    found: dict[str, dict[str, dict[str, tuple[int, int]]]] = {}
-    head = func.substr(account_months.c.account, 1, 3)
-    for code, month, account, debit, credit in conn.execute(
+def income_and_expense(
+    conn: Connection,
+    codes: Collection[str] | None,
+    year: int,
+    income: Collection[str],
+    expense: Collection[str],
+) -> dict[str, dict[str, tuple[int, int]]]:
+    """book → month → (the net credit movement of the ``income`` accounts, the net debit
+    movement of the ``expense`` accounts) of ``year`` (chart codes, their sub-accounts with
+    them; red ink reduces its own column), added up in the database."""
+
+    def any_of(accounts: Collection[str]) -> Any:
+        return or_(*(_under(account_months.c.account, a, a) for a in sorted(accounts)))
+
+    net = account_months.c.credit_fen - account_months.c.debit_fen
+    found: dict[str, dict[str, tuple[int, int]]] = {}
+    for code, month, earned, spent in conn.execute(
         select(
             account_months.c.entity_code,
             account_months.c.month,
-            head,
-            func.sum(account_months.c.debit_fen),
-            func.sum(account_months.c.credit_fen),
+            func.sum(case((any_of(income), net), else_=0)),
+            func.sum(case((any_of(expense), -net), else_=0)),
         )
         .where(
             and_(
                 _of(account_months.c.entity_code, codes),
-                account_months.c.account.startswith("5"),
+                _results(account_months.c.account),
                 account_months.c.month >= f"{year:04d}-01",
                 account_months.c.month <= f"{year:04d}-12",
             )
         )
-        .group_by(account_months.c.entity_code, account_months.c.month, head)
+        .group_by(account_months.c.entity_code, account_months.c.month)
     ):
-        found.setdefault(code, {}).setdefault(month, {})[account] = (int(debit), int(credit))
+        found.setdefault(code, {})[month] = (int(earned), int(spent))
     return found
 
 
@@ -107,8 +129,20 @@ def year_end_moves(
 ) -> dict[str, dict[str, dict[str, int]]]:
     """book → month → chart account (5xx) → net movement (debit positive) of the 年终结转
     entries dated in ``year`` and the red ink that reopened them: what moves the year's income
-    and expenses into 本年收益 without being income or expense (a few entries a book)."""
+    and expenses into 本年收益 without being income or expense. The closings of the year
+    (``lz_year_closings``) name their entries, so the lines are read only where there are some
+    (a few a book, once a year)."""
+    numbers: list[tuple[str, str]] = []
+    for code, closing, reversals in conn.execute(
+        select(
+            year_closings.c.entity_code, year_closings.c.entries, year_closings.c.reversals
+        ).where(and_(_of(year_closings.c.entity_code, codes), year_closings.c.year == year))
+    ):
+        for listed in (closing, reversals or ""):
+            numbers.extend((code, n) for n in listed.split(",") if n)
     found: dict[str, dict[str, dict[str, int]]] = {}
+    if not numbers:
+        return found
     for code, day, account, side, fen in conn.execute(
         select(
             entry_lines.c.entity_code,
@@ -120,11 +154,9 @@ def year_end_moves(
         .join(entries, LINE_OF_ENTRY)
         .where(
             and_(
-                _of(entry_lines.c.entity_code, codes),
+                tuple_(entry_lines.c.entity_code, entry_lines.c.number).in_(numbers),
                 entries.c.source.startswith(YEAR_END_SOURCE),
-                entry_lines.c.account.startswith("5"),
-                entries.c.date >= datetime.date(year, 1, 1),
-                entries.c.date <= datetime.date(year, 12, 31),
+                _results(entry_lines.c.account),
             )
         )
     ):
@@ -142,19 +174,19 @@ def cash_paid_out(
     of cash into the bank, 借 102 / 贷 101, pays nothing out); red ink reduces it."""
     credit = func.sum(case((entry_lines.c.side == "credit", entry_lines.c.amount_fen), else_=0))
     debit = func.sum(case((entry_lines.c.side == "debit", entry_lines.c.amount_fen), else_=0))
+    dated = select(entries.c.entity_code, entries.c.number).where(
+        and_(_of(entries.c.entity_code, codes), entries.c.date >= first, entries.c.date <= last)
+    )
     per_entry = (
         select(
             entry_lines.c.entity_code.label("code"),
             credit.label("paid"),
             debit.label("received"),
         )
-        .join(entries, LINE_OF_ENTRY)
         .where(
             and_(
-                _of(entry_lines.c.entity_code, codes),
+                tuple_(entry_lines.c.entity_code, entry_lines.c.number).in_(dated),
                 _cash(entry_lines.c.account),
-                entries.c.date >= first,
-                entries.c.date <= last,
             )
         )
         .group_by(entry_lines.c.entity_code, entry_lines.c.number)

@@ -263,7 +263,6 @@ def test_the_figures_are_the_ledgers_to_the_fen(runtime: Runtime, books: dict[st
     }
 
 
-@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
 def test_a_closed_year_reads_as_it_did_open(database: tuple[str, str | None]) -> None:
     """The 年终结转 entries move the year's income and expenses into 本年收益: they are neither,
     so December reads the same after the year is closed (and each month equals its statement)."""

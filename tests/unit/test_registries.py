@@ -24,6 +24,8 @@ from web.views import needed
 def old_needed(path: str) -> tuple[str, ...]:
     if path.startswith("/periods"):  # the 结账 page (new): its log is the audit trail's
         return ("ledger", "economy", "vouchers", "audit")
+    if path == "/":  # the 工作台 (issue 20's dashboard) counts the vouchers waiting, per book
+        return ("ledger", "economy", "vouchers")
     if path.startswith("/v1/audit"):
         return ("chain", "audit")
     if "/vouchers" in path or path.startswith("/v1/attachments") or path.endswith("/print.pdf"):
