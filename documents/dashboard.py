@@ -37,6 +37,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from moneyed import Money
@@ -87,7 +88,8 @@ class Arrear:
 
 @dataclass(frozen=True)
 class Book:
-    """One set of books on the dashboard."""
+    """One set of books on the dashboard (what it adds up is computed once: a page reads each
+    figure several times)."""
 
     code: str
     name: str
@@ -104,19 +106,19 @@ class Book:
     waiting_total: Money
     arrears: tuple[Arrear, ...] = field(default=())
 
-    @property
+    @cached_property
     def funds(self) -> Money:
         return self.cash + self.bank
 
-    @property
+    @cached_property
     def income(self) -> Money:
         return sum((m.income for m in self.months), ZERO)
 
-    @property
+    @cached_property
     def expense(self) -> Money:
         return sum((m.expense for m in self.months), ZERO)
 
-    @property
+    @cached_property
     def series(self) -> tuple[tuple[str, Money, Money], ...]:
         """(label, 收入, 支出) a month, as ``rendering.charts.month_chart`` draws them."""
         return tuple((m.label, m.income, m.expense) for m in self.months)
@@ -126,12 +128,12 @@ class Book:
         current = month_key(today.year, today.month)
         return tuple(m for m in self.months if m.month <= current)
 
-    @property
+    @cached_property
     def short(self) -> bool:
         """库存现金 and 银行存款 together below a month's spending."""
         return self.spending is not None and self.spending > ZERO and self.funds < self.spending
 
-    @property
+    @cached_property
     def negative(self) -> tuple[tuple[str, Money], ...]:
         """(account, balance) of 101 or 102 below zero."""
         return tuple(
@@ -140,7 +142,7 @@ class Book:
             if balance < ZERO
         )
 
-    @property
+    @cached_property
     def warnings(self) -> int:
         return (
             (self.unclosed is not None)
