@@ -179,6 +179,16 @@ class Dashboard:
         return [b for b in self.books if b.unclosed is not None]
 
     @property
+    def unclosed_groups(self) -> list[tuple[tuple[str, str, str | None], list[Book]]]:
+        """The books with months not closed, those with the same months (and the same
+        结账至) together, earliest first: thirty villages a month behind are one line."""
+        groups: dict[tuple[str, str, str | None], list[Book]] = {}
+        for b in self.unclosed:
+            assert b.unclosed is not None
+            groups.setdefault((*b.unclosed, b.closed_through), []).append(b)
+        return sorted(groups.items(), key=lambda item: (item[0][0], item[0][1]))
+
+    @property
     def waiting(self) -> list[Book]:
         return [b for b in self.books if b.waiting]
 

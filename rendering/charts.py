@@ -116,12 +116,13 @@ def month_chart(
     title: str,
     description: str,
     legend: tuple[str, str] = ("收入", "支出"),
-    width: int = CHART_W,
+    width: int = 300,  # a card of the 工作台 is about 300 px wide: a unit is about a pixel
 ) -> Markup:
     """Two bars a month (``(label, 收入, 支出)`` each, twelve of them for a year) as inline
     SVG with its ``<title>`` and ``<desc>`` (``ident`` makes their ids unique on the page) and a
-    ``<title>`` on every bar; a figure below zero draws no bar (its ``<title>`` still says it).
-    Nothing is loaded from elsewhere: no font, no image, no link."""
+    ``<title>`` on every bar (``3月 收入 ¥1,200.00``); under each pair its number (``3``); a
+    figure below zero draws no bar (its ``<title>`` still says it). Nothing is loaded from
+    elsewhere: no font, no image, no link."""
     values = [(money_amount(a), money_amount(b)) for _, a, b in months]
     highest = max((v for pair in values for v in pair), default=Decimal(0))
     top = highest if highest > 0 else Decimal(1)
@@ -133,7 +134,7 @@ def month_chart(
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="100%" '
         f'viewBox="0 0 {width} {MONTH_H}" style="max-width:480px;display:block" '
-        f"font-family='{FONT_FAMILY}' font-size=\"11\" "
+        f"font-family='{FONT_FAMILY}' font-size=\"13\" "
         f'aria-labelledby="{ident}-t {ident}-d">'
         f'<title id="{ident}-t">{escape(title)}</title>'
         f'<desc id="{ident}-d">{escape(description)}</desc>'
@@ -141,11 +142,11 @@ def month_chart(
     for i, (name, colour) in enumerate(zip(legend, MONTH_COLOURS, strict=True)):
         x = i * 64
         parts.append(
-            f'<rect x="{x}" y="4" width="11" height="11" fill="{colour}"/>'
-            f'<text x="{x + 15}" y="14">{escape(name)}</text>'
+            f'<rect x="{x}" y="3" width="12" height="12" fill="{colour}"/>'
+            f'<text x="{x + 16}" y="14">{escape(name)}</text>'
         )
     parts.append(
-        f'<text x="{width}" y="14" text-anchor="end" fill="#5c5c5c">'
+        f'<text x="{width}" y="14" text-anchor="end" fill="#5c5c5c" font-size="12">'
         f"最高 {escape(yuan_text(max(highest, Decimal(0))))}</text>"
         f'<line x1="0" y1="{base}" x2="{width}" y2="{base}" stroke="#999" stroke-width="1"/>'
     )
@@ -161,8 +162,8 @@ def month_chart(
                 f"{escape(yuan_text(value))}</title></rect>"
             )
         parts.append(
-            f'<text x="{index * slot + slot / 2:.1f}" y="{base + 15}" text-anchor="middle">'
-            f"{escape(label)}</text>"
+            f'<text x="{index * slot + slot / 2:.1f}" y="{base + 16}" text-anchor="middle">'
+            f"{escape(label.removesuffix('月'))}</text>"
         )
     parts.append("</svg>")
     return Markup("".join(parts))
