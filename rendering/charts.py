@@ -123,7 +123,7 @@ def month_chart(
     ``<title>`` on every bar (``3月 收入 ¥1,200.00``); under each pair its number (``3``); a
     figure below zero draws no bar (its ``<title>`` still says it). Nothing is loaded from
     elsewhere: no font, no image, no link."""
-    values = [(money_amount(a), money_amount(b)) for _, a, b in months]
+    values = [(money_amount(a), money_amount(b)) for _, a, b in months]  # for the geometry
     highest = max((v for pair in values for v in pair), default=Decimal(0))
     top = highest if highest > 0 else Decimal(1)
     ident = escape(ident)
@@ -150,16 +150,17 @@ def month_chart(
         f"最高 {escape(yuan_text(max(highest, Decimal(0))))}</text>"
         f'<line x1="0" y1="{base}" x2="{width}" y2="{base}" stroke="#999" stroke-width="1"/>'
     )
-    for index, ((label, _, _), pair) in enumerate(zip(months, values, strict=True)):
+    for index, ((label, *amounts), pair) in enumerate(zip(months, values, strict=True)):
         x0 = index * slot + (slot - 2 * bar - 2) / 2
-        for side, (value, colour, name) in enumerate(zip(pair, MONTH_COLOURS, legend, strict=True)):
+        drawn = zip(pair, amounts, MONTH_COLOURS, legend, strict=True)
+        for side, (value, amount, colour, name) in enumerate(drawn):
             height = int(plot_h * value / top) if value > 0 else 0
             if value > 0:
                 height = max(height, 1)
             parts.append(
                 f'<rect x="{x0 + side * (bar + 2):.1f}" y="{base - height}" width="{bar}" '
                 f'height="{height}" fill="{colour}"><title>{escape(label)} {escape(name)} '
-                f"{escape(yuan_text(value))}</title></rect>"
+                f"{escape(yuan_text(amount))}</title></rect>"
             )
         parts.append(
             f'<text x="{index * slot + slot / 2:.1f}" y="{base + 16}" text-anchor="middle">'
