@@ -546,10 +546,14 @@ def test_the_dashboard_in_chromium_asks_nothing_of_another_host(
 
 
 def test_a_book_with_cash_below_zero_says_so() -> None:
-    """The books refuse cash below zero; books kept before that rule may hold it, and the card
-    and the 提醒 say which account."""
-    from documents.dashboard import Book, unclosed_months
+    """The books refuse cash below zero; books kept before that rule may hold it, and the 提醒
+    and the card say which account, linking its 日记账 (the page's template rendered with
+    such a book: no store can hold one any more)."""
+    from documents.dashboard import Book, Dashboard, month_figures, unclosed_months
+    from web.tokens import Principal
+    from workbench.render import ENV
 
+    today = D(2026, 11, 23)
     book = Book(
         code="V01",
         name="仉家村",
@@ -558,12 +562,29 @@ def test_a_book_with_cash_below_zero_says_so() -> None:
         closed_through="2026-10",
         cash=from_fen(-3000),
         bank=from_fen(100),
-        months=(),
+        months=month_figures(2026, {"2026-03": (120000, 3050)}, {}),
         spending=None,
         spending_months=(),
-        unclosed=unclosed_months("2026-10", OPENING, D(2026, 11, 23)),
+        unclosed=unclosed_months("2026-10", OPENING, today),
         waiting=0,
         waiting_total=ZERO,
     )
     assert book.negative == (("101", from_fen(-3000)),)
     assert book.unclosed is None and not book.short and book.warnings == 1
+    assert (book.income, book.expense) == (money("1200.00"), money("30.50"))
+    user = Principal(name="zhang", role="bookkeeper", townships=frozenset({TOWNSHIP}))
+    html = ENV.get_template("home.html").render(
+        user=user,
+        csrf="",
+        form_fields=lambda: "",
+        may=user.may,
+        path="/",
+        board=Dashboard(today=today, year=2026, books=(book,)),
+        waiting={"review": [], "returned": [], "drafts": []},
+        today=today,
+        year=2026,
+    )
+    assert warnings(html) == {"negative": ["现金为负：仉家村 101 库存现金 余额 -¥30.00"]}
+    assert links(html, "negative") == ["/ledgers/V01/cash/101?period=2026"]
+    card = html.split('id="book-V01"')[1].split("</article>")[0]
+    assert '<dd class="num error">-¥30.00</dd>' in card and "101 余额为负" in card
