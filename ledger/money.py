@@ -243,8 +243,10 @@ def yuan_text(value: object, *, symbol: bool = True, blank_zero: bool = False) -
     """
     if value is None or value == "":
         return ""
+    if isinstance(value, Money):  # already an amount: format_yuan checks it is CNY, whole fen
+        return "" if blank_zero and value.amount == 0 else format_yuan(value, symbol=symbol)
     # text as written (str() of an int or a Decimal is its plain form, as pages always passed)
-    m = money(value if isinstance(value, Money) else str(value), allow_negative=True)
+    m = money(str(value), allow_negative=True)
     if blank_zero and m == ZERO:
         return ""
     return format_yuan(m, symbol=symbol)

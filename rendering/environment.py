@@ -15,7 +15,8 @@ One set of filters and globals, the same everywhere:
   for None or ``""`` (``ledger.money.yuan_text``);
 - ``capitals`` (filter): the amount in 大写 (``ledger.capitals``), 负 in front of a negative;
 - ``minute`` (filter): a datetime as ``2025-03-01 14:05``; anything else as it is;
-- ``chart`` (function): the bar chart of a distribution (``rendering.charts``);
+- ``chart`` (function): the bar chart of a distribution; ``month_chart`` (function): 收入 and
+  支出 month by month on the 工作台 (both ``rendering.charts``);
 - ``role_label``, ``action_label`` (functions): the Chinese names of roles and actions.
 """
 
@@ -32,7 +33,7 @@ from moneyed import Money
 from domain.roles import ACTION_LABELS, role_label
 from ledger.capitals import to_capitals
 from ledger.money import money, yuan_text
-from rendering.charts import bar_chart
+from rendering.charts import bar_chart, month_chart
 
 TEMPLATES = Path(__file__).parent / "templates"
 WORKBENCH_TEMPLATES = Path(__file__).parent.parent / "workbench" / "templates"
@@ -84,6 +85,10 @@ def environment() -> Environment:
     )
     env.filters.update(yuan=yuan_text, capitals=capitals, minute=minute)
     env.globals.update(
-        yuan=yuan_text, chart=bar_chart, role_label=role_label, action_label=ACTION_LABELS.get
+        yuan=yuan_text,
+        chart=bar_chart,
+        month_chart=month_chart,
+        role_label=role_label,
+        action_label=ACTION_LABELS.get,
     )
     return env

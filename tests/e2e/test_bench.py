@@ -37,3 +37,16 @@ def test_a_tiny_city_measures_every_row(store: str, tmp_path: Path, capsys: obje
     printed = capsys.readouterr().out  # type: ignore[attr-defined]
     assert "| post one entry vs bare save |" in printed
     assert "–" not in printed.split("| rebuild vs read + decode |")[1].split("\n")[0]
+
+
+def test_the_dashboard_benchmark_measures_a_tiny_township(capsys: object) -> None:
+    """``scripts/bench_dashboard.py`` keeps working (no timing asserted): two villages, the
+    page and the facts measured, the facts' statements counted."""
+    from scripts import bench_dashboard
+
+    result = bench_dashboard.main(["--villages=2", "--vouchers=12", "--requests=2"])
+    assert result["books"] == 2 and result["vouchers"] > 0
+    assert result["page"]["p50_ms"] > 0 and result["facts"]["p50_ms"] > 0
+    assert 0 < result["statements"] <= 12
+    printed = capsys.readouterr().out  # type: ignore[attr-defined]
+    assert "2 villages (2 books" in printed

@@ -28,6 +28,8 @@ def old_needed(path: str) -> tuple[str, ...]:
         return ()
     if path.startswith("/settings"):  # the 设置 page (new)
         return ("ledger",)
+    if path == "/":  # the 工作台 (issue 20's dashboard) counts the vouchers waiting, per book
+        return ("ledger", "economy", "vouchers")
     if path.startswith("/v1/audit"):
         return ("chain", "audit")
     if "/vouchers" in path or path.startswith("/v1/attachments") or path.endswith("/print.pdf"):
