@@ -17,8 +17,10 @@ Rules enforced here, each with an error that says what would be allowed:
 The guards read the books through protocols, so this module imports them and not the other way
 round; the commands that load and save books are ``domain/books/service.py``.
 
-Voucher numbers are given by the books, ``YYYY-NNNN`` counting per calendar year, so two clerks
-posting at once get consecutive numbers (the second save conflicts and is retried).
+Voucher numbers are given by the books, so two clerks posting at once get consecutive numbers
+(the second save conflicts and is retried): per month and 凭证字 (``2026-07-J-0003``, read
+``2026年7月 记字第3号``) or per calendar year (``2025-0015``), as the township chose, each year
+keeping the scheme of its first entry (``domain/books/numbering.py``).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import Snapshot as LibrarySnapshot
 from moneyed import Money
 
 from domain.books.chart import (
@@ -52,6 +55,13 @@ from domain.books.equity import (
     check_land,
     check_refund,
 )
+from domain.books.numbering import (
+    BARE,
+    CHOICE,
+    Counters,
+    NumberingChoice,
+    upcast_v2_v3,
+)
 from domain.books.reading import BooksReading
 from domain.books.rules import (
     check_month_closable,
@@ -67,16 +77,29 @@ from domain.ids import entity_id
 from domain.programmes import programme_name
 from ledger.entries import JournalEntry, Posting
 from ledger.money import to_fen
+from ledger.voucher_numbers import number_word
 
 
 class Books(BooksReading, Aggregate):
     """The books every accounting entity keeps; subclasses add who the entity is."""
 
     # Snapshots of version 1 carried ``entry_dates`` (number → date of every entry), which grew
-    # with the books; version 2 drops it (see ``has_entry``).
-    class_version = 2
+    # with the books; version 2 drops it (see ``has_entry``); version 3 counts monthly numbers
+    # per month and 凭证字 and keeps each year's scheme (``domain/books/numbering.py``).
+    class_version = 3
 
     upcast_v1_v2 = staticmethod(upcast_v1_v2)
+    upcast_v2_v3 = staticmethod(upcast_v2_v3)
+
+    class Snapshot(LibrarySnapshot):
+        """A snapshot of the books' state: without the township's numbering choice, which
+        the application gives the books each time it loads them (:meth:`Books.follow`)."""
+
+        @classmethod
+        def take(cls, aggregate: Any) -> Any:
+            snapshot = super().take(aggregate)
+            snapshot.state.pop(CHOICE, None)
+            return snapshot
 
     if TYPE_CHECKING:  # set by the subclasses' Registered events (annotations here would
         code: str  # turn the aggregate into a dataclass with another __init__)
@@ -99,7 +122,9 @@ class Books(BooksReading, Aggregate):
         self.reverses: dict[str, str] = {}  # reversal number → original number
         self.reversed_by: dict[str, str] = {}  # original number → reversal number
         self.closed_through: str | None = None
-        self.sequences: dict[str, int] = {}  # year → last voucher number (str keys: JSON)
+        self.sequences: dict[str, int] = {}  # year → last yearly number (str keys: JSON)
+        self.month_sequences: dict[str, int] = {}  # 2026-07-J → last number of month and word
+        self.year_schemes: dict[str, str] = {}  # year → yearly | monthly, fixed by its first entry
         # Running balance of every account, in fen, debit positive: what guards such as "never
         # pay out more than the bank holds" check, without reading any read model.
         self.balances: dict[str, int] = {}
@@ -112,6 +137,37 @@ class Books(BooksReading, Aggregate):
         self.sub_accounts: dict[str, int] = {}
 
     # -- guards --------------------------------------------------------------------------------
+
+    # -- numbering (domain/books/numbering.py) --------------------------------------------------
+
+    def follow(self, choice: NumberingChoice) -> None:
+        """Number as the township chose (given by the application each time it loads the
+        books; not part of their state)."""
+        self.__dict__[CHOICE] = choice
+
+    @property
+    def numbering_choice(self) -> NumberingChoice:
+        found = self.__dict__.get(CHOICE)
+        return found if isinstance(found, NumberingChoice) else BARE
+
+    @property
+    def counters(self) -> Counters:
+        """The books' voucher counters with the township's choice (reading and numbering)."""
+        return Counters(
+            self.sequences, self.month_sequences, self.year_schemes, self.numbering_choice
+        )
+
+    def next_number(
+        self,
+        day: datetime.date,
+        postings: Iterable[Any] = (),
+        word: str | None = None,
+        *,
+        strict: bool = False,
+    ) -> str:
+        """The number an entry dated ``day`` with ``postings`` would take now (``word``: the
+        clerk's 凭证字, refused when it does not fit and ``strict``)."""
+        return self.counters.next_number(day, postings, word, strict=strict)
 
     # -- opening balances ----------------------------------------------------------------------
 
@@ -140,10 +196,21 @@ class Books(BooksReading, Aggregate):
     # -- entries -------------------------------------------------------------------------------
 
     def prepare_entry(
-        self, *, date: datetime.date, memo: str, postings: Iterable[Mapping[str, object]]
+        self,
+        *,
+        date: datetime.date,
+        memo: str,
+        postings: Iterable[Mapping[str, object]],
+        word: str | None = None,
     ) -> JournalEntry:
-        """Check and build the next entry of these books without recording it."""
-        return checked_entry(self, self._next_number(date), date=date, memo=memo, rows=postings)
+        """Check and build the next entry of these books without recording it (``word``: the
+        凭证字 a clerk chose, checked against the lines once they are)."""
+        rows = list(postings)
+        number = self.next_number(date, rows, word)
+        entry = checked_entry(self, number, date=date, memo=memo, rows=rows)
+        if word:
+            self.next_number(date, entry.postings, word, strict=True)
+        return entry
 
     def post_entry(
         self,
@@ -153,15 +220,17 @@ class Books(BooksReading, Aggregate):
         postings: Iterable[Mapping[str, object]],
         actor: str,
         source: str | None = None,
+        word: str | None = None,
     ) -> JournalEntry:
         """Post a balanced journal entry (记账凭证) and return it with its voucher number.
 
         ``source`` names what caused a posting the system made (``plan:P2025``,
-        ``capital:J01``); entries a clerk posts have none.
+        ``capital:J01``); entries a clerk posts have none. ``word``: the 凭证字 the clerk
+        chose (under monthly numbering, when the township's words and the lines allow it).
         """
         rows = list(postings)
         open_for_operation(self, rows, source=source, actor=actor)
-        entry = self.prepare_entry(date=date, memo=memo, postings=rows)
+        entry = self.prepare_entry(date=date, memo=memo, postings=rows, word=word)
         self._entry_posted(entry=entry, actor=actor, source=source)
         return entry
 
@@ -172,8 +241,7 @@ class Books(BooksReading, Aggregate):
     def _record_entry(self, entry: JournalEntry) -> None:
         for posting in entry.postings:
             move(self, posting)
-        year = entry.number[:4]
-        self.sequences[year] = self.sequences.get(year, 0) + 1
+        self.counters.record(entry.number)
 
     def reverse_entry(
         self,
@@ -216,7 +284,8 @@ class Books(BooksReading, Aggregate):
         return checked_reversal(
             self,
             original,
-            number=self._next_number(date),
+            # the original's 凭证字 where the township's words still allow it
+            number=self.next_number(date, original.postings, number_word(original.number)),
             date=date,
             reason=reason,
             source=source,
@@ -326,8 +395,11 @@ class Books(BooksReading, Aggregate):
         run by the application before; the entries are dated 31 December even when December
         is already closed by 结账: they only move income into 本年收益 and 收益分配.
         """
-        sequence = self.sequences.get(f"{year:04d}", 0)
-        posted, carried = closing_entries(before, year, sequence, self.chart)
+        day = datetime.date(year, 12, 31)
+        counters = self.counters
+        posted, carried = closing_entries(
+            before, year, lambda k: counters.next_number(day, after=k), self.chart
+        )
         for entry in posted:
             self._entry_posted(entry=entry, actor=actor, source=f"year-end:{year}")
         self._year_closed(
@@ -349,8 +421,11 @@ class Books(BooksReading, Aggregate):
     ) -> list[JournalEntry]:
         """Reopen ``year``: reverse its 年终结转 entries in red ink, dated 31 December, last
         first, and record the reopening with its reason."""
-        sequence = self.sequences.get(f"{year:04d}", 0)
-        reversals = reopening_reversals(originals, year, sequence, reason)
+        day = datetime.date(year, 12, 31)
+        counters = self.counters
+        reversals = reopening_reversals(
+            originals, year, lambda k: counters.next_number(day, after=k), reason
+        )
         for reversal in reversals:
             self._entry_reversed(entry=reversal, reason=reason, actor=actor)
         self._year_reopened(

@@ -13,8 +13,7 @@ import datetime
 import pytest
 
 from domain.application import LianzhangApplication
-from domain.runner import Caller, Runner
-from domain.township.commands import ChooseSettings
+from domain.runner import Caller
 from tests.builders import TOWNSHIP, receipt, village
 
 D = datetime.date
