@@ -106,16 +106,29 @@ class BooksService:
         memo: str,
         postings: Iterable[Mapping[str, object]],
         actor: str,
+        word: str | None = None,
     ) -> JournalEntry:
         rows = list(postings)
 
         def command() -> JournalEntry:
             books = self.port.get_books(entity)
-            entry = books.post_entry(date=date, memo=memo, postings=rows, actor=actor)
+            entry = books.post_entry(date=date, memo=memo, postings=rows, actor=actor, word=word)
             self.port.save(books)
             return entry
 
         return self.port.retrying(command)
+
+    def next_number(
+        self,
+        *,
+        entity: str,
+        date: datetime.date,
+        postings: Iterable[Mapping[str, object]] = (),
+        word: str | None = None,
+    ) -> str:
+        """The number an entry dated ``date`` with ``postings`` would take now (what a voucher
+        form shows before it is posted); nothing is checked or written."""
+        return self.port.get_books(entity).next_number(date, list(postings), word or None)
 
     def find_entry(self, entity: str, number: str) -> JournalEntry:
         """An entry as posted, read from the books' own event stream (newest first)."""

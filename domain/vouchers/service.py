@@ -29,6 +29,7 @@ from domain.port import Port
 from domain.vouchers import Voucher, VoucherNotFoundError, person_of, voucher_uuid
 from domain.vouchers.corrections import cite_original, red_ink_voucher
 from ledger.entries import JournalEntry
+from ledger.voucher_numbers import number_word
 
 if TYPE_CHECKING:
     from domain.people import Person
@@ -63,8 +64,10 @@ class VoucherService:
         summary: str,
         lines: Iterable[Mapping[str, Any]],
         actor: str,
+        word: str | None = None,
     ) -> Voucher:
-        """制单: a new voucher in the books of ``entity``, not yet in the books."""
+        """制单: a new voucher in the books of ``entity``, not yet in the books (``word``: its
+        凭证字, when the preparer chooses one)."""
         rows = list(lines)
         township = self.port.entity_township(entity)  # refused when there are no such books
         voucher = Voucher.new(
@@ -75,6 +78,8 @@ class VoucherService:
             lines=rows,
             actor=actor,
         )
+        if word:
+            voucher.choose_word(word=word, actor=actor)
         self.port.save(voucher)
         return voucher
 
@@ -86,13 +91,17 @@ class VoucherService:
         summary: str,
         lines: Iterable[Mapping[str, Any]],
         actor: str,
+        word: str | None = None,
     ) -> Voucher:
-        """修改: by its preparer, while it is a draft or returned."""
+        """修改: by its preparer, while it is a draft or returned (``word``: its 凭证字, ``""``
+        from the lines; None leaves it as it was)."""
         rows = list(lines)
 
         def command() -> Voucher:
             voucher = self.get_voucher(draft)
             voucher.edit(date=date, summary=summary, lines=rows, actor=actor)
+            if word is not None:
+                voucher.choose_word(word=word, actor=actor)
             self.port.save(voucher)
             return voucher
 
@@ -111,8 +120,22 @@ class VoucherService:
                 original=original, date=voucher.date, reason=voucher.cites["reason"], source=source
             )
         return books.prepare_entry(
-            date=voucher.date, memo=voucher.summary, postings=voucher.postings()
+            date=voucher.date, memo=voucher.summary, postings=voucher.postings(), word=voucher.word
         )
+
+    def expected_number(self, voucher: Voucher) -> str | None:
+        """The number ``voucher`` has (posted) or would take if it posted now: the next of its
+        date's year, or of its month and 凭证字 (its own, or its lines'; a red-ink voucher
+        keeps its original's); None for a voided one. Nothing is checked or written."""
+        if voucher.posted_number is not None:
+            return voucher.posted_number
+        if voucher.status == "voided":
+            return None
+        books = self.port.get_books(voucher.entity)
+        word = voucher.word
+        if voucher.cites is not None and voucher.is_reversal:
+            word = number_word(voucher.cites["number"])
+        return books.next_number(voucher.date, voucher.postings(), word)
 
     def submit_voucher(self, *, draft: str | UUID, actor: str) -> Voucher:
         """提交: by its preparer, once it would post as it stands."""
@@ -178,6 +201,7 @@ class VoucherService:
                     memo=voucher.summary,
                     postings=voucher.postings(),
                     actor=actor,
+                    word=voucher.word,
                 )
             voucher.approve(number=entry.number, actor=actor)
             self.port.save(voucher, books)
