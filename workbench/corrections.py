@@ -52,12 +52,14 @@ from domain.vouchers.commands import (
     VoidVoucher,
 )
 from ledger.errors import LedgerError
+from ledger.voucher_numbers import number_cited
 from projections.tables import agreements
 from web.problems import Problem
 from web.tokens import Principal
 from workbench.accounts import books_engine, entity_or_none, visible_entities
 from workbench.render import CSRF_FIELD, IDEMPOTENCY_FIELD, FormRefused, page, refusal, run_form
 from workbench.session import FormUser, PageUser, require
+from workbench.voucher_numbers import number_of_form
 from workbench.voucher_steps import check_balanced, read_lines
 from workbench.vouchers import (
     TEMPLATES,
@@ -166,6 +168,8 @@ def _correction_page(
     debit, credit = totals_of(lines)
     with books_engine(request).connect() as conn:
         entity = entity_or_none(conn, user, original["entity"])
+    app = request.app.state.runtime.app
+    number = number_of_form(app, original["entity"], str(values.get("date") or ""), lines, None)
     return page(
         request,
         user,
@@ -174,6 +178,7 @@ def _correction_page(
         entity=entity,
         values=values,
         lines=lines,
+        number=number,
         debit=debit,
         credit=credit,
         errors=errors or {},
@@ -187,9 +192,10 @@ def correction_form(draft: str, request: Request, user: PageUser) -> Response:
     original = visible_voucher(request, user, draft)
     if original is None:
         return not_found(request, user, draft)
+    cited = number_cited(original.get("posted_number") or "")
     values = {
         "date": request.app.state.runtime.app.today().isoformat(),
-        "summary": f"更正 {original.get('posted_number') or ''} 号凭证：{original['summary']}",
+        "summary": f"更正 {cited}：{original['summary']}",
         "lines": original.get("lines") or [],
     }
     errors: dict[str, str] = {}

@@ -59,6 +59,7 @@ from domain.books.numbering import (
     BARE,
     CHOICE,
     Counters,
+    NumberAtEntry,
     NumberingChoice,
     upcast_v2_v3,
 )
@@ -168,6 +169,12 @@ class Books(BooksReading, Aggregate):
         """The number an entry dated ``day`` with ``postings`` would take now (``word``: the
         clerk's 凭证字, refused when it does not fit and ``strict``)."""
         return self.counters.next_number(day, postings, word, strict=strict)
+
+    def number_at_entry(
+        self, day: datetime.date, postings: Iterable[Any] = (), word: str | None = None
+    ) -> NumberAtEntry:
+        """:meth:`next_number` as a voucher form shows it (label, 凭证字, the words allowed)."""
+        return self.counters.at_entry(self.code, day, list(postings), word)
 
     # -- opening balances ----------------------------------------------------------------------
 

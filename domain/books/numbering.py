@@ -37,6 +37,8 @@ from ledger.voucher_numbers import (
     VoucherNumber,
     month_sequence,
     monthly_number,
+    number_label,
+    number_word,
     parse_number,
     words_for,
     yearly_number,
@@ -57,6 +59,49 @@ class NumberingChoice:
 
 BARE = NumberingChoice()
 """The choice of books given none: yearly, 记 (how books were numbered before the setting)."""
+
+
+@dataclass(frozen=True)
+class NumberAtEntry:
+    """The number a voucher has (``posted``) or would take if it were posted now, as a voucher
+    form and the API show it: the stored form, the label, its 凭证字, the year's scheme and the
+    words the lines allow (the automatic one first; none under yearly numbering)."""
+
+    entity: str
+    number: str | None
+    numbering: str
+    words: tuple[str, ...] = ()
+    posted: bool = False
+
+    @property
+    def label(self) -> str | None:
+        return None if self.number is None else number_label(self.number)
+
+    @property
+    def word(self) -> str | None:
+        return None if self.number is None else number_word(self.number)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "entity": self.entity,
+            "number": self.number,
+            "label": self.label,
+            "word": self.word,
+            "numbering": self.numbering,
+            "words": list(self.words),
+            "posted": self.posted,
+        }
+
+    @staticmethod
+    def of_posted(entity: str, number: str) -> NumberAtEntry:
+        word = number_word(number)
+        return NumberAtEntry(
+            entity=entity,
+            number=number,
+            numbering=YEARLY if word is None else MONTHLY,
+            words=() if word is None else (word,),
+            posted=True,
+        )
 
 
 def pairs_of(rows: Iterable[Mapping[str, Any]] | Iterable[Any]) -> list[tuple[str, str]]:
@@ -124,6 +169,19 @@ class Counters:
         key = month_sequence(day.year, day.month, chosen)
         return monthly_number(
             day.year, day.month, chosen, self.month_sequences.get(key, 0) + 1 + after
+        )
+
+    def at_entry(
+        self, entity: str, day: datetime.date, rows: Iterable[Any], word: str | None
+    ) -> NumberAtEntry:
+        """What a voucher dated ``day`` with ``rows`` (and the clerk's ``word``) would take."""
+        scheme = self.scheme(day.year)
+        allowed = words_for(pairs_of(rows), self.choice.words) if scheme == MONTHLY else ()
+        return NumberAtEntry(
+            entity=entity,
+            number=self.next_number(day, rows, word),
+            numbering=scheme,
+            words=allowed,
         )
 
     def record(self, number: str) -> None:

@@ -27,6 +27,7 @@ from domain.books.closing import (
     month_end,
     require_month,
 )
+from domain.books.numbering import NumberAtEntry
 from domain.books.rules import check_month_closable
 from domain.bounds import check_count
 from domain.codes import require_code
@@ -128,7 +129,20 @@ class BooksService:
     ) -> str:
         """The number an entry dated ``date`` with ``postings`` would take now (what a voucher
         form shows before it is posted); nothing is checked or written."""
-        return self.port.get_books(entity).next_number(date, list(postings), word or None)
+        found = self.number_at_entry(entity=entity, date=date, postings=postings, word=word)
+        return found.number or ""
+
+    def number_at_entry(
+        self,
+        *,
+        entity: str,
+        date: datetime.date,
+        postings: Iterable[Mapping[str, object]] = (),
+        word: str | None = None,
+    ) -> NumberAtEntry:
+        """:meth:`next_number` as a voucher form and the API show it (label, 凭证字, the words
+        the lines allow)."""
+        return self.port.get_books(entity).number_at_entry(date, list(postings), word or None)
 
     def find_entry(self, entity: str, number: str) -> JournalEntry:
         """An entry as posted, read from the books' own event stream (newest first)."""

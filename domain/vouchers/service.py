@@ -16,11 +16,13 @@ voucher's ``Approved`` event names the entry (``number``), and the vouchers read
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+from domain.books.numbering import NumberAtEntry
 from domain.books.rules import check_open
 from domain.books.service import BooksService
 from domain.people import same_natural_person
@@ -127,15 +129,20 @@ class VoucherService:
         """The number ``voucher`` has (posted) or would take if it posted now: the next of its
         date's year, or of its month and 凭证字 (its own, or its lines'; a red-ink voucher
         keeps its original's); None for a voided one. Nothing is checked or written."""
+        return self.number_at_entry(voucher).number
+
+    def number_at_entry(self, voucher: Voucher) -> NumberAtEntry:
+        """:meth:`expected_number` as the voucher form and the API show it."""
         if voucher.posted_number is not None:
-            return voucher.posted_number
-        if voucher.status == "voided":
-            return None
+            return NumberAtEntry.of_posted(voucher.entity, voucher.posted_number)
         books = self.port.get_books(voucher.entity)
         word = voucher.word
         if voucher.cites is not None and voucher.is_reversal:
             word = number_word(voucher.cites["number"])
-        return books.next_number(voucher.date, voucher.postings(), word)
+        found = books.number_at_entry(voucher.date, voucher.postings(), word)
+        if voucher.status == "voided":
+            return dataclasses.replace(found, number=None, words=())
+        return found
 
     def submit_voucher(self, *, draft: str | UUID, actor: str) -> Voucher:
         """提交: by its preparer, once it would post as it stands."""
