@@ -67,13 +67,14 @@ def number_of_form(
     """The number a voucher form holding these values would take now (``shown``)."""
     if not entity:
         return shown(None)
+    rows = _rows(lines)
     try:
         day = datetime.date.fromisoformat(date.strip())
-        found = app.books.number_at_entry(
-            entity=entity, date=day, postings=_rows(lines), word=word or None
-        )
+        found = app.books.number_at_entry(entity=entity, date=day, postings=rows, word=word or None)
     except (ValueError, DomainError, LedgerError):
         return shown(None)
+    if not rows and found.words == ("转",):  # 收, 付 or 转: not known before the lines are
+        return {**shown(found), "text": f"预计 {day.year}年{day.month}月（凭证字按分录确定）"}
     return shown(found, word)
 
 
