@@ -48,7 +48,7 @@ from domain.agreement.service import AgreementService
 from domain.alliance import Alliance
 from domain.alliance.service import AllianceService
 from domain.books import Books, JointEntity, VillageCollective
-from domain.books.numbering import NumberingChoice
+from domain.books.numbering import ChoiceSource, NumberingChoice
 from domain.books.service import BooksService
 from domain.bounds import BoundedMapper
 from domain.context import current
@@ -270,8 +270,13 @@ class LianzhangApplication(Application[UUID]):
                 field="entity",
             ),
         )
-        choices = self.township.choices(books.township)
-        books.follow(NumberingChoice(numbering=choices.numbering, words=choices.words))
+        township = books.township
+
+        def choice() -> NumberingChoice:
+            choices = self.township.choices(township)
+            return NumberingChoice(numbering=choices.numbering, words=choices.words)
+
+        books.follow(ChoiceSource(choice))  # asked only when a number needs it
         return books
 
     def get_joint(self, code: str) -> JointEntity:

@@ -169,7 +169,8 @@ def _correction_page(
     with books_engine(request).connect() as conn:
         entity = entity_or_none(conn, user, original["entity"])
     app = request.app.state.runtime.app
-    number = number_of_form(app, original["entity"], str(values.get("date") or ""), lines, None)
+    day = str(values.get("date") or "")
+    number = number_of_form(app, original["entity"], day, lines, values.get("word"))
     return page(
         request,
         user,
@@ -219,6 +220,7 @@ async def create_correction(draft: str, request: Request, user: FormUser) -> Res
         "summary": str(form.get("summary") or "").strip(),
         "lines": read_lines(form),
         "action": str(form.get("action") or "draft"),
+        "word": str(form.get("word") or "").strip(),
     }
     claimed = {
         **{k: v for k, v in values.items() if k != "lines"},
@@ -236,6 +238,7 @@ async def create_correction(draft: str, request: Request, user: FormUser) -> Res
             summary=values["summary"],
             lines=tuple(values["lines"]),
             original=original["draft"],
+            word=values["word"] or None,
         )
         save = SaveAndSubmit(command) if values["action"] == "submit" else command
         return run_form(request, user, claimed, save, _done(request.app.state.runtime.app))

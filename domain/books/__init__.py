@@ -58,6 +58,7 @@ from domain.books.equity import (
 from domain.books.numbering import (
     BARE,
     CHOICE,
+    ChoiceSource,
     Counters,
     NumberAtEntry,
     NumberingChoice,
@@ -141,22 +142,25 @@ class Books(BooksReading, Aggregate):
 
     # -- numbering (domain/books/numbering.py) --------------------------------------------------
 
-    def follow(self, choice: NumberingChoice) -> None:
+    def follow(self, choice: NumberingChoice | ChoiceSource) -> None:
         """Number as the township chose (given by the application each time it loads the
-        books; not part of their state)."""
+        books, or where to ask for it; not part of their state)."""
         self.__dict__[CHOICE] = choice
 
     @property
     def numbering_choice(self) -> NumberingChoice:
         found = self.__dict__.get(CHOICE)
+        if isinstance(found, ChoiceSource):
+            return found()
         return found if isinstance(found, NumberingChoice) else BARE
 
     @property
     def counters(self) -> Counters:
-        """The books' voucher counters with the township's choice (reading and numbering)."""
-        return Counters(
-            self.sequences, self.month_sequences, self.year_schemes, self.numbering_choice
-        )
+        """The books' voucher counters with the township's choice (reading and numbering; the
+        choice is asked for only when a number needs it)."""
+        found = self.__dict__.get(CHOICE)
+        choice = found if isinstance(found, (NumberingChoice, ChoiceSource)) else BARE
+        return Counters(self.sequences, self.month_sequences, self.year_schemes, choice)
 
     def next_number(
         self,

@@ -24,7 +24,7 @@ Decisions:
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,6 +59,23 @@ class NumberingChoice:
 
 BARE = NumberingChoice()
 """The choice of books given none: yearly, 记 (how books were numbered before the setting)."""
+
+
+class ChoiceSource:
+    """The township's choice, read when the books first need it (a year without entries, or a
+    monthly year's 凭证字), once per load: books numbering yearly never ask."""
+
+    def __init__(self, fetch: Callable[[], NumberingChoice]) -> None:
+        self._fetch = fetch
+        self._found: NumberingChoice | None = None
+
+    def __call__(self) -> NumberingChoice:
+        if self._found is None:
+            self._found = self._fetch()
+        return self._found
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> ChoiceSource:
+        return self  # a copy of the books asks the same township
 
 
 @dataclass(frozen=True)
@@ -127,12 +144,18 @@ class Counters:
         sequences: dict[str, int],
         month_sequences: dict[str, int],
         year_schemes: dict[str, str],
-        choice: NumberingChoice,
+        choice: NumberingChoice | Callable[[], NumberingChoice],
     ) -> None:
         self.sequences = sequences
         self.month_sequences = month_sequences
         self.year_schemes = year_schemes
-        self.choice = choice
+        self._choice = choice
+
+    @property
+    def choice(self) -> NumberingChoice:
+        """The township's choice (asked for only when it is needed)."""
+        found = self._choice
+        return found if isinstance(found, NumberingChoice) else found()
 
     def scheme(self, year: int) -> str:
         """The scheme of ``year``: its entries', else the township's."""

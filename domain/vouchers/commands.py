@@ -220,6 +220,7 @@ class DraftCorrection(DraftVoucher):
             summary=self.summary,
             lines=list(self.lines),
             actor=actor,
+            word=self.word,
         )
         return str(voucher.draft)
 

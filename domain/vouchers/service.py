@@ -297,9 +297,10 @@ class VoucherService:
         summary: str,
         lines: Iterable[Mapping[str, Any]],
         actor: str,
+        word: str | None = None,
     ) -> Voucher:
         """更正凭证: a new draft citing the posted voucher ``original``, its lines as given (the
-        form starts from the original's)."""
+        form starts from the original's); ``word``: its 凭证字, when the preparer chooses one."""
         rows = list(lines)
 
         def command() -> Voucher:
@@ -313,6 +314,8 @@ class VoucherService:
                 actor=actor,
             )
             cite_original(voucher, cited, actor=actor)
+            if word:
+                voucher.choose_word(word=word, actor=actor)
             self.port.save(voucher)
             return voucher
 

@@ -13,7 +13,9 @@ import datetime
 import pytest
 
 from domain.application import LianzhangApplication
+from domain.books.numbering import CHOICE, upcast_v2_v3
 from domain.errors import InvalidRequestError
+from domain.ids import entity_id
 from domain.runner import Caller, Runner
 from domain.township.commands import ChooseSettings
 from domain.vouchers.commands import ApproveVoucher, DraftVoucher, EditVoucher, SubmitVoucher
@@ -213,3 +215,26 @@ def test_a_chosen_word_that_does_not_fit_stops_the_submission(
             EditVoucher(draft=draft, date=D(2025, 6, 9), summary="收租", lines=lines, word="甲"),
             preparer,
         )
+
+
+def test_a_snapshot_keeps_the_counters_and_leaves_the_townships_choice_out(
+    app: LianzhangApplication,
+) -> None:
+    code = village(app)
+    for day in range(1, 61):  # a snapshot every 50 events of the books
+        post(app, code, D(2025, 3, 1 + day % 28), [row("102", "debit"), row("504", "credit")])
+    snapshot = list(app.snapshots.get(entity_id(code)))[-1]  # type: ignore[union-attr]
+    assert CHOICE not in snapshot.state and snapshot.state["class_version"] == 3
+    assert snapshot.state["month_sequences"] == {"2025-03-J": 48}
+    app.repository.cache = None  # type: ignore[assignment]  # load from the snapshot
+    books = app.get_books(code)
+    assert books.month_sequences == {"2025-03-J": 60} and books.year_schemes == {"2025": "monthly"}
+    assert post(app, code, D(2025, 3, 31), [row("102", "debit"), row("504", "credit")]) == (
+        "2025-03-J-0061"
+    )
+
+
+def test_a_version_2_snapshot_counts_its_years_as_yearly() -> None:
+    state = {"sequences": {"2025": 14}, "balances": {}}
+    upcast_v2_v3(state)
+    assert state["year_schemes"] == {"2025": "yearly"} and state["month_sequences"] == {}
