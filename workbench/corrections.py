@@ -52,7 +52,7 @@ from domain.vouchers.commands import (
     VoidVoucher,
 )
 from ledger.errors import LedgerError
-from ledger.voucher_numbers import number_cited
+from ledger.voucher_numbers import number_cited, search_key
 from projections.tables import agreements
 from web.problems import Problem
 from web.tokens import Principal
@@ -362,7 +362,7 @@ def _land_rent(form: Any) -> Command[Any]:
         raise FormRefused("重记正确的流转费要同时填写亩数和每亩租金（只冲销则都不填）", field="mu")
     return CorrectLandRent(
         joint=_text(form, "joint"),
-        entry=_text(form, "entry"),
+        entry=search_key(_text(form, "entry")),  # also as read: 2026年7月 转字第3号
         date=_date(_text(form, "date")),
         reason=_reason(form),
         mu=_decimal(mu, "mu", "亩数") if again else None,
@@ -374,7 +374,7 @@ def _land_rent(form: Any) -> Command[Any]:
 def _dividend(form: Any) -> Command[Any]:
     return CorrectDividend(
         agreement=_text(form, "agreement"),
-        entry=_text(form, "entry"),
+        entry=search_key(_text(form, "entry")),  # also as read: 2026年7月 转字第3号
         year=_year(_text(form, "year")),
         amount=_amount(_text(form, "amount"), "amount") or "0",
         date=_date(_text(form, "date")),
