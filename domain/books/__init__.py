@@ -17,10 +17,8 @@ Rules enforced here, each with an error that says what would be allowed:
 The guards read the books through protocols, so this module imports them and not the other way
 round; the commands that load and save books are ``domain/books/service.py``.
 
-Voucher numbers are given by the books, so two clerks posting at once get consecutive numbers
-(the second save conflicts and is retried): per month and 凭证字 (``2026-07-J-0003``, read
-``2026年7月 记字第3号``) or per calendar year (``2025-0015``), as the township chose, each year
-keeping the scheme of its first entry (``domain/books/numbering.py``).
+Voucher numbers are given by the books (per month and 凭证字 or per year, as the township chose:
+``domain/books/numbering.py``), so two clerks posting at once get consecutive numbers.
 """
 
 from __future__ import annotations
@@ -33,7 +31,6 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
-from eventsourcing.domain import Snapshot as LibrarySnapshot
 from moneyed import Money
 
 from domain.books.chart import (
@@ -55,15 +52,7 @@ from domain.books.equity import (
     check_land,
     check_refund,
 )
-from domain.books.numbering import (
-    BARE,
-    CHOICE,
-    ChoiceSource,
-    Counters,
-    NumberAtEntry,
-    NumberingChoice,
-    upcast_v2_v3,
-)
+from domain.books.numbering import BooksNumbering, BooksSnapshot, upcast_v2_v3
 from domain.books.reading import BooksReading
 from domain.books.rules import (
     check_month_closable,
@@ -79,29 +68,19 @@ from domain.ids import entity_id
 from domain.programmes import programme_name
 from ledger.entries import JournalEntry, Posting
 from ledger.money import to_fen
-from ledger.voucher_numbers import number_word
 
 
-class Books(BooksReading, Aggregate):
+class Books(BooksNumbering, BooksReading, Aggregate):
     """The books every accounting entity keeps; subclasses add who the entity is."""
 
-    # Snapshots of version 1 carried ``entry_dates`` (number → date of every entry), which grew
-    # with the books; version 2 drops it (see ``has_entry``); version 3 counts monthly numbers
-    # per month and 凭证字 and keeps each year's scheme (``domain/books/numbering.py``).
+    # Snapshots of version 1 carried ``entry_dates`` (number → date of every entry); version 2
+    # drops it; version 3 counts numbers per month and 凭证字 too (``books/numbering.py``).
     class_version = 3
 
     upcast_v1_v2 = staticmethod(upcast_v1_v2)
     upcast_v2_v3 = staticmethod(upcast_v2_v3)
 
-    class Snapshot(LibrarySnapshot):
-        """A snapshot of the books' state: without the township's numbering choice, which
-        the application gives the books each time it loads them (:meth:`Books.follow`)."""
-
-        @classmethod
-        def take(cls, aggregate: Any) -> Any:
-            snapshot = super().take(aggregate)
-            snapshot.state.pop(CHOICE, None)
-            return snapshot
+    Snapshot = BooksSnapshot  # without the township's numbering choice
 
     if TYPE_CHECKING:  # set by the subclasses' Registered events (annotations here would
         code: str  # turn the aggregate into a dataclass with another __init__)
@@ -125,7 +104,7 @@ class Books(BooksReading, Aggregate):
         self.reversed_by: dict[str, str] = {}  # original number → reversal number
         self.closed_through: str | None = None
         self.sequences: dict[str, int] = {}  # year → last yearly number (str keys: JSON)
-        self.month_sequences: dict[str, int] = {}  # 2026-07-J → last number of month and word
+        self.month_sequences: dict[str, int] = {}  # 2026-07-J → last number (books/numbering.py)
         self.year_schemes: dict[str, str] = {}  # year → yearly | monthly, fixed by its first entry
         # Running balance of every account, in fen, debit positive: what guards such as "never
         # pay out more than the bank holds" check, without reading any read model.
@@ -137,48 +116,6 @@ class Books(BooksReading, Aggregate):
         # digits) with its sub-accounts, and how many sub-accounts each has (opened or used).
         self.totals: dict[str, int] = {}
         self.sub_accounts: dict[str, int] = {}
-
-    # -- guards --------------------------------------------------------------------------------
-
-    # -- numbering (domain/books/numbering.py) --------------------------------------------------
-
-    def follow(self, choice: NumberingChoice | ChoiceSource) -> None:
-        """Number as the township chose (given by the application each time it loads the
-        books, or where to ask for it; not part of their state)."""
-        self.__dict__[CHOICE] = choice
-
-    @property
-    def numbering_choice(self) -> NumberingChoice:
-        found = self.__dict__.get(CHOICE)
-        if isinstance(found, ChoiceSource):
-            return found()
-        return found if isinstance(found, NumberingChoice) else BARE
-
-    @property
-    def counters(self) -> Counters:
-        """The books' voucher counters with the township's choice (reading and numbering; the
-        choice is asked for only when a number needs it)."""
-        found = self.__dict__.get(CHOICE)
-        choice = found if isinstance(found, (NumberingChoice, ChoiceSource)) else BARE
-        return Counters(self.sequences, self.month_sequences, self.year_schemes, choice)
-
-    def next_number(
-        self,
-        day: datetime.date,
-        postings: Iterable[Any] = (),
-        word: str | None = None,
-        *,
-        strict: bool = False,
-    ) -> str:
-        """The number an entry dated ``day`` with ``postings`` would take now (``word``: the
-        clerk's 凭证字, refused when it does not fit and ``strict``)."""
-        return self.counters.next_number(day, postings, word, strict=strict)
-
-    def number_at_entry(
-        self, day: datetime.date, postings: Iterable[Any] = (), word: str | None = None
-    ) -> NumberAtEntry:
-        """:meth:`next_number` as a voucher form shows it (label, 凭证字, the words allowed)."""
-        return self.counters.at_entry(self.code, day, list(postings), word)
 
     # -- opening balances ----------------------------------------------------------------------
 
@@ -217,11 +154,10 @@ class Books(BooksReading, Aggregate):
         """Check and build the next entry of these books without recording it (``word``: the
         凭证字 a clerk chose, checked against the lines once they are)."""
         rows = list(postings)
-        number = self.next_number(date, rows, word)
-        entry = checked_entry(self, number, date=date, memo=memo, rows=rows)
-        if word:
-            self.next_number(date, entry.postings, word, strict=True)
-        return entry
+        entry = checked_entry(
+            self, self.next_number(date, rows, word), date=date, memo=memo, rows=rows
+        )
+        return self.checked_word(entry, word)
 
     def post_entry(
         self,
@@ -236,8 +172,7 @@ class Books(BooksReading, Aggregate):
         """Post a balanced journal entry (记账凭证) and return it with its voucher number.
 
         ``source`` names what caused a posting the system made (``plan:P2025``,
-        ``capital:J01``); entries a clerk posts have none. ``word``: the 凭证字 the clerk
-        chose (under monthly numbering, when the township's words and the lines allow it).
+        ``capital:J01``); entries a clerk posts have none. ``word``: the clerk's 凭证字.
         """
         rows = list(postings)
         open_for_operation(self, rows, source=source, actor=actor)
@@ -295,8 +230,7 @@ class Books(BooksReading, Aggregate):
         return checked_reversal(
             self,
             original,
-            # the original's 凭证字 where the township's words still allow it
-            number=self.next_number(date, original.postings, number_word(original.number)),
+            number=self.reversal_number(date, original),
             date=date,
             reason=reason,
             source=source,
@@ -406,11 +340,7 @@ class Books(BooksReading, Aggregate):
         run by the application before; the entries are dated 31 December even when December
         is already closed by 结账: they only move income into 本年收益 and 收益分配.
         """
-        day = datetime.date(year, 12, 31)
-        counters = self.counters
-        posted, carried = closing_entries(
-            before, year, lambda k: counters.next_number(day, after=k), self.chart
-        )
+        posted, carried = closing_entries(before, year, self.year_end_numbers(year), self.chart)
         for entry in posted:
             self._entry_posted(entry=entry, actor=actor, source=f"year-end:{year}")
         self._year_closed(
@@ -432,11 +362,7 @@ class Books(BooksReading, Aggregate):
     ) -> list[JournalEntry]:
         """Reopen ``year``: reverse its 年终结转 entries in red ink, dated 31 December, last
         first, and record the reopening with its reason."""
-        day = datetime.date(year, 12, 31)
-        counters = self.counters
-        reversals = reopening_reversals(
-            originals, year, lambda k: counters.next_number(day, after=k), reason
-        )
+        reversals = reopening_reversals(originals, year, self.year_end_numbers(year), reason)
         for reversal in reversals:
             self._entry_reversed(entry=reversal, reason=reason, actor=actor)
         self._year_reopened(

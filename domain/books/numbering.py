@@ -26,9 +26,12 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from eventsourcing.domain import Snapshot
 
 from domain.errors import InvalidRequestError
+from ledger.entries import JournalEntry
 from ledger.voucher_numbers import (
     MONTHLY,
     SINGLE,
@@ -268,3 +271,82 @@ def upcast_v2_v3(state: dict[str, Any]) -> None:
     """Snapshots of version 2 counted yearly numbers only: every year they have is yearly."""
     state.setdefault("month_sequences", {})
     state.setdefault("year_schemes", dict.fromkeys(state.get("sequences", {}), YEARLY))
+
+
+class BooksNumbering:
+    """The numbering half of the books (``domain.books.Books`` takes it; a plain mixin, no
+    event here): the township's choice as the application gives it, and the numbers."""
+
+    if TYPE_CHECKING:
+        code: str
+        sequences: dict[str, int]
+        month_sequences: dict[str, int]
+        year_schemes: dict[str, str]
+
+    def follow(self, choice: NumberingChoice | ChoiceSource) -> None:
+        """Number as the township chose (given by the application each time it loads the
+        books, or where to ask for it; not part of their state)."""
+        self.__dict__[CHOICE] = choice
+
+    @property
+    def numbering_choice(self) -> NumberingChoice:
+        found = self.__dict__.get(CHOICE)
+        if isinstance(found, ChoiceSource):
+            return found()
+        return found if isinstance(found, NumberingChoice) else BARE
+
+    @property
+    def counters(self) -> Counters:
+        """The books' voucher counters with the township's choice (reading and numbering; the
+        choice is asked for only when a number needs it)."""
+        found = self.__dict__.get(CHOICE)
+        choice = found if isinstance(found, (NumberingChoice, ChoiceSource)) else BARE
+        return Counters(self.sequences, self.month_sequences, self.year_schemes, choice)
+
+    def next_number(
+        self,
+        day: datetime.date,
+        postings: Iterable[Any] = (),
+        word: str | None = None,
+        *,
+        strict: bool = False,
+    ) -> str:
+        """The number an entry dated ``day`` with ``postings`` would take now (``word``: the
+        clerk's 凭证字, refused when it does not fit and ``strict``)."""
+        return self.counters.next_number(day, postings, word, strict=strict)
+
+    def number_at_entry(
+        self, day: datetime.date, postings: Iterable[Any] = (), word: str | None = None
+    ) -> NumberAtEntry:
+        """:meth:`next_number` as a voucher form shows it (label, 凭证字, the words allowed)."""
+        return self.counters.at_entry(self.code, day, list(postings), word)
+
+    def checked_word(self, entry: JournalEntry, word: str | None) -> JournalEntry:
+        """``entry`` once the 凭证字 a clerk chose (``word``) fits its lines and the township's
+        words (refused in Chinese otherwise; nothing to check under yearly numbering)."""
+        if word:
+            self.next_number(entry.date, entry.postings, word, strict=True)
+        return entry
+
+    def reversal_number(self, day: datetime.date, original: JournalEntry) -> str:
+        """The number of a red-ink reversal of ``original`` dated ``day``: the original's
+        凭证字 where the township's words still allow it."""
+        return self.next_number(day, original.postings, number_word(original.number))
+
+    def year_end_numbers(self, year: int) -> Callable[[int], str]:
+        """The numbers of the 年终结转 entries of ``year`` (dated 31 December, none touching
+        cash, so one sequence): the k-th takes the k-th next number."""
+        day = datetime.date(year, 12, 31)
+        counters = self.counters
+        return lambda k: counters.next_number(day, after=k)
+
+
+class BooksSnapshot(Snapshot):
+    """A snapshot of the books' state (``Books.Snapshot``): without the township's numbering
+    choice, which the application gives the books each time it loads them."""
+
+    @classmethod
+    def take(cls, aggregate: Any) -> Any:
+        snapshot = super().take(aggregate)
+        snapshot.state.pop(CHOICE, None)
+        return snapshot
