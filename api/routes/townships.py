@@ -33,9 +33,10 @@ TownshipPath = Annotated[
 
 class SettingsChoice(Strict):
     numbering: Literal["monthly", "yearly"] = Field(
-        description="monthly: 凭证字 (记/收/付/转) numbered per set of books, month and 凭证字 in "
-        "date order; yearly: one sequence per set of books and year (YYYY-NNNN). A set of books "
-        "with entries in a year keeps that year's numbering until its next year."
+        description="monthly: 凭证字 (记/收/付/转) numbered per set of books, month and 凭证字 "
+        "(2026-07-J-0003, read 2026年7月 记字第3号), never leaving their month, in the order of "
+        "posting within it; yearly: one sequence per set of books and year (YYYY-NNNN). A set of "
+        "books with entries in a year keeps that year's numbering until its next year."
     )
     review_posts: StrictBool = Field(
         description="true: 审核即记账 (the reviewer's approval posts the voucher); false: 审核 "

@@ -4,9 +4,10 @@ reviewer's approval posts at once.
 Township practice differs, and the 2023 制度 leaves both to the township:
 
 - ``numbering``: ``"monthly"`` (the default): 凭证字 (记/收/付/转) with numbers per set of books,
-  month and 凭证字, in date order; ``"yearly"``: one sequence per set of books and calendar year
-  (how every book was numbered before this setting existed). A set of books that already has
-  entries in a year keeps that year's scheme until its next year (``domain.books``).
+  month and 凭证字, never leaving their month (given when a voucher posts, in the order of
+  posting within the month: ``domain/books/numbering.py``); ``"yearly"``: one sequence per set
+  of books and calendar year (how every book was numbered before this setting existed). A set
+  of books that already has entries in a year keeps that year's scheme until its next year.
 - ``words``: ``"single"`` (the default): one 凭证字, 记 (通用记账凭证), as most village books and
   三资 platforms keep them; ``"split"``: 收款, 付款 and 转账凭证 apart, the word chosen from the
   lines (``ledger.voucher_numbers.words_for``). Numbers count per word, so a change of words
