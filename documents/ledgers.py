@@ -274,11 +274,12 @@ def account_book(
         for index, (code, side, amount) in enumerate(entry.lines):
             if not wanted(code):
                 continue
+            own = entry.memos[index] if index < len(entry.memos) else ""
             postings.append(
                 Posting(
                     date=entry.date,
                     number=entry.number,
-                    memo=entry.memo,
+                    memo=own or entry.memo,  # the line's 摘要, else the voucher's
                     account=code,
                     debit=amount if side == "debit" else ZERO,
                     credit=amount if side == "credit" else ZERO,

@@ -456,6 +456,7 @@ def account_detail(
             entry_lines.c.account,
             entry_lines.c.side,
             entry_lines.c.amount_fen,
+            entry_lines.c.memo.label("line_memo"),
         )
         .join(entries, LINE_OF_ENTRY)
         .where(
@@ -478,7 +479,7 @@ def account_detail(
             {
                 "date": r.date.isoformat(),
                 "number": r.number,
-                "memo": r.memo,
+                "memo": r.line_memo or r.memo,  # the line's 摘要, else the voucher's
                 "account": r.account,
                 "account_name": chart.get(r.account).name,
                 "debit": amount_str(debit),

@@ -14,10 +14,15 @@ at once both land.
 The capabilities: ``app.people``, ``app.books``, ``app.alliances``, ``app.pooling``,
 ``app.agreements``, ``app.members``, ``app.plans``, ``app.disclosure``, ``app.vouchers``,
 ``app.township`` and ``app.bulk``.
+
+``LIANZHANG_NUMBERING`` (``monthly`` unless set; or ``yearly``) is the voucher numbering of a
+township that never chose its own (``domain.township``); the books follow the township's
+choice from the moment they are loaded (:meth:`LianzhangApplication.get_books`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import threading
 from collections.abc import Callable, Iterator, Mapping
@@ -43,6 +48,7 @@ from domain.agreement.service import AgreementService
 from domain.alliance import Alliance
 from domain.alliance.service import AllianceService
 from domain.books import Books, JointEntity, VillageCollective
+from domain.books.numbering import ChoiceSource, NumberingChoice
 from domain.books.service import BooksService
 from domain.bounds import BoundedMapper
 from domain.context import current
@@ -66,6 +72,7 @@ from domain.privacy import PersonalDataVault
 from domain.repository import ThreadSafeRepository
 from domain.saves import one_moment
 from domain.tenancy import save_in_context
+from domain.township import DEFAULTS, NUMBERINGS, Choices
 from domain.township.service import TownshipService
 from domain.transcodings import register_all
 from domain.vouchers.imports import VoucherImportService, library_snapshots_paused
@@ -76,6 +83,21 @@ A = TypeVar("A")
 
 # How often a command is retried when another writer saved the same aggregate first.
 CONFLICT_RETRIES = 20
+
+NUMBERING_ENV = "LIANZHANG_NUMBERING"
+
+
+def deployment_defaults(numbering: str | None) -> Choices:
+    """The settings of a township that never chose: ``DEFAULTS`` with the deployment's
+    numbering (``LIANZHANG_NUMBERING``) when it gives one."""
+    if not numbering:
+        return DEFAULTS
+    if numbering.strip().lower() not in NUMBERINGS:
+        raise ValueError(
+            f"{NUMBERING_ENV}={numbering!r} is not one of {', '.join(NUMBERINGS)} "
+            "(the voucher numbering of a township that never chose its own)"
+        )
+    return dataclasses.replace(DEFAULTS, numbering=numbering.strip().lower())
 
 
 class LianzhangApplication(Application[UUID]):
@@ -111,7 +133,7 @@ class LianzhangApplication(Application[UUID]):
         self.vault = vault or PersonalDataVault.in_memory()
         # the capabilities, each a service on this application's port
         self.people = PeopleService(self)
-        self.township = TownshipService(self)
+        self.township = TownshipService(self, deployment_defaults(self.env.get(NUMBERING_ENV)))
         self.books = BooksService(self)
         self.alliances = AllianceService(self)
         self.pooling = PoolingService(self, self.books)
@@ -237,8 +259,9 @@ class LianzhangApplication(Application[UUID]):
         )
 
     def get_books(self, code: str) -> Books:
-        """The books of a village collective or joint entity, by its code."""
-        return self.load(
+        """The books of a village collective or joint entity, by its code, numbering as their
+        township chose (``domain/books/numbering.py``)."""
+        books = self.load(
             entity_id(code),
             Books,
             EntityNotFoundError(
@@ -247,6 +270,14 @@ class LianzhangApplication(Application[UUID]):
                 field="entity",
             ),
         )
+        township = books.township
+
+        def choice() -> NumberingChoice:
+            choices = self.township.choices(township)
+            return NumberingChoice(numbering=choices.numbering, words=choices.words)
+
+        books.follow(ChoiceSource(choice))  # asked only when a number needs it
+        return books
 
     def get_joint(self, code: str) -> JointEntity:
         books = self.get_books(code)

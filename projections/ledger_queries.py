@@ -25,12 +25,14 @@ def account_matches(account: str) -> object:
 
 @dataclass(frozen=True)
 class EntryLines:
-    """One entry touching the account: its lines as ``(account, side, amount)`` in order."""
+    """One entry touching the account: its lines as ``(account, side, amount)`` in order, and
+    each line's own 摘要 (``memos``, "" where the line has none)."""
 
     date: datetime.date
     number: str
     memo: str
     lines: tuple[tuple[str, str, Money], ...]
+    memos: tuple[str, ...] = ()
 
 
 def entries_touching(
@@ -59,6 +61,7 @@ def entries_touching(
             entry_lines.c.account,
             entry_lines.c.side,
             entry_lines.c.amount_fen,
+            entry_lines.c.memo.label("line_memo"),
         )
         .join(entries, LINE_OF_ENTRY)
         .where(and_(entry_lines.c.entity_code == entity, entry_lines.c.number.in_(touching)))
@@ -66,13 +69,17 @@ def entries_touching(
     )
     found: dict[str, EntryLines] = {}
     lines: dict[str, list[tuple[str, str, Money]]] = {}
+    memos: dict[str, list[str]] = {}
     for r in rows:
         if r.number not in found:
             found[r.number] = EntryLines(r.date, r.number, r.memo, ())
             lines[r.number] = []
+            memos[r.number] = []
         lines[r.number].append((r.account, r.side, from_fen(r.amount_fen)))
+        memos[r.number].append(r.line_memo or "")
     return [
-        EntryLines(e.date, e.number, e.memo, tuple(lines[number])) for number, e in found.items()
+        EntryLines(e.date, e.number, e.memo, tuple(lines[number]), tuple(memos[number]))
+        for number, e in found.items()
     ]
 
 

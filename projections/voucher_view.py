@@ -47,6 +47,7 @@ from sqlalchemy import (
 from domain.vouchers import STATUS_LABELS, STEP_LABELS
 from ledger.capitals import to_capitals
 from ledger.money import ZERO, amount_str, from_fen, money, to_fen
+from ledger.voucher_numbers import search_key
 from projections.chart_view import entity_chart
 from projections.pages import PageWriter, Stored, dashed
 from projections.people_view import display_actor, display_names
@@ -274,7 +275,8 @@ class VoucherSearch:
     """What a clerk looks a voucher up by; every field optional, all given ones must hold.
 
     ``text``: in the 摘要 or a line's memo; ``amount_fen``: the voucher's total or one line's
-    debit or credit; ``number``: in its 凭证号 (``2025-0015``, ``0015``); ``account``: a line
+    debit or credit; ``number``: in its 凭证号 (``2025-0015``, ``0015``, ``2026-07-J-0003`` or
+    as read, ``2026年7月 记字第3号``, ``记字第3号``); ``account``: a line
     on it (a chart account takes its sub-accounts); ``date_from``/``date_to``: its date."""
 
     text: str = ""
@@ -316,8 +318,9 @@ def _search_conditions(search: VoucherSearch) -> list[Any]:
                 vouchers.c.lines.contains(_json_pair("credit", written), autoescape=True),
             )
         )
-    if search.number:
-        found.append(vouchers.c.posted_number.contains(search.number, autoescape=True))
+    if search.number:  # as stored, also when typed as read (记字第3号 → -J-0003)
+        wanted = search_key(search.number)
+        found.append(vouchers.c.posted_number.contains(wanted, autoescape=True))
     if search.account:
         # the code's start: "account": "211 finds 211 and 211X01, never 1211
         found.append(

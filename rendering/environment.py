@@ -33,6 +33,7 @@ from moneyed import Money
 from domain.roles import ACTION_LABELS, role_label
 from ledger.capitals import to_capitals
 from ledger.money import money, yuan_text
+from ledger.voucher_numbers import number_cited, number_label, voucher_title
 from rendering.charts import bar_chart, month_chart
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -83,7 +84,16 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(yuan=yuan_text, capitals=capitals, minute=minute)
+    env.filters.update(
+        yuan=yuan_text,
+        capitals=capitals,
+        minute=minute,
+        # a voucher number as a clerk reads it (2026年7月 记字第3号; a yearly one as written),
+        # as a sentence cites it (… 号凭证) and its voucher's title (收款凭证 …)
+        voucher_no=number_label,
+        voucher_cited=lambda number: number_cited(number) if number else "",
+        voucher_title=voucher_title,
+    )
     env.globals.update(
         yuan=yuan_text,
         chart=bar_chart,

@@ -11,9 +11,15 @@ from typing import Any
 from markupsafe import Markup
 
 from ledger.money import money, yuan_text
+from ledger.voucher_numbers import number_label
 from rendering.charts import grouped_bar_chart
 from rendering.environment import environment
 from rendering.spreadsheets import AMOUNT_FORMAT, workbook_bytes
+
+
+def _voucher(number: Any) -> Any:
+    """A voucher number as a clerk reads it (2026年7月 记字第3号; a yearly one as written)."""
+    return number_label(number) if number else number
 
 
 def gains_and_losses(comparison: dict[str, Any]) -> list[dict[str, Any]]:
@@ -228,7 +234,7 @@ def sheet_xlsx(
                 [
                     i["no"],
                     i["date"],
-                    i["voucher"],
+                    _voucher(i["voucher"]),
                     i["item"],
                     i["account"],
                     _number(i["amount"]),
@@ -249,7 +255,7 @@ def sheet_xlsx(
                 [
                     i["no"],
                     i["date"],
-                    i["voucher"],
+                    _voucher(i["voucher"]),
                     i["item"],
                     i["direction"],
                     _number(i["amount"]),
@@ -436,7 +442,7 @@ def sheet_xlsx(
                     i["change"],
                     i["part"],
                     i["date"],
-                    i["voucher"],
+                    _voucher(i["voucher"]),
                     i["item"],
                     i["account"],
                     _number(i["old"]["amount"]) if i["old"] else None,

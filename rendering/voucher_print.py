@@ -25,6 +25,7 @@ from sqlalchemy import Connection, Engine, select
 
 from ledger.capitals import to_capitals
 from ledger.money import amount_str, from_fen, money, to_fen, yuan_text
+from ledger.voucher_numbers import number_cited, number_label, number_word, voucher_title
 from projections import queries
 from projections.people_view import display_actor, display_names
 from projections.tables import entries
@@ -72,13 +73,16 @@ def _printable(
     credit = sum(
         to_fen(money(line["credit"], allow_negative=True)) for line in lines if line["credit"]
     )
+    word = number_word(number)
     return {
-        "title": "记账凭证",
+        "title": voucher_title(number),  # 收款凭证, 付款凭证, 转账凭证 by its 凭证字, else 记账凭证
         "entity": entity,
         "entity_name": entity_name,
         "date": date,
         "number": number,
-        "number_label": number or "草稿",
+        "number_label": number_label(number) if number else "草稿",
+        # as printed after 凭证号：; a yearly number has no 凭证字 of its own (printed 记)
+        "number_text": number_label(number) if word else f"记 {number}",
         "status_label": status_label,
         "summary": summary,
         "lines": lines,
@@ -153,7 +157,9 @@ def printable_from_entry(
         notes = []
         if view.reverses:
             reason = f"：{view.reason}" if view.reason else ""
-            notes.append(f"红字冲销第 {view.reverses} 号凭证{reason}")
+            cited = number_cited(view.reverses)  # 第 2025-0015 号凭证, 2026年7月 记字第3号凭证
+            cited = cited if number_word(view.reverses) else f"第 {cited}"
+            notes.append(f"红字冲销{cited}{reason}")
         if source:
             notes.append(f"系统生成（{source}）")
         return _printable(
@@ -199,7 +205,7 @@ def voucher_html(printable: dict[str, Any]) -> str:
 
 
 def _title(printable: dict[str, Any]) -> str:
-    return f"记账凭证 {printable['entity_name']} {printable['number_label']}"
+    return f"{printable['title']} {printable['entity_name']} {printable['number_label']}"
 
 
 def voucher_pdf(printable: dict[str, Any]) -> bytes:

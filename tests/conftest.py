@@ -40,6 +40,11 @@ os.environ["PYTHONPATH"] = os.pathsep.join(
 )
 TODAY = datetime.date(2026, 11, 23)
 
+# Vouchers are numbered yearly (2025-0015) in a township that never chose, as every test written
+# before the township setting expects; the numbering tests choose monthly numbering themselves
+# (tests/application/test_voucher_numbering.py). Processes the tests start inherit it.
+os.environ.setdefault("LIANZHANG_NUMBERING", "yearly")
+
 
 def _postgres_problem() -> str | None:
     try:

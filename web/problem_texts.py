@@ -153,6 +153,9 @@ FIELDS_ZH = {
     "as_of": "基准日",
     "opinion": "审核意见",
     "checked_by": "民主理财小组成员",
+    "word": "凭证字",
+    "words": "凭证字",
+    "numbering": "凭证编号方式",
     "Idempotency-Key": "幂等键",
 }
 

@@ -13,6 +13,7 @@ Layout (one module a page family, templates and static files beside them):
 - ``workbench.scope``: what of which township the person sees (a page naming another
   township's object is 404; lists leave it out);
 - the page modules (``home``, ``vouchers`` and ``voucher_steps`` (its forms' writes),
+  ``voucher_numbers`` (the 凭证号 a voucher form shows, and its 凭证字),
   ``corrections`` (作废, 红字冲销, 更正凭证 and the cross-book corrections), ``chart`` (科目:
   the chart of the books; opening, renaming and retiring 明细科目), ``ledgers`` and
   ``ledger_books``, ``statements`` and ``statement_summaries``, ``registers`` and its register
@@ -53,6 +54,7 @@ PAGE_MODULES: tuple[str, ...] = (
     "statement_summaries",
     "vouchers",
     "voucher_steps",
+    "voucher_numbers",
     "corrections",
     "registers",
     "register_alliances",

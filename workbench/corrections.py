@@ -52,12 +52,14 @@ from domain.vouchers.commands import (
     VoidVoucher,
 )
 from ledger.errors import LedgerError
+from ledger.voucher_numbers import number_cited, search_key
 from projections.tables import agreements
 from web.problems import Problem
 from web.tokens import Principal
 from workbench.accounts import books_engine, entity_or_none, visible_entities
 from workbench.render import CSRF_FIELD, IDEMPOTENCY_FIELD, FormRefused, page, refusal, run_form
 from workbench.session import FormUser, PageUser, require
+from workbench.voucher_numbers import number_of_form
 from workbench.voucher_steps import check_balanced, read_lines
 from workbench.vouchers import (
     TEMPLATES,
@@ -166,6 +168,9 @@ def _correction_page(
     debit, credit = totals_of(lines)
     with books_engine(request).connect() as conn:
         entity = entity_or_none(conn, user, original["entity"])
+    app = request.app.state.runtime.app
+    day = str(values.get("date") or "")
+    number = number_of_form(app, original["entity"], day, lines, values.get("word"))
     return page(
         request,
         user,
@@ -174,6 +179,7 @@ def _correction_page(
         entity=entity,
         values=values,
         lines=lines,
+        number=number,
         debit=debit,
         credit=credit,
         errors=errors or {},
@@ -187,9 +193,10 @@ def correction_form(draft: str, request: Request, user: PageUser) -> Response:
     original = visible_voucher(request, user, draft)
     if original is None:
         return not_found(request, user, draft)
+    cited = number_cited(original.get("posted_number") or "")
     values = {
         "date": request.app.state.runtime.app.today().isoformat(),
-        "summary": f"更正 {original.get('posted_number') or ''} 号凭证：{original['summary']}",
+        "summary": f"更正 {cited}：{original['summary']}",
         "lines": original.get("lines") or [],
     }
     errors: dict[str, str] = {}
@@ -213,6 +220,7 @@ async def create_correction(draft: str, request: Request, user: FormUser) -> Res
         "summary": str(form.get("summary") or "").strip(),
         "lines": read_lines(form),
         "action": str(form.get("action") or "draft"),
+        "word": str(form.get("word") or "").strip(),
     }
     claimed = {
         **{k: v for k, v in values.items() if k != "lines"},
@@ -230,6 +238,7 @@ async def create_correction(draft: str, request: Request, user: FormUser) -> Res
             summary=values["summary"],
             lines=tuple(values["lines"]),
             original=original["draft"],
+            word=values["word"] or None,
         )
         save = SaveAndSubmit(command) if values["action"] == "submit" else command
         return run_form(request, user, claimed, save, _done(request.app.state.runtime.app))
@@ -353,7 +362,7 @@ def _land_rent(form: Any) -> Command[Any]:
         raise FormRefused("重记正确的流转费要同时填写亩数和每亩租金（只冲销则都不填）", field="mu")
     return CorrectLandRent(
         joint=_text(form, "joint"),
-        entry=_text(form, "entry"),
+        entry=search_key(_text(form, "entry")),  # also as read: 2026年7月 转字第3号
         date=_date(_text(form, "date")),
         reason=_reason(form),
         mu=_decimal(mu, "mu", "亩数") if again else None,
@@ -365,7 +374,7 @@ def _land_rent(form: Any) -> Command[Any]:
 def _dividend(form: Any) -> Command[Any]:
     return CorrectDividend(
         agreement=_text(form, "agreement"),
-        entry=_text(form, "entry"),
+        entry=search_key(_text(form, "entry")),  # also as read: 2026年7月 转字第3号
         year=_year(_text(form, "year")),
         amount=_amount(_text(form, "amount"), "amount") or "0",
         date=_date(_text(form, "date")),

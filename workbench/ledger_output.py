@@ -18,6 +18,7 @@ from documents.ledgers import TB_COLUMNS, counter_text
 from domain.periods import Period
 from ledger.account_books import POSTING, BookRow
 from ledger.money import ZERO
+from ledger.voucher_numbers import number_label
 from rendering.spreadsheets import table_workbook
 from web.tokens import Principal
 from workbench.render import page
@@ -160,7 +161,7 @@ def book_workbook(
         rows.append(
             [
                 row.date,
-                posting.number if posting else "",
+                number_label(posting.number) if posting else "",
                 row.label,
                 *(own if detail else []),
                 counter_text(row, names, limit=99),

@@ -176,7 +176,7 @@ def journal_page(
                     "count": len(view.lines),
                     "date": view.date,
                     "number": view.number,
-                    "memo": view.memo,
+                    "memo": line.memo or view.memo,  # the line's 摘要, else the voucher's
                     "account": line.account,
                     "account_name": line.account_name,
                     "debit": amount if line.side == "debit" else "",

@@ -2,9 +2,11 @@
 changed by its 记账/主管 (``settings.choose``).
 
 - ``GET /settings``: each township the person works in (every township with books, for an
-  administrator or auditor) with how its vouchers are numbered and whether 审核 posts at once;
-- ``POST /settings/{township}`` (``numbering``, ``review_posts``): the choice, recorded with
-  who made it (the command the API's ``PUT /v1/townships/{township}/settings`` builds).
+  administrator or auditor) with how its vouchers are numbered, its 凭证字 and whether 审核
+  posts at once;
+- ``POST /settings/{township}`` (``numbering``, ``words``, ``review_posts``): the choice,
+  recorded with who made it (the command the API's ``POST /v1/townships/{township}/settings``
+  builds).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from domain.township import NUMBERINGS
+from domain.township import NUMBERINGS, WORDS
 from domain.township.commands import ChooseSettings
 from web.tokens import Principal
 from workbench.accounts import books_engine, sees, visible_entities
@@ -44,6 +46,7 @@ def settings_page(
         "settings.html",
         rows=rows,
         numberings=NUMBERINGS,
+        words=WORDS,
         error=error,
         field=field,
         status=status,
@@ -66,7 +69,10 @@ async def choose(township: str, request: Request, user: FormUser) -> Response:
         review = str(form.get("review_posts") or "")
         if review not in ("0", "1"):
             raise FormRefused("请选择审核与记账的方式", field="review_posts")
-        command = ChooseSettings(township=township, numbering=numbering, review_posts=review == "1")
+        words = str(form.get("words") or "") or None  # left out: as they are
+        command = ChooseSettings(
+            township=township, numbering=numbering, review_posts=review == "1", words=words
+        )
         return run_form(request, user, dict(form), command, lambda _: "/settings")
     except FormRefused as exc:
         return settings_page(request, user, error=exc.message, field=exc.field, status=exc.status)

@@ -61,14 +61,17 @@ router = APIRouter()
 
 
 def read_lines(form: Any) -> list[dict[str, str]]:
-    """The form's lines (``account``, ``debit``, ``credit`` repeated), blank rows left out."""
+    """The form's lines (``line_memo``, ``account``, ``debit``, ``credit`` repeated), blank
+    rows left out (a 摘要 alone does not make a line)."""
     accounts = form.getlist("account")
     debits = form.getlist("debit")
     credits = form.getlist("credit")
+    memos = form.getlist("line_memo")
     lines = []
     for index, account in enumerate(accounts):
         debit = debits[index].strip() if index < len(debits) else ""
         credit = credits[index].strip() if index < len(credits) else ""
+        memo = memos[index].strip() if index < len(memos) else ""
         account = account.strip()
         if not (account or debit or credit):
             continue
@@ -77,7 +80,7 @@ def read_lines(form: Any) -> list[dict[str, str]]:
                 "account": account,
                 "debit": debit.replace(",", ""),
                 "credit": credit.replace(",", ""),
-                "memo": "",
+                "memo": memo,
             }
         )
     return lines
@@ -103,6 +106,7 @@ def _form_values(form: Any) -> dict[str, Any]:
         "summary": str(form.get("summary") or "").strip(),
         "lines": read_lines(form),
         "action": str(form.get("action") or "draft"),
+        "word": str(form.get("word") or "").strip(),  # 凭证字 chosen ("": from the lines)
     }
 
 
@@ -169,6 +173,7 @@ async def create_voucher(request: Request, user: FormUser) -> Response:
                 date=day,
                 summary=values["summary"],
                 lines=tuple(values["lines"]),
+                word=values["word"] or None,
             ),
         )
         return run_form(request, user, _claimed(form, values), command, _shown(app))
@@ -239,6 +244,7 @@ async def edit_voucher(draft: str, request: Request, user: FormUser) -> Response
             date=_date(values["date"]),
             summary=values["summary"],
             lines=tuple(values["lines"]),
+            word=values["word"],
         )
         return _prepared(values["action"], edit)
 

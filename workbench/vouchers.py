@@ -50,6 +50,7 @@ from workbench.accounts import (
 )
 from workbench.render import FormRefused, page, refusal
 from workbench.session import PageUser
+from workbench.voucher_numbers import number_of_form, number_of_voucher
 
 router = APIRouter()
 
@@ -232,11 +233,12 @@ def _form_lines(lines: list[dict[str, Any]], names: dict[str, str]) -> list[dict
             "debit": _plain(line.get("debit")),
             "credit": _plain(line.get("credit")),
             "name": str(line.get("account_name") or names.get(str(line.get("account") or ""), "")),
+            "memo": str(line.get("memo") or ""),  # the line's 摘要 ("": the voucher's)
         }
         for line in lines
     ]
     while len(rows) < MIN_LINES:
-        rows.append({"account": "", "debit": "", "credit": "", "name": ""})
+        rows.append({"account": "", "debit": "", "credit": "", "name": "", "memo": ""})
     return rows
 
 
@@ -261,6 +263,13 @@ def form_page(
     names = _chart_names(request, entity["code"]) if entity else {}
     lines = _form_lines(values.get("lines") or [], names)
     debit, credit = totals_of(lines)
+    number = number_of_form(
+        request.app.state.runtime.app,
+        entity["code"] if entity else None,
+        str(values.get("date") or ""),
+        lines,
+        values.get("word"),
+    )
     return page(
         request,
         user,
@@ -268,6 +277,7 @@ def form_page(
         entity=entity,
         values=values,
         lines=lines,
+        number=number,
         errors=errors or {},
         debit=debit,
         credit=credit,
@@ -278,7 +288,7 @@ def form_page(
     )
 
 
-SHOWN = ("entity", "date", "summary", "lines", "reason", "file")
+SHOWN = ("entity", "date", "summary", "lines", "reason", "file", "word")
 _LINE_FIELD = re.compile(
     r"^(?:lines|postings|balances)\[(\d+)\](?:\.(account|debit|credit|amount|side))?$"
 )
@@ -388,6 +398,12 @@ def voucher_page(
     }
     lines = _form_lines(shown.get("lines") or [], names)
     debit, credit = totals_of(lines)
+    app = request.app.state.runtime.app
+    number = (
+        number_of_form(app, voucher["entity"], shown["date"], lines, shown.get("word"))
+        if values and editable
+        else number_of_voucher(app, voucher)
+    )
     return page(
         request,
         user,
@@ -410,6 +426,7 @@ def voucher_page(
         attachments=_attachment_rows(draft, voucher),
         values=shown,
         lines=lines,
+        number=number,
         debit=debit,
         credit=credit,
         errors=errors,

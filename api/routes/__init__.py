@@ -21,6 +21,7 @@ from api.routes import (
     townships,
     voucher_batches,
     voucher_corrections,
+    voucher_numbers,
     vouchers,
 )
 
@@ -38,6 +39,7 @@ ROUTES: tuple[ModuleType, ...] = (
     audit,
     fairness,
     vouchers,
+    voucher_numbers,
     townships,
     voucher_corrections,
 )

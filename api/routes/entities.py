@@ -142,6 +142,7 @@ def post_entry(code: str, body: EntryCreate, cmd: WriterDep) -> JSONResponse:
         date=body.date,
         memo=body.memo,
         postings=tuple(p.model_dump() for p in body.postings),
+        word=body.word,
     )
     return cmd.run(command, lambda entry: entry_body(cmd, code, entry.number))
 

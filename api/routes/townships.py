@@ -1,5 +1,5 @@
-"""A township's settings (乡镇设置): how its vouchers are numbered and whether 审核 posts at
-once (``domain.township``). Read by anyone who reads; changed by its 记账/主管
+"""A township's settings (乡镇设置): how its vouchers are numbered, its 凭证字 and whether 审核
+posts at once (``domain.township``). Read by anyone who reads; changed by its 记账/主管
 (``settings.choose``)."""
 
 from __future__ import annotations
@@ -33,13 +33,20 @@ TownshipPath = Annotated[
 
 class SettingsChoice(Strict):
     numbering: Literal["monthly", "yearly"] = Field(
-        description="monthly: 凭证字 (记/收/付/转) numbered per set of books, month and 凭证字 in "
-        "date order; yearly: one sequence per set of books and year (YYYY-NNNN). A set of books "
-        "with entries in a year keeps that year's numbering until its next year."
+        description="monthly: 凭证字 (记/收/付/转) numbered per set of books, month and 凭证字 "
+        "(2026-07-J-0003, read 2026年7月 记字第3号), never leaving their month, in the order of "
+        "posting within it; yearly: one sequence per set of books and year (YYYY-NNNN). A set of "
+        "books with entries in a year keeps that year's numbering until its next year."
     )
     review_posts: StrictBool = Field(
         description="true: 审核即记账 (the reviewer's approval posts the voucher); false: 审核 "
         "and 记账 are two steps by two people"
+    )
+    words: Literal["single", "split"] | None = Field(
+        default=None,
+        description="凭证字 under monthly numbering: single: 记 only (通用记账凭证); split: 收 "
+        "(101/102 debited), 付 (credited), 转 (neither), chosen from the lines. Left out: as "
+        "they are.",
     )
 
 
@@ -49,6 +56,8 @@ class SettingsPublic(BaseModel):
     numbering_label: str
     review_posts: bool
     review_label: str
+    words: Literal["single", "split"]
+    words_label: str
 
 
 def settings_body(township: str, choices: Choices) -> dict[str, Any]:
@@ -58,6 +67,8 @@ def settings_body(township: str, choices: Choices) -> dict[str, Any]:
         numbering_label=choices.numbering_label,
         review_posts=choices.review_posts,
         review_label=choices.review_label,
+        words=choices.words,  # type: ignore[arg-type]
+        words_label=choices.words_label,
     ).model_dump(mode="json")
 
 
@@ -73,7 +84,10 @@ def get_settings(township: TownshipPath, reader: ReaderDep) -> dict[str, Any]:
 def choose_settings(township: TownshipPath, body: SettingsChoice, cmd: WriterDep) -> JSONResponse:
     """Choose the township's voucher numbering and review practice (recorded, with who chose)."""
     command = ChooseSettings(
-        township=township, numbering=body.numbering, review_posts=body.review_posts
+        township=township,
+        numbering=body.numbering,
+        review_posts=body.review_posts,
+        words=body.words,
     )
     return cmd.run(
         command,

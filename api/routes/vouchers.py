@@ -82,13 +82,19 @@ class VoucherLineIn(Strict):
     account: Account
     debit: Amount | None = None
     credit: Amount | None = None
-    memo: OptionalText = ""
+    memo: OptionalText = Field(default="", description="the line's 摘要 (empty: the voucher's)")
 
 
 class VoucherCreate(Strict):
     date: Day
     summary: Text = Field(description="摘要: becomes the entry's memo when it is posted")
     lines: list[VoucherLineIn] = Field(max_length=MAX_POSTINGS)
+    word: Literal["", "记", "收", "付", "转"] | None = Field(
+        default=None,
+        description="凭证字 under monthly numbering, where the township's words and the lines "
+        "allow it (收 or 付 for a voucher that both receives and pays); empty: from the lines; "
+        "left out of an edit: as it was. GET /v1/vouchers/{draft}/number says what it takes",
+    )
 
     model_config = ConfigDict(
         extra="forbid",
@@ -247,7 +253,9 @@ def draft_voucher(code: str, body: VoucherCreate, cmd: WriterDep) -> JSONRespons
     """Draft a voucher in the books of ``code``: its lines are checked as lines (an account, one
     side, an amount); whether it would post is checked when it is submitted."""
     _require(cmd, "voucher.prepare")
-    command = DraftVoucher(entity=code, date=body.date, summary=body.summary, lines=_lines(body))
+    command = DraftVoucher(
+        entity=code, date=body.date, summary=body.summary, lines=_lines(body), word=body.word
+    )
     return cmd.run(command, _read(cmd))
 
 
@@ -324,7 +332,7 @@ def get_voucher(draft: DraftPath, reader: ReaderDep) -> dict[str, Any]:
 def edit_voucher(draft: DraftPath, body: VoucherCreate, cmd: WriterDep) -> JSONResponse:
     _require(cmd, "voucher.prepare")
     command = EditVoucher(
-        draft=_key(draft), date=body.date, summary=body.summary, lines=_lines(body)
+        draft=_key(draft), date=body.date, summary=body.summary, lines=_lines(body), word=body.word
     )
     return cmd.run(command, _read(cmd), status=200)
 

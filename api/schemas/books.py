@@ -30,6 +30,11 @@ class EntryCreate(Strict):
     date: Day
     memo: Text
     postings: list[PostingIn] = Field(max_length=MAX_POSTINGS)
+    word: Literal["记", "收", "付", "转"] | None = Field(
+        default=None,
+        description="凭证字 under monthly numbering, where the township's words and the lines "
+        "allow it; left out: from the lines",
+    )
 
 
 class ReversalCreate(Strict):

@@ -20,6 +20,7 @@ from api.schemas.common import (
     Text,
     Year,
 )
+from ledger.voucher_numbers import NUMBER_PATTERN
 
 # -- the alliance economy -------------------------------------------------------------------------
 
@@ -95,7 +96,15 @@ class GuaranteeShortfallCreate(Strict):
 
 # -- corrections of cross-book operations (one fact, corrected in every book it is in) ---------
 
-EntryNumber = Annotated[StrictStr, Field(pattern=r"^[0-9]{4}-[0-9]{4}$", examples=["2025-0007"])]
+EntryNumber = Annotated[
+    StrictStr,
+    Field(
+        pattern=NUMBER_PATTERN,
+        examples=["2025-0007", "2026-07-J-0003"],
+        description="a voucher number: yearly 2025-0007, or monthly 2026-07-J-0003 "
+        "(2026年7月 记字第3号; J 记, S 收, F 付, Z 转)",
+    ),
+]
 
 
 class CapitalRefundCreate(Strict):

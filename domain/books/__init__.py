@@ -17,8 +17,8 @@ Rules enforced here, each with an error that says what would be allowed:
 The guards read the books through protocols, so this module imports them and not the other way
 round; the commands that load and save books are ``domain/books/service.py``.
 
-Voucher numbers are given by the books, ``YYYY-NNNN`` counting per calendar year, so two clerks
-posting at once get consecutive numbers (the second save conflicts and is retried).
+Voucher numbers are given by the books (per month and 凭证字 or per year, as the township chose:
+``domain/books/numbering.py``), so two clerks posting at once get consecutive numbers.
 """
 
 from __future__ import annotations
@@ -52,6 +52,7 @@ from domain.books.equity import (
     check_land,
     check_refund,
 )
+from domain.books.numbering import BooksNumbering, BooksSnapshot, upcast_v2_v3
 from domain.books.reading import BooksReading
 from domain.books.rules import (
     check_month_closable,
@@ -69,14 +70,17 @@ from ledger.entries import JournalEntry, Posting
 from ledger.money import to_fen
 
 
-class Books(BooksReading, Aggregate):
+class Books(BooksNumbering, BooksReading, Aggregate):
     """The books every accounting entity keeps; subclasses add who the entity is."""
 
-    # Snapshots of version 1 carried ``entry_dates`` (number → date of every entry), which grew
-    # with the books; version 2 drops it (see ``has_entry``).
-    class_version = 2
+    # Snapshots of version 1 carried ``entry_dates`` (number → date of every entry); version 2
+    # drops it; version 3 counts numbers per month and 凭证字 too (``books/numbering.py``).
+    class_version = 3
 
     upcast_v1_v2 = staticmethod(upcast_v1_v2)
+    upcast_v2_v3 = staticmethod(upcast_v2_v3)
+
+    Snapshot = BooksSnapshot  # without the township's numbering choice
 
     if TYPE_CHECKING:  # set by the subclasses' Registered events (annotations here would
         code: str  # turn the aggregate into a dataclass with another __init__)
@@ -99,7 +103,9 @@ class Books(BooksReading, Aggregate):
         self.reverses: dict[str, str] = {}  # reversal number → original number
         self.reversed_by: dict[str, str] = {}  # original number → reversal number
         self.closed_through: str | None = None
-        self.sequences: dict[str, int] = {}  # year → last voucher number (str keys: JSON)
+        self.sequences: dict[str, int] = {}  # year → last yearly number (str keys: JSON)
+        self.month_sequences: dict[str, int] = {}  # 2026-07-J → last number (books/numbering.py)
+        self.year_schemes: dict[str, str] = {}  # year → yearly | monthly, fixed by its first entry
         # Running balance of every account, in fen, debit positive: what guards such as "never
         # pay out more than the bank holds" check, without reading any read model.
         self.balances: dict[str, int] = {}
@@ -146,10 +152,20 @@ class Books(BooksReading, Aggregate):
     # -- entries -------------------------------------------------------------------------------
 
     def prepare_entry(
-        self, *, date: datetime.date, memo: str, postings: Iterable[Mapping[str, object]]
+        self,
+        *,
+        date: datetime.date,
+        memo: str,
+        postings: Iterable[Mapping[str, object]],
+        word: str | None = None,
     ) -> JournalEntry:
-        """Check and build the next entry of these books without recording it."""
-        return checked_entry(self, self._next_number(date), date=date, memo=memo, rows=postings)
+        """Check and build the next entry of these books without recording it (``word``: the
+        凭证字 a clerk chose, checked against the lines once they are)."""
+        rows = list(postings)
+        entry = checked_entry(
+            self, self.next_number(date, rows, word), date=date, memo=memo, rows=rows
+        )
+        return self.checked_word(entry, word)
 
     def post_entry(
         self,
@@ -159,15 +175,16 @@ class Books(BooksReading, Aggregate):
         postings: Iterable[Mapping[str, object]],
         actor: str,
         source: str | None = None,
+        word: str | None = None,
     ) -> JournalEntry:
         """Post a balanced journal entry (记账凭证) and return it with its voucher number.
 
         ``source`` names what caused a posting the system made (``plan:P2025``,
-        ``capital:J01``); entries a clerk posts have none.
+        ``capital:J01``); entries a clerk posts have none. ``word``: the clerk's 凭证字.
         """
         rows = list(postings)
         open_for_operation(self, rows, source=source, actor=actor)
-        entry = self.prepare_entry(date=date, memo=memo, postings=rows)
+        entry = self.prepare_entry(date=date, memo=memo, postings=rows, word=word)
         self._entry_posted(entry=entry, actor=actor, source=source)
         return entry
 
@@ -178,8 +195,7 @@ class Books(BooksReading, Aggregate):
     def _record_entry(self, entry: JournalEntry) -> None:
         for posting in entry.postings:
             move(self, posting)
-        year = entry.number[:4]
-        self.sequences[year] = self.sequences.get(year, 0) + 1
+        self.counters.record(entry.number)
 
     def reverse_entry(
         self,
@@ -222,7 +238,7 @@ class Books(BooksReading, Aggregate):
         return checked_reversal(
             self,
             original,
-            number=self._next_number(date),
+            number=self.reversal_number(date, original),
             date=date,
             reason=reason,
             source=source,
@@ -332,8 +348,7 @@ class Books(BooksReading, Aggregate):
         run by the application before; the entries are dated 31 December even when December
         is already closed by 结账: they only move income into 本年收益 and 收益分配.
         """
-        sequence = self.sequences.get(f"{year:04d}", 0)
-        posted, carried = closing_entries(before, year, sequence, self.chart)
+        posted, carried = closing_entries(before, year, self.year_end_numbers(year), self.chart)
         for entry in posted:
             self._entry_posted(entry=entry, actor=actor, source=f"year-end:{year}")
         self._year_closed(
@@ -355,8 +370,7 @@ class Books(BooksReading, Aggregate):
     ) -> list[JournalEntry]:
         """Reopen ``year``: reverse its 年终结转 entries in red ink, dated 31 December, last
         first, and record the reopening with its reason."""
-        sequence = self.sequences.get(f"{year:04d}", 0)
-        reversals = reopening_reversals(originals, year, sequence, reason)
+        reversals = reopening_reversals(originals, year, self.year_end_numbers(year), reason)
         for reversal in reversals:
             self._entry_reversed(entry=reversal, reason=reason, actor=actor)
         self._year_reopened(

@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -52,6 +52,7 @@ from domain.vouchers import STATUS_LABELS
 from ledger.accounts import ChartOfAccounts
 from ledger.entries import JournalEntry, build_entry, red_ink_reversal
 from ledger.money import fen_text, from_fen, to_fen
+from ledger.voucher_numbers import number_label
 
 
 class Books(Protocol):
@@ -120,17 +121,16 @@ def closing_postings(before: Mapping[str, int]) -> list[tuple[str, list[dict[str
 
 
 def closing_entries(
-    before: Mapping[str, int], year: int, sequence: int, chart: ChartOfAccounts
+    before: Mapping[str, int], year: int, numbers: Callable[[int], str], chart: ChartOfAccounts
 ) -> tuple[list[JournalEntry], dict[str, int]]:
-    """The 年终结转 entries of ``year`` (dated 31 December, numbered after ``sequence``, the
-    year's last voucher number) and the balances they carry forward (fen, debit positive)."""
+    """The 年终结转 entries of ``year`` (dated 31 December, the k-th numbered ``numbers(k)``:
+    the books' next numbers, none of them touching cash, so one sequence) and the balances
+    they carry forward (fen, debit positive)."""
     day = datetime.date(year, 12, 31)
     posted: list[JournalEntry] = []
     carried = {code: fen for code, fen in before.items() if fen}
-    for serial, (memo, postings) in enumerate(closing_postings(before), start=sequence + 1):
-        entry = build_entry(
-            date=day, number=f"{year:04d}-{serial:04d}", memo=memo, postings=postings, chart=chart
-        )
+    for k, (memo, postings) in enumerate(closing_postings(before)):
+        entry = build_entry(date=day, number=numbers(k), memo=memo, postings=postings, chart=chart)
         posted.append(entry)
         for posting in entry.postings:
             fen = carried.get(posting.account, 0) + to_fen(posting.signed())
@@ -142,19 +142,19 @@ def closing_entries(
 
 
 def reopening_reversals(
-    originals: list[JournalEntry], year: int, sequence: int, reason: str
+    originals: list[JournalEntry], year: int, numbers: Callable[[int], str], reason: str
 ) -> list[JournalEntry]:
     """The red-ink reversals that reopen ``year``: its 年终结转 entries ``originals`` reversed,
-    last first, dated 31 December, numbered after ``sequence`` (the year's last number)."""
+    last first, dated 31 December, the k-th numbered ``numbers(k)`` (the books' next)."""
     day = datetime.date(year, 12, 31)
     return [
         red_ink_reversal(
             original,
             date=day,
-            number=f"{year:04d}-{serial:04d}",
-            memo=f"冲销 {original.number}: 重新打开{year}年度：{reason}",
+            number=numbers(k),
+            memo=f"冲销 {number_label(original.number)}: 重新打开{year}年度：{reason}",
         )
-        for serial, original in enumerate(reversed(originals), start=sequence + 1)
+        for k, original in enumerate(reversed(originals))
     ]
 
 

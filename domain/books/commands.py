@@ -155,6 +155,7 @@ class PostEntry(Command[JournalEntry]):
     date: datetime.date
     memo: str
     postings: tuple[Mapping[str, object], ...]
+    word: str | None = None  # 凭证字 (None: from the lines)
 
     def places(self, app: Any) -> Iterable[Place]:
         return (books_place(app, self.entity),)
@@ -166,6 +167,7 @@ class PostEntry(Command[JournalEntry]):
             memo=self.memo,
             postings=list(self.postings),
             actor=actor,
+            word=self.word,
         )
         return entry
 

@@ -5,13 +5,14 @@ module (the aggregate and its events stay in ``domain.books``)."""
 
 from __future__ import annotations
 
-import datetime
 from typing import TYPE_CHECKING
 
 from moneyed import Money
 
-from domain.books.rules import entry_numbers, has_entry
 from domain.errors import EntryNotFoundError
+
+if TYPE_CHECKING:
+    from domain.books.numbering import Counters
 from domain.owned import Townships
 from ledger.accounts import ChartOfAccounts
 from ledger.money import from_fen
@@ -27,6 +28,9 @@ class BooksReading:
         balances: dict[str, int]
         sequences: dict[str, int]
         sub_accounts: dict[str, int]
+
+        @property
+        def counters(self) -> Counters: ...
 
     def township_in(self, townships: Townships) -> str | None:
         """The township these books are kept in (``domain.tenancy``)."""
@@ -61,17 +65,20 @@ class BooksReading:
         (5xx), 本年收益 (321) and 收益分配 (322) taken together."""
         return -self.balance("5", "321", "322")
 
-    def _next_number(self, day: datetime.date) -> str:
-        year = f"{day.year:04d}"
-        return f"{year}-{self.sequences.get(year, 0) + 1:04d}"
-
     def has_entry(self, number: str) -> bool:
-        """Whether ``number`` is a voucher of these books (``rules.has_entry``)."""
-        return has_entry(self.sequences, number)
+        """Whether ``number`` is a voucher of these books: within its sequence, a year's or a
+        month and 凭证字's (the books number every entry they record, one after the other)."""
+        return self.counters.has(number)
 
     def entry_numbers(self) -> list[str]:
-        """Every voucher number of these books, in order."""
-        return entry_numbers(self.sequences)
+        """Every voucher number of these books: the yearly ones, then the monthly ones by
+        month and 凭证字."""
+        return self.counters.numbers()
+
+    @property
+    def has_entries(self) -> bool:
+        """Whether these books have recorded any entry."""
+        return bool(self.sequences or self.__dict__.get("month_sequences"))
 
     def require_entry(self, number: str) -> None:
         if not self.has_entry(number):

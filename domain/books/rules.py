@@ -32,6 +32,7 @@ from domain.sources import correcting_operation
 from ledger.accounts import Category, ChartOfAccounts, Side
 from ledger.entries import JournalEntry, Posting, build_entry, red_ink_reversal
 from ledger.money import amount_str, format_yuan, from_fen, to_fen
+from ledger.voucher_numbers import number_label
 
 OPENING_NUMBER = "期初"
 
@@ -64,7 +65,7 @@ class Books(Protocol):
     @property
     def years_closed(self) -> dict[str, list[str]]: ...
     @property
-    def sequences(self) -> dict[str, int]: ...
+    def has_entries(self) -> bool: ...
     def fen(self, *prefixes: str) -> int: ...
     def balance(self, *prefixes: str) -> Money: ...
     def has_sub_accounts(self, parent: str) -> bool: ...
@@ -227,7 +228,7 @@ def opening_postings(
     """The postings of opening balances (期初余额), checked: allowed until the first entry is
     posted or a month is closed, balanced, on open accounts, never a credit on cash (an
     overdraft is a short-term loan)."""
-    if books.sequences or books.closed_through is not None:
+    if books.has_entries or books.closed_through is not None:
         raise ConflictError(
             f"the books of {books.code} already have entries or closed months; opening "
             "balances can only be set on books that have none",
@@ -343,7 +344,10 @@ def checked_reversal(
     )
     check_open(books, date)
     reversal = red_ink_reversal(
-        original, date=date, number=number, memo=f"冲销 {original.number}: {reason.strip()}"
+        original,
+        date=date,
+        number=number,
+        memo=f"冲销 {number_label(original.number)}: {reason.strip()}",
     )
     check_cash(books, reversal, field="number")
     return reversal
@@ -395,25 +399,6 @@ def checked_entry(
     check_earmarked(books, entry)
     check_postings_open(books, entry.postings)
     return entry
-
-
-def has_entry(sequences: Mapping[str, int], number: str) -> bool:
-    """Whether ``number`` is a voucher of books numbered ``sequences`` (year → last number):
-    ``YYYY-NNNN`` within its year's sequence (the books number every entry they record, one
-    after the other)."""
-    year, _, serial = number.partition("-")
-    if not (len(year) == 4 and year.isdigit() and serial.isascii() and serial.isdigit()):
-        return False
-    return number == f"{year}-{int(serial):04d}" and 1 <= int(serial) <= sequences.get(year, 0)
-
-
-def entry_numbers(sequences: Mapping[str, int]) -> list[str]:
-    """Every voucher number of books numbered ``sequences``, in order."""
-    return [
-        f"{year}-{serial:04d}"
-        for year, count in sorted(sequences.items())
-        for serial in range(1, count + 1)
-    ]
 
 
 def upcast_v1_v2(state: dict[str, Any]) -> None:

@@ -27,6 +27,7 @@ from domain.books.closing import (
     month_end,
     require_month,
 )
+from domain.books.numbering import NumberAtEntry
 from domain.books.rules import check_month_closable
 from domain.books.setup import SetupPlan, plan_setup, record_setup
 from domain.bounds import check_count
@@ -131,16 +132,42 @@ class BooksService:
         memo: str,
         postings: Iterable[Mapping[str, object]],
         actor: str,
+        word: str | None = None,
     ) -> JournalEntry:
         rows = list(postings)
 
         def command() -> JournalEntry:
             books = self.port.get_books(entity)
-            entry = books.post_entry(date=date, memo=memo, postings=rows, actor=actor)
+            entry = books.post_entry(date=date, memo=memo, postings=rows, actor=actor, word=word)
             self.port.save(books)
             return entry
 
         return self.port.retrying(command)
+
+    def next_number(
+        self,
+        *,
+        entity: str,
+        date: datetime.date,
+        postings: Iterable[Mapping[str, object]] = (),
+        word: str | None = None,
+    ) -> str:
+        """The number an entry dated ``date`` with ``postings`` would take now (what a voucher
+        form shows before it is posted); nothing is checked or written."""
+        found = self.number_at_entry(entity=entity, date=date, postings=postings, word=word)
+        return found.number or ""
+
+    def number_at_entry(
+        self,
+        *,
+        entity: str,
+        date: datetime.date,
+        postings: Iterable[Mapping[str, object]] = (),
+        word: str | None = None,
+    ) -> NumberAtEntry:
+        """:meth:`next_number` as a voucher form and the API show it (label, 凭证字, the words
+        the lines allow)."""
+        return self.port.get_books(entity).number_at_entry(date, list(postings), word or None)
 
     def find_entry(self, entity: str, number: str) -> JournalEntry:
         """An entry as posted, read from the books' own event stream (newest first)."""

@@ -4,16 +4,23 @@ reviewer's approval posts at once.
 Township practice differs, and the 2023 制度 leaves both to the township:
 
 - ``numbering``: ``"monthly"`` (the default): 凭证字 (记/收/付/转) with numbers per set of books,
-  month and 凭证字, in date order; ``"yearly"``: one sequence per set of books and calendar year
-  (how every book was numbered before this setting existed). A set of books that already has
-  entries in a year keeps that year's scheme until its next year (``domain.books``).
+  month and 凭证字, never leaving their month (given when a voucher posts, in the order of
+  posting within the month: ``domain/books/numbering.py``); ``"yearly"``: one sequence per set
+  of books and calendar year (how every book was numbered before this setting existed). A set
+  of books that already has entries in a year keeps that year's scheme until its next year.
+- ``words``: ``"single"`` (the default): one 凭证字, 记 (通用记账凭证), as most village books and
+  三资 platforms keep them; ``"split"``: 收款, 付款 and 转账凭证 apart, the word chosen from the
+  lines (``ledger.voucher_numbers.words_for``). Numbers count per word, so a change of words
+  never makes two vouchers share a number; a township changes it at a year's start.
 - ``review_posts``: ``False`` (the default): 审核 and 记账 are two steps by two people (the
   reviewer approves, the bookkeeper posts); ``True``: 审核即记账, the reviewer's approval posts
   the voucher and the printed voucher says so.
 
-A township that never chose has the defaults. The settings are one aggregate per township
-(id: uuid5 of the township's code), written by its 记账/主管 or an administrator; every change
-is an event naming who made it, so an auditor sees when a township changed its practice.
+A township that never chose has the defaults (the deployment may give another numbering for
+such townships: ``LIANZHANG_NUMBERING``, ``domain.application``). The settings are one
+aggregate per township (id: uuid5 of the township's code), written by its 记账/主管 or an
+administrator; every change is an event naming who made it, so an auditor sees when a township
+changed its practice.
 """
 
 from __future__ import annotations
@@ -27,10 +34,15 @@ from eventsourcing.domain import Aggregate, event
 from domain.errors import InvalidRequestError
 from domain.ids import NAMESPACE
 from domain.owned import Townships
+from ledger.voucher_numbers import SINGLE, SPLIT
 
 NUMBERINGS: dict[str, str] = {
     "monthly": "按月、按凭证字编号（记/收/付/转字第 N 号）",
     "yearly": "按年连续编号（YYYY-NNNN）",
+}
+WORDS: dict[str, str] = {
+    SINGLE: "只用记字（通用记账凭证）",
+    SPLIT: "分收、付、转字（收款、付款、转账凭证，按分录自动确定）",
 }
 
 
@@ -44,10 +56,15 @@ class Choices:
 
     numbering: str = "monthly"
     review_posts: bool = False
+    words: str = SINGLE
 
     @property
     def numbering_label(self) -> str:
         return NUMBERINGS[self.numbering]
+
+    @property
+    def words_label(self) -> str:
+        return WORDS[self.words]
 
     @property
     def review_label(self) -> str:
@@ -65,6 +82,16 @@ def checked_numbering(numbering: object) -> str:
             zh=f"凭证编号方式只能是按月编号或按年编号，不是 {str(numbering)[:40]!r}",
         )
     return str(numbering)
+
+
+def checked_words(words: object) -> str:
+    if words not in WORDS:
+        raise InvalidRequestError(
+            f"words is 'single' (记) or 'split' (收/付/转), not {str(words)[:40]!r}",
+            field="words",
+            zh=f"凭证字只能是只用记字或分收、付、转字，不是 {str(words)[:40]!r}",
+        )
+    return str(words)
 
 
 class TownshipSettings(Aggregate):
@@ -86,23 +113,52 @@ class TownshipSettings(Aggregate):
         self.township = township
         self.numbering = DEFAULTS.numbering
         self.review_posts = DEFAULTS.review_posts
+        self.words = DEFAULTS.words
         self.history: list[dict[str, Any]] = []
 
     @property
-    def choices(self) -> Choices:
-        return Choices(numbering=self.numbering, review_posts=self.review_posts)
+    def chosen_words(self) -> str:
+        """The 凭证字 chosen (settings recorded before the choice existed: one word, 记)."""
+        return str(self.__dict__.get("words", SINGLE))
 
-    def choose(self, *, numbering: object, review_posts: bool, actor: str) -> bool:
-        """Record the township's choice; answers whether anything changed (nothing is recorded
-        when both settings are as they were)."""
+    @property
+    def choices(self) -> Choices:
+        return Choices(
+            numbering=self.numbering, review_posts=self.review_posts, words=self.chosen_words
+        )
+
+    def choose(
+        self, *, numbering: object, review_posts: bool, actor: str, words: object = None
+    ) -> bool:
+        """Record the township's choice (``words`` None: as it was); answers whether anything
+        changed (nothing is recorded when every setting is as it was)."""
         numbering = checked_numbering(numbering)
-        if numbering == self.numbering and bool(review_posts) == self.review_posts:
+        words = self.chosen_words if words is None else checked_words(words)
+        if (numbering, bool(review_posts), words) == (
+            self.numbering,
+            self.review_posts,
+            self.chosen_words,
+        ):
             return False
-        self._chosen(numbering=numbering, review_posts=bool(review_posts), actor=actor)
+        self._chosen(numbering=numbering, review_posts=bool(review_posts), actor=actor, words=words)
         return True
 
+    def record(self, choices: Choices, *, actor: str) -> None:
+        """Record ``choices`` as they are (a township's first choice, ``app.township``)."""
+        self._chosen(
+            numbering=checked_numbering(choices.numbering),
+            review_posts=bool(choices.review_posts),
+            actor=actor,
+            words=checked_words(choices.words),
+        )
+
     @event("Chosen")
-    def _chosen(self, *, numbering: str, review_posts: bool, actor: str) -> None:
+    def _chosen(
+        self, *, numbering: str, review_posts: bool, actor: str, words: str = SINGLE
+    ) -> None:
         self.numbering = numbering
         self.review_posts = review_posts
-        self.history.append({"numbering": numbering, "review_posts": review_posts, "actor": actor})
+        self.words = words
+        self.history.append(
+            {"numbering": numbering, "review_posts": review_posts, "actor": actor, "words": words}
+        )

@@ -13,19 +13,25 @@ from domain.township import Choices
 
 @dataclass(frozen=True)
 class ChooseSettings(Command[Choices]):
-    """Choose how ``township`` numbers its vouchers and whether 审核 posts at once (审核即记账);
-    answers the settings as they now stand."""
+    """Choose how ``township`` numbers its vouchers, its 凭证字 (``words``: ``single`` 记 or
+    ``split`` 收/付/转; None keeps them) and whether 审核 posts at once (审核即记账); answers the
+    settings as they now stand."""
 
     township: str
     numbering: str
     review_posts: bool
+    words: str | None = None
 
     def places(self, app: Any) -> Iterable[Place]:
         return ((self.township, Words(f"township {self.township}", f"乡镇 {self.township}")),)
 
     def execute(self, app: Any, actor: str) -> Choices:
         choices: Choices = app.township.choose(
-            self.township, numbering=self.numbering, review_posts=self.review_posts, actor=actor
+            self.township,
+            numbering=self.numbering,
+            review_posts=self.review_posts,
+            actor=actor,
+            words=self.words,
         )
         return choices
 

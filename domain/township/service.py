@@ -1,12 +1,23 @@
 """A township's settings (``app.township``): read them (the defaults where it never chose) and
-record a choice. The voucher workflow and the books read :meth:`choices` when they post."""
+record a choice. The voucher workflow and the books read :meth:`choices` when they post.
+
+The defaults of a township that never chose are :data:`domain.township.DEFAULTS` unless the
+application is given others (its numbering from ``LIANZHANG_NUMBERING``,
+``domain.application``)."""
 
 from __future__ import annotations
 
 from domain.bounds import check_text
 from domain.errors import InvalidRequestError
 from domain.port import Port
-from domain.township import DEFAULTS, Choices, TownshipSettings, settings_id
+from domain.township import (
+    DEFAULTS,
+    Choices,
+    TownshipSettings,
+    checked_numbering,
+    checked_words,
+    settings_id,
+)
 
 
 def _township(township: object) -> str:
@@ -21,8 +32,9 @@ def _township(township: object) -> str:
 class TownshipService:
     """Township settings; ``app.township``."""
 
-    def __init__(self, port: Port) -> None:
+    def __init__(self, port: Port, defaults: Choices = DEFAULTS) -> None:
         self.port = port
+        self.defaults = defaults
 
     def settings(self, township: str) -> TownshipSettings | None:
         found = self.port.find(settings_id(township))
@@ -31,21 +43,41 @@ class TownshipService:
     def choices(self, township: str) -> Choices:
         """What ``township`` chose, or the defaults."""
         settings = self.settings(township)
-        return DEFAULTS if settings is None else settings.choices
+        return self.defaults if settings is None else settings.choices
 
     def choose(
-        self, township: object, *, numbering: object, review_posts: bool, actor: str
+        self,
+        township: object,
+        *,
+        numbering: object,
+        review_posts: bool,
+        actor: str,
+        words: object = None,
     ) -> Choices:
-        """Record ``township``'s settings (nothing recorded when they do not change)."""
+        """Record ``township``'s settings (nothing recorded when they do not change; ``words``
+        None keeps the 凭证字 as they are)."""
         code = _township(township)
 
         def command() -> Choices:
             settings = self.settings(code)
-            if settings is None:
-                settings = TownshipSettings(township=code)
-            changed = settings.choose(numbering=numbering, review_posts=review_posts, actor=actor)
-            if changed:
-                self.port.save(settings)
+            if settings is not None:
+                changed = settings.choose(
+                    numbering=numbering, review_posts=review_posts, actor=actor, words=words
+                )
+                if changed:
+                    self.port.save(settings)
+                return settings.choices
+            # a first choice: compared with what the township had, this deployment's defaults
+            wanted = Choices(
+                numbering=checked_numbering(numbering),
+                review_posts=bool(review_posts),
+                words=self.defaults.words if words is None else checked_words(words),
+            )
+            if wanted == self.defaults:
+                return wanted
+            settings = TownshipSettings(township=code)
+            settings.record(wanted, actor=actor)
+            self.port.save(settings)
             return settings.choices
 
         return self.port.retrying(command)

@@ -13,8 +13,11 @@ Separation of duties is a rule of the voucher itself: nobody approves or returns
 prepared (:class:`OwnVoucherError`), whatever their role — neither in the workbench nor through
 their own integration token (``login@token`` is the person ``login``, :func:`same_person`).
 
-The voucher's lines are as a clerk writes them: account, 借方 or 贷方 (one side per line), memo.
-Its status history records who did what and when.
+The voucher's lines are as a clerk writes them: account, 借方 or 贷方 (one side per line), memo
+(the line's own 摘要; a line without one reads the voucher's). Its status history records who
+did what and when. Its 凭证字 is chosen from its lines when it posts (``domain/books/
+numbering.py``); the preparer may choose another where the township's words and the lines
+allow one (``WordChosen``, ``word``: 收 or 付 for a voucher that both receives and pays).
 """
 
 from __future__ import annotations
@@ -84,6 +87,7 @@ _DOING_EN = {
     "更正": "corrected",
 }
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
+VOUCHER_WORDS = ("记", "收", "付", "转")
 
 
 def person_of(actor: str) -> str:
@@ -372,6 +376,34 @@ class Voucher(Aggregate):
         self.reviewer = actor
         self.posted_number = number
         self.history.append(["approved", actor, None])
+
+    # -- 凭证字 (the preparer's choice; vouchers drafted before it existed have none) -----------
+
+    @property
+    def word(self) -> str | None:
+        """The 凭证字 the preparer chose, or None: chosen from the lines when it posts."""
+        found = self.__dict__.get("chosen_word")
+        return str(found) if found else None
+
+    def choose_word(self, *, word: object, actor: str) -> None:
+        """The preparer chooses the 凭证字 (``""``: from the lines), while the voucher is a
+        draft or returned; whether it fits the lines is checked when it is submitted and
+        posted, as every rule of a posting is."""
+        self._require_preparer(actor, "修改")
+        self._require_status(EDITABLE, "修改")
+        text = "" if word is None else str(word).strip()
+        if text not in ("", *VOUCHER_WORDS):
+            raise InvalidRequestError(
+                f"a voucher word is one of {', '.join(VOUCHER_WORDS)}, not {text[:20]!r}",
+                field="word",
+                zh=f"凭证字只能是记、收、付、转之一，不是“{text[:20]}”",
+            )
+        if text != (self.word or ""):
+            self._word_chosen(word=text, actor=actor)
+
+    @event("WordChosen")
+    def _word_chosen(self, *, word: str, actor: str) -> None:
+        self.chosen_word = word or None
 
     def check_attachable(self, actor: str) -> None:
         """Documents are attached by the preparer while the voucher is a draft or returned."""

@@ -49,6 +49,9 @@ class DraftVoucher(Command[str]):
     date: datetime.date
     summary: str
     lines: tuple[Mapping[str, Any], ...]
+    # 凭证字 the preparer chose (None: from the lines); keyword-only, so a subclass's fields
+    # without a default may follow
+    word: str | None = field(default=None, kw_only=True)
 
     def places(self, app: Any) -> Iterable[Place]:
         return ((app.entity_township(self.entity), f"books of {self.entity}"),)
@@ -60,6 +63,7 @@ class DraftVoucher(Command[str]):
             summary=self.summary,
             lines=list(self.lines),
             actor=actor,
+            word=self.word,
         )
         return str(voucher.draft)
 
@@ -87,6 +91,7 @@ class EditVoucher(VoucherCommand):
     date: datetime.date
     summary: str
     lines: tuple[Mapping[str, Any], ...]
+    word: str | None = field(default=None, kw_only=True)  # 凭证字 ("": lines'; None: as was)
 
     def execute(self, app: Any, actor: str) -> str:
         app.vouchers.edit_voucher(
@@ -95,6 +100,7 @@ class EditVoucher(VoucherCommand):
             summary=self.summary,
             lines=list(self.lines),
             actor=actor,
+            word=self.word,
         )
         return self.draft
 
@@ -214,6 +220,7 @@ class DraftCorrection(DraftVoucher):
             summary=self.summary,
             lines=list(self.lines),
             actor=actor,
+            word=self.word,
         )
         return str(voucher.draft)
 

@@ -22,6 +22,7 @@ from domain.bounds import MAX_TEXT, check_text
 from domain.errors import AlreadyReversedError, InvalidRequestError
 from domain.vouchers import STATUS_LABELS, Voucher, VoucherStateError
 from domain.vouchers.lines import red_ink_lines
+from ledger.voucher_numbers import number_cited
 
 REVERSAL = "reversal"
 CORRECTION = "correction"
@@ -29,7 +30,7 @@ CORRECTION = "correction"
 
 def red_ink_summary(number: str, reason: str) -> str:
     """The 摘要 of the red-ink voucher of entry ``number``."""
-    return f"冲销 {number} 号凭证: {reason}"
+    return f"冲销 {number_cited(number)}: {reason}"
 
 
 def reversal_reason(reason: object) -> str:

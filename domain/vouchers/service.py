@@ -16,11 +16,13 @@ voucher's ``Approved`` event names the entry (``number``), and the vouchers read
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+from domain.books.numbering import NumberAtEntry
 from domain.books.rules import check_open
 from domain.books.service import BooksService
 from domain.people import same_natural_person
@@ -29,6 +31,7 @@ from domain.port import Port
 from domain.vouchers import Voucher, VoucherNotFoundError, person_of, voucher_uuid
 from domain.vouchers.corrections import cite_original, red_ink_voucher
 from ledger.entries import JournalEntry
+from ledger.voucher_numbers import number_word
 
 if TYPE_CHECKING:
     from domain.people import Person
@@ -63,8 +66,10 @@ class VoucherService:
         summary: str,
         lines: Iterable[Mapping[str, Any]],
         actor: str,
+        word: str | None = None,
     ) -> Voucher:
-        """制单: a new voucher in the books of ``entity``, not yet in the books."""
+        """制单: a new voucher in the books of ``entity``, not yet in the books (``word``: its
+        凭证字, when the preparer chooses one)."""
         rows = list(lines)
         township = self.port.entity_township(entity)  # refused when there are no such books
         voucher = Voucher.new(
@@ -75,6 +80,8 @@ class VoucherService:
             lines=rows,
             actor=actor,
         )
+        if word:
+            voucher.choose_word(word=word, actor=actor)
         self.port.save(voucher)
         return voucher
 
@@ -86,13 +93,17 @@ class VoucherService:
         summary: str,
         lines: Iterable[Mapping[str, Any]],
         actor: str,
+        word: str | None = None,
     ) -> Voucher:
-        """修改: by its preparer, while it is a draft or returned."""
+        """修改: by its preparer, while it is a draft or returned (``word``: its 凭证字, ``""``
+        from the lines; None leaves it as it was)."""
         rows = list(lines)
 
         def command() -> Voucher:
             voucher = self.get_voucher(draft)
             voucher.edit(date=date, summary=summary, lines=rows, actor=actor)
+            if word is not None:
+                voucher.choose_word(word=word, actor=actor)
             self.port.save(voucher)
             return voucher
 
@@ -111,8 +122,27 @@ class VoucherService:
                 original=original, date=voucher.date, reason=voucher.cites["reason"], source=source
             )
         return books.prepare_entry(
-            date=voucher.date, memo=voucher.summary, postings=voucher.postings()
+            date=voucher.date, memo=voucher.summary, postings=voucher.postings(), word=voucher.word
         )
+
+    def expected_number(self, voucher: Voucher) -> str | None:
+        """The number ``voucher`` has (posted) or would take if it posted now: the next of its
+        date's year, or of its month and 凭证字 (its own, or its lines'; a red-ink voucher
+        keeps its original's); None for a voided one. Nothing is checked or written."""
+        return self.number_at_entry(voucher).number
+
+    def number_at_entry(self, voucher: Voucher) -> NumberAtEntry:
+        """:meth:`expected_number` as the voucher form and the API show it."""
+        if voucher.posted_number is not None:
+            return NumberAtEntry.of_posted(voucher.entity, voucher.posted_number)
+        books = self.port.get_books(voucher.entity)
+        word = voucher.word
+        if voucher.cites is not None and voucher.is_reversal:
+            word = number_word(voucher.cites["number"])
+        found = books.number_at_entry(voucher.date, voucher.postings(), word)
+        if voucher.status == "voided":
+            return dataclasses.replace(found, number=None, words=())
+        return found
 
     def submit_voucher(self, *, draft: str | UUID, actor: str) -> Voucher:
         """提交: by its preparer, once it would post as it stands."""
@@ -178,6 +208,7 @@ class VoucherService:
                     memo=voucher.summary,
                     postings=voucher.postings(),
                     actor=actor,
+                    word=voucher.word,
                 )
             voucher.approve(number=entry.number, actor=actor)
             self.port.save(voucher, books)
@@ -266,9 +297,10 @@ class VoucherService:
         summary: str,
         lines: Iterable[Mapping[str, Any]],
         actor: str,
+        word: str | None = None,
     ) -> Voucher:
         """更正凭证: a new draft citing the posted voucher ``original``, its lines as given (the
-        form starts from the original's)."""
+        form starts from the original's); ``word``: its 凭证字, when the preparer chooses one."""
         rows = list(lines)
 
         def command() -> Voucher:
@@ -282,6 +314,8 @@ class VoucherService:
                 actor=actor,
             )
             cite_original(voucher, cited, actor=actor)
+            if word:
+                voucher.choose_word(word=word, actor=actor)
             self.port.save(voucher)
             return voucher
 

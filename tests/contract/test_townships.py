@@ -20,6 +20,12 @@ def test_townships_router_keeps_its_openapi_contract(scenario_a_api: Api) -> Non
             TOWNSHIP,
             {"numbering": "yearly", "review_posts": True},
         ),
+        Call(
+            "POST",
+            "/v1/townships/{township}/settings",
+            TOWNSHIP,
+            {"numbering": "monthly", "review_posts": False, "words": "split"},
+        ),
         Call("GET", "/v1/townships/{township}/settings", TOWNSHIP),
     ]
     assert check_router(scenario_a_api, router, names=TOWNSHIP, valid=valid) == 2

@@ -84,4 +84,4 @@ def test_another_townships_settings_are_not_changed(client: Any, runtime: Any) -
         follow_redirects=False,
     )
     assert answer.status_code in (403, 404)
-    assert runtime.app.township.choices(TOWNSHIP).numbering == "monthly"
+    assert runtime.app.township.choices(TOWNSHIP) == runtime.app.township.defaults

@@ -133,8 +133,9 @@ def test_loads_outside_a_command_are_copies(runtime: Runtime) -> None:
 
 
 def test_books_snapshots_do_not_grow_and_old_snapshots_still_load(database: object) -> None:
-    """Version-2 books snapshots hold no per-entry index; a version-1 snapshot (with
-    ``entry_dates``, as written before issue 13) still loads and the books go on numbering."""
+    """Books snapshots (version 3) hold no per-entry index; a version-1 snapshot (with
+    ``entry_dates``, as written before issue 13, and without the monthly counters of version 3)
+    still loads and the books go on numbering, yearly for the year they have entries in."""
     from domain.books import Books
     from domain.books.rules import summaries as _summaries
 
@@ -148,11 +149,19 @@ def test_books_snapshots_do_not_grow_and_old_snapshots_still_load(database: obje
     books = app.get_books(code)
     snapshot_class = type(books).Snapshot
     current = snapshot_class.take(books)
-    assert "entry_dates" not in current.state and current.state["class_version"] == 2
+    assert "entry_dates" not in current.state and current.state["class_version"] == 3
     old_state = {
         k: v
         for k, v in current.state.items()
-        if k not in ("class_version", "totals", "sub_accounts", "account_names")
+        if k
+        not in (
+            "class_version",
+            "totals",
+            "sub_accounts",
+            "account_names",
+            "month_sequences",
+            "year_schemes",
+        )
     }  # a version-1 snapshot as the oldest stores wrote it (no opened sub-accounts either)
     old_state["entry_dates"] = {f"2026-{n:04d}": day for n in (1, 2, 3)}
     old = snapshot_class(
@@ -175,6 +184,7 @@ def test_books_snapshots_do_not_grow_and_old_snapshots_still_load(database: obje
         )
         assert loaded.balance("102") == books.balance("102")
         assert loaded.has_entry("2026-0003") and not loaded.has_entry("2026-0004")
+        assert loaded.year_schemes == {"2026": "yearly"} and loaded.month_sequences == {}
         assert not loaded.has_entry("2026-03") and not loaded.has_entry("期初")
         assert _post(again.app, code, day).number == "2026-0004"  # type: ignore[attr-defined]
         reversal = again.app.books.reverse_entry(

@@ -30,6 +30,10 @@ def old_needed(path: str) -> tuple[str, ...]:
         return ("ledger",)
     if path == "/":  # the 工作台 (issue 20's dashboard) counts the vouchers waiting, per book
         return ("ledger", "economy", "vouchers")
+    if path.startswith("/v1/") and path.endswith(("/number", "/next-number")):
+        return ()  # 凭证号 at entry (new): the books and the voucher themselves
+    if path.startswith("/numbers/"):  # the voucher form's 凭证号 (new): the entity's township
+        return ("ledger",)
     if path.startswith("/v1/audit"):
         return ("chain", "audit")
     if "/vouchers" in path or path.startswith("/v1/attachments") or path.endswith("/print.pdf"):

@@ -4,7 +4,11 @@
    when it is an open account, and otherwise stays in the cell saying why (a parent with
    sub-accounts lists them to choose from, with ↑↓; an unknown code links to the 科目 page); a
    name or pinyin initials take the highlighted account, as does a choice made with ↑↓. Amounts are summed in whole fen (integers), never in floating point.
-   Also: any [data-print] button prints the page; a [data-autosubmit] select sends its form when
+   A line's 摘要 (input.memo) is not in the Enter sequence: left empty it is the voucher's (its
+   placeholder follows the 摘要 typed), Tab or a click reaches it, Enter there goes on to the
+   line's account. The 凭证号 the voucher would take (#voucher-number) is asked again of the
+   server as the date, the accounts and their sides change, with the 凭证字 to choose where the
+   lines allow two. Also: any [data-print] button prints the page; a [data-autosubmit] select sends its form when
    changed (no inline handlers: the Content-Security-Policy allows no inline script). Served by
    the app; loads nothing else. */
 (function () {
@@ -110,6 +114,7 @@
     row.querySelectorAll(".error").forEach(function (e) { e.remove(); });
     row.querySelector(".account-name").textContent = "";
     body.appendChild(row);
+    memoPlaceholders();
     return row;
   }
 
@@ -132,6 +137,67 @@
 
   form.addEventListener("input", function (e) {
     if (e.target.classList.contains("amount")) { recount(); }
+  });
+
+  // -- a line's 摘要 and the 凭证号 -----------------------------------------------------------
+  var summary = document.getElementById("summary");
+  function memoPlaceholders() {
+    var text = summary ? summary.value : "";
+    body.querySelectorAll("input.memo").forEach(function (m) { m.placeholder = text; });
+  }
+  if (summary) { summary.addEventListener("input", memoPlaceholders); }
+  form.addEventListener("keydown", function (e) {
+    var input = e.target;
+    if (!(input instanceof HTMLInputElement) || !input.classList.contains("memo") || e.key !== "Enter") { return; }
+    e.preventDefault();  // not the form's submit: on to the line's account
+    input.closest("tr").querySelector("input.account").focus();
+  });
+
+  var numberTimer = null;
+  function refreshNumber() {
+    var shown = document.getElementById("voucher-number"), select = document.getElementById("word");
+    var code = entity();
+    if (!shown || !select || !code) { return; }
+    var params = new URLSearchParams();
+    var date = form.querySelector("#date");
+    params.set("date", date ? date.value : "");
+    if (select.value) { params.set("word", select.value); }
+    body.querySelectorAll("tr.line").forEach(function (row) {
+      var account = row.querySelector("input.account").value.trim();
+      if (account) { params.append(toFen(row.querySelector(".debit").value) ? "debit" : "credit", account); }
+    });
+    fetch("/numbers/" + encodeURIComponent(code) + "?" + params.toString(),
+          { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (n) {
+        if (!n) { return; }
+        shown.textContent = n.text;
+        shown.dataset.number = n.number;
+        document.getElementById("number-note").textContent = n.note;
+        var keep = select.value;
+        select.innerHTML = "";
+        var automatic = document.createElement("option");
+        automatic.value = "";
+        automatic.textContent = "按分录（" + (n.words[0] || "") + "字）";
+        select.appendChild(automatic);
+        n.words.forEach(function (w) {
+          var option = document.createElement("option");
+          option.value = w;
+          option.textContent = w + "字";
+          option.selected = w === keep;
+          select.appendChild(option);
+        });
+        document.getElementById("word-choice").hidden = !n.choose;
+      })
+      .catch(function () {});
+  }
+  function laterNumber() { clearTimeout(numberTimer); numberTimer = setTimeout(refreshNumber, 250); }
+  form.addEventListener("input", function (e) {
+    var t = e.target;
+    if (t.id === "date" || t.classList.contains("amount") || t.classList.contains("account")) { laterNumber(); }
+  });
+  form.addEventListener("change", function (e) {
+    if (e.target.id === "word" || e.target.classList.contains("entity-select")) { refreshNumber(); }
   });
 
   // -- account picker ----------------------------------------------------------------------
@@ -212,6 +278,7 @@
     picker.input.closest("td").querySelector(".account-name").textContent = a.name;
     picker.input.classList.remove("invalid");
     closePicker();
+    laterNumber();
   }
 
   /* the refusal of what was typed, beside the cell (and the 科目 page to open one) */
