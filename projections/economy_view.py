@@ -76,6 +76,8 @@ class EconomyProjection:
             "StepRecorded": self._step,
             "Rejected": self._rejected,
             "Executed": self._executed,
+            "ExecutionRequested": self._execution_requested,
+            "ExecutionRequestCancelled": self._execution_request_cancelled,
             "Superseded": self._superseded,
             "DisclosureSheet.Published": self._sheet_published,
             "ComparisonAttached": self._comparison,
@@ -333,6 +335,8 @@ class EconomyProjection:
                 "executed_on": None,
                 "rejection": None,
                 "drafted_by": e.actor,
+                "execution_requested_by": None,
+                "execution_requested_on": None,
             },
         )
         w.insert_many(
@@ -390,6 +394,21 @@ class EconomyProjection:
                 {"plan_code": code, "entity_code": entity, "number": number, "kind": "posted"}
                 for entity, number in e.entries
             ),
+        )
+
+    def _execution_requested(self, w: PageWriter, ev: Stored, position: int) -> None:
+        e = ev.event
+        w.update(
+            plans,
+            {"code": self._plan(w, ev)},
+            {"execution_requested_by": e.actor, "execution_requested_on": e.on},
+        )
+
+    def _execution_request_cancelled(self, w: PageWriter, ev: Stored, position: int) -> None:
+        w.update(
+            plans,
+            {"code": self._plan(w, ev)},
+            {"execution_requested_by": None, "execution_requested_on": None},
         )
 
     def _superseded(self, w: PageWriter, ev: Stored, position: int) -> None:

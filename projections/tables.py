@@ -323,6 +323,9 @@ plans = Table(
     Column("executed_on", Date),
     Column("rejection", Text),
     Column("drafted_by", Text, nullable=False),
+    # who asked for its execution, for when (提请执行; kept once executed: the payouts' 制单)
+    Column("execution_requested_by", Text),
+    Column("execution_requested_on", Date),
 )
 
 plan_steps = Table(

@@ -1,8 +1,11 @@
 """The vouchers read model: one row per voucher (``lz_vouchers``), and its queries.
 
-Actors are kept as recorded (``preparer``, ``reviewer``, each step's ``actor``); the queries
-add what to show for them (``preparer_name``, ``reviewer_name``, ``actor_name``: 姓名 from
-``projections.people_view``).
+Actors are kept as recorded (``preparer``, ``reviewer``, ``poster``: who posted it, 记账 —
+with 审核即记账 its reviewer —, each step's ``actor``); the queries add what to show for them
+(``preparer_name``, ``reviewer_name``, ``poster_name``, ``actor_name``: 姓名 from
+``projections.people_view``). A voucher made by a file imported for review names its import
+(``import_id``): the batch review page lists an import's vouchers (``import_id=`` of
+``voucher_list``) with their totals (``batch_totals``).
 
 ``voucher_list`` is what the workbench's lists and the API's listing read (by township, status,
 entity, preparer); ``voucher_detail`` adds the lines with the account names of the entity's
@@ -65,6 +68,8 @@ vouchers = Table(
     Column("preparer", Text, nullable=False),
     Column("reviewer", Text),
     Column("posted_number", String(16)),
+    Column("poster", Text),  # who posted it (记账); with 审核即记账 its reviewer
+    Column("import_id", String(64)),  # the import that made it, submitted for review
     Column("returned_reason", Text),
     Column("attachment_count", Integer, nullable=False),
     Column("lines", Text, nullable=False),  # JSON: [{account, debit, credit, memo}]
@@ -75,6 +80,7 @@ vouchers = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Index("lz_vouchers_entity_number", "entity", "posted_number"),
     Index("lz_vouchers_township_status", "township", "status"),
+    Index("lz_vouchers_import", "import_id"),
 )
 
 VOUCHER_TABLES = (vouchers,)
@@ -118,6 +124,10 @@ class VoucherProjection:
             "Withdrawn": "withdrawn",
             "Returned": "returned",
             "Approved": "approved",
+            "Reviewed": "reviewed",
+            "Unreviewed": "unreviewed",
+            "Posted": "posted",
+            "Imported": "imported",
             "DocumentAttached": "attached",
             "Voided": "voided",
             "Cited": "reverses" if getattr(e, "kind", "") == "reversal" else "corrects",
@@ -146,6 +156,8 @@ class VoucherProjection:
                     preparer=e.actor,
                     reviewer=None,
                     posted_number=None,
+                    poster=None,
+                    import_id=None,
                     returned_reason=None,
                     attachment_count=0,
                     lines=_dumps(lines),
@@ -179,11 +191,19 @@ class VoucherProjection:
             values["history"] = _dumps(
                 [*json.loads(row["history"]), {**history_item, "reason": e.reason}]
             )
-        elif kind == "Approved":
-            values.update(status="posted", reviewer=e.actor, posted_number=e.number)
+        elif kind in ("Approved", "Posted"):
+            values.update(status="posted", poster=e.actor, posted_number=e.number)
+            if kind == "Approved":  # 审核即记账: the reviewer posted it
+                values["reviewer"] = e.actor
             cited = _cited(json.loads(row["history"]))
             if cited is not None and cited["kind"] == "reversal":
                 _mark_reversed(w, cited["original"], {**history_item, "what": "reversed"}, draft)
+        elif kind == "Reviewed":
+            values.update(status="reviewed", reviewer=e.actor)
+        elif kind == "Unreviewed":
+            values.update(status="submitted", reviewer=None)
+        elif kind == "Imported":
+            values.update(status="submitted", import_id=e.import_id)
         elif kind == "Voided":
             values.update(status="voided")
         elif kind == "DocumentAttached":
@@ -261,6 +281,9 @@ def _summary_row(row: Any, names: dict[str, str]) -> dict[str, Any]:
         "reviewer": row["reviewer"],
         "reviewer_name": display_actor(row["reviewer"], names) if row["reviewer"] else None,
         "posted_number": row["posted_number"],
+        "poster": row["poster"],
+        "poster_name": display_actor(row["poster"], names) if row["poster"] else None,
+        "import_id": row["import_id"],
         "returned_reason": row["returned_reason"],
         "attachment_count": int(row["attachment_count"]),
         "created_at": _moment(row["created_at"]),
@@ -339,10 +362,20 @@ def voucher_list(
     preparer: str | None = None,
     limit: int = 200,
     search: VoucherSearch | None = None,
+    import_id: str | None = None,
+    oldest_first: bool = False,
 ) -> list[dict[str, Any]]:
-    """Vouchers in ``townships`` (None: every township), newest change first, filtered by
-    status (one or several), entity and preparer, and by ``search`` (in the database)."""
-    query = select(vouchers).order_by(vouchers.c.updated_position.desc()).limit(limit)
+    """Vouchers in ``townships`` (None: every township), newest change first (``oldest_first``:
+    by date, then as recorded), filtered by status (one or several), entity, preparer and the
+    import that made them, and by ``search`` (in the database)."""
+    order = (
+        (vouchers.c.date, vouchers.c.created_at, vouchers.c.id)
+        if oldest_first
+        else (vouchers.c.updated_position.desc(),)
+    )
+    query = select(vouchers).order_by(*order).limit(limit)
+    if import_id is not None:
+        query = query.where(vouchers.c.import_id == import_id)
     if townships is not None:
         query = query.where(vouchers.c.township.in_(sorted(townships)))
     if isinstance(status, str):
@@ -359,6 +392,78 @@ def voucher_list(
         rows = list(conn.execute(query).mappings())
         names = display_names(conn) if rows else {}
         return [_summary_row(r, names) for r in rows]
+
+
+def batch_totals(
+    engine: Engine | Connection,
+    *,
+    townships: Collection[str] | None,
+    status: str | Collection[str],
+    import_id: str | None = None,
+    entity: str | None = None,
+) -> dict[str, Any]:
+    """What the batch review page sums: how many vouchers (in ``townships``, of ``status``, of
+    the import ``import_id`` and the books of ``entity`` where given), their 借方合计 and
+    贷方合计 (each added from the vouchers' own lines, yuan as text) and the earliest and
+    latest date."""
+    query = select(vouchers.c.lines, vouchers.c.date)
+    if townships is not None:
+        query = query.where(vouchers.c.township.in_(sorted(townships)))
+    statuses = [status] if isinstance(status, str) else sorted(status)
+    query = query.where(vouchers.c.status.in_(statuses))
+    if import_id is not None:
+        query = query.where(vouchers.c.import_id == import_id)
+    if entity is not None:
+        query = query.where(vouchers.c.entity == entity)
+    count = debit = credit = 0
+    days: list[str] = []
+    with _connection(engine) as conn:
+        for row in conn.execute(query):
+            count += 1
+            for line in json.loads(row.lines):
+                debit += to_fen(money(line["debit"], allow_negative=True))
+                credit += to_fen(money(line["credit"], allow_negative=True))
+            days.append(_day(row.date))
+    return {
+        "count": count,
+        "debit": amount_str(from_fen(debit)),
+        "credit": amount_str(from_fen(credit)),
+        "balanced": debit == credit,
+        "first": min(days) if days else None,
+        "last": max(days) if days else None,
+    }
+
+
+def imports_waiting(
+    engine: Engine | Connection, *, townships: Collection[str] | None
+) -> list[dict[str, Any]]:
+    """The imports whose vouchers wait for 审核 or 记账, newest first: the import's id, who
+    imported it, when, and how many of its vouchers wait for each step."""
+    query = (
+        select(vouchers.c.import_id, vouchers.c.status, vouchers.c.preparer, vouchers.c.created_at)
+        .where(vouchers.c.import_id.is_not(None))
+        .where(vouchers.c.status.in_(("submitted", "reviewed")))
+    )
+    if townships is not None:
+        query = query.where(vouchers.c.township.in_(sorted(townships)))
+    found: dict[str, dict[str, Any]] = {}
+    with _connection(engine) as conn:
+        rows = list(conn.execute(query))
+        names = display_names(conn) if rows else {}
+    for row in rows:
+        item = found.setdefault(
+            row.import_id,
+            {
+                "import_id": row.import_id,
+                "importer": row.preparer,
+                "importer_name": display_actor(row.preparer, names),
+                "imported_at": _moment(row.created_at),
+                "submitted": 0,
+                "reviewed": 0,
+            },
+        )
+        item[row.status] += 1
+    return sorted(found.values(), key=lambda i: str(i["imported_at"]), reverse=True)
 
 
 def _detail(conn: Connection, row: Any) -> dict[str, Any]:
@@ -392,6 +497,7 @@ def _detail(conn: Connection, row: Any) -> dict[str, Any]:
     total = from_fen(debit)
     history = json.loads(row["history"])
     found.update(
+        review_posted=any(step.get("what") == "approved" for step in history),
         cites=_cited(history),
         reversal=_reversal(conn, history),
         void_reason=next(

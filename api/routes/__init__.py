@@ -19,6 +19,7 @@ from api.routes import (
     statements,
     townships,
     voucher_batches,
+    voucher_reviews,
     vouchers,
 )
 
@@ -35,5 +36,6 @@ ROUTES: tuple[ModuleType, ...] = (
     audit,
     fairness,
     vouchers,
+    voucher_reviews,
     townships,
 )

@@ -84,6 +84,8 @@ from api.schemas.members import (
 from api.schemas.plans import (
     ComparisonDocumentObject,
     ExecutionCreate,
+    ExecutionRequestCancel,
+    ExecutionRequestCreate,
     PlanCreate,
     PlanScope,
     RuleDocumentObject,
@@ -136,6 +138,8 @@ __all__ = [
     "EntryPublic",
     "EqualTier",
     "ExecutionCreate",
+    "ExecutionRequestCancel",
+    "ExecutionRequestCreate",
     "GrantCreate",
     "Guarantee",
     "GuaranteeShortfallCreate",
