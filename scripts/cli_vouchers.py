@@ -90,7 +90,7 @@ def cmd_import_vouchers(args: argparse.Namespace) -> int:
         print(
             f"imported {len(result.posted)} vouchers for review (待审核: {listed}) in "
             f"{result.batches} batches{skipped}; another person reviews them on the batch review "
-            "page (/vouchers/review) and they are numbered when posted"
+            "page (/review) and they are numbered when posted"
         )
         return 0
     books: dict[str, list[str]] = {}

@@ -1,4 +1,5 @@
-"""工作台 (``/``): the person's villages and entities, the vouchers waiting for them, and
+"""工作台 (``/``): the person's villages and entities, the vouchers waiting for them (to review,
+to post, returned, drafts; the first two link the batch review page ``/review``), and
 warnings, all from existing read models and queries:
 
 - cash below zero: 库存现金 (101) or 银行存款 (102, sub-accounts included) with a credit
@@ -23,6 +24,7 @@ from sqlalchemy import Connection
 
 from documents import publishing
 from domain.plan import EXECUTED, RESULT_PUBLISHED, STEPS
+from domain.vouchers import person_of
 from ledger.money import ZERO, amount_str
 from projections import economy_queries, queries
 from projections.queries import trial_balance_between
@@ -42,15 +44,26 @@ def _townships(user: Principal) -> Any:
 
 
 def waiting_vouchers(engine: Any, user: Principal) -> dict[str, list[dict[str, Any]]]:
-    """Vouchers waiting for ``user``: to review (submitted by others), returned to them, and
-    their drafts."""
+    """Vouchers waiting for ``user``: to review (submitted by others), to post (reviewed by
+    others), returned to them, and their drafts."""
     townships = _townships(user)
-    waiting: dict[str, list[dict[str, Any]]] = {"review": [], "returned": [], "drafts": []}
+    waiting: dict[str, list[dict[str, Any]]] = {
+        "review": [],
+        "post": [],
+        "returned": [],
+        "drafts": [],
+    }
     if user.may("voucher.review"):
         waiting["review"] = [
             v
             for v in voucher_list(engine, townships=townships, status="submitted")
             if v.get("preparer") != user.person
+        ]
+    if user.may("voucher.post"):
+        waiting["post"] = [
+            v
+            for v in voucher_list(engine, townships=townships, status="reviewed")
+            if person_of(str(v.get("reviewer") or "")) != user.person
         ]
     if user.may("voucher.prepare") and user.person:
         waiting["returned"] = voucher_list(

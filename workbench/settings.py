@@ -4,16 +4,21 @@ changed by its 记账/主管 (``settings.choose``).
 - ``GET /settings``: each township the person works in (every township with books, for an
   administrator or auditor) with how its vouchers are numbered and whether 审核 posts at once;
 - ``POST /settings/{township}`` (``numbering``, ``review_posts``): the choice, recorded with
-  who made it (the command the API's ``PUT /v1/townships/{township}/settings`` builds).
+  who made it (the command the API's ``PUT /v1/townships/{township}/settings`` builds);
+- ``POST /settings/{township}/signers`` (``supervisor``, ``cashier:CODE`` for each set of
+  books): who signs the printed vouchers besides the workflow's people — the 会计主管 and each
+  set of books' 出纳 (``NameSigners``, as ``POST /v1/townships/{township}/signers``).
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from domain.township import NUMBERINGS
-from domain.township.commands import ChooseSettings
+from domain.township.commands import ChooseSettings, NameSigners
 from web.tokens import Principal
 from workbench.accounts import books_engine, sees, visible_entities
 from workbench.render import FormRefused, page, run_form
@@ -28,6 +33,11 @@ def _townships(request: Request, user: Principal) -> list[str]:
     return sorted(known | {t for t in user.townships if sees(user, t)})
 
 
+def _entities(request: Request, user: Principal, township: str) -> list[dict[str, Any]]:
+    with books_engine(request).connect() as conn:
+        return [e for e in visible_entities(conn, user) if e["township"] == township]
+
+
 def settings_page(
     request: Request,
     user: Principal,
@@ -37,7 +47,14 @@ def settings_page(
     status: int = 200,
 ) -> Response:
     app = request.app.state.runtime.app
-    rows = [{"township": t, "choices": app.township.choices(t)} for t in _townships(request, user)]
+    rows = [
+        {
+            "township": t,
+            "choices": app.township.choices(t),
+            "entities": _entities(request, user, t),
+        }
+        for t in _townships(request, user)
+    ]
     return page(
         request,
         user,
@@ -67,6 +84,27 @@ async def choose(township: str, request: Request, user: FormUser) -> Response:
         if review not in ("0", "1"):
             raise FormRefused("请选择审核与记账的方式", field="review_posts")
         command = ChooseSettings(township=township, numbering=numbering, review_posts=review == "1")
+        return run_form(request, user, dict(form), command, lambda _: "/settings")
+    except FormRefused as exc:
+        return settings_page(request, user, error=exc.message, field=exc.field, status=exc.status)
+
+
+@router.post("/settings/{township}/signers")
+async def name_signers(township: str, request: Request, user: FormUser) -> Response:
+    form = await request.form()
+    try:
+        require(user, "settings.choose")
+        if township not in _townships(request, user) or not user.may_write_in(township):
+            raise FormRefused(f"您不能修改乡镇“{township}”的设置", status=403)
+        cashiers = tuple(
+            (e["code"], str(form.get(f"cashier:{e['code']}") or "").strip())
+            for e in _entities(request, user, township)
+        )
+        command = NameSigners(
+            township=township,
+            supervisor=str(form.get("supervisor") or "").strip(),
+            cashiers=cashiers,
+        )
         return run_form(request, user, dict(form), command, lambda _: "/settings")
     except FormRefused as exc:
         return settings_page(request, user, error=exc.message, field=exc.field, status=exc.status)

@@ -504,13 +504,12 @@ class DistributionPlan(Aggregate):
         """提请执行 on ``on``: the service has checked that every payout would post."""
         self.check_executable(on)
         if self.execution_request is not None:
-            asked = self.execution_request
+            day, who = self.execution_request["on"], self.execution_request["actor"]
             raise ConflictError(
-                f"plan {self.code} was asked to be executed on {asked['on']} by "
-                f"{asked['actor']}; withdraw that request first",
+                f"plan {self.code} was asked to be executed on {day} by {who}; withdraw that "
+                "request first",
                 field="plan",
-                zh=f"分配方案 {self.code} 已由 {asked['actor']} 提请于 {asked['on']} 执行，"
-                "如要改日期，请先撤回该申请",
+                zh=f"分配方案 {self.code} 已由 {who} 提请于 {day} 执行，如要改日期，请先撤回该申请",
             )
         self._execution_requested(on=on, actor=actor)
 
@@ -543,11 +542,12 @@ class DistributionPlan(Aggregate):
                 field="plan",
                 zh=f"分配方案 {self.code} 还没有人提请执行：请先由一人提请执行，再由另一人审核执行",
             )
-        if asked["on"] != on.isoformat():
+        asked_on = asked["on"]
+        if asked_on != on.isoformat():
             raise ConflictError(
-                f"plan {self.code} was asked to be executed on {asked['on']}, not {on}",
+                f"plan {self.code} was asked to be executed on {asked_on}, not {on}",
                 field="date",
-                zh=f"分配方案 {self.code} 提请的执行日期是 {asked['on']}，不是 {on}；"
+                zh=f"分配方案 {self.code} 提请的执行日期是 {asked_on}，不是 {on}；"
                 "如要改日期，请先撤回申请再重新提请",
             )
         return str(asked["actor"])

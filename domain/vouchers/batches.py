@@ -1,5 +1,5 @@
 """Many vouchers reviewed (审核) or posted (记账) in one command: the batch review page of the
-workbench (``/vouchers/review``: a file's imported vouchers, or every voucher waiting) and the
+workbench (``/review``: a file's imported vouchers, or every voucher waiting) and the
 API's ``POST /v1/voucher-reviews`` and ``POST /v1/voucher-postings``.
 
 Every voucher is checked as one alone would be (``VoucherService``: reviewed by someone other

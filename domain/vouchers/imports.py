@@ -307,6 +307,7 @@ class VoucherImportService:
                     entries=[[posted[p].entity, posted[p].number] for p in batches[index]],
                     actor=actor,
                     run=len(todo),
+                    for_review=False,
                 )
                 touched: dict[str, Books] = {}
                 moment = max([events[p].timestamp for p in batches[index]] + [key.modified_on])

@@ -28,6 +28,8 @@ def old_needed(path: str) -> tuple[str, ...]:
         return ()
     if path.startswith("/settings"):  # the 设置 page (new)
         return ("ledger",)
+    if path.startswith(("/v1/voucher-reviews", "/v1/voucher-postings", "/review")):
+        return ("ledger", "vouchers")  # 审核 and 记账 of many vouchers (new, issue 20)
     if path.startswith("/v1/audit"):
         return ("chain", "audit")
     if "/vouchers" in path or path.startswith("/v1/attachments") or path.endswith("/print.pdf"):
@@ -49,6 +51,11 @@ OLD_WRITE_DUTIES = {
     ("POST", "/v1/vouchers/{draft}/attachments"): "voucher.prepare",
     ("POST", "/v1/vouchers/{draft}/approve"): "voucher.review",
     ("POST", "/v1/vouchers/{draft}/return"): "voucher.review",
+    # 审核 and 记账 apart (new, issue 20): 记账 is its own duty
+    ("POST", "/v1/vouchers/{draft}/post"): "voucher.post",
+    ("POST", "/v1/vouchers/{draft}/unreview"): "voucher.review",
+    ("POST", "/v1/voucher-reviews"): "voucher.review",
+    ("POST", "/v1/voucher-postings"): "voucher.post",
     ("POST", "/v1/villages/{village}/register"): "register.edit",
     ("POST", "/v1/villages/{village}/households"): "register.edit",
     ("POST", "/v1/villages/{village}/members"): "register.edit",
@@ -59,6 +66,9 @@ OLD_WRITE_DUTIES = {
     ("POST", "/v1/plans/{code}/steps"): "plan.prepare",
     ("POST", "/v1/plans/{code}/comparisons"): "plan.prepare",
     ("POST", "/v1/plans/{code}/execution"): "plan.execute",
+    # a plan's execution asked for by one person, executed by another (new, issue 20)
+    ("POST", "/v1/plans/{code}/execution-request"): "plan.prepare",
+    ("POST", "/v1/plans/{code}/execution-request/cancellation"): "plan.prepare",
     ("POST", "/v1/entities/{code}/accounts"): "books.write",
     ("POST", "/v1/entities/{code}/accounts/{account}/name"): "books.write",
     ("POST", "/v1/entities/{code}/accounts/{account}/retirement"): "books.write",
@@ -70,6 +80,7 @@ OLD_WRITE_DUTIES = {
     ("POST", "/v1/villages/{village}/disclosures"): "sheet.publish",
     ("POST", "/v1/joint-entities/{joint}/disclosures"): "sheet.publish",
     ("POST", "/v1/townships/{township}/settings"): "settings.choose",  # new
+    ("POST", "/v1/townships/{township}/signers"): "settings.choose",  # new (issue 20)
 }
 
 
