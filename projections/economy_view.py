@@ -26,6 +26,7 @@ from projections.tables import (
     plan_comparisons,
     plan_entries,
     plan_lines,
+    plan_requests,
     plan_steps,
     plans,
     registers,
@@ -335,8 +336,6 @@ class EconomyProjection:
                 "executed_on": None,
                 "rejection": None,
                 "drafted_by": e.actor,
-                "execution_requested_by": None,
-                "execution_requested_on": None,
             },
         )
         w.insert_many(
@@ -398,18 +397,13 @@ class EconomyProjection:
 
     def _execution_requested(self, w: PageWriter, ev: Stored, position: int) -> None:
         e = ev.event
-        w.update(
-            plans,
-            {"code": self._plan(w, ev)},
-            {"execution_requested_by": e.actor, "execution_requested_on": e.on},
+        w.insert(
+            plan_requests,
+            {"plan_code": self._plan(w, ev), "actor": e.actor, "requested_on": e.on},
         )
 
     def _execution_request_cancelled(self, w: PageWriter, ev: Stored, position: int) -> None:
-        w.update(
-            plans,
-            {"code": self._plan(w, ev)},
-            {"execution_requested_by": None, "execution_requested_on": None},
-        )
+        w.delete(plan_requests, {"plan_code": self._plan(w, ev)})
 
     def _superseded(self, w: PageWriter, ev: Stored, position: int) -> None:
         e = ev.event

@@ -68,8 +68,6 @@ vouchers = Table(
     Column("preparer", Text, nullable=False),
     Column("reviewer", Text),
     Column("posted_number", String(16)),
-    Column("poster", Text),  # who posted it (记账); with 审核即记账 its reviewer
-    Column("import_id", String(64)),  # the import that made it, submitted for review
     Column("returned_reason", Text),
     Column("attachment_count", Integer, nullable=False),
     Column("lines", Text, nullable=False),  # JSON: [{account, debit, credit, memo}]
@@ -80,10 +78,35 @@ vouchers = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Index("lz_vouchers_entity_number", "entity", "posted_number"),
     Index("lz_vouchers_township_status", "township", "status"),
-    Index("lz_vouchers_import", "import_id"),
 )
 
-VOUCHER_TABLES = (vouchers,)
+# Who posted a voucher (``Posted``) and the import that made it (``Imported``), beside
+# ``lz_vouchers`` (issue 20): a table of its own, so read models built before it still read
+# and a rebuild of old events writes nothing here. A posted voucher without a row was posted
+# by its reviewer's approval (``Approved``: 审核即记账).
+voucher_posting = Table(
+    "lz_voucher_posting",
+    metadata,
+    Column("id", String(32), primary_key=True),  # the voucher's id, as in lz_vouchers
+    Column("poster", Text),  # who posted it (记账); with 审核即记账 its reviewer
+    Column("import_id", String(64)),  # the import that made it, submitted for review
+    Index("lz_voucher_posting_import", "import_id"),
+)
+
+VOUCHER_TABLES = (vouchers, voucher_posting)
+# a voucher's row with who posted it and its import (outer join: older rows have none)
+WITH_POSTING = vouchers.outerjoin(voucher_posting, voucher_posting.c.id == vouchers.c.id)
+VOUCHER_COLUMNS = (*vouchers.c, voucher_posting.c.poster, voucher_posting.c.import_id)
+
+
+def _note_posting(w: PageWriter, draft: str, **values: Any) -> None:
+    """Record who posted ``draft`` or the import that made it (``lz_voucher_posting``)."""
+    found = w.execute(select(voucher_posting.c.id).where(voucher_posting.c.id == draft)).first()
+    if found is None:
+        w.execute(insert(voucher_posting).values(id=draft, **values))
+    else:
+        w.execute(update(voucher_posting).where(voucher_posting.c.id == draft).values(**values))
+
 
 _dumps = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
 
@@ -156,8 +179,6 @@ class VoucherProjection:
                     preparer=e.actor,
                     reviewer=None,
                     posted_number=None,
-                    poster=None,
-                    import_id=None,
                     returned_reason=None,
                     attachment_count=0,
                     lines=_dumps(lines),
@@ -192,9 +213,11 @@ class VoucherProjection:
                 [*json.loads(row["history"]), {**history_item, "reason": e.reason}]
             )
         elif kind in ("Approved", "Posted"):
-            values.update(status="posted", poster=e.actor, posted_number=e.number)
-            if kind == "Approved":  # 审核即记账: the reviewer posted it
+            values.update(status="posted", posted_number=e.number)
+            if kind == "Approved":  # 审核即记账: the reviewer posted it (no row: see above)
                 values["reviewer"] = e.actor
+            else:
+                _note_posting(w, draft, poster=e.actor)
             cited = _cited(json.loads(row["history"]))
             if cited is not None and cited["kind"] == "reversal":
                 _mark_reversed(w, cited["original"], {**history_item, "what": "reversed"}, draft)
@@ -203,7 +226,8 @@ class VoucherProjection:
         elif kind == "Unreviewed":
             values.update(status="submitted", reviewer=None)
         elif kind == "Imported":
-            values.update(status="submitted", import_id=e.import_id)
+            values.update(status="submitted")
+            _note_posting(w, draft, import_id=e.import_id)
         elif kind == "Voided":
             values.update(status="voided")
         elif kind == "DocumentAttached":
@@ -267,6 +291,9 @@ def _day(value: Any) -> str:
 
 def _summary_row(row: Any, names: dict[str, str]) -> dict[str, Any]:
     total = from_fen(int(row["total_fen"]))
+    # who posted it; a posted voucher of the read models built before ``lz_voucher_posting``
+    # was posted by its reviewer's approval (审核即记账)
+    poster = row.get("poster") or (row["reviewer"] if row["status"] == "posted" else None)
     return {
         "draft": row["id"],
         "entity": row["entity"],
@@ -281,9 +308,9 @@ def _summary_row(row: Any, names: dict[str, str]) -> dict[str, Any]:
         "reviewer": row["reviewer"],
         "reviewer_name": display_actor(row["reviewer"], names) if row["reviewer"] else None,
         "posted_number": row["posted_number"],
-        "poster": row["poster"],
-        "poster_name": display_actor(row["poster"], names) if row["poster"] else None,
-        "import_id": row["import_id"],
+        "poster": poster,
+        "poster_name": display_actor(poster, names) if poster else None,
+        "import_id": row.get("import_id"),
         "returned_reason": row["returned_reason"],
         "attachment_count": int(row["attachment_count"]),
         "created_at": _moment(row["created_at"]),
@@ -373,9 +400,9 @@ def voucher_list(
         if oldest_first
         else (vouchers.c.updated_position.desc(),)
     )
-    query = select(vouchers).order_by(*order).limit(limit)
+    query = select(*VOUCHER_COLUMNS).select_from(WITH_POSTING).order_by(*order).limit(limit)
     if import_id is not None:
-        query = query.where(vouchers.c.import_id == import_id)
+        query = query.where(voucher_posting.c.import_id == import_id)
     if townships is not None:
         query = query.where(vouchers.c.township.in_(sorted(townships)))
     if isinstance(status, str):
@@ -406,13 +433,13 @@ def batch_totals(
     the import ``import_id`` and the books of ``entity`` where given), their 借方合计 and
     贷方合计 (each added from the vouchers' own lines, yuan as text) and the earliest and
     latest date."""
-    query = select(vouchers.c.lines, vouchers.c.date)
+    query = select(vouchers.c.lines, vouchers.c.date).select_from(WITH_POSTING)
     if townships is not None:
         query = query.where(vouchers.c.township.in_(sorted(townships)))
     statuses = [status] if isinstance(status, str) else sorted(status)
     query = query.where(vouchers.c.status.in_(statuses))
     if import_id is not None:
-        query = query.where(vouchers.c.import_id == import_id)
+        query = query.where(voucher_posting.c.import_id == import_id)
     if entity is not None:
         query = query.where(vouchers.c.entity == entity)
     count = debit = credit = 0
@@ -440,8 +467,14 @@ def imports_waiting(
     """The imports whose vouchers wait for 审核 or 记账, newest first: the import's id, who
     imported it, when, and how many of its vouchers wait for each step."""
     query = (
-        select(vouchers.c.import_id, vouchers.c.status, vouchers.c.preparer, vouchers.c.created_at)
-        .where(vouchers.c.import_id.is_not(None))
+        select(
+            voucher_posting.c.import_id,
+            vouchers.c.status,
+            vouchers.c.preparer,
+            vouchers.c.created_at,
+        )
+        .select_from(WITH_POSTING)
+        .where(voucher_posting.c.import_id.is_not(None))
         .where(vouchers.c.status.in_(("submitted", "reviewed")))
     )
     if townships is not None:
@@ -547,7 +580,13 @@ def voucher_detail(engine: Engine | Connection, draft: str) -> dict[str, Any] | 
     history; None when there is none with that id."""
     key = str(draft).replace("-", "").lower()
     with _connection(engine) as conn:
-        row = conn.execute(select(vouchers).where(vouchers.c.id == key)).mappings().first()
+        row = (
+            conn.execute(
+                select(*VOUCHER_COLUMNS).select_from(WITH_POSTING).where(vouchers.c.id == key)
+            )
+            .mappings()
+            .first()
+        )
         return None if row is None else _detail(conn, row)
 
 
@@ -558,7 +597,8 @@ def voucher_for_entry(
     with _connection(engine) as conn:
         row = (
             conn.execute(
-                select(vouchers)
+                select(*VOUCHER_COLUMNS)
+                .select_from(WITH_POSTING)
                 .where(vouchers.c.entity == entity)
                 .where(vouchers.c.posted_number == number)
                 .where(vouchers.c.status == "posted")

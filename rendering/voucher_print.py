@@ -34,7 +34,7 @@ from ledger.capitals import to_capitals
 from ledger.money import amount_str, from_fen, money, to_fen, yuan_text
 from projections import queries
 from projections.people_view import display_actor, display_names
-from projections.tables import entries, plans
+from projections.tables import entries, plan_requests
 from projections.voucher_view import _connection, voucher_detail, voucher_for_entry
 from rendering.environment import environment
 from rendering.render import pdf
@@ -168,7 +168,7 @@ def _plan_requester(conn: Connection, source: str | None) -> str | None:
     if not source or not source.startswith("plan:"):
         return None
     found = conn.execute(
-        select(plans.c.execution_requested_by).where(plans.c.code == source[5:])
+        select(plan_requests.c.actor).where(plan_requests.c.plan_code == source[5:])
     ).scalar_one_or_none()
     return None if found is None else str(found)
 
