@@ -85,9 +85,7 @@ def test_a_month_with_vouchers_not_posted_is_not_closed(app: LianzhangApplicatio
         (returned, "returned", "三月退回"),
         (reviewed, "reviewed", "三月已审核"),
     ]
-    assert refused.value.details == {
-        "vouchers": f"{drafted},{submitted},{returned},{reviewed}"
-    }
+    assert refused.value.details == {"vouchers": f"{drafted},{submitted},{returned},{reviewed}"}
     assert f"/v1/vouchers/{drafted}" in refused.value.message
     assert refused.value.zh is not None
     assert "2025-02-10 二月草稿（草稿）" in refused.value.zh
