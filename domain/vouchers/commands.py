@@ -161,8 +161,16 @@ class VoucherBatchCommand(Command[BatchOutcome]):
         return tuple(found)
 
     def replayed(self, recorded: Recorded) -> BatchOutcome:
-        numbers = tuple(entry.number for entry in recorded.entries())
-        return BatchOutcome(tuple(dict.fromkeys(self.drafts)), numbers)
+        chosen = list(dict.fromkeys(self.drafts))
+        found = [recorded.app.vouchers.get_voucher(draft) for draft in chosen]
+        taken = [found[i] for i in sorted(range(len(found)), key=lambda i: (found[i].date, i))]
+        posted = {  # each voucher's number, from its Posted (or Approved) event
+            event.originator_id.hex: str(getattr(event, "number", ""))
+            for event in recorded.events
+            if isinstance(event, Voucher.Event) and isinstance(getattr(event, "number", None), str)
+        }
+        numbers = tuple(f"{v.entity} {posted[v.draft]}" for v in taken if v.draft in posted)
+        return BatchOutcome(tuple(v.draft for v in taken), numbers)
 
 
 @dataclass(frozen=True)
