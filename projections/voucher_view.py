@@ -41,7 +41,6 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    insert,
     or_,
     select,
     update,
@@ -99,13 +98,19 @@ WITH_POSTING = vouchers.outerjoin(voucher_posting, voucher_posting.c.id == vouch
 VOUCHER_COLUMNS = (*vouchers.c, voucher_posting.c.poster, voucher_posting.c.import_id)
 
 
-def _note_posting(w: PageWriter, draft: str, **values: Any) -> None:
-    """Record who posted ``draft`` or the import that made it (``lz_voucher_posting``)."""
-    found = w.execute(select(voucher_posting.c.id).where(voucher_posting.c.id == draft)).first()
-    if found is None:
-        w.execute(insert(voucher_posting).values(id=draft, **values))
+def _note_posting(w: PageWriter, draft: str, known: bool | None, **values: Any) -> None:
+    """Record who posted ``draft`` or the import that made it (``lz_voucher_posting``);
+    ``known``: whether it has a row already, None when not known (then it is looked up)."""
+    key = {"id": draft}
+    if w.pending(voucher_posting, key) is not None:
+        known = True
+    elif known is None:
+        found = w.execute(select(voucher_posting.c.id).where(voucher_posting.c.id == draft))
+        known = found.first() is not None
+    if known:
+        w.update(voucher_posting, key, values)
     else:
-        w.execute(update(voucher_posting).where(voucher_posting.c.id == draft).values(**values))
+        w.insert(voucher_posting, {"id": draft, "poster": None, "import_id": None, **values})
 
 
 _dumps = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
@@ -167,32 +172,47 @@ class VoucherProjection:
             history_item["reversal"] = e.reversal
         if kind == "Drafted":
             lines = _lines(e.lines)
-            w.execute(
-                insert(vouchers).values(
-                    id=draft,
-                    entity=e.entity,
-                    township=e.township,
-                    status="draft",
-                    date=e.date,
-                    summary=e.summary,
-                    total_fen=_total_fen(lines),
-                    preparer=e.actor,
-                    reviewer=None,
-                    posted_number=None,
-                    returned_reason=None,
-                    attachment_count=0,
-                    lines=_dumps(lines),
-                    attachments="[]",
-                    history=_dumps([history_item]),
-                    created_at=at,
-                    updated_position=position,
-                    updated_at=at,
-                )
+            w.insert(  # kept in the page: an import's next event finds it there
+                vouchers,
+                {
+                    "id": draft,
+                    "entity": e.entity,
+                    "township": e.township,
+                    "status": "draft",
+                    "date": e.date,
+                    "summary": e.summary,
+                    "total_fen": _total_fen(lines),
+                    "preparer": e.actor,
+                    "reviewer": None,
+                    "posted_number": None,
+                    "returned_reason": None,
+                    "attachment_count": 0,
+                    "lines": _dumps(lines),
+                    "attachments": "[]",
+                    "history": _dumps([history_item]),
+                    "created_at": at,
+                    "updated_position": position,
+                    "updated_at": at,
+                },
             )
             return
-        row = w.execute(select(vouchers).where(vouchers.c.id == draft)).mappings().first()
-        if row is None:  # pragma: no cover - a voucher's first event is its draft
-            return
+        key = {"id": draft}
+        row: Any = w.pending(vouchers, key)
+        # whether it has a row of lz_voucher_posting: None unknown (a new voucher has none)
+        posting: bool | None = False if row is not None else None
+        if row is None:
+            row = (
+                w.execute(
+                    select(*vouchers.c, voucher_posting.c.id.label("posting"))
+                    .select_from(WITH_POSTING)
+                    .where(vouchers.c.id == draft)
+                )
+                .mappings()
+                .first()
+            )
+            if row is None:  # pragma: no cover - a voucher's first event is its draft
+                return
+            posting = row["posting"] is not None
         values: dict[str, Any] = {
             "history": _dumps([*json.loads(row["history"]), history_item]),
             "updated_position": position,
@@ -217,7 +237,7 @@ class VoucherProjection:
             if kind == "Approved":  # 审核即记账: the reviewer posted it (no row: see above)
                 values["reviewer"] = e.actor
             else:
-                _note_posting(w, draft, poster=e.actor)
+                _note_posting(w, draft, posting, poster=e.actor)
             cited = _cited(json.loads(row["history"]))
             if cited is not None and cited["kind"] == "reversal":
                 _mark_reversed(w, cited["original"], {**history_item, "what": "reversed"}, draft)
@@ -227,7 +247,7 @@ class VoucherProjection:
             values.update(status="submitted", reviewer=None)
         elif kind == "Imported":
             values.update(status="submitted")
-            _note_posting(w, draft, import_id=e.import_id)
+            _note_posting(w, draft, posting, import_id=e.import_id)
         elif kind == "Voided":
             values.update(status="voided")
         elif kind == "DocumentAttached":
@@ -236,7 +256,7 @@ class VoucherProjection:
                 {"sha256": e.sha256, "name": e.name, "media_type": e.media_type, "size": e.size}
             )
             values.update(attachments=_dumps(documents), attachment_count=len(documents))
-        w.execute(update(vouchers).where(vouchers.c.id == draft).values(**values))
+        w.update(vouchers, key, values)  # in the page, or written with the page's updates
 
 
 def _cited(history: list[dict[str, Any]]) -> dict[str, str] | None:

@@ -138,6 +138,7 @@ def review_vouchers(service: VoucherService, drafts: Sequence[str], actor: str) 
     batch = _Batch(service, drafts)
     numbers: list[str] = []
     posting: list[tuple[Voucher, str]] = []
+    posts_at_once: dict[str, bool] = {}
     for voucher in batch.vouchers:
         try:
             service._check_reviewer(voucher, actor, "审核")
@@ -146,7 +147,9 @@ def review_vouchers(service: VoucherService, drafts: Sequence[str], actor: str) 
         except (DomainError, LedgerError) as error:
             batch.problems.append(_problem(voucher, error))
             continue
-        if service.review_posts(voucher.township):
+        if voucher.township not in posts_at_once:  # the township's setting, read once
+            posts_at_once[voucher.township] = service.review_posts(voucher.township)
+        if posts_at_once[voucher.township]:
             posting.append((voucher, entry.number))
     batch.refuse("审核")
     posts = {id(voucher) for voucher, _ in posting}

@@ -156,8 +156,8 @@ class VoucherBatchCommand(Command[BatchOutcome]):
     def places(self, app: Any) -> Iterable[Place]:
         found: dict[Place, None] = {}
         for draft in dict.fromkeys(self.drafts):
-            voucher = app.vouchers.get_voucher(draft)
-            found.setdefault((voucher.township, f"vouchers of {voucher.entity}"), None)
+            township, entity = app.vouchers.place_of(draft)
+            found.setdefault((township, f"vouchers of {entity}"), None)
         return tuple(found)
 
     def replayed(self, recorded: Recorded) -> BatchOutcome:
