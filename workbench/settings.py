@@ -33,6 +33,15 @@ def _townships(request: Request, user: Principal) -> list[str]:
     return sorted(known | {t for t in user.townships if sees(user, t)})
 
 
+def _check_township(request: Request, user: Principal, township: str) -> None:
+    """A township the person does not work in is not found (404, not named: as every page of
+    another township's objects, ``workbench.scope``); one they only read is 403."""
+    if township not in _townships(request, user):
+        raise FormRefused("找不到这个乡镇，或您不在该乡镇工作", status=404)
+    if not user.may_write_in(township):
+        raise FormRefused("您不能修改这个乡镇的设置", status=403)
+
+
 def _entities(request: Request, user: Principal, township: str) -> list[dict[str, Any]]:
     with books_engine(request).connect() as conn:
         return [e for e in visible_entities(conn, user) if e["township"] == township]
@@ -77,8 +86,7 @@ async def choose(township: str, request: Request, user: FormUser) -> Response:
     form = await request.form()
     try:
         require(user, "settings.choose")
-        if township not in _townships(request, user) or not user.may_write_in(township):
-            raise FormRefused(f"您不能修改乡镇“{township}”的设置", status=403)
+        _check_township(request, user, township)
         numbering = str(form.get("numbering") or "")
         review = str(form.get("review_posts") or "")
         if review not in ("0", "1"):
@@ -94,8 +102,7 @@ async def name_signers(township: str, request: Request, user: FormUser) -> Respo
     form = await request.form()
     try:
         require(user, "settings.choose")
-        if township not in _townships(request, user) or not user.may_write_in(township):
-            raise FormRefused(f"您不能修改乡镇“{township}”的设置", status=403)
+        _check_township(request, user, township)
         cashiers = tuple(
             (e["code"], str(form.get(f"cashier:{e['code']}") or "").strip())
             for e in _entities(request, user, township)
