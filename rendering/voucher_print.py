@@ -40,7 +40,6 @@ from rendering.environment import environment
 from rendering.render import pdf
 
 NOT_REVIEWED = "（直接记账，未经审核）"
-REVIEW_POSTS = "审核即记账"
 # entity → (会计主管, 出纳): the township's signers (``domain.township``), by name
 Signers = Callable[[str], tuple[str, str]]
 
