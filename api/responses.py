@@ -301,6 +301,14 @@ class PlanEntryRef(BaseModel):
     kind: str
 
 
+class ExecutionRequestPublic(BaseModel):
+    """Who asked for a plan's execution (提请执行), for when; another person executes it."""
+
+    on: datetime.date
+    actor: str
+    actor_name: str = Field(default="", description="actor as 经办 shows it (姓名)")
+
+
 class PlanPublic(Open):
     """A plan, its rule and result; a correction adds ``corrections``."""
 
@@ -330,6 +338,11 @@ class PlanPublic(Open):
     steps: list[PlanStepPublic]
     lines: list[AllocationLine]
     entries: list[PlanEntryRef]
+    execution_request: ExecutionRequestPublic | None = Field(
+        default=None,
+        description="who asked for its execution and for when (absent: nobody has); "
+        "another person executes it",
+    )
 
 
 class PlanSummary(BaseModel):

@@ -49,7 +49,7 @@ from ledger.statement_forms import COSTS, REVENUES
 from projections import dashboard_queries as q
 from projections.economy_queries import agreement_status
 
-WAITING = ("submitted",)  # 待审核: what a reviewer is to look at
+WAITING = ("submitted",)  # 待审核: what a reviewer is to look at (已审核 ones: the 待我记账 list)
 SPENDING_MONTHS = 3
 
 

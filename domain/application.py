@@ -75,6 +75,7 @@ from domain.tenancy import save_in_context
 from domain.township import DEFAULTS, NUMBERINGS, Choices
 from domain.township.service import TownshipService
 from domain.transcodings import register_all
+from domain.vouchers import same_person
 from domain.vouchers.imports import VoucherImportService, library_snapshots_paused
 from domain.vouchers.service import VoucherService
 
@@ -139,9 +140,20 @@ class LianzhangApplication(Application[UUID]):
         self.pooling = PoolingService(self, self.books)
         self.agreements = AgreementService(self, self.books)
         self.members = MembersService(self)
-        self.plans = PlanService(self, self.books, self.members)
+        self.plans = PlanService(
+            self,
+            self.books,
+            self.members,
+            same_person=lambda one, other: (
+                same_person(one, other) or self.vouchers.same_natural_person(one, other) is not None
+            ),
+        )
         self.disclosure = DisclosureService(self)
-        self.vouchers = VoucherService(self, people=self.people.person_or_none)
+        self.vouchers = VoucherService(
+            self,
+            people=self.people.person_or_none,
+            review_posts=lambda township: self.township.choices(township).review_posts,
+        )
         self.bulk = VoucherImportService(self, self.snapshotting_intervals)
 
     # -- the store -----------------------------------------------------------------------------

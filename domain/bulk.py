@@ -3,7 +3,10 @@ checked by exactly the rules of a single posting and saved in batches. This modu
 is stored (``VoucherImportBatch``, by this module path) and what an import takes and answers;
 the command is ``domain/vouchers/imports.py`` (``app.bulk.import_vouchers``).
 
-Decision (the workbench's Excel import uses it too):
+Decision (the workbench's Excel import uses it too): an import makes **vouchers submitted for
+review** by the importer (待审核, ``domain.vouchers.imports``), which another person reviews and
+a person with the 记账 duty posts, as any voucher; ``post_directly`` posts entries at once, for
+vouchers reviewed elsewhere (a 直接记账 duty). Either way:
 
 1. **Same rules, same order.** Each entity's books are loaded once. The vouchers are applied, in
    the order given, to those in-memory books through ``Books.post_entry`` — the method a single
@@ -18,7 +21,8 @@ Decision (the workbench's Excel import uses it too):
    so the vouchers after it are still checked (a later overdraft that only follows from a
    refused receipt is reported too: fix the first problem first).
 3. **Saved in batches.** Valid vouchers are saved :data:`BATCH_VOUCHERS` at a time (one
-   ``EntryPosted`` event each), one transaction per batch, several entities' books in one batch
+   ``EntryPosted`` event each; for review, a voucher's ``Drafted`` and ``Imported``), one
+   transaction per batch, several entities' books in one batch
    when a township's month is imported. A file that fits one batch is atomic as a whole.
 4. **A re-run is safe.** Each batch is saved with a :class:`VoucherImportBatch` aggregate whose
    id is ``uuid5`` of the import's identity (the SHA-256 of the vouchers, canonical) and the
@@ -130,12 +134,14 @@ class VouchersRefusedError(InvalidRequestError):
 
 @dataclass(frozen=True)
 class PostedVoucher:
-    """Where a voucher went: the entity and the number its books gave it."""
+    """Where a voucher went: the entity and the number its books gave it; imported for review,
+    the voucher made (``draft``, its id) and no number yet."""
 
     entity: str
     number: str
     date: datetime.date
     memo: str
+    draft: str | None = None
 
 
 @dataclass
@@ -154,12 +160,18 @@ class ImportResult:
     skipped_batches: int = 0
     dry_run: bool = False
     entities: list[str] = field(default_factory=list)
+    for_review: bool = False  # vouchers submitted for review, not entries posted
 
 
-def import_identity(vouchers: Sequence[Voucher], batch_size: int) -> str:
+def import_identity(
+    vouchers: Sequence[Voucher], batch_size: int, *, for_review: bool = False
+) -> str:
     """The SHA-256 that names an import: the same vouchers in the same order, batched the same
-    way, are the same import."""
-    return digest({"batch": batch_size, "vouchers": [v.canonical() for v in vouchers]})
+    way, for review or posted directly, are the same import."""
+    named: dict[str, Any] = {"batch": batch_size, "vouchers": [v.canonical() for v in vouchers]}
+    if for_review:
+        named["review"] = True
+    return digest(named)
 
 
 def batch_id(import_id: str, index: int) -> UUID:
@@ -167,8 +179,8 @@ def batch_id(import_id: str, index: int) -> UUID:
 
 
 class VoucherImportBatch(Aggregate):
-    """One saved batch of a voucher import: recorded in the same transaction as its entries, so
-    it exists exactly when they do (a re-run skips it)."""
+    """One saved batch of a voucher import: recorded in the same transaction as its entries (or,
+    ``for_review``, its vouchers), so it exists exactly when they do (a re-run skips it)."""
 
     def township_in(self, townships: Townships) -> str | None:
         """None: the record of an import; the books saved with it are checked themselves
@@ -189,12 +201,15 @@ class VoucherImportBatch(Aggregate):
         entries: list[list[str]],
         actor: str,
         run: int = 1,
+        for_review: bool = False,
     ) -> None:
         self.import_id = import_id
         self.index = index
         self.batches = batches
         self.run = run  # how many batches the run that saved this one saved (its answer)
-        self.entries = [list(pair) for pair in entries]  # [entity, number] per voucher
+        # [entity, number] per voucher posted; for review, [entity, the voucher's id]
+        self.entries = [list(pair) for pair in entries]
+        self.for_review = for_review
 
 
 def problems_of(index: int, error: DomainError | LedgerError) -> list[VoucherProblem]:

@@ -118,6 +118,7 @@ def require_not_after(
 _DATED_EVENTS: dict[str, tuple[str, str, str]] = {
     "StepRecorded": ("date", "date", "a step of 四议两公开"),
     "Executed": ("on", "date", "the execution of a plan"),
+    "ExecutionRequested": ("on", "date", "the execution of a plan"),
     "Published": ("checked_on", "checked_on", "the check of a disclosure sheet (民主理财小组)"),
     "LandShareContributed": ("date", "date", "a land share (土地入股)"),
     "DividendDeclared": ("date", "date", "a dividend declaration"),

@@ -1,26 +1,36 @@
 """Who may do what: the roles of the people who use Lianzhang, and the roles of API tokens.
 
 People (who log in to the workbench) have one of five roles; separation of duties (nobody reviews a
-voucher they prepared) is a rule of the voucher itself (``domain.vouchers``), not of a role.
+voucher they prepared, nobody posts a voucher they reviewed, nobody executes a plan they asked
+to be executed) is a rule of the voucher and of the plan themselves (``domain.vouchers``,
+``domain.plan``), not of a role.
 
 ===========  ==========  ==============================================================
 role         in Chinese  may
 ===========  ==========  ==============================================================
 preparer     制单        draft, edit, submit and withdraw vouchers; attach source
-                         documents; keep the member registers; draft plans and record
-                         their 四议两公开 steps
-reviewer     审核        approve (which posts the voucher into the books) or return
-                         vouchers someone else prepared
-bookkeeper   记账/主管   all of the above, and: close months, post directly, import a
-                         file of vouchers, execute plans, publish sheets, the registers of
+                         documents; keep the member registers; draft plans, record
+                         their 四议两公开 steps and ask for their execution
+reviewer     审核        approve (审核) or return vouchers someone else prepared, take
+                         back an approval of their own before it is posted
+bookkeeper   记账/主管   all of the above, and: post reviewed vouchers (记账), close
+                         months, post directly, import a file of vouchers, execute plans
+                         another person asked for, publish sheets, the registers of
                          alliances, villages, joint entities and agreements
 auditor      审计        read everything, write nothing
 admin        管理员      everything in every township, and manage people and tokens
 ===========  ==========  ==============================================================
 
-Decision: a reviewer's approval posts the voucher (审核即记账). The books hold only reviewed
-vouchers; a separate 记账 click after 审核 would add a step and no check. The printed voucher's
-记账 is the person whose approval posted it.
+Decision (issue 20, replacing 审核即记账 for everyone): **审核 and 记账 are two steps by two
+people by default.** The reviewer's approval marks a voucher 已审核; a person with the 记账 duty
+(``voucher.post``: a bookkeeper, an administrator, an integration's ``clerk`` token) who is not
+its reviewer posts it, and the books number it then. The preparer may post it: the two people
+are the reviewer and the one who posts, so a township of two (a bookkeeper who prepares and
+posts, a reviewer) works, and the reviewer never posts what they approved. A township may choose
+审核即记账 (``domain.township``): the approval posts at once, and the printed voucher says so
+(its 记账 is the reviewer, ``审核即记账``). Imported vouchers are submitted for review by the
+importer and reviewed and posted like any (the batch review page); a plan's execution is asked
+for by one person and executed by another with ``plan.execute``.
 
 API tokens keep their three roles (``admin``, ``clerk``, ``auditor``): an integration's ``clerk``
 token may do every write a bookkeeper may (its direct posts are marked in the audit trail by the
@@ -30,8 +40,8 @@ A token that belongs to a person acts with **at most the person's role** (a toke
 more than its owner could):
 an action is allowed when both the token's role and the person's role allow it
 (:func:`may_both`), in the townships both have. So a preparer's ``clerk`` token prepares
-vouchers, keeps member registers and drafts plans, and nothing else: it does not approve, post
-directly, close months, import vouchers, execute plans or publish sheets. Which token roles a
+vouchers, keeps member registers and drafts plans, and nothing else: it does not approve, post,
+post directly, close months, import vouchers, execute plans or publish sheets. Which token roles a
 person may be given (:data:`TOKEN_ROLES_OF_PERSON`, checked by ``lianzhang token create
 --user``): an administrator any; a preparer, reviewer or bookkeeper ``clerk`` or ``auditor``;
 an auditor ``auditor`` only. The person's role is read at every request, so a person's later
@@ -55,6 +65,7 @@ TOKEN_ROLES: tuple[str, ...] = ("admin", "clerk", "auditor")
 ACTIONS: dict[str, frozenset[str]] = {
     "voucher.prepare": frozenset({"preparer", "bookkeeper", "admin", "clerk"}),
     "voucher.review": frozenset({"reviewer", "bookkeeper", "admin", "clerk"}),
+    "voucher.post": frozenset({"bookkeeper", "admin", "clerk"}),
     "register.edit": frozenset({"preparer", "bookkeeper", "admin", "clerk"}),
     "plan.prepare": frozenset({"preparer", "bookkeeper", "admin", "clerk"}),
     "books.write": frozenset({"bookkeeper", "admin", "clerk"}),
@@ -68,6 +79,7 @@ ACTIONS: dict[str, frozenset[str]] = {
 ACTION_LABELS: dict[str, str] = {
     "voucher.prepare": "制单（录入、修改、提交凭证）",
     "voucher.review": "审核凭证",
+    "voucher.post": "记账（已审核的凭证）",
     "register.edit": "维护成员名册",
     "plan.prepare": "起草分配方案、记录四议两公开",
     "books.write": "直接记账",

@@ -28,6 +28,7 @@ from projections.tables import (
     plan_comparisons,
     plan_entries,
     plan_lines,
+    plan_requests,
     plan_steps,
     plans,
     registers,
@@ -252,6 +253,13 @@ def plan(conn: Connection, code: str) -> dict[str, Any] | None:
     found["amount"] = amount_str(from_fen(found.pop("amount_fen")))
     found["distributable"] = amount_str(from_fen(found.pop("distributable_fen")))
     found.pop("aggregate_id")
+    asked = (
+        conn.execute(select(plan_requests).where(plan_requests.c.plan_code == code))
+        .mappings()
+        .first()
+    )
+    if asked is not None:  # (absent for a plan nobody asked to execute)
+        found["execution_request"] = {"on": asked["requested_on"], "actor": asked["actor"]}
     found["steps"] = [
         dict(r)
         for r in conn.execute(

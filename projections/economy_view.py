@@ -26,6 +26,7 @@ from projections.tables import (
     plan_comparisons,
     plan_entries,
     plan_lines,
+    plan_requests,
     plan_steps,
     plans,
     registers,
@@ -76,6 +77,8 @@ class EconomyProjection:
             "StepRecorded": self._step,
             "Rejected": self._rejected,
             "Executed": self._executed,
+            "ExecutionRequested": self._execution_requested,
+            "ExecutionRequestCancelled": self._execution_request_cancelled,
             "Superseded": self._superseded,
             "DisclosureSheet.Published": self._sheet_published,
             "ComparisonAttached": self._comparison,
@@ -391,6 +394,16 @@ class EconomyProjection:
                 for entity, number in e.entries
             ),
         )
+
+    def _execution_requested(self, w: PageWriter, ev: Stored, position: int) -> None:
+        e = ev.event
+        w.insert(
+            plan_requests,
+            {"plan_code": self._plan(w, ev), "actor": e.actor, "requested_on": e.on},
+        )
+
+    def _execution_request_cancelled(self, w: PageWriter, ev: Stored, position: int) -> None:
+        w.delete(plan_requests, {"plan_code": self._plan(w, ev)})
 
     def _superseded(self, w: PageWriter, ev: Stored, position: int) -> None:
         e = ev.event

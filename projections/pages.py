@@ -293,6 +293,17 @@ class PageWriter:
         for row in rows:
             self.insert(table, row)
 
+    def pending(self, table: Table, key: Mapping[str, Any]) -> dict[str, Any] | None:
+        """The row of this page whose primary key is ``key``, still in memory (inserted in
+        this page and not yet written); None otherwise."""
+        names = _primary_key(table)
+        index = self._index.get(table)
+        if index is None:
+            index = self._index[table] = {
+                tuple(row[k] for k in names): row for row in self._rows.get(table, ())
+            }
+        return index.get(tuple(key[k] for k in names))
+
     def update(self, table: Table, key: Mapping[str, Any], values: Mapping[str, Any]) -> None:
         """Set ``values`` on the row whose primary key is ``key``."""
         names = _primary_key(table)

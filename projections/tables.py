@@ -341,6 +341,16 @@ plans = Table(
     Column("drafted_by", Text, nullable=False),
 )
 
+# who asked for a plan's execution and for when (提请执行, issue 20; kept once executed: the
+# payouts' 制单), beside ``lz_plans``: a table of its own, so read models built before it read
+plan_requests = Table(
+    "lz_plan_requests",
+    metadata,
+    Column("plan_code", String(32), primary_key=True),
+    Column("actor", Text, nullable=False),
+    Column("requested_on", Date, nullable=False),
+)
+
 plan_steps = Table(
     "lz_plan_steps",
     metadata,
@@ -425,6 +435,7 @@ ECONOMY_TABLES = (
     plan_lines,
     plan_entries,
     plan_comparisons,
+    plan_requests,
     sheets,
 )
 

@@ -1,8 +1,11 @@
 """The vouchers read model: one row per voucher (``lz_vouchers``), and its queries.
 
-Actors are kept as recorded (``preparer``, ``reviewer``, each step's ``actor``); the queries
-add what to show for them (``preparer_name``, ``reviewer_name``, ``actor_name``: 姓名 from
-``projections.people_view``).
+Actors are kept as recorded (``preparer``, ``reviewer``, ``poster``: who posted it, 记账 —
+with 审核即记账 its reviewer —, each step's ``actor``); the queries add what to show for them
+(``preparer_name``, ``reviewer_name``, ``poster_name``, ``actor_name``: 姓名 from
+``projections.people_view``). A voucher made by a file imported for review names its import
+(``import_id``): the batch review page lists an import's vouchers (``import_id=`` of
+``voucher_list``) with their totals (``batch_totals``).
 
 ``voucher_list`` is what the workbench's lists and the API's listing read (by township, status,
 entity, preparer); ``voucher_detail`` adds the lines with the account names of the entity's
@@ -38,7 +41,6 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    insert,
     or_,
     select,
     update,
@@ -78,7 +80,39 @@ vouchers = Table(
     Index("lz_vouchers_township_status", "township", "status"),
 )
 
-VOUCHER_TABLES = (vouchers,)
+# Who posted a voucher (``Posted``) and the import that made it (``Imported``), beside
+# ``lz_vouchers`` (issue 20): a table of its own, so read models built before it still read
+# and a rebuild of old events writes nothing here. A posted voucher without a row was posted
+# by its reviewer's approval (``Approved``: 审核即记账).
+voucher_posting = Table(
+    "lz_voucher_posting",
+    metadata,
+    Column("id", String(32), primary_key=True),  # the voucher's id, as in lz_vouchers
+    Column("poster", Text),  # who posted it (记账); with 审核即记账 its reviewer
+    Column("import_id", String(64)),  # the import that made it, submitted for review
+    Index("lz_voucher_posting_import", "import_id"),
+)
+
+VOUCHER_TABLES = (vouchers, voucher_posting)
+# a voucher's row with who posted it and its import (outer join: older rows have none)
+WITH_POSTING = vouchers.outerjoin(voucher_posting, voucher_posting.c.id == vouchers.c.id)
+VOUCHER_COLUMNS = (*vouchers.c, voucher_posting.c.poster, voucher_posting.c.import_id)
+
+
+def _note_posting(w: PageWriter, draft: str, known: bool | None, **values: Any) -> None:
+    """Record who posted ``draft`` or the import that made it (``lz_voucher_posting``);
+    ``known``: whether it has a row already, None when not known (then it is looked up)."""
+    key = {"id": draft}
+    if w.pending(voucher_posting, key) is not None:
+        known = True
+    elif known is None:
+        found = w.execute(select(voucher_posting.c.id).where(voucher_posting.c.id == draft))
+        known = found.first() is not None
+    if known:
+        w.update(voucher_posting, key, values)
+    else:
+        w.insert(voucher_posting, {"id": draft, "poster": None, "import_id": None, **values})
+
 
 _dumps = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
 
@@ -119,6 +153,10 @@ class VoucherProjection:
             "Withdrawn": "withdrawn",
             "Returned": "returned",
             "Approved": "approved",
+            "Reviewed": "reviewed",
+            "Unreviewed": "unreviewed",
+            "Posted": "posted",
+            "Imported": "imported",
             "DocumentAttached": "attached",
             "Voided": "voided",
             "Cited": "reverses" if getattr(e, "kind", "") == "reversal" else "corrects",
@@ -135,32 +173,47 @@ class VoucherProjection:
             history_item["reversal"] = e.reversal
         if kind == "Drafted":
             lines = _lines(e.lines)
-            w.execute(
-                insert(vouchers).values(
-                    id=draft,
-                    entity=e.entity,
-                    township=e.township,
-                    status="draft",
-                    date=e.date,
-                    summary=e.summary,
-                    total_fen=_total_fen(lines),
-                    preparer=e.actor,
-                    reviewer=None,
-                    posted_number=None,
-                    returned_reason=None,
-                    attachment_count=0,
-                    lines=_dumps(lines),
-                    attachments="[]",
-                    history=_dumps([history_item]),
-                    created_at=at,
-                    updated_position=position,
-                    updated_at=at,
-                )
+            w.insert(  # kept in the page: an import's next event finds it there
+                vouchers,
+                {
+                    "id": draft,
+                    "entity": e.entity,
+                    "township": e.township,
+                    "status": "draft",
+                    "date": e.date,
+                    "summary": e.summary,
+                    "total_fen": _total_fen(lines),
+                    "preparer": e.actor,
+                    "reviewer": None,
+                    "posted_number": None,
+                    "returned_reason": None,
+                    "attachment_count": 0,
+                    "lines": _dumps(lines),
+                    "attachments": "[]",
+                    "history": _dumps([history_item]),
+                    "created_at": at,
+                    "updated_position": position,
+                    "updated_at": at,
+                },
             )
             return
-        row = w.execute(select(vouchers).where(vouchers.c.id == draft)).mappings().first()
-        if row is None:  # pragma: no cover - a voucher's first event is its draft
-            return
+        key = {"id": draft}
+        row: Any = w.pending(vouchers, key)
+        # whether it has a row of lz_voucher_posting: None unknown (a new voucher has none)
+        posting: bool | None = False if row is not None else None
+        if row is None:
+            row = (
+                w.execute(
+                    select(*vouchers.c, voucher_posting.c.id.label("posting"))
+                    .select_from(WITH_POSTING)
+                    .where(vouchers.c.id == draft)
+                )
+                .mappings()
+                .first()
+            )
+            if row is None:  # pragma: no cover - a voucher's first event is its draft
+                return
+            posting = row["posting"] is not None
         values: dict[str, Any] = {
             "history": _dumps([*json.loads(row["history"]), history_item]),
             "updated_position": position,
@@ -180,11 +233,22 @@ class VoucherProjection:
             values["history"] = _dumps(
                 [*json.loads(row["history"]), {**history_item, "reason": e.reason}]
             )
-        elif kind == "Approved":
-            values.update(status="posted", reviewer=e.actor, posted_number=e.number)
+        elif kind in ("Approved", "Posted"):
+            values.update(status="posted", posted_number=e.number)
+            if kind == "Approved":  # 审核即记账: the reviewer posted it (no row: see above)
+                values["reviewer"] = e.actor
+            else:
+                _note_posting(w, draft, posting, poster=e.actor)
             cited = _cited(json.loads(row["history"]))
             if cited is not None and cited["kind"] == "reversal":
                 _mark_reversed(w, cited["original"], {**history_item, "what": "reversed"}, draft)
+        elif kind == "Reviewed":
+            values.update(status="reviewed", reviewer=e.actor)
+        elif kind == "Unreviewed":
+            values.update(status="submitted", reviewer=None)
+        elif kind == "Imported":
+            values.update(status="submitted")
+            _note_posting(w, draft, posting, import_id=e.import_id)
         elif kind == "Voided":
             values.update(status="voided")
         elif kind == "DocumentAttached":
@@ -193,7 +257,7 @@ class VoucherProjection:
                 {"sha256": e.sha256, "name": e.name, "media_type": e.media_type, "size": e.size}
             )
             values.update(attachments=_dumps(documents), attachment_count=len(documents))
-        w.execute(update(vouchers).where(vouchers.c.id == draft).values(**values))
+        w.update(vouchers, key, values)  # in the page, or written with the page's updates
 
 
 def _cited(history: list[dict[str, Any]]) -> dict[str, str] | None:
@@ -248,6 +312,9 @@ def _day(value: Any) -> str:
 
 def _summary_row(row: Any, names: dict[str, str]) -> dict[str, Any]:
     total = from_fen(int(row["total_fen"]))
+    # who posted it; a posted voucher of the read models built before ``lz_voucher_posting``
+    # was posted by its reviewer's approval (审核即记账)
+    poster = row.get("poster") or (row["reviewer"] if row["status"] == "posted" else None)
     return {
         "draft": row["id"],
         "entity": row["entity"],
@@ -262,6 +329,9 @@ def _summary_row(row: Any, names: dict[str, str]) -> dict[str, Any]:
         "reviewer": row["reviewer"],
         "reviewer_name": display_actor(row["reviewer"], names) if row["reviewer"] else None,
         "posted_number": row["posted_number"],
+        "poster": poster,
+        "poster_name": display_actor(poster, names) if poster else None,
+        "import_id": row.get("import_id"),
         "returned_reason": row["returned_reason"],
         "attachment_count": int(row["attachment_count"]),
         "created_at": _moment(row["created_at"]),
@@ -342,10 +412,20 @@ def voucher_list(
     preparer: str | None = None,
     limit: int = 200,
     search: VoucherSearch | None = None,
+    import_id: str | None = None,
+    oldest_first: bool = False,
 ) -> list[dict[str, Any]]:
-    """Vouchers in ``townships`` (None: every township), newest change first, filtered by
-    status (one or several), entity and preparer, and by ``search`` (in the database)."""
-    query = select(vouchers).order_by(vouchers.c.updated_position.desc()).limit(limit)
+    """Vouchers in ``townships`` (None: every township), newest change first (``oldest_first``:
+    by date, then as recorded), filtered by status (one or several), entity, preparer and the
+    import that made them, and by ``search`` (in the database)."""
+    order = (
+        (vouchers.c.date, vouchers.c.created_at, vouchers.c.id)
+        if oldest_first
+        else (vouchers.c.updated_position.desc(),)
+    )
+    query = select(*VOUCHER_COLUMNS).select_from(WITH_POSTING).order_by(*order).limit(limit)
+    if import_id is not None:
+        query = query.where(voucher_posting.c.import_id == import_id)
     if townships is not None:
         query = query.where(vouchers.c.township.in_(sorted(townships)))
     if isinstance(status, str):
@@ -362,6 +442,84 @@ def voucher_list(
         rows = list(conn.execute(query).mappings())
         names = display_names(conn) if rows else {}
         return [_summary_row(r, names) for r in rows]
+
+
+def batch_totals(
+    engine: Engine | Connection,
+    *,
+    townships: Collection[str] | None,
+    status: str | Collection[str],
+    import_id: str | None = None,
+    entity: str | None = None,
+) -> dict[str, Any]:
+    """What the batch review page sums: how many vouchers (in ``townships``, of ``status``, of
+    the import ``import_id`` and the books of ``entity`` where given), their 借方合计 and
+    贷方合计 (each added from the vouchers' own lines, yuan as text) and the earliest and
+    latest date."""
+    query = select(vouchers.c.lines, vouchers.c.date).select_from(WITH_POSTING)
+    if townships is not None:
+        query = query.where(vouchers.c.township.in_(sorted(townships)))
+    statuses = [status] if isinstance(status, str) else sorted(status)
+    query = query.where(vouchers.c.status.in_(statuses))
+    if import_id is not None:
+        query = query.where(voucher_posting.c.import_id == import_id)
+    if entity is not None:
+        query = query.where(vouchers.c.entity == entity)
+    count = debit = credit = 0
+    days: list[str] = []
+    with _connection(engine) as conn:
+        for row in conn.execute(query):
+            count += 1
+            for line in json.loads(row.lines):
+                debit += to_fen(money(line["debit"], allow_negative=True))
+                credit += to_fen(money(line["credit"], allow_negative=True))
+            days.append(_day(row.date))
+    return {
+        "count": count,
+        "debit": amount_str(from_fen(debit)),
+        "credit": amount_str(from_fen(credit)),
+        "balanced": debit == credit,
+        "first": min(days) if days else None,
+        "last": max(days) if days else None,
+    }
+
+
+def imports_waiting(
+    engine: Engine | Connection, *, townships: Collection[str] | None
+) -> list[dict[str, Any]]:
+    """The imports whose vouchers wait for 审核 or 记账, newest first: the import's id, who
+    imported it, when, and how many of its vouchers wait for each step."""
+    query = (
+        select(
+            voucher_posting.c.import_id,
+            vouchers.c.status,
+            vouchers.c.preparer,
+            vouchers.c.created_at,
+        )
+        .select_from(WITH_POSTING)
+        .where(voucher_posting.c.import_id.is_not(None))
+        .where(vouchers.c.status.in_(("submitted", "reviewed")))
+    )
+    if townships is not None:
+        query = query.where(vouchers.c.township.in_(sorted(townships)))
+    found: dict[str, dict[str, Any]] = {}
+    with _connection(engine) as conn:
+        rows = list(conn.execute(query))
+        names = display_names(conn) if rows else {}
+    for row in rows:
+        item = found.setdefault(
+            row.import_id,
+            {
+                "import_id": row.import_id,
+                "importer": row.preparer,
+                "importer_name": display_actor(row.preparer, names),
+                "imported_at": _moment(row.created_at),
+                "submitted": 0,
+                "reviewed": 0,
+            },
+        )
+        item[row.status] += 1
+    return sorted(found.values(), key=lambda i: str(i["imported_at"]), reverse=True)
 
 
 def _detail(conn: Connection, row: Any) -> dict[str, Any]:
@@ -395,6 +553,7 @@ def _detail(conn: Connection, row: Any) -> dict[str, Any]:
     total = from_fen(debit)
     history = json.loads(row["history"])
     found.update(
+        review_posted=any(step.get("what") == "approved" for step in history),
         cites=_cited(history),
         reversal=_reversal(conn, history),
         void_reason=next(
@@ -444,7 +603,13 @@ def voucher_detail(engine: Engine | Connection, draft: str) -> dict[str, Any] | 
     history; None when there is none with that id."""
     key = str(draft).replace("-", "").lower()
     with _connection(engine) as conn:
-        row = conn.execute(select(vouchers).where(vouchers.c.id == key)).mappings().first()
+        row = (
+            conn.execute(
+                select(*VOUCHER_COLUMNS).select_from(WITH_POSTING).where(vouchers.c.id == key)
+            )
+            .mappings()
+            .first()
+        )
         return None if row is None else _detail(conn, row)
 
 
@@ -455,7 +620,8 @@ def voucher_for_entry(
     with _connection(engine) as conn:
         row = (
             conn.execute(
-                select(vouchers)
+                select(*VOUCHER_COLUMNS)
+                .select_from(WITH_POSTING)
                 .where(vouchers.c.entity == entity)
                 .where(vouchers.c.posted_number == number)
                 .where(vouchers.c.status == "posted")

@@ -5,9 +5,16 @@ Two sources, one printable shape (a dict):
 - ``printable_from_draft(engine, draft)``: a voucher of the workflow, at any status; its 凭证号
   is the number the books gave it once posted, 草稿 before;
 - ``printable_from_entry(engine, entity, number)``: any posted entry. An entry posted by a
-  voucher's approval prints that voucher (its preparer, reviewer, attachments); one posted
-  directly (through the API, an import, an operation such as a plan) prints its actor as 制单
-  and 记账 and says honestly that it was not reviewed (审核: （直接记账，未经审核）).
+  voucher prints that voucher (its preparer, reviewer, poster, attachments); a plan's payout
+  prints the person who asked for the execution as 制单 and the one who executed it as 审核 and
+  记账 (分配方案执行，审核即记账); one posted directly (through the API, an import posted
+  directly, another operation) prints its actor as 制单 and 记账 and says honestly that it was
+  not reviewed (审核: （直接记账，未经审核）).
+
+The signatures, as the form has them: 会计主管, 记账, 审核, 出纳, 制单. 记账 is the person who
+posted it (with 审核即记账, its reviewer, and the line says 审核即记账); 会计主管 and 出纳 are
+the township's (``signers``: entity → (会计主管, 出纳), from ``domain.township``), blank lines to
+sign by hand where none is named.
 
 ``voucher_html(printable)`` is a standalone page (no outside requests); ``voucher_pdf`` prints
 it with WeasyPrint, the CJK font embedded (``rendering.render.pdf``).
@@ -28,12 +35,20 @@ from ledger.money import amount_str, from_fen, money, to_fen, yuan_text
 from ledger.voucher_numbers import number_cited, number_label, number_word, voucher_title
 from projections import queries
 from projections.people_view import display_actor, display_names
-from projections.tables import entries
+from projections.tables import entries, plan_requests
 from projections.voucher_view import _connection, voucher_detail, voucher_for_entry
 from rendering.environment import environment
 from rendering.render import pdf
 
 NOT_REVIEWED = "（直接记账，未经审核）"
+# entity → (会计主管, 出纳): the township's signers (``domain.township``), by name
+Signers = Callable[[str], tuple[str, str]]
+
+
+def _no_signers(entity: str) -> tuple[str, str]:
+    return "", ""
+
+
 MIN_ROWS = 5  # a printed voucher has at least this many rows, blank ones filling it
 
 
@@ -66,6 +81,8 @@ def _printable(
     bookkeeper: str,
     draft: str | None,
     note: str = "",
+    review_posted: bool = False,
+    signers: tuple[str, str] = ("", ""),
 ) -> dict[str, Any]:
     debit = sum(
         to_fen(money(line["debit"], allow_negative=True)) for line in lines if line["debit"]
@@ -93,15 +110,23 @@ def _printable(
         "preparer": preparer,
         "reviewer": reviewer,
         "bookkeeper": bookkeeper,
+        "review_posted": review_posted,  # 审核即记账: the 记账 line says so
+        "supervisor": signers[0],  # 会计主管
+        "cashier": signers[1],  # 出纳
         "draft": draft,
         "note": note,
     }
 
 
 def _from_detail(
-    detail: dict[str, Any], name: Callable[[str | None], str], *, number: str | None
+    detail: dict[str, Any],
+    name: Callable[[str | None], str],
+    *,
+    number: str | None,
+    signers: Signers,
 ) -> dict[str, Any]:
     posted = detail["status"] == "posted"
+    reviewed = detail["status"] in ("reviewed", "posted")
     return _printable(
         entity=detail["entity"],
         entity_name=detail["entity_name"],
@@ -121,23 +146,38 @@ def _from_detail(
         ],
         attachments=int(detail["attachment_count"]),
         preparer=name(detail["preparer"]),
-        reviewer=name(detail["reviewer"]) if posted else "",
-        bookkeeper=name(detail["reviewer"]) if posted else "",
+        reviewer=name(detail["reviewer"]) if reviewed else "",
+        bookkeeper=name(detail.get("poster") or detail["reviewer"]) if posted else "",
         draft=detail["draft"],
+        review_posted=posted and bool(detail.get("review_posted")),
+        signers=signers(detail["entity"]),
     )
 
 
-def printable_from_draft(engine: Engine | Connection, draft: str) -> dict[str, Any] | None:
+def printable_from_draft(
+    engine: Engine | Connection, draft: str, signers: Signers = _no_signers
+) -> dict[str, Any] | None:
     """A voucher of the workflow as printed; None when there is none with that id."""
     with _connection(engine) as conn:
         detail = voucher_detail(conn, draft)
         if detail is None:
             return None
-        return _from_detail(detail, _namer(conn), number=detail["posted_number"])
+        return _from_detail(detail, _namer(conn), number=detail["posted_number"], signers=signers)
+
+
+def _plan_requester(conn: Connection, source: str | None) -> str | None:
+    """Who asked for the execution of the plan that posted an entry (its ``source`` is
+    ``plan:CODE``); None for another source, or a plan executed before requests existed."""
+    if not source or not source.startswith("plan:"):
+        return None
+    found = conn.execute(
+        select(plan_requests.c.actor).where(plan_requests.c.plan_code == source[5:])
+    ).scalar_one_or_none()
+    return None if found is None else str(found)
 
 
 def printable_from_entry(
-    engine: Engine | Connection, entity: str, number: str
+    engine: Engine | Connection, entity: str, number: str, signers: Signers = _no_signers
 ) -> dict[str, Any] | None:
     """A posted entry as its voucher is printed; None when the books have no such entry."""
     with _connection(engine) as conn:
@@ -147,7 +187,7 @@ def printable_from_entry(
         name = _namer(conn)
         voucher = voucher_for_entry(conn, entity, number)
         if voucher is not None:
-            return _from_detail(voucher, name, number=number)
+            return _from_detail(voucher, name, number=number, signers=signers)
         row = queries.entity(conn, entity)
         source = conn.execute(
             select(entries.c.source).where(
@@ -162,6 +202,9 @@ def printable_from_entry(
             notes.append(f"红字冲销{cited}{reason}")
         if source:
             notes.append(f"系统生成（{source}）")
+        requester = _plan_requester(conn, source)
+        if requester is not None:
+            notes.append("分配方案执行：提请人制单，执行人审核即记账")
         return _printable(
             entity=entity,
             entity_name=row["name"] if row is not None else entity,
@@ -180,11 +223,13 @@ def printable_from_entry(
                 for line in view.lines
             ],
             attachments=0,
-            preparer=name(view.actor),
-            reviewer=NOT_REVIEWED,
+            preparer=name(requester or view.actor),
+            reviewer=NOT_REVIEWED if requester is None else name(view.actor),
             bookkeeper=name(view.actor),
             draft=None,
             note="；".join(notes),
+            review_posted=requester is not None,
+            signers=signers(entity),
         )
 
 

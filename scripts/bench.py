@@ -13,7 +13,9 @@ measured in the same process and interleaved with it (blocks of one, then blocks
   eventsourcing save of a one-number aggregate, at several sizes of the book, and how the cost at
   the largest size compares with the smallest (goal ≥ 0.5×, and flat: within 1.2×);
 - ``bulk``: vouchers through the bulk path vs saving as many one-number events in the same
-  batches with the library directly (goal ≥ 1×);
+  batches with the library directly (goal ≥ 1×): posted directly (``post_directly``, what the
+  city is built with), and imported for review (the default since issue 20: each voucher's two
+  events; reported beside it, no goal);
 - ``rebuild``: rebuilding every read model (the replay path) vs reading and decoding the log
   through the library (goal ≥ 0.5×), and vs ``ledger`` and ``hledger`` reading the same books
   exported as journals (goal: faster);
@@ -114,11 +116,14 @@ def register(app: Any, code: str, households: int = 100) -> None:
     )
 
 
-def load(app: Any, code: str, rows: list[dict[str, Any]]) -> None:
+def load(app: Any, code: str, rows: list[dict[str, Any]], *, post_directly: bool = True) -> None:
     """Post ``rows`` into ``code``'s books through the bulk path (``domain/bulk.py``: every
-    check of a single posting, saved 1,000 vouchers a transaction)."""
+    check of a single posting, saved 1,000 vouchers a transaction); ``post_directly=False``:
+    imported for review (vouchers waiting for 审核, nothing in the books)."""
     if rows:
-        app.bulk.import_vouchers([as_voucher(code, row) for row in rows], actor=ACTOR)
+        app.bulk.import_vouchers(
+            [as_voucher(code, row) for row in rows], actor=ACTOR, post_directly=post_directly
+        )
 
 
 def as_voucher(code: str, row: dict[str, Any]) -> Voucher:
@@ -397,18 +402,27 @@ def bulk_cost(runtime: Runtime, vouchers_: int, rounds: int) -> dict[str, Any]:
     def bulk() -> None:
         load(app, codes[-1], vouchers(year, vouchers_, len(codes)))
 
-    base, meas = [], []
+    def for_review() -> None:
+        load(app, codes[-1], vouchers(year, vouchers_, len(codes)), post_directly=False)
+
+    base, meas, review = [], [], []
     for _ in range(rounds):
         codes.append("K" + uuid.uuid4().hex[:6].upper())
         register(app, codes[-1])
         base.append(timed(raw))
         meas.append(timed(bulk))
+        codes.append("K" + uuid.uuid4().hex[:6].upper())
+        register(app, codes[-1])
+        review.append(timed(for_review))
     raw_s, bulk_s = statistics.median(base), statistics.median(meas)
+    review_s = statistics.median(review)
     return {
         "vouchers": vouchers_,
         "raw_per_s": vouchers_ / raw_s,
         "bulk_per_s": vouchers_ / bulk_s,
         "ratio": raw_s / bulk_s,
+        "review_per_s": vouchers_ / review_s,
+        "review_ratio": raw_s / review_s,
     }
 
 
@@ -455,6 +469,14 @@ def table(results: list[dict[str, Any]]) -> str:
         "≥ 1×",
         lambda r: (
             f"{r['bulk']['ratio']:.2f}× ({r['bulk']['bulk_per_s']:,.0f} vs "
+            f"{r['bulk']['raw_per_s']:,.0f} /s)"
+        ),
+    )
+    row(
+        "bulk path for review (待审核) vs raw batched save",
+        "–",
+        lambda r: (
+            f"{r['bulk']['review_ratio']:.2f}× ({r['bulk']['review_per_s']:,.0f} vs "
             f"{r['bulk']['raw_per_s']:,.0f} /s)"
         ),
     )

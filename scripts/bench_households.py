@@ -137,6 +137,7 @@ def household_village(
     drafted = time.perf_counter() - began
     for step in STEPS:
         app.plans.record_plan_step(code=plan, actor=ACTOR, **step)
+    app.plans.request_execution(code=plan, date=EXECUTED_ON, actor=f"{ACTOR}-asker")
     began = time.perf_counter()
     app.plans.execute_plan(code=plan, date=EXECUTED_ON, actor=ACTOR)
     executed = time.perf_counter() - began

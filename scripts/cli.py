@@ -1,7 +1,8 @@
 """The ``lianzhang`` command: init, serve, worker, demo, rebuild, import-vouchers, verify,
 checkpoint, export, import, keys, …; token and user are in ``scripts/cli_people.py``, register
-(migrate) in ``scripts/cli_registers.py``, setup-books (建账) in ``scripts/cli_setup.py``, what
-every command shares in ``scripts/cli_common.py``.
+(migrate) in ``scripts/cli_registers.py``, setup-books (建账) in ``scripts/cli_setup.py``,
+import-vouchers in ``scripts/cli_vouchers.py``, what every command shares in
+``scripts/cli_common.py``.
 
 Every command reads the database from ``--database-url`` or ``LIANZHANG_DATABASE_URL`` (default: a
 SQLite file under ./var). Errors end the command with one line on stderr and a non-zero status.
@@ -27,6 +28,7 @@ from scripts.cli_common import CommandError, _runtime, _settings, _where
 from scripts.cli_people import add_people_commands
 from scripts.cli_registers import add_register_commands
 from scripts.cli_setup import add_setup_commands
+from scripts.cli_vouchers import add_voucher_commands
 from web.settings import Settings
 from web.tokens import TokenError, TokenStore
 
@@ -280,84 +282,6 @@ def cmd_sheet(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_import_vouchers(args: argparse.Namespace) -> int:
-    """Post a file of vouchers (XLSX, CSV or JSON Lines) through the bulk path
-    (``domain/bulk.py``): every voucher checked as a single posting is, all or nothing; with
-    ``--template`` write the file to fill in instead."""
-    from adapters.voucher_files import (
-        VoucherFileError,
-        read_voucher_file,
-        write_template,
-    )
-    from domain.bulk import VouchersRefusedError
-    from domain.runner import Caller, Runner
-    from domain.vouchers.commands import ImportVouchers
-
-    if args.template:
-        try:
-            write_template(args.template)
-        except (OSError, VoucherFileError) as error:
-            raise CommandError(f"cannot write {args.template}: {error}") from None
-        print(f"wrote the voucher template {args.template}")
-        return 0
-    if not args.file:
-        raise CommandError("name the voucher file (.xlsx, .csv or .jsonl), or --template FILE")
-    try:
-        parsed = read_voucher_file(args.file, entity=args.entity)
-    except VoucherFileError as error:
-        raise CommandError(f"{args.file}: {error}") from None
-    problems = list(parsed.problems)
-    runtime = _runtime(_settings(args))
-    try:
-        try:
-            if parsed.vouchers:
-                # the holder of the database may write anywhere: no townships to check
-                command = ImportVouchers(
-                    tuple(parsed.vouchers), dry_run=args.dry_run or bool(problems)
-                )
-                result = Runner(runtime.app).run(command, Caller(actor=args.actor)).result
-        except VouchersRefusedError as error:
-            problems += [parsed.locate(p) for p in error.problems]
-            saved = error.saved_batches
-        else:
-            saved = 0
-    finally:
-        runtime.close()
-    if problems:
-        problems.sort(key=lambda p: p.row)
-        for problem in problems:
-            print(f"{args.file}: {problem.line()}", file=sys.stderr)
-        earlier = (
-            f" ({saved} batches saved by an earlier run stay; the rest was not written)"
-            if saved
-            else ""
-        )
-        raise CommandError(
-            f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {args.file}; "
-            f"nothing was written{earlier}. Fix the rows named above and run it again"
-        )
-    books: dict[str, list[str]] = {}
-    for posted in result.posted:
-        books.setdefault(posted.entity, []).append(posted.number)
-    ranges = ", ".join(f"{code} {n[0]}…{n[-1]}" for code, n in books.items())
-    if result.dry_run:
-        print(
-            f"checked {len(result.posted)} vouchers for {len(books)} books: all can be posted "
-            f"({ranges}); nothing was written (--dry-run)"
-        )
-        return 0
-    skipped = (
-        f"; {result.skipped_batches} of them had been saved by an earlier run and were skipped"
-        if result.skipped_batches
-        else ""
-    )
-    print(
-        f"imported {len(result.posted)} vouchers into {len(books)} books ({ranges}) in "
-        f"{result.batches} batches{skipped}"
-    )
-    return 0
-
-
 def cmd_compare(args: argparse.Namespace) -> int:
     """Compare candidate rules on a plan's inputs (``plan:CODE``) or a rule document
     (docs/rules.md), and print them side by side with the fairness measures; ``--html`` also
@@ -496,19 +420,7 @@ def build_parser() -> argparse.ArgumentParser:
     sheet.set_defaults(func=cmd_sheet)
 
     add_audit_commands(sub)
-    vouchers = sub.add_parser(
-        "import-vouchers",
-        help="post a file of vouchers (XLSX, CSV, JSON Lines): every voucher checked, all or "
-        "nothing",
-    )
-    vouchers.add_argument("file", nargs="?", help="the vouchers: .xlsx, .csv or .jsonl")
-    vouchers.add_argument("--entity", help="the entity of every voucher (no 单位代码 column)")
-    vouchers.add_argument(
-        "--dry-run", action="store_true", help="check every voucher and write nothing"
-    )
-    vouchers.add_argument("--actor", default="import-vouchers", help="recorded as 经办")
-    vouchers.add_argument("--template", help="write the voucher template (.xlsx or .csv) here")
-    vouchers.set_defaults(func=cmd_import_vouchers)
+    add_voucher_commands(sub)
 
     compare = sub.add_parser(
         "compare", help="compare candidate rules with fairness measures (writes nothing)"

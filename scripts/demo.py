@@ -1,8 +1,11 @@
 """The demo alliance of docs/scenario-a.md: 黑牛盒马联村党委 (唐坊镇, 高青县), its three villages,
 the joint entity 黑牛养殖联合社 and the enterprise 纽澜地, with opening balances, taken through a
 whole year of Scenario A: capital and land pooled, the agreement with 纽澜地, its 2025 dividend,
-the alliance's distribution plan through 四议两公开 and its execution, then 李孟德村's plan for
-its households.
+the alliance's distribution plan through 四议两公开 and its execution (asked for by the demo's
+制单, executed by its 记账/主管), then 李孟德村's plan for its households; the township's
+会计主管 and 出纳 for the printed vouchers, and four vouchers prepared by the 制单: two reviewed
+by the 审核 and posted by the 记账/主管, one reviewed and waiting to be posted, one waiting for
+review.
 
 Loading is idempotent: every step first asks whether it already happened (ids are uuid5 of the
 codes), so running the demo again writes nothing new. The population figures are those of
@@ -32,6 +35,8 @@ from scripts import scenario_a as A
 
 # the demo's bookkeeper (记账/主管) records the demo's year: 经办 on the sheets shows her 姓名
 ACTOR = "zhuguan"
+PREPARER = "zhidan"  # the demo's 制单: prepares vouchers, asks for the plans' execution
+REVIEWER = "shenhe"  # the demo's 审核: reviews vouchers (the 记账/主管 posts them)
 TOWNSHIP = "唐坊镇"
 COUNTY = "高青县"
 ALLIANCE = "HNHM"
@@ -212,6 +217,8 @@ def load_demo(app: LianzhangApplication, say: Callable[[str], None] = print) -> 
         app.books.set_opening_balances(entity=JOINT_ENTITY, as_of=OPENING, balances=[], actor=ACTOR)
         wrote += 1
     wrote += _scenario_a(app)
+    wrote += _signers(app)
+    wrote += _vouchers(app)
     say(
         "demo alliance 黑牛盒马联村党委 is loaded"
         + (f" ({wrote} steps written)" if wrote else " (nothing new to write)")
@@ -323,6 +330,60 @@ def _scenario_a(app: LianzhangApplication) -> int:
     return wrote
 
 
+# who signs the printed vouchers besides the workflow's people (the township's settings)
+SUPERVISOR = "赵国庆"  # 会计主管
+CASHIERS = {"V01": "仉春燕", "V02": "和建华", "V03": "李红梅", "J01": "孙立新"}  # 出纳
+
+# vouchers through the workflow, each as far as it goes: prepared by the 制单, reviewed by the
+# 审核 and posted by the 记账/主管 (审核 and 记账 two steps by two people, the default);
+# one waits for 记账 and one for 审核, so each role finds something on its 工作台
+DEMO_VOUCHERS = (
+    # entity, date, 摘要, lines (account, debit, credit), how far
+    ("V01", "2026-05-08", "收到村民水费", (("101", "360.00", ""), ("504", "", "360.00")), "posted"),
+    ("V02", "2026-05-12", "购买办公用品", (("513", "850.00", ""), ("102", "", "850.00")), "posted"),
+    ("V03", "2026-06-03", "收到土地流转费", (("102", "12000.00", ""), ("501", "", "12000.00")),
+     "reviewed"),
+    ("V01", "2026-06-10", "支付保洁员工资", (("513", "1500.00", ""), ("102", "", "1500.00")),
+     "submitted"),
+)  # fmt: skip
+VOUCHER_DRAFTED = "domain.vouchers:Voucher.Drafted"
+
+
+def _signers(app: LianzhangApplication) -> int:
+    if app.township.choices(TOWNSHIP).supervisor:
+        return 0
+    app.township.name_signers(TOWNSHIP, supervisor=SUPERVISOR, cashiers=CASHIERS, actor=ACTOR)
+    return 1
+
+
+def _vouchers(app: LianzhangApplication) -> int:
+    """The demo vouchers, once (a demo voucher is known by its books, date and 摘要)."""
+    known = {
+        (e.entity, e.date.isoformat(), e.summary) for e in app.events_of_topic(VOUCHER_DRAFTED)
+    }
+    wrote = 0
+    for entity, day, summary, lines, how_far in DEMO_VOUCHERS:
+        if (entity, day, summary) in known:
+            continue
+        voucher = app.vouchers.draft_voucher(
+            entity=entity,
+            date=datetime.date.fromisoformat(day),
+            summary=summary,
+            lines=[
+                {"account": a, "debit": d or None, "credit": c or None, "memo": ""}
+                for a, d, c in lines
+            ],
+            actor=PREPARER,
+        )
+        app.vouchers.submit_voucher(draft=voucher.draft, actor=PREPARER)
+        if how_far in ("reviewed", "posted"):
+            app.vouchers.approve_voucher(draft=voucher.draft, actor=REVIEWER)
+        if how_far == "posted":
+            app.vouchers.post_voucher(draft=voucher.draft, actor=ACTOR)
+        wrote += 1
+    return wrote
+
+
 def _plan(
     app: LianzhangApplication,
     body: dict[str, Any],
@@ -360,6 +421,10 @@ def _plan(
             app.plans.record_plan_step(code=code, actor=ACTOR, **step)
             wrote += 1
     if app.plans.get_plan(code).state == "drafted":
+        # asked for by the 制单, executed by the 记账/主管: two people (issue 20)
+        if app.plans.get_plan(code).execution_request is None:
+            app.plans.request_execution(code=code, date=executed_on, actor=PREPARER)
+            wrote += 1
         app.plans.execute_plan(code=code, date=executed_on, actor=ACTOR)
         wrote += 1
     if STEPS[-1] not in app.plans.get_plan(code).steps:

@@ -73,3 +73,25 @@ def alliance(app: LianzhangApplication, *, township: str = TOWNSHIP) -> str:
         actor="tester",
     )
     return alliance_code
+
+
+def review_posts(app: LianzhangApplication, township: str = TOWNSHIP) -> None:
+    """The township chooses 审核即记账 (the reviewer's approval posts), its numbering kept: for
+    tests whose subject is not the two steps of 审核 and 记账."""
+    numbering = app.township.choices(township).numbering
+    app.township.choose(township, numbering=numbering, review_posts=True, actor="tester")
+
+
+def execute_plan(
+    app: LianzhangApplication,
+    code: str,
+    date: datetime.date,
+    *,
+    actor: str = "tester",
+    requester: str = "requester",
+    **options: Any,
+) -> Any:
+    """Execute plan ``code`` as a township does: ``requester`` asks for it (提请执行), another
+    person (``actor``) executes it."""
+    app.plans.request_execution(code=code, date=date, actor=requester)
+    return app.plans.execute_plan(code=code, date=date, actor=actor, **options)

@@ -14,6 +14,7 @@ Layout (one module a page family, templates and static files beside them):
   township's object is 404; lists leave it out);
 - the page modules (``home``, ``vouchers`` and ``voucher_steps`` (its forms' writes),
   ``voucher_numbers`` (the 凭证号 a voucher form shows, and its 凭证字),
+  ``voucher_reviews`` (批量审核: many vouchers reviewed or posted at once, an import's),
   ``corrections`` (作废, 红字冲销, 更正凭证 and the cross-book corrections), ``chart`` (科目:
   the chart of the books; opening, renaming and retiring 明细科目), ``ledgers`` and
   ``ledger_books``, ``statements`` and ``statement_summaries``, ``registers`` and its register
@@ -55,6 +56,7 @@ PAGE_MODULES: tuple[str, ...] = (
     "vouchers",
     "voucher_steps",
     "voucher_numbers",
+    "voucher_reviews",
     "corrections",
     "registers",
     "register_alliances",

@@ -16,9 +16,17 @@ from fastapi.responses import HTMLResponse, Response
 from documents import distribution_statement, fairness
 from domain.commands import Command
 from domain.plan import STEPS
-from domain.plan.commands import AttachComparison, DraftPlan, ExecutePlan, RecordPlanStep
+from domain.plan.commands import (
+    AttachComparison,
+    CancelExecutionRequest,
+    DraftPlan,
+    ExecutePlan,
+    RecordPlanStep,
+    RequestExecution,
+)
 from projections import economy_queries, queries, tables
 from projections.chart_view import full_head_names
+from projections.people_view import display_actor, display_names
 from rendering.render import pdf, plan_html
 from web.tokens import Principal
 from workbench import scope
@@ -220,6 +228,10 @@ def _plan_context(request: Request, code: str) -> dict[str, Any] | None:
     elif plan["state"] == "executed" and "实施结果公开" not in done:
         following = "实施结果公开"
     executable = plan["state"] == "drafted" and all(s in done for s in STEPS[:5])
+    asked = plan.get("execution_request")
+    if asked is not None:  # who asked, by 姓名
+        with engine_of(request).connect() as conn:
+            asked["actor_name"] = display_actor(asked["actor"], display_names(conn))
     return {
         "plan": plan,
         "next_step": following,
@@ -326,6 +338,33 @@ async def record_step(request: Request, user: FormUser, code: str) -> Response:
             raise FormRefused("未知的步骤", field="step")
         details = _step_details(form, step)
         return RecordPlanStep(code=code, step=step, date=day(form, "date", "日期"), details=details)
+
+    return _plan_write(request, user, code, form, "plan.prepare", command)
+
+
+@router.post("/distribution/{code}/execution-request")
+async def request_execution(request: Request, user: FormUser, code: str) -> Response:
+    """提请执行: the plan's execution asked for on a date (checked, nothing posted)."""
+    form = await form_of(request)
+    form["which"] = "request"
+
+    def command() -> RequestExecution:
+        return RequestExecution(code=code, date=day(form, "date", "执行日期"))
+
+    return _plan_write(request, user, code, form, "plan.prepare", command)
+
+
+@router.post("/distribution/{code}/execution-request/cancellation")
+async def cancel_execution_request(request: Request, user: FormUser, code: str) -> Response:
+    """撤回 (who asked) or 退回 (who would execute) the request, with the reason."""
+    form = await form_of(request)
+    form["which"] = "cancel"
+
+    def command() -> CancelExecutionRequest:
+        reason = text(form, "reason")
+        if not reason:
+            raise FormRefused("请写明撤回或退回的原因", field="reason")
+        return CancelExecutionRequest(code=code, reason=reason)
 
     return _plan_write(request, user, code, form, "plan.prepare", command)
 

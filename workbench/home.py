@@ -5,7 +5,8 @@ supervisor acts on, each linking to the page that resolves it — months not clo
 ``/periods/{entity}``), vouchers 待审核 (the voucher list filtered so), cash below a month's
 spending or below zero (现金日记账 and 银行存款日记账), agreement arrears (the agreement), plans
 waiting for a step of 四议两公开 and 三公开 sheets not published; beside them the vouchers
-waiting for the person (to review, returned, drafts).
+waiting for the person (to review, to post, returned, drafts; the first two link the batch
+review page ``/review``).
 
 The figures and the decisions behind them (what 收入, 支出 and a month's spending are) are
 ``documents.dashboard``; this module only asks for them and renders ``home.html``.
@@ -19,6 +20,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from documents.dashboard import dashboard
+from domain.vouchers import person_of
 from projections.voucher_view import voucher_list
 from web.tokens import Principal
 from workbench.accounts import SEES_EVERYTHING, books_engine, visible_entities
@@ -33,15 +35,26 @@ def _townships(user: Principal) -> Any:
 
 
 def waiting_vouchers(engine: Any, user: Principal) -> dict[str, list[dict[str, Any]]]:
-    """Vouchers waiting for ``user``: to review (submitted by others), returned to them, and
-    their drafts."""
+    """Vouchers waiting for ``user``: to review (submitted by others), to post (reviewed by
+    others), returned to them, and their drafts."""
     townships = _townships(user)
-    waiting: dict[str, list[dict[str, Any]]] = {"review": [], "returned": [], "drafts": []}
+    waiting: dict[str, list[dict[str, Any]]] = {
+        "review": [],
+        "post": [],
+        "returned": [],
+        "drafts": [],
+    }
     if user.may("voucher.review"):
         waiting["review"] = [
             v
             for v in voucher_list(engine, townships=townships, status="submitted")
             if v.get("preparer") != user.person
+        ]
+    if user.may("voucher.post"):
+        waiting["post"] = [
+            v
+            for v in voucher_list(engine, townships=townships, status="reviewed")
+            if person_of(str(v.get("reviewer") or "")) != user.person
         ]
     if user.may("voucher.prepare") and user.person:
         waiting["returned"] = voucher_list(

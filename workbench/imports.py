@@ -23,8 +23,11 @@ The member register is imported by ``app.members.import_register``
 (``domain/members/register_import.py``: all rows checked, then every household and member in
 one save; rows already registered are skipped). The vouchers go through the bulk path
 ``app.bulk.import_vouchers`` (``domain/bulk.py``: checked as single postings, ``dry_run`` for
-the preview, all or nothing; the same file again posts nothing twice); the confirm runs it as
-the command ``domain.vouchers.commands.ImportVouchers``, as the API and the command line do."""
+the preview, all or nothing; the same file again imports nothing twice); the confirm runs it
+as the command ``domain.vouchers.commands.ImportVouchers``, as the API and the command line do.
+The vouchers are submitted for review by the importer (待审核), never posted from here: the
+result page links the batch review page (``/review?import=``), where another person reviews
+them and a person with the 记账 duty posts them."""
 
 from __future__ import annotations
 
@@ -397,20 +400,18 @@ async def vouchers_confirm(request: Request, user: FormUser) -> Response:
             if not isinstance(found, VouchersRefusedError):
                 raise
             raise FormRefused(
-                f"有{len({p.voucher for p in found.problems})}张凭证不能记账，什么也没写入；"
+                f"有{len({p.voucher for p in found.problems})}张凭证不能导入，什么也没写入；"
                 "请重新上传预览",
                 field="file",
             ) from None
 
     def done(result: ImportResult) -> str:
-        numbers = [p.number for p in result.posted]
         return "/imports/result?" + urlencode(
             {
                 "kind": "vouchers",
                 "count": len(result.posted),
                 "entities": "、".join(result.entities),
-                "first": numbers[0] if numbers else "",
-                "last": numbers[-1] if numbers else "",
+                "import": result.import_id,
                 "skipped": result.skipped_batches,
             }
         )

@@ -3,8 +3,9 @@
 - ``POST /vouchers/new``: saves a draft (``action=draft``) or saves and submits it
   (``action=submit``; when the books refuse it, it stays a draft and its page says why);
 - ``POST /vouchers/{draft}`` (edit, and submit with ``action=submit``), ``…/submit``,
-  ``…/withdraw``, ``…/approve``, ``…/return`` (with a reason), ``…/attachments`` (multipart
-  upload: the bytes are stored, then the voucher records them).
+  ``…/withdraw``, ``…/approve`` (审核: 已审核, or posted where the township chose 审核即记账),
+  ``…/post`` (记账), ``…/unreview`` (取消审核), ``…/return`` (with a reason),
+  ``…/attachments`` (multipart upload: the bytes are stored, then the voucher records them).
 
 Each builds the command of ``domain.vouchers.commands`` the API's routes build, after the
 person's role and the form's own checks (lines balanced before submitting, a date, a reason, a
@@ -33,10 +34,12 @@ from domain.vouchers.commands import (
     AttachDocument,
     DraftVoucher,
     EditVoucher,
+    PostVoucher,
     Prepared,
     ReturnVoucher,
     SaveAndSubmit,
     SubmitVoucher,
+    UnreviewVoucher,
     WithdrawVoucher,
 )
 from ledger.errors import LedgerError
@@ -282,6 +285,20 @@ async def approve_voucher(draft: str, request: Request, user: FormUser) -> Respo
     form = await request.form()
     return _action(
         request, user, draft, form, "voucher.review", lambda: ApproveVoucher(draft=draft)
+    )
+
+
+@router.post("/vouchers/{draft}/post")
+async def post_voucher(draft: str, request: Request, user: FormUser) -> Response:
+    form = await request.form()
+    return _action(request, user, draft, form, "voucher.post", lambda: PostVoucher(draft=draft))
+
+
+@router.post("/vouchers/{draft}/unreview")
+async def unreview_voucher(draft: str, request: Request, user: FormUser) -> Response:
+    form = await request.form()
+    return _action(
+        request, user, draft, form, "voucher.review", lambda: UnreviewVoucher(draft=draft)
     )
 
 

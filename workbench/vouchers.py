@@ -1,11 +1,13 @@
-"""凭证: the voucher workflow's pages (制单 → 提交 → 审核即记账, or 退回 with a reason).
+"""凭证: the voucher workflow's pages (制单 → 提交 → 审核 → 记账, or 退回 with a reason).
 
 - ``GET /vouchers?status=&entity=``: the vouchers of the person's townships, by status;
 - ``GET /vouchers/new?entity=&template=``: voucher entry (templates 收款, 付款, 土地流转费,
   分红到账);
 - ``GET /vouchers/{draft}``: the voucher with its attachments beside it, history, and the
   buttons the person may use: edit and submit (its preparer, while draft or returned), withdraw
-  (its preparer, while submitted), approve and return (a reviewer who is not its preparer), and
+  (its preparer, while submitted), approve and return (a reviewer who is not its preparer; the
+  approval posts where the township chose 审核即记账), 记账 (a person with the 记账 duty who is
+  not its reviewer, once reviewed), 取消审核 (its reviewer, before it is posted), and
   the corrections' forms (``workbench.corrections``): 作废 of a draft or returned voucher (its
   preparer), 红字冲销 and 更正凭证 of a posted one;
 - ``GET /vouchers/{draft}/attachments/{sha256}``: a source document's bytes;
@@ -31,6 +33,7 @@ from markupsafe import Markup
 
 from adapters import attachments
 from domain.errors import DomainError
+from domain.vouchers import person_of
 from ledger.errors import LedgerError
 from projections.voucher_view import (
     VoucherSearch,
@@ -58,6 +61,7 @@ STATUS_LABELS = {
     "draft": "草稿",
     "submitted": "待审核",
     "returned": "已退回",
+    "reviewed": "已审核",
     "posted": "已记账",
     "voided": "已作废",
 }
@@ -370,7 +374,11 @@ def voucher_page(
 ) -> Response:
     draft = voucher["draft"]
     is_preparer = bool(user.person) and voucher.get("preparer") == user.person
+    reviewer = voucher.get("reviewer")
+    is_reviewer = bool(user.person) and bool(reviewer) and person_of(reviewer) == user.person
     state = voucher.get("status")
+    app = request.app.state.runtime.app
+    review_posts = app.township.choices(voucher["township"]).review_posts
     may_prepare = user.may("voucher.prepare") and is_preparer
     may_submit = may_prepare and state in ("draft", "returned")
     red_ink = (voucher.get("cites") or {}).get("kind") == "reversal"  # not edited (作废 instead)
@@ -378,7 +386,6 @@ def voucher_page(
     errors = dict(errors or {})
     if check and may_submit and not errors:
         try:
-            app = request.app.state.runtime.app
             app.vouchers.check_voucher(app.vouchers.get_voucher(draft))
         except (DomainError, LedgerError) as exc:
             refused = refusal(exc)
@@ -417,12 +424,19 @@ def voucher_page(
         may_submit=may_submit,
         may_withdraw=may_prepare and state == "submitted",
         may_review=user.may("voucher.review") and not is_preparer and state == "submitted",
+        may_return=user.may("voucher.review")
+        and not is_preparer
+        and state in ("submitted", "reviewed"),
+        may_post=user.may("voucher.post") and state == "reviewed" and not is_reviewer,
+        may_unreview=user.may("voucher.review") and state == "reviewed" and is_reviewer,
+        is_reviewer=is_reviewer,
+        review_posts=review_posts,
         may_attach=may_prepare and state not in ("posted", "voided"),
         # the corrections' forms (workbench.corrections): 作废, 红字冲销, 更正凭证
         may_void=may_submit,
         may_correct=user.may("voucher.prepare") and state == "posted" and not red_ink,
         red_ink=red_ink,
-        today=request.app.state.runtime.app.today().isoformat(),
+        today=app.today().isoformat(),
         attachments=_attachment_rows(draft, voucher),
         values=shown,
         lines=lines,
@@ -488,11 +502,17 @@ def _print_page(request: Request, printable: dict[str, Any], pdf_url: str, back:
     return HTMLResponse(html)
 
 
+def _signers(request: Request) -> voucher_print.Signers:
+    """Who signs a voucher of an entity besides the workflow's people (会计主管, 出纳)."""
+    signers: voucher_print.Signers = request.app.state.runtime.app.township.signers_of
+    return signers
+
+
 def _printable_draft(request: Request, user: Principal, draft: str) -> dict[str, Any] | None:
     if visible_voucher(request, user, draft) is None:
         return None
     try:
-        return voucher_print.printable_from_draft(books_engine(request), draft)
+        return voucher_print.printable_from_draft(books_engine(request), draft, _signers(request))
     except (DomainError, LookupError, ValueError):
         return None
 
@@ -503,7 +523,7 @@ def _printable_entry(request: Request, user: Principal, entity: str, number: str
         if entity_or_none(conn, user, entity) is None:
             return None
     try:
-        return voucher_print.printable_from_entry(engine, entity, number)
+        return voucher_print.printable_from_entry(engine, entity, number, _signers(request))
     except (DomainError, LookupError, ValueError):
         return None
 

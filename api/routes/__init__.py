@@ -22,6 +22,7 @@ from api.routes import (
     voucher_batches,
     voucher_corrections,
     voucher_numbers,
+    voucher_reviews,
     vouchers,
 )
 
@@ -40,6 +41,7 @@ ROUTES: tuple[ModuleType, ...] = (
     fairness,
     vouchers,
     voucher_numbers,
+    voucher_reviews,
     townships,
     voucher_corrections,
 )

@@ -10,9 +10,22 @@ from sqlalchemy import Engine
 
 from api.responses import AllocationPublic, PlanPublic, PlanSummary
 from api.routes.entities import PROBLEMS, described
-from api.schemas import ExecutionCreate, PlanCreate, RuleDocumentObject, StepCreate
+from api.schemas import (
+    ExecutionCreate,
+    ExecutionRequestCancel,
+    ExecutionRequestCreate,
+    PlanCreate,
+    RuleDocumentObject,
+    StepCreate,
+)
 from documents import distribution_statement
-from domain.plan.commands import DraftPlan, ExecutePlan, RecordPlanStep
+from domain.plan.commands import (
+    CancelExecutionRequest,
+    DraftPlan,
+    ExecutePlan,
+    RecordPlanStep,
+    RequestExecution,
+)
 from ledger.rules import allocate_document
 from projections import economy_queries
 from projections.people_view import display_actor, display_names
@@ -62,6 +75,9 @@ def plan_body(holder: Any, code: str) -> tuple[dict[str, Any], str]:
             found["drafted_by_name"] = display_actor(found["drafted_by"], names)
             for step in found["steps"]:
                 step["actor_name"] = display_actor(step["actor"], names)
+            if "execution_request" in found:
+                asked = found["execution_request"]
+                asked["actor_name"] = display_actor(asked["actor"], names)
     if found is None:
         raise Problem(404, "plan-not-found", f"distribution plan {code} does not exist")
     return found, f"/v1/plans/{code}"
@@ -137,13 +153,45 @@ def record_step(code: str, body: StepCreate, cmd: WriterDep) -> JSONResponse:
 
 
 @router.post(
+    "/plans/{code}/execution-request",
+    status_code=201,
+    response_model=PlanPublic,
+    responses=PROBLEMS,
+    summary="提请执行: ask for the plan's execution on a date (checked, nothing posted)",
+)
+def request_execution(code: str, body: ExecutionRequestCreate, cmd: WriterDep) -> JSONResponse:
+    """Once 决议公开 is recorded: every payout is checked as the execution would post it
+    (income, cash, accounts), nothing is written to the books; another person executes it
+    (``POST /v1/plans/{code}/execution`` with the same date)."""
+    command = RequestExecution(code=code, date=body.date)
+    return cmd.run(command, lambda c: plan_body(cmd, c))
+
+
+@router.post(
+    "/plans/{code}/execution-request/cancellation",
+    status_code=200,
+    response_model=PlanPublic,
+    responses=PROBLEMS,
+    summary="撤回 or 退回 the request to execute the plan, with the reason",
+)
+def cancel_execution_request(
+    code: str, body: ExecutionRequestCancel, cmd: WriterDep
+) -> JSONResponse:
+    command = CancelExecutionRequest(code=code, reason=body.reason)
+    return cmd.run(command, lambda c: plan_body(cmd, c), status=200)
+
+
+@router.post(
     "/plans/{code}/execution",
     status_code=201,
     response_model=PlanPublic,
     responses=PROBLEMS,
-    summary="Execute the plan: post every payout into every book it touches, in one save",
+    summary="Execute the plan another person asked for: post every payout into every book it "
+    "touches, in one save",
 )
 def execute(code: str, body: ExecutionCreate, cmd: WriterDep) -> JSONResponse:
+    """On the date asked for (``POST /v1/plans/{code}/execution-request``), by someone other
+    than the person who asked (403 ``own-request``); 409 when nobody has asked."""
     command = ExecutePlan(
         code=code,
         date=body.date,
@@ -164,5 +212,7 @@ READ_MODELS = ("ledger", "economy")
 DUTIES = {
     ("POST", "/v1/plans"): "plan.prepare",
     ("POST", "/v1/plans/{code}/steps"): "plan.prepare",
+    ("POST", "/v1/plans/{code}/execution-request"): "plan.prepare",
+    ("POST", "/v1/plans/{code}/execution-request/cancellation"): "plan.prepare",
     ("POST", "/v1/plans/{code}/execution"): "plan.execute",
 }

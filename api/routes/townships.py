@@ -1,6 +1,6 @@
-"""A township's settings (乡镇设置): how its vouchers are numbered, its 凭证字 and whether 审核
-posts at once (``domain.township``). Read by anyone who reads; changed by its 记账/主管
-(``settings.choose``)."""
+"""A township's settings (乡镇设置): how its vouchers are numbered, its 凭证字, whether 审核
+posts at once, and who signs its printed vouchers as 会计主管 and 出纳 (``domain.township``).
+Read by anyone who reads; changed by its 记账/主管 (``settings.choose``)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field, StrictBool
 from api.schemas.common import Strict
 from domain.bounds import ONE_LINE_PATTERN
 from domain.township import Choices
-from domain.township.commands import ChooseSettings
+from domain.township.commands import ChooseSettings, NameSigners
 from web.deps import ReaderDep, WriterDep
 
 router = APIRouter(prefix="/v1/townships", tags=["townships"])
@@ -50,6 +50,21 @@ class SettingsChoice(Strict):
     )
 
 
+class SignersChoice(Strict):
+    supervisor: str = Field(
+        default="", max_length=32, pattern=ONE_LINE_PATTERN, description="会计主管, by name"
+    )
+    cashiers: dict[
+        Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")],
+        Annotated[str, Field(max_length=32, pattern=ONE_LINE_PATTERN)],
+    ] = Field(
+        default_factory=dict,
+        max_length=1000,
+        description="出纳 of each set of books of the township: entity code → name (a blank "
+        "name: none); books not named here have none",
+    )
+
+
 class SettingsPublic(BaseModel):
     township: str
     numbering: Literal["monthly", "yearly"]
@@ -58,6 +73,8 @@ class SettingsPublic(BaseModel):
     review_label: str
     words: Literal["single", "split"]
     words_label: str
+    supervisor: str = Field(description="会计主管, printed on every voucher ('' none named)")
+    cashiers: dict[str, str] = Field(description="出纳 of each set of books named (code → name)")
 
 
 def settings_body(township: str, choices: Choices) -> dict[str, Any]:
@@ -69,6 +86,8 @@ def settings_body(township: str, choices: Choices) -> dict[str, Any]:
         review_label=choices.review_label,
         words=choices.words,  # type: ignore[arg-type]
         words_label=choices.words_label,
+        supervisor=choices.supervisor,
+        cashiers=dict(choices.cashiers),
     ).model_dump(mode="json")
 
 
@@ -99,6 +118,30 @@ def choose_settings(township: TownshipPath, body: SettingsChoice, cmd: WriterDep
     )
 
 
+@router.post(
+    "/{township}/signers", status_code=200, response_model=SettingsPublic, responses=PROBLEMS
+)
+def name_signers(township: TownshipPath, body: SignersChoice, cmd: WriterDep) -> JSONResponse:
+    """Name who signs the township's printed vouchers as 会计主管 and, per set of books, 出纳
+    (recorded, with who named them); 记账, 审核 and 制单 are the workflow's people."""
+    command = NameSigners(
+        township=township,
+        supervisor=body.supervisor,
+        cashiers=tuple(sorted(body.cashiers.items())),
+    )
+    return cmd.run(
+        command,
+        lambda choices: (
+            settings_body(township, choices),
+            f"/v1/townships/{quote(township, safe='')}/settings",
+        ),
+        status=200,
+    )
+
+
 # What this router's paths read (web.views) and the duties of its writes (web.duties)
 READ_MODELS: tuple[str, ...] = ()
-DUTIES = {("POST", "/v1/townships/{township}/settings"): "settings.choose"}
+DUTIES = {
+    ("POST", "/v1/townships/{township}/settings"): "settings.choose",
+    ("POST", "/v1/townships/{township}/signers"): "settings.choose",
+}

@@ -1,7 +1,13 @@
 """Many vouchers of one entity in one request (the bulk path of ``domain/bulk.py``), for
 integrations: every voucher is checked as ``POST /v1/entities/{code}/entries`` checks one, all
 or nothing, and saved in batches; a request retried with its Idempotency-Key after a crash
-finishes what the first one started."""
+finishes what the first one started.
+
+They become vouchers submitted for review by the caller (待审核), which another person reviews
+and a person with the 记账 duty posts (``POST /v1/voucher-reviews``, ``/v1/voucher-postings``,
+or the workbench's batch review page); ``post_directly`` posts them at once, for vouchers
+reviewed elsewhere (a township's vouchers so far from the system it leaves), and needs the
+直接记账 duty (``books.write``) besides ``vouchers.import``: they print as not reviewed."""
 
 from __future__ import annotations
 
@@ -16,6 +22,7 @@ from api.routes.entities import PROBLEMS
 from api.schemas import Day, PostingIn, Strict, Text
 from domain.bounds import MAX_POSTINGS
 from domain.bulk import ImportResult, Voucher, VouchersRefusedError
+from domain.roles import role_label
 from domain.vouchers.commands import ImportVouchers
 from web.deps import WriterDep
 from web.problems import Problem
@@ -52,11 +59,22 @@ class VoucherBatchCreate(Strict):
     dry_run: bool = Field(
         default=False, description="check every voucher, write nothing, answer the numbers"
     )
+    post_directly: bool = Field(
+        default=False,
+        description="post into the books at once, without review (vouchers reviewed "
+        "elsewhere; needs the 直接记账 duty); by default they are submitted for review",
+    )
 
 
 class VoucherPostedPublic(BaseModel):
     index: int = Field(description="the voucher's place in the request, from 0")
-    number: str = Field(description="the voucher number the books gave it (would give)")
+    number: str = Field(
+        description="the voucher number the books gave it (would give); empty for a voucher "
+        "submitted for review (numbered when it is posted)"
+    )
+    draft: str | None = Field(
+        default=None, description="the voucher submitted for review (its id), when not posted"
+    )
     date: datetime.date
     memo: str
 
@@ -68,6 +86,7 @@ class VoucherBatchPublic(BaseModel):
     batches: int = Field(description="saves (transactions) the import takes")
     saved_batches: int = Field(description="saved by this request")
     skipped_batches: int = Field(description="saved before by the same vouchers")
+    for_review: bool = Field(default=False, description="submitted for review (待审核), not posted")
     entries: list[VoucherPostedPublic]
 
 
@@ -89,8 +108,9 @@ def _body(code: str, result: ImportResult) -> dict[str, Any]:
         batches=result.batches,
         saved_batches=result.saved_batches,
         skipped_batches=result.skipped_batches,
+        for_review=result.for_review,
         entries=[
-            VoucherPostedPublic(index=i, number=p.number, date=p.date, memo=p.memo)
+            VoucherPostedPublic(index=i, number=p.number, draft=p.draft, date=p.date, memo=p.memo)
             for i, p in enumerate(result.posted)
         ],
     ).model_dump(mode="json")
@@ -128,10 +148,18 @@ def refused(error: VouchersRefusedError) -> Problem:
     },
 )
 def post_voucher_batch(code: str, body: VoucherBatchCreate, cmd: WriterDep) -> JSONResponse:
-    """Post many vouchers into the books of ``code`` at once (记账凭证批量导入): each checked
-    against the books as they stand after the ones before it, all or nothing; the books number
-    them. The same vouchers sent again are not posted twice (the import is named by their
-    SHA-256): the answer lists the numbers they got."""
+    """Import many vouchers into the books of ``code`` at once (记账凭证批量导入): each checked
+    against the books as they stand after the ones before it, all or nothing; submitted for
+    review (``post_directly``: posted, the books number them). The same vouchers sent again are
+    not imported twice (the import is named by their SHA-256): the answer lists what they got."""
+    if body.post_directly and not cmd.principal.may("books.write"):
+        raise Problem(
+            403,
+            "forbidden-role",
+            f"{cmd.principal.actor!r} may import vouchers for review, not post them directly",
+            zh=f"{cmd.principal.actor} 的角色（{role_label(cmd.principal.role)}）只能导入待审核的"
+            "凭证，不能直接记账",
+        )
     vouchers = tuple(
         Voucher(
             entity=code,
@@ -141,7 +169,9 @@ def post_voucher_batch(code: str, body: VoucherBatchCreate, cmd: WriterDep) -> J
         )
         for v in body.vouchers
     )
-    command = ImportVouchers(vouchers, dry_run=body.dry_run, books=code)
+    command = ImportVouchers(
+        vouchers, dry_run=body.dry_run, books=code, post_directly=body.post_directly
+    )
     try:
         return cmd.run(
             command,

@@ -1,12 +1,13 @@
-"""Vouchers through the API: the same workflow as the workbench (制单 → 提交 → 审核).
+"""Vouchers through the API: the same workflow as the workbench (制单 → 提交 → 审核 → 记账).
 
 Every write builds a command of ``domain.vouchers.commands`` (the ones the workbench builds)
 and runs it through ``Writer.run`` (tenancy, Idempotency-Key, read-your-writes), once allowed
-by the caller's role (``domain.roles``: ``voucher.prepare`` drafts, edits, submits,
-withdraws and attaches; ``voucher.review`` approves and returns), else 403 ``forbidden-role``.
-Separation of duties (nobody reviews a voucher they prepared, 403 ``own-voucher``) is the
-voucher's own rule (``domain.vouchers``). A direct post (``POST /v1/entities/{code}/entries``)
-stays for integrations; its entry's actor (``login@token``) marks it in the audit trail.
+by the caller's role (``domain.roles``: ``voucher.prepare`` drafts, edits, submits, withdraws
+and attaches; ``voucher.review`` approves and returns), else 403 ``forbidden-role``. The
+approval is the 审核: 已审核, posted by someone else (``api.routes.voucher_reviews``), or posted
+at once where the township chose 审核即记账. Nobody reviews a voucher they prepared (403
+``own-voucher``) nor posts one they reviewed (403 ``own-review``): ``domain.vouchers``. A
+direct post (``POST /v1/entities/{code}/entries``) stays for integrations, marked by its actor.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from adapters import attachments as stored_documents
 from adapters.attachments import UnsupportedMediaTypeError
 from api.schemas import Account, Amount, Day, OptionalText, Strict, Text, VoucherCorrections
 from domain.bounds import MAX_POSTINGS
-from domain.roles import role_label
+from domain.roles import ACTION_LABELS, role_label
 from domain.vouchers import (
     ATTACHMENT_TYPES,
     MAX_ATTACHMENT_BYTES,
@@ -141,6 +142,10 @@ class VoucherStep(BaseModel):
         "withdrawn",
         "returned",
         "approved",
+        "reviewed",
+        "unreviewed",
+        "posted",
+        "imported",
         "attached",
         "voided",
         "reverses",
@@ -159,7 +164,7 @@ class VoucherSummaryPublic(BaseModel):
     draft: str = Field(description="the voucher's id (32 hex digits)")
     entity: str
     township: str
-    status: Literal["draft", "submitted", "returned", "posted", "voided"]
+    status: Literal["draft", "submitted", "returned", "reviewed", "posted", "voided"]
     status_label: str = Field(examples=["待审核"])
     date: datetime.date
     summary: str
@@ -196,14 +201,13 @@ class VoucherList(BaseModel):
 
 def _require(cmd: Writer, action: str) -> None:
     if not cmd.principal.may(action):
-        what = {"voucher.prepare": "制单（录入、修改、提交凭证）", "voucher.review": "审核凭证"}
         raise Problem(
             403,
             "forbidden-role",
             f"{cmd.principal.actor!r} has the role {cmd.principal.role!r}, which may not "
             f"{action.replace('voucher.', '')} vouchers",
             zh=f"{cmd.principal.actor} 的角色（{role_label(cmd.principal.role)}）不能"
-            f"{what.get(action, action)}",
+            f"{ACTION_LABELS.get(action, action)}",
         )
 
 
@@ -233,6 +237,10 @@ def voucher_body(engine: Any, draft: str) -> tuple[dict[str, Any], str]:
 
 def _read(cmd: Writer) -> Any:
     return lambda draft: voucher_body(cmd.runtime.engine, draft)
+
+
+def _signers(reader: Any) -> Any:  # 会计主管 and 出纳 (domain.township)
+    return reader.runtime.app.township.signers_of
 
 
 def _lines(body: VoucherCreate) -> tuple[dict[str, Any], ...]:
@@ -269,7 +277,7 @@ def list_vouchers(
     code: str,
     reader: ReaderDep,
     status: Annotated[
-        Literal["draft", "submitted", "returned", "posted", "voided"] | None, Query()
+        Literal["draft", "submitted", "returned", "reviewed", "posted", "voided"] | None, Query()
     ] = None,
     preparer: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
@@ -290,15 +298,17 @@ def list_vouchers(
     "/v1/vouchers",
     response_model=VoucherList,
     responses=PROBLEMS,
-    summary="Vouchers of every entity (a reviewer's queue: ?status=submitted), newest first",
+    summary="Vouchers of every entity (a reviewer's queue: ?status=submitted; to post: "
+    "?status=reviewed; an import's: ?import_id=), newest first",
 )
 def list_all_vouchers(
     reader: ReaderDep,
     status: Annotated[
-        Literal["draft", "submitted", "returned", "posted", "voided"] | None, Query()
+        Literal["draft", "submitted", "returned", "reviewed", "posted", "voided"] | None, Query()
     ] = None,
     township: Annotated[StrictStr | None, Query(max_length=200)] = None,
     preparer: Annotated[str | None, Query(max_length=200)] = None,
+    import_id: Annotated[str | None, Query(pattern=r"^[0-9a-f]{64}$")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> dict[str, Any]:
     return {
@@ -307,6 +317,7 @@ def list_all_vouchers(
             townships=None if township is None else [township],
             status=status,
             preparer=preparer,
+            import_id=import_id,
             limit=limit,
         )
     }
@@ -374,11 +385,14 @@ def withdraw_voucher(draft: DraftPath, cmd: WriterDep) -> JSONResponse:
     status_code=200,
     response_model=VoucherPublic,
     responses=PROBLEMS,
-    summary="审核: approve, which posts it into the books (not by its preparer)",
+    summary="审核: approve (not by its preparer): 已审核, or posted where the township chose "
+    "审核即记账",
 )
 def approve_voucher(draft: DraftPath, cmd: WriterDep) -> JSONResponse:
-    """The voucher's entry is posted with the next number in the same transaction as the
-    approval (审核即记账); ``posted_number`` names it."""
+    """Checked against the books as they stand. By default the voucher is then 已审核 (status
+    ``reviewed``) and someone other than the reviewer posts it (``POST …/post``); in a township
+    that chose 审核即记账 its entry is posted with the next number in the same transaction as
+    the approval, and ``posted_number`` names it."""
     return _step(cmd, draft, "voucher.review", ApproveVoucher)
 
 
@@ -387,7 +401,8 @@ def approve_voucher(draft: DraftPath, cmd: WriterDep) -> JSONResponse:
     status_code=200,
     response_model=VoucherPublic,
     responses=PROBLEMS,
-    summary="退回: return to the preparer with a reason (not by its preparer)",
+    summary="退回: return a submitted or reviewed voucher to its preparer with a reason (not by "
+    "its preparer)",
 )
 def return_voucher(draft: DraftPath, body: VoucherReturn, cmd: WriterDep) -> JSONResponse:
     return _step(
@@ -548,7 +563,7 @@ def get_attachment(
 )
 def voucher_print_pdf(draft: DraftPath, reader: ReaderDep) -> Response:
     key = _key(draft)
-    printable = printable_from_draft(reader.runtime.engine, key)
+    printable = printable_from_draft(reader.runtime.engine, key, _signers(reader))
     if printable is None:
         raise Problem(
             404, "voucher-not-found", f"there is no voucher {key}", zh=f"凭证 {key} 不存在"
@@ -568,7 +583,7 @@ def voucher_print_pdf(draft: DraftPath, reader: ReaderDep) -> Response:
     summary="A posted entry printed as its voucher (also one posted directly or imported)",
 )
 def entry_print_pdf(code: str, number: str, reader: ReaderDep) -> Response:
-    printable = printable_from_entry(reader.runtime.engine, code, number)
+    printable = printable_from_entry(reader.runtime.engine, code, number, _signers(reader))
     if printable is None:
         raise Problem(
             404, "entry-not-found", f"entry {number} is not in the books of {code}", field="number"

@@ -85,6 +85,8 @@ from api.schemas.members import (
 from api.schemas.plans import (
     ComparisonDocumentObject,
     ExecutionCreate,
+    ExecutionRequestCancel,
+    ExecutionRequestCreate,
     PlanCreate,
     PlanScope,
     RuleDocumentObject,
@@ -145,6 +147,8 @@ __all__ = [
     "EntryPublic",
     "EqualTier",
     "ExecutionCreate",
+    "ExecutionRequestCancel",
+    "ExecutionRequestCreate",
     "GrantCreate",
     "Guarantee",
     "GuaranteeShortfallCreate",

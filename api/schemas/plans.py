@@ -85,6 +85,14 @@ class StepCreate(Strict):
     )
 
 
+class ExecutionRequestCreate(Strict):
+    date: Day = Field(description="the day the payouts are to be dated (执行日期)")
+
+
+class ExecutionRequestCancel(Strict):
+    reason: Text = Field(description="why the request is withdrawn or refused")
+
+
 class ExecutionCreate(Strict):
     date: Day
     acknowledge_paid_villages: bool = Field(

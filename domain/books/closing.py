@@ -253,8 +253,8 @@ def check_reopenable(books: Books, year: int, reason: str) -> None:
 
 # -- months: 结账 and 反结账 ---------------------------------------------------------------------
 
-# A voucher holds its month open until it is posted: a draft, a submitted or a returned one (any
-# status but these): posted, or voided (作废: it never posts).
+# A voucher holds its month open until it is posted: a draft, a submitted, a reviewed (已审核, not
+# yet posted) or a returned one (any status but these): posted, or voided (作废: it never posts).
 SETTLED = frozenset({"posted", "voided"})
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -286,11 +286,12 @@ class UnpostedVouchersError(ConflictError):
         )
         super().__init__(
             f"{len(self.vouchers)} voucher(s) of {code} dated through {month} are not posted: "
-            f"{listed}; have them approved, or move them to a later month, before closing",
+            f"{listed}; have them reviewed and posted, or move them to a later month, before "
+            "closing",
             field="month",
             details={"vouchers": ",".join(v.draft for v in self.vouchers)},
             zh=f"{code} 结账至 {month} 前，还有 {len(self.vouchers)} 张凭证没有记账：{shown}。"
-            "请先提交、审核记账，或把凭证日期改到以后的月份，再结账",
+            "请先提交、审核、记账，或把凭证日期改到以后的月份，再结账",
         )
 
 

@@ -44,6 +44,7 @@ from ledger.money import to_fen
 # the stored topics of a voucher's first event and of its approval (which posts it)
 VOUCHER_DRAFTED = "domain.vouchers:Voucher.Drafted"
 VOUCHER_APPROVED = "domain.vouchers:Voucher.Approved"
+VOUCHER_POSTED = "domain.vouchers:Voucher.Posted"
 
 
 class BooksService:
@@ -230,9 +231,13 @@ class BooksService:
     ) -> list[UnpostedVoucher]:
         """The vouchers of ``entity`` dated after month ``after`` (None: any) through month
         ``through`` that are not posted, read from the store (not a read model, which may lag):
-        the vouchers drafted for these books, less those approved, each loaded for its date and
-        status as they stand."""
-        approved = {event.originator_id for event in self.port.events_of_topic(VOUCHER_APPROVED)}
+        the vouchers drafted for these books, less those posted, each loaded for its date and
+        status as they stand (a reviewed voucher is not posted: 已审核 holds its month open)."""
+        approved = {
+            event.originator_id
+            for topic in (VOUCHER_APPROVED, VOUCHER_POSTED)
+            for event in self.port.events_of_topic(topic)
+        }
         found = []
         for event in self.port.events_of_topic(VOUCHER_DRAFTED):
             if getattr(event, "entity", None) != entity or event.originator_id in approved:

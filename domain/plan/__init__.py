@@ -25,6 +25,16 @@ The steps and their thresholds (the 四议两公开 procedure for major village 
 
 A vote below its threshold is still recorded, and rejects the plan with the reason.
 
+Execution is two people's (issue 20: nothing posts without a second person): once 决议公开 is
+recorded, one person asks for it (提请执行, ``ExecutionRequested``, with the date; every posting
+it will make is checked then and nothing is written), and another natural person with the
+记账/主管 duty executes it (``Executed``): the payouts post into every book in one save. The
+second person's execution is the plan's 审核 and its 记账 at once — the amounts are the plan's,
+computed from the registers and approved by 四议两公开, not typed, and a third person would add
+a step and no check; the requester is the payouts' 制单. Until then the request may be withdrawn
+or refused with a reason (``ExecutionRequestCancelled``). A plan executed before requests
+existed has none.
+
 Dates: the steps are recorded in the order above, each dated on or after the one before it and
 on or after the plan's record date (``as_of``): the plan put to the vote is the registers as of
 that day, so it is drafted no earlier, and no step can precede it. Execution is dated on or
@@ -40,7 +50,7 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.errors import ConflictError, InvalidRequestError
+from domain.errors import ConflictError, ForbiddenError, InvalidRequestError
 from domain.ids import NAMESPACE
 from domain.owned import Townships
 
@@ -58,6 +68,12 @@ ASSEMBLIES = ("villagers", "representatives")
 
 DRAFTED, REJECTED, EXECUTED, SUPERSEDED = "drafted", "rejected", "executed", "superseded"
 STATE_ZH = {DRAFTED: "草案", REJECTED: "已否决", EXECUTED: "已执行", SUPERSEDED: "已被更正方案取代"}
+
+
+class OwnRequestError(ForbiddenError):
+    """Separation of duties: the person who asked for a plan's execution does not execute it."""
+
+    kind = "own-request"
 
 
 def plan_id(code: str) -> UUID:
@@ -78,6 +94,9 @@ class DistributionPlan(Aggregate):
     @staticmethod
     def create_id(code: str) -> UUID:
         return plan_id(code)
+
+    # set by a request to execute (a class default: a plan drafted before requests reads None)
+    execution_request: dict[str, Any] | None = None  # on, actor
 
     @event("Drafted")
     def __init__(
@@ -481,8 +500,61 @@ class DistributionPlan(Aggregate):
                 field="date",
             )
 
+    def request_execution(self, *, on: datetime.date, actor: str) -> None:
+        """提请执行 on ``on``: the service has checked that every payout would post."""
+        self.check_executable(on)
+        if self.execution_request is not None:
+            day, who = self.execution_request["on"], self.execution_request["actor"]
+            raise ConflictError(
+                f"plan {self.code} was asked to be executed on {day} by {who}; withdraw that "
+                "request first",
+                field="plan",
+                zh=f"分配方案 {self.code} 已由 {who} 提请于 {day} 执行，如要改日期，请先撤回该申请",
+            )
+        self._execution_requested(on=on, actor=actor)
+
+    @event("ExecutionRequested")
+    def _execution_requested(self, *, on: datetime.date, actor: str) -> None:
+        self.execution_request = {"on": on.isoformat(), "actor": actor}
+
+    def cancel_execution_request(self, *, reason: str, actor: str) -> None:
+        """撤回 (its requester) or 退回 (the person who would execute it) the request."""
+        self._require_state(DRAFTED, doing="have its request withdrawn")
+        if self.execution_request is None:
+            raise ConflictError(
+                f"plan {self.code} has no request to execute it",
+                field="plan",
+                zh=f"分配方案 {self.code} 没有待执行的申请",
+            )
+        self._execution_request_cancelled(reason=reason, actor=actor)
+
+    @event("ExecutionRequestCancelled")
+    def _execution_request_cancelled(self, *, reason: str, actor: str) -> None:
+        self.execution_request = None
+
+    def check_requested(self, on: datetime.date) -> str:
+        """The plan was asked to be executed on ``on``; answers who asked."""
+        asked = self.execution_request
+        if asked is None:
+            raise ConflictError(
+                f"plan {self.code} is executed once someone has asked for it (POST "
+                f"/v1/plans/{self.code}/execution-request) and by another person",
+                field="plan",
+                zh=f"分配方案 {self.code} 还没有人提请执行：请先由一人提请执行，再由另一人审核执行",
+            )
+        asked_on = asked["on"]
+        if asked_on != on.isoformat():
+            raise ConflictError(
+                f"plan {self.code} was asked to be executed on {asked_on}, not {on}",
+                field="date",
+                zh=f"分配方案 {self.code} 提请的执行日期是 {asked_on}，不是 {on}；"
+                "如要改日期，请先撤回申请再重新提请",
+            )
+        return str(asked["actor"])
+
     def execute(self, *, on: datetime.date, entries: list[list[str]], actor: str) -> None:
         self.check_executable(on)
+        self.check_requested(on)
         self._executed(on=on, entries=entries, actor=actor)
 
     @event("Executed")

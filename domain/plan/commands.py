@@ -97,8 +97,32 @@ class RecordPlanStep(PlanCommand):
 
 
 @dataclass(frozen=True)
+class RequestExecution(PlanCommand):
+    """提请执行: ask for the plan to be executed on ``date`` (every payout checked, nothing
+    posted); another person executes it."""
+
+    date: datetime.date
+
+    def execute(self, app: Any, actor: str) -> str:
+        app.plans.request_execution(code=self.code, date=self.date, actor=actor)
+        return self.code
+
+
+@dataclass(frozen=True)
+class CancelExecutionRequest(PlanCommand):
+    """撤回 or 退回 the request to execute the plan, with the reason."""
+
+    reason: str
+
+    def execute(self, app: Any, actor: str) -> str:
+        app.plans.cancel_execution_request(code=self.code, reason=self.reason, actor=actor)
+        return self.code
+
+
+@dataclass(frozen=True)
 class ExecutePlan(PlanCommand):
-    """Execute the plan: every payout posted into every book it touches, in one save.
+    """Execute the plan: every payout posted into every book it touches, in one save; by
+    another person than the one who asked for it (:class:`RequestExecution`), on that date.
 
     ``paid_villages(code)`` reads, for a correction of an executed alliance plan, the villages
     that have since paid their households (``documents.distribution_statement``)."""

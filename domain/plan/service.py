@@ -1,13 +1,14 @@
 """The commands on distribution plans: build a plan's rule document from the registers, draft
-it, record its steps (votes, publication), attach a comparison of rules, execute it (or a
-correction of an executed plan, ``domain/plan/corrections.py``). ``PlanService`` receives the
+it, record its steps (votes, publication), attach a comparison of rules, ask for its execution
+and execute it, by two people (or a correction of an executed plan,
+``domain/plan/corrections.py``). ``PlanService`` receives the
 application's port (``domain.port``), the books' service and the members' service.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -17,7 +18,7 @@ from domain.books import Books
 from domain.books.chart import operation_accounts
 from domain.books.rules import require_cash
 from domain.books.service import BooksService
-from domain.bounds import check_people
+from domain.bounds import check_people, check_text
 from domain.codes import require_code
 from domain.distribution import (
     DEFAULT_DEDUCTION_ACCOUNTS,
@@ -35,7 +36,7 @@ from domain.errors import (
 )
 from domain.members.service import MembersService
 from domain.periods import parse_period, period_bounds, require_not_after
-from domain.plan import DistributionPlan, plan_id
+from domain.plan import DistributionPlan, OwnRequestError, plan_id
 from domain.plan.corrections import correction_entries, require_free_cash, reverse_declaration
 from domain.port import Port
 from ledger.accounts import ChartOfAccounts
@@ -64,10 +65,18 @@ def plan_account_names(
 class PlanService:
     """Distribution plans; ``app.plans``."""
 
-    def __init__(self, port: Port, books: BooksService, members: MembersService) -> None:
+    def __init__(
+        self,
+        port: Port,
+        books: BooksService,
+        members: MembersService,
+        same_person: Callable[[str, str], bool] = lambda one, other: one == other,
+    ) -> None:
         self.port = port
         self.books = books
         self.members = members
+        # whether two actors are one natural person (a login, its token, a second login)
+        self.same_person = same_person
 
     def get_plan(self, code: str) -> DistributionPlan:
         return self.port.load(
@@ -264,6 +273,38 @@ class PlanService:
 
         return self.port.retrying(command)
 
+    def request_execution(self, *, code: str, date: datetime.date, actor: str) -> DistributionPlan:
+        """提请执行: ask for the plan to be executed on ``date``; every payout is checked as the
+        execution would post it (income, cash, accounts) and nothing is written to the books."""
+
+        def command() -> DistributionPlan:
+            plan = self.get_plan(code)
+            plan.check_executable(date)
+            # what the execution would post, into the books in memory only: they are not
+            # saved, so they leave the cache when this attempt ends (domain/repository.py)
+            self._pay_out(plan, date=date, actor=actor, acknowledged=True, paid_villages=())
+            plan.request_execution(on=date, actor=actor)
+            self.port.save(plan)
+            return plan
+
+        return self.port.retrying(command)
+
+    def cancel_execution_request(self, *, code: str, reason: str, actor: str) -> DistributionPlan:
+        """撤回 or 退回 the request to execute the plan, with the reason."""
+        text = check_text(reason, field="reason").strip()
+        if not text:
+            raise InvalidRequestError(
+                "say why the request is withdrawn", field="reason", zh="请写明撤回或退回的原因"
+            )
+
+        def command() -> DistributionPlan:
+            plan = self.get_plan(code)
+            plan.cancel_execution_request(reason=text, actor=actor)
+            self.port.save(plan)
+            return plan
+
+        return self.port.retrying(command)
+
     def execute_plan(
         self,
         *,
@@ -273,7 +314,8 @@ class PlanService:
         acknowledge_paid_villages: bool = False,
         paid_villages: Sequence[str] = (),
     ) -> DistributionPlan:
-        """Pay the plan out: every payout into the payer's and each payee's books, one save.
+        """Pay the plan out: every payout into the payer's and each payee's books, one save; by
+        another natural person than the one who asked for it, on the date asked.
 
         A correction (``supersedes``) does not touch cash already paid: it reverses the old
         plan's declaration and posts its own (``domain.plan_corrections``); each payee's difference
@@ -286,80 +328,110 @@ class PlanService:
         def command() -> DistributionPlan:
             plan = self.get_plan(code)
             plan.check_executable(date)
-            books: dict[str, Books] = {plan.payer: self.port.get_books(plan.payer)}
-            payer = books[plan.payer]
-            old: DistributionPlan | None = None
-            posted: list[list[str]] = []
-            if plan.supersedes is not None:
-                old = self.get_plan(plan.supersedes)
-                if paid_villages and not acknowledge_paid_villages:
-                    raise ConflictError(
-                        f"plan {old.code} was paid on to households by "
-                        f"{', '.join(sorted(paid_villages))} after {old.executed_on}; their own "
-                        f"plans are not changed by correcting {old.code}. Execute {code} with "
-                        "acknowledge_paid_villages: true to correct it all the same",
-                        field="acknowledge_paid_villages",
-                    )
-                reversals = [
-                    [payer.code, reversal.number]
-                    for reversal in reverse_declaration(
-                        payer,
-                        old,
-                        [self.books.find_entry(e, n) for e, n in old.entries if e == payer.code],
-                        date=date,
-                        reason=f"方案{code}更正{old.code}",
-                        actor=actor,
-                    )
-                ]
-                old.supersede(by=code, entries=reversals, actor=actor)
-            self._require_income(payer, money(plan.result["amount"]))
-            entries, paid = payout_entries(
-                plan_code=code,
-                title=plan.title,
-                result=plan.result,
-                deduction_accounts=plan.deduction_accounts,
-            )
-            if old is None:
-                require_cash(payer, sum(paid.values(), ZERO), f"that plan {code} pays out")
-                require_free_cash(payer, sum(paid.values(), ZERO), code)
-            else:
-                entries = declarations(entries)  # the differences are not paid here
-            names = plan_account_names(plan.result, plan.deduction_accounts)
-            for _, postings in entries:
-                operation_accounts(postings, names, payer, actor=actor, source=f"plan:{code}")
-            for memo, postings in entries:
-                entry = payer.post_entry(
-                    date=date, memo=memo, postings=postings, actor=actor, source=f"plan:{code}"
+            requester = plan.check_requested(date)
+            if self.same_person(requester, actor):
+                raise OwnRequestError(
+                    f"plan {code} was asked to be executed by {requester!r}; another person "
+                    f"executes it, not {actor!r}",
+                    field="actor",
+                    zh=f"分配方案 {code} 由 {requester} 提请执行，不能由同一人执行："
+                    "请由另一位记账/主管人员审核执行",
                 )
-                posted.append([payer.code, entry.number])
-            if old is not None:
-                for entity, memo, postings in correction_entries(
-                    payer=payer, old=old, new_result=plan.result, title=plan.title, code=code
-                ):
-                    target = books.setdefault(entity, self.port.get_books(entity))
-                    operation_accounts(postings, names, target, actor=actor, source=f"plan:{code}")
-                    entry = target.post_entry(
-                        date=date, memo=memo, postings=postings, actor=actor, source=f"plan:{code}"
-                    )
-                    posted.append([entity, entry.number])
-            elif plan.scope == "alliance":
-                # a village that left after the record date still receives its days' share
-                # (docs/rules.md period_share): the plan counted only the days it was a member
-                for village, amount in sorted(paid.items()):
-                    target = books.setdefault(village, self.port.get_books(village))
-                    entry = target.post_entry(
-                        date=date,
-                        memo=f"收到{payer.name}分配 {code} {plan.title}",
-                        postings=receipt_postings(amount, payer.name),
-                        actor=actor,
-                        source=f"plan:{code}",
-                    )
-                    posted.append([village, entry.number])
+            books, old, posted = self._pay_out(
+                plan,
+                date=date,
+                actor=actor,
+                acknowledged=acknowledge_paid_villages,
+                paid_villages=paid_villages,
+            )
             plan.execute(on=date, entries=posted, actor=actor)
             self.port.save(plan, *books.values(), *([old] if old is not None else []))
             return plan
 
         return self.port.retrying(command)
+
+    def _pay_out(
+        self,
+        plan: DistributionPlan,
+        *,
+        date: datetime.date,
+        actor: str,
+        acknowledged: bool,
+        paid_villages: Sequence[str],
+    ) -> tuple[dict[str, Books], DistributionPlan | None, list[list[str]]]:
+        """Every payout of ``plan`` recorded in the books (in memory; the caller saves them, or
+        not): the books touched, the plan it supersedes (marked so) and the entries posted."""
+        code = plan.code
+        books: dict[str, Books] = {plan.payer: self.port.get_books(plan.payer)}
+        payer = books[plan.payer]
+        old: DistributionPlan | None = None
+        posted: list[list[str]] = []
+        if plan.supersedes is not None:
+            old = self.get_plan(plan.supersedes)
+            if paid_villages and not acknowledged:
+                raise ConflictError(
+                    f"plan {old.code} was paid on to households by "
+                    f"{', '.join(sorted(paid_villages))} after {old.executed_on}; their own "
+                    f"plans are not changed by correcting {old.code}. Execute {code} with "
+                    "acknowledge_paid_villages: true to correct it all the same",
+                    field="acknowledge_paid_villages",
+                )
+            reversals = [
+                [payer.code, reversal.number]
+                for reversal in reverse_declaration(
+                    payer,
+                    old,
+                    [self.books.find_entry(e, n) for e, n in old.entries if e == payer.code],
+                    date=date,
+                    reason=f"方案{code}更正{old.code}",
+                    actor=actor,
+                )
+            ]
+            old.supersede(by=code, entries=reversals, actor=actor)
+        self._require_income(payer, money(plan.result["amount"]))
+        entries, paid = payout_entries(
+            plan_code=code,
+            title=plan.title,
+            result=plan.result,
+            deduction_accounts=plan.deduction_accounts,
+        )
+        if old is None:
+            require_cash(payer, sum(paid.values(), ZERO), f"that plan {code} pays out")
+            require_free_cash(payer, sum(paid.values(), ZERO), code)
+        else:
+            entries = declarations(entries)  # the differences are not paid here
+        names = plan_account_names(plan.result, plan.deduction_accounts)
+        for _, postings in entries:
+            operation_accounts(postings, names, payer, actor=actor, source=f"plan:{code}")
+        for memo, postings in entries:
+            entry = payer.post_entry(
+                date=date, memo=memo, postings=postings, actor=actor, source=f"plan:{code}"
+            )
+            posted.append([payer.code, entry.number])
+        if old is not None:
+            for entity, memo, postings in correction_entries(
+                payer=payer, old=old, new_result=plan.result, title=plan.title, code=code
+            ):
+                target = books.setdefault(entity, self.port.get_books(entity))
+                operation_accounts(postings, names, target, actor=actor, source=f"plan:{code}")
+                entry = target.post_entry(
+                    date=date, memo=memo, postings=postings, actor=actor, source=f"plan:{code}"
+                )
+                posted.append([entity, entry.number])
+        elif plan.scope == "alliance":
+            # a village that left after the record date still receives its days' share
+            # (docs/rules.md period_share): the plan counted only the days it was a member
+            for village, amount in sorted(paid.items()):
+                target = books.setdefault(village, self.port.get_books(village))
+                entry = target.post_entry(
+                    date=date,
+                    memo=f"收到{payer.name}分配 {code} {plan.title}",
+                    postings=receipt_postings(amount, payer.name),
+                    actor=actor,
+                    source=f"plan:{code}",
+                )
+                posted.append([village, entry.number])
+        return books, old, posted
 
     def attach_comparison(
         self, *, code: str, for_step: str, comparison: dict[str, Any], actor: str

@@ -16,6 +16,10 @@ Township practice differs, and the 2023 制度 leaves both to the township:
   reviewer approves, the bookkeeper posts); ``True``: 审核即记账, the reviewer's approval posts
   the voucher and the printed voucher says so.
 
+- the people who sign its vouchers besides those of the workflow (``SignersNamed``): its
+  会计主管 (one per township) and the 出纳 of each of its sets of books (a village's 报账员),
+  printed by name on every voucher beside 记账, 审核 and 制单; blank lines where none is named.
+
 A township that never chose has the defaults (the deployment may give another numbering for
 such townships: ``LIANZHANG_NUMBERING``, ``domain.application``). The settings are one
 aggregate per township (id: uuid5 of the township's code), written by its 记账/主管 or an
@@ -31,6 +35,7 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.bounds import check_text
 from domain.errors import InvalidRequestError
 from domain.ids import NAMESPACE
 from domain.owned import Townships
@@ -57,6 +62,12 @@ class Choices:
     numbering: str = "monthly"
     review_posts: bool = False
     words: str = SINGLE
+    supervisor: str = ""  # 会计主管, by name
+    cashiers: tuple[tuple[str, str], ...] = ()  # (entity code, 出纳's name)
+
+    def cashier_of(self, entity: str) -> str:
+        """The 出纳 named for the books of ``entity`` ("" when none is)."""
+        return dict(self.cashiers).get(entity, "")
 
     @property
     def numbering_label(self) -> str:
@@ -94,8 +105,21 @@ def checked_words(words: object) -> str:
     return str(words)
 
 
+MAX_SIGNER = 32
+"""Characters of a signer's name (a 姓名, or two)."""
+
+
+def checked_signer(name: object, *, field: str) -> str:
+    text = check_text(name, field=field, max_length=MAX_SIGNER).strip()
+    return text
+
+
 class TownshipSettings(Aggregate):
     """One township's settings and their history."""
+
+    # named by ``SignersNamed`` (class defaults: settings chosen before it read "")
+    supervisor: str = ""
+    cashiers: tuple[tuple[str, str], ...] = ()  # (entity code, name), sorted
 
     def township_in(self, townships: Townships) -> str | None:
         township: str = self.township
@@ -121,10 +145,34 @@ class TownshipSettings(Aggregate):
         """The 凭证字 chosen (settings recorded before the choice existed: one word, 记)."""
         return str(self.__dict__.get("words", SINGLE))
 
+    def name_signers(self, *, supervisor: object, cashiers: dict[str, object], actor: str) -> bool:
+        """Name the 会计主管 and each set of books' 出纳 (a blank name: none); answers whether
+        anything changed."""
+        named = checked_signer(supervisor, field="supervisor")
+        tellers = {
+            str(code): checked_signer(name, field=f"cashiers.{code}")
+            for code, name in cashiers.items()
+        }
+        tellers = {code: name for code, name in tellers.items() if name}
+        if named == self.supervisor and tuple(sorted(tellers.items())) == self.cashiers:
+            return False
+        self._signers_named(supervisor=named, cashiers=tellers, actor=actor)
+        return True
+
+    @event("SignersNamed")
+    def _signers_named(self, *, supervisor: str, cashiers: dict[str, str], actor: str) -> None:
+        self.supervisor = supervisor
+        self.cashiers = tuple(sorted(cashiers.items()))
+        self.history.append({"supervisor": supervisor, "cashiers": dict(cashiers), "actor": actor})
+
     @property
     def choices(self) -> Choices:
         return Choices(
-            numbering=self.numbering, review_posts=self.review_posts, words=self.chosen_words
+            numbering=self.numbering,
+            review_posts=self.review_posts,
+            words=self.chosen_words,
+            supervisor=self.supervisor,
+            cashiers=self.cashiers,
         )
 
     def choose(

@@ -1,5 +1,5 @@
-"""The township's settings as a command (``domain.commands``): the API's route and the
-workbench's 设置 page build the same :class:`ChooseSettings`."""
+"""The township's settings as commands (``domain.commands``): the API's routes and the
+workbench's 设置 page build the same :class:`ChooseSettings` and :class:`NameSigners`."""
 
 from __future__ import annotations
 
@@ -32,6 +32,29 @@ class ChooseSettings(Command[Choices]):
             review_posts=self.review_posts,
             actor=actor,
             words=self.words,
+        )
+        return choices
+
+    def replayed(self, recorded: Recorded) -> Choices:
+        return recorded.app.township.choices(self.township)  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class NameSigners(Command[Choices]):
+    """Name who signs ``township``'s vouchers besides the workflow's people: its 会计主管 and the
+    出纳 of each of its sets of books (``cashiers``: entity code and name; a blank name: none);
+    answers the settings as they now stand."""
+
+    township: str
+    supervisor: str
+    cashiers: tuple[tuple[str, str], ...] = ()
+
+    def places(self, app: Any) -> Iterable[Place]:
+        return ((self.township, Words(f"township {self.township}", f"乡镇 {self.township}")),)
+
+    def execute(self, app: Any, actor: str) -> Choices:
+        choices: Choices = app.township.name_signers(
+            self.township, supervisor=self.supervisor, cashiers=dict(self.cashiers), actor=actor
         )
         return choices
 

@@ -8,7 +8,7 @@ application is given others (its numbering from ``LIANZHANG_NUMBERING``,
 from __future__ import annotations
 
 from domain.bounds import check_text
-from domain.errors import InvalidRequestError
+from domain.errors import DomainError, InvalidRequestError
 from domain.port import Port
 from domain.township import (
     DEFAULTS,
@@ -81,3 +81,37 @@ class TownshipService:
             return settings.choices
 
         return self.port.retrying(command)
+
+    def name_signers(
+        self, township: object, *, supervisor: object, cashiers: dict[str, object], actor: str
+    ) -> Choices:
+        """Record who signs ``township``'s vouchers: its 会计主管 and the 出纳 of each of its
+        sets of books (each a set of books of this township)."""
+        code = _township(township)
+        for entity in cashiers:
+            if self.port.entity_township(entity) != code:  # refused when there are no books
+                raise InvalidRequestError(
+                    f"the books of {entity} are not in {code}",
+                    field=f"cashiers.{entity}",
+                    zh=f"单位 {entity} 不属于{code}，不能在这里指定它的出纳",
+                )
+
+        def command() -> Choices:
+            settings = self.settings(code)
+            if settings is None:
+                settings = TownshipSettings(township=code)
+            if settings.name_signers(supervisor=supervisor, cashiers=cashiers, actor=actor):
+                self.port.save(settings)
+            return settings.choices
+
+        return self.port.retrying(command)
+
+    def signers_of(self, entity: str) -> tuple[str, str]:
+        """Who signs the vouchers of ``entity`` besides the workflow's people: (会计主管, 出纳),
+        "" where none is named (an unknown entity: neither)."""
+        try:
+            township = self.port.entity_township(entity)
+        except DomainError:
+            return "", ""
+        choices = self.choices(township)
+        return choices.supervisor, choices.cashier_of(entity)

@@ -1,17 +1,32 @@
-"""Vouchers (记账凭证) with a workflow: 制单 → 提交 → 审核, then in the books.
+"""Vouchers (记账凭证) with a workflow: 制单 → 提交 → 审核 → 记账, then in the books.
 
 A voucher is drafted by its preparer (制单) and is not in the books: it can be edited, and
 source documents (原始凭证: a photo or a PDF, stored content-addressed, ``adapters.attachments``)
 are attached to it. The preparer submits it (提交): the application first checks that it would
 post (balanced, accounts open, month and year open, cash never below zero … the very checks of a
 posting, ``Books.prepare_entry``), so a clerk learns of a problem before review. A reviewer (审核)
-who is not the preparer then approves it, which posts it into the books in the same save
-(审核即记账, ``domain.roles``), or returns it with a reason; a returned voucher is edited and
-submitted again. The preparer may withdraw a submitted voucher back to draft.
+who is not the preparer then approves it or returns it with a reason; a returned voucher is
+edited and submitted again. The preparer may withdraw a submitted voucher back to draft.
+
+What the approval does is the township's choice (``domain.township``, ``review_posts``):
+
+- **two steps** (the default): the approval marks the voucher 已审核 (``Reviewed``), still
+  outside the books; a person with the 记账 duty who is not its reviewer then posts it (记账,
+  ``Posted``: the books give it its number in the same save). Before it is posted, its reviewer
+  may take the approval back (取消审核, ``Unreviewed``: 待审核 again), and whoever may review
+  may return it to its preparer (退回). The preparer may post it: the two people of 审核 and
+  记账 are the reviewer and someone else (``domain.roles``);
+- **审核即记账**: the approval posts it at once (``Approved``: approved and posted, the event
+  every voucher approved before the setting existed carries), and its print says so.
+
+A file of vouchers imported for review (``domain.vouchers.imports``) makes vouchers that are
+submitted by the importer at once (``Imported``: 待审核, naming the import), reviewed and posted
+like any.
 
 Separation of duties is a rule of the voucher itself: nobody approves or returns a voucher they
-prepared (:class:`OwnVoucherError`), whatever their role — neither in the workbench nor through
-their own integration token (``login@token`` is the person ``login``, :func:`same_person`).
+prepared (:class:`OwnVoucherError`), and nobody posts a voucher they reviewed
+(:class:`OwnReviewError`), whatever their role — neither in the workbench nor through their own
+integration token (``login@token`` is the person ``login``, :func:`same_person`).
 
 The voucher's lines are as a clerk writes them: account, 借方 or 贷方 (one side per line), memo
 (the line's own 摘要; a line without one reads the voucher's). Its status history records who
@@ -45,6 +60,7 @@ STATUS_LABELS = {
     "draft": "草稿",
     "submitted": "待审核",
     "returned": "已退回",
+    "reviewed": "已审核",
     "posted": "已记账",
     "voided": "已作废",
 }
@@ -58,6 +74,10 @@ STEP_LABELS = {
     "withdrawn": "撤回",
     "returned": "退回",
     "approved": "审核记账",
+    "reviewed": "审核",
+    "unreviewed": "取消审核",
+    "posted": "记账",
+    "imported": "导入待审核",
     "attached": "附单据",
     "voided": "作废",
     "reverses": "红字冲销",
@@ -81,6 +101,8 @@ _DOING_EN = {
     "撤回": "withdrawn",
     "审核": "approved",
     "退回": "returned",
+    "取消审核": "unreviewed",
+    "记账": "posted",
     "添加附件": "documents attached",
     "作废": "voided",
     "红字冲销": "reversed",
@@ -115,6 +137,19 @@ class OwnVoucherError(ForbiddenError):
     """Separation of duties: the preparer of a voucher may not approve or return it."""
 
     kind = "own-voucher"
+
+
+class OwnReviewError(ForbiddenError):
+    """Separation of duties: the reviewer of a voucher may not post it (审核 and 记账 are two
+    people's)."""
+
+    kind = "own-review"
+
+
+class NotReviewerError(ForbiddenError):
+    """Only the voucher's reviewer takes the approval back (取消审核)."""
+
+    kind = "not-reviewer"
 
 
 class NotPreparerError(ForbiddenError):
@@ -154,6 +189,11 @@ def _summary(summary: object) -> str:
 
 class Voucher(Aggregate):
     """One voucher from its draft to the books (id uuid4; ``draft`` is its hex in URLs)."""
+
+    # Set by later events (class defaults, so a voucher drafted before them reads the same):
+    poster: str | None = None  # who posted it (记账); with 审核即记账 its reviewer
+    review_posted: bool = False  # posted by its approval (审核即记账, ``Approved``)
+    import_id: str | None = None  # the import that made it (``Imported``)
 
     def township_in(self, townships: Townships) -> str | None:
         """The township of the books the voucher is for (``domain.tenancy``)."""
@@ -240,6 +280,10 @@ class Voucher(Aggregate):
 
     def _what(self) -> str:
         return f"凭证 {self.draft}（{self.entity} {self.date} {self.summary}）"
+
+    def label(self) -> str:
+        """The voucher as a Chinese sentence names it (its id, books, date and 摘要)."""
+        return self._what()
 
     def _english(self) -> str:
         return f"voucher {self.draft} ({self.entity} {self.date})"
@@ -342,13 +386,16 @@ class Voucher(Aggregate):
         self.status = "draft"
         self.history.append(["withdrawn", actor, None])
 
-    def check_reviewable(self, actor: str, doing: str) -> None:
-        self._require_status(("submitted",), doing)
+    def check_reviewable(
+        self, actor: str, doing: str, statuses: tuple[str, ...] = ("submitted",)
+    ) -> None:
+        self._require_status(statuses, doing)
         self._require_other_than_preparer(actor, doing)
 
     def return_(self, *, reason: object, actor: str) -> None:
-        """Return to the preparer with a reason (退回)."""
-        self.check_reviewable(actor, "退回")
+        """Return to the preparer with a reason (退回): a submitted voucher, or a reviewed one
+        not yet posted (its 记账 found a problem)."""
+        self.check_reviewable(actor, "退回", ("submitted", "reviewed"))
         text = check_text(reason, field="reason", max_length=MAX_TEXT)
         if not text.strip():
             raise InvalidRequestError(
@@ -374,6 +421,8 @@ class Voucher(Aggregate):
     def _approved(self, *, number: str, actor: str) -> None:
         self.status = "posted"
         self.reviewer = actor
+        self.poster = actor
+        self.review_posted = True
         self.posted_number = number
         self.history.append(["approved", actor, None])
 
@@ -404,6 +453,79 @@ class Voucher(Aggregate):
     @event("WordChosen")
     def _word_chosen(self, *, word: str, actor: str) -> None:
         self.chosen_word = word or None
+
+    # -- 审核 and 记账 as two steps (the township's default) ------------------------------------
+
+    def review(self, *, actor: str) -> None:
+        """审核: approved by someone other than its preparer; not yet in the books."""
+        self.check_reviewable(actor, "审核")
+        self._reviewed(actor=actor)
+
+    @event("Reviewed")
+    def _reviewed(self, *, actor: str) -> None:
+        self.status = "reviewed"
+        self.reviewer = actor
+        self.history.append(["reviewed", actor, None])
+
+    def unreview(self, *, actor: str) -> None:
+        """取消审核: its reviewer takes the approval back before it is posted (待审核 again)."""
+        self._require_status(("reviewed",), "取消审核")
+        if not same_person(actor, self.reviewer):
+            raise NotReviewerError(
+                f"{self._english()} was reviewed by {self.reviewer!r}; only its reviewer takes "
+                f"the approval back, not {actor!r} (return it to its preparer instead)",
+                field="actor",
+                zh=f"{self._what()}由 {self.reviewer} 审核，只有审核人才能取消审核；"
+                "如发现问题，请退回制单人",
+            )
+        self._unreviewed(actor=actor)
+
+    @event("Unreviewed")
+    def _unreviewed(self, *, actor: str) -> None:
+        self.status = "submitted"
+        self.reviewer = None
+        self.history.append(["unreviewed", actor, None])
+
+    def check_postable(self, actor: str) -> None:
+        """记账: a reviewed voucher, by someone other than its reviewer."""
+        self._require_status(("reviewed",), "记账")
+        if same_person(actor, self.reviewer):
+            self.refuse_own_review(actor)
+
+    def refuse_own_review(self, actor: str, *, also: str | None = None) -> None:
+        """Raise :class:`OwnReviewError`: ``actor`` reviewed it (``also``: the reviewer's other
+        login, the same natural person)."""
+        by = f"{actor!r}" if also is None else f"{also!r}, the same person as {actor!r}"
+        mine = f"您（{actor}）" if also is None else f"您的另一个登录名（{also}）"
+        raise OwnReviewError(
+            f"{self._english()} was reviewed by {by}, who may not post it (separation of "
+            "duties): another person with the bookkeeping duty posts it",
+            field="actor",
+            zh=f"不能记账自己审核的凭证：{self._what()}由{mine}审核，请由另一位记账人员记账",
+        )
+
+    def post(self, *, number: str, actor: str) -> None:
+        """记账: posted into the books as entry ``number`` (in the same save)."""
+        self.check_postable(actor)
+        self._posted(number=number, actor=actor)
+
+    @event("Posted")
+    def _posted(self, *, number: str, actor: str) -> None:
+        self.status = "posted"
+        self.poster = actor
+        self.posted_number = number
+        self.history.append(["posted", actor, None])
+
+    def imported(self, *, import_id: str, actor: str) -> None:
+        """A voucher of a file imported for review: submitted by its importer (待审核)."""
+        self._require_status(("draft",), "提交")
+        self._imported(import_id=import_id, actor=actor)
+
+    @event("Imported")
+    def _imported(self, *, import_id: str, actor: str) -> None:
+        self.status = "submitted"
+        self.import_id = import_id
+        self.history.append(["imported", actor, None])
 
     def check_attachable(self, actor: str) -> None:
         """Documents are attached by the preparer while the voucher is a draft or returned."""

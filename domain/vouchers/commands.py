@@ -1,10 +1,11 @@
-"""The commands on vouchers, as data (``domain.commands``): the workflow's steps (制单, 修改,
-提交, 撤回, 审核即记账, 退回, 附单据), the corrections (作废, 红字冲销, 更正凭证) on
-``app.vouchers`` (``domain.vouchers.service``) and the bulk import of many vouchers on
-``app.bulk`` (``domain.vouchers.imports``).
+"""The commands on vouchers, as data (``domain.commands``): the workflow's steps (制单,
+修改, 提交, 撤回, 审核 (which posts where the township chose 审核即记账), 取消审核, 记账,
+退回, 附单据), many vouchers reviewed or posted at once (the batch review page), the
+corrections (作废, 红字冲销, 更正凭证) on ``app.vouchers`` (``domain.vouchers.service``) and
+the bulk import of many vouchers on ``app.bulk`` (``domain.vouchers.imports``).
 
 The API's routes, the workbench's forms and the command line build these same commands and
-hand them to the runner (``domain.runner``). Who may prepare or review (the role) is each
+hand them to the runner (``domain.runner``). Who may prepare, review or post (the role) is each
 front end's question, asked before it builds one; the townships a command writes in are its
 ``places``.
 """
@@ -21,6 +22,7 @@ from domain.bulk import Voucher as ImportedVoucher
 from domain.commands import Command, Place, Recorded, books_place, known_entity_place
 from domain.errors import DomainError
 from domain.vouchers import Voucher
+from domain.vouchers.batches import BatchOutcome
 from ledger.errors import LedgerError
 
 
@@ -125,11 +127,74 @@ class WithdrawVoucher(VoucherCommand):
 
 @dataclass(frozen=True)
 class ApproveVoucher(VoucherCommand):
-    """审核: approved by someone other than its preparer, which posts it (审核即记账)."""
+    """审核: approved by someone other than its preparer: 已审核, or posted at once where the
+    township chose 审核即记账."""
 
     def execute(self, app: Any, actor: str) -> str:
         app.vouchers.approve_voucher(draft=self.draft, actor=actor)
         return self.draft
+
+
+@dataclass(frozen=True)
+class PostVoucher(VoucherCommand):
+    """记账: a reviewed voucher posted into the books by someone other than its reviewer."""
+
+    def execute(self, app: Any, actor: str) -> str:
+        app.vouchers.post_voucher(draft=self.draft, actor=actor)
+        return self.draft
+
+
+@dataclass(frozen=True)
+class UnreviewVoucher(VoucherCommand):
+    """取消审核: its reviewer takes the approval back before it is posted."""
+
+    def execute(self, app: Any, actor: str) -> str:
+        app.vouchers.unreview_voucher(draft=self.draft, actor=actor)
+        return self.draft
+
+
+@dataclass(frozen=True)
+class VoucherBatchCommand(Command[BatchOutcome]):
+    """Many vouchers (their ids, hex) at once, in one save; answers what was done."""
+
+    drafts: tuple[str, ...]
+
+    def places(self, app: Any) -> Iterable[Place]:
+        found: dict[Place, None] = {}
+        for draft in dict.fromkeys(self.drafts):
+            township, entity = app.vouchers.place_of(draft)
+            found.setdefault((township, f"vouchers of {entity}"), None)
+        return tuple(found)
+
+    def replayed(self, recorded: Recorded) -> BatchOutcome:
+        chosen = list(dict.fromkeys(self.drafts))
+        found = [recorded.app.vouchers.get_voucher(draft) for draft in chosen]
+        taken = [found[i] for i in sorted(range(len(found)), key=lambda i: (found[i].date, i))]
+        posted = {  # each voucher's number, from its Posted (or Approved) event
+            event.originator_id.hex: str(getattr(event, "number", ""))
+            for event in recorded.events
+            if isinstance(event, Voucher.Event) and isinstance(getattr(event, "number", None), str)
+        }
+        numbers = tuple(f"{v.entity} {posted[v.draft]}" for v in taken if v.draft in posted)
+        return BatchOutcome(tuple(v.draft for v in taken), numbers)
+
+
+@dataclass(frozen=True)
+class ReviewVouchers(VoucherBatchCommand):
+    """审核 of every voucher named, all or none (``domain.vouchers.batches``)."""
+
+    def execute(self, app: Any, actor: str) -> BatchOutcome:
+        outcome: BatchOutcome = app.vouchers.review_vouchers(drafts=self.drafts, actor=actor)
+        return outcome
+
+
+@dataclass(frozen=True)
+class PostVouchers(VoucherBatchCommand):
+    """记账 of every reviewed voucher named, in date order, all or none."""
+
+    def execute(self, app: Any, actor: str) -> BatchOutcome:
+        outcome: BatchOutcome = app.vouchers.post_vouchers(drafts=self.drafts, actor=actor)
+        return outcome
 
 
 @dataclass(frozen=True)
@@ -264,15 +329,18 @@ class SaveAndSubmit(Command[Prepared]):
 
 @dataclass(frozen=True)
 class ImportVouchers(Command[ImportResult]):
-    """Many vouchers into the books at once (``app.bulk.import_vouchers``): every one checked
-    as a single posting is, all or nothing, saved in batches. ``books``: the one entity a
-    request is about (the API's path), refused when there are no such books; the books each
-    voucher names are checked where they exist (the import names an unknown one itself)."""
+    """Many vouchers at once (``app.bulk.import_vouchers``): every one checked as a single
+    posting is, all or nothing, saved in batches as vouchers submitted for review by the
+    importer (待审核), or, ``post_directly``, posted into the books (for vouchers reviewed
+    elsewhere; the front end asks the 直接记账 duty). ``books``: the one entity a request is
+    about (the API's path), refused when there are no such books; the books each voucher names
+    are checked where they exist (the import names an unknown one itself)."""
 
     vouchers: tuple[ImportedVoucher, ...]
     dry_run: bool = False
     books: str | None = None
     batch_size: int = field(default=BATCH_VOUCHERS)
+    post_directly: bool = False
     # it saves in batches, one transaction each, and retries each itself
     retried: ClassVar[bool] = False
 
@@ -285,7 +353,11 @@ class ImportVouchers(Command[ImportResult]):
 
     def execute(self, app: Any, actor: str) -> ImportResult:
         result: ImportResult = app.bulk.import_vouchers(
-            list(self.vouchers), actor=actor, dry_run=self.dry_run, batch_size=self.batch_size
+            list(self.vouchers),
+            actor=actor,
+            dry_run=self.dry_run,
+            batch_size=self.batch_size,
+            post_directly=self.post_directly,
         )
         return result
 
@@ -293,7 +365,10 @@ class ImportVouchers(Command[ImportResult]):
         # the key is saved with the last batch: every batch is saved, so this writes nothing;
         # the first answer's counts are those of the run that saved it
         result: ImportResult = recorded.app.bulk.import_vouchers(
-            list(self.vouchers), actor=str(recorded.value("actor")), batch_size=self.batch_size
+            list(self.vouchers),
+            actor=str(recorded.value("actor")),
+            batch_size=self.batch_size,
+            post_directly=self.post_directly,
         )
         result.saved_batches = int(recorded.value("run"))
         result.skipped_batches = result.batches - result.saved_batches

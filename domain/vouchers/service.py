@@ -18,17 +18,19 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+from domain.books import Books
 from domain.books.numbering import NumberAtEntry
 from domain.books.rules import check_open
 from domain.books.service import BooksService
 from domain.people import same_natural_person
 from domain.periods import require_not_after
 from domain.port import Port
-from domain.vouchers import Voucher, VoucherNotFoundError, person_of, voucher_uuid
+from domain.vouchers import Voucher, VoucherNotFoundError, batches, person_of, voucher_uuid
+from domain.vouchers.batches import BatchOutcome
 from domain.vouchers.corrections import cite_original, red_ink_voucher
 from ledger.entries import JournalEntry
 from ledger.voucher_numbers import number_word
@@ -41,10 +43,31 @@ class VoucherService:
     """Draft, edit, submit, withdraw, approve (post) and return vouchers; attach documents.
     ``app.vouchers``: loads and saves through the application's port (``domain.port``)."""
 
-    def __init__(self, port: Port, people: Callable[[str], Person | None]) -> None:
+    def __init__(
+        self,
+        port: Port,
+        people: Callable[[str], Person | None],
+        review_posts: Callable[[str], bool] = lambda township: False,
+    ) -> None:
         self.port = port
         # a login's person (姓名, 手机号) for the own-voucher rule: natural persons compared
         self.person_or_none = people
+        # whether a township's approval posts at once (审核即记账; ``domain.township``)
+        self.review_posts = review_posts
+        self.people_memo: dict[str, Person | None] | None = None  # set during a batch
+
+    def place_of(self, draft: str | UUID) -> tuple[str, str]:
+        """(township, entity) of voucher ``draft``, from its first event alone (a batch names
+        many: cheaper than loading each)."""
+        voucher_id = voucher_uuid(draft)
+        for first in self.port.stream(voucher_id, limit=1):
+            if isinstance(first, Voucher.Drafted):  # type: ignore[attr-defined]  # @event
+                return str(first.township), str(first.entity)
+        raise VoucherNotFoundError(
+            f"there is no voucher {voucher_id.hex}",
+            field="draft",
+            zh=f"凭证 {voucher_id.hex} 不存在",
+        )
 
     def get_voucher(self, draft: str | UUID) -> Voucher:
         """The voucher whose id is ``draft`` (hex, as in URLs)."""
@@ -168,60 +191,153 @@ class VoucherService:
 
         return self.port.retrying(command)
 
-    def _check_reviewer(self, voucher: Voucher, actor: str, doing: str) -> None:
-        """The voucher may be reviewed now by ``actor``: submitted, and ``actor`` is another
-        natural person than its preparer — not the same login, not the same person's token,
-        not another login of the same 姓名 and 手机号 (``domain.people``)."""
-        voucher.check_reviewable(actor, doing)
-        preparer = self.person_or_none(person_of(voucher.preparer))
-        reviewer = self.person_or_none(person_of(actor))
+    def same_natural_person(self, first: str | None, second: str | None) -> str | None:
+        """The login of ``first``'s person when ``first`` and ``second`` are one natural person
+        under two logins (the same 姓名 and 手机号, ``domain.people``); None otherwise (the same
+        login, or the same person's token, is :func:`domain.vouchers.same_person`)."""
+        if first is None or second is None:
+            return None
+        one = self._person(person_of(first))
+        other = self._person(person_of(second))
         if (
-            preparer is not None
-            and reviewer is not None
-            and same_natural_person(preparer.name, preparer.phone, reviewer.name, reviewer.phone)
+            one is not None
+            and other is not None
+            and same_natural_person(one.name, one.phone, other.name, other.phone)
         ):
-            voucher.refuse_own(actor, doing, also=preparer.login)
+            return one.login
+        return None
 
-    def approve_voucher(self, *, draft: str | UUID, actor: str) -> tuple[Voucher, JournalEntry]:
-        """审核: someone other than its preparer approves a submitted voucher, which posts it
-        into the books (审核即记账) in the same save."""
+    def _person(self, login: str) -> Person | None:
+        """A login's person; within a batch (``people_memo`` set) each is read once."""
+        memo = self.people_memo
+        if memo is None:
+            return self.person_or_none(login)
+        if login not in memo:
+            memo[login] = self.person_or_none(login)
+        return memo[login]
 
-        def command() -> tuple[Voucher, JournalEntry]:
+    def _check_reviewer(
+        self,
+        voucher: Voucher,
+        actor: str,
+        doing: str,
+        statuses: tuple[str, ...] = ("submitted",),
+    ) -> None:
+        """The voucher may be reviewed now by ``actor``: in ``statuses``, and ``actor`` is
+        another natural person than its preparer — not the same login, not the same person's
+        token, not another login of the same 姓名 and 手机号 (``domain.people``)."""
+        voucher.check_reviewable(actor, doing, statuses)
+        also = self.same_natural_person(voucher.preparer, actor)
+        if also is not None:
+            voucher.refuse_own(actor, doing, also=also)
+
+    def check_poster(self, voucher: Voucher, actor: str) -> None:
+        """The voucher may be posted now by ``actor``: reviewed, and ``actor`` is another
+        natural person than its reviewer."""
+        voucher.check_postable(actor)
+        also = self.same_natural_person(voucher.reviewer, actor)
+        if also is not None:
+            voucher.refuse_own_review(actor, also=also)
+
+    def enter(self, voucher: Voucher, books: Books, actor: str) -> JournalEntry:
+        """Record ``voucher``'s entry in ``books`` (in memory; the caller saves both): its
+        lines, or the books' red-ink reversal of the original it cites."""
+        if voucher.cites is not None and voucher.is_reversal:
+            original, source = BooksService(self.port).find_posted(
+                voucher.entity, voucher.cites["number"]
+            )
+            return books.reverse_entry(
+                original=original,
+                date=voucher.date,
+                reason=voucher.cites["reason"],
+                actor=actor,
+                source=source,
+                memo=voucher.summary,
+            )
+        return books.post_entry(
+            date=voucher.date,
+            memo=voucher.summary,
+            postings=voucher.postings(),
+            actor=actor,
+            word=voucher.word,
+        )
+
+    def approve_voucher(
+        self, *, draft: str | UUID, actor: str
+    ) -> tuple[Voucher, JournalEntry | None]:
+        """审核: someone other than its preparer approves a submitted voucher. In a township that
+        chose 审核即记账 that posts it into the books in the same save (the entry answered);
+        otherwise it is 已审核, checked against the books as they stand, not posted (None)."""
+
+        def command() -> tuple[Voucher, JournalEntry | None]:
             voucher = self.get_voucher(draft)
             self._check_reviewer(voucher, actor, "审核")
+            if not self.review_posts(voucher.township):
+                self.check_voucher(voucher)  # it would post as it stands
+                voucher.review(actor=actor)
+                self.port.save(voucher)
+                return voucher, None
             books = self.port.get_books(voucher.entity)
-            if voucher.cites is not None and voucher.is_reversal:
-                original, source = BooksService(self.port).find_posted(
-                    voucher.entity, voucher.cites["number"]
-                )
-                entry = books.reverse_entry(
-                    original=original,
-                    date=voucher.date,
-                    reason=voucher.cites["reason"],
-                    actor=actor,
-                    source=source,
-                    memo=voucher.summary,
-                )
-            else:
-                entry = books.post_entry(
-                    date=voucher.date,
-                    memo=voucher.summary,
-                    postings=voucher.postings(),
-                    actor=actor,
-                    word=voucher.word,
-                )
+            entry = self.enter(voucher, books, actor)
             voucher.approve(number=entry.number, actor=actor)
             self.port.save(voucher, books)
             return voucher, entry
 
         return self.port.retrying(command)
 
-    def return_voucher(self, *, draft: str | UUID, reason: str, actor: str) -> Voucher:
-        """退回: someone other than its preparer returns a submitted voucher, with a reason."""
+    def post_voucher(self, *, draft: str | UUID, actor: str) -> tuple[Voucher, JournalEntry]:
+        """记账: a reviewed voucher posted into the books, by someone other than its reviewer,
+        in one save with its entry."""
+
+        def command() -> tuple[Voucher, JournalEntry]:
+            voucher = self.get_voucher(draft)
+            self.check_poster(voucher, actor)
+            books = self.port.get_books(voucher.entity)
+            entry = self.enter(voucher, books, actor)
+            voucher.post(number=entry.number, actor=actor)
+            self.port.save(voucher, books)
+            return voucher, entry
+
+        return self.port.retrying(command)
+
+    def unreview_voucher(self, *, draft: str | UUID, actor: str) -> Voucher:
+        """取消审核: its reviewer takes the approval back before it is posted."""
 
         def command() -> Voucher:
             voucher = self.get_voucher(draft)
-            self._check_reviewer(voucher, actor, "退回")
+            voucher.unreview(actor=actor)
+            self.port.save(voucher)
+            return voucher
+
+        return self.port.retrying(command)
+
+    def review_vouchers(self, *, drafts: Sequence[str], actor: str) -> BatchOutcome:
+        """审核 of many vouchers in one save (``domain.vouchers.batches``)."""
+        return self._batch(lambda: batches.review_vouchers(self, drafts, actor))
+
+    def post_vouchers(self, *, drafts: Sequence[str], actor: str) -> BatchOutcome:
+        """记账 of many reviewed vouchers in one save (``domain.vouchers.batches``)."""
+        return self._batch(lambda: batches.post_vouchers(self, drafts, actor))
+
+    def _batch(self, command: Callable[[], BatchOutcome]) -> BatchOutcome:
+        """``command`` retried, each person it compares read once per attempt."""
+
+        def attempt() -> BatchOutcome:
+            self.people_memo = {}
+            try:
+                return command()
+            finally:
+                self.people_memo = None
+
+        return self.port.retrying(attempt)
+
+    def return_voucher(self, *, draft: str | UUID, reason: str, actor: str) -> Voucher:
+        """退回: someone other than its preparer returns a submitted or reviewed (not yet
+        posted) voucher, with a reason."""
+
+        def command() -> Voucher:
+            voucher = self.get_voucher(draft)
+            self._check_reviewer(voucher, actor, "退回", ("submitted", "reviewed"))
             voucher.return_(reason=reason, actor=actor)
             self.port.save(voucher)
             return voucher

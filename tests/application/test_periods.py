@@ -65,9 +65,13 @@ def test_a_month_with_vouchers_not_posted_is_not_closed(app: LianzhangApplicatio
     returned = draft(app, village, D(2025, 3, 20), "三月退回")
     app.vouchers.submit_voucher(draft=returned, actor="zhang")
     app.vouchers.return_voucher(draft=returned, reason="附件不全", actor="li")
+    reviewed = draft(app, village, D(2025, 3, 22), "三月已审核")  # 已审核, not posted
+    app.vouchers.submit_voucher(draft=reviewed, actor="zhang")
+    app.vouchers.approve_voucher(draft=reviewed, actor="li")
     posted = draft(app, village, D(2025, 3, 25), "三月已记账")
     app.vouchers.submit_voucher(draft=posted, actor="zhang")
     app.vouchers.approve_voucher(draft=posted, actor="li")
+    app.vouchers.post_voucher(draft=posted, actor="zhang")
     draft(app, village, D(2025, 4, 1), "四月草稿")  # after the months closed
     draft(app, other, D(2025, 3, 1), "别村草稿")  # other books
     before = events(app)
@@ -79,12 +83,14 @@ def test_a_month_with_vouchers_not_posted_is_not_closed(app: LianzhangApplicatio
         (drafted, "draft", "二月草稿"),
         (submitted, "submitted", "三月待审"),
         (returned, "returned", "三月退回"),
+        (reviewed, "reviewed", "三月已审核"),
     ]
-    assert refused.value.details == {"vouchers": f"{drafted},{submitted},{returned}"}
+    assert refused.value.details == {"vouchers": f"{drafted},{submitted},{returned},{reviewed}"}
     assert f"/v1/vouchers/{drafted}" in refused.value.message
     assert refused.value.zh is not None
     assert "2025-02-10 二月草稿（草稿）" in refused.value.zh
     assert "三月退回（已退回）" in refused.value.zh
+    assert "三月已审核（已审核）" in refused.value.zh
     assert events(app) == before
     assert app.get_books(village).closed_through is None
 
@@ -92,12 +98,15 @@ def test_a_month_with_vouchers_not_posted_is_not_closed(app: LianzhangApplicatio
     app.books.close_month(entity=village, month="2025-01", actor="t")
     app.vouchers.submit_voucher(draft=drafted, actor="zhang")
     app.vouchers.approve_voucher(draft=drafted, actor="li")
+    app.vouchers.post_voucher(draft=drafted, actor="zhang")
     with pytest.raises(UnpostedVouchersError) as refused:
         app.books.close_month(entity=village, month="2025-03", actor="t")
-    assert [v.draft for v in refused.value.vouchers] == [submitted, returned]
+    assert [v.draft for v in refused.value.vouchers] == [submitted, returned, reviewed]
     app.books.close_month(entity=village, month="2025-02", actor="t")
-    # the voucher moved to April by its preparer no longer holds March
+    # the voucher moved to April by its preparer no longer holds March; the others posted
     app.vouchers.approve_voucher(draft=submitted, actor="li")
+    app.vouchers.post_voucher(draft=submitted, actor="zhang")
+    app.vouchers.post_voucher(draft=reviewed, actor="zhang")
     app.vouchers.edit_voucher(
         draft=returned,
         date=D(2025, 4, 2),

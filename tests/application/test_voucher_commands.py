@@ -13,11 +13,13 @@ from domain.application import LianzhangApplication
 from domain.bulk import Voucher as ImportedVoucher
 from domain.context import RequestClaim
 from domain.runner import Caller, Runner
+from domain.vouchers import OwnReviewError
 from domain.vouchers.commands import (
     ApproveVoucher,
     DraftVoucher,
     EditVoucher,
     ImportVouchers,
+    PostVoucher,
     Prepared,
     ReturnVoucher,
     SaveAndSubmit,
@@ -69,7 +71,9 @@ def refusing(township: str, what: str) -> None:
     raise Refused(township, what)
 
 
-def test_draft_submit_return_edit_approve_posts_the_entry(app: LianzhangApplication) -> None:
+def test_draft_submit_return_edit_approve_then_another_person_posts(
+    app: LianzhangApplication,
+) -> None:
     code = builders.village(app)
     run = Runner(app).run
     zhang, li = Caller(actor="zhang"), Caller(actor="li")
@@ -87,14 +91,44 @@ def test_draft_submit_return_edit_approve_posts_the_entry(app: LianzhangApplicat
 
     assert run(ApproveVoucher(draft=draft), li).result == draft
 
+    # issue 20: by default the approval does not post (审核 and 记账 are two steps)
     voucher = app.vouchers.get_voucher(draft)
-    assert voucher.status == "posted" and voucher.reviewer == "li"
+    assert voucher.status == "reviewed" and voucher.reviewer == "li"
+    assert voucher.posted_number is None
+    assert app.get_books(code).version == before
+    with pytest.raises(OwnReviewError):  # nobody posts what they reviewed
+        run(PostVoucher(draft=draft), li)
+    assert app.get_books(code).version == before
+
+    assert run(PostVoucher(draft=draft), zhang).result == draft  # the preparer may post
+    voucher = app.vouchers.get_voucher(draft)
+    assert voucher.status == "posted" and voucher.reviewer == "li" and voucher.poster == "zhang"
     books = app.get_books(code)
     assert books.version == before + 1
     assert books.entry_numbers()[-1] == voucher.posted_number
     posted = list(app.stream(books.id))[-1]
-    assert posted.entry.number == voucher.posted_number and posted.actor == "li"
+    assert posted.entry.number == voucher.posted_number and posted.actor == "zhang"
     assert posted.entry.memo == "收到土地流转费（三月）"
+
+
+def test_a_township_that_chose_review_posts_posts_at_the_approval(
+    app: LianzhangApplication,
+) -> None:
+    code = builders.village(app)
+    builders.review_posts(app)
+    run = Runner(app).run
+    zhang, li = Caller(actor="zhang"), Caller(actor="li")
+    draft = run(draft_of(code), zhang).result
+    run(SubmitVoucher(draft=draft), zhang)
+    before = app.get_books(code).version
+
+    run(ApproveVoucher(draft=draft), li)
+
+    voucher = app.vouchers.get_voucher(draft)
+    assert voucher.status == "posted" and voucher.review_posted
+    assert voucher.reviewer == voucher.poster == "li"
+    assert app.get_books(code).version == before + 1
+    assert list(app.stream(app.get_books(code).id))[-1].actor == "li"
 
 
 def test_save_and_submit_keeps_a_draft_the_books_refuse(app: LianzhangApplication) -> None:
@@ -168,7 +202,7 @@ def test_an_import_answered_again_gives_the_first_answers_numbers(
         ImportedVoucher(code, D(2026, 3, day), f"收到 {day}", tuple(builders.receipt("10.00")))
         for day in range(1, 6)
     )
-    command = ImportVouchers(vouchers, books=code, batch_size=2)
+    command = ImportVouchers(vouchers, books=code, batch_size=2, post_directly=True)
     caller = Caller(actor="clerk", claim=claim("import-once"))
 
     first = Runner(app).run(command, caller).result
@@ -181,3 +215,29 @@ def test_an_import_answered_again_gives_the_first_answers_numbers(
     assert (first.saved_batches, first.batches) == (3, 3)
     numbers = app.get_books(code).entry_numbers()
     assert [p.number for p in first.posted] == numbers[-5:] and len(set(numbers)) == len(numbers)
+
+
+def test_an_import_for_review_answered_again_gives_the_same_vouchers(
+    app: LianzhangApplication,
+) -> None:
+    code = builders.village(app)
+    vouchers = tuple(
+        ImportedVoucher(code, D(2026, 3, day), f"收到 {day}", tuple(builders.receipt("10.00")))
+        for day in range(1, 6)
+    )
+    command = ImportVouchers(vouchers, books=code, batch_size=2)
+    caller = Caller(actor="clerk", claim=claim("import-for-review"))
+    before = app.get_books(code).version
+
+    first = Runner(app).run(command, caller).result
+    after = count(app)
+    again = Runner(app).run(command, caller)
+
+    assert again.replayed and count(app) == after
+    assert first.for_review and again.result.for_review
+    drafts = [p.draft for p in first.posted]
+    assert [p.draft for p in again.result.posted] == drafts and None not in drafts
+    assert all(p.number == "" for p in first.posted)
+    assert app.get_books(code).version == before  # nothing in the books
+    statuses = {app.vouchers.get_voucher(d).status for d in drafts}
+    assert statuses == {"submitted"}

@@ -37,7 +37,9 @@ ZHANG, LI = Caller(actor="zhang"), Caller(actor="li")
 
 @pytest.fixture
 def app() -> LianzhangApplication:
-    return LianzhangApplication({"PERSISTENCE_MODULE": "eventsourcing.popo"}, today=lambda: TODAY)
+    found = LianzhangApplication({"PERSISTENCE_MODULE": "eventsourcing.popo"}, today=lambda: TODAY)
+    builders.review_posts(found)  # corrections are the subject: the approval posts (审核即记账)
+    return found
 
 
 def lines(amount: str = "1200.00") -> tuple[dict[str, Any], ...]:

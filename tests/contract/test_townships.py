@@ -27,5 +27,11 @@ def test_townships_router_keeps_its_openapi_contract(scenario_a_api: Api) -> Non
             {"numbering": "monthly", "review_posts": False, "words": "split"},
         ),
         Call("GET", "/v1/townships/{township}/settings", TOWNSHIP),
+        Call(
+            "POST",
+            "/v1/townships/{township}/signers",
+            TOWNSHIP,
+            {"supervisor": "赵国庆", "cashiers": {"V01": "仉春燕"}},
+        ),
     ]
-    assert check_router(scenario_a_api, router, names=TOWNSHIP, valid=valid) == 2
+    assert check_router(scenario_a_api, router, names=TOWNSHIP, valid=valid) == 3

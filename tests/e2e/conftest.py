@@ -111,3 +111,16 @@ def scenario_a_api(
             yield api
     finally:
         runtime.close()
+
+
+def ask_to_execute(
+    api: Api, code: str, date: object, headers: dict[str, str] | None = None
+) -> None:
+    """提请执行 of plan ``code`` on ``date`` by another person than the one who executes it
+    (issue 20: the administrator's token asks, the tests' clerk token executes)."""
+    response = api.client.post(
+        f"/v1/plans/{code}/execution-request",
+        json={"date": str(date)},
+        headers=headers if headers is not None else api.admin,
+    )
+    assert response.status_code == 201, f"{code}: {response.text}"

@@ -221,7 +221,7 @@ def test_no_step_or_execution_is_dated_after_today(api: Api) -> None:
     _future(api, f"/v1/plans/{A.ALLIANCE_PLAN}/steps", {**A.ALLIANCE_STEPS[0], "date": TOMORROW})
     for step in A.ALLIANCE_STEPS:
         post(api, f"/v1/plans/{A.ALLIANCE_PLAN}/steps", step)
-    _future(api, f"/v1/plans/{A.ALLIANCE_PLAN}/execution", {"date": TOMORROW})
+    _future(api, f"/v1/plans/{A.ALLIANCE_PLAN}/execution-request", {"date": TOMORROW})
 
 
 @pytest.mark.one_store  # a date rule; the views over stored dates above run on both stores
@@ -258,8 +258,9 @@ def test_no_execution_before_the_resolution_is_published(api: Api) -> None:
     _plan_ready(api)
     for step in A.ALLIANCE_STEPS:
         post(api, f"/v1/plans/{A.ALLIANCE_PLAN}/steps", step)
-    problem = refused(api, f"/v1/plans/{A.ALLIANCE_PLAN}/execution", {"date": "2026-01-10"})
-    assert problem["field"] == "date" and "2026-01-11" in problem["detail"]
+    for path in ("execution-request", "execution"):  # asked for or executed: the same rule
+        problem = refused(api, f"/v1/plans/{A.ALLIANCE_PLAN}/{path}", {"date": "2026-01-10"})
+        assert problem["field"] == "date" and "2026-01-11" in problem["detail"]
 
 
 # -- point 4: disclosure check date ----------------------------------------------------------

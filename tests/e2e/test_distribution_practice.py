@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from scripts import scenario_a as A
-from tests.e2e.conftest import Api
+from tests.e2e.conftest import Api, ask_to_execute
 from tests.e2e.test_scenario_a import (
     approve_and_execute,
     enterprise_pays,
@@ -68,6 +68,7 @@ def test_a_village_that_left_during_the_period_gets_its_days_share(api: Api) -> 
     assert "membership" not in lines["V01"]
     for step in A.ALLIANCE_STEPS:
         post(api, "/v1/plans/P-LEFT/steps", step)
+    ask_to_execute(api, "P-LEFT", A.ALLIANCE_EXECUTED_ON)
     executed = post(api, "/v1/plans/P-LEFT/execution", {"date": A.ALLIANCE_EXECUTED_ON})
     assert executed["state"] == "executed"
     assert trial_balance(api, "V02")["502"]["closing_credit"] == "48848.50"  # still paid to it
@@ -133,6 +134,7 @@ def test_a_correction_keeps_the_cash_households_received(api: Api) -> None:
     post(api, "/v1/plans", household_correction(api))
     for step in later(A.HOUSEHOLD_STEPS):
         post(api, "/v1/plans/P2025-V03-FIX/steps", step)
+    ask_to_execute(api, "P2025-V03-FIX", "2026-02-28")
     fixed = post(api, "/v1/plans/P2025-V03-FIX/execution", {"date": "2026-02-28"})
     assert fixed["state"] == "executed"
     old = get(api, f"/v1/plans/{A.HOUSEHOLD_PLAN}")
@@ -184,6 +186,7 @@ def test_correcting_an_alliance_plan_after_a_village_paid_its_households(api: Ap
     post(api, "/v1/plans", correction)
     for step in later(A.ALLIANCE_STEPS):
         post(api, "/v1/plans/P2025-FIX/steps", step)
+    ask_to_execute(api, "P2025-FIX", "2026-02-20")
     before = events(api)
     refused = attempt(api, "/v1/plans/P2025-FIX/execution", {"date": "2026-02-20"})
     assert refused.status_code == 409, refused.text
@@ -214,6 +217,7 @@ def test_correcting_an_alliance_plan_after_a_village_paid_its_households(api: Ap
     )
     for step in A.ALLIANCE_STEPS:
         post(api, "/v1/plans/P2025-FIX2/steps", {**step, "date": step["date"].replace(month=3)})
+    ask_to_execute(api, "P2025-FIX2", "2026-03-20")
     post(api, "/v1/plans/P2025-FIX2/execution", {"date": "2026-03-20"})
     joint = trial_balance(api, A.JOINT)
     for account in ("113V01", "211V01", "211V02", "211V03"):
@@ -339,8 +343,8 @@ def test_earmarked_grant_money_cannot_be_distributed(api: Api) -> None:
     for step in A.ALLIANCE_STEPS:
         post(api, f"/v1/plans/{A.ALLIANCE_PLAN}/steps", step)
     before = events(api)
-    refused = attempt(
-        api, f"/v1/plans/{A.ALLIANCE_PLAN}/execution", {"date": A.ALLIANCE_EXECUTED_ON}
+    refused = attempt(  # asking checks what the execution would post
+        api, f"/v1/plans/{A.ALLIANCE_PLAN}/execution-request", {"date": A.ALLIANCE_EXECUTED_ON}
     )
     assert refused.status_code == 422, refused.text
     assert refused.json()["type"] == "urn:lianzhang:problem:over-distribution"

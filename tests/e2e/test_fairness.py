@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from scripts import scenario_a as A
-from tests.e2e.conftest import Api
+from tests.e2e.conftest import Api, ask_to_execute
 from tests.e2e.test_scenario_a import (
     enterprise_pays,
     get,
@@ -77,6 +77,7 @@ def test_scenario_a_alternatives_before_the_vote(api: Api) -> None:
         headers=api.clerk,
     )
     assert late.status_code == 409
+    ask_to_execute(api, A.ALLIANCE_PLAN, A.ALLIANCE_EXECUTED_ON)
     post(api, f"/v1/plans/{A.ALLIANCE_PLAN}/execution", {"date": A.ALLIANCE_EXECUTED_ON})
     statement = get(api, f"/v1/plans/{A.ALLIANCE_PLAN}/statement")
     assert statement["state"] == "executed"

@@ -10,6 +10,7 @@ from typing import Any
 from openpyxl import Workbook
 
 from projections import queries
+from projections.voucher_view import voucher_list
 from runtime.bootstrap import Runtime
 from tests.builders import posting, village
 from tests.e2e.conftest import Api
@@ -88,9 +89,25 @@ def test_the_cli_imports_a_workbook_and_refuses_a_bad_one_whole(
     assert "nothing was written" in dry.stdout
     assert events(database) == before
     done = lianzhang(database, tmp_path, "import-vouchers", str(good))
-    assert f"imported 2 vouchers into 1 books ({code} 2025-0001…2025-0002)" in done.stdout
+    # issue 20: imported for review (待审核), not posted
+    assert f"imported 2 vouchers for review (待审核: {code} 2)" in done.stdout
     again = lianzhang(database, tmp_path, "import-vouchers", str(good))
     assert "had been saved by an earlier run" in again.stdout
+    runtime = Runtime(database[0], schema=database[1])
+    try:
+        runtime.views.catch_up()
+        with runtime.engine.connect() as conn:
+            assert queries.list_entries(conn, code)[1] == []
+        waiting = voucher_list(runtime.engine, townships=None, entity=code)
+        assert sorted((v["status"], v["summary"]) for v in waiting) == [
+            ("submitted", "支付办公用品费"),
+            ("submitted", "收到土地承包费"),
+        ]
+    finally:
+        runtime.close()
+    # what was reviewed elsewhere is posted directly: another import of the same file
+    direct = lianzhang(database, tmp_path, "import-vouchers", str(good), "--post-directly")
+    assert f"imported 2 vouchers into 1 books ({code} 2025-0001…2025-0002)" in direct.stdout
     runtime = Runtime(database[0], schema=database[1])
     try:
         runtime.views.catch_up()
@@ -146,6 +163,21 @@ def test_the_api_posts_a_batch_and_refuses_every_bad_voucher(api: Api) -> None:
     dry = api.client.post(path, json={**body, "dry_run": True}, headers=api.clerk)
     assert dry.status_code == 200, dry.text
     assert dry.json()["dry_run"] is True
+    # issue 20: by default the vouchers are submitted for review, nothing is posted
+    review = api.client.post(path, json=body, headers=api.clerk)
+    assert review.status_code == 201, review.text
+    assert review.json()["for_review"] is True
+    drafts = [e["draft"] for e in review.json()["entries"]]
+    assert all(drafts) and [e["number"] for e in review.json()["entries"]] == ["", ""]
+    assert api.client.get(f"/v1/entities/{code}/entries", headers=api.clerk).json()["total"] == 0
+    waiting = api.client.get(
+        "/v1/vouchers",
+        params={"import_id": review.json()["import_id"], "status": "submitted"},
+        headers=api.clerk,
+    ).json()["items"]
+    assert sorted(v["draft"] for v in waiting) == sorted(drafts)
+    # posted directly (what was reviewed elsewhere): the 直接记账 duty, another import
+    body = {**body, "post_directly": True}
     made = api.client.post(path, json=body, headers={**api.clerk, "Idempotency-Key": "b-1"})
     assert made.status_code == 201, made.text
     answer = made.json()
@@ -181,7 +213,7 @@ def test_the_api_posts_a_batch_and_refuses_every_bad_voucher(api: Api) -> None:
             },
         ]
     }
-    refused = api.client.post(path, json=bad, headers=api.clerk)
+    refused = api.client.post(path, json=bad, headers=api.clerk)  # for review: the same checks
     assert refused.status_code == 422, refused.text
     problem = refused.json()
     assert problem["type"] == "urn:lianzhang:problem:invalid-vouchers"

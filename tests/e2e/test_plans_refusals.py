@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from scripts import scenario_a as A
-from tests.e2e.conftest import Api
+from tests.e2e.conftest import Api, ask_to_execute
 from tests.e2e.test_scenario_a import (
     enterprise_pays,
     get,
@@ -133,6 +133,8 @@ def test_plan_refusals_write_nothing(api: Api) -> None:
     early = attempt(api, f"/v1/plans/{A.ALLIANCE_PLAN}/execution", {"date": "2026-01-15"})
     assert early.status_code == 409
     assert "决议, 决议公开" in early.json()["detail"]
+    asked = attempt(api, f"/v1/plans/{A.ALLIANCE_PLAN}/execution-request", {"date": "2026-01-15"})
+    assert asked.status_code == 409 and "决议, 决议公开" in asked.json()["detail"]
     assert events(api) == before + 3
     for step in A.ALLIANCE_STEPS[3:]:
         post(api, f"/v1/plans/{A.ALLIANCE_PLAN}/steps", step)
@@ -143,7 +145,8 @@ def test_plan_refusals_write_nothing(api: Api) -> None:
         {"date": "2026-01-12", "amount": "10000.00", "account": "511", "memo": "饲料"},
     )
     before = events(api)
-    short = attempt(api, f"/v1/plans/{A.ALLIANCE_PLAN}/execution", {"date": "2026-01-15"})
+    # asking for the execution checks every payout as the execution would post it
+    short = attempt(api, f"/v1/plans/{A.ALLIANCE_PLAN}/execution-request", {"date": "2026-01-15"})
     assert short.status_code == 422
     assert short.json()["type"] == "urn:lianzhang:problem:over-distribution"
     assert events(api) == before
@@ -165,6 +168,7 @@ def test_failed_vote_rejects_and_a_correction_supersedes(api: Api) -> None:
     post(api, "/v1/plans", A.ALLIANCE_PLAN_BODY)
     for step in A.ALLIANCE_STEPS:
         post(api, f"/v1/plans/{A.ALLIANCE_PLAN}/steps", step)
+    ask_to_execute(api, A.ALLIANCE_PLAN, A.ALLIANCE_EXECUTED_ON)
     post(api, f"/v1/plans/{A.ALLIANCE_PLAN}/execution", {"date": A.ALLIANCE_EXECUTED_ON})
     again = attempt(api, f"/v1/plans/{A.ALLIANCE_PLAN}/execution", {"date": "2026-01-20"})
     assert again.status_code == 409 and "executed" in again.json()["detail"]
@@ -182,6 +186,7 @@ def test_failed_vote_rejects_and_a_correction_supersedes(api: Api) -> None:
     post(api, "/v1/plans", correction)
     for step in A.ALLIANCE_STEPS:
         post(api, "/v1/plans/P2025-FIX/steps", {**step, "date": step["date"].replace(month=2)})
+    ask_to_execute(api, "P2025-FIX", "2026-02-20")
     fixed = post(api, "/v1/plans/P2025-FIX/execution", {"date": "2026-02-20"})
     assert fixed["state"] == "executed"
     old = get(api, f"/v1/plans/{A.ALLIANCE_PLAN}")

@@ -95,7 +95,9 @@ def test_a_corrected_plan_is_marked_where_its_households_appear(tmp_path: Any) -
             app.plans.record_plan_step(
                 code="P2025-V03-FIX", actor=ACTOR, **{**step, "date": step["date"].replace(month=2)}
             )
-        app.plans.execute_plan(code="P2025-V03-FIX", date=datetime.date(2026, 2, 28), actor=ACTOR)
+        fixed_on = datetime.date(2026, 2, 28)
+        app.plans.request_execution(code="P2025-V03-FIX", date=fixed_on, actor="requester")
+        app.plans.execute_plan(code="P2025-V03-FIX", date=fixed_on, actor=ACTOR)
         runtime.views.catch_up()
         sheet = text_of(client.get("/public/sheets/V03/2026-Q1/v1").text)
         assert "已被更正：本方案已被方案 P2025-V03-FIX 更正" in sheet

@@ -245,6 +245,7 @@ commands = st.one_of(
     ),
     st.builds(_plan, plans, st.sampled_from(PERIODS), dates, amounts),
     st.builds(_approve, plans, dates, st.sampled_from((0, 1, 40))),
+    st.builds(lambda c, d: (f"/v1/plans/{c}/execution-request", {"date": d}), plans, dates),
     st.builds(lambda c, d: (f"/v1/plans/{c}/execution", {"date": d}), plans, dates),
     st.builds(
         lambda c, d: (f"/v1/plans/{c}/steps", {**A.ALLIANCE_RESULT_STEP, "date": d}), plans, dates
@@ -274,12 +275,21 @@ def _json(value: Any) -> Any:
 class Store:
     """A fresh SQLite store and API client, set up with an alliance of three villages."""
 
-    def __init__(self, client: TestClient, clerk: dict[str, str], auditor: dict[str, str]):
+    def __init__(
+        self,
+        client: TestClient,
+        clerk: dict[str, str],
+        auditor: dict[str, str],
+        executor: dict[str, str] | None = None,
+    ):
         self.client, self.clerk, self.auditor = client, clerk, auditor
+        # a plan's execution is another person's than the one who asked for it (issue 20)
+        self.executor = executor or clerk
         self.touched: dict[str, set[D]] = {}  # entity → dates of accepted commands
 
     def post(self, path: str, body: Any) -> int:
-        response = self.client.post(path, json=_json(body), headers=self.clerk)
+        headers = self.executor if path.endswith("/execution") else self.clerk
+        response = self.client.post(path, json=_json(body), headers=headers)
         assert response.status_code < 500, f"POST {path} {body}: {response.text}"
         if response.status_code < 300:
             days = {v for v in body.values() if isinstance(v, D)}
@@ -318,6 +328,7 @@ def fresh_store() -> Iterator[Store]:
                     client,
                     bearer(tokens.create("clerk-random", "clerk", ["唐坊镇"])),
                     bearer(tokens.create("auditor-random", "auditor")),
+                    bearer(tokens.create("clerk-random-2", "clerk", ["唐坊镇"])),
                 )
                 set_up(store)
                 yield store
@@ -480,5 +491,6 @@ def test_the_edges_the_property_test_walks_through_are_accepted_where_valid() ->
         store.must(*_plan("PA", "2024", D(2024, 12, 31), "1000.00"))
         for path, body in _approve("PA", D(2025, 1, 31), 1):
             store.must(path, body)
+        store.must("/v1/plans/PA/execution-request", {"date": D(2025, 2, 28)})
         store.must("/v1/plans/PA/execution", {"date": D(2025, 2, 28)})
         read_every_view(store)

@@ -11,7 +11,7 @@ import datetime
 from typing import Any
 
 from scripts import scenario_a as A
-from tests.e2e.conftest import Api
+from tests.e2e.conftest import Api, ask_to_execute
 
 OPENING = {
     "V01": ("仉家村", 1200, 400, "850000.00"),
@@ -196,8 +196,19 @@ def approve_and_execute(
     for step in steps:
         plan = post(api, f"/v1/plans/{code}/steps", step)
     assert [s["step"] for s in plan["steps"]] == ["提议", "商议", "审议", "决议", "决议公开"]
+    # issue 20: nobody asked yet, then the one who asked may not execute it
+    unasked = api.client.post(
+        f"/v1/plans/{code}/execution", json={"date": str(executed_on)}, headers=api.clerk
+    )
+    assert unasked.status_code == 409
+    ask_to_execute(api, code, executed_on)
+    own = api.client.post(
+        f"/v1/plans/{code}/execution", json={"date": str(executed_on)}, headers=api.admin
+    )
+    assert own.status_code == 403 and own.json()["type"].endswith("own-request")
     plan = post(api, f"/v1/plans/{code}/execution", {"date": executed_on})
     assert plan["state"] == "executed"
+    assert plan["execution_request"]["actor"] == "admin-1"
     return post(api, f"/v1/plans/{code}/steps", result_step)
 
 

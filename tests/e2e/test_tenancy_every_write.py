@@ -182,6 +182,23 @@ def set_up(api: Api) -> dict[str, str]:
     api.runtime.app.vouchers.submit_voucher(draft=posted.draft, actor="preparer-x")
     api.runtime.app.vouchers.approve_voucher(draft=posted.draft, actor="reviewer-x")
     n["posted_voucher"] = posted.draft
+    # issue 20: vouchers waiting for 审核 and for 记账, plans whose execution was asked for
+    vouchers = api.runtime.app.vouchers
+    for name, reviewed in (("voucher2", False), ("reviewed", True), ("reviewed2", True)):
+        made = vouchers.draft_voucher(
+            entity="V01",
+            date=datetime.date(2026, 2, 1),
+            summary="收款",
+            lines=[{"account": "102", "debit": "1.00"}, {"account": "504", "credit": "1.00"}],
+            actor="preparer-x",
+        )
+        vouchers.submit_voucher(draft=made.draft, actor="preparer-x")
+        if reviewed:
+            vouchers.approve_voucher(draft=made.draft, actor="reviewer-x")
+        n[name] = made.draft
+    plans = api.runtime.app.plans
+    plans.request_execution(code=n["approved"], date=datetime.date(2026, 2, 20), actor="asker-x")
+    plans.request_execution(code=n["home_plan"], date=datetime.date(2026, 1, 15), actor="asker-x")
     api.runtime.views.catch_up()
     return n
 
@@ -439,6 +456,13 @@ def attempts(n: dict[str, str]) -> dict[str, list[tuple[str, dict[str, Any]]]]:
             (f"/v1/plans/{n['approved']}/execution", {"date": "2026-02-20"}),
             (f"/v1/plans/{n['home_plan']}/execution", {"date": "2026-01-15"}),
         ],
+        "/v1/plans/{code}/execution-request": [
+            (f"/v1/plans/{n['approved']}/execution-request", {"date": "2026-02-20"}),
+            (f"/v1/plans/{n['home_plan']}/execution-request", {"date": "2026-01-15"}),
+        ],
+        "/v1/plans/{code}/execution-request/cancellation": [
+            (f"/v1/plans/{n['home_plan']}/execution-request/cancellation", {"reason": "改日"}),
+        ],
         "/v1/villages/{village}/disclosures": [
             (
                 "/v1/villages/V01/disclosures",
@@ -471,6 +495,10 @@ def attempts(n: dict[str, str]) -> dict[str, list[tuple[str, dict[str, Any]]]]:
         "/v1/vouchers/{draft}/withdraw": [(f"/v1/vouchers/{n['voucher']}/withdraw", {})],
         "/v1/vouchers/{draft}/approve": [(f"/v1/vouchers/{n['voucher']}/approve", {})],
         "/v1/vouchers/{draft}/return": [(f"/v1/vouchers/{n['voucher']}/return", {"reason": "x"})],
+        "/v1/vouchers/{draft}/post": [(f"/v1/vouchers/{n['reviewed']}/post", {})],
+        "/v1/vouchers/{draft}/unreview": [(f"/v1/vouchers/{n['reviewed']}/unreview", {})],
+        "/v1/voucher-reviews": [("/v1/voucher-reviews", {"drafts": [n["voucher2"]]})],
+        "/v1/voucher-postings": [("/v1/voucher-postings", {"drafts": [n["reviewed2"]]})],
         "/v1/vouchers/{draft}/attachments": [(f"/v1/vouchers/{n['voucher']}/attachments", {})],
         "/v1/vouchers/{draft}/void": [(f"/v1/vouchers/{n['voucher']}/void", {"reason": "x"})],
         "/v1/vouchers/{draft}/reversal": [
@@ -494,6 +522,10 @@ def attempts(n: dict[str, str]) -> dict[str, list[tuple[str, dict[str, Any]]]]:
         ],
         "/v1/townships/{township}/settings": [
             (f"/v1/townships/{township}/settings", {"numbering": "yearly", "review_posts": True})
+            for township in (FOREIGN, HOME)
+        ],
+        "/v1/townships/{township}/signers": [
+            (f"/v1/townships/{township}/signers", {"supervisor": "王主管"})
             for township in (FOREIGN, HOME)
         ],
         "/v1/plans/{code}/comparisons": [

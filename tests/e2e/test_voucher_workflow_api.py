@@ -1,5 +1,6 @@
-"""The voucher workflow over HTTP, on both stores: 制单 → 提交 → 审核 with API tokens (two clerk
-tokens are two actors), separation of duties, refusals, and exactly-once approval."""
+"""The voucher workflow over HTTP, on both stores: 制单 → 提交 → 审核 → 记账 with API tokens (two
+clerk tokens are two actors), separation of duties, refusals, and exactly-once approval and
+posting."""
 
 from __future__ import annotations
 
@@ -81,25 +82,80 @@ def test_draft_submit_approve_posts_one_entry_in_the_trial_balance(
     assert elsewhere == []
     approved = act(api, voucher["draft"], "approve", reviewer)
     assert approved.status_code == 200, approved.text
-    posted = approved.json()
+    # issue 20: the approval is the 审核, not the posting (two steps by default)
+    assert approved.json()["status"] == "reviewed"
+    assert approved.json()["reviewer"] == "clerk-tangfang-2"
+    assert approved.json()["posted_number"] is None
+    assert entries(api, village) == []
+    to_post = api.client.get(
+        "/v1/vouchers", params={"status": "reviewed", "township": "唐坊镇"}, headers=api.clerk
+    ).json()["items"]
+    assert [v["draft"] for v in to_post] == [voucher["draft"]]
+    own = act(api, voucher["draft"], "post", reviewer)  # nobody posts what they reviewed
+    assert_problem(own, 403, "own-review")
+    assert entries(api, village) == []
+    posting = act(api, voucher["draft"], "post", api.clerk)  # the preparer may post
+    assert posting.status_code == 200, posting.text
+    posted = posting.json()
     assert posted["status"] == "posted" and posted["reviewer"] == "clerk-tangfang-2"
     number = posted["posted_number"]
     assert number == "2026-0001"
     found = entries(api, village)
     assert [(e["number"], e["memo"], e["actor"]) for e in found] == [
-        (number, "收到土地流转费", "clerk-tangfang-2")
+        (number, "收到土地流转费", "clerk-tangfang")
     ]
     tb = api.client.get(
         f"/v1/entities/{village}/trial-balance", params={"month": "2026-03"}, headers=api.auditor
     ).json()
     assert tb["balanced"] is True and tb["totals"]["debit"] == "1200.00"
     detail = api.client.get(f"/v1/vouchers/{voucher['draft']}", headers=api.auditor).json()
-    assert [h["what"] for h in detail["history"]] == ["drafted", "submitted", "approved"]
+    assert [h["what"] for h in detail["history"]] == ["drafted", "submitted", "reviewed", "posted"]
     assert [h["actor"] for h in detail["history"]] == [
         "clerk-tangfang",
         "clerk-tangfang",
         "clerk-tangfang-2",
+        "clerk-tangfang",
     ]
+    assert [h["label"] for h in detail["history"]][2:] == ["审核", "记账"]
+
+
+@pytest.mark.one_store
+def test_the_reviewer_takes_an_approval_back_and_a_reviewed_voucher_is_returned(
+    api: Api, reviewer: dict[str, str]
+) -> None:
+    village = register_village(api)
+    draft = drafted(api, village)["draft"]
+    assert act(api, draft, "submit", api.clerk).status_code == 200
+    assert act(api, draft, "approve", reviewer).json()["status"] == "reviewed"
+    assert_problem(act(api, draft, "unreview", api.clerk), 403, "not-reviewer")
+    back = act(api, draft, "unreview", reviewer)
+    assert back.status_code == 200 and back.json()["status"] == "submitted"
+    assert back.json()["reviewer"] is None
+    assert act(api, draft, "approve", reviewer).json()["status"] == "reviewed"
+    returned = act(api, draft, "return", api.admin, json={"reason": "发票抬头不对"})
+    assert returned.status_code == 200 and returned.json()["status"] == "returned"
+    assert_problem(act(api, draft, "post", api.admin), 409, "voucher-state")
+    assert entries(api, village) == []
+
+
+@pytest.mark.one_store
+def test_a_township_that_chose_review_posts_posts_at_the_approval_over_http(
+    api: Api, reviewer: dict[str, str]
+) -> None:
+    village = register_village(api)
+    chosen = api.client.post(
+        "/v1/townships/唐坊镇/settings",
+        json={"numbering": "yearly", "review_posts": True},
+        headers=api.admin,
+    )
+    assert chosen.status_code == 200, chosen.text
+    draft = drafted(api, village)["draft"]
+    assert act(api, draft, "submit", api.clerk).status_code == 200
+    approved = act(api, draft, "approve", reviewer)
+    assert approved.json()["status"] == "posted" and approved.json()["posted_number"]
+    assert [e["actor"] for e in entries(api, village)] == ["clerk-tangfang-2"]
+    history = api.client.get(f"/v1/vouchers/{draft}", headers=api.auditor).json()["history"]
+    assert [h["what"] for h in history] == ["drafted", "submitted", "approved"]
 
 
 @pytest.mark.one_store  # the HTTP contract; both stores: integration/test_voucher_workflow.py
@@ -121,6 +177,7 @@ def test_return_with_reason_edit_resubmit_approve(api: Api, reviewer: dict[str, 
     assert act(api, draft, "submit", api.clerk).status_code == 200
     approved = act(api, draft, "approve", reviewer)
     assert approved.status_code == 200, approved.text
+    assert act(api, draft, "post", api.clerk).status_code == 200
     assert [e["total"] for e in entries(api, village)] == ["1300.00"]
 
 
@@ -161,7 +218,7 @@ def test_submit_refuses_what_would_not_post(api: Api) -> None:
 
 
 @pytest.mark.one_store  # the HTTP contract; both stores: integration/test_voucher_workflow.py
-def test_approving_twice_with_one_idempotency_key_posts_once(
+def test_approving_and_posting_twice_with_one_idempotency_key_posts_once(
     api: Api, reviewer: dict[str, str]
 ) -> None:
     village = register_village(api)
@@ -172,10 +229,17 @@ def test_approving_twice_with_one_idempotency_key_posts_once(
     second = act(api, draft, "approve", keyed)
     assert first.status_code == second.status_code == 200, second.text
     assert second.headers.get("idempotent-replayed") == "true"
+    assert first.json()["status"] == second.json()["status"] == "reviewed"
+    keyed = {**api.clerk, "Idempotency-Key": "post-once-1"}
+    first = act(api, draft, "post", keyed)
+    second = act(api, draft, "post", keyed)
+    assert first.status_code == second.status_code == 200, second.text
+    assert second.headers.get("idempotent-replayed") == "true"
     assert first.json()["posted_number"] == second.json()["posted_number"]
     assert len(entries(api, village)) == 1
-    again = act(api, draft, "approve", reviewer)  # a new request: the voucher is posted
+    again = act(api, draft, "post", api.clerk)  # a new request: the voucher is posted
     assert_problem(again, 409, "voucher-state")
+    assert_problem(act(api, draft, "approve", reviewer), 409, "voucher-state")
     assert len(entries(api, village)) == 1
 
 

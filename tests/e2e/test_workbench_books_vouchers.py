@@ -212,6 +212,7 @@ def test_keyboard_entry_review_and_ledger_in_chromium(runtime: Any, books: str) 
     app = signed_in_app(runtime)
     register(app, "lihua", "preparer", [TOWNSHIP])
     register(app, "wangfang", "reviewer", [TOWNSHIP])
+    register(app, "zhao", "bookkeeper", [TOWNSHIP])
     register(app, "shen", "auditor", [])
     with served(app) as base, chromium() as browser:
         requested: list[str] = []
@@ -300,10 +301,21 @@ def test_keyboard_entry_review_and_ledger_in_chromium(runtime: Any, books: str) 
         reviewer = person("wangfang")
         reviewer.click(f"#waiting a[href='/vouchers/{draft}']")
         reviewer.wait_for_selector("#approve")
+        assert reviewer.inner_text("#approve") == "审核通过"  # the township's default: two steps
         reviewer.click("#approve")
-        reviewer.wait_for_selector("#posted-number")
-        assert reviewer.inner_text("#voucher-status") == "已记账"
-        number = reviewer.inner_text("#posted-number")
+        reviewer.wait_for_selector("#unreview")
+        assert reviewer.inner_text("#voucher-status") == "已审核"
+        assert reviewer.locator("#post-voucher").count() == 0  # nobody posts what they reviewed
+
+        # 记账: a third person, the bookkeeper, posts it from the 工作台
+        bookkeeper = person("zhao")
+        assert "待我记账（1）" in bookkeeper.inner_text("#waiting")
+        bookkeeper.click(f"#waiting a[href='/vouchers/{draft}']")
+        bookkeeper.click("#post-voucher")
+        bookkeeper.wait_for_selector("#posted-number")
+        assert bookkeeper.inner_text("#voucher-status") == "已记账"
+        assert "记账：赵六" in bookkeeper.inner_text("#signers")
+        number = bookkeeper.inner_text("#posted-number")
 
         # in the trial balance and the account's detail, then the voucher itself
         reviewer.goto(f"{base}/ledgers/{books}?period=2026-11")
@@ -316,7 +328,7 @@ def test_keyboard_entry_review_and_ledger_in_chromium(runtime: Any, books: str) 
         reviewer.wait_for_load_state()
         printed = reviewer.content()
         assert "收到二组土地流转费" in printed and "壹仟贰佰元伍角" in printed
-        assert "李华" in printed and "王芳" in printed
+        assert "李华" in printed and "王芳" in printed and "赵六" in printed
 
         # 审计: reads it, no write button, and a forged POST is 403
         auditor = person("shen")

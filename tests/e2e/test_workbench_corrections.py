@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 
 from ledger.money import money
 from tests.application.small import agreement, small_alliance
-from tests.builders import TOWNSHIP, village
+from tests.builders import TOWNSHIP, review_posts, village
 from tests.e2e.test_workbench_books_support import person_session, signed_in_app
 from tests.e2e.test_workbench_books_vouchers import draft_of, enter, fields
 
@@ -30,6 +30,7 @@ TODAY = "2026-11-23"  # the tests' today
 
 @pytest.fixture
 def client(runtime: Any) -> Iterator[tuple[TestClient, Any]]:
+    review_posts(runtime.app)  # corrections are the subject: the approval posts (审核即记账)
     app = signed_in_app(runtime)
     with TestClient(app) as c:
         yield c, app

@@ -1,7 +1,8 @@
 """Issue 10's "done when", on the demo alliance in real Chromium: the demo's 制单 logs in at `/`,
 finds the voucher entry from the 工作台, enters a voucher, submits it; the demo's 审核 finds it
-waiting on their 工作台 and approves it; it is in 账簿 (trial balance → account → entry) and
-prints — by clicking what the pages show, with the people `make demo` prints, and nothing
+waiting on their 工作台 and approves it; the demo's 记账/主管 finds it waiting to be posted and
+posts it (issue 20); it is in 账簿 (trial balance → account → entry) and prints with its five
+signatures — by clicking what the pages show, with the people `make demo` prints, and nothing
 loaded from outside the app."""
 
 from __future__ import annotations
@@ -69,8 +70,15 @@ def test_the_demo_clerk_enters_a_voucher_that_is_approved_found_and_printed(
         reviewer = log_in("shenhe")
         reviewer.click(f"#waiting a[href='/vouchers/{draft}']")
         reviewer.click("#approve")
-        reviewer.wait_for_selector("#posted-number")
-        number = reviewer.inner_text("#posted-number")
+        reviewer.wait_for_selector("#unreview")
+        assert reviewer.inner_text("#voucher-status") == "已审核"
+
+        # the demo's 记账/主管 posts it (审核 and 记账: two people, issue 20)
+        bookkeeper = log_in("zhuguan")
+        bookkeeper.click(f"#waiting a[href='/vouchers/{draft}']")
+        bookkeeper.click("#post-voucher")
+        bookkeeper.wait_for_selector("#posted-number")
+        number = bookkeeper.inner_text("#posted-number")
 
         reviewer.click("nav.main a[href='/ledgers']")
         reviewer.select_option("select[name=entity]", "V01")
@@ -85,6 +93,8 @@ def test_the_demo_clerk_enters_a_voucher_that_is_approved_found_and_printed(
         printed = reviewer.content()
         assert "记账凭证" in printed and "叁佰陆拾元整" in printed
         assert "李晓红" in printed and "王建国" in printed  # 制单 and 审核 by name
+        assert "张淑芬" in printed  # 记账: the bookkeeper who posted it, not the reviewer
+        assert "赵国庆" in printed and "仉春燕" in printed  # the demo's 会计主管 and V01's 出纳
         outside = [url for url in requested if not url.startswith(base)]
         assert outside == [], outside
 

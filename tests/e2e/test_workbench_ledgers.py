@@ -340,6 +340,7 @@ def test_voucher_search(client: Any, runtime: Any) -> None:
         if post:
             app.vouchers.submit_voucher(draft=made.draft, actor="lihua")
             app.vouchers.approve_voucher(draft=made.draft, actor="wangfang")
+            app.vouchers.post_voucher(draft=made.draft, actor="lihua")
         return made
 
     voucher(v, "2025-03-05", "收到土地流转费", "501", "12000.00", True)

@@ -79,9 +79,13 @@ def test_a_bookkeeper_closes_and_reopens_months_and_the_year(client: Any, runtim
     )
     assert domain.get_books(v).closed_through is None
 
-    # posted by its preparer and a reviewer, the voucher no longer holds February
+    # reviewed, it still holds February (已审核 is not in the books: issue 20)
     domain.vouchers.submit_voucher(draft=draft, actor="zhang")
     domain.vouchers.approve_voucher(draft=draft, actor="li")
+    waiting = post(c, page, f"/periods/{v}/close", month="2025-02")
+    assert waiting.status_code == 422 and "二月电费（已审核）" in waiting.text
+    # posted by its preparer, the voucher no longer holds February
+    domain.vouchers.post_voucher(draft=draft, actor="zhang")
     closed = post(c, page, f"/periods/{v}/close", month="2025-02")
     assert closed.status_code == 303 and closed.headers["location"] == page
     assert domain.get_books(v).closed_through == "2025-02"

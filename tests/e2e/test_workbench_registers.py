@@ -169,11 +169,43 @@ def test_a_year_of_vouchers_through_the_page(  # on both stores: the time is pri
     page.click("#confirm-form button[type=submit]")
     page.wait_for_selector("#import-done")
     done = time.perf_counter()
-    assert "已记账 500 张凭证" in page.inner_text("#import-done")
-    assert "2025-0001 至 2025-0500" in page.inner_text("#import-done")
+    # issue 20: imported for review, nothing in the books until another person reviews them
+    assert "已导入 500 张凭证" in page.inner_text("#import-done")
+    assert "都已提交审核，还没有记账" in page.inner_text("#import-done")
+    assert runtime.app.get_books(village).sequences == {}
+    batch = page.get_attribute("#review-batch", "href")
+    assert batch is not None and batch.startswith("/review?step=review&import=")
+    page.goto(f"{site[0]}{batch}")
+    assert page.inner_text("#total-count") == "500"
+    assert page.locator("#review-chosen").count() == 0  # the importer does not review them
+    debit, credit = page.inner_text("#total-debit"), page.inner_text("#total-credit")
+    assert debit == credit and debit.startswith("¥")
+
+    person(runtime, "sunhong", "孙红", "reviewer")
+    reviewer = signed_in(site, "sunhong", "/")
+    assert "待我审核（" in reviewer.inner_text("#waiting")
+    reviewer.goto(f"{site[0]}{batch}")
+    assert reviewer.locator("input[name=draft]:checked").count() == 500
+    assert reviewer.inner_text("#total-debit") == debit
+    reviewer.click("#review-chosen")
+    reviewer.wait_for_selector("#done")
+    reviewed = time.perf_counter()
+    assert "已审核 500 张凭证" in reviewer.inner_text("#done")
+    assert runtime.app.get_books(village).sequences == {}  # 已审核: still not in the books
+
+    page.goto(f"{site[0]}{batch.replace('step=review', 'step=post')}")
+    assert page.locator("input[name=draft]:checked").count() == 500
+    page.click("#review-chosen")
+    page.wait_for_selector("#done")
+    posted = time.perf_counter()
+    shown = page.inner_text("#done")
+    assert "已记账 500 张凭证" in shown
+    assert f"{village} 2025-0001 至 {village} 2025-0500" in shown
     print(
         f"\n500 vouchers through the page: preview {checked - started:.2f} s, "
-        f"import {done - checked:.2f} s, total {done - started:.2f} s"
+        f"import {done - checked:.2f} s, total {done - started:.2f} s; "
+        f"reviewed in one action {reviewed - done:.2f} s (with the pages), "
+        f"posted in one action {posted - reviewed:.2f} s"
     )
     assert done - started < 30
 
@@ -273,11 +305,17 @@ def test_a_plan_from_draft_through_every_step_to_execution(
         page.wait_for_load_state()
         assert step in page.inner_text("table.steps")
     assert page.locator("#execute-form").count() == 0  # a preparer does not execute
-    assert "等待记账/主管执行" in page.inner_text("main")
+    # issue 20: the preparer asks for the execution, another person executes it
+    page.fill("#request-form [name=date]", "2026-01-12")
+    page.click("#request-execution")
+    page.wait_for_selector("#execution-request")
+    assert "王芳 已提请于 2026-01-12 执行本方案" in page.inner_text("#execution-request")
+    assert page.locator("#own-request").count() == 1
+    assert page.locator("#execute-form").count() == 0
+    assert app.get_books(village).sequences == {} or app.plans.get_plan("P2025-T").entries == []
 
     page = signed_in(site, "zhaoli", "/distribution/P2025-T")
-    page.fill("#execute-form [name=date]", "2026-01-12")
-    page.click("#execute-form button[type=submit]")
+    page.click("#execute")
     page.wait_for_selector("text=执行凭证")
     assert page.inner_text(".plan-state") == "已执行"
     page.fill("#step-form [name=date]", "2026-01-13")

@@ -119,7 +119,7 @@ def fill(path: str, name: str, world: dict[str, str]) -> list[str]:
         "kind": ["balance-sheet"],
         "member": [world["member"]],
         "login": ["zhuguan"],
-        "township": ["唐坊镇"],
+        "township": ["唐坊镇"],  # the settings of a township (its choices, its signers)
     }
     if name == "code":
         for prefix, found in codes.items():

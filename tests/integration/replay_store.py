@@ -188,6 +188,8 @@ def build(runtime: Runtime) -> None:
             actor=ACTOR,
             **{**step, "date": step["date"].replace(year=2026, month=8)},
         )
+    # asked for by one person, executed by another (issue 20)
+    app.plans.request_execution(code="P2025-FIX", date=D(2026, 8, 20), actor="requester")
     app.plans.execute_plan(code="P2025-FIX", date=D(2026, 8, 20), actor=ACTOR)
     # people: registered, changed, disabled and enabled again (the read model ``people``)
     app.people.register_person("wangfang", "王芳", "preparer", ["唐坊镇"], "13800001111", ACTOR)

@@ -1,5 +1,7 @@
 """The bulk path (domain/bulk.py) on SQLite and PostgreSQL: the same rules as a single posting,
-all or nothing, batches, and a re-run after a crash."""
+all or nothing, batches, and a re-run after a crash — posted directly (``post_directly``: what
+was reviewed elsewhere), and by default made into vouchers submitted for review, which another
+person reviews and a third posts in one save each (issue 20)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,9 @@ import pytest
 from domain.bulk import Voucher, VoucherImportBatch, VouchersRefusedError, batch_id
 from domain.context import CommandContext, acting
 from domain.errors import ForbiddenTownshipError
+from domain.vouchers.batches import VouchersNotReviewedError
 from projections import queries
+from projections.voucher_view import batch_totals, voucher_list
 from runtime.bootstrap import Runtime
 from tests.builders import posting, village
 
@@ -98,7 +102,7 @@ def test_a_year_imports_in_batches_and_matches_posting_one_by_one(runtime: Runti
     app = runtime.app
     bulk, single = village(app), village(app)
     before = events(runtime)
-    result = app.bulk.import_vouchers(a_year(bulk), actor="clerk", batch_size=7)
+    result = app.bulk.import_vouchers(a_year(bulk), actor="clerk", batch_size=7, post_directly=True)
     assert events(runtime) == before + 30 + 5  # 30 entries and a key for each of 5 batches
     assert (result.batches, result.saved_batches, result.skipped_batches) == (5, 5, 0)
     for v in a_year(single):
@@ -120,7 +124,7 @@ def test_a_township_month_of_several_villages_is_one_save(runtime: Runtime) -> N
     v1, v2, v3 = village(app), village(app), village(app)
     mixed = [receipt(v, D(2025, 3, day), "10.00") for day in (1, 2) for v in (v1, v2, v3)]
     before = events(runtime)
-    result = app.bulk.import_vouchers(mixed, actor="clerk")
+    result = app.bulk.import_vouchers(mixed, actor="clerk", post_directly=True)
     assert result.batches == 1
     assert [(p.entity, p.number) for p in result.posted] == [
         (v1, "2025-0001"),
@@ -165,7 +169,7 @@ def test_a_problem_anywhere_writes_nothing_and_names_every_voucher(runtime: Runt
     vouchers.append(receipt("NOSUCH", D(2025, 1, 5), "1.00"))
     before = events(runtime)
     with pytest.raises(VouchersRefusedError) as refused:
-        app.bulk.import_vouchers(vouchers, actor="clerk", batch_size=7)
+        app.bulk.import_vouchers(vouchers, actor="clerk", batch_size=7, post_directly=True)
     found = {(p.voucher, p.field, p.kind) for p in refused.value.problems}
     assert (4, "postings", "unbalanced-entry") in found
     assert (17, "postings[0].account", "unknown-account") in found
@@ -192,13 +196,15 @@ def test_an_overdraft_in_the_middle_is_checked_against_the_rows_before_it(
     ]
     before = events(runtime)
     with pytest.raises(VouchersRefusedError) as refused:
-        app.bulk.import_vouchers(vouchers, actor="clerk")
+        app.bulk.import_vouchers(vouchers, actor="clerk", post_directly=True)
     (problem,) = refused.value.problems
     assert (problem.voucher, problem.kind) == (2, "cash-overdraft")
     assert "¥0.00 in 102" in problem.message
     assert events(runtime) == before
     # without the overdraft the same vouchers go in, the 150 spending the receipt before it
-    result = app.bulk.import_vouchers([vouchers[0], vouchers[1], vouchers[3]], actor="clerk")
+    result = app.bulk.import_vouchers(
+        [vouchers[0], vouchers[1], vouchers[3]], actor="clerk", post_directly=True
+    )
     assert [p.number for p in result.posted] == ["2025-0001", "2025-0002", "2025-0003"]
     assert app.get_books(code).balances["102"] == 1000
 
@@ -209,7 +215,7 @@ def test_a_closed_month_is_refused(runtime: Runtime) -> None:
     app.books.close_month(entity=code, month="2025-02", actor="clerk")
     before = events(runtime)
     with pytest.raises(VouchersRefusedError) as refused:
-        app.bulk.import_vouchers(a_year(code), actor="clerk")
+        app.bulk.import_vouchers(a_year(code), actor="clerk", post_directly=True)
     assert {p.voucher for p in refused.value.problems} == set(range(6))  # January and February
     assert {p.kind for p in refused.value.problems} == {"closed-period"}
     assert {p.field for p in refused.value.problems} == {"date"}
@@ -234,10 +240,10 @@ def test_a_rerun_after_a_crash_halfway_saves_only_the_rest(
 
     monkeypatch.setattr(type(app), "save", crash_on_third)
     with pytest.raises(RuntimeError):
-        app.bulk.import_vouchers(vouchers, actor="clerk", batch_size=7)
+        app.bulk.import_vouchers(vouchers, actor="clerk", batch_size=7, post_directly=True)
     monkeypatch.undo()
     assert len(entries(runtime, code)) == 14  # two batches of seven made it
-    again = app.bulk.import_vouchers(vouchers, actor="clerk", batch_size=7)
+    again = app.bulk.import_vouchers(vouchers, actor="clerk", batch_size=7, post_directly=True)
     assert (again.saved_batches, again.skipped_batches) == (3, 2)
     assert [p.number for p in again.posted] == [f"2025-{n:04d}" for n in range(1, 31)]
     for v in a_year(single):
@@ -248,7 +254,7 @@ def test_a_rerun_after_a_crash_halfway_saves_only_the_rest(
     assert trial_balances(runtime, code) == trial_balances(runtime, single)
     # a third run writes nothing and answers the same numbers
     before = events(runtime)
-    third = app.bulk.import_vouchers(vouchers, actor="clerk", batch_size=7)
+    third = app.bulk.import_vouchers(vouchers, actor="clerk", batch_size=7, post_directly=True)
     assert (third.saved_batches, third.skipped_batches) == (0, 5)
     assert third.posted == again.posted
     assert events(runtime) == before
@@ -259,7 +265,9 @@ def test_a_dry_run_writes_nothing_and_gives_the_numbers(runtime: Runtime) -> Non
     app = runtime.app
     code = village(app)
     before = events(runtime)
-    result = app.bulk.import_vouchers(a_year(code)[:3], actor="clerk", dry_run=True)
+    result = app.bulk.import_vouchers(
+        a_year(code)[:3], actor="clerk", dry_run=True, post_directly=True
+    )
     assert [p.number for p in result.posted] == ["2025-0001", "2025-0002", "2025-0003"]
     assert events(runtime) == before
     assert app.get_books(code).sequences == {}
@@ -277,5 +285,84 @@ def test_a_clerk_cannot_import_into_another_township(runtime: Runtime) -> None:
         )
     assert events(runtime) == before
     with acting(context):
-        app.bulk.import_vouchers([receipt(home, D(2025, 1, 2), "1.00")], actor="clerk")
+        app.bulk.import_vouchers(
+            [receipt(home, D(2025, 1, 2), "1.00")], actor="clerk", post_directly=True
+        )
     assert events(runtime) == before + 2
+
+
+# -- imported for review (the default, issue 20) --------------------------------------------
+
+
+def test_an_import_for_review_posts_nothing_until_reviewed_and_posted_by_two_others(
+    runtime: Runtime,
+) -> None:
+    """The defect of issue 20: an imported file posted with no review at all. Now its vouchers
+    are submitted by the importer; another person reviews them all in one save, a third (or
+    the importer) posts them in one save, and the books end as posting one by one would."""
+    app = runtime.app
+    code, single = village(app), village(app)
+    books_before = app.get_books(code).version
+    before = events(runtime)
+
+    result = app.bulk.import_vouchers(a_year(code), actor="clerk", batch_size=7)
+
+    assert result.for_review and (result.batches, result.saved_batches) == (5, 5)
+    assert events(runtime) == before + 30 * 2 + 5  # each voucher's Drafted and Imported; keys
+    assert app.get_books(code).version == books_before  # nothing in the books
+    assert all(p.number == "" and p.draft for p in result.posted)
+    runtime.views.catch_up()
+    assert entries(runtime, code) == []
+    waiting = voucher_list(
+        runtime.engine, townships=None, import_id=result.import_id, limit=1000, oldest_first=True
+    )
+    assert len(waiting) == 30 and {v["status"] for v in waiting} == {"submitted"}
+    assert [v["draft"] for v in waiting] == [p.draft for p in result.posted]
+    totals = batch_totals(
+        runtime.engine, townships=None, status="submitted", import_id=result.import_id
+    )
+    debit = sum(
+        float(p["amount"]) for v in a_year(code) for p in v.postings if p["side"] == "debit"
+    )
+    assert totals["count"] == 30 and float(totals["debit"]) == debit == float(totals["credit"])
+
+    drafts = [str(p.draft) for p in result.posted]
+    with pytest.raises(VouchersNotReviewedError) as own:  # the importer is their preparer
+        app.vouchers.review_vouchers(drafts=drafts, actor="clerk")
+    assert len(own.value.problems) == 30 and {p.kind for p in own.value.problems} == {"own-voucher"}
+    assert events(runtime) == before + 65
+    reviewed_at = events(runtime)
+    app.vouchers.review_vouchers(drafts=drafts, actor="reviewer")
+    assert events(runtime) == reviewed_at + 30  # one save: a Reviewed each, no entry
+    assert app.get_books(code).version == books_before
+    with pytest.raises(VouchersNotReviewedError) as own_review:  # nobody posts what they reviewed
+        app.vouchers.post_vouchers(drafts=drafts, actor="reviewer")
+    assert {p.kind for p in own_review.value.problems} == {"own-review"}
+
+    done = app.vouchers.post_vouchers(drafts=list(reversed(drafts)), actor="clerk")
+
+    assert done.numbers == tuple(f"{code} 2025-{n:04d}" for n in range(1, 31))  # date order
+    for v in a_year(single):
+        app.books.post_entry(
+            entity=single, date=v.date, memo=v.memo, postings=list(v.postings), actor="clerk"
+        )
+    runtime.views.catch_up()
+    assert entries(runtime, code) == entries(runtime, single)
+    assert trial_balances(runtime, code) == trial_balances(runtime, single)
+    posted = voucher_list(runtime.engine, townships=None, import_id=result.import_id, limit=100)
+    assert {(v["status"], v["reviewer"], v["poster"]) for v in posted} == {
+        ("posted", "reviewer", "clerk")
+    }
+
+
+def test_an_import_for_review_is_refused_whole_as_a_posting_would_be(runtime: Runtime) -> None:
+    app = runtime.app
+    code = village(app)
+    vouchers = [receipt(code, D(2025, 1, 2), "10.00"), payment(code, D(2025, 1, 3), "999999.00")]
+    before = events(runtime)
+    with pytest.raises(VouchersRefusedError) as refused:
+        app.bulk.import_vouchers(vouchers, actor="clerk")
+    assert [p.voucher for p in refused.value.problems] == [1]
+    assert events(runtime) == before
+    # the books checked the file in memory only: they are as they were
+    assert app.get_books(code).sequences == {}

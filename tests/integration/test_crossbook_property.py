@@ -243,6 +243,7 @@ class World:
         self.plans.append(code)
         for step in A.ALLIANCE_STEPS:
             app.plans.record_plan_step(code=code, actor="t", **step)
+        app.plans.request_execution(code=code, date=A.ALLIANCE_EXECUTED_ON, actor="asker")
         app.plans.execute_plan(code=code, date=A.ALLIANCE_EXECUTED_ON, actor="t")
 
     def check_views(self) -> None:

@@ -21,7 +21,7 @@ from ledger.money import money
 from projections.queries import entry, trial_balance_for
 from projections.voucher_view import voucher_detail, voucher_for_entry, voucher_list
 from runtime.bootstrap import Runtime
-from tests.builders import TOWNSHIP, village
+from tests.builders import TOWNSHIP, review_posts, village
 
 DAY = datetime.date(2026, 3, 5)
 
@@ -47,7 +47,9 @@ def events_of_books(runtime: Runtime, code: str) -> int:
     return runtime.app.get_books(code).version
 
 
-def test_draft_submit_approve_posts_one_entry_in_one_save(runtime: Runtime) -> None:
+def test_draft_submit_approve_then_post_one_entry_in_one_save(runtime: Runtime) -> None:
+    """审核 and 记账 are two steps by two people (issue 20): the approval writes nothing to the
+    books; another person's 记账 posts the entry in the voucher's save."""
     app = runtime.app
     code = village(app)
     voucher = drafted(runtime, code)
@@ -55,21 +57,31 @@ def test_draft_submit_approve_posts_one_entry_in_one_save(runtime: Runtime) -> N
     before = events_of_books(runtime, code)
     app.vouchers.submit_voucher(draft=voucher.draft, actor="zhang")
     assert events_of_books(runtime, code) == before  # submitting writes nothing to the books
-    approved, posted = app.vouchers.approve_voucher(draft=voucher.draft, actor="li")
-    assert approved.status == "posted" and approved.posted_number == posted.number
+    approved, entry_now = app.vouchers.approve_voucher(draft=voucher.draft, actor="li")
+    assert approved.status == "reviewed" and entry_now is None
+    assert events_of_books(runtime, code) == before  # nor does the approval
+    runtime.views.catch_up()
+    assert voucher_list(runtime.engine, townships=[TOWNSHIP], status="reviewed")[0]["draft"] == (
+        voucher.draft
+    )
+    with pytest.raises(ForbiddenError):  # nobody posts what they reviewed
+        app.vouchers.post_voucher(draft=voucher.draft, actor="li")
+    done, posted = app.vouchers.post_voucher(draft=voucher.draft, actor="wang")
+    assert done.status == "posted" and done.posted_number == posted.number
     assert posted.memo == "收到土地流转费" and posted.number.startswith("2026-")
     assert events_of_books(runtime, code) == before + 1
-    # one save: the voucher's Approved and the books' EntryPosted share one moment
+    # one save: the voucher's Posted and the books' EntryPosted share one moment
     assert app.vouchers.get_voucher(voucher.draft).modified_on == app.get_books(code).modified_on
     assert [h[0] for h in app.vouchers.get_voucher(voucher.draft).history] == [
         "drafted",
         "submitted",
-        "approved",
+        "reviewed",
+        "posted",
     ]
     runtime.views.catch_up()
     with runtime.engine.connect() as conn:
         view = entry(conn, code, posted.number)
-        assert view is not None and view.actor == "li" and view.memo == "收到土地流转费"
+        assert view is not None and view.actor == "wang" and view.memo == "收到土地流转费"
         balance = trial_balance_for(conn, code, "2026-03")
     assert any(
         line.account.code == "504" and line.credit == money("1200.00") for line in balance.lines
@@ -77,12 +89,32 @@ def test_draft_submit_approve_posts_one_entry_in_one_save(runtime: Runtime) -> N
     detail = voucher_detail(runtime.engine, voucher.draft)
     assert detail is not None
     assert detail["status"] == "posted" and detail["posted_number"] == posted.number
-    assert detail["reviewer"] == "li" and detail["preparer"] == "zhang"
+    assert (detail["preparer"], detail["reviewer"], detail["poster"]) == ("zhang", "li", "wang")
+    assert detail["review_posted"] is False
     assert detail["total"] == "1200.00" and detail["total_capitals"] == "壹仟贰佰元整"
     assert [line["account_name"] for line in detail["lines"]] == ["银行存款", "其他收入"]
-    assert [h["what"] for h in detail["history"]] == ["drafted", "submitted", "approved"]
+    assert [h["what"] for h in detail["history"]] == ["drafted", "submitted", "reviewed", "posted"]
     linked = voucher_for_entry(runtime.engine, code, posted.number)
     assert linked is not None and linked["draft"] == voucher.draft
+
+
+def test_a_township_with_review_posts_posts_at_the_approval(runtime: Runtime) -> None:
+    app = runtime.app
+    code = village(app)
+    review_posts(app)
+    voucher = drafted(runtime, code)
+    before = events_of_books(runtime, code)
+    app.vouchers.submit_voucher(draft=voucher.draft, actor="zhang")
+    approved, posted = app.vouchers.approve_voucher(draft=voucher.draft, actor="li")
+    assert posted is not None
+    assert approved.status == "posted" and approved.posted_number == posted.number
+    assert events_of_books(runtime, code) == before + 1
+    assert app.vouchers.get_voucher(voucher.draft).modified_on == app.get_books(code).modified_on
+    runtime.views.catch_up()
+    detail = voucher_detail(runtime.engine, voucher.draft)
+    assert detail is not None and detail["review_posted"] is True
+    assert (detail["reviewer"], detail["poster"]) == ("li", "li")
+    assert [h["what"] for h in detail["history"]] == ["drafted", "submitted", "approved"]
 
 
 def test_return_edit_resubmit_approve(runtime: Runtime) -> None:
@@ -101,13 +133,14 @@ def test_return_edit_resubmit_approve(runtime: Runtime) -> None:
         actor="zhang",
     )  # fmt: skip
     app.vouchers.submit_voucher(draft=voucher.draft, actor="zhang")
-    _, posted = app.vouchers.approve_voucher(draft=voucher.draft, actor="li")
+    app.vouchers.approve_voucher(draft=voucher.draft, actor="li")
+    _, posted = app.vouchers.post_voucher(draft=voucher.draft, actor="zhang")
     assert posted.postings[0].amount == money("1300.00")
     runtime.views.catch_up()
     detail = voucher_detail(runtime.engine, voucher.draft)
     assert detail is not None and detail["returned_reason"] is None
     assert [h["what"] for h in detail["history"]] == [
-        "drafted", "submitted", "returned", "edited", "submitted", "approved",
+        "drafted", "submitted", "returned", "edited", "submitted", "reviewed", "posted",
     ]  # fmt: skip
     assert detail["history"][2]["reason"] == "金额与收据不符"
 
@@ -276,7 +309,23 @@ def test_rebuild_gives_the_same_rows(runtime: Runtime) -> None:
     voucher = drafted(runtime, code)
     app.vouchers.submit_voucher(draft=voucher.draft, actor="zhang")
     app.vouchers.approve_voucher(draft=voucher.draft, actor="li")
+    app.vouchers.post_voucher(draft=voucher.draft, actor="wang")
+    from domain.bulk import Voucher as FileVoucher
+
+    imported = app.bulk.import_vouchers(
+        [FileVoucher(code, DAY, "导入的收款", tuple(posting_lines()))], actor="zhang"
+    )
+    made = str(imported.posted[0].draft)
     runtime.views.catch_up()
-    before = voucher_detail(runtime.engine, voucher.draft)
+    before = [voucher_detail(runtime.engine, d) for d in (voucher.draft, made)]
+    assert before[0] is not None and before[0]["poster"] == "wang"
+    assert before[1] is not None and before[1]["import_id"] == imported.import_id
     runtime.views.rebuild()
-    assert voucher_detail(runtime.engine, voucher.draft) == before
+    assert [voucher_detail(runtime.engine, d) for d in (voucher.draft, made)] == before
+
+
+def posting_lines() -> list[dict[str, str]]:
+    return [
+        {"account": "102", "side": "debit", "amount": "10.00", "memo": ""},
+        {"account": "504", "side": "credit", "amount": "10.00", "memo": ""},
+    ]

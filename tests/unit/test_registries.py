@@ -34,6 +34,8 @@ def old_needed(path: str) -> tuple[str, ...]:
         return ()  # 凭证号 at entry (new): the books and the voucher themselves
     if path.startswith("/numbers/"):  # the voucher form's 凭证号 (new): the entity's township
         return ("ledger",)
+    if path.startswith(("/v1/voucher-reviews", "/v1/voucher-postings", "/review")):
+        return ("ledger", "vouchers")  # 审核 and 记账 of many vouchers (new, issue 20)
     if path.startswith("/v1/audit"):
         return ("chain", "audit")
     if "/vouchers" in path or path.startswith("/v1/attachments") or path.endswith("/print.pdf"):
@@ -59,6 +61,11 @@ OLD_WRITE_DUTIES = {
     ("POST", "/v1/vouchers/{draft}/void"): "voucher.prepare",
     ("POST", "/v1/vouchers/{draft}/reversal"): "voucher.prepare",
     ("POST", "/v1/vouchers/{draft}/correction"): "voucher.prepare",
+    # 审核 and 记账 apart (new, issue 20): 记账 is its own duty
+    ("POST", "/v1/vouchers/{draft}/post"): "voucher.post",
+    ("POST", "/v1/vouchers/{draft}/unreview"): "voucher.review",
+    ("POST", "/v1/voucher-reviews"): "voucher.review",
+    ("POST", "/v1/voucher-postings"): "voucher.post",
     ("POST", "/v1/villages/{village}/register"): "register.edit",
     ("POST", "/v1/villages/{village}/households"): "register.edit",
     ("POST", "/v1/villages/{village}/members"): "register.edit",
@@ -69,6 +76,9 @@ OLD_WRITE_DUTIES = {
     ("POST", "/v1/plans/{code}/steps"): "plan.prepare",
     ("POST", "/v1/plans/{code}/comparisons"): "plan.prepare",
     ("POST", "/v1/plans/{code}/execution"): "plan.execute",
+    # a plan's execution asked for by one person, executed by another (new, issue 20)
+    ("POST", "/v1/plans/{code}/execution-request"): "plan.prepare",
+    ("POST", "/v1/plans/{code}/execution-request/cancellation"): "plan.prepare",
     ("POST", "/v1/entities/{code}/accounts"): "books.write",
     ("POST", "/v1/entities/{code}/accounts/{account}/name"): "books.write",
     ("POST", "/v1/entities/{code}/accounts/{account}/retirement"): "books.write",
@@ -80,6 +90,7 @@ OLD_WRITE_DUTIES = {
     ("POST", "/v1/villages/{village}/disclosures"): "sheet.publish",
     ("POST", "/v1/joint-entities/{joint}/disclosures"): "sheet.publish",
     ("POST", "/v1/townships/{township}/settings"): "settings.choose",  # new
+    ("POST", "/v1/townships/{township}/signers"): "settings.choose",  # new (issue 20)
 }
 # the workbench's register forms declare theirs as the API's routes building the same commands
 # need them (workbench.register_alliances, register_pooling, register_agreements,

@@ -66,6 +66,13 @@ def test_steps_in_order_then_execution() -> None:
         p.check_executable(D(2026, 1, 4))
     with pytest.raises(ConflictError, match="before it is executed"):
         p.record_step(step="实施结果公开", date=D(2026, 1, 9), body="两委", place="栏", actor="a")
+    with pytest.raises(ConflictError, match="once someone has asked for it"):
+        p.execute(on=D(2026, 1, 6), entries=[["V03", "2026-0001"]], actor="a")
+    p.request_execution(on=D(2026, 1, 6), actor="b")
+    with pytest.raises(ConflictError, match="withdraw that request first"):
+        p.request_execution(on=D(2026, 1, 7), actor="b")
+    with pytest.raises(ConflictError, match="not 2026-01-07"):
+        p.execute(on=D(2026, 1, 7), entries=[["V03", "2026-0001"]], actor="a")
     p.execute(on=D(2026, 1, 6), entries=[["V03", "2026-0001"]], actor="a")
     assert p.state == "executed"
     with pytest.raises(ConflictError, match="executed"):
