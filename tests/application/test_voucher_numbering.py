@@ -18,7 +18,13 @@ from domain.errors import InvalidRequestError
 from domain.ids import entity_id
 from domain.runner import Caller, Runner
 from domain.township.commands import ChooseSettings
-from domain.vouchers.commands import ApproveVoucher, DraftVoucher, EditVoucher, SubmitVoucher
+from domain.vouchers.commands import (
+    ApproveVoucher,
+    DraftVoucher,
+    EditVoucher,
+    PostVoucher,
+    SubmitVoucher,
+)
 from tests.builders import TOWNSHIP, receipt, village
 
 D = datetime.date
@@ -186,6 +192,8 @@ def test_a_voucher_shows_the_number_it_would_take_and_posts_with_it(
     assert app.books.next_number(entity=code, date=D(2025, 6, 30)) == "2025-06-Z-0001"
     runner.run(SubmitVoucher(draft=draft), preparer)
     runner.run(ApproveVoucher(draft=draft), reviewer)
+    assert app.vouchers.get_voucher(draft).posted_number is None  # 审核 and 记账 apart
+    runner.run(PostVoucher(draft=draft), Caller("jizhang", frozenset({TOWNSHIP})))
     voucher = app.vouchers.get_voucher(draft)
     assert voucher.posted_number == "2025-06-S-0001"
     assert app.vouchers.expected_number(voucher) == "2025-06-S-0001"

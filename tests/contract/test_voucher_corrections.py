@@ -32,10 +32,10 @@ def voucher(api: Api, headers: dict[str, str], amount: str = "860.00") -> str:
 
 
 def posted(api: Api) -> str:
-    """A voucher the clerk prepared and the administrator approved (the contract calls as the
-    administrator)."""
+    """A voucher the clerk prepared, the administrator reviewed and the clerk posted (审核 and
+    记账 apart; the contract calls as the administrator)."""
     draft = voucher(api, api.clerk)
-    for step, headers in (("submit", api.clerk), ("approve", api.admin)):
+    for step, headers in (("submit", api.clerk), ("approve", api.admin), ("post", api.clerk)):
         answer = api.client.post(f"/v1/vouchers/{draft}/{step}", headers=headers)
         assert answer.status_code == 200, answer.text
     return draft
