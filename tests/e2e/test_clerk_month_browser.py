@@ -7,9 +7,9 @@ and the balance sheet of 2026 opens with 2025's closing figures as its 年初数
 The month (October 2026): the 主管 opens a 明细科目; the 制单 enters a voucher on it; the 审核
 approves it and the 记账 (another person) posts it; the 制单 reverses it in red ink (红字冲销),
 reviewed and posted the same way; the 主管 closes October (结账: refused at first for a June
-voucher the demo left waiting, which the refusal links, and which is reviewed and posted), reopens it with a reason
-(反结账), closes it again; the statements are printed and exported to XLSX; the 三公开 sheet of
-October is published. Nothing is loaded from another host.
+voucher the demo left waiting, which the refusal links, and which is reviewed and posted),
+reopens it with a reason (反结账), closes it again; the statements are printed and exported
+to XLSX; the 三公开 sheet of October is published. Nothing is loaded from another host.
 """
 
 from __future__ import annotations
