@@ -24,7 +24,7 @@ from tests.e2e.conftest import Api
 from tests.e2e.test_disclosure import publish
 from tests.e2e.test_scenario_a import get, post
 
-VERIFIER = Path(__file__).parents[2] / "scripts" / "verify_export.py"
+VERIFIER = Path(__file__).parents[2] / "scripts" / "verify_export"
 
 
 def events_table(runtime: Runtime) -> str:

@@ -31,7 +31,7 @@ from tests.e2e.test_tamper import write_books
 from web.settings import Settings
 
 DAY = datetime.date(2025, 1, 1)
-VERIFIER = Path(__file__).parents[2] / "scripts" / "verify_export.py"
+VERIFIER = Path(__file__).parents[2] / "scripts" / "verify_export"
 
 
 def locations(tmp_path: Path) -> KeyLocations:
