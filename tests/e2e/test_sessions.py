@@ -1,6 +1,8 @@
 """People log in to the workbench: passwords hashed with Argon2id, lock-out after five failures,
 session cookies (HttpOnly, SameSite=Strict), logout, CSRF on every form, disabled people out.
-On both stores (the credentials and sessions tables live beside the log)."""
+On both stores (the credentials and sessions tables live beside the log). The first test pins
+pwdlib's recommended parameters; the others hash with the tests' cheap ones
+(``tests/e2e/passwords.py``)."""
 
 from __future__ import annotations
 
@@ -10,10 +12,12 @@ import uuid
 
 import pytest
 from fastapi.testclient import TestClient
+from pwdlib import PasswordHash
 from sqlalchemy import select
 
 from runtime.bootstrap import Runtime
 from server.main import create_app
+from tests.e2e.passwords import CHEAP, cheap_users
 from web.settings import Settings
 from web.users import LOCKOUT, UserStore, credentials, sessions
 from workbench.session import COOKIE, CSRF_REFUSED, safe_next
@@ -30,12 +34,13 @@ def register(
     password: str = PASSWORD,
 ) -> None:
     runtime.app.people.register_person(login, name, role, list(townships), None, "cli")
-    UserStore(runtime.engine).set_password(login, password)
+    UserStore(runtime.engine, hasher=CHEAP).set_password(login, password)
 
 
 @pytest.fixture
 def client(runtime: Runtime) -> TestClient:
     app = create_app(Settings(database_url=runtime.database_url), runtime=runtime)
+    cheap_users(app)
     with TestClient(app, base_url="http://testserver", follow_redirects=False) as c:
         yield c
 
@@ -67,12 +72,14 @@ def csrf_of(client: TestClient, path: str = "/password") -> str:
 
 
 def test_password_is_stored_as_argon2id(runtime: Runtime) -> None:
-    register(runtime, "wangfang", "王芳")
+    runtime.app.people.register_person("wangfang", "王芳", "preparer", ["唐坊镇"], None, "cli")
+    UserStore(runtime.engine).set_password("wangfang", PASSWORD)  # the production parameters
     with runtime.engine.connect() as conn:
         stored = conn.execute(
             select(credentials.c.password_hash).where(credentials.c.login == "wangfang")
         ).scalar_one()
     assert stored.startswith("$argon2id$")
+    assert not PasswordHash.recommended().hashers[0].check_needs_rehash(stored)  # pwdlib's own
     assert PASSWORD not in stored
     # never in an event either
     with runtime.engine.connect() as conn:
@@ -154,6 +161,7 @@ def test_five_failures_lock_the_login_even_for_the_right_password(
     later = UserStore(
         runtime.engine,
         now=lambda: datetime.datetime.now(datetime.UTC) + LOCKOUT + datetime.timedelta(seconds=5),
+        hasher=CHEAP,
     )
     later.verify("lisi", PASSWORD, "testclient")
 
@@ -162,7 +170,7 @@ def test_login_by_phone_number(runtime: Runtime, client: TestClient) -> None:
     runtime.app.people.register_person(
         "zhaoliu", "赵六", "reviewer", ["唐坊镇"], "13800001111", "cli"
     )
-    UserStore(runtime.engine).set_password("zhaoliu", PASSWORD)
+    UserStore(runtime.engine, hasher=CHEAP).set_password("zhaoliu", PASSWORD)
     answer = log_in(client, "138 0000 1111")
     assert answer.status_code == 303
 
@@ -381,6 +389,7 @@ def test_users_page_names_the_field_at_fault_in_chinese(
 def test_over_https_the_cookie_is_secure(runtime: Runtime) -> None:
     register(runtime, "wangfang", "王芳")
     app = create_app(Settings(database_url=runtime.database_url), runtime=runtime)
+    cheap_users(app)
     with TestClient(app, base_url="https://testserver", follow_redirects=False) as secure:
         answer = log_in(secure, "wangfang")
         assert answer.status_code == 303

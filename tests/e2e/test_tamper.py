@@ -631,7 +631,7 @@ def test_import_refuses_forged_exports(store: Runtime, tmp_path: Path) -> None:
 
 
 def test_cli_import_of_a_re_signed_export_is_refused(store: Runtime, tmp_path: Path) -> None:
-    from tests.e2e.test_cli import lianzhang
+    from tests.e2e.command import lianzhang
 
     records = [json.loads(line) for line in export_events(store)]
     attacker = load_or_create_key(tmp_path / "attacker.pem")
@@ -658,7 +658,7 @@ def test_cli_import_of_a_re_signed_export_is_refused(store: Runtime, tmp_path: P
 def test_cli_checkpoint_rebuild_verify(
     database: tuple[str, str | None], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tests.e2e.test_cli import lianzhang
+    from tests.e2e.command import lianzhang
 
     monkeypatch.setenv(KEY_ENV, str(tmp_path / "server-key.pem"))
     # the command runs in tmp_path: import this checkout, not whichever one is installed

@@ -18,8 +18,8 @@ from domain.privacy import with_check_digit
 from runtime.bootstrap import Runtime
 from server.main import create_app
 from tests import builders
+from tests.e2e.passwords import cheap_users
 from web.settings import Settings
-from web.users import UserStore
 
 PASSWORD = "correct horse 9"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -35,7 +35,7 @@ def client(runtime: Runtime) -> Iterator[TestClient]:
 def sign_in(runtime: Runtime, client: TestClient, login: str, role: str, township: str) -> str:
     """Register and log in a person; returns the session's CSRF token."""
     runtime.app.people.register_person(login, login, role, [township], None, "cli")
-    UserStore(runtime.engine).set_password(login, PASSWORD)
+    cheap_users(client.app).set_password(login, PASSWORD)
     page = client.get("/login")
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     assert token
