@@ -1,7 +1,8 @@
 """People log in to the workbench: passwords hashed with Argon2id, lock-out after five failures,
 session cookies (HttpOnly, SameSite=Strict), logout, CSRF on every form, disabled people out.
-On both stores (the credentials and sessions tables live beside the log). The first test pins
-pwdlib's recommended parameters; the others hash with the tests' cheap ones
+On both stores (the credentials and sessions tables live beside the log), but for what only
+HTTP and the pages decide (CSRF, redirects, roles, cookie flags, page texts): SQLite. The first
+test pins pwdlib's recommended parameters; the others hash with the tests' cheap ones
 (``tests/e2e/passwords.py``)."""
 
 from __future__ import annotations
@@ -121,6 +122,7 @@ def test_login_sets_a_strict_httponly_session_cookie_and_logout_ends_it(
     assert again.headers["location"] == "/login?next=/password"
 
 
+@pytest.mark.one_store  # HTTP and pages, not storage: SQLite only
 def test_a_page_without_session_goes_to_login_and_htmx_is_told_so(client: TestClient) -> None:
     plain = client.get("/password?x=1")
     assert plain.status_code == 303
@@ -175,6 +177,7 @@ def test_login_by_phone_number(runtime: Runtime, client: TestClient) -> None:
     assert answer.status_code == 303
 
 
+@pytest.mark.one_store  # HTTP and pages, not storage: SQLite only
 def test_a_post_without_csrf_token_is_refused_and_writes_nothing(
     runtime: Runtime, client: TestClient
 ) -> None:
@@ -260,6 +263,7 @@ def test_disabled_person_cannot_log_in_and_their_sessions_end(
     assert log_in(other, "wangfang").status_code == 303
 
 
+@pytest.mark.one_store  # HTTP and pages, not storage: SQLite only
 def test_only_admins_manage_people(runtime: Runtime, client: TestClient) -> None:
     register(runtime, "wangfang", "王芳")
     assert log_in(client, "wangfang").status_code == 303
@@ -344,6 +348,7 @@ def test_sessions_expire_when_idle_and_at_last(runtime: Runtime) -> None:
         assert [r.login for r in conn.execute(select(sessions))] == ["wangfang"]
 
 
+@pytest.mark.one_store  # HTTP and pages, not storage: SQLite only
 def test_users_page_names_the_field_at_fault_in_chinese(
     runtime: Runtime, client: TestClient
 ) -> None:
@@ -386,6 +391,7 @@ def test_users_page_names_the_field_at_fault_in_chinese(
     assert runtime.views.head() == before
 
 
+@pytest.mark.one_store  # HTTP and pages, not storage: SQLite only
 def test_over_https_the_cookie_is_secure(runtime: Runtime) -> None:
     register(runtime, "wangfang", "王芳")
     app = create_app(Settings(database_url=runtime.database_url), runtime=runtime)
@@ -418,6 +424,7 @@ def test_an_admin_resets_a_locked_out_password(runtime: Runtime, client: TestCli
     assert log_in(other, "lisi", "a fresh password").status_code == 303
 
 
+@pytest.mark.one_store  # HTTP and pages, not storage: SQLite only
 def test_an_admin_changes_a_persons_role_and_townships(
     runtime: Runtime, client: TestClient
 ) -> None:

@@ -1,7 +1,8 @@
 """The registers' forms without a browser, on both stores: a clerk of another township is
 refused (403, nothing written) on every page write; a double click (the same Idempotency-Key
 twice) writes once; a confirm whose file the server no longer holds asks for the upload again;
-a register form's refusal is in Chinese beside its field."""
+sheets are previewed and published. On SQLite only, what a page shows: a register form's
+refusal is in Chinese beside its field, a preparer has no publish or import button."""
 
 from __future__ import annotations
 
@@ -147,6 +148,7 @@ def test_a_double_click_imports_once_and_a_lost_file_is_asked_for_again(
     assert runtime.views.head() == after
 
 
+@pytest.mark.one_store  # a page, not storage: SQLite only (tests/conftest.py)
 def test_a_refused_form_says_why_in_chinese_beside_its_field(
     runtime: Runtime, client: TestClient
 ) -> None:
@@ -210,6 +212,7 @@ def test_a_bookkeeper_previews_and_publishes_a_sheet(runtime: Runtime, client: T
     assert client.get(f"/public/sheets/{village}/2025/v1").status_code == 200
 
 
+@pytest.mark.one_store  # a page, not storage: SQLite only (tests/conftest.py)
 def test_a_preparer_has_no_publish_or_voucher_import_button(
     runtime: Runtime, client: TestClient
 ) -> None:
