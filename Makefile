@@ -19,9 +19,11 @@ demo: $(STAMP)
 	bash scripts/system-packages.sh demo
 	$(BIN)/lianzhang demo $(if $(PORT),--port $(PORT))
 
+# The tests keep Python's bytecode even where PYTHONDONTWRITEBYTECODE is set: otherwise each
+# worker and each process the tests start (servers, workers, commands) compiles the project again.
 test: $(STAMP)
 	bash scripts/system-packages.sh test
-	$(BIN)/python -m pytest -n 2
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n 2
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

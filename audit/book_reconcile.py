@@ -19,7 +19,7 @@ from the read models (which ``verify`` has just proved equal to a replay of the 
 
 Red-ink reversals count against the source of the entry they reverse. The pure core
 (:func:`pair_problems`) takes plain dictionaries so that the stand-alone export verifier
-(``scripts/verify_export.py``, which must stay standard-library only) can run the same checks
+(``scripts/verify_export/books.py``, which must stay standard-library only) can run the same checks
 over an exported log; its copy is kept identical in behaviour by a test.
 """
 

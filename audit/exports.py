@@ -3,7 +3,7 @@ each entity's books as a Beancount and an hledger journal.
 
 JSON Lines: one event per line, in log order, each the canonical event of ``audit.chain``
 plus its ``position`` and chain ``hash``, written canonically (sorted keys, UTF-8). Anyone can
-check the file with ``scripts/verify_export.py`` (standard library only).
+check the file with ``scripts/verify_export`` (one folder, standard library only).
 
 Journals: one file per entity; accounts are named by category and chart code (``Assets:C102``,
 ``Liabilities:C211H01``, ``Income:C502``), with the Chinese name in an ``open`` comment; one

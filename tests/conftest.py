@@ -38,6 +38,13 @@ ROOT = Path(__file__).resolve().parents[1]
 os.environ["PYTHONPATH"] = os.pathsep.join(
     p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p
 )
+# The tests' PostgreSQL sessions (and those of the processes they start) commit without waiting
+# for the WAL to reach the disk: a commit is visible at once and outlives any client (kill -9
+# included), only a crash of the PostgreSQL server itself could lose the last ones, and no test
+# crashes it. The stores' many small commits then cost the tests less.
+os.environ["PGOPTIONS"] = " ".join(
+    p for p in (os.environ.get("PGOPTIONS", ""), "-c synchronous_commit=off") if p
+)
 TODAY = datetime.date(2026, 11, 23)
 
 # Vouchers are numbered yearly (2025-0015) in a township that never chose, as every test written

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -58,6 +59,25 @@ def api_on(runtime: Runtime, headers: dict[str, dict[str, str]] | None = None) -
 def api(runtime: Runtime) -> Iterator[Api]:
     with api_on(runtime) as api:
         yield api
+
+
+@pytest.fixture(scope="module")
+def module_chromium() -> Iterator[Any]:
+    """One headless Chromium for a module's page tests (starting it costs more CPU than most
+    page tests do); a test takes it through ``browser``."""
+    from tests.e2e.browser import chromium
+
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.fixture
+def browser(module_chromium: Any) -> Iterator[Any]:
+    """Headless Chromium for one test: the module's browser; the contexts and pages the test
+    opens are closed when it ends, so no cookie, storage or page carries over to the next."""
+    yield module_chromium
+    for context in module_chromium.contexts:
+        context.close()
 
 
 STORE_FILE = "lianzhang.sqlite3"

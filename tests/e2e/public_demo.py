@@ -45,19 +45,28 @@ def _demo_template() -> Path:
 
 
 @contextmanager
-def demo_client(folder: Path) -> Iterator[tuple[TestClient, Runtime]]:
-    """The demo served from a copy of the process's demo store in ``folder`` (its own: a test
-    that writes changes only its copy)."""
+def demo_store(folder: Path) -> Iterator[tuple[Runtime, dict[str, str]]]:
+    """A copy of the process's demo store in ``folder`` (its own: a test that writes changes
+    only its copy), and the demo people's passwords by login (as ``lianzhang demo`` prints
+    them)."""
     shutil.copytree(_demo_template(), folder, dirs_exist_ok=True)
-    url = f"sqlite:///{folder / STORE}"
-    runtime = Runtime(url, schema=None, today=lambda: TODAY)
+    lines = (folder / "demo-passwords.txt").read_text(encoding="utf-8").splitlines()
+    passwords = dict(line.split() for line in lines)
+    runtime = Runtime(f"sqlite:///{folder / STORE}", schema=None, today=lambda: TODAY)
     try:
         runtime.views.catch_up()
-        app = create_app(Settings(database_url=url), runtime=runtime)
-        with TestClient(app) as client:
-            yield client, runtime
+        yield runtime, passwords
     finally:
         runtime.close()
+
+
+@contextmanager
+def demo_client(folder: Path) -> Iterator[tuple[TestClient, Runtime]]:
+    """The demo served from a copy of the process's demo store in ``folder``."""
+    with demo_store(folder) as (runtime, _):
+        app = create_app(Settings(database_url=runtime.database_url), runtime=runtime)
+        with TestClient(app) as client:
+            yield client, runtime
 
 
 class Links(HTMLParser):

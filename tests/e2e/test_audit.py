@@ -24,7 +24,7 @@ from tests.e2e.conftest import Api
 from tests.e2e.test_disclosure import publish
 from tests.e2e.test_scenario_a import get, post
 
-VERIFIER = Path(__file__).parents[2] / "scripts" / "verify_export.py"
+VERIFIER = Path(__file__).parents[2] / "scripts" / "verify_export"
 
 
 def events_table(runtime: Runtime) -> str:
@@ -313,7 +313,7 @@ def test_cli_verify_export_import(
     database: tuple[str, str | None], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from scripts.demo import load_demo, publish_demo_sheets
-    from tests.e2e.test_cli import lianzhang
+    from tests.e2e.command import lianzhang
 
     # the demo's store is written in this process (``lianzhang demo`` itself is run by
     # tests/e2e/test_cli.py); in the directory the commands run in, where PostgreSQL's keys

@@ -1,4 +1,5 @@
-"""The ``lianzhang`` command as a user runs it: a real process, a real store, a real server."""
+"""The ``lianzhang`` command as a user runs it, on a real store: in the test's process
+(``tests/e2e/command.py``), and as a real process serving the demo."""
 
 from __future__ import annotations
 
@@ -17,21 +18,7 @@ from sqlalchemy import select
 
 from projections.tables import AUDIT_TABLES, ECONOMY_TABLES, LEDGER_TABLES
 from runtime.bootstrap import Runtime
-
-
-def lianzhang(
-    database: tuple[str, str | None], cwd: Path, *args: str, check: bool = True
-) -> subprocess.CompletedProcess[str]:
-    url, schema = database
-    command = [sys.executable, "-m", "scripts.cli", "--database-url", url]
-    if schema:
-        command += ["--schema", schema]
-    result = subprocess.run(
-        [*command, *args], cwd=cwd, capture_output=True, text=True, timeout=120, check=False
-    )
-    if check:
-        assert result.returncode == 0, result.stderr
-    return result
+from tests.e2e.command import lianzhang, run
 
 
 def event_count(database: tuple[str, str | None]) -> int:
@@ -177,8 +164,7 @@ def test_demo_serves_balanced_books(database: tuple[str, str | None], tmp_path: 
 
 def test_allocate_prints_the_result_and_refuses_bad_documents(tmp_path: Path) -> None:
     example = Path(__file__).parents[2] / "examples" / "rules-example.json"
-    command = [sys.executable, "-m", "scripts.cli", "allocate"]
-    result = subprocess.run([*command, str(example)], capture_output=True, text=True, check=False)
+    result = run(["allocate", str(example)])
     assert result.returncode == 0, result.stderr
     lines = {line["code"]: line["total"] for line in json.loads(result.stdout)["lines"]}
     assert lines == {"V01": "70000.00", "V02": "51845.00", "V03": "60435.00"}
@@ -187,7 +173,7 @@ def test_allocate_prints_the_result_and_refuses_bad_documents(tmp_path: Path) ->
         '{"amount": 186000, "tiers": [{"kind": "weighted", "weights": {"x": "a"}}],'
         ' "parties": [{"code": "A", "bases": {}}]}'
     )
-    refused = subprocess.run([*command, str(bad)], capture_output=True, text=True, check=False)
+    refused = run(["allocate", str(bad)])
     assert refused.returncode == 2
     assert refused.stdout == ""
     assert refused.stderr.count("\n") == 1
@@ -196,7 +182,7 @@ def test_allocate_prints_the_result_and_refuses_bad_documents(tmp_path: Path) ->
     assert "parties[0].bases.x: missing" in refused.stderr
     broken = tmp_path / "broken.json"
     broken.write_text("{")
-    failed = subprocess.run([*command, str(broken)], capture_output=True, text=True, check=False)
+    failed = run(["allocate", str(broken)])
     assert failed.returncode == 2 and "broken.json:1:2: not valid JSON" in failed.stderr
 
 
@@ -258,12 +244,7 @@ def test_compare_prints_the_rules_side_by_side(
     assert "和店村：按资金计为其比例份额的0.92倍" in shown.stdout
     assert "<svg" in page.read_text(encoding="utf-8")
     example = Path(__file__).parents[2] / "examples" / "rules-example.json"
-    offline = subprocess.run(
-        [sys.executable, "-m", "scripts.cli", "compare", str(example), str(candidates[0])],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    offline = run(["compare", str(example), str(candidates[0])])
     assert offline.returncode == 0 and "51845.00" in offline.stdout
     missing = lianzhang(database, tmp_path, "compare", "plan:NOPE", str(candidates[0]), check=False)
     assert missing.returncode == 2 and "NOPE" in missing.stderr
@@ -273,15 +254,12 @@ def test_database_options_stand_before_or_after_the_subcommand(tmp_path: Path) -
     """README: every command takes --database-url; after the subcommand it used to be refused."""
     before = tmp_path / "before.sqlite3"
     after = tmp_path / "after.sqlite3"
-    command = [sys.executable, "-m", "scripts.cli"]
     for argv in (
-        [*command, "--database-url", f"sqlite:///{before}", "init"],
-        [*command, "init", "--database-url", f"sqlite:///{after}"],
-        [*command, "token", "list", "--database-url", f"sqlite:///{after}"],
+        ["--database-url", f"sqlite:///{before}", "init"],
+        ["init", "--database-url", f"sqlite:///{after}"],
+        ["token", "list", "--database-url", f"sqlite:///{after}"],
     ):
-        result = subprocess.run(
-            argv, cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False
-        )
+        result = run(argv, tmp_path)
         assert result.returncode == 0, result.stderr
     assert before.exists() and after.exists()
     assert not (tmp_path / "var").exists()  # neither fell back to the default store

@@ -29,7 +29,7 @@ from tests import builders
 from tests.e2e.conftest import Api
 
 JOINT = A.JOINT
-VERIFIER = Path(__file__).parents[2] / "scripts" / "verify_export.py"
+VERIFIER = Path(__file__).parents[2] / "scripts" / "verify_export"
 
 
 def scenario_a(api: Api) -> None:

@@ -13,8 +13,8 @@ from projections import queries
 from projections.voucher_view import voucher_list
 from runtime.bootstrap import Runtime
 from tests.builders import posting, village
+from tests.e2e.command import lianzhang
 from tests.e2e.conftest import Api
-from tests.e2e.test_cli import lianzhang
 
 HEADER = ["单位代码", "日期", "凭证号", "摘要", "科目代码", "科目名称", "借方", "贷方"]
 

@@ -12,21 +12,17 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from pwdlib import PasswordHash
-from pwdlib.hashers.argon2 import Argon2Hasher
 
 from runtime.bootstrap import Runtime
 from scripts.cli import main
 from server.main import create_app
+from tests.e2e.passwords import CHEAP
 from tests.e2e.test_sessions import PASSWORD, log_in
 from web.lockout import LOCKOUT, login_failures
 from web.settings import Settings
 from web.users import LoginRefused, UserStore
 
 SQLITE = pytest.mark.parametrize("database", ["sqlite"], indirect=True)
-# Argon2id all the same, with less memory and time than pwdlib's recommended parameters, so
-# these tests of counting stay fast
-CHEAP = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=8192, parallelism=1),))
 
 
 def store(runtime: Runtime, **kw: Any) -> UserStore:

@@ -5,8 +5,6 @@ the audit trail show 姓名), and a store older than token owners (its tokens ke
 from __future__ import annotations
 
 import datetime
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -22,36 +20,11 @@ from domain.tenancy import township_of
 from projections.people_view import display_actor, display_names, person_list
 from runtime.bootstrap import Runtime
 from tests.builders import receipt
+from tests.e2e.command import lianzhang
 from tests.e2e.conftest import Api, bearer
 from tests.e2e.test_api import post_entry, register_village
 from web.tokens import TokenStore, api_tokens
 from web.users import UserStore
-
-
-def lianzhang(
-    database: tuple[str, str | None],
-    cwd: Path,
-    *args: str,
-    check: bool = True,
-    input_text: str | None = None,
-) -> subprocess.CompletedProcess[str]:
-    """``lianzhang`` as a process (as ``tests/e2e/test_cli.py``), with standard input."""
-    url, schema = database
-    command = [sys.executable, "-m", "scripts.cli", "--database-url", url]
-    if schema:
-        command += ["--schema", schema]
-    result = subprocess.run(
-        [*command, *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        input=input_text if input_text is not None else "",
-    )
-    if check:
-        assert result.returncode == 0, result.stderr
-    return result
 
 
 def test_a_person_in_the_log_and_the_read_model(runtime: Runtime) -> None:

@@ -52,19 +52,13 @@ def test_a_wrong_code_tells_nothing(demo: Any) -> None:
     assert client.get("/public/households").status_code == 200  # the empty form
 
 
-def test_the_clerk_prints_the_codes(demo: Any) -> None:
-    import os
-    import subprocess
-    import sys
+def test_the_clerk_prints_the_codes(demo: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.e2e.command import run
 
     _client, runtime = demo
-    done = subprocess.run(
-        [sys.executable, "-m", "scripts.cli", "household-code", "V03", "H01", "H02"],
-        env={**os.environ, "LIANZHANG_DATABASE_URL": runtime.database_url},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    monkeypatch.setenv("LIANZHANG_DATABASE_URL", runtime.database_url)
+    done = run(["household-code", "V03", "H01", "H02"])
+    assert done.returncode == 0, done.stderr
     assert done.stdout.split("\n")[:2] == [
         f"V03 H01 {household_code(runtime.signer, 'V03', 'H01')}",
         f"V03 H02 {household_code(runtime.signer, 'V03', 'H02')}",

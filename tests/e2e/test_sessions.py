@@ -1,6 +1,9 @@
 """People log in to the workbench: passwords hashed with Argon2id, lock-out after five failures,
 session cookies (HttpOnly, SameSite=Strict), logout, CSRF on every form, disabled people out.
-On both stores (the credentials and sessions tables live beside the log)."""
+On both stores (the credentials and sessions tables live beside the log), but for what only
+HTTP and the pages decide (CSRF, redirects, roles, cookie flags, page texts): SQLite. The first
+test pins pwdlib's recommended parameters; the others hash with the tests' cheap ones
+(``tests/e2e/passwords.py``)."""
 
 from __future__ import annotations
 
@@ -10,10 +13,12 @@ import uuid
 
 import pytest
 from fastapi.testclient import TestClient
+from pwdlib import PasswordHash
 from sqlalchemy import select
 
 from runtime.bootstrap import Runtime
 from server.main import create_app
+from tests.e2e.passwords import CHEAP, cheap_users
 from web.settings import Settings
 from web.users import LOCKOUT, UserStore, credentials, sessions
 from workbench.session import COOKIE, CSRF_REFUSED, safe_next
@@ -30,12 +35,13 @@ def register(
     password: str = PASSWORD,
 ) -> None:
     runtime.app.people.register_person(login, name, role, list(townships), None, "cli")
-    UserStore(runtime.engine).set_password(login, password)
+    UserStore(runtime.engine, hasher=CHEAP).set_password(login, password)
 
 
 @pytest.fixture
 def client(runtime: Runtime) -> TestClient:
     app = create_app(Settings(database_url=runtime.database_url), runtime=runtime)
+    cheap_users(app)
     with TestClient(app, base_url="http://testserver", follow_redirects=False) as c:
         yield c
 
@@ -67,12 +73,14 @@ def csrf_of(client: TestClient, path: str = "/password") -> str:
 
 
 def test_password_is_stored_as_argon2id(runtime: Runtime) -> None:
-    register(runtime, "wangfang", "王芳")
+    runtime.app.people.register_person("wangfang", "王芳", "preparer", ["唐坊镇"], None, "cli")
+    UserStore(runtime.engine).set_password("wangfang", PASSWORD)  # the production parameters
     with runtime.engine.connect() as conn:
         stored = conn.execute(
             select(credentials.c.password_hash).where(credentials.c.login == "wangfang")
         ).scalar_one()
     assert stored.startswith("$argon2id$")
+    assert not PasswordHash.recommended().hashers[0].check_needs_rehash(stored)  # pwdlib's own
     assert PASSWORD not in stored
     # never in an event either
     with runtime.engine.connect() as conn:
@@ -114,6 +122,7 @@ def test_login_sets_a_strict_httponly_session_cookie_and_logout_ends_it(
     assert again.headers["location"] == "/login?next=/password"
 
 
+@pytest.mark.one_store  # HTTP and pages, not storage: SQLite only
 def test_a_page_without_session_goes_to_login_and_htmx_is_told_so(client: TestClient) -> None:
     plain = client.get("/password?x=1")
     assert plain.status_code == 303
@@ -154,6 +163,7 @@ def test_five_failures_lock_the_login_even_for_the_right_password(
     later = UserStore(
         runtime.engine,
         now=lambda: datetime.datetime.now(datetime.UTC) + LOCKOUT + datetime.timedelta(seconds=5),
+        hasher=CHEAP,
     )
     later.verify("lisi", PASSWORD, "testclient")
 
@@ -162,11 +172,12 @@ def test_login_by_phone_number(runtime: Runtime, client: TestClient) -> None:
     runtime.app.people.register_person(
         "zhaoliu", "赵六", "reviewer", ["唐坊镇"], "13800001111", "cli"
     )
-    UserStore(runtime.engine).set_password("zhaoliu", PASSWORD)
+    UserStore(runtime.engine, hasher=CHEAP).set_password("zhaoliu", PASSWORD)
     answer = log_in(client, "138 0000 1111")
     assert answer.status_code == 303
 
 
+@pytest.mark.one_store  # HTTP and pages, not storage: SQLite only
 def test_a_post_without_csrf_token_is_refused_and_writes_nothing(
     runtime: Runtime, client: TestClient
 ) -> None:
@@ -252,6 +263,7 @@ def test_disabled_person_cannot_log_in_and_their_sessions_end(
     assert log_in(other, "wangfang").status_code == 303
 
 
+@pytest.mark.one_store  # HTTP and pages, not storage: SQLite only
 def test_only_admins_manage_people(runtime: Runtime, client: TestClient) -> None:
     register(runtime, "wangfang", "王芳")
     assert log_in(client, "wangfang").status_code == 303
@@ -336,6 +348,7 @@ def test_sessions_expire_when_idle_and_at_last(runtime: Runtime) -> None:
         assert [r.login for r in conn.execute(select(sessions))] == ["wangfang"]
 
 
+@pytest.mark.one_store  # HTTP and pages, not storage: SQLite only
 def test_users_page_names_the_field_at_fault_in_chinese(
     runtime: Runtime, client: TestClient
 ) -> None:
@@ -378,9 +391,11 @@ def test_users_page_names_the_field_at_fault_in_chinese(
     assert runtime.views.head() == before
 
 
+@pytest.mark.one_store  # HTTP and pages, not storage: SQLite only
 def test_over_https_the_cookie_is_secure(runtime: Runtime) -> None:
     register(runtime, "wangfang", "王芳")
     app = create_app(Settings(database_url=runtime.database_url), runtime=runtime)
+    cheap_users(app)
     with TestClient(app, base_url="https://testserver", follow_redirects=False) as secure:
         answer = log_in(secure, "wangfang")
         assert answer.status_code == 303
@@ -409,6 +424,7 @@ def test_an_admin_resets_a_locked_out_password(runtime: Runtime, client: TestCli
     assert log_in(other, "lisi", "a fresh password").status_code == 303
 
 
+@pytest.mark.one_store  # HTTP and pages, not storage: SQLite only
 def test_an_admin_changes_a_persons_role_and_townships(
     runtime: Runtime, client: TestClient
 ) -> None:

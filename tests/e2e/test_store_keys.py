@@ -31,7 +31,7 @@ from tests.e2e.test_tamper import write_books
 from web.settings import Settings
 
 DAY = datetime.date(2025, 1, 1)
-VERIFIER = Path(__file__).parents[2] / "scripts" / "verify_export.py"
+VERIFIER = Path(__file__).parents[2] / "scripts" / "verify_export"
 
 
 def locations(tmp_path: Path) -> KeyLocations:
@@ -204,7 +204,7 @@ def test_a_command_from_another_directory_cannot_fork_the_key(
     database: tuple[str, str | None], tmp_path: Path
 ) -> None:
     """PostgreSQL: the keys are found by the store, not by the working directory."""
-    from tests.e2e.test_cli import lianzhang
+    from tests.e2e.command import lianzhang
 
     env_dir = tmp_path / "keys"
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import shutil
 import subprocess
 import sys
 import uuid
@@ -37,7 +38,7 @@ from runtime.bootstrap import Runtime
 from tests import builders
 from tests.conftest import TODAY
 
-VERIFIER = Path(__file__).parents[2] / "scripts" / "verify_export.py"
+VERIFIER = Path(__file__).parents[2] / "scripts" / "verify_export"
 
 
 def write_books(app: LianzhangApplication) -> str:
@@ -480,6 +481,18 @@ def test_the_export_verifier_finds_every_tampering(store: Runtime, tmp_path: Pat
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "signatures checked" in ok.stdout
     assert "NOT checked" in run_verifier(good).stdout
+    # the folder an auditor copies alone, run elsewhere on the standard library only (-I -S: no
+    # site packages, no cryptography: the pure-Python RFC 8032 check) says the same
+    alone = tmp_path / "auditor" / "verify_export"
+    shutil.copytree(VERIFIER, alone, ignore=shutil.ignore_patterns("__pycache__"))
+    bare = subprocess.run(
+        [sys.executable, "-I", "-S", alone, good, "--public-key", key, "--checkpoint", checkpoint],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=alone.parent,
+    )
+    assert (bare.returncode, bare.stdout, bare.stderr) == (0, ok.stdout, "")
     records = [json.loads(line) for line in lines]
 
     def broken(name: str, data: bytes, *, keyed: bool = True) -> str:
@@ -618,7 +631,7 @@ def test_import_refuses_forged_exports(store: Runtime, tmp_path: Path) -> None:
 
 
 def test_cli_import_of_a_re_signed_export_is_refused(store: Runtime, tmp_path: Path) -> None:
-    from tests.e2e.test_cli import lianzhang
+    from tests.e2e.command import lianzhang
 
     records = [json.loads(line) for line in export_events(store)]
     attacker = load_or_create_key(tmp_path / "attacker.pem")
@@ -645,7 +658,7 @@ def test_cli_import_of_a_re_signed_export_is_refused(store: Runtime, tmp_path: P
 def test_cli_checkpoint_rebuild_verify(
     database: tuple[str, str | None], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tests.e2e.test_cli import lianzhang
+    from tests.e2e.command import lianzhang
 
     monkeypatch.setenv(KEY_ENV, str(tmp_path / "server-key.pem"))
     # the command runs in tmp_path: import this checkout, not whichever one is installed

@@ -23,7 +23,7 @@ from projections import queries
 from runtime.bootstrap import Runtime
 from server.main import create_app
 from tests.conftest import TODAY
-from tests.e2e.test_cli import lianzhang
+from tests.e2e.command import lianzhang
 from tests.e2e.test_tamper import (
     chain_head,
     insert_event,

@@ -1,6 +1,7 @@
 """People and sessions for the books pages' tests (no tests here): people are registered as
 ``lianzhang user create`` does (``app.people.register_person`` and a password) and log in through
-``/login``, in the test client or in the browser."""
+``/login``, in the test client or in the browser (Argon2id with the tests' cheap parameters:
+``tests/e2e/passwords.py``)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ from fastapi.testclient import TestClient
 
 from domain.errors import NotFoundError
 from server.main import create_app
+from tests.e2e.passwords import cheap_users
 from web.settings import Settings
-from web.users import UserStore
 
 PASSWORD = "correct horse 9"
 NAMES = {"lihua": "李华", "wangfang": "王芳", "shen": "沈审", "zhang": "张三", "zhao": "赵六"}
@@ -32,7 +33,7 @@ def register(app: FastAPI, login: str, role: str, townships: list[str]) -> None:
         runtime.app.people.register_person(
             login, NAMES.get(login, login), role, townships, None, "cli"
         )
-        UserStore(runtime.engine).set_password(login, PASSWORD)
+        cheap_users(app).set_password(login, PASSWORD)
 
 
 def log_in(client: TestClient, login: str) -> list[dict[str, Any]]:

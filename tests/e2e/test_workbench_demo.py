@@ -7,30 +7,35 @@ loaded from outside the app."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from scripts.demo import demo_people, load_demo
 from server.main import create_app
-from tests.e2e.browser import chromium, served
+from tests.e2e.browser import served
+from tests.e2e.public_demo import demo_store
 from web.settings import Settings
 
-# pages in a browser, not storage: SQLite only (conftest.py, one_store)
-pytestmark = pytest.mark.one_store
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Iterator[tuple[Any, dict[str, str]]]:
+    """The demo as ``make demo`` loads it (a copy of the store this process loaded once, on
+    SQLite: pages in a browser, not storage) and its people's passwords."""
+    with demo_store(tmp_path / "demo") as loaded:
+        yield loaded
+
 
 DAY = "2026-11-20"  # the tests' today is 2026-11-23; the demo's books are open in November
 
 
 def test_the_demo_clerk_enters_a_voucher_that_is_approved_found_and_printed(
-    runtime: Any, tmp_path: Path
+    demo: tuple[Any, dict[str, str]], browser: Any
 ) -> None:
-    load_demo(runtime.app, say=lambda _: None)
-    people = {login: password for login, _, _, password in demo_people(runtime, tmp_path / "p")}
-    runtime.views.catch_up()
+    runtime, people = demo
     app = create_app(Settings(database_url=runtime.database_url), runtime=runtime)
-    with served(app) as base, chromium() as browser:
+    with served(app) as base:
         requested: list[str] = []
 
         def log_in(login: str) -> Any:
@@ -99,14 +104,14 @@ def test_the_demo_clerk_enters_a_voucher_that_is_approved_found_and_printed(
         assert outside == [], outside
 
 
-def test_the_member_register_filters_as_you_type(runtime: Any, tmp_path: Path) -> None:
+def test_the_member_register_filters_as_you_type(
+    demo: tuple[Any, dict[str, str]], browser: Any
+) -> None:
     """htmx (vendored): typing in the register's search swaps the households table alone — the
     page is not reloaded (a mark set in the page survives) and the address follows the query."""
-    load_demo(runtime.app, say=lambda _: None)
-    people = {login: password for login, _, _, password in demo_people(runtime, tmp_path / "p")}
-    runtime.views.catch_up()
+    runtime, people = demo
     app = create_app(Settings(database_url=runtime.database_url), runtime=runtime)
-    with served(app) as base, chromium() as browser:
+    with served(app) as base:
         page = browser.new_page(viewport={"width": 1366, "height": 768})
         page.goto(f"{base}/login")
         page.fill("#login", "zhuguan")

@@ -26,7 +26,8 @@ from projections import economy_queries
 from runtime.bootstrap import Runtime
 from server.main import create_app
 from tests import builders
-from tests.e2e.browser import chromium, served
+from tests.e2e.browser import served
+from tests.e2e.passwords import CHEAP, cheap_users
 from web.settings import Settings
 from web.users import UserStore
 
@@ -40,7 +41,7 @@ ON_SQLITE = pytest.mark.parametrize("database", ["sqlite"], indirect=True)
 def person(runtime: Runtime, login: str, name: str, role: str) -> None:
     townships = [] if role in ("auditor", "admin") else ["唐坊镇"]
     runtime.app.people.register_person(login, name, role, townships, None, "cli")
-    UserStore(runtime.engine).set_password(login, PASSWORD)
+    UserStore(runtime.engine, hasher=CHEAP).set_password(login, PASSWORD)
 
 
 def register_rows(*, bad: bool) -> list[list[Any]]:
@@ -60,11 +61,12 @@ def register_rows(*, bad: bool) -> list[list[Any]]:
 
 
 @pytest.fixture
-def site(runtime: Runtime) -> Iterator[tuple[str, Any, list[str]]]:
+def site(runtime: Runtime, browser: Any) -> Iterator[tuple[str, Any, list[str]]]:
     """The app served on loopback, a browser, and every URL the browser asked for."""
     app = create_app(Settings(database_url=runtime.database_url), runtime=runtime)
+    cheap_users(app)  # Argon2id with the tests' cheap parameters (tests/e2e/passwords.py)
     requested: list[str] = []
-    with served(app) as base, chromium() as browser:
+    with served(app) as base:
         yield base, browser, requested
     outside = [url for url in requested if not url.startswith(base)]
     assert outside == [], outside

@@ -1,7 +1,8 @@
 """The registers' forms without a browser, on both stores: a clerk of another township is
 refused (403, nothing written) on every page write; a double click (the same Idempotency-Key
 twice) writes once; a confirm whose file the server no longer holds asks for the upload again;
-a register form's refusal is in Chinese beside its field."""
+sheets are previewed and published. On SQLite only, what a page shows: a register form's
+refusal is in Chinese beside its field, a preparer has no publish or import button."""
 
 from __future__ import annotations
 
@@ -18,8 +19,8 @@ from domain.privacy import with_check_digit
 from runtime.bootstrap import Runtime
 from server.main import create_app
 from tests import builders
+from tests.e2e.passwords import cheap_users
 from web.settings import Settings
-from web.users import UserStore
 
 PASSWORD = "correct horse 9"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -35,7 +36,7 @@ def client(runtime: Runtime) -> Iterator[TestClient]:
 def sign_in(runtime: Runtime, client: TestClient, login: str, role: str, township: str) -> str:
     """Register and log in a person; returns the session's CSRF token."""
     runtime.app.people.register_person(login, login, role, [township], None, "cli")
-    UserStore(runtime.engine).set_password(login, PASSWORD)
+    cheap_users(client.app).set_password(login, PASSWORD)
     page = client.get("/login")
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     assert token
@@ -147,6 +148,7 @@ def test_a_double_click_imports_once_and_a_lost_file_is_asked_for_again(
     assert runtime.views.head() == after
 
 
+@pytest.mark.one_store  # a page, not storage: SQLite only (tests/conftest.py)
 def test_a_refused_form_says_why_in_chinese_beside_its_field(
     runtime: Runtime, client: TestClient
 ) -> None:
@@ -210,6 +212,7 @@ def test_a_bookkeeper_previews_and_publishes_a_sheet(runtime: Runtime, client: T
     assert client.get(f"/public/sheets/{village}/2025/v1").status_code == 200
 
 
+@pytest.mark.one_store  # a page, not storage: SQLite only (tests/conftest.py)
 def test_a_preparer_has_no_publish_or_voucher_import_button(
     runtime: Runtime, client: TestClient
 ) -> None:

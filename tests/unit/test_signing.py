@@ -17,7 +17,7 @@ from audit.chain_table import chain_rows
 from audit.chain_verify import verify_log
 from audit.keys import Signer
 from audit.messages import SAVE
-from scripts.verify_export import ed25519_verify
+from scripts.verify_export.chain import ed25519_verify
 
 
 @dataclass(frozen=True)
