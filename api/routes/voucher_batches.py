@@ -86,9 +86,7 @@ class VoucherBatchPublic(BaseModel):
     batches: int = Field(description="saves (transactions) the import takes")
     saved_batches: int = Field(description="saved by this request")
     skipped_batches: int = Field(description="saved before by the same vouchers")
-    for_review: bool = Field(
-        default=False, description="submitted for review (待审核), not posted"
-    )
+    for_review: bool = Field(default=False, description="submitted for review (待审核), not posted")
     entries: list[VoucherPostedPublic]
 
 
