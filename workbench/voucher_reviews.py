@@ -27,7 +27,8 @@ from fastapi.responses import Response
 from domain.vouchers import person_of
 from domain.vouchers.batches import MAX_BATCH, BatchOutcome, VouchersNotReviewedError
 from domain.vouchers.commands import PostVouchers, ReviewVouchers
-from projections.voucher_view import batch_totals, imports_waiting, voucher_list
+from projections.voucher_batches import batch_totals, imports_waiting
+from projections.voucher_view import voucher_list
 from web.tokens import Principal
 from workbench.accounts import SEES_EVERYTHING, books_engine, visible_entities
 from workbench.render import CSRF_FIELD, IDEMPOTENCY_FIELD, FormRefused, page, run_form

@@ -230,7 +230,11 @@ def test_a_preview_through_one_process_is_confirmed_through_another(
             assert upload_previews.count(runtime.engine, "user:zhuguan") == 1  # in the database
             b.cookies.update(a.cookies)
             assert confirm(b, csrf, village, digest, "through-two") == 303
-        assert len(second.app.get_books(village).entry_numbers()) == posted + 1
+        # the confirm imported the file for review (issue 20): one voucher waits, none posted
+        imported = list(second.app.events_of_topic("domain.vouchers:Voucher.Imported"))
+        assert len(imported) == 1
+        assert second.app.vouchers.get_voucher(imported[0].originator_id).entity == village
+        assert len(second.app.get_books(village).entry_numbers()) == posted
     finally:
         second.close()
 

@@ -15,7 +15,8 @@ from domain.context import CommandContext, acting
 from domain.errors import ForbiddenTownshipError
 from domain.vouchers.batches import VouchersNotReviewedError
 from projections import queries
-from projections.voucher_view import batch_totals, voucher_list
+from projections.voucher_batches import batch_totals
+from projections.voucher_view import voucher_list
 from runtime.bootstrap import Runtime
 from tests.builders import posting, village
 
