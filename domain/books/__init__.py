@@ -14,11 +14,9 @@ Rules enforced here, each with an error that says what would be allowed:
   takes no postings of its own (``domain/books/chart.py``);
 - a year closed by 年终结转 takes no entries until it is reopened (``domain/books/closing.py``).
 
-The guards read the books through protocols, so this module imports them and not the other way
-round; the commands that load and save books are ``domain/books/service.py``.
-
-Voucher numbers are given by the books (per month and 凭证字 or per year, as the township chose:
-``domain/books/numbering.py``), so two clerks posting at once get consecutive numbers.
+The guards read the books through protocols (this module imports them, not the other way round);
+the commands that load and save books are ``domain/books/service.py``. Voucher numbers are given
+by the books (per month and 凭证字 or per year: ``domain/books/numbering.py``).
 """
 
 from __future__ import annotations
@@ -47,11 +45,7 @@ from domain.books.closing import (
     closing_entries,
     reopening_reversals,
 )
-from domain.books.equity import (
-    EquityRegister,
-    check_land,
-    check_refund,
-)
+from domain.books.equity import EquityRegister, check_land, check_refund
 from domain.books.numbering import BooksNumbering, BooksSnapshot, upcast_v2_v3
 from domain.books.reading import BooksReading
 from domain.books.rules import (
@@ -95,11 +89,9 @@ class Books(BooksNumbering, BooksReading, Aggregate):
     def _start_books(self) -> None:
         self.opening_date: datetime.date | None = None
         self.opening: tuple[Posting, ...] = ()
-        # The state does not grow with the entries (a large store stays fast): an entry exists when
-        # its number is within its year's sequence (numbers are given by the books, consecutively),
-        # and only who reversed whom is kept. The entries themselves stay in their events; a
-        # reversal is given the original by the application, which reads it from the books' own
-        # event stream.
+        # The state does not grow with the entries: an entry exists when its number is within
+        # its sequence; only who reversed whom is kept. The entries stay in their events (a
+        # reversal is given the original by the application, from the books' own stream).
         self.reverses: dict[str, str] = {}  # reversal number → original number
         self.reversed_by: dict[str, str] = {}  # original number → reversal number
         self.closed_through: str | None = None

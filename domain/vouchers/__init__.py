@@ -38,7 +38,6 @@ allow one (``WordChosen``, ``word``: 收 or 付 for a voucher that both receives
 from __future__ import annotations
 
 import datetime
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 from uuid import UUID
@@ -47,121 +46,63 @@ from eventsourcing.domain import Aggregate, event
 from moneyed import Money
 
 from domain.bounds import MAX_TEXT, check_text
-from domain.errors import (
-    ConflictError,
-    ForbiddenError,
-    InvalidRequestError,
-    NotFoundError,
-)
+from domain.errors import ConflictError, InvalidRequestError
 from domain.owned import Townships
 from domain.vouchers.lines import lines_total, postings_of, voucher_lines
-
-STATUS_LABELS = {
-    "draft": "草稿",
-    "submitted": "待审核",
-    "returned": "已退回",
-    "reviewed": "已审核",
-    "posted": "已记账",
-    "voided": "已作废",
-}
-EDITABLE = ("draft", "returned")
-
-# What the history records, in Chinese for the pages.
-STEP_LABELS = {
-    "drafted": "制单",
-    "edited": "修改",
-    "submitted": "提交",
-    "withdrawn": "撤回",
-    "returned": "退回",
-    "approved": "审核记账",
-    "reviewed": "审核",
-    "unreviewed": "取消审核",
-    "posted": "记账",
-    "imported": "导入待审核",
-    "attached": "附单据",
-    "voided": "作废",
-    "reverses": "红字冲销",
-    "corrects": "更正",
-    "reversal": "红字冲销制单",
-    "reversed": "已被冲销",
-}
-
-# Source documents (原始凭证): what may be attached.
-ATTACHMENT_TYPES = {
-    "application/pdf": "PDF",
-    "image/jpeg": "JPEG",
-    "image/png": "PNG",
-}
-MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
-MAX_ATTACHMENTS = 50
-# what a refusal says is being done, in English
-_DOING_EN = {
-    "修改": "edited",
-    "提交": "submitted",
-    "撤回": "withdrawn",
-    "审核": "approved",
-    "退回": "returned",
-    "取消审核": "unreviewed",
-    "记账": "posted",
-    "添加附件": "documents attached",
-    "作废": "voided",
-    "红字冲销": "reversed",
-    "更正": "corrected",
-}
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
-VOUCHER_WORDS = ("记", "收", "付", "转")
-
-
-def person_of(actor: str) -> str:
-    """Who an actor is: ``login@token`` (a person's integration token) is the person ``login``;
-    a login, or a token without an owner, is itself (token names and logins have no ``@``)."""
-    return actor.split("@", 1)[0]
-
-
-def same_person(first: str | None, second: str | None) -> bool:
-    """Whether two actors are the same person (in the workbench and through their token)."""
-    return first is not None and second is not None and person_of(first) == person_of(second)
-
-
-class VoucherNotFoundError(NotFoundError):
-    kind = "voucher-not-found"
-
-
-class VoucherStateError(ConflictError):
-    """The voucher is not in a status that allows this (approve a draft, edit a posted one)."""
-
-    kind = "voucher-state"
-
-
-class OwnVoucherError(ForbiddenError):
-    """Separation of duties: the preparer of a voucher may not approve or return it."""
-
-    kind = "own-voucher"
-
-
-class OwnReviewError(ForbiddenError):
-    """Separation of duties: the reviewer of a voucher may not post it (审核 and 记账 are two
-    people's)."""
-
-    kind = "own-review"
-
-
-class NotReviewerError(ForbiddenError):
-    """Only the voucher's reviewer takes the approval back (取消审核)."""
-
-    kind = "not-reviewer"
-
-
-class NotPreparerError(ForbiddenError):
-    """Only the voucher's preparer edits, submits, withdraws it or attaches documents."""
-
-    kind = "not-preparer"
-
-
-class AttachmentError(InvalidRequestError):
-    """A source document that cannot be attached: not a PDF, JPEG or PNG, too large, empty."""
-
-    kind = "invalid-attachment"
+from domain.vouchers.vocabulary import (  # re-exported: pages and services import them here
+    _DOING_EN as _DOING_EN,
+)
+from domain.vouchers.vocabulary import (
+    _SHA256 as _SHA256,
+)
+from domain.vouchers.vocabulary import (
+    ATTACHMENT_TYPES as ATTACHMENT_TYPES,
+)
+from domain.vouchers.vocabulary import (
+    EDITABLE as EDITABLE,
+)
+from domain.vouchers.vocabulary import (
+    MAX_ATTACHMENT_BYTES as MAX_ATTACHMENT_BYTES,
+)
+from domain.vouchers.vocabulary import (
+    MAX_ATTACHMENTS as MAX_ATTACHMENTS,
+)
+from domain.vouchers.vocabulary import (
+    STATUS_LABELS as STATUS_LABELS,
+)
+from domain.vouchers.vocabulary import (
+    STEP_LABELS as STEP_LABELS,
+)
+from domain.vouchers.vocabulary import (
+    VOUCHER_WORDS as VOUCHER_WORDS,
+)
+from domain.vouchers.vocabulary import (
+    AttachmentError as AttachmentError,
+)
+from domain.vouchers.vocabulary import (
+    NotPreparerError as NotPreparerError,
+)
+from domain.vouchers.vocabulary import (
+    NotReviewerError as NotReviewerError,
+)
+from domain.vouchers.vocabulary import (
+    OwnReviewError as OwnReviewError,
+)
+from domain.vouchers.vocabulary import (
+    OwnVoucherError as OwnVoucherError,
+)
+from domain.vouchers.vocabulary import (
+    VoucherNotFoundError as VoucherNotFoundError,
+)
+from domain.vouchers.vocabulary import (
+    VoucherStateError as VoucherStateError,
+)
+from domain.vouchers.vocabulary import (
+    person_of as person_of,
+)
+from domain.vouchers.vocabulary import (
+    same_person as same_person,
+)
 
 
 def voucher_uuid(draft: str | UUID) -> UUID:
