@@ -52,7 +52,7 @@ class NumberPublic(BaseModel):
 
 class VoucherNumberPublic(NumberPublic):
     draft: str
-    status: Literal["draft", "submitted", "returned", "posted", "voided"]
+    status: Literal["draft", "submitted", "returned", "reviewed", "posted", "voided"]
 
 
 @router.get(

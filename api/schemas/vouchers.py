@@ -62,7 +62,7 @@ class VoucherReversalRef(BaseModel):
     """A posted voucher's latest red-ink voucher."""
 
     draft: str = Field(description="the red-ink voucher's id")
-    status: Literal["draft", "submitted", "returned", "posted", "voided"]
+    status: Literal["draft", "submitted", "returned", "reviewed", "posted", "voided"]
     status_label: str = Field(examples=["待审核"])
     posted_number: str | None = Field(description="its entry number once posted")
 

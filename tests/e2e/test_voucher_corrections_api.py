@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from tests import builders
 from tests.e2e.conftest import Api, bearer
 from tests.e2e.test_api import assert_problem, register_village
 from tests.e2e.test_voucher_workflow_api import act, body, drafted, entries
@@ -16,6 +17,12 @@ from web.tokens import TokenStore
 
 # the HTTP contract of the routes; the commands on both stores: tests/application
 pytestmark = pytest.mark.one_store
+
+
+@pytest.fixture(autouse=True)
+def review_posts(api: Api) -> None:
+    """The subject is the corrections, not the two steps of 审核 and 记账: 审核即记账."""
+    builders.review_posts(api.runtime.app, "唐坊镇")
 
 
 @pytest.fixture

@@ -85,7 +85,7 @@ def test_a_voucher_shows_its_number_at_entry_and_keeps_it_when_posted(
         headers=api.auditor,
     ).json()
     assert (nxt["label"], nxt["posted"]) == ("2026年3月 付字第1号", False)
-    for step, who in (("submit", api.clerk), ("approve", reviewer)):
+    for step, who in (("submit", api.clerk), ("approve", reviewer), ("post", api.clerk)):
         answer = api.client.post(f"/v1/vouchers/{draft}/{step}", headers=who)
         assert answer.status_code == 200, answer.text
     posted = api.client.get(f"/v1/vouchers/{draft}/number", headers=api.auditor).json()

@@ -417,6 +417,7 @@ def test_each_warning_appears_links_and_goes_when_resolved(
 
     # resolved, each goes
     runtime.app.vouchers.approve_voucher(draft=voucher.draft, actor="wangfang")
+    runtime.app.vouchers.post_voucher(draft=voucher.draft, actor="tester")  # 记账, another person
     runtime.app.books.close_month(entity=b, month="2026-09", actor="tester")
     behind = warnings(c.get("/").text)["unclosed"]
     assert behind == [  # the others as before, 和店村 on its own line now

@@ -103,6 +103,14 @@ def test_the_form_shows_the_number_and_each_line_keeps_its_own_summary(
         follow_redirects=False,
     )
     assert approved.status_code == 303, approved.text
+    person_session(c, app, "zhangjz", "bookkeeper", [TOWNSHIP])  # 记账, not the reviewer
+    page = c.get(f"/vouchers/{draft}").text
+    booked = c.post(
+        f"/vouchers/{draft}/post",
+        data=fields(page, f"/vouchers/{draft}/post"),
+        follow_redirects=False,
+    )
+    assert booked.status_code == 303, booked.text
     page = c.get(f"/vouchers/{draft}").text
     posted = re.search(r'id="posted-number" data-number="([^"]+)">([^<]+)<', page)
     assert posted and posted.groups() == ("2026-11-S-0001", "2026年11月 收字第1号")
