@@ -26,10 +26,10 @@ from api.routes.vouchers import (
     DraftPath,
     VoucherCreate,
     VoucherPublic,
-    _key,
     _lines,
     _read,
-    _require,
+    draft_key,
+    require_duty,
 )
 from api.schemas import VoucherReversalCreate, VoucherVoid
 from domain.vouchers.commands import DraftCorrection, DraftReversal, VoidVoucher
@@ -49,8 +49,8 @@ def void_voucher(draft: DraftPath, body: VoucherVoid, cmd: WriterDep) -> JSONRes
     """The voucher stays in the list as ``voided`` (已作废) with its reason
     (``void_reason``) and never posts. A submitted voucher is withdrawn first; a posted one is
     reversed (``…/reversal``), never voided: 409 ``voucher-state``."""
-    _require(cmd, "voucher.prepare")
-    command = VoidVoucher(draft=_key(draft), reason=body.reason)
+    require_duty(cmd, "voucher.prepare")
+    command = VoidVoucher(draft=draft_key(draft), reason=body.reason)
     return cmd.run(command, _read(cmd), status=200)
 
 
@@ -69,8 +69,8 @@ def reverse_voucher(draft: DraftPath, body: VoucherReversalCreate, cmd: WriterDe
     ``already-reversed``) when the original has a red-ink voucher that is not voided, or its
     entry was reversed; a voucher that is not posted, or is itself red ink, 409
     ``voucher-state``; a date in a closed month, 409 ``closed-period``."""
-    _require(cmd, "voucher.prepare")
-    command = DraftReversal(original=_key(draft), date=body.date, reason=body.reason)
+    require_duty(cmd, "voucher.prepare")
+    command = DraftReversal(original=draft_key(draft), date=body.date, reason=body.reason)
     return cmd.run(command, _read(cmd))
 
 
@@ -87,8 +87,8 @@ def correct_voucher(draft: DraftPath, body: VoucherCreate, cmd: WriterDep) -> JS
     lines as they should have been, after the original is reversed in red ink. Submitted and
     approved like any voucher. A voucher that is not posted, or is red ink, is refused (409
     ``voucher-state``)."""
-    _require(cmd, "voucher.prepare")
-    key = _key(draft)
+    require_duty(cmd, "voucher.prepare")
+    key = draft_key(draft)
     original = cmd.runtime.app.vouchers.get_voucher(key)  # 404 voucher-not-found
     command = DraftCorrection(
         entity=original.entity,

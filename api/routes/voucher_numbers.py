@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from api.routes.vouchers import DraftPath, _key
+from api.routes.vouchers import DraftPath, draft_key
 from api.schemas import Day
 from web.deps import ReaderDep
 
@@ -63,7 +63,7 @@ class VoucherNumberPublic(NumberPublic):
 )
 def voucher_number(draft: DraftPath, reader: ReaderDep) -> dict[str, Any]:
     app = reader.runtime.app
-    voucher = app.vouchers.get_voucher(_key(draft))
+    voucher = app.vouchers.get_voucher(draft_key(draft))
     found = app.vouchers.number_at_entry(voucher).as_dict()
     return {"draft": voucher.draft, "status": voucher.status, **found}
 

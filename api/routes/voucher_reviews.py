@@ -23,10 +23,15 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from api.routes.vouchers import PROBLEMS, DraftPath, VoucherPublic, voucher_body
+from api.routes.vouchers import (
+    PROBLEMS,
+    DraftPath,
+    VoucherPublic,
+    draft_key,
+    require_duty,
+    voucher_body,
+)
 from api.schemas import Strict
-from domain.roles import ACTION_LABELS, role_label
-from domain.vouchers import VoucherNotFoundError, voucher_uuid
 from domain.vouchers.batches import MAX_BATCH, BatchOutcome, VouchersNotReviewedError
 from domain.vouchers.commands import (
     PostVoucher,
@@ -67,29 +72,10 @@ BATCH_PROBLEMS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _require(cmd: Writer, action: str) -> None:
-    if not cmd.principal.may(action):
-        raise Problem(
-            403,
-            "forbidden-role",
-            f"{cmd.principal.actor!r} has the role {cmd.principal.role!r}, which may not "
-            f"{action.replace('voucher.', '')} vouchers",
-            zh=f"{cmd.principal.actor} 的角色（{role_label(cmd.principal.role)}）不能"
-            f"{ACTION_LABELS[action]}",
-        )
-
-
-def _key(draft: str) -> str:
-    try:
-        return voucher_uuid(draft).hex
-    except VoucherNotFoundError as error:
-        raise Problem(404, error.kind, error.message, field="draft", zh=error.zh) from None
-
-
 def _one(cmd: Writer, draft: str, action: str, command: type[PostVoucher | UnreviewVoucher]) -> Any:
-    _require(cmd, action)
+    require_duty(cmd, action)
     return cmd.run(
-        command(draft=_key(draft)),
+        command(draft=draft_key(draft)),
         lambda key: voucher_body(cmd.runtime.engine, key),
         status=200,
     )
@@ -162,8 +148,8 @@ def review_vouchers(body: VoucherChoice, cmd: WriterDep) -> JSONResponse:
     """Each submitted, prepared by someone else; each checked against the books as they stand
     after the ones before it in date order. 已审核, or posted where the township chose
     审核即记账 (``numbers``)."""
-    _require(cmd, "voucher.review")
-    return _batch(cmd, body, ReviewVouchers(tuple(_key(d) for d in body.drafts)))
+    require_duty(cmd, "voucher.review")
+    return _batch(cmd, body, ReviewVouchers(tuple(draft_key(d) for d in body.drafts)))
 
 
 @router.post(
@@ -174,8 +160,8 @@ def review_vouchers(body: VoucherChoice, cmd: WriterDep) -> JSONResponse:
     summary="记账 of many reviewed vouchers at once, in date order (all or none, one save)",
 )
 def post_vouchers(body: VoucherChoice, cmd: WriterDep) -> JSONResponse:
-    _require(cmd, "voucher.post")
-    return _batch(cmd, body, PostVouchers(tuple(_key(d) for d in body.drafts)))
+    require_duty(cmd, "voucher.post")
+    return _batch(cmd, body, PostVouchers(tuple(draft_key(d) for d in body.drafts)))
 
 
 # What this router's paths read (web.views) and the duties of its writes (web.duties)

@@ -80,7 +80,7 @@ DraftPath = Annotated[
 # -- helpers --------------------------------------------------------------------------------------
 
 
-def _require(cmd: Writer, action: str) -> None:
+def require_duty(cmd: Writer, action: str) -> None:
     if not cmd.principal.may(action):
         raise Problem(
             403,
@@ -92,7 +92,7 @@ def _require(cmd: Writer, action: str) -> None:
         )
 
 
-def _key(draft: str) -> str:
+def draft_key(draft: str) -> str:
     try:
         return voucher_uuid(draft).hex
     except VoucherNotFoundError as error:
@@ -141,7 +141,7 @@ def _lines(body: VoucherCreate) -> tuple[dict[str, Any], ...]:
 def draft_voucher(code: str, body: VoucherCreate, cmd: WriterDep) -> JSONResponse:
     """Draft a voucher in the books of ``code``: its lines are checked as lines (an account, one
     side, an amount); whether it would post is checked when it is submitted."""
-    _require(cmd, "voucher.prepare")
+    require_duty(cmd, "voucher.prepare")
     command = DraftVoucher(
         entity=code, date=body.date, summary=body.summary, lines=_lines(body), word=body.word
     )
@@ -211,7 +211,7 @@ def list_all_vouchers(
     summary="One voucher: lines, attachments, history",
 )
 def get_voucher(draft: DraftPath, reader: ReaderDep) -> dict[str, Any]:
-    return voucher_body(reader.runtime.engine, _key(draft))[0]
+    return voucher_body(reader.runtime.engine, draft_key(draft))[0]
 
 
 @router.put(
@@ -222,9 +222,13 @@ def get_voucher(draft: DraftPath, reader: ReaderDep) -> dict[str, Any]:
     summary="修改: edit a draft or returned voucher (its preparer only)",
 )
 def edit_voucher(draft: DraftPath, body: VoucherCreate, cmd: WriterDep) -> JSONResponse:
-    _require(cmd, "voucher.prepare")
+    require_duty(cmd, "voucher.prepare")
     command = EditVoucher(
-        draft=_key(draft), date=body.date, summary=body.summary, lines=_lines(body), word=body.word
+        draft=draft_key(draft),
+        date=body.date,
+        summary=body.summary,
+        lines=_lines(body),
+        word=body.word,
     )
     return cmd.run(command, _read(cmd), status=200)
 
@@ -233,8 +237,8 @@ def _step(
     cmd: Writer, draft: str, action: str, step: Callable[[str], VoucherCommand]
 ) -> JSONResponse:
     """The role first, then the voucher's id, then the command ``step(id)`` built."""
-    _require(cmd, action)
-    return cmd.run(step(_key(draft)), _read(cmd), status=200)
+    require_duty(cmd, action)
+    return cmd.run(step(draft_key(draft)), _read(cmd), status=200)
 
 
 @router.post(
@@ -351,8 +355,8 @@ async def attach_document(
 ) -> JSONResponse:
     """The bytes are stored once per SHA-256 (the same file twice is stored once); the
     voucher's event records the SHA-256, name, media type and size."""
-    _require(cmd, "voucher.prepare")
-    key = _key(draft)
+    require_duty(cmd, "voucher.prepare")
+    key = draft_key(draft)
     form = await request.form()
     try:
         upload = form.get("file")
@@ -443,7 +447,7 @@ def get_attachment(
     summary="The voucher printed as PDF (记账凭证, A5 landscape)",
 )
 def voucher_print_pdf(draft: DraftPath, reader: ReaderDep) -> Response:
-    key = _key(draft)
+    key = draft_key(draft)
     printable = printable_from_draft(reader.runtime.engine, key, _signers(reader))
     if printable is None:
         raise Problem(
