@@ -53,6 +53,15 @@ TODAY = datetime.date(2026, 11, 23)
 os.environ.setdefault("LIANZHANG_NUMBERING", "yearly")
 
 
+@pytest.fixture(autouse=True)
+def _apps_back() -> Iterator[None]:
+    """The apps a test took (``tests.apps.app_for``) are cleared and kept for the next test."""
+    yield
+    from tests import apps
+
+    apps.release()
+
+
 def _postgres_problem() -> str | None:
     try:
         with psycopg.connect(POSTGRES_URL, connect_timeout=3) as conn:

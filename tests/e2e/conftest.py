@@ -13,9 +13,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from runtime.bootstrap import Runtime
-from server.main import create_app
+from tests.apps import app_for
 from tests.conftest import TODAY
-from web.settings import Settings
 from web.tokens import TokenStore
 
 
@@ -40,7 +39,7 @@ ROLES = ("admin", "clerk", "other_clerk", "auditor")
 def api_on(runtime: Runtime, headers: dict[str, dict[str, str]] | None = None) -> Iterator[Api]:
     """The app on ``runtime`` in a test client, with a fresh token of every role (or the
     ``headers`` of tokens the store already holds)."""
-    app = create_app(Settings(database_url=runtime.database_url), runtime=runtime)
+    app = app_for(runtime)
     if headers is None:
         tokens = TokenStore(runtime.engine)
         headers = {

@@ -19,20 +19,19 @@ from documents.disclosure import disclosure_content
 from documents.ledgers import account_book, trial_balance_sheet
 from domain.periods import parse_period
 from runtime.bootstrap import Runtime
-from server.main import create_app
 from tests import builders
+from tests.apps import app_for
 from tests.conftest import TODAY
 from tests.e2e.conftest import Api
 from tests.e2e.test_cli import lianzhang
 from tests.e2e.test_upload_safety import BAD_FILES as UNSAFE_FILES
 from tests.e2e.test_workbench_registers_forms import XLSX, sign_in
 from tests.setup_files import balance_file, rows_with, with_formula
-from web.settings import Settings
 
 
 @pytest.fixture
 def client(runtime: Runtime) -> Iterator[TestClient]:
-    app = create_app(Settings(database_url=runtime.database_url), runtime=runtime)
+    app = app_for(runtime)
     with TestClient(app, base_url="http://testserver", follow_redirects=False) as c:
         yield c
 

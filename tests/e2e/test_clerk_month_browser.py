@@ -23,9 +23,8 @@ import openpyxl
 import pytest
 
 from scripts.demo import demo_people, load_demo
-from server.main import create_app
+from tests.apps import app_for
 from tests.e2e.browser import chromium, served
-from web.settings import Settings
 
 # pages in a browser, not storage: SQLite only (conftest.py, one_store)
 pytestmark = pytest.mark.one_store
@@ -45,7 +44,7 @@ def test_a_clerks_year_and_month_in_the_workbench_only(runtime: Any, tmp_path: P
     load_demo(runtime.app, say=lambda _: None)
     people = {login: password for login, _, _, password in demo_people(runtime, tmp_path / "p")}
     runtime.views.catch_up()
-    app = create_app(Settings(database_url=runtime.database_url), runtime=runtime)
+    app = app_for(runtime)
     with served(app) as base, chromium() as browser:
         requested: list[str] = []
 

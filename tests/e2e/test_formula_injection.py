@@ -29,10 +29,9 @@ from openpyxl import load_workbook
 from rendering import spreadsheets
 from runtime.bootstrap import Runtime
 from scripts import cli
-from server.main import create_app
 from tests import builders
+from tests.apps import app_for
 from tests.e2e.test_workbench_registers_forms import sign_in
-from web.settings import Settings
 from web.tokens import TokenStore
 
 SQLITE_ONLY = pytest.mark.parametrize("database", ["sqlite"], indirect=True)
@@ -71,7 +70,7 @@ def formula_free(data: bytes) -> list[str]:
 
 @pytest.fixture
 def client(runtime: Runtime) -> Iterator[TestClient]:
-    app = create_app(Settings(database_url=runtime.database_url), runtime=runtime)
+    app = app_for(runtime)
     with TestClient(app, base_url="http://testserver", follow_redirects=False) as c:
         yield c
 

@@ -15,11 +15,10 @@ from fastapi.testclient import TestClient
 
 from runtime.bootstrap import Runtime
 from scripts.cli import main
-from server.main import create_app
+from tests.apps import app_for
 from tests.e2e.passwords import CHEAP
 from tests.e2e.test_sessions import PASSWORD, log_in
 from web.lockout import LOCKOUT, login_failures
-from web.settings import Settings
 from web.users import LoginRefused, UserStore
 
 SQLITE = pytest.mark.parametrize("database", ["sqlite"], indirect=True)
@@ -43,7 +42,7 @@ def register(
 
 @pytest.fixture
 def browsers(runtime: Runtime) -> Any:
-    app = create_app(Settings(database_url=runtime.database_url), runtime=runtime)
+    app = app_for(runtime)
     app.state.users = store(runtime)
     made = [
         TestClient(

@@ -29,10 +29,9 @@ from hypothesis import strategies as st
 from domain.periods import month_of
 from runtime.bootstrap import Runtime
 from scripts import scenario_a as A
-from server.main import create_app
+from tests.apps import app_for
 from tests.conftest import TODAY
 from tests.e2e.conftest import bearer
-from web.settings import Settings
 from web.tokens import TokenStore
 
 D = datetime.date
@@ -321,7 +320,7 @@ def fresh_store() -> Iterator[Store]:
     with tempfile.TemporaryDirectory() as folder:
         runtime = Runtime(f"sqlite:///{Path(folder) / 'random.sqlite3'}", today=lambda: TODAY)
         try:
-            app = create_app(Settings(database_url=runtime.database_url), runtime=runtime)
+            app = app_for(runtime)
             tokens = TokenStore(runtime.engine)
             with TestClient(app) as client:
                 store = Store(

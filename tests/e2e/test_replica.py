@@ -22,7 +22,7 @@ from fastapi.testclient import TestClient
 
 from runtime.bootstrap import Runtime
 from scripts import replica as replicas
-from server.main import create_app
+from tests.apps import app_for
 from tests.builders import OPENING_BALANCES, code, receipt
 from tests.conftest import POSTGRES_URL
 from web.settings import Settings
@@ -78,7 +78,7 @@ def test_pages_read_from_the_replica_show_a_write_once_it_reaches_its_position(
     )
     admin = {"Authorization": f"Bearer {TokenStore(runtime.engine).create('admin-1', 'admin')}"}
     village = code("V")
-    with TestClient(create_app(settings, runtime=runtime)) as client:
+    with TestClient(app_for(runtime, settings)) as client:
         created = client.post(
             "/v1/villages",
             json={

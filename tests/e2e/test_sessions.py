@@ -17,9 +17,8 @@ from pwdlib import PasswordHash
 from sqlalchemy import select
 
 from runtime.bootstrap import Runtime
-from server.main import create_app
+from tests.apps import app_for
 from tests.e2e.passwords import CHEAP, cheap_users
-from web.settings import Settings
 from web.users import LOCKOUT, UserStore, credentials, sessions
 from workbench.session import COOKIE, CSRF_REFUSED, safe_next
 
@@ -40,7 +39,7 @@ def register(
 
 @pytest.fixture
 def client(runtime: Runtime) -> TestClient:
-    app = create_app(Settings(database_url=runtime.database_url), runtime=runtime)
+    app = app_for(runtime)
     cheap_users(app)
     with TestClient(app, base_url="http://testserver", follow_redirects=False) as c:
         yield c
@@ -394,7 +393,7 @@ def test_users_page_names_the_field_at_fault_in_chinese(
 @pytest.mark.one_store  # HTTP and pages, not storage: SQLite only
 def test_over_https_the_cookie_is_secure(runtime: Runtime) -> None:
     register(runtime, "wangfang", "王芳")
-    app = create_app(Settings(database_url=runtime.database_url), runtime=runtime)
+    app = app_for(runtime)
     cheap_users(app)
     with TestClient(app, base_url="https://testserver", follow_redirects=False) as secure:
         answer = log_in(secure, "wangfang")

@@ -6,9 +6,8 @@ from __future__ import annotations
 import pytest
 
 from runtime.bootstrap import Runtime
-from server.main import create_app
+from tests.apps import app_for
 from tests.e2e.browser import chromium, served
-from web.settings import Settings
 from web.users import UserStore
 
 
@@ -16,7 +15,7 @@ from web.users import UserStore
 def test_log_in_see_your_name_log_out(runtime: Runtime) -> None:
     runtime.app.people.register_person("wangfang", "王芳", "preparer", ["唐坊镇"], None, "cli")
     UserStore(runtime.engine).set_password("wangfang", "a good password")
-    app = create_app(Settings(database_url=runtime.database_url), runtime=runtime)
+    app = app_for(runtime)
     with served(app) as base, chromium() as browser:
         page = browser.new_page(viewport={"width": 1366, "height": 768})
         requested: list[str] = []

@@ -21,7 +21,7 @@ from audit.store_keys import load_or_create_key
 from ledger.money import Money
 from projections import queries
 from runtime.bootstrap import Runtime
-from server.main import create_app
+from tests.apps import app_for
 from tests.conftest import TODAY
 from tests.e2e.command import lianzhang
 from tests.e2e.test_tamper import (
@@ -32,7 +32,6 @@ from tests.e2e.test_tamper import (
     state_at,
     write_books,
 )
-from web.settings import Settings
 
 
 def forged_entry(runtime: Runtime) -> dict[str, Any]:
@@ -187,7 +186,7 @@ def test_the_api_answers_503_chain_broken_and_healthz_is_degraded(
     runtime, village = books
     try:
         at = insert_event(runtime, forged_entry(runtime))
-        app = create_app(Settings(database_url=runtime.database_url), runtime=runtime)
+        app = app_for(runtime)
         admin = {"Authorization": f"Bearer {_admin(runtime)}"}
         with TestClient(app) as client:
             answer = client.get(

@@ -21,17 +21,16 @@ from adapters import upload_checks, upload_previews
 from adapters.register_files import to_xlsx
 from adapters.voucher_files import HEADER, VoucherFileError, parse_vouchers
 from runtime.bootstrap import Runtime
-from server.main import create_app
 from tests import builders
+from tests.apps import app_for
 from tests.e2e.test_workbench_registers_forms import XLSX, register_file, sign_in
-from web.settings import Settings
 
 SQLITE_ONLY = pytest.mark.parametrize("database", ["sqlite"], indirect=True)
 
 
 @pytest.fixture
 def client(runtime: Runtime) -> Iterator[TestClient]:
-    app = create_app(Settings(database_url=runtime.database_url), runtime=runtime)
+    app = app_for(runtime)
     with TestClient(app, base_url="http://testserver", follow_redirects=False) as c:
         yield c
 
@@ -191,7 +190,7 @@ def test_one_persons_uploads_evict_only_their_own_previews(
     runtime: Runtime, client: TestClient
 ) -> None:
     village = builders.village(runtime.app)
-    app = create_app(Settings(database_url=runtime.database_url), runtime=runtime)
+    app = app_for(runtime)
     with TestClient(app, base_url="http://testserver", follow_redirects=False) as other:
         victim = sign_in(runtime, other, "lixiao", "bookkeeper", "唐坊镇")
         kept = preview(other, victim, village, voucher_file(village, "受害人的凭证"))
@@ -219,8 +218,8 @@ def test_a_preview_through_one_process_is_confirmed_through_another(
     posted = len(runtime.app.get_books(village).entry_numbers())
     second = Runtime(database[0], schema=database[1])
     try:
-        one = create_app(Settings(database_url=runtime.database_url), runtime=runtime)
-        two = create_app(Settings(database_url=runtime.database_url), runtime=second)
+        one = app_for(runtime)
+        two = app_for(second)
         with (
             TestClient(one, base_url="http://testserver", follow_redirects=False) as a,
             TestClient(two, base_url="http://testserver", follow_redirects=False) as b,

@@ -12,16 +12,15 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from domain.errors import NotFoundError
-from server.main import create_app
+from tests.apps import app_for
 from tests.e2e.passwords import cheap_users
-from web.settings import Settings
 
 PASSWORD = "correct horse 9"
 NAMES = {"lihua": "李华", "wangfang": "王芳", "shen": "沈审", "zhang": "张三", "zhao": "赵六"}
 
 
 def signed_in_app(runtime: Any) -> FastAPI:
-    return create_app(Settings(database_url=runtime.database_url), runtime=runtime)
+    return app_for(runtime)
 
 
 def register(app: FastAPI, login: str, role: str, townships: list[str]) -> None:

@@ -13,10 +13,9 @@ from typing import Any
 
 import pytest
 
-from server.main import create_app
+from tests.apps import app_for
 from tests.e2e.browser import served
 from tests.e2e.public_demo import demo_store
-from web.settings import Settings
 
 
 @pytest.fixture
@@ -34,7 +33,7 @@ def test_the_demo_clerk_enters_a_voucher_that_is_approved_found_and_printed(
     demo: tuple[Any, dict[str, str]], browser: Any
 ) -> None:
     runtime, people = demo
-    app = create_app(Settings(database_url=runtime.database_url), runtime=runtime)
+    app = app_for(runtime)
     with served(app) as base:
         requested: list[str] = []
 
@@ -110,7 +109,7 @@ def test_the_member_register_filters_as_you_type(
     """htmx (vendored): typing in the register's search swaps the households table alone — the
     page is not reloaded (a mark set in the page survives) and the address follows the query."""
     runtime, people = demo
-    app = create_app(Settings(database_url=runtime.database_url), runtime=runtime)
+    app = app_for(runtime)
     with served(app) as base:
         page = browser.new_page(viewport={"width": 1366, "height": 768})
         page.goto(f"{base}/login")

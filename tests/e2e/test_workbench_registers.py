@@ -24,11 +24,10 @@ from domain.members import register_id
 from domain.privacy import with_check_digit
 from projections import economy_queries
 from runtime.bootstrap import Runtime
-from server.main import create_app
 from tests import builders
+from tests.apps import app_for
 from tests.e2e.browser import served
 from tests.e2e.passwords import CHEAP, cheap_users
-from web.settings import Settings
 from web.users import UserStore
 
 PASSWORD = "correct horse 9"
@@ -63,7 +62,7 @@ def register_rows(*, bad: bool) -> list[list[Any]]:
 @pytest.fixture
 def site(runtime: Runtime, browser: Any) -> Iterator[tuple[str, Any, list[str]]]:
     """The app served on loopback, a browser, and every URL the browser asked for."""
-    app = create_app(Settings(database_url=runtime.database_url), runtime=runtime)
+    app = app_for(runtime)
     cheap_users(app)  # Argon2id with the tests' cheap parameters (tests/e2e/passwords.py)
     requested: list[str] = []
     with served(app) as base:

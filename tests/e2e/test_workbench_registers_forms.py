@@ -17,10 +17,9 @@ from adapters.register_files import HEADER, to_xlsx
 from domain.members import register_id
 from domain.privacy import with_check_digit
 from runtime.bootstrap import Runtime
-from server.main import create_app
 from tests import builders
+from tests.apps import app_for
 from tests.e2e.passwords import cheap_users
-from web.settings import Settings
 
 PASSWORD = "correct horse 9"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -28,7 +27,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @pytest.fixture
 def client(runtime: Runtime) -> Iterator[TestClient]:
-    app = create_app(Settings(database_url=runtime.database_url), runtime=runtime)
+    app = app_for(runtime)
     with TestClient(app, base_url="http://testserver", follow_redirects=False) as c:
         yield c
 

@@ -19,7 +19,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from runtime.bootstrap import Runtime
-from server.main import create_app
+from tests.apps import app_for
 from tests.builders import OPENING_BALANCES, code, receipt
 from tests.conftest import TODAY
 from web.settings import Settings
@@ -107,7 +107,7 @@ def worker_app(
     settings = Settings(
         database_url=url, database_schema=schema, projections="worker", wait_seconds=wait_seconds
     )
-    return TestClient(create_app(settings, runtime=runtime))
+    return TestClient(app_for(runtime, settings))
 
 
 def village_body(village: str) -> dict[str, Any]:
