@@ -34,11 +34,12 @@ from uuid import UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 from moneyed import Money
 
-from domain.assets.vocabulary import DISPOSED, IN_USE, STATUS_ZH
-from domain.errors import ConflictError
+from domain.assets.leases import period_of
+from domain.assets.vocabulary import DISPOSALS, DISPOSED, IN_USE, STATUS_ZH, known
+from domain.errors import ConflictError, InvalidRequestError
 from domain.ids import NAMESPACE
 from domain.owned import Townships
-from ledger.money import from_fen, to_fen
+from ledger.money import ZERO, format_yuan, from_fen, to_fen
 
 
 def asset_card_id(entity: str, number: str) -> UUID:
@@ -129,6 +130,7 @@ class AssetCard(Aggregate):
         self.units_done = "0"
         self.start_month = start_month
         self.last_month: str | None = None  # the last month depreciated here
+        self.by_month: dict[str, int] = {}  # month → fen depreciated here
         self.status = IN_USE
         self.disposed_on: datetime.date | None = None
         self.leases: dict[str, dict[str, Any]] = {}  # code → terms (ISO dates, fen)
@@ -154,6 +156,10 @@ class AssetCard(Aggregate):
     def shares(self) -> dict[str, Decimal]:
         return {owner: Decimal(share) for owner, share in self.owners.items()}
 
+    def depreciated_between(self, first: str, last: str) -> Money:
+        """What was depreciated here in the months ``first`` … ``last`` (YYYY-MM)."""
+        return from_fen(sum(fen for month, fen in self.by_month.items() if first <= month <= last))
+
     def require_in_use(self, doing: str, doing_zh: str) -> None:
         if self.status != IN_USE:
             raise ConflictError(
@@ -165,6 +171,47 @@ class AssetCard(Aggregate):
             )
 
     # -- depreciation -------------------------------------------------------------------------
+
+    def depreciate(
+        self,
+        *,
+        month: str,
+        amount: Money,
+        units: Decimal | None,
+        account: str,
+        owners: dict[str, int],
+        entry: str,
+        actor: str,
+    ) -> None:
+        """Record the depreciation of ``month`` (the run's voucher ``entry``): refused for a
+        card disposed of, out of its month order, or past what it may take."""
+        self.require_in_use("be depreciated", "计提折旧")
+        if month != self.due_month:
+            raise ConflictError(
+                f"asset {self.number} is depreciated for {self.due_month} next, not {month}",
+                field="month",
+                zh=f"资产 {self.number} 下一个应计提的月份是 {self.due_month}，不是 {month}",
+            )
+        if self.contra is None or amount < ZERO or amount > self.net:
+            raise ConflictError(
+                f"asset {self.number} cannot be depreciated by {amount}",
+                field="month",
+                zh=f"资产 {self.number} 不能计提 {amount}",
+            )
+        if sum(owners.values()) != to_fen(amount):
+            raise ConflictError(
+                f"the owners' shares of asset {self.number} do not add up to {amount}",
+                field="owners",
+            )
+        self._depreciated(
+            month=month,
+            amount=amount,
+            units=units,
+            account=account,
+            owners=owners,
+            entry=entry,
+            actor=actor,
+        )
 
     @event("Depreciated")
     def _depreciated(
@@ -184,10 +231,51 @@ class AssetCard(Aggregate):
         self.accumulated_fen += to_fen(amount)
         self.months_done += 1
         self.last_month = month
+        self.by_month[month] = to_fen(amount)
         if units is not None:
             self.units_done = str(Decimal(self.units_done) + units)
 
     # -- disposal -----------------------------------------------------------------------------
+
+    def check_disposal(self, *, date: datetime.date, kind: str) -> None:
+        """Refuse a disposal of a card already disposed of, or dated before what it records."""
+        self.require_in_use("be disposed of again", "再次清理")
+        known(kind, dict(DISPOSALS), field="kind", what="清理方式")
+        if date < self.acquired_on or (self.last_month and month_of(date) < self.last_month):
+            after = self.last_month or self.acquired_on.isoformat()
+            raise InvalidRequestError(
+                f"asset {self.number} cannot be disposed of on {date}, before {after}",
+                field="date",
+                zh=f"资产 {self.number} 的清理日期 {date} 早于 {after}",
+            )
+
+    def dispose(
+        self,
+        *,
+        date: datetime.date,
+        kind: str,
+        proceeds: Money,
+        costs: Money,
+        entries: list[str],
+        reason: str,
+        actor: str,
+    ) -> Money:
+        """Record the disposal the books posted as ``entries``; returns its result."""
+        self.check_disposal(date=date, kind=kind)
+        net = self.net
+        result = proceeds - costs - net
+        self._disposed(
+            date=date,
+            kind=kind,
+            proceeds=proceeds,
+            costs=costs,
+            net=net,
+            result=result,
+            entries=list(entries),
+            reason=reason,
+            actor=actor,
+        )
+        return result
 
     @event("Disposed")
     def _disposed(
@@ -213,6 +301,133 @@ class AssetCard(Aggregate):
                 lease["end"] = date.isoformat()
 
     # -- leases -------------------------------------------------------------------------------
+
+    def lease(
+        self,
+        *,
+        lease: str,
+        lessee: str,
+        rent: Money,
+        every_months: int,
+        start: datetime.date,
+        end: datetime.date,
+        due_day: int,
+        contract: str | None,
+        actor: str,
+    ) -> None:
+        """资产出租: refused for a disposed card, a lease code taken, dates or periods that
+        mean nothing, or a term that overlaps another lease of the same asset."""
+        self.require_in_use("be leased", "出租")
+        if lease in self.leases:
+            raise ConflictError(
+                f"asset {self.number} already has a lease {lease}",
+                field="lease",
+                zh=f"资产 {self.number} 已有编号为 {lease} 的租约",
+            )
+        if end < start or start < self.acquired_on:
+            raise InvalidRequestError(
+                f"a lease of asset {self.number} runs from {start} to {end}: it must end on or "
+                f"after it starts, and start on or after {self.acquired_on}",
+                field="end",
+                zh=f"租期 {start} 至 {end} 不合理：结束日不能早于开始日，开始日不能早于资产取得日"
+                f" {self.acquired_on}",
+            )
+        if every_months not in (1, 3, 6, 12):
+            raise InvalidRequestError(
+                "rent is paid every 1, 3, 6 or 12 months",
+                field="every_months",
+                zh="租金按 1、3、6 或 12 个月一期收取",
+            )
+        if not 1 <= due_day <= 31 or rent <= ZERO:
+            raise InvalidRequestError(
+                "a lease needs a rent above zero and a due day from 1 to 31",
+                field="rent" if rent <= ZERO else "due_day",
+                zh="租金应大于零，每期应收日为 1 到 31 日",
+            )
+        for code, other in self.leases.items():
+            if other["start"] <= end.isoformat() and start.isoformat() <= other["end"]:
+                raise ConflictError(
+                    f"asset {self.number} is leased to {other['lessee']} ({code}) from "
+                    f"{other['start']} to {other['end']}; the terms overlap",
+                    field="start",
+                    zh=f"资产 {self.number} 已租给 {other['lessee']}（{code}，{other['start']} 至 "
+                    f"{other['end']}），租期重叠",
+                )
+        self._leased(
+            lease=lease,
+            lessee=lessee,
+            rent=rent,
+            every_months=every_months,
+            start=start,
+            end=end,
+            due_day=due_day,
+            contract=contract,
+            actor=actor,
+        )
+
+    def check_rent(self, *, lease: str, period: str, amount: Money) -> None:
+        """Refuse rent of a lease or period this card does not have, or more than is owed."""
+        terms = self.leases.get(lease)
+        if terms is None:
+            raise InvalidRequestError(
+                f"asset {self.number} has no lease {lease}",
+                field="lease",
+                zh=f"资产 {self.number} 没有编号为 {lease} 的租约",
+            )
+        due = period_of(terms, period)
+        if due is None:
+            raise InvalidRequestError(
+                f"lease {lease} has no period beginning in {period}",
+                field="period",
+                zh=f"租约 {lease} 没有从 {period} 开始的租期",
+            )
+        owed = from_fen(due.rent - self.rents.get(lease, {}).get(period, 0))
+        if amount <= ZERO or amount > owed:
+            raise ConflictError(
+                f"the rent of {period} under lease {lease} still owed is {owed}; "
+                f"{amount} cannot be received for it",
+                field="amount",
+                zh=f"租约 {lease} {period} 期尚欠租金 {format_yuan(owed)}，不能收取 "
+                f"{format_yuan(amount)}",
+            )
+
+    def receive_rent(
+        self,
+        *,
+        lease: str,
+        period: str,
+        date: datetime.date,
+        amount: Money,
+        entry: str,
+        project: str | None,
+        owners: dict[str, int],
+        actor: str,
+    ) -> None:
+        """Record rent the books posted as voucher ``entry`` (checked as ``check_rent``)."""
+        self.check_rent(lease=lease, period=period, amount=amount)
+        self._rent_received(
+            lease=lease,
+            period=period,
+            date=date,
+            amount=amount,
+            entry=entry,
+            project=project,
+            owners=owners,
+            actor=actor,
+        )
+
+    def end_lease(self, *, lease: str, date: datetime.date, reason: str, actor: str) -> None:
+        """End a lease early (its last day ``date``), with the reason."""
+        terms = self.leases.get(lease)
+        if terms is None or not terms["start"] <= date.isoformat() < terms["end"]:
+            raise ConflictError(
+                f"lease {lease} of asset {self.number} cannot end on {date}",
+                field="date",
+                zh=f"资产 {self.number} 的租约 {lease} 不能在 {date} 终止（须在租期内）",
+            )
+        if not reason.strip():
+            raise InvalidRequestError("say why the lease ends", field="reason", zh="请写明终止原因")
+        self._lease_ended(lease=lease, date=date, reason=reason.strip(), actor=actor)
 
     @event("Leased")
     def _leased(
@@ -287,7 +502,7 @@ class AssetRegister(Aggregate):
         self.entity = entity
         self.cards: list[str] = []
         self.projects: list[str] = []
-        self.runs: dict[str, str | None] = {}  # month → its voucher number (None: nothing due)
+        self.runs: dict[str, list[str]] = {}  # month → the vouchers of its runs
 
     @event("CardAdded")
     def _card_added(self, *, number: str, project: str | None, actor: str) -> None:
@@ -312,6 +527,30 @@ class AssetRegister(Aggregate):
         if code not in self.projects:
             self._project_added(code=code, actor=actor)
 
+    def record_run(
+        self,
+        *,
+        month: str,
+        date: datetime.date,
+        entry: str | None,
+        lines: list[dict[str, Any]],
+        owners: dict[str, int],
+        total: Money,
+        actor: str,
+    ) -> None:
+        """Record a run of ``month`` whose cards were each depreciated in the same save."""
+        if sum(line["amount"] for line in lines) != to_fen(total):
+            raise ConflictError(f"the lines of the run of {month} do not add up to {total}")
+        self._depreciation_run(
+            month=month,
+            date=date,
+            entry=entry,
+            lines=lines,
+            owners=owners,
+            total=total,
+            actor=actor,
+        )
+
     @event("DepreciationRun")
     def _depreciation_run(
         self,
@@ -328,4 +567,4 @@ class AssetRegister(Aggregate):
         511/513/514 / 贷 152/133/162, one line per account), ``lines`` per card (``number``,
         ``amount`` fen, ``account``, ``contra``, ``units``), ``owners`` each owner's share of the
         month in fen over all cards, ``total``."""
-        self.runs[month] = entry
+        self.runs.setdefault(month, []).extend([entry] if entry else [])
