@@ -35,7 +35,7 @@ from eventsourcing.domain import Aggregate, event
 from moneyed import Money
 
 from domain.assets.leases import period_of
-from domain.assets.vocabulary import DISPOSALS, DISPOSED, IN_USE, STATUS_ZH, known
+from domain.assets.vocabulary import DISPOSALS, DISPOSED, IN_USE, known
 from domain.errors import ConflictError, InvalidRequestError
 from domain.ids import NAMESPACE
 from domain.owned import Townships
@@ -166,8 +166,7 @@ class AssetCard(Aggregate):
                 f"asset {self.number} of {self.entity} was disposed of on {self.disposed_on}; "
                 f"it cannot {doing}",
                 field="number",
-                zh=f"资产 {self.number} 已于 {self.disposed_on} {STATUS_ZH[self.status]}，"
-                f"不能{doing_zh}",
+                zh=f"资产 {self.number} 已于 {self.disposed_on} 清理，不能{doing_zh}",
             )
 
     # -- depreciation -------------------------------------------------------------------------
