@@ -9,7 +9,9 @@ books of one entity (``entity``: the joint entity J01, or a village for its own 
   the sub-accounts it uses: ``153<code>`` 在建工程-<name> (costs) and, when grants fund it,
   ``241<code>`` 专项应付款-<name> (the grant money already spent on it, waiting for the
   completion to move it to 311);
-- **approved** by the steps of 四议两公开 (``StepRecorded``; a failed vote ``Rejected``);
+- **approved** by the steps of 四议两公开 (``ApprovalStepRecorded``, in the shape of a plan's
+  ``StepRecorded``; a failed vote ``ApprovalRejected``: the names differ from the plan's so the
+  read models that know a plan's steps by their short name never take a project's for one);
 - **costs** (``CostRecorded``): each payment 借 153<code> / 贷 102 with its voucher number, the
   budget item and, when charged to a grant, the part paid from it (then the same voucher moves
   that part 借 241<programme> / 贷 241<code>: the grant money is spent on the project and no
@@ -285,7 +287,7 @@ class Project(Aggregate):
             self._rejected(step=step, reason=reason, actor=actor)
         return reason
 
-    @event("StepRecorded")
+    @event("ApprovalStepRecorded")
     def _step_recorded(
         self,
         *,
@@ -324,7 +326,7 @@ class Project(Aggregate):
         if step == "提议" and merged:
             self.steps["商议"] = {**record, "merged": True}
 
-    @event("Rejected")
+    @event("ApprovalRejected")
     def _rejected(self, *, step: str, reason: str, actor: str) -> None:
         """A vote below its threshold: the project takes no cost."""
         self.state = REJECTED

@@ -168,6 +168,7 @@ class ProjectService:
         """A step of 四议两公开 (the plans' rules); answers why a failed vote rejected the
         project, or None."""
         check_people(details)
+        require_not_after(date, self.port.today(), what=f"step {step} of project {code}")
 
         def command() -> str | None:
             project = self.get_project(code)
