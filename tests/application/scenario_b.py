@@ -1,4 +1,4 @@
-"""Scenario B (/work/shared/SCENARIOS.md, docs/scenario-b in README "三资"): the cattle barn
+"""Scenario B (README "三资: projects and assets"): the cattle barn
 (牛舍) XM2025-NC built by 黑牛养殖联合社 J01 with the capital of 仉家村 V01, 和店村 V02 and 李孟德村
 V03 and a ¥300,000.00 grant, completed, leased to 纽澜地 and depreciated, its income divided by
 ownership. Every write goes through the one runner with the capability's commands, as a front end

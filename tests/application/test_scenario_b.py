@@ -1,6 +1,6 @@
 """Scenario B to the fen on the in-memory store, through the one runner: the cattle barn
 XM2025-NC from its budget to its completion, twelve months of depreciation, its rent, its result
-and the distribution by ownership shares (SCENARIOS.md, hand computation in the comments)."""
+and the distribution by ownership shares (README "三资", hand computation in the comments)."""
 
 from __future__ import annotations
 
