@@ -285,6 +285,13 @@ class AssetService:
                 field="acquisition",
                 zh="自建资产由项目竣工时转入；只有已入账的自建资产才在这里登记（已入账）",
             )
+        if booked and not start_month:
+            raise InvalidRequestError(
+                "a card for an asset already in the books says the first month this system "
+                "depreciates it (start_month), after what was depreciated before",
+                field="start_month",
+                zh="已入账资产建卡时，请填写在本系统开始计提折旧的月份（此前已提的折旧另填）",
+            )
         original = money(terms.original, allow_zero=False, field="original", maximum=MAX_AMOUNT)
         before = money(accumulated, field="accumulated", maximum=MAX_AMOUNT)
         require_not_after(acquired_on, self.port.today(), what="an asset's acquisition")

@@ -175,4 +175,7 @@ class RecordProjectIncome(Command[str]):
         return number
 
     def replayed(self, recorded: Recorded) -> str:
-        return str(recorded.value("entry"))
+        for event in recorded.events:
+            if type(event).__name__ == "IncomeRecorded":
+                return str(event.entry)
+        raise LookupError("no income among the recorded events")

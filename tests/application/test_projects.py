@@ -284,3 +284,29 @@ def test_commands_are_refused_in_another_township_and_replayed_from_what_they_re
     again = story.runner.run(cost, Caller("tester", None, claim))
     assert again.replayed and again.result == first.result
     assert story.app.projects.get_project(PROJECT).cost == money("10.00")
+
+
+def test_income_and_a_depreciation_run_replayed_answer_as_the_first_time(story: Story) -> None:
+    from domain.assets.commands import RunDepreciation
+
+    story.plan_project()
+    story.approve_project()
+    story.build()
+    story.complete()
+    key = RequestClaim(token="t", key="k2", request="POST /v1/projects/x/income", body_hash="h")
+    income = RecordProjectIncome(
+        project=PROJECT, date=D(2025, 9, 3), kind="other", amount="50.00", memo="参观费"
+    )
+    first = story.runner.run(income, Caller("tester", None, key))
+    again = story.runner.run(income, Caller("tester", None, key))
+    assert again.replayed and again.result == first.result and first.result.startswith("2025-")
+    key = RequestClaim(token="t", key="k3", request="POST /v1/assets/runs", body_hash="h")
+    run = RunDepreciation(entity=JOINT, month="2025-09")
+    done = story.runner.run(run, Caller("tester", None, key))
+    repeated = story.runner.run(run, Caller("tester", None, key))
+    assert repeated.replayed
+    assert (repeated.result.entry, repeated.result.total, repeated.result.owners) == (
+        done.result.entry,
+        done.result.total,
+        done.result.owners,
+    )
