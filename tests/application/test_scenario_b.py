@@ -184,3 +184,38 @@ def test_a_plan_from_a_project_with_nothing_earned_is_refused() -> None:
             )
         )
     assert refused.value.field == "project" and "没有可分配的金额" in (refused.value.zh or "")
+
+
+def test_the_per_project_statement_of_2025(story: Story) -> None:
+    """The statement a page prints, from the read model kept over the in-memory store: invested
+    900,000.00, depreciated 14,250.00, earned 32,000.00, 17,750.00 / 900,000.00 = 1.97%, and
+    each village's part of it all (its shares 45% / 25% / 30%)."""
+    from sqlalchemy import create_engine
+
+    from projections.assets_view import AssetsProjection
+    from projections.project_queries import project_statement
+    from projections.runner import PullLoop
+
+    engine = create_engine("sqlite://")
+    views = PullLoop(story.app, engine, [AssetsProjection()])
+    views.create_tables()
+    views.catch_up()
+    assert views.stuck == {}
+    with engine.connect() as conn:
+        statement = project_statement(conn, PROJECT, "2025")
+    assert statement is not None
+    assert [statement[k] for k in ("invested", "depreciated", "earned", "result")] == [
+        "900000.00",
+        "14250.00",
+        "32000.00",
+        "17750.00",
+    ]
+    assert statement["return_percent"] == "1.97"
+    assert [
+        (o["owner"], o["invested"], o["depreciated"], o["earned"], o["result"])
+        for o in statement["owners"]
+    ] == [
+        ("V01", "405000.00", "6412.50", "14400.00", "7987.50"),
+        ("V02", "225000.00", "3562.50", "8000.00", "4437.50"),
+        ("V03", "270000.00", "4275.00", "9600.00", "5325.00"),
+    ]
