@@ -344,13 +344,13 @@ class AssetCard(Aggregate):
                 zh="租金应大于零，每期应收日为 1 到 31 日",
             )
         for code, other in self.leases.items():
-            if other["start"] <= end.isoformat() and start.isoformat() <= other["end"]:
+            lessee, first, last = other["lessee"], other["start"], other["end"]
+            if first <= end.isoformat() and start.isoformat() <= last:
                 raise ConflictError(
-                    f"asset {self.number} is leased to {other['lessee']} ({code}) from "
-                    f"{other['start']} to {other['end']}; the terms overlap",
+                    f"asset {self.number} is leased to {lessee} ({code}) from {first} to "
+                    f"{last}; the terms overlap",
                     field="start",
-                    zh=f"资产 {self.number} 已租给 {other['lessee']}（{code}，{other['start']} 至 "
-                    f"{other['end']}），租期重叠",
+                    zh=f"资产 {self.number} 已租给 {lessee}（{code}，{first} 至 {last}），租期重叠",
                 )
         self._leased(
             lease=lease,
