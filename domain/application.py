@@ -12,8 +12,8 @@ Commands retry when another writer saved first (optimistic concurrency), so two 
 at once both land.
 
 The capabilities: ``app.people``, ``app.books``, ``app.alliances``, ``app.pooling``,
-``app.agreements``, ``app.members``, ``app.plans``, ``app.disclosure``, ``app.vouchers``,
-``app.township`` and ``app.bulk``.
+``app.agreements``, ``app.members``, ``app.assets``, ``app.projects``, ``app.plans``,
+``app.disclosure``, ``app.vouchers``, ``app.township`` and ``app.bulk``.
 
 ``LIANZHANG_NUMBERING`` (``monthly`` unless set; or ``yearly``) is the voucher numbering of a
 township that never chose its own (``domain.township``); the books follow the township's
@@ -47,6 +47,7 @@ from eventsourcing.persistence import (
 from domain.agreement.service import AgreementService
 from domain.alliance import Alliance
 from domain.alliance.service import AllianceService
+from domain.assets.service import AssetService
 from domain.books import Books, JointEntity, VillageCollective
 from domain.books.numbering import ChoiceSource, NumberingChoice
 from domain.books.service import BooksService
@@ -69,6 +70,7 @@ from domain.periods import dated_facts, require_not_after
 from domain.plan.service import PlanService
 from domain.pooling.service import PoolingService
 from domain.privacy import PersonalDataVault
+from domain.projects.service import ProjectService
 from domain.repository import ThreadSafeRepository
 from domain.saves import one_moment
 from domain.tenancy import save_in_context
@@ -140,6 +142,8 @@ class LianzhangApplication(Application[UUID]):
         self.pooling = PoolingService(self, self.books)
         self.agreements = AgreementService(self, self.books)
         self.members = MembersService(self)
+        self.assets = AssetService(self)
+        self.projects = ProjectService(self, self.assets)
         self.plans = PlanService(
             self,
             self.books,
@@ -147,6 +151,7 @@ class LianzhangApplication(Application[UUID]):
             same_person=lambda one, other: (
                 same_person(one, other) or self.vouchers.same_natural_person(one, other) is not None
             ),
+            projects=self.projects,
         )
         self.disclosure = DisclosureService(self)
         self.vouchers = VoucherService(

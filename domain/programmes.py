@@ -12,6 +12,7 @@ PROGRAMMES: dict[str, str] = {
     "FPZJ": "扶贫资金",
     "SHZB": "社会资本",
     "ZYZJ": "村集体自有资金",
+    "XMFZ": "畜牧业发展专项资金",
 }
 
 

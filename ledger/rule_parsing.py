@@ -15,6 +15,7 @@ from moneyed import Money
 from ledger.money import CNY, FEN, LIMIT, ZERO, format_yuan, from_fen
 from ledger.rule_types import (
     KINDS,
+    OWNERSHIP,
     ROOT,
     Deduction,
     Kind,
@@ -179,6 +180,8 @@ def parse_rule(document: object) -> Rule:
                     f"amount {format_yuan(distributable)}: every party has a cap, so money "
                     "would be left undistributed",
                 )
+    if parties is not None:
+        _check_ownership(uses, parties, p)
     if p.items:
         raise RuleError.of(p.items)
     assert amount is not None and deductions is not None and parties is not None
@@ -383,3 +386,26 @@ def _parse_limits(raw: Any, key: str, codes: set[str] | None, p: _Problems) -> d
         if amount is not None:
             limits[str(code)] = amount
     return limits
+
+
+def _check_ownership(uses: list[tuple[str, str]], parties: list[Party], p: _Problems) -> None:
+    """An ``ownership:<project>`` basis names a project, and its values are the parties'
+    shares of that project: each at most 1, together exactly 1 (docs/rules.md)."""
+    for basis in dict.fromkeys(b for b, _ in uses if b.startswith(OWNERSHIP)):
+        if not basis[len(OWNERSHIP) :].strip():
+            p.add("tiers", f'the basis "{basis}" names no project; write ownership:XM2025-NC')
+            continue
+        values = [party.bases.get(basis, Decimal(0)) for party in parties]
+        for index, value in enumerate(values):
+            if value > 1:
+                p.add(
+                    f"parties[{index}].bases.{basis}",
+                    f"{value} is more than 1; an ownership share is a fraction (45% is 0.45)",
+                )
+        total = _exact_sum(values)
+        if total != 1 and all(value <= 1 for value in values):
+            p.add(
+                "parties",
+                f"the shares of {basis} add up to {total:f}, not 1: every owner of the project "
+                "is a party, and the recorded shares add up to exactly 1",
+            )

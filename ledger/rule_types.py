@@ -24,6 +24,28 @@ ROOT = "$"  # the path of the document itself
 
 _V = TypeVar("_V")
 
+OWNERSHIP = "ownership:"
+"""A basis ``ownership:<project code>``: a party's recorded share of a jointly built project's
+finished asset, a fraction; the shares of the parties add up to exactly 1 (docs/rules.md)."""
+
+
+def ownership_codes(document: Mapping[str, object]) -> list[str]:
+    """The project codes of the ``ownership:<code>`` bases the tiers of a rule document read,
+    in order, each once (a document not yet checked: what is not a tier is passed over)."""
+    found: list[str] = []
+    tiers = document.get("tiers")
+    for tier in tiers if isinstance(tiers, list) else []:
+        if not isinstance(tier, Mapping):
+            continue
+        weights = tier.get("weights")
+        names = [tier.get("basis"), *(weights if isinstance(weights, Mapping) else ())]
+        for name in names:
+            if isinstance(name, str) and name.startswith(OWNERSHIP):
+                code = name[len(OWNERSHIP) :]
+                if code and code not in found:
+                    found.append(code)
+    return found
+
 
 def frozen(mapping: Mapping[str, _V]) -> Mapping[str, _V]:
     return MappingProxyType(dict(mapping))

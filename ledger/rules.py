@@ -34,6 +34,9 @@ Decisions where docs/rules.md is silent, applied the same way everywhere:
   the excess is split among them in equal parts.
 - The floors-total check runs whenever the amount and deductions are valid; the caps-total
   check only when every party has a cap. A floor above the same party's cap is refused.
+- An ``ownership:<project>`` basis (a jointly built project's recorded shares) is checked as
+  shares: a project code after the colon, each value at most 1, the parties' values adding up to
+  exactly 1 (``ledger.rule_parsing``); it is then computed like any other basis.
 - Lines and per-party maps follow the order of ``parties`` in the document; the figures do
   not depend on that order. Percents are written back as plain decimals (``"2"``, ``"2.50"``).
 """

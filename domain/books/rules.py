@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from moneyed import Money
 
-from domain.books.chart import check_postings_open
+from domain.books.chart import check_postings_open, is_open
 from domain.books.closing import check_year_open, refuse_closing_reversal
 from domain.errors import (
     AlreadyReversedError,
@@ -136,14 +136,25 @@ def check_earmarked(books: Books, entry: JournalEntry) -> None:
     sub-account: 借 241{programme} / 贷 102 when the money is spent or passed on for the
     programme, or, when it builds an asset, 借 153 在建工程 / 贷 102 with 借 241 / 贷 311 in
     the same voucher. Ordinary payments, raw entries and distributions spend only the cash
-    that is not earmarked."""
+    that is not earmarked.
+
+    A jointly built project (``domain.projects``) spends its grant on construction before it is
+    finished: each cost paid from the grant moves that part 借 241<programme> / 贷 241<project>
+    in its voucher, and 241<project> is moved to 311 on completion. A 241 sub-account beside an
+    open 153 sub-account of the same suffix (241XM2025NC beside 153XM2025NC 在建工程) holds
+    grant money already spent on that construction: still owed to the programme, no longer in
+    the bank, so it is not earmarked cash."""
     cash_move = sum(
         to_fen(p.signed()) for p in entry.postings if p.account.startswith(CASH_ACCOUNTS)
     )
     if cash_move >= 0:
         return
-    earmark_move = -sum(to_fen(p.signed()) for p in entry.postings if p.account.startswith("241"))
-    earmarked = -books.fen("241")
+    earmark_move = -sum(
+        to_fen(p.signed())
+        for p in entry.postings
+        if p.account.startswith("241") and not _spent_on_construction(books, p.account)
+    )
+    earmarked = -books.fen("241") - _construction_earmarks(books)
     cash = books.fen(*CASH_ACCOUNTS)
     if earmarked <= 0 or cash + cash_move >= earmarked + earmark_move:
         return
@@ -166,6 +177,23 @@ def check_earmarked(books: Books, entry: JournalEntry) -> None:
             "available": amount_str(from_fen(free)),
             "requested": amount_str(from_fen(-cash_move)),
         },
+    )
+
+
+def _spent_on_construction(books: Books, account: str) -> bool:
+    """Whether 241 sub-account ``account`` sits beside an open 153 sub-account of the same
+    suffix: grant money spent on that construction (see ``check_earmarked``)."""
+    return len(account) > 3 and is_open(books, f"153{account[3:]}")
+
+
+def _construction_earmarks(books: Books) -> int:
+    """The credit balance (fen) of the 241 sub-accounts spent on construction."""
+    if not books.has_sub_accounts("153"):
+        return 0
+    return -sum(
+        fen
+        for account, fen in books.balances.items()
+        if account.startswith("241") and _spent_on_construction(books, account)
     )
 
 

@@ -38,6 +38,7 @@ class DraftPlan(Command[str]):
     rule: Mapping[str, Any]
     deduction_accounts: Mapping[str, str | None] = field(default_factory=dict)
     supersedes: str | None = None
+    project: str | None = None  # drafted from a jointly built project (amount "" : its result)
 
     def places(self, app: Any) -> Iterable[Place]:
         if self.scope == "alliance":
@@ -59,6 +60,7 @@ class DraftPlan(Command[str]):
             rule=self.rule,
             deduction_accounts=self.deduction_accounts,
             supersedes=self.supersedes,
+            project=self.project,
             actor=actor,
         )
         return self.code

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Any, Protocol
 
 from moneyed import Money
 
@@ -26,6 +27,7 @@ from domain.distribution import (
     declarations,
     household_parties,
     payout_entries,
+    plain_decimal,
     receipt_postings,
 )
 from domain.errors import (
@@ -42,6 +44,7 @@ from domain.port import Port
 from ledger.accounts import ChartOfAccounts
 from ledger.canonical import digest
 from ledger.money import MAX_AMOUNT, ZERO, amount_str, format_yuan, money
+from ledger.rule_types import OWNERSHIP, ownership_codes
 from ledger.rules import allocate_document
 
 
@@ -62,6 +65,15 @@ def plan_account_names(
     return names
 
 
+class ProjectFacts(Protocol):
+    """What a plan reads of a jointly built project (``app.projects``): the books it is kept in
+    with its recorded ownership shares, and its result in a period."""
+
+    def ownership(self, code: str) -> tuple[str, dict[str, Decimal]]: ...
+
+    def result(self, code: str, period: str) -> Money: ...
+
+
 class PlanService:
     """Distribution plans; ``app.plans``."""
 
@@ -71,12 +83,14 @@ class PlanService:
         books: BooksService,
         members: MembersService,
         same_person: Callable[[str, str], bool] = lambda one, other: one == other,
+        projects: ProjectFacts | None = None,
     ) -> None:
         self.port = port
         self.books = books
         self.members = members
         # whether two actors are one natural person (a login, its token, a second login)
         self.same_person = same_person
+        self.projects = projects
 
     def get_plan(self, code: str) -> DistributionPlan:
         return self.port.load(
@@ -182,8 +196,73 @@ class PlanService:
                 "'village' (village → households)",
                 field="scope",
             )
+        for code in ownership_codes(rule):
+            sources.setdefault("ownership", {})[code] = self._ownership(code, scope, payer, parties)
         document = {"amount": amount, **rule, "parties": parties}
         return payer, alliance_code, document, sources
+
+    def _ownership(
+        self, code: str, scope: str, payer: str, parties: list[dict[str, Any]]
+    ) -> dict[str, str]:
+        """Give every party its recorded share of project ``code`` as the basis
+        ``ownership:<code>`` (0 for a party that owns none of it); answers the shares."""
+        if self.projects is None or scope != "alliance":
+            raise InvalidRequestError(
+                f"the basis {OWNERSHIP}{code} is the villages' shares of a jointly built project: "
+                "a plan of an alliance (joint entity → villages) uses it",
+                field="rule.tiers",
+                zh=f"{OWNERSHIP}{code} 是成员村对联建项目的所有权份额，"
+                "只能用于联合社向成员村的分配方案",
+            )
+        entity, shares = self.projects.ownership(code)
+        if entity != payer:
+            raise InvalidRequestError(
+                f"project {code} is kept in the books of {entity}, not of {payer}",
+                field="project",
+                zh=f"项目 {code} 记在 {entity} 的账上，不是 {payer}",
+            )
+        listed = {str(p["code"]) for p in parties}
+        missing = sorted(set(shares) - listed)
+        if missing:
+            raise ConflictError(
+                f"{', '.join(missing)} own part of project {code} but are not parties of the "
+                "plan (not members of the alliance on its record date)",
+                field="rule.tiers",
+                zh=f"{'、'.join(missing)} 持有项目 {code} 的份额，但不是本方案的分配对象"
+                "（记录日不是成员村）",
+            )
+        for party in parties:
+            share = shares.get(str(party["code"]), Decimal(0))
+            party["bases"][f"{OWNERSHIP}{code}"] = plain_decimal(share)
+        return {owner: plain_decimal(share) for owner, share in sorted(shares.items())}
+
+    def from_project(
+        self, project: str, period: str, amount: str, rule: Mapping[str, Any]
+    ) -> tuple[str, dict[str, Any]]:
+        """A plan drafted from a project: its amount is the project's result in ``period``
+        (income less the depreciation of its assets) unless given, its tier the ownership
+        shares (``proportional`` on ``ownership:<project>``) unless the rule has tiers."""
+        if self.projects is None:  # pragma: no cover - the application always gives it
+            raise InvalidRequestError("projects are not available here", field="project")
+        if not amount:
+            result = self.projects.result(project, period)
+            if result <= ZERO:
+                raise OverDistributionError(
+                    f"project {project} has a result of {format_yuan(result)} in {period}; there "
+                    "is nothing to distribute",
+                    field="project",
+                    zh=f"项目 {project} 在 {period} 的收益为 {format_yuan(result)}，"
+                    "没有可分配的金额",
+                )
+            amount = amount_str(result)
+        if not rule.get("tiers"):
+            tier = {
+                "name": "按所有权份额",
+                "kind": "proportional",
+                "basis": f"{OWNERSHIP}{project}",
+            }
+            rule = {**rule, "tiers": [tier]}
+        return amount, dict(rule)
 
     def draft_plan(
         self,
@@ -198,13 +277,17 @@ class PlanService:
         rule: Mapping[str, Any],
         deduction_accounts: Mapping[str, str | None] | None = None,
         supersedes: str | None = None,
+        project: str | None = None,
         actor: str,
     ) -> DistributionPlan:
-        """Draft a plan: compute its lines from the registers and the rule, and record both."""
+        """Draft a plan: compute its lines from the registers and the rule, and record both.
+        ``project``: a plan drafted from a jointly built project (``from_project``)."""
         require_code(code)
         if not title.strip():
             raise InvalidRequestError("a plan needs a title", field="title")
         parse_period(period)  # 2025, 2025-Q1 or 2025-03; anything else would lose pro-rating
+        if project is not None:
+            amount, rule = self.from_project(project, period, amount, rule)
         require_not_after(
             as_of, self.port.today(), what=f"the record date of plan {code}", field="as_of"
         )
@@ -212,6 +295,8 @@ class PlanService:
         payer_code, alliance_code, document, sources = self.plan_document(
             scope=scope, target=target, as_of=as_of, amount=amount, rule=rule, period=period
         )
+        if project is not None:
+            sources = {**sources, "project": project}
         result = allocate_document(document)
         accounts = {**DEFAULT_DEDUCTION_ACCOUNTS, **dict(deduction_accounts or {})}
         for name, account in accounts.items():

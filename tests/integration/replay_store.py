@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 
@@ -227,6 +228,67 @@ def build(runtime: Runtime) -> None:
     )
     app.vouchers.submit_voucher(draft=withdrawn.draft, actor="preparer")
     app.vouchers.withdraw_voucher(draft=withdrawn.draft, actor="preparer")
+    _three_assets(app)
+
+
+def _three_assets(app: Any) -> None:
+    """三资 on the joint entity: a grant-funded cold store approved, paid, completed into a card
+    owned by three villages, leased, its rent and other income, two monthly runs, a lease
+    ended early; a donated card scrapped."""
+    from domain.assets.service import CardTerms
+
+    code = "XM2026-LK"
+    app.pooling.receive_grant(
+        joint=A.JOINT, programme="XMFZ", amount="60000.00", date=D(2026, 8, 1), memo="", actor=ACTOR
+    )
+    app.projects.plan_project(
+        code=code, entity=A.JOINT, name="冷库", kind="facility", budget={"建设": "60000.00"},
+        funding=[{"kind": "grant", "source": "XMFZ", "amount": "60000.00"}],
+        planned_on=D(2026, 8, 2), actor=ACTOR,
+    )  # fmt: skip
+    vote = {"expected": 5, "present": 5, "votes_for": 5, "votes_against": 0, "abstentions": 0}
+    for day, step, details in (
+        (3, "提议", {}),
+        (4, "商议", vote),
+        (5, "审议", vote),
+        (6, "决议", {**vote, "assembly": "representatives"}),
+    ):
+        app.projects.record_step(
+            code=code, step=step, date=D(2026, 8, day), body="联合社", actor=ACTOR, **details
+        )
+    app.projects.record_cost(
+        code=code, date=D(2026, 8, 10), item="建设", amount="60000.00", grant="XMFZ", actor=ACTOR
+    )
+    app.projects.complete(
+        code=code, date=D(2026, 8, 31), owners={"V01": "0.5", "V02": "0.3", "V03": "0.2"},
+        assets=[CardTerms(number="LK-001", name="冷库", life_months=120)], actor=ACTOR,
+    )  # fmt: skip
+    app.assets.lease(
+        entity=A.JOINT, number="LK-001", lease="ZL-LK", lessee="纽澜地", rent="500.00",
+        start=D(2026, 9, 1), end=D(2027, 8, 31), actor=ACTOR,
+    )  # fmt: skip
+    app.assets.receive_rent(
+        entity=A.JOINT, number="LK-001", lease="ZL-LK", period="2026-09", date=D(2026, 9, 5),
+        actor=ACTOR,
+    )  # fmt: skip
+    app.projects.record_income(
+        code=code, date=D(2026, 9, 20), kind="other", amount="100.00", actor=ACTOR
+    )
+    terms = CardTerms(number="JZ-001", name="捐赠电脑", life_months=36, original="3600.00")
+    app.assets.register_asset(
+        entity=A.JOINT, terms=terms, acquisition="donated", acquired_on=D(2026, 8, 20),
+        actor=ACTOR,
+    )  # fmt: skip
+    for month in ("2026-09", "2026-10"):
+        app.assets.run_depreciation(entity=A.JOINT, month=month, actor=ACTOR)
+    app.assets.dispose(
+        entity=A.JOINT, number="JZ-001", date=D(2026, 10, 31), kind="scrap", proceeds="0",
+        costs="0", reason="损坏", actor=ACTOR,
+    )  # fmt: skip
+    app.assets.end_lease(
+        entity=A.JOINT, number="LK-001", lease="ZL-LK", date=D(2026, 10, 31), reason="提前解约",
+        actor=ACTOR,
+    )  # fmt: skip
 
 
 def _plan_body(body: dict) -> dict:  # type: ignore[type-arg]

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from audit.chain import AuditProjection, ChainProjection
 from audit.chain_table import signed_chain
 from audit.verify import table_rows, verify_read_models
+from projections.assets_view import AssetsProjection
 from projections.economy_view import EconomyProjection
 from projections.ledger_view import LedgerProjection
 from projections.people_view import PeopleProjection
@@ -38,6 +39,7 @@ def pull_loop(runtime: Runtime, page_size: int) -> PullLoop:
             AuditProjection(),
             PeopleProjection(),
             VoucherProjection(),
+            AssetsProjection(),
         ],
         page_size=page_size,
     )

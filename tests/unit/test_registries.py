@@ -192,11 +192,18 @@ def test_the_runtime_keeps_every_registered_read_model() -> None:
     from projections.registry import read_model_tables, read_models
 
     views = read_models(PersonalDataVault.in_memory())
-    assert [v.name for v in views] == ["ledger", "economy", "chain", "audit", "people", "vouchers"]
+    assert [v.name for v in views] == [
+        "ledger",
+        "economy",
+        "chain",
+        "audit",
+        "people",
+        "vouchers",
+        "assets",
+    ]
     names = [t.name for t in read_model_tables(views)]
-    assert len(names) == len(set(names)) and {"lz_entries", "lz_vouchers", "lz_people"} <= set(
-        names
-    )
+    assert len(names) == len(set(names))
+    assert {"lz_entries", "lz_vouchers", "lz_people", "lz_asset_cards"} <= set(names)
 
 
 def test_a_read_model_table_defined_late_is_written_by_the_page_writer() -> None:
