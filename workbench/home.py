@@ -85,4 +85,4 @@ def home(request: Request, user: PageUser) -> Response:
 
 
 # What this page family's paths read (web.views)
-READ_MODELS = ("ledger", "economy", "vouchers")
+READ_MODELS = ("ledger", "economy", "vouchers", "resources")
