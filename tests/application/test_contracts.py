@@ -139,10 +139,30 @@ def test_a_resource_is_never_let_twice_on_the_same_day(app: Any, village: str) -
         ("A", D(2025, 1, 1), D(2025, 6, 30)),
         ("B", D(2025, 7, 1), D(2025, 12, 31)),
     ):
-        run(app, contract(other, code=code, area="50", start=start, end=end, signed_on=start,
-                          instalments=((start, "10.00"),)))  # fmt: skip
-    run(app, contract(other, code="C", area="50", start=D(2025, 1, 1), end=D(2025, 12, 31),
-                      signed_on=D(2025, 1, 1), instalments=()))  # fmt: skip
+        run(
+            app,
+            contract(
+                other,
+                code=code,
+                area="50",
+                start=start,
+                end=end,
+                signed_on=start,
+                instalments=((start, "10.00"),),
+            ),
+        )
+    run(
+        app,
+        contract(
+            other,
+            code="C",
+            area="50",
+            start=D(2025, 1, 1),
+            end=D(2025, 12, 31),
+            signed_on=D(2025, 1, 1),
+            instalments=(),
+        ),
+    )
     error = refused(
         app,
         contract(
@@ -281,8 +301,9 @@ def test_a_payable_contract_and_a_contract_on_an_asset(app: Any, village: str) -
 
 
 def test_end_of_term_and_another_township(app: Any, village: str) -> None:
-    short = contract(village, start=D(2025, 4, 1), end=D(2025, 12, 31),
-                     instalments=((D(2025, 4, 1), "100.00"),))  # fmt: skip
+    short = contract(
+        village, start=D(2025, 4, 1), end=D(2025, 12, 31), instalments=((D(2025, 4, 1), "100.00"),)
+    )
     run(app, short)
     before = events(app)
     stranger = Caller("clerk-2", frozenset({"花沟镇"}))
