@@ -55,7 +55,7 @@ def resource_page(label: LabelPath, request: Request) -> HTMLResponse:
         )
     html = (
         environment()
-        .get_template("resource.html")
+        .get_template("public_resource.html")
         .render(title=f"{card['name']} · 集体资源", r=card)
     )
     return HTMLResponse(html)
