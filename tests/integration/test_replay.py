@@ -14,6 +14,7 @@ from projections.economy_view import EconomyProjection
 from projections.ledger_view import LedgerProjection
 from projections.people_view import PeopleProjection
 from projections.replay import read_and_decode, rebuild, replay
+from projections.resources_view import ResourcesProjection
 from projections.runner import PullLoop
 from projections.tables import chain, metadata
 from projections.voucher_view import VoucherProjection
@@ -38,6 +39,7 @@ def pull_loop(runtime: Runtime, page_size: int) -> PullLoop:
             AuditProjection(),
             PeopleProjection(),
             VoucherProjection(),
+            ResourcesProjection(runtime.vault),
         ],
         page_size=page_size,
     )
