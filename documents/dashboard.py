@@ -378,8 +378,11 @@ def dashboard(
         status = agreement_status(conn, agreement, today)
         if status is not None:
             arrears.setdefault(status["joint_entity_code"], []).extend(arrears_of(status))
+    coming, behind = q.contract_warnings(
+        conn, codes, today, today + datetime.timedelta(days=DUE_DAYS)
+    )
     due: dict[str, list[ContractDue]] = {}
-    for r in q.instalments_due(conn, codes, today, today + datetime.timedelta(days=DUE_DAYS)):
+    for r in coming:
         due.setdefault(r["entity"], []).append(
             ContractDue(
                 contract=r["contract"],
@@ -391,7 +394,7 @@ def dashboard(
             )
         )
     overdue: dict[str, list[RentOverdue]] = {}
-    for r in q.rents_overdue(conn, codes, today):
+    for r in behind:
         overdue.setdefault(r["entity"], []).append(
             RentOverdue(
                 contract=r["contract"],

@@ -304,67 +304,54 @@ def _lacking_instalments(codes: Collection[str] | None) -> Any:
     )
 
 
-def instalments_due(
-    conn: Connection, codes: Collection[str] | None, first: datetime.date, last: datetime.date
-) -> list[dict[str, Any]]:
-    """The instalments (receivable and payable) falling due from ``first`` to ``last`` and not
-    yet settled, by due date: entity, contract, title, party, direction, due_on, lacking (fen)."""
+def contract_warnings(
+    conn: Connection, codes: Collection[str] | None, today: datetime.date, last: datetime.date
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """What the contracts of the books ``codes`` are short of, in one query:
+
+    - the instalments (receivable and payable) falling due from ``today`` to ``last`` and not
+      yet settled, by due date: entity, contract, title, party, direction, due_on, lacking
+      (fen);
+    - the receivable contracts with instalments due before ``today`` not fully received (rents
+      overdue), by book and contract: entity, contract, title, party, since (the oldest such
+      due date), overdue (fen)."""
     query = _lacking_instalments(codes).where(
-        and_(contract_instalments.c.due_on >= first, contract_instalments.c.due_on <= last)
-    )
-    return [
-        {
-            "entity": r.entity_code,
-            "contract": r.contract_code,
-            "title": r.title,
-            "party": r.party_name,
-            "direction": r.direction,
-            "due_on": r.due_on,
-            "lacking": int(r.lacking),
-        }
-        for r in conn.execute(
-            query.order_by(contract_instalments.c.due_on, contract_instalments.c.entity_code)
+        or_(
+            and_(contract_instalments.c.due_on >= today, contract_instalments.c.due_on <= last),
+            and_(contract_instalments.c.due_on < today, contracts.c.direction == "receivable"),
         )
-    ]
-
-
-def rents_overdue(
-    conn: Connection, codes: Collection[str] | None, today: datetime.date
-) -> list[dict[str, Any]]:
-    """Receivable contracts with instalments due before ``today`` not fully received: entity,
-    contract, title, party, since (the oldest such due date), overdue (fen)."""
-    lacking = (
-        _lacking_instalments(codes)
-        .where(and_(contract_instalments.c.due_on < today, contracts.c.direction == "receivable"))
-        .subquery()
     )
-    return [
-        {
-            "entity": r.entity_code,
-            "contract": r.contract_code,
-            "title": r.title,
-            "party": r.party_name,
-            "since": r.since,
-            "overdue": int(r.overdue),
-        }
-        for r in conn.execute(
-            select(
-                lacking.c.entity_code,
-                lacking.c.contract_code,
-                lacking.c.title,
-                lacking.c.party_name,
-                func.min(lacking.c.due_on).label("since"),
-                func.sum(lacking.c.lacking).label("overdue"),
+    due: list[dict[str, Any]] = []
+    overdue: dict[tuple[str, str], dict[str, Any]] = {}
+    for r in conn.execute(
+        query.order_by(contract_instalments.c.due_on, contract_instalments.c.entity_code)
+    ):
+        if r.due_on >= today:
+            due.append(
+                {
+                    "entity": r.entity_code,
+                    "contract": r.contract_code,
+                    "title": r.title,
+                    "party": r.party_name,
+                    "direction": r.direction,
+                    "due_on": r.due_on,
+                    "lacking": int(r.lacking),
+                }
             )
-            .group_by(
-                lacking.c.entity_code,
-                lacking.c.contract_code,
-                lacking.c.title,
-                lacking.c.party_name,
-            )
-            .order_by(lacking.c.entity_code, lacking.c.contract_code)
+            continue
+        found = overdue.setdefault(
+            (r.entity_code, r.contract_code),
+            {
+                "entity": r.entity_code,
+                "contract": r.contract_code,
+                "title": r.title,
+                "party": r.party_name,
+                "since": r.due_on,  # the rows come oldest first
+                "overdue": 0,
+            },
         )
-    ]
+        found["overdue"] += int(r.lacking)
+    return due, [overdue[key] for key in sorted(overdue)]
 
 
 def idle_resources(

@@ -216,10 +216,9 @@ def reminders(
     require_entity(reader, code)
     today = reader.runtime.app.today()
     with reader.runtime.engine.connect() as conn:
-        due = dashboard_queries.instalments_due(
+        due, overdue = dashboard_queries.contract_warnings(
             conn, [code], today, today + datetime.timedelta(days=within)
         )
-        overdue = dashboard_queries.rents_overdue(conn, [code], today)
         idle = dashboard_queries.idle_resources(conn, [code], today)
     return RemindersPublic.model_validate(
         {

@@ -398,11 +398,12 @@ class Contract(Aggregate):
                 field="number",
                 zh=f"合同 {self.code} 的第 {number} 笔{self.words}款已经冲销过",
             )
-        if date.isoformat() < payment["date"]:
+        paid_on = payment["date"]
+        if date.isoformat() < paid_on:
             raise InvalidRequestError(
-                f"{date} is before the payment ({payment['date']})",
+                f"{date} is before the payment ({paid_on})",
                 field="date",
-                zh=f"冲销日期 {date} 早于这笔{self.words}款的日期 {payment['date']}",
+                zh=f"冲销日期 {date} 早于这笔{self.words}款的日期 {paid_on}",
             )
         self._payment_reversed(number=number, date=date, reason=reason, actor=actor)
 

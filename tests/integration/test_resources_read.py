@@ -64,11 +64,12 @@ def test_the_read_model_answers_as_worked_out_by_hand(runtime: Runtime) -> None:
     village = build(runtime)
     with runtime.engine.connect() as conn:
         # the 工作台: GC-1's second instalment within 30 days; HT-1's 2026 rent 7,000 short
-        due = q.instalments_due(conn, [village], TODAY, TODAY + datetime.timedelta(days=30))
+        due, overdue = q.contract_warnings(
+            conn, [village], TODAY, TODAY + datetime.timedelta(days=30)
+        )
         assert [(r["contract"], r["due_on"], r["lacking"], r["direction"]) for r in due] == [
             ("GC-1", D(2026, 12, 10), 2_000_000, "payable")
         ]
-        overdue = q.rents_overdue(conn, [village], TODAY)
         assert [(r["contract"], r["since"], r["overdue"]) for r in overdue] == [
             ("HT-1", D(2026, 4, 1), 700_000)
         ]
