@@ -235,7 +235,10 @@ def contract_card(
         {**p, "amount": from_fen(p["amount_fen"])} for p in q.payments_of(conn, entity, code)
     ]
     if row["subject_kind"] == "resource":
-        card["resource"] = q.resource_row(conn, entity, row["subject_code"])
+        resource = q.resource_row(conn, entity, row["subject_code"])
+        card["resource"] = resource
+        if resource is not None and row["area"]:
+            card["area_text"] = area_text(row["area"], resource["unit"])
     return card
 
 

@@ -218,7 +218,11 @@ async def register(request: Request, user: FormUser, entity: str) -> Response:
             party_id=fields.line(form, "party_id", "身份证号", required=False),
             party_code=fields.line(form, "party_code", "统一社会信用代码", required=False),
             subject_kind=subject,
-            subject_code=fields.line(form, "subject_code", "标的编号", required=False),
+            subject_code=(
+                fields.line(form, "subject_code", "资源编号", required=False)
+                if subject == "resource"
+                else fields.line(form, "subject_other", "资产编号或标的说明", required=False)
+            ),
             area=str(fields.decimal(form, "area", "发包面积", most=MAX_MU * 1000, positive=True))
             if area
             else None,
