@@ -155,6 +155,14 @@ def test_a_clerk_of_another_township_writes_nothing(app: LianzhangApplication) -
     assert events(app) == before
 
 
+def test_a_contract_names_only_a_resource_of_its_own_books(app: LianzhangApplication) -> None:
+    home, foreign = builders.village(app), builders.village(app, township="花沟镇")
+    run(app, field(app, foreign), Caller("clerk-2", frozenset({"花沟镇"})))
+    error = refused(app, contract(home), NotFoundError)  # ZY-001 is the other township's
+    assert f"{home} 的资源登记簿里没有资源 ZY-001" == error.zh
+    assert app.resources.get_resource(foreign, "ZY-001").contracts == {}
+
+
 def test_a_change_records_the_new_description_and_the_reason(app: LianzhangApplication) -> None:
     village = builders.village(app)
     run(app, field(app, village))

@@ -132,3 +132,41 @@ def test_a_clerk_keeps_a_resource_and_its_contract_and_the_public_sees_it_masked
     assert "张建国" not in public.text and ID_NUMBER not in public.text
     missing = client.get("/public/resources/" + "2" * 12)
     assert missing.status_code == 404 and "找不到这个资源" in missing.text
+
+
+def test_a_land_share_is_linked_to_its_resource_and_both_pages_show_it(
+    runtime: Runtime, client: TestClient
+) -> None:
+    import datetime
+    from decimal import Decimal
+
+    from tests.application.small import small_alliance
+
+    app = runtime.app
+    _, joint, village, _ = small_alliance(app)
+    app.pooling.contribute_land(
+        joint=joint, village=village, mu=Decimal("80"), grade=Decimal("1"),
+        value_per_mu="500.00", term_years=10, date=datetime.date(2025, 5, 1), actor="t",
+    )  # fmt: skip
+    app.resources.register(
+        entity=village, code="ZY-9", name="北洼", kind="cropland", area="80",
+        date=datetime.date(2025, 1, 10), actor="t",
+    )  # fmt: skip
+    sign_in(runtime, client, "zhuguan", "bookkeeper", builders.TOWNSHIP)
+    wrong = post(
+        client,
+        f"/resources/{village}/ZY-9/land-shares",
+        {"joint": joint, "share_date": "2025-05-02", "mu": "80"},
+    )
+    assert wrong.status_code == 422  # type: ignore[attr-defined]
+    assert "已记录的土地入股：2025-05-01 80 亩" in wrong.text  # type: ignore[attr-defined]
+    assert client.get(f"/registers/joint/{joint}").text.count("未关联") == 1
+    linked = post(
+        client,
+        f"/resources/{village}/ZY-9/land-shares",
+        {"joint": joint, "share_date": "2025-05-01", "mu": "80"},
+    )
+    assert linked.status_code == 303, linked.text  # type: ignore[attr-defined]
+    assert f'href="/registers/joint/{joint}"' in client.get(f"/resources/{village}/ZY-9").text
+    equity = client.get(f"/registers/joint/{joint}").text
+    assert f'href="/resources/{village}/ZY-9"' in equity and "未关联" not in equity

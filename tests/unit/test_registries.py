@@ -38,6 +38,8 @@ def old_needed(path: str) -> tuple[str, ...]:
         )
     ):
         return ("ledger", "resources")
+    if path.startswith("/registers/joint/"):  # the equity page names its land's resources
+        return ("ledger", "economy", "resources")
     if path.startswith("/v1/") and path.endswith(("/number", "/next-number")):
         return ()  # 凭证号 at entry (new): the books and the voucher themselves
     if path.startswith("/numbers/"):  # the voucher form's 凭证号 (new): the entity's township
