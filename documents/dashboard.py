@@ -196,9 +196,9 @@ class Book:
             + self.short
             + len(self.negative)
             + len(self.arrears)
-            + len(self.due_soon)
+            + bool(self.due_soon)  # one warning a book: its contracts' coming instalments
             + len(self.rents_overdue)
-            + len(self.idle)
+            + bool(self.idle)  # one a book: its idle resources
         )
 
 
@@ -254,12 +254,12 @@ class Dashboard:
         return [(b, a) for b in self.books for a in b.arrears]
 
     @property
-    def due_soon(self) -> list[tuple[Book, ContractDue]]:
-        return [(b, d) for b in self.books for d in b.due_soon]
+    def due_soon(self) -> list[Book]:
+        return [b for b in self.books if b.due_soon]
 
     @property
-    def rents_overdue(self) -> list[tuple[Book, RentOverdue]]:
-        return [(b, r) for b in self.books for r in b.rents_overdue]
+    def rents_overdue(self) -> list[Book]:
+        return [b for b in self.books if b.rents_overdue]
 
     @property
     def idle(self) -> list[Book]:

@@ -22,7 +22,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from documents.dashboard import dashboard
+from documents.dashboard import DUE_DAYS, dashboard
 from domain.vouchers import person_of
 from projections.voucher_view import voucher_list
 from web.tokens import Principal
@@ -84,6 +84,7 @@ def home(request: Request, user: PageUser) -> Response:
         waiting=waiting_vouchers(engine, user),
         today=today,
         year=today.year,
+        due_days=DUE_DAYS,
     )
 
 

@@ -102,6 +102,7 @@ def test_a_clerk_keeps_a_resource_and_its_contract_and_the_public_sees_it_masked
         'data-warning="overdue-rent"' in home.text and "自 2025-12-01 起欠 ¥12,000.00" in home.text
     )
     assert 'data-warning="due"' in home.text and "2026-12-01 应收 ¥12,000.00" in home.text
+    assert f'href="/contracts/{village}/HT-1"' in home.text
     assert 'data-warning="idle"' not in home.text
     answer = post(
         client,
