@@ -9,6 +9,7 @@ from types import ModuleType
 from api.routes import (
     agreements,
     alliances,
+    assets,
     audit,
     book_setup,
     entities,
@@ -16,7 +17,9 @@ from api.routes import (
     joint,
     members,
     plans,
+    projects,
     public,
+    public_assets,
     statements,
     townships,
     voucher_batches,
@@ -44,4 +47,7 @@ ROUTES: tuple[ModuleType, ...] = (
     voucher_reviews,
     townships,
     voucher_corrections,
+    projects,
+    assets,
+    public_assets,
 )
