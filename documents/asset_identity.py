@@ -6,7 +6,7 @@ of ``ALPHABET``, 31^10 ≈ 8×10^14) is a keyed digest of the card's entity and 
 store's data key (``PersonalDataVault.index``: HMAC-SHA256 under a key derived from it, with a
 label of its own), the same idea as the household codes of the public plans: nobody without
 the key can compute it, so nobody can list a township's assets by trying numbers, and nothing
-is stored. A wrong code and a card that does not exist get the same answer. Unlike the
+is stored. A wrong code and a card that does not exist get the same answer (404). Unlike the
 household codes (derived from the signing key), it survives a rotation of the signing key
 (``lianzhang keys rotate``) and a restore: a label glued to a barn is meant to last its
 twenty years. Whoever holds a label may share its page; a label that must stop working needs

@@ -5,7 +5,7 @@ leases with the rent due and received, its depreciation to date; a natural perso
 ``/public/assets/{entity}/{number}?code=…``: the code printed on the label (the workbench's
 label page, ``/assets/{entity}/{number}/label``) is a keyed digest under the store's data key,
 so nobody can list another township's assets by trying numbers; a wrong code and a card that
-does not exist get the same 403 page."""
+does not exist get the same 404 page (as a resource's wrong label)."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ HTML = {"text/html": {"schema": {"type": "string"}}}
     response_class=HTMLResponse,
     responses={
         200: {"description": "the asset's public page", "content": HTML},
-        403: {
+        404: {
             "description": "a wrong code, or no such asset (the same answer)",
             "content": HTML,
         },
@@ -55,7 +55,7 @@ def asset_page(
     template = environment().get_template("public_asset.html")
     if card is None:
         html = template.render(title="资产身份证", a=None)
-        return HTMLResponse(html, status_code=403)
+        return HTMLResponse(html, status_code=404)
     return HTMLResponse(template.render(title=f"{card['name']} · 资产身份证", a=card))
 
 
