@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from documents.asset_identity import label_code
-from tests.assets_world import CARD, JOINT, LEASE, PERSON, PROJECT, TRACTOR, cold_store
+from tests.assets_world import CARD, JOINT, LEASE, PERSON, TRACTOR, cold_store
 from tests.e2e.conftest import Api
 
 pytestmark = pytest.mark.one_store
@@ -31,8 +31,8 @@ def refused(response: Any, status: int) -> dict[str, Any]:
 def test_a_project_from_plan_to_statement_over_http(scenario_a_api: Api) -> None:
     api = scenario_a_api
     c, admin = api.client, api.admin
-    ok(c.post(f"/v1/joint-entities/{JOINT}/grants", headers=admin, json={
-        "programme": "XMFZ", "amount": "60000.00", "date": "2026-03-02", "memo": "奖补"}))  # fmt: skip
+    grant = {"programme": "XMFZ", "amount": "60000.00", "date": "2026-03-02", "memo": "奖补"}
+    ok(c.post(f"/v1/joint-entities/{JOINT}/grants", headers=admin, json=grant))
     body = {
         "code": "XM-H",
         "entity": JOINT,
@@ -80,8 +80,8 @@ def test_a_project_from_plan_to_statement_over_http(scenario_a_api: Api) -> None
     assert done["project"]["state"] == "completed" and len(done["entries"]) == 2
     income = {"date": "2026-05-10", "kind": "other", "amount": "1000.00", "memo": "烘干服务费"}
     ok(c.post("/v1/projects/XM-H/income", json=income, headers=admin))
-    ok(c.post(f"/v1/entities/{JOINT}/depreciation-runs", json={"month": "2026-04"}, headers=admin),
-       200)  # fmt: skip
+    april = {"month": "2026-04"}
+    ok(c.post(f"/v1/entities/{JOINT}/depreciation-runs", json=april, headers=admin), 200)
     # 60,000.00 × 95% / 120 = 475.00 a month; earned 1,000.00; result 525.00; 0.88% of 60,000
     statement = ok(c.get("/v1/projects/XM-H/statement?period=2026", headers=admin), 200)
     assert {k: statement[k] for k in ("invested", "depreciated", "earned", "result")} == {
@@ -111,17 +111,20 @@ def test_cards_runs_leases_and_the_public_page_over_http(scenario_a_api: Api) ->
     cold_store(api.runtime.app, rent_and_run=False)
     api.runtime.views.catch_up()
     head = api.runtime.views.head()
-    preview = ok(c.get(f"/v1/entities/{JOINT}/depreciation-preview?month=2026-04", headers=admin),
-                 200)  # fmt: skip
+    path = f"/v1/entities/{JOINT}/depreciation-preview?month=2026-04"
+    preview = ok(c.get(path, headers=admin), 200)
     assert (preview["total"], preview["done"]) == ("316.67", False)
     assert preview["owners"] == {"V01": "158.34", "V02": "95.00", "V03": "63.33"}
     assert api.runtime.views.head() == head  # a preview writes nothing
     # the township's run: J01's April (the tractor of V01 starts in May)
     township = ok(
-        c.post("/v1/townships/唐坊镇/depreciation-runs", json={"month": "2026-04"},
-               headers={**admin, "Idempotency-Key": "run-april"}),
+        c.post(
+            "/v1/townships/唐坊镇/depreciation-runs",
+            json={"month": "2026-04"},
+            headers={**admin, "Idempotency-Key": "run-april"},
+        ),
         200,
-    )  # fmt: skip
+    )
     books = {b["entity"]: b for b in township["books"]}
     assert set(books) == {JOINT, "V01"}
     assert books[JOINT]["written"] and books[JOINT]["total"] == "316.67"
