@@ -160,7 +160,7 @@ async def run_township(request: Request, user: FormUser, township: str) -> Respo
     with engine_of(request).connect() as conn:
         known = {b["township"] for b in visible_entities(conn, user)}
     if township not in known or not sees(user, township):
-        return missing(request, user, f"乡镇 {township}")
+        return missing(request, user, "这个乡镇")  # not named: another township's person
     month = fields.text(form, "month")
     try:
         fields._require(user, "books.write")
