@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -52,7 +52,7 @@ class Part:
 
 def commit_each(
     writer: Writer,
-    parts: list[tuple[str, Command[T]]],
+    parts: Sequence[tuple[str, Command[T]]],
     read: Callable[[str, T], tuple[dict[str, Any], str | None]],
 ) -> tuple[list[Part], dict[str, str]]:
     """Run every ``(name, command)`` with its own claim (:func:`part_of`); ``read(name,
@@ -60,10 +60,12 @@ def commit_each(
     the whole (the last log position; ``Idempotent-Replayed`` when every part was)."""
     done: list[Part] = []
     for name, command in parts:
+
+        def body(result: T, name: str = name) -> tuple[dict[str, Any], str | None]:
+            return read(name, result)
+
         try:
-            answer = part_of(writer, name).commit(
-                command, lambda result, name=name: read(name, result), status=200
-            )
+            answer = part_of(writer, name).commit(command, body, status=200)
         except (DomainError, LedgerError, Problem) as exc:
             kind = getattr(exc, "kind", "invalid-entry")
             detail = getattr(exc, "message", None) or getattr(exc, "detail", None) or str(exc)

@@ -267,7 +267,9 @@ def run_township(township: str, body: TownshipRunCreate, cmd: WriterDep) -> JSON
         ).model_dump(mode="json")
         for p in done
     ]
-    answer = TownshipRunPublic(township=township, month=body.month, books=lines)  # type: ignore[arg-type]
+    answer = TownshipRunPublic.model_validate(
+        {"township": township, "month": body.month, "books": lines}
+    )
     return JSONResponse(answer.model_dump(mode="json"), status_code=200, headers=headers)
 
 

@@ -28,8 +28,8 @@ def csrf(client: TestClient, path: str = "/projects") -> str:
 
 def post(client: TestClient, path: str, data: dict[str, str]) -> Any:
     token = csrf(client)
-    return client.post(path, data={"csrf_token": token, "idempotency_key": path + str(data),
-                                   **data})  # fmt: skip
+    key = path + str(data)
+    return client.post(path, data={"csrf_token": token, "idempotency_key": key, **data})
 
 
 def test_the_sanzi_pages_of_a_bookkeeper_and_an_auditor(runtime: Any) -> None:
@@ -66,8 +66,16 @@ def test_the_sanzi_pages_of_a_bookkeeper_and_an_auditor(runtime: Any) -> None:
         )
         assert cost.status_code == 303
         shares = {"owner_0": "V01", "share_0": "0.6", "owner_1": "V02", "share_1": "0.3"}
-        completion = {"date": "2026-05-31", "number": "WL-1", "name": "围栏", "life_months": "60",
-                      "residual_rate": "0.05", "category": "fixed", "use": "productive", **shares}  # fmt: skip
+        completion = {
+            "date": "2026-05-31",
+            "number": "WL-1",
+            "name": "围栏",
+            "life_months": "60",
+            "residual_rate": "0.05",
+            "category": "fixed",
+            "use": "productive",
+            **shares,
+        }
         short = post(c, "/projects/XM-W/completion", completion)
         assert short.status_code == 422 and "份额" in short.text  # 0.9 is not the whole
         completion["share_1"] = "0.4"
@@ -102,14 +110,21 @@ def test_the_sanzi_pages_of_a_bookkeeper_and_an_auditor(runtime: Any) -> None:
         table = c.get(f"/depreciation/{JOINT}?period=2026")
         assert "固定资产折旧表" in table.text and "633.34" in table.text  # April and May
         # a lease overlapping another: refused on its form; the tractor disposed of, then again
-        lease = {"lease": "ZL-9", "lessee": "某公司", "rent": "100.00", "start": "2026-08-01",
-                 "end": "2026-12-31", "every_months": "1"}  # fmt: skip
+        lease = {
+            "lease": "ZL-9",
+            "lessee": "某公司",
+            "rent": "100.00",
+            "start": "2026-08-01",
+            "end": "2026-12-31",
+            "every_months": "1",
+        }
         overlap = post(c, f"/assets/{JOINT}/{CARD}/leases", lease)
         assert overlap.status_code == 422 and "租期重叠" in overlap.text
         scrap = {"date": "2026-05-31", "kind": "scrap", "costs": "10.00"}
         assert post(c, f"/assets/V01/{TRACTOR}/disposal", scrap).status_code == 303
         disposed = c.get(f"/assets/V01/{TRACTOR}")
-        assert "已清理" in disposed.text and 'action="/assets/V01/JQ-T/disposal"' not in disposed.text
+        assert "已清理" in disposed.text
+        assert 'action="/assets/V01/JQ-T/disposal"' not in disposed.text
         # the label: its QR code holds the public page's address with its code
         label = c.get(f"/assets/{JOINT}/{CARD}/label")
         assert label.status_code == 200 and "<svg" in label.text
