@@ -39,7 +39,7 @@ from workbench.accounts import entity_or_none, sees, visible_entities
 from workbench.projects import missing
 from workbench.registers import app_of, engine_of, form_of, today
 from workbench.render import FormRefused, form_writer, page, refusal
-from workbench.session import FormUser, PageUser
+from workbench.session import FormUser, PageUser, require
 
 router = APIRouter()
 
@@ -163,7 +163,7 @@ async def run_township(request: Request, user: FormUser, township: str) -> Respo
         return missing(request, user, "这个乡镇")  # not named: another township's person
     month = fields.text(form, "month")
     try:
-        fields._require(user, "books.write")
+        require(user, "books.write")
         if _month(month) is None:
             raise FormRefused("请按 YYYY-MM 填写月份，如 2026-03", field="month")
         if not user.may_write_in(township):
