@@ -1,7 +1,8 @@
 """The ``lianzhang`` command: init, serve, worker, demo, rebuild, import-vouchers, verify,
 checkpoint, export, import, keys, …; token and user are in ``scripts/cli_people.py``, register
 (migrate) in ``scripts/cli_registers.py``, setup-books (建账) in ``scripts/cli_setup.py``,
-import-vouchers in ``scripts/cli_vouchers.py``, what every command shares in
+import-vouchers in ``scripts/cli_vouchers.py``, depreciate (三资's monthly run) in
+``scripts/cli_assets.py``, what every command shares in
 ``scripts/cli_common.py``.
 
 Every command reads the database from ``--database-url`` or ``LIANZHANG_DATABASE_URL`` (default: a
@@ -23,6 +24,7 @@ from audit.exports import ExportError
 from domain.errors import DomainError
 from ledger.errors import LedgerError
 from projections.runner import ProjectionStuckError
+from scripts.cli_assets import add_asset_commands
 from scripts.cli_audit import add_audit_commands
 from scripts.cli_common import CommandError, _runtime, _settings, _where
 from scripts.cli_people import add_people_commands
@@ -421,6 +423,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_audit_commands(sub)
     add_voucher_commands(sub)
+    add_asset_commands(sub)
 
     compare = sub.add_parser(
         "compare", help="compare candidate rules with fairness measures (writes nothing)"

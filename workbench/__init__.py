@@ -23,8 +23,10 @@ Layout (one module a page family, templates and static files beside them):
   contributions; ``register_agreements``: agreements and their dividends; ``register_members``:
   a member leaving or forgotten; the fields they read in ``register_forms``), ``distribution``,
   ``disclosure``, ``imports``, ``book_setup`` (建账 from a 科目余额表), ``periods`` (结账,
-  反结账, 年终结转), ``settings`` (a township's 设置), ``resources`` (资源登记簿, a resource's
-  QR label) and ``contracts`` (经济合同登记簿)),
+  反结账, 年终结转), ``settings`` (a township's 设置), and 三资: ``projects`` (联建项目),
+  ``assets`` (资产卡片, leases, disposal, a card's QR label), ``depreciation`` (the monthly
+  run of a book or a township, a book's 折旧表), ``resources`` (资源登记簿, a resource's QR
+  label) and ``contracts`` (经济合同登记簿)),
   each an ``APIRouter`` without the OpenAPI document (pages are not the API);
 - ``static/``: htmx 2 (vendored, Zero-Clause BSD, ``htmx.LICENSE``), the stylesheet and the small
   scripts of the voucher form. No page loads anything from outside the app; fonts are the
@@ -72,6 +74,9 @@ PAGE_MODULES: tuple[str, ...] = (
     "settings",
     "resources",
     "contracts",
+    "projects",
+    "assets",
+    "depreciation",
 )
 
 

@@ -165,6 +165,28 @@ class _FormWriter(Writer):
             may_write_in(self.principal, township, zh)
 
 
+def form_writer(request: Request, user: Principal, form: Mapping[str, Any]) -> Writer:
+    """The adapter a form's commands run through: the person as the caller, the form's
+    Idempotency-Key as the claim (a township's run derives one per book: ``web.each``)."""
+    key = str(form.get(IDEMPOTENCY_FIELD) or "") or None
+    claim = None
+    if key is not None:
+        claim = RequestClaim(
+            token=user.key_owner,
+            key=key[:255],
+            request=f"POST {request.url.path}",
+            body_hash=form_hash(form),
+        )
+    return _FormWriter(
+        principal=user,
+        runtime=request.app.state.runtime,
+        idempotency=request.app.state.idempotency,
+        claim=claim,
+        path=request.url.path,
+        reads=reads_of(request),
+    )
+
+
 def run_form(
     request: Request,
     user: Principal,
@@ -175,23 +197,7 @@ def run_form(
     """Run ``command`` (``domain.commands``) as ``user``'s, through the runner, at most once
     per the form's Idempotency-Key, and redirect to ``done(result)``. Raises
     :class:`FormRefused` when the command is refused."""
-    key = str(form.get(IDEMPOTENCY_FIELD) or "") or None
-    claim = None
-    if key is not None:
-        claim = RequestClaim(
-            token=user.key_owner,
-            key=key[:255],
-            request=f"POST {request.url.path}",
-            body_hash=form_hash(form),
-        )
-    writer = _FormWriter(
-        principal=user,
-        runtime=request.app.state.runtime,
-        idempotency=request.app.state.idempotency,
-        claim=claim,
-        path=request.url.path,
-        reads=reads_of(request),
-    )
+    writer = form_writer(request, user, form)
 
     def target(result: T) -> tuple[dict[str, Any], str]:
         location = done(result)

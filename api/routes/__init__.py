@@ -9,6 +9,7 @@ from types import ModuleType
 from api.routes import (
     agreements,
     alliances,
+    assets,
     audit,
     book_setup,
     contracts,
@@ -17,7 +18,9 @@ from api.routes import (
     joint,
     members,
     plans,
+    projects,
     public,
+    public_assets,
     public_resources,
     resources,
     statements,
@@ -50,4 +53,7 @@ ROUTES: tuple[ModuleType, ...] = (
     resources,
     contracts,
     public_resources,
+    projects,
+    assets,
+    public_assets,
 )

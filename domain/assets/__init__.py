@@ -344,13 +344,14 @@ class AssetCard(Aggregate):
                 zh="租金应大于零，每期应收日为 1 到 31 日",
             )
         for code, other in self.leases.items():
-            lessee, first, last = other["lessee"], other["start"], other["end"]
+            # (its own names: the lessee of this lease is recorded below)
+            holder, first, last = other["lessee"], other["start"], other["end"]
             if first <= end.isoformat() and start.isoformat() <= last:
                 raise ConflictError(
-                    f"asset {self.number} is leased to {lessee} ({code}) from {first} to "
+                    f"asset {self.number} is leased to {holder} ({code}) from {first} to "
                     f"{last}; the terms overlap",
                     field="start",
-                    zh=f"资产 {self.number} 已租给 {lessee}（{code}，{first} 至 {last}），租期重叠",
+                    zh=f"资产 {self.number} 已租给 {holder}（{code}，{first} 至 {last}），租期重叠",
                 )
         self._leased(
             lease=lease,

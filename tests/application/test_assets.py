@@ -257,3 +257,18 @@ def test_leases_rent_due_and_received(barn: Story) -> None:
         EndLease(entity=JOINT, number=CARD, lease="ZL-001", date=D(2025, 12, 31), reason="提前解约")
     )
     assert barn.app.assets.get_card(JOINT, CARD).leases["ZL-001"]["end"] == "2025-12-31"
+    # a second lease, after the first ended, is its own lessee's (the overlap check once
+    # recorded the earlier lessee's name on it)
+    barn.run(
+        LeaseAsset(
+            entity=JOINT,
+            number=CARD,
+            lease="ZL-2",
+            lessee="别人",
+            rent="100.00",
+            start=D(2026, 1, 1),
+            end=D(2026, 12, 31),
+        )
+    )
+    leases = barn.app.assets.get_card(JOINT, CARD).leases
+    assert (leases["ZL-001"]["lessee"], leases["ZL-2"]["lessee"]) == ("纽澜地", "别人")

@@ -20,6 +20,7 @@ from api.routes.book_setup import EXAMPLE as SETUP_EXAMPLE
 from domain.privacy import with_check_digit
 from scripts import scenario_a as A
 from scripts.demo import load_demo
+from tests.assets_world import CARD, JOINT, LEASE, PROJECT, TRACTOR, cold_store
 from tests.builders import OPENING_BALANCES, code, receipt
 from tests.e2e.conftest import Api
 from web.idempotency import idempotency_responses
@@ -211,6 +212,22 @@ def set_up(api: Api) -> dict[str, str]:
     plans = api.runtime.app.plans
     plans.request_execution(code=n["approved"], date=datetime.date(2026, 2, 20), actor="asker-x")
     plans.request_execution(code=n["home_plan"], date=datetime.date(2026, 1, 15), actor="asker-x")
+    # issue 21: 三资 in 唐坊镇 (a completed project, cards, leases; tests/assets_world.py) and a
+    # project of J01 still being built
+    cold_store(api.runtime.app)
+    admin(
+        api,
+        "/v1/projects",
+        {
+            "code": "XM-P",
+            "entity": JOINT,
+            "name": "围栏",
+            "kind": "facility",
+            "budget": {"材料": "1000.00"},
+            "funding": [{"kind": "own", "source": "联合社", "amount": "1000.00"}],
+            "planned_on": "2026-04-01",
+        },
+    )
     api.runtime.views.catch_up()
     return n
 
@@ -627,6 +644,107 @@ def attempts(n: dict[str, str]) -> dict[str, list[tuple[str, dict[str, Any]]]]:
                 {"date": "2026-02-01", "reason": "退包"},
             )
         ],
+        # 三资 (issue 21): direct, on 唐坊镇's project and cards; indirect, a 花沟镇 card or
+        # project naming a 唐坊镇 village as owner or as the source of its capital
+        "/v1/projects": [
+            (
+                "/v1/projects",
+                {
+                    "code": code("XM"),
+                    "entity": entity,
+                    "name": "棚",
+                    "kind": "facility",
+                    "budget": {"材料": "100.00"},
+                    "funding": [
+                        {
+                            "kind": "capital",
+                            "source": member,
+                            "programme": "CZFC",
+                            "amount": "100.00",
+                        }
+                    ]
+                    if entity == joint
+                    else [{"kind": "own", "source": "自有", "amount": "100.00"}],
+                    "planned_on": "2026-05-01",
+                },
+            )
+            for entity in (JOINT, joint)
+        ],
+        "/v1/projects/{code}/steps": [
+            (
+                f"/v1/projects/{PROJECT}/steps",
+                {"step": "实施结果公开", "date": "2026-05-02", "body": "联合社", "place": "公开栏"},
+            )
+        ],
+        "/v1/projects/{code}/costs": [
+            ("/v1/projects/XM-P/costs", {"date": "2026-04-02", "item": "材料", "amount": "100.00"})
+        ],
+        "/v1/projects/{code}/completion": [
+            (
+                "/v1/projects/XM-P/completion",
+                {
+                    "date": "2026-04-30",
+                    "assets": [{"number": code("WL"), "name": "围栏", "life_months": 60}],
+                },
+            )
+        ],
+        "/v1/projects/{code}/income": [
+            (
+                f"/v1/projects/{PROJECT}/income",
+                {"date": "2026-05-03", "kind": "other", "amount": "10.00"},
+            )
+        ],
+        "/v1/entities/{code}/assets": [
+            (
+                f"/v1/entities/{entity}/assets",
+                {
+                    "terms": {
+                        "number": code("SB"),
+                        "name": "水泵",
+                        "life_months": 60,
+                        "original": "100.00",
+                    },
+                    "acquisition": "bought",
+                    "acquired_on": "2026-04-20",
+                    "owners": owners,
+                },
+            )
+            for entity, owners in ((JOINT, {}), (joint, {member: "0.5", joint: "0.5"}))
+        ],
+        "/v1/entities/{code}/depreciation-runs": [
+            (f"/v1/entities/{JOINT}/depreciation-runs", {"month": "2026-05"})
+        ],
+        "/v1/townships/{township}/depreciation-runs": [
+            (f"/v1/townships/{township}/depreciation-runs", {"month": "2026-05"})
+            for township in (FOREIGN, HOME)
+        ],
+        "/v1/entities/{code}/assets/{number}/disposal": [
+            (f"/v1/entities/V01/assets/{TRACTOR}/disposal", {"date": "2026-05-31", "kind": "scrap"})
+        ],
+        "/v1/entities/{code}/assets/{number}/leases": [
+            (
+                f"/v1/entities/{JOINT}/assets/{CARD}/leases",
+                {
+                    "lease": "ZL-X",
+                    "lessee": "某公司",
+                    "rent": "100.00",
+                    "start": "2027-07-01",
+                    "end": "2028-06-30",
+                },
+            )
+        ],
+        "/v1/entities/{code}/assets/{number}/leases/{lease}/rent": [
+            (
+                f"/v1/entities/{JOINT}/assets/{CARD}/leases/{LEASE}/rent",
+                {"period": "2026-05", "date": "2026-05-05"},
+            )
+        ],
+        "/v1/entities/{code}/assets/{number}/leases/{lease}/end": [
+            (
+                f"/v1/entities/{JOINT}/assets/{CARD}/leases/ZL-N/end",
+                {"date": "2026-12-31", "reason": "退租"},
+            )
+        ],
         "/v1/plans/{code}/comparisons": [
             (
                 f"/v1/plans/{n['drafted']}/comparisons",
@@ -647,6 +765,8 @@ def township_of(api: Api, aggregate_id: UUID) -> str | None:
         return None  # the token's own idempotency key; a batch's key (its books are checked)
     if kind in ("MemberRegister", "DisclosureSheet"):
         return str(app.get_books(aggregate.village).township)
+    if kind in ("Project", "AssetCard", "AssetRegister"):  # 三资: the books they are kept in
+        return str(app.get_books(aggregate.entity).township)
     if kind == "EnterpriseAgreement":
         return str(app.get_books(aggregate.joint_entity_code).township)
     township = getattr(aggregate, "township", None)

@@ -31,6 +31,7 @@ from adapters import attachments
 from projections import queries
 from scripts import scenario_a as A
 from scripts.demo import load_demo
+from tests.assets_world import CARD, LEASE, PROJECT, cold_store
 from tests.builders import village
 from tests.e2e.test_workbench_books_support import person_session, signed_in_app
 
@@ -103,6 +104,7 @@ def world(runtime: Any) -> dict[str, str]:
             instalments=[(day(2025, 4, 1), "1000.00")],
             actor="zhuguan",
         )
+    cold_store(app)  # issue 21: a project of J01, its card leased, V01's tractor
     runtime.views.catch_up()
     with runtime.engine.connect() as conn:
         _, entries = queries.list_entries(conn, "V01", limit=1)
@@ -136,7 +138,16 @@ def fill(path: str, name: str, world: dict[str, str]) -> list[str]:
         "/chart/": ["301"],  # an account, in /chart/{entity}/{code}/rename and retire
         "/resources/": ["ZY-T"],  # a resource (issue 21)
         "/contracts/": ["HT-T"],  # a contract (issue 21)
+        "/projects/": [PROJECT],  # a project (issue 21)
     }
+    by_prefix = {  # a card of J01 and its lease (issue 21): the number is not an entry's
+        ("/assets/", "entity"): ["J01"],
+        ("/assets/", "number"): [CARD],
+        ("/assets/", "lease"): [LEASE],
+    }
+    for (prefix, param), found in by_prefix.items():
+        if path.startswith(prefix) and name == param:
+            return found
     values = {
         "entity": ["V01", "J01"],
         "village": ["V03"] if path.startswith("/registers/") else ["V01", "J01"],

@@ -24,6 +24,17 @@ from web.views import needed
 def old_needed(path: str) -> tuple[str, ...]:
     if path.startswith("/periods"):  # the 结账 page (new): its log is the audit trail's
         return ("ledger", "economy", "vouchers", "audit")
+    if (  # 三资: projects, asset cards, the monthly run, an asset's public page (new, issue 21)
+        path.startswith(("/v1/projects", "/projects", "/assets", "/depreciation"))
+        or path.startswith("/public/assets/")
+        or (path.startswith("/v1/townships/") and path.endswith("/depreciation-runs"))
+        or (
+            path.startswith("/v1/entities/")
+            and path.split("/")[4:5]
+            in (["assets"], ["depreciation-runs"], ["depreciation-preview"], ["depreciation"])
+        )
+    ):
+        return ("ledger", "assets")
     if path.startswith("/v1/townships"):  # a township's settings (new): the aggregate itself
         return ()
     if path.startswith("/settings"):  # the 设置 page (new)
@@ -111,6 +122,9 @@ OLD_WRITE_DUTIES = {
     ("POST", "/v1/entities/{code}/contracts/{contract}/payments/{number}/reversal"): "books.write",
     ("POST", "/v1/entities/{code}/contracts/{contract}/end"): "books.write",
     ("POST", "/v1/entities/{code}/contracts/{contract}/termination"): "books.write",
+    # 三资 (new, issue 21): the steps of 四议两公开 as a plan's; every other write of projects
+    # and assets posts or changes the books' cards: books.write, the default
+    ("POST", "/v1/projects/{code}/steps"): "plan.prepare",
 }
 # the workbench's register forms declare theirs as the API's routes building the same commands
 # need them (workbench.register_alliances, register_pooling, register_agreements,
@@ -139,6 +153,19 @@ PAGE_DUTIES = {
     ("POST", "/contracts/{entity}/{code}/payments/{number}/reversal"): "books.write",
     ("POST", "/contracts/{entity}/{code}/end"): "books.write",
     ("POST", "/contracts/{entity}/{code}/termination"): "books.write",
+    # 三资 (issue 21), as the API's routes building the same commands
+    ("POST", "/projects"): "books.write",
+    ("POST", "/projects/{code}/steps"): "plan.prepare",
+    ("POST", "/projects/{code}/costs"): "books.write",
+    ("POST", "/projects/{code}/completion"): "books.write",
+    ("POST", "/projects/{code}/income"): "books.write",
+    ("POST", "/assets"): "books.write",
+    ("POST", "/assets/{entity}/{number}/disposal"): "books.write",
+    ("POST", "/assets/{entity}/{number}/leases"): "books.write",
+    ("POST", "/assets/{entity}/{number}/leases/{lease}/rent"): "books.write",
+    ("POST", "/assets/{entity}/{number}/leases/{lease}/end"): "books.write",
+    ("POST", "/depreciation/{entity}"): "books.write",
+    ("POST", "/depreciation/townships/{township}"): "books.write",
 }
 
 
