@@ -22,6 +22,8 @@ from web.views import needed
 
 
 def old_needed(path: str) -> tuple[str, ...]:
+    if path.startswith("/asset-reports"):  # 报表 › 资产 (new, issue 21): the books and 三资
+        return ("ledger", "assets")
     if path.startswith("/periods"):  # the 结账 page (new): its log is the audit trail's
         return ("ledger", "economy", "vouchers", "audit")
     if path.startswith("/v1/townships"):  # a township's settings (new): the aggregate itself
