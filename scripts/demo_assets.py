@@ -44,6 +44,37 @@ def _last_day(month: str) -> datetime.date:
     return D(year, number, calendar.monthrange(year, number)[1])
 
 
+def _rent_day(month: str) -> datetime.date:
+    return D(int(month[:4]), int(month[5:7]), B.RENT_DAY)
+
+
+def months_due(today: datetime.date) -> tuple[list[str], list[str]]:
+    """The months whose rent is received by ``today`` (on the 5th) and the months whose
+    depreciation is run by then (once the month has ended), from September 2025."""
+    rents, runs = [], []
+    month = B.FIRST_MONTH
+    while _rent_day(month) <= today:
+        rents.append(month)
+        if _last_day(month) <= today:
+            runs.append(month)
+        month = next_month(month)
+    return rents, runs
+
+
+# what the barn writes besides its months on a store without it: capital (3), the grant, the
+# project, its steps, its payments, its completion, the lease, and the plan (its draft, its steps,
+# the request and the execution, its 实施结果公开)
+FIXED_STEPS = (
+    len(B.CAPITAL) + 1 + 1 + len(B.PROJECT_STEPS) + len(B.COSTS) + 1 + 1 + len(B.PLAN_STEPS) + 4
+)
+
+
+def steps_on_a_new_store(today: datetime.date) -> int:
+    """How many commands :func:`load_barn` writes on a store without the barn, by ``today``."""
+    rents, runs = months_due(today)
+    return FIXED_STEPS + len(rents) + len(runs)
+
+
 class BarnLoader:
     """Writes what is missing of the barn, as ``actor`` (``preparer`` asks for the plan's
     execution: two people, as for every plan of the demo)."""
@@ -148,21 +179,24 @@ class BarnLoader:
     def _months(self, *, until: str | None) -> None:
         """Each month from September 2025 (to ``until``, else as far as the store's today
         reaches): its rent received on the 5th, its depreciation run once the month has
-        ended."""
-        today = self.app.today()
-        month = B.FIRST_MONTH
-        while (until is None or month <= until) and D(int(month[:4]), int(month[5:]), 1) <= today:
+        ended (:func:`months_due`)."""
+        rents, runs = months_due(self.app.today())
+        for month in rents:
+            if until is not None and month > until:
+                break
             card = self.app.assets.get_card(self.joint, B.CARD)
-            received = D(int(month[:4]), int(month[5:]), B.RENT_DAY)
-            if received <= today and month not in card.rents.get(B.LEASE, {}):
+            if month not in card.rents.get(B.LEASE, {}):
                 self.run(
                     ReceiveRent(
-                        entity=self.joint, number=B.CARD, lease=B.LEASE, period=month, date=received
+                        entity=self.joint,
+                        number=B.CARD,
+                        lease=B.LEASE,
+                        period=month,
+                        date=_rent_day(month),
                     )
                 )
-            if _last_day(month) <= today and (card.last_month or "") < month:
+            if month in runs and (card.last_month or "") < month:
                 self.run(RunDepreciation(entity=self.joint, month=month))
-            month = next_month(month)
 
     def _plan(self) -> None:
         if not self.app.exists(plan_id(B.PLAN)):
