@@ -10,7 +10,7 @@ not repeated here: a cost beyond the grant's free balance and a project not appr
 (tests/application/test_projects.py), depreciation into a closed month, a disposal of a disposed
 asset, shares not adding up to the whole (tests/application/test_assets.py and test_projects.py).
 
-Hand computation (SCENARIOS.md, Scenario B; docs/scenario-b.md):
+Hand computation (Scenario B, docs/scenario-b.md):
 
 - J01 receives capital 270,000.00 (V01) + 150,000.00 (V02) + 180,000.00 (V03) = 600,000.00 and
   the grant 300,000.00; pays 350,000.00 + 420,000.00 + 130,000.00 = 900,000.00 on 153XM2025NC;
