@@ -29,7 +29,11 @@ year for books without opening balances), vouchers waiting for review (待审核
 books may hold it), and agreement arrears (保底 or the declared amount due and not received
 after the payment day, ``projections.economy_queries.agreement_status``); and beside the
 books, distribution plans waiting for a step of 四议两公开 (or executed without 实施结果公开)
-and villages whose 三公开 sheet of the last quarter is not published.
+and villages whose 三公开 sheet of the last quarter is not published. From the 资源 and 经济合同
+registers (``projections.resources_view``): instalments of contracts falling due within
+:data:`DUE_DAYS` days and not yet settled (收 or 付), rents overdue (a receivable contract's
+instalments due before today and not fully received), and resources kept for letting with no
+contract in force (闲置), each linking to its contract or resource.
 """
 
 from __future__ import annotations
@@ -43,12 +47,14 @@ from typing import Any
 from moneyed import Money
 from sqlalchemy import Connection
 
+from documents.registers_resources import area_text
 from domain.plan import DRAFTED, EXECUTED, RESULT_PUBLISHED, STEPS
 from ledger.money import ZERO, from_fen, money
 from ledger.statement_forms import COSTS, REVENUES
 from projections import dashboard_queries as q
 from projections.economy_queries import agreement_status
 
+DUE_DAYS = 30  # instalments falling due within this many days are on the 工作台
 WAITING = ("submitted",)  # 待审核: what a reviewer is to look at (已审核 ones: the 待我记账 list)
 SPENDING_MONTHS = 3
 
@@ -87,6 +93,43 @@ class Arrear:
 
 
 @dataclass(frozen=True)
+class ContractDue:
+    """An instalment of a contract falling due soon (收: receivable, 付: payable)."""
+
+    contract: str
+    title: str
+    party: str
+    words: str  # 收 | 付
+    due_on: datetime.date
+    amount: Money
+
+
+@dataclass(frozen=True)
+class RentOverdue:
+    """A receivable contract with instalments due before today not fully received."""
+
+    contract: str
+    title: str
+    party: str
+    since: datetime.date
+    amount: Money
+
+
+@dataclass(frozen=True)
+class IdleResource:
+    """A resource kept for letting with no contract in force."""
+
+    code: str
+    name: str
+    area: str
+    unit: str
+
+    @property
+    def area_text(self) -> str:
+        return area_text(self.area, self.unit)
+
+
+@dataclass(frozen=True)
 class Book:
     """One set of books on the dashboard (what it adds up is computed once: a page reads each
     figure several times)."""
@@ -105,6 +148,9 @@ class Book:
     waiting: int  # vouchers 待审核
     waiting_total: Money
     arrears: tuple[Arrear, ...] = field(default=())
+    due_soon: tuple[ContractDue, ...] = field(default=())
+    rents_overdue: tuple[RentOverdue, ...] = field(default=())
+    idle: tuple[IdleResource, ...] = field(default=())
 
     @cached_property
     def funds(self) -> Money:
@@ -150,6 +196,9 @@ class Book:
             + self.short
             + len(self.negative)
             + len(self.arrears)
+            + bool(self.due_soon)  # one warning a book: its contracts' coming instalments
+            + len(self.rents_overdue)
+            + bool(self.idle)  # one a book: its idle resources
         )
 
 
@@ -203,6 +252,18 @@ class Dashboard:
     @property
     def arrears(self) -> list[tuple[Book, Arrear]]:
         return [(b, a) for b in self.books for a in b.arrears]
+
+    @property
+    def due_soon(self) -> list[Book]:
+        return [b for b in self.books if b.due_soon]
+
+    @property
+    def rents_overdue(self) -> list[Book]:
+        return [b for b in self.books if b.rents_overdue]
+
+    @property
+    def idle(self) -> list[Book]:
+        return [b for b in self.books if b.idle]
 
     @property
     def warnings(self) -> int:
@@ -317,6 +378,37 @@ def dashboard(
         status = agreement_status(conn, agreement, today)
         if status is not None:
             arrears.setdefault(status["joint_entity_code"], []).extend(arrears_of(status))
+    coming, behind = q.contract_warnings(
+        conn, codes, today, today + datetime.timedelta(days=DUE_DAYS)
+    )
+    due: dict[str, list[ContractDue]] = {}
+    for r in coming:
+        due.setdefault(r["entity"], []).append(
+            ContractDue(
+                contract=r["contract"],
+                title=r["title"],
+                party=r["party"],
+                words="收" if r["direction"] == "receivable" else "付",
+                due_on=r["due_on"],
+                amount=from_fen(r["lacking"]),
+            )
+        )
+    overdue: dict[str, list[RentOverdue]] = {}
+    for r in behind:
+        overdue.setdefault(r["entity"], []).append(
+            RentOverdue(
+                contract=r["contract"],
+                title=r["title"],
+                party=r["party"],
+                since=r["since"],
+                amount=from_fen(r["overdue"]),
+            )
+        )
+    idle: dict[str, list[IdleResource]] = {}
+    for r in q.idle_resources(conn, codes, today):
+        idle.setdefault(r["entity"], []).append(
+            IdleResource(code=r["code"], name=r["name"], area=r["area"], unit=r["unit"])
+        )
     books = []
     for e in entities:
         code = e["code"]
@@ -341,6 +433,9 @@ def dashboard(
                 waiting=count,
                 waiting_total=from_fen(total),
                 arrears=tuple(arrears.get(code, ())),
+                due_soon=tuple(due.get(code, ())),
+                rents_overdue=tuple(overdue.get(code, ())),
+                idle=tuple(idle.get(code, ())),
             )
         )
     plans = tuple(

@@ -13,7 +13,8 @@ at once both land.
 
 The capabilities: ``app.people``, ``app.books``, ``app.alliances``, ``app.pooling``,
 ``app.agreements``, ``app.members``, ``app.assets``, ``app.projects``, ``app.plans``,
-``app.disclosure``, ``app.vouchers``, ``app.township`` and ``app.bulk``.
+``app.disclosure``, ``app.vouchers``, ``app.township``, ``app.bulk``, ``app.resources`` (the 资源
+register) and ``app.contracts`` (the 经济合同 register).
 
 ``LIANZHANG_NUMBERING`` (``monthly`` unless set; or ``yearly``) is the voucher numbering of a
 township that never chose its own (``domain.township``); the books follow the township's
@@ -53,6 +54,7 @@ from domain.books.numbering import ChoiceSource, NumberingChoice
 from domain.books.service import BooksService
 from domain.bounds import BoundedMapper
 from domain.context import current
+from domain.contracts.service import ContractService
 from domain.disclosure.service import DisclosureService
 from domain.errors import (
     AllianceNotFoundError,
@@ -72,6 +74,7 @@ from domain.pooling.service import PoolingService
 from domain.privacy import PersonalDataVault
 from domain.projects.service import ProjectService
 from domain.repository import ThreadSafeRepository
+from domain.resources.service import ResourceService
 from domain.saves import one_moment
 from domain.tenancy import save_in_context
 from domain.township import DEFAULTS, NUMBERINGS, Choices
@@ -160,6 +163,8 @@ class LianzhangApplication(Application[UUID]):
             review_posts=lambda township: self.township.choices(township).review_posts,
         )
         self.bulk = VoucherImportService(self, self.snapshotting_intervals)
+        self.resources = ResourceService(self)
+        self.contracts = ContractService(self, self.resources)
 
     # -- the store -----------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, case, func, or_, select, true, tuple_
 
+from projections.resources_view import contract_instalments, contracts, resources
 from projections.tables import (
     LINE_OF_ENTRY,
     account_months,
@@ -263,3 +264,133 @@ def published_villages(conn: Connection, codes: Collection[str] | None, period: 
             .distinct()
         ).scalars()
     )
+
+
+# -- the 资源 and 经济合同 registers (projections.resources_view) ----------------------------
+
+
+def _lacking_instalments(codes: Collection[str] | None) -> Any:
+    """Instalments of the books ``codes`` that still count and are not fully settled, with
+    their contract's columns."""
+    return (
+        select(
+            contract_instalments.c.entity_code,
+            contract_instalments.c.contract_code,
+            contract_instalments.c.due_on,
+            (contract_instalments.c.amount_fen - contract_instalments.c.settled_fen).label(
+                "lacking"
+            ),
+            contracts.c.title,
+            contracts.c.party_name,
+            contracts.c.direction,
+        )
+        .join(
+            contracts,
+            and_(
+                contracts.c.entity_code == contract_instalments.c.entity_code,
+                contracts.c.code == contract_instalments.c.contract_code,
+            ),
+        )
+        .where(
+            and_(
+                _of(contract_instalments.c.entity_code, codes),
+                contract_instalments.c.amount_fen > contract_instalments.c.settled_fen,
+                or_(
+                    contracts.c.closed_on.is_(None),
+                    contract_instalments.c.due_on <= contracts.c.closed_on,
+                ),
+            )
+        )
+    )
+
+
+def contract_warnings(
+    conn: Connection, codes: Collection[str] | None, today: datetime.date, last: datetime.date
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """What the contracts of the books ``codes`` are short of, in one query:
+
+    - the instalments (receivable and payable) falling due from ``today`` to ``last`` and not
+      yet settled, by due date: entity, contract, title, party, direction, due_on, lacking
+      (fen);
+    - the receivable contracts with instalments due before ``today`` not fully received (rents
+      overdue), by book and contract: entity, contract, title, party, since (the oldest such
+      due date), overdue (fen)."""
+    query = _lacking_instalments(codes).where(
+        or_(
+            and_(contract_instalments.c.due_on >= today, contract_instalments.c.due_on <= last),
+            and_(contract_instalments.c.due_on < today, contracts.c.direction == "receivable"),
+        )
+    )
+    due: list[dict[str, Any]] = []
+    overdue: dict[tuple[str, str], dict[str, Any]] = {}
+    for r in conn.execute(
+        query.order_by(contract_instalments.c.due_on, contract_instalments.c.entity_code)
+    ):
+        if r.due_on >= today:
+            due.append(
+                {
+                    "entity": r.entity_code,
+                    "contract": r.contract_code,
+                    "title": r.title,
+                    "party": r.party_name,
+                    "direction": r.direction,
+                    "due_on": r.due_on,
+                    "lacking": int(r.lacking),
+                }
+            )
+            continue
+        found = overdue.setdefault(
+            (r.entity_code, r.contract_code),
+            {
+                "entity": r.entity_code,
+                "contract": r.contract_code,
+                "title": r.title,
+                "party": r.party_name,
+                "since": r.due_on,  # the rows come oldest first
+                "overdue": 0,
+            },
+        )
+        found["overdue"] += int(r.lacking)
+    return due, [overdue[key] for key in sorted(overdue)]
+
+
+def idle_resources(
+    conn: Connection, codes: Collection[str] | None, today: datetime.date
+) -> list[dict[str, Any]]:
+    """Resources in the register kept for letting (use ``contracting``) with no contract in
+    force on ``today``: entity, code, name, area, unit."""
+    running = (
+        select(contracts.c.code)
+        .where(
+            and_(
+                contracts.c.entity_code == resources.c.entity_code,
+                contracts.c.subject_kind == "resource",
+                contracts.c.subject_code == resources.c.code,
+                contracts.c.start_on <= today,
+                contracts.c.end_on >= today,
+                or_(contracts.c.closed_on.is_(None), contracts.c.closed_on >= today),
+            )
+        )
+        .exists()
+    )
+    return [
+        dict(r)
+        for r in conn.execute(
+            select(
+                resources.c.entity_code.label("entity"),
+                resources.c.code,
+                resources.c.name,
+                resources.c.area,
+                resources.c.unit,
+            )
+            .where(
+                and_(
+                    _of(resources.c.entity_code, codes),
+                    resources.c.status == "active",
+                    resources.c.use == "contracting",
+                    ~running,
+                )
+            )
+            .order_by(resources.c.entity_code, resources.c.code)
+        ).mappings()
+    ]

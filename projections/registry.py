@@ -20,6 +20,7 @@ from projections.economy_view import EconomyProjection
 from projections.ledger_view import LedgerProjection
 from projections.people_view import PeopleProjection
 from projections.positions import Projection
+from projections.resources_view import ResourcesProjection
 from projections.voucher_view import VoucherProjection
 
 # Each read model as a factory of the store's vault (the views that show sealed personal data
@@ -32,6 +33,7 @@ PROJECTIONS: tuple[Callable[[PersonalDataVault], Projection], ...] = (
     lambda vault: PeopleProjection(),
     lambda vault: VoucherProjection(),
     lambda vault: AssetsProjection(),
+    ResourcesProjection,
 )
 
 

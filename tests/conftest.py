@@ -14,6 +14,7 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -88,8 +89,97 @@ def new_schema() -> str:
 def drop_schema(schema: str) -> None:
     with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
         conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-    # its keys (audit/store_keys.py: one directory per store, under the home directory)
+    forget_keys(schema)
+
+
+def forget_keys(schema: str) -> None:
+    """The store's keys (audit/store_keys.py: one directory per store, under the home
+    directory)."""
     shutil.rmtree(default_postgres_key_dir(POSTGRES_URL, schema), ignore_errors=True)
+
+
+# PostgreSQL stores of this test process, emptied, for the next test. Creating a store's some 56
+# tables costs PostgreSQL about half a second; emptying them (DELETE, sequences restarted) a few
+# milliseconds. A store is kept only when its catalogue is still that of a fresh store (same
+# tables, columns, indexes, triggers and functions: a test that altered its store, say a tamper
+# test, leaves it to be dropped); otherwise it is dropped as before.
+_EMPTIED: list[str] = []
+_FRESH_CATALOGUE: list[tuple[int, ...]] = []
+
+_CATALOGUE = """
+SELECT
+  (SELECT count(*) FROM pg_class k JOIN pg_namespace n ON n.oid = k.relnamespace
+    WHERE n.nspname = %(s)s),
+  (SELECT count(*) FROM pg_attribute a JOIN pg_class k ON a.attrelid = k.oid
+    JOIN pg_namespace n ON n.oid = k.relnamespace
+    WHERE n.nspname = %(s)s AND a.attnum > 0 AND NOT a.attisdropped),
+  (SELECT count(*) FROM pg_trigger t JOIN pg_class k ON t.tgrelid = k.oid
+    JOIN pg_namespace n ON n.oid = k.relnamespace WHERE n.nspname = %(s)s),
+  (SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+    WHERE n.nspname = %(s)s)
+"""
+
+
+def _catalogue(conn: psycopg.Connection[Any], schema: str) -> tuple[int, ...]:
+    row = conn.execute(_CATALOGUE, {"s": schema}).fetchone()
+    assert row is not None
+    return tuple(int(n) for n in row)
+
+
+def _fresh_catalogue() -> tuple[int, ...]:
+    """The catalogue of a fresh store, made once per process (that store is then kept)."""
+    if not _FRESH_CATALOGUE:
+        schema = new_schema()
+        Runtime(POSTGRES_URL, schema=schema, today=lambda: TODAY).close()
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+            _FRESH_CATALOGUE.append(_catalogue(conn, schema))
+        _give_back(schema)
+    return _FRESH_CATALOGUE[0]
+
+
+def _give_back(schema: str) -> None:
+    """Empty ``schema`` and keep it for the next test, or drop it when it is no longer a fresh
+    store's."""
+    fresh = _FRESH_CATALOGUE[0] if _FRESH_CATALOGUE else None
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+        if fresh is not None and _catalogue(conn, schema) != fresh:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+            forget_keys(schema)
+            return
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = %s", (schema,)
+            )
+        ]
+        sequences = [
+            r[0]
+            for r in conn.execute(
+                "SELECT sequencename FROM pg_sequences WHERE schemaname = %s", (schema,)
+            )
+        ]
+        # as the replica role: no trigger fires (an append-only guard would refuse the DELETE)
+        conn.execute(
+            "SET session_replication_role = replica; "
+            + " ".join(f'DELETE FROM "{schema}"."{t}";' for t in tables)
+            + " ".join(f'ALTER SEQUENCE "{schema}"."{q}" RESTART;' for q in sequences)
+            + " SET session_replication_role = DEFAULT;"
+        )
+    forget_keys(schema)
+    _EMPTIED.append(schema)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _emptied_stores_dropped() -> Iterator[None]:
+    """The stores kept for another test are dropped when the tests end."""
+    yield
+    while _EMPTIED:
+        drop_schema(_EMPTIED.pop())
+
+
+def _take_schema() -> str:
+    _fresh_catalogue()
+    return _EMPTIED.pop() if _EMPTIED else new_schema()
 
 
 @pytest.fixture
@@ -100,11 +190,11 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[s
         yield f"sqlite:///{tmp_path / 'lianzhang.sqlite3'}", None
         return
     request.getfixturevalue("postgres_available")
-    schema = new_schema()
+    schema = _take_schema()
     try:
         yield POSTGRES_URL, schema
     finally:
-        drop_schema(schema)
+        _give_back(schema)
 
 
 @pytest.fixture

@@ -24,7 +24,8 @@ Layout (one module a page family, templates and static files beside them):
   contributions; ``register_agreements``: agreements and their dividends; ``register_members``:
   a member leaving or forgotten; the fields they read in ``register_forms``), ``distribution``,
   ``disclosure``, ``imports``, ``book_setup`` (建账 from a 科目余额表), ``periods`` (结账,
-  反结账, 年终结转), ``settings`` (a township's 设置)),
+  反结账, 年终结转), ``settings`` (a township's 设置), ``resources`` (资源登记簿, a resource's
+  QR label) and ``contracts`` (经济合同登记簿)),
   each an ``APIRouter`` without the OpenAPI document (pages are not the API);
 - ``static/``: htmx 2 (vendored, Zero-Clause BSD, ``htmx.LICENSE``), the stylesheet and the small
   scripts of the voucher form. No page loads anything from outside the app; fonts are the
@@ -71,6 +72,8 @@ PAGE_MODULES: tuple[str, ...] = (
     "book_setup",
     "periods",
     "settings",
+    "resources",
+    "contracts",
 )
 
 

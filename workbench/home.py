@@ -4,7 +4,10 @@ every township for an administrator or an auditor): 库存现金 and 银行存�
 supervisor acts on, each linking to the page that resolves it — months not closed (结账
 ``/periods/{entity}``), vouchers 待审核 (the voucher list filtered so), cash below a month's
 spending or below zero (现金日记账 and 银行存款日记账), agreement arrears (the agreement), plans
-waiting for a step of 四议两公开 and 三公开 sheets not published; beside them the vouchers
+waiting for a step of 四议两公开, 三公开 sheets not published, and from the 三资 registers the
+instalments of contracts due within 30 days and the rents overdue (the contract's page,
+``workbench.contracts``) and the resources idle without a contract (the resource's page,
+``workbench.resources``); beside them the vouchers
 waiting for the person (to review, to post, returned, drafts; the first two link the batch
 review page ``/review``).
 
@@ -19,7 +22,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from documents.dashboard import dashboard
+from documents.dashboard import DUE_DAYS, dashboard
 from domain.vouchers import person_of
 from projections.voucher_view import voucher_list
 from web.tokens import Principal
@@ -81,8 +84,9 @@ def home(request: Request, user: PageUser) -> Response:
         waiting=waiting_vouchers(engine, user),
         today=today,
         year=today.year,
+        due_days=DUE_DAYS,
     )
 
 
 # What this page family's paths read (web.views)
-READ_MODELS = ("ledger", "economy", "vouchers")
+READ_MODELS = ("ledger", "economy", "vouchers", "resources")

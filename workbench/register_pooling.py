@@ -1,7 +1,8 @@
 """The joint entity's equity register (股权登记) in the workbench, and the forms that add to it.
 
 - ``GET /registers/joint/{code}?as_of=``: each member village's capital by fund programme and
-  share of the total, its land shares in force, the grants received (``projections.
+  share of the total, its land shares in force (each with the village's resource it is, when
+  the village linked it: ``workbench.resources``), the grants received (``projections.
   economy_queries.equity_register``, the read model of ``GET /v1/joint-entities/{code}/equity``);
 - ``POST /registers/joint/{code}/capital``: a member village pays capital in (资金入股): 借 141
   长期投资 / 贷 102 in the village's books, 借 102 / 贷 301 资本 in the joint entity's, and the
@@ -18,6 +19,7 @@ write in both townships (the runner refuses another's, 403), with nothing writte
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -26,7 +28,7 @@ from fastapi.responses import Response
 from domain.bounds import MAX_GRADE, MAX_MU
 from domain.pooling.commands import ContributeCapital, ContributeLand
 from domain.programmes import PROGRAMMES
-from projections import economy_queries, queries
+from projections import economy_queries, queries, resources_queries
 from web.tokens import Principal
 from workbench import register_forms as fields
 from workbench import scope
@@ -54,6 +56,13 @@ def joint_page(
         if entity is None or entity["kind"] != "joint" or not scope.sees_entity(conn, user, joint):
             return missing(request, user, f"联合社 {joint}")
         equity = economy_queries.equity_register(conn, joint, on)
+        # the resources its land shares are, where a village linked them (issue 21)
+        linked = {
+            (village, day, Decimal(mu)): code
+            for (village, day, mu), code in resources_queries.land_share_resources(
+                conn, joint
+            ).items()
+        }
         # the member villages of the person's own joint entity, whatever their township
         names = {e["code"]: e["name"] for e in queries.list_entities(conn)}
         alliance = (
@@ -70,6 +79,9 @@ def joint_page(
         entity=entity,
         equity=equity,
         names=names,
+        resource_of=lambda village, land: linked.get(
+            (village, land["date"], Decimal(str(land["mu"])))
+        ),
         as_of=on,
         village_options=[(v, f"{v} {names.get(v, '')}") for v in dict.fromkeys(members)],
         programme_options=list(PROGRAMMES.items()),
@@ -154,7 +166,7 @@ async def contribute_land(request: Request, user: FormUser, code: str) -> Respon
 
 # What this page family's paths read (web.views) and the duties of its forms (web.duties: as
 # the API's joint-entity routes, books.write)
-READ_MODELS = ("ledger", "economy")
+READ_MODELS = ("ledger", "economy", "resources")
 DUTIES = {
     ("POST", "/registers/joint/{code}/capital"): "books.write",
     ("POST", "/registers/joint/{code}/land"): "books.write",

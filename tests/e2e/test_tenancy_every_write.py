@@ -94,8 +94,18 @@ def set_up(api: Api) -> dict[str, str]:
     n: dict[str, str] = {}
     n["free"] = new_village(api, FOREIGN)  # a 唐坊镇 village in no alliance
     n["unopened"] = code("V")  # a 唐坊镇 village whose books are not set up (建账)
-    admin(api, "/v1/villages", {"code": n["unopened"], "name": "村", "township": FOREIGN,
-                                "county": "高青县", "population": 1, "households": 1})  # fmt: skip
+    admin(
+        api,
+        "/v1/villages",
+        {
+            "code": n["unopened"],
+            "name": "村",
+            "township": FOREIGN,
+            "county": "高青县",
+            "population": 1,
+            "households": 1,
+        },
+    )
     n["bare_alliance"] = new_alliance(api, FOREIGN)  # a 唐坊镇 alliance without joint entity
     n["v01_entry"] = admin(
         api,
@@ -196,11 +206,60 @@ def set_up(api: Api) -> dict[str, str]:
         if reviewed:
             vouchers.approve_voucher(draft=made.draft, actor="reviewer-x")
         n[name] = made.draft
+    # issue 21: a resource of V01 (唐坊镇), a contract on it with a receipt
+    resources(api.runtime.app)
     plans = api.runtime.app.plans
     plans.request_execution(code=n["approved"], date=datetime.date(2026, 2, 20), actor="asker-x")
     plans.request_execution(code=n["home_plan"], date=datetime.date(2026, 1, 15), actor="asker-x")
     api.runtime.views.catch_up()
     return n
+
+
+def resources(app: Any) -> None:
+    """V01's resource ZY-T and contract HT-T on it (2025-04-01 … 2027-03-31), one receipt."""
+    day = datetime.date
+    app.resources.register(
+        entity="V01",
+        code="ZY-T",
+        name="东洼",
+        kind="cropland",
+        area="50",
+        date=day(2025, 1, 2),
+        actor="t",
+    )
+    app.contracts.register(
+        entity="V01",
+        code="HT-T",
+        title="发包",
+        kind="contracting",
+        party_kind="person",
+        party_name="张三",
+        subject_kind="resource",
+        subject_code="ZY-T",
+        area="10",
+        start=day(2025, 4, 1),
+        end=day(2027, 3, 31),
+        signed_on=day(2025, 3, 1),
+        instalments=[(day(2025, 4, 1), "1000.00"), (day(2026, 4, 1), "1000.00")],
+        actor="t",
+    )
+    app.contracts.record_payment(
+        entity="V01", code="HT-T", date=day(2025, 4, 2), amount="500.00", actor="t"
+    )
+
+
+RESOURCE = {"name": "西洼", "kind": "cropland", "area": "60", "date": "2026-02-01"}
+CONTRACT = {
+    "title": "发包",
+    "kind": "contracting",
+    "party": {"kind": "person", "name": "李四"},
+    "subject": {"kind": "resource", "code": "ZY-T"},
+    "area": "5",
+    "start": "2026-02-01",
+    "end": "2026-12-31",
+    "signed_on": "2026-02-01",
+    "instalments": [{"due_on": "2026-02-01", "amount": "100.00"}],
+}
 
 
 def attempts(n: dict[str, str]) -> dict[str, list[tuple[str, dict[str, Any]]]]:
@@ -528,6 +587,46 @@ def attempts(n: dict[str, str]) -> dict[str, list[tuple[str, dict[str, Any]]]]:
             (f"/v1/townships/{township}/signers", {"supervisor": "王主管"})
             for township in (FOREIGN, HOME)
         ],
+        "/v1/entities/{code}/resources": [
+            ("/v1/entities/V01/resources", {**RESOURCE, "code": code("ZY")}),
+            (f"/v1/entities/{n['home_joint']}/resources", {**RESOURCE, "code": code("ZY")}),
+        ],
+        "/v1/entities/{code}/resources/{resource}/changes": [
+            (
+                "/v1/entities/V01/resources/ZY-T/changes",
+                {**RESOURCE, "area": "55", "reason": "测量"},
+            )
+        ],
+        "/v1/entities/{code}/resources/{resource}/land-shares": [
+            (
+                "/v1/entities/V01/resources/ZY-T/land-shares",
+                {"joint": A.JOINT, "date": "2025-01-15", "mu": "500"},
+            )
+        ],
+        "/v1/entities/{code}/resources/{resource}/retirement": [
+            ("/v1/entities/V01/resources/ZY-T/retirement", {"reason": "征收", "date": "2028-01-01"})
+        ],
+        "/v1/entities/{code}/contracts": [
+            ("/v1/entities/V01/contracts", {**CONTRACT, "code": code("HT")}),
+        ],
+        "/v1/entities/{code}/contracts/{contract}/payments": [
+            ("/v1/entities/V01/contracts/HT-T/payments", {"date": "2026-02-01", "amount": "1.00"})
+        ],
+        "/v1/entities/{code}/contracts/{contract}/payments/{number}/reversal": [
+            (
+                "/v1/entities/V01/contracts/HT-T/payments/1/reversal",
+                {"date": "2026-02-01", "reason": "错"},
+            )
+        ],
+        "/v1/entities/{code}/contracts/{contract}/end": [
+            ("/v1/entities/V01/contracts/HT-T/end", {"date": "2027-03-31"})
+        ],
+        "/v1/entities/{code}/contracts/{contract}/termination": [
+            (
+                "/v1/entities/V01/contracts/HT-T/termination",
+                {"date": "2026-02-01", "reason": "退包"},
+            )
+        ],
         "/v1/plans/{code}/comparisons": [
             (
                 f"/v1/plans/{n['drafted']}/comparisons",
@@ -542,6 +641,8 @@ def township_of(api: Api, aggregate_id: UUID) -> str | None:
     app = api.runtime.app
     aggregate: Any = app.repository.get(aggregate_id)
     kind = type(aggregate).__name__
+    if kind in ("Resource", "Contract"):  # issue 21: the books they are in
+        return str(app.get_books(aggregate.entity).township)
     if kind in ("RequestKey", "VoucherImportBatch"):
         return None  # the token's own idempotency key; a batch's key (its books are checked)
     if kind in ("MemberRegister", "DisclosureSheet"):

@@ -353,7 +353,8 @@ def test_the_page_costs_the_same_queries_for_three_books_or_twelve(runtime: Runt
     more_books(3)
     few = statements_for_dashboard()
     more_books(9)
-    assert statements_for_dashboard() == few <= 10
+    # 11: two of them the 资源 and 经济合同 registers' (issue 21: contracts short, idle resources)
+    assert statements_for_dashboard() == few <= 11
 
 
 # -- the page: warnings, links, townships, the charts -------------------------------------------

@@ -156,7 +156,8 @@ def year_of_vouchers(village: str, count: int = 500) -> bytes:
     return to_xlsx(rows)
 
 
-def test_a_year_of_vouchers_through_the_page(  # on both stores: the time is printed
+@pytest.mark.one_store  # the page's flow; 500 vouchers on both stores: test_bulk_vouchers.py
+def test_a_year_of_vouchers_through_the_page(  # the time is printed
     runtime: Runtime, site: tuple[str, Any, list[str]]
 ) -> None:
     village = builders.village(runtime.app)

@@ -77,6 +77,32 @@ def world(runtime: Any) -> dict[str, str]:
         actor="zhuguan",
     )
     home = village(app, name="花沟村", township=HOME)
+    for entity in ("V01", "J01"):  # issue 21: a resource and a contract on it in each
+        day = datetime.date
+        app.resources.register(
+            entity=entity,
+            code="ZY-T",
+            name="东洼",
+            kind="cropland",
+            area="50",
+            date=day(2025, 1, 2),
+            actor="zhuguan",
+        )
+        app.contracts.register(
+            entity=entity,
+            code="HT-T",
+            title="发包",
+            kind="contracting",
+            party_kind="person",
+            party_name="张三",
+            subject_kind="resource",
+            subject_code="ZY-T",
+            start=day(2025, 4, 1),
+            end=day(2027, 3, 31),
+            signed_on=day(2025, 3, 1),
+            instalments=[(day(2025, 4, 1), "1000.00")],
+            actor="zhuguan",
+        )
     runtime.views.catch_up()
     with runtime.engine.connect() as conn:
         _, entries = queries.list_entries(conn, "V01", limit=1)
@@ -108,6 +134,8 @@ def fill(path: str, name: str, world: dict[str, str]) -> list[str]:
         "/distribution/": [A.ALLIANCE_PLAN, A.HOUSEHOLD_PLAN],
         "/ledgers/": ["102"],  # an account, in /ledgers/{entity}/accounts/{code}
         "/chart/": ["301"],  # an account, in /chart/{entity}/{code}/rename and retire
+        "/resources/": ["ZY-T"],  # a resource (issue 21)
+        "/contracts/": ["HT-T"],  # a contract (issue 21)
     }
     values = {
         "entity": ["V01", "J01"],

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 
 from adapters.balance_files import parse_balances
+from domain.privacy import with_check_digit
 from projections.tables import entries
 from runtime.bootstrap import Runtime
 from scripts import scenario_a as A
@@ -229,6 +230,7 @@ def build(runtime: Runtime) -> None:
     app.vouchers.submit_voucher(draft=withdrawn.draft, actor="preparer")
     app.vouchers.withdraw_voucher(draft=withdrawn.draft, actor="preparer")
     _three_assets(app)
+    resources_and_contracts(app)
 
 
 def _three_assets(app: Any) -> None:
@@ -289,6 +291,53 @@ def _three_assets(app: Any) -> None:
         entity=A.JOINT, number="LK-001", lease="ZL-LK", date=D(2026, 10, 31), reason="提前解约",
         actor=ACTOR,
     )  # fmt: skip
+
+
+def resources_and_contracts(app: Any) -> None:
+    """The 资源 and 经济合同 registers (issue 21): resources registered, changed, linked to a
+    land share and retired; contracts on them with receipts, one reversed, one terminated."""
+    app.resources.register(
+        entity="V01", code="ZY-1", name="东洼", kind="cropland", area="520", date=D(2025, 1, 10),
+        boundaries={"east": "乡道"}, certificates=[{"number": "鲁集(2012)0031"}], actor=ACTOR,
+    )  # fmt: skip
+    app.resources.register(
+        entity="V01", code="ZY-2", name="西山", kind="barren-hill", area="80", date=D(2025, 1, 10),
+        actor=ACTOR,
+    )  # fmt: skip
+    app.resources.change(
+        entity="V01", code="ZY-1", name="东洼耕地", kind="cropland", area="530", location="村东",
+        reason="重新测量", date=D(2025, 2, 1), actor=ACTOR,
+    )  # fmt: skip
+    app.resources.link_land_share(
+        entity="V01", code="ZY-1", joint=A.JOINT, date=A.CONTRIBUTED_ON, mu="500", actor=ACTOR
+    )
+    app.contracts.register(
+        entity="V01", code="HT-1", title="东洼发包", kind="contracting", party_kind="person",
+        party_name="张建国", party_id=with_check_digit("37032219800101001"),
+        subject_kind="resource", subject_code="ZY-1", area="30", start=D(2025, 4, 1),
+        end=D(2027, 3, 31), signed_on=D(2025, 3, 20), actor=ACTOR,
+        instalments=[(D(2025, 4, 1), "9000.00"), (D(2026, 4, 1), "9000.00")],
+    )  # fmt: skip
+    app.contracts.record_payment(
+        entity="V01", code="HT-1", date=D(2025, 4, 2), amount="12000.00", actor=ACTOR
+    )
+    app.contracts.reverse_payment(
+        entity="V01", code="HT-1", number=1, date=D(2025, 4, 3), reason="记错", actor=ACTOR
+    )
+    app.contracts.record_payment(
+        entity="V01", code="HT-1", date=D(2025, 4, 4), amount="9000.00", actor=ACTOR,
+        instalment=D(2025, 4, 1), memo="承包费",
+    )  # fmt: skip
+    app.contracts.register(
+        entity="V01", code="HT-2", title="西山租赁", kind="lease", party_kind="organisation",
+        party_name="纽澜地", subject_kind="resource", subject_code="ZY-2", start=D(2025, 5, 1),
+        end=D(2030, 4, 30), signed_on=D(2025, 4, 20), actor=ACTOR,
+        instalments=[(D(2025 + n, 5, 1), "2000.00") for n in range(5)],
+    )  # fmt: skip
+    app.contracts.terminate(
+        entity="V01", code="HT-2", date=D(2026, 6, 1), reason="企业退租", actor=ACTOR
+    )
+    app.resources.retire(entity="V01", code="ZY-2", reason="征收", date=D(2026, 6, 2), actor=ACTOR)
 
 
 def _plan_body(body: dict) -> dict:  # type: ignore[type-arg]

@@ -15,6 +15,7 @@ from projections.economy_view import EconomyProjection
 from projections.ledger_view import LedgerProjection
 from projections.people_view import PeopleProjection
 from projections.replay import read_and_decode, rebuild, replay
+from projections.resources_view import ResourcesProjection
 from projections.runner import PullLoop
 from projections.tables import chain, metadata
 from projections.voucher_view import VoucherProjection
@@ -40,6 +41,7 @@ def pull_loop(runtime: Runtime, page_size: int) -> PullLoop:
             PeopleProjection(),
             VoucherProjection(),
             AssetsProjection(),
+            ResourcesProjection(runtime.vault),
         ],
         page_size=page_size,
     )

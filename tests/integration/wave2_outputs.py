@@ -70,7 +70,7 @@ def install_postgres(fixture: Path, url: str, schema: str) -> None:
     script = "\n".join(line for line in script.splitlines() if not line.startswith("\\"))
     script = script.replace(DUMP_SCHEMA, schema)
     with psycopg.connect(url) as conn:
-        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}"')  # empty: made by a fixture, say
+        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')  # made by a fixture, say
         conn.execute(script.encode("utf-8"))
 
 

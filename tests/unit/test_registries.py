@@ -31,7 +31,17 @@ def old_needed(path: str) -> tuple[str, ...]:
     if path.startswith("/settings"):  # the 设置 page (new)
         return ("ledger",)
     if path == "/":  # the 工作台 (issue 20's dashboard) counts the vouchers waiting, per book
-        return ("ledger", "economy", "vouchers")
+        return ("ledger", "economy", "vouchers", "resources")  # and warns of contracts (issue 21)
+    if (  # the 资源 and 经济合同 registers and a resource's public page (new, issue 21)
+        path.startswith(("/resources", "/contracts", "/public/resources/"))
+        or (
+            path.startswith("/v1/entities/")
+            and path.split("/")[4:5] in (["resources"], ["contracts"], ["contract-reminders"])
+        )
+    ):
+        return ("ledger", "resources")
+    if path.startswith("/registers/joint/"):  # the equity page names its land's resources
+        return ("ledger", "economy", "resources")
     if path.startswith("/v1/") and path.endswith(("/number", "/next-number")):
         return ()  # 凭证号 at entry (new): the books and the voucher themselves
     if path.startswith("/numbers/"):  # the voucher form's 凭证号 (new): the entity's township
@@ -93,6 +103,16 @@ OLD_WRITE_DUTIES = {
     ("POST", "/v1/joint-entities/{joint}/disclosures"): "sheet.publish",
     ("POST", "/v1/townships/{township}/settings"): "settings.choose",  # new
     ("POST", "/v1/townships/{township}/signers"): "settings.choose",  # new (issue 20)
+    # the 资源 and 经济合同 registers (new, issue 21): a bookkeeper's, as the other registers
+    ("POST", "/v1/entities/{code}/resources"): "books.write",
+    ("POST", "/v1/entities/{code}/resources/{resource}/changes"): "books.write",
+    ("POST", "/v1/entities/{code}/resources/{resource}/retirement"): "books.write",
+    ("POST", "/v1/entities/{code}/resources/{resource}/land-shares"): "books.write",
+    ("POST", "/v1/entities/{code}/contracts"): "books.write",
+    ("POST", "/v1/entities/{code}/contracts/{contract}/payments"): "books.write",
+    ("POST", "/v1/entities/{code}/contracts/{contract}/payments/{number}/reversal"): "books.write",
+    ("POST", "/v1/entities/{code}/contracts/{contract}/end"): "books.write",
+    ("POST", "/v1/entities/{code}/contracts/{contract}/termination"): "books.write",
 }
 # the workbench's register forms declare theirs as the API's routes building the same commands
 # need them (workbench.register_alliances, register_pooling, register_agreements,
@@ -112,6 +132,15 @@ PAGE_DUTIES = {
     ("POST", "/registers/joint/{code}/land"): "books.write",
     ("POST", "/registers/villages/{village}/members/{member}/leave"): "register.edit",
     ("POST", "/registers/villages/{village}/members/{member}/forget"): "register.edit",
+    ("POST", "/resources/{entity}"): "books.write",
+    ("POST", "/resources/{entity}/{code}/change"): "books.write",
+    ("POST", "/resources/{entity}/{code}/land-shares"): "books.write",
+    ("POST", "/resources/{entity}/{code}/retirement"): "books.write",
+    ("POST", "/contracts/{entity}"): "books.write",
+    ("POST", "/contracts/{entity}/{code}/payments"): "books.write",
+    ("POST", "/contracts/{entity}/{code}/payments/{number}/reversal"): "books.write",
+    ("POST", "/contracts/{entity}/{code}/end"): "books.write",
+    ("POST", "/contracts/{entity}/{code}/termination"): "books.write",
 }
 
 
@@ -202,6 +231,7 @@ def test_the_runtime_keeps_every_registered_read_model() -> None:
         "people",
         "vouchers",
         "assets",
+        "resources",
     ]
     names = [t.name for t in read_model_tables(views)]
     assert len(names) == len(set(names))
