@@ -9,7 +9,11 @@
   split by the recorded shares, as ``projections.project_queries.project_statement`` does, so a
   village's result is what a distribution by ownership gives it);
 - ``project_shares`` (a village's sheet): its shares of the projects of other books (the joint
-  entity's) it funded or owns, with the same figures.
+  entity's) it funded or owns, with the same figures;
+- ``resources`` and ``contracts`` (各类资源 and 经济合同, the 2011 规定's groups): the parts the
+  registers give (``documents.registers_resources.disclosure_parts``: resources by group with the
+  period's changes and holders, contracts with what fell due and was received in the period and
+  the arrears at its end).
 
 Each part is in a sheet's content only when there is something to show (a card held in the
 period, a project planned by its end, a share), so sheets of books without 三资 — every sheet
@@ -36,6 +40,7 @@ from documents.asset_facts import (
     yuan,
 )
 from documents.asset_tables import asset_rows, owners_list
+from documents.registers_resources import disclosure_parts
 from domain.periods import Period
 from domain.privacy import mask_name
 from projections.assets_queries import percent
@@ -178,7 +183,8 @@ def _shares(conn: Connection, village: str, period: Period) -> list[dict[str, An
 
 def asset_parts(conn: Connection, entity: str, period: Period) -> dict[str, Any]:
     """The 三资 parts of ``entity``'s sheet for ``period`` that have something to show (see the
-    module docstring): ``asset_register``, ``projects``, ``project_shares``."""
+    module docstring): ``asset_register``, ``projects``, ``project_shares``, ``resources``,
+    ``contracts``."""
     parts: dict[str, Any] = {}
     register = _asset_register(conn, entity, period)
     if register is not None:
@@ -189,4 +195,9 @@ def asset_parts(conn: Connection, entity: str, period: Period) -> dict[str, Any]
     shares = _shares(conn, entity, period)
     if shares:
         parts["project_shares"] = shares
+    registers = disclosure_parts(conn, entity, period)  # 各类资源, 经济合同 (their registers')
+    if registers["resources"]["groups"]:
+        parts["resources"] = registers["resources"]
+    if registers["contracts"]["contracts"]:
+        parts["contracts"] = registers["contracts"]
     return parts

@@ -229,6 +229,19 @@ def asset_list_workbook(table: dict[str, Any]) -> bytes:
     )
 
 
+CONTRACT_HEADERS = [
+    "合同",
+    "类别",
+    "收/付",
+    "对方",
+    "标的",
+    "期限",
+    "状态",
+    "合同金额",
+    "本期应收/应付",
+    "本期实收/实付",
+    "期末欠款",
+]
 _CATEGORY_FIGURES = ("start", "added", "disposed", "end", "accumulated", "net")
 
 Sheet = Callable[[str, list[str], list[list[Any]], "list[Any] | None"], None]
@@ -236,8 +249,8 @@ Sheet = Callable[[str, list[str], list[list[Any]], "list[Any] | None"], None]
 
 def sheet_worksheets(sheet: Sheet, content: dict[str, Any]) -> None:
     """The worksheets of a disclosure sheet's 三资 parts (``rendering.render.sheet_xlsx``'s
-    ``sheet`` adds one): 资产清单, and 联建项目 (a joint entity's projects, or a village's shares
-    of them). Nothing for a content without them."""
+    ``sheet`` adds one): 资产清单; 联建项目 (a joint entity's projects, or a village's shares of
+    them); 各类资源; 经济合同. Nothing for a content without them."""
     register = content.get("asset_register")
     if register:
         rows = [
@@ -318,5 +331,54 @@ def sheet_worksheets(sheet: Sheet, content: dict[str, Any]) -> None:
             "联建项目",
             ["项目/村", "状态", "预算/投入资金", "已投入成本", "本期折旧", "本期收益", "本期结余"],
             rows,
+            None,
+        )
+
+    resources = content.get("resources")
+    if resources:
+        sheet(
+            "各类资源",
+            ["资源", "类别", "面积", "坐落", "用途", "状态", "承包（租用）方", "本期变动"],
+            [
+                [
+                    f"{x['code']} {x['name']}",
+                    f"{g['group']}·{x['kind']}",
+                    x["area"],
+                    x["location"],
+                    x["use"],
+                    x["status"],
+                    "、".join(x["holders"]),
+                    "；".join(
+                        f"{h['date']} {h['what']} {h['reason']}".strip() for h in x["changes"]
+                    ),
+                ]
+                for g in resources["groups"]
+                for x in g["resources"]
+            ],
+            None,
+        )
+    contracts = content.get("contracts")
+    if contracts:
+        figures = ("total", "due", "received", "arrears")
+        sheet(
+            "经济合同",
+            CONTRACT_HEADERS,
+            [
+                [
+                    f"{x['code']} {x['title']}",
+                    x["kind"],
+                    x["direction"],
+                    x["party"],
+                    x["subject"],
+                    f"{x['start']} 至 {x['end']}",
+                    x["status"],
+                    *(_n(x[k]) for k in figures),
+                ]
+                for x in contracts["contracts"]
+            ]
+            + [
+                [f"{direction}合计", "", "", "", "", "", "", *(_n(t[k]) for k in figures)]
+                for direction, t in contracts["totals"].items()
+            ],
             None,
         )
