@@ -236,5 +236,5 @@ def statement_workbook(
     return workbook_bytes(book)  # names as text, never a formula
 
 
-# What this page family's paths read (web.views)
-READ_MODELS = ("ledger", "economy")
+# What this page family's paths read (web.views): the balance sheet's 资产核对表 the cards
+READ_MODELS = ("ledger", "economy", "assets")
