@@ -8,7 +8,10 @@ check the file with ``scripts/verify_export`` (one folder, standard library only
 Journals: one file per entity; accounts are named by category and chart code (``Assets:C102``,
 ``Liabilities:C211H01``, ``Income:C502``), with the Chinese name in an ``open`` comment; one
 transaction per entry (the opening balances first), debits positive and credits negative, in
-CNY. Red-ink reversals are transactions with negative amounts on the original's sides.
+CNY. Red-ink reversals are transactions with negative amounts on the original's sides. The
+entries of 三资 operations carry their source as a tag: hledger ``; project:XM2025-NC`` (query
+``tag:project=XM2025-NC``), Beancount ``#project-XM2025-NC`` with ``source: "project:XM2025-NC"``
+(also ``asset:GZ-001`` and ``depreciation:2025-09``).
 """
 
 from __future__ import annotations
@@ -155,9 +158,19 @@ def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
 
 
-def _transactions(
-    conn: Connection, code: str
-) -> tuple[str, list[tuple[str, str, list[tuple[str, str]]]]]:
+Transaction = tuple[str, str, list[tuple[str, str]], str | None]  # day, narration, postings, tag
+
+# Sources of the 三资 operations, carried by the journals as a tag (hledger ``project:XM2025-NC``,
+# Beancount ``#project-XM2025-NC`` and ``source: "project:XM2025-NC"``): a project's costs,
+# completion and income, an asset's booking, disposal and rent, a month's depreciation run.
+TAGGED = ("project:", "asset:", "depreciation:")
+
+
+def _tag(source: str | None) -> str | None:
+    return source if source and source.startswith(TAGGED) else None
+
+
+def _transactions(conn: Connection, code: str) -> tuple[str, list[Transaction]]:
     entity = conn.execute(select(entities).where(entities.c.code == code)).mappings().first()
     if entity is None:
         raise ExportError(f"entity {code} does not exist")
@@ -170,9 +183,9 @@ def _transactions(
         )
         if r.balance_fen
     ]
-    out: list[tuple[str, str, list[tuple[str, str]]]] = []
+    out: list[Transaction] = []
     if opening:
-        out.append((str(entity["opening_date"]), "期初余额", opening))
+        out.append((str(entity["opening_date"]), "期初余额", opening, None))
     lines: dict[str, list[tuple[str, str]]] = {}
     for r in conn.execute(
         select(entry_lines)
@@ -182,17 +195,17 @@ def _transactions(
         fen = r.amount_fen if r.side == "debit" else -r.amount_fen
         lines.setdefault(r.number, []).append((r.account, amount_str(from_fen(fen))))
     for r in conn.execute(
-        select(entries.c.number, entries.c.date, entries.c.memo)
+        select(entries.c.number, entries.c.date, entries.c.memo, entries.c.source)
         .where(entries.c.entity_code == code)
         .order_by(entries.c.date, entries.c.number)
     ):
-        out.append((r.date.isoformat(), f"{r.number} {r.memo}", lines[r.number]))
+        out.append((r.date.isoformat(), f"{r.number} {r.memo}", lines[r.number], _tag(r.source)))
     return str(entity["name"]), out
 
 
-def _accounts(transactions: list[tuple[str, str, list[tuple[str, str]]]]) -> dict[str, str]:
+def _accounts(transactions: list[Transaction]) -> dict[str, str]:
     first: dict[str, str] = {}
-    for day, _, postings in transactions:
+    for day, _, postings, _ in transactions:
         for account, _ in postings:
             first.setdefault(account, day)
     return dict(sorted(first.items()))
@@ -204,9 +217,13 @@ def beancount_journal(conn: Connection, code: str) -> str:
     out = [f'option "title" {_quote(f"{code} {name}")}', 'option "operating_currency" "CNY"', ""]
     for account, day in _accounts(transactions).items():
         out.append(f"{day} open {account_name(account)} CNY ; {chart.get(account).name}")
-    for day, narration, postings in transactions:
+    for day, narration, postings, tag in transactions:
         out.append("")
-        out.append(f"{day} * {_quote(narration)}")
+        if tag is None:
+            out.append(f"{day} * {_quote(narration)}")
+        else:  # a tag (#project-XM2025-NC) and the source as metadata
+            out.append(f"{day} * {_quote(narration)} #{tag.replace(':', '-')}")
+            out.append(f"  source: {_quote(tag)}")
         for account, amount in postings:
             out.append(f"  {account_name(account):<28} {amount:>18} CNY")
     return "\n".join(out) + "\n"
@@ -218,9 +235,10 @@ def hledger_journal(conn: Connection, code: str) -> str:
     out = [f"; {code} {name}", "commodity 1,000.00 CNY", ""]
     for account in _accounts(transactions):
         out.append(f"account {account_name(account)}  ; {chart.get(account).name}")
-    for day, narration, postings in transactions:
+    for day, narration, postings, tag in transactions:
         out.append("")
-        out.append(f"{day} {narration.replace(';', '；')}")
+        described = f"{day} {narration.replace(';', '；')}"
+        out.append(described if tag is None else f"{described}  ; {tag}")  # an hledger tag
         for account, amount in postings:
             out.append(f"    {account_name(account):<28}  {amount} CNY")
     return "\n".join(out) + "\n"

@@ -10,7 +10,10 @@
    fingerprint is the chain's at its position, and a replay up to that position, with the
    inputs it was published with, gives the same content and digest;
 4. the books against each other (``audit.book_reconcile``): the first pair of books that
-   disagree (141/301, a plan's payer and payees, land rent, 内部往来).
+   disagree (141/301, a plan's payer and payees, land rent, 内部往来); then the books against
+   the 三资 registers (``audit.asset_reconcile``: each project's 153 sub-account against its
+   costs, 151/152 (132/133, 134, 161/162) against the cards held, each owner's parts against
+   the whole).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from typing import Any, Protocol
 from sqlalchemy import Engine, create_engine, select
 from sqlalchemy.pool import StaticPool
 
-from audit.book_reconcile import verify_pairs
+from audit.asset_reconcile import verify_books
 from audit.chain import GENESIS, head
 from audit.chain_gate import ChainGate
 from audit.chain_table import chain_rows_of, signed_chain
@@ -271,8 +274,8 @@ def verify(
     if not problems:  # a broken chain makes the replays below meaningless
         problems += verify_read_models(runtime)
         problems += verify_sheets(runtime)
-        with runtime.engine.connect() as conn:  # books against each other: the first pair
-            problems += verify_pairs(conn)[:1]
+        with runtime.engine.connect() as conn:  # books against books and 三资: the first
+            problems += verify_books(conn)[:1]
     with runtime.engine.connect() as conn:
         fingerprint = head(conn)
     return {

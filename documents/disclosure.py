@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, func, or_, select
 
+from documents.asset_sheet import asset_parts
 from documents.distribution_statement import distribution_statement
 from documents.joint_capital import capital_part
 from documents.statements import CLOSING_SOURCE, Period, balance_sheet, money_item
@@ -537,6 +538,7 @@ def disclosure_content(
         "debts": {"lines": debts, "total": sheet["totals"]["liabilities"]},
         "equity": {"lines": sheet["equity"], "total": sheet["totals"]["equity"]},
         **({"capital": capital_part(conn, village, period, layout)} if joint else {}),
+        **asset_parts(conn, village, period),  # 三资: only where there is something to show
         "distributions": _distributions(conn, village, period, statements),
         "affairs": _affairs(conn, village, period, statements),
         "checks": sheet["checks"],

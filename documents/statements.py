@@ -27,6 +27,7 @@ from typing import Any
 from moneyed import Money
 from sqlalchemy import Connection, and_, or_, select
 
+from documents.asset_tables import asset_check
 from documents.statement_notes import income_notes, sheet_notes
 from domain.errors import InvalidPeriodError
 from domain.periods import Period
@@ -567,6 +568,7 @@ def statement(
     elif kind == "balance-sheet":
         year_start = _year_start(conn, code, period, tb)
         body = {**balance_sheet(tb, year_start), **balance_sheet_2023(tb, year_start)}
+        body.update(asset_check(conn, code, period, body["notes"]))  # books with cards
     elif kind == "income":
         body = income_statement(conn, code, period, tb)
     elif kind == "general-ledger":

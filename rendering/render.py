@@ -12,6 +12,7 @@ from markupsafe import Markup
 
 from ledger.money import money, yuan_text
 from ledger.voucher_numbers import number_label
+from rendering.asset_workbooks import sheet_worksheets
 from rendering.charts import grouped_bar_chart
 from rendering.environment import environment
 from rendering.spreadsheets import AMOUNT_FORMAT, workbook_bytes
@@ -322,6 +323,7 @@ def sheet_xlsx(
             content["assets"]["total"]["capitals"],
         ],
     )
+    sheet_worksheets(sheet, content)  # 三资: 资产清单, 联建项目 (only when the content has them)
     claims_rows = [
         row
         for x in content["claims"]["lines"]

@@ -2,7 +2,10 @@
 the joint entity 黑牛养殖联合社 and the enterprise 纽澜地, with opening balances, taken through a
 whole year of Scenario A: capital and land pooled, the agreement with 纽澜地, its 2025 dividend,
 the alliance's distribution plan through 四议两公开 and its execution (asked for by the demo's
-制单, executed by its 记账/主管), then 李孟德村's plan for its households; the township's
+制单, executed by its 记账/主管), then 李孟德村's plan for its households; then Scenario B
+(docs/scenario-b.md, ``scripts.demo_assets``): J01's cattle barn XM2025-NC built with the
+villages' capital and a grant, depreciated and leased month by month up to the store's today,
+its 2025 result divided by ownership; the township's
 会计主管 and 出纳 for the printed vouchers, and four vouchers prepared by the 制单: two reviewed
 by the 审核 and posted by the 记账/主管, one reviewed and waiting to be posted, one waiting for
 review.
@@ -32,6 +35,7 @@ from domain.plan import STEPS, plan_id
 from ledger.comparison import compare
 from runtime.bootstrap import Runtime
 from scripts import scenario_a as A
+from scripts.demo_assets import load_barn
 
 # the demo's bookkeeper (记账/主管) records the demo's year: 经办 on the sheets shows her 姓名
 ACTOR = "zhuguan"
@@ -217,6 +221,9 @@ def load_demo(app: LianzhangApplication, say: Callable[[str], None] = print) -> 
         app.books.set_opening_balances(entity=JOINT_ENTITY, as_of=OPENING, balances=[], actor=ACTOR)
         wrote += 1
     wrote += _scenario_a(app)
+    wrote += load_barn(  # Scenario B (docs/scenario-b.md): the 牛舍 of J01, after Scenario A
+        app, joint=JOINT_ENTITY, alliance=ALLIANCE, actor=ACTOR, preparer=PREPARER
+    )
     wrote += _signers(app)
     wrote += _vouchers(app)
     say(

@@ -17,7 +17,8 @@ Layout (one module a page family, templates and static files beside them):
   ``voucher_reviews`` (批量审核: many vouchers reviewed or posted at once, an import's),
   ``corrections`` (作废, 红字冲销, 更正凭证 and the cross-book corrections), ``chart`` (科目:
   the chart of the books; opening, renaming and retiring 明细科目), ``ledgers`` and
-  ``ledger_books``, ``statements`` and ``statement_summaries``, ``registers`` and its register
+  ``ledger_books``, ``statements`` and ``statement_summaries``, ``asset_reports`` (报表 › 资产:
+  折旧表, 在建工程, 资产清单), ``registers`` and its register
   forms by capability (``register_alliances``: alliances, villages and their books, members
   joining and leaving, enterprises, the joint entity; ``register_pooling``: capital and land
   contributions; ``register_agreements``: agreements and their dividends; ``register_members``:
@@ -56,6 +57,7 @@ PAGE_MODULES: tuple[str, ...] = (
     "ledger_books",
     "statements",
     "statement_summaries",
+    "asset_reports",
     "vouchers",
     "voucher_steps",
     "voucher_numbers",

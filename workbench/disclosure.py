@@ -147,4 +147,4 @@ async def publish(request: Request, user: FormUser, village: str, period: str) -
 
 
 # What this page family's paths read (web.views)
-READ_MODELS = ("ledger", "economy")
+READ_MODELS = ("ledger", "economy", "assets", "resources")  # a sheet's 三资 parts

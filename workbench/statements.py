@@ -218,6 +218,12 @@ def statement_workbook(
         )
         for cell in ws[ws.max_row][3:]:
             cell.number_format = AMOUNT_FORMAT
+    for row in content.get("asset_check", []):  # books with cards: 账面 against the cards
+        mark = "✓ " if row["holds"] else "✗ "
+        what = f"{mark}{row['line']}：账面 = {row['source']}"
+        ws.append([what, "", row["account"], Decimal(row["books"]), Decimal(row["cards"])])
+        for cell in ws[ws.max_row][3:]:
+            cell.number_format = AMOUNT_FORMAT
     ws.append([])
     ws.append(["附注"])
     ws.cell(ws.max_row, 1).font = bold
@@ -230,5 +236,5 @@ def statement_workbook(
     return workbook_bytes(book)  # names as text, never a formula
 
 
-# What this page family's paths read (web.views)
-READ_MODELS = ("ledger", "economy")
+# What this page family's paths read (web.views): the balance sheet's 资产核对表 the cards
+READ_MODELS = ("ledger", "economy", "assets")

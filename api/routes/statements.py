@@ -337,8 +337,18 @@ def _draft(village: str, period: str, reader: Reader) -> Response:
     return Response(body.encode("utf-8"), media_type="application/json")
 
 
-# What this router's paths read (web.views) and the duties of its writes (web.duties)
+# What this router's paths read (web.views) and the duties of its writes (web.duties): the
+# balance sheet's 资产核对表 reads the cards and projects, a sheet's 三资 parts (资产清单, 联建项目,
+# 各类资源, 经济合同) the assets and resources read models too
 READ_MODELS = ("ledger", "economy")
+_SHEETS = ("ledger", "economy", "assets", "resources")
+READ_MODELS_OF_PATHS = {
+    "/v1/entities/{code}/statements/{kind}": ("ledger", "economy", "assets"),
+    "/v1/villages/{village}/disclosures": _SHEETS,
+    "/v1/joint-entities/{joint}/disclosures": _SHEETS,
+    "/v1/villages/{village}/disclosures/{period}/draft": _SHEETS,
+    "/v1/joint-entities/{joint}/disclosures/{period}/draft": _SHEETS,
+}
 DUTIES = {
     ("POST", "/v1/villages/{village}/disclosures"): "sheet.publish",
     ("POST", "/v1/joint-entities/{joint}/disclosures"): "sheet.publish",

@@ -2,7 +2,7 @@
 
 Uses the Python standard library only (Ed25519 through ``cryptography`` when it is installed,
 else a small pure-Python check after RFC 8032): copy this one folder (``verify_export``: this
-file, ``chain.py``, ``books.py``) anywhere and run the folder
+file, ``chain.py``, ``books.py``, ``assets.py``) anywhere and run the folder
 
     python3 verify_export log.jsonl                         # the chain, then balances
     python3 verify_export log.jsonl --public-key server.pub # and every signature
@@ -39,7 +39,12 @@ Compare them with the trial balances of the service.
 
 It also reconciles the books with each other, as ``lianzhang verify`` does: a village's 141{J}
 against the joint entity's 301{V}, each plan's payer against its payees, land rent paid against
-received, and 内部往来 between any two sets of books; the first pair that disagrees is printed.
+received, and 内部往来 between any two sets of books; then, as ``lianzhang verify`` does, the
+books against the 三资 registers the events carry (``assets.py``): each project's 153
+sub-account against its recorded costs, 151/152 (132/133, 134, 161/162) of books with cards
+against the 原值 and accumulated depreciation of the cards held, and each owner's parts of a
+jointly owned card's months and of a project's income against the whole. The first
+disagreement is printed (all of them with ``--json``).
 
 Exit status: 0 when the chain holds and every pair agrees, 1 when the chain breaks (the line is
 named) or a pair disagrees, 2 on a bad file or argument.
@@ -50,13 +55,14 @@ from __future__ import annotations
 import json
 import sys
 from decimal import Decimal
-from functools import partial
 from pathlib import Path
 
 try:  # imported as a package (python3 -m verify_export, the project's tests)
+    from .assets import asset_problems, collect_assets, new_assets
     from .books import balances, collect, new_facts, pair_problems
     from .chain import BadFile, Broken, Keys, read_log
 except ImportError:  # run as a folder (python3 verify_export): the modules beside this one
+    from assets import asset_problems, collect_assets, new_assets  # type: ignore[no-redef]
     from books import balances, collect, new_facts, pair_problems  # type: ignore[no-redef]
     from chain import BadFile, Broken, Keys, read_log  # type: ignore[no-redef]
 
@@ -117,8 +123,12 @@ def main(argv: list[str]) -> int:
         lines.pop()
     keys = Keys(given, lines)
     try:
-        facts = new_facts()
-        each = partial(collect, facts)
+        facts, registers = new_facts(), new_assets()
+
+        def each(event: dict) -> None:
+            collect(facts, event)
+            collect_assets(registers, event)
+
         count, previous = read_log(path, lines, keys if given else None, documents, each)
     except Broken as broken:
         print(f"CHAIN BROKEN at {broken}")
@@ -127,7 +137,7 @@ def main(argv: list[str]) -> int:
         print(f"verify_export: {error}", file=sys.stderr)
         return 2
     result = balances(facts)
-    pairs = pair_problems(facts, facts["codes"], result)
+    pairs = pair_problems(facts, facts["codes"], result) + asset_problems(registers, result)
     if as_json:
         summary = {"events": count, "fingerprint": previous, "balances": result, "pairs": pairs}
         summary["signatures"] = "checked" if given else "not checked"

@@ -25,9 +25,9 @@ def collect(facts: dict, event: dict) -> None:
     if topic.endswith(".OpeningBalancesSet"):
         facts["opening"][owner] = {}
         add_postings(facts["opening"][owner], unwrap(state["postings"]))  # type: ignore[arg-type]
-    if "entry" not in state:
-        return
-    entry = unwrap(state["entry"])
+    entry = unwrap(state.get("entry"))
+    if not isinstance(entry, dict) or "postings" not in entry:
+        return  # no entry posted (a 三资 event names its voucher by number only)
     add_postings(facts["moves"].setdefault(owner, {}), entry["postings"])
     name = topic.rsplit(".", 1)[-1]
     source = state.get("source")

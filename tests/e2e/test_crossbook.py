@@ -173,15 +173,16 @@ def test_verify_passes_on_scenario_a_and_names_the_pair_one_book_breaks(
     assert report["ok"] is False
     problem = report["problems"][0]
     assert problem["check"] == "pair"
+    # the demo's V01 paid 600,000.00 (Scenario A) and 270,000.00 for the barn (Scenario B)
     assert (problem["entity"], problem["account"], problem["figure"]) == (
         "V01",
         f"141{JOINT}",
-        "601000.00",
+        "871000.00",
     )
     assert problem["counterpart"] == {
         "entity": JOINT,
         "account": "301V01",
-        "figure": "600000.00",
+        "figure": "870000.00",
     }
     cli = api.client.get("/v1/audit/verify", headers=api.auditor).json()
     assert cli["ok"] is False and cli["problems"][0]["check"] == "pair"
@@ -499,13 +500,15 @@ def test_verify_names_a_plan_reversed_in_one_book_by_older_code(api: Api) -> Non
     )
     app.save(books)
     problem = verify(api.runtime)["problems"][0]
+    # summed over the plans between J01 and V02: Scenario A's 44,836.56 (its cash reversed) and
+    # the demo's barn plan (Scenario B), 4,437.50, which V02 still holds
     assert (problem["pair"], problem["entity"], problem["account"], problem["figure"]) == (
         "plan",
         "V02",
         "102",
-        "0.00",
+        "4437.50",
     )
-    assert problem["counterpart"] == {"entity": JOINT, "account": "211V02", "figure": "44836.56"}
+    assert problem["counterpart"] == {"entity": JOINT, "account": "211V02", "figure": "49274.06"}
 
 
 @pytest.mark.one_store  # a cross-book rule, not storage

@@ -21,6 +21,7 @@ PAGES = [
     "/public",
     "/public/sheets/V03/2026-Q1/v1",
     "/public/sheets/V01/2025/v1",
+    "/public/sheets/J01/2025/v1",  # the 三资 parts: 资产清单, 联建项目 (issue 21)
     f"/public/plans/{A.ALLIANCE_PLAN}",
     f"/public/plans/{A.HOUSEHOLD_PLAN}",
     f"/public/plans/{A.ALLIANCE_PLAN}/comparisons/1",

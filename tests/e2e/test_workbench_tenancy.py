@@ -160,6 +160,8 @@ def fill(path: str, name: str, world: dict[str, str]) -> list[str]:
         "login": ["zhuguan"],
         "township": ["唐坊镇"],  # the settings of a township (its choices, its signers)
     }
+    if name == "kind" and path.startswith("/asset-reports/"):  # 报表 › 资产 (issue 21)
+        return ["depreciation", "assets"]
     if name == "code":
         for prefix, found in codes.items():
             if path.startswith(prefix):

@@ -22,6 +22,19 @@ from web.views import needed
 
 
 def old_needed(path: str) -> tuple[str, ...]:
+    if path.startswith("/asset-reports"):  # 报表 › 资产 (new, issue 21): the books and 三资
+        return ("ledger", "assets")
+    # issue 21: the balance sheet's 资产核对表 reads the cards; a sheet's 三资 parts the assets
+    # and resources read models
+    if path == "/statements" or path.startswith("/statements/"):
+        return ("ledger", "economy", "assets")
+    if path.startswith("/v1/entities/") and "/statements/" in path:
+        return ("ledger", "economy", "assets")
+    if path.startswith("/disclosure") or (
+        path.startswith(("/v1/villages/", "/v1/joint-entities/"))
+        and (path.endswith("/disclosures") or path.endswith("/draft"))
+    ):
+        return ("ledger", "economy", "assets", "resources")
     if path.startswith("/periods"):  # the 结账 page (new): its log is the audit trail's
         return ("ledger", "economy", "vouchers", "audit")
     if (  # 三资: projects, asset cards, the monthly run, an asset's public page (new, issue 21)
