@@ -13,7 +13,7 @@ at once both land.
 
 The capabilities: ``app.people``, ``app.books``, ``app.alliances``, ``app.pooling``,
 ``app.agreements``, ``app.members``, ``app.assets``, ``app.projects``, ``app.plans``,
-``app.disclosure``, ``app.vouchers``, ``app.township`` and ``app.bulk``.
+``app.disclosure``, ``app.vouchers``, ``app.township``, ``app.bulk`` and ``app.budgets``.
 
 ``LIANZHANG_NUMBERING`` (``monthly`` unless set; or ``yearly``) is the voucher numbering of a
 township that never chose its own (``domain.township``); the books follow the township's
@@ -51,6 +51,7 @@ from domain.assets.service import AssetService
 from domain.books import Books, JointEntity, VillageCollective
 from domain.books.numbering import ChoiceSource, NumberingChoice
 from domain.books.service import BooksService
+from domain.budget.service import BudgetService
 from domain.bounds import BoundedMapper
 from domain.context import current
 from domain.disclosure.service import DisclosureService
@@ -160,6 +161,7 @@ class LianzhangApplication(Application[UUID]):
             review_posts=lambda township: self.township.choices(township).review_posts,
         )
         self.bulk = VoucherImportService(self, self.snapshotting_intervals)
+        self.budgets = BudgetService(self)
 
     # -- the store -----------------------------------------------------------------------------
 

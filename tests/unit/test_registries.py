@@ -200,6 +200,7 @@ def test_the_runtime_keeps_every_registered_read_model() -> None:
         "people",
         "vouchers",
         "assets",
+        "budget",
     ]
     names = [t.name for t in read_model_tables(views)]
     assert len(names) == len(set(names))
