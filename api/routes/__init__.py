@@ -11,6 +11,7 @@ from api.routes import (
     alliances,
     audit,
     book_setup,
+    budgets,
     entities,
     fairness,
     joint,
@@ -44,4 +45,5 @@ ROUTES: tuple[ModuleType, ...] = (
     voucher_reviews,
     townships,
     voucher_corrections,
+    budgets,
 )

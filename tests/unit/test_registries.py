@@ -22,6 +22,8 @@ from web.views import needed
 
 
 def old_needed(path: str) -> tuple[str, ...]:
+    if path.startswith(("/v1/budgets", "/budgets")):  # 财务计划 (new): the plans and the books
+        return ("ledger", "budget")
     if path.startswith("/periods"):  # the 结账 page (new): its log is the audit trail's
         return ("ledger", "economy", "vouchers", "audit")
     if path.startswith("/v1/townships"):  # a township's settings (new): the aggregate itself
@@ -91,6 +93,10 @@ OLD_WRITE_DUTIES = {
     ("POST", "/v1/joint-entities/{joint}/disclosures"): "sheet.publish",
     ("POST", "/v1/townships/{township}/settings"): "settings.choose",  # new
     ("POST", "/v1/townships/{township}/signers"): "settings.choose",  # new (issue 20)
+    # 财务计划 (new, issue 22): drawn up and approved as a distribution plan is
+    ("POST", "/v1/budgets"): "plan.prepare",
+    ("POST", "/v1/budgets/{entity}/{year}/revisions"): "plan.prepare",
+    ("POST", "/v1/budgets/{entity}/{year}/steps"): "plan.prepare",
 }
 # the workbench's register forms declare theirs as the API's routes building the same commands
 # need them (workbench.register_alliances, register_pooling, register_agreements,
