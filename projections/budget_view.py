@@ -147,7 +147,7 @@ class BudgetProjection:
         w.update(budgets, {"plan_id": pid}, {"latest": version})
         self._version(w, pid, version, s, s["reason"])
 
-    def _StepRecorded(self, w: PageWriter, pid: str, s: dict[str, Any]) -> None:
+    def _ApprovalStepRecorded(self, w: PageWriter, pid: str, s: dict[str, Any]) -> None:
         keys = (*_COUNTS, *_QUORUM, "merged", "note")
         details = {k: s.get(k) for k in keys if s.get(k) not in (None, "", False)}
         steps = [s["step"]] + (["商议"] if s["step"] == "提议" and s.get("merged") else [])
@@ -166,7 +166,7 @@ class BudgetProjection:
                 },
             )
 
-    def _Rejected(self, w: PageWriter, pid: str, s: dict[str, Any]) -> None:
+    def _ApprovalRejected(self, w: PageWriter, pid: str, s: dict[str, Any]) -> None:
         w.update(
             budget_versions,
             {"plan_id": pid, "version": s["version"]},

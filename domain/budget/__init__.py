@@ -13,8 +13,10 @@ One aggregate per book and year (``budget_id(entity, year)``), holding every ver
   ``accounts`` the 2023 chart's income accounts (501 … 504) or expense accounts (511 … 521), or
   sub-accounts of them, whose movements make the line's actual figure, ``amount`` the year's
   plan in fen (≥ 0);
-- **StepRecorded** (a step of 四议两公开 of a version) and **Rejected** (a vote below its
-  threshold: that version is rejected, the plan may be revised);
+- **ApprovalStepRecorded** (a step of 四议两公开 of a version, in the shape of a plan's
+  ``StepRecorded``) and **ApprovalRejected** (a vote below its threshold: that version is
+  rejected, the plan may be revised) — named apart from a plan's events, as a project's are, so
+  the read models that know a plan's steps by their short name never take these for one;
 - **Approved**: the version's 决议 passed; from that day it is the plan *in force*.
 
 Versions: a revision is a new version, the old ones are kept as they were. One version is in
@@ -280,7 +282,7 @@ class FinancialPlan(Aggregate):
             self._approved(version=number, date=date, actor=actor)
         return reason
 
-    @event("StepRecorded")
+    @event("ApprovalStepRecorded")
     def _step_recorded(
         self,
         *,
@@ -327,7 +329,7 @@ class FinancialPlan(Aggregate):
         if step == PROPOSAL and merged:
             steps[CONSULTATION] = {**record, "merged": True}
 
-    @event("Rejected")
+    @event("ApprovalRejected")
     def _rejected(self, *, version: int, step: str, reason: str, actor: str) -> None:
         """A vote below its threshold: version ``version`` is not approved."""
         self.versions[version - 1]["state"] = REJECTED

@@ -104,6 +104,6 @@ class RecordFinancialPlanStep(Command[str | None]):
 
     def replayed(self, recorded: Recorded) -> str | None:
         for event in recorded.events:
-            if type(event).__name__ == "Rejected":
+            if type(event).__name__ == "ApprovalRejected":
                 return str(event.reason)
         return None
