@@ -23,6 +23,7 @@ Decisions:
 
 from __future__ import annotations
 
+import calendar
 import datetime
 from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
@@ -30,7 +31,6 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from documents.dashboard import add_month, month_last_day
 from domain.budget import EXPENSE, INCOME, KIND_ZH, STATE_ZH
 from domain.budget.lines import kind_of
 from domain.periods import Period
@@ -123,6 +123,12 @@ def _figures(plan: int, actual: Sequence[int], first: int, last: int) -> dict[st
     }
 
 
+def month_end(month: str) -> datetime.date:
+    """The last day of ``month`` (``YYYY-MM``)."""
+    year, number = int(month[:4]), int(month[5:])
+    return datetime.date(year, number, calendar.monthrange(year, number)[1])
+
+
 def default_through(year: int, today: datetime.date) -> str:
     """The month a comparison reads to when none is asked for: this month for this year,
     December for a past year, January for a year still to come."""
@@ -192,7 +198,7 @@ def comparison(
         return None
     through = through or default_through(year, today)
     last = int(through[5:])
-    end = month_last_day(through)
+    end = month_end(through)
     version = versions_in_force(conn, [entity], year, end).get(entity)
     moves = actual_moves(conn, [entity], year).get(entity, {})
     parts = figures(version["lines"] if version else [], moves, year, last, last)
@@ -204,8 +210,8 @@ def comparison(
         "through": through,
         "months": months_of(year, 1, last),
         "month_labels": [f"{m}月" for m in range(1, last + 1)],
-        "previous": add_month(through, -1) if last > 1 else None,
-        "next": add_month(through, 1) if last < 12 else None,
+        "previous": f"{year:04d}-{last - 1:02d}" if last > 1 else None,
+        "next": f"{year:04d}-{last + 1:02d}" if last < 12 else None,
         "version": None
         if version is None
         else {
@@ -224,11 +230,15 @@ def comparison(
     }
 
 
-def sheet_part(conn: Connection, entity: str, period: Period) -> dict[str, Any]:
+def sheet_part(conn: Connection, entity: str, period: Period) -> dict[str, Any] | None:
     """The 财务计划 part of a 三公开 sheet for ``period``: each line's plan for the year, its
     actual in the period and in the year to the period's end, the difference (plan − year to
-    date) and the percentage used; the version in force at the period's end (none: said so)."""
+    date) and the percentage used; the version in force at the period's end (none: said so).
+    None when the book has no plan for the period's year (the sheet then has no such part: so
+    a sheet published before plans existed is made again as it was)."""
     year = period.start.year
+    if plan_of(conn, entity, year) is None:
+        return None
     version = versions_in_force(conn, [entity], year, period.end).get(entity)
     moves = actual_moves(conn, [entity], year).get(entity, {})
     first, last = int(period.first_month[5:]), int(period.last_month[5:])

@@ -138,6 +138,23 @@ def voucher_warnings(
     return found
 
 
+def warnings_of_voucher(conn: Connection, voucher: Mapping[str, Any]) -> list[LineOver]:
+    """:func:`voucher_warnings` of a voucher as the voucher page reads it
+    (``projections.voucher_view.voucher_detail``); none for a voided one."""
+    if voucher.get("status") == "voided" or not voucher.get("date"):
+        return []
+    day = voucher["date"]
+    if isinstance(day, str):
+        day = datetime.date.fromisoformat(day)
+    return voucher_warnings(
+        conn,
+        voucher["entity"],
+        day,
+        voucher.get("lines") or [],
+        posted=voucher.get("posted_number"),
+    )
+
+
 def _fen(value: object) -> int:
     if value is None or value == "":
         return 0

@@ -29,7 +29,8 @@ year for books without opening balances), vouchers waiting for review (待审核
 books may hold it), and agreement arrears (保底 or the declared amount due and not received
 after the payment day, ``projections.economy_queries.agreement_status``); and beside the
 books, distribution plans waiting for a step of 四议两公开 (or executed without 实施结果公开)
-and villages whose 三公开 sheet of the last quarter is not published.
+and villages whose 三公开 sheet of the last quarter is not published; and the financial plans'
+expense lines past this year's plan and plans waiting for a step (``documents.budget_warnings``).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from typing import Any
 from moneyed import Money
 from sqlalchemy import Connection
 
+from documents.budget_warnings import budget_dashboard
 from domain.plan import DRAFTED, EXECUTED, RESULT_PUBLISHED, STEPS
 from ledger.money import ZERO, from_fen, money
 from ledger.statement_forms import COSTS, REVENUES
@@ -170,6 +172,9 @@ class Dashboard:
     plans: tuple[PlanDue, ...] = ()
     sheet_period: str = ""  # the last quarter
     sheets_missing: tuple[Book, ...] = ()  # villages without its published 三公开 sheet
+    # 财务计划 (documents.budget_warnings): expense lines past this year's plan, plans waiting
+    budget_over: tuple[Any, ...] = ()
+    budget_due: tuple[Any, ...] = ()
 
     def total(self, what: str) -> Money:
         return sum((getattr(b, what) for b in self.books), ZERO)
@@ -206,7 +211,13 @@ class Dashboard:
 
     @property
     def warnings(self) -> int:
-        return sum(b.warnings for b in self.books) + len(self.plans) + len(self.sheets_missing)
+        budget = len(self.budget_over) + len(self.budget_due)
+        return (
+            sum(b.warnings for b in self.books)
+            + len(self.plans)
+            + len(self.sheets_missing)
+            + budget
+        )
 
 
 # -- pure: from the figures read -------------------------------------------------------------
@@ -350,6 +361,7 @@ def dashboard(
     )
     period = last_quarter(today)
     published = q.published_villages(conn, codes, period)
+    budget_over, budget_due = budget_dashboard(conn, codes, today)
     return Dashboard(
         today=today,
         year=year,
@@ -357,6 +369,8 @@ def dashboard(
         plans=plans,
         sheet_period=period,
         sheets_missing=tuple(b for b in books if b.kind == "village" and b.code not in published),
+        budget_over=budget_over,
+        budget_due=budget_due,
     )
 
 

@@ -51,8 +51,8 @@ from domain.assets.service import AssetService
 from domain.books import Books, JointEntity, VillageCollective
 from domain.books.numbering import ChoiceSource, NumberingChoice
 from domain.books.service import BooksService
-from domain.budget.service import BudgetService
 from domain.bounds import BoundedMapper
+from domain.budget.service import BudgetService
 from domain.context import current
 from domain.disclosure.service import DisclosureService
 from domain.errors import (

@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, select
 
+from ledger.money import fen_text
 from projections.budget_view import budget_lines, budget_steps, budget_versions, budgets
 from projections.tables import (
     LINE_OF_ENTRY,
@@ -49,6 +50,7 @@ def _lines_of(conn: Connection, pid: str) -> dict[int, list[dict[str, Any]]]:
                 "kind": r["kind"],
                 "accounts": r["accounts"].split("\n"),
                 "amount_fen": int(r["amount_fen"]),
+                "amount": fen_text(int(r["amount_fen"])),
             }
         )
     return found

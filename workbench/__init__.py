@@ -22,6 +22,7 @@ Layout (one module a page family, templates and static files beside them):
   joining and leaving, enterprises, the joint entity; ``register_pooling``: capital and land
   contributions; ``register_agreements``: agreements and their dividends; ``register_members``:
   a member leaving or forgotten; the fields they read in ``register_forms``), ``distribution``,
+  ``budgets`` (财务计划: the plans, 四议两公开, revisions, the plan against the books),
   ``disclosure``, ``imports``, ``book_setup`` (建账 from a 科目余额表), ``periods`` (结账,
   反结账, 年终结转), ``settings`` (a township's 设置)),
   each an ``APIRouter`` without the OpenAPI document (pages are not the API);
@@ -64,6 +65,7 @@ PAGE_MODULES: tuple[str, ...] = (
     "register_agreements",
     "register_members",
     "distribution",
+    "budgets",
     "disclosure",
     "imports",
     "book_setup",

@@ -23,13 +23,13 @@ from api.schemas.budgets import (
 from api.schemas.common import Code
 from documents.budget import comparison
 from documents.budget_warnings import next_step, voucher_warnings
+from domain.bounds import MONTH_PATTERN
 from domain.budget import STATE_ZH
 from domain.budget.commands import (
     ProposeFinancialPlan,
     RecordFinancialPlanStep,
     ReviseFinancialPlan,
 )
-from domain.bounds import MONTH_PATTERN
 from ledger.money import amount_str, fen_text
 from projections.budget_queries import plan_list, plan_of, versions_in_force
 from projections.voucher_view import voucher_detail

@@ -13,7 +13,17 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.schemas.common import Account, Amount, Code, Day, LongText, OptionalText, Strict, Text, Year
+from api.schemas.common import (
+    Account,
+    Amount,
+    Code,
+    Day,
+    LongText,
+    OptionalText,
+    Strict,
+    Text,
+    Year,
+)
 from api.schemas.plans import StepCreate
 
 # -- requests ------------------------------------------------------------------------------------
@@ -185,4 +195,6 @@ class BudgetWarningPublic(BaseModel):
     used: str = Field(description="posted on the line this year, the voucher left out")
     after: str = Field(description="with the voucher")
     over: str
-    text: str = Field(examples=["超出财务计划：管理费用 计划 ¥30,000.00，已用 ¥28,500.00，本凭证后 ¥31,700.00"])
+    text: str = Field(
+        examples=["超出财务计划：管理费用 计划 ¥30,000.00，已用 ¥28,500.00，本凭证后 ¥31,700.00"]
+    )
