@@ -88,11 +88,10 @@ def rows_of(lines: list[dict[str, Any]]) -> list[dict[str, str]]:
 
 def typed_rows(form: Mapping[str, Any]) -> list[dict[str, str]]:
     """The rows as the clerk typed them (shown again when a form is refused)."""
+    found = {int(m.group(1)) for k in form if (m := _LINE_FIELD.match(k))}
     rows = []
-    for i in range(MAX_ROWS):
+    for i in range(min(max(found, default=-1) + 1, MAX_ROWS)):
         keys = (f"lines[{i}].name", f"lines[{i}].accounts", f"lines[{i}].amount")
-        if not any(k in form for k in keys):
-            break
         rows.append(
             {
                 "name": text(form, keys[0]),

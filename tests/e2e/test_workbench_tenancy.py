@@ -77,6 +77,14 @@ def world(runtime: Any) -> dict[str, str]:
         actor="zhuguan",
     )
     home = village(app, name="花沟村", township=HOME)
+    for books in ("V01", "J01"):  # a financial plan of each (/budgets/{entity}/{year})
+        app.budgets.propose(
+            entity=books,
+            year=2026,
+            lines=[{"accounts": ["513"], "amount": "100.00"}],
+            proposed_on=datetime.date(2026, 2, 1),
+            actor="zhuguan",
+        )
     runtime.views.catch_up()
     with runtime.engine.connect() as conn:
         _, entries = queries.list_entries(conn, "V01", limit=1)
@@ -120,6 +128,7 @@ def fill(path: str, name: str, world: dict[str, str]) -> list[str]:
         "member": [world["member"]],
         "login": ["zhuguan"],
         "township": ["唐坊镇"],  # the settings of a township (its choices, its signers)
+        "year": ["2026"],  # a financial plan's year (/budgets/{entity}/{year})
     }
     if name == "code":
         for prefix, found in codes.items():
