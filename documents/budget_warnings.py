@@ -206,12 +206,11 @@ def next_step(row: Mapping[str, Any], today: datetime.date) -> str | None:
     return None
 
 
-def plans_due(
-    conn: Connection, codes: Collection[str] | None, today: datetime.date
-) -> list[PlanDue]:
-    """The plans of this year, next year and last year waiting for something."""
+def plans_due(rows: Sequence[Mapping[str, Any]], today: datetime.date) -> list[PlanDue]:
+    """The plans (rows of ``plan_list``) of this year, next year and last year waiting for
+    something."""
     found = []
-    for row in plan_list(conn, codes):
+    for row in rows:
         if not today.year - 1 <= row["year"] <= today.year + 1:
             continue
         step = next_step(row, today)
@@ -223,5 +222,10 @@ def plans_due(
 def budget_dashboard(
     conn: Connection, codes: Collection[str] | None, today: datetime.date
 ) -> tuple[tuple[LineOver, ...], tuple[PlanDue, ...]]:
-    """What the 工作台 shows of the financial plans of the books ``codes`` (None: every book)."""
-    return tuple(over_plan(conn, codes, today)), tuple(plans_due(conn, codes, today))
+    """What the 工作台 shows of the financial plans of the books ``codes`` (None: every book):
+    one query when they have none, a few for every book together when they have some."""
+    rows = plan_list(conn, codes)
+    if not rows:
+        return (), ()
+    over = over_plan(conn, codes, today) if any(r["year"] == today.year for r in rows) else []
+    return tuple(over), tuple(plans_due(rows, today))

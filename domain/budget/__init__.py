@@ -148,6 +148,7 @@ class FinancialPlan(Aggregate):
         """A new version with ``reason`` (调整计划); answers its number. Refused while the
         latest version is still in approval or its 决议 not yet published."""
         latest = self.latest
+        number = latest["version"]
         waiting = self.pending()
         if waiting is not None:
             raise ConflictError(
@@ -155,7 +156,7 @@ class FinancialPlan(Aggregate):
                 f"{self.year} waits for {waiting}; it is revised once that version is "
                 "rejected, or approved and its resolution published",
                 field="version",
-                zh=f"{self.words}第{latest['version']}版还在审批中（下一步：{waiting}）："
+                zh=f"{self.words}第{number}版还在审批中（下一步：{waiting}）："
                 "这一版未通过，或通过并已决议公开后，才能修订",
             )
         if not reason.strip():
@@ -170,7 +171,7 @@ class FinancialPlan(Aggregate):
                 f"a revision cannot be dated {proposed_on}, before the last step of version "
                 f"{latest['version']} ({max(dates)})",
                 field="proposed_on",
-                zh=f"修订日期 {proposed_on} 早于第{latest['version']}版的最后一步（{max(dates)}）",
+                zh=f"修订日期 {proposed_on} 早于第{number}版的最后一步（{max(dates)}）",
             )
         version = len(self.versions) + 1
         self._revised(
@@ -232,10 +233,11 @@ class FinancialPlan(Aggregate):
                 zh=f"{self.words}的最新版本是第{number}版，不是第{version}版",
             )
         if latest["state"] == REJECTED:
+            rejection = latest["rejection"]
             raise ConflictError(
-                f"version {number} was rejected ({latest['rejection']}); revise the plan",
+                f"version {number} was rejected ({rejection}); revise the plan",
                 field="step",
-                zh=f"{self.words}第{number}版未通过（{latest['rejection']}）：请修订计划后重新审批",
+                zh=f"{self.words}第{number}版未通过（{rejection}）：请修订计划后重新审批",
             )
         quorum = {
             "adult_villagers": adult_villagers,
