@@ -48,6 +48,7 @@ class LineOver:
     plan: Money
     used: Money
     after: Money
+    name: str = ""  # the book's name (the 工作台's warnings)
 
     @property
     def text(self) -> str:
@@ -165,7 +166,10 @@ def _fen(value: object) -> int:
 
 
 def over_plan(
-    conn: Connection, codes: Collection[str] | None, today: datetime.date
+    conn: Connection,
+    codes: Collection[str] | None,
+    today: datetime.date,
+    names: Mapping[str, str] | None = None,
 ) -> list[LineOver]:
     """The expense lines of this year's plans (the version in force today) whose year to date
     is past their plan (``used`` = ``after``: the books as they are)."""
@@ -187,6 +191,7 @@ def over_plan(
                         plan=from_fen(line["amount_fen"]),
                         used=from_fen(used),
                         after=from_fen(used),
+                        name=(names or {}).get(entity, entity),
                     )
                 )
     return found
@@ -227,5 +232,7 @@ def budget_dashboard(
     rows = plan_list(conn, codes)
     if not rows:
         return (), ()
-    over = over_plan(conn, codes, today) if any(r["year"] == today.year for r in rows) else []
+    names = {r["entity"]: r["name"] for r in rows}
+    this_year = any(r["year"] == today.year for r in rows)
+    over = over_plan(conn, codes, today, names) if this_year else []
     return tuple(over), tuple(plans_due(rows, today))

@@ -149,7 +149,8 @@ class BudgetProjection:
 
     def _ApprovalStepRecorded(self, w: PageWriter, pid: str, s: dict[str, Any]) -> None:
         keys = (*_COUNTS, *_QUORUM, "merged", "note")
-        details = {k: s.get(k) for k in keys if s.get(k) not in (None, "", False)}
+        # a count of 0 is kept (0 反对); nothing, "" and an unmerged 提议 are left out
+        details = {k: v for k in keys if (v := s.get(k)) is not None and v != "" and v is not False}
         steps = [s["step"]] + (["商议"] if s["step"] == "提议" and s.get("merged") else [])
         for step in steps:
             w.insert(
