@@ -206,7 +206,7 @@ def next_step(row: Mapping[str, Any], today: datetime.date) -> str | None:
         return next(s for s in STEPS if s not in done)
     if RESOLUTION_PUBLISHED not in done:
         return RESOLUTION_PUBLISHED
-    if row["year"] == today.year - 1 and RESULT_PUBLISHED not in done:
+    if row["year"] < today.year and RESULT_PUBLISHED not in done:
         return RESULT_PUBLISHED
     return None
 

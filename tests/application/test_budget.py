@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import Engine, create_engine
 
 from documents.budget import comparison, sheet_part
-from documents.budget_warnings import budget_dashboard, voucher_warnings
+from documents.budget_warnings import budget_dashboard, next_step, voucher_warnings
 from domain.books.commands import CloseMonth, CloseYear, RegisterVillage, SetOpeningBalances
 from domain.budget.commands import (
     ProposeFinancialPlan,
@@ -371,3 +371,16 @@ def test_a_revision_is_compared_from_its_resolution_on(story: BudgetStory) -> No
     assert september["expense"]["lines"][0]["percent"] == "90.57"
     assert september["over"] == [] and over == ()
     assert september["latest"]["reason"] == "村干部报酬标准调整"
+
+
+def test_what_a_plan_waits_for() -> None:
+    published = {"提议", "商议", "审议", "决议", "决议公开"}
+
+    def waits(state: str, steps: set[str], year: int = 2026) -> str | None:
+        return next_step({"state": state, "steps": steps, "year": year}, D(2026, 11, 23))
+
+    assert waits("proposed", {"提议"}) == "商议"
+    assert waits("approved", published - {"决议公开"}) == "决议公开"
+    assert waits("approved", published) is None
+    assert waits("approved", published, 2025) == "实施结果公开"
+    assert waits("rejected", {"提议"}) == "修订"
