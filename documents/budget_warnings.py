@@ -63,7 +63,7 @@ class LineOver:
 
 
 @dataclass(frozen=True)
-class PlanDue:
+class BudgetDue:
     """A financial plan waiting for something: ``step`` (a step of 四议两公开, or 修订)."""
 
     entity: str
@@ -211,7 +211,7 @@ def next_step(row: Mapping[str, Any], today: datetime.date) -> str | None:
     return None
 
 
-def plans_due(rows: Sequence[Mapping[str, Any]], today: datetime.date) -> list[PlanDue]:
+def plans_due(rows: Sequence[Mapping[str, Any]], today: datetime.date) -> list[BudgetDue]:
     """The plans (rows of ``plan_list``) of this year, next year and last year waiting for
     something."""
     found = []
@@ -220,13 +220,13 @@ def plans_due(rows: Sequence[Mapping[str, Any]], today: datetime.date) -> list[P
             continue
         step = next_step(row, today)
         if step is not None:
-            found.append(PlanDue(row["entity"], row["name"], row["year"], row["latest"], step))
+            found.append(BudgetDue(row["entity"], row["name"], row["year"], row["latest"], step))
     return found
 
 
 def budget_dashboard(
     conn: Connection, codes: Collection[str] | None, today: datetime.date
-) -> tuple[tuple[LineOver, ...], tuple[PlanDue, ...]]:
+) -> tuple[tuple[LineOver, ...], tuple[BudgetDue, ...]]:
     """What the 工作台 shows of the financial plans of the books ``codes`` (None: every book):
     one query when they have none, a few for every book together when they have some."""
     rows = plan_list(conn, codes)

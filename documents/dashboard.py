@@ -44,7 +44,7 @@ from typing import Any
 from moneyed import Money
 from sqlalchemy import Connection
 
-from documents.budget_warnings import budget_dashboard
+from documents.budget_warnings import BudgetDue, LineOver, budget_dashboard
 from domain.plan import DRAFTED, EXECUTED, RESULT_PUBLISHED, STEPS
 from ledger.money import ZERO, from_fen, money
 from ledger.statement_forms import COSTS, REVENUES
@@ -173,8 +173,8 @@ class Dashboard:
     sheet_period: str = ""  # the last quarter
     sheets_missing: tuple[Book, ...] = ()  # villages without its published 三公开 sheet
     # 财务计划 (documents.budget_warnings): expense lines past this year's plan, plans waiting
-    budget_over: tuple[Any, ...] = ()
-    budget_due: tuple[Any, ...] = ()
+    budget_over: tuple[LineOver, ...] = ()
+    budget_due: tuple[BudgetDue, ...] = ()
 
     def total(self, what: str) -> Money:
         return sum((getattr(b, what) for b in self.books), ZERO)
@@ -211,13 +211,9 @@ class Dashboard:
 
     @property
     def warnings(self) -> int:
+        books = sum(b.warnings for b in self.books)
         budget = len(self.budget_over) + len(self.budget_due)
-        return (
-            sum(b.warnings for b in self.books)
-            + len(self.plans)
-            + len(self.sheets_missing)
-            + budget
-        )
+        return books + len(self.plans) + len(self.sheets_missing) + budget
 
 
 # -- pure: from the figures read -------------------------------------------------------------
