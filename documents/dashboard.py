@@ -33,7 +33,8 @@ and villages whose 三公开 sheet of the last quarter is not published. From th
 registers (``projections.resources_view``): instalments of contracts falling due within
 :data:`DUE_DAYS` days and not yet settled (收 or 付), rents overdue (a receivable contract's
 instalments due before today and not fully received), and resources kept for letting with no
-contract in force (闲置), each linking to its contract or resource.
+contract in force (闲置), each linking to its contract or resource. The financial plans' expense
+lines past this year's plan and plans waiting for a step (``documents.budget_warnings``).
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ from typing import Any
 from moneyed import Money
 from sqlalchemy import Connection
 
+from documents.budget_warnings import BudgetDue, LineOver, budget_dashboard
 from documents.registers_resources import area_text
 from domain.plan import DRAFTED, EXECUTED, RESULT_PUBLISHED, STEPS
 from ledger.money import ZERO, from_fen, money
@@ -219,6 +221,9 @@ class Dashboard:
     plans: tuple[PlanDue, ...] = ()
     sheet_period: str = ""  # the last quarter
     sheets_missing: tuple[Book, ...] = ()  # villages without its published 三公开 sheet
+    # 财务计划 (documents.budget_warnings): expense lines past this year's plan, plans waiting
+    budget_over: tuple[LineOver, ...] = ()
+    budget_due: tuple[BudgetDue, ...] = ()
 
     def total(self, what: str) -> Money:
         return sum((getattr(b, what) for b in self.books), ZERO)
@@ -267,7 +272,9 @@ class Dashboard:
 
     @property
     def warnings(self) -> int:
-        return sum(b.warnings for b in self.books) + len(self.plans) + len(self.sheets_missing)
+        books = sum(b.warnings for b in self.books)
+        budget = len(self.budget_over) + len(self.budget_due)
+        return books + len(self.plans) + len(self.sheets_missing) + budget
 
 
 # -- pure: from the figures read -------------------------------------------------------------
@@ -445,6 +452,7 @@ def dashboard(
     )
     period = last_quarter(today)
     published = q.published_villages(conn, codes, period)
+    budget_over, budget_due = budget_dashboard(conn, codes, today)
     return Dashboard(
         today=today,
         year=year,
@@ -452,6 +460,8 @@ def dashboard(
         plans=plans,
         sheet_period=period,
         sheets_missing=tuple(b for b in books if b.kind == "village" and b.code not in published),
+        budget_over=budget_over,
+        budget_due=budget_due,
     )
 
 

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, func, or_, select
 
 from documents.asset_sheet import asset_parts
+from documents.budget import sheet_part
 from documents.distribution_statement import distribution_statement
 from documents.joint_capital import capital_part
 from documents.statements import CLOSING_SOURCE, Period, balance_sheet, money_item
@@ -53,7 +54,9 @@ from projections.tables import (
 # enterprise of an agreement, the fund programme of a grant), not the kind of entry; 5 names,
 # for an ordinary receipt or payment (a voucher, which has no counterparty field), the entry's
 # 摘要 as the source ("据摘要：…" rather than "记账"), and lists a joint entity's capital paid in
-# (本期入股) and refunded (本期退股) apart, each as a positive amount.
+# (本期入股) and refunded (本期退股) apart, each as a positive amount. The 财务计划 part
+# (``budget``: ``documents.budget.sheet_part``) is there when the book has a financial plan for
+# the period's year, whatever the layout: no sheet made before plans existed can have one.
 LAYOUT = 5
 
 INCOME = ("501", "502", "503", "504")
@@ -541,6 +544,7 @@ def disclosure_content(
         **asset_parts(conn, village, period),  # 三资: only where there is something to show
         "distributions": _distributions(conn, village, period, statements),
         "affairs": _affairs(conn, village, period, statements),
+        **({"budget": part} if (part := sheet_part(conn, village, period)) else {}),
         "checks": sheet["checks"],
         "checked": {
             "by": list(checked_by),

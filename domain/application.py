@@ -14,7 +14,7 @@ at once both land.
 The capabilities: ``app.people``, ``app.books``, ``app.alliances``, ``app.pooling``,
 ``app.agreements``, ``app.members``, ``app.assets``, ``app.projects``, ``app.plans``,
 ``app.disclosure``, ``app.vouchers``, ``app.township``, ``app.bulk``, ``app.resources`` (the 资源
-register) and ``app.contracts`` (the 经济合同 register).
+register), ``app.contracts`` (the 经济合同 register) and ``app.budgets`` (财务计划).
 
 ``LIANZHANG_NUMBERING`` (``monthly`` unless set; or ``yearly``) is the voucher numbering of a
 township that never chose its own (``domain.township``); the books follow the township's
@@ -53,6 +53,7 @@ from domain.books import Books, JointEntity, VillageCollective
 from domain.books.numbering import ChoiceSource, NumberingChoice
 from domain.books.service import BooksService
 from domain.bounds import BoundedMapper
+from domain.budget.service import BudgetService
 from domain.context import current
 from domain.contracts.service import ContractService
 from domain.disclosure.service import DisclosureService
@@ -165,6 +166,7 @@ class LianzhangApplication(Application[UUID]):
         self.bulk = VoucherImportService(self, self.snapshotting_intervals)
         self.resources = ResourceService(self)
         self.contracts = ContractService(self, self.resources)
+        self.budgets = BudgetService(self)
 
     # -- the store -----------------------------------------------------------------------------
 

@@ -81,7 +81,7 @@ ACTION_LABELS: dict[str, str] = {
     "voucher.review": "审核凭证",
     "voucher.post": "记账（已审核的凭证）",
     "register.edit": "维护成员名册",
-    "plan.prepare": "起草分配方案、记录四议两公开",
+    "plan.prepare": "起草分配方案和财务计划、记录四议两公开",
     "books.write": "直接记账",
     "period.close": "结账",
     "vouchers.import": "导入凭证文件",

@@ -16,6 +16,7 @@ from sqlalchemy import Table
 from audit.chain import AuditProjection, ChainProjection
 from domain.privacy import PersonalDataVault
 from projections.assets_view import AssetsProjection
+from projections.budget_view import BudgetProjection
 from projections.economy_view import EconomyProjection
 from projections.ledger_view import LedgerProjection
 from projections.people_view import PeopleProjection
@@ -34,6 +35,7 @@ PROJECTIONS: tuple[Callable[[PersonalDataVault], Projection], ...] = (
     lambda vault: VoucherProjection(),
     lambda vault: AssetsProjection(),
     ResourcesProjection,
+    lambda vault: BudgetProjection(),
 )
 
 

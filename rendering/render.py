@@ -13,6 +13,7 @@ from markupsafe import Markup
 from ledger.money import money, yuan_text
 from ledger.voucher_numbers import number_label
 from rendering.asset_workbooks import sheet_worksheets
+from rendering.budget import sheet_rows
 from rendering.charts import grouped_bar_chart
 from rendering.environment import environment
 from rendering.spreadsheets import AMOUNT_FORMAT, workbook_bytes
@@ -435,6 +436,8 @@ def sheet_xlsx(
         steps,
         None,
     )
+    if "budget" in content:  # 财务计划: plan, actual, difference (rendering.budget)
+        sheet("财务计划", *sheet_rows(content["budget"]))
     if changes is not None and version is not None:
         reason = f"本版更正第 {version.get('replaces')} 版，更正原因：{version.get('reason', '')}"
         change_rows: list[list[Any]] = [[reason, "", "", "", "", "", "", "", ""]]

@@ -70,6 +70,7 @@ KINDS_ZH = {
     "invalid-register-file": "成员名册文件有不能登记的行，什么也没有写入：请按提示修改后重新导入",
     "plan-not-found": "找不到该分配方案，请检查方案编号",
     "project-not-found": "找不到该项目，请检查项目编号",
+    "financial-plan-not-found": "找不到该单位该年度的财务计划，请先编制",
     "asset-not-found": "找不到该资产卡片，请检查单位代码和资产编号",
     "agreement-not-found": "找不到该合作协议，请检查协议编号",
     "register-not-found": "该村尚未建立成员名册，请先建立名册",

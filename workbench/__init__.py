@@ -23,6 +23,7 @@ Layout (one module a page family, templates and static files beside them):
   joining and leaving, enterprises, the joint entity; ``register_pooling``: capital and land
   contributions; ``register_agreements``: agreements and their dividends; ``register_members``:
   a member leaving or forgotten; the fields they read in ``register_forms``), ``distribution``,
+  ``budgets`` (财务计划: the plans, 四议两公开, revisions, the plan against the books),
   ``disclosure``, ``imports``, ``book_setup`` (建账 from a 科目余额表), ``periods`` (结账,
   反结账, 年终结转), ``settings`` (a township's 设置), and 三资: ``projects`` (联建项目),
   ``assets`` (资产卡片, leases, disposal, a card's QR label), ``depreciation`` (the monthly
@@ -69,6 +70,7 @@ PAGE_MODULES: tuple[str, ...] = (
     "register_agreements",
     "register_members",
     "distribution",
+    "budgets",
     "disclosure",
     "imports",
     "book_setup",

@@ -32,6 +32,7 @@ from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
 from adapters import attachments
+from documents.budget_warnings import warnings_of_voucher
 from domain.errors import DomainError
 from domain.vouchers import person_of
 from ledger.errors import LedgerError
@@ -396,6 +397,7 @@ def voucher_page(
     engine = books_engine(request)
     with engine.connect() as conn:
         books = entity_or_none(conn, user, voucher["entity"])
+        over_plan = warnings_of_voucher(conn, voucher)  # 财务计划: a warning, not a refusal
     names = _chart_names(request, voucher["entity"])
     # what the person typed comes back only into a form they may still edit
     shown = (values if editable else None) or {
@@ -447,6 +449,7 @@ def voucher_page(
         status=status,
         templates=list(TEMPLATES),
         entities=[],
+        over_plan=over_plan,
     )
 
 

@@ -12,6 +12,7 @@ from api.routes import (
     assets,
     audit,
     book_setup,
+    budgets,
     contracts,
     entities,
     fairness,
@@ -56,4 +57,5 @@ ROUTES: tuple[ModuleType, ...] = (
     projects,
     assets,
     public_assets,
+    budgets,
 )

@@ -228,6 +228,11 @@ def set_up(api: Api) -> dict[str, str]:
             "planned_on": "2026-04-01",
         },
     )
+    # 财务计划 (issue 22): V01's plan for 2026 approved and published, V02's only proposed
+    for village in ("V01", "V02"):
+        admin(api, "/v1/budgets", {**BUDGET, "entity": village})
+    for step in BUDGET_STEPS:
+        admin(api, "/v1/budgets/V01/2026/steps", step)
     api.runtime.views.catch_up()
     return n
 
@@ -277,6 +282,25 @@ CONTRACT = {
     "signed_on": "2026-02-01",
     "instalments": [{"due_on": "2026-02-01", "amount": "100.00"}],
 }
+BUDGET = {
+    "year": 2026,
+    "proposed_on": "2026-02-01",
+    "lines": [{"accounts": ["513"], "amount": "100.00"}],
+}
+VOTE = {"expected": 5, "present": 5, "votes_for": 5, "votes_against": 0, "abstentions": 0}
+BUDGET_STEPS: list[dict[str, Any]] = [
+    {"step": "提议", "date": "2026-02-02", "body": "村党支部"},
+    {"step": "商议", "date": "2026-02-02", "body": "两委", **VOTE},
+    {"step": "审议", "date": "2026-02-02", "body": "党员大会", **VOTE},
+    {
+        "step": "决议",
+        "date": "2026-02-02",
+        "body": "代表会议",
+        "assembly": "representatives",
+        **VOTE,
+    },
+    {"step": "决议公开", "date": "2026-02-03", "body": "村委会", "place": "公开栏"},
+]
 
 
 def attempts(n: dict[str, str]) -> dict[str, list[tuple[str, dict[str, Any]]]]:
@@ -751,6 +775,16 @@ def attempts(n: dict[str, str]) -> dict[str, list[tuple[str, dict[str, Any]]]]:
                 {"for_step": "审议", "candidates": candidates},
             )
         ],
+        "/v1/budgets": [
+            ("/v1/budgets", {**BUDGET, "entity": entity}) for entity in (village, joint)
+        ],
+        "/v1/budgets/{entity}/{year}/revisions": [
+            (
+                "/v1/budgets/V01/2026/revisions",
+                {"lines": BUDGET["lines"], "proposed_on": "2026-03-01", "reason": "调整"},
+            )
+        ],
+        "/v1/budgets/{entity}/{year}/steps": [("/v1/budgets/V02/2026/steps", BUDGET_STEPS[0])],
     }
 
 
@@ -765,7 +799,7 @@ def township_of(api: Api, aggregate_id: UUID) -> str | None:
         return None  # the token's own idempotency key; a batch's key (its books are checked)
     if kind in ("MemberRegister", "DisclosureSheet"):
         return str(app.get_books(aggregate.village).township)
-    if kind in ("Project", "AssetCard", "AssetRegister"):  # 三资: the books they are kept in
+    if kind in ("Project", "AssetCard", "AssetRegister", "FinancialPlan"):  # the books they are in
         return str(app.get_books(aggregate.entity).township)
     if kind == "EnterpriseAgreement":
         return str(app.get_books(aggregate.joint_entity_code).township)

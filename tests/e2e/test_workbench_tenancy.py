@@ -105,6 +105,14 @@ def world(runtime: Any) -> dict[str, str]:
             actor="zhuguan",
         )
     cold_store(app)  # issue 21: a project of J01, its card leased, V01's tractor
+    for books in ("V01", "J01"):  # a financial plan of each (/budgets/{entity}/{year})
+        app.budgets.propose(
+            entity=books,
+            year=2026,
+            lines=[{"accounts": ["513"], "amount": "100.00"}],
+            proposed_on=datetime.date(2026, 2, 1),
+            actor="zhuguan",
+        )
     runtime.views.catch_up()
     with runtime.engine.connect() as conn:
         _, entries = queries.list_entries(conn, "V01", limit=1)
@@ -159,6 +167,7 @@ def fill(path: str, name: str, world: dict[str, str]) -> list[str]:
         "member": [world["member"]],
         "login": ["zhuguan"],
         "township": ["唐坊镇"],  # the settings of a township (its choices, its signers)
+        "year": ["2026"],  # a financial plan's year (/budgets/{entity}/{year})
     }
     if name == "kind" and path.startswith("/asset-reports/"):  # 报表 › 资产 (issue 21)
         return ["depreciation", "assets"]

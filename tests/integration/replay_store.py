@@ -231,6 +231,7 @@ def build(runtime: Runtime) -> None:
     app.vouchers.withdraw_voucher(draft=withdrawn.draft, actor="preparer")
     _three_assets(app)
     resources_and_contracts(app)
+    financial_plan(app)
 
 
 def _three_assets(app: Any) -> None:
@@ -351,3 +352,20 @@ def _plan_body(body: dict) -> dict:  # type: ignore[type-arg]
         "amount": body["amount"],
         "rule": body["rule"],
     }
+
+
+def financial_plan(app: Any) -> None:
+    """财务计划 (issue 22): V02's plan for 2026 through 四议两公开, then revised."""
+    from tests.application.budget_story import LINES, steps
+
+    app.budgets.propose(
+        entity="V02", year=2026, lines=LINES, proposed_on=D(2026, 1, 4), actor=ACTOR
+    )
+    for step, day, details in steps(D(2026, 1, 5)):
+        app.budgets.record_step(
+            entity="V02", year=2026, step=step, date=day, actor=ACTOR, **details
+        )
+    app.budgets.revise(
+        entity="V02", year=2026, lines=LINES[:3], proposed_on=D(2026, 6, 1), reason="调整",
+        actor=ACTOR,
+    )  # fmt: skip

@@ -35,6 +35,8 @@ def old_needed(path: str) -> tuple[str, ...]:
         and (path.endswith("/disclosures") or path.endswith("/draft"))
     ):
         return ("ledger", "economy", "assets", "resources")
+    if path.startswith(("/v1/budgets", "/budgets")):  # 财务计划 (new): the plans and the books
+        return ("ledger", "budget")
     if path.startswith("/periods"):  # the 结账 page (new): its log is the audit trail's
         return ("ledger", "economy", "vouchers", "audit")
     if (  # 三资: projects, asset cards, the monthly run, an asset's public page (new, issue 21)
@@ -138,6 +140,10 @@ OLD_WRITE_DUTIES = {
     # 三资 (new, issue 21): the steps of 四议两公开 as a plan's; every other write of projects
     # and assets posts or changes the books' cards: books.write, the default
     ("POST", "/v1/projects/{code}/steps"): "plan.prepare",
+    # 财务计划 (new, issue 22): drawn up and approved as a distribution plan is
+    ("POST", "/v1/budgets"): "plan.prepare",
+    ("POST", "/v1/budgets/{entity}/{year}/revisions"): "plan.prepare",
+    ("POST", "/v1/budgets/{entity}/{year}/steps"): "plan.prepare",
 }
 # the workbench's register forms declare theirs as the API's routes building the same commands
 # need them (workbench.register_alliances, register_pooling, register_agreements,
@@ -270,6 +276,7 @@ def test_the_runtime_keeps_every_registered_read_model() -> None:
         "vouchers",
         "assets",
         "resources",
+        "budget",
     ]
     names = [t.name for t in read_model_tables(views)]
     assert len(names) == len(set(names))
