@@ -13,7 +13,9 @@ at once both land.
 
 The capabilities: ``app.people``, ``app.books``, ``app.alliances``, ``app.pooling``,
 ``app.agreements``, ``app.members``, ``app.assets``, ``app.projects``, ``app.plans``,
-``app.disclosure``, ``app.vouchers``, ``app.township`` and ``app.bulk``.
+``app.disclosure``, ``app.vouchers``, ``app.township``, ``app.bank`` (bank accounts,
+statements, matches, the monthly 调节表; 结账 asks it first), ``app.cash`` (现金盘点) and
+``app.bulk``.
 
 ``LIANZHANG_NUMBERING`` (``monthly`` unless set; or ``yearly``) is the voucher numbering of a
 township that never chose its own (``domain.township``); the books follow the township's
@@ -48,10 +50,14 @@ from domain.agreement.service import AgreementService
 from domain.alliance import Alliance
 from domain.alliance.service import AllianceService
 from domain.assets.service import AssetService
+from domain.bank import BankAccount
+from domain.bank.service import BankService
 from domain.books import Books, JointEntity, VillageCollective
 from domain.books.numbering import ChoiceSource, NumberingChoice
 from domain.books.service import BooksService
 from domain.bounds import BoundedMapper
+from domain.cash import CashCounts
+from domain.cash.service import CashService
 from domain.context import current
 from domain.disclosure.service import DisclosureService
 from domain.errors import (
@@ -119,6 +125,8 @@ class LianzhangApplication(Application[UUID]):
         JointEntity: 50,
         MemberRegister: 50,
         VillageRegister: 50,
+        BankAccount: 50,
+        CashCounts: 50,
     }
 
     def __init__(
@@ -160,6 +168,9 @@ class LianzhangApplication(Application[UUID]):
             review_posts=lambda township: self.township.choices(township).review_posts,
         )
         self.bulk = VoucherImportService(self, self.snapshotting_intervals)
+        self.bank = BankService(self, self.books, self.township)
+        self.cash = CashService(self, self.books, self.township)
+        self.books.closing_checks.append(self.bank.check_closing)  # 结账 after 对账
 
     # -- the store -----------------------------------------------------------------------------
 
