@@ -16,6 +16,7 @@ from sqlalchemy import Table
 from audit.chain import AuditProjection, ChainProjection
 from domain.privacy import PersonalDataVault
 from projections.assets_view import AssetsProjection
+from projections.bank_view import BankProjection
 from projections.economy_view import EconomyProjection
 from projections.ledger_view import LedgerProjection
 from projections.people_view import PeopleProjection
@@ -32,6 +33,7 @@ PROJECTIONS: tuple[Callable[[PersonalDataVault], Projection], ...] = (
     lambda vault: PeopleProjection(),
     lambda vault: VoucherProjection(),
     lambda vault: AssetsProjection(),
+    lambda vault: BankProjection(),
 )
 
 

@@ -200,10 +200,13 @@ def test_the_runtime_keeps_every_registered_read_model() -> None:
         "people",
         "vouchers",
         "assets",
+        "bank",
     ]
     names = [t.name for t in read_model_tables(views)]
     assert len(names) == len(set(names))
-    assert {"lz_entries", "lz_vouchers", "lz_people", "lz_asset_cards"} <= set(names)
+    assert {"lz_entries", "lz_vouchers", "lz_people", "lz_asset_cards", "lz_bank_lines"} <= set(
+        names
+    )
 
 
 def test_a_read_model_table_defined_late_is_written_by_the_page_writer() -> None:
