@@ -10,6 +10,7 @@ from api.routes import (
     agreements,
     alliances,
     audit,
+    bank,
     book_setup,
     entities,
     fairness,
@@ -44,4 +45,5 @@ ROUTES: tuple[ModuleType, ...] = (
     voucher_reviews,
     townships,
     voucher_corrections,
+    bank,
 )

@@ -225,11 +225,12 @@ class BankAccount(Aggregate):
         content = fingerprint(start, end, lines)
         for known in self.statements:
             if (digest and known["digest"] == digest) or known["fingerprint"] == content:
+                seq, first, last = known["seq"], known["start"], known["end"]
+                name = known["file"] or "无文件名"
                 raise ConflictError(
-                    f"this statement was imported already (statement {known['seq']})",
+                    f"this statement was imported already (statement {seq})",
                     field="file",
-                    zh=f"这张对账单已经导入过（第{known['seq']}张，{known['start']}～"
-                    f"{known['end']}，{known['file'] or '无文件名'}）：没有重复导入",
+                    zh=f"这张对账单已经导入过（第{seq}张，{first}～{last}，{name}）：没有重复导入",
                 )
         if end < start:
             raise InvalidRequestError(
@@ -246,17 +247,18 @@ class BankAccount(Aggregate):
         day = start
         for line in lines:
             line_day = datetime.date.fromisoformat(str(line["date"]))
+            row = line["row"]
             if not start <= line_day <= end:
                 raise InvalidRequestError(
-                    f"row {line['row']} is dated {line_day}, outside {start}..{end}",
+                    f"row {row} is dated {line_day}, outside {start}..{end}",
                     field="lines",
-                    zh=f"第{line['row']}行的日期 {line_day} 不在对账单期间 {start}～{end} 内",
+                    zh=f"第{row}行的日期 {line_day} 不在对账单期间 {start}～{end} 内",
                 )
             if line_day < day:
                 raise InvalidRequestError(
-                    f"row {line['row']} is dated before the row above it",
+                    f"row {row} is dated before the row above it",
                     field="lines",
-                    zh=f"第{line['row']}行的日期 {line_day} 早于上一行：对账单应按日期先后排列",
+                    zh=f"第{row}行的日期 {line_day} 早于上一行：对账单应按日期先后排列",
                 )
             day = line_day
         opening = previous.closing

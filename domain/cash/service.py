@@ -205,11 +205,12 @@ class CashService:
                     field="account",
                     zh=f"{'短款' if shortage else '长款'}可转入：{shown}",
                 )
-            if date < datetime.date.fromisoformat(str(count["date"])):
+            counted_on = datetime.date.fromisoformat(str(count["date"]))
+            if date < counted_on:
                 raise InvalidRequestError(
                     "a difference is settled after its count",
                     field="date",
-                    zh=f"处理日期不能早于盘点日期 {count['date']}",
+                    zh=f"处理日期不能早于盘点日期 {counted_on}",
                 )
             value = (
                 from_fen(left)

@@ -22,6 +22,8 @@ from web.views import needed
 
 
 def old_needed(path: str) -> tuple[str, ...]:
+    if "/bank-accounts" in path or "/cash-counts" in path or path == "/v1/bank-formats":
+        return ("ledger", "bank")  # the bank and the cash counts (new, issue 22)
     if path.startswith("/periods"):  # the 结账 page (new): its log is the audit trail's
         return ("ledger", "economy", "vouchers", "audit")
     if path.startswith("/v1/townships"):  # a township's settings (new): the aggregate itself
@@ -91,6 +93,11 @@ OLD_WRITE_DUTIES = {
     ("POST", "/v1/joint-entities/{joint}/disclosures"): "sheet.publish",
     ("POST", "/v1/townships/{township}/settings"): "settings.choose",  # new
     ("POST", "/v1/townships/{township}/signers"): "settings.choose",  # new (issue 20)
+    # the bank (new, issue 22): statements, matches and the 调节表 by whoever reconciles
+    ("POST", "/v1/entities/{code}/bank-accounts/{account}/statements"): "bank.reconcile",
+    ("POST", "/v1/entities/{code}/bank-accounts/{account}/matches"): "bank.reconcile",
+    ("POST", "/v1/entities/{code}/bank-accounts/{account}/matches/{match}/undo"): "bank.reconcile",
+    ("POST", "/v1/entities/{code}/bank-accounts/{account}/reconciliations"): "bank.reconcile",
 }
 # the workbench's register forms declare theirs as the API's routes building the same commands
 # need them (workbench.register_alliances, register_pooling, register_agreements,
