@@ -135,7 +135,7 @@ class BankService:
         *,
         entity: str,
         account: str,
-        name: str,
+        name: str = "",
         bank: str,
         branch: str = "",
         number: str,

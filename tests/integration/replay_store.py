@@ -237,10 +237,11 @@ def _bank_and_cash(app: Any) -> None:
     """A bank account of V02 on 102 with a statement (its columns remembered), matches, one
     undone, October reconciled; a cash count short by 0.50, settled."""
     from domain.bank.statements import Statement, StatementLine
+    from ledger.money import fen_text
 
     books = app.get_books("V02")
     before = app.books.balances_through(books, D(2026, 9, 30)).get("102", 0)
-    opening = f"{before / 100:.2f}"
+    opening = fen_text(before)
     app.bank.register_account(
         entity="V02", account="102", name="银行存款", bank="高青农商银行", branch="唐坊支行",
         number="9001000123659999", format="nongshang", start=D(2026, 10, 1), opening=opening,
