@@ -23,7 +23,9 @@ Layout (one module a page family, templates and static files beside them):
   contributions; ``register_agreements``: agreements and their dividends; ``register_members``:
   a member leaving or forgotten; the fields they read in ``register_forms``), ``distribution``,
   ``disclosure``, ``imports``, ``book_setup`` (建账 from a 科目余额表), ``periods`` (结账,
-  反结账, 年终结转), ``settings`` (a township's 设置)),
+  反结账, 年终结转), ``settings`` (a township's 设置), ``bank`` (银行: accounts, statement
+  imports with preview and confirm), ``bank_matching`` (勾对, the 银行存款余额调节表 and its print
+  and XLSX), ``cash`` (现金盘点 and its printed sheet)),
   each an ``APIRouter`` without the OpenAPI document (pages are not the API);
 - ``static/``: htmx 2 (vendored, Zero-Clause BSD, ``htmx.LICENSE``), the stylesheet and the small
   scripts of the voucher form. No page loads anything from outside the app; fonts are the
@@ -69,6 +71,9 @@ PAGE_MODULES: tuple[str, ...] = (
     "book_setup",
     "periods",
     "settings",
+    "bank",
+    "bank_matching",
+    "cash",
 )
 
 

@@ -24,8 +24,10 @@ from web.views import needed
 def old_needed(path: str) -> tuple[str, ...]:
     if "/bank-accounts" in path or "/cash-counts" in path or path == "/v1/bank-formats":
         return ("ledger", "bank")  # the bank and the cash counts (new, issue 22)
+    if path.startswith(("/bank", "/cash")):  # their pages (new, issue 22)
+        return ("ledger", "bank")  # the bank and the cash counts (new, issue 22)
     if path.startswith("/periods"):  # the 结账 page (new): its log is the audit trail's
-        return ("ledger", "economy", "vouchers", "audit")
+        return ("ledger", "economy", "vouchers", "audit", "bank")  # and the bank's (issue 22)
     if path.startswith("/v1/townships"):  # a township's settings (new): the aggregate itself
         return ()
     if path.startswith("/settings"):  # the 设置 page (new)
