@@ -310,7 +310,7 @@ async def preview(entity: str, account: str, request: Request, user: FormUser) -
         mapping=mapping,
         digest=digest,
         file_name=name,
-        template=TEMPLATES.get(parsed.format),
+        known=TEMPLATES.get(parsed.format),
         fields=FIELDS,
         money=money,
         status=422 if parsed.problems else 200,
