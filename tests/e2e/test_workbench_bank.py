@@ -149,8 +149,9 @@ def test_an_unknown_export_is_mapped_by_the_clerk(client: tuple[TestClient, Any]
 def test_a_cash_count_and_its_sheet(client: tuple[TestClient, Any], runtime: Runtime) -> None:
     c, _ = client
     page = c.get("/cash/V01").text
-    data = {**fields(page, "/cash/V01"), "date": "2026-11-30", "pieces_100": "29",
-            "pieces_50": "1", "pieces_0.5": "1", "cashier": "仉春燕", "supervisor": "赵国庆"}  # fmt: skip
+    pieces = {"pieces_100": "29", "pieces_50": "1", "pieces_0.5": "1"}
+    signers = {"cashier": "仉春燕", "supervisor": "赵国庆"}
+    data = {**fields(page, "/cash/V01"), "date": "2026-11-30", **pieces, **signers}
     answer = c.post("/cash/V01", data=data, follow_redirects=False)
     assert answer.status_code == 303 and answer.headers["location"] == "/cash/V01/PD20261130"
     sheet = c.get("/cash/V01/PD20261130").text
