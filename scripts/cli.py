@@ -1,7 +1,8 @@
 """The ``lianzhang`` command: init, serve, worker, demo, rebuild, import-vouchers, verify,
 checkpoint, export, import, keys, …; token and user are in ``scripts/cli_people.py``, register
 (migrate) in ``scripts/cli_registers.py``, setup-books (建账) in ``scripts/cli_setup.py``,
-import-vouchers in ``scripts/cli_vouchers.py``, what every command shares in
+import-vouchers in ``scripts/cli_vouchers.py``, import-statement (a bank statement) in
+``scripts/cli_bank.py``, what every command shares in
 ``scripts/cli_common.py``.
 
 Every command reads the database from ``--database-url`` or ``LIANZHANG_DATABASE_URL`` (default: a
@@ -24,6 +25,7 @@ from domain.errors import DomainError
 from ledger.errors import LedgerError
 from projections.runner import ProjectionStuckError
 from scripts.cli_audit import add_audit_commands
+from scripts.cli_bank import add_bank_commands
 from scripts.cli_common import CommandError, _runtime, _settings, _where
 from scripts.cli_people import add_people_commands
 from scripts.cli_registers import add_register_commands
@@ -445,6 +447,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_people_commands(sub)
     add_register_commands(sub)
     add_setup_commands(sub)
+    add_bank_commands(sub)
     _global_options_everywhere(parser)
     return parser
 
