@@ -3,8 +3,8 @@
 
 - ``nongshang-2026-09.csv`` (UTF-8), ``nongshang-2026-10.xlsx``, ``nongshang-2026-11.csv``
   (GBK, as Excel on a Chinese Windows saves it): 仉家村's account at 高青农商银行 ending 3021,
-  Scenario C (shared/SCENARIOS.md), in a rural commercial bank's 企业网银 export (借方发生额 =
-  支出, 贷方发生额 = 收入);
+  Scenario C (issue 22's acceptance scenario), in a rural commercial bank's 企业网银 export
+  (借方发生额 = 支出, 贷方发生额 = 收入);
 - one month of another village's account in each other named template: ``nongxin.xlsx``
   (农信社), ``icbc.csv`` (工行), ``abc.xlsx`` (农行), ``boc.csv`` (中行, a signed amount),
   ``ccb.xlsx`` (建行, an amount and 借贷方向);
