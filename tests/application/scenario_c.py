@@ -1,9 +1,10 @@
 """Scenario C (issue 22's acceptance scenario): 仉家村 V01's account at 高青农商银行 (ending
-3021) on 102 sub-account 10201, kept here from 2026-09-01, reconciled for September, October (two 未达账项
-carried over the month end: the interest the bank paid on 10-31, booked on 11-05; the cheque to
-the 施工队 written on 10-30, paid by the bank on 11-03) and November. Every write goes through
-the one runner, as a front end would. No tests here: the application test and the integration
-test (on both stores, from the statement files of ``tests/data/bank``) tell the story with it.
+3021) on 102 sub-account 10201, kept here from 2026-09-01, reconciled for September, October
+(two 未达账项 carried over the month end: the interest the bank paid on 10-31, booked on
+11-05; the cheque to the 施工队 written on 10-30, paid by the bank on 11-03) and November.
+Every write goes through the one runner, as a front end would. No tests here: the application
+test and the integration test (on both stores, from the statement files of ``tests/data/bank``)
+tell the story with it.
 """
 
 from __future__ import annotations
