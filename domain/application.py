@@ -14,7 +14,9 @@ at once both land.
 The capabilities: ``app.people``, ``app.books``, ``app.alliances``, ``app.pooling``,
 ``app.agreements``, ``app.members``, ``app.assets``, ``app.projects``, ``app.plans``,
 ``app.disclosure``, ``app.vouchers``, ``app.township``, ``app.bulk``, ``app.resources`` (the 资源
-register), ``app.contracts`` (the 经济合同 register) and ``app.budgets`` (财务计划).
+register), ``app.contracts`` (the 经济合同 register), ``app.budgets`` (财务计划), ``app.bank``
+(bank accounts, statements, matches, the monthly 调节表; 结账 asks it first) and ``app.cash``
+(现金盘点).
 
 ``LIANZHANG_NUMBERING`` (``monthly`` unless set; or ``yearly``) is the voucher numbering of a
 township that never chose its own (``domain.township``); the books follow the township's
@@ -49,11 +51,15 @@ from domain.agreement.service import AgreementService
 from domain.alliance import Alliance
 from domain.alliance.service import AllianceService
 from domain.assets.service import AssetService
+from domain.bank import BankAccount
+from domain.bank.service import BankService
 from domain.books import Books, JointEntity, VillageCollective
 from domain.books.numbering import ChoiceSource, NumberingChoice
 from domain.books.service import BooksService
 from domain.bounds import BoundedMapper
 from domain.budget.service import BudgetService
+from domain.cash import CashCounts
+from domain.cash.service import CashService
 from domain.context import current
 from domain.contracts.service import ContractService
 from domain.disclosure.service import DisclosureService
@@ -123,6 +129,8 @@ class LianzhangApplication(Application[UUID]):
         JointEntity: 50,
         MemberRegister: 50,
         VillageRegister: 50,
+        BankAccount: 50,
+        CashCounts: 50,
     }
 
     def __init__(
@@ -167,6 +175,9 @@ class LianzhangApplication(Application[UUID]):
         self.resources = ResourceService(self)
         self.contracts = ContractService(self, self.resources)
         self.budgets = BudgetService(self)
+        self.bank = BankService(self, self.books, self.township)
+        self.cash = CashService(self, self.books, self.township)
+        self.books.closing_checks.append(self.bank.check_closing)  # 结账 after 对账
 
     # -- the store -----------------------------------------------------------------------------
 

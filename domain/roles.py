@@ -10,7 +10,8 @@ role         in Chinese  may
 ===========  ==========  ==============================================================
 preparer     制单        draft, edit, submit and withdraw vouchers; attach source
                          documents; keep the member registers; draft plans, record
-                         their 四议两公开 steps and ask for their execution
+                         their 四议两公开 steps and ask for their execution; import
+                         bank statements, match them and confirm the 调节表
 reviewer     审核        approve (审核) or return vouchers someone else prepared, take
                          back an approval of their own before it is posted
 bookkeeper   记账/主管   all of the above, and: post reviewed vouchers (记账), close
@@ -74,6 +75,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     "plan.execute": frozenset({"bookkeeper", "admin", "clerk"}),
     "sheet.publish": frozenset({"bookkeeper", "admin", "clerk"}),
     "settings.choose": frozenset({"bookkeeper", "admin", "clerk"}),
+    "bank.reconcile": frozenset({"preparer", "bookkeeper", "admin", "clerk"}),
     "people.manage": frozenset({"admin"}),
 }
 ACTION_LABELS: dict[str, str] = {
@@ -88,6 +90,7 @@ ACTION_LABELS: dict[str, str] = {
     "plan.execute": "执行分配方案",
     "sheet.publish": "发布公开表",
     "settings.choose": "修改乡镇设置（凭证编号、审核记账）",
+    "bank.reconcile": "银行对账（导入对账单、勾对、确认余额调节表）",
     "people.manage": "管理用户",
 }
 WRITING_ROLES = frozenset(r for roles in ACTIONS.values() for r in roles)

@@ -16,6 +16,7 @@ from sqlalchemy import Table
 from audit.chain import AuditProjection, ChainProjection
 from domain.privacy import PersonalDataVault
 from projections.assets_view import AssetsProjection
+from projections.bank_view import BankProjection
 from projections.budget_view import BudgetProjection
 from projections.economy_view import EconomyProjection
 from projections.ledger_view import LedgerProjection
@@ -36,6 +37,7 @@ PROJECTIONS: tuple[Callable[[PersonalDataVault], Projection], ...] = (
     lambda vault: AssetsProjection(),
     ResourcesProjection,
     lambda vault: BudgetProjection(),
+    lambda vault: BankProjection(),
 )
 
 

@@ -2,7 +2,8 @@
 checkpoint, export, import, keys, …; token and user are in ``scripts/cli_people.py``, register
 (migrate) in ``scripts/cli_registers.py``, setup-books (建账) in ``scripts/cli_setup.py``,
 import-vouchers in ``scripts/cli_vouchers.py``, depreciate (三资's monthly run) in
-``scripts/cli_assets.py``, what every command shares in
+``scripts/cli_assets.py``, import-statement (a bank statement) in ``scripts/cli_bank.py``, what
+every command shares in
 ``scripts/cli_common.py``.
 
 Every command reads the database from ``--database-url`` or ``LIANZHANG_DATABASE_URL`` (default: a
@@ -26,6 +27,7 @@ from ledger.errors import LedgerError
 from projections.runner import ProjectionStuckError
 from scripts.cli_assets import add_asset_commands
 from scripts.cli_audit import add_audit_commands
+from scripts.cli_bank import add_bank_commands
 from scripts.cli_common import CommandError, _runtime, _settings, _where
 from scripts.cli_people import add_people_commands
 from scripts.cli_registers import add_register_commands
@@ -448,6 +450,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_people_commands(sub)
     add_register_commands(sub)
     add_setup_commands(sub)
+    add_bank_commands(sub)
     _global_options_everywhere(parser)
     return parser
 

@@ -21,6 +21,7 @@ from domain.application import LianzhangApplication
 from domain.assets import next_month
 from domain.assets.commands import LeaseAsset, ReceiveRent, RunDepreciation
 from domain.assets.service import CardTerms
+from domain.books.commands import PostEntry
 from domain.commands import Command
 from domain.plan import plan_id
 from domain.plan.commands import DraftPlan, ExecutePlan, RecordPlanStep, RequestExecution
@@ -61,11 +62,12 @@ def months_due(today: datetime.date) -> tuple[list[str], list[str]]:
     return rents, runs
 
 
-# what the barn writes besides its months on a store without it: capital (3), the grant, the
+# what the barn writes besides its months on a store without it: the villages' funds and their
+# capital (3 each), the grant, the
 # project, its steps, its payments, its completion, the lease, and the plan (its draft, its steps,
 # the request and the execution, its 实施结果公开)
 FIXED_STEPS = (
-    len(B.CAPITAL) + 1 + 1 + len(B.PROJECT_STEPS) + len(B.COSTS) + 1 + 1 + len(B.PLAN_STEPS) + 4
+    2 * len(B.CAPITAL) + 1 + 1 + len(B.PROJECT_STEPS) + len(B.COSTS) + 1 + 1 + len(B.PLAN_STEPS) + 4
 )
 
 
@@ -104,6 +106,19 @@ class BarnLoader:
         for village, amount in B.CAPITAL.items():
             record = [B.CONTRIBUTED_ON.isoformat(), to_fen(money(amount))]
             if record not in joint.capital.get(village, {}).get(B.PROGRAMME, []):
+                # the programme's money reaches the village first (a village's bank never
+                # goes below nothing: 仉家村 holds ¥250,000.00 in March 2025)
+                self.run(
+                    PostEntry(
+                        entity=village,
+                        date=B.FUNDS_ON,
+                        memo="收到财政扶持壮大村级集体经济资金（入股联合社牛舍项目）",
+                        postings=(
+                            {"account": "102", "side": "debit", "amount": amount},
+                            {"account": "503", "side": "credit", "amount": amount},
+                        ),
+                    )
+                )
                 self.run(
                     ContributeCapital(
                         joint=self.joint,

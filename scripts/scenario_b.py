@@ -21,6 +21,8 @@ LEASE = "ZL-2025-NC"
 PLAN = "P2025-NC"
 PROGRAMME = "CZFC"  # the villages' capital designated to the barn
 GRANT = "XMFZ"  # 畜牧业发展专项资金
+# each village receives the programme's money (借 102 / 贷 503 补助收入) before it pays it in
+FUNDS_ON = D(2025, 3, 1)
 CONTRIBUTED_ON = D(2025, 3, 3)
 CAPITAL = {"V01": "270000.00", "V02": "150000.00", "V03": "180000.00"}  # 45% / 25% / 30%
 GRANT_ON = D(2025, 3, 5)

@@ -29,6 +29,9 @@ Layout (one module a page family, templates and static files beside them):
   ``assets`` (资产卡片, leases, disposal, a card's QR label), ``depreciation`` (the monthly
   run of a book or a township, a book's 折旧表), ``resources`` (资源登记簿, a resource's QR
   label) and ``contracts`` (经济合同登记簿)),
+  反结账, 年终结转), ``settings`` (a township's 设置), ``bank`` (银行: accounts, statement
+  imports with preview and confirm), ``bank_matching`` (勾对, the 银行存款余额调节表 and its print
+  and XLSX), ``cash`` (现金盘点 and its printed sheet)),
   each an ``APIRouter`` without the OpenAPI document (pages are not the API);
 - ``static/``: htmx 2 (vendored, Zero-Clause BSD, ``htmx.LICENSE``), the stylesheet and the small
   scripts of the voucher form. No page loads anything from outside the app; fonts are the
@@ -81,6 +84,9 @@ PAGE_MODULES: tuple[str, ...] = (
     "projects",
     "assets",
     "depreciation",
+    "bank",
+    "bank_matching",
+    "cash",
 )
 
 

@@ -4,7 +4,9 @@
 - ``GET /periods/{entity}?year=``: every month of the year with its state (已结账, 未结账, not
   over yet, before the books open), the vouchers not yet posted that hold a month open (each
   linking to its page), whether the month's trial balance balances, the year's 年终结转, and
-  the log of who closed and reopened what, by name;
+  the log of who closed and reopened what, by name; the bank accounts not reconciled for a
+  month (``documents.bank_reconciliation.closing_warnings``: a warning, or, where the
+  township's setting says so, the reason 结账 will be refused);
 - ``POST /periods/{entity}/close`` (``month``): 结账 through the month;
 - ``POST /periods/{entity}/reopen`` (``month``, ``reason``, ``new_version_follows``): 反结账 of
   the latest closed month;
@@ -29,6 +31,7 @@ from fastapi.responses import Response
 from sqlalchemy import Connection, and_, select
 
 from documents import publishing
+from documents.bank_reconciliation import closing_warnings
 from domain.books.closing import SETTLED, UnpostedVouchersError, covering_periods
 from domain.books.commands import CloseMonth, CloseYear, ReopenMonth, ReopenYear
 from domain.commands import Command
@@ -172,6 +175,10 @@ def periods_page(
             if v["date"][:4] == str(year)
         ]
         months = month_rows(conn, entity, year, today, unposted)
+        # 结账 warns of the bank accounts not reconciled (refuses, where the township says so)
+        warnings = closing_warnings(conn, code, [m["month"] for m in months if m["closable"]])
+        for row in months:
+            row["bank"] = warnings.get(row["month"], [])
         closings = {c["year"]: c for c in year_closings_of(conn, code)}
         log = closing_log(conn, code)
     latest = entity.get("closed_through")
@@ -198,6 +205,9 @@ def periods_page(
         error=error,
         blocking=blocking or [],
         labels=STATUS_LABELS,
+        bank_refuses=request.app.state.runtime.app.township.choices(
+            entity["township"]
+        ).bank_reconciled_to_close,
         status=status,
     )
 
@@ -322,4 +332,4 @@ async def reopen_year(entity: str, request: Request, user: FormUser) -> Response
 
 
 # What this page family's paths read (web.views)
-READ_MODELS = ("ledger", "economy", "vouchers", "audit")
+READ_MODELS = ("ledger", "economy", "vouchers", "audit", "bank")

@@ -4,9 +4,10 @@ changed by its 记账/主管 (``settings.choose``).
 - ``GET /settings``: each township the person works in (every township with books, for an
   administrator or auditor) with how its vouchers are numbered, its 凭证字 and whether 审核
   posts at once;
-- ``POST /settings/{township}`` (``numbering``, ``words``, ``review_posts``): the choice,
-  recorded with who made it (the command the API's ``POST /v1/townships/{township}/settings``
-  builds);
+- ``POST /settings/{township}`` (``numbering``, ``words``, ``review_posts``,
+  ``bank_reconciled_to_close``: whether 结账 waits for the bank accounts to be reconciled):
+  the choice, recorded with who made it (the command the API's
+  ``POST /v1/townships/{township}/settings`` builds);
 - ``POST /settings/{township}/signers`` (``supervisor``, ``cashier:CODE`` for each set of
   books): who signs the printed vouchers besides the workflow's people — the 会计主管 and each
   set of books' 出纳 (``NameSigners``, as ``POST /v1/townships/{township}/signers``).
@@ -95,8 +96,13 @@ async def choose(township: str, request: Request, user: FormUser) -> Response:
         if review not in ("0", "1"):
             raise FormRefused("请选择审核与记账的方式", field="review_posts")
         words = str(form.get("words") or "") or None  # left out: as they are
+        bank = str(form.get("bank_reconciled_to_close") or "")  # left out: as it is
         command = ChooseSettings(
-            township=township, numbering=numbering, review_posts=review == "1", words=words
+            township=township,
+            numbering=numbering,
+            review_posts=review == "1",
+            words=words,
+            bank_reconciled_to_close=None if bank not in ("0", "1") else bank == "1",
         )
         return run_form(request, user, dict(form), command, lambda _: "/settings")
     except FormRefused as exc:

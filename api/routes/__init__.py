@@ -11,6 +11,7 @@ from api.routes import (
     alliances,
     assets,
     audit,
+    bank,
     book_setup,
     budgets,
     contracts,
@@ -58,4 +59,5 @@ ROUTES: tuple[ModuleType, ...] = (
     assets,
     public_assets,
     budgets,
+    bank,
 )

@@ -48,6 +48,12 @@ class SettingsChoice(Strict):
         "(101/102 debited), 付 (credited), 转 (neither), chosen from the lines. Left out: as "
         "they are.",
     )
+    bank_reconciled_to_close: StrictBool | None = Field(
+        default=None,
+        description="true: 结账 of a month is refused while a bank account of the books is not "
+        "reconciled for it (its 银行存款余额调节表 not confirmed); false: 结账 only warns. Left "
+        "out: as it is.",
+    )
 
 
 class SignersChoice(Strict):
@@ -75,6 +81,10 @@ class SettingsPublic(BaseModel):
     words_label: str
     supervisor: str = Field(description="会计主管, printed on every voucher ('' none named)")
     cashiers: dict[str, str] = Field(description="出纳 of each set of books named (code → name)")
+    bank_reconciled_to_close: bool = Field(
+        default=False, description="结账 waits for the bank accounts to be reconciled"
+    )
+    bank_label: str = ""
 
 
 def settings_body(township: str, choices: Choices) -> dict[str, Any]:
@@ -88,6 +98,8 @@ def settings_body(township: str, choices: Choices) -> dict[str, Any]:
         words_label=choices.words_label,
         supervisor=choices.supervisor,
         cashiers=dict(choices.cashiers),
+        bank_reconciled_to_close=choices.bank_reconciled_to_close,
+        bank_label=choices.bank_label,
     ).model_dump(mode="json")
 
 
@@ -107,6 +119,7 @@ def choose_settings(township: TownshipPath, body: SettingsChoice, cmd: WriterDep
         numbering=body.numbering,
         review_posts=body.review_posts,
         words=body.words,
+        bank_reconciled_to_close=body.bank_reconciled_to_close,
     )
     return cmd.run(
         command,

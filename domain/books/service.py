@@ -11,7 +11,7 @@ first. It also reads entries back from the books' own event stream (``find_poste
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from domain.alliance import VillageMembership
@@ -52,6 +52,9 @@ class BooksService:
 
     def __init__(self, port: Port) -> None:
         self.port = port
+        # what another capability checks before 结账 through a month (``app.bank``: the bank
+        # accounts reconciled); a check refuses by raising, what it answers is a warning
+        self.closing_checks: list[Callable[[Books, str], object]] = []
 
     def register_village(
         self,
@@ -211,7 +214,9 @@ class BooksService:
 
     def close_month(self, *, entity: str, month: str, actor: str) -> Books:
         """结账 through ``month`` (``domain/books/closing.py``): in order, once over, every
-        voucher dated in the months it closes posted, the trial balance balanced."""
+        voucher dated in the months it closes posted, the trial balance balanced, and what the
+        other capabilities check (``closing_checks``: the bank accounts reconciled, refused
+        only where the township's setting says so)."""
 
         def command() -> Books:
             books = self.port.get_books(entity)
@@ -220,6 +225,8 @@ class BooksService:
             unposted = self.unposted_vouchers(entity, books.closed_through, month)
             check_vouchers_posted(entity, month, unposted)
             check_trial_balance(entity, month, self.balances_through(books, month_end(month)))
+            for check in self.closing_checks:
+                check(books, month)
             books.close_month(month=month, today=today, actor=actor)
             self.port.save(books)
             return books

@@ -16,6 +16,11 @@ Township practice differs, and the 2023 制度 leaves both to the township:
   reviewer approves, the bookkeeper posts); ``True``: 审核即记账, the reviewer's approval posts
   the voucher and the printed voucher says so.
 
+- ``bank_reconciled_to_close``: ``False`` (the default): 结账 of a month whose bank accounts are
+  not reconciled (no 银行存款余额调节表 confirmed, ``domain.bank``) goes ahead with a warning;
+  ``True``: it is refused until every bank account of the books is reconciled for the month
+  (``ClosingRuleChosen``).
+
 - the people who sign its vouchers besides those of the workflow (``SignersNamed``): its
   会计主管 (one per township) and the 出纳 of each of its sets of books (a village's 报账员),
   printed by name on every voucher beside 记账, 审核 and 制单; blank lines where none is named.
@@ -64,6 +69,7 @@ class Choices:
     words: str = SINGLE
     supervisor: str = ""  # 会计主管, by name
     cashiers: tuple[tuple[str, str], ...] = ()  # (entity code, 出纳's name)
+    bank_reconciled_to_close: bool = False
 
     def cashier_of(self, entity: str) -> str:
         """The 出纳 named for the books of ``entity`` ("" when none is)."""
@@ -80,6 +86,14 @@ class Choices:
     @property
     def review_label(self) -> str:
         return "审核即记账" if self.review_posts else "审核、记账分两步，由两人完成"
+
+    @property
+    def bank_label(self) -> str:
+        return (
+            "银行存款未对账（未确认余额调节表）的月份不能结账"
+            if self.bank_reconciled_to_close
+            else "银行存款未对账时结账只提醒，不阻止"
+        )
 
 
 DEFAULTS = Choices()
@@ -120,6 +134,7 @@ class TownshipSettings(Aggregate):
     # named by ``SignersNamed`` (class defaults: settings chosen before it read "")
     supervisor: str = ""
     cashiers: tuple[tuple[str, str], ...] = ()  # (entity code, name), sorted
+    bank_reconciled_to_close: bool = False  # by ``ClosingRuleChosen``
 
     def township_in(self, townships: Townships) -> str | None:
         township: str = self.township
@@ -173,7 +188,23 @@ class TownshipSettings(Aggregate):
             words=self.chosen_words,
             supervisor=self.supervisor,
             cashiers=self.cashiers,
+            bank_reconciled_to_close=self.bank_reconciled_to_close,
         )
+
+    def choose_closing_rule(self, *, bank_reconciled_to_close: bool, actor: str) -> bool:
+        """Whether 结账 waits for the bank accounts to be reconciled; answers whether anything
+        changed."""
+        if bool(bank_reconciled_to_close) == self.bank_reconciled_to_close:
+            return False
+        self._closing_rule_chosen(
+            bank_reconciled_to_close=bool(bank_reconciled_to_close), actor=actor
+        )
+        return True
+
+    @event("ClosingRuleChosen")
+    def _closing_rule_chosen(self, *, bank_reconciled_to_close: bool, actor: str) -> None:
+        self.bank_reconciled_to_close = bank_reconciled_to_close
+        self.history.append({"bank_reconciled_to_close": bank_reconciled_to_close, "actor": actor})
 
     def choose(
         self, *, numbering: object, review_posts: bool, actor: str, words: object = None

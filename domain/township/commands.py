@@ -14,13 +14,15 @@ from domain.township import Choices
 @dataclass(frozen=True)
 class ChooseSettings(Command[Choices]):
     """Choose how ``township`` numbers its vouchers, its 凭证字 (``words``: ``single`` 记 or
-    ``split`` 收/付/转; None keeps them) and whether 审核 posts at once (审核即记账); answers the
-    settings as they now stand."""
+    ``split`` 收/付/转; None keeps them), whether 审核 posts at once (审核即记账) and whether
+    结账 waits for the bank accounts to be reconciled (None keeps it); answers the settings as
+    they now stand."""
 
     township: str
     numbering: str
     review_posts: bool
     words: str | None = None
+    bank_reconciled_to_close: bool | None = None  # None: as it is
 
     def places(self, app: Any) -> Iterable[Place]:
         return ((self.township, Words(f"township {self.township}", f"乡镇 {self.township}")),)
@@ -32,6 +34,7 @@ class ChooseSettings(Command[Choices]):
             review_posts=self.review_posts,
             actor=actor,
             words=self.words,
+            bank_reconciled_to_close=self.bank_reconciled_to_close,
         )
         return choices
 

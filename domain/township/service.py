@@ -53,9 +53,10 @@ class TownshipService:
         review_posts: bool,
         actor: str,
         words: object = None,
+        bank_reconciled_to_close: bool | None = None,
     ) -> Choices:
         """Record ``township``'s settings (nothing recorded when they do not change; ``words``
-        None keeps the 凭证字 as they are)."""
+        None keeps the 凭证字 as they are, ``bank_reconciled_to_close`` None the closing rule)."""
         code = _township(township)
 
         def command() -> Choices:
@@ -64,6 +65,13 @@ class TownshipService:
                 changed = settings.choose(
                     numbering=numbering, review_posts=review_posts, actor=actor, words=words
                 )
+                if bank_reconciled_to_close is not None:
+                    changed = (
+                        settings.choose_closing_rule(
+                            bank_reconciled_to_close=bank_reconciled_to_close, actor=actor
+                        )
+                        or changed
+                    )
                 if changed:
                     self.port.save(settings)
                 return settings.choices
@@ -72,11 +80,14 @@ class TownshipService:
                 numbering=checked_numbering(numbering),
                 review_posts=bool(review_posts),
                 words=self.defaults.words if words is None else checked_words(words),
+                bank_reconciled_to_close=bool(bank_reconciled_to_close),
             )
             if wanted == self.defaults:
                 return wanted
             settings = TownshipSettings(township=code)
-            settings.record(wanted, actor=actor)
+            settings.record(wanted, actor=actor)  # the numbering it had: the deployment's
+            if wanted.bank_reconciled_to_close:
+                settings.choose_closing_rule(bank_reconciled_to_close=True, actor=actor)
             self.port.save(settings)
             return settings.choices
 

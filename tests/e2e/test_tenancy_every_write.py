@@ -214,6 +214,7 @@ def set_up(api: Api) -> dict[str, str]:
     plans.request_execution(code=n["home_plan"], date=datetime.date(2026, 1, 15), actor="asker-x")
     # issue 21: 三资 in 唐坊镇 (a completed project, cards, leases; tests/assets_world.py) and a
     # project of J01 still being built
+    bank_and_cash(api.runtime.app)  # issue 22: before 三资 spends from V01's bank in 2025
     cold_store(api.runtime.app)
     admin(
         api,
@@ -301,6 +302,31 @@ BUDGET_STEPS: list[dict[str, Any]] = [
     },
     {"step": "决议公开", "date": "2026-02-03", "body": "村委会", "place": "公开栏"},
 ]
+
+
+def bank_and_cash(app: Any) -> None:
+    """issue 22: V01's bank account on 102 from 2026-01-01 (its opening what the books had), a
+    January statement, match M1 of two of its lines, and a cash count over by 1.00."""
+    from domain.bank.statements import Statement, StatementLine
+    from ledger.money import fen_text
+
+    day = datetime.date
+    books = app.get_books("V01")
+    opening = app.books.balances_through(books, day(2025, 12, 31)).get("102", 0)
+    app.bank.register_account(
+        entity="V01", account="102", bank="高青农商银行", number="9001000123653021",
+        start=day(2026, 1, 1), opening=fen_text(opening), actor="admin-1",
+    )  # fmt: skip
+    lines = tuple(
+        StatementLine(day(2026, 1, 5 + i), amount)
+        for i, amount in enumerate(("1", "-1", "2", "-2"))
+    )
+    statement = Statement(lines=lines, start=day(2026, 1, 1), end=day(2026, 1, 31))
+    app.bank.import_statement(entity="V01", account="102", statement=statement, actor="admin-1")
+    app.bank.match(entity="V01", account="102", groups=[(("S1-1", "S1-2"), ())], actor="admin-1")
+    cash = app.books.balances_through(books, day(2026, 2, 1)).get("101", 0) + 100
+    pieces = {"100": cash // 10000, "0.01": cash % 10000}
+    app.cash.count(entity="V01", date=day(2026, 2, 1), pieces=pieces, actor="admin-1")
 
 
 def attempts(n: dict[str, str]) -> dict[str, list[tuple[str, dict[str, Any]]]]:
@@ -767,6 +793,47 @@ def attempts(n: dict[str, str]) -> dict[str, list[tuple[str, dict[str, Any]]]]:
             (
                 f"/v1/entities/{JOINT}/assets/{CARD}/leases/ZL-N/end",
                 {"date": "2026-12-31", "reason": "退租"},
+            )
+        ],
+        "/v1/entities/{code}/bank-accounts": [
+            (
+                f"/v1/entities/{entity}/bank-accounts",
+                {
+                    "account": "102",
+                    "bank": "农商行",
+                    "number": "62280001",
+                    "start": "2026-01-01",
+                    "opening": "0.00",
+                },
+            )
+            for entity in (village, joint)
+        ],
+        "/v1/entities/{code}/bank-accounts/{account}/statements": [
+            (
+                "/v1/entities/V01/bank-accounts/102/statements",
+                {"lines": [{"date": "2026-02-03", "amount": "5.00"}], "end": "2026-02-28"},
+            )
+        ],
+        "/v1/entities/{code}/bank-accounts/{account}/matches": [
+            (
+                "/v1/entities/V01/bank-accounts/102/matches",
+                {"matches": [{"bank": ["S1-3", "S1-4"]}]},
+            )
+        ],
+        "/v1/entities/{code}/bank-accounts/{account}/matches/{match}/undo": [
+            ("/v1/entities/V01/bank-accounts/102/matches/M1/undo", {"reason": "勾错"})
+        ],
+        "/v1/entities/{code}/bank-accounts/{account}/reconciliations": [
+            ("/v1/entities/V01/bank-accounts/102/reconciliations", {"month": "2026-01"})
+        ],
+        "/v1/entities/{code}/cash-counts": [
+            (f"/v1/entities/{entity}/cash-counts", {"date": "2026-02-05", "pieces": {"100": 1}})
+            for entity in ("V01", joint)
+        ],
+        "/v1/entities/{code}/cash-counts/{number}/resolution": [
+            (
+                "/v1/entities/V01/cash-counts/PD20260201/resolution",
+                {"date": "2026-02-02", "account": "504"},
             )
         ],
         "/v1/plans/{code}/comparisons": [

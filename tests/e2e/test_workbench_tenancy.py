@@ -113,6 +113,7 @@ def world(runtime: Any) -> dict[str, str]:
             proposed_on=datetime.date(2026, 2, 1),
             actor="zhuguan",
         )
+    bank_and_cash(app)
     runtime.views.catch_up()
     with runtime.engine.connect() as conn:
         _, entries = queries.list_entries(conn, "V01", limit=1)
@@ -126,6 +127,27 @@ def world(runtime: Any) -> dict[str, str]:
         "member": str(member),
         "home": home,
     }
+
+
+def bank_and_cash(app: Any) -> None:
+    """issue 22: a bank account on 102 of V01 and of J01 with an October statement, and a cash
+    count of each on 2026-11-01 (``PD20261101``)."""
+    from domain.bank.statements import Statement, StatementLine
+
+    day = datetime.date
+    for entity, number in (("V01", "9001000123653021"), ("J01", "9001000123654444")):
+        app.bank.register_account(
+            entity=entity, account="102", bank="高青农商银行", number=number,
+            start=day(2026, 10, 1), opening="0.00", actor="zhuguan",
+        )  # fmt: skip
+        lines = (
+            StatementLine(day(2026, 10, 8), "10.00"),
+            StatementLine(day(2026, 10, 9), "-10.00"),
+        )
+        statement = Statement(lines=lines, start=day(2026, 10, 1), end=day(2026, 10, 31))
+        app.bank.import_statement(entity=entity, account="102", statement=statement, actor="x")
+        app.bank.match(entity=entity, account="102", groups=[(("S1-1", "S1-2"), ())], actor="x")
+        app.cash.count(entity=entity, date=day(2026, 11, 1), pieces={"100": 1}, actor="x")
 
 
 @pytest.fixture
@@ -168,6 +190,10 @@ def fill(path: str, name: str, world: dict[str, str]) -> list[str]:
         "login": ["zhuguan"],
         "township": ["唐坊镇"],  # the settings of a township (its choices, its signers)
         "year": ["2026"],  # a financial plan's year (/budgets/{entity}/{year})
+        "account": ["102"],  # a bank account (issue 22), of V01 and of J01
+        "month": ["2026-10"],  # its 调节表
+        "match": ["M1"],  # a match of its lines
+        "count": ["PD20261101"],  # a cash count
     }
     if name == "kind" and path.startswith("/asset-reports/"):  # 报表 › 资产 (issue 21)
         return ["depreciation", "assets"]

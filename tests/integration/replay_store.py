@@ -1,7 +1,8 @@
 """A varied store for comparing the rebuild's replay path with the pull loop: Scenario A with
 its published sheets, then corrections of every kind, reversals, closed months, a year closed,
 reopened and closed again, a village leaving its alliance, share changes, a member who left
-and was forgotten, a rejected plan and a superseding one."""
+and was forgotten, a rejected plan and a superseding one, 三资, a bank account reconciled and
+a cash count."""
 
 from __future__ import annotations
 
@@ -232,6 +233,41 @@ def build(runtime: Runtime) -> None:
     _three_assets(app)
     resources_and_contracts(app)
     financial_plan(app)
+    _bank_and_cash(app)
+
+
+def _bank_and_cash(app: Any) -> None:
+    """A bank account of V02 on 102 with a statement (its columns remembered), matches, one
+    undone, October reconciled; a cash count short by 0.50, settled."""
+    from domain.bank.statements import Statement, StatementLine
+    from ledger.money import fen_text
+
+    books = app.get_books("V02")
+    before = app.books.balances_through(books, D(2026, 9, 30)).get("102", 0)
+    opening = fen_text(before)
+    app.bank.register_account(
+        entity="V02", account="102", name="银行存款", bank="高青农商银行", branch="唐坊支行",
+        number="9001000123659999", format="nongshang", start=D(2026, 10, 1), opening=opening,
+        actor=ACTOR,
+    )  # fmt: skip
+    rent = app.books.post_entry(
+        entity="V02", date=D(2026, 10, 9), memo="租金", postings=receipt("700.00"), actor=ACTOR
+    )
+    lines = (StatementLine(D(2026, 10, 9), "700.00", reference="ZZ1"),)
+    app.bank.import_statement(
+        entity="V02", account="102", actor=ACTOR,
+        statement=Statement(lines=lines, start=D(2026, 10, 1), end=D(2026, 10, 31)),
+        columns={"date": "交易日期", "amount_in": "收入", "amount_out": "支出"},
+    )  # fmt: skip
+    group = (("S1-1",), (f"{rent.number}#1",))
+    (first,) = app.bank.match(entity="V02", account="102", groups=[group], actor=ACTOR)
+    app.bank.undo_match(entity="V02", account="102", match=first, reason="重勾", actor=ACTOR)
+    app.bank.match(entity="V02", account="102", groups=[group], kind="proposed", actor=ACTOR)
+    app.bank.reconcile_month(entity="V02", account="102", month="2026-10", actor=ACTOR)
+    cash = app.books.balances_through(books, D(2026, 10, 30)).get("101", 0)
+    pieces = {"0.01": str(cash - 50)}  # 0.50 short, counted in 分 coins for the test
+    number = app.cash.count(entity="V02", date=D(2026, 10, 30), pieces=pieces, actor=ACTOR)
+    app.cash.resolve(entity="V02", number=number, date=D(2026, 10, 31), account="515", actor=ACTOR)
 
 
 def _three_assets(app: Any) -> None:

@@ -11,6 +11,7 @@ from audit.chain import AuditProjection, ChainProjection
 from audit.chain_table import signed_chain
 from audit.verify import table_rows, verify_read_models
 from projections.assets_view import AssetsProjection
+from projections.bank_view import BankProjection
 from projections.budget_view import BudgetProjection
 from projections.economy_view import EconomyProjection
 from projections.ledger_view import LedgerProjection
@@ -44,6 +45,7 @@ def pull_loop(runtime: Runtime, page_size: int) -> PullLoop:
             AssetsProjection(),
             ResourcesProjection(runtime.vault),
             BudgetProjection(),
+            BankProjection(),
         ],
         page_size=page_size,
     )

@@ -37,8 +37,6 @@ def old_needed(path: str) -> tuple[str, ...]:
         return ("ledger", "economy", "assets", "resources")
     if path.startswith(("/v1/budgets", "/budgets")):  # 财务计划 (new): the plans and the books
         return ("ledger", "budget")
-    if path.startswith("/periods"):  # the 结账 page (new): its log is the audit trail's
-        return ("ledger", "economy", "vouchers", "audit")
     if (  # 三资: projects, asset cards, the monthly run, an asset's public page (new, issue 21)
         path.startswith(("/v1/projects", "/projects", "/assets", "/depreciation"))
         or path.startswith("/public/assets/")
@@ -50,6 +48,12 @@ def old_needed(path: str) -> tuple[str, ...]:
         )
     ):
         return ("ledger", "assets")
+    if "/bank-accounts" in path or "/cash-counts" in path or path == "/v1/bank-formats":
+        return ("ledger", "bank")  # the bank and the cash counts (new, issue 22)
+    if path.startswith(("/bank", "/cash")):  # their pages (new, issue 22)
+        return ("ledger", "bank")  # the bank and the cash counts (new, issue 22)
+    if path.startswith("/periods"):  # the 结账 page (new): its log is the audit trail's
+        return ("ledger", "economy", "vouchers", "audit", "bank")  # and the bank's (issue 22)
     if path.startswith("/v1/townships"):  # a township's settings (new): the aggregate itself
         return ()
     if path.startswith("/settings"):  # the 设置 page (new)
@@ -144,6 +148,11 @@ OLD_WRITE_DUTIES = {
     ("POST", "/v1/budgets"): "plan.prepare",
     ("POST", "/v1/budgets/{entity}/{year}/revisions"): "plan.prepare",
     ("POST", "/v1/budgets/{entity}/{year}/steps"): "plan.prepare",
+    # the bank (new, issue 22): statements, matches and the 调节表 by whoever reconciles
+    ("POST", "/v1/entities/{code}/bank-accounts/{account}/statements"): "bank.reconcile",
+    ("POST", "/v1/entities/{code}/bank-accounts/{account}/matches"): "bank.reconcile",
+    ("POST", "/v1/entities/{code}/bank-accounts/{account}/matches/{match}/undo"): "bank.reconcile",
+    ("POST", "/v1/entities/{code}/bank-accounts/{account}/reconciliations"): "bank.reconcile",
 }
 # the workbench's register forms declare theirs as the API's routes building the same commands
 # need them (workbench.register_alliances, register_pooling, register_agreements,
@@ -277,10 +286,13 @@ def test_the_runtime_keeps_every_registered_read_model() -> None:
         "assets",
         "resources",
         "budget",
+        "bank",
     ]
     names = [t.name for t in read_model_tables(views)]
     assert len(names) == len(set(names))
-    assert {"lz_entries", "lz_vouchers", "lz_people", "lz_asset_cards"} <= set(names)
+    assert {"lz_entries", "lz_vouchers", "lz_people", "lz_asset_cards", "lz_bank_lines"} <= set(
+        names
+    )
 
 
 def test_a_read_model_table_defined_late_is_written_by_the_page_writer() -> None:
