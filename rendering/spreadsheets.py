@@ -79,6 +79,13 @@ def save(book: Any, path: str | Path) -> None:
 AMOUNT_FORMAT = "#,##0.00"  # the one amount format of every workbook
 
 
+def sheet_title(title: str) -> str:
+    """``title`` as a worksheet's name: Excel refuses ``\\ / ? * [ ] :`` in one and more than
+    31 characters (a village named with a colon would otherwise fail the workbook)."""
+    cleaned = "".join("_" if c in "\\/?*[]:" else c for c in title)[:31]
+    return cleaned or "Sheet"
+
+
 def table_workbook(
     title: str,
     heading: list[str],
@@ -97,7 +104,7 @@ def table_workbook(
 
     book = Workbook()
     ws = book.active
-    ws.title = title[:31]
+    ws.title = sheet_title(title)
     ws.append([title])
     ws["A1"].font = Font(bold=True, size=14)
     ws.append(heading)

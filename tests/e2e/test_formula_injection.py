@@ -129,7 +129,39 @@ def test_no_spreadsheet_the_project_writes_holds_a_formula(
     )
     assert second.status_code == 201, second.text
 
+    # issue 21: a donated card named as a formula; issue 22: a financial plan whose line is named
+    # as one, and a bank account at a bank named as one
+    from domain.assets.service import CardTerms
+
+    app.assets.register_asset(
+        entity=village,
+        terms=CardTerms(number="GZ-1", name=EVIL[1], life_months=36, original="3600.00"),
+        acquisition="donated",
+        acquired_on=datetime.date(2025, 3, 20),
+        actor="tester",
+    )
+    app.budgets.propose(
+        entity=village,
+        year=2025,
+        lines=[{"name": EVIL[2], "accounts": ["504"], "amount": "100.00"}],
+        proposed_on=datetime.date(2025, 1, 2),
+        actor="tester",
+    )
+    app.bank.register_account(
+        entity=village,
+        account="102",
+        bank=EVIL[3],
+        number="9001000123653021",
+        start=datetime.date(2025, 1, 1),
+        opening="0.00",
+        actor="tester",
+    )
     calls = {
+        "/asset-reports/{entity}/{kind}.xlsx": [
+            f"/asset-reports/{village}/{kind}.xlsx?period=2025"
+            for kind in ("depreciation", "construction", "assets")
+        ],
+        "/budgets/{entity}/{year}/comparison.xlsx": [f"/budgets/{village}/2025/comparison.xlsx"],
         "/public/sheets/{village}/{period}/{version}": [
             f"/public/sheets/{village}/2025/v1.xlsx",
             f"/public/sheets/{village}/2025/v2.xlsx",
@@ -148,6 +180,8 @@ def test_no_spreadsheet_the_project_writes_holds_a_formula(
         ],
     }
     assert writer_routes(client) == set(calls), "a new XLSX/CSV writer: call it here"
+    # a writer answering ?format=xlsx, which writer_routes cannot see (issue 22: the 调节表)
+    calls["?format=xlsx"] = [f"/bank/{village}/102/reconciliation/2025-03?format=xlsx"]
     sign_in(runtime, client, "zhuguan", "bookkeeper", "唐坊镇")
     seen: list[str] = []
     for urls in calls.values():
