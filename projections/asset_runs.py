@@ -119,7 +119,7 @@ def refused_summary(entity: str, month: str, problem: str) -> dict[str, Any]:
 
 
 def preview_body(conn: Connection, result: Any) -> dict[str, Any]:
-    """A preview (``app.assets.preview_depreciation``) as plain values: ``done`` when the
+    """A preview (``assets.preview``) as plain values: ``done`` when the
     month has been run already and nothing is left to post."""
     done = not result.lines and run_of(conn, result.entity, result.month) is not None
     return {

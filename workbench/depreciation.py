@@ -2,7 +2,7 @@
 
 - ``GET /depreciation``: choose one book (``?entity=``) or a whole township (``?township=``) and
   a month (``?month=``): the preview of what the run would post, card by card and owner by
-  owner (``app.assets.preview_depreciation``, nothing written), or that the month is already
+  owner (``assets.preview``, nothing written), or that the month is already
   done (its vouchers), or why it cannot be run (a month before it not run …);
 - ``POST /depreciation/{entity}`` (``month``, ``units:NUMBER`` for each 工作量法 card): the run
   of one book (``RunDepreciation``), back to the page, which then shows its voucher; a second
@@ -28,6 +28,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from domain.assets.commands import RunDepreciation
+from domain.assets.preview import preview_depreciation, units_cards
 from domain.errors import DomainError
 from domain.periods import parse_month
 from ledger.errors import LedgerError
@@ -62,9 +63,9 @@ def _preview(request: Request, entity: str, month: str) -> dict[str, Any]:
     app = app_of(request)
     with engine_of(request).connect() as conn:
         run = asset_runs.run_of(conn, entity, month)
-        units = app.assets.units_cards(entity)
+        units = units_cards(app.assets, entity)
         try:
-            found = app.assets.preview_depreciation(entity=entity, month=month)
+            found = preview_depreciation(app.assets, entity=entity, month=month)
         except (DomainError, LedgerError) as exc:
             if units and "工作量" in (getattr(exc, "zh", "") or ""):
                 return {"entity": entity, "run": run, "units": units, "preview": None}

@@ -46,6 +46,7 @@ from domain.assets.commands import (
     RegisterAsset,
     RunDepreciation,
 )
+from domain.assets.preview import preview_depreciation
 from domain.assets.service import DepreciationResult
 from domain.errors import InvalidRequestError
 from ledger.entries import JournalEntry
@@ -232,7 +233,7 @@ def preview(
                 zh="工作量请写成 资产编号:本月工作量，如 GZ-002:120",
             )
         given[number] = value
-    found = reader.runtime.app.assets.preview_depreciation(entity=code, month=month, units=given)
+    found = preview_depreciation(reader.runtime.app.assets, entity=code, month=month, units=given)
     with reader.engine.connect() as conn:
         body = asset_runs.preview_body(conn, found)
     return DepreciationPreview.model_validate(body).model_dump(mode="json")

@@ -1,6 +1,6 @@
 """What a monthly depreciation run would post, computed as the run computes it, writing nothing
-(``app.assets.preview_depreciation``): the workbench's 计提折旧 page and the API show it before
-the clerk runs the month.
+(:func:`preview_depreciation`, given ``app.assets``): the workbench's 计提折旧 page and the API
+show it before the clerk runs the month.
 
 The same checks as the run (``AssetService.run_depreciation``): the month is a month, a card
 whose earlier month has not been run refuses it (409, naming the month to run first), a 工作量法
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from domain.assets.service import AssetService, DepreciationResult
 
 
-def preview(
+def preview_depreciation(
     service: AssetService, *, entity: str, month: str, units: Mapping[str, object] | None = None
 ) -> DepreciationResult:
     """The lines, total and owners' shares the run of ``month`` of ``entity``'s books would

@@ -456,21 +456,6 @@ class AssetService:
 
         return self.port.retrying(command)
 
-    def preview_depreciation(
-        self, *, entity: str, month: str, units: Mapping[str, object] | None = None
-    ) -> DepreciationResult:
-        """What :meth:`run_depreciation` would post for ``month``, writing nothing
-        (``domain.assets.preview``)."""
-        from domain.assets.preview import preview
-
-        return preview(self, entity=entity, month=month, units=units)
-
-    def units_cards(self, entity: str) -> list[dict[str, str]]:
-        """The 工作量法 cards of ``entity``'s books a run needs the units of."""
-        from domain.assets.preview import units_cards
-
-        return units_cards(self, entity)
-
     @staticmethod
     def _takes(card: AssetCard) -> bool:
         """Whether ``card`` is depreciated at all any more."""
