@@ -18,18 +18,41 @@ memory only to check them, and the books that hold them unsaved leave the cache
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
+from uuid import UUID
 
 from domain.books import Books
 from domain.errors import DomainError, InvalidRequestError
 from domain.periods import require_not_after
+from domain.port import Port
 from domain.vouchers import Voucher
+from ledger.entries import JournalEntry
 from ledger.errors import LedgerError
 
-if TYPE_CHECKING:
-    from domain.vouchers.service import VoucherService
+
+class VoucherSteps(Protocol):
+    """What a batch asks of the voucher service (``domain.vouchers.service.VoucherService``,
+    which hands itself in): the one check and entry of each voucher, as one alone has them."""
+
+    port: Port
+    review_posts: Callable[[str], bool]
+
+    def get_voucher(self, draft: str | UUID) -> Voucher: ...
+
+    def _check_reviewer(
+        self,
+        voucher: Voucher,
+        actor: str,
+        doing: str,
+        statuses: tuple[str, ...] = ("submitted",),
+    ) -> None: ...
+
+    def check_poster(self, voucher: Voucher, actor: str) -> None: ...
+
+    def enter(self, voucher: Voucher, books: Books, actor: str) -> JournalEntry: ...
+
 
 MAX_BATCH = 1000
 """Vouchers reviewed or posted in one action (one save)."""
@@ -109,7 +132,7 @@ def _problem(voucher: Voucher | str, error: DomainError | LedgerError) -> BatchP
 class _Batch:
     """The vouchers of one batch loaded, in date order, and the books they post into."""
 
-    def __init__(self, service: VoucherService, drafts: Sequence[str]) -> None:
+    def __init__(self, service: VoucherSteps, drafts: Sequence[str]) -> None:
         self.service = service
         self.problems: list[BatchProblem] = []
         found: list[tuple[int, Voucher]] = []
@@ -132,7 +155,7 @@ class _Batch:
             raise VouchersNotReviewedError(self.problems, doing)
 
 
-def review_vouchers(service: VoucherService, drafts: Sequence[str], actor: str) -> BatchOutcome:
+def review_vouchers(service: VoucherSteps, drafts: Sequence[str], actor: str) -> BatchOutcome:
     """审核 of every voucher in ``drafts`` (submitted, prepared by others), in one save: 已审核,
     or posted where the township chose 审核即记账."""
     batch = _Batch(service, drafts)
@@ -164,7 +187,7 @@ def review_vouchers(service: VoucherService, drafts: Sequence[str], actor: str) 
     return BatchOutcome(tuple(v.draft for v in batch.vouchers), tuple(numbers))
 
 
-def post_vouchers(service: VoucherService, drafts: Sequence[str], actor: str) -> BatchOutcome:
+def post_vouchers(service: VoucherSteps, drafts: Sequence[str], actor: str) -> BatchOutcome:
     """记账 of every voucher in ``drafts`` (reviewed, by others), in date order, in one save."""
     batch = _Batch(service, drafts)
     numbers: list[str] = []
