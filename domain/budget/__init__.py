@@ -39,6 +39,7 @@ from eventsourcing.domain import Aggregate, event
 from domain.budget.approval import step_problem
 from domain.errors import ConflictError, InvalidRequestError
 from domain.ids import NAMESPACE
+from domain.meetings import put_step
 from domain.owned import Townships
 from domain.plan import CONSULTATION, PROPOSAL, RESOLUTION, RESOLUTION_PUBLISHED, REVIEW
 
@@ -307,29 +308,24 @@ class FinancialPlan(Aggregate):
         households_present: int | None = None,
     ) -> None:
         """A step of 四议两公开 of version ``version``, in the shape of a plan's."""
-        record = {
-            "date": date.isoformat(),
-            "body": body,
-            "place": place,
-            "expected": expected,
-            "present": present,
-            "for": votes_for,
-            "against": votes_against,
-            "abstain": abstentions,
-            "assembly": assembly,
-            "merged": merged,
-            "note": note,
-        }
-        quorum = {
-            "adult_villagers": adult_villagers,
-            "households": households,
-            "households_present": households_present,
-        }
-        record.update({k: v for k, v in quorum.items() if v is not None})
-        steps = self.versions[version - 1]["steps"]
-        steps[step] = record
-        if step == PROPOSAL and merged:
-            steps[CONSULTATION] = {**record, "merged": True}
+        put_step(
+            self.versions[version - 1]["steps"],
+            step,
+            date=date,
+            body=body,
+            place=place,
+            expected=expected,
+            present=present,
+            votes_for=votes_for,
+            votes_against=votes_against,
+            abstentions=abstentions,
+            assembly=assembly,
+            merged=merged,
+            note=note,
+            adult_villagers=adult_villagers,
+            households=households,
+            households_present=households_present,
+        )
 
     @event("ApprovalRejected")
     def _rejected(self, *, version: int, step: str, reason: str, actor: str) -> None:

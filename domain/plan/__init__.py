@@ -52,17 +52,16 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import ConflictError, ForbiddenError, InvalidRequestError
 from domain.ids import NAMESPACE
+from domain.meetings import CONSULTATION as CONSULTATION  # the steps, re-exported
+from domain.meetings import PROPOSAL as PROPOSAL
+from domain.meetings import RESOLUTION as RESOLUTION
+from domain.meetings import RESOLUTION_PUBLISHED as RESOLUTION_PUBLISHED
+from domain.meetings import RESULT_PUBLISHED as RESULT_PUBLISHED
+from domain.meetings import REVIEW as REVIEW
+from domain.meetings import STEPS as STEPS
+from domain.meetings import put_step
 from domain.owned import Townships
 
-PROPOSAL, CONSULTATION, REVIEW, RESOLUTION, RESOLUTION_PUBLISHED, RESULT_PUBLISHED = (
-    "提议",
-    "商议",
-    "审议",
-    "决议",
-    "决议公开",
-    "实施结果公开",
-)
-STEPS = (PROPOSAL, CONSULTATION, REVIEW, RESOLUTION, RESOLUTION_PUBLISHED, RESULT_PUBLISHED)
 BEFORE_EXECUTION = STEPS[:5]
 ASSEMBLIES = ("villagers", "representatives")
 
@@ -417,28 +416,24 @@ class DistributionPlan(Aggregate):
         households: int | None = None,
         households_present: int | None = None,
     ) -> None:
-        record = {
-            "date": date.isoformat(),
-            "body": body,
-            "place": place,
-            "expected": expected,
-            "present": present,
-            "for": votes_for,
-            "against": votes_against,
-            "abstain": abstentions,
-            "assembly": assembly,
-            "merged": merged,
-            "note": note,
-        }
-        quorum = {
-            "adult_villagers": adult_villagers,
-            "households": households,
-            "households_present": households_present,
-        }
-        record.update({k: v for k, v in quorum.items() if v is not None})
-        self.steps[step] = record
-        if step == PROPOSAL and merged:
-            self.steps[CONSULTATION] = {**record, "merged": True}
+        put_step(
+            self.steps,
+            step,
+            date=date,
+            body=body,
+            place=place,
+            expected=expected,
+            present=present,
+            votes_for=votes_for,
+            votes_against=votes_against,
+            abstentions=abstentions,
+            assembly=assembly,
+            merged=merged,
+            note=note,
+            adult_villagers=adult_villagers,
+            households=households,
+            households_present=households_present,
+        )
 
     @event("Rejected")
     def _rejected(self, *, step: str, reason: str, actor: str) -> None:

@@ -42,6 +42,7 @@ from moneyed import Money
 
 from domain.errors import ConflictError, InvalidRequestError
 from domain.ids import NAMESPACE
+from domain.meetings import put_step
 from domain.owned import Townships
 from domain.plan import RESOLUTION
 from domain.projects.approval import BEFORE_WORK, step_problem
@@ -309,22 +310,24 @@ class Project(Aggregate):
         households_present: int | None = None,
     ) -> None:
         """A step of 四议两公开, in the shape of a plan's ``StepRecorded``."""
-        record = {
-            "date": date.isoformat(),
-            "body": body,
-            "place": place,
-            "expected": expected,
-            "present": present,
-            "for": votes_for,
-            "against": votes_against,
-            "abstain": abstentions,
-            "assembly": assembly,
-            "merged": merged,
-            "note": note,
-        }
-        self.steps[step] = record
-        if step == "提议" and merged:
-            self.steps["商议"] = {**record, "merged": True}
+        put_step(
+            self.steps,
+            step,
+            date=date,
+            body=body,
+            place=place,
+            expected=expected,
+            present=present,
+            votes_for=votes_for,
+            votes_against=votes_against,
+            abstentions=abstentions,
+            assembly=assembly,
+            merged=merged,
+            note=note,
+            adult_villagers=adult_villagers,
+            households=households,
+            households_present=households_present,
+        )
 
     @event("ApprovalRejected")
     def _rejected(self, *, step: str, reason: str, actor: str) -> None:
