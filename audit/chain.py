@@ -214,7 +214,7 @@ CREATED = {
     "Person.PersonRegistered": ("person", "login", None),
     # a voucher has no code of its own: it is named by its draft id (the hex of its id)
     "Voucher.Drafted": ("voucher", "", "entity"),
-    # the 资源 and 经济合同 registers (issue 21): codes unique within their books
+    # the 资源 and 经济合同 registers: codes unique within their books
     "Resource.ResourceRegistered": ("resource", "code", "entity"),
     "Contract.ContractRegistered": ("contract", "code", "entity"),
 }

@@ -22,7 +22,7 @@ auditor      审计        read everything, write nothing
 admin        管理员      everything in every township, and manage people and tokens
 ===========  ==========  ==============================================================
 
-Decision (issue 20, replacing 审核即记账 for everyone): **审核 and 记账 are two steps by two
+Decision (replacing 审核即记账 for everyone): **审核 and 记账 are two steps by two
 people by default.** The reviewer's approval marks a voucher 已审核; a person with the 记账 duty
 (``voucher.post``: a bookkeeper, an administrator, an integration's ``clerk`` token) who is not
 its reviewer posts it, and the books number it then. The preparer may post it: the two people

@@ -341,7 +341,7 @@ plans = Table(
     Column("drafted_by", Text, nullable=False),
 )
 
-# who asked for a plan's execution and for when (提请执行, issue 20; kept once executed: the
+# who asked for a plan's execution and for when (提请执行; kept once executed: the
 # payouts' 制单), beside ``lz_plans``: a table of its own, so read models built before it read
 plan_requests = Table(
     "lz_plan_requests",

@@ -81,7 +81,7 @@ vouchers = Table(
 )
 
 # Who posted a voucher (``Posted``) and the import that made it (``Imported``), beside
-# ``lz_vouchers`` (issue 20): a table of its own, so read models built before it still read
+# ``lz_vouchers``: a table of its own, so read models built before it still read
 # and a rebuild of old events writes nothing here. A posted voucher without a row was posted
 # by its reviewer's approval (``Approved``: 审核即记账).
 voucher_posting = Table(

@@ -14,7 +14,7 @@ measured in the same process and interleaved with it (blocks of one, then blocks
   the largest size compares with the smallest (goal ≥ 0.5×, and flat: within 1.2×);
 - ``bulk``: vouchers through the bulk path vs saving as many one-number events in the same
   batches with the library directly (goal ≥ 1×): posted directly (``post_directly``, what the
-  city is built with), and imported for review (the default since issue 20: each voucher's two
+  city is built with), and imported for review (the default: each voucher's two
   events; reported beside it, no goal);
 - ``rebuild``: rebuilding every read model (the replay path) vs reading and decoding the log
   through the library (goal ≥ 0.5×), and vs ``ledger`` and ``hledger`` reading the same books

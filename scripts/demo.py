@@ -428,7 +428,7 @@ def _plan(
             app.plans.record_plan_step(code=code, actor=ACTOR, **step)
             wrote += 1
     if app.plans.get_plan(code).state == "drafted":
-        # asked for by the 制单, executed by the 记账/主管: two people (issue 20)
+        # asked for by the 制单, executed by the 记账/主管: two people
         if app.plans.get_plan(code).execution_request is None:
             app.plans.request_execution(code=code, date=executed_on, actor=PREPARER)
             wrote += 1

@@ -168,7 +168,7 @@ FIELDS_ZH = {
     "words": "凭证字",
     "numbering": "凭证编号方式",
     "Idempotency-Key": "幂等键",
-    # the 资源 and 经济合同 registers (issue 21)
+    # the 资源 and 经济合同 registers
     "resource": "资源",
     "contract": "合同",
     "area": "面积",

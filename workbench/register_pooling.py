@@ -56,7 +56,7 @@ def joint_page(
         if entity is None or entity["kind"] != "joint" or not scope.sees_entity(conn, user, joint):
             return missing(request, user, f"联合社 {joint}")
         equity = economy_queries.equity_register(conn, joint, on)
-        # the resources its land shares are, where a village linked them (issue 21)
+        # the resources its land shares are, where a village linked them
         linked = {
             (village, day, Decimal(mu)): code
             for (village, day, mu), code in resources_queries.land_share_resources(

@@ -25,7 +25,7 @@ The steps and their thresholds (the 四议两公开 procedure for major village 
 
 A vote below its threshold is still recorded, and rejects the plan with the reason.
 
-Execution is two people's (issue 20: nothing posts without a second person): once 决议公开 is
+Execution is two people's (nothing posts without a second person): once 决议公开 is
 recorded, one person asks for it (提请执行, ``ExecutionRequested``, with the date; every posting
 it will make is checked then and nothing is written), and another natural person with the
 记账/主管 duty executes it (``Executed``): the payouts post into every book in one save. The

@@ -3,7 +3,7 @@ exactly the rules of a single posting and saved in batches. How and why is ``dom
 docstring; that module also keeps what is stored (``VoucherImportBatch``) and what an import
 answers.
 
-Decision: **an imported voucher is reviewed like any** (审核 and 记账 apart, issue 20). By
+Decision: **an imported voucher is reviewed like any** (审核 and 记账 apart). By
 default an import makes vouchers (``domain.vouchers.Voucher``), each submitted for review by the
 importer (``Imported``: 待审核, naming the import), not entries: another person reviews them on
 the batch review page and a person with the 记账 duty posts them (or the reviewer's approval
