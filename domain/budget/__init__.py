@@ -4,7 +4,7 @@ the books (``documents.budget``).
 
 Not the distribution plan (收益分配方案, ``domain.plan``): that one divides income; this one is
 the year's budget. Its approval takes the same six steps with the same checks
-(``domain.budget.approval``, on ``domain.plan``'s ``vote_problem`` and ``quorum_problem``).
+(``domain.budget.approval``, on ``domain.meetings``'s checks).
 
 One aggregate per book and year (``budget_id(entity, year)``), holding every version:
 

@@ -1,10 +1,10 @@
 """四议两公开 of a financial plan (财务计划): the checks of a step.
 
-The steps and their thresholds are the distribution plans' (``domain.plan``: ``STEPS``,
-``vote_problem``, ``quorum_problem``), reused as they are, as a jointly built project's are
-(``domain.projects.approval``). What a financial plan adds: the steps are those of one version
-(a revision goes through them again), none is dated before the version was proposed, and
-实施结果公开 (the year's outcome posted) comes after the plan's year has ended.
+The steps and their thresholds are the distribution plans' (``domain.meetings``: ``STEPS``,
+``vote_problem``, ``quorum_problem``, ``meeting_problem``), reused as they are, as a jointly built
+project's are (``domain.projects.approval``). What a financial plan adds: the steps are those of
+one version (a revision goes through them again), none is dated before the version was proposed,
+and 实施结果公开 (the year's outcome posted) comes after the plan's year has ended.
 """
 
 from __future__ import annotations
@@ -14,16 +14,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from domain.errors import ConflictError, InvalidRequestError
-from domain.plan import (
-    CONSULTATION,
-    PROPOSAL,
-    RESOLUTION,
-    RESOLUTION_PUBLISHED,
+from domain.meetings import (
     RESULT_PUBLISHED,
-    REVIEW,
     STEPS,
-    quorum_problem,
-    vote_problem,
+    check_step_name,
+    meeting_problem,
 )
 
 
@@ -55,12 +50,7 @@ def step_problem(
     Raises:
         InvalidRequestError, ConflictError: a step that cannot be recorded at all.
     """
-    if step not in STEPS:
-        raise InvalidRequestError(
-            f"step {step!r} is not a step of 四议两公开; use one of {', '.join(STEPS)}",
-            field="step",
-            zh=f"“{step}”不是四议两公开的步骤：请选 {'、'.join(STEPS)} 之一",
-        )
+    check_step_name(step)
     if step in steps:
         raise ConflictError(
             f"{words} already has {step}", field="step", zh=f"{words}已记录过{step}"
@@ -94,39 +84,18 @@ def step_problem(
             zh=f"{year}年财务计划的执行结果在年度结束后公开（{year + 1}-01-01 起），"
             f"不能记为 {date}",
         )
-    if not body.strip():
-        raise InvalidRequestError(
-            f"{step} needs the body that took it", field="body", zh=f"请填写{step}的组织或会议"
-        )
-    if merged and step != PROPOSAL:
-        raise InvalidRequestError(
-            "only 提议 can be merged (with 商议)", field="merged", zh="只有提议可以与商议合并"
-        )
-    if step in (RESOLUTION_PUBLISHED, RESULT_PUBLISHED) and not place.strip():
-        raise InvalidRequestError(
-            f"{step} needs the place it was posted (e.g. 村务公开栏)",
-            field="place",
-            zh=f"{step}请填写公开的地点（如村务公开栏）",
-        )
-    quorum = (adult_villagers, households, households_present)
-    if any(v is not None for v in quorum) and not (step == RESOLUTION and assembly == "villagers"):
-        raise InvalidRequestError(
-            "adult_villagers, households and households_present are the quorum of a villagers' "
-            f"assembly (村民会议) taking 决议; leave them out of {step}",
-            field="adult_villagers",
-            zh="十八周岁以上村民数、本村户数和到会户数只在村民会议作决议时填写",
-        )
-    voting = step in (CONSULTATION, REVIEW, RESOLUTION) or (step == PROPOSAL and merged)
-    if not voting:
-        return None
-    reason = vote_problem(
-        step, expected, present, votes_for, votes_against, abstentions, assembly, merged
+    return meeting_problem(
+        step,
+        body=body,
+        place=place,
+        expected=expected,
+        present=present,
+        votes_for=votes_for,
+        votes_against=votes_against,
+        abstentions=abstentions,
+        assembly=assembly,
+        merged=merged,
+        adult_villagers=adult_villagers,
+        households=households,
+        households_present=households_present,
     )
-    if step == RESOLUTION:
-        reason = (
-            quorum_problem(
-                assembly, expected, present, adult_villagers, households, households_present
-            )
-            or reason
-        )
-    return reason

@@ -52,6 +52,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import ConflictError, ForbiddenError, InvalidRequestError
 from domain.ids import NAMESPACE
+from domain.meetings import ASSEMBLIES as ASSEMBLIES
 from domain.meetings import CONSULTATION as CONSULTATION  # the steps, re-exported
 from domain.meetings import PROPOSAL as PROPOSAL
 from domain.meetings import RESOLUTION as RESOLUTION
@@ -60,140 +61,14 @@ from domain.meetings import RESULT_PUBLISHED as RESULT_PUBLISHED
 from domain.meetings import REVIEW as REVIEW
 from domain.meetings import STEPS as STEPS
 from domain.meetings import put_step
+from domain.meetings import quorum_problem as quorum_problem
+from domain.meetings import vote_problem as vote_problem
 from domain.owned import Townships
 
 BEFORE_EXECUTION = STEPS[:5]
-ASSEMBLIES = ("villagers", "representatives")
 
 DRAFTED, REJECTED, EXECUTED, SUPERSEDED = "drafted", "rejected", "executed", "superseded"
 STATE_ZH = {DRAFTED: "草案", REJECTED: "已否决", EXECUTED: "已执行", SUPERSEDED: "已被更正方案取代"}
-
-
-def vote_problem(
-    step: str,
-    expected: int | None,
-    present: int | None,
-    votes_for: int | None,
-    votes_against: int | None,
-    abstentions: int | None,
-    assembly: str | None,
-    merged: bool,
-) -> str | None:
-    """Why a vote of ``step`` fails its threshold (None when it passes); refused when the counts
-    are impossible. Shared by every matter decided by 四议两公开 (plans, projects)."""
-    counts = {
-        "attendance.expected": expected,
-        "attendance.present": present,
-        "votes.for": votes_for,
-        "votes.against": votes_against,
-        "votes.abstain": abstentions,
-    }
-    for field, value in counts.items():
-        if value is None or isinstance(value, bool) or value < 0:
-            raise InvalidRequestError(
-                f"{step} is a vote: give {field} as a whole number ≥ 0", field=field
-            )
-    assert expected is not None and present is not None and votes_for is not None
-    assert votes_against is not None and abstentions is not None
-    if expected == 0 or present > expected:
-        raise InvalidRequestError(
-            f"{step}: {present} present of {expected} expected is not possible",
-            field="attendance.present",
-        )
-    if votes_for + votes_against + abstentions > present:
-        raise InvalidRequestError(
-            f"{step}: {votes_for + votes_against + abstentions} votes cast but only "
-            f"{present} present",
-            field="votes",
-        )
-    if step == RESOLUTION and assembly not in ASSEMBLIES:
-        raise InvalidRequestError(
-            "决议 needs the assembly: 'villagers' (村民会议) or 'representatives' (村民代表会议)",
-            field="assembly",
-        )
-    if step == REVIEW:
-        if present * 3 < expected * 2:
-            return (
-                f"审议 failed: {present} of {expected} party members attended, fewer than "
-                "the two thirds required"
-            )
-        if votes_for * 2 <= expected:
-            return (
-                f"审议 failed: {votes_for} of {expected} party members agreed, not more "
-                "than half of those required to attend"
-            )
-        return None
-    if step == RESOLUTION and assembly == "representatives":
-        if votes_for * 2 <= expected:
-            return (
-                f"决议 failed: {votes_for} of {expected} representatives agreed, not more "
-                "than half of all representatives"
-            )
-        return None
-    if votes_for * 2 <= present:
-        name = "商议" if step == PROPOSAL and merged else step
-        return f"{name} failed: {votes_for} of {present} present agreed, not more than half"
-    return None
-
-
-def quorum_problem(
-    assembly: str | None,
-    expected: int | None,
-    present: int | None,
-    adult_villagers: int | None,
-    households: int | None,
-    households_present: int | None,
-) -> str | None:
-    """Whether the assembly taking 决议 could sit (村民委员会组织法 arts. 22 and 26)."""
-    assert expected is not None and present is not None
-    if assembly == "representatives":
-        if present * 3 < expected * 2:
-            return (
-                f"决议 failed: {present} of {expected} representatives present, fewer than "
-                "the two thirds a villager representatives' assembly needs to sit "
-                "(村民委员会组织法 art. 26)"
-            )
-        return None
-    if (households is None) != (households_present is None):
-        field = "households" if households is None else "households_present"
-        raise InvalidRequestError(
-            "give households (本村户数) and households_present (到会户数) together",
-            field=field,
-        )
-    pair = (households, households_present)
-    if adult_villagers is None and None in pair:
-        raise InvalidRequestError(
-            "决议 by a villagers' assembly (村民会议) needs its quorum: adult_villagers "
-            "(本村十八周岁以上村民数, present counted against it) or households with "
-            "households_present (户代表到会户数)",
-            field="adult_villagers",
-        )
-    for name, total, part in (
-        ("adult_villagers", adult_villagers, present),
-        ("households", households, households_present),
-    ):
-        if total is not None and part is not None and (total == 0 or part > total):
-            raise InvalidRequestError(
-                f"决议: {part} present of {total} {name.replace('_', ' ')} is not possible",
-                field=name if name == "adult_villagers" else "households_present",
-            )
-    if adult_villagers is not None and present * 2 > adult_villagers:
-        return None
-    if households is not None and households_present is not None:
-        if households_present * 3 >= households * 2:
-            return None
-    parts = []
-    if adult_villagers is not None:
-        parts.append(f"{present} of {adult_villagers} adult villagers present, not more than half")
-    if households is not None:
-        parts.append(
-            f"{households_present} of {households} households present, fewer than two thirds"
-        )
-    return (
-        "决议 failed: the villagers' assembly had no quorum ("
-        + "; ".join(parts)
-        + "; 村民委员会组织法 art. 22)"
-    )
 
 
 class OwnRequestError(ForbiddenError):

@@ -1,11 +1,12 @@
 """四议两公开 for a jointly built project (联建项目): when it is needed, and the checks of a step.
 
-The steps and their thresholds are the distribution plans' (``domain.plan``: ``STEPS``,
-``vote_problem``, ``quorum_problem``), reused as they are. What a project adds is *when* the
-procedure is needed: a plan always goes through it; a project does when its budget reaches
-:data:`MAJOR_AMOUNT`, the amount from which a village matter counts as a major one (重大事项:
-大额资金使用, 集体资产的处置和建设项目). Provinces set their own figure (5 万元 and 10 万元 are
-both seen); this one is kept here, in one place, to be corrected in one place (unconfirmed).
+The steps and their thresholds are the distribution plans' (``domain.meetings``: ``STEPS``,
+``vote_problem``, ``quorum_problem``, ``meeting_problem``), reused as they are. What a project
+adds is *when* the procedure is needed: a plan always goes through it; a project does when its
+budget reaches :data:`MAJOR_AMOUNT`, the amount from which a village matter counts as a major
+one (重大事项: 大额资金使用, 集体资产的处置和建设项目). Provinces set their own figure (5 万元
+and 10 万元 are both seen); this one is kept here, in one place, to be corrected in one place
+(unconfirmed).
 
 A project that needs it takes no cost and cannot be completed before its 决议 has passed;
 实施结果公开 (the outcome posted) comes after its completion.
@@ -21,16 +22,12 @@ from typing import Any
 from moneyed import Money
 
 from domain.errors import ConflictError, InvalidRequestError
-from domain.plan import (
-    CONSULTATION,
-    PROPOSAL,
+from domain.meetings import (
     RESOLUTION,
-    RESOLUTION_PUBLISHED,
     RESULT_PUBLISHED,
-    REVIEW,
     STEPS,
-    quorum_problem,
-    vote_problem,
+    check_step_name,
+    meeting_problem,
 )
 from ledger.money import CNY
 
@@ -73,12 +70,7 @@ def step_problem(
     Raises:
         InvalidRequestError, ConflictError: a step that cannot be recorded at all.
     """
-    if step not in STEPS:
-        raise InvalidRequestError(
-            f"step {step!r} is not a step of 四议两公开; use one of {', '.join(STEPS)}",
-            field="step",
-            zh=f"“{step}”不是四议两公开的步骤：请选 {'、'.join(STEPS)} 之一",
-        )
+    check_step_name(step)
     if step in steps:
         raise ConflictError(
             f"project {code} already has {step}",
@@ -113,36 +105,18 @@ def step_problem(
             field="date",
             zh=f"{step}的日期 {date} 早于上一步（{max(previous)}）",
         )
-    if not body.strip():
-        raise InvalidRequestError(
-            f"{step} needs the body that took it", field="body", zh=f"请填写{step}的组织或会议"
-        )
-    if merged and step != PROPOSAL:
-        raise InvalidRequestError("only 提议 can be merged (with 商议)", field="merged")
-    if step in (RESOLUTION_PUBLISHED, RESULT_PUBLISHED) and not place.strip():
-        raise InvalidRequestError(
-            f"{step} needs the place it was posted (e.g. 村务公开栏)",
-            field="place",
-            zh=f"{step}请填写公开的地点（如村务公开栏）",
-        )
-    quorum = (adult_villagers, households, households_present)
-    if any(v is not None for v in quorum) and not (step == RESOLUTION and assembly == "villagers"):
-        raise InvalidRequestError(
-            "adult_villagers, households and households_present are the quorum of a villagers' "
-            f"assembly (村民会议) taking 决议; leave them out of {step}",
-            field="adult_villagers",
-        )
-    voting = step in (CONSULTATION, REVIEW, RESOLUTION) or (step == PROPOSAL and merged)
-    if not voting:
-        return None
-    reason = vote_problem(
-        step, expected, present, votes_for, votes_against, abstentions, assembly, merged
+    return meeting_problem(
+        step,
+        body=body,
+        place=place,
+        expected=expected,
+        present=present,
+        votes_for=votes_for,
+        votes_against=votes_against,
+        abstentions=abstentions,
+        assembly=assembly,
+        merged=merged,
+        adult_villagers=adult_villagers,
+        households=households,
+        households_present=households_present,
     )
-    if step == RESOLUTION:
-        reason = (
-            quorum_problem(
-                assembly, expected, present, adult_villagers, households, households_present
-            )
-            or reason
-        )
-    return reason
