@@ -119,7 +119,8 @@ def test_restore_drill(
         before = {t.name: table_rows(runtime.engine, t) for t in BOOKS}
         source_keys = runtime.keys
         # every table of the store is named record, ephemeral or derived, once
-        UserStore(runtime.engine)
+        password_hash = UserStore(runtime.engine).password_hash("li")
+        assert password_hash
         names = set(inspect(runtime.engine).get_table_names())
         classes = [set(log_tables(runtime)) | set(RECORD), set(EPHEMERAL), set(derived_tables())]
         assert names <= set.union(*classes)
@@ -154,8 +155,7 @@ def test_restore_drill(
     copy_keys(source_keys, keys)
     code, said = cli(capsys, "restore", str(tmp_path / "backup"), *restored)
     assert code == 0, said
-    code, said = cli(capsys, "verify", *restored)
-    assert code == 0, said
+    assert "verified" in said
     url2 = restored[1]
     schema2 = restored[3] if len(restored) > 2 else None
     again = Runtime(url2, schema=schema2)
@@ -163,7 +163,7 @@ def test_restore_drill(
         after = {t.name: table_rows(again.engine, t) for t in BOOKS}
         assert after == before
         assert TokenStore(again.engine).authenticate(token) is not None
-        UserStore(again.engine).verify("li", PASSWORD)  # raises when the hash is not there
+        assert UserStore(again.engine).password_hash("li") == password_hash
         with again.engine.connect() as conn:
             assert [p.login for p in conn.execute(people.select())] == ["li"]
         # the restored store goes on: new events follow the restored ones, and verify
