@@ -74,19 +74,22 @@ def chain_rows(
     return [tuple(r) for r in rows]
 
 
-def chain_rows_of(engine: Engine, page: int = 5000) -> Iterator[Any]:
-    """The signed chain in position order, a page at a time."""
+def chain_rows_of(engine: Engine | Connection, page: int = 5000) -> Iterator[Any]:
+    """The signed chain in position order, a page at a time (through ``engine``'s connections,
+    or all in one transaction when given a connection: a snapshot)."""
     after = 0
     while True:
-        with engine.connect() as conn:
-            batch = list(
-                conn.execute(
-                    select(signed_chain)
-                    .where(signed_chain.c.position > after)
-                    .order_by(signed_chain.c.position)
-                    .limit(page)
-                ).mappings()
-            )
+        query = (
+            select(signed_chain)
+            .where(signed_chain.c.position > after)
+            .order_by(signed_chain.c.position)
+            .limit(page)
+        )
+        if isinstance(engine, Connection):
+            batch = list(engine.execute(query).mappings())
+        else:
+            with engine.connect() as conn:
+                batch = list(conn.execute(query).mappings())
         if not batch:
             return
         yield from batch

@@ -14,6 +14,12 @@
    the 三资 registers (``audit.asset_reconcile``: each project's 153 sub-account against its
    costs, 151/152 (132/133, 134, 161/162) against the cards held, each owner's parts against
    the whole).
+
+Everything is read in one snapshot (``audit.snapshot``: one ``REPEATABLE READ READ ONLY``
+transaction on PostgreSQL, one read transaction on SQLite): the log, the signed chain, the
+read models and their tracking positions, the sheets. Each read model is compared with a
+replay up to the position it had reached in that snapshot, so clerks posting meanwhile (and
+read models caught up by a server meanwhile) are never taken for tampering.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Protocol
 
-from sqlalchemy import Engine, create_engine, select
+from sqlalchemy import Connection, Engine, create_engine, select
 from sqlalchemy.pool import StaticPool
 
 from audit.asset_reconcile import verify_books
@@ -34,6 +40,7 @@ from audit.chain_table import chain_rows_of, signed_chain
 from audit.chain_verify import verify_log
 from audit.messages import check_checkpoint
 from audit.running_store import RunningStore
+from audit.snapshot import Snapshot, snapshot
 from audit.store_keys import key_ring
 from documents.publishing import sheet_content
 from domain.privacy import PersonalDataVault
@@ -42,9 +49,7 @@ from projections.registry import read_model_tables, read_models
 from projections.replay import replay
 from projections.runner import PullLoop
 from projections.saves import save_end
-from projections.tables import metadata, sheets
-
-PAGE = 1000
+from projections.tables import metadata, sheets, tracking
 
 
 class Verified(RunningStore, Protocol):
@@ -82,16 +87,10 @@ def as_of(runtime: Verified, position: int) -> Iterator[Engine]:
         engine.dispose()
 
 
-def _notifications(runtime: Verified) -> Iterator[Any]:
-    start = 0
-    while True:
-        page = runtime.app.recorder.select_notifications(
-            start=start, limit=PAGE, inclusive_of_start=False
-        )
-        if not page:
-            return
-        yield from page
-        start = page[-1].id
+@contextmanager
+def _snapshot_of(runtime: Verified) -> Iterator[Snapshot]:
+    with snapshot(runtime.engine, runtime.app.recorder.events_table_name) as snap:  # type: ignore[attr-defined]
+        yield snap
 
 
 def verify_chain(
@@ -103,13 +102,15 @@ def verify_chain(
 
 
 def verify_signed_chain(
-    runtime: Verified, checkpoints: Sequence[dict[str, Any]] = ()
+    runtime: Verified, checkpoints: Sequence[dict[str, Any]] = (), snap: Snapshot | None = None
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """The first chain problem (if any) and the chain's summary (events, last position and
-    hash, events sealed at upgrade)."""
-    with runtime.engine.connect() as conn:
-        ring = key_ring(conn, runtime.signer.public)  # the keys the store recorded, rotations
-    return verify_log(_notifications(runtime), chain_rows_of(runtime.engine), ring, checkpoints)
+    hash, events sealed at upgrade), read in one snapshot (``snap``, or one of its own)."""
+    if snap is None:
+        with _snapshot_of(runtime) as own:
+            return verify_signed_chain(runtime, checkpoints, own)
+    ring = key_ring(snap.conn, runtime.signer.public)  # the keys the store recorded, rotations
+    return verify_log(snap.notifications(), chain_rows_of(snap.conn), ring, checkpoints)
 
 
 def _text(value: Any) -> str:
@@ -119,42 +120,69 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def table_rows(engine: Engine, table: Any) -> dict[tuple[str, ...], tuple[str, ...]]:
-    keys = [c.name for c in table.primary_key.columns]
+def table_rows(engine: Engine | Connection, table: Any) -> dict[tuple[str, ...], tuple[str, ...]]:
+    if isinstance(engine, Connection):
+        return _rows(engine, table)
     with engine.connect() as conn:
-        return {
-            tuple(_text(r[k]) for k in keys): tuple(_text(v) for v in r.values())
-            for r in conn.execute(select(table)).mappings()
-        }
+        return _rows(conn, table)
 
 
-def verify_read_models(runtime: Verified) -> list[dict[str, Any]]:
-    """Replay everything into scratch and compare every read-model table with the live one."""
-    runtime.views.catch_up()
-    head = runtime.views.head()
-    with as_of(runtime, head) as replayed:
-        for table in read_model_tables(runtime.views.projections):
-            live, fresh = table_rows(runtime.engine, table), table_rows(replayed, table)
-            for key in sorted(set(live) | set(fresh)):
-                if live.get(key) != fresh.get(key):
-                    what = (
-                        "has a row the log does not give"
-                        if key not in fresh
-                        else "lacks a row the log gives"
-                        if key not in live
-                        else "differs from the log"
-                    )
-                    return [
-                        {
-                            "check": "read-model",
-                            "table": table.name,
-                            "row": list(key),
-                            "detail": f"{table.name} row {', '.join(key)} {what}",
-                            "live": live.get(key),
-                            "replayed": fresh.get(key),
-                        }
-                    ]
+def _rows(conn: Connection, table: Any) -> dict[tuple[str, ...], tuple[str, ...]]:
+    keys = [c.name for c in table.primary_key.columns]
+    return {
+        tuple(_text(r[k]) for k in keys): tuple(_text(v) for v in r.values())
+        for r in conn.execute(select(table)).mappings()
+    }
+
+
+def verify_read_models(runtime: Verified, snap: Snapshot | None = None) -> list[dict[str, Any]]:
+    """Compare every read-model table with a replay of the log into scratch up to the position
+    its read model had reached in the snapshot (read models at different positions, a stuck
+    one, are each compared at their own)."""
+    if snap is None:
+        runtime.views.catch_up()
+        with _snapshot_of(runtime) as own:
+            return verify_read_models(runtime, own)
+    reached = dict(snap.conn.execute(select(tracking.c.projection, tracking.c.position)).all())
+    engine = scratch_engine()
+    loop = _scratch_loop(runtime, engine)
+    groups: dict[int, list[Any]] = {}
+    for projection in loop.projections:
+        groups.setdefault(int(reached.get(projection.name) or 0), []).append(projection)
+    try:
+        for position in sorted(groups):
+            _scratch_replay(runtime, loop, position, snap)
+            for table in read_model_tables(groups[position]):
+                problem = _first_difference(table, table_rows(snap.conn, table), engine)
+                if problem is not None:
+                    return [problem]
+    finally:
+        engine.dispose()
     return []
+
+
+def _first_difference(
+    table: Any, live: dict[tuple[str, ...], tuple[str, ...]], replayed: Engine
+) -> dict[str, Any] | None:
+    fresh = table_rows(replayed, table)
+    for key in sorted(set(live) | set(fresh)):
+        if live.get(key) != fresh.get(key):
+            what = (
+                "has a row the log does not give"
+                if key not in fresh
+                else "lacks a row the log gives"
+                if key not in live
+                else "differs from the log"
+            )
+            return {
+                "check": "read-model",
+                "table": table.name,
+                "row": list(key),
+                "detail": f"{table.name} row {', '.join(key)} {what}",
+                "live": live.get(key),
+                "replayed": fresh.get(key),
+            }
+    return None
 
 
 def _scratch_loop(runtime: Verified, engine: Engine) -> PullLoop:
@@ -166,20 +194,25 @@ def _scratch_loop(runtime: Verified, engine: Engine) -> PullLoop:
     )
 
 
-def _scratch_replay(runtime: Verified, loop: PullLoop, position: int) -> None:
+def _scratch_replay(
+    runtime: Verified, loop: PullLoop, position: int, snap: Snapshot | None = None
+) -> None:
     """Bring a scratch loop up to ``position`` with the rebuild's replay path (raw rows from
-    the store, large set-based pages); the pull loop finishes whatever it leaves."""
-    replay(loop, runtime.engine, stop=position)
+    the store, or from the snapshot ``snap``, large set-based pages); the pull loop finishes
+    whatever it leaves."""
+    replay(loop, runtime.engine if snap is None else snap.source, stop=position)
     loop.catch_up(stop=position)
 
 
-def verify_sheets(runtime: Verified) -> list[dict[str, Any]]:
+def verify_sheets(runtime: Verified, snap: Snapshot | None = None) -> list[dict[str, Any]]:
     """Re-derive every published sheet from a replay up to the position it was made from (one
     replay, moved forward sheet by sheet in position order)."""
+    if snap is None:
+        with _snapshot_of(runtime) as own:
+            return verify_sheets(runtime, own)
     problems: list[dict[str, Any]] = []
-    with runtime.engine.connect() as conn:
-        published = list(conn.execute(select(sheets)).mappings())
-        chained = dict(conn.execute(select(signed_chain.c.position, signed_chain.c.hash)).all())
+    published = list(snap.conn.execute(select(sheets)).mappings())
+    chained = dict(snap.conn.execute(select(signed_chain.c.position, signed_chain.c.hash)).all())
     pending = []
     for row in published:
         content = json.loads(row["content"])
@@ -230,7 +263,7 @@ def verify_sheets(runtime: Verified) -> list[dict[str, Any]]:
     loop = _scratch_loop(runtime, engine)
     try:
         for position, label, row, content in sorted(pending, key=lambda item: item[0]):
-            _scratch_replay(runtime, loop, position)
+            _scratch_replay(runtime, loop, position, snap)
             with engine.connect() as scratch:
                 again = sheet_content(
                     scratch,
@@ -268,16 +301,15 @@ def verify(
     model raises ``ProjectionStuckError`` once the chain is found intact (the replays would
     stop at the same event); a broken chain is reported as such first."""
     runtime.views.catch_up()
-    problems, summary = verify_signed_chain(runtime, checkpoints)
-    if not problems and refuse_stuck:
-        runtime.views.require(runtime.views.stuck)
-    if not problems:  # a broken chain makes the replays below meaningless
-        problems += verify_read_models(runtime)
-        problems += verify_sheets(runtime)
-        with runtime.engine.connect() as conn:  # books against books and 三资: the first
-            problems += verify_books(conn)[:1]
-    with runtime.engine.connect() as conn:
-        fingerprint = head(conn)
+    with _snapshot_of(runtime) as snap:
+        problems, summary = verify_signed_chain(runtime, checkpoints, snap)
+        if not problems and refuse_stuck:
+            runtime.views.require(runtime.views.stuck)
+        if not problems:  # a broken chain makes the replays below meaningless
+            problems += verify_read_models(runtime, snap)
+            problems += verify_sheets(runtime, snap)
+            problems += verify_books(snap.conn)[:1]  # books against books and 三资: the first
+        fingerprint = head(snap.conn)
     return {
         "ok": not problems,
         "head": fingerprint,

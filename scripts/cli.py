@@ -27,6 +27,7 @@ from ledger.errors import LedgerError
 from projections.runner import ProjectionStuckError
 from scripts.cli_assets import add_asset_commands
 from scripts.cli_audit import add_audit_commands
+from scripts.cli_backup import add_backup_commands
 from scripts.cli_bank import add_bank_commands
 from scripts.cli_common import CommandError, _runtime, _settings, _where
 from scripts.cli_people import add_people_commands
@@ -451,6 +452,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_register_commands(sub)
     add_setup_commands(sub)
     add_bank_commands(sub)
+    add_backup_commands(sub)
     _global_options_everywhere(parser)
     return parser
 
