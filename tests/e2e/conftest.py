@@ -60,10 +60,10 @@ def api(runtime: Runtime) -> Iterator[Api]:
         yield api
 
 
-@pytest.fixture(scope="module")
-def module_chromium() -> Iterator[Any]:
-    """One headless Chromium for a module's page tests (starting it costs more CPU than most
-    page tests do); a test takes it through ``browser``."""
+@pytest.fixture(scope="session")
+def session_chromium() -> Iterator[Any]:
+    """One headless Chromium for a test process's page tests (starting it costs more CPU than
+    most page tests do); a test takes it through ``browser``."""
     from tests.e2e.browser import chromium
 
     with chromium() as launched:
@@ -71,11 +71,11 @@ def module_chromium() -> Iterator[Any]:
 
 
 @pytest.fixture
-def browser(module_chromium: Any) -> Iterator[Any]:
-    """Headless Chromium for one test: the module's browser; the contexts and pages the test
+def browser(session_chromium: Any) -> Iterator[Any]:
+    """Headless Chromium for one test: the process's browser; the contexts and pages the test
     opens are closed when it ends, so no cookie, storage or page carries over to the next."""
-    yield module_chromium
-    for context in module_chromium.contexts:
+    yield session_chromium
+    for context in session_chromium.contexts:
         context.close()
 
 

@@ -9,6 +9,7 @@ import io
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -33,6 +34,7 @@ SHEET = {
 }
 
 
+@pytest.mark.one_store  # the plan's rules and figures, not storage
 def test_a_plan_through_four_deliberations_a_voucher_past_it_and_the_figures(
     runtime: Runtime,
 ) -> None:

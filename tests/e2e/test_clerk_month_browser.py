@@ -24,7 +24,7 @@ import pytest
 
 from scripts.demo import demo_people, load_demo
 from tests.apps import app_for
-from tests.e2e.browser import chromium, served
+from tests.e2e.browser import served
 
 # pages in a browser, not storage: SQLite only (conftest.py, one_store)
 pytestmark = pytest.mark.one_store
@@ -40,12 +40,14 @@ def _rows(page: Any, table: str) -> dict[str, list[str]]:
     return found
 
 
-def test_a_clerks_year_and_month_in_the_workbench_only(runtime: Any, tmp_path: Path) -> None:
+def test_a_clerks_year_and_month_in_the_workbench_only(
+    runtime: Any, tmp_path: Path, browser: Any
+) -> None:
     load_demo(runtime.app, say=lambda _: None)
     people = {login: password for login, _, _, password in demo_people(runtime, tmp_path / "p")}
     runtime.views.catch_up()
     app = app_for(runtime)
-    with served(app) as base, chromium() as browser:
+    with served(app) as base:
         requested: list[str] = []
 
         def log_in(login: str) -> Any:

@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from ledger.capitals import to_capitals
 from ledger.money import money
 from scripts import scenario_a as A
-from tests.e2e.browser import chromium, served
+from tests.e2e.browser import served
 from tests.e2e.conftest import Api
 from tests.e2e.test_scenario_a import (
     approve_and_execute,
@@ -253,10 +253,10 @@ def test_pdf_and_xlsx_carry_the_figures_and_no_private_data(scenario_a_api: Api)
 
 
 @pytest.mark.parametrize("database", ["sqlite"], indirect=True)
-def test_page_in_a_real_browser(scenario_a_api: Api, tmp_path: Any) -> None:
+def test_page_in_a_real_browser(scenario_a_api: Api, tmp_path: Any, browser: Any) -> None:
     api = scenario_a_api
     meta = publish(api, "V03", "2026-Q1").json()
-    with served(api.client.app) as base, chromium() as browser:
+    with served(api.client.app) as base:
         page = browser.new_page(viewport={"width": 390, "height": 844})  # a phone
         page.goto(f"{base}{meta['urls']['html']}")
         text = page.inner_text("body")

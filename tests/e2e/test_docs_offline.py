@@ -3,9 +3,11 @@ page asks nothing of any other host (watched in a real browser)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
-from tests.e2e.browser import chromium, served
+from tests.e2e.browser import served
 from tests.e2e.conftest import Api
 
 # pages, prints and problem texts, not storage: SQLite only (conftest.py, one_store)
@@ -13,8 +15,8 @@ pytestmark = pytest.mark.one_store
 
 
 @pytest.mark.parametrize("database", ["sqlite"], indirect=True)
-def test_docs_render_without_outside_requests(api: Api) -> None:
-    with served(api.client.app) as base, chromium() as browser:
+def test_docs_render_without_outside_requests(api: Api, browser: Any) -> None:
+    with served(api.client.app) as base:
         page = browser.new_page(viewport={"width": 1366, "height": 768})
         requested: list[str] = []
         page.on("request", lambda request: requested.append(request.url))

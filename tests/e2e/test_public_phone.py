@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from scripts import scenario_a as A
-from tests.e2e.browser import chromium, served
+from tests.e2e.browser import served
 from tests.e2e.public_demo import demo_client
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / ".screenshots"
@@ -50,10 +50,14 @@ CHART_FONTS = """() => Array.from(document.querySelectorAll('figure.chart svg te
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]]:
+def site(
+    tmp_path_factory: pytest.TempPathFactory, session_chromium: Any
+) -> Iterator[tuple[str, Any]]:
     with demo_client(tmp_path_factory.mktemp("demo")) as (client, _runtime):
-        with served(client.app) as base, chromium() as browser:
-            yield base, browser
+        with served(client.app) as base:
+            yield base, session_chromium
+    for context in session_chromium.contexts:
+        context.close()
 
 
 @pytest.mark.parametrize("width", [390, 1280])

@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+import pytest
+
 from scripts import scenario_a as A
 from tests.e2e.conftest import Api, ask_to_execute
 
@@ -212,6 +214,7 @@ def approve_and_execute(
     return post(api, f"/v1/plans/{code}/steps", result_step)
 
 
+@pytest.mark.one_store  # the scenario's arithmetic, not storage
 def test_scenario_a_to_the_fen(api: Api) -> None:
     set_up_alliance(api)
     pool_capital_and_land(api)

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 
 from adapters import attachments
 from tests.builders import village
-from tests.e2e.browser import chromium, served
+from tests.e2e.browser import served
 from tests.e2e.conftest import Api
 from tests.e2e.test_workbench_books_support import browser_log_in, person_session
 from web.security import ATTACHMENT_POLICY, PAGE_POLICY
@@ -119,7 +119,7 @@ def test_the_draft_sheet_is_framed_by_its_own_page_only(api: Api) -> None:
 
 
 @ON_SQLITE
-def test_pages_run_under_the_policy_without_a_violation_in_chromium(api: Api) -> None:
+def test_pages_run_under_the_policy_without_a_violation_in_chromium(api: Api, browser: Any) -> None:
     """The workbench's scripts (htmx, voucher.js), the 三公开 preview in its frame and Swagger UI
     work with the policy on, and the browser reports no violation of it."""
     runtime = api.runtime
@@ -127,7 +127,7 @@ def test_pages_run_under_the_policy_without_a_violation_in_chromium(api: Api) ->
     code = runtime.app.vouchers.get_voucher(draft).entity
     person_session(api.client, api.client.app, "zhang", "bookkeeper", ["唐坊镇"])  # type: ignore[arg-type]
     violations: list[str] = []
-    with served(api.client.app) as base, chromium() as browser:
+    with served(api.client.app) as base:
         page = browser.new_page()
         page.on(
             "console",

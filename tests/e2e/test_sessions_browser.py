@@ -3,20 +3,22 @@ they came for and on 工作台 (``/``), and logs out; nothing is asked of any ot
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from runtime.bootstrap import Runtime
 from tests.apps import app_for
-from tests.e2e.browser import chromium, served
+from tests.e2e.browser import served
 from web.users import UserStore
 
 
 @pytest.mark.parametrize("database", ["sqlite"], indirect=True)
-def test_log_in_see_your_name_log_out(runtime: Runtime) -> None:
+def test_log_in_see_your_name_log_out(runtime: Runtime, browser: Any) -> None:
     runtime.app.people.register_person("wangfang", "王芳", "preparer", ["唐坊镇"], None, "cli")
     UserStore(runtime.engine).set_password("wangfang", "a good password")
     app = app_for(runtime)
-    with served(app) as base, chromium() as browser:
+    with served(app) as base:
         page = browser.new_page(viewport={"width": 1366, "height": 768})
         requested: list[str] = []
         page.on("request", lambda request: requested.append(request.url))

@@ -16,6 +16,8 @@ import uuid
 from typing import Any
 from uuid import UUID
 
+import pytest
+
 from api.routes.book_setup import EXAMPLE as SETUP_EXAMPLE
 from domain.privacy import with_check_digit
 from scripts import scenario_a as A
@@ -883,6 +885,7 @@ def new_events(api: Api, after: int) -> list[Any]:
     )
 
 
+@pytest.mark.one_store  # the save checks tenancy and answers, not the store
 def test_no_write_operation_lets_a_clerk_touch_another_township(api: Api) -> None:
     names = set_up(api)
     tries = attempts(names)
@@ -916,6 +919,7 @@ def test_no_write_operation_lets_a_clerk_touch_another_township(api: Api) -> Non
     assert wrote_at_home >= 1  # the clerk does write in its own township
 
 
+@pytest.mark.one_store  # the save checks tenancy and answers, not the store
 def test_every_write_operation_rebuilds_its_answer_when_the_first_one_was_lost(api: Api) -> None:
     """Each route's ``replay``: an administrator makes every request with a key, the cached
     answer is dropped (as when the process died before writing it), and the retry must give the

@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.builders import TOWNSHIP, village
-from tests.e2e.browser import chromium, served
+from tests.e2e.browser import served
 from tests.e2e.test_workbench_books_support import person_session, signed_in_app
 
 # pages, prints and problem texts, not storage: SQLite only (conftest.py, one_store)
@@ -150,12 +150,12 @@ def test_account_picker_code_name_and_pinyin(client: Any, books: dict[str, str])
 
 
 @pytest.mark.parametrize("database", ["sqlite"], indirect=True)
-def test_click_through_in_chromium(runtime: Any, books: dict[str, str]) -> None:
+def test_click_through_in_chromium(runtime: Any, books: dict[str, str], browser: Any) -> None:
     app = signed_in_app(runtime)
     v = books["village"]
     with TestClient(app) as c:
         cookies = person_session(c, app, "zhang", "preparer", [TOWNSHIP])
-    with served(app) as base, chromium() as browser:
+    with served(app) as base:
         context = browser.new_context(viewport={"width": 1366, "height": 768})
         context.add_cookies([{**cookie, "url": base} for cookie in cookies])
         page = context.new_page()

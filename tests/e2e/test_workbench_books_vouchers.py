@@ -16,7 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.builders import TOWNSHIP, village
-from tests.e2e.browser import chromium, served
+from tests.e2e.browser import served
 from tests.e2e.test_workbench_books_support import (
     browser_log_in,
     person_session,
@@ -205,7 +205,9 @@ def test_other_township_and_auditor_cannot_write(client: Any, books: str) -> Non
 
 
 @pytest.mark.parametrize("database", ["sqlite"], indirect=True)
-def test_keyboard_entry_review_and_ledger_in_chromium(runtime: Any, books: str) -> None:
+def test_keyboard_entry_review_and_ledger_in_chromium(
+    runtime: Any, books: str, browser: Any
+) -> None:
     runtime.app.books.open_account(
         entity=books, code="141J01", name="长期投资-联合社", parent="141", actor="t", kind="unit"
     )
@@ -214,7 +216,7 @@ def test_keyboard_entry_review_and_ledger_in_chromium(runtime: Any, books: str) 
     register(app, "wangfang", "reviewer", [TOWNSHIP])
     register(app, "zhao", "bookkeeper", [TOWNSHIP])
     register(app, "shen", "auditor", [])
-    with served(app) as base, chromium() as browser:
+    with served(app) as base:
         requested: list[str] = []
 
         def person(login: str) -> Any:

@@ -27,7 +27,7 @@ from projections.dashboard_queries import year_end_moves
 from projections.queries import list_entities, trial_balance_between
 from runtime.bootstrap import Runtime
 from tests.builders import OPENING, TOWNSHIP, code, posting, village
-from tests.e2e.browser import chromium, served
+from tests.e2e.browser import served
 from tests.e2e.test_workbench_books_support import person_session, signed_in_app
 
 D = datetime.date
@@ -213,6 +213,7 @@ def links(html: str, kind: str) -> list[str]:
 # -- the figures -------------------------------------------------------------------------------
 
 
+@pytest.mark.one_store  # the figures, not storage (the query count stays on both)
 def test_the_figures_are_the_ledgers_to_the_fen(runtime: Runtime, books: dict[str, str]) -> None:
     """Balances equal the trial balance's, every month's 收入 and 支出 equal that month's
     收益及收益分配表, and both equal the sums written out by hand (on both stores: the
@@ -523,12 +524,12 @@ def test_the_chart_is_inline_svg_with_its_figures_as_a_table(
 
 @pytest.mark.parametrize("database", ["sqlite"], indirect=True)
 def test_the_dashboard_in_chromium_asks_nothing_of_another_host(
-    runtime: Runtime, books: dict[str, str]
+    runtime: Runtime, books: dict[str, str], browser: Any
 ) -> None:
     app = signed_in_app(runtime)
     with TestClient(app) as c:
         cookies = person_session(c, app, "zhang", "bookkeeper", [TOWNSHIP])
-    with served(app) as base, chromium() as browser:
+    with served(app) as base:
         context = browser.new_context(viewport={"width": 1366, "height": 768})
         context.add_cookies([{**cookie, "url": base} for cookie in cookies])
         page = context.new_page()

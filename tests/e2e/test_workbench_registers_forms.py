@@ -223,6 +223,7 @@ def test_a_preparer_has_no_publish_or_voucher_import_button(
     assert 'id="register-upload"' in imports.text and 'id="vouchers-upload"' not in imports.text
 
 
+@pytest.mark.one_store  # a page, not storage
 def test_the_joint_entitys_sheet_is_previewed_and_published_too(
     runtime: Runtime, client: TestClient
 ) -> None:

@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from domain.runner import Caller, Runner
 from domain.township.commands import ChooseSettings
 from tests.builders import TOWNSHIP, village
-from tests.e2e.browser import chromium, served
+from tests.e2e.browser import served
 from tests.e2e.test_workbench_books_support import (
     browser_log_in,
     person_session,
@@ -134,10 +134,12 @@ def test_the_form_shows_the_number_and_each_line_keeps_its_own_summary(
 
 
 @pytest.mark.parametrize("database", ["sqlite"], indirect=True)
-def test_the_number_follows_what_is_typed_in_chromium(runtime: Any, books: str) -> None:
+def test_the_number_follows_what_is_typed_in_chromium(
+    runtime: Any, books: str, browser: Any
+) -> None:
     app = signed_in_app(runtime)
     register(app, "lihua", "preparer", [TOWNSHIP])
-    with served(app) as base, chromium() as browser:
+    with served(app) as base:
         page = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
         browser_log_in(page, base, "lihua")
         page.goto(f"{base}/vouchers/new?entity={books}")

@@ -83,6 +83,7 @@ def lines(form: list[dict[str, Any]]) -> dict[str, str]:
     return {r["line"]: r["amount"] for r in form if "amount" in r}
 
 
+@pytest.mark.one_store  # the barn's figures on every book, not storage
 def test_the_barn_from_budget_to_distribution_on_every_book(runtime: Runtime) -> None:
     story = Story(runtime.app)
     story.until_completion()
