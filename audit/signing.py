@@ -33,6 +33,10 @@ start only; ``lianzhang keys rotate`` changes it (``audit.key_ring``,
 an auditor needs; its id is the first 16 hex digits of SHA-256 over the 32 raw public-key
 bytes.
 
+The same recorders write, for a save made by a request with an id, one row of
+``lz_save_requests`` (``audit.save_requests``): the save's positions and the request id, beside
+the chain, which does not cover it.
+
 **Checkpoints** (``audit.checkpoints``) are small signed JSON documents of the chain at one
 position, meant to be kept outside the database; every published sheet carries one. Someone
 who can write the database can delete the newest events and their chain rows, leaving a
