@@ -125,9 +125,11 @@ def test_a_write_the_read_models_do_not_reach_is_a_503_counted_with_the_lag(
         time.sleep(0.05)
         after = scrape(c)
     kind = {"status": "503", "kind": "read-models-behind"}
-    assert value(after, "lianzhang_http_problems_total", **kind) - value(
-        before, "lianzhang_http_problems_total", **kind
-    ) == 1
+    assert (
+        value(after, "lianzhang_http_problems_total", **kind)
+        - value(before, "lianzhang_http_problems_total", **kind)
+        == 1
+    )
     assert requests(after, "/v1/villages", "503") - requests(before, "/v1/villages", "503") == 1
     head = value(after, "lianzhang_log_head")
     assert head == int(answer.headers["Lianzhang-Position"])
