@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from adapters.database import DatabaseConfigError
 from audit.store_keys import KeyLocations
@@ -55,7 +55,7 @@ class Settings:
     signing_key: str | None = None
     data_key: str | None = None
     metrics: bool = True
-    metrics_token: str | None = None
+    metrics_token: str | None = field(default=None, repr=False)  # a secret: never printed
     log_format: str | None = None  # None: the command's own default
 
     def __post_init__(self) -> None:
