@@ -4,8 +4,8 @@ manifest.
 **What is the record.** Only what cannot be derived again: the event log (the events and the
 library's snapshots), the signed chain, the keys the store recorded (``lz_store_keys``), the
 wrapped person keys (``lz_person_keys``), people's password hashes (``lz_credentials``), API
-tokens, the idempotency answers of the last 24 hours and the uploaded originals
-(``lz_attachments``): :data:`RECORD`. Every other ``lz_*`` table is a read model (and
+tokens, the idempotency answers of the last 24 hours, the uploaded originals
+(``lz_attachments``) and which request wrote which events (``lz_save_requests``): :data:`RECORD`. Every other ``lz_*`` table is a read model (and
 ``lz_tracking`` their positions), dropped and replayed by ``lianzhang rebuild``:
 :func:`derived_tables`. Sessions, failed-login counters and upload previews are
 :data:`EPHEMERAL` (a restored store starts with everyone logged out). ``tests`` check that every
@@ -72,6 +72,7 @@ RECORD = (
     "lz_api_tokens",
     "lz_idempotency_responses",
     "lz_attachments",
+    "lz_save_requests",
 )
 EPHEMERAL = ("lz_sessions", "lz_login_failures", "lz_upload_previews")
 

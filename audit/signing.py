@@ -33,6 +33,10 @@ start only; ``lianzhang keys rotate`` changes it (``audit.key_ring``,
 an auditor needs; its id is the first 16 hex digits of SHA-256 over the 32 raw public-key
 bytes.
 
+The same recorders write, for a save made by a request with an id, one row of
+``lz_save_requests`` (``audit.save_requests``): the save's positions and the request id, beside
+the chain, which does not cover it.
+
 **Checkpoints** (``audit.checkpoints``) are small signed JSON documents of the chain at one
 position, meant to be kept outside the database; every published sheet carries one. Someone
 who can write the database can delete the newest events and their chain rows, leaving a
@@ -58,6 +62,7 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 from psycopg.sql import SQL, Identifier
 
 from adapters.sqlite_gate import GatedSQLiteFactory
+from audit import save_requests
 from audit.chain import GENESIS
 from audit.chain_table import CHAIN_TABLE, COLUMNS, POSTGRES_DDL, SQLITE_DDL, chain_rows
 from audit.keys import ChainError, Signer
@@ -84,7 +89,7 @@ class SigningSQLiteRecorder(_Chaining, SQLiteApplicationRecorder):
     the database's write lock, so the chain head read after it is the latest."""
 
     def construct_create_table_statements(self) -> list[str]:
-        return [*super().construct_create_table_statements(), SQLITE_DDL]
+        return [*super().construct_create_table_statements(), SQLITE_DDL, *save_requests.SQLITE_DDL]
 
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -108,6 +113,12 @@ class SigningSQLiteRecorder(_Chaining, SQLiteApplicationRecorder):
             kind,
         )
         c.executemany(f"INSERT INTO {CHAIN_TABLE} ({COLUMNS}) VALUES (?,?,?,?,?,?,?,?)", rows)
+        request = save_requests.row(ids, kwargs.get("request_id"))  # audit.save_requests
+        if request is not None:
+            c.execute(
+                f"INSERT INTO {save_requests.TABLE} ({save_requests.COLUMNS}) VALUES (?,?,?)",
+                request,
+            )
         if key_row is not None:
             for statement in _record_present_key(key_row):
                 c.execute(statement[0].replace("%s", "?"), statement[1])
@@ -126,6 +137,17 @@ class SigningPostgresRecorder(_Chaining, PostgresApplicationRecorder):
                 schema=Identifier(self.datastore.schema), table=Identifier(CHAIN_TABLE)
             )
         )
+        self.sql_create_statements.extend(
+            SQL(statement).format(
+                schema=Identifier(self.datastore.schema),
+                table=Identifier(save_requests.TABLE),
+                index=Identifier(f"{save_requests.TABLE}_request_id"),
+            )
+            for statement in save_requests.POSTGRES_DDL
+        )
+        self._insert_request = SQL(
+            "INSERT INTO {schema}.{table} (" + save_requests.COLUMNS + ") VALUES (%s,%s,%s)"
+        ).format(schema=Identifier(self.datastore.schema), table=Identifier(save_requests.TABLE))
         self._select_head = SQL(
             "SELECT hash FROM {schema}.{table} ORDER BY position DESC LIMIT 1"
         ).format(schema=Identifier(self.datastore.schema), table=Identifier(CHAIN_TABLE))
@@ -163,6 +185,9 @@ class SigningPostgresRecorder(_Chaining, PostgresApplicationRecorder):
             kind,
         )
         curs.executemany(self._insert_rows, rows)
+        request = save_requests.row(ids, kwargs.get("request_id"))  # audit.save_requests
+        if request is not None:
+            curs.execute(self._insert_request, request)
         if key_row is not None:
             schema = self.datastore.schema
             for statement, params in _record_present_key(key_row):

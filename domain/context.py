@@ -39,6 +39,8 @@ class CommandContext:
     actor: str
     townships: frozenset[str] | None = None
     claim: RequestClaim | None = None
+    # the id of the request running it, recorded beside the events its save writes
+    request_id: str | None = None
     # Filled in by the save: the key aggregate's version once this command has recorded it.
     key_version: int | None = None
     # Filled in by the save: the last log position (notification id) this command wrote, so a

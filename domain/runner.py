@@ -15,7 +15,10 @@ idempotency key:
 4. a concurrent duplicate that committed the key first is answered like (1).
 
 The runner knows nothing of HTTP: waiting for the read models to reach ``Outcome.position``
-and building the answer is the web adapter's (``web.commit``).
+and building the answer is the web adapter's (``web.commit``). What it reports of each run
+(:class:`Ran`: the command, its retries, the position written) goes to the ``observe`` callback
+its maker hands it (the API's counters and log lines, ``web.observability``), so nothing here
+imports them.
 """
 
 from __future__ import annotations
@@ -53,6 +56,23 @@ class Caller:
     townships: frozenset[str] | None = None
     claim: RequestClaim | None = None
     check: Callable[[str, str], None] = field(default=_anywhere, compare=False)
+    # the id of the request that runs it (the API's ``X-Request-Id``), recorded with its save
+    request_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Ran:
+    """One run as the runner reports it to its observer: the command's class name, how many
+    times it was run again because a concurrent save got there first, the log position its save
+    wrote (0 when none), whether its key answered it, and the error's class name when it
+    raised."""
+
+    command: str
+    retries: int
+    position: int
+    replayed: bool
+    failed: str | None
+    request_id: str | None
 
 
 @dataclass
@@ -83,23 +103,56 @@ class Outcome(Generic[T]):
 class Runner:
     """Runs commands against one application (``runtime.runner``)."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, observe: Callable[[Ran], None] | None = None) -> None:
         self.app = app
+        self.observe = observe
 
     def run(self, command: Command[T], caller: Caller) -> Outcome[T]:
+        if self.observe is None:
+            return self._run(command, caller, [0])
+        attempts = [0]
+        outcome: Outcome[T] | None = None
+        failed: str | None = None
+        try:
+            outcome = self._run(command, caller, attempts)
+            return outcome
+        except Exception as error:
+            failed = type(error).__name__
+            raise
+        finally:
+            self.observe(
+                Ran(
+                    type(command).__name__,
+                    max(attempts[0] - 1, 0),
+                    outcome.position if outcome is not None else 0,
+                    outcome is not None and outcome.replayed,
+                    failed,
+                    caller.request_id,
+                )
+            )
+
+    def _run(self, command: Command[T], caller: Caller, attempts: list[int]) -> Outcome[T]:
+        """``run``, counting in ``attempts`` how many times the command was executed."""
         if caller.claim is not None:
             found = self.recorded(caller.claim)
             if found is not None:
                 return Outcome(command, self.app, recorded=found)
-        context = CommandContext(actor=caller.actor, townships=caller.townships, claim=caller.claim)
+        context = CommandContext(
+            actor=caller.actor,
+            townships=caller.townships,
+            claim=caller.claim,
+            request_id=caller.request_id,
+        )
+
+        def attempt() -> T:
+            attempts[0] += 1
+            return command.execute(self.app, caller.actor)
+
         try:
             with acting(context):
                 for township, what in command.places(self.app):
                     caller.check(township, what)
-                if command.retried:
-                    result = self.app.retrying(lambda: command.execute(self.app, caller.actor))
-                else:
-                    result = command.execute(self.app, caller.actor)
+                result = self.app.retrying(attempt) if command.retried else attempt()
         except KeyAlreadyRecorded:
             assert caller.claim is not None
             found = self.recorded(caller.claim)

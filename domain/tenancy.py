@@ -123,6 +123,8 @@ def save_in_context(
             [str(e.originator_id), e.originator_version] for a in written for e in a.pending_events
         ]
         extra.append(_key_event(app, context, events))
+    if context.request_id is not None:  # recorded beside the events (audit.save_requests)
+        kwargs = {**kwargs, "request_id": context.request_id}
     try:
         recordings = save(*objs, *extra, **kwargs)
     except (IntegrityError, RecordConflictError):

@@ -71,12 +71,14 @@ class Worker:
         *,
         poll_seconds: float | None = None,
         log: Callable[[str], None] = print,
+        applied: Callable[[int], None] | None = None,
     ) -> None:
         self.runtime = runtime
         self.postgres = runtime.engine.dialect.name == "postgresql"
         default = POSTGRES_POLL_SECONDS if self.postgres else SQLITE_POLL_SECONDS
         self.poll_seconds = default if poll_seconds is None else poll_seconds
         self.log = log
+        self.on_applied = applied  # told how many events each page applied (a counter)
         self.applied = 0
         self.wakeups = 0  # catch-ups started by a notification (PostgreSQL)
         self._stopping = threading.Event()
@@ -125,6 +127,8 @@ class Worker:
 
         def progress(count: int) -> None:
             self.applied += count
+            if self.on_applied is not None:
+                self.on_applied(count)
             if self.stopping:
                 raise _Stopping
 

@@ -54,24 +54,45 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from server.main import create_app
+    from web.observability import uvicorn_config
 
     settings = _settings(args)
     print(f"data: {_where(settings)}")
-    print(f"serving on http://{args.host}:{args.port} (OpenAPI docs at /docs)")
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    print(f"serving on http://{args.host}:{args.port} (OpenAPI docs at /docs)", flush=True)
+    # one log line per request, JSON by default (text for the demo): web.observability
+    log_format = settings.log_format or ("text" if args.func is cmd_demo else "json")
+    uvicorn.run(
+        create_app(settings),
+        host=args.host,
+        port=args.port,
+        log_level="info",
+        log_config=uvicorn_config(log_format),
+        access_log=False,
+    )
     return 0
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
     """Keep the read models up (LISTEN/NOTIFY on PostgreSQL, polling on SQLite) until SIGTERM
     or SIGINT; the API then runs with ``serve --worker``."""
+    import logging
+
     from runtime.worker import Worker
+    from web import metrics, observability
 
     if args.poll is not None and not 0.01 <= args.poll <= 3600:
         raise CommandError(f"--poll {args.poll:g} is not between 0.01 and 3600 seconds")
     settings = _settings(args)
+    observability.configure(settings.log_format or "json")
     runtime = _runtime(settings)
-    worker = Worker(runtime, poll_seconds=args.poll, log=lambda line: print(line, flush=True))
+    if args.metrics_port is not None:  # this process's counters and the store's gauges
+        metrics.serve(runtime, args.metrics_host, args.metrics_port)
+    worker = Worker(
+        runtime,
+        poll_seconds=args.poll,
+        log=logging.getLogger("lianzhang.worker").info,
+        applied=metrics.EVENTS_APPLIED.inc,
+    )
     previous = {
         number: signal.signal(number, lambda *_: worker.stop())
         for number in (signal.SIGTERM, signal.SIGINT)
@@ -402,6 +423,14 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         help="seconds between catch-ups when nothing wakes the worker (default 5 on "
         "PostgreSQL, 0.05 on SQLite)",
+    )
+    worker.add_argument(
+        "--metrics-port",
+        type=int,
+        help="serve this worker's /metrics (Prometheus) on this port (default: none)",
+    )
+    worker.add_argument(
+        "--metrics-host", default="127.0.0.1", help="address of --metrics-port (127.0.0.1)"
     )
     worker.set_defaults(func=cmd_worker)
 

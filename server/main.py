@@ -25,10 +25,11 @@ from api.routes import ROUTES
 from projections.reads import positions, read_engine
 from projections.runner import ProjectionStuckError
 from runtime.bootstrap import Runtime
-from web import problems, routers
+from web import metrics, problems, routers
 from web.deps import Reads
 from web.guards import RefuseControlCharacters
 from web.idempotency import IdempotencyStore
+from web.observability import Observe
 from web.security import SecurityHeaders
 from web.settings import Settings
 from web.tokens import TokenStore
@@ -62,6 +63,8 @@ def bind(app: FastAPI, settings: Settings, runtime: Runtime, *, owned: bool = Fa
     )
     app.state.tokens = TokenStore(runtime.engine)
     app.state.idempotency = IdempotencyStore(runtime.engine)
+    app.state.metrics_on = settings.metrics  # GET /metrics (web.metrics)
+    app.state.metrics_token = settings.metrics_token
 
 
 def build_app() -> FastAPI:
@@ -94,7 +97,9 @@ def build_app() -> FastAPI:
     problems.install(app)
     docs.install(app)
     openapi.install(app)
+    metrics.install(app)
     app.add_middleware(RefuseControlCharacters)
+    app.add_middleware(Observe)  # request id, counters, log line (web.observability)
     app.add_middleware(SecurityHeaders)  # outermost: on every answer, refusals included
 
     @app.exception_handler(ProjectionStuckError)

@@ -33,6 +33,8 @@ from projections.reads import wait_for
 from runtime.bootstrap import Runtime
 from web.duties import duty_of, require_duty
 from web.idempotency import IdempotencyStore, StoredResponse, body_hash, checked_key
+from web.metrics import replayed
+from web.observability import command_ran, current_request_id, note_caller
 from web.problems import Problem
 from web.tokens import Principal, TokenStore
 from web.views import needed, require_views
@@ -212,6 +214,7 @@ def get_principal(
             "the API token is unknown or revoked; ask an administrator for a valid one",
             headers=challenge,
         )
+    note_caller(request.scope, principal.actor, principal.townships)
     return principal
 
 
@@ -318,7 +321,9 @@ class Writer:
         """The caller as the runner sees it: a place outside the token's townships is refused
         with the token's name (:meth:`require_township`)."""
         townships = None if self.principal.writes_everywhere else self.principal.townships
-        return Caller(self.actor, townships, self.claim, self.require_township)
+        return Caller(
+            self.actor, townships, self.claim, self.require_township, current_request_id()
+        )
 
     def run(
         self,
@@ -341,7 +346,7 @@ class Writer:
         key, in the caller's tenancy context), then answer from the read models once they show
         the log up to its save: the body ``read`` builds from its result, or the answer stored
         for its key."""
-        outcome = Runner(self.runtime.app).run(command, self.caller())
+        outcome = Runner(self.runtime.app, observe=command_ran).run(command, self.caller())
         if outcome.recorded is not None:
             return self._replayed(outcome, read, status)
         # the log position of this command's own save (the head when it saved nothing)
@@ -396,6 +401,7 @@ class Writer:
         recorded = outcome.recorded
         assert claim is not None and recorded is not None
         stored = self.idempotency.response(claim.token, claim.key, recorded.version)
+        replayed(stored=stored is not None)  # counted (web.metrics)
         # the recorded write is at or before the head (an upper bound, read once)
         position = self.runtime.views.head()
         if stored is None:

@@ -31,6 +31,8 @@ from rendering.environment import environment
 from web.problem_texts import KINDS_ZH, detail_zh, field_zh, title_zh, wants_english
 
 MEDIA_TYPE = "application/problem+json"
+# where a refusal's kind is noted in the request's scope, for the counters (``web.metrics``)
+PROBLEM_KEY = "lianzhang.problem"
 
 TITLES = {
     400: "Bad request",
@@ -84,6 +86,7 @@ def problem_response(
     """The problem in the caller's language (``web.problem_texts``: Chinese unless
     ``Accept-Language`` prefers English); ``zh`` is the detail's own Chinese sentence. Under
     ``/public``, a page in Chinese unless JSON is asked for."""
+    request.scope[PROBLEM_KEY] = kind
     if public_page(request):
         page = environment().get_template("public_error.html")
         text = page.render(title=title_zh(status), detail=detail_zh(kind, detail, zh, field))

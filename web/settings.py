@@ -20,19 +20,27 @@ Environment variables:
   ``~/.local/share/lianzhang/keys/<host>-<port>-<database>-<schema>``. Never the working
   directory (``audit.store_keys.KeyLocations``).
 - ``LIANZHANG_SIGNING_KEY``, ``LIANZHANG_DATA_KEY``: one key file each, instead (made absolute).
+- ``LIANZHANG_METRICS``: ``on`` (default) or ``off``: ``GET /metrics`` (``web.metrics``).
+- ``LIANZHANG_METRICS_TOKEN``: when set, ``/metrics`` answers only to ``Authorization: Bearer
+  <token>``.
+- ``LIANZHANG_LOG_FORMAT``: ``json`` or ``text``: how ``lianzhang serve`` and ``lianzhang
+  worker`` (default ``json``) and ``lianzhang demo`` (default ``text``) print their log lines
+  (``web.observability``).
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from adapters.database import DatabaseConfigError
 from audit.store_keys import KeyLocations
 
 DEFAULT_DATABASE_URL = "sqlite:///var/lianzhang.sqlite3"
 PROJECTION_MODES = ("request", "worker")
+SWITCHES = {"on": True, "off": False}
+LOG_FORMATS = ("json", "text")
 DEFAULT_WAIT_SECONDS = 10.0
 
 
@@ -46,8 +54,15 @@ class Settings:
     key_dir: str | None = None
     signing_key: str | None = None
     data_key: str | None = None
+    metrics: bool = True
+    metrics_token: str | None = field(default=None, repr=False)  # a secret: never printed
+    log_format: str | None = None  # None: the command's own default
 
     def __post_init__(self) -> None:
+        if self.log_format is not None and self.log_format not in LOG_FORMATS:
+            raise DatabaseConfigError(
+                f"LIANZHANG_LOG_FORMAT={self.log_format!r} is not one of {', '.join(LOG_FORMATS)}"
+            )
         if self.projections not in PROJECTION_MODES:
             raise DatabaseConfigError(
                 f"LIANZHANG_PROJECTIONS={self.projections!r} is not one of "
@@ -81,6 +96,9 @@ class Settings:
             raise DatabaseConfigError(
                 f"LIANZHANG_WAIT_SECONDS={wait!r} is not a number of seconds"
             ) from None
+        switch = (environ.get("LIANZHANG_METRICS") or "on").strip().lower()
+        if switch not in SWITCHES:
+            raise DatabaseConfigError(f"LIANZHANG_METRICS={switch!r} is not one of on, off")
         return cls(
             database_url=environ.get("LIANZHANG_DATABASE_URL") or DEFAULT_DATABASE_URL,
             database_schema=environ.get("LIANZHANG_DATABASE_SCHEMA") or None,
@@ -90,4 +108,7 @@ class Settings:
             key_dir=(environ.get("LIANZHANG_KEY_DIR") or "").strip() or None,
             signing_key=(environ.get("LIANZHANG_SIGNING_KEY") or "").strip() or None,
             data_key=(environ.get("LIANZHANG_DATA_KEY") or "").strip() or None,
+            metrics=SWITCHES[switch],
+            metrics_token=(environ.get("LIANZHANG_METRICS_TOKEN") or "").strip() or None,
+            log_format=(environ.get("LIANZHANG_LOG_FORMAT") or "").strip().lower() or None,
         )

@@ -49,6 +49,7 @@ from starlette.datastructures import FormData
 from domain.people import PHONE, Person, PersonNotFoundError
 from domain.roles import PERSON_ROLES
 from projections.people_view import login_of_phone
+from web.observability import note_caller
 from web.tokens import Principal
 from web.users import (
     ABSOLUTE,
@@ -120,7 +121,9 @@ def current_user(request: Request) -> Principal | None:
         return None
     request.state.csrf = session.csrf
     request.state.session_id = session_id
-    return principal_of(person)
+    principal = principal_of(person)
+    note_caller(request.scope, principal.actor, principal.townships)  # the request's log line
+    return principal
 
 
 class LoginRequired(Exception):
