@@ -38,9 +38,10 @@ from typing import Any, Protocol
 
 from domain.books.chart import is_open
 from domain.books.rules import CASH_ACCOUNTS, RECEIPT_MAY_CREDIT
+from domain.books.rules import Books as GuardedBooks
 from domain.books.rules import check_open as _check_open
 from domain.errors import DomainError
-from ledger.accounts import Category, ChartOfAccounts, Side
+from ledger.accounts import Category, Side
 from ledger.entries import MAX_ENTRY_TOTAL, MAX_POSTINGS, JournalEntry, Posting
 from ledger.errors import LedgerError
 from ledger.money import MAX_AMOUNT, from_fen, to_fen
@@ -59,11 +60,10 @@ _KEYS = frozenset(("account", "side", "amount", "memo"))
 _SIDES = {"debit": 0, "借": 0, "credit": 1, "贷": 1}
 
 
-class Books(Protocol):
-    """What the batch reads and changes of a set of books (``domain.books.Books``)."""
+class Books(GuardedBooks, Protocol):
+    """What the batch reads and changes of a set of books (``domain.books.Books``): what the
+    guards read, and the running state an entry changes."""
 
-    code: str
-    balances: dict[str, int]
     totals: dict[str, int]
     sub_accounts: dict[str, int]
     account_names: dict[str, str]
@@ -72,17 +72,10 @@ class Books(Protocol):
     year_schemes: dict[str, str]
 
     @property
-    def chart(self) -> ChartOfAccounts: ...
-    @property
-    def opening_date(self) -> datetime.date | None: ...
-    @property
-    def closed_through(self) -> str | None: ...
-    @property
-    def years_closed(self) -> dict[str, list[str]]: ...
-    @property
     def counters(self) -> Any: ...
-    def has_sub_accounts(self, parent: str) -> bool: ...
-    def next_number(self, day: datetime.date, postings: Any = (), word: str | None = None) -> str: ...
+    def next_number(
+        self, day: datetime.date, postings: Any = (), word: str | None = None
+    ) -> str: ...
     def prepare_entry(
         self, *, date: datetime.date, memo: str, postings: Any, word: str | None = None
     ) -> JournalEntry: ...

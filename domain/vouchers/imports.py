@@ -241,7 +241,9 @@ class VoucherImportService:
         before: dict[str, dict[str, Any]] = {}
         stored: dict[int, Compact] = {}
         try:
-            problems = self._check_all(vouchers, batches, todo, posted, books, checks, before, stored)
+            problems = self._check_all(
+                vouchers, batches, todo, posted, books, checks, before, stored
+            )
         finally:
             for code, state in before.items():
                 restore(books[code], state)
@@ -294,12 +296,12 @@ class VoucherImportService:
                 problems.extend(found_problems)
                 continue
             try:
-                found = checks[v.entity].post(date=v.date, memo=v.memo, postings=v.postings)
+                checked = checks[v.entity].post(date=v.date, memo=v.memo, postings=v.postings)
             except (DomainError, LedgerError) as error:
                 problems.extend(problems_of(position, error))
                 continue
-            stored[position] = found
-            posted[position] = PostedVoucher(v.entity, found[0], v.date, found[2])
+            stored[position] = checked
+            posted[position] = PostedVoucher(v.entity, checked[0], v.date, checked[2])
         problems.sort(key=lambda p: p.voucher)
         return problems
 
