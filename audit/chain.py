@@ -238,6 +238,8 @@ DETAIL_FIELDS = (
 
 def _detail(event: Any) -> dict[str, Any]:
     """The detail of a decoded event (for events whose fields are not plain, below)."""
+    if type(event).__name__ == "VouchersPosted":
+        return _batch_detail(event.vouchers)
     detail: dict[str, Any] = {}
     for name in DETAIL_FIELDS:
         value = getattr(event, name, None)
@@ -257,9 +259,19 @@ _DETAIL_SET = frozenset(DETAIL_FIELDS)
 _TEXT = (str, type(None))
 
 
+def _batch_detail(vouchers: list[list[Any]]) -> dict[str, Any]:
+    """A batch of vouchers (``domain/books/batch.py``): its first and last entry, how many,
+    and the debits of them all."""
+    total = sum(line[1] for voucher in vouchers for line in voucher[3])
+    first, last = vouchers[0][0], vouchers[-1][0]
+    return {"entry": f"{first}…{last}", "count": str(len(vouchers)), "total": fen_text(total)}
+
+
 def _stored_detail(event: Stored) -> dict[str, Any]:
     """``_detail`` read from the stored fields; the decoded event only for unusual values."""
     state = event.state
+    if event.name.endswith(".VouchersPosted"):
+        return _batch_detail(state["vouchers"])
     detail: dict[str, Any] = {}
     for name in state.keys() & _DETAIL_SET:  # the key order does not matter: sorted when dumped
         value = state[name]

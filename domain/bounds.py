@@ -185,7 +185,28 @@ def check_event(event: object) -> None:
     for name, value in vars(event).items():
         if name in ("originator_id", "originator_version", "timestamp"):
             continue
+        if type(value) in (list, tuple) and _lists_clean(value):
+            continue
         _check_value(value, name, multiline=name in _MULTI_LINE_FIELDS)
+
+
+def _lists_clean(value: list[Any] | tuple[Any, ...]) -> bool:
+    """Whether nested lists of text and integers (a batch of vouchers in the books' compact
+    shape, ``domain/books/batch.py``; an import's numbers) hold only one-line text and
+    integers within 64 bits: one search over all the texts instead of a walk per value.
+    Anything else in them (or a text found wanting) is walked, and refused naming its place."""
+    texts: list[str] = []
+    pending: list[list[Any] | tuple[Any, ...]] = [value]
+    while pending:
+        for item in pending.pop():
+            kind = type(item)
+            if kind is str:
+                texts.append(item)
+            elif kind is list or kind is tuple:
+                pending.append(item)
+            elif kind is not int or not -INT64 <= item < INT64:
+                return False
+    return bad_character(" ".join(texts)) is None
 
 
 def _entry_texts_clean(entry: JournalEntry) -> bool:

@@ -9,8 +9,9 @@ a person with the 记账 duty posts, as any voucher; ``post_directly`` posts ent
 vouchers reviewed elsewhere (a 直接记账 duty). Either way:
 
 1. **Same rules, same order.** Each entity's books are loaded once. The vouchers are applied, in
-   the order given, to those in-memory books through ``Books.post_entry`` — the method a single
-   posting uses — so every check (balanced, chart, sub-accounts open, closed months and years,
+   the order given, to those in-memory books by ``domain.books.batch.VoucherChecks`` — the
+   single posting's rules in fen, its own path (``Books.prepare_entry``) for anything unusual —
+   so every check (balanced, chart, sub-accounts open, closed months and years,
    cash never below zero, earmarks, sense) runs, and each voucher is checked against the books
    as they stand after the vouchers before it (a payment in row 40 may spend the receipt of row
    12). Dates after today, text the store cannot hold and tenancy are checked here per voucher
@@ -20,10 +21,11 @@ vouchers reviewed elsewhere (a 直接记账 duty). Either way:
    so a clerk fixes the file and tries again. A refused voucher leaves the books as they were,
    so the vouchers after it are still checked (a later overdraft that only follows from a
    refused receipt is reported too: fix the first problem first).
-3. **Saved in batches.** Valid vouchers are saved :data:`BATCH_VOUCHERS` at a time (one
-   ``EntryPosted`` event each; for review, a voucher's ``Drafted`` and ``Imported``), one
-   transaction per batch, several entities' books in one batch
-   when a township's month is imported. A file that fits one batch is atomic as a whole.
+3. **Saved in batches.** Valid vouchers are saved :data:`BATCH_VOUCHERS` at a time, one
+   transaction per batch, several entities' books in one batch when a township's month is
+   imported; posted directly, a batch is one ``VouchersPosted`` event of each books it touches
+   (``domain/books/batch.py``: compact, in fen, checked over the batch), for review a voucher's
+   ``Drafted`` and ``Imported``. A file that fits one batch is atomic as a whole.
 4. **A re-run is safe.** Each batch is saved with a :class:`VoucherImportBatch` aggregate whose
    id is ``uuid5`` of the import's identity (the SHA-256 of the vouchers, canonical) and the
    batch's index, in the same transaction as the batch's entries (the way ``domain.requests``
@@ -53,7 +55,7 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.bounds import MAX_TEXT, check_text
+from domain.bounds import MAX_TEXT, bad_character, check_text
 from domain.errors import DomainError, InvalidRequestError
 from domain.ids import NAMESPACE
 from domain.owned import Townships
@@ -132,7 +134,7 @@ class VouchersRefusedError(InvalidRequestError):
         self.saved_batches = saved_batches
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PostedVoucher:
     """Where a voucher went: the entity and the number its books gave it; imported for review,
     the voucher made (``draft``, its id) and no number yet."""
@@ -223,6 +225,14 @@ def problems_of(index: int, error: DomainError | LedgerError) -> list[VoucherPro
 
 def check_voucher_text(index: int, voucher: Voucher) -> list[VoucherProblem]:
     """What the API's schema checks of a single posting's text, for vouchers from a file."""
+    memo, lines = voucher.memo, [p.get("memo", "") for p in voucher.postings]
+    if (
+        type(memo) is str
+        and memo.strip()
+        and all(type(t) is str and len(t) <= MAX_TEXT for t in (memo, *lines))
+        and bad_character(" ".join((memo, *lines))) is None
+    ):
+        return []  # the usual case: one search over every text
     found: list[VoucherProblem] = []
     texts: list[tuple[object, str, bool]] = [(voucher.memo, "memo", True)]
     texts += [

@@ -129,6 +129,10 @@ _DATED_EVENTS: dict[str, tuple[str, str, str]] = {
 def dated_facts(event: object) -> Iterator[tuple[str, datetime.date, str]]:
     """What an event about to be saved dates, as (what, day, field): every journal entry it
     carries (postings, reversals, contributions, payouts …) and the dated facts above."""
+    vouchers = getattr(event, "vouchers", None)
+    if type(event).__name__ == "VouchersPosted" and vouchers:  # many (domain/books/batch.py)
+        latest = max(vouchers, key=lambda v: str(v[1]))
+        yield f"entry {latest[0]} ({latest[2]})", datetime.date.fromisoformat(latest[1]), "date"
     entry = getattr(event, "entry", None)
     if isinstance(entry, JournalEntry):
         what = (

@@ -94,6 +94,7 @@ class LedgerProjection:
             "OpeningBalancesSet": self._opening_balances_set,
             "YearFiguresRecorded": self._year_figures_recorded,
             "EntryPosted": self._entry_posted,
+            "VouchersPosted": self._vouchers_posted,
             "CapitalContributed": self._entry_posted,
             "CapitalRefunded": self._entry_posted,
             "GrantReceived": self._entry_posted,
@@ -357,6 +358,52 @@ class LedgerProjection:
             },
         )
         return code, entry
+
+    def _vouchers_posted(self, w: PageWriter, ev: Stored, position: int) -> None:
+        """Many vouchers in one event (``domain/books/batch.py``): each an entry, its lines and
+        its month's movements, as an ``EntryPosted`` of it gives them."""
+        code = self._entity_code(w, ev)
+        state = ev.state
+        actor = state["actor"]
+        recorded_at = w.moment(state["timestamp"]["_data_"])
+        months = self._months
+        everything = 0
+        for number, day, memo, lines in state["vouchers"]:
+            month = day[:7]
+            debit_total = 0
+            for line, item in enumerate(lines, start=1):
+                account, debit, credit = item[0], item[1], item[2]
+                totals = months.get((code, account, month))
+                if totals is None:
+                    totals = months[(code, account, month)] = [0, 0]
+                if debit:
+                    side, amount = "debit", debit
+                    totals[0] += debit
+                    debit_total += debit
+                else:
+                    side, amount = "credit", credit
+                    totals[1] += credit
+                text = item[3] if len(item) > 3 else ""
+                w.append(entry_lines, _LINE, (code, number, line, account, side, amount, text))
+            everything += debit_total
+            w.insert(
+                entries,
+                {
+                    "entity_code": code,
+                    "number": number,
+                    "date": w.day(day),
+                    "memo": memo,
+                    "reverses": None,
+                    "reversed_by": None,
+                    "reason": None,
+                    "source": None,
+                    "actor": actor,
+                    "recorded_at": recorded_at,
+                    "total_fen": debit_total,
+                    "position": position,
+                },
+            )
+        ev.total = everything
 
     def _month_closed(self, w: PageWriter, ev: Stored, position: int) -> None:
         w.update(

@@ -26,6 +26,7 @@ from domain.bank.matching import WINDOW, Proposal, propose
 from domain.bank.reconciliation import BANK, BOOK, Line, Reconciliation, reconcile
 from domain.bank.statements import Statement, clean_text, digits, yuan
 from domain.books import Books
+from domain.books.batch import entries_of
 from domain.books.chart import open_sub_accounts
 from domain.books.closing import month_end, require_month
 from domain.books.service import BooksService
@@ -34,7 +35,6 @@ from domain.errors import AlreadyExistsError, ConflictError, InvalidRequestError
 from domain.periods import month_of, require_not_after
 from domain.port import Port
 from domain.township.service import TownshipService
-from ledger.entries import JournalEntry
 from ledger.money import MAX_AMOUNT, money, to_fen
 
 FIELDS = (
@@ -224,22 +224,20 @@ class BankService:
         for event in self.port.stream(books.id, lte=books.version):
             if type(event).__name__ == "OpeningBalancesSet":
                 opening = sum(to_fen(p.signed()) for p in event.postings if p.account == account)
-            entry = getattr(event, "entry", None)
-            if not isinstance(entry, JournalEntry):
-                continue
-            for index, posting in enumerate(entry.postings, start=1):
-                if posting.account == account:
-                    lines.append(
-                        Line(
-                            side=BOOK,
-                            id=f"{entry.number}#{index}",
-                            date=entry.date,
-                            amount=to_fen(posting.signed()),
-                            memo=posting.memo or entry.memo,
-                            entry=entry.number,
-                            reverses=entry.reverses,
+            for entry in entries_of(event):
+                for index, posting in enumerate(entry.postings, start=1):
+                    if posting.account == account:
+                        lines.append(
+                            Line(
+                                side=BOOK,
+                                id=f"{entry.number}#{index}",
+                                date=entry.date,
+                                amount=to_fen(posting.signed()),
+                                memo=posting.memo or entry.memo,
+                                entry=entry.number,
+                                reverses=entry.reverses,
+                            )
                         )
-                    )
         return BookSide(opening, lines)
 
     # -- statements ---------------------------------------------------------------------------

@@ -1,18 +1,16 @@
 """Books of an accounting entity: a village collective (村集体经济组织) or the joint entity of
 an alliance (联合社). Under 三独立 every village keeps its own books; so does the joint entity.
 
-Rules enforced here, each with an error that says what would be allowed:
-
-- every entry is built balanced by ``ledger`` (debits = credits, at least two postings, amounts
-  positive with at most two places, accounts in the chart of 2023 or its sub-accounts);
-- no entry is dated before the opening balances or inside a closed month;
-- a mistake is corrected by a red-ink reversal (红字冲销) that names the original, at most once;
-- months are closed in order, like a lock date: closing 2025-03 closes every month up to it;
-- cash cannot go below zero and an entry must describe something that can happen, whichever
-  command posts it (the guards are ``domain/books/rules.py``);
-- sub-accounts are opened before they are posted to, and a chart account that has sub-accounts
-  takes no postings of its own (``domain/books/chart.py``);
-- a year closed by 年终结转 takes no entries until it is reopened (``domain/books/closing.py``).
+Rules enforced here, each with an error that says what would be allowed: every entry is built
+balanced by ``ledger`` (two postings at least, positive two-place amounts, accounts of the
+chart of 2023 or its sub-accounts); none is dated before the opening balances, in a closed
+month (months close in order, like a lock date) or in a year closed by 年终结转 until it is
+reopened (``domain/books/closing.py``); a mistake is corrected once by a red-ink reversal
+(红字冲销) naming the original; cash never goes below zero and an entry describes something
+that can happen, whichever command posts it (``domain/books/rules.py``); sub-accounts are
+opened before they are posted to, and a chart account with sub-accounts takes no postings of
+its own (``domain/books/chart.py``). Many vouchers posted at once are one event
+(``VouchersPosted``, ``domain/books/batch.py``).
 
 The guards read the books through protocols (this module imports them, not the other way round);
 the commands that load and save books are ``domain/books/service.py``. Voucher numbers are given
@@ -31,6 +29,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 from moneyed import Money
 
+from domain.books.batch import record_vouchers
 from domain.books.chart import (
     is_open,
     open_for_operation,
@@ -98,8 +97,7 @@ class Books(BooksNumbering, BooksReading, Aggregate):
         self.sequences: dict[str, int] = {}  # year → last yearly number (str keys: JSON)
         self.month_sequences: dict[str, int] = {}  # 2026-07-J → last number (books/numbering.py)
         self.year_schemes: dict[str, str] = {}  # year → yearly | monthly, fixed by its first entry
-        # Running balance of every account, in fen, debit positive: what guards such as "never
-        # pay out more than the bank holds" check, without reading any read model.
+        # Running balance of every account, fen, debit positive (the guards read it, no view)
         self.balances: dict[str, int] = {}
         self.account_names: dict[str, str] = {}  # sub-accounts opened: code → name
         self.closed_years: dict[str, list[str]] = {}  # year → its 年终结转 entry numbers
@@ -108,8 +106,6 @@ class Books(BooksNumbering, BooksReading, Aggregate):
         # digits) with its sub-accounts, and how many sub-accounts each has (opened or used).
         self.totals: dict[str, int] = {}
         self.sub_accounts: dict[str, int] = {}
-
-    # -- opening balances ----------------------------------------------------------------------
 
     def set_opening_balances(
         self, *, as_of: datetime.date, balances: Iterable[Mapping[str, object]], actor: str
@@ -140,8 +136,6 @@ class Books(BooksNumbering, BooksReading, Aggregate):
     ) -> None:  # fmt: skip
         """建账 during a year (``domain/books/setup.py``): 年初余额 and 本年累计 (fen), which the
         statements read; the books themselves run on the 期初余额."""
-
-    # -- entries -------------------------------------------------------------------------------
 
     def prepare_entry(
         self,
@@ -188,6 +182,14 @@ class Books(BooksNumbering, BooksReading, Aggregate):
         for posting in entry.postings:
             move(self, posting)
         self.counters.record(entry.number)
+
+    def record_vouchers(self, *, vouchers: list[Any], actor: str) -> None:
+        """Record vouchers checked by ``domain.books.batch.VoucherChecks`` as one event."""
+        self._vouchers_posted(vouchers=vouchers, actor=actor)
+
+    @event("VouchersPosted")
+    def _vouchers_posted(self, *, vouchers: list[Any], actor: str) -> None:
+        record_vouchers(self, vouchers)  # many vouchers, compact (domain/books/batch.py)
 
     def reverse_entry(
         self,
@@ -244,8 +246,6 @@ class Books(BooksNumbering, BooksReading, Aggregate):
         assert entry.reverses is not None
         self.reversed_by[entry.reverses] = entry.number
         self.reverses[entry.number] = entry.reverses
-
-    # -- periods -------------------------------------------------------------------------------
 
     def close_month(self, *, month: str, today: datetime.date, actor: str) -> None:
         """Close every month up to and including ``month`` (结账); no entry may be dated in it."""

@@ -24,6 +24,7 @@ Decisions:
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -46,6 +47,9 @@ from ledger.voucher_numbers import (
     words_for,
     yearly_number,
 )
+
+# a number as the books write it (``ledger.voucher_numbers``): year, then month and word
+_RECORDED = re.compile(r"([0-9]{4})-(?:((?:0[1-9]|1[0-2])-[JSFZ])-)?([0-9]{4}|[1-9][0-9]{4,})")
 
 CHOICE = "_numbering_choice"
 """Where the township's choice sits on the books while they are loaded (never in a snapshot)."""
@@ -212,6 +216,17 @@ class Counters:
 
     def record(self, number: str) -> None:
         """Count an entry recorded with ``number`` (its year's scheme fixed by the first)."""
+        quick = _RECORDED.fullmatch(number) if type(number) is str else None
+        if quick is not None and quick[3] != "0000":  # as stored: read without parsing
+            year, sequence = quick[1], quick[2]
+            if sequence is None:
+                self.sequences[year] = self.sequences.get(year, 0) + 1
+                self.year_schemes.setdefault(year, YEARLY)
+            else:
+                key = f"{year}-{sequence}"
+                self.month_sequences[key] = self.month_sequences.get(key, 0) + 1
+                self.year_schemes.setdefault(year, MONTHLY)
+            return
         found = parse_number(number)
         if found is None:  # pragma: no cover - the books number every entry they record
             raise ValueError(f"{number!r} is not a voucher number")

@@ -16,6 +16,7 @@ from typing import Any
 
 from domain.alliance import VillageMembership
 from domain.books import Books, VillageCollective
+from domain.books.batch import entries_of
 from domain.books.closing import (
     SETTLED,
     UnpostedVoucher,
@@ -182,9 +183,9 @@ class BooksService:
         books = self.port.get_books(entity)
         books.require_entry(number)
         for event in self.port.stream(books.id, desc=True):
-            entry = getattr(event, "entry", None)
-            if isinstance(entry, JournalEntry) and entry.number == number:
-                return entry, source_of_event(event)
+            for entry in entries_of(event):
+                if entry.number == number:
+                    return entry, source_of_event(event)
         raise EntryNotFoundError(  # pragma: no cover - the index said it is there
             f"entry {number} is not in the books of {entity}", field="number"
         )
@@ -193,9 +194,7 @@ class BooksService:
         """Every entry of ``books`` as posted, with its source, oldest first."""
         found = []
         for event in self.port.stream(books.id):
-            entry = getattr(event, "entry", None)
-            if isinstance(entry, JournalEntry):
-                found.append((entry, source_of_event(event)))
+            found += [(entry, source_of_event(event)) for entry in entries_of(event)]
         return found
 
     def reverse_entry(
@@ -361,12 +360,12 @@ class BooksService:
                     opening[posting.account] = opening.get(posting.account, 0) + to_fen(
                         posting.signed()
                     )
-            entry = getattr(event, "entry", None)
-            if isinstance(entry, JournalEntry) and entry.date <= day:
-                for posting in entry.postings:
-                    moves[posting.account] = moves.get(posting.account, 0) + to_fen(
-                        posting.signed()
-                    )
+            for entry in entries_of(event):
+                if entry.date <= day:
+                    for posting in entry.postings:
+                        moves[posting.account] = moves.get(posting.account, 0) + to_fen(
+                            posting.signed()
+                        )
         total = dict(opening)
         for code, fen in moves.items():
             total[code] = total.get(code, 0) + fen
@@ -376,9 +375,9 @@ class BooksService:
         wanted = set(numbers)
         found: dict[str, JournalEntry] = {}
         for event in self._book_events(books):
-            entry = getattr(event, "entry", None)
-            if isinstance(entry, JournalEntry) and entry.number in wanted:
-                found[entry.number] = entry
+            for entry in entries_of(event):
+                if entry.number in wanted:
+                    found[entry.number] = entry
         return [found[n] for n in numbers]
 
     # -- year-end closing --------------------------------------------------------------------

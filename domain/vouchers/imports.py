@@ -18,12 +18,14 @@ not reviewed (直接记账，未经审核); a front end asks the 直接记账 du
 from __future__ import annotations
 
 import dataclasses
+import gc
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
 from domain.books import Books
+from domain.books.batch import Compact, VoucherChecks, restore, state_of
 from domain.bounds import check_text
 from domain.bulk import (
     BATCH_VOUCHERS,
@@ -111,9 +113,10 @@ class VoucherImportService:
                 for_review=not post_directly,
             )
 
-        if dry_run:
-            return command()
-        return self.port.retrying(command)
+        with _old_objects_left_alone():
+            if dry_run:
+                return command()
+            return self.port.retrying(command)
 
     def _import(
         self,
@@ -148,10 +151,10 @@ class VoucherImportService:
                     posted[position] = PostedVoucher(entity, number, v.date, v.memo)
         todo = [i for i in range(len(batches)) if i not in done]
         result.skipped_batches = len(done)
-        # Books holding vouchers that are never saved leave the cache by the repository's rule
-        # (domain/repository.py): a dry run loads copies; an import attempt (``retrying``) that
-        # raises, or returns with events unsaved, has every books it borrowed evicted.
-        books, events, problems = self._apply(vouchers, batches, todo, posted, actor=actor)
+        # The vouchers are checked on the books as loaded (borrowed from the cache; copies for a
+        # dry run) and the books are put back as they were (domain/books/batch.py); an attempt
+        # that raises has every books it borrowed evicted (domain/repository.py).
+        books, stored, problems = self._apply(vouchers, batches, todo, posted)
         if problems:
             raise VouchersRefusedError(problems, saved_batches=len(done))
         if for_review:  # numbers are given when they are posted, not now
@@ -161,12 +164,11 @@ class VoucherImportService:
         if dry_run or not todo:
             return result
         if for_review:
-            # the books were only checked: their entries stay unsaved, so the books leave the
-            # cache when the attempt ends (domain/repository.py)
+            # the books were only checked (and put back as they were loaded)
             self._save_for_review(vouchers, books, batches, todo, import_id, posted, actor=actor)
             result.posted = [posted[i] for i in range(len(vouchers))]
         else:
-            self._save_batches(books, events, batches, todo, import_id, posted, actor=actor)
+            self._save_batches(books, stored, batches, todo, import_id, posted, actor=actor)
         result.saved_batches = len(todo)
         return result
 
@@ -228,16 +230,39 @@ class VoucherImportService:
         batches: list[list[int]],
         todo: list[int],
         posted: dict[int, PostedVoucher],
-        *,
-        actor: str,
-    ) -> tuple[dict[str, Books], dict[int, Any], list[VoucherProblem]]:
-        """Post the vouchers of the batches ``todo`` into the in-memory books, in order;
-        collect every problem. Returns the books, each voucher's event, and the problems."""
+    ) -> tuple[dict[str, Books], dict[int, Compact], list[VoucherProblem]]:
+        """Check the vouchers of the batches ``todo`` against the books, in order, each as the
+        books stand after the ones before it (``domain/books/batch.py``); collect every
+        problem. The books are put back as they were loaded afterwards: the batch events
+        record the vouchers when they are saved. Returns the books, each voucher in the batch
+        event's shape, and the problems."""
+        books: dict[str, Books] = {}
+        checks: dict[str, VoucherChecks] = {}
+        before: dict[str, dict[str, Any]] = {}
+        stored: dict[int, Compact] = {}
+        try:
+            problems = self._check_all(
+                vouchers, batches, todo, posted, books, checks, before, stored
+            )
+        finally:
+            for code, state in before.items():
+                restore(books[code], state)
+        return books, stored, problems
+
+    def _check_all(
+        self,
+        vouchers: list[Voucher],
+        batches: list[list[int]],
+        todo: list[int],
+        posted: dict[int, PostedVoucher],
+        books: dict[str, Books],
+        checks: dict[str, VoucherChecks],
+        before: dict[str, dict[str, Any]],
+        stored: dict[int, Compact],
+    ) -> list[VoucherProblem]:
         today = self.port.today()
         context = current()
-        books: dict[str, Books] = {}
         missing: dict[str, VoucherProblem] = {}
-        events: dict[int, Any] = {}
         problems: list[VoucherProblem] = []
         for position in sorted(p for index in todo for p in batches[index]):
             v = vouchers[position]
@@ -257,10 +282,11 @@ class VoucherImportService:
                             f"{', '.join(sorted(context.townships or ())) or 'none'}"
                         )
                     books[v.entity] = found
+                    before[v.entity] = state_of(found)
+                    checks[v.entity] = VoucherChecks(found)
             if v.entity in missing:
                 problems.append(dataclasses.replace(missing[v.entity], voucher=position))
                 continue
-            target = books[v.entity]
             found_problems = check_voucher_text(position, v)
             try:
                 require_not_after(v.date, today, what=f"voucher {position + 1}")
@@ -270,22 +296,19 @@ class VoucherImportService:
                 problems.extend(found_problems)
                 continue
             try:
-                entry = target.post_entry(
-                    date=v.date, memo=v.memo, postings=list(v.postings), actor=actor
-                )
-                new_event = target.pending_events[-1]
+                checked = checks[v.entity].post(date=v.date, memo=v.memo, postings=v.postings)
             except (DomainError, LedgerError) as error:
                 problems.extend(problems_of(position, error))
                 continue
-            events[position] = new_event
-            posted[position] = PostedVoucher(v.entity, entry.number, entry.date, entry.memo)
+            stored[position] = checked
+            posted[position] = PostedVoucher(v.entity, checked[0], v.date, checked[2])
         problems.sort(key=lambda p: p.voucher)
-        return books, events, problems
+        return problems
 
     def _save_batches(
         self,
         books: dict[str, Books],
-        events: dict[int, Any],
+        stored: dict[int, Compact],
         batches: list[list[int]],
         todo: list[int],
         import_id: str,
@@ -293,10 +316,9 @@ class VoucherImportService:
         *,
         actor: str,
     ) -> None:
-        """Save batch after batch, each with its import key; the request's idempotency key (if
-        any) with the last. Snapshots and the cache as the module docstring says."""
-        for target in books.values():
-            target.collect_events()  # taken out here, put back batch by batch
+        """Save batch after batch, each as one ``VouchersPosted`` event of every books it
+        touches with its import key; the request's idempotency key (if any) with the last.
+        Snapshots and the cache as the module docstring says."""
         context = current()
         with _no_library_snapshots():
             for n, index in enumerate(todo):
@@ -309,21 +331,18 @@ class VoucherImportService:
                     run=len(todo),
                     for_review=False,
                 )
-                touched: dict[str, Books] = {}
-                moment = max([events[p].timestamp for p in batches[index]] + [key.modified_on])
+                grouped: dict[str, list[Compact]] = {}
                 for position in batches[index]:
-                    target = books[posted[position].entity]
-                    # one save, one moment (domain/saves.py), set here on events nobody else
-                    # holds yet, instead of a dataclass copy of each of them in the save
-                    object.__setattr__(events[position], "timestamp", moment)
-                    target._pending_events.append(events[position])
-                    touched[target.code] = target
+                    grouped.setdefault(posted[position].entity, []).append(stored[position])
+                for code, chunk in grouped.items():
+                    books[code].record_vouchers(vouchers=chunk, actor=actor)
+                touched = [books[code] for code in grouped]
                 last = n == len(todo) - 1
                 if context is not None and context.claim is not None and not last:
                     with acting(dataclasses.replace(context, claim=None)):
-                        self.port.save(*touched.values(), key)
+                        self.port.save(*touched, key)
                 else:
-                    self.port.save(*touched.values(), key)
+                    self.port.save(*touched, key)
         for target in books.values():  # one snapshot per books, after its last batch
             if type(target) in self.snapshotting_intervals:
                 self.port.snapshot_in_memory(target)
@@ -339,6 +358,24 @@ def line_of(posting: Mapping[str, Any]) -> dict[str, Any]:
         "credit": amount if side == "credit" else None,
         "memo": posting.get("memo") or "",
     }
+
+
+@contextmanager
+def _old_objects_left_alone() -> Iterator[None]:
+    """The garbage collector's full passes skip the objects that were there before the import
+    (``gc.freeze``): an import makes tens of thousands of small objects (the vouchers given,
+    their checked form, the answer), which would otherwise set off passes over the whole
+    process (its caches and modules), each costing more than the import's checks. Objects
+    the import makes are still collected; the rest are handed back when it ends. Nothing is
+    frozen by a second import running beside one that is."""
+    if gc.get_freeze_count():
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 @contextmanager

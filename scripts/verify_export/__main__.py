@@ -34,7 +34,8 @@ the export, ``lianzhang checkpoint``) so is a log cut back before that checkpoin
 
 What it computes: each accounting entity's account balances from the events alone, in yuan,
 debit positive: opening balances (the latest ``OpeningBalancesSet``) plus every posted entry
-(any event carrying an ``entry``: entries, red-ink reversals, capital contributions, grants).
+(any event carrying an ``entry``: entries, red-ink reversals, capital contributions, grants;
+and each voucher of a ``VouchersPosted``, many vouchers in one event with amounts in fen).
 Compare them with the trial balances of the service.
 
 It also reconciles the books with each other, as ``lianzhang verify`` does: a village's 141{J}

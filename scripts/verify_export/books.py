@@ -25,6 +25,16 @@ def collect(facts: dict, event: dict) -> None:
     if topic.endswith(".OpeningBalancesSet"):
         facts["opening"][owner] = {}
         add_postings(facts["opening"][owner], unwrap(state["postings"]))  # type: ignore[arg-type]
+    if topic.endswith(".VouchersPosted"):  # many vouchers, amounts in fen: [account, dr, cr]
+        moves = facts["moves"].setdefault(owner, {})
+        for number, _day, _memo, lines in state["vouchers"]:
+            facts["sources"][(owner, number)] = (None, None)
+            for line in lines:
+                account, debit, credit = line[0], line[1], line[2]
+                moves[account] = moves.get(account, Decimal(0)) + Decimal(debit - credit).scaleb(-2)
+                side = "debit" if debit else "credit"
+                facts["lines"].append((owner, number, account, side, debit or credit))
+        return
     entry = unwrap(state.get("entry"))
     if not isinstance(entry, dict) or "postings" not in entry:
         return  # no entry posted (a 三资 event names its voucher by number only)
