@@ -3,8 +3,9 @@ a second local cluster started by ``scripts/replica.py`` (pg_basebackup) on anot
 
 While the replica's replay is paused, a sheet published and an entry posted on the primary are
 not on the replica's pages (so those pages really are read there), and a read that asks for the
-write's position is answered by the primary; once the replica has replayed the primary's WAL past the write
-(``pg_last_wal_replay_lsn() >= `` the primary's LSN after the commit), the same pages show it.
+write's position is answered by the primary; once the replica has replayed the primary's WAL
+past the write (``pg_last_wal_replay_lsn() >= `` the primary's LSN after the commit), the same
+pages show it, read on the replica.
 PostgreSQL only; like every PostgreSQL test it fails rather than skips when ``CI=true``."""
 
 from __future__ import annotations
