@@ -489,22 +489,5 @@ class TrailItem(BaseModel):
     detail: dict[str, Any]
 
 
-class HealthPublic(Open):
-    """``ok`` when every read model is current; ``degraded`` with the stuck ones named."""
-
-    status: Literal["ok", "degraded"]
-    events: int = Field(description="the log's head position")
-    read_models: dict[str, Any] | None = Field(
-        default=None, description="worker mode: each read model's position"
-    )
-    stuck: list[dict[str, Any]] | None = None
-    chain: dict[str, Any] | None = Field(
-        default=None,
-        description="the read models stop before this event: the signed chain does not cover "
-        "it (position, problem, detail)",
-    )
-    detail: str | None = None
-
-
 class PublishedSheet(SheetVersionPublic):
     published_at: Moment

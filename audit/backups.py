@@ -5,11 +5,12 @@ manifest.
 library's snapshots), the signed chain, the keys the store recorded (``lz_store_keys``), the
 wrapped person keys (``lz_person_keys``), people's password hashes (``lz_credentials``), API
 tokens, the idempotency answers of the last 24 hours, the uploaded originals
-(``lz_attachments``) and which request wrote which events (``lz_save_requests``): :data:`RECORD`. Every other ``lz_*`` table is a read model (and
-``lz_tracking`` their positions), dropped and replayed by ``lianzhang rebuild``:
-:func:`derived_tables`. Sessions, failed-login counters and upload previews are
-:data:`EPHEMERAL` (a restored store starts with everyone logged out). ``tests`` check that every
-table a store has is named in exactly one of the three.
+(``lz_attachments``) and which request wrote which events (``lz_save_requests``):
+:data:`RECORD`. Every other ``lz_*`` table is a read model (and ``lz_tracking`` their
+positions), dropped and replayed by ``lianzhang rebuild``: :func:`derived_tables`. Sessions,
+failed-login counters, upload previews and the workers' heartbeats are :data:`EPHEMERAL` (a restored store starts with
+everyone logged out). ``tests`` check that every table a store has is named in exactly one of
+the three.
 
 **How.** PostgreSQL: one ``REPEATABLE READ READ ONLY`` transaction (``audit.snapshot``) counts
 the rows and reads the heads, exports its snapshot, and ``pg_dump --snapshot`` dumps the record
@@ -74,7 +75,7 @@ RECORD = (
     "lz_attachments",
     "lz_save_requests",
 )
-EPHEMERAL = ("lz_sessions", "lz_login_failures", "lz_upload_previews")
+EPHEMERAL = ("lz_sessions", "lz_login_failures", "lz_upload_previews", "lz_worker_heartbeats")
 
 
 class BackupError(ValueError):

@@ -21,8 +21,14 @@ twice), and only decides *when*:
 - **SQLite** has no notifications: the worker polls (every 0.05 s by default; a catch-up that
   finds nothing new is two small reads without a lock).
 
+It says it is alive in the database (``runtime.heartbeat``: its row in ``lz_worker_heartbeats``,
+written every ``BEAT_SECONDS`` whether or not anything is new, and after each page of a long
+catch-up, with the read models it finds stuck), so ``/readyz`` of the servers in worker mode can
+tell a worker that runs from one that died.
+
 It stops cleanly on SIGTERM or SIGINT (``stop``): the page being applied is committed (each page
-is one transaction), nothing else is started, and the command exits 0. A database that does not
+is one transaction), its heartbeat row is deleted, nothing else is started, and the command
+exits 0. A database that does not
 answer is waited out (logged, tried again) rather than ending the worker; a projection that
 cannot apply an event is *stuck* as in the API (logged once; the others go on).
 """
@@ -38,10 +44,12 @@ import psycopg
 from eventsourcing.persistence import InterfaceError as StoreInterfaceError
 from eventsourcing.persistence import OperationalError as StoreOperationalError
 from psycopg import sql
+from sqlalchemy.exc import SQLAlchemyError
 
 from adapters.database import connect_postgres
 from projections.runner import STORE_ERRORS
 from runtime.bootstrap import Runtime
+from runtime.heartbeat import BEAT_SECONDS, Heartbeats, now_ms, worker_name
 
 POSTGRES_POLL_SECONDS = 5.0
 SQLITE_POLL_SECONDS = 0.05
@@ -84,6 +92,10 @@ class Worker:
         self._stopping = threading.Event()
         self._listener: psycopg.Connection[Any] | None = None
         self._stuck_seen: dict[str, int] = {}
+        self.started_ms = now_ms()
+        self.name = worker_name(self.started_ms)  # host:pid:started, its heartbeat row
+        self._heartbeats: Heartbeats | None = None
+        self._beaten_at = float("-inf")
 
     @property
     def channel(self) -> str:
@@ -108,15 +120,18 @@ class Worker:
         else:
             self.log(f"worker: polling every {self.poll_seconds:g} s (SQLite)")
         try:
+            self._beat()
             while not self.stopping:
                 if self.postgres and self._listener is None:
                     self._listen()
                 if not self._catch_up():
                     self._pause(RETRY_SECONDS)
                     continue
+                self._beat()
                 self._wait()
         finally:
             self._close_listener()
+            self._forget()
         self.log(f"worker: stopped after applying {self.applied} events")
         return self.applied
 
@@ -129,6 +144,7 @@ class Worker:
             self.applied += count
             if self.on_applied is not None:
                 self.on_applied(count)
+            self._beat()  # a long catch-up is no silence
             if self.stopping:
                 raise _Stopping
 
@@ -163,6 +179,7 @@ class Worker:
             poll = min(poll, RETRY_SECONDS)
         deadline = time.monotonic() + poll
         while not self.stopping:
+            self._beat()
             left = deadline - time.monotonic()
             if left <= 0:
                 return
@@ -181,6 +198,31 @@ class Worker:
             if notified:
                 self.wakeups += 1
                 return
+
+    # -- the heartbeat --------------------------------------------------------------------------
+
+    def _beat(self) -> None:
+        """Write the heartbeat when ``BEAT_SECONDS`` have passed since the last; a database that
+        does not answer is logged by the catch-up, not here."""
+        if time.monotonic() - self._beaten_at < BEAT_SECONDS:
+            return
+        stuck = [s.as_dict() for s in self.runtime.views.stuck.values()]
+        try:
+            if self._heartbeats is None:
+                self._heartbeats = Heartbeats(self.runtime.engine)
+                self._heartbeats.prune()
+            self._heartbeats.beat(self.name, self.started_ms, stuck)
+        except (*DATABASE_DOWN, SQLAlchemyError):
+            return
+        self._beaten_at = time.monotonic()
+
+    def _forget(self) -> None:
+        if self._heartbeats is None:
+            return
+        try:
+            self._heartbeats.forget(self.name)
+        except (*DATABASE_DOWN, SQLAlchemyError) as error:
+            self.log(f"worker: could not delete its heartbeat ({_first_line(error)})")
 
     def _pause(self, seconds: float) -> None:
         self._stopping.wait(seconds)

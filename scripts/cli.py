@@ -16,6 +16,7 @@ import argparse
 import os
 import signal
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,8 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the API; with ``--worker``, a worker thread keeps the read models up beside it
+    (``runtime.worker``, on the server's runtime), stopped when the server stops."""
     import uvicorn
 
     from server.main import create_app
@@ -61,20 +64,50 @@ def cmd_serve(args: argparse.Namespace) -> int:
     print(f"serving on http://{args.host}:{args.port} (OpenAPI docs at /docs)", flush=True)
     # one log line per request, JSON by default (text for the demo): web.observability
     log_format = settings.log_format or ("text" if args.func is cmd_demo else "json")
-    uvicorn.run(
-        create_app(settings),
-        host=args.host,
-        port=args.port,
-        log_level="info",
-        log_config=uvicorn_config(log_format),
-        access_log=False,
+    served = {
+        "host": args.host,
+        "port": args.port,
+        "log_level": "info",
+        "log_config": uvicorn_config(log_format),
+        "access_log": False,
+    }
+    if not getattr(args, "worker", False):
+        uvicorn.run(create_app(settings), **served)
+        return 0
+    import logging
+
+    from runtime.worker import Worker
+    from web import metrics
+
+    runtime = _runtime(settings)
+    worker = Worker(
+        runtime, log=logging.getLogger("lianzhang.worker").info, applied=metrics.EVENTS_APPLIED.inc
     )
+    thread = threading.Thread(target=worker.run, name="lianzhang-worker", daemon=True)
+    # uvicorn catches SIGINT and SIGTERM, stops serving, puts back the handlers it found and
+    # raises the signal again: these handlers then stop the worker, and the command exits 0
+    previous = {
+        number: signal.signal(number, lambda *_: worker.stop())
+        for number in (signal.SIGTERM, signal.SIGINT)
+    }
+    try:
+        app = create_app(settings, runtime=runtime)
+        thread.start()
+        uvicorn.run(app, **served)
+    finally:
+        worker.stop()
+        if thread.is_alive():
+            thread.join(timeout=60)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        runtime.close()
     return 0
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
     """Keep the read models up (LISTEN/NOTIFY on PostgreSQL, polling on SQLite) until SIGTERM
-    or SIGINT; the API then runs with ``serve --worker``."""
+    or SIGINT; the API then runs with ``serve --no-catch-up`` (``serve --worker`` starts one of
+    its own instead)."""
     import logging
 
     from runtime.worker import Worker
@@ -406,16 +439,22 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--no-serve", action="store_true", help="load and exit")
         p.add_argument(
             "--worker",
+            action="store_true",
+            help="start a worker thread beside the server that keeps the read models up, "
+            "stopped with it; a request waits only for its own write's position "
+            "(LIANZHANG_PROJECTIONS=worker)",
+        )
+        p.add_argument(
             "--no-catch-up",
             action="store_true",
-            help="`lianzhang worker` keeps the read models up; a request waits only for its own "
-            "write's position (LIANZHANG_PROJECTIONS=worker)",
+            help="worker mode without a worker in this process: a separate `lianzhang worker` "
+            "keeps the read models up (LIANZHANG_PROJECTIONS=worker)",
         )
         p.set_defaults(func=func)
 
     worker = sub.add_parser(
         "worker",
-        help="keep the read models up for `serve --worker` (LISTEN/NOTIFY on PostgreSQL, "
+        help="keep the read models up for `serve --no-catch-up` (LISTEN/NOTIFY on PostgreSQL, "
         "polling on SQLite) until SIGTERM",
     )
     worker.add_argument(

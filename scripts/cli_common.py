@@ -21,7 +21,9 @@ def _settings(args: argparse.Namespace) -> Settings:
         base,
         database_url=args.database_url or base.database_url,
         database_schema=args.schema or base.database_schema,
-        projections="worker" if getattr(args, "worker", False) else base.projections,
+        projections="worker"
+        if getattr(args, "worker", False) or getattr(args, "no_catch_up", False)
+        else base.projections,
     )
 
 

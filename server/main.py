@@ -20,12 +20,11 @@ from starlette.datastructures import State
 
 import workbench
 from api import docs, openapi
-from api.responses import HealthPublic
 from api.routes import ROUTES
-from projections.reads import positions, read_engine
+from projections.reads import Replica, read_engine
 from projections.runner import ProjectionStuckError
 from runtime.bootstrap import Runtime
-from web import metrics, problems, routers
+from web import metrics, problems, read_from, routers
 from web.deps import Reads
 from web.guards import RefuseControlCharacters
 from web.idempotency import IdempotencyStore
@@ -54,10 +53,15 @@ def bind(app: FastAPI, settings: Settings, runtime: Runtime, *, owned: bool = Fa
     app.state = State()
     app.state.runtime = runtime
     app.state.owned_runtime = owned
+    app.state.settings = settings
     app.state.reads = Reads(
         catch_up_in_request=settings.catch_up_in_request,
         wait_seconds=settings.wait_seconds,
-        replica=read_engine(settings.read_url, settings.database_schema)
+        replica=Replica(
+            read_engine(settings.read_url, settings.database_schema),
+            lag_events=settings.replica_lag_events,
+            lag_seconds=settings.replica_lag_seconds,
+        )
         if settings.read_url
         else None,
     )
@@ -98,6 +102,7 @@ def build_app() -> FastAPI:
     docs.install(app)
     openapi.install(app)
     metrics.install(app)
+    read_from.install(app)  # where public pages and statements were read; database down: 503
     app.add_middleware(RefuseControlCharacters)
     app.add_middleware(Observe)  # request id, counters, log line (web.observability)
     app.add_middleware(SecurityHeaders)  # outermost: on every answer, refusals included
@@ -118,46 +123,5 @@ def build_app() -> FastAPI:
     for module in ROUTES:  # each with what it reads and its duties (web.routers)
         routers.include(app, module)
     workbench.install(app)
-
-    @app.get(
-        "/healthz",
-        tags=["service"],
-        response_model=None,
-        responses={
-            200: {"model": HealthPublic, "description": "every read model is current"},
-            503: {
-                "model": HealthPublic,
-                "description": "degraded: a read model is stuck (named in `stuck`)",
-            },
-        },
-    )
-    def healthz(request: Request) -> JSONResponse:
-        """200 ``{"status": "ok"}`` when every read model is current; 503 ``{"status":
-        "degraded", "stuck": [...]}`` when one cannot apply an event (the views that need it
-        answer 503, the others and the writes they allow go on), and with ``chain``
-        (position, problem, detail) when the read models stop before an event the signed
-        chain does not cover (every view answers 503 ``chain-broken``)."""
-        rt: Runtime = request.app.state.runtime
-        reads: Reads = request.app.state.reads
-        body: dict[str, object] = {"status": "ok"}
-        if reads.catch_up_in_request:
-            rt.views.catch_up()
-        else:  # lianzhang worker keeps them up: say how far they are
-            body["read_models"] = positions(rt.engine, (p.name for p in rt.views.projections))
-        body["events"] = rt.views.head()
-        stuck = sorted(rt.views.stuck.values(), key=lambda s: s.projection)
-        broken = rt.gate.broken  # the read models stop before an event the chain does not sign
-        if not stuck and broken is None:
-            return JSONResponse(body)
-        body.update(
-            status="degraded",
-            stuck=[s.as_dict() for s in stuck],
-            detail="; ".join(
-                [*([broken.sentence()] if broken else []), *(s.sentence() for s in stuck)]
-            ),
-        )
-        if broken is not None:
-            body["chain"] = broken.as_dict()
-        return JSONResponse(body, status_code=503)
 
     return app

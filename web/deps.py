@@ -10,10 +10,18 @@ the same Idempotency-Key answers it). Every write answers ``Lianzhang-Position: 
 that sends it back (header, or ``?min_position=N``) waits the same way for that position, on the
 database it reads (the primary, or the replica of ``LIANZHANG_READ_URL`` for public pages and
 statements).
+
+The replica fails soft (:func:`choose_engine`): a public page or statement is read there only
+while it answers, is within its lag budget and, for a read that names a position, has reached
+it; else on the primary. Such a read says where it was read, and as of which position, in
+``Lianzhang-Read-From`` (``replica; position=N``, ``primary; reason=replica-unreachable;
+position=N``; ``web.read_from`` adds the header, and the line of a public page that says as of
+when its figures are).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
@@ -23,13 +31,14 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from domain.bounds import MAX_POSITION
 from domain.commands import Command
 from domain.context import RequestClaim
 from domain.errors import NotFoundError
 from domain.runner import Caller, Outcome, Runner
-from projections.reads import wait_for
+from projections.reads import BEHIND_POSITION, UNREACHABLE, Replica, positions, wait_for
 from runtime.bootstrap import Runtime
 from web.duties import duty_of, require_duty
 from web.idempotency import IdempotencyStore, StoredResponse, body_hash, checked_key
@@ -60,14 +69,55 @@ class Reads:
 
     catch_up_in_request: bool = True
     wait_seconds: float = 10.0
-    replica: Engine | None = None  # LIANZHANG_READ_URL: public pages and statements read here
+    replica: Replica | None = None  # LIANZHANG_READ_URL: public pages and statements read here
 
-    def engine_for(self, path: str, runtime: Runtime) -> Engine:
-        """The database a read of ``path`` reads: the replica for public pages and statements
-        when one is configured, else the primary."""
-        if self.replica is not None and on_replica(path):
-            return self.replica
-        return runtime.engine
+
+READ_FROM_HEADER = "Lianzhang-Read-From"
+
+
+@dataclass(frozen=True)
+class ReadFrom:
+    """Where a public page or statement was read: ``replica`` or ``primary`` (with the reason
+    when a replica is configured but was not used), and the position of the read models it read
+    there (the lowest of those it needs), set on ``request.state.read_from``."""
+
+    source: str
+    reason: str | None = None
+    position: int | None = None
+
+    def header(self) -> str:
+        parts = [self.source]
+        if self.reason:
+            parts.append(f"reason={self.reason}")
+        if self.position is not None:
+            parts.append(f"position={self.position}")
+        return "; ".join(parts)
+
+
+def choose_engine(
+    reads: Reads, path: str, runtime: Runtime, position: int | None
+) -> tuple[Engine, ReadFrom | None]:
+    """The database a read of ``path`` reads, and where it says it read (None for a path that
+    is never read on the replica): the replica for public pages and statements while it answers,
+    is within its lag budget and has reached ``position`` (when the read names one); else the
+    primary, with the reason."""
+    if not on_replica(path):
+        return runtime.engine, None
+    replica = reads.replica
+    if replica is None:
+        return runtime.engine, ReadFrom("primary")
+    state = replica.state(runtime.engine)
+    if not state.usable:
+        return runtime.engine, ReadFrom("primary", state.reason)
+    if position is not None:
+        try:
+            behind = wait_for(replica.engine, position, needed(path), 0)
+        except SQLAlchemyError as error:
+            replica.unreachable(error)
+            return runtime.engine, ReadFrom("primary", UNREACHABLE)
+        if behind is not None:
+            return runtime.engine, ReadFrom("primary", BEHIND_POSITION)
+    return replica.engine, ReadFrom("replica")
 
 
 def on_replica(path: str) -> bool:
@@ -94,19 +144,26 @@ def await_position(
     if behind is None:
         return
     where = ", ".join(f"{name} at {at}" for name, at in sorted(behind.items()))
-    first = (
-        f"the write is committed at log position {position}, but"
-        if wrote
-        else f"log position {position} was asked for, but"
-    )
+    if wrote:
+        detail = (
+            f"the write is committed at log position {position}, but the read models this "
+            f"answer comes from have not reached it within {seconds:g} s ({where}); is "
+            "`lianzhang worker` running? Retry with the same Idempotency-Key, or read later "
+            f"with the {POSITION_HEADER} header"
+        )
+        zh = None  # the kind's sentence: 写入已成功，但查询数据尚未更新完毕，请稍后刷新
+    else:  # a reader wrote nothing: no word of writes or of the worker
+        detail = (
+            f"log position {position} was asked for, but the read models this answer comes "
+            f"from have not reached it within {seconds:g} s ({where}); retry shortly"
+        )
+        zh = f"所查的数据（第 {position} 号事件）尚未更新完毕，请稍后刷新"
     raise Problem(
         503,
         "read-models-behind",
-        f"{first} the read models this answer comes from have not reached it within "
-        f"{seconds:g} s ({where}); is `lianzhang worker` running? Retry"
-        + (" with the same Idempotency-Key" if wrote else "")
-        + f", or read later with the {POSITION_HEADER} header",
+        detail,
         headers={"Retry-After": "1", POSITION_HEADER: str(position)},
+        zh=zh,
         position=position,
         behind=behind,
     )
@@ -142,7 +199,7 @@ def read_models(request: Request, runtime: Runtime) -> Engine:
     if reads.catch_up_in_request:
         runtime.views.catch_up()
     require_views(request, runtime)
-    engine = reads.engine_for(request.url.path, runtime)
+    path = request.url.path
     position = wanted_position(request)
     if position is not None:
         head = runtime.views.head()
@@ -153,7 +210,21 @@ def read_models(request: Request, runtime: Runtime) -> Engine:
                 f"log position {position} has not been written (the log ends at {head})",
                 field="min_position",
             )
-        await_position(engine, position, needed(request.url.path), reads.wait_seconds, wrote=False)
+    engine, read_from = choose_engine(reads, path, runtime, position)
+    if position is not None:
+        await_position(engine, position, needed(path), reads.wait_seconds, wrote=False)
+    if read_from is None:
+        return engine
+    # the answer says where it was read, and as of which position (web.read_from)
+    try:
+        at = min(positions(engine, needed(path)).values(), default=0)
+    except SQLAlchemyError as error:
+        if reads.replica is None or engine is not reads.replica.engine:
+            raise
+        reads.replica.unreachable(error)  # it failed between the look and the read
+        engine, read_from = runtime.engine, ReadFrom("primary", UNREACHABLE)
+        at = min(positions(engine, needed(path)).values(), default=0)
+    request.state.read_from = dataclasses.replace(read_from, position=at)
     return engine
 
 

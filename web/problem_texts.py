@@ -102,6 +102,7 @@ KINDS_ZH = {
     "chain-broken": "事件链校验失败：账簿记录可能被篡改，请联系审计人员",
     "projection-stuck": "部分查询数据暂时无法更新，请联系管理员；记账等操作不受影响",
     "read-models-behind": "写入已成功，但查询数据尚未更新完毕，请稍后刷新",
+    "database-unavailable": "数据库暂时连不上，请稍后再试",
     "method-not-allowed": "该地址不支持这种请求方法",
     "unsupported-media-type": "不支持的文件类型",
     "too-large": "文件过大",

@@ -14,7 +14,16 @@ Environment variables:
 - ``LIANZHANG_WAIT_SECONDS``: how long such a request waits before answering 503 with
   ``Retry-After`` (default 10).
 - ``LIANZHANG_READ_URL``: a PostgreSQL streaming replica of the database; public pages and
-  statements are read there (default: the database itself).
+  statements are read there (default: the database itself). A read that cannot reach it, or
+  finds it past its lag budget, is read on the database itself (``projections.reads.Replica``).
+- ``LIANZHANG_REPLICA_LAG_EVENTS``, ``LIANZHANG_REPLICA_LAG_SECONDS``: the replica's lag budget:
+  its read models at most this many events behind the primary's, its replay at most this many
+  seconds behind (defaults 1000 and 30).
+- ``LIANZHANG_READY_LAG_EVENTS``, ``LIANZHANG_READY_LAG_SECONDS``: ``/readyz`` says not ready
+  when the read models are more than this many events behind the log, or the oldest event they
+  have not applied is older than this (defaults 1000 and 30).
+- ``LIANZHANG_WORKER_SILENCE_SECONDS``: in worker mode, ``/readyz`` says not ready when no
+  ``lianzhang worker`` has written its heartbeat for this long (default 30).
 - ``LIANZHANG_KEY_DIR``: the directory of both key files (``signing-key.pem``, ``data-key``);
   default beside the SQLite file, or for PostgreSQL
   ``~/.local/share/lianzhang/keys/<host>-<port>-<database>-<schema>``. Never the working
@@ -42,6 +51,17 @@ PROJECTION_MODES = ("request", "worker")
 SWITCHES = {"on": True, "off": False}
 LOG_FORMATS = ("json", "text")
 DEFAULT_WAIT_SECONDS = 10.0
+DEFAULT_LAG_EVENTS = 1000
+DEFAULT_LAG_SECONDS = 30.0
+DEFAULT_WORKER_SILENCE_SECONDS = 30.0
+# the budgets read from the environment: variable, attribute, whole number of events or seconds
+BUDGETS = (
+    ("LIANZHANG_READY_LAG_EVENTS", "ready_lag_events", DEFAULT_LAG_EVENTS),
+    ("LIANZHANG_READY_LAG_SECONDS", "ready_lag_seconds", DEFAULT_LAG_SECONDS),
+    ("LIANZHANG_WORKER_SILENCE_SECONDS", "worker_silence_seconds", DEFAULT_WORKER_SILENCE_SECONDS),
+    ("LIANZHANG_REPLICA_LAG_EVENTS", "replica_lag_events", DEFAULT_LAG_EVENTS),
+    ("LIANZHANG_REPLICA_LAG_SECONDS", "replica_lag_seconds", DEFAULT_LAG_SECONDS),
+)
 
 
 @dataclass(frozen=True)
@@ -57,6 +77,11 @@ class Settings:
     metrics: bool = True
     metrics_token: str | None = field(default=None, repr=False)  # a secret: never printed
     log_format: str | None = None  # None: the command's own default
+    ready_lag_events: int = DEFAULT_LAG_EVENTS
+    ready_lag_seconds: float = DEFAULT_LAG_SECONDS
+    worker_silence_seconds: float = DEFAULT_WORKER_SILENCE_SECONDS
+    replica_lag_events: int = DEFAULT_LAG_EVENTS
+    replica_lag_seconds: float = DEFAULT_LAG_SECONDS
 
     def __post_init__(self) -> None:
         if self.log_format is not None and self.log_format not in LOG_FORMATS:
@@ -72,6 +97,13 @@ class Settings:
             raise DatabaseConfigError(
                 f"LIANZHANG_WAIT_SECONDS={self.wait_seconds:g} is not between 0 and 300"
             )
+        for variable, name, default in BUDGETS:
+            value = getattr(self, name)
+            if not 0 <= value <= 10**9:
+                raise DatabaseConfigError(
+                    f"{variable}={value:g} is not between 0 and 10^9 "
+                    f"{'events' if isinstance(default, int) else 'seconds'}"
+                )
 
     def key_locations(self) -> KeyLocations:
         """Where this store's two key files are: absolute paths, whatever the working directory."""
@@ -99,6 +131,16 @@ class Settings:
         switch = (environ.get("LIANZHANG_METRICS") or "on").strip().lower()
         if switch not in SWITCHES:
             raise DatabaseConfigError(f"LIANZHANG_METRICS={switch!r} is not one of on, off")
+        budgets: dict[str, float | int] = {}
+        for variable, name, default in BUDGETS:
+            text = (environ.get(variable) or "").strip()
+            if not text:
+                continue
+            try:
+                budgets[name] = int(text) if isinstance(default, int) else float(text)
+            except ValueError:
+                unit = "whole number of events" if isinstance(default, int) else "number of seconds"
+                raise DatabaseConfigError(f"{variable}={text!r} is not a {unit}") from None
         return cls(
             database_url=environ.get("LIANZHANG_DATABASE_URL") or DEFAULT_DATABASE_URL,
             database_schema=environ.get("LIANZHANG_DATABASE_SCHEMA") or None,
@@ -111,4 +153,5 @@ class Settings:
             metrics=SWITCHES[switch],
             metrics_token=(environ.get("LIANZHANG_METRICS_TOKEN") or "").strip() or None,
             log_format=(environ.get("LIANZHANG_LOG_FORMAT") or "").strip().lower() or None,
+            **budgets,  # type: ignore[arg-type]
         )

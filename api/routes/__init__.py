@@ -25,6 +25,7 @@ from api.routes import (
     public_assets,
     public_resources,
     resources,
+    service,
     statements,
     townships,
     voucher_batches,
@@ -35,6 +36,7 @@ from api.routes import (
 )
 
 ROUTES: tuple[ModuleType, ...] = (
+    service,
     alliances,
     entities,
     book_setup,

@@ -97,7 +97,7 @@ def test_a_stuck_ledger_answers_503_naming_it_and_the_audit_views_go_on(api: Api
         503,
         "projection-stuck",
     )
-    health = api.client.get("/healthz")
+    health = api.client.get("/readyz")
     assert health.status_code == 503
     assert health.json()["status"] == "degraded"
     assert health.json()["stuck"][0]["projection"] == "ledger"
@@ -128,7 +128,7 @@ def test_a_stuck_economy_leaves_the_books_writable(api: Api) -> None:
     listed = api.client.get(f"/v1/entities/{village}/entries", headers=api.admin)
     assert listed.status_code == 200
     assert listed.json()["total"] == 1
-    assert api.client.get("/healthz").status_code == 503
+    assert api.client.get("/readyz").status_code == 503
 
 
 def test_serve_starts_and_verify_and_rebuild_name_the_stuck_projection(
@@ -145,7 +145,7 @@ def test_serve_starts_and_verify_and_rebuild_name_the_stuck_projection(
         fresh = Runtime(url, schema=schema, today=lambda: TODAY)
         try:
             with TestClient(create_app(Settings(database_url=url), runtime=fresh)) as client:
-                health = client.get("/healthz")
+                health = client.get("/readyz")
                 assert health.status_code == 503
                 assert health.json()["stuck"][0]["position"] == position
         finally:

@@ -180,7 +180,7 @@ def test_a_tampering_that_breaks_a_read_model_is_named_as_tampering(
         assert "intact" not in line and "stuck" not in line
 
 
-def test_the_api_answers_503_chain_broken_and_healthz_is_degraded(
+def test_the_api_answers_503_chain_broken_and_readyz_is_degraded(
     books: tuple[Runtime, str],
 ) -> None:
     runtime, village = books
@@ -203,7 +203,7 @@ def test_the_api_answers_503_chain_broken_and_healthz_is_degraded(
                 f"/v1/entities/{village}/entries", headers={**admin, "Accept-Language": "en"}
             ).json()
             assert f"signed chain at position {at}" in english["detail"]
-            health = client.get("/healthz")
+            health = client.get("/readyz")
             assert health.status_code == 503
             assert health.json()["status"] == "degraded"
             assert health.json()["chain"]["position"] == at

@@ -181,7 +181,7 @@ def test_with_a_worker_a_write_answers_with_itself_and_a_read_by_position_sees_i
             )
             assert by_query.json()["total"] == 1
 
-            health = client.get("/healthz").json()
+            health = client.get("/readyz").json()
             assert health["status"] == "ok"
             assert min(health["read_models"].values()) >= position
     finally:
