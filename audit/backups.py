@@ -8,9 +8,9 @@ tokens, the idempotency answers of the last 24 hours, the uploaded originals
 (``lz_attachments``) and which request wrote which events (``lz_save_requests``):
 :data:`RECORD`. Every other ``lz_*`` table is a read model (and ``lz_tracking`` their
 positions), dropped and replayed by ``lianzhang rebuild``: :func:`derived_tables`. Sessions,
-failed-login counters, upload previews and the workers' heartbeats are :data:`EPHEMERAL` (a restored store starts with
-everyone logged out). ``tests`` check that every table a store has is named in exactly one of
-the three.
+failed-login counters, upload previews and the workers' heartbeats are :data:`EPHEMERAL` (a
+restored store starts with everyone logged out). ``tests`` check that every table a store has
+is named in exactly one of the three.
 
 **How.** PostgreSQL: one ``REPEATABLE READ READ ONLY`` transaction (``audit.snapshot``) counts
 the rows and reads the heads, exports its snapshot, and ``pg_dump --snapshot`` dumps the record
@@ -75,7 +75,12 @@ RECORD = (
     "lz_attachments",
     "lz_save_requests",
 )
-EPHEMERAL = ("lz_sessions", "lz_login_failures", "lz_upload_previews", "lz_worker_heartbeats")
+EPHEMERAL = (
+    "lz_sessions",
+    "lz_login_failures",
+    "lz_upload_previews",
+    "lz_worker_heartbeats",
+)
 
 
 class BackupError(ValueError):
