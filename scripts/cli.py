@@ -77,8 +77,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import logging
 
     from runtime.worker import Worker
-    from web import metrics
+    from web import metrics, observability
 
+    observability.configure(log_format)  # the worker logs before uvicorn configures logging
     runtime = _runtime(settings)
     worker = Worker(
         runtime, log=logging.getLogger("lianzhang.worker").info, applied=metrics.EVENTS_APPLIED.inc

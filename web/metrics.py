@@ -277,7 +277,8 @@ def install(app: FastAPI) -> None:
                     "/metrics needs 'Authorization: Bearer <LIANZHANG_METRICS_TOKEN>'",
                     headers={"WWW-Authenticate": "Bearer"},
                 )
-        body = exposition(state.runtime, state.reads.replica)
+        replica = state.reads.replica  # a Replica (projections.reads): its engine is read
+        body = exposition(state.runtime, None if replica is None else replica.engine)
         return Response(body, media_type=CONTENT_TYPE_LATEST)
 
 
