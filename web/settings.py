@@ -20,6 +20,10 @@ Environment variables:
   ``~/.local/share/lianzhang/keys/<host>-<port>-<database>-<schema>``. Never the working
   directory (``audit.store_keys.KeyLocations``).
 - ``LIANZHANG_SIGNING_KEY``, ``LIANZHANG_DATA_KEY``: one key file each, instead (made absolute).
+- ``LIANZHANG_TOKEN_CACHE_SECONDS``: how long a process keeps an API token it has checked
+  before it reads the token again (default 10, 0 to read it at every request, at most 300). A
+  revocation in the same process holds at once; one by another process (``lianzhang token
+  revoke`` beside a running server) within this many seconds (``web.tokens``).
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from audit.store_keys import KeyLocations
 DEFAULT_DATABASE_URL = "sqlite:///var/lianzhang.sqlite3"
 PROJECTION_MODES = ("request", "worker")
 DEFAULT_WAIT_SECONDS = 10.0
+DEFAULT_TOKEN_CACHE_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,7 @@ class Settings:
     key_dir: str | None = None
     signing_key: str | None = None
     data_key: str | None = None
+    token_cache_seconds: float = DEFAULT_TOKEN_CACHE_SECONDS
 
     def __post_init__(self) -> None:
         if self.projections not in PROJECTION_MODES:
@@ -56,6 +62,11 @@ class Settings:
         if not 0 <= self.wait_seconds <= 300:
             raise DatabaseConfigError(
                 f"LIANZHANG_WAIT_SECONDS={self.wait_seconds:g} is not between 0 and 300"
+            )
+        if not 0 <= self.token_cache_seconds <= 300:
+            raise DatabaseConfigError(
+                f"LIANZHANG_TOKEN_CACHE_SECONDS={self.token_cache_seconds:g} is not between 0 "
+                "and 300"
             )
 
     def key_locations(self) -> KeyLocations:
@@ -81,6 +92,13 @@ class Settings:
             raise DatabaseConfigError(
                 f"LIANZHANG_WAIT_SECONDS={wait!r} is not a number of seconds"
             ) from None
+        cached = environ.get("LIANZHANG_TOKEN_CACHE_SECONDS") or str(DEFAULT_TOKEN_CACHE_SECONDS)
+        try:
+            token_cache_seconds = float(cached)
+        except ValueError:
+            raise DatabaseConfigError(
+                f"LIANZHANG_TOKEN_CACHE_SECONDS={cached!r} is not a number of seconds"
+            ) from None
         return cls(
             database_url=environ.get("LIANZHANG_DATABASE_URL") or DEFAULT_DATABASE_URL,
             database_schema=environ.get("LIANZHANG_DATABASE_SCHEMA") or None,
@@ -90,4 +108,5 @@ class Settings:
             key_dir=(environ.get("LIANZHANG_KEY_DIR") or "").strip() or None,
             signing_key=(environ.get("LIANZHANG_SIGNING_KEY") or "").strip() or None,
             data_key=(environ.get("LIANZHANG_DATA_KEY") or "").strip() or None,
+            token_cache_seconds=token_cache_seconds,
         )
