@@ -30,6 +30,7 @@ import subprocess
 import sys
 import time
 import uuid
+from uuid import UUID
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -77,7 +78,7 @@ def floor_app(env: dict[str, str]) -> Any:
         def increment(self, by: int) -> None:
             self.count += by
 
-    class Floor(Application):
+    class Floor(Application[UUID]):
         pass
 
     library = Floor(env=env)
@@ -170,9 +171,7 @@ def _timed(
     return took
 
 
-def floor_cost(
-    runtime: Any, scratch: Path, requests: int = 200, warm: int = 20
-) -> dict[str, Any]:
+def floor_cost(runtime: Any, scratch: Path, requests: int = 200, warm: int = 20) -> dict[str, Any]:
     """POST an entry to ``lianzhang serve`` vs POST to the floor, single requests alternating
     (``requests`` of each after ``warm`` of each); ``/healthz`` vs a bare GET likewise."""
     code = "H" + uuid.uuid4().hex[:6].upper()

@@ -28,14 +28,13 @@ from domain.bounds import MAX_POSITION
 from domain.commands import Command
 from domain.context import RequestClaim
 from domain.errors import NotFoundError
-from domain.people import Person
 from domain.runner import Caller, Outcome, Runner
 from projections.reads import wait_for
 from runtime.bootstrap import Runtime
 from web.duties import duty_of, require_duty
 from web.idempotency import IdempotencyStore, StoredResponse, body_hash, checked_key
 from web.problems import Problem
-from web.tokens import Principal, TokenStore, forget_callers
+from web.tokens import Principal, TokenStore
 from web.views import answer_reads, needed, require_views
 
 T = TypeVar("T")
@@ -356,8 +355,6 @@ class Writer:
         outcome = Runner(self.runtime.app).run(command, self.caller())
         if outcome.recorded is not None:
             return self._replayed(outcome, read, status)
-        if any(isinstance(event, Person.Event) for event in outcome.saved):
-            forget_callers()  # a person changed: their tokens and sessions are checked again
         # the log position of this command's own save (the head when it saved nothing)
         position = outcome.position or self.runtime.views.head()
         built = answer(outcome.result, outcome.saved) if answer is not None else None

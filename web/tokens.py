@@ -14,10 +14,11 @@ A process keeps the caller of a token it has checked for ``cache_seconds``
 (``LIANZHANG_TOKEN_CACHE_SECONDS``, default 10; 0 checks at every request): a write then pays no
 token look-up and no load of the person. What changes a caller drops every cached one of the
 process at once (:func:`forget_callers`): a revocation by any :class:`TokenStore` of the process
-(the command line's, a disabled person's tokens), and a command of this process's API or
-workbench that changed a person (``web.deps.Writer``). A revocation, or a person disabled or
-given a lesser role, by another process (``lianzhang token revoke`` or ``lianzhang user …``
-beside a running server) holds there within ``cache_seconds``. Unknown and revoked tokens are
+(the command line's, a disabled person's tokens), and any save of this process that changed a
+person (``domain.application.SAVE_LISTENERS``: the API, the workbench, the command line run
+in the process). A revocation, or a person disabled or given a lesser role, by another process
+(``lianzhang token revoke`` or ``lianzhang user …`` beside a running server) holds there
+within ``cache_seconds``. Unknown and revoked tokens are
 never cached: a token created by another process works at once.
 """
 
@@ -48,6 +49,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
+from domain.application import SAVE_LISTENERS
 from domain.roles import (
     ACTIONS,
     PERSON_ROLES,
@@ -93,6 +95,17 @@ def forget_callers() -> None:
     global _generation
     with _generation_lock:
         _generation += 1
+
+
+def _on_saved(events: list[Any]) -> None:
+    """A save of this process that changed a person drops every cached caller."""
+    from domain.people import Person
+
+    if any(isinstance(event, Person.Event) for event in events):
+        forget_callers()
+
+
+SAVE_LISTENERS.append(_on_saved)
 
 
 class TokenError(ValueError):
@@ -298,13 +311,9 @@ class TokenStore:
             self._checked[digest] = _Checked(principal, now + self.cache_seconds, generation)
         return principal
 
-    def _look_up(
-        self, digest: str, people: Callable[[str], Any | None] | None
-    ) -> Principal | None:
+    def _look_up(self, digest: str, people: Callable[[str], Any | None] | None) -> Principal | None:
         with self.engine.connect() as conn:
-            row = conn.execute(
-                select(api_tokens).where(api_tokens.c.token_hash == digest)
-            ).first()
+            row = conn.execute(select(api_tokens).where(api_tokens.c.token_hash == digest)).first()
         if row is None or row.revoked_at is not None:
             return None
         townships = frozenset(t for t in row.townships.split("\n") if t)

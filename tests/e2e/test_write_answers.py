@@ -55,8 +55,8 @@ def test_an_entry_is_answered_from_its_result_as_a_read_gives_it(api: Api) -> No
     assert reversal["reason"] == "重复入账" and reversal["total"] == "-12.34"
     assert reversal["actor_name"] == "admin-1"
     assert read_back(api, reversed_.headers["Location"], api.admin) == reversal
-    assert read_back(api, posted.headers["Location"], api.admin)["reversed_by"] == (
-        reversal["number"]
+    assert (
+        read_back(api, posted.headers["Location"], api.admin)["reversed_by"] == (reversal["number"])
     )
 
 
