@@ -30,10 +30,10 @@ import subprocess
 import sys
 import time
 import uuid
-from uuid import UUID
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 from scripts import load_server
 
