@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Header, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -48,7 +49,8 @@ FromResult = Callable[[T, tuple[Any, ...]], tuple[dict[str, Any], str | None] | 
 _bearer = HTTPBearer(auto_error=False, description="an API token from `lianzhang token create`")
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
+    # async: no I/O, so FastAPI runs it on the event loop instead of handing it to a thread
     runtime: Runtime = request.app.state.runtime
     return runtime
 
@@ -196,10 +198,12 @@ def people_of(request: Request) -> Callable[[str], Any | None]:
     return person
 
 
-def get_principal(
+async def get_principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
+    """The caller of the request's token: a cached one on the event loop, else looked up in a
+    worker thread (the database and the person's aggregate), as a sync dependency would be."""
     challenge = {"WWW-Authenticate": "Bearer"}
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Problem(
@@ -210,7 +214,11 @@ def get_principal(
             headers=challenge,
         )
     tokens: TokenStore = request.app.state.tokens
-    principal = tokens.authenticate(credentials.credentials, people_of(request))
+    principal = tokens.cached(credentials.credentials)
+    if principal is None:
+        principal = await run_in_threadpool(
+            tokens.authenticate, credentials.credentials, people_of(request)
+        )
     if principal is None:
         raise Problem(
             401,

@@ -283,6 +283,17 @@ class TokenStore:
             ) from None
         return token
 
+    def cached(self, token: str) -> Principal | None:
+        """The caller of ``token`` as checked less than ``cache_seconds`` ago, with no change
+        of a caller in this process since; None when it must be looked up
+        (:meth:`authenticate`). Touches no database."""
+        if self.cache_seconds <= 0:
+            return None
+        checked = self._checked.get(_hash(token))
+        if checked is None or checked.until <= self.clock() or checked.generation != _generation:
+            return None
+        return checked.principal
+
     def authenticate(
         self, token: str, people: Callable[[str], Any | None] | None = None
     ) -> Principal | None:
