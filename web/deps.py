@@ -418,8 +418,9 @@ class Writer:
         )
 
     def current(self) -> None:
-        """Bring the read models up before a write reads them to decide (request mode; in
-        worker mode they are as the worker left them)."""
+        """Bring every read model up before a write reads them to decide (a write answered
+        from its result, or catching up only its route's, leaves the others behind; request
+        mode; in worker mode they are as the worker left them)."""
         if self.reads.catch_up_in_request:
             self.runtime.views.catch_up()
 
