@@ -99,6 +99,10 @@ CONFLICT_RETRIES = 20
 
 NUMBERING_ENV = "LIANZHANG_NUMBERING"
 
+# Called after every save of every application of this process, with the events it saved: a
+# cache outside the domain drops what they change (``web.tokens``: the callers of a person).
+SAVE_LISTENERS: list[Callable[[list[Any]], None]] = []
+
 
 def deployment_defaults(numbering: str | None) -> Choices:
     """The settings of a township that never chose: ``DEFAULTS`` with the deployment's
@@ -236,6 +240,12 @@ class LianzhangApplication(Application[UUID]):
     def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
         one_moment(processing_event)  # a save's events share one timestamp (domain/saves.py)
         return super()._record(processing_event)
+
+    def _notify(self, recordings: list[Recording[UUID]]) -> None:
+        if SAVE_LISTENERS:
+            events = [recording.domain_event for recording in recordings]
+            for listener in SAVE_LISTENERS:
+                listener(events)
 
     # -- the port (domain/port.py) -------------------------------------------------------------
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,9 @@ class CommandContext:
     # Filled in by the save: the last log position (notification id) this command wrote, so a
     # request can wait for the read models to reach its own write (``web.deps.Writer``).
     position: int = 0
+    # Filled in by the save: the domain events this command saved, in order (an answer built
+    # from the command's own result reads their timestamps and actor, ``web.deps.Writer``).
+    saved: list[Any] = field(default_factory=list)
 
     @property
     def claimed(self) -> bool:

@@ -86,6 +86,8 @@ class Outcome(Generic[T]):
     key_version: int | None = None
     recorded: RequestKey | None = None
     _result: Any = None
+    # the domain events the command saved, in order (empty for a replayed key)
+    saved: tuple[Any, ...] = ()
 
     @property
     def replayed(self) -> bool:
@@ -172,6 +174,7 @@ class Runner:
             position=context.position,
             key_version=context.key_version,
             _result=result,
+            saved=tuple(context.saved),
         )
 
     def recorded(self, claim: RequestClaim) -> RequestKey | None:

@@ -135,6 +135,7 @@ def save_in_context(
         context.key_version = extra[0].version
     for recording in recordings or ():
         context.position = max(context.position, recording.notification.id)
+        context.saved.append(recording.domain_event)
     return recordings
 
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -149,15 +149,22 @@ class PullLoop:
         return self.app.recorder.max_notification_id() or 0
 
     def catch_up(
-        self, progress: Callable[[int], None] | None = None, *, stop: int | None = None
+        self,
+        progress: Callable[[int], None] | None = None,
+        *,
+        stop: int | None = None,
+        only: Collection[str] | None = None,
     ) -> int:
         """Apply every event not yet applied (up to notification ``stop`` when given, for a
-        read model as of a past position); returns how many events were read and applied."""
-        if stop is None and not self._behind():
+        read model as of a past position); returns how many events were read and applied.
+        ``only``: the projections of these names (the others stay where they are, for the next
+        catch-up); a projection that reads another's rows as it applies names it too (the
+        economy reads the ledger's entities: ``web.views.answer_reads`` always adds it)."""
+        if stop is None and not self._behind(only=only):
             return 0
         if self.gate is not None:  # only what the signed chain covers (audit.chain_gate)
             stop = self.gate.advance(stop)
-            if not self._behind(stop):
+            if not self._behind(stop, only=only):
                 return 0
         applied = 0
         with self._lock:
@@ -166,6 +173,8 @@ class PullLoop:
                     self._ensure_tracking_row(projection)
                     self._tracked.add(projection.name)
             active = self._active()
+            if only is not None:
+                active = [p for p in active if p.name in only]
             while active:
                 try:
                     count = self._apply_page(stop, active)
@@ -248,7 +257,7 @@ class PullLoop:
                     raise TrackingConflict(projection.name)
             return applied
 
-    def _behind(self, upto: int | None = None) -> bool:
+    def _behind(self, upto: int | None = None, *, only: Collection[str] | None = None) -> bool:
         """Whether any projection has events left to apply (up to ``upto``, else the head):
         two short reads that take no lock, so the many requests that find the views up to date
         wait for nobody (on SQLite a locked catch-up per request serialised every request of
@@ -256,7 +265,11 @@ class PullLoop:
         head = self.head() if upto is None else upto
         with self.engine.connect() as conn:
             positions = dict(conn.execute(select(tracking.c.projection, tracking.c.position)).all())
-        return any(int(positions.get(p.name, -1)) < head for p in self.projections)
+        return any(
+            int(positions.get(p.name, -1)) < head
+            for p in self.projections
+            if only is None or p.name in only
+        )
 
     def _ensure_tracking_row(self, projection: Projection) -> None:
         with self.engine.begin() as conn:

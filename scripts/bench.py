@@ -23,7 +23,9 @@ measured in the same process and interleaved with it (blocks of one, then blocks
   hundred (goal flat, ≥ 300 commands/s), and the disclosure draft of that village (p50/p95,
   goal < 100 ms p95);
 - ``http``: posting an entry over HTTP to a real ``lianzhang serve`` process vs the application
-  layer in this process (goal ≤ 1.5×);
+  layer in this process (goal ≤ 1.5×); and vs a POST to a bare Starlette route on uvicorn that
+  saves one plain eventsourcing event, single requests alternating (``scripts.bench_http``,
+  goal ≤ 2×), with ``/healthz`` vs a bare GET;
 - peak RSS of this process.
 
 It prints one table and writes JSON. Timings are never asserted: CI runs a tiny city
@@ -51,7 +53,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.bulk import BATCH_VOUCHERS, Voucher
 from runtime.bootstrap import Runtime
-from scripts import load_server
+from scripts import bench_http, load_server
 from web.settings import Settings
 
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
@@ -376,6 +378,8 @@ def run_store(kind: str, args: argparse.Namespace) -> dict[str, Any]:
                 result["households"] = household_cost(runtime, args.households)
             if "http" not in skip:
                 result["http"] = http_cost(runtime, args.block, args.rounds, scratch)
+                requests = max(20, 2 * args.block * args.rounds)  # scripts/bench_http.py
+                result["http_floor"] = bench_http.floor_cost(runtime, scratch, requests)
         finally:
             runtime.close()
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -522,6 +526,11 @@ def table(results: list[dict[str, Any]]) -> str:
             f"{r['http']['ratio']:.2f}× ({r['http']['http_ms']:.1f} vs "
             f"{r['http']['app_ms']:.1f} ms)"
         ),
+    )
+    row(
+        "HTTP post vs a bare Starlette route saving one event (single requests)",
+        "≤ 2×",
+        lambda r: bench_http.table_cell(r["http_floor"]),
     )
     row("peak RSS", "< 500 MB", lambda r: f"{r['peak_rss_mb']:.0f} MB")
     return "\n".join(lines)

@@ -65,7 +65,7 @@ def bind(app: FastAPI, settings: Settings, runtime: Runtime, *, owned: bool = Fa
         if settings.read_url
         else None,
     )
-    app.state.tokens = TokenStore(runtime.engine)
+    app.state.tokens = TokenStore(runtime.engine, cache_seconds=settings.token_cache_seconds)
     app.state.idempotency = IdempotencyStore(runtime.engine)
     app.state.metrics_on = settings.metrics  # GET /metrics (web.metrics)
     app.state.metrics_token = settings.metrics_token

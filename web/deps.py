@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Header, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -46,14 +47,21 @@ from web.metrics import replayed
 from web.observability import command_ran, current_request_id, note_caller
 from web.problems import Problem
 from web.tokens import Principal, TokenStore
-from web.views import needed, require_views
+from web.views import answer_reads, needed, require_views
 
 T = TypeVar("T")
+
+# A route's answer to a write: read back from the read models, from the command's result ...
+Read = Callable[[T], tuple[dict[str, Any], str | None]]
+# ... or built from the result and the events the command saved, without a read (None: this
+# result needs the read models after all, e.g. a sub-account's name; ``read`` answers then)
+FromResult = Callable[[T, tuple[Any, ...]], tuple[dict[str, Any], str | None] | None]
 
 _bearer = HTTPBearer(auto_error=False, description="an API token from `lianzhang token create`")
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
+    # async: no I/O, so FastAPI runs it on the event loop instead of handing it to a thread
     runtime: Runtime = request.app.state.runtime
     return runtime
 
@@ -263,10 +271,12 @@ def people_of(request: Request) -> Callable[[str], Any | None]:
     return person
 
 
-def get_principal(
+async def get_principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
+    """The caller of the request's token: a cached one on the event loop, else looked up in a
+    worker thread (the database and the person's aggregate), as a sync dependency would be."""
     challenge = {"WWW-Authenticate": "Bearer"}
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Problem(
@@ -277,7 +287,11 @@ def get_principal(
             headers=challenge,
         )
     tokens: TokenStore = request.app.state.tokens
-    principal = tokens.authenticate(credentials.credentials, people_of(request))
+    principal = tokens.cached(credentials.credentials)
+    if principal is None:
+        principal = await run_in_threadpool(
+            tokens.authenticate, credentials.credentials, people_of(request)
+        )
     if principal is None:
         raise Problem(
             401,
@@ -399,39 +413,50 @@ class Writer:
     def run(
         self,
         command: Command[T],
-        read: Callable[[T], tuple[dict[str, Any], str | None]],
+        read: Read[T],
         *,
         status: int = 201,
+        answer: FromResult[T] | None = None,
     ) -> JSONResponse:
         """:meth:`commit`, answered as JSON (the API's routes)."""
-        return self.commit(command, read, status=status).response()
+        return self.commit(command, read, status=status, answer=answer).response()
 
     def commit(
         self,
         command: Command[T],
-        read: Callable[[T], tuple[dict[str, Any], str | None]],
+        read: Read[T],
         *,
         status: int = 201,
+        answer: FromResult[T] | None = None,
     ) -> Answer:
         """Run ``command`` through the runner (``domain.runner``: at most once per idempotency
-        key, in the caller's tenancy context), then answer from the read models once they show
-        the log up to its save: the body ``read`` builds from its result, or the answer stored
-        for its key."""
+        key, in the caller's tenancy context), then answer: with the body ``answer`` builds
+        from its result and the events it saved, when it gives one (no read model is read:
+        in request mode nothing is caught up, the next read does it), else with the one
+        ``read`` builds from its result once the read models it reads show the log up to its
+        save; or with the answer stored for its key. In worker mode either waits until the
+        read models of the route reach the save, so a read right after the answer sees it."""
         outcome = Runner(self.runtime.app, observe=command_ran).run(command, self.caller())
         if outcome.recorded is not None:
             return self._replayed(outcome, read, status)
         # the log position of this command's own save (the head when it saved nothing)
         position = outcome.position or self.runtime.views.head()
-        answer = self._answer(outcome, read, status, position, outcome.key_version)
+        built = answer(outcome.result, outcome.saved) if answer is not None else None
+        if built is None:
+            stored = self._answer(outcome, read, status, position, outcome.key_version)
+        else:
+            if not self.reads.catch_up_in_request:
+                self._reach(position)
+            stored = self._remember(status, built[0], built[1], outcome.key_version)
         headers = {POSITION_HEADER: str(position)}
-        if answer.location:
-            headers["Location"] = answer.location
-        return Answer(status, answer.body, answer.location, headers)
+        if stored.location:
+            headers["Location"] = stored.location
+        return Answer(status, stored.body, stored.location, headers)
 
     def _answer(
         self,
         outcome: Outcome[T],
-        read: Callable[[T], tuple[dict[str, Any], str | None]],
+        read: Read[T],
         status: int,
         position: int,
         key_version: int | None,
@@ -440,6 +465,12 @@ class Writer:
         ``position``, remembered for the request's key (when its save recorded one)."""
         self._reach(position)
         found, location = read(outcome.result)
+        return self._remember(status, found, location, key_version)
+
+    def _remember(
+        self, status: int, found: Any, location: str | None, key_version: int | None
+    ) -> StoredResponse:
+        """The answer as JSON, remembered for the request's key (when its save recorded one)."""
         body = jsonable_encoder(found)
         if self.claim is not None and key_version is not None:
             self.idempotency.remember(
@@ -448,9 +479,11 @@ class Writer:
         return StoredResponse(status, body, location)
 
     def _reach(self, position: int) -> None:
-        """The read models this answer comes from show the log up to ``position``."""
+        """The read models this answer comes from show the log up to ``position``: in request
+        mode those its route reads are caught up (``web.views.answer_reads``), the others
+        left to the next read."""
         if self.reads.catch_up_in_request:
-            self.runtime.views.catch_up()
+            self.runtime.views.catch_up(only=answer_reads(self.path))
             # the catch-up after the write may be the one that finds a read model stuck: the
             # write is committed, the answer is a 503 (a retry with the same key answers once
             # it is fixed)
@@ -460,10 +493,17 @@ class Writer:
             self.runtime.engine, position, needed(self.path), self.reads.wait_seconds, wrote=True
         )
 
+    def current(self) -> None:
+        """Bring every read model up before a write reads them to decide (a write answered
+        from its result, or catching up only its route's, leaves the others behind; request
+        mode; in worker mode they are as the worker left them)."""
+        if self.reads.catch_up_in_request:
+            self.runtime.views.catch_up()
+
     def _replayed(
         self,
         outcome: Outcome[T],
-        read: Callable[[T], tuple[dict[str, Any], str | None]],
+        read: Read[T],
         status: int,
     ) -> Answer:
         """The answer to a key already committed: the one stored for it, else rebuilt from

@@ -35,6 +35,10 @@ Environment variables:
 - ``LIANZHANG_LOG_FORMAT``: ``json`` or ``text``: how ``lianzhang serve`` and ``lianzhang
   worker`` (default ``json``) and ``lianzhang demo`` (default ``text``) print their log lines
   (``web.observability``).
+- ``LIANZHANG_TOKEN_CACHE_SECONDS``: how long a process keeps an API token it has checked
+  before it reads the token again (default 10, 0 to read it at every request, at most 300). A
+  revocation in the same process holds at once; one by another process (``lianzhang token
+  revoke`` beside a running server) within this many seconds (``web.tokens``).
 """
 
 from __future__ import annotations
@@ -62,6 +66,7 @@ BUDGETS = (
     ("LIANZHANG_REPLICA_LAG_EVENTS", "replica_lag_events", DEFAULT_LAG_EVENTS),
     ("LIANZHANG_REPLICA_LAG_SECONDS", "replica_lag_seconds", DEFAULT_LAG_SECONDS),
 )
+DEFAULT_TOKEN_CACHE_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,7 @@ class Settings:
     worker_silence_seconds: float = DEFAULT_WORKER_SILENCE_SECONDS
     replica_lag_events: int = DEFAULT_LAG_EVENTS
     replica_lag_seconds: float = DEFAULT_LAG_SECONDS
+    token_cache_seconds: float = DEFAULT_TOKEN_CACHE_SECONDS
 
     def __post_init__(self) -> None:
         if self.log_format is not None and self.log_format not in LOG_FORMATS:
@@ -104,6 +110,11 @@ class Settings:
                     f"{variable}={value:g} is not between 0 and 10^9 "
                     f"{'events' if isinstance(default, int) else 'seconds'}"
                 )
+        if not 0 <= self.token_cache_seconds <= 300:
+            raise DatabaseConfigError(
+                f"LIANZHANG_TOKEN_CACHE_SECONDS={self.token_cache_seconds:g} is not between 0 "
+                "and 300"
+            )
 
     def key_locations(self) -> KeyLocations:
         """Where this store's two key files are: absolute paths, whatever the working directory."""
@@ -141,6 +152,13 @@ class Settings:
             except ValueError:
                 unit = "whole number of events" if isinstance(default, int) else "number of seconds"
                 raise DatabaseConfigError(f"{variable}={text!r} is not a {unit}") from None
+        cached = environ.get("LIANZHANG_TOKEN_CACHE_SECONDS") or str(DEFAULT_TOKEN_CACHE_SECONDS)
+        try:
+            token_cache_seconds = float(cached)
+        except ValueError:
+            raise DatabaseConfigError(
+                f"LIANZHANG_TOKEN_CACHE_SECONDS={cached!r} is not a number of seconds"
+            ) from None
         return cls(
             database_url=environ.get("LIANZHANG_DATABASE_URL") or DEFAULT_DATABASE_URL,
             database_schema=environ.get("LIANZHANG_DATABASE_SCHEMA") or None,
@@ -154,4 +172,5 @@ class Settings:
             metrics_token=(environ.get("LIANZHANG_METRICS_TOKEN") or "").strip() or None,
             log_format=(environ.get("LIANZHANG_LOG_FORMAT") or "").strip().lower() or None,
             **budgets,  # type: ignore[arg-type]
+            token_cache_seconds=token_cache_seconds,
         )

@@ -5,11 +5,21 @@ Roles: ``admin`` does everything; ``clerk`` reads everything and writes only in 
 only its SHA-256 is stored (tokens are 256-bit random strings, so a plain hash is enough).
 
 A token that belongs to a person (``owner``) acts with at most the person's role and in at most
-the person's townships (``domain.roles.may_both``), read from the person's aggregate at every
-request (:meth:`TokenStore.authenticate` with ``people``), so disabling a person or lowering
-their role holds from the token's very next request, in every process. Disabling a person also
+the person's townships (``domain.roles.may_both``), read from the person's aggregate when the
+token is checked (:meth:`TokenStore.authenticate` with ``people``). Disabling a person also
 revokes their tokens (:meth:`TokenStore.revoke_owned`): enabling them again does not revive
-an old token. Nothing about a token is cached in a process.
+an old token.
+
+A process keeps the caller of a token it has checked for ``cache_seconds``
+(``LIANZHANG_TOKEN_CACHE_SECONDS``, default 10; 0 checks at every request): a write then pays no
+token look-up and no load of the person. What changes a caller drops every cached one of the
+process at once (:func:`forget_callers`): a revocation by any :class:`TokenStore` of the process
+(the command line's, a disabled person's tokens), and any save of this process that changed a
+person (``domain.application.SAVE_LISTENERS``: the API, the workbench, the command line run
+in the process). A revocation, or a person disabled or given a lesser role, by another process
+(``lianzhang token revoke`` or ``lianzhang user …`` beside a running server) holds there
+within ``cache_seconds``. Unknown and revoked tokens are
+never cached: a token created by another process works at once.
 """
 
 from __future__ import annotations
@@ -18,6 +28,8 @@ import datetime
 import hashlib
 import re
 import secrets
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +49,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
+from domain.application import SAVE_LISTENERS
 from domain.roles import (
     ACTIONS,
     PERSON_ROLES,
@@ -69,6 +82,32 @@ api_tokens = Table(
 )
 
 
+DEFAULT_CACHE_SECONDS = 10.0
+
+# Every cached caller of the process was checked in a generation; a change of any caller (a
+# revocation, a person changed) starts a new one, so none is used again without a look-up.
+_generation = 0
+_generation_lock = threading.Lock()
+
+
+def forget_callers() -> None:
+    """Every token of this process is looked up again at its next request."""
+    global _generation
+    with _generation_lock:
+        _generation += 1
+
+
+def _on_saved(events: list[Any]) -> None:
+    """A save of this process that changed a person drops every cached caller."""
+    from domain.people import Person
+
+    if any(isinstance(event, Person.Event) for event in events):
+        forget_callers()
+
+
+SAVE_LISTENERS.append(_on_saved)
+
+
 class TokenError(ValueError):
     """A token cannot be created or revoked; the message says why."""
 
@@ -92,6 +131,19 @@ class Principal:
     # the role of the person a token belongs to (None in the workbench, where ``role`` is the
     # person's own, and for a token without owner): the token acts with at most this role
     person_role: str | None = None
+    # a token without owner named like a person's login: that person's 姓名, as the read models
+    # show its events' actor (``projections.people_view.display_actor``)
+    namesake: str | None = None
+
+    @property
+    def actor_name(self) -> str:
+        """The actor of this caller's events as the read models show it (经办): the person's
+        姓名, ``姓名（接口）`` for a person's token, else the token's name."""
+        if self.person:
+            if not self.display:
+                return self.actor
+            return self.display if self.session else f"{self.display}（接口）"
+        return self.namesake or self.actor
 
     @property
     def actor(self) -> str:
@@ -175,9 +227,19 @@ def effective_townships(
     return mine if token_role == "admin" else token_townships & mine
 
 
+@dataclass(frozen=True)
+class _Checked:
+    principal: Principal
+    until: float  # on the store's clock
+    generation: int
+
+
 class TokenStore:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, cache_seconds: float = DEFAULT_CACHE_SECONDS) -> None:
         self.engine = engine
+        self.cache_seconds = cache_seconds
+        self.clock: Callable[[], float] = time.monotonic  # a test moves it on
+        self._checked: dict[str, _Checked] = {}  # token hash -> the caller it was
         auth_metadata.create_all(engine)
         add_owner_column(engine)
 
@@ -221,6 +283,17 @@ class TokenStore:
             ) from None
         return token
 
+    def cached(self, token: str) -> Principal | None:
+        """The caller of ``token`` as checked less than ``cache_seconds`` ago, with no change
+        of a caller in this process since; None when it must be looked up
+        (:meth:`authenticate`). Touches no database."""
+        if self.cache_seconds <= 0:
+            return None
+        checked = self._checked.get(_hash(token))
+        if checked is None or checked.until <= self.clock() or checked.generation != _generation:
+            return None
+        return checked.principal
+
     def authenticate(
         self, token: str, people: Callable[[str], Any | None] | None = None
     ) -> Principal | None:
@@ -228,16 +301,43 @@ class TokenStore:
 
         ``people``: login -> the person's aggregate (``domain.people.Person``) or None; the
         application's, which is read from the log at each call. Without it (tools, tests) the
-        read model ``people`` is asked, which may lag the log."""
+        read model ``people`` is asked, which may lag the log.
+
+        A caller checked less than ``cache_seconds`` ago, with no change of a caller in this
+        process since, is answered without a look-up (see the module)."""
+        digest = _hash(token)
+        if self.cache_seconds <= 0:
+            return self._look_up(digest, people)
+        now = self.clock()
+        generation = _generation
+        checked = self._checked.get(digest)
+        if checked is not None and checked.until > now and checked.generation == generation:
+            return checked.principal
+        principal = self._look_up(digest, people)
+        if principal is None:
+            self._checked.pop(digest, None)
+        else:
+            if len(self._checked) >= 10_000:  # far more tokens than a township has: start over
+                self._checked.clear()
+            self._checked[digest] = _Checked(principal, now + self.cache_seconds, generation)
+        return principal
+
+    def _look_up(self, digest: str, people: Callable[[str], Any | None] | None) -> Principal | None:
         with self.engine.connect() as conn:
-            row = conn.execute(
-                select(api_tokens).where(api_tokens.c.token_hash == _hash(token))
-            ).first()
+            row = conn.execute(select(api_tokens).where(api_tokens.c.token_hash == digest)).first()
         if row is None or row.revoked_at is not None:
             return None
         townships = frozenset(t for t in row.townships.split("\n") if t)
         if row.owner is None:
-            return Principal(name=row.name, role=row.role, townships=townships)
+            from projections.people_view import person_row
+
+            namesake = person_row(self.engine, row.name)
+            return Principal(
+                name=row.name,
+                role=row.role,
+                townships=townships,
+                namesake=str(namesake["name"]) if namesake else None,
+            )
         if people is None:
             from projections.people_view import person_row
 
@@ -284,6 +384,7 @@ class TokenStore:
                 .where(api_tokens.c.revoked_at.is_(None))
                 .values(revoked_at=datetime.datetime.now(datetime.UTC))
             )
+        forget_callers()
         return int(result.rowcount or 0)
 
     def revoke(self, name: str) -> None:
@@ -294,5 +395,6 @@ class TokenStore:
                 .where(api_tokens.c.revoked_at.is_(None))
                 .values(revoked_at=datetime.datetime.now(datetime.UTC))
             )
+        forget_callers()
         if result.rowcount != 1:
             raise TokenError(f"no active token named {name!r}")

@@ -9,6 +9,9 @@ and, where some read otherwise, ``READ_MODELS_OF_PATHS`` (path template → read
 end of the module. The composition root declares them here (``web.routers``) as it includes the
 routers, and :func:`needed` answers a request's path from the route it matches (the first, in
 the app's order). A path no router declared reads the books (ledger and economy).
+
+A write answered from its command's own result reads no read model at all; one that reads its
+answer back catches up only what its route reads (:func:`answer_reads`), not every read model.
 """
 
 from __future__ import annotations
@@ -84,6 +87,18 @@ def declare(
 def needed(path: str) -> tuple[str, ...]:
     """The projections a request to ``path`` reads (see the module)."""
     return READ_MAP.needed(path)
+
+
+# What every answer read from the read models may also read: the ledger (the economy's rows
+# name the ledger's entities as they are applied) and the people (every 经办 is shown by name).
+ALWAYS = ("ledger", "people")
+
+
+def answer_reads(path: str) -> frozenset[str]:
+    """The projections a write to ``path`` catches up before it reads its answer back (in
+    request mode): what the route reads (:func:`needed`) and :data:`ALWAYS`; the others are
+    left to the next read, which catches every one up."""
+    return frozenset((*needed(path), *ALWAYS))
 
 
 def require_views(request: Request, runtime: Runtime) -> None:

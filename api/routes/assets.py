@@ -252,6 +252,7 @@ def run_township(township: str, body: TownshipRunCreate, cmd: WriterDep) -> JSON
     need their units: run their books one by one."""
     if not cmd.principal.may_write_in(township):
         cmd.require_township(township, f"township {township}")
+    cmd.current()  # the read models it decides from (a write before may have left them)
     with cmd.runtime.engine.connect() as conn:
         books = asset_runs.books_with_cards(conn, township)
     parts = [(b["code"], RunDepreciation(entity=b["code"], month=body.month)) for b in books]

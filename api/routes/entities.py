@@ -25,13 +25,17 @@ from api.schemas import (
 )
 from domain.books import commands as books
 from domain.bounds import FIRST_DAY, LAST_DAY, MONTH_PATTERN
+from domain.ids import entity_id
 from domain.periods import parse_month
-from ledger.money import amount_str
+from ledger.accounts import ChartOfAccounts
+from ledger.entries import JournalEntry
+from ledger.money import amount_str, from_fen, to_fen
 from ledger.trial_balance import TrialBalance
 from projections import queries
 from projections.chart_view import account_listing, year_closing, year_closings_of
-from projections.queries import EntryView
-from web.deps import ReaderDep, WriterDep
+from projections.queries import EntryLine, EntryView
+from web.answers import as_read, saved_event
+from web.deps import ReaderDep, Writer, WriterDep
 from web.problems import Problem
 
 router = APIRouter(prefix="/v1/entities", tags=["books"])
@@ -106,6 +110,46 @@ def entry_body(holder: Any, code: str, number: str) -> tuple[dict[str, Any], str
     return entry_public(view), f"/v1/entities/{code}/entries/{number}"
 
 
+def entry_answer(
+    cmd: Writer, code: str, entry: JournalEntry, saved: tuple[Any, ...]
+) -> tuple[dict[str, Any], str] | None:
+    """The body :func:`entry_body` reads back, from the entry the command posted and the
+    event that recorded it (``web.answers``); None when a line's account is a sub-account,
+    whose name (a household head's in full) only the read model gives."""
+    if any(len(posting.account) > 3 for posting in entry.postings):
+        return None
+    kind = "EntryReversed" if entry.reverses else "EntryPosted"
+    event = saved_event(saved, kind, entity_id(code))
+    if event is None:
+        return None
+    chart = ChartOfAccounts.standard()
+    view = EntryView(
+        entity=code,
+        number=entry.number,
+        date=entry.date,
+        memo=entry.memo,
+        reverses=entry.reverses,
+        reversed_by=None,  # a new entry; its reversal is another write
+        reason=event.reason if entry.reverses else None,
+        actor=event.actor,
+        recorded_at=as_read(cmd.runtime.engine, event.timestamp),
+        total=from_fen(sum(to_fen(p.amount) for p in entry.postings if p.side == "debit")),
+        position=0,
+        lines=tuple(
+            EntryLine(
+                account=p.account,
+                account_name=chart.get(p.account).name,
+                side=str(p.side),
+                amount=p.amount,
+                memo=p.memo,
+            )
+            for p in entry.postings
+        ),
+        actor_name=cmd.principal.actor_name if event.actor == cmd.actor else event.actor,
+    )
+    return entry_public(view), f"/v1/entities/{code}/entries/{entry.number}"
+
+
 def _require_entity(holder: Any, code: str) -> None:
     entity_body(holder, code)
 
@@ -144,7 +188,11 @@ def post_entry(code: str, body: EntryCreate, cmd: WriterDep) -> JSONResponse:
         postings=tuple(p.model_dump() for p in body.postings),
         word=body.word,
     )
-    return cmd.run(command, lambda entry: entry_body(cmd, code, entry.number))
+    return cmd.run(
+        command,
+        lambda entry: entry_body(cmd, code, entry.number),
+        answer=lambda entry, saved: entry_answer(cmd, code, entry, saved),
+    )
 
 
 @router.get("/{code}/entries", response_model=EntryList, responses=PROBLEMS)
@@ -187,7 +235,11 @@ def reverse_entry(code: str, number: str, body: ReversalCreate, cmd: WriterDep) 
     """Reverse a whole entry in red ink (红字冲销), once, with the reason."""
 
     command = books.ReverseEntry(entity=code, number=number, date=body.date, reason=body.reason)
-    return cmd.run(command, lambda entry: entry_body(cmd, code, entry.number))
+    return cmd.run(
+        command,
+        lambda entry: entry_body(cmd, code, entry.number),
+        answer=lambda entry, saved: entry_answer(cmd, code, entry, saved),
+    )
 
 
 @router.post(

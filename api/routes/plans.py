@@ -192,6 +192,7 @@ def cancel_execution_request(
 def execute(code: str, body: ExecutionCreate, cmd: WriterDep) -> JSONResponse:
     """On the date asked for (``POST /v1/plans/{code}/execution-request``), by someone other
     than the person who asked (403 ``own-request``); 409 when nobody has asked."""
+    cmd.current()  # paid_villages reads the read models (a write before may have left them)
     command = ExecutePlan(
         code=code,
         date=body.date,

@@ -59,8 +59,9 @@ class DoomedWriter(Writer):
         read: Callable[[T], tuple[dict[str, Any], str | None]],
         *,
         status: int = 201,
+        answer: Any = None,
     ) -> Answer:
-        return super().commit(_ThenDie(command), read, status=status)
+        return super().commit(_ThenDie(command), read, status=status, answer=answer)
 
 
 async def doomed_writer(

@@ -34,8 +34,12 @@ def test_a_tiny_city_measures_every_row(store: str, tmp_path: Path, capsys: obje
     assert result["rebuild"]["ledger"]["tool_s"] > 0 and result["rebuild"]["hledger"]["tool_s"] > 0
     assert result["households"]["households"] == 8
     assert result["http"]["http_ms"] > 0
+    floor = result["http_floor"]
+    assert floor["requests"] == 20 and floor["post_ms"] > 0 and floor["floor_ms"] > 0
+    assert floor["healthz_ms"] > 0 and floor["bare_get_ms"] > 0
     printed = capsys.readouterr().out  # type: ignore[attr-defined]
     assert "| post one entry vs bare save |" in printed
+    assert "| HTTP post vs a bare Starlette route saving one event" in printed
     assert "–" not in printed.split("| rebuild vs read + decode |")[1].split("\n")[0]
 
 

@@ -23,6 +23,7 @@ from fastapi.testclient import TestClient
 
 from tests.builders import OPENING_BALANCES, code, receipt
 from tests.e2e.conftest import Api
+from web.deps import Writer
 from web.tokens import TokenStore
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -90,21 +91,20 @@ def test_a_failure_after_the_save_still_resolves_to_the_committed_answer(
     same key answers what was committed, and nothing is written twice."""
     village = new_village(api)
     headers = {**api.admin, **key()}
-    views = api.runtime.views
-    real_catch_up = views.catch_up
+    real_remember = Writer._remember
     calls = {"n": 0}
 
-    def failing_once(*args: Any, **kwargs: Any) -> int:
-        calls["n"] += 1
+    def failing_once(self: Writer, *args: Any, **kwargs: Any) -> Any:
+        calls["n"] += 1  # the answer is built (from the command's result) after the save
         if calls["n"] == 1:
             raise RuntimeError("the process died after the save")
-        return real_catch_up(*args, **kwargs)
+        return real_remember(self, *args, **kwargs)
 
     client = TestClient(api.client.app, raise_server_exceptions=False)
     path = f"/v1/entities/{village}/entries"
-    monkeypatch.setattr(views, "catch_up", failing_once)
+    monkeypatch.setattr(Writer, "_remember", failing_once)
     failed = client.post(path, json=entry_body(), headers=headers)
-    monkeypatch.setattr(views, "catch_up", real_catch_up)
+    monkeypatch.setattr(Writer, "_remember", real_remember)
     assert failed.status_code == 500
     retried = client.post(path, json=entry_body(), headers=headers)
     assert retried.status_code == 201, retried.text

@@ -167,6 +167,10 @@ def test_with_a_worker_a_write_answers_with_itself_and_a_read_by_position_sees_i
             assert posted.json()["number"] == "2025-0001"
             position = int(posted.headers[POSITION])
             assert position > int(opened.headers[POSITION]) > int(created.headers[POSITION])
+            # answered from its own result, the write still waited for the worker: a read right
+            # after it, without the position, sees it as the write answered
+            again = client.get(posted.headers["Location"], headers=admin)
+            assert again.status_code == 200 and again.json() == posted.json()
 
             # the other process reads its write, by the position the POST answered
             listed = second.get(
