@@ -18,8 +18,8 @@ import datetime
 import statistics
 import time
 import uuid
-from decimal import Decimal
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from documents import publishing

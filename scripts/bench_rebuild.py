@@ -73,7 +73,9 @@ def ledger_file(runtime: Any, directory: Path) -> tuple[Path, int]:
     files = export_journals(runtime, directory / "journals", "hledger")
     main = directory / "all.journal"
     main.write_text("".join(f"include {p.resolve()}\n" for p in files), encoding="utf-8")
-    transactions = sum(p.read_text(encoding="utf-8").count("\n\n") for p in files)
+    transactions = sum(
+        sum(1 for line in p.open(encoding="utf-8") if line[:1].isdigit()) for p in files
+    )
     return main, transactions
 
 

@@ -27,11 +27,12 @@ def table_bytes(runtime: Any) -> dict[str, int]:
                 )
             )
             return {str(name): int(size) for name, size in found}
-        owner = dict(
-            conn.execute(text("SELECT name, tbl_name FROM sqlite_master WHERE tbl_name != ''"))
-            .tuples()
-            .all()
-        )
+        owner = {
+            str(name): str(table)
+            for name, table in conn.execute(
+                text("SELECT name, tbl_name FROM sqlite_master WHERE tbl_name != ''")
+            )
+        }
         sizes: dict[str, int] = {}
         for name, size in conn.execute(text("SELECT name, SUM(pgsize) FROM dbstat GROUP BY name")):
             table = owner.get(str(name), str(name))
@@ -59,8 +60,8 @@ def measure(ctx: Context) -> dict[str, Any]:
 def rows(r: dict[str, Any]) -> list[Row]:
     return [
         Row(
-            f"store bytes per voucher ({r['vouchers']:,} vouchers): event log | read models",
-            f"{r['log_per_voucher']:,.0f} | {r['read_models_per_voucher']:,.0f} B",
+            f"store bytes per voucher ({r['vouchers']:,} vouchers): event log / read models",
+            f"{r['log_per_voucher']:,.0f} / {r['read_models_per_voucher']:,.0f} B",
             "",
             None,
         )
