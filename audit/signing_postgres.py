@@ -77,7 +77,6 @@ class SigningPostgresRecorder(_Chaining, PostgresApplicationRecorder):
         return ids
 
 
-
 class SigningPostgresFactory(PostgresFactory):
     """``PERSISTENCE_MODULE`` for PostgreSQL: the application recorder signs its chain."""
 
