@@ -222,7 +222,7 @@ def api_client(runtime: Runtime) -> tuple[Any, Any, dict[str, str]]:
     from web.tokens import TokenStore
 
     app = create_app(Settings(database_url=runtime.database_url), runtime=runtime)
-    token = TokenStore(runtime.engine).create("bench-auditor", "auditor")
+    token = TokenStore(runtime.engine).create(f"bench-auditor-{uuid.uuid4().hex[:8]}", "auditor")
     return TestClient(app), app, {"Authorization": f"Bearer {token}"}
 
 
