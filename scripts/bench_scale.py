@@ -41,6 +41,7 @@ def table_bytes(runtime: Any) -> dict[str, int]:
 
 
 def measure(ctx: Context) -> dict[str, Any]:
+    ctx.runtime.views.catch_up()  # the read models of every voucher written
     sizes = table_bytes(ctx.runtime)
     vouchers = max(ctx.city["vouchers"], 1)
     events = str(ctx.runtime.app.recorder.events_table_name).split(".")[-1]
