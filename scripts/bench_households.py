@@ -8,7 +8,7 @@ registering them, and reading its disclosure draft.
 - ``sheet_latency``: the disclosure draft of the period the plan was executed in, p50 / p95,
   through the HTTP API as a clerk asks for it (``api_client``) or the application function alone.
 
-Run it with ``python -m scripts.bench --skip post,bulk,rebuild,http [--households N]``. Speed is
+Run it with ``python -m scripts.bench --only households [--households N]``. Speed is
 printed, never asserted.
 """
 
