@@ -7,13 +7,15 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import psycopg
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from adapters import sqlite_gate
+
+if TYPE_CHECKING:  # psycopg is imported where PostgreSQL is used: not on SQLite
+    import psycopg
 
 # Seconds a writer waits for the event table's lock before it fails instead of hanging.
 LOCK_TIMEOUT_SECONDS = 10
@@ -63,7 +65,7 @@ def event_store_env(url: str, schema: str | None = None) -> dict[str, str]:
     if parsed.get_backend_name() == "postgresql":
         env = {
             **CACHE_ENV,
-            "PERSISTENCE_MODULE": "audit.signing:SigningPostgresFactory",
+            "PERSISTENCE_MODULE": "audit.signing_postgres:SigningPostgresFactory",
             "POSTGRES_DBNAME": parsed.database or "postgres",
             "POSTGRES_HOST": parsed.host or "127.0.0.1",
             "POSTGRES_PORT": str(parsed.port or 5432),
@@ -138,6 +140,8 @@ def make_engine(url: str, schema: str | None = None) -> Engine:
 def connect_postgres(url: str, **kwargs: Any) -> psycopg.Connection[Any]:
     """A plain psycopg connection (autocommit) to the PostgreSQL database of a SQLAlchemy
     ``url``: for what SQLAlchemy does not do (LISTEN, a replica's administration)."""
+    import psycopg
+
     parsed = make_url(url)
     return psycopg.connect(
         host=parsed.host or "127.0.0.1",

@@ -25,8 +25,6 @@ from sqlalchemy import (
     delete,
     select,
 )
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from adapters.database import LOCK_TIMEOUT_SECONDS, is_postgres, sqlite_path
 from audit.store_keys import load_data_key
@@ -52,7 +50,12 @@ class SqlKeyStore:
         # main engine): reads go through an engine that does not ask for that lock.
         self.reader = reader or engine
         keys_metadata.create_all(engine)
-        self._insert = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
+        # the dialect's own INSERT … ON CONFLICT (only the store's dialect is imported)
+        if engine.dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        self._insert = insert
 
     def close(self) -> None:
         if self.reader is not self.engine:

@@ -22,7 +22,7 @@ from sqlalchemy import Connection, and_, func, or_, select
 
 from documents.asset_sheet import asset_parts
 from documents.budget import sheet_part
-from documents.distribution_statement import distribution_statement
+from documents.distribution_statement import distribution_statement, line_totals
 from documents.joint_capital import capital_part
 from documents.statements import CLOSING_SOURCE, Period, balance_sheet, money_item
 from domain.programmes import PROGRAMMES
@@ -423,10 +423,9 @@ def _distributions(
                 "rule_words": statement["rule_words"],
                 "amount": statement["amount"],
                 "deductions": statement["deductions"] if role == "paid" else [],
-                "lines": [
-                    {"code": line["code"], "name": line["name"], "total": line["total"]}
-                    for line in lines
-                ],
+                "lines": line_totals(statement)
+                if role == "paid"
+                else [{"code": x["code"], "name": x["name"], "total": x["total"]} for x in lines],
                 "total": statement["total"] if role == "paid" else lines[0]["total"],
             }
         )

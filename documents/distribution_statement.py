@@ -4,7 +4,6 @@ and the approval record of 四议两公开. Names of households are already mask
 
 from __future__ import annotations
 
-import hashlib
 import json
 import threading
 from collections import OrderedDict
@@ -92,22 +91,24 @@ def villages_paid_on(conn: Connection, code: str) -> list[str]:
 
 # A plan's rule and result never change once it is drafted (a correction is a new plan), so
 # what the statement makes of them — every line with its figures and capitals, the rule in
-# words — is made once per process and kept, keyed by the plan's code and a digest of the
-# stored rule and result (the same code in another store, or rebuilt differently, is another
-# key). Only the approval steps, state, corrections, alternatives and ledger fingerprint are
-# read per request. Statements are read-only: their parts are shared with this cache.
-_CORES: OrderedDict[tuple[str, bytes], dict[str, Any]] = OrderedDict()
+# words, each line's capital by programme — is made once per process and kept, by the plan's
+# code, with the stored rule and result it was made from: it is used only while the stored texts
+# are equal to those (the same code in another store, or rebuilt differently, is made again).
+# Comparing the texts costs a memcmp; a digest of them would encode and hash a village of 5,000
+# households' 1.2 MB on every request. Only the approval steps, state, corrections,
+# alternatives and ledger fingerprint are read per request. Statements are read-only: their
+# parts are shared with this cache.
+_CORES: OrderedDict[str, tuple[str, str, dict[str, Any]]] = OrderedDict()
 _CORES_KEPT = 64
 _CORES_LOCK = threading.Lock()
 
 
 def _core(code: str, rule_text: str, result_text: str, scope: str) -> dict[str, Any]:
-    key = (code, hashlib.blake2b(f"{rule_text}\0{result_text}".encode()).digest())
     with _CORES_LOCK:
-        found = _CORES.get(key)
-        if found is not None:
-            _CORES.move_to_end(key)
-            return found
+        found = _CORES.get(code)
+        if found is not None and found[0] == rule_text and found[1] == result_text:
+            _CORES.move_to_end(code)
+            return found[2]
     rule, result = json.loads(rule_text), json.loads(result_text)
     tiers = result["tiers"]
     parties = {p["code"]: p for p in rule["parties"]}
@@ -202,8 +203,26 @@ def _core(code: str, rule_text: str, result_text: str, scope: str) -> dict[str, 
         "total": _with_capitals(result["total"]),
         "sources": rule.get("sources", {}),
     }
+    programmes = core["sources"].get("capital_by_programme", {})
+    core["capital_by_programme"] = [
+        {
+            "code": line["code"],
+            "name": line["name"],
+            "programmes": [
+                {"name": PROGRAMMES.get(k, k), **_with_capitals(v)}
+                for k, v in sorted(programmes[line["code"]].items())
+            ],
+        }
+        for line in lines
+        if line["code"] in programmes
+    ]
+    # what a disclosure sheet prints of each line (``line_totals``)
+    core["line_totals"] = [
+        {"code": line["code"], "name": line["name"], "total": line["total"]} for line in lines
+    ]
     with _CORES_LOCK:
-        _CORES[key] = core
+        _CORES[code] = (rule_text, result_text, core)
+        _CORES.move_to_end(code)
         while len(_CORES) > _CORES_KEPT:
             _CORES.popitem(last=False)
     return core
@@ -270,20 +289,7 @@ def distribution_statement(conn: Connection, code: str) -> dict[str, Any] | None
         "lines": core["lines"],
         "total": core["total"],
         "sources": core["sources"],
-        "capital_by_programme": [
-            {
-                "code": line["code"],
-                "name": line["name"],
-                "programmes": [
-                    {"name": PROGRAMMES.get(k, k), **_with_capitals(v)}
-                    for k, v in sorted(
-                        core["sources"]["capital_by_programme"][line["code"]].items()
-                    )
-                ],
-            }
-            for line in core["lines"]
-            if line["code"] in core["sources"].get("capital_by_programme", {})
-        ],
+        "capital_by_programme": core["capital_by_programme"],
         "alternatives": [
             {
                 "number": c["number"],
@@ -333,3 +339,17 @@ def _steps(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def line_totals(statement: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each line's code, name and total (with capitals) of ``statement``: what a disclosure
+    sheet prints of a plan it paid. Made once with the statement's cached part (read-only)."""
+    with _CORES_LOCK:
+        for _, _, core in _CORES.values():
+            if core["lines"] is statement["lines"]:
+                found: list[dict[str, Any]] = core["line_totals"]
+                return found
+    return [
+        {"code": line["code"], "name": line["name"], "total": line["total"]}
+        for line in statement["lines"]
+    ]

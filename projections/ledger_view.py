@@ -8,7 +8,6 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import and_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from ledger.money import to_fen
 from projections.codes import CodeLookup
@@ -57,7 +56,10 @@ _SQLITE_UPSERT = (
 
 def _upsert(writer: PageWriter) -> Any:
     """``INSERT … ON CONFLICT`` adding a page's movements to those already stored."""
-    dialect = postgresql if writer.conn.dialect.name == "postgresql" else sqlite
+    if writer.conn.dialect.name == "postgresql":  # only the store's dialect is imported
+        from sqlalchemy.dialects import postgresql as dialect
+    else:
+        from sqlalchemy.dialects import sqlite as dialect
     statement = dialect.insert(account_months)
     return statement.on_conflict_do_update(
         index_elements=[

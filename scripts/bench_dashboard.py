@@ -22,7 +22,8 @@ from typing import Any
 from sqlalchemy import event
 
 from runtime.bootstrap import Runtime
-from scripts import bench, load_server
+from scripts import bench_common as bench
+from scripts import load_server
 
 TOWNSHIP = "基准镇"
 LOGIN, PASSWORD = "bench-zhuguan", "bench password 1"

@@ -8,7 +8,7 @@ registering them, and reading its disclosure draft.
 - ``sheet_latency``: the disclosure draft of the period the plan was executed in, p50 / p95,
   through the HTTP API as a clerk asks for it (``api_client``) or the application function alone.
 
-Run it with ``python -m scripts.bench --skip post,bulk,rebuild,http [--households N]``. Speed is
+Run it with ``python -m scripts.bench --only households [--households N]``. Speed is
 printed, never asserted.
 """
 
@@ -18,6 +18,7 @@ import datetime
 import statistics
 import time
 import uuid
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -55,16 +56,25 @@ def household_number(i: int) -> str:
 
 
 def register_households(
-    app: Any, village: str, n: int, *, start: int = 0, block: int = 500
-) -> list[float]:
+    app: Any,
+    village: str,
+    n: int,
+    *,
+    start: int = 0,
+    block: int = 500,
+    plain: Callable[[], None] | None = None,
+) -> list[dict[str, float]]:
     """Register households ``start`` … ``start + n - 1`` of ``village`` (a register must be
-    open), one member each, through the application. Returns commands/s per block."""
-    rates = []
+    open), one member each, through the application; with ``plain`` (a save through the plain
+    library), one plain save after each command, timed apart, so each block has its own
+    baseline. Returns per block: commands/s, and our seconds and the plain seconds."""
+    blocks = []
     for first in range(start, start + n, block):
         last = min(first + block, start + n)
-        began = time.perf_counter()
+        ours = base = 0.0
         for i in range(first, last):
             number = household_number(i)
+            began = time.perf_counter()
             app.members.register_household(
                 village=village,
                 number=number,
@@ -72,6 +82,10 @@ def register_households(
                 registered_on=REGISTERED_ON,
                 actor=ACTOR,
             )
+            ours += time.perf_counter() - began
+            if plain is not None:
+                base += timed(plain)
+            began = time.perf_counter()
             app.members.register_member(
                 village=village,
                 number=f"{number}-1",
@@ -82,12 +96,26 @@ def register_households(
                 shares={"人口股": Decimal(1), "劳龄股": Decimal(i % 3)},
                 actor=ACTOR,
             )
-        rates.append(2 * (last - first) / (time.perf_counter() - began))
-    return rates
+            ours += time.perf_counter() - began
+            if plain is not None:
+                base += timed(plain)
+        blocks.append({"per_s": 2 * (last - first) / ours, "ours_s": ours, "plain_s": base})
+    return blocks
+
+
+def timed(fn: Callable[[], Any]) -> float:
+    began = time.perf_counter()
+    fn()
+    return time.perf_counter() - began
 
 
 def household_village(
-    runtime: Runtime, households: int, *, code: str | None = None, block: int = 500
+    runtime: Runtime,
+    households: int,
+    *,
+    code: str | None = None,
+    block: int = 500,
+    plain: Callable[[], None] | None = None,
 ) -> dict[str, Any]:
     """A village with ``households`` households, income, and an executed household plan paid in
     ``PERIOD``. Returns its code and the timings of building it."""
@@ -117,7 +145,7 @@ def household_village(
         actor=ACTOR,
     )
     app.members.open_register(village=code, share_kinds=["人口股", "劳龄股"], actor=ACTOR)
-    rates = register_households(app, code, households, block=block)
+    blocks = register_households(app, code, households, block=block, plain=plain)
     began = time.perf_counter()
     plan = f"P{code}"
     app.plans.draft_plan(
@@ -147,7 +175,8 @@ def household_village(
     return {
         "village": code,
         "plan": plan,
-        "register_rates": rates,
+        "register_rates": [b["per_s"] for b in blocks],
+        "blocks": blocks,
         "draft_plan_s": drafted,
         "execute_plan_s": executed,
         "catch_up_s": caught_up,
@@ -193,5 +222,83 @@ def api_client(runtime: Runtime) -> tuple[Any, Any, dict[str, str]]:
     from web.tokens import TokenStore
 
     app = create_app(Settings(database_url=runtime.database_url), runtime=runtime)
-    token = TokenStore(runtime.engine).create("bench-auditor", "auditor")
+    token = TokenStore(runtime.engine).create(f"bench-auditor-{uuid.uuid4().hex[:8]}", "auditor")
     return TestClient(app), app, {"Authorization": f"Bearer {token}"}
+
+
+# -- the benchmark's rows (scripts/bench.py) ----------------------------------------------------
+
+ORDINARY = 100  # households of an ordinary village
+FLAT_GOAL = 0.8
+SHEET_GOAL = 1.5
+
+
+def measure(ctx: Any) -> dict[str, Any]:
+    """Registering ``--households`` households, each command followed by a plain library save
+    (``scripts.bench_common``), the last block against the first; then the disclosure draft of
+    that village vs an ordinary village's (``ORDINARY`` households, the same plan), over HTTP,
+    one request of each alternately."""
+    from scripts.bench_common import Saver
+
+    runtime, households = ctx.runtime, ctx.args.households
+    block = max(min(500, households // 5), 1)
+    plain = Saver(ctx.plain)
+    big = household_village(runtime, households, block=block, plain=plain)
+    small = household_village(runtime, min(ORDINARY, households))
+    first, last = big["blocks"][0], big["blocks"][-1]
+    http, _, headers = api_client(runtime)
+    large_s: list[float] = []
+    ordinary_s: list[float] = []
+
+    def draft(village: str) -> Callable[[], None]:
+        def get() -> None:
+            answer = http.get(f"/v1/villages/{village}/disclosures/{PERIOD}/draft", headers=headers)
+            assert answer.status_code == 200, answer.text
+
+        return get
+
+    with http:
+        draft(big["village"])()  # warm-up: read models caught up, templates compiled
+        draft(small["village"])()
+        for _ in range(ctx.args.samples // 4 or 1):
+            large_s.append(timed(draft(big["village"])))
+            ordinary_s.append(timed(draft(small["village"])))
+    first_ratio = first["plain_s"] / first["ours_s"]
+    last_ratio = last["plain_s"] / last["ours_s"]
+    return {
+        "households": households,
+        "first_per_s": first["per_s"],
+        "last_per_s": last["per_s"],
+        "first_ratio": first_ratio,
+        "last_ratio": last_ratio,
+        "flat": last_ratio / first_ratio,
+        "sheet_s": statistics.median(large_s),
+        "ordinary_sheet_s": statistics.median(ordinary_s),
+        "sheet_ratio": statistics.median(large_s) / statistics.median(ordinary_s),
+        "ordinary": min(ORDINARY, households),
+    }
+
+
+def rows(r: dict[str, Any]) -> list[Any]:
+    from scripts.bench_common import Row, ms
+
+    return [
+        Row(
+            f"register {r['households']:,} households, last block vs first (each vs plain saves "
+            "in the same block)",
+            f"{r['last_ratio']:.2f} ({r['last_per_s']:,.0f} commands/s)",
+            f"{r['first_ratio']:.2f} ({r['first_per_s']:,.0f} commands/s)",
+            r["flat"],
+            f"≥ {FLAT_GOAL} (flat)",
+            r["flat"] >= FLAT_GOAL,
+        ),
+        Row(
+            f"disclosure draft over HTTP, {r['households']:,} households vs "
+            f"{r['ordinary']} (lower is better)",
+            ms(r["sheet_s"]),
+            ms(r["ordinary_sheet_s"]),
+            r["sheet_ratio"],
+            f"≤ {SHEET_GOAL}",
+            r["sheet_ratio"] <= SHEET_GOAL,
+        ),
+    ]

@@ -19,13 +19,8 @@ import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from adapters.database import DatabaseConfigError
-from audit.exports import ExportError
-from domain.errors import DomainError
-from ledger.errors import LedgerError
-from projections.runner import ProjectionStuckError
 from scripts.cli_assets import add_asset_commands
 from scripts.cli_audit import add_audit_commands
 from scripts.cli_backup import add_backup_commands
@@ -35,13 +30,39 @@ from scripts.cli_people import add_people_commands
 from scripts.cli_registers import add_register_commands
 from scripts.cli_setup import add_setup_commands
 from scripts.cli_vouchers import add_voucher_commands
-from web.settings import Settings
-from web.tokens import TokenError, TokenStore
+
+if TYPE_CHECKING:
+    from web.settings import Settings
+    from web.tokens import TokenStore
 
 DEMO_TOKEN_NAME = "demo-admin"
 
+# The refusals a command ends with one line and exit status 2: (module, class). Every module is
+# imported by the command that needs it, never here (``lianzhang --help`` and the start of a
+# command load only what that command uses: python -X importtime -m scripts.cli --help); an
+# error of a class can only have been raised once its module is loaded, so main() looks for it
+# among the modules loaded.
+REFUSALS = (
+    ("web.tokens", "TokenError"),
+    ("adapters.database", "DatabaseConfigError"),
+    ("domain.errors", "DomainError"),
+    ("ledger.errors", "LedgerError"),
+    ("audit.exports", "ExportError"),
+    ("projections.runner", "ProjectionStuckError"),
+)
+
+
+def _refusals() -> tuple[type[BaseException], ...]:
+    found: list[type[BaseException]] = [CommandError]
+    for module, name in REFUSALS:
+        if module in sys.modules:
+            found.append(getattr(sys.modules[module], name))
+    return tuple(found)
+
 
 def cmd_init(args: argparse.Namespace) -> int:
+    from web.tokens import TokenStore
+
     settings = _settings(args)
     runtime = _runtime(settings)
     TokenStore(runtime.engine)
@@ -165,6 +186,7 @@ def _demo_token(settings: Settings, tokens: TokenStore) -> str | None:
 def cmd_demo(args: argparse.Namespace) -> int:
     from domain.roles import role_label
     from scripts.demo import demo_people, load_demo, publish_demo_sheets
+    from web.tokens import TokenStore
 
     settings = _settings(args)
     runtime = _runtime(settings)
@@ -562,19 +584,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
-    except (
-        CommandError,
-        TokenError,
-        DatabaseConfigError,
-        DomainError,
-        LedgerError,
-        ExportError,
-        ProjectionStuckError,
-    ) as error:
-        print(f"lianzhang {args.command}: {error}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as error:
+        if not isinstance(error, _refusals()):
+            raise
+        print(f"lianzhang {args.command}: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

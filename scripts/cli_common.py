@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+from typing import TYPE_CHECKING
 
-from adapters.database import is_postgres, sqlite_path
-from runtime.bootstrap import Runtime
-from web.settings import Settings
+if TYPE_CHECKING:  # imported where used: ``lianzhang --help`` loads none of them
+    from runtime.bootstrap import Runtime
+    from web.settings import Settings
 
 
 class CommandError(Exception):
@@ -16,6 +17,8 @@ class CommandError(Exception):
 
 
 def _settings(args: argparse.Namespace) -> Settings:
+    from web.settings import Settings
+
     base = Settings.from_env()
     return dataclasses.replace(
         base,
@@ -28,12 +31,16 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _runtime(settings: Settings) -> Runtime:
+    from runtime.bootstrap import Runtime
+
     return Runtime(
         settings.database_url, schema=settings.database_schema, keys=settings.key_locations()
     )
 
 
 def _where(settings: Settings) -> str:
+    from adapters.database import is_postgres, sqlite_path
+
     if is_postgres(settings.database_url):
         schema = settings.database_schema or "public"
         return f"{settings.database_url} (schema {schema})"

@@ -7,13 +7,12 @@ import argparse
 import sys
 from typing import Any
 
-from domain.people.commands import ChangePerson, DisablePerson, EnablePerson, RegisterPerson
-from domain.runner import Caller, Runner
 from scripts.cli_common import CommandError, _runtime, _settings
-from web.tokens import TokenStore
 
 
 def cmd_token(args: argparse.Namespace) -> int:
+    from web.tokens import TokenStore
+
     settings = _settings(args)
     runtime = _runtime(settings)
     tokens = TokenStore(runtime.engine)
@@ -62,8 +61,14 @@ def cmd_token(args: argparse.Namespace) -> int:
 
 
 CLI_ACTOR = "cli"  # the actor of people's events written on the command line
-# whoever holds the database manages people from the command line: a caller writing everywhere
-CLI_CALLER = Caller(CLI_ACTOR)
+
+
+def _cli_caller() -> Any:
+    """Whoever holds the database manages people from the command line: a caller writing
+    everywhere."""
+    from domain.runner import Caller
+
+    return Caller(CLI_ACTOR)
 
 
 def _new_password(args: argparse.Namespace) -> str:
@@ -96,7 +101,10 @@ def cmd_user(args: argparse.Namespace) -> int:
     """People of the workbench: create, list, change, disable, enable, unlock, password. What is
     in the log runs as a command (``domain.people.commands``) through the runner; passwords and
     lock-outs are ``web.users``'."""
+    from domain.people.commands import ChangePerson, DisablePerson, EnablePerson, RegisterPerson
+    from domain.runner import Runner
     from projections.people_view import person_list
+    from web.tokens import TokenStore
     from web.users import UserStore
 
     settings = _settings(args)
@@ -126,7 +134,7 @@ def cmd_user(args: argparse.Namespace) -> int:
                     townships=tuple(args.township or ()),
                     phone=args.phone,
                 ),
-                CLI_CALLER,
+                _cli_caller(),
             ).result
             person = app.people.get_person(login)
             users.set_password(person.login, password)
@@ -141,7 +149,7 @@ def cmd_user(args: argparse.Namespace) -> int:
                     f"{row['login']}\t{row['name']}\t{row['role']}\t{townships}\t{phone}\t{state}"
                 )
         elif args.user_command == "disable":
-            login = runner.run(DisablePerson(login=args.login), CLI_CALLER).result
+            login = runner.run(DisablePerson(login=args.login), _cli_caller()).result
             ended = users.end_sessions(login)
             revoked = TokenStore(runtime.engine).revoke_owned(login)
             print(f"disabled user {login} ({ended} session(s) ended, {revoked} token(s) revoked)")
@@ -153,11 +161,11 @@ def cmd_user(args: argparse.Namespace) -> int:
                 townships=None if args.township is None else tuple(args.township),
                 phone=args.phone,
             )
-            person = app.people.get_person(runner.run(changed, CLI_CALLER).result)
+            person = app.people.get_person(runner.run(changed, _cli_caller()).result)
             townships = ",".join(person.townships) or "-"
             print(f"user {person.login}: {person.name}, {person.role}, {townships}")
         elif args.user_command == "enable":
-            login = runner.run(EnablePerson(login=args.login), CLI_CALLER).result
+            login = runner.run(EnablePerson(login=args.login), _cli_caller()).result
             print(f"enabled user {login}")
         elif args.user_command == "unlock":
             person = app.people.get_person(args.login)
