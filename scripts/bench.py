@@ -15,8 +15,8 @@ and the bulk path against the plain library's save), ``bench_rebuild`` (the rebu
 the floor and against ``ledger``), ``bench_households`` (a 5,000-household village), and the
 HTTP measurements: ``bench_serve`` (a POST to ``lianzhang serve`` against the application's own
 post) and ``bench_http`` (the same POST against a bare Starlette route on uvicorn saving one
-plain library event, the floor of an HTTP write; ``/healthz`` against a bare GET). A module that is not
-there is left out; a new one is one line in ``MEASUREMENTS``.
+plain library event, the floor of an HTTP write; ``/healthz`` against a bare GET). A module
+that is not there is left out; a new one is one line in ``MEASUREMENTS``.
 
 It prints one table, a row per measurement and store: ours, the baseline, the ratio, the goal
 and whether it is met; and writes JSON. Timings are never asserted: CI runs a tiny city
