@@ -43,6 +43,7 @@ FLOOR_TABLE = "floor"  # the library names the table after the application: floo
 
 FLOOR_GOAL = 2.0  # the issue's goal: a POST within twice the floor of an HTTP write
 
+
 def floor_env(url: str, schema: str | None, directory: Path) -> dict[str, str]:
     """The library's plain recorder on the same kind of store: a SQLite file in ``directory``
     (the store's own file is the server's), or the store's PostgreSQL schema."""
