@@ -90,7 +90,7 @@ class ProjectionStuckError(Exception):
         super().__init__("; ".join(s.sentence() for s in self.stuck))
 
 
-def _describe(error: BaseException) -> str:
+def describe(error: BaseException) -> str:
     """One line: the error's class and the first line of its message, shortened."""
     original = getattr(error, "orig", None) or error
     text = str(original).strip().splitlines()[0] if str(original).strip() else ""
@@ -228,7 +228,7 @@ class PullLoop:
                     raise
                 except Exception as error:
                     self.stuck[projection.name] = Stuck(
-                        projection.name, notification.id, _describe(error)
+                        projection.name, notification.id, describe(error)
                     )
                     self._stuck_at[projection.name] = time.monotonic()
                     break
