@@ -3,14 +3,14 @@
 The order of operations (``rebuild_online``):
 
 1. One rebuild of a store at a time (``Shadow.exclusive``); what a killed run left is dropped.
-2. The shadow tables are created (``projections.shadow``) with their own tracking rows, without
-   their secondary indexes (built after the rows, faster than kept up row by row).
+2. The shadow tables are created (``projections.shadow``) with their indexes and their own
+   tracking rows (building the secondary indexes after the rows was measured no faster).
 3. The signed chain is checked from the start (the chain gate, reset) and the log replayed into
    the shadow up to its frontier with the rebuild's replay path (``projections.replay``), by
    fresh projections that no other process shares; what a projection fails on is isolated by
    the pull loop's own catch-up, as in any rebuild.
 4. Rounds of catch-up bring the shadow near the head of the log (events written meanwhile),
-   until fewer than ``SWITCH_TAIL`` are left; the secondary indexes are built.
+   until fewer than ``SWITCH_TAIL`` are left.
 5. The switch, one transaction (``_switch``): the tracking rows in use locked in name order
    (every pull loop waits there, readers do not), the last events applied to the shadow, the
    tables swapped, the tracking rows in use given the shadow's position. A lock that does not
@@ -34,12 +34,17 @@ from typing import Any, Protocol
 
 from eventsourcing.application import Application
 from sqlalchemy import Connection, Engine, Table
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import (
+    DataError,
+    DBAPIError,
+    IntegrityError,
+    OperationalError,
+    SQLAlchemyError,
+)
 
 from domain.privacy import PersonalDataVault
 from projections.pages import PageWriter
 from projections.positions import (
-    STORE_ERRORS,
     Projection,
     apply_page,
     lock_positions,
@@ -157,7 +162,7 @@ def _rebuild(
 ) -> dict[str, Any]:
     projections = read_models(live.vault)
     tables = read_model_tables(projections)
-    shadow.create(tables, indexes=False)
+    shadow.create(tables)
     loop = PullLoop(live.app, shadow.engine, projections, page_size=PAGE_SIZE)
     gate = live.gate
     gate.reset()  # the whole signed chain checked again
@@ -183,26 +188,27 @@ def _rebuild(
         if (live.app.recorder.max_notification_id() or 0) - _position(loop) <= SWITCH_TAIL:
             break
         applied += to_head()
-    _refuse_incomplete(loop, gate)
-    shadow.create_indexes(tables)
     for attempt in range(1, SWITCH_ATTEMPTS + 1):
         if attempt > 1:
             time.sleep(random.uniform(0.02, 0.05 * attempt))  # readers in the way finish
-            applied += to_head()
-            _refuse_incomplete(loop, gate)
+        applied += to_head()  # the switch then applies only what comes meanwhile
+        _refuse_incomplete(loop, gate)
         try:
-            tail, position, seconds = _switch(shadow, loop, live, tables, page)
+            tail, position, seconds, swap = _switch(shadow, loop, live, tables, page)
         except (RebuildError, ProjectionStuckError):
             raise
         except Exception as error:
-            if attempt == SWITCH_ATTEMPTS or (
-                isinstance(error, STORE_ERRORS) and not retryable(error)
-            ):
+            if attempt == SWITCH_ATTEMPTS:
                 raise
             if retryable(error):
                 note(f"the switch did not get its locks in time (attempt {attempt}); again")
-            # else a read model failed on an event of the tail: the next round's catch-up
-            # (the pull loop's, event by event) finds it, and nothing is switched
+                continue
+            if isinstance(error, SQLAlchemyError) and not isinstance(
+                error, (IntegrityError, DataError)
+            ):
+                raise  # the database's own failure, not a read model's
+            # a read model failed on an event of the tail: the next round's catch-up (the
+            # pull loop's, event by event) isolates it, and nothing is switched
             continue
         if progress is not None:
             progress.total = position
@@ -212,6 +218,7 @@ def _rebuild(
             "position": position,
             "switch_events": tail,
             "switch_seconds": seconds,
+            "swap_seconds": swap,
             "switch_attempts": attempt,
             "replay_seconds": replayed,
             "stuck": [],
@@ -236,9 +243,10 @@ def _refuse_incomplete(loop: PullLoop, gate: ChainGate) -> None:
 
 def _switch(
     shadow: Shadow, loop: PullLoop, live: Live, tables: Sequence[Table], page: int
-) -> tuple[int, int, float]:
+) -> tuple[int, int, float, float]:
     """The one transaction of the switch; returns the events it applied to the shadow, the
-    position switched at and the seconds the tracking rows in use were held."""
+    position switched at, the seconds the tracking rows in use were held and the seconds of
+    the swap (from its first lock to its commit)."""
     names = [p.name for p in loop.projections]
     with shadow.engine.connect() as conn, conn.begin():
         shadow.limit_waits(conn, TRACKING_WAIT_MS)
@@ -252,10 +260,12 @@ def _switch(
                 f"signed chain's {stop} as this process checked it; nothing was switched"
             )
         tail = _tail(conn, loop, live, stop, page)
+        applied = time.perf_counter()  # the swap and its commit from here
         shadow.limit_waits(conn, TABLE_WAIT_MS)
         shadow.swap(conn, tables)
         give_positions(conn, shadow.live_tracking, found, dict.fromkeys(names, stop))
-    return tail, stop, time.perf_counter() - held
+    done = time.perf_counter()
+    return tail, stop, done - held, done - applied
 
 
 def _tail(conn: Connection, loop: PullLoop, live: Live, stop: int, page: int) -> int:

@@ -21,9 +21,10 @@ Where the shadow lives:
   never waits long behind the switch nor deadlocks with it.
 - SQLite: tables of the same file named ``lz_rebuild__<name>``; the shadow's engine renames the
   tables in every statement it sends (the SQL text, at the cursor), so the projections run
-  unchanged. The switch drops the tables in use and renames the shadow's to their names, in the
-  write transaction that holds the file's one write lock (a reader in WAL mode goes on reading
-  its snapshot of the old tables). SQLite's index
+  unchanged. The switch gives each table in use the shadow's rows, in the write transaction
+  that holds the file's one write lock (a reader in WAL mode goes on reading its snapshot of
+  the old tables): a small table by copying them, a large one by dropping it and renaming the
+  shadow's to its name (``SQLiteShadow.swap``). SQLite's index
   names are one namespace per file and cannot be renamed: a shadow index takes the free one of
   two names (``ix_…`` or ``ix_…__b``), so successive rebuilds alternate between them.
 
@@ -73,6 +74,7 @@ TABLE_WAIT_MS = 400  # the tables in use: readers' statements in progress
 SQLITE_SHADOW = "lz_rebuild__"
 SQLITE_REPLACED = "lz_replaced__"
 SQLITE_SECOND_INDEX = "__b"
+SQLITE_COPY_ROWS = 2000  # SQLite: a table of the shadow up to this size is copied in the switch
 
 # executing with this option sends the statement as written (the switch's own DDL)
 AS_WRITTEN = "lz_shadow_as_written"
@@ -106,9 +108,7 @@ class Shadow(Protocol):
     @property
     def where(self) -> str: ...
 
-    def create(self, tables: Sequence[Table], *, indexes: bool) -> None: ...
-
-    def create_indexes(self, tables: Sequence[Table]) -> None: ...
+    def create(self, tables: Sequence[Table]) -> None: ...
 
     def limit_waits(self, conn: Connection, milliseconds: int) -> None: ...
 
@@ -126,11 +126,6 @@ def open_shadow(live: Engine) -> Shadow:
     if live.dialect.name == "postgresql":
         return PostgresShadow(live)
     return SQLiteShadow(live)
-
-
-def secondary_indexes(table: Table) -> list[Any]:
-    """The indexes a replay can build after the rows (not those a constraint needs)."""
-    return sorted((i for i in table.indexes if not i.unique), key=lambda i: str(i.name))
 
 
 # -- PostgreSQL ------------------------------------------------------------------------------
@@ -170,7 +165,7 @@ class PostgresShadow:
         quote = self.live.dialect.identifier_preparer.quote
         return f"{quote(schema)}.{quote(name)}"
 
-    def create(self, tables: Sequence[Table], *, indexes: bool) -> None:
+    def create(self, tables: Sequence[Table]) -> None:
         self.drop()
         with self.live.begin() as conn:
             conn.execute(text(f'CREATE SCHEMA "{self.shadow}"'))
@@ -178,38 +173,33 @@ class PostgresShadow:
             for table in (*tables, tracking):
                 into.execute(CreateTable(table))
                 for index in table.indexes:
-                    if indexes or index.unique:
-                        into.execute(CreateIndex(index))
+                    into.execute(CreateIndex(index))
         with self.engine.connect() as conn:  # the shadow's statements go there, nowhere else
             first = conn.execute(text("SELECT current_schema()")).scalar_one()
         if first != self.shadow:
             raise RebuildError(f"the shadow schema {self.shadow} is not first on the search path")
 
-    def create_indexes(self, tables: Sequence[Table]) -> None:
-        with self.live.begin() as conn:
-            into = conn.execution_options(schema_translate_map={None: self.shadow})
-            for table in tables:
-                for index in secondary_indexes(table):
-                    into.execute(CreateIndex(index))
-
     def limit_waits(self, conn: Connection, milliseconds: int) -> None:
         conn.execute(text(f"SET LOCAL lock_timeout = {int(milliseconds)}"))
 
     def swap(self, conn: Connection, tables: Sequence[Table]) -> None:
+        """The locks of the tables in use in name order, then every table moved: one round
+        trip to the server (some 140 statements of the catalogue)."""
         names = sorted(t.name for t in tables)
-        conn.execute(
-            text(
-                "LOCK TABLE "
-                + ", ".join(self._q(self.schema, n) for n in names)
-                + " IN ACCESS EXCLUSIVE MODE"
-            )
-        )
-        conn.execute(text(f'CREATE SCHEMA "{self.replaced}"'))
+        statements = [
+            "LOCK TABLE "
+            + ", ".join(self._q(self.schema, n) for n in names)
+            + " IN ACCESS EXCLUSIVE MODE",
+            f'CREATE SCHEMA "{self.replaced}"',
+        ]
         for name in names:
-            conn.execute(
-                text(f'ALTER TABLE {self._q(self.schema, name)} SET SCHEMA "{self.replaced}"')
+            statements.append(
+                f'ALTER TABLE {self._q(self.schema, name)} SET SCHEMA "{self.replaced}"'
             )
-            conn.execute(text(f'ALTER TABLE {self._q(self.shadow, name)} SET SCHEMA "{self.schema}"'))
+            statements.append(
+                f'ALTER TABLE {self._q(self.shadow, name)} SET SCHEMA "{self.schema}"'
+            )
+        conn.exec_driver_sql(";\n".join(statements))
 
     def drop(self) -> list[str]:
         """Drop the shadow and the tables replaced; returns the schemas left (a reader of
@@ -301,7 +291,7 @@ class SQLiteShadow:
             raise RebuildError(f"cannot name the shadow's index {name}")
         return sql.replace(before, after, 1)
 
-    def create(self, tables: Sequence[Table], *, indexes: bool) -> None:
+    def create(self, tables: Sequence[Table]) -> None:
         self.drop()
         self._use(tables)
         with self.live.connect() as conn:
@@ -310,30 +300,38 @@ class SQLiteShadow:
             for table in (*tables, tracking):
                 conn.exec_driver_sql(str(CreateTable(table).compile(dialect=conn.dialect)))
                 for index in table.indexes:
-                    if indexes or index.unique:
-                        conn.exec_driver_sql(self._index_sql(conn, index, taken))
-
-    def create_indexes(self, tables: Sequence[Table]) -> None:
-        with self.live.connect() as conn:
-            taken = self._existing(conn, "index")
-        with self.engine.begin() as conn:
-            for table in tables:
-                for index in secondary_indexes(table):
                     conn.exec_driver_sql(self._index_sql(conn, index, taken))
 
     def limit_waits(self, conn: Connection, milliseconds: int) -> None:
         """Nothing to set: the switch holds the file's write lock from its first statement."""
 
     def swap(self, conn: Connection, tables: Sequence[Table]) -> None:
-        """The tables in use dropped, then the shadow's renamed: SQLite reads its whole schema
-        again after each of these statements, and a smaller schema is read faster (dropping
-        first halves the time, against renaming the old tables away)."""
+        """Each table in use given the shadow's rows: a small one (``SQLITE_COPY_ROWS`` rows at
+        most) by copying them, a larger one by dropping it and renaming the shadow's to its
+        name. SQLite reads its whole schema again after every DROP or RENAME (some 10 ms for
+        this store's schema, whatever the rows), and most read models are small: copied, they
+        cost the switch less."""
         quote = conn.dialect.identifier_preparer.quote
         written = {AS_WRITTEN: True}
-        names = sorted(t.name for t in tables)
-        for name in names:
+        renamed = []
+        for table in sorted(tables, key=lambda t: t.name):
+            name, shadow = quote(table.name), quote(SQLITE_SHADOW + table.name)
+            more = conn.exec_driver_sql(
+                f"SELECT 1 FROM main.{shadow} LIMIT 1 OFFSET {SQLITE_COPY_ROWS}",
+                execution_options=written,
+            ).first()
+            if more is not None:
+                renamed.append(table.name)
+                continue
+            columns = ", ".join(quote(c.name) for c in table.columns)
+            for sql in (
+                f"DELETE FROM main.{name}",
+                f"INSERT INTO main.{name} ({columns}) SELECT {columns} FROM main.{shadow}",
+            ):
+                conn.exec_driver_sql(sql, execution_options=written)
+        for name in renamed:  # the drops first: the renames then read a smaller schema
             conn.exec_driver_sql(f"DROP TABLE main.{quote(name)}", execution_options=written)
-        for name in names:
+        for name in renamed:
             conn.exec_driver_sql(
                 f"ALTER TABLE main.{quote(SQLITE_SHADOW + name)} RENAME TO {quote(name)}",
                 execution_options=written,
@@ -400,8 +398,6 @@ def give_positions(
     """Set the tracking rows in use to the shadow's positions (``found``: the rows there)."""
     for name, position in sorted(positions.items()):
         if name in found:
-            conn.execute(
-                update(live).where(live.c.projection == name).values(position=position)
-            )
+            conn.execute(update(live).where(live.c.projection == name).values(position=position))
         else:
             conn.execute(insert(live).values(projection=name, position=position))

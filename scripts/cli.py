@@ -171,6 +171,14 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
                 # an event the signed chain does not cover stops the rebuild before it (exit
                 # 2, naming it: audit.chain_gate), then a stuck read model
                 runtime.views.require(runtime.views.stuck)
+                others = _applied_by_others(runtime, stats["events"])
+                if others:
+                    bar.write(
+                        f"another process (a server, a worker) applied {others} of the events "
+                        "meanwhile: readers saw the read models empty; on a live service run "
+                        "`lianzhang rebuild` without --offline",
+                        file=sys.stderr,
+                    )
             else:
                 with _database_errors("the read models in use are as they were"):
                     stats = rebuild_online(
@@ -192,6 +200,17 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
         )
     print(line)
     return 0
+
+
+def _applied_by_others(runtime: Any, applied: int) -> int:
+    """How many events the read models hold beyond what this process applied."""
+    from sqlalchemy import func, select
+
+    from projections.tables import tracking
+
+    with runtime.engine.connect() as conn:
+        least = conn.execute(select(func.min(tracking.c.position))).scalar_one()
+    return max(0, int(least or 0) - applied)
 
 
 @contextmanager
