@@ -11,6 +11,7 @@ row by row."""
 from __future__ import annotations
 
 import datetime
+import os
 import statistics
 import threading
 import time
@@ -54,6 +55,17 @@ def service(database: tuple[str, str | None]) -> Iterator[Runtime]:
         yield runtime
     finally:
         runtime.close()
+
+
+@pytest.fixture
+def umask_back() -> Iterator[None]:
+    """``scripts.cli.main`` sets the process's umask (0077): set back for the next tests."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    try:
+        yield
+    finally:
+        os.umask(mask)
 
 
 class Traffic:
@@ -195,6 +207,7 @@ def test_a_reader_in_the_way_makes_the_switch_try_again_never_deadlock(
     database: tuple[str, str | None],
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
+    umask_back: None,
 ) -> None:
     url, schema = database
     assert schema is not None
@@ -250,3 +263,24 @@ def test_a_reader_in_the_way_makes_the_switch_try_again_never_deadlock(
     assert "error" not in outcome, outcome
     assert outcome["stats"]["switch_attempts"] >= 2
     assert every_table(service) == before and no_shadow_left(service, schema) == []
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+def test_the_command_rebuilds_online_by_default_and_in_place_with_offline(
+    service: Runtime,
+    database: tuple[str, str | None],
+    capsys: pytest.CaptureFixture[str],
+    umask_back: None,
+) -> None:
+    url, _ = database
+    head = service.views.head()
+    before = every_table(service)
+    assert main(["rebuild", "--database-url", url]) == 0
+    out = capsys.readouterr().out
+    assert f"rebuilt the read models from {head} events in " in out
+    assert f"; switched in at position {head} in " in out
+    assert main(["rebuild", "--offline", "--database-url", url]) == 0
+    captured = capsys.readouterr()
+    assert f"rebuilt the read models from {head} events in " in captured.out
+    assert "switched" not in captured.out and "another process" not in captured.err
+    assert every_table(service) == before
