@@ -1,6 +1,7 @@
 """The rebuild's replay path: the read models rebuilt from the raw event rows.
 
-``lianzhang rebuild`` (``PullLoop.rebuild``) and ``verify``'s scratch replays come here instead
+``lianzhang rebuild`` (into shadow tables: ``projections.online``; ``--offline``: in place,
+``PullLoop.rebuild``) and ``verify``'s scratch replays come here instead
 of the pull loop's pages of 1,000 notifications. What differs from the pull loop:
 
 - the stored events are read straight from the events table with SQL (position, originator,
@@ -176,7 +177,8 @@ def replay(
 
 
 def rebuild(runtime: Rebuilt, progress: Callable[[int], None] | None = None) -> dict[str, Any]:
-    """``lianzhang rebuild``: every read model dropped and rebuilt; returns its statistics."""
+    """``lianzhang rebuild --offline``: every read model dropped and rebuilt in place; returns
+    its statistics."""
     began = time.perf_counter()
     applied = runtime.views.rebuild(progress)
     seconds = time.perf_counter() - began

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Index,
     Integer,
     MetaData,
     String,
@@ -477,3 +478,9 @@ audit_trail = Table(
 )
 
 AUDIT_TABLES = (chain, aggregates, audit_trail)
+
+
+def secondary_indexes(table: Table) -> list[Index]:
+    """The indexes of ``table`` a replay can build after the rows: those no constraint needs
+    (a unique constraint is part of the table and checked on every row)."""
+    return sorted((i for i in table.indexes if not i.unique), key=lambda i: str(i.name))
