@@ -280,7 +280,9 @@ def check(server: Server, phases: Sequence[Phase], entities: Sequence[str]) -> C
         result.entries += len(items)
         by_year: dict[str, list[int]] = {}
         for item in items:
-            year, _, serial = str(item["number"]).partition("-")
+            # 2025-0001 (yearly) or 2025-03-J-0001 (monthly, with the voucher's 凭证字): one
+            # sequence per everything before the serial
+            year, _, serial = str(item["number"]).rpartition("-")
             by_year.setdefault(year, []).append(int(serial))
             seen.setdefault((entity, item["memo"]), []).append(item)
         for year, serials in by_year.items():
