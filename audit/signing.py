@@ -53,6 +53,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from eventsourcing.persistence import (
     InterfaceError,
     OperationalError,
@@ -80,6 +81,9 @@ from audit.messages import RESTORE, ROTATION, ROTATION_TOPIC, SAVE, rotation_sta
 from audit.store_keys import load_signing_key
 
 KEY_ENV = "LIANZHANG_SIGNING_KEY"
+# The transaction that makes a PostgreSQL save durable writes this WAL record (a logical-decoding
+# message nothing reads): a transaction that writes no WAL is committed without a flush.
+_FLUSH = "SELECT pg_logical_emit_message(true, 'lianzhang-save', '')"
 KEY_FILE = "signing-key.pem"
 
 
@@ -139,13 +143,18 @@ class SigningPostgresRecorder(_Chaining, PostgresApplicationRecorder):
     (so notification ids commit in order), and holds it to COMMIT; the chain rows are written
     under that lock, in the same transaction.
 
-    The lock is held for two round trips and one signature. Before it is taken: the events'
-    parameters, their canonical bytes and the save's kind (``prepare_save``). The first round
-    trip (one pipeline sync) sets the lock timeout, takes the lock, sends ``NOTIFY``, inserts
-    the events returning their notification ids, and reads the chain head. Then, in Python, a
-    SHA-256 per event and the save's Ed25519 signature (about 75 µs); the second round trip
-    inserts every chain row in one statement and commits (the commit's WAL flush is most of
-    the time the lock is held)."""
+    What the lock covers is kept short. Before it: the events' parameters, their canonical
+    bytes and the save's kind (``prepare_save``). Under it, two round trips and one signature:
+    the first (one pipeline sync) takes the lock, sends ``NOTIFY``, inserts the events
+    returning their notification ids and reads the chain head; then, in Python, a SHA-256 per
+    event and the save's Ed25519 signature (about 75 µs); the second inserts every chain row in
+    one statement and commits. The commit does not wait for the disk (``synchronous_commit``
+    off for this transaction), so the lock is released without a WAL flush in it; in the same
+    round trip, after the lock is released, a transaction of its own is committed as the
+    session commits (flushed, by default) and it writes WAL after the save's commit record: when
+    ``insert_events`` returns, the save is on disk as before. Another session may see the save
+    a few milliseconds before it is on disk; whatever it writes from it commits after it, so a
+    crash can lose that as well, never only the save."""
 
     def __init__(self, datastore: Any, *, events_table_name: str = "stored_events") -> None:
         super().__init__(datastore, events_table_name=events_table_name)
@@ -161,6 +170,9 @@ class SigningPostgresRecorder(_Chaining, PostgresApplicationRecorder):
             "%s::text[], %s::text[])"
         ).format(schema=schema, table=table)
         self._notify = SQL("NOTIFY {0}").format(Identifier(self.channel_name))
+        # the library's lock timeout and LOCK TABLE, after the commit mode
+        self._locking = [SQL("SET LOCAL synchronous_commit = off"), *self.lock_table_statements]
+        self._flush_apart: bool | None = None  # whether _FLUSH runs here: tried once
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(
@@ -171,42 +183,60 @@ class SigningPostgresRecorder(_Chaining, PostgresApplicationRecorder):
         signer = self._signer()
         if not stored_events:
             return None
-        # before the lock
         prepared = prepare_save(stored_events, signer)
         events = [
             self.construct_pg_stored_event(s.originator_id, s.originator_version, s.topic, s.state)
             for s in stored_events
         ]
-        failed: Exception | None = None
-        ids: list[int] = []
         with self.datastore.get_connection() as conn:
-            with conn.pipeline() as pipeline, conn.transaction():
-                curs, head = conn.cursor(), conn.cursor()
-                try:
-                    # first round trip: the lock is taken here
-                    self._lock_table(curs)
-                    curs.execute(self._notify)
-                    curs.execute(self.insert_events_statement, (events,))
-                    head.execute(self._select_head)
-                    pipeline.sync()
-                except Exception as error:  # raised after the pipeline (as the library does)
-                    failed = error
-                else:
-                    ids = [row["notification_id"] for row in curs.fetchall()]
-                    if len(ids) != len(stored_events):
-                        raise ProgrammingError(
-                            f"{len(ids)} notification ids for {len(stored_events)} events"
-                        )
-                    found = head.fetchone()
-                    rows = prepared.rows(found["hash"] if found else GENESIS, ids, signer)
-                    # second round trip: the chain rows and the commit
-                    columns = [list(column) for column in zip(*rows, strict=True)]
-                    curs.execute(self._insert_rows, columns)
-                    if prepared.key_row is not None:
-                        for statement, params in _record_present_key(prepared.key_row):
-                            curs.execute(self._in_schema(statement), params)
-            if failed is not None:
+            apart = self._can_flush_apart(conn)
+            failed: Exception | None = None
+            with conn.pipeline() as pipeline:
+                with conn.transaction():
+                    curs, head = conn.cursor(), conn.cursor()
+                    try:  # the first round trip, which takes the lock
+                        for statement in self._locking if apart else self.lock_table_statements:
+                            curs.execute(statement, prepare=True)
+                        curs.execute(self._notify)
+                        curs.execute(self.insert_events_statement, (events,))
+                        head.execute(self._select_head)
+                        pipeline.sync()
+                    except Exception as error:  # raised after the pipeline, as the library does
+                        failed = error
+                    else:
+                        ids = self._chain(curs, head, prepared, len(events), signer)
+                if failed is None and apart:  # committed, the lock released: now durable
+                    with conn.transaction(), conn.cursor() as durable:
+                        durable.execute(_FLUSH, prepare=True)
+            if failed is not None:  # inside the connection: the library's error
                 raise failed
+        return ids
+
+    def _can_flush_apart(self, conn: Any) -> bool:
+        """Whether the flush can follow the commit (``_FLUSH`` runs here; a server that
+        refuses it gets saves that commit with their flush, under the lock, as the library's)."""
+        if self._flush_apart is None:
+            try:
+                with conn.transaction():
+                    conn.execute(_FLUSH)
+                self._flush_apart = True
+            except psycopg.Error:
+                self._flush_apart = False
+        return self._flush_apart
+
+    def _chain(
+        self, curs: Any, head: Any, prepared: PreparedSave, count: int, signer: Signer
+    ) -> list[int]:
+        """Under the lock, after the first round trip: the chain rows, sent with the commit."""
+        ids = [int(row["notification_id"]) for row in curs.fetchall()]
+        if len(ids) != count:
+            raise ProgrammingError(f"{len(ids)} notification ids for {count} events")
+        found = head.fetchone()
+        rows = prepared.rows(found["hash"] if found else GENESIS, ids, signer)
+        curs.execute(self._insert_rows, [list(column) for column in zip(*rows, strict=True)])
+        if prepared.key_row is not None:
+            for statement, params in _record_present_key(prepared.key_row):
+                curs.execute(self._in_schema(statement), params)
         return ids
 
     def _in_schema(self, statement: str) -> Any:

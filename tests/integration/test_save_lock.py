@@ -114,9 +114,8 @@ def test_saves_queued_behind_the_lock_chain_on_one_another(
             except BaseException as error:  # reported below
                 errors.append(error)
 
-        threads = [
-            threading.Thread(target=write, args=pair) for pair in zip((store, other), codes)
-        ]
+        writers = zip((store, other), codes, strict=True)
+        threads = [threading.Thread(target=write, args=pair) for pair in writers]
         with connect_postgres(url) as holder:
             with holder.transaction():
                 holder.execute(f'LOCK TABLE "{schema}"."{table}" IN EXCLUSIVE MODE')
@@ -145,3 +144,20 @@ def waiting_for(conn: psycopg.Connection[object], schema: str | None, table: str
             return
         time.sleep(0.01)
     raise AssertionError(f"{n} writers never queued for the lock on {table}")
+
+
+@pytest.mark.parametrize("database", ["postgres"], indirect=True)
+def test_a_server_that_refuses_the_flush_apart_gets_saves_flushed_under_the_lock(
+    store: Runtime,
+) -> None:
+    """Where the transaction that flushes after the commit cannot run, a save commits with its
+    flush under the lock, as the library's: written, chained, verified."""
+    recorder = store.app.recorder
+    assert recorder._flush_apart is not False  # type: ignore[attr-defined]
+    recorder._flush_apart = False  # type: ignore[attr-defined]
+    code = village(store.app)
+    before = counts(store)
+    post(store, code, 4)
+    assert counts(store) == (before[0] + 1, before[1] + 1)
+    report = verify(store)
+    assert report["ok"] is True, report["problems"]
