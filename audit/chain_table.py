@@ -10,7 +10,8 @@ no read model creates, drops or rebuilds it.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import BigInteger, Column, Connection, Engine, MetaData, Table, Text, select
@@ -51,27 +52,72 @@ POSTGRES_DDL = (
 )
 
 
-def chain_rows(
-    previous: str, events: Iterable[tuple[int, Any, int, str, bytes]], signer: Signer, kind: str
+@dataclass(frozen=True)
+class Canonical:
+    """An event as its chain row needs it, computed before the write lock is taken: its
+    identity and its canonical bytes (everything but the hashes, which depend on the head)."""
+
+    originator_id: str
+    originator_version: int
+    data: bytes
+
+
+def canonical_of(events: Iterable[tuple[Any, int, str, bytes]]) -> list[Canonical]:
+    """``Canonical`` of ``(originator_id, version, topic, state)``, hashed from the stored
+    bytes: the same bytes as ``canonical_bytes(canonical_event(...))``, without decoding into a
+    second dict."""
+    made = []
+    for originator_id, version, topic, state in events:
+        stored = Stored(0, str(originator_id), int(version), topic, state, None)
+        made.append(Canonical(str(originator_id), int(version), stored_canonical_bytes(stored)))
+    return made
+
+
+def linked_rows(
+    previous: str,
+    positions: Sequence[int],
+    events: Sequence[Canonical],
+    signer: Signer,
+    kind: str,
 ) -> list[tuple[Any, ...]]:
-    """Rows of ``lz_signed_chain`` for ``(position, originator_id, version, topic, state)``,
-    chained on from ``previous``; the last row carries the signature of them all."""
+    """Rows of ``lz_signed_chain`` for ``events`` at ``positions``, chained on from
+    ``previous``; the last row carries the signature of them all. What a save does once it
+    holds the write lock and knows the head: a SHA-256 per event and one signature."""
     rows: list[list[Any]] = []
-    for position, originator_id, version, topic, state in events:
-        # hashed from the stored bytes: the same bytes as
-        # ``canonical_bytes(canonical_event(...))``, without decoding into a second dict
-        stored = Stored(int(position), str(originator_id), int(version), topic, state, None)
-        current = hashlib.sha256(
-            previous.encode("ascii") + b"\n" + stored_canonical_bytes(stored)
-        ).hexdigest()
+    for position, event in zip(positions, events, strict=True):
+        current = hashlib.sha256(previous.encode("ascii") + b"\n" + event.data).hexdigest()
         rows.append(
-            [int(position), str(originator_id), int(version), previous, current, None, None, None]
+            [
+                int(position),
+                event.originator_id,
+                event.originator_version,
+                previous,
+                current,
+                None,
+                None,
+                None,
+            ]
         )
         previous = current
     if rows:
         message = save_message(kind, [r[0] for r in rows], previous)
         rows[-1][5:] = [kind, signer.key_id, signer.sign(message)]
     return [tuple(r) for r in rows]
+
+
+def chain_rows(
+    previous: str, events: Iterable[tuple[int, Any, int, str, bytes]], signer: Signer, kind: str
+) -> list[tuple[Any, ...]]:
+    """Rows of ``lz_signed_chain`` for ``(position, originator_id, version, topic, state)``,
+    chained on from ``previous``; the last row carries the signature of them all."""
+    listed = list(events)
+    return linked_rows(
+        previous,
+        [int(e[0]) for e in listed],
+        canonical_of(e[1:] for e in listed),
+        signer,
+        kind,
+    )
 
 
 def chain_rows_of(engine: Engine | Connection, page: int = 5000) -> Iterator[Any]:

@@ -53,6 +53,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -62,12 +63,22 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 from adapters.sqlite_gate import GatedSQLiteFactory
 from audit import save_requests
 from audit.chain import GENESIS
-from audit.chain_table import CHAIN_TABLE, COLUMNS, SQLITE_DDL, chain_rows
+from audit.chain_table import (
+    CHAIN_TABLE,
+    COLUMNS,
+    SQLITE_DDL,
+    Canonical,
+    canonical_of,
+    linked_rows,
+)
 from audit.keys import ChainError, Signer
 from audit.messages import RESTORE, ROTATION, ROTATION_TOPIC, SAVE, rotation_state
 from audit.store_keys import load_signing_key
 
 KEY_ENV = "LIANZHANG_SIGNING_KEY"
+# The transaction that makes a PostgreSQL save durable writes this WAL record (a logical-decoding
+# message nothing reads): a transaction that writes no WAL is committed without a flush.
+_FLUSH = "SELECT pg_logical_emit_message(true, 'lianzhang-save', '')"
 KEY_FILE = "signing-key.pem"
 
 
@@ -84,32 +95,37 @@ class _Chaining:
 
 class SigningSQLiteRecorder(_Chaining, SQLiteApplicationRecorder):
     """SQLite: events and their signed chain rows in one transaction. The first INSERT takes
-    the database's write lock, so the chain head read after it is the latest."""
+    the database's write lock, so the chain head read after it is the latest. What does not
+    depend on the head (the events' canonical bytes, the save's kind) is computed before the
+    transaction, outside the file's gate (``adapters.sqlite_gate``)."""
 
     def construct_create_table_statements(self) -> list[str]:
         return [*super().construct_create_table_statements(), SQLITE_DDL, *save_requests.SQLITE_DDL]
 
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        prepared = prepare_save(stored_events, self._signer()) if stored_events else None
+        return super().insert_events(stored_events, prepared=prepared, **kwargs)
+
     def _insert_events(
-        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
+        self,
+        c: SQLiteCursor,
+        stored_events: Sequence[StoredEvent],
+        *,
+        prepared: PreparedSave | None = None,
+        **kwargs: Any,
     ) -> Sequence[int] | None:
         signer = self._signer()
         ids = super()._insert_events(c, stored_events, **kwargs)
         if not stored_events:
             return ids
         assert ids is not None
+        if prepared is None:  # called past insert_events
+            prepared = prepare_save(stored_events, signer)
         c.execute(f"SELECT hash FROM {CHAIN_TABLE} ORDER BY position DESC LIMIT 1")
         head = c.fetchone()
-        previous = head[0] if head else GENESIS
-        kind, key_row = save_kind(stored_events, signer, previous)
-        rows = chain_rows(
-            previous,
-            (
-                (i, s.originator_id, s.originator_version, s.topic, s.state)
-                for i, s in zip(ids, stored_events, strict=True)
-            ),
-            signer,
-            kind,
-        )
+        rows = prepared.rows(head[0] if head else GENESIS, ids, signer)
         c.executemany(f"INSERT INTO {CHAIN_TABLE} ({COLUMNS}) VALUES (?,?,?,?,?,?,?,?)", rows)
         request = save_requests.row(ids, kwargs.get("request_id"))  # audit.save_requests
         if request is not None:
@@ -117,10 +133,30 @@ class SigningSQLiteRecorder(_Chaining, SQLiteApplicationRecorder):
                 f"INSERT INTO {save_requests.TABLE} ({save_requests.COLUMNS}) VALUES (?,?,?)",
                 request,
             )
-        if key_row is not None:
-            for statement in _record_present_key(key_row):
+        if prepared.key_row is not None:
+            for statement in _record_present_key(prepared.key_row):
                 c.execute(statement[0].replace("%s", "?"), statement[1])
         return ids
+
+
+@dataclass(frozen=True)
+class PreparedSave:
+    """What a save computes before it takes the store's write lock: each event's canonical
+    bytes, the kind its signature names, and, for a key rotation, the key it records and the
+    chain head it was made for."""
+
+    events: list[Canonical]
+    kind: str
+    key_row: tuple[str, str] | None = None
+    made_for: str | None = None
+
+    def rows(self, previous: str, positions: Sequence[int], signer: Signer) -> list[Any]:
+        """The chain rows once the lock is held: ``previous`` is the chain head."""
+        if self.made_for is not None and self.made_for != previous:
+            raise ChainError(
+                "the chain moved on while the key was being rotated; nothing was written: try again"
+            )
+        return linked_rows(previous, positions, self.events, signer, self.kind)
 
 
 def _signer_from(env: Any) -> Signer:
@@ -131,27 +167,27 @@ def _signer_from(env: Any) -> Signer:
     return load_signing_key(Path(path))
 
 
-def save_kind(
-    stored_events: Sequence[StoredEvent], signer: Signer, previous: str
-) -> tuple[str, tuple[str, str] | None]:
-    """The kind a save is signed as: a key rotation (``projections.key_rotation``) is one event
-    in a save of its own, made for this place of the chain and for the key signing it; its
-    save also records the new key as the store's present key (same transaction)."""
+def prepare_save(stored_events: Sequence[StoredEvent], signer: Signer) -> PreparedSave:
+    """The save's canonical bytes and kind. A key rotation (``projections.key_rotation``) is
+    one event in a save of its own, made for one place of the chain (checked under the lock,
+    ``PreparedSave.rows``) and for the key signing it; its save also records the new key as
+    the store's present key (same transaction)."""
+    events = canonical_of(
+        (s.originator_id, s.originator_version, s.topic, s.state) for s in stored_events
+    )
     rotations = [s for s in stored_events if s.topic == ROTATION_TOPIC]
     if not rotations:
-        return SAVE, None
+        return PreparedSave(events, SAVE)
     state = rotation_state(rotations[0].state)
     if len(stored_events) != 1 or state is None:
         raise ChainError("a key rotation is saved alone; nothing was written")
     if state["new_key"] != signer.public.hex:
         raise ChainError("a key rotation must be signed by the key it names; nothing was written")
-    if state["previous"] != previous:
-        raise ChainError(
-            "the chain moved on while the key was being rotated; nothing was written: try again"
-        )
-    return (ROTATION if state["kind"] == "rotation" else RESTORE), (
-        signer.key_id,
-        signer.public.hex,
+    return PreparedSave(
+        events,
+        ROTATION if state["kind"] == "rotation" else RESTORE,
+        (signer.key_id, signer.public.hex),
+        state["previous"],
     )
 
 

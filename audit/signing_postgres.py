@@ -6,32 +6,56 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from eventsourcing.persistence import StoredEvent
+import psycopg
+from eventsourcing.persistence import (
+    InterfaceError,
+    OperationalError,
+    ProgrammingError,
+    StoredEvent,
+)
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresFactory
+from eventsourcing.utils import retry
 from psycopg.sql import SQL, Identifier
 
 from audit import save_requests
 from audit.chain import GENESIS
-from audit.chain_table import CHAIN_TABLE, COLUMNS, POSTGRES_DDL, chain_rows
-from audit.keys import ChainError
-from audit.signing import _Chaining, _record_present_key, _signer_from, save_kind
+from audit.chain_table import CHAIN_TABLE, COLUMNS, POSTGRES_DDL
+from audit.keys import ChainError, Signer
+from audit.signing import (
+    _FLUSH,
+    PreparedSave,
+    _Chaining,
+    _record_present_key,
+    _signer_from,
+    prepare_save,
+)
 
 
 class SigningPostgresRecorder(_Chaining, PostgresApplicationRecorder):
     """PostgreSQL: the recorder takes an EXCLUSIVE lock on the event table before it inserts
-    (so notification ids commit in order); the chain rows are written after the insert, under
-    that lock, in the same transaction."""
+    (so notification ids commit in order), and holds it to COMMIT; the chain rows are written
+    under that lock, in the same transaction.
+
+    What the lock covers is kept short. Before it: the events' parameters, their canonical
+    bytes and the save's kind (``prepare_save``). Under it, two round trips and one signature:
+    the first (one pipeline sync) takes the lock, sends ``NOTIFY``, inserts the events
+    returning their notification ids and reads the chain head; then, in Python, a SHA-256 per
+    event and the save's Ed25519 signature (about 75 µs); the second inserts every chain row in
+    one statement and commits. The commit does not wait for the disk (``synchronous_commit``
+    off for this transaction), so the lock is released without a WAL flush in it; in the same
+    round trip, after the lock is released, a transaction of its own is committed as the
+    session commits (flushed, by default) and it writes WAL after the save's commit record: when
+    ``insert_events`` returns, the save is on disk as before. Another session may see the save
+    a few milliseconds before it is on disk; whatever it writes from it commits after it, so a
+    crash can lose that as well, never only the save."""
 
     def __init__(self, datastore: Any, *, events_table_name: str = "stored_events") -> None:
         super().__init__(datastore, events_table_name=events_table_name)
-        self.sql_create_statements.append(
-            SQL(POSTGRES_DDL).format(
-                schema=Identifier(self.datastore.schema), table=Identifier(CHAIN_TABLE)
-            )
-        )
+        schema, table = Identifier(self.datastore.schema), Identifier(CHAIN_TABLE)
+        self.sql_create_statements.append(SQL(POSTGRES_DDL).format(schema=schema, table=table))
         self.sql_create_statements.extend(
             SQL(statement).format(
-                schema=Identifier(self.datastore.schema),
+                schema=schema,
                 table=Identifier(save_requests.TABLE),
                 index=Identifier(f"{save_requests.TABLE}_request_id"),
             )
@@ -39,57 +63,100 @@ class SigningPostgresRecorder(_Chaining, PostgresApplicationRecorder):
         )
         self._insert_request = SQL(
             "INSERT INTO {schema}.{table} (" + save_requests.COLUMNS + ") VALUES (%s,%s,%s)"
-        ).format(schema=Identifier(self.datastore.schema), table=Identifier(save_requests.TABLE))
+        ).format(schema=schema, table=Identifier(save_requests.TABLE))
         self._select_head = SQL(
             "SELECT hash FROM {schema}.{table} ORDER BY position DESC LIMIT 1"
-        ).format(schema=Identifier(self.datastore.schema), table=Identifier(CHAIN_TABLE))
+        ).format(schema=schema, table=table)
+        # every row of a save in one statement, one array per column
         self._insert_rows = SQL(
-            "INSERT INTO {schema}.{table} (" + COLUMNS + ") VALUES (%s,%s,%s,%s,%s,%s,%s,%s)"
-        ).format(schema=Identifier(self.datastore.schema), table=Identifier(CHAIN_TABLE))
+            "INSERT INTO {schema}.{table} (" + COLUMNS + ") SELECT * FROM unnest("
+            "%s::bigint[], %s::text[], %s::bigint[], %s::text[], %s::text[], %s::text[], "
+            "%s::text[], %s::text[])"
+        ).format(schema=schema, table=table)
+        self._notify = SQL("NOTIFY {0}").format(Identifier(self.channel_name))
+        # the library's lock timeout and LOCK TABLE, after the commit mode
+        self._locking = [SQL("SET LOCAL synchronous_commit = off"), *self.lock_table_statements]
+        self._flush_apart: bool | None = None  # whether _FLUSH runs here: tried once
 
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         if self.datastore.enable_db_functions:
             raise ChainError("POSTGRES_ENABLE_DB_FUNCTIONS would write events without a chain")
-        self._signer()
-        ids: Sequence[int] | None = super().insert_events(stored_events, **kwargs)
+        signer = self._signer()
+        if not stored_events:
+            return None
+        prepared = prepare_save(stored_events, signer)
+        events = [
+            self.construct_pg_stored_event(s.originator_id, s.originator_version, s.topic, s.state)
+            for s in stored_events
+        ]
+        with self.datastore.get_connection() as conn:
+            apart = self._can_flush_apart(conn)
+            failed: Exception | None = None
+            with conn.pipeline() as pipeline:
+                with conn.transaction():
+                    curs, head = conn.cursor(), conn.cursor()
+                    try:  # the first round trip, which takes the lock
+                        for statement in self._locking if apart else self.lock_table_statements:
+                            curs.execute(statement, prepare=True)
+                        curs.execute(self._notify)
+                        curs.execute(self.insert_events_statement, (events,))
+                        head.execute(self._select_head)
+                        pipeline.sync()
+                    except Exception as error:  # raised after the pipeline, as the library does
+                        failed = error
+                    else:
+                        ids = self._chain(
+                            curs, head, prepared, len(events), signer, kwargs.get("request_id")
+                        )
+                if failed is None and apart:  # committed, the lock released: now durable
+                    with conn.transaction(), conn.cursor() as durable:
+                        durable.execute(_FLUSH, prepare=True)
+            if failed is not None:  # inside the connection: the library's error
+                raise failed
         return ids
 
-    def _fetch_ids_after_insert_events(
-        self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any
-    ) -> Sequence[int] | None:
-        ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
-        if not stored_events:
-            return ids
-        assert ids is not None
-        curs.execute(self._select_head)
-        head = curs.fetchone()
-        previous = head["hash"] if head else GENESIS
-        kind, key_row = save_kind(stored_events, self._signer(), previous)
-        rows = chain_rows(
-            previous,
-            (
-                (i, s.originator_id, s.originator_version, s.topic, s.state)
-                for i, s in zip(ids, stored_events, strict=True)
-            ),
-            self._signer(),
-            kind,
-        )
-        curs.executemany(self._insert_rows, rows)
-        request = save_requests.row(ids, kwargs.get("request_id"))  # audit.save_requests
-        if request is not None:
-            curs.execute(self._insert_request, request)
-        if key_row is not None:
-            schema = self.datastore.schema
-            for statement, params in _record_present_key(key_row):
-                curs.execute(
-                    SQL(statement.replace("lz_store_keys", "{schema}.lz_store_keys")).format(
-                        schema=Identifier(schema)
-                    ),
-                    params,
-                )
+    def _can_flush_apart(self, conn: Any) -> bool:
+        """Whether the flush can follow the commit (``_FLUSH`` runs here; a server that
+        refuses it gets saves that commit with their flush, under the lock, as the library's)."""
+        if self._flush_apart is None:
+            try:
+                with conn.transaction():
+                    conn.execute(_FLUSH)
+                self._flush_apart = True
+            except psycopg.Error:
+                self._flush_apart = False
+        return self._flush_apart
+
+    def _chain(
+        self,
+        curs: Any,
+        head: Any,
+        prepared: PreparedSave,
+        count: int,
+        signer: Signer,
+        request_id: str | None,
+    ) -> list[int]:
+        """Under the lock, after the first round trip: the chain rows, sent with the commit."""
+        ids = [int(row["notification_id"]) for row in curs.fetchall()]
+        if len(ids) != count:
+            raise ProgrammingError(f"{len(ids)} notification ids for {count} events")
+        found = head.fetchone()
+        rows = prepared.rows(found["hash"] if found else GENESIS, ids, signer)
+        curs.execute(self._insert_rows, [list(column) for column in zip(*rows, strict=True)])
+        if request_id is not None:  # audit.save_requests
+            curs.execute(self._insert_request, save_requests.row(ids, request_id))
+        if prepared.key_row is not None:
+            for statement, params in _record_present_key(prepared.key_row):
+                curs.execute(self._in_schema(statement), params)
         return ids
+
+    def _in_schema(self, statement: str) -> Any:
+        return SQL(statement.replace("lz_store_keys", "{schema}.lz_store_keys")).format(
+            schema=Identifier(self.datastore.schema)
+        )
 
 
 class SigningPostgresFactory(PostgresFactory):

@@ -4,22 +4,28 @@ entries for S seconds, then a check that nothing was lost or duplicated.
     python -m scripts.load                              # fresh SQLite file, 1, 4, 20 clients
     python -m scripts.load --database-url postgresql://postgres@127.0.0.1:5432/test
     python -m scripts.load --clients 1,10 --seconds 5 --rounds 2 --json
+    python -m scripts.load --database-url postgresql://… --clients 8 --servers 1,2 [--worker]
 
 What it does, in order:
 
 1. starts ``lianzhang serve`` on a free loopback port against a fresh store: a new SQLite file
    in a temporary directory, or a new PostgreSQL schema (dropped at the end unless ``--keep``);
+   as many processes as the largest of ``--servers``, each on its own port (with ``--worker``:
+   ``serve --worker`` and one ``lianzhang worker`` keeping the read models up);
 2. creates an admin token (``lianzhang token create``) and registers villages with opening
    balances: one shared village and one of their own for every other client;
 3. runs the phases interleaved: for every round, every client count in turn (1, 4, 20, 1, 4,
-   20 …), so the machine's other load falls on all of them alike; in a phase, N threads post
-   entries for S seconds, each on its own keep-alive connection with a fresh Idempotency-Key.
-   Even-numbered clients post into the shared village, odd-numbered ones into their own;
-4. reports, per client count: requests, 201s, 5xx, other refusals, transport errors, throughput
-   (acknowledged entries per second), p50 and p95 latency, and the ratio of its throughput to the
-   one-client throughput of the same run;
+   20 …), each with every server count in turn, so the machine's other load falls on all of
+   them alike; in a phase, N threads post entries for S seconds, each on its own keep-alive
+   connection with a fresh Idempotency-Key, client ``i`` to server ``i mod K``. Even-numbered
+   clients post into the shared village, odd-numbered ones into their own;
+4. reports, per server and client count: requests, 201s, 5xx, other refusals, transport errors,
+   throughput (acknowledged entries per second), p50 and p95 latency, the ratio of its
+   throughput to the one-client throughput with as many servers, and (``×1 srv``) to the
+   throughput of one server with as many clients, of the same run;
 5. checks the books: every 201 has its entry (same number, memo and amount), no memo was booked
-   twice, and the voucher numbers of every entity and year run 0001, 0002, … without a gap.
+   twice, and the voucher numbers of every entity and sequence (a year, or a month and 凭证字)
+   run 0001, 0002, … without a gap.
 
 It exits 0 when there was no 5xx, no transport error and every check held, else 1. The figures
 go into the README (Benchmarks); the CI test ``tests/e2e/test_concurrency.py`` calls
@@ -50,6 +56,7 @@ from scripts.load_server import (
     Server,
     expect,
     fresh_store,
+    read_model_worker,
     request,
     serve,
 )
@@ -109,6 +116,7 @@ class Sent:
 class Phase:
     clients: int
     seconds: float
+    servers: int = 1
     sent: list[Sent] = field(default_factory=list)
 
 
@@ -122,7 +130,7 @@ def run_phase(
 ) -> Phase:
     """``clients`` threads post entries for ``seconds``; each keeps one keep-alive connection,
     client ``i`` to server ``i mod len(servers)``."""
-    phase = Phase(clients, seconds)
+    phase = Phase(clients, seconds, len(servers))
     lock = threading.Lock()
     start = threading.Barrier(clients + 1)
     deadline: list[float] = []
@@ -194,6 +202,7 @@ def run_phase(
 
 @dataclass
 class Figures:
+    servers: int
     clients: int
     seconds: float
     requests: int
@@ -205,21 +214,24 @@ class Figures:
     p50: float
     p95: float
     ratio: float = 0.0  # throughput over the one-client throughput of the same run
+    # throughput over one server's with as many clients, in the same run (0 without it)
+    scale: float = 0.0
 
 
 def figures(phases: Sequence[Phase]) -> list[Figures]:
-    """Phases with the same client count summed over the rounds."""
-    by_clients: dict[int, list[Phase]] = {}
+    """Phases with the same server and client counts summed over the rounds."""
+    by_clients: dict[tuple[int, int], list[Phase]] = {}
     for p in phases:
-        by_clients.setdefault(p.clients, []).append(p)
+        by_clients.setdefault((p.servers, p.clients), []).append(p)
     result = []
-    for clients, group in sorted(by_clients.items()):
+    for (servers, clients), group in sorted(by_clients.items()):
         sent = [s for p in group for s in p.sent]
         seconds = sum(p.seconds for p in group)
         latencies = sorted(s.seconds for s in sent if s.status)
         created = sum(1 for s in sent if s.status == 201)
         result.append(
             Figures(
+                servers=servers,
                 clients=clients,
                 seconds=seconds,
                 requests=len(sent),
@@ -232,9 +244,11 @@ def figures(phases: Sequence[Phase]) -> list[Figures]:
                 p95=_quantile(latencies, 0.95),
             )
         )
-    single = next((f.throughput for f in result if f.clients == 1), 0.0)
     for f in result:
+        single = next((g.throughput for g in result if (g.servers, g.clients) == (f.servers, 1)), 0)
         f.ratio = f.throughput / single if single else 0.0
+        one = next((g.throughput for g in result if (g.servers, g.clients) == (1, f.clients)), 0)
+        f.scale = f.throughput / one if one and f.servers > 1 else 0.0
     return result
 
 
@@ -280,7 +294,9 @@ def check(server: Server, phases: Sequence[Phase], entities: Sequence[str]) -> C
         result.entries += len(items)
         by_year: dict[str, list[int]] = {}
         for item in items:
-            year, _, serial = str(item["number"]).partition("-")
+            # 2025-0001 (yearly) or 2025-03-J-0001 (monthly, with the voucher's 凭证字): one
+            # sequence per everything before the serial
+            year, _, serial = str(item["number"]).rpartition("-")
             by_year.setdefault(year, []).append(int(serial))
             seen.setdefault((entity, item["memo"]), []).append(item)
         for year, serials in by_year.items():
@@ -334,10 +350,13 @@ def run(
     keep: bool = False,
     progress: Any = None,
     server_log: Path | None = None,
-    servers: int = 1,
+    servers: int | Sequence[int] = 1,
+    worker: bool = False,
 ) -> Report:
-    """Set up a fresh store and ``servers`` server processes on it, run the interleaved
-    phases, check the books."""
+    """Set up a fresh store and as many server processes on it as the largest of ``servers``,
+    run the interleaved phases (every client count with every server count in turn: a phase
+    with K servers sends its clients to the first K), check the books."""
+    server_counts = [servers] if isinstance(servers, int) else list(servers)
     run_tag = uuid.uuid4().hex[:4].upper()
     most = max(clients)
     entities = sorted({village_of(i, run_tag) for i in range(most)})
@@ -348,21 +367,31 @@ def run(
         log = server_log or workdir / "server.log"
         running = [
             stack.enter_context(
-                serve(db_url, db_schema, log if n == 0 else log.with_suffix(f".{n}.log"))
+                serve(
+                    db_url,
+                    db_schema,
+                    log if n == 0 else log.with_suffix(f".{n}.log"),
+                    worker=worker,
+                )
             )
-            for n in range(servers)
+            for n in range(max(server_counts))
         ]
+        if worker:  # once the first server has made the store
+            stack.enter_context(read_model_worker(db_url, db_schema, log.with_suffix(".w.log")))
         server = running[0]
         for entity in entities:
             setup_village(server, entity)
         phases = []
         for r in range(rounds):
             for n in clients:
-                phase = run_phase(running, n, seconds, run_tag, f"r{r}n{n}")
-                phases.append(phase)
-                if progress is not None:
-                    done = sum(1 for s in phase.sent if s.status == 201)
-                    progress(f"round {r + 1}/{rounds}, {n:>3} clients: {done} entries")
+                for k in server_counts:
+                    phase = run_phase(running[:k], n, seconds, run_tag, f"r{r}n{n}k{k}")
+                    phases.append(phase)
+                    if progress is not None:
+                        done = sum(1 for s in phase.sent if s.status == 201)
+                        progress(
+                            f"round {r + 1}/{rounds}, {k} server(s), {n:>3} clients: {done} entries"
+                        )
         result = check(server, phases, entities)
         errors = [
             f"{s.status or 'transport'} {s.entity}: {s.detail}"
@@ -371,22 +400,25 @@ def run(
             if s.status == 0 or s.status >= 500
         ][:5]
         store = "PostgreSQL" if db_schema else "SQLite"
-        if servers > 1:
-            store += f", {servers} server processes"
+        if server_counts != [1]:
+            store += f", {'/'.join(map(str, server_counts))} server processes"
+        if worker:
+            store += ", serve --worker and lianzhang worker"
         return Report(store, figures(phases), result, errors)
 
 
 def render(report: Report) -> str:
     lines = [
         f"store: {report.store}",
-        f"{'clients':>7} {'requests':>8} {'201':>6} {'5xx':>4} {'4xx':>4} {'errors':>6} "
-        f"{'entries/s':>9} {'p50 ms':>7} {'p95 ms':>7} {'ratio':>6}",
+        f"{'servers':>7} {'clients':>7} {'requests':>8} {'201':>6} {'5xx':>4} {'4xx':>4} "
+        f"{'errors':>6} {'entries/s':>9} {'p50 ms':>7} {'p95 ms':>7} {'ratio':>6} {'×1 srv':>6}",
     ]
     for f in report.figures:
         lines.append(
-            f"{f.clients:>7} {f.requests:>8} {f.created:>6} {f.server_errors:>4} {f.refused:>4} "
-            f"{f.transport_errors:>6} {f.throughput:>9.1f} {f.p50 * 1000:>7.0f} "
-            f"{f.p95 * 1000:>7.0f} {f.ratio:>6.2f}"
+            f"{f.servers:>7} {f.clients:>7} {f.requests:>8} {f.created:>6} {f.server_errors:>4} "
+            f"{f.refused:>4} {f.transport_errors:>6} {f.throughput:>9.1f} {f.p50 * 1000:>7.0f} "
+            f"{f.p95 * 1000:>7.0f} {f.ratio:>6.2f} "
+            + (f"{f.scale:>6.2f}" if f.scale else f"{'':>6}")
         )
     c = report.check
     lines.append(
@@ -424,7 +456,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--schema", help="PostgreSQL schema to use as it is (default: a new one)")
     parser.add_argument(
-        "--servers", type=int, default=1, help="server processes on the one store (default 1)"
+        "--servers",
+        default="1",
+        help="server counts on the one store, comma-separated (default 1); with several (1,2) "
+        "every client count runs with each in turn and ×1 srv is the throughput over one "
+        "server's with as many clients",
+    )
+    parser.add_argument(
+        "--worker",
+        action="store_true",
+        help="servers run `serve --worker` and one `lianzhang worker` keeps the read models up "
+        "(the scale-out set-up); default: every server catches up inside its requests",
     )
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL schema")
     parser.add_argument("--server-log", type=Path, help="write the server's output to this file")
@@ -432,12 +474,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         counts = [int(c) for c in args.clients.split(",") if c.strip()]
+        servers = [int(c) for c in args.servers.split(",") if c.strip()]
     except ValueError:
-        parser.error(f"--clients {args.clients!r}: give whole numbers like 1,4,20")
-    if not counts or min(counts) < 1 or args.seconds <= 0 or min(args.rounds, args.servers) < 1:
+        parser.error("--clients and --servers: give whole numbers like 1,4,20")
+    if not (counts and servers) or min(*counts, *servers, args.rounds) < 1 or args.seconds <= 0:
         parser.error("client counts, --seconds, --rounds and --servers must be positive")
     if 1 not in counts:
         counts.insert(0, 1)  # the ratio needs the one-client figure of the same run
+    if len(servers) > 1 and 1 not in servers:
+        servers.insert(0, 1)  # ×1 srv needs the one-server figures of the same run
     try:
         report = run(
             args.database_url,
@@ -447,7 +492,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             rounds=args.rounds,
             keep=args.keep,
             server_log=args.server_log,
-            servers=args.servers,
+            servers=servers,
+            worker=args.worker,
             progress=lambda line: print(line, file=sys.stderr, flush=True),
         )
     except LoadError as error:

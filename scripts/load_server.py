@@ -66,9 +66,10 @@ class Server:
 
 
 @contextlib.contextmanager
-def serve(url: str, schema: str | None, log: Path) -> Iterator[Server]:
-    """Start ``lianzhang serve`` on a free port, its output to ``log``; stop it (SIGTERM, then
-    SIGKILL) on exit."""
+def serve(url: str, schema: str | None, log: Path, *, worker: bool = False) -> Iterator[Server]:
+    """Start ``lianzhang serve`` on a free port (``serve --worker`` when ``worker``: the read
+    models are kept up by ``lianzhang worker``, :func:`read_model_worker`), its output to
+    ``log``; stop it (SIGTERM, then SIGKILL) on exit."""
     created = subprocess.run(
         [
             *_command(url, schema),
@@ -91,7 +92,15 @@ def serve(url: str, schema: str | None, log: Path) -> Iterator[Server]:
     port = free_port()
     with log.open("w") as out:
         process = subprocess.Popen(
-            [*_command(url, schema), "serve", "--host", "127.0.0.1", "--port", str(port)],
+            [
+                *_command(url, schema),
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                *(["--worker"] if worker else []),
+            ],
             cwd=ROOT,
             env=_env(),
             stdout=out,
@@ -113,12 +122,41 @@ def serve(url: str, schema: str | None, log: Path) -> Iterator[Server]:
             time.sleep(0.2)
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=20)
+        _stop(process)
+
+
+@contextlib.contextmanager
+def read_model_worker(url: str, schema: str | None, log: Path) -> Iterator[None]:
+    """``lianzhang worker`` on the store (made already), its output to ``log``; stopped on
+    exit."""
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [*_command(url, schema), "worker"],
+            cwd=ROOT,
+            env=_env(),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while "worker: listening" not in log.read_text():
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise LoadError(f"the worker did not come up; see {log}")
+            time.sleep(0.2)
+        yield
+    finally:
+        _stop(process)
+
+
+def _stop(process: subprocess.Popen[str]) -> None:
+    """SIGTERM, then SIGKILL after 20 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=20)
 
 
 def request(
