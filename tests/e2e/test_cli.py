@@ -31,7 +31,10 @@ def event_count(database: tuple[str, str | None]) -> int:
         rt.close()
 
 
-def test_demo_twice_writes_once(database: tuple[str, str | None], tmp_path: Path) -> None:
+def test_demo_twice_writes_once_and_rebuild_reproduces_the_read_models(
+    database: tuple[str, str | None], tmp_path: Path
+) -> None:
+    """One demo store for both (loading the demo is most of either's cost)."""
     first = lianzhang(database, tmp_path, "demo", "--no-serve")
     # the alliance and all of Scenario A (82), the plans' two requests to execute, the
     # township's signers and the four demo vouchers (issue 20): 89; and Scenario B's barn, whose
@@ -54,12 +57,6 @@ def test_demo_twice_writes_once(database: tuple[str, str | None], tmp_path: Path
     assert not any(password in second.stdout for password in people.values())
     assert "password in var/demo-people.txt" in second.stdout
     assert event_count(database) == count
-
-
-def test_rebuild_reproduces_the_read_models(
-    database: tuple[str, str | None], tmp_path: Path
-) -> None:
-    lianzhang(database, tmp_path, "demo", "--no-serve")
 
     def dump() -> dict[str, list[tuple[str, ...]]]:
         rt = Runtime(database[0], schema=database[1])
