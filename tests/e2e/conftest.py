@@ -60,10 +60,12 @@ def api(runtime: Runtime) -> Iterator[Api]:
         yield api
 
 
-@pytest.fixture(scope="session")
-def session_chromium() -> Iterator[Any]:
-    """One headless Chromium for a test process's page tests (starting it costs more CPU than
-    most page tests do); a test takes it through ``browser``."""
+@pytest.fixture(scope="module")
+def module_chromium() -> Iterator[Any]:
+    """One headless Chromium for a module's page tests (starting it costs more CPU than most
+    page tests do); a test takes it through ``browser``. Not one per test process: Playwright's
+    synchronous API keeps an event loop running in the thread while the browser lives, and a
+    later test of the process that runs its own (``anyio.run``) would find it there."""
     from tests.e2e.browser import chromium
 
     with chromium() as launched:
@@ -71,11 +73,11 @@ def session_chromium() -> Iterator[Any]:
 
 
 @pytest.fixture
-def browser(session_chromium: Any) -> Iterator[Any]:
-    """Headless Chromium for one test: the process's browser; the contexts and pages the test
+def browser(module_chromium: Any) -> Iterator[Any]:
+    """Headless Chromium for one test: the module's browser; the contexts and pages the test
     opens are closed when it ends, so no cookie, storage or page carries over to the next."""
-    yield session_chromium
-    for context in session_chromium.contexts:
+    yield module_chromium
+    for context in module_chromium.contexts:
         context.close()
 
 

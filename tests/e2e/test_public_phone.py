@@ -51,12 +51,12 @@ CHART_FONTS = """() => Array.from(document.querySelectorAll('figure.chart svg te
 
 @pytest.fixture(scope="module")
 def site(
-    tmp_path_factory: pytest.TempPathFactory, session_chromium: Any
+    tmp_path_factory: pytest.TempPathFactory, module_chromium: Any
 ) -> Iterator[tuple[str, Any]]:
     with demo_client(tmp_path_factory.mktemp("demo")) as (client, _runtime):
         with served(client.app) as base:
-            yield base, session_chromium
-    for context in session_chromium.contexts:
+            yield base, module_chromium
+    for context in module_chromium.contexts:
         context.close()
 
 
