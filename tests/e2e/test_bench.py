@@ -24,6 +24,9 @@ def test_a_tiny_city_measures_every_row(store: str, tmp_path: Path, capsys: obje
             "--households=8",
             "--bulk=30",
             f"--json={out}",
+            # the HTTP rows start server processes whose code does not depend on the store:
+            # measured on SQLite only, to keep the test short
+            *(["--skip=http,http_floor"] if store == "postgresql" else []),
         ]
     )
     (result,) = json.loads(out.read_text(encoding="utf-8"))
@@ -38,9 +41,10 @@ def test_a_tiny_city_measures_every_row(store: str, tmp_path: Path, capsys: obje
     )
     assert result["rebuild"]["transactions"] >= 24
     assert result["households"]["households"] == 8 and result["households"]["sheet_s"] > 0
-    assert result["http"]["ratio"] > 0
-    floor = result["http_floor"]
-    assert floor["post_ms"] > 0 and floor["floor_ms"] > 0 and floor["healthz_ms"] > 0
+    if store == "sqlite":
+        assert result["http"]["ratio"] > 0
+        floor = result["http_floor"]
+        assert floor["post_ms"] > 0 and floor["floor_ms"] > 0 and floor["healthz_ms"] > 0
     printed = capsys.readouterr().out  # type: ignore[attr-defined]
     header = "| what | store | ours | baseline | ratio | goal | met? |"
     assert printed.startswith(header)
