@@ -37,7 +37,7 @@ _BOOKS = ("VillageCollective", "JointEntity")  # ``*.Registered`` naming a books
 
 _SQLITE_TEMP = (
     "CREATE TEMP TABLE IF NOT EXISTS replay_events "
-    "(position INTEGER, batch INTEGER, code TEXT, s TEXT, source TEXT)",
+    "(position INTEGER, batch INTEGER, code TEXT, s TEXT, source TEXT, actor TEXT, moment TEXT)",
     "CREATE TEMP TABLE IF NOT EXISTS replay_lines (entity_code TEXT, number TEXT, line INTEGER, "
     "account TEXT, side TEXT, amount_fen INTEGER, memo TEXT, month TEXT)",
     "DELETE FROM temp.replay_events",
@@ -61,7 +61,7 @@ def _sqlite_moment(t: str) -> str:
     day_time = f"substr({t}, 1, 10) || ' ' || substr({t}, 12, 8)"
     return (
         f"(CASE WHEN length({t}) >= 19 AND substr({t}, 11, 1) = 'T' THEN CASE "
-        f"WHEN substr({t}, 20, 1) = '.' AND substr({t}, 21, 6) GLOB '[0-9][0-9][0-9][0-9][0-9][0-9]'"
+        f"WHEN substr({t}, 20, 1) = '.' AND substr({t}, 21, 6) GLOB '{'[0-9]' * 6}'"
         f" AND substr({t}, 27, 1) NOT GLOB '[0-9]' THEN {day_time} || '.' || substr({t}, 21, 6) "
         f"WHEN substr({t}, 20, 1) IN ('+', '-', 'Z', '') THEN {day_time} || '.000000' END END)"
     )
@@ -80,20 +80,25 @@ def _sqlite_statements(events: str) -> list[str]:
     )
     source = (
         "coalesce(nullif(json_extract(s, '$.source'), ''), CASE "
-        "WHEN e.topic GLOB '*[.:]CapitalContributed' THEN 'capital:' || json_extract(s, '$.village') "
-        "WHEN e.topic GLOB '*[.:]GrantReceived' THEN 'grant:' || json_extract(s, '$.programme') END)"
+        "WHEN e.topic GLOB '*[.:]CapitalContributed' "
+        "THEN 'capital:' || json_extract(s, '$.village') "
+        "WHEN e.topic GLOB '*[.:]GrantReceived' "
+        "THEN 'grant:' || json_extract(s, '$.programme') END)"
     )
     books = "(" + " OR ".join(f"e.topic GLOB '*:{b}.Registered'" for b in _BOOKS) + ")"
     moment = _sqlite_moment("json_extract(s, '$.timestamp._data_')")
     debits = (
-        f"coalesce((SELECT sum({_sqlite_fen(amount)}) FROM json_each(s, '$.entry._data_.postings') p "
+        f"coalesce((SELECT sum({_sqlite_fen(amount)}) "
+        "FROM json_each(s, '$.entry._data_.postings') p "
         "WHERE json_extract(p.value, '$._data_.side') = 'debit'), 0)"
     )
     return [
         *_SQLITE_TEMP,
         # the page's events of these kinds, each with its books' code
-        "INSERT INTO temp.replay_events (position, batch, code, s, source) "
-        f"SELECT e.position, e.topic GLOB '*[.:]{BATCH}', c.code, s, {source} FROM ("
+        # (read once per event: a batch's vouchers would parse its whole state again each)
+        "INSERT INTO temp.replay_events (position, batch, code, s, source, actor, moment) "
+        f"SELECT e.position, e.topic GLOB '*[.:]{BATCH}', c.code, s, {source}, "
+        f"json_extract(s, '$.actor'), {moment} FROM ("
         "SELECT rowid AS position, originator_id, topic, CAST(state AS TEXT) AS s "
         f"FROM {events} e WHERE e.rowid > ? AND e.rowid <= ? "
         f"AND {_sqlite_kinds(SET_BASED, '[.:]')}) e JOIN ("
@@ -130,13 +135,11 @@ def _sqlite_statements(events: str) -> list[str]:
         "INSERT INTO lz_entries (entity_code, number, date, memo, reverses, reversed_by, reason, "
         "source, actor, recorded_at, total_fen, position) "
         f"SELECT code, {entry.format('number')}, {day}, {entry.format('memo')}, "
-        f"{entry.format('reverses')}, NULL, NULL, source, json_extract(s, '$.actor'), "
-        f"{moment}, {debits}, position "
+        f"{entry.format('reverses')}, NULL, NULL, source, actor, moment, {debits}, position "
         "FROM temp.replay_events WHERE batch = 0 "
         "UNION ALL "
         "SELECT code, json_extract(v.value, '$[0]'), json_extract(v.value, '$[1]'), "
-        "json_extract(v.value, '$[2]'), NULL, NULL, NULL, NULL, json_extract(s, '$.actor'), "
-        f"{moment}, "
+        "json_extract(v.value, '$[2]'), NULL, NULL, NULL, NULL, actor, moment, "
         "coalesce((SELECT sum(json_extract(l.value, '$[1]')) "
         "FROM json_each(v.value, '$[3]') l), 0), position "
         "FROM temp.replay_events, json_each(s, '$.vouchers') v WHERE batch = 1",
@@ -148,11 +151,12 @@ def _sqlite_statements(events: str) -> list[str]:
 # -- PostgreSQL -----------------------------------------------------------------------------
 
 _PG_TEMP = (
-    "CREATE TEMP TABLE IF NOT EXISTS replay_events "
-    "(position bigint, batch boolean, code text, s jsonb, source text) ON COMMIT DELETE ROWS",
+    "CREATE TEMP TABLE IF NOT EXISTS replay_entries (position bigint, batch boolean, "
+    "code text, number text, day text, memo text, reverses text, source text, actor text, "
+    "moment text, total bigint, lines jsonb) ON COMMIT DELETE ROWS",
     "CREATE TEMP TABLE IF NOT EXISTS replay_lines (entity_code text, number text, line integer, "
     "account text, side text, amount_fen bigint, memo text, month text) ON COMMIT DELETE ROWS",
-    "DELETE FROM pg_temp.replay_events",
+    "DELETE FROM pg_temp.replay_entries",
     "DELETE FROM pg_temp.replay_lines",
 )
 
@@ -169,37 +173,52 @@ def _pg_statements(events: str) -> list[str]:
     kinds = "|".join(sorted(SET_BASED))
     books = "|".join(_BOOKS)
     entry = "s->'entry'->'_data_'"
-    day = f"coalesce({entry}->'date'->>'_data_', {entry}->>'date')"
     amount = "coalesce(p.v->'_data_'->'amount'->>'_data_', p.v->'_data_'->>'amount')"
     source = (
-        "coalesce(nullif(e.s->>'source', ''), CASE "
-        "WHEN e.topic ~ '[.:]CapitalContributed$' THEN 'capital:' || (e.s->>'village') "
-        "WHEN e.topic ~ '[.:]GrantReceived$' THEN 'grant:' || (e.s->>'programme') END)"
+        "coalesce(nullif(s->>'source', ''), CASE "
+        "WHEN topic ~ '[.:]CapitalContributed$' THEN 'capital:' || (s->>'village') "
+        "WHEN topic ~ '[.:]GrantReceived$' THEN 'grant:' || (s->>'programme') END)"
     )
     debit = "coalesce((l.v->>1)::bigint, 0) <> 0"
     return [
         *_PG_TEMP,
-        "INSERT INTO pg_temp.replay_events (position, batch, code, s, source) "
-        f"SELECT e.notification_id, e.topic ~ '[.:]{BATCH}$', c.code, e.s, {source} FROM ("
-        "SELECT notification_id, originator_id, topic, convert_from(state, 'UTF8')::jsonb AS s "
+        # one row per entry: an event's, or each voucher of a batch; the states parsed once,
+        # kept in memory (a temporary table would store them compressed, and every voucher
+        # read would decompress its whole batch again)
+        "WITH ev AS MATERIALIZED (SELECT e.notification_id AS position, e.topic, c.code, e.s "
+        "FROM (SELECT notification_id, originator_id, topic, "
+        "convert_from(state, 'UTF8')::jsonb AS s "
         f"FROM {events} WHERE notification_id > %(lo)s AND notification_id <= %(hi)s "
         f"AND topic ~ '[.:]({kinds})$') e JOIN ("
         "SELECT aggregate_id::uuid AS oid, code FROM lz_entities UNION "
         "SELECT originator_id, convert_from(state, 'UTF8')::jsonb->>'code' "
         f"FROM {events} WHERE notification_id > %(lo)s AND notification_id <= %(hi)s "
         f"AND topic ~ ':({books})\\.Registered$'"
-        ") c ON c.oid = e.originator_id",
-        "INSERT INTO pg_temp.replay_lines "
-        f"SELECT code, {entry}->>'number', p.i, p.v->'_data_'->>'account', "
-        f"p.v->'_data_'->>'side', {_pg_fen(amount)}, p.v->'_data_'->>'memo', left({day}, 7) "
-        "FROM pg_temp.replay_events, "
-        f"jsonb_array_elements({entry}->'postings') WITH ORDINALITY p(v, i) WHERE NOT batch "
+        ") c ON c.oid = e.originator_id) "
+        "INSERT INTO pg_temp.replay_entries "
+        f"SELECT position, false, code, {entry}->>'number', "
+        f"coalesce({entry}->'date'->>'_data_', {entry}->>'date'), {entry}->>'memo', "
+        f"{entry}->>'reverses', {source}, s->>'actor', s->'timestamp'->>'_data_', "
+        f"coalesce((SELECT sum({_pg_fen(amount)}) FROM jsonb_array_elements({entry}->'postings') "
+        "p(v) WHERE p.v->'_data_'->>'side' = 'debit'), 0), "
+        f"{entry}->'postings' FROM ev WHERE topic !~ '[.:]{BATCH}$' "
         "UNION ALL "
-        f"SELECT code, v.v->>0, l.i, l.v->>0, CASE WHEN {debit} THEN 'debit' ELSE 'credit' END, "
+        "SELECT position, true, code, v.v->>0, v.v->>1, v.v->>2, NULL, NULL, s->>'actor', "
+        "s->'timestamp'->>'_data_', "
+        "coalesce((SELECT sum((l.v->>1)::bigint) FROM jsonb_array_elements(v.v->3) l(v)), 0), "
+        f"v.v->3 FROM ev, jsonb_array_elements(s->'vouchers') v(v) WHERE topic ~ '[.:]{BATCH}$'",
+        # their lines, with the month each counts in
+        "INSERT INTO pg_temp.replay_lines "
+        "SELECT code, number, p.i, p.v->'_data_'->>'account', p.v->'_data_'->>'side', "
+        f"{_pg_fen(amount)}, p.v->'_data_'->>'memo', left(day, 7) "
+        "FROM pg_temp.replay_entries, jsonb_array_elements(lines) WITH ORDINALITY p(v, i) "
+        "WHERE NOT batch "
+        "UNION ALL "
+        f"SELECT code, number, l.i, l.v->>0, CASE WHEN {debit} THEN 'debit' ELSE 'credit' END, "
         f"CASE WHEN {debit} THEN (l.v->>1)::bigint ELSE (l.v->>2)::bigint END, "
-        "CASE WHEN jsonb_array_length(l.v) > 3 THEN l.v->>3 ELSE '' END, left(v.v->>1, 7) "
-        "FROM pg_temp.replay_events, jsonb_array_elements(s->'vouchers') v(v), "
-        "jsonb_array_elements(v.v->3) WITH ORDINALITY l(v, i) WHERE batch",
+        "CASE WHEN jsonb_array_length(l.v) > 3 THEN l.v->>3 ELSE '' END, left(day, 7) "
+        "FROM pg_temp.replay_entries, jsonb_array_elements(lines) WITH ORDINALITY l(v, i) "
+        "WHERE batch",
         "INSERT INTO lz_entry_lines (entity_code, number, line, account, side, amount_fen, memo) "
         "SELECT entity_code, number, line, account, side, amount_fen, memo "
         "FROM pg_temp.replay_lines",
@@ -213,17 +232,8 @@ def _pg_statements(events: str) -> list[str]:
         "credit_fen = m.credit_fen + excluded.credit_fen",
         "INSERT INTO lz_entries (entity_code, number, date, memo, reverses, reversed_by, reason, "
         "source, actor, recorded_at, total_fen, position) "
-        f"SELECT code, {entry}->>'number', ({day})::date, {entry}->>'memo', "
-        f"{entry}->>'reverses', NULL, NULL, source, s->>'actor', "
-        "(s->'timestamp'->>'_data_')::timestamptz, coalesce((SELECT sum("
-        f"{_pg_fen(amount)}) FROM jsonb_array_elements({entry}->'postings') p(v) "
-        "WHERE p.v->'_data_'->>'side' = 'debit'), 0), position "
-        "FROM pg_temp.replay_events WHERE NOT batch "
-        "UNION ALL "
-        "SELECT code, v.v->>0, (v.v->>1)::date, v.v->>2, NULL, NULL, NULL, NULL, s->>'actor', "
-        "(s->'timestamp'->>'_data_')::timestamptz, coalesce((SELECT sum((l.v->>1)::bigint) "
-        "FROM jsonb_array_elements(v.v->3) l(v)), 0), position "
-        "FROM pg_temp.replay_events, jsonb_array_elements(s->'vouchers') v(v) WHERE batch",
+        "SELECT code, number, day::date, memo, reverses, NULL, NULL, source, actor, "
+        "moment::timestamptz, total, position FROM pg_temp.replay_entries",
     ]
 
 
