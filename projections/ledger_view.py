@@ -7,11 +7,10 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Connection, and_, select, update
+from sqlalchemy import and_, select, update
 
 from ledger.money import to_fen
 from projections.codes import CodeLookup
-from projections.ledger_sets import SET_BASED, build
 from projections.pages import PageWriter, Stored, data, fen
 from projections.tables import (
     LEDGER_TABLES,
@@ -85,8 +84,6 @@ class LedgerProjection:
 
     def __init__(self) -> None:
         self._code = CodeLookup()
-        # the positions (after, through] whose entries the database made (``set_based``)
-        self.covered: tuple[int, int] | None = None
         self._months: dict[tuple[str, str, str], list[int]] = {}
         self._handlers: dict[str, Callable[[PageWriter, Stored, int], None]] = {
             "Formed": self._alliance_formed,
@@ -139,25 +136,9 @@ class LedgerProjection:
         self._months = {}
 
     def apply(self, w: PageWriter, event: Stored, position: int) -> None:
-        name = _event_name(event)
-        covered = self.covered
-        if (
-            covered is not None
-            and covered[0] < position <= covered[1]
-            and name in SET_BASED
-            and event.topic[-len(name) - 1] in ".:"
-        ):
-            return  # its rows were made set-based, before the page (``set_based``)
-        handler = self._handlers.get(name)
+        handler = self._handlers.get(_event_name(event))
         if handler is not None:
             handler(w, event, position)
-
-    def set_based(self, conn: Connection, events: str, after: int, through: int) -> None:
-        """The replay's page (``projections.replay``): the entries, lines and monthly
-        movements of its frequent events made by the database (``projections.ledger_sets``),
-        which ``apply`` then passes over until ``covered`` is cleared."""
-        build(conn, events, after, through)
-        self.covered = (after, through)
 
     # -- alliances -----------------------------------------------------------------------------
 

@@ -176,10 +176,7 @@ def _rebuild(
         stop = gate.advance()
         if progress is not None:
             progress.total = stop
-        # the shadow's tables are in the live store's database: its frequent rows set-based
-        done = replay(
-            loop, live.engine, stop=stop, progress=advanced, page=page, same_database=True
-        )
+        done = replay(loop, live.engine, stop=stop, progress=advanced, page=page)
         return done + loop.catch_up(advanced, stop=stop)
 
     began = time.perf_counter()

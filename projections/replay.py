@@ -42,7 +42,6 @@ from typing import Any, Protocol
 from eventsourcing.application import Application
 from sqlalchemy import Engine
 
-from projections.ledger_sets import plain
 from projections.pages import PageWriter, Stored, dashed
 from projections.positions import (
     STORE_ERRORS,
@@ -130,26 +129,13 @@ def replay(
     stop: int | None = None,
     progress: Callable[[int], None] | None = None,
     page: int = REPLAY_PAGE,
-    same_database: bool | None = None,
 ) -> int:
     """Apply the log (up to ``stop``) to ``loop``'s projections from where they are, in large
     set-based pages; returns how many events were applied. Stops early, leaving the rest to
-    the pull loop, when a page fails or another process moved a position.
-
-    ``same_database``: whether ``source``'s event table can be read by the read models'
-    connection (by default, when it is the same engine); then a projection with a
-    ``set_based(conn, events_table, after, through)`` has its frequent rows of each page made
-    by the database first (``projections.ledger_sets``), the stored states being plain JSON."""
+    the pull loop, when a page fails or another process moved a position."""
     app = loop.app
     table = app.recorder.events_table_name  # type: ignore[attr-defined]
     projections = loop.projections
-    if same_database is None:
-        same_database = source is loop.engine
-    sets = (
-        [p for p in projections if hasattr(p, "set_based")]
-        if same_database and plain(app.mapper)
-        else []
-    )
     for projection in projections:
         loop._ensure_tracking_row(projection)
     applied = 0
@@ -176,19 +162,12 @@ def replay(
                 with loop.engine.begin() as conn:
                     if lock_positions(conn, starts) != starts:
                         return applied  # another process is applying: the pull loop goes on
-                    for projection in sets:
-                        after = starts[projection.name]
-                        if after < end:
-                            projection.set_based(conn, table, after, end)  # type: ignore[attr-defined]
                     apply_page(PageWriter(conn), projections, events, starts)
                     move_positions(conn, starts, end)
             except STORE_ERRORS:
                 raise
             except Exception:  # a projection failed on an event of this page, or a position
                 return applied  # moved: the pull loop applies the rest, one by one if need be
-            finally:
-                for projection in sets:
-                    projection.covered = None  # type: ignore[attr-defined]
             applied += len(events)
             if progress is not None:
                 progress(len(events))
