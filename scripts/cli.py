@@ -228,16 +228,15 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     """Rebuild the read models from the log: beside the ones in use and switched in at once
     (``projections.online``), or with ``--offline`` dropped and replayed in place (a stopped
     service only: readers meanwhile see empty tables)."""
-    from tqdm import tqdm
-
     from projections.online import rebuild_online
     from projections.replay import rebuild
     from projections.shadow import RebuildError, open_shadow
+    from scripts.cli_common import progress_bar
 
     settings = _settings(args)
     runtime = _runtime(settings)
     try:
-        with tqdm(total=runtime.views.head(), unit="event", desc="rebuilding") as bar:
+        with progress_bar(runtime.views.head()) as bar:
             if args.offline:
                 with _database_errors("the read models are partly rebuilt; run it again"):
                     shadow = open_shadow(runtime.engine)

@@ -234,6 +234,7 @@ def build(runtime: Runtime) -> None:
     resources_and_contracts(app)
     financial_plan(app)
     _bank_and_cash(app)
+    _vouchers_in_bulk(app)
 
 
 def _bank_and_cash(app: Any) -> None:
@@ -405,3 +406,31 @@ def financial_plan(app: Any) -> None:
         entity="V02", year=2026, lines=LINES[:3], proposed_on=D(2026, 6, 1), reason="调整",
         actor=ACTOR,
     )  # fmt: skip
+
+
+def _vouchers_in_bulk(app: Any) -> None:
+    """Vouchers posted directly through the bulk path (``VouchersPosted``, the rebuild makes
+    their rows set-based): two batches of V03, lines with and without their own 摘要, then one
+    of them reversed (the mark on a row the database made)."""
+    from domain.bulk import Voucher
+
+    def voucher(day: int, amount: str, memo: str) -> Voucher:
+        return Voucher(
+            entity="V03",
+            date=D(2026, 9, day),
+            memo=f"批量收款 {day}",
+            postings=(
+                {"account": "102", "side": "debit", "amount": amount, "memo": memo},
+                {"account": "504", "side": "credit", "amount": amount, "memo": ""},
+            ),
+        )
+
+    vouchers = [
+        voucher(day, f"{day * 10}.{day:02d}", "逐行摘要" if day % 2 else "") for day in range(1, 8)
+    ]
+    result = app.bulk.import_vouchers(vouchers, actor=ACTOR, batch_size=4, post_directly=True)
+    assert result.saved_batches == 2
+    number = result.posted[2].number
+    app.books.reverse_entry(
+        entity="V03", number=number, date=D(2026, 9, 28), reason="重复录入", actor=ACTOR
+    )
