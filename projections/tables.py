@@ -10,6 +10,9 @@ The tables the ledger, economy and audit read models share live here; a read mod
 
 from __future__ import annotations
 
+import functools
+from typing import Any
+
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -22,6 +25,7 @@ from sqlalchemy import (
     Table,
     Text,
     and_,
+    or_,
 )
 
 metadata = MetaData()
@@ -478,6 +482,23 @@ audit_trail = Table(
 )
 
 AUDIT_TABLES = (chain, aggregates, audit_trail)
+
+
+@functools.lru_cache(maxsize=256)
+def under_accounts(column: Any, prefixes: tuple[str, ...]) -> Any:
+    """``column`` (an account code) under any of ``prefixes``, as ranges on the code
+    (``'211' <= code < '212'``): compared, not matched with ``LIKE`` per row, and usable by an
+    index on the code. The prefix test stays beside each range, so a collation that orders
+    codes other than byte by byte (a locale's, on PostgreSQL) cannot widen the match. Built
+    once per column and prefixes (an expression is immutable; building one costs more than
+    running the query on a small village)."""
+    ranges = []
+    for prefix in prefixes:
+        if not prefix:
+            return column.is_not(None)
+        after = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        ranges.append(and_(column >= prefix, column < after, column.startswith(prefix)))
+    return or_(*ranges)
 
 
 def secondary_indexes(table: Table) -> list[Index]:
