@@ -43,6 +43,7 @@ from projections.tables import (
     opening_balances,
     plan_lines,
     plans,
+    under_accounts,
 )
 
 # The layout of a sheet's content, recorded in it, so a sheet published earlier is re-derived
@@ -157,7 +158,7 @@ def _items(
                 and_(
                     entry_lines.c.entity_code == village,
                     entry_lines.c.side == side,
-                    or_(*(entry_lines.c.account.startswith(p) for p in prefixes)),
+                    under_accounts(entry_lines.c.account, prefixes),
                     entries.c.date >= period.start,
                     entries.c.date <= period.end,
                     or_(entries.c.source.is_(None), ~entries.c.source.startswith(CLOSING_SOURCE)),
@@ -300,7 +301,7 @@ def _movements(
             .where(
                 and_(
                     entry_lines.c.entity_code == village,
-                    or_(*(entry_lines.c.account.startswith(p) for p in CASH)),
+                    under_accounts(entry_lines.c.account, CASH),
                     entries.c.date >= period.start,
                     entries.c.date <= period.end,
                     or_(entries.c.source.is_(None), ~entries.c.source.startswith(CLOSING_SOURCE)),

@@ -147,7 +147,8 @@ class LianzhangApplication(Application[UUID]):
         self._command_lock = threading.RLock()  # see retrying
         super().__init__(env)
         self.today = today
-        self._townships: dict[str, str] = {}  # entity code → township (never changes)
+        # entity code → its township and kind (neither ever changes)
+        self._townships: dict[str, tuple[str, type[Books]]] = {}
         # Per-person keys for sealed personal data (ID numbers), kept outside the event table.
         self.vault = vault or PersonalDataVault.in_memory()
         # the capabilities, each a service on this application's port
@@ -259,6 +260,18 @@ class LianzhangApplication(Application[UUID]):
         return found
 
     def find(self, aggregate_id: UUID) -> object | None:
+        """The aggregate, or None. What is looked for is often absent (a township that never
+        chose its settings, a request's idempotency key): one look at its first event says so,
+        where the repository would read the snapshots and then the events. An aggregate in the
+        repository's cache is loaded as usual (one query for its newer events)."""
+        repository = self.repository
+        if (
+            isinstance(repository, ThreadSafeRepository)
+            and repository.cache is not None
+            and not repository.cached(aggregate_id)
+            and not self.exists(aggregate_id)
+        ):
+            return None
         try:
             found: object = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
@@ -338,9 +351,23 @@ class LianzhangApplication(Application[UUID]):
 
     def entity_township(self, code: str) -> str:
         """The township of a village or joint entity (fixed when it is registered)."""
-        if code not in self._townships:
-            self._townships[code] = self.get_books(code).township
-        return self._townships[code]
+        return self._registered(code)[0]
+
+    def _registered(self, code: str) -> tuple[str, type[Books]]:
+        """The township and kind of the books of ``code``, both fixed when they are registered:
+        loaded once per process (a refusal, when there are none, is not kept)."""
+        found = self._townships.get(code)
+        if found is None:
+            books = self.get_books(code)
+            found = self._townships[code] = (books.township, type(books))
+        return found
+
+    def require_books(self, code: str, kind: type[Books] = Books) -> None:
+        """Refuse as :meth:`get_books` (or :meth:`get_village` / :meth:`get_joint` for that
+        ``kind``) would, without loading the books once they are known."""
+        if issubclass(self._registered(code)[1], kind):
+            return
+        (self.get_village if kind is VillageCollective else self.get_joint)(code)  # refuses
 
     def save(self, *objs: Any, **kwargs: Any) -> Any:
         """Save in one transaction, after refusing anything dated after today (one

@@ -108,7 +108,8 @@ class Recorded:
 
 def books_place(app: Any, code: str, what: str | None = None) -> Place:
     """The township of the books of ``code`` (404 when there are none)."""
-    return app.get_books(code).township, Words(what or f"books of {code}", f"{code} 的账簿")
+    township = app.entity_township(code)  # fixed at registration: no load of the books
+    return township, Words(what or f"books of {code}", f"{code} 的账簿")
 
 
 def village_place(app: Any, code: str) -> Place:

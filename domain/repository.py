@@ -75,6 +75,17 @@ class ThreadSafeRepository(Repository[UUID]):
         """Whether a command attempt is running on this thread (:meth:`lending` with a cache)."""
         return getattr(self._local, "lent", None) is not None
 
+    def cached(self, aggregate_id: UUID) -> bool:
+        """Whether the cache holds ``aggregate_id`` (False without a cache)."""
+        if self.cache is None:
+            return False
+        with self._stripes[hash(aggregate_id) % STRIPES]:
+            try:
+                self.cache.get(aggregate_id)
+            except KeyError:
+                return False
+        return True
+
     def evict(self, aggregate_id: UUID) -> None:
         """Forget the cached object of one aggregate (the next load reads the store)."""
         assert self.cache is not None

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from eventsourcing.application import Application
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, insert, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.schema import CreateTable
 
@@ -147,7 +147,21 @@ class PullLoop:
         return active
 
     def create_tables(self) -> None:
+        """The read models' tables, and on a store made before an index was added to a table,
+        that index (``create_all`` makes a table's indexes only with the table)."""
+        with self.engine.begin() as conn:
+            existing = set(inspect(conn).get_table_names())
         metadata.create_all(self.engine)
+        tables = [t for t in metadata.sorted_tables if t.name in existing and t.indexes]
+        if not tables:
+            return
+        with self.engine.begin() as conn:
+            found = inspect(conn)
+            for table in tables:
+                names = {i["name"] for i in found.get_indexes(table.name)}
+                for index in table.indexes:
+                    if index.name not in names:
+                        index.create(conn)
 
     def head(self) -> int:
         """The id of the last notification in the event store (0 when empty)."""

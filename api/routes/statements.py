@@ -25,6 +25,7 @@ from documents import publishing
 from documents.distribution_statement import distribution_statement
 from documents.statement_summary import statement_summary, summary_units
 from documents.statements import KINDS, statement
+from domain.books import JointEntity, VillageCollective
 from domain.bounds import PERIOD_PATTERN
 from domain.disclosure.commands import PublishSheet
 from domain.periods import Period, parse_period
@@ -79,7 +80,7 @@ def get_statement(
             "statement-not-found",
             f"statement {kind!r} is not known; use one of {', '.join(KINDS)}",
         )
-    reader.runtime.app.get_books(code)
+    reader.runtime.app.require_books(code)
     position = as_of_position(reader, as_of_position_q, as_of)
     if position is None:
         with reader.engine.connect() as conn:  # the replica when LIANZHANG_READ_URL is set
@@ -283,7 +284,7 @@ def publish_joint(joint: str, body: SheetPublish, cmd: WriterDep) -> JSONRespons
     summary="The joint entity's published sheets",
 )
 def list_joint_disclosures(joint: str, reader: ReaderDep) -> list[dict[str, Any]]:
-    reader.runtime.app.get_joint(joint)
+    reader.runtime.app.require_books(joint, JointEntity)
     return list_disclosures(joint, reader)
 
 
@@ -306,7 +307,7 @@ def list_disclosures(village: str, reader: ReaderDep) -> list[dict[str, Any]]:
     summary="What the sheet would contain if published now (nothing is written)",
 )
 def draft(village: str, period: str, reader: ReaderDep) -> Response:
-    reader.runtime.app.get_village(village)
+    reader.runtime.app.require_books(village, VillageCollective)
     return _draft(village, period, reader)
 
 
@@ -316,7 +317,7 @@ def draft(village: str, period: str, reader: ReaderDep) -> Response:
     summary="What the joint entity's sheet would contain if published now (nothing is written)",
 )
 def draft_joint(joint: str, period: str, reader: ReaderDep) -> Response:
-    reader.runtime.app.get_joint(joint)
+    reader.runtime.app.require_books(joint, JointEntity)
     return _draft(joint, period, reader)
 
 
