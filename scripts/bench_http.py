@@ -242,8 +242,8 @@ def floor_cost(runtime: Any, scratch: Path, requests: int = 200, warm: int = 20)
 
 def measure(ctx: Any) -> dict[str, Any]:
     """The benchmark's ``http_floor`` measurement (``scripts.bench``): :func:`floor_cost` on the
-        city's store, as many single requests of each as the posting rows take samples (after as many
-    warm-up requests, 20 at most)."""
+        city's store, as many single requests of each as the posting rows take samples (after as
+    many warm-up requests, 20 at most)."""
     requests = max(3, int(getattr(ctx.args, "samples", 200)))
     return floor_cost(ctx.runtime, ctx.scratch, requests, warm=min(20, requests))
 

@@ -1,9 +1,10 @@
-"""The ``lianzhang`` command: init, serve, worker, demo, rebuild, import-vouchers, verify,
-checkpoint, export, import, keys, …; token and user are in ``scripts/cli_people.py``, register
-(migrate) in ``scripts/cli_registers.py``, setup-books (建账) in ``scripts/cli_setup.py``,
-import-vouchers in ``scripts/cli_vouchers.py``, depreciate (三资's monthly run) in
-``scripts/cli_assets.py``, import-statement (a bank statement) in ``scripts/cli_bank.py``, what
-every command shares in
+"""The ``lianzhang`` command: init, serve, worker, demo, allocate, call, sheet, compare; the
+others in modules of their own: token and user in ``scripts/cli_people.py``, register (migrate)
+in ``scripts/cli_registers.py``, setup-books (建账) in ``scripts/cli_setup.py``, import-vouchers
+in ``scripts/cli_vouchers.py``, rebuild in ``scripts/cli_rebuild.py``, depreciate (三资's monthly
+run) in ``scripts/cli_assets.py``, import-statement (a bank statement) in
+``scripts/cli_bank.py``, verify, checkpoint, export, import and keys in ``scripts/cli_audit.py``,
+backup and restore in ``scripts/cli_backup.py``; what every command shares in
 ``scripts/cli_common.py``.
 
 Every command reads the database from ``--database-url`` or ``LIANZHANG_DATABASE_URL`` (default: a
@@ -17,8 +18,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +28,7 @@ from scripts.cli_backup import add_backup_commands
 from scripts.cli_bank import add_bank_commands
 from scripts.cli_common import CommandError, _runtime, _settings, _where
 from scripts.cli_people import add_people_commands
+from scripts.cli_rebuild import add_rebuild_command
 from scripts.cli_registers import add_register_commands
 from scripts.cli_setup import add_setup_commands
 from scripts.cli_vouchers import add_voucher_commands
@@ -222,90 +223,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.no_serve:
         return 0
     return cmd_serve(args)
-
-
-def cmd_rebuild(args: argparse.Namespace) -> int:
-    """Rebuild the read models from the log: beside the ones in use and switched in at once
-    (``projections.online``), or with ``--offline`` dropped and replayed in place (a stopped
-    service only: readers meanwhile see empty tables)."""
-    from projections.online import rebuild_online
-    from projections.replay import rebuild
-    from projections.shadow import RebuildError, open_shadow
-    from scripts.cli_common import progress_bar
-
-    settings = _settings(args)
-    runtime = _runtime(settings)
-    try:
-        with progress_bar(runtime.views.head()) as bar:
-            if args.offline:
-                with _database_errors("the read models are partly rebuilt; run it again"):
-                    shadow = open_shadow(runtime.engine)
-                    try:
-                        with shadow.exclusive():
-                            stats = rebuild(runtime, progress=bar.update)  # the replay path
-                    finally:
-                        shadow.dispose()
-                # an event the signed chain does not cover stops the rebuild before it (exit
-                # 2, naming it: audit.chain_gate), then a stuck read model
-                runtime.views.require(runtime.views.stuck)
-                others = _applied_by_others(runtime, stats["events"])
-                if others:
-                    bar.write(
-                        f"another process (a server, a worker) applied {others} of the events "
-                        "meanwhile: readers saw the read models empty; on a live service run "
-                        "`lianzhang rebuild` without --offline",
-                        file=sys.stderr,
-                    )
-            else:
-                with _database_errors("the read models in use are as they were"):
-                    stats = rebuild_online(
-                        runtime, bar, note=lambda line: bar.write(line, file=sys.stderr)
-                    )
-    except RebuildError as error:
-        raise CommandError(str(error)) from None
-    finally:
-        runtime.close()
-    line = (
-        f"rebuilt the read models from {stats['events']} events "
-        f"in {stats['seconds']:.1f} s ({stats['events_per_second']:,.0f} events/s)"
-    )
-    if not args.offline:
-        line += (
-            f"; switched in at position {stats['position']} in "
-            f"{stats['switch_seconds'] * 1000:.0f} ms ({stats['switch_events']} events "
-            "written meanwhile applied in the switch)"
-        )
-    print(line)
-    return 0
-
-
-def _applied_by_others(runtime: Any, applied: int) -> int:
-    """How many events the read models hold beyond what this process applied."""
-    from sqlalchemy import func, select
-
-    from projections.tables import tracking
-
-    with runtime.engine.connect() as conn:
-        least = conn.execute(select(func.min(tracking.c.position))).scalar_one()
-    return max(0, int(least or 0) - applied)
-
-
-@contextmanager
-def _database_errors(state: str) -> Iterator[None]:
-    """A database error (connection lost, a lock never had, a refused statement) ends the
-    command with one line saying what and in which state it left the read models."""
-    import sqlite3
-
-    import psycopg
-    from eventsourcing.persistence import PersistenceError
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from projections.runner import describe
-
-    try:
-        yield
-    except (SQLAlchemyError, psycopg.Error, sqlite3.Error, PersistenceError) as error:
-        raise CommandError(f"the database stopped it ({describe(error)}); {state}") from None
 
 
 def cmd_allocate(args: argparse.Namespace) -> int:
@@ -559,17 +476,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     worker.set_defaults(func=cmd_worker)
 
-    rebuild = sub.add_parser(
-        "rebuild",
-        help="rebuild the read models from the log beside the ones in use and switch them in",
-    )
-    rebuild.add_argument(
-        "--offline",
-        action="store_true",
-        help="drop the read models and replay them in place: faster, for a stopped service "
-        "only (readers meanwhile see them empty)",
-    )
-    rebuild.set_defaults(func=cmd_rebuild)
+    add_rebuild_command(sub)
 
     allocate = sub.add_parser(
         "allocate", help="compute a distribution rule document (docs/rules.md) and print the result"
