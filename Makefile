@@ -27,7 +27,7 @@ demo: $(STAMP)
 # worker and each process the tests start (servers, workers, commands) compiles the project again.
 test: $(STAMP)
 	bash scripts/system-packages.sh test
-	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n 2
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n 3
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
