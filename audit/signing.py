@@ -221,15 +221,5 @@ class SigningSQLiteFactory(GatedSQLiteFactory):
         return recorder
 
 
-def __getattr__(name: str) -> Any:
-    """The PostgreSQL recorder and factory live in ``audit.signing_postgres`` (so that a
-    process on SQLite never loads psycopg); still importable from here."""
-    if name in ("SigningPostgresRecorder", "SigningPostgresFactory"):
-        from audit import signing_postgres
-
-        return getattr(signing_postgres, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 def _utc_now() -> datetime.datetime:
     return datetime.datetime.now(datetime.UTC)
