@@ -46,7 +46,7 @@ from projections.positions import (
     read_position,
 )
 from projections.replay import replay
-from projections.tables import metadata, secondary_indexes, tracking
+from projections.tables import SQLITE_SECOND_INDEX, metadata, secondary_indexes, tracking
 
 __all__ = ["STORE_ERRORS", "Projection", "ProjectionStuckError", "PullLoop", "Stuck", "apply_page"]
 
@@ -158,9 +158,16 @@ class PullLoop:
         with self.engine.begin() as conn:
             found = inspect(conn)
             for table in tables:
-                names = {i["name"] for i in found.get_indexes(table.name)}
+                # an index under its second name (a table the online rebuild renamed on
+                # SQLite) is that index, not one lacking; where an earlier start made the
+                # index again under its first name beside it, that copy goes (it left the
+                # next rebuild no free name for its shadow's index)
+                present = {str(i["name"]) for i in found.get_indexes(table.name)}
                 for index in table.indexes:
-                    if index.name not in names:
+                    second = f"{index.name}{SQLITE_SECOND_INDEX}"
+                    if second in present and index.name in present:
+                        conn.exec_driver_sql(f'DROP INDEX "{index.name}"')
+                    elif second not in present and index.name not in present:
                         index.create(conn)
 
     def head(self) -> int:

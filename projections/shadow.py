@@ -63,7 +63,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.schema import CreateIndex, CreateTable
 
 from adapters.database import make_engine
-from projections.tables import tracking
+from projections.tables import SQLITE_SECOND_INDEX, tracking
 
 # PostgreSQL: how long the switch waits for a lock before it gives up and tries again. Below
 # the server's deadlock_timeout (1 s by default), so in a lock cycle with a reader the switch
@@ -73,7 +73,6 @@ TABLE_WAIT_MS = 400  # the tables in use: readers' statements in progress
 
 SQLITE_SHADOW = "lz_rebuild__"
 SQLITE_REPLACED = "lz_replaced__"
-SQLITE_SECOND_INDEX = "__b"
 SQLITE_COPY_ROWS = 2000  # SQLite: a table of the shadow up to this size is copied in the switch
 
 # executing with this option sends the statement as written (the switch's own DDL)

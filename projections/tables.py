@@ -123,6 +123,10 @@ entry_lines = Table(
 )
 
 # How an entry line joins its entry: ``select(...).join(entries, LINE_OF_ENTRY)``.
+# SQLite: a table the online rebuild renamed into place keeps its shadow's index names, one of
+# two per index (``projections.shadow``): the name, or the name and this
+SQLITE_SECOND_INDEX = "__b"
+
 LINE_OF_ENTRY = and_(
     entries.c.entity_code == entry_lines.c.entity_code,
     entries.c.number == entry_lines.c.number,

@@ -105,13 +105,14 @@ def rebuild_command(runtime: Any) -> Any:
 
     class Run:
         def __call__(self) -> None:
-            subprocess.run(
+            done = subprocess.run(
                 [*command, "rebuild"],
-                check=True,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE,
                 env=env,
             )
+            if done.returncode:
+                raise RuntimeError(f"lianzhang rebuild: {done.stderr.decode(errors='replace')}")
 
         def warm(self) -> None:
             what = "import runtime.bootstrap, projections.replay, scripts.cli"
