@@ -126,10 +126,12 @@ class Observe:
         token = _request_id.set(record.request_id)
         status = 500
         started = time.perf_counter()
+        answered = False
 
         async def with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, answered
             if message["type"] == "http.response.start":
+                answered = True
                 status = int(message["status"])
                 headers = [h for h in message.get("headers", []) if h[0] != b"x-request-id"]
                 headers.append((b"x-request-id", record.request_id.encode("ascii")))
@@ -138,6 +140,15 @@ class Observe:
 
         try:
             await self.app(scope, receive, with_id)
+        except Exception:
+            if answered:
+                raise
+            # answered here, not by Starlette's error middleware outside: with the request id
+            # (in the header and the text), logged with its traceback under the same id
+            http_log.exception(
+                "unhandled error", extra={"fields": {"request_id": record.request_id}}
+            )
+            await internal_error(scope, record.request_id)(scope, receive, with_id)
         finally:
             _request_id.reset(token)
             seconds = time.perf_counter() - started
@@ -162,6 +173,26 @@ class Observe:
                     }
                 },
             )
+
+
+def internal_error(scope: Scope, request_id: str) -> Any:
+    """The answer to a failure nothing else answered: a problem (a page under ``/public``)
+    naming the request id the log line carries; a write sent with an ``Idempotency-Key`` is
+    safely sent again with the same key (it answers what was committed, if anything was)."""
+    from starlette.requests import Request
+
+    return problems.problem_response(
+        Request(scope),
+        500,
+        "internal-error",
+        f"the server failed while handling this request (request id {request_id}); give the "
+        "request id to the operator, whose log has the cause; a write sent with an "
+        "Idempotency-Key may be sent again with the same key",
+        zh=(
+            f"服务器处理本次请求时出错（请求编号 {request_id}）。请把请求编号告诉管理员，"
+            "日志里有原因；带 Idempotency-Key 的写入可以用同一个键重新提交"
+        ),
+    )
 
 
 def command_ran(ran: Ran) -> None:

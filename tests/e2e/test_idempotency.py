@@ -103,9 +103,14 @@ def test_a_failure_after_the_save_still_resolves_to_the_committed_answer(
     client = TestClient(api.client.app, raise_server_exceptions=False)
     path = f"/v1/entities/{village}/entries"
     monkeypatch.setattr(Writer, "_remember", failing_once)
-    failed = client.post(path, json=entry_body(), headers=headers)
+    failed = client.post(path, json=entry_body(), headers={**headers, "X-Request-Id": "die-1"})
     monkeypatch.setattr(Writer, "_remember", real_remember)
     assert failed.status_code == 500
+    # even an unforeseen failure answers as a problem, with the request id to look it up by
+    assert failed.headers["x-request-id"] == "die-1"
+    assert failed.headers["content-type"] == "application/problem+json"
+    assert failed.json()["type"] == "urn:lianzhang:problem:internal-error"
+    assert "die-1" in failed.json()["detail"]
     retried = client.post(path, json=entry_body(), headers=headers)
     assert retried.status_code == 201, retried.text
     assert retried.headers["idempotent-replayed"] == "true"
