@@ -45,6 +45,14 @@ from ledger.accounts import Category, Side
 from ledger.entries import MAX_ENTRY_TOTAL, MAX_POSTINGS, JournalEntry, Posting
 from ledger.errors import LedgerError
 from ledger.money import MAX_AMOUNT, from_fen, to_fen
+from ledger.voucher_numbers import (
+    MONTHLY,
+    YEARLY,
+    month_sequence,
+    monthly_number,
+    words_for,
+    yearly_number,
+)
 
 EVENT = "VouchersPosted"
 """The name of the batch event (``Books.VouchersPosted``)."""
@@ -91,14 +99,26 @@ def record_vouchers(books: Books, vouchers: Sequence[Compact]) -> None:
     sub_accounts, names = books.sub_accounts, books.account_names
     counters = books.counters
     for voucher in vouchers:
-        for line in voucher[3]:
-            account = line[0]
-            fen = line[1] - line[2]
-            if account not in balances and len(account) > 3 and account not in names:
-                sub_accounts[account[:3]] = sub_accounts.get(account[:3], 0) + 1
-            balances[account] = balances.get(account, 0) + fen
-            totals[account[:3]] = totals.get(account[:3], 0) + fen
+        move(balances, totals, sub_accounts, names, voucher[3])
         counters.record(voucher[0])
+
+
+def move(
+    balances: dict[str, int],
+    totals: dict[str, int],
+    sub_accounts: dict[str, int],
+    names: Mapping[str, str],
+    lines: Sequence[Sequence[Any]],
+) -> None:
+    """A voucher's lines (stored shape) into the running balances (a sub-account used for the
+    first time counted under its parent)."""
+    for line in lines:
+        account = line[0]
+        fen = line[1] - line[2]
+        if account not in balances and len(account) > 3 and account not in names:
+            sub_accounts[account[:3]] = sub_accounts.get(account[:3], 0) + 1
+        balances[account] = balances.get(account, 0) + fen
+        totals[account[:3]] = totals.get(account[:3], 0) + fen
 
 
 _STATE = ("balances", "totals", "sub_accounts", "sequences", "month_sequences", "year_schemes")
@@ -183,6 +203,15 @@ class VoucherChecks:
         self._prescribed = self.chart.prescribed_parents  # ``Books.has_sub_accounts``, inline
         # account → (in the chart, an asset a receipt may not credit): the chart is fixed
         self._accounts: dict[str, tuple[bool, bool]] = {}
+        # Numbering once per import, not per voucher: the counters (over the books' own
+        # dicts), each year's scheme (its entries', else the township's: the same for every
+        # voucher of the import) and the 凭证字 of lines debiting and crediting cash or not.
+        self._counters = books.counters
+        self._schemes: dict[int, str] = {}
+        self._words: dict[tuple[bool, bool], str] = {}
+        # days open for entries (opening balances, closed months and years): no voucher of an
+        # import changes them
+        self._open_days: set[datetime.date] = set()
 
     def post(
         self, *, date: datetime.date, memo: str, postings: Sequence[Mapping[str, Any]]
@@ -193,11 +222,43 @@ class VoucherChecks:
         Raises:
             DomainError, LedgerError: as a single posting of the voucher would.
         """
-        found = self._quick(date, memo, postings)
-        if found is None:
-            found = compact(self.books.prepare_entry(date=date, memo=memo, postings=postings))
-        record_vouchers(self.books, [found])
+        books = self.books
+        quick = self._quick(date, memo, postings)
+        if quick is None:
+            found = compact(books.prepare_entry(date=date, memo=memo, postings=postings))
+            record_vouchers(books, [found])
+            return found
+        found, sequence = quick
+        # what ``record_vouchers`` does with it, the number's sequence known
+        move(books.balances, books.totals, books.sub_accounts, books.account_names, found[3])
+        year = found[1][:4]
+        if sequence is None:
+            books.sequences[year] = books.sequences.get(year, 0) + 1
+            books.year_schemes.setdefault(year, YEARLY)
+        else:
+            books.month_sequences[sequence] = books.month_sequences.get(sequence, 0) + 1
+            books.year_schemes.setdefault(year, MONTHLY)
         return found
+
+    def _number(
+        self, day: datetime.date, debits_cash: bool, credits_cash: bool
+    ) -> tuple[str, str | None]:
+        """The number the books give a voucher dated ``day`` (``next_number`` of a clerk's
+        entry: no 凭证字 asked for), and its monthly sequence (None: a yearly number)."""
+        year = day.year
+        scheme = self._schemes.get(year)
+        if scheme is None:
+            scheme = self._schemes[year] = self._counters.scheme(year)
+        if scheme == YEARLY:
+            return yearly_number(year, self.books.sequences.get(f"{year:04d}", 0) + 1), None
+        word = self._words.get((debits_cash, credits_cash))
+        if word is None:
+            cash = [("102", "debit")] * debits_cash + [("102", "credit")] * credits_cash
+            word = words_for(cash, self._counters.choice.words)[0]
+            self._words[(debits_cash, credits_cash)] = word
+        key = month_sequence(year, day.month, word)
+        serial = self.books.month_sequences.get(key, 0) + 1
+        return monthly_number(year, day.month, word, serial), key
 
     def _account(self, code: object) -> tuple[bool, bool] | None:
         if type(code) is not str:
@@ -215,25 +276,30 @@ class VoucherChecks:
 
     def _quick(
         self, day: datetime.date, memo: str, rows: Sequence[Mapping[str, Any]]
-    ) -> Compact | None:
-        """The voucher in stored shape when every rule plainly holds, else None (then the
-        single posting's path decides, with its own words)."""
+    ) -> tuple[Compact, str | None] | None:
+        """The voucher in stored shape and its number's monthly sequence (see :meth:`_number`)
+        when every rule plainly holds, else None (then the single posting's path decides, with
+        its own words)."""
         books = self.books
         if type(memo) is not str or type(day) is not datetime.date:
             return None
         text = memo.strip()
         if not text or not 2 <= len(rows) <= MAX_POSTINGS:
             return None
-        try:
-            _check_open(books, day)
-        except (DomainError, LedgerError):
-            return None
+        if day not in self._open_days:
+            try:
+                _check_open(books, day)
+            except (DomainError, LedgerError):
+                return None
+            self._open_days.add(day)
         lines: list[tuple[Any, ...]] = []
         debits = credits = cash_move = 0
         cash: dict[str, int] = {}
-        receipt = odd_credit = False
+        receipt = paid = odd_credit = False
         for row in rows:
-            if not isinstance(row, Mapping) or not _KEYS.issuperset(row):
+            if (type(row) is not dict and not isinstance(row, Mapping)) or not _KEYS.issuperset(
+                row
+            ):
                 return None
             account = row.get("account")
             known = self._account(account)
@@ -266,6 +332,7 @@ class VoucherChecks:
                 cash[account] = cash.get(account, 0) + signed
                 cash_move += signed
                 receipt = receipt or side == 0
+                paid = paid or side == 1
         if debits != credits or debits > _MAX_TOTAL_FEN:
             return None
         if receipt and odd_credit:  # a receipt crediting stock or a fixed asset: nonsense
@@ -282,5 +349,5 @@ class VoucherChecks:
             or books.sub_accounts.get("153", 0) > 0
         ):
             return None
-        number = books.next_number(day, rows)
-        return (number, day.isoformat(), text, tuple(lines))
+        number, sequence = self._number(day, receipt, paid)
+        return (number, day.isoformat(), text, tuple(lines)), sequence
