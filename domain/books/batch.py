@@ -49,9 +49,7 @@ from ledger.voucher_numbers import (
     MONTHLY,
     YEARLY,
     month_sequence,
-    monthly_number,
     words_for,
-    yearly_number,
 )
 
 EVENT = "VouchersPosted"
@@ -202,13 +200,13 @@ class VoucherChecks:
         self.chart = books.chart
         self._prescribed = self.chart.prescribed_parents  # ``Books.has_sub_accounts``, inline
         # account → (in the chart, an asset a receipt may not credit): the chart is fixed
-        self._accounts: dict[str, tuple[bool, bool]] = {}
+        self._accounts: dict[str, tuple[bool, bool, bool, bool]] = {}
         # Numbering once per import, not per voucher: the counters (over the books' own
         # dicts), each year's scheme (its entries', else the township's: the same for every
         # voucher of the import) and the 凭证字 of lines debiting and crediting cash or not.
         self._counters = books.counters
-        self._schemes: dict[int, str] = {}
-        self._words: dict[tuple[bool, bool], str] = {}
+        # (year, month, debits cash, credits cash) → (monthly, the sequence's key)
+        self._slots: dict[tuple[int, int, bool, bool], tuple[bool, str]] = {}
         # days open for entries (opening balances, closed months and years): no voucher of an
         # import changes them
         self._open_days: set[datetime.date] = set()
@@ -228,39 +226,37 @@ class VoucherChecks:
             found = compact(books.prepare_entry(date=date, memo=memo, postings=postings))
             record_vouchers(books, [found])
             return found
-        found, sequence = quick
+        found, monthly, sequence = quick
         # what ``record_vouchers`` does with it, the number's sequence known
         move(books.balances, books.totals, books.sub_accounts, books.account_names, found[3])
-        year = found[1][:4]
-        if sequence is None:
-            books.sequences[year] = books.sequences.get(year, 0) + 1
-            books.year_schemes.setdefault(year, YEARLY)
-        else:
-            books.month_sequences[sequence] = books.month_sequences.get(sequence, 0) + 1
-            books.year_schemes.setdefault(year, MONTHLY)
+        counted = books.month_sequences if monthly else books.sequences
+        counted[sequence] = counted.get(sequence, 0) + 1
+        books.year_schemes.setdefault(found[1][:4], MONTHLY if monthly else YEARLY)
         return found
 
-    def _number(
+    def _sequence(
         self, day: datetime.date, debits_cash: bool, credits_cash: bool
-    ) -> tuple[str, str | None]:
-        """The number the books give a voucher dated ``day`` (``next_number`` of a clerk's
-        entry: no 凭证字 asked for), and its monthly sequence (None: a yearly number)."""
-        year = day.year
-        scheme = self._schemes.get(year)
-        if scheme is None:
-            scheme = self._schemes[year] = self._counters.scheme(year)
-        if scheme == YEARLY:
-            return yearly_number(year, self.books.sequences.get(f"{year:04d}", 0) + 1), None
-        word = self._words.get((debits_cash, credits_cash))
-        if word is None:
-            cash = [("102", "debit")] * debits_cash + [("102", "credit")] * credits_cash
-            word = words_for(cash, self._counters.choice.words)[0]
-            self._words[(debits_cash, credits_cash)] = word
-        key = month_sequence(year, day.month, word)
-        serial = self.books.month_sequences.get(key, 0) + 1
-        return monthly_number(year, day.month, word, serial), key
+    ) -> tuple[bool, str]:
+        """The sequence the books number a voucher dated ``day`` in (``next_number`` of a
+        clerk's entry: no 凭证字 asked for): whether it is monthly, and its key (``2025``, or
+        ``2025-03-S``, as the counters keep it), which the number is written with."""
+        slot = (day.year, day.month, debits_cash, credits_cash)
+        found = self._slots.get(slot)
+        if found is None:
+            year = day.year
+            if self._counters.scheme(year) == YEARLY:
+                found = (False, f"{year:04d}")
+            else:
+                cash = [("102", "debit")] * debits_cash + [("102", "credit")] * credits_cash
+                word = words_for(cash, self._counters.choice.words)[0]
+                found = (True, month_sequence(year, day.month, word))
+            self._slots[slot] = found
+        return found
 
-    def _account(self, code: object) -> tuple[bool, bool] | None:
+    def _account(self, code: object) -> tuple[bool, bool, bool, bool] | None:
+        """What the chart says of ``code``: whether it is in it, an asset a receipt may not
+        credit, cash (101, 102 and theirs), and a chart account with prescribed sub-accounts
+        (only those take entries)."""
         if type(code) is not str:
             return None
         known = self._accounts.get(code)
@@ -268,18 +264,19 @@ class VoucherChecks:
             if code in self.chart:
                 account = self.chart.get(code)
                 odd = account.category is Category.ASSET and code[:3] not in RECEIPT_MAY_CREDIT
-                known = (True, odd)
+                parent = len(code) <= 3 and code in self._prescribed
+                known = (True, odd, code.startswith(CASH_ACCOUNTS), parent)
             else:
-                known = (False, False)
+                known = (False, False, False, False)
             self._accounts[code] = known
         return known
 
     def _quick(
         self, day: datetime.date, memo: str, rows: Sequence[Mapping[str, Any]]
-    ) -> tuple[Compact, str | None] | None:
-        """The voucher in stored shape and its number's monthly sequence (see :meth:`_number`)
-        when every rule plainly holds, else None (then the single posting's path decides, with
-        its own words)."""
+    ) -> tuple[Compact, bool, str] | None:
+        """The voucher in stored shape and its number's sequence (see :meth:`_sequence`) when
+        every rule plainly holds, else None (then the single posting's path decides, with its
+        own words)."""
         books = self.books
         if type(memo) is not str or type(day) is not datetime.date:
             return None
@@ -292,9 +289,10 @@ class VoucherChecks:
             except (DomainError, LedgerError):
                 return None
             self._open_days.add(day)
+        sub_accounts = books.sub_accounts
         lines: list[tuple[Any, ...]] = []
         debits = credits = cash_move = 0
-        cash: dict[str, int] = {}
+        cash: dict[str, int] | None = None
         receipt = paid = odd_credit = False
         for row in rows:
             if (type(row) is not dict and not isinstance(row, Mapping)) or not _KEYS.issuperset(
@@ -312,23 +310,27 @@ class VoucherChecks:
             assert isinstance(account, str)
             if type(amount) is not str or (found := _AMOUNT.fullmatch(amount)) is None:
                 return None
-            fen = int(found[1]) * 100 + int((found[2] or "0").ljust(2, "0"))
+            cents = found[2]
+            fen = int(found[1]) * 100 + (0 if cents is None else int(cents.ljust(2, "0")))
             if not 0 < fen <= _MAX_FEN:
                 return None
             if len(account) > 3:
                 if not is_open(books, account):
                     return None
-            elif account in self._prescribed or books.sub_accounts.get(account, 0) > 0:
+            elif known[3] or sub_accounts.get(account, 0) > 0:
                 return None  # a chart account with sub-accounts
-            line = (account, fen, 0) if side == 0 else (account, 0, fen)
-            lines.append((*line, line_memo) if line_memo else line)
             if side == 0:
+                line = (account, fen, 0)
                 debits += fen
             else:
+                line = (account, 0, fen)
                 credits += fen
                 odd_credit = odd_credit or known[1]
-            if account.startswith(CASH_ACCOUNTS):
+            lines.append((*line, line_memo) if line_memo else line)
+            if known[2]:
                 signed = fen if side == 0 else -fen
+                if cash is None:
+                    cash = {}
                 cash[account] = cash.get(account, 0) + signed
                 cash_move += signed
                 receipt = receipt or side == 0
@@ -337,17 +339,22 @@ class VoucherChecks:
             return None
         if receipt and odd_credit:  # a receipt crediting stock or a fixed asset: nonsense
             return None
-        if len({line[0] for line in lines}) == 1:
+        first = lines[0][0]
+        if all(line[0] == first for line in lines):
             return None
-        for account, moved in cash.items():
-            if moved < 0 and books.balances.get(account, 0) + moved < 0:
-                return None  # an overdraft
+        if cash is not None:
+            balances = books.balances
+            for account, moved in cash.items():
+                if moved < 0 and balances.get(account, 0) + moved < 0:
+                    return None  # an overdraft
         # earmarked grant money (241) in the books: the single posting's rule decides
         if cash_move < 0 and (
             books.totals.get("241", 0) < 0
             or "153" in self._prescribed
-            or books.sub_accounts.get("153", 0) > 0
+            or sub_accounts.get("153", 0) > 0
         ):
             return None
-        number, sequence = self._number(day, receipt, paid)
-        return (number, day.isoformat(), text, tuple(lines)), sequence
+        monthly, sequence = self._sequence(day, receipt, paid)
+        counted = books.month_sequences if monthly else books.sequences
+        number = f"{sequence}-{counted.get(sequence, 0) + 1:04d}"
+        return (number, day.isoformat(), text, tuple(lines)), monthly, sequence
