@@ -289,7 +289,7 @@ class VoucherChecks:
             except (DomainError, LedgerError):
                 return None
             self._open_days.add(day)
-        sub_accounts = books.sub_accounts
+        sub_accounts, accounts = books.sub_accounts, self._accounts
         lines: list[tuple[Any, ...]] = []
         debits = credits = cash_move = 0
         cash: dict[str, int] | None = None
@@ -300,7 +300,9 @@ class VoucherChecks:
             ):
                 return None
             account = row.get("account")
-            known = self._account(account)
+            known = accounts.get(account) if type(account) is str else None
+            if known is None:
+                known = self._account(account)
             raw_side = row.get("side")
             side = _SIDES.get(raw_side) if type(raw_side) is str else None
             amount = row.get("amount")
@@ -340,8 +342,11 @@ class VoucherChecks:
         if receipt and odd_credit:  # a receipt crediting stock or a fixed asset: nonsense
             return None
         first = lines[0][0]
-        if all(line[0] == first for line in lines):
-            return None
+        for line in lines:
+            if line[0] != first:
+                break
+        else:
+            return None  # every line on one account
         if cash is not None:
             balances = books.balances
             for account, moved in cash.items():
