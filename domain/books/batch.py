@@ -19,10 +19,16 @@ Decisions:
   amount given otherwise than as plain text, earmarked money in the books, …) goes through
   ``Books.prepare_entry``, the path of a single posting, which refuses with its own words or
   builds the entry: the fast checks only ever accept what that path accepts.
-- **One state change, the event's.** While checking, each voucher is applied to the books with
-  :func:`record_vouchers`, the function the event's body runs on replay; once every voucher is
-  checked the books are put back as they were (:func:`state_of` / :func:`restore`) and the
-  events are recorded batch by batch, so the state after the save is the event's own.
+- **One state change, the event's.** While checking, each voucher is applied to the books as
+  :func:`record_vouchers` (the event's body on replay) applies it: its lines by the same
+  :func:`move`, its number counted in the sequence it was given from (not read back from the
+  text); once every voucher is checked the books are put back as they were (:func:`state_of` /
+  :func:`restore`) and the events are recorded batch by batch, so the state after the save is
+  the event's own.
+- **Per import, not per voucher.** What no voucher of an import changes is found once: the
+  counters and each (year, month, cash sides)'s sequence, the chart's answers per account, the
+  days open for entries; the import's texts are searched for a bad character at once, each
+  voucher's own only when that search finds one (``domain.bulk.texts_plainly_clean``).
 - **Read back as entries.** :func:`entries_of` gives the journal entries any event of the books
   carries, one for ``EntryPosted`` and its kind, one per voucher for ``VouchersPosted``: finding
   an entry to reverse, the balances through a day, the bank's side of a reconciliation and the
