@@ -19,10 +19,16 @@ Decisions:
   amount given otherwise than as plain text, earmarked money in the books, …) goes through
   ``Books.prepare_entry``, the path of a single posting, which refuses with its own words or
   builds the entry: the fast checks only ever accept what that path accepts.
-- **One state change, the event's.** While checking, each voucher is applied to the books with
-  :func:`record_vouchers`, the function the event's body runs on replay; once every voucher is
-  checked the books are put back as they were (:func:`state_of` / :func:`restore`) and the
-  events are recorded batch by batch, so the state after the save is the event's own.
+- **One state change, the event's.** While checking, each voucher is applied to the books as
+  :func:`record_vouchers` (the event's body on replay) applies it: its lines by the same
+  :func:`move`, its number counted in the sequence it was given from (not read back from the
+  text); once every voucher is checked the books are put back as they were (:func:`state_of` /
+  :func:`restore`) and the events are recorded batch by batch, so the state after the save is
+  the event's own.
+- **Per import, not per voucher.** What no voucher of an import changes is found once: the
+  counters and each (year, month, cash sides)'s sequence, the chart's answers per account, the
+  days open for entries; the import's texts are searched for a bad character at once, each
+  voucher's own only when that search finds one (``domain.bulk.texts_plainly_clean``).
 - **Read back as entries.** :func:`entries_of` gives the journal entries any event of the books
   carries, one for ``EntryPosted`` and its kind, one per voucher for ``VouchersPosted``: finding
   an entry to reverse, the balances through a day, the bank's side of a reconciliation and the
@@ -45,6 +51,12 @@ from ledger.accounts import Category, Side
 from ledger.entries import MAX_ENTRY_TOTAL, MAX_POSTINGS, JournalEntry, Posting
 from ledger.errors import LedgerError
 from ledger.money import MAX_AMOUNT, from_fen, to_fen
+from ledger.voucher_numbers import (
+    MONTHLY,
+    YEARLY,
+    month_sequence,
+    words_for,
+)
 
 EVENT = "VouchersPosted"
 """The name of the batch event (``Books.VouchersPosted``)."""
@@ -91,14 +103,26 @@ def record_vouchers(books: Books, vouchers: Sequence[Compact]) -> None:
     sub_accounts, names = books.sub_accounts, books.account_names
     counters = books.counters
     for voucher in vouchers:
-        for line in voucher[3]:
-            account = line[0]
-            fen = line[1] - line[2]
-            if account not in balances and len(account) > 3 and account not in names:
-                sub_accounts[account[:3]] = sub_accounts.get(account[:3], 0) + 1
-            balances[account] = balances.get(account, 0) + fen
-            totals[account[:3]] = totals.get(account[:3], 0) + fen
+        move(balances, totals, sub_accounts, names, voucher[3])
         counters.record(voucher[0])
+
+
+def move(
+    balances: dict[str, int],
+    totals: dict[str, int],
+    sub_accounts: dict[str, int],
+    names: Mapping[str, str],
+    lines: Sequence[Sequence[Any]],
+) -> None:
+    """A voucher's lines (stored shape) into the running balances (a sub-account used for the
+    first time counted under its parent)."""
+    for line in lines:
+        account = line[0]
+        fen = line[1] - line[2]
+        if account not in balances and len(account) > 3 and account not in names:
+            sub_accounts[account[:3]] = sub_accounts.get(account[:3], 0) + 1
+        balances[account] = balances.get(account, 0) + fen
+        totals[account[:3]] = totals.get(account[:3], 0) + fen
 
 
 _STATE = ("balances", "totals", "sub_accounts", "sequences", "month_sequences", "year_schemes")
@@ -182,7 +206,16 @@ class VoucherChecks:
         self.chart = books.chart
         self._prescribed = self.chart.prescribed_parents  # ``Books.has_sub_accounts``, inline
         # account → (in the chart, an asset a receipt may not credit): the chart is fixed
-        self._accounts: dict[str, tuple[bool, bool]] = {}
+        self._accounts: dict[str, tuple[bool, bool, bool, bool]] = {}
+        # Numbering once per import, not per voucher: the counters (over the books' own
+        # dicts), each year's scheme (its entries', else the township's: the same for every
+        # voucher of the import) and the 凭证字 of lines debiting and crediting cash or not.
+        self._counters = books.counters
+        # (year, month, debits cash, credits cash) → (monthly, the sequence's key)
+        self._slots: dict[tuple[int, int, bool, bool], tuple[bool, str]] = {}
+        # days open for entries (opening balances, closed months and years): no voucher of an
+        # import changes them
+        self._open_days: set[datetime.date] = set()
 
     def post(
         self, *, date: datetime.date, memo: str, postings: Sequence[Mapping[str, Any]]
@@ -193,13 +226,43 @@ class VoucherChecks:
         Raises:
             DomainError, LedgerError: as a single posting of the voucher would.
         """
-        found = self._quick(date, memo, postings)
-        if found is None:
-            found = compact(self.books.prepare_entry(date=date, memo=memo, postings=postings))
-        record_vouchers(self.books, [found])
+        books = self.books
+        quick = self._quick(date, memo, postings)
+        if quick is None:
+            found = compact(books.prepare_entry(date=date, memo=memo, postings=postings))
+            record_vouchers(books, [found])
+            return found
+        found, monthly, sequence = quick
+        # what ``record_vouchers`` does with it, the number's sequence known
+        move(books.balances, books.totals, books.sub_accounts, books.account_names, found[3])
+        counted = books.month_sequences if monthly else books.sequences
+        counted[sequence] = counted.get(sequence, 0) + 1
+        books.year_schemes.setdefault(found[1][:4], MONTHLY if monthly else YEARLY)
         return found
 
-    def _account(self, code: object) -> tuple[bool, bool] | None:
+    def _sequence(
+        self, day: datetime.date, debits_cash: bool, credits_cash: bool
+    ) -> tuple[bool, str]:
+        """The sequence the books number a voucher dated ``day`` in (``next_number`` of a
+        clerk's entry: no 凭证字 asked for): whether it is monthly, and its key (``2025``, or
+        ``2025-03-S``, as the counters keep it), which the number is written with."""
+        slot = (day.year, day.month, debits_cash, credits_cash)
+        found = self._slots.get(slot)
+        if found is None:
+            year = day.year
+            if self._counters.scheme(year) == YEARLY:
+                found = (False, f"{year:04d}")
+            else:
+                cash = [("102", "debit")] * debits_cash + [("102", "credit")] * credits_cash
+                word = words_for(cash, self._counters.choice.words)[0]
+                found = (True, month_sequence(year, day.month, word))
+            self._slots[slot] = found
+        return found
+
+    def _account(self, code: object) -> tuple[bool, bool, bool, bool] | None:
+        """What the chart says of ``code``: whether it is in it, an asset a receipt may not
+        credit, cash (101, 102 and theirs), and a chart account with prescribed sub-accounts
+        (only those take entries)."""
         if type(code) is not str:
             return None
         known = self._accounts.get(code)
@@ -207,36 +270,45 @@ class VoucherChecks:
             if code in self.chart:
                 account = self.chart.get(code)
                 odd = account.category is Category.ASSET and code[:3] not in RECEIPT_MAY_CREDIT
-                known = (True, odd)
+                parent = len(code) <= 3 and code in self._prescribed
+                known = (True, odd, code.startswith(CASH_ACCOUNTS), parent)
             else:
-                known = (False, False)
+                known = (False, False, False, False)
             self._accounts[code] = known
         return known
 
     def _quick(
         self, day: datetime.date, memo: str, rows: Sequence[Mapping[str, Any]]
-    ) -> Compact | None:
-        """The voucher in stored shape when every rule plainly holds, else None (then the
-        single posting's path decides, with its own words)."""
+    ) -> tuple[Compact, bool, str] | None:
+        """The voucher in stored shape and its number's sequence (see :meth:`_sequence`) when
+        every rule plainly holds, else None (then the single posting's path decides, with its
+        own words)."""
         books = self.books
         if type(memo) is not str or type(day) is not datetime.date:
             return None
         text = memo.strip()
         if not text or not 2 <= len(rows) <= MAX_POSTINGS:
             return None
-        try:
-            _check_open(books, day)
-        except (DomainError, LedgerError):
-            return None
+        if day not in self._open_days:
+            try:
+                _check_open(books, day)
+            except (DomainError, LedgerError):
+                return None
+            self._open_days.add(day)
+        sub_accounts, accounts = books.sub_accounts, self._accounts
         lines: list[tuple[Any, ...]] = []
         debits = credits = cash_move = 0
-        cash: dict[str, int] = {}
-        receipt = odd_credit = False
+        cash: dict[str, int] | None = None
+        receipt = paid = odd_credit = False
         for row in rows:
-            if not isinstance(row, Mapping) or not _KEYS.issuperset(row):
+            if (type(row) is not dict and not isinstance(row, Mapping)) or not _KEYS.issuperset(
+                row
+            ):
                 return None
             account = row.get("account")
-            known = self._account(account)
+            known = accounts.get(account) if type(account) is str else None
+            if known is None:
+                known = self._account(account)
             raw_side = row.get("side")
             side = _SIDES.get(raw_side) if type(raw_side) is str else None
             amount = row.get("amount")
@@ -246,41 +318,54 @@ class VoucherChecks:
             assert isinstance(account, str)
             if type(amount) is not str or (found := _AMOUNT.fullmatch(amount)) is None:
                 return None
-            fen = int(found[1]) * 100 + int((found[2] or "0").ljust(2, "0"))
+            cents = found[2]
+            fen = int(found[1]) * 100 + (0 if cents is None else int(cents.ljust(2, "0")))
             if not 0 < fen <= _MAX_FEN:
                 return None
             if len(account) > 3:
                 if not is_open(books, account):
                     return None
-            elif account in self._prescribed or books.sub_accounts.get(account, 0) > 0:
+            elif known[3] or sub_accounts.get(account, 0) > 0:
                 return None  # a chart account with sub-accounts
-            line = (account, fen, 0) if side == 0 else (account, 0, fen)
-            lines.append((*line, line_memo) if line_memo else line)
             if side == 0:
+                line = (account, fen, 0)
                 debits += fen
             else:
+                line = (account, 0, fen)
                 credits += fen
                 odd_credit = odd_credit or known[1]
-            if account.startswith(CASH_ACCOUNTS):
+            lines.append((*line, line_memo) if line_memo else line)
+            if known[2]:
                 signed = fen if side == 0 else -fen
+                if cash is None:
+                    cash = {}
                 cash[account] = cash.get(account, 0) + signed
                 cash_move += signed
                 receipt = receipt or side == 0
+                paid = paid or side == 1
         if debits != credits or debits > _MAX_TOTAL_FEN:
             return None
         if receipt and odd_credit:  # a receipt crediting stock or a fixed asset: nonsense
             return None
-        if len({line[0] for line in lines}) == 1:
-            return None
-        for account, moved in cash.items():
-            if moved < 0 and books.balances.get(account, 0) + moved < 0:
-                return None  # an overdraft
+        first = lines[0][0]
+        for line in lines:
+            if line[0] != first:
+                break
+        else:
+            return None  # every line on one account
+        if cash is not None:
+            balances = books.balances
+            for account, moved in cash.items():
+                if moved < 0 and balances.get(account, 0) + moved < 0:
+                    return None  # an overdraft
         # earmarked grant money (241) in the books: the single posting's rule decides
         if cash_move < 0 and (
             books.totals.get("241", 0) < 0
             or "153" in self._prescribed
-            or books.sub_accounts.get("153", 0) > 0
+            or sub_accounts.get("153", 0) > 0
         ):
             return None
-        number = books.next_number(day, rows)
-        return (number, day.isoformat(), text, tuple(lines))
+        monthly, sequence = self._sequence(day, receipt, paid)
+        counted = books.month_sequences if monthly else books.sequences
+        number = f"{sequence}-{counted.get(sequence, 0) + 1:04d}"
+        return (number, day.isoformat(), text, tuple(lines)), monthly, sequence

@@ -371,3 +371,30 @@ def test_an_import_for_review_is_refused_whole_as_a_posting_would_be(runtime: Ru
     assert events(runtime) == before
     # the books checked the file in memory only: they are as they were
     assert app.get_books(code).sequences == {}
+
+
+def test_text_the_store_cannot_hold_is_refused_in_the_words_of_one_voucher(
+    runtime: Runtime,
+) -> None:
+    """The texts of an import are searched at once; one bad character among them still names
+    its voucher and field as the voucher alone would be named (``check_voucher_text``), and
+    nothing is written."""
+    app = runtime.app
+    code = village(app)
+    vouchers = a_year(code)
+    bad = vouchers[11]
+    vouchers[11] = voucher(
+        code, bad.date, bad.memo, bad.postings[0], {**bad.postings[1], "memo": "付\x07款"}
+    )
+    before = events(runtime)
+    with pytest.raises(VouchersRefusedError) as refused:
+        app.bulk.import_vouchers(vouchers, actor="clerk", batch_size=7, post_directly=True)
+    (problem,) = refused.value.problems
+    assert (problem.voucher, problem.field, problem.kind) == (11, "postings[1].memo", "validation")
+    assert "U+0007" in problem.message
+    assert events(runtime) == before
+    # fixed, the same file goes in, numbered as before
+    vouchers[11] = bad
+    result = app.bulk.import_vouchers(vouchers, actor="clerk", batch_size=7, post_directly=True)
+    assert [p.number for p in result.posted][:2] == ["2025-0001", "2025-0002"]
+    assert len(result.posted) == 30
