@@ -3,8 +3,10 @@ apart so that a process on SQLite never imports psycopg."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from typing import Any
+from uuid import UUID
 
 import psycopg
 from eventsourcing.persistence import (
@@ -77,6 +79,72 @@ class SigningPostgresRecorder(_Chaining, PostgresApplicationRecorder):
         # the library's lock timeout and LOCK TABLE, after the commit mode
         self._locking = [SQL("SET LOCAL synchronous_commit = off"), *self.lock_table_statements]
         self._flush_apart: bool | None = None  # whether _FLUSH runs here: tried once
+        self._prefetched = threading.local()  # per thread: {select_events arguments: rows}
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def prefetch(self, wanted: Sequence[tuple[UUID, int | None, int | None]]) -> None:
+        """Read the events of several aggregates in one round trip (one pipeline sync), each
+        ``(originator_id, gt, limit)`` as :meth:`select_events` would; the next
+        :meth:`select_events` of this thread with those arguments returns them instead of
+        asking the store again. A command loading the books and then its township's settings
+        pays one round trip for both. What was fetched is dropped by :meth:`forget_prefetched`
+        (the application's command attempt ends) and by any save of this thread."""
+        found: dict[tuple[Any, ...], list[StoredEvent]] = {}
+        with self.datastore.get_connection() as conn, conn.pipeline() as pipeline:
+            cursors = []
+            for originator_id, gt, limit in wanted:
+                statement, params = self._select(originator_id, gt, limit)
+                cursor = conn.cursor()
+                cursor.execute(statement, params, prepare=True)
+                cursors.append(((originator_id, gt, None, False, limit), cursor))
+            pipeline.sync()
+            for key, cursor in cursors:
+                found[key] = [
+                    StoredEvent(
+                        originator_id=row["originator_id"],
+                        originator_version=row["originator_version"],
+                        topic=row["topic"],
+                        state=bytes(row["state"]),
+                    )
+                    for row in cursor.fetchall()
+                ]
+        self._prefetched.found = found
+
+    def forget_prefetched(self) -> None:
+        self._prefetched.found = None
+
+    def _select(self, originator_id: UUID, gt: int | None, limit: int | None) -> Any:
+        """The library's ``select_events`` statement and parameters for these arguments."""
+        statement, params = self.select_events_statement, list[Any]([originator_id])
+        if gt is not None:
+            params.append(gt)
+            statement += SQL(" AND originator_version > %s")
+        statement += SQL(" ORDER BY originator_version ASC")
+        if limit is not None:
+            params.append(limit)
+            statement += SQL(" LIMIT %s")
+        return statement, params
+
+    def select_events(
+        self,
+        originator_id: UUID | str,
+        *,
+        gt: int | None = None,
+        lte: int | None = None,
+        desc: bool = False,
+        limit: int | None = None,
+    ) -> Sequence[StoredEvent]:
+        found: dict[tuple[Any, ...], list[StoredEvent]] | None = getattr(
+            self._prefetched, "found", None
+        )
+        if found:
+            rows = found.pop((originator_id, gt, lte, desc, limit), None)
+            if rows is not None:
+                return rows
+        selected: Sequence[StoredEvent] = super().select_events(
+            originator_id, gt=gt, lte=lte, desc=desc, limit=limit
+        )
+        return selected
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(
@@ -85,6 +153,7 @@ class SigningPostgresRecorder(_Chaining, PostgresApplicationRecorder):
         if self.datastore.enable_db_functions:
             raise ChainError("POSTGRES_ENABLE_DB_FUNCTIONS would write events without a chain")
         signer = self._signer()
+        self._prefetched.found = None  # read before this save: not to be used after it
         if not stored_events:
             return None
         prepared = prepare_save(stored_events, signer)
