@@ -352,7 +352,7 @@ class LianzhangApplication(Application[UUID]):
         ):
             return
         books = repository.peek(entity_id(code))
-        if books is None:
+        if not isinstance(books, Books):  # not cached (or not books: the load refuses)
             return
         settings_key = settings_id(books.township)
         settings = repository.peek(settings_key)
