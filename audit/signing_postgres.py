@@ -3,8 +3,10 @@ apart so that a process on SQLite never imports psycopg."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from typing import Any
+from uuid import UUID
 
 import psycopg
 from eventsourcing.persistence import (
@@ -29,6 +31,11 @@ from audit.signing import (
     _signer_from,
     prepare_save,
 )
+
+
+def _text(statement: Any) -> str:
+    """A composed statement as the text it renders to (its identifiers quoted)."""
+    return statement if isinstance(statement, str) else str(statement.as_string(None))
 
 
 class SigningPostgresRecorder(_Chaining, PostgresApplicationRecorder):
@@ -61,22 +68,105 @@ class SigningPostgresRecorder(_Chaining, PostgresApplicationRecorder):
             )
             for statement in save_requests.POSTGRES_DDL
         )
-        self._insert_request = SQL(
-            "INSERT INTO {schema}.{table} (" + save_requests.COLUMNS + ") VALUES (%s,%s,%s)"
-        ).format(schema=schema, table=Identifier(save_requests.TABLE))
-        self._select_head = SQL(
-            "SELECT hash FROM {schema}.{table} ORDER BY position DESC LIMIT 1"
-        ).format(schema=schema, table=table)
+        # A save's and a prefetch's statements are rendered to text once, here: composed, they
+        # were rendered again at every execute (some 15 µs each, a dozen per post).
+        self._insert_request = _text(
+            SQL(
+                "INSERT INTO {schema}.{table} (" + save_requests.COLUMNS + ") VALUES (%s,%s,%s)"
+            ).format(schema=schema, table=Identifier(save_requests.TABLE))
+        )
+        self._select_head = _text(
+            SQL("SELECT hash FROM {schema}.{table} ORDER BY position DESC LIMIT 1").format(
+                schema=schema, table=table
+            )
+        )
         # every row of a save in one statement, one array per column
-        self._insert_rows = SQL(
-            "INSERT INTO {schema}.{table} (" + COLUMNS + ") SELECT * FROM unnest("
-            "%s::bigint[], %s::text[], %s::bigint[], %s::text[], %s::text[], %s::text[], "
-            "%s::text[], %s::text[])"
-        ).format(schema=schema, table=table)
-        self._notify = SQL("NOTIFY {0}").format(Identifier(self.channel_name))
+        self._insert_rows = _text(
+            SQL(
+                "INSERT INTO {schema}.{table} (" + COLUMNS + ") SELECT * FROM unnest("
+                "%s::bigint[], %s::text[], %s::bigint[], %s::text[], %s::text[], %s::text[], "
+                "%s::text[], %s::text[])"
+            ).format(schema=schema, table=table)
+        )
+        self._notify = _text(SQL("NOTIFY {0}").format(Identifier(self.channel_name)))
+        self._insert_events_text = _text(self.insert_events_statement)
         # the library's lock timeout and LOCK TABLE, after the commit mode
-        self._locking = [SQL("SET LOCAL synchronous_commit = off"), *self.lock_table_statements]
+        self._locking_only = [_text(statement) for statement in self.lock_table_statements]
+        self._locking = ["SET LOCAL synchronous_commit = off", *self._locking_only]
+        self._selects = {  # (gt given, limit given): the library's select_events statement
+            (gt, limit): _text(
+                self.select_events_statement
+                + SQL(" AND originator_version > %s" if gt else "")
+                + SQL(" ORDER BY originator_version ASC")
+                + SQL(" LIMIT %s" if limit else "")
+            )
+            for gt in (False, True)
+            for limit in (False, True)
+        }
         self._flush_apart: bool | None = None  # whether _FLUSH runs here: tried once
+        self._prefetched = threading.local()  # per thread: {select_events arguments: rows}
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def prefetch(self, wanted: Sequence[tuple[UUID, int | None, int | None]]) -> None:
+        """Read the events of several aggregates in one round trip (one pipeline sync), each
+        ``(originator_id, gt, limit)`` as :meth:`select_events` would; the next
+        :meth:`select_events` of this thread with those arguments returns them instead of
+        asking the store again. A command loading the books and then its township's settings
+        pays one round trip for both. What was fetched is dropped by :meth:`forget_prefetched`
+        (the application's command attempt ends) and by any save of this thread."""
+        found: dict[tuple[Any, ...], list[StoredEvent]] = {}
+        with self.datastore.get_connection() as conn, conn.pipeline() as pipeline:
+            cursors = []
+            for originator_id, gt, limit in wanted:
+                statement, params = self._select(originator_id, gt, limit)
+                cursor = conn.cursor()
+                cursor.execute(statement, params, prepare=True)
+                cursors.append(((originator_id, gt, None, False, limit), cursor))
+            pipeline.sync()
+            for key, cursor in cursors:
+                found[key] = [
+                    StoredEvent(
+                        originator_id=row["originator_id"],
+                        originator_version=row["originator_version"],
+                        topic=row["topic"],
+                        state=bytes(row["state"]),
+                    )
+                    for row in cursor.fetchall()
+                ]
+        self._prefetched.found = found
+
+    def forget_prefetched(self) -> None:
+        self._prefetched.found = None
+
+    def _select(self, originator_id: UUID, gt: int | None, limit: int | None) -> Any:
+        """The library's ``select_events`` statement and parameters for these arguments."""
+        params = [
+            originator_id,
+            *(() if gt is None else (gt,)),
+            *(() if limit is None else (limit,)),
+        ]
+        return self._selects[gt is not None, limit is not None], params
+
+    def select_events(
+        self,
+        originator_id: UUID | str,
+        *,
+        gt: int | None = None,
+        lte: int | None = None,
+        desc: bool = False,
+        limit: int | None = None,
+    ) -> Sequence[StoredEvent]:
+        found: dict[tuple[Any, ...], list[StoredEvent]] | None = getattr(
+            self._prefetched, "found", None
+        )
+        if found:
+            rows = found.pop((originator_id, gt, lte, desc, limit), None)
+            if rows is not None:
+                return rows
+        selected: Sequence[StoredEvent] = super().select_events(
+            originator_id, gt=gt, lte=lte, desc=desc, limit=limit
+        )
+        return selected
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(
@@ -85,6 +175,7 @@ class SigningPostgresRecorder(_Chaining, PostgresApplicationRecorder):
         if self.datastore.enable_db_functions:
             raise ChainError("POSTGRES_ENABLE_DB_FUNCTIONS would write events without a chain")
         signer = self._signer()
+        self._prefetched.found = None  # read before this save: not to be used after it
         if not stored_events:
             return None
         prepared = prepare_save(stored_events, signer)
@@ -99,10 +190,10 @@ class SigningPostgresRecorder(_Chaining, PostgresApplicationRecorder):
                 with conn.transaction():
                     curs, head = conn.cursor(), conn.cursor()
                     try:  # the first round trip, which takes the lock
-                        for statement in self._locking if apart else self.lock_table_statements:
+                        for statement in self._locking if apart else self._locking_only:
                             curs.execute(statement, prepare=True)
                         curs.execute(self._notify)
-                        curs.execute(self.insert_events_statement, (events,))
+                        curs.execute(self._insert_events_text, (events,))
                         head.execute(self._select_head)
                         pipeline.sync()
                     except Exception as error:  # raised after the pipeline, as the library does

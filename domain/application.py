@@ -84,7 +84,7 @@ from domain.repository import ThreadSafeRepository
 from domain.resources.service import ResourceService
 from domain.saves import one_moment
 from domain.tenancy import save_in_context
-from domain.township import DEFAULTS, NUMBERINGS, Choices
+from domain.township import DEFAULTS, NUMBERINGS, Choices, settings_id
 from domain.township.service import TownshipService
 from domain.transcodings import register_all
 from domain.vouchers import same_person
@@ -319,6 +319,7 @@ class LianzhangApplication(Application[UUID]):
     def get_books(self, code: str) -> Books:
         """The books of a village collective or joint entity, by its code, numbering as their
         township chose (``domain/books/numbering.py``)."""
+        self._prefetch_books(code)
         books = self.load(
             entity_id(code),
             Books,
@@ -336,6 +337,32 @@ class LianzhangApplication(Application[UUID]):
 
         books.follow(ChoiceSource(choice))  # asked only when a number needs it
         return books
+
+    def _prefetch_books(self, code: str) -> None:
+        """Inside a command, on a store that can (``prefetch``: PostgreSQL), ask for the newer
+        events of the cached books and of their township's settings in one round trip, where
+        loading them would take one each (the books' fast-forward now, the settings' when a
+        number is chosen)."""
+        prefetch = getattr(self.recorder, "prefetch", None)
+        repository = self.repository
+        if (
+            prefetch is None
+            or not isinstance(repository, ThreadSafeRepository)
+            or not repository.attempting()
+        ):
+            return
+        books = repository.peek(entity_id(code))
+        if not isinstance(books, Books):  # not cached (or not books: the load refuses)
+            return
+        settings_key = settings_id(books.township)
+        settings = repository.peek(settings_key)
+        prefetch(
+            [
+                (books.id, books.version, None),
+                # as find: the settings' newer events, or one look at whether they exist
+                (settings_key, settings.version, None) if settings else (settings_key, None, 1),
+            ]
+        )
 
     def get_joint(self, code: str) -> JointEntity:
         books = self.get_books(code)
@@ -392,6 +419,11 @@ class LianzhangApplication(Application[UUID]):
         except (IntegrityError, RecordConflictError):
             raise AlreadyExistsError(f"{what} already exists", field="code") from None
 
+    def _forget_prefetched(self) -> None:
+        forget = getattr(self.recorder, "forget_prefetched", None)
+        if forget is not None:
+            forget()
+
     def _lending(self) -> AbstractContextManager[None]:
         repository = self.repository
         assert isinstance(repository, ThreadSafeRepository)
@@ -418,6 +450,8 @@ class LianzhangApplication(Application[UUID]):
                         return command()
                 except (IntegrityError, RecordConflictError):
                     continue
+                finally:
+                    self._forget_prefetched()
         raise ConcurrencyError(
             "the books kept changing while this request was being saved; try again"
         )

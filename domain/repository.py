@@ -86,6 +86,17 @@ class ThreadSafeRepository(Repository[UUID]):
                 return False
         return True
 
+    def peek(self, aggregate_id: UUID) -> Any:
+        """The cached object of one aggregate as it is (not fast-forwarded), or None; for a
+        command's own look before it loads (:meth:`attempting`)."""
+        if self.cache is None:
+            return None
+        with self._stripes[hash(aggregate_id) % STRIPES]:
+            try:
+                return self.cache.get(aggregate_id)
+            except KeyError:
+                return None
+
     def evict(self, aggregate_id: UUID) -> None:
         """Forget the cached object of one aggregate (the next load reads the store)."""
         assert self.cache is not None
