@@ -38,10 +38,9 @@ def other(runtime: Runtime, database: tuple[str, str | None]) -> Iterator[Runtim
         rt.close()
 
 
+@pytest.mark.parametrize("database", ["postgres"], indirect=True)  # SQLite reads in process
 def test_a_post_on_postgresql_takes_one_round_trip_before_its_save(runtime: Runtime) -> None:
     app: Any = runtime.app
-    if not hasattr(app.recorder, "prefetch"):
-        pytest.skip("SQLite reads in process: no round trips to save")
     code = village(app)
     _post(runtime, code)  # the books cached
     datastore = app.recorder.datastore
@@ -77,10 +76,9 @@ def test_settings_another_process_chooses_number_the_next_post(
     assert _post(runtime, code, datetime.date(2025, 11, 4)) == "2025-11-S-0001"  # 收 apart
 
 
+@pytest.mark.parametrize("database", ["postgres"], indirect=True)  # only PostgreSQL prefetches
 def test_a_save_drops_what_was_fetched_before_it(runtime: Runtime) -> None:
     app: Any = runtime.app
-    if not hasattr(app.recorder, "prefetch"):
-        pytest.skip("only PostgreSQL prefetches")
     key = settings_id("花沟镇")
 
     def command() -> int:  # one attempt: a read, a save, the read again
