@@ -228,3 +228,19 @@ def test_key_rotation_and_checkpoints(
         assert (third.gate.skipped, third.gate.verified) == (3 * SAVES + 1, 0)
     finally:
         third.close()
+
+
+def test_checkpoints_are_rate_limited(database: tuple[str, str | None], key: Path) -> None:
+    runtime = open_runtime(database, key)
+    try:
+        runtime.gate.checkpoint_events = 1000
+        write_books(runtime.app)
+        runtime.views.catch_up()
+        assert checkpoints(runtime) == []  # fewer events than one checkpoint's worth
+        runtime.gate.checkpoint_events, runtime.gate.checkpoint_seconds = 1, 3600.0
+        for _ in range(2):
+            write_books(runtime.app)
+            runtime.views.catch_up()
+        assert len(checkpoints(runtime)) == 1  # at most one an hour
+    finally:
+        runtime.close()
