@@ -7,7 +7,9 @@ wrapped person keys (``lz_person_keys``), people's password hashes (``lz_credent
 tokens, the idempotency answers of the last 24 hours, the uploaded originals
 (``lz_attachments``) and which request wrote which events (``lz_save_requests``):
 :data:`RECORD`. Every other ``lz_*`` table is a read model (and ``lz_tracking`` their
-positions), dropped and replayed by ``lianzhang rebuild``: :func:`derived_tables`. Sessions,
+positions), dropped and replayed by ``lianzhang rebuild``, and the chain gate's checkpoints
+(``audit.gate_checkpoints``: what this store's processes checked, never carried to another
+store, emptied in a SQLite copy): :func:`derived_tables`. Sessions,
 failed-login counters, upload previews and the workers' heartbeats are :data:`EPHEMERAL` (a
 restored store starts with everyone logged out). ``tests`` check that every table a store has
 is named in exactly one of the three.
@@ -51,6 +53,7 @@ from sqlalchemy.engine import make_url
 from adapters.database import sqlite_path
 from audit.chain import GENESIS
 from audit.chain_table import signed_chain
+from audit.gate_checkpoints import CHECKPOINTS_TABLE
 from audit.running_store import RunningStore
 from audit.snapshot import Snapshot, snapshot
 from audit.store_keys import data_fingerprint, load_data_key, recorded
@@ -94,8 +97,9 @@ def log_tables(runtime: RunningStore) -> tuple[str, str]:
 
 
 def derived_tables() -> tuple[str, ...]:
-    """Every read model's table and ``lz_tracking``: rebuilt from the log."""
-    return tuple(sorted(read_model_metadata.tables))
+    """Every read model's table and ``lz_tracking`` (rebuilt from the log), and the chain
+    gate's checkpoints (written again by the next full check)."""
+    return tuple(sorted([*read_model_metadata.tables, CHECKPOINTS_TABLE]))
 
 
 def record_tables(runtime: RunningStore, conn: Connection) -> list[str]:
@@ -223,7 +227,7 @@ def _backup_sqlite(runtime: Any, directory: Path) -> dict[str, Any]:
         source.close()
     try:
         present = {r[0] for r in target.execute("SELECT name FROM sqlite_master")}
-        for name in EPHEMERAL:
+        for name in (*EPHEMERAL, CHECKPOINTS_TABLE):  # a checkpoint vouches for this store only
             if name in present:
                 target.execute(f'DELETE FROM "{name}"')
         target.commit()

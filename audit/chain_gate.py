@@ -23,7 +23,14 @@ Two layers:
   committed meanwhile lies beyond the events read and is checked next time (no false alarm
   under concurrent writes). The frontier is kept in memory per process (``position``,
   ``hash``): the first catch-up of a process checks the whole log once, then only new events.
-  ``reset`` (every ``rebuild``) checks the whole log again. A broken gate is tried again at
+  ``reset`` (every ``rebuild``) checks the whole log again. A full check starts from the
+  latest signed checkpoint of the gate (``audit.gate_checkpoints``, written by a process that
+  holds the signing key, at most one per ``CHECKPOINT_EVENTS`` events and
+  ``CHECKPOINT_SECONDS`` seconds): it still re-hashes every event and follows the keys through
+  every save, but skips the Ed25519 verify of the saves at or below the checkpoint, once the
+  hash and the digest of the signatures at its position are found equal (else, or on any
+  problem below it, the check starts over without it). ``lianzhang verify`` uses no
+  checkpoint. A broken gate is tried again at
   most every ``RETRY_SECONDS`` (the forged rows deleted, a backup restored) and on every
   ``rebuild``.
 """
@@ -39,10 +46,12 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
+from audit import gate_checkpoints
 from audit.chain import GENESIS, stored_canonical_bytes
 from audit.chain_table import signed_chain
+from audit.gate_checkpoints import EMPTY_DIGEST, fold
 from audit.key_ring import KeyRing
-from audit.keys import ChainError, PublicKey
+from audit.keys import ChainError, PublicKey, Signer
 from audit.messages import RESTORE, ROTATION, SAVE, UPGRADE, rotation_state, save_message
 from projections.pages import Stored
 from projections.replay import read_stored
@@ -50,6 +59,8 @@ from projections.runner import ProjectionStuckError
 
 PAGE = 5000
 RETRY_SECONDS = 30.0
+CHECKPOINT_EVENTS = 1000  # a checkpoint at most every so many events checked
+CHECKPOINT_SECONDS = 60.0  # and at most one a minute per process
 
 # what went wrong, in Chinese (the API's problem details are in Chinese by default)
 _ZH = {
@@ -109,10 +120,20 @@ class ChainBrokenError(ProjectionStuckError):
 
 class ChainCheck:
     """The pure check, page by page. ``position`` and ``hash``: the frontier, the end of the
-    last save found whole and signed (start from a frontier found before, or from 0)."""
+    last save found whole and signed (start from a frontier found before, or from 0);
+    ``digest``: the running digest of the signed rows up to it (``audit.gate_checkpoints``).
+    The Ed25519 verify of the saves ending at or below ``trusted`` is skipped (a checkpoint's
+    position; the caller compares hash and digest there). ``verified`` and ``skipped`` count
+    the saves whose signature was verified, or not."""
 
     def __init__(
-        self, keys: Mapping[str, PublicKey] | KeyRing, position: int = 0, hash: str = GENESIS
+        self,
+        keys: Mapping[str, PublicKey] | KeyRing,
+        position: int = 0,
+        hash: str = GENESIS,
+        digest: str = EMPTY_DIGEST,
+        *,
+        trusted: int = 0,
     ) -> None:
         # the keys followed across rotations (audit.key_ring): a save is checked with the
         # key valid at its place, a change of key only through a rotation event signed by the
@@ -121,6 +142,10 @@ class ChainCheck:
         self.keys = self.ring.keys
         self.position = position
         self.hash = hash
+        self.digest = digest
+        self.trusted = trusted
+        self.verified = 0
+        self.skipped = 0
         self.broken: ChainBreak | None = None
         self._previous = hash
         self._pending: list[int] = []  # positions of the save read so far, not yet signed
@@ -241,6 +266,7 @@ class ChainCheck:
                 f"this server's key {self.ring.final}"
             )
         else:
+            verify = position > self.trusted
             wrong = self.ring.check_save(
                 kind,
                 key_id,
@@ -249,10 +275,16 @@ class ChainCheck:
                 list(self._pending),
                 rotation,
                 self.hash,
+                verify=verify,
             )
+            if verify:
+                self.verified += 1
+            else:
+                self.skipped += 1
         if wrong is not None:
             return self._break(first, "signature", wrong)
         self.position, self.hash = position, computed
+        self.digest = fold(self.digest, row)
         self._pending = []
         return None
 
@@ -273,6 +305,9 @@ class ChainGate:
         *,
         final: str | None = None,
         page: int = PAGE,
+        signer: Signer | None = None,
+        checkpoint_events: int = CHECKPOINT_EVENTS,
+        checkpoint_seconds: float = CHECKPOINT_SECONDS,
     ) -> None:
         self.engine = engine
         self.table = table
@@ -282,15 +317,28 @@ class ChainGate:
         self.page = page
         self.position = 0
         self.hash = GENESIS
+        self.digest = EMPTY_DIGEST
         self.broken: ChainBreak | None = None
         self._broken_at = 0.0
         self._lock = threading.Lock()
+        # checkpoints: written with ``signer`` (None: never), read at every full check
+        self.signer = signer
+        self.checkpoint_events = checkpoint_events
+        self.checkpoint_seconds = checkpoint_seconds
+        self.checkpointed = 0  # the position of the last checkpoint written or taken
+        self._written_at = -float("inf")
+        self.verified = 0  # saves whose signature was verified since the last reset
+        self.skipped = 0  # saves below a checkpoint, not verified again
+        if signer is not None:
+            gate_checkpoints.create_table(engine)
 
     def reset(self) -> None:
         """Forget the frontier: the next ``advance`` checks the whole log (``rebuild``)."""
         with self._lock:
             self.position, self.hash, self.broken = 0, GENESIS, None
+            self.digest = EMPTY_DIGEST
             self.ring = self._new_ring()
+            self.verified = self.skipped = 0
 
     def rekey(self, keys: Mapping[str, PublicKey]) -> None:
         """Keys were recorded (a restore brought the source's): check the whole log again
@@ -315,12 +363,53 @@ class ChainGate:
                 return stop
             if self.broken is not None and time.monotonic() - self._broken_at < RETRY_SECONDS:
                 return self.position
-            check = ChainCheck(self.ring, self.position, self.hash)
+            check = self._from_checkpoint() if self.position == 0 else None
+            if check is None:
+                check = ChainCheck(self.ring, self.position, self.hash, self.digest)
             problem = self._check(check, stop)
-            self.position, self.hash = check.position, check.hash
+            self.verified += check.verified
+            self.skipped += check.skipped
+            self.position, self.hash, self.digest = check.position, check.hash, check.digest
             self.broken = problem
             self._broken_at = time.monotonic()
+            if problem is None and stop is None:
+                self._checkpoint()
             return self.position if stop is None else min(stop, self.position)
+
+    def _from_checkpoint(self) -> ChainCheck | None:
+        """A check from the start that has reached the latest trusted checkpoint without
+        verifying the signatures below it, the hash and digest there found equal; None when
+        there is none, or the log up to it is not what it vouches for (then a full check)."""
+        found = gate_checkpoints.latest_trusted(self.engine, self.keys)
+        if found is None or found.position <= 0:
+            return None
+        ring = self._new_ring()
+        check = ChainCheck(ring, trusted=found.position)
+        problem = self._check(check, found.position)
+        self.skipped += check.skipped
+        if problem is not None or check.pending:
+            return None
+        if (check.position, check.hash, check.digest) != (
+            found.position,
+            found.hash,
+            found.digest,
+        ):
+            return None
+        self.ring, self.checkpointed = ring, found.position
+        check.skipped = 0  # counted above
+        return check
+
+    def _checkpoint(self) -> None:
+        """Record the frontier (every signature up to it verified, by this process or below a
+        checkpoint it took), at most every ``checkpoint_events`` events and
+        ``checkpoint_seconds`` seconds."""
+        if self.signer is None or self.position - self.checkpointed < self.checkpoint_events:
+            return
+        if time.monotonic() - self._written_at < self.checkpoint_seconds:
+            return
+        self._written_at = time.monotonic()
+        if gate_checkpoints.write(self.engine, self.signer, self.position, self.hash, self.digest):
+            self.checkpointed = self.position
 
     def _check(self, check: ChainCheck, stop: int | None) -> ChainBreak | None:
         after = check.position

@@ -1,5 +1,7 @@
 """Checking a log against its signed chain, across key rotations (``verify_log``): used by
-``lianzhang verify``, by ``lianzhang import`` on an export, and by a store adopting its key."""
+``lianzhang verify``, by ``lianzhang import`` on an export, and by a store adopting its key.
+It verifies the signature of every save: it never reads the chain gate's checkpoints
+(``audit.gate_checkpoints``), which only spare the gate's own re-checks."""
 
 from __future__ import annotations
 

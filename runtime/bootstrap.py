@@ -94,6 +94,7 @@ class Runtime:
             self.app.recorder.events_table_name,  # type: ignore[attr-defined]
             self.public_keys(),
             final=self.signer.key_id,
+            signer=self.signer,  # writes the gate's checkpoints (audit.gate_checkpoints)
         )
         self.views = PullLoop(
             self.app,

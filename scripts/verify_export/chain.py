@@ -1,6 +1,8 @@
 """The export's chain, checked line by line: the hashes, the Ed25519 signature of every save
 (RFC 8032, through ``cryptography`` when it is installed, else a pure-Python check), the key
-rotations, the closing line and the checkpoints. Standard library only."""
+rotations, the closing line and the checkpoints. Standard library only. Every save's signature
+is verified: the server's chain-gate checkpoints (``lz_chain_checkpoints``) spare the server's
+own re-checks, never an auditor's."""
 
 from __future__ import annotations
 
