@@ -46,6 +46,12 @@ def _event_name(event: Stored) -> str:
 
 
 _LINE = ("entity_code", "number", "line", "account", "side", "amount_fen", "memo")
+# an entry's row as a tuple for the page's writer (``PageWriter.append``): an update of it later
+# in the page (a reversal, a year reopened) is then written after the page's inserts
+_ENTRY = (
+    "entity_code", "number", "date", "memo", "reverses", "reversed_by", "reason", "source",
+    "actor", "recorded_at", "total_fen", "position",
+)  # fmt: skip
 
 _SQLITE_UPSERT = (
     "INSERT INTO lz_account_months (entity_code, account, month, debit_fen, credit_fen) "
@@ -54,23 +60,16 @@ _SQLITE_UPSERT = (
 )
 
 
-def _upsert(writer: PageWriter) -> Any:
-    """``INSERT … ON CONFLICT`` adding a page's movements to those already stored."""
-    if writer.conn.dialect.name == "postgresql":  # only the store's dialect is imported
-        from sqlalchemy.dialects import postgresql as dialect
-    else:
-        from sqlalchemy.dialects import sqlite as dialect
-    statement = dialect.insert(account_months)
-    return statement.on_conflict_do_update(
-        index_elements=[
-            account_months.c.entity_code,
-            account_months.c.account,
-            account_months.c.month,
-        ],
-        set_={
-            "debit_fen": account_months.c.debit_fen + statement.excluded.debit_fen,
-            "credit_fen": account_months.c.credit_fen + statement.excluded.credit_fen,
-        },
+def _postgres_upsert(writer: PageWriter) -> str:
+    """PostgreSQL: the page's movements as five arrays, one statement (an executemany pays a
+    round of the protocol per row); the keys of a page are distinct, as ``ON CONFLICT`` needs."""
+    table = writer.conn.dialect.identifier_preparer.format_table(account_months)
+    return (
+        f"INSERT INTO {table} AS m (entity_code, account, month, debit_fen, credit_fen) "
+        "SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::bigint[], %s::bigint[]) "
+        "ON CONFLICT (entity_code, account, month) DO UPDATE SET "
+        "debit_fen = m.debit_fen + excluded.debit_fen, "
+        "credit_fen = m.credit_fen + excluded.credit_fen"
     )
 
 
@@ -118,21 +117,15 @@ class LedgerProjection:
 
     def end_page(self, w: PageWriter) -> None:
         if self._months:
-            rows = [
-                {
-                    "entity_code": code,
-                    "account": account,
-                    "month": month,
-                    "debit_fen": debit,
-                    "credit_fen": credit,
-                }
-                for (code, account, month), (debit, credit) in sorted(self._months.items())
-            ]
+            rows = [(*key, debit, credit) for key, (debit, credit) in sorted(self._months.items())]
+            w.flush()
             if w.conn.dialect.name == "sqlite":  # the driver's executemany, rows as tuples
-                w.flush()
-                w.conn.exec_driver_sql(_SQLITE_UPSERT, [tuple(r.values()) for r in rows])
+                w.conn.exec_driver_sql(_SQLITE_UPSERT, rows)
             else:
-                w.execute(_upsert(w), rows)
+                w.conn.exec_driver_sql(
+                    _postgres_upsert(w), tuple(map(list, zip(*rows, strict=True)))
+                )
+            w.statements += 1
         self._months = {}
 
     def apply(self, w: PageWriter, event: Stored, position: int) -> None:
@@ -342,69 +335,70 @@ class LedgerProjection:
             else:
                 totals[1] += amount
         ev.total = debit_total
-        w.insert(
+        w.append(
             entries,
-            {
-                "entity_code": code,
-                "number": number,
-                "date": w.day(day),
-                "memo": entry["memo"],
-                "reverses": entry["reverses"],
-                "reversed_by": None,
-                "reason": reason,
-                "source": state.get("source") or _source_of(ev.name.rsplit(".", 1)[-1], state),
-                "actor": state["actor"],
-                "recorded_at": w.moment(state["timestamp"]["_data_"]),
-                "total_fen": debit_total,
-                "position": position,
-            },
+            _ENTRY,
+            (
+                code,
+                number,
+                w.day(day),
+                entry["memo"],
+                entry["reverses"],
+                None,
+                reason,
+                state.get("source") or _source_of(ev.name.rsplit(".", 1)[-1], state),
+                state["actor"],
+                w.moment(state["timestamp"]["_data_"]),
+                debit_total,
+                position,
+            ),
         )
         return code, entry
 
     def _vouchers_posted(self, w: PageWriter, ev: Stored, position: int) -> None:
         """Many vouchers in one event (``domain/books/batch.py``): each an entry, its lines and
-        its month's movements, as an ``EntryPosted`` of it gives them."""
+        its month's movements, as an ``EntryPosted`` of it gives them; one pass over the
+        vouchers, rows built as tuples and handed to the writer once per event."""
         code = self._entity_code(w, ev)
         state = ev.state
         actor = state["actor"]
         recorded_at = w.moment(state["timestamp"]["_data_"])
+        day_of = w.day
         months = self._months
+        found = months.get
+        lines: list[tuple[Any, ...]] = []
+        line_row = lines.append
+        rows: list[tuple[Any, ...]] = []
+        entry_row = rows.append
         everything = 0
-        for number, day, memo, lines in state["vouchers"]:
+        for number, day, memo, items in state["vouchers"]:
             month = day[:7]
             debit_total = 0
-            for line, item in enumerate(lines, start=1):
-                account, debit, credit = item[0], item[1], item[2]
-                totals = months.get((code, account, month))
+            line = 0
+            for item in items:
+                line += 1
+                account = item[0]
+                debit = item[1]
+                key = (code, account, month)
+                totals = found(key)
                 if totals is None:
-                    totals = months[(code, account, month)] = [0, 0]
+                    totals = months[key] = [0, 0]
+                text = item[3] if len(item) > 3 else ""
                 if debit:
-                    side, amount = "debit", debit
                     totals[0] += debit
                     debit_total += debit
+                    line_row((code, number, line, account, "debit", debit, text))
                 else:
-                    side, amount = "credit", credit
+                    credit = item[2]
                     totals[1] += credit
-                text = item[3] if len(item) > 3 else ""
-                w.append(entry_lines, _LINE, (code, number, line, account, side, amount, text))
+                    line_row((code, number, line, account, "credit", credit, text))
             everything += debit_total
-            w.insert(
-                entries,
-                {
-                    "entity_code": code,
-                    "number": number,
-                    "date": w.day(day),
-                    "memo": memo,
-                    "reverses": None,
-                    "reversed_by": None,
-                    "reason": None,
-                    "source": None,
-                    "actor": actor,
-                    "recorded_at": recorded_at,
-                    "total_fen": debit_total,
-                    "position": position,
-                },
-            )
+            entry_row(
+                (code, number, day_of(day), memo, None, None, None, None, actor, recorded_at,
+                 debit_total, position)
+            )  # fmt: skip
+        w.extend(entry_lines, _LINE, lines)
+        w.extend(entries, _ENTRY, rows)
         ev.total = everything
 
     def _month_closed(self, w: PageWriter, ev: Stored, position: int) -> None:

@@ -363,6 +363,10 @@ class PageWriter:
         ``day`` and ``moment``), of a table no event updates: the cheapest way in."""
         self._tuples.setdefault((table, keys), []).append(values)
 
+    def extend(self, table: Table, keys: tuple[str, ...], rows: Iterable[tuple[Any, ...]]) -> None:
+        """Many rows as ``append`` takes them, in one call."""
+        self._tuples.setdefault((table, keys), []).extend(rows)
+
     def flush(self) -> None:
         deletes, self._deletes = self._deletes, {}
         for (table, names), params in deletes.items():  # rows written before this page
