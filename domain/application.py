@@ -35,14 +35,11 @@ from uuid import UUID
 
 from eventsourcing.application import (
     AggregateNotFoundError,
-    Application,
     ProcessingEvent,
     Repository,
 )
 from eventsourcing.persistence import (
     IntegrityError,
-    JSONTranscoder,
-    Mapper,
     RecordConflictError,
     Recording,
 )
@@ -56,7 +53,6 @@ from domain.bank.service import BankService
 from domain.books import Books, JointEntity, VillageCollective
 from domain.books.numbering import ChoiceSource, NumberingChoice
 from domain.books.service import BooksService
-from domain.bounds import BoundedMapper
 from domain.budget.service import BudgetService
 from domain.cash import CashCounts
 from domain.cash.service import CashService
@@ -83,10 +79,10 @@ from domain.projects.service import ProjectService
 from domain.repository import ThreadSafeRepository
 from domain.resources.service import ResourceService
 from domain.saves import one_moment
+from domain.store import StoreApplication
 from domain.tenancy import save_in_context
 from domain.township import DEFAULTS, NUMBERINGS, Choices, settings_id
 from domain.township.service import TownshipService
-from domain.transcodings import register_all
 from domain.vouchers import same_person
 from domain.vouchers.imports import VoucherImportService, library_snapshots_paused
 from domain.vouchers.service import VoucherService
@@ -117,15 +113,19 @@ def deployment_defaults(numbering: str | None) -> Choices:
     return dataclasses.replace(DEFAULTS, numbering=numbering.strip().lower())
 
 
-class LianzhangApplication(Application[UUID]):
+class LianzhangApplication(StoreApplication):
     """The only way into the write side (reads go through ``projections``): the store, the
     port (``domain.port``) and the services that hold the commands.
 
     Every command that touches several books saves them together, so money never appears in
     one set of books without the other.
+
+    The store itself (its name, transcodings and mapper) is ``domain.store.StoreApplication``.
     """
 
-    name = "lianzhang"  # the stored name: table lianzhang_events on PostgreSQL
+    # the library names a subclass after itself unless it says: the same stored name
+    name = StoreApplication.name
+
     # Books are loaded for every posting; a snapshot every 50 events keeps that from replaying
     # a whole year of entries (the snapshot holds the state, transcoded like the events).
     snapshotting_intervals: ClassVar[dict[type[Any], int]] = {
@@ -199,16 +199,6 @@ class LianzhangApplication(Application[UUID]):
             fastforward_skipping=plain.fastforward_skipping,
             deepcopy_from_cache=plain.deepcopy_from_cache,
             command_lock=self._command_lock,
-        )
-
-    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
-        super().register_transcodings(transcoder)
-        register_all(transcoder)
-
-    def construct_mapper(self) -> Mapper[UUID]:
-        """Every event passes the store's bounds (``domain.bounds``) before it is stored."""
-        return self.factory.mapper(
-            transcoder=self.construct_transcoder(), mapper_class=BoundedMapper
         )
 
     def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:

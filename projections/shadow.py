@@ -166,13 +166,17 @@ class PostgresShadow:
 
     def create(self, tables: Sequence[Table]) -> None:
         self.drop()
+        # the schema, its tables and their indexes in one round trip to the server
+        into = {"schema_translate_map": {None: self.shadow}, "render_schema_translate": True}
+        statements = [f'CREATE SCHEMA "{self.shadow}"']
         with self.live.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{self.shadow}"'))
-            into = conn.execution_options(schema_translate_map={None: self.shadow})
             for table in (*tables, tracking):
-                into.execute(CreateTable(table))
-                for index in table.indexes:
-                    into.execute(CreateIndex(index))
+                statements.append(str(CreateTable(table).compile(dialect=conn.dialect, **into)))
+                statements.extend(
+                    str(CreateIndex(index).compile(dialect=conn.dialect, **into))
+                    for index in table.indexes
+                )
+            conn.exec_driver_sql(";\n".join(statements))
         with self.engine.connect() as conn:  # the shadow's statements go there, nowhere else
             first = conn.execute(text("SELECT current_schema()")).scalar_one()
         if first != self.shadow:

@@ -7,6 +7,7 @@ import dataclasses
 import datetime
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from sqlalchemy import Engine
 
@@ -23,13 +24,20 @@ from audit.store_keys import (
     recorded,
     trusted_keys,
 )
-from domain.application import LianzhangApplication
+from domain.store import StoreApplication
 from projections.registry import read_models
 from projections.runner import PullLoop
 
+if TYPE_CHECKING:
+    from domain.application import LianzhangApplication
+
 
 class Runtime:
-    """Everything a process needs to write commands and read views of one database."""
+    """Everything a process needs to write commands and read views of one database.
+
+    ``commands=False``: a process that only reads the log into the read models (``lianzhang
+    rebuild``): ``app`` is the store alone (``domain.store``), the same recorder, mapper, keys
+    and chain gate, without the services (and without importing every aggregate first)."""
 
     def __init__(
         self,
@@ -39,6 +47,7 @@ class Runtime:
         today: Callable[[], datetime.date] = datetime.date.today,
         signing_key: Path | None = None,
         keys: KeyLocations | None = None,
+        commands: bool = True,
     ) -> None:
         self.database_url = database_url
         self.schema = schema
@@ -59,12 +68,15 @@ class Runtime:
         except BaseException:
             self.engine.dispose()
             raise
+        env = {**event_store_env(database_url, schema), KEY_ENV: str(self.key_path)}
         try:
-            self.app = LianzhangApplication(
-                {**event_store_env(database_url, schema), KEY_ENV: str(self.key_path)},
-                today=today,
-                vault=self.vault,
-            )
+            if commands:
+                from domain.application import LianzhangApplication
+
+                self.app = LianzhangApplication(env, today=today, vault=self.vault)
+            else:
+                # only the log is read: the services are never reached (typed as the whole)
+                self.app = cast("LianzhangApplication", StoreApplication(env))
         except BaseException:
             self.vault.keys.close()
             self.engine.dispose()
@@ -103,8 +115,9 @@ class Runtime:
             gate=self.gate,
         )
         self.views.create_tables()
-        # the one-login-per-person rule of people's commands reads the active people here
-        self.app.people.directory = self.active_people
+        if commands:
+            # the one-login-per-person rule of people's commands reads the active people here
+            self.app.people.directory = self.active_people
 
     def active_people(self) -> list[tuple[str, str, str | None]]:
         """(login, 姓名, 手机号) of every active person, the read model brought up first."""

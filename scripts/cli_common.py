@@ -31,11 +31,14 @@ def _settings(args: argparse.Namespace) -> Settings:
     )
 
 
-def _runtime(settings: Settings) -> Runtime:
+def _runtime(settings: Settings, *, commands: bool = True) -> Runtime:
     from runtime.bootstrap import Runtime
 
     return Runtime(
-        settings.database_url, schema=settings.database_schema, keys=settings.key_locations()
+        settings.database_url,
+        schema=settings.database_schema,
+        keys=settings.key_locations(),
+        commands=commands,
     )
 
 

@@ -38,7 +38,7 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     from scripts.cli_common import progress_bar
 
     settings = _settings(args)
-    runtime = _runtime(settings)
+    runtime = _runtime(settings, commands=False)  # the store alone: no services imported
     try:
         with progress_bar(runtime.views.head()) as bar:
             if args.offline:
@@ -100,7 +100,6 @@ def _database_errors(state: str) -> Iterator[None]:
     command with one line saying what and in which state it left the read models."""
     import sqlite3
 
-    import psycopg
     from eventsourcing.persistence import PersistenceError
     from sqlalchemy.exc import SQLAlchemyError
 
@@ -108,5 +107,11 @@ def _database_errors(state: str) -> Iterator[None]:
 
     try:
         yield
-    except (SQLAlchemyError, psycopg.Error, sqlite3.Error, PersistenceError) as error:
+    except Exception as error:
+        # psycopg's errors only where psycopg was loaded (a PostgreSQL store): a SQLite
+        # rebuild does not import it (0.1 s) to name an error it cannot raise
+        psycopg = sys.modules.get("psycopg")
+        errors = (SQLAlchemyError, sqlite3.Error, PersistenceError)
+        if not isinstance(error, errors + ((psycopg.Error,) if psycopg else ())):
+            raise
         raise CommandError(f"the database stopped it ({describe(error)}); {state}") from None
