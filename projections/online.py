@@ -48,6 +48,7 @@ from projections.positions import (
     Projection,
     apply_page,
     lock_positions,
+    lock_rows,
     move_positions,
     read_position,
 )
@@ -60,7 +61,6 @@ from projections.shadow import (
     RebuildError,
     Shadow,
     give_positions,
-    lock_live,
     open_shadow,
 )
 
@@ -250,7 +250,7 @@ def _switch(
     names = [p.name for p in loop.projections]
     with shadow.engine.connect() as conn, conn.begin():
         shadow.limit_waits(conn, TRACKING_WAIT_MS)
-        found = lock_live(conn, shadow.live_tracking, names)
+        found = lock_rows(conn, shadow.live_tracking, names)
         held = time.perf_counter()
         stop = live.gate.advance()
         _refuse_incomplete(loop, live.gate)

@@ -55,7 +55,6 @@ from sqlalchemy import (
     create_engine,
     event,
     insert,
-    select,
     text,
     update,
 )
@@ -378,21 +377,6 @@ class SQLiteShadow:
 
 
 # -- the tracking rows in use ----------------------------------------------------------------
-
-
-def lock_live(conn: Connection, live: Table, names: Sequence[str]) -> dict[str, int]:
-    """The positions of the tables in use, their tracking rows locked in name order (as every
-    pull loop locks them: ``projections.positions.lock_positions``)."""
-    wanted = sorted(names)
-    found = dict(
-        conn.execute(
-            select(live.c.projection, live.c.position)
-            .where(live.c.projection.in_(wanted))
-            .order_by(live.c.projection)
-            .with_for_update()
-        ).all()
-    )
-    return {name: int(found[name]) for name in wanted if name in found}
 
 
 def give_positions(

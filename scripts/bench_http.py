@@ -65,21 +65,13 @@ def floor_app(env: dict[str, str]) -> Any:
     import threading
 
     from eventsourcing.application import Application
-    from eventsourcing.domain import Aggregate, event
     from starlette.applications import Starlette
     from starlette.concurrency import run_in_threadpool
     from starlette.requests import Request
     from starlette.responses import JSONResponse
     from starlette.routing import Route
 
-    class Counter(Aggregate):
-        @event("Started")
-        def __init__(self) -> None:
-            self.count = 0
-
-        @event("Incremented")
-        def increment(self, by: int) -> None:
-            self.count += by
+    from scripts.bench_common import Counter  # the plain library's one-number aggregate
 
     class Floor(Application[UUID]):
         pass
@@ -146,12 +138,7 @@ def serve_floor(url: str, schema: str | None, directory: Path) -> Iterator[str]:
             time.sleep(0.2)
         yield base
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=20)
+        load_server.stop(process)
 
 
 def _timed(

@@ -122,7 +122,7 @@ def serve(url: str, schema: str | None, log: Path, *, worker: bool = False) -> I
             time.sleep(0.2)
         yield server
     finally:
-        _stop(process)
+        stop(process)
 
 
 @contextlib.contextmanager
@@ -146,10 +146,10 @@ def read_model_worker(url: str, schema: str | None, log: Path) -> Iterator[None]
             time.sleep(0.2)
         yield
     finally:
-        _stop(process)
+        stop(process)
 
 
-def _stop(process: subprocess.Popen[str]) -> None:
+def stop(process: subprocess.Popen[str]) -> None:
     """SIGTERM, then SIGKILL after 20 s."""
     process.terminate()
     try:
